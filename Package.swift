@@ -1,0 +1,119 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
+let postgres: Target.Dependency = .product(name: "PostgresNIO", package: "postgres-nio")
+let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
+let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
+
+/// The services that answer only health and metrics so far; each is its own executable.
+let placeholderServices = ["Tickets", "LiveChat", "WhosOn", "Knowledge", "Surveys", "Reporting", "Automation"]
+
+var targets: [Target] = [
+    .systemLibrary(
+        name: "CRdKafka", path: "Shared/CRdKafka", pkgConfig: "rdkafka",
+        providers: [.apt(["librdkafka-dev"])]),
+    .target(name: "Contracts", path: "Shared/Contracts"),
+    .target(
+        name: "ServiceKit",
+        dependencies: [
+            "Contracts", hummingbird, logging, lifecycle, nioCore, httpTypes,
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ],
+        path: "Shared/ServiceKit"),
+    .target(name: "Database", dependencies: ["ServiceKit", "Contracts", postgres, nioCore, logging], path: "Shared/Database"),
+    .target(
+        name: "EventBus",
+        dependencies: ["CRdKafka", "Contracts", logging, lifecycle, .product(name: "NIOPosix", package: "swift-nio")],
+        path: "Shared/EventBus"),
+    .target(name: "Outbox", dependencies: ["Database", "EventBus", "ServiceKit", postgres, lifecycle, logging], path: "Shared/Outbox"),
+    .target(
+        name: "Auth",
+        dependencies: ["ServiceKit", "Contracts", hummingbird, .product(name: "JWTKit", package: "jwt-kit")],
+        path: "Shared/Auth"),
+    .target(
+        name: "Fleet", dependencies: ["ServiceKit", "Database", "EventBus", "Outbox", hummingbird, postgres, lifecycle, logging, nioCore], path: "Shared/Fleet"),
+    .target(
+        name: "IdentityApp",
+        dependencies: [
+            "Fleet", "Auth", nioPosix, postgres, logging, hummingbird,
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ],
+        path: "Services/Identity/App"),
+    .executableTarget(name: "identity", dependencies: ["IdentityApp", "Fleet", "Auth", "Contracts", "ServiceKit"], path: "Services/Identity/Main"),
+    .target(
+        name: "GatewayApp",
+        dependencies: [
+            "ServiceKit", "EventBus", "Contracts", hummingbird, logging, lifecycle, nioCore, nioPosix, httpTypes,
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+        ],
+        path: "gateway/Sources/GatewayApp"),
+    .executableTarget(name: "gateway", dependencies: ["GatewayApp", "ServiceKit", "EventBus", logging], path: "gateway/Sources/Gateway"),
+    .executableTarget(
+        name: "concierge",
+        dependencies: ["IdentityApp", "Auth", "Database", "EventBus", "Outbox", "ServiceKit", "Contracts", postgres, logging, argumentParser], path: "Tools/Concierge"),
+    .target(
+        name: "TestSupport",
+        dependencies: [
+            "Database", "EventBus", "ServiceKit", "Contracts", postgres, logging, nioCore,
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ],
+        path: "Tests/Support"),
+    .testTarget(name: "SharedTests", dependencies: ["Fleet", "Auth", "TestSupport", "ServiceKit", "Database", "EventBus", "Outbox",
+        "Contracts", hummingbird, postgres, logging, httpTypes, .product(name: "HummingbirdTesting", package: "hummingbird")]),
+    .testTarget(name: "IdentityTests", dependencies: ["IdentityApp", "TestSupport", "Auth", "Database", "ServiceKit", "Contracts", httpTypes,
+        hummingbird, postgres, .product(name: "HummingbirdTesting", package: "hummingbird")]),
+    .testTarget(name: "GatewayTests", dependencies: ["GatewayApp", "TestSupport", "Contracts", httpTypes,
+        .product(name: "HummingbirdTesting", package: "hummingbird")]),
+    .testTarget(
+        name: "EndToEndTests",
+        dependencies: ["TestSupport", "Contracts", "EventBus", .product(name: "NIOHTTP1", package: "swift-nio")]),
+]
+targets += placeholderServices.map { name in
+    .executableTarget(name: name.lowercased(), dependencies: ["Fleet", "Contracts"], path: "Services/\(name)/Main")
+}
+for index in targets.indices where targets[index].type != .system {
+    targets[index].swiftSettings = (targets[index].swiftSettings ?? []) + swiftSettings
+}
+
+let package = Package(
+    name: "concierge",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "identity", targets: ["identity"]),
+        .executable(name: "gateway", targets: ["gateway"]),
+        .executable(name: "concierge", targets: ["concierge"]),
+    ] + placeholderServices.map { .executable(name: $0.lowercased(), targets: [$0.lowercased()]) },
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+    ],
+    targets: targets
+)

@@ -1,0 +1,45 @@
+import Database
+
+/// The identity schema's history (platform tables are versions 1–99).
+public enum IdentityMigrations {
+    public static let all: [Migration] = [
+        Migration(version: 100, name: "brands, users and sessions", sql: [
+            """
+            CREATE TABLE {schema}.brands (
+                id uuid PRIMARY KEY,
+                name text NOT NULL,
+                version integer NOT NULL DEFAULT 1,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now())
+            """,
+            """
+            CREATE TABLE {schema}.brand_hostnames (
+                hostname text PRIMARY KEY,
+                brand_id uuid NOT NULL REFERENCES {schema}.brands (id) ON DELETE CASCADE,
+                position integer NOT NULL)
+            """,
+            "CREATE INDEX brand_hostnames_brand ON {schema}.brand_hostnames (brand_id, position)",
+            """
+            CREATE TABLE {schema}.users (
+                id uuid PRIMARY KEY,
+                email text NOT NULL,
+                password_hash text NOT NULL,
+                display_name text NOT NULL,
+                is_system_administrator boolean NOT NULL DEFAULT false,
+                created_at timestamptz NOT NULL DEFAULT now())
+            """,
+            "CREATE UNIQUE INDEX users_email ON {schema}.users (lower(email))",
+            """
+            CREATE TABLE {schema}.sessions (
+                id uuid PRIMARY KEY,
+                user_id uuid NOT NULL REFERENCES {schema}.users (id) ON DELETE CASCADE,
+                refresh_token_hash bytea NOT NULL UNIQUE,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                refreshed_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz NOT NULL,
+                revoked_at timestamptz)
+            """,
+            "CREATE INDEX sessions_user ON {schema}.sessions (user_id)",
+        ])
+    ]
+}

@@ -1,0 +1,18 @@
+/// `POST /api/v1/identity/sessions`.
+public struct SignInRequest: Decodable, Sendable {
+    public var email: String
+    public var password: String
+}
+
+/// `POST /api/v1/identity/sessions/refresh`.
+public struct RefreshRequest: Decodable, Sendable {
+    public var refreshToken: String
+}
+
+/// The answer to a sign-in or refresh: a short-lived access token and the rotating refresh token.
+public struct SessionTokens: Codable, Sendable {
+    public var accessToken: String
+    public var refreshToken: String
+    public var expiresIn: Int
+    public var tokenType: String
+}

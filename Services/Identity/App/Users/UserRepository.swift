@@ -1,0 +1,84 @@
+import Contracts
+import Database
+import Foundation
+import PostgresNIO
+import ServiceKit
+
+public struct UserRecord: Sendable, Equatable {
+    public var id: UUID
+    public var email: String
+    public var passwordHash: String
+    public var displayName: String
+    public var isSystemAdministrator: Bool
+}
+
+/// Employees and portal users of the installation (this slice: the system administrator).
+public struct UserRepository: Sendable {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    public func find(email: String) async throws -> UserRecord? {
+        var binds = PostgresBindings()
+        binds.append(email)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: "SELECT id, email, password_hash, display_name, is_system_administrator FROM \(database.table("users")) WHERE lower(email) = lower($1)", binds: binds),
+            logger: database.logger)
+        for try await (id, email, hash, name, admin) in rows.decode((UUID, String, String, String, Bool).self) {
+            return UserRecord(id: id, email: email, passwordHash: hash, displayName: name, isSystemAdministrator: admin)
+        }
+        return nil
+    }
+
+    public func find(id: UUID, on connection: PostgresConnection) async throws -> UserRecord? {
+        var binds = PostgresBindings()
+        binds.append(id)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT id, email, password_hash, display_name, is_system_administrator FROM \(database.table("users")) WHERE id = $1", binds: binds),
+            logger: database.logger)
+        for try await (id, email, hash, name, admin) in rows.decode((UUID, String, String, String, Bool).self) {
+            return UserRecord(id: id, email: email, passwordHash: hash, displayName: name, isSystemAdministrator: admin)
+        }
+        return nil
+    }
+
+    /// Creates the user, or when the email exists, makes it a system administrator with the new password.
+    @discardableResult
+    public func upsertAdministrator(email: String, passwordHash: String, displayName: String) async throws -> UUID {
+        var binds = PostgresBindings()
+        binds.append(UUIDv7.generate())
+        binds.append(email)
+        binds.append(passwordHash)
+        binds.append(displayName)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: """
+                INSERT INTO \(database.table("users")) (id, email, password_hash, display_name, is_system_administrator)
+                VALUES ($1, $2, $3, $4, true)
+                ON CONFLICT ((lower(email))) DO UPDATE SET password_hash = EXCLUDED.password_hash, is_system_administrator = true
+                RETURNING id
+                """, binds: binds),
+            logger: database.logger)
+        for try await id in rows.decode(UUID.self) { return id }
+        throw Problem.internalError(requestID: nil)
+    }
+
+    public func createUser(email: String, passwordHash: String, displayName: String) async throws -> UUID {
+        let id = UUIDv7.generate()
+        var binds = PostgresBindings()
+        binds.append(id)
+        binds.append(email)
+        binds.append(passwordHash)
+        binds.append(displayName)
+        do {
+            try await database.client.query(
+                PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("users")) (id, email, password_hash, display_name) VALUES ($1, $2, $3, $4)", binds: binds),
+                logger: database.logger
+            ).consume()
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw Problem.conflict("A user with this email exists.")
+        }
+        return id
+    }
+}

@@ -1,0 +1,4 @@
+import Contracts
+import Fleet
+
+try await PlaceholderService.main(.surveys)

@@ -1,0 +1,51 @@
+import Contracts
+import Foundation
+import JWTKit
+import ServiceKit
+
+/// Signs short-lived HS256 access tokens (identity) and verifies them (every service), with one shared secret
+/// from `CONCIERGE_TOKEN_SECRET`.
+public struct TokenService: Sendable {
+    private let keys: JWTKeyCollection
+    public let accessTokenLifetime: Duration
+
+    public static let developmentSecret = "concierge-development-secret-change-me"
+
+    public init(secret: String, accessTokenLifetime: Duration = .seconds(900)) async {
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        self.keys = keys
+        self.accessTokenLifetime = accessTokenLifetime
+    }
+
+    /// HS256 needs a key at least as long as its hash.
+    public static let minimumSecretBytes = 32
+
+    public static func fromEnvironment(_ environment: EnvironmentReader) async throws -> TokenService {
+        let secret = environment.string("CONCIERGE_TOKEN_SECRET", default: developmentSecret)
+        guard secret.utf8.count >= minimumSecretBytes else {
+            throw ConfigurationError(variable: "CONCIERGE_TOKEN_SECRET", value: "(hidden)", expected: "at least \(minimumSecretBytes) bytes long")
+        }
+        return await TokenService(
+            secret: secret,
+            accessTokenLifetime: .seconds(try environment.int("CONCIERGE_ACCESS_TOKEN_TTL_SECONDS", default: 900)))
+    }
+
+    public func sign(_ principal: Principal, now: Date = Date()) async throws -> String {
+        let lifetime = TimeInterval(accessTokenLifetime.components.seconds)
+        let claims = AccessTokenClaims(
+            sub: .init(value: principal.userID), exp: .init(value: now.addingTimeInterval(lifetime)),
+            iat: .init(value: now), iss: .init(value: AccessTokenClaims.issuer), email: principal.email,
+            sid: principal.sessionID, roles: principal.roles, sysadmin: principal.isSystemAdministrator)
+        return try await keys.sign(claims)
+    }
+
+    /// The principal of a valid token; a 401 problem for a missing, forged or expired one.
+    public func verify(_ token: String) async throws -> Principal {
+        do {
+            return try await keys.verify(token, as: AccessTokenClaims.self).principal
+        } catch {
+            throw Problem.unauthorized("The access token is invalid or expired.")
+        }
+    }
+}

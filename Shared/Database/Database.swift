@@ -1,0 +1,55 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceKit
+
+/// A service's handle on PostgreSQL: one pooled client per process and the one schema the service owns.
+public struct Database: Sendable {
+    public let client: PostgresClient
+    public let schema: String
+    public let logger: Logger
+
+    public init(client: PostgresClient, schema: String, logger: Logger) throws {
+        guard Self.isValidIdentifier(schema) else {
+            throw ConfigurationError(variable: "schema", value: schema, expected: "a lower-case SQL identifier")
+        }
+        self.client = client
+        self.schema = schema
+        self.logger = logger
+    }
+
+    public static func isValidIdentifier(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, (first == "_" || ("a"..."z").contains(first)), name.count <= 63 else {
+            return false
+        }
+        return name.unicodeScalars.allSatisfy { $0 == "_" || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
+    }
+
+    /// Runs `body` in one transaction and rethrows the body's own error (postgres-nio wraps it), so a
+    /// domain problem thrown inside keeps its HTTP status.
+    public func transaction<Result: Sendable>(
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        } catch let error as PostgresTransactionError {
+            if let closureError = error.closureError { throw closureError }
+            throw error
+        }
+    }
+
+    /// Readiness: a round trip to the server.
+    public func ping() async throws {
+        try await client.query("SELECT 1", logger: logger).consume()
+    }
+
+    /// `"schema".table` for SQL text; the schema was validated as an identifier.
+    public func table(_ name: String) -> String { "\"\(schema)\".\(name)" }
+}
+
+extension PostgresRowSequence {
+    /// Drains the rows so the pooled connection is returned at once.
+    public func consume() async throws {
+        for try await _ in self {}
+    }
+}

@@ -1,0 +1,27 @@
+/// Tables every service schema has: the transactional outbox and the processed-events ledger.
+/// Versions 1–99 belong to the platform; a service numbers its own migrations from 100.
+public enum PlatformMigrations {
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "outbox and processed events", sql: [
+            """
+            CREATE TABLE {schema}.outbox (
+                id bigserial PRIMARY KEY,
+                event_id uuid NOT NULL UNIQUE,
+                topic text NOT NULL,
+                message_key text NOT NULL,
+                payload bytea NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                published_at timestamptz)
+            """,
+            "CREATE INDEX outbox_unpublished ON {schema}.outbox (id) WHERE published_at IS NULL",
+            "CREATE INDEX outbox_created_at ON {schema}.outbox (created_at)",
+            """
+            CREATE TABLE {schema}.processed_events (
+                consumer text NOT NULL,
+                event_id uuid NOT NULL,
+                processed_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (consumer, event_id))
+            """,
+        ])
+    ]
+}

@@ -1,0 +1,99 @@
+import Contracts
+import Foundation
+import NIOCore
+import PostgresNIO
+
+/// A row of the outbox waiting to be (or already) published.
+public struct OutboxRecord: Sendable, Equatable {
+    public var id: Int64
+    public var eventID: UUID
+    public var topic: String
+    public var key: String
+    public var payload: [UInt8]
+}
+
+/// The transactional outbox: an event is written in the same transaction as the state change it reports,
+/// so PostgreSQL, not the broker, decides what happened.
+public struct OutboxStore: Sendable {
+    public let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// Appends an event inside the caller's transaction.
+    public func append<P>(_ event: CloudEvent<P>, topic: String, on connection: PostgresConnection) async throws {
+        guard let eventID = UUID(uuidString: event.id) else {
+            throw CocoaError(.coderInvalidValue, userInfo: [NSDebugDescriptionErrorKey: "event id \(event.id) is not a UUID"])
+        }
+        var binds = PostgresBindings()
+        binds.append(eventID)
+        binds.append(topic)
+        binds.append(event.subject)
+        binds.append(ByteBuffer(bytes: try CloudEventCoding.encode(event)))
+        try await connection.query(
+            PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("outbox")) (event_id, topic, message_key, payload) VALUES ($1, $2, $3, $4)", binds: binds),
+            logger: database.logger
+        ).consume()
+    }
+
+    /// Locks up to `limit` unpublished rows, oldest first, skipping rows another relay holds.
+    public func claimUnpublished(limit: Int, on connection: PostgresConnection) async throws -> [OutboxRecord] {
+        var binds = PostgresBindings()
+        binds.append(limit)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT id, event_id, topic, message_key, payload FROM \(database.table("outbox"))
+                WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+                """, binds: binds),
+            logger: database.logger)
+        var records: [OutboxRecord] = []
+        for try await (id, eventID, topic, key, payload) in rows.decode((Int64, UUID, String, String, ByteBuffer).self) {
+            records.append(OutboxRecord(id: id, eventID: eventID, topic: topic, key: key, payload: Array(buffer: payload)))
+        }
+        return records
+    }
+
+    public func markPublished(_ ids: [Int64], on connection: PostgresConnection) async throws {
+        guard !ids.isEmpty else { return }
+        var binds = PostgresBindings()
+        binds.append(ids)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: "UPDATE \(database.table("outbox")) SET published_at = now() WHERE id = ANY($1)", binds: binds),
+            logger: database.logger
+        ).consume()
+    }
+
+    /// Deletes published rows older than the retention; unpublished rows are never deleted.
+    @discardableResult
+    public func purgePublished(olderThan cutoff: Date) async throws -> Int {
+        var binds = PostgresBindings()
+        binds.append(cutoff)
+        return try await countAffected(
+            "DELETE FROM \(database.table("outbox")) WHERE published_at IS NOT NULL AND created_at < $1 RETURNING id", binds)
+    }
+
+    /// Marks every retained event since `since` unpublished again, so the relays publish them anew.
+    @discardableResult
+    public func markForReplay(since: Date) async throws -> Int {
+        var binds = PostgresBindings()
+        binds.append(since)
+        return try await countAffected(
+            "UPDATE \(database.table("outbox")) SET published_at = NULL WHERE published_at IS NOT NULL AND created_at >= $1 RETURNING id", binds)
+    }
+
+    private func countAffected(_ sql: String, _ binds: PostgresBindings) async throws -> Int {
+        let rows = try await database.client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: database.logger)
+        var count = 0
+        for try await _ in rows { count += 1 }
+        return count
+    }
+
+    public func unpublishedCount() async throws -> Int {
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM \(database.table("outbox")) WHERE published_at IS NULL"),
+            logger: database.logger)
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+}

@@ -1,0 +1,91 @@
+import Contracts
+import Database
+import EventBus
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Outbox
+import PostgresNIO
+import ServiceKit
+import ServiceLifecycle
+
+/// Everything a fleet service process shares: configuration, logging, the PostgreSQL pool and its schema,
+/// the producer and outbox relay, metrics and health. A service adds its routes and consumers and calls `run`.
+public struct FleetRuntime: Sendable {
+    public let service: ServiceName
+    public let configuration: ServiceConfiguration
+    public let kafka: KafkaConfiguration
+    public let logger: Logger
+    public let postgres: PostgresClient
+    public let database: Database
+    public let outbox: OutboxStore
+    public let producer: KafkaProducer
+    public let admin: KafkaAdmin
+    public let metrics: HTTPMetrics
+    public let gate: StartupGate
+
+    public init(service: ServiceName, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        let configuration = try ServiceConfiguration.fromEnvironment(service: service, environment)
+        LoggingBootstrap.bootstrap(service: configuration.instance, level: configuration.logLevel)
+        var logger = Logger(label: service.rawValue)
+        logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        try LibRdKafka.requireSupportedVersion()
+        logger.info("starting", metadata: ["librdkafka": "\(LibRdKafka.versionString)", "port": "\(configuration.port)"])
+        let postgres = PostgresClient(
+            configuration: try DatabaseURL.configuration(configuration.databaseURL, maximumConnections: configuration.databaseMaxConnections),
+            backgroundLogger: logger)
+        let kafka = KafkaConfiguration.fromEnvironment(environment)
+        self.service = service
+        self.configuration = configuration
+        self.kafka = kafka
+        self.logger = logger
+        self.postgres = postgres
+        self.database = try Database(client: postgres, schema: service.schema, logger: logger)
+        self.outbox = OutboxStore(database: database)
+        self.producer = try KafkaProducer(configuration: kafka, logger: logger)
+        self.admin = KafkaAdmin(configuration: kafka, logger: logger)
+        self.metrics = HTTPMetrics()
+        self.gate = StartupGate()
+    }
+
+    public var readinessChecks: [ReadinessCheck] {
+        let database = self.database
+        let admin = self.admin
+        return [
+            ReadinessCheck(name: "database") { try await database.ping() },
+            ReadinessCheck(name: "broker") { try await admin.ping(timeout: .seconds(2)) },
+        ]
+    }
+
+    /// A router with the fleet's middleware (request id, metrics, problem+json) and the health and metrics routes.
+    public func makeRouter() -> Router<ServiceRequestContext> {
+        ServiceRouter.make(metrics: metrics, checks: readinessChecks)
+    }
+
+    public var relaySettings: OutboxRelay.Settings {
+        OutboxRelay.Settings(
+            pollInterval: .milliseconds(configuration.outboxPollMilliseconds),
+            retention: .seconds(configuration.outboxRetentionHours * 3600))
+    }
+
+    /// Starts PostgreSQL's pool, migrations (then opens the gate), the producer and relay, the service's own
+    /// background services, then HTTP; stops them in reverse on SIGTERM after in-flight requests finished.
+    public func run(
+        router: Router<ServiceRequestContext>, migrations: [Migration], topics: [String],
+        services: [any Service] = []
+    ) async throws {
+        var app = Application(
+            router: router,
+            server: .http1(configuration: .init(idleTimeout: TimeAmount.seconds(75))),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), backlog: 4096),
+            logger: logger)
+        let gate = self.gate
+        app.beforeServerStarts { await gate.wait() }
+        let startup = StartupService(
+            runner: MigrationRunner(database: database, migrations: migrations), admin: admin, topics: topics,
+            partitions: Int32(configuration.topicPartitions), gate: gate, logger: logger)
+        let relay = OutboxRelay(store: outbox, producer: producer, settings: relaySettings, gate: gate, logger: logger)
+        try await ServiceRunner.run([postgres, startup, producer, relay] + services + [app], logger: logger)
+    }
+}

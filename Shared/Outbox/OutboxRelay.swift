@@ -1,0 +1,116 @@
+import Database
+import EventBus
+import Foundation
+import Logging
+import ServiceKit
+import ServiceLifecycle
+
+/// Publishes outbox rows with the idempotent producer and marks them sent only once the broker acknowledged them.
+/// Rows are claimed with `FOR UPDATE SKIP LOCKED`, so any number of instances relay each row once; a row whose
+/// delivery failed stays unpublished and is retried, which is how a broker outage loses nothing.
+public struct OutboxRelay: Service {
+    public struct Settings: Sendable {
+        public var pollInterval: Duration
+        public var batchSize: Int
+        public var retention: Duration
+        public var failureBackoff: Duration
+
+        public init(pollInterval: Duration = .milliseconds(100), batchSize: Int = 500, retention: Duration = .seconds(7 * 24 * 3600), failureBackoff: Duration = .seconds(1)) {
+            self.pollInterval = pollInterval
+            self.batchSize = batchSize
+            self.retention = retention
+            self.failureBackoff = failureBackoff
+        }
+    }
+
+    public struct PassResult: Sendable, Equatable {
+        public var published: Int
+        public var failed: Int
+    }
+
+    let store: OutboxStore
+    let producer: KafkaProducer
+    let settings: Settings
+    let gate: StartupGate?
+    let logger: Logger
+
+    public init(store: OutboxStore, producer: KafkaProducer, settings: Settings, gate: StartupGate? = nil, logger: Logger) {
+        self.store = store
+        self.producer = producer
+        self.settings = settings
+        self.gate = gate
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await gate?.wait()
+        var lastPurge = ContinuousClock.now - .seconds(3600)
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            var pause = settings.pollInterval
+            do {
+                let result = try await relayOnce()
+                if result.failed > 0 { pause = settings.failureBackoff }
+                if result.published == settings.batchSize { pause = .zero }
+            } catch {
+                logger.warning("outbox relay pass failed", metadata: ["error": "\(String(reflecting: error))"])
+                pause = settings.failureBackoff
+            }
+            if ContinuousClock.now - lastPurge > .seconds(60) {
+                lastPurge = ContinuousClock.now
+                await purge()
+            }
+            if pause > .zero {
+                let wait = pause
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
+            }
+        }
+    }
+
+    /// One claim–publish–mark cycle; the row locks are held until the delivery reports are in.
+    @discardableResult
+    public func relayOnce() async throws -> PassResult {
+        try await store.database.transaction { connection in
+            let records = try await store.claimUnpublished(limit: settings.batchSize, on: connection)
+            guard !records.isEmpty else { return PassResult(published: 0, failed: 0) }
+            let results = await producer.send(records.map { OutgoingMessage(topic: $0.topic, key: $0.key, value: $0.payload) })
+            var delivered: [Int64] = []
+            var firstError: KafkaError?
+            for (record, result) in zip(records, results) {
+                switch result {
+                case .success: delivered.append(record.id)
+                case .failure(let error): firstError = firstError ?? error
+                }
+            }
+            try await store.markPublished(delivered, on: connection)
+            if let firstError {
+                logger.warning(
+                    "outbox rows not delivered; will retry",
+                    metadata: ["failed": "\(records.count - delivered.count)", "error": "\(firstError)"])
+            }
+            return PassResult(published: delivered.count, failed: records.count - delivered.count)
+        }
+    }
+
+    /// Publishes until nothing is pending (the `concierge replay` command, which may run with no service up).
+    public func drain(timeout: Duration) async throws -> Int {
+        let deadline = ContinuousClock.now + timeout
+        var total = 0
+        while ContinuousClock.now < deadline {
+            let result = try await relayOnce()
+            total += result.published
+            if result.published == 0 && result.failed == 0 { return total }
+            if result.failed > 0 { try await Task.sleep(for: settings.failureBackoff) }
+        }
+        throw DeadlineExceeded(limit: timeout)
+    }
+
+    private func purge() async {
+        let seconds = Double(settings.retention.components.seconds)
+        do {
+            let removed = try await store.purgePublished(olderThan: Date().addingTimeInterval(-seconds))
+            if removed > 0 { logger.info("purged published outbox rows", metadata: ["rows": "\(removed)"]) }
+        } catch {
+            logger.warning("outbox purge failed", metadata: ["error": "\(String(reflecting: error))"])
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Contracts
+import Foundation
+
+/// What every process of the fleet reads from its environment, documented in README.md.
+public struct ServiceConfiguration: Sendable {
+    public var serviceName: String
+    public var instance: String
+    public var host: String
+    public var port: Int
+    public var databaseURL: String
+    public var databaseMaxConnections: Int
+    public var dataDirectory: String
+    public var logLevel: String
+    public var outboxRetentionHours: Int
+    public var outboxPollMilliseconds: Int
+    public var topicPartitions: Int
+    public var environment: EnvironmentReader
+
+    public static let defaultDatabaseURL = "postgres://concierge:concierge@127.0.0.1:55432/concierge"
+
+    /// Reads `CONCIERGE_*` variables; the port is `CONCIERGE_<SERVICE>_PORT`, else `CONCIERGE_PORT`, else the default.
+    public static func fromEnvironment(
+        serviceName: String, defaultPort: Int, portVariable: String,
+        _ values: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> ServiceConfiguration {
+        let environment = EnvironmentReader(values)
+        let port = try environment.int(portVariable, default: try environment.int("CONCIERGE_PORT", default: defaultPort))
+        let instance = environment.string("CONCIERGE_INSTANCE", default: "\(serviceName)-\(port)")
+        return ServiceConfiguration(
+            serviceName: serviceName,
+            instance: instance,
+            host: environment.string("CONCIERGE_HTTP_HOST", default: "127.0.0.1"),
+            port: port,
+            databaseURL: environment.string("CONCIERGE_DATABASE_URL", default: defaultDatabaseURL),
+            databaseMaxConnections: try environment.int("CONCIERGE_DATABASE_MAX_CONNECTIONS", default: 10),
+            dataDirectory: environment.string("CONCIERGE_DATA_DIR", default: ".run/data/\(instance)"),
+            logLevel: environment.string("CONCIERGE_LOG_LEVEL", default: "info"),
+            outboxRetentionHours: try environment.int("CONCIERGE_OUTBOX_RETENTION_HOURS", default: 168),
+            outboxPollMilliseconds: try environment.int("CONCIERGE_OUTBOX_POLL_MS", default: 100),
+            topicPartitions: try environment.int("CONCIERGE_TOPIC_PARTITIONS", default: 4),
+            environment: environment)
+    }
+
+    public static func fromEnvironment(
+        service: ServiceName, _ values: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> ServiceConfiguration {
+        try fromEnvironment(
+            serviceName: service.rawValue, defaultPort: service.defaultPort,
+            portVariable: service.environmentPrefix + "PORT", values)
+    }
+}

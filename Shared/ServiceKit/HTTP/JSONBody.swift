@@ -1,0 +1,52 @@
+import Foundation
+import Hummingbird
+
+extension Request {
+    /// Decodes a JSON body: syntax errors answer 400, a missing or mistyped field 422, both as problem+json.
+    public func decodeJSON<T: Decodable>(_ type: T.Type, context: some RequestContext) async throws -> T {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: context.maxUploadSize)
+        } catch {
+            throw Problem(status: .contentTooLarge, type: Problem.typeBase + "too-large", title: "Content too large")
+        }
+        return try JSONBody.decode(type, from: Data(buffer.readableBytesView))
+    }
+}
+
+public enum JSONBody {
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
+            throw Problem.badRequest("The request body is not valid JSON.")
+        }
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch let error as DecodingError {
+            throw Problem.unprocessable(describe(error), errors: [fieldError(error)])
+        }
+    }
+
+    static func path(_ codingPath: [any CodingKey]) -> String {
+        codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+
+    static func fieldError(_ error: DecodingError) -> Problem.FieldError {
+        switch error {
+        case .keyNotFound(let key, let context):
+            Problem.FieldError(field: path(context.codingPath + [key]), message: "is required")
+        case .valueNotFound(_, let context):
+            Problem.FieldError(field: path(context.codingPath), message: "must not be null")
+        case .typeMismatch(let expected, let context):
+            Problem.FieldError(field: path(context.codingPath), message: "must be \(expected)")
+        case .dataCorrupted(let context):
+            Problem.FieldError(field: path(context.codingPath), message: context.debugDescription)
+        @unknown default:
+            Problem.FieldError(field: "", message: "is invalid")
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        let field = fieldError(error)
+        return field.field.isEmpty ? "The request body is invalid." : "Field '\(field.field)' \(field.message)."
+    }
+}

@@ -1,0 +1,29 @@
+import Hummingbird
+import Logging
+
+/// Turns every error into problem+json: known problems as they are, Hummingbird's own errors by their status,
+/// and anything else into a logged 500 whose body reveals nothing.
+public struct ProblemMiddleware<Context: ConciergeContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as Problem {
+            return problem.makeResponse()
+        } catch let error as HTTPError {
+            return Problem(
+                status: error.status, type: Problem.typeBase + "http-\(error.status.code)",
+                title: error.status.reasonPhrase, detail: error.body, headers: error.headers
+            ).makeResponse()
+        } catch let error as any HTTPResponseError where error.status.code < 500 {
+            return Problem(
+                status: error.status, type: Problem.typeBase + "http-\(error.status.code)",
+                title: error.status.reasonPhrase
+            ).makeResponse()
+        } catch {
+            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            return Problem.internalError(requestID: context.requestID).makeResponse()
+        }
+    }
+}

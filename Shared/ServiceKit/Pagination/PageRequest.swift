@@ -1,0 +1,55 @@
+import Hummingbird
+
+/// `?limit=&cursor=` of a list endpoint, validated.
+public struct PageRequest: Sendable, Equatable {
+    public var limit: Int
+    public var cursor: Cursor?
+
+    public static let defaultLimit = 50
+    public static let maximumLimit = 200
+
+    public init(limit: Int = PageRequest.defaultLimit, cursor: Cursor? = nil) {
+        self.limit = limit
+        self.cursor = cursor
+    }
+
+    public init(queryLimit: String?, queryCursor: String?) throws {
+        var limit = Self.defaultLimit
+        if let queryLimit {
+            guard let parsed = Int(queryLimit), (1...Self.maximumLimit).contains(parsed) else {
+                throw Problem.unprocessable(
+                    "limit must be an integer from 1 to \(Self.maximumLimit).",
+                    errors: [.init(field: "limit", message: "must be 1...\(Self.maximumLimit)")])
+            }
+            limit = parsed
+        }
+        self.limit = limit
+        self.cursor = try queryCursor.map { try Cursor(decoding: $0) }
+    }
+
+    public init(_ request: Request) throws {
+        try self.init(queryLimit: request.uri.queryParameters["limit"].map(String.init),
+                      queryCursor: request.uri.queryParameters["cursor"].map(String.init))
+    }
+}
+
+/// One page of a list and where the next one starts.
+public struct Page<Item: Codable & Sendable>: Codable, Sendable {
+    public var items: [Item]
+    public var nextCursor: String?
+
+    public init(items: [Item], nextCursor: String?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
+
+    /// Builds a page from `limit + 1` fetched rows: the extra row only proves there is a next page.
+    public static func from(fetched: [Item], limit: Int, key: (Item) -> [String]) -> Page<Item> {
+        guard fetched.count > limit, let last = fetched.prefix(limit).last else {
+            return Page(items: fetched, nextCursor: nil)
+        }
+        return Page(items: Array(fetched.prefix(limit)), nextCursor: Cursor(keys: key(last)).encoded)
+    }
+}
+
+extension Page: ResponseEncodable {}

@@ -1,0 +1,69 @@
+import Contracts
+import EventBus
+import Foundation
+import NIOHTTP1
+import TestSupport
+
+/// Runs `body` against a freshly started fleet and stops every process afterwards, also when the body failed.
+func withFleet(_ options: TestFleet.Options = .init(), _ body: (TestFleet) async throws -> Void) async throws {
+    let fleet = try await TestFleet.start(options)
+    do {
+        try await body(fleet)
+    } catch {
+        await fleet.shutdown()
+        throw error
+    }
+    await fleet.shutdown()
+}
+
+let adminEmail = "admin@demo.localhost"
+let adminPassword = "concierge-admin"
+
+extension TestFleet {
+    func signIn(email: String = adminEmail, password: String = adminPassword) async throws -> String {
+        let reply = try await TestHTTP.shared.send(
+            .POST, gatewayURL + "/api/v1/identity/sessions", headers: [("Host", "demo.localhost")],
+            json: ["email": email, "password": password])
+        guard reply.status == 201, let token = reply.json?["accessToken"] as? String else {
+            throw TestSetupError("sign-in failed: \(reply.status) \(reply.text)")
+        }
+        return token
+    }
+
+    /// A signed-in user who is not a system administrator (created with `concierge create-user`).
+    func signInAsNonAdministrator() async throws -> String {
+        let email = "agent-\(UUID().uuidString.prefix(8).lowercased())@demo.localhost"
+        try await concierge(["create-user", "--email", email, "--password", "agent-password"])
+        return try await signIn(email: email, password: "agent-password")
+    }
+
+    func createBrand(name: String, hostname: String, token: String, baseURL: String? = nil) async throws -> TestHTTP.Reply {
+        try await TestHTTP.shared.send(
+            .POST, (baseURL ?? gatewayURL) + "/api/v1/identity/brands",
+            headers: [("Host", "demo.localhost"), ("Authorization", "Bearer \(token)")],
+            json: ["name": name, "hostnames": [hostname]])
+    }
+
+    /// Polls the gateway until `hostname` resolves to a brand; returns how long that took, or nil.
+    func waitForHost(_ hostname: String, timeout: Duration) async -> Duration? {
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < timeout {
+            if let reply = try? await TestHTTP.shared.get(gatewayURL + "/api/v1/identity/brand", host: hostname), reply.status == 200 {
+                return ContinuousClock.now - start
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
+    }
+
+    func brandEvents(
+        subject: String? = nil, atLeast count: Int, timeout: Duration = .seconds(20), settle: Duration = .zero
+    ) async throws -> [CloudEventHeader] {
+        let messages = try await TopicReader.read(
+            brokers: brokers, topic: ServiceName.identity.eventsTopic, timeout: timeout, settle: settle
+        ) { messages in
+            messages.compactMap { try? CloudEventCoding.decodeHeader($0.value) }.filter { subject == nil || $0.subject == subject }.count >= count
+        }
+        return messages.compactMap { try? CloudEventCoding.decodeHeader($0.value) }.filter { subject == nil || $0.subject == subject }
+    }
+}

@@ -1,0 +1,73 @@
+import Contracts
+import GatewayApp
+import HTTPTypes
+import Testing
+
+@Suite("Gateway routing")
+struct GatewayRoutingTests {
+    @Test("A Host header maps to its hostname without port, case or trailing dot")
+    func hostHeader() {
+        #expect(HostHeader.hostname("Demo.LocalHost:8080") == "demo.localhost")
+        #expect(HostHeader.hostname("demo.localhost.") == "demo.localhost")
+        #expect(HostHeader.hostname(nil) == nil)
+        #expect(HostHeader.hostname("evil host") == nil)
+    }
+
+    @Test("Paths under /api/v1 route to their service; others fall through")
+    func serviceRoute() {
+        #expect(ServiceRoute.match(path: "/api/v1/identity/brand") == .service(.identity))
+        #expect(ServiceRoute.match(path: "/api/v1/tickets") == .service(.tickets))
+        #expect(ServiceRoute.match(path: "/api/v1/nothing/x") == .unknownService("nothing"))
+        #expect(ServiceRoute.match(path: "/health/ready") == .notAPI)
+    }
+
+    @Test("Round-robin takes instances in turn and offers the others as fallbacks")
+    func roundRobin() {
+        let pool = RoundRobin(instances: ["a", "b", "c"])
+        #expect(pool.order() == ["a", "b", "c"])
+        #expect(pool.order() == ["b", "c", "a"])
+        #expect(pool.order() == ["c", "a", "b"])
+        #expect(RoundRobin(instances: ["solo"]).order() == ["solo"])
+    }
+
+    @Test("Client copies of internal headers and hop-by-hop headers are dropped; the gateway's own are added")
+    func forwardedHeaders() throws {
+        var client = HTTPFields()
+        client[HTTPField.Name("X-Concierge-Brand-Id")!] = "spoofed-brand"
+        client[HTTPField.Name("X-Request-Id")!] = "spoofed-request"
+        client[HTTPField.Name("X-Concierge-Client-Address")!] = "6.6.6.6"
+        client[HTTPField.Name("X-Forwarded-For")!] = "6.6.6.6"
+        client[.connection] = "keep-alive"
+        client[.authorization] = "Bearer t"
+        let upstream = ForwardedHeaders.upstream(from: client, brandID: "brand-1", requestID: "req-1", clientAddress: "127.0.0.1", host: "demo.localhost")
+        #expect(upstream[values: HTTPField.Name("X-Concierge-Brand-Id")!] == ["brand-1"])
+        #expect(upstream[values: HTTPField.Name("X-Request-Id")!] == ["req-1"])
+        #expect(upstream[values: HTTPField.Name("X-Concierge-Client-Address")!] == ["127.0.0.1"])
+        #expect(upstream[values: HTTPField.Name("X-Forwarded-For")!] == ["127.0.0.1"])
+        #expect(upstream[.connection] == nil)
+        #expect(upstream[.authorization] == "Bearer t")
+    }
+}
+
+@Suite("Brand directory")
+struct BrandDirectoryTests {
+    @Test("A brand's hostnames follow its newest version; replayed or older versions change nothing")
+    func versions() {
+        let directory = BrandDirectory()
+        #expect(directory.apply(BrandSnapshot(id: "b", name: "B", hostnames: ["old.localhost"], version: 1)))
+        #expect(directory.apply(BrandSnapshot(id: "b", name: "B", hostnames: ["new.localhost"], version: 2)))
+        #expect(!directory.apply(BrandSnapshot(id: "b", name: "B", hostnames: ["old.localhost"], version: 1)))
+        #expect(directory.brand(forHostname: "old.localhost") == nil)
+        #expect(directory.brand(forHostname: "new.localhost")?.version == 2)
+    }
+
+    @Test("A hostname moved to another brand belongs to that brand only")
+    func movedHostname() {
+        let directory = BrandDirectory()
+        directory.apply(BrandSnapshot(id: "a", name: "A", hostnames: ["shared.localhost"], version: 1))
+        directory.apply(BrandSnapshot(id: "a", name: "A", hostnames: ["a.localhost"], version: 2))
+        directory.apply(BrandSnapshot(id: "b", name: "B", hostnames: ["shared.localhost"], version: 1))
+        #expect(directory.brand(forHostname: "shared.localhost")?.id == "b")
+        #expect(directory.count == 2)
+    }
+}

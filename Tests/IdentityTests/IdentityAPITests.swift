@@ -1,0 +1,174 @@
+import Auth
+import Contracts
+import Database
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import IdentityApp
+import PostgresNIO
+import ServiceKit
+import Testing
+import TestSupport
+
+/// The identity routes against a real PostgreSQL database, through Hummingbird's router test client.
+@Suite("Identity API", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct IdentityAPITests {
+    static let json: HTTPFields = [.contentType: "application/json"]
+
+    func withIdentity(_ body: @escaping @Sendable (any TestClientProtocol, Database) async throws -> Void) async throws {
+        try await TestDatabase.withFreshSchema("identity") { database in
+            try await MigrationRunner(database: database, migrations: IdentityMigrations.all).run()
+            let api = IdentityAPI(database: database, tokens: await TokenService(secret: TokenService.developmentSecret), hasher: PasswordHasher(cost: 4))
+            try await DemoSeed(api: api).run(logger: database.logger)
+            let router = ServiceRouter.make(metrics: HTTPMetrics(), checks: [])
+            api.addRoutes(to: router)
+            try await Application(router: router).test(.router) { client in try await body(client, database) }
+        }
+    }
+
+    static func signIn(_ client: any TestClientProtocol, email: String = DemoSeed.administratorEmail, password: String = DemoSeed.administratorPassword) async throws -> [String: Any] {
+        try await client.execute(
+            uri: "/api/v1/identity/sessions", method: .post, headers: json,
+            body: ByteBuffer(string: #"{"email":"\#(email)","password":"\#(password)"}"#)
+        ) { response in
+            #expect(response.status == .created)
+            return try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+        }
+    }
+
+    static func count(_ table: String, _ database: Database) async throws -> Int {
+        let rows = try await database.client.query(PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM \(database.table(table))"))
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+
+    @Test("Signing in answers 201 with an access token, a refresh token and its lifetime")
+    func signIn() async throws {
+        try await withIdentity { client, _ in
+            let tokens = try await Self.signIn(client)
+            #expect((tokens["accessToken"] as? String)?.split(separator: ".").count == 3)
+            #expect((tokens["refreshToken"] as? String)?.count ?? 0 >= 43)
+            #expect(tokens["expiresIn"] as? Int == 900)
+        }
+    }
+
+    @Test("A wrong password or unknown email answers 401, malformed JSON 400 and a missing field 422, all problem+json")
+    func badSignIn() async throws {
+        try await withIdentity { client, database in
+            let cases: [(String, HTTPResponse.Status)] = [
+                (#"{"email":"admin@demo.localhost","password":"wrong-password"}"#, .unauthorized),
+                (#"{"email":"nobody@demo.localhost","password":"concierge-admin"}"#, .unauthorized),
+                (#"{"email": "admin@demo"#, .badRequest),
+                (#"{"email":"admin@demo.localhost"}"#, .unprocessableContent),
+                (#"{"email":"admin@demo.localhost","password":42}"#, .unprocessableContent),
+            ]
+            for (body, status) in cases {
+                try await client.execute(uri: "/api/v1/identity/sessions", method: .post, headers: Self.json, body: ByteBuffer(string: body)) { response in
+                    #expect(response.status == status, "\(body)")
+                    #expect(response.headers[.contentType] == Problem.mediaType)
+                }
+            }
+            #expect(try await Self.count("sessions", database) == 0)
+        }
+    }
+
+    @Test("An administrator creates a brand: 201, stored with its hostnames, and brand.created is in the outbox in the same transaction")
+    func createBrand() async throws {
+        try await withIdentity { client, database in
+            let token = try #require(try await Self.signIn(client)["accessToken"] as? String)
+            let outboxBefore = try await Self.count("outbox", database)
+            try await client.execute(
+                uri: "/api/v1/identity/brands", method: .post, headers: [.contentType: "application/json", .authorization: "Bearer \(token)"],
+                body: ByteBuffer(string: #"{"name":"Globex","hostnames":["Globex.localhost","support.globex.example"]}"#)
+            ) { response in
+                #expect(response.status == .created)
+                #expect(response.headers[.eTag] == "\"1\"")
+                let brand = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+                #expect(brand["hostnames"] as? [String] == ["globex.localhost", "support.globex.example"])
+            }
+            #expect(try await Self.count("outbox", database) == outboxBefore + 1)
+            let rows = try await database.client.query(PostgresQuery(unsafeSQL: "SELECT payload FROM \(database.table("outbox")) ORDER BY id DESC LIMIT 1"))
+            for try await payload in rows.decode(ByteBuffer.self) {
+                let event = try CloudEventCoding.decode(BrandSnapshot.self, from: Array(buffer: payload))
+                #expect(event.type == "brand.created")
+                #expect(event.data.name == "Globex")
+            }
+        }
+    }
+
+    @Test("Anonymous callers get 401, other users 403, a taken hostname 409, and none of them writes anything")
+    func refusedBrandChanges() async throws {
+        try await withIdentity { client, database in
+            let users = UserRepository(database: database)
+            _ = try await users.createUser(email: "agent@demo.localhost", passwordHash: try await PasswordHasher(cost: 4).hash("agent-password"), displayName: "Agent")
+            let agent = try #require(try await Self.signIn(client, email: "agent@demo.localhost", password: "agent-password")["accessToken"] as? String)
+            let admin = try #require(try await Self.signIn(client)["accessToken"] as? String)
+            let brandsBefore = try await Self.count("brands", database)
+            let outboxBefore = try await Self.count("outbox", database)
+            let body = ByteBuffer(string: #"{"name":"Nope","hostnames":["nope.localhost"]}"#)
+            let attempts: [(HTTPFields, ByteBuffer, HTTPResponse.Status)] = [
+                (Self.json, body, .unauthorized),
+                ([.contentType: "application/json", .authorization: "Bearer \(agent)"], body, .forbidden),
+                ([.contentType: "application/json", .authorization: "Bearer not.a.token"], body, .unauthorized),
+                ([.contentType: "application/json", .authorization: "Bearer \(admin)"], ByteBuffer(string: #"{"name":"Copy","hostnames":["demo.localhost"]}"#), .conflict),
+            ]
+            for (headers, body, status) in attempts {
+                try await client.execute(uri: "/api/v1/identity/brands", method: .post, headers: headers, body: body) { response in
+                    #expect(response.status == status)
+                    #expect(response.headers[.contentType] == Problem.mediaType)
+                }
+            }
+            #expect(try await Self.count("brands", database) == brandsBefore)
+            #expect(try await Self.count("outbox", database) == outboxBefore)
+        }
+    }
+
+    @Test("A refresh token rotates on use and signing out revokes the session")
+    func refreshAndSignOut() async throws {
+        try await withIdentity { client, _ in
+            let first = try await Self.signIn(client)
+            let refresh = try #require(first["refreshToken"] as? String)
+            let second: [String: Any] = try await client.execute(
+                uri: "/api/v1/identity/sessions/refresh", method: .post, headers: Self.json,
+                body: ByteBuffer(string: #"{"refreshToken":"\#(refresh)"}"#)
+            ) { response in
+                #expect(response.status == .created)
+                return try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+            }
+            try await client.execute(
+                uri: "/api/v1/identity/sessions/refresh", method: .post, headers: Self.json,
+                body: ByteBuffer(string: #"{"refreshToken":"\#(refresh)"}"#)
+            ) { response in #expect(response.status == .unauthorized) }
+            let access = try #require(second["accessToken"] as? String)
+            try await client.execute(uri: "/api/v1/identity/sessions/current", method: .delete, headers: [.authorization: "Bearer \(access)"]) { response in
+                #expect(response.status == .noContent)
+            }
+            let newRefresh = try #require(second["refreshToken"] as? String)
+            try await client.execute(
+                uri: "/api/v1/identity/sessions/refresh", method: .post, headers: Self.json,
+                body: ByteBuffer(string: #"{"refreshToken":"\#(newRefresh)"}"#)
+            ) { response in #expect(response.status == .unauthorized) }
+        }
+    }
+
+    @Test("The brand list pages by cursor")
+    func brandPages() async throws {
+        try await withIdentity { client, _ in
+            let token = try #require(try await Self.signIn(client)["accessToken"] as? String)
+            let auth: HTTPFields = [.authorization: "Bearer \(token)"]
+            let cursor: String = try await client.execute(uri: "/api/v1/identity/brands?limit=1", method: .get, headers: auth) { response in
+                let page = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+                #expect((page["items"] as? [Any])?.count == 1)
+                return try #require(page["nextCursor"] as? String)
+            }
+            try await client.execute(uri: "/api/v1/identity/brands?limit=1&cursor=\(cursor)", method: .get, headers: auth) { response in
+                let page = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+                #expect(((page["items"] as? [[String: Any]])?.first?["name"] as? String) == "Acme")
+                #expect(page["nextCursor"] == nil)
+            }
+            try await client.execute(uri: "/api/v1/identity/brands?limit=0", method: .get, headers: auth) { response in
+                #expect(response.status == .unprocessableContent)
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+@testable import EventBus
+
+/// Kills and restarts a private Tansu (path in CONCIERGE_TEST_TANSU_BINARY) to check that clients
+/// recover by themselves from a broker that comes back empty.
+@Suite(
+    "EventBus across a broker restart",
+    .serialized,
+    .timeLimit(.minutes(3)),
+    .enabled(if: ProcessInfo.processInfo.environment["CONCIERGE_TEST_TANSU_BINARY"] != nil,
+             "set CONCIERGE_TEST_TANSU_BINARY to a tansu binary to run")
+)
+struct EventBusBrokerRestartTests {
+    let logger = EventBusTest.logger
+
+    @Test("a send made while the broker is down succeeds once it is back, and later sends work")
+    func producerSurvivesBrokerRestart() async throws {
+        let broker = try TansuProcess()
+        defer { broker.kill() }
+        let configuration = EventBusTest.configuration(brokers: broker.address)
+        let topic = EventBusTest.uniqueName("restart")
+        try await KafkaAdmin(configuration: configuration, logger: logger).createTopics([topic], partitions: 1)
+        let producer = try KafkaProducer(configuration: configuration, logger: logger)
+        let before = await producer.send(EventBusTest.messages(topic: topic, keys: ["k"], perKey: 10))
+        #expect(EventBusTest.failures(before).isEmpty)
+
+        let consumer = try KafkaConsumer(
+            configuration: configuration, groupID: EventBusTest.uniqueName("group"), topics: [topic], logger: logger)
+        let firstRead = await EventBusTest.collect(consumer, count: 10, timeout: .seconds(30))
+        #expect(firstRead.count == 10)
+
+        broker.kill()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let pending = Task { await producer.send(EventBusTest.messages(topic: topic, keys: ["k"], perKey: 5)) }
+        try await Task.sleep(for: .seconds(3))
+        try broker.start()
+        let during = await pending.value
+        let duringElapsed = clock.now - start
+        print("EventBus restart: send issued while down -> \(during.count - EventBusTest.failures(during).count) ok, failures \(EventBusTest.failures(during).map(\.description)), after \(duringElapsed) (broker down for 3 s)")
+
+        let afterStart = clock.now
+        var after: [Result<Void, KafkaError>] = []
+        var attempts = 0
+        repeat {
+            attempts += 1
+            after = await producer.send(EventBusTest.messages(topic: topic, keys: ["k"], perKey: 5))
+        } while !EventBusTest.failures(after).isEmpty && clock.now - afterStart < .seconds(60)
+        print("EventBus restart: next send ok=\(EventBusTest.failures(after).isEmpty) after \(attempts) attempt(s), \(clock.now - afterStart); instance replacements \(producer.instanceReplacements)")
+        #expect(EventBusTest.failures(after).isEmpty)
+
+        let readStart = clock.now
+        let secondRead = await EventBusTest.collect(consumer, count: 5, timeout: .seconds(60))
+        print("EventBus restart: consumer read \(secondRead.count) new message(s) at offsets \(secondRead.map(\.offset)) in \(clock.now - readStart): \(secondRead.map(EventBusTest.text))")
+        await consumer.close()
+        await producer.shutdown()
+        #expect(secondRead.count == 5)
+    }
+}
+
+/// A Tansu broker on a free local port, started and killed by the test.
+final class TansuProcess: Sendable {
+    let address: String
+    private let port: Int
+    private let binary: String
+    private let process = Mutex<Process?>(nil)
+
+    init() throws {
+        binary = ProcessInfo.processInfo.environment["CONCIERGE_TEST_TANSU_BINARY"] ?? "tansu"
+        port = Int.random(in: 20000..<30000)
+        address = "127.0.0.1:\(port)"
+        try start()
+    }
+
+    func start() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        let url = "tcp://\(address)"
+        process.arguments = ["broker", "--listener-url", url, "--advertised-listener-url", url]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process.withLock { $0 = process }
+        // Tansu is ready within milliseconds; give it a moment to bind.
+        Thread.sleep(forTimeInterval: 0.3)
+    }
+
+    /// SIGKILL: no clean shutdown, everything in memory is lost.
+    func kill() {
+        guard let process = process.withLock({ process in defer { process = nil }; return process }) else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}

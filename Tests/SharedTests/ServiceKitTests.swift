@@ -1,0 +1,99 @@
+@testable import ServiceKit
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+
+import Testing
+
+@Suite("Service bootstrap")
+struct ServiceKitTests {
+    @Test("Configuration comes from CONCIERGE_ variables and a malformed number names its variable")
+    func configuration() throws {
+        let configuration = try ServiceConfiguration.fromEnvironment(
+            serviceName: "identity", defaultPort: 8081, portVariable: "CONCIERGE_IDENTITY_PORT",
+            ["CONCIERGE_IDENTITY_PORT": "9001", "CONCIERGE_DATABASE_URL": "postgres://u:p@127.0.0.1:1/db"])
+        #expect(configuration.port == 9001)
+        #expect(configuration.databaseURL == "postgres://u:p@127.0.0.1:1/db")
+        #expect(configuration.instance == "identity-9001")
+        #expect(throws: ConfigurationError.self) {
+            try ServiceConfiguration.fromEnvironment(serviceName: "identity", defaultPort: 8081, portVariable: "CONCIERGE_IDENTITY_PORT", ["CONCIERGE_IDENTITY_PORT": "eighty"])
+        }
+    }
+
+    @Test("Log lines are JSON objects carrying the request id")
+    func jsonLogs() throws {
+        let line = JSONLogHandler.render(level: .info, message: "hello", label: "identity", service: "identity-1", metadata: ["request_id": "r-1"])
+        let object = try #require((try JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any])
+        #expect(object["request_id"] as? String == "r-1")
+        #expect(object["message"] as? String == "hello")
+        #expect(object["level"] as? String == "info")
+    }
+
+    @Test("Readiness fails with the check's name when a dependency fails or hangs past the limit")
+    func readiness() async {
+        let checks = [
+            ReadinessCheck(name: "database") {},
+            ReadinessCheck(name: "broker") { try await Task.sleep(for: .seconds(30)) },
+        ]
+        let start = ContinuousClock.now
+        let failures = await HealthRoutes.evaluate(checks, timeout: .milliseconds(200))
+        #expect(failures.count == 1)
+        #expect(failures.first?.hasPrefix("broker") == true)
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
+    @Test("Requests are counted in /metrics by route and status, errors become problem+json, and the request id is echoed")
+    func metricsAndErrors() async throws {
+        let metrics = HTTPMetrics()
+        let router = ServiceRouter.make(metrics: metrics, checks: [ReadinessCheck(name: "always") {}])
+        router.get("/things/{id}") { _, context -> String in
+            guard context.parameters.get("id") == "1" else { throw Problem.notFound("no such thing") }
+            return "one"
+        }
+        router.get("/boom") { _, _ -> String in throw CancellationError() }
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/things/1", method: .get, headers: [.init("X-Request-Id")!: "req-42"]) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.init("X-Request-Id")!] == "req-42")
+            }
+            try await client.execute(uri: "/things/2", method: .get) { response in
+                #expect(response.status == .notFound)
+                #expect(response.headers[.contentType] == "application/problem+json")
+            }
+            try await client.execute(uri: "/boom", method: .get) { response in
+                #expect(response.status == .internalServerError)
+                #expect(response.headers[.contentType] == "application/problem+json")
+            }
+            try await client.execute(uri: "/health/ready", method: .get) { response in #expect(response.status == .ok) }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let text = String(buffer: response.body)
+                #expect(text.contains(#"http_requests_total{method="GET",route="/things/{id}",status="200"} 1"#))
+                #expect(text.contains(#"http_requests_total{method="GET",route="/things/{id}",status="404"} 1"#))
+                #expect(text.contains("http_request_duration_seconds_bucket"))
+            }
+        }
+    }
+
+    @Test("A deadline returns even when the operation ignores cancellation")
+    func deadline() async {
+        let start = ContinuousClock.now
+        await #expect(throws: DeadlineExceeded.self) {
+            try await withDeadline(.milliseconds(100)) {
+                while true { try? await Task.sleep(for: .seconds(1)) }
+            }
+        }
+        #expect(ContinuousClock.now - start < .seconds(2))
+    }
+
+    @Test("The start-up gate releases waiters once opened and later waiters at once")
+    func startupGate() async {
+        let gate = StartupGate()
+        let waiter = Task { await gate.wait(); return true }
+        try? await Task.sleep(for: .milliseconds(50))
+        gate.open()
+        #expect(await waiter.value)
+        await gate.wait()
+        #expect(gate.isOpen)
+    }
+}

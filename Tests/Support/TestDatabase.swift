@@ -1,0 +1,47 @@
+import Database
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceKit
+
+/// A fresh database on the test cluster per suite or fleet, so tests never see each other's rows.
+public enum TestDatabase {
+    public static let logger = Logger(label: "test")
+
+    /// Creates `concierge_test_<random>` and returns its URL.
+    public static func create() async throws -> String {
+        guard let base = TestEnvironment.databaseURL else { throw TestSetupError("CONCIERGE_TEST_DATABASE_URL is not set") }
+        let name = "concierge_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        try await withClient(url: base) { client in
+            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger).consume()
+        }
+        guard let url = TestEnvironment.databaseURL(named: String(name)) else { throw TestSetupError("bad test database URL") }
+        return url
+    }
+
+    /// Runs `body` with a running pooled client on `url`.
+    public static func withClient<T: Sendable>(url: String, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
+        let client = PostgresClient(configuration: try DatabaseURL.configuration(url, maximumConnections: 8), backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    }
+
+    /// A fresh database with `schema`'s handle on it.
+    public static func withFreshSchema<T: Sendable>(_ schema: String, _ body: @Sendable (Database) async throws -> T) async throws -> T {
+        let url = try await create()
+        return try await withClient(url: url) { client in
+            try await body(try Database(client: client, schema: schema, logger: logger))
+        }
+    }
+}
+
+public struct TestSetupError: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,36 @@
+import Contracts
+import EventBus
+import Foundation
+import ServiceKit
+
+/// The gateway's settings, from `CONCIERGE_*` variables (see README.md).
+public struct GatewayConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var upstreams: [ServiceName: [String]]
+    public var upstreamTimeout: Duration
+    public var maximumRequestBody: Int
+    public var kafka: KafkaConfiguration
+    public var logLevel: String
+    public var instance: String
+
+    public static func fromEnvironment(_ values: [String: String] = ProcessInfo.processInfo.environment) throws -> GatewayConfiguration {
+        let environment = EnvironmentReader(values)
+        var upstreams: [ServiceName: [String]] = [:]
+        for service in ServiceName.allCases {
+            let port = try environment.int(service.environmentPrefix + "PORT", default: service.defaultPort)
+            upstreams[service] = environment.list(service.environmentPrefix + "URLS", default: ["http://127.0.0.1:\(port)"])
+                .map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        }
+        let port = try environment.int("CONCIERGE_HTTP_PORT", default: 8080)
+        return GatewayConfiguration(
+            host: environment.string("CONCIERGE_HTTP_HOST", default: "127.0.0.1"),
+            port: port,
+            upstreams: upstreams,
+            upstreamTimeout: .milliseconds(try environment.int("CONCIERGE_GATEWAY_UPSTREAM_TIMEOUT_MS", default: 30_000)),
+            maximumRequestBody: try environment.int("CONCIERGE_GATEWAY_MAX_BODY_BYTES", default: 16 << 20),
+            kafka: KafkaConfiguration.fromEnvironment(values),
+            logLevel: environment.string("CONCIERGE_LOG_LEVEL", default: "info"),
+            instance: environment.string("CONCIERGE_INSTANCE", default: "gateway-\(port)"))
+    }
+}

@@ -1,0 +1,67 @@
+import AsyncHTTPClient
+import Contracts
+import EventBus
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceKit
+import ServiceLifecycle
+
+/// The single ingress: brand by Host header, forwarding to the services, its own health and metrics.
+public struct GatewayApplication: Sendable {
+    public let configuration: GatewayConfiguration
+    public let directory: BrandDirectory
+    public let metrics: HTTPMetrics
+    public let client: HTTPClient
+    let logger: Logger
+
+    public init(configuration: GatewayConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        self.directory = BrandDirectory()
+        self.metrics = HTTPMetrics()
+        var clientConfiguration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(2)), decompression: .disabled)
+        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
+        clientConfiguration.httpVersion = .http1Only
+        self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+    }
+
+    public func makeRouter() -> Router<GatewayContext> {
+        let router = Router(context: GatewayContext.self)
+        router.add(middleware: AccessLogMiddleware(metrics: metrics))
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: ProxyMiddleware(
+            directory: directory, upstreams: configuration.upstreams, client: client,
+            timeout: configuration.upstreamTimeout, maximumBody: configuration.maximumRequestBody))
+        let directory = self.directory
+        let admin = KafkaAdmin(configuration: configuration.kafka, logger: logger)
+        HealthRoutes.add(to: router, checks: [
+            ReadinessCheck(name: "brand directory") {
+                guard directory.isLoaded else { throw Problem.unavailable("identity's brand snapshot is not loaded yet") }
+            },
+            ReadinessCheck(name: "broker") { try await admin.ping(timeout: .seconds(2)) },
+        ], metrics: metrics)
+        return router
+    }
+
+    public func makeApplication() -> some ApplicationProtocol {
+        Application(
+            router: makeRouter(),
+            server: .http1(configuration: .init(idleTimeout: TimeAmount.seconds(75))),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), backlog: 4096),
+            logger: logger)
+    }
+
+    public var directorySync: BrandDirectorySync {
+        BrandDirectorySync(
+            directory: directory, client: client, identityURLs: configuration.upstreams[.identity] ?? [],
+            kafka: configuration.kafka, instance: configuration.instance, logger: logger)
+    }
+
+    /// Runs until SIGTERM/SIGINT: the HTTP server stops first, then the directory sync, then the client.
+    public func run() async throws {
+        try await ServiceRunner.run([HTTPClientService(client: client), directorySync, makeApplication()], logger: logger)
+    }
+}

@@ -1,0 +1,44 @@
+import Contracts
+import HTTPTypes
+
+/// The headers a request carries upstream: the client's, less hop-by-hop headers and any internal header the
+/// client tried to set, plus the gateway's own brand id, request id and client address.
+public enum ForwardedHeaders {
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
+    ]
+    static let internalNames: Set<String> = Set(InternalHeaders.all.map { $0.lowercased() } + ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"])
+
+    public static func upstream(
+        from client: HTTPFields, brandID: String, requestID: String, clientAddress: String?, host: String
+    ) -> HTTPFields {
+        var fields = HTTPFields()
+        fields.reserveCapacity(client.count + 5)
+        for field in client {
+            let name = field.name.canonicalName
+            if hopByHop.contains(name) || internalNames.contains(name) { continue }
+            fields.append(field)
+        }
+        fields.append(HTTPField(name: .brandID, value: brandID))
+        fields.append(HTTPField(name: .requestID, value: requestID))
+        fields.append(HTTPField(name: HTTPField.Name("X-Forwarded-Host")!, value: host))
+        if let clientAddress {
+            fields.append(HTTPField(name: .clientAddress, value: clientAddress))
+            fields.append(HTTPField(name: HTTPField.Name("X-Forwarded-For")!, value: clientAddress))
+        }
+        return fields
+    }
+
+    /// The upstream's response headers less hop-by-hop ones, which belong to the upstream connection.
+    public static func downstream(from upstream: HTTPFields) -> HTTPFields {
+        var fields = HTTPFields()
+        for field in upstream where !hopByHop.contains(field.name.canonicalName) { fields.append(field) }
+        return fields
+    }
+}
+
+extension HTTPField.Name {
+    static let brandID = HTTPField.Name(InternalHeaders.brandID)!
+    static let requestID = HTTPField.Name(InternalHeaders.requestID)!
+    static let clientAddress = HTTPField.Name(InternalHeaders.clientAddress)!
+}

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# `make bench`: what the gateway costs. Builds release, starts a private stack (run dir
+# .run/bench; PostgreSQL 55434, broker 19094, identity 18181, gateway 18180) with one
+# identity instance, migrates and seeds, then measures with wrk
+#   GET /api/v1/identity/brand  (Host: demo.localhost)
+# through the gateway and directly against identity, and prints requests/s, p50, p99, the
+# throughput ratio gateway/direct and the p50 the gateway adds. Stops the bench stack after.
+#
+# Knobs: CONCIERGE_BENCH_THREADS [2], CONCIERGE_BENCH_CONNECTIONS [64],
+#        CONCIERGE_BENCH_DURATION [10s], CONCIERGE_BENCH_WARMUP [2s].
+set -euo pipefail
+# shellcheck source=scripts/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+BENCH_DIR="$ROOT/.run/bench"
+THREADS=${CONCIERGE_BENCH_THREADS:-2}
+CONNECTIONS=${CONCIERGE_BENCH_CONNECTIONS:-64}
+DURATION=${CONCIERGE_BENCH_DURATION:-10s}
+WARMUP=${CONCIERGE_BENCH_WARMUP:-2s}
+PATH_UNDER_TEST=/api/v1/identity/brand
+BRAND_HOST=demo.localhost
+
+# The private stack: its own run dir and ports, nothing shared with `make run`.
+while IFS='=' read -r name _; do
+    case "$name" in CONCIERGE_*_URLS) unset "$name" ;; esac
+done < <(env)
+export CONCIERGE_RUN_DIR="$BENCH_DIR"
+export CONCIERGE_BUILD_CONFIG=release
+export CONCIERGE_DATABASE_URL="postgres://concierge:concierge@127.0.0.1:55434/concierge"
+export CONCIERGE_KAFKA_BROKERS="127.0.0.1:19094"
+export CONCIERGE_HTTP_PORT=18180
+export CONCIERGE_IDENTITY_PORT=18181
+# Services the bench does not start still get bench ports, so that no gateway route of the
+# bench stack leads into a running dev stack.
+export CONCIERGE_TICKETS_PORT=18182 CONCIERGE_LIVECHAT_PORT=18183 CONCIERGE_WHOSON_PORT=18184
+export CONCIERGE_KNOWLEDGE_PORT=18185 CONCIERGE_SURVEYS_PORT=18186 CONCIERGE_REPORTING_PORT=18187
+export CONCIERGE_AUTOMATION_PORT=18188
+export CONCIERGE_STACK_SERVICES=identity
+export CONCIERGE_IDENTITY_INSTANCES=1
+
+GATEWAY_URL="http://127.0.0.1:$CONCIERGE_HTTP_PORT$PATH_UNDER_TEST"
+DIRECT_URL="http://127.0.0.1:$CONCIERGE_IDENTITY_PORT$PATH_UNDER_TEST"
+GATEWAY_HEADERS=(-H "Host: $BRAND_HOST")
+# identity trusts the gateway's internal headers; without the gateway, send what it would.
+DIRECT_HEADERS=(-H "Host: $BRAND_HOST" -H "X-Concierge-Brand-Host: $BRAND_HOST")
+
+# shellcheck disable=SC2317  # called by the trap
+stop_bench_stack() {
+    local code=$?
+    trap - EXIT INT TERM
+    bash "$SCRIPTS/stack.sh" down || true
+    exit "$code"
+}
+trap stop_bench_stack EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+bash "$SCRIPTS/stack.sh" up
+
+# check LABEL URL CURL_HEADERS...: the endpoint must answer 200, or the figures mean nothing.
+check() {
+    local label=$1 url=$2 body code
+    shift 2
+    body=$(mktemp)
+    code=$(curl -sS -o "$body" -w '%{http_code}' --max-time 5 "$@" "$url" || true)
+    if [[ $code != 200 ]]; then
+        warn "$label: GET $url answered ${code:-nothing}, not 200:"
+        head -c 500 "$body" >&2
+        echo >&2
+        rm -f "$body"
+        die "$label does not answer 200; nothing to measure"
+    fi
+    rm -f "$body"
+}
+
+# measure LABEL URL WRK_HEADERS...: warm up, measure, keep wrk's report in .run/bench, print
+# "requests/s p50_ms p99_ms non2xx socket_errors".
+measure() {
+    local label=$1 url=$2 report="$BENCH_DIR/wrk-$1.txt"
+    shift 2
+    log "$label: warm-up $WARMUP, then $DURATION with $THREADS threads, $CONNECTIONS connections" >&2
+    wrk -t "$THREADS" -c "$CONNECTIONS" -d "$WARMUP" "$@" "$url" >/dev/null
+    wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency "$@" "$url" >"$report"
+    parse_wrk <"$report"
+}
+
+# wrk prints latencies as 812.00us, 1.23ms, 2.01s or 1.00m; every figure comes out in ms.
+parse_wrk() {
+    awk '
+        function ms(v,   n, u) {
+            n = v + 0
+            u = v; sub(/^[0-9.]+/, "", u)
+            if (u == "us") return n / 1000
+            if (u == "ms") return n
+            if (u == "s")  return n * 1000
+            if (u == "m")  return n * 60000
+            if (u == "h")  return n * 3600000
+            return -1
+        }
+        $1 == "Requests/sec:" { rps = $2 }
+        $1 == "50%" && !p50 { p50 = ms($2) }
+        $1 == "99%" && !p99 { p99 = ms($2) }
+        /Non-2xx or 3xx responses:/ { non2xx = $NF }
+        /Socket errors:/ { gsub(/,/, ""); errors = $4 + $6 + $8 + $10 }
+        END {
+            if (rps == "" || p50 == "" || p99 == "") exit 1
+            printf "%s %.3f %.3f %d %d\n", rps, p50, p99, non2xx + 0, errors + 0
+        }'
+}
+
+check gateway "$GATEWAY_URL" "${GATEWAY_HEADERS[@]}"
+check direct "$DIRECT_URL" "${DIRECT_HEADERS[@]}"
+
+read -r gw_rps gw_p50 gw_p99 gw_bad gw_err < <(measure gateway "$GATEWAY_URL" "${GATEWAY_HEADERS[@]}") ||
+    die "could not read wrk's report $BENCH_DIR/wrk-gateway.txt"
+read -r d_rps d_p50 d_p99 d_bad d_err < <(measure direct "$DIRECT_URL" "${DIRECT_HEADERS[@]}") ||
+    die "could not read wrk's report $BENCH_DIR/wrk-direct.txt"
+
+table=$(awk -v gr="$gw_rps" -v g50="$gw_p50" -v g99="$gw_p99" \
+    -v dr="$d_rps" -v d50="$d_p50" -v d99="$d_p99" \
+    -v what="GET $PATH_UNDER_TEST (Host: $BRAND_HOST), wrk -t$THREADS -c$CONNECTIONS -d$DURATION, release build" '
+    BEGIN {
+        print what
+        printf "%-26s %12s %10s %10s\n", "", "requests/s", "p50 ms", "p99 ms"
+        printf "%-26s %12.0f %10.3f %10.3f\n", "through the gateway", gr, g50, g99
+        printf "%-26s %12.0f %10.3f %10.3f\n", "identity directly", dr, d50, d99
+        printf "%-26s %11.1f %%\n", "throughput gateway/direct", (dr > 0 ? 100 * gr / dr : 0)
+        printf "%-26s %12.3f ms\n", "p50 added by the gateway", g50 - d50
+    }')
+echo
+echo "$table"
+echo "$table" >"$BENCH_DIR/results.txt"
+for pair in "gateway:$gw_bad:$gw_err" "direct:$d_bad:$d_err"; do
+    IFS=: read -r label bad err <<<"$pair"
+    ((bad == 0)) || warn "$label: $bad responses were not 2xx/3xx (see $BENCH_DIR/wrk-$label.txt)"
+    ((err == 0)) || warn "$label: $err socket errors (see $BENCH_DIR/wrk-$label.txt)"
+done
+echo "(wrk reports: $BENCH_DIR/wrk-gateway.txt, wrk-direct.txt; table: results.txt)"
