@@ -76,11 +76,14 @@ public final class KafkaConsumer: Sendable, AsyncSequence, Service {
 
         public mutating func next() async -> ConsumedMessage? {
             while true {
+                // Checked before the buffer too: after close() nothing more is handed out, since
+                // such a message could no longer be marked processed.
+                guard !Task.isCancelled, !consumer.isClosing else { return nil }
                 if position < buffer.count {
                     defer { position += 1 }
                     return buffer[position]
                 }
-                guard !Task.isCancelled, let batch = await consumer.pollBatch() else { return nil }
+                guard let batch = await consumer.pollBatch() else { return nil }
                 buffer = batch
                 position = 0
             }
@@ -139,6 +142,8 @@ public final class KafkaConsumer: Sendable, AsyncSequence, Service {
         try? await gracefulShutdown()
         await close()
     }
+
+    fileprivate var isClosing: Bool { state.withLock { $0.closing } }
 
     // MARK: - Blocking work, on `thread` only
 

@@ -69,7 +69,10 @@ public final class KafkaProducer: Sendable, Service {
         self.pollerThread = NIOThreadPool(numberOfThreads: 1)
         pollerThread.start()
         logger.info("Kafka producer started", metadata: ["librdkafka": "\(LibRdKafka.versionString)"])
-        pollerThread.submit { [self] _ in self.pollLoop() }
+        pollerThread.submit { [self] state in
+            guard case .active = state else { return }
+            self.pollLoop()
+        }
     }
 
     /// Produces all messages and returns one result per message, in order, once every delivery

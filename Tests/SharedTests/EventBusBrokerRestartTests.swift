@@ -17,9 +17,9 @@ import Testing
 struct EventBusBrokerRestartTests {
     let logger = EventBusTest.logger
 
-    @Test("a send made while the broker is down succeeds once it is back, and later sends work")
+    @Test("after the broker restarts empty, a pending send fails fast and later sends and the consumer recover")
     func producerSurvivesBrokerRestart() async throws {
-        let broker = try TansuProcess()
+        let broker = try EventBusTansuProcess()
         defer { broker.kill() }
         let configuration = EventBusTest.configuration(brokers: broker.address)
         let topic = EventBusTest.uniqueName("restart")
@@ -39,31 +39,31 @@ struct EventBusBrokerRestartTests {
         let pending = Task { await producer.send(EventBusTest.messages(topic: topic, keys: ["k"], perKey: 5)) }
         try await Task.sleep(for: .seconds(3))
         try broker.start()
-        let during = await pending.value
-        let duringElapsed = clock.now - start
-        print("EventBus restart: send issued while down -> \(during.count - EventBusTest.failures(during).count) ok, failures \(EventBusTest.failures(during).map(\.description)), after \(duringElapsed) (broker down for 3 s)")
+        // Measured: about 1.6 s after the restart these fail with UNKNOWN_PRODUCER_ID and the instance
+        // is replaced; without the replacement they would retry until message.timeout.ms (30 s) and
+        // every later send would time out too.
+        _ = await pending.value
+        #expect(clock.now - start < .seconds(15), "the pending send took \(clock.now - start)")
 
-        let afterStart = clock.now
+        let retryStart = clock.now
         var after: [Result<Void, KafkaError>] = []
-        var attempts = 0
         repeat {
-            attempts += 1
             after = await producer.send(EventBusTest.messages(topic: topic, keys: ["k"], perKey: 5))
-        } while !EventBusTest.failures(after).isEmpty && clock.now - afterStart < .seconds(60)
-        print("EventBus restart: next send ok=\(EventBusTest.failures(after).isEmpty) after \(attempts) attempt(s), \(clock.now - afterStart); instance replacements \(producer.instanceReplacements)")
-        #expect(EventBusTest.failures(after).isEmpty)
+        } while !EventBusTest.failures(after).isEmpty && clock.now - retryStart < .seconds(20)
+        #expect(EventBusTest.failures(after).isEmpty, "\(EventBusTest.failures(after).prefix(1))")
+        #expect(producer.instanceReplacements >= 1)
 
-        let readStart = clock.now
+        // The restarted broker recreated the topic empty (with its default partition count); the
+        // consumer's old position is out of range, so auto.offset.reset=earliest starts it at 0.
         let secondRead = await EventBusTest.collect(consumer, count: 5, timeout: .seconds(60))
-        print("EventBus restart: consumer read \(secondRead.count) new message(s) at offsets \(secondRead.map(\.offset)) in \(clock.now - readStart): \(secondRead.map(EventBusTest.text))")
         await consumer.close()
         await producer.shutdown()
-        #expect(secondRead.count == 5)
+        #expect(secondRead.map(EventBusTest.text) == (0..<5).map { "k:\($0)" })
     }
 }
 
 /// A Tansu broker on a free local port, started and killed by the test.
-final class TansuProcess: Sendable {
+final class EventBusTansuProcess: Sendable {
     let address: String
     private let port: Int
     private let binary: String

@@ -1,4 +1,5 @@
 import Logging
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -150,6 +151,66 @@ struct EventBusMockClusterTests {
             let (attempts, handled) = log.withLock { ($0.attempts, $0.handled) }
             #expect(handled == (0..<6).map { "k:\($0)" })
             #expect(attempts == ["k:0", "k:1", "k:2", "k:2", "k:3", "k:4", "k:5"])
+        }
+    }
+
+    @Test("iteration ends when the iterating task is cancelled, and for good after close()")
+    func iterationEnds() async throws {
+        try await withCluster { configuration in
+            let topic = EventBusTest.uniqueName("idle")
+            let producer = try KafkaProducer(configuration: configuration, logger: logger)
+            _ = await producer.send(EventBusTest.messages(topic: topic, keys: ["k"], perKey: 1))
+            await producer.shutdown()
+            let consumer = try KafkaConsumer(
+                configuration: configuration, groupID: EventBusTest.uniqueName("group"), topics: [topic], logger: logger)
+
+            let count = Mutex(0)
+            let reader = Task {
+                for await _ in consumer { count.withLock { $0 += 1 } }
+                return count.withLock { $0 }
+            }
+            #expect(await EventBusTest.eventually { count.withLock { $0 } == 1 })
+            // Now idle in poll: cancellation must end it without waiting for another message.
+            reader.cancel()
+            let clock = ContinuousClock()
+            let start = clock.now
+            #expect(await reader.value == 1)
+            #expect(clock.now - start < .seconds(2))
+
+            let waiting = Task {
+                var messages = consumer.makeAsyncIterator()
+                return await messages.next() == nil
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            await consumer.close()
+            #expect(await waiting.value)
+            var messages = consumer.makeAsyncIterator()
+            #expect(await messages.next() == nil)
+            #expect(throws: KafkaError.self) {
+                try consumer.markProcessed(ConsumedMessage(topic: topic, partition: 0, offset: 0, key: nil, value: []))
+            }
+            await #expect(throws: KafkaError.self) { try await consumer.commitStored() }
+            await consumer.close()
+        }
+    }
+
+    @Test("producer and consumer stop when their ServiceGroup shuts down gracefully")
+    func servicesStopWithTheirGroup() async throws {
+        try await withCluster { configuration in
+            let producer = try KafkaProducer(configuration: configuration, logger: logger)
+            let consumer = try KafkaConsumer(
+                configuration: configuration, groupID: EventBusTest.uniqueName("group"),
+                topics: [EventBusTest.uniqueName("group-topic")], logger: logger)
+            let group = ServiceGroup(services: [producer, consumer], logger: logger)
+            let running = Task { try await group.run() }
+            try await Task.sleep(for: .milliseconds(300))
+            await group.triggerGracefulShutdown()
+            try await running.value
+
+            let results = await producer.send([OutgoingMessage(topic: "t", key: "k", value: [1])])
+            #expect(EventBusTest.failures(results).count == 1)
+            var messages = consumer.makeAsyncIterator()
+            #expect(await messages.next() == nil)
         }
     }
 

@@ -79,7 +79,7 @@ struct EventBusTansuTests {
         #expect(EventBusTest.failures(results).isEmpty)
 
         struct Boom: Error {}
-        let handled = HandledLog()
+        let handled = EventBusHandledLog()
         let consumer = try KafkaConsumer(
             configuration: configuration, groupID: EventBusTest.uniqueName("group"), topics: [topic], logger: logger)
         let loop = Task {
@@ -96,7 +96,7 @@ struct EventBusTansuTests {
 }
 
 /// Records handler attempts; `attempt` answers whether this attempt should fail.
-final class HandledLog: Sendable {
+final class EventBusHandledLog: Sendable {
     private let state = Mutex<(attempts: [String], succeeded: [String])>(([], []))
 
     var succeeded: [String] { state.withLock { $0.succeeded } }

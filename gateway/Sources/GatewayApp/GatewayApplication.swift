@@ -3,6 +3,7 @@ import Contracts
 import EventBus
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import ServiceKit
@@ -47,9 +48,16 @@ public struct GatewayApplication: Sendable {
     }
 
     public func makeApplication() -> some ApplicationProtocol {
-        Application(
+        let webSockets = WebSocketProxy(directory: directory, upstreams: configuration.upstreams)
+        return Application(
             router: makeRouter(),
-            server: .http1(configuration: .init(idleTimeout: TimeAmount.seconds(75))),
+            server: .http1WebSocketUpgrade(
+                configuration: .init(
+                    http1: .init(idleTimeout: TimeAmount.seconds(75)),
+                    ws: .init(maxFrameSize: 1 << 20, validateUTF8: true))
+            ) { request, channel, logger in
+                webSockets.shouldUpgrade(request, channel: channel, logger: logger)
+            },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), backlog: 4096),
             logger: logger)
     }
