@@ -51,7 +51,8 @@ var targets: [Target] = [
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "Crypto", package: "swift-crypto"),
         ],
-        path: "Services/Identity/App"),
+        path: "Services/Identity/App",
+        resources: [.copy("openapi.yaml")]),
     .executableTarget(name: "identity", dependencies: ["IdentityApp", "Fleet", "Auth", "Contracts", "ServiceKit"], path: "Services/Identity/Main"),
     .target(
         name: "GatewayApp",

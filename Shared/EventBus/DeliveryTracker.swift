@@ -14,8 +14,8 @@ struct DeliveryTracker {
     }
 
     private var batches: [UInt64: Batch] = [:]
-    /// message id -> (batch id, index in batch)
-    private var pending: [UInt64: (batch: UInt64, index: Int)] = [:]
+    /// message id -> (batch id, index in batch, generation of the librdkafka instance that has it)
+    private var pending: [UInt64: (batch: UInt64, index: Int, generation: UInt64)] = [:]
     // 0 is reserved: as an opaque pointer it would read back as NULL.
     private var nextID: UInt64 = 1
 
@@ -27,10 +27,10 @@ struct DeliveryTracker {
         return id
     }
 
-    /// Registers a message that is about to be produced and returns its opaque id.
-    mutating func register(batch: UInt64, index: Int) -> UInt64 {
+    /// Registers a message that is about to be produced on instance `generation` and returns its opaque id.
+    mutating func register(batch: UInt64, index: Int, generation: UInt64 = 0) -> UInt64 {
         let id = makeID()
-        pending[id] = (batch, index)
+        pending[id] = (batch, index, generation)
         return id
     }
 
@@ -50,10 +50,11 @@ struct DeliveryTracker {
         return complete(batch: entry.batch, index: entry.index, result)
     }
 
-    /// Fails every message still waiting for a report, e.g. when the instance that produced them is gone.
-    mutating func failAllPending(_ error: KafkaError) -> [Completion] {
-        let entries = pending
-        pending.removeAll()
+    /// Fails every message still waiting for a report from instance `generation` (all instances
+    /// when nil), e.g. because that instance is being destroyed.
+    mutating func failAllPending(generation: UInt64? = nil, _ error: KafkaError) -> [Completion] {
+        let entries = pending.filter { generation == nil || $0.value.generation == generation }
+        for id in entries.keys { pending[id] = nil }
         return entries.values.compactMap { complete(batch: $0.batch, index: $0.index, .failure(error)) }
     }
 

@@ -8,9 +8,13 @@ import Synchronization
 /// acknowledged it, and never throws.
 ///
 /// Delivery reports arrive as events on the main queue, polled by one thread this producer owns.
-/// When the idempotent producer hits a fatal error (for example after a broker restarted and lost
-/// its state), the pending sends fail and the librdkafka instance is replaced, so later sends work
-/// again; the outbox retries what failed. Call `shutdown()` (or run it as a `Service`) when done.
+/// The librdkafka instance is replaced by a fresh one, so that later sends work again, when
+/// - it hits a fatal error (the idempotent producer gives up, e.g. on a sequence gap);
+/// - the broker keeps answering UNKNOWN_PRODUCER_ID (Tansu restarted empty): librdkafka would
+///   retry with a bumped epoch until `message.timeout.ms`, for every message, forever;
+/// - a delivery timed out (at most every 10 s), as a safety net for states we do not recognise.
+/// Messages the old instance still held are reported failed; the outbox retries them.
+/// Call `shutdown()` (or run the producer as a `Service`) when done.
 public final class KafkaProducer: Sendable, Service {
     private enum Lifecycle {
         case running
@@ -20,6 +24,8 @@ public final class KafkaProducer: Sendable, Service {
 
     private struct State {
         var handle: RdKafkaHandle?
+        /// Counts instance replacements; pending messages remember which instance has them.
+        var generation: UInt64 = 0
         var tracker = DeliveryTracker()
         var lifecycle = Lifecycle.running
         /// Set when a produce call saw a fatal error; the poller replaces the instance.
@@ -129,7 +135,7 @@ public final class KafkaProducer: Sendable, Service {
         while true {
             let outcome = state.withLock { state -> ProduceOutcome in
                 guard state.isRunning, let handle = state.handle else { return .failed(.producerShutDown) }
-                let messageID = state.tracker.register(batch: batch, index: index)
+                let messageID = state.tracker.register(batch: batch, index: index, generation: state.generation)
                 // Produced under the lock so that the instance cannot be replaced between being read
                 // and being used, and a delivery report cannot be handled before it is registered.
                 guard let error = Self.produce(message, messageID: messageID, on: handle) else { return .queued }
@@ -205,14 +211,14 @@ public final class KafkaProducer: Sendable, Service {
                 continue
             }
             guard let event = rd_kafka_queue_poll(handle.mainQueue, Self.pollTimeoutMs) else { continue }
-            let fatal = serve(event, from: handle)
+            let problem = serve(event, from: handle, detectProblems: true)
             rd_kafka_event_destroy(event)
-            if let fatal { replaceInstance(handle, reason: fatal) }
+            if let problem { replaceInstance(handle, reason: problem) }
         }
     }
 
-    /// Handles one event. Returns the fatal error when the event says the instance is unusable.
-    private func serve(_ event: OpaquePointer, from handle: RdKafkaHandle) -> KafkaError? {
+    /// Handles one event. With `detectProblems`, returns why the instance should be replaced, if it should.
+    private func serve(_ event: OpaquePointer, from handle: RdKafkaHandle, detectProblems: Bool) -> KafkaError? {
         switch rd_kafka_event_type(event) {
         case RD_KAFKA_EVENT_DR:
             var reports: [(UInt64, rd_kafka_resp_err_t)] = []
@@ -235,15 +241,16 @@ public final class KafkaProducer: Sendable, Service {
                 results.compactMap { state.tracker.deliver(messageID: $0.0, $0.1) }
             }
             for completion in completions { completion.continuation.resume(returning: completion.results) }
+            guard detectProblems else { return nil }
             if let fatal { return fatal }
             return timedOut ? timeoutReplacementReason() : nil
         case RD_KAFKA_EVENT_ERROR:
             RdKafkaEvents.logGeneric(event, logger: logger)
-            guard rd_kafka_event_error_is_fatal(event) != 0 else { return nil }
+            guard detectProblems, rd_kafka_event_error_is_fatal(event) != 0 else { return nil }
             return handle.fatalError ?? RdKafkaEvents.errorOf(event)
         default:
             let facility = RdKafkaEvents.logGeneric(event, logger: logger)
-            return facility == "UNKPID" ? unknownProducerIDReason() : nil
+            return detectProblems && facility == "UNKPID" ? unknownProducerIDReason() : nil
         }
     }
 
@@ -275,10 +282,11 @@ public final class KafkaProducer: Sendable, Service {
         return KafkaError(RD_KAFKA_RESP_ERR__MSG_TIMED_OUT, "a delivery timed out after message.timeout.ms")
     }
 
-    /// Swaps in a fresh librdkafka instance after a fatal error, fails what the old one still had,
-    /// and destroys the old one. Runs on the poller thread, the only user of the old instance once
-    /// it is swapped out.
+    /// Swaps in a fresh librdkafka instance, fails what the old one still had, and destroys the old
+    /// one. Runs on the poller thread, the only user of the old instance once it is swapped out.
     private func replaceInstance(_ old: RdKafkaHandle, reason: KafkaError?) {
+        // During shutdown the instance is being flushed on another thread; leave it alone.
+        guard state.withLock({ $0.isRunning }) else { return }
         let reason = reason ?? KafkaError(RD_KAFKA_RESP_ERR__FATAL, "fatal error", isFatal: true)
         logger.log(
             level: reason.isFatal ? .error : .warning,
@@ -293,26 +301,33 @@ public final class KafkaProducer: Sendable, Service {
             state.withLock { $0.replacementRequested = true }
             // Wait (serving the old queue meanwhile) before trying again instead of spinning.
             if let event = rd_kafka_queue_poll(old.mainQueue, 1000) {
-                _ = serve(event, from: old)
+                _ = serve(event, from: old, detectProblems: false)
                 rd_kafka_event_destroy(event)
             }
             return
         }
-        let swapped = state.withLock { state -> [DeliveryTracker.Completion]? in
-            // During shutdown the old instance is being flushed on another thread; leave it alone.
+        let oldGeneration = state.withLock { state -> UInt64? in
             guard state.isRunning, state.handle == old else { return nil }
             state.handle = replacement
+            state.generation += 1
             state.replacements += 1
             state.lastReplacement = .now
             state.unknownProducerIDSightings.removeAll()
-            return state.tracker.failAllPending(reason)
+            return state.generation - 1
         }
-        guard let completions = swapped else {
+        guard let oldGeneration else {
             replacement.destroy(logger: logger)
             return
         }
+        // New sends go to the replacement now. Reports the old instance already queued are still
+        // true (e.g. successes queued behind a fatal error), so serve them before failing the rest.
+        while let event = rd_kafka_queue_poll(old.mainQueue, 0) {
+            _ = serve(event, from: old, detectProblems: false)
+            rd_kafka_event_destroy(event)
+        }
+        let completions = state.withLock { $0.tracker.failAllPending(generation: oldGeneration, reason) }
         for completion in completions { completion.continuation.resume(returning: completion.results) }
-        // Nothing reads the old queue any more, so purge instead of waiting for reports nobody handles.
+        // Nobody reads the old queue any more, so purge instead of waiting for reports nobody handles.
         rd_kafka_purge(old.kafka, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT | RD_KAFKA_PURGE_F_NON_BLOCKING)
         old.destroy(logger: logger)
         logger.notice("Kafka producer replaced its librdkafka instance")
@@ -320,7 +335,7 @@ public final class KafkaProducer: Sendable, Service {
 
     // MARK: - Testing
 
-    /// How often the instance was replaced after a fatal error.
+    /// How often the instance was replaced.
     var instanceReplacements: Int { state.withLock { $0.replacements } }
 
     /// Puts the current instance into librdkafka's fatal-error state, as a broker that lost the
@@ -349,7 +364,7 @@ public final class KafkaProducer: Sendable, Service {
         let current = state.withLock { $0.handle } ?? handle
         _ = await runBlocking {
             while let event = rd_kafka_queue_poll(current.mainQueue, 0) {
-                _ = self.serve(event, from: current)
+                _ = self.serve(event, from: current, detectProblems: false)
                 rd_kafka_event_destroy(event)
             }
         }

@@ -151,6 +151,16 @@ struct IdentityAPITests {
         }
     }
 
+    @Test("The service serves its OpenAPI document")
+    func openAPI() async throws {
+        try await withIdentity { client, _ in
+            try await client.execute(uri: "/api/v1/identity/openapi.yaml", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).hasPrefix("openapi: 3.1.0"))
+            }
+        }
+    }
+
     @Test("The brand list pages by cursor")
     func brandPages() async throws {
         try await withIdentity { client, _ in

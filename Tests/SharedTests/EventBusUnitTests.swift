@@ -107,6 +107,23 @@ struct EventBusUnitTests {
         #expect(EventBusTest.failures(results).map(\.isFatal) == [true, true])
     }
 
+    @Test("replacing an instance fails only the messages that instance had")
+    func deliveryTrackerFailsOneGeneration() async {
+        let results = await withCheckedContinuation { continuation in
+            var tracker = DeliveryTracker()
+            let batch = tracker.beginBatch(count: 2)
+            _ = tracker.register(batch: batch, index: 0, generation: 0)
+            let onNewInstance = tracker.register(batch: batch, index: 1, generation: 1)
+            _ = tracker.waitForReports(batch: batch, count: 2, continuation: continuation)
+            #expect(tracker.failAllPending(generation: 0, KafkaError(code: 59, message: "unknown producer id")).isEmpty)
+            #expect(tracker.pendingCount == 1)
+            let completion = tracker.deliver(messageID: onNewInstance, .success(()))
+            completion?.continuation.resume(returning: completion?.results ?? [])
+        }
+        #expect(EventBusTest.failures(results).map(\.code) == [59])
+        if case .success = results[1] {} else { Issue.record("the second message should have succeeded") }
+    }
+
     @Test("durations become librdkafka millisecond timeouts without overflowing")
     func durationsBecomeMilliseconds() {
         #expect(Duration.seconds(2).clampedMilliseconds == 2000)

@@ -24,6 +24,7 @@ public struct IdentityAPI: Sendable {
         let api = router.group("/api/v1/identity").add(middleware: AuthenticationMiddleware(tokens: tokens))
         BrandController(brands: brands).addRoutes(to: api)
         SessionController(sessions: sessions).addRoutes(to: api)
+        OpenAPIController().addRoutes(to: api)
         InternalBrandController(brands: brands).addRoutes(to: router)
     }
 }
