@@ -36,7 +36,7 @@ kill_test_fleet_leftovers() {
     for environ in /proc/[0-9]*/environ; do
         pid=${environ#/proc/}
         pid=${pid%/environ}
-        if tr '\0' '\n' <"$environ" 2>/dev/null | grep -qx 'CONCIERGE_TEST_FLEET=1'; then
+        if { tr '\0' '\n' <"$environ"; } 2>/dev/null | grep -qx 'CONCIERGE_TEST_FLEET=1'; then
             kill -9 "$pid" 2>/dev/null || true
         fi
     done

@@ -17,7 +17,7 @@ public func consume(
 ) async throws {
     var messages = consumer.makeAsyncIterator()
     while let message = await messages.next() {
-        while true {
+        attempts: while true {
             do {
                 try await handler(message)
             } catch {
@@ -33,14 +33,14 @@ public func consume(
                 }
                 do {
                     try await messages.rewind(to: message)
-                    break
+                    break attempts  // not processed: it comes back from next()
                 } catch {
                     if Task.isCancelled || error.isConsumerClosed { return }
                     logger.warning(
                         "Seeking back failed; retrying the handler in place",
                         metadata: message.logMetadata.merging(["error": "\(error)"]) { _, new in new }
                     )
-                    continue
+                    continue attempts
                 }
             }
             do {
@@ -53,7 +53,7 @@ public func consume(
                     metadata: message.logMetadata.merging(["error": "\(error)"]) { _, new in new }
                 )
             }
-            break
+            break attempts
         }
     }
 }

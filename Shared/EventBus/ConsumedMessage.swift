@@ -26,9 +26,10 @@ extension ConsumedMessage {
         let key = raw.key.map { pointer in
             String(decoding: UnsafeRawBufferPointer(start: pointer, count: raw.key_len), as: UTF8.self)
         }
-        let value = raw.payload.map { pointer in
-            Array(UnsafeRawBufferPointer(start: pointer, count: raw.len))
-        } ?? []
+        let value =
+            raw.payload.map { pointer in
+                Array(UnsafeRawBufferPointer(start: pointer, count: raw.len))
+            } ?? []
         self.init(topic: topic, partition: raw.partition, offset: raw.offset, key: key, value: value)
     }
 }

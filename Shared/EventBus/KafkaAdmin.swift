@@ -127,7 +127,8 @@ public struct KafkaAdmin: Sendable {
             }
             if firstCode == RD_KAFKA_RESP_ERR_NO_ERROR { firstCode = topicCode }
             let name = rd_kafka_topic_result_name(topicResult).map { String(cString: $0) } ?? "?"
-            let text = rd_kafka_topic_result_error_string(topicResult).map { String(cString: $0) }
+            let text =
+                rd_kafka_topic_result_error_string(topicResult).map { String(cString: $0) }
                 ?? String(cString: rd_kafka_err2str(topicCode))
             failures.append("\(name): \(text)")
         }

@@ -193,11 +193,12 @@ public final class KafkaConsumer: Sendable, AsyncSequence, Service {
                 return KafkaError(RD_KAFKA_RESP_ERR__FAIL, "rd_kafka_topic_partition_list_new failed")
             }
             defer { rd_kafka_topic_partition_list_destroy(list) }
-            rd_kafka_topic_partition_list_add(list, message.topic, message.partition).pointee.offset = message.offset
+            let element = rd_kafka_topic_partition_list_add(list, message.topic, message.partition)
+            element?.pointee.offset = message.offset
             if let error = rd_kafka_seek_partitions(handle.kafka, list, Self.seekTimeoutMs) {
                 return KafkaError(consuming: error)
             }
-            let code = list.pointee.elems[0].err
+            let code = element?.pointee.err ?? RD_KAFKA_RESP_ERR_NO_ERROR
             return code == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(code)
         }
         if let error = error ?? .consumerClosed { throw error }
@@ -237,13 +238,15 @@ public final class KafkaConsumer: Sendable, AsyncSequence, Service {
             return KafkaError(RD_KAFKA_RESP_ERR__FAIL, "rd_kafka_topic_partition_list_new failed")
         }
         defer { rd_kafka_topic_partition_list_destroy(list) }
-        rd_kafka_topic_partition_list_add(list, topic, partition).pointee.offset = offset
+        let element = rd_kafka_topic_partition_list_add(list, topic, partition)
+        element?.pointee.offset = offset
         let code = rd_kafka_offsets_store(handle.kafka, list)
         // A partition that is no longer assigned to us fails on its own element (_STATE).
-        let elementCode = list.pointee.elems[0].err
+        let elementCode = element?.pointee.err ?? RD_KAFKA_RESP_ERR_NO_ERROR
         if code != RD_KAFKA_RESP_ERR_NO_ERROR || elementCode != RD_KAFKA_RESP_ERR_NO_ERROR {
             let failed = elementCode != RD_KAFKA_RESP_ERR_NO_ERROR ? elementCode : code
-            return KafkaError(failed, "storing offset \(offset) for \(topic) [\(partition)] failed: \(String(cString: rd_kafka_err2str(failed)))")
+            return KafkaError(
+                failed, "storing offset \(offset) for \(topic) [\(partition)] failed: \(String(cString: rd_kafka_err2str(failed)))")
         }
         return nil
     }

@@ -36,8 +36,12 @@ public final class KafkaMockCluster: Sendable {
 
     /// Stops the mock brokers. Close the clients that use them first.
     public func shutdown() async {
-        guard let handle = handle.withLock({ handle in defer { handle = nil }; return handle }) else { return }
+        let taken = handle.withLock { handle -> RdKafkaHandle? in
+            defer { handle = nil }
+            return handle
+        }
+        guard let taken else { return }
         let logger = logger
-        _ = await runBlocking { handle.destroy(logger: logger) }
+        _ = await runBlocking { taken.destroy(logger: logger) }
     }
 }

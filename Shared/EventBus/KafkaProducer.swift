@@ -227,7 +227,8 @@ public final class KafkaProducer: Sendable, Service {
                 let messageID = UInt64(UInt(bitPattern: message.pointee._private))
                 reports.append((messageID, message.pointee.err))
             }
-            let fatal = reports.contains { $0.1 == RD_KAFKA_RESP_ERR__FATAL }
+            let fatal =
+                reports.contains { $0.1 == RD_KAFKA_RESP_ERR__FATAL }
                 ? (handle.fatalError ?? KafkaError(RD_KAFKA_RESP_ERR__FATAL, isFatal: true)) : nil
             let timedOut = reports.contains { $0.1 == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT }
             let results = reports.map { messageID, code -> (UInt64, Result<Void, KafkaError>) in

@@ -96,7 +96,7 @@ struct FleetOperationsTests {
             let proxied = try await TestHTTP.shared.get(fleet.gatewayURL + "/api/v1/tickets/anything", host: "demo.localhost")
             #expect(proxied.status == 404)
             let ticketsMetrics = try await TestHTTP.shared.get("http://127.0.0.1:\(tickets.port)/metrics").text
-            #expect(ticketsMetrics.contains(#"http_requests_total{method="GET",route="unmatched",status="404"} 1"#), "the gateway does not reach tickets")
+            #expect(ticketsMetrics.contains(#"http_requests_total{method="GET",route="NotFound",status="404"} 1"#), "the gateway does not reach tickets")
         }
     }
 

@@ -5,21 +5,22 @@ import Testing
 
 @testable import EventBus
 
-/// Kills and restarts a private Tansu (path in CONCIERGE_TEST_TANSU_BINARY) to check that clients
+/// Kills and restarts a private Tansu (path in CONCIERGE_TEST_TANSU) to check that clients
 /// recover by themselves from a broker that comes back empty.
 @Suite(
     "EventBus across a broker restart",
     .serialized,
     .timeLimit(.minutes(3)),
-    .enabled(if: ProcessInfo.processInfo.environment["CONCIERGE_TEST_TANSU_BINARY"] != nil,
-             "set CONCIERGE_TEST_TANSU_BINARY to a tansu binary to run")
+    .enabled(
+        if: ProcessInfo.processInfo.environment["CONCIERGE_TEST_TANSU"] != nil,
+        "set CONCIERGE_TEST_TANSU to the tansu binary to run (make test does)")
 )
 struct EventBusBrokerRestartTests {
     let logger = EventBusTest.logger
 
     @Test("after the broker restarts empty, a pending send fails fast and later sends and the consumer recover")
     func producerSurvivesBrokerRestart() async throws {
-        let broker = try EventBusTansuProcess()
+        let broker = try await EventBusTansuProcess()
         defer { broker.kill() }
         let configuration = EventBusTest.configuration(brokers: broker.address)
         let topic = EventBusTest.uniqueName("restart")
@@ -38,7 +39,7 @@ struct EventBusBrokerRestartTests {
         let start = clock.now
         let pending = Task { await producer.send(EventBusTest.messages(topic: topic, keys: ["k"], perKey: 5)) }
         try await Task.sleep(for: .seconds(3))
-        try broker.start()
+        try await broker.start()
         // Measured: about 1.6 s after the restart these fail with UNKNOWN_PRODUCER_ID and the instance
         // is replaced; without the replacement they would retry until message.timeout.ms (30 s) and
         // every later send would time out too.
@@ -62,21 +63,19 @@ struct EventBusBrokerRestartTests {
     }
 }
 
-/// A Tansu broker on a free local port, started and killed by the test.
+/// A Tansu broker on a random local port, started and killed by the test.
 final class EventBusTansuProcess: Sendable {
     let address: String
-    private let port: Int
     private let binary: String
     private let process = Mutex<Process?>(nil)
 
-    init() throws {
-        binary = ProcessInfo.processInfo.environment["CONCIERGE_TEST_TANSU_BINARY"] ?? "tansu"
-        port = Int.random(in: 20000..<30000)
-        address = "127.0.0.1:\(port)"
-        try start()
+    init() async throws {
+        binary = ProcessInfo.processInfo.environment["CONCIERGE_TEST_TANSU"] ?? "tansu"
+        address = "127.0.0.1:\(Int.random(in: 20000..<30000))"
+        try await start()
     }
 
-    func start() throws {
+    func start() async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         let url = "tcp://\(address)"
@@ -86,13 +85,17 @@ final class EventBusTansuProcess: Sendable {
         try process.run()
         self.process.withLock { $0 = process }
         // Tansu is ready within milliseconds; give it a moment to bind.
-        Thread.sleep(forTimeInterval: 0.3)
+        try await Task.sleep(for: .milliseconds(300))
     }
 
-    /// SIGKILL: no clean shutdown, everything in memory is lost.
+    /// SIGKILL: no clean shutdown, so everything the broker kept in memory is lost.
     func kill() {
-        guard let process = process.withLock({ process in defer { process = nil }; return process }) else { return }
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        let running = process.withLock { process -> Process? in
+            defer { process = nil }
+            return process
+        }
+        guard let running else { return }
+        Foundation.kill(running.processIdentifier, SIGKILL)
+        running.waitUntilExit()
     }
 }

@@ -89,4 +89,3 @@ enum EventBusTest {
         return condition()
     }
 }
-

@@ -97,3 +97,17 @@ struct ServiceKitTests {
         #expect(gate.isOpen)
     }
 }
+
+@Suite("JSON log lines")
+struct JSONLogLineTests {
+    @Test("Quotes, backslashes, newlines and control characters in messages and metadata stay valid JSON")
+    func escaping() throws {
+        let line = JSONLogHandler.render(
+            level: .warning, message: "say \"hi\"\n\\ \u{01}", label: "l", service: "s",
+            metadata: ["nested": .dictionary(["list": .array(["a", "b\"c"])]), "count": .stringConvertible(3)])
+        let object = try #require((try JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any])
+        #expect(object["message"] as? String == "say \"hi\"\n\\ \u{01}")
+        #expect(object["count"] as? String == "3")
+        #expect(((object["nested"] as? [String: Any])?["list"] as? [String]) == ["a", "b\"c"])
+    }
+}

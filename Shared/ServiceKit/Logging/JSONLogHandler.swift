@@ -31,26 +31,46 @@ public struct JSONLogHandler: LogHandler {
         level: Logger.Level, message: String, label: String, service: String, metadata: Logger.Metadata,
         time: Date = Date()
     ) -> String {
-        var object: [String: Any] = [
-            "time": time.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)),
-            "level": level.rawValue,
-            "service": service,
-            "logger": label,
-            "message": message,
+        var fields: [(String, Logger.Metadata.Value)] = [
+            ("time", .string(time.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)))),
+            ("level", .string(level.rawValue)), ("service", .string(service)), ("logger", .string(label)),
+            ("message", .string(message)),
         ]
-        for (key, value) in metadata { object[key] = Self.plain(value) }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
-            let text = String(data: data, encoding: .utf8)
-        else { return "{\"message\":\"unencodable log line\"}" }
-        return text
+        let reserved: Set<String> = ["time", "level", "service", "logger", "message"]
+        for key in metadata.keys.sorted() where !reserved.contains(key) {
+            if let value = metadata[key] { fields.append((key, value)) }
+        }
+        var line = "{"
+        for (index, (key, value)) in fields.enumerated() {
+            if index > 0 { line.append(",") }
+            JSONText.appendString(key, to: &line)
+            line.append(":")
+            append(value, to: &line)
+        }
+        line.append("}")
+        return line
     }
 
-    private static func plain(_ value: Logger.Metadata.Value) -> Any {
+    private static func append(_ value: Logger.Metadata.Value, to line: inout String) {
         switch value {
-        case .string(let string): string
-        case .stringConvertible(let convertible): convertible.description
-        case .array(let array): array.map(plain)
-        case .dictionary(let dictionary): dictionary.mapValues(plain)
+        case .string(let string): JSONText.appendString(string, to: &line)
+        case .stringConvertible(let convertible): JSONText.appendString(convertible.description, to: &line)
+        case .array(let array):
+            line.append("[")
+            for (index, element) in array.enumerated() {
+                if index > 0 { line.append(",") }
+                append(element, to: &line)
+            }
+            line.append("]")
+        case .dictionary(let dictionary):
+            line.append("{")
+            for (index, key) in dictionary.keys.sorted().enumerated() {
+                if index > 0 { line.append(",") }
+                JSONText.appendString(key, to: &line)
+                line.append(":")
+                if let element = dictionary[key] { append(element, to: &line) }
+            }
+            line.append("}")
         }
     }
 }

@@ -1,12 +1,27 @@
 import Hummingbird
 import Prometheus
+import Synchronization
 
 /// Request counts and latencies by route and status, in one Prometheus registry per process.
 public struct HTTPMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
+    private let series: Series
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
+        self.series = Series()
+    }
+
+    struct Labels: Hashable {
+        var method: String
+        var route: String
+        var status: Int
+    }
+
+    /// The counter and histogram of each label set, kept so the hot path does one dictionary look-up
+    /// instead of the registry's label-string building.
+    final class Series: Sendable {
+        let known = Mutex<[Labels: (Counter, DurationHistogram)]>([:])
     }
 
     static let buckets: [Duration] = [
@@ -20,10 +35,18 @@ public struct HTTPMetrics: Sendable {
         metricName: "http_request_duration", unitName: "seconds", helpText: "HTTP request latency")
 
     public func record(method: String, route: String, status: Int, duration: Duration) {
-        let labels = [("method", method), ("route", route), ("status", String(status))]
-        registry.makeCounter(descriptor: Self.requests, labels: labels).increment()
-        registry.makeDurationHistogram(descriptor: Self.latency, labels: labels, buckets: Self.buckets)
-            .recordNanoseconds(duration.nanoseconds)
+        let key = Labels(method: method, route: route, status: status)
+        let (counter, histogram) = series.known.withLock { known in
+            if let found = known[key] { return found }
+            let labels = [("method", method), ("route", route), ("status", String(status))]
+            let made = (
+                registry.makeCounter(descriptor: Self.requests, labels: labels),
+                registry.makeDurationHistogram(descriptor: Self.latency, labels: labels, buckets: Self.buckets))
+            known[key] = made
+            return made
+        }
+        counter.increment()
+        histogram.recordNanoseconds(duration.nanoseconds)
     }
 
     public func render() -> [UInt8] {

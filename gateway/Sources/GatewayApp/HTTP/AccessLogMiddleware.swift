@@ -30,10 +30,15 @@ public struct AccessLogMiddleware: RouterMiddleware {
             metadata: [
                 "method": .string(request.method.rawValue), "path": .string(request.uri.path),
                 "host": .string(request.head.authority ?? ""), "status": .stringConvertible(response.status.code),
-                "duration_ms": .string(String(format: "%.3f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
+                "duration_ms": .stringConvertible(Self.milliseconds(elapsed)),
                 "client": .string(context.clientAddress ?? ""),
             ])
         return response
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return (Double(seconds) * 1_000_000 + Double(attoseconds / 1_000_000_000_000)).rounded() / 1000
     }
 
     static func routeLabel(_ path: String) -> String {
