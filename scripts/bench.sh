@@ -4,7 +4,8 @@
 # identity instance, migrates and seeds, then measures with wrk
 #   GET /api/v1/identity/brand  (Host: demo.localhost)
 # through the gateway and directly against identity, and prints requests/s, p50, p99, the
-# throughput ratio gateway/direct and the p50 the gateway adds. Stops the bench stack after.
+# throughput ratio gateway/direct under load and the p50 the gateway adds to one request at a
+# time (1 connection). Stops the bench stack after.
 #
 # Knobs: CONCIERGE_BENCH_THREADS [2], CONCIERGE_BENCH_CONNECTIONS [64],
 #        CONCIERGE_BENCH_DURATION [10s], CONCIERGE_BENCH_WARMUP [2s].
@@ -73,14 +74,14 @@ check() {
     rm -f "$body"
 }
 
-# measure LABEL URL WRK_HEADERS...: warm up, measure, keep wrk's report in .run/bench, print
-# "requests/s p50_ms p99_ms non2xx socket_errors".
+# measure LABEL THREADS CONNECTIONS URL WRK_HEADERS...: warm up, measure, keep wrk's report in
+# .run/bench, print "requests/s p50_ms p99_ms non2xx socket_errors".
 measure() {
-    local label=$1 url=$2 report="$BENCH_DIR/wrk-$1.txt"
-    shift 2
-    log "$label: warm-up $WARMUP, then $DURATION with $THREADS threads, $CONNECTIONS connections" >&2
-    wrk -t "$THREADS" -c "$CONNECTIONS" -d "$WARMUP" "$@" "$url" >/dev/null
-    wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency "$@" "$url" >"$report"
+    local label=$1 threads=$2 connections=$3 url=$4 report="$BENCH_DIR/wrk-$1.txt"
+    shift 4
+    log "$label: warm-up $WARMUP, then $DURATION with $threads threads, $connections connections" >&2
+    wrk -t "$threads" -c "$connections" -d "$WARMUP" "$@" "$url" >/dev/null
+    wrk -t "$threads" -c "$connections" -d "$DURATION" --latency "$@" "$url" >"$report"
     parse_wrk <"$report"
 }
 
@@ -111,28 +112,41 @@ parse_wrk() {
 check gateway "$GATEWAY_URL" "${GATEWAY_HEADERS[@]}"
 check direct "$DIRECT_URL" "${DIRECT_HEADERS[@]}"
 
-read -r gw_rps gw_p50 gw_p99 gw_bad gw_err < <(measure gateway "$GATEWAY_URL" "${GATEWAY_HEADERS[@]}") ||
+# Throughput under load (the machine saturated), then latency with one request at a time: at
+# saturation latency is queueing (connections / throughput), so what the gateway adds to a
+# request is read from the one-connection runs.
+read -r gw_rps gw_p50 gw_p99 gw_bad gw_err < <(measure gateway "$THREADS" "$CONNECTIONS" "$GATEWAY_URL" "${GATEWAY_HEADERS[@]}") ||
     die "could not read wrk's report $BENCH_DIR/wrk-gateway.txt"
-read -r d_rps d_p50 d_p99 d_bad d_err < <(measure direct "$DIRECT_URL" "${DIRECT_HEADERS[@]}") ||
+read -r d_rps d_p50 d_p99 d_bad d_err < <(measure direct "$THREADS" "$CONNECTIONS" "$DIRECT_URL" "${DIRECT_HEADERS[@]}") ||
     die "could not read wrk's report $BENCH_DIR/wrk-direct.txt"
+read -r gs_rps gs_p50 gs_p99 gs_bad gs_err < <(measure gateway-single 1 1 "$GATEWAY_URL" "${GATEWAY_HEADERS[@]}") ||
+    die "could not read wrk's report $BENCH_DIR/wrk-gateway-single.txt"
+read -r ds_rps ds_p50 ds_p99 ds_bad ds_err < <(measure direct-single 1 1 "$DIRECT_URL" "${DIRECT_HEADERS[@]}") ||
+    die "could not read wrk's report $BENCH_DIR/wrk-direct-single.txt"
 
 table=$(awk -v gr="$gw_rps" -v g50="$gw_p50" -v g99="$gw_p99" \
     -v dr="$d_rps" -v d50="$d_p50" -v d99="$d_p99" \
-    -v what="GET $PATH_UNDER_TEST (Host: $BRAND_HOST), wrk -t$THREADS -c$CONNECTIONS -d$DURATION, release build" '
+    -v sgr="$gs_rps" -v sg50="$gs_p50" -v sg99="$gs_p99" \
+    -v sdr="$ds_rps" -v sd50="$ds_p50" -v sd99="$ds_p99" \
+    -v what="GET $PATH_UNDER_TEST (Host: $BRAND_HOST), wrk -d$DURATION, release build" \
+    -v load="$THREADS threads, $CONNECTIONS connections" '
     BEGIN {
         print what
-        printf "%-26s %12s %10s %10s\n", "", "requests/s", "p50 ms", "p99 ms"
-        printf "%-26s %12.0f %10.3f %10.3f\n", "through the gateway", gr, g50, g99
-        printf "%-26s %12.0f %10.3f %10.3f\n", "identity directly", dr, d50, d99
-        printf "%-26s %11.1f %%\n", "throughput gateway/direct", (dr > 0 ? 100 * gr / dr : 0)
-        printf "%-26s %12.3f ms\n", "p50 added by the gateway", g50 - d50
+        printf "%-34s %12s %10s %10s\n", "", "requests/s", "p50 ms", "p99 ms"
+        printf "%-34s %12.0f %10.3f %10.3f\n", "gateway, " load, gr, g50, g99
+        printf "%-34s %12.0f %10.3f %10.3f\n", "direct, " load, dr, d50, d99
+        printf "%-34s %12.0f %10.3f %10.3f\n", "gateway, 1 connection", sgr, sg50, sg99
+        printf "%-34s %12.0f %10.3f %10.3f\n", "direct, 1 connection", sdr, sd50, sd99
+        printf "%-34s %11.1f %%   (target >= 60 %%)\n", "throughput gateway/direct", (dr > 0 ? 100 * gr / dr : 0)
+        printf "%-34s %12.3f ms  (target <= 1 ms)\n", "p50 added by the gateway", sg50 - sd50
+        printf "%-34s %12.3f ms\n", "p50 added under load (queueing)", g50 - d50
     }')
 echo
 echo "$table"
 echo "$table" >"$BENCH_DIR/results.txt"
-for pair in "gateway:$gw_bad:$gw_err" "direct:$d_bad:$d_err"; do
+for pair in "gateway:$gw_bad:$gw_err" "direct:$d_bad:$d_err" "gateway-single:$gs_bad:$gs_err" "direct-single:$ds_bad:$ds_err"; do
     IFS=: read -r label bad err <<<"$pair"
     ((bad == 0)) || warn "$label: $bad responses were not 2xx/3xx (see $BENCH_DIR/wrk-$label.txt)"
     ((err == 0)) || warn "$label: $err socket errors (see $BENCH_DIR/wrk-$label.txt)"
 done
-echo "(wrk reports: $BENCH_DIR/wrk-gateway.txt, wrk-direct.txt; table: results.txt)"
+echo "(wrk reports: $BENCH_DIR/wrk-*.txt; table: results.txt)"

@@ -57,6 +57,9 @@ struct EventBusUnitTests {
         #expect(configuration.producerProperties["enable.idempotence"] == "true")
         #expect(configuration.consumerProperties(groupID: "g")["enable.auto.offset.store"] == "false")
         #expect(KafkaConfiguration(brokers: "").adminProperties["bootstrap.servers"] == nil)
+        // The producer needs librdkafka's "eos" debug log to notice a broker that forgot its producer id.
+        #expect(configuration.producerProperties["debug"] == "eos")
+        #expect(KafkaConfiguration(brokers: "x", extra: ["debug": "broker"]).producerProperties["debug"] == "eos,broker")
     }
 
     @Test("an unknown librdkafka property fails with librdkafka's explanation")
