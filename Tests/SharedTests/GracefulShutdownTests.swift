@@ -1,0 +1,35 @@
+import AsyncHTTPClient
+import Hummingbird
+import Logging
+import ServiceKit
+import ServiceLifecycle
+import Testing
+import TestSupport
+
+@Suite("Graceful shutdown", .timeLimit(.minutes(1)))
+struct GracefulShutdownTests {
+    @Test("Shutting down lets an in-flight request finish with its answer, then the process's services stop")
+    func inFlightRequestFinishes() async throws {
+        let port = FreePort.next()
+        let router = ServiceRouter.make(metrics: HTTPMetrics(), checks: [])
+        router.get("/slow") { _, _ -> String in
+            try await Task.sleep(for: .milliseconds(800))
+            return "done"
+        }
+        let logger = Logger(label: "shutdown-test")
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+        let group = ServiceRunner.makeGroup([app], signals: [], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            while !FreePort.isOpen(port) { try await Task.sleep(for: .milliseconds(20)) }
+            let request = Task { try await TestHTTP.shared.get("http://127.0.0.1:\(port)/slow") }
+            try await Task.sleep(for: .milliseconds(200))
+            await group.triggerGracefulShutdown()
+            let reply = try await request.value
+            #expect(reply.status == 200)
+            #expect(reply.text == "done")
+            try await tasks.waitForAll()
+            #expect(!FreePort.isOpen(port), "the server still listens after shutdown")
+        }
+    }
+}
