@@ -11,6 +11,8 @@ struct AccessTokenClaims: JWTPayload {
     var sid: String
     var roles: [String]
     var sysadmin: Bool
+    var perm: [String: PermissionClaim]?
+    var scope: AccessScope?
 
     static let issuer = "concierge-identity"
 
@@ -20,6 +22,8 @@ struct AccessTokenClaims: JWTPayload {
     }
 
     var principal: Principal {
-        Principal(userID: sub.value, email: email, sessionID: sid, roles: roles, isSystemAdministrator: sysadmin)
+        Principal(
+            userID: sub.value, email: email, sessionID: sid, roles: roles, isSystemAdministrator: sysadmin,
+            permissions: PermissionClaim.decode(perm ?? [:]), scope: scope ?? .none)
     }
 }

@@ -16,6 +16,20 @@ public enum Authorization {
         return principal
     }
 
+    /// The check every service makes before acting on a feature: the principal's combined roles must allow
+    /// `action` on `feature` (a system administrator always may).
+    public static func require(_ principal: Principal?, _ feature: Feature, _ action: String) throws {
+        let principal = try requireSignedIn(principal)
+        guard principal.isSystemAdministrator || principal.permissions.allows(feature.rawValue, action) else {
+            throw Problem.forbidden("Your roles do not allow \(action) on \(feature.displayName).")
+        }
+    }
+
+    public static func allows(_ principal: Principal?, _ feature: Feature, _ action: String) -> Bool {
+        guard let principal else { return false }
+        return principal.isSystemAdministrator || principal.permissions.allows(feature.rawValue, action)
+    }
+
     public static func hasRole(_ principal: Principal?, _ role: String) -> Bool {
         principal?.roles.contains(role) ?? false
     }

@@ -36,7 +36,8 @@ public struct TokenService: Sendable {
         let claims = AccessTokenClaims(
             sub: .init(value: principal.userID), exp: .init(value: now.addingTimeInterval(lifetime)),
             iat: .init(value: now), iss: .init(value: AccessTokenClaims.issuer), email: principal.email,
-            sid: principal.sessionID, roles: principal.roles, sysadmin: principal.isSystemAdministrator)
+            sid: principal.sessionID, roles: principal.roles, sysadmin: principal.isSystemAdministrator,
+            perm: PermissionClaim.encode(principal.permissions), scope: principal.scope)
         return try await keys.sign(claims)
     }
 

@@ -5,12 +5,20 @@ public struct Principal: Sendable, Codable, Equatable {
     public var sessionID: String
     public var roles: [String]
     public var isSystemAdministrator: Bool
+    /// The combined feature permissions of all the principal's roles.
+    public var permissions: PermissionSet
+    public var scope: AccessScope
 
-    public init(userID: String, email: String, sessionID: String, roles: [String], isSystemAdministrator: Bool) {
+    public init(
+        userID: String, email: String, sessionID: String, roles: [String], isSystemAdministrator: Bool,
+        permissions: PermissionSet = PermissionSet(), scope: AccessScope = .none
+    ) {
         self.userID = userID
         self.email = email
         self.sessionID = sessionID
         self.roles = roles
         self.isSystemAdministrator = isSystemAdministrator
+        self.permissions = permissions
+        self.scope = scope
     }
 }

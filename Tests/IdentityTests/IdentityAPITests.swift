@@ -151,6 +151,25 @@ struct IdentityAPITests {
         }
     }
 
+    @Test("/me answers the signed-in principal with roles, scope and combined permissions; without a token 401")
+    func me() async throws {
+        try await withIdentity { client, _ in
+            let token = try #require(try await Self.signIn(client)["accessToken"] as? String)
+            try await client.execute(uri: "/api/v1/identity/me", method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
+                #expect(response.status == .ok)
+                let me = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+                #expect(me["email"] as? String == DemoSeed.administratorEmail)
+                #expect(me["roles"] as? [String] == ["Everyone", "Administrator", "Agent"])
+                #expect(me["scope"] as? String == "everything")
+                let permissions = try #require((me["permissions"] as? [String: Any])?["actions"] as? [String: [String]])
+                #expect(permissions["distribution"]?.contains("Transfer Work Items") == true)
+            }
+            try await client.execute(uri: "/api/v1/identity/me", method: .get) { response in
+                #expect(response.status == .unauthorized)
+            }
+        }
+    }
+
     @Test("The service serves its OpenAPI document")
     func openAPI() async throws {
         try await withIdentity { client, _ in

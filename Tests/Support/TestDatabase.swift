@@ -12,8 +12,11 @@ public enum TestDatabase {
     public static func create() async throws -> String {
         guard let base = TestEnvironment.databaseURL else { throw TestSetupError("CONCIERGE_TEST_DATABASE_URL is not set") }
         let name = "concierge_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        // A pool aimed at a server that is not up retries forever instead of failing (postgres-nio #565).
         try await withClient(url: base) { client in
-            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger).consume()
+            try await withDeadline(.seconds(20)) {
+                try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger).consume()
+            }
         }
         guard let url = TestEnvironment.databaseURL(named: String(name)) else { throw TestSetupError("bad test database URL") }
         return url

@@ -25,6 +25,7 @@ public struct IdentityAPI: Sendable {
         BrandController(brands: brands).addRoutes(to: api)
         SessionController(sessions: sessions).addRoutes(to: api)
         OpenAPIController().addRoutes(to: api)
+        MeController().addRoutes(to: api)
         InternalBrandController(brands: brands).addRoutes(to: router)
     }
 }

@@ -47,14 +47,20 @@ public struct SessionService: Sendable {
         }
     }
 
+    /// Until roles are stored per user (issue 4), the system administrator holds Administrator and Agent (as the
+    /// initial administrator does) and everyone else Registered User; Everyone applies to all.
     static func roles(of user: UserRecord) -> [String] {
-        user.isSystemAdministrator ? ["Administrator"] : []
+        let held = user.isSystemAdministrator
+            ? [PredefinedRoles.administrator, PredefinedRoles.agent] : [PredefinedRoles.registeredUser]
+        return [PredefinedRoles.everyone] + held
     }
 
     private func issue(for user: UserRecord, sessionID: UUID, refreshToken: String) async throws -> SessionTokens {
         let principal = Principal(
             userID: user.id.uuidString.lowercased(), email: user.email, sessionID: sessionID.uuidString.lowercased(),
-            roles: Self.roles(of: user), isSystemAdministrator: user.isSystemAdministrator)
+            roles: Self.roles(of: user), isSystemAdministrator: user.isSystemAdministrator,
+            permissions: EffectivePermissions.combine(EffectivePermissions.resolve(roleNames: Self.roles(of: user))),
+            scope: AccessScope.of(roleNames: Self.roles(of: user)))
         return SessionTokens(
             accessToken: try await tokens.sign(principal), refreshToken: refreshToken,
             expiresIn: Int(tokens.accessTokenLifetime.components.seconds), tokenType: "Bearer")
