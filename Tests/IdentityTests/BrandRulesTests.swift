@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import IdentityApp
 import ServiceKit
@@ -42,12 +43,52 @@ struct BrandRulesTests {
     }
 }
 
-@Suite("Password rules")
-struct PasswordRulesTests {
-    @Test("Passwords must be 8 to 72 bytes, bcrypt's limit")
-    func lengths() {
-        #expect(throws: Problem.self) { try PasswordRules.validate("short") }
-        #expect(throws: Problem.self) { try PasswordRules.validate(String(repeating: "x", count: 73)) }
-        #expect(throws: Never.self) { try PasswordRules.validate("long enough") }
+@Suite("Password policy")
+struct PasswordPolicyTests {
+    @Test("Each requirement a password breaks is named")
+    func namedRules() {
+        var settings = SecuritySettings()
+        settings.passwordMinimumLength = 10
+        settings.requireNumbers = true
+        settings.requireUppercase = true
+        settings.requireSymbol = true
+        #expect(PasswordPolicy.violations("short", username: "a@b.c", settings: settings) == [.minimumLength, .numbers, .uppercase, .symbol])
+        #expect(PasswordPolicy.violations("Longer-pass1", username: "a@b.c", settings: settings) == [])
+        #expect(PasswordPolicy.violations(String(repeating: "x", count: 73), username: "a", settings: SecuritySettings()) == [.maximumLength])
+        #expect(PasswordPolicy.violations("Me@Example.com", username: "me@example.com", settings: SecuritySettings()) == [.notUsername])
+        do {
+            try PasswordPolicy.validate("short", username: "a@b.c", settings: settings)
+            Issue.record("expected 422")
+        } catch let problem as Problem {
+            #expect(problem.status == .unprocessableContent)
+            #expect(problem.errors.map(\.message).first == "minimum-length: at least 10 characters")
+        } catch { Issue.record("unexpected \(error)") }
+    }
+}
+
+@Suite("Lockout rules")
+struct LockoutRulesTests {
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test("The limit-th failure within the period locks for the lockout period, which then releases by itself")
+    func locking() {
+        var record: FailureRecord?
+        for attempt in 1...10 {
+            record = LockoutRules.afterFailure(record, limit: 10, lockoutMinutes: 5, now: start.addingTimeInterval(Double(attempt)))
+            #expect((LockoutRules.isLocked(record, now: start.addingTimeInterval(Double(attempt))) != nil) == (attempt == 10))
+        }
+        let until = LockoutRules.isLocked(record, now: start.addingTimeInterval(11))
+        #expect(until == start.addingTimeInterval(10 + 300))
+        #expect(LockoutRules.isLocked(record, now: start.addingTimeInterval(311)) == nil)
+        let afterRelease = LockoutRules.afterFailure(record, limit: 10, lockoutMinutes: 5, now: start.addingTimeInterval(311))
+        #expect(afterRelease.failures == 1)
+    }
+
+    @Test("Failures older than the period do not count")
+    func window() {
+        let old = FailureRecord(failures: 9, firstFailureAt: start, lockedUntil: nil)
+        let next = LockoutRules.afterFailure(old, limit: 10, lockoutMinutes: 5, now: start.addingTimeInterval(301))
+        #expect(next.failures == 1)
+        #expect(next.lockedUntil == nil)
     }
 }

@@ -3,6 +3,7 @@ import Contracts
 import Database
 import Foundation
 import Hummingbird
+import HTTPTypes
 import HummingbirdTesting
 import IdentityApp
 import PostgresNIO
@@ -167,6 +168,96 @@ struct IdentityAPITests {
             try await client.execute(uri: "/api/v1/identity/me", method: .get) { response in
                 #expect(response.status == .unauthorized)
             }
+        }
+    }
+
+    static func send(
+        _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, token: String? = nil,
+        address: String? = nil, body: String
+    ) async throws -> (HTTPResponse.Status, HTTPFields, [String: Any]) {
+        var headers = json
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if let address { headers[HTTPField.Name("X-Concierge-Client-Address")!] = address }
+        return try await client.execute(uri: uri, method: method, headers: headers, body: ByteBuffer(string: body)) { response in
+            let object = (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))) as? [String: Any]
+            return (response.status, response.headers, object ?? [:])
+        }
+    }
+
+    @Test("Registration applies the password policy: a weak password is a 422 naming the failed rule and writes nothing")
+    func registrationPolicy() async throws {
+        try await withIdentity { client, database in
+            let admin = try #require(try await Self.signIn(client)["accessToken"] as? String)
+            let (changed, _, _) = try await Self.send(client, .patch, "/api/v1/identity/settings/security", token: admin, body: #"{"requireNumbers":true,"passwordMinimumLength":10}"#)
+            #expect(changed == .ok)
+            let usersBefore = try await Self.count("users", database)
+            let (weak, headers, problem) = try await Self.send(
+                client, .post, "/api/v1/identity/registrations", body: #"{"email":"pat@customer.example","password":"nonumbers"}"#)
+            #expect(weak == .unprocessableContent)
+            #expect(headers[.contentType] == Problem.mediaType)
+            let messages = (problem["errors"] as? [[String: String]])?.compactMap { $0["message"] } ?? []
+            #expect(messages == ["minimum-length: at least 10 characters", "numbers: a number"])
+            #expect(try await Self.count("users", database) == usersBefore)
+            let (created, _, user) = try await Self.send(
+                client, .post, "/api/v1/identity/registrations", body: #"{"email":"pat@customer.example","password":"with-number-1"}"#)
+            #expect(created == .created)
+            #expect(user["roles"] as? [String] == ["Everyone", "Registered User"])
+            let (again, _, _) = try await Self.send(
+                client, .post, "/api/v1/identity/registrations", body: #"{"email":"PAT@customer.example","password":"with-number-1"}"#)
+            #expect(again == .conflict)
+            _ = try await Self.signIn(client, email: "pat@customer.example", password: "with-number-1")
+        }
+    }
+
+    @Test("The tenth wrong password locks the account until a time the answer names; the right password fails until then")
+    func accountLockout() async throws {
+        try await withIdentity { client, _ in
+            let wrong = #"{"email":"admin@demo.localhost","password":"not-the-password"}"#
+            for _ in 1...9 {
+                let (status, _, _) = try await Self.send(client, .post, "/api/v1/identity/sessions", body: wrong)
+                #expect(status == .unauthorized)
+            }
+            let (locked, headers, problem) = try await Self.send(client, .post, "/api/v1/identity/sessions", body: wrong)
+            #expect(locked.code == 423)
+            #expect((problem["detail"] as? String)?.contains("locked until") == true)
+            #expect(Int(headers[.retryAfter] ?? "") ?? 0 > 200)
+            let right = #"{"email":"admin@demo.localhost","password":"concierge-admin"}"#
+            let (stillLocked, _, _) = try await Self.send(client, .post, "/api/v1/identity/sessions", body: right)
+            #expect(stillLocked.code == 423)
+        }
+    }
+
+    @Test("Failed sign-ins from one address over many accounts lock that address with 429, not other addresses")
+    func addressLockout() async throws {
+        try await withIdentity { client, _ in
+            let admin = try #require(try await Self.signIn(client)["accessToken"] as? String)
+            _ = try await Self.send(client, .patch, "/api/v1/identity/settings/security", token: admin, body: #"{"maxFailedSignInsPerAddress":3}"#)
+            for (index, expected) in [HTTPResponse.Status.unauthorized, .unauthorized, .tooManyRequests].enumerated() {
+                let (status, _, _) = try await Self.send(
+                    client, .post, "/api/v1/identity/sessions", address: "192.0.2.7",
+                    body: #"{"email":"guess\#(index)@demo.localhost","password":"guess-guess"}"#)
+                #expect(status == expected)
+            }
+            let right = #"{"email":"admin@demo.localhost","password":"concierge-admin"}"#
+            let (blocked, _, _) = try await Self.send(client, .post, "/api/v1/identity/sessions", address: "192.0.2.7", body: right)
+            #expect(blocked == .tooManyRequests)
+            let (elsewhere, _, _) = try await Self.send(client, .post, "/api/v1/identity/sessions", address: "198.51.100.1", body: right)
+            #expect(elsewhere == .created)
+        }
+    }
+
+    @Test("Security settings are for system administrators and reject out-of-range values")
+    func securitySettings() async throws {
+        try await withIdentity { client, _ in
+            let admin = try #require(try await Self.signIn(client)["accessToken"] as? String)
+            let (bad, _, _) = try await Self.send(client, .patch, "/api/v1/identity/settings/security", token: admin, body: #"{"lockoutMinutes":0}"#)
+            #expect(bad == .unprocessableContent)
+            let (anonymous, _, _) = try await Self.send(client, .patch, "/api/v1/identity/settings/security", body: #"{"lockoutMinutes":9}"#)
+            #expect(anonymous == .unauthorized)
+            let (ok, _, settings) = try await Self.send(client, .patch, "/api/v1/identity/settings/security", token: admin, body: #"{"lockoutMinutes":9}"#)
+            #expect(ok == .ok)
+            #expect(settings["lockoutMinutes"] as? Int == 9)
+            #expect(settings["version"] as? Int == 2)
         }
     }
 

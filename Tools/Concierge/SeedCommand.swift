@@ -57,10 +57,10 @@ struct AccountOptions: ParsableArguments {
     func store(
         defaultName: String, _ write: @escaping @Sendable (UserRepository, String, String) async throws -> Void
     ) async throws {
-        try PasswordRules.validate(password)
-        let (password, name) = (self.password, self.name ?? defaultName)
+        let (email, password, name) = (self.email, self.password, self.name ?? defaultName)
         try await CommandDatabase.with(.identity) { database in
             try await MigrationRunner(database: database, migrations: IdentityMigrations.all).run()
+            try PasswordPolicy.validate(password, username: email, settings: try await SecurityRepository(database: database).settings())
             try await write(UserRepository(database: database), try await PasswordHasher().hash(password), name)
         }
     }

@@ -10,14 +10,18 @@ public struct IdentityAPI: Sendable {
     public let sessions: SessionService
     public let tokens: TokenService
     public let hasher: PasswordHasher
+    public let security: SecurityRepository
+    let database: Database
 
     public init(database: Database, tokens: TokenService, hasher: PasswordHasher = PasswordHasher()) {
         self.brands = BrandRepository(database: database)
         self.users = UserRepository(database: database)
         self.tokens = tokens
         self.hasher = hasher
+        self.database = database
+        self.security = SecurityRepository(database: database)
         self.sessions = SessionService(
-            users: users, sessions: SessionRepository(database: database), tokens: tokens, hasher: hasher)
+            users: users, sessions: SessionRepository(database: database), tokens: tokens, hasher: hasher, security: security)
     }
 
     public func addRoutes(to router: Router<ServiceRequestContext>) {
@@ -26,6 +30,8 @@ public struct IdentityAPI: Sendable {
         SessionController(sessions: sessions).addRoutes(to: api)
         OpenAPIController().addRoutes(to: api)
         MeController().addRoutes(to: api)
+        SecuritySettingsController(security: security).addRoutes(to: api)
+        RegistrationController(registrations: RegistrationService(database: database, security: security, hasher: hasher)).addRoutes(to: api)
         InternalBrandController(brands: brands).addRoutes(to: router)
     }
 }

@@ -40,6 +40,34 @@ public enum IdentityMigrations {
                 revoked_at timestamptz)
             """,
             "CREATE INDEX sessions_user ON {schema}.sessions (user_id)",
-        ])
+        ]),
+        Migration(version: 101, name: "security settings and sign-in lockouts", sql: [
+            """
+            CREATE TABLE {schema}.security_settings (
+                id integer PRIMARY KEY DEFAULT 1 CHECK (id = 1),
+                brute_force_protection boolean NOT NULL DEFAULT true,
+                max_failed_sign_ins integer NOT NULL DEFAULT 10,
+                max_failed_sign_ins_per_address integer NOT NULL DEFAULT 50,
+                lockout_minutes integer NOT NULL DEFAULT 5,
+                password_minimum_length integer NOT NULL DEFAULT 8,
+                require_numbers boolean NOT NULL DEFAULT false,
+                require_uppercase boolean NOT NULL DEFAULT false,
+                require_lowercase boolean NOT NULL DEFAULT false,
+                require_symbol boolean NOT NULL DEFAULT false,
+                require_not_username boolean NOT NULL DEFAULT true,
+                version integer NOT NULL DEFAULT 1,
+                updated_at timestamptz NOT NULL DEFAULT now())
+            """,
+            "INSERT INTO {schema}.security_settings (id) VALUES (1)",
+            """
+            CREATE TABLE {schema}.sign_in_failures (
+                kind text NOT NULL CHECK (kind IN ('account', 'address')),
+                subject text NOT NULL,
+                failures integer NOT NULL,
+                first_failure_at timestamptz NOT NULL,
+                locked_until timestamptz,
+                PRIMARY KEY (kind, subject))
+            """,
+        ]),
     ]
 }

@@ -20,7 +20,7 @@ public struct SessionController: Sendable {
 
     @Sendable func signIn(_ request: Request, context: ServiceRequestContext) async throws -> EditedResponse<SessionTokens> {
         let body = try await request.decodeJSON(SignInRequest.self, context: context)
-        return EditedResponse(status: .created, headers: [.cacheControl: "no-store"], response: try await sessions.signIn(body))
+        return EditedResponse(status: .created, headers: [.cacheControl: "no-store"], response: try await sessions.signIn(body, clientAddress: context.clientAddress ?? context.remoteAddress?.ipAddress))
     }
 
     @Sendable func refresh(_ request: Request, context: ServiceRequestContext) async throws -> EditedResponse<SessionTokens> {

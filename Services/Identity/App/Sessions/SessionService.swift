@@ -2,6 +2,7 @@ import Auth
 import Contracts
 import Database
 import Foundation
+import HTTPTypes
 import PostgresNIO
 import ServiceKit
 
@@ -11,19 +12,43 @@ public struct SessionService: Sendable {
     let sessions: SessionRepository
     let tokens: TokenService
     let hasher: PasswordHasher
+    let security: SecurityRepository
 
-    public init(users: UserRepository, sessions: SessionRepository, tokens: TokenService, hasher: PasswordHasher) {
+    public init(users: UserRepository, sessions: SessionRepository, tokens: TokenService, hasher: PasswordHasher, security: SecurityRepository) {
         self.users = users
         self.sessions = sessions
         self.tokens = tokens
         self.hasher = hasher
+        self.security = security
     }
 
-    public func signIn(_ request: SignInRequest) async throws -> SessionTokens {
-        let user = try await users.find(email: request.email.trimmingCharacters(in: .whitespaces))
+    /// Signs in unless brute force protection locked the account or the client address: the failure that reaches
+    /// the limit already answers 423 (account) or 429 (address) with the time the lock ends, and so does every
+    /// attempt until then, the right password included.
+    public func signIn(_ request: SignInRequest, clientAddress: String?) async throws -> SessionTokens {
+        let email = request.email.trimmingCharacters(in: .whitespaces).lowercased()
+        let settings = try await security.settings()
+        if settings.bruteForceProtection {
+            if let until = LockoutRules.isLocked(try await security.failures(.account, email), now: Date()) { throw Self.accountLocked(until) }
+            if let clientAddress, let until = LockoutRules.isLocked(try await security.failures(.address, clientAddress), now: Date()) {
+                throw Self.addressLocked(until)
+            }
+        }
+        let user = try await users.find(email: email)
         guard try await hasher.verify(request.password, hash: user?.passwordHash), let user else {
+            if settings.bruteForceProtection {
+                let account = try await security.recordFailure(
+                    .account, email, limit: settings.maxFailedSignIns, lockoutMinutes: settings.lockoutMinutes)
+                if let clientAddress {
+                    let address = try await security.recordFailure(
+                        .address, clientAddress, limit: settings.maxFailedSignInsPerAddress, lockoutMinutes: settings.lockoutMinutes)
+                    if let until = LockoutRules.isLocked(address, now: Date()) { throw Self.addressLocked(until) }
+                }
+                if let until = LockoutRules.isLocked(account, now: Date()) { throw Self.accountLocked(until) }
+            }
             throw Problem.unauthorized("The email or password is wrong.")
         }
+        try await security.clear(.account, email)
         let refreshToken = RefreshToken.generate()
         let sessionID = try await sessions.create(userID: user.id, refreshToken: refreshToken)
         return try await issue(for: user, sessionID: sessionID, refreshToken: refreshToken)
@@ -49,6 +74,20 @@ public struct SessionService: Sendable {
 
     /// Until roles are stored per user (issue 4), the system administrator holds Administrator and Agent (as the
     /// initial administrator does) and everyone else Registered User; Everyone applies to all.
+    static func accountLocked(_ until: Date) -> Problem {
+        Problem(
+            status: HTTPResponse.Status(code: 423, reasonPhrase: "Locked"), type: Problem.typeBase + "account-locked",
+            title: "Account locked", detail: "Too many failed sign-ins; the account is locked until \(until.formatted(.iso8601)).",
+            headers: [.retryAfter: String(max(1, Int(until.timeIntervalSinceNow.rounded(.up))))])
+    }
+
+    static func addressLocked(_ until: Date) -> Problem {
+        Problem(
+            status: .tooManyRequests, type: Problem.typeBase + "address-locked", title: "Too many failed sign-ins",
+            detail: "Too many failed sign-ins from this address; try again after \(until.formatted(.iso8601)).",
+            headers: [.retryAfter: String(max(1, Int(until.timeIntervalSinceNow.rounded(.up))))])
+    }
+
     static func roles(of user: UserRecord) -> [String] {
         let held = user.isSystemAdministrator
             ? [PredefinedRoles.administrator, PredefinedRoles.agent] : [PredefinedRoles.registeredUser]

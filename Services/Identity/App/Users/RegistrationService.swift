@@ -1,0 +1,77 @@
+import Contracts
+import Database
+import Foundation
+import PostgresNIO
+import ServiceKit
+
+/// `POST /api/v1/identity/registrations` body.
+public struct RegistrationRequest: Decodable, Sendable {
+    public var email: String
+    public var password: String
+    public var displayName: String?
+}
+
+/// A registered portal user as answered and as carried by `user.registered`.
+public struct RegisteredUser: Codable, Sendable, Equatable {
+    public var id: String
+    public var email: String
+    public var displayName: String
+    public var roles: [String]
+}
+
+/// Portal registration: a new user with the Registered User role (verification of the email comes with issue 4).
+public struct RegistrationService: Sendable {
+    let database: Database
+    let security: SecurityRepository
+    let hasher: PasswordHasher
+
+    public init(database: Database, security: SecurityRepository, hasher: PasswordHasher) {
+        self.database = database
+        self.security = security
+        self.hasher = hasher
+    }
+
+    public static func validateEmail(_ email: String) throws -> String {
+        let trimmed = email.trimmingCharacters(in: .whitespaces)
+        let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), trimmed.count <= 254,
+            !trimmed.contains(where: \.isWhitespace)
+        else {
+            throw Problem.unprocessable("The email address is not valid.", errors: [.init(field: "email", message: "is not an email address")])
+        }
+        return trimmed
+    }
+
+    public func register(_ request: RegistrationRequest, brandID: String?) async throws -> RegisteredUser {
+        let email = try Self.validateEmail(request.email)
+        try PasswordPolicy.validate(request.password, username: email, settings: try await security.settings())
+        let hash = try await hasher.hash(request.password)
+        let id = UUIDv7.generate()
+        let user = RegisteredUser(
+            id: id.uuidString.lowercased(), email: email,
+            displayName: request.displayName?.trimmingCharacters(in: .whitespaces).nonEmpty ?? String(email.prefix { $0 != "@" }),
+            roles: ["Everyone", "Registered User"])
+        return try await database.transaction { connection in
+            var binds = PostgresBindings()
+            binds.append(id)
+            binds.append(email)
+            binds.append(hash)
+            binds.append(user.displayName)
+            do {
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("users")) (id, email, password_hash, display_name) VALUES ($1, $2, $3, $4)", binds: binds),
+                    logger: database.logger
+                ).consume()
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+                throw Problem.conflict("An account with this email exists.")
+            }
+            let event = CloudEvent(source: "identity", type: "user.registered", subject: user.id, brandid: brandID, data: user)
+            try await OutboxStore(database: database).append(event, topic: ServiceName.identity.eventsTopic, on: connection)
+            return user
+        }
+    }
+}
+
+extension String {
+    var nonEmpty: String? { isEmpty ? nil : self }
+}
