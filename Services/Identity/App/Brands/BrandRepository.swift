@@ -142,13 +142,11 @@ public struct BrandRepository: Sendable {
             binds.append(hostname)
             binds.append(brandID)
             binds.append(position)
-            do {
+            try await translatingUniqueViolation(into: Problem.conflict("The hostname \(hostname) already belongs to another brand.")) {
                 try await connection.query(
                     PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("brand_hostnames")) (hostname, brand_id, position) VALUES ($1, $2, $3)", binds: binds),
                     logger: database.logger
                 ).consume()
-            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-                throw Problem.conflict("The hostname \(hostname) already belongs to another brand.")
             }
         }
     }

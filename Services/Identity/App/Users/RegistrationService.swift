@@ -57,13 +57,11 @@ public struct RegistrationService: Sendable {
             binds.append(email)
             binds.append(hash)
             binds.append(user.displayName)
-            do {
+            try await translatingUniqueViolation(into: Problem.conflict("An account with this email exists.")) {
                 try await connection.query(
                     PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("users")) (id, email, password_hash, display_name) VALUES ($1, $2, $3, $4)", binds: binds),
                     logger: database.logger
                 ).consume()
-            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-                throw Problem.conflict("An account with this email exists.")
             }
             let event = CloudEvent(source: "identity", type: "user.registered", subject: user.id, brandid: brandID, data: user)
             try await OutboxStore(database: database).append(event, topic: ServiceName.identity.eventsTopic, on: connection)

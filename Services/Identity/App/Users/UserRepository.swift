@@ -71,13 +71,11 @@ public struct UserRepository: Sendable {
         binds.append(email)
         binds.append(passwordHash)
         binds.append(displayName)
-        do {
+        try await translatingUniqueViolation(into: Problem.conflict("A user with this email exists.")) {
             try await database.client.query(
                 PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("users")) (id, email, password_hash, display_name) VALUES ($1, $2, $3, $4)", binds: binds),
                 logger: database.logger
             ).consume()
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-            throw Problem.conflict("A user with this email exists.")
         }
         return id
     }
