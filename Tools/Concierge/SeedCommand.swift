@@ -35,14 +35,15 @@ struct CreateAdminCommand: AsyncParsableCommand {
 
 struct CreateUserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "create-user", abstract: "Creates a user who may sign in but holds no administrator rights.")
+        commandName: "create-user", abstract: "Creates an employee with the Agent role (no administrator rights).")
 
     @OptionGroup var account: AccountOptions
 
     func run() async throws {
         let email = account.email
         try await account.store(defaultName: "Agent") { users, hash, name in
-            _ = try await users.createUser(email: email, passwordHash: hash, displayName: name)
+            let id = try await users.createUser(email: email, passwordHash: hash, displayName: name)
+            try await users.grant([PredefinedRoles.agent], to: id)
         }
         print("user \(email) created")
     }

@@ -11,6 +11,7 @@ public struct IdentityAPI: Sendable {
     public let tokens: TokenService
     public let hasher: PasswordHasher
     public let security: SecurityRepository
+    public let roles: RoleRepository
     let database: Database
 
     public init(database: Database, tokens: TokenService, hasher: PasswordHasher = PasswordHasher()) {
@@ -20,8 +21,10 @@ public struct IdentityAPI: Sendable {
         self.hasher = hasher
         self.database = database
         self.security = SecurityRepository(database: database)
+        self.roles = RoleRepository(database: database)
         self.sessions = SessionService(
-            users: users, sessions: SessionRepository(database: database), tokens: tokens, hasher: hasher, security: security)
+            users: users, sessions: SessionRepository(database: database), tokens: tokens, hasher: hasher, security: security,
+            roles: roles)
     }
 
     public func addRoutes(to router: Router<ServiceRequestContext>) {
@@ -31,6 +34,7 @@ public struct IdentityAPI: Sendable {
         OpenAPIController().addRoutes(to: api)
         MeController().addRoutes(to: api)
         SecuritySettingsController(security: security).addRoutes(to: api)
+        RoleController(roles: roles, users: users).addRoutes(to: api)
         RegistrationController(registrations: RegistrationService(database: database, security: security, hasher: hasher)).addRoutes(to: api)
         InternalBrandController(brands: brands).addRoutes(to: router)
     }

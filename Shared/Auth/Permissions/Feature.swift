@@ -1,6 +1,6 @@
 /// The features a role grants permissions on, as the Roles chapter lists them: four shared by user and
 /// employee roles, eleven for employee roles only.
-public enum Feature: String, CaseIterable, Sendable, Codable {
+public enum Feature: String, CaseIterable, Sendable, Codable, CodingKeyRepresentable {
     case kbArticles = "kb-articles"
     case kbFeedback = "kb-feedback"
     case cannedReplies = "canned-replies"

@@ -1,4 +1,6 @@
+import Auth
 import Database
+import Foundation
 
 /// The identity schema's history (platform tables are versions 1–99).
 public enum IdentityMigrations {
@@ -69,5 +71,44 @@ public enum IdentityMigrations {
                 PRIMARY KEY (kind, subject))
             """,
         ]),
+        Migration(version: 102, name: "roles and role assignments", sql: [
+            """
+            CREATE TABLE {schema}.roles (
+                id uuid PRIMARY KEY,
+                name text NOT NULL,
+                type text NOT NULL CHECK (type IN ('employee', 'user')),
+                is_predefined boolean NOT NULL DEFAULT false,
+                grants jsonb NOT NULL,
+                version integer NOT NULL DEFAULT 1,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now())
+            """,
+            "CREATE UNIQUE INDEX roles_name ON {schema}.roles (lower(name))",
+            """
+            CREATE TABLE {schema}.user_roles (
+                user_id uuid NOT NULL REFERENCES {schema}.users (id) ON DELETE CASCADE,
+                role_id uuid NOT NULL REFERENCES {schema}.roles (id) ON DELETE CASCADE,
+                PRIMARY KEY (user_id, role_id))
+            """,
+            "CREATE INDEX user_roles_role ON {schema}.user_roles (role_id)",
+        ] + predefinedRoleRows + [
+            """
+            INSERT INTO {schema}.user_roles (user_id, role_id)
+            SELECT u.id, r.id FROM {schema}.users u JOIN {schema}.roles r
+              ON (u.is_system_administrator AND r.name IN ('Administrator', 'Agent'))
+              OR (NOT u.is_system_administrator AND r.name = 'Registered User')
+            """,
+        ]),
     ]
+
+    /// The six predefined roles with their documented defaults, as rows; an administrator may edit them later.
+    static var predefinedRoleRows: [String] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return PredefinedRoles.all.map { role in
+            let grants = (try? encoder.encode(role.grants)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            let literal = grants.replacingOccurrences(of: "'", with: "''")
+            return "INSERT INTO {schema}.roles (id, name, type, is_predefined, grants) VALUES (gen_random_uuid(), '\(role.name)', '\(role.type.rawValue)', true, '\(literal)'::jsonb)"
+        }
+    }
 }

@@ -13,8 +13,13 @@ public struct SessionService: Sendable {
     let tokens: TokenService
     let hasher: PasswordHasher
     let security: SecurityRepository
+    let roles: RoleRepository
 
-    public init(users: UserRepository, sessions: SessionRepository, tokens: TokenService, hasher: PasswordHasher, security: SecurityRepository) {
+    public init(
+        users: UserRepository, sessions: SessionRepository, tokens: TokenService, hasher: PasswordHasher, security: SecurityRepository,
+        roles: RoleRepository
+    ) {
+        self.roles = roles
         self.users = users
         self.sessions = sessions
         self.tokens = tokens
@@ -72,8 +77,6 @@ public struct SessionService: Sendable {
         }
     }
 
-    /// Until roles are stored per user (issue 4), the system administrator holds Administrator and Agent (as the
-    /// initial administrator does) and everyone else Registered User; Everyone applies to all.
     static func accountLocked(_ until: Date) -> Problem {
         Problem(
             status: HTTPResponse.Status(code: 423, reasonPhrase: "Locked"), type: Problem.typeBase + "account-locked",
@@ -88,18 +91,13 @@ public struct SessionService: Sendable {
             headers: [.retryAfter: String(max(1, Int(until.timeIntervalSinceNow.rounded(.up))))])
     }
 
-    static func roles(of user: UserRecord) -> [String] {
-        let held = user.isSystemAdministrator
-            ? [PredefinedRoles.administrator, PredefinedRoles.agent] : [PredefinedRoles.registeredUser]
-        return [PredefinedRoles.everyone] + held
-    }
-
     private func issue(for user: UserRecord, sessionID: UUID, refreshToken: String) async throws -> SessionTokens {
+        let held = try await roles.held(by: user.id)
+        let names = held.map(\.name)
         let principal = Principal(
             userID: user.id.uuidString.lowercased(), email: user.email, sessionID: sessionID.uuidString.lowercased(),
-            roles: Self.roles(of: user), isSystemAdministrator: user.isSystemAdministrator,
-            permissions: EffectivePermissions.combine(EffectivePermissions.resolve(roleNames: Self.roles(of: user))),
-            scope: AccessScope.of(roleNames: Self.roles(of: user)))
+            roles: names, isSystemAdministrator: user.isSystemAdministrator,
+            permissions: EffectivePermissions.combine(held.map(\.definition)), scope: AccessScope.of(roleNames: names))
         return SessionTokens(
             accessToken: try await tokens.sign(principal), refreshToken: refreshToken,
             expiresIn: Int(tokens.accessTokenLifetime.components.seconds), tokenType: "Bearer")

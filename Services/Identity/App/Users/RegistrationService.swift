@@ -63,6 +63,12 @@ public struct RegistrationService: Sendable {
                     logger: database.logger
                 ).consume()
             }
+            var roleBinds = PostgresBindings()
+            roleBinds.append(id)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("user_roles")) (user_id, role_id) SELECT $1, id FROM \(database.table("roles")) WHERE name = 'Registered User'", binds: roleBinds),
+                logger: database.logger
+            ).consume()
             let event = CloudEvent(source: "identity", type: "user.registered", subject: user.id, brandid: brandID, data: user)
             try await OutboxStore(database: database).append(event, topic: ServiceName.identity.eventsTopic, on: connection)
             return user

@@ -1,3 +1,4 @@
+import Auth
 import Contracts
 import Database
 import Foundation
@@ -60,8 +61,26 @@ public struct UserRepository: Sendable {
                 RETURNING id
                 """, binds: binds),
             logger: database.logger)
-        for try await id in rows.decode(UUID.self) { return id }
+        for try await id in rows.decode(UUID.self) {
+            try await grant([PredefinedRoles.administrator, PredefinedRoles.agent], to: id)
+            return id
+        }
         throw Problem.internalError(requestID: nil)
+    }
+
+    public func exists(_ id: UUID) async throws -> Bool {
+        try await database.client.withConnection { try await find(id: id, on: $0) } != nil
+    }
+
+    /// Adds roles (by name) to what a user holds.
+    public func grant(_ roleNames: [String], to userID: UUID) async throws {
+        var binds = PostgresBindings()
+        binds.append(userID)
+        binds.append(roleNames)
+        try await database.client.query(
+            PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("user_roles")) (user_id, role_id) SELECT $1, id FROM \(database.table("roles")) WHERE name = ANY($2) ON CONFLICT DO NOTHING", binds: binds),
+            logger: database.logger
+        ).consume()
     }
 
     public func createUser(email: String, passwordHash: String, displayName: String) async throws -> UUID {

@@ -1,0 +1,77 @@
+import Auth
+import Foundation
+import Hummingbird
+import ServiceKit
+
+extension Role: ResponseEncodable {}
+
+/// Roles under `/api/v1/identity/roles` and role assignment under `/api/v1/identity/users/{id}/roles`
+/// (system administrator).
+public struct RoleController: Sendable {
+    let roles: RoleRepository
+    let users: UserRepository
+
+    public init(roles: RoleRepository, users: UserRepository) {
+        self.roles = roles
+        self.users = users
+    }
+
+    struct RoleList: ResponseEncodable {
+        var items: [Role]
+    }
+
+    public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
+        group.get("roles") { _, context in
+            _ = try Authorization.requireSystemAdministrator(context.principal)
+            return RoleList(items: try await roles.all())
+        }
+        group.get("roles/{id}") { _, context in
+            _ = try Authorization.requireSystemAdministrator(context.principal)
+            return try await role(context)
+        }
+        group.post("roles") { request, context in
+            _ = try Authorization.requireSystemAdministrator(context.principal)
+            let body = try await request.decodeJSON(CreateRoleRequest.self, context: context)
+            let definition = RoleDefinition(name: try RoleRules.validateName(body.name), type: body.type, grants: body.grants)
+            try definition.validate()
+            return EditedResponse(status: .created, response: try await roles.create(name: definition.name, type: body.type, grants: body.grants))
+        }
+        group.patch("roles/{id}") { request, context in
+            _ = try Authorization.requireSystemAdministrator(context.principal)
+            var current = try await role(context)
+            let body = try await request.decodeJSON(UpdateRoleRequest.self, context: context)
+            if let name = body.name {
+                let validated = try RoleRules.validateName(name)
+                guard !current.isPredefined || validated == current.name else {
+                    throw Problem.conflict("Predefined roles keep their names.")
+                }
+                current.name = validated
+            }
+            current.grants.merge(body.grants ?? [:]) { _, new in new }
+            try current.definition.validate()
+            return try await roles.update(current)
+        }
+        group.delete("roles/{id}") { _, context in
+            _ = try Authorization.requireSystemAdministrator(context.principal)
+            try await roles.delete(try await role(context))
+            return Response(status: .noContent)
+        }
+        group.put("users/{id}/roles") { request, context in
+            _ = try Authorization.requireSystemAdministrator(context.principal)
+            guard let text = context.parameters.get("id"), let userID = UUID(uuidString: text), try await users.exists(userID) else {
+                throw Problem.notFound("No such user.")
+            }
+            let body = try await request.decodeJSON(AssignRolesRequest.self, context: context)
+            let names = try RoleRules.validateAssignment(body.roles, known: try await roles.all().map(\.name))
+            try await roles.assign(names, to: userID)
+            return Response(status: .noContent)
+        }
+    }
+
+    private func role(_ context: ServiceRequestContext) async throws -> Role {
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text), let role = try await roles.find(id) else {
+            throw Problem.notFound("No such role.")
+        }
+        return role
+    }
+}

@@ -1,0 +1,130 @@
+import Auth
+import Contracts
+import Database
+import Foundation
+import PostgresNIO
+import ServiceKit
+
+/// Roles and who holds them. Every change appends its event to the outbox in the same transaction.
+public struct RoleRepository: Sendable {
+    let database: Database
+    let outbox: OutboxStore
+
+    public init(database: Database) {
+        self.database = database
+        self.outbox = OutboxStore(database: database)
+    }
+
+    static let columns = "id, name, type, is_predefined, grants::text, version"
+
+    public func all() async throws -> [Role] {
+        try await roles(PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM \(database.table("roles")) ORDER BY is_predefined DESC, lower(name)"))
+    }
+
+    public func find(_ id: UUID) async throws -> Role? {
+        var binds = PostgresBindings()
+        binds.append(id)
+        return try await roles(PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM \(database.table("roles")) WHERE id = $1", binds: binds)).first
+    }
+
+    /// The roles a user holds, Everyone included.
+    public func held(by userID: UUID) async throws -> [Role] {
+        var binds = PostgresBindings()
+        binds.append(userID)
+        return try await roles(PostgresQuery(unsafeSQL: """
+            SELECT \(Self.columns) FROM \(database.table("roles"))
+            WHERE name = 'Everyone' OR id IN (SELECT role_id FROM \(database.table("user_roles")) WHERE user_id = $1)
+            ORDER BY is_predefined DESC, lower(name)
+            """, binds: binds))
+    }
+
+    public func create(name: String, type: RoleType, grants: [Feature: FeatureGrant]) async throws -> Role {
+        let role = Role(id: UUIDv7.generate().uuidString.lowercased(), name: name, type: type, isPredefined: false, grants: grants, version: 1)
+        return try await database.transaction { connection in
+            var binds = PostgresBindings()
+            binds.append(UUID(uuidString: role.id))
+            binds.append(role.name)
+            binds.append(role.type.rawValue)
+            binds.append(try Self.json(grants))
+            try await translatingUniqueViolation(into: Problem.conflict("A role named \(name) exists.")) {
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("roles")) (id, name, type, grants) VALUES ($1, $2, $3, $4::jsonb)", binds: binds),
+                    logger: database.logger
+                ).consume()
+            }
+            try await publish(role, type: "role.created", on: connection)
+            return role
+        }
+    }
+
+    public func update(_ role: Role) async throws -> Role {
+        var updated = role
+        updated.version += 1
+        return try await database.transaction { connection in
+            var binds = PostgresBindings()
+            binds.append(updated.name)
+            binds.append(try Self.json(updated.grants))
+            binds.append(UUID(uuidString: role.id))
+            binds.append(role.version)
+            let rows = try await translatingUniqueViolation(into: Problem.conflict("A role named \(role.name) exists.")) {
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "UPDATE \(database.table("roles")) SET name = $1, grants = $2::jsonb, version = version + 1, updated_at = now() WHERE id = $3 AND version = $4 RETURNING id", binds: binds),
+                    logger: database.logger)
+            }
+            var changed = false
+            for try await _ in rows { changed = true }
+            guard changed else { throw Problem.conflict("The role changed meanwhile; read it again.") }
+            try await publish(updated, type: "role.updated", on: connection)
+            return updated
+        }
+    }
+
+    public func delete(_ role: Role) async throws {
+        guard !role.isPredefined else { throw Problem.conflict("Predefined roles cannot be deleted.") }
+        try await database.transaction { connection in
+            var binds = PostgresBindings()
+            binds.append(UUID(uuidString: role.id))
+            try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("roles")) WHERE id = $1", binds: binds), logger: database.logger).consume()
+            try await publish(role, type: "role.deleted", on: connection)
+        }
+    }
+
+    /// Replaces the roles a user holds (names already validated) and publishes `user.roles_changed`.
+    public func assign(_ names: [String], to userID: UUID) async throws {
+        try await database.transaction { connection in
+            var binds = PostgresBindings()
+            binds.append(userID)
+            try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("user_roles")) WHERE user_id = $1", binds: binds), logger: database.logger).consume()
+            binds.append(names)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("user_roles")) (user_id, role_id) SELECT $1, id FROM \(database.table("roles")) WHERE name = ANY($2)", binds: binds),
+                logger: database.logger
+            ).consume()
+            let data = UserRoles(userID: userID.uuidString.lowercased(), roles: [PredefinedRoles.everyone] + names)
+            let event = CloudEvent(source: "identity", type: "user.roles_changed", subject: data.userID, brandid: nil, data: data)
+            try await outbox.append(event, topic: ServiceName.identity.eventsTopic, on: connection)
+        }
+    }
+
+    private func publish(_ role: Role, type: String, on connection: PostgresConnection) async throws {
+        let event = CloudEvent(source: "identity", type: type, subject: role.id, brandid: nil, data: role)
+        try await outbox.append(event, topic: ServiceName.identity.eventsTopic, on: connection)
+    }
+
+    private func roles(_ query: PostgresQuery) async throws -> [Role] {
+        let rows = try await database.client.query(query, logger: database.logger)
+        var result: [Role] = []
+        for try await (id, name, type, predefined, grants, version) in rows.decode((UUID, String, String, Bool, String, Int).self) {
+            result.append(Role(
+                id: id.uuidString.lowercased(), name: name, type: RoleType(rawValue: type) ?? .user, isPredefined: predefined,
+                grants: (try? JSONDecoder().decode([Feature: FeatureGrant].self, from: Data(grants.utf8))) ?? [:], version: version))
+        }
+        return result
+    }
+
+    static func json(_ grants: [Feature: FeatureGrant]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(grants), as: UTF8.self)
+    }
+}
