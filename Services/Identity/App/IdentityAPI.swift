@@ -35,6 +35,7 @@ public struct IdentityAPI: Sendable {
         MeController().addRoutes(to: api)
         SecuritySettingsController(security: security).addRoutes(to: api)
         RoleController(roles: roles, users: users).addRoutes(to: api)
+        StructureController(structure: StructureRepository(database: database), brands: brands, users: users).addRoutes(to: api)
         RegistrationController(registrations: RegistrationService(database: database, security: security, hasher: hasher)).addRoutes(to: api)
         InternalBrandController(brands: brands).addRoutes(to: router)
     }

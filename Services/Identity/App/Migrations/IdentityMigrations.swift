@@ -99,6 +99,54 @@ public enum IdentityMigrations {
               OR (NOT u.is_system_administrator AND r.name = 'Registered User')
             """,
         ]),
+        Migration(version: 103, name: "departments, groups, memberships and agent status", sql: [
+            """
+            CREATE TABLE {schema}.departments (
+                id uuid PRIMARY KEY,
+                brand_id uuid NOT NULL REFERENCES {schema}.brands (id),
+                name text NOT NULL,
+                front_line_group_id uuid NOT NULL,
+                language text NOT NULL DEFAULT 'en',
+                email_address text,
+                hidden_from_portal boolean NOT NULL DEFAULT false,
+                live_chat_enabled boolean NOT NULL DEFAULT true,
+                version integer NOT NULL DEFAULT 1,
+                created_at timestamptz NOT NULL DEFAULT now())
+            """,
+            """
+            CREATE TABLE {schema}.groups (
+                id uuid PRIMARY KEY,
+                department_id uuid NOT NULL REFERENCES {schema}.departments (id) ON DELETE CASCADE,
+                name text NOT NULL,
+                ticket_estimate_minutes integer,
+                chat_estimate_minutes integer,
+                created_at timestamptz NOT NULL DEFAULT now())
+            """,
+            "CREATE UNIQUE INDEX groups_name ON {schema}.groups (department_id, lower(name))",
+            """
+            ALTER TABLE {schema}.departments ADD CONSTRAINT departments_front_line_group
+                FOREIGN KEY (front_line_group_id) REFERENCES {schema}.groups (id) DEFERRABLE INITIALLY DEFERRED
+            """,
+            """
+            CREATE TABLE {schema}.group_members (
+                group_id uuid NOT NULL REFERENCES {schema}.groups (id) ON DELETE CASCADE,
+                user_id uuid NOT NULL REFERENCES {schema}.users (id) ON DELETE CASCADE,
+                ticket_handling text NOT NULL DEFAULT 'primary' CHECK (ticket_handling IN ('pull', 'primary', 'secondary')),
+                chat_handling text NOT NULL DEFAULT 'primary' CHECK (chat_handling IN ('pull', 'primary', 'secondary')),
+                max_tickets integer,
+                excluded_channels text[] NOT NULL DEFAULT '{}',
+                tickets_active boolean NOT NULL DEFAULT false,
+                chats_active boolean NOT NULL DEFAULT false,
+                PRIMARY KEY (group_id, user_id))
+            """,
+            "CREATE INDEX group_members_user ON {schema}.group_members (user_id)",
+            """
+            CREATE TABLE {schema}.agent_presence (
+                user_id uuid PRIMARY KEY REFERENCES {schema}.users (id) ON DELETE CASCADE,
+                available boolean NOT NULL DEFAULT true,
+                changed_at timestamptz NOT NULL DEFAULT now())
+            """,
+        ]),
     ]
 
     /// The six predefined roles with their documented defaults, as rows; an administrator may edit them later.

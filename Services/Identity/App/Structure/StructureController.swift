@@ -1,0 +1,187 @@
+import Auth
+import Contracts
+import Foundation
+import Hummingbird
+import ServiceKit
+
+extension Department: ResponseEncodable {}
+extension Group: ResponseEncodable {}
+extension Membership: ResponseEncodable {}
+extension AgentStatusChanged: ResponseEncodable {}
+extension AgentAvailabilityChanged: ResponseEncodable {}
+
+struct Items<Item: Codable & Sendable>: ResponseEncodable, Codable {
+    var items: [Item]
+}
+
+/// Departments, groups, agent–group relationships and agent status under `/api/v1/identity`.
+public struct StructureController: Sendable {
+    let structure: StructureRepository
+    let brands: BrandRepository
+    let users: UserRepository
+
+    public init(structure: StructureRepository, brands: BrandRepository, users: UserRepository) {
+        self.structure = structure
+        self.brands = brands
+        self.users = users
+    }
+
+    public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
+        group.post("departments", use: createDepartment)
+        group.get("departments", use: listDepartments)
+        group.get("departments/{id}/groups", use: listGroups)
+        group.post("departments/{id}/groups", use: createGroup)
+        group.put("groups/{id}/members/{userID}", use: setMembership)
+        group.get("groups/{id}/members", use: listMembers)
+        group.get("agents/{id}/status", use: status)
+        group.put("agents/{id}/status", use: changeStatus)
+        group.put("agents/{id}/availability", use: changeAvailability)
+    }
+
+    /// The caller and the departments and groups they belong to, which every read and change is measured against.
+    struct Caller {
+        var principal: Principal
+        var memberGroups: Set<String>
+        var memberDepartments: Set<String>
+    }
+
+    func caller(_ context: ServiceRequestContext) async throws -> Caller {
+        let principal = try Authorization.requireSignedIn(context.principal)
+        var memberships: [Membership] = []
+        if let userID = UUID(uuidString: principal.userID) { memberships = try await structure.memberships(of: userID) }
+        return Caller(
+            principal: principal, memberGroups: Set(memberships.map(\.groupID)), memberDepartments: Set(memberships.map(\.departmentID)))
+    }
+
+    @Sendable func createDepartment(_ request: Request, context: ServiceRequestContext) async throws -> EditedResponse<Department> {
+        _ = try Authorization.requireSystemAdministrator(context.principal)
+        let body = try await request.decodeJSON(CreateDepartmentRequest.self, context: context)
+        let name = try Self.name(body.name)
+        guard let brandID = UUID(uuidString: body.brandID), try await brands.find(brandID) != nil else {
+            throw Problem.unprocessable("There is no brand \(body.brandID).", errors: [.init(field: "brandID", message: "unknown brand")])
+        }
+        let (department, _) = try await structure.createDepartment(body, name: name, brandID: brandID)
+        return EditedResponse(status: .created, response: department)
+    }
+
+    @Sendable func listDepartments(_ request: Request, context: ServiceRequestContext) async throws -> Items<Department> {
+        let caller = try await caller(context)
+        let visible = try await structure.departments().filter {
+            StructureAccess.canReadDepartment(caller.principal, departmentID: $0.id, memberDepartments: caller.memberDepartments)
+        }
+        return Items(items: visible)
+    }
+
+    @Sendable func listGroups(_ request: Request, context: ServiceRequestContext) async throws -> Items<Group> {
+        let caller = try await caller(context)
+        let departmentID = try Self.id(context, "id")
+        guard StructureAccess.canReadDepartment(caller.principal, departmentID: departmentID.uuidString.lowercased(), memberDepartments: caller.memberDepartments) else {
+            throw Problem.forbidden("You belong to no group of this department.")
+        }
+        let groups = try await structure.groups(in: departmentID).filter {
+            StructureAccess.canReadGroup(
+                caller.principal, groupID: $0.id, departmentID: $0.departmentID, memberGroups: caller.memberGroups,
+                memberDepartments: caller.memberDepartments)
+        }
+        return Items(items: groups)
+    }
+
+    @Sendable func createGroup(_ request: Request, context: ServiceRequestContext) async throws -> EditedResponse<Group> {
+        _ = try Authorization.requireSystemAdministrator(context.principal)
+        let departmentID = try Self.id(context, "id")
+        guard try await structure.departments().contains(where: { $0.id == departmentID.uuidString.lowercased() }) else {
+            throw Problem.notFound("No such department.")
+        }
+        let body = try await request.decodeJSON(CreateGroupRequest.self, context: context)
+        let group = Group(
+            id: UUIDv7.generate().uuidString.lowercased(), departmentID: departmentID.uuidString.lowercased(), name: try Self.name(body.name),
+            ticketEstimateMinutes: body.ticketEstimateMinutes, chatEstimateMinutes: body.chatEstimateMinutes)
+        try await structure.createGroup(group)
+        return EditedResponse(status: .created, response: group)
+    }
+
+    @Sendable func setMembership(_ request: Request, context: ServiceRequestContext) async throws -> Membership {
+        _ = try Authorization.requireSystemAdministrator(context.principal)
+        let group = try await group(context)
+        let userID = try Self.id(context, "userID")
+        guard try await users.exists(userID) else { throw Problem.notFound("No such user.") }
+        let body = try await request.decodeJSON(MembershipRequest.self, context: context)
+        if let max = body.maxTickets, max < 0 {
+            throw Problem.unprocessable("maxTickets cannot be negative.", errors: [.init(field: "maxTickets", message: "must be 0 or more")])
+        }
+        return try await structure.setMembership(group: group, userID: userID, request: body)
+    }
+
+    @Sendable func listMembers(_ request: Request, context: ServiceRequestContext) async throws -> Items<Membership> {
+        let caller = try await caller(context)
+        let group = try await group(context)
+        guard StructureAccess.canReadGroup(
+            caller.principal, groupID: group.id, departmentID: group.departmentID, memberGroups: caller.memberGroups,
+            memberDepartments: caller.memberDepartments)
+        else { throw Problem.forbidden("You may not see this group's agents.") }
+        return Items(items: try await structure.members(of: try Self.id(context, "id")))
+    }
+
+    @Sendable func status(_ request: Request, context: ServiceRequestContext) async throws -> Items<Membership> {
+        let caller = try await caller(context)
+        let userID = try Self.id(context, "id")
+        let memberships = try await structure.memberships(of: userID)
+        let visible = memberships.filter {
+            caller.principal.userID == $0.userID
+                || StructureAccess.canReadGroup(
+                    caller.principal, groupID: $0.groupID, departmentID: $0.departmentID, memberGroups: caller.memberGroups,
+                    memberDepartments: caller.memberDepartments)
+        }
+        guard !visible.isEmpty || memberships.isEmpty && caller.principal.userID == userID.uuidString.lowercased() else {
+            throw Problem.forbidden("You may not see this agent.")
+        }
+        return Items(items: visible)
+    }
+
+    @Sendable func changeStatus(_ request: Request, context: ServiceRequestContext) async throws -> AgentStatusChanged {
+        let caller = try await caller(context)
+        let userID = try Self.id(context, "id")
+        let change = try await request.decodeJSON(StatusChange.self, context: context)
+        guard let membership = try await structure.memberships(of: userID).first(where: { $0.groupID == change.groupID.lowercased() }) else {
+            throw Problem.notFound("The agent is not a member of this group.")
+        }
+        guard StructureAccess.canChangeStatus(
+            caller.principal, of: userID.uuidString.lowercased(), departmentID: membership.departmentID, memberDepartments: caller.memberDepartments)
+        else { throw Problem.forbidden("You may not change this agent's status.") }
+        var normalized = change
+        normalized.groupID = membership.groupID
+        return try await structure.setStatus(normalized, of: userID, by: caller.principal.userID)
+    }
+
+    @Sendable func changeAvailability(_ request: Request, context: ServiceRequestContext) async throws -> AgentAvailabilityChanged {
+        struct Body: Decodable { var available: Bool }
+        let caller = try await caller(context)
+        let userID = try Self.id(context, "id")
+        let body = try await request.decodeJSON(Body.self, context: context)
+        let departments = Set(try await structure.memberships(of: userID).map(\.departmentID))
+        let allowed = caller.principal.userID == userID.uuidString.lowercased()
+            || departments.contains { StructureAccess.canChangeStatus(caller.principal, of: "", departmentID: $0, memberDepartments: caller.memberDepartments) }
+            || caller.principal.isSystemAdministrator
+        guard allowed else { throw Problem.forbidden("You may not change this agent's availability.") }
+        return try await structure.setAvailability(body.available, of: userID, by: caller.principal.userID)
+    }
+
+    private func group(_ context: ServiceRequestContext) async throws -> Group {
+        let id = try Self.id(context, "id").uuidString.lowercased()
+        guard let group = try await structure.groups().first(where: { $0.id == id }) else { throw Problem.notFound("No such group.") }
+        return group
+    }
+
+    static func id(_ context: ServiceRequestContext, _ name: String) throws -> UUID {
+        guard let text = context.parameters.get(name), let id = UUID(uuidString: text) else { throw Problem.notFound("No such item.") }
+        return id
+    }
+
+    static func name(_ raw: String) throws -> String {
+        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...100).contains(name.count) else {
+            throw Problem.unprocessable("A name has 1 to 100 characters.", errors: [.init(field: "name", message: "1...100 characters")])
+        }
+        return name
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// A department as the API shows it: it always has its front-line group.
+public struct Department: Codable, Sendable, Equatable {
+    public var id: String
+    public var brandID: String
+    public var name: String
+    public var frontLineGroupID: String
+    public var language: String
+    public var emailAddress: String?
+    public var hiddenFromPortal: Bool
+    public var liveChatEnabled: Bool
+}
+
+public struct Group: Codable, Sendable, Equatable {
+    public var id: String
+    public var departmentID: String
+    public var name: String
+    public var ticketEstimateMinutes: Int?
+    public var chatEstimateMinutes: Int?
+}
+
+/// How an agent takes work in a group: from the queue, or by round robin as a primary or secondary group.
+public enum WorkHandling: String, Codable, Sendable {
+    case pull, primary, secondary
+}
+
+public enum Channel: String, Codable, Sendable, CaseIterable {
+    case tickets, chats
+}
+
+/// The agent–group relationship with its documented settings and the agent's Active flags in that group.
+public struct Membership: Codable, Sendable, Equatable {
+    public var groupID: String
+    public var departmentID: String
+    public var userID: String
+    public var ticketHandling: WorkHandling
+    public var chatHandling: WorkHandling
+    public var maxTickets: Int?
+    public var excludedChannels: [Channel]
+    public var ticketsActive: Bool
+    public var chatsActive: Bool
+}
+
+public struct CreateDepartmentRequest: Decodable, Sendable {
+    public var brandID: String
+    public var name: String
+    public var frontLineGroupName: String?
+    public var language: String?
+    public var emailAddress: String?
+    public var hiddenFromPortal: Bool?
+    public var liveChatEnabled: Bool?
+}
+
+public struct CreateGroupRequest: Decodable, Sendable {
+    public var name: String
+    public var ticketEstimateMinutes: Int?
+    public var chatEstimateMinutes: Int?
+}
+
+public struct MembershipRequest: Decodable, Sendable {
+    public var ticketHandling: WorkHandling?
+    public var chatHandling: WorkHandling?
+    public var maxTickets: Int?
+    public var excludedChannels: [Channel]?
+}
+
+/// `PUT /api/v1/identity/agents/{id}/status`: Active or Inactive in one group for one channel.
+public struct StatusChange: Codable, Sendable {
+    public var groupID: String
+    public var channel: Channel
+    public var active: Bool
+}
+
+/// The data of `agent.status_changed`.
+public struct AgentStatusChanged: Codable, Sendable, Equatable {
+    public var userID: String
+    public var groupID: String
+    public var departmentID: String
+    public var channel: Channel
+    public var active: Bool
+    public var changedBy: String
+}
+
+/// The data of `agent.availability_changed` (global Available/Unavailable, live chat only).
+public struct AgentAvailabilityChanged: Codable, Sendable, Equatable {
+    public var userID: String
+    public var available: Bool
+    public var changedBy: String
+}

@@ -1,0 +1,217 @@
+import Contracts
+import Database
+import Foundation
+import PostgresNIO
+import ServiceKit
+
+/// Departments, groups and the agent–group relationships, with agent status; every change is an event.
+public struct StructureRepository: Sendable {
+    let database: Database
+    let outbox: OutboxStore
+
+    public init(database: Database) {
+        self.database = database
+        self.outbox = OutboxStore(database: database)
+    }
+
+    /// Creates a department together with its front-line group: a department never exists without one.
+    public func createDepartment(_ request: CreateDepartmentRequest, name: String, brandID: UUID) async throws -> (Department, Group) {
+        let departmentID = UUIDv7.generate()
+        let groupID = UUIDv7.generate()
+        let group = Group(
+            id: groupID.uuidString.lowercased(), departmentID: departmentID.uuidString.lowercased(),
+            name: request.frontLineGroupName?.trimmingCharacters(in: .whitespaces).nonEmpty ?? "\(name) Front Line",
+            ticketEstimateMinutes: nil, chatEstimateMinutes: nil)
+        let department = Department(
+            id: group.departmentID, brandID: brandID.uuidString.lowercased(), name: name, frontLineGroupID: group.id,
+            language: request.language ?? "en", emailAddress: request.emailAddress, hiddenFromPortal: request.hiddenFromPortal ?? false,
+            liveChatEnabled: request.liveChatEnabled ?? true)
+        try await database.transaction { connection in
+            var binds = PostgresBindings()
+            binds.append(departmentID)
+            binds.append(brandID)
+            binds.append(name)
+            binds.append(groupID)
+            binds.append(department.language)
+            binds.append(department.emailAddress)
+            binds.append(department.hiddenFromPortal)
+            binds.append(department.liveChatEnabled)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: """
+                    INSERT INTO \(database.table("departments"))
+                        (id, brand_id, name, front_line_group_id, language, email_address, hidden_from_portal, live_chat_enabled)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                    """, binds: binds), logger: database.logger
+            ).consume()
+            try await insert(group, on: connection)
+            try await publish("department.created", subject: department.id, brandID: department.brandID, data: department, on: connection)
+            try await publish("group.created", subject: group.id, brandID: department.brandID, data: group, on: connection)
+        }
+        return (department, group)
+    }
+
+    public func createGroup(_ group: Group) async throws {
+        try await database.transaction { connection in
+            try await translatingUniqueViolation(into: Problem.conflict("The department has a group named \(group.name).")) {
+                try await insert(group, on: connection)
+            }
+            try await publish("group.created", subject: group.id, brandID: nil, data: group, on: connection)
+        }
+    }
+
+    public func departments() async throws -> [Department] {
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT id, brand_id, name, front_line_group_id, language, email_address, hidden_from_portal, live_chat_enabled
+                FROM \(database.table("departments")) ORDER BY lower(name)
+                """), logger: database.logger)
+        var result: [Department] = []
+        for try await (id, brand, name, front, language, email, hidden, chat) in rows.decode((UUID, UUID, String, UUID, String, String?, Bool, Bool).self) {
+            result.append(Department(
+                id: id.uuidString.lowercased(), brandID: brand.uuidString.lowercased(), name: name, frontLineGroupID: front.uuidString.lowercased(),
+                language: language, emailAddress: email, hiddenFromPortal: hidden, liveChatEnabled: chat))
+        }
+        return result
+    }
+
+    public func groups(in departmentID: UUID? = nil) async throws -> [Group] {
+        var binds = PostgresBindings()
+        binds.append(departmentID)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT id, department_id, name, ticket_estimate_minutes, chat_estimate_minutes FROM \(database.table("groups"))
+                WHERE $1::uuid IS NULL OR department_id = $1 ORDER BY lower(name)
+                """, binds: binds), logger: database.logger)
+        var result: [Group] = []
+        for try await (id, department, name, tickets, chats) in rows.decode((UUID, UUID, String, Int?, Int?).self) {
+            result.append(Group(
+                id: id.uuidString.lowercased(), departmentID: department.uuidString.lowercased(), name: name,
+                ticketEstimateMinutes: tickets, chatEstimateMinutes: chats))
+        }
+        return result
+    }
+
+    /// Adds an agent to a group or changes the relationship's settings.
+    public func setMembership(group: Group, userID: UUID, request: MembershipRequest) async throws -> Membership {
+        try await database.transaction { connection in
+            var binds = PostgresBindings()
+            binds.append(UUID(uuidString: group.id))
+            binds.append(userID)
+            binds.append((request.ticketHandling ?? .primary).rawValue)
+            binds.append((request.chatHandling ?? .primary).rawValue)
+            binds.append(request.maxTickets)
+            binds.append((request.excludedChannels ?? []).map(\.rawValue))
+            try await connection.query(
+                PostgresQuery(unsafeSQL: """
+                    INSERT INTO \(database.table("group_members")) (group_id, user_id, ticket_handling, chat_handling, max_tickets, excluded_channels)
+                    VALUES ($1, $2, $3, $4, $5, $6)
+                    ON CONFLICT (group_id, user_id) DO UPDATE SET ticket_handling = $3, chat_handling = $4, max_tickets = $5, excluded_channels = $6
+                    """, binds: binds), logger: database.logger
+            ).consume()
+            guard let membership = try await memberships(of: userID, on: connection).first(where: { $0.groupID == group.id }) else {
+                throw Problem.notFound("No such membership.")
+            }
+            try await publish("agent.membership_changed", subject: membership.userID, brandID: nil, data: membership, on: connection)
+            return membership
+        }
+    }
+
+    public func memberships(of userID: UUID) async throws -> [Membership] {
+        try await database.client.withConnection { try await memberships(of: userID, on: $0) }
+    }
+
+    public func members(of groupID: UUID) async throws -> [Membership] {
+        try await database.client.withConnection { connection in
+            try await membershipRows("WHERE m.group_id = $1", groupID, on: connection)
+        }
+    }
+
+    /// Sets Active/Inactive for one channel in one group and publishes `agent.status_changed`.
+    public func setStatus(_ change: StatusChange, of userID: UUID, by actor: String) async throws -> AgentStatusChanged {
+        try await database.transaction { connection in
+            guard let membership = try await memberships(of: userID, on: connection).first(where: { $0.groupID == change.groupID }) else {
+                throw Problem.notFound("The agent is not a member of this group.")
+            }
+            guard !membership.excludedChannels.contains(change.channel) else {
+                throw Problem.conflict("The agent is excluded from \(change.channel.rawValue) in this group.")
+            }
+            var binds = PostgresBindings()
+            binds.append(change.active)
+            binds.append(UUID(uuidString: change.groupID))
+            binds.append(userID)
+            let column = change.channel == .tickets ? "tickets_active" : "chats_active"
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "UPDATE \(database.table("group_members")) SET \(column) = $1 WHERE group_id = $2 AND user_id = $3", binds: binds),
+                logger: database.logger
+            ).consume()
+            let event = AgentStatusChanged(
+                userID: membership.userID, groupID: membership.groupID, departmentID: membership.departmentID, channel: change.channel,
+                active: change.active, changedBy: actor)
+            try await publish("agent.status_changed", subject: event.userID, brandID: nil, data: event, on: connection)
+            return event
+        }
+    }
+
+    public func setAvailability(_ available: Bool, of userID: UUID, by actor: String) async throws -> AgentAvailabilityChanged {
+        try await database.transaction { connection in
+            var binds = PostgresBindings()
+            binds.append(userID)
+            binds.append(available)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: """
+                    INSERT INTO \(database.table("agent_presence")) (user_id, available) VALUES ($1, $2)
+                    ON CONFLICT (user_id) DO UPDATE SET available = $2, changed_at = now()
+                    """, binds: binds), logger: database.logger
+            ).consume()
+            let event = AgentAvailabilityChanged(userID: userID.uuidString.lowercased(), available: available, changedBy: actor)
+            try await publish("agent.availability_changed", subject: event.userID, brandID: nil, data: event, on: connection)
+            return event
+        }
+    }
+
+    private func memberships(of userID: UUID, on connection: PostgresConnection) async throws -> [Membership] {
+        try await membershipRows("WHERE m.user_id = $1", userID, on: connection)
+    }
+
+    private func membershipRows(_ filter: String, _ id: UUID, on connection: PostgresConnection) async throws -> [Membership] {
+        var binds = PostgresBindings()
+        binds.append(id)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT m.group_id, g.department_id, m.user_id, m.ticket_handling, m.chat_handling, m.max_tickets, m.excluded_channels,
+                       m.tickets_active, m.chats_active
+                FROM \(database.table("group_members")) m JOIN \(database.table("groups")) g ON g.id = m.group_id \(filter)
+                ORDER BY g.department_id, m.group_id
+                """, binds: binds), logger: database.logger)
+        var result: [Membership] = []
+        for try await (group, department, user, tickets, chats, max, excluded, ticketsActive, chatsActive)
+            in rows.decode((UUID, UUID, UUID, String, String, Int?, [String], Bool, Bool).self)
+        {
+            result.append(Membership(
+                groupID: group.uuidString.lowercased(), departmentID: department.uuidString.lowercased(), userID: user.uuidString.lowercased(),
+                ticketHandling: WorkHandling(rawValue: tickets) ?? .primary, chatHandling: WorkHandling(rawValue: chats) ?? .primary,
+                maxTickets: max, excludedChannels: excluded.compactMap(Channel.init(rawValue:)), ticketsActive: ticketsActive,
+                chatsActive: chatsActive))
+        }
+        return result
+    }
+
+    private func insert(_ group: Group, on connection: PostgresConnection) async throws {
+        var binds = PostgresBindings()
+        binds.append(UUID(uuidString: group.id))
+        binds.append(UUID(uuidString: group.departmentID))
+        binds.append(group.name)
+        binds.append(group.ticketEstimateMinutes)
+        binds.append(group.chatEstimateMinutes)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("groups")) (id, department_id, name, ticket_estimate_minutes, chat_estimate_minutes) VALUES ($1, $2, $3, $4, $5)", binds: binds),
+            logger: database.logger
+        ).consume()
+    }
+
+    private func publish<P: Codable & Sendable>(_ type: String, subject: String, brandID: String?, data: P, on connection: PostgresConnection) async throws {
+        try await outbox.append(
+            CloudEvent(source: "identity", type: type, subject: subject, brandid: brandID, data: data), topic: ServiceName.identity.eventsTopic,
+            on: connection)
+    }
+}

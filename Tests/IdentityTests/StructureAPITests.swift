@@ -1,0 +1,154 @@
+import Auth
+import Contracts
+import Database
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import IdentityApp
+import PostgresNIO
+import ServiceKit
+import Testing
+import TestSupport
+
+@Suite("Company structure and agent status", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct StructureAPITests {
+    let api = IdentityAPITests()
+
+    /// Two departments, each with its front-line group; an agent and a manager in A, an agent in B.
+    struct Company {
+        var admin: String
+        var departmentA: String
+        var departmentB: String
+        var groupA: String
+        var groupB: String
+        var agentA: (id: String, token: String)
+        var managerA: (id: String, token: String)
+        var agentB: (id: String, token: String)
+    }
+
+    static func company(_ client: any TestClientProtocol, _ database: Database) async throws -> Company {
+        let admin = try #require(try await IdentityAPITests.signIn(client)["accessToken"] as? String)
+        let brand = try #require(try await BrandRepository(database: database).find(hostname: "demo.localhost"))
+        var departments: [(String, String)] = []
+        for name in ["Sales", "Support"] {
+            let (status, _, department) = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/departments", token: admin,
+                body: #"{"brandID":"\#(brand.id.uuidString)","name":"\#(name)","emailAddress":"\#(name.lowercased())@demo.localhost"}"#)
+            #expect(status == .created)
+            departments.append((try #require(department["id"] as? String), try #require(department["frontLineGroupID"] as? String)))
+        }
+        let users = UserRepository(database: database)
+        let hasher = PasswordHasher(cost: 4)
+        func person(_ email: String, roles: [String], group: String) async throws -> (String, String) {
+            let id = try await users.createUser(email: email, passwordHash: try await hasher.hash("person-password"), displayName: email)
+            try await users.grant(roles, to: id)
+            let (status, _, _) = try await IdentityAPITests.send(
+                client, .put, "/api/v1/identity/groups/\(group)/members/\(id.uuidString.lowercased())", token: admin,
+                body: #"{"ticketHandling":"primary","chatHandling":"pull","maxTickets":5}"#)
+            #expect(status == .ok)
+            let token = try #require(try await IdentityAPITests.signIn(client, email: email, password: "person-password")["accessToken"] as? String)
+            return (id.uuidString.lowercased(), token)
+        }
+        return Company(
+            admin: admin, departmentA: departments[0].0, departmentB: departments[1].0, groupA: departments[0].1, groupB: departments[1].1,
+            agentA: try await person("agent.a@demo.localhost", roles: ["Agent"], group: departments[0].1),
+            managerA: try await person("manager.a@demo.localhost", roles: ["Agent", "Manager"], group: departments[0].1),
+            agentB: try await person("agent.b@demo.localhost", roles: ["Agent"], group: departments[1].1))
+    }
+
+    @Test("A department is created with its front-line group, and only administrators create them")
+    func departmentHasFrontLineGroup() async throws {
+        try await api.withIdentity { client, database in
+            let company = try await Self.company(client, database)
+            let (status, _, groups) = try await IdentityAPITests.send(
+                client, .get, "/api/v1/identity/departments/\(company.departmentA)/groups", token: company.admin, body: "")
+            #expect(status == .ok)
+            let items = try #require(groups["items"] as? [[String: Any]])
+            #expect(items.map { $0["name"] as? String } == ["Sales Front Line"])
+            #expect(items.first?["id"] as? String == company.groupA)
+            let (forbidden, _, _) = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/departments", token: company.managerA.token, body: #"{"brandID":"x","name":"Nope"}"#)
+            #expect(forbidden == .forbidden)
+        }
+    }
+
+    @Test("An agent of department A cannot read department B's groups or agents; a manager reads their own departments' agents")
+    func departmentBoundaries() async throws {
+        try await api.withIdentity { client, database in
+            let c = try await Self.company(client, database)
+            let (_, _, visible) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/departments", token: c.agentA.token, body: "")
+            #expect((visible["items"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["Sales"])
+            let denied: [(String, String)] = [
+                (c.agentA.token, "/api/v1/identity/departments/\(c.departmentB)/groups"),
+                (c.agentA.token, "/api/v1/identity/groups/\(c.groupB)/members"),
+                (c.agentA.token, "/api/v1/identity/agents/\(c.agentB.id)/status"),
+                (c.managerA.token, "/api/v1/identity/groups/\(c.groupB)/members"),
+            ]
+            for (token, path) in denied {
+                let (status, _, _) = try await IdentityAPITests.send(client, .get, path, token: token, body: "")
+                #expect(status == .forbidden, "\(path)")
+            }
+            let (members, _, list) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/groups/\(c.groupA)/members", token: c.managerA.token, body: "")
+            #expect(members == .ok)
+            #expect(Set((list["items"] as? [[String: Any]])?.compactMap { $0["userID"] as? String } ?? []) == [c.agentA.id, c.managerA.id])
+            let (status, _, _) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/agents/\(c.agentA.id)/status", token: c.managerA.token, body: "")
+            #expect(status == .ok)
+        }
+    }
+
+    @Test("Status changes by the agent and by a manager are agent.status_changed events; others are refused")
+    func statusChanges() async throws {
+        try await api.withIdentity { client, database in
+            let c = try await Self.company(client, database)
+            let path = "/api/v1/identity/agents/\(c.agentA.id)/status"
+            let (own, _, ownEvent) = try await IdentityAPITests.send(
+                client, .put, path, token: c.agentA.token, body: #"{"groupID":"\#(c.groupA)","channel":"tickets","active":true}"#)
+            #expect(own == .ok)
+            #expect(ownEvent["changedBy"] as? String == c.agentA.id)
+            let (byManager, _, managerEvent) = try await IdentityAPITests.send(
+                client, .put, path, token: c.managerA.token, body: #"{"groupID":"\#(c.groupA)","channel":"chats","active":true}"#)
+            #expect(byManager == .ok)
+            #expect(managerEvent["changedBy"] as? String == c.managerA.id)
+            let (byOther, _, _) = try await IdentityAPITests.send(
+                client, .put, path, token: c.agentB.token, body: #"{"groupID":"\#(c.groupA)","channel":"chats","active":false}"#)
+            #expect(byOther == .forbidden)
+            let (availability, _, _) = try await IdentityAPITests.send(
+                client, .put, "/api/v1/identity/agents/\(c.agentA.id)/availability", token: c.agentA.token, body: #"{"available":false}"#)
+            #expect(availability == .ok)
+            let (_, _, status) = try await IdentityAPITests.send(client, .get, path, token: c.agentA.token, body: "")
+            let membership = try #require((status["items"] as? [[String: Any]])?.first)
+            #expect(membership["ticketsActive"] as? Bool == true)
+            #expect(membership["chatsActive"] as? Bool == true)
+            #expect(membership["chatHandling"] as? String == "pull")
+            let rows = try await database.client.query(PostgresQuery(unsafeSQL: "SELECT payload FROM identity.outbox ORDER BY id"))
+            var changes: [AgentStatusChanged] = []
+            for try await payload in rows.decode(ByteBuffer.self) {
+                let bytes = Array(buffer: payload)
+                if try CloudEventCoding.decodeHeader(bytes).type == "agent.status_changed" {
+                    changes.append(try CloudEventCoding.decode(AgentStatusChanged.self, from: bytes).data)
+                }
+            }
+            #expect(changes.map(\.changedBy) == [c.agentA.id, c.managerA.id])
+            #expect(changes.map(\.channel) == [.tickets, .chats])
+        }
+    }
+
+    @Test("Without Manage Agent Status an agent cannot set their own status")
+    func manageAgentStatusPermission() async throws {
+        try await api.withIdentity { client, database in
+            let c = try await Self.company(client, database)
+            var grants = try #require(PredefinedRoles.named(PredefinedRoles.agent)).grants
+            grants[.distribution] = .custom(["Transfer Work Items"])
+            _ = try await RoleRepository(database: database).create(name: "Agent without status", type: .employee, grants: grants)
+            let (assigned, _, _) = try await IdentityAPITests.send(
+                client, .put, "/api/v1/identity/users/\(c.agentA.id)/roles", token: c.admin, body: #"{"roles":["Agent without status"]}"#)
+            #expect(assigned == .noContent)
+            let token = try #require(try await IdentityAPITests.signIn(client, email: "agent.a@demo.localhost", password: "person-password")["accessToken"] as? String)
+            let (status, _, _) = try await IdentityAPITests.send(
+                client, .put, "/api/v1/identity/agents/\(c.agentA.id)/status", token: token,
+                body: #"{"groupID":"\#(c.groupA)","channel":"tickets","active":true}"#)
+            #expect(status == .forbidden)
+        }
+    }
+}
