@@ -144,7 +144,32 @@ table=$(awk -v gr="$gw_rps" -v g50="$gw_p50" -v g99="$gw_p99" \
 echo
 echo "$table"
 echo "$table" >"$BENCH_DIR/results.txt"
-for pair in "gateway:$gw_bad:$gw_err" "direct:$d_bad:$d_err" "gateway-single:$gs_bad:$gs_err" "direct-single:$ds_bad:$ds_err"; do
+# Identity's own paths through the gateway: sign-in (bcrypt at CONCIERGE_BCRYPT_COST, default 10) and a
+# token-verified request, against the unauthenticated brand lookup above.
+SESSIONS_URL="http://127.0.0.1:$CONCIERGE_HTTP_PORT/api/v1/identity/sessions"
+ME_URL="http://127.0.0.1:$CONCIERGE_HTTP_PORT/api/v1/identity/me"
+SIGN_IN_BODY='{"email":"admin@demo.localhost","password":"concierge-admin"}'
+TOKEN=$(curl -sS --max-time 10 -H "Host: $BRAND_HOST" -H 'Content-Type: application/json' -d "$SIGN_IN_BODY" "$SESSIONS_URL" |
+    sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p')
+[[ -n $TOKEN ]] || die "could not sign in to measure token-verified requests"
+SIGN_IN_SCRIPT="$BENCH_DIR/sign-in.lua"
+printf 'wrk.method = "POST"\nwrk.body = %s\nwrk.headers["Content-Type"] = "application/json"\n' "'$SIGN_IN_BODY'" >"$SIGN_IN_SCRIPT"
+# bcrypt is meant to be slow: a few concurrent sign-ins already fill both cores, so fewer connections.
+read -r si_rps si_p50 si_p99 si_bad si_err < <(measure sign-in "$THREADS" 8 "$SESSIONS_URL" --timeout 10s -s "$SIGN_IN_SCRIPT" -H "Host: $BRAND_HOST") ||
+    die "could not read wrk's report $BENCH_DIR/wrk-sign-in.txt"
+read -r me_rps me_p50 me_p99 me_bad me_err < <(measure me "$THREADS" "$CONNECTIONS" "$ME_URL" -H "Host: $BRAND_HOST" -H "Authorization: Bearer $TOKEN") ||
+    die "could not read wrk's report $BENCH_DIR/wrk-me.txt"
+identity_table=$(awk -v sr="$si_rps" -v s50="$si_p50" -v s99="$si_p99" -v mr="$me_rps" -v m50="$me_p50" -v m99="$me_p99" -v gr="$gw_rps" \
+    -v cost="${CONCIERGE_BCRYPT_COST:-10}" -v load="$THREADS threads, $CONNECTIONS connections" '
+    BEGIN {
+        printf "%-34s %12.0f %10.3f %10.3f\n", "sign-in (bcrypt cost " cost "), 8 connections", sr, s50, s99
+        printf "%-34s %12.0f %10.3f %10.3f\n", "GET /me with a token, " load, mr, m50, m99
+        printf "%-34s %11.1f %%   (target >= 50 %%)\n", "token-verified / brand lookup", (gr > 0 ? 100 * mr / gr : 0)
+    }')
+echo "$identity_table"
+echo "$identity_table" >>"$BENCH_DIR/results.txt"
+for pair in "gateway:$gw_bad:$gw_err" "direct:$d_bad:$d_err" "gateway-single:$gs_bad:$gs_err" "direct-single:$ds_bad:$ds_err" \
+    "sign-in:$si_bad:$si_err" "me:$me_bad:$me_err"; do
     IFS=: read -r label bad err <<<"$pair"
     ((bad == 0)) || warn "$label: $bad responses were not 2xx/3xx (see $BENCH_DIR/wrk-$label.txt)"
     ((err == 0)) || warn "$label: $err socket errors (see $BENCH_DIR/wrk-$label.txt)"
