@@ -12,6 +12,7 @@ public struct IdentityAPI: Sendable {
     public let hasher: PasswordHasher
     public let security: SecurityRepository
     public let roles: RoleRepository
+    let sessionStore: SessionRepository
     let database: Database
 
     public init(database: Database, tokens: TokenService, hasher: PasswordHasher = PasswordHasher()) {
@@ -22,9 +23,9 @@ public struct IdentityAPI: Sendable {
         self.database = database
         self.security = SecurityRepository(database: database)
         self.roles = RoleRepository(database: database)
+        self.sessionStore = SessionRepository(database: database)
         self.sessions = SessionService(
-            users: users, sessions: SessionRepository(database: database), tokens: tokens, hasher: hasher, security: security,
-            roles: roles)
+            users: users, sessions: sessionStore, tokens: tokens, hasher: hasher, security: security, roles: roles)
     }
 
     public func addRoutes(to router: Router<ServiceRequestContext>) {
@@ -35,6 +36,7 @@ public struct IdentityAPI: Sendable {
         MeController().addRoutes(to: api)
         SecuritySettingsController(security: security).addRoutes(to: api)
         RoleController(roles: roles, users: users).addRoutes(to: api)
+        ApiKeyController(keys: ApiKeyRepository(database: database), sessions: sessions, sessionStore: sessionStore).addRoutes(to: api)
         StructureController(structure: StructureRepository(database: database), brands: brands, users: users).addRoutes(to: api)
         RegistrationController(registrations: RegistrationService(database: database, security: security, hasher: hasher)).addRoutes(to: api)
         InternalBrandController(brands: brands).addRoutes(to: router)

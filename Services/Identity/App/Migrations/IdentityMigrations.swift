@@ -147,6 +147,21 @@ public enum IdentityMigrations {
                 changed_at timestamptz NOT NULL DEFAULT now())
             """,
         ]),
+        Migration(version: 104, name: "api keys", sql: [
+            """
+            CREATE TABLE {schema}.api_keys (
+                id uuid PRIMARY KEY,
+                user_id uuid NOT NULL REFERENCES {schema}.users (id) ON DELETE CASCADE,
+                name text NOT NULL,
+                secret_hash bytea NOT NULL,
+                permissions jsonb NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz,
+                last_used_at timestamptz,
+                revoked_at timestamptz)
+            """,
+            "CREATE INDEX api_keys_user ON {schema}.api_keys (user_id)",
+        ]),
     ]
 
     /// The six predefined roles with their documented defaults, as rows; an administrator may edit them later.

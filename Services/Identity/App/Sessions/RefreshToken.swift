@@ -13,4 +13,11 @@ public enum RefreshToken {
     public static func hash(_ token: String) -> [UInt8] {
         Array(SHA256.hash(data: Data(token.utf8)))
     }
+
+    /// Compares in time independent of where the hashes differ.
+    public static func matches(_ token: String, hash stored: [UInt8]) -> Bool {
+        let computed = hash(token)
+        guard computed.count == stored.count else { return false }
+        return zip(computed, stored).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
 }

@@ -16,3 +16,10 @@ public struct SessionTokens: Codable, Sendable {
     public var expiresIn: Int
     public var tokenType: String
 }
+
+/// The answer to an API key sign-in: an access token only; the key itself is the long-lived credential.
+public struct AccessTokenOnly: Codable, Sendable {
+    public var accessToken: String
+    public var expiresIn: Int
+    public var tokenType: String
+}

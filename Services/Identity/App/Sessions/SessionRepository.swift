@@ -46,6 +46,31 @@ public struct SessionRepository: Sendable {
         return nil
     }
 
+    public struct Info: Codable, Sendable {
+        public var id: String
+        public var createdAt: Date
+        public var refreshedAt: Date
+        public var expiresAt: Date
+        public var current: Bool
+    }
+
+    /// A user's live sessions, newest first.
+    public func live(userID: UUID, current: String) async throws -> [Info] {
+        var binds = PostgresBindings()
+        binds.append(userID)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT id, created_at, refreshed_at, expires_at FROM \(database.table("sessions"))
+                WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() ORDER BY created_at DESC
+                """, binds: binds), logger: database.logger)
+        var sessions: [Info] = []
+        for try await (id, created, refreshed, expires) in rows.decode((UUID, Date, Date, Date).self) {
+            let text = id.uuidString.lowercased()
+            sessions.append(Info(id: text, createdAt: created, refreshedAt: refreshed, expiresAt: expires, current: text == current))
+        }
+        return sessions
+    }
+
     /// Revokes a user's session; false when there was no live one.
     public func revoke(sessionID: UUID, userID: UUID) async throws -> Bool {
         var binds = PostgresBindings()

@@ -77,6 +77,24 @@ public struct SessionService: Sendable {
         }
     }
 
+    /// Trades an API key for an access token carrying the key's scopes, narrowed to what its owner may still do;
+    /// a key never carries administrator rights.
+    public func signIn(apiKey: String, keys: ApiKeyRepository) async throws -> AccessTokenOnly {
+        guard let (id, secret) = ApiKeyRules.parse(apiKey), let stored = try await keys.use(id),
+            RefreshToken.matches(secret, hash: stored.secretHash), stored.revokedAt == nil, stored.expiresAt.map({ $0 > Date() }) ?? true,
+            let owner = try await users.database.client.withConnection({ try await users.find(id: stored.userID, on: $0) })
+        else {
+            throw Problem.unauthorized("The API key is invalid, revoked or expired.")
+        }
+        let ownerPermissions = EffectivePermissions.combine(try await roles.held(by: owner.id).map(\.definition))
+        let principal = Principal(
+            userID: owner.id.uuidString.lowercased(), email: owner.email, sessionID: "api-key:" + id.uuidString.lowercased(),
+            roles: ["API key: \(stored.name)"], isSystemAdministrator: false,
+            permissions: ApiKeyRules.effective(scopes: stored.scopes, owner: ownerPermissions), scope: .none)
+        return AccessTokenOnly(
+            accessToken: try await tokens.sign(principal), expiresIn: Int(tokens.accessTokenLifetime.components.seconds), tokenType: "Bearer")
+    }
+
     static func accountLocked(_ until: Date) -> Problem {
         Problem(
             status: HTTPResponse.Status(code: 423, reasonPhrase: "Locked"), type: Problem.typeBase + "account-locked",
