@@ -37,6 +37,11 @@ var targets: [Target] = [
         name: "EventBus",
         dependencies: ["CRdKafka", "Contracts", logging, lifecycle, .product(name: "NIOPosix", package: "swift-nio")],
         path: "Shared/EventBus"),
+    .target(
+        name: "Mail",
+        dependencies: ["Database", "ServiceKit", postgres, lifecycle, logging, nioCore, nioPosix,
+            .product(name: "NIOExtras", package: "swift-nio-extras")],
+        path: "Shared/Mail"),
     .target(name: "Outbox", dependencies: ["Database", "EventBus", "ServiceKit", postgres, lifecycle, logging], path: "Shared/Outbox"),
     .target(
         name: "Auth",
@@ -47,13 +52,13 @@ var targets: [Target] = [
     .target(
         name: "IdentityApp",
         dependencies: [
-            "Fleet", "Auth", nioPosix, postgres, logging, hummingbird,
+            "Fleet", "Auth", "Mail", nioPosix, postgres, logging, hummingbird,
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "Crypto", package: "swift-crypto"),
         ],
         path: "Services/Identity/App",
         resources: [.copy("openapi.yaml")]),
-    .executableTarget(name: "identity", dependencies: ["IdentityApp", "Fleet", "Auth", "Contracts", "ServiceKit"], path: "Services/Identity/Main"),
+    .executableTarget(name: "identity", dependencies: ["IdentityApp", "Fleet", "Auth", "Contracts", "ServiceKit", "Mail"], path: "Services/Identity/Main"),
     .target(
         name: "GatewayApp",
         dependencies: [
@@ -81,7 +86,7 @@ var targets: [Target] = [
     .testTarget(name: "SharedTests", dependencies: ["Fleet", "Auth", "TestSupport", "ServiceKit", "Database", "EventBus", "Outbox",
         "Contracts", hummingbird, postgres, logging, httpTypes, .product(name: "HummingbirdTesting", package: "hummingbird"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"), lifecycle]),
-    .testTarget(name: "IdentityTests", dependencies: ["IdentityApp", "TestSupport", "Auth", "Database", "ServiceKit", "Contracts", httpTypes,
+    .testTarget(name: "IdentityTests", dependencies: ["IdentityApp", "TestSupport", "Mail", "Auth", "Database", "ServiceKit", "Contracts", httpTypes,
         hummingbird, postgres, .product(name: "HummingbirdTesting", package: "hummingbird")]),
     .testTarget(name: "GatewayTests", dependencies: ["GatewayApp", "TestSupport", "Contracts", httpTypes, hummingbird, logging, lifecycle,
         .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -55,6 +55,8 @@ CONCIERGE_TEST_BIN_DIR=$(bin_dir debug)
 export CONCIERGE_TEST_BIN_DIR
 export CONCIERGE_TEST_TANSU="$TANSU"
 export CONCIERGE_TEST_RUN_DIR="$TEST_RUN_DIR"
+# Debian's python3 has python3-aiosmtpd, the real SMTP server the mail tests deliver to.
+export CONCIERGE_TEST_SMTP_PYTHON=/usr/bin/python3
 
 cd "$ROOT"
 log "swift test --skip-build $*"

@@ -10,6 +10,9 @@ public enum TestEnvironment {
     public static var tansu: String? { values["CONCIERGE_TEST_TANSU"] }
     public static var runDirectory: String { values["CONCIERGE_TEST_RUN_DIR"] ?? NSTemporaryDirectory() }
 
+    /// A Python with aiosmtpd (Debian's python3-aiosmtpd), for a real SMTP server in mail tests.
+    public static var smtpPython: String? { values["CONCIERGE_TEST_SMTP_PYTHON"] }
+
     public static var hasDatabase: Bool { databaseURL != nil }
     public static var hasBroker: Bool { kafkaBrokers != nil }
     public static var hasFleet: Bool { databaseURL != nil && binDirectory != nil && tansu != nil }

@@ -2,6 +2,7 @@ import Auth
 import Contracts
 import Fleet
 import IdentityApp
+import Mail
 import ServiceKit
 
 let runtime = try FleetRuntime(service: .identity)
@@ -9,4 +10,8 @@ let tokens = try await TokenService.fromEnvironment(runtime.configuration.enviro
 let hasher = PasswordHasher(cost: UInt8(clamping: try runtime.configuration.environment.int("CONCIERGE_BCRYPT_COST", default: 10)))
 let router = runtime.makeRouter()
 IdentityAPI(database: runtime.database, tokens: tokens, hasher: hasher).addRoutes(to: router)
-try await runtime.run(router: router, migrations: IdentityMigrations.all, topics: [ServiceName.identity.eventsTopic])
+let mail = MailRelay(
+    store: MailOutboxStore(database: runtime.database),
+    client: SMTPClient(configuration: try SMTPConfiguration.fromEnvironment(runtime.configuration.environment)),
+    gate: runtime.gate, logger: runtime.logger)
+try await runtime.run(router: router, migrations: IdentityMigrations.all, topics: [ServiceName.identity.eventsTopic], services: [mail])

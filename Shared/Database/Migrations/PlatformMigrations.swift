@@ -22,6 +22,21 @@ public enum PlatformMigrations {
                 processed_at timestamptz NOT NULL DEFAULT now(),
                 PRIMARY KEY (consumer, event_id))
             """,
-        ])
+        ]),
+        Migration(version: 2, name: "mail outbox", sql: [
+            """
+            CREATE TABLE {schema}.mail_outbox (
+                id bigserial PRIMARY KEY,
+                recipient text NOT NULL,
+                subject text NOT NULL,
+                body text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                next_attempt_at timestamptz NOT NULL DEFAULT now(),
+                sent_at timestamptz,
+                attempts integer NOT NULL DEFAULT 0,
+                last_error text)
+            """,
+            "CREATE INDEX mail_outbox_unsent ON {schema}.mail_outbox (id) WHERE sent_at IS NULL",
+        ]),
     ]
 }

@@ -162,6 +162,17 @@ public enum IdentityMigrations {
             """,
             "CREATE INDEX api_keys_user ON {schema}.api_keys (user_id)",
         ]),
+        Migration(version: 105, name: "password resets", sql: [
+            """
+            CREATE TABLE {schema}.password_resets (
+                id uuid PRIMARY KEY,
+                user_id uuid NOT NULL REFERENCES {schema}.users (id) ON DELETE CASCADE,
+                token_hash bytea NOT NULL UNIQUE,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz NOT NULL,
+                used_at timestamptz)
+            """,
+        ]),
     ]
 
     /// The six predefined roles with their documented defaults, as rows; an administrator may edit them later.

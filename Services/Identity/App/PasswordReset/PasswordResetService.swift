@@ -1,0 +1,110 @@
+import Contracts
+import Database
+import Foundation
+import HTTPTypes
+import Mail
+import PostgresNIO
+import ServiceKit
+
+/// `POST /api/v1/identity/password-resets` and `…/password-resets/confirm` bodies.
+public struct PasswordResetRequest: Decodable, Sendable {
+    public var email: String
+}
+
+public struct PasswordResetConfirmation: Decodable, Sendable {
+    public var token: String
+    public var password: String
+}
+
+/// Forgotten passwords: a single-use, time-limited token sent by email (never a password), stored hashed; using
+/// it sets the new password, ends every session of the account and releases a lockout.
+public struct PasswordResetService: Sendable {
+    let database: Database
+    let security: SecurityRepository
+    let hasher: PasswordHasher
+    let mail: MailOutboxStore
+    public let lifetime: TimeInterval
+
+    public init(database: Database, security: SecurityRepository, hasher: PasswordHasher, lifetime: TimeInterval = 3600) {
+        self.database = database
+        self.security = security
+        self.hasher = hasher
+        self.mail = MailOutboxStore(database: database)
+        self.lifetime = lifetime
+    }
+
+    /// Queues the email when the account exists; the caller answers the same either way, so nobody learns
+    /// which addresses have accounts.
+    public func request(email: String, linkBase: String) async throws {
+        let address = email.trimmingCharacters(in: .whitespaces)
+        guard let user = try await UserRepository(database: database).find(email: address) else { return }
+        let token = RefreshToken.generate()
+        let minutes = Int(lifetime / 60)
+        try await database.transaction { connection in
+            var binds = PostgresBindings()
+            binds.append(UUIDv7.generate())
+            binds.append(user.id)
+            binds.append(ByteBuffer(bytes: RefreshToken.hash(token)))
+            binds.append(Date().addingTimeInterval(lifetime))
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("password_resets")) (id, user_id, token_hash, expires_at) VALUES ($1, $2, $3, $4)", binds: binds),
+                logger: database.logger
+            ).consume()
+            try await mail.enqueue(
+                MailMessage(
+                    to: user.email, subject: "Reset your password",
+                    text: """
+                        Hello \(user.displayName),
+
+                        someone asked to reset the password of your account. To choose a new one, open
+                        \(linkBase)/reset-password?token=\(token)
+                        within \(minutes) minutes. The link works once.
+
+                        If it was not you, ignore this message; your password stays as it is.
+                        """),
+                on: connection)
+        }
+    }
+
+    public func confirm(_ confirmation: PasswordResetConfirmation) async throws {
+        let settings = try await security.settings()
+        let hash = try await hasher.hash(confirmation.password)
+        let email: String = try await database.transaction { connection in
+            var binds = PostgresBindings()
+            binds.append(ByteBuffer(bytes: RefreshToken.hash(confirmation.token)))
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: """
+                    SELECT r.id, u.id, u.email FROM \(database.table("password_resets")) r JOIN \(database.table("users")) u ON u.id = r.user_id
+                    WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now() FOR UPDATE OF r
+                    """, binds: binds), logger: database.logger)
+            var found: (UUID, UUID, String)?
+            for try await row in rows.decode((UUID, UUID, String).self) { found = row }
+            guard let (_, userID, email) = found else {
+                throw Problem(
+                    status: .badRequest, type: Problem.typeBase + "invalid-reset-token", title: "Invalid reset token",
+                    detail: "The link is unknown, already used or expired; ask for a new one.")
+            }
+            try PasswordPolicy.validate(confirmation.password, username: email, settings: settings)
+            var passwordBinds = PostgresBindings()
+            passwordBinds.append(hash)
+            passwordBinds.append(userID)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "UPDATE \(database.table("users")) SET password_hash = $1 WHERE id = $2", binds: passwordBinds),
+                logger: database.logger
+            ).consume()
+            var userBinds = PostgresBindings()
+            userBinds.append(userID)
+            // Every open reset link of the account dies with this one, and so does every session.
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "UPDATE \(database.table("password_resets")) SET used_at = now() WHERE user_id = $1 AND used_at IS NULL", binds: userBinds),
+                logger: database.logger
+            ).consume()
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "UPDATE \(database.table("sessions")) SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL", binds: userBinds),
+                logger: database.logger
+            ).consume()
+            return email
+        }
+        try await security.clear(.account, email.lowercased())
+    }
+}

@@ -1,0 +1,94 @@
+import Auth
+import Database
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import IdentityApp
+import Logging
+import Mail
+import PostgresNIO
+import ServiceKit
+import Testing
+import TestSupport
+
+@Suite("Forgotten password", .serialized, .enabled(if: TestEnvironment.hasDatabase && TestEnvironment.smtpPython != nil))
+struct PasswordResetTests {
+    let api = IdentityAPITests()
+
+    static func token(in message: String) -> String? {
+        guard let range = message.range(of: #"token=[A-Za-z0-9_-]+"#, options: .regularExpression) else { return nil }
+        return String(message[range].dropFirst("token=".count))
+    }
+
+    @Test("The reset email arrives at a real SMTP server; its token works once and only before it expires")
+    func resetByEmail() async throws {
+        let smtp = try await TestSMTPServer()
+        do {
+            try await api.withIdentity { client, database in
+                let relay = MailRelay(
+                    store: MailOutboxStore(database: database),
+                    client: SMTPClient(configuration: .init(host: "127.0.0.1", port: smtp.port, from: "Concierge <no-reply@demo.localhost>")),
+                    logger: Logger(label: "mail"))
+                let (unknown, _, _) = try await IdentityAPITests.send(client, .post, "/api/v1/identity/password-resets", body: #"{"email":"nobody@demo.localhost"}"#)
+                #expect(unknown == .accepted, "the answer does not reveal whether an account exists")
+                let (asked, _, _) = try await IdentityAPITests.send(client, .post, "/api/v1/identity/password-resets", body: #"{"email":"admin@demo.localhost"}"#)
+                #expect(asked == .accepted)
+                #expect(try await relay.sendOnce() == 1)
+                let messages = smtp.messages()
+                #expect(messages.count == 1)
+                let message = try #require(messages.first)
+                #expect(message.contains("To: admin@demo.localhost"))
+                #expect(!message.contains("concierge-admin"), "no password is ever emailed")
+                let token = try #require(Self.token(in: message))
+
+                let (weak, _, _) = try await IdentityAPITests.send(
+                    client, .post, "/api/v1/identity/password-resets/confirm", body: #"{"token":"\#(token)","password":"short"}"#)
+                #expect(weak == .unprocessableContent, "a weak password leaves the token usable")
+                let (reset, _, _) = try await IdentityAPITests.send(
+                    client, .post, "/api/v1/identity/password-resets/confirm", body: #"{"token":"\#(token)","password":"brand-new-secret"}"#)
+                #expect(reset == .noContent)
+                _ = try await IdentityAPITests.signIn(client, password: "brand-new-secret")
+                let (again, _, problem) = try await IdentityAPITests.send(
+                    client, .post, "/api/v1/identity/password-resets/confirm", body: #"{"token":"\#(token)","password":"another-secret-1"}"#)
+                #expect(again == .badRequest)
+                #expect(problem["type"] as? String == "https://concierge.dev/problems/invalid-reset-token")
+
+                _ = try await IdentityAPITests.send(client, .post, "/api/v1/identity/password-resets", body: #"{"email":"admin@demo.localhost"}"#)
+                #expect(try await relay.sendOnce() == 1)
+                let latest = try #require(smtp.messages().last)
+                let second = try #require(Self.token(in: latest))
+                try await database.client.query("UPDATE identity.password_resets SET expires_at = now() - interval '1 minute' WHERE used_at IS NULL").consume()
+                let (expired, _, _) = try await IdentityAPITests.send(
+                    client, .post, "/api/v1/identity/password-resets/confirm", body: #"{"token":"\#(second)","password":"another-secret-1"}"#)
+                #expect(expired == .badRequest)
+            }
+        } catch {
+            await smtp.stop()
+            throw error
+        }
+        await smtp.stop()
+    }
+
+    @Test("Mail that cannot be delivered stays queued and goes out once the SMTP server answers")
+    func mailSurvivesAnOutage() async throws {
+        try await api.withIdentity { client, database in
+            let port = FreePort.next()
+            let relay = MailRelay(
+                store: MailOutboxStore(database: database),
+                client: SMTPClient(configuration: .init(host: "127.0.0.1", port: port, from: "no-reply@demo.localhost")),
+                logger: Logger(label: "mail"))
+            _ = try await IdentityAPITests.send(client, .post, "/api/v1/identity/password-resets", body: #"{"email":"admin@demo.localhost"}"#)
+            #expect(try await relay.sendOnce() == 0)
+            try await database.client.query("UPDATE identity.mail_outbox SET next_attempt_at = now()").consume()
+            let smtp = try await TestSMTPServer()
+            let delivering = MailRelay(
+                store: MailOutboxStore(database: database),
+                client: SMTPClient(configuration: .init(host: "127.0.0.1", port: smtp.port, from: "no-reply@demo.localhost")),
+                logger: Logger(label: "mail"))
+            let sent = try await delivering.sendOnce()
+            await smtp.stop()
+            #expect(sent == 1)
+            #expect(smtp.messages().count == 1)
+        }
+    }
+}
