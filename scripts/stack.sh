@@ -195,6 +195,9 @@ up() {
     else
         log "brokers $CONCIERGE_KAFKA_BROKERS are not one local broker: not starting one"
     fi
+    if [[ ${CONCIERGE_SMTP_HOST:-127.0.0.1} == 127.0.0.1 ]]; then
+        bash "$SCRIPTS/mail.sh" start "$RUN_DIR" "${CONCIERGE_SMTP_PORT:-2525}"
+    fi
     [[ -x $BIN/concierge ]] || die "$BIN/concierge does not exist: is 'concierge' an executable product that builds?"
     concierge_cli migrate
     concierge_cli seed
@@ -216,7 +219,7 @@ recorded_instances() {
     for file in "$PIDS"/*.pid; do
         [[ -e $file ]] || continue
         name=$(basename "$file" .pid)
-        [[ $name == broker ]] && continue
+        [[ $name == broker || $name == mail ]] && continue
         echo "$name ${name%-[0-9]*}"
     done
 }
@@ -243,6 +246,7 @@ down() {
     [[ -e $PIDS/gateway.pid ]] && stop_instances gateway
     ((${#services[@]} > 0)) && stop_instances "${services[@]}"
     bash "$SCRIPTS/broker.sh" stop "$RUN_DIR"
+    bash "$SCRIPTS/mail.sh" stop "$RUN_DIR"
     if [[ -f $PG_DIR/PG_VERSION ]]; then bash "$SCRIPTS/postgres.sh" stop "$PG_DIR"; fi
     log "stack is down"
 }
@@ -251,6 +255,7 @@ status() {
     local name exe port pid state
     bash "$SCRIPTS/postgres.sh" status "$PG_DIR" || true
     bash "$SCRIPTS/broker.sh" status "$RUN_DIR" || true
+    bash "$SCRIPTS/mail.sh" status "$RUN_DIR" || true
     {
         instances | while read -r name exe port _; do echo "$name $exe"; done
         echo "gateway gateway"
