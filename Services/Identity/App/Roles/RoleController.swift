@@ -16,14 +16,10 @@ public struct RoleController: Sendable {
         self.users = users
     }
 
-    struct RoleList: ResponseEncodable {
-        var items: [Role]
-    }
-
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.get("roles") { _, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)
-            return RoleList(items: try await roles.all())
+            return Items(items: try await roles.all())
         }
         group.get("roles/{id}") { _, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)

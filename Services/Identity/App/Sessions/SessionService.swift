@@ -62,7 +62,7 @@ public struct SessionService: Sendable {
     public func refresh(_ request: RefreshRequest) async throws -> SessionTokens {
         let newToken = RefreshToken.generate()
         guard let (sessionID, userID) = try await sessions.rotate(request.refreshToken, to: newToken),
-            let user = try await sessions.database.client.withConnection({ try await users.find(id: userID, on: $0) })
+            let user = try await users.find(id: userID)
         else {
             throw Problem.unauthorized("The refresh token is invalid, used, revoked or expired.")
         }
@@ -82,7 +82,7 @@ public struct SessionService: Sendable {
     public func signIn(apiKey: String, keys: ApiKeyRepository) async throws -> AccessTokenOnly {
         guard let (id, secret) = ApiKeyRules.parse(apiKey), let stored = try await keys.use(id),
             RefreshToken.matches(secret, hash: stored.secretHash), stored.revokedAt == nil, stored.expiresAt.map({ $0 > Date() }) ?? true,
-            let owner = try await users.database.client.withConnection({ try await users.find(id: stored.userID, on: $0) })
+            let owner = try await users.find(id: stored.userID)
         else {
             throw Problem.unauthorized("The API key is invalid, revoked or expired.")
         }

@@ -10,10 +10,6 @@ extension Membership: ResponseEncodable {}
 extension AgentStatusChanged: ResponseEncodable {}
 extension AgentAvailabilityChanged: ResponseEncodable {}
 
-struct Items<Item: Codable & Sendable>: ResponseEncodable, Codable {
-    var items: [Item]
-}
-
 /// Departments, groups, agent–group relationships and agent status under `/api/v1/identity`.
 public struct StructureController: Sendable {
     let structure: StructureRepository

@@ -68,8 +68,12 @@ public struct UserRepository: Sendable {
         throw Problem.internalError(requestID: nil)
     }
 
+    public func find(id: UUID) async throws -> UserRecord? {
+        try await database.client.withConnection { try await find(id: id, on: $0) }
+    }
+
     public func exists(_ id: UUID) async throws -> Bool {
-        try await database.client.withConnection { try await find(id: id, on: $0) } != nil
+        try await find(id: id) != nil
     }
 
     /// Adds roles (by name) to what a user holds.
