@@ -1,4 +1,5 @@
 import Auth
+import Contracts
 import Database
 import Foundation
 import HTTPTypes
@@ -90,5 +91,49 @@ struct PasswordResetTests {
             #expect(sent == 1)
             #expect(smtp.messages().count == 1)
         }
+    }
+}
+
+@Suite("Email verification", .serialized, .enabled(if: TestEnvironment.hasDatabase && TestEnvironment.smtpPython != nil))
+struct EmailVerificationTests {
+    let api = IdentityAPITests()
+
+    @Test("Registration mails a verification link; following it once makes the user a Registered User with Verified Email")
+    func verifyByEmail() async throws {
+        let smtp = try await TestSMTPServer()
+        do {
+            try await api.withIdentity { client, database in
+                let relay = MailRelay(
+                    store: MailOutboxStore(database: database),
+                    client: SMTPClient(configuration: .init(host: "127.0.0.1", port: smtp.port, from: "no-reply@demo.localhost")),
+                    logger: Logger(label: "mail"))
+                let (registered, _, _) = try await IdentityAPITests.send(
+                    client, .post, "/api/v1/identity/registrations", body: #"{"email":"sam@customer.example","password":"sams-password"}"#)
+                #expect(registered == .created)
+                #expect(try await relay.sendOnce() == 1)
+                let message = try #require(smtp.messages().first)
+                #expect(message.contains("To: sam@customer.example"))
+                let token = try #require(PasswordResetTests.token(in: message))
+                let before = try await TokenService(secret: TokenService.developmentSecret).verify(
+                    try #require(try await IdentityAPITests.signIn(client, email: "sam@customer.example", password: "sams-password")["accessToken"] as? String))
+                #expect(!before.roles.contains(PredefinedRoles.registeredUserWithVerifiedEmail))
+                let (confirmed, _, _) = try await IdentityAPITests.send(
+                    client, .post, "/api/v1/identity/email-verifications/confirm", body: #"{"token":"\#(token)"}"#)
+                #expect(confirmed == .noContent)
+                let access = try #require(try await IdentityAPITests.signIn(client, email: "sam@customer.example", password: "sams-password")["accessToken"] as? String)
+                let after = try await TokenService(secret: TokenService.developmentSecret).verify(access)
+                #expect(after.roles.contains(PredefinedRoles.registeredUserWithVerifiedEmail))
+                #expect(Authorization.allows(after, .community, "Delete Post"), "the verified role's community rights apply")
+                let (again, _, _) = try await IdentityAPITests.send(
+                    client, .post, "/api/v1/identity/email-verifications/confirm", body: #"{"token":"\#(token)"}"#)
+                #expect(again == .badRequest)
+                let (resend, _, _) = try await IdentityAPITests.send(client, .post, "/api/v1/identity/email-verifications", token: access, body: "")
+                #expect(resend == .conflict)
+            }
+        } catch {
+            await smtp.stop()
+            throw error
+        }
+        await smtp.stop()
     }
 }

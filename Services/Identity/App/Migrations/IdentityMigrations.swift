@@ -173,6 +173,18 @@ public enum IdentityMigrations {
                 used_at timestamptz)
             """,
         ]),
+        Migration(version: 106, name: "email verification", sql: [
+            "ALTER TABLE {schema}.users ADD COLUMN email_verified_at timestamptz",
+            """
+            CREATE TABLE {schema}.email_verifications (
+                id uuid PRIMARY KEY,
+                user_id uuid NOT NULL REFERENCES {schema}.users (id) ON DELETE CASCADE,
+                token_hash bytea NOT NULL UNIQUE,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz NOT NULL,
+                used_at timestamptz)
+            """,
+        ]),
     ]
 
     /// The six predefined roles with their documented defaults, as rows; an administrator may edit them later.

@@ -13,8 +13,7 @@ public struct PasswordResetController: Sendable {
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.post("password-resets") { request, context in
             let body = try await request.decodeJSON(PasswordResetRequest.self, context: context)
-            let host = request.headers[HTTPField.Name("X-Forwarded-Host")!] ?? request.head.authority ?? "localhost"
-            try await resets.request(email: body.email, linkBase: "http://\(host)")
+            try await resets.request(email: body.email, linkBase: LinkBase.of(request))
             return Response(status: .accepted)
         }
         group.post("password-resets/confirm") { request, context in

@@ -23,6 +23,7 @@ public struct PasswordResetService: Sendable {
     let security: SecurityRepository
     let hasher: PasswordHasher
     let mail: MailOutboxStore
+    let tokens: OneTimeTokens
     public let lifetime: TimeInterval
 
     public init(database: Database, security: SecurityRepository, hasher: PasswordHasher, lifetime: TimeInterval = 3600) {
@@ -30,6 +31,7 @@ public struct PasswordResetService: Sendable {
         self.security = security
         self.hasher = hasher
         self.mail = MailOutboxStore(database: database)
+        self.tokens = OneTimeTokens(database: database, table: "password_resets")
         self.lifetime = lifetime
     }
 
@@ -38,18 +40,9 @@ public struct PasswordResetService: Sendable {
     public func request(email: String, linkBase: String) async throws {
         let address = email.trimmingCharacters(in: .whitespaces)
         guard let user = try await UserRepository(database: database).find(email: address) else { return }
-        let token = RefreshToken.generate()
         let minutes = Int(lifetime / 60)
         try await database.transaction { connection in
-            var binds = PostgresBindings()
-            binds.append(UUIDv7.generate())
-            binds.append(user.id)
-            binds.append(ByteBuffer(bytes: RefreshToken.hash(token)))
-            binds.append(Date().addingTimeInterval(lifetime))
-            try await connection.query(
-                PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("password_resets")) (id, user_id, token_hash, expires_at) VALUES ($1, $2, $3, $4)", binds: binds),
-                logger: database.logger
-            ).consume()
+            let token = try await tokens.issue(for: user.id, lifetime: lifetime, on: connection)
             try await mail.enqueue(
                 MailMessage(
                     to: user.email, subject: "Reset your password",
@@ -69,22 +62,16 @@ public struct PasswordResetService: Sendable {
     public func confirm(_ confirmation: PasswordResetConfirmation) async throws {
         let settings = try await security.settings()
         let hash = try await hasher.hash(confirmation.password)
+        let users = UserRepository(database: database)
         let email: String = try await database.transaction { connection in
-            var binds = PostgresBindings()
-            binds.append(ByteBuffer(bytes: RefreshToken.hash(confirmation.token)))
-            let rows = try await connection.query(
-                PostgresQuery(unsafeSQL: """
-                    SELECT r.id, u.id, u.email FROM \(database.table("password_resets")) r JOIN \(database.table("users")) u ON u.id = r.user_id
-                    WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now() FOR UPDATE OF r
-                    """, binds: binds), logger: database.logger)
-            var found: (UUID, UUID, String)?
-            for try await row in rows.decode((UUID, UUID, String).self) { found = row }
-            guard let (_, userID, email) = found else {
+            guard let userID = try await tokens.redeem(confirmation.token, on: connection),
+                let user = try await users.find(id: userID, on: connection)
+            else {
                 throw Problem(
                     status: .badRequest, type: Problem.typeBase + "invalid-reset-token", title: "Invalid reset token",
                     detail: "The link is unknown, already used or expired; ask for a new one.")
             }
-            try PasswordPolicy.validate(confirmation.password, username: email, settings: settings)
+            try PasswordPolicy.validate(confirmation.password, username: user.email, settings: settings)
             var passwordBinds = PostgresBindings()
             passwordBinds.append(hash)
             passwordBinds.append(userID)
@@ -94,16 +81,11 @@ public struct PasswordResetService: Sendable {
             ).consume()
             var userBinds = PostgresBindings()
             userBinds.append(userID)
-            // Every open reset link of the account dies with this one, and so does every session.
-            try await connection.query(
-                PostgresQuery(unsafeSQL: "UPDATE \(database.table("password_resets")) SET used_at = now() WHERE user_id = $1 AND used_at IS NULL", binds: userBinds),
-                logger: database.logger
-            ).consume()
             try await connection.query(
                 PostgresQuery(unsafeSQL: "UPDATE \(database.table("sessions")) SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL", binds: userBinds),
                 logger: database.logger
             ).consume()
-            return email
+            return user.email
         }
         try await security.clear(.account, email.lowercased())
     }

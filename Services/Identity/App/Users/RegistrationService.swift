@@ -42,7 +42,7 @@ public struct RegistrationService: Sendable {
         return trimmed
     }
 
-    public func register(_ request: RegistrationRequest, brandID: String?) async throws -> RegisteredUser {
+    public func register(_ request: RegistrationRequest, brandID: String?, linkBase: String) async throws -> RegisteredUser {
         let email = try Self.validateEmail(request.email)
         try PasswordPolicy.validate(request.password, username: email, settings: try await security.settings())
         let hash = try await hasher.hash(request.password)
@@ -69,6 +69,8 @@ public struct RegistrationService: Sendable {
                 PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("user_roles")) (user_id, role_id) SELECT $1, id FROM \(database.table("roles")) WHERE name = 'Registered User'", binds: roleBinds),
                 logger: database.logger
             ).consume()
+            try await EmailVerificationService(database: database).send(
+                to: id, email: email, displayName: user.displayName, linkBase: linkBase, on: connection)
             let event = CloudEvent(source: "identity", type: "user.registered", subject: user.id, brandid: brandID, data: user)
             try await OutboxStore(database: database).append(event, topic: ServiceName.identity.eventsTopic, on: connection)
             return user
