@@ -33,6 +33,13 @@ struct PermissionMatrixTests {
         ([PredefinedRoles.registeredUserWithVerifiedEmail], Feature.community, "Delete Post", true),
         ([PredefinedRoles.registeredUserWithVerifiedEmail], Feature.cannedReplies, "View/Insert", false),
         ([PredefinedRoles.agent], Feature.tickets, "Transfer", true),
+        ([PredefinedRoles.agent], Feature.tickets, "Take", true),
+        ([PredefinedRoles.agent], Feature.tickets, "Delete", false),
+        ([PredefinedRoles.agent], Feature.callLogs, "Delete", false),
+        ([PredefinedRoles.agent], Feature.tasks, "Delete", false),
+        ([PredefinedRoles.agent], Feature.usersOrganizations, "Delete User/Organization", false),
+        ([PredefinedRoles.agent], Feature.usersOrganizations, "Create User/Organization", true),
+        ([PredefinedRoles.agent, PredefinedRoles.manager], Feature.tickets, "Delete", true),
         ([PredefinedRoles.agent], Feature.kbArticles, "Create", true),
         ([PredefinedRoles.agent], Feature.kbArticles, "Delete", false),
         ([PredefinedRoles.agent], Feature.cannedReplies, "Delete", true),
@@ -75,6 +82,7 @@ struct PermissionMatrixTests {
     func validation() {
         #expect(throws: Problem.self) { try FeatureGrant(.modify).validate(for: .community, roleType: .employee) }
         #expect(throws: Problem.self) { try FeatureGrant.custom(["Fly"]).validate(for: .tickets, roleType: .employee) }
+        #expect(throws: Never.self) { try FeatureGrant.custom(["Reply", "Mark as Deleted"]).validate(for: .tickets, roleType: .employee) }
         #expect(throws: Problem.self) {
             try FeatureGrant.custom(["Transfer Work Items to Specific Agents"]).validate(for: .distribution, roleType: .employee)
         }

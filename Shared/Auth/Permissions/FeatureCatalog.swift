@@ -9,6 +9,12 @@ public struct FeatureDefinition: Sendable {
     public let requirements: [String: String]
 
     public var availableLevels: Set<PermissionLevel> { Set(levels.keys).union([.none, .custom]) }
+
+    /// Everything a Custom grant may hold: the custom options of the chapter's Custom tab, and any action of the
+    /// standard levels, so documented defaults such as "Full Control but not Delete" can be expressed.
+    public var customChoices: Set<String> {
+        levels.values.reduce(Set(customOptions)) { $0.union($1) }
+    }
 }
 
 public enum FeatureCatalog {

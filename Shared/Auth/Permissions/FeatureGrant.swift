@@ -31,7 +31,7 @@ public struct FeatureGrant: Sendable, Codable, Equatable {
             throw Problem.unprocessable(
                 "\(feature.displayName) has no \(level.rawValue) level.", errors: [.init(field: field, message: "level \(level.rawValue) not offered")])
         }
-        let unknown = customOptions.subtracting(definition.customOptions)
+        let unknown = customOptions.subtracting(definition.customChoices)
         guard unknown.isEmpty else {
             throw Problem.unprocessable(
                 "\(feature.displayName) has no custom option \(unknown.sorted().joined(separator: ", ")).",

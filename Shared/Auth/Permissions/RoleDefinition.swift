@@ -20,8 +20,10 @@ public struct RoleDefinition: Sendable, Codable, Equatable {
 
 /// The six roles every installation has (seed 001, 6265–6272), with their default permissions: employee roles
 /// start at Full Control on every feature ("For the Employee role, all feature permissions default to Full
-/// Control"), except that agents cannot delete knowledge base articles by default (seed 001, 4375). What sets
-/// Agent, Manager and Administrator apart is whose work they see (`AccessScope`), not feature permissions.
+/// Control"), except what the manual says agents may not do by default: delete knowledge base articles (4375),
+/// tickets (3262), call logs (3678), tasks (3891), users (4076) and organizations (4198); they may delete canned
+/// replies and news items. What sets Agent, Manager and Administrator apart is whose work they see
+/// (`AccessScope`).
 public enum PredefinedRoles {
     public static let everyone = "Everyone"
     public static let agent = "Agent"
@@ -43,16 +45,22 @@ public enum PredefinedRoles {
             .kbArticles: .custom(["View"]), .kbFeedback: FeatureGrant(.modify), .cannedReplies: FeatureGrant(.none),
             .community: FeatureGrant(.fullControl),
         ]),
-        employeeRole(agent, kbArticles: .custom(["Create", "Modify", "Review", "View"])),
+        employeeRole(agent, without: [
+            .kbArticles: ["Delete"], .tickets: ["Delete"], .callLogs: ["Delete"], .tasks: ["Delete"],
+            .usersOrganizations: ["Delete User/Organization", "Delete Organization"],
+        ]),
         employeeRole(manager),
         employeeRole(administrator),
     ]
 
     public static func named(_ name: String) -> RoleDefinition? { all.first { $0.name == name } }
 
-    private static func employeeRole(_ name: String, kbArticles: FeatureGrant = FeatureGrant(.fullControl)) -> RoleDefinition {
+    /// Full Control everywhere, less the actions `without` names (as Custom grants of the remaining actions).
+    private static func employeeRole(_ name: String, without: [Feature: Set<String>] = [:]) -> RoleDefinition {
         var grants = Dictionary(uniqueKeysWithValues: Feature.allCases.map { ($0, FeatureGrant(.fullControl)) })
-        grants[.kbArticles] = kbArticles
+        for (feature, denied) in without {
+            grants[feature] = .custom(FeatureGrant(.fullControl).actions(on: feature).subtracting(denied))
+        }
         return RoleDefinition(name: name, type: .employee, isPredefined: true, grants: grants)
     }
 }
