@@ -39,6 +39,7 @@ public struct IdentityAPI: Sendable {
         ApiKeyController(keys: ApiKeyRepository(database: database), sessions: sessions, sessionStore: sessionStore).addRoutes(to: api)
         PasswordResetController(resets: PasswordResetService(database: database, security: security, hasher: hasher)).addRoutes(to: api)
         EmailVerificationController(verifications: EmailVerificationService(database: database), users: users).addRoutes(to: api)
+        OrganizationController(organizations: OrganizationRepository(database: database)).addRoutes(to: api)
         StructureController(structure: StructureRepository(database: database), brands: brands, users: users).addRoutes(to: api)
         RegistrationController(registrations: RegistrationService(database: database, security: security, hasher: hasher)).addRoutes(to: api)
         InternalBrandController(brands: brands).addRoutes(to: router)

@@ -185,6 +185,28 @@ public enum IdentityMigrations {
                 used_at timestamptz)
             """,
         ]),
+        Migration(version: 107, name: "organizations", sql: [
+            """
+            CREATE TABLE {schema}.organizations (
+                id uuid PRIMARY KEY,
+                name text NOT NULL,
+                website text, phone text, employees text,
+                address1 text, address2 text, city text, state text, postal_code text, country text,
+                version integer NOT NULL DEFAULT 1,
+                created_at timestamptz NOT NULL DEFAULT now())
+            """,
+            "CREATE UNIQUE INDEX organizations_name ON {schema}.organizations (lower(name))",
+            """
+            CREATE TABLE {schema}.organization_members (
+                id uuid PRIMARY KEY,
+                organization_id uuid NOT NULL REFERENCES {schema}.organizations (id) ON DELETE CASCADE,
+                kind text NOT NULL CHECK (kind IN ('email', 'username', 'domain', 'phone')),
+                value text NOT NULL,
+                view_organization_tickets boolean NOT NULL DEFAULT false,
+                UNIQUE (organization_id, kind, value))
+            """,
+            "CREATE INDEX organization_members_value ON {schema}.organization_members (kind, value)",
+        ]),
     ]
 
     /// The six predefined roles with their documented defaults, as rows; an administrator may edit them later.

@@ -1,0 +1,165 @@
+import Contracts
+import Database
+import Foundation
+import PostgresNIO
+import ServiceKit
+
+/// Organizations and their member filters; every change is an event.
+public struct OrganizationRepository: Sendable {
+    let database: Database
+    let outbox: OutboxStore
+
+    public init(database: Database) {
+        self.database = database
+        self.outbox = OutboxStore(database: database)
+    }
+
+    static let columns = "id, name, website, phone, employees, address1, address2, city, state, postal_code, country, version"
+    typealias Row = (UUID, String, String?, String?, String?, String?, String?, String?, String?, String?, String?, Int)
+
+    public func save(_ organization: Organization, creating: Bool) async throws -> Organization {
+        var stored = organization
+        if !creating { stored.version += 1 }
+        return try await database.transaction { connection in
+            var binds = PostgresBindings()
+            binds.append(UUID(uuidString: stored.id))
+            binds.append(stored.name)
+            for value in [stored.website, stored.phone, stored.employees, stored.address1, stored.address2, stored.city, stored.state, stored.postalCode, stored.country] {
+                binds.append(value)
+            }
+            binds.append(stored.version)
+            let sql = creating
+                ? "INSERT INTO \(database.table("organizations")) (\(Self.columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+                : """
+                  UPDATE \(database.table("organizations")) SET name = $2, website = $3, phone = $4, employees = $5, address1 = $6,
+                      address2 = $7, city = $8, state = $9, postal_code = $10, country = $11, version = $12 WHERE id = $1
+                  """
+            try await translatingUniqueViolation(into: Problem.conflict("An organization named \(stored.name) exists.")) {
+                try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: database.logger).consume()
+            }
+            try await publish(creating ? "organization.created" : "organization.updated", stored, on: connection)
+            return stored
+        }
+    }
+
+    public func find(_ id: UUID) async throws -> Organization? {
+        var binds = PostgresBindings()
+        binds.append(id)
+        return try await organizations("WHERE id = $1", binds).first
+    }
+
+    /// A page of organizations by name.
+    public func list(_ page: PageRequest) async throws -> Page<Organization> {
+        var binds = PostgresBindings()
+        binds.append(page.cursor?.keys.first ?? "")
+        binds.append(page.cursor?.keys.last.flatMap(UUID.init(uuidString:)) ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
+        binds.append(page.limit + 1)
+        let found = try await organizations("WHERE (lower(name), id) > (lower($1), $2) ORDER BY lower(name), id LIMIT $3", binds)
+        return Page.from(fetched: found, limit: page.limit) { [$0.name, $0.id] }
+    }
+
+    public func delete(_ organization: Organization) async throws {
+        try await database.transaction { connection in
+            var binds = PostgresBindings()
+            binds.append(UUID(uuidString: organization.id))
+            try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("organizations")) WHERE id = $1", binds: binds), logger: database.logger).consume()
+            try await publish("organization.deleted", organization, on: connection)
+        }
+    }
+
+    public func addMember(to organization: Organization, kind: OrganizationMember.Kind, value: String, viewTickets: Bool) async throws -> Organization {
+        try await database.transaction { connection in
+            var binds = PostgresBindings()
+            binds.append(UUIDv7.generate())
+            binds.append(UUID(uuidString: organization.id))
+            binds.append(kind.rawValue)
+            binds.append(value)
+            binds.append(viewTickets)
+            try await translatingUniqueViolation(into: Problem.conflict("The organization already has this member.")) {
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("organization_members")) (id, organization_id, kind, value, view_organization_tickets) VALUES ($1, $2, $3, $4, $5)", binds: binds),
+                    logger: database.logger
+                ).consume()
+            }
+            return try await changedMembers(organization, type: "organization.member_added", on: connection)
+        }
+    }
+
+    public func removeMember(_ memberID: UUID, from organization: Organization) async throws -> Organization {
+        try await database.transaction { connection in
+            var binds = PostgresBindings()
+            binds.append(memberID)
+            binds.append(UUID(uuidString: organization.id))
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("organization_members")) WHERE id = $1 AND organization_id = $2 RETURNING id", binds: binds),
+                logger: database.logger)
+            var removed = false
+            for try await _ in rows { removed = true }
+            guard removed else { throw Problem.notFound("No such member.") }
+            return try await changedMembers(organization, type: "organization.member_removed", on: connection)
+        }
+    }
+
+    /// The users the filters select now: organizations are views, computed when asked.
+    public func matchedUsers(_ organization: Organization) async throws -> [RegisteredUser] {
+        let addresses = organization.members.filter { $0.kind == .email || $0.kind == .username }.map(\.value)
+        let domains = organization.members.filter { $0.kind == .domain }.map(\.value)
+        var binds = PostgresBindings()
+        binds.append(addresses)
+        binds.append(domains)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT id, email, display_name FROM \(database.table("users"))
+                WHERE lower(email) = ANY($1) OR split_part(lower(email), '@', 2) = ANY($2) ORDER BY lower(email)
+                """, binds: binds), logger: database.logger)
+        var users: [RegisteredUser] = []
+        for try await (id, email, name) in rows.decode((UUID, String, String).self) {
+            users.append(RegisteredUser(id: id.uuidString.lowercased(), email: email, displayName: name, roles: []))
+        }
+        return users
+    }
+
+    private func changedMembers(_ organization: Organization, type: String, on connection: PostgresConnection) async throws -> Organization {
+        var updated = organization
+        updated.members = try await members(of: [UUID(uuidString: organization.id)].compactMap { $0 }, on: connection)[organization.id] ?? []
+        try await publish(type, updated, on: connection)
+        return updated
+    }
+
+    private func organizations(_ filter: String, _ binds: PostgresBindings) async throws -> [Organization] {
+        try await database.client.withConnection { connection in
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM \(database.table("organizations")) \(filter)", binds: binds), logger: database.logger)
+            var result: [Organization] = []
+            for try await row in rows.decode(Row.self) {
+                result.append(Organization(
+                    id: row.0.uuidString.lowercased(), name: row.1, website: row.2, phone: row.3, employees: row.4, address1: row.5,
+                    address2: row.6, city: row.7, state: row.8, postalCode: row.9, country: row.10, members: [], version: row.11))
+            }
+            let members = try await members(of: result.compactMap { UUID(uuidString: $0.id) }, on: connection)
+            return result.map { var organization = $0; organization.members = members[$0.id] ?? []; return organization }
+        }
+    }
+
+    private func members(of ids: [UUID], on connection: PostgresConnection) async throws -> [String: [OrganizationMember]] {
+        var binds = PostgresBindings()
+        binds.append(ids)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT organization_id, id, kind, value, view_organization_tickets FROM \(database.table("organization_members"))
+                WHERE organization_id = ANY($1) ORDER BY kind, value
+                """, binds: binds), logger: database.logger)
+        var members: [String: [OrganizationMember]] = [:]
+        for try await (organization, id, kind, value, view) in rows.decode((UUID, UUID, String, String, Bool).self) {
+            members[organization.uuidString.lowercased(), default: []].append(OrganizationMember(
+                id: id.uuidString.lowercased(), kind: OrganizationMember.Kind(rawValue: kind) ?? .email, value: value, viewOrganizationTickets: view))
+        }
+        return members
+    }
+
+    private func publish(_ type: String, _ organization: Organization, on connection: PostgresConnection) async throws {
+        try await outbox.append(
+            CloudEvent(source: "identity", type: type, subject: organization.id, brandid: nil, data: organization),
+            topic: ServiceName.identity.eventsTopic, on: connection)
+    }
+}

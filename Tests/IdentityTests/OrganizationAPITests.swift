@@ -1,0 +1,83 @@
+import Auth
+import Contracts
+import Database
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import IdentityApp
+import PostgresNIO
+import ServiceKit
+import Testing
+import TestSupport
+
+@Suite("Organizations", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct OrganizationAPITests {
+    let api = IdentityAPITests()
+
+    static func person(_ client: any TestClientProtocol, _ database: Database, _ email: String, roles: [String]) async throws -> String {
+        let users = UserRepository(database: database)
+        let id = try await users.createUser(email: email, passwordHash: try await PasswordHasher(cost: 4).hash("person-password"), displayName: email)
+        try await users.grant(roles, to: id)
+        return try #require(try await IdentityAPITests.signIn(client, email: email, password: "person-password")["accessToken"] as? String)
+    }
+
+    @Test("The Users/Organizations permission decides: agents create and edit but may not delete, registered users may not read, administrators delete")
+    func permissions() async throws {
+        try await api.withIdentity { client, database in
+            let admin = try #require(try await IdentityAPITests.signIn(client)["accessToken"] as? String)
+            let agent = try await Self.person(client, database, "agent@demo.localhost", roles: [PredefinedRoles.agent])
+            let customer = try await Self.person(client, database, "customer@customer.example", roles: [PredefinedRoles.registeredUser])
+            let (created, _, organization) = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/organizations", token: agent, body: #"{"name":"Vandelay Industries","city":"New York"}"#)
+            #expect(created == .created)
+            let id = try #require(organization["id"] as? String)
+            let (edited, _, changed) = try await IdentityAPITests.send(
+                client, .patch, "/api/v1/identity/organizations/\(id)", token: agent, body: #"{"phone":"+1 212 555 0100"}"#)
+            #expect(edited == .ok)
+            #expect(changed["city"] as? String == "New York")
+            let (read, _, _) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/organizations", token: customer, body: "")
+            #expect(read == .forbidden)
+            let (agentDelete, _, _) = try await IdentityAPITests.send(client, .delete, "/api/v1/identity/organizations/\(id)", token: agent, body: "")
+            #expect(agentDelete == .forbidden, "agents may not delete organizations by default")
+            let (adminDelete, _, _) = try await IdentityAPITests.send(client, .delete, "/api/v1/identity/organizations/\(id)", token: admin, body: "")
+            #expect(adminDelete == .noContent)
+            let (duplicateName, _, _) = try await IdentityAPITests.send(client, .post, "/api/v1/identity/organizations", token: agent, body: #"{"name":""}"#)
+            #expect(duplicateName == .unprocessableContent)
+        }
+    }
+
+    @Test("Member filters select users by email and domain when asked; phone members cannot see organization tickets")
+    func memberFilters() async throws {
+        try await api.withIdentity { client, database in
+            let agent = try await Self.person(client, database, "agent@demo.localhost", roles: [PredefinedRoles.agent])
+            for email in ["lee@customer.example", "pat@other.example", "x@elsewhere.example"] {
+                _ = try await UserRepository(database: database).createUser(email: email, passwordHash: "unused", displayName: email)
+            }
+            let (_, _, organization) = try await IdentityAPITests.send(client, .post, "/api/v1/identity/organizations", token: agent, body: #"{"name":"Customer Co"}"#)
+            let id = try #require(organization["id"] as? String)
+            let path = "/api/v1/identity/organizations/\(id)/members"
+            let (domain, _, withDomain) = try await IdentityAPITests.send(client, .post, path, token: agent, body: #"{"kind":"domain","value":"@Customer.Example"}"#)
+            #expect(domain == .created)
+            #expect((withDomain["members"] as? [[String: Any]])?.first?["value"] as? String == "customer.example")
+            let (email, _, _) = try await IdentityAPITests.send(
+                client, .post, path, token: agent, body: #"{"kind":"email","value":"Pat@Other.example","viewOrganizationTickets":true}"#)
+            #expect(email == .created)
+            let (again, _, _) = try await IdentityAPITests.send(client, .post, path, token: agent, body: #"{"kind":"email","value":"pat@other.example"}"#)
+            #expect(again == .conflict)
+            let (phoneTab, _, _) = try await IdentityAPITests.send(
+                client, .post, path, token: agent, body: #"{"kind":"phone","value":"(623) 434-8050","viewOrganizationTickets":true}"#)
+            #expect(phoneTab == .unprocessableContent)
+            let (phone, _, withPhone) = try await IdentityAPITests.send(client, .post, path, token: agent, body: #"{"kind":"phone","value":"(623) 434-8050"}"#)
+            #expect(phone == .created)
+            #expect((withPhone["members"] as? [[String: Any]])?.contains { $0["value"] as? String == "6234348050" } == true)
+            let (_, _, users) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/organizations/\(id)/users", token: agent, body: "")
+            #expect((users["items"] as? [[String: Any]])?.compactMap { $0["email"] as? String } == ["lee@customer.example", "pat@other.example"])
+            let rows = try await database.client.query(PostgresQuery(unsafeSQL: "SELECT payload FROM identity.outbox ORDER BY id"))
+            var types: [String] = []
+            for try await payload in rows.decode(ByteBuffer.self) { types.append(try CloudEventCoding.decodeHeader(Array(buffer: payload)).type) }
+            #expect(types.filter { $0.hasPrefix("organization.") } == [
+                "organization.created", "organization.member_added", "organization.member_added", "organization.member_added",
+            ])
+        }
+    }
+}
