@@ -162,28 +162,10 @@ public enum IdentityMigrations {
             """,
             "CREATE INDEX api_keys_user ON {schema}.api_keys (user_id)",
         ]),
-        Migration(version: 105, name: "password resets", sql: [
-            """
-            CREATE TABLE {schema}.password_resets (
-                id uuid PRIMARY KEY,
-                user_id uuid NOT NULL REFERENCES {schema}.users (id) ON DELETE CASCADE,
-                token_hash bytea NOT NULL UNIQUE,
-                created_at timestamptz NOT NULL DEFAULT now(),
-                expires_at timestamptz NOT NULL,
-                used_at timestamptz)
-            """,
-        ]),
+        Migration(version: 105, name: "password resets", sql: [oneTimeTokenTable("password_resets")]),
         Migration(version: 106, name: "email verification", sql: [
             "ALTER TABLE {schema}.users ADD COLUMN email_verified_at timestamptz",
-            """
-            CREATE TABLE {schema}.email_verifications (
-                id uuid PRIMARY KEY,
-                user_id uuid NOT NULL REFERENCES {schema}.users (id) ON DELETE CASCADE,
-                token_hash bytea NOT NULL UNIQUE,
-                created_at timestamptz NOT NULL DEFAULT now(),
-                expires_at timestamptz NOT NULL,
-                used_at timestamptz)
-            """,
+            oneTimeTokenTable("email_verifications"),
         ]),
         Migration(version: 107, name: "organizations", sql: [
             """
@@ -208,6 +190,19 @@ public enum IdentityMigrations {
             "CREATE INDEX organization_members_value ON {schema}.organization_members (kind, value)",
         ]),
     ]
+
+    /// A table of emailed single-use tokens, the shape `OneTimeTokens` reads.
+    static func oneTimeTokenTable(_ name: String) -> String {
+        """
+        CREATE TABLE {schema}.\(name) (
+            id uuid PRIMARY KEY,
+            user_id uuid NOT NULL REFERENCES {schema}.users (id) ON DELETE CASCADE,
+            token_hash bytea NOT NULL UNIQUE,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            expires_at timestamptz NOT NULL,
+            used_at timestamptz)
+        """
+    }
 
     /// The six predefined roles with their documented defaults, as rows; an administrator may edit them later.
     static var predefinedRoleRows: [String] {
