@@ -7,11 +7,11 @@ import ServiceKit
 /// API keys of users: the secret's hash, the scopes, and their life; creation and revocation are events.
 public struct ApiKeyRepository: Sendable {
     let database: Database
-    let outbox: OutboxStore
+    let events: IdentityEvents
 
     public init(database: Database) {
         self.database = database
-        self.outbox = OutboxStore(database: database)
+        self.events = IdentityEvents(database: database)
     }
 
     public struct Stored: Sendable {
@@ -98,7 +98,6 @@ public struct ApiKeyRepository: Sendable {
     }
 
     private func publish(_ type: String, _ key: ApiKey, owner: UUID, on connection: PostgresConnection) async throws {
-        let event = CloudEvent(source: "identity", type: type, subject: owner.uuidString.lowercased(), brandid: nil, data: key)
-        try await outbox.append(event, topic: ServiceName.identity.eventsTopic, on: connection)
+        try await events.publish(type, subject: owner.uuidString.lowercased(), data: key, on: connection)
     }
 }

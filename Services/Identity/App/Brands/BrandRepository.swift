@@ -8,11 +8,11 @@ import ServiceKit
 /// same transaction.
 public struct BrandRepository: Sendable {
     let database: Database
-    let outbox: OutboxStore
+    let events: IdentityEvents
 
     public init(database: Database) {
         self.database = database
-        self.outbox = OutboxStore(database: database)
+        self.events = IdentityEvents(database: database)
     }
 
     public func create(_ brand: ValidatedBrand, brandID: UUID = UUIDv7.generate()) async throws -> Brand {
@@ -153,7 +153,6 @@ public struct BrandRepository: Sendable {
 
     private func publish(_ brand: Brand, type: String, on connection: PostgresConnection) async throws {
         let snapshot = brand.snapshot
-        let event = CloudEvent(source: "identity", type: type, subject: snapshot.id, brandid: snapshot.id, data: snapshot)
-        try await outbox.append(event, topic: ServiceName.identity.eventsTopic, on: connection)
+        try await events.publish(type, subject: snapshot.id, brandID: snapshot.id, data: snapshot, on: connection)
     }
 }

@@ -78,9 +78,7 @@ public struct EmailVerificationService: Sendable {
                 logger: database.logger
             ).consume()
             let data = EmailVerified(userID: userID.uuidString.lowercased(), email: user.email)
-            try await OutboxStore(database: database).append(
-                CloudEvent(source: "identity", type: "user.email_verified", subject: data.userID, brandid: nil, data: data),
-                topic: ServiceName.identity.eventsTopic, on: connection)
+            try await IdentityEvents(database: database).publish("user.email_verified", subject: data.userID, data: data, on: connection)
         }
     }
 

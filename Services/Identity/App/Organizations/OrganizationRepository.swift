@@ -7,11 +7,11 @@ import ServiceKit
 /// Organizations and their member filters; every change is an event.
 public struct OrganizationRepository: Sendable {
     let database: Database
-    let outbox: OutboxStore
+    let events: IdentityEvents
 
     public init(database: Database) {
         self.database = database
-        self.outbox = OutboxStore(database: database)
+        self.events = IdentityEvents(database: database)
     }
 
     static let columns = "id, name, website, phone, employees, address1, address2, city, state, postal_code, country, version"
@@ -158,8 +158,6 @@ public struct OrganizationRepository: Sendable {
     }
 
     private func publish(_ type: String, _ organization: Organization, on connection: PostgresConnection) async throws {
-        try await outbox.append(
-            CloudEvent(source: "identity", type: type, subject: organization.id, brandid: nil, data: organization),
-            topic: ServiceName.identity.eventsTopic, on: connection)
+        try await events.publish(type, subject: organization.id, data: organization, on: connection)
     }
 }

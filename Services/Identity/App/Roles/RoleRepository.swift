@@ -8,11 +8,11 @@ import ServiceKit
 /// Roles and who holds them. Every change appends its event to the outbox in the same transaction.
 public struct RoleRepository: Sendable {
     let database: Database
-    let outbox: OutboxStore
+    let events: IdentityEvents
 
     public init(database: Database) {
         self.database = database
-        self.outbox = OutboxStore(database: database)
+        self.events = IdentityEvents(database: database)
     }
 
     static let columns = "id, name, type, is_predefined, grants::text, version"
@@ -101,14 +101,12 @@ public struct RoleRepository: Sendable {
                 logger: database.logger
             ).consume()
             let data = UserRoles(userID: userID.uuidString.lowercased(), roles: [PredefinedRoles.everyone] + names)
-            let event = CloudEvent(source: "identity", type: "user.roles_changed", subject: data.userID, brandid: nil, data: data)
-            try await outbox.append(event, topic: ServiceName.identity.eventsTopic, on: connection)
+            try await events.publish("user.roles_changed", subject: data.userID, data: data, on: connection)
         }
     }
 
     private func publish(_ role: Role, type: String, on connection: PostgresConnection) async throws {
-        let event = CloudEvent(source: "identity", type: type, subject: role.id, brandid: nil, data: role)
-        try await outbox.append(event, topic: ServiceName.identity.eventsTopic, on: connection)
+        try await events.publish(type, subject: role.id, data: role, on: connection)
     }
 
     private func roles(_ query: PostgresQuery) async throws -> [Role] {

@@ -56,8 +56,7 @@ public struct SecurityRepository: Sendable {
             ).consume()
             var stored = settings
             stored.version = settings.version + 1
-            let event = CloudEvent(source: "identity", type: "security_settings.updated", subject: "security-settings", brandid: nil, data: stored)
-            try await OutboxStore(database: database).append(event, topic: ServiceName.identity.eventsTopic, on: connection)
+            try await IdentityEvents(database: database).publish("security_settings.updated", subject: "security-settings", data: stored, on: connection)
         }
         return try await self.settings()
     }

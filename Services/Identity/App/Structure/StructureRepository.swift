@@ -7,11 +7,11 @@ import ServiceKit
 /// Departments, groups and the agent–group relationships, with agent status; every change is an event.
 public struct StructureRepository: Sendable {
     let database: Database
-    let outbox: OutboxStore
+    let events: IdentityEvents
 
     public init(database: Database) {
         self.database = database
-        self.outbox = OutboxStore(database: database)
+        self.events = IdentityEvents(database: database)
     }
 
     /// Creates a department together with its front-line group: a department never exists without one.
@@ -210,8 +210,6 @@ public struct StructureRepository: Sendable {
     }
 
     private func publish<P: Codable & Sendable>(_ type: String, subject: String, brandID: String?, data: P, on connection: PostgresConnection) async throws {
-        try await outbox.append(
-            CloudEvent(source: "identity", type: type, subject: subject, brandid: brandID, data: data), topic: ServiceName.identity.eventsTopic,
-            on: connection)
+        try await events.publish(type, subject: subject, brandID: brandID, data: data, on: connection)
     }
 }

@@ -71,8 +71,7 @@ public struct RegistrationService: Sendable {
             ).consume()
             try await EmailVerificationService(database: database).send(
                 to: id, email: email, displayName: user.displayName, linkBase: linkBase, on: connection)
-            let event = CloudEvent(source: "identity", type: "user.registered", subject: user.id, brandid: brandID, data: user)
-            try await OutboxStore(database: database).append(event, topic: ServiceName.identity.eventsTopic, on: connection)
+            try await IdentityEvents(database: database).publish("user.registered", subject: user.id, brandID: brandID, data: user, on: connection)
             return user
         }
     }
