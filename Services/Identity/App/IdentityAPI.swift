@@ -41,7 +41,16 @@ public struct IdentityAPI: Sendable {
         EmailVerificationController(verifications: EmailVerificationService(database: database), users: users).addRoutes(to: api)
         OrganizationController(organizations: OrganizationRepository(database: database)).addRoutes(to: api)
         StructureController(structure: StructureRepository(database: database), brands: brands, users: users).addRoutes(to: api)
+        DepartmentController(structure: StructureRepository(database: database), brands: brands, roles: roles).addRoutes(to: api)
         RegistrationController(registrations: RegistrationService(database: database, security: security, hasher: hasher)).addRoutes(to: api)
+        UserController(database: database, users: users, hasher: hasher, security: security).addRoutes(to: api)
+        PeopleFieldController(fields: PeopleFieldRepository(database: database)).addRoutes(to: api)
+        CommentController(
+            comments: CommentRepository(database: database), directory: UserDirectory(database: database),
+            organizations: OrganizationRepository(database: database)
+        ).addRoutes(to: api)
+        BrandSettingsController(settings: BrandSettingsRepository(database: database), roles: roles).addRoutes(to: api)
+        ImageController(images: ImageStore(database: database), brands: brands, directory: UserDirectory(database: database)).addRoutes(to: api)
         InternalBrandController(brands: brands).addRoutes(to: router)
     }
 }

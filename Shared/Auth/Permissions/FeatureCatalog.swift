@@ -1,12 +1,15 @@
 /// What each permission level of each feature allows, transcribed from the Roles chapter's feature permission
 /// lists (seed 001, lines 6334–6790). Every level but None also allows `View` (reading the feature's items);
-/// Custom allows exactly the options chosen from `customOptions`.
+/// Custom allows the options chosen from `customOptions` and the level actions they stand for (`optionActions`).
 public struct FeatureDefinition: Sendable {
     public let feature: Feature
     public let levels: [PermissionLevel: Set<String>]
     public let customOptions: [String]
     /// Custom options that can only be granted together with another one ("Requires … before it can be activated").
     public let requirements: [String: String]
+    /// The level actions a Custom-tab option stands for where the manual names them differently
+    /// ("Delete a User's Profile" is the "Delete User/Organization" action).
+    public let optionActions: [String: Set<String>]
 
     public var availableLevels: Set<PermissionLevel> { Set(levels.keys).union([.none, .custom]) }
 
@@ -25,7 +28,8 @@ public enum FeatureCatalog {
         case .kbArticles:
             // "By default, agents cannot delete knowledge base articles" (seed 001, 4375): see PredefinedRoles.
             define(feature, full: kbFull, modify: kbFull.subtracting(["Review", "Event"]), readOnly: ["Scan Broken Links"],
-                   custom: ["Create", "Modify", "Delete", "Review", "View"])
+                   custom: ["Create", "Modify", "Delete", "Review", "View"],
+                   optionActions: ["Modify": ["Edit", "Move", "Copy", "Clone", "Mark", "Transfer"]])
         case .kbFeedback:
             define(feature, full: ["Create", "Reply", "Edit", "Delete", "Report/Moderate"], modify: ["Create", "Reply", "Report/Moderate"],
                    readOnly: ["Report"], none: ["Report"],
@@ -42,7 +46,8 @@ public enum FeatureCatalog {
                    custom: ["Moderate", "Edit All Posts", "Delete Any Post", "Change Status"])
         case .news:
             define(feature, full: newsModify.union(["Delete"]), modify: newsModify, readOnly: ["Scan Broken Links"],
-                   custom: ["Create", "Modify", "Delete", "Review", "View"])
+                   custom: ["Create", "Modify", "Delete", "Review", "View"],
+                   optionActions: ["Modify": ["Edit", "Move", "Copy", "Clone", "Mark", "Transfer"]])
         case .tickets:
             define(feature, full: ticketsModify.union(["Take", "Delete", "Transfer", "Advanced Search", "Access the Queue"]),
                    modify: ticketsModify, readOnly: [], custom: ["Mark as Deleted", "View Queue"])
@@ -79,18 +84,25 @@ public enum FeatureCatalog {
             define(feature, full: usersModify.union(["Delete User/Organization"]), modify: usersModify,
                    readOnly: ["Add User Ticket", "Add User Call Log", "Can View Organizations"],
                    custom: ["Edit a User's Profile", "Create and Edit Organizations", "Add and Edit Organization Users",
-                            "Create a User's Profile", "Delete a User's Profile"])
+                            "Create a User's Profile", "Delete a User's Profile"],
+                   optionActions: [
+                       "Edit a User's Profile": ["Edit User/Organization", "Add User Comment"],
+                       "Create and Edit Organizations": ["Create User/Organization", "Edit User/Organization", "Add Organization Comment"],
+                       "Add and Edit Organization Users": ["Create Organization Member", "Edit Organization Member", "Delete Organization Member"],
+                       "Create a User's Profile": ["Create User/Organization", "Clone User"],
+                       "Delete a User's Profile": ["Delete User/Organization"],
+                   ])
         }
     }
 
     private static func define(
         _ feature: Feature, full: Set<String>, modify: Set<String>? = nil, readOnly: Set<String>? = nil, none: Set<String> = [],
-        custom: [String], requirements: [String: String] = [:]
+        custom: [String], requirements: [String: String] = [:], optionActions: [String: Set<String>] = [:]
     ) -> FeatureDefinition {
         var levels: [PermissionLevel: Set<String>] = [.fullControl: full.union([view]), .none: none]
         if let modify { levels[.modify] = modify.union([view]) }
         if let readOnly { levels[.readOnly] = readOnly.union([view]) }
-        return FeatureDefinition(feature: feature, levels: levels, customOptions: custom, requirements: requirements)
+        return FeatureDefinition(feature: feature, levels: levels, customOptions: custom, requirements: requirements, optionActions: optionActions)
     }
 
     private static let kbFull: Set<String> = [

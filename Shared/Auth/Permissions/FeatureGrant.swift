@@ -15,7 +15,9 @@ public struct FeatureGrant: Sendable, Codable, Equatable {
     /// The actions this grant allows on `feature`.
     public func actions(on feature: Feature) -> Set<String> {
         let definition = FeatureCatalog.definition(feature)
-        if level == .custom { return customOptions }
+        if level == .custom {
+            return customOptions.reduce(into: customOptions) { $0.formUnion(definition.optionActions[$1] ?? []) }
+        }
         return definition.levels[level] ?? []
     }
 

@@ -102,3 +102,12 @@ public struct Problem: Error, HTTPResponseError, Sendable, Equatable {
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
+
+extension Problem {
+    /// Throws one 422 naming every invalid field, or nothing when `errors` is empty.
+    public static func throwIfInvalid(_ errors: [FieldError]) throws {
+        guard errors.isEmpty else {
+            throw Problem.unprocessable(errors.map { "\($0.field) \($0.message)" }.joined(separator: "; "), errors: errors)
+        }
+    }
+}

@@ -62,7 +62,7 @@ public struct BrandController: Sendable {
     @Sendable func update(_ request: Request, context: ServiceRequestContext) async throws -> EditedResponse<Brand> {
         _ = try Authorization.requireSystemAdministrator(context.principal)
         let id = try Self.brandID(context)
-        let expected = try request.headers[.ifMatch].map(Self.version(fromETag:))
+        let expected = try IfMatch.version(request)
         let body = try await request.decodeJSON(UpdateBrandRequest.self, context: context)
         let brand = try await brands.update(id, name: body.name, hostnames: body.hostnames, expectedVersion: expected) {
             try BrandRules.validate(name: $0, hostnames: $1)
@@ -75,11 +75,5 @@ public struct BrandController: Sendable {
             throw Problem.notFound("No such brand.")
         }
         return id
-    }
-
-    static func version(fromETag etag: String) throws -> Int {
-        let digits = etag.replacingOccurrences(of: "W/", with: "").trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
-        guard let version = Int(digits) else { throw Problem.badRequest("If-Match must be an ETag this API issued.") }
-        return version
     }
 }

@@ -34,9 +34,7 @@ public enum BrandRules {
             }
             if !normalized.contains(host) { normalized.append(host) }
         }
-        guard errors.isEmpty else {
-            throw Problem.unprocessable(errors.map { "\($0.field) \($0.message)" }.joined(separator: "; "), errors: errors)
-        }
+        try Problem.throwIfInvalid(errors)
         return ValidatedBrand(name: trimmed, hostnames: normalized)
     }
 

@@ -189,6 +189,55 @@ public enum IdentityMigrations {
             """,
             "CREATE INDEX organization_members_value ON {schema}.organization_members (kind, value)",
         ]),
+        Migration(version: 108, name: "settings documents, profiles, images, people fields and comments", sql: [
+            "ALTER TABLE {schema}.brands ADD COLUMN settings jsonb NOT NULL DEFAULT '{}', ADD COLUMN settings_version integer NOT NULL DEFAULT 1",
+            "ALTER TABLE {schema}.departments ADD COLUMN settings jsonb NOT NULL DEFAULT '{}'",
+            "ALTER TABLE {schema}.groups ADD COLUMN version integer NOT NULL DEFAULT 1",
+            "ALTER TABLE {schema}.groups ADD COLUMN time_estimates jsonb NOT NULL DEFAULT '{}'",
+            """
+            UPDATE {schema}.groups SET time_estimates = jsonb_strip_nulls(jsonb_build_object(
+                'ticketCreated', ticket_estimate_minutes, 'liveChatStarted', chat_estimate_minutes))
+            """,
+            "ALTER TABLE {schema}.groups DROP COLUMN ticket_estimate_minutes, DROP COLUMN chat_estimate_minutes",
+            """
+            ALTER TABLE {schema}.users
+                ADD COLUMN profile jsonb NOT NULL DEFAULT '{}',
+                ADD COLUMN custom_fields jsonb NOT NULL DEFAULT '{}',
+                ADD COLUMN force_password_change boolean NOT NULL DEFAULT false,
+                ADD COLUMN version integer NOT NULL DEFAULT 1
+            """,
+            """
+            CREATE TABLE {schema}.images (
+                owner text PRIMARY KEY,
+                content_type text NOT NULL,
+                bytes bytea NOT NULL,
+                width integer NOT NULL,
+                height integer NOT NULL,
+                version integer NOT NULL DEFAULT 1,
+                updated_at timestamptz NOT NULL DEFAULT now())
+            """,
+            """
+            CREATE TABLE {schema}.people_fields (
+                id uuid PRIMARY KEY,
+                name text NOT NULL,
+                data_type text NOT NULL,
+                options text[] NOT NULL DEFAULT '{}',
+                default_value text,
+                created_at timestamptz NOT NULL DEFAULT now())
+            """,
+            "CREATE UNIQUE INDEX people_fields_name ON {schema}.people_fields (lower(name))",
+            """
+            CREATE TABLE {schema}.comments (
+                id uuid PRIMARY KEY,
+                subject_kind text NOT NULL CHECK (subject_kind IN ('user', 'organization')),
+                subject_id uuid NOT NULL,
+                author_id uuid,
+                body text NOT NULL,
+                sticky boolean NOT NULL DEFAULT false,
+                created_at timestamptz NOT NULL DEFAULT now())
+            """,
+            "CREATE INDEX comments_subject ON {schema}.comments (subject_kind, subject_id, sticky DESC, id DESC)",
+        ]),
     ]
 
     /// A table of emailed single-use tokens, the shape `OneTimeTokens` reads.

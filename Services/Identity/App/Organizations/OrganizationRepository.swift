@@ -63,6 +63,9 @@ public struct OrganizationRepository: Sendable {
             var binds = PostgresBindings()
             binds.append(UUID(uuidString: organization.id))
             try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("organizations")) WHERE id = $1", binds: binds), logger: database.logger).consume()
+            if let id = UUID(uuidString: organization.id) {
+                try await CommentRepository(database: database).deleteAll(of: .organization, id, on: connection)
+            }
             try await publish("organization.deleted", organization, on: connection)
         }
     }

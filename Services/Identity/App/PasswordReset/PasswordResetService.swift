@@ -72,19 +72,7 @@ public struct PasswordResetService: Sendable {
                     detail: "The link is unknown, already used or expired; ask for a new one.")
             }
             try PasswordPolicy.validate(confirmation.password, username: user.email, settings: settings)
-            var passwordBinds = PostgresBindings()
-            passwordBinds.append(hash)
-            passwordBinds.append(userID)
-            try await connection.query(
-                PostgresQuery(unsafeSQL: "UPDATE \(database.table("users")) SET password_hash = $1 WHERE id = $2", binds: passwordBinds),
-                logger: database.logger
-            ).consume()
-            var userBinds = PostgresBindings()
-            userBinds.append(userID)
-            try await connection.query(
-                PostgresQuery(unsafeSQL: "UPDATE \(database.table("sessions")) SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL", binds: userBinds),
-                logger: database.logger
-            ).consume()
+            try await UserDirectory(database: database).setPassword(hash, of: userID, keepingSession: nil, on: connection)
             return user.email
         }
         try await security.clear(.account, email.lowercased())

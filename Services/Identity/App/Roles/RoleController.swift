@@ -17,9 +17,13 @@ public struct RoleController: Sendable {
     }
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
-        group.get("roles") { _, context in
+        group.get("roles") { request, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)
-            return Items(items: try await roles.all())
+            let type = try request.uri.queryParameters["type"].map { text -> RoleType in
+                guard let type = RoleType(rawValue: String(text)) else { throw Problem.badRequest("type is employee or user.") }
+                return type
+            }
+            return Items(items: try await roles.all().filter { type == nil || $0.type == type })
         }
         group.get("roles/{id}") { _, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)

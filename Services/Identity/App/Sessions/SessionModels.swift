@@ -15,6 +15,9 @@ public struct SessionTokens: Codable, Sendable {
     public var refreshToken: String
     public var expiresIn: Int
     public var tokenType: String
+    /// "Force password change at next login": until the password is changed the access token carries no
+    /// permissions; `PUT /api/v1/identity/me/password` is all it can do.
+    public var passwordChangeRequired: Bool = false
 }
 
 /// The answer to an API key sign-in: an access token only; the key itself is the long-lived credential.

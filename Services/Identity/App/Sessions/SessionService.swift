@@ -110,14 +110,19 @@ public struct SessionService: Sendable {
     }
 
     private func issue(for user: UserRecord, sessionID: UUID, refreshToken: String) async throws -> SessionTokens {
-        let held = try await roles.held(by: user.id)
-        let names = held.map(\.name)
-        let principal = Principal(
+        var principal = Principal(
             userID: user.id.uuidString.lowercased(), email: user.email, sessionID: sessionID.uuidString.lowercased(),
-            roles: names, isSystemAdministrator: user.isSystemAdministrator,
-            permissions: EffectivePermissions.combine(held.map(\.definition)), scope: AccessScope.of(roleNames: names))
+            roles: [], isSystemAdministrator: false)
+        if !user.forcePasswordChange {
+            let held = try await roles.held(by: user.id)
+            principal.roles = held.map(\.name)
+            principal.isSystemAdministrator = user.isSystemAdministrator
+            principal.permissions = EffectivePermissions.combine(held.map(\.definition))
+            principal.scope = AccessScope.of(roleNames: principal.roles)
+        }
         return SessionTokens(
             accessToken: try await tokens.sign(principal), refreshToken: refreshToken,
-            expiresIn: Int(tokens.accessTokenLifetime.components.seconds), tokenType: "Bearer")
+            expiresIn: Int(tokens.accessTokenLifetime.components.seconds), tokenType: "Bearer",
+            passwordChangeRequired: user.forcePasswordChange)
     }
 }

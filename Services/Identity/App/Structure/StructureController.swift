@@ -10,7 +10,7 @@ extension Membership: ResponseEncodable {}
 extension AgentStatusChanged: ResponseEncodable {}
 extension AgentAvailabilityChanged: ResponseEncodable {}
 
-/// Departments, groups, agent–group relationships and agent status under `/api/v1/identity`.
+/// Agent–group relationships and agent status under `/api/v1/identity`.
 public struct StructureController: Sendable {
     let structure: StructureRepository
     let brands: BrandRepository
@@ -23,10 +23,6 @@ public struct StructureController: Sendable {
     }
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
-        group.post("departments", use: createDepartment)
-        group.get("departments", use: listDepartments)
-        group.get("departments/{id}/groups", use: listGroups)
-        group.post("departments/{id}/groups", use: createGroup)
         group.put("groups/{id}/members/{userID}", use: setMembership)
         group.get("groups/{id}/members", use: listMembers)
         group.get("agents/{id}/status", use: status)
@@ -34,66 +30,8 @@ public struct StructureController: Sendable {
         group.put("agents/{id}/availability", use: changeAvailability)
     }
 
-    /// The caller and the departments and groups they belong to, which every read and change is measured against.
-    struct Caller {
-        var principal: Principal
-        var memberGroups: Set<String>
-        var memberDepartments: Set<String>
-    }
-
-    func caller(_ context: ServiceRequestContext) async throws -> Caller {
-        let principal = try Authorization.requireSignedIn(context.principal)
-        var memberships: [Membership] = []
-        if let userID = UUID(uuidString: principal.userID) { memberships = try await structure.memberships(of: userID) }
-        return Caller(
-            principal: principal, memberGroups: Set(memberships.map(\.groupID)), memberDepartments: Set(memberships.map(\.departmentID)))
-    }
-
-    @Sendable func createDepartment(_ request: Request, context: ServiceRequestContext) async throws -> EditedResponse<Department> {
-        _ = try Authorization.requireSystemAdministrator(context.principal)
-        let body = try await request.decodeJSON(CreateDepartmentRequest.self, context: context)
-        let name = try Self.name(body.name)
-        guard let brandID = UUID(uuidString: body.brandID), try await brands.find(brandID) != nil else {
-            throw Problem.unprocessable("There is no brand \(body.brandID).", errors: [.init(field: "brandID", message: "unknown brand")])
-        }
-        let (department, _) = try await structure.createDepartment(body, name: name, brandID: brandID)
-        return EditedResponse(status: .created, response: department)
-    }
-
-    @Sendable func listDepartments(_ request: Request, context: ServiceRequestContext) async throws -> Items<Department> {
-        let caller = try await caller(context)
-        let visible = try await structure.departments().filter {
-            StructureAccess.canReadDepartment(caller.principal, departmentID: $0.id, memberDepartments: caller.memberDepartments)
-        }
-        return Items(items: visible)
-    }
-
-    @Sendable func listGroups(_ request: Request, context: ServiceRequestContext) async throws -> Items<Group> {
-        let caller = try await caller(context)
-        let departmentID = try Self.id(context, "id")
-        guard StructureAccess.canReadDepartment(caller.principal, departmentID: departmentID.uuidString.lowercased(), memberDepartments: caller.memberDepartments) else {
-            throw Problem.forbidden("You belong to no group of this department.")
-        }
-        let groups = try await structure.groups(in: departmentID).filter {
-            StructureAccess.canReadGroup(
-                caller.principal, groupID: $0.id, departmentID: $0.departmentID, memberGroups: caller.memberGroups,
-                memberDepartments: caller.memberDepartments)
-        }
-        return Items(items: groups)
-    }
-
-    @Sendable func createGroup(_ request: Request, context: ServiceRequestContext) async throws -> EditedResponse<Group> {
-        _ = try Authorization.requireSystemAdministrator(context.principal)
-        let departmentID = try Self.id(context, "id")
-        guard try await structure.departments().contains(where: { $0.id == departmentID.uuidString.lowercased() }) else {
-            throw Problem.notFound("No such department.")
-        }
-        let body = try await request.decodeJSON(CreateGroupRequest.self, context: context)
-        let group = Group(
-            id: UUIDv7.generate().uuidString.lowercased(), departmentID: departmentID.uuidString.lowercased(), name: try Self.name(body.name),
-            ticketEstimateMinutes: body.ticketEstimateMinutes, chatEstimateMinutes: body.chatEstimateMinutes)
-        try await structure.createGroup(group)
-        return EditedResponse(status: .created, response: group)
+    func caller(_ context: ServiceRequestContext) async throws -> StructureCaller {
+        try await StructureCaller.load(context, structure: structure)
     }
 
     @Sendable func setMembership(_ request: Request, context: ServiceRequestContext) async throws -> Membership {
@@ -163,8 +101,8 @@ public struct StructureController: Sendable {
     }
 
     private func group(_ context: ServiceRequestContext) async throws -> Group {
-        let id = try Self.id(context, "id").uuidString.lowercased()
-        guard let group = try await structure.groups().first(where: { $0.id == id }) else { throw Problem.notFound("No such group.") }
+        let id = try Self.id(context, "id")
+        guard let group = try await structure.group(id) else { throw Problem.notFound("No such group.") }
         return group
     }
 

@@ -10,14 +10,16 @@ public struct Department: Codable, Sendable, Equatable {
     public var emailAddress: String?
     public var hiddenFromPortal: Bool
     public var liveChatEnabled: Bool
+    public var settings: DepartmentSettings
+    public var version: Int
 }
 
 public struct Group: Codable, Sendable, Equatable {
     public var id: String
     public var departmentID: String
     public var name: String
-    public var ticketEstimateMinutes: Int?
-    public var chatEstimateMinutes: Int?
+    public var timeEstimates: TimeEstimates
+    public var version: Int
 }
 
 /// How an agent takes work in a group: from the queue, or by round robin as a primary or secondary group.
@@ -54,8 +56,27 @@ public struct CreateDepartmentRequest: Decodable, Sendable {
 
 public struct CreateGroupRequest: Decodable, Sendable {
     public var name: String
-    public var ticketEstimateMinutes: Int?
-    public var chatEstimateMinutes: Int?
+    public var timeEstimates: TimeEstimates?
+}
+
+/// `POST /api/v1/identity/departments/{id}/clone`.
+public struct CloneDepartmentRequest: Decodable, Sendable {
+    public var name: String
+    public var brandID: String?
+}
+
+/// The data of `department.deleted`: what the services holding the department's work must do with it.
+public struct DepartmentDeleted: Codable, Sendable, Equatable {
+    public var departmentID: String
+    public var groupIDs: [String]
+    /// The department that receives the tickets, live chats and call logs; nil when they are deleted.
+    public var moveItemsTo: String?
+}
+
+/// The data of `group.deleted`.
+public struct GroupDeleted: Codable, Sendable, Equatable {
+    public var groupID: String
+    public var departmentID: String
 }
 
 public struct MembershipRequest: Decodable, Sendable {

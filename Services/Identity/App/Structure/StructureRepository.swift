@@ -21,33 +21,39 @@ public struct StructureRepository: Sendable {
         let group = Group(
             id: groupID.uuidString.lowercased(), departmentID: departmentID.uuidString.lowercased(),
             name: request.frontLineGroupName?.trimmingCharacters(in: .whitespaces).nonEmpty ?? "\(name) Front Line",
-            ticketEstimateMinutes: nil, chatEstimateMinutes: nil)
+            timeEstimates: TimeEstimates(), version: 1)
         let department = Department(
             id: group.departmentID, brandID: brandID.uuidString.lowercased(), name: name, frontLineGroupID: group.id,
             language: request.language ?? "en", emailAddress: request.emailAddress, hiddenFromPortal: request.hiddenFromPortal ?? false,
-            liveChatEnabled: request.liveChatEnabled ?? true)
+            liveChatEnabled: request.liveChatEnabled ?? true, settings: DepartmentSettings(), version: 1)
+        return try await create(department, frontLine: group)
+    }
+
+    /// Inserts a department and its front-line group in one transaction and publishes both.
+    func create(_ department: Department, frontLine group: Group) async throws -> (Department, Group) {
         try await database.transaction { connection in
             var binds = PostgresBindings()
-            binds.append(departmentID)
-            binds.append(brandID)
-            binds.append(name)
-            binds.append(groupID)
+            binds.append(UUID(uuidString: department.id))
+            binds.append(UUID(uuidString: department.brandID))
+            binds.append(department.name)
+            binds.append(UUID(uuidString: group.id))
             binds.append(department.language)
             binds.append(department.emailAddress)
             binds.append(department.hiddenFromPortal)
             binds.append(department.liveChatEnabled)
+            binds.append(try JSONColumn.encode(department.settings))
             try await connection.query(
                 PostgresQuery(unsafeSQL: """
                     INSERT INTO \(database.table("departments"))
-                        (id, brand_id, name, front_line_group_id, language, email_address, hidden_from_portal, live_chat_enabled)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                        (id, brand_id, name, front_line_group_id, language, email_address, hidden_from_portal, live_chat_enabled, settings)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)
                     """, binds: binds), logger: database.logger
             ).consume()
             try await insert(group, on: connection)
             try await publish("department.created", subject: department.id, brandID: department.brandID, data: department, on: connection)
             try await publish("group.created", subject: group.id, brandID: department.brandID, data: group, on: connection)
+            return (department, group)
         }
-        return (department, group)
     }
 
     public func createGroup(_ group: Group) async throws {
@@ -59,34 +65,92 @@ public struct StructureRepository: Sendable {
         }
     }
 
-    public func departments() async throws -> [Department] {
-        let rows = try await database.client.query(
+    /// Departments ordered by name then id; `visibleTo` (department ids) narrows the list for non-administrators.
+    public func departments(brandID: UUID? = nil, visibleTo: [UUID]? = nil, page: PageRequest = PageRequest(limit: PageRequest.maximumLimit)) async throws -> Page<Department> {
+        try await pageByName(ownerColumn: "brand_id", owner: brandID, visibleTo: visibleTo, page: page, key: { [$0.name.lowercased(), $0.id] }) {
+            try await departmentRows($0, $1, on: $2)
+        }
+    }
+
+    /// One page ordered by `lower(name), id` on rows whose `ownerColumn` is `owner` (any when nil) and whose id is in
+    /// `visibleTo` (any when nil).
+    private func pageByName<Item: Codable & Sendable>(
+        ownerColumn: String, owner: UUID?, visibleTo: [UUID]?, page: PageRequest, key: (Item) -> [String],
+        rows: (String, PostgresBindings, PostgresConnection) async throws -> [Item]
+    ) async throws -> Page<Item> {
+        var binds = PostgresBindings()
+        binds.append(owner)
+        binds.append(visibleTo)
+        binds.append(page.cursor?.keys.first)
+        binds.append(page.cursor?.keys.last.flatMap(UUID.init(uuidString:)))
+        binds.append(page.limit + 1)
+        let found = try await database.client.withConnection { connection in
+            try await rows("""
+                WHERE ($1::uuid IS NULL OR \(ownerColumn) = $1) AND ($2::uuid[] IS NULL OR id = ANY($2))
+                  AND ($3::text IS NULL OR (lower(name), id) > ($3, $4::uuid))
+                ORDER BY lower(name), id LIMIT $5
+                """, binds, connection)
+        }
+        return Page.from(fetched: found, limit: page.limit, key: key)
+    }
+
+    public func department(_ id: UUID) async throws -> Department? {
+        try await database.client.withConnection { try await department(id, on: $0, lock: false) }
+    }
+
+    func department(_ id: UUID, on connection: PostgresConnection, lock: Bool) async throws -> Department? {
+        var binds = PostgresBindings()
+        binds.append(id)
+        return try await departmentRows("WHERE id = $1\(lock ? " FOR UPDATE" : "")", binds, on: connection).first
+    }
+
+    private func departmentRows(_ tail: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [Department] {
+        let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
-                SELECT id, brand_id, name, front_line_group_id, language, email_address, hidden_from_portal, live_chat_enabled
-                FROM \(database.table("departments")) ORDER BY lower(name)
-                """), logger: database.logger)
+                SELECT id, brand_id, name, front_line_group_id, language, email_address, hidden_from_portal, live_chat_enabled,
+                       settings::text, version
+                FROM \(database.table("departments")) \(tail)
+                """, binds: binds), logger: database.logger)
         var result: [Department] = []
-        for try await (id, brand, name, front, language, email, hidden, chat) in rows.decode((UUID, UUID, String, UUID, String, String?, Bool, Bool).self) {
+        for try await (id, brand, name, front, language, email, hidden, chat, settings, version)
+            in rows.decode((UUID, UUID, String, UUID, String, String?, Bool, Bool, String, Int).self)
+        {
             result.append(Department(
                 id: id.uuidString.lowercased(), brandID: brand.uuidString.lowercased(), name: name, frontLineGroupID: front.uuidString.lowercased(),
-                language: language, emailAddress: email, hiddenFromPortal: hidden, liveChatEnabled: chat))
+                language: language, emailAddress: email, hiddenFromPortal: hidden, liveChatEnabled: chat,
+                settings: try MergePatch.decode(settings, over: DepartmentSettings()), version: version))
         }
         return result
     }
 
-    public func groups(in departmentID: UUID? = nil) async throws -> [Group] {
+    /// Groups ordered by name then id, optionally of one department and narrowed to `visibleTo` group ids.
+    public func groups(
+        in departmentID: UUID? = nil, visibleTo: [UUID]? = nil, page: PageRequest = PageRequest(limit: PageRequest.maximumLimit)
+    ) async throws -> Page<Group> {
+        try await pageByName(ownerColumn: "department_id", owner: departmentID, visibleTo: visibleTo, page: page, key: { [$0.name.lowercased(), $0.id] }) {
+            try await groupRows($0, $1, on: $2)
+        }
+    }
+
+    public func group(_ id: UUID) async throws -> Group? {
+        try await database.client.withConnection { try await group(id, on: $0, lock: false) }
+    }
+
+    func group(_ id: UUID, on connection: PostgresConnection, lock: Bool) async throws -> Group? {
         var binds = PostgresBindings()
-        binds.append(departmentID)
-        let rows = try await database.client.query(
-            PostgresQuery(unsafeSQL: """
-                SELECT id, department_id, name, ticket_estimate_minutes, chat_estimate_minutes FROM \(database.table("groups"))
-                WHERE $1::uuid IS NULL OR department_id = $1 ORDER BY lower(name)
-                """, binds: binds), logger: database.logger)
+        binds.append(id)
+        return try await groupRows("WHERE id = $1\(lock ? " FOR UPDATE" : "")", binds, on: connection).first
+    }
+
+    private func groupRows(_ tail: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [Group] {
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT id, department_id, name, time_estimates::text, version FROM \(database.table("groups")) \(tail)", binds: binds),
+            logger: database.logger)
         var result: [Group] = []
-        for try await (id, department, name, tickets, chats) in rows.decode((UUID, UUID, String, Int?, Int?).self) {
+        for try await (id, department, name, estimates, version) in rows.decode((UUID, UUID, String, String, Int).self) {
             result.append(Group(
                 id: id.uuidString.lowercased(), departmentID: department.uuidString.lowercased(), name: name,
-                ticketEstimateMinutes: tickets, chatEstimateMinutes: chats))
+                timeEstimates: try MergePatch.decode(estimates, over: TimeEstimates()), version: version))
         }
         return result
     }
@@ -196,20 +260,19 @@ public struct StructureRepository: Sendable {
         return result
     }
 
-    private func insert(_ group: Group, on connection: PostgresConnection) async throws {
+    func insert(_ group: Group, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
         binds.append(UUID(uuidString: group.id))
         binds.append(UUID(uuidString: group.departmentID))
         binds.append(group.name)
-        binds.append(group.ticketEstimateMinutes)
-        binds.append(group.chatEstimateMinutes)
+        binds.append(try JSONColumn.encode(group.timeEstimates))
         try await connection.query(
-            PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("groups")) (id, department_id, name, ticket_estimate_minutes, chat_estimate_minutes) VALUES ($1, $2, $3, $4, $5)", binds: binds),
+            PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("groups")) (id, department_id, name, time_estimates) VALUES ($1, $2, $3, $4::jsonb)", binds: binds),
             logger: database.logger
         ).consume()
     }
 
-    private func publish<P: Codable & Sendable>(_ type: String, subject: String, brandID: String?, data: P, on connection: PostgresConnection) async throws {
+    func publish<P: Codable & Sendable>(_ type: String, subject: String, brandID: String?, data: P, on connection: PostgresConnection) async throws {
         try await events.publish(type, subject: subject, brandID: brandID, data: data, on: connection)
     }
 }

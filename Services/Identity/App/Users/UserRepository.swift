@@ -11,9 +11,10 @@ public struct UserRecord: Sendable, Equatable {
     public var passwordHash: String
     public var displayName: String
     public var isSystemAdministrator: Bool
+    public var forcePasswordChange: Bool = false
 }
 
-/// Employees and portal users of the installation (this slice: the system administrator).
+/// Employees and portal users as sign-in and role assignment read them.
 public struct UserRepository: Sendable {
     let database: Database
 
@@ -25,10 +26,10 @@ public struct UserRepository: Sendable {
         var binds = PostgresBindings()
         binds.append(email)
         let rows = try await database.client.query(
-            PostgresQuery(unsafeSQL: "SELECT id, email, password_hash, display_name, is_system_administrator FROM \(database.table("users")) WHERE lower(email) = lower($1)", binds: binds),
+            PostgresQuery(unsafeSQL: "SELECT id, email, password_hash, display_name, is_system_administrator, force_password_change FROM \(database.table("users")) WHERE lower(email) = lower($1)", binds: binds),
             logger: database.logger)
-        for try await (id, email, hash, name, admin) in rows.decode((UUID, String, String, String, Bool).self) {
-            return UserRecord(id: id, email: email, passwordHash: hash, displayName: name, isSystemAdministrator: admin)
+        for try await (id, email, hash, name, admin, force) in rows.decode((UUID, String, String, String, Bool, Bool).self) {
+            return UserRecord(id: id, email: email, passwordHash: hash, displayName: name, isSystemAdministrator: admin, forcePasswordChange: force)
         }
         return nil
     }
@@ -37,10 +38,10 @@ public struct UserRepository: Sendable {
         var binds = PostgresBindings()
         binds.append(id)
         let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: "SELECT id, email, password_hash, display_name, is_system_administrator FROM \(database.table("users")) WHERE id = $1", binds: binds),
+            PostgresQuery(unsafeSQL: "SELECT id, email, password_hash, display_name, is_system_administrator, force_password_change FROM \(database.table("users")) WHERE id = $1", binds: binds),
             logger: database.logger)
-        for try await (id, email, hash, name, admin) in rows.decode((UUID, String, String, String, Bool).self) {
-            return UserRecord(id: id, email: email, passwordHash: hash, displayName: name, isSystemAdministrator: admin)
+        for try await (id, email, hash, name, admin, force) in rows.decode((UUID, String, String, String, Bool, Bool).self) {
+            return UserRecord(id: id, email: email, passwordHash: hash, displayName: name, isSystemAdministrator: admin, forcePasswordChange: force)
         }
         return nil
     }

@@ -1,0 +1,60 @@
+import Foundation
+import ServiceKit
+
+/// How a custom field value is checked and normalized: at most 512 characters, and shaped by the data type.
+public enum CustomFieldRules {
+    public static let maximumLength = 512
+
+    /// The stored form of `raw` for `field`, or a 422 naming the field.
+    public static func normalize(_ raw: String, for field: PeopleField) throws -> String {
+        let value = field.dataType == .multilineText ? raw : raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let key = "customFields.\(field.id)"
+        func invalid(_ message: String) -> Problem {
+            Problem.unprocessable("\(field.name) \(message).", errors: [.init(field: key, message: message)])
+        }
+        guard value.count <= maximumLength else { throw invalid("holds at most \(maximumLength) characters") }
+        switch field.dataType {
+        case .text:
+            guard !value.contains(where: \.isNewline) else { throw invalid("is a single line") }
+        case .multilineText:
+            break
+        case .dropdown:
+            guard field.options.contains(value) else { throw invalid("must be one of \(field.options.joined(separator: ", "))") }
+        case .date:
+            guard isCalendarDate(value) else { throw invalid("must be a date as YYYY-MM-DD") }
+        case .checkbox:
+            guard let flag = Bool(value.lowercased()) else { throw invalid("must be true or false") }
+            return String(flag)
+        case .number:
+            guard let number = Double(value), number.isFinite else { throw invalid("must be a number") }
+        }
+        return value
+    }
+
+    /// Checks a definition: a name, dropdowns with distinct options, a default that is itself a valid value.
+    public static func validate(_ field: PeopleField) throws {
+        guard (1...100).contains(field.name.count) else {
+            throw Problem.unprocessable("A field name has 1 to 100 characters.", errors: [.init(field: "name", message: "1...100 characters")])
+        }
+        if field.dataType == .dropdown {
+            guard !field.options.isEmpty, Set(field.options).count == field.options.count, field.options.allSatisfy({ !$0.isEmpty }) else {
+                throw Problem.unprocessable(
+                    "A dropdown needs distinct, non-empty options.", errors: [.init(field: "options", message: "distinct, non-empty options")])
+            }
+        }
+        if let defaultValue = field.defaultValue { _ = try normalize(defaultValue, for: field) }
+    }
+
+    static func isCalendarDate(_ text: String) -> Bool {
+        let parts = text.split(separator: "-")
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+        else { return false }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        let components = DateComponents(year: year, month: month, day: day)
+        guard let date = calendar.date(from: components) else { return false }
+        let back = calendar.dateComponents([.year, .month, .day], from: date)
+        return back.year == year && back.month == month && back.day == day
+    }
+}

@@ -1,0 +1,106 @@
+import Contracts
+import Database
+import Foundation
+import PostgresNIO
+import ServiceKit
+
+/// Editing and deleting departments and groups, each guarded by the row's version and published.
+extension StructureRepository {
+    /// Replaces a department with `change(current)` when the version still matches (412 otherwise).
+    public func updateDepartment(
+        _ id: UUID, expectedVersion: Int?, change: (Department) async throws -> Department
+    ) async throws -> Department {
+        try await database.transaction { connection in
+            guard let current = try await department(id, on: connection, lock: true) else { throw Problem.notFound("No such department.") }
+            if let expectedVersion, expectedVersion != current.version {
+                throw Problem.preconditionFailed("The department changed since version \(expectedVersion); it is at version \(current.version).")
+            }
+            var next = try await change(current)
+            guard next != current else { return current }
+            next.version = current.version + 1
+            var binds = PostgresBindings()
+            binds.append(UUID(uuidString: next.brandID))
+            binds.append(next.name)
+            binds.append(UUID(uuidString: next.frontLineGroupID))
+            binds.append(next.language)
+            binds.append(next.emailAddress)
+            binds.append(next.hiddenFromPortal)
+            binds.append(next.liveChatEnabled)
+            binds.append(try JSONColumn.encode(next.settings))
+            binds.append(id)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: """
+                    UPDATE \(database.table("departments")) SET brand_id = $1, name = $2, front_line_group_id = $3, language = $4,
+                        email_address = $5, hidden_from_portal = $6, live_chat_enabled = $7, settings = $8::jsonb, version = version + 1
+                    WHERE id = $9
+                    """, binds: binds), logger: database.logger
+            ).consume()
+            try await publish("department.updated", subject: next.id, brandID: next.brandID, data: next, on: connection)
+            return next
+        }
+    }
+
+    /// Deletes a department with its groups and memberships; `department.deleted` tells the services holding its
+    /// tickets, chats and call logs to move them to `moveItemsTo` (or delete them when nil).
+    public func deleteDepartment(_ id: UUID, moveItemsTo: UUID?) async throws {
+        try await database.transaction { connection in
+            guard let current = try await department(id, on: connection, lock: true) else { throw Problem.notFound("No such department.") }
+            var binds = PostgresBindings()
+            binds.append(id)
+            let groupRows = try await connection.query(
+                PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("groups")) WHERE department_id = $1 RETURNING id", binds: binds),
+                logger: database.logger)
+            var groupIDs: [String] = []
+            for try await groupID in groupRows.decode(UUID.self) { groupIDs.append(groupID.uuidString.lowercased()) }
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("departments")) WHERE id = $1", binds: binds), logger: database.logger
+            ).consume()
+            let event = DepartmentDeleted(departmentID: current.id, groupIDs: groupIDs.sorted(), moveItemsTo: moveItemsTo?.uuidString.lowercased())
+            try await publish("department.deleted", subject: current.id, brandID: current.brandID, data: event, on: connection)
+        }
+    }
+
+    public func updateGroup(_ id: UUID, expectedVersion: Int?, change: (Group) throws -> Group) async throws -> Group {
+        try await database.transaction { connection in
+            guard let current = try await group(id, on: connection, lock: true) else { throw Problem.notFound("No such group.") }
+            if let expectedVersion, expectedVersion != current.version {
+                throw Problem.preconditionFailed("The group changed since version \(expectedVersion); it is at version \(current.version).")
+            }
+            var next = try change(current)
+            guard next != current else { return current }
+            next.version = current.version + 1
+            var binds = PostgresBindings()
+            binds.append(next.name)
+            binds.append(try JSONColumn.encode(next.timeEstimates))
+            binds.append(id)
+            try await translatingUniqueViolation(into: Problem.conflict("The department has a group named \(next.name).")) {
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "UPDATE \(database.table("groups")) SET name = $1, time_estimates = $2::jsonb, version = version + 1 WHERE id = $3", binds: binds),
+                    logger: database.logger
+                ).consume()
+            }
+            try await publish("group.updated", subject: next.id, brandID: nil, data: next, on: connection)
+            return next
+        }
+    }
+
+    /// Deletes a group that is not its department's front-line group (a department cannot exist without one).
+    public func deleteGroup(_ id: UUID) async throws {
+        try await database.transaction { connection in
+            guard let current = try await group(id, on: connection, lock: true) else { throw Problem.notFound("No such group.") }
+            guard let owner = UUID(uuidString: current.departmentID), let department = try await department(owner, on: connection, lock: true) else {
+                throw Problem.notFound("No such group.")
+            }
+            guard department.frontLineGroupID != current.id else {
+                throw Problem.conflict("This is the department's front line group; choose another front line group first.")
+            }
+            var binds = PostgresBindings()
+            binds.append(id)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("groups")) WHERE id = $1", binds: binds), logger: database.logger
+            ).consume()
+            let event = GroupDeleted(groupID: current.id, departmentID: current.departmentID)
+            try await publish("group.deleted", subject: current.id, brandID: department.brandID, data: event, on: connection)
+        }
+    }
+}

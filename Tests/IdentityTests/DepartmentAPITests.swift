@@ -1,0 +1,114 @@
+import Auth
+import Database
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import IdentityApp
+import Testing
+import TestSupport
+
+@Suite("Departments and groups: settings, clone, delete", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct DepartmentAPITests {
+    let api = IdentityAPITests()
+
+    @Test("Department settings start at the documented defaults and change by merge patch; an unknown front-line group is 422")
+    func settings() async throws {
+        try await api.withIdentity { client, database in
+            let company = try await StructureAPITests.company(client, database)
+            let path = "/api/v1/identity/departments/\(company.departmentA)"
+            let (read, headers, department) = try await IdentityAPITests.send(client, .get, path, token: company.admin, body: "")
+            #expect(read == .ok)
+            let tickets = try #require((department["settings"] as? [String: Any])?["tickets"] as? [String: Any])
+            #expect(tickets["autoCloseAfterHours"] as? Int == 168)
+            #expect(tickets["autoLockAfterHours"] as? Int == 322)
+            #expect(tickets["autoDeleteAfterDays"] as? Int == 365)
+            #expect(tickets["autoCloseEnabled"] as? Bool == false)
+            let (changed, _, body) = try await IdentityAPITests.exchange(
+                client, .patch, path, token: company.admin, headers: [.ifMatch: try #require(headers[.eTag])],
+                bytes: Array(#"{"name":"Sales EMEA","settings":{"tickets":{"autoCloseEnabled":true,"autoCloseAfterHours":48,"requireResolutionToClose":true}}}"#.utf8))
+            #expect(changed == .ok)
+            let updated = IdentityAPITests.object(body)
+            #expect(updated["name"] as? String == "Sales EMEA")
+            #expect(updated["version"] as? Int == 2)
+            let event = try await IdentityAPITests.lastEventData("department.updated", database)
+            #expect(((event["settings"] as? [String: Any])?["tickets"] as? [String: Any])?["autoCloseAfterHours"] as? Int == 48)
+            let (foreignGroup, _, problem) = try await IdentityAPITests.send(
+                client, .patch, path, token: company.admin, body: #"{"frontLineGroupID":"\#(company.groupB)"}"#)
+            #expect(foreignGroup == .unprocessableContent)
+            #expect((problem["errors"] as? [[String: String]])?.first?["field"] == "frontLineGroupID")
+            let (badTimer, _, _) = try await IdentityAPITests.send(
+                client, .patch, path, token: company.admin, body: #"{"settings":{"tickets":{"autoCloseAfterHours":0}}}"#)
+            #expect(badTimer == .unprocessableContent)
+            let (byManager, _, _) = try await IdentityAPITests.send(client, .patch, path, token: company.managerA.token, body: #"{"name":"Mine"}"#)
+            #expect(byManager == .forbidden)
+            let (agentOther, _, _) = try await IdentityAPITests.send(
+                client, .get, "/api/v1/identity/departments/\(company.departmentB)", token: company.agentA.token, body: "")
+            #expect(agentOther == .forbidden)
+        }
+    }
+
+    @Test("Groups are renamed and get time estimates; the front-line group cannot be deleted, another group can")
+    func groups() async throws {
+        try await api.withIdentity { client, database in
+            let company = try await StructureAPITests.company(client, database)
+            let (created, _, level2) = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/departments/\(company.departmentA)/groups", token: company.admin,
+                body: #"{"name":"Level 2","timeEstimates":{"ticketCreated":10}}"#)
+            #expect(created == .created)
+            let groupID = try #require(level2["id"] as? String)
+            let (renamed, _, group) = try await IdentityAPITests.send(
+                client, .patch, "/api/v1/identity/groups/\(groupID)", token: company.admin,
+                body: #"{"name":"Escalations","timeEstimates":{"liveChatStarted":5}}"#)
+            #expect(renamed == .ok)
+            #expect(group["name"] as? String == "Escalations")
+            #expect((group["timeEstimates"] as? [String: Any])?["ticketCreated"] as? Int == 10)
+            #expect((group["timeEstimates"] as? [String: Any])?["liveChatStarted"] as? Int == 5)
+            let (negative, _, _) = try await IdentityAPITests.send(
+                client, .patch, "/api/v1/identity/groups/\(groupID)", token: company.admin, body: #"{"timeEstimates":{"ticketCreated":-1}}"#)
+            #expect(negative == .unprocessableContent)
+            let (frontLine, _, _) = try await IdentityAPITests.send(client, .delete, "/api/v1/identity/groups/\(company.groupA)", token: company.admin, body: "")
+            #expect(frontLine == .conflict)
+            let (deleted, _, _) = try await IdentityAPITests.send(client, .delete, "/api/v1/identity/groups/\(groupID)", token: company.admin, body: "")
+            #expect(deleted == .noContent)
+            #expect(try await IdentityAPITests.lastEventData("group.deleted", database)["groupID"] as? String == groupID)
+        }
+    }
+
+    @Test("Clone copies a department's settings with a front-line group of its own; delete asks what happens to the work")
+    func cloneAndDelete() async throws {
+        try await api.withIdentity { client, database in
+            let company = try await StructureAPITests.company(client, database)
+            _ = try await IdentityAPITests.send(
+                client, .patch, "/api/v1/identity/departments/\(company.departmentA)", token: company.admin,
+                body: #"{"language":"de","settings":{"liveChat":{"estimatedWaitSeconds":90}}}"#)
+            let (cloned, _, copy) = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/departments/\(company.departmentA)/clone", token: company.admin, body: #"{"name":"Sales Copy"}"#)
+            #expect(cloned == .created)
+            let copyID = try #require(copy["id"] as? String)
+            #expect(copy["language"] as? String == "de")
+            #expect(((copy["settings"] as? [String: Any])?["liveChat"] as? [String: Any])?["estimatedWaitSeconds"] as? Int == 90)
+            #expect(copy["frontLineGroupID"] as? String != company.groupA)
+            let (_, _, copyGroups) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/departments/\(copyID)/groups", token: company.admin, body: "")
+            #expect((copyGroups["items"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["Sales Copy Front Line"])
+
+            let (undecided, _, _) = try await IdentityAPITests.send(client, .delete, "/api/v1/identity/departments/\(copyID)", token: company.admin, body: "")
+            #expect(undecided == .unprocessableContent)
+            let (toItself, _, _) = try await IdentityAPITests.send(
+                client, .delete, "/api/v1/identity/departments/\(copyID)?moveItemsTo=\(copyID)", token: company.admin, body: "")
+            #expect(toItself == .unprocessableContent)
+            let (deleted, _, _) = try await IdentityAPITests.send(
+                client, .delete, "/api/v1/identity/departments/\(copyID)?moveItemsTo=\(company.departmentA)", token: company.admin, body: "")
+            #expect(deleted == .noContent)
+            let event = try await IdentityAPITests.lastEventData("department.deleted", database)
+            #expect(event["moveItemsTo"] as? String == company.departmentA)
+            #expect((event["groupIDs"] as? [String])?.count == 1)
+
+            let (firstPage, _, page) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/departments?limit=1", token: company.admin, body: "")
+            #expect(firstPage == .ok)
+            #expect((page["items"] as? [[String: Any]])?.count == 1)
+            let cursor = try #require(page["nextCursor"] as? String)
+            let (_, _, second) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/departments?limit=1&cursor=\(cursor)", token: company.admin, body: "")
+            #expect((second["items"] as? [[String: Any]])?.first?["id"] as? String != (page["items"] as? [[String: Any]])?.first?["id"] as? String)
+        }
+    }
+}

@@ -1,0 +1,188 @@
+import Auth
+import Database
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import IdentityApp
+import Testing
+import TestSupport
+
+@Suite("Users: profiles, people fields, comments and deletion", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct UserProfileAPITests {
+    let api = IdentityAPITests()
+
+    static func id(of token: String, _ client: any TestClientProtocol) async throws -> String {
+        let (_, _, me) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/me", token: token, body: "")
+        return try #require(me["userID"] as? String)
+    }
+
+    @Test("A portal user reads only their own profile; an agent reads any user")
+    func readingProfiles() async throws {
+        try await api.withIdentity { client, database in
+            let customer = try await OrganizationAPITests.person(client, database, "lee@customer.example", roles: [PredefinedRoles.registeredUser])
+            let other = try await OrganizationAPITests.person(client, database, "pat@customer.example", roles: [PredefinedRoles.registeredUser])
+            let agent = try await OrganizationAPITests.person(client, database, "agent@demo.localhost", roles: [PredefinedRoles.agent])
+            let customerID = try await Self.id(of: customer, client)
+            let otherID = try await Self.id(of: other, client)
+            let (own, headers, profile) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/users/\(customerID)", token: customer, body: "")
+            #expect(own == .ok)
+            #expect(headers[.eTag] == "\"1\"")
+            #expect(profile["email"] as? String == "lee@customer.example")
+            #expect((profile["profile"] as? [String: Any])?["maxActiveLiveChats"] as? Int == 1, "the documented default")
+            let (foreign, _, _) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/users/\(otherID)", token: customer, body: "")
+            #expect(foreign == .forbidden)
+            let (list, _, _) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/users", token: customer, body: "")
+            #expect(list == .forbidden)
+            let (byAgent, _, _) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/users/\(otherID)", token: agent, body: "")
+            #expect(byAgent == .ok)
+            let (search, _, found) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/users?query=PAT&limit=5", token: agent, body: "")
+            #expect(search == .ok)
+            #expect((found["items"] as? [[String: Any]])?.compactMap { $0["email"] as? String } == ["pat@customer.example"])
+            let (agents, _, withRole) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/users?role=Agent", token: agent, body: "")
+            #expect(agents == .ok)
+            #expect(Set((withRole["items"] as? [[String: Any]])?.compactMap { $0["email"] as? String } ?? [])
+                == ["admin@demo.localhost", "agent@demo.localhost"])
+        }
+    }
+
+    @Test("Agents edit profiles and people fields; only an administrator sets Max Active Live Chats; a stale If-Match is 412")
+    func editingProfiles() async throws {
+        try await api.withIdentity { client, database in
+            let admin = try #require(try await IdentityAPITests.signIn(client)["accessToken"] as? String)
+            let agent = try await OrganizationAPITests.person(client, database, "agent@demo.localhost", roles: [PredefinedRoles.agent])
+            let customer = try await OrganizationAPITests.person(client, database, "lee@customer.example", roles: [PredefinedRoles.registeredUser])
+            let agentID = try await Self.id(of: agent, client)
+            let customerID = try await Self.id(of: customer, client)
+            let (fieldStatus, _, field) = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/people-fields", token: admin,
+                body: #"{"name":"Referrer","dataType":"dropdown","options":["Magazine","TV","Web"]}"#)
+            #expect(fieldStatus == .created)
+            let fieldID = try #require(field["id"] as? String)
+            let (agentField, _, _) = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/people-fields", token: agent, body: #"{"name":"Tier","dataType":"text"}"#)
+            #expect(agentField == .forbidden)
+
+            let (setField, _, withField) = try await IdentityAPITests.send(
+                client, .patch, "/api/v1/identity/users/\(customerID)", token: agent, body: #"{"customFields":{"\#(fieldID)":"TV"}}"#)
+            #expect(setField == .ok)
+            #expect((withField["customFields"] as? [String: String])?[fieldID] == "TV")
+            let (badField, _, problem) = try await IdentityAPITests.send(
+                client, .patch, "/api/v1/identity/users/\(customerID)", token: agent, body: #"{"customFields":{"\#(fieldID)":"Radio"}}"#)
+            #expect(badField == .unprocessableContent)
+            #expect((problem["errors"] as? [[String: String]])?.first?["field"] == "customFields.\(fieldID)")
+            let (selfField, _, _) = try await IdentityAPITests.send(
+                client, .patch, "/api/v1/identity/users/\(customerID)", token: customer, body: #"{"customFields":{"\#(fieldID)":"Web"}}"#)
+            #expect(selfField == .forbidden, "people fields are filled in by agents")
+
+            let profile = #"{"profile":{"chatDisplayName":"Sam","aliases":["Support Sam"],"signatures":[{"name":"Short","html":"<p>Sam</p>"}],"timeZone":"Europe/Berlin","maxActiveLiveChats":1}}"#
+            let (own, _, ownProfile) = try await IdentityAPITests.send(client, .patch, "/api/v1/identity/users/\(agentID)", token: agent, body: profile)
+            #expect(own == .ok)
+            #expect((ownProfile["profile"] as? [String: Any])?["chatDisplayName"] as? String == "Sam")
+            let (raise, _, _) = try await IdentityAPITests.send(
+                client, .patch, "/api/v1/identity/users/\(agentID)", token: agent, body: #"{"profile":{"maxActiveLiveChats":5}}"#)
+            #expect(raise == .forbidden)
+            let (badZone, _, zoneProblem) = try await IdentityAPITests.send(
+                client, .patch, "/api/v1/identity/users/\(agentID)", token: agent, body: #"{"profile":{"timeZone":"Mars/Olympus"}}"#)
+            #expect(badZone == .unprocessableContent)
+            #expect((zoneProblem["errors"] as? [[String: String]])?.first?["field"] == "profile.timeZone")
+
+            let (_, current, _) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/users/\(agentID)", token: admin, body: "")
+            let etag = try #require(current[.eTag])
+            let (adminSet, adminHeaders, adminProfile) = try await IdentityAPITests.exchange(
+                client, .patch, "/api/v1/identity/users/\(agentID)", token: admin, headers: [.ifMatch: etag],
+                bytes: Array(#"{"profile":{"chatDisplayName":"Sam","aliases":["Support Sam"],"signatures":[{"name":"Short","html":"<p>Sam</p>"}],"timeZone":"Europe/Berlin","maxActiveLiveChats":3,"maxTickets":10}}"#.utf8))
+            #expect(adminSet == .ok)
+            #expect((IdentityAPITests.object(adminProfile)["profile"] as? [String: Any])?["maxActiveLiveChats"] as? Int == 3)
+            #expect(adminHeaders[.eTag] != etag)
+            let (stale, _, _) = try await IdentityAPITests.exchange(
+                client, .patch, "/api/v1/identity/users/\(agentID)", token: admin, headers: [.ifMatch: etag], bytes: Array(#"{"displayName":"Late"}"#.utf8))
+            #expect(stale == .preconditionFailed)
+            let changed = try await IdentityAPITests.lastEventData("user.updated", database)
+            #expect(changed["maxActiveLiveChats"] as? Int == 3)
+            #expect(changed["maxTickets"] as? Int == 10)
+        }
+    }
+
+    @Test("Deleting users follows the permission: agents may not, a custom role with \"Delete a User's Profile\" may, and it is an event")
+    func deletingUsers() async throws {
+        try await api.withIdentity { client, database in
+            let admin = try #require(try await IdentityAPITests.signIn(client)["accessToken"] as? String)
+            let agent = try await OrganizationAPITests.person(client, database, "agent@demo.localhost", roles: [PredefinedRoles.agent])
+            let customer = try await OrganizationAPITests.person(client, database, "lee@customer.example", roles: [PredefinedRoles.registeredUser])
+            let customerID = try await Self.id(of: customer, client)
+            let (agentDelete, _, _) = try await IdentityAPITests.send(client, .delete, "/api/v1/identity/users/\(customerID)", token: agent, body: "")
+            #expect(agentDelete == .forbidden)
+            let (roleStatus, _, _) = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/roles", token: admin,
+                body: #"{"name":"Cleaner","type":"employee","grants":{"users-organizations":{"level":"custom","customOptions":["View","Delete a User's Profile"]}}}"#)
+            #expect(roleStatus == .created)
+            let cleaner = try await OrganizationAPITests.person(client, database, "cleaner@demo.localhost", roles: ["Cleaner"])
+            let (deleted, _, _) = try await IdentityAPITests.send(client, .delete, "/api/v1/identity/users/\(customerID)", token: cleaner, body: "")
+            #expect(deleted == .noContent)
+            let (gone, _, _) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/users/\(customerID)", token: admin, body: "")
+            #expect(gone == .notFound)
+            #expect(try await IdentityAPITests.lastEventData("user.deleted", database)["email"] as? String == "lee@customer.example")
+            let adminID = try await Self.id(of: admin, client)
+            let (selfDelete, _, _) = try await IdentityAPITests.send(client, .delete, "/api/v1/identity/users/\(adminID)", token: admin, body: "")
+            #expect(selfDelete == .conflict)
+        }
+    }
+
+    @Test("An administrator forces a password change: until it is changed the session can do nothing else")
+    func forcedPasswordChange() async throws {
+        try await api.withIdentity { client, _ in
+            let admin = try #require(try await IdentityAPITests.signIn(client)["accessToken"] as? String)
+            let (created, _, user) = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/users", token: admin,
+                body: #"{"email":"new.agent@demo.localhost","password":"first-password","roles":["Agent"],"forcePasswordChange":true}"#)
+            #expect(created == .created)
+            #expect(user["roles"] as? [String] == ["Everyone", "Agent"])
+            let first = try await IdentityAPITests.signIn(client, email: "new.agent@demo.localhost", password: "first-password")
+            #expect(first["passwordChangeRequired"] as? Bool == true)
+            let limited = try #require(first["accessToken"] as? String)
+            let (blocked, _, _) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/users", token: limited, body: "")
+            #expect(blocked == .forbidden)
+            let (wrong, _, _) = try await IdentityAPITests.send(
+                client, .put, "/api/v1/identity/me/password", token: limited, body: #"{"currentPassword":"nope","newPassword":"second-password"}"#)
+            #expect(wrong == .unprocessableContent)
+            let (changed, _, _) = try await IdentityAPITests.send(
+                client, .put, "/api/v1/identity/me/password", token: limited, body: #"{"currentPassword":"first-password","newPassword":"second-password"}"#)
+            #expect(changed == .noContent)
+            let second = try await IdentityAPITests.signIn(client, email: "new.agent@demo.localhost", password: "second-password")
+            #expect(second["passwordChangeRequired"] as? Bool == false)
+            let (allowed, _, _) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/users", token: second["accessToken"] as? String, body: "")
+            #expect(allowed == .ok)
+        }
+    }
+
+    @Test("Sticky comments come first on users and organizations; customers cannot read them")
+    func stickyComments() async throws {
+        try await api.withIdentity { client, database in
+            let agent = try await OrganizationAPITests.person(client, database, "agent@demo.localhost", roles: [PredefinedRoles.agent])
+            let customer = try await OrganizationAPITests.person(client, database, "lee@customer.example", roles: [PredefinedRoles.registeredUser])
+            let customerID = try await Self.id(of: customer, client)
+            let path = "/api/v1/identity/users/\(customerID)/comments"
+            for (body, sticky) in [("first", false), ("VIP: answer within the hour", true), ("third", false)] {
+                let (status, _, _) = try await IdentityAPITests.send(client, .post, path, token: agent, body: #"{"body":"\#(body)","sticky":\#(sticky)}"#)
+                #expect(status == .created)
+            }
+            let (listed, _, page) = try await IdentityAPITests.send(client, .get, path + "?limit=2", token: agent, body: "")
+            #expect(listed == .ok)
+            #expect((page["items"] as? [[String: Any]])?.compactMap { $0["body"] as? String } == ["VIP: answer within the hour", "third"])
+            let cursor = try #require(page["nextCursor"] as? String)
+            let (_, _, rest) = try await IdentityAPITests.send(client, .get, path + "?limit=2&cursor=\(cursor)", token: agent, body: "")
+            #expect((rest["items"] as? [[String: Any]])?.compactMap { $0["body"] as? String } == ["first"])
+            let (empty, _, _) = try await IdentityAPITests.send(client, .post, path, token: agent, body: #"{"body":"  "}"#)
+            #expect(empty == .unprocessableContent)
+            let (customerRead, _, _) = try await IdentityAPITests.send(client, .get, path, token: customer, body: "")
+            #expect(customerRead == .forbidden)
+            let (_, _, organization) = try await IdentityAPITests.send(client, .post, "/api/v1/identity/organizations", token: agent, body: #"{"name":"Customer Co"}"#)
+            let organizationID = try #require(organization["id"] as? String)
+            let (orgComment, _, _) = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/organizations/\(organizationID)/comments", token: agent, body: #"{"body":"Renewal in May","sticky":true}"#)
+            #expect(orgComment == .created)
+            #expect(try await IdentityAPITests.eventTypes(database).filter { $0.hasSuffix("comment_added") }
+                == ["user.comment_added", "user.comment_added", "user.comment_added", "organization.comment_added"])
+        }
+    }
+}
