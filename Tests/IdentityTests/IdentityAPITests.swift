@@ -227,6 +227,27 @@ struct IdentityAPITests {
         }
     }
 
+    @Test("An administrator releases a locked account at once")
+    func administratorUnlocks() async throws {
+        try await withIdentity { client, database in
+            let admin = try #require(try await Self.signIn(client)["accessToken"] as? String)
+            _ = try await OrganizationAPITests.person(client, database, "agent@demo.localhost", roles: [PredefinedRoles.agent])
+            let wrong = #"{"email":"agent@demo.localhost","password":"not-the-password"}"#
+            for _ in 1...10 { _ = try await Self.send(client, .post, "/api/v1/identity/sessions", body: wrong) }
+            let right = #"{"email":"agent@demo.localhost","password":"person-password"}"#
+            let (locked, _, _) = try await Self.send(client, .post, "/api/v1/identity/sessions", body: right)
+            #expect(locked.code == 423)
+            let (notAdmin, _, _) = try await Self.send(
+                client, .delete, "/api/v1/identity/settings/security/lockouts/agent@demo.localhost", token: nil, body: "")
+            #expect(notAdmin == .unauthorized)
+            let (released, _, _) = try await Self.send(
+                client, .delete, "/api/v1/identity/settings/security/lockouts/Agent@demo.localhost", token: admin, body: "")
+            #expect(released == .noContent)
+            let (signedIn, _, _) = try await Self.send(client, .post, "/api/v1/identity/sessions", body: right)
+            #expect(signedIn == .created)
+        }
+    }
+
     @Test("Failed sign-ins from one address over many accounts lock that address with 429, not other addresses")
     func addressLockout() async throws {
         try await withIdentity { client, _ in

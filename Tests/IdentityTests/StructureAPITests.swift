@@ -151,4 +151,30 @@ struct StructureAPITests {
             #expect(status == .forbidden)
         }
     }
+
+    @Test("Signing in makes an agent Active where the group says go active upon login, and publishes agent.signed_in; signing out agent.signed_out")
+    func goActiveOnLogin() async throws {
+        try await api.withIdentity { client, database in
+            let c = try await Self.company(client, database)
+            let (changed, _, membership) = try await IdentityAPITests.send(
+                client, .put, "/api/v1/identity/groups/\(c.groupA)/members/\(c.agentA.id)", token: c.admin,
+                body: #"{"ticketHandling":"primary","goActiveOnLogin":true,"excludedChannels":["chats"],"autoInactiveMinutes":30}"#)
+            #expect(changed == .ok)
+            #expect(membership["goActiveOnLogin"] as? Bool == true)
+            #expect(membership["autoInactiveMinutes"] as? Int == 30)
+            let session = try await IdentityAPITests.signIn(client, email: "agent.a@demo.localhost", password: "person-password")
+            let (_, _, status) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/agents/\(c.agentA.id)/status", token: c.admin, body: "")
+            let groupA = (status["items"] as? [[String: Any]])?.first { $0["groupID"] as? String == c.groupA }
+            #expect(groupA?["ticketsActive"] as? Bool == true)
+            #expect(groupA?["chatsActive"] as? Bool == false, "an excluded channel stays off")
+            let activated = try await IdentityAPITests.lastEventData("agent.status_changed", database)
+            #expect(activated["userID"] as? String == c.agentA.id)
+            #expect(activated["channel"] as? String == "tickets")
+            #expect(try await IdentityAPITests.lastEventData("agent.signed_in", database)["groupIDs"] as? [String] == [c.groupA])
+            let (signedOut, _, _) = try await IdentityAPITests.send(
+                client, .delete, "/api/v1/identity/sessions/current", token: session["accessToken"] as? String, body: "")
+            #expect(signedOut == .noContent)
+            #expect(try await IdentityAPITests.lastEventData("agent.signed_out", database)["userID"] as? String == c.agentA.id)
+        }
+    }
 }

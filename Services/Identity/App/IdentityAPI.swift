@@ -25,7 +25,8 @@ public struct IdentityAPI: Sendable {
         self.roles = RoleRepository(database: database)
         self.sessionStore = SessionRepository(database: database)
         self.sessions = SessionService(
-            users: users, sessions: sessionStore, tokens: tokens, hasher: hasher, security: security, roles: roles)
+            users: users, sessions: sessionStore, tokens: tokens, hasher: hasher, security: security, roles: roles,
+            structure: StructureRepository(database: database))
     }
 
     public func addRoutes(to router: Router<ServiceRequestContext>) {

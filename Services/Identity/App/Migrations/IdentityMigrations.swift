@@ -237,6 +237,12 @@ public enum IdentityMigrations {
                 created_at timestamptz NOT NULL DEFAULT now())
             """,
             "CREATE INDEX comments_subject ON {schema}.comments (subject_kind, subject_id, sticky DESC, id DESC)",
+            """
+            ALTER TABLE {schema}.group_members
+                ADD COLUMN auto_inactive_minutes integer,
+                ADD COLUMN hand_off_on_auto_inactive boolean NOT NULL DEFAULT false,
+                ADD COLUMN go_active_on_login boolean NOT NULL DEFAULT false
+            """,
         ]),
     ]
 

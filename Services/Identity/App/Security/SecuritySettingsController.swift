@@ -1,3 +1,4 @@
+import Foundation
 import Auth
 import Hummingbird
 import ServiceKit
@@ -30,6 +31,14 @@ public struct SecuritySettingsController: Sendable {
         group.get("settings/security") { _, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)
             return try await security.settings()
+        }
+        group.delete("settings/security/lockouts/{email}") { _, context in
+            _ = try Authorization.requireSystemAdministrator(context.principal)
+            guard let email = context.parameters.get("email")?.removingPercentEncoding?.lowercased(), !email.isEmpty else {
+                throw Problem.notFound("No such account.")
+            }
+            try await security.clear(.account, email)
+            return Response(status: .noContent)
         }
         group.patch("settings/security") { request, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)

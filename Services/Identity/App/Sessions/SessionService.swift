@@ -14,12 +14,14 @@ public struct SessionService: Sendable {
     let hasher: PasswordHasher
     let security: SecurityRepository
     let roles: RoleRepository
+    let structure: StructureRepository
 
     public init(
         users: UserRepository, sessions: SessionRepository, tokens: TokenService, hasher: PasswordHasher, security: SecurityRepository,
-        roles: RoleRepository
+        roles: RoleRepository, structure: StructureRepository
     ) {
         self.roles = roles
+        self.structure = structure
         self.users = users
         self.sessions = sessions
         self.tokens = tokens
@@ -56,6 +58,7 @@ public struct SessionService: Sendable {
         try await security.clear(.account, email)
         let refreshToken = RefreshToken.generate()
         let sessionID = try await sessions.create(userID: user.id, refreshToken: refreshToken)
+        if !user.forcePasswordChange { try await structure.signedIn(user.id) }
         return try await issue(for: user, sessionID: sessionID, refreshToken: refreshToken)
     }
 
@@ -75,6 +78,7 @@ public struct SessionService: Sendable {
         else {
             throw Problem.notFound("This session has already ended.")
         }
+        try await structure.signedOut(userID)
     }
 
     /// Trades an API key for an access token carrying the key's scopes, narrowed to what its owner may still do;

@@ -42,6 +42,11 @@ public struct Membership: Codable, Sendable, Equatable {
     public var excludedChannels: [Channel]
     public var ticketsActive: Bool
     public var chatsActive: Bool
+    /// Auto-Inactive: after this many idle minutes the agent is marked Inactive in the group (nil: never).
+    public var autoInactiveMinutes: Int?
+    public var handOffOnAutoInactive: Bool
+    /// "Automatically go active upon login" in this group's ticket and chat channels.
+    public var goActiveOnLogin: Bool
 }
 
 public struct CreateDepartmentRequest: Decodable, Sendable {
@@ -84,6 +89,15 @@ public struct MembershipRequest: Decodable, Sendable {
     public var chatHandling: WorkHandling?
     public var maxTickets: Int?
     public var excludedChannels: [Channel]?
+    public var autoInactiveMinutes: Int?
+    public var handOffOnAutoInactive: Bool?
+    public var goActiveOnLogin: Bool?
+}
+
+/// The data of `agent.signed_in` and `agent.signed_out`: rebalance rules and hand-offs start from these.
+public struct AgentSession: Codable, Sendable, Equatable {
+    public var userID: String
+    public var groupIDs: [String]
 }
 
 /// `PUT /api/v1/identity/agents/{id}/status`: Active or Inactive in one group for one channel.

@@ -165,11 +165,17 @@ public struct StructureRepository: Sendable {
             binds.append((request.chatHandling ?? .primary).rawValue)
             binds.append(request.maxTickets)
             binds.append((request.excludedChannels ?? []).map(\.rawValue))
+            binds.append(request.autoInactiveMinutes)
+            binds.append(request.handOffOnAutoInactive ?? false)
+            binds.append(request.goActiveOnLogin ?? false)
             try await connection.query(
                 PostgresQuery(unsafeSQL: """
-                    INSERT INTO \(database.table("group_members")) (group_id, user_id, ticket_handling, chat_handling, max_tickets, excluded_channels)
-                    VALUES ($1, $2, $3, $4, $5, $6)
-                    ON CONFLICT (group_id, user_id) DO UPDATE SET ticket_handling = $3, chat_handling = $4, max_tickets = $5, excluded_channels = $6
+                    INSERT INTO \(database.table("group_members"))
+                        (group_id, user_id, ticket_handling, chat_handling, max_tickets, excluded_channels, auto_inactive_minutes,
+                         hand_off_on_auto_inactive, go_active_on_login)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                    ON CONFLICT (group_id, user_id) DO UPDATE SET ticket_handling = $3, chat_handling = $4, max_tickets = $5,
+                        excluded_channels = $6, auto_inactive_minutes = $7, hand_off_on_auto_inactive = $8, go_active_on_login = $9
                     """, binds: binds), logger: database.logger
             ).consume()
             guard let membership = try await memberships(of: userID, on: connection).first(where: { $0.groupID == group.id }) else {
@@ -192,28 +198,59 @@ public struct StructureRepository: Sendable {
 
     /// Sets Active/Inactive for one channel in one group and publishes `agent.status_changed`.
     public func setStatus(_ change: StatusChange, of userID: UUID, by actor: String) async throws -> AgentStatusChanged {
+        try await database.transaction { try await setStatus(change, of: userID, by: actor, on: $0) }
+    }
+
+    /// Marks a signing-in agent Active where their membership says "go active upon login" and publishes
+    /// `agent.signed_in` with their groups; nothing for users in no group.
+    public func signedIn(_ userID: UUID) async throws {
         try await database.transaction { connection in
-            guard let membership = try await memberships(of: userID, on: connection).first(where: { $0.groupID == change.groupID }) else {
-                throw Problem.notFound("The agent is not a member of this group.")
+            let memberships = try await memberships(of: userID, on: connection)
+            guard !memberships.isEmpty else { return }
+            for membership in memberships where membership.goActiveOnLogin {
+                for channel in Channel.allCases where !membership.excludedChannels.contains(channel) {
+                    let active = channel == .tickets ? membership.ticketsActive : membership.chatsActive
+                    guard !active else { continue }
+                    _ = try await setStatus(
+                        StatusChange(groupID: membership.groupID, channel: channel, active: true), of: userID, by: membership.userID, on: connection)
+                }
             }
-            guard !membership.excludedChannels.contains(change.channel) else {
-                throw Problem.conflict("The agent is excluded from \(change.channel.rawValue) in this group.")
-            }
-            var binds = PostgresBindings()
-            binds.append(change.active)
-            binds.append(UUID(uuidString: change.groupID))
-            binds.append(userID)
-            let column = change.channel == .tickets ? "tickets_active" : "chats_active"
-            try await connection.query(
-                PostgresQuery(unsafeSQL: "UPDATE \(database.table("group_members")) SET \(column) = $1 WHERE group_id = $2 AND user_id = $3", binds: binds),
-                logger: database.logger
-            ).consume()
-            let event = AgentStatusChanged(
-                userID: membership.userID, groupID: membership.groupID, departmentID: membership.departmentID, channel: change.channel,
-                active: change.active, changedBy: actor)
-            try await publish("agent.status_changed", subject: event.userID, brandID: nil, data: event, on: connection)
-            return event
+            let session = AgentSession(userID: userID.uuidString.lowercased(), groupIDs: memberships.map(\.groupID))
+            try await publish("agent.signed_in", subject: session.userID, brandID: nil, data: session, on: connection)
         }
+    }
+
+    /// Publishes `agent.signed_out` for an agent in any group, so tickets can hand off their unpinned work.
+    public func signedOut(_ userID: UUID) async throws {
+        try await database.transaction { connection in
+            let memberships = try await memberships(of: userID, on: connection)
+            guard !memberships.isEmpty else { return }
+            let session = AgentSession(userID: userID.uuidString.lowercased(), groupIDs: memberships.map(\.groupID))
+            try await publish("agent.signed_out", subject: session.userID, brandID: nil, data: session, on: connection)
+        }
+    }
+
+    func setStatus(_ change: StatusChange, of userID: UUID, by actor: String, on connection: PostgresConnection) async throws -> AgentStatusChanged {
+        guard let membership = try await memberships(of: userID, on: connection).first(where: { $0.groupID == change.groupID }) else {
+            throw Problem.notFound("The agent is not a member of this group.")
+        }
+        guard !membership.excludedChannels.contains(change.channel) else {
+            throw Problem.conflict("The agent is excluded from \(change.channel.rawValue) in this group.")
+        }
+        var binds = PostgresBindings()
+        binds.append(change.active)
+        binds.append(UUID(uuidString: change.groupID))
+        binds.append(userID)
+        let column = change.channel == .tickets ? "tickets_active" : "chats_active"
+        try await connection.query(
+            PostgresQuery(unsafeSQL: "UPDATE \(database.table("group_members")) SET \(column) = $1 WHERE group_id = $2 AND user_id = $3", binds: binds),
+            logger: database.logger
+        ).consume()
+        let event = AgentStatusChanged(
+            userID: membership.userID, groupID: membership.groupID, departmentID: membership.departmentID, channel: change.channel,
+            active: change.active, changedBy: actor)
+        try await publish("agent.status_changed", subject: event.userID, brandID: nil, data: event, on: connection)
+        return event
     }
 
     public func setAvailability(_ available: Bool, of userID: UUID, by actor: String) async throws -> AgentAvailabilityChanged {
@@ -243,19 +280,19 @@ public struct StructureRepository: Sendable {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 SELECT m.group_id, g.department_id, m.user_id, m.ticket_handling, m.chat_handling, m.max_tickets, m.excluded_channels,
-                       m.tickets_active, m.chats_active
+                       m.tickets_active, m.chats_active, m.auto_inactive_minutes, m.hand_off_on_auto_inactive, m.go_active_on_login
                 FROM \(database.table("group_members")) m JOIN \(database.table("groups")) g ON g.id = m.group_id \(filter)
                 ORDER BY g.department_id, m.group_id
                 """, binds: binds), logger: database.logger)
         var result: [Membership] = []
-        for try await (group, department, user, tickets, chats, max, excluded, ticketsActive, chatsActive)
-            in rows.decode((UUID, UUID, UUID, String, String, Int?, [String], Bool, Bool).self)
+        for try await (group, department, user, tickets, chats, max, excluded, ticketsActive, chatsActive, autoInactive, handOff, goActive)
+            in rows.decode((UUID, UUID, UUID, String, String, Int?, [String], Bool, Bool, Int?, Bool, Bool).self)
         {
             result.append(Membership(
                 groupID: group.uuidString.lowercased(), departmentID: department.uuidString.lowercased(), userID: user.uuidString.lowercased(),
                 ticketHandling: WorkHandling(rawValue: tickets) ?? .primary, chatHandling: WorkHandling(rawValue: chats) ?? .primary,
                 maxTickets: max, excludedChannels: excluded.compactMap(Channel.init(rawValue:)), ticketsActive: ticketsActive,
-                chatsActive: chatsActive))
+                chatsActive: chatsActive, autoInactiveMinutes: autoInactive, handOffOnAutoInactive: handOff, goActiveOnLogin: goActive))
         }
         return result
     }
