@@ -16,7 +16,7 @@ let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio
 let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
 
 /// The services that answer only health and metrics so far; each is its own executable.
-let placeholderServices = ["Tickets", "LiveChat", "WhosOn", "Knowledge", "Surveys", "Reporting", "Automation"]
+let placeholderServices = ["LiveChat", "WhosOn", "Knowledge", "Surveys", "Reporting", "Automation"]
 
 var targets: [Target] = [
     .systemLibrary(
@@ -60,6 +60,12 @@ var targets: [Target] = [
         resources: [.copy("openapi.yaml")]),
     .executableTarget(name: "identity", dependencies: ["IdentityApp", "Fleet", "Auth", "Contracts", "ServiceKit", "Mail"], path: "Services/Identity/Main"),
     .target(
+        name: "TicketsApp",
+        dependencies: ["Fleet", "Auth", "Outbox", "EventBus", "Database", "ServiceKit", "Contracts", postgres, logging, hummingbird, httpTypes],
+        path: "Services/Tickets/App"),
+    .executableTarget(
+        name: "tickets", dependencies: ["TicketsApp", "Fleet", "Auth", "Outbox", "Contracts", "ServiceKit"], path: "Services/Tickets/Main"),
+    .target(
         name: "GatewayApp",
         dependencies: [
             "ServiceKit", "EventBus", "Contracts", hummingbird, logging, lifecycle, nioCore, nioPosix, httpTypes,
@@ -88,6 +94,8 @@ var targets: [Target] = [
         .product(name: "AsyncHTTPClient", package: "async-http-client"), lifecycle]),
     .testTarget(name: "IdentityTests", dependencies: ["IdentityApp", "TestSupport", "Mail", "Auth", "Database", "ServiceKit", "Contracts", httpTypes,
         hummingbird, postgres, .product(name: "HummingbirdTesting", package: "hummingbird")]),
+    .testTarget(name: "TicketsTests", dependencies: ["TicketsApp", "TestSupport", "Auth", "Database", "ServiceKit", "Contracts", httpTypes,
+        hummingbird, postgres, .product(name: "HummingbirdTesting", package: "hummingbird")]),
     .testTarget(name: "GatewayTests", dependencies: ["GatewayApp", "TestSupport", "Contracts", httpTypes, hummingbird, logging, lifecycle,
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -111,6 +119,7 @@ let package = Package(
     products: [
         .executable(name: "identity", targets: ["identity"]),
         .executable(name: "gateway", targets: ["gateway"]),
+        .executable(name: "tickets", targets: ["tickets"]),
         .executable(name: "concierge", targets: ["concierge"]),
     ] + placeholderServices.map { .executable(name: $0.lowercased(), targets: [$0.lowercased()]) },
     dependencies: [

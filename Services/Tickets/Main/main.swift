@@ -1,4 +1,21 @@
+import Auth
 import Contracts
 import Fleet
+import Outbox
+import ServiceKit
+import TicketsApp
 
-try await PlaceholderService.main(.tickets)
+let runtime = try FleetRuntime(service: .tickets)
+let tokens = try await TokenService.fromEnvironment(runtime.configuration.environment)
+let api = TicketsAPI(database: runtime.database, tokens: tokens)
+let router = runtime.makeRouter()
+api.addRoutes(to: router)
+let directory = IdempotentConsumer(
+    database: runtime.database, consumerName: "tickets-directory", kafka: runtime.kafka, groupID: "tickets-directory",
+    topics: [ServiceName.identity.eventsTopic], gate: runtime.gate, logger: runtime.logger
+) { header, bytes, connection in
+    try await api.directory.apply(header.type, bytes, on: connection)
+}
+try await runtime.run(
+    router: router, migrations: TicketMigrations.all,
+    topics: [ServiceName.tickets.eventsTopic, ServiceName.tickets.commandsTopic, ServiceName.identity.eventsTopic], services: [directory])

@@ -1,0 +1,140 @@
+import Contracts
+import Database
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Keeps tickets' copies of departments, groups and agents from `identity.events`, and acts on what changes
+/// distribution: an agent going active resets the group's pool and drains its queue; a new membership or a
+/// higher limit drains it too. Runs inside the idempotent consumer's transaction.
+public struct DirectoryProjection: Sendable {
+    let database: Database
+    let store: TicketStore
+    let distributor: Distributor
+
+    public init(database: Database) {
+        self.database = database
+        self.store = TicketStore(database: database)
+        self.distributor = Distributor(database: database)
+    }
+
+    public func apply(_ type: String, _ bytes: [UInt8], on connection: PostgresConnection) async throws {
+        switch type {
+        case "department.created", "department.updated":
+            try await upsert(try decode(IdentityPayloads.Department.self, bytes), on: connection)
+        case "department.deleted":
+            let deleted = try decode(IdentityPayloads.DepartmentDeleted.self, bytes)
+            try await execute("DELETE FROM \(database.table("departments")) WHERE id = $1", [deleted.departmentID], on: connection)
+        case "group.created", "group.updated":
+            let group = try decode(IdentityPayloads.Group.self, bytes)
+            var binds = PostgresBindings()
+            binds.append(UUID(uuidString: group.id))
+            binds.append(UUID(uuidString: group.departmentID))
+            binds.append(group.name)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: """
+                    INSERT INTO \(database.table("groups")) (id, department_id, name) VALUES ($1, $2, $3)
+                    ON CONFLICT (id) DO UPDATE SET department_id = $2, name = $3
+                    """, binds: binds), logger: database.logger
+            ).consume()
+        case "group.deleted":
+            let group = try decode(IdentityPayloads.GroupDeleted.self, bytes)
+            try await execute("DELETE FROM \(database.table("groups")) WHERE id = $1", [group.groupID], on: connection)
+            try await execute("DELETE FROM \(database.table("agent_groups")) WHERE group_id = $1", [group.groupID], on: connection)
+        case "agent.membership_changed":
+            try await membership(try decode(IdentityPayloads.Membership.self, bytes), on: connection)
+        case "agent.status_changed":
+            try await status(try decode(IdentityPayloads.StatusChanged.self, bytes), on: connection)
+        case "user.created", "user.updated":
+            let user = try decode(IdentityPayloads.UserChanged.self, bytes)
+            var binds = PostgresBindings()
+            binds.append(UUID(uuidString: user.userID))
+            binds.append(user.maxTickets)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: """
+                    INSERT INTO \(database.table("agents")) (id, overall_max_tickets) VALUES ($1, $2)
+                    ON CONFLICT (id) DO UPDATE SET overall_max_tickets = $2
+                    """, binds: binds), logger: database.logger
+            ).consume()
+        case "user.deleted":
+            let user = try decode(IdentityPayloads.UserChanged.self, bytes)
+            try await execute("DELETE FROM \(database.table("agent_groups")) WHERE agent_id = $1", [user.userID], on: connection)
+        default:
+            return
+        }
+    }
+
+    private func upsert(_ department: IdentityPayloads.Department, on connection: PostgresConnection) async throws {
+        let tickets = department.settings?.tickets
+        var binds = PostgresBindings()
+        binds.append(UUID(uuidString: department.id))
+        binds.append(UUID(uuidString: department.brandID))
+        binds.append(department.name)
+        binds.append(UUID(uuidString: department.frontLineGroupID))
+        binds.append(department.hiddenFromPortal ?? false)
+        binds.append(tickets?.newTicketsInPortal ?? "Everyone")
+        binds.append(tickets?.requireResolutionToClose ?? false)
+        binds.append(tickets?.autoCloseEnabled == true ? tickets?.autoCloseAfterHours : nil)
+        binds.append(tickets?.autoLockEnabled == true ? tickets?.autoLockAfterHours : nil)
+        binds.append(tickets?.autoDeleteEnabled == true ? tickets?.autoDeleteAfterDays : nil)
+        binds.append(department.version ?? 1)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                INSERT INTO \(database.table("departments")) (id, brand_id, name, front_line_group_id, hidden_from_portal, new_tickets_in_portal,
+                    require_resolution_to_close, auto_close_hours, auto_lock_hours, auto_delete_days, version)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                ON CONFLICT (id) DO UPDATE SET brand_id = $2, name = $3, front_line_group_id = $4, hidden_from_portal = $5,
+                    new_tickets_in_portal = $6, require_resolution_to_close = $7, auto_close_hours = $8, auto_lock_hours = $9,
+                    auto_delete_days = $10, version = $11
+                WHERE \(database.table("departments")).version <= $11
+                """, binds: binds), logger: database.logger
+        ).consume()
+    }
+
+    private func membership(_ membership: IdentityPayloads.Membership, on connection: PostgresConnection) async throws {
+        guard let group = UUID(uuidString: membership.groupID), let agent = UUID(uuidString: membership.userID) else { return }
+        var binds = PostgresBindings()
+        binds.append(group)
+        binds.append(agent)
+        binds.append(UUID(uuidString: membership.departmentID))
+        binds.append(membership.ticketHandling)
+        binds.append(membership.maxTickets)
+        binds.append(membership.excludedChannels.contains("tickets"))
+        binds.append(membership.ticketsActive)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                WITH agent AS (INSERT INTO \(database.table("agents")) (id) VALUES ($2) ON CONFLICT (id) DO NOTHING)
+                INSERT INTO \(database.table("agent_groups")) (group_id, agent_id, department_id, handling, max_tickets, excluded, active)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                ON CONFLICT (group_id, agent_id) DO UPDATE SET department_id = $3, handling = $4, max_tickets = $5, excluded = $6, active = $7
+                """, binds: binds), logger: database.logger
+        ).consume()
+        try await store.drainQueue(of: group, on: connection)
+    }
+
+    /// Active/Inactive for tickets in a group; going active resets the pool and drains the queue.
+    private func status(_ change: IdentityPayloads.StatusChanged, on connection: PostgresConnection) async throws {
+        guard change.channel == "tickets", let group = UUID(uuidString: change.groupID), let agent = UUID(uuidString: change.userID) else { return }
+        var binds = PostgresBindings()
+        binds.append(group)
+        binds.append(agent)
+        binds.append(change.active)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: "UPDATE \(database.table("agent_groups")) SET active = $3 WHERE group_id = $1 AND agent_id = $2", binds: binds),
+            logger: database.logger
+        ).consume()
+        guard change.active else { return }
+        try await distributor.resetPool(in: group, on: connection)
+        try await store.drainQueue(of: group, on: connection)
+    }
+
+    private func execute(_ sql: String, _ ids: [String], on connection: PostgresConnection) async throws {
+        var binds = PostgresBindings()
+        for id in ids { binds.append(UUID(uuidString: id)) }
+        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: database.logger).consume()
+    }
+
+    private func decode<P: Decodable>(_ type: P.Type, _ bytes: [UInt8]) throws -> P {
+        try JSONDecoder().decode(IdentityPayloads.Envelope<P>.self, from: Data(bytes)).data
+    }
+}

@@ -1,0 +1,70 @@
+/// What tickets reads from `identity.events`: only the fields it keeps (a tolerant reader, so identity may add
+/// fields freely).
+enum IdentityPayloads {
+    struct TicketSettings: Decodable {
+        var newTicketsInPortal: String?
+        var requireResolutionToClose: Bool?
+        var autoCloseEnabled: Bool?
+        var autoCloseAfterHours: Int?
+        var autoLockEnabled: Bool?
+        var autoLockAfterHours: Int?
+        var autoDeleteEnabled: Bool?
+        var autoDeleteAfterDays: Int?
+    }
+
+    struct DepartmentSettings: Decodable {
+        var tickets: TicketSettings?
+    }
+
+    struct Department: Decodable {
+        var id: String
+        var brandID: String
+        var name: String
+        var frontLineGroupID: String
+        var hiddenFromPortal: Bool?
+        var settings: DepartmentSettings?
+        var version: Int?
+    }
+
+    struct DepartmentDeleted: Decodable {
+        var departmentID: String
+        var groupIDs: [String]
+        var moveItemsTo: String?
+    }
+
+    struct Group: Decodable {
+        var id: String
+        var departmentID: String
+        var name: String
+    }
+
+    struct GroupDeleted: Decodable {
+        var groupID: String
+    }
+
+    struct Membership: Decodable {
+        var groupID: String
+        var departmentID: String
+        var userID: String
+        var ticketHandling: String
+        var maxTickets: Int?
+        var excludedChannels: [String]
+        var ticketsActive: Bool
+    }
+
+    struct StatusChanged: Decodable {
+        var userID: String
+        var groupID: String
+        var channel: String
+        var active: Bool
+    }
+
+    struct UserChanged: Decodable {
+        var userID: String
+        var maxTickets: Int?
+    }
+
+    struct Envelope<P: Decodable>: Decodable {
+        var data: P
+    }
+}

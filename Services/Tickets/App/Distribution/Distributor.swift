@@ -1,0 +1,119 @@
+import Database
+import Foundation
+import PostgresNIO
+
+/// Round robin against the group's agent rows, safe with any number of tickets-service instances: the group's
+/// rows and then the candidates' overall rows are locked (always in that order) before an agent is chosen and
+/// their counters move, in the transaction that assigns the ticket.
+struct Distributor: Sendable {
+    let database: Database
+
+    /// Chooses an agent for a ticket in `groupID`, or nil (the ticket waits in the queue). A chosen agent's
+    /// allocation grows; `countsTowardMax` (a new ticket received) also raises their new-active counts.
+    func choose(in groupID: UUID, countsTowardMax: Bool, on connection: PostgresConnection) async throws -> UUID? {
+        let slots = try await lockedSlots(in: groupID, on: connection)
+        guard let chosen = RoundRobin.pick(slots) else { return nil }
+        var binds = PostgresBindings()
+        binds.append(groupID)
+        binds.append(chosen.agentID)
+        binds.append(countsTowardMax ? 1 : 0)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                WITH slot AS (
+                    UPDATE \(database.table("agent_groups")) SET allocated = allocated + 1, new_active = new_active + $3, last_assigned_at = clock_timestamp()
+                    WHERE group_id = $1 AND agent_id = $2 RETURNING agent_id)
+                UPDATE \(database.table("agents")) SET new_active = new_active + $3 WHERE id = (SELECT agent_id FROM slot)
+                """, binds: binds), logger: database.logger
+        ).consume()
+        return chosen.agentID
+    }
+
+    /// The group's agents with their counters, locked for this transaction.
+    func lockedSlots(in groupID: UUID, on connection: PostgresConnection) async throws -> [AgentSlot] {
+        var binds = PostgresBindings()
+        binds.append(groupID)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT agent_id, handling, active AND NOT excluded, new_active, max_tickets, allocated, last_assigned_at
+                FROM \(database.table("agent_groups")) WHERE group_id = $1 ORDER BY agent_id FOR UPDATE
+                """, binds: binds), logger: database.logger)
+        var slots: [AgentSlot] = []
+        for try await (agent, handling, active, newActive, max, allocated, last) in rows.decode((UUID, String, Bool, Int, Int?, Int, Date?).self) {
+            slots.append(AgentSlot(
+                agentID: agent, handling: AgentSlot.Handling(rawValue: handling) ?? .pull, active: active, newActive: newActive,
+                groupMax: max, overallNewActive: 0, overallMax: nil, allocated: allocated, lastAssignedAt: last))
+        }
+        guard !slots.isEmpty else { return [] }
+        var agentBinds = PostgresBindings()
+        agentBinds.append(slots.map(\.agentID))
+        let totals = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT id, new_active, overall_max_tickets FROM \(database.table("agents")) WHERE id = ANY($1) ORDER BY id FOR UPDATE", binds: agentBinds),
+            logger: database.logger)
+        var overall: [UUID: (Int, Int?)] = [:]
+        for try await (id, newActive, max) in totals.decode((UUID, Int, Int?).self) { overall[id] = (newActive, max) }
+        return slots.map { slot in
+            var withTotals = slot
+            withTotals.overallNewActive = overall[slot.agentID]?.0 ?? 0
+            withTotals.overallMax = overall[slot.agentID]?.1
+            return withTotals
+        }
+    }
+
+    /// A ticket stops counting toward its owner's Max Tickets (it left Active, changed owner or group, or is gone).
+    func release(agentID: UUID, groupID: UUID, on connection: PostgresConnection) async throws {
+        var binds = PostgresBindings()
+        binds.append(groupID)
+        binds.append(agentID)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                WITH slot AS (
+                    UPDATE \(database.table("agent_groups")) SET new_active = greatest(new_active - 1, 0)
+                    WHERE group_id = $1 AND agent_id = $2 RETURNING agent_id)
+                UPDATE \(database.table("agents")) SET new_active = greatest(new_active - 1, 0) WHERE id = $2
+                """, binds: binds), logger: database.logger
+        ).consume()
+    }
+
+    /// The pool reset when an agent goes active in a group: every agent's allocation becomes their count of
+    /// open, active tickets in the group.
+    func resetPool(in groupID: UUID, on connection: PostgresConnection) async throws {
+        _ = try await lockedSlots(in: groupID, on: connection)
+        var binds = PostgresBindings()
+        binds.append(groupID)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                UPDATE \(database.table("agent_groups")) ag SET allocated = (
+                    SELECT count(*) FROM \(database.table("tickets")) t
+                    WHERE t.group_id = ag.group_id AND t.agent_id = ag.agent_id AND t.status = 'active' AND t.deleted_at IS NULL)
+                WHERE ag.group_id = $1
+                """, binds: binds), logger: database.logger
+        ).consume()
+    }
+
+    /// Hands queued Active tickets of the group (by priority, then age) to agents with room until none can take
+    /// one; tickets another transaction holds are skipped. Answers (ticket, agent) for each assignment.
+    func drainQueue(of groupID: UUID, on connection: PostgresConnection) async throws -> [(ticket: UUID, agent: UUID)] {
+        var assigned: [(UUID, UUID)] = []
+        while true {
+            var binds = PostgresBindings()
+            binds.append(groupID)
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: """
+                    SELECT id FROM \(database.table("tickets"))
+                    WHERE group_id = $1 AND agent_id IS NULL AND status = 'active' AND deleted_at IS NULL
+                    ORDER BY priority DESC, created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
+                    """, binds: binds), logger: database.logger)
+            var next: UUID?
+            for try await id in rows.decode(UUID.self) { next = id }
+            guard let ticketID = next, let agentID = try await choose(in: groupID, countsTowardMax: true, on: connection) else { return assigned }
+            var assign = PostgresBindings()
+            assign.append(agentID)
+            assign.append(ticketID)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "UPDATE \(database.table("tickets")) SET agent_id = $1, counts_toward_max = true, version = version + 1 WHERE id = $2", binds: assign),
+                logger: database.logger
+            ).consume()
+            assigned.append((ticketID, agentID))
+        }
+    }
+}

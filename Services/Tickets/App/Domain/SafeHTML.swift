@@ -1,0 +1,118 @@
+import Foundation
+
+/// Message bodies reduced to a safe subset of HTML: formatting, lists, quotes, code, tables and links to
+/// http(s)/mailto, with every attribute but a link's `href` dropped and script/style content removed. The
+/// plain-text alternative is kept beside it.
+public enum SafeHTML {
+    static let allowed: Set<String> = [
+        "p", "br", "b", "strong", "i", "em", "u", "s", "ul", "ol", "li", "blockquote", "pre", "code", "a", "h1", "h2", "h3", "h4",
+        "table", "thead", "tbody", "tr", "td", "th", "hr", "span", "div",
+    ]
+    static let dropContent: Set<String> = ["script", "style", "iframe", "object", "embed", "template", "noscript", "svg", "math"]
+    static let void: Set<String> = ["br", "hr"]
+
+    /// The safe HTML and the text alternative of a body given as HTML, as text, or both.
+    public static func body(html: String?, text: String?) -> (html: String, text: String) {
+        if let html, !html.isEmpty {
+            let clean = sanitize(html)
+            return (clean, text?.nonEmptyText ?? plainText(clean))
+        }
+        let plain = text ?? ""
+        let paragraphs = plain.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n")
+        let rendered = paragraphs.map { "<p>" + escape($0).replacingOccurrences(of: "\n", with: "<br>") + "</p>" }.joined()
+        return (rendered, plain)
+    }
+
+    public static func sanitize(_ input: String) -> String {
+        var output = ""
+        var index = input.startIndex
+        var skipping: String?
+        while index < input.endIndex {
+            let character = input[index]
+            guard character == "<", let close = input[index...].firstIndex(of: ">") else {
+                if skipping == nil { output += escape(String(character)) }
+                index = input.index(after: index)
+                continue
+            }
+            let inside = input[input.index(after: index)..<close]
+            index = input.index(after: close)
+            if inside.hasPrefix("!") || inside.hasPrefix("?") { continue }
+            let closing = inside.hasPrefix("/")
+            let name = inside.drop { $0 == "/" }.prefix { $0.isLetter || $0.isNumber }.lowercased()
+            if let skipped = skipping {
+                if closing && name == skipped { skipping = nil }
+                continue
+            }
+            if dropContent.contains(name) {
+                if !closing && !inside.hasSuffix("/") { skipping = name }
+                continue
+            }
+            guard allowed.contains(name) else { continue }
+            if closing {
+                if !void.contains(name) { output += "</\(name)>" }
+            } else if name == "a", let href = attribute("href", in: String(inside)), isSafeLink(href) {
+                output += "<a href=\"\(escape(href))\" rel=\"noopener noreferrer nofollow\">"
+            } else {
+                output += "<\(name)>"
+            }
+        }
+        return output
+    }
+
+    /// The text of safe HTML: tags removed, line breaks for block ends, the five entities decoded.
+    public static func plainText(_ html: String) -> String {
+        var text = ""
+        var inTag = false
+        var tag = ""
+        for character in html {
+            if character == "<" { inTag = true; tag = ""; continue }
+            if character == ">" {
+                inTag = false
+                let name = tag.lowercased().trimmingCharacters(in: ["/"])
+                if ["br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "blockquote", "pre"].contains(where: { name.hasPrefix($0) }) && tag.hasPrefix("/") || name == "br" {
+                    text += "\n"
+                }
+                continue
+            }
+            if inTag { tag.append(character) } else { text.append(character) }
+        }
+        return text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+            .replacingOccurrences(of: "&amp;", with: "&").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    public static func escape(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+
+    static func attribute(_ name: String, in tag: String) -> String? {
+        guard let range = tag.range(of: name + "=", options: .caseInsensitive) else { return nil }
+        var rest = tag[range.upperBound...]
+        guard let quote = rest.first else { return nil }
+        if quote == "\"" || quote == "'" {
+            rest = rest.dropFirst()
+            return String(rest.prefix { $0 != quote })
+        }
+        return String(rest.prefix { !$0.isWhitespace && $0 != "/" })
+    }
+
+    static func isSafeLink(_ href: String) -> Bool {
+        let lower = href.trimmingCharacters(in: .whitespaces).lowercased()
+        return lower.hasPrefix("https://") || lower.hasPrefix("http://") || lower.hasPrefix("mailto:")
+    }
+}
+
+extension String {
+    var nonEmptyText: String? { trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : self }
+}

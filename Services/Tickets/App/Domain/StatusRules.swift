@@ -1,0 +1,32 @@
+import ServiceKit
+
+/// What a customer message does to a ticket, by its status.
+public enum CustomerReplyEffect: Equatable, Sendable {
+    /// Stays or becomes Active with its owner.
+    case active
+    /// Becomes Active and goes to another agent by round robin, because its owner is not active in the group.
+    case activeReassigned
+    /// Closed and Locked: the message is refused and nothing changes.
+    case rejectedLocked
+}
+
+/// The ticket status rules, as plain functions.
+public enum StatusRules {
+    /// A customer reply makes Waiting and Closed tickets Active again; a Waiting ticket whose owner is inactive
+    /// (and not pinned to them) moves on by round robin; Closed and Locked never reopens.
+    public static func customerReply(status: TicketStatus, ownerActive: Bool, pinned: Bool, hasOwner: Bool) -> CustomerReplyEffect {
+        switch status {
+        case .closedLocked: .rejectedLocked
+        case .active: .active
+        case .waiting, .closed: (hasOwner && !ownerActive && !pinned) ? .activeReassigned : .active
+        }
+    }
+
+    /// The department's close guards, checked when an agent moves a ticket into Closed or Closed and Locked.
+    public static func checkClose(to status: TicketStatus, requireResolution: Bool, hasResolution: Bool) throws {
+        guard status.isClosed, requireResolution, !hasResolution else { return }
+        throw Problem.unprocessable(
+            "This department requires a resolution before a ticket is closed; add a Resolution comment first.",
+            errors: [.init(field: "status", message: "a resolution is required to close")])
+    }
+}

@@ -1,0 +1,36 @@
+import Auth
+import Contracts
+import Foundation
+
+/// Who sees a ticket: administrators (and roles scoped to everything) all; managers the tickets of departments
+/// where they belong to a group; agents the tickets of their groups ("agents and managers MUST be part of a
+/// group"); a customer only their own. Plain functions; a ticket one may not see answers 404.
+public struct TicketCaller: Sendable {
+    public var principal: Principal
+    public var groups: Set<String>
+    public var departments: Set<String>
+
+    public init(principal: Principal, groups: Set<String>, departments: Set<String>) {
+        self.principal = principal
+        self.groups = groups
+        self.departments = departments
+    }
+
+    public var seesEverything: Bool { principal.isSystemAdministrator || principal.scope == .everything }
+
+    /// An employee acting on tickets (holds the Tickets feature at all).
+    public var isAgent: Bool { seesEverything || Authorization.allows(principal, .tickets, "Reply") }
+
+    public func canRead(_ ticket: Ticket) -> Bool {
+        if seesEverything { return true }
+        if ticket.customerUserID == principal.userID { return true }
+        guard isAgent else { return false }
+        if principal.scope == .memberDepartments && departments.contains(ticket.departmentID) { return true }
+        return groups.contains(ticket.groupID)
+    }
+
+    /// Whether the caller reads the ticket as its customer (no comments, no internal details).
+    public func readsAsCustomer(_ ticket: Ticket) -> Bool {
+        !isAgent || (ticket.customerUserID == principal.userID && !groups.contains(ticket.groupID) && !seesEverything)
+    }
+}

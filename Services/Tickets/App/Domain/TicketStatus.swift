@@ -1,0 +1,50 @@
+/// Active (an agent works on it), Waiting (for the customer), Closed (a customer reply reopens it) and Closed and
+/// Locked (nothing the customer does reopens it).
+public enum TicketStatus: String, Codable, Sendable, CaseIterable {
+    case active
+    case waiting
+    case closed
+    case closedLocked = "closed_locked"
+
+    public var isClosed: Bool { self == .closed || self == .closedLocked }
+}
+
+/// Low, Normal (normal or unspecified), High, Urgent; stored as 0…3 so lists sort by it.
+public enum TicketPriority: String, Codable, Sendable, CaseIterable {
+    case low, normal, high, urgent
+
+    public var rank: Int {
+        switch self {
+        case .low: 0
+        case .normal: 1
+        case .high: 2
+        case .urgent: 3
+        }
+    }
+
+    public init(rank: Int) {
+        self = Self.allCases.first { $0.rank == rank } ?? .normal
+    }
+}
+
+/// The Send button's variants: the status the ticket takes with the reply.
+public enum SendVariant: String, Codable, Sendable {
+    case active, waiting, closed
+    case closedLocked = "closed_locked"
+
+    public var status: TicketStatus {
+        switch self {
+        case .active: .active
+        case .waiting: .waiting
+        case .closed: .closed
+        case .closedLocked: .closedLocked
+        }
+    }
+}
+
+/// Comment types; sticky comments are listed first.
+public enum CommentType: String, Codable, Sendable, CaseIterable {
+    case general, resolution, transfer
+    case followUp = "follow_up"
+    case sticky
+}

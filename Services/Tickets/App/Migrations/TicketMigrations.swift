@@ -1,0 +1,112 @@
+import Database
+
+/// The tickets schema's history (platform tables are versions 1–99).
+public enum TicketMigrations {
+    public static let all: [Migration] = [
+        Migration(version: 100, name: "directory copies kept from identity.events", sql: [
+            """
+            CREATE TABLE {schema}.departments (
+                id uuid PRIMARY KEY,
+                brand_id uuid NOT NULL,
+                name text NOT NULL,
+                front_line_group_id uuid NOT NULL,
+                hidden_from_portal boolean NOT NULL DEFAULT false,
+                new_tickets_in_portal text NOT NULL DEFAULT 'Everyone',
+                require_resolution_to_close boolean NOT NULL DEFAULT false,
+                auto_close_hours integer,
+                auto_lock_hours integer,
+                auto_delete_days integer,
+                version integer NOT NULL)
+            """,
+            "CREATE TABLE {schema}.groups (id uuid PRIMARY KEY, department_id uuid NOT NULL, name text NOT NULL)",
+            "CREATE INDEX groups_department ON {schema}.groups (department_id)",
+            """
+            CREATE TABLE {schema}.agents (
+                id uuid PRIMARY KEY,
+                overall_max_tickets integer,
+                new_active integer NOT NULL DEFAULT 0)
+            """,
+            """
+            CREATE TABLE {schema}.agent_groups (
+                group_id uuid NOT NULL,
+                agent_id uuid NOT NULL,
+                department_id uuid NOT NULL,
+                handling text NOT NULL CHECK (handling IN ('pull', 'primary', 'secondary')),
+                max_tickets integer,
+                excluded boolean NOT NULL DEFAULT false,
+                active boolean NOT NULL DEFAULT false,
+                new_active integer NOT NULL DEFAULT 0,
+                allocated integer NOT NULL DEFAULT 0,
+                last_assigned_at timestamptz,
+                PRIMARY KEY (group_id, agent_id))
+            """,
+            "CREATE INDEX agent_groups_agent ON {schema}.agent_groups (agent_id)",
+        ]),
+        Migration(version: 101, name: "tickets, messages, comments and history", sql: [
+            "CREATE SEQUENCE {schema}.ticket_number_seq",
+            """
+            CREATE TABLE {schema}.tickets (
+                id uuid PRIMARY KEY,
+                number text NOT NULL UNIQUE,
+                brand_id uuid NOT NULL,
+                department_id uuid NOT NULL,
+                group_id uuid NOT NULL,
+                agent_id uuid,
+                customer_user_id uuid,
+                customer_email text NOT NULL,
+                subject text NOT NULL,
+                status text NOT NULL CHECK (status IN ('active', 'waiting', 'closed', 'closed_locked')),
+                priority smallint NOT NULL DEFAULT 1,
+                pinned boolean NOT NULL DEFAULT false,
+                counts_toward_max boolean NOT NULL DEFAULT false,
+                messages_in integer NOT NULL DEFAULT 0,
+                messages_out integer NOT NULL DEFAULT 0,
+                created_at timestamptz NOT NULL,
+                idle_since timestamptz NOT NULL,
+                closed_at timestamptz,
+                deleted_at timestamptz,
+                version integer NOT NULL DEFAULT 1)
+            """,
+            "CREATE INDEX tickets_agent ON {schema}.tickets (agent_id, status, priority DESC, idle_since, id) WHERE deleted_at IS NULL",
+            "CREATE INDEX tickets_queue ON {schema}.tickets (group_id, priority DESC, created_at, id) WHERE agent_id IS NULL AND status = 'active' AND deleted_at IS NULL",
+            "CREATE INDEX tickets_group ON {schema}.tickets (group_id, status, priority DESC, idle_since, id) WHERE deleted_at IS NULL",
+            "CREATE INDEX tickets_customer ON {schema}.tickets (customer_user_id, id DESC)",
+            """
+            CREATE TABLE {schema}.messages (
+                id uuid PRIMARY KEY,
+                ticket_id uuid NOT NULL REFERENCES {schema}.tickets (id) ON DELETE CASCADE,
+                direction text NOT NULL CHECK (direction IN ('in', 'out')),
+                author_id uuid,
+                from_address text NOT NULL,
+                to_addresses text[] NOT NULL DEFAULT '{}',
+                cc_addresses text[] NOT NULL DEFAULT '{}',
+                bcc_addresses text[] NOT NULL DEFAULT '{}',
+                body_html text NOT NULL,
+                body_text text NOT NULL,
+                created_at timestamptz NOT NULL)
+            """,
+            "CREATE INDEX messages_ticket ON {schema}.messages (ticket_id, id DESC)",
+            """
+            CREATE TABLE {schema}.comments (
+                id uuid PRIMARY KEY,
+                ticket_id uuid NOT NULL REFERENCES {schema}.tickets (id) ON DELETE CASCADE,
+                type text NOT NULL CHECK (type IN ('general', 'resolution', 'transfer', 'follow_up', 'sticky')),
+                author_id uuid,
+                body text NOT NULL,
+                created_at timestamptz NOT NULL)
+            """,
+            "CREATE INDEX comments_ticket ON {schema}.comments (ticket_id, id DESC)",
+            """
+            CREATE TABLE {schema}.history (
+                id uuid PRIMARY KEY,
+                ticket_id uuid NOT NULL REFERENCES {schema}.tickets (id) ON DELETE CASCADE,
+                actor_id uuid,
+                actor_kind text NOT NULL,
+                action text NOT NULL,
+                details jsonb NOT NULL DEFAULT '{}',
+                at timestamptz NOT NULL)
+            """,
+            "CREATE INDEX history_ticket ON {schema}.history (ticket_id, id)",
+        ]),
+    ]
+}

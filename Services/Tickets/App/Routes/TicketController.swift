@@ -1,0 +1,189 @@
+import Auth
+import Contracts
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ServiceKit
+
+extension Ticket: ResponseEncodable {}
+extension TicketComment: ResponseEncodable {}
+
+/// A department the portal offers for new tickets.
+public struct PortalDepartment: Codable, Sendable, ResponseEncodable {
+    public var id: String
+    public var name: String
+}
+
+/// The ticket routes under `/api/v1/tickets`.
+public struct TicketController: Sendable {
+    let store: TicketStore
+
+    public init(store: TicketStore) {
+        self.store = store
+    }
+
+    public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
+        group.get("departments") { _, context in
+            let brand = context.brandID.flatMap(UUID.init(uuidString:))
+            return Items(items: try await store.portalDepartments(brandID: brand).map { PortalDepartment(id: $0.id.lowercased, name: $0.name) })
+        }
+        group.post("", use: create)
+        group.get("", use: list)
+        group.get("{id}") { _, context in
+            let (ticket, _) = try await readable(context)
+            return EditedResponse(headers: [.eTag: ticket.etag], response: ticket)
+        }
+        group.get("{id}/timeline") { request, context in
+            let (ticket, caller) = try await readable(context)
+            var page = try PageRequest(request)
+            if request.uri.queryParameters["limit"] == nil { page.limit = 15 }
+            return try await store.timeline(try Self.id(ticket.id), includeComments: !caller.readsAsCustomer(ticket), page: page)
+        }
+        group.post("{id}/messages") { request, context in
+            let (ticket, caller) = try await readable(context)
+            guard ticket.customerUserID == caller.principal.userID else { throw Problem.forbidden("Only the ticket's customer writes to it here.") }
+            let body = try await request.decodeJSON(CustomerMessageRequest.self, context: context)
+            let (html, text) = try TicketInput.body(text: body.body, html: body.bodyHTML)
+            let updated = try await store.customerMessage(
+                try Self.id(ticket.id), from: caller.principal.email, userID: caller.principal.userID, html: html, text: text)
+            return EditedResponse(status: .created, headers: [.eTag: updated.etag], response: updated)
+        }
+        group.post("{id}/replies") { request, context in
+            let (ticket, caller) = try await readable(context)
+            try Authorization.require(caller.principal, .tickets, "Reply")
+            let body = try await request.decodeJSON(ReplyRequest.self, context: context)
+            let (html, text) = try TicketInput.body(text: body.body, html: body.bodyHTML)
+            let recipients = try (body.to ?? []).map { try TicketInput.email($0, field: "to") }
+            let copies = try (body.cc ?? []).map { try TicketInput.email($0, field: "cc") }
+            let blind = try (body.bcc ?? []).map { try TicketInput.email($0, field: "bcc") }
+            let reply = AgentReply(
+                agentID: try Self.id(caller.principal.userID), agentAddress: caller.principal.email, to: recipients, cc: copies, bcc: blind,
+                bodyHTML: html, bodyText: text, variant: body.sendVariant ?? .waiting)
+            let updated = try await store.reply(try Self.id(ticket.id), reply, expectedVersion: try IfMatch.version(request))
+            return EditedResponse(status: .created, headers: [.eTag: updated.etag], response: updated)
+        }
+        group.put("{id}/status") { request, context in
+            struct Body: Decodable { var status: TicketStatus }
+            let (ticket, caller) = try await readable(context)
+            try Authorization.require(caller.principal, .tickets, "Change Status")
+            let body = try await request.decodeJSON(Body.self, context: context)
+            let updated = try await store.setStatus(
+                try Self.id(ticket.id), to: body.status, by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
+            return EditedResponse(headers: [.eTag: updated.etag], response: updated)
+        }
+        group.post("{id}/take") { _, context in
+            let (ticket, caller) = try await readable(context)
+            try Authorization.require(caller.principal, .tickets, "Take")
+            guard caller.groups.contains(ticket.groupID) || caller.seesEverything else {
+                throw Problem.forbidden("Only members of the ticket's group take it.")
+            }
+            let updated = try await store.take(try Self.id(ticket.id), by: try Self.id(caller.principal.userID))
+            return EditedResponse(headers: [.eTag: updated.etag], response: updated)
+        }
+        group.post("{id}/transfer") { request, context in
+            let (ticket, caller) = try await readable(context)
+            try Authorization.require(caller.principal, .distribution, "Transfer Work Items")
+            let body = try await request.decodeJSON(TransferRequest.self, context: context)
+            let groupID = try TicketInput.uuid(body.groupID, field: "groupID")
+            let agentID = try body.agentID.map { try TicketInput.uuid($0, field: "agentID") }
+            if agentID != nil { try Authorization.require(caller.principal, .distribution, "Transfer Work Items to Specific Agents") }
+            let updated = try await store.transfer(
+                try Self.id(ticket.id), to: groupID, agent: agentID, comment: body.comment, by: caller.principal.userID,
+                expectedVersion: try IfMatch.version(request))
+            return EditedResponse(headers: [.eTag: updated.etag], response: updated)
+        }
+        group.post("{id}/comments") { request, context in
+            let (ticket, caller) = try await readable(context)
+            let body = try await request.decodeJSON(CommentRequest.self, context: context)
+            let type = body.type ?? .general
+            try Authorization.require(caller.principal, .tickets, type == .resolution ? "Add Resolution" : "Add Comment")
+            let text = body.body.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard (1...TicketInput.maximumBody).contains(text.count) else {
+                throw Problem.unprocessable("A comment needs a body.", errors: [.init(field: "body", message: "1...\(TicketInput.maximumBody) characters")])
+            }
+            let (_, comment) = try await store.comment(try Self.id(ticket.id), type: type, body: text, by: caller.principal.userID)
+            return EditedResponse(status: .created, response: comment)
+        }
+    }
+
+    @Sendable func create(_ request: Request, context: ServiceRequestContext) async throws -> EditedResponse<Ticket> {
+        let body = try await request.decodeJSON(CreateTicketRequest.self, context: context)
+        let caller = try await self.caller(context, required: false)
+        let departmentID = try TicketInput.uuid(body.departmentID, field: "departmentID")
+        guard let department = try await store.department(departmentID) else {
+            throw Problem.unprocessable("There is no department \(body.departmentID).", errors: [.init(field: "departmentID", message: "unknown department")])
+        }
+        let subject = try TicketInput.subject(body.subject)
+        let (html, text) = try TicketInput.body(text: body.body, html: body.bodyHTML)
+        if let caller, caller.isAgent, body.customerEmail != nil {
+            try Authorization.require(caller.principal, .tickets, "Create")
+            let groupID = try body.groupID.map { try TicketInput.uuid($0, field: "groupID") } ?? department.frontLineGroupID
+            let new = NewTicket(
+                department: department, groupID: groupID, customerUserID: nil,
+                customerEmail: try TicketInput.email(body.customerEmail, field: "customerEmail"), subject: subject, bodyHTML: html, bodyText: text,
+                priority: body.priority ?? .normal, owner: try Self.id(caller.principal.userID), incoming: body.incoming ?? false,
+                status: body.status ?? (body.incoming == true ? .active : .waiting))
+            return created(try await store.create(new, actor: .agent(caller.principal.userID)))
+        }
+        guard !department.hiddenFromPortal, department.newTicketsInPortal != "Nobody",
+            context.brandID == nil || context.brandID?.lowercased() == department.brandID.lowercased
+        else {
+            throw Problem.unprocessable("This department takes no tickets from the portal.", errors: [.init(field: "departmentID", message: "not offered")])
+        }
+        let required = department.newTicketsInPortal
+        if required != PredefinedRoles.everyone {
+            guard let caller else { throw Problem.unauthorized("Sign in to submit a ticket to this department.") }
+            guard caller.principal.roles.contains(required) || caller.seesEverything else {
+                throw Problem.forbidden("Submitting to this department needs the role \(required).")
+            }
+        }
+        let email = try caller.map { $0.principal.email } ?? TicketInput.email(body.email, field: "email")
+        let new = NewTicket(
+            department: department, groupID: department.frontLineGroupID, customerUserID: caller.flatMap { UUID(uuidString: $0.principal.userID) },
+            customerEmail: email, subject: subject, bodyHTML: html, bodyText: text, priority: .normal, owner: nil, incoming: true, status: .active)
+        return created(try await store.create(new, actor: .customer(caller?.principal.userID)))
+    }
+
+    @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> Page<Ticket> {
+        guard let caller = try await caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
+        let status = try request.uri.queryParameters["status"].map { text -> TicketStatus in
+            guard let status = TicketStatus(rawValue: String(text)) else { throw Problem.badRequest("status is active, waiting, closed or closed_locked.") }
+            return status
+        }
+        let requested = request.uri.queryParameters["view"].map(String.init) ?? (caller.isAgent ? "mine" : "customer")
+        guard let view = TicketView(rawValue: requested), caller.isAgent || view == .customer else {
+            throw Problem.badRequest("view is mine, queue or customer.")
+        }
+        if view == .queue { try Authorization.require(caller.principal, .tickets, "Access the Queue") }
+        return try await store.list(view, caller: caller, status: status, page: try PageRequest(request))
+    }
+
+    func created(_ ticket: Ticket) -> EditedResponse<Ticket> {
+        EditedResponse(status: .created, headers: [.eTag: ticket.etag, .location: "/api/v1/tickets/\(ticket.id)"], response: ticket)
+    }
+
+    /// The caller with the groups and departments they belong to (from tickets' copy of identity's memberships).
+    func caller(_ context: ServiceRequestContext, required: Bool) async throws -> TicketCaller? {
+        guard let principal = context.principal else {
+            if required { throw Problem.unauthorized("Sign in first.") }
+            return nil
+        }
+        var memberships: [(group: UUID, department: UUID)] = []
+        if let userID = UUID(uuidString: principal.userID) { memberships = try await store.memberships(of: userID) }
+        return TicketCaller(
+            principal: principal, groups: Set(memberships.map { $0.group.lowercased }), departments: Set(memberships.map { $0.department.lowercased }))
+    }
+
+    /// The ticket of the path when the caller may see it; 404 otherwise, so its existence does not leak.
+    func readable(_ context: ServiceRequestContext) async throws -> (Ticket, TicketCaller) {
+        guard let caller = try await caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text), let ticket = try await store.find(id), caller.canRead(ticket)
+        else { throw Problem.notFound("No such ticket.") }
+        return (ticket, caller)
+    }
+
+    static func id(_ text: String) throws -> UUID {
+        guard let id = UUID(uuidString: text) else { throw Problem.notFound("No such item.") }
+        return id
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import ServiceKit
+
+/// `POST /api/v1/tickets`: a portal user names a department; an agent also names the customer's email, may
+/// pick a group and mark the ticket incoming.
+public struct CreateTicketRequest: Decodable, Sendable {
+    public var departmentID: String
+    public var groupID: String?
+    public var subject: String
+    public var body: String?
+    public var bodyHTML: String?
+    public var email: String?
+    public var customerEmail: String?
+    public var priority: TicketPriority?
+    public var incoming: Bool?
+    public var status: TicketStatus?
+}
+
+/// `POST …/{id}/replies`.
+public struct ReplyRequest: Decodable, Sendable {
+    public var body: String?
+    public var bodyHTML: String?
+    public var sendVariant: SendVariant?
+    public var to: [String]?
+    public var cc: [String]?
+    public var bcc: [String]?
+}
+
+/// `POST …/{id}/messages` (the customer).
+public struct CustomerMessageRequest: Decodable, Sendable {
+    public var body: String?
+    public var bodyHTML: String?
+}
+
+/// `POST …/{id}/transfer`.
+public struct TransferRequest: Decodable, Sendable {
+    public var groupID: String
+    public var agentID: String?
+    public var comment: String?
+}
+
+/// `POST …/{id}/comments`.
+public struct CommentRequest: Decodable, Sendable {
+    public var type: CommentType?
+    public var body: String
+}
+
+/// The checks every request body goes through before anything is written.
+enum TicketInput {
+    static let maximumSubject = 250
+    static let maximumBody = 100_000
+
+    static func subject(_ raw: String) throws -> String {
+        let subject = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...maximumSubject).contains(subject.count), !subject.contains(where: \.isNewline) else {
+            throw Problem.unprocessable("A subject has 1 to \(maximumSubject) characters on one line.",
+                                        errors: [.init(field: "subject", message: "1...\(maximumSubject) characters, one line")])
+        }
+        return subject
+    }
+
+    /// The safe HTML and text of a body given as `body` (text) or `bodyHTML`.
+    static func body(text: String?, html: String?) throws -> (html: String, text: String) {
+        let given = (html ?? "") + (text ?? "")
+        guard !given.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw Problem.unprocessable("A message needs a body.", errors: [.init(field: "body", message: "is required")])
+        }
+        guard given.count <= maximumBody else {
+            throw Problem.unprocessable("A message holds at most \(maximumBody) characters.", errors: [.init(field: "body", message: "too long")])
+        }
+        let body = SafeHTML.body(html: html, text: text)
+        guard !body.text.isEmpty || body.html.contains("<") else {
+            throw Problem.unprocessable("A message needs a body.", errors: [.init(field: "body", message: "is empty once made safe")])
+        }
+        return body
+    }
+
+    static func email(_ raw: String?, field: String) throws -> String {
+        let email = (raw ?? "").trimmingCharacters(in: .whitespaces)
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), email.count <= 254, !email.contains(where: \.isWhitespace) else {
+            throw Problem.unprocessable("\(field) must be an email address.", errors: [.init(field: field, message: "is not an email address")])
+        }
+        return email
+    }
+
+    static func uuid(_ raw: String?, field: String) throws -> UUID {
+        guard let raw, let id = UUID(uuidString: raw) else {
+            throw Problem.unprocessable("\(field) must be an id.", errors: [.init(field: field, message: "is not an id")])
+        }
+        return id
+    }
+}

@@ -1,0 +1,118 @@
+import Contracts
+import Database
+import Foundation
+import PostgresNIO
+import ServiceKit
+
+extension TicketStore {
+    /// Runs `change` on the locked ticket when it is still at `expectedVersion` (412 otherwise), then writes it,
+    /// keeps the Max Tickets counts true (a ticket counts while it stays Active with the owner and group it was
+    /// distributed to) and publishes what `change` reports.
+    func modify(
+        _ id: UUID, expectedVersion: Int?, actor: Actor,
+        change: (inout Ticket, PostgresConnection) async throws -> [(type: String, details: [String: String])]
+    ) async throws -> Ticket {
+        try await database.transaction { connection in
+            guard var ticket = try await find(id, on: connection, lock: true) else { throw Problem.notFound("No such ticket.") }
+            if let expectedVersion, expectedVersion != ticket.version {
+                throw Problem.preconditionFailed("The ticket changed since version \(expectedVersion); it is at version \(ticket.version). Reload it.")
+            }
+            let before = ticket
+            let published = try await change(&ticket, connection)
+            guard ticket != before || !published.isEmpty else { return ticket }
+            let released = try await releaseCountIfLeft(before: before, after: ticket, on: connection)
+            if published.contains(where: { $0.details["countsTowardMax"] == "true" }) { try await markCounting(ticket.id, on: connection) }
+            try await save(ticket, on: connection)
+            guard let saved = try await find(id, on: connection, lock: false) else { throw Problem.internalError(requestID: nil) }
+            for event in published { try await events.publish(event.type, saved, actor: actor, details: event.details, on: connection) }
+            if released, let group = UUID(uuidString: before.groupID) { try await drainQueue(of: group, on: connection) }
+            return saved
+        }
+    }
+
+    private func save(_ ticket: Ticket, on connection: PostgresConnection) async throws {
+        var binds = PostgresBindings()
+        binds.append(UUID(uuidString: ticket.brandID))
+        binds.append(UUID(uuidString: ticket.departmentID))
+        binds.append(UUID(uuidString: ticket.groupID))
+        binds.append(ticket.agentID.flatMap(UUID.init(uuidString:)))
+        binds.append(ticket.customerEmail)
+        binds.append(ticket.subject)
+        binds.append(ticket.status.rawValue)
+        binds.append(ticket.priority.rank)
+        binds.append(ticket.pinned)
+        binds.append(ticket.messagesIn)
+        binds.append(ticket.messagesOut)
+        binds.append(ticket.idleSince)
+        binds.append(ticket.closedAt)
+        binds.append(UUID(uuidString: ticket.id))
+        try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                UPDATE \(database.table("tickets")) SET brand_id = $1, department_id = $2, group_id = $3, agent_id = $4, customer_email = $5,
+                    subject = $6, status = $7, priority = $8, pinned = $9, messages_in = $10, messages_out = $11, idle_since = $12,
+                    closed_at = $13, version = version + 1
+                WHERE id = $14
+                """, binds: binds), logger: database.logger
+        ).consume()
+    }
+
+    /// A distributed ticket stops counting toward its owner's Max Tickets once it is no longer Active with the same
+    /// owner in the same group; true when a count was released (the owner has room again).
+    private func releaseCountIfLeft(before: Ticket, after: Ticket, on connection: PostgresConnection) async throws -> Bool {
+        guard let owner = before.agentID.flatMap(UUID.init(uuidString:)), let group = UUID(uuidString: before.groupID) else { return false }
+        let stillCounts = after.status == .active && after.agentID == before.agentID && after.groupID == before.groupID
+        guard !stillCounts else { return false }
+        var binds = PostgresBindings()
+        binds.append(UUID(uuidString: before.id))
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "UPDATE \(database.table("tickets")) SET counts_toward_max = false WHERE id = $1 AND counts_toward_max RETURNING id", binds: binds),
+            logger: database.logger)
+        var counted = false
+        for try await _ in rows { counted = true }
+        if counted { try await distributor.release(agentID: owner, groupID: group, on: connection) }
+        return counted
+    }
+
+    /// Gives the ticket to the next agent of its group by round robin, or to the queue; answers the event (an
+    /// assignment counts toward the new owner's Max Tickets: a ticket received).
+    func redistribute(_ ticket: inout Ticket, on connection: PostgresConnection, reason: String) async throws -> (type: String, details: [String: String]) {
+        guard let group = UUID(uuidString: ticket.groupID) else { throw Problem.internalError(requestID: nil) }
+        let previous = ticket.agentID
+        if let agent = try await distributor.choose(in: group, countsTowardMax: true, on: connection) {
+            ticket.agentID = agent.lowercased
+            return ("ticket.assigned", ["agentID": agent.lowercased, "fromAgentID": previous ?? "", "reason": reason, "countsTowardMax": "true"])
+        }
+        ticket.agentID = nil
+        return ("ticket.queued", ["fromAgentID": previous ?? "", "reason": reason])
+    }
+
+    private func markCounting(_ id: String, on connection: PostgresConnection) async throws {
+        var binds = PostgresBindings()
+        binds.append(UUID(uuidString: id))
+        try await connection.query(
+            PostgresQuery(unsafeSQL: "UPDATE \(database.table("tickets")) SET counts_toward_max = true WHERE id = $1", binds: binds),
+            logger: database.logger
+        ).consume()
+    }
+
+    /// Whether the ticket has a Resolution comment (the "require resolution to close" guard).
+    func hasResolution(_ id: String, on connection: PostgresConnection) async throws -> Bool {
+        var binds = PostgresBindings()
+        binds.append(UUID(uuidString: id))
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT 1 FROM \(database.table("comments")) WHERE ticket_id = $1 AND type = 'resolution' LIMIT 1", binds: binds),
+            logger: database.logger)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    /// Hands the group's queued tickets to agents with room and publishes each assignment.
+    func drainQueue(of groupID: UUID, on connection: PostgresConnection) async throws {
+        for (ticketID, agentID) in try await distributor.drainQueue(of: groupID, on: connection) {
+            guard let ticket = try await find(ticketID, on: connection, lock: false) else { continue }
+            try await events.publish(
+                "ticket.assigned", ticket, actor: .system,
+                details: ["agentID": agentID.lowercased, "fromAgentID": "", "reason": "queue_drain", "countsTowardMax": "true"], on: connection)
+        }
+    }
+}

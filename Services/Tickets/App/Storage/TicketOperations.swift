@@ -1,0 +1,176 @@
+import Contracts
+import Database
+import Foundation
+import HTTPTypes
+import PostgresNIO
+import ServiceKit
+
+/// An agent's reply as the route validated it.
+public struct AgentReply: Sendable {
+    public var agentID: UUID
+    public var agentAddress: String
+    public var to: [String]
+    public var cc: [String]
+    public var bcc: [String]
+    public var bodyHTML: String
+    public var bodyText: String
+    public var variant: SendVariant
+}
+
+extension TicketStore {
+    /// A customer's message: Waiting and Closed tickets become Active (a Waiting or Closed ticket of an inactive
+    /// owner moves on by round robin unless pinned); Closed and Locked refuses it (409) and nothing is written.
+    public func customerMessage(_ id: UUID, from address: String, userID: String?, html: String, text: String) async throws -> Ticket {
+        try await modify(id, expectedVersion: nil, actor: .customer(userID)) { ticket, connection in
+            var owner: Bool = false
+            if let agent = ticket.agentID.flatMap(UUID.init(uuidString:)), let group = UUID(uuidString: ticket.groupID) {
+                owner = try await standing(of: agent, in: group, on: connection) ?? false
+            }
+            let effect = StatusRules.customerReply(status: ticket.status, ownerActive: owner, pinned: ticket.pinned, hasOwner: ticket.agentID != nil)
+            if effect == .rejectedLocked {
+                throw Problem(
+                    status: .conflict, type: Problem.typeBase + "ticket-locked", title: "Ticket closed and locked",
+                    detail: "This ticket is closed and locked; start a new ticket instead.")
+            }
+            let message = TicketMessage(
+                id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .incoming, authorID: userID, from: address, to: [], cc: [], bcc: [],
+                bodyHTML: html, bodyText: text, createdAt: Date())
+            try await insert(message, on: connection)
+            var published: [(type: String, details: [String: String])] = [("ticket.message_received", ["messageID": message.id, "previousStatus": ticket.status.rawValue])]
+            let previous = ticket.status
+            ticket.messagesIn += 1
+            ticket.idleSince = message.createdAt
+            if previous != .active {
+                ticket.status = .active
+                ticket.closedAt = nil
+                published.append(("ticket.status_changed", ["from": previous.rawValue, "to": "active", "cause": "customer_reply"]))
+            }
+            if effect == .activeReassigned || (ticket.agentID == nil && previous != .active) {
+                published.append(try await redistribute(&ticket, on: connection, reason: "reopen_reassign"))
+            }
+            return published
+        }
+    }
+
+    /// The owner's reply with a send variant; closing variants pass the department's close guards.
+    public func reply(_ id: UUID, _ reply: AgentReply, expectedVersion: Int?) async throws -> Ticket {
+        try await modify(id, expectedVersion: expectedVersion, actor: .agent(reply.agentID.lowercased)) { ticket, connection in
+            guard ticket.agentID == reply.agentID.lowercased else {
+                throw Problem.conflict("Only the ticket's owner replies; take the ticket first.")
+            }
+            try await checkClose(ticket, to: reply.variant.status, on: connection)
+            let message = TicketMessage(
+                id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .outgoing, authorID: reply.agentID.lowercased,
+                from: reply.agentAddress, to: reply.to.isEmpty ? [ticket.customerEmail] : reply.to, cc: reply.cc, bcc: reply.bcc,
+                bodyHTML: reply.bodyHTML, bodyText: reply.bodyText, createdAt: Date())
+            try await insert(message, on: connection)
+            var published: [(type: String, details: [String: String])] = [
+                ("ticket.replied", ["messageID": message.id, "sendVariant": reply.variant.rawValue, "agentID": reply.agentID.lowercased]),
+            ]
+            ticket.messagesOut += 1
+            ticket.idleSince = message.createdAt
+            if let change = apply(reply.variant.status, to: &ticket, cause: "send_variant") { published.append(change) }
+            return published
+        }
+    }
+
+    /// An agent sets the status; closing passes the close guards.
+    public func setStatus(_ id: UUID, to status: TicketStatus, by agent: String, expectedVersion: Int?) async throws -> Ticket {
+        try await modify(id, expectedVersion: expectedVersion, actor: .agent(agent)) { ticket, connection in
+            try await checkClose(ticket, to: status, on: connection)
+            return apply(status, to: &ticket, cause: "agent").map { [$0] } ?? []
+        }
+    }
+
+    /// Takes a ticket of one's group from its owner or the queue; it does not count as a ticket received.
+    public func take(_ id: UUID, by agent: UUID) async throws -> Ticket {
+        try await modify(id, expectedVersion: nil, actor: .agent(agent.lowercased)) { ticket, connection in
+            guard ticket.agentID != agent.lowercased else { return [] }
+            let previous = ticket.agentID
+            ticket.agentID = agent.lowercased
+            ticket.pinned = false
+            return [("ticket.assigned", ["agentID": agent.lowercased, "fromAgentID": previous ?? "", "reason": previous == nil ? "take_from_queue" : "take"])]
+        }
+    }
+
+    /// Moves a ticket to another group (and department, brand), to a named agent or by that group's round robin,
+    /// with a Transfer comment. Idle time stays; the response clock restarts (reported from the event).
+    public func transfer(
+        _ id: UUID, to groupID: UUID, agent: UUID?, comment: String?, by actor: String, expectedVersion: Int?
+    ) async throws -> Ticket {
+        try await modify(id, expectedVersion: expectedVersion, actor: .agent(actor)) { ticket, connection in
+            guard let departmentID = try await departmentOfGroup(groupID, on: connection),
+                let department = try await department(departmentID, on: connection)
+            else {
+                throw Problem.unprocessable("There is no group \(groupID.lowercased).", errors: [.init(field: "groupID", message: "unknown group")])
+            }
+            let old = ["oldGroupID": ticket.groupID, "oldDepartmentID": ticket.departmentID, "oldAgentID": ticket.agentID ?? ""]
+            ticket.groupID = groupID.lowercased
+            ticket.departmentID = department.id.lowercased
+            ticket.brandID = department.brandID.lowercased
+            ticket.pinned = false
+            if let comment = comment?.nonEmptyText { try await addComment(ticket.id, type: .transfer, body: comment, author: actor, on: connection) }
+            var published: [(type: String, details: [String: String])] = [("ticket.transferred", old.merging(["newGroupID": groupID.lowercased]) { $1 })]
+            if let agent {
+                guard try await standing(of: agent, in: groupID, on: connection) != nil else {
+                    throw Problem.unprocessable("The agent is not a member of that group.", errors: [.init(field: "agentID", message: "not in the group")])
+                }
+                ticket.agentID = agent.lowercased
+                published.append(("ticket.assigned", ["agentID": agent.lowercased, "fromAgentID": old["oldAgentID"] ?? "", "reason": "transfer",
+                                                      "countsTowardMax": String(ticket.status == .active)]))
+            } else if ticket.status == .active {
+                published.append(try await redistribute(&ticket, on: connection, reason: "transfer"))
+            } else {
+                ticket.agentID = nil
+            }
+            return published
+        }
+    }
+
+    /// Adds a comment; General, Resolution, Transfer, Follow-Up or Sticky.
+    public func comment(_ id: UUID, type: CommentType, body: String, by author: String) async throws -> (Ticket, TicketComment) {
+        var added: TicketComment?
+        let ticket = try await modify(id, expectedVersion: nil, actor: .agent(author)) { ticket, connection in
+            let comment = try await addComment(ticket.id, type: type, body: body, author: author, on: connection)
+            added = comment
+            return [("ticket.comment_added", ["commentID": comment.id, "type": type.rawValue])]
+        }
+        guard let added else { throw Problem.internalError(requestID: nil) }
+        return (ticket, added)
+    }
+
+    @discardableResult
+    func addComment(_ ticketID: String, type: CommentType, body: String, author: String?, on connection: PostgresConnection) async throws -> TicketComment {
+        let comment = TicketComment(
+            id: UUIDv7.generate().lowercased, ticketID: ticketID, type: type, authorID: author, body: body, createdAt: Date())
+        var binds = PostgresBindings()
+        binds.append(UUID(uuidString: comment.id))
+        binds.append(UUID(uuidString: ticketID))
+        binds.append(type.rawValue)
+        binds.append(author.flatMap(UUID.init(uuidString:)))
+        binds.append(body)
+        binds.append(comment.createdAt)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("comments")) (id, ticket_id, type, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)", binds: binds),
+            logger: database.logger
+        ).consume()
+        return comment
+    }
+
+    private func checkClose(_ ticket: Ticket, to status: TicketStatus, on connection: PostgresConnection) async throws {
+        guard status.isClosed, let departmentID = UUID(uuidString: ticket.departmentID),
+            let department = try await department(departmentID, on: connection)
+        else { return }
+        try StatusRules.checkClose(
+            to: status, requireResolution: department.requireResolutionToClose,
+            hasResolution: department.requireResolutionToClose ? try await hasResolution(ticket.id, on: connection) : true)
+    }
+
+    private func apply(_ status: TicketStatus, to ticket: inout Ticket, cause: String) -> (type: String, details: [String: String])? {
+        guard status != ticket.status else { return nil }
+        let previous = ticket.status
+        ticket.status = status
+        ticket.closedAt = status.isClosed ? (previous.isClosed ? ticket.closedAt : Date()) : nil
+        return ("ticket.status_changed", ["from": previous.rawValue, "to": status.rawValue, "cause": cause])
+    }
+}

@@ -1,0 +1,141 @@
+import Contracts
+import Database
+import Foundation
+import PostgresNIO
+import ServiceKit
+
+/// A department as tickets keeps it from `identity.events`.
+public struct KnownDepartment: Sendable, Equatable {
+    public var id: UUID
+    public var brandID: UUID
+    public var name: String
+    public var frontLineGroupID: UUID
+    public var hiddenFromPortal: Bool
+    public var newTicketsInPortal: String
+    public var requireResolutionToClose: Bool
+}
+
+/// Reads of tickets and of the directory copies they are checked against.
+public struct TicketStore: Sendable {
+    let database: Database
+    let events: TicketEvents
+    let distributor: Distributor
+
+    public init(database: Database) {
+        self.database = database
+        self.events = TicketEvents(database: database)
+        self.distributor = Distributor(database: database)
+    }
+
+    static let columns = """
+        id, number, brand_id, department_id, group_id, agent_id, customer_user_id, customer_email, subject, status, priority, pinned,
+        messages_in, messages_out, created_at, idle_since, closed_at, version
+        """
+
+    public func find(_ id: UUID) async throws -> Ticket? {
+        try await database.client.withConnection { try await find(id, on: $0, lock: false) }
+    }
+
+    func find(_ id: UUID, on connection: PostgresConnection, lock: Bool) async throws -> Ticket? {
+        var binds = PostgresBindings()
+        binds.append(id)
+        return try await tickets("WHERE id = $1 AND deleted_at IS NULL\(lock ? " FOR UPDATE" : "")", binds, on: connection).first
+    }
+
+    func tickets(_ tail: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [Ticket] {
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM \(database.table("tickets")) \(tail)", binds: binds), logger: database.logger)
+        var result: [Ticket] = []
+        for try await row in rows {
+            let (id, number, brand, department, group, agent, customer, email, subject, status, priority, pinned) =
+                try row.decode((UUID, String, UUID, UUID, UUID, UUID?, UUID?, String, String, String, Int, Bool).self)
+            let columns = row.makeRandomAccess()
+            result.append(Ticket(
+                id: id.lowercased, number: number, brandID: brand.lowercased, departmentID: department.lowercased, groupID: group.lowercased,
+                agentID: agent?.lowercased, customerUserID: customer?.lowercased, customerEmail: email, subject: subject,
+                status: TicketStatus(rawValue: status) ?? .active, priority: TicketPriority(rank: priority), pinned: pinned,
+                messagesIn: try columns[12].decode(Int.self), messagesOut: try columns[13].decode(Int.self),
+                createdAt: try columns[14].decode(Date.self), idleSince: try columns[15].decode(Date.self),
+                closedAt: try columns[16].decode(Date?.self), version: try columns[17].decode(Int.self)))
+        }
+        return result
+    }
+
+    public func department(_ id: UUID) async throws -> KnownDepartment? {
+        try await database.client.withConnection { try await department(id, on: $0) }
+    }
+
+    func department(_ id: UUID, on connection: PostgresConnection) async throws -> KnownDepartment? {
+        var binds = PostgresBindings()
+        binds.append(id)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT id, brand_id, name, front_line_group_id, hidden_from_portal, new_tickets_in_portal, require_resolution_to_close
+                FROM \(database.table("departments")) WHERE id = $1
+                """, binds: binds), logger: database.logger)
+        for try await (id, brand, name, front, hidden, role, resolution) in rows.decode((UUID, UUID, String, UUID, Bool, String, Bool).self) {
+            return KnownDepartment(
+                id: id, brandID: brand, name: name, frontLineGroupID: front, hiddenFromPortal: hidden, newTicketsInPortal: role,
+                requireResolutionToClose: resolution)
+        }
+        return nil
+    }
+
+    /// The departments a portal of `brandID` offers for new tickets.
+    public func portalDepartments(brandID: UUID?) async throws -> [KnownDepartment] {
+        var binds = PostgresBindings()
+        binds.append(brandID)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT id, brand_id, name, front_line_group_id, hidden_from_portal, new_tickets_in_portal, require_resolution_to_close
+                FROM \(database.table("departments"))
+                WHERE ($1::uuid IS NULL OR brand_id = $1) AND NOT hidden_from_portal AND new_tickets_in_portal <> 'Nobody'
+                ORDER BY lower(name), id
+                """, binds: binds), logger: database.logger)
+        var result: [KnownDepartment] = []
+        for try await (id, brand, name, front, hidden, role, resolution) in rows.decode((UUID, UUID, String, UUID, Bool, String, Bool).self) {
+            result.append(KnownDepartment(
+                id: id, brandID: brand, name: name, frontLineGroupID: front, hiddenFromPortal: hidden, newTicketsInPortal: role,
+                requireResolutionToClose: resolution))
+        }
+        return result
+    }
+
+    /// The department of a group, nil when tickets does not know the group.
+    func departmentOfGroup(_ groupID: UUID, on connection: PostgresConnection) async throws -> UUID? {
+        var binds = PostgresBindings()
+        binds.append(groupID)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT department_id FROM \(database.table("groups")) WHERE id = $1", binds: binds), logger: database.logger)
+        for try await id in rows.decode(UUID.self) { return id }
+        return nil
+    }
+
+    /// The groups (with their departments) an agent belongs to, whatever their ticket handling.
+    public func memberships(of agentID: UUID) async throws -> [(group: UUID, department: UUID)] {
+        var binds = PostgresBindings()
+        binds.append(agentID)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: "SELECT group_id, department_id FROM \(database.table("agent_groups")) WHERE agent_id = $1", binds: binds),
+            logger: database.logger)
+        var result: [(UUID, UUID)] = []
+        for try await row in rows.decode((UUID, UUID).self) { result.append(row) }
+        return result
+    }
+
+    /// The agent's standing in a group: nil when not a member, otherwise whether they are active for tickets there.
+    func standing(of agentID: UUID, in groupID: UUID, on connection: PostgresConnection) async throws -> Bool? {
+        var binds = PostgresBindings()
+        binds.append(groupID)
+        binds.append(agentID)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT active AND NOT excluded FROM \(database.table("agent_groups")) WHERE group_id = $1 AND agent_id = $2", binds: binds),
+            logger: database.logger)
+        for try await active in rows.decode(Bool.self) { return active }
+        return nil
+    }
+}
+
+extension UUID {
+    var lowercased: String { uuidString.lowercased() }
+}

@@ -1,0 +1,112 @@
+import Contracts
+import Database
+import Foundation
+import PostgresNIO
+import ServiceKit
+
+/// The lists agents and customers work from, each a keyset page on an index that matches its sort.
+public enum TicketView: String, Sendable {
+    /// The agent's own tickets: priority first, then the longest idle.
+    case mine
+    /// Unassigned Active tickets of the agent's groups, by priority and age.
+    case queue
+    /// A customer's own tickets, newest first.
+    case customer
+}
+
+extension TicketStore {
+    public func list(_ view: TicketView, caller: TicketCaller, status: TicketStatus?, page: PageRequest) async throws -> Page<Ticket> {
+        let user = UUID(uuidString: caller.principal.userID)
+        var binds = PostgresBindings()
+        let keys = page.cursor?.keys ?? []
+        switch view {
+        case .mine:
+            binds.append(user)
+            binds.append((status ?? .active).rawValue)
+            binds.append(keys.count == 3 ? Int(keys[0]) : nil)
+            binds.append(keys.count == 3 ? Double(keys[1]).map { Date(timeIntervalSince1970: $0) } : nil)
+            binds.append(keys.count == 3 ? UUID(uuidString: keys[2]) : nil)
+            binds.append(page.limit + 1)
+            let found = try await database.client.withConnection { connection in
+                try await tickets("""
+                    WHERE agent_id = $1 AND status = $2 AND deleted_at IS NULL
+                      AND ($3::integer IS NULL OR (-priority, idle_since, id) > (-$3::integer, $4::timestamptz, $5::uuid))
+                    ORDER BY priority DESC, idle_since, id LIMIT $6
+                    """, binds, on: connection)
+            }
+            return Page.from(fetched: found, limit: page.limit) { [String($0.priority.rank), String($0.idleSince.timeIntervalSince1970), $0.id] }
+        case .queue:
+            binds.append(caller.seesEverything ? nil : caller.groups.compactMap(UUID.init(uuidString:)))
+            binds.append(keys.count == 3 ? Int(keys[0]) : nil)
+            binds.append(keys.count == 3 ? Double(keys[1]).map { Date(timeIntervalSince1970: $0) } : nil)
+            binds.append(keys.count == 3 ? UUID(uuidString: keys[2]) : nil)
+            binds.append(page.limit + 1)
+            let found = try await database.client.withConnection { connection in
+                try await tickets("""
+                    WHERE agent_id IS NULL AND status = 'active' AND deleted_at IS NULL AND ($1::uuid[] IS NULL OR group_id = ANY($1))
+                      AND ($2::integer IS NULL OR (-priority, created_at, id) > (-$2::integer, $3::timestamptz, $4::uuid))
+                    ORDER BY priority DESC, created_at, id LIMIT $5
+                    """, binds, on: connection)
+            }
+            return Page.from(fetched: found, limit: page.limit) { [String($0.priority.rank), String($0.createdAt.timeIntervalSince1970), $0.id] }
+        case .customer:
+            binds.append(user)
+            binds.append(keys.first.flatMap(UUID.init(uuidString:)))
+            binds.append(page.limit + 1)
+            let found = try await database.client.withConnection { connection in
+                try await tickets("""
+                    WHERE customer_user_id = $1 AND deleted_at IS NULL AND ($2::uuid IS NULL OR id < $2)
+                    ORDER BY id DESC LIMIT $3
+                    """, binds, on: connection)
+            }
+            return Page.from(fetched: found, limit: page.limit) { [$0.id] }
+        }
+    }
+
+    /// The timeline, newest first, 15 at a time by default; sticky comments lead the first page. A customer sees
+    /// only the messages.
+    public func timeline(_ ticketID: UUID, includeComments: Bool, page: PageRequest) async throws -> Page<TimelineItem> {
+        var binds = PostgresBindings()
+        binds.append(ticketID)
+        binds.append(page.cursor?.keys.first.flatMap(UUID.init(uuidString:)))
+        binds.append(includeComments)
+        binds.append(page.limit + 1)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT kind, id, sticky, direction, author_id, from_address, to_addresses, cc_addresses, bcc_addresses, body_html, body_text,
+                       comment_type, created_at FROM (
+                    SELECT 'message' AS kind, id, false AS sticky, direction, author_id, from_address, to_addresses, cc_addresses, bcc_addresses,
+                           body_html, body_text, NULL::text AS comment_type, created_at
+                    FROM \(database.table("messages")) WHERE ticket_id = $1 AND ($2::uuid IS NULL OR id < $2)
+                    UNION ALL
+                    SELECT 'comment', id, type = 'sticky', NULL, author_id, '', '{}', '{}', '{}', body, body, type, created_at
+                    FROM \(database.table("comments")) WHERE $3 AND ticket_id = $1 AND ($2::uuid IS NULL OR (id < $2 AND type <> 'sticky'))
+                ) items
+                ORDER BY (sticky AND $2::uuid IS NULL) DESC, id DESC LIMIT $4
+                """, binds: binds), logger: database.logger)
+        var items: [TimelineItem] = []
+        for try await row in rows {
+            let columns = row.makeRandomAccess()
+            let kind = try columns[0].decode(String.self)
+            let id = try columns[1].decode(UUID.self).lowercased
+            let author = try columns[4].decode(UUID?.self)?.lowercased
+            let created = try columns[12].decode(Date.self)
+            if kind == "message" {
+                let message = TicketMessage(
+                    id: id, ticketID: ticketID.lowercased,
+                    direction: TicketMessage.Direction(rawValue: try columns[3].decode(String.self)) ?? .incoming, authorID: author,
+                    from: try columns[5].decode(String.self), to: try columns[6].decode([String].self), cc: try columns[7].decode([String].self),
+                    bcc: try columns[8].decode([String].self), bodyHTML: try columns[9].decode(String.self),
+                    bodyText: try columns[10].decode(String.self), createdAt: created)
+                items.append(TimelineItem(kind: kind, message: message, comment: nil, at: created, id: id))
+            } else {
+                let comment = TicketComment(
+                    id: id, ticketID: ticketID.lowercased, type: CommentType(rawValue: try columns[11].decode(String.self)) ?? .general,
+                    authorID: author, body: try columns[9].decode(String.self), createdAt: created)
+                items.append(TimelineItem(kind: kind, message: nil, comment: comment, at: created, id: id))
+            }
+        }
+        let lastRegular = items.prefix(page.limit).last { $0.comment?.type != .sticky }
+        return Page.from(fetched: items, limit: page.limit) { last in [(lastRegular ?? last).id] }
+    }
+}

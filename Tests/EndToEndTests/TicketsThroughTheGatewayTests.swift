@@ -1,0 +1,84 @@
+import Contracts
+import EventBus
+import Foundation
+import NIOHTTP1
+import Testing
+import TestSupport
+
+@Suite("Tickets through the gateway", .serialized, .enabled(if: TestEnvironment.hasFleet), .timeLimit(.minutes(4)))
+struct TicketsThroughTheGatewayTests {
+    /// Polls until `check` holds for a GET through the gateway, or fails after the timeout.
+    static func eventually(
+        _ url: String, headers: [(String, String)], timeout: Duration = .seconds(20), _ check: @escaping ([String: Any]) -> Bool
+    ) async throws -> [String: Any] {
+        let start = ContinuousClock.now
+        var last: [String: Any] = [:]
+        while ContinuousClock.now - start < timeout {
+            let reply = try await TestHTTP.shared.send(.GET, url, headers: headers)
+            last = reply.json ?? [:]
+            if reply.status == 200 && check(last) { return last }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestSetupError("condition not met for \(url): \(last)")
+    }
+
+    @Test("A portal ticket goes by round robin to the active primary agent, who replies; the customer reopens it; closed and locked it stays locked")
+    func ticketLifeCycle() async throws {
+        try await withFleet(TestFleet.Options(otherServices: true)) { fleet in
+            let host = [("Host", "demo.localhost")]
+            let admin = host + [("Authorization", "Bearer \(try await fleet.signIn())")]
+            let brand = try await TestHTTP.shared.get(fleet.gatewayURL + "/api/v1/identity/brand", host: "demo.localhost")
+            let department = try await TestHTTP.shared.send(
+                .POST, fleet.gatewayURL + "/api/v1/identity/departments", headers: admin,
+                json: ["brandID": try #require(brand.json?["id"] as? String), "name": "Support"])
+            let departmentID = try #require(department.json?["id"] as? String)
+            let groupID = try #require(department.json?["frontLineGroupID"] as? String)
+
+            try await fleet.concierge(["create-user", "--email", "agent@demo.localhost", "--password", "agent-password"])
+            let agent = host + [("Authorization", "Bearer \(try await fleet.signIn(email: "agent@demo.localhost", password: "agent-password"))")]
+            let agentID = try #require(try await TestHTTP.shared.send(.GET, fleet.gatewayURL + "/api/v1/identity/me", headers: agent).json?["userID"] as? String)
+            let membership = try await TestHTTP.shared.send(
+                .PUT, fleet.gatewayURL + "/api/v1/identity/groups/\(groupID)/members/\(agentID)", headers: admin, json: ["ticketHandling": "primary"])
+            #expect(membership.status == 200)
+            let active = try await TestHTTP.shared.send(
+                .PUT, fleet.gatewayURL + "/api/v1/identity/agents/\(agentID)/status", headers: agent,
+                json: ["groupID": groupID, "channel": "tickets", "active": true])
+            #expect(active.status == 200)
+
+            let registered = try await TestHTTP.shared.send(
+                .POST, fleet.gatewayURL + "/api/v1/identity/registrations", headers: host,
+                json: ["email": "lee@customer.example", "password": "customer-password"])
+            #expect(registered.status == 201)
+            let customer = host + [("Authorization", "Bearer \(try await fleet.signIn(email: "lee@customer.example", password: "customer-password"))")]
+            _ = try await Self.eventually(fleet.gatewayURL + "/api/v1/tickets/departments", headers: host) { list in
+                (list["items"] as? [[String: Any]])?.contains { $0["id"] as? String == departmentID } == true
+            }
+            let submitted = try await TestHTTP.shared.send(
+                .POST, fleet.gatewayURL + "/api/v1/tickets", headers: customer,
+                json: ["departmentID": departmentID, "subject": "Printer on fire", "body": "It smokes."])
+            #expect(submitted.status == 201)
+            let ticketURL = fleet.gatewayURL + "/api/v1/tickets/" + (try #require(submitted.json?["id"] as? String))
+            let assigned = try await Self.eventually(ticketURL, headers: agent) { $0["agentID"] as? String == agentID }
+            #expect(assigned["status"] as? String == "active")
+
+            let reply = try await TestHTTP.shared.send(.POST, ticketURL + "/replies", headers: agent, json: ["body": "Unplug it.", "sendVariant": "waiting"])
+            #expect(reply.status == 201)
+            #expect(reply.json?["status"] as? String == "waiting")
+            let answer = try await TestHTTP.shared.send(.POST, ticketURL + "/messages", headers: customer, json: ["body": "Still smokes."])
+            #expect(answer.json?["status"] as? String == "active")
+            let locked = try await TestHTTP.shared.send(.PUT, ticketURL + "/status", headers: agent, json: ["status": "closed_locked"])
+            #expect(locked.json?["status"] as? String == "closed_locked")
+            let refused = try await TestHTTP.shared.send(.POST, ticketURL + "/messages", headers: customer, json: ["body": "Hello?"])
+            #expect(refused.status == 409)
+            let final = try await TestHTTP.shared.send(.GET, ticketURL, headers: customer)
+            #expect(final.json?["status"] as? String == "closed_locked")
+
+            let messages = try await TopicReader.read(brokers: fleet.brokers, topic: ServiceName.tickets.eventsTopic, timeout: .seconds(15)) { messages in
+                messages.contains { (try? CloudEventCoding.decodeHeader($0.value))?.type == "ticket.status_changed" }
+            }
+            let types = messages.compactMap { try? CloudEventCoding.decodeHeader($0.value).type }
+            #expect(types.contains("ticket.created"))
+            #expect(types.contains("ticket.assigned"))
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import Auth
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TestSupport
+import TicketsApp
+
+@Suite("Ticket life cycle through the API", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct TicketLifecycleTests {
+    @Test("A portal ticket goes to the active primary agent; waiting, reopened by the customer, closed and locked, then a reply is refused")
+    func lifeCycle() async throws {
+        try await TicketTestKit.run { client, kit in
+            let secondary = try await kit.agent(handling: "secondary")
+            let primary = try await kit.agent(handling: "primary")
+            let agentToken = try await kit.token(primary, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let ticket = try await kit.submit(client, token: customer.token)
+            let id = try #require(ticket["id"] as? String)
+            #expect(ticket["agentID"] as? String == primary.lowercased, "primary before secondary")
+            #expect(ticket["agentID"] as? String != secondary.lowercased)
+            #expect(ticket["status"] as? String == "active")
+            #expect(TicketNumber.isValid(try #require(ticket["number"] as? String)))
+
+            let (replied, headers, waiting) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/replies", token: agentToken, body: #"{"body":"Unplug it.","sendVariant":"waiting"}"#)
+            #expect(replied == .created)
+            #expect(waiting["status"] as? String == "waiting")
+            let (answered, _, reopened) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/messages", token: customer.token, body: #"{"body":"Done, still smokes."}"#)
+            #expect(answered == .created)
+            #expect(reopened["status"] as? String == "active")
+            #expect(reopened["agentID"] as? String == primary.lowercased)
+
+            let (stale, _, _) = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/\(id)/status", token: agentToken, ifMatch: headers[.eTag], body: #"{"status":"closed_locked"}"#)
+            #expect(stale == .preconditionFailed, "the customer changed it since that ETag")
+            let (locked, _, lockedTicket) = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/\(id)/status", token: agentToken, body: #"{"status":"closed_locked"}"#)
+            #expect(locked == .ok)
+            #expect(lockedTicket["status"] as? String == "closed_locked")
+            let messagesBefore = try await kit.count("SELECT count(*)::int FROM {schema}.messages")
+            let (refused, refusedHeaders, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/messages", token: customer.token, body: #"{"body":"Hello?"}"#)
+            #expect(refused == .conflict)
+            #expect(refusedHeaders[.contentType] == "application/problem+json")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.messages") == messagesBefore, "nothing written")
+            let (_, _, after) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: customer.token)
+            #expect(after["status"] as? String == "closed_locked")
+            #expect(try await kit.eventTypes() == [
+                "ticket.created", "ticket.assigned", "ticket.replied", "ticket.status_changed", "ticket.message_received",
+                "ticket.status_changed", "ticket.status_changed",
+            ])
+        }
+    }
+
+    @Test("A customer reply to a waiting ticket of an inactive owner moves it to an active agent")
+    func inactiveOwner() async throws {
+        try await TicketTestKit.run { client, kit in
+            let first = try await kit.agent()
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            let token = try await kit.token(first, roles: ["Agent"])
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Try again.","sendVariant":"waiting"}"#)
+            try await kit.setActive(first, false)
+            let second = try await kit.agent()
+            let (_, _, moved) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/messages", token: customer.token, body: #"{"body":"No luck."}"#)
+            #expect(moved["status"] as? String == "active")
+            #expect(moved["agentID"] as? String == second.lowercased)
+        }
+    }
+
+    @Test("Agents see only their groups' tickets (others are 404) and customers only their own")
+    func visibility() async throws {
+        try await TicketTestKit.run { client, kit in
+            let member = try await kit.agent()
+            let otherGroup = UUID()
+            try await kit.identity("group.created", ["id": otherGroup.lowercased, "departmentID": kit.departmentID.lowercased, "name": "Level 2"])
+            let outsider = try await kit.agent(in: otherGroup)
+            let customer = try await kit.customer()
+            let stranger = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            let (own, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: try await kit.token(member, roles: ["Agent"]))
+            #expect(own == .ok)
+            let (hidden, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: try await kit.token(outsider, roles: ["Agent"]))
+            #expect(hidden == .notFound)
+            let (foreign, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: stranger.token)
+            #expect(foreign == .notFound)
+            let (_, _, mine) = try await TicketTestKit.send(client, .get, "/api/v1/tickets", token: customer.token)
+            #expect((mine["items"] as? [[String: Any]])?.count == 1)
+            let (_, _, theirs) = try await TicketTestKit.send(client, .get, "/api/v1/tickets", token: stranger.token)
+            #expect((theirs["items"] as? [[String: Any]])?.isEmpty == true)
+            let (timeline, _, items) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/timeline", token: customer.token)
+            #expect(timeline == .ok)
+            #expect((items["items"] as? [[String: Any]])?.count == 1)
+        }
+    }
+
+    @Test("Bad input is a 4xx problem and writes nothing: unknown department, no subject, empty body, unknown status, a close without the required resolution")
+    func badInput() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let customer = try await kit.customer()
+            let cases: [(String, HTTPResponse.Status)] = [
+                (#"{"departmentID":"\#(UUID().uuidString)","subject":"Hi","body":"x"}"#, .unprocessableContent),
+                (#"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"  ","body":"x"}"#, .unprocessableContent),
+                (#"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"Hi","body":"   "}"#, .unprocessableContent),
+                (#"{"departmentID":"not-an-id","subject":"Hi","body":"x"}"#, .unprocessableContent),
+                (#"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"Hi"#, .badRequest),
+            ]
+            for (body, expected) in cases {
+                let (status, headers, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: customer.token, body: body)
+                #expect(status == expected, "\(body)")
+                #expect(headers[.contentType] == "application/problem+json")
+            }
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 0)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.outbox") == 0)
+
+            try await kit.identity("department.updated", [
+                "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
+                "version": 2, "settings": ["tickets": ["requireResolutionToClose": true]],
+            ])
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let (unknown, _, _) = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/status", token: token, body: #"{"status":"solved"}"#)
+            #expect(unknown == .badRequest || unknown == .unprocessableContent)
+            let (guarded, _, problem) = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/status", token: token, body: #"{"status":"closed"}"#)
+            #expect(guarded == .unprocessableContent)
+            #expect((problem["detail"] as? String)?.contains("resolution") == true)
+            let (resolved, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/comments", token: token, body: #"{"type":"resolution","body":"Replaced the fuser."}"#)
+            #expect(resolved == .created)
+            let (closed, _, _) = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/status", token: token, body: #"{"status":"closed"}"#)
+            #expect(closed == .ok)
+        }
+    }
+}

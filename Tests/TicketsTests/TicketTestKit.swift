@@ -1,0 +1,121 @@
+import Auth
+import Contracts
+import Database
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import PostgresNIO
+import ServiceKit
+import Testing
+import TestSupport
+import TicketsApp
+
+/// The tickets routes on a fresh database, with the directory fed the way identity.events would feed it.
+struct TicketTestKit: Sendable {
+    let database: Database
+    let tokens: TokenService
+    let api: TicketsAPI
+    let brandID = UUID()
+    let departmentID = UUID()
+    let frontLineID = UUID()
+
+    static func run(_ body: @escaping @Sendable (any TestClientProtocol, TicketTestKit) async throws -> Void) async throws {
+        try await TestDatabase.withFreshSchema("tickets") { database in
+            try await MigrationRunner(database: database, migrations: TicketMigrations.all).run()
+            let tokens = await TokenService(secret: TokenService.developmentSecret)
+            let kit = TicketTestKit(database: database, tokens: tokens, api: TicketsAPI(database: database, tokens: tokens))
+            try await kit.seedDirectory()
+            let router = ServiceRouter.make(metrics: HTTPMetrics(), checks: [])
+            kit.api.addRoutes(to: router)
+            try await Application(router: router).test(.router) { client in try await body(client, kit) }
+        }
+    }
+
+    /// The kit's department with its front-line group, as identity announces them.
+    func seedDirectory() async throws {
+        try await identity("department.created", [
+            "id": departmentID.lowercased, "brandID": brandID.lowercased, "name": "Support", "frontLineGroupID": frontLineID.lowercased,
+            "hiddenFromPortal": false, "version": 1,
+        ])
+        try await identity("group.created", ["id": frontLineID.lowercased, "departmentID": departmentID.lowercased, "name": "Front Line"])
+    }
+
+    /// Applies one identity event to the directory, as the consumer does.
+    func identity(_ type: String, _ data: [String: Any]) async throws {
+        let envelope: [String: Any] = ["specversion": "1.0", "id": UUIDv7.generate().lowercased, "type": type, "source": "identity", "data": data]
+        let bytes = Array(try JSONSerialization.data(withJSONObject: envelope))
+        try await database.transaction { connection in try await api.directory.apply(type, bytes, on: connection) }
+    }
+
+    /// An agent in `group` with the given handling, Active for tickets unless told otherwise.
+    @discardableResult
+    func agent(
+        in group: UUID? = nil, handling: String = "primary", maxTickets: Int? = nil, active: Bool = true, overallMax: Int? = nil, id: UUID = UUID()
+    ) async throws -> UUID {
+        try await identity("user.updated", ["userID": id.lowercased, "maxTickets": overallMax as Any])
+        try await identity("agent.membership_changed", [
+            "groupID": (group ?? frontLineID).lowercased, "departmentID": departmentID.lowercased, "userID": id.lowercased,
+            "ticketHandling": handling, "maxTickets": maxTickets as Any, "excludedChannels": [String](), "ticketsActive": active,
+        ])
+        return id
+    }
+
+    func setActive(_ agent: UUID, _ active: Bool, in group: UUID? = nil) async throws {
+        try await identity("agent.status_changed", [
+            "userID": agent.lowercased, "groupID": (group ?? frontLineID).lowercased, "departmentID": departmentID.lowercased, "channel": "tickets",
+            "active": active,
+        ])
+    }
+
+    /// A bearer token for a principal holding `roles` (their documented permissions combined).
+    func token(_ userID: UUID, roles: [String], email: String? = nil) async throws -> String {
+        let definitions = ([PredefinedRoles.everyone] + roles).compactMap(PredefinedRoles.named)
+        let principal = Principal(
+            userID: userID.lowercased, email: email ?? "\(userID.lowercased.prefix(8))@example.com", sessionID: UUID().uuidString, roles: roles,
+            isSystemAdministrator: false, permissions: EffectivePermissions.combine(definitions), scope: AccessScope.of(roleNames: roles))
+        return try await tokens.sign(principal)
+    }
+
+    func customer(_ id: UUID = UUID()) async throws -> (id: UUID, token: String) {
+        (id, try await token(id, roles: [PredefinedRoles.registeredUser], email: "customer-\(id.lowercased.prefix(6))@customer.example"))
+    }
+
+    static func send(
+        _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, token: String?, ifMatch: String? = nil, body: String = ""
+    ) async throws -> (HTTPResponse.Status, HTTPFields, [String: Any]) {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if let ifMatch { headers[.ifMatch] = ifMatch }
+        return try await client.execute(uri: uri, method: method, headers: headers, body: ByteBuffer(string: body)) { response in
+            let object = (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))) as? [String: Any]
+            return (response.status, response.headers, object ?? [:])
+        }
+    }
+
+    /// Submits a portal ticket to the kit's department; answers the ticket JSON.
+    func submit(_ client: any TestClientProtocol, token: String, subject: String = "Printer on fire") async throws -> [String: Any] {
+        let (status, _, ticket) = try await Self.send(
+            client, .post, "/api/v1/tickets", token: token,
+            body: #"{"departmentID":"\#(departmentID.lowercased)","subject":"\#(subject)","body":"It smokes."}"#)
+        #expect(status == .created)
+        return ticket
+    }
+
+    func count(_ sql: String) async throws -> Int {
+        let rows = try await database.client.query(PostgresQuery(unsafeSQL: sql.replacingOccurrences(of: "{schema}", with: database.schema)))
+        for try await value in rows.decode(Int.self) { return value }
+        return 0
+    }
+
+    func eventTypes() async throws -> [String] {
+        let rows = try await database.client.query(PostgresQuery(unsafeSQL: "SELECT payload FROM \(database.table("outbox")) ORDER BY id"))
+        var types: [String] = []
+        for try await payload in rows.decode(ByteBuffer.self) { types.append(try CloudEventCoding.decodeHeader(Array(buffer: payload)).type) }
+        return types
+    }
+}
+
+extension UUID {
+    var lowercased: String { uuidString.lowercased() }
+}
