@@ -48,6 +48,10 @@ var targets: [Target] = [
         dependencies: ["ServiceKit", "Contracts", hummingbird, .product(name: "JWTKit", package: "jwt-kit")],
         path: "Shared/Auth"),
     .target(
+        name: "CXapian", path: "Shared/Search/CXapian",
+        linkerSettings: [.linkedLibrary("xapian")]),
+    .target(name: "Search", dependencies: ["CXapian"], path: "Shared/Search/Swift"),
+    .target(
         name: "Fleet", dependencies: ["ServiceKit", "Database", "EventBus", "Outbox", hummingbird, postgres, lifecycle, logging, nioCore], path: "Shared/Fleet"),
     .target(
         name: "IdentityApp",
@@ -61,8 +65,9 @@ var targets: [Target] = [
     .executableTarget(name: "identity", dependencies: ["IdentityApp", "Fleet", "Auth", "Contracts", "ServiceKit", "Mail"], path: "Services/Identity/Main"),
     .target(
         name: "TicketsApp",
-        dependencies: ["Fleet", "Auth", "Outbox", "EventBus", "Database", "ServiceKit", "Contracts", postgres, logging, hummingbird, httpTypes],
-        path: "Services/Tickets/App"),
+        dependencies: ["Fleet", "Auth", "Outbox", "EventBus", "Database", "ServiceKit", "Contracts", postgres, logging, hummingbird, httpTypes, lifecycle],
+        path: "Services/Tickets/App",
+        resources: [.copy("openapi.yaml")]),
     .executableTarget(
         name: "tickets", dependencies: ["TicketsApp", "Fleet", "Auth", "Outbox", "Contracts", "ServiceKit"], path: "Services/Tickets/Main"),
     .target(
@@ -89,7 +94,7 @@ var targets: [Target] = [
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ],
         path: "Tests/Support"),
-    .testTarget(name: "SharedTests", dependencies: ["Fleet", "Auth", "TestSupport", "ServiceKit", "Database", "EventBus", "Outbox",
+    .testTarget(name: "SharedTests", dependencies: ["Search", "Fleet", "Auth", "TestSupport", "ServiceKit", "Database", "EventBus", "Outbox",
         "Contracts", hummingbird, postgres, logging, httpTypes, .product(name: "HummingbirdTesting", package: "hummingbird"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"), lifecycle]),
     .testTarget(name: "IdentityTests", dependencies: ["IdentityApp", "TestSupport", "Mail", "Auth", "Database", "ServiceKit", "Contracts", httpTypes,

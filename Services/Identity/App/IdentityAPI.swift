@@ -1,5 +1,6 @@
 import Auth
 import Database
+import Foundation
 import Hummingbird
 import ServiceKit
 
@@ -33,7 +34,7 @@ public struct IdentityAPI: Sendable {
         let api = router.group("/api/v1/identity").add(middleware: AuthenticationMiddleware(tokens: tokens))
         BrandController(brands: brands).addRoutes(to: api)
         SessionController(sessions: sessions).addRoutes(to: api)
-        OpenAPIController().addRoutes(to: api)
+        OpenAPIDocument(resource: Bundle.module.url(forResource: "openapi", withExtension: "yaml")).addRoute(to: api)
         MeController().addRoutes(to: api)
         SecuritySettingsController(security: security).addRoutes(to: api)
         RoleController(roles: roles, users: users).addRoutes(to: api)

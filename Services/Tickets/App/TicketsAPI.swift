@@ -1,5 +1,6 @@
 import Auth
 import Database
+import Foundation
 import Hummingbird
 import ServiceKit
 
@@ -17,6 +18,8 @@ public struct TicketsAPI: Sendable {
 
     public func addRoutes(to router: Router<ServiceRequestContext>) {
         let api = router.group("/api/v1/tickets").add(middleware: AuthenticationMiddleware(tokens: tokens))
+        OpenAPIDocument(resource: Bundle.module.url(forResource: "openapi", withExtension: "yaml")).addRoute(to: api)
+        TicketActionsController(store: store).addRoutes(to: api)
         TicketController(store: store).addRoutes(to: api)
     }
 }

@@ -16,6 +16,9 @@ let directory = IdempotentConsumer(
 ) { header, bytes, connection in
     try await api.directory.apply(header.type, bytes, on: connection)
 }
+let timers = TimerWorker(
+    store: api.store, interval: .milliseconds(try runtime.configuration.environment.int("CONCIERGE_TICKETS_TIMER_MS", default: 1000)),
+    gate: runtime.gate, logger: runtime.logger)
 try await runtime.run(
     router: router, migrations: TicketMigrations.all,
-    topics: [ServiceName.tickets.eventsTopic, ServiceName.tickets.commandsTopic, ServiceName.identity.eventsTopic], services: [directory])
+    topics: [ServiceName.tickets.eventsTopic, ServiceName.tickets.commandsTopic, ServiceName.identity.eventsTopic], services: [directory, timers])

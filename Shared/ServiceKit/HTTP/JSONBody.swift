@@ -15,12 +15,27 @@ extension Request {
 }
 
 public enum JSONBody {
+    /// Dates arrive as RFC 3339 text, as the API writes them, with or without fractional seconds.
+    static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            if let date = (try? Date.ISO8601FormatStyle().parse(text))
+                ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) {
+                return date
+            }
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected a date such as 2026-12-01T09:00:00Z")
+        }
+        return decoder
+    }
+
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
             throw Problem.badRequest("The request body is not valid JSON.")
         }
         do {
-            return try JSONDecoder().decode(type, from: data)
+            return try decoder.decode(type, from: data)
         } catch let error as DecodingError {
             throw Problem.unprocessable(describe(error), errors: [fieldError(error)])
         }

@@ -19,9 +19,30 @@ public struct Ticket: Codable, Sendable, Equatable {
     public var createdAt: Date
     public var idleSince: Date
     public var closedAt: Date?
+    public var followUp: FollowUp?
     public var version: Int
 
     public var etag: String { "\"\(version)\"" }
+}
+
+/// A scheduled follow-up: at its time the ticket becomes Active for its agent (whatever their status), with the
+/// new group, priority and pin it names. A customer's message suspends it (the values stay for the next one).
+public struct FollowUp: Codable, Sendable, Equatable {
+    public var at: Date
+    public var note: String?
+    public var groupID: String?
+    public var agentID: String?
+    public var priority: TicketPriority?
+    public var pin: Bool
+
+    public init(at: Date, note: String?, groupID: String?, agentID: String?, priority: TicketPriority?, pin: Bool) {
+        self.at = at
+        self.note = note
+        self.groupID = groupID
+        self.agentID = agentID
+        self.priority = priority
+        self.pin = pin
+    }
 }
 
 /// A message in or out, with its safe HTML and plain-text alternative.

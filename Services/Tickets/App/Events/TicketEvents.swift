@@ -23,12 +23,14 @@ public struct TicketEvents: Sendable {
     }
 
     public func publish(
-        _ type: String, _ ticket: Ticket, actor: Actor, details: [String: String] = [:], on connection: PostgresConnection
+        _ type: String, _ ticket: Ticket, actor: Actor, details: [String: String] = [:], on connection: PostgresConnection,
+        recordHistory: Bool = true
     ) async throws {
         let data = TicketEventData(ticket: ticket, actorKind: actor.kind, actorID: actor.id, details: details)
         try await outbox.append(
             CloudEvent(source: ServiceName.tickets.rawValue, type: type, subject: ticket.id, brandid: ticket.brandID, data: data),
             topic: ServiceName.tickets.eventsTopic, on: connection)
+        guard recordHistory else { return }
         var binds = PostgresBindings()
         binds.append(UUIDv7.generate())
         binds.append(UUID(uuidString: ticket.id))

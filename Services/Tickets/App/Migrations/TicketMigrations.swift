@@ -108,5 +108,34 @@ public enum TicketMigrations {
             """,
             "CREATE INDEX history_ticket ON {schema}.history (ticket_id, id)",
         ]),
+        Migration(version: 102, name: "follow-ups, deletion, durable timers and merge forwarders", sql: [
+            """
+            ALTER TABLE {schema}.tickets
+                ADD COLUMN follow_up_at timestamptz,
+                ADD COLUMN follow_up_note text,
+                ADD COLUMN follow_up_group_id uuid,
+                ADD COLUMN follow_up_agent_id uuid,
+                ADD COLUMN follow_up_priority smallint,
+                ADD COLUMN follow_up_pin boolean NOT NULL DEFAULT false,
+                ADD COLUMN status_before_follow_up text,
+                ADD COLUMN last_action_at timestamptz NOT NULL DEFAULT now(),
+                ADD COLUMN deleted_by uuid
+            """,
+            """
+            CREATE TABLE {schema}.timers (
+                ticket_id uuid NOT NULL REFERENCES {schema}.tickets (id) ON DELETE CASCADE,
+                kind text NOT NULL CHECK (kind IN ('auto_close', 'auto_lock', 'auto_delete', 'follow_up', 'purge')),
+                due_at timestamptz NOT NULL,
+                PRIMARY KEY (ticket_id, kind))
+            """,
+            "CREATE INDEX timers_due ON {schema}.timers (due_at)",
+            """
+            CREATE TABLE {schema}.forwarders (
+                old_number text PRIMARY KEY,
+                old_ticket_id uuid NOT NULL,
+                ticket_id uuid NOT NULL REFERENCES {schema}.tickets (id) ON DELETE CASCADE)
+            """,
+            "CREATE INDEX tickets_deleted ON {schema}.tickets (deleted_at) WHERE deleted_at IS NOT NULL",
+        ]),
     ]
 }

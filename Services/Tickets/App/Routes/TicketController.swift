@@ -17,9 +17,11 @@ public struct PortalDepartment: Codable, Sendable, ResponseEncodable {
 /// The ticket routes under `/api/v1/tickets`.
 public struct TicketController: Sendable {
     let store: TicketStore
+    let access: TicketRequestAccess
 
     public init(store: TicketStore) {
         self.store = store
+        self.access = TicketRequestAccess(store: store)
     }
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
@@ -30,17 +32,17 @@ public struct TicketController: Sendable {
         group.post("", use: create)
         group.get("", use: list)
         group.get("{id}") { _, context in
-            let (ticket, _) = try await readable(context)
+            let (ticket, _) = try await access.readable(context)
             return EditedResponse(headers: [.eTag: ticket.etag], response: ticket)
         }
         group.get("{id}/timeline") { request, context in
-            let (ticket, caller) = try await readable(context)
+            let (ticket, caller) = try await access.readable(context)
             var page = try PageRequest(request)
             if request.uri.queryParameters["limit"] == nil { page.limit = 15 }
             return try await store.timeline(try Self.id(ticket.id), includeComments: !caller.readsAsCustomer(ticket), page: page)
         }
         group.post("{id}/messages") { request, context in
-            let (ticket, caller) = try await readable(context)
+            let (ticket, caller) = try await access.readable(context)
             guard ticket.customerUserID == caller.principal.userID else { throw Problem.forbidden("Only the ticket's customer writes to it here.") }
             let body = try await request.decodeJSON(CustomerMessageRequest.self, context: context)
             let (html, text) = try TicketInput.body(text: body.body, html: body.bodyHTML)
@@ -49,7 +51,7 @@ public struct TicketController: Sendable {
             return EditedResponse(status: .created, headers: [.eTag: updated.etag], response: updated)
         }
         group.post("{id}/replies") { request, context in
-            let (ticket, caller) = try await readable(context)
+            let (ticket, caller) = try await access.readable(context)
             try Authorization.require(caller.principal, .tickets, "Reply")
             let body = try await request.decodeJSON(ReplyRequest.self, context: context)
             let (html, text) = try TicketInput.body(text: body.body, html: body.bodyHTML)
@@ -64,7 +66,7 @@ public struct TicketController: Sendable {
         }
         group.put("{id}/status") { request, context in
             struct Body: Decodable { var status: TicketStatus }
-            let (ticket, caller) = try await readable(context)
+            let (ticket, caller) = try await access.readable(context)
             try Authorization.require(caller.principal, .tickets, "Change Status")
             let body = try await request.decodeJSON(Body.self, context: context)
             let updated = try await store.setStatus(
@@ -72,7 +74,7 @@ public struct TicketController: Sendable {
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)
         }
         group.post("{id}/take") { _, context in
-            let (ticket, caller) = try await readable(context)
+            let (ticket, caller) = try await access.readable(context)
             try Authorization.require(caller.principal, .tickets, "Take")
             guard caller.groups.contains(ticket.groupID) || caller.seesEverything else {
                 throw Problem.forbidden("Only members of the ticket's group take it.")
@@ -81,7 +83,7 @@ public struct TicketController: Sendable {
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)
         }
         group.post("{id}/transfer") { request, context in
-            let (ticket, caller) = try await readable(context)
+            let (ticket, caller) = try await access.readable(context)
             try Authorization.require(caller.principal, .distribution, "Transfer Work Items")
             let body = try await request.decodeJSON(TransferRequest.self, context: context)
             let groupID = try TicketInput.uuid(body.groupID, field: "groupID")
@@ -93,7 +95,7 @@ public struct TicketController: Sendable {
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)
         }
         group.post("{id}/comments") { request, context in
-            let (ticket, caller) = try await readable(context)
+            let (ticket, caller) = try await access.readable(context)
             let body = try await request.decodeJSON(CommentRequest.self, context: context)
             let type = body.type ?? .general
             try Authorization.require(caller.principal, .tickets, type == .resolution ? "Add Resolution" : "Add Comment")
@@ -108,7 +110,7 @@ public struct TicketController: Sendable {
 
     @Sendable func create(_ request: Request, context: ServiceRequestContext) async throws -> EditedResponse<Ticket> {
         let body = try await request.decodeJSON(CreateTicketRequest.self, context: context)
-        let caller = try await self.caller(context, required: false)
+        let caller = try await access.caller(context, required: false)
         let departmentID = try TicketInput.uuid(body.departmentID, field: "departmentID")
         guard let department = try await store.department(departmentID) else {
             throw Problem.unprocessable("There is no department \(body.departmentID).", errors: [.init(field: "departmentID", message: "unknown department")])
@@ -145,7 +147,7 @@ public struct TicketController: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> Page<Ticket> {
-        guard let caller = try await caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
+        guard let caller = try await access.caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
         let status = try request.uri.queryParameters["status"].map { text -> TicketStatus in
             guard let status = TicketStatus(rawValue: String(text)) else { throw Problem.badRequest("status is active, waiting, closed or closed_locked.") }
             return status
@@ -160,26 +162,6 @@ public struct TicketController: Sendable {
 
     func created(_ ticket: Ticket) -> EditedResponse<Ticket> {
         EditedResponse(status: .created, headers: [.eTag: ticket.etag, .location: "/api/v1/tickets/\(ticket.id)"], response: ticket)
-    }
-
-    /// The caller with the groups and departments they belong to (from tickets' copy of identity's memberships).
-    func caller(_ context: ServiceRequestContext, required: Bool) async throws -> TicketCaller? {
-        guard let principal = context.principal else {
-            if required { throw Problem.unauthorized("Sign in first.") }
-            return nil
-        }
-        var memberships: [(group: UUID, department: UUID)] = []
-        if let userID = UUID(uuidString: principal.userID) { memberships = try await store.memberships(of: userID) }
-        return TicketCaller(
-            principal: principal, groups: Set(memberships.map { $0.group.lowercased }), departments: Set(memberships.map { $0.department.lowercased }))
-    }
-
-    /// The ticket of the path when the caller may see it; 404 otherwise, so its existence does not leak.
-    func readable(_ context: ServiceRequestContext) async throws -> (Ticket, TicketCaller) {
-        guard let caller = try await caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
-        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text), let ticket = try await store.find(id), caller.canRead(ticket)
-        else { throw Problem.notFound("No such ticket.") }
-        return (ticket, caller)
     }
 
     static func id(_ text: String) throws -> UUID {

@@ -13,21 +13,29 @@ extension TicketStore {
         change: (inout Ticket, PostgresConnection) async throws -> [(type: String, details: [String: String])]
     ) async throws -> Ticket {
         try await database.transaction { connection in
-            guard var ticket = try await find(id, on: connection, lock: true) else { throw Problem.notFound("No such ticket.") }
-            if let expectedVersion, expectedVersion != ticket.version {
-                throw Problem.preconditionFailed("The ticket changed since version \(expectedVersion); it is at version \(ticket.version). Reload it.")
-            }
-            let before = ticket
-            let published = try await change(&ticket, connection)
-            guard ticket != before || !published.isEmpty else { return ticket }
-            let released = try await releaseCountIfLeft(before: before, after: ticket, on: connection)
-            if published.contains(where: { $0.details["countsTowardMax"] == "true" }) { try await markCounting(ticket.id, on: connection) }
-            try await save(ticket, on: connection)
-            guard let saved = try await find(id, on: connection, lock: false) else { throw Problem.internalError(requestID: nil) }
-            for event in published { try await events.publish(event.type, saved, actor: actor, details: event.details, on: connection) }
-            if released, let group = UUID(uuidString: before.groupID) { try await drainQueue(of: group, on: connection) }
-            return saved
+            try await modify(id, expectedVersion: expectedVersion, actor: actor, on: connection, change: change)
         }
+    }
+
+    func modify(
+        _ id: UUID, expectedVersion: Int?, actor: Actor, on connection: PostgresConnection,
+        change: (inout Ticket, PostgresConnection) async throws -> [(type: String, details: [String: String])]
+    ) async throws -> Ticket {
+        guard var ticket = try await find(id, on: connection, lock: true) else { throw Problem.notFound("No such ticket.") }
+        if let expectedVersion, expectedVersion != ticket.version {
+            throw Problem.preconditionFailed("The ticket changed since version \(expectedVersion); it is at version \(ticket.version). Reload it.")
+        }
+        let before = ticket
+        let published = try await change(&ticket, connection)
+        guard ticket != before || !published.isEmpty else { return ticket }
+        let released = try await releaseCountIfLeft(before: before, after: ticket, on: connection)
+        if published.contains(where: { $0.details["countsTowardMax"] == "true" }) { try await markCounting(ticket.id, on: connection) }
+        try await save(ticket, on: connection)
+        try await syncTimers(id, on: connection)
+        guard let saved = try await find(id, on: connection, lock: false, includingDeleted: true) else { return ticket }
+        for event in published { try await events.publish(event.type, saved, actor: actor, details: event.details, on: connection) }
+        if released, let group = UUID(uuidString: before.groupID) { try await drainQueue(of: group, on: connection) }
+        return saved
     }
 
     private func save(_ ticket: Ticket, on connection: PostgresConnection) async throws {
@@ -46,14 +54,58 @@ extension TicketStore {
         binds.append(ticket.idleSince)
         binds.append(ticket.closedAt)
         binds.append(UUID(uuidString: ticket.id))
+        binds.append(ticket.followUp?.at)
+        binds.append(ticket.followUp?.note)
+        binds.append(ticket.followUp?.groupID.flatMap(UUID.init(uuidString:)))
+        binds.append(ticket.followUp?.agentID.flatMap(UUID.init(uuidString:)))
+        binds.append(ticket.followUp?.priority?.rank)
+        binds.append(ticket.followUp?.pin ?? false)
         try await connection.query(
             PostgresQuery(unsafeSQL: """
                 UPDATE \(database.table("tickets")) SET brand_id = $1, department_id = $2, group_id = $3, agent_id = $4, customer_email = $5,
                     subject = $6, status = $7, priority = $8, pinned = $9, messages_in = $10, messages_out = $11, idle_since = $12,
-                    closed_at = $13, version = version + 1
+                    closed_at = $13, follow_up_at = $15,
+                    follow_up_note = CASE WHEN $15::timestamptz IS NULL THEN follow_up_note ELSE $16 END,
+                    follow_up_group_id = CASE WHEN $15::timestamptz IS NULL THEN follow_up_group_id ELSE $17 END,
+                    follow_up_agent_id = CASE WHEN $15::timestamptz IS NULL THEN follow_up_agent_id ELSE $18 END,
+                    follow_up_priority = CASE WHEN $15::timestamptz IS NULL THEN follow_up_priority ELSE $19 END,
+                    follow_up_pin = CASE WHEN $15::timestamptz IS NULL THEN follow_up_pin ELSE $20 END,
+                    last_action_at = now(), version = version + 1
                 WHERE id = $14
                 """, binds: binds), logger: database.logger
         ).consume()
+    }
+
+    /// Rewrites the ticket's durable timers from its state and its department's settings, in the change's transaction.
+    func syncTimers(_ id: UUID, on connection: PostgresConnection) async throws {
+        var binds = PostgresBindings()
+        binds.append(id)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT t.status, t.closed_at, t.last_action_at, t.follow_up_at, t.deleted_at, d.auto_close_hours, d.auto_lock_hours, d.auto_delete_days
+                FROM \(database.table("tickets")) t LEFT JOIN \(database.table("departments")) d ON d.id = t.department_id WHERE t.id = $1
+                """, binds: binds), logger: database.logger)
+        var due: [TimerKind: Date] = [:]
+        for try await (status, closed, lastAction, followUp, deleted, close, lock, delete)
+            in rows.decode((String, Date?, Date, Date?, Date?, Int?, Int?, Int?).self)
+        {
+            due = TimerRules.due(
+                status: TicketStatus(rawValue: status) ?? .active, closedAt: closed, lastActionAt: lastAction, followUpAt: followUp, deletedAt: deleted,
+                policy: TimerPolicy(autoCloseHours: close, autoLockHours: lock, autoDeleteDays: delete))
+        }
+        try await connection.query(
+            PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("timers")) WHERE ticket_id = $1", binds: binds), logger: database.logger
+        ).consume()
+        for (kind, at) in due {
+            var timer = PostgresBindings()
+            timer.append(id)
+            timer.append(kind.rawValue)
+            timer.append(at)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("timers")) (ticket_id, kind, due_at) VALUES ($1, $2, $3)", binds: timer),
+                logger: database.logger
+            ).consume()
+        }
     }
 
     /// A distributed ticket stops counting toward its owner's Max Tickets once it is no longer Active with the same

@@ -83,6 +83,7 @@ extension TicketStore {
                 authorID: actor.id, from: new.incoming ? new.customerEmail : "agent", to: new.incoming ? [] : [new.customerEmail], cc: [], bcc: [],
                 bodyHTML: new.bodyHTML, bodyText: new.bodyText, createdAt: now)
             try await insert(message, on: connection)
+            try await syncTimers(id, on: connection)
             guard let ticket = try await find(id, on: connection, lock: false) else { throw Problem.internalError(requestID: nil) }
             try await events.publish("ticket.created", ticket, actor: actor, details: ["messageID": message.id, "incoming": String(new.incoming)], on: connection)
             if let agent {

@@ -38,6 +38,10 @@ extension TicketStore {
             try await insert(message, on: connection)
             var published: [(type: String, details: [String: String])] = [("ticket.message_received", ["messageID": message.id, "previousStatus": ticket.status.rawValue])]
             let previous = ticket.status
+            if ticket.followUp != nil {
+                ticket.followUp = nil
+                published.append(("ticket.followup_suspended", ["cause": "customer_reply"]))
+            }
             ticket.messagesIn += 1
             ticket.idleSince = message.createdAt
             if previous != .active {

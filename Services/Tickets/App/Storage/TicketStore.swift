@@ -29,17 +29,19 @@ public struct TicketStore: Sendable {
 
     static let columns = """
         id, number, brand_id, department_id, group_id, agent_id, customer_user_id, customer_email, subject, status, priority, pinned,
-        messages_in, messages_out, created_at, idle_since, closed_at, version
+        messages_in, messages_out, created_at, idle_since, closed_at, version,
+        follow_up_at, follow_up_note, follow_up_group_id, follow_up_agent_id, follow_up_priority, follow_up_pin
         """
 
     public func find(_ id: UUID) async throws -> Ticket? {
         try await database.client.withConnection { try await find(id, on: $0, lock: false) }
     }
 
-    func find(_ id: UUID, on connection: PostgresConnection, lock: Bool) async throws -> Ticket? {
+    func find(_ id: UUID, on connection: PostgresConnection, lock: Bool, includingDeleted: Bool = false) async throws -> Ticket? {
         var binds = PostgresBindings()
         binds.append(id)
-        return try await tickets("WHERE id = $1 AND deleted_at IS NULL\(lock ? " FOR UPDATE" : "")", binds, on: connection).first
+        let deleted = includingDeleted ? "" : " AND deleted_at IS NULL"
+        return try await tickets("WHERE id = $1\(deleted)\(lock ? " FOR UPDATE" : "")", binds, on: connection).first
     }
 
     func tickets(_ tail: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [Ticket] {
@@ -50,13 +52,19 @@ public struct TicketStore: Sendable {
             let (id, number, brand, department, group, agent, customer, email, subject, status, priority, pinned) =
                 try row.decode((UUID, String, UUID, UUID, UUID, UUID?, UUID?, String, String, String, Int, Bool).self)
             let columns = row.makeRandomAccess()
+            let followUp = try columns[18].decode(Date?.self).map { at in
+                FollowUp(
+                    at: at, note: try columns[19].decode(String?.self), groupID: try columns[20].decode(UUID?.self)?.lowercased,
+                    agentID: try columns[21].decode(UUID?.self)?.lowercased, priority: try columns[22].decode(Int?.self).map(TicketPriority.init(rank:)),
+                    pin: try columns[23].decode(Bool.self))
+            }
             result.append(Ticket(
                 id: id.lowercased, number: number, brandID: brand.lowercased, departmentID: department.lowercased, groupID: group.lowercased,
                 agentID: agent?.lowercased, customerUserID: customer?.lowercased, customerEmail: email, subject: subject,
                 status: TicketStatus(rawValue: status) ?? .active, priority: TicketPriority(rank: priority), pinned: pinned,
                 messagesIn: try columns[12].decode(Int.self), messagesOut: try columns[13].decode(Int.self),
                 createdAt: try columns[14].decode(Date.self), idleSince: try columns[15].decode(Date.self),
-                closedAt: try columns[16].decode(Date?.self), version: try columns[17].decode(Int.self)))
+                closedAt: try columns[16].decode(Date?.self), followUp: followUp, version: try columns[17].decode(Int.self)))
         }
         return result
     }

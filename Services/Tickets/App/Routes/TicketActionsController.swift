@@ -1,0 +1,102 @@
+import Auth
+import Contracts
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ServiceKit
+
+/// `PUT …/{id}/follow-up` body.
+public struct FollowUpRequest: Decodable, Sendable {
+    public var at: Date
+    public var note: String?
+    public var groupID: String?
+    public var agentID: String?
+    public var priority: TicketPriority?
+    public var pin: Bool?
+}
+
+/// `POST /api/v1/tickets/merge` body.
+public struct MergeRequest: Decodable, Sendable {
+    public var primaryID: String
+    public var ticketIDs: [String]
+}
+
+/// Follow-ups, priority, pin, deletion, merge and lookup by number under `/api/v1/tickets`.
+public struct TicketActionsController: Sendable {
+    let store: TicketStore
+    let access: TicketRequestAccess
+
+    public init(store: TicketStore) {
+        self.store = store
+        self.access = TicketRequestAccess(store: store)
+    }
+
+    public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
+        group.get("by-number/{number}") { _, context in
+            guard let caller = try await access.caller(context, required: true), let number = context.parameters.get("number"),
+                let ticket = try await store.find(number: number), caller.canRead(ticket)
+            else { throw Problem.notFound("No such ticket.") }
+            return EditedResponse(headers: [.eTag: ticket.etag], response: ticket)
+        }
+        group.put("{id}/follow-up") { request, context in
+            let (ticket, caller) = try await access.readable(context)
+            try Authorization.require(caller.principal, .tickets, "Follow-up")
+            let body = try await request.decodeJSON(FollowUpRequest.self, context: context)
+            let followUp = FollowUp(
+                at: body.at, note: body.note, groupID: try body.groupID.map { try TicketInput.uuid($0, field: "groupID").lowercased },
+                agentID: try (body.agentID.map { try TicketInput.uuid($0, field: "agentID").lowercased } ?? caller.principal.userID),
+                priority: body.priority, pin: body.pin ?? false)
+            let updated = try await store.scheduleFollowUp(
+                try TicketController.id(ticket.id), followUp, by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
+            return EditedResponse(headers: [.eTag: updated.etag], response: updated)
+        }
+        group.delete("{id}/follow-up") { _, context in
+            let (ticket, caller) = try await access.readable(context)
+            try Authorization.require(caller.principal, .tickets, "Follow-up")
+            let updated = try await store.removeFollowUp(try TicketController.id(ticket.id), by: caller.principal.userID)
+            return EditedResponse(headers: [.eTag: updated.etag], response: updated)
+        }
+        group.put("{id}/priority") { request, context in
+            struct Body: Decodable { var priority: TicketPriority }
+            let (ticket, caller) = try await access.readable(context)
+            try Authorization.require(caller.principal, .tickets, "Change Priority")
+            let body = try await request.decodeJSON(Body.self, context: context)
+            let updated = try await store.setPriority(
+                try TicketController.id(ticket.id), body.priority, by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
+            return EditedResponse(headers: [.eTag: updated.etag], response: updated)
+        }
+        group.put("{id}/pin") { request, context in
+            struct Body: Decodable { var pinned: Bool }
+            let (ticket, caller) = try await access.readable(context)
+            try Authorization.require(caller.principal, .tickets, "Pin")
+            let body = try await request.decodeJSON(Body.self, context: context)
+            let updated = try await store.setPinned(try TicketController.id(ticket.id), body.pinned, by: caller.principal.userID)
+            return EditedResponse(headers: [.eTag: updated.etag], response: updated)
+        }
+        group.delete("{id}") { _, context in
+            let (ticket, caller) = try await access.readable(context)
+            guard Authorization.allows(caller.principal, .tickets, "Delete") || Authorization.allows(caller.principal, .tickets, "Mark as Deleted") else {
+                throw Problem.forbidden("Your roles do not allow Delete on Tickets.")
+            }
+            _ = try await store.delete(try TicketController.id(ticket.id), by: .agent(caller.principal.userID))
+            return Response(status: .noContent)
+        }
+        group.post("merge") { request, context in
+            guard let caller = try await access.caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
+            try Authorization.require(caller.principal, .tickets, "Merge")
+            let body = try await request.decodeJSON(MergeRequest.self, context: context)
+            let primary = try TicketInput.uuid(body.primaryID, field: "primaryID")
+            let others = try Set(body.ticketIDs.map { try TicketInput.uuid($0, field: "ticketIDs") }).subtracting([primary])
+            guard (1...(TicketStore.maximumMerged - 1)).contains(others.count) else {
+                throw Problem.unprocessable(
+                    "Merge 2 to \(TicketStore.maximumMerged) tickets, the primary included.",
+                    errors: [.init(field: "ticketIDs", message: "1...\(TicketStore.maximumMerged - 1) other tickets")])
+            }
+            for id in [primary] + Array(others) {
+                guard let ticket = try await store.find(id), caller.canRead(ticket) else { throw Problem.notFound("No such ticket \(id.lowercased).") }
+            }
+            let merged = try await store.merge(primary: primary, others: Array(others), by: caller.principal.userID)
+            return EditedResponse(headers: [.eTag: merged.etag], response: merged)
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import Auth
+import Contracts
+import Foundation
+import Hummingbird
+import ServiceKit
+
+/// Loads the caller's memberships and the ticket of the path, answering 404 for a ticket the caller may not see.
+struct TicketRequestAccess: Sendable {
+    let store: TicketStore
+
+    /// The caller with the groups and departments they belong to (from tickets' copy of identity's memberships).
+    func caller(_ context: ServiceRequestContext, required: Bool) async throws -> TicketCaller? {
+        guard let principal = context.principal else {
+            if required { throw Problem.unauthorized("Sign in first.") }
+            return nil
+        }
+        var memberships: [(group: UUID, department: UUID)] = []
+        if let userID = UUID(uuidString: principal.userID) { memberships = try await store.memberships(of: userID) }
+        return TicketCaller(
+            principal: principal, groups: Set(memberships.map { $0.group.lowercased }), departments: Set(memberships.map { $0.department.lowercased }))
+    }
+
+    /// The ticket of the path when the caller may see it; 404 otherwise, so its existence does not leak.
+    func readable(_ context: ServiceRequestContext) async throws -> (Ticket, TicketCaller) {
+        guard let caller = try await caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text), let ticket = try await store.find(id), caller.canRead(ticket)
+        else { throw Problem.notFound("No such ticket.") }
+        return (ticket, caller)
+    }
+}

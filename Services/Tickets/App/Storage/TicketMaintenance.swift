@@ -1,0 +1,171 @@
+import Contracts
+import Database
+import Foundation
+import HTTPTypes
+import PostgresNIO
+import ServiceKit
+
+/// Follow-ups, priority, pin, deletion and what the timers do.
+extension TicketStore {
+    /// Schedules a follow-up: the ticket waits until then (a Follow-Up comment keeps the note). A Closed and Locked
+    /// ticket takes none.
+    public func scheduleFollowUp(_ id: UUID, _ followUp: FollowUp, by agent: String, expectedVersion: Int?) async throws -> Ticket {
+        try await modify(id, expectedVersion: expectedVersion, actor: .agent(agent)) { ticket, connection in
+            guard ticket.status != .closedLocked else { throw Problem.conflict("A closed and locked ticket takes no follow-up.") }
+            if let group = followUp.groupID.flatMap(UUID.init(uuidString:)), try await departmentOfGroup(group, on: connection) == nil {
+                throw Problem.unprocessable("There is no group \(group.lowercased).", errors: [.init(field: "groupID", message: "unknown group")])
+            }
+            if ticket.followUp == nil { try await setStatusBeforeFollowUp(ticket.id, ticket.status.rawValue, on: connection) }
+            if let note = followUp.note?.nonEmptyText { try await addComment(ticket.id, type: .followUp, body: note, author: agent, on: connection) }
+            ticket.followUp = followUp
+            var published: [(type: String, details: [String: String])] = [
+                ("ticket.followup_scheduled", ["followUpAt": followUp.at.formatted(.iso8601), "agentID": followUp.agentID ?? ""]),
+            ]
+            if ticket.status != .waiting {
+                published.append(("ticket.status_changed", ["from": ticket.status.rawValue, "to": "waiting", "cause": "follow_up"]))
+                ticket.status = .waiting
+                ticket.closedAt = nil
+            }
+            return published
+        }
+    }
+
+    /// Removes a follow-up; the ticket returns to the status it had before.
+    public func removeFollowUp(_ id: UUID, by agent: String) async throws -> Ticket {
+        try await modify(id, expectedVersion: nil, actor: .agent(agent)) { ticket, connection in
+            guard ticket.followUp != nil else { return [] }
+            let restored = TicketStatus(rawValue: try await statusBeforeFollowUp(ticket.id, on: connection) ?? "") ?? .active
+            ticket.followUp = nil
+            ticket.status = restored
+            ticket.closedAt = restored.isClosed ? Date() : nil
+            return [("ticket.followup_removed", ["restoredStatus": restored.rawValue, "cause": "manual"])]
+        }
+    }
+
+    public func setPriority(_ id: UUID, _ priority: TicketPriority, by agent: String, expectedVersion: Int?) async throws -> Ticket {
+        try await modify(id, expectedVersion: expectedVersion, actor: .agent(agent)) { ticket, _ in
+            guard ticket.priority != priority else { return [] }
+            let previous = ticket.priority
+            ticket.priority = priority
+            return [("ticket.priority_changed", ["from": previous.rawValue, "to": priority.rawValue])]
+        }
+    }
+
+    /// Pins the ticket to its owner (it then stays with them whatever their status) or unpins it.
+    public func setPinned(_ id: UUID, _ pinned: Bool, by agent: String) async throws -> Ticket {
+        try await modify(id, expectedVersion: nil, actor: .agent(agent)) { ticket, _ in
+            guard ticket.pinned != pinned else { return [] }
+            guard !pinned || ticket.agentID != nil else { throw Problem.conflict("A ticket in the queue cannot be pinned.") }
+            ticket.pinned = pinned
+            return [(pinned ? "ticket.pinned" : "ticket.unpinned", ["agentID": ticket.agentID ?? ""])]
+        }
+    }
+
+    /// Marks a ticket deleted: kept as Closed and Locked, out of every list, purged after 90 days.
+    public func delete(_ id: UUID, by actor: Actor) async throws -> Ticket {
+        try await delete(id, by: actor, on: nil)
+    }
+
+    func delete(_ id: UUID, by actor: Actor, on existing: PostgresConnection?) async throws -> Ticket {
+        let change: (inout Ticket, PostgresConnection) async throws -> [(type: String, details: [String: String])] = { ticket, connection in
+            var binds = PostgresBindings()
+            binds.append(actor.id.flatMap(UUID.init(uuidString:)))
+            binds.append(UUID(uuidString: ticket.id))
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "UPDATE \(database.table("tickets")) SET deleted_at = now(), deleted_by = $1 WHERE id = $2", binds: binds),
+                logger: database.logger
+            ).consume()
+            ticket.status = .closedLocked
+            ticket.closedAt = ticket.closedAt ?? Date()
+            ticket.followUp = nil
+            return [("ticket.deleted", ["deletedBy": actor.id ?? "", "automatic": String(actor.kind == "system")])]
+        }
+        if let existing { return try await modify(id, expectedVersion: nil, actor: actor, on: existing, change: change) }
+        return try await modify(id, expectedVersion: nil, actor: actor, change: change)
+    }
+
+    /// Runs one due timer in the caller's transaction, re-checking that it still applies.
+    func fire(_ kind: TimerKind, ticket id: UUID, now: Date, on connection: PostgresConnection) async throws {
+        switch kind {
+        case .autoClose, .autoLock:
+            let (from, to): (TicketStatus, TicketStatus) = kind == .autoClose ? (.waiting, .closed) : (.closed, .closedLocked)
+            _ = try await modify(id, expectedVersion: nil, actor: .system, on: connection) { ticket, _ in
+                guard ticket.status == from else { return [] }
+                ticket.status = to
+                ticket.closedAt = ticket.closedAt ?? Date()
+                return [("ticket.status_changed", ["from": from.rawValue, "to": to.rawValue, "cause": kind.rawValue])]
+            }
+        case .autoDelete:
+            guard let ticket = try await find(id, on: connection, lock: true), ticket.status.isClosed else { return }
+            _ = try await delete(id, by: .system, on: connection)
+        case .followUp:
+            _ = try await modify(id, expectedVersion: nil, actor: .system, on: connection) { ticket, connection in
+                guard let followUp = ticket.followUp, followUp.at <= now else { return [] }
+                return try await fireFollowUp(followUp, on: &ticket, connection)
+            }
+        case .purge:
+            guard let ticket = try await find(id, on: connection, lock: true, includingDeleted: true) else { return }
+            try await events.publish("ticket.purged", ticket, actor: .system, on: connection, recordHistory: false)
+            var binds = PostgresBindings()
+            binds.append(id)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("tickets")) WHERE id = $1 AND deleted_at IS NOT NULL", binds: binds),
+                logger: database.logger
+            ).consume()
+        }
+    }
+
+    /// A due follow-up: Active for the follow-up's agent whatever their status (or by round robin in the new group
+    /// when it names no agent), with the new priority and pin.
+    private func fireFollowUp(
+        _ followUp: FollowUp, on ticket: inout Ticket, _ connection: PostgresConnection
+    ) async throws -> [(type: String, details: [String: String])] {
+        var published: [(type: String, details: [String: String])] = []
+        if let group = followUp.groupID, group != ticket.groupID, let groupID = UUID(uuidString: group),
+            let departmentID = try await departmentOfGroup(groupID, on: connection), let department = try await department(departmentID, on: connection)
+        {
+            ticket.groupID = group
+            ticket.departmentID = department.id.lowercased
+            ticket.brandID = department.brandID.lowercased
+        }
+        let previousStatus = ticket.status
+        ticket.status = .active
+        ticket.closedAt = nil
+        ticket.followUp = nil
+        if let priority = followUp.priority { ticket.priority = priority }
+        if let agent = followUp.agentID {
+            if ticket.agentID != agent {
+                published.append(("ticket.assigned", ["agentID": agent, "fromAgentID": ticket.agentID ?? "", "reason": "follow_up"]))
+            }
+            ticket.agentID = agent
+        } else if ticket.agentID == nil || followUp.groupID != nil {
+            published.append(try await redistribute(&ticket, on: connection, reason: "follow_up"))
+        }
+        ticket.pinned = followUp.pin && ticket.agentID != nil
+        published.insert(("ticket.followed_up", ["dueAt": followUp.at.formatted(.iso8601), "agentID": ticket.agentID ?? ""]), at: 0)
+        if previousStatus != .active {
+            published.append(("ticket.status_changed", ["from": previousStatus.rawValue, "to": "active", "cause": "follow_up"]))
+        }
+        return published
+    }
+
+    private func setStatusBeforeFollowUp(_ id: String, _ status: String, on connection: PostgresConnection) async throws {
+        var binds = PostgresBindings()
+        binds.append(status)
+        binds.append(UUID(uuidString: id))
+        try await connection.query(
+            PostgresQuery(unsafeSQL: "UPDATE \(database.table("tickets")) SET status_before_follow_up = $1 WHERE id = $2", binds: binds),
+            logger: database.logger
+        ).consume()
+    }
+
+    private func statusBeforeFollowUp(_ id: String, on connection: PostgresConnection) async throws -> String? {
+        var binds = PostgresBindings()
+        binds.append(UUID(uuidString: id))
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT status_before_follow_up FROM \(database.table("tickets")) WHERE id = $1", binds: binds),
+            logger: database.logger)
+        for try await status in rows.decode(String?.self) { return status }
+        return nil
+    }
+}

@@ -1,0 +1,82 @@
+import Contracts
+import Database
+import Foundation
+import PostgresNIO
+import ServiceKit
+
+extension TicketStore {
+    public static let maximumMerged = 10
+
+    /// Merges up to ten tickets into the primary, for good: their messages, comments and history move to it, their
+    /// numbers become forwarders to it, and they are gone. The primary keeps its own properties.
+    public func merge(primary: UUID, others: [UUID], by agent: String) async throws -> Ticket {
+        try await database.transaction { connection in
+            var merged: [Ticket] = []
+            for id in others.sorted(by: { $0.uuidString < $1.uuidString }) {
+                guard let ticket = try await find(id, on: connection, lock: true) else { throw Problem.notFound("No such ticket \(id.lowercased).") }
+                merged.append(ticket)
+            }
+            let result = try await modify(primary, expectedVersion: nil, actor: .agent(agent), on: connection) { ticket, connection in
+                var binds = PostgresBindings()
+                binds.append(primary)
+                binds.append(others)
+                for table in ["messages", "comments", "history"] {
+                    try await connection.query(
+                        PostgresQuery(unsafeSQL: "UPDATE \(database.table(table)) SET ticket_id = $1 WHERE ticket_id = ANY($2)", binds: binds),
+                        logger: database.logger
+                    ).consume()
+                }
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "UPDATE \(database.table("forwarders")) SET ticket_id = $1 WHERE ticket_id = ANY($2)", binds: binds),
+                    logger: database.logger
+                ).consume()
+                for old in merged {
+                    var forward = PostgresBindings()
+                    forward.append(old.number)
+                    forward.append(UUID(uuidString: old.id))
+                    forward.append(primary)
+                    try await connection.query(
+                        PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("forwarders")) (old_number, old_ticket_id, ticket_id) VALUES ($1, $2, $3)", binds: forward),
+                        logger: database.logger
+                    ).consume()
+                    ticket.messagesIn += old.messagesIn
+                    ticket.messagesOut += old.messagesOut
+                }
+                return [("ticket.merged", ["mergedIDs": merged.map(\.id).joined(separator: ","), "mergedNumbers": merged.map(\.number).joined(separator: ",")])]
+            }
+            for old in merged {
+                if let agent = old.agentID.flatMap(UUID.init(uuidString:)), let group = UUID(uuidString: old.groupID), try await countsTowardMax(old.id, on: connection) {
+                    try await distributor.release(agentID: agent, groupID: group, on: connection)
+                }
+                var binds = PostgresBindings()
+                binds.append(UUID(uuidString: old.id))
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("tickets")) WHERE id = $1", binds: binds), logger: database.logger
+                ).consume()
+            }
+            return result
+        }
+    }
+
+    /// The ticket a number names, following merge forwarders.
+    public func find(number: String) async throws -> Ticket? {
+        try await database.client.withConnection { connection in
+            var binds = PostgresBindings()
+            binds.append(number.uppercased())
+            let direct = try await tickets("WHERE number = $1 AND deleted_at IS NULL", binds, on: connection)
+            if let ticket = direct.first { return ticket }
+            return try await tickets(
+                "WHERE id = (SELECT ticket_id FROM \(database.table("forwarders")) WHERE old_number = $1) AND deleted_at IS NULL", binds, on: connection
+            ).first
+        }
+    }
+
+    private func countsTowardMax(_ id: String, on connection: PostgresConnection) async throws -> Bool {
+        var binds = PostgresBindings()
+        binds.append(UUID(uuidString: id))
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT counts_toward_max FROM \(database.table("tickets")) WHERE id = $1", binds: binds), logger: database.logger)
+        for try await counts in rows.decode(Bool.self) { return counts }
+        return false
+    }
+}

@@ -1,0 +1,56 @@
+import Database
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceKit
+import ServiceLifecycle
+
+/// Runs due ticket timers (auto-close, auto-lock, auto-delete, follow-ups, purge). Each timer is claimed and
+/// acted on in one transaction with SKIP LOCKED, so with several instances every timer runs exactly once, and
+/// timers survive restarts because they are rows.
+public struct TimerWorker: Service {
+    let store: TicketStore
+    let interval: Duration
+    let gate: StartupGate?
+    let logger: Logger
+
+    public init(store: TicketStore, interval: Duration = .seconds(1), gate: StartupGate? = nil, logger: Logger) {
+        self.store = store
+        self.interval = interval
+        self.gate = gate
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await gate?.wait()
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                while try await runOne() {}
+            } catch {
+                logger.error("timer failed; retrying next round", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    /// Claims and runs the earliest due timer; false when none is due.
+    @discardableResult
+    public func runOne(now: Date = Date()) async throws -> Bool {
+        let database = store.database
+        return try await database.transaction { connection in
+            var binds = PostgresBindings()
+            binds.append(now)
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: """
+                    DELETE FROM \(database.table("timers")) WHERE (ticket_id, kind) IN (
+                        SELECT ticket_id, kind FROM \(database.table("timers")) WHERE due_at <= $1 ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+                    RETURNING ticket_id, kind
+                    """, binds: binds), logger: database.logger)
+            var claimed: (UUID, String)?
+            for try await row in rows.decode((UUID, String).self) { claimed = row }
+            guard let (ticketID, kindName) = claimed, let kind = TimerKind(rawValue: kindName) else { return false }
+            try await store.fire(kind, ticket: ticketID, now: now, on: connection)
+            return true
+        }
+    }
+}

@@ -1,0 +1,414 @@
+// The only place that touches Xapian's C++ API. Every entry point catches everything: a C++
+// exception unwinding into Swift frames is undefined behaviour.
+
+#include "cxapian.h"
+
+#include <xapian.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <new>
+#include <string>
+#include <utility>
+#include <vector>
+
+struct cx_database {
+    Xapian::WritableDatabase db;
+};
+
+struct cx_document {
+    Xapian::WritableDatabase db;  // a reference-counted handle onto the same database
+    Xapian::Document doc;
+    Xapian::TermGenerator generator;
+    std::string snippet_text;  // encoded (prefix, text) pairs, see append_snippet_field
+};
+
+struct cx_stored_hit {
+    std::string id;
+    std::string data;
+    std::string snippet;
+    int32_t percent;
+    double weight;
+};
+
+struct cx_results {
+    std::vector<cx_stored_hit> hits;
+    uint32_t estimated_total = 0;
+    std::string suggestion;
+};
+
+namespace {
+
+char *copy_string(const std::string &value) {
+    char *copy = static_cast<char *>(std::malloc(value.size() + 1));
+    if (copy == nullptr) return nullptr;
+    std::memcpy(copy, value.data(), value.size());
+    copy[value.size()] = '\0';
+    return copy;
+}
+
+// Swift may hand over a null pointer for an empty buffer.
+std::string bytes(const char *pointer, size_t length) {
+    return pointer != nullptr ? std::string(pointer, length) : std::string();
+}
+
+void set_error(char **error, const std::string &message) {
+    if (error != nullptr) *error = copy_string(message);
+}
+
+// Runs body, turning any exception into -1 plus a message.
+template <typename Body>
+int guarded(char **error, Body &&body) {
+    try {
+        body();
+        return 0;
+    } catch (const Xapian::Error &e) {
+        set_error(error, e.get_description());
+    } catch (const std::exception &e) {
+        set_error(error, std::string("std::exception: ") + e.what());
+    } catch (...) {
+        set_error(error, "unknown C++ exception");
+    }
+    return -1;
+}
+
+const std::string id_prefix = "Q";
+
+// "en", "en-US", "de_CH", "english" → a stemmer; anything Xapian does not know → none.
+Xapian::Stem stemmer_for(const char *language) {
+    if (language == nullptr || *language == '\0') return Xapian::Stem();
+    std::string name(language);
+    std::string::size_type cut = name.find_first_of("-_");
+    if (cut != std::string::npos) name.resize(cut);
+    for (char &c : name) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    try {
+        return Xapian::Stem(name);
+    } catch (const Xapian::InvalidArgumentError &) {
+        return Xapian::Stem();
+    }
+}
+
+// Snippet text encoding, stored in CX_SLOT_SNIPPET_TEXT: for each field in order,
+// "<prefix length>:<prefix><text length>:<text>" (decimal byte lengths). Lengths instead of
+// separators because user text may contain any byte.
+void append_snippet_field(std::string &out, const std::string &prefix, const std::string &text) {
+    out += std::to_string(prefix.size());
+    out += ':';
+    out += prefix;
+    out += std::to_string(text.size());
+    out += ':';
+    out += text;
+}
+
+bool read_length(const std::string &encoded, size_t &position, size_t &length) {
+    size_t colon = encoded.find(':', position);
+    if (colon == std::string::npos || colon == position) return false;
+    length = 0;
+    for (size_t i = position; i < colon; ++i) {
+        char c = encoded[i];
+        if (c < '0' || c > '9') return false;
+        length = length * 10 + static_cast<size_t>(c - '0');
+    }
+    position = colon + 1;
+    return length <= encoded.size() - position;
+}
+
+// The texts of the fields with `prefix` (all fields when prefix is NULL), joined by newlines.
+std::string snippet_source(const std::string &encoded, const char *prefix) {
+    std::string joined;
+    size_t position = 0;
+    while (position < encoded.size()) {
+        size_t prefix_length = 0, text_length = 0;
+        if (!read_length(encoded, position, prefix_length)) break;
+        std::string field_prefix = encoded.substr(position, prefix_length);
+        position += prefix_length;
+        if (!read_length(encoded, position, text_length)) break;
+        if (prefix == nullptr || field_prefix == prefix) {
+            if (!joined.empty()) joined += '\n';
+            joined.append(encoded, position, text_length);
+        }
+        position += text_length;
+    }
+    return joined;
+}
+
+// Per-word spelling fallback for when the query parser found nothing to correct (its
+// correction only looks at words that are not terms at all) but the query still matched
+// nothing: each word is replaced by the database's suggestion when there is one.
+std::string word_by_word_suggestion(const Xapian::Database &db, const std::string &text) {
+    std::string corrected;
+    bool changed = false;
+    Xapian::Utf8Iterator it(text), end;
+    while (it != end) {
+        if (!Xapian::Unicode::is_wordchar(*it)) {
+            Xapian::Unicode::append_utf8(corrected, *it);
+            ++it;
+            continue;
+        }
+        std::string word;
+        while (it != end && Xapian::Unicode::is_wordchar(*it)) {
+            Xapian::Unicode::append_utf8(word, Xapian::Unicode::tolower(*it));
+            ++it;
+        }
+        std::string suggestion = db.get_spelling_suggestion(word);
+        if (!suggestion.empty() && suggestion != word) {
+            corrected += suggestion;
+            changed = true;
+        } else {
+            corrected += word;
+        }
+    }
+    return changed ? corrected : std::string();
+}
+
+Xapian::Query filter_query(const cx_query &query) {
+    std::vector<Xapian::Query> groups;
+    size_t next = 0;
+    for (size_t g = 0; g < query.filter_group_count; ++g) {
+        std::vector<Xapian::Query> terms;
+        for (size_t t = 0; t < query.filter_group_sizes[g]; ++t) {
+            terms.emplace_back(std::string(query.filter_terms[next++]));
+        }
+        // An empty group grants nothing: for visibility filters "no groups" must mean "no hits".
+        if (terms.empty()) return Xapian::Query::MatchNothing;
+        groups.emplace_back(Xapian::Query::OP_OR, terms.begin(), terms.end());
+    }
+    return Xapian::Query(Xapian::Query::OP_AND, groups.begin(), groups.end());
+}
+
+void run_search(Xapian::WritableDatabase &db, const cx_query &query, cx_results &results) {
+    const std::string text = query.text != nullptr ? query.text : "";
+    Xapian::Stem stemmer = stemmer_for(query.language);
+
+    Xapian::QueryParser parser;
+    parser.set_database(db);
+    parser.set_stemmer(stemmer);
+    parser.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+    // Bounds "a*"-style wildcards to the most frequent expansions instead of failing or
+    // expanding to thousands of terms.
+    parser.set_max_expansion(100, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+    // FLAG_PARTIAL is left out: it is meant for search-as-you-type, and it turns the last
+    // word of every submitted query into a prefix search, which blurs ranking.
+    const unsigned flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_PHRASE |
+                           Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
+                           Xapian::QueryParser::FLAG_PURE_NOT |
+                           Xapian::QueryParser::FLAG_SPELLING_CORRECTION;
+
+    Xapian::Query text_query = Xapian::Query::MatchAll;
+    bool has_text = text.find_first_not_of(" \t\r\n") != std::string::npos;
+    if (has_text) {
+        text_query = parser.parse_query(text, flags);
+        // A query of only stop-words or punctuation parses to nothing: match nothing, not all.
+    }
+
+    Xapian::Query full = text_query;
+    if (query.filter_group_count > 0) {
+        full = Xapian::Query(Xapian::Query::OP_FILTER, full, filter_query(query));
+    }
+    if (query.excluded_count > 0) {
+        std::vector<Xapian::Query> excluded;
+        for (size_t i = 0; i < query.excluded_count; ++i) {
+            excluded.emplace_back(std::string(query.excluded_terms[i]));
+        }
+        full = Xapian::Query(Xapian::Query::OP_AND_NOT, full,
+                             Xapian::Query(Xapian::Query::OP_OR, excluded.begin(), excluded.end()));
+    }
+
+    Xapian::Enquire enquire(db);
+    enquire.set_query(full);
+    Xapian::MSet mset = enquire.get_mset(query.offset, query.limit);
+
+    results.estimated_total = mset.get_matches_estimated();
+    results.hits.clear();
+    results.hits.reserve(mset.size());
+    for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+        Xapian::Document doc = it.get_document();
+        cx_stored_hit hit;
+        hit.id = doc.get_value(CX_SLOT_DOCUMENT_ID);
+        hit.data = doc.get_data();
+        hit.percent = it.get_percent();
+        hit.weight = it.get_weight();
+        if (query.snippet_length > 0) {
+            std::string source = snippet_source(doc.get_value(CX_SLOT_SNIPPET_TEXT), query.snippet_prefix);
+            if (!source.empty()) {
+                hit.snippet = mset.snippet(source, query.snippet_length, stemmer,
+                                           Xapian::MSet::SNIPPET_BACKGROUND_MODEL |
+                                               Xapian::MSet::SNIPPET_EXHAUSTIVE,
+                                           "<b>", "</b>", "…");
+            }
+        }
+        results.hits.push_back(std::move(hit));
+    }
+
+    results.suggestion.clear();
+    if (has_text) {
+        std::string corrected = parser.get_corrected_query_string();
+        if (corrected.empty() && results.estimated_total == 0) {
+            corrected = word_by_word_suggestion(db, text);
+        }
+        if (corrected != text) results.suggestion = corrected;
+    }
+}
+
+}  // namespace
+
+extern "C" {
+
+void cx_string_free(char *string) { std::free(string); }
+
+int cx_database_open(const char *path, int overwrite, cx_database **out, char **error) {
+    *out = nullptr;
+    return guarded(error, [&] {
+        int action = overwrite ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN;
+        *out = new cx_database{Xapian::WritableDatabase(path, action)};
+    });
+}
+
+void cx_database_free(cx_database *database) {
+    if (database == nullptr) return;
+    try {
+        // close() commits pending changes and releases the lock even if other handles
+        // (a document being built) still reference the database.
+        database->db.close();
+    } catch (...) {
+    }
+    delete database;
+}
+
+int cx_database_get_metadata(cx_database *database, const char *key, char **value, char **error) {
+    *value = nullptr;
+    return guarded(error, [&] {
+        std::string stored = database->db.get_metadata(key);
+        *value = copy_string(stored);
+        if (*value == nullptr) throw std::bad_alloc();
+    });
+}
+
+int cx_database_set_metadata(cx_database *database, const char *key, const char *value, char **error) {
+    return guarded(error, [&] { database->db.set_metadata(key, value); });
+}
+
+int cx_database_commit(cx_database *database, char **error) {
+    return guarded(error, [&] { database->db.commit(); });
+}
+
+int cx_database_document_count(cx_database *database, uint32_t *count, char **error) {
+    *count = 0;
+    return guarded(error, [&] { *count = database->db.get_doccount(); });
+}
+
+int cx_database_replace(cx_database *database, const char *id, cx_document *document, char **error) {
+    return guarded(error, [&] {
+        const std::string unique = id_prefix + id;
+        Xapian::Document &doc = document->doc;
+        doc.add_boolean_term(unique);
+        doc.add_value(CX_SLOT_DOCUMENT_ID, id);
+        doc.add_value(CX_SLOT_SNIPPET_TEXT, document->snippet_text);
+        database->db.replace_document(unique, doc);
+    });
+}
+
+int cx_database_delete(cx_database *database, const char *id, char **error) {
+    return guarded(error, [&] { database->db.delete_document(id_prefix + id); });
+}
+
+int cx_document_new(cx_database *database, const char *language, cx_document **out, char **error) {
+    *out = nullptr;
+    return guarded(error, [&] {
+        cx_document *document = new cx_document{database->db, Xapian::Document(), Xapian::TermGenerator(), ""};
+        document->generator.set_document(document->doc);
+        document->generator.set_stemmer(stemmer_for(language));
+        document->generator.set_database(document->db);
+        document->generator.set_flags(Xapian::TermGenerator::FLAG_SPELLING);
+        *out = document;
+    });
+}
+
+void cx_document_free(cx_document *document) { delete document; }
+
+int cx_document_add_field(cx_document *document, const char *prefix,
+                          const char *text, size_t text_length, uint32_t weight, char **error) {
+    return guarded(error, [&] {
+        const std::string field_prefix = prefix != nullptr ? prefix : "";
+        const std::string field_text = bytes(text, text_length);
+        Xapian::TermGenerator &generator = document->generator;
+        // Gaps between fields stop a phrase from matching across two fields.
+        if (generator.get_termpos() > 0) generator.increase_termpos(100);
+        if (!field_prefix.empty()) {
+            generator.index_text(field_text, weight, field_prefix);
+            generator.increase_termpos(100);
+        }
+        generator.index_text(field_text, weight);
+        append_snippet_field(document->snippet_text, field_prefix, field_text);
+    });
+}
+
+int cx_document_add_boolean_term(cx_document *document, const char *term, char **error) {
+    return guarded(error, [&] { document->doc.add_boolean_term(term); });
+}
+
+int cx_document_set_value(cx_document *document, uint32_t slot,
+                          const char *value, size_t value_length, char **error) {
+    return guarded(error, [&] {
+        if (slot >= CX_RESERVED_SLOT_MIN) {
+            throw Xapian::InvalidArgumentError("value slot " + std::to_string(slot) +
+                                               " is reserved by Shared/Search");
+        }
+        document->doc.add_value(slot, bytes(value, value_length));
+    });
+}
+
+int cx_document_set_data(cx_document *document, const char *data, size_t data_length, char **error) {
+    return guarded(error, [&] { document->doc.set_data(bytes(data, data_length)); });
+}
+
+int cx_database_search(cx_database *database, const cx_query *query, cx_results **out, char **error) {
+    *out = nullptr;
+    return guarded(error, [&] {
+        cx_results *results = new cx_results();
+        try {
+            // A WritableDatabase always sees its own latest state, so reopen() is cheap
+            // here; it matters if this ever becomes a read-only Database.
+            database->db.reopen();
+            try {
+                run_search(database->db, *query, *results);
+            } catch (const Xapian::DatabaseModifiedError &) {
+                database->db.reopen();
+                run_search(database->db, *query, *results);
+            }
+        } catch (...) {
+            delete results;
+            throw;
+        }
+        *out = results;
+    });
+}
+
+void cx_results_free(cx_results *results) { delete results; }
+
+size_t cx_results_count(const cx_results *results) { return results->hits.size(); }
+
+uint32_t cx_results_estimated_total(const cx_results *results) { return results->estimated_total; }
+
+const char *cx_results_suggestion(const cx_results *results) {
+    return results->suggestion.empty() ? nullptr : results->suggestion.c_str();
+}
+
+cx_hit cx_results_hit(const cx_results *results, size_t index) {
+    const cx_stored_hit &hit = results->hits[index];
+    cx_hit view;
+    view.id = hit.id.data();
+    view.id_length = hit.id.size();
+    view.data = hit.data.data();
+    view.data_length = hit.data.size();
+    view.snippet = hit.snippet.data();
+    view.snippet_length = hit.snippet.size();
+    view.percent = hit.percent;
+    view.weight = hit.weight;
+    return view;
+}
+
+}  // extern "C"

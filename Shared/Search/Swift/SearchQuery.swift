@@ -1,0 +1,33 @@
+/// A ranked text search, restricted by boolean filter terms.
+///
+/// `text` is parsed by Xapian's QueryParser with its default syntax (AND/OR/NOT), phrases,
+/// `+word`/`-word`, trailing `*` wildcards, a lone `-word` and spelling correction. Words are
+/// OR-ed and ranked (BM25). Empty text matches every document that passes the filters.
+public struct SearchQuery: Sendable {
+    public var text: String
+    /// AND of groups, each group an OR of boolean terms: `[["XGa", "XGb"], ["XSactive"]]`.
+    /// An empty group matches nothing, so "granted no groups" can never mean "sees everything".
+    public var filterGroups: [[String]]
+    /// Boolean terms that must not match (e.g. "XDEL").
+    public var excluded: [String]
+    public var offset: Int
+    public var limit: Int
+    /// Stemmer for the query; use the language the documents were indexed with.
+    public var language: String?
+    /// The prefix of the field(s) to take each hit's snippet from ("" = unprefixed fields);
+    /// nil takes it from all fields of the document, in the order they were given.
+    public var snippetField: String?
+
+    public init(
+        text: String, filterGroups: [[String]] = [], excluded: [String] = [], offset: Int = 0,
+        limit: Int = 20, language: String? = nil, snippetField: String? = nil
+    ) {
+        self.text = text
+        self.filterGroups = filterGroups
+        self.excluded = excluded
+        self.offset = offset
+        self.limit = limit
+        self.language = language
+        self.snippetField = snippetField
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+import Search
+import Testing
+
+@Suite("Xapian search index")
+struct SearchIndexTests {
+    /// A fresh directory per test, so tests can run in parallel without sharing a lock.
+    static func temporaryPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("search-index-\(UUID().uuidString)").path
+    }
+
+    static func ticket(
+        _ id: String, subject: String, body: String, filters: [String] = [], language: String? = "en"
+    ) -> SearchDocument {
+        SearchDocument(
+            id: id,
+            fields: [SearchField(prefix: "S", text: subject, weight: 3), SearchField(prefix: "", text: body, weight: 1)],
+            filters: filters, data: #"{"id":"\#(id)"}"#, language: language)
+    }
+
+    /// Runs body against a new index and always removes its directory.
+    static func withIndex(_ body: (SearchIndex) async throws -> Void) async throws {
+        let index = try SearchIndex(path: temporaryPath(), schemaVersion: 1)
+        do {
+            try await body(index)
+        } catch {
+            try? await index.destroy()
+            throw error
+        }
+        try await index.destroy()
+    }
+
+    @Test("A subject match ranks above a body-only match")
+    func subjectOutranksBody() async throws {
+        try await Self.withIndex { index in
+            try await index.replace(Self.ticket("body", subject: "Office move", body: "Please also move the printer to the new room next week."))
+            try await index.replace(Self.ticket("subject", subject: "Printer offline", body: "The device in room 4 stopped responding this morning."))
+            try await index.commit()
+
+            let results = try await index.search(SearchQuery(text: "printer", language: "en"))
+            #expect(results.hits.map(\.id) == ["subject", "body"])
+            #expect(results.hits[0].weight > results.hits[1].weight)
+            #expect(results.hits[0].data == #"{"id":"subject"}"#)
+            #expect(results.estimatedTotal == 2)
+        }
+    }
+
+    @Test("Filter groups restrict results to what the reader may see and excluded terms drop documents")
+    func filtersAndExclusions() async throws {
+        try await Self.withIndex { index in
+            try await index.replace(Self.ticket("a-active", subject: "Invoice", body: "invoice question", filters: ["XGa", "XSactive"]))
+            try await index.replace(Self.ticket("b-active", subject: "Invoice", body: "invoice question", filters: ["XGb", "XSactive"]))
+            try await index.replace(Self.ticket("b-closed", subject: "Invoice", body: "invoice question", filters: ["XGb", "XSclosed"]))
+            try await index.replace(Self.ticket("c-active", subject: "Invoice", body: "invoice question", filters: ["XGc", "XSactive"]))
+            try await index.replace(Self.ticket("a-deleted", subject: "Invoice", body: "invoice question", filters: ["XGa", "XSactive", "XDEL"]))
+            try await index.commit()
+
+            let visible = try await index.search(SearchQuery(text: "invoice", filterGroups: [["XGa", "XGb"], ["XSactive"]], excluded: ["XDEL"]))
+            #expect(Set(visible.hits.map(\.id)) == ["a-active", "b-active"])
+
+            let allText = try await index.search(SearchQuery(text: "", filterGroups: [["XGb"]]))
+            #expect(Set(allText.hits.map(\.id)) == ["b-active", "b-closed"])
+
+            let noGroupsGranted = try await index.search(SearchQuery(text: "invoice", filterGroups: [[], ["XSactive"]]))
+            #expect(noGroupsGranted.hits.isEmpty)
+
+            let everything = try await index.search(SearchQuery(text: ""))
+            #expect(everything.hits.count == 5)
+        }
+    }
+
+    @Test("Replace updates a document in place and delete removes it")
+    func replaceAndDelete() async throws {
+        try await Self.withIndex { index in
+            try await index.replace(Self.ticket("1", subject: "Alpha", body: "first version"))
+            try await index.commit()
+            #expect(try await index.search(SearchQuery(text: "alpha")).hits.map(\.id) == ["1"])
+
+            try await index.replace(Self.ticket("1", subject: "Beta", body: "second version"))
+            try await index.commit()
+            #expect(await index.documentCount() == 1)
+            #expect(try await index.search(SearchQuery(text: "alpha")).hits.isEmpty)
+            #expect(try await index.search(SearchQuery(text: "beta")).hits.map(\.id) == ["1"])
+
+            try await index.delete(id: "1")
+            try await index.delete(id: "never-indexed")
+            try await index.commit()
+            #expect(await index.documentCount() == 0)
+            #expect(try await index.search(SearchQuery(text: "beta")).hits.isEmpty)
+        }
+    }
+
+    @Test("Phrases match words in order, -word excludes documents containing it, word* matches prefixes")
+    func phraseAndNot() async throws {
+        try await Self.withIndex { index in
+            try await index.replace(Self.ticket("1", subject: "Tray", body: "The printer is out of paper again."))
+            try await index.replace(Self.ticket("2", subject: "Order", body: "Please order paper for the printer, we are out."))
+            try await index.commit()
+
+            let phrase = try await index.search(SearchQuery(text: #""out of paper""#))
+            #expect(phrase.hits.map(\.id) == ["1"])
+
+            let not = try await index.search(SearchQuery(text: "printer -order"))
+            #expect(not.hits.map(\.id) == ["1"])
+
+            let both = try await index.search(SearchQuery(text: "printer paper"))
+            #expect(Set(both.hits.map(\.id)) == ["1", "2"])
+
+            let wildcard = try await index.search(SearchQuery(text: "ord*"))
+            #expect(wildcard.hits.map(\.id) == ["2"])
+        }
+    }
+
+    @Test("A misspelled word gets a spelling suggestion")
+    func spellingSuggestion() async throws {
+        try await Self.withIndex { index in
+            try await index.replace(Self.ticket("1", subject: "Printer jam", body: "The printer jams on every page."))
+            try await index.replace(Self.ticket("2", subject: "New printer", body: "We need a colour printer."))
+            try await index.replace(Self.ticket("3", subject: "Toner", body: "Printer toner is empty."))
+            try await index.commit()
+
+            let results = try await index.search(SearchQuery(text: "priner"))
+            #expect(results.hits.isEmpty)
+            #expect(results.suggestion == "printer")
+
+            let correct = try await index.search(SearchQuery(text: "printer"))
+            #expect(correct.suggestion == nil)
+        }
+    }
+
+    @Test("Snippets highlight the matched words")
+    func snippets() async throws {
+        try await Self.withIndex { index in
+            let body = String(repeating: "Some unrelated filler text about the weather. ", count: 20)
+                + "Then the printer on floor three caught fire. "
+                + String(repeating: "More unrelated filler text about lunch. ", count: 20)
+            try await index.replace(Self.ticket("1", subject: "Incident <urgent>", body: body))
+            try await index.commit()
+
+            let hit = try #require(try await index.search(SearchQuery(text: "printer")).hits.first)
+            #expect(hit.snippet.contains("<b>printer</b>"))
+            #expect(hit.snippet.utf8.count < 400)
+
+            var subjectOnly = SearchQuery(text: "incident")
+            subjectOnly.snippetField = "S"
+            let subjectHit = try #require(try await index.search(subjectOnly).hits.first)
+            #expect(subjectHit.snippet == "<b>Incident</b> &lt;urgent&gt;")
+        }
+    }
+
+    @Test("English stemming matches other forms of a word; no language means exact words")
+    func stemming() async throws {
+        try await Self.withIndex { index in
+            try await index.replace(Self.ticket("en", subject: "Connection problems", body: "It keeps disconnecting."))
+            try await index.replace(Self.ticket("plain", subject: "Connections", body: "", language: nil))
+            try await index.commit()
+
+            let stemmed = try await index.search(SearchQuery(text: "connect", language: "en"))
+            #expect(stemmed.hits.map(\.id) == ["en"])
+
+            let exact = try await index.search(SearchQuery(text: "connect"))
+            #expect(exact.hits.isEmpty)
+
+            let unknownLanguage = try await index.search(SearchQuery(text: "connections", language: "xx"))
+            #expect(unknownLanguage.hits.map(\.id) == ["plain"])
+        }
+    }
+
+    @Test("Reopening with another schema version reports a rebuild and starts empty; the same version keeps the data")
+    func schemaVersion() async throws {
+        let path = Self.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            let fresh = try SearchIndex(path: path, schemaVersion: 1)
+            #expect(await fresh.needsRebuild)
+            try await fresh.replace(Self.ticket("1", subject: "Kept", body: "kept"))
+            try await fresh.markBuilt()
+            #expect(await fresh.needsRebuild == false)
+        }
+        do {
+            let same = try SearchIndex(path: path, schemaVersion: 1)
+            #expect(await same.needsRebuild == false)
+            #expect(await same.documentCount() == 1)
+        }
+        do {
+            let newer = try SearchIndex(path: path, schemaVersion: 2)
+            #expect(await newer.needsRebuild)
+            #expect(await newer.documentCount() == 0)
+            try await newer.destroy()
+        }
+        #expect(FileManager.default.fileExists(atPath: path) == false)
+    }
+
+    @Test("Xapian errors arrive as SearchError: a second writer on the same directory, a reserved value slot")
+    func errorsAreReturned() async throws {
+        try await Self.withIndex { index in
+            var reserved = Self.ticket("1", subject: "x", body: "y")
+            reserved.values = [SearchIndex.reservedValueSlots: "nope"]
+            await #expect(throws: SearchError.self) { try await index.replace(reserved) }
+
+            var allowed = Self.ticket("2", subject: "x", body: "y")
+            allowed.values = [0: "20261123"]
+            try await index.replace(allowed)
+            #expect(await index.documentCount() == 1)
+        }
+
+        let path = Self.temporaryPath()
+        let first = try SearchIndex(path: path, schemaVersion: 1)
+        #expect(throws: SearchError.self) { _ = try SearchIndex(path: path, schemaVersion: 1) }
+        try await first.destroy()
+    }
+}

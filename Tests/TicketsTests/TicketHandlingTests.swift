@@ -1,0 +1,96 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TestSupport
+import TicketsApp
+
+@Suite("Transfer, take, pin and merge", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct TicketHandlingTests {
+    @Test("A transfer moves the ticket to the new group's round robin with a Transfer comment; idle time is kept")
+    func transfer() async throws {
+        try await TicketTestKit.run { client, kit in
+            let first = try await kit.agent()
+            let level2 = UUID()
+            try await kit.identity("group.created", ["id": level2.lowercased, "departmentID": kit.departmentID.lowercased, "name": "Level 2"])
+            let second = try await kit.agent(in: level2)
+            let token = try await kit.token(first, roles: ["Agent"])
+            let ticket = try await kit.submit(client, token: try await kit.customer().token)
+            let id = try #require(ticket["id"] as? String)
+            let (moved, _, transferred) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/transfer", token: token, body: #"{"groupID":"\#(level2.lowercased)","comment":"Needs level 2"}"#)
+            #expect(moved == .ok)
+            #expect(transferred["groupID"] as? String == level2.lowercased)
+            #expect(transferred["agentID"] as? String == second.lowercased)
+            #expect(transferred["idleSince"] as? String == ticket["idleSince"] as? String, "idle time is not reset")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.comments WHERE type = 'transfer'") == 1)
+            #expect(try await kit.count("SELECT new_active FROM {schema}.agent_groups WHERE agent_id = '\(first.lowercased)'") == 0)
+            let (unknown, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/transfer", token: try await kit.token(second, roles: ["Agent"]), body: #"{"groupID":"\#(UUID().uuidString)"}"#)
+            #expect(unknown == .unprocessableContent)
+        }
+    }
+
+    @Test("Pull-from-queue agents are never assigned automatically but take from the queue")
+    func pullFromQueue() async throws {
+        try await TicketTestKit.run { client, kit in
+            let puller = try await kit.agent(handling: "pull")
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let token = try await kit.token(puller, roles: ["Agent"])
+            let (_, _, queue) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=queue", token: token)
+            #expect((queue["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id])
+            let (took, _, taken) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/take", token: token)
+            #expect(took == .ok)
+            #expect(taken["agentID"] as? String == puller.lowercased)
+            let (_, _, mine) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=mine", token: token)
+            #expect((mine["items"] as? [[String: Any]])?.count == 1)
+        }
+    }
+
+    @Test("A pinned ticket stays with its inactive owner when the customer replies")
+    func pinned() async throws {
+        try await TicketTestKit.run { client, kit in
+            let owner = try await kit.agent()
+            let token = try await kit.token(owner, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            let (pinned, _, _) = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/pin", token: token, body: #"{"pinned":true}"#)
+            #expect(pinned == .ok)
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Wait","sendVariant":"waiting"}"#)
+            try await kit.setActive(owner, false)
+            _ = try await kit.agent()
+            let (_, _, reply) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/messages", token: customer.token, body: #"{"body":"Back"}"#)
+            #expect(reply["agentID"] as? String == owner.lowercased)
+        }
+    }
+
+    @Test("Merging keeps the primary, moves the others' messages, forwards their numbers, and refuses more than ten")
+    func merge() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            var tickets: [[String: Any]] = []
+            for index in 0..<3 { tickets.append(try await kit.submit(client, token: customer.token, subject: "Part \(index)")) }
+            let ids = tickets.compactMap { $0["id"] as? String }
+            let (merged, _, primary) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/merge", token: token, body: #"{"primaryID":"\#(ids[0])","ticketIDs":["\#(ids[1])","\#(ids[2])"]}"#)
+            #expect(merged == .ok)
+            #expect(primary["subject"] as? String == "Part 0")
+            #expect(primary["messagesIn"] as? Int == 3)
+            let (_, _, timeline) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(ids[0])/timeline", token: token)
+            #expect((timeline["items"] as? [[String: Any]])?.count == 3)
+            let (gone, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(ids[1])", token: token)
+            #expect(gone == .notFound)
+            let oldNumber = try #require(tickets[1]["number"] as? String)
+            let (forwarded, _, found) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/by-number/\(oldNumber)", token: token)
+            #expect(forwarded == .ok)
+            #expect(found["id"] as? String == ids[0])
+            let many = (0..<10).map { _ in #""\#(UUID().uuidString)""# }.joined(separator: ",")
+            let (tooMany, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/merge", token: token, body: #"{"primaryID":"\#(ids[0])","ticketIDs":[\#(many)]}"#)
+            #expect(tooMany == .unprocessableContent)
+            #expect(try await kit.count("SELECT new_active FROM {schema}.agent_groups") == 1, "only the primary still counts")
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Logging
+import Testing
+import TestSupport
+import TicketsApp
+
+@Suite("Follow-ups, timers, delete and purge", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct TicketTimerTests {
+    static func worker(_ kit: TicketTestKit) -> TimerWorker {
+        TimerWorker(store: kit.api.store, logger: Logger(label: "timers"))
+    }
+
+    static func enableTimers(_ kit: TicketTestKit, close: Int? = nil, lock: Int? = nil, delete: Int? = nil) async throws {
+        var tickets: [String: Any] = [:]
+        if let close { tickets["autoCloseEnabled"] = true; tickets["autoCloseAfterHours"] = close }
+        if let lock { tickets["autoLockEnabled"] = true; tickets["autoLockAfterHours"] = lock }
+        if let delete { tickets["autoDeleteEnabled"] = true; tickets["autoDeleteAfterDays"] = delete }
+        try await kit.identity("department.updated", [
+            "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
+            "version": 2, "settings": ["tickets": tickets],
+        ])
+    }
+
+    @Test("A follow-up makes the ticket wait, a customer message suspends it, and when due it is Active for its agent even if inactive")
+    func followUps() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            let due = Date().addingTimeInterval(3_600).formatted(.iso8601)
+            let (scheduled, _, waiting) = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/\(id)/follow-up", token: token, body: #"{"at":"\#(due)","note":"Call back","priority":"high","pin":true}"#)
+            #expect(scheduled == .ok)
+            #expect(waiting["status"] as? String == "waiting")
+            #expect((waiting["followUp"] as? [String: Any])?["note"] as? String == "Call back")
+            try await kit.setActive(agent, false)
+            #expect(try await Self.worker(kit).runOne() == false, "not due yet")
+            #expect(try await Self.worker(kit).runOne(now: Date().addingTimeInterval(7_200)))
+            let (_, _, fired) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
+            #expect(fired["status"] as? String == "active")
+            #expect(fired["agentID"] as? String == agent.lowercased, "the follow-up's agent, although inactive")
+            #expect(fired["priority"] as? String == "high")
+            #expect(fired["pinned"] as? Bool == true)
+            #expect(fired["followUp"] == nil || fired["followUp"] is NSNull)
+
+            _ = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/follow-up", token: token, body: #"{"at":"\#(due)"}"#)
+            let (_, _, suspended) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/messages", token: customer.token, body: #"{"body":"Any news?"}"#)
+            #expect(suspended["followUp"] == nil || suspended["followUp"] is NSNull, "a customer message suspends the follow-up")
+            #expect(suspended["status"] as? String == "active")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.timers WHERE kind = 'follow_up'") == 0)
+            let types = try await kit.eventTypes()
+            #expect(types.contains("ticket.followed_up"))
+            #expect(types.contains("ticket.followup_suspended"))
+        }
+    }
+
+    @Test("Removing a follow-up restores the status before it")
+    func removeFollowUp() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            _ = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/follow-up", token: token, body: #"{"at":"2030-01-01T10:00:00Z"}"#)
+            let (_, _, restored) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(id)/follow-up", token: token)
+            #expect(restored["status"] as? String == "active")
+        }
+    }
+
+    @Test("Waiting tickets auto-close after the department's hours, closed ones auto-lock, then auto-delete; each runs once")
+    func autoCloseLockDelete() async throws {
+        try await TicketTestKit.run { client, kit in
+            try await Self.enableTimers(kit, close: 168, lock: 322, delete: 365)
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Try this.","sendVariant":"waiting"}"#)
+            let worker = Self.worker(kit)
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(167 * 3_600)) == false)
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(169 * 3_600)))
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(169 * 3_600)) == false, "a timer runs once")
+            let (_, _, closed) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
+            #expect(closed["status"] as? String == "closed")
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(323 * 3_600)))
+            let (_, _, locked) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
+            #expect(locked["status"] as? String == "closed_locked")
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(366 * 86_400)))
+            let (gone, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
+            #expect(gone == .notFound, "auto-deleted")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.timers WHERE kind = 'purge'") == 1)
+        }
+    }
+
+    @Test("Agents may not delete; a permitted delete hides the ticket and purges it after 90 days")
+    func deleteAndPurge() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let agentToken = try await kit.token(agent, roles: ["Agent"])
+            let admin = try await kit.token(UUID(), roles: ["Administrator"])
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let (denied, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(id)", token: agentToken)
+            #expect(denied == .forbidden)
+            let (deleted, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(id)", token: admin)
+            #expect(deleted == .noContent)
+            let (hidden, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: admin)
+            #expect(hidden == .notFound)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.agent_groups WHERE new_active > 0") == 0, "the agent's count is released")
+            let worker = Self.worker(kit)
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(89 * 86_400)) == false)
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(91 * 86_400)))
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 0)
+            #expect(try await kit.eventTypes().suffix(2) == ["ticket.deleted", "ticket.purged"])
+        }
+    }
+}
