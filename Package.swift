@@ -65,11 +65,11 @@ var targets: [Target] = [
     .executableTarget(name: "identity", dependencies: ["IdentityApp", "Fleet", "Auth", "Contracts", "ServiceKit", "Mail"], path: "Services/Identity/Main"),
     .target(
         name: "TicketsApp",
-        dependencies: ["Fleet", "Auth", "Outbox", "EventBus", "Database", "ServiceKit", "Contracts", postgres, logging, hummingbird, httpTypes, lifecycle],
+        dependencies: ["Fleet", "Auth", "Outbox", "EventBus", "Database", "ServiceKit", "Contracts", "Search", postgres, logging, hummingbird, httpTypes, lifecycle],
         path: "Services/Tickets/App",
         resources: [.copy("openapi.yaml")]),
     .executableTarget(
-        name: "tickets", dependencies: ["TicketsApp", "Fleet", "Auth", "Outbox", "Contracts", "ServiceKit"], path: "Services/Tickets/Main"),
+        name: "tickets", dependencies: ["TicketsApp", "Fleet", "Auth", "Outbox", "Contracts", "ServiceKit", "Search"], path: "Services/Tickets/Main"),
     .target(
         name: "GatewayApp",
         dependencies: [
@@ -99,7 +99,7 @@ var targets: [Target] = [
         .product(name: "AsyncHTTPClient", package: "async-http-client"), lifecycle]),
     .testTarget(name: "IdentityTests", dependencies: ["IdentityApp", "TestSupport", "Mail", "Auth", "Database", "ServiceKit", "Contracts", httpTypes,
         hummingbird, postgres, .product(name: "HummingbirdTesting", package: "hummingbird")]),
-    .testTarget(name: "TicketsTests", dependencies: ["TicketsApp", "TestSupport", "Auth", "Database", "ServiceKit", "Contracts", httpTypes,
+    .testTarget(name: "TicketsTests", dependencies: ["TicketsApp", "Search", "TestSupport", "Auth", "Database", "ServiceKit", "Contracts", httpTypes,
         hummingbird, postgres, .product(name: "HummingbirdTesting", package: "hummingbird")]),
     .testTarget(name: "GatewayTests", dependencies: ["GatewayApp", "TestSupport", "Contracts", httpTypes, hummingbird, logging, lifecycle,
         .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -36,7 +36,7 @@ export CONCIERGE_IDENTITY_PORT=18181
 export CONCIERGE_TICKETS_PORT=18182 CONCIERGE_LIVECHAT_PORT=18183 CONCIERGE_WHOSON_PORT=18184
 export CONCIERGE_KNOWLEDGE_PORT=18185 CONCIERGE_SURVEYS_PORT=18186 CONCIERGE_REPORTING_PORT=18187
 export CONCIERGE_AUTOMATION_PORT=18188
-export CONCIERGE_STACK_SERVICES=identity
+export CONCIERGE_STACK_SERVICES="identity tickets"
 export CONCIERGE_IDENTITY_INSTANCES=1
 
 GATEWAY_URL="http://127.0.0.1:$CONCIERGE_HTTP_PORT$PATH_UNDER_TEST"
@@ -168,8 +168,44 @@ identity_table=$(awk -v sr="$si_rps" -v s50="$si_p50" -v s99="$si_p99" -v mr="$m
     }')
 echo "$identity_table"
 echo "$identity_table" >>"$BENCH_DIR/results.txt"
+# Tickets: an anonymous portal ticket through the gateway (number, first message, history, outbox and round
+# robin in one transaction), beside pgbench inserting one row and one outbox row per transaction: the ceiling.
+DEPARTMENTS_URL="http://127.0.0.1:$CONCIERGE_HTTP_PORT/api/v1/identity/departments"
+BRAND_ID=$(curl -sS --max-time 5 -H "Host: $BRAND_HOST" "http://127.0.0.1:$CONCIERGE_HTTP_PORT/api/v1/identity/brand" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+DEPARTMENT_ID=$(curl -sS --max-time 10 -H "Host: $BRAND_HOST" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    -d "{\"brandID\":\"$BRAND_ID\",\"name\":\"Bench $(date +%s)\"}" "$DEPARTMENTS_URL" | sed -n 's/^{"id":"\([^"]*\)".*/\1/p;s/.*"id":"\([0-9a-f-]*\)","brandID".*/\1/p' | head -1)
+[[ -n $DEPARTMENT_ID ]] || die "could not create a department for the ticket benchmark"
+for _ in $(seq 1 100); do
+    curl -sS --max-time 5 -H "Host: $BRAND_HOST" "http://127.0.0.1:$CONCIERGE_HTTP_PORT/api/v1/tickets/departments" | grep -q "$DEPARTMENT_ID" && break
+    sleep 0.1
+done
+TICKETS_URL="http://127.0.0.1:$CONCIERGE_HTTP_PORT/api/v1/tickets"
+TICKET_SCRIPT="$BENCH_DIR/create-ticket.lua"
+printf 'wrk.method = "POST"\nwrk.body = %s\nwrk.headers["Content-Type"] = "application/json"\n' \
+    "'{\"departmentID\":\"$DEPARTMENT_ID\",\"subject\":\"Printer on fire\",\"body\":\"It smokes.\",\"email\":\"bench@customer.example\"}'" >"$TICKET_SCRIPT"
+read -r tc_rps tc_p50 tc_p99 tc_bad tc_err < <(measure create-ticket "$THREADS" 16 "$TICKETS_URL" -s "$TICKET_SCRIPT" -H "Host: $BRAND_HOST") ||
+    die "could not read wrk's report $BENCH_DIR/wrk-create-ticket.txt"
+PGBENCH=$(ls /usr/lib/postgresql/15/bin/pgbench 2>/dev/null || command -v pgbench)
+PGBENCH_SQL="$BENCH_DIR/ticket-ceiling.sql"
+psql_bench() { PGPASSWORD=concierge psql -q -h 127.0.0.1 -p 55434 -U concierge -d concierge -v ON_ERROR_STOP=1 "$@"; }
+psql_bench -c "CREATE SCHEMA IF NOT EXISTS bench; DROP TABLE IF EXISTS bench.rows, bench.outbox;
+    CREATE TABLE bench.rows (id uuid PRIMARY KEY, body text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+    CREATE TABLE bench.outbox (id bigserial PRIMARY KEY, payload bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now());"
+printf 'BEGIN;\nINSERT INTO bench.rows (id, body) VALUES (gen_random_uuid(), repeat(%s, 20));\nINSERT INTO bench.outbox (payload) VALUES (convert_to(repeat(%s, 40), %s));\nCOMMIT;\n' \
+    "'x'" "'y'" "'UTF8'" >"$PGBENCH_SQL"
+log "pgbench: one row plus one outbox row per transaction, 16 clients, ${DURATION%s} s" >&2
+pg_tps=$(PGPASSWORD=concierge "$PGBENCH" -n -h 127.0.0.1 -p 55434 -U concierge -c 16 -j "$THREADS" -T "${DURATION%s}" -f "$PGBENCH_SQL" concierge 2>/dev/null |
+    awk '/^tps = / { print $3; exit }')
+tickets_table=$(awk -v tr="$tc_rps" -v t50="$tc_p50" -v t99="$tc_p99" -v pg="${pg_tps:-0}" '
+    BEGIN {
+        printf "%-34s %12.0f %10.3f %10.3f   (target >= 2000/s, p99 <= 50 ms)\n", "POST /api/v1/tickets, 16 conns", tr, t50, t99
+        printf "%-34s %12.0f\n", "pgbench row + outbox row, 16 clients", pg
+        printf "%-34s %11.1f %%\n", "ticket creation / pgbench ceiling", (pg > 0 ? 100 * tr / pg : 0)
+    }')
+echo "$tickets_table"
+echo "$tickets_table" >>"$BENCH_DIR/results.txt"
 for pair in "gateway:$gw_bad:$gw_err" "direct:$d_bad:$d_err" "gateway-single:$gs_bad:$gs_err" "direct-single:$ds_bad:$ds_err" \
-    "sign-in:$si_bad:$si_err" "me:$me_bad:$me_err"; do
+    "sign-in:$si_bad:$si_err" "me:$me_bad:$me_err" "create-ticket:$tc_bad:$tc_err"; do
     IFS=: read -r label bad err <<<"$pair"
     ((bad == 0)) || warn "$label: $bad responses were not 2xx/3xx (see $BENCH_DIR/wrk-$label.txt)"
     ((err == 0)) || warn "$label: $err socket errors (see $BENCH_DIR/wrk-$label.txt)"

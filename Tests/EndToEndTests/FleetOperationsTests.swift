@@ -91,12 +91,12 @@ struct FleetOperationsTests {
                 #expect(metrics.text.contains("http_requests_total"), "\(base) has no request counter")
                 #expect(metrics.text.contains("http_request_duration_seconds_bucket"))
             }
-            // Tickets has no API yet: its own 404 (counted in its metrics) proves the gateway routed there.
-            let tickets = try #require(fleet.others.first { $0.service == .tickets })
-            let proxied = try await TestHTTP.shared.get(fleet.gatewayURL + "/api/v1/tickets/anything", host: "demo.localhost")
+            // Live chat has no API yet: its own 404 (counted in its metrics) proves the gateway routed there.
+            let livechat = try #require(fleet.others.first { $0.service == .livechat })
+            let proxied = try await TestHTTP.shared.get(fleet.gatewayURL + "/api/v1/livechat/anything", host: "demo.localhost")
             #expect(proxied.status == 404)
-            let ticketsMetrics = try await TestHTTP.shared.get("http://127.0.0.1:\(tickets.port)/metrics").text
-            #expect(ticketsMetrics.contains(#"http_requests_total{method="GET",route="NotFound",status="404"} 1"#), "the gateway does not reach tickets")
+            let livechatMetrics = try await TestHTTP.shared.get("http://127.0.0.1:\(livechat.port)/metrics").text
+            #expect(livechatMetrics.contains(#"http_requests_total{method="GET",route="NotFound",status="404"} 1"#), "the gateway does not reach live chat")
         }
     }
 

@@ -82,3 +82,49 @@ struct TicketsThroughTheGatewayTests {
         }
     }
 }
+
+@Suite("Ticket search index is disposable", .serialized, .enabled(if: TestEnvironment.hasFleet), .timeLimit(.minutes(4)))
+struct TicketSearchIndexRebuildTests {
+    @Test("A new message is searchable within a second; after kill -9 and deleting the index, the restarted service finds the same tickets")
+    func rebuildAfterKill() async throws {
+        try await withFleet(TestFleet.Options(otherServices: true)) { fleet in
+            let host = [("Host", "demo.localhost")]
+            let admin = host + [("Authorization", "Bearer \(try await fleet.signIn())")]
+            let brand = try await TestHTTP.shared.get(fleet.gatewayURL + "/api/v1/identity/brand", host: "demo.localhost")
+            let department = try await TestHTTP.shared.send(
+                .POST, fleet.gatewayURL + "/api/v1/identity/departments", headers: admin,
+                json: ["brandID": try #require(brand.json?["id"] as? String), "name": "Support"])
+            let departmentID = try #require(department.json?["id"] as? String)
+            _ = try await TicketsThroughTheGatewayTests.eventually(fleet.gatewayURL + "/api/v1/tickets/departments", headers: host) { list in
+                (list["items"] as? [[String: Any]])?.contains { $0["id"] as? String == departmentID } == true
+            }
+            var ids: [String] = []
+            for subject in ["Printer jams", "Scanner offline", "Printer toner empty"] {
+                let created = try await TestHTTP.shared.send(
+                    .POST, fleet.gatewayURL + "/api/v1/tickets", headers: host,
+                    json: ["departmentID": departmentID, "subject": subject, "body": "Please help.", "email": "lee@customer.example"])
+                #expect(created.status == 201)
+                ids.append(try #require(created.json?["id"] as? String))
+            }
+            let searchURL = fleet.gatewayURL + "/api/v1/tickets/search?text=printer"
+            let start = ContinuousClock.now
+            let first = try await TicketsThroughTheGatewayTests.eventually(searchURL, headers: admin, timeout: .seconds(10)) {
+                ($0["items"] as? [[String: Any]])?.count == 2
+            }
+            let latency = ContinuousClock.now - start
+            #expect(latency < .seconds(1), "searchable within a second (took \(latency))")
+            let before = Set((first["items"] as? [[String: Any]])?.compactMap { ($0["ticket"] as? [String: Any])?["id"] as? String } ?? [])
+            #expect(before == [ids[0], ids[2]])
+
+            let tickets = try #require(fleet.others.first { $0.service == .tickets })
+            await tickets.process.killHard()
+            try FileManager.default.removeItem(atPath: fleet.dataDirectory(of: .tickets) + "/tickets-index")
+            try tickets.process.restart()
+            try await fleet.waitReady("http://127.0.0.1:\(tickets.port)", tickets.process)
+            let after = try await TicketsThroughTheGatewayTests.eventually(searchURL, headers: admin, timeout: .seconds(30)) {
+                ($0["items"] as? [[String: Any]])?.count == 2
+            }
+            #expect(Set((after["items"] as? [[String: Any]])?.compactMap { ($0["ticket"] as? [String: Any])?["id"] as? String } ?? []) == before)
+        }
+    }
+}

@@ -19,6 +19,8 @@ public final class TestFleet: Sendable {
     public var gatewayURL: String { "http://127.0.0.1:\(gatewayPort)" }
     public var brokers: String { "127.0.0.1:\(brokerPort)" }
     public func identityURL(_ index: Int) -> String { "http://127.0.0.1:\(identityPorts[index])" }
+    /// Where a service other than identity keeps its files (e.g. its search index).
+    public func dataDirectory(of service: ServiceName) -> String { logDirectory + "/data/" + service.rawValue }
 
     public struct Options: Sendable {
         public var otherServices: Bool
@@ -84,7 +86,9 @@ public final class TestFleet: Sendable {
                 gatewayEnvironment[service.environmentPrefix + "URLS"] = "http://127.0.0.1:\(port)"
                 others.append((service, ManagedProcess(
                     name: service.rawValue, executable: bin + "/" + service.rawValue,
-                    environment: common.merging([service.environmentPrefix + "PORT": "\(port)"]) { _, new in new },
+                    environment: common.merging([
+                        service.environmentPrefix + "PORT": "\(port)", "CONCIERGE_DATA_DIR": logDirectory + "/data/" + service.rawValue,
+                    ]) { _, new in new },
                     logDirectory: logDirectory), port))
             }
         }

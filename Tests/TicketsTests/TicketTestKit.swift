@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import PostgresNIO
+import Search
 import ServiceKit
 import Testing
 import TestSupport
@@ -16,19 +17,25 @@ struct TicketTestKit: Sendable {
     let database: Database
     let tokens: TokenService
     let api: TicketsAPI
+    var indexer: TicketIndexer? = nil
     let brandID = UUID()
     let departmentID = UUID()
     let frontLineID = UUID()
 
-    static func run(_ body: @escaping @Sendable (any TestClientProtocol, TicketTestKit) async throws -> Void) async throws {
+    static func run(
+        index: (@Sendable () throws -> SearchIndex)? = nil, _ body: @escaping @Sendable (any TestClientProtocol, TicketTestKit) async throws -> Void
+    ) async throws {
         try await TestDatabase.withFreshSchema("tickets") { database in
             try await MigrationRunner(database: database, migrations: TicketMigrations.all).run()
             let tokens = await TokenService(secret: TokenService.developmentSecret)
-            let kit = TicketTestKit(database: database, tokens: tokens, api: TicketsAPI(database: database, tokens: tokens))
-            try await kit.seedDirectory()
+            let searchIndex = try index?()
+            var kit = TicketTestKit(database: database, tokens: tokens, api: TicketsAPI(database: database, tokens: tokens, index: searchIndex))
+            kit.indexer = searchIndex.map { TicketIndexer(index: $0, database: database) }
+            let ready = kit
+            try await ready.seedDirectory()
             let router = ServiceRouter.make(metrics: HTTPMetrics(), checks: [])
-            kit.api.addRoutes(to: router)
-            try await Application(router: router).test(.router) { client in try await body(client, kit) }
+            ready.api.addRoutes(to: router)
+            try await Application(router: router).test(.router) { client in try await body(client, ready) }
         }
     }
 
@@ -70,11 +77,22 @@ struct TicketTestKit: Sendable {
 
     /// A bearer token for a principal holding `roles` (their documented permissions combined).
     func token(_ userID: UUID, roles: [String], email: String? = nil) async throws -> String {
+        try await tokens.sign(principal(userID, roles: roles, email: email))
+    }
+
+    func principal(_ userID: UUID, roles: [String], email: String? = nil) -> Principal {
         let definitions = ([PredefinedRoles.everyone] + roles).compactMap(PredefinedRoles.named)
-        let principal = Principal(
+        return Principal(
             userID: userID.lowercased, email: email ?? "\(userID.lowercased.prefix(8))@example.com", sessionID: UUID().uuidString, roles: roles,
             isSystemAdministrator: false, permissions: EffectivePermissions.combine(definitions), scope: AccessScope.of(roleNames: roles))
-        return try await tokens.sign(principal)
+    }
+
+    /// The caller the routes would build for this agent, with their groups from the directory copy.
+    func caller(_ userID: UUID, roles: [String]) async throws -> TicketCaller {
+        let memberships = try await api.store.memberships(of: userID)
+        return TicketCaller(
+            principal: principal(userID, roles: roles), groups: Set(memberships.map { $0.group.lowercased }),
+            departments: Set(memberships.map { $0.department.lowercased }))
     }
 
     func customer(_ id: UUID = UUID()) async throws -> (id: UUID, token: String) {

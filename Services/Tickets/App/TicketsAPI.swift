@@ -2,23 +2,28 @@ import Auth
 import Database
 import Foundation
 import Hummingbird
+import Search
 import ServiceKit
 
 /// The tickets service's routes, storage and rules wired together; used by the executable and by tests.
 public struct TicketsAPI: Sendable {
     public let store: TicketStore
     public let directory: DirectoryProjection
+    public let search: TicketSearch?
     let tokens: TokenService
 
-    public init(database: Database, tokens: TokenService) {
+    /// `index` is this instance's search index; without one the search routes are absent.
+    public init(database: Database, tokens: TokenService, index: SearchIndex? = nil) {
         self.store = TicketStore(database: database)
         self.directory = DirectoryProjection(database: database)
+        self.search = index.map { TicketSearch(index: $0, database: database) }
         self.tokens = tokens
     }
 
     public func addRoutes(to router: Router<ServiceRequestContext>) {
         let api = router.group("/api/v1/tickets").add(middleware: AuthenticationMiddleware(tokens: tokens))
         OpenAPIDocument(resource: Bundle.module.url(forResource: "openapi", withExtension: "yaml")).addRoute(to: api)
+        if let search { TicketSearchController(search: search, store: store).addRoutes(to: api) }
         TicketActionsController(store: store).addRoutes(to: api)
         TicketController(store: store).addRoutes(to: api)
     }

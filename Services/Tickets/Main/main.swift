@@ -1,13 +1,17 @@
 import Auth
 import Contracts
+import Foundation
 import Fleet
 import Outbox
+import Search
 import ServiceKit
 import TicketsApp
 
 let runtime = try FleetRuntime(service: .tickets)
 let tokens = try await TokenService.fromEnvironment(runtime.configuration.environment)
-let api = TicketsAPI(database: runtime.database, tokens: tokens)
+try FileManager.default.createDirectory(atPath: runtime.configuration.dataDirectory, withIntermediateDirectories: true)
+let index = try SearchIndex(path: runtime.configuration.dataDirectory + "/tickets-index", schemaVersion: TicketSearchTerms.schemaVersion)
+let api = TicketsAPI(database: runtime.database, tokens: tokens, index: index)
 let router = runtime.makeRouter()
 api.addRoutes(to: router)
 let directory = IdempotentConsumer(
@@ -19,6 +23,9 @@ let directory = IdempotentConsumer(
 let timers = TimerWorker(
     store: api.store, interval: .milliseconds(try runtime.configuration.environment.int("CONCIERGE_TICKETS_TIMER_MS", default: 1000)),
     gate: runtime.gate, logger: runtime.logger)
+let indexFeed = TicketIndexFeed(
+    indexer: TicketIndexer(index: index, database: runtime.database), kafka: runtime.kafka, instance: runtime.configuration.instance,
+    gate: runtime.gate, logger: runtime.logger)
 try await runtime.run(
     router: router, migrations: TicketMigrations.all,
-    topics: [ServiceName.tickets.eventsTopic, ServiceName.tickets.commandsTopic, ServiceName.identity.eventsTopic], services: [directory, timers])
+    topics: [ServiceName.tickets.eventsTopic, ServiceName.tickets.commandsTopic, ServiceName.identity.eventsTopic], services: [directory, timers, indexFeed])

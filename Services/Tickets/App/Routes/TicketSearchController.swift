@@ -1,0 +1,61 @@
+import Auth
+import Contracts
+import Foundation
+import Hummingbird
+import Search
+import ServiceKit
+
+extension TicketSearchResults: ResponseEncodable {}
+
+/// `GET /api/v1/tickets/search` (advanced search) and `GET …/{id}/similar` (resolved tickets like this one).
+public struct TicketSearchController: Sendable {
+    let search: TicketSearch
+    let access: TicketRequestAccess
+
+    public init(search: TicketSearch, store: TicketStore) {
+        self.search = search
+        self.access = TicketRequestAccess(store: store)
+    }
+
+    public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
+        group.get("search") { request, context in
+            guard let caller = try await access.caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
+            try Authorization.require(caller.principal, .tickets, "Advanced Search")
+            return try await search.search(try Self.criteria(request.uri.queryParameters), caller: caller)
+        }
+        group.get("{id}/similar") { _, context in
+            let (ticket, caller) = try await access.readable(context)
+            try Authorization.require(caller.principal, .tickets, "Assistance")
+            var criteria = TicketSearchCriteria(text: ticket.subject, statuses: [.closed, .closedLocked], limit: 5)
+            criteria.excludedIDs = [ticket.id]
+            criteria.resolvedOnly = true
+            return try await search.search(criteria, caller: caller)
+        }
+    }
+
+    static func criteria(_ query: Parameters) throws -> TicketSearchCriteria {
+        func value(_ name: Substring) -> String? { query[name].map(String.init)?.nonEmptyText }
+        func id(_ name: Substring) throws -> UUID? {
+            try value(name).map { text in
+                guard let id = UUID(uuidString: text) else { throw Problem.badRequest("\(name) must be an id.") }
+                return id
+            }
+        }
+        let statuses = try (value("status")?.split(separator: ",") ?? []).map { text in
+            guard let status = TicketStatus(rawValue: String(text)) else { throw Problem.badRequest("status is active, waiting, closed or closed_locked.") }
+            return status
+        }
+        let priorities = try (value("priority")?.split(separator: ",") ?? []).map { text in
+            guard let priority = TicketPriority(rawValue: String(text)) else { throw Problem.badRequest("priority is low, normal, high or urgent.") }
+            return priority
+        }
+        let limit = try value("limit").map { text in
+            guard let limit = Int(text), (1...200).contains(limit) else { throw Problem.badRequest("limit is 1 to 200.") }
+            return limit
+        } ?? 50
+        return TicketSearchCriteria(
+            text: value("text"), number: value("number"), email: value("email"), statuses: statuses, priorities: priorities,
+            departmentID: try id("departmentID"), groupID: try id("groupID"), agentID: try id("agentID"), onlyDeleted: value("include") == "deleted",
+            limit: limit)
+    }
+}

@@ -1,0 +1,39 @@
+import Contracts
+import EventBus
+import Foundation
+import Logging
+import ServiceKit
+import ServiceLifecycle
+
+/// This instance's reader of `tickets.events` (its own consumer group): builds the index when needed, then
+/// re-indexes each ticket an event names, so a new message is searchable within about a second.
+public struct TicketIndexFeed: Service {
+    let indexer: TicketIndexer
+    let kafka: KafkaConfiguration
+    let groupID: String
+    let gate: StartupGate?
+    let logger: Logger
+
+    public init(indexer: TicketIndexer, kafka: KafkaConfiguration, instance: String, gate: StartupGate?, logger: Logger) {
+        self.indexer = indexer
+        self.kafka = kafka
+        self.groupID = "tickets-search-\(instance)"
+        self.gate = gate
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await gate?.wait()
+        try await indexer.rebuildIfNeeded(logger: logger)
+        let consumer = try KafkaConsumer(configuration: kafka, groupID: groupID, topics: [ServiceName.tickets.eventsTopic], logger: logger)
+        try await withGracefulShutdownHandler {
+            try await consume(consumer, logger: logger) { message in
+                guard let header = try? CloudEventCoding.decodeHeader(message.value), let id = UUID(uuidString: header.subject) else { return }
+                try await indexer.reindex(id)
+            }
+        } onGracefulShutdown: {
+            Task { await consumer.close() }
+        }
+        await consumer.close()
+    }
+}

@@ -1,0 +1,133 @@
+import Contracts
+import Database
+import Foundation
+import PostgresNIO
+import Search
+import ServiceKit
+
+/// Advanced search criteria (all combine with AND).
+public struct TicketSearchCriteria: Sendable {
+    public var text: String?
+    public var number: String?
+    public var email: String?
+    public var statuses: [TicketStatus]
+    public var priorities: [TicketPriority]
+    public var departmentID: UUID?
+    public var groupID: UUID?
+    public var agentID: UUID?
+    public var onlyDeleted: Bool
+    public var limit: Int
+    /// Only tickets with a resolution (for "similar resolved tickets"), and tickets to leave out.
+    public var resolvedOnly = false
+    public var excludedIDs: [String] = []
+
+    public init(
+        text: String? = nil, number: String? = nil, email: String? = nil, statuses: [TicketStatus] = [], priorities: [TicketPriority] = [],
+        departmentID: UUID? = nil, groupID: UUID? = nil, agentID: UUID? = nil, onlyDeleted: Bool = false, limit: Int = 50
+    ) {
+        self.text = text
+        self.number = number
+        self.email = email
+        self.statuses = statuses
+        self.priorities = priorities
+        self.departmentID = departmentID
+        self.groupID = groupID
+        self.agentID = agentID
+        self.onlyDeleted = onlyDeleted
+        self.limit = limit
+    }
+}
+
+public struct TicketSearchHit: Codable, Sendable {
+    public var ticket: Ticket
+    public var snippet: String?
+    public var percent: Int?
+}
+
+public struct TicketSearchResults: Codable, Sendable {
+    public var items: [TicketSearchHit]
+    public var estimatedTotal: Int
+    public var suggestion: String?
+}
+
+/// Search with the caller's visibility inside the query: text is ranked by the Xapian index (subject above
+/// messages, comments and resolutions), criteria without text are SQL on indexed columns.
+public struct TicketSearch: Sendable {
+    let index: SearchIndex
+    let database: Database
+    let store: TicketStore
+
+    public init(index: SearchIndex, database: Database) {
+        self.index = index
+        self.database = database
+        self.store = TicketStore(database: database)
+    }
+
+    public func search(_ criteria: TicketSearchCriteria, caller: TicketCaller) async throws -> TicketSearchResults {
+        if let number = criteria.number {
+            let found = try await store.find(number: number).flatMap { caller.canRead($0) ? TicketSearchHit(ticket: $0, snippet: nil, percent: nil) : nil }
+            return TicketSearchResults(items: found.map { [$0] } ?? [], estimatedTotal: found == nil ? 0 : 1, suggestion: nil)
+        }
+        guard let text = criteria.text?.nonEmptyText else { return try await structured(criteria, caller: caller) }
+        var filters: [[String]] = visibilityTerms(caller).map { [$0] } ?? []
+        if !criteria.statuses.isEmpty { filters.append(criteria.statuses.map(TicketSearchTerms.status)) }
+        if !criteria.priorities.isEmpty { filters.append(criteria.priorities.map(TicketSearchTerms.priority)) }
+        if let department = criteria.departmentID { filters.append([TicketSearchTerms.department(department.lowercased)]) }
+        if let group = criteria.groupID { filters.append([TicketSearchTerms.group(group.lowercased)]) }
+        if let agent = criteria.agentID { filters.append([TicketSearchTerms.agent(agent.lowercased)]) }
+        if let email = criteria.email { filters.append([TicketSearchTerms.email(email)]) }
+        if criteria.onlyDeleted { filters.append([TicketSearchTerms.deleted]) }
+        if criteria.resolvedOnly { filters.append([TicketSearchTerms.resolved]) }
+        let excluded = (criteria.onlyDeleted ? [] : [TicketSearchTerms.deleted]) + criteria.excludedIDs.map { "Q" + $0 }
+        let results = try await index.search(SearchQuery(
+            text: text, filterGroups: filters, excluded: excluded, limit: criteria.limit, language: "en", snippetField: criteria.resolvedOnly ? "R" : nil))
+        let tickets = try await load(results.hits.compactMap { UUID(uuidString: $0.id) })
+        let hits = results.hits.compactMap { hit -> TicketSearchHit? in
+            guard let ticket = tickets[hit.id], caller.canRead(ticket) else { return nil }
+            return TicketSearchHit(ticket: ticket, snippet: hit.snippet, percent: hit.percent)
+        }
+        return TicketSearchResults(items: hits, estimatedTotal: results.estimatedTotal, suggestion: results.suggestion)
+    }
+
+    /// Boolean terms of what the caller may see, nil for everything: agents their groups, managers also their
+    /// departments.
+    func visibilityTerms(_ caller: TicketCaller) -> [String]? {
+        guard !caller.seesEverything else { return nil }
+        var terms = caller.groups.sorted().map(TicketSearchTerms.group)
+        if caller.principal.scope == .memberDepartments { terms += caller.departments.sorted().map(TicketSearchTerms.department) }
+        return terms
+    }
+
+    private func structured(_ criteria: TicketSearchCriteria, caller: TicketCaller) async throws -> TicketSearchResults {
+        var binds = PostgresBindings()
+        binds.append(caller.seesEverything ? nil : caller.groups.compactMap(UUID.init(uuidString:)))
+        binds.append(caller.seesEverything || caller.principal.scope != .memberDepartments ? [] : caller.departments.compactMap(UUID.init(uuidString:)))
+        binds.append(criteria.statuses.isEmpty ? nil : criteria.statuses.map(\.rawValue))
+        binds.append(criteria.priorities.isEmpty ? nil : criteria.priorities.map(\.rank))
+        binds.append(criteria.departmentID)
+        binds.append(criteria.groupID)
+        binds.append(criteria.agentID)
+        binds.append(criteria.email?.lowercased())
+        binds.append(criteria.onlyDeleted)
+        binds.append(criteria.limit)
+        let found = try await database.client.withConnection { connection in
+            try await store.tickets("""
+                WHERE ($1::uuid[] IS NULL OR group_id = ANY($1) OR department_id = ANY($2::uuid[]))
+                  AND ($3::text[] IS NULL OR status = ANY($3)) AND ($4::integer[] IS NULL OR priority = ANY($4))
+                  AND ($5::uuid IS NULL OR department_id = $5) AND ($6::uuid IS NULL OR group_id = $6) AND ($7::uuid IS NULL OR agent_id = $7)
+                  AND ($8::text IS NULL OR lower(customer_email) = $8) AND ((deleted_at IS NOT NULL) = $9)
+                ORDER BY created_at DESC, id DESC LIMIT $10
+                """, binds, on: connection)
+        }
+        return TicketSearchResults(
+            items: found.map { TicketSearchHit(ticket: $0, snippet: nil, percent: nil) }, estimatedTotal: found.count, suggestion: nil)
+    }
+
+    private func load(_ ids: [UUID]) async throws -> [String: Ticket] {
+        guard !ids.isEmpty else { return [:] }
+        var binds = PostgresBindings()
+        binds.append(ids)
+        let tickets = try await database.client.withConnection { try await store.tickets("WHERE id = ANY($1)", binds, on: $0) }
+        return Dictionary(tickets.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Search
+
+/// How a ticket is written into the search index: the subject weighs most, then messages, then comments and
+/// resolutions; visibility and criteria are boolean terms, so they filter inside the query.
+public enum TicketSearchTerms {
+    /// Bumped whenever the document shape changes: the index is then rebuilt from PostgreSQL.
+    public static let schemaVersion = 1
+
+    public static func group(_ id: String) -> String { "XG" + id }
+    public static func department(_ id: String) -> String { "XD" + id }
+    public static func brand(_ id: String) -> String { "XB" + id }
+    public static func agent(_ id: String?) -> String { "XA" + (id ?? "queue") }
+    public static func status(_ status: TicketStatus) -> String { "XS" + status.rawValue }
+    public static func priority(_ priority: TicketPriority) -> String { "XP" + priority.rawValue }
+    public static func email(_ email: String) -> String { "XE" + email.lowercased() }
+    public static let deleted = "XDEL"
+    public static let resolved = "XRES"
+
+    /// The texts a ticket is found by.
+    public struct Texts: Sendable {
+        public var messages: [String]
+        public var comments: [String]
+        public var resolutions: [String]
+
+        public init(messages: [String], comments: [String], resolutions: [String]) {
+            self.messages = messages
+            self.comments = comments
+            self.resolutions = resolutions
+        }
+    }
+
+    public static func document(_ ticket: Ticket, texts: Texts, deleted: Bool) -> SearchDocument {
+        var filters = [
+            group(ticket.groupID), department(ticket.departmentID), brand(ticket.brandID), agent(ticket.agentID), status(ticket.status),
+            priority(ticket.priority), email(ticket.customerEmail),
+        ]
+        if deleted { filters.append(Self.deleted) }
+        if !texts.resolutions.isEmpty { filters.append(resolved) }
+        return SearchDocument(
+            id: ticket.id,
+            fields: [
+                SearchField(prefix: "S", text: ticket.subject, weight: 3),
+                SearchField(prefix: "M", text: texts.messages.joined(separator: "\n"), weight: 1),
+                SearchField(prefix: "C", text: texts.comments.joined(separator: "\n"), weight: 1),
+                SearchField(prefix: "R", text: texts.resolutions.joined(separator: "\n"), weight: 2),
+            ],
+            filters: filters, values: [0: sortable(ticket.createdAt.timeIntervalSince1970)], data: ticket.number, language: "en")
+    }
+
+    static func sortable(_ seconds: Double) -> String {
+        let whole = String(Int64(max(0, seconds)))
+        return String(repeating: "0", count: max(0, 12 - whole.count)) + whole
+    }
+}

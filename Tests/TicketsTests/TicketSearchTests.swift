@@ -1,0 +1,78 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Logging
+import Search
+import Testing
+import TestSupport
+import TicketsApp
+
+@Suite("Ticket search", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct TicketSearchTests {
+    static func indexPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("tickets-index-\(UUID().uuidString)").path
+    }
+
+    @Test("Text is ranked subject first, visibility filters inside the query, and a rebuilt index answers the same")
+    func rankedAndVisible() async throws {
+        let path = Self.indexPath()
+        try await TicketTestKit.run(index: { try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion) }) { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let level2 = UUID()
+            try await kit.identity("group.created", ["id": level2.lowercased, "departmentID": kit.departmentID.lowercased, "name": "Level 2"])
+            let outsider = try await kit.token(try await kit.agent(in: level2), roles: ["Agent"])
+            let customer = try await kit.customer()
+            let body = try #require(try await kit.submit(client, token: customer.token, subject: "Question about invoices")["id"] as? String)
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(body)/messages", token: customer.token, body: #"{"body":"The printer jams on every page."}"#)
+            let subject = try #require(try await kit.submit(client, token: customer.token, subject: "Printer jams")["id"] as? String)
+            let indexer = try #require(kit.indexer)
+            for id in [body, subject] { try await indexer.reindex(try #require(UUID(uuidString: id))) }
+
+            let (found, _, results) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?text=printer", token: token)
+            #expect(found == .ok)
+            let ranked = (results["items"] as? [[String: Any]])?.compactMap { ($0["ticket"] as? [String: Any])?["id"] as? String }
+            #expect(ranked == [subject, body], "the subject match ranks first")
+            #expect(((results["items"] as? [[String: Any]])?.first?["snippet"] as? String)?.contains("<b>") == true)
+            let (_, _, hidden) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?text=printer", token: outsider)
+            #expect((hidden["items"] as? [[String: Any]])?.isEmpty == true, "another group's agent finds nothing")
+            let (_, _, typo) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?text=priner", token: token)
+            #expect(typo["suggestion"] as? String == "printer")
+            let (customerSearch, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?text=printer", token: customer.token)
+            #expect(customerSearch == .forbidden)
+
+            try await indexer.index.destroy()
+            let rebuilt = TicketIndexer(index: try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion), database: kit.database)
+            #expect(await rebuilt.index.needsRebuild)
+            try await rebuilt.rebuildIfNeeded(logger: Logger(label: "test"))
+            let again = try await TicketSearch(index: rebuilt.index, database: kit.database).search(
+                TicketSearchCriteria(text: "printer"), caller: try await kit.caller(agent, roles: ["Agent"]))
+            #expect(again.items.map(\.ticket.id) == [subject, body])
+            try await rebuilt.index.destroy()
+        }
+    }
+
+    @Test("Deleted tickets are found only when asked for, and criteria without text are SQL")
+    func deletedAndStructured() async throws {
+        let path = Self.indexPath()
+        try await TicketTestKit.run(index: { try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion) }) { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let admin = try await kit.token(UUID(), roles: ["Administrator"])
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token, subject: "Broken keyboard")["id"] as? String)
+            _ = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(id)", token: admin)
+            try await kit.indexer?.reindex(try #require(UUID(uuidString: id)))
+            let (_, _, normal) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?text=keyboard", token: admin)
+            #expect((normal["items"] as? [[String: Any]])?.isEmpty == true)
+            let (_, _, deleted) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?text=keyboard&include=deleted", token: admin)
+            #expect((deleted["items"] as? [[String: Any]])?.count == 1)
+            _ = try await kit.submit(client, token: customer.token, subject: "Another")
+            let (_, _, structured) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?status=active", token: token)
+            #expect((structured["items"] as? [[String: Any]])?.count == 1)
+            let (bad, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?status=solved", token: token)
+            #expect(bad == .badRequest)
+            try await kit.indexer?.index.destroy()
+        }
+    }
+}
