@@ -22,17 +22,25 @@ struct TicketsThroughTheGatewayTests {
         throw TestSetupError("condition not met for \(url): \(last)")
     }
 
+    /// A department made through identity, once tickets has it in its directory: (department, front-line group).
+    static func department(_ fleet: TestFleet, admin: [(String, String)]) async throws -> (String, String) {
+        let brand = try await TestHTTP.shared.get(fleet.gatewayURL + "/api/v1/identity/brand", host: "demo.localhost")
+        let department = try await TestHTTP.shared.send(
+            .POST, fleet.gatewayURL + "/api/v1/identity/departments", headers: admin,
+            json: ["brandID": try #require(brand.json?["id"] as? String), "name": "Support"])
+        let departmentID = try #require(department.json?["id"] as? String)
+        _ = try await eventually(fleet.gatewayURL + "/api/v1/tickets/departments", headers: [("Host", "demo.localhost")]) { list in
+            (list["items"] as? [[String: Any]])?.contains { $0["id"] as? String == departmentID } == true
+        }
+        return (departmentID, try #require(department.json?["frontLineGroupID"] as? String))
+    }
+
     @Test("A portal ticket goes by round robin to the active primary agent, who replies; the customer reopens it; closed and locked it stays locked")
     func ticketLifeCycle() async throws {
         try await withFleet(TestFleet.Options(otherServices: true)) { fleet in
             let host = [("Host", "demo.localhost")]
             let admin = host + [("Authorization", "Bearer \(try await fleet.signIn())")]
-            let brand = try await TestHTTP.shared.get(fleet.gatewayURL + "/api/v1/identity/brand", host: "demo.localhost")
-            let department = try await TestHTTP.shared.send(
-                .POST, fleet.gatewayURL + "/api/v1/identity/departments", headers: admin,
-                json: ["brandID": try #require(brand.json?["id"] as? String), "name": "Support"])
-            let departmentID = try #require(department.json?["id"] as? String)
-            let groupID = try #require(department.json?["frontLineGroupID"] as? String)
+            let (departmentID, groupID) = try await Self.department(fleet, admin: admin)
 
             try await fleet.concierge(["create-user", "--email", "agent@demo.localhost", "--password", "agent-password"])
             let agent = host + [("Authorization", "Bearer \(try await fleet.signIn(email: "agent@demo.localhost", password: "agent-password"))")]
@@ -50,9 +58,6 @@ struct TicketsThroughTheGatewayTests {
                 json: ["email": "lee@customer.example", "password": "customer-password"])
             #expect(registered.status == 201)
             let customer = host + [("Authorization", "Bearer \(try await fleet.signIn(email: "lee@customer.example", password: "customer-password"))")]
-            _ = try await Self.eventually(fleet.gatewayURL + "/api/v1/tickets/departments", headers: host) { list in
-                (list["items"] as? [[String: Any]])?.contains { $0["id"] as? String == departmentID } == true
-            }
             let submitted = try await TestHTTP.shared.send(
                 .POST, fleet.gatewayURL + "/api/v1/tickets", headers: customer,
                 json: ["departmentID": departmentID, "subject": "Printer on fire", "body": "It smokes."])
@@ -90,14 +95,7 @@ struct TicketSearchIndexRebuildTests {
         try await withFleet(TestFleet.Options(otherServices: true)) { fleet in
             let host = [("Host", "demo.localhost")]
             let admin = host + [("Authorization", "Bearer \(try await fleet.signIn())")]
-            let brand = try await TestHTTP.shared.get(fleet.gatewayURL + "/api/v1/identity/brand", host: "demo.localhost")
-            let department = try await TestHTTP.shared.send(
-                .POST, fleet.gatewayURL + "/api/v1/identity/departments", headers: admin,
-                json: ["brandID": try #require(brand.json?["id"] as? String), "name": "Support"])
-            let departmentID = try #require(department.json?["id"] as? String)
-            _ = try await TicketsThroughTheGatewayTests.eventually(fleet.gatewayURL + "/api/v1/tickets/departments", headers: host) { list in
-                (list["items"] as? [[String: Any]])?.contains { $0["id"] as? String == departmentID } == true
-            }
+            let (departmentID, _) = try await TicketsThroughTheGatewayTests.department(fleet, admin: admin)
             var ids: [String] = []
             for subject in ["Printer jams", "Scanner offline", "Printer toner empty"] {
                 let created = try await TestHTTP.shared.send(

@@ -29,6 +29,17 @@ public struct TicketCaller: Sendable {
         return groups.contains(ticket.groupID)
     }
 
+    /// Who may list a whole group, department or brand: members of the group; managers of the department (and of
+    /// its groups); administrators everything.
+    public func mayList(_ view: TicketView, _ id: String) -> Bool {
+        if seesEverything { return true }
+        switch view {
+        case .group: return groups.contains(id)
+        case .department: return principal.scope == .memberDepartments && departments.contains(id)
+        default: return false
+        }
+    }
+
     /// Whether the caller reads the ticket as its customer (no comments, no internal details).
     public func readsAsCustomer(_ ticket: Ticket) -> Bool {
         !isAgent || (ticket.customerUserID == principal.userID && !groups.contains(ticket.groupID) && !seesEverything)

@@ -137,5 +137,30 @@ public enum TicketMigrations {
             """,
             "CREATE INDEX tickets_deleted ON {schema}.tickets (deleted_at) WHERE deleted_at IS NOT NULL",
         ]),
+        Migration(version: 103, name: "view counts and view indexes", sql: [
+            """
+            CREATE TABLE {schema}.ticket_counts (
+                scope text NOT NULL,
+                scope_id uuid NOT NULL,
+                status text NOT NULL,
+                shard smallint NOT NULL,
+                n integer NOT NULL DEFAULT 0,
+                PRIMARY KEY (scope, scope_id, status, shard))
+            """,
+            "CREATE INDEX tickets_department ON {schema}.tickets (department_id, status, priority DESC, idle_since, id) WHERE deleted_at IS NULL",
+            "CREATE INDEX tickets_brand ON {schema}.tickets (brand_id, status, priority DESC, idle_since, id) WHERE deleted_at IS NULL",
+            """
+            INSERT INTO {schema}.ticket_counts (scope, scope_id, status, shard, n)
+            SELECT scope, scope_id, status, 0, count(*) FROM (
+                SELECT 'agent' AS scope, agent_id AS scope_id, status FROM {schema}.tickets WHERE deleted_at IS NULL AND agent_id IS NOT NULL
+                UNION ALL SELECT 'group', group_id, status FROM {schema}.tickets WHERE deleted_at IS NULL
+                UNION ALL SELECT 'department', department_id, status FROM {schema}.tickets WHERE deleted_at IS NULL
+                UNION ALL SELECT 'brand', brand_id, status FROM {schema}.tickets WHERE deleted_at IS NULL
+                UNION ALL SELECT 'queue', group_id, status FROM {schema}.tickets WHERE deleted_at IS NULL AND agent_id IS NULL AND status = 'active'
+                UNION ALL SELECT 'followups', agent_id, 'scheduled' FROM {schema}.tickets
+                    WHERE deleted_at IS NULL AND agent_id IS NOT NULL AND follow_up_at IS NOT NULL
+            ) counted GROUP BY scope, scope_id, status
+            """,
+        ]),
     ]
 }

@@ -7,6 +7,7 @@ import ServiceKit
 
 extension Ticket: ResponseEncodable {}
 extension TicketComment: ResponseEncodable {}
+extension ViewTree: ResponseEncodable {}
 
 /// A department the portal offers for new tickets.
 public struct PortalDepartment: Codable, Sendable, ResponseEncodable {
@@ -28,6 +29,12 @@ public struct TicketController: Sendable {
         group.get("departments") { _, context in
             let brand = context.brandID.flatMap(UUID.init(uuidString:))
             return Items(items: try await store.portalDepartments(brandID: brand).map { PortalDepartment(id: $0.id.lowercased, name: $0.name) })
+        }
+        group.get("views") { _, context in
+            guard let caller = try await access.caller(context, required: true), caller.isAgent else {
+                throw Problem.forbidden("The ticket views are for agents.")
+            }
+            return try await store.viewTree(for: caller)
         }
         group.post("", use: create)
         group.get("", use: list)
@@ -154,10 +161,18 @@ public struct TicketController: Sendable {
         }
         let requested = request.uri.queryParameters["view"].map(String.init) ?? (caller.isAgent ? "mine" : "customer")
         guard let view = TicketView(rawValue: requested), caller.isAgent || view == .customer else {
-            throw Problem.badRequest("view is mine, queue or customer.")
+            throw Problem.badRequest("view is mine, queue, group, department, brand or customer.")
         }
         if view == .queue { try Authorization.require(caller.principal, .tickets, "Access the Queue") }
-        return try await store.list(view, caller: caller, status: status, page: try PageRequest(request))
+        var scope: UUID?
+        if [.group, .department, .brand].contains(view) {
+            guard let text = request.uri.queryParameters["id"], let id = UUID(uuidString: String(text)) else {
+                throw Problem.badRequest("This view needs ?id= of its group, department or brand.")
+            }
+            guard caller.mayList(view, id.lowercased) else { throw Problem.forbidden("You may not see this \(view.rawValue)'s tickets.") }
+            scope = id
+        }
+        return try await store.list(view, scope: scope, caller: caller, status: status, page: try PageRequest(request))
     }
 
     func created(_ ticket: Ticket) -> EditedResponse<Ticket> {

@@ -33,6 +33,9 @@ extension TicketStore {
         try await save(ticket, on: connection)
         try await syncTimers(id, on: connection)
         guard let saved = try await find(id, on: connection, lock: false, includingDeleted: true) else { return ticket }
+        let deleted = published.contains { $0.type == "ticket.deleted" }
+        try await counts.apply(
+            CountPlacement.delta(from: CountPlacement(before), to: deleted ? nil : CountPlacement(saved)), ticketID: saved.id, on: connection)
         for event in published { try await events.publish(event.type, saved, actor: actor, details: event.details, on: connection) }
         if released, let group = UUID(uuidString: before.groupID) { try await drainQueue(of: group, on: connection) }
         return saved
@@ -162,6 +165,9 @@ extension TicketStore {
     func drainQueue(of groupID: UUID, on connection: PostgresConnection) async throws {
         for (ticketID, agentID) in try await distributor.drainQueue(of: groupID, on: connection) {
             guard let ticket = try await find(ticketID, on: connection, lock: false) else { continue }
+            var queued = ticket
+            queued.agentID = nil
+            try await counts.apply(CountPlacement.delta(from: CountPlacement(queued), to: CountPlacement(ticket)), ticketID: ticket.id, on: connection)
             try await events.publish(
                 "ticket.assigned", ticket, actor: .system,
                 details: ["agentID": agentID.lowercased, "fromAgentID": "", "reason": "queue_drain", "countsTowardMax": "true"], on: connection)

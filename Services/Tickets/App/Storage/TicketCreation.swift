@@ -52,7 +52,7 @@ extension TicketStore {
             let roundRobin = new.owner == nil && new.status == .active
             var agent = new.owner
             if agent == nil && roundRobin { agent = try await distributor.choose(in: new.groupID, countsTowardMax: true, on: connection) }
-            let counts = agent != nil && new.status == .active && new.owner == nil
+            let countsTowardMax = agent != nil && new.status == .active && new.owner == nil
             var binds = PostgresBindings()
             binds.append(id)
             binds.append(TicketNumber.make(sequence: sequence, at: now))
@@ -65,7 +65,7 @@ extension TicketStore {
             binds.append(new.subject)
             binds.append(new.status.rawValue)
             binds.append(new.priority.rank)
-            binds.append(counts)
+            binds.append(countsTowardMax)
             binds.append(new.incoming ? 1 : 0)
             binds.append(new.incoming ? 0 : 1)
             binds.append(now)
@@ -85,6 +85,7 @@ extension TicketStore {
             try await insert(message, on: connection)
             try await syncTimers(id, on: connection)
             guard let ticket = try await find(id, on: connection, lock: false) else { throw Problem.internalError(requestID: nil) }
+            try await counts.apply(CountPlacement.delta(from: nil, to: CountPlacement(ticket)), ticketID: ticket.id, on: connection)
             try await events.publish("ticket.created", ticket, actor: actor, details: ["messageID": message.id, "incoming": String(new.incoming)], on: connection)
             if let agent {
                 let reason = new.owner == nil ? "round_robin" : "explicit"

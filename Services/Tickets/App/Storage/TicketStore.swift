@@ -20,11 +20,13 @@ public struct TicketStore: Sendable {
     let database: Database
     let events: TicketEvents
     let distributor: Distributor
+    let counts: CountStore
 
     public init(database: Database) {
         self.database = database
         self.events = TicketEvents(database: database)
         self.distributor = Distributor(database: database)
+        self.counts = CountStore(database: database)
     }
 
     static let columns = """

@@ -12,16 +12,25 @@ public enum TicketView: String, Sendable {
     case queue
     /// A customer's own tickets, newest first.
     case customer
+    /// All tickets of one group, one department or one brand (by `id`), as the agent's own list sorts.
+    case group, department, brand
 }
 
 extension TicketStore {
-    public func list(_ view: TicketView, caller: TicketCaller, status: TicketStatus?, page: PageRequest) async throws -> Page<Ticket> {
+    public func list(_ view: TicketView, scope: UUID? = nil, caller: TicketCaller, status: TicketStatus?, page: PageRequest) async throws -> Page<Ticket> {
         let user = UUID(uuidString: caller.principal.userID)
         var binds = PostgresBindings()
         let keys = page.cursor?.keys ?? []
+        let column: String
         switch view {
-        case .mine:
-            binds.append(user)
+        case .mine, .group, .department, .brand:
+            switch view {
+            case .group: column = "group_id"
+            case .department: column = "department_id"
+            case .brand: column = "brand_id"
+            default: column = "agent_id"
+            }
+            binds.append(view == .mine ? user : scope)
             binds.append((status ?? .active).rawValue)
             binds.append(keys.count == 3 ? Int(keys[0]) : nil)
             binds.append(keys.count == 3 ? Double(keys[1]).map { Date(timeIntervalSince1970: $0) } : nil)
@@ -29,7 +38,7 @@ extension TicketStore {
             binds.append(page.limit + 1)
             let found = try await database.client.withConnection { connection in
                 try await tickets("""
-                    WHERE agent_id = $1 AND status = $2 AND deleted_at IS NULL
+                    WHERE \(column) = $1 AND status = $2 AND deleted_at IS NULL
                       AND ($3::integer IS NULL OR (-priority, idle_since, id) > (-$3::integer, $4::timestamptz, $5::uuid))
                     ORDER BY priority DESC, idle_since, id LIMIT $6
                     """, binds, on: connection)

@@ -1,0 +1,45 @@
+import Database
+import Foundation
+import PostgresNIO
+
+/// The view counts, spread over eight shards per cell so that a brand's or department's busy counter is not one
+/// row every new ticket waits for; reads add the shards up.
+struct CountStore: Sendable {
+    static let shards = 8
+    let database: Database
+
+    func apply(_ delta: [CountCell: Int], ticketID: String, on connection: PostgresConnection) async throws {
+        guard !delta.isEmpty else { return }
+        let shard = ticketID.utf8.reduce(0) { ($0 &* 31 &+ Int($1)) & 0xFFFF } % Self.shards
+        let cells = delta.sorted { ($0.key.scope, $0.key.scopeID, $0.key.status) < ($1.key.scope, $1.key.scopeID, $1.key.status) }
+        var binds = PostgresBindings()
+        binds.append(cells.map(\.key.scope))
+        binds.append(cells.compactMap { UUID(uuidString: $0.key.scopeID) })
+        binds.append(cells.map(\.key.status))
+        binds.append(cells.map(\.value))
+        binds.append(shard)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                INSERT INTO \(database.table("ticket_counts")) AS c (scope, scope_id, status, shard, n)
+                SELECT scope, scope_id, status, $5, delta FROM unnest($1::text[], $2::uuid[], $3::text[], $4::integer[]) AS d(scope, scope_id, status, delta)
+                ON CONFLICT (scope, scope_id, status, shard) DO UPDATE SET n = c.n + EXCLUDED.n
+                """, binds: binds), logger: database.logger
+        ).consume()
+    }
+
+    /// Counts by (scope id, status) for the given scope and ids.
+    func counts(scope: String, ids: [UUID]) async throws -> [String: [String: Int]] {
+        guard !ids.isEmpty else { return [:] }
+        var binds = PostgresBindings()
+        binds.append(scope)
+        binds.append(ids)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT scope_id, status, sum(n)::integer FROM \(database.table("ticket_counts"))
+                WHERE scope = $1 AND scope_id = ANY($2) GROUP BY scope_id, status
+                """, binds: binds), logger: database.logger)
+        var result: [String: [String: Int]] = [:]
+        for try await (id, status, n) in rows.decode((UUID, String, Int).self) { result[id.uuidString.lowercased(), default: [:]][status] = n }
+        return result
+    }
+}

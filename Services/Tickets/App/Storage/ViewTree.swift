@@ -1,0 +1,76 @@
+import Contracts
+import Database
+import Foundation
+import PostgresNIO
+
+/// The navigation pane: My Tickets, Follow-ups, the Queue and My Departments (each of the caller's
+/// departments with its groups), every one with its Active/Waiting/Closed counts, read from the maintained counts.
+public struct ViewTree: Codable, Sendable {
+    public struct Counts: Codable, Sendable, Equatable {
+        public var active: Int
+        public var waiting: Int
+        public var closed: Int
+
+        init(_ byStatus: [String: Int]?) {
+            active = byStatus?["active"] ?? 0
+            waiting = byStatus?["waiting"] ?? 0
+            closed = (byStatus?["closed"] ?? 0) + (byStatus?["closed_locked"] ?? 0)
+        }
+    }
+
+    public struct GroupNode: Codable, Sendable {
+        public var id: String
+        public var name: String
+        public var counts: Counts
+        public var queue: Int
+    }
+
+    public struct DepartmentNode: Codable, Sendable {
+        public var id: String
+        public var name: String
+        public var counts: Counts
+        public var groups: [GroupNode]
+    }
+
+    public var myTickets: Counts
+    public var followUps: Int
+    public var queue: Int
+    public var departments: [DepartmentNode]
+}
+
+extension TicketStore {
+    public func viewTree(for caller: TicketCaller) async throws -> ViewTree {
+        let user = UUID(uuidString: caller.principal.userID).map { [$0] } ?? []
+        let mine = try await counts.counts(scope: "agent", ids: user)
+        let followUps = try await counts.counts(scope: "followups", ids: user)
+        let groups = try await names("groups", ids: caller.groups.compactMap(UUID.init(uuidString:)), extra: "department_id")
+        let groupCounts = try await counts.counts(scope: "group", ids: groups.map(\.id))
+        let queues = try await counts.counts(scope: "queue", ids: groups.map(\.id))
+        let departments = try await names("departments", ids: caller.departments.compactMap(UUID.init(uuidString:)), extra: nil)
+        let departmentCounts = try await counts.counts(scope: "department", ids: departments.map(\.id))
+        let nodes = departments.map { department in
+            ViewTree.DepartmentNode(
+                id: department.id.lowercased, name: department.name, counts: .init(departmentCounts[department.id.lowercased]),
+                groups: groups.filter { $0.parent == department.id }.map { group in
+                    ViewTree.GroupNode(
+                        id: group.id.lowercased, name: group.name, counts: .init(groupCounts[group.id.lowercased]),
+                        queue: queues[group.id.lowercased]?["active"] ?? 0)
+                })
+        }
+        return ViewTree(
+            myTickets: .init(mine[caller.principal.userID]), followUps: followUps[caller.principal.userID]?["scheduled"] ?? 0,
+            queue: queues.values.reduce(0) { $0 + ($1["active"] ?? 0) }, departments: nodes)
+    }
+
+    private func names(_ table: String, ids: [UUID], extra: String?) async throws -> [(id: UUID, name: String, parent: UUID?)] {
+        guard !ids.isEmpty else { return [] }
+        var binds = PostgresBindings()
+        binds.append(ids)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: "SELECT id, name, \(extra ?? "NULL::uuid") FROM \(database.table(table)) WHERE id = ANY($1) ORDER BY lower(name), id", binds: binds),
+            logger: database.logger)
+        var result: [(UUID, String, UUID?)] = []
+        for try await row in rows.decode((UUID, String, UUID?).self) { result.append(row) }
+        return result
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TestSupport
+import TicketsApp
+
+@Suite("Views and their counts", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct ViewCountsTests {
+    @Test("The view tree's counts follow every change and always equal the tickets themselves")
+    func countsFollowChanges() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent(maxTickets: 2)
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let admin = try await kit.token(UUID(), roles: ["Administrator"])
+            let customer = try await kit.customer()
+            var ids: [String] = []
+            for index in 0..<4 { ids.append(try #require(try await kit.submit(client, token: customer.token, subject: "T\(index)")["id"] as? String)) }
+            let (_, _, first) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/views", token: token)
+            #expect((first["myTickets"] as? [String: Int]) == ["active": 2, "waiting": 0, "closed": 0])
+            #expect(first["queue"] as? Int == 2, "two wait for room")
+
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(ids[0])/replies", token: token, body: #"{"body":"x","sendVariant":"waiting"}"#)
+            _ = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(ids[1])/status", token: token, body: #"{"status":"closed"}"#)
+            let (_, _, second) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/views", token: token)
+            #expect((second["myTickets"] as? [String: Int]) == ["active": 2, "waiting": 1, "closed": 1], "the queue drained into the room made")
+            #expect(second["queue"] as? Int == 0)
+            let groups = ((second["departments"] as? [[String: Any]])?.first?["groups"] as? [[String: Any]]) ?? []
+            #expect((groups.first?["counts"] as? [String: Int])?["active"] == 2)
+
+            _ = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(ids[2])", token: admin)
+            _ = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(ids[3])/follow-up", token: token, body: #"{"at":"2031-01-01T09:00:00Z"}"#)
+            let (_, _, third) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/views", token: token)
+            #expect(third["followUps"] as? Int == 1)
+            let drift = try await kit.count("""
+                SELECT count(*)::int FROM (
+                    SELECT status, count(*)::int AS n FROM {schema}.tickets WHERE deleted_at IS NULL GROUP BY status
+                    EXCEPT SELECT status, sum(n)::int FROM {schema}.ticket_counts WHERE scope = 'brand' GROUP BY status HAVING sum(n) <> 0
+                ) d
+                """)
+            #expect(drift == 0, "maintained counts equal COUNT(*)")
+
+            let (page, _, groupList) = try await TicketTestKit.send(
+                client, .get, "/api/v1/tickets?view=group&id=\(kit.frontLineID.lowercased)&status=waiting&limit=1", token: token)
+            #expect(page == .ok)
+            #expect((groupList["items"] as? [[String: Any]])?.count == 1)
+            #expect(groupList["nextCursor"] is String)
+            let (brand, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=brand&id=\(kit.brandID.lowercased)", token: token)
+            #expect(brand == .forbidden, "agents list their groups, not the brand")
+        }
+    }
+}
