@@ -1,6 +1,7 @@
 import Contracts
 import EventBus
 import Foundation
+import Logging
 import NIOHTTP1
 import Testing
 import TestSupport
@@ -123,6 +124,34 @@ struct TicketSearchIndexRebuildTests {
                 ($0["items"] as? [[String: Any]])?.count == 2
             }
             #expect(Set((after["items"] as? [[String: Any]])?.compactMap { ($0["ticket"] as? [String: Any])?["id"] as? String } ?? []) == before)
+        }
+    }
+}
+
+@Suite("Ticket commands", .serialized, .enabled(if: TestEnvironment.hasFleet), .timeLimit(.minutes(3)))
+struct TicketCommandTests {
+    @Test("A ticket.create command on tickets.commands opens one ticket, even when delivered twice")
+    func openTicketOnce() async throws {
+        try await withFleet(TestFleet.Options(otherServices: true)) { fleet in
+            let host = [("Host", "demo.localhost")]
+            let admin = host + [("Authorization", "Bearer \(try await fleet.signIn())")]
+            let (departmentID, _) = try await TicketsThroughTheGatewayTests.department(fleet, admin: admin)
+            let command = OpenTicketCommand(
+                departmentID: departmentID, customerEmail: "offline@customer.example", subject: "Left a message in chat",
+                bodyText: "Please call me back.", source: "livechat")
+            let event = CloudEvent(source: ServiceName.livechat.rawValue, type: OpenTicketCommand.type, subject: departmentID, brandid: nil, data: command)
+            let bytes = try CloudEventCoding.encode(event)
+            let producer = try KafkaProducer(configuration: KafkaConfiguration(brokers: fleet.brokers), logger: Logger(label: "test"))
+            let message = OutgoingMessage(topic: ServiceName.tickets.commandsTopic, key: departmentID, value: bytes)
+            let results = await producer.send([message, message])
+            await producer.shutdown()
+            #expect(results.allSatisfy { if case .success = $0 { true } else { false } })
+            let searchURL = fleet.gatewayURL + "/api/v1/tickets/search?email=offline@customer.example"
+            let found = try await TicketsThroughTheGatewayTests.eventually(searchURL, headers: admin) { ($0["items"] as? [[String: Any]])?.isEmpty == false }
+            try await Task.sleep(for: .seconds(2))
+            let settled = try await TestHTTP.shared.send(.GET, searchURL, headers: admin)
+            #expect((settled.json?["items"] as? [[String: Any]])?.count == 1, "the redelivered command opened no second ticket")
+            #expect(((found["items"] as? [[String: Any]])?.first?["ticket"] as? [String: Any])?["subject"] as? String == "Left a message in chat")
         }
     }
 }

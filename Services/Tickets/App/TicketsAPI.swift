@@ -11,9 +11,11 @@ public struct TicketsAPI: Sendable {
     public let directory: DirectoryProjection
     public let search: TicketSearch?
     let tokens: TokenService
+    let attachments: AttachmentPolicy
 
     /// `index` is this instance's search index; without one the search routes are absent.
-    public init(database: Database, tokens: TokenService, index: SearchIndex? = nil) {
+    public init(database: Database, tokens: TokenService, index: SearchIndex? = nil, attachments: AttachmentPolicy = .standard) {
+        self.attachments = attachments
         self.store = TicketStore(database: database)
         self.directory = DirectoryProjection(database: database)
         self.search = index.map { TicketSearch(index: $0, database: database) }
@@ -25,6 +27,7 @@ public struct TicketsAPI: Sendable {
         OpenAPIDocument(resource: Bundle.module.url(forResource: "openapi", withExtension: "yaml")).addRoute(to: api)
         if let search { TicketSearchController(search: search, store: store).addRoutes(to: api) }
         TicketActionsController(store: store).addRoutes(to: api)
+        AttachmentController(store: store, policy: attachments).addRoutes(to: api)
         TicketController(store: store).addRoutes(to: api)
     }
 }

@@ -20,6 +20,13 @@ let directory = IdempotentConsumer(
 ) { header, bytes, connection in
     try await api.directory.apply(header.type, bytes, on: connection)
 }
+let commandHandler = TicketCommandHandler(store: api.store, logger: runtime.logger)
+let commands = IdempotentConsumer(
+    database: runtime.database, consumerName: "tickets-commands", kafka: runtime.kafka, groupID: "tickets-commands",
+    topics: [ServiceName.tickets.commandsTopic], gate: runtime.gate, logger: runtime.logger
+) { header, bytes, connection in
+    try await commandHandler.apply(header.type, bytes, on: connection)
+}
 let timers = TimerWorker(
     store: api.store, interval: .milliseconds(try runtime.configuration.environment.int("CONCIERGE_TICKETS_TIMER_MS", default: 1000)),
     gate: runtime.gate, logger: runtime.logger)
@@ -28,4 +35,4 @@ let indexFeed = TicketIndexFeed(
     gate: runtime.gate, logger: runtime.logger)
 try await runtime.run(
     router: router, migrations: TicketMigrations.all,
-    topics: [ServiceName.tickets.eventsTopic, ServiceName.tickets.commandsTopic, ServiceName.identity.eventsTopic], services: [directory, timers, indexFeed])
+    topics: [ServiceName.tickets.eventsTopic, ServiceName.tickets.commandsTopic, ServiceName.identity.eventsTopic], services: [directory, commands, timers, indexFeed])

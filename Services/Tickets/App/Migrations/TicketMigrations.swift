@@ -162,5 +162,20 @@ public enum TicketMigrations {
             ) counted GROUP BY scope, scope_id, status
             """,
         ]),
+        Migration(version: 104, name: "attachments", sql: [
+            """
+            CREATE TABLE {schema}.attachments (
+                id uuid PRIMARY KEY,
+                ticket_id uuid NOT NULL REFERENCES {schema}.tickets (id) ON DELETE CASCADE,
+                filename text NOT NULL,
+                content_type text NOT NULL,
+                size integer NOT NULL,
+                internal boolean NOT NULL DEFAULT false,
+                bytes bytea NOT NULL,
+                uploaded_by uuid,
+                created_at timestamptz NOT NULL)
+            """,
+            "CREATE INDEX attachments_ticket ON {schema}.attachments (ticket_id, id)",
+        ]),
     ]
 }

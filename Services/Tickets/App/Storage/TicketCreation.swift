@@ -42,59 +42,61 @@ extension TicketStore {
     /// Stores a ticket and its first message, gives it to its owner or by round robin (or leaves it in the queue),
     /// and publishes `ticket.created` and `ticket.assigned` or `ticket.queued`, all in one transaction.
     public func create(_ new: NewTicket, actor: Actor) async throws -> Ticket {
-        try await database.transaction { connection in
-            let now = Date()
-            let sequenceRows = try await connection.query(
-                PostgresQuery(unsafeSQL: "SELECT nextval('\(database.schema).ticket_number_seq')"), logger: database.logger)
-            var sequence: Int64 = 0
-            for try await value in sequenceRows.decode(Int64.self) { sequence = value }
-            let id = UUIDv7.generate()
-            let roundRobin = new.owner == nil && new.status == .active
-            var agent = new.owner
-            if agent == nil && roundRobin { agent = try await distributor.choose(in: new.groupID, countsTowardMax: true, on: connection) }
-            let countsTowardMax = agent != nil && new.status == .active && new.owner == nil
-            var binds = PostgresBindings()
-            binds.append(id)
-            binds.append(TicketNumber.make(sequence: sequence, at: now))
-            binds.append(new.department.brandID)
-            binds.append(new.department.id)
-            binds.append(new.groupID)
-            binds.append(agent)
-            binds.append(new.customerUserID)
-            binds.append(new.customerEmail)
-            binds.append(new.subject)
-            binds.append(new.status.rawValue)
-            binds.append(new.priority.rank)
-            binds.append(countsTowardMax)
-            binds.append(new.incoming ? 1 : 0)
-            binds.append(new.incoming ? 0 : 1)
-            binds.append(now)
-            try await connection.query(
-                PostgresQuery(unsafeSQL: """
-                    INSERT INTO \(database.table("tickets"))
-                        (id, number, brand_id, department_id, group_id, agent_id, customer_user_id, customer_email, subject, status, priority,
-                         counts_toward_max, messages_in, messages_out, created_at, idle_since, closed_at)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15,
-                            CASE WHEN $10 IN ('closed', 'closed_locked') THEN $15 END)
-                    """, binds: binds), logger: database.logger
-            ).consume()
-            let message = TicketMessage(
-                id: UUIDv7.generate().lowercased, ticketID: id.lowercased, direction: new.incoming ? .incoming : .outgoing,
-                authorID: actor.id, from: new.incoming ? new.customerEmail : "agent", to: new.incoming ? [] : [new.customerEmail], cc: [], bcc: [],
-                bodyHTML: new.bodyHTML, bodyText: new.bodyText, createdAt: now)
-            try await insert(message, on: connection)
-            try await syncTimers(id, on: connection)
-            guard let ticket = try await find(id, on: connection, lock: false) else { throw Problem.internalError(requestID: nil) }
-            try await counts.apply(CountPlacement.delta(from: nil, to: CountPlacement(ticket)), ticketID: ticket.id, on: connection)
-            try await events.publish("ticket.created", ticket, actor: actor, details: ["messageID": message.id, "incoming": String(new.incoming)], on: connection)
-            if let agent {
-                let reason = new.owner == nil ? "round_robin" : "explicit"
-                try await events.publish("ticket.assigned", ticket, actor: .system, details: ["agentID": agent.lowercased, "reason": reason], on: connection)
-            } else if new.status == .active {
-                try await events.publish("ticket.queued", ticket, actor: .system, details: ["reason": "no agent can take it"], on: connection)
-            }
-            return ticket
+        try await database.transaction { try await create(new, actor: actor, on: $0) }
+    }
+
+    public func create(_ new: NewTicket, actor: Actor, on connection: PostgresConnection) async throws -> Ticket {
+        let now = Date()
+        let sequenceRows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT nextval('\(database.schema).ticket_number_seq')"), logger: database.logger)
+        var sequence: Int64 = 0
+        for try await value in sequenceRows.decode(Int64.self) { sequence = value }
+        let id = UUIDv7.generate()
+        let roundRobin = new.owner == nil && new.status == .active
+        var agent = new.owner
+        if agent == nil && roundRobin { agent = try await distributor.choose(in: new.groupID, countsTowardMax: true, on: connection) }
+        let countsTowardMax = agent != nil && new.status == .active && new.owner == nil
+        var binds = PostgresBindings()
+        binds.append(id)
+        binds.append(TicketNumber.make(sequence: sequence, at: now))
+        binds.append(new.department.brandID)
+        binds.append(new.department.id)
+        binds.append(new.groupID)
+        binds.append(agent)
+        binds.append(new.customerUserID)
+        binds.append(new.customerEmail)
+        binds.append(new.subject)
+        binds.append(new.status.rawValue)
+        binds.append(new.priority.rank)
+        binds.append(countsTowardMax)
+        binds.append(new.incoming ? 1 : 0)
+        binds.append(new.incoming ? 0 : 1)
+        binds.append(now)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                INSERT INTO \(database.table("tickets"))
+                    (id, number, brand_id, department_id, group_id, agent_id, customer_user_id, customer_email, subject, status, priority,
+                     counts_toward_max, messages_in, messages_out, created_at, idle_since, closed_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15,
+                        CASE WHEN $10 IN ('closed', 'closed_locked') THEN $15 END)
+                """, binds: binds), logger: database.logger
+        ).consume()
+        let message = TicketMessage(
+            id: UUIDv7.generate().lowercased, ticketID: id.lowercased, direction: new.incoming ? .incoming : .outgoing,
+            authorID: actor.id, from: new.incoming ? new.customerEmail : "agent", to: new.incoming ? [] : [new.customerEmail], cc: [], bcc: [],
+            bodyHTML: new.bodyHTML, bodyText: new.bodyText, createdAt: now)
+        try await insert(message, on: connection)
+        try await syncTimers(id, on: connection)
+        guard let ticket = try await find(id, on: connection, lock: false) else { throw Problem.internalError(requestID: nil) }
+        try await counts.apply(CountPlacement.delta(from: nil, to: CountPlacement(ticket)), ticketID: ticket.id, on: connection)
+        try await events.publish("ticket.created", ticket, actor: actor, details: ["messageID": message.id, "incoming": String(new.incoming)], on: connection)
+        if let agent {
+            let reason = new.owner == nil ? "round_robin" : "explicit"
+            try await events.publish("ticket.assigned", ticket, actor: .system, details: ["agentID": agent.lowercased, "reason": reason], on: connection)
+        } else if new.status == .active {
+            try await events.publish("ticket.queued", ticket, actor: .system, details: ["reason": "no agent can take it"], on: connection)
         }
+        return ticket
     }
 
     func insert(_ message: TicketMessage, on connection: PostgresConnection) async throws {

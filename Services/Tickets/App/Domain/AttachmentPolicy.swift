@@ -1,0 +1,63 @@
+import Foundation
+import HTTPTypes
+import ServiceKit
+
+/// Which files may be attached to tickets: at most `maximumBytes` (2 MB by default), with an extension from the
+/// agents' list (document uploads) or the end users' list (portal and email uploads). `*.*` allows any.
+public struct AttachmentPolicy: Sendable, Equatable {
+    public var maximumBytes: Int
+    public var agentExtensions: Set<String>
+    public var userExtensions: Set<String>
+
+    public static let standard = AttachmentPolicy(
+        maximumBytes: 2 * 1_048_576, agentExtensions: ["*.*"],
+        userExtensions: [".jpg", ".jpeg", ".png", ".gif", ".pdf", ".txt", ".log", ".csv", ".doc", ".docx", ".xls", ".xlsx", ".zip"])
+
+    public init(maximumBytes: Int, agentExtensions: Set<String>, userExtensions: Set<String>) {
+        self.maximumBytes = maximumBytes
+        self.agentExtensions = Set(agentExtensions.map { $0.lowercased() })
+        self.userExtensions = Set(userExtensions.map { $0.lowercased() })
+    }
+
+    /// The checked file name; 413 when too large, 415 for an extension not on the uploader's list, 422 for a bad name.
+    public func check(filename raw: String, size: Int, byAgent: Bool) throws -> String {
+        let name = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
+        guard (1...255).contains(name.count), !name.contains(where: { $0.isNewline || $0 == "\"" }), name != "." && name != ".." else {
+            throw Problem.unprocessable("A file needs a name of 1 to 255 characters.", errors: [.init(field: "filename", message: "invalid file name")])
+        }
+        guard size > 0 else { throw Problem.unprocessable("The file is empty.", errors: [.init(field: "body", message: "empty")]) }
+        guard size <= maximumBytes else { throw Self.tooLarge(maximumBytes) }
+        let allowed = byAgent ? agentExtensions : userExtensions
+        let ext = name.lastIndex(of: ".").map { String(name[$0...]).lowercased() } ?? ""
+        guard allowed.contains("*.*") || (!ext.isEmpty && allowed.contains(ext)) else {
+            throw Problem(
+                status: .unsupportedMediaType, type: Problem.typeBase + "attachment-type", title: "File type not allowed",
+                detail: "Files of type \(ext.isEmpty ? "(none)" : ext) may not be attached; allowed: \(allowed.sorted().joined(separator: " ")).")
+        }
+        return name
+    }
+
+    public static func tooLarge(_ maximumBytes: Int) -> Problem {
+        Problem(
+            status: .contentTooLarge, type: Problem.typeBase + "attachment-too-large", title: "Attachment too large",
+            detail: "An attachment may have at most \(maximumBytes / 1024) KB.")
+    }
+}
+
+/// A ticket attachment's description (its bytes are fetched separately).
+public struct TicketAttachment: Codable, Sendable, Equatable {
+    public var id: String
+    public var ticketID: String
+    public var filename: String
+    public var contentType: String
+    public var size: Int
+    /// Internal attachments are seen by agents only.
+    public var isInternal: Bool
+    public var uploadedBy: String?
+    public var createdAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, ticketID, filename, contentType, size, uploadedBy, createdAt
+        case isInternal = "internal"
+    }
+}

@@ -1,0 +1,63 @@
+import Auth
+import Contracts
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ServiceKit
+
+extension TicketAttachment: ResponseEncodable {}
+
+/// Attachments under `/api/v1/tickets/{id}/attachments`: agents (Add Attachment) and the ticket's customer upload
+/// (`?filename=`, the body is the file); isInternal attachments are for agents and hidden from customers.
+public struct AttachmentController: Sendable {
+    let store: TicketStore
+    let policy: AttachmentPolicy
+    let access: TicketRequestAccess
+
+    public init(store: TicketStore, policy: AttachmentPolicy) {
+        self.store = store
+        self.policy = policy
+        self.access = TicketRequestAccess(store: store)
+    }
+
+    public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
+        group.post("{id}/attachments") { request, context in
+            let (ticket, caller) = try await access.readable(context)
+            let asAgent = !caller.readsAsCustomer(ticket)
+            if asAgent { try Authorization.require(caller.principal, .tickets, "Add Attachment") }
+            let isInternal = request.uri.queryParameters["internal"] == "true"
+            guard !isInternal || asAgent else { throw Problem.forbidden("Only agents add isInternal attachments.") }
+            let body: ByteBuffer
+            do {
+                body = try await request.body.collect(upTo: policy.maximumBytes)
+            } catch {
+                throw AttachmentPolicy.tooLarge(policy.maximumBytes)
+            }
+            let filename = try policy.check(
+                filename: request.uri.queryParameters["filename"].map(String.init) ?? "", size: body.readableBytes, byAgent: asAgent)
+            let contentType = request.headers[.contentType].flatMap { $0.isEmpty ? nil : $0 } ?? "application/octet-stream"
+            let actor: Actor = asAgent ? .agent(caller.principal.userID) : .customer(caller.principal.userID)
+            let attachment = try await store.attach(
+                try TicketController.id(ticket.id), filename: filename, contentType: contentType, bytes: body, isInternal: isInternal, by: actor)
+            return EditedResponse(status: .created, response: attachment)
+        }
+        group.get("{id}/attachments") { _, context in
+            let (ticket, caller) = try await access.readable(context)
+            return Items(items: try await store.attachments(of: try TicketController.id(ticket.id), includingInternal: !caller.readsAsCustomer(ticket)))
+        }
+        group.get("{id}/attachments/{attachmentID}") { _, context in
+            let (ticket, caller) = try await access.readable(context)
+            guard let text = context.parameters.get("attachmentID"), let attachmentID = UUID(uuidString: text),
+                let (attachment, bytes) = try await store.attachment(
+                    attachmentID, of: try TicketController.id(ticket.id), includingInternal: !caller.readsAsCustomer(ticket))
+            else { throw Problem.notFound("No such attachment.") }
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: attachment.contentType, .contentDisposition: "attachment; filename=\"\(attachment.filename)\"",
+                    HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+                ],
+                body: ResponseBody(byteBuffer: bytes))
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+import TestSupport
+import TicketsApp
+
+@Suite("Ticket attachments", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct AttachmentTests {
+    static func upload(
+        _ client: any TestClientProtocol, _ path: String, token: String, bytes: [UInt8], type: String = "application/pdf"
+    ) async throws -> (HTTPResponse.Status, [String: Any]) {
+        try await client.execute(
+            uri: path, method: .post, headers: [.authorization: "Bearer \(token)", .contentType: type], body: ByteBuffer(bytes: bytes)
+        ) { response in
+            (response.status, ((try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))) as? [String: Any]) ?? [:])
+        }
+    }
+
+    @Test("Customers attach allowed types up to 2 MB; oversize is 413 and a forbidden type 415, writing nothing; internal ones stay with agents")
+    func limitsAndVisibility() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let agentToken = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            let base = "/api/v1/tickets/\(id)/attachments"
+            let (ok, attachment) = try await Self.upload(client, base + "?filename=invoice.pdf", token: customer.token, bytes: Array("%PDF-1.4".utf8))
+            #expect(ok == .created)
+            #expect(attachment["size"] as? Int == 8)
+            let (big, _) = try await Self.upload(client, base + "?filename=scan.pdf", token: customer.token, bytes: [UInt8](repeating: 1, count: 2 * 1_048_576 + 1))
+            #expect(big == .contentTooLarge)
+            let (exe, _) = try await Self.upload(client, base + "?filename=tool.exe", token: customer.token, bytes: [1, 2, 3])
+            #expect(exe == .unsupportedMediaType)
+            let (sneaky, _) = try await Self.upload(client, base + "?filename=notes.txt&internal=true", token: customer.token, bytes: [1])
+            #expect(sneaky == .forbidden)
+            let (agentExe, _) = try await Self.upload(client, base + "?filename=diagnostics.exe", token: agentToken, bytes: [1, 2])
+            #expect(agentExe == .created, "agents' document uploads allow any type by default")
+            let (secret, internalAttachment) = try await Self.upload(client, base + "?filename=notes.txt&internal=true", token: agentToken, bytes: Array("internal".utf8))
+            #expect(secret == .created)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.attachments") == 3)
+
+            let (_, _, forCustomer) = try await TicketTestKit.send(client, .get, base, token: customer.token)
+            #expect((forCustomer["items"] as? [[String: Any]])?.compactMap { $0["filename"] as? String } == ["invoice.pdf", "diagnostics.exe"])
+            let (_, _, forAgent) = try await TicketTestKit.send(client, .get, base, token: agentToken)
+            #expect((forAgent["items"] as? [[String: Any]])?.count == 3)
+            let internalID = try #require(internalAttachment["id"] as? String)
+            let (hidden, _, _) = try await TicketTestKit.send(client, .get, base + "/\(internalID)", token: customer.token)
+            #expect(hidden == .notFound)
+            let download = try await client.execute(
+                uri: base + "/\(try #require(attachment["id"] as? String))", method: .get, headers: [.authorization: "Bearer \(customer.token)"]
+            ) { response in (response.status, response.headers, String(buffer: response.body)) }
+            #expect(download.0 == .ok)
+            #expect(download.1[.contentDisposition] == #"attachment; filename="invoice.pdf""#)
+            #expect(download.2 == "%PDF-1.4")
+        }
+    }
+}
