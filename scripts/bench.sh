@@ -171,9 +171,12 @@ echo "$identity_table" >>"$BENCH_DIR/results.txt"
 # Tickets: an anonymous portal ticket through the gateway (number, first message, history, outbox and round
 # robin in one transaction), beside pgbench inserting one row and one outbox row per transaction: the ceiling.
 DEPARTMENTS_URL="http://127.0.0.1:$CONCIERGE_HTTP_PORT/api/v1/identity/departments"
-BRAND_ID=$(curl -sS --max-time 5 -H "Host: $BRAND_HOST" "http://127.0.0.1:$CONCIERGE_HTTP_PORT/api/v1/identity/brand" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
-DEPARTMENT_ID=$(curl -sS --max-time 10 -H "Host: $BRAND_HOST" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-    -d "{\"brandID\":\"$BRAND_ID\",\"name\":\"Bench $(date +%s)\"}" "$DEPARTMENTS_URL" | sed -n 's/^{"id":"\([^"]*\)".*/\1/p;s/.*"id":"\([0-9a-f-]*\)","brandID".*/\1/p' | head -1)
+json_field() { python3 -c 'import json, sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$1" 2>/dev/null; }
+BRAND_ID=$(curl -sS --max-time 5 -H "Host: $BRAND_HOST" "http://127.0.0.1:$CONCIERGE_HTTP_PORT/api/v1/identity/brand" | json_field id)
+DEPARTMENT_REPLY=$(curl -sS --max-time 10 -H "Host: $BRAND_HOST" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    -d "{\"brandID\":\"$BRAND_ID\",\"name\":\"Bench $(date +%s)\"}" "$DEPARTMENTS_URL")
+DEPARTMENT_ID=$(json_field id <<<"$DEPARTMENT_REPLY")
+[[ -n $DEPARTMENT_ID ]] || warn "department creation answered: $DEPARTMENT_REPLY"
 [[ -n $DEPARTMENT_ID ]] || die "could not create a department for the ticket benchmark"
 for _ in $(seq 1 100); do
     curl -sS --max-time 5 -H "Host: $BRAND_HOST" "http://127.0.0.1:$CONCIERGE_HTTP_PORT/api/v1/tickets/departments" | grep -q "$DEPARTMENT_ID" && break

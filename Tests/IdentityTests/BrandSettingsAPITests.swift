@@ -107,6 +107,7 @@ struct BrandSettingsAPITests {
             #expect(removed == .noContent)
             let (none, _, _) = try await IdentityAPITests.exchange(client, .get, path, token: nil, bytes: [])
             #expect(none == .notFound)
+            #expect(try await IdentityAPITests.eventTypes(database).filter { $0.hasPrefix("image.") } == ["image.changed", "image.removed"])
         }
     }
 }

@@ -18,7 +18,7 @@ public struct OrganizationController: Sendable {
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.get("organizations") { request, context in
             try Authorization.require(context.principal, .usersOrganizations, FeatureCatalog.view)
-            return try await organizations.list(try PageRequest(request))
+            return try await organizations.list(try PageRequest(request), query: request.uri.queryParameters["query"].map(String.init))
         }
         group.post("organizations") { request, context in
             try Authorization.require(context.principal, .usersOrganizations, "Create User/Organization")

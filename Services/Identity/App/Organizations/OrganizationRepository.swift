@@ -48,13 +48,15 @@ public struct OrganizationRepository: Sendable {
         return try await organizations("WHERE id = $1", binds).first
     }
 
-    /// A page of organizations by name.
-    public func list(_ page: PageRequest) async throws -> Page<Organization> {
+    /// A page of organizations by name; `query` keeps those whose name starts with it.
+    public func list(_ page: PageRequest, query: String? = nil) async throws -> Page<Organization> {
         var binds = PostgresBindings()
         binds.append(page.cursor?.keys.first ?? "")
         binds.append(page.cursor?.keys.last.flatMap(UUID.init(uuidString:)) ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
         binds.append(page.limit + 1)
-        let found = try await organizations("WHERE (lower(name), id) > (lower($1), $2) ORDER BY lower(name), id LIMIT $3", binds)
+        binds.append(query.map { UserDirectory.likePrefix($0.lowercased()) })
+        let found = try await organizations(
+            "WHERE (lower(name), id) > (lower($1), $2) AND ($4::text IS NULL OR lower(name) LIKE $4) ORDER BY lower(name), id LIMIT $3", binds)
         return Page.from(fetched: found, limit: page.limit) { [$0.name, $0.id] }
     }
 
