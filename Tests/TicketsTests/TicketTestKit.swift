@@ -80,6 +80,13 @@ struct TicketTestKit: Sendable {
         try await tokens.sign(principal(userID, roles: roles, email: email))
     }
 
+    /// A system administrator's token.
+    func administratorToken() async throws -> String {
+        var principal = principal(UUID(), roles: ["Administrator"])
+        principal.isSystemAdministrator = true
+        return try await tokens.sign(principal)
+    }
+
     func principal(_ userID: UUID, roles: [String], email: String? = nil) -> Principal {
         let definitions = ([PredefinedRoles.everyone] + roles).compactMap(PredefinedRoles.named)
         return Principal(

@@ -3,6 +3,7 @@
 enum IdentityPayloads {
     struct TicketSettings: Decodable {
         var newTicketsInPortal: String?
+        var customFieldTemplateID: String?
         var requireResolutionToClose: Bool?
         var autoCloseEnabled: Bool?
         var autoCloseAfterHours: Int?

@@ -177,5 +177,26 @@ public enum TicketMigrations {
             """,
             "CREATE INDEX attachments_ticket ON {schema}.attachments (ticket_id, id)",
         ]),
+        Migration(version: 105, name: "data custom fields and templates", sql: [
+            """
+            CREATE TABLE {schema}.custom_fields (
+                id uuid PRIMARY KEY,
+                name text NOT NULL,
+                data_type text NOT NULL,
+                options text[] NOT NULL DEFAULT '{}',
+                default_value text)
+            """,
+            "CREATE UNIQUE INDEX custom_fields_name ON {schema}.custom_fields (lower(name))",
+            "CREATE TABLE {schema}.templates (id uuid PRIMARY KEY, name text NOT NULL, fields jsonb NOT NULL DEFAULT '[]')",
+            """
+            CREATE TABLE {schema}.ticket_field_values (
+                ticket_id uuid NOT NULL REFERENCES {schema}.tickets (id) ON DELETE CASCADE,
+                field_id uuid NOT NULL,
+                value varchar(512) NOT NULL,
+                PRIMARY KEY (ticket_id, field_id))
+            """,
+            "CREATE INDEX ticket_field_values_search ON {schema}.ticket_field_values (field_id, value)",
+            "ALTER TABLE {schema}.departments ADD COLUMN template_id uuid",
+        ]),
     ]
 }

@@ -131,7 +131,7 @@ public struct TicketController: Sendable {
                 department: department, groupID: groupID, customerUserID: nil,
                 customerEmail: try TicketInput.email(body.customerEmail, field: "customerEmail"), subject: subject, bodyHTML: html, bodyText: text,
                 priority: body.priority ?? .normal, owner: try Self.id(caller.principal.userID), incoming: body.incoming ?? false,
-                status: body.status ?? (body.incoming == true ? .active : .waiting))
+                status: body.status ?? (body.incoming == true ? .active : .waiting), customFields: body.customFields ?? [:])
             return created(try await store.create(new, actor: .agent(caller.principal.userID)))
         }
         guard !department.hiddenFromPortal, department.newTicketsInPortal != "Nobody",
@@ -149,7 +149,8 @@ public struct TicketController: Sendable {
         let email = try caller.map { $0.principal.email } ?? TicketInput.email(body.email, field: "email")
         let new = NewTicket(
             department: department, groupID: department.frontLineGroupID, customerUserID: caller.flatMap { UUID(uuidString: $0.principal.userID) },
-            customerEmail: email, subject: subject, bodyHTML: html, bodyText: text, priority: .normal, owner: nil, incoming: true, status: .active)
+            customerEmail: email, subject: subject, bodyHTML: html, bodyText: text, priority: .normal, owner: nil, incoming: true, status: .active,
+            customFields: body.customFields ?? [:])
         return created(try await store.create(new, actor: .customer(caller?.principal.userID)))
     }
 

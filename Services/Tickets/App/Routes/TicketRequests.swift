@@ -14,6 +14,8 @@ public struct CreateTicketRequest: Decodable, Sendable {
     public var priority: TicketPriority?
     public var incoming: Bool?
     public var status: TicketStatus?
+    /// Values of the department template's fields, by field id.
+    public var customFields: [String: String]?
 }
 
 /// `POST …/{id}/replies`.

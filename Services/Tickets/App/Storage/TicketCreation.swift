@@ -19,11 +19,14 @@ public struct NewTicket: Sendable {
     /// An agent's ticket marked "incoming": the first message is the customer's.
     public var incoming: Bool
     public var status: TicketStatus
+    /// Custom field values by field id, checked against the department's template when the ticket is stored.
+    public var customFields: [String: String]
 
     public init(
         department: KnownDepartment, groupID: UUID, customerUserID: UUID?, customerEmail: String, subject: String, bodyHTML: String,
-        bodyText: String, priority: TicketPriority, owner: UUID?, incoming: Bool, status: TicketStatus
+        bodyText: String, priority: TicketPriority, owner: UUID?, incoming: Bool, status: TicketStatus, customFields: [String: String] = [:]
     ) {
+        self.customFields = customFields
         self.department = department
         self.groupID = groupID
         self.customerUserID = customerUserID
@@ -46,6 +49,10 @@ extension TicketStore {
     }
 
     public func create(_ new: NewTicket, actor: Actor, on connection: PostgresConnection) async throws -> Ticket {
+        let byCustomer = new.owner == nil
+        let fields = try await checkedFieldValues(
+            new.customFields, existing: [:], department: new.department.id, byCustomer: byCustomer, moment: byCustomer ? .submit : .send,
+            on: connection)
         let now = Date()
         let sequenceRows = try await connection.query(
             PostgresQuery(unsafeSQL: "SELECT nextval('\(database.schema).ticket_number_seq')"), logger: database.logger)
@@ -86,6 +93,7 @@ extension TicketStore {
             authorID: actor.id, from: new.incoming ? new.customerEmail : "agent", to: new.incoming ? [] : [new.customerEmail], cc: [], bcc: [],
             bodyHTML: new.bodyHTML, bodyText: new.bodyText, createdAt: now)
         try await insert(message, on: connection)
+        try await storeFieldValues(fields, of: id, on: connection)
         try await syncTimers(id, on: connection)
         guard let ticket = try await find(id, on: connection, lock: false) else { throw Problem.internalError(requestID: nil) }
         try await counts.apply(CountPlacement.delta(from: nil, to: CountPlacement(ticket)), ticketID: ticket.id, on: connection)

@@ -63,6 +63,7 @@ extension TicketStore {
                 throw Problem.conflict("Only the ticket's owner replies; take the ticket first.")
             }
             try await checkClose(ticket, to: reply.variant.status, on: connection)
+            try await checkRequiredFields(ticket, at: .send, on: connection)
             let message = TicketMessage(
                 id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .outgoing, authorID: reply.agentID.lowercased,
                 from: reply.agentAddress, to: reply.to.isEmpty ? [ticket.customerEmail] : reply.to, cc: reply.cc, bcc: reply.bcc,
@@ -168,6 +169,29 @@ extension TicketStore {
         try StatusRules.checkClose(
             to: status, requireResolution: department.requireResolutionToClose,
             hasResolution: department.requireResolutionToClose ? try await hasResolution(ticket.id, on: connection) : true)
+        try await checkRequiredFields(ticket, at: .close, on: connection)
+    }
+
+    /// The template fields required to send a reply or to close must be filled (422 naming each).
+    private func checkRequiredFields(_ ticket: Ticket, at moment: TicketTemplate.Moment, on connection: PostgresConnection) async throws {
+        guard let ticketID = UUID(uuidString: ticket.id), let departmentID = UUID(uuidString: ticket.departmentID) else { return }
+        _ = try await checkedFieldValues(
+            [:], existing: try await fieldValues(of: ticketID, on: connection), department: departmentID, byCustomer: false, moment: moment,
+            on: connection)
+    }
+
+    /// An agent sets custom field values (empty removes one); publishes `ticket.custom_fields_changed`.
+    public func setFieldValues(_ id: UUID, _ values: [String: String], by agent: String) async throws -> [String: String] {
+        var result: [String: String] = [:]
+        _ = try await modify(id, expectedVersion: nil, actor: .agent(agent)) { ticket, connection in
+            guard let departmentID = UUID(uuidString: ticket.departmentID) else { return [] }
+            let existing = try await fieldValues(of: id, on: connection)
+            let checked = try await checkedFieldValues(values, existing: existing, department: departmentID, byCustomer: false, moment: nil, on: connection)
+            try await storeFieldValues(checked, of: id, on: connection)
+            result = try await fieldValues(of: id, on: connection)
+            return [("ticket.custom_fields_changed", checked)]
+        }
+        return result
     }
 
     private func apply(_ status: TicketStatus, to ticket: inout Ticket, cause: String) -> (type: String, details: [String: String])? {

@@ -1,12 +1,36 @@
 import Foundation
-import ServiceKit
+
+/// A custom field's data type.
+public enum CustomFieldType: String, Codable, Sendable, CaseIterable {
+    case text, multilineText, dropdown, date, checkbox, number
+}
+
+/// A custom field definition: People fields on users (identity) and Data fields on tickets, chats and call logs.
+public struct CustomFieldDefinition: Codable, Sendable, Equatable {
+    public typealias DataType = CustomFieldType
+
+    public var id: String
+    public var name: String
+    public var dataType: CustomFieldType
+    /// The choices of a dropdown.
+    public var options: [String]
+    public var defaultValue: String?
+
+    public init(id: String, name: String, dataType: CustomFieldType, options: [String], defaultValue: String?) {
+        self.id = id
+        self.name = name
+        self.dataType = dataType
+        self.options = options
+        self.defaultValue = defaultValue
+    }
+}
 
 /// How a custom field value is checked and normalized: at most 512 characters, and shaped by the data type.
 public enum CustomFieldRules {
     public static let maximumLength = 512
 
     /// The stored form of `raw` for `field`, or a 422 naming the field.
-    public static func normalize(_ raw: String, for field: PeopleField) throws -> String {
+    public static func normalize(_ raw: String, for field: CustomFieldDefinition) throws -> String {
         let value = field.dataType == .multilineText ? raw : raw.trimmingCharacters(in: .whitespacesAndNewlines)
         let key = "customFields.\(field.id)"
         func invalid(_ message: String) -> Problem {
@@ -32,7 +56,7 @@ public enum CustomFieldRules {
     }
 
     /// Checks a definition: a name, dropdowns with distinct options, a default that is itself a valid value.
-    public static func validate(_ field: PeopleField) throws {
+    public static func validate(_ field: CustomFieldDefinition) throws {
         guard (1...100).contains(field.name.count) else {
             throw Problem.unprocessable("A field name has 1 to 100 characters.", errors: [.init(field: "name", message: "1...100 characters")])
         }

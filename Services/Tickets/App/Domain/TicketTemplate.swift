@@ -1,0 +1,68 @@
+import ServiceKit
+
+/// A custom field template: the ordered fields a department's tickets carry, each with who sees it and when it
+/// is required (by users on submit, by agents to send a reply, by agents to close).
+public struct TicketTemplate: Codable, Sendable, Equatable {
+    public struct Field: Codable, Sendable, Equatable {
+        public enum Visibility: String, Codable, Sendable {
+            case users, agents, both
+        }
+
+        public var fieldID: String
+        public var displayName: String?
+        public var visibility: Visibility
+        public var requiredByUsers: Bool
+        public var requiredForSend: Bool
+        public var requiredForClose: Bool
+        public var showInCompose: Bool
+
+        public init(
+            fieldID: String, displayName: String? = nil, visibility: Visibility = .both, requiredByUsers: Bool = false, requiredForSend: Bool = false,
+            requiredForClose: Bool = false, showInCompose: Bool = false
+        ) {
+            self.fieldID = fieldID
+            self.displayName = displayName
+            self.visibility = visibility
+            self.requiredByUsers = requiredByUsers
+            self.requiredForSend = requiredForSend
+            self.requiredForClose = requiredForClose
+            self.showInCompose = showInCompose
+        }
+    }
+
+    /// The moment requirements are checked.
+    public enum Moment: Sendable {
+        case submit, send, close
+    }
+
+    public var id: String
+    public var name: String
+    public var fields: [Field]
+
+    public init(id: String, name: String, fields: [Field]) {
+        self.id = id
+        self.name = name
+        self.fields = fields
+    }
+
+    /// The fields required at `moment` that `values` leave empty, as 422 field errors.
+    public func missing(at moment: Moment, values: [String: String], definitions: [String: CustomFieldDefinition]) -> [Problem.FieldError] {
+        fields.filter { field in
+            switch moment {
+            case .submit: field.requiredByUsers && field.visibility != .agents
+            case .send: field.requiredForSend
+            case .close: field.requiredForClose
+            }
+        }
+        .filter { (values[$0.fieldID] ?? "").isEmpty }
+        .map { field in
+            let name = field.displayName ?? definitions[field.fieldID]?.name ?? field.fieldID
+            return Problem.FieldError(field: "customFields.\(field.fieldID)", message: "\(name) is required")
+        }
+    }
+
+    /// The values a customer may set: fields of the template visible to users.
+    public func userEditable(_ fieldID: String) -> Bool {
+        fields.contains { $0.fieldID == fieldID && $0.visibility != .agents }
+    }
+}

@@ -1,0 +1,129 @@
+import Contracts
+import Database
+import Foundation
+import PostgresNIO
+import ServiceKit
+
+/// Data custom field definitions, templates and each ticket's values.
+extension TicketStore {
+    public func fieldDefinitions() async throws -> [CustomFieldDefinition] {
+        try await database.client.withConnection { try await fieldDefinitions(on: $0) }
+    }
+
+    func fieldDefinitions(on connection: PostgresConnection) async throws -> [CustomFieldDefinition] {
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT id, name, data_type, options, default_value FROM \(database.table("custom_fields")) ORDER BY lower(name)"),
+            logger: database.logger)
+        var result: [CustomFieldDefinition] = []
+        for try await (id, name, type, options, defaultValue) in rows.decode((UUID, String, String, [String], String?).self) {
+            result.append(CustomFieldDefinition(
+                id: id.lowercased, name: name, dataType: CustomFieldType(rawValue: type) ?? .text, options: options, defaultValue: defaultValue))
+        }
+        return result
+    }
+
+    public func createField(_ field: CustomFieldDefinition) async throws {
+        var binds = PostgresBindings()
+        binds.append(UUID(uuidString: field.id))
+        binds.append(field.name)
+        binds.append(field.dataType.rawValue)
+        binds.append(field.options)
+        binds.append(field.defaultValue)
+        try await translatingUniqueViolation(into: Problem.conflict("A custom field named \(field.name) exists.")) {
+            try await database.client.query(
+                PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("custom_fields")) (id, name, data_type, options, default_value) VALUES ($1, $2, $3, $4, $5)", binds: binds),
+                logger: database.logger
+            ).consume()
+        }
+    }
+
+    public func createTemplate(_ template: TicketTemplate) async throws {
+        var binds = PostgresBindings()
+        binds.append(UUID(uuidString: template.id))
+        binds.append(template.name)
+        binds.append(try JSONColumn.encode(template.fields))
+        try await database.client.query(
+            PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("templates")) (id, name, fields) VALUES ($1, $2, $3::jsonb)", binds: binds),
+            logger: database.logger
+        ).consume()
+    }
+
+    /// The template of a department, nil when it has none.
+    func template(ofDepartment id: UUID, on connection: PostgresConnection) async throws -> TicketTemplate? {
+        var binds = PostgresBindings()
+        binds.append(id)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT t.id, t.name, t.fields::text FROM \(database.table("templates")) t
+                JOIN \(database.table("departments")) d ON d.template_id = t.id WHERE d.id = $1
+                """, binds: binds), logger: database.logger)
+        for try await (id, name, fields) in rows.decode((UUID, String, String).self) {
+            return TicketTemplate(id: id.lowercased, name: name, fields: try JSONColumn.decode([TicketTemplate.Field].self, from: fields))
+        }
+        return nil
+    }
+
+    public func fieldValues(of ticketID: UUID) async throws -> [String: String] {
+        try await database.client.withConnection { try await fieldValues(of: ticketID, on: $0) }
+    }
+
+    func fieldValues(of ticketID: UUID, on connection: PostgresConnection) async throws -> [String: String] {
+        var binds = PostgresBindings()
+        binds.append(ticketID)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT field_id, value FROM \(database.table("ticket_field_values")) WHERE ticket_id = $1", binds: binds),
+            logger: database.logger)
+        var values: [String: String] = [:]
+        for try await (field, value) in rows.decode((UUID, String).self) { values[field.lowercased] = value }
+        return values
+    }
+
+    /// Sets values (an empty value removes the field's value).
+    func storeFieldValues(_ values: [String: String], of ticketID: UUID, on connection: PostgresConnection) async throws {
+        for (field, value) in values.sorted(by: { $0.key < $1.key }) {
+            var binds = PostgresBindings()
+            binds.append(ticketID)
+            binds.append(UUID(uuidString: field))
+            binds.append(value)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: value.isEmpty
+                    ? "DELETE FROM \(database.table("ticket_field_values")) WHERE ticket_id = $1 AND field_id = $2 AND $3 = ''"
+                    : """
+                    INSERT INTO \(database.table("ticket_field_values")) (ticket_id, field_id, value) VALUES ($1, $2, $3)
+                    ON CONFLICT (ticket_id, field_id) DO UPDATE SET value = $3
+                    """, binds: binds), logger: database.logger
+            ).consume()
+        }
+    }
+
+    /// Checks and normalizes values against the department's template: only its fields (only user-visible ones
+    /// for a customer), each valid for its type; then the fields required at `moment` must be filled.
+    func checkedFieldValues(
+        _ values: [String: String], existing: [String: String], department: UUID, byCustomer: Bool, moment: TicketTemplate.Moment?,
+        on connection: PostgresConnection
+    ) async throws -> [String: String] {
+        let template = try await template(ofDepartment: department, on: connection)
+        let definitions = Dictionary(try await fieldDefinitions(on: connection).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var errors: [Problem.FieldError] = []
+        var normalized: [String: String] = [:]
+        for (rawID, value) in values {
+            let id = rawID.lowercased()
+            guard let template, template.fields.contains(where: { $0.fieldID == id }), let definition = definitions[id],
+                !byCustomer || template.userEditable(id)
+            else {
+                errors.append(.init(field: "customFields.\(rawID)", message: "not a field of this department's template"))
+                continue
+            }
+            if value.isEmpty {
+                normalized[id] = ""
+                continue
+            }
+            do { normalized[id] = try CustomFieldRules.normalize(value, for: definition) } catch let problem as Problem { errors += problem.errors }
+        }
+        try Problem.throwIfInvalid(errors)
+        if let template, let moment {
+            try Problem.throwIfInvalid(template.missing(at: moment, values: existing.merging(normalized) { $1 }, definitions: definitions))
+        }
+        return normalized
+    }
+}
