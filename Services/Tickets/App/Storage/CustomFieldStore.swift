@@ -103,6 +103,7 @@ extension TicketStore {
         on connection: PostgresConnection
     ) async throws -> [String: String] {
         let template = try await template(ofDepartment: department, on: connection)
+        if template == nil && values.isEmpty { return [:] }
         let definitions = Dictionary(try await fieldDefinitions(on: connection).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var errors: [Problem.FieldError] = []
         var normalized: [String: String] = [:]

@@ -94,7 +94,7 @@ extension TicketStore {
             bodyHTML: new.bodyHTML, bodyText: new.bodyText, createdAt: now)
         try await insert(message, on: connection)
         try await storeFieldValues(fields, of: id, on: connection)
-        try await syncTimers(id, on: connection)
+        if new.status != .active { try await syncTimers(id, on: connection) }
         guard let ticket = try await find(id, on: connection, lock: false) else { throw Problem.internalError(requestID: nil) }
         try await counts.apply(CountPlacement.delta(from: nil, to: CountPlacement(ticket)), ticketID: ticket.id, on: connection)
         try await events.publish("ticket.created", ticket, actor: actor, details: ["messageID": message.id, "incoming": String(new.incoming)], on: connection)
