@@ -93,4 +93,27 @@ struct TicketHandlingTests {
             #expect(try await kit.count("SELECT new_active FROM {schema}.agent_groups") == 1, "only the primary still counts")
         }
     }
+
+    @Test("Recent lists what an agent touched; Recently Transferred what left their list, including tickets taken by others")
+    func recentViews() async throws {
+        try await TicketTestKit.run { client, kit in
+            let owner = try await kit.agent()
+            let ownerToken = try await kit.token(owner, roles: ["Agent"])
+            let colleague = try await kit.agent(handling: "pull")
+            let colleagueToken = try await kit.token(colleague, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let first = try #require(try await kit.submit(client, token: customer.token, subject: "One")["id"] as? String)
+            let second = try #require(try await kit.submit(client, token: customer.token, subject: "Two")["id"] as? String)
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(first)/comments", token: ownerToken, body: #"{"body":"Looking"}"#)
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(second)/comments", token: ownerToken, body: #"{"body":"Also"}"#)
+            let (recentStatus, _, recent) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=recent", token: ownerToken)
+            #expect(recentStatus == .ok, "\(recent)")
+            #expect((recent["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [second, first], "newest first")
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(first)/take", token: colleagueToken)
+            let (_, _, transferred) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=recently_transferred", token: ownerToken)
+            #expect((transferred["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [first])
+            let (_, _, theirs) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=recent", token: colleagueToken)
+            #expect((theirs["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [first])
+        }
+    }
 }

@@ -198,5 +198,16 @@ public enum TicketMigrations {
             "CREATE INDEX ticket_field_values_search ON {schema}.ticket_field_values (field_id, value)",
             "ALTER TABLE {schema}.departments ADD COLUMN template_id uuid",
         ]),
+        Migration(version: 106, name: "recent and recently transferred", sql: [
+            """
+            CREATE TABLE {schema}.agent_recent (
+                kind text NOT NULL CHECK (kind IN ('touched', 'transferred')),
+                agent_id uuid NOT NULL,
+                ticket_id uuid NOT NULL REFERENCES {schema}.tickets (id) ON DELETE CASCADE,
+                at timestamptz NOT NULL,
+                PRIMARY KEY (kind, agent_id, ticket_id))
+            """,
+            "CREATE INDEX agent_recent_order ON {schema}.agent_recent (kind, agent_id, at DESC)",
+        ]),
     ]
 }

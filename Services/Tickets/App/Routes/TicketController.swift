@@ -162,7 +162,7 @@ public struct TicketController: Sendable {
         }
         let requested = request.uri.queryParameters["view"].map(String.init) ?? (caller.isAgent ? "mine" : "customer")
         guard let view = TicketView(rawValue: requested), caller.isAgent || view == .customer else {
-            throw Problem.badRequest("view is mine, queue, group, department, brand or customer.")
+            throw Problem.badRequest("view is mine, queue, recent, recently_transferred, group, department, brand or customer.")
         }
         if view == .queue { try Authorization.require(caller.principal, .tickets, "Access the Queue") }
         var scope: UUID?

@@ -37,6 +37,7 @@ extension TicketStore {
         try await counts.apply(
             CountPlacement.delta(from: CountPlacement(before), to: deleted ? nil : CountPlacement(saved)), ticketID: saved.id, on: connection)
         for event in published { try await events.publish(event.type, saved, actor: actor, details: event.details, on: connection) }
+        try await recordRecent(before: before, after: saved, actor: actor, on: connection)
         if released, let group = UUID(uuidString: before.groupID) { try await drainQueue(of: group, on: connection) }
         return saved
     }

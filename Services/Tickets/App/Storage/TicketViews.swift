@@ -14,6 +14,9 @@ public enum TicketView: String, Sendable {
     case customer
     /// All tickets of one group, one department or one brand (by `id`), as the agent's own list sorts.
     case group, department, brand
+    /// The 100 tickets the agent last touched, and the 100 that last left their list, newest first, any status.
+    case recent
+    case recentlyTransferred = "recently_transferred"
 }
 
 extension TicketStore {
@@ -23,6 +26,9 @@ extension TicketStore {
         let keys = page.cursor?.keys ?? []
         let column: String
         switch view {
+        case .recent, .recentlyTransferred:
+            guard let user else { return Page(items: [], nextCursor: nil) }
+            return Page(items: try await recent(view == .recent ? "touched" : "transferred", agent: user), nextCursor: nil)
         case .mine, .group, .department, .brand:
             switch view {
             case .group: column = "group_id"

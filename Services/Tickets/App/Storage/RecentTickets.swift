@@ -1,0 +1,50 @@
+import Database
+import Foundation
+import PostgresNIO
+
+/// Recent (the 100 tickets an agent last touched) and Recently Transferred (the 100 that last left an agent's
+/// list, transferred out or taken by someone else), kept with each change.
+extension TicketStore {
+    static let recentLimit = 100
+
+    func recordRecent(before: Ticket, after: Ticket, actor: Actor, on connection: PostgresConnection) async throws {
+        if actor.kind == "agent", let agent = actor.id.flatMap(UUID.init(uuidString:)) {
+            try await remember("touched", agent: agent, ticket: after.id, on: connection)
+        }
+        if let previous = before.agentID.flatMap(UUID.init(uuidString:)), before.agentID != after.agentID {
+            try await remember("transferred", agent: previous, ticket: after.id, on: connection)
+        }
+    }
+
+    private func remember(_ kind: String, agent: UUID, ticket: String, on connection: PostgresConnection) async throws {
+        var binds = PostgresBindings()
+        binds.append(kind)
+        binds.append(agent)
+        binds.append(UUID(uuidString: ticket))
+        binds.append(Self.recentLimit)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                WITH upsert AS (
+                    INSERT INTO \(database.table("agent_recent")) (kind, agent_id, ticket_id, at) VALUES ($1, $2, $3, clock_timestamp())
+                    ON CONFLICT (kind, agent_id, ticket_id) DO UPDATE SET at = clock_timestamp())
+                DELETE FROM \(database.table("agent_recent")) WHERE kind = $1 AND agent_id = $2 AND ticket_id IN (
+                    SELECT ticket_id FROM \(database.table("agent_recent")) WHERE kind = $1 AND agent_id = $2 ORDER BY at DESC OFFSET $4)
+                """, binds: binds), logger: database.logger
+        ).consume()
+    }
+
+    /// The agent's Recent or Recently Transferred tickets, newest first (at most 100).
+    public func recent(_ kind: String, agent: UUID) async throws -> [Ticket] {
+        var binds = PostgresBindings()
+        binds.append(kind)
+        binds.append(agent)
+        binds.append(Self.recentLimit)
+        return try await database.client.withConnection { connection in
+            try await tickets("""
+                JOIN (SELECT ticket_id, at FROM \(database.table("agent_recent")) WHERE kind = $1 AND agent_id = $2 ORDER BY at DESC LIMIT $3) r
+                    ON r.ticket_id = tickets.id
+                WHERE deleted_at IS NULL ORDER BY r.at DESC
+                """, binds, on: connection)
+        }
+    }
+}
