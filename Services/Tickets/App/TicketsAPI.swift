@@ -29,6 +29,7 @@ public struct TicketsAPI: Sendable {
         TicketActionsController(store: store).addRoutes(to: api)
         AttachmentController(store: store, policy: attachments).addRoutes(to: api)
         CustomFieldController(store: store).addRoutes(to: api)
+        WorkRecordController(store: store).addRoutes(to: api)
         TicketController(store: store).addRoutes(to: api)
     }
 }

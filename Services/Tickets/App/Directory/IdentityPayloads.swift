@@ -15,6 +15,7 @@ enum IdentityPayloads {
 
     struct DepartmentSettings: Decodable {
         var tickets: TicketSettings?
+        var timeLogsBillableByDefault: Bool?
     }
 
     struct Department: Decodable {

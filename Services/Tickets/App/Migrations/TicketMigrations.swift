@@ -209,5 +209,32 @@ public enum TicketMigrations {
             """,
             "CREATE INDEX agent_recent_order ON {schema}.agent_recent (kind, agent_id, at DESC)",
         ]),
+        Migration(version: 107, name: "drafts, time logs and their categories", sql: [
+            """
+            CREATE TABLE {schema}.drafts (
+                ticket_id uuid PRIMARY KEY REFERENCES {schema}.tickets (id) ON DELETE CASCADE,
+                agent_id uuid NOT NULL,
+                body_html text NOT NULL,
+                to_addresses text[] NOT NULL DEFAULT '{}',
+                cc_addresses text[] NOT NULL DEFAULT '{}',
+                bcc_addresses text[] NOT NULL DEFAULT '{}',
+                updated_at timestamptz NOT NULL)
+            """,
+            "CREATE TABLE {schema}.time_log_categories (id uuid PRIMARY KEY, name text NOT NULL)",
+            "CREATE UNIQUE INDEX time_log_categories_name ON {schema}.time_log_categories (lower(name))",
+            """
+            CREATE TABLE {schema}.time_logs (
+                id uuid PRIMARY KEY,
+                ticket_id uuid NOT NULL REFERENCES {schema}.tickets (id) ON DELETE CASCADE,
+                agent_id uuid NOT NULL,
+                category_id uuid REFERENCES {schema}.time_log_categories (id),
+                minutes integer NOT NULL CHECK (minutes > 0),
+                description text NOT NULL DEFAULT '',
+                billable boolean NOT NULL,
+                created_at timestamptz NOT NULL)
+            """,
+            "CREATE INDEX time_logs_ticket ON {schema}.time_logs (ticket_id, id)",
+            "ALTER TABLE {schema}.departments ADD COLUMN time_logs_billable boolean NOT NULL DEFAULT false",
+        ]),
     ]
 }

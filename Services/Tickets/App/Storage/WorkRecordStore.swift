@@ -1,0 +1,131 @@
+import Contracts
+import Database
+import Foundation
+import PostgresNIO
+import ServiceKit
+
+/// Drafts and time logs of tickets, and the time log categories.
+extension TicketStore {
+    /// Saves the ticket's draft, replacing any earlier one (one draft per ticket).
+    public func saveDraft(_ draft: TicketDraft) async throws {
+        var binds = PostgresBindings()
+        binds.append(UUID(uuidString: draft.ticketID))
+        binds.append(UUID(uuidString: draft.agentID))
+        binds.append(draft.bodyHTML)
+        binds.append(draft.to)
+        binds.append(draft.cc)
+        binds.append(draft.bcc)
+        binds.append(draft.updatedAt)
+        try await database.client.query(
+            PostgresQuery(unsafeSQL: """
+                INSERT INTO \(database.table("drafts")) (ticket_id, agent_id, body_html, to_addresses, cc_addresses, bcc_addresses, updated_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                ON CONFLICT (ticket_id) DO UPDATE SET agent_id = $2, body_html = $3, to_addresses = $4, cc_addresses = $5, bcc_addresses = $6, updated_at = $7
+                """, binds: binds), logger: database.logger
+        ).consume()
+    }
+
+    public func draft(of ticketID: UUID) async throws -> TicketDraft? {
+        var binds = PostgresBindings()
+        binds.append(ticketID)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: "SELECT agent_id, body_html, to_addresses, cc_addresses, bcc_addresses, updated_at FROM \(database.table("drafts")) WHERE ticket_id = $1", binds: binds),
+            logger: database.logger)
+        for try await (agent, body, to, cc, bcc, updated) in rows.decode((UUID, String, [String], [String], [String], Date).self) {
+            return TicketDraft(ticketID: ticketID.lowercased, agentID: agent.lowercased, bodyHTML: body, to: to, cc: cc, bcc: bcc, updatedAt: updated)
+        }
+        return nil
+    }
+
+    public func deleteDraft(of ticketID: UUID) async throws -> Bool {
+        var binds = PostgresBindings()
+        binds.append(ticketID)
+        return !(try await database.client.query(
+            PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("drafts")) WHERE ticket_id = $1 RETURNING ticket_id", binds: binds),
+            logger: database.logger
+        ).collect()).isEmpty
+    }
+
+    /// Logs time on a ticket (billable defaults to the department's setting) and publishes `ticket.timelog_created`.
+    public func logTime(
+        _ id: UUID, minutes: Int, categoryID: UUID?, description: String, billable: Bool?, by agent: String
+    ) async throws -> TimeLog {
+        var created: TimeLog?
+        _ = try await modify(id, expectedVersion: nil, actor: .agent(agent)) { ticket, connection in
+            var binds = PostgresBindings()
+            binds.append(UUID(uuidString: ticket.departmentID))
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: "SELECT time_logs_billable FROM \(database.table("departments")) WHERE id = $1", binds: binds),
+                logger: database.logger)
+            var departmentDefault = false
+            for try await value in rows.decode(Bool.self) { departmentDefault = value }
+            let log = TimeLog(
+                id: UUIDv7.generate().lowercased, ticketID: ticket.id, agentID: agent, categoryID: categoryID?.lowercased, minutes: minutes,
+                description: description, billable: billable ?? departmentDefault, createdAt: Date())
+            var insert = PostgresBindings()
+            insert.append(UUID(uuidString: log.id))
+            insert.append(id)
+            insert.append(UUID(uuidString: agent))
+            insert.append(categoryID)
+            insert.append(minutes)
+            insert.append(description)
+            insert.append(log.billable)
+            insert.append(log.createdAt)
+            try await translatingForeignKeyViolation {
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: """
+                        INSERT INTO \(database.table("time_logs")) (id, ticket_id, agent_id, category_id, minutes, description, billable, created_at)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                        """, binds: insert), logger: database.logger
+                ).consume()
+            }
+            created = log
+            return [("ticket.timelog_created", ["timeLogID": log.id, "minutes": String(minutes), "billable": String(log.billable), "categoryID": log.categoryID ?? ""])]
+        }
+        guard let created else { throw Problem.internalError(requestID: nil) }
+        return created
+    }
+
+    public func timeLogs(of ticketID: UUID) async throws -> [TimeLog] {
+        var binds = PostgresBindings()
+        binds.append(ticketID)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: "SELECT id, agent_id, category_id, minutes, description, billable, created_at FROM \(database.table("time_logs")) WHERE ticket_id = $1 ORDER BY id", binds: binds),
+            logger: database.logger)
+        var result: [TimeLog] = []
+        for try await (id, agent, category, minutes, description, billable, created) in rows.decode((UUID, UUID, UUID?, Int, String, Bool, Date).self) {
+            result.append(TimeLog(
+                id: id.lowercased, ticketID: ticketID.lowercased, agentID: agent.lowercased, categoryID: category?.lowercased, minutes: minutes,
+                description: description, billable: billable, createdAt: created))
+        }
+        return result
+    }
+
+    public func createCategory(_ category: TimeLogCategory) async throws {
+        var binds = PostgresBindings()
+        binds.append(UUID(uuidString: category.id))
+        binds.append(category.name)
+        try await translatingUniqueViolation(into: Problem.conflict("A category named \(category.name) exists.")) {
+            try await database.client.query(
+                PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("time_log_categories")) (id, name) VALUES ($1, $2)", binds: binds),
+                logger: database.logger
+            ).consume()
+        }
+    }
+
+    public func categories() async throws -> [TimeLogCategory] {
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: "SELECT id, name FROM \(database.table("time_log_categories")) ORDER BY lower(name)"), logger: database.logger)
+        var result: [TimeLogCategory] = []
+        for try await (id, name) in rows.decode((UUID, String).self) { result.append(TimeLogCategory(id: id.lowercased, name: name)) }
+        return result
+    }
+
+    private func translatingForeignKeyViolation(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23503" {
+            throw Problem.unprocessable("There is no such time log category.", errors: [.init(field: "categoryID", message: "unknown category")])
+        }
+    }
+}
