@@ -116,4 +116,31 @@ struct TicketHandlingTests {
             #expect((theirs["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [first])
         }
     }
+
+    @Test("Rebalancing spreads a group's unanswered tickets over its active agents; pinned and answered ones stay")
+    func rebalance() async throws {
+        try await TicketTestKit.run { client, kit in
+            let first = try await kit.agent()
+            let second = try await kit.agent(active: false)
+            let firstToken = try await kit.token(first, roles: ["Agent"])
+            let customer = try await kit.customer()
+            var ids: [String] = []
+            for index in 0..<6 { ids.append(try #require(try await kit.submit(client, token: customer.token, subject: "T\(index)")["id"] as? String)) }
+            _ = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(ids[0])/pin", token: firstToken, body: #"{"pinned":true}"#)
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(ids[1])/replies", token: firstToken, body: #"{"body":"On it","sendVariant":"active"}"#)
+            try await kit.setActive(second, true)
+            let manager = try await kit.agent(handling: "pull")
+            let managerToken = try await kit.token(manager, roles: ["Agent", "Manager"])
+            let (denied, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/rebalance", token: firstToken, body: #"{"groupID":"\#(kit.frontLineID.lowercased)"}"#)
+            #expect(denied == .forbidden)
+            let (done, _, result) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/rebalance", token: managerToken, body: #"{"groupID":"\#(kit.frontLineID.lowercased)"}"#)
+            #expect(done == .ok)
+            #expect(result["moved"] as? Int == 3, "six active tickets end three and three; the pinned and the answered one count for the first agent")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(first.lowercased)'") == 3)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(second.lowercased)'") == 3)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(first.lowercased)' AND id IN ('\(ids[0])', '\(ids[1])')") == 2)
+        }
+    }
 }

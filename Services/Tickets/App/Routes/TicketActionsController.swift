@@ -21,7 +21,12 @@ public struct MergeRequest: Decodable, Sendable {
     public var ticketIDs: [String]
 }
 
-/// Follow-ups, priority, pin, deletion, merge and lookup by number under `/api/v1/tickets`.
+/// `POST /api/v1/tickets/rebalance` answer: how many tickets changed hands.
+public struct RebalanceResult: Codable, Sendable, ResponseEncodable {
+    public var moved: Int
+}
+
+/// Follow-ups, priority, pin, deletion, merge, rebalancing and lookup by number under `/api/v1/tickets`.
 public struct TicketActionsController: Sendable {
     let store: TicketStore
     let access: TicketRequestAccess
@@ -80,6 +85,16 @@ public struct TicketActionsController: Sendable {
             }
             _ = try await store.delete(try TicketController.id(ticket.id), by: .agent(caller.principal.userID))
             return Response(status: .noContent)
+        }
+        group.post("rebalance") { request, context in
+            struct Body: Decodable { var groupID: String }
+            guard let caller = try await access.caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
+            let body = try await request.decodeJSON(Body.self, context: context)
+            let groupID = try TicketInput.uuid(body.groupID, field: "groupID")
+            guard caller.seesEverything || (caller.principal.scope == .memberDepartments && caller.groups.contains(groupID.lowercased)) else {
+                throw Problem.forbidden("Managers of the group and administrators rebalance it.")
+            }
+            return RebalanceResult(moved: try await store.rebalance(group: groupID, by: .agent(caller.principal.userID)))
         }
         group.post("merge") { request, context in
             guard let caller = try await access.caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }

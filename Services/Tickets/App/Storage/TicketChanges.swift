@@ -18,7 +18,7 @@ extension TicketStore {
     }
 
     func modify(
-        _ id: UUID, expectedVersion: Int?, actor: Actor, on connection: PostgresConnection,
+        _ id: UUID, expectedVersion: Int?, actor: Actor, on connection: PostgresConnection, drainingTheQueue: Bool = true,
         change: (inout Ticket, PostgresConnection) async throws -> [(type: String, details: [String: String])]
     ) async throws -> Ticket {
         guard var ticket = try await find(id, on: connection, lock: true) else { throw Problem.notFound("No such ticket.") }
@@ -38,7 +38,7 @@ extension TicketStore {
             CountPlacement.delta(from: CountPlacement(before), to: deleted ? nil : CountPlacement(saved)), ticketID: saved.id, on: connection)
         for event in published { try await events.publish(event.type, saved, actor: actor, details: event.details, on: connection) }
         try await recordRecent(before: before, after: saved, actor: actor, on: connection)
-        if released, let group = UUID(uuidString: before.groupID) { try await drainQueue(of: group, on: connection) }
+        if released, drainingTheQueue, let group = UUID(uuidString: before.groupID) { try await drainQueue(of: group, on: connection) }
         return saved
     }
 
