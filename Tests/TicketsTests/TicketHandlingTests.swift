@@ -143,4 +143,37 @@ struct TicketHandlingTests {
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(first.lowercased)' AND id IN ('\(ids[0])', '\(ids[1])')") == 2)
         }
     }
+
+    @Test("Bulk actions report each ticket's outcome; splitting a message makes a new ticket of it")
+    func bulkAndSplit() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let first = try #require(try await kit.submit(client, token: customer.token, subject: "One")["id"] as? String)
+            let second = try #require(try await kit.submit(client, token: customer.token, subject: "Two")["id"] as? String)
+            let missing = UUID().uuidString.lowercased()
+            let (done, _, result) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/bulk", token: token,
+                body: #"{"ticketIDs":["\#(first)","\#(second)","\#(missing)"],"action":"priority","priority":"urgent"}"#)
+            #expect(done == .ok)
+            #expect((result["items"] as? [[String: Any]])?.compactMap { $0["status"] as? Int } == [200, 200, 404])
+            let (_, _, urgent) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(first)", token: token)
+            #expect(urgent["priority"] as? String == "urgent")
+            let (denied, _, deletion) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/bulk", token: token, body: #"{"ticketIDs":["\#(first)"],"action":"delete"}"#)
+            #expect(denied == .ok)
+            #expect((deletion["items"] as? [[String: Any]])?.first?["status"] as? Int == 403)
+
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(first)/messages", token: customer.token, body: #"{"body":"Also, the scanner is broken."}"#)
+            let (_, _, timeline) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(first)/timeline", token: token)
+            let messageID = try #require((timeline["items"] as? [[String: Any]])?.compactMap { ($0["message"] as? [String: Any])?["id"] as? String }.first)
+            let (split, _, newTicket) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(first)/messages/\(messageID)/split", token: token, body: #"{"subject":"Scanner broken"}"#)
+            #expect(split == .created)
+            #expect(newTicket["subject"] as? String == "Scanner broken")
+            #expect(newTicket["customerEmail"] as? String == urgent["customerEmail"] as? String)
+            #expect(try await kit.eventTypes().contains("ticket.split"))
+        }
+    }
 }

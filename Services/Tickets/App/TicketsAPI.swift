@@ -30,6 +30,7 @@ public struct TicketsAPI: Sendable {
         AttachmentController(store: store, policy: attachments).addRoutes(to: api)
         CustomFieldController(store: store).addRoutes(to: api)
         WorkRecordController(store: store).addRoutes(to: api)
+        BulkController(store: store).addRoutes(to: api)
         TicketController(store: store).addRoutes(to: api)
     }
 }

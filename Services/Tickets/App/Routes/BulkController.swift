@@ -1,0 +1,100 @@
+import Auth
+import Contracts
+import Foundation
+import Hummingbird
+import ServiceKit
+
+/// `POST /api/v1/tickets/bulk` body: one action on many tickets.
+public struct BulkRequest: Decodable, Sendable {
+    public enum Action: String, Decodable, Sendable {
+        case status, priority, pin, unpin, take, delete
+    }
+
+    public var ticketIDs: [String]
+    public var action: Action
+    public var status: TicketStatus?
+    public var priority: TicketPriority?
+}
+
+/// One ticket's outcome in a bulk action: its new version, or the problem that stopped it.
+public struct BulkOutcome: Codable, Sendable {
+    public var ticketID: String
+    public var status: Int
+    public var version: Int?
+    public var problem: String?
+}
+
+public struct BulkResult: Codable, Sendable, ResponseEncodable {
+    public var items: [BulkOutcome]
+}
+
+/// Bulk actions on up to 100 tickets and splitting a message into a new ticket.
+public struct BulkController: Sendable {
+    public static let maximumTickets = 100
+    let access: TicketRequestAccess
+    var store: TicketStore { access.store }
+
+    public init(store: TicketStore) {
+        self.access = TicketRequestAccess(store: store)
+    }
+
+    public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
+        group.post("bulk") { request, context in
+            guard let caller = try await access.caller(context, required: true), caller.isAgent else { throw Problem.forbidden("Bulk actions are for agents.") }
+            let body = try await request.decodeJSON(BulkRequest.self, context: context)
+            guard (1...Self.maximumTickets).contains(body.ticketIDs.count) else {
+                throw Problem.unprocessable("Name 1 to \(Self.maximumTickets) tickets.", errors: [.init(field: "ticketIDs", message: "1...\(Self.maximumTickets)")])
+            }
+            if body.action == .status && body.status == nil || body.action == .priority && body.priority == nil {
+                throw Problem.unprocessable("This action needs its value.", errors: [.init(field: body.action.rawValue, message: "is required")])
+            }
+            var outcomes: [BulkOutcome] = []
+            for text in body.ticketIDs {
+                do {
+                    let id = try TicketInput.uuid(text, field: "ticketIDs")
+                    guard let ticket = try await store.find(id), caller.canRead(ticket) else { throw Problem.notFound("No such ticket.") }
+                    let changed = try await apply(body, to: ticket, caller: caller)
+                    outcomes.append(BulkOutcome(ticketID: id.lowercased, status: 200, version: changed?.version, problem: nil))
+                } catch let problem as Problem {
+                    outcomes.append(BulkOutcome(ticketID: text, status: Int(problem.status.code), version: nil, problem: problem.detail ?? problem.title))
+                }
+            }
+            return BulkResult(items: outcomes)
+        }
+        group.post("{id}/messages/{messageID}/split") { request, context in
+            struct Body: Decodable { var subject: String? }
+            let (ticket, caller) = try await access.readable(context)
+            try Authorization.require(caller.principal, .tickets, "Create")
+            guard let text = context.parameters.get("messageID"), let messageID = UUID(uuidString: text) else { throw Problem.notFound("No such message.") }
+            let body = try await request.decodeJSON(Body.self, context: context)
+            let created = try await store.split(
+                try TicketController.id(ticket.id), message: messageID, subject: try body.subject.map(TicketInput.subject), by: caller.principal.userID)
+            return EditedResponse(status: .created, headers: [.eTag: created.etag], response: created)
+        }
+    }
+
+    private func apply(_ body: BulkRequest, to ticket: Ticket, caller: TicketCaller) async throws -> Ticket? {
+        let agent = caller.principal.userID
+        let id = try TicketController.id(ticket.id)
+        switch body.action {
+        case .status:
+            try Authorization.require(caller.principal, .tickets, "Change Status")
+            return try await store.setStatus(id, to: body.status ?? .active, by: agent, expectedVersion: nil)
+        case .priority:
+            try Authorization.require(caller.principal, .tickets, "Change Priority")
+            return try await store.setPriority(id, body.priority ?? .normal, by: agent, expectedVersion: nil)
+        case .pin, .unpin:
+            try Authorization.require(caller.principal, .tickets, "Pin")
+            return try await store.setPinned(id, body.action == .pin, by: agent)
+        case .take:
+            try Authorization.require(caller.principal, .tickets, "Take")
+            guard let agentID = UUID(uuidString: agent), caller.groups.contains(ticket.groupID) || caller.seesEverything else {
+                throw Problem.forbidden("Only members of the ticket's group take it.")
+            }
+            return try await store.take(id, by: agentID)
+        case .delete:
+            guard Authorization.allows(caller.principal, .tickets, "Delete") else { throw Problem.forbidden("Your roles do not allow Delete on Tickets.") }
+            return try await store.delete(id, by: .agent(agent))
+        }
+    }
+}

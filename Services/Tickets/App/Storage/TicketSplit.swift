@@ -1,0 +1,38 @@
+import Contracts
+import Database
+import Foundation
+import PostgresNIO
+import ServiceKit
+
+extension TicketStore {
+    /// Makes a new ticket of one message ("Create Ticket" from a message): same customer, department and group,
+    /// the message's text as its first message, a General comment on both tickets naming the other.
+    public func split(_ id: UUID, message messageID: UUID, subject: String?, by agent: String) async throws -> Ticket {
+        try await database.transaction { connection in
+            guard let source = try await find(id, on: connection, lock: true),
+                let departmentID = UUID(uuidString: source.departmentID), let department = try await department(departmentID, on: connection),
+                let group = UUID(uuidString: source.groupID)
+            else { throw Problem.notFound("No such ticket.") }
+            var binds = PostgresBindings()
+            binds.append(messageID)
+            binds.append(id)
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: "SELECT direction, body_html, body_text FROM \(database.table("messages")) WHERE id = $1 AND ticket_id = $2", binds: binds),
+                logger: database.logger)
+            var found: (String, String, String)?
+            for try await row in rows.decode((String, String, String).self) { found = row }
+            guard let (direction, html, text) = found else { throw Problem.notFound("The ticket has no such message.") }
+            let new = NewTicket(
+                department: department, groupID: group, customerUserID: source.customerUserID.flatMap(UUID.init(uuidString:)),
+                customerEmail: source.customerEmail, subject: subject ?? source.subject, bodyHTML: html, bodyText: text, priority: source.priority,
+                owner: UUID(uuidString: agent), incoming: direction == "in", status: .active)
+            let created = try await create(new, actor: .agent(agent), on: connection)
+            try await addComment(created.id, type: .general, body: "Split from ticket \(source.number).", author: agent, on: connection)
+            _ = try await modify(id, expectedVersion: nil, actor: .agent(agent), on: connection) { ticket, connection in
+                try await addComment(ticket.id, type: .general, body: "A message was split into ticket \(created.number).", author: agent, on: connection)
+                return [("ticket.split", ["messageID": messageID.lowercased, "newTicketID": created.id, "newNumber": created.number])]
+            }
+            return created
+        }
+    }
+}
