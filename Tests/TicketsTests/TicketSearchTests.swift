@@ -75,4 +75,44 @@ struct TicketSearchTests {
             try await kit.indexer?.index.destroy()
         }
     }
+
+    @Test("Custom field values and date ranges are criteria; basic search ranks inside a view")
+    func criteriaAndBasicSearch() async throws {
+        let path = Self.indexPath()
+        try await TicketTestKit.run(index: { try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion) }) { client, kit in
+            let admin = try await kit.administratorToken()
+            let (_, _, field) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/custom-fields", token: admin, body: #"{"name":"Referrer","dataType":"dropdown","options":["Magazine","TV"]}"#)
+            let fieldID = try #require(field["id"] as? String)
+            let (_, _, template) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/templates", token: admin,
+                body: #"{"name":"Support","fields":[{"fieldID":"\#(fieldID)","visibility":"both","requiredByUsers":false,"requiredForSend":false,"requiredForClose":false,"showInCompose":false}]}"#)
+            try await kit.identity("department.updated", [
+                "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
+                "version": 2, "settings": ["tickets": ["customFieldTemplateID": try #require(template["id"] as? String)]],
+            ])
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            var ids: [String] = []
+            for (subject, referrer) in [("Printer jams", "TV"), ("Printer offline", "Magazine"), ("Scanner", "TV")] {
+                let (_, _, ticket) = try await TicketTestKit.send(
+                    client, .post, "/api/v1/tickets", token: customer.token,
+                    body: #"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"\#(subject)","body":"Help","customFields":{"\#(fieldID)":"\#(referrer)"}}"#)
+                let id = try #require(ticket["id"] as? String)
+                ids.append(id)
+                try await kit.indexer?.reindex(try #require(UUID(uuidString: id)))
+            }
+            let (_, _, byField) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?field.\(fieldID)=tv", token: token)
+            #expect(Set((byField["items"] as? [[String: Any]])?.compactMap { ($0["ticket"] as? [String: Any])?["id"] as? String } ?? []) == [ids[0], ids[2]])
+            let (_, _, textAndField) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?text=printer&field.\(fieldID)=TV", token: token)
+            #expect((textAndField["items"] as? [[String: Any]])?.compactMap { ($0["ticket"] as? [String: Any])?["id"] as? String } == [ids[0]])
+            let tomorrow = Date().addingTimeInterval(86_400).formatted(.iso8601.year().month().day())
+            let (_, _, future) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?status=active&from=\(tomorrow)", token: token)
+            #expect((future["items"] as? [[String: Any]])?.isEmpty == true)
+            let (_, _, basic) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=mine&q=printer", token: token)
+            #expect(Set((basic["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []) == [ids[0], ids[1]])
+            try await kit.indexer?.index.destroy()
+        }
+    }
 }

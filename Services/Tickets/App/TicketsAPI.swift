@@ -31,6 +31,6 @@ public struct TicketsAPI: Sendable {
         CustomFieldController(store: store).addRoutes(to: api)
         WorkRecordController(store: store).addRoutes(to: api)
         BulkController(store: store).addRoutes(to: api)
-        TicketController(store: store).addRoutes(to: api)
+        TicketController(store: store, search: search).addRoutes(to: api)
     }
 }

@@ -19,10 +19,12 @@ public struct PortalDepartment: Codable, Sendable, ResponseEncodable {
 public struct TicketController: Sendable {
     let store: TicketStore
     let access: TicketRequestAccess
+    let search: TicketSearch?
 
-    public init(store: TicketStore) {
+    public init(store: TicketStore, search: TicketSearch? = nil) {
         self.store = store
         self.access = TicketRequestAccess(store: store)
+        self.search = search
     }
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
@@ -173,7 +175,13 @@ public struct TicketController: Sendable {
             guard caller.mayList(view, id.lowercased) else { throw Problem.forbidden("You may not see this \(view.rawValue)'s tickets.") }
             scope = id
         }
-        return try await store.list(view, scope: scope, caller: caller, status: status, page: try PageRequest(request))
+        let page = try PageRequest(request)
+        if let text = request.uri.queryParameters["q"].map(String.init)?.nonEmptyText {
+            guard let search else { throw Problem.badRequest("Search is not available on this instance.") }
+            let found = try await search.searchView(view, scope: scope, status: status ?? .active, text: text, caller: caller, limit: page.limit)
+            return Page(items: found, nextCursor: nil)
+        }
+        return try await store.list(view, scope: scope, caller: caller, status: status, page: page)
     }
 
     func created(_ ticket: Ticket) -> EditedResponse<Ticket> {

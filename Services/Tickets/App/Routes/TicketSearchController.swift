@@ -53,9 +53,24 @@ public struct TicketSearchController: Sendable {
             guard let limit = Int(text), (1...200).contains(limit) else { throw Problem.badRequest("limit is 1 to 200.") }
             return limit
         } ?? 50
-        return TicketSearchCriteria(
+        func date(_ name: Substring) throws -> Date? {
+            try value(name).map { text in
+                if let date = try? Date.ISO8601FormatStyle().parse(text) { return date }
+                if let date = try? Date.ISO8601FormatStyle().year().month().day().parse(text) { return date }
+                throw Problem.badRequest("\(name) must be a date such as 2026-12-01 or 2026-12-01T09:00:00Z.")
+            }
+        }
+        var criteria = TicketSearchCriteria(
             text: value("text"), number: value("number"), email: value("email"), statuses: statuses, priorities: priorities,
             departmentID: try id("departmentID"), groupID: try id("groupID"), agentID: try id("agentID"), onlyDeleted: value("include") == "deleted",
             limit: limit)
+        criteria.createdFrom = try date("from")
+        criteria.createdTo = try date("to")
+        for (name, text) in query where name.hasPrefix("field.") {
+            let fieldID = name.dropFirst("field.".count)
+            guard UUID(uuidString: String(fieldID)) != nil else { throw Problem.badRequest("field.<id> names a custom field by its id.") }
+            criteria.fields[fieldID.lowercased()] = String(text)
+        }
+        return criteria
     }
 }

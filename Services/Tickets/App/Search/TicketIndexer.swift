@@ -47,7 +47,8 @@ public struct TicketIndexer: Sendable {
     public func reindex(_ id: UUID, commit: Bool = true) async throws {
         let document = try await database.client.withConnection { connection -> SearchDocument? in
             guard let ticket = try await store.find(id, on: connection, lock: false, includingDeleted: true) else { return nil }
-            let texts = try await self.texts(of: id, on: connection)
+            var texts = try await self.texts(of: id, on: connection)
+            texts.fields = try await store.fieldValues(of: id, on: connection)
             return TicketSearchTerms.document(ticket, texts: texts, deleted: try await isDeleted(id, on: connection))
         }
         if let document { try await index.replace(document) } else { try await index.delete(id: id.uuidString.lowercased()) }

@@ -17,6 +17,10 @@ public struct TicketSearchCriteria: Sendable {
     public var agentID: UUID?
     public var onlyDeleted: Bool
     public var limit: Int
+    /// Custom field values that must match exactly (field id → value), and the creation date range.
+    public var fields: [String: String] = [:]
+    public var createdFrom: Date?
+    public var createdTo: Date?
     /// Only tickets with a resolution (for "similar resolved tickets"), and tickets to leave out.
     public var resolvedOnly = false
     public var excludedIDs: [String] = []
@@ -35,6 +39,12 @@ public struct TicketSearchCriteria: Sendable {
         self.agentID = agentID
         self.onlyDeleted = onlyDeleted
         self.limit = limit
+    }
+}
+
+extension TicketSearchCriteria {
+    func inDateRange(_ date: Date) -> Bool {
+        (createdFrom.map { date >= $0 } ?? true) && (createdTo.map { date < $0 } ?? true)
     }
 }
 
@@ -78,12 +88,13 @@ public struct TicketSearch: Sendable {
         if let email = criteria.email { filters.append([TicketSearchTerms.email(email)]) }
         if criteria.onlyDeleted { filters.append([TicketSearchTerms.deleted]) }
         if criteria.resolvedOnly { filters.append([TicketSearchTerms.resolved]) }
+        for (field, value) in criteria.fields.sorted(by: { $0.key < $1.key }) { filters.append([TicketSearchTerms.field(field, value)]) }
         let excluded = (criteria.onlyDeleted ? [] : [TicketSearchTerms.deleted]) + criteria.excludedIDs.map { "Q" + $0 }
         let results = try await index.search(SearchQuery(
             text: text, filterGroups: filters, excluded: excluded, limit: criteria.limit, language: "en", snippetField: criteria.resolvedOnly ? "R" : nil))
         let tickets = try await load(results.hits.compactMap { UUID(uuidString: $0.id) })
         let hits = results.hits.compactMap { hit -> TicketSearchHit? in
-            guard let ticket = tickets[hit.id], caller.canRead(ticket) else { return nil }
+            guard let ticket = tickets[hit.id], caller.canRead(ticket), criteria.inDateRange(ticket.createdAt) else { return nil }
             return TicketSearchHit(ticket: ticket, snippet: hit.snippet, percent: hit.percent)
         }
         return TicketSearchResults(items: hits, estimatedTotal: results.estimatedTotal, suggestion: results.suggestion)
@@ -110,12 +121,20 @@ public struct TicketSearch: Sendable {
         binds.append(criteria.email?.lowercased())
         binds.append(criteria.onlyDeleted)
         binds.append(criteria.limit)
+        binds.append(criteria.createdFrom)
+        binds.append(criteria.createdTo)
+        binds.append(criteria.fields.isEmpty ? nil : criteria.fields.keys.sorted().compactMap(UUID.init(uuidString:)))
+        binds.append(criteria.fields.isEmpty ? nil : criteria.fields.keys.sorted().map { criteria.fields[$0] ?? "" })
         let found = try await database.client.withConnection { connection in
             try await store.tickets("""
                 WHERE ($1::uuid[] IS NULL OR group_id = ANY($1) OR department_id = ANY($2::uuid[]))
                   AND ($3::text[] IS NULL OR status = ANY($3)) AND ($4::integer[] IS NULL OR priority = ANY($4))
                   AND ($5::uuid IS NULL OR department_id = $5) AND ($6::uuid IS NULL OR group_id = $6) AND ($7::uuid IS NULL OR agent_id = $7)
                   AND ($8::text IS NULL OR lower(customer_email) = $8) AND ((deleted_at IS NOT NULL) = $9)
+                  AND ($11::timestamptz IS NULL OR created_at >= $11) AND ($12::timestamptz IS NULL OR created_at < $12)
+                  AND ($13::uuid[] IS NULL OR (SELECT count(*) FROM \(database.table("ticket_field_values")) v
+                        JOIN unnest($13::uuid[], $14::text[]) AS c(field_id, value) ON c.field_id = v.field_id AND lower(c.value) = lower(v.value)
+                        WHERE v.ticket_id = tickets.id) = cardinality($13::uuid[]))
                 ORDER BY created_at DESC, id DESC LIMIT $10
                 """, binds, on: connection)
         }
@@ -129,5 +148,26 @@ public struct TicketSearch: Sendable {
         binds.append(ids)
         let tickets = try await database.client.withConnection { try await store.tickets("WHERE id = ANY($1)", binds, on: $0) }
         return Dictionary(tickets.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Basic search inside a list view: the view's own scope and status as filters, ranked by the index.
+    public func searchView(
+        _ view: TicketView, scope: UUID?, status: TicketStatus, text: String, caller: TicketCaller, limit: Int
+    ) async throws -> [Ticket] {
+        var filters: [[String]] = [[TicketSearchTerms.status(status)]]
+        switch view {
+        case .mine: filters.append([TicketSearchTerms.agent(caller.principal.userID)])
+        case .queue:
+            filters.append([TicketSearchTerms.agent(nil)])
+            if let terms = visibilityTerms(caller) { filters.append(terms) }
+        case .group: filters.append([TicketSearchTerms.group(scope?.lowercased ?? "")])
+        case .department: filters.append([TicketSearchTerms.department(scope?.lowercased ?? "")])
+        case .brand: filters.append([TicketSearchTerms.brand(scope?.lowercased ?? "")])
+        case .customer, .recent, .recentlyTransferred:
+            throw Problem.badRequest("Basic search works in My Tickets, the Queue and the group, department and brand lists.")
+        }
+        let results = try await index.search(SearchQuery(text: text, filterGroups: filters, excluded: [TicketSearchTerms.deleted], limit: limit, language: "en"))
+        let tickets = try await load(results.hits.compactMap { UUID(uuidString: $0.id) })
+        return results.hits.compactMap { tickets[$0.id] }.filter(caller.canRead)
     }
 }

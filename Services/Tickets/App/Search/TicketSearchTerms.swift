@@ -5,7 +5,7 @@ import Search
 /// resolutions; visibility and criteria are boolean terms, so they filter inside the query.
 public enum TicketSearchTerms {
     /// Bumped whenever the document shape changes: the index is then rebuilt from PostgreSQL.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     public static func group(_ id: String) -> String { "XG" + id }
     public static func department(_ id: String) -> String { "XD" + id }
@@ -14,6 +14,8 @@ public enum TicketSearchTerms {
     public static func status(_ status: TicketStatus) -> String { "XS" + status.rawValue }
     public static func priority(_ priority: TicketPriority) -> String { "XP" + priority.rawValue }
     public static func email(_ email: String) -> String { "XE" + email.lowercased() }
+    /// A custom field value: exact match, case-insensitive (long values are cut to keep the term short).
+    public static func field(_ id: String, _ value: String) -> String { "XF" + id + ":" + String(value.lowercased().prefix(120)) }
     public static let deleted = "XDEL"
     public static let resolved = "XRES"
 
@@ -22,11 +24,13 @@ public enum TicketSearchTerms {
         public var messages: [String]
         public var comments: [String]
         public var resolutions: [String]
+        public var fields: [String: String]
 
-        public init(messages: [String], comments: [String], resolutions: [String]) {
+        public init(messages: [String], comments: [String], resolutions: [String], fields: [String: String] = [:]) {
             self.messages = messages
             self.comments = comments
             self.resolutions = resolutions
+            self.fields = fields
         }
     }
 
@@ -36,6 +40,7 @@ public enum TicketSearchTerms {
             priority(ticket.priority), email(ticket.customerEmail),
         ]
         if deleted { filters.append(Self.deleted) }
+        filters += texts.fields.sorted { $0.key < $1.key }.map { field($0.key, $0.value) }
         if !texts.resolutions.isEmpty { filters.append(resolved) }
         return SearchDocument(
             id: ticket.id,
