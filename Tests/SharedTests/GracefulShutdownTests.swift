@@ -12,7 +12,9 @@ struct GracefulShutdownTests {
     func inFlightRequestFinishes() async throws {
         let port = FreePort.next()
         let router = ServiceRouter.make(metrics: HTTPMetrics(), checks: [])
+        let (started, arrived) = AsyncStream<Void>.makeStream()
         router.get("/slow") { _, _ -> String in
+            arrived.yield()
             try await Task.sleep(for: .milliseconds(800))
             return "done"
         }
@@ -23,7 +25,8 @@ struct GracefulShutdownTests {
             tasks.addTask { try await group.run() }
             while !FreePort.isOpen(port) { try await Task.sleep(for: .milliseconds(20)) }
             let request = Task { try await TestHTTP.shared.get("http://127.0.0.1:\(port)/slow") }
-            try await Task.sleep(for: .milliseconds(200))
+            var inFlight = started.makeAsyncIterator()
+            _ = await inFlight.next()
             await group.triggerGracefulShutdown()
             let reply = try await request.value
             #expect(reply.status == 200)

@@ -115,4 +115,27 @@ struct TicketSearchTests {
             try await kit.indexer?.index.destroy()
         }
     }
+
+    @Test("Similar resolved tickets are found by the new ticket's subject, with the resolution as snippet")
+    func similarResolved() async throws {
+        let path = Self.indexPath()
+        try await TicketTestKit.run(index: { try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion) }) { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let old = try #require(try await kit.submit(client, token: customer.token, subject: "Printer shows error 42")["id"] as? String)
+            _ = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(old)/comments", token: token, body: #"{"type":"resolution","body":"Error 42: replace the printer fuser."}"#)
+            _ = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(old)/status", token: token, body: #"{"status":"closed"}"#)
+            let unresolved = try #require(try await kit.submit(client, token: customer.token, subject: "Printer error again")["id"] as? String)
+            let new = try #require(try await kit.submit(client, token: customer.token, subject: "Printer error 42 today")["id"] as? String)
+            for id in [old, unresolved, new] { try await kit.indexer?.reindex(try #require(UUID(uuidString: id))) }
+            let (found, _, similar) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(new)/similar", token: token)
+            #expect(found == .ok)
+            let items = (similar["items"] as? [[String: Any]]) ?? []
+            #expect(items.compactMap { ($0["ticket"] as? [String: Any])?["id"] as? String } == [old], "only resolved tickets, not itself")
+            #expect((items.first?["snippet"] as? String)?.contains("fuser") == true)
+            try await kit.indexer?.index.destroy()
+        }
+    }
 }
