@@ -209,4 +209,26 @@ struct SearchIndexTests {
         #expect(throws: SearchError.self) { _ = try SearchIndex(path: path, schemaVersion: 1) }
         try await first.destroy()
     }
+
+    @Test("An index changed after its last clean point asks for a rebuild when reopened; a flushed one does not")
+    func dirtyIndexIsRebuilt() async throws {
+        let path = Self.temporaryPath()
+        do {
+            let index = try SearchIndex(path: path, schemaVersion: 1)
+            try await index.markBuilt()
+            try await index.replace(Self.ticket("a", subject: "Printer", body: "jams"))
+            try await index.commit()
+        }
+        let afterCrash = try SearchIndex(path: path, schemaVersion: 1)
+        #expect(await afterCrash.needsRebuild, "changes after the clean point may be incomplete")
+        try await afterCrash.replace(Self.ticket("a", subject: "Printer", body: "jams"))
+        try await afterCrash.markBuilt()
+        try await afterCrash.replace(Self.ticket("b", subject: "Scanner", body: "offline"))
+        try await afterCrash.flush()
+        await afterCrash.close()
+        let reopened = try SearchIndex(path: path, schemaVersion: 1)
+        #expect(await reopened.needsRebuild == false)
+        #expect(await reopened.documentCount() == 2)
+        try await reopened.destroy()
+    }
 }

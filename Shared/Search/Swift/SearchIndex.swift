@@ -14,19 +14,27 @@ public actor SearchIndex {
     public static let reservedValueSlots: UInt32 = 0xFFFF0
 
     static let schemaKey = "schema"
+    static let stateKey = "state"
+    static let dirty = "dirty"
 
     private let database: XapianDatabase
     private let path: String
     private let schemaVersion: Int
 
-    /// True when the directory was missing or empty or was built for another schema version.
+    /// Whether changes were made since the last `commitClean()`.
+    private var isDirty = false
+
+    /// True when the directory was missing or empty, was built for another schema version, or was not closed
+    /// cleanly (see `commitClean()`).
     /// The contents are then already discarded: re-index everything and call `markBuilt()`.
     public private(set) var needsRebuild: Bool
 
     /// Opens or creates the database at `path` (a directory).
     public init(path: String, schemaVersion: Int) throws {
         var database = try XapianDatabase(path: path, overwrite: false)
-        let current = try database.metadata(Self.schemaKey) == String(schemaVersion)
+        // "dirty" is written before the first change after a clean point: an index that was not closed cleanly
+        // may lack changes whose events were already consumed, so it is rebuilt.
+        let current = try database.metadata(Self.schemaKey) == String(schemaVersion) && database.metadata(Self.stateKey) != Self.dirty
         if !current {
             // Documents of another schema (or of a rebuild that never reached markBuilt) would
             // linger after the rebuild, since it only replaces what PostgreSQL still has.
@@ -42,18 +50,42 @@ public actor SearchIndex {
     /// Records that the index holds everything for this schema version, and commits.
     public func markBuilt() throws {
         try database.setMetadata(Self.schemaKey, String(schemaVersion))
-        try database.commit()
+        try commitClean()
         needsRebuild = false
     }
 
     /// Adds the document or replaces the one with the same id.
     public func replace(_ document: SearchDocument) throws {
+        try markDirty()
         try database.replace(document)
     }
 
     /// Removes the document with this id; a missing id is not an error.
     public func delete(id: String) throws {
+        try markDirty()
         try database.delete(id: id)
+    }
+
+    /// Commits and records a clean point: reopening after this does not ask for a rebuild. Call it when changes
+    /// pause and at shutdown; plain `commit()`s in between keep the index marked dirty, so a crash between them
+    /// (which can lose changes whose events were already consumed) leads to a rebuild.
+    public func commitClean() throws {
+        try database.setMetadata(Self.stateKey, "clean")
+        try database.commit()
+        isDirty = false
+    }
+
+    /// `commitClean()` when anything changed since the last clean point.
+    public func flush() throws {
+        guard isDirty else { return }
+        try commitClean()
+    }
+
+    private func markDirty() throws {
+        guard !isDirty else { return }
+        try database.setMetadata(Self.stateKey, Self.dirty)
+        try database.commit()
+        isDirty = true
     }
 
     /// Makes the changes so far durable (and visible to other readers of the directory).
@@ -68,6 +100,11 @@ public actor SearchIndex {
     /// The number of documents, or 0 when the index is closed or unreadable.
     public func documentCount() -> Int {
         (try? database.documentCount()) ?? 0
+    }
+
+    /// Closes the database and leaves its files, so the directory can be opened again; every later call throws.
+    public func close() {
+        database.close()
     }
 
     /// Closes the database and deletes its directory; every later call throws.

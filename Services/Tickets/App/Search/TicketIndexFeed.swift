@@ -2,6 +2,7 @@ import Contracts
 import EventBus
 import Foundation
 import Logging
+import Search
 import ServiceKit
 import ServiceLifecycle
 
@@ -26,14 +27,26 @@ public struct TicketIndexFeed: Service {
         await gate?.wait()
         try await indexer.rebuildIfNeeded(logger: logger)
         let consumer = try KafkaConsumer(configuration: kafka, groupID: groupID, topics: [ServiceName.tickets.eventsTopic], logger: logger)
+        let index = indexer.index
         try await withGracefulShutdownHandler {
-            try await consume(consumer, logger: logger) { message in
-                guard let header = try? CloudEventCoding.decodeHeader(message.value), let id = UUID(uuidString: header.subject) else { return }
-                try await indexer.reindex(id)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // Searches see changes at once (same database handle); durability comes in batches, not per event.
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: .milliseconds(250))
+                        try await index.flush()
+                    }
+                }
+                try await consume(consumer, logger: logger) { message in
+                    guard let header = try? CloudEventCoding.decodeHeader(message.value), let id = UUID(uuidString: header.subject) else { return }
+                    try await indexer.reindex(id, commit: false)
+                }
+                group.cancelAll()
             }
         } onGracefulShutdown: {
             Task { await consumer.close() }
         }
         await consumer.close()
+        try await index.flush()
     }
 }
