@@ -133,4 +133,21 @@ struct TicketLifecycleTests {
             #expect(closed == .ok)
         }
     }
+
+    @Test("A customer finds their tickets by subject and closes one; their next message reopens it")
+    func customerSearchAndClose() async throws {
+        try await TicketTestKit.run { client, kit in
+            _ = try await kit.agent()
+            let customer = try await kit.customer()
+            let printer = try #require(try await kit.submit(client, token: customer.token, subject: "Printer on fire")["id"] as? String)
+            _ = try await kit.submit(client, token: customer.token, subject: "Invoice question")
+            let (_, _, found) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?q=PRINTER", token: customer.token)
+            #expect((found["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [printer])
+            let (closed, _, ticket) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(printer)/close", token: customer.token)
+            #expect(closed == .ok)
+            #expect(ticket["status"] as? String == "closed")
+            let (_, _, reopened) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(printer)/messages", token: customer.token, body: #"{"body":"Fire is back"}"#)
+            #expect(reopened["status"] as? String == "active")
+        }
+    }
 }

@@ -82,6 +82,12 @@ public struct TicketController: Sendable {
                 try Self.id(ticket.id), to: body.status, by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)
         }
+        group.post("{id}/close") { _, context in
+            let (ticket, caller) = try await access.readable(context)
+            guard ticket.customerUserID == caller.principal.userID else { throw Problem.forbidden("Only the ticket's customer asks to close it here.") }
+            let updated = try await store.closeByCustomer(try Self.id(ticket.id), userID: caller.principal.userID)
+            return EditedResponse(headers: [.eTag: updated.etag], response: updated)
+        }
         group.post("{id}/take") { _, context in
             let (ticket, caller) = try await access.readable(context)
             try Authorization.require(caller.principal, .tickets, "Take")
@@ -166,7 +172,9 @@ public struct TicketController: Sendable {
         guard let view = TicketView(rawValue: requested), caller.isAgent || view == .customer else {
             throw Problem.badRequest("view is mine, queue, recent, recently_transferred, group, department, brand or customer.")
         }
-        if view == .queue { try Authorization.require(caller.principal, .tickets, "Access the Queue") }
+        if view == .queue && !Authorization.allows(caller.principal, .tickets, "View Queue") {
+            try Authorization.require(caller.principal, .tickets, "Access the Queue")
+        }
         var scope: UUID?
         if [.group, .department, .brand].contains(view) {
             guard let text = request.uri.queryParameters["id"], let id = UUID(uuidString: String(text)) else {
@@ -177,6 +185,7 @@ public struct TicketController: Sendable {
         }
         let page = try PageRequest(request)
         if let text = request.uri.queryParameters["q"].map(String.init)?.nonEmptyText {
+            if view == .customer { return try await store.list(.customer, caller: caller, status: status, page: page, subjectContaining: text) }
             guard let search else { throw Problem.badRequest("Search is not available on this instance.") }
             let found = try await search.searchView(view, scope: scope, status: status ?? .active, text: text, caller: caller, limit: page.limit)
             return Page(items: found, nextCursor: nil)

@@ -201,4 +201,13 @@ extension TicketStore {
         ticket.closedAt = status.isClosed ? (previous.isClosed ? ticket.closedAt : Date()) : nil
         return ("ticket.status_changed", ["from": previous.rawValue, "to": status.rawValue, "cause": cause])
     }
+
+    /// The customer closes their ticket (a closed ticket reopens on their next message, as any closed one).
+    public func closeByCustomer(_ id: UUID, userID: String) async throws -> Ticket {
+        try await modify(id, expectedVersion: nil, actor: .customer(userID)) { ticket, _ in
+            guard ticket.status == .active || ticket.status == .waiting else { return [] }
+            ticket.followUp = nil
+            return apply(.closed, to: &ticket, cause: "customer").map { [$0] } ?? []
+        }
+    }
 }

@@ -20,7 +20,9 @@ public enum TicketView: String, Sendable {
 }
 
 extension TicketStore {
-    public func list(_ view: TicketView, scope: UUID? = nil, caller: TicketCaller, status: TicketStatus?, page: PageRequest) async throws -> Page<Ticket> {
+    public func list(
+        _ view: TicketView, scope: UUID? = nil, caller: TicketCaller, status: TicketStatus?, page: PageRequest, subjectContaining: String? = nil
+    ) async throws -> Page<Ticket> {
         let user = UUID(uuidString: caller.principal.userID)
         var binds = PostgresBindings()
         let keys = page.cursor?.keys ?? []
@@ -68,9 +70,11 @@ extension TicketStore {
             binds.append(user)
             binds.append(keys.first.flatMap(UUID.init(uuidString:)))
             binds.append(page.limit + 1)
+            binds.append(subjectContaining.map { "%" + $0.lowercased().replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%" })
             let found = try await database.client.withConnection { connection in
                 try await tickets("""
                     WHERE customer_user_id = $1 AND deleted_at IS NULL AND ($2::uuid IS NULL OR id < $2)
+                      AND ($4::text IS NULL OR lower(subject) LIKE $4)
                     ORDER BY id DESC LIMIT $3
                     """, binds, on: connection)
             }
