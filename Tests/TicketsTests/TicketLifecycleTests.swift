@@ -150,4 +150,36 @@ struct TicketLifecycleTests {
             #expect(reopened["status"] as? String == "active")
         }
     }
+
+    @Test("Managers see another department's tickets only when it allows managers outside it to view them; agents never")
+    func outsideManagers() async throws {
+        try await TicketTestKit.run { client, kit in
+            let billing = UUID()
+            let billingGroup = UUID()
+            func billingDepartment(version: Int, open: Bool) async throws {
+                try await kit.identity("department.updated", [
+                    "id": billing.lowercased, "brandID": kit.brandID.lowercased, "name": "Billing", "frontLineGroupID": billingGroup.lowercased,
+                    "version": version, "settings": ["allowOutsideManagersToView": open],
+                ])
+            }
+            try await billingDepartment(version: 1, open: false)
+            try await kit.identity("group.created", ["id": billingGroup.lowercased, "departmentID": billing.lowercased, "name": "Billing Front Line"])
+            let manager = try await kit.token(try await kit.agent(handling: "pull"), roles: ["Agent", "Manager"])
+            let agent = try await kit.token(try await kit.agent(handling: "pull"), roles: ["Agent"])
+            let customer = try await kit.customer()
+            let (_, _, ticket) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: customer.token, body: #"{"departmentID":"\#(billing.lowercased)","subject":"Refund","body":"Please"}"#)
+            let id = try #require(ticket["id"] as? String)
+            let (closed, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: manager)
+            #expect(closed == .notFound)
+            try await billingDepartment(version: 2, open: true)
+            let (open, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: manager)
+            #expect(open == .ok)
+            let (list, _, page) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=department&id=\(billing.lowercased)", token: manager)
+            #expect(list == .ok)
+            #expect((page["items"] as? [[String: Any]])?.count == 1)
+            let (agentView, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: agent)
+            #expect(agentView == .notFound)
+        }
+    }
 }

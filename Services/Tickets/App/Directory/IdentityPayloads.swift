@@ -16,6 +16,7 @@ enum IdentityPayloads {
     struct DepartmentSettings: Decodable {
         var tickets: TicketSettings?
         var timeLogsBillableByDefault: Bool?
+        var allowOutsideManagersToView: Bool?
     }
 
     struct Department: Decodable {

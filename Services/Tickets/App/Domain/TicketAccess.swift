@@ -9,11 +9,19 @@ public struct TicketCaller: Sendable {
     public var principal: Principal
     public var groups: Set<String>
     public var departments: Set<String>
+    /// Departments that "allow managers outside of this department to view its contents".
+    public var openDepartments: Set<String>
 
-    public init(principal: Principal, groups: Set<String>, departments: Set<String>) {
+    public init(principal: Principal, groups: Set<String>, departments: Set<String>, openDepartments: Set<String> = []) {
         self.principal = principal
         self.groups = groups
         self.departments = departments
+        self.openDepartments = openDepartments
+    }
+
+    /// Departments whose tickets the caller sees as a manager: their own and those open to outside managers.
+    public var managedDepartments: Set<String> {
+        principal.scope == .memberDepartments ? departments.union(openDepartments) : []
     }
 
     public var seesEverything: Bool { principal.isSystemAdministrator || principal.scope == .everything }
@@ -25,7 +33,7 @@ public struct TicketCaller: Sendable {
         if seesEverything { return true }
         if ticket.customerUserID == principal.userID { return true }
         guard isAgent else { return false }
-        if principal.scope == .memberDepartments && departments.contains(ticket.departmentID) { return true }
+        if managedDepartments.contains(ticket.departmentID) { return true }
         return groups.contains(ticket.groupID)
     }
 
@@ -35,7 +43,7 @@ public struct TicketCaller: Sendable {
         if seesEverything { return true }
         switch view {
         case .group: return groups.contains(id)
-        case .department: return principal.scope == .memberDepartments && departments.contains(id)
+        case .department: return managedDepartments.contains(id)
         default: return false
         }
     }

@@ -236,5 +236,8 @@ public enum TicketMigrations {
             "CREATE INDEX time_logs_ticket ON {schema}.time_logs (ticket_id, id)",
             "ALTER TABLE {schema}.departments ADD COLUMN time_logs_billable boolean NOT NULL DEFAULT false",
         ]),
+        Migration(version: 108, name: "departments open to outside managers", sql: [
+            "ALTER TABLE {schema}.departments ADD COLUMN open_to_outside_managers boolean NOT NULL DEFAULT false",
+        ]),
     ]
 }

@@ -16,8 +16,10 @@ struct TicketRequestAccess: Sendable {
         }
         var memberships: [(group: UUID, department: UUID)] = []
         if let userID = UUID(uuidString: principal.userID) { memberships = try await store.memberships(of: userID) }
+        let open = principal.scope == .memberDepartments ? try await store.departmentsOpenToOutsideManagers() : []
         return TicketCaller(
-            principal: principal, groups: Set(memberships.map { $0.group.lowercased }), departments: Set(memberships.map { $0.department.lowercased }))
+            principal: principal, groups: Set(memberships.map { $0.group.lowercased }), departments: Set(memberships.map { $0.department.lowercased }),
+            openDepartments: Set(open.map(\.lowercased)))
     }
 
     /// The ticket of the path when the caller may see it; 404 otherwise, so its existence does not leak.

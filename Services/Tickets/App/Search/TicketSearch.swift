@@ -105,14 +105,14 @@ public struct TicketSearch: Sendable {
     func visibilityTerms(_ caller: TicketCaller) -> [String]? {
         guard !caller.seesEverything else { return nil }
         var terms = caller.groups.sorted().map(TicketSearchTerms.group)
-        if caller.principal.scope == .memberDepartments { terms += caller.departments.sorted().map(TicketSearchTerms.department) }
+        terms += caller.managedDepartments.sorted().map(TicketSearchTerms.department)
         return terms
     }
 
     private func structured(_ criteria: TicketSearchCriteria, caller: TicketCaller) async throws -> TicketSearchResults {
         var binds = PostgresBindings()
         binds.append(caller.seesEverything ? nil : caller.groups.compactMap(UUID.init(uuidString:)))
-        binds.append(caller.seesEverything || caller.principal.scope != .memberDepartments ? [] : caller.departments.compactMap(UUID.init(uuidString:)))
+        binds.append(caller.seesEverything ? [] : caller.managedDepartments.compactMap(UUID.init(uuidString:)))
         binds.append(criteria.statuses.isEmpty ? nil : criteria.statuses.map(\.rawValue))
         binds.append(criteria.priorities.isEmpty ? nil : criteria.priorities.map(\.rank))
         binds.append(criteria.departmentID)

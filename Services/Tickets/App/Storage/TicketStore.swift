@@ -111,6 +111,15 @@ public struct TicketStore: Sendable {
         return result
     }
 
+    /// Departments whose managers need not belong to them to view their tickets.
+    public func departmentsOpenToOutsideManagers() async throws -> [UUID] {
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: "SELECT id FROM \(database.table("departments")) WHERE open_to_outside_managers"), logger: database.logger)
+        var result: [UUID] = []
+        for try await id in rows.decode(UUID.self) { result.append(id) }
+        return result
+    }
+
     /// The department of a group, nil when tickets does not know the group.
     func departmentOfGroup(_ groupID: UUID, on connection: PostgresConnection) async throws -> UUID? {
         var binds = PostgresBindings()
