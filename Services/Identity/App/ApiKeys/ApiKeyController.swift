@@ -43,7 +43,7 @@ public struct ApiKeyController: Sendable {
         }
         group.delete("api-keys/{id}") { _, context in
             let userID = try Self.userID(try Authorization.requireSignedIn(context.principal))
-            guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw Problem.notFound("No such API key.") }
+            let id = try context.uuidParameter("id", notFound: "No such API key.")
             try await keys.revoke(id, userID: userID)
             return Response(status: .noContent)
         }

@@ -71,9 +71,6 @@ public struct BrandController: Sendable {
     }
 
     static func brandID(_ context: ServiceRequestContext) throws -> UUID {
-        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
-            throw Problem.notFound("No such brand.")
-        }
-        return id
+        try context.uuidParameter("id", notFound: "No such brand.")
     }
 }

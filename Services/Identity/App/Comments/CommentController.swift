@@ -58,7 +58,7 @@ public struct CommentController: Sendable {
     }
 
     func subject(_ kind: Comment.SubjectKind, _ context: ServiceRequestContext) async throws -> UUID {
-        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw Problem.notFound("No such \(kind.rawValue).") }
+        let id = try context.uuidParameter("id", notFound: "No such \(kind.rawValue).")
         let exists = switch kind {
         case .user: try await directory.details(id) != nil
         case .organization: try await organizations.find(id) != nil
@@ -68,7 +68,6 @@ public struct CommentController: Sendable {
     }
 
     func commentID(_ context: ServiceRequestContext) throws -> UUID {
-        guard let text = context.parameters.get("commentID"), let id = UUID(uuidString: text) else { throw Problem.notFound("No such comment.") }
-        return id
+        try context.uuidParameter("commentID", notFound: "No such comment.")
     }
 }

@@ -107,8 +107,7 @@ public struct StructureController: Sendable {
     }
 
     static func id(_ context: ServiceRequestContext, _ name: String) throws -> UUID {
-        guard let text = context.parameters.get(name), let id = UUID(uuidString: text) else { throw Problem.notFound("No such item.") }
-        return id
+        try context.uuidParameter(name, notFound: "No such item.")
     }
 
     static func name(_ raw: String) throws -> String {

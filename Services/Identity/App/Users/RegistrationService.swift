@@ -32,11 +32,7 @@ public struct RegistrationService: Sendable {
     }
 
     public static func validateEmail(_ email: String) throws -> String {
-        let trimmed = email.trimmingCharacters(in: .whitespaces)
-        let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), trimmed.count <= 254,
-            !trimmed.contains(where: \.isWhitespace)
-        else {
+        guard let trimmed = EmailAddress.validated(email) else {
             throw Problem.unprocessable("The email address is not valid.", errors: [.init(field: "email", message: "is not an email address")])
         }
         return trimmed

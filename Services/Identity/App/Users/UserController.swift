@@ -131,7 +131,6 @@ public struct UserController: Sendable {
     }
 
     static func userID(_ context: ServiceRequestContext) throws -> UUID {
-        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw Problem.notFound("No such user.") }
-        return id
+        try context.uuidParameter("id", notFound: "No such user.")
     }
 }

@@ -65,7 +65,7 @@ public struct BulkController: Sendable {
             struct Body: Decodable { var subject: String? }
             let (ticket, caller) = try await access.readable(context)
             try Authorization.require(caller.principal, .tickets, "Create")
-            guard let text = context.parameters.get("messageID"), let messageID = UUID(uuidString: text) else { throw Problem.notFound("No such message.") }
+            let messageID = try context.uuidParameter("messageID", notFound: "No such message.")
             let body = try await request.decodeJSON(Body.self, context: context)
             let created = try await store.split(
                 try TicketController.id(ticket.id), message: messageID, subject: try body.subject.map(TicketInput.subject), by: caller.principal.userID)

@@ -15,11 +15,10 @@ public struct NewTemplate: Decodable, Sendable {
 
 /// Data custom fields and templates (system administrator), and each ticket's values (agents).
 public struct CustomFieldController: Sendable {
-    let store: TicketStore
     let access: TicketRequestAccess
+    var store: TicketStore { access.store }
 
     public init(store: TicketStore) {
-        self.store = store
         self.access = TicketRequestAccess(store: store)
     }
 

@@ -28,11 +28,10 @@ public struct RebalanceResult: Codable, Sendable, ResponseEncodable {
 
 /// Follow-ups, priority, pin, deletion, merge, rebalancing and lookup by number under `/api/v1/tickets`.
 public struct TicketActionsController: Sendable {
-    let store: TicketStore
     let access: TicketRequestAccess
+    var store: TicketStore { access.store }
 
     public init(store: TicketStore) {
-        self.store = store
         self.access = TicketRequestAccess(store: store)
     }
 

@@ -78,9 +78,7 @@ enum TicketInput {
     }
 
     static func email(_ raw: String?, field: String) throws -> String {
-        let email = (raw ?? "").trimmingCharacters(in: .whitespaces)
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), email.count <= 254, !email.contains(where: \.isWhitespace) else {
+        guard let email = EmailAddress.validated(raw ?? "") else {
             throw Problem.unprocessable("\(field) must be an email address.", errors: [.init(field: field, message: "is not an email address")])
         }
         return email

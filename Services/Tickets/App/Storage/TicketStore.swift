@@ -78,29 +78,25 @@ public struct TicketStore: Sendable {
     func department(_ id: UUID, on connection: PostgresConnection) async throws -> KnownDepartment? {
         var binds = PostgresBindings()
         binds.append(id)
-        let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: """
-                SELECT id, brand_id, name, front_line_group_id, hidden_from_portal, new_tickets_in_portal, require_resolution_to_close
-                FROM \(database.table("departments")) WHERE id = $1
-                """, binds: binds), logger: database.logger)
-        for try await (id, brand, name, front, hidden, role, resolution) in rows.decode((UUID, UUID, String, UUID, Bool, String, Bool).self) {
-            return KnownDepartment(
-                id: id, brandID: brand, name: name, frontLineGroupID: front, hiddenFromPortal: hidden, newTicketsInPortal: role,
-                requireResolutionToClose: resolution)
-        }
-        return nil
+        return try await departments("WHERE id = $1", binds, on: connection).first
     }
 
     /// The departments a portal of `brandID` offers for new tickets.
     public func portalDepartments(brandID: UUID?) async throws -> [KnownDepartment] {
         var binds = PostgresBindings()
         binds.append(brandID)
-        let rows = try await database.client.query(
+        return try await database.client.withConnection { connection in
+            try await departments(
+                "WHERE ($1::uuid IS NULL OR brand_id = $1) AND NOT hidden_from_portal AND new_tickets_in_portal <> 'Nobody' ORDER BY lower(name), id",
+                binds, on: connection)
+        }
+    }
+
+    private func departments(_ tail: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [KnownDepartment] {
+        let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 SELECT id, brand_id, name, front_line_group_id, hidden_from_portal, new_tickets_in_portal, require_resolution_to_close
-                FROM \(database.table("departments"))
-                WHERE ($1::uuid IS NULL OR brand_id = $1) AND NOT hidden_from_portal AND new_tickets_in_portal <> 'Nobody'
-                ORDER BY lower(name), id
+                FROM \(database.table("departments")) \(tail)
                 """, binds: binds), logger: database.logger)
         var result: [KnownDepartment] = []
         for try await (id, brand, name, front, hidden, role, resolution) in rows.decode((UUID, UUID, String, UUID, Bool, String, Bool).self) {

@@ -1,0 +1,15 @@
+import Foundation
+
+/// The one shape check of an email address every service applies: one @, a local part, a dotted domain, no
+/// whitespace, at most 254 characters.
+public enum EmailAddress {
+    /// The trimmed address, or nil when it is not one.
+    public static func validated(_ raw: String) -> String? {
+        let email = raw.trimmingCharacters(in: .whitespaces)
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), email.count <= 254, !email.contains(where: \.isWhitespace) else {
+            return nil
+        }
+        return email
+    }
+}
