@@ -16,7 +16,7 @@ let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio
 let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
 
 /// The services that answer only health and metrics so far; each is its own executable.
-let placeholderServices = ["LiveChat", "WhosOn", "Knowledge", "Surveys", "Reporting", "Automation"]
+let placeholderServices = ["LiveChat", "WhosOn", "Surveys", "Reporting", "Automation"]
 
 var targets: [Target] = [
     .systemLibrary(
@@ -52,7 +52,8 @@ var targets: [Target] = [
         linkerSettings: [.linkedLibrary("xapian")]),
     .target(name: "Search", dependencies: ["CXapian"], path: "Shared/Search/Swift"),
     .target(
-        name: "Fleet", dependencies: ["ServiceKit", "Database", "EventBus", "Outbox", hummingbird, postgres, lifecycle, logging, nioCore], path: "Shared/Fleet"),
+        name: "Fleet", dependencies: ["ServiceKit", "Database", "EventBus", "Outbox", "Search", hummingbird, postgres, lifecycle, logging, nioCore],
+        path: "Shared/Fleet"),
     .target(
         name: "IdentityApp",
         dependencies: [
@@ -71,6 +72,16 @@ var targets: [Target] = [
     .executableTarget(
         name: "tickets", dependencies: ["TicketsApp", "Fleet", "Auth", "Outbox", "Contracts", "ServiceKit", "Search"], path: "Services/Tickets/Main"),
     .target(
+        name: "KnowledgeApp",
+        dependencies: [
+            "Fleet", "Auth", "Outbox", "EventBus", "Database", "ServiceKit", "Contracts", "Search", postgres, logging, hummingbird, httpTypes, lifecycle,
+            nioCore, .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio"),
+        ],
+        path: "Services/Knowledge/App",
+        resources: [.copy("openapi.yaml")]),
+    .executableTarget(
+        name: "knowledge", dependencies: ["KnowledgeApp", "Fleet", "Auth", "Outbox", "Contracts", "ServiceKit", "Search"], path: "Services/Knowledge/Main"),
+    .target(
         name: "GatewayApp",
         dependencies: [
             "ServiceKit", "EventBus", "Contracts", hummingbird, logging, lifecycle, nioCore, nioPosix, httpTypes,
@@ -85,7 +96,9 @@ var targets: [Target] = [
     .executableTarget(name: "gateway", dependencies: ["GatewayApp", "ServiceKit", "EventBus", logging], path: "gateway/Sources/Gateway"),
     .executableTarget(
         name: "concierge",
-        dependencies: ["IdentityApp", "Auth", "Database", "EventBus", "Outbox", "ServiceKit", "Contracts", postgres, logging, argumentParser], path: "Tools/Concierge"),
+        dependencies: [
+            "IdentityApp", "TicketsApp", "KnowledgeApp", "Search", "Auth", "Database", "EventBus", "Outbox", "ServiceKit", "Contracts", postgres, logging, argumentParser,
+        ], path: "Tools/Concierge"),
     .target(
         name: "TestSupport",
         dependencies: [
@@ -99,8 +112,10 @@ var targets: [Target] = [
         .product(name: "AsyncHTTPClient", package: "async-http-client"), lifecycle]),
     .testTarget(name: "IdentityTests", dependencies: ["IdentityApp", "TestSupport", "Mail", "Auth", "Database", "ServiceKit", "Contracts", httpTypes,
         hummingbird, postgres, .product(name: "HummingbirdTesting", package: "hummingbird")]),
-    .testTarget(name: "TicketsTests", dependencies: ["TicketsApp", "Search", "TestSupport", "Auth", "Database", "ServiceKit", "Contracts", httpTypes,
+    .testTarget(name: "TicketsTests", dependencies: ["TicketsApp", "Search", "Fleet", "TestSupport", "Auth", "Database", "ServiceKit", "Contracts", httpTypes,
         hummingbird, postgres, .product(name: "HummingbirdTesting", package: "hummingbird")]),
+    .testTarget(name: "KnowledgeTests", dependencies: ["KnowledgeApp", "Search", "Fleet", "TestSupport", "Auth", "Database", "ServiceKit", "Contracts", httpTypes,
+        hummingbird, postgres, nioCore, logging, .product(name: "HummingbirdTesting", package: "hummingbird")]),
     .testTarget(name: "GatewayTests", dependencies: ["GatewayApp", "TestSupport", "Contracts", httpTypes, hummingbird, logging, lifecycle,
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -125,6 +140,7 @@ let package = Package(
         .executable(name: "identity", targets: ["identity"]),
         .executable(name: "gateway", targets: ["gateway"]),
         .executable(name: "tickets", targets: ["tickets"]),
+        .executable(name: "knowledge", targets: ["knowledge"]),
         .executable(name: "concierge", targets: ["concierge"]),
     ] + placeholderServices.map { .executable(name: $0.lowercased(), targets: [$0.lowercased()]) },
     dependencies: [

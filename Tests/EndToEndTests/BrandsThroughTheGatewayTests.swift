@@ -5,7 +5,7 @@ import NIOHTTP1
 import Testing
 import TestSupport
 
-@Suite("Brands through the gateway", .serialized, .enabled(if: TestEnvironment.hasFleet), .timeLimit(.minutes(5)))
+@Suite("Brands through the gateway", .serialized, .enabled(if: TestEnvironment.hasFleet), .timeLimit(.minutes(20)))
 struct BrandsThroughTheGatewayTests {
     @Test("The demo host answers its brand and an unknown host answers 404 problem+json")
     func demoHostAndUnknownHost() async throws {

@@ -5,15 +5,56 @@ import NIOHTTP1
 import TestSupport
 
 /// Runs `body` against a freshly started fleet and stops every process afterwards, also when the body failed.
+/// Waits for one of the `FleetSlots` first.
 func withFleet(_ options: TestFleet.Options = .init(), _ body: (TestFleet) async throws -> Void) async throws {
-    let fleet = try await TestFleet.start(options)
+    await FleetSlots.shared.acquire()
+    let fleet: TestFleet
+    do {
+        fleet = try await TestFleet.start(options)
+    } catch {
+        await FleetSlots.shared.release()
+        throw error
+    }
     do {
         try await body(fleet)
     } catch {
         await fleet.shutdown()
+        await FleetSlots.shared.release()
         throw error
     }
     await fleet.shutdown()
+    await FleetSlots.shared.release()
+}
+
+/// How many fleets run at once (CONCIERGE_TEST_FLEETS, default 2): each is a dozen processes, and many at a time on
+/// two cores turn every latency the tests check into a measure of the machine's load.
+actor FleetSlots {
+    static let shared = FleetSlots(limit: Int(ProcessInfo.processInfo.environment["CONCIERGE_TEST_FLEETS"] ?? "") ?? 2)
+
+    private let limit: Int
+    private var running = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) {
+        self.limit = max(1, limit)
+    }
+
+    func acquire() async {
+        if running < limit {
+            running += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    /// Hands the slot to the next waiting fleet, or frees it.
+    func release() {
+        if waiting.isEmpty {
+            running -= 1
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
 }
 
 let adminEmail = "admin@demo.localhost"

@@ -8,7 +8,7 @@ import TestSupport
 import Glibc
 #endif
 
-@Suite("Operating the fleet", .serialized, .enabled(if: TestEnvironment.hasFleet), .timeLimit(.minutes(5)))
+@Suite("Operating the fleet", .serialized, .enabled(if: TestEnvironment.hasFleet), .timeLimit(.minutes(20)))
 struct FleetOperationsTests {
     @Test("Two identity instances started together both serve behind the gateway and relay each event once")
     func twoInstances() async throws {

@@ -8,7 +8,7 @@ import TestSupport
 import Glibc
 #endif
 
-@Suite("Nothing a user sent is lost", .serialized, .enabled(if: TestEnvironment.hasFleet), .timeLimit(.minutes(5)))
+@Suite("Nothing a user sent is lost", .serialized, .enabled(if: TestEnvironment.hasFleet), .timeLimit(.minutes(20)))
 struct NothingIsLostTests {
     @Test("A brand created while the broker is down answers 201 and its event is delivered exactly once after the broker returns")
     func brokerOutage() async throws {

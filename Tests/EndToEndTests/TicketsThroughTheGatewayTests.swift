@@ -6,7 +6,7 @@ import NIOHTTP1
 import Testing
 import TestSupport
 
-@Suite("Tickets through the gateway", .serialized, .enabled(if: TestEnvironment.hasFleet), .timeLimit(.minutes(4)))
+@Suite("Tickets through the gateway", .serialized, .enabled(if: TestEnvironment.hasFleet), .timeLimit(.minutes(20)))
 struct TicketsThroughTheGatewayTests {
     /// Polls until `check` holds for a GET through the gateway, or fails after the timeout.
     static func eventually(
@@ -89,7 +89,7 @@ struct TicketsThroughTheGatewayTests {
     }
 }
 
-@Suite("Ticket search index is disposable", .serialized, .enabled(if: TestEnvironment.hasFleet), .timeLimit(.minutes(4)))
+@Suite("Ticket search index is disposable", .serialized, .enabled(if: TestEnvironment.hasFleet), .timeLimit(.minutes(20)))
 struct TicketSearchIndexRebuildTests {
     @Test("A new message is searchable within a second; after kill -9 and deleting the index, the restarted service finds the same tickets")
     func rebuildAfterKill() async throws {
@@ -128,7 +128,7 @@ struct TicketSearchIndexRebuildTests {
     }
 }
 
-@Suite("Ticket commands", .serialized, .enabled(if: TestEnvironment.hasFleet), .timeLimit(.minutes(3)))
+@Suite("Ticket commands", .serialized, .enabled(if: TestEnvironment.hasFleet), .timeLimit(.minutes(20)))
 struct TicketCommandTests {
     @Test("A ticket.create command on tickets.commands opens one ticket, even when delivered twice")
     func openTicketOnce() async throws {

@@ -18,6 +18,9 @@ struct GatewayRoutingTests {
         #expect(ServiceRoute.match(path: "/api/v1/identity/brand") == .service(.identity))
         #expect(ServiceRoute.match(path: "/api/v1/tickets") == .service(.tickets))
         #expect(ServiceRoute.match(path: "/api/v1/nothing/x") == .unknownService("nothing"))
+        #expect(ServiceRoute.match(path: "/kb/1b4e28ba-2fa1-11d2-883f-0016d3cca427/printer-setup") == .service(.knowledge))
+        #expect(ServiceRoute.match(path: "/kb/sitemap.xml") == .service(.knowledge))
+        #expect(ServiceRoute.match(path: "/kbx") == .notAPI)
         #expect(ServiceRoute.match(path: "/health/ready") == .notAPI)
     }
 

@@ -19,8 +19,8 @@ struct SearchIndexTests {
     }
 
     /// Runs body against a new index and always removes its directory.
-    static func withIndex(_ body: (SearchIndex) async throws -> Void) async throws {
-        let index = try SearchIndex(path: temporaryPath(), schemaVersion: 1)
+    static func withIndex(at path: String = temporaryPath(), _ body: (SearchIndex) async throws -> Void) async throws {
+        let index = try SearchIndex(path: path, schemaVersion: 1)
         do {
             try await body(index)
         } catch {
@@ -67,6 +67,40 @@ struct SearchIndexTests {
             let everything = try await index.search(SearchQuery(text: ""))
             #expect(everything.hits.count == 5)
         }
+    }
+
+    @Test("Value ranges keep only documents whose value lies between the bounds, either end open")
+    func valueRanges() async throws {
+        try await Self.withIndex { index in
+            for (id, day) in [("jan", "20260115"), ("feb", "20260210"), ("mar", "20260305")] {
+                var document = Self.ticket(id, subject: "Release notes", body: "what changed")
+                document.values = [3: day]
+                try await index.replace(document)
+            }
+            try await index.commit()
+
+            func ids(_ ranges: [SearchValueRange]) async throws -> Set<String> {
+                Set(try await index.search(SearchQuery(text: "release", valueRanges: ranges)).hits.map(\.id))
+            }
+            #expect(try await ids([SearchValueRange(slot: 3, lower: "20260201", upper: "20260228")]) == ["feb"])
+            #expect(try await ids([SearchValueRange(slot: 3, lower: "20260201")]) == ["feb", "mar"])
+            #expect(try await ids([SearchValueRange(slot: 3, upper: "20260210")]) == ["jan", "feb"])
+            #expect(try await ids([SearchValueRange(slot: 3, upper: "20260210"), SearchValueRange(slot: 3, lower: "20260210")]) == ["feb"])
+            #expect(try await ids([SearchValueRange(slot: 4, lower: "2")]).isEmpty, "a document without the value is outside every range")
+        }
+    }
+
+    @Test("Equal weights are ordered by document id, whatever order the documents were added in")
+    func tiesByID() async throws {
+        var orders: [[String]] = []
+        for ids in [["b", "a", "c"], ["c", "a", "b"]] {
+            try await Self.withIndex { index in
+                for id in ids { try await index.replace(Self.ticket(id, subject: "Same subject", body: "same body")) }
+                try await index.commit()
+                orders.append(try await index.search(SearchQuery(text: "subject")).hits.map(\.id))
+            }
+        }
+        #expect(orders == [["a", "b", "c"], ["a", "b", "c"]])
     }
 
     @Test("Replace updates a document in place and delete removes it")

@@ -8,6 +8,8 @@ public enum TestEnvironment {
     public static var kafkaBrokers: String? { values["CONCIERGE_TEST_KAFKA_BROKERS"] }
     public static var binDirectory: String? { values["CONCIERGE_TEST_BIN_DIR"] }
     public static var tansu: String? { values["CONCIERGE_TEST_TANSU"] }
+    /// Where the project's Python wheels are (feedparser among them).
+    public static var pythonPath: String? { values["CONCIERGE_TEST_PYTHONPATH"] }
     public static var runDirectory: String { values["CONCIERGE_TEST_RUN_DIR"] ?? NSTemporaryDirectory() }
 
     /// A Python with aiosmtpd (Debian's python3-aiosmtpd), for a real SMTP server in mail tests.

@@ -1,3 +1,4 @@
+import Fleet
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -52,6 +53,13 @@ struct TicketSearchTests {
         }
     }
 
+    /// A new index at `path` built from PostgreSQL by the rebuild (the batched path), as after a lost index.
+    static func rebuiltIndex(at path: String, kit: TicketTestKit) async throws -> SearchIndex {
+        let indexer = TicketIndexer(index: try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion), database: kit.database)
+        try await indexer.rebuildIfNeeded(logger: Logger(label: "test"))
+        return indexer.index
+    }
+
     @Test("Deleted tickets are found only when asked for, and criteria without text are SQL")
     func deletedAndStructured() async throws {
         let path = Self.indexPath()
@@ -73,6 +81,14 @@ struct TicketSearchTests {
             let (bad, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?status=solved", token: token)
             #expect(bad == .badRequest)
             try await kit.indexer?.index.destroy()
+            let rebuilt = try await Self.rebuiltIndex(at: path, kit: kit)
+            var onlyDeleted = TicketSearchCriteria(text: "keyboard")
+            onlyDeleted.onlyDeleted = true
+            let adminCaller = try await kit.caller(UUID(), roles: ["Administrator"])
+            let search = TicketSearch(index: rebuilt, database: kit.database)
+            #expect(try await search.search(onlyDeleted, caller: adminCaller).items.map(\.ticket.id) == [id])
+            #expect(try await search.search(TicketSearchCriteria(text: "keyboard"), caller: adminCaller).items.isEmpty)
+            try await rebuilt.destroy()
         }
     }
 
@@ -107,12 +123,24 @@ struct TicketSearchTests {
             #expect(Set((byField["items"] as? [[String: Any]])?.compactMap { ($0["ticket"] as? [String: Any])?["id"] as? String } ?? []) == [ids[0], ids[2]])
             let (_, _, textAndField) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?text=printer&field.\(fieldID)=TV", token: token)
             #expect((textAndField["items"] as? [[String: Any]])?.compactMap { ($0["ticket"] as? [String: Any])?["id"] as? String } == [ids[0]])
+            let (_, _, inBrand) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?text=printer&brandID=\(kit.brandID.lowercased)", token: token)
+            #expect((inBrand["items"] as? [[String: Any]])?.count == 2)
+            let (_, _, otherBrand) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?text=printer&brandID=\(UUID().lowercased)", token: token)
+            #expect((otherBrand["items"] as? [[String: Any]])?.isEmpty == true, "the brand is a filter inside the query")
+            let (_, _, structuredBrand) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?status=active&brandID=\(UUID().lowercased)", token: token)
+            #expect((structuredBrand["items"] as? [[String: Any]])?.isEmpty == true)
             let tomorrow = Date().addingTimeInterval(86_400).formatted(.iso8601.year().month().day())
             let (_, _, future) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?status=active&from=\(tomorrow)", token: token)
             #expect((future["items"] as? [[String: Any]])?.isEmpty == true)
             let (_, _, basic) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=mine&q=printer", token: token)
             #expect(Set((basic["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []) == [ids[0], ids[1]])
             try await kit.indexer?.index.destroy()
+            let rebuilt = try await Self.rebuiltIndex(at: path, kit: kit)
+            var printerOnTV = TicketSearchCriteria(text: "printer")
+            printerOnTV.fields = [fieldID: "TV"]
+            let again = try await TicketSearch(index: rebuilt, database: kit.database).search(printerOnTV, caller: try await kit.caller(agent, roles: ["Agent"]))
+            #expect(again.items.map(\.ticket.id) == [ids[0]], "the batched rebuild indexes custom field values as reindexing one ticket does")
+            try await rebuilt.destroy()
         }
     }
 

@@ -45,6 +45,10 @@ struct ViewCountsTests {
             #expect(page == .ok)
             #expect((groupList["items"] as? [[String: Any]])?.count == 1)
             #expect(groupList["nextCursor"] is String)
+            let groupCounts = ((third["departments"] as? [[String: Any]])?.first?["groups"] as? [[String: Any]])?.first?["counts"] as? [String: Int]
+            #expect((groupList["counts"] as? [String: Int]) == groupCounts, "a view page carries the same counts as the tree")
+            let (_, _, mine) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=mine", token: token)
+            #expect((mine["counts"] as? [String: Int]) == (third["myTickets"] as? [String: Int]))
             let (brand, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=brand&id=\(kit.brandID.lowercased)", token: token)
             #expect(brand == .forbidden, "agents list their groups, not the brand")
         }

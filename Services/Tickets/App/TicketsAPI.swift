@@ -14,7 +14,7 @@ public struct TicketsAPI: Sendable {
     let attachments: AttachmentPolicy
 
     /// `index` is this instance's search index; without one the search routes are absent.
-    public init(database: Database, tokens: TokenService, index: SearchIndex? = nil, attachments: AttachmentPolicy = .standard) {
+    public init(database: Database, tokens: TokenService, index: (any TextSearching)? = nil, attachments: AttachmentPolicy = .standard) {
         self.attachments = attachments
         self.store = TicketStore(database: database)
         self.directory = DirectoryProjection(database: database)
@@ -27,6 +27,8 @@ public struct TicketsAPI: Sendable {
         OpenAPIDocument(resource: Bundle.module.url(forResource: "openapi", withExtension: "yaml")).addRoute(to: api)
         if let search { TicketSearchController(search: search, store: store).addRoutes(to: api) }
         TicketActionsController(store: store).addRoutes(to: api)
+        RebalanceRuleController(store: store).addRoutes(to: api)
+        RelatedItemController(store: store).addRoutes(to: api)
         AttachmentController(store: store, policy: attachments).addRoutes(to: api)
         CustomFieldController(store: store).addRoutes(to: api)
         WorkRecordController(store: store).addRoutes(to: api)

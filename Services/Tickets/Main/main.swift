@@ -11,7 +11,9 @@ let runtime = try FleetRuntime(service: .tickets)
 let tokens = try await TokenService.fromEnvironment(runtime.configuration.environment)
 try FileManager.default.createDirectory(atPath: runtime.configuration.dataDirectory, withIntermediateDirectories: true)
 let index = try SearchIndex(path: runtime.configuration.dataDirectory + "/tickets-index", schemaVersion: TicketSearchTerms.schemaVersion)
-let api = TicketsAPI(database: runtime.database, tokens: tokens, index: index)
+// Searches go to read-only handles, as many at once as there are cores, not through the writer's actor.
+let readers = try runtime.searchReaders(index: "tickets-index")
+let api = TicketsAPI(database: runtime.database, tokens: tokens, index: readers)
 let router = runtime.makeRouter()
 api.addRoutes(to: router)
 let directory = IdempotentConsumer(
@@ -30,9 +32,9 @@ let commands = IdempotentConsumer(
 let timers = TimerWorker(
     store: api.store, interval: .milliseconds(try runtime.configuration.environment.int("CONCIERGE_TICKETS_TIMER_MS", default: 1000)),
     gate: runtime.gate, logger: runtime.logger)
-let indexFeed = TicketIndexFeed(
-    indexer: TicketIndexer(index: index, database: runtime.database), kafka: runtime.kafka, instance: runtime.configuration.instance,
-    gate: runtime.gate, logger: runtime.logger)
+let indexFeed = IndexFeed(
+    projection: TicketIndexer(index: index, database: runtime.database), kafka: runtime.kafka, topic: ServiceName.tickets.eventsTopic,
+    name: "tickets-search", instance: runtime.configuration.instance, gate: runtime.gate, logger: runtime.logger)
 try await runtime.run(
     router: router, migrations: TicketMigrations.all,
     topics: [ServiceName.tickets.eventsTopic, ServiceName.tickets.commandsTopic, ServiceName.identity.eventsTopic], services: [directory, commands, timers, indexFeed])

@@ -23,22 +23,42 @@ public struct OutboxStore: Sendable {
 
     /// Appends an event inside the caller's transaction.
     public func append<P>(_ event: CloudEvent<P>, topic: String, on connection: PostgresConnection) async throws {
-        guard let eventID = UUID(uuidString: event.id) else {
-            throw CocoaError(.coderInvalidValue, userInfo: [NSDebugDescriptionErrorKey: "event id \(event.id) is not a UUID"])
-        }
+        try await append([event], topic: topic, on: connection)
+    }
+
+    /// Appends events inside the caller's transaction, in order, with one statement.
+    public func append<P>(_ events: [CloudEvent<P>], topic: String, on connection: PostgresConnection) async throws {
+        guard !events.isEmpty else { return }
         var binds = PostgresBindings()
-        binds.append(eventID)
-        binds.append(topic)
-        binds.append(event.subject)
-        binds.append(ByteBuffer(bytes: try CloudEventCoding.encode(event)))
+        var rows: [String] = []
+        for event in events {
+            guard let eventID = UUID(uuidString: event.id) else {
+                throw CocoaError(.coderInvalidValue, userInfo: [NSDebugDescriptionErrorKey: "event id \(event.id) is not a UUID"])
+            }
+            let first = binds.count + 1
+            binds.append(eventID)
+            binds.append(topic)
+            binds.append(event.subject)
+            binds.append(ByteBuffer(bytes: try CloudEventCoding.encode(event)))
+            rows.append("($\(first), $\(first + 1), $\(first + 2), $\(first + 3))")
+        }
         try await connection.query(
-            PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("outbox")) (event_id, topic, message_key, payload) VALUES ($1, $2, $3, $4)", binds: binds),
+            PostgresQuery(
+                unsafeSQL: "INSERT INTO \(database.table("outbox")) (event_id, topic, message_key, payload) VALUES \(rows.joined(separator: ", "))",
+                binds: binds),
             logger: database.logger
         ).consume()
     }
 
-    /// Locks up to `limit` unpublished rows, oldest first, skipping rows another relay holds.
+    /// Locks up to `limit` unpublished rows, oldest first, or none when another relay of this schema holds the
+    /// relay lock: one instance relays at a time, so two events about one thing (same key) never race each other
+    /// to the broker from two instances and arrive out of order.
     public func claimUnpublished(limit: Int, on connection: PostgresConnection) async throws -> [OutboxRecord] {
+        var lock = PostgresBindings()
+        lock.append(database.table("outbox"))
+        let granted = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT pg_try_advisory_xact_lock(hashtext($1))", binds: lock), logger: database.logger)
+        for try await relaying in granted.decode(Bool.self) where !relaying { return [] }
         var binds = PostgresBindings()
         binds.append(limit)
         let rows = try await connection.query(

@@ -1,5 +1,6 @@
 // The only place that touches Xapian's C++ API. Every entry point catches everything: a C++
-// exception unwinding into Swift frames is undefined behaviour.
+// exception unwinding into Swift frames is undefined behaviour. Xapian's reference counts are not atomic: no
+// Xapian object (not even a static one such as Query::MatchAll) may be reachable from two threads at once.
 
 #include "cxapian.h"
 
@@ -15,6 +16,11 @@
 
 struct cx_database {
     Xapian::WritableDatabase db;
+};
+
+// A read-only handle: many may be open on a directory beside its one writer, each used by one thread at a time.
+struct cx_reader {
+    Xapian::Database db;
 };
 
 struct cx_document {
@@ -36,6 +42,7 @@ struct cx_results {
     std::vector<cx_stored_hit> hits;
     uint32_t estimated_total = 0;
     std::string suggestion;
+    std::string version;  // of the database searched, see database_version
 };
 
 namespace {
@@ -135,9 +142,8 @@ std::string snippet_source(const std::string &encoded, const char *prefix) {
     return joined;
 }
 
-// Per-word spelling fallback for when the query parser found nothing to correct (its
-// correction only looks at words that are not terms at all) but the query still matched
-// nothing: each word is replaced by the database's suggestion when there is one.
+// The spelling suggestion for a query: each word the index does not hold is replaced by the
+// database's suggestion when there is one; "" when nothing changed.
 std::string word_by_word_suggestion(const Xapian::Database &db, const std::string &text) {
     std::string corrected;
     bool changed = false;
@@ -153,7 +159,9 @@ std::string word_by_word_suggestion(const Xapian::Database &db, const std::strin
             Xapian::Unicode::append_utf8(word, Xapian::Unicode::tolower(*it));
             ++it;
         }
-        std::string suggestion = db.get_spelling_suggestion(word);
+        // A word the index holds is not misspelled, even if the filters left no match for it; looking up
+        // suggestions for it would only cost time (it is the slow part of a search that finds nothing).
+        std::string suggestion = db.term_exists(word) ? std::string() : db.get_spelling_suggestion(word);
         if (!suggestion.empty() && suggestion != word) {
             corrected += suggestion;
             changed = true;
@@ -173,13 +181,30 @@ Xapian::Query filter_query(const cx_query &query) {
             terms.emplace_back(std::string(query.filter_terms[next++]));
         }
         // An empty group grants nothing: for visibility filters "no groups" must mean "no hits".
-        if (terms.empty()) return Xapian::Query::MatchNothing;
+        if (terms.empty()) return Xapian::Query();
         groups.emplace_back(Xapian::Query::OP_OR, terms.begin(), terms.end());
     }
     return Xapian::Query(Xapian::Query::OP_AND, groups.begin(), groups.end());
 }
 
-void run_search(Xapian::WritableDatabase &db, const cx_query &query, cx_results &results) {
+Xapian::Query range_query(const cx_query &query) {
+    std::vector<Xapian::Query> ranges;
+    for (size_t i = 0; i < query.range_count; ++i) {
+        const std::string low = query.range_lows[i] != nullptr ? query.range_lows[i] : "";
+        const std::string high = query.range_highs[i] != nullptr ? query.range_highs[i] : "";
+        const Xapian::valueno slot = query.range_slots[i];
+        if (high.empty()) {
+            ranges.emplace_back(Xapian::Query::OP_VALUE_GE, slot, low);
+        } else if (low.empty()) {
+            ranges.emplace_back(Xapian::Query::OP_VALUE_LE, slot, high);
+        } else {
+            ranges.emplace_back(Xapian::Query::OP_VALUE_RANGE, slot, low, high);
+        }
+    }
+    return Xapian::Query(Xapian::Query::OP_AND, ranges.begin(), ranges.end());
+}
+
+void run_search(Xapian::Database &db, const cx_query &query, cx_results &results) {
     const std::string text = query.text != nullptr ? query.text : "";
     Xapian::Stem stemmer = stemmer_for(query.language);
 
@@ -194,10 +219,12 @@ void run_search(Xapian::WritableDatabase &db, const cx_query &query, cx_results 
     // word of every submitted query into a prefix search, which blurs ranking.
     const unsigned flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_PHRASE |
                            Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
-                           Xapian::QueryParser::FLAG_PURE_NOT |
-                           Xapian::QueryParser::FLAG_SPELLING_CORRECTION;
+                           Xapian::QueryParser::FLAG_PURE_NOT;
 
-    Xapian::Query text_query = Xapian::Query::MatchAll;
+    // Not Xapian::Query::MatchAll: that is one static object whose reference count is not atomic, and copying it
+    // from searches on two threads at once corrupted it (a crash within seconds at two threads). An empty term
+    // matches every document the same way, in an object of this search's own.
+    Xapian::Query text_query{std::string()};
     bool has_text = text.find_first_not_of(" \t\r\n") != std::string::npos;
     if (has_text) {
         text_query = parser.parse_query(text, flags);
@@ -207,6 +234,9 @@ void run_search(Xapian::WritableDatabase &db, const cx_query &query, cx_results 
     Xapian::Query full = text_query;
     if (query.filter_group_count > 0) {
         full = Xapian::Query(Xapian::Query::OP_FILTER, full, filter_query(query));
+    }
+    if (query.range_count > 0) {
+        full = Xapian::Query(Xapian::Query::OP_FILTER, full, range_query(query));
     }
     if (query.excluded_count > 0) {
         std::vector<Xapian::Query> excluded;
@@ -219,6 +249,9 @@ void run_search(Xapian::WritableDatabase &db, const cx_query &query, cx_results 
 
     Xapian::Enquire enquire(db);
     enquire.set_query(full);
+    // Equal weights are ordered by document id, not by the order documents reached this index, so every
+    // instance's index (built live or rebuilt) answers a query in the same order.
+    enquire.set_sort_by_relevance_then_value(CX_SLOT_DOCUMENT_ID, false);
     Xapian::MSet mset = enquire.get_mset(query.offset, query.limit);
 
     results.estimated_total = mset.get_matches_estimated();
@@ -234,22 +267,22 @@ void run_search(Xapian::WritableDatabase &db, const cx_query &query, cx_results 
         if (query.snippet_length > 0) {
             std::string source = snippet_source(doc.get_value(CX_SLOT_SNIPPET_TEXT), query.snippet_prefix);
             if (!source.empty()) {
-                hit.snippet = mset.snippet(source, query.snippet_length, stemmer,
-                                           Xapian::MSet::SNIPPET_BACKGROUND_MODEL |
-                                               Xapian::MSet::SNIPPET_EXHAUSTIVE,
+                // Without SNIPPET_BACKGROUND_MODEL: that model looks up every word of the text in the whole
+                // index (about 2 ms for ten hits over 100,000 articles); the query's own terms are enough to
+                // choose the passage.
+                hit.snippet = mset.snippet(source, query.snippet_length, stemmer, Xapian::MSet::SNIPPET_EXHAUSTIVE,
                                            "<b>", "</b>", "…");
             }
         }
         results.hits.push_back(std::move(hit));
     }
 
+    // "Did you mean": each word the index does not hold replaced by its spelling suggestion. Done here rather
+    // than by the parser's FLAG_SPELLING_CORRECTION, which costs every query a lookup per word.
     results.suggestion.clear();
     if (has_text) {
-        std::string corrected = parser.get_corrected_query_string();
-        if (corrected.empty() && results.estimated_total == 0) {
-            corrected = word_by_word_suggestion(db, text);
-        }
-        if (corrected != text) results.suggestion = corrected;
+        std::string corrected = word_by_word_suggestion(db, text);
+        if (!corrected.empty() && corrected != text) results.suggestion = corrected;
     }
 }
 
@@ -365,19 +398,30 @@ int cx_document_set_data(cx_document *document, const char *data, size_t data_le
     return guarded(error, [&] { document->doc.set_data(bytes(data, data_length)); });
 }
 
-int cx_database_search(cx_database *database, const cx_query *query, cx_results **out, char **error) {
+// Names the state a handle reads: the database's UUID (new when a directory is overwritten by a rebuild) and its
+// revision (new with every commit). Two searches of the same version give the same answer.
+static std::string database_version(const Xapian::Database &db) {
+    return db.get_uuid() + "/" + std::to_string(db.get_revision());
+}
+
+// Searches `db` after a reopen() (a reader then sees the latest commit; a writer always sees its own state), and
+// again if a commit replaced the revision being read in the middle of the search.
+static int search_latest(Xapian::Database &db, const cx_query *query, cx_results **out, char **error) {
     *out = nullptr;
     return guarded(error, [&] {
         cx_results *results = new cx_results();
         try {
-            // A WritableDatabase always sees its own latest state, so reopen() is cheap
-            // here; it matters if this ever becomes a read-only Database.
-            database->db.reopen();
-            try {
-                run_search(database->db, *query, *results);
-            } catch (const Xapian::DatabaseModifiedError &) {
-                database->db.reopen();
-                run_search(database->db, *query, *results);
+            // A writer committing quickly can discard the revision again before a retry finishes; after a few
+            // tries the error goes to the caller.
+            for (int attempt = 1;; ++attempt) {
+                db.reopen();
+                try {
+                    run_search(db, *query, *results);
+                    results->version = database_version(db);
+                    break;
+                } catch (const Xapian::DatabaseModifiedError &) {
+                    if (attempt == 5) throw;
+                }
             }
         } catch (...) {
             delete results;
@@ -387,11 +431,37 @@ int cx_database_search(cx_database *database, const cx_query *query, cx_results 
     });
 }
 
+int cx_database_search(cx_database *database, const cx_query *query, cx_results **out, char **error) {
+    return search_latest(database->db, query, out, error);
+}
+
+int cx_reader_open(const char *path, cx_reader **out, char **error) {
+    *out = nullptr;
+    return guarded(error, [&] { *out = new cx_reader{Xapian::Database(path)}; });
+}
+
+void cx_reader_free(cx_reader *reader) { delete reader; }
+
+int cx_reader_version(cx_reader *reader, char **version, char **error) {
+    *version = nullptr;
+    return guarded(error, [&] {
+        reader->db.reopen();
+        *version = copy_string(database_version(reader->db));
+        if (*version == nullptr) throw std::bad_alloc();
+    });
+}
+
+int cx_reader_search(cx_reader *reader, const cx_query *query, cx_results **out, char **error) {
+    return search_latest(reader->db, query, out, error);
+}
+
 void cx_results_free(cx_results *results) { delete results; }
 
 size_t cx_results_count(const cx_results *results) { return results->hits.size(); }
 
 uint32_t cx_results_estimated_total(const cx_results *results) { return results->estimated_total; }
+
+const char *cx_results_version(const cx_results *results) { return results->version.c_str(); }
 
 const char *cx_results_suggestion(const cx_results *results) {
     return results->suggestion.empty() ? nullptr : results->suggestion.c_str();

@@ -81,7 +81,10 @@ public actor SearchIndex {
         try commitClean()
     }
 
-    private func markDirty() throws {
+    /// Records, durably, that changes are coming: an index that stops before the next clean point is then rebuilt
+    /// when reopened. `replace` and `delete` do this themselves; call it before acknowledging work that will only
+    /// reach the index later.
+    public func markDirty() throws {
         guard !isDirty else { return }
         try database.setMetadata(Self.stateKey, Self.dirty)
         try database.commit()

@@ -3,13 +3,15 @@
 /// `text` is parsed by Xapian's QueryParser with its default syntax (AND/OR/NOT), phrases,
 /// `+word`/`-word`, trailing `*` wildcards, a lone `-word` and spelling correction. Words are
 /// OR-ed and ranked (BM25). Empty text matches every document that passes the filters.
-public struct SearchQuery: Sendable {
+public struct SearchQuery: Sendable, Hashable {
     public var text: String
     /// AND of groups, each group an OR of boolean terms: `[["XGa", "XGb"], ["XSactive"]]`.
     /// An empty group matches nothing, so "granted no groups" can never mean "sees everything".
     public var filterGroups: [[String]]
     /// Boolean terms that must not match (e.g. "XDEL").
     public var excluded: [String]
+    /// Value ranges every hit must fall in (e.g. a date slot between two sortable dates).
+    public var valueRanges: [SearchValueRange]
     public var offset: Int
     public var limit: Int
     /// Stemmer for the query; use the language the documents were indexed with.
@@ -19,15 +21,30 @@ public struct SearchQuery: Sendable {
     public var snippetField: String?
 
     public init(
-        text: String, filterGroups: [[String]] = [], excluded: [String] = [], offset: Int = 0,
+        text: String, filterGroups: [[String]] = [], excluded: [String] = [], valueRanges: [SearchValueRange] = [], offset: Int = 0,
         limit: Int = 20, language: String? = nil, snippetField: String? = nil
     ) {
         self.text = text
         self.filterGroups = filterGroups
         self.excluded = excluded
+        self.valueRanges = valueRanges
         self.offset = offset
         self.limit = limit
         self.language = language
         self.snippetField = snippetField
+    }
+}
+
+/// A document value between `lower` and `upper` (inclusive, compared as bytes, so values are written sortable);
+/// nil leaves that end open.
+public struct SearchValueRange: Sendable, Hashable {
+    public var slot: UInt32
+    public var lower: String?
+    public var upper: String?
+
+    public init(slot: UInt32, lower: String? = nil, upper: String? = nil) {
+        self.slot = slot
+        self.lower = lower
+        self.upper = upper
     }
 }

@@ -31,15 +31,31 @@ func withOptionalCString<R>(_ string: String?, _ body: (UnsafePointer<CChar>?) t
     return try string.withCString { try body($0) }
 }
 
-/// Calls `body` with a C array of C strings that lives for the duration of the call.
-func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) throws -> R) rethrows -> R {
-    let copies: [UnsafeMutablePointer<CChar>] = strings.map { string in
+/// C copies of strings for one call into the shim, freed with the arena.
+final class CStringArena {
+    private var strings: [UnsafeMutablePointer<CChar>] = []
+    private var arrays: [UnsafeMutablePointer<UnsafePointer<CChar>?>] = []
+
+    /// A C copy of `string`, or NULL for nil.
+    func string(_ string: String?) -> UnsafePointer<CChar>? {
+        guard let string else { return nil }
         let utf8 = string.utf8CString
         let copy = UnsafeMutablePointer<CChar>.allocate(capacity: utf8.count)
         utf8.withUnsafeBufferPointer { copy.initialize(from: $0.baseAddress!, count: $0.count) }
-        return copy
+        strings.append(copy)
+        return UnsafePointer(copy)
     }
-    defer { copies.forEach { $0.deallocate() } }
-    let pointers: [UnsafePointer<CChar>?] = copies.map { UnsafePointer($0) }
-    return try pointers.withUnsafeBufferPointer { try body($0.baseAddress) }
+
+    /// A C array of C copies of `strings`.
+    func array(_ strings: [String]) -> UnsafePointer<UnsafePointer<CChar>?> {
+        let array = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: max(1, strings.count))
+        for (index, element) in strings.enumerated() { (array + index).initialize(to: string(element)) }
+        arrays.append(array)
+        return UnsafePointer(array)
+    }
+
+    deinit {
+        strings.forEach { $0.deallocate() }
+        arrays.forEach { $0.deallocate() }
+    }
 }

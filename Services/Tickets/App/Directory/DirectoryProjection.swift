@@ -45,6 +45,10 @@ public struct DirectoryProjection: Sendable {
             try await membership(try decode(IdentityPayloads.Membership.self, bytes), on: connection)
         case "agent.status_changed":
             try await status(try decode(IdentityPayloads.StatusChanged.self, bytes), on: connection)
+        case "agent.signed_in", "agent.signed_out":
+            let session = try decode(IdentityPayloads.AgentSession.self, bytes)
+            try await store.triggerRebalanceRules(
+                groups: session.groupIDs.compactMap(UUID.init(uuidString:)), started: type == "agent.signed_in", on: connection)
         case "user.created", "user.updated":
             let user = try decode(IdentityPayloads.UserChanged.self, bytes)
             var binds = PostgresBindings()
@@ -81,16 +85,17 @@ public struct DirectoryProjection: Sendable {
         binds.append(tickets?.customFieldTemplateID.flatMap(UUID.init(uuidString:)))
         binds.append(department.settings?.timeLogsBillableByDefault ?? false)
         binds.append(department.settings?.allowOutsideManagersToView ?? false)
+        binds.append(department.settings?.allowAllAgentsAdvancedSearch ?? false)
         try await connection.query(
             PostgresQuery(unsafeSQL: """
                 INSERT INTO \(database.table("departments")) (id, brand_id, name, front_line_group_id, hidden_from_portal, new_tickets_in_portal,
                     require_resolution_to_close, auto_close_hours, auto_lock_hours, auto_delete_days, version, template_id, time_logs_billable,
-                    open_to_outside_managers)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                    open_to_outside_managers, open_to_all_agents_search)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
                 ON CONFLICT (id) DO UPDATE SET brand_id = $2, name = $3, front_line_group_id = $4, hidden_from_portal = $5,
                     new_tickets_in_portal = $6, require_resolution_to_close = $7, auto_close_hours = $8, auto_lock_hours = $9,
                     auto_delete_days = $10, version = $11, template_id = $12, time_logs_billable = $13,
-                    open_to_outside_managers = $14
+                    open_to_outside_managers = $14, open_to_all_agents_search = $15
                 WHERE \(database.table("departments")).version <= $11
                 """, binds: binds), logger: database.logger
         ).consume()
@@ -128,6 +133,7 @@ public struct DirectoryProjection: Sendable {
             PostgresQuery(unsafeSQL: "UPDATE \(database.table("agent_groups")) SET active = $3 WHERE group_id = $1 AND agent_id = $2", binds: binds),
             logger: database.logger
         ).consume()
+        try await store.triggerRebalanceRules(groups: [group], started: change.active, on: connection)
         guard change.active else { return }
         try await distributor.resetPool(in: group, on: connection)
         try await store.drainQueue(of: group, on: connection)

@@ -17,6 +17,7 @@ enum IdentityPayloads {
         var tickets: TicketSettings?
         var timeLogsBillableByDefault: Bool?
         var allowOutsideManagersToView: Bool?
+        var allowAllAgentsAdvancedSearch: Bool?
     }
 
     struct Department: Decodable {
@@ -60,6 +61,12 @@ enum IdentityPayloads {
         var groupID: String
         var channel: String
         var active: Bool
+    }
+
+    /// `agent.signed_in` / `agent.signed_out`: the agent and the groups they belong to.
+    struct AgentSession: Decodable {
+        var userID: String
+        var groupIDs: [String]
     }
 
     struct UserChanged: Decodable {

@@ -4,33 +4,49 @@ import PostgresNIO
 
 extension TicketStore {
     /// Redistributes a group's unanswered Active tickets among its agents as round robin would now (after a pool
-    /// reset): each leaves its owner and goes back through the queue. Pinned tickets and tickets an agent already
-    /// answered stay. Answers how many tickets changed hands.
-    public func rebalance(group groupID: UUID, by actor: Actor) async throws -> Int {
-        try await database.transaction { connection in
-            let before = try await owners(in: groupID, on: connection)
-            for (ticketID, _) in before {
-                _ = try await modify(ticketID, expectedVersion: nil, actor: actor, on: connection, drainingTheQueue: false) { ticket, _ in
-                    ticket.agentID = nil
-                    return [("ticket.queued", ["reason": "rebalance"])]
-                }
-            }
-            try await distributor.resetPool(in: groupID, on: connection)
-            try await drainQueue(of: groupID, on: connection)
-            let after = try await owners(in: groupID, on: connection, ids: before.map(\.0))
-            return before.filter { after[$0.0] != $0.1 }.count
-        }
+    /// reset): each leaves its owner and goes back through the queue. Tickets an agent already answered stay, and
+    /// so do pinned and held ones as `policy` says. Answers how many tickets changed hands.
+    public func rebalance(group groupID: UUID, policy: RebalancePolicy = .manual, by actor: Actor) async throws -> Int {
+        try await database.transaction { try await rebalance(group: groupID, policy: policy, by: actor, on: $0) }
     }
 
-    /// Unanswered, unpinned Active tickets of the group with an owner, oldest first.
-    private func owners(in groupID: UUID, on connection: PostgresConnection) async throws -> [(UUID, UUID)] {
+    func rebalance(group groupID: UUID, policy: RebalancePolicy, by actor: Actor, on connection: PostgresConnection) async throws -> Int {
+        let before = try await owners(in: groupID, policy: policy, on: connection)
+        for (ticketID, _) in before {
+            _ = try await modify(ticketID, expectedVersion: nil, actor: actor, on: connection, drainingTheQueue: false) { ticket, _ in
+                ticket.agentID = nil
+                return [("ticket.queued", ["reason": "rebalance"])]
+            }
+        }
+        try await distributor.resetPool(in: groupID, on: connection)
+        try await drainQueue(of: groupID, on: connection)
+        let after = try await owners(in: groupID, on: connection, ids: before.map(\.0))
+        return before.filter { after[$0.0] != $0.1 }.count
+    }
+
+    /// The group's unanswered Active tickets with an owner that `policy` lets go, oldest first.
+    private func owners(in groupID: UUID, policy: RebalancePolicy, on connection: PostgresConnection) async throws -> [(UUID, UUID)] {
         var binds = PostgresBindings()
         binds.append(groupID)
+        binds.append(policy.agents)
+        binds.append(policy.heldComposedSince)
+        binds.append(policy.heldReadSince)
+        binds.append(policy.heldAssignedSince)
+        binds.append(policy.pinnedUntouchedSince)
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
-                SELECT id, agent_id FROM \(database.table("tickets"))
-                WHERE group_id = $1 AND status = 'active' AND NOT pinned AND messages_out = 0 AND agent_id IS NOT NULL AND deleted_at IS NULL
-                ORDER BY created_at, id FOR UPDATE SKIP LOCKED
+                SELECT t.id, t.agent_id FROM \(database.table("tickets")) t
+                WHERE t.group_id = $1 AND t.status = 'active' AND t.messages_out = 0 AND t.agent_id IS NOT NULL AND t.deleted_at IS NULL
+                  AND (cardinality($2::uuid[]) = 0 OR t.agent_id = ANY($2))
+                  AND (NOT t.pinned OR t.last_action_at <= $6::timestamptz)
+                  AND ($3::timestamptz IS NULL OR NOT EXISTS (
+                        SELECT 1 FROM \(database.table("drafts")) d WHERE d.ticket_id = t.id AND d.agent_id = t.agent_id AND d.updated_at > $3))
+                  AND ($4::timestamptz IS NULL OR NOT EXISTS (
+                        SELECT 1 FROM \(database.table("ticket_reads")) r WHERE r.ticket_id = t.id AND r.agent_id = t.agent_id AND r.at > $4))
+                  AND ($5::timestamptz IS NULL OR NOT EXISTS (
+                        SELECT 1 FROM \(database.table("history")) h
+                        WHERE h.ticket_id = t.id AND h.action IN ('ticket.assigned', 'ticket.transferred') AND h.at > $5))
+                ORDER BY t.created_at, t.id FOR UPDATE OF t SKIP LOCKED
                 """, binds: binds), logger: database.logger)
         var result: [(UUID, UUID)] = []
         for try await row in rows.decode((UUID, UUID).self) { result.append(row) }

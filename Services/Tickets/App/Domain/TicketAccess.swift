@@ -11,6 +11,9 @@ public struct TicketCaller: Sendable {
     public var departments: Set<String>
     /// Departments that "allow managers outside of this department to view its contents".
     public var openDepartments: Set<String>
+    /// Departments that "allow all agents to find items in this department using advanced search", where the
+    /// caller found (or is about to find) a ticket: filled only by the routes that need it.
+    public var searchableDepartments: Set<String> = []
 
     public init(principal: Principal, groups: Set<String>, departments: Set<String>, openDepartments: Set<String> = []) {
         self.principal = principal
@@ -30,11 +33,17 @@ public struct TicketCaller: Sendable {
     public var isAgent: Bool { seesEverything || Authorization.allows(principal, .tickets, "Reply") }
 
     public func canRead(_ ticket: Ticket) -> Bool {
+        canChange(ticket) || (isAgent && searchableDepartments.contains(ticket.departmentID))
+    }
+
+    /// Whether the caller may act on a ticket they can read. A department open to every agent's advanced search
+    /// shows its tickets read-only: its managers' peers (managers) may change them, agents only add comments.
+    public func canChange(_ ticket: Ticket) -> Bool {
         if seesEverything { return true }
         if ticket.customerUserID == principal.userID { return true }
         guard isAgent else { return false }
-        if managedDepartments.contains(ticket.departmentID) { return true }
-        return groups.contains(ticket.groupID)
+        if managedDepartments.contains(ticket.departmentID) || groups.contains(ticket.groupID) { return true }
+        return principal.scope == .memberDepartments && searchableDepartments.contains(ticket.departmentID)
     }
 
     /// Who may list a whole group, department or brand: members of the group; managers of the department (and of

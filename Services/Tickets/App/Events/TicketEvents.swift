@@ -22,24 +22,53 @@ public struct TicketEvents: Sendable {
         self.outbox = OutboxStore(database: database)
     }
 
+    /// One event about a ticket.
+    public struct Item: Sendable {
+        public var type: String
+        public var actor: Actor
+        public var details: [String: String]
+
+        public init(_ type: String, actor: Actor, details: [String: String] = [:]) {
+            self.type = type
+            self.actor = actor
+            self.details = details
+        }
+    }
+
     public func publish(
         _ type: String, _ ticket: Ticket, actor: Actor, details: [String: String] = [:], on connection: PostgresConnection,
         recordHistory: Bool = true
     ) async throws {
-        let data = TicketEventData(ticket: ticket, actorKind: actor.kind, actorID: actor.id, details: details)
+        try await publish([Item(type, actor: actor, details: details)], ticket, on: connection, recordHistory: recordHistory)
+    }
+
+    /// Several events about one ticket, in order, with one outbox statement and one history statement.
+    public func publish(_ items: [Item], _ ticket: Ticket, on connection: PostgresConnection, recordHistory: Bool = true) async throws {
+        guard !items.isEmpty else { return }
         try await outbox.append(
-            CloudEvent(source: ServiceName.tickets.rawValue, type: type, subject: ticket.id, brandid: ticket.brandID, data: data),
+            items.map { item in
+                CloudEvent(
+                    source: ServiceName.tickets.rawValue, type: item.type, subject: ticket.id, brandid: ticket.brandID,
+                    data: TicketEventData(ticket: ticket, actorKind: item.actor.kind, actorID: item.actor.id, details: item.details))
+            },
             topic: ServiceName.tickets.eventsTopic, on: connection)
         guard recordHistory else { return }
         var binds = PostgresBindings()
-        binds.append(UUIDv7.generate())
-        binds.append(UUID(uuidString: ticket.id))
-        binds.append(actor.id.flatMap(UUID.init(uuidString:)))
-        binds.append(actor.kind)
-        binds.append(type)
-        binds.append(try JSONColumn.encode(details))
+        var rows: [String] = []
+        for item in items {
+            let first = binds.count + 1
+            binds.append(UUIDv7.generate())
+            binds.append(UUID(uuidString: ticket.id))
+            binds.append(item.actor.id.flatMap(UUID.init(uuidString:)))
+            binds.append(item.actor.kind)
+            binds.append(item.type)
+            binds.append(try JSONColumn.encode(item.details))
+            rows.append("($\(first), $\(first + 1), $\(first + 2), $\(first + 3), $\(first + 4), $\(first + 5)::jsonb, now())")
+        }
         try await connection.query(
-            PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("history")) (id, ticket_id, actor_id, actor_kind, action, details, at) VALUES ($1, $2, $3, $4, $5, $6::jsonb, now())", binds: binds),
+            PostgresQuery(
+                unsafeSQL: "INSERT INTO \(database.table("history")) (id, ticket_id, actor_id, actor_kind, action, details, at) VALUES \(rows.joined(separator: ", "))",
+                binds: binds),
             logger: database.logger
         ).consume()
     }

@@ -239,5 +239,41 @@ public enum TicketMigrations {
         Migration(version: 108, name: "departments open to outside managers", sql: [
             "ALTER TABLE {schema}.departments ADD COLUMN open_to_outside_managers boolean NOT NULL DEFAULT false",
         ]),
+        Migration(version: 109, name: "rebalance rules and the reads that hold tickets", sql: [
+            """
+            CREATE TABLE {schema}.ticket_reads (
+                ticket_id uuid NOT NULL REFERENCES {schema}.tickets (id) ON DELETE CASCADE,
+                agent_id uuid NOT NULL,
+                at timestamptz NOT NULL,
+                PRIMARY KEY (ticket_id, agent_id))
+            """,
+            """
+            CREATE TABLE {schema}.rebalance_rules (
+                id uuid PRIMARY KEY,
+                group_id uuid NOT NULL,
+                rule jsonb NOT NULL,
+                on_agent_start boolean NOT NULL,
+                on_agent_stop boolean NOT NULL,
+                last_run_at timestamptz,
+                next_run_at timestamptz,
+                version integer NOT NULL DEFAULT 1)
+            """,
+            "CREATE INDEX rebalance_rules_due ON {schema}.rebalance_rules (next_run_at) WHERE next_run_at IS NOT NULL",
+            "CREATE INDEX rebalance_rules_group ON {schema}.rebalance_rules (group_id)",
+        ]),
+        Migration(version: 110, name: "related items", sql: [
+            """
+            CREATE TABLE {schema}.related_items (
+                ticket_id uuid NOT NULL REFERENCES {schema}.tickets (id) ON DELETE CASCADE,
+                kind text NOT NULL CHECK (kind IN ('ticket', 'chat', 'call_log', 'task')),
+                item_id uuid NOT NULL,
+                added_by uuid,
+                added_at timestamptz NOT NULL,
+                PRIMARY KEY (ticket_id, kind, item_id))
+            """,
+        ]),
+        Migration(version: 111, name: "departments every agent finds through advanced search", sql: [
+            "ALTER TABLE {schema}.departments ADD COLUMN open_to_all_agents_search boolean NOT NULL DEFAULT false",
+        ]),
     ]
 }

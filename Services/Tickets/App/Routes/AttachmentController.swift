@@ -42,11 +42,11 @@ public struct AttachmentController: Sendable {
             return EditedResponse(status: .created, response: attachment)
         }
         group.get("{id}/attachments") { _, context in
-            let (ticket, caller) = try await access.readable(context)
+            let (ticket, caller) = try await access.readable(context, for: .read)
             return Items(items: try await store.attachments(of: try TicketController.id(ticket.id), includingInternal: !caller.readsAsCustomer(ticket)))
         }
         group.get("{id}/attachments/{attachmentID}") { _, context in
-            let (ticket, caller) = try await access.readable(context)
+            let (ticket, caller) = try await access.readable(context, for: .read)
             guard let text = context.parameters.get("attachmentID"), let attachmentID = UUID(uuidString: text),
                 let (attachment, bytes) = try await store.attachment(
                     attachmentID, of: try TicketController.id(ticket.id), includingInternal: !caller.readsAsCustomer(ticket))

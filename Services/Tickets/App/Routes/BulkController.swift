@@ -52,7 +52,7 @@ public struct BulkController: Sendable {
             for text in body.ticketIDs {
                 do {
                     let id = try TicketInput.uuid(text, field: "ticketIDs")
-                    guard let ticket = try await store.find(id), caller.canRead(ticket) else { throw Problem.notFound("No such ticket.") }
+                    guard let ticket = try await store.find(id), caller.canChange(ticket) else { throw Problem.notFound("No such ticket.") }
                     let changed = try await apply(body, to: ticket, caller: caller)
                     outcomes.append(BulkOutcome(ticketID: id.lowercased, status: 200, version: changed?.version, problem: nil))
                 } catch let problem as Problem {

@@ -55,7 +55,7 @@ public struct CustomFieldController: Sendable {
             return EditedResponse(status: .created, response: template)
         }
         group.get("{id}/custom-fields") { _, context in
-            let (ticket, _) = try await access.readable(context)
+            let (ticket, _) = try await access.readable(context, for: .read)
             return try await store.fieldValues(of: try TicketController.id(ticket.id))
         }
         group.put("{id}/custom-fields") { request, context in

@@ -38,7 +38,7 @@ public struct TicketActionsController: Sendable {
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.get("by-number/{number}") { _, context in
             guard let caller = try await access.caller(context, required: true), let number = context.parameters.get("number"),
-                let ticket = try await store.find(number: number), caller.canRead(ticket)
+                let ticket = try await store.find(number: number), caller.canChange(ticket)
             else { throw Problem.notFound("No such ticket.") }
             return EditedResponse(headers: [.eTag: ticket.etag], response: ticket)
         }
@@ -107,7 +107,7 @@ public struct TicketActionsController: Sendable {
                     errors: [.init(field: "ticketIDs", message: "1...\(TicketStore.maximumMerged - 1) other tickets")])
             }
             for id in [primary] + Array(others) {
-                guard let ticket = try await store.find(id), caller.canRead(ticket) else { throw Problem.notFound("No such ticket \(id.lowercased).") }
+                guard let ticket = try await store.find(id), caller.canChange(ticket) else { throw Problem.notFound("No such ticket \(id.lowercased).") }
             }
             let merged = try await store.merge(primary: primary, others: Array(others), by: caller.principal.userID)
             return EditedResponse(headers: [.eTag: merged.etag], response: merged)

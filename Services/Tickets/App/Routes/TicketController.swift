@@ -8,6 +8,7 @@ import ServiceKit
 extension Ticket: ResponseEncodable {}
 extension TicketComment: ResponseEncodable {}
 extension ViewTree: ResponseEncodable {}
+extension ViewPage: ResponseEncodable {}
 
 /// A department the portal offers for new tickets.
 public struct PortalDepartment: Codable, Sendable, ResponseEncodable {
@@ -41,11 +42,14 @@ public struct TicketController: Sendable {
         group.post("", use: create)
         group.get("", use: list)
         group.get("{id}") { _, context in
-            let (ticket, _) = try await access.readable(context)
+            let (ticket, caller) = try await access.readable(context, for: .read)
+            if ticket.agentID == caller.principal.userID, let agent = UUID(uuidString: caller.principal.userID) {
+                try await store.recordRead(of: try Self.id(ticket.id), by: agent)
+            }
             return EditedResponse(headers: [.eTag: ticket.etag], response: ticket)
         }
         group.get("{id}/timeline") { request, context in
-            let (ticket, caller) = try await access.readable(context)
+            let (ticket, caller) = try await access.readable(context, for: .read)
             var page = try PageRequest(request)
             if request.uri.queryParameters["limit"] == nil { page.limit = 15 }
             return try await store.timeline(try Self.id(ticket.id), includeComments: !caller.readsAsCustomer(ticket), page: page)
@@ -110,7 +114,7 @@ public struct TicketController: Sendable {
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)
         }
         group.post("{id}/comments") { request, context in
-            let (ticket, caller) = try await access.readable(context)
+            let (ticket, caller) = try await access.readable(context, for: .comment)
             let body = try await request.decodeJSON(CommentRequest.self, context: context)
             let type = body.type ?? .general
             try Authorization.require(caller.principal, .tickets, type == .resolution ? "Add Resolution" : "Add Comment")
@@ -162,7 +166,7 @@ public struct TicketController: Sendable {
         return created(try await store.create(new, actor: .customer(caller?.principal.userID)))
     }
 
-    @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> Page<Ticket> {
+    @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> ViewPage {
         guard let caller = try await access.caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
         let status = try request.uri.queryParameters["status"].map { text -> TicketStatus in
             guard let status = TicketStatus(rawValue: String(text)) else { throw Problem.badRequest("status is active, waiting, closed or closed_locked.") }
@@ -185,12 +189,16 @@ public struct TicketController: Sendable {
         }
         let page = try PageRequest(request)
         if let text = request.uri.queryParameters["q"].map(String.init)?.nonEmptyText {
-            if view == .customer { return try await store.list(.customer, caller: caller, status: status, page: page, subjectContaining: text) }
+            if view == .customer {
+                let found = try await store.list(.customer, caller: caller, status: status, page: page, subjectContaining: text)
+                return ViewPage(items: found.items, nextCursor: found.nextCursor)
+            }
             guard let search else { throw Problem.badRequest("Search is not available on this instance.") }
             let found = try await search.searchView(view, scope: scope, status: status ?? .active, text: text, caller: caller, limit: page.limit)
-            return Page(items: found, nextCursor: nil)
+            return ViewPage(items: found, nextCursor: nil)
         }
-        return try await store.list(view, scope: scope, caller: caller, status: status, page: page)
+        let found = try await store.list(view, scope: scope, caller: caller, status: status, page: page)
+        return ViewPage(items: found.items, nextCursor: found.nextCursor, counts: try await store.viewCounts(view, scope: scope, caller: caller))
     }
 
     func created(_ ticket: Ticket) -> EditedResponse<Ticket> {

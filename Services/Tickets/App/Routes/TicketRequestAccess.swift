@@ -22,11 +22,29 @@ struct TicketRequestAccess: Sendable {
             openDepartments: Set(open.map(\.lowercased)))
     }
 
-    /// The ticket of the path when the caller may see it; 404 otherwise, so its existence does not leak.
-    func readable(_ context: ServiceRequestContext) async throws -> (Ticket, TicketCaller) {
-        guard let caller = try await caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
-        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text), let ticket = try await store.find(id), caller.canRead(ticket)
+    /// What a route does with the ticket of its path.
+    enum Intent {
+        /// Shows it (or what hangs off it).
+        case read
+        /// Adds a comment: allowed wherever the ticket can be read.
+        case comment
+        /// Anything else.
+        case change
+    }
+
+    /// The ticket of the path when the caller may see it (404 otherwise, so its existence does not leak) and may
+    /// do `intent` with it (403 for a ticket they only see read-only).
+    func readable(_ context: ServiceRequestContext, for intent: Intent = .change) async throws -> (Ticket, TicketCaller) {
+        guard var caller = try await caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text), let ticket = try await store.find(id)
         else { throw Problem.notFound("No such ticket.") }
+        if !caller.canRead(ticket), caller.isAgent, try await store.departmentsSearchableByAllAgents().contains(ticket.departmentID) {
+            caller.searchableDepartments.insert(ticket.departmentID)
+        }
+        guard caller.canRead(ticket) else { throw Problem.notFound("No such ticket.") }
+        if intent == .change && !caller.canChange(ticket) {
+            throw Problem.forbidden("This ticket's department shows it to you read-only: you may add comments.")
+        }
         return (ticket, caller)
     }
 }

@@ -19,12 +19,13 @@ public struct TicketSearchController: Sendable {
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.get("search") { request, context in
-            guard let caller = try await access.caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
+            guard var caller = try await access.caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
             try Authorization.require(caller.principal, .tickets, "Advanced Search")
+            if !caller.seesEverything { caller.searchableDepartments = try await search.store.departmentsSearchableByAllAgents() }
             return try await search.search(try Self.criteria(request.uri.queryParameters), caller: caller)
         }
         group.get("{id}/similar") { _, context in
-            let (ticket, caller) = try await access.readable(context)
+            let (ticket, caller) = try await access.readable(context, for: .read)
             try Authorization.require(caller.principal, .tickets, "Assistance")
             var criteria = TicketSearchCriteria(text: ticket.subject, statuses: [.closed, .closedLocked], limit: 5)
             criteria.excludedIDs = [ticket.id]
@@ -64,6 +65,7 @@ public struct TicketSearchController: Sendable {
             text: value("text"), number: value("number"), email: value("email"), statuses: statuses, priorities: priorities,
             departmentID: try id("departmentID"), groupID: try id("groupID"), agentID: try id("agentID"), onlyDeleted: value("include") == "deleted",
             limit: limit)
+        criteria.brandID = try id("brandID")
         criteria.createdFrom = try date("from")
         criteria.createdTo = try date("to")
         for (name, text) in query where name.hasPrefix("field.") {

@@ -34,7 +34,7 @@ public struct WorkRecordController: Sendable {
             return draft
         }
         group.get("{id}/draft") { _, context in
-            let (ticket, caller) = try await access.readable(context)
+            let (ticket, caller) = try await access.readable(context, for: .read)
             try Authorization.require(caller.principal, .tickets, "Reply")
             guard let draft = try await store.draft(of: try TicketController.id(ticket.id)) else { throw Problem.notFound("The ticket has no draft.") }
             return draft
@@ -59,7 +59,7 @@ public struct WorkRecordController: Sendable {
             return EditedResponse(status: .created, response: log)
         }
         group.get("{id}/time-logs") { _, context in
-            let (ticket, caller) = try await access.readable(context)
+            let (ticket, caller) = try await access.readable(context, for: .read)
             guard !caller.readsAsCustomer(ticket) else { throw Problem.notFound("No such ticket.") }
             return Items(items: try await store.timeLogs(of: try TicketController.id(ticket.id)))
         }

@@ -1,12 +1,13 @@
 import Database
+import Fleet
 import Foundation
 import Logging
 import PostgresNIO
 import Search
 
-/// Keeps this instance's search index a projection of PostgreSQL: rebuilt from the tables when missing or of
-/// another schema, and brought up to date ticket by ticket (always from the tables, so replays are harmless).
-public struct TicketIndexer: Sendable {
+/// This instance's ticket index as a projection of PostgreSQL: a ticket's document is its subject, messages,
+/// comments, resolutions, custom field values and the terms its visibility and criteria filter on.
+public struct TicketIndexer: SearchProjection {
     public let index: SearchIndex
     let database: Database
     let store: TicketStore
@@ -17,69 +18,61 @@ public struct TicketIndexer: Sendable {
         self.store = TicketStore(database: database)
     }
 
-    /// Re-indexes every ticket (deleted ones too, for "only deleted items") when the index needs it.
-    public func rebuildIfNeeded(logger: Logger) async throws {
-        guard await index.needsRebuild else { return }
-        let start = ContinuousClock.now
-        var after: UUID?
-        var count = 0
-        while true {
-            var binds = PostgresBindings()
-            binds.append(after)
-            let ids = try await database.client.withConnection { connection in
-                let rows = try await connection.query(
-                    PostgresQuery(unsafeSQL: "SELECT id FROM \(database.table("tickets")) WHERE $1::uuid IS NULL OR id > $1 ORDER BY id LIMIT 500", binds: binds),
-                    logger: database.logger)
-                var ids: [UUID] = []
-                for try await id in rows.decode(UUID.self) { ids.append(id) }
-                return ids
-            }
-            guard let last = ids.last else { break }
-            for id in ids { try await reindex(id, commit: false) }
-            count += ids.count
-            after = last
-        }
-        try await index.markBuilt()
-        logger.info("ticket search index rebuilt", metadata: ["tickets": "\(count)", "duration": "\(ContinuousClock.now - start)"])
-    }
-
-    /// Writes the ticket's current state into the index, or removes it when it is gone (purged or merged away).
-    public func reindex(_ id: UUID, commit: Bool = true) async throws {
-        let document = try await database.client.withConnection { connection -> SearchDocument? in
-            guard let ticket = try await store.find(id, on: connection, lock: false, includingDeleted: true) else { return nil }
-            var texts = try await self.texts(of: id, on: connection)
-            texts.fields = try await store.fieldValues(of: id, on: connection)
-            return TicketSearchTerms.document(ticket, texts: texts, deleted: try await isDeleted(id, on: connection))
-        }
-        if let document { try await index.replace(document) } else { try await index.delete(id: id.uuidString.lowercased()) }
-        if commit { try await index.commit() }
-    }
-
-    private func texts(of id: UUID, on connection: PostgresConnection) async throws -> TicketSearchTerms.Texts {
+    /// The next thousand tickets by id, deleted ones too (for "only deleted items").
+    public func documents(after: UUID?) async throws -> [SearchDocument] {
         var binds = PostgresBindings()
-        binds.append(id)
+        binds.append(after)
+        return try await database.client.withConnection { connection in
+            try await documents(try await store.tickets("WHERE $1::uuid IS NULL OR id > $1 ORDER BY id LIMIT 1000", binds, on: connection), on: connection)
+        }
+    }
+
+    public func documents(ids: Set<UUID>) async throws -> [SearchDocument] {
+        var binds = PostgresBindings()
+        binds.append(Array(ids))
+        return try await database.client.withConnection { connection in
+            try await documents(try await store.tickets("WHERE id = ANY($1)", binds, on: connection), on: connection)
+        }
+    }
+
+    /// The tickets' documents: their messages, comments, custom field values and deletion, one query for all.
+    private func documents(_ tickets: [Ticket], on connection: PostgresConnection) async throws -> [SearchDocument] {
+        guard !tickets.isEmpty else { return [] }
+        var ids = PostgresBindings()
+        ids.append(tickets.compactMap { UUID(uuidString: $0.id) })
+        var texts: [String: TicketSearchTerms.Texts] = [:]
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
-                SELECT 'message', body_text FROM \(database.table("messages")) WHERE ticket_id = $1
-                UNION ALL SELECT type, body FROM \(database.table("comments")) WHERE ticket_id = $1
-                """, binds: binds), logger: database.logger)
-        var texts = TicketSearchTerms.Texts(messages: [], comments: [], resolutions: [])
-        for try await (kind, text) in rows.decode((String, String).self) {
-            switch kind {
-            case "message": texts.messages.append(text)
-            case CommentType.resolution.rawValue: texts.resolutions.append(text)
-            default: texts.comments.append(text)
-            }
+                SELECT ticket_id, 'message', body_text FROM \(database.table("messages")) WHERE ticket_id = ANY($1)
+                UNION ALL SELECT ticket_id, type, body FROM \(database.table("comments")) WHERE ticket_id = ANY($1)
+                UNION ALL SELECT ticket_id, 'field:' || field_id::text, value FROM \(database.table("ticket_field_values")) WHERE ticket_id = ANY($1)
+                UNION ALL SELECT id, 'deleted', '' FROM \(database.table("tickets")) WHERE id = ANY($1) AND deleted_at IS NOT NULL
+                """, binds: ids), logger: database.logger)
+        for try await (id, kind, text) in rows.decode((UUID, String, String).self) {
+            texts[id.lowercased, default: Self.noTexts].add(kind, text)
         }
-        return texts
+        return tickets.map { ticket in
+            var found = texts[ticket.id] ?? Self.noTexts
+            let deleted = found.fields.removeValue(forKey: Self.deletedMark) != nil
+            return TicketSearchTerms.document(ticket, texts: found, deleted: deleted)
+        }
     }
 
-    private func isDeleted(_ id: UUID, on connection: PostgresConnection) async throws -> Bool {
-        var binds = PostgresBindings()
-        binds.append(id)
-        let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: "SELECT deleted_at IS NOT NULL FROM \(database.table("tickets")) WHERE id = $1", binds: binds), logger: database.logger)
-        for try await deleted in rows.decode(Bool.self) { return deleted }
-        return false
+    private static let noTexts = TicketSearchTerms.Texts(messages: [], comments: [], resolutions: [])
+    /// Set in `Texts.fields` by the documents query for a deleted ticket; never a field id (those are UUIDs).
+    fileprivate static let deletedMark = "deleted"
+}
+
+extension TicketSearchTerms.Texts {
+    /// Files one row of the rebuild's batch query: a message, a comment of its type, a custom field value
+    /// ("field:<id>") or the deleted mark.
+    fileprivate mutating func add(_ kind: String, _ text: String) {
+        switch kind {
+        case "message": messages.append(text)
+        case CommentType.resolution.rawValue: resolutions.append(text)
+        case TicketIndexer.deletedMark: fields[kind] = ""
+        default:
+            if kind.hasPrefix("field:") { fields[String(kind.dropFirst(6))] = text } else { comments.append(text) }
+        }
     }
 }

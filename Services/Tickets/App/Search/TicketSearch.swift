@@ -12,6 +12,7 @@ public struct TicketSearchCriteria: Sendable {
     public var email: String?
     public var statuses: [TicketStatus]
     public var priorities: [TicketPriority]
+    public var brandID: UUID?
     public var departmentID: UUID?
     public var groupID: UUID?
     public var agentID: UUID?
@@ -63,11 +64,11 @@ public struct TicketSearchResults: Codable, Sendable {
 /// Search with the caller's visibility inside the query: text is ranked by the Xapian index (subject above
 /// messages, comments and resolutions), criteria without text are SQL on indexed columns.
 public struct TicketSearch: Sendable {
-    let index: SearchIndex
+    let index: any TextSearching
     let database: Database
     let store: TicketStore
 
-    public init(index: SearchIndex, database: Database) {
+    public init(index: any TextSearching, database: Database) {
         self.index = index
         self.database = database
         self.store = TicketStore(database: database)
@@ -79,9 +80,23 @@ public struct TicketSearch: Sendable {
             return TicketSearchResults(items: found.map { [$0] } ?? [], estimatedTotal: found == nil ? 0 : 1, suggestion: nil)
         }
         guard let text = criteria.text?.nonEmptyText else { return try await structured(criteria, caller: caller) }
-        var filters: [[String]] = visibilityTerms(caller).map { [$0] } ?? []
+        let visibility = visibilityTerms(caller).map { $0 + caller.searchableDepartments.sorted().map(TicketSearchTerms.department) }
+        let results = try await index.search(Self.textQuery(criteria, text: text, visibility: visibility))
+        let tickets = try await load(results.hits.compactMap { UUID(uuidString: $0.id) })
+        let hits = results.hits.compactMap { hit -> TicketSearchHit? in
+            guard let ticket = tickets[hit.id], caller.canRead(ticket), criteria.inDateRange(ticket.createdAt) else { return nil }
+            return TicketSearchHit(ticket: ticket, snippet: hit.snippet, percent: hit.percent)
+        }
+        return TicketSearchResults(items: hits, estimatedTotal: results.estimatedTotal, suggestion: results.suggestion)
+    }
+
+    /// The index query for text criteria: `visibility` (boolean terms, nil for everything) and every criterion are
+    /// filters inside the ranked query.
+    public static func textQuery(_ criteria: TicketSearchCriteria, text: String, visibility: [String]?) -> SearchQuery {
+        var filters: [[String]] = visibility.map { [$0] } ?? []
         if !criteria.statuses.isEmpty { filters.append(criteria.statuses.map(TicketSearchTerms.status)) }
         if !criteria.priorities.isEmpty { filters.append(criteria.priorities.map(TicketSearchTerms.priority)) }
+        if let brand = criteria.brandID { filters.append([TicketSearchTerms.brand(brand.lowercased)]) }
         if let department = criteria.departmentID { filters.append([TicketSearchTerms.department(department.lowercased)]) }
         if let group = criteria.groupID { filters.append([TicketSearchTerms.group(group.lowercased)]) }
         if let agent = criteria.agentID { filters.append([TicketSearchTerms.agent(agent.lowercased)]) }
@@ -90,14 +105,8 @@ public struct TicketSearch: Sendable {
         if criteria.resolvedOnly { filters.append([TicketSearchTerms.resolved]) }
         for (field, value) in criteria.fields.sorted(by: { $0.key < $1.key }) { filters.append([TicketSearchTerms.field(field, value)]) }
         let excluded = (criteria.onlyDeleted ? [] : [TicketSearchTerms.deleted]) + criteria.excludedIDs.map { "Q" + $0 }
-        let results = try await index.search(SearchQuery(
-            text: text, filterGroups: filters, excluded: excluded, limit: criteria.limit, language: "en", snippetField: criteria.resolvedOnly ? "R" : nil))
-        let tickets = try await load(results.hits.compactMap { UUID(uuidString: $0.id) })
-        let hits = results.hits.compactMap { hit -> TicketSearchHit? in
-            guard let ticket = tickets[hit.id], caller.canRead(ticket), criteria.inDateRange(ticket.createdAt) else { return nil }
-            return TicketSearchHit(ticket: ticket, snippet: hit.snippet, percent: hit.percent)
-        }
-        return TicketSearchResults(items: hits, estimatedTotal: results.estimatedTotal, suggestion: results.suggestion)
+        return SearchQuery(
+            text: text, filterGroups: filters, excluded: excluded, limit: criteria.limit, language: "en", snippetField: criteria.resolvedOnly ? "R" : nil)
     }
 
     /// Boolean terms of what the caller may see, nil for everything: agents their groups, managers also their
@@ -112,7 +121,7 @@ public struct TicketSearch: Sendable {
     private func structured(_ criteria: TicketSearchCriteria, caller: TicketCaller) async throws -> TicketSearchResults {
         var binds = PostgresBindings()
         binds.append(caller.seesEverything ? nil : caller.groups.compactMap(UUID.init(uuidString:)))
-        binds.append(caller.seesEverything ? [] : caller.managedDepartments.compactMap(UUID.init(uuidString:)))
+        binds.append(caller.seesEverything ? [] : caller.managedDepartments.union(caller.searchableDepartments).compactMap(UUID.init(uuidString:)))
         binds.append(criteria.statuses.isEmpty ? nil : criteria.statuses.map(\.rawValue))
         binds.append(criteria.priorities.isEmpty ? nil : criteria.priorities.map(\.rank))
         binds.append(criteria.departmentID)
@@ -125,11 +134,12 @@ public struct TicketSearch: Sendable {
         binds.append(criteria.createdTo)
         binds.append(criteria.fields.isEmpty ? nil : criteria.fields.keys.sorted().compactMap(UUID.init(uuidString:)))
         binds.append(criteria.fields.isEmpty ? nil : criteria.fields.keys.sorted().map { criteria.fields[$0] ?? "" })
+        binds.append(criteria.brandID)
         let found = try await database.client.withConnection { connection in
             try await store.tickets("""
                 WHERE ($1::uuid[] IS NULL OR group_id = ANY($1) OR department_id = ANY($2::uuid[]))
                   AND ($3::text[] IS NULL OR status = ANY($3)) AND ($4::integer[] IS NULL OR priority = ANY($4))
-                  AND ($5::uuid IS NULL OR department_id = $5) AND ($6::uuid IS NULL OR group_id = $6) AND ($7::uuid IS NULL OR agent_id = $7)
+                  AND ($15::uuid IS NULL OR brand_id = $15) AND ($5::uuid IS NULL OR department_id = $5) AND ($6::uuid IS NULL OR group_id = $6) AND ($7::uuid IS NULL OR agent_id = $7)
                   AND ($8::text IS NULL OR lower(customer_email) = $8) AND ((deleted_at IS NOT NULL) = $9)
                   AND ($11::timestamptz IS NULL OR created_at >= $11) AND ($12::timestamptz IS NULL OR created_at < $12)
                   AND ($13::uuid[] IS NULL OR (SELECT count(*) FROM \(database.table("ticket_field_values")) v

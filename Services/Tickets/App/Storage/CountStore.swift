@@ -2,26 +2,27 @@ import Database
 import Foundation
 import PostgresNIO
 
-/// The view counts, spread over eight shards per cell so that a brand's or department's busy counter is not one
-/// row every new ticket waits for; reads add the shards up.
+/// The view counts, spread over shards per cell so that a brand's or department's busy counter is not one row
+/// every new ticket waits for; reads add the shards up. A change may land in any shard, so each database
+/// connection writes its own (by backend process id): concurrent transactions then hold different rows, and
+/// none waits for another's commit.
 struct CountStore: Sendable {
-    static let shards = 8
+    static let shards = 64
     let database: Database
 
-    func apply(_ delta: [CountCell: Int], ticketID: String, on connection: PostgresConnection) async throws {
+    func apply(_ delta: [CountCell: Int], on connection: PostgresConnection) async throws {
         guard !delta.isEmpty else { return }
-        let shard = ticketID.utf8.reduce(0) { ($0 &* 31 &+ Int($1)) & 0xFFFF } % Self.shards
         let cells = delta.sorted { ($0.key.scope, $0.key.scopeID, $0.key.status) < ($1.key.scope, $1.key.scopeID, $1.key.status) }
         var binds = PostgresBindings()
         binds.append(cells.map(\.key.scope))
         binds.append(cells.compactMap { UUID(uuidString: $0.key.scopeID) })
         binds.append(cells.map(\.key.status))
         binds.append(cells.map(\.value))
-        binds.append(shard)
+        binds.append(Self.shards)
         try await connection.query(
             PostgresQuery(unsafeSQL: """
                 INSERT INTO \(database.table("ticket_counts")) AS c (scope, scope_id, status, shard, n)
-                SELECT scope, scope_id, status, $5, delta FROM unnest($1::text[], $2::uuid[], $3::text[], $4::integer[]) AS d(scope, scope_id, status, delta)
+                SELECT scope, scope_id, status, pg_backend_pid() % $5, delta FROM unnest($1::text[], $2::uuid[], $3::text[], $4::integer[]) AS d(scope, scope_id, status, delta)
                 ON CONFLICT (scope, scope_id, status, shard) DO UPDATE SET n = c.n + EXCLUDED.n
                 """, binds: binds), logger: database.logger
         ).consume()
@@ -40,6 +41,18 @@ struct CountStore: Sendable {
                 """, binds: binds), logger: database.logger)
         var result: [String: [String: Int]] = [:]
         for try await (id, status, n) in rows.decode((UUID, String, Int).self) { result[id.uuidString.lowercased(), default: [:]][status] = n }
+        return result
+    }
+
+    /// Counts by status over every id of a scope (the whole Queue for those who see everything).
+    func totals(scope: String) async throws -> [String: Int] {
+        var binds = PostgresBindings()
+        binds.append(scope)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: "SELECT status, sum(n)::integer FROM \(database.table("ticket_counts")) WHERE scope = $1 GROUP BY status", binds: binds),
+            logger: database.logger)
+        var result: [String: Int] = [:]
+        for try await (status, n) in rows.decode((String, Int).self) { result[status] = n }
         return result
     }
 }

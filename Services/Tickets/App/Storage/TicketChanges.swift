@@ -35,7 +35,7 @@ extension TicketStore {
         guard let saved = try await find(id, on: connection, lock: false, includingDeleted: true) else { return ticket }
         let deleted = published.contains { $0.type == "ticket.deleted" }
         try await counts.apply(
-            CountPlacement.delta(from: CountPlacement(before), to: deleted ? nil : CountPlacement(saved)), ticketID: saved.id, on: connection)
+            CountPlacement.delta(from: CountPlacement(before), to: deleted ? nil : CountPlacement(saved)), on: connection)
         for event in published { try await events.publish(event.type, saved, actor: actor, details: event.details, on: connection) }
         try await recordRecent(before: before, after: saved, actor: actor, on: connection)
         if released, drainingTheQueue, let group = UUID(uuidString: before.groupID) { try await drainQueue(of: group, on: connection) }
@@ -168,7 +168,7 @@ extension TicketStore {
             guard let ticket = try await find(ticketID, on: connection, lock: false) else { continue }
             var queued = ticket
             queued.agentID = nil
-            try await counts.apply(CountPlacement.delta(from: CountPlacement(queued), to: CountPlacement(ticket)), ticketID: ticket.id, on: connection)
+            try await counts.apply(CountPlacement.delta(from: CountPlacement(queued), to: CountPlacement(ticket)), on: connection)
             try await events.publish(
                 "ticket.assigned", ticket, actor: .system,
                 details: ["agentID": agentID.lowercased, "fromAgentID": "", "reason": "queue_drain", "countsTowardMax": "true"], on: connection)

@@ -50,9 +50,13 @@ extension TicketStore {
 
     public func create(_ new: NewTicket, actor: Actor, on connection: PostgresConnection) async throws -> Ticket {
         let byCustomer = new.owner == nil
-        let fields = try await checkedFieldValues(
-            new.customFields, existing: [:], department: new.department.id, byCustomer: byCustomer, moment: byCustomer ? .submit : .send,
-            on: connection)
+        // Without a template and without values there is nothing to check (the usual portal ticket).
+        let fields =
+            new.department.templateID == nil && new.customFields.isEmpty
+            ? [:]
+            : try await checkedFieldValues(
+                new.customFields, existing: [:], department: new.department.id, byCustomer: byCustomer, moment: byCustomer ? .submit : .send,
+                on: connection)
         let now = Date()
         let sequenceRows = try await connection.query(
             PostgresQuery(unsafeSQL: "SELECT nextval('\(database.schema).ticket_number_seq')"), logger: database.logger)
@@ -79,15 +83,17 @@ extension TicketStore {
         binds.append(new.incoming ? 1 : 0)
         binds.append(new.incoming ? 0 : 1)
         binds.append(now)
-        try await connection.query(
-            PostgresQuery(unsafeSQL: """
-                INSERT INTO \(database.table("tickets"))
-                    (id, number, brand_id, department_id, group_id, agent_id, customer_user_id, customer_email, subject, status, priority,
-                     counts_toward_max, messages_in, messages_out, created_at, idle_since, closed_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15,
-                        CASE WHEN $10 IN ('closed', 'closed_locked') THEN $15 END)
-                """, binds: binds), logger: database.logger
-        ).consume()
+        let inserted = try await decodeTickets(
+            try await connection.query(
+                PostgresQuery(unsafeSQL: """
+                    INSERT INTO \(database.table("tickets"))
+                        (id, number, brand_id, department_id, group_id, agent_id, customer_user_id, customer_email, subject, status, priority,
+                         counts_toward_max, messages_in, messages_out, created_at, idle_since, closed_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15,
+                            CASE WHEN $10 IN ('closed', 'closed_locked') THEN $15 END)
+                    RETURNING \(Self.columns)
+                    """, binds: binds), logger: database.logger))
+        guard let ticket = inserted.first else { throw Problem.internalError(requestID: nil) }
         let message = TicketMessage(
             id: UUIDv7.generate().lowercased, ticketID: id.lowercased, direction: new.incoming ? .incoming : .outgoing,
             authorID: actor.id, from: new.incoming ? new.customerEmail : "agent", to: new.incoming ? [] : [new.customerEmail], cc: [], bcc: [],
@@ -95,15 +101,15 @@ extension TicketStore {
         try await insert(message, on: connection)
         try await storeFieldValues(fields, of: id, on: connection)
         if new.status != .active { try await syncTimers(id, on: connection) }
-        guard let ticket = try await find(id, on: connection, lock: false) else { throw Problem.internalError(requestID: nil) }
-        try await counts.apply(CountPlacement.delta(from: nil, to: CountPlacement(ticket)), ticketID: ticket.id, on: connection)
-        try await events.publish("ticket.created", ticket, actor: actor, details: ["messageID": message.id, "incoming": String(new.incoming)], on: connection)
+        try await counts.apply(CountPlacement.delta(from: nil, to: CountPlacement(ticket)), on: connection)
+        var published = [TicketEvents.Item("ticket.created", actor: actor, details: ["messageID": message.id, "incoming": String(new.incoming)])]
         if let agent {
             let reason = new.owner == nil ? "round_robin" : "explicit"
-            try await events.publish("ticket.assigned", ticket, actor: .system, details: ["agentID": agent.lowercased, "reason": reason], on: connection)
+            published.append(TicketEvents.Item("ticket.assigned", actor: .system, details: ["agentID": agent.lowercased, "reason": reason]))
         } else if new.status == .active {
-            try await events.publish("ticket.queued", ticket, actor: .system, details: ["reason": "no agent can take it"], on: connection)
+            published.append(TicketEvents.Item("ticket.queued", actor: .system, details: ["reason": "no agent can take it"]))
         }
+        try await events.publish(published, ticket, on: connection)
         return ticket
     }
 

@@ -45,7 +45,7 @@ extension TicketStore {
                 return [("ticket.merged", ["mergedIDs": merged.map(\.id).joined(separator: ","), "mergedNumbers": merged.map(\.number).joined(separator: ",")])]
             }
             for old in merged {
-                try await counts.apply(CountPlacement.delta(from: CountPlacement(old), to: nil), ticketID: old.id, on: connection)
+                try await counts.apply(CountPlacement.delta(from: CountPlacement(old), to: nil), on: connection)
                 if let agent = old.agentID.flatMap(UUID.init(uuidString:)), let group = UUID(uuidString: old.groupID), try await countsTowardMax(old.id, on: connection) {
                     try await distributor.release(agentID: agent, groupID: group, on: connection)
                 }

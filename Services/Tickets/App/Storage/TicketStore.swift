@@ -13,6 +13,8 @@ public struct KnownDepartment: Sendable, Equatable {
     public var hiddenFromPortal: Bool
     public var newTicketsInPortal: String
     public var requireResolutionToClose: Bool
+    /// The department's custom field template, if it has one.
+    public var templateID: UUID?
 }
 
 /// Reads of tickets and of the directory copies they are checked against.
@@ -47,8 +49,13 @@ public struct TicketStore: Sendable {
     }
 
     func tickets(_ tail: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [Ticket] {
-        let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM \(database.table("tickets")) \(tail)", binds: binds), logger: database.logger)
+        try await decodeTickets(
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM \(database.table("tickets")) \(tail)", binds: binds), logger: database.logger))
+    }
+
+    /// Tickets from rows of ``columns``.
+    func decodeTickets(_ rows: PostgresRowSequence) async throws -> [Ticket] {
         var result: [Ticket] = []
         for try await row in rows {
             let (id, number, brand, department, group, agent, customer, email, subject, status, priority, pinned) =
@@ -95,15 +102,24 @@ public struct TicketStore: Sendable {
     private func departments(_ tail: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [KnownDepartment] {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
-                SELECT id, brand_id, name, front_line_group_id, hidden_from_portal, new_tickets_in_portal, require_resolution_to_close
+                SELECT id, brand_id, name, front_line_group_id, hidden_from_portal, new_tickets_in_portal, require_resolution_to_close, template_id
                 FROM \(database.table("departments")) \(tail)
                 """, binds: binds), logger: database.logger)
         var result: [KnownDepartment] = []
-        for try await (id, brand, name, front, hidden, role, resolution) in rows.decode((UUID, UUID, String, UUID, Bool, String, Bool).self) {
+        for try await (id, brand, name, front, hidden, role, resolution, template) in rows.decode((UUID, UUID, String, UUID, Bool, String, Bool, UUID?).self) {
             result.append(KnownDepartment(
                 id: id, brandID: brand, name: name, frontLineGroupID: front, hiddenFromPortal: hidden, newTicketsInPortal: role,
-                requireResolutionToClose: resolution))
+                requireResolutionToClose: resolution, templateID: template))
         }
+        return result
+    }
+
+    /// Departments that "allow all agents to find items in this department using advanced search" (read-only).
+    public func departmentsSearchableByAllAgents() async throws -> Set<String> {
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: "SELECT id FROM \(database.table("departments")) WHERE open_to_all_agents_search"), logger: database.logger)
+        var result: Set<String> = []
+        for try await id in rows.decode(UUID.self) { result.insert(id.lowercased) }
         return result
     }
 

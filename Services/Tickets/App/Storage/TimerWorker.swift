@@ -5,7 +5,7 @@ import PostgresNIO
 import ServiceKit
 import ServiceLifecycle
 
-/// Runs due ticket timers (auto-close, auto-lock, auto-delete, follow-ups, purge). Each timer is claimed and
+/// Runs due ticket timers (auto-close, auto-lock, auto-delete, follow-ups, purge) and due rebalance rules. Each timer is claimed and
 /// acted on in one transaction with SKIP LOCKED, so with several instances every timer runs exactly once, and
 /// timers survive restarts because they are rows.
 public struct TimerWorker: Service {
@@ -22,14 +22,9 @@ public struct TimerWorker: Service {
     }
 
     public func run() async throws {
-        await gate?.wait()
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                while try await runOne() {}
-            } catch {
-                logger.error("timer failed; retrying next round", metadata: ["error": "\(String(reflecting: error))"])
-            }
-            try? await Task.sleep(for: interval)
+        await PollingLoop.run(pause: interval, gate: gate, logger: logger, what: "timer") {
+            while try await runOne() {}
+            while try await store.runDueRebalanceRule() != nil {}
         }
     }
 

@@ -74,3 +74,32 @@ extension TicketStore {
         return result
     }
 }
+
+/// A page of a list view with the view's Active/Waiting/Closed counts, as the view's tab headers show them.
+public struct ViewPage: Codable, Sendable {
+    public var items: [Ticket]
+    public var nextCursor: String?
+    /// The view's counts (for the Queue, its Active count), read from the maintained counts; nil for lists without
+    /// counts (a customer's tickets, Recent, search results).
+    public var counts: ViewTree.Counts?
+}
+
+extension TicketStore {
+    /// The counts a list view shows beside its page.
+    public func viewCounts(_ view: TicketView, scope: UUID?, caller: TicketCaller) async throws -> ViewTree.Counts? {
+        switch view {
+        case .mine:
+            guard let user = UUID(uuidString: caller.principal.userID) else { return nil }
+            return ViewTree.Counts(try await counts.counts(scope: "agent", ids: [user])[user.lowercased])
+        case .group, .department, .brand:
+            guard let scope else { return nil }
+            return ViewTree.Counts(try await counts.counts(scope: view.rawValue, ids: [scope])[scope.lowercased])
+        case .queue:
+            if caller.seesEverything { return ViewTree.Counts(["active": try await counts.totals(scope: "queue")["active"] ?? 0]) }
+            let queues = try await counts.counts(scope: "queue", ids: caller.groups.compactMap(UUID.init(uuidString:)))
+            return ViewTree.Counts(["active": queues.values.reduce(0) { $0 + ($1["active"] ?? 0) }])
+        case .customer, .recent, .recentlyTransferred:
+            return nil
+        }
+    }
+}

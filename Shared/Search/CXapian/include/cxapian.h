@@ -28,6 +28,7 @@ extern "C" {
 typedef struct cx_database cx_database;
 typedef struct cx_document cx_document;
 typedef struct cx_results cx_results;
+typedef struct cx_reader cx_reader;
 
 void cx_string_free(char *string);
 
@@ -76,6 +77,12 @@ typedef struct cx_query {
     size_t filter_group_count;        /* AND of groups; each group is an OR of its terms */
     const char *const *excluded_terms;
     size_t excluded_count;
+    /* Value ranges ANDed as filters: slot range_slots[i] between range_lows[i] and range_highs[i]
+     * (inclusive, compared as bytes); "" leaves that end open. */
+    const uint32_t *range_slots;
+    const char *const *range_lows;
+    const char *const *range_highs;
+    size_t range_count;
     uint32_t offset;
     uint32_t limit;
     const char *snippet_prefix;       /* NULL = snippet over all fields; else one field's text */
@@ -85,8 +92,20 @@ typedef struct cx_query {
 int cx_database_search(cx_database *database, const cx_query *query, cx_results **out, char **error);
 void cx_results_free(cx_results *results);
 
+/* Readers: read-only handles on a directory that one writer (cx_database) keeps up to date. A reader
+ * sees the writer's last commit as of each search. One thread at a time per reader. */
+int cx_reader_open(const char *path, cx_reader **out, char **error);
+void cx_reader_free(cx_reader *reader);
+int cx_reader_search(cx_reader *reader, const cx_query *query, cx_results **out, char **error);
+/* The version the reader sees after catching up with the last commit: "<database uuid>/<revision>", changed by
+ * every commit and by a rebuild. Free *version with cx_string_free. */
+int cx_reader_version(cx_reader *reader, char **version, char **error);
+
 size_t cx_results_count(const cx_results *results);
 uint32_t cx_results_estimated_total(const cx_results *results);
+/* The version of the database that answered (as cx_reader_version; a writer's does not count its uncommitted
+ * changes). Valid until cx_results_free. */
+const char *cx_results_version(const cx_results *results);
 /* NULL when there is no suggestion. Valid until cx_results_free. */
 const char *cx_results_suggestion(const cx_results *results);
 

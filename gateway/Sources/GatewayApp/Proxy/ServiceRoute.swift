@@ -1,7 +1,11 @@
 import Contracts
 
-/// `/api/v1/<service>/…` → the service that owns the path, or nil for a path outside the API.
+/// `/api/v1/<service>/…` → the service that owns the path; the public pages a service renders itself (the
+/// knowledge base's `/kb/…` and `/news/…`) → that service; anything else is not routed.
 public enum ServiceRoute {
+    /// Server-rendered public pages, by path prefix.
+    static let pages: [(prefix: String, service: ServiceName)] = [("/kb/", .knowledge), ("/news/", .knowledge)]
+
     public enum Match: Equatable {
         case service(ServiceName)
         case unknownService(String)
@@ -9,6 +13,7 @@ public enum ServiceRoute {
     }
 
     public static func match(path: String) -> Match {
+        if let page = pages.first(where: { path.hasPrefix($0.prefix) }) { return .service(page.service) }
         let prefix = "/api/v1/"
         guard path.hasPrefix(prefix) else { return .notAPI }
         let rest = path.dropFirst(prefix.count)

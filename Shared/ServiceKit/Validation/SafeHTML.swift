@@ -1,8 +1,8 @@
 import Foundation
 
-/// Message bodies reduced to a safe subset of HTML: formatting, lists, quotes, code, tables and links to
-/// http(s)/mailto, with every attribute but a link's `href` dropped and script/style content removed. The
-/// plain-text alternative is kept beside it.
+/// User HTML (ticket messages, articles, feedback) reduced to a safe subset: formatting, lists, quotes, code,
+/// tables and links to http(s)/mailto, with every attribute but a link's `href` dropped and script/style content
+/// removed; embedded media only as a ``MediaPolicy`` allows. The plain-text alternative is kept beside it.
 public enum SafeHTML {
     static let allowed: Set<String> = [
         "p", "br", "b", "strong", "i", "em", "u", "s", "ul", "ol", "li", "blockquote", "pre", "code", "a", "h1", "h2", "h3", "h4",
@@ -23,7 +23,7 @@ public enum SafeHTML {
         return (rendered, plain)
     }
 
-    public static func sanitize(_ input: String) -> String {
+    public static func sanitize(_ input: String, media: MediaPolicy? = nil) -> String {
         var output = ""
         var index = input.startIndex
         var skipping: String?
@@ -41,6 +41,11 @@ public enum SafeHTML {
             let name = inside.drop { $0 == "/" }.prefix { $0.isLetter || $0.isNumber }.lowercased()
             if let skipped = skipping {
                 if closing && name == skipped { skipping = nil }
+                continue
+            }
+            if let media, !closing, let embedded = media.element(name, source: attribute("src", in: String(inside))) {
+                output += embedded
+                if name == "iframe" && !inside.hasSuffix("/") { skipping = name }
                 continue
             }
             if dropContent.contains(name) {
@@ -114,5 +119,33 @@ public enum SafeHTML {
 }
 
 extension String {
-    var nonEmptyText: String? { trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : self }
+    /// The string, or nil when it is empty or only whitespace.
+    public var nonEmptyText: String? { trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : self }
+}
+
+/// Which embedded media survive sanitizing: images over http(s) or from the site itself, and frames (videos) only
+/// from the hosts listed; each rebuilt with nothing but its `src`.
+public struct MediaPolicy: Sendable {
+    public var frameHosts: Set<String>
+
+    public static let standard = MediaPolicy(frameHosts: ["www.youtube.com", "www.youtube-nocookie.com", "player.vimeo.com"])
+
+    public init(frameHosts: Set<String>) {
+        self.frameHosts = frameHosts
+    }
+
+    /// The element to emit for a tag named `name` with this `src`, or nil when it is not allowed media.
+    func element(_ name: String, source: String?) -> String? {
+        guard let source = source?.trimmingCharacters(in: .whitespaces), !source.isEmpty else { return nil }
+        switch name {
+        case "img":
+            guard source.hasPrefix("/") && !source.hasPrefix("//") || SafeHTML.isSafeLink(source) && !source.lowercased().hasPrefix("mailto:") else { return nil }
+            return "<img src=\"\(SafeHTML.escape(source))\" alt=\"\">"
+        case "iframe":
+            guard let url = URL(string: source), url.scheme?.lowercased() == "https", let host = url.host?.lowercased(), frameHosts.contains(host) else { return nil }
+            return "<iframe src=\"\(SafeHTML.escape(source))\" sandbox=\"allow-scripts allow-same-origin\" allowfullscreen></iframe>"
+        default:
+            return nil
+        }
+    }
 }

@@ -1,0 +1,152 @@
+import Auth
+import Contracts
+import Foundation
+import Hummingbird
+import ServiceKit
+
+extension Article: ResponseEncodable {}
+extension Folder: ResponseEncodable {}
+extension ArticleSearchResults: ResponseEncodable {}
+
+/// `/api/v1/knowledge/articles`, `/folders` and `/search` for articles; `/news` and `/news/search` for news
+/// items, the same routes over the other kind of content.
+public struct ArticleController: Sendable {
+    let store: ArticleStore
+    let search: ArticleSearch?
+    var kind: ContentKind = .article
+
+    /// The role feature whose actions guard this kind of content.
+    var feature: Feature { kind == .article ? .kbArticles : .news }
+    var notFound: String { "No such \(kind.noun)." }
+
+    public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
+        let collection = kind.collection
+        group.post("\(collection)") { request, context in
+            try Authorization.require(context.principal, feature, "Create")
+            let input = try await request.decodeJSON(ArticleInput.self, context: context)
+            let (_, brand) = try KnowledgeReaders.reader(context, brandParameter: input.brandID)
+            let article = try await store.save(
+                input, kind: kind, id: UUIDv7.generate(), brandID: brand, expectedVersion: nil, actor: context.principal?.userID)
+            return EditedResponse(
+                status: .created, headers: [.eTag: article.etag, .location: "/api/v1/knowledge/\(collection)/\(article.id)"], response: article)
+        }
+        group.get("\(collection)") { request, context in
+            let query = request.uri.queryParameters
+            let (reader, brand) = try KnowledgeReaders.reader(context, brandParameter: query["brandID"].map(String.init))
+            let language = try query["language"].map { try KnowledgeReaders.language(String($0), acceptLanguage: nil) }
+            let folder = try query["folderID"].map { text in
+                guard let id = UUID(uuidString: String(text)) else { throw Problem.badRequest("folderID must be a folder id.") }
+                return id
+            }
+            let view = try query["view"].map { text in
+                guard reader.employee, let view = ArticleListView(rawValue: String(text)) else {
+                    throw Problem.badRequest("view is drafts, review or stale (for employees).")
+                }
+                return view
+            }
+            let agent = try query["assignedTo"].map { text in
+                let id = text == "me" ? context.principal?.userID : String(text)
+                guard reader.employee, let agent = id.flatMap(UUID.init(uuidString:)) else {
+                    throw Problem.badRequest("assignedTo is an agent's id or me (for employees).")
+                }
+                return agent
+            }
+            return try await store.list(
+                kind: kind, brandID: brand, language: reader.employee ? language : language ?? "en", folderID: folder, publicOnly: !reader.employee,
+                page: try PageRequest(request), view: view, assignedAgentID: agent)
+        }
+        group.post("\(collection)/actions") { request, context in
+            struct Body: Decodable { var action: String; var ids: [String]; var mark: String?; var folderID: String?; var agentID: String? }
+            let body = try await request.decodeJSON(Body.self, context: context)
+            let (action, ids) = try ArticleActions.action(named: body.action, mark: body.mark, folderID: body.folderID, agentID: body.agentID, ids: body.ids)
+            try Authorization.require(context.principal, feature, action.permission)
+            return Items(items: try await store.apply(action, to: ids, kind: kind, actor: context.principal?.userID))
+        }
+        group.post("\(collection)/{id}/clone") { _, context in
+            try Authorization.require(context.principal, feature, "Clone")
+            let article = try await store.clone(try context.uuidParameter("id", notFound: notFound), kind: kind, actor: context.principal?.userID)
+            return EditedResponse(
+                status: .created, headers: [.eTag: article.etag, .location: "/api/v1/knowledge/\(collection)/\(article.id)"], response: article)
+        }
+        group.get("\(collection)/{id}") { request, context in
+            let article = try await readable(context, brandParameter: request.uri.queryParameters["brandID"].map(String.init))
+            try await Visit.record(article, store: store, request: request, context: context)
+            return EditedResponse(headers: [.eTag: article.etag], response: article)
+        }
+        group.put("\(collection)/{id}") { request, context in
+            try Authorization.require(context.principal, feature, "Edit")
+            let id = try context.uuidParameter("id", notFound: notFound)
+            guard let current = try await store.find(id), current.kind == kind else { throw Problem.notFound(notFound) }
+            let input = try await request.decodeJSON(ArticleInput.self, context: context)
+            let article = try await store.save(
+                input, kind: kind, id: id, brandID: UUID(uuidString: current.brandID) ?? id, expectedVersion: try IfMatch.version(request) ?? current.version,
+                actor: context.principal?.userID)
+            return EditedResponse(headers: [.eTag: article.etag], response: article)
+        }
+        group.delete("\(collection)/{id}") { _, context in
+            try Authorization.require(context.principal, feature, "Delete")
+            let id = try context.uuidParameter("id", notFound: notFound)
+            guard try await store.find(id)?.kind == kind else { throw Problem.notFound(notFound) }
+            try await store.delete(id, actor: context.principal?.userID)
+            return Response(status: .noContent)
+        }
+        if kind == .article { addFolderRoutes(to: group) }
+        if let search { addSearchRoute(to: group, search: search) }
+    }
+
+    private func addFolderRoutes(to group: RouterGroup<ServiceRequestContext>) {
+        group.post("folders") { request, context in
+            struct Body: Decodable { var brandID: String?; var parentID: String?; var name: String; var includeInAutomaticSearch: Bool? }
+            try Authorization.require(context.principal, .kbArticles, "Create")
+            let body = try await request.decodeJSON(Body.self, context: context)
+            let (_, brand) = try KnowledgeReaders.reader(context, brandParameter: body.brandID)
+            let parent = try body.parentID.map { text in
+                guard let id = UUID(uuidString: text) else {
+                    throw Problem.unprocessable("parentID must be a folder id.", errors: [.init(field: "parentID", message: "must be an id")])
+                }
+                return id
+            }
+            let folder = try await store.createFolder(
+                brandID: brand, parentID: parent, name: body.name, includeInAutomaticSearch: body.includeInAutomaticSearch ?? true)
+            return EditedResponse(status: .created, response: folder)
+        }
+        group.get("folders") { request, context in
+            let (_, brand) = try KnowledgeReaders.reader(context, brandParameter: request.uri.queryParameters["brandID"].map(String.init))
+            return Items(items: try await store.folders(brandID: brand))
+        }
+    }
+
+    /// `…/search` (articles) or `…/news/search`: ranked, with the advanced fields (folder, only deleted, date ranges).
+    private func addSearchRoute(to group: RouterGroup<ServiceRequestContext>, search: ArticleSearch) {
+        group.get(kind == .article ? "search" : "news/search") { request, context in
+            let query = request.uri.queryParameters
+            guard let text = FormQuery.value("q", in: request.uri.query)?.nonEmptyText, text.count <= 500 else {
+                throw Problem.badRequest("q is the text to search for (at most 500 characters).")
+            }
+            let (reader, brand) = try KnowledgeReaders.reader(context, brandParameter: query["brandID"].map(String.init))
+            let language = try KnowledgeReaders.language(query["language"].map(String.init), acceptLanguage: request.headers[.acceptLanguage])
+            let onlyDeleted = reader.employee && query["include"] == "deleted"
+            let limit = try query["limit"].map { text in
+                guard let limit = Int(text), (1...100).contains(limit) else { throw Problem.badRequest("limit is 1 to 100.") }
+                return limit
+            } ?? 20
+            let results = try await search.search(ArticleSearch.query(
+                text, reader: reader, language: reader.employee && query["language"] == nil ? nil : language, kind: kind,
+                folderID: query["folderID"].map(String.init), onlyDeleted: onlyDeleted, dates: try SearchDates.ranges { query[Substring($0)].map(String.init) }, limit: limit))
+            if results.items.isEmpty {
+                try await store.recordUnsuccessfulSearch(text, brandID: brand, language: language, employee: reader.employee)
+            }
+            return results
+        }
+    }
+
+    /// The article of the path as this reader may see it: visitors only public articles of the host's brand.
+    func readable(_ context: ServiceRequestContext, brandParameter: String?) async throws -> Article {
+        let (reader, _) = try KnowledgeReaders.reader(context, brandParameter: brandParameter)
+        let id = try context.uuidParameter("id", notFound: notFound)
+        guard let article = try await store.find(id), article.kind == kind,
+            reader.employee || (article.isVisible() && article.brandID == reader.brandID)
+        else { throw Problem.notFound(notFound) }
+        return article
+    }
+}

@@ -1,0 +1,109 @@
+import Auth
+import Contracts
+import Foundation
+import Hummingbird
+import ServiceKit
+
+extension CannedReply: ResponseEncodable {}
+extension CannedFolder: ResponseEncodable {}
+extension RenderedReply: ResponseEncodable {}
+
+/// `/api/v1/knowledge/canned-replies` and `/canned-reply-folders`: employees only, by the Canned Replies
+/// permission (View/Insert, Create, Edit, Delete); each reply only for those its Assigned To names.
+public struct CannedReplyController: Sendable {
+    let store: CannedReplyStore
+
+    public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
+        group.post("canned-replies") { request, context in
+            _ = try await caller(context, action: "Create")
+            let input = try await request.decodeJSON(CannedReplyInput.self, context: context)
+            let reply = try await store.save(input, id: UUIDv7.generate(), expectedVersion: nil, actor: context.principal?.userID)
+            return EditedResponse(status: .created, headers: [.eTag: reply.etag, .location: "/api/v1/knowledge/canned-replies/\(reply.id)"], response: reply)
+        }
+        group.get("canned-replies") { request, context in
+            let caller = try await caller(context, action: "View/Insert")
+            let query = request.uri.queryParameters
+            let folder = try query["folderID"].map { text in
+                guard let id = UUID(uuidString: String(text)) else { throw Problem.badRequest("folderID must be a folder id.") }
+                return id
+            }
+            let channel = try query["channel"].map { text in
+                guard let channel = CannedChannel(rawValue: String(text)) else { throw Problem.badRequest("channel is ticket or chat.") }
+                return channel
+            }
+            let text = FormQuery.value("q", in: request.uri.query)?.nonEmptyText
+            return Items(items: try await store.list(
+                caller: caller, folderID: folder, text: text.map { String($0.prefix(200)) }, channel: channel, mine: query["mine"] == "true",
+                includeDrafts: query["includeDrafts"] == "true"))
+        }
+        group.get("canned-replies/{id}") { _, context in
+            let reply = try await usable(context, action: "View/Insert")
+            return EditedResponse(headers: [.eTag: reply.etag], response: reply)
+        }
+        group.put("canned-replies/{id}") { request, context in
+            let current = try await usable(context, action: "Edit")
+            let input = try await request.decodeJSON(CannedReplyInput.self, context: context)
+            let reply = try await store.save(
+                input, id: try ArticleID.parse(current.id), expectedVersion: try IfMatch.version(request) ?? current.version,
+                actor: context.principal?.userID)
+            return EditedResponse(headers: [.eTag: reply.etag], response: reply)
+        }
+        group.delete("canned-replies/{id}") { _, context in
+            try await store.delete(try await usable(context, action: "Delete"))
+            return Response(status: .noContent)
+        }
+        group.post("canned-replies/{id}/render") { request, context in
+            struct Body: Decodable { var channel: CannedChannel; var variables: [String: String]? }
+            let reply = try await usable(context, action: "View/Insert")
+            let body = try await request.decodeJSON(Body.self, context: context)
+            guard reply.replyType.allows(body.channel) else {
+                throw Problem.unprocessable(
+                    "This canned reply is for \(reply.replyType == .tickets ? "tickets" : "live chats") only.",
+                    errors: [.init(field: "channel", message: "not allowed by the reply's type")])
+            }
+            try await store.recordUse(reply, by: context.principal?.userID, channel: body.channel)
+            return CannedReplyRules.render(reply, values: body.variables ?? [:])
+        }
+        group.post("canned-reply-folders") { request, context in
+            struct Body: Decodable { var parentID: String?; var name: String }
+            _ = try await caller(context, action: "Create")
+            let body = try await request.decodeJSON(Body.self, context: context)
+            let parent = try body.parentID.map { text in
+                guard let id = UUID(uuidString: text) else {
+                    throw Problem.unprocessable("parentID must be a folder id.", errors: [.init(field: "parentID", message: "must be an id")])
+                }
+                return id
+            }
+            return EditedResponse(status: .created, response: try await store.createFolder(parentID: parent, name: body.name))
+        }
+        group.get("canned-reply-folders") { _, context in
+            _ = try await caller(context, action: "View/Insert")
+            return Items(items: try await store.folders())
+        }
+        group.delete("canned-reply-folders/{id}") { _, context in
+            _ = try await caller(context, action: "Delete")
+            try await store.deleteFolder(try context.uuidParameter("id", notFound: "No such folder."))
+            return Response(status: .noContent)
+        }
+    }
+
+    /// The employee asking, allowed `action`, with their departments.
+    func caller(_ context: ServiceRequestContext, action: String) async throws -> CannedCaller {
+        guard let principal = context.principal, KnowledgeReaders.isEmployee(principal), let user = UUID(uuidString: principal.userID) else {
+            throw Problem.forbidden("Canned replies are for employees.")
+        }
+        try Authorization.require(principal, .cannedReplies, action)
+        return CannedCaller(
+            userID: user.lowercased, departmentIDs: try await store.departments(of: user),
+            seesAll: principal.isSystemAdministrator || principal.scope == .everything)
+    }
+
+    /// The reply of the path, if the caller may use it (404 otherwise, as for anything they may not see).
+    func usable(_ context: ServiceRequestContext, action: String) async throws -> CannedReply {
+        let caller = try await caller(context, action: action)
+        guard let reply = try await store.find(try context.uuidParameter("id", notFound: "No such canned reply.")), caller.mayUse(reply) else {
+            throw Problem.notFound("No such canned reply.")
+        }
+        return reply
+    }
+}

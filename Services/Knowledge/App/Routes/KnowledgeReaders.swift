@@ -1,0 +1,34 @@
+import Auth
+import Contracts
+import Foundation
+import ServiceKit
+
+/// Who is asking, from the request: the brand of the host (or, for employees, `?brandID=`) and whether they are
+/// an employee (any role with an access scope: agents, managers, administrators).
+enum KnowledgeReaders {
+    static func isEmployee(_ principal: Principal?) -> Bool {
+        guard let principal else { return false }
+        return principal.isSystemAdministrator || principal.scope != .none
+    }
+
+    static func reader(_ context: ServiceRequestContext, brandParameter: String?) throws -> (ArticleReader, UUID) {
+        let employee = isEmployee(context.principal)
+        let text = (employee ? brandParameter : nil) ?? context.brandID
+        guard let text, let brand = UUID(uuidString: text) else {
+            throw Problem.badRequest("The knowledge base is per brand: use the brand's host (or, as an employee, ?brandID=).")
+        }
+        return (ArticleReader(brandID: brand.uuidString.lowercased(), employee: employee), brand)
+    }
+
+    /// The reader's language: `?language=`, else the first of Accept-Language, else English.
+    static func language(_ parameter: String?, acceptLanguage: String?) throws -> String {
+        if let parameter {
+            let code = parameter.lowercased()
+            guard ArticleRules.isLanguageCode(code) else { throw Problem.badRequest("language is a code such as en or de.") }
+            return code
+        }
+        let first = acceptLanguage?.split(separator: ",").first?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard let first, ArticleRules.isLanguageCode(first) else { return "en" }
+        return String(first.split(separator: "-").first ?? "en")
+    }
+}

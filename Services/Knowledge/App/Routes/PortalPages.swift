@@ -1,0 +1,146 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ServiceKit
+
+/// The public knowledge base and news pages of a brand's portal, served through the gateway for the brand's host:
+/// `/kb/<id>/<slug>` and `/news/<id>/<slug>` (server-rendered, with meta description and canonical link; a stale
+/// slug redirects), `/news/` (the latest news), `/news/rss.xml` (RSS 2.0, `?language=` for one language) and
+/// `/kb/sitemap.xml`. Only public, published content of the host's brand exists here.
+public struct PortalPages: Sendable {
+    let store: ArticleStore
+
+    public func addRoutes(to router: Router<ServiceRequestContext>) {
+        let kb = router.group("/kb")
+        kb.get("sitemap.xml") { request, context in
+            guard let brand = context.brandID.flatMap(UUID.init(uuidString:)) else { throw Problem.notFound("No knowledge base for this host.") }
+            let origin = Self.origin(request)
+            var urls: [String] = []
+            for kind in ContentKind.allCases {
+                var cursor: Cursor?
+                repeat {
+                    let page = try await store.list(
+                        kind: kind, brandID: brand, language: nil, folderID: nil, publicOnly: true,
+                        page: PageRequest(limit: PageRequest.maximumLimit, cursor: cursor))
+                    urls += page.items.map { article in
+                        "<url><loc>\(SafeHTML.escape(origin + Self.path(article)))</loc><lastmod>\(article.updatedAt.formatted(.iso8601))</lastmod></url>"
+                    }
+                    cursor = try page.nextCursor.map { try Cursor(decoding: $0) }
+                } while cursor != nil && urls.count < 50_000
+            }
+            let xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
+                + #"<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">"# + urls.joined() + "</urlset>\n"
+            return Self.response(xml, type: "application/xml; charset=utf-8")
+        }
+        for kind in ContentKind.allCases {
+            router.group("/\(kind.portalPath)").get("{id}/{slug}") { request, context in
+                guard let brand = context.brandID, let id = UUID(uuidString: context.parameters.get("id") ?? ""),
+                    let article = try await store.find(id), article.kind == kind, article.isVisible(), article.brandID == brand.lowercased()
+                else { return Self.response(Self.notFoundPage, status: .notFound, type: "text/html; charset=utf-8") }
+                guard context.parameters.get("slug") == article.slug else {
+                    return Response(status: .movedPermanently, headers: [.location: Self.path(article)])
+                }
+                try await Visit.record(article, store: store, request: request, context: context)
+                return Self.response(Self.page(article, canonical: Self.origin(request) + Self.path(article)), type: "text/html; charset=utf-8")
+            }
+        }
+        let news = router.group("/news")
+        news.get("rss.xml") { request, context in
+            let (brand, language) = try Self.brandAndLanguage(request, context)
+            let items = try await store.list(
+                kind: .news, brandID: brand, language: language, folderID: nil, publicOnly: true, page: PageRequest(limit: 50, cursor: nil))
+            let origin = Self.origin(request)
+            let channel = NewsFeed.Channel(
+                title: "News — \(Self.host(request))", link: origin + "/news/", feedURL: origin + request.uri.description,
+                description: "The latest news from \(Self.host(request))", language: language)
+            return Self.response(NewsFeed.rss(channel, items: items.items, origin: origin), type: "application/rss+xml; charset=utf-8")
+        }
+        news.get("/") { request, context in
+            let (brand, language) = try Self.brandAndLanguage(request, context)
+            let items = try await store.list(
+                kind: .news, brandID: brand, language: language, folderID: nil, publicOnly: true, page: PageRequest(limit: 20, cursor: nil))
+            return Self.response(Self.newsIndex(items.items, origin: Self.origin(request)), type: "text/html; charset=utf-8")
+        }
+    }
+
+    /// The host's brand and the `?language=` asked for (nil: every language).
+    static func brandAndLanguage(_ request: Request, _ context: ServiceRequestContext) throws -> (UUID, String?) {
+        guard let brand = context.brandID.flatMap(UUID.init(uuidString:)) else { throw Problem.notFound("No portal for this host.") }
+        let language = try request.uri.queryParameters["language"].map { try KnowledgeReaders.language(String($0), acceptLanguage: nil) }
+        return (brand, language)
+    }
+
+    static func newsIndex(_ items: [Article], origin: String) -> String {
+        let list = items.map { item in
+            let date = item.publishedAt.formatted(.iso8601.year().month().day())
+            return "<li><a href=\"\(SafeHTML.escape(path(item)))\">\(SafeHTML.escape(item.title))</a> <time datetime=\"\(date)\">\(date)</time>"
+                + "<p>\(SafeHTML.escape(item.summary))</p></li>"
+        }.joined(separator: "\n")
+        return """
+            <!DOCTYPE html>
+            <html>
+            <head>
+            <meta charset="utf-8">
+            <title>News</title>
+            <link rel="canonical" href="\(SafeHTML.escape(origin))/news/">
+            <link rel="alternate" type="application/rss+xml" title="News" href="/news/rss.xml">
+            </head>
+            <body>
+            <main>
+            <h1>News</h1>
+            <ul>
+            \(list)
+            </ul>
+            </main>
+            </body>
+            </html>
+
+            """
+    }
+
+    static func host(_ request: Request) -> String {
+        request.headers[HTTPField.Name("X-Forwarded-Host")!] ?? request.head.authority ?? "localhost"
+    }
+
+    static func path(_ article: Article) -> String { "/\(article.kind.portalPath)/\(article.id)/\(article.slug)" }
+
+    /// "https://host" as the visitor reached it (the gateway forwards the scheme and host).
+    static func origin(_ request: Request) -> String {
+        let scheme = request.headers[HTTPField.Name("X-Forwarded-Proto")!] ?? "http"
+        return "\(scheme)://\(host(request))"
+    }
+
+    static func page(_ article: Article, canonical: String) -> String {
+        let title = SafeHTML.escape(article.title)
+        let description = SafeHTML.escape(article.summary.isEmpty ? String(article.bodyText.prefix(160)) : article.summary)
+        return """
+            <!DOCTYPE html>
+            <html lang="\(SafeHTML.escape(article.language))">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(title)</title>
+            <meta name="description" content="\(description)">
+            <link rel="canonical" href="\(SafeHTML.escape(canonical))">
+            </head>
+            <body>
+            <main>
+            <article>
+            <h1>\(title)</h1>
+            \(article.bodyHTML)
+            <p><small>Updated <time datetime="\(article.updatedAt.formatted(.iso8601))">\(article.updatedAt.formatted(date: .long, time: .omitted))</time></small></p>
+            </article>
+            </main>
+            </body>
+            </html>
+
+            """
+    }
+
+    static let notFoundPage = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Not found</title></head><body><h1>Not found</h1></body></html>\n"
+
+    static func response(_ text: String, status: HTTPResponse.Status = .ok, type: String) -> Response {
+        Response(status: status, headers: [.contentType: type], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Search
+
+/// How an article is written into the search index: title above summary above body, stemmed in the article's
+/// language; brand, language, visibility and folder are boolean terms, so visibility filters inside the query.
+public enum ArticleSearchTerms {
+    /// Bumped whenever the document shape changes: the index is then rebuilt from PostgreSQL.
+    public static let schemaVersion = 3
+
+    public static func brand(_ id: String) -> String { "XB" + id }
+    public static func kind(_ kind: ContentKind) -> String { "XK" + kind.rawValue }
+    public static func language(_ code: String) -> String { "XL" + code.lowercased() }
+    public static func folder(_ id: String) -> String { "XF" + id }
+    /// Public, published, not deleted: what portal visitors may find.
+    public static let visible = "XPUB"
+    /// What a portal visitor of this brand reading this language may find of this kind, as one term: one posting
+    /// list to intersect instead of four (kind, brand, language, public), which matters for common words.
+    public static func visitorView(_ kind: ContentKind, brand: String, language: String) -> String {
+        "XV" + kind.rawValue + ":" + brand + ":" + language.lowercased()
+    }
+    public static let deleted = "XDEL"
+    public static let draft = "XDRAFT"
+    public static let privateArticle = "XPRIV"
+    /// Value slots holding dates, sortable, for date ranges: last change, publish date, creation, last review.
+    public static let updatedSlot: UInt32 = 0
+    public static let publishedSlot: UInt32 = 1
+    public static let createdSlot: UInt32 = 2
+    public static let reviewedSlot: UInt32 = 3
+
+    public static func document(_ article: Article) -> SearchDocument {
+        var filters = [kind(article.kind), brand(article.brandID), language(article.language)]
+        if article.isPublic {
+            filters.append(visible)
+            filters.append(visitorView(article.kind, brand: article.brandID, language: article.language))
+        }
+        if article.deletedAt != nil { filters.append(deleted) }
+        if article.isDraft { filters.append(draft) }
+        if article.isPrivate { filters.append(privateArticle) }
+        if let folder = article.folderID { filters.append(Self.folder(folder)) }
+        return SearchDocument(
+            id: article.id,
+            fields: [
+                SearchField(prefix: "T", text: article.title, weight: 4),
+                SearchField(prefix: "S", text: article.summary, weight: 2),
+                SearchField(prefix: "B", text: article.bodyText, weight: 1),
+            ],
+            filters: filters, values: values(article), data: article.slug + "\t" + article.title,
+            language: article.language)
+    }
+
+    static func values(_ article: Article) -> [UInt32: String] {
+        var values = [updatedSlot: sortable(article.updatedAt), publishedSlot: sortable(article.publishedAt), createdSlot: sortable(article.createdAt)]
+        if let reviewed = article.reviewedAt { values[reviewedSlot] = sortable(reviewed) }
+        return values
+    }
+
+    /// Seconds since 1970, zero-padded to 12 digits, so byte order is time order.
+    public static func sortable(_ date: Date) -> String {
+        let whole = String(Int64(max(0, date.timeIntervalSince1970)))
+        return String(repeating: "0", count: max(0, 12 - whole.count)) + whole
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import ServiceKit
+
+/// An administrator's rule for redistributing a group's unanswered Active tickets when agents come and go
+/// (Tickets settings, Rebalance Rules): which agents' tickets it takes back, how long a ticket an agent touched
+/// stays held, and when it runs (every interval, at up to three times of day, when an agent starts or stops
+/// receiving tickets).
+public struct RebalanceRule: Codable, Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var groupID: String
+    /// The agents whose tickets the rule redistributes; empty means every agent of the group.
+    public var agentIDs: [String]
+    public var holdAfterComposeMinutes: Int
+    public var holdAfterReadMinutes: Int
+    public var holdAfterAssignedMinutes: Int
+    public var rebalancePinned: Bool
+    public var rebalancePinnedAfterMinutes: Int
+    public var onInterval: Bool
+    public var intervalMinutes: Int
+    public var onSchedule: Bool
+    /// Times of day, "HH:mm" in `timeZone`; at most three.
+    public var schedule: [String]
+    public var timeZone: String
+    public var onAgentStart: Bool
+    public var onAgentStop: Bool
+    public var lastRunAt: Date?
+    public var nextRunAt: Date?
+    public var version: Int
+}
+
+/// What an administrator sends to create or replace a rule; missing settings take the documented defaults.
+public struct RebalanceRuleInput: Codable, Sendable {
+    public var name: String
+    public var groupID: String
+    public var agentIDs: [String]?
+    public var holdAfterComposeMinutes: Int?
+    public var holdAfterReadMinutes: Int?
+    public var holdAfterAssignedMinutes: Int?
+    public var rebalancePinned: Bool?
+    public var rebalancePinnedAfterMinutes: Int?
+    public var onInterval: Bool?
+    public var intervalMinutes: Int?
+    public var onSchedule: Bool?
+    public var schedule: [String]?
+    public var timeZone: String?
+    public var onAgentStart: Bool?
+    public var onAgentStop: Bool?
+}
+
+/// The rules' checks and clock, as plain functions.
+public enum RebalanceRules {
+    public static let maximumScheduledTimes = 3
+
+    /// The rule an input describes, with the documented defaults (hold 30/10/20 minutes, pinned after 2 hours
+    /// but off, every hour); every problem at once as a 422.
+    public static func rule(from input: RebalanceRuleInput, id: String, version: Int) throws -> RebalanceRule {
+        var errors: [Problem.FieldError] = []
+        let name = input.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        if name.isEmpty || name.count > 100 { errors.append(.init(field: "name", message: "1 to 100 characters")) }
+        if UUID(uuidString: input.groupID) == nil { errors.append(.init(field: "groupID", message: "must be a group id")) }
+        for agent in input.agentIDs ?? [] where UUID(uuidString: agent) == nil {
+            errors.append(.init(field: "agentIDs", message: "\(agent) is not an agent id"))
+        }
+        let minutes: [(String, Int?, Int)] = [
+            ("holdAfterComposeMinutes", input.holdAfterComposeMinutes, 30), ("holdAfterReadMinutes", input.holdAfterReadMinutes, 10),
+            ("holdAfterAssignedMinutes", input.holdAfterAssignedMinutes, 20), ("rebalancePinnedAfterMinutes", input.rebalancePinnedAfterMinutes, 120),
+            ("intervalMinutes", input.intervalMinutes, 60),
+        ]
+        var values: [String: Int] = [:]
+        for (field, given, fallback) in minutes {
+            let value = given ?? fallback
+            let least = field == "intervalMinutes" ? 1 : 0
+            if !(least...10_080).contains(value) { errors.append(.init(field: field, message: "\(least) to 10080 minutes")) }
+            values[field] = value
+        }
+        let schedule = input.schedule ?? []
+        if schedule.count > maximumScheduledTimes { errors.append(.init(field: "schedule", message: "at most \(maximumScheduledTimes) times a day")) }
+        for time in schedule where minuteOfDay(time) == nil { errors.append(.init(field: "schedule", message: "\(time) is not a time such as 07:30")) }
+        let timeZone = input.timeZone ?? "UTC"
+        if TimeZone(identifier: timeZone) == nil { errors.append(.init(field: "timeZone", message: "not an IANA time zone")) }
+        if input.onSchedule == true && schedule.isEmpty { errors.append(.init(field: "schedule", message: "give the times to run at")) }
+        try Problem.throwIfInvalid(errors)
+        return RebalanceRule(
+            id: id, name: name, groupID: input.groupID.lowercased(), agentIDs: (input.agentIDs ?? []).map { $0.lowercased() },
+            holdAfterComposeMinutes: values["holdAfterComposeMinutes"] ?? 30, holdAfterReadMinutes: values["holdAfterReadMinutes"] ?? 10,
+            holdAfterAssignedMinutes: values["holdAfterAssignedMinutes"] ?? 20, rebalancePinned: input.rebalancePinned ?? false,
+            rebalancePinnedAfterMinutes: values["rebalancePinnedAfterMinutes"] ?? 120, onInterval: input.onInterval ?? true,
+            intervalMinutes: values["intervalMinutes"] ?? 60, onSchedule: input.onSchedule ?? false, schedule: schedule, timeZone: timeZone,
+            onAgentStart: input.onAgentStart ?? false, onAgentStop: input.onAgentStop ?? false, lastRunAt: nil, nextRunAt: nil, version: version)
+    }
+
+    /// "HH:mm" → minutes after midnight.
+    static func minuteOfDay(_ text: String) -> Int? {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, parts[1].count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]), (0..<24).contains(hour), (0..<60).contains(minute)
+        else { return nil }
+        return hour * 60 + minute
+    }
+
+    /// When the rule next runs by the clock after `now`: the interval from now, or the next scheduled time of day
+    /// in the rule's time zone, whichever comes first; nil when it runs only on agents' starts and stops.
+    public static func nextRun(of rule: RebalanceRule, after now: Date) -> Date? {
+        var candidates: [Date] = []
+        if rule.onInterval { candidates.append(now.addingTimeInterval(Double(rule.intervalMinutes) * 60)) }
+        if rule.onSchedule, let zone = TimeZone(identifier: rule.timeZone) {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zone
+            for time in rule.schedule {
+                guard let minutes = minuteOfDay(time) else { continue }
+                let components = DateComponents(hour: minutes / 60, minute: minutes % 60, second: 0)
+                if let next = calendar.nextDate(after: now, matching: components, matchingPolicy: .nextTime) { candidates.append(next) }
+            }
+        }
+        return candidates.min()
+    }
+
+    /// What a run of the rule may take back, as of `now`.
+    public static func policy(of rule: RebalanceRule, now: Date) -> RebalancePolicy {
+        RebalancePolicy(
+            agents: rule.agentIDs.compactMap(UUID.init(uuidString:)),
+            heldComposedSince: now.addingTimeInterval(-Double(rule.holdAfterComposeMinutes) * 60),
+            heldReadSince: now.addingTimeInterval(-Double(rule.holdAfterReadMinutes) * 60),
+            heldAssignedSince: now.addingTimeInterval(-Double(rule.holdAfterAssignedMinutes) * 60),
+            pinnedUntouchedSince: rule.rebalancePinned ? now.addingTimeInterval(-Double(rule.rebalancePinnedAfterMinutes) * 60) : nil)
+    }
+}
+
+/// Which of a group's unanswered Active tickets a rebalance takes back: those of `agents` (all when empty), not
+/// held (composed, read or assigned after the given moments), not pinned unless untouched since
+/// `pinnedUntouchedSince`. A manual rebalance holds nothing back but pinned tickets.
+public struct RebalancePolicy: Sendable, Equatable {
+    public var agents: [UUID]
+    public var heldComposedSince: Date?
+    public var heldReadSince: Date?
+    public var heldAssignedSince: Date?
+    public var pinnedUntouchedSince: Date?
+
+    public static let manual = RebalancePolicy(agents: [], heldComposedSince: nil, heldReadSince: nil, heldAssignedSince: nil, pinnedUntouchedSince: nil)
+}

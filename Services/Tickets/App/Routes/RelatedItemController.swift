@@ -1,0 +1,59 @@
+import Auth
+import Contracts
+import Foundation
+import Hummingbird
+import ServiceKit
+
+/// `…/{id}/related`: the ticket's Related Items tab (agents who can read the ticket; a related ticket must be
+/// one they can read too).
+public struct RelatedItemController: Sendable {
+    let access: TicketRequestAccess
+    var store: TicketStore { access.store }
+
+    public init(store: TicketStore) {
+        self.access = TicketRequestAccess(store: store)
+    }
+
+    public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
+        group.get("{id}/related") { _, context in
+            let (ticket, caller) = try await access.readable(context, for: .read)
+            guard caller.isAgent else { throw Problem.forbidden("Related items are for agents.") }
+            return Items(items: try await store.relatedItems(of: try TicketController.id(ticket.id)))
+        }
+        group.post("{id}/related") { request, context in
+            struct Body: Decodable { var kind: String; var itemID: String }
+            let (ticket, caller) = try await access.readable(context)
+            guard caller.isAgent else { throw Problem.forbidden("Related items are for agents.") }
+            let body = try await request.decodeJSON(Body.self, context: context)
+            let (kind, item) = try Self.item(kind: body.kind, id: body.itemID)
+            if kind == .ticket {
+                guard item.lowercased != ticket.id else {
+                    throw Problem.unprocessable("A ticket is not related to itself.", errors: [.init(field: "itemID", message: "is this ticket")])
+                }
+                guard let other = try await store.find(item), caller.canRead(other) else {
+                    throw Problem.unprocessable("There is no ticket \(body.itemID) you can see.", errors: [.init(field: "itemID", message: "unknown ticket")])
+                }
+            }
+            let updated = try await store.addRelated(kind, item, to: try TicketController.id(ticket.id), by: caller.principal.userID)
+            return EditedResponse(status: .created, headers: [.eTag: updated.etag], response: updated)
+        }
+        group.delete("{id}/related/{kind}/{itemID}") { _, context in
+            let (ticket, caller) = try await access.readable(context)
+            guard caller.isAgent else { throw Problem.forbidden("Related items are for agents.") }
+            let (kind, item) = try Self.item(kind: context.parameters.get("kind") ?? "", id: context.parameters.get("itemID") ?? "")
+            let updated = try await store.removeRelated(kind, item, from: try TicketController.id(ticket.id), by: caller.principal.userID)
+            return EditedResponse(headers: [.eTag: updated.etag], response: updated)
+        }
+    }
+
+    static func item(kind: String, id: String) throws -> (RelatedItemKind, UUID) {
+        var errors: [Problem.FieldError] = []
+        let parsedKind = RelatedItemKind(rawValue: kind)
+        if parsedKind == nil { errors.append(.init(field: "kind", message: "ticket, chat, call_log or task")) }
+        let parsedID = UUID(uuidString: id)
+        if parsedID == nil { errors.append(.init(field: "itemID", message: "must be an id")) }
+        try Problem.throwIfInvalid(errors)
+        guard let parsedKind, let parsedID else { throw Problem.badRequest("kind and itemID are required.") }
+        return (parsedKind, parsedID)
+    }
+}

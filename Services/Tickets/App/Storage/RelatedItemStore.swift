@@ -1,0 +1,72 @@
+import Database
+import Foundation
+import PostgresNIO
+import ServiceKit
+
+/// Related items, kept as pointers (no data is combined, unlike a merge); a link between two tickets is stored
+/// in both directions so each shows the other.
+extension TicketStore {
+    public func relatedItems(of ticketID: UUID) async throws -> [RelatedItem] {
+        var binds = PostgresBindings()
+        binds.append(ticketID)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT kind, item_id, added_by, added_at FROM \(database.table("related_items")) WHERE ticket_id = $1 ORDER BY added_at, item_id
+                """, binds: binds), logger: database.logger)
+        var items: [RelatedItem] = []
+        for try await (kind, item, by, at) in rows.decode((String, UUID, UUID?, Date).self) {
+            guard let kind = RelatedItemKind(rawValue: kind) else { continue }
+            items.append(RelatedItem(kind: kind, itemID: item.lowercased, addedBy: by?.lowercased, addedAt: at))
+        }
+        return items
+    }
+
+    /// Links the item to the ticket (and a ticket back to this one); 409 when it already is. The ticket's status
+    /// stays as it is.
+    public func addRelated(_ kind: RelatedItemKind, _ itemID: UUID, to ticketID: UUID, by agent: String) async throws -> Ticket {
+        try await modify(ticketID, expectedVersion: nil, actor: .agent(agent)) { ticket, connection in
+            guard try await link(ticketID, kind, itemID, by: agent, on: connection) else {
+                throw Problem.conflict("This \(kind.rawValue) is already a related item of the ticket.")
+            }
+            if kind == .ticket { _ = try await link(itemID, .ticket, ticketID, by: agent, on: connection) }
+            return [("ticket.related_added", ["kind": kind.rawValue, "itemID": itemID.lowercased])]
+        }
+    }
+
+    /// Removes the link (both directions between tickets); 404 when there was none.
+    public func removeRelated(_ kind: RelatedItemKind, _ itemID: UUID, from ticketID: UUID, by agent: String) async throws -> Ticket {
+        try await modify(ticketID, expectedVersion: nil, actor: .agent(agent)) { ticket, connection in
+            guard try await unlink(ticketID, kind, itemID, on: connection) else { throw Problem.notFound("No such related item.") }
+            if kind == .ticket { _ = try await unlink(itemID, .ticket, ticketID, on: connection) }
+            return [("ticket.related_removed", ["kind": kind.rawValue, "itemID": itemID.lowercased])]
+        }
+    }
+
+    private func link(_ ticketID: UUID, _ kind: RelatedItemKind, _ itemID: UUID, by agent: String, on connection: PostgresConnection) async throws -> Bool {
+        var binds = PostgresBindings()
+        binds.append(ticketID)
+        binds.append(kind.rawValue)
+        binds.append(itemID)
+        binds.append(UUID(uuidString: agent))
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                INSERT INTO \(database.table("related_items")) (ticket_id, kind, item_id, added_by, added_at) VALUES ($1, $2, $3, $4, now())
+                ON CONFLICT DO NOTHING RETURNING 1
+                """, binds: binds), logger: database.logger)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    private func unlink(_ ticketID: UUID, _ kind: RelatedItemKind, _ itemID: UUID, on connection: PostgresConnection) async throws -> Bool {
+        var binds = PostgresBindings()
+        binds.append(ticketID)
+        binds.append(kind.rawValue)
+        binds.append(itemID)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                DELETE FROM \(database.table("related_items")) WHERE ticket_id = $1 AND kind = $2 AND item_id = $3 RETURNING 1
+                """, binds: binds), logger: database.logger)
+        for try await _ in rows { return true }
+        return false
+    }
+}

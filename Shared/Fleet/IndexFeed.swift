@@ -1,0 +1,128 @@
+import Contracts
+import EventBus
+import Foundation
+import Logging
+import Search
+import ServiceKit
+import ServiceLifecycle
+
+/// A search index kept as a projection of PostgreSQL: rebuilt from the tables when it needs it, and brought up to
+/// date document by document (always from the tables, so replays are harmless). A projection says how to read
+/// documents; rebuilding and re-indexing are the same for every index.
+public protocol SearchProjection: Sendable {
+    var index: SearchIndex { get }
+    /// The documents of the next batch in id order after `after` (nil: the first batch); empty at the end.
+    func documents(after: UUID?) async throws -> [SearchDocument]
+    /// The current documents of these ids; an id without one is gone (purged, merged away).
+    func documents(ids: Set<UUID>) async throws -> [SearchDocument]
+}
+
+extension SearchProjection {
+    /// Re-indexes every document when the index needs it (missing, of another schema, or not closed cleanly).
+    public func rebuildIfNeeded(logger: Logger) async throws {
+        guard await index.needsRebuild else { return }
+        let start = ContinuousClock.now
+        var after: UUID?
+        var count = 0
+        while true {
+            let documents = try await documents(after: after)
+            guard let last = documents.last else { break }
+            for document in documents { try await index.replace(document) }
+            let before = count
+            count += documents.count
+            after = UUID(uuidString: last.id)
+            if before / 100_000 != count / 100_000 { logger.info("search index rebuilding", metadata: ["documents": "\(count)"]) }
+        }
+        try await index.markBuilt()
+        logger.info("search index rebuilt", metadata: ["documents": "\(count)", "duration": "\(ContinuousClock.now - start)"])
+    }
+
+    /// Writes these documents' current state into the index, and removes those that are gone.
+    public func reindex(_ ids: Set<UUID>) async throws {
+        guard !ids.isEmpty else { return }
+        let documents = try await documents(ids: ids)
+        for document in documents { try await index.replace(document) }
+        for id in Set(ids.map { $0.uuidString.lowercased() }).subtracting(documents.map(\.id)) { try await index.delete(id: id) }
+    }
+
+    /// Re-indexes one document and commits, so that this instance's searches see it at once.
+    public func reindex(_ id: UUID) async throws {
+        try await reindex([id])
+        try await index.commit()
+    }
+}
+
+/// An instance's reader of its service's events (its own consumer group, so every instance sees every event):
+/// builds the index when needed, then re-indexes the documents events name (the event subject): a lone change at
+/// once, and what arrives while a batch is written together in the next, so a change is searchable well within a
+/// second and a burst of events about one document costs one re-index.
+///
+/// An event is acknowledged once its document is pending; the index is marked dirty first, so if the instance
+/// stops before the batch is written, the index is rebuilt when it starts again and nothing is missed.
+public struct IndexFeed<Projection: SearchProjection>: Service {
+    let projection: Projection
+    let kafka: KafkaConfiguration
+    let topic: String
+    let groupID: String
+    let gate: StartupGate?
+    let retryDelay: Duration
+    let logger: Logger
+
+    /// `name` and `instance` make the consumer group: "<name>-<instance>".
+    public init(
+        projection: Projection, kafka: KafkaConfiguration, topic: String, name: String, instance: String, gate: StartupGate?,
+        retryDelay: Duration = .seconds(1), logger: Logger
+    ) {
+        self.projection = projection
+        self.kafka = kafka
+        self.topic = topic
+        self.groupID = "\(name)-\(instance)"
+        self.gate = gate
+        self.retryDelay = retryDelay
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await gate?.wait()
+        try await projection.rebuildIfNeeded(logger: logger)
+        let index = projection.index
+        let documents = await index.documentCount()
+        logger.info("search index ready", metadata: ["index": "\(groupID)", "documents": "\(documents)"])
+        let consumer = try KafkaConsumer(configuration: kafka, groupID: groupID, topics: [topic], logger: logger)
+        let pending = PendingDocuments()
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await write(await pending.next(), pending: pending)
+                    }
+                }
+                try await consume(consumer, logger: logger) { message in
+                    guard let header = try? CloudEventCoding.decodeHeader(message.value), let id = UUID(uuidString: header.subject) else { return }
+                    try await index.markDirty()
+                    await pending.add(id)
+                }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            Task { await consumer.close() }
+        }
+        await consumer.close()
+        try await write(await pending.take(), pending: pending)
+    }
+
+    /// Re-indexes the documents and commits a clean point; on failure they go back to pending and the next round
+    /// waits `retryDelay` first.
+    private func write(_ ids: Set<UUID>, pending: PendingDocuments) async throws {
+        guard !ids.isEmpty else { return }
+        do {
+            try await projection.reindex(ids)
+        } catch {
+            await pending.add(ids)
+            logger.warning("re-indexing failed; retrying", metadata: ["documents": "\(ids.count)", "error": "\(error)"])
+            try await Task.sleep(for: retryDelay)
+            return
+        }
+        try await projection.index.flush()
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import NIOHTTP1
+import Testing
+import TestSupport
+
+@Suite("Knowledge base through the gateway", .serialized, .enabled(if: TestEnvironment.hasFleet), .timeLimit(.minutes(20)))
+struct KnowledgeThroughTheGatewayTests {
+    /// Polls the brand host's search until `check` holds; answers the hits and how long it took.
+    static func search(
+        _ fleet: TestFleet, host: String, query: String, headers: [(String, String)] = [], _ check: ([[String: Any]]) -> Bool
+    ) async throws -> ([[String: Any]], Duration) {
+        let start = ContinuousClock.now
+        var last: [[String: Any]] = []
+        while ContinuousClock.now - start < .seconds(15) {
+            let reply = try await TestHTTP.shared.get(fleet.gatewayURL + "/api/v1/knowledge/search?q=\(query)", host: host, headers: headers)
+            last = (reply.json?["items"] as? [[String: Any]]) ?? []
+            if reply.status == 200 && check(last) { return (last, ContinuousClock.now - start) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestSetupError("search for \(query) on \(host) never matched: \(last)")
+    }
+
+    @Test("Each brand's host finds and shows only its own public articles within a second; drafts stay hidden; pages carry canonical links")
+    func twoBrandPortals() async throws {
+        try await withFleet(TestFleet.Options(otherServices: true)) { fleet in
+            let token = try await fleet.signIn()
+            func create(_ host: String, _ title: String, draft: Bool = false) async throws -> String {
+                let reply = try await TestHTTP.shared.send(
+                    .POST, fleet.gatewayURL + "/api/v1/knowledge/articles", headers: [("Host", host), ("Authorization", "Bearer \(token)")],
+                    json: ["title": title, "summary": "All about \(title).", "bodyHTML": "<p>\(title) explained.</p>", "isDraft": draft])
+                #expect(reply.status == 201)
+                return try #require(reply.json?["id"] as? String)
+            }
+            let demo = try await create("demo.localhost", "Printer setup")
+            let draft = try await create("demo.localhost", "Printer recall", draft: true)
+            // The first search waits for the index feed to join its consumer group on the fresh broker.
+            let (demoHits, _) = try await Self.search(fleet, host: "demo.localhost", query: "printer") { !$0.isEmpty }
+            #expect(demoHits.compactMap { $0["id"] as? String } == [demo], "not the draft")
+
+            let acme = try await create("acme.localhost", "Printer warranty")
+            let saved = ContinuousClock.now
+            let (acmeHits, _) = try await Self.search(fleet, host: "acme.localhost", query: "printer") { !$0.isEmpty }
+            #expect(ContinuousClock.now - saved < .seconds(1), "an article saved is searchable within a second")
+            #expect(acmeHits.compactMap { $0["id"] as? String } == [acme], "not Demo's article")
+            let (demoAgain, _) = try await Self.search(fleet, host: "demo.localhost", query: "printer") { !$0.isEmpty }
+            #expect(demoAgain.compactMap { $0["id"] as? String } == [demo], "not Acme's article")
+            let (staffHits, _) = try await Self.search(
+                fleet, host: "demo.localhost", query: "printer", headers: [("Authorization", "Bearer \(token)")]) { $0.count == 2 }
+            #expect(Set(staffHits.compactMap { $0["id"] as? String }) == [demo, draft])
+
+            let page = try await TestHTTP.shared.get(fleet.gatewayURL + "/kb/\(demo)/printer-setup", host: "demo.localhost")
+            #expect(page.status == 200)
+            let html = String(decoding: page.body, as: UTF8.self)
+            #expect(html.contains(#"<link rel="canonical" href="http://demo.localhost/kb/\#(demo)/printer-setup">"#))
+            #expect(html.contains(#"<meta name="description" content="All about Printer setup.">"#))
+            let foreign = try await TestHTTP.shared.get(fleet.gatewayURL + "/kb/\(demo)/printer-setup", host: "acme.localhost")
+            #expect(foreign.status == 404)
+            let hidden = try await TestHTTP.shared.get(fleet.gatewayURL + "/kb/\(draft)/printer-recall", host: "demo.localhost")
+            #expect(hidden.status == 404)
+            let sitemap = try await TestHTTP.shared.get(fleet.gatewayURL + "/kb/sitemap.xml", host: "demo.localhost")
+            let urls = String(decoding: sitemap.body, as: UTF8.self)
+            #expect(urls.contains("/kb/\(demo)/printer-setup") && !urls.contains(draft) && !urls.contains(acme))
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Auth
+import Database
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+@testable import KnowledgeApp
+import PostgresNIO
+import Testing
+
+@Suite("Canned replies")
+struct CannedReplyTests {
+    static func titles(_ text: String) -> Set<String> {
+        Set((KnowledgeTestKit.json(text)["items"] as? [[String: Any]])?.compactMap { $0["title"] as? String } ?? [])
+    }
+
+    /// Puts `agent` in `department`, as identity's `agent.membership_changed` would.
+    static func join(_ kit: KnowledgeTestKit, agent: UUID, department: UUID) async throws {
+        let event = #"{"data":{"groupID":"\#(UUID().uuidString)","departmentID":"\#(department.uuidString)","userID":"\#(agent.uuidString)"}}"#
+        try await kit.database.client.withConnection { connection in
+            try await AgentDepartments(database: kit.database).apply("agent.membership_changed", Array(event.utf8), on: connection)
+        }
+    }
+
+    static func create(_ client: any TestClientProtocol, token: String, _ fields: [String: Any]) async throws -> String {
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: fields), as: UTF8.self)
+        let (status, _, reply) = try await KnowledgeTestKit.send(client, .post, "/api/v1/knowledge/canned-replies", brand: nil, token: token, body: body)
+        #expect(status == .created, "\(reply)")
+        return try #require(KnowledgeTestKit.json(reply)["id"] as? String)
+    }
+
+    @Test("Agents use replies assigned to them, to their departments and to everyone; drafts and other channels only when asked")
+    func visibility() async throws {
+        try await KnowledgeTestKit.run { client, kit in
+            let alice = UUID()
+            let bob = UUID()
+            let support = UUID()
+            try await Self.join(kit, agent: alice, department: support)
+            let aliceToken = try await kit.token(userID: alice)
+            let bobToken = try await kit.token(userID: bob)
+            _ = try await Self.create(client, token: aliceToken, ["title": "Greeting", "bodyHTML": "<p>Hello!</p>"])
+            let mine = try await Self.create(client, token: aliceToken, [
+                "title": "Alice's sign-off", "bodyHTML": "<p>Cheers, Alice</p>", "assignedTo": ["type": "agent", "id": alice.uuidString]])
+            _ = try await Self.create(client, token: aliceToken, [
+                "title": "Support hours", "bodyHTML": "<p>We answer 9 to 5.</p>", "assignedTo": ["type": "department", "id": support.uuidString]])
+            _ = try await Self.create(client, token: aliceToken, ["title": "Unfinished", "bodyHTML": "<p>…</p>", "isDraft": true])
+            _ = try await Self.create(client, token: aliceToken, ["title": "Chat wave", "bodyHTML": "<p>👋</p>", "replyType": "chats"])
+
+            func list(_ token: String, _ query: String = "") async throws -> Set<String> {
+                Self.titles(try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/canned-replies\(query)", brand: nil, token: token).2)
+            }
+            #expect(try await list(aliceToken) == ["Greeting", "Alice's sign-off", "Support hours", "Chat wave"])
+            #expect(try await list(bobToken) == ["Greeting", "Chat wave"], "not Alice's own, not her department's, not drafts")
+            #expect(try await list(aliceToken, "?mine=true") == ["Alice's sign-off"])
+            #expect(try await list(aliceToken, "?channel=ticket") == ["Greeting", "Alice's sign-off", "Support hours"])
+            #expect(try await list(aliceToken, "?includeDrafts=true").contains("Unfinished"))
+            let (hidden, _, _) = try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/canned-replies/\(mine)", brand: nil, token: bobToken)
+            #expect(hidden == .notFound)
+            let customer = try await kit.token(roles: ["Registered User"])
+            let (denied, _, _) = try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/canned-replies", brand: nil, token: customer)
+            #expect(denied == .forbidden)
+            let (bad, _, problem) = try await KnowledgeTestKit.send(
+                client, .post, "/api/v1/knowledge/canned-replies", brand: nil, token: aliceToken,
+                body: #"{"title":"","bodyHTML":"x","assignedTo":{"type":"agent"}}"#)
+            #expect(bad == .unprocessableContent && problem.contains("assignedTo.id") && problem.contains("title"))
+        }
+    }
+
+    @Test("Rendering fills in a ticket's variables escaped, names the missing ones, and refuses a chat-only reply in a ticket")
+    func render() async throws {
+        try await KnowledgeTestKit.run { client, kit in
+            let agent = try await kit.token()
+            let reply = try await Self.create(client, token: agent, [
+                "title": "Refund issued", "bodyHTML": "<p>Hello #CustomerName#, ticket #TicketNumber# is refunded. #Signature#</p>"])
+            let (status, _, body) = try await KnowledgeTestKit.send(
+                client, .post, "/api/v1/knowledge/canned-replies/\(reply)/render", brand: nil, token: agent,
+                body: #"{"channel":"ticket","variables":{"CustomerName":"<Lee>","TicketNumber":"ABC-12345678-0001"}}"#)
+            #expect(status == .ok)
+            let rendered = KnowledgeTestKit.json(body)
+            #expect(rendered["html"] as? String == "<p>Hello &lt;Lee&gt;, ticket ABC-12345678-0001 is refunded. </p>")
+            #expect(rendered["missing"] as? [String] == ["Signature"])
+            let chat = try await Self.create(client, token: agent, ["title": "Wave", "bodyHTML": "<p>Hi</p>", "replyType": "chats"])
+            let (refused, _, _) = try await KnowledgeTestKit.send(
+                client, .post, "/api/v1/knowledge/canned-replies/\(chat)/render", brand: nil, token: agent, body: #"{"channel":"ticket"}"#)
+            #expect(refused == .unprocessableContent)
+        }
+    }
+
+    @Test("Search puts title matches first; deleting a folder deletes the replies in it")
+    func searchAndFolders() async throws {
+        try await KnowledgeTestKit.run { client, kit in
+            let agent = try await kit.token()
+            _ = try await Self.create(client, token: agent, ["title": "Shipping delays", "bodyHTML": "<p>Your refund is on its way.</p>"])
+            _ = try await Self.create(client, token: agent, ["title": "Refund policy", "bodyHTML": "<p>Thirty days.</p>"])
+            let (_, _, found) = try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/canned-replies?q=refund", brand: nil, token: agent)
+            #expect((KnowledgeTestKit.json(found)["items"] as? [[String: Any]])?.compactMap { $0["title"] as? String } == ["Refund policy", "Shipping delays"])
+
+            let (_, _, folderBody) = try await KnowledgeTestKit.send(
+                client, .post, "/api/v1/knowledge/canned-reply-folders", brand: nil, token: agent, body: #"{"name":"Billing"}"#)
+            let folder = try #require(KnowledgeTestKit.json(folderBody)["id"] as? String)
+            let inFolder = try await Self.create(client, token: agent, ["title": "Invoice copy", "bodyHTML": "<p>Attached.</p>", "folderID": folder])
+            let admin = try await kit.token(roles: ["Administrator"])
+            let (deleted, _, _) = try await KnowledgeTestKit.send(client, .delete, "/api/v1/knowledge/canned-reply-folders/\(folder)", brand: nil, token: admin)
+            #expect(deleted == .noContent)
+            let (gone, _, _) = try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/canned-replies/\(inFolder)", brand: nil, token: agent)
+            #expect(gone == .notFound)
+        }
+    }
+
+    @Test("Only #Name# words are variables: other hash signs stay")
+    func variables() {
+        let reply = CannedReply(
+            id: "x", folderID: nil, title: "t", bodyHTML: "<p>Order #1 of # items: #Name#, see #a b#</p>", bodyText: "", assignedTo: .everyone,
+            isDraft: false, replyType: .ticketsAndChats, language: "en", createdBy: nil, createdAt: Date(), updatedAt: Date(), deletedAt: nil, version: 1)
+        let rendered = CannedReplyRules.render(reply, values: ["Name": "Kim", "1": "one"])
+        #expect(rendered.html == "<p>Order #1 of # items: Kim, see #a b#</p>")
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import HTTPTypes
+import KnowledgeApp
+import Testing
+
+@Suite("Knowledge base portal visibility")
+struct PortalVisibilityTests {
+    @Test("Each brand's host lists and finds only its own public articles; drafts and private ones only employees find")
+    func twoBrands() async throws {
+        try await KnowledgeTestKit.run { client, kit in
+            let printer = try #require(try await kit.article(client, brand: kit.brandA, title: "Printer setup", body: "<p>Install the printer driver.</p>")["id"] as? String)
+            _ = try await kit.article(client, brand: kit.brandB, title: "Printer for brand B", body: "<p>Another printer.</p>")
+            let draft = try #require(try await kit.article(client, brand: kit.brandA, title: "Printer draft", body: "<p>printer</p>", isDraft: true)["id"] as? String)
+            let secret = try #require(try await kit.article(client, brand: kit.brandA, title: "Printer internals", body: "<p>printer</p>", isPrivate: true)["id"] as? String)
+
+            let (_, _, listed) = try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/articles", brand: kit.brandA)
+            #expect((KnowledgeTestKit.json(listed)["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [printer])
+            let (_, _, found) = try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/search?q=printer", brand: kit.brandA)
+            #expect((KnowledgeTestKit.json(found)["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [printer])
+            for hidden in [draft, secret] {
+                let (status, _, _) = try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/articles/\(hidden)", brand: kit.brandA)
+                #expect(status == .notFound)
+            }
+            let (otherBrand, _, _) = try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/articles/\(printer)", brand: kit.brandB)
+            #expect(otherBrand == .notFound, "brand B's host does not show brand A's article")
+            let (_, _, sitemap) = try await KnowledgeTestKit.send(client, .get, "/kb/sitemap.xml", brand: kit.brandA)
+            #expect(sitemap.contains("/kb/\(printer)/printer-setup") && !sitemap.contains(draft) && !sitemap.contains(secret))
+
+            let employee = try await kit.token()
+            let (_, _, staff) = try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/search?q=printer", brand: kit.brandA, token: employee)
+            #expect(Set((KnowledgeTestKit.json(staff)["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []) == [printer, draft, secret])
+            let portalUser = try await kit.token(roles: ["Registered User"])
+            let (_, _, user) = try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/search?q=printer", brand: kit.brandA, token: portalUser)
+            #expect((KnowledgeTestKit.json(user)["items"] as? [[String: Any]])?.count == 1, "a signed-in customer is still a visitor")
+            let (denied, _, _) = try await KnowledgeTestKit.send(
+                client, .post, "/api/v1/knowledge/articles", brand: kit.brandA, token: portalUser, body: #"{"title":"Mine","bodyHTML":"x"}"#)
+            #expect(denied == .forbidden)
+        }
+    }
+
+    @Test("A public page is server-rendered with title, meta description and canonical link; a stale slug redirects")
+    func articlePage() async throws {
+        try await KnowledgeTestKit.run { client, kit in
+            let article = try await kit.article(
+                client, brand: kit.brandA, title: "Reset your password", summary: "How to reset a forgotten password & sign in again.",
+                body: "<p>Open <b>Settings</b>.</p>")
+            let id = try #require(article["id"] as? String)
+            let (status, headers, page) = try await KnowledgeTestKit.send(client, .get, "/kb/\(id)/reset-your-password", brand: kit.brandA)
+            #expect(status == .ok)
+            #expect(headers[.contentType]?.hasPrefix("text/html") == true)
+            #expect(page.contains("<title>Reset your password</title>"))
+            #expect(page.contains(#"<meta name="description" content="How to reset a forgotten password &amp; sign in again.">"#))
+            #expect(page.contains(#"<link rel="canonical" href="http://kb.example/kb/\#(id)/reset-your-password">"#))
+            let (moved, movedHeaders, _) = try await KnowledgeTestKit.send(client, .get, "/kb/\(id)/old-title", brand: kit.brandA)
+            #expect(moved == .movedPermanently)
+            #expect(movedHeaders[.location] == "/kb/\(id)/reset-your-password")
+            let (elsewhere, _, _) = try await KnowledgeTestKit.send(client, .get, "/kb/\(id)/reset-your-password", brand: kit.brandB)
+            #expect(elsewhere == .notFound)
+        }
+    }
+}

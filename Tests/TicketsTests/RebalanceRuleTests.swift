@@ -1,0 +1,97 @@
+import Foundation
+import HTTPTypes
+import ServiceKit
+import Testing
+
+@testable import TicketsApp
+
+@Suite("Rebalance rules")
+struct RebalanceRuleTests {
+    static func input(_ changes: (inout RebalanceRuleInput) -> Void = { _ in }) -> RebalanceRuleInput {
+        var input = RebalanceRuleInput(name: "Shift change", groupID: UUID().uuidString)
+        changes(&input)
+        return input
+    }
+
+    @Test("A rule takes the documented defaults: hold 30/10/20 minutes, pinned after 2 hours but off, every hour")
+    func defaults() throws {
+        let rule = try RebalanceRules.rule(from: Self.input(), id: "r", version: 1)
+        #expect(rule.holdAfterComposeMinutes == 30 && rule.holdAfterReadMinutes == 10 && rule.holdAfterAssignedMinutes == 20)
+        #expect(rule.rebalancePinnedAfterMinutes == 120 && !rule.rebalancePinned)
+        #expect(rule.onInterval && rule.intervalMinutes == 60 && !rule.onSchedule && !rule.onAgentStart && !rule.onAgentStop)
+    }
+
+    @Test("At most three times a day, each a real time of day, in a real time zone; all problems reported at once")
+    func validation() {
+        let input = Self.input {
+            $0.onSchedule = true
+            $0.schedule = ["07:00", "12:00", "17:00", "22:00"]
+            $0.timeZone = "Mars/Olympus"
+            $0.intervalMinutes = 0
+        }
+        #expect(throws: Problem.self) { try RebalanceRules.rule(from: input, id: "r", version: 1) }
+        do {
+            _ = try RebalanceRules.rule(from: input, id: "r", version: 1)
+        } catch let problem as Problem {
+            #expect(Set(problem.errors.map(\.field)) == ["schedule", "timeZone", "intervalMinutes"])
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+        #expect(throws: Problem.self) { try RebalanceRules.rule(from: Self.input { $0.onSchedule = true; $0.schedule = ["25:00"] }, id: "r", version: 1) }
+    }
+
+    @Test("The next run is the interval from now or the next scheduled time in the rule's time zone, whichever is first")
+    func nextRun() throws {
+        let now = try Date("2026-12-01T06:30:00Z", strategy: .iso8601)
+        let hourly = try RebalanceRules.rule(from: Self.input(), id: "r", version: 1)
+        #expect(RebalanceRules.nextRun(of: hourly, after: now) == now.addingTimeInterval(3600))
+        let scheduled = try RebalanceRules.rule(
+            from: Self.input { $0.onInterval = false; $0.onSchedule = true; $0.schedule = ["08:00", "16:00"]; $0.timeZone = "Europe/Berlin" }, id: "r",
+            version: 1)
+        #expect(RebalanceRules.nextRun(of: scheduled, after: now) == (try Date("2026-12-01T07:00:00Z", strategy: .iso8601)), "08:00 in Berlin is 07:00 UTC")
+        let onlyOnAgents = try RebalanceRules.rule(from: Self.input { $0.onInterval = false; $0.onAgentStart = true }, id: "r", version: 1)
+        #expect(RebalanceRules.nextRun(of: onlyOnAgents, after: now) == nil)
+    }
+
+    @Test("An agent going active runs the group's rule: unanswered tickets spread out, held and pinned ones stay")
+    func agentStartRunsTheRule() async throws {
+        try await TicketTestKit.run { client, kit in
+            let first = try await kit.agent()
+            let second = try await kit.agent(active: false)
+            let firstToken = try await kit.token(first, roles: ["Agent"])
+            let admin = try await kit.administratorToken()
+            let customer = try await kit.customer()
+            var ids: [String] = []
+            for index in 0..<6 { ids.append(try #require(try await kit.submit(client, token: customer.token, subject: "T\(index)")["id"] as? String)) }
+            let (created, _, rule) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/rebalance-rules", token: admin,
+                body: #"{"name":"Shift change","groupID":"\#(kit.frontLineID.lowercased)","onInterval":false,"onAgentStart":true,"holdAfterAssignedMinutes":0}"#)
+            #expect(created == .created)
+            #expect(rule["holdAfterReadMinutes"] as? Int == 10)
+            let (denied, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/rebalance-rules", token: firstToken, body: #"{"name":"Mine","groupID":"\#(kit.frontLineID.lowercased)"}"#)
+            #expect(denied == .forbidden)
+            let (invalid, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/rebalance-rules", token: admin, body: #"{"name":"","groupID":"nope"}"#)
+            #expect(invalid == .unprocessableContent)
+
+            _ = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(ids[0])", token: firstToken)
+            _ = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(ids[1])/pin", token: firstToken, body: #"{"pinned":true}"#)
+            #expect(try await kit.api.store.runDueRebalanceRule() == nil, "nothing is due before an agent starts")
+            try await kit.setActive(second, true)
+            let moved = try #require(try await kit.api.store.runDueRebalanceRule())
+            #expect(moved == 3, "four of six could move (one read, one pinned): the tickets end three and three")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(second.lowercased)'") == 3)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(first.lowercased)' AND id IN ('\(ids[0])', '\(ids[1])')") == 2)
+            #expect(try await kit.api.store.runDueRebalanceRule() == nil, "a run is not repeated until the next trigger")
+
+            let ruleID = try #require(rule["id"] as? String)
+            let (stale, _, _) = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/rebalance-rules/\(ruleID)", token: admin, ifMatch: "\"7\"",
+                body: #"{"name":"Renamed","groupID":"\#(kit.frontLineID.lowercased)"}"#)
+            #expect(stale == .preconditionFailed)
+            let (deleted, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/rebalance-rules/\(ruleID)", token: admin)
+            #expect(deleted == .noContent)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import HTTPTypes
+import Testing
+
+@testable import TicketsApp
+
+@Suite("Related items")
+struct RelatedItemTests {
+    @Test("Two related tickets show each other, statuses stay, and bad links are refused with nothing written")
+    func relateTickets() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let first = try #require(try await kit.submit(client, token: customer.token, subject: "Printer")["id"] as? String)
+            let second = try #require(try await kit.submit(client, token: customer.token, subject: "Printer again")["id"] as? String)
+            let chat = UUID().lowercased
+
+            let (added, _, ticket) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(first)/related", token: token, body: #"{"kind":"ticket","itemID":"\#(second)"}"#)
+            #expect(added == .created)
+            #expect(ticket["status"] as? String == "active", "adding a related item changes no status")
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(first)/related", token: token, body: #"{"kind":"chat","itemID":"\#(chat)"}"#)
+            let (_, _, firstItems) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(first)/related", token: token)
+            #expect(Set((firstItems["items"] as? [[String: Any]])?.compactMap { $0["itemID"] as? String } ?? []) == [second, chat])
+            let (_, _, secondItems) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(second)/related", token: token)
+            #expect((secondItems["items"] as? [[String: Any]])?.compactMap { $0["itemID"] as? String } == [first], "the link points both ways")
+
+            let (again, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(first)/related", token: token, body: #"{"kind":"ticket","itemID":"\#(second)"}"#)
+            #expect(again == .conflict)
+            let (itself, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(first)/related", token: token, body: #"{"kind":"ticket","itemID":"\#(first)"}"#)
+            #expect(itself == .unprocessableContent)
+            let (unknown, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(first)/related", token: token, body: #"{"kind":"ticket","itemID":"\#(UUID().lowercased)"}"#)
+            #expect(unknown == .unprocessableContent)
+            let (badKind, _, problem) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(first)/related", token: token, body: #"{"kind":"fax","itemID":"nope"}"#)
+            #expect(badKind == .unprocessableContent)
+            #expect((problem["errors"] as? [[String: Any]])?.count == 2)
+            let (customerAsks, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(first)/related", token: customer.token)
+            #expect(customerAsks == .forbidden)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.related_items") == 3)
+
+            let (removed, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(second)/related/ticket/\(first)", token: token)
+            #expect(removed == .ok)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.related_items") == 1, "both directions go; the chat stays")
+            let (gone, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(second)/related/ticket/\(first)", token: token)
+            #expect(gone == .notFound)
+            #expect(try await kit.eventTypes().contains("ticket.related_added"))
+        }
+    }
+}

@@ -1,0 +1,112 @@
+# shellcheck shell=bash
+# Sourced by scripts/bench.sh once its stack runs: views and search over CONCIERGE_BENCH_TICKETS [1000000] bulk-loaded
+# tickets (scripts/bench/load-tickets.sql), each through the gateway beside what the layer below it can do:
+#   - a view page (50 tickets of one group, Active) with its Active/Waiting/Closed counts, at 1 client (p50/p95)
+#     and 8 clients (pages/s), beside pgbench running the same two statements the same way;
+#   - advanced search for rare, mid-frequency and common words and two-word queries with brand and status
+#     filters, at 1 client and 8 clients, beside the same queries against the index in-process
+#     (`concierge search-bench`, 1 and 2 threads).
+# The tickets stay in the bench cluster (.run/bench/pg): a second run skips the load and the index rebuild.
+# Uses bench.sh's THREADS, psql_bench, PGBENCH, BENCH_DIR, BRAND_ID, TOKEN, DURATION, the stack's ports and
+# scripts/bench/measure.sh.
+
+: "${THREADS:?}" "${DURATION:?}" "${WARMUP:?}" "${BENCH_DIR:?}"
+LARGE_TICKETS=${CONCIERGE_BENCH_TICKETS:-1000000}
+TICKETS_LOG="$BENCH_DIR/logs/tickets.log"
+TICKETS_INDEX="$BENCH_DIR/data/tickets/tickets-index"
+
+# The search index is ready once the tickets instance logged so after its last start.
+index_ready() {
+    awk '/=== .*starting tickets/ { ready = 0 } /search index ready/ { ready = 1 } END { exit !ready }' "$TICKETS_LOG"
+}
+
+wait_for_index() {
+    local waited=0
+    log "waiting for the tickets search index (a rebuild of $LARGE_TICKETS tickets takes minutes)" >&2
+    until index_ready; do
+        sleep 5
+        waited=$((waited + 5))
+        ((waited < 3600)) || die "the tickets search index was not ready after an hour (see $TICKETS_LOG)"
+    done
+    log "search index ready after about $waited s" >&2
+}
+
+loaded=$(psql_bench -tAc "SELECT count(*) FROM tickets.tickets WHERE number LIKE 'BLK-%'")
+if ((loaded < LARGE_TICKETS)); then
+    log "bulk-loading $LARGE_TICKETS tickets (once per bench cluster)" >&2
+    psql_bench -c "DELETE FROM tickets.tickets WHERE number LIKE 'BLK-%'" >/dev/null
+    start_load=$(date +%s)
+    psql_bench -v tickets="$LARGE_TICKETS" -v brand="$BRAND_ID" -f "$SCRIPTS/bench/load-tickets.sql" >/dev/null
+    log "loaded in $(($(date +%s) - start_load)) s; restarting tickets to rebuild its index from PostgreSQL" >&2
+    stop_pids 30 "tickets:$(pid_of "$BENCH_DIR/pids/tickets.pid")"
+    rm -rf "$TICKETS_INDEX"
+    bash "$SCRIPTS/stack.sh" up >/dev/null
+fi
+wait_for_index
+
+export_runtime_env
+CONCIERGE_BIN="$(bin_dir release)/concierge"
+
+# Views: the first page of a group's Active tickets with the counts, for groups 10..49 in turn.
+VIEW_PATHS="$BENCH_DIR/view-paths.txt"
+for g in $(seq 10 49); do echo "/api/v1/tickets?view=group&id=a0000000-0000-4000-8000-0000000000$g&status=active&limit=50"; done >"$VIEW_PATHS"
+VIEW_SQL="$BENCH_DIR/view.sql"
+cat >"$VIEW_SQL" <<SQL
+\set g random(10, 49)
+SELECT tickets.id, number, brand_id, department_id, group_id, agent_id, customer_user_id, customer_email, subject, status, priority, pinned,
+       messages_in, messages_out, created_at, idle_since, closed_at, version,
+       follow_up_at, follow_up_note, follow_up_group_id, follow_up_agent_id, follow_up_priority, follow_up_pin
+FROM tickets.tickets WHERE group_id = ('a0000000-0000-4000-8000-0000000000' || :g)::uuid AND status = 'active' AND deleted_at IS NULL
+ORDER BY priority DESC, idle_since, id LIMIT 51;
+SELECT scope_id, status, sum(n)::integer FROM tickets.ticket_counts
+WHERE scope = 'group' AND scope_id = ANY(ARRAY[('a0000000-0000-4000-8000-0000000000' || :g)::uuid]) GROUP BY scope_id, status;
+SQL
+read -r v1_rps v1_p50 v1_p95 v1_bad < <(measure_paths view-1 1 1 "$VIEW_PATHS") || die "could not read $BENCH_DIR/wrk-view-1.txt"
+read -r v8_rps _ _ v8_bad < <(measure_paths view-8 "$THREADS" 8 "$VIEW_PATHS") || die "could not read $BENCH_DIR/wrk-view-8.txt"
+log "pgbench: the view's two statements, 1 and 8 clients" >&2
+read -r _ pv1_p50 pv1_p95 < <(pgbench_latency 1 "$VIEW_SQL")
+read -r pv8_tps _ _ < <(pgbench_latency 8 "$VIEW_SQL")
+
+# Search: four kinds of query, each with the brand and status filters, through the gateway and in-process.
+large_table=$(awk -v n="$LARGE_TICKETS" -v r1="$v1_rps" -v a50="$v1_p50" -v a95="$v1_p95" -v r8="$v8_rps" \
+    -v p50="$pv1_p50" -v p95="$pv1_p95" -v pt8="$pv8_tps" '
+    BEGIN {
+        printf "\n%d tickets (30 %% active, 10 %% waiting, 55 %% closed, 5 %% deleted; 50 groups)\n", n
+        printf "%-46s %10s %10s %12s\n", "", "p50 ms", "p95 ms", "per second"
+        printf "%-46s %10.3f %10.3f %12.0f   (target p95 <= 5 ms)\n", "view page (50) + counts, gateway, 1 client", a50, a95, r1
+        printf "%-46s %10.3f %10.3f\n", "the same SQL, pgbench, 1 client", p50, p95
+        printf "%-46s %10s %10s %12.0f\n", "view page + counts, gateway, 8 clients", "", "", r8
+        printf "%-46s %10s %10s %12.0f\n", "the same SQL, pgbench, 8 clients", "", "", pt8
+        printf "%-46s %33.1f %%  (target >= 35 %%)\n", "gateway / pgbench at 8 clients", (pt8 > 0 ? 100 * r8 / pt8 : 0)
+    }')
+bad_total=$((v1_bad + v8_bad))
+for kind in rare mid common two-words; do
+    queries="$BENCH_DIR/search-$kind.tsv"
+    case $kind in
+        rare) for k in $(seq 1 40); do printf 'r%d\t%s\tactive\n' $((k * 4999)) "$BRAND_ID"; done ;;
+        mid) for k in $(seq 300 339); do printf 'w%d\t%s\tactive\n' "$k" "$BRAND_ID"; done ;;
+        common) for k in 1 2 3 4 5; do printf 'w%d\t%s\tactive\n' "$k" "$BRAND_ID"; done ;;
+        two-words) for k in $(seq 1 40); do printf 'w%d w%d\t%s\tactive\n' $((k + 5)) $((k * 37)) "$BRAND_ID"; done ;;
+    esac >"$queries"
+    awk -F'\t' '{ gsub(/ /, "+", $1); printf "/api/v1/tickets/search?text=%s&brandID=%s&status=%s&limit=20\n", $1, $2, $3 }' "$queries" >"$BENCH_DIR/search-$kind-paths.txt"
+    read -r s1_rps s1_p50 s1_p95 s1_bad < <(measure_paths "search-$kind-1" 1 1 "$BENCH_DIR/search-$kind-paths.txt") || die "search $kind: no wrk report"
+    read -r s8_rps _ _ s8_bad < <(measure_paths "search-$kind-8" "$THREADS" 8 "$BENCH_DIR/search-$kind-paths.txt") || die "search $kind: no wrk report"
+    bad_total=$((bad_total + s1_bad + s8_bad))
+    log "search $kind in-process, 1 and 2 threads" >&2
+    read -r i1_rps i1_p50 i1_p95 < <("$CONCIERGE_BIN" search-bench \
+        --index "$TICKETS_INDEX" --queries "$queries" --limit 20 --concurrency 1 --seconds "${DURATION%s}")
+    read -r i2_rps _ _ < <("$CONCIERGE_BIN" search-bench \
+        --index "$TICKETS_INDEX" --queries "$queries" --limit 20 --concurrency 2 --seconds "${DURATION%s}")
+    large_table+=$'\n'$(awk -v k="$kind" -v a50="$s1_p50" -v a95="$s1_p95" -v r1="$s1_rps" -v r8="$s8_rps" \
+        -v b50="$i1_p50" -v b95="$i1_p95" -v q1="$i1_rps" -v q2="$i2_rps" '
+        BEGIN {
+            printf "%-46s %10.3f %10.3f %12.0f   (target p95 <= 40 ms)\n", "search " k ", gateway, 1 client", a50, a95, r1
+            printf "%-46s %10.3f %10.3f %12.0f\n", "search " k ", in-process, 1 thread", b50, b95, q1
+            printf "%-46s %10s %10s %12.0f\n", "search " k ", gateway, 8 clients", "", "", r8
+            printf "%-46s %10s %10s %12.0f\n", "search " k ", in-process, 2 threads", "", "", q2
+            printf "%-46s %33.1f %%  (target >= 50 %%)\n", "gateway at 8 / in-process at 2 threads", (q2 > 0 ? 100 * r8 / q2 : 0)
+        }')
+done
+echo "$large_table"
+echo "$large_table" >>"$BENCH_DIR/results.txt"
+((bad_total == 0)) || warn "$bad_total view or search responses were not 2xx (see $BENCH_DIR/wrk-view-*.txt, wrk-search-*.txt)"

@@ -1,0 +1,41 @@
+# shellcheck shell=bash
+# Sourced by scripts/bench.sh: wrk over a list of paths and pgbench with per-transaction latencies, for the
+# sections that compare an API with the layer below it. Uses bench.sh's BENCH_DIR, BRAND_HOST, TOKEN,
+# WARMUP, DURATION, THREADS and PGBENCH.
+
+API="http://127.0.0.1:$CONCIERGE_HTTP_PORT"
+
+# measure_paths LABEL THREADS CONNECTIONS PATHS_FILE [anonymous]: wrk cycling through the paths (as the
+# administrator, or with "anonymous" as a portal visitor); prints "requests/s p50 p95 non2xx".
+measure_paths() {
+    local label=$1 threads=$2 connections=$3 paths=$4 script="$BENCH_DIR/$1.lua" report="$BENCH_DIR/wrk-$1.txt"
+    local auth=(-H "Authorization: Bearer $TOKEN")
+    [[ ${5:-} != anonymous ]] || auth=()
+    {
+        echo 'local paths = {'
+        sed 's/.*/  "&",/' "$paths"
+        echo '}'
+        echo 'local n = math.random(#paths)'
+        echo 'request = function() n = n % #paths + 1; return wrk.format("GET", paths[n]) end'
+        echo 'done = function(summary, latency, requests)'
+        # shellcheck disable=SC2028  # the \n is Lua's, not the shell's
+        echo '  io.write(string.format("LATENCY %f %f\n", latency:percentile(50) / 1000, latency:percentile(95) / 1000))'
+        echo 'end'
+    } >"$script"
+    log "$label: warm-up $WARMUP, then $DURATION with $connections connections" >&2
+    wrk -t "$threads" -c "$connections" -d "$WARMUP" -s "$script" -H "Host: $BRAND_HOST" "${auth[@]}" "$API" >/dev/null
+    wrk -t "$threads" -c "$connections" -d "$DURATION" -s "$script" -H "Host: $BRAND_HOST" "${auth[@]}" "$API" >"$report"
+    awk '$1 == "Requests/sec:" { rps = $2 } $1 == "LATENCY" { p50 = $2; p95 = $3 } /Non-2xx or 3xx responses:/ { bad = $NF }
+        END { if (rps == "") exit 1; printf "%s %.3f %.3f %d\n", rps, p50, p95, bad + 0 }' "$report"
+}
+
+# pgbench_latency CLIENTS SCRIPT: prints "transactions/s p50 p95" (ms) from pgbench's per-transaction log.
+pgbench_latency() {
+    local clients=$1 script=$2 logs="$BENCH_DIR/pgbench-log" tps
+    rm -rf "$logs" && mkdir -p "$logs"
+    tps=$(cd "$logs" && PGPASSWORD=concierge "$PGBENCH" -n -M extended -h 127.0.0.1 -p 55434 -U concierge -c "$clients" -j "$(( clients < THREADS ? clients : THREADS ))" \
+        -T "${DURATION%s}" -l -f "$script" concierge 2>/dev/null | awk '/^tps = / { print $3; exit }')
+    cat "$logs"/pgbench_log.* | awk '{ print $3 / 1000 }' | sort -n | awk -v tps="${tps:-0}" '
+        { v[NR] = $1 } END { if (NR == 0) { print tps, 0, 0; exit } printf "%s %.3f %.3f\n", tps, v[int(NR * 0.5) + 1], v[int(NR * 0.95) + 1] }'
+}
+
