@@ -60,6 +60,48 @@ struct KnowledgeThroughTheGatewayTests {
             let sitemap = try await TestHTTP.shared.get(fleet.gatewayURL + "/kb/sitemap.xml", host: "demo.localhost")
             let urls = String(decoding: sitemap.body, as: UTF8.self)
             #expect(urls.contains("/kb/\(demo)/printer-setup") && !urls.contains(draft) && !urls.contains(acme))
+
+            try await Self.identitySettingsReachKnowledge(fleet, token: token, acmeArticle: acme)
         }
+    }
+
+    /// Settings changed in identity reach the knowledge service through `identity.events`: Acme's portal closes
+    /// its articles to anonymous visitors, and a shorter stale-after period moves the stale date of saved articles.
+    static func identitySettingsReachKnowledge(_ fleet: TestFleet, token: String, acmeArticle: String) async throws {
+        let admin = [("Authorization", "Bearer \(token)")]
+        let acmeSettings = try await TestHTTP.shared.get(fleet.gatewayURL + "/api/v1/identity/brand/settings", host: "acme.localhost")
+        let acmeBrand = try #require(acmeSettings.json?["brandID"] as? String)
+        let gated = try await TestHTTP.shared.send(
+            .PATCH, fleet.gatewayURL + "/api/v1/identity/brands/\(acmeBrand)/settings", headers: [("Host", "acme.localhost")] + admin,
+            rawBody: #"{"permissions":{"viewKBArticlesRequires":"Registered User"}}"#)
+        #expect(gated.status == 200)
+        let closed = try await poll {
+            try await TestHTTP.shared.get(fleet.gatewayURL + "/api/v1/knowledge/search?q=printer", host: "acme.localhost").status == 401
+        }
+        #expect(closed, "Acme's knowledge base asks anonymous visitors to sign in")
+        let demoOpen = try await TestHTTP.shared.get(fleet.gatewayURL + "/api/v1/knowledge/articles", host: "demo.localhost")
+        #expect(demoOpen.status == 200, "Demo keeps the default, Everyone")
+
+        let changed = try await TestHTTP.shared.send(
+            .PATCH, fleet.gatewayURL + "/api/v1/identity/settings/management", headers: [("Host", "demo.localhost")] + admin,
+            rawBody: #"{"staleAfterDays":1}"#)
+        #expect(changed.status == 200)
+        let moved = try await poll {
+            let article = try await TestHTTP.shared.get(
+                fleet.gatewayURL + "/api/v1/knowledge/articles/\(acmeArticle)", host: "acme.localhost", headers: admin)
+            guard let staleAt = (article.json?["staleAt"] as? String).flatMap({ try? Date($0, strategy: .iso8601) }) else { return false }
+            return staleAt.timeIntervalSinceNow < 2 * 86_400
+        }
+        #expect(moved, "the article's stale date follows the new period")
+    }
+
+    /// Polls `check` for up to 15 s.
+    static func poll(_ check: () async throws -> Bool) async throws -> Bool {
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < .seconds(15) {
+            if try await check() { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
     }
 }

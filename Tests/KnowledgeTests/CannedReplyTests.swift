@@ -110,7 +110,7 @@ struct CannedReplyTests {
     func variables() {
         let reply = CannedReply(
             id: "x", folderID: nil, title: "t", bodyHTML: "<p>Order #1 of # items: #Name#, see #a b#</p>", bodyText: "", assignedTo: .everyone,
-            isDraft: false, replyType: .ticketsAndChats, language: "en", createdBy: nil, createdAt: Date(), updatedAt: Date(), deletedAt: nil, version: 1)
+            isDraft: false, replyType: .ticketsAndChats, language: "en", createdBy: nil, createdAt: Date(), updatedAt: Date(), deletedAt: nil, staleAt: Date(), version: 1)
         let rendered = CannedReplyRules.render(reply, values: ["Name": "Kim", "1": "one"])
         #expect(rendered.html == "<p>Order #1 of # items: Kim, see #a b#</p>")
     }

@@ -52,6 +52,7 @@ public struct IdentityAPI: Sendable {
             organizations: OrganizationRepository(database: database)
         ).addRoutes(to: api)
         BrandSettingsController(settings: BrandSettingsRepository(database: database), roles: roles).addRoutes(to: api)
+        ManagementSettingsController(documents: SettingsDocuments(database: database)).addRoutes(to: api)
         ImageController(images: ImageStore(database: database), brands: brands, directory: UserDirectory(database: database)).addRoutes(to: api)
         InternalBrandController(brands: brands).addRoutes(to: router)
     }

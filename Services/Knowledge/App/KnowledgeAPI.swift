@@ -13,37 +13,37 @@ public struct KnowledgeAPI: Sendable {
     public let links: LinkCheckStore
     public let scanner: BrokenLinkScanner
     public let cannedReplies: CannedReplyStore
-    /// Agents' departments from `identity.events`, for canned replies assigned to a department.
-    public let directory: AgentDepartments
+    /// What the service keeps from `identity.events`: agents' departments and the stale-after setting.
+    public let directory: IdentityFeed
     let tokens: TokenService
 
     /// `index` answers searches; without one the search route is absent. `linkChecker` requests external links.
     public init(
         database: Database, tokens: TokenService, index: (any TextSearching)? = nil, linkChecker: ExternalLinkChecker = ExternalLinkChecker(),
-        linkConcurrency: Int = 8, staleAfterDays: Int = ArticleActions.defaultStaleAfterDays
+        linkConcurrency: Int = 8
     ) {
-        self.store = ArticleStore(database: database, staleAfterDays: staleAfterDays)
+        self.store = ArticleStore(database: database)
         self.search = index.map { ArticleSearch(index: $0) }
         self.links = LinkCheckStore(database: database)
         self.scanner = BrokenLinkScanner(store: links, checker: linkChecker, concurrency: linkConcurrency)
         self.cannedReplies = CannedReplyStore(database: database)
-        self.directory = AgentDepartments(database: database)
+        self.directory = IdentityFeed(database: database)
         self.tokens = tokens
     }
 
     public func addRoutes(to router: Router<ServiceRequestContext>) {
         let api = router.group("/api/v1/knowledge").add(middleware: AuthenticationMiddleware(tokens: tokens))
         OpenAPIDocument(resource: Bundle.module.url(forResource: "openapi", withExtension: "yaml")).addRoute(to: api)
-        let articles = ArticleController(store: store, search: search)
+        let articles = ArticleController(store: store, search: search, gates: directory.gates)
         articles.addRoutes(to: api)
         FeedbackController(store: store, articles: articles).addRoutes(to: api)
-        let news = ArticleController(store: store, search: search, kind: .news)
+        let news = ArticleController(store: store, search: search, gates: directory.gates, kind: .news)
         news.addRoutes(to: api)
         for content in [articles, news] {
             BrokenLinkController(links: links, scanner: scanner, content: content).addRoutes(to: api)
             StatisticsController(store: store, content: content).addRoutes(to: api)
         }
         CannedReplyController(store: cannedReplies).addRoutes(to: api)
-        PortalPages(store: store).addRoutes(to: router)
+        PortalPages(store: store, gates: directory.gates, tokens: tokens).addRoutes(to: router)
     }
 }

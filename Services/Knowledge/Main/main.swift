@@ -17,8 +17,7 @@ let environment = runtime.configuration.environment
 let api = KnowledgeAPI(
     database: runtime.database, tokens: tokens, index: readers,
     linkChecker: ExternalLinkChecker(timeout: .milliseconds(try environment.int("CONCIERGE_LINK_CHECK_TIMEOUT_MS", default: 10_000))),
-    linkConcurrency: try environment.int("CONCIERGE_LINK_CHECK_CONCURRENCY", default: 8),
-    staleAfterDays: try environment.int("CONCIERGE_KB_STALE_AFTER_DAYS", default: ArticleActions.defaultStaleAfterDays))
+    linkConcurrency: try environment.int("CONCIERGE_LINK_CHECK_CONCURRENCY", default: 8))
 let router = runtime.makeRouter()
 api.addRoutes(to: router)
 let indexFeed = IndexFeed(

@@ -32,11 +32,9 @@ public struct BrandSettingsRepository: Sendable {
     ) async throws -> VersionedBrandSettings {
         try await database.transaction { connection in
             guard let current = try await find(brandID, on: connection, lock: true) else { throw Problem.notFound("No such brand.") }
-            if let expectedVersion, expectedVersion != current.version {
-                throw Problem.preconditionFailed("The settings changed since version \(expectedVersion); they are at version \(current.version).")
+            guard let next = try SettingsRevision.next(current.settings, version: current.version, expectedVersion: expectedVersion, change: change) else {
+                return current
             }
-            let next = try change(current.settings)
-            guard next != current.settings else { return current }
             var binds = PostgresBindings()
             binds.append(try JSONColumn.encode(next))
             binds.append(brandID)

@@ -244,6 +244,15 @@ public enum IdentityMigrations {
                 ADD COLUMN go_active_on_login boolean NOT NULL DEFAULT false
             """,
         ]),
+        Migration(version: 109, name: "installation settings documents", sql: [
+            """
+            CREATE TABLE {schema}.settings_documents (
+                section text PRIMARY KEY,
+                document jsonb NOT NULL DEFAULT '{}',
+                version integer NOT NULL DEFAULT 1,
+                updated_at timestamptz NOT NULL DEFAULT now())
+            """,
+        ]),
     ]
 
     /// A table of emailed single-use tokens, the shape `OneTimeTokens` reads.

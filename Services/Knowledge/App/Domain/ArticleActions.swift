@@ -39,9 +39,6 @@ public enum ArticleMark: String, Codable, Sendable, CaseIterable {
 }
 
 public enum ArticleActions {
-    /// The setting's default (seed 001, 7510).
-    public static let defaultStaleAfterDays = 365
-
     /// The request body of `POST …/articles/actions`, checked: every problem at once (422).
     public static func action(
         named name: String, mark: String?, folderID: String?, agentID: String?, ids: [String]

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import ServiceKit
 
@@ -11,7 +12,7 @@ public enum ArticleRules {
     /// only the server sets.
     public static func article(
         from input: ArticleInput, kind: ContentKind = .article, id: String, brandID: String, existing: Article?, now: Date,
-        staleAfterDays: Int = ArticleActions.defaultStaleAfterDays
+        staleAfterDays: Int = ManagementSettings.defaultStaleAfterDays
     ) throws -> Article {
         var errors: [Problem.FieldError] = []
         let title = input.title.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -16,6 +16,8 @@ public struct CannedReply: Codable, Sendable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
     public var deletedAt: Date?
+    /// The stale date: the setting's days after creation or the last uncheck of the Stale box.
+    public var staleAt: Date
     public var version: Int
 
     public var etag: String { "\"\(version)\"" }
@@ -50,6 +52,30 @@ public struct CannedReplyInput: Codable, Sendable {
     public var isDraft: Bool?
     public var replyType: CannedReplyType?
     public var language: String?
+    /// The Stale box: `true` marks the reply stale now, `false` (after a review) restarts its stale date.
+    public var stale: Bool?
+}
+
+/// What the canned reply list is narrowed to.
+public struct CannedReplyFilter: Sendable {
+    public var folderID: UUID?
+    /// Words in the title or body, title matches first.
+    public var text: String?
+    public var channel: CannedChannel?
+    /// Only replies assigned to the caller.
+    public var mine = false
+    public var includeDrafts = false
+    /// Only replies past their stale date.
+    public var staleOnly = false
+
+    public init(folderID: UUID? = nil, text: String? = nil, channel: CannedChannel? = nil, mine: Bool = false, includeDrafts: Bool = false, staleOnly: Bool = false) {
+        self.folderID = folderID
+        self.text = text
+        self.channel = channel
+        self.mine = mine
+        self.includeDrafts = includeDrafts
+        self.staleOnly = staleOnly
+    }
 }
 
 /// A canned reply folder: hierarchical; deleting one deletes what it holds.

@@ -1,9 +1,13 @@
+import Contracts
 import Foundation
 import ServiceKit
 
 /// The canned reply rules as plain functions: limits, the assignee, the safe body, and filling in variables.
 public enum CannedReplyRules {
-    public static func reply(from input: CannedReplyInput, id: String, existing: CannedReply?, actor: String?, now: Date) throws -> CannedReply {
+    public static func reply(
+        from input: CannedReplyInput, id: String, existing: CannedReply?, actor: String?, now: Date,
+        staleAfterDays: Int = ManagementSettings.defaultStaleAfterDays
+    ) throws -> CannedReply {
         var errors: [Problem.FieldError] = []
         let title = input.title.trimmingCharacters(in: .whitespacesAndNewlines)
         if title.isEmpty || title.count > ArticleRules.maximumTitle { errors.append(.init(field: "title", message: "1 to 255 characters")) }
@@ -24,7 +28,25 @@ public enum CannedReplyRules {
             id: id, folderID: input.folderID?.lowercased(), title: title, bodyHTML: body, bodyText: SafeHTML.plainText(body),
             assignedTo: CannedAssignee(type: assignee.type, id: assignee.id?.lowercased()), isDraft: input.isDraft ?? false,
             replyType: input.replyType ?? existing?.replyType ?? .ticketsAndChats, language: language, createdBy: existing?.createdBy ?? actor,
-            createdAt: existing?.createdAt ?? now, updatedAt: now, deletedAt: existing?.deletedAt, version: (existing?.version ?? 0) + 1)
+            createdAt: existing?.createdAt ?? now, updatedAt: now, deletedAt: existing?.deletedAt,
+            staleAt: staleDate(stale: input.stale, existing: existing?.staleAt, now: now, staleAfterDays: staleAfterDays),
+            version: (existing?.version ?? 0) + 1)
+    }
+
+    /// The Stale box: checking it makes the reply stale now (an already stale one keeps its date); unchecking a
+    /// stale reply restarts its date; otherwise the date stays, a new reply's being the setting's days from now.
+    public static func staleDate(stale: Bool?, existing: Date?, now: Date, staleAfterDays: Int) -> Date {
+        let fresh = now.addingTimeInterval(TimeInterval(staleAfterDays) * 86_400)
+        guard let existing else { return stale == true ? now : fresh }
+        switch stale {
+        case true?: return min(existing, now)
+        case false?: return existing <= now ? fresh : existing
+        case nil: return existing
+        }
+    }
+
+    public static func isStale(_ reply: CannedReply, now: Date) -> Bool {
+        reply.staleAt <= now
     }
 
     /// The reply with `#Name#` variables filled in from `values` (HTML-escaped); variables without a value are

@@ -173,5 +173,30 @@ public enum KnowledgeMigrations {
             "UPDATE {schema}.articles SET stale_at = created_at + interval '365 days' WHERE stale_at IS NULL",
             "CREATE INDEX articles_stale ON {schema}.articles (stale_at) WHERE stale_signalled_at IS NULL AND deleted_at IS NULL",
         ]),
+        Migration(version: 107, name: "the stale-after setting, and stale dates for canned replies", sql: [
+            """
+            CREATE TABLE {schema}.settings (
+                id integer PRIMARY KEY DEFAULT 1 CHECK (id = 1),
+                stale_after_days integer NOT NULL DEFAULT 365,
+                version integer NOT NULL DEFAULT 0)
+            """,
+            "INSERT INTO {schema}.settings (id) VALUES (1)",
+            "ALTER TABLE {schema}.canned_replies ADD COLUMN stale_at timestamptz",
+            "UPDATE {schema}.canned_replies SET stale_at = created_at + interval '365 days'",
+            "ALTER TABLE {schema}.canned_replies ALTER COLUMN stale_at SET NOT NULL",
+            "CREATE INDEX canned_replies_stale ON {schema}.canned_replies (stale_at) WHERE deleted_at IS NULL",
+        ]),
+        Migration(version: 108, name: "each brand's portal gates for articles and news", sql: [
+            """
+            CREATE TABLE {schema}.brand_gates (
+                brand_id uuid PRIMARY KEY,
+                view_articles text NOT NULL,
+                view_news text NOT NULL,
+                version integer NOT NULL)
+            """,
+        ]),
+        Migration(version: 109, name: "forwarded pages of deleted items", sql: [
+            "CREATE TABLE {schema}.forwards (from_id uuid PRIMARY KEY, to_id uuid NOT NULL, created_at timestamptz NOT NULL)",
+        ]),
     ]
 }

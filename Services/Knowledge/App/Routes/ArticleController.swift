@@ -13,6 +13,7 @@ extension ArticleSearchResults: ResponseEncodable {}
 public struct ArticleController: Sendable {
     let store: ArticleStore
     let search: ArticleSearch?
+    let gates: BrandGateStore
     var kind: ContentKind = .article
 
     /// The role feature whose actions guard this kind of content.
@@ -32,7 +33,8 @@ public struct ArticleController: Sendable {
         }
         group.get("\(collection)") { request, context in
             let query = request.uri.queryParameters
-            let (reader, brand) = try KnowledgeReaders.reader(context, brandParameter: query["brandID"].map(String.init))
+            let (reader, brand) = try await KnowledgeReaders.reader(
+                context, brandParameter: query["brandID"].map(String.init), reading: kind, gates: gates)
             let language = try query["language"].map { try KnowledgeReaders.language(String($0), acceptLanguage: nil) }
             let folder = try query["folderID"].map { text in
                 guard let id = UUID(uuidString: String(text)) else { throw Problem.badRequest("folderID must be a folder id.") }
@@ -73,6 +75,11 @@ public struct ArticleController: Sendable {
             try await Visit.record(article, store: store, request: request, context: context)
             return EditedResponse(headers: [.eTag: article.etag], response: article)
         }
+        group.get("\(collection)/{id}/translations") { request, context in
+            let article = try await readable(context, brandParameter: request.uri.queryParameters["brandID"].map(String.init))
+            let employee = KnowledgeReaders.isEmployee(context.principal)
+            return Items(items: try await store.translations(of: article).filter { employee || $0.isVisible() })
+        }
         group.put("\(collection)/{id}") { request, context in
             try Authorization.require(context.principal, feature, "Edit")
             let id = try context.uuidParameter("id", notFound: notFound)
@@ -83,11 +90,15 @@ public struct ArticleController: Sendable {
                 actor: context.principal?.userID)
             return EditedResponse(headers: [.eTag: article.etag], response: article)
         }
-        group.delete("\(collection)/{id}") { _, context in
+        group.delete("\(collection)/{id}") { request, context in
             try Authorization.require(context.principal, feature, "Delete")
             let id = try context.uuidParameter("id", notFound: notFound)
+            let forwardTo = try request.uri.queryParameters["forwardTo"].map { text in
+                guard let target = UUID(uuidString: String(text)) else { throw Problem.badRequest("forwardTo is the id of the \(kind.noun) to send visitors to.") }
+                return target
+            }
             guard try await store.find(id)?.kind == kind else { throw Problem.notFound(notFound) }
-            try await store.delete(id, actor: context.principal?.userID)
+            try await store.delete(id, actor: context.principal?.userID, forwardTo: forwardTo)
             return Response(status: .noContent)
         }
         if kind == .article { addFolderRoutes(to: group) }
@@ -123,7 +134,8 @@ public struct ArticleController: Sendable {
             guard let text = FormQuery.value("q", in: request.uri.query)?.nonEmptyText, text.count <= 500 else {
                 throw Problem.badRequest("q is the text to search for (at most 500 characters).")
             }
-            let (reader, brand) = try KnowledgeReaders.reader(context, brandParameter: query["brandID"].map(String.init))
+            let (reader, brand) = try await KnowledgeReaders.reader(
+                context, brandParameter: query["brandID"].map(String.init), reading: kind, gates: gates)
             let language = try KnowledgeReaders.language(query["language"].map(String.init), acceptLanguage: request.headers[.acceptLanguage])
             let onlyDeleted = reader.employee && query["include"] == "deleted"
             let limit = try query["limit"].map { text in
@@ -142,7 +154,7 @@ public struct ArticleController: Sendable {
 
     /// The article of the path as this reader may see it: visitors only public articles of the host's brand.
     func readable(_ context: ServiceRequestContext, brandParameter: String?) async throws -> Article {
-        let (reader, _) = try KnowledgeReaders.reader(context, brandParameter: brandParameter)
+        let (reader, _) = try await KnowledgeReaders.reader(context, brandParameter: brandParameter, reading: kind, gates: gates)
         let id = try context.uuidParameter("id", notFound: notFound)
         guard let article = try await store.find(id), article.kind == kind,
             reader.employee || (article.isVisible() && article.brandID == reader.brandID)

@@ -32,9 +32,13 @@ public struct CannedReplyController: Sendable {
                 return channel
             }
             let text = FormQuery.value("q", in: request.uri.query)?.nonEmptyText
-            return Items(items: try await store.list(
-                caller: caller, folderID: folder, text: text.map { String($0.prefix(200)) }, channel: channel, mine: query["mine"] == "true",
-                includeDrafts: query["includeDrafts"] == "true"))
+            let staleOnly = try query["view"].map { view in
+                guard view == "stale" else { throw Problem.badRequest("view is stale or absent.") }
+                return true
+            } ?? false
+            return Items(items: try await store.list(caller: caller, CannedReplyFilter(
+                folderID: folder, text: text.map { String($0.prefix(200)) }, channel: channel, mine: query["mine"] == "true",
+                includeDrafts: query["includeDrafts"] == "true", staleOnly: staleOnly)))
         }
         group.get("canned-replies/{id}") { _, context in
             let reply = try await usable(context, action: "View/Insert")

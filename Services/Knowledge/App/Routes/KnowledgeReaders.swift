@@ -20,6 +20,24 @@ enum KnowledgeReaders {
         return (ArticleReader(brandID: brand.uuidString.lowercased(), employee: employee), brand)
     }
 
+    /// `reader(_:brandParameter:)` for reading `kind`, past the brand's portal gate: a visitor without the role the
+    /// brand requires gets 401 (anonymous: sign in first) or 403.
+    static func reader(
+        _ context: ServiceRequestContext, brandParameter: String?, reading kind: ContentKind, gates: BrandGateStore
+    ) async throws -> (ArticleReader, UUID) {
+        let (reader, brand) = try reader(context, brandParameter: brandParameter)
+        guard !reader.employee else { return (reader, brand) }
+        try checkGate(try await gates.gates(of: brand), kind, context.principal)
+        return (reader, brand)
+    }
+
+    static func checkGate(_ gates: PortalGates, _ kind: ContentKind, _ principal: Principal?) throws {
+        guard !gates.admits(principal, to: kind, employee: isEmployee(principal)) else { return }
+        let what = kind == .article ? "knowledge base" : "news"
+        if principal == nil { throw Problem.unauthorized("Sign in to read this portal's \(what).") }
+        throw Problem.forbidden("This portal's \(what) is not open to your account (it requires \(gates.requirement(for: kind))).")
+    }
+
     /// The reader's language: `?language=`, else the first of Accept-Language, else English.
     static func language(_ parameter: String?, acceptLanguage: String?) throws -> String {
         if let parameter {

@@ -1,3 +1,4 @@
+import Auth
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -7,17 +8,22 @@ import ServiceKit
 /// The public knowledge base and news pages of a brand's portal, served through the gateway for the brand's host:
 /// `/kb/<id>/<slug>` and `/news/<id>/<slug>` (server-rendered, with meta description and canonical link; a stale
 /// slug redirects), `/news/` (the latest news), `/news/rss.xml` (RSS 2.0, `?language=` for one language) and
-/// `/kb/sitemap.xml`. Only public, published content of the host's brand exists here.
+/// `/kb/sitemap.xml`. Only public, published content of the host's brand exists here, and only for visitors the
+/// brand's portal gates admit (the sitemap and the feed list only what anonymous visitors may read).
 public struct PortalPages: Sendable {
     let store: ArticleStore
+    let gates: BrandGateStore
+    let tokens: TokenService
 
     public func addRoutes(to router: Router<ServiceRequestContext>) {
-        let kb = router.group("/kb")
+        let signedIn = AuthenticationMiddleware<ServiceRequestContext>(tokens: tokens)
+        let kb = router.group("/kb").add(middleware: signedIn)
         kb.get("sitemap.xml") { request, context in
             guard let brand = context.brandID.flatMap(UUID.init(uuidString:)) else { throw Problem.notFound("No knowledge base for this host.") }
             let origin = Self.origin(request)
+            let gates = try await gates.gates(of: brand)
             var urls: [String] = []
-            for kind in ContentKind.allCases {
+            for kind in ContentKind.allCases where gates.isPublic(kind) {
                 var cursor: Cursor?
                 repeat {
                     let page = try await store.list(
@@ -34,20 +40,30 @@ public struct PortalPages: Sendable {
             return Self.response(xml, type: "application/xml; charset=utf-8")
         }
         for kind in ContentKind.allCases {
-            router.group("/\(kind.portalPath)").get("{id}/{slug}") { request, context in
-                guard let brand = context.brandID, let id = UUID(uuidString: context.parameters.get("id") ?? ""),
-                    let article = try await store.find(id), article.kind == kind, article.isVisible(), article.brandID == brand.lowercased()
-                else { return Self.response(Self.notFoundPage, status: .notFound, type: "text/html; charset=utf-8") }
+            router.group("/\(kind.portalPath)").add(middleware: signedIn).get("{id}/{slug}") { request, context in
+                guard let brand = context.brandID, let id = UUID(uuidString: context.parameters.get("id") ?? "") else {
+                    return Self.response(Self.notFoundPage, status: .notFound, type: "text/html; charset=utf-8")
+                }
+                guard let article = try await store.find(id), article.kind == kind, article.isVisible(), article.brandID == brand.lowercased() else {
+                    if let target = try await store.forwarded(from: id), target.brandID == brand.lowercased() {
+                        return Response(status: .movedPermanently, headers: [.location: Self.path(target)])
+                    }
+                    return Self.response(Self.notFoundPage, status: .notFound, type: "text/html; charset=utf-8")
+                }
+                if let refused = try await refusal(kind, brand: brand, context) { return refused }
                 guard context.parameters.get("slug") == article.slug else {
                     return Response(status: .movedPermanently, headers: [.location: Self.path(article)])
                 }
                 try await Visit.record(article, store: store, request: request, context: context)
-                return Self.response(Self.page(article, canonical: Self.origin(request) + Self.path(article)), type: "text/html; charset=utf-8")
+                let origin = Self.origin(request)
+                let alternates = TranslationRules.alternates(of: article, in: try await store.translations(of: article))
+                return Self.response(Self.page(article, canonical: origin + Self.path(article), alternates: alternates, origin: origin), type: "text/html; charset=utf-8")
             }
         }
-        let news = router.group("/news")
+        let news = router.group("/news").add(middleware: signedIn)
         news.get("rss.xml") { request, context in
             let (brand, language) = try Self.brandAndLanguage(request, context)
+            try KnowledgeReaders.checkGate(try await gates.gates(of: brand), .news, context.principal)
             let items = try await store.list(
                 kind: .news, brandID: brand, language: language, folderID: nil, publicOnly: true, page: PageRequest(limit: 50, cursor: nil))
             let origin = Self.origin(request)
@@ -58,9 +74,23 @@ public struct PortalPages: Sendable {
         }
         news.get("/") { request, context in
             let (brand, language) = try Self.brandAndLanguage(request, context)
+            if let refused = try await refusal(.news, brand: brand.lowercased, context) { return refused }
             let items = try await store.list(
                 kind: .news, brandID: brand, language: language, folderID: nil, publicOnly: true, page: PageRequest(limit: 20, cursor: nil))
             return Self.response(Self.newsIndex(items.items, origin: Self.origin(request)), type: "text/html; charset=utf-8")
+        }
+    }
+
+    /// The page a visitor the brand's gate keeps out gets instead: 401 asking an anonymous one to sign in, else 403.
+    func refusal(_ kind: ContentKind, brand: String, _ context: ServiceRequestContext) async throws -> Response? {
+        guard let id = UUID(uuidString: brand) else { return nil }
+        do {
+            try KnowledgeReaders.checkGate(try await gates.gates(of: id), kind, context.principal)
+            return nil
+        } catch let problem as Problem {
+            let page = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"robots\" content=\"noindex\"><title>Sign in</title></head>"
+                + "<body><h1>\(SafeHTML.escape(problem.detail ?? "Sign in"))</h1></body></html>\n"
+            return Self.response(page, status: problem.status, type: "text/html; charset=utf-8")
         }
     }
 
@@ -111,8 +141,12 @@ public struct PortalPages: Sendable {
         return "\(scheme)://\(host(request))"
     }
 
-    static func page(_ article: Article, canonical: String) -> String {
+    static func page(_ article: Article, canonical: String, alternates: [Article] = [], origin: String = "") -> String {
         let title = SafeHTML.escape(article.title)
+        let links = ([article] + alternates).map { member in
+            "<link rel=\"alternate\" hreflang=\"\(SafeHTML.escape(member.language))\" href=\"\(SafeHTML.escape(origin + path(member)))\">"
+        }
+        let languages = alternates.isEmpty ? "" : "\n" + links.joined(separator: "\n")
         let description = SafeHTML.escape(article.summary.isEmpty ? String(article.bodyText.prefix(160)) : article.summary)
         return """
             <!DOCTYPE html>
@@ -122,7 +156,7 @@ public struct PortalPages: Sendable {
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(title)</title>
             <meta name="description" content="\(description)">
-            <link rel="canonical" href="\(SafeHTML.escape(canonical))">
+            <link rel="canonical" href="\(SafeHTML.escape(canonical))">\(languages)
             </head>
             <body>
             <main>

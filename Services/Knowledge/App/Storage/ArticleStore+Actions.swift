@@ -19,6 +19,7 @@ extension ArticleStore {
             let selected = try await articles(
                 "WHERE id = ANY($1) AND kind = $2 AND deleted_at IS NULL ORDER BY id FOR UPDATE", binds, on: connection)
             guard selected.count == ids.count else { throw Problem.notFound("No such \(kind.noun): \(missing(ids, selected).joined(separator: ", ")).") }
+            let staleAfterDays = try await settings.staleAfterDays(on: connection)
             var answered: [Article] = []
             for article in selected {
                 let created: Bool
@@ -53,7 +54,8 @@ extension ArticleStore {
                 throw Problem.notFound("No such \(kind.noun).")
             }
             let copy = ArticleActions.copy(
-                of: article, id: UUIDv7.generate().lowercased, folderID: article.folderID, asDraft: true, staleAfterDays: staleAfterDays, now: now)
+                of: article, id: UUIDv7.generate().lowercased, folderID: article.folderID, asDraft: true,
+                staleAfterDays: try await settings.staleAfterDays(on: connection), now: now)
             try await write(copy, on: connection)
             try await events.publish(
                 "knowledge.\(kind.rawValue)_created", subject: copy.id, brandID: copy.brandID,

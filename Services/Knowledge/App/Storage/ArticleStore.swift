@@ -10,12 +10,12 @@ public struct ArticleStore: Sendable {
     let database: Database
     let events: KnowledgeEvents
     /// "Knowledge Base Articles and Canned Replies Stale After" (days): a new or reviewed article's stale date.
-    public let staleAfterDays: Int
+    let settings: KnowledgeSettingsStore
 
-    public init(database: Database, staleAfterDays: Int = ArticleActions.defaultStaleAfterDays) {
+    public init(database: Database) {
         self.database = database
         self.events = KnowledgeEvents(outbox: OutboxStore(database: database))
-        self.staleAfterDays = staleAfterDays
+        self.settings = KnowledgeSettingsStore(database: database)
     }
 
     static let columns = """
@@ -35,9 +35,9 @@ public struct ArticleStore: Sendable {
                 throw Problem.preconditionFailed("The article changed since you read it (version \(existing?.version ?? 0)).")
             }
             if existing?.deletedAt != nil || existing.map({ $0.kind != kind }) == true { throw Problem.notFound("No such \(kind.noun).") }
-            let article = try ArticleRules.article(
+            let article = try await linkTranslation(try ArticleRules.article(
                 from: input, kind: kind, id: id.lowercased, brandID: existing?.brandID ?? brandID.lowercased, existing: existing, now: now,
-                staleAfterDays: staleAfterDays)
+                staleAfterDays: try await settings.staleAfterDays(on: connection)), on: connection)
             try await checkFolder(article, on: connection)
             try await write(article, on: connection)
             try await events.publish(
@@ -48,14 +48,16 @@ public struct ArticleStore: Sendable {
     }
 
     /// Marks the article deleted (found only by "only deleted" searches, purged after 90 days); 404 when it is
-    /// not there.
-    public func delete(_ id: UUID, actor: String?, now: Date = Date()) async throws {
+    /// not there. `forwardTo` (the delete dialog's "forward traffic") sends the deleted page's visitors on to
+    /// another live item of the same kind and brand, for good: the forward outlives the purge.
+    public func delete(_ id: UUID, actor: String?, forwardTo: UUID? = nil, now: Date = Date()) async throws {
         try await database.transaction { connection in
             var binds = PostgresBindings()
             binds.append(id)
             guard var article = try await articles("WHERE id = $1 AND deleted_at IS NULL FOR UPDATE", binds, on: connection).first else {
                 throw Problem.notFound("No such article.")
             }
+            if let forwardTo { try await forward(article, to: forwardTo, on: connection) }
             article.deletedAt = now
             article.version += 1
             try await write(article, on: connection)

@@ -8,15 +8,17 @@ import ServiceKit
 public struct CannedReplyStore: Sendable {
     let database: Database
     let events: KnowledgeEvents
+    let settings: KnowledgeSettingsStore
 
     public init(database: Database) {
         self.database = database
         self.events = KnowledgeEvents(outbox: OutboxStore(database: database))
+        self.settings = KnowledgeSettingsStore(database: database)
     }
 
     static let columns = """
         id, folder_id, title, body_html, body_text, assigned_type, assigned_id, is_draft, reply_type, language, created_by, created_at,
-        updated_at, deleted_at, version
+        updated_at, deleted_at, version, stale_at
         """
 
     /// Creates the reply (`expectedVersion` nil and no row) or replaces it (412 when its version moved on).
@@ -28,7 +30,8 @@ public struct CannedReplyStore: Sendable {
             if let expectedVersion, existing?.version != expectedVersion {
                 throw Problem.preconditionFailed("The canned reply changed since you read it (version \(existing?.version ?? 0)).")
             }
-            let reply = try CannedReplyRules.reply(from: input, id: id.lowercased, existing: existing, actor: actor, now: now)
+            let reply = try CannedReplyRules.reply(
+                from: input, id: id.lowercased, existing: existing, actor: actor, now: now, staleAfterDays: try await settings.staleAfterDays(on: connection))
             try await write(reply, on: connection)
             try await events.publish(
                 "knowledge.canned_reply_\(existing == nil ? "created" : "updated")", subject: reply.id, brandID: nil, data: reply, on: connection)
@@ -65,21 +68,20 @@ public struct CannedReplyStore: Sendable {
         return departments
     }
 
-    /// The replies `caller` may use, best match first when `text` is given (title matches above body matches),
-    /// else by title; `mine` only those assigned to the caller; drafts only when asked.
-    public func list(
-        caller: CannedCaller, folderID: UUID?, text: String?, channel: CannedChannel?, mine: Bool, includeDrafts: Bool, limit: Int = 200
-    ) async throws -> [CannedReply] {
+    /// The replies `caller` may use, narrowed by `filter`: best match first when it has text (title matches above
+    /// body matches), else by title; drafts only when asked.
+    public func list(caller: CannedCaller, _ filter: CannedReplyFilter, limit: Int = 200) async throws -> [CannedReply] {
         var binds = PostgresBindings()
         binds.append(UUID(uuidString: caller.userID))
-        binds.append(caller.seesAll && !mine)
+        binds.append(caller.seesAll && !filter.mine)
         binds.append(Array(caller.departmentIDs.compactMap(UUID.init(uuidString:))))
-        binds.append(folderID)
-        binds.append(text.map { "%" + Self.escapeLike($0) + "%" })
-        binds.append(channel.map { $0 == .ticket ? "tickets" : "chats" })
-        binds.append(mine)
-        binds.append(includeDrafts)
+        binds.append(filter.folderID)
+        binds.append(filter.text.map { "%" + Self.escapeLike($0) + "%" })
+        binds.append(filter.channel.map { $0 == .ticket ? "tickets" : "chats" })
+        binds.append(filter.mine)
+        binds.append(filter.includeDrafts)
         binds.append(limit)
+        binds.append(filter.staleOnly)
         return try await database.client.withConnection { connection in
             try await replies("""
                 WHERE deleted_at IS NULL
@@ -89,6 +91,7 @@ public struct CannedReplyStore: Sendable {
                   AND ($5::text IS NULL OR title ILIKE $5 OR body_text ILIKE $5)
                   AND ($6::text IS NULL OR reply_type IN ('ticketsAndChats', $6))
                   AND ($8 OR NOT is_draft)
+                  AND (NOT $10 OR stale_at <= now())
                 ORDER BY ($5::text IS NOT NULL AND title ILIKE $5) DESC, lower(title), id LIMIT $9
                 """, binds, on: connection)
         }
@@ -166,13 +169,14 @@ public struct CannedReplyStore: Sendable {
         binds.append(reply.updatedAt)
         binds.append(reply.deletedAt)
         binds.append(reply.version)
+        binds.append(reply.staleAt)
         do {
             try await connection.query(
                 PostgresQuery(unsafeSQL: """
                     INSERT INTO \(database.table("canned_replies")) (\(Self.columns))
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
                     ON CONFLICT (id) DO UPDATE SET folder_id = $2, title = $3, body_html = $4, body_text = $5, assigned_type = $6, assigned_id = $7,
-                        is_draft = $8, reply_type = $9, language = $10, updated_at = $13, deleted_at = $14, version = $15
+                        is_draft = $8, reply_type = $9, language = $10, updated_at = $13, deleted_at = $14, version = $15, stale_at = $16
                     """, binds: binds), logger: database.logger
             ).consume()
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23503" {
@@ -193,7 +197,8 @@ public struct CannedReplyStore: Sendable {
                     type: CannedAssignee.Kind(rawValue: try c[5].decode(String.self)) ?? .everyone, id: try c[6].decode(UUID?.self)?.lowercased),
                 isDraft: try c[7].decode(Bool.self), replyType: CannedReplyType(rawValue: try c[8].decode(String.self)) ?? .ticketsAndChats,
                 language: try c[9].decode(String.self), createdBy: try c[10].decode(UUID?.self)?.lowercased, createdAt: try c[11].decode(Date.self),
-                updatedAt: try c[12].decode(Date.self), deletedAt: try c[13].decode(Date?.self), version: try c[14].decode(Int.self)))
+                updatedAt: try c[12].decode(Date.self), deletedAt: try c[13].decode(Date?.self), staleAt: try c[15].decode(Date.self),
+                version: try c[14].decode(Int.self)))
         }
         return result
     }

@@ -1,0 +1,37 @@
+import Database
+import Foundation
+import PostgresNIO
+import ServiceKit
+
+/// Linked translations in PostgreSQL: a member names its group's root in `translation_of`; linking locks the root
+/// so two translators cannot both add the same language.
+extension ArticleStore {
+    /// `article` with its `translationOf` checked and pointed at the group's root (unchanged when it names none).
+    func linkTranslation(_ article: Article, on connection: PostgresConnection) async throws -> Article {
+        guard let targetID = article.translationOf.flatMap(UUID.init(uuidString:)) else { return article }
+        var binds = PostgresBindings()
+        binds.append(targetID)
+        guard let target = try await articles("WHERE id = $1 FOR UPDATE", binds, on: connection).first else {
+            throw Problem.unprocessable("There is no such \(article.kind.noun) to translate.", errors: [.init(field: "translationOf", message: "unknown \(article.kind.noun)")])
+        }
+        let root = target.translationOf ?? target.id
+        var groupBinds = PostgresBindings()
+        groupBinds.append(UUID(uuidString: root))
+        groupBinds.append(UUID(uuidString: article.id))
+        if root != target.id { _ = try await articles("WHERE id = $1 FOR UPDATE", groupBinds, on: connection) }
+        let group = try await articles("WHERE (id = $1 OR translation_of = $1) AND deleted_at IS NULL AND id <> $2", groupBinds, on: connection)
+        var ownBinds = PostgresBindings()
+        ownBinds.append(UUID(uuidString: article.id))
+        let members = try await articles("WHERE translation_of = $1 AND deleted_at IS NULL LIMIT 1", ownBinds, on: connection)
+        return try TranslationRules.link(article, to: target, group: group, headsGroup: !members.isEmpty)
+    }
+
+    /// The live members of the article's translation group, itself included, by language.
+    public func translations(of article: Article) async throws -> [Article] {
+        var binds = PostgresBindings()
+        binds.append(UUID(uuidString: article.translationOf ?? article.id))
+        return try await database.client.withConnection { connection in
+            try await articles("WHERE (id = $1 OR translation_of = $1) AND deleted_at IS NULL ORDER BY language, id", binds, on: connection)
+        }
+    }
+}

@@ -1,0 +1,45 @@
+/// Settings → Management Interface → Options (seed 001, 7499–7510): one document for the installation, changed by
+/// system administrators and carried whole by `management_settings.changed` on `identity.events`, so the services
+/// that act on it (knowledge's stale dates, tickets' automatic time logs) keep their own copy.
+public struct ManagementSettings: Codable, Sendable, Equatable {
+    public static let defaultStaleAfterDays = 365
+
+    /// "SmarterTrack Base URL": the portal's address, for links in emails; empty until an administrator sets it.
+    public var baseURL = ""
+    /// "Enable simultaneous login to the portal and management interface" (default off).
+    public var simultaneousSignIn = false
+    /// "Enable automatic time log creation" for items their owner has open for at least a minute.
+    public var automaticTimeLogs = false
+    /// "Login Background": a stock image's name or a solid color as #RRGGBB.
+    public var loginBackground = "default"
+    /// "Knowledge Base Articles and Canned Replies Stale After" (days, default 365).
+    public var staleAfterDays = ManagementSettings.defaultStaleAfterDays
+
+    public init() {}
+
+    /// Absent fields (an event written before a field existed) keep their documented defaults.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = ManagementSettings()
+        baseURL = try container.decodeIfPresent(String.self, forKey: .baseURL) ?? defaults.baseURL
+        simultaneousSignIn = try container.decodeIfPresent(Bool.self, forKey: .simultaneousSignIn) ?? defaults.simultaneousSignIn
+        automaticTimeLogs = try container.decodeIfPresent(Bool.self, forKey: .automaticTimeLogs) ?? defaults.automaticTimeLogs
+        loginBackground = try container.decodeIfPresent(String.self, forKey: .loginBackground) ?? defaults.loginBackground
+        staleAfterDays = try container.decodeIfPresent(Int.self, forKey: .staleAfterDays) ?? defaults.staleAfterDays
+    }
+}
+
+/// A settings document with the version that is its ETag.
+public struct VersionedSettings<Settings: Codable & Sendable & Equatable>: Codable, Sendable, Equatable {
+    public var settings: Settings
+    public var version: Int
+
+    public init(settings: Settings, version: Int) {
+        self.settings = settings
+        self.version = version
+    }
+}
+
+public enum SettingsEventType {
+    public static let managementChanged = "management_settings.changed"
+}

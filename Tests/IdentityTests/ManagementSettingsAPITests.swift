@@ -1,0 +1,64 @@
+import Auth
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import IdentityApp
+import Testing
+import TestSupport
+
+@Suite("Management Interface settings", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct ManagementSettingsAPITests {
+    let api = IdentityAPITests()
+    static let path = "/api/v1/identity/settings/management"
+
+    @Test("The stale-after days start at 365 and an administrator's merge patch changes them, announced whole on identity.events")
+    func staleAfterDaysChange() async throws {
+        try await api.withIdentity { client, database in
+            let admin = try #require(try await IdentityAPITests.signIn(client)["accessToken"] as? String)
+            let (read, headers, initial) = try await IdentityAPITests.send(client, .get, Self.path, token: admin, body: "")
+            #expect(read == .ok)
+            let defaults = try #require(initial["settings"] as? [String: Any])
+            #expect(defaults["staleAfterDays"] as? Int == 365)
+            #expect(defaults["simultaneousSignIn"] as? Bool == false && defaults["automaticTimeLogs"] as? Bool == false)
+            let etag = try #require(headers[.eTag])
+            let (changed, changedHeaders, body) = try await IdentityAPITests.exchange(
+                client, .patch, Self.path, token: admin, headers: [.ifMatch: etag, .contentType: "application/merge-patch+json"],
+                bytes: Array(#"{"staleAfterDays":90,"baseURL":"https://help.example.com"}"#.utf8))
+            #expect(changed == .ok)
+            #expect(changedHeaders[.eTag] == "\"2\"")
+            let settings = try #require(IdentityAPITests.object(body)["settings"] as? [String: Any])
+            #expect(settings["staleAfterDays"] as? Int == 90 && settings["loginBackground"] as? String == "default")
+            let event = try await IdentityAPITests.lastEventData("management_settings.changed", database)
+            #expect((event["settings"] as? [String: Any])?["staleAfterDays"] as? Int == 90)
+            #expect(event["version"] as? Int == 2)
+            let (stale, _, _) = try await IdentityAPITests.exchange(
+                client, .patch, Self.path, token: admin, headers: [.ifMatch: etag], bytes: Array(#"{"staleAfterDays":30}"#.utf8))
+            #expect(stale == .preconditionFailed, "a second administrator working from version 1 does not overwrite version 2")
+        }
+    }
+
+    @Test("Out-of-range days, a base URL that is not http(s) and a background that is neither stock nor a color are 422; agents get 403")
+    func invalidSettings() async throws {
+        try await api.withIdentity { client, database in
+            let admin = try #require(try await IdentityAPITests.signIn(client)["accessToken"] as? String)
+            let agent = try await OrganizationAPITests.person(client, database, "agent@demo.localhost", roles: [PredefinedRoles.agent])
+            let cases: [(String, String)] = [
+                (#"{"staleAfterDays":0}"#, "staleAfterDays"),
+                (#"{"baseURL":"ftp://help.example.com"}"#, "baseURL"),
+                (#"{"loginBackground":"sunset.gif"}"#, "loginBackground"),
+            ]
+            for (patch, field) in cases {
+                let (status, _, problem) = try await IdentityAPITests.send(client, .patch, Self.path, token: admin, body: patch)
+                #expect(status == .unprocessableContent, "\(patch)")
+                #expect((problem["errors"] as? [[String: String]])?.first?["field"] == field, "\(patch)")
+            }
+            let (byAgent, _, _) = try await IdentityAPITests.send(client, .patch, Self.path, token: agent, body: #"{"staleAfterDays":30}"#)
+            #expect(byAgent == .forbidden)
+            let (readByAgent, _, _) = try await IdentityAPITests.send(client, .get, Self.path, token: agent, body: "")
+            #expect(readByAgent == .forbidden)
+            let (_, _, unchanged) = try await IdentityAPITests.send(client, .get, Self.path, token: admin, body: "")
+            #expect(unchanged["version"] as? Int == 1)
+            #expect(try await IdentityAPITests.lastEventData("management_settings.changed", database).isEmpty)
+        }
+    }
+}
