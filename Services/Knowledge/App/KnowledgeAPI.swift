@@ -37,6 +37,7 @@ public struct KnowledgeAPI: Sendable {
         let articles = ArticleController(store: store, search: search, gates: directory.gates)
         articles.addRoutes(to: api)
         FeedbackController(store: store, articles: articles).addRoutes(to: api)
+        FolderController(store: store).addRoutes(to: api)
         let news = ArticleController(store: store, search: search, gates: directory.gates, kind: .news)
         news.addRoutes(to: api)
         for content in [articles, news] {

@@ -3,10 +3,10 @@ import Contracts
 /// A brand's "View KB Articles Requires" and "View News Requires" (Settings → Brands → Permissions, seed 001):
 /// the role a portal visitor needs to read that kind of content, "Everyone" or "Nobody". Employees always read.
 public struct PortalGates: Sendable, Equatable {
-    public var articles = "Everyone"
-    public var news = "Everyone"
+    public var articles = PortalAccess.everyone
+    public var news = PortalAccess.everyone
 
-    public init(articles: String = "Everyone", news: String = "Everyone") {
+    public init(articles: String = PortalAccess.everyone, news: String = PortalAccess.everyone) {
         self.articles = articles
         self.news = news
     }
@@ -17,16 +17,11 @@ public struct PortalGates: Sendable, Equatable {
 
     /// Whether `principal` (nil: an anonymous visitor) may read `kind` on this brand's portal.
     public func admits(_ principal: Principal?, to kind: ContentKind, employee: Bool) -> Bool {
-        if employee { return true }
-        switch requirement(for: kind) {
-        case "Everyone": return true
-        case "Nobody": return false
-        case let role: return principal?.roles.contains(role) ?? false
-        }
+        PortalAccess.admits(requirement(for: kind), principal, employee: employee)
     }
 
     /// Whether anonymous visitors (and so crawlers and feed readers) may read `kind`.
     public func isPublic(_ kind: ContentKind) -> Bool {
-        requirement(for: kind) == "Everyone"
+        requirement(for: kind) == PortalAccess.everyone
     }
 }

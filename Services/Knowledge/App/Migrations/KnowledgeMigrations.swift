@@ -198,5 +198,12 @@ public enum KnowledgeMigrations {
         Migration(version: 109, name: "forwarded pages of deleted items", sql: [
             "CREATE TABLE {schema}.forwards (from_id uuid PRIMARY KEY, to_id uuid NOT NULL, created_at timestamptz NOT NULL)",
         ]),
+        Migration(version: 110, name: "who may read each folder on the portal", sql: [
+            """
+            ALTER TABLE {schema}.folders
+                ADD COLUMN view_requires text NOT NULL DEFAULT 'Everyone',
+                ADD COLUMN effective_view_requires text NOT NULL DEFAULT 'Everyone'
+            """,
+        ]),
     ]
 }

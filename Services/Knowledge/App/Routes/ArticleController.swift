@@ -5,10 +5,9 @@ import Hummingbird
 import ServiceKit
 
 extension Article: ResponseEncodable {}
-extension Folder: ResponseEncodable {}
 extension ArticleSearchResults: ResponseEncodable {}
 
-/// `/api/v1/knowledge/articles`, `/folders` and `/search` for articles; `/news` and `/news/search` for news
+/// `/api/v1/knowledge/articles`, `/search` and `/suggestions` for articles; `/news` and `/news/search` for news
 /// items, the same routes over the other kind of content.
 public struct ArticleController: Sendable {
     let store: ArticleStore
@@ -55,7 +54,7 @@ public struct ArticleController: Sendable {
             }
             return try await store.list(
                 kind: kind, brandID: brand, language: reader.employee ? language : language ?? "en", folderID: folder, publicOnly: !reader.employee,
-                page: try PageRequest(request), view: view, assignedAgentID: agent)
+                page: try PageRequest(request), view: view, assignedAgentID: agent, satisfies: reader.satisfies)
         }
         group.post("\(collection)/actions") { request, context in
             struct Body: Decodable { var action: String; var ids: [String]; var mark: String?; var folderID: String?; var agentID: String? }
@@ -101,30 +100,7 @@ public struct ArticleController: Sendable {
             try await store.delete(id, actor: context.principal?.userID, forwardTo: forwardTo)
             return Response(status: .noContent)
         }
-        if kind == .article { addFolderRoutes(to: group) }
         if let search { addSearchRoute(to: group, search: search) }
-    }
-
-    private func addFolderRoutes(to group: RouterGroup<ServiceRequestContext>) {
-        group.post("folders") { request, context in
-            struct Body: Decodable { var brandID: String?; var parentID: String?; var name: String; var includeInAutomaticSearch: Bool? }
-            try Authorization.require(context.principal, .kbArticles, "Create")
-            let body = try await request.decodeJSON(Body.self, context: context)
-            let (_, brand) = try KnowledgeReaders.reader(context, brandParameter: body.brandID)
-            let parent = try body.parentID.map { text in
-                guard let id = UUID(uuidString: text) else {
-                    throw Problem.unprocessable("parentID must be a folder id.", errors: [.init(field: "parentID", message: "must be an id")])
-                }
-                return id
-            }
-            let folder = try await store.createFolder(
-                brandID: brand, parentID: parent, name: body.name, includeInAutomaticSearch: body.includeInAutomaticSearch ?? true)
-            return EditedResponse(status: .created, response: folder)
-        }
-        group.get("folders") { request, context in
-            let (_, brand) = try KnowledgeReaders.reader(context, brandParameter: request.uri.queryParameters["brandID"].map(String.init))
-            return Items(items: try await store.folders(brandID: brand))
-        }
     }
 
     /// `…/search` (articles) or `…/news/search`: ranked, with the advanced fields (folder, only deleted, date ranges).
@@ -150,6 +126,30 @@ public struct ArticleController: Sendable {
             }
             return results
         }
+        if kind == .article { addSuggestionRoute(to: group, search: search) }
+    }
+
+    /// `…/suggestions?q=`: the automatic suggestions shown while a customer writes a ticket or starts a chat —
+    /// what that customer could read on the portal, from folders included in automatic searches, 5 by default
+    /// (the brand's Max KB Search Results). A portal closed to the caller suggests nothing rather than refusing.
+    private func addSuggestionRoute(to group: RouterGroup<ServiceRequestContext>, search: ArticleSearch) {
+        group.get("suggestions") { request, context in
+            let query = request.uri.queryParameters
+            guard let text = FormQuery.value("q", in: request.uri.query)?.nonEmptyText, text.count <= 2_000 else {
+                throw Problem.badRequest("q is the subject or message to suggest articles for (at most 2000 characters).")
+            }
+            let limit = try query["limit"].map { text in
+                guard let limit = Int(text), (1...20).contains(limit) else { throw Problem.badRequest("limit is 1 to 20.") }
+                return limit
+            } ?? 5
+            var (reader, brand) = try KnowledgeReaders.reader(context, brandParameter: query["brandID"].map(String.init))
+            reader.employee = false
+            guard try await gates.gates(of: brand).admits(context.principal, to: .article, employee: false) else {
+                return ArticleSearchResults(items: [], estimatedTotal: 0, suggestion: nil, correctedResults: false)
+            }
+            let language = try KnowledgeReaders.language(query["language"].map(String.init), acceptLanguage: request.headers[.acceptLanguage])
+            return try await search.search(ArticleSearch.query(text, reader: reader, language: language, automaticOnly: true, limit: limit))
+        }
     }
 
     /// The article of the path as this reader may see it: visitors only public articles of the host's brand.
@@ -159,6 +159,7 @@ public struct ArticleController: Sendable {
         guard let article = try await store.find(id), article.kind == kind,
             reader.employee || (article.isVisible() && article.brandID == reader.brandID)
         else { throw Problem.notFound(notFound) }
+        if !reader.employee { try KnowledgeReaders.checkFolder(try await store.folderAccess(article.folderID), context.principal) }
         return article
     }
 }

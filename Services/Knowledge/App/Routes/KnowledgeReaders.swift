@@ -17,7 +17,7 @@ enum KnowledgeReaders {
         guard let text, let brand = UUID(uuidString: text) else {
             throw Problem.badRequest("The knowledge base is per brand: use the brand's host (or, as an employee, ?brandID=).")
         }
-        return (ArticleReader(brandID: brand.uuidString.lowercased(), employee: employee), brand)
+        return (ArticleReader(brandID: brand.uuidString.lowercased(), employee: employee, satisfies: PortalAccess.satisfied(by: context.principal)), brand)
     }
 
     /// `reader(_:brandParameter:)` for reading `kind`, past the brand's portal gate: a visitor without the role the
@@ -32,10 +32,19 @@ enum KnowledgeReaders {
     }
 
     static func checkGate(_ gates: PortalGates, _ kind: ContentKind, _ principal: Principal?) throws {
-        guard !gates.admits(principal, to: kind, employee: isEmployee(principal)) else { return }
-        let what = kind == .article ? "knowledge base" : "news"
-        if principal == nil { throw Problem.unauthorized("Sign in to read this portal's \(what).") }
-        throw Problem.forbidden("This portal's \(what) is not open to your account (it requires \(gates.requirement(for: kind))).")
+        try require(gates.requirement(for: kind), principal, what: kind == .article ? "this portal's knowledge base" : "this portal's news")
+    }
+
+    /// A visitor reading an article of a folder whose access is `requirement`.
+    static func checkFolder(_ requirement: String, _ principal: Principal?) throws {
+        try require(requirement, principal, what: "this article's folder")
+    }
+
+    /// 401 for an anonymous visitor who does not meet `requirement` (sign in first), 403 for a signed-in one.
+    static func require(_ requirement: String, _ principal: Principal?, what: String) throws {
+        guard !PortalAccess.admits(requirement, principal, employee: isEmployee(principal)) else { return }
+        if principal == nil { throw Problem.unauthorized("Sign in to read \(what).") }
+        throw Problem.forbidden("Reading \(what) requires \(requirement), which your account does not have.")
     }
 
     /// The reader's language: `?language=`, else the first of Accept-Language, else English.

@@ -50,7 +50,12 @@ public struct PortalPages: Sendable {
                     }
                     return Self.response(Self.notFoundPage, status: .notFound, type: "text/html; charset=utf-8")
                 }
-                if let refused = try await refusal(kind, brand: brand, context) { return refused }
+                let gate = try await gates.gates(ofBrand: brand)
+                let access = try await store.folderAccess(article.folderID)
+                if let refused = try Self.refusal({
+                    try KnowledgeReaders.checkGate(gate, kind, context.principal)
+                    try KnowledgeReaders.checkFolder(access, context.principal)
+                }) { return refused }
                 guard context.parameters.get("slug") == article.slug else {
                     return Response(status: .movedPermanently, headers: [.location: Self.path(article)])
                 }
@@ -65,7 +70,8 @@ public struct PortalPages: Sendable {
             let (brand, language) = try Self.brandAndLanguage(request, context)
             try KnowledgeReaders.checkGate(try await gates.gates(of: brand), .news, context.principal)
             let items = try await store.list(
-                kind: .news, brandID: brand, language: language, folderID: nil, publicOnly: true, page: PageRequest(limit: 50, cursor: nil))
+                kind: .news, brandID: brand, language: language, folderID: nil, publicOnly: true, page: PageRequest(limit: 50, cursor: nil),
+                satisfies: PortalAccess.satisfied(by: context.principal))
             let origin = Self.origin(request)
             let channel = NewsFeed.Channel(
                 title: "News — \(Self.host(request))", link: origin + "/news/", feedURL: origin + request.uri.description,
@@ -74,23 +80,25 @@ public struct PortalPages: Sendable {
         }
         news.get("/") { request, context in
             let (brand, language) = try Self.brandAndLanguage(request, context)
-            if let refused = try await refusal(.news, brand: brand.lowercased, context) { return refused }
+            let gate = try await gates.gates(of: brand)
+            if let refused = try Self.refusal({ try KnowledgeReaders.checkGate(gate, .news, context.principal) }) { return refused }
             let items = try await store.list(
-                kind: .news, brandID: brand, language: language, folderID: nil, publicOnly: true, page: PageRequest(limit: 20, cursor: nil))
+                kind: .news, brandID: brand, language: language, folderID: nil, publicOnly: true, page: PageRequest(limit: 20, cursor: nil),
+                satisfies: PortalAccess.satisfied(by: context.principal))
             return Self.response(Self.newsIndex(items.items, origin: Self.origin(request)), type: "text/html; charset=utf-8")
         }
     }
 
-    /// The page a visitor the brand's gate keeps out gets instead: 401 asking an anonymous one to sign in, else 403.
-    func refusal(_ kind: ContentKind, brand: String, _ context: ServiceRequestContext) async throws -> Response? {
-        guard let id = UUID(uuidString: brand) else { return nil }
+    /// The page a visitor a portal requirement keeps out gets instead of the content: 401 asking an anonymous one
+    /// to sign in, else 403; nil when `check` lets them in.
+    static func refusal(_ check: () throws -> Void) throws -> Response? {
         do {
-            try KnowledgeReaders.checkGate(try await gates.gates(of: id), kind, context.principal)
+            try check()
             return nil
         } catch let problem as Problem {
             let page = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"robots\" content=\"noindex\"><title>Sign in</title></head>"
                 + "<body><h1>\(SafeHTML.escape(problem.detail ?? "Sign in"))</h1></body></html>\n"
-            return Self.response(page, status: problem.status, type: "text/html; charset=utf-8")
+            return response(page, status: problem.status, type: "text/html; charset=utf-8")
         }
     }
 

@@ -17,10 +17,18 @@ public struct ArticleIndexer: SearchProjection {
     }
 
     public func documents(after: UUID?) async throws -> [SearchDocument] {
-        try await database.client.withConnection { try await store.articles(after: after, on: $0) }.map(ArticleSearchTerms.document)
+        try await database.client.withConnection { try await documents(store.articles(after: after, on: $0), on: $0) }
     }
 
     public func documents(ids: Set<UUID>) async throws -> [SearchDocument] {
-        try await database.client.withConnection { try await store.articles(ids: Array(ids), on: $0) }.map(ArticleSearchTerms.document)
+        try await database.client.withConnection { try await documents(store.articles(ids: Array(ids), on: $0), on: $0) }
+    }
+
+    /// Each article's document with what its folder adds (who may read it, whether it is suggested).
+    private func documents(_ articles: [Article], on connection: PostgresConnection) async throws -> [SearchDocument] {
+        let facts = try await store.folderFacts(Set(articles.compactMap { $0.folderID.flatMap(UUID.init(uuidString:)) }), on: connection)
+        return articles.map { article in
+            ArticleSearchTerms.document(article, folder: article.folderID.flatMap { facts[$0] } ?? .open)
+        }
     }
 }

@@ -7,10 +7,13 @@ import ServiceKit
 public struct ArticleReader: Sendable, Equatable {
     public var brandID: String
     public var employee: Bool
+    /// The folder requirements a visitor meets (`PortalAccess.satisfied(by:)`): Everyone and their roles.
+    public var satisfies: [String]
 
-    public init(brandID: String, employee: Bool) {
+    public init(brandID: String, employee: Bool, satisfies: [String] = [PortalAccess.everyone]) {
         self.brandID = brandID
         self.employee = employee
+        self.satisfies = satisfies
     }
 }
 
@@ -42,20 +45,29 @@ public struct ArticleSearch: Sendable {
     /// only news published by `now` (an article is published when it is created).
     public static func query(
         _ text: String, reader: ArticleReader, language: String?, kind: ContentKind = .article, folderID: String? = nil,
-        onlyDeleted: Bool = false, dates: [SearchValueRange] = [], limit: Int = 20, now: Date = Date()
+        onlyDeleted: Bool = false, dates: [SearchValueRange] = [], automaticOnly: Bool = false, limit: Int = 20, now: Date = Date()
     ) -> SearchQuery {
         var filters: [[String]]
         // The visitor term holds only public articles, never deleted ones: no separate exclusion is needed (it
-        // would cost a common word about a millisecond over 100,000 articles).
+        // would cost a common word about a millisecond over 100,000 articles). Articles of restricted folders
+        // have a term per requirement, ORed in for the visitors who meet it.
         let visitorTerm = !reader.employee && language != nil
         if !reader.employee, let language {
-            filters = [[ArticleSearchTerms.visitorView(kind, brand: reader.brandID, language: language)]]
+            filters = [reader.satisfies.map { requirement in
+                requirement == PortalAccess.everyone
+                    ? ArticleSearchTerms.visitorView(kind, brand: reader.brandID, language: language)
+                    : ArticleSearchTerms.restrictedView(requirement, kind, brand: reader.brandID, language: language)
+            }]
         } else {
             filters = [[ArticleSearchTerms.kind(kind)], [ArticleSearchTerms.brand(reader.brandID)]]
             if let language { filters.append([ArticleSearchTerms.language(language)]) }
-            if !reader.employee { filters.append([ArticleSearchTerms.visible]) }
+            if !reader.employee {
+                filters.append([ArticleSearchTerms.visible])
+                filters.append(reader.satisfies.map(ArticleSearchTerms.access))
+            }
         }
         if let folderID { filters.append([ArticleSearchTerms.folder(folderID)]) }
+        if automaticOnly { filters.append([ArticleSearchTerms.automatic]) }
         if onlyDeleted { filters.append([ArticleSearchTerms.deleted]) }
         var ranges = dates
         if !reader.employee && kind == .news {

@@ -2,10 +2,11 @@ import Foundation
 import Search
 
 /// How an article is written into the search index: title above summary above body, stemmed in the article's
-/// language; brand, language, visibility and folder are boolean terms, so visibility filters inside the query.
+/// language; brand, language, visibility, folder and folder access are boolean terms, so visibility filters inside
+/// the query.
 public enum ArticleSearchTerms {
     /// Bumped whenever the document shape changes: the index is then rebuilt from PostgreSQL.
-    public static let schemaVersion = 3
+    public static let schemaVersion = 4
 
     public static func brand(_ id: String) -> String { "XB" + id }
     public static func kind(_ kind: ContentKind) -> String { "XK" + kind.rawValue }
@@ -18,6 +19,14 @@ public enum ArticleSearchTerms {
     public static func visitorView(_ kind: ContentKind, brand: String, language: String) -> String {
         "XV" + kind.rawValue + ":" + brand + ":" + language.lowercased()
     }
+    /// The same for a public article in a folder that only visitors meeting `requirement` may read.
+    public static func restrictedView(_ requirement: String, _ kind: ContentKind, brand: String, language: String) -> String {
+        "XW" + requirement + ":" + kind.rawValue + ":" + brand + ":" + language.lowercased()
+    }
+    /// The folder access of the article: "XREveryone", or the role its folder requires.
+    public static func access(_ requirement: String) -> String { "XR" + requirement }
+    /// In a folder whose articles are offered as automatic suggestions before a ticket or chat is submitted.
+    public static let automatic = "XAUTO"
     public static let deleted = "XDEL"
     public static let draft = "XDRAFT"
     public static let privateArticle = "XPRIV"
@@ -27,12 +36,15 @@ public enum ArticleSearchTerms {
     public static let createdSlot: UInt32 = 2
     public static let reviewedSlot: UInt32 = 3
 
-    public static func document(_ article: Article) -> SearchDocument {
-        var filters = [kind(article.kind), brand(article.brandID), language(article.language)]
+    public static func document(_ article: Article, folder: FolderFacts = .open) -> SearchDocument {
+        var filters = [kind(article.kind), brand(article.brandID), language(article.language), access(folder.access)]
         if article.isPublic {
             filters.append(visible)
-            filters.append(visitorView(article.kind, brand: article.brandID, language: article.language))
+            filters.append(folder.access == PortalAccess.everyone
+                ? visitorView(article.kind, brand: article.brandID, language: article.language)
+                : restrictedView(folder.access, article.kind, brand: article.brandID, language: article.language))
         }
+        if folder.automatic { filters.append(automatic) }
         if article.deletedAt != nil { filters.append(deleted) }
         if article.isDraft { filters.append(draft) }
         if article.isPrivate { filters.append(privateArticle) }
@@ -58,5 +70,20 @@ public enum ArticleSearchTerms {
     public static func sortable(_ date: Date) -> String {
         let whole = String(Int64(max(0, date.timeIntervalSince1970)))
         return String(repeating: "0", count: max(0, 12 - whole.count)) + whole
+    }
+}
+
+/// What an article's folder adds to its index document: who may read it on the portal, and whether it is offered
+/// in automatic suggestions.
+public struct FolderFacts: Sendable, Equatable {
+    public var access: String
+    public var automatic: Bool
+
+    /// No folder, or an open one included in automatic searches.
+    public static let open = FolderFacts(access: PortalAccess.everyone, automatic: true)
+
+    public init(access: String, automatic: Bool) {
+        self.access = access
+        self.automatic = automatic
     }
 }

@@ -76,10 +76,11 @@ public struct ArticleStore: Sendable {
     }
 
     /// A brand's articles (newest change first) or news (newest publish date first), a keyset page at a time;
-    /// `publicOnly` for portal visitors (what is public and published by now).
+    /// `publicOnly` for portal visitors (what is public and published by now), of folders whose access they meet
+    /// (`satisfies`, default: anonymous).
     public func list(
         kind: ContentKind = .article, brandID: UUID, language: String?, folderID: UUID?, publicOnly: Bool, page: PageRequest,
-        view: ArticleListView? = nil, assignedAgentID: UUID? = nil
+        view: ArticleListView? = nil, assignedAgentID: UUID? = nil, satisfies: [String] = [PortalAccess.everyone]
     ) async throws -> Page<Article> {
         let keys = page.cursor?.keys ?? []
         let order = kind == .news ? "published_at" : "updated_at"
@@ -94,11 +95,13 @@ public struct ArticleStore: Sendable {
         binds.append(kind.rawValue)
         binds.append(view?.rawValue)
         binds.append(assignedAgentID)
+        binds.append(satisfies)
         let found = try await database.client.withConnection { connection in
             try await articles("""
                 WHERE brand_id = $1 AND kind = $8 AND deleted_at IS NULL AND ($2::text IS NULL OR language = $2)
                   AND ($3::uuid IS NULL OR folder_id = $3)
-                  AND (NOT $4 OR (NOT is_private AND NOT is_draft AND published_at <= now()))
+                  AND (NOT $4 OR (NOT is_private AND NOT is_draft AND published_at <= now() AND (folder_id IS NULL OR folder_id IN (
+                      SELECT id FROM \(database.table("folders")) WHERE brand_id = $1 AND effective_view_requires = ANY($11)))))
                   AND ($5::timestamptz IS NULL OR (\(order), id) < ($5::timestamptz, $6::uuid))
                   AND ($9::text IS NULL OR ($9 = 'drafts' AND is_draft) OR ($9 = 'review' AND review = 'review')
                        OR ($9 = 'stale' AND stale_at <= now()))

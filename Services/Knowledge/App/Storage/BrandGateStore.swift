@@ -21,6 +21,12 @@ public struct BrandGateStore: Sendable {
         return PortalGates()
     }
 
+    /// The gates of the brand with this id text (the defaults for one that is no id).
+    public func gates(ofBrand brandID: String) async throws -> PortalGates {
+        guard let id = UUID(uuidString: brandID) else { return PortalGates() }
+        return try await gates(of: id)
+    }
+
     /// The part of `brand.settings_changed` this service reads.
     struct BrandSettingsChanged: Decodable {
         struct Settings: Decodable { var permissions: Permissions? }

@@ -1,0 +1,29 @@
+import Contracts
+import ServiceKit
+
+/// The role-valued portal requirements of the knowledge base, a brand's "View KB Articles Requires" and a folder's
+/// own access (per-folder permissions, seed 001, 6380): a role name, "Everyone" or "Nobody". Employees always read.
+public enum PortalAccess {
+    public static let everyone = "Everyone"
+    public static let nobody = "Nobody"
+
+    public static func admits(_ requirement: String, _ principal: Principal?, employee: Bool) -> Bool {
+        employee || satisfied(by: principal).contains(requirement)
+    }
+
+    /// The requirements a visitor meets: Everyone, and each role they hold ("Nobody" never).
+    public static func satisfied(by principal: Principal?) -> [String] {
+        [everyone] + (principal?.roles ?? []).filter { $0 != everyone && $0 != nobody }
+    }
+
+    /// A folder's effective requirement: its own, or, when it says Everyone, its parent's.
+    public static func effective(own: String, parent: String?) -> String {
+        own == everyone ? parent ?? everyone : own
+    }
+
+    public static func validate(_ requirement: String, field: String) throws {
+        guard (1...100).contains(requirement.count), !requirement.contains(where: \.isNewline) else {
+            throw Problem.unprocessable("\(field) is a role name, Everyone or Nobody.", errors: [.init(field: field, message: "1 to 100 characters")])
+        }
+    }
+}
