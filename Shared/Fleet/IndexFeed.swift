@@ -15,9 +15,13 @@ public protocol SearchProjection: Sendable {
     func documents(after: UUID?) async throws -> [SearchDocument]
     /// The current documents of these ids; an id without one is gone (purged, merged away).
     func documents(ids: Set<UUID>) async throws -> [SearchDocument]
+    /// Whether an event of this type can change the document its subject names (a view or a rating cannot).
+    func changesDocument(_ eventType: String) -> Bool
 }
 
 extension SearchProjection {
+    public func changesDocument(_ eventType: String) -> Bool { true }
+
     /// Re-indexes every document when the index needs it (missing, of another schema, or not closed cleanly).
     public func rebuildIfNeeded(logger: Logger) async throws {
         guard await index.needsRebuild else { return }
@@ -98,7 +102,9 @@ public struct IndexFeed<Projection: SearchProjection>: Service {
                     }
                 }
                 try await consume(consumer, logger: logger) { message in
-                    guard let header = try? CloudEventCoding.decodeHeader(message.value), let id = UUID(uuidString: header.subject) else { return }
+                    guard let header = try? CloudEventCoding.decodeHeader(message.value), projection.changesDocument(header.type),
+                        let id = UUID(uuidString: header.subject)
+                    else { return }
                     try await index.markDirty()
                     await pending.add(id)
                 }

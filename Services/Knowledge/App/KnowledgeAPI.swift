@@ -13,6 +13,8 @@ public struct KnowledgeAPI: Sendable {
     public let links: LinkCheckStore
     public let scanner: BrokenLinkScanner
     public let cannedReplies: CannedReplyStore
+    /// Portal visitors' searches, written in batches; a service of the fleet runtime.
+    public let searchLog: SearchLog
     /// What the service keeps from `identity.events`: agents' departments and the stale-after setting.
     public let directory: IdentityFeed
     let tokens: TokenService
@@ -27,6 +29,7 @@ public struct KnowledgeAPI: Sendable {
         self.links = LinkCheckStore(database: database)
         self.scanner = BrokenLinkScanner(store: links, checker: linkChecker, concurrency: linkConcurrency)
         self.cannedReplies = CannedReplyStore(database: database)
+        self.searchLog = SearchLog(store: store)
         self.directory = IdentityFeed(database: database)
         self.tokens = tokens
     }
@@ -34,10 +37,11 @@ public struct KnowledgeAPI: Sendable {
     public func addRoutes(to router: Router<ServiceRequestContext>) {
         let api = router.group("/api/v1/knowledge").add(middleware: AuthenticationMiddleware(tokens: tokens))
         OpenAPIDocument(resource: Bundle.module.url(forResource: "openapi", withExtension: "yaml")).addRoute(to: api)
-        let articles = ArticleController(store: store, search: search, gates: directory.gates)
+        let articles = ArticleController(store: store, search: search, gates: directory.gates, searchLog: searchLog)
         articles.addRoutes(to: api)
         FeedbackController(store: store, articles: articles).addRoutes(to: api)
         FolderController(store: store).addRoutes(to: api)
+        SearchReportController(store: store).addRoutes(to: api)
         let news = ArticleController(store: store, search: search, gates: directory.gates, kind: .news)
         news.addRoutes(to: api)
         for content in [articles, news] {

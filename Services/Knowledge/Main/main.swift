@@ -35,7 +35,7 @@ let linkWorker = BrokenLinkWorker(
 try await runtime.run(
     router: router, migrations: KnowledgeMigrations.all, topics: [ServiceName.knowledge.eventsTopic],
     services: [
-        indexFeed, directory, linkWorker, BatchWorker.purge(store: api.store, gate: runtime.gate, logger: runtime.logger),
+        indexFeed, directory, linkWorker, api.searchLog, BatchWorker.purge(store: api.store, gate: runtime.gate, logger: runtime.logger),
         BatchWorker.staleArticles(
             store: api.store, every: .seconds(try environment.int("CONCIERGE_KB_STALE_CHECK_SECONDS", default: 300)), gate: runtime.gate,
             logger: runtime.logger),

@@ -205,5 +205,25 @@ public enum KnowledgeMigrations {
                 ADD COLUMN effective_view_requires text NOT NULL DEFAULT 'Everyone'
             """,
         ]),
+        Migration(version: 111, name: "the portal search log and the results read from it", sql: [
+            """
+            CREATE TABLE {schema}.searches (
+                id uuid PRIMARY KEY,
+                brand_id uuid NOT NULL,
+                language text NOT NULL,
+                query text NOT NULL,
+                visitor_key text,
+                result_count integer NOT NULL,
+                searched_at timestamptz NOT NULL)
+            """,
+            "CREATE INDEX searches_time ON {schema}.searches (brand_id, searched_at)",
+            """
+            CREATE TABLE {schema}.search_views (
+                search_id uuid NOT NULL,
+                article_id uuid NOT NULL,
+                viewed_at timestamptz NOT NULL,
+                PRIMARY KEY (search_id, article_id))
+            """,
+        ]),
     ]
 }

@@ -13,6 +13,8 @@ public struct ArticleController: Sendable {
     let store: ArticleStore
     let search: ArticleSearch?
     let gates: BrandGateStore
+    /// Where portal visitors' article searches are logged for the search reports (nil: not logged).
+    var searchLog: SearchLog? = nil
     var kind: ContentKind = .article
 
     /// The role feature whose actions guard this kind of content.
@@ -118,11 +120,18 @@ public struct ArticleController: Sendable {
                 guard let limit = Int(text), (1...100).contains(limit) else { throw Problem.badRequest("limit is 1 to 100.") }
                 return limit
             } ?? 20
-            let results = try await search.search(ArticleSearch.query(
+            var results = try await search.search(ArticleSearch.query(
                 text, reader: reader, language: reader.employee && query["language"] == nil ? nil : language, kind: kind,
                 folderID: query["folderID"].map(String.init), onlyDeleted: onlyDeleted, dates: try SearchDates.ranges { query[Substring($0)].map(String.init) }, limit: limit))
             if results.items.isEmpty {
                 try await store.recordUnsuccessfulSearch(text, brandID: brand, language: language, employee: reader.employee)
+            }
+            if let searchLog, !reader.employee {
+                let id = UUIDv7.generate().lowercased
+                searchLog.record(SearchRecord(
+                    searchID: id, brandID: reader.brandID, language: language, query: String(text.prefix(500)), visitorKey: Visit.visitorKey(context),
+                    resultCount: results.estimatedTotal, searchedAt: Date()))
+                results.searchID = id
             }
             return results
         }

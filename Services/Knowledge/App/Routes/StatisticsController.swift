@@ -51,8 +51,11 @@ enum Visit {
         return context.clientAddress?.nonEmptyText.map { "ip:" + $0 }
     }
 
+    /// `?search=<searchID>` on the read names the search whose results led here.
     static func record(_ item: Article, store: ArticleStore, request: Request, context: ServiceRequestContext) async throws {
         guard !KnowledgeReaders.isEmployee(context.principal), let visitor = visitorKey(context) else { return }
-        try await store.recordView(of: item, visitorKey: visitor, spider: Visitors.isSpider(userAgent: request.headers[.userAgent]))
+        try await store.recordView(
+            of: item, visitorKey: visitor, spider: Visitors.isSpider(userAgent: request.headers[.userAgent]),
+            searchID: request.uri.queryParameters["search"].flatMap { UUID(uuidString: String($0)) })
     }
 }

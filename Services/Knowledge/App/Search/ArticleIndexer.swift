@@ -16,6 +16,15 @@ public struct ArticleIndexer: SearchProjection {
         self.store = ArticleStore(database: database)
     }
 
+    /// The events that change an item's document; views, ratings, feedback, searches and canned replies do not.
+    public static let documentEvents: Set<String> = Set(ContentKind.allCases.flatMap { kind in
+        ["created", "updated", "deleted", "purged", "access_changed"].map { "knowledge.\(kind.rawValue)_\($0)" }
+    })
+
+    public func changesDocument(_ eventType: String) -> Bool {
+        Self.documentEvents.contains(eventType)
+    }
+
     public func documents(after: UUID?) async throws -> [SearchDocument] {
         try await database.client.withConnection { try await documents(store.articles(after: after, on: $0), on: $0) }
     }

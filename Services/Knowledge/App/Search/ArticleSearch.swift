@@ -31,6 +31,8 @@ public struct ArticleSearchResults: Codable, Sendable {
     /// "Did you mean …?" and, when the query found nothing, the results of the corrected query instead.
     public var suggestion: String?
     public var correctedResults: Bool
+    /// A portal visitor's search is logged under this id; reading a result with `?search=<id>` counts it as found.
+    public var searchID: String? = nil
 }
 
 /// Ranked article search with the reader's visibility as filters inside the query.

@@ -8,8 +8,10 @@ import ServiceKit
 extension ArticleStore {
     /// Counts a view by `visitorKey` today (a hit, and a visit the first time today) and publishes
     /// `knowledge.<kind>_viewed`.
-    public func recordView(of item: Article, visitorKey: String, spider: Bool, now: Date = Date()) async throws {
+    /// `searchID`: the visitor came from that search's results (counted for "% Finding").
+    public func recordView(of item: Article, visitorKey: String, spider: Bool, searchID: UUID? = nil, now: Date = Date()) async throws {
         try await database.transaction { connection in
+            if let searchID { try await recordSearchView(searchID, articleID: item.id, now: now, on: connection) }
             var binds = PostgresBindings()
             binds.append(UUID(uuidString: item.id))
             binds.append(now)
@@ -24,7 +26,7 @@ extension ArticleStore {
             ).consume()
             try await events.publish(
                 "knowledge.\(item.kind.rawValue)_viewed", subject: item.id, brandID: item.brandID,
-                data: ViewEventData(articleID: item.id, spider: spider, visitorKey: visitorKey), on: connection)
+                data: ViewEventData(articleID: item.id, spider: spider, visitorKey: visitorKey, searchID: searchID?.lowercased), on: connection)
         }
     }
 
@@ -81,6 +83,7 @@ struct ViewEventData: Codable, Sendable {
     var articleID: String
     var spider: Bool
     var visitorKey: String
+    var searchID: String?
 }
 
 struct RatingEventData: Codable, Sendable {
