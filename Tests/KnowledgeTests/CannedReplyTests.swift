@@ -1,5 +1,6 @@
 import Auth
 import Database
+import Fleet
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -89,8 +90,9 @@ struct CannedReplyTests {
     func searchAndFolders() async throws {
         try await KnowledgeTestKit.run { client, kit in
             let agent = try await kit.token()
-            _ = try await Self.create(client, token: agent, ["title": "Shipping delays", "bodyHTML": "<p>Your refund is on its way.</p>"])
-            _ = try await Self.create(client, token: agent, ["title": "Refund policy", "bodyHTML": "<p>Thirty days.</p>"])
+            let shipping = try await Self.create(client, token: agent, ["title": "Shipping delays", "bodyHTML": "<p>Your refund is on its way.</p>"])
+            let refund = try await Self.create(client, token: agent, ["title": "Refund policy", "bodyHTML": "<p>Thirty days.</p>"])
+            for id in [shipping, refund].compactMap(UUID.init(uuidString:)) { try await kit.cannedIndexer.reindex(id) }
             let (_, _, found) = try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/canned-replies?q=refund", brand: nil, token: agent)
             #expect((KnowledgeTestKit.json(found)["items"] as? [[String: Any]])?.compactMap { $0["title"] as? String } == ["Refund policy", "Shipping delays"])
 

@@ -17,28 +17,34 @@ struct KnowledgeTestKit: Sendable {
     let tokens: TokenService
     let api: KnowledgeAPI
     let indexer: ArticleIndexer
+    let cannedIndexer: CannedReplyIndexer
     let brandA = UUID()
     let brandB = UUID()
 
     static func run(_ body: @escaping @Sendable (any TestClientProtocol, KnowledgeTestKit) async throws -> Void) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("articles-\(UUID().uuidString)").path
+        let cannedPath = FileManager.default.temporaryDirectory.appendingPathComponent("canned-\(UUID().uuidString)").path
         try await TestDatabase.withFreshSchema("knowledge") { database in
             try await MigrationRunner(database: database, migrations: KnowledgeMigrations.all).run()
             let tokens = await TokenService(secret: TokenService.developmentSecret)
             let index = try SearchIndex(path: path, schemaVersion: ArticleSearchTerms.schemaVersion)
+            let cannedIndex = try SearchIndex(path: cannedPath, schemaVersion: CannedReplySearchTerms.schemaVersion)
             let kit = KnowledgeTestKit(
                 database: database, tokens: tokens,
-                api: KnowledgeAPI(database: database, tokens: tokens, index: index, linkChecker: ExternalLinkChecker(timeout: .seconds(1))),
-                indexer: ArticleIndexer(index: index, database: database))
+                api: KnowledgeAPI(
+                    database: database, tokens: tokens, index: index, cannedIndex: cannedIndex, linkChecker: ExternalLinkChecker(timeout: .seconds(1))),
+                indexer: ArticleIndexer(index: index, database: database), cannedIndexer: CannedReplyIndexer(index: cannedIndex, database: database))
             let router = ServiceRouter.make(metrics: HTTPMetrics(), checks: [])
             kit.api.addRoutes(to: router)
             do {
                 try await Application(router: router).test(.router) { client in try await body(client, kit) }
             } catch {
                 try? await index.destroy()
+                try? await cannedIndex.destroy()
                 throw error
             }
             try await index.destroy()
+            try await cannedIndex.destroy()
         }
     }
 

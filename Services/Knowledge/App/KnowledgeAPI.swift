@@ -17,11 +17,14 @@ public struct KnowledgeAPI: Sendable {
     public let searchLog: SearchLog
     /// What the service keeps from `identity.events`: agents' departments and the stale-after setting.
     public let directory: IdentityFeed
+    let cannedIndex: (any TextSearching)?
     let tokens: TokenService
 
-    /// `index` answers searches; without one the search route is absent. `linkChecker` requests external links.
+    /// `index` answers searches; without one the search route is absent. `cannedIndex` ranks canned reply searches.
+    /// `linkChecker` requests external links.
     public init(
-        database: Database, tokens: TokenService, index: (any TextSearching)? = nil, linkChecker: ExternalLinkChecker = ExternalLinkChecker(),
+        database: Database, tokens: TokenService, index: (any TextSearching)? = nil, cannedIndex: (any TextSearching)? = nil,
+        linkChecker: ExternalLinkChecker = ExternalLinkChecker(),
         linkConcurrency: Int = 8
     ) {
         self.store = ArticleStore(database: database)
@@ -31,6 +34,7 @@ public struct KnowledgeAPI: Sendable {
         self.cannedReplies = CannedReplyStore(database: database)
         self.searchLog = SearchLog(store: store)
         self.directory = IdentityFeed(database: database)
+        self.cannedIndex = cannedIndex
         self.tokens = tokens
     }
 
@@ -48,7 +52,7 @@ public struct KnowledgeAPI: Sendable {
             BrokenLinkController(links: links, scanner: scanner, content: content).addRoutes(to: api)
             StatisticsController(store: store, content: content).addRoutes(to: api)
         }
-        CannedReplyController(store: cannedReplies).addRoutes(to: api)
+        CannedReplyController(store: cannedReplies, search: cannedIndex).addRoutes(to: api)
         PortalPages(store: store, gates: directory.gates, tokens: tokens).addRoutes(to: router)
     }
 }

@@ -13,9 +13,11 @@ try FileManager.default.createDirectory(atPath: runtime.configuration.dataDirect
 let indexPath = runtime.configuration.dataDirectory + "/articles-index"
 let index = try SearchIndex(path: indexPath, schemaVersion: ArticleSearchTerms.schemaVersion)
 let readers = try runtime.searchReaders(index: "articles-index")
+let cannedIndex = try SearchIndex(path: runtime.configuration.dataDirectory + "/canned-index", schemaVersion: CannedReplySearchTerms.schemaVersion)
+let cannedReaders = try runtime.searchReaders(index: "canned-index")
 let environment = runtime.configuration.environment
 let api = KnowledgeAPI(
-    database: runtime.database, tokens: tokens, index: readers,
+    database: runtime.database, tokens: tokens, index: readers, cannedIndex: cannedReaders,
     linkChecker: ExternalLinkChecker(timeout: .milliseconds(try environment.int("CONCIERGE_LINK_CHECK_TIMEOUT_MS", default: 10_000))),
     linkConcurrency: try environment.int("CONCIERGE_LINK_CHECK_CONCURRENCY", default: 8))
 let router = runtime.makeRouter()
@@ -23,6 +25,9 @@ api.addRoutes(to: router)
 let indexFeed = IndexFeed(
     projection: ArticleIndexer(index: index, database: runtime.database), kafka: runtime.kafka, topic: ServiceName.knowledge.eventsTopic,
     name: "knowledge-search", instance: runtime.configuration.instance, gate: runtime.gate, logger: runtime.logger)
+let cannedFeed = IndexFeed(
+    projection: CannedReplyIndexer(index: cannedIndex, database: runtime.database), kafka: runtime.kafka, topic: ServiceName.knowledge.eventsTopic,
+    name: "knowledge-canned-search", instance: runtime.configuration.instance, gate: runtime.gate, logger: runtime.logger)
 let directory = IdempotentConsumer(
     database: runtime.database, consumerName: "knowledge-directory", kafka: runtime.kafka, groupID: "knowledge-directory",
     topics: [ServiceName.identity.eventsTopic], gate: runtime.gate, logger: runtime.logger
@@ -35,7 +40,7 @@ let linkWorker = BrokenLinkWorker(
 try await runtime.run(
     router: router, migrations: KnowledgeMigrations.all, topics: [ServiceName.knowledge.eventsTopic],
     services: [
-        indexFeed, directory, linkWorker, api.searchLog, BatchWorker.purge(store: api.store, gate: runtime.gate, logger: runtime.logger),
+        indexFeed, cannedFeed, directory, linkWorker, api.searchLog, BatchWorker.purge(store: api.store, gate: runtime.gate, logger: runtime.logger),
         BatchWorker.staleArticles(
             store: api.store, every: .seconds(try environment.int("CONCIERGE_KB_STALE_CHECK_SECONDS", default: 300)), gate: runtime.gate,
             logger: runtime.logger),

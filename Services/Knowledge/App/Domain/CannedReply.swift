@@ -92,6 +92,12 @@ public struct CannedCaller: Sendable {
     /// Administrators see every reply (to manage them), as the manual's Canned Replies views do.
     public var seesAll: Bool
 
+    public init(userID: String, departmentIDs: Set<String>, seesAll: Bool) {
+        self.userID = userID
+        self.departmentIDs = departmentIDs
+        self.seesAll = seesAll
+    }
+
     public func mayUse(_ reply: CannedReply) -> Bool {
         if seesAll { return true }
         switch reply.assignedTo.type {

@@ -2,6 +2,7 @@ import Auth
 import Contracts
 import Foundation
 import Hummingbird
+import Search
 import ServiceKit
 
 extension CannedReply: ResponseEncodable {}
@@ -12,6 +13,8 @@ extension RenderedReply: ResponseEncodable {}
 /// permission (View/Insert, Create, Edit, Delete); each reply only for those its Assigned To names.
 public struct CannedReplyController: Sendable {
     let store: CannedReplyStore
+    /// The canned reply index that ranks `?q=` (nil: title and body matched in SQL, title matches first).
+    var search: (any TextSearching)? = nil
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.post("canned-replies") { request, context in
@@ -36,9 +39,14 @@ public struct CannedReplyController: Sendable {
                 guard view == "stale" else { throw Problem.badRequest("view is stale or absent.") }
                 return true
             } ?? false
-            return Items(items: try await store.list(caller: caller, CannedReplyFilter(
+            var filter = CannedReplyFilter(
                 folderID: folder, text: text.map { String($0.prefix(200)) }, channel: channel, mine: query["mine"] == "true",
-                includeDrafts: query["includeDrafts"] == "true", staleOnly: staleOnly)))
+                includeDrafts: query["includeDrafts"] == "true", staleOnly: staleOnly)
+            guard let search, let words = filter.text else { return Items(items: try await store.list(caller: caller, filter)) }
+            let language = try KnowledgeReaders.language(query["language"].map(String.init), acceptLanguage: request.headers[.acceptLanguage])
+            let hits = try await search.search(CannedReplySearchTerms.query(words, caller: caller, filter, language: language, limit: 200)).hits
+            filter.text = nil
+            return Items(items: try await store.list(caller: caller, filter, ranked: hits.compactMap { UUID(uuidString: $0.id) }))
         }
         group.get("canned-replies/{id}") { _, context in
             let reply = try await usable(context, action: "View/Insert")

@@ -69,8 +69,9 @@ public struct CannedReplyStore: Sendable {
     }
 
     /// The replies `caller` may use, narrowed by `filter`: best match first when it has text (title matches above
-    /// body matches), else by title; drafts only when asked.
-    public func list(caller: CannedCaller, _ filter: CannedReplyFilter, limit: Int = 200) async throws -> [CannedReply] {
+    /// body matches), else by title; drafts only when asked. `ranked`: the ids a search found, in its order (the
+    /// rules above still apply, so a reply changed since the index read it is not shown wrongly).
+    public func list(caller: CannedCaller, _ filter: CannedReplyFilter, ranked: [UUID]? = nil, limit: Int = 200) async throws -> [CannedReply] {
         var binds = PostgresBindings()
         binds.append(UUID(uuidString: caller.userID))
         binds.append(caller.seesAll && !filter.mine)
@@ -82,6 +83,7 @@ public struct CannedReplyStore: Sendable {
         binds.append(filter.includeDrafts)
         binds.append(limit)
         binds.append(filter.staleOnly)
+        binds.append(ranked)
         return try await database.client.withConnection { connection in
             try await replies("""
                 WHERE deleted_at IS NULL
@@ -92,7 +94,8 @@ public struct CannedReplyStore: Sendable {
                   AND ($6::text IS NULL OR reply_type IN ('ticketsAndChats', $6))
                   AND ($8 OR NOT is_draft)
                   AND (NOT $10 OR stale_at <= now())
-                ORDER BY ($5::text IS NOT NULL AND title ILIKE $5) DESC, lower(title), id LIMIT $9
+                  AND ($11::uuid[] IS NULL OR id = ANY($11))
+                ORDER BY array_position($11::uuid[], id), ($5::text IS NOT NULL AND title ILIKE $5) DESC, lower(title), id LIMIT $9
                 """, binds, on: connection)
         }
     }
@@ -184,7 +187,7 @@ public struct CannedReplyStore: Sendable {
         }
     }
 
-    private func replies(_ tail: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [CannedReply] {
+    func replies(_ tail: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [CannedReply] {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM \(database.table("canned_replies")) \(tail)", binds: binds), logger: database.logger)
         var result: [CannedReply] = []
