@@ -30,6 +30,10 @@ struct ArticleStatisticsTests {
             _ = try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/articles/\(id)", brand: kit.brandA, token: agent)
 
             let other = try await kit.token(roles: ["Registered User"])
+            let (votingOff, _, _) = try await KnowledgeTestKit.send(
+                client, .post, "/api/v1/knowledge/articles/\(id)/rating", brand: kit.brandA, token: customer, body: #"{"helpful":true}"#)
+            #expect(votingOff == .forbidden, "voting is off until the brand enables it")
+            try await PortalGateTests.gatesChanged(kit, brand: kit.brandA, voting: true, version: 2)
             for (token, helpful) in [(customer, true), (other, false), (customer, false)] {
                 let (rated, _, _) = try await KnowledgeTestKit.send(
                     client, .post, "/api/v1/knowledge/articles/\(id)/rating", brand: kit.brandA, token: token, body: #"{"helpful":\#(helpful)}"#)

@@ -40,6 +40,21 @@ struct FeedbackModerationTests {
         }
     }
 
+    @Test("A brand whose new feedback does not start moderated shows it to every reader at once")
+    func unmoderatedBrand() async throws {
+        try await KnowledgeTestKit.run { client, kit in
+            try await PortalGateTests.gatesChanged(kit, brand: kit.brandA, moderated: false, version: 2)
+            let article = try #require(try await kit.article(client, brand: kit.brandA, title: "Printer setup", body: "<p>Install it.</p>")["id"] as? String)
+            let (created, _, body) = try await KnowledgeTestKit.send(
+                client, .post, "/api/v1/knowledge/articles/\(article)/feedback", brand: kit.brandA, token: try await kit.token(roles: ["Registered User"]),
+                body: #"{"body":"<p>Worked for me!</p>"}"#)
+            #expect(created == .created)
+            #expect(KnowledgeTestKit.json(body)["state"] as? String == "approved")
+            let feedback = try #require(KnowledgeTestKit.json(body)["id"] as? String)
+            #expect(Self.ids(try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/articles/\(article)/feedback", brand: kit.brandA).2) == [feedback])
+        }
+    }
+
     @Test("Blocking feedback hides it, lists it in the Blocked tab and stops its author from leaving more")
     func block() async throws {
         try await KnowledgeTestKit.run { client, kit in

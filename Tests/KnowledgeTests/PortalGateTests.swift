@@ -12,18 +12,21 @@ struct PortalGateTests {
 
     @Test("A gate admits everyone, nobody but employees, or visitors holding the named role")
     func rules() {
-        let gates = PortalGates(articles: "Registered User", news: "Nobody")
+        let gates = BrandPortal(articles: "Registered User", news: "Nobody")
         #expect(gates.admits(Self.visitor, to: .article, employee: false))
         #expect(!gates.admits(nil, to: .article, employee: false))
         #expect(!gates.admits(Self.visitor, to: .news, employee: false))
         #expect(gates.admits(Self.visitor, to: .news, employee: true))
-        #expect(PortalGates().admits(nil, to: .news, employee: false) && PortalGates().isPublic(.article))
+        #expect(BrandPortal().admits(nil, to: .news, employee: false) && BrandPortal().isPublic(.article))
         #expect(!gates.isPublic(.article))
     }
 
     /// Delivers `brand.settings_changed` for `brand` as identity publishes it (only the fields knowledge reads).
-    static func gatesChanged(_ kit: KnowledgeTestKit, brand: UUID, articles: String, news: String, version: Int) async throws {
-        let event = #"{"type":"brand.settings_changed","data":{"brandID":"\#(brand.uuidString.lowercased())","version":\#(version),"settings":{"defaultFont":"Arial","permissions":{"viewKBArticlesRequires":"\#(articles)","viewNewsRequires":"\#(news)","viewTicketRequires":"Registered User"}}}}"#
+    static func gatesChanged(
+        _ kit: KnowledgeTestKit, brand: UUID, articles: String = "Everyone", news: String = "Everyone", voting: Bool = false, moderated: Bool = true,
+        version: Int
+    ) async throws {
+        let event = #"{"type":"brand.settings_changed","data":{"brandID":"\#(brand.uuidString.lowercased())","version":\#(version),"settings":{"defaultFont":"Arial","portal":{"enableKBVoting":\#(voting)},"permissions":{"viewKBArticlesRequires":"\#(articles)","viewNewsRequires":"\#(news)","viewTicketRequires":"Registered User","newFeedbackStartsModerated":\#(moderated)}}}}"#
         try await kit.database.transaction { connection in
             try await kit.api.directory.apply("brand.settings_changed", Array(event.utf8), on: connection)
         }

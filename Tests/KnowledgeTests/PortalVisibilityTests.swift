@@ -1,3 +1,4 @@
+import Fleet
 import Foundation
 import HTTPTypes
 import KnowledgeApp
@@ -56,6 +57,39 @@ struct PortalVisibilityTests {
             #expect(movedHeaders[.location] == "/kb/\(id)/reset-your-password")
             let (elsewhere, _, _) = try await KnowledgeTestKit.send(client, .get, "/kb/\(id)/reset-your-password", brand: kit.brandB)
             #expect(elsewhere == .notFound)
+        }
+    }
+
+    @Test("An article shared with a second brand shows on both hosts — list, search, page, sitemap — and on no other")
+    func sharedWithAnotherBrand() async throws {
+        try await KnowledgeTestKit.run { client, kit in
+            let third = UUID()
+            let body = #"{"title":"Warranty terms","bodyHTML":"<p>Two years of warranty.</p>","sharedBrandIDs":["\#(kit.brandB.uuidString)","\#(kit.brandA.uuidString)"]}"#
+            let (created, _, text) = try await KnowledgeTestKit.send(
+                client, .post, "/api/v1/knowledge/articles", brand: kit.brandA, token: try await kit.token(), body: body)
+            #expect(created == .created)
+            let article = KnowledgeTestKit.json(text)
+            #expect(article["sharedBrandIDs"] as? [String] == [kit.brandB.uuidString.lowercased()], "the owning brand is not listed twice")
+            let id = try #require(article["id"] as? String)
+            try await kit.indexer.reindex(try #require(UUID(uuidString: id)))
+            for brand in [kit.brandA, kit.brandB] {
+                let (_, _, listed) = try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/articles", brand: brand)
+                #expect((KnowledgeTestKit.json(listed)["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id], "\(brand)")
+                let (_, _, found) = try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/search?q=warranty", brand: brand)
+                #expect((KnowledgeTestKit.json(found)["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id], "\(brand)")
+                let (page, _, _) = try await KnowledgeTestKit.send(client, .get, "/kb/\(id)/warranty-terms", brand: brand)
+                #expect(page == .ok)
+                let (_, _, sitemap) = try await KnowledgeTestKit.send(client, .get, "/kb/sitemap.xml", brand: brand)
+                #expect(sitemap.contains(id))
+            }
+            let (_, _, elsewhere) = try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/search?q=warranty", brand: third)
+            #expect((KnowledgeTestKit.json(elsewhere)["items"] as? [[String: Any]])?.isEmpty == true)
+            let (hidden, _, _) = try await KnowledgeTestKit.send(client, .get, "/kb/\(id)/warranty-terms", brand: third)
+            #expect(hidden == .notFound)
+            let (bad, _, _) = try await KnowledgeTestKit.send(
+                client, .post, "/api/v1/knowledge/articles", brand: kit.brandA, token: try await kit.token(),
+                body: #"{"title":"X","bodyHTML":"<p>x</p>","sharedBrandIDs":["not-a-brand"]}"#)
+            #expect(bad == .unprocessableContent)
         }
     }
 }

@@ -9,12 +9,12 @@ import PostgresNIO
 public struct IdentityFeed: Sendable {
     public let departments: AgentDepartments
     public let settings: KnowledgeSettingsStore
-    public let gates: BrandGateStore
+    public let gates: BrandPortalStore
 
     public init(database: Database) {
         self.departments = AgentDepartments(database: database)
         self.settings = KnowledgeSettingsStore(database: database)
-        self.gates = BrandGateStore(database: database)
+        self.gates = BrandPortalStore(database: database)
     }
 
     struct Envelope<P: Decodable>: Decodable { var data: P }
@@ -25,7 +25,7 @@ public struct IdentityFeed: Sendable {
             let changed = try JSONDecoder().decode(Envelope<VersionedSettings<ManagementSettings>>.self, from: Data(bytes)).data
             try await settings.apply(changed, on: connection)
         case "brand.settings_changed":
-            try await gates.apply(try JSONDecoder().decode(Envelope<BrandGateStore.BrandSettingsChanged>.self, from: Data(bytes)).data, on: connection)
+            try await gates.apply(try JSONDecoder().decode(Envelope<BrandPortalStore.BrandSettingsChanged>.self, from: Data(bytes)).data, on: connection)
         default:
             try await departments.apply(type, bytes, on: connection)
         }

@@ -41,6 +41,14 @@ public struct Article: Codable, Sendable, Equatable {
     public var updatedAt: Date
     public var deletedAt: Date?
     public var version: Int
+    /// The other brands it is shown in (the Brands tab: an article can be in several brands); `brandID` owns it,
+    /// its folder and its translations.
+    public var sharedBrandIDs: [String] = []
+
+    /// Whether the portal of `brand` shows it (given its flags): the owning brand's or one it is shared with.
+    public func isShown(inBrand brand: String) -> Bool {
+        brandID == brand || sharedBrandIDs.contains(brand)
+    }
 
     /// Its flags let portal visitors see it: public, not a draft, not deleted.
     public var isPublic: Bool { !isPrivate && !isDraft && deletedAt == nil }
@@ -73,11 +81,13 @@ public struct ArticleInput: Codable, Sendable {
     public var staleAt: Date?
     /// News: the publish date (default now); visitors see the item from then on. Articles are published when created.
     public var publishedAt: Date?
+    /// The other brands to show it in (absent: those it had).
+    public var sharedBrandIDs: [String]?
 
     public init(
         brandID: String? = nil, folderID: String? = nil, language: String? = nil, translationOf: String? = nil, title: String, summary: String? = nil,
         bodyHTML: String, assignedAgentID: String? = nil, isPrivate: Bool? = nil, isDraft: Bool? = nil, review: ReviewState? = nil,
-        featured: Bool? = nil, staleAt: Date? = nil, publishedAt: Date? = nil
+        featured: Bool? = nil, staleAt: Date? = nil, publishedAt: Date? = nil, sharedBrandIDs: [String]? = nil
     ) {
         self.brandID = brandID
         self.folderID = folderID
@@ -93,5 +103,6 @@ public struct ArticleInput: Codable, Sendable {
         self.featured = featured
         self.staleAt = staleAt
         self.publishedAt = publishedAt
+        self.sharedBrandIDs = sharedBrandIDs
     }
 }

@@ -7,6 +7,7 @@ public enum ArticleRules {
     public static let maximumSummary = 256
     public static let maximumTitle = 255
     public static let maximumBody = 1_000_000
+    public static let maximumSharedBrands = 100
 
     /// Checks an input (every problem at once, 422) and answers the article it makes, `existing` supplying what
     /// only the server sets.
@@ -25,8 +26,14 @@ public enum ArticleRules {
         for (field, value) in [("folderID", input.folderID), ("translationOf", input.translationOf), ("assignedAgentID", input.assignedAgentID)] {
             if let value, UUID(uuidString: value) == nil { errors.append(.init(field: field, message: "must be an id")) }
         }
+        let shared = input.sharedBrandIDs ?? existing?.sharedBrandIDs ?? []
+        if shared.count > maximumSharedBrands || shared.contains(where: { UUID(uuidString: $0) == nil }) {
+            errors.append(.init(field: "sharedBrandIDs", message: "at most \(maximumSharedBrands) brand ids"))
+        }
         try Problem.throwIfInvalid(errors)
         let body = SafeHTML.sanitize(input.bodyHTML, media: .standard)
+        var sharedBrandIDs: [String] = []
+        for brand in shared.map({ $0.lowercased() }) where brand != brandID && !sharedBrandIDs.contains(brand) { sharedBrandIDs.append(brand) }
         return Article(
             id: id, kind: existing?.kind ?? kind, brandID: brandID, folderID: input.folderID?.lowercased(), language: language, translationOf: input.translationOf?.lowercased(),
             title: title, slug: slug(title), summary: summary, bodyHTML: body, bodyText: SafeHTML.plainText(body),
@@ -35,7 +42,7 @@ public enum ArticleRules {
             staleAt: staleDate(input, existing: existing, now: now, staleAfterDays: staleAfterDays),
             reviewedAt: input.review == .reviewed ? now : existing?.reviewedAt, publishedAt: (existing?.kind ?? kind) == .news ? input.publishedAt ?? existing?.publishedAt ?? now : existing?.publishedAt ?? now,
             createdAt: existing?.createdAt ?? now, updatedAt: now,
-            deletedAt: existing?.deletedAt, version: (existing?.version ?? 0) + 1)
+            deletedAt: existing?.deletedAt, version: (existing?.version ?? 0) + 1, sharedBrandIDs: sharedBrandIDs)
     }
 
     /// The stale date as sent; else a new article's (or one just marked reviewed) is the setting's days from now, and

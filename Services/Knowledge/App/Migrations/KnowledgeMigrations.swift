@@ -225,5 +225,16 @@ public enum KnowledgeMigrations {
                 PRIMARY KEY (search_id, article_id))
             """,
         ]),
+        Migration(version: 112, name: "articles shown in more than their own brand", sql: [
+            "ALTER TABLE {schema}.articles ADD COLUMN shared_brand_ids uuid[] NOT NULL DEFAULT '{}'",
+            "CREATE INDEX articles_shared_brands ON {schema}.articles USING gin (shared_brand_ids) WHERE deleted_at IS NULL",
+        ]),
+        Migration(version: 113, name: "each brand's KB voting and feedback moderation", sql: [
+            """
+            ALTER TABLE {schema}.brand_gates
+                ADD COLUMN voting_enabled boolean NOT NULL DEFAULT false,
+                ADD COLUMN feedback_moderated boolean NOT NULL DEFAULT true
+            """,
+        ]),
     ]
 }

@@ -12,7 +12,7 @@ extension ArticleSearchResults: ResponseEncodable {}
 public struct ArticleController: Sendable {
     let store: ArticleStore
     let search: ArticleSearch?
-    let gates: BrandGateStore
+    let gates: BrandPortalStore
     /// Where portal visitors' article searches are logged for the search reports (nil: not logged).
     var searchLog: SearchLog? = nil
     var kind: ContentKind = .article
@@ -166,7 +166,7 @@ public struct ArticleController: Sendable {
         let (reader, _) = try await KnowledgeReaders.reader(context, brandParameter: brandParameter, reading: kind, gates: gates)
         let id = try context.uuidParameter("id", notFound: notFound)
         guard let article = try await store.find(id), article.kind == kind,
-            reader.employee || (article.isVisible() && article.brandID == reader.brandID)
+            reader.employee || (article.isVisible() && article.isShown(inBrand: reader.brandID))
         else { throw Problem.notFound(notFound) }
         if !reader.employee { try KnowledgeReaders.checkFolder(try await store.folderAccess(article.folderID), context.principal) }
         return article

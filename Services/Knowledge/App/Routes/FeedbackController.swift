@@ -18,7 +18,9 @@ public struct FeedbackController: Sendable {
             try Authorization.require(context.principal, .kbFeedback, "Create")
             let article = try await articles.readable(context, brandParameter: nil)
             let body = try await request.decodeJSON(Body.self, context: context)
-            let feedback = try await store.addFeedback(to: article, authorKey: try Self.authorKey(context), bodyHTML: body.body)
+            let portal = try await articles.gates.gates(ofBrand: context.brandID ?? article.brandID)
+            let feedback = try await store.addFeedback(
+                to: article, authorKey: try Self.authorKey(context), bodyHTML: body.body, moderated: portal.feedbackModerated)
             return EditedResponse(status: .created, response: feedback)
         }
         group.get("articles/{id}/feedback") { _, context in

@@ -23,7 +23,7 @@ enum KnowledgeReaders {
     /// `reader(_:brandParameter:)` for reading `kind`, past the brand's portal gate: a visitor without the role the
     /// brand requires gets 401 (anonymous: sign in first) or 403.
     static func reader(
-        _ context: ServiceRequestContext, brandParameter: String?, reading kind: ContentKind, gates: BrandGateStore
+        _ context: ServiceRequestContext, brandParameter: String?, reading kind: ContentKind, gates: BrandPortalStore
     ) async throws -> (ArticleReader, UUID) {
         let (reader, brand) = try reader(context, brandParameter: brandParameter)
         guard !reader.employee else { return (reader, brand) }
@@ -31,7 +31,7 @@ enum KnowledgeReaders {
         return (reader, brand)
     }
 
-    static func checkGate(_ gates: PortalGates, _ kind: ContentKind, _ principal: Principal?) throws {
+    static func checkGate(_ gates: BrandPortal, _ kind: ContentKind, _ principal: Principal?) throws {
         try require(gates.requirement(for: kind), principal, what: kind == .article ? "this portal's knowledge base" : "this portal's news")
     }
 

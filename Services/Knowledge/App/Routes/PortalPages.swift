@@ -12,7 +12,7 @@ import ServiceKit
 /// brand's portal gates admit (the sitemap and the feed list only what anonymous visitors may read).
 public struct PortalPages: Sendable {
     let store: ArticleStore
-    let gates: BrandGateStore
+    let gates: BrandPortalStore
     let tokens: TokenService
 
     public func addRoutes(to router: Router<ServiceRequestContext>) {
@@ -44,8 +44,8 @@ public struct PortalPages: Sendable {
                 guard let brand = context.brandID, let id = UUID(uuidString: context.parameters.get("id") ?? "") else {
                     return Self.response(Self.notFoundPage, status: .notFound, type: "text/html; charset=utf-8")
                 }
-                guard let article = try await store.find(id), article.kind == kind, article.isVisible(), article.brandID == brand.lowercased() else {
-                    if let target = try await store.forwarded(from: id), target.brandID == brand.lowercased() {
+                guard let article = try await store.find(id), article.kind == kind, article.isVisible(), article.isShown(inBrand: brand.lowercased()) else {
+                    if let target = try await store.forwarded(from: id), target.isShown(inBrand: brand.lowercased()) {
                         return Response(status: .movedPermanently, headers: [.location: Self.path(target)])
                     }
                     return Self.response(Self.notFoundPage, status: .notFound, type: "text/html; charset=utf-8")

@@ -7,7 +7,7 @@ import ServiceKit
 
 extension ArticleStatistics: ResponseEncodable {}
 
-/// Helpfulness ratings (`POST …/{id}/rating`) and the Statistics tab (`GET …/{id}/statistics?from=&to=`) of
+/// Helpfulness ratings (`POST …/{id}/rating`, where the brand enables voting) and the Statistics tab (`GET …/{id}/statistics?from=&to=`) of
 /// articles or news; views are counted where pages and articles are read (`Visit`).
 public struct StatisticsController: Sendable {
     let store: ArticleStore
@@ -19,6 +19,9 @@ public struct StatisticsController: Sendable {
             struct Body: Decodable { var helpful: Bool }
             let item = try await content.readable(context, brandParameter: nil)
             let body = try await request.decodeJSON(Body.self, context: context)
+            guard try await content.gates.gates(ofBrand: context.brandID ?? item.brandID).votingEnabled else {
+                throw Problem.forbidden("Voting on articles is not enabled for this portal.")
+            }
             guard let rater = Visit.visitorKey(context) else { throw Problem.forbidden("Sign in to rate.") }
             try await store.rate(item, raterKey: rater, helpful: body.helpful)
             return Response(status: .noContent)

@@ -6,7 +6,7 @@ import Search
 /// the query.
 public enum ArticleSearchTerms {
     /// Bumped whenever the document shape changes: the index is then rebuilt from PostgreSQL.
-    public static let schemaVersion = 4
+    public static let schemaVersion = 5
 
     public static func brand(_ id: String) -> String { "XB" + id }
     public static func kind(_ kind: ContentKind) -> String { "XK" + kind.rawValue }
@@ -37,12 +37,15 @@ public enum ArticleSearchTerms {
     public static let reviewedSlot: UInt32 = 3
 
     public static func document(_ article: Article, folder: FolderFacts = .open) -> SearchDocument {
-        var filters = [kind(article.kind), brand(article.brandID), language(article.language), access(folder.access)]
+        let brands = [article.brandID] + article.sharedBrandIDs
+        var filters = [kind(article.kind), language(article.language), access(folder.access)] + brands.map(brand)
         if article.isPublic {
             filters.append(visible)
-            filters.append(folder.access == PortalAccess.everyone
-                ? visitorView(article.kind, brand: article.brandID, language: article.language)
-                : restrictedView(folder.access, article.kind, brand: article.brandID, language: article.language))
+            for shownIn in brands {
+                filters.append(folder.access == PortalAccess.everyone
+                    ? visitorView(article.kind, brand: shownIn, language: article.language)
+                    : restrictedView(folder.access, article.kind, brand: shownIn, language: article.language))
+            }
         }
         if folder.automatic { filters.append(automatic) }
         if article.deletedAt != nil { filters.append(deleted) }

@@ -20,7 +20,7 @@ public struct ArticleStore: Sendable {
 
     static let columns = """
         id, brand_id, folder_id, language, translation_of, title, slug, summary, body_html, body_text, assigned_agent_id, is_private,
-        is_draft, review, featured, stale_at, reviewed_at, created_at, updated_at, deleted_at, version, kind, published_at
+        is_draft, review, featured, stale_at, reviewed_at, created_at, updated_at, deleted_at, version, kind, published_at, shared_brand_ids
         """
 
     /// Creates the article (`expectedVersion` nil and no row) or replaces it (412 when its version moved on).
@@ -96,16 +96,24 @@ public struct ArticleStore: Sendable {
         binds.append(view?.rawValue)
         binds.append(assignedAgentID)
         binds.append(satisfies)
+        // The brand's own items in the order of their index, and those shared with it (few) beside them.
+        let conditions = """
+            kind = $8 AND deleted_at IS NULL AND ($2::text IS NULL OR language = $2)
+              AND ($3::uuid IS NULL OR folder_id = $3)
+              AND (NOT $4 OR (NOT is_private AND NOT is_draft AND published_at <= now() AND (folder_id IS NULL OR folder_id IN (
+                  SELECT id FROM \(database.table("folders")) WHERE effective_view_requires = ANY($11)))))
+              AND ($5::timestamptz IS NULL OR (\(order), id) < ($5::timestamptz, $6::uuid))
+              AND ($9::text IS NULL OR ($9 = 'drafts' AND is_draft) OR ($9 = 'review' AND review = 'review')
+                   OR ($9 = 'stale' AND stale_at <= now()))
+              AND ($10::uuid IS NULL OR assigned_agent_id = $10)
+            ORDER BY \(order) DESC, id DESC LIMIT $7
+            """
         let found = try await database.client.withConnection { connection in
             try await articles("""
-                WHERE brand_id = $1 AND kind = $8 AND deleted_at IS NULL AND ($2::text IS NULL OR language = $2)
-                  AND ($3::uuid IS NULL OR folder_id = $3)
-                  AND (NOT $4 OR (NOT is_private AND NOT is_draft AND published_at <= now() AND (folder_id IS NULL OR folder_id IN (
-                      SELECT id FROM \(database.table("folders")) WHERE brand_id = $1 AND effective_view_requires = ANY($11)))))
-                  AND ($5::timestamptz IS NULL OR (\(order), id) < ($5::timestamptz, $6::uuid))
-                  AND ($9::text IS NULL OR ($9 = 'drafts' AND is_draft) OR ($9 = 'review' AND review = 'review')
-                       OR ($9 = 'stale' AND stale_at <= now()))
-                  AND ($10::uuid IS NULL OR assigned_agent_id = $10)
+                WHERE id IN (
+                    (SELECT id FROM \(database.table("articles")) WHERE brand_id = $1 AND \(conditions))
+                    UNION ALL
+                    (SELECT id FROM \(database.table("articles")) WHERE shared_brand_ids @> ARRAY[$1::uuid] AND \(conditions)))
                 ORDER BY \(order) DESC, id DESC LIMIT $7
                 """, binds, on: connection)
         }
@@ -185,13 +193,14 @@ public struct ArticleStore: Sendable {
         binds.append(article.version)
         binds.append(article.kind.rawValue)
         binds.append(article.publishedAt)
+        binds.append(article.sharedBrandIDs.compactMap(UUID.init(uuidString:)))
         try await connection.query(
             PostgresQuery(unsafeSQL: """
                 INSERT INTO \(database.table("articles")) AS stored (\(Self.columns))
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
                 ON CONFLICT (id) DO UPDATE SET folder_id = $3, language = $4, translation_of = $5, title = $6, slug = $7, summary = $8,
                     body_html = $9, body_text = $10, assigned_agent_id = $11, is_private = $12, is_draft = $13, review = $14, featured = $15,
-                    stale_at = $16, reviewed_at = $17, updated_at = $19, deleted_at = $20, version = $21, published_at = $23,
+                    stale_at = $16, reviewed_at = $17, updated_at = $19, deleted_at = $20, version = $21, published_at = $23, shared_brand_ids = $24,
                     stale_signalled_at = CASE WHEN stored.stale_at IS DISTINCT FROM $16 THEN NULL ELSE stored.stale_signalled_at END
                 """, binds: binds), logger: database.logger
         ).consume()
@@ -214,7 +223,8 @@ public struct ArticleStore: Sendable {
                 review: ReviewState(rawValue: try columns[13].decode(String.self)) ?? .none, featured: try columns[14].decode(Bool.self),
                 staleAt: try columns[15].decode(Date?.self), reviewedAt: try columns[16].decode(Date?.self),
                 publishedAt: try columns[22].decode(Date.self), createdAt: try columns[17].decode(Date.self),
-                updatedAt: try columns[18].decode(Date.self), deletedAt: try columns[19].decode(Date?.self), version: try columns[20].decode(Int.self)))
+                updatedAt: try columns[18].decode(Date.self), deletedAt: try columns[19].decode(Date?.self), version: try columns[20].decode(Int.self),
+                sharedBrandIDs: try columns[23].decode([UUID].self).map(\.lowercased)))
         }
         return result
     }
