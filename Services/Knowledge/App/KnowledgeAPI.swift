@@ -54,5 +54,6 @@ public struct KnowledgeAPI: Sendable {
         }
         CannedReplyController(store: cannedReplies, search: cannedIndex).addRoutes(to: api)
         PortalPages(store: store, gates: directory.gates, tokens: tokens).addRoutes(to: router)
+        KnowledgeHomePages(store: store, gates: directory.gates, tokens: tokens, search: search, searchLog: searchLog).addRoutes(to: router)
     }
 }

@@ -236,5 +236,8 @@ public enum KnowledgeMigrations {
                 ADD COLUMN feedback_moderated boolean NOT NULL DEFAULT true
             """,
         ]),
+        Migration(version: 114, name: "featured articles for the knowledge base main page", sql: [
+            "CREATE INDEX articles_featured ON {schema}.articles (brand_id, language) WHERE featured AND deleted_at IS NULL",
+        ]),
     ]
 }

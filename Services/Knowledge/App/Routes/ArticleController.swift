@@ -120,9 +120,17 @@ public struct ArticleController: Sendable {
                 guard let limit = Int(text), (1...100).contains(limit) else { throw Problem.badRequest("limit is 1 to 100.") }
                 return limit
             } ?? 20
+            let folders = try await searchedFolders(query["folderID"].map(String.init), subfolders: query["includeSubfolders"] == "true")
+            let flags = try (query["flags"].map(String.init)?.split(separator: ",") ?? []).map { name in
+                guard reader.employee, let flag = ArticleFlag(rawValue: String(name)) else {
+                    throw Problem.badRequest("flags are draft, private, featured, review and reviewed, comma-separated (for employees).")
+                }
+                return flag
+            }
             var results = try await search.search(ArticleSearch.query(
                 text, reader: reader, language: reader.employee && query["language"] == nil ? nil : language, kind: kind,
-                folderID: query["folderID"].map(String.init), onlyDeleted: onlyDeleted, dates: try SearchDates.ranges { query[Substring($0)].map(String.init) }, limit: limit))
+                folderIDs: folders, flags: flags, onlyDeleted: onlyDeleted, dates: try SearchDates.ranges { query[Substring($0)].map(String.init) },
+                limit: limit))
             if results.items.isEmpty {
                 try await store.recordUnsuccessfulSearch(text, brandID: brand, language: language, employee: reader.employee)
             }
@@ -136,6 +144,13 @@ public struct ArticleController: Sendable {
             return results
         }
         if kind == .article { addSuggestionRoute(to: group, search: search) }
+    }
+
+    /// The advanced search's Folder: the folder, and with "include sub-folders" every folder under it.
+    private func searchedFolders(_ text: String?, subfolders: Bool) async throws -> [String] {
+        guard let text else { return [] }
+        guard let folder = UUID(uuidString: text) else { throw Problem.badRequest("folderID must be a folder id.") }
+        return subfolders ? try await store.folderSubtree(folder).sorted() : [folder.lowercased]
     }
 
     /// `…/suggestions?q=`: the automatic suggestions shown while a customer writes a ticket or starts a chat —

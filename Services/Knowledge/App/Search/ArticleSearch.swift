@@ -45,9 +45,12 @@ public struct ArticleSearch: Sendable {
 
     /// The query for `text` as `reader` may see it, in `language` (its stemmer and its articles); visitors find
     /// only news published by `now` (an article is published when it is created).
+    /// `folderIDs`: any of these folders (a folder and its subfolders); `flags`: items with every one of these
+    /// flags (employees' advanced search).
     public static func query(
-        _ text: String, reader: ArticleReader, language: String?, kind: ContentKind = .article, folderID: String? = nil,
-        onlyDeleted: Bool = false, dates: [SearchValueRange] = [], automaticOnly: Bool = false, limit: Int = 20, now: Date = Date()
+        _ text: String, reader: ArticleReader, language: String?, kind: ContentKind = .article, folderIDs: [String] = [],
+        flags: [ArticleFlag] = [], onlyDeleted: Bool = false, dates: [SearchValueRange] = [], automaticOnly: Bool = false, limit: Int = 20,
+        now: Date = Date()
     ) -> SearchQuery {
         var filters: [[String]]
         // The visitor term holds only public articles, never deleted ones: no separate exclusion is needed (it
@@ -68,7 +71,8 @@ public struct ArticleSearch: Sendable {
                 filters.append(reader.satisfies.map(ArticleSearchTerms.access))
             }
         }
-        if let folderID { filters.append([ArticleSearchTerms.folder(folderID)]) }
+        if !folderIDs.isEmpty { filters.append(folderIDs.map(ArticleSearchTerms.folder)) }
+        if reader.employee { filters += flags.map { [$0.term] } }
         if automaticOnly { filters.append([ArticleSearchTerms.automatic]) }
         if onlyDeleted { filters.append([ArticleSearchTerms.deleted]) }
         var ranges = dates
@@ -98,5 +102,20 @@ public struct ArticleSearch: Sendable {
         let parts = hit.data.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
         return ArticleSearchHit(
             id: hit.id, slug: String(parts.first ?? ""), title: parts.count > 1 ? String(parts[1]) : "", snippet: hit.snippet, percent: hit.percent)
+    }
+}
+
+/// The Flags of the advanced search: items that are drafts, private, featured, flagged for review or reviewed.
+public enum ArticleFlag: String, Sendable, CaseIterable {
+    case draft, `private`, featured, review, reviewed
+
+    var term: String {
+        switch self {
+        case .draft: ArticleSearchTerms.draft
+        case .private: ArticleSearchTerms.privateArticle
+        case .featured: ArticleSearchTerms.featured
+        case .review: ArticleSearchTerms.review(.review)
+        case .reviewed: ArticleSearchTerms.review(.reviewed)
+        }
     }
 }

@@ -6,7 +6,7 @@ import Search
 /// the query.
 public enum ArticleSearchTerms {
     /// Bumped whenever the document shape changes: the index is then rebuilt from PostgreSQL.
-    public static let schemaVersion = 5
+    public static let schemaVersion = 6
 
     public static func brand(_ id: String) -> String { "XB" + id }
     public static func kind(_ kind: ContentKind) -> String { "XK" + kind.rawValue }
@@ -30,6 +30,9 @@ public enum ArticleSearchTerms {
     public static let deleted = "XDEL"
     public static let draft = "XDRAFT"
     public static let privateArticle = "XPRIV"
+    public static let featured = "XFEAT"
+    /// Its review state: "XREVIEWreview" (flagged for review) or "XREVIEWreviewed".
+    public static func review(_ state: ReviewState) -> String { "XREVIEW" + state.rawValue }
     /// Value slots holding dates, sortable, for date ranges: last change, publish date, creation, last review.
     public static let updatedSlot: UInt32 = 0
     public static let publishedSlot: UInt32 = 1
@@ -51,6 +54,8 @@ public enum ArticleSearchTerms {
         if article.deletedAt != nil { filters.append(deleted) }
         if article.isDraft { filters.append(draft) }
         if article.isPrivate { filters.append(privateArticle) }
+        if article.featured { filters.append(featured) }
+        if article.review != .none { filters.append(review(article.review)) }
         if let folder = article.folderID { filters.append(Self.folder(folder)) }
         return SearchDocument(
             id: article.id,

@@ -193,6 +193,11 @@ extension ArticleStore {
         return facts
     }
 
+    /// The folder and every folder under it, for a search of a folder with its subfolders.
+    public func folderSubtree(_ id: UUID) async throws -> Set<String> {
+        try await database.client.withConnection { try await subtree(of: id, on: $0) }
+    }
+
     /// Recomputes the effective access of the folder and everything under it.
     private func refreshAccess(of id: UUID, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
