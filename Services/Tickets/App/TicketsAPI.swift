@@ -28,6 +28,7 @@ public struct TicketsAPI: Sendable {
         if let search { TicketSearchController(search: search, store: store).addRoutes(to: api) }
         TicketActionsController(store: store).addRoutes(to: api)
         RebalanceRuleController(store: store).addRoutes(to: api)
+        QualityControlController(store: store).addRoutes(to: api)
         RelatedItemController(store: store).addRoutes(to: api)
         AttachmentController(store: store, policy: attachments).addRoutes(to: api)
         CustomFieldController(store: store).addRoutes(to: api)

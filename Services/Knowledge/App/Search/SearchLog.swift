@@ -5,8 +5,8 @@ import ServiceLifecycle
 import Synchronization
 
 /// Portal visitors' searches, kept for the search reports without putting a database write in front of every
-/// answer: a search is noted in memory and the notes are written in batches (one transaction, each search with
-/// its `knowledge.search_performed` event) every `pause`, and once more when the service stops.
+/// answer: a search is noted in memory and the notes are written in batches (one insert) every `pause`, and once
+/// more when the service stops.
 public final class SearchLog: Service, Sendable {
     /// Searches held while the database is unreachable; beyond this the oldest are dropped (and logged).
     static let capacity = 10_000

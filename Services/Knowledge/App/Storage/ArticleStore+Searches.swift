@@ -6,6 +6,8 @@ import ServiceKit
 /// The portal search log behind the Knowledge Base search reports: every visitor search, and which results were
 /// then read (`search_views`, written with the read itself, so a read may arrive before its search is written).
 extension ArticleStore {
+    /// One insert for a batch of searches. No event each: at hundreds of searches a second that would put the
+    /// broker on every search's path; the reports read the log, and searches without results are events.
     func writeSearches(_ searches: [SearchRecord]) async throws {
         try await database.transaction { connection in
             let rows = searches.compactMap { search in
@@ -30,9 +32,6 @@ extension ArticleStore {
                     """, binds: binds),
                 logger: database.logger
             ).consume()
-            for search in searches {
-                try await events.publish("knowledge.search_performed", subject: search.searchID, brandID: search.brandID, data: search, on: connection)
-            }
         }
     }
 

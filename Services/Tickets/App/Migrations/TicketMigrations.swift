@@ -275,5 +275,14 @@ public enum TicketMigrations {
         Migration(version: 111, name: "departments every agent finds through advanced search", sql: [
             "ALTER TABLE {schema}.departments ADD COLUMN open_to_all_agents_search boolean NOT NULL DEFAULT false",
         ]),
+        Migration(version: 112, name: "quality control rules", sql: [
+            """
+            CREATE TABLE {schema}.quality_control (
+                agent_id uuid PRIMARY KEY,
+                forward_to text NOT NULL,
+                frequency integer NOT NULL CHECK (frequency >= 1),
+                replies_counted integer NOT NULL DEFAULT 0)
+            """,
+        ]),
     ]
 }

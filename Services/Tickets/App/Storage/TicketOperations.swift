@@ -72,6 +72,9 @@ extension TicketStore {
             var published: [(type: String, details: [String: String])] = [
                 ("ticket.replied", ["messageID": message.id, "sendVariant": reply.variant.rawValue, "agentID": reply.agentID.lowercased]),
             ]
+            if let reviewer = try await qualityCopy(forReplyOf: reply.agentID.lowercased, on: connection) {
+                published.append(("ticket.quality_copy_requested", ["messageID": message.id, "agentID": reply.agentID.lowercased, "forwardTo": reviewer]))
+            }
             ticket.messagesOut += 1
             ticket.idleSince = message.createdAt
             if let change = apply(reply.variant.status, to: &ticket, cause: "send_variant") { published.append(change) }
