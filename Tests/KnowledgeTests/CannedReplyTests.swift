@@ -100,6 +100,16 @@ struct CannedReplyTests {
                 client, .post, "/api/v1/knowledge/canned-reply-folders", brand: nil, token: agent, body: #"{"name":"Billing"}"#)
             let folder = try #require(KnowledgeTestKit.json(folderBody)["id"] as? String)
             let inFolder = try await Self.create(client, token: agent, ["title": "Invoice copy", "bodyHTML": "<p>Attached.</p>", "folderID": folder])
+            let (_, _, childBody) = try await KnowledgeTestKit.send(
+                client, .post, "/api/v1/knowledge/canned-reply-folders", brand: nil, token: agent, body: #"{"name":"Refunds","parentID":"\#(folder)"}"#)
+            let child = try #require(KnowledgeTestKit.json(childBody)["id"] as? String)
+            let (loop, _, _) = try await KnowledgeTestKit.send(
+                client, .patch, "/api/v1/knowledge/canned-reply-folders/\(folder)", brand: nil, token: agent, body: #"{"parentID":"\#(child)"}"#)
+            #expect(loop == .unprocessableContent, "a folder never moves under itself")
+            let (renamed, _, renamedBody) = try await KnowledgeTestKit.send(
+                client, .patch, "/api/v1/knowledge/canned-reply-folders/\(child)", brand: nil, token: agent, body: #"{"name":"Refund requests","parentID":null}"#)
+            #expect(renamed == .ok)
+            #expect(KnowledgeTestKit.json(renamedBody)["name"] as? String == "Refund requests" && KnowledgeTestKit.json(renamedBody)["parentID"] == nil)
             let admin = try await kit.token(roles: ["Administrator"])
             let (deleted, _, _) = try await KnowledgeTestKit.send(client, .delete, "/api/v1/knowledge/canned-reply-folders/\(folder)", brand: nil, token: admin)
             #expect(deleted == .noContent)

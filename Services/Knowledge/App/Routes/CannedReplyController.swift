@@ -92,6 +92,11 @@ public struct CannedReplyController: Sendable {
             _ = try await caller(context, action: "View/Insert")
             return Items(items: try await store.folders())
         }
+        group.patch("canned-reply-folders/{id}") { request, context in
+            _ = try await caller(context, action: "Edit")
+            let change = try await request.decodeJSON(FolderChange.self, context: context)
+            return try await store.updateFolder(try context.uuidParameter("id", notFound: "No such folder."), change: change)
+        }
         group.delete("canned-reply-folders/{id}") { _, context in
             _ = try await caller(context, action: "Delete")
             try await store.deleteFolder(try context.uuidParameter("id", notFound: "No such folder."))

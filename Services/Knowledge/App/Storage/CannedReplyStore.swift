@@ -141,6 +141,50 @@ public struct CannedReplyStore: Sendable {
         return folders
     }
 
+    /// Edit Folder: renames it and moves it under another folder (or to the root), never under itself.
+    public func updateFolder(_ id: UUID, change: FolderChange) async throws -> CannedFolder {
+        try await database.transaction { connection in
+            var binds = PostgresBindings()
+            binds.append(id)
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: "SELECT parent_id, name FROM \(database.table("canned_folders")) WHERE id = $1 FOR UPDATE", binds: binds),
+                logger: database.logger)
+            var current: (parent: UUID?, name: String)?
+            for try await row in rows.decode((UUID?, String).self) { current = row }
+            guard let current else { throw Problem.notFound("No such folder.") }
+            let name = try change.name.map(ArticleStore.folderName) ?? current.name
+            var parent = current.parent
+            if let requested = change.parentID {
+                parent = try requested.map { text in
+                    guard let parentID = UUID(uuidString: text) else {
+                        throw Problem.unprocessable("parentID must be a folder id.", errors: [.init(field: "parentID", message: "must be an id")])
+                    }
+                    return parentID
+                }
+            }
+            var update = PostgresBindings()
+            update.append(id)
+            update.append(name)
+            update.append(parent)
+            // The new parent must exist and must not be the folder or lie under it.
+            let moved = try await connection.query(
+                PostgresQuery(unsafeSQL: """
+                    WITH RECURSIVE subtree (id) AS (
+                        SELECT id FROM \(database.table("canned_folders")) WHERE id = $1
+                        UNION ALL
+                        SELECT c.id FROM \(database.table("canned_folders")) c JOIN subtree s ON c.parent_id = s.id)
+                    UPDATE \(database.table("canned_folders")) SET name = $2, parent_id = $3
+                    WHERE id = $1 AND ($3::uuid IS NULL OR (
+                        EXISTS (SELECT 1 FROM \(database.table("canned_folders")) WHERE id = $3) AND $3 NOT IN (SELECT id FROM subtree)))
+                    RETURNING id
+                    """, binds: update),
+                logger: database.logger)
+            for try await _ in moved { return CannedFolder(id: id.lowercased, parentID: parent?.lowercased, name: name) }
+            throw Problem.unprocessable(
+                "A folder moves under another folder, not under itself.", errors: [.init(field: "parentID", message: "unknown or inside this folder")])
+        }
+    }
+
     /// Deletes the folder with its subfolders and every reply in them.
     public func deleteFolder(_ id: UUID) async throws {
         var binds = PostgresBindings()
