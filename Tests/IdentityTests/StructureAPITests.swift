@@ -172,9 +172,11 @@ struct StructureAPITests {
             #expect(activated["channel"] as? String == "tickets")
             #expect(try await IdentityAPITests.lastEventData("agent.signed_in", database)["groupIDs"] as? [String] == [c.groupA])
             let (signedOut, _, _) = try await IdentityAPITests.send(
-                client, .delete, "/api/v1/identity/sessions/current", token: session["accessToken"] as? String, body: "")
+                client, .delete, "/api/v1/identity/sessions/current?handOff=true", token: session["accessToken"] as? String, body: "")
             #expect(signedOut == .noContent)
-            #expect(try await IdentityAPITests.lastEventData("agent.signed_out", database)["userID"] as? String == c.agentA.id)
+            let signedOutEvent = try await IdentityAPITests.lastEventData("agent.signed_out", database)
+            #expect(signedOutEvent["userID"] as? String == c.agentA.id)
+            #expect(signedOutEvent["handOff"] as? Bool == true, "the agent chose to hand off their tickets")
         }
     }
 }

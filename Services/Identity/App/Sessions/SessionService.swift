@@ -72,13 +72,14 @@ public struct SessionService: Sendable {
         return try await issue(for: user, sessionID: sessionID, refreshToken: newToken)
     }
 
-    public func signOut(_ principal: Principal) async throws {
+    /// Ends the session; `handOff`: an agent gives their unpinned Active tickets to others (tickets does it).
+    public func signOut(_ principal: Principal, handOff: Bool = false) async throws {
         guard let sessionID = UUID(uuidString: principal.sessionID), let userID = UUID(uuidString: principal.userID),
             try await sessions.revoke(sessionID: sessionID, userID: userID)
         else {
             throw Problem.notFound("This session has already ended.")
         }
-        try await structure.signedOut(userID)
+        try await structure.signedOut(userID, handOff: handOff)
     }
 
     /// Trades an API key for an access token carrying the key's scopes, narrowed to what its owner may still do;

@@ -98,6 +98,8 @@ public struct MembershipRequest: Decodable, Sendable {
 public struct AgentSession: Codable, Sendable, Equatable {
     public var userID: String
     public var groupIDs: [String]
+    /// On `agent.signed_out`: the agent chose to hand off their unpinned tickets.
+    public var handOff: Bool?
 }
 
 /// `PUT /api/v1/identity/agents/{id}/status`: Active or Inactive in one group for one channel.

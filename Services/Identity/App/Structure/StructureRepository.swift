@@ -220,12 +220,13 @@ public struct StructureRepository: Sendable {
         }
     }
 
-    /// Publishes `agent.signed_out` for an agent in any group, so tickets can hand off their unpinned work.
-    public func signedOut(_ userID: UUID) async throws {
+    /// Publishes `agent.signed_out` for an agent in any group, so tickets can hand off their unpinned work when
+    /// the agent chose to (`handOff`).
+    public func signedOut(_ userID: UUID, handOff: Bool = false) async throws {
         try await database.transaction { connection in
             let memberships = try await memberships(of: userID, on: connection)
             guard !memberships.isEmpty else { return }
-            let session = AgentSession(userID: userID.uuidString.lowercased(), groupIDs: memberships.map(\.groupID))
+            let session = AgentSession(userID: userID.uuidString.lowercased(), groupIDs: memberships.map(\.groupID), handOff: handOff)
             try await publish("agent.signed_out", subject: session.userID, brandID: nil, data: session, on: connection)
         }
     }

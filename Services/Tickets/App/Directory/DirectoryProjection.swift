@@ -47,6 +47,9 @@ public struct DirectoryProjection: Sendable {
             try await status(try decode(IdentityPayloads.StatusChanged.self, bytes), on: connection)
         case "agent.signed_in", "agent.signed_out":
             let session = try decode(IdentityPayloads.AgentSession.self, bytes)
+            if type == "agent.signed_out", session.handOff == true, let agent = UUID(uuidString: session.userID) {
+                try await store.handOff(agent: agent, on: connection)
+            }
             try await store.triggerRebalanceRules(
                 groups: session.groupIDs.compactMap(UUID.init(uuidString:)), started: type == "agent.signed_in", on: connection)
         case "user.created", "user.updated":

@@ -67,6 +67,8 @@ enum IdentityPayloads {
     struct AgentSession: Decodable {
         var userID: String
         var groupIDs: [String]
+        /// On `agent.signed_out`: the agent chose to hand off their tickets.
+        var handOff: Bool?
     }
 
     struct UserChanged: Decodable {

@@ -10,9 +10,9 @@ struct Distributor: Sendable {
 
     /// Chooses an agent for a ticket in `groupID`, or nil (the ticket waits in the queue). A chosen agent's
     /// allocation grows; `countsTowardMax` (a new ticket received) also raises their new-active counts.
-    func choose(in groupID: UUID, countsTowardMax: Bool, on connection: PostgresConnection) async throws -> UUID? {
+    func choose(in groupID: UUID, countsTowardMax: Bool, excluding: UUID? = nil, on connection: PostgresConnection) async throws -> UUID? {
         let slots = try await lockedSlots(in: groupID, on: connection)
-        guard let chosen = RoundRobin.pick(slots) else { return nil }
+        guard let chosen = RoundRobin.pick(slots.filter { $0.agentID != excluding }) else { return nil }
         var binds = PostgresBindings()
         binds.append(groupID)
         binds.append(chosen.agentID)

@@ -131,10 +131,12 @@ extension TicketStore {
 
     /// Gives the ticket to the next agent of its group by round robin, or to the queue; answers the event (an
     /// assignment counts toward the new owner's Max Tickets: a ticket received).
-    func redistribute(_ ticket: inout Ticket, on connection: PostgresConnection, reason: String) async throws -> (type: String, details: [String: String]) {
+    func redistribute(
+        _ ticket: inout Ticket, on connection: PostgresConnection, reason: String, excluding: UUID? = nil
+    ) async throws -> (type: String, details: [String: String]) {
         guard let group = UUID(uuidString: ticket.groupID) else { throw Problem.internalError(requestID: nil) }
         let previous = ticket.agentID
-        if let agent = try await distributor.choose(in: group, countsTowardMax: true, on: connection) {
+        if let agent = try await distributor.choose(in: group, countsTowardMax: true, excluding: excluding, on: connection) {
             ticket.agentID = agent.lowercased
             return ("ticket.assigned", ["agentID": agent.lowercased, "fromAgentID": previous ?? "", "reason": reason, "countsTowardMax": "true"])
         }

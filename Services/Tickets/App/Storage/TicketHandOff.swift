@@ -1,0 +1,32 @@
+import Database
+import Foundation
+import PostgresNIO
+
+/// The logout hand-off (seed 001, 2886): an agent who signs out handing off their tickets gives every unpinned
+/// Active ticket to another agent of its group by round robin, or to the queue; pinned tickets stay theirs.
+extension TicketStore {
+    /// Hands off `agent`'s tickets in the caller's transaction; answers how many moved.
+    @discardableResult
+    public func handOff(agent: UUID, on connection: PostgresConnection) async throws -> Int {
+        var binds = PostgresBindings()
+        binds.append(agent)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT id FROM \(database.table("tickets"))
+                WHERE agent_id = $1 AND status = 'active' AND NOT pinned AND deleted_at IS NULL ORDER BY id
+                """, binds: binds),
+            logger: database.logger)
+        var ids: [UUID] = []
+        for try await id in rows.decode(UUID.self) { ids.append(id) }
+        var moved = 0
+        for id in ids {
+            // The queue is not drained here: it would offer the departing agent the room their tickets just freed.
+            _ = try await modify(id, expectedVersion: nil, actor: .system, on: connection, drainingTheQueue: false) { ticket, connection in
+                guard ticket.agentID == agent.lowercased, ticket.status == .active, !ticket.pinned else { return [] }
+                moved += 1
+                return [try await redistribute(&ticket, on: connection, reason: "hand_off", excluding: agent)]
+            }
+        }
+        return moved
+    }
+}

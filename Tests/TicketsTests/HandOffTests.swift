@@ -1,0 +1,37 @@
+import Auth
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TestSupport
+import TicketsApp
+
+@Suite("Logout hand-off", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct HandOffTests {
+    @Test("Signing out with a hand-off gives the agent's unpinned Active tickets to the other agents; pinned and waiting ones stay; without a hand-off nothing moves")
+    func handOffAtSignOut() async throws {
+        try await TicketTestKit.run { client, kit in
+            let leaving = try await kit.agent()
+            let leavingToken = try await kit.token(leaving, roles: ["Agent"])
+            let customer = try await kit.customer()
+            var ids: [String] = []
+            for index in 0..<4 { ids.append(try #require(try await kit.submit(client, token: customer.token, subject: "T\(index)")["id"] as? String)) }
+            let staying = try await kit.agent()
+            _ = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(ids[0])/pin", token: leavingToken, body: #"{"pinned":true}"#)
+            let (replied, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(ids[1])/replies", token: leavingToken, body: #"{"body":"Try this.","sendVariant":"waiting"}"#)
+            #expect(replied == .created)
+            let session: [String: Any] = ["userID": leaving.lowercased, "groupIDs": [kit.frontLineID.lowercased]]
+            try await kit.identity("agent.signed_out", session)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(leaving.lowercased)'") == 4,
+                    "a plain sign-out moves nothing")
+
+            try await kit.identity("agent.signed_out", session.merging(["handOff": true]) { $1 })
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(staying.lowercased)'") == 2)
+            let kept = try await kit.count("""
+                SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(leaving.lowercased)' AND id IN ('\(ids[0])', '\(ids[1])')
+                """)
+            #expect(kept == 2, "the pinned ticket and the waiting one stay with the agent")
+        }
+    }
+}
