@@ -179,4 +179,40 @@ struct StructureAPITests {
             #expect(signedOutEvent["handOff"] as? Bool == true, "the agent chose to hand off their tickets")
         }
     }
+
+    @Test("An agent idle past the group's Auto-Inactive minutes goes inactive there, announced with the hand-off; activity keeps them active")
+    func autoInactive() async throws {
+        let now = Date()
+        #expect(AutoInactive.isDue(lastActivity: now.addingTimeInterval(-1_801), minutes: 30, now: now))
+        #expect(!AutoInactive.isDue(lastActivity: now.addingTimeInterval(-60), minutes: 30, now: now))
+        #expect(AutoInactive.isDue(lastActivity: nil, minutes: 30, now: now))
+        try await api.withIdentity { client, database in
+            let c = try await Self.company(client, database)
+            let (changed, _, _) = try await IdentityAPITests.send(
+                client, .put, "/api/v1/identity/groups/\(c.groupA)/members/\(c.agentA.id)", token: c.admin,
+                body: #"{"ticketHandling":"primary","autoInactiveMinutes":30,"handOffOnAutoInactive":true}"#)
+            #expect(changed == .ok)
+            let (active, _, _) = try await IdentityAPITests.send(
+                client, .put, "/api/v1/identity/agents/\(c.agentA.id)/status", token: c.admin, body: #"{"groupID":"\#(c.groupA)","channel":"tickets","active":true}"#)
+            #expect(active == .ok)
+            let (noted, _, _) = try await IdentityAPITests.send(client, .post, "/api/v1/identity/me/activity", token: c.agentA.token, body: "")
+            #expect(noted == .noContent)
+            let structure = StructureRepository(database: database)
+            #expect(try await structure.autoInactivate() == 0, "the agent just worked")
+
+            var binds = PostgresBindings()
+            binds.append(UUID(uuidString: c.agentA.id))
+            try await database.client.query(
+                PostgresQuery(unsafeSQL: "UPDATE \(database.table("users")) SET last_activity_at = now() - interval '31 minutes' WHERE id = $1", binds: binds)
+            ).consume()
+            #expect(try await structure.autoInactivate() == 1)
+            let event = try await IdentityAPITests.lastEventData("agent.status_changed", database)
+            #expect(event["userID"] as? String == c.agentA.id && event["active"] as? Bool == false)
+            #expect(event["changedBy"] as? String == "auto-inactive" && event["handOff"] as? Bool == true)
+            let (_, _, status) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/agents/\(c.agentA.id)/status", token: c.admin, body: "")
+            let groupA = (status["items"] as? [[String: Any]])?.first { $0["groupID"] as? String == c.groupA }
+            #expect(groupA?["ticketsActive"] as? Bool == false)
+            #expect(try await structure.autoInactivate() == 0, "an inactive agent is not inactivated again")
+        }
+    }
 }

@@ -34,4 +34,20 @@ struct HandOffTests {
             #expect(kept == 2, "the pinned ticket and the waiting one stay with the agent")
         }
     }
+
+    @Test("An agent auto-inactivated in a group with Hand-off on Auto-Inactive gives that group's unpinned Active tickets to the others")
+    func handOffOnAutoInactive() async throws {
+        try await TicketTestKit.run { client, kit in
+            let idle = try await kit.agent()
+            let customer = try await kit.customer()
+            for index in 0..<3 { _ = try await kit.submit(client, token: customer.token, subject: "T\(index)") }
+            let busy = try await kit.agent()
+            try await kit.identity("agent.status_changed", [
+                "userID": idle.lowercased, "groupID": kit.frontLineID.lowercased, "departmentID": kit.departmentID.lowercased, "channel": "tickets",
+                "active": false, "changedBy": "auto-inactive", "handOff": true,
+            ])
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(busy.lowercased)'") == 3)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(idle.lowercased)'") == 0)
+        }
+    }
 }

@@ -14,4 +14,10 @@ let mail = MailRelay(
     store: MailOutboxStore(database: runtime.database),
     client: SMTPClient(configuration: try SMTPConfiguration.fromEnvironment(runtime.configuration.environment)),
     gate: runtime.gate, logger: runtime.logger)
-try await runtime.run(router: router, migrations: IdentityMigrations.all, topics: [ServiceName.identity.eventsTopic], services: [mail])
+let structure = StructureRepository(database: runtime.database)
+let autoInactive = BatchWorker(
+    "auto-inactive agents", every: .seconds(try runtime.configuration.environment.int("CONCIERGE_AUTO_INACTIVE_CHECK_SECONDS", default: 60)),
+    gate: runtime.gate, logger: runtime.logger
+) { try await structure.autoInactivate() }
+try await runtime.run(
+    router: router, migrations: IdentityMigrations.all, topics: [ServiceName.identity.eventsTopic], services: [mail, autoInactive])

@@ -253,6 +253,9 @@ public enum IdentityMigrations {
                 updated_at timestamptz NOT NULL DEFAULT now())
             """,
         ]),
+        Migration(version: 110, name: "agents' last activity, for Auto-Inactive", sql: [
+            "ALTER TABLE {schema}.users ADD COLUMN last_activity_at timestamptz",
+        ]),
     ]
 
     /// A table of emailed single-use tokens, the shape `OneTimeTokens` reads.

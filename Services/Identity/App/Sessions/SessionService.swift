@@ -58,6 +58,7 @@ public struct SessionService: Sendable {
         try await security.clear(.account, email)
         let refreshToken = RefreshToken.generate()
         let sessionID = try await sessions.create(userID: user.id, refreshToken: refreshToken)
+        try await structure.recordActivity(user.id)
         if !user.forcePasswordChange { try await structure.signedIn(user.id) }
         return try await issue(for: user, sessionID: sessionID, refreshToken: refreshToken)
     }

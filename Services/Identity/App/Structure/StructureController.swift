@@ -25,6 +25,12 @@ public struct StructureController: Sendable {
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.put("groups/{id}/members/{userID}", use: setMembership)
         group.get("groups/{id}/members", use: listMembers)
+        group.post("me/activity") { _, context in
+            let principal = try Authorization.requireSignedIn(context.principal)
+            guard let user = UUID(uuidString: principal.userID) else { throw Problem.unauthorized("Sign in again.") }
+            try await structure.recordActivity(user)
+            return Response(status: .noContent)
+        }
         group.get("agents/{id}/status", use: status)
         group.put("agents/{id}/status", use: changeStatus)
         group.put("agents/{id}/availability", use: changeAvailability)

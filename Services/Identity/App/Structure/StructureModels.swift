@@ -117,6 +117,8 @@ public struct AgentStatusChanged: Codable, Sendable, Equatable {
     public var channel: Channel
     public var active: Bool
     public var changedBy: String
+    /// On an auto-inactivation of a group with "Hand-off on Auto-Inactive": the agent's active tickets go on.
+    public var handOff: Bool?
 }
 
 /// The data of `agent.availability_changed` (global Available/Unavailable, live chat only).

@@ -231,7 +231,9 @@ public struct StructureRepository: Sendable {
         }
     }
 
-    func setStatus(_ change: StatusChange, of userID: UUID, by actor: String, on connection: PostgresConnection) async throws -> AgentStatusChanged {
+    func setStatus(
+        _ change: StatusChange, of userID: UUID, by actor: String, handOff: Bool? = nil, on connection: PostgresConnection
+    ) async throws -> AgentStatusChanged {
         guard let membership = try await memberships(of: userID, on: connection).first(where: { $0.groupID == change.groupID }) else {
             throw Problem.notFound("The agent is not a member of this group.")
         }
@@ -249,7 +251,7 @@ public struct StructureRepository: Sendable {
         ).consume()
         let event = AgentStatusChanged(
             userID: membership.userID, groupID: membership.groupID, departmentID: membership.departmentID, channel: change.channel,
-            active: change.active, changedBy: actor)
+            active: change.active, changedBy: actor, handOff: handOff)
         try await publish("agent.status_changed", subject: event.userID, brandID: nil, data: event, on: connection)
         return event
     }

@@ -136,6 +136,7 @@ public struct DirectoryProjection: Sendable {
             PostgresQuery(unsafeSQL: "UPDATE \(database.table("agent_groups")) SET active = $3 WHERE group_id = $1 AND agent_id = $2", binds: binds),
             logger: database.logger
         ).consume()
+        if !change.active, change.handOff == true { try await store.handOff(agent: agent, group: group, on: connection) }
         try await store.triggerRebalanceRules(groups: [group], started: change.active, on: connection)
         guard change.active else { return }
         try await distributor.resetPool(in: group, on: connection)

@@ -61,6 +61,8 @@ enum IdentityPayloads {
         var groupID: String
         var channel: String
         var active: Bool
+        /// An auto-inactivation in a group with "Hand-off on Auto-Inactive".
+        var handOff: Bool?
     }
 
     /// `agent.signed_in` / `agent.signed_out`: the agent and the groups they belong to.

@@ -2,18 +2,20 @@ import Database
 import Foundation
 import PostgresNIO
 
-/// The logout hand-off (seed 001, 2886): an agent who signs out handing off their tickets gives every unpinned
-/// Active ticket to another agent of its group by round robin, or to the queue; pinned tickets stay theirs.
+/// The hand-off (seed 001, 2886; "Hand-off on Auto-Inactive"): an agent who signs out handing off their tickets, or
+/// goes auto-inactive in a group that says so, gives every unpinned Active ticket (of that group) to another agent
+/// of its group by round robin, or to the queue; pinned tickets stay theirs.
 extension TicketStore {
-    /// Hands off `agent`'s tickets in the caller's transaction; answers how many moved.
+    /// Hands off `agent`'s tickets (in `group`, or every group) in the caller's transaction; answers how many moved.
     @discardableResult
-    public func handOff(agent: UUID, on connection: PostgresConnection) async throws -> Int {
+    public func handOff(agent: UUID, group: UUID? = nil, on connection: PostgresConnection) async throws -> Int {
         var binds = PostgresBindings()
         binds.append(agent)
+        binds.append(group)
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 SELECT id FROM \(database.table("tickets"))
-                WHERE agent_id = $1 AND status = 'active' AND NOT pinned AND deleted_at IS NULL ORDER BY id
+                WHERE agent_id = $1 AND ($2::uuid IS NULL OR group_id = $2) AND status = 'active' AND NOT pinned AND deleted_at IS NULL ORDER BY id
                 """, binds: binds),
             logger: database.logger)
         var ids: [UUID] = []
