@@ -1,4 +1,5 @@
 import Auth
+import Contracts
 import Database
 import Foundation
 import Hummingbird
@@ -52,7 +53,7 @@ public struct IdentityAPI: Sendable {
             organizations: OrganizationRepository(database: database)
         ).addRoutes(to: api)
         BrandSettingsController(settings: BrandSettingsRepository(database: database), roles: roles).addRoutes(to: api)
-        ManagementSettingsController(documents: SettingsDocuments(database: database)).addRoutes(to: api)
+        ManagementSettingsController(documents: SettingsDocuments(database: database, service: .identity)).addRoutes(to: api)
         ImageController(images: ImageStore(database: database), brands: brands, directory: UserDirectory(database: database)).addRoutes(to: api)
         InternalBrandController(brands: brands).addRoutes(to: router)
     }

@@ -29,6 +29,7 @@ public struct TicketsAPI: Sendable {
         TicketActionsController(store: store).addRoutes(to: api)
         RebalanceRuleController(store: store).addRoutes(to: api)
         QualityControlController(store: store).addRoutes(to: api)
+        TicketSettingsController(documents: store.settingsDocuments).addRoutes(to: api)
         RelatedItemController(store: store).addRoutes(to: api)
         AttachmentController(store: store, policy: attachments).addRoutes(to: api)
         CustomFieldController(store: store).addRoutes(to: api)

@@ -245,13 +245,7 @@ public enum IdentityMigrations {
             """,
         ]),
         Migration(version: 109, name: "installation settings documents", sql: [
-            """
-            CREATE TABLE {schema}.settings_documents (
-                section text PRIMARY KEY,
-                document jsonb NOT NULL DEFAULT '{}',
-                version integer NOT NULL DEFAULT 1,
-                updated_at timestamptz NOT NULL DEFAULT now())
-            """,
+            SettingsDocuments.tableSQL,
         ]),
         Migration(version: 110, name: "agents' last activity, for Auto-Inactive", sql: [
             "ALTER TABLE {schema}.users ADD COLUMN last_activity_at timestamptz",

@@ -1,10 +1,10 @@
 import Auth
 import Contracts
+import Database
 import Foundation
 import Hummingbird
 import ServiceKit
 
-extension VersionedSettings: ResponseEncodable {}
 
 /// Settings → Management Interface: `GET`/`PATCH /api/v1/identity/settings/management` for system
 /// administrators, the PATCH a JSON merge patch guarded by If-Match.
@@ -25,11 +25,9 @@ public struct ManagementSettingsController: Sendable {
         group.patch("settings/management") { request, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)
             let patch = try await request.body.collect(upTo: context.maxUploadSize)
-            let updated = try await documents.update(Self.section, defaults: ManagementSettings(), expectedVersion: try IfMatch.version(request)) { current in
-                let next = try MergePatch.apply(Data(patch.readableBytesView), to: current)
-                try ManagementSettingsRules.validate(next)
-                return next
-            }
+            let updated = try await documents.patch(
+                Self.section, defaults: ManagementSettings(), with: Data(patch.readableBytesView), expectedVersion: try IfMatch.version(request),
+                validate: ManagementSettingsRules.validate)
             return EditedResponse(headers: [.eTag: IfMatch.etag(updated.version)], response: updated)
         }
     }

@@ -284,5 +284,8 @@ public enum TicketMigrations {
                 replies_counted integer NOT NULL DEFAULT 0)
             """,
         ]),
+        Migration(version: 113, name: "settings documents (Settings → Tickets)", sql: [
+            SettingsDocuments.tableSQL,
+        ]),
     ]
 }

@@ -107,7 +107,13 @@ public struct TicketController: Sendable {
             let body = try await request.decodeJSON(TransferRequest.self, context: context)
             let groupID = try TicketInput.uuid(body.groupID, field: "groupID")
             let agentID = try body.agentID.map { try TicketInput.uuid($0, field: "agentID") }
-            if agentID != nil { try Authorization.require(caller.principal, .distribution, "Transfer Work Items to Specific Agents") }
+            if agentID != nil {
+                try Authorization.require(caller.principal, .distribution, "Transfer Work Items to Specific Agents")
+                guard try await store.settings().showAgentsWhenTransferring == .always else {
+                    throw Problem.unprocessable(
+                        "Transfers go to a group here: Show Agents When Transferring is off.", errors: [.init(field: "agentID", message: "not allowed")])
+                }
+            }
             let updated = try await store.transfer(
                 try Self.id(ticket.id), to: groupID, agent: agentID, comment: body.comment, by: caller.principal.userID,
                 expectedVersion: try IfMatch.version(request))

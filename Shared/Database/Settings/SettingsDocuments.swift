@@ -1,19 +1,41 @@
 import Contracts
-import Database
 import Foundation
 import PostgresNIO
 import ServiceKit
 
-/// The installation's settings documents, one row a section (`management`, …), read over their defaults so a
-/// field added later has its documented value. A change is a whole new document under a row lock, publishing
-/// `<section>_settings.changed` with it in the same transaction.
+/// A service's settings documents (its `settings_documents` table), one row a section (identity's `management`,
+/// tickets' `tickets`, …), read over their defaults so a field added later has its documented value. A change is a
+/// whole new document under a row lock, publishing `<section>_settings.changed` on the service's events topic in the
+/// same transaction.
 public struct SettingsDocuments: Sendable {
     let database: Database
-    let events: IdentityEvents
+    let service: ServiceName
+    let outbox: OutboxStore
 
-    public init(database: Database) {
+    public init(database: Database, service: ServiceName) {
         self.database = database
-        self.events = IdentityEvents(database: database)
+        self.service = service
+        self.outbox = OutboxStore(database: database)
+    }
+
+    /// The table every service that keeps settings documents creates in its schema (a migration's statement).
+    public static let tableSQL = """
+        CREATE TABLE {schema}.settings_documents (
+            section text PRIMARY KEY,
+            document jsonb NOT NULL DEFAULT '{}',
+            version integer NOT NULL DEFAULT 1,
+            updated_at timestamptz NOT NULL DEFAULT now())
+        """
+
+    /// A JSON merge patch of the section's document (`PATCH …/settings/…`), checked by `validate` before it is stored.
+    public func patch<Settings: Codable & Sendable & Equatable>(
+        _ section: String, defaults: Settings, with patch: Data, expectedVersion: Int?, validate: (Settings) throws -> Void
+    ) async throws -> VersionedSettings<Settings> {
+        try await update(section, defaults: defaults, expectedVersion: expectedVersion) { current in
+            let next = try MergePatch.apply(patch, to: current)
+            try validate(next)
+            return next
+        }
     }
 
     /// The section's document, or its defaults at version 1 before anyone changed it.
@@ -44,7 +66,9 @@ public struct SettingsDocuments: Sendable {
                 logger: database.logger
             ).consume()
             let updated = VersionedSettings(settings: next, version: current.version + 1)
-            try await events.publish("\(section)_settings.changed", subject: section, data: updated, on: connection)
+            try await outbox.append(
+                CloudEvent(source: service.rawValue, type: "\(section)_settings.changed", subject: section, brandid: nil, data: updated),
+                topic: service.eventsTopic, on: connection)
             return updated
         }
     }
