@@ -45,6 +45,8 @@ public struct DirectoryProjection: Sendable {
             try await membership(try decode(IdentityPayloads.Membership.self, bytes), on: connection)
         case "agent.status_changed":
             try await status(try decode(IdentityPayloads.StatusChanged.self, bytes), on: connection)
+        case SettingsEventType.managementChanged:
+            try await store.applyManagementSettings(try decode(VersionedSettings<ManagementSettings>.self, bytes), on: connection)
         case "agent.signed_in", "agent.signed_out":
             let session = try decode(IdentityPayloads.AgentSession.self, bytes)
             if type == "agent.signed_out", session.handOff == true, let agent = UUID(uuidString: session.userID) {

@@ -287,5 +287,23 @@ public enum TicketMigrations {
         Migration(version: 113, name: "settings documents (Settings → Tickets)", sql: [
             SettingsDocuments.tableSQL,
         ]),
+        Migration(version: 114, name: "open ticket views and the automatic time log switch", sql: [
+            """
+            CREATE TABLE {schema}.ticket_views (
+                id uuid PRIMARY KEY,
+                ticket_id uuid NOT NULL REFERENCES {schema}.tickets (id) ON DELETE CASCADE,
+                agent_id uuid NOT NULL,
+                opened_at timestamptz NOT NULL,
+                closed_at timestamptz)
+            """,
+            "CREATE INDEX ticket_views_ticket ON {schema}.ticket_views (ticket_id)",
+            """
+            CREATE TABLE {schema}.identity_settings (
+                id integer PRIMARY KEY DEFAULT 1 CHECK (id = 1),
+                automatic_time_logs boolean NOT NULL DEFAULT false,
+                version integer NOT NULL DEFAULT 0)
+            """,
+            "INSERT INTO {schema}.identity_settings (id) VALUES (1)",
+        ]),
     ]
 }

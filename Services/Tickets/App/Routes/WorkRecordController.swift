@@ -8,7 +8,8 @@ extension TicketDraft: ResponseEncodable {}
 extension TimeLog: ResponseEncodable {}
 extension TimeLogCategory: ResponseEncodable {}
 
-/// Drafts (`…/{id}/draft`), time logs (`…/{id}/time-logs`) and time log categories (`/time-log-categories`).
+/// Drafts (`…/{id}/draft`), time logs (`…/{id}/time-logs`), the console's open views that make automatic time logs
+/// (`…/{id}/views`), and time log categories (`/time-log-categories`).
 public struct WorkRecordController: Sendable {
     let access: TicketRequestAccess
     var store: TicketStore { access.store }
@@ -58,6 +59,17 @@ public struct WorkRecordController: Sendable {
                 description: String((body.description ?? "").prefix(2_000)), billable: body.billable, by: caller.principal.userID)
             return EditedResponse(status: .created, response: log)
         }
+        group.post("{id}/views") { _, context in
+            let (ticket, caller) = try await access.readable(context)
+            guard !caller.readsAsCustomer(ticket), let agent = UUID(uuidString: caller.principal.userID) else { throw Problem.notFound("No such ticket.") }
+            return EditedResponse(status: .created, response: try await store.openView(of: try TicketController.id(ticket.id), by: agent))
+        }
+        group.delete("{id}/views/{viewID}") { _, context in
+            let (ticket, caller) = try await access.readable(context)
+            guard !caller.readsAsCustomer(ticket), let agent = UUID(uuidString: caller.principal.userID) else { throw Problem.notFound("No such ticket.") }
+            let view = try context.uuidParameter("viewID", notFound: "No such open view.")
+            return ClosedView(timeLog: try await store.closeView(view, of: try TicketController.id(ticket.id), by: agent))
+        }
         group.get("{id}/time-logs") { _, context in
             let (ticket, caller) = try await access.readable(context, for: .read)
             guard !caller.readsAsCustomer(ticket) else { throw Problem.notFound("No such ticket.") }
@@ -80,3 +92,10 @@ public struct WorkRecordController: Sendable {
         }
     }
 }
+
+/// The answer to closing a ticket view: the automatic time log it made, if one was due.
+struct ClosedView: ResponseEncodable {
+    var timeLog: TimeLog?
+}
+
+extension TicketStore.OpenTicketView: ResponseEncodable {}

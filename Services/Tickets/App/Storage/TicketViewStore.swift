@@ -1,0 +1,73 @@
+import Contracts
+import Database
+import Foundation
+import PostgresNIO
+import ServiceKit
+
+/// The agent console's open ticket windows (opened, closed), from which automatic time logs are made, and the
+/// copy of identity's Management Interface switch that turns them on.
+extension TicketStore {
+    public struct OpenTicketView: Codable, Sendable, Equatable {
+        public var viewID: String
+        public var ticketID: String
+        public var openedAt: Date
+    }
+
+    public func openView(of ticketID: UUID, by agent: UUID, now: Date = Date()) async throws -> OpenTicketView {
+        let view = OpenTicketView(viewID: UUIDv7.generate().lowercased, ticketID: ticketID.lowercased, openedAt: now)
+        var binds = PostgresBindings()
+        binds.append(UUID(uuidString: view.viewID))
+        binds.append(ticketID)
+        binds.append(agent)
+        binds.append(now)
+        try await database.client.query(
+            PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("ticket_views")) (id, ticket_id, agent_id, opened_at) VALUES ($1, $2, $3, $4)", binds: binds),
+            logger: database.logger
+        ).consume()
+        return view
+    }
+
+    /// Closes the agent's open view; answers the automatic time log it made, if one was due.
+    public func closeView(_ viewID: UUID, of ticketID: UUID, by agent: UUID, now: Date = Date()) async throws -> TimeLog? {
+        var binds = PostgresBindings()
+        binds.append(viewID)
+        binds.append(ticketID)
+        binds.append(agent)
+        binds.append(now)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: """
+                UPDATE \(database.table("ticket_views")) SET closed_at = $4
+                WHERE id = $1 AND ticket_id = $2 AND agent_id = $3 AND closed_at IS NULL RETURNING opened_at
+                """, binds: binds),
+            logger: database.logger)
+        var opened: Date?
+        for try await date in rows.decode(Date.self) { opened = date }
+        guard let opened else { throw Problem.notFound("No such open view.") }
+        guard let ticket = try await find(ticketID),
+            let minutes = AutomaticTimeLog.minutes(
+                opened: opened, closed: now, enabled: try await automaticTimeLogs(), byOwner: ticket.agentID == agent.lowercased)
+        else { return nil }
+        return try await logTime(ticketID, minutes: minutes, categoryID: nil, description: "Automatic time log", billable: nil, by: agent.lowercased)
+    }
+
+    /// Whether identity's "Enable automatic time log creation" is on.
+    public func automaticTimeLogs() async throws -> Bool {
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: "SELECT automatic_time_logs FROM \(database.table("identity_settings")) WHERE id = 1"), logger: database.logger)
+        for try await enabled in rows.decode(Bool.self) { return enabled }
+        return false
+    }
+
+    /// Keeps the switch from `management_settings.changed` (a replayed older version changes nothing).
+    func applyManagementSettings(_ changed: VersionedSettings<ManagementSettings>, on connection: PostgresConnection) async throws {
+        var binds = PostgresBindings()
+        binds.append(changed.settings.automaticTimeLogs)
+        binds.append(changed.version)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                UPDATE \(database.table("identity_settings")) SET automatic_time_logs = $1, version = $2 WHERE id = 1 AND version < $2
+                """, binds: binds),
+            logger: database.logger
+        ).consume()
+    }
+}

@@ -1,0 +1,55 @@
+import Auth
+import Database
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import PostgresNIO
+import Testing
+import TestSupport
+import TicketsApp
+
+@Suite("Automatic time logs", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct AutomaticTimeLogTests {
+    @Test("The owner's view of a minute or more makes a time log to the nearest minute; shorter views, other agents and the switch off make none")
+    func rule() {
+        let opened = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect(AutomaticTimeLog.minutes(opened: opened, closed: opened.addingTimeInterval(59), enabled: true, byOwner: true) == nil)
+        #expect(AutomaticTimeLog.minutes(opened: opened, closed: opened.addingTimeInterval(61), enabled: true, byOwner: true) == 1)
+        #expect(AutomaticTimeLog.minutes(opened: opened, closed: opened.addingTimeInterval(150), enabled: true, byOwner: true) == 3)
+        #expect(AutomaticTimeLog.minutes(opened: opened, closed: opened.addingTimeInterval(600), enabled: false, byOwner: true) == nil)
+        #expect(AutomaticTimeLog.minutes(opened: opened, closed: opened.addingTimeInterval(600), enabled: true, byOwner: false) == nil)
+        #expect(AutomaticTimeLog.minutes(opened: opened, closed: opened.addingTimeInterval(3 * 86_400), enabled: true, byOwner: true) == 1_440)
+    }
+
+    @Test("With identity's switch on, closing the owner's five-minute view logs five minutes on the ticket")
+    func viewsMakeTimeLogs() async throws {
+        try await TicketTestKit.run { client, kit in
+            let owner = try await kit.agent()
+            let ownerToken = try await kit.token(owner, roles: ["Agent"])
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            func view() async throws -> String {
+                let (opened, _, body) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/views", token: ownerToken)
+                #expect(opened == .created)
+                let viewID = try #require(body["viewID"] as? String)
+                var binds = PostgresBindings()
+                binds.append(UUID(uuidString: viewID))
+                try await kit.database.client.query(PostgresQuery(
+                    unsafeSQL: "UPDATE \(kit.database.table("ticket_views")) SET opened_at = opened_at - interval '5 minutes' WHERE id = $1", binds: binds)
+                ).consume()
+                return viewID
+            }
+            let first = try await view()
+            let (closed, _, none) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(id)/views/\(first)", token: ownerToken)
+            #expect(closed == .ok && none["timeLog"] == nil, "the switch is off by default")
+
+            try await kit.identity("management_settings.changed", ["settings": ["automaticTimeLogs": true, "staleAfterDays": 365], "version": 2])
+            let second = try await view()
+            let (_, _, logged) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(id)/views/\(second)", token: ownerToken)
+            let log = try #require(logged["timeLog"] as? [String: Any])
+            #expect(log["minutes"] as? Int == 5 && log["agentID"] as? String == owner.lowercased)
+            let (again, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(id)/views/\(second)", token: ownerToken)
+            #expect(again == .notFound, "a view closes once")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.time_logs") == 1)
+        }
+    }
+}
