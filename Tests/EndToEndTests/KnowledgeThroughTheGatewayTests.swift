@@ -61,6 +61,14 @@ struct KnowledgeThroughTheGatewayTests {
             let urls = String(decoding: sitemap.body, as: UTF8.self)
             #expect(urls.contains("/kb/\(demo)/printer-setup") && !urls.contains(draft) && !urls.contains(acme))
 
+            let madePrivate = try await TestHTTP.shared.send(
+                .PUT, fleet.gatewayURL + "/api/v1/knowledge/articles/\(demo)", headers: [("Host", "demo.localhost"), ("Authorization", "Bearer \(token)")],
+                json: ["title": "Printer setup", "summary": "All about Printer setup.", "bodyHTML": "<p>Printer setup explained.</p>", "isPrivate": true])
+            #expect(madePrivate.status == 200)
+            let privatized = ContinuousClock.now
+            _ = try await Self.search(fleet, host: "demo.localhost", query: "printer") { $0.isEmpty }
+            #expect(ContinuousClock.now - privatized < .seconds(1), "an article made private disappears from visitors' search within a second")
+
             try await Self.identitySettingsReachKnowledge(fleet, token: token, acmeArticle: acme)
         }
     }
