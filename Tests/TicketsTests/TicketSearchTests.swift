@@ -66,7 +66,8 @@ struct TicketSearchTests {
         try await TicketTestKit.run(index: { try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion) }) { client, kit in
             let agent = try await kit.agent()
             let token = try await kit.token(agent, roles: ["Agent"])
-            let admin = try await kit.token(UUID(), roles: ["Administrator"])
+            let adminID = UUID()
+            let admin = try await kit.token(adminID, roles: ["Administrator"])
             let customer = try await kit.customer()
             let id = try #require(try await kit.submit(client, token: customer.token, subject: "Broken keyboard")["id"] as? String)
             _ = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(id)", token: admin)
@@ -75,6 +76,12 @@ struct TicketSearchTests {
             #expect((normal["items"] as? [[String: Any]])?.isEmpty == true)
             let (_, _, deleted) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?text=keyboard&include=deleted", token: admin)
             #expect((deleted["items"] as? [[String: Any]])?.count == 1)
+            for path in ["text=keyboard&", ""] {
+                let (_, _, byDeleter) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?\(path)deletedBy=\(adminID.lowercased)", token: admin)
+                #expect((byDeleter["items"] as? [[String: Any]])?.count == 1, "found by the agent who deleted it (\(path.isEmpty ? "SQL" : "index"))")
+                let (_, _, byOther) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?\(path)deletedBy=\(agent.lowercased)", token: admin)
+                #expect((byOther["items"] as? [[String: Any]])?.isEmpty == true)
+            }
             _ = try await kit.submit(client, token: customer.token, subject: "Another")
             let (_, _, structured) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?status=active", token: token)
             #expect((structured["items"] as? [[String: Any]])?.count == 1)

@@ -66,6 +66,8 @@ public struct TicketSearchController: Sendable {
             departmentID: try id("departmentID"), groupID: try id("groupID"), agentID: try id("agentID"), onlyDeleted: value("include") == "deleted",
             limit: limit)
         criteria.brandID = try id("brandID")
+        criteria.deletedBy = try id("deletedBy")
+        if criteria.deletedBy != nil { criteria.onlyDeleted = true }
         criteria.createdFrom = try date("from")
         criteria.createdTo = try date("to")
         for (name, text) in query where name.hasPrefix("field.") {

@@ -46,20 +46,21 @@ public struct TicketIndexer: SearchProjection {
                 SELECT ticket_id, 'message', body_text FROM \(database.table("messages")) WHERE ticket_id = ANY($1)
                 UNION ALL SELECT ticket_id, type, body FROM \(database.table("comments")) WHERE ticket_id = ANY($1)
                 UNION ALL SELECT ticket_id, 'field:' || field_id::text, value FROM \(database.table("ticket_field_values")) WHERE ticket_id = ANY($1)
-                UNION ALL SELECT id, 'deleted', '' FROM \(database.table("tickets")) WHERE id = ANY($1) AND deleted_at IS NOT NULL
+                UNION ALL SELECT id, 'deleted', coalesce(deleted_by::text, '') FROM \(database.table("tickets")) WHERE id = ANY($1) AND deleted_at IS NOT NULL
                 """, binds: ids), logger: database.logger)
         for try await (id, kind, text) in rows.decode((UUID, String, String).self) {
             texts[id.lowercased, default: Self.noTexts].add(kind, text)
         }
         return tickets.map { ticket in
             var found = texts[ticket.id] ?? Self.noTexts
-            let deleted = found.fields.removeValue(forKey: Self.deletedMark) != nil
-            return TicketSearchTerms.document(ticket, texts: found, deleted: deleted)
+            let deletedBy = found.fields.removeValue(forKey: Self.deletedMark)
+            return TicketSearchTerms.document(ticket, texts: found, deleted: deletedBy != nil, deletedBy: deletedBy.flatMap { $0.isEmpty ? nil : $0 })
         }
     }
 
     private static let noTexts = TicketSearchTerms.Texts(messages: [], comments: [], resolutions: [])
-    /// Set in `Texts.fields` by the documents query for a deleted ticket; never a field id (those are UUIDs).
+    /// Set in `Texts.fields` by the documents query for a deleted ticket, to who deleted it ("" for the system);
+    /// never a field id (those are UUIDs).
     fileprivate static let deletedMark = "deleted"
 }
 
@@ -70,7 +71,7 @@ extension TicketSearchTerms.Texts {
         switch kind {
         case "message": messages.append(text)
         case CommentType.resolution.rawValue: resolutions.append(text)
-        case TicketIndexer.deletedMark: fields[kind] = ""
+        case TicketIndexer.deletedMark: fields[kind] = text
         default:
             if kind.hasPrefix("field:") { fields[String(kind.dropFirst(6))] = text } else { comments.append(text) }
         }

@@ -17,6 +17,8 @@ public struct TicketSearchCriteria: Sendable {
     public var groupID: UUID?
     public var agentID: UUID?
     public var onlyDeleted: Bool
+    /// Only deleted items: the agent who deleted them.
+    public var deletedBy: UUID?
     public var limit: Int
     /// Custom field values that must match exactly (field id → value), and the creation date range.
     public var fields: [String: String] = [:]
@@ -102,6 +104,7 @@ public struct TicketSearch: Sendable {
         if let agent = criteria.agentID { filters.append([TicketSearchTerms.agent(agent.lowercased)]) }
         if let email = criteria.email { filters.append([TicketSearchTerms.email(email)]) }
         if criteria.onlyDeleted { filters.append([TicketSearchTerms.deleted]) }
+        if let deletedBy = criteria.deletedBy { filters.append([TicketSearchTerms.deletedBy(deletedBy.lowercased)]) }
         if criteria.resolvedOnly { filters.append([TicketSearchTerms.resolved]) }
         for (field, value) in criteria.fields.sorted(by: { $0.key < $1.key }) { filters.append([TicketSearchTerms.field(field, value)]) }
         let excluded = (criteria.onlyDeleted ? [] : [TicketSearchTerms.deleted]) + criteria.excludedIDs.map { "Q" + $0 }
@@ -135,12 +138,13 @@ public struct TicketSearch: Sendable {
         binds.append(criteria.fields.isEmpty ? nil : criteria.fields.keys.sorted().compactMap(UUID.init(uuidString:)))
         binds.append(criteria.fields.isEmpty ? nil : criteria.fields.keys.sorted().map { criteria.fields[$0] ?? "" })
         binds.append(criteria.brandID)
+        binds.append(criteria.deletedBy)
         let found = try await database.client.withConnection { connection in
             try await store.tickets("""
                 WHERE ($1::uuid[] IS NULL OR group_id = ANY($1) OR department_id = ANY($2::uuid[]))
                   AND ($3::text[] IS NULL OR status = ANY($3)) AND ($4::integer[] IS NULL OR priority = ANY($4))
                   AND ($15::uuid IS NULL OR brand_id = $15) AND ($5::uuid IS NULL OR department_id = $5) AND ($6::uuid IS NULL OR group_id = $6) AND ($7::uuid IS NULL OR agent_id = $7)
-                  AND ($8::text IS NULL OR lower(customer_email) = $8) AND ((deleted_at IS NOT NULL) = $9)
+                  AND ($8::text IS NULL OR lower(customer_email) = $8) AND ((deleted_at IS NOT NULL) = $9) AND ($16::uuid IS NULL OR deleted_by = $16)
                   AND ($11::timestamptz IS NULL OR created_at >= $11) AND ($12::timestamptz IS NULL OR created_at < $12)
                   AND ($13::uuid[] IS NULL OR (SELECT count(*) FROM \(database.table("ticket_field_values")) v
                         JOIN unnest($13::uuid[], $14::text[]) AS c(field_id, value) ON c.field_id = v.field_id AND lower(c.value) = lower(v.value)

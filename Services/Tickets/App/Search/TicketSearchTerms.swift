@@ -5,7 +5,7 @@ import Search
 /// resolutions; visibility and criteria are boolean terms, so they filter inside the query.
 public enum TicketSearchTerms {
     /// Bumped whenever the document shape changes: the index is then rebuilt from PostgreSQL.
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
 
     public static func group(_ id: String) -> String { "XG" + id }
     public static func department(_ id: String) -> String { "XD" + id }
@@ -17,6 +17,8 @@ public enum TicketSearchTerms {
     /// A custom field value: exact match, case-insensitive (long values are cut to keep the term short).
     public static func field(_ id: String, _ value: String) -> String { "XF" + id + ":" + String(value.lowercased().prefix(120)) }
     public static let deleted = "XDEL"
+    /// The agent who deleted it ("Only deleted items" searched by who deleted them).
+    public static func deletedBy(_ id: String) -> String { "XK" + id }
     public static let resolved = "XRES"
 
     /// The texts a ticket is found by.
@@ -34,12 +36,13 @@ public enum TicketSearchTerms {
         }
     }
 
-    public static func document(_ ticket: Ticket, texts: Texts, deleted: Bool) -> SearchDocument {
+    public static func document(_ ticket: Ticket, texts: Texts, deleted: Bool, deletedBy: String? = nil) -> SearchDocument {
         var filters = [
             group(ticket.groupID), department(ticket.departmentID), brand(ticket.brandID), agent(ticket.agentID), status(ticket.status),
             priority(ticket.priority), email(ticket.customerEmail),
         ]
         if deleted { filters.append(Self.deleted) }
+        if let deletedBy { filters.append(Self.deletedBy(deletedBy)) }
         filters += texts.fields.sorted { $0.key < $1.key }.map { field($0.key, $0.value) }
         if !texts.resolutions.isEmpty { filters.append(resolved) }
         return SearchDocument(
