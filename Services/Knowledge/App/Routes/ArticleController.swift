@@ -135,11 +135,7 @@ public struct ArticleController: Sendable {
                 try await store.recordUnsuccessfulSearch(text, brandID: brand, language: language, employee: reader.employee)
             }
             if let searchLog, !reader.employee {
-                let id = UUIDv7.generate().lowercased
-                searchLog.record(SearchRecord(
-                    searchID: id, brandID: reader.brandID, language: language, query: String(text.prefix(500)), visitorKey: Visit.visitorKey(context),
-                    resultCount: results.estimatedTotal, searchedAt: Date()))
-                results.searchID = id
+                results.searchID = searchLog.note(text, reader: reader, language: language, results: results, context: context)
             }
             return results
         }

@@ -44,10 +44,7 @@ public struct KnowledgeHomePages: Sendable {
             }
             let reader = ArticleReader(brandID: brand.lowercased, employee: false, satisfies: PortalAccess.satisfied(by: context.principal))
             let results = try await search.search(ArticleSearch.query(text, reader: reader, language: language, limit: 20))
-            let searchID = UUIDv7.generate().lowercased
-            searchLog?.record(SearchRecord(
-                searchID: searchID, brandID: reader.brandID, language: language, query: String(text.prefix(500)), visitorKey: Visit.visitorKey(context),
-                resultCount: results.estimatedTotal, searchedAt: Date()))
+            let searchID = searchLog?.note(text, reader: reader, language: language, results: results, context: context) ?? UUIDv7.generate().lowercased
             if results.items.isEmpty { try await store.recordUnsuccessfulSearch(text, brandID: brand, language: language, employee: false) }
             var body = results.correctedResults ? "<p>Showing results for <b>\(SafeHTML.escape(results.suggestion ?? ""))</b>.</p>\n" : ""
             body += results.items.isEmpty ? "<p>No articles found.</p>" : "<ol>\n" + results.items.map { hit in
