@@ -53,3 +53,29 @@ struct RoundRobinTests {
         #expect(reset.map(\.allocated) == [0, 3])
     }
 }
+
+@Suite("Round robin for tickets written together")
+struct BatchRoundRobinTests {
+    @Test("A batch takes turns exactly as tickets arriving one at a time would, up to each agent's Max Tickets")
+    func turnsAndLimits() {
+        let group = UUID()
+        let first = RoundRobinTests.slot(.primary, max: 2)
+        let second = RoundRobinTests.slot(.primary, max: 1, allocated: 1)
+        let backup = RoundRobinTests.slot(.secondary, max: 1)
+        let (agents, assigned) = RoundRobin.distribute(Array(repeating: group, count: 5), slots: [group: [first, second, backup]], from: Date())
+        #expect(agents == [first.agentID, second.agentID, first.agentID, backup.agentID, nil])
+        #expect(assigned[GroupAgent(groupID: group, agentID: first.agentID)] == 2)
+        #expect(assigned[GroupAgent(groupID: group, agentID: second.agentID)] == 1)
+        #expect(assigned[GroupAgent(groupID: group, agentID: backup.agentID)] == 1)
+    }
+
+    @Test("An agent in two groups of one batch counts every ticket toward the overall Max Tickets")
+    func overallMaxAcrossGroups() {
+        let (sales, support) = (UUID(), UUID())
+        let agent = UUID()
+        let inSales = RoundRobinTests.slot(.primary, overallMax: 2, id: agent)
+        let inSupport = RoundRobinTests.slot(.primary, overallMax: 2, id: agent)
+        let (agents, _) = RoundRobin.distribute([sales, support, sales], slots: [sales: [inSales], support: [inSupport]], from: Date())
+        #expect(agents == [agent, agent, nil], "the third ticket waits in the queue")
+    }
+}

@@ -10,15 +10,22 @@ public struct TicketsAPI: Sendable {
     public let store: TicketStore
     public let directory: DirectoryProjection
     public let search: TicketSearch?
+    /// New tickets through the API, written in batches while the database is busy (group commit).
+    public let creation: GroupCommit<PendingTicket, Ticket>
     let tokens: TokenService
     let attachments: AttachmentPolicy
 
-    /// `index` is this instance's search index; without one the search routes are absent.
-    public init(database: Database, tokens: TokenService, index: (any TextSearching)? = nil, attachments: AttachmentPolicy = .standard) {
+    /// `index` is this instance's search index; without one the search routes are absent. `creationBatches` new-ticket
+    /// batches are written at once (each its own transaction), so that commits overlap their waits for the disk.
+    public init(
+        database: Database, tokens: TokenService, index: (any TextSearching)? = nil, attachments: AttachmentPolicy = .standard, creationBatches: Int = 2
+    ) {
         self.attachments = attachments
         self.store = TicketStore(database: database)
         self.directory = DirectoryProjection(database: database)
         self.search = index.map { TicketSearch(index: $0, database: database) }
+        let store = self.store
+        self.creation = GroupCommit(maxBatch: 64, concurrentBatches: creationBatches) { await store.create(batch: $0) }
         self.tokens = tokens
     }
 
@@ -35,6 +42,6 @@ public struct TicketsAPI: Sendable {
         CustomFieldController(store: store).addRoutes(to: api)
         WorkRecordController(store: store).addRoutes(to: api)
         BulkController(store: store).addRoutes(to: api)
-        TicketController(store: store, search: search).addRoutes(to: api)
+        TicketController(store: store, search: search, creation: creation).addRoutes(to: api)
     }
 }

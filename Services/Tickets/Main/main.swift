@@ -13,7 +13,9 @@ try FileManager.default.createDirectory(atPath: runtime.configuration.dataDirect
 let index = try SearchIndex(path: runtime.configuration.dataDirectory + "/tickets-index", schemaVersion: TicketSearchTerms.schemaVersion)
 // Searches go to read-only handles, as many at once as there are cores, not through the writer's actor.
 let readers = try runtime.searchReaders(index: "tickets-index")
-let api = TicketsAPI(database: runtime.database, tokens: tokens, index: readers)
+let api = TicketsAPI(
+    database: runtime.database, tokens: tokens, index: readers,
+    creationBatches: try runtime.configuration.environment.int("CONCIERGE_TICKETS_CREATION_BATCHES", default: 2))
 let router = runtime.makeRouter()
 api.addRoutes(to: router)
 let directory = IdempotentConsumer(

@@ -28,26 +28,32 @@ public struct OutboxStore: Sendable {
 
     /// Appends events inside the caller's transaction, in order, with one statement.
     public func append<P>(_ events: [CloudEvent<P>], topic: String, on connection: PostgresConnection) async throws {
+        var statement = CompositeStatement()
+        try append(events, topic: topic, to: &statement)
+        try await statement.run(on: connection, logger: database.logger)
+    }
+
+    /// Adds the events, in order, to a statement that writes other changes too.
+    public func append<P>(_ events: [CloudEvent<P>], topic: String, to statement: inout CompositeStatement) throws {
         guard !events.isEmpty else { return }
-        var binds = PostgresBindings()
-        var rows: [String] = []
+        var ids: [UUID] = []
+        var keys: [String] = []
+        var payloads: [String] = []
         for event in events {
             guard let eventID = UUID(uuidString: event.id) else {
                 throw CocoaError(.coderInvalidValue, userInfo: [NSDebugDescriptionErrorKey: "event id \(event.id) is not a UUID"])
             }
-            let first = binds.count + 1
-            binds.append(eventID)
-            binds.append(topic)
-            binds.append(event.subject)
-            binds.append(ByteBuffer(bytes: try CloudEventCoding.encode(event)))
-            rows.append("($\(first), $\(first + 1), $\(first + 2), $\(first + 3))")
+            ids.append(eventID)
+            keys.append(event.subject)
+            payloads.append(String(decoding: try CloudEventCoding.encode(event), as: UTF8.self))
         }
-        try await connection.query(
-            PostgresQuery(
-                unsafeSQL: "INSERT INTO \(database.table("outbox")) (event_id, topic, message_key, payload) VALUES \(rows.joined(separator: ", "))",
-                binds: binds),
-            logger: database.logger
-        ).consume()
+        statement.add("""
+            INSERT INTO \(database.table("outbox")) (event_id, topic, message_key, payload)
+            SELECT id, \(statement.bind(topic)), message_key, convert_to(payload, 'UTF8')
+            FROM unnest(\(statement.bind(ids))::uuid[], \(statement.bind(keys))::text[], \(statement.bind(payloads))::text[]) WITH ORDINALITY
+                 AS e(id, message_key, payload, position)
+            ORDER BY position
+            """)
     }
 
     /// Locks up to `limit` unpublished rows, oldest first, or none when another relay of this schema holds the

@@ -30,33 +30,61 @@ struct Distributor: Sendable {
 
     /// The group's agents with their counters, locked for this transaction.
     func lockedSlots(in groupID: UUID, on connection: PostgresConnection) async throws -> [AgentSlot] {
+        try await lockedSlots(in: [groupID], on: connection)[groupID] ?? []
+    }
+
+    /// The agents of several groups with their counters, locked for this transaction: every group's rows (by
+    /// group, then agent) before any agent's overall row (by agent), the order every transaction keeps.
+    func lockedSlots(in groupIDs: [UUID], on connection: PostgresConnection) async throws -> [UUID: [AgentSlot]] {
         var binds = PostgresBindings()
-        binds.append(groupID)
+        binds.append(groupIDs)
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
-                SELECT agent_id, handling, active AND NOT excluded, new_active, max_tickets, allocated, last_assigned_at
-                FROM \(database.table("agent_groups")) WHERE group_id = $1 ORDER BY agent_id FOR UPDATE
+                SELECT group_id, agent_id, handling, active AND NOT excluded, new_active, max_tickets, allocated, last_assigned_at
+                FROM \(database.table("agent_groups")) WHERE group_id = ANY($1) ORDER BY group_id, agent_id FOR UPDATE
                 """, binds: binds), logger: database.logger)
-        var slots: [AgentSlot] = []
-        for try await (agent, handling, active, newActive, max, allocated, last) in rows.decode((UUID, String, Bool, Int, Int?, Int, Date?).self) {
-            slots.append(AgentSlot(
+        var slots: [(UUID, AgentSlot)] = []
+        for try await (group, agent, handling, active, newActive, max, allocated, last) in rows.decode((UUID, UUID, String, Bool, Int, Int?, Int, Date?).self) {
+            slots.append((group, AgentSlot(
                 agentID: agent, handling: AgentSlot.Handling(rawValue: handling) ?? .pull, active: active, newActive: newActive,
-                groupMax: max, overallNewActive: 0, overallMax: nil, allocated: allocated, lastAssignedAt: last))
+                groupMax: max, overallNewActive: 0, overallMax: nil, allocated: allocated, lastAssignedAt: last)))
         }
-        guard !slots.isEmpty else { return [] }
+        guard !slots.isEmpty else { return [:] }
         var agentBinds = PostgresBindings()
-        agentBinds.append(slots.map(\.agentID))
+        agentBinds.append(Array(Set(slots.map(\.1.agentID))))
         let totals = try await connection.query(
             PostgresQuery(unsafeSQL: "SELECT id, new_active, overall_max_tickets FROM \(database.table("agents")) WHERE id = ANY($1) ORDER BY id FOR UPDATE", binds: agentBinds),
             logger: database.logger)
         var overall: [UUID: (Int, Int?)] = [:]
         for try await (id, newActive, max) in totals.decode((UUID, Int, Int?).self) { overall[id] = (newActive, max) }
-        return slots.map { slot in
+        var byGroup: [UUID: [AgentSlot]] = [:]
+        for (group, slot) in slots {
             var withTotals = slot
             withTotals.overallNewActive = overall[slot.agentID]?.0 ?? 0
             withTotals.overallMax = overall[slot.agentID]?.1
-            return withTotals
+            byGroup[group, default: []].append(withTotals)
         }
+        return byGroup
+    }
+
+    /// Counts new tickets received by agents (``RoundRobin/distribute(_:slots:from:)``'s `assigned`): allocations,
+    /// group and overall new-active counts, the moment of the last assignment.
+    func record(_ assigned: [GroupAgent: Int], to statement: inout CompositeStatement) {
+        guard !assigned.isEmpty else { return }
+        let entries = assigned.sorted { ($0.key.groupID.uuidString, $0.key.agentID.uuidString) < ($1.key.groupID.uuidString, $1.key.agentID.uuidString) }
+        let groups = statement.bind(entries.map(\.key.groupID))
+        let agents = statement.bind(entries.map(\.key.agentID))
+        let counts = statement.bind(entries.map(\.value))
+        statement.add("""
+            UPDATE \(database.table("agent_groups")) ag SET allocated = allocated + c.n, new_active = new_active + c.n, last_assigned_at = clock_timestamp()
+            FROM unnest(\(groups)::uuid[], \(agents)::uuid[], \(counts)::integer[]) AS c(group_id, agent_id, n)
+            WHERE ag.group_id = c.group_id AND ag.agent_id = c.agent_id
+            """)
+        statement.add("""
+            UPDATE \(database.table("agents")) a SET new_active = a.new_active + t.n
+            FROM (SELECT agent_id, sum(n)::integer AS n FROM unnest(\(agents)::uuid[], \(counts)::integer[]) AS c(agent_id, n) GROUP BY agent_id) t
+            WHERE a.id = t.agent_id
+            """)
     }
 
     /// A ticket stops counting toward its owner's Max Tickets (it left Active, changed owner or group, or is gone).

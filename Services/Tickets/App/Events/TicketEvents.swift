@@ -44,33 +44,39 @@ public struct TicketEvents: Sendable {
 
     /// Several events about one ticket, in order, with one outbox statement and one history statement.
     public func publish(_ items: [Item], _ ticket: Ticket, on connection: PostgresConnection, recordHistory: Bool = true) async throws {
-        guard !items.isEmpty else { return }
-        try await outbox.append(
-            items.map { item in
-                CloudEvent(
-                    source: ServiceName.tickets.rawValue, type: item.type, subject: ticket.id, brandid: ticket.brandID,
-                    data: TicketEventData(ticket: ticket, actorKind: item.actor.kind, actorID: item.actor.id, details: item.details))
+        try await publish([(ticket, items)], on: connection, recordHistory: recordHistory)
+    }
+
+    /// The events of several tickets (each ticket's in order) in one statement.
+    public func publish(_ changes: [(ticket: Ticket, items: [Item])], on connection: PostgresConnection, recordHistory: Bool = true) async throws {
+        var statement = CompositeStatement()
+        try publish(changes, to: &statement, recordHistory: recordHistory)
+        try await statement.run(on: connection, logger: database.logger)
+    }
+
+    /// Adds the events, and their history rows, to a statement that writes other changes too.
+    func publish(_ changes: [(ticket: Ticket, items: [Item])], to statement: inout CompositeStatement, recordHistory: Bool = true) throws {
+        let changes = changes.filter { !$0.items.isEmpty }
+        guard !changes.isEmpty else { return }
+        try outbox.append(
+            changes.flatMap { ticket, items in
+                items.map { item in
+                    CloudEvent(
+                        source: ServiceName.tickets.rawValue, type: item.type, subject: ticket.id, brandid: ticket.brandID,
+                        data: TicketEventData(ticket: ticket, actorKind: item.actor.kind, actorID: item.actor.id, details: item.details))
+                }
             },
-            topic: ServiceName.tickets.eventsTopic, on: connection)
+            topic: ServiceName.tickets.eventsTopic, to: &statement)
         guard recordHistory else { return }
-        var binds = PostgresBindings()
-        var rows: [String] = []
-        for item in items {
-            let first = binds.count + 1
-            binds.append(UUIDv7.generate())
-            binds.append(UUID(uuidString: ticket.id))
-            binds.append(item.actor.id.flatMap(UUID.init(uuidString:)))
-            binds.append(item.actor.kind)
-            binds.append(item.type)
-            binds.append(try JSONColumn.encode(item.details))
-            rows.append("($\(first), $\(first + 1), $\(first + 2), $\(first + 3), $\(first + 4), $\(first + 5)::jsonb, now())")
-        }
-        try await connection.query(
-            PostgresQuery(
-                unsafeSQL: "INSERT INTO \(database.table("history")) (id, ticket_id, actor_id, actor_kind, action, details, at) VALUES \(rows.joined(separator: ", "))",
-                binds: binds),
-            logger: database.logger
-        ).consume()
+        let rows = changes.flatMap { ticket, items in items.map { (ticket: ticket.id, item: $0) } }
+        statement.add("""
+            INSERT INTO \(database.table("history")) (id, ticket_id, actor_id, actor_kind, action, details, at)
+            SELECT id, ticket_id, NULLIF(actor_id, '')::uuid, actor_kind, action, details::jsonb, now()
+            FROM unnest(\(statement.bind(rows.map { _ in UUIDv7.generate() }))::uuid[], \(statement.bind(rows.map(\.ticket)))::uuid[],
+                        \(statement.bind(rows.map { $0.item.actor.id.flatMap(UUID.init(uuidString:))?.uuidString ?? "" }))::text[], \(statement.bind(rows.map(\.item.actor.kind)))::text[],
+                        \(statement.bind(rows.map(\.item.type)))::text[], \(statement.bind(try rows.map { try JSONColumn.encode($0.item.details) }))::text[])
+                 AS h(id, ticket_id, actor_id, actor_kind, action, details)
+            """)
     }
 }
 

@@ -21,9 +21,12 @@ public struct TicketController: Sendable {
     let store: TicketStore
     let access: TicketRequestAccess
     let search: TicketSearch?
+    /// New tickets arriving together are written together.
+    let creation: GroupCommit<PendingTicket, Ticket>
 
-    public init(store: TicketStore, search: TicketSearch? = nil) {
+    public init(store: TicketStore, search: TicketSearch? = nil, creation: GroupCommit<PendingTicket, Ticket>) {
         self.store = store
+        self.creation = creation
         self.access = TicketRequestAccess(store: store)
         self.search = search
     }
@@ -137,23 +140,47 @@ public struct TicketController: Sendable {
         let body = try await request.decodeJSON(CreateTicketRequest.self, context: context)
         let caller = try await access.caller(context, required: false)
         let departmentID = try TicketInput.uuid(body.departmentID, field: "departmentID")
-        guard let department = try await store.department(departmentID) else {
-            throw Problem.unprocessable("There is no department \(body.departmentID).", errors: [.init(field: "departmentID", message: "unknown department")])
-        }
         let subject = try TicketInput.subject(body.subject)
         let (html, text) = try TicketInput.body(text: body.body, html: body.bodyHTML)
         if let caller, caller.isAgent, body.customerEmail != nil {
             try Authorization.require(caller.principal, .tickets, "Create")
-            let groupID = try body.groupID.map { try TicketInput.uuid($0, field: "groupID") } ?? department.frontLineGroupID
-            let new = NewTicket(
-                department: department, groupID: groupID, customerUserID: nil,
-                customerEmail: try TicketInput.email(body.customerEmail, field: "customerEmail"), subject: subject, bodyHTML: html, bodyText: text,
-                priority: body.priority ?? .normal, owner: try Self.id(caller.principal.userID), incoming: body.incoming ?? false,
-                status: body.status ?? (body.incoming == true ? .active : .waiting), customFields: body.customFields ?? [:])
-            return created(try await store.create(new, actor: .agent(caller.principal.userID)))
+            let groupID = try body.groupID.map { try TicketInput.uuid($0, field: "groupID") }
+            let email = try TicketInput.email(body.customerEmail, field: "customerEmail")
+            let owner = try Self.id(caller.principal.userID)
+            return created(
+                try await creation.submit(PendingTicket(departmentID: departmentID, actor: .agent(caller.principal.userID)) { known in
+                    let department = try Self.existing(known, body.departmentID)
+                    return NewTicket(
+                        department: department, groupID: groupID ?? department.frontLineGroupID, customerUserID: nil, customerEmail: email,
+                        subject: subject, bodyHTML: html, bodyText: text, priority: body.priority ?? .normal, owner: owner,
+                        incoming: body.incoming ?? false, status: body.status ?? (body.incoming == true ? .active : .waiting),
+                        customFields: body.customFields ?? [:])
+                }))
         }
+        let email = try caller.map { $0.principal.email } ?? TicketInput.email(body.email, field: "email")
+        let brandID = context.brandID
+        return created(
+            try await creation.submit(PendingTicket(departmentID: departmentID, actor: .customer(caller?.principal.userID)) { known in
+                let department = try Self.existing(known, body.departmentID)
+                try Self.checkPortalSubmission(to: department, by: caller, brandID: brandID)
+                return NewTicket(
+                    department: department, groupID: department.frontLineGroupID, customerUserID: caller.flatMap { UUID(uuidString: $0.principal.userID) },
+                    customerEmail: email, subject: subject, bodyHTML: html, bodyText: text, priority: .normal, owner: nil, incoming: true, status: .active,
+                    customFields: body.customFields ?? [:])
+            }))
+    }
+
+    static func existing(_ department: KnownDepartment?, _ requested: String) throws -> KnownDepartment {
+        guard let department else {
+            throw Problem.unprocessable("There is no department \(requested).", errors: [.init(field: "departmentID", message: "unknown department")])
+        }
+        return department
+    }
+
+    /// The portal's rules for a new ticket: a department offered on this brand's portal, to a caller with the role it requires.
+    static func checkPortalSubmission(to department: KnownDepartment, by caller: TicketCaller?, brandID: String?) throws {
         guard !department.hiddenFromPortal, department.newTicketsInPortal != "Nobody",
-            context.brandID == nil || context.brandID?.lowercased() == department.brandID.lowercased
+            brandID == nil || brandID?.lowercased() == department.brandID.lowercased
         else {
             throw Problem.unprocessable("This department takes no tickets from the portal.", errors: [.init(field: "departmentID", message: "not offered")])
         }
@@ -164,12 +191,6 @@ public struct TicketController: Sendable {
                 throw Problem.forbidden("Submitting to this department needs the role \(required).")
             }
         }
-        let email = try caller.map { $0.principal.email } ?? TicketInput.email(body.email, field: "email")
-        let new = NewTicket(
-            department: department, groupID: department.frontLineGroupID, customerUserID: caller.flatMap { UUID(uuidString: $0.principal.userID) },
-            customerEmail: email, subject: subject, bodyHTML: html, bodyText: text, priority: .normal, owner: nil, incoming: true, status: .active,
-            customFields: body.customFields ?? [:])
-        return created(try await store.create(new, actor: .customer(caller?.principal.userID)))
     }
 
     @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> ViewPage {

@@ -11,21 +11,24 @@ struct CountStore: Sendable {
     let database: Database
 
     func apply(_ delta: [CountCell: Int], on connection: PostgresConnection) async throws {
-        guard !delta.isEmpty else { return }
-        let cells = delta.sorted { ($0.key.scope, $0.key.scopeID, $0.key.status) < ($1.key.scope, $1.key.scopeID, $1.key.status) }
-        var binds = PostgresBindings()
-        binds.append(cells.map(\.key.scope))
-        binds.append(cells.compactMap { UUID(uuidString: $0.key.scopeID) })
-        binds.append(cells.map(\.key.status))
-        binds.append(cells.map(\.value))
-        binds.append(Self.shards)
-        try await connection.query(
-            PostgresQuery(unsafeSQL: """
-                INSERT INTO \(database.table("ticket_counts")) AS c (scope, scope_id, status, shard, n)
-                SELECT scope, scope_id, status, pg_backend_pid() % $5, delta FROM unnest($1::text[], $2::uuid[], $3::text[], $4::integer[]) AS d(scope, scope_id, status, delta)
-                ON CONFLICT (scope, scope_id, status, shard) DO UPDATE SET n = c.n + EXCLUDED.n
-                """, binds: binds), logger: database.logger
-        ).consume()
+        var statement = CompositeStatement()
+        apply(delta, to: &statement)
+        try await statement.run(on: connection, logger: database.logger)
+    }
+
+    /// Adds the changes to the counts to a statement that writes other changes too.
+    func apply(_ delta: [CountCell: Int], to statement: inout CompositeStatement) {
+        let cells = delta.filter { $0.value != 0 }.sorted {
+            ($0.key.scope, $0.key.scopeID, $0.key.status) < ($1.key.scope, $1.key.scopeID, $1.key.status)
+        }
+        guard !cells.isEmpty else { return }
+        statement.add("""
+            INSERT INTO \(database.table("ticket_counts")) AS c (scope, scope_id, status, shard, n)
+            SELECT scope, scope_id, status, pg_backend_pid() % \(statement.bind(Self.shards)), delta
+            FROM unnest(\(statement.bind(cells.map(\.key.scope)))::text[], \(statement.bind(cells.compactMap { UUID(uuidString: $0.key.scopeID) }))::uuid[],
+                        \(statement.bind(cells.map(\.key.status)))::text[], \(statement.bind(cells.map(\.value)))::integer[]) AS d(scope, scope_id, status, delta)
+            ON CONFLICT (scope, scope_id, status, shard) DO UPDATE SET n = c.n + EXCLUDED.n
+            """)
     }
 
     /// Counts by (scope id, status) for the given scope and ids.

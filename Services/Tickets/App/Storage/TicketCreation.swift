@@ -58,10 +58,7 @@ extension TicketStore {
                 new.customFields, existing: [:], department: new.department.id, byCustomer: byCustomer, moment: byCustomer ? .submit : .send,
                 on: connection)
         let now = Date()
-        let sequenceRows = try await connection.query(
-            PostgresQuery(unsafeSQL: "SELECT nextval('\(database.schema).ticket_number_seq')"), logger: database.logger)
-        var sequence: Int64 = 0
-        for try await value in sequenceRows.decode(Int64.self) { sequence = value }
+        let sequence = try await ticketNumbers.next(1, on: connection).first ?? 0
         let id = UUIDv7.generate()
         let roundRobin = new.owner == nil && new.status == .active
         var agent = new.owner
@@ -102,14 +99,7 @@ extension TicketStore {
         try await storeFieldValues(fields, of: id, on: connection)
         if new.status != .active { try await syncTimers(id, on: connection) }
         try await counts.apply(CountPlacement.delta(from: nil, to: CountPlacement(ticket)), on: connection)
-        var published = [TicketEvents.Item("ticket.created", actor: actor, details: ["messageID": message.id, "incoming": String(new.incoming)])]
-        if let agent {
-            let reason = new.owner == nil ? "round_robin" : "explicit"
-            published.append(TicketEvents.Item("ticket.assigned", actor: .system, details: ["agentID": agent.lowercased, "reason": reason]))
-        } else if new.status == .active {
-            published.append(TicketEvents.Item("ticket.queued", actor: .system, details: ["reason": "no agent can take it"]))
-        }
-        try await events.publish(published, ticket, on: connection)
+        try await events.publish(TicketEvents.Item.creation(of: new, messageID: message.id, by: actor, agent: agent), ticket, on: connection)
         return ticket
     }
 

@@ -23,12 +23,14 @@ public struct TicketStore: Sendable {
     let events: TicketEvents
     let distributor: Distributor
     let counts: CountStore
+    let ticketNumbers: TicketNumberBlock
 
     public init(database: Database) {
         self.database = database
         self.events = TicketEvents(database: database)
         self.distributor = Distributor(database: database)
         self.counts = CountStore(database: database)
+        self.ticketNumbers = TicketNumberBlock(database: database)
     }
 
     static let columns = """
@@ -99,7 +101,7 @@ public struct TicketStore: Sendable {
         }
     }
 
-    private func departments(_ tail: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [KnownDepartment] {
+    func departments(_ tail: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [KnownDepartment] {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 SELECT id, brand_id, name, front_line_group_id, hidden_from_portal, new_tickets_in_portal, require_resolution_to_close, template_id

@@ -1,0 +1,155 @@
+import Contracts
+import Database
+import Foundation
+import PostgresNIO
+import ServiceKit
+
+/// A ticket waiting to be created with others: its department is read with the batch, and `make` checks the
+/// request against it (unknown department, portal rules) and answers the ticket to store.
+public struct PendingTicket: Sendable {
+    public var departmentID: UUID
+    public var actor: Actor
+    public var make: @Sendable (KnownDepartment?) throws -> NewTicket
+
+    public init(departmentID: UUID, actor: Actor, make: @escaping @Sendable (KnownDepartment?) throws -> NewTicket) {
+        self.departmentID = departmentID
+        self.actor = actor
+        self.make = make
+    }
+}
+
+extension NewTicket {
+    /// Active, without a custom field template or values: written in a batch without per-ticket checks.
+    var isPlainActive: Bool { status == .active && department.templateID == nil && customFields.isEmpty }
+}
+
+extension TicketStore {
+    /// Creates several tickets with the outcome of ``create(_:actor:)`` for each: plain active tickets together
+    /// in one transaction (numbers, round robin, tickets, first messages, counts, events and history each one
+    /// statement for the whole batch), the others one by one. If the batch transaction fails, its tickets are
+    /// retried one by one, so that one ticket's failure stays its own.
+    public func create(batch pending: [PendingTicket]) async -> [Result<Ticket, any Error>] {
+        var results = [Result<Ticket, any Error>?](repeating: nil, count: pending.count)
+        let known: [UUID: KnownDepartment]
+        do {
+            known = try await departments(Array(Set(pending.map(\.departmentID))))
+        } catch {
+            return pending.map { _ in .failure(error) }
+        }
+        var plain: [(position: Int, new: NewTicket, actor: Actor)] = []
+        var oneByOne: [(position: Int, new: NewTicket, actor: Actor)] = []
+        for (position, item) in pending.enumerated() {
+            do {
+                let new = try item.make(known[item.departmentID])
+                if new.isPlainActive { plain.append((position, new, item.actor)) } else { oneByOne.append((position, new, item.actor)) }
+            } catch {
+                results[position] = .failure(error)
+            }
+        }
+        if !plain.isEmpty {
+            do {
+                let items = plain.map { ($0.new, $0.actor) }
+                let tickets = try await database.transaction { try await createPlain(items, on: $0) }
+                for (item, ticket) in zip(plain, tickets) { results[item.position] = .success(ticket) }
+            } catch {
+                database.logger.warning("a batch of new tickets failed; writing them one by one", metadata: ["error": "\(String(reflecting: error))"])
+                oneByOne += plain
+            }
+        }
+        for item in oneByOne {
+            do {
+                results[item.position] = .success(try await create(item.new, actor: item.actor))
+            } catch {
+                results[item.position] = .failure(error)
+            }
+        }
+        return results.map { $0 ?? .failure(GroupCommitError.missingResult) }
+    }
+
+    /// The departments among `ids` that tickets knows.
+    func departments(_ ids: [UUID]) async throws -> [UUID: KnownDepartment] {
+        var binds = PostgresBindings()
+        binds.append(ids)
+        let found = try await database.client.withConnection { try await departments("WHERE id = ANY($1)", binds, on: $0) }
+        return Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Plain active tickets (``NewTicket/isPlainActive``), in order, in the caller's transaction: after the round
+    /// robin reads (and locks) the agents of their groups, one statement writes the tickets, their first messages,
+    /// the counts, the outbox and the history.
+    func createPlain(_ items: [(new: NewTicket, actor: Actor)], on connection: PostgresConnection) async throws -> [Ticket] {
+        let now = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1_000_000).rounded(.down) / 1_000_000)
+        let distributed = items.filter { $0.new.owner == nil }.map(\.new.groupID)
+        let slots = try await distributor.lockedSlots(in: Array(Set(distributed)).sorted { $0.uuidString < $1.uuidString }, on: connection)
+        let (chosen, assigned) = RoundRobin.distribute(distributed, slots: slots, from: now)
+        var roundRobin = chosen.makeIterator()
+        let agents = items.map { item in item.new.owner ?? (roundRobin.next() ?? nil) }
+        let numbers = try await ticketNumbers.next(items.count, on: connection).map { TicketNumber.make(sequence: $0, at: now) }
+        let tickets = zip(items, zip(numbers, agents)).map { item, numbered in
+            Ticket(
+                id: UUIDv7.generate().lowercased, number: numbered.0, brandID: item.new.department.brandID.lowercased,
+                departmentID: item.new.department.id.lowercased, groupID: item.new.groupID.lowercased, agentID: numbered.1?.lowercased,
+                customerUserID: item.new.customerUserID?.lowercased, customerEmail: item.new.customerEmail, subject: item.new.subject, status: .active,
+                priority: item.new.priority, pinned: false, messagesIn: item.new.incoming ? 1 : 0, messagesOut: item.new.incoming ? 0 : 1,
+                createdAt: now, idleSince: now, closedAt: nil, followUp: nil, version: 1)
+        }
+        let messageIDs = items.map { _ in UUIDv7.generate() }
+        var statement = CompositeStatement()
+        distributor.record(assigned, to: &statement)
+        statement.add("""
+            INSERT INTO \(database.table("tickets"))
+                (id, number, brand_id, department_id, group_id, agent_id, customer_user_id, customer_email, subject, status, priority,
+                 counts_toward_max, messages_in, messages_out, created_at, idle_since)
+            SELECT id, number, brand_id, department_id, group_id, NULLIF(agent_id, '')::uuid, NULLIF(customer_user_id, '')::uuid,
+                   customer_email, subject, 'active', priority, counts, CASE WHEN incoming THEN 1 ELSE 0 END,
+                   CASE WHEN incoming THEN 0 ELSE 1 END, \(statement.bind(now)), \(statement.bind(now))
+            FROM unnest(\(statement.bind(tickets.map(\.id)))::uuid[], \(statement.bind(numbers))::text[],
+                        \(statement.bind(items.map(\.new.department.brandID)))::uuid[], \(statement.bind(items.map(\.new.department.id)))::uuid[],
+                        \(statement.bind(items.map(\.new.groupID)))::uuid[], \(statement.bind(tickets.map { $0.agentID ?? "" }))::text[],
+                        \(statement.bind(tickets.map { $0.customerUserID ?? "" }))::text[], \(statement.bind(items.map(\.new.customerEmail)))::text[],
+                        \(statement.bind(items.map(\.new.subject)))::text[], \(statement.bind(items.map(\.new.priority.rank)))::integer[],
+                        \(statement.bind(zip(items, agents).map { item, agent in agent != nil && item.new.owner == nil }))::boolean[],
+                        \(statement.bind(items.map(\.new.incoming)))::boolean[])
+                 AS n(id, number, brand_id, department_id, group_id, agent_id, customer_user_id, customer_email, subject, priority, counts, incoming)
+            """)
+        statement.add("""
+            INSERT INTO \(database.table("messages"))
+                (id, ticket_id, direction, author_id, from_address, to_addresses, cc_addresses, bcc_addresses, body_html, body_text, created_at)
+            SELECT id, ticket_id, CASE WHEN incoming THEN 'in' ELSE 'out' END, NULLIF(author_id, '')::uuid,
+                   CASE WHEN incoming THEN email ELSE 'agent' END, CASE WHEN incoming THEN '{}'::text[] ELSE ARRAY[email] END,
+                   '{}'::text[], '{}'::text[], body_html, body_text, \(statement.bind(now))
+            FROM unnest(\(statement.bind(messageIDs))::uuid[], \(statement.bind(tickets.map(\.id)))::uuid[],
+                        \(statement.bind(items.map(\.new.incoming)))::boolean[],
+                        \(statement.bind(items.map { $0.actor.id.flatMap(UUID.init(uuidString:))?.uuidString ?? "" }))::text[],
+                        \(statement.bind(items.map(\.new.customerEmail)))::text[], \(statement.bind(items.map(\.new.bodyHTML)))::text[],
+                        \(statement.bind(items.map(\.new.bodyText)))::text[])
+                 AS m(id, ticket_id, incoming, author_id, email, body_html, body_text)
+            """)
+        var delta: [CountCell: Int] = [:]
+        for ticket in tickets { delta.merge(CountPlacement.delta(from: nil, to: CountPlacement(ticket)), uniquingKeysWith: +) }
+        counts.apply(delta, to: &statement)
+        try events.publish(
+            zip(zip(items, tickets), zip(messageIDs, agents)).map { pair, created in
+                let ((new, actor), ticket) = pair
+                return (ticket, TicketEvents.Item.creation(of: new, messageID: created.0.lowercased, by: actor, agent: created.1))
+            },
+            to: &statement)
+        try await statement.run(on: connection, logger: database.logger)
+        return tickets
+    }
+
+}
+
+extension TicketEvents.Item {
+    /// What a new ticket publishes: `ticket.created`, then `ticket.assigned` to its agent or `ticket.queued`.
+    static func creation(of new: NewTicket, messageID: String, by actor: Actor, agent: UUID?) -> [TicketEvents.Item] {
+        var items = [TicketEvents.Item("ticket.created", actor: actor, details: ["messageID": messageID, "incoming": String(new.incoming)])]
+        if let agent {
+            let reason = new.owner == nil ? "round_robin" : "explicit"
+            items.append(TicketEvents.Item("ticket.assigned", actor: .system, details: ["agentID": agent.lowercased, "reason": reason]))
+        } else if new.status == .active {
+            items.append(TicketEvents.Item("ticket.queued", actor: .system, details: ["reason": "no agent can take it"]))
+        }
+        return items
+    }
+}
