@@ -43,6 +43,9 @@ if ((loaded < LARGE_TICKETS)); then
     bash "$SCRIPTS/stack.sh" up >/dev/null
 fi
 wait_for_index
+wait_for_quiet tickets "$(pid_of "$BENCH_DIR/pids/tickets.pid")"
+TOKEN=$(sign_in)
+[[ -n $TOKEN ]] || die "could not sign in again before measuring views"
 
 export_runtime_env
 CONCIERGE_BIN="$(bin_dir release)/concierge"

@@ -39,3 +39,28 @@ pgbench_latency() {
         { v[NR] = $1 } END { if (NR == 0) { print tps, 0, 0; exit } printf "%s %.3f %.3f\n", tps, v[int(NR * 0.5) + 1], v[int(NR * 0.95) + 1] }'
 }
 
+
+# wait_for_quiet NAME PID: waits (up to 20 minutes) until the process used under 5 % of a core over 3 s, so that
+# work left over from loading (an index feed catching up on events) does not run during a measurement.
+wait_for_quiet() {
+    local name=$1 pid=$2 ticks before after waited=0
+    ticks=$(getconf CLK_TCK)
+    while ((waited < 1200)); do
+        before=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) || return 0
+        sleep 3
+        after=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) || return 0
+        waited=$((waited + 3))
+        if (((after - before) * 100 < 5 * 3 * ticks)); then
+            log "$name is quiet after about $waited s" >&2
+            return 0
+        fi
+    done
+    warn "$name was still busy after $waited s; measuring anyway"
+}
+
+# sign_in: a fresh administrator token (they last 15 minutes, and loading can take longer).
+sign_in() {
+    curl -sS --max-time 10 -H "Host: $BRAND_HOST" -H 'Content-Type: application/json' \
+        -d '{"email":"admin@demo.localhost","password":"concierge-admin"}' "$API/api/v1/identity/sessions" |
+        sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p'
+}

@@ -229,7 +229,3 @@ public struct ArticleStore: Sendable {
         return result
     }
 }
-
-extension UUID {
-    var lowercased: String { uuidString.lowercased() }
-}

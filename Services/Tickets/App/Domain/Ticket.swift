@@ -23,6 +23,32 @@ public struct Ticket: Codable, Sendable, Equatable {
     public var version: Int
 
     public var etag: String { "\"\(version)\"" }
+
+    public init(
+        id: String, number: String, brandID: String, departmentID: String, groupID: String, agentID: String?, customerUserID: String?,
+        customerEmail: String, subject: String, status: TicketStatus, priority: TicketPriority, pinned: Bool, messagesIn: Int, messagesOut: Int,
+        createdAt: Date, idleSince: Date, closedAt: Date?, followUp: FollowUp?, version: Int
+    ) {
+        self.id = id
+        self.number = number
+        self.brandID = brandID
+        self.departmentID = departmentID
+        self.groupID = groupID
+        self.agentID = agentID
+        self.customerUserID = customerUserID
+        self.customerEmail = customerEmail
+        self.subject = subject
+        self.status = status
+        self.priority = priority
+        self.pinned = pinned
+        self.messagesIn = messagesIn
+        self.messagesOut = messagesOut
+        self.createdAt = createdAt
+        self.idleSince = idleSince
+        self.closedAt = closedAt
+        self.followUp = followUp
+        self.version = version
+    }
 }
 
 /// A scheduled follow-up: at its time the ticket becomes Active for its agent (whatever their status), with the

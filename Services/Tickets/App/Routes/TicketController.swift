@@ -8,7 +8,6 @@ import ServiceKit
 extension Ticket: ResponseEncodable {}
 extension TicketComment: ResponseEncodable {}
 extension ViewTree: ResponseEncodable {}
-extension ViewPage: ResponseEncodable {}
 
 /// A department the portal offers for new tickets.
 public struct PortalDepartment: Codable, Sendable, ResponseEncodable {

@@ -1,3 +1,4 @@
+import Contracts
 import Database
 import Fleet
 import Foundation

@@ -168,7 +168,3 @@ public struct TicketStore: Sendable {
         return nil
     }
 }
-
-extension UUID {
-    var lowercased: String { uuidString.lowercased() }
-}

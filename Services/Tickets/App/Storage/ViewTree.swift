@@ -11,7 +11,7 @@ public struct ViewTree: Codable, Sendable {
         public var waiting: Int
         public var closed: Int
 
-        init(_ byStatus: [String: Int]?) {
+        public init(_ byStatus: [String: Int]?) {
             active = byStatus?["active"] ?? 0
             waiting = byStatus?["waiting"] ?? 0
             closed = (byStatus?["closed"] ?? 0) + (byStatus?["closed_locked"] ?? 0)
@@ -82,6 +82,12 @@ public struct ViewPage: Codable, Sendable {
     /// The view's counts (for the Queue, its Active count), read from the maintained counts; nil for lists without
     /// counts (a customer's tickets, Recent, search results).
     public var counts: ViewTree.Counts?
+
+    public init(items: [Ticket], nextCursor: String?, counts: ViewTree.Counts? = nil) {
+        self.items = items
+        self.nextCursor = nextCursor
+        self.counts = counts
+    }
 }
 
 extension TicketStore {
