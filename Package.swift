@@ -50,7 +50,7 @@ var targets: [Target] = [
     .target(
         name: "CXapian", path: "Shared/Search/CXapian",
         linkerSettings: [.linkedLibrary("xapian")]),
-    .target(name: "Search", dependencies: ["CXapian"], path: "Shared/Search/Swift"),
+    .target(name: "Search", dependencies: ["CXapian", nioCore, nioPosix], path: "Shared/Search/Swift"),
     .target(
         name: "Fleet", dependencies: ["ServiceKit", "Database", "EventBus", "Outbox", "Search", hummingbird, postgres, lifecycle, logging, nioCore],
         path: "Shared/Fleet"),

@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 
 /// A Xapian database kept as a projection of PostgreSQL (see ARCHITECTURE.md, "Search").
 ///
@@ -10,6 +12,15 @@ import Foundation
 /// document's field texts (prefix + text, length-encoded) from which snippets are cut, and
 /// `0xFFFF1` the id. Callers' value slots must stay below ``reservedValueSlots``.
 public actor SearchIndex {
+    /// The thread every writer's calls run on. Xapian blocks (a commit of a large index writes and syncs for
+    /// tens of milliseconds); on Swift's cooperative pool that would hold one of the few threads that answer
+    /// requests. One thread for the process: writes are serialized per index anyway, and indexes are few.
+    private static let writerThread = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
+    private let loop: any EventLoop = SearchIndex.writerThread.next()
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { loop.executor.asUnownedSerialExecutor() }
+
     /// The first value slot reserved by the index.
     public static let reservedValueSlots: UInt32 = 0xFFFF0
 
