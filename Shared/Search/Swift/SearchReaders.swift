@@ -1,3 +1,5 @@
+import NIOPosix
+
 /// Searches an index directory through up to `count` read-only handles at once, so searches run in parallel
 /// beside the directory's one writer (``SearchIndex``) instead of queueing behind it. Readers see what the writer
 /// has committed, as of the moment each search starts. Answers are cached per index version
@@ -16,10 +18,12 @@ public struct SearchReaders: TextSearching {
         cache = SearchResultCache(capacity: cacheEntries)
     }
 
+    /// Runs on NIO's blocking-work threads: a search blocks in Xapian (tens of milliseconds for a common word over a
+    /// million tickets), which on Swift's cooperative pool would hold a thread that answers requests.
     public func search(_ query: SearchQuery) async throws -> SearchResults {
         let reader = try await pool.checkOut()
         do {
-            let results = try answer(query, with: reader)
+            let results = try await NIOThreadPool.singleton.runIfActive { try answer(query, with: reader) }
             await pool.checkIn(reader)
             return results
         } catch {
