@@ -7,14 +7,17 @@ import ServiceKit
 /// from `CONCIERGE_TOKEN_SECRET`.
 public struct TokenService: Sendable {
     private let keys: JWTKeyCollection
+    private let verified: VerifiedTokenCache
     public let accessTokenLifetime: Duration
 
     public static let developmentSecret = "concierge-development-secret-change-me"
 
-    public init(secret: String, accessTokenLifetime: Duration = .seconds(900)) async {
+    /// `cachedTokens`: how many verified tokens to remember (see `VerifiedTokenCache`); 0 verifies every time.
+    public init(secret: String, accessTokenLifetime: Duration = .seconds(900), cachedTokens: Int = 10_000) async {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         self.keys = keys
+        self.verified = VerifiedTokenCache(capacity: cachedTokens)
         self.accessTokenLifetime = accessTokenLifetime
     }
 
@@ -43,10 +46,19 @@ public struct TokenService: Sendable {
 
     /// The principal of a valid token; a 401 problem for a missing, forged or expired one.
     public func verify(_ token: String) async throws -> Principal {
+        let now = Date()
+        if let principal = verified.principal(for: token, now: now) { return principal }
+        let claims: AccessTokenClaims
         do {
-            return try await keys.verify(token, as: AccessTokenClaims.self).principal
+            claims = try await keys.verify(token, as: AccessTokenClaims.self)
         } catch {
             throw Problem.unauthorized("The access token is invalid or expired.")
         }
+        let principal = claims.principal
+        verified.store(principal, for: token, expiresAt: claims.exp.value, now: now)
+        return principal
     }
+
+    /// How many verified tokens are remembered now.
+    public var rememberedTokens: Int { verified.count }
 }

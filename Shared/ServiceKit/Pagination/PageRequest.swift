@@ -44,11 +44,12 @@ public struct Page<Item: Codable & Sendable>: Codable, Sendable {
     }
 
     /// Builds a page from `limit + 1` fetched rows: the extra row only proves there is a next page.
-    public static func from(fetched: [Item], limit: Int, key: (Item) -> [String]) -> Page<Item> {
-        guard fetched.count > limit, let last = fetched.prefix(limit).last else {
-            return Page(items: fetched, nextCursor: nil)
-        }
-        return Page(items: Array(fetched.prefix(limit)), nextCursor: Cursor(keys: key(last)).encoded)
+    /// Takes `fetched` over, so that dropping the extra row copies nothing.
+    public static func from(fetched: consuming [Item], limit: Int, key: (Item) -> [String]) -> Page<Item> {
+        guard fetched.count > limit, limit > 0 else { return Page(items: fetched, nextCursor: nil) }
+        fetched.removeSubrange(limit...)
+        let cursor = Cursor(keys: key(fetched[limit - 1])).encoded
+        return Page(items: fetched, nextCursor: cursor)
     }
 }
 
