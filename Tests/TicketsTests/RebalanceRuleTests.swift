@@ -1,5 +1,7 @@
+import Database
 import Foundation
 import HTTPTypes
+import PostgresNIO
 import ServiceKit
 import Testing
 
@@ -56,13 +58,8 @@ struct RebalanceRuleTests {
     @Test("An agent going active runs the group's rule: unanswered tickets spread out, held and pinned ones stay")
     func agentStartRunsTheRule() async throws {
         try await TicketTestKit.run { client, kit in
-            let first = try await kit.agent()
-            let second = try await kit.agent(active: false)
-            let firstToken = try await kit.token(first, roles: ["Agent"])
+            let (first, second, firstToken, ids) = try await kit.busyAndIdleAgents(client, tickets: 6)
             let admin = try await kit.administratorToken()
-            let customer = try await kit.customer()
-            var ids: [String] = []
-            for index in 0..<6 { ids.append(try #require(try await kit.submit(client, token: customer.token, subject: "T\(index)")["id"] as? String)) }
             let (created, _, rule) = try await TicketTestKit.send(
                 client, .post, "/api/v1/tickets/rebalance-rules", token: admin,
                 body: #"{"name":"Shift change","groupID":"\#(kit.frontLineID.lowercased)","onInterval":false,"onAgentStart":true,"holdAfterAssignedMinutes":0}"#)
@@ -92,6 +89,34 @@ struct RebalanceRuleTests {
             #expect(stale == .preconditionFailed)
             let (deleted, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/rebalance-rules/\(ruleID)", token: admin)
             #expect(deleted == .noContent)
+        }
+    }
+
+    @Test("A ticket open in its owner's window is held; a window left open for half a day is not")
+    func openWindowsHoldTickets() async throws {
+        try await TicketTestKit.run { client, kit in
+            let (first, second, firstToken, ids) = try await kit.busyAndIdleAgents(client, tickets: 4)
+            let (created, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/rebalance-rules", token: try await kit.administratorToken(),
+                body: #"{"name":"Shift change","groupID":"\#(kit.frontLineID.lowercased)","onInterval":false,"onAgentStart":true,"holdAfterReadMinutes":0,"holdAfterAssignedMinutes":0}"#)
+            #expect(created == .created)
+            let (opened, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(ids[0])/views", token: firstToken)
+            #expect(opened == .created)
+            let (abandoned, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(ids[1])/views", token: firstToken)
+            #expect(abandoned == .created)
+            try await kit.database.client.query(PostgresQuery(
+                unsafeSQL: "UPDATE \(kit.database.table("ticket_views")) SET opened_at = opened_at - interval '13 hours' WHERE ticket_id = '\(ids[1])'")
+            ).consume()
+
+            try await kit.setActive(second, true)
+            #expect(try await kit.api.store.runDueRebalanceRule() == 2, "three could move; round robin gives the second agent two")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(first.lowercased)' AND id = '\(ids[0])'") == 1)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(second.lowercased)'") == 2)
+            func requeued(_ id: String) async throws -> Int {
+                try await kit.count("SELECT count(*)::int FROM {schema}.history WHERE ticket_id = '\(id)' AND action = 'ticket.queued'")
+            }
+            #expect(try await requeued(ids[0]) == 0, "the open window holds its ticket")
+            #expect(try await requeued(ids[1]) == 1, "a window open for 13 hours is taken as abandoned")
         }
     }
 }

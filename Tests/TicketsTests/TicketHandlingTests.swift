@@ -120,12 +120,7 @@ struct TicketHandlingTests {
     @Test("Rebalancing spreads a group's unanswered tickets over its active agents; pinned and answered ones stay")
     func rebalance() async throws {
         try await TicketTestKit.run { client, kit in
-            let first = try await kit.agent()
-            let second = try await kit.agent(active: false)
-            let firstToken = try await kit.token(first, roles: ["Agent"])
-            let customer = try await kit.customer()
-            var ids: [String] = []
-            for index in 0..<6 { ids.append(try #require(try await kit.submit(client, token: customer.token, subject: "T\(index)")["id"] as? String)) }
+            let (first, second, firstToken, ids) = try await kit.busyAndIdleAgents(client, tickets: 6)
             _ = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(ids[0])/pin", token: firstToken, body: #"{"pinned":true}"#)
             _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(ids[1])/replies", token: firstToken, body: #"{"body":"On it","sendVariant":"active"}"#)
             try await kit.setActive(second, true)

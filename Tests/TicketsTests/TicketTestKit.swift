@@ -127,6 +127,19 @@ struct TicketTestKit: Sendable {
         return ticket
     }
 
+    /// For rebalancing: an active agent holding `count` new tickets of one customer, and an inactive agent of the
+    /// same group.
+    func busyAndIdleAgents(
+        _ client: any TestClientProtocol, tickets count: Int
+    ) async throws -> (busy: UUID, idle: UUID, busyToken: String, tickets: [String]) {
+        let busy = try await agent()
+        let idle = try await agent(active: false)
+        let customer = try await customer()
+        var tickets: [String] = []
+        for index in 0..<count { tickets.append(try #require(try await submit(client, token: customer.token, subject: "T\(index)")["id"] as? String)) }
+        return (busy, idle, try await token(busy, roles: ["Agent"]), tickets)
+    }
+
     func count(_ sql: String) async throws -> Int {
         let rows = try await database.client.query(PostgresQuery(unsafeSQL: sql.replacingOccurrences(of: "{schema}", with: database.schema)))
         for try await value in rows.decode(Int.self) { return value }

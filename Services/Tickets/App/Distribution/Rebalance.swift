@@ -33,6 +33,7 @@ extension TicketStore {
         binds.append(policy.heldReadSince)
         binds.append(policy.heldAssignedSince)
         binds.append(policy.pinnedUntouchedSince)
+        binds.append(policy.windowsOpenSince)
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 SELECT t.id, t.agent_id FROM \(database.table("tickets")) t
@@ -46,6 +47,9 @@ extension TicketStore {
                   AND ($5::timestamptz IS NULL OR NOT EXISTS (
                         SELECT 1 FROM \(database.table("history")) h
                         WHERE h.ticket_id = t.id AND h.action IN ('ticket.assigned', 'ticket.transferred') AND h.at > $5))
+                  AND ($7::timestamptz IS NULL OR NOT EXISTS (
+                        SELECT 1 FROM \(database.table("ticket_views")) v
+                        WHERE v.ticket_id = t.id AND v.agent_id = t.agent_id AND v.closed_at IS NULL AND v.opened_at > $7))
                 ORDER BY t.created_at, t.id FOR UPDATE OF t SKIP LOCKED
                 """, binds: binds), logger: database.logger)
         var result: [(UUID, UUID)] = []

@@ -122,19 +122,27 @@ public enum RebalanceRules {
             heldComposedSince: now.addingTimeInterval(-Double(rule.holdAfterComposeMinutes) * 60),
             heldReadSince: now.addingTimeInterval(-Double(rule.holdAfterReadMinutes) * 60),
             heldAssignedSince: now.addingTimeInterval(-Double(rule.holdAfterAssignedMinutes) * 60),
+            windowsOpenSince: now.addingTimeInterval(-RebalancePolicy.abandonedWindowAge),
             pinnedUntouchedSince: rule.rebalancePinned ? now.addingTimeInterval(-Double(rule.rebalancePinnedAfterMinutes) * 60) : nil)
     }
 }
 
 /// Which of a group's unanswered Active tickets a rebalance takes back: those of `agents` (all when empty), not
-/// held (composed, read or assigned after the given moments), not pinned unless untouched since
-/// `pinnedUntouchedSince`. A manual rebalance holds nothing back but pinned tickets.
+/// held (composed, read or assigned after the given moments, or open in their owner's window or preview pane
+/// since `windowsOpenSince`), not pinned unless untouched since `pinnedUntouchedSince`. A manual rebalance holds
+/// nothing back but pinned tickets.
 public struct RebalancePolicy: Sendable, Equatable {
     public var agents: [UUID]
     public var heldComposedSince: Date?
     public var heldReadSince: Date?
     public var heldAssignedSince: Date?
+    /// Windows opened before this are taken as abandoned (a console that crashed never closes its window).
+    public var windowsOpenSince: Date?
     public var pinnedUntouchedSince: Date?
 
-    public static let manual = RebalancePolicy(agents: [], heldComposedSince: nil, heldReadSince: nil, heldAssignedSince: nil, pinnedUntouchedSince: nil)
+    /// How long an open window holds its ticket at most.
+    public static let abandonedWindowAge: TimeInterval = 12 * 3600
+
+    public static let manual = RebalancePolicy(
+        agents: [], heldComposedSince: nil, heldReadSince: nil, heldAssignedSince: nil, windowsOpenSince: nil, pinnedUntouchedSince: nil)
 }

@@ -41,12 +41,7 @@ extension TicketStore {
 
     /// Deletes the rule; false when there was none.
     public func deleteRebalanceRule(_ id: UUID) async throws -> Bool {
-        var binds = PostgresBindings()
-        binds.append(id)
-        let rows = try await database.client.query(
-            PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("rebalance_rules")) WHERE id = $1 RETURNING id", binds: binds), logger: database.logger)
-        for try await _ in rows { return true }
-        return false
+        try await deleteRow(of: "rebalance_rules", id: id)
     }
 
     /// An agent started (`started`) or stopped receiving tickets in these groups: their rules that run on that

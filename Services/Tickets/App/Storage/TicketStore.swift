@@ -39,6 +39,16 @@ public struct TicketStore: Sendable {
         follow_up_at, follow_up_note, follow_up_group_id, follow_up_agent_id, follow_up_priority, follow_up_pin
         """
 
+    /// Deletes the row of `table` with this id; false when there was none.
+    func deleteRow(of table: String, id: UUID) async throws -> Bool {
+        var binds = PostgresBindings()
+        binds.append(id)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: "DELETE FROM \(database.table(table)) WHERE id = $1 RETURNING id", binds: binds), logger: database.logger)
+        for try await _ in rows { return true }
+        return false
+    }
+
     public func find(_ id: UUID) async throws -> Ticket? {
         try await database.client.withConnection { try await find(id, on: $0, lock: false) }
     }
@@ -56,12 +66,10 @@ public struct TicketStore: Sendable {
                 PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM \(database.table("tickets")) \(tail)", binds: binds), logger: database.logger))
     }
 
-    /// Tickets from rows of ``columns``.
+    /// Tickets from rows of ``columns``, each column decoded by its position.
     func decodeTickets(_ rows: PostgresRowSequence) async throws -> [Ticket] {
         var result: [Ticket] = []
         for try await row in rows {
-            let (id, number, brand, department, group, agent, customer, email, subject, status, priority, pinned) =
-                try row.decode((UUID, String, UUID, UUID, UUID, UUID?, UUID?, String, String, String, Int, Bool).self)
             let columns = row.makeRandomAccess()
             let followUp = try columns[18].decode(Date?.self).map { at in
                 FollowUp(
@@ -70,9 +78,12 @@ public struct TicketStore: Sendable {
                     pin: try columns[23].decode(Bool.self))
             }
             result.append(Ticket(
-                id: id.lowercased, number: number, brandID: brand.lowercased, departmentID: department.lowercased, groupID: group.lowercased,
-                agentID: agent?.lowercased, customerUserID: customer?.lowercased, customerEmail: email, subject: subject,
-                status: TicketStatus(rawValue: status) ?? .active, priority: TicketPriority(rank: priority), pinned: pinned,
+                id: try columns[0].decode(UUID.self).lowercased, number: try columns[1].decode(String.self),
+                brandID: try columns[2].decode(UUID.self).lowercased, departmentID: try columns[3].decode(UUID.self).lowercased,
+                groupID: try columns[4].decode(UUID.self).lowercased, agentID: try columns[5].decode(UUID?.self)?.lowercased,
+                customerUserID: try columns[6].decode(UUID?.self)?.lowercased, customerEmail: try columns[7].decode(String.self),
+                subject: try columns[8].decode(String.self), status: TicketStatus(rawValue: try columns[9].decode(String.self)) ?? .active,
+                priority: TicketPriority(rank: try columns[10].decode(Int.self)), pinned: try columns[11].decode(Bool.self),
                 messagesIn: try columns[12].decode(Int.self), messagesOut: try columns[13].decode(Int.self),
                 createdAt: try columns[14].decode(Date.self), idleSince: try columns[15].decode(Date.self),
                 closedAt: try columns[16].decode(Date?.self), followUp: followUp, version: try columns[17].decode(Int.self)))
