@@ -151,6 +151,36 @@ struct TicketSearchTests {
         }
     }
 
+    @Test("Tickets are found by their customer's name or username, with text through the index and without it in SQL")
+    func byCustomerNameOrUsername() async throws {
+        let path = Self.indexPath()
+        try await TicketTestKit.run(index: { try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion) }) { client, kit in
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let lee = try await kit.customer()
+            let sam = try await kit.customer()
+            let leeAddress = "customer-\(lee.id.lowercased.prefix(6))@customer.example"
+            try await kit.identity("user.created", ["userID": lee.id.lowercased, "email": leeAddress, "displayName": "Lee Morgan"])
+            try await kit.identity("user.created", ["userID": sam.id.lowercased, "email": "customer-\(sam.id.lowercased.prefix(6))@customer.example", "displayName": "Sam Park"])
+            let leeTicket = try #require(try await kit.submit(client, token: lee.token, subject: "Printer jam")["id"] as? String)
+            let samTicket = try #require(try await kit.submit(client, token: sam.token, subject: "Printer smoke")["id"] as? String)
+            for id in [leeTicket, samTicket] { try await kit.indexer?.reindex(try #require(UUID(uuidString: id))) }
+            func found(_ query: String) async throws -> [String] {
+                let (status, _, body) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?\(query)", token: token)
+                #expect(status == .ok)
+                return (body["items"] as? [[String: Any]])?.compactMap { ($0["ticket"] as? [String: Any])?["id"] as? String } ?? []
+            }
+            #expect(try await found("customer=morgan") == [leeTicket])
+            #expect(try await found("customer=\(leeAddress.uppercased())") == [leeTicket], "the username is the sign-in address, any case")
+            #expect(try await found("text=printer&customer=lee") == [leeTicket])
+            #expect(try await found("text=printer") .count == 2)
+            #expect(try await found("customer=nobody").isEmpty)
+            #expect(try await found("customer=%25").isEmpty, "a wildcard is a character, not everyone")
+            try await kit.identity("user.updated", ["userID": sam.id.lowercased, "email": "customer-\(sam.id.lowercased.prefix(6))@customer.example", "displayName": "Sam Morgan"])
+            #expect(Set(try await found("customer=morgan")) == [leeTicket, samTicket], "a renamed customer is found by the new name")
+            try await kit.indexer?.index.destroy()
+        }
+    }
+
     @Test("Similar resolved tickets are found by the new ticket's subject, with the resolution as snippet")
     func similarResolved() async throws {
         let path = Self.indexPath()

@@ -35,6 +35,7 @@ public struct TicketsAPI: Sendable {
         if let search { TicketSearchController(search: search, store: store).addRoutes(to: api) }
         TicketActionsController(store: store).addRoutes(to: api)
         RebalanceRuleController(store: store).addRoutes(to: api)
+        SignatureController(store: store).addRoutes(to: api)
         QualityControlController(store: store).addRoutes(to: api)
         TicketSettingsController(documents: store.settingsDocuments).addRoutes(to: api)
         RelatedItemController(store: store).addRoutes(to: api)
@@ -42,6 +43,7 @@ public struct TicketsAPI: Sendable {
         CustomFieldController(store: store).addRoutes(to: api)
         WorkRecordController(store: store).addRoutes(to: api)
         BulkController(store: store).addRoutes(to: api)
+        MessageActionsController(store: store).addRoutes(to: api)
         TicketController(store: store, search: search, creation: creation).addRoutes(to: api)
     }
 }

@@ -65,6 +65,9 @@ public struct DirectoryProjection: Sendable {
                     ON CONFLICT (id) DO UPDATE SET overall_max_tickets = $2
                     """, binds: binds), logger: database.logger
             ).consume()
+            try await store.rememberUser(id: user.userID, email: user.email, displayName: user.displayName, on: connection)
+        case BrandEventType.created, BrandEventType.updated:
+            try await store.rememberBrand(try decode(BrandSnapshot.self, bytes), on: connection)
         case "user.deleted":
             let user = try decode(IdentityPayloads.UserChanged.self, bytes)
             try await execute("DELETE FROM \(database.table("agent_groups")) WHERE agent_id = $1", [user.userID], on: connection)

@@ -75,6 +75,8 @@ enum IdentityPayloads {
 
     struct UserChanged: Decodable {
         var userID: String
+        var email: String?
+        var displayName: String?
         var maxTickets: Int?
     }
 

@@ -305,5 +305,29 @@ public enum TicketMigrations {
             """,
             "INSERT INTO {schema}.identity_settings (id) VALUES (1)",
         ]),
+        Migration(version: 115, name: "users' names and usernames, for searching tickets by customer", sql: [
+            """
+            CREATE TABLE {schema}.users (
+                id uuid PRIMARY KEY,
+                email text NOT NULL,
+                display_name text NOT NULL)
+            """,
+            "CREATE INDEX users_email ON {schema}.users (lower(email))",
+            "CREATE INDEX tickets_customer_email ON {schema}.tickets (lower(customer_email), created_at)",
+        ]),
+        Migration(version: 116, name: "company signatures, and brands' names for them", sql: [
+            "CREATE TABLE {schema}.brands (id uuid PRIMARY KEY, name text NOT NULL, hostname text)",
+            """
+            CREATE TABLE {schema}.signatures (
+                id uuid PRIMARY KEY,
+                brand_id uuid,
+                department_id uuid,
+                group_id uuid,
+                html text NOT NULL,
+                version integer NOT NULL,
+                created_at timestamptz NOT NULL)
+            """,
+            "CREATE UNIQUE INDEX signatures_scope ON {schema}.signatures (brand_id, department_id, group_id) NULLS NOT DISTINCT",
+        ]),
     ]
 }

@@ -28,7 +28,7 @@ public struct BulkResult: Codable, Sendable, ResponseEncodable {
     public var items: [BulkOutcome]
 }
 
-/// Bulk actions on up to 100 tickets and splitting a message into a new ticket.
+/// Bulk actions on up to 100 tickets.
 public struct BulkController: Sendable {
     public static let maximumTickets = 100
     let access: TicketRequestAccess
@@ -60,16 +60,6 @@ public struct BulkController: Sendable {
                 }
             }
             return BulkResult(items: outcomes)
-        }
-        group.post("{id}/messages/{messageID}/split") { request, context in
-            struct Body: Decodable { var subject: String? }
-            let (ticket, caller) = try await access.readable(context)
-            try Authorization.require(caller.principal, .tickets, "Create")
-            let messageID = try context.uuidParameter("messageID", notFound: "No such message.")
-            let body = try await request.decodeJSON(Body.self, context: context)
-            let created = try await store.split(
-                try TicketController.id(ticket.id), message: messageID, subject: try body.subject.map(TicketInput.subject), by: caller.principal.userID)
-            return EditedResponse(status: .created, headers: [.eTag: created.etag], response: created)
         }
     }
 

@@ -67,6 +67,7 @@ public struct TicketSearchController: Sendable {
             limit: limit)
         criteria.brandID = try id("brandID")
         criteria.deletedBy = try id("deletedBy")
+        criteria.customer = value("customer")
         if criteria.deletedBy != nil { criteria.onlyDeleted = true }
         criteria.createdFrom = try date("from")
         criteria.createdTo = try date("to")

@@ -10,6 +10,8 @@ public struct TicketSearchCriteria: Sendable {
     public var text: String?
     public var number: String?
     public var email: String?
+    /// Customer Name or Customer Username: the customer's display name contains it, or their username is it.
+    public var customer: String?
     public var statuses: [TicketStatus]
     public var priorities: [TicketPriority]
     public var brandID: UUID?
@@ -27,6 +29,8 @@ public struct TicketSearchCriteria: Sendable {
     /// Only tickets with a resolution (for "similar resolved tickets"), and tickets to leave out.
     public var resolvedOnly = false
     public var excludedIDs: [String] = []
+    /// The addresses `customer` stands for, once looked up.
+    var customerEmails: [String]?
 
     public init(
         text: String? = nil, number: String? = nil, email: String? = nil, statuses: [TicketStatus] = [], priorities: [TicketPriority] = [],
@@ -77,6 +81,12 @@ public struct TicketSearch: Sendable {
     }
 
     public func search(_ criteria: TicketSearchCriteria, caller: TicketCaller) async throws -> TicketSearchResults {
+        var criteria = criteria
+        if let customer = criteria.customer {
+            let emails = try await store.customerEmails(matching: customer)
+            guard !emails.isEmpty else { return TicketSearchResults(items: [], estimatedTotal: 0, suggestion: nil) }
+            criteria.customerEmails = emails
+        }
         if let number = criteria.number {
             let found = try await store.find(number: number).flatMap { caller.canRead($0) ? TicketSearchHit(ticket: $0, snippet: nil, percent: nil) : nil }
             return TicketSearchResults(items: found.map { [$0] } ?? [], estimatedTotal: found == nil ? 0 : 1, suggestion: nil)
@@ -103,6 +113,7 @@ public struct TicketSearch: Sendable {
         if let group = criteria.groupID { filters.append([TicketSearchTerms.group(group.lowercased)]) }
         if let agent = criteria.agentID { filters.append([TicketSearchTerms.agent(agent.lowercased)]) }
         if let email = criteria.email { filters.append([TicketSearchTerms.email(email)]) }
+        if let emails = criteria.customerEmails { filters.append(emails.map(TicketSearchTerms.email)) }
         if criteria.onlyDeleted { filters.append([TicketSearchTerms.deleted]) }
         if let deletedBy = criteria.deletedBy { filters.append([TicketSearchTerms.deletedBy(deletedBy.lowercased)]) }
         if criteria.resolvedOnly { filters.append([TicketSearchTerms.resolved]) }
@@ -139,12 +150,13 @@ public struct TicketSearch: Sendable {
         binds.append(criteria.fields.isEmpty ? nil : criteria.fields.keys.sorted().map { criteria.fields[$0] ?? "" })
         binds.append(criteria.brandID)
         binds.append(criteria.deletedBy)
+        binds.append(criteria.customerEmails)
         let found = try await database.client.withConnection { connection in
             try await store.tickets("""
                 WHERE ($1::uuid[] IS NULL OR group_id = ANY($1) OR department_id = ANY($2::uuid[]))
                   AND ($3::text[] IS NULL OR status = ANY($3)) AND ($4::integer[] IS NULL OR priority = ANY($4))
                   AND ($15::uuid IS NULL OR brand_id = $15) AND ($5::uuid IS NULL OR department_id = $5) AND ($6::uuid IS NULL OR group_id = $6) AND ($7::uuid IS NULL OR agent_id = $7)
-                  AND ($8::text IS NULL OR lower(customer_email) = $8) AND ((deleted_at IS NOT NULL) = $9) AND ($16::uuid IS NULL OR deleted_by = $16)
+                  AND ($8::text IS NULL OR lower(customer_email) = $8) AND ($17::text[] IS NULL OR lower(customer_email) = ANY($17)) AND ((deleted_at IS NOT NULL) = $9) AND ($16::uuid IS NULL OR deleted_by = $16)
                   AND ($11::timestamptz IS NULL OR created_at >= $11) AND ($12::timestamptz IS NULL OR created_at < $12)
                   AND ($13::uuid[] IS NULL OR (SELECT count(*) FROM \(database.table("ticket_field_values")) v
                         JOIN unnest($13::uuid[], $14::text[]) AS c(field_id, value) ON c.field_id = v.field_id AND lower(c.value) = lower(v.value)

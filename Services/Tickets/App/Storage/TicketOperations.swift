@@ -64,10 +64,14 @@ extension TicketStore {
             }
             try await checkClose(ticket, to: reply.variant.status, on: connection)
             try await checkRequiredFields(ticket, at: .send, on: connection)
+            var body = (html: reply.bodyHTML, text: reply.bodyText)
+            if let signature = try await renderedSignature(for: ticket, agent: reply.agentID.lowercased, agentAddress: reply.agentAddress, on: connection) {
+                body = (body.html + "<div>" + signature + "</div>", body.text + "\n\n" + SafeHTML.plainText(signature))
+            }
             let message = TicketMessage(
                 id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .outgoing, authorID: reply.agentID.lowercased,
                 from: reply.agentAddress, to: reply.to.isEmpty ? [ticket.customerEmail] : reply.to, cc: reply.cc, bcc: reply.bcc,
-                bodyHTML: reply.bodyHTML, bodyText: reply.bodyText, createdAt: Date())
+                bodyHTML: body.html, bodyText: body.text, createdAt: Date())
             try await insert(message, on: connection)
             var published: [(type: String, details: [String: String])] = [
                 ("ticket.replied", ["messageID": message.id, "sendVariant": reply.variant.rawValue, "agentID": reply.agentID.lowercased]),

@@ -1,0 +1,63 @@
+import Auth
+import Contracts
+import Foundation
+import Hummingbird
+import ServiceKit
+
+/// `POST …/{id}/messages/{messageID}/forward` body.
+public struct ForwardRequest: Decodable, Sendable {
+    public var to: [String]
+    public var cc: [String]?
+    public var note: String?
+    public var noteHTML: String?
+    public var attachmentIDs: [String]?
+}
+
+/// The actions on one message of a ticket: Create Ticket (split), Forward and Resend.
+public struct MessageActionsController: Sendable {
+    let access: TicketRequestAccess
+    var store: TicketStore { access.store }
+
+    public init(store: TicketStore) {
+        self.access = TicketRequestAccess(store: store)
+    }
+
+    public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
+        group.post("{id}/messages/{messageID}/split") { request, context in
+            struct Body: Decodable { var subject: String? }
+            let (ticket, caller) = try await access.readable(context)
+            try Authorization.require(caller.principal, .tickets, "Create")
+            let messageID = try context.uuidParameter("messageID", notFound: "No such message.")
+            let body = try await request.decodeJSON(Body.self, context: context)
+            let created = try await store.split(
+                try TicketController.id(ticket.id), message: messageID, subject: try body.subject.map(TicketInput.subject), by: caller.principal.userID)
+            return EditedResponse(status: .created, headers: [.eTag: created.etag], response: created)
+        }
+        group.post("{id}/messages/{messageID}/forward") { request, context in
+            let (ticket, caller) = try await access.readable(context)
+            try Authorization.require(caller.principal, .tickets, "Reply")
+            let messageID = try context.uuidParameter("messageID", notFound: "No such message.")
+            let body = try await request.decodeJSON(ForwardRequest.self, context: context)
+            guard !body.to.isEmpty else {
+                throw Problem.unprocessable("A forward goes to at least one address.", errors: [.init(field: "to", message: "is required")])
+            }
+            let hasNote = !((body.note ?? "") + (body.noteHTML ?? "")).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            let forward = MessageForward(
+                agentID: caller.principal.userID, agentAddress: caller.principal.email,
+                to: try body.to.map { try TicketInput.email($0, field: "to") }, cc: try (body.cc ?? []).map { try TicketInput.email($0, field: "cc") },
+                note: hasNote ? try TicketInput.body(text: body.note, html: body.noteHTML) : nil,
+                attachmentIDs: try body.attachmentIDs.map { try $0.map { try TicketInput.uuid($0, field: "attachmentIDs") } })
+            let updated = try await store.forward(
+                try TicketController.id(ticket.id), message: messageID, forward, expectedVersion: try IfMatch.version(request))
+            return EditedResponse(status: .created, headers: [.eTag: updated.etag], response: updated)
+        }
+        group.post("{id}/messages/{messageID}/resend") { request, context in
+            let (ticket, caller) = try await access.readable(context)
+            try Authorization.require(caller.principal, .tickets, "Reply")
+            let messageID = try context.uuidParameter("messageID", notFound: "No such message.")
+            let updated = try await store.resend(
+                try TicketController.id(ticket.id), message: messageID, by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
+            return EditedResponse(headers: [.eTag: updated.etag], response: updated)
+        }
+    }
+}

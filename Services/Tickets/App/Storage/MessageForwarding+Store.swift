@@ -1,0 +1,92 @@
+import Contracts
+import Database
+import Foundation
+import PostgresNIO
+import ServiceKit
+
+/// A forward of one of a ticket's messages to other addresses, as the agent asked it.
+public struct MessageForward: Sendable {
+    public var agentID: String
+    public var agentAddress: String
+    public var to: [String]
+    public var cc: [String]
+    public var note: (html: String, text: String)?
+    /// The ticket's attachments to send along; nil sends every attachment the customer could see.
+    public var attachmentIDs: [UUID]?
+}
+
+extension TicketStore {
+    /// Records a forward as an outgoing message (it answers nobody: the ticket's reply count and idle time stay) and
+    /// publishes `ticket.message_forwarded` with the recipients and attachments for the mail sender.
+    public func forward(_ id: UUID, message messageID: UUID, _ forward: MessageForward, expectedVersion: Int?) async throws -> Ticket {
+        try await modify(id, expectedVersion: expectedVersion, actor: .agent(forward.agentID)) { ticket, connection in
+            let original = try await message(messageID, of: id, on: connection)
+            let attachments = try await forwardedAttachments(forward.attachmentIDs, of: id, on: connection)
+            let body = MessageForwarding.body(note: forward.note, original: original)
+            let message = TicketMessage(
+                id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .outgoing, authorID: forward.agentID, from: forward.agentAddress,
+                to: forward.to, cc: forward.cc, bcc: [], bodyHTML: body.html, bodyText: body.text, createdAt: Date())
+            try await insert(message, on: connection)
+            return [(
+                "ticket.message_forwarded",
+                [
+                    "messageID": message.id, "forwardedMessageID": original.id, "agentID": forward.agentID,
+                    "to": forward.to.joined(separator: ","), "cc": forward.cc.joined(separator: ","),
+                    "attachmentIDs": attachments.map(\.lowercased).joined(separator: ","),
+                ]
+            )]
+        }
+    }
+
+    /// Sends an outgoing message again to its recipients: publishes `ticket.message_resent` for the mail sender.
+    public func resend(_ id: UUID, message messageID: UUID, by agent: String, expectedVersion: Int?) async throws -> Ticket {
+        try await modify(id, expectedVersion: expectedVersion, actor: .agent(agent)) { _, connection in
+            let original = try await message(messageID, of: id, on: connection)
+            try MessageForwarding.checkResendable(original)
+            return [(
+                "ticket.message_resent",
+                ["messageID": original.id, "agentID": agent, "to": original.to.joined(separator: ","), "cc": original.cc.joined(separator: ",")]
+            )]
+        }
+    }
+
+    private func message(_ messageID: UUID, of ticketID: UUID, on connection: PostgresConnection) async throws -> TicketMessage {
+        var binds = PostgresBindings()
+        binds.append(messageID)
+        binds.append(ticketID)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT direction, author_id, from_address, to_addresses, cc_addresses, bcc_addresses, body_html, body_text, created_at
+                FROM \(database.table("messages")) WHERE id = $1 AND ticket_id = $2
+                """, binds: binds), logger: database.logger)
+        for try await row in rows {
+            let columns = row.makeRandomAccess()
+            return TicketMessage(
+                id: messageID.lowercased, ticketID: ticketID.lowercased,
+                direction: TicketMessage.Direction(rawValue: try columns[0].decode(String.self)) ?? .incoming,
+                authorID: try columns[1].decode(UUID?.self)?.lowercased, from: try columns[2].decode(String.self),
+                to: try columns[3].decode([String].self), cc: try columns[4].decode([String].self), bcc: try columns[5].decode([String].self),
+                bodyHTML: try columns[6].decode(String.self), bodyText: try columns[7].decode(String.self), createdAt: try columns[8].decode(Date.self))
+        }
+        throw Problem.notFound("The ticket has no such message.")
+    }
+
+    /// The attachments a forward sends: those named (each must be the ticket's), or all that are not internal.
+    private func forwardedAttachments(_ named: [UUID]?, of ticketID: UUID, on connection: PostgresConnection) async throws -> [UUID] {
+        var binds = PostgresBindings()
+        binds.append(ticketID)
+        binds.append(named)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT id FROM \(database.table("attachments"))
+                WHERE ticket_id = $1 AND (CASE WHEN $2::uuid[] IS NULL THEN NOT internal ELSE id = ANY($2) END) ORDER BY id
+                """, binds: binds), logger: database.logger)
+        var found: [UUID] = []
+        for try await id in rows.decode(UUID.self) { found.append(id) }
+        if let named, Set(named) != Set(found) {
+            throw Problem.unprocessable(
+                "A forward sends only the ticket's own attachments.", errors: [.init(field: "attachmentIDs", message: "names an attachment of another ticket")])
+        }
+        return found
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import ServiceKit
+import Testing
+import TestSupport
+@testable import TicketsApp
+
+@Suite("Forwarding and resending a ticket's messages", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct MessageActionsTests {
+    static let reply = TicketMessage(
+        id: "m1", ticketID: "t1", direction: .outgoing, authorID: "a1", from: "agent@demo.localhost", to: ["lee@customer.example"], cc: [], bcc: [],
+        bodyHTML: "<p>Restart <b>it</b></p>", bodyText: "Restart it", createdAt: Date(timeIntervalSince1970: 1_796_000_000))
+
+    @Test("A forward carries the note, then the original under a header with its sender, recipients and date")
+    func forwardBody() {
+        let body = MessageForwarding.body(note: ("<p>FYI</p>", "FYI"), original: Self.reply)
+        #expect(body.text.hasPrefix("FYI\n\n---------- Forwarded message ----------\nFrom: agent@demo.localhost\nDate: 2026-11-30"))
+        #expect(body.text.hasSuffix("To: lee@customer.example\n\nRestart it"))
+        #expect(body.html.hasPrefix("<p>FYI</p><p>---------- Forwarded message ----------<br><b>From:</b> agent@demo.localhost"))
+        #expect(body.html.hasSuffix("<blockquote><p>Restart <b>it</b></p></blockquote>"))
+        #expect(!MessageForwarding.body(note: nil, original: Self.reply).text.hasPrefix("\n"))
+    }
+
+    @Test("Only outgoing messages are resent")
+    func resendRule() throws {
+        try MessageForwarding.checkResendable(Self.reply)
+        var incoming = Self.reply
+        incoming.direction = .incoming
+        #expect(throws: Problem.self) { try MessageForwarding.checkResendable(incoming) }
+    }
+
+    @Test("An agent forwards a customer's message with its visible attachments, and resends a reply; bad requests write nothing")
+    func forwardAndResend() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token, subject: "Broken printer")["id"] as? String)
+            let base = "/api/v1/tickets/\(id)"
+            let (_, invoice) = try await AttachmentTests.upload(client, base + "/attachments?filename=invoice.pdf", token: customer.token, bytes: Array("%PDF-1.4".utf8))
+            let invoiceID = try #require(invoice["id"] as? String)
+            _ = try await AttachmentTests.upload(client, base + "/attachments?filename=notes.txt&internal=true", token: token, bytes: Array("x".utf8))
+            let (replied, _, _) = try await TicketTestKit.send(client, .post, base + "/replies", token: token, body: #"{"body":"Please restart it."}"#)
+            #expect(replied == .created)
+            let (_, _, timeline) = try await TicketTestKit.send(client, .get, base + "/timeline", token: token)
+            let messages = (timeline["items"] as? [[String: Any]])?.compactMap { $0["message"] as? [String: Any] } ?? []
+            let replyID = try #require(messages.first { $0["direction"] as? String == "out" }?["id"] as? String)
+            let customerMessageID = try #require(messages.first { $0["direction"] as? String == "in" }?["id"] as? String)
+            let forwardPath = base + "/messages/\(customerMessageID)/forward"
+            func messageCount() async throws -> Int { try await kit.count("SELECT count(*)::int FROM {schema}.messages WHERE ticket_id = '\(id)'") }
+            let before = try await messageCount()
+
+            let (badAddress, _, problem) = try await TicketTestKit.send(client, .post, forwardPath, token: token, body: #"{"to":["not an address"]}"#)
+            #expect(badAddress == .unprocessableContent)
+            #expect((problem["errors"] as? [[String: Any]])?.first?["field"] as? String == "to")
+            let (noOne, _, _) = try await TicketTestKit.send(client, .post, forwardPath, token: token, body: #"{"to":[]}"#)
+            #expect(noOne == .unprocessableContent)
+            let (foreign, _, _) = try await TicketTestKit.send(
+                client, .post, forwardPath, token: token, body: #"{"to":["vendor@supplier.example"],"attachmentIDs":["\#(UUID().uuidString)"]}"#)
+            #expect(foreign == .unprocessableContent)
+            let (unknown, _, _) = try await TicketTestKit.send(
+                client, .post, base + "/messages/\(UUID().uuidString)/forward", token: token, body: #"{"to":["vendor@supplier.example"]}"#)
+            #expect(unknown == .notFound)
+            let (byCustomer, _, _) = try await TicketTestKit.send(client, .post, forwardPath, token: customer.token, body: #"{"to":["vendor@supplier.example"]}"#)
+            #expect(byCustomer == .forbidden || byCustomer == .notFound)
+            #expect(try await messageCount() == before, "refused forwards write nothing")
+
+            let (forwarded, _, ticket) = try await TicketTestKit.send(
+                client, .post, forwardPath, token: token, body: #"{"to":["vendor@supplier.example"],"note":"Can you check this printer?"}"#)
+            #expect(forwarded == .created)
+            #expect(ticket["messagesOut"] as? Int == 1, "a forward answers nobody")
+            #expect(try await messageCount() == before + 1)
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.messages WHERE ticket_id = '\(id)' AND direction = 'out' AND to_addresses = '{vendor@supplier.example}'
+                  AND body_text LIKE 'Can you check this printer?%Forwarded message%'
+                """) == 1)
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.history WHERE ticket_id = '\(id)' AND action = 'ticket.message_forwarded'
+                  AND details->>'attachmentIDs' = '\(invoiceID)' AND details->>'forwardedMessageID' = '\(customerMessageID)'
+                """) == 1, "the customer's attachment goes along, the internal one does not")
+
+            let (incoming, _, _) = try await TicketTestKit.send(client, .post, base + "/messages/\(customerMessageID)/resend", token: token)
+            #expect(incoming == .unprocessableContent)
+            let (resent, _, _) = try await TicketTestKit.send(client, .post, base + "/messages/\(replyID)/resend", token: token)
+            #expect(resent == .ok)
+            #expect(try await kit.eventTypes().filter { $0 == "ticket.message_resent" }.count == 1)
+            #expect(try await messageCount() == before + 1, "a resend sends the same message again")
+        }
+    }
+}
