@@ -329,5 +329,20 @@ public enum TicketMigrations {
             """,
             "CREATE UNIQUE INDEX signatures_scope ON {schema}.signatures (brand_id, department_id, group_id) NULLS NOT DISTINCT",
         ]),
+        Migration(version: 117, name: "timing alerts (idle and duration warning/critical)", sql: [
+            """
+            ALTER TABLE {schema}.tickets
+                ADD COLUMN idle_alert smallint NOT NULL DEFAULT 0,
+                ADD COLUMN duration_alert smallint NOT NULL DEFAULT 0
+            """,
+            """
+            CREATE INDEX tickets_idle_alerts ON {schema}.tickets (idle_since)
+            WHERE status IN ('active') AND deleted_at IS NULL AND idle_alert < 2
+            """,
+            """
+            CREATE INDEX tickets_duration_alerts ON {schema}.tickets (created_at)
+            WHERE status IN ('active', 'waiting') AND deleted_at IS NULL AND duration_alert < 2
+            """,
+        ]),
     ]
 }

@@ -1,0 +1,41 @@
+import Foundation
+
+/// Settings → Tickets, Timing: a ticket idle (no agent response) or open for longer than a threshold raises a
+/// warning, then a critical alert, each once: `ticket.idle_warning`, `ticket.idle_critical` (Active tickets, from
+/// the idle time; a new message starts a new idle period) and `ticket.duration_warning`,
+/// `ticket.duration_critical` (Active or Waiting tickets, from their creation).
+public enum TimingAlert: String, Sendable, CaseIterable {
+    case idle
+    case duration
+
+    /// The ticket column that remembers the level already raised, and the moment the clock starts from.
+    var levelColumn: String { self == .idle ? "idle_alert" : "duration_alert" }
+    var startColumn: String { self == .idle ? "idle_since" : "created_at" }
+    var statuses: [TicketStatus] { self == .idle ? [.active] : [.active, .waiting] }
+
+    public func eventType(level: Int) -> String { "ticket.\(rawValue)_\(level >= 2 ? "critical" : "warning")" }
+}
+
+/// One level an alert may reach: 1 warning, 2 critical, after `minutes`.
+public struct TimingThreshold: Sendable, Equatable {
+    public var level: Int
+    public var minutes: Int
+}
+
+public enum TimingRules {
+    /// The thresholds of `alert` that are set, lowest level first. A critical threshold below the warning one makes
+    /// the warning pointless: the ticket goes critical.
+    public static func thresholds(_ alert: TimingAlert, settings: TicketSettings) -> [TimingThreshold] {
+        let (warning, critical) = alert == .idle
+            ? (settings.idleWarningMinutes, settings.idleCriticalMinutes) : (settings.durationWarningMinutes, settings.durationCriticalMinutes)
+        var result: [TimingThreshold] = []
+        if let warning, critical.map({ warning < $0 }) ?? true { result.append(TimingThreshold(level: 1, minutes: warning)) }
+        if let critical { result.append(TimingThreshold(level: 2, minutes: critical)) }
+        return result
+    }
+
+    /// The level a ticket has reached after `elapsed` seconds (0: none).
+    public static func level(after elapsed: TimeInterval, thresholds: [TimingThreshold]) -> Int {
+        thresholds.filter { elapsed >= TimeInterval($0.minutes) * 60 }.map(\.level).max() ?? 0
+    }
+}

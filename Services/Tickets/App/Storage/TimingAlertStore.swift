@@ -1,0 +1,49 @@
+import Database
+import Foundation
+import PostgresNIO
+
+/// Raises the Timing alerts that fell due: each ticket's level is kept on the ticket (`idle_alert`,
+/// `duration_alert`), claimed with SKIP LOCKED and raised with its event in one transaction, so with several
+/// instances every alert is published once. A ticket's idle level starts again at 0 when its idle time restarts.
+extension TicketStore {
+    /// Raises due alerts, at most `batch` tickets per alert and level per call; answers how many were raised.
+    public func raiseTimingAlerts(now: Date = Date(), batch: Int = 200) async throws -> Int {
+        let settings = try await settings()
+        var raised = 0
+        for alert in TimingAlert.allCases {
+            for threshold in TimingRules.thresholds(alert, settings: settings).reversed() {
+                raised += try await database.transaction { connection in
+                    try await raise(alert, to: threshold, now: now, batch: batch, on: connection)
+                }
+            }
+        }
+        return raised
+    }
+
+    private func raise(_ alert: TimingAlert, to threshold: TimingThreshold, now: Date, batch: Int, on connection: PostgresConnection) async throws -> Int {
+        var binds = PostgresBindings()
+        binds.append(now.addingTimeInterval(-TimeInterval(threshold.minutes) * 60))
+        binds.append(batch)
+        let statuses = alert.statuses.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                UPDATE \(database.table("tickets")) SET \(alert.levelColumn) = \(threshold.level) WHERE id IN (
+                    SELECT id FROM \(database.table("tickets"))
+                    WHERE status IN (\(statuses)) AND deleted_at IS NULL AND \(alert.levelColumn) < \(threshold.level) AND \(alert.startColumn) <= $1
+                    ORDER BY \(alert.startColumn) LIMIT $2 FOR UPDATE SKIP LOCKED)
+                RETURNING id
+                """, binds: binds), logger: database.logger)
+        var ids: [UUID] = []
+        for try await id in rows.decode(UUID.self) { ids.append(id) }
+        guard !ids.isEmpty else { return 0 }
+        var found = PostgresBindings()
+        found.append(ids)
+        let tickets = try await self.tickets("WHERE id = ANY($1)", found, on: connection)
+        let type = alert.eventType(level: threshold.level)
+        try await events.publish(
+            tickets.map { ticket in
+                (ticket, [TicketEvents.Item(type, actor: .system, details: ["minutes": String(threshold.minutes), "agentID": ticket.agentID ?? ""])])
+            }, on: connection, recordHistory: false)
+        return ids.count
+    }
+}

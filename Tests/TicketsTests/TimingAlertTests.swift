@@ -1,0 +1,64 @@
+import Database
+import Foundation
+import HTTPTypes
+import PostgresNIO
+import Testing
+import TestSupport
+
+@testable import TicketsApp
+
+@Suite("Timing alerts: idle and duration warnings and critical alerts", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct TimingAlertTests {
+    @Test("Only set thresholds count; the level is the highest threshold passed")
+    func thresholds() {
+        var settings = TicketSettings()
+        #expect(TimingRules.thresholds(.idle, settings: settings).isEmpty)
+        settings.idleWarningMinutes = 10
+        settings.idleCriticalMinutes = 30
+        settings.durationCriticalMinutes = 60
+        let idle = TimingRules.thresholds(.idle, settings: settings)
+        #expect(idle == [TimingThreshold(level: 1, minutes: 10), TimingThreshold(level: 2, minutes: 30)])
+        #expect(TimingRules.thresholds(.duration, settings: settings) == [TimingThreshold(level: 2, minutes: 60)])
+        #expect(TimingRules.level(after: 599, thresholds: idle) == 0)
+        #expect(TimingRules.level(after: 600, thresholds: idle) == 1)
+        #expect(TimingRules.level(after: 1_800, thresholds: idle) == 2)
+        #expect(TimingAlert.duration.eventType(level: 2) == "ticket.duration_critical")
+    }
+
+    @Test("Each alert is raised once per idle period and once per ticket's life; a reply starts a new idle period")
+    func raisedOnce() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let (patched, _, _) = try await TicketTestKit.send(
+                client, .patch, "/api/v1/tickets/settings", token: try await kit.administratorToken(),
+                body: #"{"idleWarningMinutes":10,"idleCriticalMinutes":30,"durationWarningMinutes":120}"#)
+            #expect(patched == .ok)
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            func age(_ column: String, minutes: Int) async throws {
+                try await kit.database.client.query(PostgresQuery(unsafeSQL: """
+                    UPDATE \(kit.database.table("tickets")) SET \(column) = now() - interval '\(minutes) minutes' WHERE id = '\(id)'
+                    """)).consume()
+            }
+            func alerts() async throws -> [String] { try await kit.eventTypes().filter { $0.hasPrefix("ticket.idle_") || $0.hasPrefix("ticket.duration_") } }
+
+            #expect(try await kit.api.store.raiseTimingAlerts() == 0)
+            try await age("idle_since", minutes: 11)
+            #expect(try await kit.api.store.raiseTimingAlerts() == 1)
+            #expect(try await kit.api.store.raiseTimingAlerts() == 0, "a warning is raised once")
+            try await age("idle_since", minutes: 31)
+            try await age("created_at", minutes: 121)
+            #expect(try await kit.api.store.raiseTimingAlerts() == 2)
+            #expect(try await alerts() == ["ticket.idle_warning", "ticket.idle_critical", "ticket.duration_warning"])
+
+            let (replied, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"On it.","sendVariant":"active"}"#)
+            #expect(replied == .created)
+            #expect(try await kit.api.store.raiseTimingAlerts() == 0, "the reply restarted the idle time")
+            try await age("idle_since", minutes: 12)
+            #expect(try await kit.api.store.raiseTimingAlerts() == 1)
+            #expect(try await alerts().last == "ticket.idle_warning")
+            #expect(try await alerts().count { $0.hasPrefix("ticket.duration_") } == 1, "the duration warning stays raised")
+        }
+    }
+}
