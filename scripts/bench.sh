@@ -194,6 +194,7 @@ echo "$identity_table" >>"$BENCH_DIR/results.txt"
 fi
 
 if section creation; then
+warm_files "$BENCH_DIR/data/tickets/tickets-index"
 # Tickets: an anonymous portal ticket through the gateway (number, first message, history, outbox and round
 # robin in one transaction), beside pgbench inserting one row and one outbox row per transaction: the ceiling.
 DEPARTMENTS_URL="http://127.0.0.1:$CONCIERGE_HTTP_PORT/api/v1/identity/departments"
