@@ -5,6 +5,8 @@
 #include "cxapian.h"
 
 #include <xapian.h>
+#include <chrono>
+#include <thread>
 
 #include <cstdlib>
 #include <cstring>
@@ -411,8 +413,10 @@ static int search_latest(Xapian::Database &db, const cx_query *query, cx_results
     return guarded(error, [&] {
         cx_results *results = new cx_results();
         try {
-            // A writer committing quickly can discard the revision again before a retry finishes; after a few
-            // tries the error goes to the caller.
+            // A writer committing quickly (a feed catching up) can discard the revision again before a retry
+            // finishes: each retry first waits a little longer (1, 2, … ms, under 0.2 s in all) for its burst to
+            // pass; after 20 tries the error goes to the caller. Searches run on blocking-work threads, so
+            // the wait holds no thread that answers requests.
             for (int attempt = 1;; ++attempt) {
                 db.reopen();
                 try {
@@ -420,7 +424,9 @@ static int search_latest(Xapian::Database &db, const cx_query *query, cx_results
                     results->version = database_version(db);
                     break;
                 } catch (const Xapian::DatabaseModifiedError &) {
-                    if (attempt == 5) throw;
+                    if (attempt == 20) throw;
+                    *results = cx_results();
+                    std::this_thread::sleep_for(std::chrono::milliseconds(attempt));
                 }
             }
         } catch (...) {
