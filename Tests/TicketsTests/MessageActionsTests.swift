@@ -88,4 +88,55 @@ struct MessageActionsTests {
             #expect(try await messageCount() == before + 1, "a resend sends the same message again")
         }
     }
+
+    @Test("Reply All copies the others on the latest incoming message; quotes nest newest outside, as email clients do")
+    func composition() {
+        var incoming = Self.reply
+        incoming.direction = .incoming
+        incoming.from = "lee@customer.example"
+        incoming.to = ["support@demo.localhost", "agent@demo.localhost"]
+        incoming.cc = ["boss@customer.example", "LEE@customer.example"]
+        let all = ReplyComposer.recipients(.replyAll, customerEmail: "lee@customer.example", latestIncoming: incoming, agentAddress: "agent@demo.localhost")
+        #expect(all.to == ["lee@customer.example"])
+        #expect(all.cc == ["support@demo.localhost", "boss@customer.example"])
+        #expect(ReplyComposer.recipients(.reply, customerEmail: "lee@customer.example", latestIncoming: incoming, agentAddress: "a@b.c").cc.isEmpty)
+        incoming.bodyText = "It smokes."
+        let quote = ReplyComposer.quote([Self.reply, incoming])
+        #expect(quote.text == """
+            On 2026-11-30T00:53:20Z, agent@demo.localhost wrote:
+            > Restart it
+            > \("")
+            > On 2026-11-30T00:53:20Z, lee@customer.example wrote:
+            > > It smokes.
+            """)
+        #expect(quote.html.hasPrefix("<p>On 2026-11-30T00:53:20Z, agent@demo.localhost wrote:</p><blockquote><p>Restart <b>it</b></p><p>On"))
+        #expect(ReplyComposer.quote([]) == ("", ""))
+    }
+
+    @Test("The compose endpoint quotes as many messages as the setting says and uses the default reply option")
+    func composeEndpoint() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Restart it.","sendVariant":"active"}"#)
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/messages", token: customer.token, body: #"{"body":"Still smoking."}"#)
+            let (_, _, defaults) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/compose", token: token)
+            #expect(defaults["mode"] as? String == "reply")
+            #expect((defaults["quotedMessageIDs"] as? [String])?.count == 1)
+            #expect((defaults["quoteText"] as? String)?.contains("> Still smoking.") == true)
+            _ = try await TicketTestKit.send(
+                client, .patch, "/api/v1/tickets/settings", token: try await kit.administratorToken(), body: #"{"maxMessagesInReplies":2,"defaultReplyOption":"replyAll"}"#)
+            let (ok, _, two) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/compose", token: token)
+            #expect(ok == .ok)
+            #expect(two["mode"] as? String == "replyAll")
+            #expect((two["quotedMessageIDs"] as? [String])?.count == 2)
+            #expect((two["to"] as? [String])?.first?.hasPrefix("customer-") == true)
+            let (bad, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/compose?mode=everyone", token: token)
+            #expect(bad == .badRequest)
+            let (customerAsks, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/compose", token: customer.token)
+            #expect(customerAsks == .forbidden || customerAsks == .notFound)
+        }
+    }
 }

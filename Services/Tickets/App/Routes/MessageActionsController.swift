@@ -4,6 +4,8 @@ import Foundation
 import Hummingbird
 import ServiceKit
 
+extension ReplyComposition: ResponseEncodable {}
+
 /// `POST …/{id}/messages/{messageID}/forward` body.
 public struct ForwardRequest: Decodable, Sendable {
     public var to: [String]
@@ -13,7 +15,7 @@ public struct ForwardRequest: Decodable, Sendable {
     public var attachmentIDs: [String]?
 }
 
-/// The actions on one message of a ticket: Create Ticket (split), Forward and Resend.
+/// Composing a reply, and the actions on one message of a ticket: Create Ticket (split), Forward and Resend.
 public struct MessageActionsController: Sendable {
     let access: TicketRequestAccess
     var store: TicketStore { access.store }
@@ -23,6 +25,15 @@ public struct MessageActionsController: Sendable {
     }
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
+        group.get("{id}/compose") { request, context in
+            let (ticket, caller) = try await access.readable(context)
+            try Authorization.require(caller.principal, .tickets, "Reply")
+            let mode = try request.uri.queryParameters["mode"].map { text in
+                guard let mode = TicketSettings.ReplyOption(rawValue: String(text)) else { throw Problem.badRequest("mode is reply or replyAll.") }
+                return mode
+            }
+            return try await store.composeReply(ticket, mode: mode, agent: caller.principal.userID, agentAddress: caller.principal.email)
+        }
         group.post("{id}/messages/{messageID}/split") { request, context in
             struct Body: Decodable { var subject: String? }
             let (ticket, caller) = try await access.readable(context)

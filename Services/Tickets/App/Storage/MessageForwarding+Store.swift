@@ -54,21 +54,10 @@ extension TicketStore {
         var binds = PostgresBindings()
         binds.append(messageID)
         binds.append(ticketID)
-        let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: """
-                SELECT direction, author_id, from_address, to_addresses, cc_addresses, bcc_addresses, body_html, body_text, created_at
-                FROM \(database.table("messages")) WHERE id = $1 AND ticket_id = $2
-                """, binds: binds), logger: database.logger)
-        for try await row in rows {
-            let columns = row.makeRandomAccess()
-            return TicketMessage(
-                id: messageID.lowercased, ticketID: ticketID.lowercased,
-                direction: TicketMessage.Direction(rawValue: try columns[0].decode(String.self)) ?? .incoming,
-                authorID: try columns[1].decode(UUID?.self)?.lowercased, from: try columns[2].decode(String.self),
-                to: try columns[3].decode([String].self), cc: try columns[4].decode([String].self), bcc: try columns[5].decode([String].self),
-                bodyHTML: try columns[6].decode(String.self), bodyText: try columns[7].decode(String.self), createdAt: try columns[8].decode(Date.self))
+        guard let found = try await messages("WHERE id = $1 AND ticket_id = $2", binds, on: connection).first else {
+            throw Problem.notFound("The ticket has no such message.")
         }
-        throw Problem.notFound("The ticket has no such message.")
+        return found
     }
 
     /// The attachments a forward sends: those named (each must be the ticket's), or all that are not internal.

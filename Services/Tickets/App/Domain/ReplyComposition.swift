@@ -1,0 +1,39 @@
+import Foundation
+import ServiceKit
+
+/// What the console puts in a new reply's editor (Settings → Tickets: Default Reply Option, Max Messages in
+/// Replies): the recipients of Reply or Reply All, the latest messages quoted, and the signature that will end it.
+public struct ReplyComposition: Codable, Sendable, Equatable {
+    public var mode: TicketSettings.ReplyOption
+    public var to: [String]
+    public var cc: [String]
+    public var quoteHTML: String
+    public var quoteText: String
+    public var quotedMessageIDs: [String]
+    /// The signature the reply will end with (added when it is sent), nil when none applies.
+    public var signatureHTML: String?
+}
+
+public enum ReplyComposer {
+    /// Reply goes to the customer; Reply All also copies everyone else on the latest incoming message, except the
+    /// agent and the customer themselves.
+    public static func recipients(
+        _ mode: TicketSettings.ReplyOption, customerEmail: String, latestIncoming: TicketMessage?, agentAddress: String
+    ) -> (to: [String], cc: [String]) {
+        guard mode == .replyAll, let latestIncoming else { return ([customerEmail], []) }
+        let own = Set([customerEmail.lowercased(), agentAddress.lowercased()])
+        var seen = own
+        let others = (latestIncoming.to + latestIncoming.cc).filter { seen.insert($0.lowercased()).inserted }
+        return ([customerEmail], others)
+    }
+
+    /// The `messages` (newest first) quoted one inside the other as email clients do, each under "On …, … wrote:".
+    public static func quote(_ messages: [TicketMessage]) -> (html: String, text: String) {
+        messages.reversed().reduce(into: (html: "", text: "")) { quoted, message in
+            let header = "On \(message.createdAt.formatted(.iso8601)), \(message.from) wrote:"
+            quoted.html = "<p>\(SafeHTML.escape(header))</p><blockquote>\(message.bodyHTML)\(quoted.html)</blockquote>"
+            let body = message.bodyText + (quoted.text.isEmpty ? "" : "\n\n" + quoted.text)
+            quoted.text = header + "\n" + body.split(separator: "\n", omittingEmptySubsequences: false).map { "> " + $0 }.joined(separator: "\n")
+        }
+    }
+}

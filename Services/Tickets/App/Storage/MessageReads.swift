@@ -1,0 +1,49 @@
+import Contracts
+import Database
+import Foundation
+import PostgresNIO
+
+extension TicketStore {
+    /// Messages chosen by `tail` (`WHERE …`, `ORDER BY …`, `LIMIT …`).
+    func messages(_ tail: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [TicketMessage] {
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT id, ticket_id, direction, author_id, from_address, to_addresses, cc_addresses, bcc_addresses, body_html, body_text, created_at
+                FROM \(database.table("messages")) \(tail)
+                """, binds: binds), logger: database.logger)
+        var result: [TicketMessage] = []
+        for try await row in rows {
+            let columns = row.makeRandomAccess()
+            result.append(TicketMessage(
+                id: try columns[0].decode(UUID.self).lowercased, ticketID: try columns[1].decode(UUID.self).lowercased,
+                direction: TicketMessage.Direction(rawValue: try columns[2].decode(String.self)) ?? .incoming,
+                authorID: try columns[3].decode(UUID?.self)?.lowercased, from: try columns[4].decode(String.self),
+                to: try columns[5].decode([String].self), cc: try columns[6].decode([String].self), bcc: try columns[7].decode([String].self),
+                bodyHTML: try columns[8].decode(String.self), bodyText: try columns[9].decode(String.self), createdAt: try columns[10].decode(Date.self)))
+        }
+        return result
+    }
+
+    /// What a new reply on `ticket` starts with: Reply or Reply All (the setting's default unless `mode` names one),
+    /// the latest messages quoted as Max Messages in Replies says, and the signature it will end with.
+    public func composeReply(
+        _ ticket: Ticket, mode: TicketSettings.ReplyOption?, agent: String, agentAddress: String
+    ) async throws -> ReplyComposition {
+        let settings = try await settings()
+        let mode = mode ?? settings.defaultReplyOption
+        var binds = PostgresBindings()
+        binds.append(UUID(uuidString: ticket.id))
+        binds.append(settings.maxMessagesInReplies)
+        return try await database.client.withConnection { connection in
+            let latest = try await messages("WHERE ticket_id = $1 ORDER BY id DESC LIMIT $2", binds, on: connection)
+            var incoming = PostgresBindings()
+            incoming.append(UUID(uuidString: ticket.id))
+            let latestIncoming = try await messages("WHERE ticket_id = $1 AND direction = 'in' ORDER BY id DESC LIMIT 1", incoming, on: connection).first
+            let (to, cc) = ReplyComposer.recipients(mode, customerEmail: ticket.customerEmail, latestIncoming: latestIncoming, agentAddress: agentAddress)
+            let quote = ReplyComposer.quote(latest)
+            return ReplyComposition(
+                mode: mode, to: to, cc: cc, quoteHTML: quote.html, quoteText: quote.text, quotedMessageIDs: latest.map(\.id),
+                signatureHTML: try await renderedSignature(for: ticket, agent: agent, agentAddress: agentAddress, on: connection))
+        }
+    }
+}
