@@ -34,9 +34,10 @@ let commands = IdempotentConsumer(
 let timers = TimerWorker(
     store: api.store, interval: .milliseconds(try runtime.configuration.environment.int("CONCIERGE_TICKETS_TIMER_MS", default: 1000)),
     gate: runtime.gate, logger: runtime.logger)
-let timing = TimingAlertWorker(
-    store: api.store, interval: .seconds(try runtime.configuration.environment.int("CONCIERGE_TICKETS_TIMING_CHECK_SECONDS", default: 30)),
-    gate: runtime.gate, logger: runtime.logger)
+let timing = BatchWorker(
+    "timing alerts", every: .seconds(try runtime.configuration.environment.int("CONCIERGE_TICKETS_TIMING_CHECK_SECONDS", default: 30)),
+    gate: runtime.gate, logger: runtime.logger
+) { try await api.store.raiseTimingAlerts() }
 let indexFeed = IndexFeed(
     projection: TicketIndexer(index: index, database: runtime.database), kafka: runtime.kafka, topic: ServiceName.tickets.eventsTopic,
     name: "tickets-search", instance: runtime.configuration.instance, gate: runtime.gate, logger: runtime.logger)

@@ -54,7 +54,7 @@ public struct OrganizationRepository: Sendable {
         binds.append(page.cursor?.keys.first ?? "")
         binds.append(page.cursor?.keys.last.flatMap(UUID.init(uuidString:)) ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
         binds.append(page.limit + 1)
-        binds.append(query.map { UserDirectory.likePrefix($0.lowercased()) })
+        binds.append(query.map { LikePattern.prefix($0.lowercased()) })
         let found = try await organizations(
             "WHERE (lower(name), id) > (lower($1), $2) AND ($4::text IS NULL OR lower(name) LIKE $4) ORDER BY lower(name), id LIMIT $3", binds)
         return Page.from(fetched: found, limit: page.limit) { [$0.name, $0.id] }

@@ -25,7 +25,7 @@ public struct UserDirectory: Sendable {
     public func list(query: String?, role: String?, page: PageRequest) async throws -> Page<UserDetails> {
         var binds = PostgresBindings()
         binds.append(page.cursor?.keys.first.flatMap(UUID.init(uuidString:)))
-        binds.append(query.map { Self.likePrefix($0.lowercased()) })
+        binds.append(query.map { LikePattern.prefix($0.lowercased()) })
         binds.append(role)
         binds.append(page.limit + 1)
         let users = try await database.client.withConnection { connection in
@@ -173,9 +173,5 @@ public struct UserDirectory: Sendable {
                 customFields: try JSONColumn.decode([String: String].self, from: fields), version: version))
         }
         return result
-    }
-
-    static func likePrefix(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
     }
 }

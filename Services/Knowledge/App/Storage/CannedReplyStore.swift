@@ -77,7 +77,7 @@ public struct CannedReplyStore: Sendable {
         binds.append(caller.seesAll && !filter.mine)
         binds.append(Array(caller.departmentIDs.compactMap(UUID.init(uuidString:))))
         binds.append(filter.folderID)
-        binds.append(filter.text.map { "%" + Self.escapeLike($0) + "%" })
+        binds.append(filter.text.map { LikePattern.containing($0) })
         binds.append(filter.channel.map { $0 == .ticket ? "tickets" : "chats" })
         binds.append(filter.mine)
         binds.append(filter.includeDrafts)
@@ -193,10 +193,6 @@ public struct CannedReplyStore: Sendable {
             PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("canned_folders")) WHERE id = $1 RETURNING id", binds: binds), logger: database.logger)
         for try await _ in rows { return }
         throw Problem.notFound("No such folder.")
-    }
-
-    static func escapeLike(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
     }
 
     private func write(_ reply: CannedReply, on connection: PostgresConnection) async throws {

@@ -28,7 +28,7 @@ extension TicketStore {
         guard !wanted.isEmpty else { return [] }
         var binds = PostgresBindings()
         binds.append(wanted)
-        binds.append("%" + wanted.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%")
+        binds.append(LikePattern.containing(wanted))
         binds.append(Self.maximumCustomersPerName)
         let rows = try await database.client.query(
             PostgresQuery(unsafeSQL: """

@@ -70,7 +70,7 @@ extension TicketStore {
             binds.append(user)
             binds.append(keys.first.flatMap(UUID.init(uuidString:)))
             binds.append(page.limit + 1)
-            binds.append(subjectContaining.map { "%" + $0.lowercased().replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%" })
+            binds.append(subjectContaining.map { LikePattern.containing($0.lowercased()) })
             let found = try await database.client.withConnection { connection in
                 try await tickets("""
                     WHERE customer_user_id = $1 AND deleted_at IS NULL AND ($2::uuid IS NULL OR id < $2)
