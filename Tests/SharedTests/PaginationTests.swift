@@ -1,3 +1,5 @@
+import Foundation
+import Database
 import ServiceKit
 import Testing
 
@@ -8,6 +10,16 @@ struct PaginationTests {
         let cursor = Cursor(keys: ["2026-11-30T12:00:00Z", "01a22d23-3cb0-7737-839f-bd95040ce7df"])
         #expect(!cursor.encoded.contains("="))
         #expect(try Cursor(decoding: cursor.encoded) == cursor)
+    }
+
+    @Test("A cursor of any text is URL-safe and reads back as the same keys")
+    func anyText() throws {
+        let cursor = Cursor(keys: ["a/b\"c\\d", "ü>?~ÿ\u{1F600}", "", "line\nbreak"])
+        let encoded = cursor.encoded
+        #expect(!encoded.contains("+") && !encoded.contains("/") && !encoded.contains("="))
+        #expect(try Cursor(decoding: encoded) == cursor)
+        let foundation = try JSONDecoder().decode([String].self, from: Data(base64Encoded: "WyJhIl0=") ?? Data())
+        #expect(try Cursor(decoding: "WyJhIl0").keys == foundation)
     }
 
     @Test("A cursor the API did not issue is a 400 problem")
@@ -31,5 +43,17 @@ struct PaginationTests {
         #expect(try Cursor(decoding: try #require(full.nextCursor)).keys == ["b"])
         let last = Page.from(fetched: ["a", "b"], limit: 2) { [$0] }
         #expect(last.nextCursor == nil)
+    }
+
+    @Test("A timestamp in a cursor is the very microsecond its row holds, so the next page starts right after that row")
+    func exactTimestamps() throws {
+        let start = Date(timeIntervalSince1970: 946_684_800)
+        for microseconds: Int64 in [819_000_000_792_294, 819_000_000_000_001, 999_999_999_999_999, 1, 0] {
+            let read = Date(timeInterval: Double(microseconds) / 1_000_000, since: start)
+            let key = KeysetTimestamp(read)
+            #expect(key.microseconds == microseconds)
+            #expect(KeysetTimestamp(cursorKey: key.cursorKey) == key)
+        }
+        #expect(KeysetTimestamp(cursorKey: "1766364282.792294") == nil)
     }
 }

@@ -9,12 +9,23 @@ public struct Cursor: Sendable, Equatable {
         self.keys = keys
     }
 
+    /// The keys as a JSON array of strings in base64url without padding; every list page that has a next one
+    /// writes one, so this stays off Foundation's encoder and string searches.
     public var encoded: String {
-        let data = (try? JSONEncoder().encode(keys)) ?? Data()
-        return data.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        var json = JSONWriter(capacity: 128)
+        json.beginArray()
+        for key in keys { json.string(key) }
+        json.endArray()
+        return String(decoding: Data(json.bytes).base64EncodedString().utf8.compactMap(Self.urlSafe), as: UTF8.self)
+    }
+
+    private static func urlSafe(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "+"): UInt8(ascii: "-")
+        case UInt8(ascii: "/"): UInt8(ascii: "_")
+        case UInt8(ascii: "="): nil
+        default: byte
+        }
     }
 
     public init(decoding text: String) throws {

@@ -89,7 +89,7 @@ public struct ArticleStore: Sendable {
         binds.append(language)
         binds.append(folderID)
         binds.append(publicOnly)
-        binds.append(keys.count == 2 ? Double(keys[0]).map { Date(timeIntervalSince1970: $0) } : nil)
+        binds.append(keys.count == 2 ? KeysetTimestamp(cursorKey: keys[0]) : nil)
         binds.append(keys.count == 2 ? UUID(uuidString: keys[1]) : nil)
         binds.append(page.limit + 1)
         binds.append(kind.rawValue)
@@ -118,7 +118,7 @@ public struct ArticleStore: Sendable {
                 """, binds, on: connection)
         }
         return Page.from(fetched: found, limit: page.limit) { article in
-            [String((kind == .news ? article.publishedAt : article.updatedAt).timeIntervalSince1970), article.id]
+            [KeysetTimestamp(kind == .news ? article.publishedAt : article.updatedAt).cursorKey, article.id]
         }
     }
 
