@@ -16,6 +16,9 @@ public enum DatabaseURL {
             database: database.isEmpty ? nil : database, tls: .disable)
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(5)
+        // The fleet prepares a statement only to skip planning it (a list page's planning cost more than running it),
+        // so a prepared statement always runs its generic plan; one-off queries are planned for their values as before.
+        configuration.options.additionalStartupParameters = [("plan_cache_mode", "force_generic_plan")]
         return configuration
     }
 }

@@ -53,4 +53,32 @@ struct ViewCountsTests {
             #expect(brand == .forbidden, "agents list their groups, not the brand")
         }
     }
+
+    @Test("A view page and its counts come together: an empty page still has its counts, and cursors walk the whole list once")
+    func pageWithCounts() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            var created: Set<String> = []
+            for index in 0..<5 { created.insert(try #require(try await kit.submit(client, token: customer.token, subject: "P\(index)")["id"] as? String)) }
+            let group = "/api/v1/tickets?view=group&id=\(kit.frontLineID.lowercased)"
+            let (status, _, waiting) = try await TicketTestKit.send(client, .get, "\(group)&status=waiting", token: token)
+            #expect(status == .ok)
+            #expect((waiting["items"] as? [[String: Any]])?.isEmpty == true)
+            #expect((waiting["counts"] as? [String: Int]) == ["active": 5, "waiting": 0, "closed": 0])
+
+            var seen: [String] = []
+            var cursor: String?
+            repeat {
+                let (_, _, page) = try await TicketTestKit.send(
+                    client, .get, "\(group)&status=active&limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""), token: token)
+                #expect((page["counts"] as? [String: Int])?["active"] == 5)
+                seen += ((page["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+                cursor = page["nextCursor"] as? String
+            } while cursor != nil && seen.count < 10
+            #expect(seen.count == 5)
+            #expect(Set(seen) == created)
+        }
+    }
 }

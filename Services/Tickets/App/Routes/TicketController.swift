@@ -223,8 +223,7 @@ public struct TicketController: Sendable {
             let found = try await search.searchView(view, scope: scope, status: status ?? .active, text: text, caller: caller, limit: page.limit)
             return ViewPage(items: found, nextCursor: nil)
         }
-        let found = try await store.list(view, scope: scope, caller: caller, status: status, page: page)
-        return ViewPage(items: found.items, nextCursor: found.nextCursor, counts: try await store.viewCounts(view, scope: scope, caller: caller))
+        return try await store.viewPage(view, scope: scope, caller: caller, status: status, page: page)
     }
 
     func created(_ ticket: Ticket) -> EditedResponse<Ticket> {

@@ -24,6 +24,8 @@ public struct TicketStore: Sendable {
     let distributor: Distributor
     let counts: CountStore
     let ticketNumbers: TicketNumberBlock
+    /// The directory reads kept between requests while a ``ChangeListener`` runs for them.
+    public let directoryCache = DirectoryCache()
 
     public init(database: Database) {
         self.database = database
@@ -69,27 +71,32 @@ public struct TicketStore: Sendable {
     /// Tickets from rows of ``columns``, each column decoded by its position.
     func decodeTickets(_ rows: PostgresRowSequence) async throws -> [Ticket] {
         var result: [Ticket] = []
-        for try await row in rows {
-            let columns = row.makeRandomAccess()
-            let followUp = try columns[18].decode(Date?.self).map { at in
-                FollowUp(
-                    at: at, note: try columns[19].decode(String?.self), groupID: try columns[20].decode(UUID?.self)?.lowercased,
-                    agentID: try columns[21].decode(UUID?.self)?.lowercased, priority: try columns[22].decode(Int?.self).map(TicketPriority.init(rank:)),
-                    pin: try columns[23].decode(Bool.self))
-            }
-            result.append(Ticket(
-                id: try columns[0].decode(UUID.self).lowercased, number: try columns[1].decode(String.self),
-                brandID: try columns[2].decode(UUID.self).lowercased, departmentID: try columns[3].decode(UUID.self).lowercased,
-                groupID: try columns[4].decode(UUID.self).lowercased, agentID: try columns[5].decode(UUID?.self)?.lowercased,
-                customerUserID: try columns[6].decode(UUID?.self)?.lowercased, customerEmail: try columns[7].decode(String.self),
-                subject: try columns[8].decode(String.self), status: TicketStatus(rawValue: try columns[9].decode(String.self)) ?? .active,
-                priority: TicketPriority(rank: try columns[10].decode(Int.self)), pinned: try columns[11].decode(Bool.self),
-                messagesIn: try columns[12].decode(Int.self), messagesOut: try columns[13].decode(Int.self),
-                createdAt: try columns[14].decode(Date.self), idleSince: try columns[15].decode(Date.self),
-                closedAt: try columns[16].decode(Date?.self), followUp: followUp, version: try columns[17].decode(Int.self)))
-        }
+        for try await row in rows { result.append(try decodeTicket(row.makeRandomAccess())) }
         return result
     }
+
+    /// The ticket of one row that starts with ``columns``.
+    func decodeTicket(_ columns: PostgresRandomAccessRow) throws -> Ticket {
+        let followUp = try columns[18].decode(Date?.self).map { at in
+            FollowUp(
+                at: at, note: try columns[19].decode(String?.self), groupID: try columns[20].decode(UUID?.self)?.lowercased,
+                agentID: try columns[21].decode(UUID?.self)?.lowercased, priority: try columns[22].decode(Int?.self).map(TicketPriority.init(rank:)),
+                pin: try columns[23].decode(Bool.self))
+        }
+        return Ticket(
+            id: try columns[0].decode(UUID.self).lowercased, number: try columns[1].decode(String.self),
+            brandID: try columns[2].decode(UUID.self).lowercased, departmentID: try columns[3].decode(UUID.self).lowercased,
+            groupID: try columns[4].decode(UUID.self).lowercased, agentID: try columns[5].decode(UUID?.self)?.lowercased,
+            customerUserID: try columns[6].decode(UUID?.self)?.lowercased, customerEmail: try columns[7].decode(String.self),
+            subject: try columns[8].decode(String.self), status: TicketStatus(rawValue: try columns[9].decode(String.self)) ?? .active,
+            priority: TicketPriority(rank: try columns[10].decode(Int.self)), pinned: try columns[11].decode(Bool.self),
+            messagesIn: try columns[12].decode(Int.self), messagesOut: try columns[13].decode(Int.self),
+            createdAt: try columns[14].decode(Date.self), idleSince: try columns[15].decode(Date.self),
+            closedAt: try columns[16].decode(Date?.self), followUp: followUp, version: try columns[17].decode(Int.self))
+    }
+
+    /// How many columns ``columns`` names.
+    static let columnCount = 24
 
     public func department(_ id: UUID) async throws -> KnownDepartment? {
         try await database.client.withConnection { try await department(id, on: $0) }
@@ -129,20 +136,22 @@ public struct TicketStore: Sendable {
 
     /// Departments that "allow all agents to find items in this department using advanced search" (read-only).
     public func departmentsSearchableByAllAgents() async throws -> Set<String> {
-        let rows = try await database.client.query(
-            PostgresQuery(unsafeSQL: "SELECT id FROM \(database.table("departments")) WHERE open_to_all_agents_search"), logger: database.logger)
-        var result: Set<String> = []
-        for try await id in rows.decode(UUID.self) { result.insert(id.lowercased) }
-        return result
+        Set(try await departmentList(.searchableByAllAgents, where: "open_to_all_agents_search").map(\.lowercased))
     }
 
     /// Departments whose managers need not belong to them to view their tickets.
     public func departmentsOpenToOutsideManagers() async throws -> [UUID] {
-        let rows = try await database.client.query(
-            PostgresQuery(unsafeSQL: "SELECT id FROM \(database.table("departments")) WHERE open_to_outside_managers"), logger: database.logger)
-        var result: [UUID] = []
-        for try await id in rows.decode(UUID.self) { result.append(id) }
-        return result
+        try await departmentList(.openToOutsideManagers, where: "open_to_outside_managers")
+    }
+
+    private func departmentList(_ list: DirectoryCache.DepartmentList, where flag: String) async throws -> [UUID] {
+        try await directoryCache.departmentLists.value(for: list) {
+            let rows = try await database.client.query(
+                PostgresQuery(unsafeSQL: "SELECT id FROM \(database.table("departments")) WHERE \(flag) ORDER BY id"), logger: database.logger)
+            var result: [UUID] = []
+            for try await id in rows.decode(UUID.self) { result.append(id) }
+            return result
+        }
     }
 
     /// The department of a group, nil when tickets does not know the group.
@@ -157,14 +166,16 @@ public struct TicketStore: Sendable {
 
     /// The groups (with their departments) an agent belongs to, whatever their ticket handling.
     public func memberships(of agentID: UUID) async throws -> [(group: UUID, department: UUID)] {
-        var binds = PostgresBindings()
-        binds.append(agentID)
-        let rows = try await database.client.query(
-            PostgresQuery(unsafeSQL: "SELECT group_id, department_id FROM \(database.table("agent_groups")) WHERE agent_id = $1", binds: binds),
-            logger: database.logger)
-        var result: [(UUID, UUID)] = []
-        for try await row in rows.decode((UUID, UUID).self) { result.append(row) }
-        return result
+        try await directoryCache.memberships.value(for: agentID) {
+            var binds = PostgresBindings()
+            binds.append(agentID)
+            let rows = try await database.client.query(
+                PostgresQuery(unsafeSQL: "SELECT group_id, department_id FROM \(database.table("agent_groups")) WHERE agent_id = $1", binds: binds),
+                logger: database.logger)
+            var result: [(UUID, UUID)] = []
+            for try await row in rows.decode((UUID, UUID).self) { result.append(row) }
+            return result
+        }
     }
 
     /// The agent's standing in a group: nil when not a member, otherwise whether they are active for tickets there.

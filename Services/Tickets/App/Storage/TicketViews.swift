@@ -26,36 +26,16 @@ extension TicketStore {
         let user = UUID(uuidString: caller.principal.userID)
         var binds = PostgresBindings()
         let keys = page.cursor?.keys ?? []
-        let column: String
         switch view {
         case .recent, .recentlyTransferred:
             guard let user else { return Page(items: [], nextCursor: nil) }
             return Page(items: try await recent(view == .recent ? "touched" : "transferred", agent: user), nextCursor: nil)
         case .mine, .group, .department, .brand:
-            switch view {
-            case .group: column = "group_id"
-            case .department: column = "department_id"
-            case .brand: column = "brand_id"
-            default: column = "agent_id"
-            }
-            binds.append(view == .mine ? user : scope)
-            binds.append((status ?? .active).rawValue)
-            binds.append(keys.count == 3 ? Int(keys[0]) : nil)
-            binds.append(keys.count == 3 ? Double(keys[1]).map { Date(timeIntervalSince1970: $0) } : nil)
-            binds.append(keys.count == 3 ? UUID(uuidString: keys[2]) : nil)
-            binds.append(page.limit + 1)
-            let found = try await database.client.withConnection { connection in
-                try await tickets("""
-                    WHERE \(column) = $1 AND status = $2 AND deleted_at IS NULL
-                      AND ($3::integer IS NULL OR (-priority, idle_since, id) > (-$3::integer, $4::timestamptz, $5::uuid))
-                    ORDER BY priority DESC, idle_since, id LIMIT $6
-                    """, binds, on: connection)
-            }
-            return Page.from(fetched: found, limit: page.limit) { [String($0.priority.rank), String($0.idleSince.timeIntervalSince1970), $0.id] }
+            return try await scopedPage(view, scope: scope, caller: caller, status: status, page: page).page
         case .queue:
             binds.append(caller.seesEverything ? nil : caller.groups.compactMap(UUID.init(uuidString:)))
             binds.append(keys.count == 3 ? Int(keys[0]) : nil)
-            binds.append(keys.count == 3 ? Double(keys[1]).map { Date(timeIntervalSince1970: $0) } : nil)
+            binds.append(keys.count == 3 ? KeysetTimestamp(cursorKey: keys[1]) : nil)
             binds.append(keys.count == 3 ? UUID(uuidString: keys[2]) : nil)
             binds.append(page.limit + 1)
             let found = try await database.client.withConnection { connection in
@@ -65,7 +45,7 @@ extension TicketStore {
                     ORDER BY priority DESC, created_at, id LIMIT $5
                     """, binds, on: connection)
             }
-            return Page.from(fetched: found, limit: page.limit) { [String($0.priority.rank), String($0.createdAt.timeIntervalSince1970), $0.id] }
+            return Page.from(fetched: found, limit: page.limit) { [String($0.priority.rank), KeysetTimestamp($0.createdAt).cursorKey, $0.id] }
         case .customer:
             binds.append(user)
             binds.append(keys.first.flatMap(UUID.init(uuidString:)))

@@ -89,23 +89,3 @@ public struct ViewPage: Codable, Sendable {
         self.counts = counts
     }
 }
-
-extension TicketStore {
-    /// The counts a list view shows beside its page.
-    public func viewCounts(_ view: TicketView, scope: UUID?, caller: TicketCaller) async throws -> ViewTree.Counts? {
-        switch view {
-        case .mine:
-            guard let user = UUID(uuidString: caller.principal.userID) else { return nil }
-            return ViewTree.Counts(try await counts.counts(scope: "agent", ids: [user])[user.lowercased])
-        case .group, .department, .brand:
-            guard let scope else { return nil }
-            return ViewTree.Counts(try await counts.counts(scope: view.rawValue, ids: [scope])[scope.lowercased])
-        case .queue:
-            if caller.seesEverything { return ViewTree.Counts(["active": try await counts.totals(scope: "queue")["active"] ?? 0]) }
-            let queues = try await counts.counts(scope: "queue", ids: caller.groups.compactMap(UUID.init(uuidString:)))
-            return ViewTree.Counts(["active": queues.values.reduce(0) { $0 + ($1["active"] ?? 0) }])
-        case .customer, .recent, .recentlyTransferred:
-            return nil
-        }
-    }
-}
