@@ -32,7 +32,7 @@ var targets: [Target] = [
             .product(name: "Prometheus", package: "swift-prometheus"),
         ],
         path: "Shared/ServiceKit"),
-    .target(name: "Database", dependencies: ["ServiceKit", "Contracts", postgres, nioCore, logging], path: "Shared/Database"),
+    .target(name: "Database", dependencies: ["ServiceKit", "Contracts", postgres, nioCore, logging, lifecycle], path: "Shared/Database"),
     .target(
         name: "EventBus",
         dependencies: ["CRdKafka", "Contracts", logging, lifecycle, .product(name: "NIOPosix", package: "swift-nio")],

@@ -21,12 +21,18 @@ public struct TicketsAPI: Sendable {
         database: Database, tokens: TokenService, index: (any TextSearching)? = nil, attachments: AttachmentPolicy = .standard, creationBatches: Int = 2
     ) {
         self.attachments = attachments
-        self.store = TicketStore(database: database)
+        let store = TicketStore(database: database)
+        self.store = store
         self.directory = DirectoryProjection(database: database)
-        self.search = index.map { TicketSearch(index: $0, database: database) }
-        let store = self.store
+        self.search = index.map { TicketSearch(index: $0, database: database, store: store) }
         self.creation = GroupCommit(maxBatch: 64, concurrentBatches: creationBatches) { await store.create(batch: $0) }
         self.tokens = tokens
+    }
+
+    /// Keeps the store's directory cache in step with the directory tables while it runs.
+    public func directoryListener(gate: StartupGate?) -> ChangeListener {
+        ChangeListener(
+            database: store.database, channel: DirectoryCache.channel(schema: store.database.schema), caches: store.directoryCache.caches, gate: gate)
     }
 
     public func addRoutes(to router: Router<ServiceRequestContext>) {

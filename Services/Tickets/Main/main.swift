@@ -43,4 +43,4 @@ let indexFeed = IndexFeed(
     name: "tickets-search", instance: runtime.configuration.instance, gate: runtime.gate, logger: runtime.logger)
 try await runtime.run(
     router: router, migrations: TicketMigrations.all,
-    topics: [ServiceName.tickets.eventsTopic, ServiceName.tickets.commandsTopic, ServiceName.identity.eventsTopic], services: [directory, commands, timers, timing, indexFeed])
+    topics: [ServiceName.tickets.eventsTopic, ServiceName.tickets.commandsTopic, ServiceName.identity.eventsTopic], services: [api.directoryListener(gate: runtime.gate), directory, commands, timers, timing, indexFeed])

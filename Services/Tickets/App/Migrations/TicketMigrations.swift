@@ -344,5 +344,23 @@ public enum TicketMigrations {
             WHERE status IN ('active', 'waiting') AND deleted_at IS NULL AND duration_alert < 2
             """,
         ]),
+        Migration(version: 118, name: "directory changes notify the request caches (DirectoryCache)", sql: [
+            """
+            CREATE FUNCTION {schema}.notify_directory_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify(TG_TABLE_SCHEMA || '.directory', '');
+                RETURN NULL;
+            END $$
+            """,
+            """
+            CREATE TRIGGER memberships_changed
+            AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE OF group_id, agent_id, department_id ON {schema}.agent_groups
+            FOR EACH STATEMENT EXECUTE FUNCTION {schema}.notify_directory_changed()
+            """,
+            """
+            CREATE TRIGGER departments_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {schema}.departments
+            FOR EACH STATEMENT EXECUTE FUNCTION {schema}.notify_directory_changed()
+            """,
+        ]),
     ]
 }

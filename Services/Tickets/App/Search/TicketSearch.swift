@@ -74,10 +74,11 @@ public struct TicketSearch: Sendable {
     let database: Database
     let store: TicketStore
 
-    public init(index: any TextSearching, database: Database) {
+    /// `store` is the service's own, to share its directory cache.
+    public init(index: any TextSearching, database: Database, store: TicketStore? = nil) {
         self.index = index
         self.database = database
-        self.store = TicketStore(database: database)
+        self.store = store ?? TicketStore(database: database)
     }
 
     public func search(_ criteria: TicketSearchCriteria, caller: TicketCaller) async throws -> TicketSearchResults {

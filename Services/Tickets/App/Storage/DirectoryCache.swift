@@ -1,0 +1,24 @@
+import Database
+import Foundation
+
+/// What nearly every request reads of tickets' directory copies (the caller's groups, the departments open to
+/// outside managers or to every agent's search), kept between requests until those copies change. Triggers on
+/// `agent_groups` (memberships, not the distribution counters) and `departments` notify ``channel(schema:)``
+/// (migration 118); the tickets executable runs the ``ChangeListener`` that empties these caches.
+public struct DirectoryCache: Sendable {
+    /// The department lists kept, one entry each.
+    public enum DepartmentList: Hashable, Sendable {
+        case openToOutsideManagers
+        case searchableByAllAgents
+    }
+
+    public let memberships = NotifiedCache<UUID, [(group: UUID, department: UUID)]>()
+    public let departmentLists = NotifiedCache<DepartmentList, [UUID]>(capacity: 2)
+
+    public init() {}
+
+    /// The caches a listener on ``channel(schema:)`` empties.
+    public var caches: [any ChangeNotified] { [memberships, departmentLists] }
+
+    public static func channel(schema: String) -> String { ChangeListener.channel(schema: schema, topic: "directory") }
+}

@@ -1,0 +1,74 @@
+import Database
+import Foundation
+import PostgresNIO
+import Testing
+import TestSupport
+import TicketsApp
+
+@Suite("Directory cache", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct DirectoryCacheTests {
+    @Test("An agent's groups are read once, kept through distribution, and read again as soon as a membership changes")
+    func membershipsFollowChanges() async throws {
+        try await TicketTestKit.run { _, kit in
+            try await kit.withDirectoryListener {
+                let agent = try await kit.agent()
+                let cache = kit.api.store.directoryCache.memberships
+                try await kit.eventually("the listener connects and the agent's groups are kept") {
+                    _ = try await kit.api.store.memberships(of: agent)
+                    return cache.count == 1
+                }
+
+                _ = try await kit.count("UPDATE {schema}.agent_groups SET allocated = allocated + 1, last_assigned_at = now() RETURNING 0")
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(cache.count == 1, "assigning a ticket moves counters, not memberships")
+
+                let second = UUID()
+                try await kit.identity("group.created", ["id": second.lowercased, "departmentID": kit.departmentID.lowercased, "name": "Second Line"])
+                try await kit.agent(in: second, id: agent)
+                try await kit.eventually("the new group shows at once") {
+                    try await kit.api.store.memberships(of: agent).count == 2
+                }
+                try await kit.identity("group.deleted", ["groupID": second.lowercased])
+                try await kit.eventually("a deleted group is gone at once") {
+                    try await kit.api.store.memberships(of: agent).map(\.group) == [kit.frontLineID]
+                }
+            }
+        }
+    }
+
+    @Test("A department opened to outside managers is seen by the next request")
+    func departmentsFollowChanges() async throws {
+        try await TicketTestKit.run { _, kit in
+            try await kit.withDirectoryListener {
+                #expect(try await kit.api.store.departmentsOpenToOutsideManagers().isEmpty)
+                try await kit.eventually("the listener connects and the list is kept") {
+                    _ = try await kit.api.store.departmentsOpenToOutsideManagers()
+                    return kit.api.store.directoryCache.departmentLists.count == 1
+                }
+                _ = try await kit.count("UPDATE {schema}.departments SET open_to_outside_managers = true RETURNING 0")
+                try await kit.eventually("the change is read") {
+                    try await kit.api.store.departmentsOpenToOutsideManagers() == [kit.departmentID]
+                }
+            }
+        }
+    }
+}
+
+extension TicketTestKit {
+    /// Runs `body` while the executable's directory listener runs, and stops it after.
+    func withDirectoryListener(_ body: () async throws -> Void) async throws {
+        let listener = Task { await api.directoryListener(gate: nil).run() }
+        defer { listener.cancel() }
+        try await body()
+    }
+
+    /// Waits up to five seconds for `condition`, checking every 20 ms.
+    func eventually(_ what: Comment, _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record(what)
+    }
+}
