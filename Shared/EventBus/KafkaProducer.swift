@@ -342,8 +342,12 @@ public final class KafkaProducer: Sendable, Service {
     /// Puts the current instance into librdkafka's fatal-error state, as a broker that lost the
     /// producer's state could.
     func triggerFatalErrorForTesting() {
-        guard let handle = state.withLock({ $0.handle }) else { return }
-        _ = rd_kafka_test_fatal_error(handle.kafka, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, "EventBus test")
+        // Under the lock, as produce does: the poller could otherwise replace and destroy the instance while
+        // librdkafka is still raising the error on it (a use after free that aborted the test process).
+        state.withLock { state in
+            guard let handle = state.handle else { return }
+            _ = rd_kafka_test_fatal_error(handle.kafka, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, "EventBus test")
+        }
     }
 
     // MARK: - Shutdown
