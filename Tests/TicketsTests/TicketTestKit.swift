@@ -22,10 +22,12 @@ struct TicketTestKit: Sendable {
     let departmentID = UUID()
     let frontLineID = UUID()
 
+    /// `schema` other than the service's own runs prepared statements unprepared (``ScopedViewStatement``).
     static func run(
-        index: (@Sendable () throws -> SearchIndex)? = nil, _ body: @escaping @Sendable (any TestClientProtocol, TicketTestKit) async throws -> Void
+        schema: String = "tickets", index: (@Sendable () throws -> SearchIndex)? = nil,
+        _ body: @escaping @Sendable (any TestClientProtocol, TicketTestKit) async throws -> Void
     ) async throws {
-        try await TestDatabase.withFreshSchema("tickets") { database in
+        try await TestDatabase.withFreshSchema(schema) { database in
             try await MigrationRunner(database: database, migrations: TicketMigrations.all).run()
             let tokens = await TokenService(secret: TokenService.developmentSecret)
             let searchIndex = try index?()

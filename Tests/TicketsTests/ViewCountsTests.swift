@@ -54,9 +54,11 @@ struct ViewCountsTests {
         }
     }
 
-    @Test("A view page and its counts come together: an empty page still has its counts, and cursors walk the whole list once")
-    func pageWithCounts() async throws {
-        try await TicketTestKit.run { client, kit in
+    @Test(
+        "A view page and its counts come together: an empty page still has its counts, and cursors walk the whole list once",
+        arguments: ["tickets", "tickets_elsewhere"])
+    func pageWithCounts(schema: String) async throws {
+        try await TicketTestKit.run(schema: schema) { client, kit in
             let agent = try await kit.agent()
             let token = try await kit.token(agent, roles: ["Agent"])
             let customer = try await kit.customer()

@@ -35,7 +35,7 @@ public struct ChangeListener: Service {
                             }
                         }
                     }
-                } catch where Task.isCancelled {
+                } catch where Task.isCancelled || Task.isShuttingDownGracefully {
                     return
                 }
             }
