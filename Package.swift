@@ -52,7 +52,7 @@ var targets: [Target] = [
         linkerSettings: [.linkedLibrary("xapian")]),
     .target(name: "Search", dependencies: ["CXapian", nioCore, nioPosix], path: "Shared/Search/Swift"),
     .target(
-        name: "Fleet", dependencies: ["ServiceKit", "Database", "EventBus", "Outbox", "Search", hummingbird, postgres, lifecycle, logging, nioCore],
+        name: "Fleet", dependencies: ["ServiceKit", "Database", "EventBus", "Outbox", "Search", hummingbird, postgres, lifecycle, logging, nioCore, nioPosix],
         path: "Shared/Fleet"),
     .target(
         name: "IdentityApp",

@@ -2,6 +2,7 @@ import Contracts
 import EventBus
 import Foundation
 import Logging
+import NIOPosix
 import Search
 import ServiceKit
 import ServiceLifecycle
@@ -92,6 +93,9 @@ public struct IndexFeed<Projection: SearchProjection>: Service {
         let index = projection.index
         let documents = await index.documentCount()
         logger.info("search index ready", metadata: ["index": "\(groupID)", "documents": "\(documents)"])
+        let path = index.path
+        let announced = try await NIOThreadPool.singleton.runIfActive { IndexPrefetch.announce(directory: path) }
+        logger.info("search index files announced to the page cache", metadata: ["index": "\(groupID)", "bytes": "\(announced)"])
         let consumer = try KafkaConsumer(configuration: kafka, groupID: groupID, topics: [topic], logger: logger)
         let pending = PendingDocuments()
         try await withGracefulShutdownHandler {

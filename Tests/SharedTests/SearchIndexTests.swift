@@ -30,6 +30,21 @@ struct SearchIndexTests {
         try await index.destroy()
     }
 
+    @Test("Announcing an index to the page cache covers every file of its directory, and nothing of a missing one")
+    func prefetch() async throws {
+        try await Self.withIndex { index in
+            try await index.replace(Self.ticket("1", subject: "Printer on fire", body: "It smokes."))
+            try await index.commit()
+            let files = try FileManager.default.contentsOfDirectory(atPath: index.path)
+            let total = try files.reduce(0) { sum, name in
+                sum + ((try FileManager.default.attributesOfItem(atPath: index.path + "/" + name)[.size] as? Int) ?? 0)
+            }
+            #expect(total > 0)
+            #expect(IndexPrefetch.announce(directory: index.path) == total)
+        }
+        #expect(IndexPrefetch.announce(directory: Self.temporaryPath()) == 0)
+    }
+
     @Test("A subject match ranks above a body-only match")
     func subjectOutranksBody() async throws {
         try await Self.withIndex { index in

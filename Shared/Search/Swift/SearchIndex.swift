@@ -29,7 +29,8 @@ public actor SearchIndex {
     static let dirty = "dirty"
 
     private let database: XapianDatabase
-    private let path: String
+    /// The index's directory.
+    public nonisolated let path: String
     private let schemaVersion: Int
 
     /// Whether changes were made since the last `commitClean()`.
