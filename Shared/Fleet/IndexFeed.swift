@@ -94,8 +94,8 @@ public struct IndexFeed<Projection: SearchProjection>: Service {
         let documents = await index.documentCount()
         logger.info("search index ready", metadata: ["index": "\(groupID)", "documents": "\(documents)"])
         let path = index.path
-        let announced = try await NIOThreadPool.singleton.runIfActive { IndexPrefetch.announce(directory: path) }
-        logger.info("search index files announced to the page cache", metadata: ["index": "\(groupID)", "bytes": "\(announced)"])
+        let warmed = try await NIOThreadPool.singleton.runIfActive { IndexPrefetch.warm(directory: path) }
+        logger.info("search index files read into the page cache", metadata: ["index": "\(groupID)", "bytes": "\(warmed)"])
         let consumer = try KafkaConsumer(configuration: kafka, groupID: groupID, topics: [topic], logger: logger)
         let pending = PendingDocuments()
         try await withGracefulShutdownHandler {

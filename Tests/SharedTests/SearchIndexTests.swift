@@ -30,7 +30,7 @@ struct SearchIndexTests {
         try await index.destroy()
     }
 
-    @Test("Announcing an index to the page cache covers every file of its directory, and nothing of a missing one")
+    @Test("Warming an index reads every file of its directory, nothing of a missing one, and skips what would not fit")
     func prefetch() async throws {
         try await Self.withIndex { index in
             try await index.replace(Self.ticket("1", subject: "Printer on fire", body: "It smokes."))
@@ -40,9 +40,10 @@ struct SearchIndexTests {
                 sum + ((try FileManager.default.attributesOfItem(atPath: index.path + "/" + name)[.size] as? Int) ?? 0)
             }
             #expect(total > 0)
-            #expect(IndexPrefetch.announce(directory: index.path) == total)
+            #expect(IndexPrefetch.warm(directory: index.path) == total)
+            #expect(IndexPrefetch.warm(directory: index.path, share: 0) == 0, "an index larger than its share of free memory is left alone")
         }
-        #expect(IndexPrefetch.announce(directory: Self.temporaryPath()) == 0)
+        #expect(IndexPrefetch.warm(directory: Self.temporaryPath()) == 0)
     }
 
     @Test("A subject match ranks above a body-only match")
