@@ -60,10 +60,14 @@ proc_alive() {
 # pid_alive PID EXPECTED: the process is alive and its command line mentions EXPECTED
 # (guards against a recycled pid).
 pid_alive() {
-    local pid=$1 expected=$2
+    local pid=$1 expected=$2 cmdline
     proc_alive "$pid" || return 1
     [[ -r /proc/$pid/cmdline ]] || return 0
-    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$expected"
+    cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)
+    # The command line reads empty while the process is inside execve (a busy machine made `make up` report a
+    # gateway that was starting as "exited during start-up"); proc_alive already ruled out a zombie.
+    [[ -z $cmdline ]] && return 0
+    grep -qF -- "$expected" <<<"$cmdline"
 }
 
 # stop_pids TIMEOUT NAME:PID... : SIGTERM all, wait up to TIMEOUT seconds, then SIGKILL the rest.
