@@ -26,17 +26,13 @@ public struct ChangeListener: Service {
         await cancelWhenGracefulShutdown {
             await PollingLoop.run(pause: .seconds(1), gate: gate, logger: database.logger, what: "listening on \(channel)") {
                 defer { for cache in caches { cache.listening(false) } }
-                do {
-                    try await database.client.withConnection { connection in
-                        try await connection.listen(on: channel) { notifications in
-                            for cache in caches { cache.listening(true) }
-                            for try await _ in notifications {
-                                for cache in caches { cache.changed() }
-                            }
+                try await database.client.withConnection { connection in
+                    try await connection.listen(on: channel) { notifications in
+                        for cache in caches { cache.listening(true) }
+                        for try await _ in notifications {
+                            for cache in caches { cache.changed() }
                         }
                     }
-                } catch where Task.isCancelled || Task.isShuttingDownGracefully {
-                    return
                 }
             }
         }
