@@ -50,15 +50,19 @@ extension TicketStore {
         }
         let statement = ScopedViewStatement(scope: scope, binds: binds)
         var found: [Ticket] = []
-        var counts = ViewTree.Counts(nil)
+        var counts: ViewTree.Counts?
         for try await row in try await statement.run(on: database) {
             let columns = row.makeRandomAccess()
-            counts.active = try columns[Self.columnCount].decode(Int.self)
-            counts.waiting = try columns[Self.columnCount + 1].decode(Int.self)
-            counts.closed = try columns[Self.columnCount + 2].decode(Int.self)
+            if counts == nil {
+                var first = ViewTree.Counts(nil)
+                first.active = try columns[Self.columnCount].decode(Int.self)
+                first.waiting = try columns[Self.columnCount + 1].decode(Int.self)
+                first.closed = try columns[Self.columnCount + 2].decode(Int.self)
+                counts = first
+            }
             if try columns[0].decode(UUID?.self) != nil { found.append(try decodeTicket(columns)) }
         }
         let items = Page.from(fetched: found, limit: page.limit) { [String($0.priority.rank), KeysetTimestamp($0.idleSince).cursorKey, $0.id] }
-        return (items, counts)
+        return (items, counts ?? ViewTree.Counts(nil))
     }
 }
