@@ -58,12 +58,12 @@ extension SearchProjection {
 }
 
 /// An instance's reader of its service's events (its own consumer group, so every instance sees every event):
-/// builds the index when needed, then re-indexes the documents events name (the event subject): a lone change at
-/// once, and what arrives while a batch is written together in the next, so a change is searchable well within a
-/// second and a burst of events about one document costs one re-index.
+/// builds the index when needed, then re-indexes the documents events name (the event subject) through an
+/// ``IndexWriter``: a lone change at once, a stream of them in batches started at least `spacing` apart, so a change is
+/// searchable well within a second and a burst of events about one document costs one re-index.
 ///
-/// An event is acknowledged once its document is pending; the index is marked dirty first, so if the instance
-/// stops before the batch is written, the index is rebuilt when it starts again and nothing is missed.
+/// An event is acknowledged once its document is pending and the index is marked dirty, so if the instance stops
+/// before the batch is written, the index is rebuilt when it starts again and nothing is missed.
 public struct IndexFeed<Projection: SearchProjection>: Service {
     let projection: Projection
     let kafka: KafkaConfiguration
@@ -71,12 +71,14 @@ public struct IndexFeed<Projection: SearchProjection>: Service {
     let groupID: String
     let gate: StartupGate?
     let retryDelay: Duration
+    let spacing: Duration
     let logger: Logger
 
-    /// `name` and `instance` make the consumer group: "<name>-<instance>".
+    /// `name` and `instance` make the consumer group: "<name>-<instance>". `spacing` is the least time from the
+    /// start of one write to the start of the next.
     public init(
         projection: Projection, kafka: KafkaConfiguration, topic: String, name: String, instance: String, gate: StartupGate?,
-        retryDelay: Duration = .seconds(1), logger: Logger
+        retryDelay: Duration = .seconds(1), spacing: Duration = IndexFeedDefaults.spacing, logger: Logger
     ) {
         self.projection = projection
         self.kafka = kafka
@@ -84,6 +86,7 @@ public struct IndexFeed<Projection: SearchProjection>: Service {
         self.groupID = "\(name)-\(instance)"
         self.gate = gate
         self.retryDelay = retryDelay
+        self.spacing = spacing
         self.logger = logger
     }
 
@@ -98,19 +101,18 @@ public struct IndexFeed<Projection: SearchProjection>: Service {
         logger.info("search index files read into the page cache", metadata: ["index": "\(groupID)", "bytes": "\(warmed)"])
         let consumer = try KafkaConsumer(configuration: kafka, groupID: groupID, topics: [topic], logger: logger)
         let pending = PendingDocuments()
+        let writer = IndexWriter(projection: projection, pending: pending, spacing: spacing, retryDelay: retryDelay, logger: logger)
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    while !Task.isCancelled {
-                        try await write(await pending.next(), pending: pending)
-                    }
-                }
+                group.addTask { await writer.run() }
                 try await consume(consumer, logger: logger) { message in
                     guard let header = try? CloudEventCoding.decodeHeader(message.value), projection.changesDocument(header.type),
                         let id = UUID(uuidString: header.subject)
                     else { return }
-                    try await index.markDirty()
+                    // Pending first: a write that takes the document writes it before any clean point, and one
+                    // that marks the index clean without it is followed by this mark before the event is acknowledged.
                     await pending.add(id)
+                    try await index.markDirty()
                 }
                 group.cancelAll()
             }
@@ -118,21 +120,6 @@ public struct IndexFeed<Projection: SearchProjection>: Service {
             Task { await consumer.close() }
         }
         await consumer.close()
-        try await write(await pending.take(), pending: pending)
-    }
-
-    /// Re-indexes the documents and commits a clean point; on failure they go back to pending and the next round
-    /// waits `retryDelay` first.
-    private func write(_ ids: Set<UUID>, pending: PendingDocuments) async throws {
-        guard !ids.isEmpty else { return }
-        do {
-            try await projection.reindex(ids)
-        } catch {
-            await pending.add(ids)
-            logger.warning("re-indexing failed; retrying", metadata: ["documents": "\(ids.count)", "error": "\(error)"])
-            try await Task.sleep(for: retryDelay)
-            return
-        }
-        try await projection.index.flush()
+        try await writer.finish()
     }
 }

@@ -22,12 +22,9 @@ let api = KnowledgeAPI(
     linkConcurrency: try environment.int("CONCIERGE_LINK_CHECK_CONCURRENCY", default: 8))
 let router = runtime.makeRouter()
 api.addRoutes(to: router)
-let indexFeed = IndexFeed(
-    projection: ArticleIndexer(index: index, database: runtime.database), kafka: runtime.kafka, topic: ServiceName.knowledge.eventsTopic,
-    name: "knowledge-search", instance: runtime.configuration.instance, gate: runtime.gate, logger: runtime.logger)
-let cannedFeed = IndexFeed(
-    projection: CannedReplyIndexer(index: cannedIndex, database: runtime.database), kafka: runtime.kafka, topic: ServiceName.knowledge.eventsTopic,
-    name: "knowledge-canned-search", instance: runtime.configuration.instance, gate: runtime.gate, logger: runtime.logger)
+let indexFeed = try runtime.indexFeed(ArticleIndexer(index: index, database: runtime.database), events: .knowledge, name: "knowledge-search")
+let cannedFeed = try runtime.indexFeed(
+    CannedReplyIndexer(index: cannedIndex, database: runtime.database), events: .knowledge, name: "knowledge-canned-search")
 let directory = IdempotentConsumer(
     database: runtime.database, consumerName: "knowledge-directory", kafka: runtime.kafka, groupID: "knowledge-directory",
     topics: [ServiceName.identity.eventsTopic], gate: runtime.gate, logger: runtime.logger

@@ -38,9 +38,7 @@ let timing = BatchWorker(
     "timing alerts", every: .seconds(try runtime.configuration.environment.int("CONCIERGE_TICKETS_TIMING_CHECK_SECONDS", default: 30)),
     gate: runtime.gate, logger: runtime.logger
 ) { try await api.store.raiseTimingAlerts() }
-let indexFeed = IndexFeed(
-    projection: TicketIndexer(index: index, database: runtime.database), kafka: runtime.kafka, topic: ServiceName.tickets.eventsTopic,
-    name: "tickets-search", instance: runtime.configuration.instance, gate: runtime.gate, logger: runtime.logger)
+let indexFeed = try runtime.indexFeed(TicketIndexer(index: index, database: runtime.database), events: .tickets, name: "tickets-search")
 try await runtime.run(
     router: router, migrations: TicketMigrations.all,
     topics: [ServiceName.tickets.eventsTopic, ServiceName.tickets.commandsTopic, ServiceName.identity.eventsTopic], services: [api.directoryListener(gate: runtime.gate), directory, commands, timers, timing, indexFeed])

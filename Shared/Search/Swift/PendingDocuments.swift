@@ -8,6 +8,8 @@ public actor PendingDocuments {
 
     public init() {}
 
+    public var isEmpty: Bool { ids.isEmpty }
+
     public func add(_ id: UUID) {
         ids.insert(id)
         wake()
