@@ -1,5 +1,7 @@
 import Foundation
 import Database
+import HTTPTypes
+import PostgresNIO
 import ServiceKit
 import Testing
 
@@ -55,5 +57,30 @@ struct PaginationTests {
             #expect(KeysetTimestamp(cursorKey: key.cursorKey) == key)
         }
         #expect(KeysetTimestamp(cursorKey: "1766364282.792294") == nil)
+    }
+
+    @Test("A list reads its cursor back as typed binds: nils on the first page, a 400 for a cursor of another shape or format")
+    func keysetCursorBinds() throws {
+        let shape: [KeysetCursor.Key] = [.integer, .timestamp, .uuid]
+        var first = PostgresBindings()
+        try KeysetCursor.append(nil, as: shape, to: &first)
+        #expect(first.count == 3)
+
+        let id = "01a22d23-3cb0-7737-839f-bd95040ce7df"
+        var next = PostgresBindings()
+        try KeysetCursor.append(Cursor(keys: ["2", "819000000792294", id]), as: shape, to: &next)
+        #expect(next.count == 3)
+
+        let foreign = [
+            Cursor(keys: ["2", id]),  // another list's
+            Cursor(keys: ["2", "2025-12-22T00:44:42.792294Z", id]),  // written before cursors carried microseconds
+            Cursor(keys: ["high", "819000000792294", id]),
+            Cursor(keys: ["2", "819000000792294", "not-a-uuid"]),
+        ]
+        for cursor in foreign {
+            var binds = PostgresBindings()
+            let problem = #expect(throws: Problem.self) { try KeysetCursor.append(cursor, as: shape, to: &binds) }
+            #expect(problem?.status == .badRequest)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import ServiceKit
 import Testing
 import TestSupport
 import TicketsApp
@@ -81,6 +82,15 @@ struct ViewCountsTests {
             } while cursor != nil && seen.count < 10
             #expect(seen.count == 5)
             #expect(Set(seen) == created)
+
+            // A cursor written before cursors carried microseconds, or another list's, is refused, not read as page one.
+            for keys in [["1", "2026-11-30T12:00:00Z", UUID().uuidString], [UUID().uuidString]] {
+                let stale = Cursor(keys: keys).encoded
+                let (refused, headers, problem) = try await TicketTestKit.send(client, .get, "\(group)&status=active&cursor=\(stale)", token: token)
+                #expect(refused == .badRequest)
+                #expect(headers[.contentType] == "application/problem+json")
+                #expect((problem["detail"] as? String)?.contains("cursor") == true)
+            }
         }
     }
 }

@@ -82,15 +82,13 @@ public struct ArticleStore: Sendable {
         kind: ContentKind = .article, brandID: UUID, language: String?, folderID: UUID?, publicOnly: Bool, page: PageRequest,
         view: ArticleListView? = nil, assignedAgentID: UUID? = nil, satisfies: [String] = [PortalAccess.everyone]
     ) async throws -> Page<Article> {
-        let keys = page.cursor?.keys ?? []
         let order = kind == .news ? "published_at" : "updated_at"
         var binds = PostgresBindings()
         binds.append(brandID)
         binds.append(language)
         binds.append(folderID)
         binds.append(publicOnly)
-        binds.append(keys.count == 2 ? KeysetTimestamp(cursorKey: keys[0]) : nil)
-        binds.append(keys.count == 2 ? UUID(uuidString: keys[1]) : nil)
+        try KeysetCursor.append(page.cursor, as: [.timestamp, .uuid], to: &binds)
         binds.append(page.limit + 1)
         binds.append(kind.rawValue)
         binds.append(view?.rawValue)

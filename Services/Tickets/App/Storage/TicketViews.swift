@@ -25,7 +25,6 @@ extension TicketStore {
     ) async throws -> Page<Ticket> {
         let user = UUID(uuidString: caller.principal.userID)
         var binds = PostgresBindings()
-        let keys = page.cursor?.keys ?? []
         switch view {
         case .recent, .recentlyTransferred:
             guard let user else { return Page(items: [], nextCursor: nil) }
@@ -34,9 +33,7 @@ extension TicketStore {
             return try await scopedPage(view, scope: scope, caller: caller, status: status, page: page).page
         case .queue:
             binds.append(caller.seesEverything ? nil : caller.groups.compactMap(UUID.init(uuidString:)))
-            binds.append(keys.count == 3 ? Int(keys[0]) : nil)
-            binds.append(keys.count == 3 ? KeysetTimestamp(cursorKey: keys[1]) : nil)
-            binds.append(keys.count == 3 ? UUID(uuidString: keys[2]) : nil)
+            try KeysetCursor.append(page.cursor, as: [.integer, .timestamp, .uuid], to: &binds)
             binds.append(page.limit + 1)
             let found = try await database.client.withConnection { connection in
                 try await tickets("""
@@ -48,7 +45,7 @@ extension TicketStore {
             return Page.from(fetched: found, limit: page.limit) { [String($0.priority.rank), KeysetTimestamp($0.createdAt).cursorKey, $0.id] }
         case .customer:
             binds.append(user)
-            binds.append(keys.first.flatMap(UUID.init(uuidString:)))
+            try KeysetCursor.append(page.cursor, as: [.uuid], to: &binds)
             binds.append(page.limit + 1)
             binds.append(subjectContaining.map { LikePattern.containing($0.lowercased()) })
             let found = try await database.client.withConnection { connection in
@@ -67,7 +64,7 @@ extension TicketStore {
     public func timeline(_ ticketID: UUID, includeComments: Bool, page: PageRequest) async throws -> Page<TimelineItem> {
         var binds = PostgresBindings()
         binds.append(ticketID)
-        binds.append(page.cursor?.keys.first.flatMap(UUID.init(uuidString:)))
+        try KeysetCursor.append(page.cursor, as: [.uuid], to: &binds)
         binds.append(includeComments)
         binds.append(page.limit + 1)
         let rows = try await database.client.query(

@@ -34,13 +34,10 @@ extension TicketStore {
         _ view: TicketView, scope: UUID?, caller: TicketCaller, status: TicketStatus?, page: PageRequest
     ) async throws -> (page: Page<Ticket>, counts: ViewTree.Counts?) {
         guard let id = view == .mine ? UUID(uuidString: caller.principal.userID) : scope else { return (Page(items: [], nextCursor: nil), nil) }
-        let keys = page.cursor?.keys ?? []
         var binds = PostgresBindings()
         binds.append(id)
         binds.append((status ?? .active).rawValue)
-        binds.append(keys.count == 3 ? Int(keys[0]) : nil)
-        binds.append(keys.count == 3 ? KeysetTimestamp(cursorKey: keys[1]) : nil)
-        binds.append(keys.count == 3 ? UUID(uuidString: keys[2]) : nil)
+        try KeysetCursor.append(page.cursor, as: [.integer, .timestamp, .uuid], to: &binds)
         binds.append(page.limit + 1)
         let scope: ScopedViewStatement.Scope = switch view {
         case .group: .group

@@ -1,0 +1,49 @@
+import Foundation
+import PostgresNIO
+import ServiceKit
+
+/// A list's keyset cursor read back into query binds: typed nil binds on the first page, the typed keys after.
+///
+/// A cursor that does not have the list's shape (another list's, or one written before a key's format changed) is
+/// a 400, so a client never silently gets the first page again or an empty one.
+public enum KeysetCursor {
+    /// How one key of a list's sort was written into its cursor.
+    public enum Key: Sendable {
+        case integer
+        /// ``KeysetTimestamp/cursorKey``.
+        case timestamp
+        case uuid
+    }
+
+    /// Appends one bind per key of `shape`.
+    public static func append(_ cursor: Cursor?, as shape: [Key], to binds: inout PostgresBindings) throws {
+        guard let keys = cursor?.keys else {
+            for key in shape {
+                switch key {
+                case .integer: binds.append(Int?.none)
+                case .timestamp: binds.append(KeysetTimestamp?.none)
+                case .uuid: binds.append(UUID?.none)
+                }
+            }
+            return
+        }
+        guard keys.count == shape.count else { throw invalid }
+        for (key, text) in zip(shape, keys) {
+            switch key {
+            case .integer:
+                guard let value = Int(text) else { throw invalid }
+                binds.append(value)
+            case .timestamp:
+                guard let value = KeysetTimestamp(cursorKey: text) else { throw invalid }
+                binds.append(value)
+            case .uuid:
+                guard let value = UUID(uuidString: text) else { throw invalid }
+                binds.append(value)
+            }
+        }
+    }
+
+    static var invalid: Problem {
+        Problem.badRequest("The cursor is not one this list issued; start again from the first page.")
+    }
+}
