@@ -1,11 +1,26 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A TCP port nobody listens on now, chosen by the kernel, for a process a test starts.
+///
+/// Never the same port twice in one test process: the probe socket is closed at once, so the kernel may offer the
+/// port again before the process it was meant for binds it, and two fleets starting side by side once got the same
+/// port (one fleet's gateway then sent its sign-in to the other fleet's tickets service: 404).
 public enum FreePort {
+    private static let handedOut = Mutex<Set<Int>>([])
+
     public static func next() -> Int {
+        while true {
+            let port = probe()
+            let fresh = handedOut.withLock { $0.insert(port).inserted }
+            if fresh { return port }
+        }
+    }
+
+    private static func probe() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
