@@ -6,8 +6,8 @@ import Search
 ///
 /// A lone change is written at once; what arrives within `spacing` of the start of the last write waits and goes
 /// in the next batch. Writes are spaced because a commit costs the disk nearly the same for one document as for a
-/// hundred (it rewrites and syncs the B-tree blocks on the way to every changed entry), so committing each ticket
-/// as it came meant tens of syncs a second beside PostgreSQL's own.
+/// hundred (it rewrites and syncs the B-tree blocks on the way to every changed entry), so starting each batch as
+/// soon as the last one was written meant tens of syncs a second beside PostgreSQL's own.
 ///
 /// Each batch is a plain commit that leaves the index marked dirty; once a spacing passes with nothing pending,
 /// it is marked clean. A batch that fails goes back to pending and is retried after `retryDelay`.
