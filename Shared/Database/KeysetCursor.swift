@@ -13,6 +13,9 @@ public enum KeysetCursor {
         /// ``KeysetTimestamp/cursorKey``.
         case timestamp
         case uuid
+        case bool
+        /// Free text, such as a lower-cased name.
+        case text
     }
 
     /// Appends one bind per key of `shape`.
@@ -23,6 +26,8 @@ public enum KeysetCursor {
                 case .integer: binds.append(Int?.none)
                 case .timestamp: binds.append(KeysetTimestamp?.none)
                 case .uuid: binds.append(UUID?.none)
+                case .bool: binds.append(Bool?.none)
+                case .text: binds.append(String?.none)
                 }
             }
             return
@@ -39,6 +44,11 @@ public enum KeysetCursor {
             case .uuid:
                 guard let value = UUID(uuidString: text) else { throw invalid }
                 binds.append(value)
+            case .bool:
+                guard let value = Bool(text) else { throw invalid }
+                binds.append(value)
+            case .text:
+                binds.append(text)
             }
         }
     }

@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import IdentityApp
+import ServiceKit
 import Testing
 import TestSupport
 
@@ -109,6 +110,12 @@ struct DepartmentAPITests {
             let cursor = try #require(page["nextCursor"] as? String)
             let (_, _, second) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/departments?limit=1&cursor=\(cursor)", token: company.admin, body: "")
             #expect((second["items"] as? [[String: Any]])?.first?["id"] as? String != (page["items"] as? [[String: Any]])?.first?["id"] as? String)
+
+            let brandShaped = Cursor(keys: [UUID().uuidString]).encoded
+            let (refused, _, problem) = try await IdentityAPITests.send(
+                client, .get, "/api/v1/identity/departments?limit=1&cursor=\(brandShaped)", token: company.admin, body: "")
+            #expect(refused == .badRequest)
+            #expect((problem["detail"] as? String)?.contains("cursor") == true)
         }
     }
 }

@@ -307,6 +307,11 @@ struct IdentityAPITests {
                 #expect(((page["items"] as? [[String: Any]])?.first?["name"] as? String) == "Acme")
                 #expect(page["nextCursor"] == nil)
             }
+            let foreign = Cursor(keys: ["acme", UUID().uuidString]).encoded
+            try await client.execute(uri: "/api/v1/identity/brands?limit=1&cursor=\(foreign)", method: .get, headers: auth) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.headers[.contentType] == "application/problem+json")
+            }
             try await client.execute(uri: "/api/v1/identity/brands?limit=0", method: .get, headers: auth) { response in
                 #expect(response.status == .unprocessableContent)
             }

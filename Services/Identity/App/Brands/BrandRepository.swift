@@ -81,9 +81,8 @@ public struct BrandRepository: Sendable {
 
     /// One page of brands ordered by id (UUIDv7, so by creation).
     public func list(_ page: PageRequest) async throws -> Page<Brand> {
-        let after = page.cursor?.keys.first.flatMap(UUID.init(uuidString:))
         var binds = PostgresBindings()
-        binds.append(after)
+        try KeysetCursor.append(page.cursor, as: [.uuid], to: &binds)
         binds.append(page.limit + 1)
         let rows = try await database.client.query(
             PostgresQuery(unsafeSQL: """

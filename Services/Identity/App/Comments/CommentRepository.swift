@@ -38,8 +38,7 @@ public struct CommentRepository: Sendable {
         var binds = PostgresBindings()
         binds.append(kind.rawValue)
         binds.append(subjectID)
-        binds.append(page.cursor?.keys.first.flatMap(Bool.init))
-        binds.append(page.cursor?.keys.last.flatMap(UUID.init(uuidString:)))
+        try KeysetCursor.append(page.cursor, as: [.bool, .uuid], to: &binds)
         binds.append(page.limit + 1)
         let rows = try await database.client.query(
             PostgresQuery(unsafeSQL: """

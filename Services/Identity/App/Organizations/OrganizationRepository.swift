@@ -51,12 +51,11 @@ public struct OrganizationRepository: Sendable {
     /// A page of organizations by name; `query` keeps those whose name starts with it.
     public func list(_ page: PageRequest, query: String? = nil) async throws -> Page<Organization> {
         var binds = PostgresBindings()
-        binds.append(page.cursor?.keys.first ?? "")
-        binds.append(page.cursor?.keys.last.flatMap(UUID.init(uuidString:)) ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
+        try KeysetCursor.append(page.cursor, as: [.text, .uuid], to: &binds)
         binds.append(page.limit + 1)
         binds.append(query.map { LikePattern.prefix($0.lowercased()) })
         let found = try await organizations(
-            "WHERE (lower(name), id) > (lower($1), $2) AND ($4::text IS NULL OR lower(name) LIKE $4) ORDER BY lower(name), id LIMIT $3", binds)
+            "WHERE ($1::text IS NULL OR (lower(name), id) > (lower($1), $2::uuid)) AND ($4::text IS NULL OR lower(name) LIKE $4) ORDER BY lower(name), id LIMIT $3", binds)
         return Page.from(fetched: found, limit: page.limit) { [$0.name, $0.id] }
     }
 

@@ -81,8 +81,7 @@ public struct StructureRepository: Sendable {
         var binds = PostgresBindings()
         binds.append(owner)
         binds.append(visibleTo)
-        binds.append(page.cursor?.keys.first)
-        binds.append(page.cursor?.keys.last.flatMap(UUID.init(uuidString:)))
+        try KeysetCursor.append(page.cursor, as: [.text, .uuid], to: &binds)
         binds.append(page.limit + 1)
         let found = try await database.client.withConnection { connection in
             try await rows("""

@@ -24,7 +24,7 @@ public struct UserDirectory: Sendable {
     /// A page ordered by id; `query` matches the start of the email or display name, `role` a held role.
     public func list(query: String?, role: String?, page: PageRequest) async throws -> Page<UserDetails> {
         var binds = PostgresBindings()
-        binds.append(page.cursor?.keys.first.flatMap(UUID.init(uuidString:)))
+        try KeysetCursor.append(page.cursor, as: [.uuid], to: &binds)
         binds.append(query.map { LikePattern.prefix($0.lowercased()) })
         binds.append(role)
         binds.append(page.limit + 1)
