@@ -8,7 +8,8 @@ import ServiceLifecycle
 /// Publishes outbox rows with the idempotent producer and marks them sent only once the broker acknowledged them.
 /// One instance of a service relays at a time (a transaction-scoped advisory lock), so events leave in order and
 /// each row once; a row whose delivery failed stays unpublished and is retried, which is how a broker outage
-/// loses nothing.
+/// loses nothing. Within a pass a key's records go out one wave at a time (``RelayWaves``), so a retried row never
+/// reaches consumers after a later event of its key.
 public struct OutboxRelay: Service {
     public struct Settings: Sendable {
         public var pollInterval: Duration
@@ -30,12 +31,12 @@ public struct OutboxRelay: Service {
     }
 
     let store: OutboxStore
-    let producer: KafkaProducer
+    let producer: any OutboxSender
     let settings: Settings
     let gate: StartupGate?
     let logger: Logger
 
-    public init(store: OutboxStore, producer: KafkaProducer, settings: Settings, gate: StartupGate? = nil, logger: Logger) {
+    public init(store: OutboxStore, producer: any OutboxSender, settings: Settings, gate: StartupGate? = nil, logger: Logger) {
         self.store = store
         self.producer = producer
         self.settings = settings
@@ -73,13 +74,18 @@ public struct OutboxRelay: Service {
         try await store.database.transaction { connection in
             let records = try await store.claimUnpublished(limit: settings.batchSize, on: connection)
             guard !records.isEmpty else { return PassResult(published: 0, failed: 0) }
-            let results = await producer.send(records.map { OutgoingMessage(topic: $0.topic, key: $0.key, value: $0.payload) })
+            var waves = RelayWaves(records)
             var delivered: [Int64] = []
             var firstError: KafkaError?
-            for (record, result) in zip(records, results) {
-                switch result {
-                case .success: delivered.append(record.id)
-                case .failure(let error): firstError = firstError ?? error
+            while case let wave = waves.next(), !wave.isEmpty {
+                let results = await producer.send(wave.map { OutgoingMessage(topic: $0.topic, key: $0.key, value: $0.payload) })
+                for (record, result) in zip(wave, results) {
+                    switch result {
+                    case .success: delivered.append(record.id)
+                    case .failure(let error):
+                        firstError = firstError ?? error
+                        waves.failed(record)
+                    }
                 }
             }
             try await store.markPublished(delivered, on: connection)

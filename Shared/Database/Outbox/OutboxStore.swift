@@ -10,6 +10,14 @@ public struct OutboxRecord: Sendable, Equatable {
     public var topic: String
     public var key: String
     public var payload: [UInt8]
+
+    public init(id: Int64, eventID: UUID, topic: String, key: String, payload: [UInt8]) {
+        self.id = id
+        self.eventID = eventID
+        self.topic = topic
+        self.key = key
+        self.payload = payload
+    }
 }
 
 /// The transactional outbox: an event is written in the same transaction as the state change it reports,
