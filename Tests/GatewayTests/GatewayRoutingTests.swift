@@ -40,13 +40,16 @@ struct GatewayRoutingTests {
         client[HTTPField.Name("X-Request-Id")!] = "spoofed-request"
         client[HTTPField.Name("X-Concierge-Client-Address")!] = "6.6.6.6"
         client[HTTPField.Name("X-Forwarded-For")!] = "6.6.6.6"
+        client[HTTPField.Name("X-Forwarded-Proto")!] = "gopher"
         client[.connection] = "keep-alive"
         client[.authorization] = "Bearer t"
-        let upstream = ForwardedHeaders.upstream(from: client, brandID: "brand-1", requestID: "req-1", clientAddress: "127.0.0.1", host: "demo.localhost")
+        let upstream = ForwardedHeaders.upstream(from: client, brandID: "brand-1", requestID: "req-1", clientAddress: "127.0.0.1", host: "demo.localhost", scheme: "https")
         #expect(upstream[values: HTTPField.Name("X-Concierge-Brand-Id")!] == ["brand-1"])
         #expect(upstream[values: HTTPField.Name("X-Request-Id")!] == ["req-1"])
         #expect(upstream[values: HTTPField.Name("X-Concierge-Client-Address")!] == ["127.0.0.1"])
         #expect(upstream[values: HTTPField.Name("X-Forwarded-For")!] == ["127.0.0.1"])
+        #expect(upstream[values: HTTPField.Name("X-Forwarded-Proto")!] == ["https"])
+        #expect(upstream[values: HTTPField.Name("X-Forwarded-Host")!] == ["demo.localhost"])
         #expect(upstream[.connection] == nil)
         #expect(upstream[.authorization] == "Bearer t")
     }

@@ -1,6 +1,8 @@
 import Contracts
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
+import NIOCore
 import ServiceKit
 import Testing
 import TestSupport
@@ -28,11 +30,13 @@ struct SignatureTests {
 
     @Test("Variables are filled in and escaped; #useremail has no closing # as documented; the avatar is an absolute address")
     func rendering() {
-        let values = SignatureValues(
+        var values = SignatureValues(
             agentID: "a1", agentEmail: "kim@demo.localhost", agentDisplayName: "Kim <Support>", brandName: "Demo & Co", brandHostname: "demo.localhost",
-            departmentName: "Sales")
+            departmentName: "Sales", scheme: "https")
         let html = SignatureRules.render("#userdisplayname# (#username#) #useremail, #departmentname# at #companyname# #agentavatar#", values)
         #expect(html.hasPrefix("Kim &lt;Support&gt; (kim@demo.localhost) kim@demo.localhost, Sales at Demo &amp; Co <img src=\"https://demo.localhost/api/v1/identity/users/a1/avatar\""))
+        values.scheme = "http"
+        #expect(SignatureRules.render("#agentavatar#", values).hasPrefix("<img src=\"http://demo.localhost/api/v1/identity/users/a1/avatar\""))
     }
 
     @Test("A signature needs safe HTML and real ids; scripts are removed, images kept")
@@ -57,7 +61,7 @@ struct SignatureTests {
             let (invalid, _, problem) = try await TicketTestKit.send(client, .post, base, token: admin, body: #"{"groupID":"nope","html":"<script></script>"}"#)
             #expect(invalid == .unprocessableContent)
             #expect(Set((problem["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } ?? []) == ["groupID", "html"])
-            let (global, _, _) = try await TicketTestKit.send(client, .post, base, token: admin, body: #"{"html":"<p>The #companyname# team</p>"}"#)
+            let (global, _, globalSignature) = try await TicketTestKit.send(client, .post, base, token: admin, body: #"{"html":"<p>The #companyname# team</p>"}"#)
             #expect(global == .created)
             let (twice, _, _) = try await TicketTestKit.send(client, .post, base, token: admin, body: #"{"html":"<p>Again</p>"}"#)
             #expect(twice == .conflict)
@@ -83,6 +87,23 @@ struct SignatureTests {
             let (deleted, _, _) = try await TicketTestKit.send(client, .delete, base + "/\(signatureID)", token: admin)
             #expect(deleted == .noContent)
             #expect(try await replyText() == "Restart it.\n\nThe Demo Co team")
+
+            let globalID = try #require(globalSignature["id"] as? String)
+            let (changed, _, _) = try await TicketTestKit.send(
+                client, .put, base + "/\(globalID)", token: admin, ifMatch: "\"1\"", body: #"{"html":"<p>#agentavatar#</p>"}"#)
+            #expect(changed == .ok)
+            let ticketID = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            func composedAvatar(forwardedScheme: String?) async throws -> String? {
+                var headers: HTTPFields = [.authorization: "Bearer \(token)"]
+                if let forwardedScheme { headers[HTTPField.Name("X-Forwarded-Proto")!] = forwardedScheme }
+                return try await client.execute(uri: "/api/v1/tickets/\(ticketID)/compose", method: .get, headers: headers) { response in
+                    let object = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
+                    return object?["signatureHTML"] as? String
+                }
+            }
+            let avatar = "://demo.localhost/api/v1/identity/users/\(agent.lowercased)/avatar"
+            #expect(try await composedAvatar(forwardedScheme: "https")?.contains("https" + avatar) == true, "the gateway said people use https")
+            #expect(try await composedAvatar(forwardedScheme: nil)?.contains("http" + avatar) == true, "a direct request is plain http")
         }
     }
 }

@@ -35,7 +35,8 @@ public struct GatewayApplication: Sendable {
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: ProxyMiddleware(
             directory: directory, upstreams: configuration.upstreams, client: client,
-            timeout: configuration.upstreamTimeout, maximumBody: configuration.maximumRequestBody))
+            timeout: configuration.upstreamTimeout, maximumBody: configuration.maximumRequestBody,
+            publicScheme: configuration.publicScheme))
         let directory = self.directory
         let admin = KafkaAdmin(configuration: configuration.kafka, logger: logger)
         HealthRoutes.add(to: router, checks: [
@@ -48,7 +49,7 @@ public struct GatewayApplication: Sendable {
     }
 
     public func makeApplication() -> some ApplicationProtocol {
-        let webSockets = WebSocketProxy(directory: directory, upstreams: configuration.upstreams)
+        let webSockets = WebSocketProxy(directory: directory, upstreams: configuration.upstreams, publicScheme: configuration.publicScheme)
         return Application(
             router: makeRouter(),
             server: .http1WebSocketUpgrade(

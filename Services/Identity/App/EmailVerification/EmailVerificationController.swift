@@ -20,19 +20,12 @@ public struct EmailVerificationController: Sendable {
             guard let id = UUID(uuidString: principal.userID), let user = try await users.find(id: id) else {
                 throw Problem.unauthorized("The token names no user.")
             }
-            try await verifications.resend(to: user, linkBase: LinkBase.of(request))
+            try await verifications.resend(to: user, linkBase: PublicOrigin.of(request))
             return Response(status: .accepted)
         }
         group.post("email-verifications/confirm") { request, context in
             try await verifications.confirm(try await request.decodeJSON(EmailVerificationConfirmation.self, context: context))
             return Response(status: .noContent)
         }
-    }
-}
-
-/// The scheme and host the person used, for links in emails: the gateway's forwarded host, else the request's.
-enum LinkBase {
-    static func of(_ request: Request) -> String {
-        "http://" + (request.headers[HTTPField.Name("X-Forwarded-Host")!] ?? request.head.authority ?? "localhost")
     }
 }

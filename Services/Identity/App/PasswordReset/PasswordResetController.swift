@@ -13,7 +13,7 @@ public struct PasswordResetController: Sendable {
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.post("password-resets") { request, context in
             let body = try await request.decodeJSON(PasswordResetRequest.self, context: context)
-            try await resets.request(email: body.email, linkBase: LinkBase.of(request))
+            try await resets.request(email: body.email, linkBase: PublicOrigin.of(request))
             return Response(status: .accepted)
         }
         group.post("password-resets/confirm") { request, context in

@@ -13,7 +13,7 @@ public struct RegistrationController: Sendable {
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.post("registrations") { request, context in
             let body = try await request.decodeJSON(RegistrationRequest.self, context: context)
-            return EditedResponse(status: .created, response: try await registrations.register(body, brandID: context.brandID, linkBase: LinkBase.of(request)))
+            return EditedResponse(status: .created, response: try await registrations.register(body, brandID: context.brandID, linkBase: PublicOrigin.of(request)))
         }
     }
 }

@@ -96,7 +96,7 @@ public struct UserController: Sendable {
             try Authorization.require(context.principal, .usersOrganizations, "Edit User/Organization")
             let user = try await existing(context)
             guard let id = UUID(uuidString: user.id), let record = try await users.find(id: id) else { throw Problem.notFound("No such user.") }
-            try await verifications.resend(to: record, linkBase: LinkBase.of(request))
+            try await verifications.resend(to: record, linkBase: PublicOrigin.of(request))
             return Response(status: .accepted)
         }
         group.put("me/password") { request, context in

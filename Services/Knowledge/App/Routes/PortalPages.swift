@@ -138,15 +138,14 @@ public struct PortalPages: Sendable {
     }
 
     static func host(_ request: Request) -> String {
-        request.headers[HTTPField.Name("X-Forwarded-Host")!] ?? request.head.authority ?? "localhost"
+        PublicOrigin.host(of: request)
     }
 
     static func path(_ article: Article) -> String { "/\(article.kind.portalPath)/\(article.id)/\(article.slug)" }
 
     /// "https://host" as the visitor reached it (the gateway forwards the scheme and host).
     static func origin(_ request: Request) -> String {
-        let scheme = request.headers[HTTPField.Name("X-Forwarded-Proto")!] ?? "http"
-        return "\(scheme)://\(host(request))"
+        PublicOrigin.of(request)
     }
 
     static func page(_ article: Article, canonical: String, alternates: [Article] = [], origin: String = "") -> String {

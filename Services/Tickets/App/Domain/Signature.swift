@@ -30,6 +30,8 @@ public struct SignatureValues: Sendable, Equatable {
     /// The brand's first hostname, for the absolute address of the agent's avatar in an email.
     public var brandHostname: String?
     public var departmentName: String
+    /// `http` or `https`: how the agent reached the fleet (``PublicOrigin``), the scheme of the avatar's address.
+    public var scheme: String
 }
 
 public enum SignatureRules {
@@ -67,7 +69,7 @@ public enum SignatureRules {
     /// without a closing `#`; `#username#` is the sign-in address.
     public static func render(_ html: String, _ values: SignatureValues) -> String {
         let avatar = values.brandHostname.map {
-            #"<img src="https://\#($0)/api/v1/identity/users/\#(values.agentID)/avatar" alt="\#(SafeHTML.escape(values.agentDisplayName))" width="96" height="96">"#
+            #"<img src="\#(values.scheme)://\#($0)/api/v1/identity/users/\#(values.agentID)/avatar" alt="\#(SafeHTML.escape(values.agentDisplayName))" width="96" height="96">"#
         } ?? ""
         return [
             ("#agentavatar#", avatar), ("#userdisplayname#", SafeHTML.escape(values.agentDisplayName)), ("#username#", SafeHTML.escape(values.agentEmail)),

@@ -32,7 +32,8 @@ public struct MessageActionsController: Sendable {
                 guard let mode = TicketSettings.ReplyOption(rawValue: String(text)) else { throw Problem.badRequest("mode is reply or replyAll.") }
                 return mode
             }
-            return try await store.composeReply(ticket, mode: mode, agent: caller.principal.userID, agentAddress: caller.principal.email)
+            return try await store.composeReply(
+                ticket, mode: mode, agent: caller.principal.userID, agentAddress: caller.principal.email, scheme: PublicOrigin.scheme(of: request))
         }
         group.post("{id}/messages/{messageID}/split") { request, context in
             struct Body: Decodable { var subject: String? }

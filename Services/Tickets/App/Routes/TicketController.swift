@@ -75,7 +75,7 @@ public struct TicketController: Sendable {
             let blind = try (body.bcc ?? []).map { try TicketInput.email($0, field: "bcc") }
             let reply = AgentReply(
                 agentID: try Self.id(caller.principal.userID), agentAddress: caller.principal.email, to: recipients, cc: copies, bcc: blind,
-                bodyHTML: html, bodyText: text, variant: body.sendVariant ?? .waiting)
+                bodyHTML: html, bodyText: text, variant: body.sendVariant ?? .waiting, publicScheme: PublicOrigin.scheme(of: request))
             let updated = try await store.reply(try Self.id(ticket.id), reply, expectedVersion: try IfMatch.version(request))
             return EditedResponse(status: .created, headers: [.eTag: updated.etag], response: updated)
         }

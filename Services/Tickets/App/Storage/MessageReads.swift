@@ -27,7 +27,7 @@ extension TicketStore {
     /// What a new reply on `ticket` starts with: Reply or Reply All (the setting's default unless `mode` names one),
     /// the latest messages quoted as Max Messages in Replies says, and the signature it will end with.
     public func composeReply(
-        _ ticket: Ticket, mode: TicketSettings.ReplyOption?, agent: String, agentAddress: String
+        _ ticket: Ticket, mode: TicketSettings.ReplyOption?, agent: String, agentAddress: String, scheme: String
     ) async throws -> ReplyComposition {
         let settings = try await settings()
         let mode = mode ?? settings.defaultReplyOption
@@ -43,7 +43,7 @@ extension TicketStore {
             let quote = ReplyComposer.quote(latest)
             return ReplyComposition(
                 mode: mode, to: to, cc: cc, quoteHTML: quote.html, quoteText: quote.text, quotedMessageIDs: latest.map(\.id),
-                signatureHTML: try await renderedSignature(for: ticket, agent: agent, agentAddress: agentAddress, on: connection))
+                signatureHTML: try await renderedSignature(for: ticket, agent: agent, agentAddress: agentAddress, scheme: scheme, on: connection))
         }
     }
 }

@@ -54,7 +54,9 @@ extension TicketStore {
     }
 
     /// The rendered signature for `agent`'s reply on `ticket`, nil when no signature applies.
-    func renderedSignature(for ticket: Ticket, agent: String, agentAddress: String, on connection: PostgresConnection) async throws -> String? {
+    func renderedSignature(
+        for ticket: Ticket, agent: String, agentAddress: String, scheme: String, on connection: PostgresConnection
+    ) async throws -> String? {
         var binds = PostgresBindings()
         binds.append(UUID(uuidString: ticket.groupID))
         binds.append(UUID(uuidString: ticket.departmentID))
@@ -78,7 +80,8 @@ extension TicketStore {
                        (SELECT name FROM \(database.table("departments")) WHERE id = $3)
                 """, binds: lookup), logger: database.logger)
         var values = SignatureValues(
-            agentID: agent, agentEmail: agentAddress, agentDisplayName: agentAddress, brandName: "", brandHostname: nil, departmentName: "")
+            agentID: agent, agentEmail: agentAddress, agentDisplayName: agentAddress, brandName: "", brandHostname: nil, departmentName: "",
+            scheme: scheme)
         for try await (name, brand, hostname, department) in rows.decode((String?, String?, String?, String?).self) {
             values.agentDisplayName = name.flatMap(\.nonEmptyText) ?? agentAddress
             values.brandName = brand ?? ""

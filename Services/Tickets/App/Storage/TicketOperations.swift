@@ -15,6 +15,8 @@ public struct AgentReply: Sendable {
     public var bodyHTML: String
     public var bodyText: String
     public var variant: SendVariant
+    /// How the agent reached the fleet (``PublicOrigin/scheme(of:)``), for the signature's absolute links.
+    public var publicScheme: String
 }
 
 extension TicketStore {
@@ -65,7 +67,8 @@ extension TicketStore {
             try await checkClose(ticket, to: reply.variant.status, on: connection)
             try await checkRequiredFields(ticket, at: .send, on: connection)
             var body = (html: reply.bodyHTML, text: reply.bodyText)
-            if let signature = try await renderedSignature(for: ticket, agent: reply.agentID.lowercased, agentAddress: reply.agentAddress, on: connection) {
+            if let signature = try await renderedSignature(
+                for: ticket, agent: reply.agentID.lowercased, agentAddress: reply.agentAddress, scheme: reply.publicScheme, on: connection) {
                 body = (body.html + "<div>" + signature + "</div>", body.text + "\n\n" + SafeHTML.plainText(signature))
             }
             let message = TicketMessage(

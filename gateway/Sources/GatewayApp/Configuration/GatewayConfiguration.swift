@@ -10,6 +10,8 @@ public struct GatewayConfiguration: Sendable {
     public var upstreams: [ServiceName: [String]]
     public var upstreamTimeout: Duration
     public var maximumRequestBody: Int
+    /// How people reach the gateway (`https` behind a TLS terminator), forwarded as `X-Forwarded-Proto` for links.
+    public var publicScheme: String
     public var kafka: KafkaConfiguration
     public var logLevel: String
     public var instance: String
@@ -23,12 +25,17 @@ public struct GatewayConfiguration: Sendable {
                 .map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         }
         let port = try environment.int("CONCIERGE_HTTP_PORT", default: 8080)
+        let scheme = environment.string("CONCIERGE_PUBLIC_SCHEME", default: "http")
+        guard ["http", "https"].contains(scheme) else {
+            throw ConfigurationError(variable: "CONCIERGE_PUBLIC_SCHEME", value: scheme, expected: "http or https")
+        }
         return GatewayConfiguration(
             host: environment.string("CONCIERGE_HTTP_HOST", default: "127.0.0.1"),
             port: port,
             upstreams: upstreams,
             upstreamTimeout: .milliseconds(try environment.int("CONCIERGE_GATEWAY_UPSTREAM_TIMEOUT_MS", default: 30_000)),
             maximumRequestBody: try environment.int("CONCIERGE_GATEWAY_MAX_BODY_BYTES", default: 16 << 20),
+            publicScheme: scheme,
             kafka: KafkaConfiguration.fromEnvironment(values),
             logLevel: environment.string("CONCIERGE_LOG_LEVEL", default: "info"),
             instance: environment.string("CONCIERGE_INSTANCE", default: "gateway-\(port)"))

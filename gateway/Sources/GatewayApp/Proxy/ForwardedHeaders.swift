@@ -1,8 +1,9 @@
 import Contracts
 import HTTPTypes
+import ServiceKit
 
 /// The headers a request carries upstream: the client's, less hop-by-hop headers and any internal header the
-/// client tried to set, plus the gateway's own brand id, request id and client address.
+/// client tried to set, plus the gateway's own brand id, request id, client address and the public scheme and host.
 public enum ForwardedHeaders {
     static let hopByHop: Set<String> = [
         "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
@@ -10,10 +11,10 @@ public enum ForwardedHeaders {
     static let internalNames: Set<String> = Set(InternalHeaders.all.map { $0.lowercased() } + ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"])
 
     public static func upstream(
-        from client: HTTPFields, brandID: String, requestID: String, clientAddress: String?, host: String
+        from client: HTTPFields, brandID: String, requestID: String, clientAddress: String?, host: String, scheme: String
     ) -> HTTPFields {
         var fields = HTTPFields()
-        fields.reserveCapacity(client.count + 5)
+        fields.reserveCapacity(client.count + 6)
         for field in client {
             let name = field.name.canonicalName
             if hopByHop.contains(name) || internalNames.contains(name) { continue }
@@ -21,7 +22,8 @@ public enum ForwardedHeaders {
         }
         fields.append(HTTPField(name: .brandID, value: brandID))
         fields.append(HTTPField(name: .requestID, value: requestID))
-        fields.append(HTTPField(name: HTTPField.Name("X-Forwarded-Host")!, value: host))
+        fields.append(HTTPField(name: PublicOrigin.hostHeader, value: host))
+        fields.append(HTTPField(name: PublicOrigin.schemeHeader, value: scheme))
         if let clientAddress {
             fields.append(HTTPField(name: .clientAddress, value: clientAddress))
             fields.append(HTTPField(name: HTTPField.Name("X-Forwarded-For")!, value: clientAddress))

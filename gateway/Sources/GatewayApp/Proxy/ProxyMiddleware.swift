@@ -20,9 +20,14 @@ public struct ProxyMiddleware: RouterMiddleware {
     let client: HTTPClient
     let timeout: Duration
     let maximumBody: Int
+    let publicScheme: String
 
-    public init(directory: BrandDirectory, upstreams: [ServiceName: [String]], client: HTTPClient, timeout: Duration, maximumBody: Int) {
+    public init(
+        directory: BrandDirectory, upstreams: [ServiceName: [String]], client: HTTPClient, timeout: Duration, maximumBody: Int,
+        publicScheme: String
+    ) {
         self.directory = directory
+        self.publicScheme = publicScheme
         self.pools = upstreams.mapValues(RoundRobin.init(instances:))
         self.client = client
         self.timeout = timeout
@@ -48,7 +53,8 @@ public struct ProxyMiddleware: RouterMiddleware {
             throw Problem(status: .contentTooLarge, type: Problem.typeBase + "too-large", title: "Content too large")
         }
         let headers = ForwardedHeaders.upstream(
-            from: request.headers, brandID: brand.id, requestID: context.requestID ?? "", clientAddress: context.clientAddress, host: host)
+            from: request.headers, brandID: brand.id, requestID: context.requestID ?? "", clientAddress: context.clientAddress, host: host,
+            scheme: publicScheme)
         for base in pool.order() {
             var upstream = HTTPClientRequest(url: base + request.uri.description)
             upstream.method = HTTPMethod(request.method)

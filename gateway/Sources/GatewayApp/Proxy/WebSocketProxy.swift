@@ -14,9 +14,11 @@ public struct WebSocketProxy: Sendable {
     let directory: BrandDirectory
     let pools: [ServiceName: RoundRobin]
     let maximumMessage: Int
+    let publicScheme: String
 
-    public init(directory: BrandDirectory, upstreams: [ServiceName: [String]], maximumMessage: Int = 1 << 20) {
+    public init(directory: BrandDirectory, upstreams: [ServiceName: [String]], publicScheme: String, maximumMessage: Int = 1 << 20) {
         self.directory = directory
+        self.publicScheme = publicScheme
         self.pools = upstreams.mapValues(RoundRobin.init(instances:))
         self.maximumMessage = maximumMessage
     }
@@ -34,7 +36,8 @@ public struct WebSocketProxy: Sendable {
         client.removeAll { Self.handshakeHeaders.contains($0.name.canonicalName) }
         let requestID = RequestIDMiddleware<GatewayContext>.make()
         let headers = ForwardedHeaders.upstream(
-            from: client, brandID: brand.id, requestID: requestID, clientAddress: channel.remoteAddress?.ipAddress, host: host)
+            from: client, brandID: brand.id, requestID: requestID, clientAddress: channel.remoteAddress?.ipAddress, host: host,
+            scheme: publicScheme)
         let url = (base.hasPrefix("https") ? "wss" : "ws") + base.drop { $0 != ":" } + path
         let maximumMessage = self.maximumMessage
         var logger = logger
