@@ -35,4 +35,24 @@ struct GracefulShutdownTests {
             #expect(!FreePort.isOpen(port), "the server still listens after shutdown")
         }
     }
+
+    @Test("A background worker pausing between rounds stops at once when the process shuts down gracefully")
+    func workerPauseEndsAtShutdown() async throws {
+        let logger = Logger(label: "shutdown-test")
+        let (rounds, round) = AsyncStream<Void>.makeStream()
+        let worker = BatchWorker("hourly work", every: .seconds(3600), gate: nil, logger: logger) {
+            round.yield()
+            return 0
+        }
+        let group = ServiceRunner.makeGroup([worker], signals: [], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var ran = rounds.makeAsyncIterator()
+            _ = await ran.next()
+            let asked = ContinuousClock.now
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            #expect(ContinuousClock.now - asked < .seconds(2), "the pause held shutdown until the group cancelled it")
+        }
+    }
 }

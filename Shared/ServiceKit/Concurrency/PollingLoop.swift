@@ -3,7 +3,8 @@ import ServiceLifecycle
 
 /// A background worker's loop: after the startup gate opens, runs `round` again and again, `pause` apart, until
 /// shutdown; a failed round is logged and the next one tried. A round that fails while the service is stopping (its
-/// connection closed under it) ends the loop and is logged as a notice, not an error.
+/// connection closed under it) ends the loop and is logged as a notice, not an error. Graceful shutdown cuts the
+/// pause short, so a worker with a long pause does not hold its process up until the group cancels it.
 public enum PollingLoop {
     public static func run(
         pause: Duration, gate: StartupGate?, logger: Logger, what: String, _ round: () async throws -> Void
@@ -19,7 +20,7 @@ public enum PollingLoop {
                 }
                 logger.error("\(what) failed; retrying next round", metadata: ["error": "\(String(reflecting: error))"])
             }
-            try? await Task.sleep(for: pause)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
         }
     }
 }
