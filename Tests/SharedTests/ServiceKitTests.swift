@@ -100,6 +100,19 @@ struct ServiceKitTests {
 
 @Suite("JSON log lines")
 struct JSONLogLineTests {
+    @Test("A line's time is UTC to the millisecond, without a zone, as ISO 8601")
+    func timestamp() throws {
+        let expected: [Int64: String] = [
+            0: "1970-01-01T00:00:00.000", 946_684_799_999: "1999-12-31T23:59:59.999", 1_796_174_786_230: "2026-12-02T01:26:26.230",
+            1_709_164_800_005: "2024-02-29T00:00:00.005", 4_102_444_799_999: "2099-12-31T23:59:59.999", -1: "1969-12-31T23:59:59.999",
+        ]
+        for (milliseconds, text) in expected {
+            #expect(LogTimestamp.text(Date(timeIntervalSince1970: Double(milliseconds) / 1000)) == text)
+        }
+        let line = JSONLogHandler.render(level: .info, message: "m", label: "l", service: "s", metadata: [:], time: Date(timeIntervalSince1970: 0))
+        #expect(line.hasPrefix(#"{"time":"1970-01-01T00:00:00.000","#))
+    }
+
     @Test("Quotes, backslashes, newlines and control characters in messages and metadata stay valid JSON")
     func escaping() throws {
         let line = JSONLogHandler.render(

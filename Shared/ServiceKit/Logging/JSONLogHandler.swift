@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Logging
 import Synchronization
@@ -32,7 +35,7 @@ public struct JSONLogHandler: LogHandler {
         time: Date = Date()
     ) -> String {
         var fields: [(String, Logger.Metadata.Value)] = [
-            ("time", .string(time.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)))),
+            ("time", .string(LogTimestamp.text(time))),
             ("level", .string(level.rawValue)), ("service", .string(service)), ("logger", .string(label)),
             ("message", .string(message)),
         ]
@@ -80,8 +83,23 @@ enum StandardErrorLine {
     private static let lock = Mutex(())
 
     static func write(_ line: String) {
+        var bytes = Array(line.utf8)
+        bytes.append(UInt8(ascii: "\n"))
         lock.withLock { _ in
-            FileHandle.standardError.write(Data((line + "\n").utf8))
+            bytes.withUnsafeBytes { buffer in
+                guard let base = buffer.baseAddress else { return }
+                var offset = 0
+                while offset < buffer.count {
+                    let written = Glibc.write(2, base + offset, buffer.count - offset)
+                    if written > 0 {
+                        offset += written
+                    } else if written < 0 && errno == EINTR {
+                        continue
+                    } else {
+                        return
+                    }
+                }
+            }
         }
     }
 }

@@ -3,6 +3,11 @@
 enum JSONText {
     static func appendString(_ value: String, to output: inout String) {
         output.append("\"")
+        defer { output.append("\"") }
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            output.append(value)
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": output.append("\\\"")
@@ -16,6 +21,5 @@ enum JSONText {
             default: output.unicodeScalars.append(scalar)
             }
         }
-        output.append("\"")
     }
 }
