@@ -7,6 +7,7 @@ let swiftSettings: [SwiftSetting] = [
 ]
 
 let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdCore: Target.Dependency = .product(name: "HummingbirdCore", package: "hummingbird")
 let postgres: Target.Dependency = .product(name: "PostgresNIO", package: "postgres-nio")
 let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
@@ -26,7 +27,7 @@ var targets: [Target] = [
     .target(
         name: "ServiceKit",
         dependencies: [
-            "Contracts", hummingbird, logging, lifecycle, nioCore, httpTypes,
+            "Contracts", hummingbird, hummingbirdCore, logging, lifecycle, nioCore, httpTypes,
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -84,7 +85,7 @@ var targets: [Target] = [
     .target(
         name: "GatewayApp",
         dependencies: [
-            "ServiceKit", "EventBus", "Contracts", hummingbird, logging, lifecycle, nioCore, nioPosix, httpTypes,
+            "ServiceKit", "EventBus", "Contracts", hummingbird, hummingbirdCore, logging, lifecycle, nioCore, nioPosix, httpTypes,
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),

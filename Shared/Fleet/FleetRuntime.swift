@@ -77,7 +77,7 @@ public struct FleetRuntime: Sendable {
     ) async throws {
         var app = Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: TimeAmount.seconds(75))),
+            server: .http1(configuration: .init(idleTimeout: TimeAmount.seconds(75)), onEventLoops: try HTTPThreading.onEventLoops(configuration.environment)),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), backlog: 4096),
             logger: logger)
         let gate = self.gate

@@ -26,6 +26,16 @@ public struct EnvironmentReader: Sendable {
         return value
     }
 
+    /// `true`/`1`/`yes` or `false`/`0`/`no`.
+    public func bool(_ key: String, default fallback: Bool) throws -> Bool {
+        guard let raw = values[key], !raw.isEmpty else { return fallback }
+        switch raw.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw ConfigurationError(variable: key, value: raw, expected: "true or false")
+        }
+    }
+
     public func list(_ key: String, default fallback: [String]) -> [String] {
         guard let raw = values[key], !raw.isEmpty else { return fallback }
         return raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

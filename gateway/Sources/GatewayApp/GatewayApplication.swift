@@ -3,6 +3,7 @@ import Contracts
 import EventBus
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -49,15 +50,18 @@ public struct GatewayApplication: Sendable {
     }
 
     public func makeApplication() -> some ApplicationProtocol {
+        let onEventLoops = configuration.onEventLoops
         let webSockets = WebSocketProxy(directory: directory, upstreams: configuration.upstreams, publicScheme: configuration.publicScheme)
         return Application(
             router: makeRouter(),
-            server: .http1WebSocketUpgrade(
-                configuration: .init(
-                    http1: .init(idleTimeout: TimeAmount.seconds(75)),
-                    ws: .init(maxFrameSize: 1 << 20, validateUTF8: true))
-            ) { request, channel, logger in
-                webSockets.shouldUpgrade(request, channel: channel, logger: logger)
+            server: HTTPServerBuilder { responder in
+                let channel = HTTP1WebSocketUpgradeChannel(
+                    responder: responder,
+                    configuration: .init(http1: .init(idleTimeout: TimeAmount.seconds(75)), ws: .init(maxFrameSize: 1 << 20, validateUTF8: true))
+                ) { request, channel, logger in
+                    webSockets.shouldUpgrade(request, channel: channel, logger: logger)
+                }
+                return onEventLoops ? EventLoopAffineChannel(channel) : channel
             },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), backlog: 4096),
             logger: logger)
