@@ -31,7 +31,7 @@ public struct KnowledgeHomePages: Sendable {
                 sections.append("<li><a href=\"\(SafeHTML.escape(PortalPages.path(article)))\">\(SafeHTML.escape(article.title))</a></li>")
             }
             if current != nil { sections.append("</ul></section>") }
-            let origin = PortalPages.origin(request)
+            let origin = PublicOrigin.of(request)
             return PortalPages.response(Self.page(
                 title: "Knowledge Base", canonical: origin + "/kb/", robots: nil, language: language, query: "", body: sections.joined(separator: "\n")),
                 type: "text/html; charset=utf-8")

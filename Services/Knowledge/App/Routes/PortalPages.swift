@@ -20,7 +20,7 @@ public struct PortalPages: Sendable {
         let kb = router.group("/kb").add(middleware: signedIn)
         kb.get("sitemap.xml") { request, context in
             guard let brand = context.brandID.flatMap(UUID.init(uuidString:)) else { throw Problem.notFound("No knowledge base for this host.") }
-            let origin = Self.origin(request)
+            let origin = PublicOrigin.of(request)
             let gates = try await gates.gates(of: brand)
             var urls: [String] = []
             for kind in ContentKind.allCases where gates.isPublic(kind) {
@@ -60,7 +60,7 @@ public struct PortalPages: Sendable {
                     return Response(status: .movedPermanently, headers: [.location: Self.path(article)])
                 }
                 try await Visit.record(article, store: store, request: request, context: context)
-                let origin = Self.origin(request)
+                let origin = PublicOrigin.of(request)
                 let alternates = TranslationRules.alternates(of: article, in: try await store.translations(of: article))
                 return Self.response(Self.page(article, canonical: origin + Self.path(article), alternates: alternates, origin: origin), type: "text/html; charset=utf-8")
             }
@@ -72,10 +72,10 @@ public struct PortalPages: Sendable {
             let items = try await store.list(
                 kind: .news, brandID: brand, language: language, folderID: nil, publicOnly: true, page: PageRequest(limit: 50, cursor: nil),
                 satisfies: PortalAccess.satisfied(by: context.principal))
-            let origin = Self.origin(request)
+            let origin = PublicOrigin.of(request)
             let channel = NewsFeed.Channel(
-                title: "News — \(Self.host(request))", link: origin + "/news/", feedURL: origin + request.uri.description,
-                description: "The latest news from \(Self.host(request))", language: language)
+                title: "News — \(PublicOrigin.host(of: request))", link: origin + "/news/", feedURL: origin + request.uri.description,
+                description: "The latest news from \(PublicOrigin.host(of: request))", language: language)
             return Self.response(NewsFeed.rss(channel, items: items.items, origin: origin), type: "application/rss+xml; charset=utf-8")
         }
         news.get("/") { request, context in
@@ -85,7 +85,7 @@ public struct PortalPages: Sendable {
             let items = try await store.list(
                 kind: .news, brandID: brand, language: language, folderID: nil, publicOnly: true, page: PageRequest(limit: 20, cursor: nil),
                 satisfies: PortalAccess.satisfied(by: context.principal))
-            return Self.response(Self.newsIndex(items.items, origin: Self.origin(request)), type: "text/html; charset=utf-8")
+            return Self.response(Self.newsIndex(items.items, origin: PublicOrigin.of(request)), type: "text/html; charset=utf-8")
         }
     }
 
@@ -137,16 +137,7 @@ public struct PortalPages: Sendable {
             """
     }
 
-    static func host(_ request: Request) -> String {
-        PublicOrigin.host(of: request)
-    }
-
     static func path(_ article: Article) -> String { "/\(article.kind.portalPath)/\(article.id)/\(article.slug)" }
-
-    /// "https://host" as the visitor reached it (the gateway forwards the scheme and host).
-    static func origin(_ request: Request) -> String {
-        PublicOrigin.of(request)
-    }
 
     static func page(_ article: Article, canonical: String, alternates: [Article] = [], origin: String = "") -> String {
         let title = SafeHTML.escape(article.title)
