@@ -1,13 +1,10 @@
 import AsyncHTTPClient
 import Contracts
-import GatewayApp
 import HTTPTypes
 import Hummingbird
 import HummingbirdWSClient
 import HummingbirdWebSocket
-import Logging
 import NIOWebSocket
-import ServiceLifecycle
 import Testing
 import TestSupport
 
@@ -39,19 +36,7 @@ struct WebSocketProxyTests {
 
     @Test("A WebSocket to /api/v1/<service>/… of a known host is bridged both ways with the gateway's brand header; an unknown host is not upgraded")
     func bridged() async throws {
-        let upstreamPort = FreePort.next()
-        let gatewayPort = FreePort.next()
-        let configuration = try GatewayConfiguration.fromEnvironment([
-            "CONCIERGE_HTTP_PORT": "\(gatewayPort)", "CONCIERGE_LIVECHAT_URLS": "http://127.0.0.1:\(upstreamPort)",
-            "CONCIERGE_KAFKA_BROKERS": "127.0.0.1:1",
-        ])
-        let logger = Logger(label: "websocket-test")
-        let gateway = GatewayApplication(configuration: configuration, logger: logger)
-        gateway.directory.apply(BrandSnapshot(id: "brand-1", name: "Local", hostnames: ["127.0.0.1"], version: 1))
-        let group = ServiceGroup(services: [Self.echoService(port: upstreamPort), gateway.makeApplication()], logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            while !FreePort.isOpen(gatewayPort) || !FreePort.isOpen(upstreamPort) { try await Task.sleep(for: .milliseconds(20)) }
+        try await withGateway(for: .livechat, upstream: Self.echoService(port:)) { gatewayPort, logger in
             let received = Received()
             try await WebSocketClient.connect(url: "ws://127.0.0.1:\(gatewayPort)/api/v1/livechat/socket", logger: logger) { inbound, outbound, _ in
                 try await outbound.write(.text("hello"))
@@ -65,9 +50,6 @@ struct WebSocketProxyTests {
             await #expect(throws: (any Error).self) {
                 try await WebSocketClient.connect(url: "ws://localhost:\(gatewayPort)/api/v1/livechat/socket", logger: logger) { _, _, _ in }
             }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
         }
-        try await gateway.client.shutdown()
     }
 }

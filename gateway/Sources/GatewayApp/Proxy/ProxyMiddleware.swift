@@ -62,10 +62,13 @@ public struct ProxyMiddleware: RouterMiddleware {
             if body.readableBytes > 0 { upstream.body = .bytes(body) }
             do {
                 let response = try await client.execute(upstream, deadline: .now() + TimeAmount(timeout))
-                return Response(
-                    status: .init(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase),
-                    headers: ForwardedHeaders.downstream(from: HTTPFields(response.headers, splitCookie: false)),
-                    body: .init(asyncSequence: response.body))
+                let status = HTTPResponse.Status(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase)
+                let headers = ForwardedHeaders.downstream(from: HTTPFields(response.headers, splitCookie: false))
+                if let length = response.headers.first(name: "content-length").flatMap(Int.init), length <= Self.wholeBodyLimit {
+                    let whole = try await response.body.collect(upTo: length)
+                    return Response(status: status, headers: headers, body: .init(byteBuffer: whole))
+                }
+                return Response(status: status, headers: headers, body: .init(asyncSequence: response.body))
             } catch let error where Self.isUnreachable(error) {
                 context.logger.warning("upstream unreachable", metadata: ["upstream": "\(base)", "error": "\(error)"])
                 continue
@@ -80,6 +83,11 @@ public struct ProxyMiddleware: RouterMiddleware {
         }
         throw Problem.unavailable("The \(service.rawValue) service is not running.")
     }
+
+    /// Up to this size an answer of known length is read whole and written in one piece (a ticket list page is 25 kB:
+    /// streamed, each part the upstream connection read was a write and a thread hop of its own); anything larger, or of
+    /// unknown length, streams through as it arrives.
+    static let wholeBodyLimit = 1 << 20
 
     /// Errors that prove the request never reached the instance, so another instance may take it.
     static func isUnreachable(_ error: any Error) -> Bool {
