@@ -27,7 +27,7 @@ var targets: [Target] = [
     .target(
         name: "ServiceKit",
         dependencies: [
-            "Contracts", hummingbird, hummingbirdCore, logging, lifecycle, nioCore, httpTypes,
+            "Contracts", hummingbird, hummingbirdCore, logging, lifecycle, nioCore, nioPosix, httpTypes,
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),

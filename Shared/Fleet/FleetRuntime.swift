@@ -24,9 +24,13 @@ public struct FleetRuntime: Sendable {
     public let admin: KafkaAdmin
     public let metrics: HTTPMetrics
     public let gate: StartupGate
+    /// Tasks and requests run on NIO's event loops (`CONCIERGE_RUN_ON_EVENT_LOOPS`, ``EventLoopThreading``).
+    public let onEventLoops: Bool
 
     public init(service: ServiceName, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         let configuration = try ServiceConfiguration.fromEnvironment(service: service, environment)
+        let onEventLoops = try EventLoopThreading.enabled(configuration.environment)
+        if onEventLoops { EventLoopThreading.adoptAsGlobalExecutor() }
         LoggingBootstrap.bootstrap(service: configuration.instance, level: configuration.logLevel)
         var logger = Logger(label: service.rawValue)
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
@@ -47,6 +51,7 @@ public struct FleetRuntime: Sendable {
         self.admin = KafkaAdmin(configuration: kafka, logger: logger)
         self.metrics = HTTPMetrics()
         self.gate = StartupGate()
+        self.onEventLoops = onEventLoops
     }
 
     public var readinessChecks: [ReadinessCheck] {
@@ -77,7 +82,7 @@ public struct FleetRuntime: Sendable {
     ) async throws {
         var app = Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: TimeAmount.seconds(75)), onEventLoops: try HTTPThreading.onEventLoops(configuration.environment)),
+            server: .http1(configuration: .init(idleTimeout: TimeAmount.seconds(75)), onEventLoops: onEventLoops),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), backlog: 4096),
             logger: logger)
         let gate = self.gate
@@ -86,6 +91,8 @@ public struct FleetRuntime: Sendable {
             runner: MigrationRunner(database: database, migrations: migrations), admin: admin, topics: topics,
             partitions: Int32(configuration.topicPartitions), gate: gate, logger: logger)
         let relay = OutboxRelay(store: outbox, producer: producer, settings: relaySettings, gate: gate, logger: logger)
+        let executor = await EventLoopThreading.globalExecutor()
+        logger.info("tasks run", metadata: ["executor": "\(executor)"])
         try await ServiceRunner.run([postgres, startup, producer, relay] + services + [app], logger: logger)
     }
 }

@@ -25,12 +25,15 @@ public final class TestFleet: Sendable {
     public struct Options: Sendable {
         public var otherServices: Bool
         public var gatewayTimeoutMilliseconds: Int
+        /// Variables every process of the fleet gets on top of the test's own.
+        public var environment: [String: String]
 
         /// The gateway's upstream deadline. Generous by default: two fleets and the in-process suites share two cores,
         /// and a sign-in (bcrypt) queued behind them once took longer than 3 s. The deadline test sets its own.
-        public init(otherServices: Bool = false, gatewayTimeoutMilliseconds: Int = 15_000) {
+        public init(otherServices: Bool = false, gatewayTimeoutMilliseconds: Int = 15_000, environment: [String: String] = [:]) {
             self.otherServices = otherServices
             self.gatewayTimeoutMilliseconds = gatewayTimeoutMilliseconds
+            self.environment = environment
         }
     }
 
@@ -67,7 +70,7 @@ public final class TestFleet: Sendable {
             "CONCIERGE_BCRYPT_COST": "4",
             "CONCIERGE_OUTBOX_POLL_MS": "50",
             "CONCIERGE_DATABASE_MAX_CONNECTIONS": "6",
-        ]
+        ].merging(options.environment) { _, chosen in chosen }
         let identityPorts = [FreePort.next(), FreePort.next()]
         self.identityPorts = identityPorts
         self.identities = identityPorts.enumerated().map { index, port in

@@ -2,6 +2,8 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOPosix
+import Synchronization
 
 /// Runs each connection's requests on the event loop that owns its socket.
 ///
@@ -54,9 +56,33 @@ extension HTTPServerBuilder {
     }
 }
 
-/// `CONCIERGE_HTTP_ON_EVENT_LOOPS`: whether servers run requests on their connections' event loops.
-public enum HTTPThreading {
-    public static func onEventLoops(_ environment: EnvironmentReader) throws -> Bool {
-        try environment.bool("CONCIERGE_HTTP_ON_EVENT_LOOPS", default: false)
+/// `CONCIERGE_RUN_ON_EVENT_LOOPS` (default true): whether a process runs its Swift tasks on NIO's event loops.
+///
+/// When on, NIO's event loops become Swift's global executor (``adoptAsGlobalExecutor()``) and every connection's
+/// requests run on its socket's loop (``EventLoopAffineChannel``). A request then stays on the thread where its bytes
+/// arrived, its PostgreSQL or upstream answers resume it where they were read, and the process no longer keeps two
+/// sets of threads (Swift's pool and NIO's loops) waking each other for every step. Blocking work must still go to
+/// `NIOThreadPool` (bcrypt, Xapian, Kafka's pollers), as it already does.
+public enum EventLoopThreading {
+    public static func enabled(_ environment: EnvironmentReader) throws -> Bool {
+        try environment.bool("CONCIERGE_RUN_ON_EVENT_LOOPS", default: true)
     }
+
+    /// Installs `MultiThreadedEventLoopGroup.singleton` as Swift's global executor, once per process; call it first
+    /// thing in `main`, before tasks start. False when this toolchain does not allow it.
+    @discardableResult
+    public static func adoptAsGlobalExecutor() -> Bool {
+        adopted.withLock { done in
+            if !done { done = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() }
+            return done
+        }
+    }
+
+    /// Where a new task on the global executor runs: "event loops" once adopted, else "swift pool". Services log it
+    /// as they start, so an operator (and a test) can see the option took effect.
+    public static func globalExecutor() async -> String {
+        await Task.detached { MultiThreadedEventLoopGroup.currentEventLoop == nil ? "swift pool" : "event loops" }.value
+    }
+
+    private static let adopted = Mutex(false)
 }

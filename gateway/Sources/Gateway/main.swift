@@ -4,6 +4,7 @@ import Logging
 import ServiceKit
 
 let configuration = try GatewayConfiguration.fromEnvironment()
+if configuration.onEventLoops { EventLoopThreading.adoptAsGlobalExecutor() }
 LoggingBootstrap.bootstrap(service: configuration.instance, level: configuration.logLevel)
 try LibRdKafka.requireSupportedVersion()
 var logger = Logger(label: "gateway")

@@ -75,6 +75,8 @@ public struct GatewayApplication: Sendable {
 
     /// Runs until SIGTERM/SIGINT: the HTTP server stops first, then the directory sync, then the client.
     public func run() async throws {
+        let executor = await EventLoopThreading.globalExecutor()
+        logger.info("tasks run", metadata: ["executor": "\(executor)"])
         try await ServiceRunner.run([HTTPClientService(client: client), directorySync, makeApplication()], logger: logger)
     }
 }

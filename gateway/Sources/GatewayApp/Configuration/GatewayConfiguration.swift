@@ -12,7 +12,7 @@ public struct GatewayConfiguration: Sendable {
     public var maximumRequestBody: Int
     /// How people reach the gateway (`https` behind a TLS terminator), forwarded as `X-Forwarded-Proto` for links.
     public var publicScheme: String
-    /// Requests run on their connections' event loops (`CONCIERGE_HTTP_ON_EVENT_LOOPS`, ``EventLoopAffineChannel``).
+    /// Tasks and requests run on NIO's event loops (`CONCIERGE_RUN_ON_EVENT_LOOPS`, ``EventLoopThreading``).
     public var onEventLoops: Bool
     public var kafka: KafkaConfiguration
     public var logLevel: String
@@ -38,7 +38,7 @@ public struct GatewayConfiguration: Sendable {
             upstreamTimeout: .milliseconds(try environment.int("CONCIERGE_GATEWAY_UPSTREAM_TIMEOUT_MS", default: 30_000)),
             maximumRequestBody: try environment.int("CONCIERGE_GATEWAY_MAX_BODY_BYTES", default: 16 << 20),
             publicScheme: scheme,
-            onEventLoops: try HTTPThreading.onEventLoops(environment),
+            onEventLoops: try EventLoopThreading.enabled(environment),
             kafka: KafkaConfiguration.fromEnvironment(values),
             logLevel: environment.string("CONCIERGE_LOG_LEVEL", default: "info"),
             instance: environment.string("CONCIERGE_INSTANCE", default: "gateway-\(port)"))
