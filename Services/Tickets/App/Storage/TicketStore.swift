@@ -68,31 +68,36 @@ public struct TicketStore: Sendable {
                 PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM \(database.table("tickets")) \(tail)", binds: binds), logger: database.logger))
     }
 
-    /// Tickets from rows of ``columns``, each column decoded by its position.
+    /// Tickets from rows of ``columns``.
     func decodeTickets(_ rows: PostgresRowSequence) async throws -> [Ticket] {
         var result: [Ticket] = []
-        for try await row in rows { result.append(try decodeTicket(row.makeRandomAccess())) }
+        for try await row in rows { result.append(try decodeTicket(row)) }
         return result
     }
 
-    /// The ticket of one row that starts with ``columns``.
-    func decodeTicket(_ columns: PostgresRandomAccessRow) throws -> Ticket {
-        let followUp = try columns[18].decode(Date?.self).map { at in
+    /// The ticket of one row that starts with ``columns`` (it may have more after them), its cells read in one pass:
+    /// a list page decodes 50 of these, and looking each cell up by position copied the row's cells once per column.
+    func decodeTicket(_ row: PostgresRow) throws -> Ticket {
+        let (
+            id, number, brandID, departmentID, groupID, agentID, customerUserID, customerEmail, subject, status, priority, pinned,
+            messagesIn, messagesOut, createdAt, idleSince, closedAt, version,
+            followUpAt, followUpNote, followUpGroupID, followUpAgentID, followUpPriority, followUpPin
+        ) = try row.decode((
+            UUID, String, UUID, UUID, UUID, UUID?, UUID?, String, String, String, Int, Bool,
+            Int, Int, Date, Date, Date?, Int,
+            Date?, String?, UUID?, UUID?, Int?, Bool
+        ).self)
+        let followUp = followUpAt.map { at in
             FollowUp(
-                at: at, note: try columns[19].decode(String?.self), groupID: try columns[20].decode(UUID?.self)?.lowercased,
-                agentID: try columns[21].decode(UUID?.self)?.lowercased, priority: try columns[22].decode(Int?.self).map(TicketPriority.init(rank:)),
-                pin: try columns[23].decode(Bool.self))
+                at: at, note: followUpNote, groupID: followUpGroupID?.lowercased, agentID: followUpAgentID?.lowercased,
+                priority: followUpPriority.map(TicketPriority.init(rank:)), pin: followUpPin)
         }
         return Ticket(
-            id: try columns[0].decode(UUID.self).lowercased, number: try columns[1].decode(String.self),
-            brandID: try columns[2].decode(UUID.self).lowercased, departmentID: try columns[3].decode(UUID.self).lowercased,
-            groupID: try columns[4].decode(UUID.self).lowercased, agentID: try columns[5].decode(UUID?.self)?.lowercased,
-            customerUserID: try columns[6].decode(UUID?.self)?.lowercased, customerEmail: try columns[7].decode(String.self),
-            subject: try columns[8].decode(String.self), status: TicketStatus(rawValue: try columns[9].decode(String.self)) ?? .active,
-            priority: TicketPriority(rank: try columns[10].decode(Int.self)), pinned: try columns[11].decode(Bool.self),
-            messagesIn: try columns[12].decode(Int.self), messagesOut: try columns[13].decode(Int.self),
-            createdAt: try columns[14].decode(Date.self), idleSince: try columns[15].decode(Date.self),
-            closedAt: try columns[16].decode(Date?.self), followUp: followUp, version: try columns[17].decode(Int.self))
+            id: id.lowercased, number: number, brandID: brandID.lowercased, departmentID: departmentID.lowercased,
+            groupID: groupID.lowercased, agentID: agentID?.lowercased, customerUserID: customerUserID?.lowercased,
+            customerEmail: customerEmail, subject: subject, status: TicketStatus(rawValue: status) ?? .active,
+            priority: TicketPriority(rank: priority), pinned: pinned, messagesIn: messagesIn, messagesOut: messagesOut,
+            createdAt: createdAt, idleSince: idleSince, closedAt: closedAt, followUp: followUp, version: version)
     }
 
     /// How many columns ``columns`` names.

@@ -49,15 +49,16 @@ extension TicketStore {
         var found: [Ticket] = []
         var counts: ViewTree.Counts?
         for try await row in try await statement.run(on: database) {
-            let columns = row.makeRandomAccess()
             if counts == nil {
+                let columns = row.makeRandomAccess()
                 var first = ViewTree.Counts(nil)
                 first.active = try columns[Self.columnCount].decode(Int.self)
                 first.waiting = try columns[Self.columnCount + 1].decode(Int.self)
                 first.closed = try columns[Self.columnCount + 2].decode(Int.self)
                 counts = first
             }
-            if try columns[0].decode(UUID?.self) != nil { found.append(try decodeTicket(columns)) }
+            // An empty page is one row of counts with NULL ticket columns.
+            if try row.decode(UUID?.self) != nil { found.append(try decodeTicket(row)) }
         }
         let items = Page.from(fetched: found, limit: page.limit) { [String($0.priority.rank), KeysetTimestamp($0.idleSince).cursorKey, $0.id] }
         return (items, counts ?? ViewTree.Counts(nil))
