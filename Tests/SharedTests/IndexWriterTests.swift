@@ -72,7 +72,9 @@ struct IndexWriterTests {
         let spacing = Duration.milliseconds(300)
         let (batches, commits, clean) = try await Self.feed(count: 100, spacing: spacing)
         let gaps = zip(batches.dropFirst(), batches).map { $0 - $1 }
-        #expect(gaps.allSatisfy { $0 >= spacing }, "batches started \(gaps) apart")
+        // The log notes when the projection is asked, a moment after the writer took its start time, and that moment
+        // varies by a fraction of a millisecond (CI once saw 299.8 ms): the spacing holds within 5 ms.
+        #expect(gaps.allSatisfy { $0 >= spacing - .milliseconds(5) }, "batches started \(gaps) apart")
         // A document every 10 ms and a batch every 300 ms: about 30 documents a batch, and never one each on a loaded machine.
         #expect(batches.count <= 25, "\(batches.count) batches for 100 documents")
         // One commit per batch, plus marking the index dirty before the first and clean after the last.
