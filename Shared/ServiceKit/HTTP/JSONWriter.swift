@@ -48,22 +48,8 @@ public struct JSONWriter: Sendable {
     /// `2026-12-01T14:02:15Z`, as the `.iso8601` date strategy writes it.
     public mutating func date(_ value: Date) {
         separate()
-        let seconds = Int(value.timeIntervalSince1970.rounded(.down))
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
-        let (year, month, day) = Self.civilDate(daysSinceEpoch: days)
         bytes.append(UInt8(ascii: "\""))
-        appendDigits(year, width: 4)
-        bytes.append(UInt8(ascii: "-"))
-        appendDigits(month, width: 2)
-        bytes.append(UInt8(ascii: "-"))
-        appendDigits(day, width: 2)
-        bytes.append(UInt8(ascii: "T"))
-        appendDigits(secondOfDay / 3600, width: 2)
-        bytes.append(UInt8(ascii: ":"))
-        appendDigits(secondOfDay / 60 % 60, width: 2)
-        bytes.append(UInt8(ascii: ":"))
-        appendDigits(secondOfDay % 60, width: 2)
+        UTCTimeText.append(value, milliseconds: false, to: &bytes)
         bytes.append(contentsOf: "Z\"".utf8)
     }
 
@@ -97,19 +83,6 @@ public struct JSONWriter: Sendable {
             body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    /// Year, month, day of the proleptic Gregorian calendar for days since 1970-01-01 (H. Hinnant's algorithm).
-    static func civilDate(daysSinceEpoch days: Int) -> (year: Int, month: Int, day: Int) {
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
     private mutating func open(_ bracket: UInt8) {
         separate()
         bytes.append(bracket)
@@ -125,17 +98,6 @@ public struct JSONWriter: Sendable {
         guard let last = hasMember.last else { return }
         if last { bytes.append(UInt8(ascii: ",")) }
         hasMember[hasMember.count - 1] = true
-    }
-
-    private mutating func appendDigits(_ value: Int, width: Int) {
-        var divisor = 1
-        for _ in 1..<width { divisor *= 10 }
-        var rest = value
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor % 10))
-            rest %= divisor
-            divisor /= 10
-        }
     }
 
     private mutating func writeString(_ value: String) {
