@@ -10,8 +10,10 @@ struct DirectoryCacheTests {
     @Test("An agent's groups are read once, kept through distribution, and read again as soon as a membership changes")
     func membershipsFollowChanges() async throws {
         try await TicketTestKit.run { _, kit in
+            // Written before the listener connects: a notification of this write arriving after the first read
+            // would empty the cache the test then expects to hold.
+            let agent = try await kit.agent()
             try await kit.withDirectoryListener {
-                let agent = try await kit.agent()
                 let cache = kit.api.store.directoryCache.memberships
                 try await kit.eventually("the listener connects and the agent's groups are kept") {
                     _ = try await kit.api.store.memberships(of: agent)
