@@ -39,11 +39,16 @@ public struct CloudEventHeader: Codable, Sendable {
 }
 
 public enum CloudEventCoding {
+    /// Times are RFC 3339 in UTC to the millisecond, `2026-12-02T01:26:26.230Z`.
+    static let time = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    /// How events written before their times carried the zone wrote them (UTC all the same).
+    static let zonelessTime = Date.ISO8601FormatStyle.iso8601.year().month().day().time(includingFractionalSeconds: true)
+
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)))
+            try container.encode(date.formatted(time))
         }
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
@@ -53,9 +58,8 @@ public enum CloudEventCoding {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let text = try decoder.singleValueContainer().decode(String.self)
-            if let date = try? Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true)) {
-                return date
-            }
+            if let date = try? Date(text, strategy: time) { return date }
+            if let date = try? Date(text, strategy: zonelessTime) { return date }
             if let date = try? Date(text, strategy: .iso8601) { return date }
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 time: \(text)"))
         }

@@ -19,6 +19,19 @@ struct CloudEventTests {
         #expect(try CloudEventCoding.decode(BrandSnapshot.self, from: bytes).data == snapshot)
     }
 
+    @Test("Times are written in UTC with their zone and milliseconds; events written before without the zone still decode")
+    func times() throws {
+        let event = CloudEvent(
+            source: "identity", type: "brand.created", subject: "b1", time: Date(timeIntervalSince1970: 1_796_189_447.25), brandid: nil,
+            data: BrandSnapshot(id: "b1", name: "Demo", hostnames: [], version: 1))
+        let text = String(decoding: try CloudEventCoding.encode(event), as: UTF8.self)
+        #expect(text.contains(#""time":"2026-12-02T05:30:47.250Z""#))
+        let older = text.replacingOccurrences(of: "47.250Z", with: "47.250")
+        #expect(try CloudEventCoding.decode(BrandSnapshot.self, from: Array(older.utf8)).time == event.time)
+        let plain = text.replacingOccurrences(of: "47.250Z", with: "47Z")
+        #expect(try CloudEventCoding.decode(BrandSnapshot.self, from: Array(plain.utf8)).time == Date(timeIntervalSince1970: 1_796_189_447))
+    }
+
     @Test("UUIDv7 ids carry version 7 and sort by creation time")
     func uuidV7() {
         let early = UUIDv7.generate(at: Date(timeIntervalSince1970: 1_800_000_000))

@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import NIOCore
 import PostgresNIO
+import ServiceKit
 
 /// A row of the outbox waiting to be (or already) published.
 public struct OutboxRecord: Sendable, Equatable {
@@ -43,6 +44,15 @@ public struct OutboxStore: Sendable {
 
     /// Adds the events, in order, to a statement that writes other changes too.
     public func append<P>(_ events: [CloudEvent<P>], topic: String, to statement: inout CompositeStatement) throws {
+        try append(events.map { ($0.id, $0.subject, try CloudEventCoding.encode($0)) }, topic: topic, to: &statement)
+    }
+
+    /// Adds events whose data writes its own JSON (``JSONWritable``), the same bytes without Foundation's encoder.
+    public func append<P: JSONWritable>(_ events: [CloudEvent<P>], topic: String, to statement: inout CompositeStatement) throws {
+        try append(events.map { ($0.id, $0.subject, $0.jsonBytes) }, topic: topic, to: &statement)
+    }
+
+    private func append(_ events: [(id: String, key: String, payload: [UInt8])], topic: String, to statement: inout CompositeStatement) throws {
         guard !events.isEmpty else { return }
         var ids: [UUID] = []
         var keys: [String] = []
@@ -52,8 +62,8 @@ public struct OutboxStore: Sendable {
                 throw CocoaError(.coderInvalidValue, userInfo: [NSDebugDescriptionErrorKey: "event id \(event.id) is not a UUID"])
             }
             ids.append(eventID)
-            keys.append(event.subject)
-            payloads.append(String(decoding: try CloudEventCoding.encode(event), as: UTF8.self))
+            keys.append(event.key)
+            payloads.append(String(decoding: event.payload, as: UTF8.self))
         }
         statement.add("""
             INSERT INTO \(database.table("outbox")) (event_id, topic, message_key, payload)

@@ -6,12 +6,22 @@ import Hummingbird
 /// in UTC, absent optionals left out, `/` escaped. Callers write keys and values in order; commas are the
 /// writer's business.
 public struct JSONWriter: Sendable {
+    /// Whose output the writer matches.
+    public enum Style: Sendable {
+        /// The API's encoder: dates to the whole second, `/` escaped.
+        case api
+        /// `CloudEventCoding`: dates to the millisecond, `/` as it is.
+        case event
+    }
+
     public private(set) var bytes: [UInt8] = []
     /// Per open object or array: whether it has a member yet.
     private var hasMember: [Bool] = []
+    private let style: Style
 
-    public init(capacity: Int = 1024) {
+    public init(capacity: Int = 1024, style: Style = .api) {
         bytes.reserveCapacity(capacity)
+        self.style = style
     }
 
     public mutating func beginObject() { open(UInt8(ascii: "{")) }
@@ -45,11 +55,11 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
-    /// `2026-12-01T14:02:15Z`, as the `.iso8601` date strategy writes it.
+    /// `2026-12-01T14:02:15Z`, as the `.iso8601` date strategy writes it, or `2026-12-01T14:02:15.230Z`.
     public mutating func date(_ value: Date) {
         separate()
         bytes.append(UInt8(ascii: "\""))
-        UTCTimeText.append(value, milliseconds: false, to: &bytes)
+        UTCTimeText.append(value, milliseconds: style == .event, to: &bytes)
         bytes.append(contentsOf: "Z\"".utf8)
     }
 
@@ -68,6 +78,14 @@ public struct JSONWriter: Sendable {
     public mutating func member(_ name: String, _ value: Bool) {
         key(name)
         bool(value)
+    }
+
+    /// Key and an object of the dictionary's members, in key order (as `JSONEncoder` with sorted keys writes it).
+    public mutating func member(_ name: String, _ value: [String: String]) {
+        key(name)
+        beginObject()
+        for (key, value) in value.sorted(by: { $0.key < $1.key }) { member(key, value) }
+        endObject()
     }
 
     public mutating func member(_ name: String, _ value: Date?) {
@@ -105,7 +123,8 @@ public struct JSONWriter: Sendable {
         value.withUTF8 { utf8 in
             bytes.append(UInt8(ascii: "\""))
             var clean = 0
-            for (index, byte) in utf8.enumerated() where Self.needsEscape(byte) {
+            let escapesSlash = style == .api
+            for (index, byte) in utf8.enumerated() where Self.needsEscape(byte, slash: escapesSlash) {
                 bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[clean..<index]))
                 escape(byte)
                 clean = index + 1
@@ -131,8 +150,8 @@ public struct JSONWriter: Sendable {
         }
     }
 
-    private static func needsEscape(_ byte: UInt8) -> Bool {
-        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "/")
+    private static func needsEscape(_ byte: UInt8, slash: Bool) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || (slash && byte == UInt8(ascii: "/"))
     }
 
     private static func hex(_ value: UInt8) -> UInt8 {

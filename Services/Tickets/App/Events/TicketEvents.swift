@@ -2,6 +2,7 @@ import Contracts
 import Database
 import Foundation
 import PostgresNIO
+import ServiceKit
 
 /// The data of every `ticket.*` event: the ticket as it is after the change, what happened and who did it.
 public struct TicketEventData: Codable, Sendable {
@@ -9,6 +10,25 @@ public struct TicketEventData: Codable, Sendable {
     public var actorKind: String
     public var actorID: String?
     public var details: [String: String]
+
+    public init(ticket: Ticket, actorKind: String, actorID: String?, details: [String: String]) {
+        self.ticket = ticket
+        self.actorKind = actorKind
+        self.actorID = actorID
+        self.details = details
+    }
+}
+
+extension TicketEventData: JSONWritable {
+    public func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.member("actorID", actorID)
+        json.member("actorKind", actorKind)
+        json.member("details", details)
+        json.key("ticket")
+        ticket.write(to: &json)
+        json.endObject()
+    }
 }
 
 /// How every tickets change reaches `tickets.events`: appended to the outbox in the change's transaction, keyed

@@ -5,7 +5,6 @@ import HTTPTypes
 import Hummingbird
 import ServiceKit
 
-extension Ticket: ResponseEncodable {}
 extension TicketComment: ResponseEncodable {}
 extension ViewTree: ResponseEncodable {}
 

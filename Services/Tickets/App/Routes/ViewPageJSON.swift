@@ -3,7 +3,8 @@ import Hummingbird
 import ServiceKit
 
 /// A list page is the response agents ask for most; Foundation's encoder spent more time on its 50 tickets than
-/// the database did finding them, so the page writes its JSON directly, in the shape `Codable` gives it.
+/// the database did finding them, so the page writes its JSON directly, in the shape `Codable` gives it, and so do
+/// single tickets and `tickets.events`.
 extension ViewPage: ResponseGenerator {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         json.response
@@ -31,37 +32,48 @@ extension ViewPage: ResponseGenerator {
     }
 }
 
-extension Ticket {
-    func write(to json: inout JSONWriter) {
+/// A ticket answered by itself (created, read, changed) is written the same way.
+extension Ticket: ResponseGenerator {
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var json = JSONWriter(capacity: 768)
+        write(to: &json)
+        return json.response
+    }
+}
+
+extension Ticket: JSONWritable {
+    /// The ticket's members in key order: the order `tickets.events` carry them in (sorted keys), which the API's
+    /// answers parse the same with.
+    public func write(to json: inout JSONWriter) {
         json.beginObject()
-        json.member("id", id)
-        json.member("number", number)
-        json.member("brandID", brandID)
-        json.member("departmentID", departmentID)
-        json.member("groupID", groupID)
         json.member("agentID", agentID)
-        json.member("customerUserID", customerUserID)
-        json.member("customerEmail", customerEmail)
-        json.member("subject", subject)
-        json.member("status", status.rawValue)
-        json.member("priority", priority.rawValue)
-        json.member("pinned", pinned)
-        json.member("messagesIn", messagesIn)
-        json.member("messagesOut", messagesOut)
-        json.member("createdAt", createdAt)
-        json.member("idleSince", idleSince)
+        json.member("brandID", brandID)
         json.member("closedAt", closedAt)
+        json.member("createdAt", createdAt)
+        json.member("customerEmail", customerEmail)
+        json.member("customerUserID", customerUserID)
+        json.member("departmentID", departmentID)
         if let followUp {
             json.key("followUp")
             json.beginObject()
-            json.member("at", followUp.at)
-            json.member("note", followUp.note)
-            json.member("groupID", followUp.groupID)
             json.member("agentID", followUp.agentID)
-            json.member("priority", followUp.priority?.rawValue)
+            json.member("at", followUp.at)
+            json.member("groupID", followUp.groupID)
+            json.member("note", followUp.note)
             json.member("pin", followUp.pin)
+            json.member("priority", followUp.priority?.rawValue)
             json.endObject()
         }
+        json.member("groupID", groupID)
+        json.member("id", id)
+        json.member("idleSince", idleSince)
+        json.member("messagesIn", messagesIn)
+        json.member("messagesOut", messagesOut)
+        json.member("number", number)
+        json.member("pinned", pinned)
+        json.member("priority", priority.rawValue)
+        json.member("status", status.rawValue)
+        json.member("subject", subject)
         json.member("version", version)
         json.endObject()
     }
