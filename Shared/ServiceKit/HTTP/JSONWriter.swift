@@ -80,9 +80,14 @@ public struct JSONWriter: Sendable {
         bool(value)
     }
 
-    /// Key and an object of the dictionary's members, in key order (as `JSONEncoder` with sorted keys writes it).
+    /// Key and an object of the dictionary's members (``object(_:)``).
     public mutating func member(_ name: String, _ value: [String: String]) {
         key(name)
+        object(value)
+    }
+
+    /// An object of the dictionary's members, in key order (as `JSONEncoder` with sorted keys writes it).
+    public mutating func object(_ value: [String: String]) {
         beginObject()
         for (key, value) in value.sorted(by: { $0.key < $1.key }) { member(key, value) }
         endObject()
