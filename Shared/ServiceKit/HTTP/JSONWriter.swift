@@ -75,6 +75,12 @@ public struct JSONWriter: Sendable {
         int(value)
     }
 
+    /// Key and number, left out when the value is nil.
+    public mutating func member(_ name: String, _ value: Int?) {
+        guard let value else { return }
+        member(name, value)
+    }
+
     public mutating func member(_ name: String, _ value: Bool) {
         key(name)
         bool(value)

@@ -59,12 +59,24 @@ public struct TicketSearchHit: Codable, Sendable {
     public var ticket: Ticket
     public var snippet: String?
     public var percent: Int?
+
+    public init(ticket: Ticket, snippet: String?, percent: Int?) {
+        self.ticket = ticket
+        self.snippet = snippet
+        self.percent = percent
+    }
 }
 
 public struct TicketSearchResults: Codable, Sendable {
     public var items: [TicketSearchHit]
     public var estimatedTotal: Int
     public var suggestion: String?
+
+    public init(items: [TicketSearchHit], estimatedTotal: Int, suggestion: String?) {
+        self.items = items
+        self.estimatedTotal = estimatedTotal
+        self.suggestion = suggestion
+    }
 }
 
 /// Search with the caller's visibility inside the query: text is ranked by the Xapian index (subject above
