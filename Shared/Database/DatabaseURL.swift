@@ -4,7 +4,15 @@ import ServiceKit
 
 /// `postgres://user:password@host:port/database` → a pooled client configuration (plain TCP on loopback).
 public enum DatabaseURL {
-    public static func configuration(_ text: String, maximumConnections: Int) throws -> PostgresClient.Configuration {
+    /// `minimumConnections` stay open for good; `keepAlive` pings an idle connection that often (nil: never).
+    ///
+    /// postgres-nio starts a timer task each time a connection goes back to the pool: one to ping it after the
+    /// keep-alive period, and one to close it after the idle timeout unless it is one of the minimum connections. With
+    /// a query or two per request those timers (a task, a sleep on Dispatch, a cancellation) cost the tickets process
+    /// more CPU than decoding a page; services therefore keep all their connections and ping none by default.
+    public static func configuration(
+        _ text: String, maximumConnections: Int, minimumConnections: Int = 0, keepAlive: Duration? = nil
+    ) throws -> PostgresClient.Configuration {
         guard let components = URLComponents(string: text), ["postgres", "postgresql"].contains(components.scheme ?? ""),
             let host = components.host, let user = components.user
         else {
@@ -15,6 +23,8 @@ public enum DatabaseURL {
             host: host, port: components.port ?? 5432, username: user, password: components.password,
             database: database.isEmpty ? nil : database, tls: .disable)
         configuration.options.maximumConnections = maximumConnections
+        configuration.options.minimumConnections = max(0, min(minimumConnections, maximumConnections))
+        configuration.options.keepAliveBehavior = keepAlive.map { PostgresClient.Configuration.Options.KeepAliveBehavior(frequency: $0) }
         configuration.options.connectTimeout = .seconds(5)
         // The fleet prepares a statement only to skip planning it (a list page's planning cost more than running it),
         // so a prepared statement always runs its generic plan; one-off queries are planned for their values as before.

@@ -37,7 +37,10 @@ public struct FleetRuntime: Sendable {
         try LibRdKafka.requireSupportedVersion()
         logger.info("starting", metadata: ["librdkafka": "\(LibRdKafka.versionString)", "port": "\(configuration.port)"])
         let postgres = PostgresClient(
-            configuration: try DatabaseURL.configuration(configuration.databaseURL, maximumConnections: configuration.databaseMaxConnections),
+            configuration: try DatabaseURL.configuration(
+                configuration.databaseURL, maximumConnections: configuration.databaseMaxConnections,
+                minimumConnections: configuration.databaseMinConnections,
+                keepAlive: configuration.databaseKeepAliveSeconds > 0 ? .seconds(configuration.databaseKeepAliveSeconds) : nil),
             backgroundLogger: logger)
         let kafka = KafkaConfiguration.fromEnvironment(environment)
         self.service = service

@@ -1,5 +1,6 @@
 import Database
 import PostgresNIO
+import ServiceKit
 import Testing
 
 @Suite("Database URL")
@@ -11,6 +12,26 @@ struct DatabaseURLTests {
         #expect(configuration.username == "concierge" && configuration.password == "secret" && configuration.database == "concierge")
         #expect(configuration.options.maximumConnections == 12)
         #expect(configuration.options.additionalStartupParameters.contains { $0 == ("plan_cache_mode", "force_generic_plan") })
+    }
+
+    @Test("Connections are kept and never pinged unless asked, and the minimum never exceeds the maximum")
+    func connectionsKept() throws {
+        let url = "postgres://concierge:secret@127.0.0.1:55432/concierge"
+        let plain = try DatabaseURL.configuration(url, maximumConnections: 12)
+        #expect(plain.options.minimumConnections == 0 && plain.options.keepAliveBehavior == nil)
+        let kept = try DatabaseURL.configuration(url, maximumConnections: 12, minimumConnections: 40, keepAlive: .seconds(30))
+        #expect(kept.options.minimumConnections == 12)
+        #expect(kept.options.keepAliveBehavior?.frequency == .seconds(30))
+    }
+
+    @Test("A service keeps all its connections and pings none unless its environment says otherwise")
+    func serviceDefaults() throws {
+        let defaults = try ServiceConfiguration.fromEnvironment(serviceName: "tickets", defaultPort: 8082, portVariable: "CONCIERGE_TICKETS_PORT", [:])
+        #expect(defaults.databaseMinConnections == defaults.databaseMaxConnections && defaults.databaseKeepAliveSeconds == 0)
+        let set = try ServiceConfiguration.fromEnvironment(
+            serviceName: "tickets", defaultPort: 8082, portVariable: "CONCIERGE_TICKETS_PORT",
+            ["CONCIERGE_DATABASE_MAX_CONNECTIONS": "6", "CONCIERGE_DATABASE_MIN_CONNECTIONS": "1", "CONCIERGE_DATABASE_KEEPALIVE_SECONDS": "45"])
+        #expect(set.databaseMaxConnections == 6 && set.databaseMinConnections == 1 && set.databaseKeepAliveSeconds == 45)
     }
 
     @Test("Anything but a postgres URL is a configuration error")

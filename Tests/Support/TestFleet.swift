@@ -70,6 +70,7 @@ public final class TestFleet: Sendable {
             "CONCIERGE_BCRYPT_COST": "4",
             "CONCIERGE_OUTBOX_POLL_MS": "50",
             "CONCIERGE_DATABASE_MAX_CONNECTIONS": "6",
+            "CONCIERGE_DATABASE_MIN_CONNECTIONS": "1",
         ].merging(options.environment) { _, chosen in chosen }
         let identityPorts = [FreePort.next(), FreePort.next()]
         self.identityPorts = identityPorts

@@ -9,6 +9,9 @@ public struct ServiceConfiguration: Sendable {
     public var port: Int
     public var databaseURL: String
     public var databaseMaxConnections: Int
+    public var databaseMinConnections: Int
+    /// Seconds between pings of an idle database connection; 0 never pings.
+    public var databaseKeepAliveSeconds: Int
     public var dataDirectory: String
     public var logLevel: String
     public var outboxRetentionHours: Int
@@ -26,13 +29,16 @@ public struct ServiceConfiguration: Sendable {
         let environment = EnvironmentReader(values)
         let port = try environment.int(portVariable, default: try environment.int("CONCIERGE_PORT", default: defaultPort))
         let instance = environment.string("CONCIERGE_INSTANCE", default: "\(serviceName)-\(port)")
+        let maxConnections = try environment.int("CONCIERGE_DATABASE_MAX_CONNECTIONS", default: 10)
         return ServiceConfiguration(
             serviceName: serviceName,
             instance: instance,
             host: environment.string("CONCIERGE_HTTP_HOST", default: "127.0.0.1"),
             port: port,
             databaseURL: environment.string("CONCIERGE_DATABASE_URL", default: defaultDatabaseURL),
-            databaseMaxConnections: try environment.int("CONCIERGE_DATABASE_MAX_CONNECTIONS", default: 10),
+            databaseMaxConnections: maxConnections,
+            databaseMinConnections: try environment.int("CONCIERGE_DATABASE_MIN_CONNECTIONS", default: maxConnections),
+            databaseKeepAliveSeconds: try environment.int("CONCIERGE_DATABASE_KEEPALIVE_SECONDS", default: 0),
             dataDirectory: environment.string("CONCIERGE_DATA_DIR", default: ".run/data/\(instance)"),
             logLevel: environment.string("CONCIERGE_LOG_LEVEL", default: "info"),
             outboxRetentionHours: try environment.int("CONCIERGE_OUTBOX_RETENTION_HOURS", default: 168),
