@@ -6,7 +6,8 @@ import PostgresNIO
 /// PostgresNIO's variadic `row.decode((A, B, …).self)` is generic over a parameter pack that is not specialized:
 /// every cell looks its Swift type's metadata up at run time. On a list page of 50 tickets of 24 columns that was a
 /// fifth of the tickets process's CPU; these methods are compiled for their one type each. A cell of another type
-/// than asked, or a row with fewer cells, throws PostgresNIO's own decoding error naming the column.
+/// than asked throws PostgresNIO's own decoding error naming the column; asking past the row's last cell throws
+/// ``RowCellsError/noMoreColumns``.
 public struct RowCells {
     private var cells: PostgresRow.Iterator
 

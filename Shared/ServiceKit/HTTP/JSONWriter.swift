@@ -1,10 +1,11 @@
 import Foundation
 import Hummingbird
 
-/// Writes JSON straight into bytes, for the few responses whose Foundation `JSONEncoder` cost dominated a request
-/// (a list page of 50 tickets). The output parses to what the API's encoder writes: dates ISO 8601 to the second
-/// in UTC, absent optionals left out, `/` escaped. Callers write keys and values in order; commas are the
-/// writer's business.
+/// Writes JSON straight into bytes, where Foundation's `JSONEncoder` cost dominated a request (a list page of 50
+/// tickets, search answers, the events of a new ticket). In the ``Style/api`` style the output parses to what the
+/// API's encoder writes (dates ISO 8601 to the second in UTC, absent optionals left out, `/` escaped); in the
+/// ``Style/event`` style it is what `CloudEventCoding` writes, given keys in sorted order. Callers write keys and
+/// values in order; commas are the writer's business.
 public struct JSONWriter: Sendable {
     /// Whose output the writer matches.
     public enum Style: Sendable {
