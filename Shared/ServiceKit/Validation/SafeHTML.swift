@@ -118,11 +118,6 @@ public enum SafeHTML {
     }
 }
 
-extension String {
-    /// The string, or nil when it is empty or only whitespace.
-    public var nonEmptyText: String? { trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : self }
-}
-
 /// Which embedded media survive sanitizing: images over http(s) or from the site itself, and frames (videos) only
 /// from the hosts listed; each rebuilt with nothing but its `src`.
 public struct MediaPolicy: Sendable {

@@ -125,7 +125,7 @@ public struct TicketController: Sendable {
             let body = try await request.decodeJSON(CommentRequest.self, context: context)
             let type = body.type ?? .general
             try Authorization.require(caller.principal, .tickets, type == .resolution ? "Add Resolution" : "Add Comment")
-            let text = body.body.trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = body.body.trimmedText
             guard (1...TicketInput.maximumBody).contains(text.count) else {
                 throw Problem.unprocessable("A comment needs a body.", errors: [.init(field: "body", message: "1...\(TicketInput.maximumBody) characters")])
             }

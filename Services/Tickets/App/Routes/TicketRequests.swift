@@ -53,7 +53,7 @@ enum TicketInput {
     static let maximumBody = 100_000
 
     static func subject(_ raw: String) throws -> String {
-        let subject = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let subject = raw.trimmedText
         guard (1...maximumSubject).contains(subject.count), !subject.contains(where: \.isNewline) else {
             throw Problem.unprocessable("A subject has 1 to \(maximumSubject) characters on one line.",
                                         errors: [.init(field: "subject", message: "1...\(maximumSubject) characters, one line")])
