@@ -5,7 +5,6 @@ import Hummingbird
 import Search
 import ServiceKit
 
-
 /// `GET /api/v1/tickets/search` (advanced search) and `GET …/{id}/similar` (resolved tickets like this one).
 public struct TicketSearchController: Sendable {
     let search: TicketSearch
