@@ -5,14 +5,11 @@ import ServiceKit
 /// A list page is the response agents ask for most; Foundation's encoder spent more time on its 50 tickets than
 /// the database did finding them, so the page writes its JSON directly, in the shape `Codable` gives it, and so do
 /// single tickets and `tickets.events`.
-extension ViewPage: ResponseGenerator {
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
-        json.response
-    }
+extension ViewPage: JSONResponse {
+    public var expectedJSONSize: Int { 640 * items.count + 128 }
 
     /// The page as the API's JSON encoder would write it.
-    public var json: JSONWriter {
-        var json = JSONWriter(capacity: 640 * items.count + 128)
+    public func write(to json: inout JSONWriter) {
         json.beginObject()
         json.key("items")
         json.beginArray()
@@ -28,20 +25,11 @@ extension ViewPage: ResponseGenerator {
             json.endObject()
         }
         json.endObject()
-        return json
     }
 }
 
 /// A ticket answered by itself (created, read, changed) is written the same way.
-extension Ticket: ResponseGenerator {
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var json = JSONWriter(capacity: 768)
-        write(to: &json)
-        return json.response
-    }
-}
-
-extension Ticket: JSONWritable {
+extension Ticket: JSONResponse {
     /// The ticket's members in key order: the order `tickets.events` carry them in (sorted keys), which the API's
     /// answers parse the same with.
     public func write(to json: inout JSONWriter) {
