@@ -36,7 +36,7 @@ struct TicketsThroughTheGatewayTests {
         return (departmentID, try #require(department.json?["frontLineGroupID"] as? String))
     }
 
-    @Test("A portal ticket goes by round robin to the active primary agent, who replies; the customer reopens it; closed and locked it stays locked")
+    @Test("A portal ticket goes by round robin to the active primary agent, who replies; the customer reopens it; a task holds it open until completed; closed and locked it stays locked")
     func ticketLifeCycle() async throws {
         try await withFleet(TestFleet.Options(otherServices: true)) { fleet in
             let host = [("Host", "demo.localhost")]
@@ -72,6 +72,20 @@ struct TicketsThroughTheGatewayTests {
             #expect(reply.json?["status"] as? String == "waiting")
             let answer = try await TestHTTP.shared.send(.POST, ticketURL + "/messages", headers: customer, json: ["body": "Still smokes."])
             #expect(answer.json?["status"] as? String == "active")
+            let requireTasks = try await TestHTTP.shared.send(
+                .PATCH, fleet.gatewayURL + "/api/v1/identity/departments/\(departmentID)", headers: admin,
+                json: ["name": "Support with tasks", "settings": ["tickets": ["requireAllTasksCompletedToClose": true]]])
+            #expect(requireTasks.status == 200)
+            _ = try await Self.eventually(fleet.gatewayURL + "/api/v1/tickets/departments", headers: host) { list in
+                (list["items"] as? [[String: Any]])?.contains { $0["name"] as? String == "Support with tasks" } == true
+            }
+            let task = try await TestHTTP.shared.send(.POST, ticketURL + "/tasks", headers: agent, json: ["subject": "Order a new fuser"])
+            #expect(task.status == 201)
+            let taskURL = fleet.gatewayURL + "/api/v1/tickets/tasks/" + (try #require(task.json?["id"] as? String))
+            let held = try await TestHTTP.shared.send(.PUT, ticketURL + "/status", headers: agent, json: ["status": "closed_locked"])
+            #expect(held.status == 422)
+            let completed = try await TestHTTP.shared.send(.PATCH, taskURL, headers: agent, json: ["status": "completed"])
+            #expect(completed.json?["status"] as? String == "completed")
             let locked = try await TestHTTP.shared.send(.PUT, ticketURL + "/status", headers: agent, json: ["status": "closed_locked"])
             #expect(locked.json?["status"] as? String == "closed_locked")
             let refused = try await TestHTTP.shared.send(.POST, ticketURL + "/messages", headers: customer, json: ["body": "Hello?"])

@@ -50,6 +50,7 @@ public struct TicketsAPI: Sendable {
         AttachmentController(store: store, policy: attachments).addRoutes(to: api)
         CustomFieldController(store: store).addRoutes(to: api)
         WorkRecordController(store: store).addRoutes(to: api)
+        TaskController(store: store).addRoutes(to: api)
         BulkController(store: store).addRoutes(to: api)
         MessageActionsController(store: store).addRoutes(to: api)
         TicketController(store: store, search: search, creation: creation).addRoutes(to: api)

@@ -5,6 +5,7 @@ enum IdentityPayloads {
         var newTicketsInPortal: String?
         var customFieldTemplateID: String?
         var requireResolutionToClose: Bool?
+        var requireAllTasksCompletedToClose: Bool?
         var autoCloseEnabled: Bool?
         var autoCloseAfterHours: Int?
         var autoLockEnabled: Bool?

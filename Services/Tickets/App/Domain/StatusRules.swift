@@ -22,11 +22,24 @@ public enum StatusRules {
         }
     }
 
-    /// The department's close guards, checked when an agent moves a ticket into Closed or Closed and Locked.
-    public static func checkClose(to status: TicketStatus, requireResolution: Bool, hasResolution: Bool) throws {
-        guard status.isClosed, requireResolution, !hasResolution else { return }
-        throw Problem.unprocessable(
-            "This department requires a resolution before a ticket is closed; add a Resolution comment first.",
-            errors: [.init(field: "status", message: "a resolution is required to close")])
+    /// The department's close guards, checked when an agent moves a ticket into Closed or Closed and Locked:
+    /// "Require resolution to close tickets" and "Require all tasks to be completed to close tickets" (a task is
+    /// done when Completed or Rejected).
+    public static func checkClose(
+        to status: TicketStatus, requireResolution: Bool, hasResolution: Bool, requireTasksCompleted: Bool = false, unfinishedTasks: Int = 0
+    ) throws {
+        guard status.isClosed else { return }
+        var errors: [Problem.FieldError] = []
+        var details: [String] = []
+        if requireResolution && !hasResolution {
+            errors.append(.init(field: "status", message: "a resolution is required to close"))
+            details.append("a resolution before a ticket is closed; add a Resolution comment first")
+        }
+        if requireTasksCompleted && unfinishedTasks > 0 {
+            errors.append(.init(field: "status", message: "\(unfinishedTasks) task(s) not completed"))
+            details.append("all tasks completed before a ticket is closed; \(unfinishedTasks) of this ticket's tasks are not")
+        }
+        guard !errors.isEmpty else { return }
+        throw Problem.unprocessable("This department requires " + details.joined(separator: ", and ") + ".", errors: errors)
     }
 }

@@ -362,5 +362,35 @@ public enum TicketMigrations {
             FOR EACH STATEMENT EXECUTE FUNCTION {schema}.notify_directory_changed()
             """,
         ]),
+        Migration(version: 119, name: "tasks, and the department's guard that closes tickets only when their tasks are done", sql: [
+            """
+            CREATE TABLE {schema}.tasks (
+                id uuid PRIMARY KEY,
+                brand_id uuid,
+                ticket_id uuid REFERENCES {schema}.tickets (id) ON DELETE CASCADE,
+                agent_id uuid NOT NULL,
+                subject text NOT NULL,
+                description text NOT NULL,
+                status text NOT NULL CHECK (status IN
+                    ('under_consideration', 'approved', 'in_progress', 'on_hold', 'in_review', 'completed', 'rejected')),
+                priority text NOT NULL CHECK (priority IN ('low', 'normal', 'high', 'urgent')),
+                start_at timestamptz,
+                due_at timestamptz,
+                completed_at timestamptz,
+                original_estimate integer,
+                remaining_estimate integer,
+                reminder_minutes integer,
+                created_by uuid,
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL,
+                deleted_at timestamptz,
+                version integer NOT NULL DEFAULT 1)
+            """,
+            "CREATE INDEX tasks_agent ON {schema}.tasks (agent_id, (coalesce(due_at, 'infinity'::timestamptz)), id) WHERE deleted_at IS NULL",
+            "CREATE INDEX tasks_ticket ON {schema}.tasks (ticket_id) WHERE ticket_id IS NOT NULL",
+            "CREATE INDEX tasks_deleted ON {schema}.tasks (deleted_at) WHERE deleted_at IS NOT NULL",
+            "CREATE INDEX related_items_item ON {schema}.related_items (kind, item_id)",
+            "ALTER TABLE {schema}.departments ADD COLUMN require_tasks_completed_to_close boolean NOT NULL DEFAULT false",
+        ]),
     ]
 }

@@ -34,6 +34,9 @@ public struct RelatedItemController: Sendable {
                     throw Problem.unprocessable("There is no ticket \(body.itemID) you can see.", errors: [.init(field: "itemID", message: "unknown ticket")])
                 }
             }
+            if kind == .task, try await store.task(item) == nil {
+                throw Problem.unprocessable("There is no task \(body.itemID).", errors: [.init(field: "itemID", message: "unknown task")])
+            }
             let updated = try await store.addRelated(kind, item, to: try TicketController.id(ticket.id), by: caller.principal.userID)
             return EditedResponse(status: .created, headers: [.eTag: updated.etag], response: updated)
         }

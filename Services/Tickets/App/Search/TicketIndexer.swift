@@ -28,6 +28,9 @@ public struct TicketIndexer: SearchProjection {
         }
     }
 
+    /// Task events name a task, not a ticket (a ticket's related items are not in its document).
+    public func changesDocument(_ eventType: String) -> Bool { !eventType.hasPrefix("task.") }
+
     public func documents(ids: Set<UUID>) async throws -> [SearchDocument] {
         var binds = PostgresBindings()
         binds.append(Array(ids))

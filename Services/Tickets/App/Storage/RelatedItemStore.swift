@@ -43,7 +43,7 @@ extension TicketStore {
         }
     }
 
-    private func link(_ ticketID: UUID, _ kind: RelatedItemKind, _ itemID: UUID, by agent: String, on connection: PostgresConnection) async throws -> Bool {
+    func link(_ ticketID: UUID, _ kind: RelatedItemKind, _ itemID: UUID, by agent: String, on connection: PostgresConnection) async throws -> Bool {
         var binds = PostgresBindings()
         binds.append(ticketID)
         binds.append(kind.rawValue)

@@ -7,8 +7,35 @@ import ServiceKit
 extension TicketStore {
     public static let maximumMerged = 10
 
-    /// Merges up to ten tickets into the primary, for good: their messages, comments and history move to it, their
-    /// numbers become forwarders to it, and they are gone. The primary keeps its own properties.
+    /// The merged tickets' related items and tasks become the primary's, and tickets related to a merged one are
+    /// related to the primary instead (a link between the merged tickets themselves goes).
+    private func moveRelatedItems(to primary: UUID, from others: [UUID], on connection: PostgresConnection) async throws {
+        var binds = PostgresBindings()
+        binds.append(primary)
+        binds.append(others)
+        let related = database.table("related_items")
+        for sql in [
+            """
+            INSERT INTO \(related) (ticket_id, kind, item_id, added_by, added_at)
+            SELECT $1, kind, item_id, added_by, added_at FROM \(related)
+            WHERE ticket_id = ANY($2) AND NOT (kind = 'ticket' AND (item_id = $1 OR item_id = ANY($2)))
+            ON CONFLICT DO NOTHING
+            """,
+            """
+            INSERT INTO \(related) (ticket_id, kind, item_id, added_by, added_at)
+            SELECT ticket_id, 'ticket', $1, added_by, added_at FROM \(related)
+            WHERE kind = 'ticket' AND item_id = ANY($2) AND ticket_id <> $1 AND NOT ticket_id = ANY($2)
+            ON CONFLICT DO NOTHING
+            """,
+            "DELETE FROM \(related) WHERE kind = 'ticket' AND item_id = ANY($2)",
+            "UPDATE \(database.table("tasks")) SET ticket_id = $1 WHERE ticket_id = ANY($2)",
+        ] {
+            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: database.logger).consume()
+        }
+    }
+
+    /// Merges up to ten tickets into the primary, for good: their messages, comments, history, related items
+    /// and tasks move to it, their numbers become forwarders to it, and they are gone. The primary keeps its own properties.
     public func merge(primary: UUID, others: [UUID], by agent: String) async throws -> Ticket {
         try await database.transaction { connection in
             var merged: [Ticket] = []
@@ -30,6 +57,7 @@ extension TicketStore {
                     PostgresQuery(unsafeSQL: "UPDATE \(database.table("forwarders")) SET ticket_id = $1 WHERE ticket_id = ANY($2)", binds: binds),
                     logger: database.logger
                 ).consume()
+                try await moveRelatedItems(to: primary, from: others, on: connection)
                 for old in merged {
                     var forward = PostgresBindings()
                     forward.append(old.number)

@@ -178,7 +178,9 @@ extension TicketStore {
         else { return }
         try StatusRules.checkClose(
             to: status, requireResolution: department.requireResolutionToClose,
-            hasResolution: department.requireResolutionToClose ? try await hasResolution(ticket.id, on: connection) : true)
+            hasResolution: department.requireResolutionToClose ? try await hasResolution(ticket.id, on: connection) : true,
+            requireTasksCompleted: department.requireTasksCompletedToClose,
+            unfinishedTasks: department.requireTasksCompletedToClose ? try await unfinishedTasks(of: ticket.id, on: connection) : 0)
         try await checkRequiredFields(ticket, at: .close, on: connection)
     }
 

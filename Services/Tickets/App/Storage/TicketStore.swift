@@ -13,6 +13,8 @@ public struct KnownDepartment: Sendable, Equatable {
     public var hiddenFromPortal: Bool
     public var newTicketsInPortal: String
     public var requireResolutionToClose: Bool
+    /// "Require all tasks to be completed to close tickets."
+    public var requireTasksCompletedToClose: Bool
     /// The department's custom field template, if it has one.
     public var templateID: UUID?
 }
@@ -127,14 +129,16 @@ public struct TicketStore: Sendable {
     func departments(_ tail: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [KnownDepartment] {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
-                SELECT id, brand_id, name, front_line_group_id, hidden_from_portal, new_tickets_in_portal, require_resolution_to_close, template_id
+                SELECT id, brand_id, name, front_line_group_id, hidden_from_portal, new_tickets_in_portal, require_resolution_to_close, template_id,
+                    require_tasks_completed_to_close
                 FROM \(database.table("departments")) \(tail)
                 """, binds: binds), logger: database.logger)
         var result: [KnownDepartment] = []
-        for try await (id, brand, name, front, hidden, role, resolution, template) in rows.decode((UUID, UUID, String, UUID, Bool, String, Bool, UUID?).self) {
+        for try await (id, brand, name, front, hidden, role, resolution, template, tasks) in rows.decode(
+            (UUID, UUID, String, UUID, Bool, String, Bool, UUID?, Bool).self) {
             result.append(KnownDepartment(
                 id: id, brandID: brand, name: name, frontLineGroupID: front, hiddenFromPortal: hidden, newTicketsInPortal: role,
-                requireResolutionToClose: resolution, templateID: template))
+                requireResolutionToClose: resolution, requireTasksCompletedToClose: tasks, templateID: template))
         }
         return result
     }

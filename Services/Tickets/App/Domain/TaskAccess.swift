@@ -1,0 +1,25 @@
+import Auth
+import Contracts
+import Foundation
+
+/// Who sees a task, as a plain function: administrators (and roles scoped to everything) all; its agent and the
+/// agent who made it; whoever can read the ticket it belongs to or is related to; managers the tasks of agents in
+/// the departments they manage ("managers can view and track tasks for their departments"). A task one may not
+/// see answers 404.
+public enum TaskAccess {
+    /// `ticketsReadable`: whether the caller can read a ticket the task belongs to or is related to;
+    /// `agentDepartments`: the departments the task's agent works in.
+    public static func canRead(_ task: TaskItem, by caller: TicketCaller, ticketsReadable: Bool, agentDepartments: Set<String>) -> Bool {
+        guard caller.isAgent, Authorization.allows(caller.principal, .tasks, "View") else { return false }
+        if caller.seesEverything || ticketsReadable { return true }
+        let me = caller.principal.userID.lowercased()
+        if task.agentID == me || task.createdBy == me { return true }
+        return !caller.managedDepartments.isDisjoint(with: agentDepartments)
+    }
+
+    /// Who may list another agent's tasks (the By Agent view): administrators, and managers of a department the
+    /// agent works in.
+    public static func mayList(agentDepartments: Set<String>, by caller: TicketCaller) -> Bool {
+        caller.seesEverything || !caller.managedDepartments.isDisjoint(with: agentDepartments)
+    }
+}

@@ -1,0 +1,27 @@
+import Contracts
+import Database
+import Foundation
+import PostgresNIO
+
+/// The data of every `task.*` event on `tickets.events`: the task as it is after the change, what happened and who
+/// did it. Keyed by the task id, so one task's events stay in order.
+public struct TaskEventData: Codable, Sendable {
+    public var task: TaskItem
+    public var actorKind: String
+    public var actorID: String?
+    public var details: [String: String]
+}
+
+extension TicketEvents {
+    /// Appends the task's events to the outbox in the change's transaction.
+    func publish(_ items: [(type: String, details: [String: String])], task: TaskItem, actor: Actor, on connection: PostgresConnection) async throws {
+        guard !items.isEmpty else { return }
+        try await outbox.append(
+            items.map { item in
+                CloudEvent(
+                    source: ServiceName.tickets.rawValue, type: item.type, subject: task.id, brandid: task.brandID,
+                    data: TaskEventData(task: task, actorKind: actor.kind, actorID: actor.id, details: item.details))
+            },
+            topic: ServiceName.tickets.eventsTopic, on: connection)
+    }
+}

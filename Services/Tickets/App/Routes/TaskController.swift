@@ -1,0 +1,149 @@
+import Auth
+import Contracts
+import Foundation
+import Hummingbird
+import ServiceKit
+
+extension TaskItem: ResponseEncodable {}
+
+/// One page of a task list; `next` is the `after` of the following page.
+public struct TaskPage: Codable, Sendable, ResponseEncodable {
+    public var items: [TaskItem]
+    public var next: String?
+}
+
+/// Tasks under `/api/v1/tickets`: `tasks` (new, and the My Tasks / By Agent / All Tasks lists by tab),
+/// `tasks/{taskID}` (read, change with `If-Match`, delete), and a ticket's own (`{id}/tasks`: made from the ticket,
+/// and the tasks among its related items). Agents only; a task one may not see answers 404.
+public struct TaskController: Sendable {
+    let access: TicketRequestAccess
+    var store: TicketStore { access.store }
+
+    public init(store: TicketStore) {
+        self.access = TicketRequestAccess(store: store)
+    }
+
+    public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
+        group.post("tasks") { request, context in
+            let caller = try await agent(context)
+            try Authorization.require(caller.principal, .tasks, "Create")
+            let body = try await request.decodeJSON(TaskRequest.self, context: context)
+            let task = try TaskRules.new(
+                body, id: UUIDv7.generate().lowercased, brandID: context.brandID?.lowercased(), ticketID: nil, createdBy: me(caller), now: Date())
+            let created = try await store.createTask(task, actor: .agent(me(caller)))
+            return EditedResponse(status: .created, headers: [.eTag: created.etag], response: created)
+        }
+        group.post("{id}/tasks") { request, context in
+            let (ticket, caller) = try await access.readable(context)
+            guard caller.isAgent, !caller.readsAsCustomer(ticket) else { throw Problem.notFound("No such ticket.") }
+            try Authorization.require(caller.principal, .tasks, "Create")
+            let body = try await request.decodeJSON(TaskRequest.self, context: context)
+            let task = try TaskRules.new(
+                body, id: UUIDv7.generate().lowercased, brandID: ticket.brandID, ticketID: ticket.id, createdBy: me(caller), now: Date())
+            let created = try await store.createTask(task, fromTicket: try TicketController.id(ticket.id), actor: .agent(me(caller)))
+            return EditedResponse(status: .created, headers: [.eTag: created.etag], response: created)
+        }
+        group.get("{id}/tasks") { _, context in
+            let (ticket, caller) = try await access.readable(context, for: .read)
+            guard caller.isAgent, !caller.readsAsCustomer(ticket) else { throw Problem.notFound("No such ticket.") }
+            return Items(items: try await store.tasks(ofTicket: try TicketController.id(ticket.id)))
+        }
+        group.get("tasks") { request, context in
+            let caller = try await agent(context)
+            let query = request.uri.queryParameters
+            let tab = query.get("tab").map { TaskTab(rawValue: $0) } ?? .active
+            guard let tab else {
+                throw Problem.unprocessable("tab is active, pending or closed.", errors: [.init(field: "tab", message: "active, pending or closed")])
+            }
+            let limit = min(max(Int(query.get("limit") ?? "") ?? 50, 1), 100)
+            var after: TaskItem?
+            if let raw = query.get("after") {
+                guard let id = UUID(uuidString: raw), let task = try await store.task(id, includingDeleted: true) else {
+                    throw Problem.unprocessable("after names the last task of the previous page.", errors: [.init(field: "after", message: "unknown task")])
+                }
+                after = task
+            }
+            let agents = try await listedAgents(view: query.get("view") ?? "mine", agentID: query.get("agentID"), caller: caller)
+            let items = try await store.tasks(agents: agents, tab: tab, after: after, limit: limit)
+            return TaskPage(items: items, next: items.count == limit ? items.last?.id : nil)
+        }
+        group.get("tasks/{taskID}") { _, context in
+            let task = try await readableTask(context).task
+            return EditedResponse(headers: [.eTag: task.etag], response: task)
+        }
+        group.patch("tasks/{taskID}") { request, context in
+            let (task, caller) = try await readableTask(context)
+            let body = try await request.decodeJSON(TaskRequest.self, context: context)
+            let principal = caller.principal
+            let updated = try await store.updateTask(
+                try TicketController.id(task.id), expectedVersion: try IfMatch.version(request), actor: .agent(me(caller))
+            ) { before in
+                let after = try TaskRules.applying(body, to: before, now: Date())
+                for action in TaskRules.requiredActions(from: before, to: after).sorted() {
+                    try Authorization.require(principal, .tasks, action)
+                }
+                return after
+            }
+            return EditedResponse(headers: [.eTag: updated.etag], response: updated)
+        }
+        group.delete("tasks/{taskID}") { _, context in
+            let (task, caller) = try await readableTask(context)
+            try Authorization.require(caller.principal, .tasks, "Delete")
+            try await store.deleteTask(try TicketController.id(task.id), actor: .agent(me(caller)))
+            return Response(status: .noContent)
+        }
+    }
+
+    private func me(_ caller: TicketCaller) -> String { caller.principal.userID.lowercased() }
+
+    /// The signed-in caller when they are an agent with the Tasks feature (403 otherwise).
+    private func agent(_ context: ServiceRequestContext) async throws -> TicketCaller {
+        guard let caller = try await access.caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
+        guard caller.isAgent, Authorization.allows(caller.principal, .tasks, FeatureCatalog.view) else { throw Problem.forbidden("Tasks are for agents.") }
+        return caller
+    }
+
+    /// The task of the path when the caller may see it (``TaskAccess``); 404 otherwise.
+    private func readableTask(_ context: ServiceRequestContext) async throws -> (task: TaskItem, caller: TicketCaller) {
+        guard let caller = try await access.caller(context, required: true), caller.isAgent else { throw Problem.notFound("No such task.") }
+        let id = try context.uuidParameter("taskID", notFound: "No such task.")
+        guard let task = try await store.task(id) else { throw Problem.notFound("No such task.") }
+        var ticketsReadable = false
+        for ticketID in try await store.ticketsOf(task: id) where !ticketsReadable {
+            if let ticket = try await store.find(ticketID), caller.canRead(ticket) { ticketsReadable = true }
+        }
+        guard TaskAccess.canRead(task, by: caller, ticketsReadable: ticketsReadable, agentDepartments: try await departments(of: task.agentID))
+        else { throw Problem.notFound("No such task.") }
+        return (task, caller)
+    }
+
+    /// Whose tasks a list shows: `mine` the caller's; `agent` one agent's (theirs, or as a manager of a department
+    /// the agent works in); `all` every agent's in the departments the caller manages (everyone's for administrators).
+    private func listedAgents(view: String, agentID: String?, caller: TicketCaller) async throws -> [UUID]? {
+        switch view {
+        case "mine":
+            return [try TicketInput.uuid(me(caller), field: "agentID")]
+        case "agent":
+            guard let raw = agentID, let agent = UUID(uuidString: raw) else {
+                throw Problem.unprocessable("The By Agent view names an agent.", errors: [.init(field: "agentID", message: "must be an agent id")])
+            }
+            if agent.uuidString.lowercased() != me(caller) {
+                guard TaskAccess.mayList(agentDepartments: try await departments(of: raw), by: caller) else {
+                    throw Problem.forbidden("Only managers of the agent's departments see the agent's tasks.")
+                }
+            }
+            return [agent]
+        case "all":
+            if caller.seesEverything { return nil }
+            guard !caller.managedDepartments.isEmpty else { throw Problem.forbidden("All Tasks is for managers.") }
+            return try await store.agents(inDepartments: caller.managedDepartments)
+        default:
+            throw Problem.unprocessable("view is mine, agent or all.", errors: [.init(field: "view", message: "mine, agent or all")])
+        }
+    }
+
+    private func departments(of agentID: String) async throws -> Set<String> {
+        guard let agent = UUID(uuidString: agentID) else { return [] }
+        return Set(try await store.memberships(of: agent).map { $0.department.lowercased })
+    }
+}

@@ -1,0 +1,245 @@
+import Foundation
+import HTTPTypes
+import Testing
+
+@testable import TicketsApp
+
+@Suite("Tasks")
+struct TaskTests {
+    /// The kit's department with "Require all tasks to be completed to close tickets" turned on.
+    func requireTasks(_ kit: TicketTestKit) async throws {
+        try await kit.identity("department.updated", [
+            "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
+            "version": 2, "settings": ["tickets": ["requireAllTasksCompletedToClose": true]],
+        ])
+    }
+
+    @Test("A task made from a ticket is one of its related items, and the department's guard keeps the ticket open until it is done")
+    func closeGuard() async throws {
+        try await TicketTestKit.run { client, kit in
+            try await requireTasks(kit)
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let ticket = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+
+            let (created, headers, task) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(ticket)/tasks", token: token,
+                body: #"{"subject":"Order a new fuser","dueAt":"2027-01-04T09:00:00Z","reminderMinutes":30,"originalEstimate":{"value":2,"unit":"hours"}}"#)
+            #expect(created == .created)
+            let taskID = try #require(task["id"] as? String)
+            #expect(task["ticketID"] as? String == ticket)
+            #expect(task["status"] as? String == "in_progress")
+            #expect(task["originalEstimateMinutes"] as? Int == 120)
+            #expect(headers[.eTag] == "\"1\"")
+            let (_, _, listed) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(ticket)/tasks", token: token)
+            #expect((listed["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [taskID])
+            let (_, _, related) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(ticket)/related", token: token)
+            #expect((related["items"] as? [[String: Any]])?.first?["kind"] as? String == "task")
+
+            let (guarded, _, problem) = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(ticket)/status", token: token, body: #"{"status":"closed"}"#)
+            #expect(guarded == .unprocessableContent)
+            #expect((problem["detail"] as? String)?.contains("tasks") == true)
+            let (replied, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(ticket)/replies", token: token, body: #"{"body":"Done soon","sendVariant":"closed"}"#)
+            #expect(replied == .unprocessableContent, "a closing send variant passes the same guard")
+
+            let (badStatus, badHeaders, _) = try await TicketTestKit.send(
+                client, .patch, "/api/v1/tickets/tasks/\(taskID)", token: token, ifMatch: "\"1\"", body: #"{"status":"done"}"#)
+            #expect(badStatus == .unprocessableContent)
+            #expect(badHeaders[.contentType] == "application/problem+json")
+            let (stale, _, _) = try await TicketTestKit.send(
+                client, .patch, "/api/v1/tickets/tasks/\(taskID)", token: token, ifMatch: "\"7\"", body: #"{"status":"completed"}"#)
+            #expect(stale == .preconditionFailed)
+            let (done, doneHeaders, completed) = try await TicketTestKit.send(
+                client, .patch, "/api/v1/tickets/tasks/\(taskID)", token: token, ifMatch: "\"1\"", body: #"{"status":"completed"}"#)
+            #expect(done == .ok)
+            #expect(completed["completedAt"] != nil)
+            #expect(doneHeaders[.eTag] == "\"2\"")
+
+            let (closed, _, closedTicket) = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/\(ticket)/status", token: token, body: #"{"status":"closed"}"#)
+            #expect(closed == .ok)
+            #expect(closedTicket["status"] as? String == "closed")
+            let types = try await kit.eventTypes()
+            #expect(types.filter { $0.hasPrefix("task.") } == ["task.created", "task.status_changed"])
+            #expect(types.contains("ticket.related_added"))
+        }
+    }
+
+    @Test("Rejected and deleted tasks do not hold a ticket open; a task reopened does, and a related task must exist")
+    func finishedTasks() async throws {
+        try await TicketTestKit.run { client, kit in
+            try await requireTasks(kit)
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let admin = try await kit.administratorToken()
+            let customer = try await kit.customer()
+            let ticket = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            let (_, _, first) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(ticket)/tasks", token: token, body: #"{"subject":"Ask the vendor"}"#)
+            let (_, _, second) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(ticket)/tasks", token: token, body: #"{"subject":"Ship a part"}"#)
+            let (_, _, own) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/tasks", token: token, body: #"{"subject":"Check stock"}"#)
+            let firstID = try #require(first["id"] as? String)
+            let secondID = try #require(second["id"] as? String)
+            let ownID = try #require(own["id"] as? String)
+            #expect(own["ticketID"] == nil || own["ticketID"] is NSNull)
+
+            let (rejected, _, _) = try await TicketTestKit.send(client, .patch, "/api/v1/tickets/tasks/\(firstID)", token: token, body: #"{"status":"rejected"}"#)
+            #expect(rejected == .ok)
+            let (forbidden, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/tasks/\(secondID)", token: token)
+            #expect(forbidden == .forbidden, "agents may not delete tasks by default")
+            let (deleted, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/tasks/\(secondID)", token: admin)
+            #expect(deleted == .noContent)
+            let (gone, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks/\(secondID)", token: admin)
+            #expect(gone == .notFound)
+
+            let (linked, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(ticket)/related", token: token, body: #"{"kind":"task","itemID":"\#(ownID)"}"#)
+            #expect(linked == .created)
+            let (unknown, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(ticket)/related", token: token, body: #"{"kind":"task","itemID":"\#(UUID().lowercased)"}"#)
+            #expect(unknown == .unprocessableContent)
+            let (held, _, _) = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(ticket)/status", token: token, body: #"{"status":"closed"}"#)
+            #expect(held == .unprocessableContent, "a related task counts as the ticket's")
+            _ = try await TicketTestKit.send(client, .patch, "/api/v1/tickets/tasks/\(ownID)", token: token, body: #"{"status":"completed"}"#)
+            let (closed, _, _) = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(ticket)/status", token: token, body: #"{"status":"waiting"}"#)
+            #expect(closed == .ok)
+            let (reopened, _, _) = try await TicketTestKit.send(client, .patch, "/api/v1/tickets/tasks/\(firstID)", token: token, body: #"{"status":"in_review"}"#)
+            #expect(reopened == .ok)
+            let (heldAgain, _, _) = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(ticket)/status", token: token, body: #"{"status":"closed_locked"}"#)
+            #expect(heldAgain == .unprocessableContent)
+        }
+    }
+
+    @Test("A deleted task is purged after 90 days, with task.purged, and not before")
+    func purge() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let admin = try await kit.administratorToken()
+            let customer = try await kit.customer()
+            let ticket = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            var ids: [String] = []
+            for subject in ["Old", "Recent"] {
+                let (_, _, task) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(ticket)/tasks", token: token, body: #"{"subject":"\#(subject)"}"#)
+                let id = try #require(task["id"] as? String)
+                ids.append(id)
+                let (deleted, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/tasks/\(id)", token: admin)
+                #expect(deleted == .noContent)
+            }
+            _ = try await kit.count("UPDATE {schema}.tasks SET deleted_at = now() - interval '91 days' WHERE id = '\(ids[0])' RETURNING 1")
+            #expect(try await kit.api.store.purgeDeletedTasks() == 1)
+            #expect(try await kit.api.store.purgeDeletedTasks() == 0)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tasks") == 1)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.related_items WHERE kind = 'task'") == 1)
+            #expect(try await kit.eventTypes().filter { $0 == "task.purged" }.count == 1)
+        }
+    }
+
+    @Test("Merging moves the merged tickets' tasks and related items to the primary, where the guard keeps counting them")
+    func merge() async throws {
+        try await TicketTestKit.run { client, kit in
+            try await requireTasks(kit)
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let primary = try #require(try await kit.submit(client, token: customer.token, subject: "Printer")["id"] as? String)
+            let merged = try #require(try await kit.submit(client, token: customer.token, subject: "Printer again")["id"] as? String)
+            let third = try #require(try await kit.submit(client, token: customer.token, subject: "Toner")["id"] as? String)
+            let (_, _, task) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(merged)/tasks", token: token, body: #"{"subject":"Order toner"}"#)
+            let taskID = try #require(task["id"] as? String)
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(third)/related", token: token, body: #"{"kind":"ticket","itemID":"\#(merged)"}"#)
+
+            let (status, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/merge", token: token, body: #"{"primaryID":"\#(primary)","ticketIDs":["\#(merged)"]}"#)
+            #expect(status == .ok)
+            let (_, _, tasks) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(primary)/tasks", token: token)
+            #expect((tasks["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [taskID])
+            let (_, _, moved) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks/\(taskID)", token: token)
+            #expect(moved["ticketID"] as? String == primary)
+            let (_, _, thirdRelated) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(third)/related", token: token)
+            #expect((thirdRelated["items"] as? [[String: Any]])?.compactMap { $0["itemID"] as? String } == [primary])
+            let (held, _, _) = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(primary)/status", token: token, body: #"{"status":"closed"}"#)
+            #expect(held == .unprocessableContent)
+        }
+    }
+
+    @Test("Agents see their own tasks and those of tickets they can read; others answer 404, customers are refused")
+    func visibility() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let otherGroup = UUID()
+            try await kit.identity("group.created", ["id": otherGroup.lowercased, "departmentID": kit.departmentID.lowercased, "name": "Second Line"])
+            let outsider = try await kit.agent(in: otherGroup)
+            let outsiderToken = try await kit.token(outsider, roles: ["Agent"])
+            let manager = try await kit.agent(in: otherGroup)
+            let managerToken = try await kit.token(manager, roles: ["Agent", "Manager"])
+            let customer = try await kit.customer()
+            let ticket = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            let (_, _, task) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(ticket)/tasks", token: token, body: #"{"subject":"Callback"}"#)
+            let taskID = try #require(task["id"] as? String)
+
+            let (hidden, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks/\(taskID)", token: outsiderToken)
+            #expect(hidden == .notFound)
+            let (hiddenChange, _, _) = try await TicketTestKit.send(
+                client, .patch, "/api/v1/tickets/tasks/\(taskID)", token: outsiderToken, body: #"{"status":"completed"}"#)
+            #expect(hiddenChange == .notFound)
+            let (_, _, own) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/tasks", token: token, body: #"{"subject":"Own work"}"#)
+            let ownID = try #require(own["id"] as? String)
+            let (ownHidden, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks/\(ownID)", token: outsiderToken)
+            #expect(ownHidden == .notFound)
+            let (managed, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks/\(ownID)", token: managerToken)
+            #expect(managed == .ok, "a manager of the agent's department tracks their tasks")
+            let (customerList, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(ticket)/tasks", token: customer.token)
+            #expect(customerList == .notFound)
+            let (customerCreate, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/tasks", token: customer.token, body: #"{"subject":"x"}"#)
+            #expect(customerCreate == .forbidden)
+            let (byAgent, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks?view=agent&agentID=\(agent.lowercased)", token: outsiderToken)
+            #expect(byAgent == .forbidden)
+            let (_, _, managerView) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks?view=agent&agentID=\(agent.lowercased)", token: managerToken)
+            #expect((managerView["items"] as? [[String: Any]])?.count == 2)
+
+            let before = try await kit.count("SELECT count(*)::int FROM {schema}.tasks")
+            for body in [#"{"subject":"For nobody","agentID":"\#(UUID().lowercased)"}"#, #"{"description":"no subject"}"#, #"{"subject":"x","priority":"asap"}"#] {
+                let (status, headers, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(ticket)/tasks", token: token, body: body)
+                #expect(status == .unprocessableContent, "\(body)")
+                #expect(headers[.contentType] == "application/problem+json")
+            }
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tasks") == before, "nothing written")
+        }
+    }
+
+    @Test("My Tasks lists one tab at a time by due date, tasks without one last, page by page")
+    func myTasks() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            var ids: [String: String] = [:]
+            for (subject, due) in [("Later", "2027-03-01T00:00:00Z"), ("Undated", nil), ("Soon", "2027-01-01T00:00:00Z"), ("Sooner", "2026-12-24T00:00:00Z")] {
+                let body = due.map { #"{"subject":"\#(subject)","dueAt":"\#($0)"}"# } ?? #"{"subject":"\#(subject)"}"#
+                let (_, _, task) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/tasks", token: token, body: body)
+                ids[subject] = task["id"] as? String
+            }
+            let (_, _, pending) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/tasks", token: token, body: #"{"subject":"Maybe","status":"on_hold"}"#)
+            let subjects = { (page: [String: Any]) in (page["items"] as? [[String: Any]])?.compactMap { $0["subject"] as? String } ?? [] }
+
+            let (_, _, first) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks?tab=active&limit=3", token: token)
+            #expect(subjects(first) == ["Sooner", "Soon", "Later"])
+            let next = try #require(first["next"] as? String)
+            let (_, _, second) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks?tab=active&limit=3&after=\(next)", token: token)
+            #expect(subjects(second) == ["Undated"])
+            #expect(second["next"] == nil || second["next"] is NSNull)
+            let (_, _, pendingTab) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks?tab=pending", token: token)
+            #expect(subjects(pendingTab) == ["Maybe"])
+            _ = pending
+            _ = try await TicketTestKit.send(client, .patch, "/api/v1/tickets/tasks/\(ids["Soon"] ?? "")", token: token, body: #"{"status":"completed"}"#)
+            let (_, _, closedTab) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks?tab=closed", token: token)
+            #expect(subjects(closedTab) == ["Soon"])
+            let (badTab, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks?tab=someday", token: token)
+            #expect(badTab == .unprocessableContent)
+            let (allTasks, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks?view=all", token: token)
+            #expect(allTasks == .forbidden, "All Tasks is for managers")
+        }
+    }
+}
