@@ -111,6 +111,38 @@ struct TaskTests {
         }
     }
 
+    @Test("Task timers announce the start, the reminder and the due time once each; completing the task disarms them")
+    func timers() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let start = Date().addingTimeInterval(3_600)
+            let due = start.addingTimeInterval(3_600)
+            let (_, _, task) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/tasks", token: token,
+                body: #"{"subject":"Visit the customer","startAt":"\#(start.formatted(.iso8601))","dueAt":"\#(due.formatted(.iso8601))","reminderMinutes":15}"#)
+            let taskID = try #require(task["id"] as? String)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.task_timers") == 3)
+            let store = kit.api.store
+            #expect(try await store.runDueTaskTimer(now: Date()) == false, "nothing due yet")
+            while try await store.runDueTaskTimer(now: start.addingTimeInterval(60)) {}
+            #expect(try await kit.eventTypes().filter { $0.hasPrefix("task.") } == ["task.created", "task.started"])
+            while try await store.runDueTaskTimer(now: due.addingTimeInterval(60)) {}
+            #expect(try await kit.eventTypes().filter { $0.hasPrefix("task.") } == ["task.created", "task.started", "task.reminder", "task.due"])
+            #expect(try await store.runDueTaskTimer(now: due.addingTimeInterval(600)) == false, "each fires once")
+
+            let later = due.addingTimeInterval(86_400)
+            let (moved, _, _) = try await TicketTestKit.send(
+                client, .patch, "/api/v1/tickets/tasks/\(taskID)", token: token, body: #"{"dueAt":"\#(later.formatted(.iso8601))"}"#)
+            #expect(moved == .ok)
+            #expect(
+                try await kit.count("SELECT count(*)::int FROM {schema}.task_timers WHERE kind IN ('reminder', 'due') AND due_at > now() + interval '1 day'") == 2,
+                "a later due date arms the reminder and due timers again")
+            _ = try await TicketTestKit.send(client, .patch, "/api/v1/tickets/tasks/\(taskID)", token: token, body: #"{"status":"completed"}"#)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.task_timers") == 0)
+        }
+    }
+
     @Test("A deleted task is purged after 90 days, with task.purged, and not before")
     func purge() async throws {
         try await TicketTestKit.run { client, kit in

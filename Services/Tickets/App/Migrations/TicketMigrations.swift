@@ -392,5 +392,15 @@ public enum TicketMigrations {
             "CREATE INDEX related_items_item ON {schema}.related_items (kind, item_id)",
             "ALTER TABLE {schema}.departments ADD COLUMN require_tasks_completed_to_close boolean NOT NULL DEFAULT false",
         ]),
+        Migration(version: 120, name: "task timers (started, reminder, due)", sql: [
+            """
+            CREATE TABLE {schema}.task_timers (
+                task_id uuid NOT NULL REFERENCES {schema}.tasks (id) ON DELETE CASCADE,
+                kind text NOT NULL CHECK (kind IN ('started', 'reminder', 'due')),
+                due_at timestamptz NOT NULL,
+                PRIMARY KEY (task_id, kind))
+            """,
+            "CREATE INDEX task_timers_due ON {schema}.task_timers (due_at)",
+        ]),
     ]
 }

@@ -17,6 +17,7 @@ extension TicketStore {
         try await database.transaction { connection in
             try await checkAgent(of: task, actor: actor, on: connection)
             try await insert(task, on: connection)
+            try await syncTaskTimers(task, now: Date(), on: connection)
             try await events.publish([("task.created", [:])], task: task, actor: actor, on: connection)
             return task
         }
@@ -30,6 +31,7 @@ extension TicketStore {
             created.brandID = ticket.brandID
             try await checkAgent(of: created, actor: actor, on: connection)
             try await insert(created, on: connection)
+            try await syncTaskTimers(created, now: Date(), on: connection)
             guard let taskID = UUID(uuidString: created.id) else { throw Problem.internalError(requestID: nil) }
             _ = try await link(ticketID, .task, taskID, by: actor.id ?? "", on: connection)
             try await events.publish([("task.created", ["ticketID": ticket.id])], task: created, actor: actor, on: connection)
@@ -79,6 +81,7 @@ extension TicketStore {
             if after.agentID != before.agentID { try await checkAgent(of: after, actor: actor, on: connection) }
             after.version = before.version + 1
             try await save(after, on: connection)
+            try await syncTaskTimers(after, now: Date(), on: connection)
             try await events.publish(published, task: after, actor: actor, on: connection)
             return after
         }
@@ -91,6 +94,7 @@ extension TicketStore {
             task.deletedAt = Date()
             task.version += 1
             try await save(task, on: connection)
+            try await syncTaskTimers(task, now: Date(), on: connection)
             try await events.publish([("task.deleted", [:])], task: task, actor: actor, on: connection)
         }
     }
@@ -183,7 +187,7 @@ extension TicketStore {
         throw Problem.unprocessable("There is no agent \(task.agentID).", errors: [.init(field: "agentID", message: "unknown agent")])
     }
 
-    private func task(_ id: UUID, on connection: PostgresConnection, lock: Bool, includingDeleted: Bool) async throws -> TaskItem? {
+    func task(_ id: UUID, on connection: PostgresConnection, lock: Bool, includingDeleted: Bool) async throws -> TaskItem? {
         var binds = PostgresBindings()
         binds.append(id)
         let tail = "WHERE id = $1" + (includingDeleted ? "" : " AND deleted_at IS NULL") + (lock ? " FOR UPDATE" : "")

@@ -5,8 +5,8 @@ import PostgresNIO
 import ServiceKit
 import ServiceLifecycle
 
-/// Runs due ticket timers (auto-close, auto-lock, auto-delete, follow-ups, purge), due rebalance rules and the purge of
-/// deleted tasks. Each timer is claimed and
+/// Runs due ticket timers (auto-close, auto-lock, auto-delete, follow-ups, purge), due rebalance rules, task timers (started,
+/// reminder, due) and the purge of deleted tasks. Each timer is claimed and
 /// acted on in one transaction with SKIP LOCKED, so with several instances every timer runs exactly once, and
 /// timers survive restarts because they are rows.
 public struct TimerWorker: Service {
@@ -26,6 +26,7 @@ public struct TimerWorker: Service {
         await PollingLoop.run(pause: interval, gate: gate, logger: logger, what: "timer") {
             while try await runOne() {}
             while try await store.runDueRebalanceRule() != nil {}
+            while try await store.runDueTaskTimer() {}
             while try await store.purgeDeletedTasks() > 0 {}
         }
     }
