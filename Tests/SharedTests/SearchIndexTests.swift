@@ -46,6 +46,22 @@ struct SearchIndexTests {
         #expect(IndexPrefetch.warm(directory: Self.temporaryPath()) == 0)
     }
 
+    @Test("Opening waits for a write lock released within moments (a forked child's copy) and reports one held longer")
+    func briefLocks() async throws {
+        let path = Self.temporaryPath()
+        let first = try SearchIndex(path: path, schemaVersion: 1)
+        let start = ContinuousClock.now
+        #expect(throws: SearchError.self) { try SearchIndex(path: path, schemaVersion: 1) }
+        #expect(ContinuousClock.now - start >= .milliseconds(400), "a held lock is retried for half a second")
+        let release = Task {
+            try await Task.sleep(for: .milliseconds(100))
+            await first.close()
+        }
+        let second = try SearchIndex(path: path, schemaVersion: 1)
+        try await release.value
+        try await second.destroy()
+    }
+
     @Test("A subject match ranks above a body-only match")
     func subjectOutranksBody() async throws {
         try await Self.withIndex { index in

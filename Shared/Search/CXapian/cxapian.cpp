@@ -298,7 +298,20 @@ int cx_database_open(const char *path, int overwrite, cx_database **out, char **
     *out = nullptr;
     return guarded(error, [&] {
         int action = overwrite ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN;
-        *out = new cx_database{Xapian::WritableDatabase(path, action)};
+        // The write lock is held through the lock file's descriptor. A process that forks (to start another
+        // program) while this process has the database open gives the child a copy of that descriptor until the
+        // child execs, so a close and immediate reopen here (SearchIndex does that to start a fresh index) can find
+        // the directory "already locked" by our own child for a moment. Such a lock goes within milliseconds;
+        // another writer's does not, and its error reaches the caller after half a second.
+        for (int attempt = 1;; ++attempt) {
+            try {
+                *out = new cx_database{Xapian::WritableDatabase(path, action)};
+                return;
+            } catch (const Xapian::DatabaseLockError &) {
+                if (attempt == 50) throw;
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            }
+        }
     });
 }
 
