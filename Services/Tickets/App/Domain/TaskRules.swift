@@ -1,78 +1,6 @@
 import Foundation
 import ServiceKit
 
-/// A field of a `PATCH`: absent (left as it is), null (cleared) or a value.
-public enum FieldChange<Value: Sendable>: Sendable {
-    case unchanged
-    case cleared
-    case set(Value)
-
-    func applied(to current: Value?) -> Value? {
-        switch self {
-        case .unchanged: current
-        case .cleared: nil
-        case .set(let value): value
-        }
-    }
-}
-
-extension KeyedDecodingContainer {
-    func change<Value: Decodable>(_ type: Value.Type, forKey key: Key) throws -> FieldChange<Value> {
-        guard contains(key) else { return .unchanged }
-        return try decodeNil(forKey: key) ? .cleared : .set(try decode(Value.self, forKey: key))
-    }
-}
-
-/// An estimate as the agent enters it: a number of minutes, hours, days or weeks (calendar days and weeks).
-public struct TaskEstimate: Codable, Sendable, Equatable {
-    public var value: Int
-    public var unit: String
-
-    public static let units = ["minutes": 1, "hours": 60, "days": 1_440, "weeks": 10_080]
-
-    public init(value: Int, unit: String) {
-        self.value = value
-        self.unit = unit
-    }
-
-    public var minutes: Int? { Self.units[unit].map { value * $0 } }
-}
-
-/// The body of `POST …/tasks` and `PATCH …/tasks/{id}`: every field optional; on a `PATCH` an absent field stays
-/// and a null one is cleared.
-public struct TaskRequest: Decodable, Sendable {
-    public var subject: String?
-    public var description: String?
-    public var agentID: String?
-    public var status: String?
-    public var priority: String?
-    public var startAt: FieldChange<Date> = .unchanged
-    public var dueAt: FieldChange<Date> = .unchanged
-    public var originalEstimate: FieldChange<TaskEstimate> = .unchanged
-    public var remainingEstimate: FieldChange<TaskEstimate> = .unchanged
-    public var reminderMinutes: FieldChange<Int> = .unchanged
-
-    enum CodingKeys: String, CodingKey {
-        case subject, description, agentID, status, priority, startAt, dueAt, originalEstimate, remainingEstimate, reminderMinutes
-    }
-
-    public init() {}
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        subject = try container.decodeIfPresent(String.self, forKey: .subject)
-        description = try container.decodeIfPresent(String.self, forKey: .description)
-        agentID = try container.decodeIfPresent(String.self, forKey: .agentID)
-        status = try container.decodeIfPresent(String.self, forKey: .status)
-        priority = try container.decodeIfPresent(String.self, forKey: .priority)
-        startAt = try container.change(Date.self, forKey: .startAt)
-        dueAt = try container.change(Date.self, forKey: .dueAt)
-        originalEstimate = try container.change(TaskEstimate.self, forKey: .originalEstimate)
-        remainingEstimate = try container.change(TaskEstimate.self, forKey: .remainingEstimate)
-        reminderMinutes = try container.change(Int.self, forKey: .reminderMinutes)
-    }
-}
-
 /// The task rules, as plain functions: checking what an agent sends, what a change does, the permission actions
 /// it needs and the events it makes.
 public enum TaskRules {
@@ -203,29 +131,5 @@ public enum TaskRules {
         let changed = fields.filter(\.1).map(\.0)
         if !changed.isEmpty { events.append(("task.modified", ["fields": changed.joined(separator: ",")])) }
         return events
-    }
-}
-
-/// The moments a task announces: its start ("Task Started"), its reminder (the due time less the reminder) and its
-/// due time ("Task Due").
-public enum TaskTimerKind: String, Codable, Sendable, CaseIterable {
-    case started, reminder, due
-
-    /// The event a due timer publishes.
-    public var eventType: String { "task.\(rawValue)" }
-}
-
-extension TaskRules {
-    /// The task's timers still ahead of `now`: none once it is closed or deleted, and none for a moment already
-    /// past (a change after its start does not announce the start again; a later due date arms the due timer anew).
-    public static func timers(for task: TaskItem, now: Date) -> [TaskTimerKind: Date] {
-        guard task.deletedAt == nil, !task.status.isFinished else { return [:] }
-        var timers: [TaskTimerKind: Date] = [:]
-        if let start = task.startAt { timers[.started] = start }
-        if let due = task.dueAt {
-            timers[.due] = due
-            if let minutes = task.reminderMinutes { timers[.reminder] = due.addingTimeInterval(-TimeInterval(minutes) * 60) }
-        }
-        return timers.filter { $0.value > now }
     }
 }

@@ -1,0 +1,23 @@
+import Foundation
+
+/// A field of a `PATCH`: absent (left as it is), null (cleared) or a value.
+public enum FieldChange<Value: Sendable>: Sendable {
+    case unchanged
+    case cleared
+    case set(Value)
+
+    func applied(to current: Value?) -> Value? {
+        switch self {
+        case .unchanged: current
+        case .cleared: nil
+        case .set(let value): value
+        }
+    }
+}
+
+extension KeyedDecodingContainer {
+    func change<Value: Decodable>(_ type: Value.Type, forKey key: Key) throws -> FieldChange<Value> {
+        guard contains(key) else { return .unchanged }
+        return try decodeNil(forKey: key) ? .cleared : .set(try decode(Value.self, forKey: key))
+    }
+}
