@@ -19,11 +19,18 @@ public struct SearchReaders: TextSearching {
     }
 
     /// Runs on NIO's blocking-work threads: a search blocks in Xapian (tens of milliseconds for a common word over a
-    /// million tickets), which on Swift's cooperative pool would hold a thread that answers requests.
+    /// million tickets), which on Swift's cooperative pool would hold a thread that answers requests. An answer
+    /// already cached for the reader's version is returned where the caller runs: looking the version up reads one
+    /// small file, and the hand-over to a blocking-work thread and back cost more than that.
     public func search(_ query: SearchQuery) async throws -> SearchResults {
         let reader = try await pool.checkOut()
         do {
-            let results = try await NIOThreadPool.singleton.runIfActive { try answer(query, with: reader) }
+            let results: SearchResults
+            if cache.capacity > 0, let cached = cache.results(for: query, version: try reader.version()) {
+                results = cached
+            } else {
+                results = try await NIOThreadPool.singleton.runIfActive { try answer(query, with: reader) }
+            }
             await pool.checkIn(reader)
             return results
         } catch {
