@@ -242,7 +242,7 @@ struct TaskTests {
         }
     }
 
-    @Test("My Tasks lists one tab at a time by due date, tasks without one last, page by page")
+    @Test("My Tasks lists one tab at a time by due date, tasks without one last, page by page; comments newest first")
     func myTasks() async throws {
         try await TicketTestKit.run { client, kit in
             let agent = try await kit.agent()
@@ -268,6 +268,18 @@ struct TaskTests {
             _ = try await TicketTestKit.send(client, .patch, "/api/v1/tickets/tasks/\(ids["Soon"] ?? "")", token: token, body: #"{"status":"completed"}"#)
             let (_, _, closedTab) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks?tab=closed", token: token)
             #expect(subjects(closedTab) == ["Soon"])
+            let soon = ids["Soon"] ?? ""
+            for body in ["Called the vendor", "Parts arrive Monday"] {
+                let (added, _, comment) = try await TicketTestKit.send(
+                    client, .post, "/api/v1/tickets/tasks/\(soon)/comments", token: token, body: #"{"body":"\#(body)"}"#)
+                #expect(added == .created)
+                #expect(comment["authorID"] as? String == agent.lowercased)
+            }
+            let (blank, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/tasks/\(soon)/comments", token: token, body: #"{"body":"  "}"#)
+            #expect(blank == .unprocessableContent)
+            let (_, _, comments) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks/\(soon)/comments", token: token)
+            #expect((comments["items"] as? [[String: Any]])?.compactMap { $0["body"] as? String } == ["Parts arrive Monday", "Called the vendor"])
+            #expect(try await kit.eventTypes().filter { $0 == "task.comment_added" }.count == 2)
             let (badTab, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks?tab=someday", token: token)
             #expect(badTab == .unprocessableContent)
             let (allTasks, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks?view=all", token: token)

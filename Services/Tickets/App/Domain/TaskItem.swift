@@ -62,3 +62,12 @@ public struct TaskItem: Codable, Sendable, Equatable {
     public var tab: TaskTab { status.tab }
     public var etag: String { "\"\(version)\"" }
 }
+
+/// A comment on a task (the catalog's "Task Comment Added").
+public struct TaskComment: Codable, Sendable, Equatable {
+    public var id: String
+    public var taskID: String
+    public var authorID: String
+    public var body: String
+    public var createdAt: Date
+}

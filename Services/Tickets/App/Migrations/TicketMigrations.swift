@@ -402,5 +402,16 @@ public enum TicketMigrations {
             """,
             "CREATE INDEX task_timers_due ON {schema}.task_timers (due_at)",
         ]),
+        Migration(version: 121, name: "task comments", sql: [
+            """
+            CREATE TABLE {schema}.task_comments (
+                id uuid PRIMARY KEY,
+                task_id uuid NOT NULL REFERENCES {schema}.tasks (id) ON DELETE CASCADE,
+                author_id uuid NOT NULL,
+                body text NOT NULL,
+                created_at timestamptz NOT NULL)
+            """,
+            "CREATE INDEX task_comments_task ON {schema}.task_comments (task_id, created_at)",
+        ]),
     ]
 }

@@ -5,6 +5,7 @@ import Hummingbird
 import ServiceKit
 
 extension TaskItem: ResponseEncodable {}
+extension TaskComment: ResponseEncodable {}
 
 /// One page of a task list; `next` is the `after` of the following page.
 public struct TaskPage: Codable, Sendable, ResponseEncodable {
@@ -13,7 +14,7 @@ public struct TaskPage: Codable, Sendable, ResponseEncodable {
 }
 
 /// Tasks under `/api/v1/tickets`: `tasks` (new, and the My Tasks / By Agent / All Tasks lists by tab),
-/// `tasks/{taskID}` (read, change with `If-Match`, delete), and a ticket's own (`{id}/tasks`: made from the ticket,
+/// `tasks/{taskID}` (read, change with `If-Match`, delete, comments), and a ticket's own (`{id}/tasks`: made from the ticket,
 /// and the tasks among its related items). Agents only; a task one may not see answers 404.
 public struct TaskController: Sendable {
     let access: TicketRequestAccess
@@ -85,6 +86,20 @@ public struct TaskController: Sendable {
                 return after
             }
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)
+        }
+        group.post("tasks/{taskID}/comments") { request, context in
+            struct Body: Decodable { var body: String }
+            let (task, caller) = try await readableTask(context)
+            let text = try await request.decodeJSON(Body.self, context: context).body.trimmedText
+            guard (1...TaskRules.maximumDescription).contains(text.count) else {
+                throw Problem.unprocessable("A comment needs a body.", errors: [.init(field: "body", message: "1...\(TaskRules.maximumDescription) characters")])
+            }
+            let author = try TicketInput.uuid(me(caller), field: "author")
+            return EditedResponse(status: .created, response: try await store.commentOnTask(try TicketController.id(task.id), body: text, by: author))
+        }
+        group.get("tasks/{taskID}/comments") { _, context in
+            let task = try await readableTask(context).task
+            return Items(items: try await store.comments(ofTask: try TicketController.id(task.id)))
         }
         group.delete("tasks/{taskID}") { _, context in
             let (task, caller) = try await readableTask(context)
