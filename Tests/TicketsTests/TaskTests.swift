@@ -201,10 +201,7 @@ struct TaskTests {
         try await TicketTestKit.run { client, kit in
             let agent = try await kit.agent()
             let token = try await kit.token(agent, roles: ["Agent"])
-            let otherGroup = UUID()
-            try await kit.identity("group.created", ["id": otherGroup.lowercased, "departmentID": kit.departmentID.lowercased, "name": "Second Line"])
-            let outsider = try await kit.agent(in: otherGroup)
-            let outsiderToken = try await kit.token(outsider, roles: ["Agent"])
+            let (otherGroup, _, outsiderToken) = try await kit.secondGroupAgent()
             let manager = try await kit.agent(in: otherGroup)
             let managerToken = try await kit.token(manager, roles: ["Agent", "Manager"])
             let customer = try await kit.customer()

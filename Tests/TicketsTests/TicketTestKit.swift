@@ -70,6 +70,14 @@ struct TicketTestKit: Sendable {
         return id
     }
 
+    /// A second group of the kit's department with one agent, who sees none of the front-line group's tickets.
+    func secondGroupAgent() async throws -> (group: UUID, agent: UUID, token: String) {
+        let group = UUID()
+        try await identity("group.created", ["id": group.lowercased, "departmentID": departmentID.lowercased, "name": "Second Line"])
+        let agent = try await agent(in: group)
+        return (group, agent, try await token(agent, roles: ["Agent"]))
+    }
+
     func setActive(_ agent: UUID, _ active: Bool, in group: UUID? = nil) async throws {
         try await identity("agent.status_changed", [
             "userID": agent.lowercased, "groupID": (group ?? frontLineID).lowercased, "departmentID": departmentID.lowercased, "channel": "tickets",

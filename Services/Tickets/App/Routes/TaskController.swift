@@ -68,6 +68,13 @@ public struct TaskController: Sendable {
             let items = try await store.tasks(agents: agents, tab: tab, after: after, limit: limit)
             return TaskPage(items: items, next: items.count == limit ? items.last?.id : nil)
         }
+        group.get("tasks/search") { request, context in
+            let caller = try await agent(context)
+            try Authorization.require(caller.principal, .tasks, "Advanced Search")
+            let query = request.uri.queryParameters
+            let criteria = try TaskSearchCriteria.parse { query.get($0)?.nonEmptyText }
+            return Items(items: try await store.searchTasks(criteria, visibility: try await visibility(of: caller)))
+        }
         group.get("tasks/{taskID}") { _, context in
             let task = try await readableTask(context).task
             return EditedResponse(headers: [.eTag: task.etag], response: task)
@@ -155,6 +162,15 @@ public struct TaskController: Sendable {
         default:
             throw Problem.unprocessable("view is mine, agent or all.", errors: [.init(field: "view", message: "mine, agent or all")])
         }
+    }
+
+    /// ``TaskAccess`` for a search: the caller, the agents of the departments they manage, and their groups' and
+    /// managed departments' tickets.
+    private func visibility(of caller: TicketCaller) async throws -> TaskVisibility {
+        guard !caller.seesEverything else { return TaskVisibility(everything: true) }
+        return TaskVisibility(
+            everything: false, me: UUID(uuidString: me(caller)), managedAgents: try await store.agents(inDepartments: caller.managedDepartments),
+            groups: caller.groups.compactMap(UUID.init(uuidString:)), departments: caller.managedDepartments.compactMap(UUID.init(uuidString:)))
     }
 
     private func departments(of agentID: String) async throws -> Set<String> {

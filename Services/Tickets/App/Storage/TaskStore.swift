@@ -198,7 +198,7 @@ extension TicketStore {
         try await database.client.withConnection { try await tasks(tail, binds, on: $0) }
     }
 
-    private func tasks(_ tail: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [TaskItem] {
+    func tasks(_ tail: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [TaskItem] {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: "SELECT \(Self.taskColumns) FROM \(database.table("tasks")) \(tail)", binds: binds), logger: database.logger)
         var result: [TaskItem] = []
