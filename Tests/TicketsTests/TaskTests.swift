@@ -277,8 +277,11 @@ struct TaskTests {
             let (_, _, comments) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks/\(soon)/comments", token: token)
             #expect((comments["items"] as? [[String: Any]])?.compactMap { $0["body"] as? String } == ["Parts arrive Monday", "Called the vendor"])
             #expect(try await kit.eventTypes().filter { $0 == "task.comment_added" }.count == 2)
-            let (badTab, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks?tab=someday", token: token)
-            #expect(badTab == .unprocessableContent)
+            for query in ["tab=someday", "limit=0", "limit=many", "view=everyone", "after=\(UUID().lowercased)"] {
+                let (bad, headers, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks?\(query)", token: token)
+                #expect(bad == .unprocessableContent, "\(query)")
+                #expect(headers[.contentType] == "application/problem+json")
+            }
             let (allTasks, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks?view=all", token: token)
             #expect(allTasks == .forbidden, "All Tasks is for managers")
         }

@@ -56,7 +56,10 @@ public struct TaskController: Sendable {
             guard let tab else {
                 throw Problem.unprocessable("tab is active, pending or closed.", errors: [.init(field: "tab", message: "active, pending or closed")])
             }
-            let limit = min(max(Int(query.get("limit") ?? "") ?? 50, 1), 100)
+            let limit = query.get("limit").map { Int($0) ?? 0 } ?? 50
+            guard (1...100).contains(limit) else {
+                throw Problem.unprocessable("limit is 1 to 100.", errors: [.init(field: "limit", message: "1...100")])
+            }
             var after: TaskItem?
             if let raw = query.get("after") {
                 guard let id = UUID(uuidString: raw), let task = try await store.task(id, includingDeleted: true) else {
