@@ -37,8 +37,7 @@ enum SearchDates {
 
     /// A full timestamp, or a day (its start, or with `endOfDay` its last second), in UTC.
     static func date(_ text: String, endOfDay: Bool) -> Date? {
-        if let moment = try? Date(text, strategy: .iso8601) { return moment }
-        guard let day = try? Date(text, strategy: Date.ISO8601FormatStyle().year().month().day()) else { return nil }
-        return endOfDay ? day.addingTimeInterval(86_399) : day
+        guard let (date, wholeDay) = DateInput.parse(text) else { return nil }
+        return wholeDay && endOfDay ? date.addingTimeInterval(86_399) : date
     }
 }

@@ -80,18 +80,7 @@ public struct TaskSearchCriteria: Sendable {
 
     /// A time as given, or a bare date: its start, or for an end bound the start of the next day (UTC).
     static func date(_ text: String, endOfDay: Bool) -> Date? {
-        if let time = try? Date.ISO8601FormatStyle().parse(text) { return time }
-        guard let day = try? Date.ISO8601FormatStyle().year().month().day().parse(text) else { return nil }
-        return endOfDay ? day.addingTimeInterval(86_400) : day
-    }
-
-    /// `text` as a LIKE pattern that matches it anywhere, its own `%`, `_` and `\` taken literally.
-    static func containsPattern(_ text: String) -> String {
-        var pattern = "%"
-        for character in text {
-            if character == "%" || character == "_" || character == "\\" { pattern.append("\\") }
-            pattern.append(character)
-        }
-        return pattern + "%"
+        guard let (date, wholeDay) = DateInput.parse(text) else { return nil }
+        return wholeDay && endOfDay ? date.addingTimeInterval(86_400) : date
     }
 }

@@ -54,8 +54,7 @@ public struct TicketSearchController: Sendable {
         } ?? 50
         func date(_ name: Substring) throws -> Date? {
             try value(name).map { text in
-                if let date = try? Date.ISO8601FormatStyle().parse(text) { return date }
-                if let date = try? Date.ISO8601FormatStyle().year().month().day().parse(text) { return date }
+                if let (date, _) = DateInput.parse(text) { return date }
                 throw Problem.badRequest("\(name) must be a date such as 2026-12-01 or 2026-12-01T09:00:00Z.")
             }
         }

@@ -23,7 +23,7 @@ extension TicketStore {
         binds.append(visibility.managedAgents)
         binds.append(visibility.groups)
         binds.append(visibility.departments)
-        binds.append(criteria.text.map(TaskSearchCriteria.containsPattern))
+        binds.append(criteria.text.map(LikePattern.containing))
         binds.append(criteria.scope.rawValue)
         binds.append(criteria.ticketNumber)
         binds.append(criteria.agentID)
