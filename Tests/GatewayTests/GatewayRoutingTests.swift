@@ -1,5 +1,6 @@
 import Contracts
 import GatewayApp
+import ServiceKit
 import HTTPTypes
 import Testing
 
@@ -52,6 +53,51 @@ struct GatewayRoutingTests {
         #expect(upstream[values: HTTPField.Name("X-Forwarded-Host")!] == ["demo.localhost"])
         #expect(upstream[.connection] == nil)
         #expect(upstream[.authorization] == "Bearer t")
+    }
+}
+
+@Suite("Proxy decisions")
+struct ProxyDecisionTests {
+    static func directory() -> BrandDirectory {
+        let directory = BrandDirectory()
+        directory.apply(BrandSnapshot(id: "brand-1", name: "Demo", hostnames: ["demo.localhost"], version: 1))
+        return directory
+    }
+
+    @Test("An API path of a known host is forwarded to its service with the brand; other paths go to the gateway's own routes")
+    func forwardsKnownHosts() {
+        let directory = Self.directory()
+        #expect(ProxyDecision.decide(path: "/api/v1/tickets?view=mine", authority: "Demo.localhost:8080", directory: directory, services: [.tickets])
+            == .forward(.tickets, brandID: "brand-1", host: "demo.localhost"))
+        #expect(ProxyDecision.decide(path: "/kb/sitemap.xml", authority: "demo.localhost", directory: directory, services: [.knowledge])
+            == .forward(.knowledge, brandID: "brand-1", host: "demo.localhost"))
+        #expect(ProxyDecision.decide(path: "/health/ready", authority: "nowhere.example", directory: directory, services: [.tickets]) == .ownRoutes)
+    }
+
+    @Test("An unknown host and an unknown or unconfigured API are refused with a 404 problem")
+    func refusesUnknown() {
+        let directory = Self.directory()
+        guard case .refuse(let host) = ProxyDecision.decide(path: "/api/v1/tickets", authority: "nowhere.example", directory: directory, services: [.tickets])
+        else { Issue.record("an unknown host was not refused"); return }
+        #expect(host.status == .notFound)
+        #expect(host.type.hasSuffix("unknown-host"))
+        guard case .refuse(let api) = ProxyDecision.decide(path: "/api/v1/nothing/x", authority: "demo.localhost", directory: directory, services: [.tickets])
+        else { Issue.record("an unknown API was not refused"); return }
+        #expect(api.status == .notFound)
+        #expect(ProxyDecision.decide(path: "/api/v1/surveys", authority: "demo.localhost", directory: directory, services: [.tickets]) != .forward(.surveys, brandID: "brand-1", host: "demo.localhost"))
+    }
+
+    @Test("An instance is http://host:port; another scheme, a path or a bad port is not one")
+    func upstreamAddresses() {
+        #expect(UpstreamAddress(url: "http://127.0.0.1:8082") == UpstreamAddress(host: "127.0.0.1", port: 8082))
+        #expect(UpstreamAddress(url: "http://tickets/") == UpstreamAddress(host: "tickets", port: 80))
+        #expect(UpstreamAddress(url: "https://tickets:443") == nil)
+        #expect(UpstreamAddress(url: "http://tickets:8082/api") == nil)
+        #expect(UpstreamAddress(url: "http://tickets:99999") == nil)
+        #expect(UpstreamAddress(url: "http://") == nil)
+        #expect(throws: ConfigurationError.self) {
+            try GatewayConfiguration.fromEnvironment(["CONCIERGE_TICKETS_URLS": "http://127.0.0.1:1,https://elsewhere:2"])
+        }
     }
 }
 

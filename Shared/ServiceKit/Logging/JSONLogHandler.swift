@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Logging
 import Synchronization
@@ -24,28 +21,30 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        let line = Self.render(
-            level: event.level, message: "\(event.message)", label: label, service: service,
-            metadata: metadata.merging(event.metadata ?? [:]) { _, new in new })
-        StandardErrorLine.write(line)
+        let merged = event.metadata.map { metadata.merging($0) { _, new in new } } ?? metadata
+        let line = Self.render(level: event.level, message: "\(event.message)", label: label, service: service, metadata: merged)
+        StandardErrorLine.write(line, now: event.level >= .warning)
     }
+
+    private static let reserved: Set<String> = ["time", "level", "service", "logger", "message"]
 
     static func render(
         level: Logger.Level, message: String, label: String, service: String, metadata: Logger.Metadata,
         time: Date = Date()
     ) -> String {
-        var fields: [(String, Logger.Metadata.Value)] = [
-            ("time", .string(LogTimestamp.text(time))),
-            ("level", .string(level.rawValue)), ("service", .string(service)), ("logger", .string(label)),
-            ("message", .string(message)),
-        ]
-        let reserved: Set<String> = ["time", "level", "service", "logger", "message"]
-        for key in metadata.keys.sorted() where !reserved.contains(key) {
-            if let value = metadata[key] { fields.append((key, value)) }
-        }
-        var line = "{"
-        for (index, (key, value)) in fields.enumerated() {
-            if index > 0 { line.append(",") }
+        var line = "{\"time\":"
+        line.reserveCapacity(256)
+        JSONText.appendString(LogTimestamp.text(time), to: &line)
+        line.append(",\"level\":")
+        JSONText.appendString(level.rawValue, to: &line)
+        line.append(",\"service\":")
+        JSONText.appendString(service, to: &line)
+        line.append(",\"logger\":")
+        JSONText.appendString(label, to: &line)
+        line.append(",\"message\":")
+        JSONText.appendString(message, to: &line)
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) where !reserved.contains(key) {
+            line.append(",")
             JSONText.appendString(key, to: &line)
             line.append(":")
             append(value, to: &line)
@@ -74,32 +73,6 @@ public struct JSONLogHandler: LogHandler {
                 if let element = dictionary[key] { append(element, to: &line) }
             }
             line.append("}")
-        }
-    }
-}
-
-/// Writes whole lines under a lock so lines of concurrent tasks never interleave.
-enum StandardErrorLine {
-    private static let lock = Mutex(())
-
-    static func write(_ line: String) {
-        var bytes = Array(line.utf8)
-        bytes.append(UInt8(ascii: "\n"))
-        lock.withLock { _ in
-            bytes.withUnsafeBytes { buffer in
-                guard let base = buffer.baseAddress else { return }
-                var offset = 0
-                while offset < buffer.count {
-                    let written = Glibc.write(2, base + offset, buffer.count - offset)
-                    if written > 0 {
-                        offset += written
-                    } else if written < 0 && errno == EINTR {
-                        continue
-                    } else {
-                        return
-                    }
-                }
-            }
         }
     }
 }

@@ -10,13 +10,18 @@ import NIOCore
 import ServiceKit
 import ServiceLifecycle
 
-/// The single ingress: brand by Host header, forwarding to the services, its own health and metrics.
+/// The single ingress: brand by Host header, forwarding to the services (``ProxyHandler``, in each connection's
+/// pipeline), WebSockets bridged (``WebSocketProxy``), its own health and metrics (the router).
 public struct GatewayApplication: Sendable {
     public let configuration: GatewayConfiguration
     public let directory: BrandDirectory
     public let metrics: HTTPMetrics
+    /// For the brand snapshot only; API requests go over ``connections``.
     public let client: HTTPClient
+    public let connections: UpstreamConnectionPool
     let logger: Logger
+    /// A client connection with nothing to do for this long is closed (``ProxyHandler`` keeps the time).
+    static let idleTimeout = TimeAmount.seconds(75)
 
     public init(configuration: GatewayConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -25,19 +30,15 @@ public struct GatewayApplication: Sendable {
         self.metrics = HTTPMetrics()
         var clientConfiguration = HTTPClient.Configuration(
             redirectConfiguration: .disallow, timeout: .init(connect: .seconds(2)), decompression: .disabled)
-        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
         clientConfiguration.httpVersion = .http1Only
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        self.connections = UpstreamConnectionPool()
     }
 
     public func makeRouter() -> Router<GatewayContext> {
         let router = Router(context: GatewayContext.self)
         router.add(middleware: AccessLogMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware())
-        router.add(middleware: ProxyMiddleware(
-            directory: directory, upstreams: configuration.upstreams, client: client,
-            timeout: configuration.upstreamTimeout, maximumBody: configuration.maximumRequestBody,
-            publicScheme: configuration.publicScheme))
         let directory = self.directory
         let admin = KafkaAdmin(configuration: configuration.kafka, logger: logger)
         HealthRoutes.add(to: router, checks: [
@@ -51,13 +52,17 @@ public struct GatewayApplication: Sendable {
 
     public func makeApplication() -> some ApplicationProtocol {
         let onEventLoops = configuration.onEventLoops
+        let forwarding = Forwarding(
+            directory: directory, upstreams: configuration.upstreams, connections: connections, timeout: configuration.upstreamTimeout,
+            maximumBody: configuration.maximumRequestBody, publicScheme: configuration.publicScheme, idleTimeout: Self.idleTimeout,
+            metrics: metrics, logger: logger)
         let webSockets = WebSocketProxy(directory: directory, upstreams: configuration.upstreams, publicScheme: configuration.publicScheme)
         return Application(
             router: makeRouter(),
             server: HTTPServerBuilder { responder in
                 let channel = HTTP1WebSocketUpgradeChannel(
                     responder: responder,
-                    configuration: .init(http1: .init(idleTimeout: TimeAmount.seconds(75)), ws: .init(maxFrameSize: 1 << 20, validateUTF8: true))
+                    configuration: .init(http1: .init(additionalChannelHandlers: [forwarding.makeHandler()]), ws: .init(maxFrameSize: 1 << 20, validateUTF8: true))
                 ) { request, channel, logger in
                     webSockets.shouldUpgrade(request, channel: channel, logger: logger)
                 }
@@ -77,6 +82,6 @@ public struct GatewayApplication: Sendable {
     public func run() async throws {
         let executor = await EventLoopThreading.globalExecutor()
         logger.info("tasks run", metadata: ["executor": "\(executor)"])
-        try await ServiceRunner.run([HTTPClientService(client: client), directorySync, makeApplication()], logger: logger)
+        try await ServiceRunner.run([HTTPClientService(client: client, connections: connections), directorySync, makeApplication()], logger: logger)
     }
 }

@@ -23,8 +23,12 @@ public struct GatewayConfiguration: Sendable {
         var upstreams: [ServiceName: [String]] = [:]
         for service in ServiceName.allCases {
             let port = try environment.int(service.environmentPrefix + "PORT", default: service.defaultPort)
-            upstreams[service] = environment.list(service.environmentPrefix + "URLS", default: ["http://127.0.0.1:\(port)"])
+            let urls = environment.list(service.environmentPrefix + "URLS", default: ["http://127.0.0.1:\(port)"])
                 .map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+            if let wrong = urls.first(where: { UpstreamAddress(url: $0) == nil }) {
+                throw ConfigurationError(variable: service.environmentPrefix + "URLS", value: wrong, expected: "http://host:port, comma-separated")
+            }
+            upstreams[service] = urls
         }
         let port = try environment.int("CONCIERGE_HTTP_PORT", default: 8080)
         let scheme = environment.string("CONCIERGE_PUBLIC_SCHEME", default: "http")

@@ -12,7 +12,7 @@ import ServiceKit
 /// not upgraded and gets the ordinary HTTP answer (404 unknown host, and so on).
 public struct WebSocketProxy: Sendable {
     let directory: BrandDirectory
-    let pools: [ServiceName: RoundRobin]
+    let pools: [ServiceName: RoundRobin<String>]
     let maximumMessage: Int
     let publicScheme: String
 

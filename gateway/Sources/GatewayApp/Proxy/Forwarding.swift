@@ -1,0 +1,46 @@
+import Contracts
+import Logging
+import NIOCore
+import ServiceKit
+
+/// What the proxy handlers of all client connections share: the brands, each service's instances in turn, the
+/// upstream connections, the limits, the access log and the metrics.
+public struct Forwarding: Sendable {
+    let directory: BrandDirectory
+    let instances: [ServiceName: RoundRobin<UpstreamAddress>]
+    let services: Set<ServiceName>
+    let connections: UpstreamConnectionPool
+    let timeout: TimeAmount
+    let maximumBody: Int
+    let publicScheme: String
+    let idleTimeout: TimeAmount
+    let metrics: HTTPMetrics
+    let logger: Logger
+
+    public init(
+        directory: BrandDirectory, upstreams: [ServiceName: [String]], connections: UpstreamConnectionPool, timeout: Duration,
+        maximumBody: Int, publicScheme: String, idleTimeout: TimeAmount, metrics: HTTPMetrics, logger: Logger
+    ) {
+        self.directory = directory
+        let addresses = upstreams.mapValues { $0.compactMap(UpstreamAddress.init(url:)) }.filter { !$0.value.isEmpty }
+        self.instances = addresses.mapValues(RoundRobin.init(instances:))
+        self.services = Set(addresses.keys)
+        self.connections = connections
+        self.timeout = TimeAmount(timeout)
+        self.maximumBody = maximumBody
+        self.publicScheme = publicScheme
+        self.idleTimeout = idleTimeout
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// A handler for one client connection's pipeline.
+    public func makeHandler() -> ProxyHandler { ProxyHandler(forwarding: self) }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

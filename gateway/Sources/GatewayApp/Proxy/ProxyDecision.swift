@@ -1,0 +1,55 @@
+import Contracts
+import HTTPTypes
+import ServiceKit
+
+/// What the gateway does with a request, decided from its head alone.
+public enum ProxyDecision: Equatable, Sendable {
+    /// Not an API path: the gateway's own routes answer it (health, metrics, 404).
+    case ownRoutes
+    /// Refused by the gateway itself: an unknown host or an unknown API.
+    case refuse(Problem)
+    /// To an instance of `service`, for the brand the host belongs to.
+    case forward(ServiceName, brandID: String, host: String)
+
+    public static func decide(path: String, authority: String?, directory: BrandDirectory, services: Set<ServiceName>) -> ProxyDecision {
+        let route = ServiceRoute.match(path: path)
+        if route == .notAPI { return .ownRoutes }
+        let host = HostHeader.hostname(authority)
+        guard let host, let brand = directory.brand(forHostname: host) else {
+            return .refuse(Problem(
+                status: .notFound, type: Problem.typeBase + "unknown-host", title: "Unknown host",
+                detail: "No brand is served at \(host ?? "this host")."))
+        }
+        guard case .service(let service) = route, services.contains(service) else { return .refuse(Problem.notFound("No such API.")) }
+        return .forward(service, brandID: brand.id, host: host)
+    }
+
+    /// The head a forwarded request carries upstream: the client's, with the gateway's headers
+    /// (``ForwardedHeaders``), the instance as its Host and its body's exact length.
+    static func upstreamHead(
+        _ client: HTTPRequest, to address: UpstreamAddress, brandID: String, host: String, requestID: String, clientAddress: String?,
+        scheme: String, bodyLength: Int
+    ) -> HTTPRequest {
+        var head = client
+        head.scheme = nil
+        head.authority = address.authority
+        head.headerFields = ForwardedHeaders.upstream(
+            from: client.headerFields, brandID: brandID, requestID: requestID, clientAddress: clientAddress, host: host, scheme: scheme)
+        head.headerFields[.contentLength] = bodyLength > 0 || client.method.carriesBody ? String(bodyLength) : nil
+        return head
+    }
+
+    /// The answer's head as the client gets it: without the upstream connection's own headers, with the request's id.
+    static func downstreamHead(_ upstream: HTTPResponse, requestID: String, closing: Bool) -> HTTPResponse {
+        var head = upstream
+        head.headerFields = ForwardedHeaders.downstream(from: upstream.headerFields)
+        head.headerFields[.requestID] = requestID
+        if closing { head.headerFields[.connection] = "close" }
+        return head
+    }
+}
+
+extension HTTPRequest.Method {
+    /// Methods whose requests carry a body by definition, so an empty one is sent as `Content-Length: 0`.
+    var carriesBody: Bool { self == .post || self == .put || self == .patch }
+}

@@ -1,0 +1,370 @@
+import Contracts
+import HTTPTypes
+import Logging
+import NIOCore
+import NIOHTTPTypes
+import NIOPosix
+import ServiceKit
+
+/// Forwards `/api/v1/<service>/…` (and the public pages a service renders) to an instance of that service, for the
+/// brand of the request's host, inside the client connection's pipeline: the request is read whole, sent on a
+/// keep-alive connection of the same event loop (``UpstreamConnectionPool``) and the answer passed back part by part
+/// as it arrives. An instance that refuses the connection is skipped for the next; none reachable is a 503, none
+/// answering in time a 504, one failing mid-way a 502. Other requests go on to the gateway's own routes.
+///
+/// It sits between HTTP decoding and Hummingbird, so it also keeps the connection's order (one request at a time,
+/// pipelined ones wait) and its idle timeout, which Hummingbird's own handler cannot see for forwarded requests.
+public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    public typealias InboundIn = HTTPRequestPart
+    public typealias InboundOut = HTTPRequestPart
+    public typealias OutboundIn = HTTPResponsePart
+    public typealias OutboundOut = HTTPResponsePart
+
+    private enum State {
+        case idle
+        /// A request for the gateway's own routes: its parts go on to Hummingbird, its answer comes back through here.
+        case ownRoute(requestEnded: Bool, answerEnded: Bool)
+        case forwarding(ProxyExchange)
+    }
+
+    let forwarding: Forwarding
+    private var context: ChannelHandlerContext?
+    private var connections: LoopConnections?
+    private var clientAddress: String?
+    private var state = State.idle
+    /// Parts of requests that arrived while an earlier one was being answered.
+    private var waiting = CircularBuffer<HTTPRequestPart>()
+    private var readHeld = false
+    private var lastActive = NIODeadline.now()
+    private var idleCheck: Scheduled<Void>?
+    private var closeWhenIdle = false
+    /// Parts passed on to Hummingbird outside a socket read, which it takes in only at the next read-complete.
+    private var passedOnOutsideRead = false
+    private var inSocketRead = false
+
+    init(forwarding: Forwarding) {
+        self.forwarding = forwarding
+    }
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        connections = forwarding.connections.connections(on: context.eventLoop)
+        clientAddress = context.channel.remoteAddress?.ipAddress
+        scheduleIdleCheck(context)
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        idleCheck?.cancel()
+        self.context = nil
+    }
+
+    // MARK: Requests in
+
+    /// Whether a part read now can be handled now (else it waits for the current answer).
+    private var takesParts: Bool {
+        switch state {
+        case .idle: true
+        case .ownRoute(let requestEnded, _): !requestEnded
+        case .forwarding(let exchange): !exchange.requestEnded && !exchange.finished
+        }
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastActive = .now()
+        inSocketRead = true
+        let part = unwrapInboundIn(data)
+        if waiting.isEmpty && takesParts { handle(part) } else { waiting.append(part) }
+    }
+
+    public func channelReadComplete(context: ChannelHandlerContext) {
+        inSocketRead = false
+        passedOnOutsideRead = false
+        context.fireChannelReadComplete()
+    }
+
+    public func read(context: ChannelHandlerContext) {
+        if waiting.isEmpty && takesParts { context.read() } else { readHeld = true }
+    }
+
+    private func handle(_ part: HTTPRequestPart) {
+        guard let context else { return }
+        switch state {
+        case .idle:
+            guard !closeWhenIdle, case .head(let head) = part else { return }
+            begin(head, context: context)
+        case .ownRoute(_, let answerEnded):
+            passOn(part, context: context)
+            if case .end = part {
+                if answerEnded { becomeIdle() } else { state = .ownRoute(requestEnded: true, answerEnded: false) }
+            }
+        case .forwarding(let exchange):
+            read(part, into: exchange)
+        }
+    }
+
+    private func passOn(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+        context.fireChannelRead(wrapInboundOut(part))
+        if !inSocketRead { passedOnOutsideRead = true }
+    }
+
+    private func begin(_ head: HTTPRequest, context: ChannelHandlerContext) {
+        let decision = ProxyDecision.decide(
+            path: head.path ?? "/", authority: head.authority, directory: forwarding.directory, services: forwarding.services)
+        guard decision != .ownRoutes else {
+            state = .ownRoute(requestEnded: false, answerEnded: false)
+            passOn(.head(head), context: context)
+            return
+        }
+        let exchange = ProxyExchange(requestID: RequestIDMiddleware<GatewayContext>.make(), head: head, decision: decision)
+        if case .forward(let service, _, _) = decision { exchange.untried = forwarding.instances[service]?.order()[...] ?? [] }
+        state = .forwarding(exchange)
+    }
+
+    private func read(_ part: HTTPRequestPart, into exchange: ProxyExchange) {
+        switch part {
+        case .head:
+            return
+        case .body(let bytes):
+            if !exchange.append(bytes, limit: forwarding.maximumBody) {
+                exchange.closing = true
+                answer(exchange, with: Problem(status: .contentTooLarge, type: Problem.typeBase + "too-large", title: "Content too large"))
+            }
+        case .end:
+            exchange.requestEnded = true
+            switch exchange.decision {
+            case .refuse(let problem): answer(exchange, with: problem)
+            case .forward: forward(exchange)
+            case .ownRoutes: return
+            }
+        }
+    }
+
+    // MARK: Forwarding
+
+    private func forward(_ exchange: ProxyExchange) {
+        guard case .forward(let service, let brandID, let host) = exchange.decision, let connections else { return }
+        guard let address = exchange.untried.popFirst() else {
+            return answer(exchange, with: Problem.unavailable("The \(service.rawValue) service is not running."))
+        }
+        connections.acquire(address) { [self] result in
+            guard isCurrent(exchange) else {
+                if case .success(let connection) = result { connections.release(connection) }
+                return
+            }
+            switch result {
+            case .success(let connection):
+                exchange.connection = connection
+                exchange.timeout = connections.eventLoop.assumeIsolated().scheduleTask(in: forwarding.timeout) { [self] in
+                    timedOut(exchange)
+                }
+                let head = ProxyDecision.upstreamHead(
+                    exchange.head, to: address, brandID: brandID, host: host, requestID: exchange.requestID, clientAddress: clientAddress,
+                    scheme: forwarding.publicScheme, bodyLength: exchange.bodyLength)
+                connection.send(head, body: exchange.body ?? ByteBuffer(), to: self)
+            case .failure(let error) where Self.isUnreachable(error):
+                logger(exchange).warning("upstream unreachable", metadata: ["upstream": "\(address)", "error": "\(error)"])
+                forward(exchange)
+            case .failure(let error):
+                logger(exchange).error("upstream failed", metadata: ["upstream": "\(address)", "error": "\(error)"])
+                answer(exchange, with: Self.badGateway(service))
+            }
+        }
+    }
+
+    private func isCurrent(_ exchange: ProxyExchange) -> Bool {
+        guard case .forwarding(let current) = state, current === exchange, !exchange.finished, context != nil else { return false }
+        return true
+    }
+
+    private func timedOut(_ exchange: ProxyExchange) {
+        guard isCurrent(exchange), case .forward(let service, _, _) = exchange.decision else { return }
+        exchange.timeout = nil
+        exchange.connection?.close()
+        exchange.connection = nil
+        if exchange.status == nil {
+            answer(exchange, with: Problem.gatewayTimeout("The \(service.rawValue) service did not answer within \(forwarding.timeout)."))
+        } else {
+            exchange.closing = true
+            complete(exchange)
+        }
+    }
+
+    /// Errors that prove the request never reached the instance, so another instance may take it.
+    static func isUnreachable(_ error: any Error) -> Bool {
+        if error is NIOConnectionError { return true }
+        if let error = error as? IOError, error.errnoCode == ECONNREFUSED { return true }
+        if let error = error as? ChannelError, case .connectTimeout = error { return true }
+        return false
+    }
+
+    static func badGateway(_ service: ServiceName) -> Problem {
+        Problem(
+            status: .badGateway, type: Problem.typeBase + "upstream-failed", title: "Bad gateway",
+            detail: "The \(service.rawValue) service failed to answer.")
+    }
+
+    // MARK: Answers out
+
+    /// Answers with a problem of the gateway's own (refused, too large, unreachable, timed out).
+    private func answer(_ exchange: ProxyExchange, with problem: Problem) {
+        guard let context else { return }
+        let body = problem.body
+        var fields = problem.headers
+        fields[.contentType] = Problem.mediaType
+        fields[.contentLength] = String(body.count)
+        fields[.requestID] = exchange.requestID
+        if exchange.closing { fields[.connection] = "close" }
+        exchange.status = problem.status
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: problem.status, headerFields: fields))), promise: nil)
+        context.write(wrapOutboundOut(.body(ByteBuffer(bytes: body))), promise: nil)
+        end(exchange, trailers: nil, context: context)
+    }
+
+    /// Writes the answer's end; the connection closes once it is written when the exchange asks so.
+    private func end(_ exchange: ProxyExchange, trailers: HTTPFields?, context: ChannelHandlerContext) {
+        guard exchange.closing || closeWhenIdle else {
+            context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
+            return complete(exchange)
+        }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: written)
+        complete(exchange, closing: false)
+        written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+
+    /// The exchange is over: its connection goes back to the pool (closed when its answer was cut short), it is
+    /// logged, the next request may start, or the client connection closes now (`closing`: an answer cut short).
+    private func complete(_ exchange: ProxyExchange, closing: Bool = true) {
+        guard !exchange.finished else { return }
+        exchange.finished = true
+        exchange.timeout?.cancel()
+        exchange.timeout = nil
+        if let connection = exchange.connection {
+            exchange.connection = nil
+            connections?.release(connection)
+        }
+        record(exchange)
+        if exchange.closing || closeWhenIdle {
+            state = .idle
+            closeWhenIdle = true
+            if closing { context?.close(promise: nil) }
+        } else if exchange.requestEnded {
+            becomeIdle()
+        }
+    }
+
+    private func becomeIdle() {
+        state = .idle
+        lastActive = .now()
+        if closeWhenIdle {
+            context?.close(promise: nil)
+            return
+        }
+        while takesParts, let next = waiting.popFirst() { handle(next) }
+        if passedOnOutsideRead, !inSocketRead {
+            passedOnOutsideRead = false
+            context?.fireChannelReadComplete()
+        }
+        if readHeld, waiting.isEmpty, takesParts {
+            readHeld = false
+            context?.read()
+        }
+    }
+
+    private func logger(_ exchange: ProxyExchange) -> Logger {
+        var logger = forwarding.logger
+        logger[metadataKey: "request_id"] = .string(exchange.requestID)
+        return logger
+    }
+
+    private func record(_ exchange: ProxyExchange) {
+        let elapsed = ContinuousClock.now - exchange.started
+        let status = Int(exchange.status?.code ?? 499)
+        let path = exchange.head.path ?? "/"
+        let route = if case .forward(let service, _, _) = exchange.decision { "/api/v1/\(service.rawValue)" } else { AccessLogMiddleware.routeLabel(path) }
+        forwarding.metrics.record(method: exchange.head.method.rawValue, route: route, status: status, duration: elapsed)
+        logger(exchange).info(
+            "access",
+            metadata: [
+                "method": .string(exchange.head.method.rawValue), "path": .string(String(path.prefix { $0 != "?" })),
+                "host": .string(exchange.head.authority ?? ""), "status": .stringConvertible(status),
+                "duration_ms": .stringConvertible(AccessLogMiddleware.milliseconds(elapsed)), "client": .string(clientAddress ?? ""),
+            ])
+    }
+
+    // MARK: Answers of the gateway's own routes, and the connection
+
+    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        context.write(data, promise: promise)
+        guard case .end = unwrapOutboundIn(data), case .ownRoute(let requestEnded, _) = state else { return }
+        if requestEnded { becomeIdle() } else { state = .ownRoute(requestEnded: false, answerEnded: true) }
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        if case .forwarding(let exchange) = state, !exchange.finished {
+            exchange.closing = true
+            complete(exchange)
+        }
+        idleCheck?.cancel()
+        context.fireChannelInactive()
+    }
+
+    public func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if case .forwarding(let exchange) = state { exchange.connection?.setReading(context.channel.isWritable) }
+        context.fireChannelWritabilityChanged()
+    }
+
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else { return context.fireUserInboundEventTriggered(event) }
+        switch state {
+        case .idle: context.close(promise: nil)
+        case .forwarding: closeWhenIdle = true
+        case .ownRoute:
+            closeWhenIdle = true
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    private func scheduleIdleCheck(_ context: ChannelHandlerContext) {
+        let timeout = forwarding.idleTimeout
+        idleCheck = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
+            if case .idle = state, waiting.isEmpty, NIODeadline.now() - lastActive >= timeout {
+                context.close(promise: nil)
+            } else {
+                scheduleIdleCheck(context)
+            }
+        }
+    }
+}
+
+extension ProxyHandler: UpstreamReceiver {
+    func upstreamReceived(_ part: HTTPResponsePart) {
+        guard case .forwarding(let exchange) = state, let context else { return }
+        switch part {
+        case .head(let head):
+            exchange.status = head.status
+            let head = ProxyDecision.downstreamHead(head, requestID: exchange.requestID, closing: exchange.closing || closeWhenIdle)
+            context.write(wrapOutboundOut(.head(head)), promise: nil)
+        case .body(let bytes):
+            context.write(wrapOutboundOut(.body(bytes)), promise: nil)
+        case .end(let trailers):
+            end(exchange, trailers: trailers, context: context)
+        }
+    }
+
+    func upstreamReadComplete() {
+        context?.flush()
+    }
+
+    func upstreamFailed(_ error: any Error) {
+        guard case .forwarding(let exchange) = state, isCurrent(exchange), case .forward(let service, _, _) = exchange.decision else { return }
+        exchange.connection = nil
+        logger(exchange).error("upstream failed", metadata: ["error": "\(error)"])
+        if exchange.status == nil {
+            answer(exchange, with: Self.badGateway(service))
+        } else {
+            exchange.closing = true
+            complete(exchange)
+        }
+    }
+}
