@@ -11,7 +11,7 @@ import TestSupport
 /// `deadInstances` are ports nobody listens on, listed as instances of `service` before the live one; `environment`
 /// adds gateway settings.
 func withGateway(
-    for service: ServiceName, upstream: (_ port: Int) -> some ApplicationProtocol, deadInstances: [Int] = [],
+    for service: ServiceName, upstream: (_ port: Int) -> some Service, deadInstances: [Int] = [],
     environment: [String: String] = [:], _ body: (_ gatewayPort: Int, Logger) async throws -> Void
 ) async throws {
     let upstreamPort = FreePort.next()

@@ -21,6 +21,8 @@ final class ProxyExchange {
     /// The status sent to the client, once its head is written.
     var status: HTTPResponse.Status?
     var finished = false
+    /// Sent a second time after a kept connection closed under it.
+    var resent = false
 
     init(requestID: String, head: HTTPRequest, decision: ProxyDecision) {
         self.requestID = requestID

@@ -141,12 +141,12 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: Forwarding
 
-    private func forward(_ exchange: ProxyExchange) {
+    private func forward(_ exchange: ProxyExchange, fresh: Bool = false) {
         guard case .forward(let service, let brandID, let host) = exchange.decision, let connections else { return }
         guard let address = exchange.untried.popFirst() else {
             return answer(exchange, with: Problem.unavailable("The \(service.rawValue) service is not running."))
         }
-        connections.acquire(address) { [self] result in
+        connections.acquire(address, fresh: fresh) { [self] result in
             guard isCurrent(exchange) else {
                 if case .success(let connection) = result { connections.release(connection) }
                 return
@@ -337,6 +337,11 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 }
 
+extension HTTPRequest.Method {
+    /// Methods whose requests change nothing (RFC 9110 9.2.1), so sending one twice is harmless.
+    var isSafe: Bool { self == .get || self == .head || self == .options }
+}
+
 extension ProxyHandler: UpstreamReceiver {
     func upstreamReceived(_ part: HTTPResponsePart) {
         guard case .forwarding(let exchange) = state, let context else { return }
@@ -358,7 +363,18 @@ extension ProxyHandler: UpstreamReceiver {
 
     func upstreamFailed(_ error: any Error) {
         guard case .forwarding(let exchange) = state, isCurrent(exchange), case .forward(let service, _, _) = exchange.decision else { return }
+        let connection = exchange.connection
         exchange.connection = nil
+        exchange.timeout?.cancel()
+        exchange.timeout = nil
+        // A kept connection the instance closed just as it was reused: a request that changes nothing is sent again
+        // on a new connection, once.
+        if exchange.status == nil, !exchange.resent, let connection, connection.carried > 1, exchange.head.method.isSafe {
+            exchange.resent = true
+            logger(exchange).warning("upstream connection closed on reuse; sending again", metadata: ["upstream": "\(connection.address)"])
+            exchange.untried = [connection.address] + exchange.untried
+            return forward(exchange, fresh: true)
+        }
         logger(exchange).error("upstream failed", metadata: ["error": "\(error)"])
         if exchange.status == nil {
             answer(exchange, with: Self.badGateway(service))

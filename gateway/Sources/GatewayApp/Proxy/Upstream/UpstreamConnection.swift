@@ -21,6 +21,8 @@ final class UpstreamConnection {
     private let handler: UpstreamResponseHandler
     /// When it was last given back to the pool.
     var idleSince = NIODeadline.now()
+    /// Requests sent on it so far.
+    private(set) var carried = 0
 
     init(address: UpstreamAddress, channel: any Channel, handler: UpstreamResponseHandler) {
         self.address = address
@@ -30,6 +32,7 @@ final class UpstreamConnection {
 
     /// Sends a whole request; its answer goes to `receiver`.
     func send(_ head: HTTPRequest, body: ByteBuffer, to receiver: any UpstreamReceiver) {
+        carried += 1
         handler.start(receiver)
         handler.write(.head(head))
         if body.readableBytes > 0 { handler.write(.body(body)) }

@@ -49,10 +49,11 @@ final class LoopConnections {
         self.pool = pool
     }
 
-    /// Hands `then` an idle connection to `address` when there is a fresh one, else a new one (or why none).
-    func acquire(_ address: UpstreamAddress, then: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
+    /// Hands `then` an idle connection to `address` when there is a recent one (unless `fresh`), else a new one (or
+    /// why none).
+    func acquire(_ address: UpstreamAddress, fresh: Bool = false, then: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
         let now = NIODeadline.now()
-        while let connection = idle[address]?.popLast() {
+        while !fresh, let connection = idle[address]?.popLast() {
             if connection.isReusable, now - connection.idleSince < pool.idleTimeout { return then(.success(connection)) }
             connection.close()
         }
