@@ -107,6 +107,7 @@ struct FleetOperationsTests {
             let slow = try await TestHTTP.shared.get(fleet.gatewayURL + "/api/v1/identity/brand", host: "demo.localhost")
             #expect(slow.status == 504)
             #expect(slow.contentType == "application/problem+json")
+            #expect((slow.json?["detail"] as? String)?.hasSuffix("did not answer within 1.5 seconds.") == true)
             for identity in fleet.identities {
                 identity.signal(SIGCONT)
                 await identity.stop()

@@ -11,6 +11,8 @@ public struct Forwarding: Sendable {
     let services: Set<ServiceName>
     let connections: UpstreamConnectionPool
     let timeout: TimeAmount
+    /// The timeout as a 504's detail names it ("30.0 seconds").
+    let timeoutText: String
     let maximumBody: Int
     let publicScheme: String
     let idleTimeout: TimeAmount
@@ -27,6 +29,7 @@ public struct Forwarding: Sendable {
         self.services = Set(addresses.keys)
         self.connections = connections
         self.timeout = TimeAmount(timeout)
+        self.timeoutText = "\(timeout)"
         self.maximumBody = maximumBody
         self.publicScheme = publicScheme
         self.idleTimeout = idleTimeout

@@ -182,7 +182,7 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         exchange.connection?.close()
         exchange.connection = nil
         if exchange.status == nil {
-            answer(exchange, with: Problem.gatewayTimeout("The \(service.rawValue) service did not answer within \(forwarding.timeout)."))
+            answer(exchange, with: Problem.gatewayTimeout("The \(service.rawValue) service did not answer within \(forwarding.timeoutText)."))
         } else {
             exchange.closing = true
             complete(exchange)
