@@ -1,4 +1,5 @@
 import Contracts
+import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -57,9 +58,11 @@ struct StaleUpstreamConnectionTests {
         try await withGateway(for: .tickets, upstream: OncePerConnectionServer.init(port:)) { gatewayPort, _ in
             let gets = try await Self.twoRequests("GET", gatewayPort: gatewayPort)
             #expect(ProxyConnectionTests.bodies(gets) == ["first on its connection", "first on its connection"], "answers: \(gets)")
+            // The POSTs' client connection may share the GETs' event loop (and take its kept connection first) or not:
+            // either way one POST goes out on a kept connection that closes (502) and the other on a new one (200).
             let posts = try await Self.twoRequests("POST", gatewayPort: gatewayPort)
-            #expect(posts.hasPrefix("HTTP/1.1 200"))
-            #expect(posts.contains("HTTP/1.1 502"), "answers: \(posts)")
+            #expect(posts.components(separatedBy: "HTTP/1.1 200").count - 1 == 1, "answers: \(posts)")
+            #expect(posts.components(separatedBy: "HTTP/1.1 502").count - 1 == 1, "answers: \(posts)")
         }
     }
 }
