@@ -38,9 +38,8 @@ struct KnowledgeThroughTheGatewayTests {
             #expect(demoHits.compactMap { $0["id"] as? String } == [demo], "not the draft")
 
             let acme = try await create("acme.localhost", "Printer warranty")
-            let saved = ContinuousClock.now
-            let (acmeHits, _) = try await Self.search(fleet, host: "acme.localhost", query: "printer") { !$0.isEmpty }
-            #expect(ContinuousClock.now - saved < .seconds(1), "an article saved is searchable within a second")
+            let (acmeHits, saved) = try await Self.search(fleet, host: "acme.localhost", query: "printer") { !$0.isEmpty }
+            #expect(saved < .seconds(1), "an article saved is searchable within a second (took \(saved))")
             #expect(acmeHits.compactMap { $0["id"] as? String } == [acme], "not Demo's article")
             let (demoAgain, _) = try await Self.search(fleet, host: "demo.localhost", query: "printer") { !$0.isEmpty }
             #expect(demoAgain.compactMap { $0["id"] as? String } == [demo], "not Acme's article")
@@ -65,9 +64,8 @@ struct KnowledgeThroughTheGatewayTests {
                 .PUT, fleet.gatewayURL + "/api/v1/knowledge/articles/\(demo)", headers: [("Host", "demo.localhost"), ("Authorization", "Bearer \(token)")],
                 json: ["title": "Printer setup", "summary": "All about Printer setup.", "bodyHTML": "<p>Printer setup explained.</p>", "isPrivate": true])
             #expect(madePrivate.status == 200)
-            let privatized = ContinuousClock.now
-            _ = try await Self.search(fleet, host: "demo.localhost", query: "printer") { $0.isEmpty }
-            #expect(ContinuousClock.now - privatized < .seconds(1), "an article made private disappears from visitors' search within a second")
+            let (_, privatized) = try await Self.search(fleet, host: "demo.localhost", query: "printer") { $0.isEmpty }
+            #expect(privatized < .seconds(1), "an article made private disappears from visitors' search within a second (took \(privatized))")
 
             try await Self.identitySettingsReachKnowledge(fleet, token: token, acmeArticle: acme)
         }

@@ -140,9 +140,11 @@ struct EventBusUnitTests {
         let admin = KafkaAdmin(configuration: KafkaConfiguration(brokers: "127.0.0.1:1"), logger: EventBusTest.logger)
         let clock = ContinuousClock()
         let start = clock.now
-        await #expect(throws: KafkaError.self) { try await admin.ping(timeout: .seconds(1)) }
+        await #expect(throws: KafkaError.self) { try await admin.ping(timeout: .milliseconds(250)) }
         let elapsed = clock.now - start
-        #expect(elapsed < .milliseconds(1500), "ping took \(elapsed)")
+        // Far below librdkafka's socket timeout (60 s) and ping's default (2 s); the slack is for making and
+        // destroying the handle's threads while other suites load both cores.
+        #expect(elapsed < .milliseconds(1750), "ping took \(elapsed)")
     }
 
     @Test("a send after shutdown fails at once instead of waiting")

@@ -294,7 +294,7 @@ extern "C" {
 
 void cx_string_free(char *string) { std::free(string); }
 
-int cx_database_open(const char *path, int overwrite, cx_database **out, char **error) {
+int cx_database_open(const char *path, int overwrite, int lock_wait_ms, cx_database **out, char **error) {
     *out = nullptr;
     return guarded(error, [&] {
         int action = overwrite ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN;
@@ -302,13 +302,14 @@ int cx_database_open(const char *path, int overwrite, cx_database **out, char **
         // program) while this process has the database open gives the child a copy of that descriptor until the
         // child execs, so a close and immediate reopen here (SearchIndex does that to start a fresh index) can find
         // the directory "already locked" by our own child for a moment. Such a lock goes within milliseconds;
-        // another writer's does not, and its error reaches the caller after half a second.
-        for (int attempt = 1;; ++attempt) {
+        // another writer's does not, and its error reaches the caller once lock_wait_ms have passed.
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(lock_wait_ms);
+        for (;;) {
             try {
                 *out = new cx_database{Xapian::WritableDatabase(path, action)};
                 return;
             } catch (const Xapian::DatabaseLockError &) {
-                if (attempt == 50) throw;
+                if (std::chrono::steady_clock::now() >= deadline) throw;
                 std::this_thread::sleep_for(std::chrono::milliseconds(10));
             }
         }

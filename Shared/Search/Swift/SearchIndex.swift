@@ -41,9 +41,11 @@ public actor SearchIndex {
     /// The contents are then already discarded: re-index everything and call `markBuilt()`.
     public private(set) var needsRebuild: Bool
 
-    /// Opens or creates the database at `path` (a directory).
-    public init(path: String, schemaVersion: Int) throws {
-        var database = try XapianDatabase(path: path, overwrite: false)
+    /// Opens or creates the database at `path` (a directory). A write lock held elsewhere is retried for
+    /// `lockWait` (a child process forked while the lock was ours holds a copy of it until it execs) before
+    /// the open fails.
+    public init(path: String, schemaVersion: Int, lockWait: Duration = .milliseconds(500)) throws {
+        var database = try XapianDatabase(path: path, overwrite: false, lockWait: lockWait)
         // "dirty" is written before the first change after a clean point: an index that was not closed cleanly
         // may lack changes whose events were already consumed, so it is rebuilt.
         let current = try database.metadata(Self.schemaKey) == String(schemaVersion) && database.metadata(Self.stateKey) != Self.dirty
@@ -51,7 +53,7 @@ public actor SearchIndex {
             // Documents of another schema (or of a rebuild that never reached markBuilt) would
             // linger after the rebuild, since it only replaces what PostgreSQL still has.
             database.close()
-            database = try XapianDatabase(path: path, overwrite: true)
+            database = try XapianDatabase(path: path, overwrite: true, lockWait: lockWait)
         }
         self.database = database
         self.path = path

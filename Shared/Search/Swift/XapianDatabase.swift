@@ -6,10 +6,11 @@ final class XapianDatabase {
     private var handle: OpaquePointer?
     let path: String
 
-    init(path: String, overwrite: Bool) throws(SearchError) {
+    init(path: String, overwrite: Bool, lockWait: Duration) throws(SearchError) {
         self.path = path
         var opened: OpaquePointer?
-        try xapianCall { cx_database_open(path, overwrite ? 1 : 0, &opened, $0) }
+        let lockWaitMs = Int32(min(max(lockWait / .milliseconds(1), 0), Double(Int32.max)))
+        try xapianCall { cx_database_open(path, overwrite ? 1 : 0, lockWaitMs, &opened, $0) }
         handle = opened
     }
 

@@ -35,8 +35,8 @@ void cx_string_free(char *string);
 /* Database ---------------------------------------------------------------------------- */
 
 /* Opens or creates the database directory. When overwrite is non-zero, any existing
- * contents are discarded. */
-int cx_database_open(const char *path, int overwrite, cx_database **out, char **error);
+ * contents are discarded. A write lock held elsewhere is retried for lock_wait_ms. */
+int cx_database_open(const char *path, int overwrite, int lock_wait_ms, cx_database **out, char **error);
 /* Closes (releasing the write lock) and frees the handle. NULL is ignored. */
 void cx_database_free(cx_database *database);
 
