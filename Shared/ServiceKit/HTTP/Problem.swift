@@ -97,9 +97,14 @@ public struct Problem: Error, HTTPResponseError, Sendable, Equatable {
     }
 
     public func makeResponse() -> Response {
+        Response(status: status, headers: responseHeaders, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// The answer's header fields: the problem's own and its media type.
+    public var responseHeaders: HTTPFields {
         var fields = headers
         fields[.contentType] = Self.mediaType
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        return fields
     }
 }
 

@@ -74,7 +74,7 @@ public struct GatewayApplication: Sendable {
 
     public var directorySync: BrandDirectorySync {
         BrandDirectorySync(
-            directory: directory, client: client, identityURLs: configuration.upstreams[.identity] ?? [],
+            directory: directory, client: client, identityURLs: (configuration.upstreams[.identity] ?? []).map(\.description),
             kafka: configuration.kafka, instance: configuration.instance, logger: logger)
     }
 

@@ -7,7 +7,7 @@ import ServiceKit
 public struct GatewayConfiguration: Sendable {
     public var host: String
     public var port: Int
-    public var upstreams: [ServiceName: [String]]
+    public var upstreams: [ServiceName: [UpstreamAddress]]
     public var upstreamTimeout: Duration
     public var maximumRequestBody: Int
     /// How people reach the gateway (`https` behind a TLS terminator), forwarded as `X-Forwarded-Proto` for links.
@@ -20,15 +20,15 @@ public struct GatewayConfiguration: Sendable {
 
     public static func fromEnvironment(_ values: [String: String] = ProcessInfo.processInfo.environment) throws -> GatewayConfiguration {
         let environment = EnvironmentReader(values)
-        var upstreams: [ServiceName: [String]] = [:]
+        var upstreams: [ServiceName: [UpstreamAddress]] = [:]
         for service in ServiceName.allCases {
             let port = try environment.int(service.environmentPrefix + "PORT", default: service.defaultPort)
-            let urls = environment.list(service.environmentPrefix + "URLS", default: ["http://127.0.0.1:\(port)"])
-                .map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
-            if let wrong = urls.first(where: { UpstreamAddress(url: $0) == nil }) {
-                throw ConfigurationError(variable: service.environmentPrefix + "URLS", value: wrong, expected: "http://host:port, comma-separated")
+            upstreams[service] = try environment.list(service.environmentPrefix + "URLS", default: ["http://127.0.0.1:\(port)"]).map { url in
+                guard let address = UpstreamAddress(url: url) else {
+                    throw ConfigurationError(variable: service.environmentPrefix + "URLS", value: url, expected: "http://host:port, comma-separated")
+                }
+                return address
             }
-            upstreams[service] = urls
         }
         let port = try environment.int("CONCIERGE_HTTP_PORT", default: 8080)
         let scheme = environment.string("CONCIERGE_PUBLIC_SCHEME", default: "http")

@@ -20,11 +20,11 @@ public struct Forwarding: Sendable {
     let logger: Logger
 
     public init(
-        directory: BrandDirectory, upstreams: [ServiceName: [String]], connections: UpstreamConnectionPool, timeout: Duration,
+        directory: BrandDirectory, upstreams: [ServiceName: [UpstreamAddress]], connections: UpstreamConnectionPool, timeout: Duration,
         maximumBody: Int, publicScheme: String, idleTimeout: TimeAmount, metrics: HTTPMetrics, logger: Logger
     ) {
         self.directory = directory
-        let addresses = upstreams.mapValues { $0.compactMap(UpstreamAddress.init(url:)) }.filter { !$0.value.isEmpty }
+        let addresses = upstreams.filter { !$0.value.isEmpty }
         self.instances = addresses.mapValues(RoundRobin.init(instances:))
         self.services = Set(addresses.keys)
         self.connections = connections

@@ -209,8 +209,7 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func answer(_ exchange: ProxyExchange, with problem: Problem) {
         guard let context else { return }
         let body = problem.body
-        var fields = problem.headers
-        fields[.contentType] = Problem.mediaType
+        var fields = problem.responseHeaders
         fields[.contentLength] = String(body.count)
         fields[.requestID] = exchange.requestID
         if exchange.closing { fields[.connection] = "close" }

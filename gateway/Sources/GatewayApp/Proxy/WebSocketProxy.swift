@@ -12,11 +12,11 @@ import ServiceKit
 /// not upgraded and gets the ordinary HTTP answer (404 unknown host, and so on).
 public struct WebSocketProxy: Sendable {
     let directory: BrandDirectory
-    let pools: [ServiceName: RoundRobin<String>]
+    let pools: [ServiceName: RoundRobin<UpstreamAddress>]
     let maximumMessage: Int
     let publicScheme: String
 
-    public init(directory: BrandDirectory, upstreams: [ServiceName: [String]], publicScheme: String, maximumMessage: Int = 1 << 20) {
+    public init(directory: BrandDirectory, upstreams: [ServiceName: [UpstreamAddress]], publicScheme: String, maximumMessage: Int = 1 << 20) {
         self.directory = directory
         self.publicScheme = publicScheme
         self.pools = upstreams.mapValues(RoundRobin.init(instances:))
@@ -29,7 +29,7 @@ public struct WebSocketProxy: Sendable {
         _ request: HTTPRequest, channel: any Channel, logger: Logger
     ) -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
         guard let path = request.path, case .service(let service) = ServiceRoute.match(path: path),
-            let base = pools[service]?.order().first, let host = HostHeader.hostname(request.authority),
+            let instance = pools[service]?.order().first, let host = HostHeader.hostname(request.authority),
             let brand = directory.brand(forHostname: host)
         else { return .dontUpgrade }
         var client = request.headerFields
@@ -38,7 +38,7 @@ public struct WebSocketProxy: Sendable {
         let headers = ForwardedHeaders.upstream(
             from: client, brandID: brand.id, requestID: requestID, clientAddress: channel.remoteAddress?.ipAddress, host: host,
             scheme: publicScheme)
-        let url = (base.hasPrefix("https") ? "wss" : "ws") + base.drop { $0 != ":" } + path
+        let url = "ws://\(instance.authority)\(path)"
         let maximumMessage = self.maximumMessage
         var logger = logger
         logger[metadataKey: "request_id"] = .string(requestID)
