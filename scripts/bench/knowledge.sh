@@ -12,8 +12,10 @@ ARTICLES=${CONCIERGE_BENCH_ARTICLES:-100000}
 KNOWLEDGE_LOG="$BENCH_DIR/logs/knowledge.log"
 ARTICLES_INDEX="$BENCH_DIR/data/knowledge/articles-index"
 
+# The articles index's line, not the canned replies' ("knowledge-canned-search-…"), which is ready at once.
 articles_index_ready() {
-    awk '/=== .*starting knowledge/ { ready = 0 } /search index ready/ { ready = 1 } END { exit !ready }' "$KNOWLEDGE_LOG"
+    awk '/=== .*starting knowledge/ { ready = 0 } /search index ready.*"index":"knowledge-search-/ { ready = 1 } END { exit !ready }' \
+        "$KNOWLEDGE_LOG"
 }
 
 loaded=$(psql_bench -tAc "SELECT count(*) FROM knowledge.articles WHERE slug LIKE 'bench-%'")
