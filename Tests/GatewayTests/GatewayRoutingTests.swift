@@ -87,6 +87,16 @@ struct ProxyDecisionTests {
         #expect(ProxyDecision.decide(path: "/api/v1/surveys", authority: "demo.localhost", directory: directory, services: [.tickets]) != .forward(.surveys, brandID: "brand-1", host: "demo.localhost"))
     }
 
+    @Test("Only a safe request that failed on a reused connection before any answer is sent again, and only once")
+    func resendRule() {
+        #expect(ProxyDecision.resendsOnNewConnection(.get, requestsOnConnection: 2, answerStarted: false, resent: false))
+        #expect(ProxyDecision.resendsOnNewConnection(.head, requestsOnConnection: 5, answerStarted: false, resent: false))
+        #expect(!ProxyDecision.resendsOnNewConnection(.post, requestsOnConnection: 2, answerStarted: false, resent: false))
+        #expect(!ProxyDecision.resendsOnNewConnection(.get, requestsOnConnection: 1, answerStarted: false, resent: false), "a new connection")
+        #expect(!ProxyDecision.resendsOnNewConnection(.get, requestsOnConnection: 2, answerStarted: true, resent: false))
+        #expect(!ProxyDecision.resendsOnNewConnection(.get, requestsOnConnection: 2, answerStarted: false, resent: true))
+    }
+
     @Test("An instance is http://host:port; another scheme, a path or a bad port is not one")
     func upstreamAddresses() {
         #expect(UpstreamAddress(url: "http://127.0.0.1:8082") == UpstreamAddress(host: "127.0.0.1", port: 8082))

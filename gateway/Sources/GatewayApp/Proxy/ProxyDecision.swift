@@ -47,9 +47,19 @@ public enum ProxyDecision: Equatable, Sendable {
         if closing { head.headerFields[.connection] = "close" }
         return head
     }
+
+    /// Whether a request whose upstream connection failed is sent once more on a new connection: only when the
+    /// connection was a kept one (the instance may have closed it just as it was reused), nothing of the answer was
+    /// sent yet, it was not sent twice already, and its method changes nothing.
+    public static func resendsOnNewConnection(_ method: HTTPRequest.Method, requestsOnConnection: Int, answerStarted: Bool, resent: Bool) -> Bool {
+        !answerStarted && !resent && requestsOnConnection > 1 && method.isSafe
+    }
 }
 
 extension HTTPRequest.Method {
     /// Methods whose requests carry a body by definition, so an empty one is sent as `Content-Length: 0`.
     var carriesBody: Bool { self == .post || self == .put || self == .patch }
+
+    /// Methods whose requests change nothing (RFC 9110 9.2.1), so sending one twice is harmless.
+    var isSafe: Bool { self == .get || self == .head || self == .options }
 }

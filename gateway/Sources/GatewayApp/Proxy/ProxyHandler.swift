@@ -336,11 +336,6 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 }
 
-extension HTTPRequest.Method {
-    /// Methods whose requests change nothing (RFC 9110 9.2.1), so sending one twice is harmless.
-    var isSafe: Bool { self == .get || self == .head || self == .options }
-}
-
 extension ProxyHandler: UpstreamReceiver {
     func upstreamReceived(_ part: HTTPResponsePart) {
         guard case .forwarding(let exchange) = state, let context else { return }
@@ -366,9 +361,9 @@ extension ProxyHandler: UpstreamReceiver {
         exchange.connection = nil
         exchange.timeout?.cancel()
         exchange.timeout = nil
-        // A kept connection the instance closed just as it was reused: a request that changes nothing is sent again
-        // on a new connection, once.
-        if exchange.status == nil, !exchange.resent, let connection, connection.carried > 1, exchange.head.method.isSafe {
+        if let connection, ProxyDecision.resendsOnNewConnection(
+            exchange.head.method, requestsOnConnection: connection.carried, answerStarted: exchange.status != nil, resent: exchange.resent)
+        {
             exchange.resent = true
             logger(exchange).warning("upstream connection closed on reuse; sending again", metadata: ["upstream": "\(connection.address)"])
             exchange.untried = [connection.address] + exchange.untried
