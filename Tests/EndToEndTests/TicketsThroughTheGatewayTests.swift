@@ -8,9 +8,11 @@ import TestSupport
 
 @Suite("Tickets through the gateway", .serialized, .enabled(if: TestEnvironment.hasFleet), .timeLimit(.minutes(20)))
 struct TicketsThroughTheGatewayTests {
-    /// Polls until `check` holds for a GET through the gateway, or fails after the timeout.
+    /// Polls every `interval` until `check` holds for a GET through the gateway, or fails after the timeout. A latency
+    /// measured with it includes up to one interval of polling.
     static func eventually(
-        _ url: String, headers: [(String, String)], timeout: Duration = .seconds(20), _ check: @escaping ([String: Any]) -> Bool
+        _ url: String, headers: [(String, String)], timeout: Duration = .seconds(20), interval: Duration = .milliseconds(100),
+        _ check: @escaping ([String: Any]) -> Bool
     ) async throws -> [String: Any] {
         let start = ContinuousClock.now
         var last: [String: Any] = [:]
@@ -18,7 +20,7 @@ struct TicketsThroughTheGatewayTests {
             let reply = try await TestHTTP.shared.send(.GET, url, headers: headers)
             last = reply.json ?? [:]
             if reply.status == 200 && check(last) { return last }
-            try await Task.sleep(for: .milliseconds(100))
+            try await Task.sleep(for: interval)
         }
         throw TestSetupError("condition not met for \(url): \(last)")
     }
@@ -121,7 +123,7 @@ struct TicketSearchIndexRebuildTests {
             }
             let searchURL = fleet.gatewayURL + "/api/v1/tickets/search?text=printer"
             let start = ContinuousClock.now
-            let first = try await TicketsThroughTheGatewayTests.eventually(searchURL, headers: admin, timeout: .seconds(10)) {
+            let first = try await TicketsThroughTheGatewayTests.eventually(searchURL, headers: admin, timeout: .seconds(10), interval: .milliseconds(20)) {
                 ($0["items"] as? [[String: Any]])?.count == 2
             }
             let latency = ContinuousClock.now - start
