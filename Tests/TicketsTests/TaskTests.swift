@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Logging
 import Testing
 
 @testable import TicketsApp
@@ -165,6 +166,28 @@ struct TaskTests {
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tasks") == 1)
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.related_items WHERE kind = 'task'") == 1)
             #expect(try await kit.eventTypes().filter { $0 == "task.purged" }.count == 1)
+        }
+    }
+
+    @Test("A purged ticket takes its tasks, deleted or not, each with task.purged before the ticket's own ticket.purged")
+    func ticketPurgeTakesTasks() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let admin = try await kit.administratorToken()
+            let ticket = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            var tasks: [String] = []
+            for subject in ["Kept", "Deleted"] {
+                let (_, _, task) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(ticket)/tasks", token: token, body: #"{"subject":"\#(subject)"}"#)
+                tasks.append(try #require(task["id"] as? String))
+            }
+            #expect(try await TicketTestKit.send(client, .delete, "/api/v1/tickets/tasks/\(tasks[1])", token: admin).0 == .noContent)
+            #expect(try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(ticket)", token: admin).0 == .noContent)
+            #expect(try await TimerWorker(store: kit.api.store, logger: Logger(label: "timers")).runOne(now: Date().addingTimeInterval(91 * 86_400)))
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 0)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tasks") == 0)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.related_items WHERE kind = 'task'") == 0)
+            #expect(try await kit.eventTypes().suffix(3) == ["task.purged", "task.purged", "ticket.purged"])
         }
     }
 

@@ -111,18 +111,24 @@ extension TicketStore {
         guard try await due.collect().isEmpty == false else { return 0 }
         return try await database.transaction { connection in
             let purged = try await tasks("WHERE deleted_at <= $1 ORDER BY deleted_at LIMIT $2 FOR UPDATE SKIP LOCKED", binds, on: connection)
-            guard !purged.isEmpty else { return 0 }
-            var ids = PostgresBindings()
-            ids.append(purged.compactMap { UUID(uuidString: $0.id) })
-            for sql in [
-                "DELETE FROM \(database.table("related_items")) WHERE kind = 'task' AND item_id = ANY($1)",
-                "DELETE FROM \(database.table("tasks")) WHERE id = ANY($1)",
-            ] {
-                try await connection.query(PostgresQuery(unsafeSQL: sql, binds: ids), logger: database.logger).consume()
-            }
-            for task in purged { try await events.publish([("task.purged", [:])], task: task, actor: .system, on: connection) }
+            try await purge(purged, on: connection)
             return purged.count
         }
+    }
+
+    /// Removes the tasks (and their places among related items) in the caller's transaction, with `task.purged`
+    /// each: a deleted task's 90 days are up, or its ticket is purged.
+    func purge(_ purged: [TaskItem], on connection: PostgresConnection) async throws {
+        guard !purged.isEmpty else { return }
+        var ids = PostgresBindings()
+        ids.append(purged.compactMap { UUID(uuidString: $0.id) })
+        for sql in [
+            "DELETE FROM \(database.table("related_items")) WHERE kind = 'task' AND item_id = ANY($1)",
+            "DELETE FROM \(database.table("tasks")) WHERE id = ANY($1)",
+        ] {
+            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: ids), logger: database.logger).consume()
+        }
+        for task in purged { try await events.publish([("task.purged", [:])], task: task, actor: .system, on: connection) }
     }
 
     /// The tasks among a ticket's related items, oldest first.
