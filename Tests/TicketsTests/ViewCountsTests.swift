@@ -93,4 +93,37 @@ struct ViewCountsTests {
             }
         }
     }
+
+    @Test("A view page writes each ticket exactly as the ticket reads by itself: ids, dates, escapes, follow-ups, priority, pin and status")
+    func pageItemsAreTheTickets() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let admin = try await kit.administratorToken()
+            let customer = try await kit.customer()
+            var ids: [String] = []
+            for subject in [#"Slash / back \\ quote \" ünïcødé 🖨"#, "Pinned and urgent", "Plain", "Closed"] {
+                ids.append(try #require(try await kit.submit(client, token: customer.token, subject: subject)["id"] as? String))
+            }
+            let followUp = #"{"at":"2031-01-01T09:00:00Z","note":"Call \"back\" / soon","priority":"high","pin":true,"agentID":"\#(agent.lowercased)"}"#
+            #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(ids[0])/follow-up", token: token, body: followUp).0 == .ok)
+            #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(ids[1])/priority", token: token, body: #"{"priority":"urgent"}"#).0 == .ok)
+            #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(ids[1])/pin", token: token, body: #"{"pinned":true}"#).0 == .ok)
+            #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(ids[3])/status", token: token, body: #"{"status":"closed"}"#).0 == .ok)
+
+            var listed = 0
+            for status in ["active", "waiting", "closed"] {
+                let (code, _, page) = try await TicketTestKit.send(
+                    client, .get, "/api/v1/tickets?view=group&id=\(kit.frontLineID.lowercased)&status=\(status)", token: token)
+                #expect(code == .ok)
+                for item in (page["items"] as? [[String: Any]]) ?? [] {
+                    let id = try #require(item["id"] as? String)
+                    let (_, _, ticket) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: admin)
+                    #expect(NSDictionary(dictionary: item) == NSDictionary(dictionary: ticket), "\(id)")
+                    listed += 1
+                }
+            }
+            #expect(listed == 4)
+        }
+    }
 }
