@@ -8,17 +8,14 @@ public struct Database: Sendable {
     public let client: PostgresClient
     public let schema: String
     public let logger: Logger
-    /// Rung after every committed ``transaction(_:)``: the outbox relay's wake-up.
-    public let commitBell: CommitBell?
 
-    public init(client: PostgresClient, schema: String, logger: Logger, commitBell: CommitBell? = nil) throws {
+    public init(client: PostgresClient, schema: String, logger: Logger) throws {
         guard Self.isValidIdentifier(schema) else {
             throw ConfigurationError(variable: "schema", value: schema, expected: "a lower-case SQL identifier")
         }
         self.client = client
         self.schema = schema
         self.logger = logger
-        self.commitBell = commitBell
     }
 
     public static func isValidIdentifier(_ name: String) -> Bool {
@@ -29,22 +26,12 @@ public struct Database: Sendable {
     }
 
     /// Runs `body` in one transaction and rethrows the body's own error (postgres-nio wraps it), so a
-    /// domain problem thrown inside keeps its HTTP status. After the commit it rings ``commitBell``.
+    /// domain problem thrown inside keeps its HTTP status.
     public func transaction<Result: Sendable>(
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        try await transaction(ringingCommitBell: true, body)
-    }
-
-    /// ``transaction(_:)``, ringing ``commitBell`` after the commit only when `rings` (the relay's own passes do
-    /// not: they would wake it again).
-    public func transaction<Result: Sendable>(
-        ringingCommitBell rings: Bool, _ body: (PostgresConnection) async throws -> Result
-    ) async throws -> Result {
         do {
-            let result = try await client.withTransaction(logger: logger) { connection in try await body(connection) }
-            if rings { commitBell?.ring() }
-            return result
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
         } catch let error as PostgresTransactionError {
             if let closureError = error.closureError { throw closureError }
             throw error

@@ -12,24 +12,16 @@ import ServiceLifecycle
 /// reaches consumers after a later event of its key.
 public struct OutboxRelay: Service {
     public struct Settings: Sendable {
-        /// The longest wait between passes: what a row written without ringing the database's ``CommitBell`` (by
-        /// another instance, say) waits at most.
         public var pollInterval: Duration
         public var batchSize: Int
         public var retention: Duration
         public var failureBackoff: Duration
-        /// The shortest time between passes when commits keep ringing: under load a pass takes what gathered meanwhile.
-        public var minimumSpacing: Duration
 
-        public init(
-            pollInterval: Duration = .milliseconds(100), batchSize: Int = 500, retention: Duration = .seconds(7 * 24 * 3600),
-            failureBackoff: Duration = .seconds(1), minimumSpacing: Duration = .milliseconds(20)
-        ) {
+        public init(pollInterval: Duration = .milliseconds(100), batchSize: Int = 500, retention: Duration = .seconds(7 * 24 * 3600), failureBackoff: Duration = .seconds(1)) {
             self.pollInterval = pollInterval
             self.batchSize = batchSize
             self.retention = retention
             self.failureBackoff = failureBackoff
-            self.minimumSpacing = minimumSpacing
         }
     }
 
@@ -52,69 +44,34 @@ public struct OutboxRelay: Service {
         self.logger = logger
     }
 
-    /// Passes until shutdown: after a pass that found rows left over, at once; after a failure, `failureBackoff` later;
-    /// otherwise when a commit of this process rings the database's ``CommitBell`` (no sooner than `minimumSpacing`),
-    /// or `pollInterval` later, whichever comes first.
     public func run() async throws {
         await gate?.wait()
-        let bell = store.database.commitBell
-        await withTaskGroup(of: Void.self) { group in
-            if let bell {
-                let poll = settings.pollInterval
-                group.addTask {
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: poll)
-                        bell.ring()
-                    }
-                }
-            }
-            await relayUntilShutdown(bell: bell)
-            group.cancelAll()
-        }
-    }
-
-    private func relayUntilShutdown(bell: CommitBell?) async {
         var lastPurge = ContinuousClock.now - .seconds(3600)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            var next = NextPass.whenRung
+            var pause = settings.pollInterval
             do {
                 let result = try await relayOnce()
-                if result.failed > 0 { next = .afterBackoff }
-                if result.published == settings.batchSize { next = .now }
+                if result.failed > 0 { pause = settings.failureBackoff }
+                if result.published == settings.batchSize { pause = .zero }
             } catch {
                 logger.warning("outbox relay pass failed", metadata: ["error": "\(String(reflecting: error))"])
-                next = .afterBackoff
+                pause = settings.failureBackoff
             }
             if ContinuousClock.now - lastPurge > .seconds(60) {
                 lastPurge = ContinuousClock.now
                 await purge()
             }
-            switch (next, bell) {
-            case (.now, _):
-                continue
-            case (.afterBackoff, _):
-                await sleepUnlessShuttingDown(settings.failureBackoff)
-            case (.whenRung, nil):
-                await sleepUnlessShuttingDown(settings.pollInterval)
-            case (.whenRung, let bell?):
-                await sleepUnlessShuttingDown(settings.minimumSpacing)
-                await cancelWhenGracefulShutdown { await bell.wait() }
+            if pause > .zero {
+                let wait = pause
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
             }
         }
-    }
-
-    private enum NextPass {
-        case now, afterBackoff, whenRung
-    }
-
-    private func sleepUnlessShuttingDown(_ duration: Duration) async {
-        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
     }
 
     /// One claim–publish–mark cycle; the row locks are held until the delivery reports are in.
     @discardableResult
     public func relayOnce() async throws -> PassResult {
-        try await store.database.transaction(ringingCommitBell: false) { connection in
+        try await store.database.transaction { connection in
             let records = try await store.claimUnpublished(limit: settings.batchSize, on: connection)
             guard !records.isEmpty else { return PassResult(published: 0, failed: 0) }
             var waves = RelayWaves(records)
