@@ -1,6 +1,5 @@
 import Foundation
 import HTTPTypes
-import Logging
 import Testing
 
 @testable import TicketsApp
@@ -183,7 +182,7 @@ struct TaskTests {
             }
             #expect(try await TicketTestKit.send(client, .delete, "/api/v1/tickets/tasks/\(tasks[1])", token: admin).0 == .noContent)
             #expect(try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(ticket)", token: admin).0 == .noContent)
-            #expect(try await TimerWorker(store: kit.api.store, logger: Logger(label: "timers")).runOne(now: Date().addingTimeInterval(91 * 86_400)))
+            #expect(try await TicketTimerTests.worker(kit).runOne(now: Date().addingTimeInterval(91 * 86_400)))
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 0)
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tasks") == 0)
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.related_items WHERE kind = 'task'") == 0)
