@@ -8,14 +8,17 @@ public struct Database: Sendable {
     public let client: PostgresClient
     public let schema: String
     public let logger: Logger
+    /// Where each committed ``transaction(_:)`` hands the outbox events it appended (nil: nowhere).
+    public let committedEvents: CommittedEvents?
 
-    public init(client: PostgresClient, schema: String, logger: Logger) throws {
+    public init(client: PostgresClient, schema: String, logger: Logger, committedEvents: CommittedEvents? = nil) throws {
         guard Self.isValidIdentifier(schema) else {
             throw ConfigurationError(variable: "schema", value: schema, expected: "a lower-case SQL identifier")
         }
         self.client = client
         self.schema = schema
         self.logger = logger
+        self.committedEvents = committedEvents
     }
 
     public static func isValidIdentifier(_ name: String) -> Bool {
@@ -26,8 +29,19 @@ public struct Database: Sendable {
     }
 
     /// Runs `body` in one transaction and rethrows the body's own error (postgres-nio wraps it), so a
-    /// domain problem thrown inside keeps its HTTP status.
+    /// domain problem thrown inside keeps its HTTP status. Once it committed, the outbox events it appended go to
+    /// ``committedEvents``.
     public func transaction<Result: Sendable>(
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        guard let committedEvents else { return try await plainTransaction(body) }
+        let appended = TransactionEvents()
+        let result = try await TransactionEvents.$current.withValue(appended) { try await plainTransaction(body) }
+        committedEvents.publish(appended.events)
+        return result
+    }
+
+    private func plainTransaction<Result: Sendable>(
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         do {

@@ -48,7 +48,7 @@ public struct FleetRuntime: Sendable {
         self.kafka = kafka
         self.logger = logger
         self.postgres = postgres
-        self.database = try Database(client: postgres, schema: service.schema, logger: logger)
+        self.database = try Database(client: postgres, schema: service.schema, logger: logger, committedEvents: CommittedEvents())
         self.outbox = OutboxStore(database: database)
         self.producer = try KafkaProducer(configuration: kafka, logger: logger)
         self.admin = KafkaAdmin(configuration: kafka, logger: logger)

@@ -1,4 +1,5 @@
 import Contracts
+import Database
 import EventBus
 import Foundation
 import Logging
@@ -64,27 +65,35 @@ extension SearchProjection {
 ///
 /// An event is acknowledged once its document is pending and the index is marked dirty, so if the instance stops
 /// before the batch is written, the index is rebuilt when it starts again and nothing is missed.
+///
+/// Changes committed by this process itself need not wait for the outbox relay and the broker: given its database's
+/// ``CommittedEvents``, the feed takes their documents the moment they commit, and skips the broker's copy of those
+/// events when it arrives (``TakenEvents``).
 public struct IndexFeed<Projection: SearchProjection>: Service {
     let projection: Projection
     let kafka: KafkaConfiguration
     let topic: String
     let groupID: String
     let gate: StartupGate?
+    let committedEvents: CommittedEvents?
     let retryDelay: Duration
     let spacing: Duration
     let logger: Logger
 
     /// `name` and `instance` make the consumer group: "<name>-<instance>". `spacing` is the least time from the
-    /// start of one write to the start of the next.
+    /// start of one write to the start of the next. `committedEvents`: this process's commits, taken before the broker
+    /// brings them.
     public init(
         projection: Projection, kafka: KafkaConfiguration, topic: String, name: String, instance: String, gate: StartupGate?,
-        retryDelay: Duration = .seconds(1), spacing: Duration = IndexFeedDefaults.spacing, logger: Logger
+        committedEvents: CommittedEvents? = nil, retryDelay: Duration = .seconds(1), spacing: Duration = IndexFeedDefaults.spacing,
+        logger: Logger
     ) {
         self.projection = projection
         self.kafka = kafka
         self.topic = topic
         self.groupID = "\(name)-\(instance)"
         self.gate = gate
+        self.committedEvents = committedEvents
         self.retryDelay = retryDelay
         self.spacing = spacing
         self.logger = logger
@@ -101,14 +110,20 @@ public struct IndexFeed<Projection: SearchProjection>: Service {
         logger.info("search index files read into the page cache", metadata: ["index": "\(groupID)", "bytes": "\(warmed)"])
         let consumer = try KafkaConsumer(configuration: kafka, groupID: groupID, topics: [topic], logger: logger)
         let pending = PendingDocuments()
+        let taken = TakenEvents()
         let writer = IndexWriter(projection: projection, pending: pending, spacing: spacing, retryDelay: retryDelay, logger: logger)
+        let committed = committedEvents?.subscribe()
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await writer.run() }
+                if let committed {
+                    group.addTask { await take(committed, into: pending, noting: taken) }
+                }
                 try await consume(consumer, logger: logger) { message in
                     guard let header = try? CloudEventCoding.decodeHeader(message.value), projection.changesDocument(header.type),
                         let id = UUID(uuidString: header.subject)
                     else { return }
+                    if let eventID = UUID(uuidString: header.id), await taken.remove(eventID) { return }
                     // Pending first: a write that takes the document writes it before any clean point, and one
                     // that marks the index clean without it is followed by this mark before the event is acknowledged.
                     await pending.add(id)
@@ -121,5 +136,22 @@ public struct IndexFeed<Projection: SearchProjection>: Service {
         }
         await consumer.close()
         try await writer.finish()
+    }
+
+    /// Takes the documents of this process's commits as they happen. An event counts as taken (its broker copy will be
+    /// skipped) only once its document is pending and the index marked dirty, as the broker's copy would have left it.
+    private func take(_ commits: AsyncStream<[CommittedEvent]>, into pending: PendingDocuments, noting taken: TakenEvents) async {
+        for await events in commits {
+            for event in events where event.topic == topic && projection.changesDocument(event.type) {
+                guard let id = UUID(uuidString: event.subject) else { continue }
+                await pending.add(id)
+                do {
+                    try await projection.index.markDirty()
+                    await taken.insert(event.id)
+                } catch {
+                    logger.warning("marking the search index dirty failed; the broker's copy of the event will be used", metadata: ["error": "\(error)"])
+                }
+            }
+        }
     }
 }

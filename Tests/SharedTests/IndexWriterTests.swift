@@ -8,9 +8,10 @@ import Testing
 
 @Suite("Index writer")
 struct IndexWriterTests {
-    /// When each batch was read.
+    /// When each batch was read, and which documents it asked for.
     final class BatchLog: Sendable {
         let starts = Mutex<[ContinuousClock.Instant]>([])
+        let batches = Mutex<[Set<UUID>]>([])
     }
 
     /// Each id is a document with one word, so that the writer's projection needs no database.
@@ -20,6 +21,7 @@ struct IndexWriterTests {
         func documents(after: UUID?) async throws -> [SearchDocument] { [] }
         func documents(ids: Set<UUID>) async throws -> [SearchDocument] {
             log.starts.withLock { $0.append(.now) }
+            log.batches.withLock { $0.append(ids) }
             return ids.map { SearchDocument(id: $0.uuidString.lowercased(), fields: [SearchField(prefix: "S", text: "ticket", weight: 1)]) }
         }
     }

@@ -29,7 +29,8 @@ public final class ManagedProcess: Sendable {
         // The marker lets scripts/test.sh find and kill anything a crashed test run left behind.
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
             .merging(["CONCIERGE_TEST_FLEET": "1"]) { _, new in new }
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        // A restarted process writes after its earlier output, which is what a failing test needs to see.
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
         process.standardOutput = log

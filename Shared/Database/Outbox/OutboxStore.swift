@@ -44,15 +44,17 @@ public struct OutboxStore: Sendable {
 
     /// Adds the events, in order, to a statement that writes other changes too.
     public func append<P>(_ events: [CloudEvent<P>], topic: String, to statement: inout CompositeStatement) throws {
-        try append(events.map { ($0.id, $0.subject, try CloudEventCoding.encode($0)) }, topic: topic, to: &statement)
+        try append(events.map { ($0.id, $0.type, $0.subject, try CloudEventCoding.encode($0)) }, topic: topic, to: &statement)
     }
 
     /// Adds events whose data writes its own JSON (``JSONWritable``), the same bytes without Foundation's encoder.
     public func append<P: JSONWritable>(_ events: [CloudEvent<P>], topic: String, to statement: inout CompositeStatement) throws {
-        try append(events.map { ($0.id, $0.subject, $0.jsonBytes) }, topic: topic, to: &statement)
+        try append(events.map { ($0.id, $0.type, $0.subject, $0.jsonBytes) }, topic: topic, to: &statement)
     }
 
-    private func append(_ events: [(id: String, key: String, payload: [UInt8])], topic: String, to statement: inout CompositeStatement) throws {
+    /// The key of each row is the event's subject. Inside a ``Database/transaction(_:)``, the events are also noted for
+    /// ``CommittedEvents``.
+    private func append(_ events: [(id: String, type: String, key: String, payload: [UInt8])], topic: String, to statement: inout CompositeStatement) throws {
         guard !events.isEmpty else { return }
         var ids: [UUID] = []
         var keys: [String] = []
@@ -64,6 +66,9 @@ public struct OutboxStore: Sendable {
             ids.append(eventID)
             keys.append(event.key)
             payloads.append(String(decoding: event.payload, as: UTF8.self))
+        }
+        if let transaction = TransactionEvents.current {
+            transaction.record(zip(ids, events).map { CommittedEvent(id: $0, topic: topic, type: $1.type, subject: $1.key) })
         }
         statement.add("""
             INSERT INTO \(database.table("outbox")) (event_id, topic, message_key, payload)
