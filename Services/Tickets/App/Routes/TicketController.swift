@@ -213,7 +213,12 @@ public struct TicketController: Sendable {
             scope = id
         }
         let page = try PageRequest(request)
+        let sort = try ViewSort.parse(sort: request.uri.queryParameters["sort"].map(String.init), order: request.uri.queryParameters["order"].map(String.init))
+        if sort != .standard && ![.mine, .group, .department, .brand].contains(view) {
+            throw Problem.badRequest("sort applies to the mine, group, department and brand views; \(view.rawValue) keeps its own order.")
+        }
         if let text = request.uri.queryParameters["q"].map(String.init)?.nonEmptyText {
+            guard sort == .standard else { throw Problem.badRequest("A search within a view is ranked by relevance; it takes no sort.") }
             if view == .customer {
                 let found = try await store.list(.customer, caller: caller, status: status, page: page, subjectContaining: text)
                 return ViewPage(items: found.items, nextCursor: found.nextCursor)
@@ -222,7 +227,7 @@ public struct TicketController: Sendable {
             let found = try await search.searchView(view, scope: scope, status: status ?? .active, text: text, caller: caller, limit: page.limit)
             return ViewPage(items: found, nextCursor: nil)
         }
-        return try await store.viewPage(view, scope: scope, caller: caller, status: status, page: page)
+        return try await store.viewPage(view, scope: scope, caller: caller, status: status, page: page, sort: sort)
     }
 
     func created(_ ticket: Ticket) -> EditedResponse<Ticket> {

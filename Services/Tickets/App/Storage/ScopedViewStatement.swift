@@ -21,14 +21,21 @@ struct ScopedViewStatement {
     /// page), `$6` the limit.
     let binds: PostgresBindings
 
-    static func sql(schema: String, scope: Scope) -> String {
+    /// The scope's Active/Waiting/Closed counts as the common table `counts`, for the scope's id in `$1`.
+    static func counts(schema: String, scope: Scope) -> String {
         """
-        WITH counts AS (
+        counts AS (
             SELECT coalesce(sum(n) FILTER (WHERE status = 'active'), 0)::integer AS counted_active,
                    coalesce(sum(n) FILTER (WHERE status = 'waiting'), 0)::integer AS counted_waiting,
                    coalesce(sum(n) FILTER (WHERE status IN ('closed', 'closed_locked')), 0)::integer AS counted_closed
             FROM "\(schema)".ticket_counts WHERE scope = '\(scope.rawValue)' AND scope_id = $1
-        ), page AS (
+        )
+        """
+    }
+
+    static func sql(schema: String, scope: Scope) -> String {
+        """
+        WITH \(counts(schema: schema, scope: scope)), page AS (
             SELECT \(TicketStore.columns) FROM "\(schema)".tickets
             WHERE \(scope.column) = $1 AND status = $2 AND deleted_at IS NULL
               AND ($3::integer IS NULL OR (-priority, idle_since, id) > (-$3::integer, $4::timestamptz, $5::uuid))

@@ -5,11 +5,14 @@ import PostgresNIO
 import ServiceKit
 
 extension TicketStore {
-    /// A list view's page with the counts its tab headers show.
-    public func viewPage(_ view: TicketView, scope: UUID?, caller: TicketCaller, status: TicketStatus?, page: PageRequest) async throws -> ViewPage {
+    /// A list view's page with the counts its tab headers show; `sort` orders the agent's own, group, department and
+    /// brand lists (the others keep their own order).
+    public func viewPage(
+        _ view: TicketView, scope: UUID?, caller: TicketCaller, status: TicketStatus?, page: PageRequest, sort: ViewSort = .standard
+    ) async throws -> ViewPage {
         switch view {
         case .mine, .group, .department, .brand:
-            let found = try await scopedPage(view, scope: scope, caller: caller, status: status, page: page)
+            let found = try await scopedPage(view, scope: scope, caller: caller, status: status, page: page, sort: sort)
             return ViewPage(items: found.page.items, nextCursor: found.page.nextCursor, counts: found.counts)
         case .queue:
             let found = try await list(view, scope: scope, caller: caller, status: status, page: page)
@@ -27,40 +30,72 @@ extension TicketStore {
         return ViewTree.Counts(["active": queues.values.reduce(0) { $0 + ($1["active"] ?? 0) }])
     }
 
-    /// The agent's own list or a group's, department's or brand's, sorted by priority and then the longest idle, with its
-    /// Active/Waiting/Closed counts: one prepared statement (``ScopedViewStatement``), so a page costs one round trip
-    /// and no planning.
+    /// The agent's own list or a group's, department's or brand's, with its Active/Waiting/Closed counts: sorted by
+    /// priority and then the longest idle, one prepared statement (``ScopedViewStatement``), so a page costs one round
+    /// trip and no planning; in another order the agent chose, ``SortedViewStatement``.
     func scopedPage(
-        _ view: TicketView, scope: UUID?, caller: TicketCaller, status: TicketStatus?, page: PageRequest
+        _ view: TicketView, scope: UUID?, caller: TicketCaller, status: TicketStatus?, page: PageRequest, sort: ViewSort = .standard
     ) async throws -> (page: Page<Ticket>, counts: ViewTree.Counts?) {
         guard let id = view == .mine ? UUID(uuidString: caller.principal.userID) : scope else { return (Page(items: [], nextCursor: nil), nil) }
-        var binds = PostgresBindings()
-        binds.append(id)
-        binds.append((status ?? .active).rawValue)
-        try KeysetCursor.append(page.cursor, as: [.integer, .timestamp, .uuid], to: &binds)
-        binds.append(page.limit + 1)
         let scope: ScopedViewStatement.Scope = switch view {
         case .group: .group
         case .department: .department
         case .brand: .brand
         case .mine, .queue, .customer, .recent, .recentlyTransferred: .agent
         }
-        let statement = ScopedViewStatement(scope: scope, binds: binds)
-        var found: [Ticket] = []
+        var binds = PostgresBindings()
+        binds.append(id)
+        binds.append((status ?? .active).rawValue)
+        guard sort != .standard else {
+            try KeysetCursor.append(page.cursor, as: [.integer, .timestamp, .uuid], to: &binds)
+            binds.append(page.limit + 1)
+            let rows = try await ScopedViewStatement(scope: scope, binds: binds).run(on: database)
+            let found = try await scopedRows(rows, countsAt: Self.columnCount, sortKeyAt: nil)
+            let items = Page.from(fetched: found.tickets, limit: page.limit) {
+                [String($0.priority.rank), KeysetTimestamp($0.idleSince).cursorKey, $0.id]
+            }
+            return (items, found.counts)
+        }
+        // The cursor names its sort, so that one issued for another order is refused instead of read as this one's.
+        let tag = "\(sort.key.rawValue).\(sort.order.rawValue)"
+        var after: Cursor?
+        if let keys = page.cursor?.keys {
+            guard keys.first == tag else { throw Problem.badRequest("The cursor is not one this list issued; start again from the first page.") }
+            after = Cursor(keys: Array(keys.dropFirst()))
+        }
+        let shape = SortedViewStatement(scope: scope, sort: sort, binds: binds).cursorShape
+        try KeysetCursor.append(after, as: shape, to: &binds)
+        binds.append(page.limit + 1)
+        let statement = SortedViewStatement(scope: scope, sort: sort, binds: binds)
+        let rows = try await database.client.query(PostgresQuery(unsafeSQL: statement.sql(schema: database.schema), binds: binds), logger: database.logger)
+        let found = try await scopedRows(rows, countsAt: SortedViewStatement.columnsBeforeCounts, sortKeyAt: Self.columnCount + 1)
+        guard found.tickets.count > page.limit, page.limit > 0 else { return (Page(items: found.tickets, nextCursor: nil), found.counts) }
+        let last = found.tickets[page.limit - 1]
+        let cursor = Cursor(keys: [tag, found.sortKeys[page.limit - 1], KeysetTimestamp(last.idleSince).cursorKey, last.id]).encoded
+        return (Page(items: Array(found.tickets.prefix(page.limit)), nextCursor: cursor), found.counts)
+    }
+
+    /// A scoped page's tickets, the sort key each row carries at `sortKeyAt` (if any), and the counts every row carries
+    /// from column `countsAt` (an empty page is one row of counts with NULL ticket columns).
+    private func scopedRows<Rows: AsyncSequence>(
+        _ rows: Rows, countsAt first: Int, sortKeyAt: Int?
+    ) async throws -> (tickets: [Ticket], sortKeys: [String], counts: ViewTree.Counts) where Rows.Element == PostgresRow {
+        var tickets: [Ticket] = []
+        var sortKeys: [String] = []
         var counts: ViewTree.Counts?
-        for try await row in try await statement.run(on: database) {
+        for try await row in rows {
             if counts == nil {
                 let columns = row.makeRandomAccess()
-                var first = ViewTree.Counts(nil)
-                first.active = try columns[Self.columnCount].decode(Int.self)
-                first.waiting = try columns[Self.columnCount + 1].decode(Int.self)
-                first.closed = try columns[Self.columnCount + 2].decode(Int.self)
-                counts = first
+                var read = ViewTree.Counts(nil)
+                read.active = try columns[first].decode(Int.self)
+                read.waiting = try columns[first + 1].decode(Int.self)
+                read.closed = try columns[first + 2].decode(Int.self)
+                counts = read
             }
-            // An empty page is one row of counts with NULL ticket columns.
-            if try row.decode(UUID?.self) != nil { found.append(try decodeTicket(row)) }
+            guard try row.decode(UUID?.self) != nil else { continue }
+            tickets.append(try decodeTicket(row))
+            if let sortKeyAt { sortKeys.append(try row.makeRandomAccess()[sortKeyAt].decode(String.self)) }
         }
-        let items = Page.from(fetched: found, limit: page.limit) { [String($0.priority.rank), KeysetTimestamp($0.idleSince).cursorKey, $0.id] }
-        return (items, counts ?? ViewTree.Counts(nil))
+        return (tickets, sortKeys, counts ?? ViewTree.Counts(nil))
     }
 }

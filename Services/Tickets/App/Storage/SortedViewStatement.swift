@@ -1,0 +1,78 @@
+import Database
+import PostgresNIO
+
+/// The page of a list scoped to one agent, group, department or brand in the order the agent chose (``ViewSort``),
+/// with the scope's Active/Waiting/Closed counts as ``ScopedViewStatement`` reads them. Each row carries its sort
+/// value twice after the ticket's columns: as SQL compares it (`sort_value`) and as its cursor writes it (`sort_key`,
+/// a timestamp in whole microseconds since 2000 so that the next page starts exactly after it).
+///
+/// PostgreSQL reads the scope's tickets of the status through the scope's index and keeps the first ones of the
+/// chosen order (a top-N sort); names come from the directory copies tickets keeps of identity's users, brands,
+/// departments and groups.
+struct SortedViewStatement {
+    let scope: ScopedViewStatement.Scope
+    let sort: ViewSort
+    /// `$1` the scope's id, `$2` the status, `$3`–`$5` the cursor's sort value, idle time and id (NULL for the first
+    /// page), `$6` the limit.
+    let binds: PostgresBindings
+
+    /// Columns ahead of the counts: the ticket's, `sort_value` and `sort_key`.
+    static let columnsBeforeCounts = TicketStore.columnCount + 2
+
+    func sql(schema: String) -> String {
+        let value = Self.value(sort, schema: schema)
+        let direction = sort.storedOrder == .ascending ? "ASC" : "DESC"
+        let after = sort.storedOrder == .ascending ? ">" : "<"
+        let (cursorType, key) = switch sort.valueKind {
+        case .integer: ("bigint", "(\(value))::bigint")
+        case .text: ("text", value)
+        case .timestamp: ("timestamptz", "(extract(epoch FROM (\(value)) - timestamptz '2000-01-01 00:00:00+00') * 1000000)::bigint::text")
+        }
+        return """
+            WITH \(ScopedViewStatement.counts(schema: schema, scope: scope)), page AS (
+                SELECT \(TicketStore.columns), \(value) AS sort_value, \(key)::text AS sort_key FROM "\(schema)".tickets
+                WHERE \(scope.column) = $1 AND status = $2 AND deleted_at IS NULL
+                  AND ($3::\(cursorType) IS NULL OR \(value) \(after) $3::\(cursorType)
+                       OR (\(value) = $3::\(cursorType) AND (idle_since, tickets.id) > ($4::timestamptz, $5::uuid)))
+                ORDER BY \(value) \(direction), idle_since, tickets.id LIMIT $6
+            )
+            SELECT page.*, counts.* FROM counts LEFT JOIN page ON true ORDER BY page.sort_value \(direction), page.idle_since, page.id
+            """
+    }
+
+    /// The value the list is ordered by, as SQL over the tickets table. A ticket without a follow-up sorts after those
+    /// with one either way; a missing name sorts as an empty one.
+    static func value(_ sort: ViewSort, schema: String) -> String {
+        func name(_ table: String, _ column: String, of idColumn: String) -> String {
+            "lower(coalesce((SELECT \(column) FROM \"\(schema)\".\(table) named WHERE named.id = tickets.\(idColumn)), ''))"
+        }
+        return switch sort.key {
+        case .status: "CASE tickets.status WHEN 'active' THEN 0 WHEN 'waiting' THEN 1 WHEN 'closed' THEN 2 ELSE 3 END"
+        case .priority: "tickets.priority"
+        case .email: "lower(tickets.customer_email)"
+        case .subject: "lower(tickets.subject)"
+        case .name:
+            "lower(coalesce((SELECT display_name FROM \"\(schema)\".users named WHERE named.id = tickets.customer_user_id), tickets.customer_email))"
+        case .brand: name("brands", "name", of: "brand_id")
+        case .department: name("departments", "name", of: "department_id")
+        case .group: name("groups", "name", of: "group_id")
+        case .agent: name("users", "display_name", of: "agent_id")
+        case .idle: "tickets.idle_since"
+        case .duration: "tickets.created_at"
+        case .followUp:
+            "coalesce(tickets.follow_up_at, timestamptz '\(sort.storedOrder == .ascending ? "9999-12-31" : "0001-01-01") 00:00:00+00')"
+        case .messages: "(tickets.messages_in + tickets.messages_out)"
+        case .survey: "0"
+        }
+    }
+
+    /// The cursor's shape: the sort value, then idle time and id.
+    var cursorShape: [KeysetCursor.Key] {
+        let first: KeysetCursor.Key = switch sort.valueKind {
+        case .integer: .integer
+        case .timestamp: .timestamp
+        case .text: .text
+        }
+        return [first, .timestamp, .uuid]
+    }
+}
