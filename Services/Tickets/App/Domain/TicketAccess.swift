@@ -57,6 +57,16 @@ public struct TicketCaller: Sendable {
         }
     }
 
+    /// By Agent: anyone their own list; administrators any agent's; managers the list of an agent all of whose
+    /// departments they manage ("managers can only view tickets for the groups/departments in which they belong").
+    public func mayListAgent(_ agentID: String, departments agentDepartments: Set<String>) -> Bool {
+        if seesEverything || agentID == principal.userID { return true }
+        return !agentDepartments.isEmpty && agentDepartments.isSubset(of: managedDepartments)
+    }
+
+    /// By Agent is offered in installations with fewer agents than this.
+    public static let byAgentLimit = 500
+
     /// Whether the caller reads the ticket as its customer (no comments, no internal details).
     public func readsAsCustomer(_ ticket: Ticket) -> Bool {
         !isAgent || (ticket.customerUserID == principal.userID && !groups.contains(ticket.groupID) && !seesEverything)

@@ -199,7 +199,7 @@ public struct TicketController: Sendable {
         }
         let requested = request.uri.queryParameters["view"].map(String.init) ?? (caller.isAgent ? "mine" : "customer")
         guard let view = TicketView(rawValue: requested), caller.isAgent || view == .customer else {
-            throw Problem.badRequest("view is mine, queue, recent, recently_transferred, group, department, brand or customer.")
+            throw Problem.badRequest("view is mine, agent, queue, recent, recently_transferred, group, department, brand or customer.")
         }
         if view == .queue && !Authorization.allows(caller.principal, .tickets, "View Queue") {
             try Authorization.require(caller.principal, .tickets, "Access the Queue")
@@ -212,10 +212,20 @@ public struct TicketController: Sendable {
             guard caller.mayList(view, id.lowercased) else { throw Problem.forbidden("You may not see this \(view.rawValue)'s tickets.") }
             scope = id
         }
+        if view == .agent {
+            guard let text = request.uri.queryParameters["id"], let id = UUID(uuidString: String(text)) else {
+                throw Problem.badRequest("By Agent needs ?id= of the agent.")
+            }
+            let departments = Set(try await store.memberships(of: id).map(\.department.lowercased))
+            guard caller.mayListAgent(id.lowercased, departments: departments) else {
+                throw Problem.forbidden("Managers see the tickets of agents whose departments they all manage.")
+            }
+            scope = id
+        }
         let page = try PageRequest(request)
         let sort = try ViewSort.parse(sort: request.uri.queryParameters["sort"].map(String.init), order: request.uri.queryParameters["order"].map(String.init))
-        if sort != .standard && ![.mine, .group, .department, .brand].contains(view) {
-            throw Problem.badRequest("sort applies to the mine, group, department and brand views; \(view.rawValue) keeps its own order.")
+        if sort != .standard && ![.mine, .agent, .group, .department, .brand].contains(view) {
+            throw Problem.badRequest("sort applies to the mine, agent, group, department and brand views; \(view.rawValue) keeps its own order.")
         }
         if let text = request.uri.queryParameters["q"].map(String.init)?.nonEmptyText {
             guard sort == .standard else { throw Problem.badRequest("A search within a view is ranked by relevance; it takes no sort.") }

@@ -196,6 +196,7 @@ public struct TicketSearch: Sendable {
         var filters: [[String]] = [[TicketSearchTerms.status(status)]]
         switch view {
         case .mine: filters.append([TicketSearchTerms.agent(caller.principal.userID)])
+        case .agent: filters.append([TicketSearchTerms.agent(scope?.lowercased ?? "")])
         case .queue:
             filters.append([TicketSearchTerms.agent(nil)])
             if let terms = visibilityTerms(caller) { filters.append(terms) }
@@ -203,7 +204,7 @@ public struct TicketSearch: Sendable {
         case .department: filters.append([TicketSearchTerms.department(scope?.lowercased ?? "")])
         case .brand: filters.append([TicketSearchTerms.brand(scope?.lowercased ?? "")])
         case .customer, .recent, .recentlyTransferred:
-            throw Problem.badRequest("Basic search works in My Tickets, the Queue and the group, department and brand lists.")
+            throw Problem.badRequest("Basic search works in My Tickets, By Agent, the Queue and the group, department and brand lists.")
         }
         let results = try await index.search(SearchQuery(text: text, filterGroups: filters, excluded: [TicketSearchTerms.deleted], limit: limit, language: "en"))
         let tickets = try await load(results.hits.compactMap { UUID(uuidString: $0.id) })

@@ -8,6 +8,8 @@ import ServiceKit
 public enum TicketView: String, Sendable {
     /// The agent's own tickets: priority first, then the longest idle.
     case mine
+    /// Another agent's tickets (`id`), as their own list sorts: By Agent, for managers of all the agent's departments.
+    case agent
     /// Unassigned Active tickets of the agent's groups, by priority and age.
     case queue
     /// A customer's own tickets, newest first.
@@ -29,7 +31,7 @@ extension TicketStore {
         case .recent, .recentlyTransferred:
             guard let user else { return Page(items: [], nextCursor: nil) }
             return Page(items: try await recent(view == .recent ? "touched" : "transferred", agent: user), nextCursor: nil)
-        case .mine, .group, .department, .brand:
+        case .mine, .agent, .group, .department, .brand:
             return try await scopedPage(view, scope: scope, caller: caller, status: status, page: page).page
         case .queue:
             binds.append(caller.seesEverything ? nil : caller.groups.compactMap(UUID.init(uuidString:)))

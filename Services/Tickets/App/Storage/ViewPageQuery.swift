@@ -5,13 +5,13 @@ import PostgresNIO
 import ServiceKit
 
 extension TicketStore {
-    /// A list view's page with the counts its tab headers show; `sort` orders the agent's own, group, department and
-    /// brand lists (the others keep their own order).
+    /// A list view's page with the counts its tab headers show; `sort` orders the agents', group, department and brand
+    /// lists (the others keep their own order).
     public func viewPage(
         _ view: TicketView, scope: UUID?, caller: TicketCaller, status: TicketStatus?, page: PageRequest, sort: ViewSort = .standard
     ) async throws -> ViewPage {
         switch view {
-        case .mine, .group, .department, .brand:
+        case .mine, .agent, .group, .department, .brand:
             let found = try await scopedPage(view, scope: scope, caller: caller, status: status, page: page, sort: sort)
             return ViewPage(items: found.page.items, nextCursor: found.page.nextCursor, counts: found.counts)
         case .queue:
@@ -30,7 +30,7 @@ extension TicketStore {
         return ViewTree.Counts(["active": queues.values.reduce(0) { $0 + ($1["active"] ?? 0) }])
     }
 
-    /// The agent's own list or a group's, department's or brand's, with its Active/Waiting/Closed counts: sorted by
+    /// An agent's list (the caller's own, or `scope`'s) or a group's, department's or brand's, with its Active/Waiting/Closed counts: sorted by
     /// priority and then the longest idle, one prepared statement (``ScopedViewStatement``), so a page costs one round
     /// trip and no planning; in another order the agent chose, ``SortedViewStatement``.
     func scopedPage(
@@ -41,7 +41,7 @@ extension TicketStore {
         case .group: .group
         case .department: .department
         case .brand: .brand
-        case .mine, .queue, .customer, .recent, .recentlyTransferred: .agent
+        case .mine, .agent, .queue, .customer, .recent, .recentlyTransferred: .agent
         }
         var binds = PostgresBindings()
         binds.append(id)

@@ -32,10 +32,20 @@ public struct ViewTree: Codable, Sendable {
         public var groups: [GroupNode]
     }
 
+    /// An agent of By Agent, with their list's counts.
+    public struct AgentNode: Codable, Sendable {
+        public var id: String
+        public var name: String
+        public var counts: Counts
+    }
+
     public var myTickets: Counts
     public var followUps: Int
     public var queue: Int
     public var departments: [DepartmentNode]
+    /// By Agent: the agents whose lists the caller may open, by name; empty for agents who manage nothing, and in
+    /// installations of ``TicketCaller/byAgentLimit`` agents or more.
+    public var agents: [AgentNode]
 }
 
 extension TicketStore {
@@ -59,7 +69,25 @@ extension TicketStore {
         }
         return ViewTree(
             myTickets: .init(mine[caller.principal.userID]), followUps: followUps[caller.principal.userID]?["scheduled"] ?? 0,
-            queue: queues.values.reduce(0) { $0 + ($1["active"] ?? 0) }, departments: nodes)
+            queue: queues.values.reduce(0) { $0 + ($1["active"] ?? 0) }, departments: nodes, agents: try await byAgent(caller))
+    }
+
+    /// The agents of By Agent for this caller, with their counts.
+    private func byAgent(_ caller: TicketCaller) async throws -> [ViewTree.AgentNode] {
+        guard caller.seesEverything || !caller.managedDepartments.isEmpty else { return [] }
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT m.agent_id, coalesce(u.display_name, ''), array_agg(DISTINCT m.department_id)
+                FROM \(database.table("agent_groups")) m LEFT JOIN \(database.table("users")) u ON u.id = m.agent_id
+                GROUP BY m.agent_id, u.display_name ORDER BY lower(coalesce(u.display_name, '')), m.agent_id
+                """),
+            logger: database.logger)
+        var agents: [(id: UUID, name: String, departments: [UUID])] = []
+        for try await row in rows.decode((UUID, String, [UUID]).self) { agents.append(row) }
+        guard agents.count < TicketCaller.byAgentLimit else { return [] }
+        let listed = agents.filter { caller.mayListAgent($0.id.lowercased, departments: Set($0.departments.map(\.lowercased))) }
+        let counted = try await counts.counts(scope: "agent", ids: listed.map(\.id))
+        return listed.map { ViewTree.AgentNode(id: $0.id.lowercased, name: $0.name, counts: .init(counted[$0.id.lowercased])) }
     }
 
     private func names(_ table: String, ids: [UUID], extra: String?) async throws -> [(id: UUID, name: String, parent: UUID?)] {
