@@ -126,4 +126,39 @@ struct ViewCountsTests {
             #expect(listed == 4)
         }
     }
+
+    @Test("The Follow-ups list holds the agent's own scheduled follow-ups, soonest first, as many as the tree counts")
+    func followUpsList() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            var ids: [String] = []
+            for index in 0..<4 { ids.append(try #require(try await kit.submit(client, token: customer.token, subject: "F\(index)")["id"] as? String)) }
+            for (id, at) in zip(ids.prefix(3), ["2031-03-01T09:00:00Z", "2031-01-01T09:00:00Z", "2031-02-01T09:00:00Z"]) {
+                let (status, _, _) = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/follow-up", token: token, body: #"{"at":"\#(at)"}"#)
+                #expect(status == .ok)
+            }
+
+            var listed: [String] = []
+            var cursor: String?
+            repeat {
+                let (status, _, page) = try await TicketTestKit.send(
+                    client, .get, "/api/v1/tickets?view=followups&limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""), token: token)
+                #expect(status == .ok)
+                listed += ((page["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+                cursor = page["nextCursor"] as? String
+            } while cursor != nil && listed.count < 10
+            #expect(listed == [ids[1], ids[2], ids[0]])
+            let (_, _, tree) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/views", token: token)
+            #expect(tree["followUps"] as? Int == listed.count)
+            let other = try await kit.secondGroupAgent()
+            let (_, _, theirs) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=followups", token: other.token)
+            #expect((theirs["items"] as? [[String: Any]])?.isEmpty == true, "each agent lists their own follow-ups")
+
+            _ = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(ids[1])/follow-up", token: token)
+            let (_, _, after) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=followups", token: token)
+            #expect(((after["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } == [ids[2], ids[0]])
+        }
+    }
 }

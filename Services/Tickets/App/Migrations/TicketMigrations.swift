@@ -413,5 +413,8 @@ public enum TicketMigrations {
             """,
             "CREATE INDEX task_comments_task ON {schema}.task_comments (task_id, created_at)",
         ]),
+        Migration(version: 122, name: "the Follow-ups list, soonest first", sql: [
+            "CREATE INDEX tickets_followups ON {schema}.tickets (agent_id, follow_up_at, id) WHERE follow_up_at IS NOT NULL AND deleted_at IS NULL",
+        ]),
     ]
 }

@@ -199,7 +199,7 @@ public struct TicketController: Sendable {
         }
         let requested = request.uri.queryParameters["view"].map(String.init) ?? (caller.isAgent ? "mine" : "customer")
         guard let view = TicketView(rawValue: requested), caller.isAgent || view == .customer else {
-            throw Problem.badRequest("view is mine, agent, queue, recent, recently_transferred, group, department, brand or customer.")
+            throw Problem.badRequest("view is mine, followups, agent, queue, recent, recently_transferred, group, department, brand or customer.")
         }
         if view == .queue && !Authorization.allows(caller.principal, .tickets, "View Queue") {
             try Authorization.require(caller.principal, .tickets, "Access the Queue")

@@ -10,6 +10,8 @@ public enum TicketView: String, Sendable {
     case mine
     /// Another agent's tickets (`id`), as their own list sorts: By Agent, for managers of all the agent's departments.
     case agent
+    /// The agent's tickets with a follow-up scheduled, whatever their status, the soonest first.
+    case followUps = "followups"
     /// Unassigned Active tickets of the agent's groups, by priority and age.
     case queue
     /// A customer's own tickets, newest first.
@@ -45,6 +47,18 @@ extension TicketStore {
                     """, binds, on: connection)
             }
             return Page.from(fetched: found, limit: page.limit) { [String($0.priority.rank), KeysetTimestamp($0.createdAt).cursorKey, $0.id] }
+        case .followUps:
+            binds.append(user)
+            try KeysetCursor.append(page.cursor, as: [.timestamp, .uuid], to: &binds)
+            binds.append(page.limit + 1)
+            let found = try await database.client.withConnection { connection in
+                try await tickets("""
+                    WHERE agent_id = $1 AND follow_up_at IS NOT NULL AND deleted_at IS NULL
+                      AND ($2::timestamptz IS NULL OR (follow_up_at, id) > ($2::timestamptz, $3::uuid))
+                    ORDER BY follow_up_at, id LIMIT $4
+                    """, binds, on: connection)
+            }
+            return Page.from(fetched: found, limit: page.limit) { [$0.followUp.map { KeysetTimestamp($0.at).cursorKey } ?? "", $0.id] }
         case .customer:
             binds.append(user)
             try KeysetCursor.append(page.cursor, as: [.uuid], to: &binds)

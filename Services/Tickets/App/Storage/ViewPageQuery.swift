@@ -17,7 +17,7 @@ extension TicketStore {
         case .queue:
             let found = try await list(view, scope: scope, caller: caller, status: status, page: page)
             return ViewPage(items: found.items, nextCursor: found.nextCursor, counts: try await queueCounts(caller))
-        case .customer, .recent, .recentlyTransferred:
+        case .customer, .recent, .recentlyTransferred, .followUps:
             let found = try await list(view, scope: scope, caller: caller, status: status, page: page)
             return ViewPage(items: found.items, nextCursor: found.nextCursor)
         }
@@ -41,7 +41,7 @@ extension TicketStore {
         case .group: .group
         case .department: .department
         case .brand: .brand
-        case .mine, .agent, .queue, .customer, .recent, .recentlyTransferred: .agent
+        case .mine, .agent, .queue, .customer, .recent, .recentlyTransferred, .followUps: .agent
         }
         var binds = PostgresBindings()
         binds.append(id)
