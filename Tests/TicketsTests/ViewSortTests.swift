@@ -84,7 +84,7 @@ struct ViewSortTests {
         }.map(\.id)
     }
 
-    @Test("Every documented key sorts a group's list both ways, ties go to the longest idle, and cursors walk it once")
+    @Test("Every documented key sorts a group's and a brand's list both ways, ties go to the longest idle, and cursors walk them once")
     func everyKeyBothWays() async throws {
         try await TicketTestKit.run { client, kit in
             let zed = try await kit.agent()
@@ -99,20 +99,25 @@ struct ViewSortTests {
             try await Self.name(kit, zed, "Zed Agent")
             try await Self.name(kit, amy, "amy agent")
 
-            let group = "/api/v1/tickets?view=group&id=\(kit.frontLineID.lowercased)&status=active&limit=2"
-            for key in ViewSort.Key.allCases where key != .survey {
-                for order in [ViewSort.Order.ascending, .descending] {
+            let admin = try await kit.administratorToken()
+            let lists = [
+                ("/api/v1/tickets?view=group&id=\(kit.frontLineID.lowercased)&status=active&limit=2", token),
+                ("/api/v1/tickets?view=brand&id=\(kit.brandID.lowercased)&status=active&limit=3", admin),
+            ]
+            let sorts = ViewSort.Key.allCases.filter { $0 != .survey }.flatMap { [ViewSort(key: $0, order: .ascending), ViewSort(key: $0, order: .descending)] }
+            for (list, caller) in lists {
+                for sort in sorts {
+                    let sorted = "\(list)&sort=\(sort.key.rawValue)&order=\(sort.order.rawValue)"
                     var seen: [String] = []
                     var cursor: String?
                     repeat {
-                        let (status, _, page) = try await TicketTestKit.send(
-                            client, .get, "\(group)&sort=\(key.rawValue)&order=\(order.rawValue)" + (cursor.map { "&cursor=\($0)" } ?? ""), token: token)
-                        #expect(status == .ok, "\(key) \(order): \(page)")
+                        let (status, _, page) = try await TicketTestKit.send(client, .get, sorted + (cursor.map { "&cursor=\($0)" } ?? ""), token: caller)
+                        #expect(status == .ok, "\(sorted): \(page)")
                         #expect((page["counts"] as? [String: Int])?["active"] == rows.count)
                         seen += ((page["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
                         cursor = page["nextCursor"] as? String
                     } while cursor != nil && seen.count <= rows.count
-                    #expect(seen == Self.expected(rows, ViewSort(key: key, order: order)), "sort=\(key.rawValue)&order=\(order.rawValue)")
+                    #expect(seen == Self.expected(rows, sort), "\(sorted)")
                 }
             }
         }

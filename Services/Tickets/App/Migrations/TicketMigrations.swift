@@ -416,5 +416,14 @@ public enum TicketMigrations {
         Migration(version: 122, name: "the Follow-ups list, soonest first", sql: [
             "CREATE INDEX tickets_followups ON {schema}.tickets (agent_id, follow_up_at, id) WHERE follow_up_at IS NOT NULL AND deleted_at IS NULL",
         ]),
+        Migration(version: 123, name: "department and brand lists sorted by a column of the ticket", sql: ["department", "brand"].flatMap { scope in
+            [
+                ("subject", "lower(subject)"), ("email", "lower(customer_email)"), ("duration", "created_at"), ("idle", "idle_since"),
+                ("messages", "(messages_in + messages_out) DESC"),
+            ].map { name, value in
+                let order = value == "idle_since" ? "idle_since, id" : "\(value), idle_since, id"
+                return "CREATE INDEX tickets_\(scope)_by_\(name) ON {schema}.tickets (\(scope)_id, status, \(order)) WHERE deleted_at IS NULL"
+            }
+        }),
     ]
 }

@@ -6,9 +6,13 @@ import PostgresNIO
 /// value twice after the ticket's columns: as SQL compares it (`sort_value`) and as its cursor writes it (`sort_key`,
 /// a timestamp in whole microseconds since 2000 so that the next page starts exactly after it).
 ///
-/// PostgreSQL reads the scope's tickets of the status through the scope's index and keeps the first ones of the
-/// chosen order (a top-N sort); names come from the directory copies tickets keeps of identity's users, brands,
-/// departments and groups.
+/// Departments and brands (tens of thousands of tickets a status) have an index for each sort by a column of the
+/// ticket (subject, email address, duration, idle time, messages; status sorts by idle time): the first page and every
+/// later one start where the index says, whichever the order (PostgreSQL reads an index backwards and sorts the few
+/// tickets of one value by idle time as it goes). Messages, with few distinct values, are indexed most first, their
+/// usual order; fewest first, like priority lowest first, sorts the scope's tickets. Agents' and groups' lists, and sorts by a name or a follow-up, are a
+/// top-N sort of the scope's tickets of one status; names come from the directory copies tickets keeps of identity's
+/// users, brands, departments and groups.
 struct SortedViewStatement {
     let scope: ScopedViewStatement.Scope
     let sort: ViewSort
@@ -22,21 +26,24 @@ struct SortedViewStatement {
     func sql(schema: String) -> String {
         let value = Self.value(sort, schema: schema)
         let direction = sort.storedOrder == .ascending ? "ASC" : "DESC"
-        let after = sort.storedOrder == .ascending ? ">" : "<"
+        let (from, after) = sort.storedOrder == .ascending ? (">=", ">") : ("<=", "<")
         let (cursorType, key) = switch sort.valueKind {
         case .integer: ("bigint", "(\(value))::bigint")
         case .text: ("text", value)
         case .timestamp: ("timestamptz", "(extract(epoch FROM (\(value)) - timestamptz '2000-01-01 00:00:00+00') * 1000000)::bigint::text")
         }
+        // A page holds one status, so sorting by status leaves the order to idle time (and the idle time index).
+        let leading = sort.key == .status ? "" : "\(value) \(direction), "
+        let outerLeading = sort.key == .status ? "" : "page.sort_value \(direction), "
         return """
             WITH \(ScopedViewStatement.counts(schema: schema, scope: scope)), page AS (
                 SELECT \(TicketStore.columns), \(value) AS sort_value, \(key)::text AS sort_key FROM "\(schema)".tickets
                 WHERE \(scope.column) = $1 AND status = $2 AND deleted_at IS NULL
-                  AND ($3::\(cursorType) IS NULL OR \(value) \(after) $3::\(cursorType)
-                       OR (\(value) = $3::\(cursorType) AND (idle_since, tickets.id) > ($4::timestamptz, $5::uuid)))
-                ORDER BY \(value) \(direction), idle_since, tickets.id LIMIT $6
+                  AND ($3::\(cursorType) IS NULL OR (\(value) \(from) $3::\(cursorType)
+                       AND (\(value) \(after) $3::\(cursorType) OR (idle_since, tickets.id) > ($4::timestamptz, $5::uuid))))
+                ORDER BY \(leading)idle_since, tickets.id LIMIT $6
             )
-            SELECT page.*, counts.* FROM counts LEFT JOIN page ON true ORDER BY page.sort_value \(direction), page.idle_since, page.id
+            SELECT page.*, counts.* FROM counts LEFT JOIN page ON true ORDER BY \(outerLeading)page.idle_since, page.id
             """
     }
 
