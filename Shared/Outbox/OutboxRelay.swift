@@ -68,10 +68,12 @@ public struct OutboxRelay: Service {
         }
     }
 
-    /// One claim–publish–mark cycle; the row locks are held until the delivery reports are in.
+    /// One claim–publish–mark cycle; the row locks are held until the delivery reports are in. Nothing waiting (the
+    /// relay's usual state between bursts) is found without a transaction.
     @discardableResult
     public func relayOnce() async throws -> PassResult {
-        try await store.database.transaction { connection in
+        guard try await store.hasUnpublished() else { return PassResult(published: 0, failed: 0) }
+        return try await store.database.transaction { connection in
             let records = try await store.claimUnpublished(limit: settings.batchSize, on: connection)
             guard !records.isEmpty else { return PassResult(published: 0, failed: 0) }
             var waves = RelayWaves(records)

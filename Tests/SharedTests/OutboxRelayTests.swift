@@ -72,7 +72,7 @@ struct OutboxRelayTests {
         }
     }
 
-    @Test("Replay marks retained events unpublished so the relay sends them again, and purge keeps unpublished rows")
+    @Test("Replay marks retained events unpublished so the relay sends them again, purge keeps unpublished rows, and an idle outbox is seen as one")
     func replayAndPurge() async throws {
         try await TestDatabase.withFreshSchema("replay") { database in
             try await MigrationRunner(database: database, migrations: []).run()
@@ -81,7 +81,10 @@ struct OutboxRelayTests {
             _ = try await Self.appendEvents(5, topic: topic, store: store)
             let producer = try Self.producer()
             let relay = OutboxRelay(store: store, producer: producer, settings: .init(), logger: Logger(label: "relay"))
+            #expect(try await store.hasUnpublished())
             #expect(try await relay.drain(timeout: .seconds(30)) == 5)
+            #expect(try await store.hasUnpublished() == false, "an idle relay's pass finds nothing without a transaction")
+            #expect(try await relay.relayOnce().published == 0)
             #expect(try await store.markForReplay(since: Date().addingTimeInterval(-60)) == 5)
             #expect(try await store.unpublishedCount() == 5)
             #expect(try await relay.drain(timeout: .seconds(30)) == 5)
