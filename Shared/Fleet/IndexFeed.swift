@@ -138,19 +138,20 @@ public struct IndexFeed<Projection: SearchProjection>: Service {
         try await writer.finish()
     }
 
-    /// Takes the documents of this process's commits as they happen. An event counts as taken (its broker copy will be
-    /// skipped) only once its document is pending and the index marked dirty, as the broker's copy would have left it.
+    /// Takes the documents of this process's commits as they happen, a commit at a time. Its events count as taken
+    /// (their broker copies will be skipped) only once their documents are pending and the index marked dirty, as the
+    /// broker's copies would have left them.
     private func take(_ commits: AsyncStream<[CommittedEvent]>, into pending: PendingDocuments, noting taken: TakenEvents) async {
         for await events in commits {
-            for event in events where event.topic == topic && projection.changesDocument(event.type) {
-                guard let id = UUID(uuidString: event.subject) else { continue }
-                await pending.add(id)
-                do {
-                    try await projection.index.markDirty()
-                    await taken.insert(event.id)
-                } catch {
-                    logger.warning("marking the search index dirty failed; the broker's copy of the event will be used", metadata: ["error": "\(error)"])
-                }
+            let documents = events.filter { $0.topic == topic && projection.changesDocument($0.type) }
+                .compactMap { event in UUID(uuidString: event.subject).map { (event: event.id, document: $0) } }
+            guard !documents.isEmpty else { continue }
+            await pending.add(Set(documents.map(\.document)))
+            do {
+                try await projection.index.markDirty()
+                await taken.insert(documents.map(\.event))
+            } catch {
+                logger.warning("marking the search index dirty failed; the broker's copies of the events will be used", metadata: ["error": "\(error)"])
             }
         }
     }

@@ -14,6 +14,10 @@ actor TakenEvents {
         self.capacity = max(1, capacity)
     }
 
+    func insert(_ more: [UUID]) {
+        for id in more { insert(id) }
+    }
+
     func insert(_ id: UUID) {
         guard ids.insert(id).inserted else { return }
         if order.count < capacity {

@@ -1,5 +1,4 @@
 import Database
-import PostgresNIO
 
 /// The page of a list scoped to one agent, group, department or brand in the order the agent chose (``ViewSort``),
 /// with the scope's Active/Waiting/Closed counts as ``ScopedViewStatement`` reads them. Each row carries its sort
@@ -16,13 +15,12 @@ import PostgresNIO
 struct SortedViewStatement {
     let scope: ScopedViewStatement.Scope
     let sort: ViewSort
-    /// `$1` the scope's id, `$2` the status, `$3`–`$5` the cursor's sort value, idle time and id (NULL for the first
-    /// page), `$6` the limit.
-    let binds: PostgresBindings
 
     /// Columns ahead of the counts: the ticket's, `sort_value` and `sort_key`.
     static let columnsBeforeCounts = TicketStore.columnCount + 2
 
+    /// Binds: `$1` the scope's id, `$2` the status, `$3`–`$5` the cursor's sort value, idle time and id (NULL for the
+    /// first page), `$6` the limit.
     func sql(schema: String) -> String {
         let value = Self.value(sort, schema: schema)
         let direction = sort.storedOrder == .ascending ? "ASC" : "DESC"

@@ -30,9 +30,10 @@ extension TicketStore {
         return ViewTree.Counts(["active": queues.values.reduce(0) { $0 + ($1["active"] ?? 0) }])
     }
 
-    /// An agent's list (the caller's own, or `scope`'s) or a group's, department's or brand's, with its Active/Waiting/Closed counts: sorted by
-    /// priority and then the longest idle, one prepared statement (``ScopedViewStatement``), so a page costs one round
-    /// trip and no planning; in another order the agent chose, ``SortedViewStatement``.
+    /// An agent's list (the caller's own, or `scope`'s) or a group's, department's or brand's, with its
+    /// Active/Waiting/Closed counts: sorted by priority and then the longest idle, one prepared statement
+    /// (``ScopedViewStatement``), so a page costs one round trip and no planning; in another order the agent chose,
+    /// ``SortedViewStatement``.
     func scopedPage(
         _ view: TicketView, scope: UUID?, caller: TicketCaller, status: TicketStatus?, page: PageRequest, sort: ViewSort = .standard
     ) async throws -> (page: Page<Ticket>, counts: ViewTree.Counts?) {
@@ -63,10 +64,9 @@ extension TicketStore {
             guard keys.first == tag else { throw Problem.badRequest("The cursor is not one this list issued; start again from the first page.") }
             after = Cursor(keys: Array(keys.dropFirst()))
         }
-        let shape = SortedViewStatement(scope: scope, sort: sort, binds: binds).cursorShape
-        try KeysetCursor.append(after, as: shape, to: &binds)
+        let statement = SortedViewStatement(scope: scope, sort: sort)
+        try KeysetCursor.append(after, as: statement.cursorShape, to: &binds)
         binds.append(page.limit + 1)
-        let statement = SortedViewStatement(scope: scope, sort: sort, binds: binds)
         let rows = try await database.client.query(PostgresQuery(unsafeSQL: statement.sql(schema: database.schema), binds: binds), logger: database.logger)
         let found = try await scopedRows(rows, countsAt: SortedViewStatement.columnsBeforeCounts, sortKeyAt: Self.columnCount + 1)
         guard found.tickets.count > page.limit, page.limit > 0 else { return (Page(items: found.tickets, nextCursor: nil), found.counts) }
