@@ -44,7 +44,7 @@ struct TicketTimerTests {
             #expect(fired["agentID"] as? String == agent.lowercased, "the follow-up's agent, although inactive")
             #expect(fired["priority"] as? String == "high")
             #expect(fired["pinned"] as? Bool == true)
-            #expect(fired["followUp"] == nil || fired["followUp"] is NSNull)
+            #expect((fired["followUp"] as? [String: Any])?["due"] as? Bool == true, "the follow-up stays, marked due")
 
             _ = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/follow-up", token: token, body: #"{"at":"\#(due)"}"#)
             let (_, _, suspended) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/messages", token: customer.token, body: #"{"body":"Any news?"}"#)
@@ -54,6 +54,60 @@ struct TicketTimerTests {
             let types = try await kit.eventTypes()
             #expect(types.contains("ticket.followed_up"))
             #expect(types.contains("ticket.followup_suspended"))
+        }
+    }
+
+    @Test("A due follow-up stays marked and listed through a customer's message until the agent replies")
+    func dueFollowUp() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            let at = Date().addingTimeInterval(3_600).formatted(.iso8601)
+            _ = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/follow-up", token: token, body: #"{"at":"\#(at)"}"#)
+            #expect(try await Self.worker(kit).runOne(now: Date().addingTimeInterval(7_200)))
+            #expect(try await Self.worker(kit).runOne(now: Date().addingTimeInterval(7_200)) == false, "a due follow-up has no timer left")
+
+            let (_, _, tree) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/views", token: token)
+            #expect(tree["followUps"] as? Int == 1)
+            #expect(tree["followUpsDue"] as? Int == 1)
+            let (_, _, listed) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=followups", token: token)
+            #expect(((listed["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } == [id])
+
+            let (_, _, replied) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/messages", token: customer.token, body: #"{"body":"Still there?"}"#)
+            #expect((replied["followUp"] as? [String: Any])?["due"] as? Bool == true, "the agent still owes the follow-up")
+            #expect(try await kit.eventTypes().contains("ticket.followup_suspended") == false)
+
+            let (answered, _, done) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Here is the news.","sendVariant":"waiting"}"#)
+            #expect(answered == .created)
+            #expect(done["followUp"] == nil || done["followUp"] is NSNull, "the reply deals with it")
+            let (_, _, after) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/views", token: token)
+            #expect(after["followUps"] as? Int == 0)
+            #expect(after["followUpsDue"] as? Int == 0)
+            let (_, _, empty) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=followups", token: token)
+            #expect((empty["items"] as? [[String: Any]])?.isEmpty == true)
+        }
+    }
+
+    @Test("Closing and locking a ticket removes its follow-up and the follow-up's timer")
+    func closedAndLockedDropsFollowUp() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            _ = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/follow-up", token: token, body: #"{"at":"2030-01-01T10:00:00Z"}"#)
+            let (status, _, locked) = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/\(id)/status", token: token, body: #"{"status":"closed_locked"}"#)
+            #expect(status == .ok)
+            #expect(locked["followUp"] == nil || locked["followUp"] is NSNull)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.timers WHERE kind = 'follow_up'") == 0)
+            #expect(try await Self.worker(kit).runOne(now: Date(timeIntervalSince1970: 1_900_000_000)) == false, "nothing reopens it")
+            let (_, _, tree) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/views", token: token)
+            #expect(tree["followUps"] as? Int == 0)
+            #expect(try await kit.eventTypes().last == "ticket.followup_removed")
         }
     }
 

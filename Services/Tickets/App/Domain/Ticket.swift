@@ -51,8 +51,9 @@ public struct Ticket: Codable, Sendable, Equatable {
     }
 }
 
-/// A scheduled follow-up: at its time the ticket becomes Active for its agent (whatever their status), with the
-/// new group, priority and pin it names. A customer's message suspends it (the values stay for the next one).
+/// A follow-up: at its time the ticket becomes Active for its agent (whatever their status), with the new group,
+/// priority and pin it names, and the follow-up stays marked `due` until the agent deals with the ticket
+/// (``FollowUpRules``). A customer's message suspends a scheduled one (the values stay for the next one).
 public struct FollowUp: Codable, Sendable, Equatable {
     public var at: Date
     public var note: String?
@@ -60,14 +61,33 @@ public struct FollowUp: Codable, Sendable, Equatable {
     public var agentID: String?
     public var priority: TicketPriority?
     public var pin: Bool
+    /// Its time has come and the agent has not yet dealt with the ticket: the red follow-up marker.
+    public var due: Bool
 
-    public init(at: Date, note: String?, groupID: String?, agentID: String?, priority: TicketPriority?, pin: Bool) {
+    public init(at: Date, note: String?, groupID: String?, agentID: String?, priority: TicketPriority?, pin: Bool, due: Bool = false) {
         self.at = at
         self.note = note
         self.groupID = groupID
         self.agentID = agentID
         self.priority = priority
         self.pin = pin
+        self.due = due
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case at, note, groupID, agentID, priority, pin, due
+    }
+
+    /// Events written before the due marker existed carry no `due`: those follow-ups were scheduled.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        at = try container.decode(Date.self, forKey: .at)
+        note = try container.decodeIfPresent(String.self, forKey: .note)
+        groupID = try container.decodeIfPresent(String.self, forKey: .groupID)
+        agentID = try container.decodeIfPresent(String.self, forKey: .agentID)
+        priority = try container.decodeIfPresent(TicketPriority.self, forKey: .priority)
+        pin = try container.decode(Bool.self, forKey: .pin)
+        due = try container.decodeIfPresent(Bool.self, forKey: .due) ?? false
     }
 }
 

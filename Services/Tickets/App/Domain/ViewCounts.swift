@@ -6,7 +6,8 @@ public struct CountPlacement: Sendable, Equatable {
     public var departmentID: String
     public var brandID: String
     public var status: TicketStatus
-    public var hasFollowUp: Bool
+    /// The Follow-ups view's cell of the ticket's follow-up (`scheduled`, `due`), nil without one.
+    public var followUp: String?
 
     public init(_ ticket: Ticket) {
         agentID = ticket.agentID
@@ -14,7 +15,7 @@ public struct CountPlacement: Sendable, Equatable {
         departmentID = ticket.departmentID
         brandID = ticket.brandID
         status = ticket.status
-        hasFollowUp = ticket.followUp != nil
+        followUp = ticket.followUp.map(FollowUpRules.countStatus)
     }
 
     /// The (scope, scope id, status) cells this placement adds one to.
@@ -26,7 +27,7 @@ public struct CountPlacement: Sendable, Equatable {
         ]
         if let agentID {
             cells.append(CountCell(scope: "agent", scopeID: agentID, status: status.rawValue))
-            if hasFollowUp { cells.append(CountCell(scope: "followups", scopeID: agentID, status: "scheduled")) }
+            if let followUp { cells.append(CountCell(scope: "followups", scopeID: agentID, status: followUp)) }
         } else if status == .active {
             cells.append(CountCell(scope: "queue", scopeID: groupID, status: status.rawValue))
         }
@@ -47,4 +48,10 @@ public struct CountCell: Hashable, Sendable {
     public var scope: String
     public var scopeID: String
     public var status: String
+
+    public init(scope: String, scopeID: String, status: String) {
+        self.scope = scope
+        self.scopeID = scopeID
+        self.status = status
+    }
 }

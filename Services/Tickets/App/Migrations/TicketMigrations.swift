@@ -425,5 +425,8 @@ public enum TicketMigrations {
                 return "CREATE INDEX tickets_\(scope)_by_\(name) ON {schema}.tickets (\(scope)_id, status, \(order)) WHERE deleted_at IS NULL"
             }
         }),
+        Migration(version: 124, name: "a follow-up whose time has come stays on its ticket, marked due, until the agent deals with it", sql: [
+            "ALTER TABLE {schema}.tickets ADD COLUMN follow_up_due boolean NOT NULL DEFAULT false",
+        ]),
     ]
 }

@@ -46,6 +46,7 @@ extension Ticket: JSONResponse {
             json.beginObject()
             json.member("agentID", followUp.agentID)
             json.member("at", followUp.at)
+            json.member("due", followUp.due)
             json.member("groupID", followUp.groupID)
             json.member("note", followUp.note)
             json.member("pin", followUp.pin)

@@ -26,7 +26,11 @@ extension TicketStore {
             throw Problem.preconditionFailed("The ticket changed since version \(expectedVersion); it is at version \(ticket.version). Reload it.")
         }
         let before = ticket
-        let published = try await change(&ticket, connection)
+        var published = try await change(&ticket, connection)
+        if ticket.followUp != nil, FollowUpRules.kept(ticket.followUp, status: ticket.status) == nil {
+            ticket.followUp = nil
+            published.append(("ticket.followup_removed", ["restoredStatus": ticket.status.rawValue, "cause": ticket.status.rawValue]))
+        }
         guard ticket != before || !published.isEmpty else { return ticket }
         let released = try await releaseCountIfLeft(before: before, after: ticket, on: connection)
         if published.contains(where: { $0.details["countsTowardMax"] == "true" }) { try await markCounting(ticket.id, on: connection) }
@@ -64,6 +68,7 @@ extension TicketStore {
         binds.append(ticket.followUp?.agentID.flatMap(UUID.init(uuidString:)))
         binds.append(ticket.followUp?.priority?.rank)
         binds.append(ticket.followUp?.pin ?? false)
+        binds.append(ticket.followUp?.due ?? false)
         try await connection.query(
             PostgresQuery(unsafeSQL: """
                 UPDATE \(database.table("tickets")) SET brand_id = $1, department_id = $2, group_id = $3, agent_id = $4, customer_email = $5,
@@ -74,7 +79,7 @@ extension TicketStore {
                     follow_up_group_id = CASE WHEN $15::timestamptz IS NULL THEN follow_up_group_id ELSE $17 END,
                     follow_up_agent_id = CASE WHEN $15::timestamptz IS NULL THEN follow_up_agent_id ELSE $18 END,
                     follow_up_priority = CASE WHEN $15::timestamptz IS NULL THEN follow_up_priority ELSE $19 END,
-                    follow_up_pin = CASE WHEN $15::timestamptz IS NULL THEN follow_up_pin ELSE $20 END,
+                    follow_up_pin = CASE WHEN $15::timestamptz IS NULL THEN follow_up_pin ELSE $20 END, follow_up_due = $21,
                     last_action_at = now(), version = version + 1
                 WHERE id = $14
                 """, binds: binds), logger: database.logger
@@ -87,15 +92,16 @@ extension TicketStore {
         binds.append(id)
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
-                SELECT t.status, t.closed_at, t.last_action_at, t.follow_up_at, t.deleted_at, d.auto_close_hours, d.auto_lock_hours, d.auto_delete_days
+                SELECT t.status, t.closed_at, t.last_action_at, t.follow_up_at, t.follow_up_due, t.deleted_at, d.auto_close_hours, d.auto_lock_hours, d.auto_delete_days
                 FROM \(database.table("tickets")) t LEFT JOIN \(database.table("departments")) d ON d.id = t.department_id WHERE t.id = $1
                 """, binds: binds), logger: database.logger)
         var due: [TimerKind: Date] = [:]
-        for try await (status, closed, lastAction, followUp, deleted, close, lock, delete)
-            in rows.decode((String, Date?, Date, Date?, Date?, Int?, Int?, Int?).self)
+        for try await (status, closed, lastAction, followUp, followUpDue, deleted, close, lock, delete)
+            in rows.decode((String, Date?, Date, Date?, Bool, Date?, Int?, Int?, Int?).self)
         {
             due = TimerRules.due(
-                status: TicketStatus(rawValue: status) ?? .active, closedAt: closed, lastActionAt: lastAction, followUpAt: followUp, deletedAt: deleted,
+                status: TicketStatus(rawValue: status) ?? .active, closedAt: closed, lastActionAt: lastAction,
+                followUpAt: FollowUpRules.timerAt(followUp, due: followUpDue), deletedAt: deleted,
                 policy: TimerPolicy(autoCloseHours: close, autoLockHours: lock, autoDeleteDays: delete))
         }
         try await connection.query(

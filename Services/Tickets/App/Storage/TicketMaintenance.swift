@@ -15,7 +15,9 @@ extension TicketStore {
             if let group = followUp.groupID.flatMap(UUID.init(uuidString:)), try await departmentOfGroup(group, on: connection) == nil {
                 throw Problem.unprocessable("There is no group \(group.lowercased).", errors: [.init(field: "groupID", message: "unknown group")])
             }
-            if ticket.followUp == nil { try await setStatusBeforeFollowUp(ticket.id, ticket.status.rawValue, on: connection) }
+            if FollowUpRules.afterAgentAction(ticket.followUp) == nil {
+                try await setStatusBeforeFollowUp(ticket.id, ticket.status.rawValue, on: connection)
+            }
             if let note = followUp.note?.nonEmptyText { try await addComment(ticket.id, type: .followUp, body: note, author: agent, on: connection) }
             ticket.followUp = followUp
             var published: [(type: String, details: [String: String])] = [
@@ -30,10 +32,15 @@ extension TicketStore {
         }
     }
 
-    /// Removes a follow-up; the ticket returns to the status it had before.
+    /// Removes a follow-up; a scheduled one returns the ticket to the status it had before, a due one (the ticket is
+    /// already Active again) only goes.
     public func removeFollowUp(_ id: UUID, by agent: String) async throws -> Ticket {
         try await modify(id, expectedVersion: nil, actor: .agent(agent)) { ticket, connection in
-            guard ticket.followUp != nil else { return [] }
+            guard let followUp = ticket.followUp else { return [] }
+            if followUp.due {
+                ticket.followUp = nil
+                return [("ticket.followup_removed", ["restoredStatus": ticket.status.rawValue, "cause": "manual"])]
+            }
             let restored = TicketStatus(rawValue: try await statusBeforeFollowUp(ticket.id, on: connection) ?? "") ?? .active
             ticket.followUp = nil
             ticket.status = restored
@@ -100,7 +107,7 @@ extension TicketStore {
             _ = try await delete(id, by: .system, on: connection)
         case .followUp:
             _ = try await modify(id, expectedVersion: nil, actor: .system, on: connection) { ticket, connection in
-                guard let followUp = ticket.followUp, followUp.at <= now else { return [] }
+                guard let followUp = ticket.followUp, !followUp.due, followUp.at <= now, ticket.status != .closedLocked else { return [] }
                 return try await fireFollowUp(followUp, on: &ticket, connection)
             }
         case .purge:
@@ -118,7 +125,7 @@ extension TicketStore {
     }
 
     /// A due follow-up: Active for the follow-up's agent whatever their status (or by round robin in the new group
-    /// when it names no agent), with the new priority and pin.
+    /// when it names no agent), with the new priority and pin; the follow-up stays, marked due.
     private func fireFollowUp(
         _ followUp: FollowUp, on ticket: inout Ticket, _ connection: PostgresConnection
     ) async throws -> [(type: String, details: [String: String])] {
@@ -133,7 +140,7 @@ extension TicketStore {
         let previousStatus = ticket.status
         ticket.status = .active
         ticket.closedAt = nil
-        ticket.followUp = nil
+        ticket.followUp = FollowUpRules.fired(followUp)
         if let priority = followUp.priority { ticket.priority = priority }
         if let agent = followUp.agentID {
             if ticket.agentID != agent {

@@ -40,10 +40,9 @@ extension TicketStore {
             try await insert(message, on: connection)
             var published: [(type: String, details: [String: String])] = [("ticket.message_received", ["messageID": message.id, "previousStatus": ticket.status.rawValue])]
             let previous = ticket.status
-            if ticket.followUp != nil {
-                ticket.followUp = nil
-                published.append(("ticket.followup_suspended", ["cause": "customer_reply"]))
-            }
+            let followUp = FollowUpRules.afterCustomerMessage(ticket.followUp)
+            ticket.followUp = followUp.followUp
+            if followUp.suspended { published.append(("ticket.followup_suspended", ["cause": "customer_reply"])) }
             ticket.messagesIn += 1
             ticket.idleSince = message.createdAt
             if previous != .active {
@@ -84,6 +83,7 @@ extension TicketStore {
             }
             ticket.messagesOut += 1
             ticket.idleSince = message.createdAt
+            ticket.followUp = FollowUpRules.afterAgentAction(ticket.followUp)
             if let change = apply(reply.variant.status, to: &ticket, cause: "send_variant") { published.append(change) }
             return published
         }
@@ -93,6 +93,7 @@ extension TicketStore {
     public func setStatus(_ id: UUID, to status: TicketStatus, by agent: String, expectedVersion: Int?) async throws -> Ticket {
         try await modify(id, expectedVersion: expectedVersion, actor: .agent(agent)) { ticket, connection in
             try await checkClose(ticket, to: status, on: connection)
+            ticket.followUp = FollowUpRules.afterAgentAction(ticket.followUp)
             return apply(status, to: &ticket, cause: "agent").map { [$0] } ?? []
         }
     }
@@ -104,6 +105,7 @@ extension TicketStore {
             let previous = ticket.agentID
             ticket.agentID = agent.lowercased
             ticket.pinned = false
+            ticket.followUp = FollowUpRules.afterAgentAction(ticket.followUp)
             return [("ticket.assigned", ["agentID": agent.lowercased, "fromAgentID": previous ?? "", "reason": previous == nil ? "take_from_queue" : "take"])]
         }
     }
@@ -124,6 +126,7 @@ extension TicketStore {
             ticket.departmentID = department.id.lowercased
             ticket.brandID = department.brandID.lowercased
             ticket.pinned = false
+            ticket.followUp = FollowUpRules.afterAgentAction(ticket.followUp)
             if let comment = comment?.nonEmptyText { try await addComment(ticket.id, type: .transfer, body: comment, author: actor, on: connection) }
             var published: [(type: String, details: [String: String])] = [("ticket.transferred", old.merging(["newGroupID": groupID.lowercased]) { $1 })]
             if let agent {

@@ -40,7 +40,7 @@ public struct TicketStore: Sendable {
     static let columns = """
         tickets.id, number, brand_id, department_id, group_id, agent_id, customer_user_id, customer_email, subject, status, priority, pinned,
         messages_in, messages_out, created_at, idle_since, closed_at, version,
-        follow_up_at, follow_up_note, follow_up_group_id, follow_up_agent_id, follow_up_priority, follow_up_pin
+        follow_up_at, follow_up_note, follow_up_group_id, follow_up_agent_id, follow_up_priority, follow_up_pin, follow_up_due
         """
 
     /// Deletes the row of `table` with this id; false when there was none.
@@ -88,11 +88,11 @@ public struct TicketStore: Sendable {
         let createdAt = try cells.date(), idleSince = try cells.date(), closedAt = try cells.optionalDate(), version = try cells.int()
         let followUpAt = try cells.optionalDate(), followUpNote = try cells.optionalString()
         let followUpGroupID = try cells.optionalUUID(), followUpAgentID = try cells.optionalUUID()
-        let followUpPriority = try cells.optionalInt(), followUpPin = try cells.bool()
+        let followUpPriority = try cells.optionalInt(), followUpPin = try cells.bool(), followUpDue = try cells.bool()
         let followUp = followUpAt.map { at in
             FollowUp(
                 at: at, note: followUpNote, groupID: followUpGroupID?.lowercased, agentID: followUpAgentID?.lowercased,
-                priority: followUpPriority.map(TicketPriority.init(rank:)), pin: followUpPin)
+                priority: followUpPriority.map(TicketPriority.init(rank:)), pin: followUpPin, due: followUpDue)
         }
         return Ticket(
             id: id.lowercased, number: number, brandID: brandID.lowercased, departmentID: departmentID.lowercased,
@@ -103,7 +103,7 @@ public struct TicketStore: Sendable {
     }
 
     /// How many columns ``columns`` names.
-    static let columnCount = 24
+    static let columnCount = 25
 
     public func department(_ id: UUID) async throws -> KnownDepartment? {
         try await database.client.withConnection { try await department(id, on: $0) }

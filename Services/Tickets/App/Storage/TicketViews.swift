@@ -10,7 +10,7 @@ public enum TicketView: String, Sendable {
     case mine
     /// Another agent's tickets (`id`), as their own list sorts: By Agent, for managers of all the agent's departments.
     case agent
-    /// The agent's tickets with a follow-up scheduled, whatever their status, the soonest first.
+    /// The agent's tickets with a follow-up, scheduled or due, whatever their status, by its time: the due ones first.
     case followUps = "followups"
     /// Unassigned Active tickets of the agent's groups, by priority and age.
     case queue

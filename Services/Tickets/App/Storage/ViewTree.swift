@@ -40,7 +40,10 @@ public struct ViewTree: Codable, Sendable {
     }
 
     public var myTickets: Counts
+    /// The caller's follow-ups, scheduled and due.
     public var followUps: Int
+    /// Of those, the ones whose time has come (the red marker).
+    public var followUpsDue: Int
     public var queue: Int
     public var departments: [DepartmentNode]
     /// By Agent: the agents whose lists the caller may open, by name; empty for agents who manage nothing, and in
@@ -68,7 +71,9 @@ extension TicketStore {
                 })
         }
         return ViewTree(
-            myTickets: .init(mine[caller.principal.userID]), followUps: followUps[caller.principal.userID]?["scheduled"] ?? 0,
+            myTickets: .init(mine[caller.principal.userID]),
+            followUps: (followUps[caller.principal.userID]?["scheduled"] ?? 0) + (followUps[caller.principal.userID]?["due"] ?? 0),
+            followUpsDue: followUps[caller.principal.userID]?["due"] ?? 0,
             queue: queues.values.reduce(0) { $0 + ($1["active"] ?? 0) }, departments: nodes, agents: try await byAgent(caller))
     }
 

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+import TicketsApp
+
+@Suite("Follow-up rules: scheduled, due, done")
+struct FollowUpRulesTests {
+    static let scheduled = FollowUp(
+        at: Date(timeIntervalSince1970: 1_900_000_000), note: "Call back", groupID: nil, agentID: "a", priority: .high, pin: true)
+
+    @Test("A follow-up whose time has come keeps its values, is marked due and has no timer left")
+    func firing() {
+        let due = FollowUpRules.fired(Self.scheduled)
+        #expect(due.due)
+        #expect(due.at == Self.scheduled.at && due.note == "Call back" && due.priority == .high && due.pin)
+        #expect(FollowUpRules.timerAt(Self.scheduled.at, due: false) == Self.scheduled.at)
+        #expect(FollowUpRules.timerAt(due.at, due: true) == nil)
+        #expect(FollowUpRules.countStatus(Self.scheduled) == "scheduled")
+        #expect(FollowUpRules.countStatus(due) == "due")
+    }
+
+    @Test("The agent dealing with the ticket ends a due follow-up and leaves a scheduled one")
+    func agentAction() {
+        #expect(FollowUpRules.afterAgentAction(FollowUpRules.fired(Self.scheduled)) == nil)
+        #expect(FollowUpRules.afterAgentAction(Self.scheduled) == Self.scheduled)
+        #expect(FollowUpRules.afterAgentAction(nil) == nil)
+    }
+
+    @Test("A customer's message suspends a scheduled follow-up and leaves a due one for the agent")
+    func customerMessage() {
+        let suspended = FollowUpRules.afterCustomerMessage(Self.scheduled)
+        #expect(suspended.followUp == nil && suspended.suspended)
+        let due = FollowUpRules.fired(Self.scheduled)
+        let kept = FollowUpRules.afterCustomerMessage(due)
+        #expect(kept.followUp == due && !kept.suspended)
+        #expect(FollowUpRules.afterCustomerMessage(nil).suspended == false)
+    }
+
+    @Test("Closing and locking a ticket removes its follow-up; other statuses keep it")
+    func closedAndLocked() {
+        #expect(FollowUpRules.kept(Self.scheduled, status: .closedLocked) == nil)
+        for status in [TicketStatus.active, .waiting, .closed] { #expect(FollowUpRules.kept(Self.scheduled, status: status) == Self.scheduled) }
+    }
+
+    @Test("A due follow-up is counted in the Follow-ups view as due, a scheduled one as scheduled")
+    func counts() throws {
+        let ticket = Ticket(
+            id: "t", number: "N", brandID: "b", departmentID: "d", groupID: "g", agentID: "a", customerUserID: nil, customerEmail: "c@x.example",
+            subject: "S", status: .active, priority: .normal, pinned: false, messagesIn: 1, messagesOut: 0, createdAt: Date(), idleSince: Date(),
+            closedAt: nil, followUp: FollowUpRules.fired(Self.scheduled), version: 1)
+        var scheduled = ticket
+        scheduled.followUp = Self.scheduled
+        let delta = CountPlacement.delta(from: CountPlacement(scheduled), to: CountPlacement(ticket))
+        #expect(delta[CountCell(scope: "followups", scopeID: "a", status: "scheduled")] == -1)
+        #expect(delta[CountCell(scope: "followups", scopeID: "a", status: "due")] == 1)
+    }
+
+    @Test("An event written before the due marker reads as a scheduled follow-up")
+    func olderEvents() throws {
+        let json = #"{"at":"2030-03-17T17:46:40Z","pin":false,"note":"Call"}"#
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let followUp = try decoder.decode(FollowUp.self, from: Data(json.utf8))
+        #expect(!followUp.due && followUp.note == "Call")
+    }
+}
