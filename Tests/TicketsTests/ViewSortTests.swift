@@ -1,6 +1,7 @@
 import Database
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
 import PostgresNIO
 import ServiceKit
 import Testing
@@ -104,23 +105,53 @@ struct ViewSortTests {
                 ("/api/v1/tickets?view=group&id=\(kit.frontLineID.lowercased)&status=active&limit=2", token),
                 ("/api/v1/tickets?view=brand&id=\(kit.brandID.lowercased)&status=active&limit=3", admin),
             ]
-            let sorts = ViewSort.Key.allCases.filter { $0 != .survey }.flatMap { [ViewSort(key: $0, order: .ascending), ViewSort(key: $0, order: .descending)] }
             for (list, caller) in lists {
-                for sort in sorts {
-                    let sorted = "\(list)&sort=\(sort.key.rawValue)&order=\(sort.order.rawValue)"
-                    var seen: [String] = []
-                    var cursor: String?
-                    repeat {
-                        let (status, _, page) = try await TicketTestKit.send(client, .get, sorted + (cursor.map { "&cursor=\($0)" } ?? ""), token: caller)
-                        #expect(status == .ok, "\(sorted): \(page)")
-                        #expect((page["counts"] as? [String: Int])?["active"] == rows.count)
-                        seen += ((page["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
-                        cursor = page["nextCursor"] as? String
-                    } while cursor != nil && seen.count <= rows.count
-                    #expect(seen == Self.expected(rows, sort), "\(sorted)")
-                }
+                for sort in Self.sorts { try await Self.walk(client, list, sort, token: caller, rows: rows) }
             }
         }
+    }
+
+    @Test("The Queue sorts by every key both ways with its Active count, and cursors walk it once")
+    func queue() async throws {
+        try await TicketTestKit.run { client, kit in
+            var rows = Self.rows.map { row in
+                var unassigned = row
+                unassigned.agentName = nil
+                return unassigned
+            }
+            for index in rows.indices {
+                let customer = try await kit.customer()
+                rows[index].id = try #require(try await kit.submit(client, token: customer.token, subject: rows[index].subject)["id"] as? String)
+                try await Self.shape(kit, rows[index], customer: customer.id, agent: nil)
+            }
+            let admin = try await kit.administratorToken()
+            // Priority highest first is the Queue's own order, whose ties go to the oldest ticket.
+            let own = rows.sorted { ($0.priority, $0.ageMinutes, $1.id) > ($1.priority, $1.ageMinutes, $0.id) }.map(\.id)
+            for sort in Self.sorts {
+                try await Self.walk(
+                    client, "/api/v1/tickets?view=queue&limit=3", sort, token: admin, rows: rows, expected: sort == .standard ? own : nil)
+            }
+        }
+    }
+
+    static let sorts = ViewSort.Key.allCases.filter { $0 != .survey }.flatMap { [ViewSort(key: $0, order: .ascending), ViewSort(key: $0, order: .descending)] }
+
+    /// Walks `list` in `sort`'s order page by page: every page counts all `rows` Active, and the pages list them once, in
+    /// order (``expected(_:_:)``'s unless `expected` says otherwise).
+    static func walk(
+        _ client: any TestClientProtocol, _ list: String, _ sort: ViewSort, token: String, rows: [Row], expected: [String]? = nil
+    ) async throws {
+        let sorted = "\(list)&sort=\(sort.key.rawValue)&order=\(sort.order.rawValue)"
+        var seen: [String] = []
+        var cursor: String?
+        repeat {
+            let (status, _, page) = try await TicketTestKit.send(client, .get, sorted + (cursor.map { "&cursor=\($0)" } ?? ""), token: token)
+            #expect(status == .ok, "\(sorted): \(page)")
+            #expect((page["counts"] as? [String: Int])?["active"] == rows.count, "\(sorted)")
+            seen += ((page["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+            cursor = page["nextCursor"] as? String
+        } while cursor != nil && seen.count <= rows.count
+        #expect(seen == expected ?? Self.expected(rows, sort), "\(sorted)")
     }
 
     @Test("A cursor of one order is refused by another, and sort is refused where a list keeps its own order")
@@ -138,7 +169,7 @@ struct ViewSortTests {
             for uri in [
                 "\(group)&sort=subject&order=desc&cursor=\(subjectCursor)", "\(group)&sort=email&cursor=\(subjectCursor)",
                 "\(group)&sort=subject&cursor=\(standardCursor)", "\(group)&cursor=\(subjectCursor)",
-                "/api/v1/tickets?view=queue&sort=subject", "\(group)&sort=subject&q=printer", "\(group)&sort=survey",
+                "/api/v1/tickets?view=recent&sort=subject", "\(group)&sort=subject&q=printer", "\(group)&sort=survey",
             ] {
                 let (status, headers, problem) = try await TicketTestKit.send(client, .get, uri, token: token)
                 #expect(status == .badRequest, "\(uri)")

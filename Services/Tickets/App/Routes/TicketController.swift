@@ -224,8 +224,8 @@ public struct TicketController: Sendable {
         }
         let page = try PageRequest(request)
         let sort = try ViewSort.parse(sort: request.uri.queryParameters["sort"].map(String.init), order: request.uri.queryParameters["order"].map(String.init))
-        if sort != .standard && ![.mine, .agent, .group, .department, .brand].contains(view) {
-            throw Problem.badRequest("sort applies to the mine, agent, group, department and brand views; \(view.rawValue) keeps its own order.")
+        if sort != .standard && ![.mine, .agent, .group, .department, .brand, .queue].contains(view) {
+            throw Problem.badRequest("sort applies to the mine, agent, group, department, brand and queue views; \(view.rawValue) keeps its own order.")
         }
         if let text = request.uri.queryParameters["q"].map(String.init)?.nonEmptyText {
             guard sort == .standard else { throw Problem.badRequest("A search within a view is ranked by relevance; it takes no sort.") }

@@ -13,14 +13,21 @@ import Database
 /// top-N sort of the scope's tickets of one status; names come from the directory copies tickets keeps of identity's
 /// users, brands, departments and groups.
 struct SortedViewStatement {
-    let scope: ScopedViewStatement.Scope
+    /// What the list holds: one scope's tickets of one status with the scope's counts, or the Queue: the unassigned
+    /// Active tickets of the groups in `$1` (every group when NULL), whose count is read apart.
+    enum Target {
+        case scope(ScopedViewStatement.Scope)
+        case queue
+    }
+
+    let target: Target
     let sort: ViewSort
 
     /// Columns ahead of the counts: the ticket's, `sort_value` and `sort_key`.
     static let columnsBeforeCounts = TicketStore.columnCount + 2
 
-    /// Binds: `$1` the scope's id, `$2` the status, `$3`–`$5` the cursor's sort value, idle time and id (NULL for the
-    /// first page), `$6` the limit.
+    /// Binds: `$1` the scope's id (the Queue: its groups), `$2` the status, `$3`–`$5` the cursor's sort value, idle time
+    /// and id (NULL for the first page), `$6` the limit.
     func sql(schema: String) -> String {
         let value = Self.value(sort, schema: schema)
         let direction = sort.storedOrder == .ascending ? "ASC" : "DESC"
@@ -33,16 +40,27 @@ struct SortedViewStatement {
         // A page holds one status, so sorting by status leaves the order to idle time (and the idle time index).
         let leading = sort.key == .status ? "" : "\(value) \(direction), "
         let outerLeading = sort.key == .status ? "" : "page.sort_value \(direction), "
+        let (counts, filter, result) = switch target {
+        case .scope(let scope):
+            ("\(ScopedViewStatement.counts(schema: schema, scope: scope)), ", "\(scope.column) = $1", "page.*, counts.* FROM counts LEFT JOIN page ON true")
+        case .queue: ("", "agent_id IS NULL AND ($1::uuid[] IS NULL OR group_id = ANY($1))", "page.* FROM page")
+        }
         return """
-            WITH \(ScopedViewStatement.counts(schema: schema, scope: scope)), page AS (
+            WITH \(counts)page AS (
                 SELECT \(TicketStore.columns), \(value) AS sort_value, \(key)::text AS sort_key FROM "\(schema)".tickets
-                WHERE \(scope.column) = $1 AND status = $2 AND deleted_at IS NULL
+                WHERE \(filter) AND status = $2 AND deleted_at IS NULL
                   AND ($3::\(cursorType) IS NULL OR (\(value) \(from) $3::\(cursorType)
                        AND (\(value) \(after) $3::\(cursorType) OR (idle_since, tickets.id) > ($4::timestamptz, $5::uuid))))
                 ORDER BY \(leading)idle_since, tickets.id LIMIT $6
             )
-            SELECT page.*, counts.* FROM counts LEFT JOIN page ON true ORDER BY \(outerLeading)page.idle_since, page.id
+            SELECT \(result) ORDER BY \(outerLeading)page.idle_since, page.id
             """
+    }
+
+    /// Where the scope's counts start in each row; the Queue's rows carry none.
+    var countsAt: Int? {
+        if case .queue = target { return nil }
+        return Self.columnsBeforeCounts
     }
 
     /// The value the list is ordered by, as SQL over the tickets table. A ticket without a follow-up sorts after those

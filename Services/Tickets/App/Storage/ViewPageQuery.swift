@@ -6,7 +6,7 @@ import ServiceKit
 
 extension TicketStore {
     /// A list view's page with the counts its tab headers show; `sort` orders the agents', group, department and brand
-    /// lists (the others keep their own order).
+    /// lists and the Queue (the others keep their own order).
     public func viewPage(
         _ view: TicketView, scope: UUID?, caller: TicketCaller, status: TicketStatus?, page: PageRequest, sort: ViewSort = .standard
     ) async throws -> ViewPage {
@@ -15,7 +15,15 @@ extension TicketStore {
             let found = try await scopedPage(view, scope: scope, caller: caller, status: status, page: page, sort: sort)
             return ViewPage(items: found.page.items, nextCursor: found.page.nextCursor, counts: found.counts)
         case .queue:
-            let found = try await list(view, scope: scope, caller: caller, status: status, page: page)
+            let found: Page<Ticket>
+            if sort == .standard {
+                found = try await list(view, scope: scope, caller: caller, status: status, page: page)
+            } else {
+                var binds = PostgresBindings()
+                binds.append(caller.seesEverything ? nil : caller.groups.compactMap(UUID.init(uuidString:)))
+                binds.append(TicketStatus.active.rawValue)
+                found = try await sortedPage(.queue, binds: binds, page: page, sort: sort).page
+            }
             return ViewPage(items: found.items, nextCursor: found.nextCursor, counts: try await queueCounts(caller))
         case .customer, .recent, .recentlyTransferred, .followUps:
             let found = try await list(view, scope: scope, caller: caller, status: status, page: page)
@@ -57,6 +65,14 @@ extension TicketStore {
             }
             return (items, found.counts)
         }
+        return try await sortedPage(.scope(scope), binds: binds, page: page, sort: sort)
+    }
+
+    /// A page in the order the agent chose (``SortedViewStatement``), `binds` holding the list's `$1` and `$2`.
+    private func sortedPage(
+        _ target: SortedViewStatement.Target, binds: PostgresBindings, page: PageRequest, sort: ViewSort
+    ) async throws -> (page: Page<Ticket>, counts: ViewTree.Counts?) {
+        var binds = binds
         // The cursor names its sort, so that one issued for another order is refused instead of read as this one's.
         let tag = "\(sort.key.rawValue).\(sort.order.rawValue)"
         var after: Cursor?
@@ -64,11 +80,11 @@ extension TicketStore {
             guard keys.first == tag else { throw Problem.badRequest("The cursor is not one this list issued; start again from the first page.") }
             after = Cursor(keys: Array(keys.dropFirst()))
         }
-        let statement = SortedViewStatement(scope: scope, sort: sort)
+        let statement = SortedViewStatement(target: target, sort: sort)
         try KeysetCursor.append(after, as: statement.cursorShape, to: &binds)
         binds.append(page.limit + 1)
         let rows = try await database.client.query(PostgresQuery(unsafeSQL: statement.sql(schema: database.schema), binds: binds), logger: database.logger)
-        let found = try await scopedRows(rows, countsAt: SortedViewStatement.columnsBeforeCounts, sortKeyAt: Self.columnCount + 1)
+        let found = try await scopedRows(rows, countsAt: statement.countsAt, sortKeyAt: Self.columnCount + 1)
         guard found.tickets.count > page.limit, page.limit > 0 else { return (Page(items: found.tickets, nextCursor: nil), found.counts) }
         let last = found.tickets[page.limit - 1]
         let cursor = Cursor(keys: [tag, found.sortKeys[page.limit - 1], KeysetTimestamp(last.idleSince).cursorKey, last.id]).encoded
@@ -76,15 +92,15 @@ extension TicketStore {
     }
 
     /// A scoped page's tickets, the sort key each row carries at `sortKeyAt` (if any), and the counts every row carries
-    /// from column `countsAt` (an empty page is one row of counts with NULL ticket columns).
+    /// from column `countsAt` (an empty page is one row of counts with NULL ticket columns; rows without counts: nil).
     private func scopedRows<Rows: AsyncSequence>(
-        _ rows: Rows, countsAt first: Int, sortKeyAt: Int?
-    ) async throws -> (tickets: [Ticket], sortKeys: [String], counts: ViewTree.Counts) where Rows.Element == PostgresRow {
+        _ rows: Rows, countsAt: Int?, sortKeyAt: Int?
+    ) async throws -> (tickets: [Ticket], sortKeys: [String], counts: ViewTree.Counts?) where Rows.Element == PostgresRow {
         var tickets: [Ticket] = []
         var sortKeys: [String] = []
         var counts: ViewTree.Counts?
         for try await row in rows {
-            if counts == nil {
+            if counts == nil, let first = countsAt {
                 let columns = row.makeRandomAccess()
                 var read = ViewTree.Counts(nil)
                 read.active = try columns[first].decode(Int.self)
@@ -96,6 +112,6 @@ extension TicketStore {
             tickets.append(try decodeTicket(row))
             if let sortKeyAt { sortKeys.append(try row.makeRandomAccess()[sortKeyAt].decode(String.self)) }
         }
-        return (tickets, sortKeys, counts ?? ViewTree.Counts(nil))
+        return (tickets, sortKeys, countsAt == nil ? nil : counts ?? ViewTree.Counts(nil))
     }
 }
