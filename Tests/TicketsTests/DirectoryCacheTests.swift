@@ -1,5 +1,6 @@
 import Database
 import Foundation
+import HTTPTypes
 import PostgresNIO
 import Testing
 import TestSupport
@@ -50,6 +51,27 @@ struct DirectoryCacheTests {
                 _ = try await kit.count("UPDATE {schema}.departments SET open_to_outside_managers = true RETURNING 0")
                 try await kit.eventually("the change is read") {
                     try await kit.api.store.departmentsOpenToOutsideManagers() == [kit.departmentID]
+                }
+            }
+        }
+    }
+
+    @Test("A new ticket's department is read once, and a change to it is seen by the next submission")
+    func newTicketsDepartmentFollowsChanges() async throws {
+        try await TicketTestKit.run { client, kit in
+            let customer = try await kit.customer()
+            try await kit.withDirectoryListener {
+                let cache = kit.api.store.directoryCache.departments
+                try await kit.eventually("the listener connects and the department is kept") {
+                    _ = try await kit.submit(client, token: customer.token)
+                    return cache.count == 1
+                }
+                _ = try await kit.count("UPDATE {schema}.departments SET hidden_from_portal = true RETURNING 0")
+                try await kit.eventually("the hidden department refuses the next portal ticket") {
+                    let (status, _, _) = try await TicketTestKit.send(
+                        client, .post, "/api/v1/tickets", token: customer.token,
+                        body: #"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"Again","body":"Still smoking."}"#)
+                    return status == .unprocessableContent
                 }
             }
         }

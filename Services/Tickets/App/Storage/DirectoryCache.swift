@@ -2,7 +2,7 @@ import Database
 import Foundation
 
 /// What nearly every request reads of tickets' directory copies (the caller's groups, the departments open to
-/// outside managers or to every agent's search), kept between requests until those copies change. Triggers on
+/// outside managers or to every agent's search, the department of a new ticket), kept between requests until those copies change. Triggers on
 /// `agent_groups` (memberships, not the distribution counters) and `departments` notify ``channel(schema:)``
 /// (migration 118); the tickets executable runs the ``ChangeListener`` that empties these caches.
 public struct DirectoryCache: Sendable {
@@ -14,11 +14,14 @@ public struct DirectoryCache: Sendable {
 
     public let memberships = NotifiedCache<UUID, [(group: UUID, department: UUID)]>()
     public let departmentLists = NotifiedCache<DepartmentList, [UUID]>(capacity: 2)
+    /// Each department a new ticket names (nil: tickets knows no such department), read once per change instead of
+    /// once per creation batch.
+    public let departments = NotifiedCache<UUID, KnownDepartment?>()
 
     public init() {}
 
     /// The caches a listener on ``channel(schema:)`` empties.
-    public var caches: [any ChangeNotified] { [memberships, departmentLists] }
+    public var caches: [any ChangeNotified] { [memberships, departmentLists, departments] }
 
     public static func channel(schema: String) -> String { ChangeListener.channel(schema: schema, topic: "directory") }
 }

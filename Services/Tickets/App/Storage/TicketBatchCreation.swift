@@ -66,12 +66,14 @@ extension TicketStore {
         return results.map { $0 ?? .failure(GroupCommitError.missingResult) }
     }
 
-    /// The departments among `ids` that tickets knows.
+    /// The departments among `ids` that tickets knows, from ``DirectoryCache/departments`` (a batch's tickets nearly
+    /// always name one or two).
     func departments(_ ids: [UUID]) async throws -> [UUID: KnownDepartment] {
-        var binds = PostgresBindings()
-        binds.append(ids)
-        let found = try await database.client.withConnection { try await departments("WHERE id = ANY($1)", binds, on: $0) }
-        return Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var known: [UUID: KnownDepartment] = [:]
+        for id in ids {
+            if let department = try await directoryCache.departments.value(for: id, load: { try await department(id) }) { known[id] = department }
+        }
+        return known
     }
 
     /// Plain active tickets (``NewTicket/isPlainActive``), in order, in the caller's transaction: after the round
