@@ -23,6 +23,9 @@ struct FollowUpRulesTests {
         #expect(FollowUpRules.afterAgentAction(FollowUpRules.fired(Self.scheduled)) == nil)
         #expect(FollowUpRules.afterAgentAction(Self.scheduled) == Self.scheduled)
         #expect(FollowUpRules.afterAgentAction(nil) == nil)
+        #expect(FollowUpRules.done(FollowUpRules.fired(Self.scheduled), cause: "reply")?.details["cause"] == "reply")
+        #expect(FollowUpRules.done(FollowUpRules.fired(Self.scheduled), cause: "reply")?.type == "ticket.followup_done")
+        #expect(FollowUpRules.done(Self.scheduled, cause: "reply") == nil, "a scheduled follow-up goes on")
     }
 
     @Test("A customer's message suspends a scheduled follow-up and leaves a due one for the agent")

@@ -77,18 +77,41 @@ struct TicketTimerTests {
 
             let (_, _, replied) = try await TicketTestKit.send(
                 client, .post, "/api/v1/tickets/\(id)/messages", token: customer.token, body: #"{"body":"Still there?"}"#)
-            #expect((replied["followUp"] as? [String: Any])?["due"] as? Bool == true, "the agent still owes the follow-up")
+            #expect(replied["followUp"] == nil || replied["followUp"] is NSNull, "the customer does not see the agent's follow-up")
+            let (_, _, owed) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
+            #expect((owed["followUp"] as? [String: Any])?["due"] as? Bool == true, "the agent still owes the follow-up")
             #expect(try await kit.eventTypes().contains("ticket.followup_suspended") == false)
 
             let (answered, _, done) = try await TicketTestKit.send(
                 client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Here is the news.","sendVariant":"waiting"}"#)
             #expect(answered == .created)
             #expect(done["followUp"] == nil || done["followUp"] is NSNull, "the reply deals with it")
+            #expect(try await kit.eventTypes().contains("ticket.followup_done"))
             let (_, _, after) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/views", token: token)
             #expect(after["followUps"] as? Int == 0)
             #expect(after["followUpsDue"] as? Int == 0)
             let (_, _, empty) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=followups", token: token)
             #expect((empty["items"] as? [[String: Any]])?.isEmpty == true)
+        }
+    }
+
+    @Test("A customer closing their ticket suspends its scheduled follow-up, and never sees it")
+    func customerCloseSuspends() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            _ = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/follow-up", token: token, body: #"{"at":"2030-01-01T10:00:00Z","note":"Call"}"#)
+            let (_, _, seen) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: customer.token)
+            #expect(seen["followUp"] == nil || seen["followUp"] is NSNull, "the follow-up is the agent's")
+            let (status, _, closed) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/close", token: customer.token)
+            #expect(status == .ok)
+            #expect(closed["status"] as? String == "closed")
+            let (_, _, after) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
+            #expect(after["followUp"] == nil || after["followUp"] is NSNull)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.timers WHERE kind = 'follow_up'") == 0)
+            #expect(try await kit.eventTypes().contains("ticket.followup_suspended"))
         }
     }
 

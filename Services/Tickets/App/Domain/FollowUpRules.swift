@@ -23,7 +23,14 @@ public enum FollowUpRules {
         followUp?.due == true ? nil : followUp
     }
 
-    /// What a customer's message leaves: a scheduled follow-up is suspended, a due one stays.
+    /// The event of an agent's action that ends a due follow-up (`cause`: the action), nil when none ends.
+    public static func done(_ followUp: FollowUp?, cause: String) -> (type: String, details: [String: String])? {
+        guard let followUp, followUp.due else { return nil }
+        return ("ticket.followup_done", ["dueAt": followUp.at.formatted(.iso8601), "cause": cause])
+    }
+
+    /// What a customer's message, or closing the ticket themselves, leaves: a scheduled follow-up is suspended, a
+    /// due one stays.
     public static func afterCustomerMessage(_ followUp: FollowUp?) -> (followUp: FollowUp?, suspended: Bool) {
         guard let followUp, !followUp.due else { return (followUp, false) }
         return (nil, true)

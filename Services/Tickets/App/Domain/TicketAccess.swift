@@ -71,4 +71,13 @@ public struct TicketCaller: Sendable {
     public func readsAsCustomer(_ ticket: Ticket) -> Bool {
         !isAgent || (ticket.customerUserID == principal.userID && !groups.contains(ticket.groupID) && !seesEverything)
     }
+
+    /// The ticket as this caller is shown it: its customer does not see the agent's follow-up (its time, note and
+    /// plans are the agent's, like comments).
+    public func shown(_ ticket: Ticket) -> Ticket {
+        guard readsAsCustomer(ticket), ticket.followUp != nil else { return ticket }
+        var shown = ticket
+        shown.followUp = nil
+        return shown
+    }
 }

@@ -47,7 +47,7 @@ public struct TicketController: Sendable {
             if ticket.agentID == caller.principal.userID, let agent = UUID(uuidString: caller.principal.userID) {
                 try await store.recordRead(of: try Self.id(ticket.id), by: agent)
             }
-            return EditedResponse(headers: [.eTag: ticket.etag], response: ticket)
+            return EditedResponse(headers: [.eTag: ticket.etag], response: caller.shown(ticket))
         }
         group.get("{id}/timeline") { request, context in
             let (ticket, caller) = try await access.readable(context, for: .read)
@@ -62,7 +62,7 @@ public struct TicketController: Sendable {
             let (html, text) = try TicketInput.body(text: body.body, html: body.bodyHTML)
             let updated = try await store.customerMessage(
                 try Self.id(ticket.id), from: caller.principal.email, userID: caller.principal.userID, html: html, text: text)
-            return EditedResponse(status: .created, headers: [.eTag: updated.etag], response: updated)
+            return EditedResponse(status: .created, headers: [.eTag: updated.etag], response: caller.shown(updated))
         }
         group.post("{id}/replies") { request, context in
             let (ticket, caller) = try await access.readable(context)
@@ -91,7 +91,7 @@ public struct TicketController: Sendable {
             let (ticket, caller) = try await access.readable(context)
             guard ticket.customerUserID == caller.principal.userID else { throw Problem.forbidden("Only the ticket's customer asks to close it here.") }
             let updated = try await store.closeByCustomer(try Self.id(ticket.id), userID: caller.principal.userID)
-            return EditedResponse(headers: [.eTag: updated.etag], response: updated)
+            return EditedResponse(headers: [.eTag: updated.etag], response: caller.shown(updated))
         }
         group.post("{id}/take") { _, context in
             let (ticket, caller) = try await access.readable(context)
@@ -231,13 +231,15 @@ public struct TicketController: Sendable {
             guard sort == .standard else { throw Problem.badRequest("A search within a view is ranked by relevance; it takes no sort.") }
             if view == .customer {
                 let found = try await store.list(.customer, caller: caller, status: status, page: page, subjectContaining: text)
-                return ViewPage(items: found.items, nextCursor: found.nextCursor)
+                return ViewPage(items: found.items.map(caller.shown), nextCursor: found.nextCursor)
             }
             guard let search else { throw Problem.badRequest("Search is not available on this instance.") }
             let found = try await search.searchView(view, scope: scope, status: status ?? .active, text: text, caller: caller, limit: page.limit)
             return ViewPage(items: found, nextCursor: nil)
         }
-        return try await store.viewPage(view, scope: scope, caller: caller, status: status, page: page, sort: sort)
+        let found = try await store.viewPage(view, scope: scope, caller: caller, status: status, page: page, sort: sort)
+        guard view == .customer else { return found }
+        return ViewPage(items: found.items.map(caller.shown), nextCursor: found.nextCursor, counts: found.counts)
     }
 
     func created(_ ticket: Ticket) -> EditedResponse<Ticket> {

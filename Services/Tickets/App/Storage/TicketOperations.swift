@@ -83,7 +83,7 @@ extension TicketStore {
             }
             ticket.messagesOut += 1
             ticket.idleSince = message.createdAt
-            ticket.followUp = FollowUpRules.afterAgentAction(ticket.followUp)
+            published += dealtWith(&ticket, by: "reply")
             if let change = apply(reply.variant.status, to: &ticket, cause: "send_variant") { published.append(change) }
             return published
         }
@@ -93,8 +93,8 @@ extension TicketStore {
     public func setStatus(_ id: UUID, to status: TicketStatus, by agent: String, expectedVersion: Int?) async throws -> Ticket {
         try await modify(id, expectedVersion: expectedVersion, actor: .agent(agent)) { ticket, connection in
             try await checkClose(ticket, to: status, on: connection)
-            ticket.followUp = FollowUpRules.afterAgentAction(ticket.followUp)
-            return apply(status, to: &ticket, cause: "agent").map { [$0] } ?? []
+            let done = dealtWith(&ticket, by: "status")
+            return (apply(status, to: &ticket, cause: "agent").map { [$0] } ?? []) + done
         }
     }
 
@@ -105,8 +105,8 @@ extension TicketStore {
             let previous = ticket.agentID
             ticket.agentID = agent.lowercased
             ticket.pinned = false
-            ticket.followUp = FollowUpRules.afterAgentAction(ticket.followUp)
-            return [("ticket.assigned", ["agentID": agent.lowercased, "fromAgentID": previous ?? "", "reason": previous == nil ? "take_from_queue" : "take"])]
+            let done = dealtWith(&ticket, by: "take")
+            return [("ticket.assigned", ["agentID": agent.lowercased, "fromAgentID": previous ?? "", "reason": previous == nil ? "take_from_queue" : "take"])] + done
         }
     }
 
@@ -126,9 +126,9 @@ extension TicketStore {
             ticket.departmentID = department.id.lowercased
             ticket.brandID = department.brandID.lowercased
             ticket.pinned = false
-            ticket.followUp = FollowUpRules.afterAgentAction(ticket.followUp)
+            let done = dealtWith(&ticket, by: "transfer")
             if let comment = comment?.nonEmptyText { try await addComment(ticket.id, type: .transfer, body: comment, author: actor, on: connection) }
-            var published: [(type: String, details: [String: String])] = [("ticket.transferred", old.merging(["newGroupID": groupID.lowercased]) { $1 })]
+            var published: [(type: String, details: [String: String])] = [("ticket.transferred", old.merging(["newGroupID": groupID.lowercased]) { $1 })] + done
             if let agent {
                 guard try await standing(of: agent, in: groupID, on: connection) != nil else {
                     throw Problem.unprocessable("The agent is not a member of that group.", errors: [.init(field: "agentID", message: "not in the group")])
@@ -209,6 +209,13 @@ extension TicketStore {
         return result
     }
 
+    /// The agent deals with the ticket: a due follow-up ends (``FollowUpRules``), with its event.
+    private func dealtWith(_ ticket: inout Ticket, by cause: String) -> [(type: String, details: [String: String])] {
+        let done = FollowUpRules.done(ticket.followUp, cause: cause)
+        ticket.followUp = FollowUpRules.afterAgentAction(ticket.followUp)
+        return done.map { [$0] } ?? []
+    }
+
     private func apply(_ status: TicketStatus, to ticket: inout Ticket, cause: String) -> (type: String, details: [String: String])? {
         guard status != ticket.status else { return nil }
         let previous = ticket.status
@@ -217,12 +224,15 @@ extension TicketStore {
         return ("ticket.status_changed", ["from": previous.rawValue, "to": status.rawValue, "cause": cause])
     }
 
-    /// The customer closes their ticket (a closed ticket reopens on their next message, as any closed one).
+    /// The customer closes their ticket (a closed ticket reopens on their next message, as any closed one); like
+    /// their message, it suspends a scheduled follow-up and leaves a due one.
     public func closeByCustomer(_ id: UUID, userID: String) async throws -> Ticket {
         try await modify(id, expectedVersion: nil, actor: .customer(userID)) { ticket, _ in
             guard ticket.status == .active || ticket.status == .waiting else { return [] }
-            ticket.followUp = nil
-            return apply(.closed, to: &ticket, cause: "customer").map { [$0] } ?? []
+            let followUp = FollowUpRules.afterCustomerMessage(ticket.followUp)
+            ticket.followUp = followUp.followUp
+            let suspended: [(type: String, details: [String: String])] = followUp.suspended ? [("ticket.followup_suspended", ["cause": "customer_close"])] : []
+            return (apply(.closed, to: &ticket, cause: "customer").map { [$0] } ?? []) + suspended
         }
     }
 }
