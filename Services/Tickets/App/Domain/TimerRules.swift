@@ -28,7 +28,8 @@ public struct TimerPolicy: Sendable, Equatable {
 
 /// When each timer of a ticket is due, from its state: Waiting tickets close after the department's hours since
 /// the last action (any action resets it); Closed ones lock; Closed and Closed-and-Locked ones are deleted after
-/// the days; a scheduled follow-up fires at its time (`followUpAt`, nil once due); a deleted ticket is purged after 90 days and has no other timer.
+/// the days; a scheduled follow-up fires at its time (`followUpAt`, nil once due); a deleted ticket is purged after
+/// 90 days and has no other timer.
 public enum TimerRules {
     public static func due(
         status: TicketStatus, closedAt: Date?, lastActionAt: Date, followUpAt: Date?, deletedAt: Date?, policy: TimerPolicy

@@ -2,9 +2,9 @@ import Database
 import Foundation
 
 /// What nearly every request reads of tickets' directory copies (the caller's groups, the departments open to
-/// outside managers or to every agent's search, the department of a new ticket), kept between requests until those copies change. Triggers on
-/// `agent_groups` (memberships, not the distribution counters) and `departments` notify ``channel(schema:)``
-/// (migration 118); the tickets executable runs the ``ChangeListener`` that empties these caches.
+/// outside managers or to every agent's search, the department of a new ticket), kept between requests until those
+/// copies change. Triggers on `agent_groups` (memberships, not the distribution counters) and `departments` notify
+/// ``channel(schema:)`` (migration 118); the tickets executable runs the ``ChangeListener`` that empties these caches.
 public struct DirectoryCache: Sendable {
     /// The department lists kept, one entry each.
     public enum DepartmentList: Hashable, Sendable {

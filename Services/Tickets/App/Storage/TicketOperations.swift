@@ -40,9 +40,7 @@ extension TicketStore {
             try await insert(message, on: connection)
             var published: [(type: String, details: [String: String])] = [("ticket.message_received", ["messageID": message.id, "previousStatus": ticket.status.rawValue])]
             let previous = ticket.status
-            let followUp = FollowUpRules.afterCustomerMessage(ticket.followUp)
-            ticket.followUp = followUp.followUp
-            if followUp.suspended { published.append(("ticket.followup_suspended", ["cause": "customer_reply"])) }
+            published += suspendedByCustomer(&ticket, cause: "customer_reply")
             ticket.messagesIn += 1
             ticket.idleSince = message.createdAt
             if previous != .active {
@@ -216,6 +214,13 @@ extension TicketStore {
         return done.map { [$0] } ?? []
     }
 
+    /// The customer interacts with the ticket: a scheduled follow-up is suspended (``FollowUpRules``), with its event.
+    private func suspendedByCustomer(_ ticket: inout Ticket, cause: String) -> [(type: String, details: [String: String])] {
+        let followUp = FollowUpRules.afterCustomerMessage(ticket.followUp)
+        ticket.followUp = followUp.followUp
+        return followUp.suspended ? [("ticket.followup_suspended", ["cause": cause])] : []
+    }
+
     private func apply(_ status: TicketStatus, to ticket: inout Ticket, cause: String) -> (type: String, details: [String: String])? {
         guard status != ticket.status else { return nil }
         let previous = ticket.status
@@ -229,9 +234,7 @@ extension TicketStore {
     public func closeByCustomer(_ id: UUID, userID: String) async throws -> Ticket {
         try await modify(id, expectedVersion: nil, actor: .customer(userID)) { ticket, _ in
             guard ticket.status == .active || ticket.status == .waiting else { return [] }
-            let followUp = FollowUpRules.afterCustomerMessage(ticket.followUp)
-            ticket.followUp = followUp.followUp
-            let suspended: [(type: String, details: [String: String])] = followUp.suspended ? [("ticket.followup_suspended", ["cause": "customer_close"])] : []
+            let suspended = suspendedByCustomer(&ticket, cause: "customer_close")
             return (apply(.closed, to: &ticket, cause: "customer").map { [$0] } ?? []) + suspended
         }
     }

@@ -36,7 +36,7 @@ extension TicketStore {
         case .mine, .agent, .group, .department, .brand:
             return try await scopedPage(view, scope: scope, caller: caller, status: status, page: page).page
         case .queue:
-            binds.append(caller.seesEverything ? nil : caller.groups.compactMap(UUID.init(uuidString:)))
+            binds.append(Self.queueGroups(of: caller))
             try KeysetCursor.append(page.cursor, as: [.integer, .timestamp, .uuid], to: &binds)
             binds.append(page.limit + 1)
             let found = try await database.client.withConnection { connection in

@@ -20,7 +20,7 @@ extension TicketStore {
                 found = try await list(view, scope: scope, caller: caller, status: status, page: page)
             } else {
                 var binds = PostgresBindings()
-                binds.append(caller.seesEverything ? nil : caller.groups.compactMap(UUID.init(uuidString:)))
+                binds.append(Self.queueGroups(of: caller))
                 binds.append(TicketStatus.active.rawValue)
                 found = try await sortedPage(.queue, binds: binds, page: page, sort: sort).page
             }
@@ -29,6 +29,11 @@ extension TicketStore {
             let found = try await list(view, scope: scope, caller: caller, status: status, page: page)
             return ViewPage(items: found.items, nextCursor: found.nextCursor)
         }
+    }
+
+    /// The groups whose Queue the caller sees: theirs, or nil for every group (those who see everything).
+    static func queueGroups(of caller: TicketCaller) -> [UUID]? {
+        caller.seesEverything ? nil : caller.groups.compactMap(UUID.init(uuidString:))
     }
 
     /// The Queue's Active count over the caller's groups (over every group for those who see everything).
