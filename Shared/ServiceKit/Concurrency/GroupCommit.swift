@@ -2,10 +2,10 @@
 /// at once, so a burst of N requests costs a few transactions instead of N. Nothing waits for a timer: a lone
 /// request is written at once, and batches grow only while the store is busy.
 ///
-/// There is no background task. Up to `concurrentBatches` callers lead at a time: a leader is handed what is
-/// queued (its own input first), writes it, passes the lead with the next batch to the oldest caller still
-/// waiting (or gives it up when nobody waits), and then hands every other caller of its batch its result. A caller
-/// therefore waits at most for the batch in flight and its own.
+/// There is no background task. Up to `concurrentBatches` callers lead at a time: a leader takes what is
+/// queued (its own input first), writes it, hands every other caller its result, and passes the lead to the
+/// oldest caller still waiting, or gives it up when nobody waits. A caller therefore waits at most for the
+/// batch in flight and its own.
 public struct GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
     /// Writes a batch and answers one result per input, in order.
     public typealias Write = @Sendable ([Input]) async -> [Result<Output, any Error>]
@@ -19,20 +19,19 @@ public struct GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
     }
 
     public func submit(_ input: Input) async throws -> Output {
-        let others: [GroupCommitQueue<Input, Output>.Waiting]
-        switch await queue.enqueue(input) {
-        case .done(let result): return try result.get()
-        case .lead(let batch): others = batch
+        let turn = await queue.enqueue(input)
+        guard case .lead = turn else {
+            guard case .done(let result) = turn else { throw GroupCommitError.missingResult }
+            return try result.get()
         }
+        let others = await queue.takeBatch()
         let inputs = [input] + others.map(\.input)
         var results = await write(inputs)
         if results.count < inputs.count {
             results += Array(repeating: .failure(GroupCommitError.missingResult), count: inputs.count - results.count)
         }
-        // The next batch first: its leader is resumed with its batch before this batch's callers, whose answers
-        // would otherwise run ahead of it on the executor while the store idles.
-        await queue.passLead()
         for (waiting, result) in zip(others, results.dropFirst()) { waiting.continuation.resume(returning: .done(result)) }
+        await queue.passLead()
         return try results[0].get()
     }
 }
@@ -42,9 +41,9 @@ public enum GroupCommitError: Error {
     case missingResult
 }
 
-/// What a waiting caller is told: lead a batch with these other callers, or here is your result.
-enum GroupCommitTurn<Input: Sendable, Output: Sendable>: Sendable {
-    case lead([GroupCommitQueue<Input, Output>.Waiting])
+/// What a waiting caller is told: lead a batch, or here is your result.
+enum GroupCommitTurn<Output: Sendable>: Sendable {
+    case lead
     case done(Result<Output, any Error>)
 }
 
@@ -52,7 +51,7 @@ enum GroupCommitTurn<Input: Sendable, Output: Sendable>: Sendable {
 actor GroupCommitQueue<Input: Sendable, Output: Sendable> {
     struct Waiting: Sendable {
         var input: Input
-        var continuation: CheckedContinuation<GroupCommitTurn<Input, Output>, Never>
+        var continuation: CheckedContinuation<GroupCommitTurn<Output>, Never>
     }
 
     private let maxBatch: Int
@@ -65,10 +64,10 @@ actor GroupCommitQueue<Input: Sendable, Output: Sendable> {
         self.maximumLeaders = leaders
     }
 
-    func enqueue(_ input: Input) async -> GroupCommitTurn<Input, Output> {
+    func enqueue(_ input: Input) async -> GroupCommitTurn<Output> {
         if leaders < maximumLeaders {
             leaders += 1
-            return .lead(takeBatch())
+            return .lead
         }
         return await withCheckedContinuation { continuation in
             waiting.append(Waiting(input: input, continuation: continuation))
@@ -76,19 +75,18 @@ actor GroupCommitQueue<Input: Sendable, Output: Sendable> {
     }
 
     /// Up to `maxBatch - 1` waiting callers, oldest first, to be written with the leader's own input.
-    private func takeBatch() -> [Waiting] {
+    func takeBatch() -> [Waiting] {
         let taken = Array(waiting.prefix(maxBatch - 1))
         waiting.removeFirst(taken.count)
         return taken
     }
 
-    /// The leader is done: the oldest waiting caller leads the next batch, taken here, or there is one leader fewer.
+    /// The leader is done: the oldest waiting caller leads next, or there is one leader fewer.
     func passLead() {
         if waiting.isEmpty {
             leaders -= 1
         } else {
-            let next = waiting.removeFirst()
-            next.continuation.resume(returning: .lead(takeBatch()))
+            waiting.removeFirst().continuation.resume(returning: .lead)
         }
     }
 }
