@@ -67,7 +67,10 @@ var targets: [Target] = [
     .executableTarget(name: "identity", dependencies: ["IdentityApp", "Fleet", "Auth", "Contracts", "ServiceKit", "Mail"], path: "Services/Identity/Main"),
     .target(
         name: "TicketsApp",
-        dependencies: ["Fleet", "Auth", "Outbox", "EventBus", "Database", "ServiceKit", "Contracts", "Search", postgres, logging, hummingbird, httpTypes, lifecycle],
+        dependencies: [
+            "Fleet", "Auth", "Outbox", "EventBus", "Database", "ServiceKit", "Contracts", "Search", postgres, logging, hummingbird, httpTypes, lifecycle,
+            .product(name: "Crypto", package: "swift-crypto"),
+        ],
         path: "Services/Tickets/App",
         resources: [.copy("openapi.yaml")]),
     .executableTarget(

@@ -38,7 +38,7 @@ struct TicketsThroughTheGatewayTests {
         return (departmentID, try #require(department.json?["frontLineGroupID"] as? String))
     }
 
-    @Test("A portal ticket goes by round robin to the active primary agent, who replies; the customer reopens it; a task holds it open until completed; closed and locked it stays locked")
+    @Test("A portal ticket (sent twice with one Idempotency-Key, made once) goes by round robin to the active primary agent, who replies; the customer reopens it; a task holds it open until completed; closed and locked it stays locked")
     func ticketLifeCycle() async throws {
         try await withFleet(TestFleet.Options(otherServices: true)) { fleet in
             let host = [("Host", "demo.localhost")]
@@ -61,10 +61,14 @@ struct TicketsThroughTheGatewayTests {
                 json: ["email": "lee@customer.example", "password": "customer-password"])
             #expect(registered.status == 201)
             let customer = host + [("Authorization", "Bearer \(try await fleet.signIn(email: "lee@customer.example", password: "customer-password"))")]
-            let submitted = try await TestHTTP.shared.send(
-                .POST, fleet.gatewayURL + "/api/v1/tickets", headers: customer,
-                json: ["departmentID": departmentID, "subject": "Printer on fire", "body": "It smokes."])
+            let submission = ["departmentID": departmentID, "subject": "Printer on fire", "body": "It smokes."]
+            let keyed = customer + [("Idempotency-Key", "lee-printer-1")]
+            let submitted = try await TestHTTP.shared.send(.POST, fleet.gatewayURL + "/api/v1/tickets", headers: keyed, json: submission)
             #expect(submitted.status == 201)
+            let resent = try await TestHTTP.shared.send(.POST, fleet.gatewayURL + "/api/v1/tickets", headers: keyed, json: submission)
+            #expect(resent.status == 201, "a submission sent again with its Idempotency-Key answers the same ticket")
+            #expect(resent.headers.first(name: "Idempotent-Replayed") == "true")
+            #expect(resent.json?["id"] as? String == submitted.json?["id"] as? String)
             let ticketURL = fleet.gatewayURL + "/api/v1/tickets/" + (try #require(submitted.json?["id"] as? String))
             let assigned = try await Self.eventually(ticketURL, headers: agent) { $0["agentID"] as? String == agentID }
             #expect(assigned["status"] as? String == "active")

@@ -117,9 +117,11 @@ struct TicketTestKit: Sendable {
     }
 
     static func send(
-        _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, token: String?, ifMatch: String? = nil, body: String = ""
+        _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, token: String?, ifMatch: String? = nil, body: String = "",
+        headers extra: HTTPFields = [:]
     ) async throws -> (HTTPResponse.Status, HTTPFields, [String: Any]) {
         var headers: HTTPFields = [.contentType: "application/json"]
+        headers.append(contentsOf: extra)
         if let token { headers[.authorization] = "Bearer \(token)" }
         if let ifMatch { headers[.ifMatch] = ifMatch }
         return try await client.execute(uri: uri, method: method, headers: headers, body: ByteBuffer(string: body)) { response in

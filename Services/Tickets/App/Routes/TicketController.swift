@@ -140,6 +140,17 @@ public struct TicketController: Sendable {
         let departmentID = try TicketInput.uuid(body.departmentID, field: "departmentID")
         let subject = try TicketInput.subject(body.subject)
         let (html, text) = try TicketInput.body(text: body.body, html: body.bodyHTML)
+        let key = try CreationKey.of(
+            body, header: request.headers[Self.idempotencyKey], caller: caller?.principal.userID, brandID: context.brandID)
+        if let key {
+            switch key.outcome(given: try await store.ticketMade(by: key)) {
+            case .create: break
+            case .replay(let id): return try await replayed(id, to: caller)
+            case .refuse:
+                throw Problem.unprocessable(
+                    "This Idempotency-Key was sent with a different request.", errors: [.init(field: "Idempotency-Key", message: "used for another request")])
+            }
+        }
         if let caller, caller.isAgent, body.customerEmail != nil {
             try Authorization.require(caller.principal, .tickets, "Create")
             let groupID = try body.groupID.map { try TicketInput.uuid($0, field: "groupID") }
@@ -152,7 +163,7 @@ public struct TicketController: Sendable {
                         department: department, groupID: groupID ?? department.frontLineGroupID, customerUserID: nil, customerEmail: email,
                         subject: subject, bodyHTML: html, bodyText: text, priority: body.priority ?? .normal, owner: owner,
                         incoming: body.incoming ?? false, status: body.status ?? (body.incoming == true ? .active : .waiting),
-                        customFields: body.customFields ?? [:])
+                        customFields: body.customFields ?? [:], creationKey: key)
                 }))
         }
         let email = try caller.map { $0.principal.email } ?? TicketInput.email(body.email, field: "email")
@@ -164,7 +175,7 @@ public struct TicketController: Sendable {
                 return NewTicket(
                     department: department, groupID: department.frontLineGroupID, customerUserID: caller.flatMap { UUID(uuidString: $0.principal.userID) },
                     customerEmail: email, subject: subject, bodyHTML: html, bodyText: text, priority: .normal, owner: nil, incoming: true, status: .active,
-                    customFields: body.customFields ?? [:])
+                    customFields: body.customFields ?? [:], creationKey: key)
             }))
     }
 
@@ -244,6 +255,21 @@ public struct TicketController: Sendable {
 
     func created(_ ticket: Ticket) -> EditedResponse<Ticket> {
         EditedResponse(status: .created, headers: [.eTag: ticket.etag, .location: "/api/v1/tickets/\(ticket.id)"], response: ticket)
+    }
+
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
+
+    /// The answer to a retried creation: the ticket its key made, as this caller is shown it (an anonymous
+    /// submitter reads as its customer), marked `Idempotent-Replayed`.
+    func replayed(_ id: UUID, to caller: TicketCaller?) async throws -> EditedResponse<Ticket> {
+        guard var ticket = try await store.find(id) else {
+            throw Problem.conflict("The ticket this Idempotency-Key made has been deleted.")
+        }
+        if let caller { ticket = caller.shown(ticket) } else { ticket.followUp = nil }
+        var response = created(ticket)
+        response.headers[Self.idempotentReplayed] = "true"
+        return response
     }
 
     static func id(_ text: String) throws -> UUID {

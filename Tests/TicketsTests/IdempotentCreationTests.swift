@@ -1,0 +1,115 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TestSupport
+import TicketsApp
+
+@Suite("Idempotent ticket creation through the API", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct IdempotentCreationTests {
+    static let key = HTTPField.Name("Idempotency-Key")!
+    static let replayed = HTTPField.Name("Idempotent-Replayed")!
+
+    static func body(_ kit: TicketTestKit, subject: String = "Printer on fire", email: String? = nil) -> String {
+        let from = email.map { #","email":"\#($0)""# } ?? ""
+        return #"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"\#(subject)","body":"It smokes."\#(from)}"#
+    }
+
+    /// Rows a submission writes: tickets, messages, events and keys.
+    static func written(_ kit: TicketTestKit) async throws -> [Int] {
+        var counts: [Int] = []
+        for table in ["tickets", "messages", "outbox", "creation_keys"] { counts.append(try await kit.count("SELECT count(*)::int FROM {schema}.\(table)")) }
+        return counts
+    }
+
+    @Test("A submission sent again with its Idempotency-Key answers the first ticket and writes nothing more")
+    func retryReplays() async throws {
+        try await TicketTestKit.run { client, kit in
+            let customer = try await kit.customer()
+            let (status, headers, first) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: customer.token, body: Self.body(kit), headers: [Self.key: "retry-1"])
+            #expect(status == .created)
+            #expect(headers[Self.replayed] == nil)
+            let after = try await Self.written(kit)
+            #expect(after == [1, 1, after[2], 1] && after[2] > 0)
+            for _ in 0..<2 {
+                let (again, againHeaders, ticket) = try await TicketTestKit.send(
+                    client, .post, "/api/v1/tickets", token: customer.token, body: Self.body(kit), headers: [Self.key: "retry-1"])
+                #expect(again == .created)
+                #expect(againHeaders[Self.replayed] == "true")
+                #expect(ticket["id"] as? String == first["id"] as? String)
+                #expect(ticket["number"] as? String == first["number"] as? String)
+                #expect(againHeaders[.location] == "/api/v1/tickets/\(first["id"] as? String ?? "")")
+            }
+            #expect(try await Self.written(kit) == after)
+            let (_, _, plain) = try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: customer.token, body: Self.body(kit))
+            #expect(plain["id"] as? String != first["id"] as? String, "without a key, a second submission is a second ticket")
+        }
+    }
+
+    @Test("The key with a different request is a 422 that writes nothing; another caller's same key makes its own ticket")
+    func differentRequestOrCaller() async throws {
+        try await TicketTestKit.run { client, kit in
+            let alice = try await kit.customer()
+            let bob = try await kit.customer()
+            let (_, _, first) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: alice.token, body: Self.body(kit), headers: [Self.key: "k-7"])
+            let before = try await Self.written(kit)
+            let (status, headers, problem) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: alice.token, body: Self.body(kit, subject: "Printer still on fire"), headers: [Self.key: "k-7"])
+            #expect(status == .unprocessableContent)
+            #expect(headers[.contentType] == "application/problem+json")
+            #expect((problem["detail"] as? String)?.contains("Idempotency-Key") == true)
+            #expect(try await Self.written(kit) == before)
+            let (bobStatus, bobHeaders, bobs) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: bob.token, body: Self.body(kit), headers: [Self.key: "k-7"])
+            #expect(bobStatus == .created)
+            #expect(bobHeaders[Self.replayed] == nil)
+            #expect(bobs["id"] as? String != first["id"] as? String)
+        }
+    }
+
+    @Test("Anonymous portal submissions replay by key too, and a malformed key is a 400 that writes nothing")
+    func anonymousAndMalformed() async throws {
+        try await TicketTestKit.run { client, kit in
+            let body = Self.body(kit, email: "walk-in@customer.example")
+            let (_, _, first) = try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: nil, body: body, headers: [Self.key: "anon-1"])
+            let (status, headers, again) = try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: nil, body: body, headers: [Self.key: "anon-1"])
+            #expect(status == .created)
+            #expect(headers[Self.replayed] == "true")
+            #expect(again["id"] as? String == first["id"] as? String)
+            let before = try await Self.written(kit)
+            let (bad, badHeaders, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: nil, body: body, headers: [Self.key: "has spaces"])
+            #expect(bad == .badRequest)
+            #expect(badHeaders[.contentType] == "application/problem+json")
+            #expect(try await Self.written(kit) == before)
+        }
+    }
+
+    @Test("Twenty simultaneous submissions with one key make one ticket: each is answered with it, or told to send again (409)")
+    func simultaneous() async throws {
+        try await TicketTestKit.run { client, kit in
+            let customer = try await kit.customer()
+            let answers = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?).self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        let (status, _, ticket) = try await TicketTestKit.send(
+                            client, .post, "/api/v1/tickets", token: customer.token, body: Self.body(kit), headers: [Self.key: "burst"])
+                        return (status, ticket["id"] as? String)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 1)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.creation_keys") == 1)
+            let ids = Set(answers.compactMap { $0.0 == .created ? $0.1 : nil })
+            #expect(ids.count == 1)
+            #expect(answers.allSatisfy { $0.0 == .created || $0.0 == .conflict })
+            let (status, _, retried) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: customer.token, body: Self.body(kit), headers: [Self.key: "burst"])
+            #expect(status == .created)
+            #expect(ids.contains(retried["id"] as? String ?? ""))
+        }
+    }
+}
