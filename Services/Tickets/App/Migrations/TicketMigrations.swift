@@ -428,15 +428,15 @@ public enum TicketMigrations {
         Migration(version: 124, name: "a follow-up whose time has come stays on its ticket, marked due, until the agent deals with it", sql: [
             "ALTER TABLE {schema}.tickets ADD COLUMN follow_up_due boolean NOT NULL DEFAULT false",
         ]),
-        Migration(version: 125, name: "the Idempotency-Key of a new ticket, kept as long as the ticket", sql: [
+        Migration(version: 125, name: "the Idempotency-Keys of new tickets and customers' messages, kept as long as their ticket", sql: [
             """
-            CREATE TABLE {schema}.creation_keys (
+            CREATE TABLE {schema}.request_keys (
                 key text PRIMARY KEY,
                 ticket_id uuid NOT NULL REFERENCES {schema}.tickets (id) ON DELETE CASCADE,
                 fingerprint text NOT NULL,
                 created_at timestamptz NOT NULL DEFAULT now())
             """,
-            "CREATE INDEX creation_keys_ticket ON {schema}.creation_keys (ticket_id)",
+            "CREATE INDEX request_keys_ticket ON {schema}.request_keys (ticket_id)",
         ]),
     ]
 }

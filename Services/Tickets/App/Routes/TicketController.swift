@@ -60,9 +60,12 @@ public struct TicketController: Sendable {
             guard ticket.customerUserID == caller.principal.userID else { throw Problem.forbidden("Only the ticket's customer writes to it here.") }
             let body = try await request.decodeJSON(CustomerMessageRequest.self, context: context)
             let (html, text) = try TicketInput.body(text: body.body, html: body.bodyHTML)
-            let updated = try await store.customerMessage(
-                try Self.id(ticket.id), from: caller.principal.email, userID: caller.principal.userID, html: html, text: text)
-            return EditedResponse(status: .created, headers: [.eTag: updated.etag], response: caller.shown(updated))
+            let key = try RequestKey.message(body, ticketID: ticket.id, header: request.headers[Self.idempotencyKey], caller: caller.principal.userID)
+            let (updated, replayed) = try await store.customerMessage(
+                try Self.id(ticket.id), from: caller.principal.email, userID: caller.principal.userID, html: html, text: text, key: key)
+            var response = EditedResponse(status: .created, headers: [.eTag: updated.etag], response: caller.shown(updated))
+            if replayed { response.headers[Self.idempotentReplayed] = "true" }
+            return response
         }
         group.post("{id}/replies") { request, context in
             let (ticket, caller) = try await access.readable(context)
@@ -140,15 +143,13 @@ public struct TicketController: Sendable {
         let departmentID = try TicketInput.uuid(body.departmentID, field: "departmentID")
         let subject = try TicketInput.subject(body.subject)
         let (html, text) = try TicketInput.body(text: body.body, html: body.bodyHTML)
-        let key = try CreationKey.of(
+        let key = try RequestKey.creation(
             body, header: request.headers[Self.idempotencyKey], caller: caller?.principal.userID, brandID: context.brandID)
         if let key {
-            switch key.outcome(given: try await store.ticketMade(by: key)) {
-            case .create: break
+            switch key.outcome(given: try await store.ticketWritten(by: key)) {
+            case .write: break
             case .replay(let id): return try await replayed(id, to: caller)
-            case .refuse:
-                throw Problem.unprocessable(
-                    "This Idempotency-Key was sent with a different request.", errors: [.init(field: "Idempotency-Key", message: "used for another request")])
+            case .refuse: throw RequestKey.usedForAnotherRequest
             }
         }
         if let caller, caller.isAgent, body.customerEmail != nil {
@@ -163,7 +164,7 @@ public struct TicketController: Sendable {
                         department: department, groupID: groupID ?? department.frontLineGroupID, customerUserID: nil, customerEmail: email,
                         subject: subject, bodyHTML: html, bodyText: text, priority: body.priority ?? .normal, owner: owner,
                         incoming: body.incoming ?? false, status: body.status ?? (body.incoming == true ? .active : .waiting),
-                        customFields: body.customFields ?? [:], creationKey: key)
+                        customFields: body.customFields ?? [:], requestKey: key)
                 }))
         }
         let email = try caller.map { $0.principal.email } ?? TicketInput.email(body.email, field: "email")
@@ -175,7 +176,7 @@ public struct TicketController: Sendable {
                 return NewTicket(
                     department: department, groupID: department.frontLineGroupID, customerUserID: caller.flatMap { UUID(uuidString: $0.principal.userID) },
                     customerEmail: email, subject: subject, bodyHTML: html, bodyText: text, priority: .normal, owner: nil, incoming: true, status: .active,
-                    customFields: body.customFields ?? [:], creationKey: key)
+                    customFields: body.customFields ?? [:], requestKey: key)
             }))
     }
 
@@ -260,7 +261,7 @@ public struct TicketController: Sendable {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
 
-    /// The answer to a retried creation: the ticket its key made, as this caller is shown it (an anonymous
+    /// The answer to a retried creation: the ticket its key wrote, as this caller is shown it (an anonymous
     /// submitter reads as its customer), marked `Idempotent-Replayed`.
     func replayed(_ id: UUID, to caller: TicketCaller?) async throws -> EditedResponse<Ticket> {
         guard var ticket = try await store.find(id) else {

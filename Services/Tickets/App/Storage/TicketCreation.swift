@@ -22,15 +22,15 @@ public struct NewTicket: Sendable {
     /// Custom field values by field id, checked against the department's template when the ticket is stored.
     public var customFields: [String: String]
     /// The client's `Idempotency-Key`, kept with the ticket.
-    public var creationKey: CreationKey?
+    public var requestKey: RequestKey?
 
     public init(
         department: KnownDepartment, groupID: UUID, customerUserID: UUID?, customerEmail: String, subject: String, bodyHTML: String,
         bodyText: String, priority: TicketPriority, owner: UUID?, incoming: Bool, status: TicketStatus, customFields: [String: String] = [:],
-        creationKey: CreationKey? = nil
+        requestKey: RequestKey? = nil
     ) {
         self.customFields = customFields
-        self.creationKey = creationKey
+        self.requestKey = requestKey
         self.department = department
         self.groupID = groupID
         self.customerUserID = customerUserID
@@ -95,7 +95,7 @@ extension TicketStore {
                     RETURNING \(Self.columns)
                     """, binds: binds), logger: database.logger))
         guard let ticket = inserted.first else { throw Problem.internalError(requestID: nil) }
-        if let key = new.creationKey { try await record(key, ticketID: id, on: connection) }
+        if let key = new.requestKey { try await record(key, ticketID: id, on: connection) }
         let message = TicketMessage(
             id: UUIDv7.generate().lowercased, ticketID: id.lowercased, direction: new.incoming ? .incoming : .outgoing,
             authorID: actor.id, from: new.incoming ? new.customerEmail : "agent", to: new.incoming ? [] : [new.customerEmail], cc: [], bcc: [],

@@ -22,8 +22,21 @@ public struct AgentReply: Sendable {
 extension TicketStore {
     /// A customer's message: Waiting and Closed tickets become Active (a Waiting or Closed ticket of an inactive
     /// owner moves on by round robin unless pinned); Closed and Locked refuses it (409) and nothing is written.
-    public func customerMessage(_ id: UUID, from address: String, userID: String?, html: String, text: String) async throws -> Ticket {
-        try await modify(id, expectedVersion: nil, actor: .customer(userID)) { ticket, connection in
+    /// With a ``RequestKey`` the message is written once: sent again, it writes nothing and answers `replayed`.
+    public func customerMessage(
+        _ id: UUID, from address: String, userID: String?, html: String, text: String, key: RequestKey? = nil
+    ) async throws -> (ticket: Ticket, replayed: Bool) {
+        var replayed = false
+        let ticket = try await modify(id, expectedVersion: nil, actor: .customer(userID)) { ticket, connection in
+            if let key {
+                switch key.outcome(given: try await ticketWritten(by: key, on: connection)) {
+                case .write: break
+                case .replay:
+                    replayed = true
+                    return []
+                case .refuse: throw RequestKey.usedForAnotherRequest
+                }
+            }
             var owner: Bool = false
             if let agent = ticket.agentID.flatMap(UUID.init(uuidString:)), let group = UUID(uuidString: ticket.groupID) {
                 owner = try await standing(of: agent, in: group, on: connection) ?? false
@@ -38,6 +51,7 @@ extension TicketStore {
                 id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .incoming, authorID: userID, from: address, to: [], cc: [], bcc: [],
                 bodyHTML: html, bodyText: text, createdAt: Date())
             try await insert(message, on: connection)
+            if let key { try await record(key, ticketID: id, on: connection) }
             var published: [(type: String, details: [String: String])] = [("ticket.message_received", ["messageID": message.id, "previousStatus": ticket.status.rawValue])]
             let previous = ticket.status
             published += suspendedByCustomer(&ticket, cause: "customer_reply")
@@ -53,6 +67,7 @@ extension TicketStore {
             }
             return published
         }
+        return (ticket, replayed)
     }
 
     /// The owner's reply with a send variant; closing variants pass the department's close guards.

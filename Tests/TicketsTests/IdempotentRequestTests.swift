@@ -5,8 +5,8 @@ import Testing
 import TestSupport
 import TicketsApp
 
-@Suite("Idempotent ticket creation through the API", .serialized, .enabled(if: TestEnvironment.hasDatabase))
-struct IdempotentCreationTests {
+@Suite("Idempotent submissions and messages through the API", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct IdempotentRequestTests {
     static let key = HTTPField.Name("Idempotency-Key")!
     static let replayed = HTTPField.Name("Idempotent-Replayed")!
 
@@ -18,7 +18,7 @@ struct IdempotentCreationTests {
     /// Rows a submission writes: tickets, messages, events and keys.
     static func written(_ kit: TicketTestKit) async throws -> [Int] {
         var counts: [Int] = []
-        for table in ["tickets", "messages", "outbox", "creation_keys"] { counts.append(try await kit.count("SELECT count(*)::int FROM {schema}.\(table)")) }
+        for table in ["tickets", "messages", "outbox", "request_keys"] { counts.append(try await kit.count("SELECT count(*)::int FROM {schema}.\(table)")) }
         return counts
     }
 
@@ -102,7 +102,7 @@ struct IdempotentCreationTests {
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 1)
-            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.creation_keys") == 1)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.request_keys") == 1)
             let ids = Set(answers.compactMap { $0.0 == .created ? $0.1 : nil })
             #expect(ids.count == 1)
             #expect(answers.allSatisfy { $0.0 == .created || $0.0 == .conflict })
@@ -110,6 +110,50 @@ struct IdempotentCreationTests {
                 client, .post, "/api/v1/tickets", token: customer.token, body: Self.body(kit), headers: [Self.key: "burst"])
             #expect(status == .created)
             #expect(ids.contains(retried["id"] as? String ?? ""))
+        }
+    }
+
+    @Test("A customer's message sent again with its key is written once, even after the ticket was closed and locked; the key with another message is a 422")
+    func messages() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let agentToken = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            let other = try #require(try await kit.submit(client, token: customer.token, subject: "Scanner too")["id"] as? String)
+            let message = #"{"body":"Still smokes."}"#
+            let (sent, sentHeaders, first) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/messages", token: customer.token, body: message, headers: [Self.key: "m-1"])
+            #expect(sent == .created)
+            #expect(sentHeaders[Self.replayed] == nil)
+            let after = try await Self.written(kit)
+            let (again, againHeaders, ticket) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/messages", token: customer.token, body: message, headers: [Self.key: "m-1"])
+            #expect(again == .created)
+            #expect(againHeaders[Self.replayed] == "true")
+            #expect(ticket["version"] as? Int == first["version"] as? Int)
+            #expect(try await Self.written(kit) == after)
+
+            for (uri, body) in [("/api/v1/tickets/\(id)/messages", #"{"body":"Something else."}"#), ("/api/v1/tickets/\(other)/messages", message)] {
+                let (refused, refusedHeaders, _) = try await TicketTestKit.send(client, .post, uri, token: customer.token, body: body, headers: [Self.key: "m-1"])
+                #expect(refused == .unprocessableContent, "\(uri) \(body)")
+                #expect(refusedHeaders[.contentType] == "application/problem+json")
+            }
+            #expect(try await Self.written(kit) == after)
+
+            let (locked, _, _) = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/\(id)/status", token: agentToken, body: #"{"status":"closed_locked"}"#)
+            #expect(locked == .ok)
+            let lockedCounts = try await Self.written(kit)
+            let (late, lateHeaders, lateTicket) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/messages", token: customer.token, body: message, headers: [Self.key: "m-1"])
+            #expect(late == .created, "the message was taken before the lock; its retry is answered, not refused")
+            #expect(lateHeaders[Self.replayed] == "true")
+            #expect(lateTicket["status"] as? String == "closed_locked")
+            #expect(try await Self.written(kit) == lockedCounts)
+            let (fresh, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/messages", token: customer.token, body: message, headers: [Self.key: "m-2"])
+            #expect(fresh == .conflict, "a new message to a closed and locked ticket is still refused")
         }
     }
 }

@@ -1,0 +1,47 @@
+import Contracts
+import Database
+import Foundation
+import PostgresNIO
+import ServiceKit
+
+/// The `Idempotency-Key`s of new tickets and customers' messages (``RequestKey``), each written in the same
+/// transaction as what it keys, so that a key exists exactly when its write does; a purged ticket takes its keys
+/// with it.
+extension TicketStore {
+    /// The ticket a key wrote, with the fingerprint of the request that wrote it.
+    public func ticketWritten(by key: RequestKey) async throws -> (ticketID: UUID, fingerprint: String)? {
+        try await database.client.withConnection { try await ticketWritten(by: key, on: $0) }
+    }
+
+    func ticketWritten(by key: RequestKey, on connection: PostgresConnection) async throws -> (ticketID: UUID, fingerprint: String)? {
+        var binds = PostgresBindings()
+        binds.append(key.scoped)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT ticket_id, fingerprint FROM \(database.table("request_keys")) WHERE key = $1", binds: binds),
+            logger: database.logger)
+        for try await (ticketID, fingerprint) in rows.decode((UUID, String).self) { return (ticketID, fingerprint) }
+        return nil
+    }
+
+    /// Adds the keys of a batch's new tickets to its statement (nothing when none has a key).
+    func record(_ keys: [(key: RequestKey, ticketID: String)], to statement: inout CompositeStatement) {
+        guard !keys.isEmpty else { return }
+        statement.add("""
+            INSERT INTO \(database.table("request_keys")) (key, ticket_id, fingerprint)
+            SELECT * FROM unnest(\(statement.bind(keys.map(\.key.scoped)))::text[], \(statement.bind(keys.map(\.ticketID)))::uuid[],
+                                 \(statement.bind(keys.map(\.key.fingerprint)))::text[])
+            """)
+    }
+
+    /// Keeps one key in the caller's transaction. The same key written by a simultaneous request (its transaction
+    /// committed first) is a 409: the client's next retry reads that request's ticket.
+    func record(_ key: RequestKey, ticketID: UUID, on connection: PostgresConnection) async throws {
+        var statement = CompositeStatement()
+        record([(key, ticketID.lowercased)], to: &statement)
+        try await translatingUniqueViolation(into: Self.keyInUse) { try await statement.run(on: connection, logger: database.logger) }
+    }
+
+    static var keyInUse: Problem {
+        Problem.conflict("Another request with this Idempotency-Key was being answered; send it again to receive its ticket.")
+    }
+}
