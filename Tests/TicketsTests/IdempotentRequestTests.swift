@@ -156,4 +156,36 @@ struct IdempotentRequestTests {
             #expect(fresh == .conflict, "a new message to a closed and locked ticket is still refused")
         }
     }
+
+    @Test("An agent's reply sent again with its key, even with the If-Match it was first sent with, is written once; the key with another reply is a 422")
+    func replies() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let agentToken = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            let (_, readHeaders, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: agentToken)
+            let etag = try #require(readHeaders[.eTag])
+            let reply = #"{"body":"Unplug it.","sendVariant":"waiting"}"#
+            let (sent, sentHeaders, first) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/replies", token: agentToken, ifMatch: etag, body: reply, headers: [Self.key: "r-1"])
+            #expect(sent == .created)
+            #expect(sentHeaders[Self.replayed] == nil)
+            #expect(first["status"] as? String == "waiting")
+            let after = try await Self.written(kit)
+            let (again, againHeaders, ticket) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/replies", token: agentToken, ifMatch: etag, body: reply, headers: [Self.key: "r-1"])
+            #expect(again == .created, "the retry carries the stale ETag of the first try and is answered, not 412")
+            #expect(againHeaders[Self.replayed] == "true")
+            #expect(ticket["version"] as? Int == first["version"] as? Int)
+            #expect(try await Self.written(kit) == after)
+            let (other, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/replies", token: agentToken, body: #"{"body":"Unplug it now."}"#, headers: [Self.key: "r-1"])
+            #expect(other == .unprocessableContent)
+            let (stale, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/replies", token: agentToken, ifMatch: etag, body: reply, headers: [Self.key: "r-2"])
+            #expect(stale == .preconditionFailed, "a new key with a stale ETag is still a 412")
+            #expect(try await Self.written(kit) == after)
+        }
+    }
 }

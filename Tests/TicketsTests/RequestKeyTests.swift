@@ -71,4 +71,21 @@ struct RequestKeyTests {
         #expect(creation.fingerprint != first.fingerprint)
         #expect(throws: Problem.self) { try RequestKey.message(message, ticketID: "T-1", header: "", caller: "u") }
     }
+
+    @Test("A reply's key covers its text, send variant and recipients, whatever their letter case")
+    func replies() throws {
+        func key(_ json: String, ticket: String = "T-1") throws -> RequestKey? {
+            try RequestKey.reply(try JSONDecoder().decode(ReplyRequest.self, from: Data(json.utf8)), ticketID: ticket, header: "k", caller: "agent")
+        }
+        let first = try #require(try key(#"{"body":"Unplug it.","sendVariant":"waiting","to":["Lee@Customer.example"]}"#))
+        #expect(try key(#"{"to":["lee@customer.example"],"sendVariant":"waiting","body":"Unplug it."}"#) == first)
+        for changed in [
+            #"{"body":"Unplug it.","sendVariant":"closed","to":["lee@customer.example"]}"#,
+            #"{"body":"Unplug it.","sendVariant":"waiting","to":["lee@customer.example"],"cc":["boss@customer.example"]}"#,
+            #"{"body":"Unplug it!","sendVariant":"waiting","to":["lee@customer.example"]}"#,
+        ] {
+            #expect(try key(changed)?.fingerprint != first.fingerprint, "\(changed)")
+        }
+        #expect(try key(#"{"body":"Unplug it.","sendVariant":"waiting","to":["lee@customer.example"]}"#, ticket: "T-2")?.fingerprint != first.fingerprint)
+    }
 }

@@ -2,8 +2,8 @@ import Crypto
 import Foundation
 import ServiceKit
 
-/// A client's `Idempotency-Key` on a new ticket (`POST /api/v1/tickets`) or a customer's message
-/// (`POST …/{id}/messages`), so that a submission whose answer was lost (a dropped connection, a service restarted
+/// A client's `Idempotency-Key` on a new ticket (`POST /api/v1/tickets`), a customer's message
+/// (`POST …/{id}/messages`) or an agent's reply (`POST …/{id}/replies`), so that a submission whose answer was lost (a dropped connection, a service restarted
 /// mid-request) can be sent again without writing it twice: the retry answers the ticket the first one wrote.
 ///
 /// The key is kept per caller (a signed-in user, or anonymous submissions to one brand), so two callers' keys never
@@ -39,6 +39,18 @@ public struct RequestKey: Sendable, Equatable {
         try make(
             header: header, caller: caller, brandID: nil,
             fields: [("operation", "message"), ("ticketID", ticketID.lowercased()), ("body", request.body), ("bodyHTML", request.bodyHTML)])
+    }
+
+    /// The key of an agent's reply to `ticketID`.
+    public static func reply(_ request: ReplyRequest, ticketID: String, header: String?, caller: String) throws -> RequestKey? {
+        let addresses = { (list: [String]?) in list.map { $0.map { $0.lowercased() }.joined(separator: ",") } }
+        return try make(
+            header: header, caller: caller, brandID: nil,
+            fields: [
+                ("operation", "reply"), ("ticketID", ticketID.lowercased()), ("body", request.body), ("bodyHTML", request.bodyHTML),
+                ("sendVariant", request.sendVariant?.rawValue), ("to", addresses(request.to)), ("cc", addresses(request.cc)),
+                ("bcc", addresses(request.bcc)),
+            ])
     }
 
     /// A key is 1 to 255 visible ASCII characters; anything else is a 400.

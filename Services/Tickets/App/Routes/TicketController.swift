@@ -78,8 +78,11 @@ public struct TicketController: Sendable {
             let reply = AgentReply(
                 agentID: try Self.id(caller.principal.userID), agentAddress: caller.principal.email, to: recipients, cc: copies, bcc: blind,
                 bodyHTML: html, bodyText: text, variant: body.sendVariant ?? .waiting, publicScheme: PublicOrigin.scheme(of: request))
-            let updated = try await store.reply(try Self.id(ticket.id), reply, expectedVersion: try IfMatch.version(request))
-            return EditedResponse(status: .created, headers: [.eTag: updated.etag], response: updated)
+            let key = try RequestKey.reply(body, ticketID: ticket.id, header: request.headers[Self.idempotencyKey], caller: caller.principal.userID)
+            let (updated, replayed) = try await store.reply(try Self.id(ticket.id), reply, expectedVersion: try IfMatch.version(request), key: key)
+            var response = EditedResponse(status: .created, headers: [.eTag: updated.etag], response: updated)
+            if replayed { response.headers[Self.idempotentReplayed] = "true" }
+            return response
         }
         group.put("{id}/status") { request, context in
             struct Body: Decodable { var status: TicketStatus }

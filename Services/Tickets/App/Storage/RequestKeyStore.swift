@@ -23,6 +23,18 @@ extension TicketStore {
         return nil
     }
 
+    /// Whether a change to a ticket (a message, a reply), about to be made in the caller's transaction with the
+    /// ticket's row locked, was already made under its key: true to answer it again and write nothing. Simultaneous
+    /// retries wait for each other on the row. The key with another request is a 422.
+    func isReplay(_ key: RequestKey?, on connection: PostgresConnection) async throws -> Bool {
+        guard let key else { return false }
+        switch key.outcome(given: try await ticketWritten(by: key, on: connection)) {
+        case .write: return false
+        case .replay: return true
+        case .refuse: throw RequestKey.usedForAnotherRequest
+        }
+    }
+
     /// Adds the keys of a batch's new tickets to its statement (nothing when none has a key).
     func record(_ keys: [(key: RequestKey, ticketID: String)], to statement: inout CompositeStatement) {
         guard !keys.isEmpty else { return }

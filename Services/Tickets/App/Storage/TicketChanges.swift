@@ -8,6 +8,13 @@ extension TicketStore {
     /// Runs `change` on the locked ticket when it is still at `expectedVersion` (412 otherwise), then writes it,
     /// keeps the Max Tickets counts true (a ticket counts while it stays Active with the owner and group it was
     /// distributed to) and publishes what `change` reports.
+    /// `If-Match`: a ticket changed since the version the caller read is a 412.
+    static func check(_ expectedVersion: Int?, of ticket: Ticket) throws {
+        if let expectedVersion, expectedVersion != ticket.version {
+            throw Problem.preconditionFailed("The ticket changed since version \(expectedVersion); it is at version \(ticket.version). Reload it.")
+        }
+    }
+
     func modify(
         _ id: UUID, expectedVersion: Int?, actor: Actor,
         change: (inout Ticket, PostgresConnection) async throws -> [(type: String, details: [String: String])]
@@ -22,9 +29,7 @@ extension TicketStore {
         change: (inout Ticket, PostgresConnection) async throws -> [(type: String, details: [String: String])]
     ) async throws -> Ticket {
         guard var ticket = try await find(id, on: connection, lock: true) else { throw Problem.notFound("No such ticket.") }
-        if let expectedVersion, expectedVersion != ticket.version {
-            throw Problem.preconditionFailed("The ticket changed since version \(expectedVersion); it is at version \(ticket.version). Reload it.")
-        }
+        try Self.check(expectedVersion, of: ticket)
         let before = ticket
         var published = try await change(&ticket, connection)
         if ticket.followUp != nil, FollowUpRules.kept(ticket.followUp, status: ticket.status) == nil {

@@ -28,14 +28,9 @@ extension TicketStore {
     ) async throws -> (ticket: Ticket, replayed: Bool) {
         var replayed = false
         let ticket = try await modify(id, expectedVersion: nil, actor: .customer(userID)) { ticket, connection in
-            if let key {
-                switch key.outcome(given: try await ticketWritten(by: key, on: connection)) {
-                case .write: break
-                case .replay:
-                    replayed = true
-                    return []
-                case .refuse: throw RequestKey.usedForAnotherRequest
-                }
+            if try await isReplay(key, on: connection) {
+                replayed = true
+                return []
             }
             var owner: Bool = false
             if let agent = ticket.agentID.flatMap(UUID.init(uuidString:)), let group = UUID(uuidString: ticket.groupID) {
@@ -70,9 +65,17 @@ extension TicketStore {
         return (ticket, replayed)
     }
 
-    /// The owner's reply with a send variant; closing variants pass the department's close guards.
-    public func reply(_ id: UUID, _ reply: AgentReply, expectedVersion: Int?) async throws -> Ticket {
-        try await modify(id, expectedVersion: expectedVersion, actor: .agent(reply.agentID.lowercased)) { ticket, connection in
+    /// The owner's reply with a send variant; closing variants pass the department's close guards. With a
+    /// ``RequestKey`` the reply is written once: sent again, even with the `If-Match` it was first sent with, it writes
+    /// nothing and answers `replayed`.
+    public func reply(_ id: UUID, _ reply: AgentReply, expectedVersion: Int?, key: RequestKey? = nil) async throws -> (ticket: Ticket, replayed: Bool) {
+        var replayed = false
+        let ticket = try await modify(id, expectedVersion: key == nil ? expectedVersion : nil, actor: .agent(reply.agentID.lowercased)) { ticket, connection in
+            if try await isReplay(key, on: connection) {
+                replayed = true
+                return []
+            }
+            try Self.check(expectedVersion, of: ticket)
             guard ticket.agentID == reply.agentID.lowercased else {
                 throw Problem.conflict("Only the ticket's owner replies; take the ticket first.")
             }
@@ -94,12 +97,14 @@ extension TicketStore {
             if let reviewer = try await qualityCopy(forReplyOf: reply.agentID.lowercased, on: connection) {
                 published.append(("ticket.quality_copy_requested", ["messageID": message.id, "agentID": reply.agentID.lowercased, "forwardTo": reviewer]))
             }
+            if let key { try await record(key, ticketID: id, on: connection) }
             ticket.messagesOut += 1
             ticket.idleSince = message.createdAt
             published += dealtWith(&ticket, by: "reply")
             if let change = apply(reply.variant.status, to: &ticket, cause: "send_variant") { published.append(change) }
             return published
         }
+        return (ticket, replayed)
     }
 
     /// An agent sets the status; closing passes the close guards.
