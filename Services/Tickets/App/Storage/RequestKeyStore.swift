@@ -4,7 +4,7 @@ import Foundation
 import PostgresNIO
 import ServiceKit
 
-/// The `Idempotency-Key`s of new tickets and customers' messages (``RequestKey``), each written in the same
+/// The `Idempotency-Key`s of new tickets, customers' messages and agents' replies (``RequestKey``), each written in the same
 /// transaction as what it keys, so that a key exists exactly when its write does; a purged ticket takes its keys
 /// with it.
 extension TicketStore {
@@ -23,16 +23,30 @@ extension TicketStore {
         return nil
     }
 
-    /// Whether a change to a ticket (a message, a reply), about to be made in the caller's transaction with the
-    /// ticket's row locked, was already made under its key: true to answer it again and write nothing. Simultaneous
-    /// retries wait for each other on the row. The key with another request is a 422.
-    func isReplay(_ key: RequestKey?, on connection: PostgresConnection) async throws -> Bool {
-        guard let key else { return false }
-        switch key.outcome(given: try await ticketWritten(by: key, on: connection)) {
-        case .write: return false
-        case .replay: return true
-        case .refuse: throw RequestKey.usedForAnotherRequest
+    /// A change to a ticket (a message, a reply) made once per key, in ``modify(_:expectedVersion:actor:change:)``'s
+    /// transaction with the ticket's row locked: sent again with the same request it writes nothing and answers
+    /// `replayed`, and simultaneous retries wait for each other on the row. The key is checked before `If-Match`, so a
+    /// retry carrying the ETag it was first sent with is answered, not refused; the key with another request is a 422.
+    func modifyOnce(
+        _ id: UUID, key: RequestKey?, expectedVersion: Int?, actor: Actor,
+        change: (inout Ticket, PostgresConnection) async throws -> [(type: String, details: [String: String])]
+    ) async throws -> (ticket: Ticket, replayed: Bool) {
+        guard let key else { return (try await modify(id, expectedVersion: expectedVersion, actor: actor, change: change), false) }
+        var replayed = false
+        let ticket = try await modify(id, expectedVersion: nil, actor: actor) { ticket, connection in
+            switch key.outcome(given: try await ticketWritten(by: key, on: connection)) {
+            case .write: break
+            case .replay:
+                replayed = true
+                return []
+            case .refuse: throw RequestKey.usedForAnotherRequest
+            }
+            try Self.check(expectedVersion, of: ticket)
+            let published = try await change(&ticket, connection)
+            try await record(key, ticketID: id, on: connection)
+            return published
         }
+        return (ticket, replayed)
     }
 
     /// Adds the keys of a batch's new tickets to its statement (nothing when none has a key).

@@ -26,12 +26,7 @@ extension TicketStore {
     public func customerMessage(
         _ id: UUID, from address: String, userID: String?, html: String, text: String, key: RequestKey? = nil
     ) async throws -> (ticket: Ticket, replayed: Bool) {
-        var replayed = false
-        let ticket = try await modify(id, expectedVersion: nil, actor: .customer(userID)) { ticket, connection in
-            if try await isReplay(key, on: connection) {
-                replayed = true
-                return []
-            }
+        try await modifyOnce(id, key: key, expectedVersion: nil, actor: .customer(userID)) { ticket, connection in
             var owner: Bool = false
             if let agent = ticket.agentID.flatMap(UUID.init(uuidString:)), let group = UUID(uuidString: ticket.groupID) {
                 owner = try await standing(of: agent, in: group, on: connection) ?? false
@@ -46,7 +41,6 @@ extension TicketStore {
                 id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .incoming, authorID: userID, from: address, to: [], cc: [], bcc: [],
                 bodyHTML: html, bodyText: text, createdAt: Date())
             try await insert(message, on: connection)
-            if let key { try await record(key, ticketID: id, on: connection) }
             var published: [(type: String, details: [String: String])] = [("ticket.message_received", ["messageID": message.id, "previousStatus": ticket.status.rawValue])]
             let previous = ticket.status
             published += suspendedByCustomer(&ticket, cause: "customer_reply")
@@ -62,20 +56,13 @@ extension TicketStore {
             }
             return published
         }
-        return (ticket, replayed)
     }
 
     /// The owner's reply with a send variant; closing variants pass the department's close guards. With a
     /// ``RequestKey`` the reply is written once: sent again, even with the `If-Match` it was first sent with, it writes
     /// nothing and answers `replayed`.
     public func reply(_ id: UUID, _ reply: AgentReply, expectedVersion: Int?, key: RequestKey? = nil) async throws -> (ticket: Ticket, replayed: Bool) {
-        var replayed = false
-        let ticket = try await modify(id, expectedVersion: key == nil ? expectedVersion : nil, actor: .agent(reply.agentID.lowercased)) { ticket, connection in
-            if try await isReplay(key, on: connection) {
-                replayed = true
-                return []
-            }
-            try Self.check(expectedVersion, of: ticket)
+        try await modifyOnce(id, key: key, expectedVersion: expectedVersion, actor: .agent(reply.agentID.lowercased)) { ticket, connection in
             guard ticket.agentID == reply.agentID.lowercased else {
                 throw Problem.conflict("Only the ticket's owner replies; take the ticket first.")
             }
@@ -97,14 +84,12 @@ extension TicketStore {
             if let reviewer = try await qualityCopy(forReplyOf: reply.agentID.lowercased, on: connection) {
                 published.append(("ticket.quality_copy_requested", ["messageID": message.id, "agentID": reply.agentID.lowercased, "forwardTo": reviewer]))
             }
-            if let key { try await record(key, ticketID: id, on: connection) }
             ticket.messagesOut += 1
             ticket.idleSince = message.createdAt
             published += dealtWith(&ticket, by: "reply")
             if let change = apply(reply.variant.status, to: &ticket, cause: "send_variant") { published.append(change) }
             return published
         }
-        return (ticket, replayed)
     }
 
     /// An agent sets the status; closing passes the close guards.
