@@ -16,9 +16,12 @@ public struct CompositeStatement: Sendable {
         return "$\(binds.count)"
     }
 
-    /// Adds a data-modifying part (an INSERT, UPDATE or DELETE without RETURNING).
-    public mutating func add(_ sql: String) {
+    /// Adds a data-modifying part (an INSERT, UPDATE or DELETE) and answers its name, by which a later part may read
+    /// the rows it returns (`INSERT … RETURNING id`, then `INSERT … SELECT id FROM p1`).
+    @discardableResult
+    public mutating func add(_ sql: String) -> String {
         parts.append(sql)
+        return "p\(parts.count)"
     }
 
     public var isEmpty: Bool { parts.isEmpty }

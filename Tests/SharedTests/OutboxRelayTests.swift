@@ -62,6 +62,8 @@ struct OutboxRelayTests {
             }
             for producer in producers { await producer.shutdown() }
             #expect(try await store.unpublishedCount() == 0)
+            let kept = try await database.client.query(PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM \(database.table("outbox"))"))
+            for try await count in kept.decode(Int.self) { #expect(count == ids.count, "published events stay in the outbox for replay") }
             let messages = try await TopicReader.read(
                 brokers: TestEnvironment.kafkaBrokers ?? "", topic: topic, timeout: .seconds(30), settle: .seconds(2)
             ) { $0.count >= ids.count }

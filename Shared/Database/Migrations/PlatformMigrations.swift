@@ -38,5 +38,11 @@ public enum PlatformMigrations {
             """,
             "CREATE INDEX mail_outbox_unsent ON {schema}.mail_outbox (id) WHERE sent_at IS NULL",
         ]),
+        Migration(version: 3, name: "the outbox's unpublished events listed apart, so that publishing deletes a small row instead of rewriting the event", sql: [
+            "CREATE TABLE {schema}.outbox_pending (id bigint PRIMARY KEY)",
+            "INSERT INTO {schema}.outbox_pending (id) SELECT id FROM {schema}.outbox WHERE published_at IS NULL",
+            "DROP INDEX {schema}.outbox_unpublished",
+            "ALTER TABLE {schema}.outbox DROP COLUMN published_at",
+        ]),
     ]
 }

@@ -70,20 +70,26 @@ public struct OutboxStore: Sendable {
         if let transaction = TransactionEvents.current {
             transaction.record(zip(ids, events).map { CommittedEvent(id: $0, topic: topic, type: $1.type, subject: $1.key) })
         }
-        statement.add("""
+        let appended = statement.add("""
             INSERT INTO \(database.table("outbox")) (event_id, topic, message_key, payload)
             SELECT id, \(statement.bind(topic)), message_key, convert_to(payload, 'UTF8')
             FROM unnest(\(statement.bind(ids))::uuid[], \(statement.bind(keys))::text[], \(statement.bind(payloads))::text[]) WITH ORDINALITY
                  AS e(id, message_key, payload, position)
             ORDER BY position
+            RETURNING id
             """)
+        statement.add("INSERT INTO \(pending) (id) SELECT id FROM \(appended)")
     }
 
-    /// Whether any row waits to be published: one read of the partial index of unpublished rows, so that a relay with
+    /// The ids of the events waiting to be published. The events themselves are never updated: publishing one deletes
+    /// its id here, so the relay's reads stay as small as what waits, however many published events are kept.
+    private var pending: String { database.table("outbox_pending") }
+
+    /// Whether any row waits to be published: one read of the small table of pending ids, so that a relay with
     /// nothing to do costs one round trip a pass instead of a transaction of four.
     public func hasUnpublished() async throws -> Bool {
         let rows = try await database.client.query(
-            PostgresQuery(unsafeSQL: "SELECT EXISTS (SELECT 1 FROM \(database.table("outbox")) WHERE published_at IS NULL)"), logger: database.logger)
+            PostgresQuery(unsafeSQL: "SELECT EXISTS (SELECT 1 FROM \(pending))"), logger: database.logger)
         for try await exists in rows.decode(Bool.self) { return exists }
         return false
     }
@@ -101,8 +107,9 @@ public struct OutboxStore: Sendable {
         binds.append(limit)
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
-                SELECT id, event_id, topic, message_key, payload FROM \(database.table("outbox"))
-                WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+                SELECT o.id, o.event_id, o.topic, o.message_key, o.payload
+                FROM \(pending) p JOIN \(database.table("outbox")) o ON o.id = p.id
+                ORDER BY p.id LIMIT $1 FOR UPDATE OF p SKIP LOCKED
                 """, binds: binds),
             logger: database.logger)
         var records: [OutboxRecord] = []
@@ -117,7 +124,7 @@ public struct OutboxStore: Sendable {
         var binds = PostgresBindings()
         binds.append(ids)
         try await connection.query(
-            PostgresQuery(unsafeSQL: "UPDATE \(database.table("outbox")) SET published_at = now() WHERE id = ANY($1)", binds: binds),
+            PostgresQuery(unsafeSQL: "DELETE FROM \(pending) WHERE id = ANY($1)", binds: binds),
             logger: database.logger
         ).consume()
     }
@@ -128,7 +135,10 @@ public struct OutboxStore: Sendable {
         var binds = PostgresBindings()
         binds.append(cutoff)
         return try await countAffected(
-            "DELETE FROM \(database.table("outbox")) WHERE published_at IS NOT NULL AND created_at < $1 RETURNING id", binds)
+            """
+            DELETE FROM \(database.table("outbox")) o WHERE created_at < $1 AND NOT EXISTS (SELECT 1 FROM \(pending) p WHERE p.id = o.id)
+            RETURNING id
+            """, binds)
     }
 
     /// Marks every retained event since `since` unpublished again, so the relays publish them anew.
@@ -137,7 +147,10 @@ public struct OutboxStore: Sendable {
         var binds = PostgresBindings()
         binds.append(since)
         return try await countAffected(
-            "UPDATE \(database.table("outbox")) SET published_at = NULL WHERE published_at IS NOT NULL AND created_at >= $1 RETURNING id", binds)
+            """
+            INSERT INTO \(pending) (id) SELECT id FROM \(database.table("outbox")) WHERE created_at >= $1 ORDER BY id
+            ON CONFLICT DO NOTHING RETURNING id
+            """, binds)
     }
 
     private func countAffected(_ sql: String, _ binds: PostgresBindings) async throws -> Int {
@@ -149,7 +162,7 @@ public struct OutboxStore: Sendable {
 
     public func unpublishedCount() async throws -> Int {
         let rows = try await database.client.query(
-            PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM \(database.table("outbox")) WHERE published_at IS NULL"),
+            PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM \(pending)"),
             logger: database.logger)
         for try await count in rows.decode(Int.self) { return count }
         return 0
