@@ -94,6 +94,38 @@ struct TicketHandlingTests {
         }
     }
 
+    @Test("Merging moves the merged tickets' attachments, time logs and Idempotency-Keys to the primary")
+    func mergeKeepsWork() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let primaryID = try #require(try await kit.submit(client, token: customer.token, subject: "Printer")["id"] as? String)
+            let submission = #"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"Printer again","body":"Still smoking."}"#
+            let keyed: HTTPFields = [IdempotentRequestTests.key: "printer-again-1"]
+            let (_, _, other) = try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: customer.token, body: submission, headers: keyed)
+            let otherID = try #require(other["id"] as? String)
+            let (uploaded, _) = try await AttachmentTests.upload(
+                client, "/api/v1/tickets/\(otherID)/attachments?filename=photo.pdf", token: customer.token, bytes: Array("%PDF-1.4".utf8))
+            #expect(uploaded == .created)
+            let (logged, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(otherID)/time-logs", token: token, body: #"{"minutes":15}"#)
+            #expect(logged == .created)
+
+            let (merged, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/merge", token: token, body: #"{"primaryID":"\#(primaryID)","ticketIDs":["\#(otherID)"]}"#)
+            #expect(merged == .ok)
+            let (_, _, attachments) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(primaryID)/attachments", token: token)
+            #expect((attachments["items"] as? [[String: Any]])?.compactMap { $0["filename"] as? String } == ["photo.pdf"])
+            let (_, _, logs) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(primaryID)/time-logs", token: token)
+            #expect((logs["items"] as? [[String: Any]])?.compactMap { $0["minutes"] as? Int } == [15])
+            let (again, headers, replayed) = try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: customer.token, body: submission, headers: keyed)
+            #expect(again == .created)
+            #expect(headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+            #expect(replayed["id"] as? String == primaryID, "a retried submission of a merged ticket answers with the ticket it became part of")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 1)
+        }
+    }
+
     @Test("Recent lists what an agent touched; Recently Transferred what left their list, including tickets taken by others")
     func recentViews() async throws {
         try await TicketTestKit.run { client, kit in

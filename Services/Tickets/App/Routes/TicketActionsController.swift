@@ -26,7 +26,7 @@ public struct RebalanceResult: Codable, Sendable, ResponseEncodable {
     public var moved: Int
 }
 
-/// Follow-ups, priority, pin, deletion, merge, rebalancing and lookup by number under `/api/v1/tickets`.
+/// Follow-ups, priority, subject, email address, pin, deletion, merge, rebalancing and lookup by number under `/api/v1/tickets`.
 public struct TicketActionsController: Sendable {
     let access: TicketRequestAccess
     var store: TicketStore { access.store }
@@ -68,6 +68,19 @@ public struct TicketActionsController: Sendable {
             let updated = try await store.setPriority(
                 try TicketController.id(ticket.id), body.priority, by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)
+        }
+        for (path, permission) in TicketDetail.routes {
+            group.put("{id}/\(path)") { request, context in
+                struct Body: Decodable { var subject: String?, email: String? }
+                let (ticket, caller) = try await access.readable(context)
+                try Authorization.require(caller.principal, .tickets, permission)
+                let body = try await request.decodeJSON(Body.self, context: context)
+                let detail: TicketDetail = path == "subject"
+                    ? .subject(try TicketInput.subject(body.subject ?? "")) : .email(try TicketInput.email(body.email, field: "email"))
+                let updated = try await store.change(
+                    try TicketController.id(ticket.id), detail, by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
+                return EditedResponse(headers: [.eTag: updated.etag], response: updated)
+            }
         }
         group.put("{id}/pin") { request, context in
             struct Body: Decodable { var pinned: Bool }

@@ -5,7 +5,7 @@ import HTTPTypes
 import PostgresNIO
 import ServiceKit
 
-/// Follow-ups, priority, pin, deletion and what the timers do.
+/// Follow-ups, priority, subject, email address, pin, deletion and what the timers do.
 extension TicketStore {
     /// Schedules a follow-up: the ticket waits until then (a Follow-Up comment keeps the note). A Closed and Locked
     /// ticket takes none.
@@ -55,6 +55,13 @@ extension TicketStore {
             let previous = ticket.priority
             ticket.priority = priority
             return [("ticket.priority_changed", ["from": previous.rawValue, "to": priority.rawValue])]
+        }
+    }
+
+    /// Changes the subject or the email address the ticket is kept under (the portal user who owns it, if any, keeps it).
+    public func change(_ id: UUID, _ detail: TicketDetail, by agent: String, expectedVersion: Int?) async throws -> Ticket {
+        try await modify(id, expectedVersion: expectedVersion, actor: .agent(agent)) { ticket, _ in
+            detail.apply(to: &ticket).map { [$0] } ?? []
         }
     }
 

@@ -34,8 +34,9 @@ extension TicketStore {
         }
     }
 
-    /// Merges up to ten tickets into the primary, for good: their messages, comments, history, related items
-    /// and tasks move to it, their numbers become forwarders to it, and they are gone. The primary keeps its own properties.
+    /// Merges up to ten tickets into the primary, for good: their messages, comments, history, attachments, time logs,
+    /// related items, tasks and Idempotency-Keys move to it (a retried submission of a merged ticket answers with the
+    /// primary), their numbers become forwarders to it, and they are gone. The primary keeps its own properties.
     public func merge(primary: UUID, others: [UUID], by agent: String) async throws -> Ticket {
         try await database.transaction { connection in
             var merged: [Ticket] = []
@@ -47,7 +48,7 @@ extension TicketStore {
                 var binds = PostgresBindings()
                 binds.append(primary)
                 binds.append(others)
-                for table in ["messages", "comments", "history"] {
+                for table in ["messages", "comments", "history", "attachments", "time_logs", "request_keys"] {
                     try await connection.query(
                         PostgresQuery(unsafeSQL: "UPDATE \(database.table(table)) SET ticket_id = $1 WHERE ticket_id = ANY($2)", binds: binds),
                         logger: database.logger
