@@ -52,6 +52,10 @@ struct CustomFieldTests {
                 client, .put, "/api/v1/tickets/\(id)/custom-fields", token: agentToken, body: #"{"\#(serialID)":"SN-42"}"#)
             #expect(filled == .ok)
             #expect(values as? [String: String] == [referrerID: "TV", serialID: "SN-42"])
+            let (_, _, customerSees) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/custom-fields", token: customer.token)
+            #expect(customerSees as? [String: String] == [referrerID: "TV"], "an agents-only field's value stays with agents")
+            let (_, _, agentSees) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/custom-fields", token: agentToken)
+            #expect(agentSees as? [String: String] == [referrerID: "TV", serialID: "SN-42"])
             let (closed, _, _) = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/status", token: agentToken, body: #"{"status":"closed"}"#)
             #expect(closed == .ok)
         }

@@ -65,4 +65,10 @@ public struct TicketTemplate: Codable, Sendable, Equatable {
     public func userEditable(_ fieldID: String) -> Bool {
         fields.contains { $0.fieldID == fieldID && $0.visibility != .agents }
     }
+
+    /// The values a customer is shown: those of the template's fields visible to users (not agent-only fields, nor
+    /// values of fields the template no longer has).
+    public func shownToUsers(_ values: [String: String]) -> [String: String] {
+        values.filter { userEditable($0.key) }
+    }
 }

@@ -55,8 +55,10 @@ public struct CustomFieldController: Sendable {
             return EditedResponse(status: .created, response: template)
         }
         group.get("{id}/custom-fields") { _, context in
-            let (ticket, _) = try await access.readable(context, for: .read)
-            return try await store.fieldValues(of: try TicketController.id(ticket.id))
+            let (ticket, caller) = try await access.readable(context, for: .read)
+            let id = try TicketController.id(ticket.id)
+            guard caller.readsAsCustomer(ticket) else { return try await store.fieldValues(of: id) }
+            return try await store.customerFieldValues(of: id, department: try TicketController.id(ticket.departmentID))
         }
         group.put("{id}/custom-fields") { request, context in
             let (ticket, caller) = try await access.readable(context)

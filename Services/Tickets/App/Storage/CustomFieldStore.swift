@@ -67,6 +67,14 @@ extension TicketStore {
         try await database.client.withConnection { try await fieldValues(of: ticketID, on: $0) }
     }
 
+    /// The values the ticket's customer is shown (``TicketTemplate/shownToUsers(_:)``; none without a template).
+    public func customerFieldValues(of ticketID: UUID, department: UUID) async throws -> [String: String] {
+        try await database.client.withConnection { connection in
+            guard let template = try await template(ofDepartment: department, on: connection) else { return [:] }
+            return template.shownToUsers(try await fieldValues(of: ticketID, on: connection))
+        }
+    }
+
     func fieldValues(of ticketID: UUID, on connection: PostgresConnection) async throws -> [String: String] {
         var binds = PostgresBindings()
         binds.append(ticketID)
