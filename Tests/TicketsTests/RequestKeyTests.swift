@@ -88,4 +88,17 @@ struct RequestKeyTests {
         }
         #expect(try key(#"{"body":"Unplug it.","sendVariant":"waiting","to":["lee@customer.example"]}"#, ticket: "T-2")?.fingerprint != first.fingerprint)
     }
+
+    @Test("A reply's key covers its transfer and follow-up, whatever the order of their fields")
+    func replyParts() throws {
+        func key(_ json: String) throws -> RequestKey? {
+            try RequestKey.reply(try JSONDecoder().decode(ReplyRequest.self, from: Data(json.utf8)), ticketID: "T-1", header: "k", caller: "agent")
+        }
+        let transfer = try #require(try key(#"{"body":"Over to Kim.","sendVariant":"transfer","transfer":{"groupID":"g1","pin":true}}"#))
+        #expect(try key(#"{"sendVariant":"transfer","transfer":{"pin":true,"groupID":"g1"},"body":"Over to Kim."}"#) == transfer)
+        #expect(try key(#"{"body":"Over to Kim.","sendVariant":"transfer","transfer":{"groupID":"g1","pin":false}}"#) != transfer)
+        #expect(try key(#"{"body":"Over to Kim.","sendVariant":"transfer","transfer":{"groupID":"g2","pin":true}}"#) != transfer)
+        let followUp = try key(#"{"body":"Try it.","sendVariant":"follow_up","followUp":{"at":0,"note":"Check"}}"#)
+        #expect(try key(#"{"body":"Try it.","sendVariant":"follow_up","followUp":{"at":86400,"note":"Check"}}"#) != followUp)
+    }
 }

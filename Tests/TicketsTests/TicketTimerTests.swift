@@ -12,14 +12,16 @@ struct TicketTimerTests {
         TimerWorker(store: kit.api.store, logger: Logger(label: "timers"))
     }
 
-    static func enableTimers(_ kit: TicketTestKit, close: Int? = nil, lock: Int? = nil, delete: Int? = nil) async throws {
-        var tickets: [String: Any] = [:]
+    static func enableTimers(
+        _ kit: TicketTestKit, close: Int? = nil, lock: Int? = nil, delete: Int? = nil, deleteResolved: Bool = false, version: Int = 2
+    ) async throws {
+        var tickets: [String: Any] = ["includeTicketsWithResolutionsInAutoDelete": deleteResolved]
         if let close { tickets["autoCloseEnabled"] = true; tickets["autoCloseAfterHours"] = close }
         if let lock { tickets["autoLockEnabled"] = true; tickets["autoLockAfterHours"] = lock }
         if let delete { tickets["autoDeleteEnabled"] = true; tickets["autoDeleteAfterDays"] = delete }
         try await kit.identity("department.updated", [
             "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
-            "version": 2, "settings": ["tickets": tickets],
+            "version": version, "settings": ["tickets": tickets],
         ])
     }
 
@@ -167,6 +169,56 @@ struct TicketTimerTests {
             let (gone, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
             #expect(gone == .notFound, "auto-deleted")
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.timers WHERE kind = 'purge'") == 1)
+        }
+    }
+
+    @Test("Changing a department's timers re-times its existing tickets: turned on they close, turned off their timers never act")
+    func departmentTimersChange() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Try this.","sendVariant":"waiting"}"#)
+            let worker = Self.worker(kit)
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(400 * 86_400)) == false, "no department timer yet")
+
+            try await Self.enableTimers(kit, close: 24, version: 2)
+            #expect(try await kit.api.store.resyncDepartmentTimers(batchSize: 1), "a batch of one ticket")
+            #expect(try await kit.api.store.resyncDepartmentTimers(batchSize: 1), "the sweep ends with an empty batch")
+            #expect(try await kit.api.store.resyncDepartmentTimers(batchSize: 1) == false)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.timers WHERE kind = 'auto_close'") == 1)
+
+            try await Self.enableTimers(kit, version: 3)
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(25 * 3_600)), "the old timer is claimed")
+            let (_, _, kept) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
+            #expect(kept["status"] as? String == "waiting", "a timer whose setting was turned off does not act")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.timers WHERE kind = 'auto_close'") == 0)
+
+            try await Self.enableTimers(kit, close: 48, version: 4)
+            while try await kit.api.store.resyncDepartmentTimers() {}
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(25 * 3_600)) == false, "re-timed to the new 48 hours")
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(49 * 3_600)))
+            let (_, _, closed) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
+            #expect(closed["status"] as? String == "closed")
+        }
+    }
+
+    @Test("Auto-delete leaves closed tickets with a resolution unless the department includes them")
+    func autoDeleteResolved() async throws {
+        try await TicketTestKit.run { client, kit in
+            try await Self.enableTimers(kit, delete: 30)
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/comments", token: token, body: #"{"type":"resolution","body":"Replaced the fuser."}"#)
+            _ = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/status", token: token, body: #"{"status":"closed"}"#)
+            let worker = Self.worker(kit)
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(31 * 86_400)) == false, "its resolution keeps it")
+            try await Self.enableTimers(kit, delete: 30, deleteResolved: true, version: 3)
+            while try await kit.api.store.resyncDepartmentTimers() {}
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(31 * 86_400)))
+            let (gone, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
+            #expect(gone == .notFound, "auto-deleted once the department includes tickets with resolutions")
         }
     }
 

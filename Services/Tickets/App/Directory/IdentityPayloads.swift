@@ -12,6 +12,7 @@ enum IdentityPayloads {
         var autoLockAfterHours: Int?
         var autoDeleteEnabled: Bool?
         var autoDeleteAfterDays: Int?
+        var includeTicketsWithResolutionsInAutoDelete: Bool?
     }
 
     struct DepartmentSettings: Decodable {

@@ -49,8 +49,16 @@ public struct RequestKey: Sendable, Equatable {
             fields: [
                 ("operation", "reply"), ("ticketID", ticketID.lowercased()), ("body", request.body), ("bodyHTML", request.bodyHTML),
                 ("sendVariant", request.sendVariant?.rawValue), ("to", addresses(request.to)), ("cc", addresses(request.cc)),
-                ("bcc", addresses(request.bcc)),
+                ("bcc", addresses(request.bcc)), ("followUp", canonical(request.followUp)), ("transfer", canonical(request.transfer)),
             ])
+    }
+
+    /// A part of a request as JSON with sorted keys: the same part always reads the same.
+    private static func canonical<Part: Encodable>(_ part: Part?) -> String? {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        encoder.dateEncodingStrategy = .iso8601
+        return part.flatMap { try? encoder.encode($0) }.map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// A key is 1 to 255 visible ASCII characters; anything else is a 400.

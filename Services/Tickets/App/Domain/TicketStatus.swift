@@ -27,17 +27,23 @@ public enum TicketPriority: String, Codable, Sendable, CaseIterable {
     }
 }
 
-/// The Send button's variants: the status the ticket takes with the reply.
+/// The Send button's variants: Send and Mark Active, Waiting, Closed, Closed and Locked, Send and Schedule Follow-up
+/// (the reply's `followUp` is scheduled with it: the ticket waits) and Send and Transfer (the reply's `transfer` is
+/// made with it).
 public enum SendVariant: String, Codable, Sendable {
     case active, waiting, closed
     case closedLocked = "closed_locked"
+    case followUp = "follow_up"
+    case transfer
 
-    public var status: TicketStatus {
+    /// The status the reply itself sets; the follow-up and the transfer set theirs.
+    public var status: TicketStatus? {
         switch self {
         case .active: .active
         case .waiting: .waiting
         case .closed: .closed
         case .closedLocked: .closedLocked
+        case .followUp, .transfer: nil
         }
     }
 }

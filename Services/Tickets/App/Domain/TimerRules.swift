@@ -9,37 +9,50 @@ public enum TimerKind: String, Codable, Sendable, CaseIterable {
     case purge
 }
 
-/// A department's timer settings (nil: off) and the purge period of deleted tickets.
+/// A department's timer settings (nil: off), whether auto-delete takes tickets with resolutions ("Include tickets
+/// with resolutions in auto-delete", off by default: resolutions feed Assistance) and the purge period of deleted
+/// tickets.
 public struct TimerPolicy: Sendable, Equatable {
     public var autoCloseHours: Int?
     public var autoLockHours: Int?
     public var autoDeleteDays: Int?
+    public var autoDeleteResolved: Bool
     public var purgeDays: Int
 
     public static let defaultPurgeDays = 90
 
-    public init(autoCloseHours: Int? = nil, autoLockHours: Int? = nil, autoDeleteDays: Int? = nil, purgeDays: Int = TimerPolicy.defaultPurgeDays) {
+    public init(
+        autoCloseHours: Int? = nil, autoLockHours: Int? = nil, autoDeleteDays: Int? = nil, autoDeleteResolved: Bool = false,
+        purgeDays: Int = TimerPolicy.defaultPurgeDays
+    ) {
         self.autoCloseHours = autoCloseHours
         self.autoLockHours = autoLockHours
         self.autoDeleteDays = autoDeleteDays
+        self.autoDeleteResolved = autoDeleteResolved
         self.purgeDays = purgeDays
     }
 }
 
 /// When each timer of a ticket is due, from its state: Waiting tickets close after the department's hours since
-/// the last action (any action resets it); Closed ones lock; Closed and Closed-and-Locked ones are deleted after
-/// the days; a scheduled follow-up fires at its time (`followUpAt`, nil once due); a deleted ticket is purged after
-/// 90 days and has no other timer.
+/// the last action (any action resets it), unless a follow-up is scheduled (it decides when the ticket comes back);
+/// Closed ones lock; Closed and Closed-and-Locked ones are deleted after the days, those with a resolution only
+/// when the department includes them; a scheduled follow-up fires at its time (`followUpAt`, nil once due); a
+/// deleted ticket is purged after 90 days and has no other timer.
 public enum TimerRules {
     public static func due(
-        status: TicketStatus, closedAt: Date?, lastActionAt: Date, followUpAt: Date?, deletedAt: Date?, policy: TimerPolicy
+        status: TicketStatus, closedAt: Date?, lastActionAt: Date, followUpAt: Date?, deletedAt: Date?, hasResolution: Bool = false,
+        policy: TimerPolicy
     ) -> [TimerKind: Date] {
         if let deletedAt { return [.purge: deletedAt.addingTimeInterval(TimeInterval(policy.purgeDays) * 86_400)] }
         var due: [TimerKind: Date] = [:]
         if let followUpAt { due[.followUp] = followUpAt }
-        if status == .waiting, let hours = policy.autoCloseHours { due[.autoClose] = lastActionAt.addingTimeInterval(TimeInterval(hours) * 3_600) }
+        if status == .waiting, followUpAt == nil, let hours = policy.autoCloseHours {
+            due[.autoClose] = lastActionAt.addingTimeInterval(TimeInterval(hours) * 3_600)
+        }
         if status == .closed, let hours = policy.autoLockHours, let closedAt { due[.autoLock] = closedAt.addingTimeInterval(TimeInterval(hours) * 3_600) }
-        if status.isClosed, let days = policy.autoDeleteDays, let closedAt { due[.autoDelete] = closedAt.addingTimeInterval(TimeInterval(days) * 86_400) }
+        if status.isClosed, let days = policy.autoDeleteDays, let closedAt, policy.autoDeleteResolved || !hasResolution {
+            due[.autoDelete] = closedAt.addingTimeInterval(TimeInterval(days) * 86_400)
+        }
         return due
     }
 }

@@ -438,5 +438,9 @@ public enum TicketMigrations {
             """,
             "CREATE INDEX request_keys_ticket ON {schema}.request_keys (ticket_id)",
         ]),
+        Migration(version: 126, name: "auto-delete of tickets with resolutions, and re-timing a department's tickets when its timers change", sql: [
+            "ALTER TABLE {schema}.departments ADD COLUMN auto_delete_resolved boolean NOT NULL DEFAULT false",
+            "CREATE TABLE {schema}.timer_resyncs (department_id uuid PRIMARY KEY, after_ticket uuid)",
+        ]),
     ]
 }

@@ -5,16 +5,6 @@ import HTTPTypes
 import Hummingbird
 import ServiceKit
 
-/// `PUT …/{id}/follow-up` body.
-public struct FollowUpRequest: Decodable, Sendable {
-    public var at: Date
-    public var note: String?
-    public var groupID: String?
-    public var agentID: String?
-    public var priority: TicketPriority?
-    public var pin: Bool?
-}
-
 /// `POST /api/v1/tickets/merge` body.
 public struct MergeRequest: Decodable, Sendable {
     public var primaryID: String
@@ -45,11 +35,7 @@ public struct TicketActionsController: Sendable {
         group.put("{id}/follow-up") { request, context in
             let (ticket, caller) = try await access.readable(context)
             try Authorization.require(caller.principal, .tickets, "Follow-up")
-            let body = try await request.decodeJSON(FollowUpRequest.self, context: context)
-            let followUp = FollowUp(
-                at: body.at, note: body.note, groupID: try body.groupID.map { try TicketInput.uuid($0, field: "groupID").lowercased },
-                agentID: try (body.agentID.map { try TicketInput.uuid($0, field: "agentID").lowercased } ?? caller.principal.userID),
-                priority: body.priority, pin: body.pin ?? false)
+            let followUp = try TicketInput.followUp(try await request.decodeJSON(FollowUpRequest.self, context: context), scheduledBy: caller.principal.userID)
             let updated = try await store.scheduleFollowUp(
                 try TicketController.id(ticket.id), followUp, by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)

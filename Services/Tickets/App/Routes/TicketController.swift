@@ -71,13 +71,21 @@ public struct TicketController: Sendable {
             let (ticket, caller) = try await access.readable(context)
             try Authorization.require(caller.principal, .tickets, "Reply")
             let body = try await request.decodeJSON(ReplyRequest.self, context: context)
+            try TicketInput.checkVariant(body)
             let (html, text) = try TicketInput.body(text: body.body, html: body.bodyHTML)
+            let followUp = try body.followUp.map {
+                try Authorization.require(caller.principal, .tickets, "Follow-up")
+                return try TicketInput.followUp($0, scheduledBy: caller.principal.userID)
+            }
+            var transfer: TicketTransfer?
+            if let requested = body.transfer { transfer = try await allowedTransfer(requested, by: caller) }
             let recipients = try (body.to ?? []).map { try TicketInput.email($0, field: "to") }
             let copies = try (body.cc ?? []).map { try TicketInput.email($0, field: "cc") }
             let blind = try (body.bcc ?? []).map { try TicketInput.email($0, field: "bcc") }
             let reply = AgentReply(
                 agentID: try Self.id(caller.principal.userID), agentAddress: caller.principal.email, to: recipients, cc: copies, bcc: blind,
-                bodyHTML: html, bodyText: text, variant: body.sendVariant ?? .waiting, publicScheme: PublicOrigin.scheme(of: request))
+                bodyHTML: html, bodyText: text, variant: body.sendVariant ?? .waiting, followUp: followUp, transfer: transfer,
+                publicScheme: PublicOrigin.scheme(of: request))
             let key = try RequestKey.reply(body, ticketID: ticket.id, header: request.headers[Self.idempotencyKey], caller: caller.principal.userID)
             let (updated, replayed) = try await store.reply(try Self.id(ticket.id), reply, expectedVersion: try IfMatch.version(request), key: key)
             var response = EditedResponse(status: .created, headers: [.eTag: updated.etag], response: updated)
@@ -110,20 +118,8 @@ public struct TicketController: Sendable {
         }
         group.post("{id}/transfer") { request, context in
             let (ticket, caller) = try await access.readable(context)
-            try Authorization.require(caller.principal, .distribution, "Transfer Work Items")
-            let body = try await request.decodeJSON(TransferRequest.self, context: context)
-            let groupID = try TicketInput.uuid(body.groupID, field: "groupID")
-            let agentID = try body.agentID.map { try TicketInput.uuid($0, field: "agentID") }
-            if agentID != nil {
-                try Authorization.require(caller.principal, .distribution, "Transfer Work Items to Specific Agents")
-                guard try await store.settings().showAgentsWhenTransferring == .always else {
-                    throw Problem.unprocessable(
-                        "Transfers go to a group here: Show Agents When Transferring is off.", errors: [.init(field: "agentID", message: "not allowed")])
-                }
-            }
-            let updated = try await store.transfer(
-                try Self.id(ticket.id), to: groupID, agent: agentID, comment: body.comment, by: caller.principal.userID,
-                expectedVersion: try IfMatch.version(request))
+            let transfer = try await allowedTransfer(try await request.decodeJSON(TransferRequest.self, context: context), by: caller)
+            let updated = try await store.transfer(try Self.id(ticket.id), transfer, by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)
         }
         group.post("{id}/comments") { request, context in
@@ -274,6 +270,21 @@ public struct TicketController: Sendable {
         var response = created(ticket)
         response.headers[Self.idempotentReplayed] = "true"
         return response
+    }
+
+    /// A transfer the caller may make: Transfer Work Items, and to a named agent only with Transfer Work Items to
+    /// Specific Agents when Show Agents When Transferring is on.
+    func allowedTransfer(_ body: TransferRequest, by caller: TicketCaller) async throws -> TicketTransfer {
+        try Authorization.require(caller.principal, .distribution, "Transfer Work Items")
+        let transfer = try TicketInput.transfer(body)
+        if transfer.agentID != nil {
+            try Authorization.require(caller.principal, .distribution, "Transfer Work Items to Specific Agents")
+            guard try await store.settings().showAgentsWhenTransferring == .always else {
+                throw Problem.unprocessable(
+                    "Transfers go to a group here: Show Agents When Transferring is off.", errors: [.init(field: "agentID", message: "not allowed")])
+            }
+        }
+        return transfer
     }
 
     static func id(_ text: String) throws -> UUID {

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import ServiceKit
 
@@ -18,7 +19,7 @@ public struct CreateTicketRequest: Decodable, Sendable {
     public var customFields: [String: String]?
 }
 
-/// `POST …/{id}/replies`.
+/// `POST …/{id}/replies`; `followUp` goes with the `follow_up` send variant and `transfer` with `transfer`.
 public struct ReplyRequest: Decodable, Sendable {
     public var body: String?
     public var bodyHTML: String?
@@ -26,6 +27,8 @@ public struct ReplyRequest: Decodable, Sendable {
     public var to: [String]?
     public var cc: [String]?
     public var bcc: [String]?
+    public var followUp: FollowUpRequest?
+    public var transfer: TransferRequest?
 }
 
 /// `POST …/{id}/messages` (the customer).
@@ -34,11 +37,25 @@ public struct CustomerMessageRequest: Decodable, Sendable {
     public var bodyHTML: String?
 }
 
-/// `POST …/{id}/transfer`.
-public struct TransferRequest: Decodable, Sendable {
+/// `POST …/{id}/transfer` (and a reply's `transfer`): no `agentID` is the group's round robin.
+public struct TransferRequest: Codable, Sendable {
     public var groupID: String
     public var agentID: String?
     public var comment: String?
+    public var priority: TicketPriority?
+    public var status: TicketStatus?
+    public var pin: Bool?
+}
+
+/// `PUT …/{id}/follow-up` (and a reply's `followUp`): no `agentID` is the agent who schedules it, `"auto"` the
+/// round robin of its group when it fires.
+public struct FollowUpRequest: Codable, Sendable {
+    public var at: Date
+    public var note: String?
+    public var groupID: String?
+    public var agentID: String?
+    public var priority: TicketPriority?
+    public var pin: Bool?
 }
 
 /// `POST …/{id}/comments`.
@@ -82,6 +99,34 @@ enum TicketInput {
             throw Problem.unprocessable("\(field) must be an email address.", errors: [.init(field: field, message: "is not an email address")])
         }
         return email
+    }
+
+    static func followUp(_ body: FollowUpRequest, scheduledBy agent: String) throws -> FollowUp {
+        let assignee: String? = switch body.agentID {
+        case nil: agent
+        case "auto": nil
+        case let id: try uuid(id, field: "agentID").lowercased
+        }
+        return FollowUp(
+            at: body.at, note: body.note, groupID: try body.groupID.map { try uuid($0, field: "groupID").lowercased }, agentID: assignee,
+            priority: body.priority, pin: body.pin ?? false)
+    }
+
+    static func transfer(_ body: TransferRequest) throws -> TicketTransfer {
+        TicketTransfer(
+            groupID: try uuid(body.groupID, field: "groupID"), agentID: try body.agentID.map { try uuid($0, field: "agentID") }, comment: body.comment,
+            priority: body.priority, status: body.status, pin: body.pin ?? false)
+    }
+
+    /// A reply's follow-up and transfer belong to their send variants, and each of those variants needs its part.
+    static func checkVariant(_ body: ReplyRequest) throws {
+        let variant = body.sendVariant ?? .waiting
+        for (field, given, needed) in [("followUp", body.followUp != nil, SendVariant.followUp), ("transfer", body.transfer != nil, .transfer)]
+        where given != (variant == needed) {
+            throw Problem.unprocessable(
+                given ? "\(field) goes with the \(needed.rawValue) send variant." : "The \(needed.rawValue) send variant needs \(field).",
+                errors: [.init(field: field, message: given ? "only with sendVariant \(needed.rawValue)" : "is required")])
+        }
     }
 
     static func uuid(_ raw: String?, field: String) throws -> UUID {

@@ -92,38 +92,6 @@ extension TicketStore {
     }
 
     /// Rewrites the ticket's durable timers from its state and its department's settings, in the change's transaction.
-    func syncTimers(_ id: UUID, on connection: PostgresConnection) async throws {
-        var binds = PostgresBindings()
-        binds.append(id)
-        let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: """
-                SELECT t.status, t.closed_at, t.last_action_at, t.follow_up_at, t.follow_up_due, t.deleted_at, d.auto_close_hours, d.auto_lock_hours, d.auto_delete_days
-                FROM \(database.table("tickets")) t LEFT JOIN \(database.table("departments")) d ON d.id = t.department_id WHERE t.id = $1
-                """, binds: binds), logger: database.logger)
-        var due: [TimerKind: Date] = [:]
-        for try await (status, closed, lastAction, followUp, followUpDue, deleted, close, lock, delete)
-            in rows.decode((String, Date?, Date, Date?, Bool, Date?, Int?, Int?, Int?).self)
-        {
-            due = TimerRules.due(
-                status: TicketStatus(rawValue: status) ?? .active, closedAt: closed, lastActionAt: lastAction,
-                followUpAt: FollowUpRules.timerAt(followUp, due: followUpDue), deletedAt: deleted,
-                policy: TimerPolicy(autoCloseHours: close, autoLockHours: lock, autoDeleteDays: delete))
-        }
-        try await connection.query(
-            PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("timers")) WHERE ticket_id = $1", binds: binds), logger: database.logger
-        ).consume()
-        for (kind, at) in due {
-            var timer = PostgresBindings()
-            timer.append(id)
-            timer.append(kind.rawValue)
-            timer.append(at)
-            try await connection.query(
-                PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("timers")) (ticket_id, kind, due_at) VALUES ($1, $2, $3)", binds: timer),
-                logger: database.logger
-            ).consume()
-        }
-    }
-
     /// A distributed ticket stops counting toward its owner's Max Tickets once it is no longer Active with the same
     /// owner in the same group; true when a count was released (the owner has room again).
     private func releaseCountIfLeft(before: Ticket, after: Ticket, on connection: PostgresConnection) async throws -> Bool {
@@ -142,15 +110,18 @@ extension TicketStore {
     }
 
     /// Gives the ticket to the next agent of its group by round robin, or to the queue; answers the event (an
-    /// assignment counts toward the new owner's Max Tickets: a ticket received).
+    /// assignment counts toward the new owner's Max Tickets, a ticket received, unless `countsTowardMax` is false:
+    /// a transferred ticket that is not Active).
     func redistribute(
-        _ ticket: inout Ticket, on connection: PostgresConnection, reason: String, excluding: UUID? = nil
+        _ ticket: inout Ticket, on connection: PostgresConnection, reason: String, excluding: UUID? = nil, countsTowardMax: Bool = true
     ) async throws -> (type: String, details: [String: String]) {
         guard let group = UUID(uuidString: ticket.groupID) else { throw Problem.internalError(requestID: nil) }
         let previous = ticket.agentID
-        if let agent = try await distributor.choose(in: group, countsTowardMax: true, excluding: excluding, on: connection) {
+        if let agent = try await distributor.choose(in: group, countsTowardMax: countsTowardMax, excluding: excluding, on: connection) {
             ticket.agentID = agent.lowercased
-            return ("ticket.assigned", ["agentID": agent.lowercased, "fromAgentID": previous ?? "", "reason": reason, "countsTowardMax": "true"])
+            return ("ticket.assigned", [
+                "agentID": agent.lowercased, "fromAgentID": previous ?? "", "reason": reason, "countsTowardMax": String(countsTowardMax),
+            ])
         }
         ticket.agentID = nil
         return ("ticket.queued", ["fromAgentID": previous ?? "", "reason": reason])

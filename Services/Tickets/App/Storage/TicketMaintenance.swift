@@ -11,25 +11,32 @@ extension TicketStore {
     /// ticket takes none.
     public func scheduleFollowUp(_ id: UUID, _ followUp: FollowUp, by agent: String, expectedVersion: Int?) async throws -> Ticket {
         try await modify(id, expectedVersion: expectedVersion, actor: .agent(agent)) { ticket, connection in
-            guard ticket.status != .closedLocked else { throw Problem.conflict("A closed and locked ticket takes no follow-up.") }
-            if let group = followUp.groupID.flatMap(UUID.init(uuidString:)), try await departmentOfGroup(group, on: connection) == nil {
-                throw Problem.unprocessable("There is no group \(group.lowercased).", errors: [.init(field: "groupID", message: "unknown group")])
-            }
-            if FollowUpRules.afterAgentAction(ticket.followUp) == nil {
-                try await setStatusBeforeFollowUp(ticket.id, ticket.status.rawValue, on: connection)
-            }
-            if let note = followUp.note?.nonEmptyText { try await addComment(ticket.id, type: .followUp, body: note, author: agent, on: connection) }
-            ticket.followUp = followUp
-            var published: [(type: String, details: [String: String])] = [
-                ("ticket.followup_scheduled", ["followUpAt": followUp.at.formatted(.iso8601), "agentID": followUp.agentID ?? ""]),
-            ]
-            if ticket.status != .waiting {
-                published.append(("ticket.status_changed", ["from": ticket.status.rawValue, "to": "waiting", "cause": "follow_up"]))
-                ticket.status = .waiting
-                ticket.closedAt = nil
-            }
-            return published
+            try await followUpChange(&ticket, followUp, by: agent, on: connection)
         }
+    }
+
+    /// The follow-up inside the caller's change (a follow-up of its own, or Send and Schedule Follow-up).
+    func followUpChange(
+        _ ticket: inout Ticket, _ followUp: FollowUp, by agent: String, on connection: PostgresConnection
+    ) async throws -> [(type: String, details: [String: String])] {
+        guard ticket.status != .closedLocked else { throw Problem.conflict("A closed and locked ticket takes no follow-up.") }
+        if let group = followUp.groupID.flatMap(UUID.init(uuidString:)), try await departmentOfGroup(group, on: connection) == nil {
+            throw Problem.unprocessable("There is no group \(group.lowercased).", errors: [.init(field: "groupID", message: "unknown group")])
+        }
+        if FollowUpRules.afterAgentAction(ticket.followUp) == nil {
+            try await setStatusBeforeFollowUp(ticket.id, ticket.status.rawValue, on: connection)
+        }
+        if let note = followUp.note?.nonEmptyText { try await addComment(ticket.id, type: .followUp, body: note, author: agent, on: connection) }
+        ticket.followUp = followUp
+        var published: [(type: String, details: [String: String])] = [
+            ("ticket.followup_scheduled", ["followUpAt": followUp.at.formatted(.iso8601), "agentID": followUp.agentID ?? ""]),
+        ]
+        if ticket.status != .waiting {
+            published.append(("ticket.status_changed", ["from": ticket.status.rawValue, "to": "waiting", "cause": "follow_up"]))
+            ticket.status = .waiting
+            ticket.closedAt = nil
+        }
+        return published
     }
 
     /// Removes a follow-up; a scheduled one returns the ticket to the status it had before, a due one (the ticket is
@@ -98,8 +105,15 @@ extension TicketStore {
         return try await modify(id, expectedVersion: nil, actor: actor, change: change)
     }
 
-    /// Runs one due timer in the caller's transaction, re-checking that it still applies.
+    /// Runs one due timer in the caller's transaction, re-checking that it still applies: a department timer whose
+    /// setting was turned off or lengthened since it was set is re-timed instead.
     func fire(_ kind: TimerKind, ticket id: UUID, now: Date, on connection: PostgresConnection) async throws {
+        if [.autoClose, .autoLock, .autoDelete].contains(kind) {
+            guard let at = try await dueTimers(id, on: connection)[kind], at <= now else {
+                try await syncTimers(id, on: connection)
+                return
+            }
+        }
         switch kind {
         case .autoClose, .autoLock:
             let (from, to): (TicketStatus, TicketStatus) = kind == .autoClose ? (.waiting, .closed) : (.closed, .closedLocked)
@@ -131,8 +145,9 @@ extension TicketStore {
         }
     }
 
-    /// A due follow-up: Active for the follow-up's agent whatever their status (or by round robin in the new group
-    /// when it names no agent), with the new priority and pin; the follow-up stays, marked due.
+    /// A due follow-up: Active for the follow-up's agent whatever their status (or by round robin in its group, the
+    /// new one if it names one, when it was set to auto-assign), with the new priority and pin; the follow-up stays,
+    /// marked due.
     private func fireFollowUp(
         _ followUp: FollowUp, on ticket: inout Ticket, _ connection: PostgresConnection
     ) async throws -> [(type: String, details: [String: String])] {
@@ -154,7 +169,7 @@ extension TicketStore {
                 published.append(("ticket.assigned", ["agentID": agent, "fromAgentID": ticket.agentID ?? "", "reason": "follow_up"]))
             }
             ticket.agentID = agent
-        } else if ticket.agentID == nil || followUp.groupID != nil {
+        } else {
             published.append(try await redistribute(&ticket, on: connection, reason: "follow_up"))
         }
         ticket.pinned = followUp.pin && ticket.agentID != nil

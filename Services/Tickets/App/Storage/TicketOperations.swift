@@ -15,6 +15,10 @@ public struct AgentReply: Sendable {
     public var bodyHTML: String
     public var bodyText: String
     public var variant: SendVariant
+    /// Send and Schedule Follow-up: the follow-up scheduled with the reply.
+    public var followUp: FollowUp?
+    /// Send and Transfer: the transfer made with the reply.
+    public var transfer: TicketTransfer?
     /// How the agent reached the fleet (``PublicOrigin/scheme(of:)``), for the signature's absolute links.
     public var publicScheme: String
 }
@@ -66,7 +70,7 @@ extension TicketStore {
             guard ticket.agentID == reply.agentID.lowercased else {
                 throw Problem.conflict("Only the ticket's owner replies; take the ticket first.")
             }
-            try await checkClose(ticket, to: reply.variant.status, on: connection)
+            if let status = reply.variant.status { try await checkClose(ticket, to: status, on: connection) }
             try await checkRequiredFields(ticket, at: .send, on: connection)
             var body = (html: reply.bodyHTML, text: reply.bodyText)
             if let signature = try await renderedSignature(
@@ -87,7 +91,9 @@ extension TicketStore {
             ticket.messagesOut += 1
             ticket.idleSince = message.createdAt
             published += dealtWith(&ticket, by: "reply")
-            if let change = apply(reply.variant.status, to: &ticket, cause: "send_variant") { published.append(change) }
+            if let status = reply.variant.status, let change = apply(status, to: &ticket, cause: "send_variant") { published.append(change) }
+            if let followUp = reply.followUp { published += try await followUpChange(&ticket, followUp, by: reply.agentID.lowercased, on: connection) }
+            if let transfer = reply.transfer { published += try await transferChange(&ticket, transfer, by: reply.agentID.lowercased, on: connection) }
             return published
         }
     }
@@ -115,37 +121,53 @@ extension TicketStore {
 
     /// Moves a ticket to another group (and department, brand), to a named agent or by that group's round robin,
     /// with a Transfer comment. Idle time stays; the response clock restarts (reported from the event).
-    public func transfer(
-        _ id: UUID, to groupID: UUID, agent: UUID?, comment: String?, by actor: String, expectedVersion: Int?
-    ) async throws -> Ticket {
+    public func transfer(_ id: UUID, _ transfer: TicketTransfer, by actor: String, expectedVersion: Int?) async throws -> Ticket {
         try await modify(id, expectedVersion: expectedVersion, actor: .agent(actor)) { ticket, connection in
-            guard let departmentID = try await departmentOfGroup(groupID, on: connection),
-                let department = try await department(departmentID, on: connection)
-            else {
-                throw Problem.unprocessable("There is no group \(groupID.lowercased).", errors: [.init(field: "groupID", message: "unknown group")])
-            }
-            let old = ["oldGroupID": ticket.groupID, "oldDepartmentID": ticket.departmentID, "oldAgentID": ticket.agentID ?? ""]
-            ticket.groupID = groupID.lowercased
-            ticket.departmentID = department.id.lowercased
-            ticket.brandID = department.brandID.lowercased
-            ticket.pinned = false
-            let done = dealtWith(&ticket, by: "transfer")
-            if let comment = comment?.nonEmptyText { try await addComment(ticket.id, type: .transfer, body: comment, author: actor, on: connection) }
-            var published: [(type: String, details: [String: String])] = [("ticket.transferred", old.merging(["newGroupID": groupID.lowercased]) { $1 })] + done
-            if let agent {
-                guard try await standing(of: agent, in: groupID, on: connection) != nil else {
-                    throw Problem.unprocessable("The agent is not a member of that group.", errors: [.init(field: "agentID", message: "not in the group")])
-                }
-                ticket.agentID = agent.lowercased
-                published.append(("ticket.assigned", ["agentID": agent.lowercased, "fromAgentID": old["oldAgentID"] ?? "", "reason": "transfer",
-                                                      "countsTowardMax": String(ticket.status == .active)]))
-            } else if ticket.status == .active {
-                published.append(try await redistribute(&ticket, on: connection, reason: "transfer"))
-            } else {
-                ticket.agentID = nil
-            }
-            return published
+            try await transferChange(&ticket, transfer, by: actor, on: connection)
         }
+    }
+
+    /// The transfer inside the caller's change (a transfer of its own, or Send and Transfer): the new status passes
+    /// the close guards; the ticket goes to the named agent or by round robin whatever its status (waiting tickets
+    /// are distributed as usual), and counts toward the receiving agent's Max Tickets when Active; pinning needs an
+    /// agent to pin it to.
+    func transferChange(
+        _ ticket: inout Ticket, _ transfer: TicketTransfer, by actor: String, on connection: PostgresConnection
+    ) async throws -> [(type: String, details: [String: String])] {
+        let groupID = transfer.groupID
+        guard let departmentID = try await departmentOfGroup(groupID, on: connection),
+            let department = try await department(departmentID, on: connection)
+        else {
+            throw Problem.unprocessable("There is no group \(groupID.lowercased).", errors: [.init(field: "groupID", message: "unknown group")])
+        }
+        if let status = transfer.status { try await checkClose(ticket, to: status, on: connection) }
+        let old = ["oldGroupID": ticket.groupID, "oldDepartmentID": ticket.departmentID, "oldAgentID": ticket.agentID ?? ""]
+        ticket.groupID = groupID.lowercased
+        ticket.departmentID = department.id.lowercased
+        ticket.brandID = department.brandID.lowercased
+        ticket.pinned = false
+        var published: [(type: String, details: [String: String])] = [("ticket.transferred", old.merging(["newGroupID": groupID.lowercased]) { $1 })]
+        published += dealtWith(&ticket, by: "transfer")
+        if let comment = transfer.comment?.nonEmptyText { try await addComment(ticket.id, type: .transfer, body: comment, author: actor, on: connection) }
+        if let priority = transfer.priority, priority != ticket.priority {
+            published.append(("ticket.priority_changed", ["from": ticket.priority.rawValue, "to": priority.rawValue, "cause": "transfer"]))
+            ticket.priority = priority
+        }
+        if let status = transfer.status, let change = apply(status, to: &ticket, cause: "transfer") { published.append(change) }
+        let counts = TicketTransfer.countsTowardMax(status: ticket.status)
+        if let agent = transfer.agentID {
+            guard try await standing(of: agent, in: groupID, on: connection) != nil else {
+                throw Problem.unprocessable("The agent is not a member of that group.", errors: [.init(field: "agentID", message: "not in the group")])
+            }
+            ticket.agentID = agent.lowercased
+            published.append(("ticket.assigned", ["agentID": agent.lowercased, "fromAgentID": old["oldAgentID"] ?? "", "reason": "transfer",
+                                                  "countsTowardMax": String(counts)]))
+        } else {
+            published.append(try await redistribute(&ticket, on: connection, reason: "transfer", countsTowardMax: counts))
+        }
+        ticket.pinned = transfer.pin && ticket.agentID != nil
+        if ticket.pinned { published.append(("ticket.pinned", ["agentID": ticket.agentID ?? ""])) }
+        return published
     }
 
     /// Adds a comment; General, Resolution, Transfer, Follow-Up or Sticky.
@@ -178,7 +200,7 @@ extension TicketStore {
         return comment
     }
 
-    private func checkClose(_ ticket: Ticket, to status: TicketStatus, on connection: PostgresConnection) async throws {
+    func checkClose(_ ticket: Ticket, to status: TicketStatus, on connection: PostgresConnection) async throws {
         guard status.isClosed, let departmentID = UUID(uuidString: ticket.departmentID),
             let department = try await department(departmentID, on: connection)
         else { return }
@@ -213,7 +235,7 @@ extension TicketStore {
     }
 
     /// The agent deals with the ticket: a due follow-up ends (``FollowUpRules``), with its event.
-    private func dealtWith(_ ticket: inout Ticket, by cause: String) -> [(type: String, details: [String: String])] {
+    func dealtWith(_ ticket: inout Ticket, by cause: String) -> [(type: String, details: [String: String])] {
         let done = FollowUpRules.done(ticket.followUp, cause: cause)
         ticket.followUp = FollowUpRules.afterAgentAction(ticket.followUp)
         return done.map { [$0] } ?? []
@@ -226,7 +248,7 @@ extension TicketStore {
         return followUp.suspended ? [("ticket.followup_suspended", ["cause": cause])] : []
     }
 
-    private func apply(_ status: TicketStatus, to ticket: inout Ticket, cause: String) -> (type: String, details: [String: String])? {
+    func apply(_ status: TicketStatus, to ticket: inout Ticket, cause: String) -> (type: String, details: [String: String])? {
         guard status != ticket.status else { return nil }
         let previous = ticket.status
         ticket.status = status

@@ -1,0 +1,115 @@
+import Database
+import Foundation
+import PostgresNIO
+
+/// Keeps each ticket's timer rows as ``TimerRules`` says from its state and its department's ``TimerPolicy``: after
+/// every change of the ticket, when a timer fires (it acts only if still due), and for all the department's tickets,
+/// batch by batch, when the department's timer settings change.
+extension TicketStore {
+    /// Rewrites the ticket's timers.
+    func syncTimers(_ id: UUID, on connection: PostgresConnection) async throws {
+        let due = try await dueTimers(id, on: connection)
+        var binds = PostgresBindings()
+        binds.append(id)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("timers")) WHERE ticket_id = $1", binds: binds), logger: database.logger
+        ).consume()
+        for (kind, at) in due {
+            var timer = PostgresBindings()
+            timer.append(id)
+            timer.append(kind.rawValue)
+            timer.append(at)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("timers")) (ticket_id, kind, due_at) VALUES ($1, $2, $3)", binds: timer),
+                logger: database.logger
+            ).consume()
+        }
+    }
+
+    /// The ticket's timers as they should be now (none for a ticket that is gone).
+    func dueTimers(_ id: UUID, on connection: PostgresConnection) async throws -> [TimerKind: Date] {
+        var binds = PostgresBindings()
+        binds.append(id)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT t.status, t.closed_at, t.last_action_at, t.follow_up_at, t.follow_up_due, t.deleted_at,
+                    d.auto_close_hours, d.auto_lock_hours, d.auto_delete_days, coalesce(d.auto_delete_resolved, false),
+                    CASE WHEN t.status IN ('closed', 'closed_locked') AND d.auto_delete_days IS NOT NULL AND NOT d.auto_delete_resolved
+                        THEN EXISTS (SELECT 1 FROM \(database.table("comments")) c WHERE c.ticket_id = t.id AND c.type = 'resolution')
+                        ELSE false END
+                FROM \(database.table("tickets")) t LEFT JOIN \(database.table("departments")) d ON d.id = t.department_id WHERE t.id = $1
+                """, binds: binds), logger: database.logger)
+        var due: [TimerKind: Date] = [:]
+        for try await (status, closed, lastAction, followUp, followUpDue, deleted, close, lock, delete, deleteResolved, resolved)
+            in rows.decode((String, Date?, Date, Date?, Bool, Date?, Int?, Int?, Int?, Bool, Bool).self)
+        {
+            due = TimerRules.due(
+                status: TicketStatus(rawValue: status) ?? .active, closedAt: closed, lastActionAt: lastAction,
+                followUpAt: FollowUpRules.timerAt(followUp, due: followUpDue), deletedAt: deleted, hasResolution: resolved,
+                policy: TimerPolicy(autoCloseHours: close, autoLockHours: lock, autoDeleteDays: delete, autoDeleteResolved: deleteResolved))
+        }
+        return due
+    }
+
+    /// The department's timer settings, or nil when tickets does not know the department yet.
+    func timerPolicy(ofDepartment id: String, on connection: PostgresConnection) async throws -> TimerPolicy? {
+        var binds = PostgresBindings()
+        binds.append(UUID(uuidString: id))
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT auto_close_hours, auto_lock_hours, auto_delete_days, auto_delete_resolved FROM \(database.table("departments")) WHERE id = $1
+                """, binds: binds), logger: database.logger)
+        for try await (close, lock, delete, resolved) in rows.decode((Int?, Int?, Int?, Bool).self) {
+            return TimerPolicy(autoCloseHours: close, autoLockHours: lock, autoDeleteDays: delete, autoDeleteResolved: resolved)
+        }
+        return nil
+    }
+
+    /// Asks the timer workers to re-time every ticket of the department (from the start, if a sweep was under way).
+    func scheduleTimerResync(ofDepartment id: String, on connection: PostgresConnection) async throws {
+        var binds = PostgresBindings()
+        binds.append(UUID(uuidString: id))
+        try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                INSERT INTO \(database.table("timer_resyncs")) (department_id, after_ticket) VALUES ($1, NULL)
+                ON CONFLICT (department_id) DO UPDATE SET after_ticket = NULL
+                """, binds: binds), logger: database.logger
+        ).consume()
+    }
+
+    /// Re-times the next batch of a department waiting for it, in one transaction; false when none waits. With
+    /// several instances each batch is taken by one (SKIP LOCKED), and an interrupted sweep resumes where it stopped.
+    @discardableResult
+    public func resyncDepartmentTimers(batchSize: Int = 500) async throws -> Bool {
+        try await database.transaction { connection in
+            let resyncs = database.table("timer_resyncs")
+            let claimed = try await connection.query(
+                PostgresQuery(unsafeSQL: "SELECT department_id, after_ticket FROM \(resyncs) LIMIT 1 FOR UPDATE SKIP LOCKED"), logger: database.logger)
+            var next: (UUID, UUID?)?
+            for try await row in claimed.decode((UUID, UUID?).self) { next = row }
+            guard let (department, after) = next else { return false }
+            var binds = PostgresBindings()
+            binds.append(department)
+            binds.append(after)
+            binds.append(batchSize)
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: """
+                    SELECT id FROM \(database.table("tickets"))
+                    WHERE department_id = $1 AND status IN ('waiting', 'closed', 'closed_locked') AND deleted_at IS NULL AND ($2::uuid IS NULL OR id > $2)
+                    ORDER BY id LIMIT $3
+                    """, binds: binds), logger: database.logger)
+            var ids: [UUID] = []
+            for try await id in rows.decode(UUID.self) { ids.append(id) }
+            for id in ids { try await syncTimers(id, on: connection) }
+            var progress = PostgresBindings()
+            progress.append(department)
+            if ids.count == batchSize { progress.append(ids.last) }
+            try await connection.query(
+                PostgresQuery(unsafeSQL: ids.count < batchSize
+                    ? "DELETE FROM \(resyncs) WHERE department_id = $1"
+                    : "UPDATE \(resyncs) SET after_ticket = $2 WHERE department_id = $1", binds: progress), logger: database.logger
+            ).consume()
+            return true
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TestSupport
+import TicketsApp
+
+@Suite("Send and Schedule Follow-up, Send and Transfer, and the Transfer dialog", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct SendVariantTests {
+    /// A second group of the department with one primary agent.
+    static func levelTwo(_ kit: TicketTestKit) async throws -> (group: UUID, agent: UUID) {
+        let group = UUID()
+        try await kit.identity("group.created", ["id": group.lowercased, "departmentID": kit.departmentID.lowercased, "name": "Level 2"])
+        return (group, try await kit.agent(in: group))
+    }
+
+    @Test("Send and Schedule Follow-up sends the reply and schedules the follow-up together: the ticket waits with its note")
+    func sendAndScheduleFollowUp() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let at = Date().addingTimeInterval(86_400).formatted(.iso8601)
+            let (sent, _, ticket) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/replies", token: token,
+                body: #"{"body":"Try this.","sendVariant":"follow_up","followUp":{"at":"\#(at)","note":"Did it work?"}}"#)
+            #expect(sent == .created)
+            #expect(ticket["status"] as? String == "waiting")
+            #expect(ticket["messagesOut"] as? Int == 1)
+            let followUp = try #require(ticket["followUp"] as? [String: Any])
+            #expect(followUp["agentID"] as? String == agent.lowercased, "by default the agent who schedules it")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.comments WHERE type = 'follow_up'") == 1)
+            let events = try await kit.eventTypes()
+            #expect(events.suffix(3) == ["ticket.replied", "ticket.followup_scheduled", "ticket.status_changed"])
+        }
+    }
+
+    @Test("A send variant without its part, a part without its variant, or a follow-up to an unknown group writes no reply")
+    func refusals() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let at = Date().addingTimeInterval(86_400).formatted(.iso8601)
+            for body in [
+                #"{"body":"x","sendVariant":"follow_up"}"#,
+                #"{"body":"x","sendVariant":"transfer"}"#,
+                #"{"body":"x","sendVariant":"waiting","followUp":{"at":"\#(at)"}}"#,
+                #"{"body":"x","transfer":{"groupID":"\#(kit.frontLineID.lowercased)"}}"#,
+                #"{"body":"x","sendVariant":"follow_up","followUp":{"at":"\#(at)","groupID":"\#(UUID().uuidString)"}}"#,
+                #"{"body":"x","sendVariant":"transfer","transfer":{"groupID":"\#(UUID().uuidString)"}}"#,
+            ] {
+                let (status, headers, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: body)
+                #expect(status == .unprocessableContent, "\(body)")
+                #expect(headers[.contentType] == "application/problem+json")
+            }
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.messages WHERE direction = 'outgoing'") == 0)
+            let (_, _, ticket) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
+            #expect(ticket["status"] as? String == "active")
+            #expect(ticket["groupID"] as? String == kit.frontLineID.lowercased)
+        }
+    }
+
+    @Test("Send and Transfer sends the reply and transfers with the dialog's priority and pin: the receiving agent holds it")
+    func sendAndTransfer() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let (level2, second) = try await Self.levelTwo(kit)
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let (sent, _, ticket) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/replies", token: token,
+                body: #"{"body":"A colleague takes over.","sendVariant":"transfer","transfer":{"groupID":"\#(level2.lowercased)","priority":"urgent","pin":true,"comment":"On leave"}}"#)
+            #expect(sent == .created)
+            #expect(ticket["groupID"] as? String == level2.lowercased)
+            #expect(ticket["agentID"] as? String == second.lowercased, "the new group's round robin")
+            #expect(ticket["priority"] as? String == "urgent")
+            #expect(ticket["pinned"] as? Bool == true, "pinned to the receiving agent")
+            #expect(ticket["status"] as? String == "active")
+            #expect(ticket["messagesOut"] as? Int == 1)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.comments WHERE type = 'transfer'") == 1)
+            let events = try await kit.eventTypes()
+            for type in ["ticket.replied", "ticket.transferred", "ticket.priority_changed", "ticket.assigned", "ticket.pinned"] {
+                #expect(events.contains(type), "\(type)")
+            }
+        }
+    }
+
+    @Test("A transferred Waiting ticket goes to the new group's round robin without counting toward Max Tickets; marked Active it counts")
+    func transferCounting() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let (level2, second) = try await Self.levelTwo(kit)
+            let newActive = "SELECT new_active FROM {schema}.agent_groups WHERE agent_id = '\(second.lowercased)'"
+            var ids: [String] = []
+            for _ in 0..<2 {
+                let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+                _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Waiting on you.","sendVariant":"waiting"}"#)
+                ids.append(id)
+            }
+            let (_, _, waiting) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(ids[0])/transfer", token: token, body: #"{"groupID":"\#(level2.lowercased)"}"#)
+            #expect(waiting["status"] as? String == "waiting")
+            #expect(waiting["agentID"] as? String == second.lowercased, "waiting tickets are distributed as usual, not left without an agent")
+            #expect(try await kit.count(newActive) == 0)
+            let (_, _, active) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(ids[1])/transfer", token: token, body: #"{"groupID":"\#(level2.lowercased)","status":"active"}"#)
+            #expect(active["status"] as? String == "active")
+            #expect(active["agentID"] as? String == second.lowercased)
+            #expect(try await kit.count(newActive) == 1, "an Active ticket transferred to an agent is a ticket received")
+        }
+    }
+
+    @Test("A follow-up set to auto-assign goes, when due, to its group's round robin")
+    func autoAssignedFollowUp() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let (level2, second) = try await Self.levelTwo(kit)
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let at = Date().addingTimeInterval(3_600).formatted(.iso8601)
+            let (_, _, scheduled) = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/\(id)/follow-up", token: token, body: #"{"at":"\#(at)","groupID":"\#(level2.lowercased)","agentID":"auto"}"#)
+            let followUp = try #require(scheduled["followUp"] as? [String: Any])
+            #expect(followUp["agentID"] == nil || followUp["agentID"] is NSNull)
+            #expect(try await TicketTimerTests.worker(kit).runOne(now: Date().addingTimeInterval(7_200)))
+            let (_, _, fired) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: try await kit.token(second, roles: ["Agent"]))
+            #expect(fired["groupID"] as? String == level2.lowercased)
+            #expect(fired["agentID"] as? String == second.lowercased)
+            #expect(fired["status"] as? String == "active")
+        }
+    }
+}
