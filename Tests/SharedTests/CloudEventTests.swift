@@ -39,4 +39,11 @@ struct CloudEventTests {
         #expect(early.uuidString.lowercased().dropFirst(14).first == "7")
         #expect(early.uuidString.lowercased() < late.uuidString.lowercased())
     }
+
+    @Test("UUIDv7 ids made one after another by a process sort in that order, even within one millisecond")
+    func uuidV7Monotonic() {
+        let ids = (0..<10_000).map { _ in UUIDv7.generate().uuidString.lowercased() }
+        #expect(zip(ids, ids.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(ids.allSatisfy { $0.dropFirst(14).first == "7" && "89ab".contains($0.dropFirst(19).first ?? "x") })
+    }
 }

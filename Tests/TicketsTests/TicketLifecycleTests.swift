@@ -53,6 +53,39 @@ struct TicketLifecycleTests {
         }
     }
 
+    @Test("The History tab lists every action with who did it and when, newest first, in pages; the customer does not see it")
+    func history() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Unplug it.","sendVariant":"waiting"}"#)
+            _ = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/priority", token: token, body: #"{"priority":"high"}"#)
+            var actions: [String] = []
+            var cursor: String?
+            repeat {
+                let (status, _, page) = try await TicketTestKit.send(
+                    client, .get, "/api/v1/tickets/\(id)/history?limit=2" + (cursor.map { "&cursor=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)" } ?? ""), token: token)
+                #expect(status == .ok)
+                let items = try #require(page["items"] as? [[String: Any]])
+                #expect(items.count <= 2)
+                if actions.isEmpty {
+                    let newest = try #require(items.first)
+                    #expect(newest["actorKind"] as? String == "agent")
+                    #expect(newest["actorID"] as? String == agent.lowercased)
+                    #expect(newest["details"] as? [String: String] == ["from": "normal", "to": "high"])
+                    #expect(newest["at"] is String)
+                }
+                actions += items.compactMap { $0["action"] as? String }
+                cursor = page["nextCursor"] as? String
+            } while cursor != nil
+            #expect(actions == ["ticket.priority_changed", "ticket.status_changed", "ticket.replied", "ticket.assigned", "ticket.created"])
+            let (hidden, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/history", token: customer.token)
+            #expect(hidden == .notFound)
+        }
+    }
+
     @Test("A customer reply to a waiting ticket of an inactive owner moves it to an active agent")
     func inactiveOwner() async throws {
         try await TicketTestKit.run { client, kit in

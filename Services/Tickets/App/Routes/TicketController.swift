@@ -55,6 +55,11 @@ public struct TicketController: Sendable {
             if request.uri.queryParameters["limit"] == nil { page.limit = 15 }
             return try await store.timeline(try Self.id(ticket.id), includeComments: !caller.readsAsCustomer(ticket), page: page)
         }
+        group.get("{id}/history") { request, context in
+            let (ticket, caller) = try await access.readable(context, for: .read)
+            guard !caller.readsAsCustomer(ticket) else { throw Problem.notFound("No such ticket.") }
+            return try await store.history(try Self.id(ticket.id), page: try PageRequest(request))
+        }
         group.post("{id}/messages") { request, context in
             let (ticket, caller) = try await access.readable(context)
             guard ticket.customerUserID == caller.principal.userID else { throw Problem.forbidden("Only the ticket's customer writes to it here.") }
