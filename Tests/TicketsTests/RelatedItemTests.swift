@@ -1,5 +1,7 @@
 import Foundation
 import HTTPTypes
+import Auth
+import Contracts
 import Testing
 
 @testable import TicketsApp
@@ -49,6 +51,29 @@ struct RelatedItemTests {
             let (gone, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(second)/related/ticket/\(first)", token: token)
             #expect(gone == .notFound)
             #expect(try await kit.eventTypes().contains("ticket.related_added"))
+        }
+    }
+
+    @Test("An agent whose role lacks Add Related Item or Add Task on tickets is refused both (403), and nothing is written")
+    func ticketPermissions() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let customer = try await kit.customer()
+            let first = try #require(try await kit.submit(client, token: customer.token, subject: "Printer")["id"] as? String)
+            let second = try #require(try await kit.submit(client, token: customer.token, subject: "Printer again")["id"] as? String)
+            let limited = RoleDefinition(
+                name: "Replies only", type: .employee,
+                grants: [.tickets: .custom(["Reply", "Add Comment"]), .tasks: FeatureGrant(.fullControl), .distribution: FeatureGrant(.fullControl)])
+            var principal = kit.principal(agent, roles: ["Agent"])
+            principal.permissions = EffectivePermissions.combine([limited])
+            let token = try await kit.tokens.sign(principal)
+            let (related, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(first)/related", token: token, body: #"{"kind":"ticket","itemID":"\#(second)"}"#)
+            #expect(related == .forbidden)
+            let (task, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(first)/tasks", token: token, body: #"{"subject":"Call back"}"#)
+            #expect(task == .forbidden)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.related_items") == 0)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tasks") == 0)
         }
     }
 }

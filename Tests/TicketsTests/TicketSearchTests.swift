@@ -151,6 +151,43 @@ struct TicketSearchTests {
         }
     }
 
+    @Test("A text search's date range filters inside the index query; a ticket number combines with the other criteria and with deleted items")
+    func dateRangeAndNumber() async throws {
+        let path = Self.indexPath()
+        try await TicketTestKit.run(index: { try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion) }) { client, kit in
+            let admin = try await kit.administratorToken()
+            let customer = try await kit.customer()
+            var tickets: [[String: Any]] = []
+            for subject in ["Printer printer printer jam", "Printer printer jam", "Printer"] {
+                tickets.append(try await kit.submit(client, token: customer.token, subject: subject))
+            }
+            let ids = tickets.compactMap { $0["id"] as? String }
+            let numbers = tickets.compactMap { $0["number"] as? String }
+            _ = try await kit.count("""
+                WITH old AS (UPDATE {schema}.tickets SET created_at = now() - interval '10 days' WHERE id IN ('\(ids[0])', '\(ids[1])') RETURNING 1)
+                SELECT count(*)::int FROM old
+                """)
+            for id in ids { try await kit.indexer?.reindex(try #require(UUID(uuidString: id))) }
+            let since = Date().addingTimeInterval(-5 * 86_400).formatted(.iso8601.year().month().day())
+            let (_, _, recent) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?text=printer&from=\(since)&limit=1", token: admin)
+            #expect((recent["items"] as? [[String: Any]])?.compactMap { ($0["ticket"] as? [String: Any])?["id"] as? String } == [ids[2]],
+                    "the better-ranked older tickets do not take the only place")
+
+            func found(_ query: String) async throws -> [String] {
+                let (_, _, result) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?\(query)", token: admin)
+                return (result["items"] as? [[String: Any]])?.compactMap { ($0["ticket"] as? [String: Any])?["id"] as? String } ?? []
+            }
+            #expect(try await found("number=\(numbers[2])&status=active") == [ids[2]])
+            #expect(try await found("number=\(numbers[2])&status=closed").isEmpty, "the number no longer ignores the other criteria")
+            #expect(try await found("number=\(numbers[2])&text=printer") == [ids[2]])
+            #expect(try await found("number=\(numbers[2])&text=scanner").isEmpty)
+            _ = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(ids[0])", token: admin)
+            #expect(try await found("number=\(numbers[0])").isEmpty)
+            #expect(try await found("number=\(numbers[0])&include=deleted") == [ids[0]], "Only deleted items finds a deleted ticket by its number")
+            try await kit.indexer?.index.destroy()
+        }
+    }
+
     @Test("Tickets are found by their customer's name or username, with text through the index and without it in SQL")
     func byCustomerNameOrUsername() async throws {
         let path = Self.indexPath()

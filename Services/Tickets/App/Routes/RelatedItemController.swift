@@ -24,6 +24,7 @@ public struct RelatedItemController: Sendable {
             struct Body: Decodable { var kind: String; var itemID: String }
             let (ticket, caller) = try await access.readable(context)
             guard caller.isAgent else { throw Problem.forbidden("Related items are for agents.") }
+            try Authorization.require(caller.principal, .tickets, "Add Related Item")
             let body = try await request.decodeJSON(Body.self, context: context)
             let (kind, item) = try Self.item(kind: body.kind, id: body.itemID)
             if kind == .ticket {

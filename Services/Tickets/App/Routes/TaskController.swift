@@ -27,6 +27,7 @@ public struct TaskController: Sendable {
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.post("tasks") { request, context in
             let caller = try await agent(context)
+            try Authorization.require(caller.principal, .tickets, "Add Task")
             try Authorization.require(caller.principal, .tasks, "Create")
             let body = try await request.decodeJSON(TaskRequest.self, context: context)
             let task = try TaskRules.new(
@@ -37,6 +38,7 @@ public struct TaskController: Sendable {
         group.post("{id}/tasks") { request, context in
             let (ticket, caller) = try await access.readable(context)
             guard caller.isAgent, !caller.readsAsCustomer(ticket) else { throw Problem.notFound("No such ticket.") }
+            try Authorization.require(caller.principal, .tickets, "Add Task")
             try Authorization.require(caller.principal, .tasks, "Create")
             let body = try await request.decodeJSON(TaskRequest.self, context: context)
             let task = try TaskRules.new(

@@ -31,6 +31,8 @@ public struct TicketSearchCriteria: Sendable {
     public var excludedIDs: [String] = []
     /// The addresses `customer` stands for, once looked up.
     var customerEmails: [String]?
+    /// The ticket `number` names (following merge forwarders), once looked up.
+    var numberedID: String?
 
     public init(
         text: String? = nil, number: String? = nil, email: String? = nil, statuses: [TicketStatus] = [], priorities: [TicketPriority] = [],
@@ -52,6 +54,15 @@ public struct TicketSearchCriteria: Sendable {
 extension TicketSearchCriteria {
     func inDateRange(_ date: Date) -> Bool {
         (createdFrom.map { date >= $0 } ?? true) && (createdTo.map { date < $0 } ?? true)
+    }
+
+    /// The creation date range as the index's value range on the creation slot (whole seconds, both ends
+    /// inclusive: `createdTo` is exclusive, so its last included second), nil without dates.
+    var createdRange: SearchValueRange? {
+        guard createdFrom != nil || createdTo != nil else { return nil }
+        return SearchValueRange(
+            slot: TicketSearchTerms.createdSlot, lower: createdFrom.map { TicketSearchTerms.sortable($0.timeIntervalSince1970.rounded(.down)) },
+            upper: createdTo.map { TicketSearchTerms.sortable($0.timeIntervalSince1970.rounded(.up) - 1) })
     }
 }
 
@@ -101,8 +112,10 @@ public struct TicketSearch: Sendable {
             criteria.customerEmails = emails
         }
         if let number = criteria.number {
-            let found = try await store.find(number: number).flatMap { caller.canRead($0) ? TicketSearchHit(ticket: $0, snippet: nil, percent: nil) : nil }
-            return TicketSearchResults(items: found.map { [$0] } ?? [], estimatedTotal: found == nil ? 0 : 1, suggestion: nil)
+            guard let ticket = try await store.find(number: number, deleted: criteria.onlyDeleted) else {
+                return TicketSearchResults(items: [], estimatedTotal: 0, suggestion: nil)
+            }
+            criteria.numberedID = ticket.id
         }
         guard let text = criteria.text?.nonEmptyText else { return try await structured(criteria, caller: caller) }
         let visibility = visibilityTerms(caller).map { $0 + caller.searchableDepartments.sorted().map(TicketSearchTerms.department) }
@@ -130,10 +143,12 @@ public struct TicketSearch: Sendable {
         if criteria.onlyDeleted { filters.append([TicketSearchTerms.deleted]) }
         if let deletedBy = criteria.deletedBy { filters.append([TicketSearchTerms.deletedBy(deletedBy.lowercased)]) }
         if criteria.resolvedOnly { filters.append([TicketSearchTerms.resolved]) }
+        if let id = criteria.numberedID { filters.append(["Q" + id]) }
         for (field, value) in criteria.fields.sorted(by: { $0.key < $1.key }) { filters.append([TicketSearchTerms.field(field, value)]) }
         let excluded = (criteria.onlyDeleted ? [] : [TicketSearchTerms.deleted]) + criteria.excludedIDs.map { "Q" + $0 }
         return SearchQuery(
-            text: text, filterGroups: filters, excluded: excluded, limit: criteria.limit, language: "en", snippetField: criteria.resolvedOnly ? "R" : nil)
+            text: text, filterGroups: filters, excluded: excluded, valueRanges: criteria.createdRange.map { [$0] } ?? [], limit: criteria.limit,
+            language: "en", snippetField: criteria.resolvedOnly ? "R" : nil)
     }
 
     /// Boolean terms of what the caller may see, nil for everything: agents their groups, managers also their
@@ -164,13 +179,14 @@ public struct TicketSearch: Sendable {
         binds.append(criteria.brandID)
         binds.append(criteria.deletedBy)
         binds.append(criteria.customerEmails)
+        binds.append(criteria.numberedID.flatMap(UUID.init(uuidString:)))
         let found = try await database.client.withConnection { connection in
             try await store.tickets("""
                 WHERE ($1::uuid[] IS NULL OR group_id = ANY($1) OR department_id = ANY($2::uuid[]))
                   AND ($3::text[] IS NULL OR status = ANY($3)) AND ($4::integer[] IS NULL OR priority = ANY($4))
                   AND ($15::uuid IS NULL OR brand_id = $15) AND ($5::uuid IS NULL OR department_id = $5) AND ($6::uuid IS NULL OR group_id = $6) AND ($7::uuid IS NULL OR agent_id = $7)
                   AND ($8::text IS NULL OR lower(customer_email) = $8) AND ($17::text[] IS NULL OR lower(customer_email) = ANY($17)) AND ((deleted_at IS NOT NULL) = $9) AND ($16::uuid IS NULL OR deleted_by = $16)
-                  AND ($11::timestamptz IS NULL OR created_at >= $11) AND ($12::timestamptz IS NULL OR created_at < $12)
+                  AND ($11::timestamptz IS NULL OR created_at >= $11) AND ($12::timestamptz IS NULL OR created_at < $12) AND ($18::uuid IS NULL OR id = $18)
                   AND ($13::uuid[] IS NULL OR (SELECT count(*) FROM \(database.table("ticket_field_values")) v
                         JOIN unnest($13::uuid[], $14::text[]) AS c(field_id, value) ON c.field_id = v.field_id AND lower(c.value) = lower(v.value)
                         WHERE v.ticket_id = tickets.id) = cardinality($13::uuid[]))

@@ -20,6 +20,8 @@ public enum TicketSearchTerms {
     /// The agent who deleted it ("Only deleted items" searched by who deleted them).
     public static func deletedBy(_ id: String) -> String { "XK" + id }
     public static let resolved = "XRES"
+    /// The value slot of the creation time (``sortable(_:)`` seconds), for date ranges.
+    public static let createdSlot: UInt32 = 0
 
     /// The texts a ticket is found by.
     public struct Texts: Sendable {
@@ -53,7 +55,7 @@ public enum TicketSearchTerms {
                 SearchField(prefix: "C", text: texts.comments.joined(separator: "\n"), weight: 1),
                 SearchField(prefix: "R", text: texts.resolutions.joined(separator: "\n"), weight: 2),
             ],
-            filters: filters, values: [0: sortable(ticket.createdAt.timeIntervalSince1970)], data: ticket.number, language: "en")
+            filters: filters, values: [createdSlot: sortable(ticket.createdAt.timeIntervalSince1970)], data: ticket.number, language: "en")
     }
 
     static func sortable(_ seconds: Double) -> String {
