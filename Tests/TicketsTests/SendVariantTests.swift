@@ -109,6 +109,11 @@ struct SendVariantTests {
             #expect(active["status"] as? String == "active")
             #expect(active["agentID"] as? String == second.lowercased)
             #expect(try await kit.count(newActive) == 1, "an Active ticket transferred to an agent is a ticket received")
+            let third = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let (_, _, named) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(third)/transfer", token: token, body: #"{"groupID":"\#(level2.lowercased)","agentID":"\#(second.lowercased)"}"#)
+            #expect(named["agentID"] as? String == second.lowercased)
+            #expect(try await kit.count(newActive) == 2, "so is one transferred to them by name")
         }
     }
 
@@ -129,6 +134,33 @@ struct SendVariantTests {
             #expect(fired["groupID"] as? String == level2.lowercased)
             #expect(fired["agentID"] as? String == second.lowercased)
             #expect(fired["status"] as? String == "active")
+        }
+    }
+
+    @Test("Bulk transfer, follow-up and follow-up removal act on each ticket and report each outcome; a missing part is a 422")
+    func bulkTransferAndFollowUps() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let (level2, second) = try await Self.levelTwo(kit)
+            var ids: [String] = []
+            for _ in 0..<2 { ids.append(try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)) }
+            let list = ids.map { #""\#($0)""# }.joined(separator: ",")
+            let at = Date().addingTimeInterval(86_400).formatted(.iso8601)
+            let (scheduled, _, result) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/bulk", token: token, body: #"{"ticketIDs":[\#(list)],"action":"follow_up","followUp":{"at":"\#(at)","note":"Check"}}"#)
+            #expect(scheduled == .ok)
+            #expect((result["items"] as? [[String: Any]])?.compactMap { $0["status"] as? Int } == [200, 200])
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE follow_up_at IS NOT NULL AND status = 'waiting'") == 2)
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/bulk", token: token, body: #"{"ticketIDs":[\#(list)],"action":"remove_follow_up"}"#)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE follow_up_at IS NULL AND status = 'active'") == 2)
+            let (missing, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/bulk", token: token, body: #"{"ticketIDs":[\#(list)],"action":"transfer"}"#)
+            #expect(missing == .unprocessableContent)
+            let (moved, _, transfers) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/bulk", token: token, body: #"{"ticketIDs":[\#(list)],"action":"transfer","transfer":{"groupID":"\#(level2.lowercased)"}}"#)
+            #expect(moved == .ok)
+            #expect((transfers["items"] as? [[String: Any]])?.compactMap { $0["status"] as? Int } == [200, 200])
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE group_id = '\(level2.lowercased)' AND agent_id = '\(second.lowercased)'") == 2)
         }
     }
 }

@@ -87,6 +87,23 @@ struct Distributor: Sendable {
             """)
     }
 
+    /// A ticket given to a named agent (an agent's own new ticket, a transfer to them) that counts as a ticket they
+    /// received: their new-active counts grow if they are a member of the group. True when it was counted.
+    func countReceived(agentID: UUID, groupID: UUID, on connection: PostgresConnection) async throws -> Bool {
+        var binds = PostgresBindings()
+        binds.append(groupID)
+        binds.append(agentID)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                WITH slot AS (
+                    UPDATE \(database.table("agent_groups")) SET new_active = new_active + 1 WHERE group_id = $1 AND agent_id = $2 RETURNING agent_id)
+                UPDATE \(database.table("agents")) SET new_active = new_active + 1 WHERE id IN (SELECT agent_id FROM slot) RETURNING id
+                """, binds: binds), logger: database.logger)
+        var counted = false
+        for try await _ in rows { counted = true }
+        return counted
+    }
+
     /// A ticket stops counting toward its owner's Max Tickets (it left Active, changed owner or group, or is gone).
     func release(agentID: UUID, groupID: UUID, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()

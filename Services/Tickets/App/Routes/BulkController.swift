@@ -4,16 +4,31 @@ import Foundation
 import Hummingbird
 import ServiceKit
 
-/// `POST /api/v1/tickets/bulk` body: one action on many tickets.
+/// `POST /api/v1/tickets/bulk` body: one action on many tickets (merging several is `POST …/merge`).
 public struct BulkRequest: Decodable, Sendable {
     public enum Action: String, Decodable, Sendable {
-        case status, priority, pin, unpin, take, delete
+        case status, priority, pin, unpin, take, delete, transfer
+        case followUp = "follow_up"
+        case removeFollowUp = "remove_follow_up"
     }
 
     public var ticketIDs: [String]
     public var action: Action
     public var status: TicketStatus?
     public var priority: TicketPriority?
+    public var transfer: TransferRequest?
+    public var followUp: FollowUpRequest?
+
+    /// The part an action needs: its value, or the transfer or follow-up it makes on each ticket.
+    var missingPart: String? {
+        switch action {
+        case .status where status == nil: "status"
+        case .priority where priority == nil: "priority"
+        case .transfer where transfer == nil: "transfer"
+        case .followUp where followUp == nil: "followUp"
+        default: nil
+        }
+    }
 }
 
 /// One ticket's outcome in a bulk action: its new version, or the problem that stopped it.
@@ -45,15 +60,18 @@ public struct BulkController: Sendable {
             guard (1...Self.maximumTickets).contains(body.ticketIDs.count) else {
                 throw Problem.unprocessable("Name 1 to \(Self.maximumTickets) tickets.", errors: [.init(field: "ticketIDs", message: "1...\(Self.maximumTickets)")])
             }
-            if body.action == .status && body.status == nil || body.action == .priority && body.priority == nil {
-                throw Problem.unprocessable("This action needs its value.", errors: [.init(field: body.action.rawValue, message: "is required")])
+            if let missing = body.missingPart {
+                throw Problem.unprocessable("This action needs its \(missing).", errors: [.init(field: missing, message: "is required")])
             }
+            var transfer: TicketTransfer?
+            if let requested = body.transfer { transfer = try await access.allowedTransfer(requested, by: caller) }
+            let followUp = try body.followUp.map { try TicketInput.followUp($0, scheduledBy: caller.principal.userID) }
             var outcomes: [BulkOutcome] = []
             for text in body.ticketIDs {
                 do {
                     let id = try TicketInput.uuid(text, field: "ticketIDs")
                     guard let ticket = try await store.find(id), caller.canChange(ticket) else { throw Problem.notFound("No such ticket.") }
-                    let changed = try await apply(body, to: ticket, caller: caller)
+                    let changed = try await apply(body, transfer: transfer, followUp: followUp, to: ticket, caller: caller)
                     outcomes.append(BulkOutcome(ticketID: id.lowercased, status: 200, version: changed?.version, problem: nil))
                 } catch let problem as Problem {
                     outcomes.append(BulkOutcome(ticketID: text, status: Int(problem.status.code), version: nil, problem: problem.detail ?? problem.title))
@@ -63,7 +81,9 @@ public struct BulkController: Sendable {
         }
     }
 
-    private func apply(_ body: BulkRequest, to ticket: Ticket, caller: TicketCaller) async throws -> Ticket? {
+    private func apply(
+        _ body: BulkRequest, transfer: TicketTransfer?, followUp: FollowUp?, to ticket: Ticket, caller: TicketCaller
+    ) async throws -> Ticket? {
         let agent = caller.principal.userID
         let id = try TicketController.id(ticket.id)
         switch body.action {
@@ -83,8 +103,20 @@ public struct BulkController: Sendable {
             }
             return try await store.take(id, by: agentID)
         case .delete:
-            guard Authorization.allows(caller.principal, .tickets, "Delete") else { throw Problem.forbidden("Your roles do not allow Delete on Tickets.") }
+            guard Authorization.allows(caller.principal, .tickets, "Delete") || Authorization.allows(caller.principal, .tickets, "Mark as Deleted") else {
+                throw Problem.forbidden("Your roles do not allow Delete on Tickets.")
+            }
             return try await store.delete(id, by: .agent(agent))
+        case .transfer:
+            guard let transfer else { return nil }
+            return try await store.transfer(id, transfer, by: agent, expectedVersion: nil)
+        case .followUp:
+            try Authorization.require(caller.principal, .tickets, "Follow-up")
+            guard let followUp else { return nil }
+            return try await store.scheduleFollowUp(id, followUp, by: agent, expectedVersion: nil)
+        case .removeFollowUp:
+            try Authorization.require(caller.principal, .tickets, "Follow-up")
+            return try await store.removeFollowUp(id, by: agent)
         }
     }
 }

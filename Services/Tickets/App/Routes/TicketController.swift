@@ -83,7 +83,7 @@ public struct TicketController: Sendable {
                 return try TicketInput.followUp($0, scheduledBy: caller.principal.userID)
             }
             var transfer: TicketTransfer?
-            if let requested = body.transfer { transfer = try await allowedTransfer(requested, by: caller) }
+            if let requested = body.transfer { transfer = try await access.allowedTransfer(requested, by: caller) }
             let recipients = try (body.to ?? []).map { try TicketInput.email($0, field: "to") }
             let copies = try (body.cc ?? []).map { try TicketInput.email($0, field: "cc") }
             let blind = try (body.bcc ?? []).map { try TicketInput.email($0, field: "bcc") }
@@ -123,7 +123,7 @@ public struct TicketController: Sendable {
         }
         group.post("{id}/transfer") { request, context in
             let (ticket, caller) = try await access.readable(context)
-            let transfer = try await allowedTransfer(try await request.decodeJSON(TransferRequest.self, context: context), by: caller)
+            let transfer = try await access.allowedTransfer(try await request.decodeJSON(TransferRequest.self, context: context), by: caller)
             let updated = try await store.transfer(try Self.id(ticket.id), transfer, by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)
         }
@@ -160,15 +160,26 @@ public struct TicketController: Sendable {
             try Authorization.require(caller.principal, .tickets, "Create")
             let groupID = try body.groupID.map { try TicketInput.uuid($0, field: "groupID") }
             let email = try TicketInput.email(body.customerEmail, field: "customerEmail")
-            let owner = try Self.id(caller.principal.userID)
+            let creator = try Self.id(caller.principal.userID)
+            let owner: UUID? = switch body.agentID {
+            case nil: creator
+            case "auto": nil
+            case let agent: try TicketInput.uuid(agent, field: "agentID")
+            }
+            let opening = AgentOpening(
+                agentID: creator, agentAddress: caller.principal.email, to: try TicketInput.emails(body.to, field: "to"),
+                cc: try TicketInput.emails(body.cc, field: "cc"), bcc: try TicketInput.emails(body.bcc, field: "bcc"),
+                publicScheme: PublicOrigin.scheme(of: request))
             return created(
                 try await creation.submit(PendingTicket(departmentID: departmentID, actor: .agent(caller.principal.userID)) { known in
                     let department = try Self.existing(known, body.departmentID)
-                    return NewTicket(
+                    var new = NewTicket(
                         department: department, groupID: groupID ?? department.frontLineGroupID, customerUserID: nil, customerEmail: email,
                         subject: subject, bodyHTML: html, bodyText: text, priority: body.priority ?? .normal, owner: owner,
                         incoming: body.incoming ?? false, status: body.status ?? (body.incoming == true ? .active : .waiting),
                         customFields: body.customFields ?? [:], requestKey: key)
+                    new.opening = opening
+                    return new
                 }))
         }
         let email = try caller.map { $0.principal.email } ?? TicketInput.email(body.email, field: "email")
@@ -275,21 +286,6 @@ public struct TicketController: Sendable {
         var response = created(ticket)
         response.headers[Self.idempotentReplayed] = "true"
         return response
-    }
-
-    /// A transfer the caller may make: Transfer Work Items, and to a named agent only with Transfer Work Items to
-    /// Specific Agents when Show Agents When Transferring is on.
-    func allowedTransfer(_ body: TransferRequest, by caller: TicketCaller) async throws -> TicketTransfer {
-        try Authorization.require(caller.principal, .distribution, "Transfer Work Items")
-        let transfer = try TicketInput.transfer(body)
-        if transfer.agentID != nil {
-            try Authorization.require(caller.principal, .distribution, "Transfer Work Items to Specific Agents")
-            guard try await store.settings().showAgentsWhenTransferring == .always else {
-                throw Problem.unprocessable(
-                    "Transfers go to a group here: Show Agents When Transferring is off.", errors: [.init(field: "agentID", message: "not allowed")])
-            }
-        }
-        return transfer
     }
 
     static func id(_ text: String) throws -> UUID {

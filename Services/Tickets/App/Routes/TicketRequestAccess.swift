@@ -47,4 +47,19 @@ struct TicketRequestAccess: Sendable {
         }
         return (ticket, caller)
     }
+
+    /// A transfer the caller may make: Transfer Work Items, and to a named agent only with Transfer Work Items to
+    /// Specific Agents when Show Agents When Transferring is on.
+    func allowedTransfer(_ body: TransferRequest, by caller: TicketCaller) async throws -> TicketTransfer {
+        try Authorization.require(caller.principal, .distribution, "Transfer Work Items")
+        let transfer = try TicketInput.transfer(body)
+        if transfer.agentID != nil {
+            try Authorization.require(caller.principal, .distribution, "Transfer Work Items to Specific Agents")
+            guard try await store.settings().showAgentsWhenTransferring == .always else {
+                throw Problem.unprocessable(
+                    "Transfers go to a group here: Show Agents When Transferring is off.", errors: [.init(field: "agentID", message: "not allowed")])
+            }
+        }
+        return transfer
+    }
 }

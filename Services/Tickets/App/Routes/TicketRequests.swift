@@ -17,6 +17,12 @@ public struct CreateTicketRequest: Decodable, Sendable {
     public var status: TicketStatus?
     /// Values of the department template's fields, by field id.
     public var customFields: [String: String]?
+    /// An agent's ticket: its agent (absent: the creating agent; "auto": the group's round robin) and the first
+    /// message's recipients (To defaults to the customer's address).
+    public var agentID: String?
+    public var to: [String]?
+    public var cc: [String]?
+    public var bcc: [String]?
 }
 
 /// `POST …/{id}/replies`; `followUp` goes with the `follow_up` send variant and `transfer` with `transfer`.
@@ -127,6 +133,10 @@ enum TicketInput {
                 given ? "\(field) goes with the \(needed.rawValue) send variant." : "The \(needed.rawValue) send variant needs \(field).",
                 errors: [.init(field: field, message: given ? "only with sendVariant \(needed.rawValue)" : "is required")])
         }
+    }
+
+    static func emails(_ raw: [String]?, field: String) throws -> [String] {
+        try (raw ?? []).map { try email($0, field: field) }
     }
 
     static func uuid(_ raw: String?, field: String) throws -> UUID {

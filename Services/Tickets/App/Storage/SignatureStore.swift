@@ -54,6 +54,16 @@ extension TicketStore {
     }
 
     /// The rendered signature for `agent`'s reply on `ticket`, nil when no signature applies.
+    /// A body with the signature the agent's replies carry in this ticket's brand, department and group, if any.
+    func signed(
+        _ body: (html: String, text: String), for ticket: Ticket, agent: String, agentAddress: String, scheme: String, on connection: PostgresConnection
+    ) async throws -> (html: String, text: String) {
+        guard let signature = try await renderedSignature(for: ticket, agent: agent, agentAddress: agentAddress, scheme: scheme, on: connection) else {
+            return body
+        }
+        return (body.html + "<div>" + signature + "</div>", body.text + "\n\n" + SafeHTML.plainText(signature))
+    }
+
     func renderedSignature(
         for ticket: Ticket, agent: String, agentAddress: String, scheme: String, on connection: PostgresConnection
     ) async throws -> String? {

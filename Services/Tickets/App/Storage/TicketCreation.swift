@@ -4,6 +4,26 @@ import Foundation
 import PostgresNIO
 import ServiceKit
 
+/// An agent's new ticket (Creating New Tickets): who writes it, and the first message's recipients when it is
+/// outgoing (To defaults to the customer's address) and how the agent reached the fleet, for the signature's links.
+public struct AgentOpening: Sendable {
+    public var agentID: UUID
+    public var agentAddress: String
+    public var to: [String]
+    public var cc: [String]
+    public var bcc: [String]
+    public var publicScheme: String
+
+    public init(agentID: UUID, agentAddress: String, to: [String] = [], cc: [String] = [], bcc: [String] = [], publicScheme: String = "http") {
+        self.agentID = agentID
+        self.agentAddress = agentAddress
+        self.to = to
+        self.cc = cc
+        self.bcc = bcc
+        self.publicScheme = publicScheme
+    }
+}
+
 /// What a new ticket is made from, after validation.
 public struct NewTicket: Sendable {
     public var department: KnownDepartment
@@ -23,6 +43,8 @@ public struct NewTicket: Sendable {
     public var customFields: [String: String]
     /// The client's `Idempotency-Key`, kept with the ticket.
     public var requestKey: RequestKey?
+    /// Set when an agent opens the ticket (the owner is then whom they chose, nil for round robin).
+    public var opening: AgentOpening?
 
     public init(
         department: KnownDepartment, groupID: UUID, customerUserID: UUID?, customerEmail: String, subject: String, bodyHTML: String,
@@ -53,7 +75,7 @@ extension TicketStore {
     }
 
     public func create(_ new: NewTicket, actor: Actor, on connection: PostgresConnection) async throws -> Ticket {
-        let byCustomer = new.owner == nil
+        let byCustomer = new.owner == nil && new.opening == nil
         // Without a template and without values there is nothing to check (the usual portal ticket).
         let fields =
             new.department.templateID == nil && new.customFields.isEmpty
@@ -64,10 +86,19 @@ extension TicketStore {
         let now = Date()
         let sequence = try await ticketNumbers.next(1, on: connection).first ?? 0
         let id = UUIDv7.generate()
-        let roundRobin = new.owner == nil && new.status == .active
+        // A new Active ticket counts toward its agent's Max Tickets, whether round robin or its creator chose the agent;
+        // an agent's Waiting or Closed ticket left to round robin is distributed as usual without counting.
+        if let owner = new.owner, let opening = new.opening, owner != opening.agentID, try await standing(of: owner, in: new.groupID, on: connection) == nil {
+            throw Problem.unprocessable("The agent is not a member of that group.", errors: [.init(field: "agentID", message: "not in the group")])
+        }
         var agent = new.owner
-        if agent == nil && roundRobin { agent = try await distributor.choose(in: new.groupID, countsTowardMax: true, on: connection) }
-        let countsTowardMax = agent != nil && new.status == .active && new.owner == nil
+        var countsTowardMax = false
+        if let owner = new.owner {
+            if new.status == .active { countsTowardMax = try await distributor.countReceived(agentID: owner, groupID: new.groupID, on: connection) }
+        } else if new.status == .active || new.opening != nil {
+            agent = try await distributor.choose(in: new.groupID, countsTowardMax: new.status == .active, on: connection)
+            countsTowardMax = agent != nil && new.status == .active
+        }
         var binds = PostgresBindings()
         binds.append(id)
         binds.append(TicketNumber.make(sequence: sequence, at: now))
@@ -96,16 +127,36 @@ extension TicketStore {
                     """, binds: binds), logger: database.logger))
         guard let ticket = inserted.first else { throw Problem.internalError(requestID: nil) }
         if let key = new.requestKey { try await record(key, ticketID: id, on: connection) }
-        let message = TicketMessage(
-            id: UUIDv7.generate().lowercased, ticketID: id.lowercased, direction: new.incoming ? .incoming : .outgoing,
-            authorID: actor.id, from: new.incoming ? new.customerEmail : "agent", to: new.incoming ? [] : [new.customerEmail], cc: [], bcc: [],
-            bodyHTML: new.bodyHTML, bodyText: new.bodyText, createdAt: now)
+        let message = try await firstMessage(of: new, ticket: ticket, actor: actor, at: now, on: connection)
         try await insert(message, on: connection)
         try await storeFieldValues(fields, of: id, on: connection)
         if new.status != .active { try await syncTimers(id, on: connection) }
         try await counts.apply(CountPlacement.delta(from: nil, to: CountPlacement(ticket)), on: connection)
         try await events.publish(TicketEvents.Item.creation(of: new, messageID: message.id, by: actor, agent: agent), ticket, on: connection)
         return ticket
+    }
+
+    /// The ticket's first message: the customer's (incoming), or the agent's, to the recipients they named, with the
+    /// signature every reply carries.
+    private func firstMessage(of new: NewTicket, ticket: Ticket, actor: Actor, at now: Date, on connection: PostgresConnection) async throws -> TicketMessage {
+        let id = UUIDv7.generate().lowercased
+        guard !new.incoming else {
+            return TicketMessage(
+                id: id, ticketID: ticket.id, direction: .incoming, authorID: actor.id, from: new.customerEmail, to: [], cc: [], bcc: [],
+                bodyHTML: new.bodyHTML, bodyText: new.bodyText, createdAt: now)
+        }
+        guard let opening = new.opening else {
+            return TicketMessage(
+                id: id, ticketID: ticket.id, direction: .outgoing, authorID: actor.id, from: "agent", to: [new.customerEmail], cc: [], bcc: [],
+                bodyHTML: new.bodyHTML, bodyText: new.bodyText, createdAt: now)
+        }
+        let body = try await signed(
+            (new.bodyHTML, new.bodyText), for: ticket, agent: opening.agentID.lowercased, agentAddress: opening.agentAddress, scheme: opening.publicScheme,
+            on: connection)
+        return TicketMessage(
+            id: id, ticketID: ticket.id, direction: .outgoing, authorID: opening.agentID.lowercased, from: opening.agentAddress,
+            to: opening.to.isEmpty ? [new.customerEmail] : opening.to, cc: opening.cc, bcc: opening.bcc, bodyHTML: body.html, bodyText: body.text,
+            createdAt: now)
     }
 
     func insert(_ message: TicketMessage, on connection: PostgresConnection) async throws {

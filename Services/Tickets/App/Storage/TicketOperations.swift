@@ -72,11 +72,9 @@ extension TicketStore {
             }
             if let status = reply.variant.status { try await checkClose(ticket, to: status, on: connection) }
             try await checkRequiredFields(ticket, at: .send, on: connection)
-            var body = (html: reply.bodyHTML, text: reply.bodyText)
-            if let signature = try await renderedSignature(
-                for: ticket, agent: reply.agentID.lowercased, agentAddress: reply.agentAddress, scheme: reply.publicScheme, on: connection) {
-                body = (body.html + "<div>" + signature + "</div>", body.text + "\n\n" + SafeHTML.plainText(signature))
-            }
+            let body = try await signed(
+                (reply.bodyHTML, reply.bodyText), for: ticket, agent: reply.agentID.lowercased, agentAddress: reply.agentAddress,
+                scheme: reply.publicScheme, on: connection)
             let message = TicketMessage(
                 id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .outgoing, authorID: reply.agentID.lowercased,
                 from: reply.agentAddress, to: reply.to.isEmpty ? [ticket.customerEmail] : reply.to, cc: reply.cc, bcc: reply.bcc,
@@ -160,8 +158,9 @@ extension TicketStore {
                 throw Problem.unprocessable("The agent is not a member of that group.", errors: [.init(field: "agentID", message: "not in the group")])
             }
             ticket.agentID = agent.lowercased
+            let counted = counts ? try await distributor.countReceived(agentID: agent, groupID: groupID, on: connection) : false
             published.append(("ticket.assigned", ["agentID": agent.lowercased, "fromAgentID": old["oldAgentID"] ?? "", "reason": "transfer",
-                                                  "countsTowardMax": String(counts)]))
+                                                  "countsTowardMax": String(counted)]))
         } else {
             published.append(try await redistribute(&ticket, on: connection, reason: "transfer", countsTowardMax: counts))
         }

@@ -1,0 +1,70 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TestSupport
+import TicketsApp
+
+@Suite("Tickets agents create", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct AgentCreatedTicketTests {
+    static func newActive(_ kit: TicketTestKit, _ agent: UUID) async throws -> Int {
+        try await kit.count("SELECT new_active FROM {schema}.agent_groups WHERE agent_id = '\(agent.lowercased)'")
+    }
+
+    @Test("An agent's new ticket is theirs, counts toward their Max Tickets when Active, and its first message goes to To, Cc and Bcc with their signature")
+    func outboundTicket() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"], email: "kim@demo.localhost")
+            let admin = try await kit.administratorToken()
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/signatures", token: admin, body: #"{"html":"<p>The support team</p>"}"#)
+            let (status, _, ticket) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: token,
+                body: #"{"departmentID":"\#(kit.departmentID.lowercased)","customerEmail":"lee@customer.example","subject":"Your order","body":"It ships today.","status":"active","to":["lee@customer.example","ops@customer.example"],"cc":["boss@customer.example"],"bcc":["audit@demo.localhost"]}"#)
+            #expect(status == .created)
+            #expect(ticket["agentID"] as? String == agent.lowercased)
+            #expect(ticket["status"] as? String == "active")
+            #expect(try await Self.newActive(kit, agent) == 1, "an Active ticket assigned directly counts as a ticket received")
+            let id = try #require(ticket["id"] as? String)
+            let (_, _, timeline) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/timeline", token: token)
+            let message = try #require((timeline["items"] as? [[String: Any]])?.first?["message"] as? [String: Any])
+            #expect(message["direction"] as? String == "out")
+            #expect(message["from"] as? String == "kim@demo.localhost")
+            #expect(message["to"] as? [String] == ["lee@customer.example", "ops@customer.example"])
+            #expect(message["cc"] as? [String] == ["boss@customer.example"])
+            #expect(message["bcc"] as? [String] == ["audit@demo.localhost"])
+            #expect((message["bodyText"] as? String)?.hasSuffix("The support team") == true, "the signature every reply carries")
+
+            let (_, _, closed) = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/status", token: token, body: #"{"status":"closed"}"#)
+            #expect(closed["status"] as? String == "closed")
+            #expect(try await Self.newActive(kit, agent) == 0, "the count is released when it leaves Active")
+        }
+    }
+
+    @Test("With agentID auto the group's round robin chooses (a Waiting ticket without counting); an agent outside the group is refused")
+    func autoAndNamedAgents() async throws {
+        try await TicketTestKit.run { client, kit in
+            let member = try await kit.agent()
+            let outsider = UUID()
+            let token = try await kit.token(outsider, roles: ["Agent"])
+            let base = #""departmentID":"\#(kit.departmentID.lowercased)","customerEmail":"lee@customer.example","subject":"Renewal","body":"Due soon.""#
+            let (created, _, auto) = try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: token, body: "{\(base),\"agentID\":\"auto\"}")
+            #expect(created == .created)
+            #expect(auto["agentID"] as? String == member.lowercased, "the group's round robin")
+            #expect(auto["status"] as? String == "waiting")
+            #expect(try await Self.newActive(kit, member) == 0, "a Waiting ticket does not count toward Max Tickets")
+            let (named, _, toMember) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: token, body: "{\(base),\"agentID\":\"\(member.lowercased)\",\"status\":\"active\"}")
+            #expect(named == .created)
+            #expect(toMember["agentID"] as? String == member.lowercased)
+            #expect(try await Self.newActive(kit, member) == 1)
+            let before = try await kit.count("SELECT count(*)::int FROM {schema}.tickets")
+            for body in ["{\(base),\"agentID\":\"\(UUID().lowercased)\"}", "{\(base),\"to\":[\"not an address\"]}"] {
+                let (refused, headers, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: token, body: body)
+                #expect(refused == .unprocessableContent)
+                #expect(headers[.contentType] == "application/problem+json")
+            }
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == before)
+        }
+    }
+}
