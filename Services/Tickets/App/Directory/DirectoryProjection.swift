@@ -25,6 +25,7 @@ public struct DirectoryProjection: Sendable {
         case "department.deleted":
             let deleted = try decode(IdentityPayloads.DepartmentDeleted.self, bytes)
             try await execute("DELETE FROM \(database.table("departments")) WHERE id = $1", [deleted.departmentID], on: connection)
+            try await store.scheduleRemoval(ofDepartment: deleted.departmentID, moveTo: deleted.moveItemsTo, on: connection)
         case "group.created", "group.updated":
             let group = try decode(IdentityPayloads.Group.self, bytes)
             var binds = PostgresBindings()

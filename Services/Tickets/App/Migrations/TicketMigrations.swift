@@ -442,5 +442,8 @@ public enum TicketMigrations {
             "ALTER TABLE {schema}.departments ADD COLUMN auto_delete_resolved boolean NOT NULL DEFAULT false",
             "CREATE TABLE {schema}.timer_resyncs (department_id uuid PRIMARY KEY, after_ticket uuid)",
         ]),
+        Migration(version: 127, name: "a deleted department's tickets handed to another department or deleted", sql: [
+            "CREATE TABLE {schema}.department_removals (department_id uuid PRIMARY KEY, move_to uuid, after_ticket uuid)",
+        ]),
     ]
 }

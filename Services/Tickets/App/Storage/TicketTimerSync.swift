@@ -77,39 +77,13 @@ extension TicketStore {
         ).consume()
     }
 
-    /// Re-times the next batch of a department waiting for it, in one transaction; false when none waits. With
-    /// several instances each batch is taken by one (SKIP LOCKED), and an interrupted sweep resumes where it stopped.
+    /// Re-times the next batch of a department waiting for it, in one transaction; false when none waits.
     @discardableResult
     public func resyncDepartmentTimers(batchSize: Int = 500) async throws -> Bool {
-        try await database.transaction { connection in
-            let resyncs = database.table("timer_resyncs")
-            let claimed = try await connection.query(
-                PostgresQuery(unsafeSQL: "SELECT department_id, after_ticket FROM \(resyncs) LIMIT 1 FOR UPDATE SKIP LOCKED"), logger: database.logger)
-            var next: (UUID, UUID?)?
-            for try await row in claimed.decode((UUID, UUID?).self) { next = row }
-            guard let (department, after) = next else { return false }
-            var binds = PostgresBindings()
-            binds.append(department)
-            binds.append(after)
-            binds.append(batchSize)
-            let rows = try await connection.query(
-                PostgresQuery(unsafeSQL: """
-                    SELECT id FROM \(database.table("tickets"))
-                    WHERE department_id = $1 AND status IN ('waiting', 'closed', 'closed_locked') AND deleted_at IS NULL AND ($2::uuid IS NULL OR id > $2)
-                    ORDER BY id LIMIT $3
-                    """, binds: binds), logger: database.logger)
-            var ids: [UUID] = []
-            for try await id in rows.decode(UUID.self) { ids.append(id) }
+        try await sweepDepartmentBatch(
+            queue: "timer_resyncs", tickets: "status IN ('waiting', 'closed', 'closed_locked') AND deleted_at IS NULL", batchSize: batchSize
+        ) { ids, _, connection in
             for id in ids { try await syncTimers(id, on: connection) }
-            var progress = PostgresBindings()
-            progress.append(department)
-            if ids.count == batchSize { progress.append(ids.last) }
-            try await connection.query(
-                PostgresQuery(unsafeSQL: ids.count < batchSize
-                    ? "DELETE FROM \(resyncs) WHERE department_id = $1"
-                    : "UPDATE \(resyncs) SET after_ticket = $2 WHERE department_id = $1", binds: progress), logger: database.logger
-            ).consume()
-            return true
         }
     }
 }

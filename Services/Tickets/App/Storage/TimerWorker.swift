@@ -6,7 +6,8 @@ import ServiceKit
 import ServiceLifecycle
 
 /// Runs due ticket timers (auto-close, auto-lock, auto-delete, follow-ups, purge), the re-timing of a department's
-/// tickets after its timer settings changed, due rebalance rules, task timers (started,
+/// tickets after its timer settings changed, the hand-over or deletion of a deleted department's tickets, due
+/// rebalance rules, task timers (started,
 /// reminder, due) and the purge of deleted tasks. Each timer is claimed and
 /// acted on in one transaction with SKIP LOCKED, so with several instances every timer runs exactly once, and
 /// timers survive restarts because they are rows.
@@ -27,6 +28,7 @@ public struct TimerWorker: Service {
         await PollingLoop.run(pause: interval, gate: gate, logger: logger, what: "timer") {
             while try await runOne() {}
             while try await store.resyncDepartmentTimers() {}
+            while try await store.removeDeletedDepartmentTickets() {}
             while try await store.runDueRebalanceRule() != nil {}
             while try await store.runDueTaskTimer() {}
             while try await store.purgeDeletedTasks() > 0 {}

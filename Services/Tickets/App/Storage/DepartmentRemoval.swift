@@ -1,0 +1,49 @@
+import Database
+import Foundation
+import PostgresNIO
+import ServiceKit
+
+/// A deleted department's tickets: handed to the department the administrator chose (its front-line group's round
+/// robin, as a transfer) or deleted (kept as deleted and purged after 90 days), by the timer workers, batch by batch,
+/// once across instances, resuming after a restart.
+extension TicketStore {
+    /// Queues the department's tickets for the hand-over (`moveTo`, another department) or deletion (nil).
+    func scheduleRemoval(ofDepartment id: String, moveTo: String?, on connection: PostgresConnection) async throws {
+        var binds = PostgresBindings()
+        binds.append(UUID(uuidString: id))
+        binds.append(moveTo.flatMap(UUID.init(uuidString:)))
+        try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                INSERT INTO \(database.table("department_removals")) (department_id, move_to) VALUES ($1, $2)
+                ON CONFLICT (department_id) DO UPDATE SET move_to = $2, after_ticket = NULL
+                """, binds: binds), logger: database.logger
+        ).consume()
+    }
+
+    /// Hands over or deletes the next batch of a deleted department's tickets in one transaction; false when no
+    /// department waits. A target department tickets does not know (yet) leaves the removal waiting.
+    @discardableResult
+    public func removeDeletedDepartmentTickets(batchSize: Int = 200) async throws -> Bool {
+        try await sweepDepartmentBatch(
+            queue: "department_removals", extra: "move_to",
+            claimable: "move_to IS NULL OR EXISTS (SELECT 1 FROM \(database.table("departments")) d WHERE d.id = q.move_to)",
+            tickets: "deleted_at IS NULL", batchSize: batchSize
+        ) { ids, moveTo, connection in
+            var target: KnownDepartment?
+            if let moveTo {
+                target = try await department(moveTo, on: connection)
+                guard target != nil else { throw Problem.conflict("The department to move tickets to is gone; the removal waits.") }
+            }
+            for id in ids {
+                if let target {
+                    _ = try await modify(id, expectedVersion: nil, actor: .system, on: connection) { ticket, connection in
+                        try await transferChange(
+                            &ticket, TicketTransfer(groupID: target.frontLineGroupID, agentID: nil, comment: nil), by: "system", on: connection)
+                    }
+                } else {
+                    _ = try await delete(id, by: .system, on: connection)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Database
+import Foundation
+import PostgresNIO
+
+/// A durable sweep over a department's tickets, for work too large for the event that starts it (re-timing them,
+/// handing them over): the department waits in a queue table (`department_id`, `after_ticket`, and the sweep's own
+/// columns), and each call takes one batch in one transaction. With several instances each batch is taken by one
+/// (SKIP LOCKED); an interrupted sweep resumes after the last ticket it finished.
+extension TicketStore {
+    /// Runs `batch` on the next tickets (by id, matching `tickets`, a condition on the tickets table) of a
+    /// department waiting in `queue` whose row passes `claimable`, with the value of its `extra` column; false when
+    /// none waits.
+    func sweepDepartmentBatch(
+        queue: String, extra: String = "NULL::uuid", claimable: String = "true", tickets filter: String, batchSize: Int,
+        batch: ([UUID], UUID?, PostgresConnection) async throws -> Void
+    ) async throws -> Bool {
+        try await database.transaction { connection in
+            let table = database.table(queue)
+            let claimed = try await connection.query(
+                PostgresQuery(unsafeSQL: "SELECT department_id, after_ticket, \(extra) FROM \(table) q WHERE \(claimable) LIMIT 1 FOR UPDATE SKIP LOCKED"),
+                logger: database.logger)
+            var next: (UUID, UUID?, UUID?)?
+            for try await row in claimed.decode((UUID, UUID?, UUID?).self) { next = row }
+            guard let (department, after, value) = next else { return false }
+            var binds = PostgresBindings()
+            binds.append(department)
+            binds.append(after)
+            binds.append(batchSize)
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: """
+                    SELECT id FROM \(database.table("tickets"))
+                    WHERE department_id = $1 AND \(filter) AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3
+                    """, binds: binds), logger: database.logger)
+            var ids: [UUID] = []
+            for try await id in rows.decode(UUID.self) { ids.append(id) }
+            try await batch(ids, value, connection)
+            var progress = PostgresBindings()
+            progress.append(department)
+            if ids.count == batchSize { progress.append(ids.last) }
+            try await connection.query(
+                PostgresQuery(unsafeSQL: ids.count < batchSize
+                    ? "DELETE FROM \(table) WHERE department_id = $1"
+                    : "UPDATE \(table) SET after_ticket = $2 WHERE department_id = $1", binds: progress), logger: database.logger
+            ).consume()
+            return true
+        }
+    }
+}

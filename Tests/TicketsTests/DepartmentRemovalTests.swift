@@ -1,0 +1,53 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TestSupport
+import TicketsApp
+
+@Suite("A deleted department's tickets", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct DepartmentRemovalTests {
+    @Test("Deleting a department with moveItemsTo hands its tickets to the other department's front-line round robin, counts and all")
+    func handedOver() async throws {
+        try await TicketTestKit.run { client, kit in
+            _ = try await kit.agent()
+            let customer = try await kit.customer()
+            var ids: [String] = []
+            for _ in 0..<3 { ids.append(try #require(try await kit.submit(client, token: customer.token)["id"] as? String)) }
+            let (billing, billingFrontLine) = (UUID(), UUID())
+            try await kit.identity("department.created", [
+                "id": billing.lowercased, "brandID": kit.brandID.lowercased, "name": "Billing", "frontLineGroupID": billingFrontLine.lowercased, "version": 1,
+            ])
+            try await kit.identity("group.created", ["id": billingFrontLine.lowercased, "departmentID": billing.lowercased, "name": "Billing Front Line"])
+            let billingAgent = try await kit.agent(in: billingFrontLine)
+            try await kit.identity("department.deleted", [
+                "departmentID": kit.departmentID.lowercased, "groupIDs": [kit.frontLineID.lowercased], "moveItemsTo": billing.lowercased,
+            ])
+            #expect(try await kit.api.store.removeDeletedDepartmentTickets(batchSize: 2))
+            #expect(try await kit.api.store.removeDeletedDepartmentTickets(batchSize: 2))
+            #expect(try await kit.api.store.removeDeletedDepartmentTickets(batchSize: 2) == false)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE department_id = '\(kit.departmentID.lowercased)'") == 0)
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.tickets WHERE department_id = '\(billing.lowercased)' AND group_id = '\(billingFrontLine.lowercased)'
+                  AND agent_id = '\(billingAgent.lowercased)'
+                """) == 3)
+            #expect(try await kit.count("SELECT coalesce(sum(n), 0)::int FROM {schema}.ticket_counts WHERE scope = 'department' AND scope_id = '\(billing.lowercased)'") == 3)
+            #expect(try await kit.count("SELECT coalesce(sum(n), 0)::int FROM {schema}.ticket_counts WHERE scope = 'department' AND scope_id = '\(kit.departmentID.lowercased)'") == 0)
+            #expect(try await kit.eventTypes().filter { $0 == "ticket.transferred" }.count == 3)
+        }
+    }
+
+    @Test("Deleting a department without a department to move to deletes its tickets, to be purged after 90 days")
+    func deleted() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Administrator"])
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            try await kit.identity("department.deleted", ["departmentID": kit.departmentID.lowercased, "groupIDs": [kit.frontLineID.lowercased]])
+            while try await kit.api.store.removeDeletedDepartmentTickets() {}
+            let (gone, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
+            #expect(gone == .notFound)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.timers WHERE kind = 'purge'") == 1)
+        }
+    }
+}
