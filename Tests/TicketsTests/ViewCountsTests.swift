@@ -94,6 +94,35 @@ struct ViewCountsTests {
         }
     }
 
+    @Test("The Queue has Active, Waiting and Closed tabs: an unassigned Waiting ticket is listed and counted under Waiting")
+    func queueTabs() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let admin = try await kit.administratorToken()
+            let empty = UUID()
+            try await kit.identity("group.created", ["id": empty.lowercased, "departmentID": kit.departmentID.lowercased, "name": "Nobody yet"])
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"x","sendVariant":"waiting"}"#)
+            let (_, _, moved) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/transfer", token: token, body: #"{"groupID":"\#(empty.lowercased)"}"#)
+            #expect(moved["agentID"] == nil || moved["agentID"] is NSNull, "no agent in the group: it waits in the queue")
+            let (_, _, waiting) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=queue&status=waiting", token: admin)
+            #expect((waiting["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id])
+            #expect((waiting["counts"] as? [String: Int]) == ["active": 0, "waiting": 1, "closed": 0])
+            let (_, _, active) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=queue", token: admin)
+            #expect((active["items"] as? [[String: Any]])?.isEmpty == true, "the Active tab is the default")
+            let (_, _, sorted) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=queue&status=waiting&sort=subject", token: admin)
+            #expect((sorted["items"] as? [[String: Any]])?.count == 1)
+            let drift = try await kit.count("""
+                SELECT count(*)::int FROM (
+                    SELECT group_id, status, count(*)::int AS n FROM {schema}.tickets WHERE agent_id IS NULL AND deleted_at IS NULL GROUP BY group_id, status
+                    EXCEPT SELECT scope_id, status, sum(n)::int FROM {schema}.ticket_counts WHERE scope = 'queue' GROUP BY scope_id, status HAVING sum(n) <> 0
+                ) d
+                """)
+            #expect(drift == 0, "the queue's maintained counts equal COUNT(*)")
+        }
+    }
+
     @Test("A view page writes each ticket exactly as the ticket reads by itself: ids, dates, escapes, follow-ups, priority, pin and status")
     func pageItemsAreTheTickets() async throws {
         try await TicketTestKit.run { client, kit in

@@ -28,7 +28,7 @@ public struct CountPlacement: Sendable, Equatable {
         if let agentID {
             cells.append(CountCell(scope: "agent", scopeID: agentID, status: status.rawValue))
             if let followUp { cells.append(CountCell(scope: "followups", scopeID: agentID, status: followUp)) }
-        } else if status == .active {
+        } else {
             cells.append(CountCell(scope: "queue", scopeID: groupID, status: status.rawValue))
         }
         return cells

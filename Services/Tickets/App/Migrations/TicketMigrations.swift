@@ -445,5 +445,17 @@ public enum TicketMigrations {
         Migration(version: 127, name: "a deleted department's tickets handed to another department or deleted", sql: [
             "CREATE TABLE {schema}.department_removals (department_id uuid PRIMARY KEY, move_to uuid, after_ticket uuid)",
         ]),
+        Migration(version: 128, name: "the Queue's Waiting and Closed tabs: unassigned tickets of every status, listed and counted", sql: [
+            """
+            CREATE INDEX tickets_queue_other ON {schema}.tickets (group_id, status, priority DESC, created_at, id)
+            WHERE agent_id IS NULL AND status <> 'active' AND deleted_at IS NULL
+            """,
+            """
+            INSERT INTO {schema}.ticket_counts (scope, scope_id, status, shard, n)
+            SELECT 'queue', group_id, status, 0, count(*) FROM {schema}.tickets
+            WHERE agent_id IS NULL AND status <> 'active' AND deleted_at IS NULL GROUP BY group_id, status
+            ON CONFLICT (scope, scope_id, status, shard) DO UPDATE SET n = {schema}.ticket_counts.n + excluded.n
+            """,
+        ]),
     ]
 }

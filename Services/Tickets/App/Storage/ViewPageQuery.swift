@@ -21,7 +21,7 @@ extension TicketStore {
             } else {
                 var binds = PostgresBindings()
                 binds.append(Self.queueGroups(of: caller))
-                binds.append(TicketStatus.active.rawValue)
+                binds.append((status ?? .active).rawValue)
                 found = try await sortedPage(.queue, binds: binds, page: page, sort: sort).page
             }
             return ViewPage(items: found.items, nextCursor: found.nextCursor, counts: try await queueCounts(caller))
@@ -36,11 +36,12 @@ extension TicketStore {
         caller.seesEverything ? nil : caller.groups.compactMap(UUID.init(uuidString:))
     }
 
-    /// The Queue's Active count over the caller's groups (over every group for those who see everything).
+    /// The Queue's Active, Waiting and Closed counts over the caller's groups (over every group for those who see
+    /// everything).
     private func queueCounts(_ caller: TicketCaller) async throws -> ViewTree.Counts {
-        if caller.seesEverything { return ViewTree.Counts(["active": try await counts.totals(scope: "queue")["active"] ?? 0]) }
+        if caller.seesEverything { return ViewTree.Counts(try await counts.totals(scope: "queue")) }
         let queues = try await counts.counts(scope: "queue", ids: caller.groups.compactMap(UUID.init(uuidString:)))
-        return ViewTree.Counts(["active": queues.values.reduce(0) { $0 + ($1["active"] ?? 0) }])
+        return ViewTree.Counts(queues.values.reduce(into: [:]) { total, byStatus in total.merge(byStatus, uniquingKeysWith: +) })
     }
 
     /// An agent's list (the caller's own, or `scope`'s) or a group's, department's or brand's, with its
