@@ -54,6 +54,13 @@ struct AttachmentTests {
             #expect(download.0 == .ok)
             #expect(download.1[.contentDisposition] == #"attachment; filename="invoice.pdf""#)
             #expect(download.2 == "%PDF-1.4")
+
+            func timelineAttachments(_ token: String) async throws -> [String] {
+                let (_, _, timeline) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/timeline", token: token)
+                return (timeline["items"] as? [[String: Any]])?.compactMap { ($0["attachment"] as? [String: Any])?["filename"] as? String } ?? []
+            }
+            #expect(try await timelineAttachments(agentToken) == ["notes.txt", "diagnostics.exe", "invoice.pdf"], "in the Communication tab, newest first")
+            #expect(try await timelineAttachments(customer.token) == ["diagnostics.exe", "invoice.pdf"], "internal ones stay with agents there too")
         }
     }
 }

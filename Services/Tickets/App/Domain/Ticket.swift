@@ -121,11 +121,21 @@ public struct TicketComment: Codable, Sendable, Equatable {
     public var createdAt: Date
 }
 
-/// One entry of the timeline: a message or a comment.
+/// One entry of the Communication timeline: a message, a comment or an attachment, in the order they came.
 public struct TimelineItem: Codable, Sendable, Equatable {
     public var kind: String
     public var message: TicketMessage?
     public var comment: TicketComment?
+    public var attachment: TicketAttachment?
     public var at: Date
     public var id: String
+
+    public init(kind: String, message: TicketMessage? = nil, comment: TicketComment? = nil, attachment: TicketAttachment? = nil, at: Date, id: String) {
+        self.kind = kind
+        self.message = message
+        self.comment = comment
+        self.attachment = attachment
+        self.at = at
+        self.id = id
+    }
 }

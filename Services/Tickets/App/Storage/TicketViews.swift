@@ -76,8 +76,8 @@ extension TicketStore {
         }
     }
 
-    /// The timeline, newest first, 15 at a time by default; sticky comments lead the first page. A customer sees
-    /// only the messages.
+    /// The timeline, newest first, 15 at a time by default: messages, comments and attachments; sticky comments lead
+    /// the first page. A customer sees only the messages and the attachments that are not internal.
     public func timeline(_ ticketID: UUID, includeComments: Bool, page: PageRequest) async throws -> Page<TimelineItem> {
         var binds = PostgresBindings()
         binds.append(ticketID)
@@ -94,6 +94,10 @@ extension TicketStore {
                     UNION ALL
                     SELECT 'comment', id, type = 'sticky', NULL, author_id, '', '{}', '{}', '{}', body, body, type, created_at
                     FROM \(database.table("comments")) WHERE $3 AND ticket_id = $1 AND ($2::uuid IS NULL OR (id < $2 AND type <> 'sticky'))
+                    UNION ALL
+                    SELECT 'attachment', id, false, NULL, uploaded_by, filename, '{}', '{}', '{}', content_type, size::text,
+                           CASE WHEN internal THEN 'internal' ELSE '' END, created_at
+                    FROM \(database.table("attachments")) WHERE ticket_id = $1 AND ($3 OR NOT internal) AND ($2::uuid IS NULL OR id < $2)
                 ) items
                 ORDER BY (sticky AND $2::uuid IS NULL) DESC, id DESC LIMIT $4
                 """, binds: binds), logger: database.logger)
@@ -111,12 +115,18 @@ extension TicketStore {
                     from: try columns[5].decode(String.self), to: try columns[6].decode([String].self), cc: try columns[7].decode([String].self),
                     bcc: try columns[8].decode([String].self), bodyHTML: try columns[9].decode(String.self),
                     bodyText: try columns[10].decode(String.self), createdAt: created)
-                items.append(TimelineItem(kind: kind, message: message, comment: nil, at: created, id: id))
+                items.append(TimelineItem(kind: kind, message: message, at: created, id: id))
+            } else if kind == "attachment" {
+                let attachment = TicketAttachment(
+                    id: id, ticketID: ticketID.lowercased, filename: try columns[5].decode(String.self), contentType: try columns[9].decode(String.self),
+                    size: Int(try columns[10].decode(String.self)) ?? 0, isInternal: try columns[11].decode(String?.self) == "internal",
+                    uploadedBy: author, createdAt: created)
+                items.append(TimelineItem(kind: kind, attachment: attachment, at: created, id: id))
             } else {
                 let comment = TicketComment(
                     id: id, ticketID: ticketID.lowercased, type: CommentType(rawValue: try columns[11].decode(String.self)) ?? .general,
                     authorID: author, body: try columns[9].decode(String.self), createdAt: created)
-                items.append(TimelineItem(kind: kind, message: nil, comment: comment, at: created, id: id))
+                items.append(TimelineItem(kind: kind, comment: comment, at: created, id: id))
             }
         }
         let lastRegular = items.prefix(page.limit).last { $0.comment?.type != .sticky }
