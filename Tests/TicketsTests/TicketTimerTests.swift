@@ -13,9 +13,10 @@ struct TicketTimerTests {
     }
 
     static func enableTimers(
-        _ kit: TicketTestKit, close: Int? = nil, lock: Int? = nil, delete: Int? = nil, deleteResolved: Bool = false, version: Int = 2
+        _ kit: TicketTestKit, close: Int? = nil, lock: Int? = nil, delete: Int? = nil, deleteResolved: Bool = false, notify: Bool = false,
+        version: Int = 2
     ) async throws {
-        var tickets: [String: Any] = ["includeTicketsWithResolutionsInAutoDelete": deleteResolved]
+        var tickets: [String: Any] = ["includeTicketsWithResolutionsInAutoDelete": deleteResolved, "notifyCustomerOnAutoClose": notify]
         if let close { tickets["autoCloseEnabled"] = true; tickets["autoCloseAfterHours"] = close }
         if let lock { tickets["autoLockEnabled"] = true; tickets["autoLockAfterHours"] = lock }
         if let delete { tickets["autoDeleteEnabled"] = true; tickets["autoDeleteAfterDays"] = delete }
@@ -194,12 +195,16 @@ struct TicketTimerTests {
             #expect(kept["status"] as? String == "waiting", "a timer whose setting was turned off does not act")
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.timers WHERE kind = 'auto_close'") == 0)
 
-            try await Self.enableTimers(kit, close: 48, version: 4)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.outbox WHERE convert_from(payload, 'UTF8') LIKE '%notifyCustomer%'") == 0)
+            try await Self.enableTimers(kit, close: 48, notify: true, version: 4)
             while try await kit.api.store.resyncDepartmentTimers() {}
             #expect(try await worker.runOne(now: Date().addingTimeInterval(25 * 3_600)) == false, "re-timed to the new 48 hours")
             #expect(try await worker.runOne(now: Date().addingTimeInterval(49 * 3_600)))
             let (_, _, closed) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
             #expect(closed["status"] as? String == "closed")
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.outbox WHERE convert_from(payload, 'UTF8') LIKE '%"notifyCustomer":"true"%'
+                """) == 1, "the auto-close event tells the mailer to notify the customer, as the department asks")
         }
     }
 

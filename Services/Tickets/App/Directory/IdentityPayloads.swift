@@ -13,6 +13,7 @@ enum IdentityPayloads {
         var autoDeleteEnabled: Bool?
         var autoDeleteAfterDays: Int?
         var includeTicketsWithResolutionsInAutoDelete: Bool?
+        var notifyCustomerOnAutoClose: Bool?
     }
 
     struct DepartmentSettings: Decodable {

@@ -457,5 +457,8 @@ public enum TicketMigrations {
             ON CONFLICT (scope, scope_id, status, shard) DO UPDATE SET n = {schema}.ticket_counts.n + excluded.n
             """,
         ]),
+        Migration(version: 129, name: "Send notification to customer when tickets are auto-closed", sql: [
+            "ALTER TABLE {schema}.departments ADD COLUMN notify_on_auto_close boolean NOT NULL DEFAULT false",
+        ]),
     ]
 }

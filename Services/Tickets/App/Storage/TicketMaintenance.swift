@@ -117,11 +117,13 @@ extension TicketStore {
         switch kind {
         case .autoClose, .autoLock:
             let (from, to): (TicketStatus, TicketStatus) = kind == .autoClose ? (.waiting, .closed) : (.closed, .closedLocked)
-            _ = try await modify(id, expectedVersion: nil, actor: .system, on: connection) { ticket, _ in
+            _ = try await modify(id, expectedVersion: nil, actor: .system, on: connection) { ticket, connection in
                 guard ticket.status == from else { return [] }
                 ticket.status = to
                 ticket.closedAt = ticket.closedAt ?? Date()
-                return [("ticket.status_changed", ["from": from.rawValue, "to": to.rawValue, "cause": kind.rawValue])]
+                var details = ["from": from.rawValue, "to": to.rawValue, "cause": kind.rawValue]
+                if kind == .autoClose { details["notifyCustomer"] = String(try await notifiesOnAutoClose(ticket.departmentID, on: connection)) }
+                return [("ticket.status_changed", details)]
             }
         case .autoDelete:
             guard let ticket = try await find(id, on: connection, lock: true), ticket.status.isClosed else { return }
@@ -178,6 +180,18 @@ extension TicketStore {
             published.append(("ticket.status_changed", ["from": previousStatus.rawValue, "to": "active", "cause": "follow_up"]))
         }
         return published
+    }
+
+    /// Whether the department sends the customer a notification when a ticket is auto-closed (the mail is sent from
+    /// the event's `notifyCustomer`).
+    private func notifiesOnAutoClose(_ departmentID: String, on connection: PostgresConnection) async throws -> Bool {
+        var binds = PostgresBindings()
+        binds.append(UUID(uuidString: departmentID))
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT notify_on_auto_close FROM \(database.table("departments")) WHERE id = $1", binds: binds),
+            logger: database.logger)
+        for try await notify in rows.decode(Bool.self) { return notify }
+        return false
     }
 
     private func setStatusBeforeFollowUp(_ id: String, _ status: String, on connection: PostgresConnection) async throws {
