@@ -60,4 +60,59 @@ struct CustomFieldTests {
             #expect(closed == .ok)
         }
     }
+
+    @Test("Administrators list, edit and delete fields and templates; a new ticket takes the fields' Default Values")
+    func manageFieldsAndTemplates() async throws {
+        try await TicketTestKit.run { client, kit in
+            let admin = try await kit.administratorToken()
+            let agentToken = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let fields = "/api/v1/tickets/custom-fields"
+            let (_, _, newsletter) = try await TicketTestKit.send(
+                client, .post, fields, token: admin, body: #"{"name":"Newsletter","dataType":"dropdown","options":["Yes","No"],"defaultValue":"Yes"}"#)
+            let (_, _, serial) = try await TicketTestKit.send(client, .post, fields, token: admin, body: #"{"name":"Serial","dataType":"text"}"#)
+            let newsletterID = try #require(newsletter["id"] as? String)
+            let serialID = try #require(serial["id"] as? String)
+            let field = { (id: String) in #"{"fieldID":"\#(id)","visibility":"both","requiredByUsers":false,"requiredForSend":false,"requiredForClose":false,"showInCompose":false}"# }
+            let (_, _, template) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/templates", token: admin, body: #"{"name":"Support","fields":[\#(field(newsletterID)),\#(field(serialID))]}"#)
+            let templateID = try #require(template["id"] as? String)
+            try await kit.identity("department.updated", [
+                "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
+                "version": 2, "settings": ["tickets": ["customFieldTemplateID": templateID]],
+            ])
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            let (_, _, values) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/custom-fields", token: agentToken)
+            #expect(values as? [String: String] == [newsletterID: "Yes"], "the Default Value of a field the customer left out")
+
+            let (renamed, _, edited) = try await TicketTestKit.send(
+                client, .put, fields + "/\(newsletterID)", token: admin, body: #"{"name":"Promotions","dataType":"dropdown","options":["Yes","No","Later"],"defaultValue":"Later"}"#)
+            #expect(renamed == .ok)
+            #expect(edited["name"] as? String == "Promotions")
+            let (retyped, _, _) = try await TicketTestKit.send(client, .put, fields + "/\(newsletterID)", token: admin, body: #"{"name":"Promotions","dataType":"text"}"#)
+            #expect(retyped == .unprocessableContent)
+            let (denied, _, _) = try await TicketTestKit.send(client, .put, fields + "/\(newsletterID)", token: agentToken, body: #"{"name":"X","dataType":"dropdown","options":["Yes"]}"#)
+            #expect(denied == .forbidden)
+
+            let (_, _, listed) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/templates", token: admin)
+            #expect((listed["items"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["Support"])
+            let (changed, _, _) = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/templates/\(templateID)", token: admin, body: #"{"name":"Support v2","fields":[\#(field(serialID))]}"#)
+            #expect(changed == .ok)
+            let (_, _, read) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/templates/\(templateID)", token: admin)
+            #expect(read["name"] as? String == "Support v2")
+            #expect((read["fields"] as? [[String: Any]])?.compactMap { $0["fieldID"] as? String } == [serialID])
+
+            let (deletedField, _, _) = try await TicketTestKit.send(client, .delete, fields + "/\(newsletterID)", token: admin)
+            #expect(deletedField == .noContent)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.ticket_field_values") == 0, "its values go with it")
+            let (deletedTemplate, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/templates/\(templateID)", token: admin)
+            #expect(deletedTemplate == .noContent)
+            let (missing, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/templates/\(templateID)", token: admin)
+            #expect(missing == .notFound)
+            let (_, _, plain) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: customer.token, body: #"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"Hi","body":"x"}"#)
+            #expect(plain["id"] is String, "a department whose template was deleted has none")
+        }
+    }
 }

@@ -66,6 +66,15 @@ public struct TicketTemplate: Codable, Sendable, Equatable {
         fields.contains { $0.fieldID == fieldID && $0.visibility != .agents }
     }
 
+    /// The Default Values of the template's fields that `values` leave out, for a new ticket.
+    public func defaults(besides values: [String: String], definitions: [String: CustomFieldDefinition]) -> [String: String] {
+        var defaults: [String: String] = [:]
+        for field in fields where values[field.fieldID] == nil {
+            if let value = definitions[field.fieldID]?.defaultValue, !value.isEmpty { defaults[field.fieldID] = value }
+        }
+        return defaults
+    }
+
     /// The values a customer is shown: those of the template's fields visible to users (not agent-only fields, nor
     /// values of fields the template no longer has).
     public func shownToUsers(_ values: [String: String]) -> [String: String] {

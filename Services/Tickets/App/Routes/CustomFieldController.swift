@@ -13,6 +13,14 @@ public struct NewTemplate: Decodable, Sendable {
     public var fields: [TicketTemplate.Field]
 }
 
+/// `POST`/`PUT …/custom-fields` body.
+struct FieldBody: Decodable {
+    var name: String
+    var dataType: CustomFieldType
+    var options: [String]?
+    var defaultValue: String?
+}
+
 /// Data custom fields and templates (system administrator), and each ticket's values (agents).
 public struct CustomFieldController: Sendable {
     let access: TicketRequestAccess
@@ -29,30 +37,54 @@ public struct CustomFieldController: Sendable {
         }
         group.post("custom-fields") { request, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)
-            struct Body: Decodable { var name: String; var dataType: CustomFieldType; var options: [String]?; var defaultValue: String? }
-            let body = try await request.decodeJSON(Body.self, context: context)
-            let field = CustomFieldDefinition(
-                id: UUIDv7.generate().uuidString.lowercased(), name: body.name.trimmingCharacters(in: .whitespacesAndNewlines), dataType: body.dataType,
-                options: body.options ?? [], defaultValue: body.defaultValue)
-            try CustomFieldRules.validate(field)
+            let field = try Self.field(try await request.decodeJSON(FieldBody.self, context: context), id: UUIDv7.generate().uuidString.lowercased())
             try await store.createField(field)
             return EditedResponse(status: .created, response: field)
         }
+        group.put("custom-fields/{fieldID}") { request, context in
+            _ = try Authorization.requireSystemAdministrator(context.principal)
+            let id = try Self.id(context, "fieldID")
+            guard let existing = try await store.fieldDefinitions().first(where: { $0.id == id.lowercased }) else { throw Problem.notFound("No such custom field.") }
+            let field = try Self.field(try await request.decodeJSON(FieldBody.self, context: context), id: existing.id)
+            guard field.dataType == existing.dataType else {
+                throw Problem.unprocessable("A field's data type does not change; make a new field.", errors: [.init(field: "dataType", message: "cannot change")])
+            }
+            guard try await store.updateField(field) else { throw Problem.notFound("No such custom field.") }
+            return field
+        }
+        group.get("templates") { _, context in
+            _ = try Authorization.requireSystemAdministrator(context.principal)
+            return Items(items: try await store.templates())
+        }
+        group.get("templates/{templateID}") { _, context in
+            _ = try Authorization.requireSystemAdministrator(context.principal)
+            let id = try Self.id(context, "templateID").lowercased
+            guard let template = try await store.templates().first(where: { $0.id == id }) else { throw Problem.notFound("No such template.") }
+            return template
+        }
         group.post("templates") { request, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)
-            let body = try await request.decodeJSON(NewTemplate.self, context: context)
-            let known = Set(try await store.fieldDefinitions().map(\.id))
-            let unknown = body.fields.map { $0.fieldID.lowercased() }.filter { !known.contains($0) }
-            guard unknown.isEmpty, (1...100).contains(body.name.count) else {
-                throw Problem.unprocessable(
-                    "A template needs a name and known fields.",
-                    errors: unknown.map { .init(field: "fields", message: "unknown field \($0)") } + (body.name.isEmpty ? [.init(field: "name", message: "is required")] : []))
-            }
-            let template = TicketTemplate(
-                id: UUIDv7.generate().uuidString.lowercased(), name: body.name,
-                fields: body.fields.map { var field = $0; field.fieldID = field.fieldID.lowercased(); return field })
+            let template = try await validated(try await request.decodeJSON(NewTemplate.self, context: context), id: UUIDv7.generate().uuidString.lowercased())
             try await store.createTemplate(template)
             return EditedResponse(status: .created, response: template)
+        }
+        group.put("templates/{templateID}") { request, context in
+            _ = try Authorization.requireSystemAdministrator(context.principal)
+            let id = try Self.id(context, "templateID").lowercased
+            let template = try await validated(try await request.decodeJSON(NewTemplate.self, context: context), id: id)
+            guard try await store.updateTemplate(template) else { throw Problem.notFound("No such template.") }
+            return template
+        }
+        let deletions: [(parameter: String, path: String, what: String, delete: @Sendable (UUID) async throws -> Bool)] = [
+            ("fieldID", "custom-fields", "custom field", { try await store.deleteField($0) }),
+            ("templateID", "templates", "template", { try await store.deleteTemplate($0) }),
+        ]
+        for deletion in deletions {
+            group.delete("\(deletion.path)/{\(deletion.parameter)}") { _, context in
+                _ = try Authorization.requireSystemAdministrator(context.principal)
+                guard try await deletion.delete(try Self.id(context, deletion.parameter)) else { throw Problem.notFound("No such \(deletion.what).") }
+                return Response(status: .noContent)
+            }
         }
         group.get("{id}/custom-fields") { _, context in
             let (ticket, caller) = try await access.readable(context, for: .read)
@@ -66,5 +98,30 @@ public struct CustomFieldController: Sendable {
             let values = try await request.decodeJSON([String: String].self, context: context)
             return try await store.setFieldValues(try TicketController.id(ticket.id), values, by: caller.principal.userID)
         }
+    }
+
+    static func field(_ body: FieldBody, id: String) throws -> CustomFieldDefinition {
+        let field = CustomFieldDefinition(
+            id: id, name: body.name.trimmingCharacters(in: .whitespacesAndNewlines), dataType: body.dataType, options: body.options ?? [],
+            defaultValue: body.defaultValue)
+        try CustomFieldRules.validate(field)
+        return field
+    }
+
+    /// A template of known fields with a name of 1 to 100 characters.
+    func validated(_ body: NewTemplate, id: String) async throws -> TicketTemplate {
+        let known = Set(try await store.fieldDefinitions().map(\.id))
+        let unknown = body.fields.map { $0.fieldID.lowercased() }.filter { !known.contains($0) }
+        guard unknown.isEmpty, (1...100).contains(body.name.count) else {
+            throw Problem.unprocessable(
+                "A template needs a name and known fields.",
+                errors: unknown.map { .init(field: "fields", message: "unknown field \($0)") } + (body.name.isEmpty ? [.init(field: "name", message: "is required")] : []))
+        }
+        return TicketTemplate(id: id, name: body.name, fields: body.fields.map { var field = $0; field.fieldID = field.fieldID.lowercased(); return field })
+    }
+
+    static func id(_ context: ServiceRequestContext, _ name: String) throws -> UUID {
+        guard let raw = context.parameters.get(name), let id = UUID(uuidString: raw) else { throw Problem.notFound("No such item.") }
+        return id
     }
 }

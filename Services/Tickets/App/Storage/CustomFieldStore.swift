@@ -37,15 +37,84 @@ extension TicketStore {
         }
     }
 
+    /// Changes a field's name, options and Default Value (its data type stays); false when there is no such field.
+    public func updateField(_ field: CustomFieldDefinition) async throws -> Bool {
+        var binds = PostgresBindings()
+        binds.append(UUID(uuidString: field.id))
+        binds.append(field.name)
+        binds.append(field.options)
+        binds.append(field.defaultValue)
+        return try await translatingUniqueViolation(into: Problem.conflict("A custom field named \(field.name) exists.")) {
+            try await changedRows("UPDATE \(database.table("custom_fields")) SET name = $2, options = $3, default_value = $4 WHERE id = $1 RETURNING id", binds) > 0
+        }
+    }
+
+    /// Deletes a field, its place in every template and the tickets' values of it; false when there is no such field.
+    public func deleteField(_ id: UUID) async throws -> Bool {
+        try await database.transaction { connection in
+            var fieldID = PostgresBindings()
+            fieldID.append(id.lowercased)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: """
+                    UPDATE \(database.table("templates")) SET fields = (
+                        SELECT coalesce(jsonb_agg(f ORDER BY n), '[]'::jsonb) FROM jsonb_array_elements(fields) WITH ORDINALITY AS e(f, n) WHERE f->>'fieldID' <> $1)
+                    WHERE fields @> jsonb_build_array(jsonb_build_object('fieldID', $1::text))
+                    """, binds: fieldID), logger: database.logger
+            ).consume()
+            var values = PostgresBindings()
+            values.append(id)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("ticket_field_values")) WHERE field_id = $1", binds: values), logger: database.logger
+            ).consume()
+            var field = PostgresBindings()
+            field.append(id)
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("custom_fields")) WHERE id = $1 RETURNING id", binds: field), logger: database.logger)
+            var deleted = false
+            for try await _ in rows { deleted = true }
+            return deleted
+        }
+    }
+
     public func createTemplate(_ template: TicketTemplate) async throws {
+        _ = try await changedRows("INSERT INTO \(database.table("templates")) (id, name, fields) VALUES ($1, $2, $3::jsonb) RETURNING id", try bindings(template))
+    }
+
+    /// Replaces a template's name and fields; false when there is no such template.
+    public func updateTemplate(_ template: TicketTemplate) async throws -> Bool {
+        try await changedRows("UPDATE \(database.table("templates")) SET name = $2, fields = $3::jsonb WHERE id = $1 RETURNING id", try bindings(template)) > 0
+    }
+
+    /// Deletes a template; departments that used it have none from then on. False when there is no such template.
+    public func deleteTemplate(_ id: UUID) async throws -> Bool {
+        var binds = PostgresBindings()
+        binds.append(id)
+        return try await changedRows("DELETE FROM \(database.table("templates")) WHERE id = $1 RETURNING id", binds) > 0
+    }
+
+    public func templates() async throws -> [TicketTemplate] {
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: "SELECT id, name, fields::text FROM \(database.table("templates")) ORDER BY lower(name), id"), logger: database.logger)
+        var result: [TicketTemplate] = []
+        for try await (id, name, fields) in rows.decode((UUID, String, String).self) {
+            result.append(TicketTemplate(id: id.lowercased, name: name, fields: try JSONColumn.decode([TicketTemplate.Field].self, from: fields)))
+        }
+        return result
+    }
+
+    private func bindings(_ template: TicketTemplate) throws -> PostgresBindings {
         var binds = PostgresBindings()
         binds.append(UUID(uuidString: template.id))
         binds.append(template.name)
         binds.append(try JSONColumn.encode(template.fields))
-        try await database.client.query(
-            PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("templates")) (id, name, fields) VALUES ($1, $2, $3::jsonb)", binds: binds),
-            logger: database.logger
-        ).consume()
+        return binds
+    }
+
+    private func changedRows(_ sql: String, _ binds: PostgresBindings) async throws -> Int {
+        let rows = try await database.client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: database.logger)
+        var count = 0
+        for try await _ in rows { count += 1 }
+        return count
     }
 
     /// The template of a department, nil when it has none.
@@ -105,10 +174,11 @@ extension TicketStore {
     }
 
     /// Checks and normalizes values against the department's template: only its fields (only user-visible ones
-    /// for a customer), each valid for its type; then the fields required at `moment` must be filled.
+    /// for a customer), each valid for its type; a new ticket (`defaults`) takes the fields' Default Values for what
+    /// it leaves out; then the fields required at `moment` must be filled.
     func checkedFieldValues(
         _ values: [String: String], existing: [String: String], department: UUID, byCustomer: Bool, moment: TicketTemplate.Moment?,
-        on connection: PostgresConnection
+        defaults: Bool = false, on connection: PostgresConnection
     ) async throws -> [String: String] {
         let template = try await template(ofDepartment: department, on: connection)
         if template == nil && values.isEmpty { return [:] }
@@ -130,6 +200,11 @@ extension TicketStore {
             do { normalized[id] = try CustomFieldRules.normalize(value, for: definition) } catch let problem as Problem { errors += problem.errors }
         }
         try Problem.throwIfInvalid(errors)
+        if defaults, let template {
+            for (id, value) in template.defaults(besides: normalized, definitions: definitions) {
+                normalized[id] = definitions[id].flatMap { try? CustomFieldRules.normalize(value, for: $0) } ?? value
+            }
+        }
         if let template, let moment {
             try Problem.throwIfInvalid(template.missing(at: moment, values: existing.merging(normalized) { $1 }, definitions: definitions))
         }

@@ -82,7 +82,7 @@ extension TicketStore {
             ? [:]
             : try await checkedFieldValues(
                 new.customFields, existing: [:], department: new.department.id, byCustomer: byCustomer, moment: byCustomer ? .submit : .send,
-                on: connection)
+                defaults: true, on: connection)
         let now = Date()
         let sequence = try await ticketNumbers.next(1, on: connection).first ?? 0
         let id = UUIDv7.generate()
