@@ -89,7 +89,7 @@ struct MessageActionsTests {
         }
     }
 
-    @Test("Reply All copies the others on the latest incoming message; quotes nest newest outside, as email clients do")
+    @Test("Reply All copies the others on the latest incoming message and blind-copies whom the last reply did; quotes nest newest outside")
     func composition() {
         var incoming = Self.reply
         incoming.direction = .incoming
@@ -100,6 +100,12 @@ struct MessageActionsTests {
         #expect(all.to == ["lee@customer.example"])
         #expect(all.cc == ["support@demo.localhost", "boss@customer.example"])
         #expect(ReplyComposer.recipients(.reply, customerEmail: "lee@customer.example", latestIncoming: incoming, agentAddress: "a@b.c").cc.isEmpty)
+        var outgoing = Self.reply
+        outgoing.bcc = ["audit@demo.localhost", "boss@customer.example"]
+        let blind = ReplyComposer.recipients(
+            .replyAll, customerEmail: "lee@customer.example", latestIncoming: incoming, latestOutgoing: outgoing, agentAddress: "agent@demo.localhost")
+        #expect(blind.bcc == ["audit@demo.localhost"], "whom the last reply blind-copied, unless already copied")
+        #expect(ReplyComposer.recipients(.reply, customerEmail: "lee@customer.example", latestIncoming: incoming, latestOutgoing: outgoing, agentAddress: "a@b.c").bcc.isEmpty)
         incoming.bodyText = "It smokes."
         let quote = ReplyComposer.quote([Self.reply, incoming])
         #expect(quote.text == """
@@ -124,6 +130,7 @@ struct MessageActionsTests {
             _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/messages", token: customer.token, body: #"{"body":"Still smoking."}"#)
             let (_, _, defaults) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/compose", token: token)
             #expect(defaults["mode"] as? String == "reply")
+            #expect(defaults["subject"] as? String == "Printer on fire", "the ticket's subject")
             #expect((defaults["quotedMessageIDs"] as? [String])?.count == 1)
             #expect((defaults["quoteText"] as? String)?.contains("> Still smoking.") == true)
             _ = try await TicketTestKit.send(

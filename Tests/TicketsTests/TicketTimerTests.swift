@@ -49,9 +49,17 @@ struct TicketTimerTests {
             #expect(fired["pinned"] as? Bool == true)
             #expect((fired["followUp"] as? [String: Any])?["due"] as? Bool == true, "the follow-up stays, marked due")
 
-            _ = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/follow-up", token: token, body: #"{"at":"\#(due)"}"#)
+            _ = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/\(id)/follow-up", token: token, body: #"{"at":"\#(due)","note":"Chase them","priority":"urgent"}"#)
             let (_, _, suspended) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/messages", token: customer.token, body: #"{"body":"Any news?"}"#)
             #expect(suspended["followUp"] == nil || suspended["followUp"] is NSNull, "a customer message suspends the follow-up")
+            let (_, _, dialog) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/follow-up", token: token)
+            let previous = try #require(dialog["previous"] as? [String: Any], "the suspended follow-up's values fill the dialog again")
+            #expect(previous["note"] as? String == "Chase them")
+            #expect(previous["priority"] as? String == "urgent")
+            #expect(previous["agentID"] as? String == agent.lowercased)
+            let (hidden, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/follow-up", token: customer.token)
+            #expect(hidden == .notFound, "the follow-up is the agent's")
             #expect(suspended["status"] as? String == "active")
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.timers WHERE kind = 'follow_up'") == 0)
             let types = try await kit.eventTypes()

@@ -5,8 +5,11 @@ import ServiceKit
 /// Replies): the recipients of Reply or Reply All, the latest messages quoted, and the signature that will end it.
 public struct ReplyComposition: Codable, Sendable, Equatable {
     public var mode: TicketSettings.ReplyOption
+    /// The ticket's subject (changed with Change Subject, so that the ticket number stays intact).
+    public var subject: String
     public var to: [String]
     public var cc: [String]
+    public var bcc: [String]
     public var quoteHTML: String
     public var quoteText: String
     public var quotedMessageIDs: [String]
@@ -16,15 +19,16 @@ public struct ReplyComposition: Codable, Sendable, Equatable {
 
 public enum ReplyComposer {
     /// Reply goes to the customer; Reply All also copies everyone else on the latest incoming message, except the
-    /// agent and the customer themselves.
+    /// agent and the customer themselves, and blind-copies whom the latest reply blind-copied.
     public static func recipients(
-        _ mode: TicketSettings.ReplyOption, customerEmail: String, latestIncoming: TicketMessage?, agentAddress: String
-    ) -> (to: [String], cc: [String]) {
-        guard mode == .replyAll, let latestIncoming else { return ([customerEmail], []) }
-        let own = Set([customerEmail.lowercased(), agentAddress.lowercased()])
-        var seen = own
-        let others = (latestIncoming.to + latestIncoming.cc).filter { seen.insert($0.lowercased()).inserted }
-        return ([customerEmail], others)
+        _ mode: TicketSettings.ReplyOption, customerEmail: String, latestIncoming: TicketMessage?, latestOutgoing: TicketMessage? = nil,
+        agentAddress: String
+    ) -> (to: [String], cc: [String], bcc: [String]) {
+        guard mode == .replyAll else { return ([customerEmail], [], []) }
+        var seen = Set([customerEmail.lowercased(), agentAddress.lowercased()])
+        let others = ((latestIncoming?.to ?? []) + (latestIncoming?.cc ?? [])).filter { seen.insert($0.lowercased()).inserted }
+        let blind = (latestOutgoing?.bcc ?? []).filter { seen.insert($0.lowercased()).inserted }
+        return ([customerEmail], others, blind)
     }
 
     /// The `messages` (newest first) quoted one inside the other as email clients do, each under "On …, … wrote:".

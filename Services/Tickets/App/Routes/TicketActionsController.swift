@@ -5,6 +5,8 @@ import HTTPTypes
 import Hummingbird
 import ServiceKit
 
+extension FollowUpState: ResponseEncodable {}
+
 /// `POST /api/v1/tickets/merge` body.
 public struct MergeRequest: Decodable, Sendable {
     public var primaryID: String
@@ -39,6 +41,12 @@ public struct TicketActionsController: Sendable {
             let updated = try await store.scheduleFollowUp(
                 try TicketController.id(ticket.id), followUp, by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)
+        }
+        group.get("{id}/follow-up") { _, context in
+            let (ticket, caller) = try await access.readable(context, for: .read)
+            guard !caller.readsAsCustomer(ticket) else { throw Problem.notFound("No such ticket.") }
+            guard ticket.followUp == nil else { return FollowUpState(followUp: ticket.followUp, previous: nil) }
+            return FollowUpState(followUp: nil, previous: try await store.previousFollowUp(try TicketController.id(ticket.id)))
         }
         group.delete("{id}/follow-up") { _, context in
             let (ticket, caller) = try await access.readable(context)

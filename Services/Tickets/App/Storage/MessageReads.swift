@@ -39,10 +39,12 @@ extension TicketStore {
             var incoming = PostgresBindings()
             incoming.append(UUID(uuidString: ticket.id))
             let latestIncoming = try await messages("WHERE ticket_id = $1 AND direction = 'in' ORDER BY id DESC LIMIT 1", incoming, on: connection).first
-            let (to, cc) = ReplyComposer.recipients(mode, customerEmail: ticket.customerEmail, latestIncoming: latestIncoming, agentAddress: agentAddress)
+            let latestOutgoing = try await messages("WHERE ticket_id = $1 AND direction = 'out' ORDER BY id DESC LIMIT 1", incoming, on: connection).first
+            let (to, cc, bcc) = ReplyComposer.recipients(
+                mode, customerEmail: ticket.customerEmail, latestIncoming: latestIncoming, latestOutgoing: latestOutgoing, agentAddress: agentAddress)
             let quote = ReplyComposer.quote(latest)
             return ReplyComposition(
-                mode: mode, to: to, cc: cc, quoteHTML: quote.html, quoteText: quote.text, quotedMessageIDs: latest.map(\.id),
+                mode: mode, subject: ticket.subject, to: to, cc: cc, bcc: bcc, quoteHTML: quote.html, quoteText: quote.text, quotedMessageIDs: latest.map(\.id),
                 signatureHTML: try await renderedSignature(for: ticket, agent: agent, agentAddress: agentAddress, scheme: scheme, on: connection))
         }
     }

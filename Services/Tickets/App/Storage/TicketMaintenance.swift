@@ -5,6 +5,21 @@ import HTTPTypes
 import PostgresNIO
 import ServiceKit
 
+/// What a follow-up dialog is filled with again after the ticket's follow-up was suspended: its values but the time.
+public struct PreviousFollowUp: Codable, Sendable, Equatable {
+    public var note: String?
+    public var groupID: String?
+    public var agentID: String?
+    public var priority: TicketPriority?
+    public var pin: Bool
+}
+
+/// The follow-up dialog's state: the ticket's follow-up, or the values of the last one to start from.
+public struct FollowUpState: Codable, Sendable {
+    public var followUp: FollowUp?
+    public var previous: PreviousFollowUp?
+}
+
 /// Follow-ups, priority, subject, email address, pin, deletion and what the timers do.
 extension TicketStore {
     /// Schedules a follow-up: the ticket waits until then (a Follow-Up comment keeps the note). A Closed and Locked
@@ -37,6 +52,24 @@ extension TicketStore {
             ticket.closedAt = nil
         }
         return published
+    }
+
+    /// The values of the ticket's last follow-up when none is set now (a customer's message suspended it, or it was
+    /// done), to fill the follow-up dialog again; nil when a follow-up is set or none ever was.
+    public func previousFollowUp(_ id: UUID) async throws -> PreviousFollowUp? {
+        var binds = PostgresBindings()
+        binds.append(id)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT follow_up_note, follow_up_group_id, follow_up_agent_id, follow_up_priority, follow_up_pin FROM \(database.table("tickets"))
+                WHERE id = $1 AND follow_up_at IS NULL
+                  AND (follow_up_note IS NOT NULL OR follow_up_group_id IS NOT NULL OR follow_up_agent_id IS NOT NULL OR follow_up_priority IS NOT NULL)
+                """, binds: binds), logger: database.logger)
+        for try await (note, group, agent, priority, pin) in rows.decode((String?, UUID?, UUID?, Int?, Bool).self) {
+            return PreviousFollowUp(
+                note: note, groupID: group?.lowercased, agentID: agent?.lowercased, priority: priority.map(TicketPriority.init(rank:)), pin: pin)
+        }
+        return nil
     }
 
     /// Removes a follow-up; a scheduled one returns the ticket to the status it had before, a due one (the ticket is
