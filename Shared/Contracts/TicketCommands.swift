@@ -27,3 +27,19 @@ public struct OpenTicketCommand: Codable, Sendable, Equatable {
         self.source = source
     }
 }
+
+/// `ticket.reply_bounced` on `tickets.commands`: whoever sends tickets' mail received a non-delivery report for an
+/// outgoing message, and the ticket returns to Active (even from Closed and Locked) so an agent sees the customer
+/// did not get the answer.
+public struct ReplyBouncedCommand: Codable, Sendable, Equatable {
+    public static let type = "ticket.reply_bounced"
+
+    public var messageID: String
+    /// The non-delivery report's reason, e.g. "550 5.1.1 mailbox unavailable".
+    public var reason: String?
+
+    public init(messageID: String, reason: String? = nil) {
+        self.messageID = messageID
+        self.reason = reason
+    }
+}

@@ -1,7 +1,10 @@
 import Auth
+import Contracts
+import Database
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Logging
 import Testing
 import TestSupport
 import TicketsApp
@@ -50,6 +53,31 @@ struct TicketLifecycleTests {
                 "ticket.created", "ticket.assigned", "ticket.replied", "ticket.status_changed", "ticket.message_received",
                 "ticket.status_changed", "ticket.status_changed",
             ])
+        }
+    }
+
+    @Test("A reply that bounced (ticket.reply_bounced on tickets.commands) returns its Closed and Locked ticket to Active")
+    func bouncedReply() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Fixed.","sendVariant":"closed_locked"}"#)
+            let (_, _, timeline) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/timeline", token: token)
+            let replyID = try #require((timeline["items"] as? [[String: Any]])?.compactMap { ($0["message"] as? [String: Any])?["id"] as? String }.first)
+            let handler = TicketCommandHandler(store: kit.api.store, logger: Logger(label: "commands"))
+            func bounce(_ messageID: String) async throws {
+                let event = CloudEvent(
+                    source: "mail", type: ReplyBouncedCommand.type, subject: messageID, brandid: nil,
+                    data: ReplyBouncedCommand(messageID: messageID, reason: "550 5.1.1 mailbox unavailable"))
+                let bytes = try CloudEventCoding.encode(event)
+                try await kit.database.transaction { try await handler.apply(ReplyBouncedCommand.type, bytes, on: $0) }
+            }
+            try await bounce(UUID().lowercased)
+            try await bounce(replyID)
+            let (_, _, reopened) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
+            #expect(reopened["status"] as? String == "active", "the customer never got the answer")
+            #expect(try await kit.eventTypes().suffix(2) == ["ticket.reply_bounced", "ticket.status_changed"])
         }
     }
 

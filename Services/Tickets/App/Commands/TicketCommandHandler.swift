@@ -4,8 +4,8 @@ import Logging
 import PostgresNIO
 import ServiceKit
 
-/// Applies `tickets.commands` inside the idempotent consumer's transaction, so a command opens its ticket exactly
-/// once. A command that can never succeed (unknown department, invalid fields) is logged and dropped rather than
+/// Applies `tickets.commands` (open a ticket, a reply bounced) inside the idempotent consumer's transaction, so a
+/// command acts exactly once. A command that can never succeed (unknown department, invalid fields) is logged and dropped rather than
 /// retried forever.
 public struct TicketCommandHandler: Sendable {
     let store: TicketStore
@@ -17,13 +17,20 @@ public struct TicketCommandHandler: Sendable {
     }
 
     public func apply(_ type: String, _ bytes: [UInt8], on connection: PostgresConnection) async throws {
-        guard type == OpenTicketCommand.type else { return }
-        let command = try CloudEventCoding.decode(OpenTicketCommand.self, from: bytes).data
         do {
-            let new = try await newTicket(command, on: connection)
-            _ = try await store.create(new, actor: Actor(kind: command.source, id: command.customerUserID), on: connection)
+            switch type {
+            case OpenTicketCommand.type:
+                let command = try CloudEventCoding.decode(OpenTicketCommand.self, from: bytes).data
+                let new = try await newTicket(command, on: connection)
+                _ = try await store.create(new, actor: Actor(kind: command.source, id: command.customerUserID), on: connection)
+            case ReplyBouncedCommand.type:
+                let command = try CloudEventCoding.decode(ReplyBouncedCommand.self, from: bytes).data
+                try await store.replyBounced(try TicketInput.uuid(command.messageID, field: "messageID"), reason: command.reason, on: connection)
+            default:
+                return
+            }
         } catch let problem as Problem {
-            logger.error("dropping a ticket command that cannot succeed", metadata: ["problem": "\(problem.detail ?? problem.title)"])
+            logger.error("dropping a ticket command that cannot succeed", metadata: ["type": "\(type)", "problem": "\(problem.detail ?? problem.title)"])
         }
     }
 

@@ -96,6 +96,24 @@ extension TicketStore {
         }
     }
 
+    /// A reply the customer never received (a non-delivery report): its ticket returns to Active, even from Closed and
+    /// Locked, with `ticket.reply_bounced`. A message that is not an outgoing one of a live ticket is refused (404).
+    func replyBounced(_ messageID: UUID, reason: String?, on connection: PostgresConnection) async throws {
+        var binds = PostgresBindings()
+        binds.append(messageID)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT ticket_id FROM \(database.table("messages")) WHERE id = $1 AND direction = 'out'", binds: binds),
+            logger: database.logger)
+        var ticketID: UUID?
+        for try await id in rows.decode(UUID.self) { ticketID = id }
+        guard let ticketID else { throw Problem.notFound("No outgoing message \(messageID.lowercased).") }
+        _ = try await modify(ticketID, expectedVersion: nil, actor: .system, on: connection) { ticket, _ in
+            var published: [(type: String, details: [String: String])] = [("ticket.reply_bounced", ["messageID": messageID.lowercased, "reason": reason ?? ""])]
+            if let change = apply(.active, to: &ticket, cause: "bounced") { published.append(change) }
+            return published
+        }
+    }
+
     /// An agent sets the status; closing passes the close guards.
     public func setStatus(_ id: UUID, to status: TicketStatus, by agent: String, expectedVersion: Int?) async throws -> Ticket {
         try await modify(id, expectedVersion: expectedVersion, actor: .agent(agent)) { ticket, connection in
