@@ -40,6 +40,25 @@ struct TicketDetailsTests {
         }
     }
 
+    @Test("A reply sent with its own subject shows it in its header; the ticket keeps its subject")
+    func replySubject() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token, subject: "Help")["id"] as? String)
+            let (sent, _, ticket) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Here you go.","subject":"Your replacement printer"}"#)
+            #expect(sent == .created)
+            #expect(ticket["subject"] as? String == "Help")
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"And the manual."}"#)
+            let (_, _, timeline) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/timeline", token: token)
+            let replies = (timeline["items"] as? [[String: Any]])?.compactMap { $0["message"] as? [String: Any] }.filter { $0["direction"] as? String == "out" } ?? []
+            #expect(replies.map { $0["subject"] as? String } == [nil, "Your replacement printer"], "newest first; a reply without its own subject has none")
+            let (bad, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"x","subject":" "}"#)
+            #expect(bad == .unprocessableContent)
+        }
+    }
+
     @Test("An empty or multi-line subject, a malformed address, a stale ETag or a customer's attempt changes nothing")
     func refusals() async throws {
         try await TicketTestKit.run { client, kit in

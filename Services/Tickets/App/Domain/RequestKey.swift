@@ -49,7 +49,8 @@ public struct RequestKey: Sendable, Equatable {
             fields: [
                 ("operation", "reply"), ("ticketID", ticketID.lowercased()), ("body", request.body), ("bodyHTML", request.bodyHTML),
                 ("sendVariant", request.sendVariant?.rawValue), ("to", addresses(request.to)), ("cc", addresses(request.cc)),
-                ("bcc", addresses(request.bcc)), ("followUp", canonical(request.followUp)), ("transfer", canonical(request.transfer)),
+                ("bcc", addresses(request.bcc)), ("subject", request.subject), ("followUp", canonical(request.followUp)),
+                ("transfer", canonical(request.transfer)),
             ])
     }
 

@@ -109,6 +109,8 @@ public struct TicketMessage: Codable, Sendable, Equatable {
     public var bodyHTML: String
     public var bodyText: String
     public var createdAt: Date
+    /// The subject a reply was sent with when the agent changed it for that reply only (the ticket keeps its own).
+    public var subject: String? = nil
 }
 
 /// A comment agents keep on a ticket (never shown to the customer).

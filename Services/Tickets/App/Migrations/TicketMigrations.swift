@@ -460,5 +460,8 @@ public enum TicketMigrations {
         Migration(version: 129, name: "Send notification to customer when tickets are auto-closed", sql: [
             "ALTER TABLE {schema}.departments ADD COLUMN notify_on_auto_close boolean NOT NULL DEFAULT false",
         ]),
+        Migration(version: 130, name: "a reply's own subject, shown in its header", sql: [
+            "ALTER TABLE {schema}.messages ADD COLUMN subject text",
+        ]),
     ]
 }

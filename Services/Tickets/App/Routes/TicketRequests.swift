@@ -33,6 +33,8 @@ public struct ReplyRequest: Decodable, Sendable {
     public var to: [String]?
     public var cc: [String]?
     public var bcc: [String]?
+    /// This reply's subject when it differs from the ticket's (the ticket keeps its own; Change Subject changes that).
+    public var subject: String?
     public var followUp: FollowUpRequest?
     public var transfer: TransferRequest?
 }

@@ -8,7 +8,8 @@ extension TicketStore {
     func messages(_ tail: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [TicketMessage] {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
-                SELECT id, ticket_id, direction, author_id, from_address, to_addresses, cc_addresses, bcc_addresses, body_html, body_text, created_at
+                SELECT id, ticket_id, direction, author_id, from_address, to_addresses, cc_addresses, bcc_addresses, body_html, body_text, created_at,
+                       subject
                 FROM \(database.table("messages")) \(tail)
                 """, binds: binds), logger: database.logger)
         var result: [TicketMessage] = []
@@ -19,7 +20,8 @@ extension TicketStore {
                 direction: TicketMessage.Direction(rawValue: try columns[2].decode(String.self)) ?? .incoming,
                 authorID: try columns[3].decode(UUID?.self)?.lowercased, from: try columns[4].decode(String.self),
                 to: try columns[5].decode([String].self), cc: try columns[6].decode([String].self), bcc: try columns[7].decode([String].self),
-                bodyHTML: try columns[8].decode(String.self), bodyText: try columns[9].decode(String.self), createdAt: try columns[10].decode(Date.self)))
+                bodyHTML: try columns[8].decode(String.self), bodyText: try columns[9].decode(String.self), createdAt: try columns[10].decode(Date.self),
+                subject: try columns[11].decode(String?.self)))
         }
         return result
     }

@@ -172,11 +172,12 @@ extension TicketStore {
         binds.append(message.bodyHTML)
         binds.append(message.bodyText)
         binds.append(message.createdAt)
+        binds.append(message.subject)
         try await connection.query(
             PostgresQuery(unsafeSQL: """
                 INSERT INTO \(database.table("messages"))
-                    (id, ticket_id, direction, author_id, from_address, to_addresses, cc_addresses, bcc_addresses, body_html, body_text, created_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                    (id, ticket_id, direction, author_id, from_address, to_addresses, cc_addresses, bcc_addresses, body_html, body_text, created_at, subject)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                 """, binds: binds), logger: database.logger
         ).consume()
     }

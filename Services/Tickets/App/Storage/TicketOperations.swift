@@ -15,6 +15,8 @@ public struct AgentReply: Sendable {
     public var bodyHTML: String
     public var bodyText: String
     public var variant: SendVariant
+    /// The reply's own subject, when the agent changed it for this reply.
+    public var subject: String?
     /// Send and Schedule Follow-up: the follow-up scheduled with the reply.
     public var followUp: FollowUp?
     /// Send and Transfer: the transfer made with the reply.
@@ -78,7 +80,7 @@ extension TicketStore {
             let message = TicketMessage(
                 id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .outgoing, authorID: reply.agentID.lowercased,
                 from: reply.agentAddress, to: reply.to.isEmpty ? [ticket.customerEmail] : reply.to, cc: reply.cc, bcc: reply.bcc,
-                bodyHTML: body.html, bodyText: body.text, createdAt: Date())
+                bodyHTML: body.html, bodyText: body.text, createdAt: Date(), subject: reply.subject.flatMap { $0 == ticket.subject ? nil : $0 })
             try await insert(message, on: connection)
             var published: [(type: String, details: [String: String])] = [
                 ("ticket.replied", ["messageID": message.id, "sendVariant": reply.variant.rawValue, "agentID": reply.agentID.lowercased]),
