@@ -115,4 +115,37 @@ struct CustomFieldTests {
             #expect(plain["id"] is String, "a department whose template was deleted has none")
         }
     }
+
+    @Test("A list shows the values of the custom fields chosen as Visible Fields; a malformed choice is a 400")
+    func visibleFields() async throws {
+        try await TicketTestKit.run { client, kit in
+            let admin = try await kit.administratorToken()
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let (_, _, referrer) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/custom-fields", token: admin, body: #"{"name":"Referrer","dataType":"dropdown","options":["Magazine","TV"]}"#)
+            let fieldID = try #require(referrer["id"] as? String)
+            let (_, _, template) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/templates", token: admin,
+                body: #"{"name":"Support","fields":[{"fieldID":"\#(fieldID)","visibility":"both","requiredByUsers":false,"requiredForSend":false,"requiredForClose":false,"showInCompose":false}]}"#)
+            try await kit.identity("department.updated", [
+                "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
+                "version": 2, "settings": ["tickets": ["customFieldTemplateID": try #require(template["id"] as? String)]],
+            ])
+            let customer = try await kit.customer()
+            let (_, _, withValue) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: customer.token,
+                body: #"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"Hi","body":"x","customFields":{"\#(fieldID)":"TV"}}"#)
+            let id = try #require(withValue["id"] as? String)
+            _ = try await kit.submit(client, token: customer.token, subject: "Without")
+            let (listed, _, page) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=mine&fields=\(fieldID)", token: token)
+            #expect(listed == .ok)
+            #expect((page["items"] as? [[String: Any]])?.count == 2)
+            #expect(page["fieldValues"] as? [String: [String: String]] == [id: [fieldID: "TV"]])
+            let (_, _, plain) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=mine", token: token)
+            #expect(plain["fieldValues"] == nil, "nothing extra unless asked for")
+            let (bad, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=mine&fields=referrer", token: token)
+            #expect(bad == .badRequest)
+        }
+    }
 }

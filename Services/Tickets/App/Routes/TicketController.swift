@@ -265,9 +265,24 @@ public struct TicketController: Sendable {
             let found = try await search.searchView(view, scope: scope, status: status ?? .active, text: text, caller: caller, limit: page.limit)
             return ViewPage(items: found, nextCursor: nil)
         }
-        let found = try await store.viewPage(view, scope: scope, caller: caller, status: status, page: page, sort: sort)
+        var found = try await store.viewPage(view, scope: scope, caller: caller, status: status, page: page, sort: sort)
+        if let fields = try Self.visibleFields(request), view != .customer {
+            found.fieldValues = try await store.fieldValues(of: found.items.map(\.id), fields: fields)
+        }
         guard view == .customer else { return found }
         return ViewPage(items: found.items.map(caller.shown), nextCursor: found.nextCursor, counts: found.counts)
+    }
+
+    static let maximumVisibleFields = 20
+
+    /// `?fields=<id>,<id>`: the custom fields an agent shows in a list (Visible Fields), at most 20.
+    static func visibleFields(_ request: Request) throws -> [UUID]? {
+        guard let text = request.uri.queryParameters["fields"].map(String.init), !text.isEmpty else { return nil }
+        let ids = text.split(separator: ",").map { UUID(uuidString: String($0)) }
+        guard ids.count <= maximumVisibleFields, ids.allSatisfy({ $0 != nil }) else {
+            throw Problem.badRequest("fields is a comma-separated list of at most \(maximumVisibleFields) custom field ids.")
+        }
+        return ids.compactMap { $0 }
     }
 
     func created(_ ticket: Ticket) -> EditedResponse<Ticket> {

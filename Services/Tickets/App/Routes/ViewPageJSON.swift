@@ -24,6 +24,17 @@ extension ViewPage: JSONResponse {
             json.member("closed", counts.closed)
             json.endObject()
         }
+        if let fieldValues {
+            json.key("fieldValues")
+            json.beginObject()
+            for (ticket, values) in fieldValues.sorted(by: { $0.key < $1.key }) {
+                json.key(ticket)
+                json.beginObject()
+                for (field, value) in values.sorted(by: { $0.key < $1.key }) { json.member(field, value) }
+                json.endObject()
+            }
+            json.endObject()
+        }
         json.endObject()
     }
 }

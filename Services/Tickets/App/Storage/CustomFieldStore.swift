@@ -136,6 +136,21 @@ extension TicketStore {
         try await database.client.withConnection { try await fieldValues(of: ticketID, on: $0) }
     }
 
+    /// The values of `fields` on each of `tickets` that has any (a list's Visible Fields), by ticket id and field id.
+    public func fieldValues(of tickets: [String], fields: [UUID]) async throws -> [String: [String: String]] {
+        guard !tickets.isEmpty, !fields.isEmpty else { return [:] }
+        var binds = PostgresBindings()
+        binds.append(tickets.compactMap(UUID.init(uuidString:)))
+        binds.append(fields)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT ticket_id, field_id, value FROM \(database.table("ticket_field_values")) WHERE ticket_id = ANY($1) AND field_id = ANY($2)
+                """, binds: binds), logger: database.logger)
+        var values: [String: [String: String]] = [:]
+        for try await (ticket, field, value) in rows.decode((UUID, UUID, String).self) { values[ticket.lowercased, default: [:]][field.lowercased] = value }
+        return values
+    }
+
     /// The values the ticket's customer is shown (``TicketTemplate/shownToUsers(_:)``; none without a template).
     public func customerFieldValues(of ticketID: UUID, department: UUID) async throws -> [String: String] {
         try await database.client.withConnection { connection in

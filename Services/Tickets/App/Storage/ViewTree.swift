@@ -115,10 +115,14 @@ public struct ViewPage: Codable, Sendable {
     /// The view's counts (for the Queue, its Active count), read from the maintained counts; nil for lists without
     /// counts (a customer's tickets, Recent, search results).
     public var counts: ViewTree.Counts?
+    /// Visible Fields: the values of the custom fields the agent chose to show in the list, by ticket id and field id
+    /// (nil when none were asked for).
+    public var fieldValues: [String: [String: String]]?
 
-    public init(items: [Ticket], nextCursor: String?, counts: ViewTree.Counts? = nil) {
+    public init(items: [Ticket], nextCursor: String?, counts: ViewTree.Counts? = nil, fieldValues: [String: [String: String]]? = nil) {
         self.items = items
         self.nextCursor = nextCursor
         self.counts = counts
+        self.fieldValues = fieldValues
     }
 }
