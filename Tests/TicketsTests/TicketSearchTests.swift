@@ -104,16 +104,7 @@ struct TicketSearchTests {
         let path = Self.indexPath()
         try await TicketTestKit.run(index: { try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion) }) { client, kit in
             let admin = try await kit.administratorToken()
-            let (_, _, field) = try await TicketTestKit.send(
-                client, .post, "/api/v1/tickets/custom-fields", token: admin, body: #"{"name":"Referrer","dataType":"dropdown","options":["Magazine","TV"]}"#)
-            let fieldID = try #require(field["id"] as? String)
-            let (_, _, template) = try await TicketTestKit.send(
-                client, .post, "/api/v1/tickets/templates", token: admin,
-                body: #"{"name":"Support","fields":[{"fieldID":"\#(fieldID)","visibility":"both","requiredByUsers":false,"requiredForSend":false,"requiredForClose":false,"showInCompose":false}]}"#)
-            try await kit.identity("department.updated", [
-                "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
-                "version": 2, "settings": ["tickets": ["customFieldTemplateID": try #require(template["id"] as? String)]],
-            ])
+            let fieldID = try await kit.referrerField(client, admin: admin)
             let agent = try await kit.agent()
             let token = try await kit.token(agent, roles: ["Agent"])
             let customer = try await kit.customer()

@@ -90,6 +90,22 @@ struct TicketTestKit: Sendable {
         try await tokens.sign(principal(userID, roles: roles, email: email))
     }
 
+    /// A "Referrer" dropdown field (Magazine, TV) in a template of the kit's department, visible to both and required
+    /// nowhere, as an administrator makes it; answers the field's id.
+    func referrerField(_ client: any TestClientProtocol, admin: String) async throws -> String {
+        let (_, _, field) = try await Self.send(
+            client, .post, "/api/v1/tickets/custom-fields", token: admin, body: #"{"name":"Referrer","dataType":"dropdown","options":["Magazine","TV"]}"#)
+        let fieldID = try #require(field["id"] as? String)
+        let (_, _, template) = try await Self.send(
+            client, .post, "/api/v1/tickets/templates", token: admin,
+            body: #"{"name":"Support","fields":[{"fieldID":"\#(fieldID)","visibility":"both","requiredByUsers":false,"requiredForSend":false,"requiredForClose":false,"showInCompose":false}]}"#)
+        try await identity("department.updated", [
+            "id": departmentID.lowercased, "brandID": brandID.lowercased, "name": "Support", "frontLineGroupID": frontLineID.lowercased,
+            "version": 2, "settings": ["tickets": ["customFieldTemplateID": try #require(template["id"] as? String)]],
+        ])
+        return fieldID
+    }
+
     /// A system administrator's token.
     func administratorToken() async throws -> String {
         var principal = principal(UUID(), roles: ["Administrator"])
