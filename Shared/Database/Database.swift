@@ -59,6 +59,14 @@ public struct Database: Sendable {
 
     /// `"schema".table` for SQL text; the schema was validated as an identifier.
     public func table(_ name: String) -> String { "\"\(schema)\".\(name)" }
+
+    /// Runs a data-modifying statement with `RETURNING` and answers how many rows it returned (the rows it changed).
+    public func changedRows(_ sql: String, _ binds: PostgresBindings) async throws -> Int {
+        let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+        var count = 0
+        for try await _ in rows { count += 1 }
+        return count
+    }
 }
 
 extension PostgresRowSequence {

@@ -134,7 +134,7 @@ public struct OutboxStore: Sendable {
     public func purgePublished(olderThan cutoff: Date) async throws -> Int {
         var binds = PostgresBindings()
         binds.append(cutoff)
-        return try await countAffected(
+        return try await database.changedRows(
             """
             DELETE FROM \(database.table("outbox")) o WHERE created_at < $1 AND NOT EXISTS (SELECT 1 FROM \(pending) p WHERE p.id = o.id)
             RETURNING id
@@ -146,19 +146,13 @@ public struct OutboxStore: Sendable {
     public func markForReplay(since: Date) async throws -> Int {
         var binds = PostgresBindings()
         binds.append(since)
-        return try await countAffected(
+        return try await database.changedRows(
             """
             INSERT INTO \(pending) (id) SELECT id FROM \(database.table("outbox")) WHERE created_at >= $1 ORDER BY id
             ON CONFLICT DO NOTHING RETURNING id
             """, binds)
     }
 
-    private func countAffected(_ sql: String, _ binds: PostgresBindings) async throws -> Int {
-        let rows = try await database.client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: database.logger)
-        var count = 0
-        for try await _ in rows { count += 1 }
-        return count
-    }
 
     public func unpublishedCount() async throws -> Int {
         let rows = try await database.client.query(

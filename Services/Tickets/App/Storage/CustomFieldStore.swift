@@ -45,7 +45,7 @@ extension TicketStore {
         binds.append(field.options)
         binds.append(field.defaultValue)
         return try await translatingUniqueViolation(into: Problem.conflict("A custom field named \(field.name) exists.")) {
-            try await changedRows("UPDATE \(database.table("custom_fields")) SET name = $2, options = $3, default_value = $4 WHERE id = $1 RETURNING id", binds) > 0
+            try await database.changedRows("UPDATE \(database.table("custom_fields")) SET name = $2, options = $3, default_value = $4 WHERE id = $1 RETURNING id", binds) > 0
         }
     }
 
@@ -77,19 +77,19 @@ extension TicketStore {
     }
 
     public func createTemplate(_ template: TicketTemplate) async throws {
-        _ = try await changedRows("INSERT INTO \(database.table("templates")) (id, name, fields) VALUES ($1, $2, $3::jsonb) RETURNING id", try bindings(template))
+        _ = try await database.changedRows("INSERT INTO \(database.table("templates")) (id, name, fields) VALUES ($1, $2, $3::jsonb) RETURNING id", try bindings(template))
     }
 
     /// Replaces a template's name and fields; false when there is no such template.
     public func updateTemplate(_ template: TicketTemplate) async throws -> Bool {
-        try await changedRows("UPDATE \(database.table("templates")) SET name = $2, fields = $3::jsonb WHERE id = $1 RETURNING id", try bindings(template)) > 0
+        try await database.changedRows("UPDATE \(database.table("templates")) SET name = $2, fields = $3::jsonb WHERE id = $1 RETURNING id", try bindings(template)) > 0
     }
 
     /// Deletes a template; departments that used it have none from then on. False when there is no such template.
     public func deleteTemplate(_ id: UUID) async throws -> Bool {
         var binds = PostgresBindings()
         binds.append(id)
-        return try await changedRows("DELETE FROM \(database.table("templates")) WHERE id = $1 RETURNING id", binds) > 0
+        return try await database.changedRows("DELETE FROM \(database.table("templates")) WHERE id = $1 RETURNING id", binds) > 0
     }
 
     public func templates() async throws -> [TicketTemplate] {
@@ -110,12 +110,6 @@ extension TicketStore {
         return binds
     }
 
-    private func changedRows(_ sql: String, _ binds: PostgresBindings) async throws -> Int {
-        let rows = try await database.client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: database.logger)
-        var count = 0
-        for try await _ in rows { count += 1 }
-        return count
-    }
 
     /// The template of a department, nil when it has none.
     func template(ofDepartment id: UUID, on connection: PostgresConnection) async throws -> TicketTemplate? {
