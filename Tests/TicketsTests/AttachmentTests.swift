@@ -63,4 +63,42 @@ struct AttachmentTests {
             #expect(try await timelineAttachments(customer.token) == ["diagnostics.exe", "invoice.pdf"], "internal ones stay with agents there too")
         }
     }
+
+    @Test("A reply carries the ticket's attachments it names (Attach Files); an internal or foreign one is a 422 and nothing is sent; a resend sends them again")
+    func replyAttachments() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            let other = try #require(try await kit.submit(client, token: customer.token, subject: "Other")["id"] as? String)
+            let base = "/api/v1/tickets/\(id)/attachments"
+            let (_, guide) = try await Self.upload(client, base + "?filename=guide.pdf", token: token, bytes: Array("%PDF-1.4".utf8))
+            let (_, notes) = try await Self.upload(client, base + "?filename=notes.txt&internal=true", token: token, bytes: Array("internal".utf8))
+            let (_, foreign) = try await Self.upload(client, "/api/v1/tickets/\(other)/attachments?filename=x.pdf", token: token, bytes: [1])
+            let guideID = try #require(guide["id"] as? String), notesID = try #require(notes["id"] as? String)
+            let foreignID = try #require(foreign["id"] as? String)
+
+            for refused in [notesID, foreignID, UUID().uuidString] {
+                let (status, _, _) = try await TicketTestKit.send(
+                    client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"See attached.","attachmentIDs":["\#(refused)"]}"#)
+                #expect(status == .unprocessableContent)
+            }
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.messages WHERE direction = 'out'") == 0, "nothing was sent")
+
+            let (sent, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"See attached.","attachmentIDs":["\#(guideID)"]}"#)
+            #expect(sent == .created)
+            let replies = try await ResponseClockTests.replies(client, id, token: token)
+            #expect(replies.first?["attachmentIDs"] == guideID)
+            let (_, _, timeline) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/timeline", token: token)
+            let replyID = try #require(
+                (timeline["items"] as? [[String: Any]])?.compactMap { $0["message"] as? [String: Any] }.first { $0["direction"] as? String == "out" }?["id"] as? String)
+            let (resent, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/messages/\(replyID)/resend", token: token)
+            #expect(resent == .ok)
+            let (_, _, history) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/history?limit=100", token: token)
+            let resend = (history["items"] as? [[String: Any]])?.first { $0["action"] as? String == "ticket.message_resent" }?["details"] as? [String: String]
+            #expect(resend?["attachmentIDs"] == guideID)
+        }
+    }
 }

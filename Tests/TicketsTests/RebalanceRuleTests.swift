@@ -92,6 +92,23 @@ struct RebalanceRuleTests {
         }
     }
 
+    @Test("A rule that names agents rebalances among them: the group's other agents get none of the tickets")
+    func namedAgentsOnly() async throws {
+        try await TicketTestKit.run { client, kit in
+            let (first, second, _, _) = try await kit.busyAndIdleAgents(client, tickets: 6)
+            let bystander = try await kit.agent()
+            let (created, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/rebalance-rules", token: try await kit.administratorToken(),
+                body: #"{"name":"Pair","groupID":"\#(kit.frontLineID.lowercased)","agentIDs":["\#(first.lowercased)","\#(second.lowercased)"],"onInterval":false,"onAgentStart":true,"holdAfterReadMinutes":0,"holdAfterAssignedMinutes":0}"#)
+            #expect(created == .created)
+            try await kit.setActive(second, true)
+            #expect(try await kit.api.store.runDueRebalanceRule() == 3)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(first.lowercased)'") == 3)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(second.lowercased)'") == 3)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(bystander.lowercased)'") == 0)
+        }
+    }
+
     @Test("A ticket open in its owner's window is held; a window left open for half a day is not")
     func openWindowsHoldTickets() async throws {
         try await TicketTestKit.run { client, kit in

@@ -1,3 +1,5 @@
+import Auth
+import Contracts
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -12,6 +14,32 @@ struct SendVariantTests {
         let group = UUID()
         try await kit.identity("group.created", ["id": group.lowercased, "departmentID": kit.departmentID.lowercased, "name": "Level 2"])
         return (group, try await kit.agent(in: group))
+    }
+
+    @Test("An agent whose Tickets permission is Modify may not transfer: the dialog, Send and Transfer and bulk transfer are 403 and nothing moves")
+    func transferNeedsTicketsTransfer() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let (level2, _) = try await Self.levelTwo(kit)
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let modifier = RoleDefinition(
+                name: "Tickets Modify", type: .employee, grants: [.tickets: FeatureGrant(.modify), .distribution: FeatureGrant(.fullControl)])
+            var principal = kit.principal(agent, roles: ["Agent"])
+            principal.permissions = EffectivePermissions.combine([modifier])
+            let token = try await kit.tokens.sign(principal)
+            let transfer = #"{"groupID":"\#(level2.lowercased)"}"#
+            let (dialog, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/transfer", token: token, body: transfer)
+            #expect(dialog == .forbidden)
+            let (variant, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Over to level 2.","sendVariant":"transfer","transfer":\#(transfer)}"#)
+            #expect(variant == .forbidden)
+            let (bulk, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/bulk", token: token, body: #"{"ticketIDs":["\#(id)"],"action":"transfer","transfer":\#(transfer)}"#)
+            #expect(bulk == .forbidden)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE group_id = '\(kit.frontLineID.lowercased)' AND messages_out = 0") == 1)
+            let (replied, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Looking."}"#)
+            #expect(replied == .created, "Modify still replies")
+        }
     }
 
     @Test("Send and Schedule Follow-up sends the reply and schedules the follow-up together: the ticket waits with its note")

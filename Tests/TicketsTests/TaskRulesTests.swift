@@ -1,3 +1,4 @@
+import Auth
 import Foundation
 import HTTPTypes
 import ServiceKit
@@ -88,6 +89,18 @@ struct TaskRulesTests {
         let statusOnly = TaskRules.setting(.completed, on: task, now: now)
         #expect(TaskRules.requiredActions(from: task, to: statusOnly) == ["Change Status"])
         #expect(TaskRules.events(from: task, to: task).isEmpty)
+        let due = try TaskRules.applying(try decoded(#"{"dueAt":"2027-02-04T09:00:00Z"}"#), to: task, now: now)
+        #expect(TaskRules.requiredActions(from: task, to: due) == ["Change Start and Due Dates"], "dates are their own permission, not an edit")
+    }
+
+    @Test("Tasks' Custom Modify edits and changes status and priority but not dates; Full Control and Modify change dates")
+    func customModify() {
+        let modify = FeatureGrant.custom(["Modify"]).actions(on: .tasks)
+        #expect(modify.isSuperset(of: ["Edit", "Change Status", "Change Priority"]))
+        #expect(!modify.contains("Change Start and Due Dates") && !modify.contains("Delete"))
+        #expect(FeatureGrant.custom(["Modify", "Change Start and Due Dates"]).actions(on: .tasks).contains("Change Start and Due Dates"))
+        #expect(FeatureGrant(.modify).actions(on: .tasks).contains("Change Start and Due Dates"))
+        #expect(FeatureGrant(.fullControl).actions(on: .tasks).contains("Change Start and Due Dates"))
     }
 
     @Test("The department's tasks guard refuses closing while a task is unfinished, together with the resolution guard")

@@ -171,7 +171,7 @@ struct TicketHandlingTests {
         }
     }
 
-    @Test("Bulk actions report each ticket's outcome; splitting a message makes a new ticket of it")
+    @Test("Bulk actions report each ticket's outcome; splitting a customer's message makes a new ticket of it, an agent's cannot be split")
     func bulkAndSplit() async throws {
         try await TicketTestKit.run { client, kit in
             let agent = try await kit.agent()
@@ -201,6 +201,17 @@ struct TicketHandlingTests {
             #expect(newTicket["subject"] as? String == "Scanner broken")
             #expect(newTicket["customerEmail"] as? String == urgent["customerEmail"] as? String)
             #expect(try await kit.eventTypes().contains("ticket.split"))
+
+            let (_, _, replied) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(first)/replies", token: token, body: #"{"body":"On it."}"#)
+            let (_, _, answered) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(first)/timeline", token: token)
+            let replyID = try #require(
+                (answered["items"] as? [[String: Any]])?.compactMap { $0["message"] as? [String: Any] }.first { $0["direction"] as? String == "out" }?["id"] as? String)
+            #expect(replied["messagesOut"] as? Int == 1)
+            let before = try await kit.count("SELECT count(*)::int FROM {schema}.tickets")
+            let (agentMessage, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(first)/messages/\(replyID)/split", token: token, body: #"{"subject":"Mine"}"#)
+            #expect(agentMessage == .unprocessableContent, "only a customer's message becomes a ticket")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == before)
         }
     }
 }

@@ -209,7 +209,7 @@ struct TicketSearchTests {
         }
     }
 
-    @Test("Similar resolved tickets are found by the new ticket's subject, with the resolution as snippet")
+    @Test("Similar resolved tickets are found by the new ticket's subject or the agent's own terms, with the resolution as snippet")
     func similarResolved() async throws {
         let path = Self.indexPath()
         try await TicketTestKit.run(index: { try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion) }) { client, kit in
@@ -228,6 +228,12 @@ struct TicketSearchTests {
             let items = (similar["items"] as? [[String: Any]]) ?? []
             #expect(items.compactMap { ($0["ticket"] as? [String: Any])?["id"] as? String } == [old], "only resolved tickets, not itself")
             #expect((items.first?["snippet"] as? String)?.contains("fuser") == true)
+            let (_, _, refined) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(unresolved)/similar?q=fuser", token: token)
+            #expect(
+                (refined["items"] as? [[String: Any]])?.compactMap { ($0["ticket"] as? [String: Any])?["id"] as? String } == [old],
+                "the agent's own terms find the resolution the subject would not")
+            let (_, _, bySubject) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(unresolved)/similar?q=toner", token: token)
+            #expect((bySubject["items"] as? [[String: Any]])?.isEmpty == true)
             try await kit.indexer?.index.destroy()
         }
     }

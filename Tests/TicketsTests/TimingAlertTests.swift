@@ -43,10 +43,10 @@ struct TimingAlertTests {
             func alerts() async throws -> [String] { try await kit.eventTypes().filter { $0.hasPrefix("ticket.idle_") || $0.hasPrefix("ticket.duration_") } }
 
             #expect(try await kit.api.store.raiseTimingAlerts() == 0)
-            try await age("idle_since", minutes: 11)
+            try await age("awaiting_since", minutes: 11)
             #expect(try await kit.api.store.raiseTimingAlerts() == 1)
             #expect(try await kit.api.store.raiseTimingAlerts() == 0, "a warning is raised once")
-            try await age("idle_since", minutes: 31)
+            try await age("awaiting_since", minutes: 31)
             try await age("created_at", minutes: 121)
             #expect(try await kit.api.store.raiseTimingAlerts() == 2)
             #expect(try await alerts() == ["ticket.idle_warning", "ticket.idle_critical", "ticket.duration_warning"])

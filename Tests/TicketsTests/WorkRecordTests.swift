@@ -7,7 +7,7 @@ import TicketsApp
 
 @Suite("Drafts and time logs", .serialized, .enabled(if: TestEnvironment.hasDatabase))
 struct WorkRecordTests {
-    @Test("A ticket keeps one draft, a new one replaces it; time logs are billable by the department's default and need a known category")
+    @Test("A ticket keeps one draft, a new one replaces it, sending the reply discards it; time logs are billable by the department's default and need a known category")
     func draftsAndTimeLogs() async throws {
         try await TicketTestKit.run { client, kit in
             try await kit.identity("department.updated", [
@@ -23,6 +23,9 @@ struct WorkRecordTests {
             let (_, _, draft) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/draft", token: token)
             #expect(draft["bodyHTML"] as? String == "<p>second</p>")
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.drafts") == 1)
+            let (sent, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"second"}"#)
+            #expect(sent == .created)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.drafts") == 0, "sending the reply discards its draft")
 
             let admin = try await kit.administratorToken()
             let (_, _, category) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/time-log-categories", token: admin, body: #"{"name":"Research"}"#)
@@ -41,6 +44,58 @@ struct WorkRecordTests {
             let (customerView, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/time-logs", token: customer.token)
             #expect(customerView == .notFound)
             #expect(try await kit.eventTypes().contains("ticket.timelog_created"))
+        }
+    }
+
+    @Test("A time log has a subject; its agent or a manager edits and deletes it, another agent gets 403; categories are renamed and deleted, their logs kept")
+    func editingTimeLogs() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let colleague = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let manager = try await kit.token(try await kit.agent(), roles: ["Agent", "Manager"])
+            let admin = try await kit.administratorToken()
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let (_, _, category) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/time-log-categories", token: admin, body: #"{"name":"Research"}"#)
+            let categoryID = try #require(category["id"] as? String)
+            let (_, _, log) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/time-logs", token: token, body: #"{"minutes":25,"subject":"  Reproduce the fault ","categoryID":"\#(categoryID)"}"#)
+            #expect(log["subject"] as? String == "Reproduce the fault")
+            let logID = try #require(log["id"] as? String)
+            let path = "/api/v1/tickets/\(id)/time-logs/\(logID)"
+            let (tooLong, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/time-logs", token: token, body: #"{"minutes":5,"subject":"\#(String(repeating: "x", count: 201))"}"#)
+            #expect(tooLong == .unprocessableContent)
+
+            let (denied, _, _) = try await TicketTestKit.send(client, .patch, path, token: colleague, body: #"{"minutes":5}"#)
+            #expect(denied == .forbidden, "another agent's time log")
+            let (edited, _, changed) = try await TicketTestKit.send(client, .patch, path, token: token, body: #"{"minutes":40,"categoryID":null}"#)
+            #expect(edited == .ok)
+            #expect(changed["minutes"] as? Int == 40 && changed["categoryID"] == nil && changed["subject"] as? String == "Reproduce the fault")
+            let (invalid, _, _) = try await TicketTestKit.send(client, .patch, path, token: token, body: #"{"minutes":0}"#)
+            #expect(invalid == .unprocessableContent)
+            let (byManager, _, _) = try await TicketTestKit.send(client, .patch, path, token: manager, body: #"{"categoryID":"\#(categoryID)","billable":true}"#)
+            #expect(byManager == .ok)
+            #expect(try await kit.count("SELECT minutes FROM {schema}.time_logs WHERE id = '\(logID)'") == 40)
+
+            let (renamed, _, _) = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/time-log-categories/\(categoryID)", token: admin, body: #"{"name":"Investigation"}"#)
+            #expect(renamed == .ok)
+            let (_, _, categories) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/time-log-categories", token: token)
+            #expect((categories["items"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["Investigation"])
+            let (agentsMayNot, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/time-log-categories/\(categoryID)", token: token)
+            #expect(agentsMayNot == .forbidden)
+            let (removed, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/time-log-categories/\(categoryID)", token: admin)
+            #expect(removed == .noContent)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.time_logs WHERE id = '\(logID)' AND category_id IS NULL AND minutes = 40") == 1)
+
+            let (notTheirs, _, _) = try await TicketTestKit.send(client, .delete, path, token: colleague)
+            #expect(notTheirs == .forbidden)
+            let (deleted, _, _) = try await TicketTestKit.send(client, .delete, path, token: token)
+            #expect(deleted == .noContent)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.time_logs") == 0)
+            let types = try await kit.eventTypes()
+            #expect(types.filter { $0 == "ticket.timelog_modified" }.count == 2 && types.contains("ticket.timelog_deleted"))
         }
     }
 }

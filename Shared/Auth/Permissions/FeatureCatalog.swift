@@ -53,9 +53,9 @@ public enum FeatureCatalog {
                    modify: ticketsModify, readOnly: [], custom: ["Mark as Deleted", "View Queue"])
         case .tasks:
             define(feature,
-                   full: ["Create", "Delete", "Transfer", "Edit", "Change Status", "Change Priority", "Event", "Advanced Search", "Task Scheduler"],
-                   modify: ["Create", "Edit", "Change Status", "Change Priority", "Advanced Search", "Task Scheduler"],
-                   readOnly: ["Advanced Search"], custom: ["Create", "Modify", "Delete", "Change Start and Due Dates"])
+                   full: tasksModify.union(["Delete", "Transfer", "Event"]), modify: tasksModify,
+                   readOnly: ["Advanced Search"], custom: ["Create", "Modify", "Delete", "Change Start and Due Dates"],
+                   optionActions: ["Modify": ["Edit", "Change Status", "Change Priority"]])
         case .callLogs:
             define(feature, full: callLogsModify.union(["Delete", "Transfer", "Events"]), modify: callLogsModify,
                    readOnly: ["Assistance", "Advanced Search"], custom: ["Create", "Modify", "Delete"])
@@ -115,6 +115,10 @@ public enum FeatureCatalog {
     private static let ticketsModify: Set<String> = [
         "Create", "Reply", "Merge", "Change Status", "Change Priority", "Change Email Address", "Change Subject", "Pin", "Follow-up",
         "Assistance", "Add Comment", "Add Resolution", "Add Attachment", "Add Related Item", "Add Task", "Add Time Log", "Add Call Log",
+    ]
+    /// Changing a task's start and due dates is a Custom option of its own; Full Control and Modify include it.
+    private static let tasksModify: Set<String> = [
+        "Create", "Edit", "Change Start and Due Dates", "Change Status", "Change Priority", "Advanced Search", "Task Scheduler",
     ]
     private static let callLogsModify: Set<String> = [
         "Create", "Edit", "Add Attachment", "Add Related Item", "Add Task", "Add Time Log", "Add Ticket", "Assistance", "Advanced Search",

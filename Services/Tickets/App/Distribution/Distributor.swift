@@ -9,10 +9,13 @@ struct Distributor: Sendable {
     let database: Database
 
     /// Chooses an agent for a ticket in `groupID`, or nil (the ticket waits in the queue). A chosen agent's
-    /// allocation grows; `countsTowardMax` (a new ticket received) also raises their new-active counts.
-    func choose(in groupID: UUID, countsTowardMax: Bool, excluding: UUID? = nil, on connection: PostgresConnection) async throws -> UUID? {
+    /// allocation grows; `countsTowardMax` (a new ticket received) also raises their new-active counts. `among`
+    /// limits the choice to those agents (a rebalance rule's).
+    func choose(
+        in groupID: UUID, countsTowardMax: Bool, excluding: UUID? = nil, among: Set<UUID>? = nil, on connection: PostgresConnection
+    ) async throws -> UUID? {
         let slots = try await lockedSlots(in: groupID, on: connection)
-        guard let chosen = RoundRobin.pick(slots.filter { $0.agentID != excluding }) else { return nil }
+        guard let chosen = RoundRobin.pick(slots.filter { $0.agentID != excluding && among?.contains($0.agentID) != false }) else { return nil }
         var binds = PostgresBindings()
         binds.append(groupID)
         binds.append(chosen.agentID)
@@ -135,9 +138,10 @@ struct Distributor: Sendable {
         ).consume()
     }
 
-    /// Hands queued Active tickets of the group (by priority, then age) to agents with room until none can take
-    /// one; tickets another transaction holds are skipped. Answers (ticket, agent) for each assignment.
-    func drainQueue(of groupID: UUID, on connection: PostgresConnection) async throws -> [(ticket: UUID, agent: UUID)] {
+    /// Hands queued Active tickets of the group (by priority, then age) to agents with room (of `among`, when
+    /// given) until none can take one; tickets another transaction holds are skipped. Answers (ticket, agent) for
+    /// each assignment.
+    func drainQueue(of groupID: UUID, among: Set<UUID>? = nil, on connection: PostgresConnection) async throws -> [(ticket: UUID, agent: UUID)] {
         var assigned: [(UUID, UUID)] = []
         while true {
             var binds = PostgresBindings()
@@ -150,7 +154,7 @@ struct Distributor: Sendable {
                     """, binds: binds), logger: database.logger)
             var next: UUID?
             for try await id in rows.decode(UUID.self) { next = id }
-            guard let ticketID = next, let agentID = try await choose(in: groupID, countsTowardMax: true, on: connection) else { return assigned }
+            guard let ticketID = next, let agentID = try await choose(in: groupID, countsTowardMax: true, among: among, on: connection) else { return assigned }
             var assign = PostgresBindings()
             assign.append(agentID)
             assign.append(ticketID)

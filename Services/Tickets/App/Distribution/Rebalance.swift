@@ -5,7 +5,8 @@ import PostgresNIO
 extension TicketStore {
     /// Redistributes a group's unanswered Active tickets among its agents as round robin would now (after a pool
     /// reset): each leaves its owner and goes back through the queue. Tickets an agent already answered stay, and
-    /// so do pinned and held ones as `policy` says. Answers how many tickets changed hands.
+    /// so do pinned and held ones as `policy` says. A rule that names agents rebalances among those agents: it takes
+    /// back their tickets and hands them out to them first. Answers how many tickets changed hands.
     public func rebalance(group groupID: UUID, policy: RebalancePolicy = .manual, by actor: Actor) async throws -> Int {
         try await database.transaction { try await rebalance(group: groupID, policy: policy, by: actor, on: $0) }
     }
@@ -19,6 +20,7 @@ extension TicketStore {
             }
         }
         try await distributor.resetPool(in: groupID, on: connection)
+        if !policy.agents.isEmpty { try await drainQueue(of: groupID, among: Set(policy.agents), on: connection) }
         try await drainQueue(of: groupID, on: connection)
         let after = try await owners(in: groupID, on: connection, ids: before.map(\.0))
         return before.filter { after[$0.0] != $0.1 }.count

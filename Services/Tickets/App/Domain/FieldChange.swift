@@ -6,6 +6,15 @@ public enum FieldChange<Value: Sendable>: Sendable {
     case cleared
     case set(Value)
 
+    /// The same change of another value: an id's text for the id, say.
+    func map<Other: Sendable>(_ transform: (Value) throws -> Other) rethrows -> FieldChange<Other> {
+        switch self {
+        case .unchanged: .unchanged
+        case .cleared: .cleared
+        case .set(let value): .set(try transform(value))
+        }
+    }
+
     func applied(to current: Value?) -> Value? {
         switch self {
         case .unchanged: current

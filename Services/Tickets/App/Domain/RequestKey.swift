@@ -50,7 +50,7 @@ public struct RequestKey: Sendable, Equatable {
                 ("operation", "reply"), ("ticketID", ticketID.lowercased()), ("body", request.body), ("bodyHTML", request.bodyHTML),
                 ("sendVariant", request.sendVariant?.rawValue), ("to", addresses(request.to)), ("cc", addresses(request.cc)),
                 ("bcc", addresses(request.bcc)), ("subject", request.subject), ("followUp", canonical(request.followUp)),
-                ("transfer", canonical(request.transfer)),
+                ("transfer", canonical(request.transfer)), ("attachmentIDs", request.attachmentIDs.map { $0.map { $0.lowercased() }.joined(separator: ",") }),
             ])
     }
 

@@ -97,17 +97,20 @@ public enum TaskRules {
     }
 
     /// The Tasks permission actions a change needs (feature permission list, seed 001 6334–6790): the status,
-    /// the priority, the agent (a transfer) and everything else (an edit).
+    /// the priority, the agent (a transfer), the start and due dates, and everything else (an edit).
     public static func requiredActions(from before: TaskItem, to after: TaskItem) -> Set<String> {
         var actions: Set<String> = []
         if before.status != after.status { actions.insert("Change Status") }
         if before.priority != after.priority { actions.insert("Change Priority") }
         if before.agentID != after.agentID { actions.insert("Transfer") }
+        if before.startAt != after.startAt || before.dueAt != after.dueAt { actions.insert("Change Start and Due Dates") }
         var rest = after
         rest.status = before.status
         rest.completedAt = before.completedAt
         rest.priority = before.priority
         rest.agentID = before.agentID
+        rest.startAt = before.startAt
+        rest.dueAt = before.dueAt
         rest.updatedAt = before.updatedAt
         if rest != before { actions.insert("Edit") }
         return actions

@@ -2,15 +2,17 @@ import Foundation
 
 /// Settings → Tickets, Timing: a ticket idle (no agent response) or open for longer than a threshold raises a
 /// warning, then a critical alert, each once: `ticket.idle_warning`, `ticket.idle_critical` (Active tickets, from
-/// the idle time; a new message starts a new idle period) and `ticket.duration_warning`,
+/// the oldest unanswered customer message (``ResponseClock``), or from the last action when the customer is not
+/// waiting; the customer writing again does not restart it, an agent's reply does) and `ticket.duration_warning`,
 /// `ticket.duration_critical` (Active or Waiting tickets, from their creation).
 public enum TimingAlert: String, Sendable, CaseIterable {
     case idle
     case duration
 
-    /// The ticket column that remembers the level already raised, and the moment the clock starts from.
+    /// The ticket column that remembers the level already raised, and the moment (a column or an indexed expression)
+    /// the clock starts from.
     var levelColumn: String { self == .idle ? "idle_alert" : "duration_alert" }
-    var startColumn: String { self == .idle ? "idle_since" : "created_at" }
+    var startColumn: String { self == .idle ? "COALESCE(awaiting_since, idle_since)" : "created_at" }
     var statuses: [TicketStatus] { self == .idle ? [.active] : [.active, .waiting] }
 
     public func eventType(level: Int) -> String { "ticket.\(rawValue)_\(level >= 2 ? "critical" : "warning")" }

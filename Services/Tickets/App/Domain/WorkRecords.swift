@@ -1,4 +1,6 @@
+import Contracts
 import Foundation
+import ServiceKit
 
 /// The one draft a ticket keeps: a new one replaces it.
 public struct TicketDraft: Codable, Sendable, Equatable {
@@ -21,6 +23,74 @@ public struct TimeLog: Codable, Sendable, Equatable {
     public var description: String
     public var billable: Bool
     public var createdAt: Date
+    /// The time log's title (Subject).
+    public var subject: String = ""
+}
+
+/// A `PATCH …/{id}/time-logs/{logID}`: the fields given change; `categoryID: null` takes the category away.
+public struct TimeLogEdit: Decodable, Sendable {
+    public var minutes: Int?
+    public var categoryID: FieldChange<String> = .unchanged
+    public var description: String?
+    public var subject: String?
+    public var billable: Bool?
+
+    enum CodingKeys: String, CodingKey { case minutes, categoryID, description, subject, billable }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        minutes = try container.decodeIfPresent(Int.self, forKey: .minutes)
+        categoryID = try container.change(String.self, forKey: .categoryID)
+        description = try container.decodeIfPresent(String.self, forKey: .description)
+        subject = try container.decodeIfPresent(String.self, forKey: .subject)
+        billable = try container.decodeIfPresent(Bool.self, forKey: .billable)
+    }
+}
+
+public enum TimeLogRules {
+    public static let minutes = 1...(24 * 60)
+    public static let maximumSubject = 200
+    public static let maximumDescription = 2_000
+
+    /// A time log's minutes, subject and description as they are kept: 1 to 1440 minutes (422 otherwise), the
+    /// subject trimmed and at most 200 characters, the description at most 2,000.
+    public static func checked(minutes: Int, subject: String, description: String) throws -> (minutes: Int, subject: String, description: String) {
+        guard Self.minutes.contains(minutes) else {
+            throw Problem.unprocessable("A time log has 1 to 1440 minutes.", errors: [.init(field: "minutes", message: "1...1440")])
+        }
+        let subject = subject.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard subject.count <= maximumSubject else {
+            throw Problem.unprocessable("A time log's subject has at most \(maximumSubject) characters.", errors: [.init(field: "subject", message: "too long")])
+        }
+        return (minutes, subject, String(description.prefix(maximumDescription)))
+    }
+
+    /// The log after `edit`, checked like a new one; the category is the id `categoryID` resolves to.
+    public static func applying(_ edit: TimeLogEdit, to log: TimeLog, categoryID: String?) throws -> TimeLog {
+        var next = log
+        let checked = try checked(minutes: edit.minutes ?? log.minutes, subject: edit.subject ?? log.subject, description: edit.description ?? log.description)
+        next.minutes = checked.minutes
+        next.subject = checked.subject
+        next.description = checked.description
+        next.billable = edit.billable ?? log.billable
+        next.categoryID = categoryID
+        return next
+    }
+
+    /// The fields an edit changed, for `ticket.timelog_modified`.
+    public static func changedFields(from before: TimeLog, to after: TimeLog) -> [String] {
+        [
+            ("minutes", before.minutes != after.minutes), ("categoryID", before.categoryID != after.categoryID),
+            ("description", before.description != after.description), ("subject", before.subject != after.subject),
+            ("billable", before.billable != after.billable),
+        ].filter(\.1).map(\.0)
+    }
+
+    /// Who may edit or delete a time log: the agent who logged it, the managers of the ticket's department and
+    /// administrators.
+    public static func mayChange(_ log: TimeLog, of ticket: Ticket, caller: TicketCaller) -> Bool {
+        log.agentID == caller.principal.userID.lowercased() || caller.seesEverything || caller.managedDepartments.contains(ticket.departmentID)
+    }
 }
 
 /// A Time Log Category (one field: its name).

@@ -463,5 +463,42 @@ public enum TicketMigrations {
         Migration(version: 130, name: "a reply's own subject, shown in its header", sql: [
             "ALTER TABLE {schema}.messages ADD COLUMN subject text",
         ]),
+        Migration(version: 131, name: "the response clock: since when a customer waits for an answer, and the agent's first response", sql: [
+            "ALTER TABLE {schema}.tickets ADD COLUMN awaiting_since timestamptz, ADD COLUMN first_response_at timestamptz",
+            """
+            UPDATE {schema}.tickets t SET first_response_at = o.first FROM (
+                SELECT ticket_id, min(created_at) AS first FROM {schema}.messages m
+                WHERE direction = 'out' AND EXISTS (
+                    SELECT 1 FROM {schema}.messages i WHERE i.ticket_id = m.ticket_id AND i.direction = 'in' AND i.created_at <= m.created_at)
+                GROUP BY ticket_id) o
+            WHERE o.ticket_id = t.id
+            """,
+            """
+            UPDATE {schema}.tickets t SET awaiting_since = w.since FROM (
+                SELECT m.ticket_id, min(m.created_at) AS since FROM {schema}.messages m
+                LEFT JOIN (SELECT ticket_id, max(created_at) AS last_out FROM {schema}.messages WHERE direction = 'out' GROUP BY ticket_id) o
+                    ON o.ticket_id = m.ticket_id
+                WHERE m.direction = 'in' AND (o.last_out IS NULL OR m.created_at > o.last_out)
+                GROUP BY m.ticket_id) w
+            WHERE w.ticket_id = t.id
+            """,
+            "DROP INDEX {schema}.tickets_idle_alerts",
+            """
+            CREATE INDEX tickets_idle_alerts ON {schema}.tickets ((COALESCE(awaiting_since, idle_since)))
+            WHERE status IN ('active') AND deleted_at IS NULL AND idle_alert < 2
+            """,
+        ]),
+        Migration(version: 132, name: "the attachments an outgoing message carried (a reply's Attach Files, a forward's)", sql: [
+            """
+            CREATE TABLE {schema}.message_attachments (
+                message_id uuid NOT NULL REFERENCES {schema}.messages (id) ON DELETE CASCADE,
+                attachment_id uuid NOT NULL REFERENCES {schema}.attachments (id) ON DELETE CASCADE,
+                PRIMARY KEY (message_id, attachment_id))
+            """,
+            "CREATE INDEX message_attachments_attachment ON {schema}.message_attachments (attachment_id)",
+        ]),
+        Migration(version: 133, name: "a time log's subject", sql: [
+            "ALTER TABLE {schema}.time_logs ADD COLUMN subject text NOT NULL DEFAULT ''",
+        ]),
     ]
 }

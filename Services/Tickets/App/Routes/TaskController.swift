@@ -27,7 +27,6 @@ public struct TaskController: Sendable {
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.post("tasks") { request, context in
             let caller = try await agent(context)
-            try Authorization.require(caller.principal, .tickets, "Add Task")
             try Authorization.require(caller.principal, .tasks, "Create")
             let body = try await request.decodeJSON(TaskRequest.self, context: context)
             let task = try TaskRules.new(

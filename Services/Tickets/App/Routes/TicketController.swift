@@ -91,6 +91,7 @@ public struct TicketController: Sendable {
                 agentID: try Self.id(caller.principal.userID), agentAddress: caller.principal.email, to: recipients, cc: copies, bcc: blind,
                 bodyHTML: html, bodyText: text, variant: body.sendVariant ?? .waiting, subject: try body.subject.map(TicketInput.subject), followUp: followUp,
                 transfer: transfer,
+                attachmentIDs: try (body.attachmentIDs ?? []).map { try TicketInput.uuid($0, field: "attachmentIDs") },
                 publicScheme: PublicOrigin.scheme(of: request))
             let key = try RequestKey.reply(body, ticketID: ticket.id, header: request.headers[Self.idempotencyKey], caller: caller.principal.userID)
             let (updated, replayed) = try await store.reply(try Self.id(ticket.id), reply, expectedVersion: try IfMatch.version(request), key: key)

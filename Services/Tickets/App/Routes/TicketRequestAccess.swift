@@ -48,9 +48,11 @@ struct TicketRequestAccess: Sendable {
         return (ticket, caller)
     }
 
-    /// A transfer the caller may make: Transfer Work Items, and to a named agent only with Transfer Work Items to
-    /// Specific Agents when Show Agents When Transferring is on.
+    /// A transfer the caller may make: Tickets' Transfer (Full Control has it, Modify does not) and Distribution's
+    /// Transfer Work Items, and to a named agent only with Transfer Work Items to Specific Agents when Show Agents
+    /// When Transferring is on.
     func allowedTransfer(_ body: TransferRequest, by caller: TicketCaller) async throws -> TicketTransfer {
+        try Authorization.require(caller.principal, .tickets, "Transfer")
         try Authorization.require(caller.principal, .distribution, "Transfer Work Items")
         let transfer = try TicketInput.transfer(body)
         if transfer.agentID != nil {

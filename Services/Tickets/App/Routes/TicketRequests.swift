@@ -37,6 +37,8 @@ public struct ReplyRequest: Decodable, Sendable {
     public var subject: String?
     public var followUp: FollowUpRequest?
     public var transfer: TransferRequest?
+    /// Attach Files: ids of the ticket's attachments (uploaded first, not internal) the reply carries.
+    public var attachmentIDs: [String]?
 }
 
 /// `POST …/{id}/messages` (the customer).

@@ -5,7 +5,8 @@ import Hummingbird
 import Search
 import ServiceKit
 
-/// `GET /api/v1/tickets/search` (advanced search) and `GET …/{id}/similar` (resolved tickets like this one).
+/// `GET /api/v1/tickets/search` (advanced search) and `GET …/{id}/similar` (resolved tickets like this one, found by its
+/// subject or by the agent's own terms, `?q=`).
 public struct TicketSearchController: Sendable {
     let search: TicketSearch
     let access: TicketRequestAccess
@@ -22,10 +23,11 @@ public struct TicketSearchController: Sendable {
             if !caller.seesEverything { caller.searchableDepartments = try await search.store.departmentsSearchableByAllAgents() }
             return try await search.search(try Self.criteria(request.uri.queryParameters), caller: caller)
         }
-        group.get("{id}/similar") { _, context in
+        group.get("{id}/similar") { request, context in
             let (ticket, caller) = try await access.readable(context, for: .read)
             try Authorization.require(caller.principal, .tickets, "Assistance")
-            var criteria = TicketSearchCriteria(text: ticket.subject, statuses: [.closed, .closedLocked], limit: 5)
+            let refined = request.uri.queryParameters["q"].map(String.init)?.nonEmptyText
+            var criteria = TicketSearchCriteria(text: refined ?? ticket.subject, statuses: [.closed, .closedLocked], limit: 5)
             criteria.excludedIDs = [ticket.id]
             criteria.resolvedOnly = true
             return try await search.search(criteria, caller: caller)

@@ -47,17 +47,36 @@ public struct WorkRecordController: Sendable {
             return Response(status: .noContent)
         }
         group.post("{id}/time-logs") { request, context in
-            struct Body: Decodable { var minutes: Int; var categoryID: String?; var description: String?; var billable: Bool? }
+            struct Body: Decodable { var minutes: Int; var categoryID: String?; var description: String?; var subject: String?; var billable: Bool? }
             let (ticket, caller) = try await access.readable(context)
             try Authorization.require(caller.principal, .tickets, "Add Time Log")
             let body = try await request.decodeJSON(Body.self, context: context)
-            guard (1...24 * 60).contains(body.minutes) else {
-                throw Problem.unprocessable("A time log has 1 to 1440 minutes.", errors: [.init(field: "minutes", message: "1...1440")])
-            }
+            let checked = try TimeLogRules.checked(minutes: body.minutes, subject: body.subject ?? "", description: body.description ?? "")
             let log = try await store.logTime(
-                try TicketController.id(ticket.id), minutes: body.minutes, categoryID: try body.categoryID.map { try TicketInput.uuid($0, field: "categoryID") },
-                description: String((body.description ?? "").prefix(2_000)), billable: body.billable, by: caller.principal.userID)
+                try TicketController.id(ticket.id), minutes: checked.minutes, categoryID: try body.categoryID.map { try TicketInput.uuid($0, field: "categoryID") },
+                description: checked.description, subject: checked.subject, billable: body.billable, by: caller.principal.userID)
             return EditedResponse(status: .created, response: log)
+        }
+        group.patch("{id}/time-logs/{logID}") { request, context in
+            let (ticket, caller) = try await access.readable(context)
+            try Authorization.require(caller.principal, .tickets, "Add Time Log")
+            let logID = try context.uuidParameter("logID", notFound: "The ticket has no such time log.")
+            let edit = try await request.decodeJSON(TimeLogEdit.self, context: context)
+            let category = try edit.categoryID.map { try TicketInput.uuid($0, field: "categoryID") }
+            return try await store.editTimeLog(
+                try TicketController.id(ticket.id), log: logID, edit, category: category, by: caller.principal.userID
+            ) { log, current in
+                TimeLogRules.mayChange(log, of: current, caller: caller)
+            }
+        }
+        group.delete("{id}/time-logs/{logID}") { _, context in
+            let (ticket, caller) = try await access.readable(context)
+            try Authorization.require(caller.principal, .tickets, "Add Time Log")
+            let logID = try context.uuidParameter("logID", notFound: "The ticket has no such time log.")
+            try await store.deleteTimeLog(try TicketController.id(ticket.id), log: logID, by: caller.principal.userID) { log, current in
+                TimeLogRules.mayChange(log, of: current, caller: caller)
+            }
+            return Response(status: .noContent)
         }
         group.post("{id}/views") { _, context in
             let (ticket, caller) = try await access.readable(context)
@@ -80,16 +99,35 @@ public struct WorkRecordController: Sendable {
             return Items(items: try await store.categories())
         }
         group.post("time-log-categories") { request, context in
-            struct Body: Decodable { var name: String }
             _ = try Authorization.requireSystemAdministrator(context.principal)
-            let name = try await request.decodeJSON(Body.self, context: context).name.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (1...100).contains(name.count) else {
-                throw Problem.unprocessable("A category name has 1 to 100 characters.", errors: [.init(field: "name", message: "1...100 characters")])
-            }
-            let category = TimeLogCategory(id: UUIDv7.generate().uuidString.lowercased(), name: name)
+            let category = TimeLogCategory(id: UUIDv7.generate().uuidString.lowercased(), name: try await Self.categoryName(request, context: context))
             try await store.createCategory(category)
             return EditedResponse(status: .created, response: category)
         }
+        group.put("time-log-categories/{categoryID}") { request, context in
+            _ = try Authorization.requireSystemAdministrator(context.principal)
+            let id = try context.uuidParameter("categoryID", notFound: "No such time log category.")
+            let category = TimeLogCategory(id: id.lowercased, name: try await Self.categoryName(request, context: context))
+            try await store.renameCategory(category)
+            return category
+        }
+        group.delete("time-log-categories/{categoryID}") { _, context in
+            _ = try Authorization.requireSystemAdministrator(context.principal)
+            try await store.deleteCategory(try context.uuidParameter("categoryID", notFound: "No such time log category."))
+            return Response(status: .noContent)
+        }
+    }
+}
+
+extension WorkRecordController {
+    /// A Time Log Category's name from the body: trimmed, 1 to 100 characters (422 otherwise).
+    static func categoryName(_ request: Request, context: ServiceRequestContext) async throws -> String {
+        struct Body: Decodable { var name: String }
+        let name = try await request.decodeJSON(Body.self, context: context).name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...100).contains(name.count) else {
+            throw Problem.unprocessable("A category name has 1 to 100 characters.", errors: [.init(field: "name", message: "1...100 characters")])
+        }
+        return name
     }
 }
 

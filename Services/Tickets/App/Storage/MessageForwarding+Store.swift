@@ -21,12 +21,13 @@ extension TicketStore {
     public func forward(_ id: UUID, message messageID: UUID, _ forward: MessageForward, expectedVersion: Int?) async throws -> Ticket {
         try await modify(id, expectedVersion: expectedVersion, actor: .agent(forward.agentID)) { ticket, connection in
             let original = try await message(messageID, of: id, on: connection)
-            let attachments = try await forwardedAttachments(forward.attachmentIDs, of: id, on: connection)
+            let attachments = try await outgoingAttachments(forward.attachmentIDs, of: id, allowingInternal: true, field: "attachmentIDs", on: connection)
             let body = MessageForwarding.body(note: forward.note, original: original)
             let message = TicketMessage(
                 id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .outgoing, authorID: forward.agentID, from: forward.agentAddress,
                 to: forward.to, cc: forward.cc, bcc: [], bodyHTML: body.html, bodyText: body.text, createdAt: Date())
             try await insert(message, on: connection)
+            try await record(attachments, sentWith: message.id, on: connection)
             return [(
                 "ticket.message_forwarded",
                 [
@@ -38,14 +39,19 @@ extension TicketStore {
         }
     }
 
-    /// Sends an outgoing message again to its recipients: publishes `ticket.message_resent` for the mail sender.
+    /// Sends an outgoing message again to its recipients with the attachments it carried: publishes `ticket.message_resent`
+    /// for the mail sender.
     public func resend(_ id: UUID, message messageID: UUID, by agent: String, expectedVersion: Int?) async throws -> Ticket {
         try await modify(id, expectedVersion: expectedVersion, actor: .agent(agent)) { _, connection in
             let original = try await message(messageID, of: id, on: connection)
             try MessageForwarding.checkResendable(original)
+            let attachments = try await attachments(sentWith: messageID, on: connection)
             return [(
                 "ticket.message_resent",
-                ["messageID": original.id, "agentID": agent, "to": original.to.joined(separator: ","), "cc": original.cc.joined(separator: ",")]
+                [
+                    "messageID": original.id, "agentID": agent, "to": original.to.joined(separator: ","), "cc": original.cc.joined(separator: ","),
+                    "attachmentIDs": attachments.map(\.lowercased).joined(separator: ","),
+                ]
             )]
         }
     }
@@ -60,22 +66,4 @@ extension TicketStore {
         return found
     }
 
-    /// The attachments a forward sends: those named (each must be the ticket's), or all that are not internal.
-    private func forwardedAttachments(_ named: [UUID]?, of ticketID: UUID, on connection: PostgresConnection) async throws -> [UUID] {
-        var binds = PostgresBindings()
-        binds.append(ticketID)
-        binds.append(named)
-        let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: """
-                SELECT id FROM \(database.table("attachments"))
-                WHERE ticket_id = $1 AND (CASE WHEN $2::uuid[] IS NULL THEN NOT internal ELSE id = ANY($2) END) ORDER BY id
-                """, binds: binds), logger: database.logger)
-        var found: [UUID] = []
-        for try await id in rows.decode(UUID.self) { found.append(id) }
-        if let named, Set(named) != Set(found) {
-            throw Problem.unprocessable(
-                "A forward sends only the ticket's own attachments.", errors: [.init(field: "attachmentIDs", message: "names an attachment of another ticket")])
-        }
-        return found
-    }
 }

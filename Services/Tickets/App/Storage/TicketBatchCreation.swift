@@ -101,10 +101,10 @@ extension TicketStore {
         statement.add("""
             INSERT INTO \(database.table("tickets"))
                 (id, number, brand_id, department_id, group_id, agent_id, customer_user_id, customer_email, subject, status, priority,
-                 counts_toward_max, messages_in, messages_out, created_at, idle_since)
+                 counts_toward_max, messages_in, messages_out, created_at, idle_since, awaiting_since)
             SELECT id, number, brand_id, department_id, group_id, NULLIF(agent_id, '')::uuid, NULLIF(customer_user_id, '')::uuid,
                    customer_email, subject, 'active', priority, counts, CASE WHEN incoming THEN 1 ELSE 0 END,
-                   CASE WHEN incoming THEN 0 ELSE 1 END, \(statement.bind(now)), \(statement.bind(now))
+                   CASE WHEN incoming THEN 0 ELSE 1 END, \(statement.bind(now)), \(statement.bind(now)), CASE WHEN incoming THEN \(statement.bind(now)) END
             FROM unnest(\(statement.bind(tickets.map(\.id)))::uuid[], \(statement.bind(numbers))::text[],
                         \(statement.bind(items.map(\.new.department.brandID)))::uuid[], \(statement.bind(items.map(\.new.department.id)))::uuid[],
                         \(statement.bind(items.map(\.new.groupID)))::uuid[], \(statement.bind(tickets.map { $0.agentID ?? "" }))::text[],

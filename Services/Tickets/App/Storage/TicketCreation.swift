@@ -120,9 +120,9 @@ extension TicketStore {
                 PostgresQuery(unsafeSQL: """
                     INSERT INTO \(database.table("tickets"))
                         (id, number, brand_id, department_id, group_id, agent_id, customer_user_id, customer_email, subject, status, priority,
-                         counts_toward_max, messages_in, messages_out, created_at, idle_since, closed_at)
+                         counts_toward_max, messages_in, messages_out, created_at, idle_since, closed_at, awaiting_since)
                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15,
-                            CASE WHEN $10 IN ('closed', 'closed_locked') THEN $15 END)
+                            CASE WHEN $10 IN ('closed', 'closed_locked') THEN $15 END, CASE WHEN $13 = 1 THEN $15 END)
                     RETURNING \(Self.columns)
                     """, binds: binds), logger: database.logger))
         guard let ticket = inserted.first else { throw Problem.internalError(requestID: nil) }

@@ -21,6 +21,8 @@ public struct AgentReply: Sendable {
     public var followUp: FollowUp?
     /// Send and Transfer: the transfer made with the reply.
     public var transfer: TicketTransfer?
+    /// Attach Files: the ticket's attachments (not internal ones) the reply carries.
+    public var attachmentIDs: [UUID] = []
     /// How the agent reached the fleet (``PublicOrigin/scheme(of:)``), for the signature's absolute links.
     public var publicScheme: String
 }
@@ -50,6 +52,7 @@ extension TicketStore {
             var published: [(type: String, details: [String: String])] = [("ticket.message_received", ["messageID": message.id, "previousStatus": ticket.status.rawValue])]
             let previous = ticket.status
             published += suspendedByCustomer(&ticket, cause: "customer_reply")
+            try await advanceResponseClock(of: ticket.id, on: connection) { ResponseClockRules.customerWrote($0, at: message.createdAt) }
             ticket.messagesIn += 1
             ticket.idleSince = message.createdAt
             if previous != .active {
@@ -81,9 +84,23 @@ extension TicketStore {
                 id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .outgoing, authorID: reply.agentID.lowercased,
                 from: reply.agentAddress, to: reply.to.isEmpty ? [ticket.customerEmail] : reply.to, cc: reply.cc, bcc: reply.bcc,
                 bodyHTML: body.html, bodyText: body.text, createdAt: Date(), subject: reply.subject.flatMap { $0 == ticket.subject ? nil : $0 })
+            guard let ticketID = UUID(uuidString: ticket.id) else { throw Problem.notFound("No such ticket.") }
+            let attachments = reply.attachmentIDs.isEmpty
+                ? [] : try await outgoingAttachments(reply.attachmentIDs, of: ticketID, allowingInternal: false, field: "attachmentIDs", on: connection)
             try await insert(message, on: connection)
+            try await record(attachments, sentWith: message.id, on: connection)
+            try await deleteDraft(of: ticketID, on: connection)
+            var measured: MeasuredResponse?
+            try await advanceResponseClock(of: ticket.id, on: connection) { clock in
+                let reply = ResponseClockRules.agentReplied(clock, at: message.createdAt)
+                measured = reply.measured
+                return reply.clock
+            }
             var published: [(type: String, details: [String: String])] = [
-                ("ticket.replied", ["messageID": message.id, "sendVariant": reply.variant.rawValue, "agentID": reply.agentID.lowercased]),
+                ("ticket.replied", [
+                    "messageID": message.id, "sendVariant": reply.variant.rawValue, "agentID": reply.agentID.lowercased,
+                    "attachmentIDs": attachments.map(\.lowercased).joined(separator: ","),
+                ].merging(measured?.details ?? [:]) { $1 }),
             ]
             if let reviewer = try await qualityCopy(forReplyOf: reply.agentID.lowercased, on: connection) {
                 published.append(("ticket.quality_copy_requested", ["messageID": message.id, "agentID": reply.agentID.lowercased, "forwardTo": reviewer]))
@@ -164,6 +181,7 @@ extension TicketStore {
         ticket.departmentID = department.id.lowercased
         ticket.brandID = department.brandID.lowercased
         ticket.pinned = false
+        try await advanceResponseClock(of: ticket.id, on: connection) { ResponseClockRules.transferred($0, at: Date()) }
         var published: [(type: String, details: [String: String])] = [("ticket.transferred", old.merging(["newGroupID": groupID.lowercased]) { $1 })]
         published += dealtWith(&ticket, by: "transfer")
         if let comment = transfer.comment?.nonEmptyText { try await addComment(ticket.id, type: .transfer, body: comment, author: actor, on: connection) }

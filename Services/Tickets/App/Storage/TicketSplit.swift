@@ -5,8 +5,9 @@ import PostgresNIO
 import ServiceKit
 
 extension TicketStore {
-    /// Makes a new ticket of one message ("Create Ticket" from a message): same customer, department and group,
-    /// the message's text as its first message, a General comment on both tickets naming the other.
+    /// Makes a new ticket of one of the customer's messages ("Create Ticket" on a user response): same customer,
+    /// department and group, the message's text as its first message, a General comment on both tickets naming
+    /// the other. An agent's message is refused (422).
     public func split(_ id: UUID, message messageID: UUID, subject: String?, by agent: String) async throws -> Ticket {
         try await database.transaction { connection in
             guard let source = try await find(id, on: connection, lock: true),
@@ -22,10 +23,15 @@ extension TicketStore {
             var found: (String, String, String)?
             for try await row in rows.decode((String, String, String).self) { found = row }
             guard let (direction, html, text) = found else { throw Problem.notFound("The ticket has no such message.") }
+            guard direction == "in" else {
+                throw Problem.unprocessable(
+                    "Only a customer's message can become a ticket of its own; an agent's reply cannot.",
+                    errors: [.init(field: "messageID", message: "not a customer message")])
+            }
             let new = NewTicket(
                 department: department, groupID: group, customerUserID: source.customerUserID.flatMap(UUID.init(uuidString:)),
                 customerEmail: source.customerEmail, subject: subject ?? source.subject, bodyHTML: html, bodyText: text, priority: source.priority,
-                owner: UUID(uuidString: agent), incoming: direction == "in", status: .active)
+                owner: UUID(uuidString: agent), incoming: true, status: .active)
             let created = try await create(new, actor: .agent(agent), on: connection)
             try await addComment(created.id, type: .general, body: "Split from ticket \(source.number).", author: agent, on: connection)
             _ = try await modify(id, expectedVersion: nil, actor: .agent(agent), on: connection) { ticket, connection in

@@ -38,9 +38,15 @@ extension TicketStore {
     }
 
     public func deleteDraft(of ticketID: UUID) async throws -> Bool {
+        try await database.client.withConnection { try await deleteDraft(of: ticketID, on: $0) }
+    }
+
+    /// Discards the ticket's draft, as sending the reply it was for does; answers whether there was one.
+    @discardableResult
+    func deleteDraft(of ticketID: UUID, on connection: PostgresConnection) async throws -> Bool {
         var binds = PostgresBindings()
         binds.append(ticketID)
-        return !(try await database.client.query(
+        return !(try await connection.query(
             PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("drafts")) WHERE ticket_id = $1 RETURNING ticket_id", binds: binds),
             logger: database.logger
         ).collect()).isEmpty
@@ -48,7 +54,7 @@ extension TicketStore {
 
     /// Logs time on a ticket (billable defaults to the department's setting) and publishes `ticket.timelog_created`.
     public func logTime(
-        _ id: UUID, minutes: Int, categoryID: UUID?, description: String, billable: Bool?, by agent: String
+        _ id: UUID, minutes: Int, categoryID: UUID?, description: String, subject: String = "", billable: Bool?, by agent: String
     ) async throws -> TimeLog {
         var created: TimeLog?
         _ = try await modify(id, expectedVersion: nil, actor: .agent(agent)) { ticket, connection in
@@ -61,7 +67,7 @@ extension TicketStore {
             for try await value in rows.decode(Bool.self) { departmentDefault = value }
             let log = TimeLog(
                 id: UUIDv7.generate().lowercased, ticketID: ticket.id, agentID: agent, categoryID: categoryID?.lowercased, minutes: minutes,
-                description: description, billable: billable ?? departmentDefault, createdAt: Date())
+                description: description, billable: billable ?? departmentDefault, createdAt: Date(), subject: subject)
             var insert = PostgresBindings()
             insert.append(UUID(uuidString: log.id))
             insert.append(id)
@@ -71,11 +77,12 @@ extension TicketStore {
             insert.append(description)
             insert.append(log.billable)
             insert.append(log.createdAt)
+            insert.append(log.subject)
             try await translatingForeignKeyViolation {
                 try await connection.query(
                     PostgresQuery(unsafeSQL: """
-                        INSERT INTO \(database.table("time_logs")) (id, ticket_id, agent_id, category_id, minutes, description, billable, created_at)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                        INSERT INTO \(database.table("time_logs")) (id, ticket_id, agent_id, category_id, minutes, description, billable, created_at, subject)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                         """, binds: insert), logger: database.logger
                 ).consume()
             }
@@ -89,16 +96,80 @@ extension TicketStore {
     public func timeLogs(of ticketID: UUID) async throws -> [TimeLog] {
         var binds = PostgresBindings()
         binds.append(ticketID)
-        let rows = try await database.client.query(
-            PostgresQuery(unsafeSQL: "SELECT id, agent_id, category_id, minutes, description, billable, created_at FROM \(database.table("time_logs")) WHERE ticket_id = $1 ORDER BY id", binds: binds),
-            logger: database.logger)
+        return try await database.client.withConnection { try await timeLogs("WHERE ticket_id = $1 ORDER BY id", binds, on: $0) }
+    }
+
+    private func timeLogs(_ tail: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [TimeLog] {
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT id, ticket_id, agent_id, category_id, minutes, description, billable, created_at, subject FROM \(database.table("time_logs")) \(tail)
+                """, binds: binds), logger: database.logger)
         var result: [TimeLog] = []
-        for try await (id, agent, category, minutes, description, billable, created) in rows.decode((UUID, UUID, UUID?, Int, String, Bool, Date).self) {
+        for try await (id, ticket, agent, category, minutes, description, billable, created, subject)
+            in rows.decode((UUID, UUID, UUID, UUID?, Int, String, Bool, Date, String).self)
+        {
             result.append(TimeLog(
-                id: id.lowercased, ticketID: ticketID.lowercased, agentID: agent.lowercased, categoryID: category?.lowercased, minutes: minutes,
-                description: description, billable: billable, createdAt: created))
+                id: id.lowercased, ticketID: ticket.lowercased, agentID: agent.lowercased, categoryID: category?.lowercased, minutes: minutes,
+                description: description, billable: billable, createdAt: created, subject: subject))
         }
         return result
+    }
+
+    /// Edits one of the ticket's time logs when `allowed` lets the caller (``TimeLogRules/mayChange(_:of:caller:)``,
+    /// 403 otherwise) and publishes `ticket.timelog_modified` naming the fields that changed.
+    public func editTimeLog(
+        _ id: UUID, log logID: UUID, _ edit: TimeLogEdit, category: FieldChange<UUID>, by agent: String,
+        allowed: @escaping @Sendable (TimeLog, Ticket) -> Bool
+    ) async throws -> TimeLog {
+        var edited: TimeLog?
+        _ = try await modify(id, expectedVersion: nil, actor: .agent(agent)) { ticket, connection in
+            let log = try await lockedTimeLog(logID, of: id, on: connection)
+            guard allowed(log, ticket) else { throw Problem.forbidden("Only its agent and the department's managers change a time log.") }
+            let next = try TimeLogRules.applying(edit, to: log, categoryID: category.map(\.lowercased).applied(to: log.categoryID))
+            edited = next
+            let fields = TimeLogRules.changedFields(from: log, to: next)
+            guard !fields.isEmpty else { return [] }
+            var binds = PostgresBindings()
+            binds.append(logID)
+            binds.append(next.categoryID.flatMap(UUID.init(uuidString:)))
+            binds.append(next.minutes)
+            binds.append(next.description)
+            binds.append(next.billable)
+            binds.append(next.subject)
+            try await translatingForeignKeyViolation {
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: """
+                        UPDATE \(database.table("time_logs")) SET category_id = $2, minutes = $3, description = $4, billable = $5, subject = $6 WHERE id = $1
+                        """, binds: binds), logger: database.logger
+                ).consume()
+            }
+            return [("ticket.timelog_modified", ["timeLogID": log.id, "fields": fields.joined(separator: ","), "minutes": String(next.minutes)])]
+        }
+        guard let edited else { throw Problem.internalError(requestID: nil) }
+        return edited
+    }
+
+    /// Deletes one of the ticket's time logs when `allowed` lets the caller (403 otherwise); `ticket.timelog_deleted`.
+    public func deleteTimeLog(_ id: UUID, log logID: UUID, by agent: String, allowed: @escaping @Sendable (TimeLog, Ticket) -> Bool) async throws {
+        _ = try await modify(id, expectedVersion: nil, actor: .agent(agent)) { ticket, connection in
+            let log = try await lockedTimeLog(logID, of: id, on: connection)
+            guard allowed(log, ticket) else { throw Problem.forbidden("Only its agent and the department's managers delete a time log.") }
+            var binds = PostgresBindings()
+            binds.append(logID)
+            try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("time_logs")) WHERE id = $1", binds: binds), logger: database.logger)
+                .consume()
+            return [("ticket.timelog_deleted", ["timeLogID": log.id, "minutes": String(log.minutes), "agentID": log.agentID])]
+        }
+    }
+
+    private func lockedTimeLog(_ logID: UUID, of ticketID: UUID, on connection: PostgresConnection) async throws -> TimeLog {
+        var binds = PostgresBindings()
+        binds.append(logID)
+        binds.append(ticketID)
+        guard let log = try await timeLogs("WHERE id = $1 AND ticket_id = $2 FOR UPDATE", binds, on: connection).first else {
+            throw Problem.notFound("The ticket has no such time log.")
+        }
+        return log
     }
 
     public func createCategory(_ category: TimeLogCategory) async throws {
@@ -111,6 +182,38 @@ extension TicketStore {
                 logger: database.logger
             ).consume()
         }
+    }
+
+    /// Renames a category: 404 when there is none, 409 when another has the name.
+    public func renameCategory(_ category: TimeLogCategory) async throws {
+        var binds = PostgresBindings()
+        binds.append(UUID(uuidString: category.id))
+        binds.append(category.name)
+        var found = false
+        try await translatingUniqueViolation(into: Problem.conflict("A category named \(category.name) exists.")) {
+            let rows = try await database.client.query(
+                PostgresQuery(unsafeSQL: "UPDATE \(database.table("time_log_categories")) SET name = $2 WHERE id = $1 RETURNING id", binds: binds),
+                logger: database.logger)
+            for try await _ in rows { found = true }
+        }
+        guard found else { throw Problem.notFound("No such time log category.") }
+    }
+
+    /// Deletes a category; the time logs in it keep their time, without a category. 404 when there is none.
+    public func deleteCategory(_ id: UUID) async throws {
+        var binds = PostgresBindings()
+        binds.append(id)
+        let deleted = try await database.transaction { connection in
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "UPDATE \(database.table("time_logs")) SET category_id = NULL WHERE category_id = $1", binds: binds),
+                logger: database.logger
+            ).consume()
+            return try await connection.query(
+                PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("time_log_categories")) WHERE id = $1 RETURNING id", binds: binds),
+                logger: database.logger
+            ).collect().count
+        }
+        guard deleted > 0 else { throw Problem.notFound("No such time log category.") }
     }
 
     public func categories() async throws -> [TimeLogCategory] {

@@ -1,0 +1,53 @@
+import Foundation
+
+/// How long a customer has been waiting for an agent: the moment the oldest unanswered customer message arrived
+/// (nil when the agent has answered), and when the ticket's agent first responded. Reports read response times
+/// from it (Average Initial Response Time, Average Response Time), and the Idle Timing alerts count from it: a
+/// customer who writes again does not restart the wait, an agent's reply ends it, and a transfer starts the new
+/// agent's clock ("idle time is not reset, but agent response time is").
+public struct ResponseClock: Sendable, Equatable {
+    public var awaitingSince: Date?
+    public var firstResponseAt: Date?
+
+    public init(awaitingSince: Date? = nil, firstResponseAt: Date? = nil) {
+        self.awaitingSince = awaitingSince
+        self.firstResponseAt = firstResponseAt
+    }
+}
+
+/// What an agent's reply measured: seconds since the oldest unanswered customer message, and whether it was the
+/// agent's first response on the ticket.
+public struct MeasuredResponse: Sendable, Equatable {
+    public var seconds: Int
+    public var first: Bool
+
+    public init(seconds: Int, first: Bool) {
+        self.seconds = seconds
+        self.first = first
+    }
+
+    /// The reply event's details: `responseSeconds` and `firstResponse`.
+    public var details: [String: String] { ["responseSeconds": String(seconds), "firstResponse": String(first)] }
+}
+
+public enum ResponseClockRules {
+    /// A customer's message starts the wait unless one is already running.
+    public static func customerWrote(_ clock: ResponseClock, at moment: Date) -> ResponseClock {
+        var next = clock
+        if next.awaitingSince == nil { next.awaitingSince = moment }
+        return next
+    }
+
+    /// An agent's reply ends the wait; it is measured when the customer was waiting.
+    public static func agentReplied(_ clock: ResponseClock, at moment: Date) -> (clock: ResponseClock, measured: MeasuredResponse?) {
+        guard let since = clock.awaitingSince else { return (clock, nil) }
+        let measured = MeasuredResponse(seconds: max(0, Int(moment.timeIntervalSince(since).rounded(.down))), first: clock.firstResponseAt == nil)
+        return (ResponseClock(awaitingSince: nil, firstResponseAt: clock.firstResponseAt ?? moment), measured)
+    }
+
+    /// A transfer starts the receiving agent's clock: a wait that was running is measured from the transfer, and
+    /// their next response counts as their first.
+    public static func transferred(_ clock: ResponseClock, at moment: Date) -> ResponseClock {
+        ResponseClock(awaitingSince: clock.awaitingSince.map { _ in moment }, firstResponseAt: nil)
+    }
+}

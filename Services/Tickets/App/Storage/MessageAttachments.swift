@@ -1,0 +1,58 @@
+import Database
+import Foundation
+import PostgresNIO
+import ServiceKit
+
+/// The files an outgoing message carries (a reply's Attach Files, a forward's attachments), kept in
+/// `message_attachments` so a resend sends them again.
+extension TicketStore {
+    /// The ticket's attachments an outgoing message sends: those `named` (each must be the ticket's, and not
+    /// internal unless `allowingInternal`), or with nil every attachment the customer could see. A wrong id is a 422
+    /// naming `field`.
+    func outgoingAttachments(
+        _ named: [UUID]?, of ticketID: UUID, allowingInternal: Bool, field: String, on connection: PostgresConnection
+    ) async throws -> [UUID] {
+        var binds = PostgresBindings()
+        binds.append(ticketID)
+        binds.append(named)
+        binds.append(allowingInternal)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT id FROM \(database.table("attachments"))
+                WHERE ticket_id = $1 AND (CASE WHEN $2::uuid[] IS NULL THEN NOT internal ELSE id = ANY($2) AND ($3 OR NOT internal) END) ORDER BY id
+                """, binds: binds), logger: database.logger)
+        var found: [UUID] = []
+        for try await id in rows.decode(UUID.self) { found.append(id) }
+        if let named, Set(named) != Set(found) {
+            throw Problem.unprocessable(
+                allowingInternal ? "Only the ticket's own attachments can be sent." : "Only the ticket's own attachments that are not internal can be sent.",
+                errors: [.init(field: field, message: "names an attachment the message cannot carry")])
+        }
+        return found
+    }
+
+    /// Records which attachments `messageID` carried.
+    func record(_ attachments: [UUID], sentWith messageID: String, on connection: PostgresConnection) async throws {
+        guard !attachments.isEmpty else { return }
+        var binds = PostgresBindings()
+        binds.append(UUID(uuidString: messageID))
+        binds.append(attachments)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                INSERT INTO \(database.table("message_attachments")) (message_id, attachment_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING
+                """, binds: binds), logger: database.logger
+        ).consume()
+    }
+
+    /// The attachments an outgoing message carried, by id.
+    func attachments(sentWith messageID: UUID, on connection: PostgresConnection) async throws -> [UUID] {
+        var binds = PostgresBindings()
+        binds.append(messageID)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT attachment_id FROM \(database.table("message_attachments")) WHERE message_id = $1 ORDER BY attachment_id", binds: binds),
+            logger: database.logger)
+        var found: [UUID] = []
+        for try await id in rows.decode(UUID.self) { found.append(id) }
+        return found
+    }
+}
