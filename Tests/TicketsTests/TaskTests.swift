@@ -261,6 +261,50 @@ struct TaskTests {
         }
     }
 
+    @Test("A task list sorts by any column, then by due date, in keyset pages, finds subjects by basic search, and takes bulk actions")
+    func sortSearchAndBulk() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            var ids: [String] = []
+            for (subject, priority, due) in [("Beta", "high", "2027-02-01T00:00:00Z"), ("alpha", "low", "2027-03-01T00:00:00Z"), ("Gamma", "high", "2027-01-01T00:00:00Z")] {
+                let (_, _, task) = try await TicketTestKit.send(
+                    client, .post, "/api/v1/tickets/tasks", token: token, body: #"{"subject":"\#(subject)","priority":"\#(priority)","dueAt":"\#(due)"}"#)
+                ids.append(try #require(task["id"] as? String))
+            }
+            let subjects = { (page: [String: Any]) in (page["items"] as? [[String: Any]])?.compactMap { $0["subject"] as? String } ?? [] }
+            let (_, _, bySubject) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks?sort=subject", token: token)
+            #expect(subjects(bySubject) == ["alpha", "Beta", "Gamma"])
+            let (_, _, byPriority) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks?sort=priority&order=desc&limit=1", token: token)
+            #expect(subjects(byPriority) == ["Gamma"], "high first; of the two high ones the earlier due date")
+            let next = try #require(byPriority["next"] as? String)
+            let (_, _, page2) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks?sort=priority&order=desc&limit=1&after=\(next)", token: token)
+            #expect(subjects(page2) == ["Beta"])
+            let (_, _, found) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks?q=AMM", token: token)
+            #expect(subjects(found) == ["Gamma"])
+            let (badSort, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks?sort=colour", token: token)
+            #expect(badSort == .unprocessableContent)
+
+            let list = (ids + [UUID().lowercased]).map { #""\#($0)""# }.joined(separator: ",")
+            let (done, _, result) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/tasks/bulk", token: token, body: #"{"taskIDs":[\#(list)],"action":"status","status":"on_hold"}"#)
+            #expect(done == .ok)
+            #expect((result["items"] as? [[String: Any]])?.compactMap { $0["status"] as? Int } == [200, 200, 200, 404])
+            let (_, _, pending) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks?tab=pending", token: token)
+            #expect(subjects(pending).count == 3)
+            let (missing, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/tasks/bulk", token: token, body: #"{"taskIDs":[\#(list)],"action":"priority"}"#)
+            #expect(missing == .unprocessableContent)
+            let colleague = try await kit.agent()
+            let (moved, _, transfers) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/tasks/bulk", token: token,
+                body: #"{"taskIDs":["\#(ids[0])"],"action":"transfer","agentID":"\#(colleague.lowercased)"}"#)
+            #expect(moved == .ok)
+            #expect((transfers["items"] as? [[String: Any]])?.first?["status"] as? Int == 200)
+            #expect(try await kit.eventTypes().contains("task.transferred"))
+        }
+    }
+
     @Test("My Tasks lists one tab at a time by due date, tasks without one last, page by page; comments newest first")
     func myTasks() async throws {
         try await TicketTestKit.run { client, kit in

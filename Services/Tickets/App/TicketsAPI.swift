@@ -51,6 +51,7 @@ public struct TicketsAPI: Sendable {
         CustomFieldController(store: store).addRoutes(to: api)
         WorkRecordController(store: store).addRoutes(to: api)
         TaskController(store: store).addRoutes(to: api)
+        TaskScheduleController(store: store).addRoutes(to: api)
         BulkController(store: store).addRoutes(to: api)
         MessageActionsController(store: store).addRoutes(to: api)
         TicketController(store: store, search: search, creation: creation).addRoutes(to: api)

@@ -24,6 +24,7 @@ public struct RowCells {
     public mutating func bool() throws -> Bool { try next().decode(Bool.self) }
     public mutating func date() throws -> Date { try next().decode(Date.self) }
     public mutating func optionalDate() throws -> Date? { try next().decode(Date?.self) }
+    public mutating func ints() throws -> [Int] { try next().decode([Int].self) }
 
     private mutating func next() throws -> PostgresCell {
         guard let cell = cells.next() else { throw RowCellsError.noMoreColumns }

@@ -6,6 +6,12 @@ public enum FieldChange<Value: Sendable>: Sendable {
     case cleared
     case set(Value)
 
+    /// Whether the request named the field at all.
+    var isSet: Bool {
+        if case .unchanged = self { return false }
+        return true
+    }
+
     /// The same change of another value: an id's text for the id, say.
     func map<Other: Sendable>(_ transform: (Value) throws -> Other) rethrows -> FieldChange<Other> {
         switch self {

@@ -25,3 +25,22 @@ extension TicketEvents {
             topic: ServiceName.tickets.eventsTopic, on: connection)
     }
 }
+
+/// The data of `task_schedule.created`, `.changed` and `.deleted`: the Task Scheduler entry and who changed it.
+public struct TaskScheduleEventData: Codable, Sendable {
+    public var schedule: TaskSchedule
+    public var actorKind: String
+    public var actorID: String?
+}
+
+extension TicketEvents {
+    func publish(_ type: String, schedule: TaskSchedule, actor: Actor, on connection: PostgresConnection) async throws {
+        try await outbox.append(
+            [
+                CloudEvent(
+                    source: ServiceName.tickets.rawValue, type: type, subject: schedule.id, brandid: schedule.brandID,
+                    data: TaskScheduleEventData(schedule: schedule, actorKind: actor.kind, actorID: actor.id))
+            ],
+            topic: ServiceName.tickets.eventsTopic, on: connection)
+    }
+}

@@ -500,5 +500,31 @@ public enum TicketMigrations {
         Migration(version: 133, name: "a time log's subject", sql: [
             "ALTER TABLE {schema}.time_logs ADD COLUMN subject text NOT NULL DEFAULT ''",
         ]),
+        Migration(version: 134, name: "the Task Scheduler: recurring tasks", sql: [
+            """
+            CREATE TABLE {schema}.task_schedules (
+                id uuid PRIMARY KEY,
+                brand_id uuid,
+                subject text NOT NULL,
+                description text NOT NULL,
+                agent_id uuid NOT NULL,
+                status text NOT NULL,
+                priority text NOT NULL,
+                original_estimate integer,
+                remaining_estimate integer,
+                first_occurrence timestamptz NOT NULL,
+                frequency text NOT NULL,
+                every integer NOT NULL,
+                weekdays bigint[] NOT NULL,
+                time_zone text NOT NULL,
+                next_run_at timestamptz NOT NULL,
+                created_by uuid NOT NULL,
+                created_at timestamptz NOT NULL,
+                version integer NOT NULL)
+            """,
+            "CREATE INDEX task_schedules_next ON {schema}.task_schedules (next_run_at)",
+            "CREATE INDEX task_schedules_agent ON {schema}.task_schedules (agent_id)",
+            "CREATE INDEX task_schedules_creator ON {schema}.task_schedules (created_by)",
+        ]),
     ]
 }

@@ -7,6 +7,47 @@ import ServiceKit
 extension TaskItem: ResponseEncodable {}
 extension TaskComment: ResponseEncodable {}
 
+/// `POST …/tasks/bulk`: one action (transfer to `agentID`, `status` or `priority`) on up to 100 tasks.
+public struct TaskBulkRequest: Decodable, Sendable {
+    public static let maximumTasks = 100
+    public var taskIDs: [String]
+    public var action: String
+    public var agentID: String?
+    public var status: String?
+    public var priority: String?
+
+    /// The change each task gets; 422 for a wrong action, a missing value or a wrong number of tasks.
+    func change() throws -> TaskRequest {
+        guard (1...Self.maximumTasks).contains(taskIDs.count) else {
+            throw Problem.unprocessable("Name 1 to \(Self.maximumTasks) tasks.", errors: [.init(field: "taskIDs", message: "1...\(Self.maximumTasks)")])
+        }
+        var change = TaskRequest()
+        switch action {
+        case "transfer": change.agentID = agentID
+        case "status": change.status = status
+        case "priority": change.priority = priority
+        default: throw Problem.unprocessable("action is transfer, status or priority.", errors: [.init(field: "action", message: "transfer, status or priority")])
+        }
+        guard change.agentID != nil || change.status != nil || change.priority != nil else {
+            let field = action == "transfer" ? "agentID" : action
+            throw Problem.unprocessable("This action needs its \(field).", errors: [.init(field: field, message: "is required")])
+        }
+        return change
+    }
+}
+
+/// One task's outcome in a bulk action: its new version, or the problem that stopped it.
+public struct TaskBulkOutcome: Codable, Sendable {
+    public var taskID: String
+    public var status: Int
+    public var version: Int?
+    public var problem: String?
+}
+
+public struct TaskBulkResult: Codable, Sendable, ResponseEncodable {
+    public var items: [TaskBulkOutcome]
+}
+
 /// One page of a task list; `next` is the `after` of the following page.
 public struct TaskPage: Codable, Sendable, ResponseEncodable {
     public var items: [TaskItem]
@@ -61,15 +102,16 @@ public struct TaskController: Sendable {
             guard (1...100).contains(limit) else {
                 throw Problem.unprocessable("limit is 1 to 100.", errors: [.init(field: "limit", message: "1...100")])
             }
-            var after: TaskItem?
+            var after: UUID?
             if let raw = query.get("after") {
-                guard let id = UUID(uuidString: raw), let task = try await store.task(id, includingDeleted: true) else {
+                guard let id = UUID(uuidString: raw), try await store.task(id, includingDeleted: true) != nil else {
                     throw Problem.unprocessable("after names the last task of the previous page.", errors: [.init(field: "after", message: "unknown task")])
                 }
-                after = task
+                after = id
             }
+            let sort = try TaskSort.parse(sort: query.get("sort"), order: query.get("order"))
             let agents = try await listedAgents(view: query.get("view") ?? "mine", agentID: query.get("agentID"), caller: caller)
-            let items = try await store.tasks(agents: agents, tab: tab, after: after, limit: limit)
+            let items = try await store.tasks(agents: agents, tab: tab, after: after, limit: limit, sort: sort, text: query.get("q")?.nonEmptyText)
             return TaskPage(items: items, next: items.count == limit ? items.last?.id : nil)
         }
         group.get("tasks/search") { request, context in
@@ -86,17 +128,24 @@ public struct TaskController: Sendable {
         group.patch("tasks/{taskID}") { request, context in
             let (task, caller) = try await readableTask(context)
             let body = try await request.decodeJSON(TaskRequest.self, context: context)
-            let principal = caller.principal
-            let updated = try await store.updateTask(
-                try TicketController.id(task.id), expectedVersion: try IfMatch.version(request), actor: .agent(me(caller))
-            ) { before in
-                let after = try TaskRules.applying(body, to: before, now: Date())
-                for action in TaskRules.requiredActions(from: before, to: after).sorted() {
-                    try Authorization.require(principal, .tasks, action)
-                }
-                return after
-            }
+            let updated = try await change(task, body, expectedVersion: try IfMatch.version(request), by: caller)
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)
+        }
+        group.post("tasks/bulk") { request, context in
+            let caller = try await agent(context)
+            let body = try await request.decodeJSON(TaskBulkRequest.self, context: context)
+            let change = try body.change()
+            var outcomes: [TaskBulkOutcome] = []
+            for text in body.taskIDs {
+                do {
+                    let task = try await readable(try TicketInput.uuid(text, field: "taskIDs"), by: caller)
+                    let updated = try await self.change(task, change, expectedVersion: nil, by: caller)
+                    outcomes.append(TaskBulkOutcome(taskID: updated.id, status: 200, version: updated.version, problem: nil))
+                } catch let problem as Problem {
+                    outcomes.append(TaskBulkOutcome(taskID: text, status: Int(problem.status.code), version: nil, problem: problem.detail ?? problem.title))
+                }
+            }
+            return TaskBulkResult(items: outcomes)
         }
         group.post("tasks/{taskID}/comments") { request, context in
             struct Body: Decodable { var body: String }
@@ -129,10 +178,26 @@ public struct TaskController: Sendable {
         return caller
     }
 
+    /// A change of the task, each kind of change with its Tasks action (403 otherwise).
+    private func change(_ task: TaskItem, _ body: TaskRequest, expectedVersion: Int?, by caller: TicketCaller) async throws -> TaskItem {
+        let principal = caller.principal
+        return try await store.updateTask(try TicketController.id(task.id), expectedVersion: expectedVersion, actor: .agent(me(caller))) { before in
+            let after = try TaskRules.applying(body, to: before, now: Date())
+            for action in TaskRules.requiredActions(from: before, to: after).sorted() {
+                try Authorization.require(principal, .tasks, action)
+            }
+            return after
+        }
+    }
+
     /// The task of the path when the caller may see it (``TaskAccess``); 404 otherwise.
     private func readableTask(_ context: ServiceRequestContext) async throws -> (task: TaskItem, caller: TicketCaller) {
         guard let caller = try await access.caller(context, required: true), caller.isAgent else { throw Problem.notFound("No such task.") }
-        let id = try context.uuidParameter("taskID", notFound: "No such task.")
+        return (try await readable(try context.uuidParameter("taskID", notFound: "No such task."), by: caller), caller)
+    }
+
+    /// The task when the caller may see it (``TaskAccess``); 404 otherwise.
+    private func readable(_ id: UUID, by caller: TicketCaller) async throws -> TaskItem {
         guard let task = try await store.task(id) else { throw Problem.notFound("No such task.") }
         var ticketsReadable = false
         for ticketID in try await store.ticketsOf(task: id) where !ticketsReadable {
@@ -140,7 +205,7 @@ public struct TaskController: Sendable {
         }
         guard TaskAccess.canRead(task, by: caller, ticketsReadable: ticketsReadable, agentDepartments: try await departments(of: task.agentID))
         else { throw Problem.notFound("No such task.") }
-        return (task, caller)
+        return task
     }
 
     /// Whose tasks a list shows: `mine` the caller's; `agent` one agent's (theirs, or as a manager of a department

@@ -16,11 +16,16 @@ extension TicketStore {
     public func createTask(_ task: TaskItem, actor: Actor) async throws -> TaskItem {
         try await database.transaction { connection in
             try await checkAgent(of: task, actor: actor, on: connection)
-            try await insert(task, on: connection)
-            try await syncTaskTimers(task, now: Date(), on: connection)
-            try await events.publish([("task.created", [:])], task: task, actor: actor, on: connection)
+            try await insert(task, details: [:], actor: actor, on: connection)
             return task
         }
+    }
+
+    /// Writes a new task with its timers and `task.created` (with `details`) in the caller's transaction.
+    func insert(_ task: TaskItem, details: [String: String], actor: Actor, on connection: PostgresConnection) async throws {
+        try await insert(task, on: connection)
+        try await syncTaskTimers(task, now: Date(), on: connection)
+        try await events.publish([("task.created", details)], task: task, actor: actor, on: connection)
     }
 
     /// A task made from a ticket: owned by it, one of its related items (`ticket.related_added`), in the ticket's brand.
@@ -141,19 +146,26 @@ extension TicketStore {
             """, binds)
     }
 
-    /// One page of agents' tasks (nil: every agent's) on one tab, by due date (tasks without one last), then id:
-    /// `after` is the last task of the previous page.
-    public func tasks(agents: [UUID]?, tab: TaskTab, after: TaskItem?, limit: Int) async throws -> [TaskItem] {
+    /// One page of agents' tasks (nil: every agent's) on one tab whose subject contains `text` (when given), in `sort`
+    /// order, then by due date (tasks without one last) and id: `after` is the last task of the previous page.
+    public func tasks(
+        agents: [UUID]?, tab: TaskTab, after: UUID?, limit: Int, sort: TaskSort = .standard, text: String? = nil
+    ) async throws -> [TaskItem] {
         var binds = PostgresBindings()
         binds.append(agents)
         binds.append(tab.statuses.map(\.rawValue))
-        binds.append(after?.dueAt)
-        binds.append(after.flatMap { UUID(uuidString: $0.id) })
+        binds.append(text.map(LikePattern.containing))
+        binds.append(after)
         binds.append(limit)
+        let key = sort.key(of: "t"), due = "coalesce(t.due_at, 'infinity'::timestamptz)"
         return try await tasks("""
-            WHERE ($1::uuid[] IS NULL OR agent_id = ANY($1)) AND deleted_at IS NULL AND status = ANY($2)
-              AND ($4::uuid IS NULL OR (coalesce(due_at, 'infinity'::timestamptz), id) > (coalesce($3, 'infinity'::timestamptz), $4))
-            ORDER BY coalesce(due_at, 'infinity'::timestamptz), id LIMIT $5
+            t LEFT JOIN (SELECT \(sort.key(of: "a")) AS after_key, coalesce(a.due_at, 'infinity'::timestamptz) AS after_due, a.id AS after_id
+                         FROM \(database.table("tasks")) a WHERE a.id = $4) last ON true
+            WHERE ($1::uuid[] IS NULL OR t.agent_id = ANY($1)) AND t.deleted_at IS NULL AND t.status = ANY($2)
+              AND ($3::text IS NULL OR t.subject ILIKE $3)
+              AND ($4::uuid IS NULL OR \(key) \(sort.descending ? "<" : ">") last.after_key
+                   OR (\(key) = last.after_key AND (\(due), t.id) > (last.after_due, last.after_id)))
+            ORDER BY \(key) \(sort.descending ? "DESC" : "ASC"), \(due), t.id LIMIT $5
             """, binds)
     }
 
@@ -183,7 +195,8 @@ extension TicketStore {
         return 0
     }
 
-    private func checkAgent(of task: TaskItem, actor: Actor, on connection: PostgresConnection) async throws {
+    /// The task's agent is the actor or an agent of some group (422 otherwise).
+    func checkAgent(of task: TaskItem, actor: Actor, on connection: PostgresConnection) async throws {
         guard task.agentID != actor.id else { return }
         var binds = PostgresBindings()
         binds.append(UUID(uuidString: task.agentID))
