@@ -61,7 +61,7 @@ struct CustomFieldTests {
         }
     }
 
-    @Test("Administrators list, edit and delete fields and templates; a new ticket takes the fields' Default Values")
+    @Test("Administrators list, edit and delete fields and templates; a new ticket takes the fields' Default Values and tells them")
     func manageFieldsAndTemplates() async throws {
         try await TicketTestKit.run { client, kit in
             let admin = try await kit.administratorToken()
@@ -84,6 +84,9 @@ struct CustomFieldTests {
             let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
             let (_, _, values) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/custom-fields", token: agentToken)
             #expect(values as? [String: String] == [newsletterID: "Yes"], "the Default Value of a field the customer left out")
+            let (_, _, history) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/history", token: agentToken)
+            let told = (history["items"] as? [[String: Any]])?.first { $0["action"] as? String == "ticket.custom_fields_changed" }?["details"]
+            #expect(told as? [String: String] == [newsletterID: "Yes"], "the values a ticket starts with are told like every later change")
 
             let (renamed, _, edited) = try await TicketTestKit.send(
                 client, .put, fields + "/\(newsletterID)", token: admin, body: #"{"name":"Promotions","dataType":"dropdown","options":["Yes","No","Later"],"defaultValue":"Later"}"#)

@@ -70,6 +70,25 @@ struct ResponseClockTests {
         }
     }
 
+    @Test("A merged ticket's waiting customer waits on the primary, from the oldest unanswered message")
+    func merging() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let primary = try #require(try await kit.submit(client, token: customer.token, subject: "One")["id"] as? String)
+            let merged = try #require(try await kit.submit(client, token: customer.token, subject: "Two")["id"] as? String)
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(primary)/replies", token: token, body: #"{"body":"Done.","sendVariant":"active"}"#)
+            try await Self.backdate(kit, merged, minutes: 45)
+            let (done, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/merge", token: token, body: #"{"primaryID":"\#(primary)","ticketIDs":["\#(merged)"]}"#)
+            #expect(done == .ok)
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(primary)/replies", token: token, body: #"{"body":"And the other one."}"#)
+            let replies = try await Self.replies(client, primary, token: token)
+            #expect((Int(replies.first?["responseSeconds"] ?? "") ?? 0) >= 2_700)
+        }
+    }
+
     @Test("The idle alert counts from the oldest unanswered message: a customer writing again does not put it off")
     func idleAlertKeepsCounting() async throws {
         try await TicketTestKit.run { client, kit in

@@ -7,7 +7,7 @@ import TicketsApp
 
 @Suite("Drafts and time logs", .serialized, .enabled(if: TestEnvironment.hasDatabase))
 struct WorkRecordTests {
-    @Test("A ticket keeps one draft, a new one replaces it, sending the reply discards it; time logs are billable by the department's default and need a known category")
+    @Test("A ticket keeps one draft with its subject and chosen attachments, a new one replaces it, sending the reply discards it; time logs are billable by the department's default and need a known category")
     func draftsAndTimeLogs() async throws {
         try await TicketTestKit.run { client, kit in
             try await kit.identity("department.updated", [
@@ -19,9 +19,13 @@ struct WorkRecordTests {
             let customer = try await kit.customer()
             let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
             _ = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/draft", token: token, body: #"{"bodyHTML":"<p>first</p>"}"#)
-            _ = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/draft", token: token, body: #"{"bodyHTML":"<p>second</p><script>x</script>"}"#)
+            let attachment = UUID().lowercased
+            _ = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/\(id)/draft", token: token,
+                body: #"{"bodyHTML":"<p>second</p><script>x</script>","subject":"About your printer","attachmentIDs":["\#(attachment)"]}"#)
             let (_, _, draft) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/draft", token: token)
             #expect(draft["bodyHTML"] as? String == "<p>second</p>")
+            #expect(draft["subject"] as? String == "About your printer" && draft["attachmentIDs"] as? [String] == [attachment])
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.drafts") == 1)
             let (sent, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"second"}"#)
             #expect(sent == .created)

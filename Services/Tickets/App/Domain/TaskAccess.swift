@@ -12,7 +12,7 @@ public enum TaskAccess {
     public static func canRead(_ task: TaskItem, by caller: TicketCaller, ticketsReadable: Bool, agentDepartments: Set<String>) -> Bool {
         guard caller.isAgent, Authorization.allows(caller.principal, .tasks, "View") else { return false }
         if caller.seesEverything || ticketsReadable { return true }
-        let me = caller.principal.userID.lowercased()
+        let me = caller.userID
         if task.agentID == me || task.createdBy == me { return true }
         return !caller.managedDepartments.isDisjoint(with: agentDepartments)
     }

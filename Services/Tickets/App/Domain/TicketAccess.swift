@@ -29,6 +29,9 @@ public struct TicketCaller: Sendable {
 
     public var seesEverything: Bool { principal.isSystemAdministrator || principal.scope == .everything }
 
+    /// The caller's user id as ids are kept: lower case.
+    public var userID: String { principal.userID.lowercased() }
+
     /// An employee acting on tickets (holds the Tickets feature at all).
     public var isAgent: Bool { seesEverything || Authorization.allows(principal, .tickets, "Reply") }
 

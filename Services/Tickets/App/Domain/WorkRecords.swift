@@ -11,6 +11,10 @@ public struct TicketDraft: Codable, Sendable, Equatable {
     public var cc: [String]
     public var bcc: [String]
     public var updatedAt: Date
+    /// The reply's own subject, when the agent changed it.
+    public var subject: String? = nil
+    /// The ticket's attachments chosen to go with the reply.
+    public var attachmentIDs: [String] = []
 }
 
 /// Time an agent spent on a ticket, optionally in a category; billable by the department's default unless said.
@@ -89,7 +93,7 @@ public enum TimeLogRules {
     /// Who may edit or delete a time log: the agent who logged it, the managers of the ticket's department and
     /// administrators.
     public static func mayChange(_ log: TimeLog, of ticket: Ticket, caller: TicketCaller) -> Bool {
-        log.agentID == caller.principal.userID.lowercased() || caller.seesEverything || caller.managedDepartments.contains(ticket.departmentID)
+        log.agentID == caller.userID || caller.seesEverything || caller.managedDepartments.contains(ticket.departmentID)
     }
 }
 

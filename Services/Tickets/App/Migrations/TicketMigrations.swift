@@ -526,5 +526,8 @@ public enum TicketMigrations {
             "CREATE INDEX task_schedules_agent ON {schema}.task_schedules (agent_id)",
             "CREATE INDEX task_schedules_creator ON {schema}.task_schedules (created_by)",
         ]),
+        Migration(version: 135, name: "a draft's own subject and the attachments chosen for the reply", sql: [
+            "ALTER TABLE {schema}.drafts ADD COLUMN subject text, ADD COLUMN attachment_ids uuid[] NOT NULL DEFAULT '{}'",
+        ]),
     ]
 }

@@ -71,8 +71,8 @@ public struct TaskController: Sendable {
             try Authorization.require(caller.principal, .tasks, "Create")
             let body = try await request.decodeJSON(TaskRequest.self, context: context)
             let task = try TaskRules.new(
-                body, id: UUIDv7.generate().lowercased, brandID: context.brandID?.lowercased(), ticketID: nil, createdBy: me(caller), now: Date())
-            let created = try await store.createTask(task, actor: .agent(me(caller)))
+                body, id: UUIDv7.generate().lowercased, brandID: context.brandID?.lowercased(), ticketID: nil, createdBy: caller.userID, now: Date())
+            let created = try await store.createTask(task, actor: .agent(caller.userID))
             return EditedResponse(status: .created, headers: [.eTag: created.etag], response: created)
         }
         group.post("{id}/tasks") { request, context in
@@ -82,8 +82,8 @@ public struct TaskController: Sendable {
             try Authorization.require(caller.principal, .tasks, "Create")
             let body = try await request.decodeJSON(TaskRequest.self, context: context)
             let task = try TaskRules.new(
-                body, id: UUIDv7.generate().lowercased, brandID: ticket.brandID, ticketID: ticket.id, createdBy: me(caller), now: Date())
-            let created = try await store.createTask(task, fromTicket: try TicketController.id(ticket.id), actor: .agent(me(caller)))
+                body, id: UUIDv7.generate().lowercased, brandID: ticket.brandID, ticketID: ticket.id, createdBy: caller.userID, now: Date())
+            let created = try await store.createTask(task, fromTicket: try TicketController.id(ticket.id), actor: .agent(caller.userID))
             return EditedResponse(status: .created, headers: [.eTag: created.etag], response: created)
         }
         group.get("{id}/tasks") { _, context in
@@ -154,7 +154,7 @@ public struct TaskController: Sendable {
             guard (1...TaskRules.maximumDescription).contains(text.count) else {
                 throw Problem.unprocessable("A comment needs a body.", errors: [.init(field: "body", message: "1...\(TaskRules.maximumDescription) characters")])
             }
-            let author = try TicketInput.uuid(me(caller), field: "author")
+            let author = try TicketInput.uuid(caller.userID, field: "author")
             return EditedResponse(status: .created, response: try await store.commentOnTask(try TicketController.id(task.id), body: text, by: author))
         }
         group.get("tasks/{taskID}/comments") { _, context in
@@ -164,12 +164,10 @@ public struct TaskController: Sendable {
         group.delete("tasks/{taskID}") { _, context in
             let (task, caller) = try await readableTask(context)
             try Authorization.require(caller.principal, .tasks, "Delete")
-            try await store.deleteTask(try TicketController.id(task.id), actor: .agent(me(caller)))
+            try await store.deleteTask(try TicketController.id(task.id), actor: .agent(caller.userID))
             return Response(status: .noContent)
         }
     }
-
-    private func me(_ caller: TicketCaller) -> String { caller.principal.userID.lowercased() }
 
     /// The signed-in caller when they are an agent with the Tasks feature (403 otherwise).
     private func agent(_ context: ServiceRequestContext) async throws -> TicketCaller {
@@ -181,7 +179,7 @@ public struct TaskController: Sendable {
     /// A change of the task, each kind of change with its Tasks action (403 otherwise).
     private func change(_ task: TaskItem, _ body: TaskRequest, expectedVersion: Int?, by caller: TicketCaller) async throws -> TaskItem {
         let principal = caller.principal
-        return try await store.updateTask(try TicketController.id(task.id), expectedVersion: expectedVersion, actor: .agent(me(caller))) { before in
+        return try await store.updateTask(try TicketController.id(task.id), expectedVersion: expectedVersion, actor: .agent(caller.userID)) { before in
             let after = try TaskRules.applying(body, to: before, now: Date())
             for action in TaskRules.requiredActions(from: before, to: after).sorted() {
                 try Authorization.require(principal, .tasks, action)
@@ -213,12 +211,12 @@ public struct TaskController: Sendable {
     private func listedAgents(view: String, agentID: String?, caller: TicketCaller) async throws -> [UUID]? {
         switch view {
         case "mine":
-            return [try TicketInput.uuid(me(caller), field: "agentID")]
+            return [try TicketInput.uuid(caller.userID, field: "agentID")]
         case "agent":
             guard let raw = agentID, let agent = UUID(uuidString: raw) else {
                 throw Problem.unprocessable("The By Agent view names an agent.", errors: [.init(field: "agentID", message: "must be an agent id")])
             }
-            if agent.uuidString.lowercased() != me(caller) {
+            if agent.uuidString.lowercased() != caller.userID {
                 guard TaskAccess.mayList(agentDepartments: try await departments(of: raw), by: caller) else {
                     throw Problem.forbidden("Only managers of the agent's departments see the agent's tasks.")
                 }
@@ -238,7 +236,7 @@ public struct TaskController: Sendable {
     private func visibility(of caller: TicketCaller) async throws -> TaskVisibility {
         guard !caller.seesEverything else { return TaskVisibility(everything: true) }
         return TaskVisibility(
-            everything: false, me: UUID(uuidString: me(caller)), managedAgents: try await store.agents(inDepartments: caller.managedDepartments),
+            everything: false, me: UUID(uuidString: caller.userID), managedAgents: try await store.agents(inDepartments: caller.managedDepartments),
             groups: caller.groups.compactMap(UUID.init(uuidString:)), departments: caller.managedDepartments.compactMap(UUID.init(uuidString:)))
     }
 

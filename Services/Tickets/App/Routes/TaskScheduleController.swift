@@ -21,13 +21,13 @@ public struct TaskScheduleController: Sendable {
             let caller = try await scheduler(context)
             let body = try await request.decodeJSON(TaskScheduleRequest.self, context: context)
             let schedule = try TaskScheduleRules.schedule(
-                from: body, id: UUIDv7.generate().lowercased, brandID: context.brandID?.lowercased(), createdBy: me(caller), now: Date())
-            let created = try await store.createSchedule(schedule, actor: .agent(me(caller)))
+                from: body, id: UUIDv7.generate().lowercased, brandID: context.brandID?.lowercased(), createdBy: caller.userID, now: Date())
+            let created = try await store.createSchedule(schedule, actor: .agent(caller.userID))
             return EditedResponse(status: .created, headers: [.eTag: created.etag], response: created)
         }
         group.get("task-schedules") { _, context in
             let caller = try await scheduler(context)
-            return Items(items: try await store.schedules(of: caller.seesEverything ? nil : try TicketController.id(me(caller))))
+            return Items(items: try await store.schedules(of: caller.seesEverything ? nil : try TicketController.id(caller.userID)))
         }
         group.get("task-schedules/{scheduleID}") { _, context in
             let (schedule, _) = try await visible(context)
@@ -38,17 +38,15 @@ public struct TaskScheduleController: Sendable {
             let body = try await request.decodeJSON(TaskScheduleRequest.self, context: context)
             let schedule = try TaskScheduleRules.schedule(
                 from: body, id: current.id, brandID: current.brandID, createdBy: current.createdBy, now: Date(), version: current.version)
-            let replaced = try await store.replaceSchedule(schedule, expectedVersion: try IfMatch.version(request), actor: .agent(me(caller)))
+            let replaced = try await store.replaceSchedule(schedule, expectedVersion: try IfMatch.version(request), actor: .agent(caller.userID))
             return EditedResponse(status: .ok, headers: [.eTag: replaced.etag], response: replaced)
         }
         group.delete("task-schedules/{scheduleID}") { _, context in
             let (schedule, caller) = try await visible(context)
-            try await store.deleteSchedule(try TicketController.id(schedule.id), actor: .agent(me(caller)))
+            try await store.deleteSchedule(try TicketController.id(schedule.id), actor: .agent(caller.userID))
             return Response(status: .noContent)
         }
     }
-
-    private func me(_ caller: TicketCaller) -> String { caller.principal.userID.lowercased() }
 
     /// The signed-in agent holding the Tasks action Task Scheduler (403 otherwise).
     private func scheduler(_ context: ServiceRequestContext) async throws -> TicketCaller {
@@ -62,7 +60,7 @@ public struct TaskScheduleController: Sendable {
     private func visible(_ context: ServiceRequestContext) async throws -> (TaskSchedule, TicketCaller) {
         let caller = try await scheduler(context)
         let id = try context.uuidParameter("scheduleID", notFound: "No such scheduled task.")
-        guard let schedule = try await store.schedule(id), caller.seesEverything || [schedule.agentID, schedule.createdBy].contains(me(caller)) else {
+        guard let schedule = try await store.schedule(id), caller.seesEverything || [schedule.agentID, schedule.createdBy].contains(caller.userID) else {
             throw Problem.notFound("No such scheduled task.")
         }
         return (schedule, caller)

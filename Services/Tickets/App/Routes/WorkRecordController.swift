@@ -20,7 +20,14 @@ public struct WorkRecordController: Sendable {
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.put("{id}/draft") { request, context in
-            struct Body: Decodable { var bodyHTML: String; var to: [String]?; var cc: [String]?; var bcc: [String]? }
+            struct Body: Decodable {
+                var bodyHTML: String
+                var to: [String]?
+                var cc: [String]?
+                var bcc: [String]?
+                var subject: String?
+                var attachmentIDs: [String]?
+            }
             let (ticket, caller) = try await access.readable(context)
             try Authorization.require(caller.principal, .tickets, "Reply")
             let body = try await request.decodeJSON(Body.self, context: context)
@@ -30,7 +37,9 @@ public struct WorkRecordController: Sendable {
             let draft = TicketDraft(
                 ticketID: ticket.id, agentID: caller.principal.userID, bodyHTML: SafeHTML.sanitize(body.bodyHTML),
                 to: try (body.to ?? []).map { try TicketInput.email($0, field: "to") }, cc: try (body.cc ?? []).map { try TicketInput.email($0, field: "cc") },
-                bcc: try (body.bcc ?? []).map { try TicketInput.email($0, field: "bcc") }, updatedAt: Date())
+                bcc: try (body.bcc ?? []).map { try TicketInput.email($0, field: "bcc") }, updatedAt: Date(),
+                subject: try body.subject.map(TicketInput.subject),
+                attachmentIDs: try (body.attachmentIDs ?? []).map { try TicketInput.uuid($0, field: "attachmentIDs").lowercased })
             try await store.saveDraft(draft)
             return draft
         }

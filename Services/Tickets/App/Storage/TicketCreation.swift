@@ -132,7 +132,10 @@ extension TicketStore {
         try await storeFieldValues(fields, of: id, on: connection)
         if new.status != .active { try await syncTimers(id, on: connection) }
         try await counts.apply(CountPlacement.delta(from: nil, to: CountPlacement(ticket)), on: connection)
-        try await events.publish(TicketEvents.Item.creation(of: new, messageID: message.id, by: actor, agent: agent), ticket, on: connection)
+        var published = TicketEvents.Item.creation(of: new, messageID: message.id, by: actor, agent: agent)
+        // The values it starts with (given or Default Values), as every later change of them is told.
+        if !fields.isEmpty { published.insert(TicketEvents.Item("ticket.custom_fields_changed", actor: actor, details: fields), at: 1) }
+        try await events.publish(published, ticket, on: connection)
         return ticket
     }
 

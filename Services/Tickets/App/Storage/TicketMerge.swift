@@ -36,7 +36,8 @@ extension TicketStore {
 
     /// Merges up to ten tickets into the primary, for good: their messages, comments, history, attachments, time logs,
     /// related items, tasks and Idempotency-Keys move to it (a retried submission of a merged ticket answers with the
-    /// primary), their numbers become forwarders to it, and they are gone. The primary keeps its own properties.
+    /// primary), their numbers become forwarders to it, and they are gone. The primary keeps its own properties; a
+    /// customer still waiting on a merged ticket waits on the primary, since the oldest unanswered message.
     public func merge(primary: UUID, others: [UUID], by agent: String) async throws -> Ticket {
         try await database.transaction { connection in
             var merged: [Ticket] = []
@@ -59,6 +60,13 @@ extension TicketStore {
                     logger: database.logger
                 ).consume()
                 try await moveRelatedItems(to: primary, from: others, on: connection)
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: """
+                        UPDATE \(database.table("tickets")) SET awaiting_since = (
+                            SELECT min(awaiting_since) FROM \(database.table("tickets")) WHERE id = $1 OR id = ANY($2))
+                        WHERE id = $1
+                        """, binds: binds), logger: database.logger
+                ).consume()
                 for old in merged {
                     var forward = PostgresBindings()
                     forward.append(old.number)

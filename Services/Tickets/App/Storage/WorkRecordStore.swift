@@ -16,11 +16,15 @@ extension TicketStore {
         binds.append(draft.cc)
         binds.append(draft.bcc)
         binds.append(draft.updatedAt)
+        binds.append(draft.subject)
+        binds.append(draft.attachmentIDs.compactMap(UUID.init(uuidString:)))
         try await database.client.query(
             PostgresQuery(unsafeSQL: """
-                INSERT INTO \(database.table("drafts")) (ticket_id, agent_id, body_html, to_addresses, cc_addresses, bcc_addresses, updated_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7)
-                ON CONFLICT (ticket_id) DO UPDATE SET agent_id = $2, body_html = $3, to_addresses = $4, cc_addresses = $5, bcc_addresses = $6, updated_at = $7
+                INSERT INTO \(database.table("drafts"))
+                    (ticket_id, agent_id, body_html, to_addresses, cc_addresses, bcc_addresses, updated_at, subject, attachment_ids)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                ON CONFLICT (ticket_id) DO UPDATE SET agent_id = $2, body_html = $3, to_addresses = $4, cc_addresses = $5, bcc_addresses = $6,
+                    updated_at = $7, subject = $8, attachment_ids = $9
                 """, binds: binds), logger: database.logger
         ).consume()
     }
@@ -29,10 +33,17 @@ extension TicketStore {
         var binds = PostgresBindings()
         binds.append(ticketID)
         let rows = try await database.client.query(
-            PostgresQuery(unsafeSQL: "SELECT agent_id, body_html, to_addresses, cc_addresses, bcc_addresses, updated_at FROM \(database.table("drafts")) WHERE ticket_id = $1", binds: binds),
+            PostgresQuery(unsafeSQL: """
+                SELECT agent_id, body_html, to_addresses, cc_addresses, bcc_addresses, updated_at, subject, attachment_ids
+                FROM \(database.table("drafts")) WHERE ticket_id = $1
+                """, binds: binds),
             logger: database.logger)
-        for try await (agent, body, to, cc, bcc, updated) in rows.decode((UUID, String, [String], [String], [String], Date).self) {
-            return TicketDraft(ticketID: ticketID.lowercased, agentID: agent.lowercased, bodyHTML: body, to: to, cc: cc, bcc: bcc, updatedAt: updated)
+        for try await (agent, body, to, cc, bcc, updated, subject, attachments)
+            in rows.decode((UUID, String, [String], [String], [String], Date, String?, [UUID]).self)
+        {
+            return TicketDraft(
+                ticketID: ticketID.lowercased, agentID: agent.lowercased, bodyHTML: body, to: to, cc: cc, bcc: bcc, updatedAt: updated, subject: subject,
+                attachmentIDs: attachments.map(\.lowercased))
         }
         return nil
     }
