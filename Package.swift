@@ -46,7 +46,9 @@ var targets: [Target] = [
     .target(name: "Outbox", dependencies: ["Database", "EventBus", "ServiceKit", postgres, lifecycle, logging], path: "Shared/Outbox"),
     .target(
         name: "Auth",
-        dependencies: ["ServiceKit", "Contracts", hummingbird, .product(name: "JWTKit", package: "jwt-kit")],
+        dependencies: [
+            "ServiceKit", "Contracts", hummingbird, .product(name: "JWTKit", package: "jwt-kit"), .product(name: "Crypto", package: "swift-crypto"),
+        ],
         path: "Shared/Auth"),
     .target(
         name: "CXapian", path: "Shared/Search/CXapian",

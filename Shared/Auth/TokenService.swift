@@ -9,6 +9,8 @@ public struct TokenService: Sendable {
     private let keys: JWTKeyCollection
     private let verified: VerifiedTokenCache
     public let accessTokenLifetime: Duration
+    /// Codes for links sent outside (a ticket's "View ticket online"), from the same secret.
+    public let links: LinkSigner
 
     public static let developmentSecret = "concierge-development-secret-change-me"
 
@@ -19,6 +21,7 @@ public struct TokenService: Sendable {
         self.keys = keys
         self.verified = VerifiedTokenCache(capacity: cachedTokens)
         self.accessTokenLifetime = accessTokenLifetime
+        self.links = LinkSigner(secret: secret)
     }
 
     /// HS256 needs a key at least as long as its hash.

@@ -52,6 +52,7 @@ public struct TicketsAPI: Sendable {
         WorkRecordController(store: store).addRoutes(to: api)
         TaskController(store: store).addRoutes(to: api)
         TaskScheduleController(store: store).addRoutes(to: api)
+        OnlineTicketController(store: store, links: tokens.links).addRoutes(to: api)
         BulkController(store: store).addRoutes(to: api)
         MessageActionsController(store: store).addRoutes(to: api)
         TicketController(store: store, search: search, creation: creation).addRoutes(to: api)

@@ -51,9 +51,7 @@ public struct TicketController: Sendable {
         }
         group.get("{id}/timeline") { request, context in
             let (ticket, caller) = try await access.readable(context, for: .read)
-            var page = try PageRequest(request)
-            if request.uri.queryParameters["limit"] == nil { page.limit = 15 }
-            return try await store.timeline(try Self.id(ticket.id), includeComments: !caller.readsAsCustomer(ticket), page: page)
+            return try await store.timeline(try Self.id(ticket.id), includeComments: !caller.readsAsCustomer(ticket), page: try Self.timelinePage(request))
         }
         group.get("{id}/history") { request, context in
             let (ticket, caller) = try await access.readable(context, for: .read)
@@ -272,6 +270,13 @@ public struct TicketController: Sendable {
         }
         guard view == .customer else { return found }
         return ViewPage(items: found.items.map(caller.shown), nextCursor: found.nextCursor, counts: found.counts)
+    }
+
+    /// A timeline page: 15 items unless `limit` says otherwise.
+    static func timelinePage(_ request: Request) throws -> PageRequest {
+        var page = try PageRequest(request)
+        if request.uri.queryParameters["limit"] == nil { page.limit = 15 }
+        return page
     }
 
     static let maximumVisibleFields = 20

@@ -1,0 +1,55 @@
+import Auth
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TestSupport
+import TicketsApp
+
+@Suite("View ticket online: a ticket's link with its Validation Hash", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct OnlineTicketTests {
+    @Test("A link code is the same for every service sharing the secret, differs by subject and secret, and a wrong one fails")
+    func codes() {
+        let signer = LinkSigner(secret: TokenService.developmentSecret)
+        let code = signer.code(for: "0A1-12345678-ABCD")
+        #expect(code.count == 32 && code == LinkSigner(secret: TokenService.developmentSecret).code(for: "0A1-12345678-ABCD"))
+        #expect(signer.verifies(code.uppercased(), for: "0A1-12345678-ABCD"))
+        #expect(!signer.verifies(code, for: "0A1-12345678-ABCE"))
+        #expect(!LinkSigner(secret: String(repeating: "x", count: 40)).verifies(code, for: "0A1-12345678-ABCD"))
+        #expect(!signer.verifies(String(code.dropLast()), for: "0A1-12345678-ABCD"))
+    }
+
+    @Test("The link opens the customer's view without signing in; a wrong code is a 404; a merged ticket's link opens the primary")
+    func viewOnline() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let first = try await kit.submit(client, token: customer.token, subject: "Printer")
+            let id = try #require(first["id"] as? String), number = try #require(first["number"] as? String)
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/comments", token: token, body: #"{"type":"general","body":"Internal note"}"#)
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Try turning it off and on."}"#)
+            let code = kit.tokens.links.code(for: number)
+
+            let (opened, _, online) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/online/\(number.lowercased())?code=\(code)", token: nil)
+            #expect(opened == .ok)
+            #expect((online["ticket"] as? [String: Any])?["id"] as? String == id)
+            let items = ((online["timeline"] as? [String: Any])?["items"] as? [[String: Any]]) ?? []
+            #expect(items.count == 2 && items.allSatisfy { $0["message"] != nil }, "the two messages, not the agents' comment")
+            for wrong in ["?code=\(String(repeating: "0", count: 32))", "", "?code=\(kit.tokens.links.code(for: "OTHER"))"] {
+                let (status, headers, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/online/\(number)\(wrong)", token: nil)
+                #expect(status == .notFound, "\(wrong)")
+                #expect(headers[.contentType] == "application/problem+json")
+            }
+
+            let second = try await kit.submit(client, token: customer.token, subject: "Printer again")
+            let secondID = try #require(second["id"] as? String), secondNumber = try #require(second["number"] as? String)
+            let (merged, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/merge", token: token, body: #"{"primaryID":"\#(id)","ticketIDs":["\#(secondID)"]}"#)
+            #expect(merged == .ok)
+            let (_, _, forwarded) = try await TicketTestKit.send(
+                client, .get, "/api/v1/tickets/online/\(secondNumber)?code=\(kit.tokens.links.code(for: secondNumber))", token: nil)
+            #expect((forwarded["ticket"] as? [String: Any])?["id"] as? String == id)
+        }
+    }
+}
