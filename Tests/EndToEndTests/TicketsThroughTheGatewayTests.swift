@@ -14,12 +14,23 @@ struct TicketsThroughTheGatewayTests {
         _ url: String, headers: [(String, String)], timeout: Duration = .seconds(20), interval: Duration = .milliseconds(100),
         _ check: @escaping ([String: Any]) -> Bool
     ) async throws -> [String: Any] {
+        try await timedEventually(url, headers: headers, timeout: timeout, interval: interval, check).json
+    }
+
+    /// Polls `url` until `check` holds; answers the reply and how long the change took to show: until the first
+    /// request that saw it was sent, so that request's own round trip (hundreds of milliseconds on a machine running
+    /// two fleets and the suite at once) does not count as the change's delay.
+    static func timedEventually(
+        _ url: String, headers: [(String, String)], timeout: Duration = .seconds(20), interval: Duration = .milliseconds(100),
+        _ check: @escaping ([String: Any]) -> Bool
+    ) async throws -> (json: [String: Any], elapsed: Duration) {
         let start = ContinuousClock.now
         var last: [String: Any] = [:]
         while ContinuousClock.now - start < timeout {
+            let sent = ContinuousClock.now
             let reply = try await TestHTTP.shared.send(.GET, url, headers: headers)
             last = reply.json ?? [:]
-            if reply.status == 200 && check(last) { return last }
+            if reply.status == 200 && check(last) { return (last, sent - start) }
             try await Task.sleep(for: interval)
         }
         throw TestSetupError("condition not met for \(url): \(last)")
@@ -126,11 +137,9 @@ struct TicketSearchIndexRebuildTests {
                 ids.append(try #require(created.json?["id"] as? String))
             }
             let searchURL = fleet.gatewayURL + "/api/v1/tickets/search?text=printer"
-            let start = ContinuousClock.now
-            let first = try await TicketsThroughTheGatewayTests.eventually(searchURL, headers: admin, timeout: .seconds(10), interval: .milliseconds(20)) {
-                ($0["items"] as? [[String: Any]])?.count == 2
-            }
-            let latency = ContinuousClock.now - start
+            let (first, latency) = try await TicketsThroughTheGatewayTests.timedEventually(
+                searchURL, headers: admin, timeout: .seconds(10), interval: .milliseconds(20)
+            ) { ($0["items"] as? [[String: Any]])?.count == 2 }
             #expect(latency < .seconds(1), "searchable within a second (took \(latency))")
             let before = Set((first["items"] as? [[String: Any]])?.compactMap { ($0["ticket"] as? [String: Any])?["id"] as? String } ?? [])
             #expect(before == [ids[0], ids[2]])

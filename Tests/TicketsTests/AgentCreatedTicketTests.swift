@@ -41,7 +41,7 @@ struct AgentCreatedTicketTests {
         }
     }
 
-    @Test("With agentID auto the group's round robin chooses (a Waiting ticket without counting); an agent outside the group is refused")
+    @Test("With agentID auto, or a creator outside the group, the group's round robin chooses; an agent outside the group or a group outside the department is refused")
     func autoAndNamedAgents() async throws {
         try await TicketTestKit.run { client, kit in
             let member = try await kit.agent()
@@ -58,8 +58,23 @@ struct AgentCreatedTicketTests {
             #expect(named == .created)
             #expect(toMember["agentID"] as? String == member.lowercased)
             #expect(try await Self.newActive(kit, member) == 1)
+            let (defaulted, _, toGroup) = try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: token, body: "{\(base),\"status\":\"active\"}")
+            #expect(defaulted == .created)
+            #expect(toGroup["agentID"] as? String == member.lowercased, "its creator is outside the group: the group's round robin chooses")
             let before = try await kit.count("SELECT count(*)::int FROM {schema}.tickets")
-            for body in ["{\(base),\"agentID\":\"\(UUID().lowercased)\"}", "{\(base),\"to\":[\"not an address\"]}"] {
+            let otherDepartment = UUID()
+            let foreignGroup = UUID()
+            try await kit.identity("department.created", [
+                "id": otherDepartment.lowercased, "brandID": kit.brandID.lowercased, "name": "Billing", "frontLineGroupID": foreignGroup.lowercased,
+                "hiddenFromPortal": false, "version": 1,
+            ])
+            try await kit.identity("group.created", ["id": foreignGroup.lowercased, "departmentID": otherDepartment.lowercased, "name": "Billing Front Line"])
+            let refusals = [
+                "{\(base),\"agentID\":\"\(UUID().lowercased)\"}", "{\(base),\"to\":[\"not an address\"]}",
+                "{\(base),\"agentID\":\"\(outsider.lowercased)\"}", "{\(base),\"groupID\":\"\(foreignGroup.lowercased)\",\"agentID\":\"auto\"}",
+                "{\(base),\"groupID\":\"\(UUID().lowercased)\",\"agentID\":\"auto\"}",
+            ]
+            for body in refusals {
                 let (refused, headers, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: token, body: body)
                 #expect(refused == .unprocessableContent)
                 #expect(headers[.contentType] == "application/problem+json")

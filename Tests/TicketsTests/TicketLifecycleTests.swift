@@ -241,6 +241,21 @@ struct TicketLifecycleTests {
             #expect((page["items"] as? [[String: Any]])?.count == 1)
             let (agentView, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: agent)
             #expect(agentView == .notFound)
+
+            let (commented, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/comments", token: manager, body: #"{"body":"Seen from Support"}"#)
+            #expect(commented == .created, "viewing includes commenting")
+            for (method, path, body) in [
+                (HTTPRequest.Method.put, "priority", #"{"priority":"urgent"}"#), (.put, "status", #"{"status":"closed"}"#),
+                (.post, "replies", #"{"body":"Refunded"}"#), (.delete, "", ""),
+            ] {
+                let (refused, headers, _) = try await TicketTestKit.send(client, method, "/api/v1/tickets/\(id)" + (path.isEmpty ? "" : "/\(path)"), token: manager, body: body)
+                #expect(refused == .forbidden, "an outside manager only views: \(path)")
+                #expect(headers[.contentType] == "application/problem+json")
+            }
+            _ = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/bulk", token: manager, body: #"{"ticketIDs":["\#(id)"],"action":"priority","priority":"high"}"#)
+            let (_, _, after) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: manager)
+            #expect(after["priority"] as? String == "normal" && after["status"] as? String == "active" && after["deletedAt"] == nil, "nor in bulk")
         }
     }
 }

@@ -1,6 +1,8 @@
+import Fleet
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Search
 import ServiceKit
 import Testing
 import TestSupport
@@ -52,6 +54,11 @@ struct ViewCountsTests {
             #expect((mine["counts"] as? [String: Int]) == (third["myTickets"] as? [String: Int]))
             let (brand, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=brand&id=\(kit.brandID.lowercased)", token: token)
             #expect(brand == .forbidden, "agents list their groups, not the brand")
+            #expect((third["departments"] as? [[String: Any]])?.first?["listable"] as? Bool == false, "an agent's department node does not open")
+            let (department, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=department&id=\(kit.departmentID.lowercased)", token: token)
+            #expect(department == .forbidden)
+            let (_, _, managed) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/views", token: try await kit.token(agent, roles: ["Agent", "Manager"]))
+            #expect((managed["departments"] as? [[String: Any]])?.first?["listable"] as? Bool == true, "its manager's does")
         }
     }
 
@@ -120,6 +127,65 @@ struct ViewCountsTests {
                 ) d
                 """)
             #expect(drift == 0, "the queue's maintained counts equal COUNT(*)")
+        }
+    }
+
+    @Test("The Closed tab lists Closed and Closed and Locked tickets together, as its count counts them, in every list, order and search")
+    func closedTabListsLockedTickets() async throws {
+        let path = TicketSearchTests.indexPath()
+        try await TicketTestKit.run(index: { try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion) }) { client, kit in
+            let admin = try await kit.administratorToken()
+            var queued: [String] = []
+            for (subject, status) in [("Queued closed", "closed"), ("Queued locked", "closed_locked")] {
+                let id = try #require(try await kit.submit(client, token: try await kit.customer().token, subject: subject)["id"] as? String)
+                #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/status", token: admin, body: #"{"status":"\#(status)"}"#).0 == .ok)
+                queued.append(id)
+            }
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let manager = try await kit.token(agent, roles: ["Agent", "Manager"])
+            var closed: [String] = []
+            for (index, status) in ["closed", "closed_locked", "closed", "closed_locked", "waiting"].enumerated() {
+                let id = try #require(try await kit.submit(client, token: try await kit.customer().token, subject: "Printer \(index)")["id"] as? String)
+                #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/status", token: token, body: #"{"status":"\#(status)"}"#).0 == .ok)
+                if status != "waiting" { closed.append(id) }
+            }
+
+            func walk(_ list: String, as caller: String, counted: Int) async throws -> [String] {
+                var seen: [String] = []
+                var cursor: String?
+                repeat {
+                    let (status, _, page) = try await TicketTestKit.send(
+                        client, .get, "/api/v1/tickets?\(list)&status=closed&limit=3" + (cursor.map { "&cursor=\($0)" } ?? ""), token: caller)
+                    #expect(status == .ok, "\(list)")
+                    #expect((page["counts"] as? [String: Int])?["closed"] == counted, "\(list)")
+                    seen += ((page["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+                    cursor = page["nextCursor"] as? String
+                } while cursor != nil && seen.count < 20
+                return seen
+            }
+            let group = "view=group&id=\(kit.frontLineID.lowercased)"
+            for list in ["view=mine", "view=mine&sort=subject", "view=mine&sort=status"] {
+                let seen = try await walk(list, as: token, counted: 4)
+                #expect(seen.count == 4 && Set(seen) == Set(closed), "\(list) lists both closed statuses once each: \(seen)")
+            }
+            let department = "view=department&id=\(kit.departmentID.lowercased)"
+            for list in [group, "\(group)&sort=idle&order=desc", department, "\(department)&sort=subject"] {
+                let seen = try await walk(list, as: manager, counted: 6)
+                #expect(seen.count == 6 && Set(seen) == Set(closed + queued), "\(list): \(seen)")
+            }
+            let (_, _, bySubject) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=mine&status=closed&sort=subject", token: token)
+            #expect(((bySubject["items"] as? [[String: Any]]) ?? []).compactMap { $0["subject"] as? String } == (0..<4).map { "Printer \($0)" })
+            for list in ["view=queue", "view=queue&sort=subject"] {
+                #expect(Set(try await walk(list, as: admin, counted: 2)) == Set(queued), "\(list)")
+            }
+            let (_, _, lockedOnly) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=mine&status=closed_locked", token: token)
+            #expect(((lockedOnly["items"] as? [[String: Any]]) ?? []).count == 2, "the locked ones can still be listed alone")
+
+            let indexer = try #require(kit.indexer)
+            for id in closed { try await indexer.reindex(try #require(UUID(uuidString: id))) }
+            let (_, _, found) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=mine&status=closed&q=printer", token: token)
+            #expect(Set(((found["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }) == Set(closed), "basic search in the tab")
         }
     }
 

@@ -27,6 +27,12 @@ public struct TicketCaller: Sendable {
         principal.scope == .memberDepartments ? departments.union(openDepartments) : []
     }
 
+    /// Departments whose tickets the caller works on as a manager: those where they belong to a group. A department
+    /// open to outside managers only lets them "view its contents" (and comment).
+    public var ownManagedDepartments: Set<String> {
+        principal.scope == .memberDepartments ? departments : []
+    }
+
     public var seesEverything: Bool { principal.isSystemAdministrator || principal.scope == .everything }
 
     /// The caller's user id as ids are kept: lower case.
@@ -36,16 +42,17 @@ public struct TicketCaller: Sendable {
     public var isAgent: Bool { seesEverything || Authorization.allows(principal, .tickets, "Reply") }
 
     public func canRead(_ ticket: Ticket) -> Bool {
-        canChange(ticket) || (isAgent && searchableDepartments.contains(ticket.departmentID))
+        canChange(ticket) || (isAgent && (managedDepartments.contains(ticket.departmentID) || searchableDepartments.contains(ticket.departmentID)))
     }
 
     /// Whether the caller may act on a ticket they can read. A department open to every agent's advanced search
-    /// shows its tickets read-only: its managers' peers (managers) may change them, agents only add comments.
+    /// shows its tickets read-only: its managers' peers (managers) may change them, agents only add comments. A
+    /// department open to outside managers shows them its tickets read-only.
     public func canChange(_ ticket: Ticket) -> Bool {
         if seesEverything { return true }
         if ticket.customerUserID == principal.userID { return true }
         guard isAgent else { return false }
-        if managedDepartments.contains(ticket.departmentID) || groups.contains(ticket.groupID) { return true }
+        if ownManagedDepartments.contains(ticket.departmentID) || groups.contains(ticket.groupID) { return true }
         return principal.scope == .memberDepartments && searchableDepartments.contains(ticket.departmentID)
     }
 

@@ -7,6 +7,13 @@ public enum TicketStatus: String, Codable, Sendable, CaseIterable {
     case closedLocked = "closed_locked"
 
     public var isClosed: Bool { self == .closed || self == .closedLocked }
+
+    /// The other status a list's tab shows with this one: the Closed tab lists Closed and Closed and Locked tickets
+    /// (the locked ones greyed), as its count counts them.
+    public var listedWith: TicketStatus? { self == .closed ? .closedLocked : nil }
+
+    /// The statuses this status's tab lists.
+    public var listed: [TicketStatus] { [self] + (listedWith.map { [$0] } ?? []) }
 }
 
 /// Low, Normal (normal or unspecified), High, Urgent; stored as 0…3 so lists sort by it.

@@ -93,7 +93,7 @@ public enum TimeLogRules {
     /// Who may edit or delete a time log: the agent who logged it, the managers of the ticket's department and
     /// administrators.
     public static func mayChange(_ log: TimeLog, of ticket: Ticket, caller: TicketCaller) -> Bool {
-        log.agentID == caller.userID || caller.seesEverything || caller.managedDepartments.contains(ticket.departmentID)
+        log.agentID == caller.userID || caller.seesEverything || caller.ownManagedDepartments.contains(ticket.departmentID)
     }
 }
 

@@ -169,7 +169,7 @@ public struct TicketController: Sendable {
             let opening = AgentOpening(
                 agentID: creator, agentAddress: caller.principal.email, to: try TicketInput.emails(body.to, field: "to"),
                 cc: try TicketInput.emails(body.cc, field: "cc"), bcc: try TicketInput.emails(body.bcc, field: "bcc"),
-                publicScheme: PublicOrigin.scheme(of: request))
+                publicScheme: PublicOrigin.scheme(of: request), ownerChosen: body.agentID != nil)
             return created(
                 try await creation.submit(PendingTicket(departmentID: departmentID, actor: .agent(caller.principal.userID)) { known in
                     let department = try Self.existing(known, body.departmentID)

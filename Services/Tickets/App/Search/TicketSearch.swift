@@ -209,7 +209,7 @@ public struct TicketSearch: Sendable {
     public func searchView(
         _ view: TicketView, scope: UUID?, status: TicketStatus, text: String, caller: TicketCaller, limit: Int
     ) async throws -> [Ticket] {
-        var filters: [[String]] = [[TicketSearchTerms.status(status)]]
+        var filters: [[String]] = [status.listed.map(TicketSearchTerms.status)]
         switch view {
         case .mine: filters.append([TicketSearchTerms.agent(caller.principal.userID)])
         case .agent: filters.append([TicketSearchTerms.agent(scope?.lowercased ?? "")])

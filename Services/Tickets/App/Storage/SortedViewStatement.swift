@@ -27,33 +27,36 @@ struct SortedViewStatement {
     static let columnsBeforeCounts = TicketStore.columnCount + 2
 
     /// Binds: `$1` the scope's id (the Queue: its groups), `$2` the status, `$3`–`$5` the cursor's sort value, idle time
-    /// and id (NULL for the first page), `$6` the limit.
+    /// and id (NULL for the first page), `$6` the limit, `$7` the status listed with `$2` or NULL.
     func sql(schema: String) -> String {
-        let value = Self.value(sort, schema: schema)
         let direction = sort.storedOrder == .ascending ? "ASC" : "DESC"
         let (from, after) = sort.storedOrder == .ascending ? (">=", ">") : ("<=", "<")
-        let (cursorType, key) = switch sort.valueKind {
-        case .integer: ("bigint", "(\(value))::bigint")
-        case .text: ("text", value)
-        case .timestamp: ("timestamptz", "(extract(epoch FROM (\(value)) - timestamptz '2000-01-01 00:00:00+00') * 1000000)::bigint::text")
-        }
-        // A page holds one status, so sorting by status leaves the order to idle time (and the idle time index).
-        let leading = sort.key == .status ? "" : "\(value) \(direction), "
-        let outerLeading = sort.key == .status ? "" : "page.sort_value \(direction), "
         let (counts, filter, result) = switch target {
         case .scope(let scope):
             ("\(ScopedViewStatement.counts(schema: schema, scope: scope)), ", "\(scope.column) = $1", "page.*, counts.* FROM counts LEFT JOIN page ON true")
         case .queue: ("", "agent_id IS NULL AND ($1::uuid[] IS NULL OR group_id = ANY($1))", "page.* FROM page")
         }
-        return """
-            WITH \(counts)page AS (
+        let page = ScopedViewStatement.bothStatuses(order: "sort_value \(direction), idle_since, id") { status in
+            // Each branch reads one status, so its status sort value is its bind's: a condition on the cursor without
+            // a column, which PostgreSQL checks once, and an order left to idle time (and the idle time index).
+            let value = Self.value(sort, schema: schema, status: status)
+            let leading = sort.key == .status ? "" : "\(value) \(direction), "
+            let (cursorType, key) = switch sort.valueKind {
+            case .integer: ("bigint", "(\(value))::bigint")
+            case .text: ("text", value)
+            case .timestamp: ("timestamptz", "(extract(epoch FROM (\(value)) - timestamptz '2000-01-01 00:00:00+00') * 1000000)::bigint::text")
+            }
+            return """
                 SELECT \(TicketStore.columns), \(value) AS sort_value, \(key)::text AS sort_key FROM "\(schema)".tickets
-                WHERE \(filter) AND status = $2 AND deleted_at IS NULL
+                WHERE \(filter) AND status = \(status) AND deleted_at IS NULL
                   AND ($3::\(cursorType) IS NULL OR (\(value) \(from) $3::\(cursorType)
                        AND (\(value) \(after) $3::\(cursorType) OR (idle_since, tickets.id) > ($4::timestamptz, $5::uuid))))
                 ORDER BY \(leading)idle_since, tickets.id LIMIT $6
-            )
-            SELECT \(result) ORDER BY \(outerLeading)page.idle_since, page.id
+                """
+        }
+        return """
+            WITH \(counts)page AS (\(page))
+            SELECT \(result) ORDER BY page.sort_value \(direction), page.idle_since, page.id
             """
     }
 
@@ -65,12 +68,12 @@ struct SortedViewStatement {
 
     /// The value the list is ordered by, as SQL over the tickets table. A ticket without a follow-up sorts after those
     /// with one either way; a missing name sorts as an empty one.
-    static func value(_ sort: ViewSort, schema: String) -> String {
+    static func value(_ sort: ViewSort, schema: String, status: String = "tickets.status") -> String {
         func name(_ table: String, _ column: String, of idColumn: String) -> String {
             "lower(coalesce((SELECT \(column) FROM \"\(schema)\".\(table) named WHERE named.id = tickets.\(idColumn)), ''))"
         }
         return switch sort.key {
-        case .status: "CASE tickets.status WHEN 'active' THEN 0 WHEN 'waiting' THEN 1 WHEN 'closed' THEN 2 ELSE 3 END"
+        case .status: "CASE \(status) WHEN 'active' THEN 0 WHEN 'waiting' THEN 1 WHEN 'closed' THEN 2 ELSE 3 END"
         case .priority: "tickets.priority"
         case .email: "lower(tickets.customer_email)"
         case .subject: "lower(tickets.subject)"

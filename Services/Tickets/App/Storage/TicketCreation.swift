@@ -13,8 +13,14 @@ public struct AgentOpening: Sendable {
     public var cc: [String]
     public var bcc: [String]
     public var publicScheme: String
+    /// The agent named the ticket's agent (`agentID`); false when the ticket is its creator's by default.
+    public var ownerChosen: Bool
 
-    public init(agentID: UUID, agentAddress: String, to: [String] = [], cc: [String] = [], bcc: [String] = [], publicScheme: String = "http") {
+    public init(
+        agentID: UUID, agentAddress: String, to: [String] = [], cc: [String] = [], bcc: [String] = [], publicScheme: String = "http",
+        ownerChosen: Bool = false
+    ) {
+        self.ownerChosen = ownerChosen
         self.agentID = agentID
         self.agentAddress = agentAddress
         self.to = to
@@ -74,6 +80,20 @@ extension TicketStore {
         try await database.transaction { try await create(new, actor: actor, on: $0) }
     }
 
+    /// The agent an agent-opened ticket goes to: its group must be one of its department's, and the agent chosen a
+    /// member of that group ("the Agent who will be assigned the ticket within that Group"). Its creator, the
+    /// default, is kept only as a member; otherwise the group's round robin chooses.
+    private func checkedOwner(of new: NewTicket, openedBy opening: AgentOpening, on connection: PostgresConnection) async throws -> UUID? {
+        if new.groupID != new.department.frontLineGroupID, try await departmentOfGroup(new.groupID, on: connection) != new.department.id {
+            throw Problem.unprocessable("That group is not one of the department's.", errors: [.init(field: "groupID", message: "not in the department")])
+        }
+        guard let owner = new.owner, try await standing(of: owner, in: new.groupID, on: connection) == nil else { return new.owner }
+        guard owner == opening.agentID, !opening.ownerChosen else {
+            throw Problem.unprocessable("The agent is not a member of that group.", errors: [.init(field: "agentID", message: "not in the group")])
+        }
+        return nil
+    }
+
     public func create(_ new: NewTicket, actor: Actor, on connection: PostgresConnection) async throws -> Ticket {
         let byCustomer = new.owner == nil && new.opening == nil
         // Without a template and without values there is nothing to check (the usual portal ticket).
@@ -86,14 +106,14 @@ extension TicketStore {
         let now = Date()
         let sequence = try await ticketNumbers.next(1, on: connection).first ?? 0
         let id = UUIDv7.generate()
+        var agent = new.owner
+        if let opening = new.opening {
+            agent = try await checkedOwner(of: new, openedBy: opening, on: connection)
+        }
         // A new Active ticket counts toward its agent's Max Tickets, whether round robin or its creator chose the agent;
         // an agent's Waiting or Closed ticket left to round robin is distributed as usual without counting.
-        if let owner = new.owner, let opening = new.opening, owner != opening.agentID, try await standing(of: owner, in: new.groupID, on: connection) == nil {
-            throw Problem.unprocessable("The agent is not a member of that group.", errors: [.init(field: "agentID", message: "not in the group")])
-        }
-        var agent = new.owner
         var countsTowardMax = false
-        if let owner = new.owner {
+        if let owner = agent {
             if new.status == .active { countsTowardMax = try await distributor.countReceived(agentID: owner, groupID: new.groupID, on: connection) }
         } else if new.status == .active || new.opening != nil {
             agent = try await distributor.choose(in: new.groupID, countsTowardMax: new.status == .active, on: connection)

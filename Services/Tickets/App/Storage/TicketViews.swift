@@ -39,10 +39,11 @@ extension TicketStore {
             binds.append(Self.queueGroups(of: caller))
             try KeysetCursor.append(page.cursor, as: [.integer, .timestamp, .uuid], to: &binds)
             binds.append(page.limit + 1)
-            binds.append((status ?? .active).rawValue)
+            let status = status ?? .active
+            binds.append(status.listed.map(\.rawValue))
             let found = try await database.client.withConnection { connection in
                 try await tickets("""
-                    WHERE agent_id IS NULL AND status = $6 AND deleted_at IS NULL AND ($1::uuid[] IS NULL OR group_id = ANY($1))
+                    WHERE agent_id IS NULL AND status = ANY($6) AND deleted_at IS NULL AND ($1::uuid[] IS NULL OR group_id = ANY($1))
                       AND ($2::integer IS NULL OR (-priority, created_at, id) > (-$2::integer, $3::timestamptz, $4::uuid))
                     ORDER BY priority DESC, created_at, id LIMIT $5
                     """, binds, on: connection)

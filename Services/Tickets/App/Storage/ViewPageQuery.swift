@@ -21,8 +21,7 @@ extension TicketStore {
             } else {
                 var binds = PostgresBindings()
                 binds.append(Self.queueGroups(of: caller))
-                binds.append((status ?? .active).rawValue)
-                found = try await sortedPage(.queue, binds: binds, page: page, sort: sort).page
+                found = try await sortedPage(.queue, binds: binds, status: status ?? .active, page: page, sort: sort).page
             }
             return ViewPage(items: found.items, nextCursor: found.nextCursor, counts: try await queueCounts(caller))
         case .customer, .recent, .recentlyTransferred, .followUps:
@@ -60,10 +59,12 @@ extension TicketStore {
         }
         var binds = PostgresBindings()
         binds.append(id)
-        binds.append((status ?? .active).rawValue)
         guard sort != .standard else {
+            let status = status ?? .active
+            binds.append(status.rawValue)
             try KeysetCursor.append(page.cursor, as: [.integer, .timestamp, .uuid], to: &binds)
             binds.append(page.limit + 1)
+            binds.append(status.listedWith?.rawValue)
             let rows = try await ScopedViewStatement(scope: scope, binds: binds).run(on: database)
             let found = try await scopedRows(rows, countsAt: Self.columnCount, sortKeyAt: nil)
             let items = Page.from(fetched: found.tickets, limit: page.limit) {
@@ -71,14 +72,16 @@ extension TicketStore {
             }
             return (items, found.counts)
         }
-        return try await sortedPage(.scope(scope), binds: binds, page: page, sort: sort)
+        return try await sortedPage(.scope(scope), binds: binds, status: status ?? .active, page: page, sort: sort)
     }
 
-    /// A page in the order the agent chose (``SortedViewStatement``), `binds` holding the list's `$1` and `$2`.
+    /// A page of `status` (and the status listed with it) in the order the agent chose (``SortedViewStatement``),
+    /// `binds` holding the list's `$1`.
     private func sortedPage(
-        _ target: SortedViewStatement.Target, binds: PostgresBindings, page: PageRequest, sort: ViewSort
+        _ target: SortedViewStatement.Target, binds: PostgresBindings, status: TicketStatus, page: PageRequest, sort: ViewSort
     ) async throws -> (page: Page<Ticket>, counts: ViewTree.Counts?) {
         var binds = binds
+        binds.append(status.rawValue)
         // The cursor names its sort, so that one issued for another order is refused instead of read as this one's.
         let tag = "\(sort.key.rawValue).\(sort.order.rawValue)"
         var after: Cursor?
@@ -89,6 +92,7 @@ extension TicketStore {
         let statement = SortedViewStatement(target: target, sort: sort)
         try KeysetCursor.append(after, as: statement.cursorShape, to: &binds)
         binds.append(page.limit + 1)
+        binds.append(status.listedWith?.rawValue)
         let rows = try await database.client.query(PostgresQuery(unsafeSQL: statement.sql(schema: database.schema), binds: binds), logger: database.logger)
         let found = try await scopedRows(rows, countsAt: statement.countsAt, sortKeyAt: Self.columnCount + 1)
         guard found.tickets.count > page.limit, page.limit > 0 else { return (Page(items: found.tickets, nextCursor: nil), found.counts) }

@@ -30,6 +30,8 @@ public struct ViewTree: Codable, Sendable {
         public var name: String
         public var counts: Counts
         public var groups: [GroupNode]
+        /// Whether the caller may open the department's list (its managers); an agent opens its groups' lists.
+        public var listable: Bool
     }
 
     /// An agent of By Agent, with their list's counts.
@@ -68,7 +70,7 @@ extension TicketStore {
                     ViewTree.GroupNode(
                         id: group.id.lowercased, name: group.name, counts: .init(groupCounts[group.id.lowercased]),
                         queue: queues[group.id.lowercased]?["active"] ?? 0)
-                })
+                }, listable: caller.mayList(.department, department.id.lowercased))
         }
         return ViewTree(
             myTickets: .init(mine[caller.principal.userID]),
