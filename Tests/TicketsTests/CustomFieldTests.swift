@@ -7,7 +7,7 @@ import TicketsApp
 
 @Suite("Ticket custom fields and templates", .serialized, .enabled(if: TestEnvironment.hasDatabase))
 struct CustomFieldTests {
-    @Test("The department's template requires fields of customers on submit and of agents to close; bad values are 422 and write nothing")
+    @Test("The department's template requires fields of customers on submit and of agents to close, as each audience's form says; bad values are 422 and write nothing")
     func requiredFields() async throws {
         try await TicketTestKit.run { client, kit in
             let admin = try await kit.administratorToken()
@@ -29,6 +29,26 @@ struct CustomFieldTests {
             let customer = try await kit.customer()
             let path = "/api/v1/tickets"
             let department = kit.departmentID.lowercased
+
+            let form = "/api/v1/tickets/departments/\(department)/form"
+            for token in [nil, customer.token] {
+                let (status, _, portal) = try await TicketTestKit.send(client, .get, form, token: token)
+                #expect(status == .ok)
+                let fields = (portal["fields"] as? [[String: Any]]) ?? []
+                #expect(fields.compactMap { $0["id"] as? String } == [referrerID], "customers see the fields visible to users")
+                #expect(fields.first?["requiredToSubmit"] as? Bool == true)
+                #expect(fields.first?["options"] as? [String] == ["Magazine", "TV"])
+                #expect(fields.first?["requiredForClose"] == nil)
+            }
+            let (_, _, console) = try await TicketTestKit.send(client, .get, form, token: agentToken)
+            let agentFields = (console["fields"] as? [[String: Any]]) ?? []
+            #expect(agentFields.compactMap { $0["id"] as? String } == [referrerID, serialID], "agents see theirs, in the template's order")
+            #expect(agentFields.last?["requiredForClose"] as? Bool == true)
+            #expect(agentFields.last?["showInCompose"] as? Bool == true)
+            #expect(agentFields.last?["name"] as? String == "Serial number")
+            let (unknown, unknownHeaders, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/departments/\(UUID().lowercased)/form", token: nil)
+            #expect(unknown == .notFound)
+            #expect(unknownHeaders[.contentType] == "application/problem+json")
             let (missing, _, problem) = try await TicketTestKit.send(
                 client, .post, path, token: customer.token, body: #"{"departmentID":"\#(department)","subject":"Hi","body":"x"}"#)
             #expect(missing == .unprocessableContent)

@@ -6,6 +6,7 @@ import ServiceKit
 
 extension CustomFieldDefinition: ResponseEncodable {}
 extension TicketTemplate: ResponseEncodable {}
+extension TicketForm: ResponseEncodable {}
 
 /// `POST /api/v1/tickets/templates` body.
 public struct NewTemplate: Decodable, Sendable {
@@ -51,6 +52,14 @@ public struct CustomFieldController: Sendable {
             }
             guard try await store.updateField(field) else { throw Problem.notFound("No such custom field.") }
             return field
+        }
+        group.get("departments/{departmentID}/form") { _, context in
+            let caller = try await access.caller(context, required: false)
+            let agent = caller?.isAgent == true
+            guard let found = try await store.form(ofDepartment: try Self.id(context, "departmentID"), for: agent ? .agents : .users),
+                agent || TicketController.offeredOnPortal(found.department, brandID: context.brandID)
+            else { throw Problem.notFound("No such department.") }
+            return found.form
         }
         group.get("templates") { _, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)

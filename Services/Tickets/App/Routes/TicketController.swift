@@ -202,11 +202,15 @@ public struct TicketController: Sendable {
         return department
     }
 
+    /// Whether the portal of `brandID` (any, when nil) offers the department for new tickets.
+    static func offeredOnPortal(_ department: KnownDepartment, brandID: String?) -> Bool {
+        !department.hiddenFromPortal && department.newTicketsInPortal != "Nobody"
+            && (brandID == nil || brandID?.lowercased() == department.brandID.lowercased)
+    }
+
     /// The portal's rules for a new ticket: a department offered on this brand's portal, to a caller with the role it requires.
     static func checkPortalSubmission(to department: KnownDepartment, by caller: TicketCaller?, brandID: String?) throws {
-        guard !department.hiddenFromPortal, department.newTicketsInPortal != "Nobody",
-            brandID == nil || brandID?.lowercased() == department.brandID.lowercased
-        else {
+        guard offeredOnPortal(department, brandID: brandID) else {
             throw Problem.unprocessable("This department takes no tickets from the portal.", errors: [.init(field: "departmentID", message: "not offered")])
         }
         let required = department.newTicketsInPortal

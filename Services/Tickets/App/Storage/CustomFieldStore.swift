@@ -111,6 +111,16 @@ extension TicketStore {
     }
 
 
+    /// A department with its ticket form for `audience`; nil when tickets does not know the department.
+    public func form(ofDepartment id: UUID, for audience: TicketForm.Audience) async throws -> (department: KnownDepartment, form: TicketForm)? {
+        try await database.client.withConnection { connection in
+            guard let department = try await department(id, on: connection) else { return nil }
+            let template = try await template(ofDepartment: id, on: connection)
+            let definitions = template == nil ? [:] : Dictionary(try await fieldDefinitions(on: connection).map { ($0.id, $0) }) { first, _ in first }
+            return (department, TicketForm.of(department: id.lowercased, template: template, definitions: definitions, for: audience))
+        }
+    }
+
     /// The template of a department, nil when it has none.
     func template(ofDepartment id: UUID, on connection: PostgresConnection) async throws -> TicketTemplate? {
         var binds = PostgresBindings()
