@@ -128,6 +128,8 @@ public struct UserUpdate: Decodable, Sendable {
 public struct UserChanged: Codable, Sendable, Equatable {
     public var userID: String
     public var email: String
+    /// Whether the user confirmed `email`: tickets shows such a user every ticket submitted under it.
+    public var emailVerified: Bool
     public var displayName: String
     public var chatDisplayName: String?
     public var maxActiveLiveChats: Int
@@ -138,6 +140,7 @@ public struct UserChanged: Codable, Sendable, Equatable {
     public init(_ user: UserDetails) {
         userID = user.id
         email = user.email
+        emailVerified = user.emailVerified
         displayName = user.displayName
         chatDisplayName = user.profile.chatDisplayName
         maxActiveLiveChats = user.profile.maxActiveLiveChats

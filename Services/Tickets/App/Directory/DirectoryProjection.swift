@@ -66,7 +66,11 @@ public struct DirectoryProjection: Sendable {
                     ON CONFLICT (id) DO UPDATE SET overall_max_tickets = $2
                     """, binds: binds), logger: database.logger
             ).consume()
-            try await store.rememberUser(id: user.userID, email: user.email, displayName: user.displayName, on: connection)
+            try await store.rememberUser(
+                id: user.userID, email: user.email, emailVerified: user.emailVerified ?? false, displayName: user.displayName, on: connection)
+        case "user.email_verified":
+            let verified = try decode(IdentityPayloads.EmailVerified.self, bytes)
+            try await store.rememberVerifiedEmail(of: verified.userID, email: verified.email, on: connection)
         case BrandEventType.created, BrandEventType.updated:
             try await store.rememberBrand(try decode(BrandSnapshot.self, bytes), on: connection)
         case "user.deleted":

@@ -79,8 +79,15 @@ enum IdentityPayloads {
     struct UserChanged: Decodable {
         var userID: String
         var email: String?
+        var emailVerified: Bool?
         var displayName: String?
         var maxTickets: Int?
+    }
+
+    /// `user.email_verified`: the user confirmed this address.
+    struct EmailVerified: Decodable {
+        var userID: String
+        var email: String
     }
 
     struct Envelope<P: Decodable>: Decodable {

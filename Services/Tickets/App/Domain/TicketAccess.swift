@@ -4,7 +4,9 @@ import Foundation
 
 /// Who sees a ticket: administrators (and roles scoped to everything) all; managers the tickets of departments
 /// where they belong to a group; agents the tickets of their groups ("agents and managers MUST be part of a
-/// group"); a customer only their own. Plain functions; a ticket one may not see answers 404.
+/// group"); a customer only their own: those they submitted, and every ticket submitted under their address once
+/// they confirmed it ("all of the tickets that have been submitted under the user's email address"). Plain
+/// functions; a ticket one may not see answers 404.
 public struct TicketCaller: Sendable {
     public var principal: Principal
     public var groups: Set<String>
@@ -14,6 +16,8 @@ public struct TicketCaller: Sendable {
     /// Departments that "allow all agents to find items in this department using advanced search", where the
     /// caller found (or is about to find) a ticket: filled only by the routes that need it.
     public var searchableDepartments: Set<String> = []
+    /// The caller's confirmed address, lower case (nil when unconfirmed, and for agents).
+    public var verifiedEmail: String?
 
     public init(principal: Principal, groups: Set<String>, departments: Set<String>, openDepartments: Set<String> = []) {
         self.principal = principal
@@ -50,7 +54,7 @@ public struct TicketCaller: Sendable {
     /// department open to outside managers shows them its tickets read-only.
     public func canChange(_ ticket: Ticket) -> Bool {
         if seesEverything { return true }
-        if ticket.customerUserID == principal.userID { return true }
+        if isCustomer(of: ticket) { return true }
         guard isAgent else { return false }
         if ownManagedDepartments.contains(ticket.departmentID) || groups.contains(ticket.groupID) { return true }
         return principal.scope == .memberDepartments && searchableDepartments.contains(ticket.departmentID)
@@ -77,9 +81,15 @@ public struct TicketCaller: Sendable {
     /// By Agent is offered in installations with fewer agents than this.
     public static let byAgentLimit = 500
 
+    /// Whether the ticket is the caller's as its customer: they submitted it, or it was submitted under their confirmed
+    /// address.
+    public func isCustomer(of ticket: Ticket) -> Bool {
+        ticket.customerUserID == principal.userID || (verifiedEmail != nil && ticket.customerEmail.lowercased() == verifiedEmail)
+    }
+
     /// Whether the caller reads the ticket as its customer (no comments, no internal details).
     public func readsAsCustomer(_ ticket: Ticket) -> Bool {
-        !isAgent || (ticket.customerUserID == principal.userID && !groups.contains(ticket.groupID) && !seesEverything)
+        !isAgent || (isCustomer(of: ticket) && !groups.contains(ticket.groupID) && !seesEverything)
     }
 
     /// The ticket as this caller is shown it: its customer does not see the agent's follow-up (its time, note and

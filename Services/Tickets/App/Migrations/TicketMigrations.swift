@@ -529,5 +529,8 @@ public enum TicketMigrations {
         Migration(version: 135, name: "a draft's own subject and the attachments chosen for the reply", sql: [
             "ALTER TABLE {schema}.drafts ADD COLUMN subject text, ADD COLUMN attachment_ids uuid[] NOT NULL DEFAULT '{}'",
         ]),
+        Migration(version: 136, name: "whether a user confirmed their address: they see every ticket submitted under it", sql: [
+            "ALTER TABLE {schema}.users ADD COLUMN email_verified boolean NOT NULL DEFAULT false",
+        ]),
     ]
 }

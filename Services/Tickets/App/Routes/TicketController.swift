@@ -60,7 +60,7 @@ public struct TicketController: Sendable {
         }
         group.post("{id}/messages") { request, context in
             let (ticket, caller) = try await access.readable(context)
-            guard ticket.customerUserID == caller.principal.userID else { throw Problem.forbidden("Only the ticket's customer writes to it here.") }
+            guard caller.isCustomer(of: ticket) else { throw Problem.forbidden("Only the ticket's customer writes to it here.") }
             let body = try await request.decodeJSON(CustomerMessageRequest.self, context: context)
             let (html, text) = try TicketInput.body(text: body.body, html: body.bodyHTML)
             let key = try RequestKey.message(body, ticketID: ticket.id, header: request.headers[Self.idempotencyKey], caller: caller.principal.userID)
@@ -108,7 +108,7 @@ public struct TicketController: Sendable {
         }
         group.post("{id}/close") { _, context in
             let (ticket, caller) = try await access.readable(context)
-            guard ticket.customerUserID == caller.principal.userID else { throw Problem.forbidden("Only the ticket's customer asks to close it here.") }
+            guard caller.isCustomer(of: ticket) else { throw Problem.forbidden("Only the ticket's customer asks to close it here.") }
             let updated = try await store.closeByCustomer(try Self.id(ticket.id), userID: caller.principal.userID)
             return EditedResponse(headers: [.eTag: updated.etag], response: caller.shown(updated))
         }

@@ -17,9 +17,15 @@ struct TicketRequestAccess: Sendable {
         var memberships: [(group: UUID, department: UUID)] = []
         if let userID = UUID(uuidString: principal.userID) { memberships = try await store.memberships(of: userID) }
         let open = principal.scope == .memberDepartments ? try await store.departmentsOpenToOutsideManagers() : []
-        return TicketCaller(
+        var caller = TicketCaller(
             principal: principal, groups: Set(memberships.map { $0.group.lowercased }), departments: Set(memberships.map { $0.department.lowercased }),
             openDepartments: Set(open.map(\.lowercased)))
+        // Only a customer who holds the verified-address role can have confirmed it; tickets' copy of identity's users
+        // says whether the address they have now is the one they confirmed.
+        if !caller.isAgent, principal.roles.contains(PredefinedRoles.registeredUserWithVerifiedEmail), let userID = UUID(uuidString: principal.userID) {
+            caller.verifiedEmail = try await store.verifiedEmail(of: userID)
+        }
+        return caller
     }
 
     /// What a route does with the ticket of its path.

@@ -2,24 +2,49 @@ import Database
 import Foundation
 import PostgresNIO
 
-/// Tickets' copy of users' usernames (their sign-in addresses) and display names, from `user.created` and
-/// `user.updated`, so that advanced search can find a customer's tickets by name or username.
+/// Tickets' copy of users' usernames (their sign-in addresses, and whether they confirmed them) and display names,
+/// from `user.created`, `user.updated` and `user.email_verified`, so that advanced search can find a customer's
+/// tickets by name or username, and a customer sees the tickets submitted under their confirmed address.
 extension TicketStore {
     /// How many customers a name may stand for in one search.
     static let maximumCustomersPerName = 500
 
-    func rememberUser(id: String, email: String?, displayName: String?, on connection: PostgresConnection) async throws {
+    func rememberUser(id: String, email: String?, emailVerified: Bool, displayName: String?, on connection: PostgresConnection) async throws {
         guard let id = UUID(uuidString: id), let email else { return }
         var binds = PostgresBindings()
         binds.append(id)
         binds.append(email)
         binds.append(displayName ?? "")
+        binds.append(emailVerified)
         try await connection.query(
             PostgresQuery(unsafeSQL: """
-                INSERT INTO \(database.table("users")) (id, email, display_name) VALUES ($1, $2, $3)
-                ON CONFLICT (id) DO UPDATE SET email = $2, display_name = $3
+                INSERT INTO \(database.table("users")) (id, email, display_name, email_verified) VALUES ($1, $2, $3, $4)
+                ON CONFLICT (id) DO UPDATE SET email = $2, display_name = $3, email_verified = $4
                 """, binds: binds), logger: database.logger
         ).consume()
+    }
+
+    /// The user confirmed `email`; a confirmation of an address they no longer have changes nothing.
+    func rememberVerifiedEmail(of id: String, email: String, on connection: PostgresConnection) async throws {
+        guard let id = UUID(uuidString: id) else { return }
+        var binds = PostgresBindings()
+        binds.append(id)
+        binds.append(email)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: "UPDATE \(database.table("users")) SET email_verified = true WHERE id = $1 AND lower(email) = lower($2)", binds: binds),
+            logger: database.logger
+        ).consume()
+    }
+
+    /// The user's confirmed address, lower case; nil while they have not confirmed the one they have.
+    public func verifiedEmail(of id: UUID) async throws -> String? {
+        var binds = PostgresBindings()
+        binds.append(id)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: "SELECT lower(email) FROM \(database.table("users")) WHERE id = $1 AND email_verified", binds: binds),
+            logger: database.logger)
+        for try await email in rows.decode(String.self) { return email }
+        return nil
     }
 
     /// The addresses (lower case) of users whose username is `nameOrUsername` or whose display name contains it.
