@@ -98,7 +98,7 @@ struct PasswordResetTests {
 struct EmailVerificationTests {
     let api = IdentityAPITests()
 
-    @Test("Registration mails a verification link; following it once makes the user a Registered User with Verified Email")
+    @Test("Registration mails a verification link; following it once makes the user a Registered User with Verified Email, until the address changes")
     func verifyByEmail() async throws {
         let smtp = try await TestSMTPServer()
         do {
@@ -129,6 +129,13 @@ struct EmailVerificationTests {
                 #expect(again == .badRequest)
                 let (resend, _, _) = try await IdentityAPITests.send(client, .post, "/api/v1/identity/email-verifications", token: access, body: "")
                 #expect(resend == .conflict)
+
+                let (moved, _, _) = try await IdentityAPITests.send(
+                    client, .patch, "/api/v1/identity/users/\(after.userID)", token: access, body: #"{"email":"sam@elsewhere.example"}"#)
+                #expect(moved == .ok)
+                let changed = try await TokenService(secret: TokenService.developmentSecret).verify(
+                    try #require(try await IdentityAPITests.signIn(client, email: "sam@elsewhere.example", password: "sams-password")["accessToken"] as? String))
+                #expect(!changed.roles.contains(PredefinedRoles.registeredUserWithVerifiedEmail), "a new address is unconfirmed, and its role goes")
             }
         } catch {
             await smtp.stop()

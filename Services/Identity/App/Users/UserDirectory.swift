@@ -1,3 +1,4 @@
+import Auth
 import Contracts
 import Database
 import Foundation
@@ -88,19 +89,36 @@ public struct UserDirectory: Sendable {
             let rows = try await translatingUniqueViolation(into: Problem.conflict("Another user has the email \(updated.email).")) {
                 try await connection.query(
                     PostgresQuery(unsafeSQL: """
-                        UPDATE \(database.table("users")) SET email = $1, display_name = $2, profile = $3::jsonb, custom_fields = $4::jsonb,
-                            force_password_change = $5, version = version + 1,
-                            email_verified_at = CASE WHEN lower(email) = lower($1) THEN email_verified_at END
-                        WHERE id = $6 AND version = $7 RETURNING id
+                        UPDATE \(database.table("users")) u SET email = $1, display_name = $2, profile = $3::jsonb, custom_fields = $4::jsonb,
+                            force_password_change = $5, version = u.version + 1,
+                            email_verified_at = CASE WHEN lower(u.email) = lower($1) THEN u.email_verified_at END
+                        FROM \(database.table("users")) before
+                        WHERE u.id = $6 AND u.version = $7 AND before.id = u.id RETURNING lower(before.email) <> lower($1)
                         """, binds: binds), logger: database.logger
                 ).collect()
             }
-            guard !rows.isEmpty, let id = UUID(uuidString: updated.id), let saved = try await details(id, on: connection) else {
+            guard let changed = rows.first, let id = UUID(uuidString: updated.id) else {
                 throw Problem.preconditionFailed("The user changed since version \(expectedVersion); read it again.")
             }
+            if try changed.decode(Bool.self) { try await revokeVerifiedRole(of: id, on: connection) }
+            guard let saved = try await details(id, on: connection) else { throw Problem.notFound("No such user.") }
             try await events.publish("user.updated", subject: saved.id, data: UserChanged(saved), on: connection)
             return saved
         }
+    }
+
+    /// A new address is unconfirmed: the role that confirming the old one gave ("Registered User with Verified
+    /// Email") goes with it, or the user would keep its rights, and tickets would show them the new address's tickets.
+    private func revokeVerifiedRole(of id: UUID, on connection: PostgresConnection) async throws {
+        var binds = PostgresBindings()
+        binds.append(id)
+        binds.append(PredefinedRoles.registeredUserWithVerifiedEmail)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                DELETE FROM \(database.table("user_roles")) WHERE user_id = $1
+                    AND role_id IN (SELECT id FROM \(database.table("roles")) WHERE name = $2)
+                """, binds: binds), logger: database.logger
+        ).consume()
     }
 
     /// Deletes a user for good (sessions, memberships and roles go with it) and publishes `user.deleted`; the last
