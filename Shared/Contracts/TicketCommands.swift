@@ -43,3 +43,37 @@ public struct ReplyBouncedCommand: Codable, Sendable, Equatable {
         self.reason = reason
     }
 }
+
+/// `ticket.add_message` on `tickets.commands`: a customer's message for the ticket whose number it names (an email
+/// reply whose subject carries the number, say). A merged ticket's number leads to the ticket it was merged into. A
+/// ticket that is Closed and Locked ("locked tickets cannot be replied to by the customer"), deleted or unknown gets
+/// a new ticket instead, in the old ticket's department or else `departmentID`, so nothing the customer sent is lost.
+public struct AddTicketMessageCommand: Codable, Sendable, Equatable {
+    public static let type = "ticket.add_message"
+
+    public var ticketNumber: String
+    public var fromAddress: String
+    public var customerUserID: String?
+    /// The new ticket's subject, when there is one.
+    public var subject: String
+    public var bodyText: String?
+    public var bodyHTML: String?
+    /// Where a new ticket goes when the number names no ticket at all.
+    public var departmentID: String?
+    /// Where it came from, e.g. "email".
+    public var source: String
+
+    public init(
+        ticketNumber: String, fromAddress: String, customerUserID: String? = nil, subject: String, bodyText: String? = nil,
+        bodyHTML: String? = nil, departmentID: String? = nil, source: String
+    ) {
+        self.ticketNumber = ticketNumber
+        self.fromAddress = fromAddress
+        self.customerUserID = customerUserID
+        self.subject = subject
+        self.bodyText = bodyText
+        self.bodyHTML = bodyHTML
+        self.departmentID = departmentID
+        self.source = source
+    }
+}

@@ -81,6 +81,54 @@ struct TicketLifecycleTests {
         }
     }
 
+    @Test("A customer's message for a ticket number (ticket.add_message) reopens it, follows a merge, and opens a new ticket for a locked or unknown one")
+    func messageByNumber() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            var tickets: [[String: Any]] = []
+            for subject in ["Printer", "Scanner", "Fax"] { tickets.append(try await kit.submit(client, token: customer.token, subject: subject)) }
+            let ids = try tickets.map { try #require($0["id"] as? String) }
+            let numbers = try tickets.map { try #require($0["number"] as? String) }
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(ids[0])/replies", token: token, body: #"{"body":"Unplug it.","sendVariant":"waiting"}"#)
+            let handler = TicketCommandHandler(store: kit.api.store, logger: Logger(label: "commands"))
+            func message(_ number: String, department: String? = nil) async throws {
+                let command = AddTicketMessageCommand(
+                    ticketNumber: number, fromAddress: "lee@customer.example", subject: "Re: [#\(number)]", bodyText: "Still broken.",
+                    departmentID: department, source: "email")
+                let bytes = try CloudEventCoding.encode(CloudEvent(source: "mail", type: AddTicketMessageCommand.type, subject: number, brandid: nil, data: command))
+                try await kit.database.transaction { try await handler.apply(AddTicketMessageCommand.type, bytes, on: $0) }
+            }
+            func ticket(_ id: String) async throws -> [String: Any] { try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token).2 }
+
+            try await message(numbers[0].lowercased())
+            #expect(try await ticket(ids[0])["status"] as? String == "active", "the customer answered")
+            #expect(try await ticket(ids[0])["messagesIn"] as? Int == 2)
+
+            #expect(try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/merge", token: token, body: #"{"primaryID":"\#(ids[1])","ticketIDs":["\#(ids[2])"]}"#).0 == .ok)
+            try await message(numbers[2])
+            #expect(try await ticket(ids[1])["messagesIn"] as? Int == 3, "a merged ticket's number leads to the primary")
+
+            #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(ids[0])/status", token: token, body: #"{"status":"closed_locked"}"#).0 == .ok)
+            let before = try await kit.count("SELECT count(*)::int FROM {schema}.tickets")
+            try await message(numbers[0])
+            #expect(try await ticket(ids[0])["status"] as? String == "closed_locked", "a locked ticket stays locked")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == before + 1, "the message opens a new ticket")
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.tickets t JOIN {schema}.messages m ON m.ticket_id = t.id
+                WHERE t.subject = 'Re: [#\(numbers[0])]' AND t.department_id = '\(kit.departmentID.lowercased)' AND m.body_text = 'Still broken.'
+                  AND m.from_address = 'lee@customer.example' AND t.status = 'active'
+                """) == 1)
+
+            try await message("ABC-12345678-0000", department: kit.departmentID.lowercased)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == before + 2, "an unknown number opens a ticket where the command says")
+            try await message("ABC-12345678-0001")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == before + 2, "without a department it is dropped, not retried forever")
+        }
+    }
+
     @Test("The History tab lists every action with who did it and when, newest first, in pages; the customer does not see it")
     func history() async throws {
         try await TicketTestKit.run { client, kit in

@@ -4,7 +4,7 @@ import Logging
 import PostgresNIO
 import ServiceKit
 
-/// Applies `tickets.commands` (open a ticket, a reply bounced) inside the idempotent consumer's transaction, so a
+/// Applies `tickets.commands` (open a ticket, a customer's message for a ticket, a reply bounced) inside the idempotent consumer's transaction, so a
 /// command acts exactly once. A command that can never succeed (unknown department, invalid fields) is logged and dropped rather than
 /// retried forever.
 public struct TicketCommandHandler: Sendable {
@@ -23,6 +23,8 @@ public struct TicketCommandHandler: Sendable {
                 let command = try CloudEventCoding.decode(OpenTicketCommand.self, from: bytes).data
                 let new = try await newTicket(command, on: connection)
                 _ = try await store.create(new, actor: Actor(kind: command.source, id: command.customerUserID), on: connection)
+            case AddTicketMessageCommand.type:
+                try await addMessage(CloudEventCoding.decode(AddTicketMessageCommand.self, from: bytes).data, on: connection)
             case ReplyBouncedCommand.type:
                 let command = try CloudEventCoding.decode(ReplyBouncedCommand.self, from: bytes).data
                 try await store.replyBounced(try TicketInput.uuid(command.messageID, field: "messageID"), reason: command.reason, on: connection)
@@ -32,6 +34,29 @@ public struct TicketCommandHandler: Sendable {
         } catch let problem as Problem {
             logger.error("dropping a ticket command that cannot succeed", metadata: ["type": "\(type)", "problem": "\(problem.detail ?? problem.title)"])
         }
+    }
+
+    /// A customer's message for the ticket its number names (or the ticket that one was merged into); a new ticket
+    /// when that ticket is Closed and Locked, deleted or unknown.
+    private func addMessage(_ command: AddTicketMessageCommand, on connection: PostgresConnection) async throws {
+        let from = try TicketInput.email(command.fromAddress, field: "fromAddress")
+        let body = try TicketInput.body(text: command.bodyText, html: command.bodyHTML)
+        let open = try await store.find(number: command.ticketNumber, on: connection)
+        if let ticket = open, ticket.status != .closedLocked {
+            _ = try await store.customerMessage(
+                try TicketInput.uuid(ticket.id, field: "ticketNumber"), from: from, userID: command.customerUserID, html: body.html, text: body.text,
+                on: connection)
+            return
+        }
+        var earlier = open
+        if earlier == nil { earlier = try await store.find(number: command.ticketNumber, deleted: true, on: connection) }
+        guard let departmentID = earlier?.departmentID ?? command.departmentID else {
+            throw Problem.unprocessable("No ticket has the number \(command.ticketNumber), and the command names no department for a new one.")
+        }
+        let opening = OpenTicketCommand(
+            departmentID: departmentID, customerEmail: from, customerUserID: command.customerUserID, subject: command.subject,
+            bodyText: command.bodyText, bodyHTML: command.bodyHTML, source: command.source)
+        _ = try await store.create(try await newTicket(opening, on: connection), actor: Actor(kind: command.source, id: command.customerUserID), on: connection)
     }
 
     private func newTicket(_ command: OpenTicketCommand, on connection: PostgresConnection) async throws -> NewTicket {

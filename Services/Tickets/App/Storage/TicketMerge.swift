@@ -98,17 +98,19 @@ extension TicketStore {
 
     /// The ticket a number names, following merge forwarders: a live one, or with `deleted` a deleted one.
     public func find(number: String, deleted: Bool = false) async throws -> Ticket? {
-        try await database.client.withConnection { connection in
-            var binds = PostgresBindings()
-            binds.append(number.uppercased())
-            binds.append(deleted)
-            let direct = try await tickets("WHERE number = $1 AND (deleted_at IS NOT NULL) = $2", binds, on: connection)
-            if let ticket = direct.first { return ticket }
-            return try await tickets(
-                "WHERE id = (SELECT ticket_id FROM \(database.table("forwarders")) WHERE old_number = $1) AND (deleted_at IS NOT NULL) = $2", binds,
-                on: connection
-            ).first
-        }
+        try await database.client.withConnection { try await find(number: number, deleted: deleted, on: $0) }
+    }
+
+    func find(number: String, deleted: Bool = false, on connection: PostgresConnection) async throws -> Ticket? {
+        var binds = PostgresBindings()
+        binds.append(number.uppercased())
+        binds.append(deleted)
+        let direct = try await tickets("WHERE number = $1 AND (deleted_at IS NOT NULL) = $2", binds, on: connection)
+        if let ticket = direct.first { return ticket }
+        return try await tickets(
+            "WHERE id = (SELECT ticket_id FROM \(database.table("forwarders")) WHERE old_number = $1) AND (deleted_at IS NOT NULL) = $2", binds,
+            on: connection
+        ).first
     }
 
     private func countsTowardMax(_ id: String, on connection: PostgresConnection) async throws -> Bool {

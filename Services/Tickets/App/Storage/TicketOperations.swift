@@ -35,36 +35,51 @@ extension TicketStore {
         _ id: UUID, from address: String, userID: String?, html: String, text: String, key: RequestKey? = nil
     ) async throws -> (ticket: Ticket, replayed: Bool) {
         try await modifyOnce(id, key: key, expectedVersion: nil, actor: .customer(userID)) { ticket, connection in
-            var owner: Bool = false
-            if let agent = ticket.agentID.flatMap(UUID.init(uuidString:)), let group = UUID(uuidString: ticket.groupID) {
-                owner = try await standing(of: agent, in: group, on: connection) ?? false
-            }
-            let effect = StatusRules.customerReply(status: ticket.status, ownerActive: owner, pinned: ticket.pinned, hasOwner: ticket.agentID != nil)
-            if effect == .rejectedLocked {
-                throw Problem(
-                    status: .conflict, type: Problem.typeBase + "ticket-locked", title: "Ticket closed and locked",
-                    detail: "This ticket is closed and locked; start a new ticket instead.")
-            }
-            let message = TicketMessage(
-                id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .incoming, authorID: userID, from: address, to: [], cc: [], bcc: [],
-                bodyHTML: html, bodyText: text, createdAt: Date())
-            try await insert(message, on: connection)
-            var published: [(type: String, details: [String: String])] = [("ticket.message_received", ["messageID": message.id, "previousStatus": ticket.status.rawValue])]
-            let previous = ticket.status
-            published += suspendedByCustomer(&ticket, cause: "customer_reply")
-            try await advanceResponseClock(of: ticket.id, on: connection) { ResponseClockRules.customerWrote($0, at: message.createdAt) }
-            ticket.messagesIn += 1
-            ticket.idleSince = message.createdAt
-            if previous != .active {
-                ticket.status = .active
-                ticket.closedAt = nil
-                published.append(("ticket.status_changed", ["from": previous.rawValue, "to": "active", "cause": "customer_reply"]))
-            }
-            if effect == .activeReassigned || (ticket.agentID == nil && previous != .active) {
-                published.append(try await redistribute(&ticket, on: connection, reason: "reopen_reassign"))
-            }
-            return published
+            try await receiveCustomerMessage(&ticket, from: address, userID: userID, html: html, text: text, on: connection)
         }
+    }
+
+    /// A customer's message in the caller's transaction (a command's).
+    func customerMessage(
+        _ id: UUID, from address: String, userID: String?, html: String, text: String, on connection: PostgresConnection
+    ) async throws -> Ticket {
+        try await modify(id, expectedVersion: nil, actor: .customer(userID), on: connection) { ticket, connection in
+            try await receiveCustomerMessage(&ticket, from: address, userID: userID, html: html, text: text, on: connection)
+        }
+    }
+
+    private func receiveCustomerMessage(
+        _ ticket: inout Ticket, from address: String, userID: String?, html: String, text: String, on connection: PostgresConnection
+    ) async throws -> [(type: String, details: [String: String])] {
+        var owner: Bool = false
+        if let agent = ticket.agentID.flatMap(UUID.init(uuidString:)), let group = UUID(uuidString: ticket.groupID) {
+            owner = try await standing(of: agent, in: group, on: connection) ?? false
+        }
+        let effect = StatusRules.customerReply(status: ticket.status, ownerActive: owner, pinned: ticket.pinned, hasOwner: ticket.agentID != nil)
+        if effect == .rejectedLocked {
+            throw Problem(
+                status: .conflict, type: Problem.typeBase + "ticket-locked", title: "Ticket closed and locked",
+                detail: "This ticket is closed and locked; start a new ticket instead.")
+        }
+        let message = TicketMessage(
+            id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .incoming, authorID: userID, from: address, to: [], cc: [], bcc: [],
+            bodyHTML: html, bodyText: text, createdAt: Date())
+        try await insert(message, on: connection)
+        var published: [(type: String, details: [String: String])] = [("ticket.message_received", ["messageID": message.id, "previousStatus": ticket.status.rawValue])]
+        let previous = ticket.status
+        published += suspendedByCustomer(&ticket, cause: "customer_reply")
+        try await advanceResponseClock(of: ticket.id, on: connection) { ResponseClockRules.customerWrote($0, at: message.createdAt) }
+        ticket.messagesIn += 1
+        ticket.idleSince = message.createdAt
+        if previous != .active {
+            ticket.status = .active
+            ticket.closedAt = nil
+            published.append(("ticket.status_changed", ["from": previous.rawValue, "to": "active", "cause": "customer_reply"]))
+        }
+        if effect == .activeReassigned || (ticket.agentID == nil && previous != .active) {
+            published.append(try await redistribute(&ticket, on: connection, reason: "reopen_reassign"))
+        }
+        return published
     }
 
     /// The owner's reply with a send variant; closing variants pass the department's close guards. With a
