@@ -14,6 +14,16 @@ public struct ManagementSettings: Codable, Sendable, Equatable {
     public var loginBackground = "default"
     /// "Knowledge Base Articles and Canned Replies Stale After" (days, default 365).
     public var staleAfterDays = ManagementSettings.defaultStaleAfterDays
+    /// Uploads: "Allowed extensions for document uploads in HTML editor", what agents may attach (`*.*`: anything).
+    public var agentUploadExtensions = ManagementSettings.defaultAgentUploadExtensions
+    /// Uploads: "Allowed extensions for end user file uploads", what customers may attach from the portal, chat or
+    /// email; each with its dot (".jpg"), or `*.*`.
+    public var userUploadExtensions = ManagementSettings.defaultUserUploadExtensions
+
+    public static let defaultAgentUploadExtensions = ["*.*"]
+    public static let defaultUserUploadExtensions = [
+        ".jpg", ".jpeg", ".png", ".gif", ".pdf", ".txt", ".log", ".csv", ".doc", ".docx", ".xls", ".xlsx", ".zip",
+    ]
 
     public init() {}
 
@@ -26,6 +36,8 @@ public struct ManagementSettings: Codable, Sendable, Equatable {
         automaticTimeLogs = try container.decodeIfPresent(Bool.self, forKey: .automaticTimeLogs) ?? defaults.automaticTimeLogs
         loginBackground = try container.decodeIfPresent(String.self, forKey: .loginBackground) ?? defaults.loginBackground
         staleAfterDays = try container.decodeIfPresent(Int.self, forKey: .staleAfterDays) ?? defaults.staleAfterDays
+        agentUploadExtensions = try container.decodeIfPresent([String].self, forKey: .agentUploadExtensions) ?? defaults.agentUploadExtensions
+        userUploadExtensions = try container.decodeIfPresent([String].self, forKey: .userUploadExtensions) ?? defaults.userUploadExtensions
     }
 }
 

@@ -20,6 +20,8 @@ struct ManagementSettingsAPITests {
             let defaults = try #require(initial["settings"] as? [String: Any])
             #expect(defaults["staleAfterDays"] as? Int == 365)
             #expect(defaults["simultaneousSignIn"] as? Bool == false && defaults["automaticTimeLogs"] as? Bool == false)
+            #expect(defaults["agentUploadExtensions"] as? [String] == ["*.*"])
+            #expect((defaults["userUploadExtensions"] as? [String])?.contains(".pdf") == true)
             let etag = try #require(headers[.eTag])
             let (changed, changedHeaders, body) = try await IdentityAPITests.exchange(
                 client, .patch, Self.path, token: admin, headers: [.ifMatch: etag, .contentType: "application/merge-patch+json"],
@@ -37,7 +39,7 @@ struct ManagementSettingsAPITests {
         }
     }
 
-    @Test("Out-of-range days, a base URL that is not http(s) and a background that is neither stock nor a color are 422; agents get 403")
+    @Test("Out-of-range days, a base URL that is not http(s), a background that is neither stock nor a color and an upload extension without its dot are 422; agents get 403")
     func invalidSettings() async throws {
         try await api.withIdentity { client, database in
             let admin = try #require(try await IdentityAPITests.signIn(client)["accessToken"] as? String)
@@ -46,6 +48,8 @@ struct ManagementSettingsAPITests {
                 (#"{"staleAfterDays":0}"#, "staleAfterDays"),
                 (#"{"baseURL":"ftp://help.example.com"}"#, "baseURL"),
                 (#"{"loginBackground":"sunset.gif"}"#, "loginBackground"),
+                (#"{"userUploadExtensions":["jpg"]}"#, "userUploadExtensions"),
+                (#"{"agentUploadExtensions":[".exe", "*"]}"#, "agentUploadExtensions"),
             ]
             for (patch, field) in cases {
                 let (status, _, problem) = try await IdentityAPITests.send(client, .patch, Self.path, token: admin, body: patch)

@@ -64,6 +64,28 @@ struct AttachmentTests {
         }
     }
 
+    @Test("The upload lists of identity's settings decide what customers and agents may attach")
+    func uploadListsFromSettings() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agentToken = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            let base = "/api/v1/tickets/\(id)/attachments"
+            try await kit.identity("management_settings.changed", [
+                "settings": ["agentUploadExtensions": [".pdf", ".PNG"], "userUploadExtensions": [".heic"], "staleAfterDays": 365], "version": 2,
+            ])
+            #expect(try await Self.upload(client, base + "?filename=photo.heic", token: customer.token, bytes: [1]).0 == .created)
+            let (pdf, problem) = try await Self.upload(client, base + "?filename=invoice.pdf", token: customer.token, bytes: [1])
+            #expect(pdf == .unsupportedMediaType, "no longer on the end users' list")
+            #expect((problem["detail"] as? String)?.contains(".heic") == true)
+            #expect(try await Self.upload(client, base + "?filename=scan.png", token: agentToken, bytes: [1]).0 == .created)
+            #expect(try await Self.upload(client, base + "?filename=tool.exe", token: agentToken, bytes: [1]).0 == .unsupportedMediaType, "agents are limited too")
+            try await kit.identity("management_settings.changed", ["settings": ["userUploadExtensions": ["*.*"], "staleAfterDays": 365], "version": 1])
+            #expect(try await Self.upload(client, base + "?filename=tool.exe", token: customer.token, bytes: [1]).0 == .unsupportedMediaType, "an older version changes nothing")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.attachments") == 2)
+        }
+    }
+
     @Test("A reply carries the ticket's attachments it names (Attach Files); an internal or foreign one is a 422 and nothing is sent; a resend sends them again")
     func replyAttachments() async throws {
         try await TicketTestKit.run { client, kit in

@@ -5,6 +5,11 @@ import ServiceKit
 public enum ManagementSettingsRules {
     public static let staleAfterDaysRange = 1...36_500
 
+    /// An entry of an upload list: `*.*`, or a dot and up to 20 letters or digits (".jpg", not "jpg").
+    static func isExtension(_ entry: String) -> Bool {
+        entry == "*.*" || (entry.count >= 2 && entry.count <= 21 && entry.first == "." && entry.dropFirst().allSatisfy { $0.isLetter || $0.isNumber })
+    }
+
     public static func validate(_ settings: ManagementSettings) throws {
         var errors: [Problem.FieldError] = []
         if !settings.baseURL.isEmpty && !UserProfileRules.isWebURL(settings.baseURL) {
@@ -15,6 +20,10 @@ public enum ManagementSettingsRules {
         }
         if !staleAfterDaysRange.contains(settings.staleAfterDays) {
             errors.append(.init(field: "staleAfterDays", message: "must be \(staleAfterDaysRange.lowerBound)...\(staleAfterDaysRange.upperBound)"))
+        }
+        for (field, list) in [("agentUploadExtensions", settings.agentUploadExtensions), ("userUploadExtensions", settings.userUploadExtensions)]
+        where !list.allSatisfy(isExtension) {
+            errors.append(.init(field: field, message: "one extension per entry with its dot (.jpg), or *.* for any file"))
         }
         try Problem.throwIfInvalid(errors)
     }

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import HTTPTypes
 import ServiceKit
@@ -10,8 +11,14 @@ public struct AttachmentPolicy: Sendable, Equatable {
     public var userExtensions: Set<String>
 
     public static let standard = AttachmentPolicy(
-        maximumBytes: 2 * 1_048_576, agentExtensions: ["*.*"],
-        userExtensions: [".jpg", ".jpeg", ".png", ".gif", ".pdf", ".txt", ".log", ".csv", ".doc", ".docx", ".xls", ".xlsx", ".zip"])
+        maximumBytes: 2 * 1_048_576, agentExtensions: Set(ManagementSettings.defaultAgentUploadExtensions),
+        userExtensions: Set(ManagementSettings.defaultUserUploadExtensions))
+
+    /// This policy with the upload lists an administrator set (Settings, Uploads), where set.
+    public func with(agentExtensions agents: [String]?, userExtensions users: [String]?) -> AttachmentPolicy {
+        AttachmentPolicy(
+            maximumBytes: maximumBytes, agentExtensions: agents.map(Set.init) ?? agentExtensions, userExtensions: users.map(Set.init) ?? userExtensions)
+    }
 
     public init(maximumBytes: Int, agentExtensions: Set<String>, userExtensions: Set<String>) {
         self.maximumBytes = maximumBytes

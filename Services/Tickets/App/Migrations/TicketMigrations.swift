@@ -532,5 +532,8 @@ public enum TicketMigrations {
         Migration(version: 136, name: "whether a user confirmed their address: they see every ticket submitted under it", sql: [
             "ALTER TABLE {schema}.users ADD COLUMN email_verified boolean NOT NULL DEFAULT false",
         ]),
+        Migration(version: 137, name: "the upload lists of identity's settings: what agents and end users may attach (NULL: the defaults)", sql: [
+            "ALTER TABLE {schema}.identity_settings ADD COLUMN agent_upload_extensions text[], ADD COLUMN user_upload_extensions text[]",
+        ]),
     ]
 }

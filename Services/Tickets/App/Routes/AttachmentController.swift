@@ -27,6 +27,7 @@ public struct AttachmentController: Sendable {
             if asAgent { try Authorization.require(caller.principal, .tickets, "Add Attachment") }
             let isInternal = request.uri.queryParameters["internal"] == "true"
             guard !isInternal || asAgent else { throw Problem.forbidden("Only agents add isInternal attachments.") }
+            let policy = try await store.attachmentPolicy(policy)
             let body: ByteBuffer
             do {
                 body = try await request.body.collect(upTo: policy.maximumBytes)

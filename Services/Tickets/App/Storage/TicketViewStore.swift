@@ -58,14 +58,28 @@ extension TicketStore {
         return false
     }
 
-    /// Keeps the switch from `management_settings.changed` (a replayed older version changes nothing).
+    /// `base` with the upload lists of identity's settings, where an administrator changed them.
+    public func attachmentPolicy(_ base: AttachmentPolicy) async throws -> AttachmentPolicy {
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: "SELECT agent_upload_extensions, user_upload_extensions FROM \(database.table("identity_settings")) WHERE id = 1"),
+            logger: database.logger)
+        for try await (agents, users) in rows.decode(([String]?, [String]?).self) { return base.with(agentExtensions: agents, userExtensions: users) }
+        return base
+    }
+
+    /// Keeps the automatic time log switch and the upload lists from `management_settings.changed` (a replayed older
+    /// version changes nothing).
     func applyManagementSettings(_ changed: VersionedSettings<ManagementSettings>, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
         binds.append(changed.settings.automaticTimeLogs)
         binds.append(changed.version)
+        binds.append(changed.settings.agentUploadExtensions)
+        binds.append(changed.settings.userUploadExtensions)
         try await connection.query(
             PostgresQuery(unsafeSQL: """
-                UPDATE \(database.table("identity_settings")) SET automatic_time_logs = $1, version = $2 WHERE id = 1 AND version < $2
+                UPDATE \(database.table("identity_settings")) SET automatic_time_logs = $1, version = $2, agent_upload_extensions = $3,
+                    user_upload_extensions = $4
+                WHERE id = 1 AND version < $2
                 """, binds: binds),
             logger: database.logger
         ).consume()
