@@ -89,7 +89,7 @@ struct MessageActionsTests {
         }
     }
 
-    @Test("Reply All copies the others on the latest incoming message and blind-copies whom the last reply did; quotes nest newest outside")
+    @Test("Reply answers the last message's sender; Reply All copies the customer and the others on it and blind-copies whom the last reply did; quotes nest newest outside")
     func composition() {
         var incoming = Self.reply
         incoming.direction = .incoming
@@ -106,6 +106,14 @@ struct MessageActionsTests {
             .replyAll, customerEmail: "lee@customer.example", latestIncoming: incoming, latestOutgoing: outgoing, agentAddress: "agent@demo.localhost")
         #expect(blind.bcc == ["audit@demo.localhost"], "whom the last reply blind-copied, unless already copied")
         #expect(ReplyComposer.recipients(.reply, customerEmail: "lee@customer.example", latestIncoming: incoming, latestOutgoing: outgoing, agentAddress: "a@b.c").bcc.isEmpty)
+        var colleague = incoming
+        colleague.from = "sam@customer.example"
+        colleague.cc = []
+        let toSender = ReplyComposer.recipients(.reply, customerEmail: "lee@customer.example", latestIncoming: colleague, agentAddress: "agent@demo.localhost")
+        #expect(toSender.to == ["sam@customer.example"] && toSender.cc.isEmpty, "Reply answers only the sender of the last message")
+        let toAll = ReplyComposer.recipients(.replyAll, customerEmail: "lee@customer.example", latestIncoming: colleague, agentAddress: "agent@demo.localhost")
+        #expect(toAll.to == ["sam@customer.example"] && toAll.cc == ["lee@customer.example", "support@demo.localhost"], "Reply All keeps the customer")
+        #expect(ReplyComposer.recipients(.reply, customerEmail: "lee@customer.example", latestIncoming: nil, agentAddress: "a@b.c").to == ["lee@customer.example"])
         incoming.bodyText = "It smokes."
         let quote = ReplyComposer.quote([Self.reply, incoming])
         #expect(quote.text == """

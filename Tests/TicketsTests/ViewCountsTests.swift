@@ -1,3 +1,4 @@
+import Contracts
 import Fleet
 import Foundation
 import HTTPTypes
@@ -186,6 +187,47 @@ struct ViewCountsTests {
             for id in closed { try await indexer.reindex(try #require(UUID(uuidString: id))) }
             let (_, _, found) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=mine&status=closed&q=printer", token: token)
             #expect(Set(((found["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }) == Set(closed), "basic search in the tab")
+        }
+    }
+
+    @Test("The brand dropdown offers the brands of the agent's departments and limits My Departments and the Queue to the one chosen")
+    func treeByBrand() async throws {
+        try await TicketTestKit.run { client, kit in
+            let otherBrand = UUID()
+            let otherDepartment = UUID()
+            let otherGroup = UUID()
+            try await kit.identity(BrandEventType.created, ["id": kit.brandID.lowercased, "name": "Demo Co", "hostnames": ["demo.localhost"], "version": 1])
+            try await kit.identity(BrandEventType.created, ["id": otherBrand.lowercased, "name": "Acme", "hostnames": ["acme.localhost"], "version": 1])
+            try await kit.identity("department.created", [
+                "id": otherDepartment.lowercased, "brandID": otherBrand.lowercased, "name": "Acme Support", "frontLineGroupID": otherGroup.lowercased,
+                "hiddenFromPortal": false, "version": 1,
+            ])
+            try await kit.identity("group.created", ["id": otherGroup.lowercased, "departmentID": otherDepartment.lowercased, "name": "Acme Front Line"])
+            let agent = try await kit.agent(handling: "pull")
+            try await kit.identity("agent.membership_changed", [
+                "groupID": otherGroup.lowercased, "departmentID": otherDepartment.lowercased, "userID": agent.lowercased, "ticketHandling": "pull",
+                "excludedChannels": [String](), "ticketsActive": true,
+            ])
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            _ = try await kit.submit(client, token: customer.token)
+            for _ in 0..<2 {
+                _ = try await TicketTestKit.send(
+                    client, .post, "/api/v1/tickets", token: customer.token,
+                    body: #"{"departmentID":"\#(otherDepartment.lowercased)","subject":"Acme","body":"x"}"#)
+            }
+
+            let (_, _, all) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/views", token: token)
+            #expect((all["brands"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["Acme", "Demo Co"])
+            #expect((all["departments"] as? [[String: Any]])?.count == 2)
+            #expect(all["queue"] as? Int == 3)
+            let (_, _, acme) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/views?brandID=\(otherBrand.lowercased)", token: token)
+            #expect((acme["departments"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["Acme Support"])
+            #expect(acme["queue"] as? Int == 2, "the Queue of that brand's groups")
+            #expect((acme["brands"] as? [[String: Any]])?.count == 2, "the dropdown still offers every brand")
+            let (bad, headers, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/views?brandID=acme", token: token)
+            #expect(bad == .badRequest)
+            #expect(headers[.contentType] == "application/problem+json")
         }
     }
 

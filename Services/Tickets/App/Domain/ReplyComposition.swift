@@ -18,17 +18,19 @@ public struct ReplyComposition: Codable, Sendable, Equatable {
 }
 
 public enum ReplyComposer {
-    /// Reply goes to the customer; Reply All also copies everyone else on the latest incoming message, except the
-    /// agent and the customer themselves, and blind-copies whom the latest reply blind-copied.
+    /// Reply goes to the sender of the latest incoming message (the customer, unless someone else wrote, say from
+    /// another address); Reply All also copies the ticket's customer and everyone else on that message, except the
+    /// agent, and blind-copies whom the latest reply blind-copied.
     public static func recipients(
         _ mode: TicketSettings.ReplyOption, customerEmail: String, latestIncoming: TicketMessage?, latestOutgoing: TicketMessage? = nil,
         agentAddress: String
     ) -> (to: [String], cc: [String], bcc: [String]) {
-        guard mode == .replyAll else { return ([customerEmail], [], []) }
-        var seen = Set([customerEmail.lowercased(), agentAddress.lowercased()])
-        let others = ((latestIncoming?.to ?? []) + (latestIncoming?.cc ?? [])).filter { seen.insert($0.lowercased()).inserted }
+        let sender = latestIncoming.map(\.from).flatMap { $0.contains("@") ? $0 : nil } ?? customerEmail
+        guard mode == .replyAll else { return ([sender], [], []) }
+        var seen = Set([sender.lowercased(), agentAddress.lowercased()])
+        let others = ([customerEmail] + (latestIncoming?.to ?? []) + (latestIncoming?.cc ?? [])).filter { seen.insert($0.lowercased()).inserted }
         let blind = (latestOutgoing?.bcc ?? []).filter { seen.insert($0.lowercased()).inserted }
-        return ([customerEmail], others, blind)
+        return ([sender], others, blind)
     }
 
     /// The `messages` (newest first) quoted one inside the other as email clients do, each under "On …, … wrote:".

@@ -34,11 +34,15 @@ public struct TicketController: Sendable {
             let brand = context.brandID.flatMap(UUID.init(uuidString:))
             return Items(items: try await store.portalDepartments(brandID: brand).map { PortalDepartment(id: $0.id.lowercased, name: $0.name) })
         }
-        group.get("views") { _, context in
+        group.get("views") { request, context in
             guard let caller = try await access.caller(context, required: true), caller.isAgent else {
                 throw Problem.forbidden("The ticket views are for agents.")
             }
-            return try await store.viewTree(for: caller)
+            let brand = try request.uri.queryParameters["brandID"].map { raw in
+                guard let id = UUID(uuidString: String(raw)) else { throw Problem.badRequest("brandID must be a brand's id.") }
+                return id
+            }
+            return try await store.viewTree(for: caller, brand: brand)
         }
         group.post("", use: create)
         group.get("", use: list)

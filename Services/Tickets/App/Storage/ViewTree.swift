@@ -34,6 +34,11 @@ public struct ViewTree: Codable, Sendable {
         public var listable: Bool
     }
 
+    public struct BrandOption: Codable, Sendable {
+        public var id: String
+        public var name: String
+    }
+
     /// An agent of By Agent, with their list's counts.
     public struct AgentNode: Codable, Sendable {
         public var id: String
@@ -48,20 +53,27 @@ public struct ViewTree: Codable, Sendable {
     public var followUpsDue: Int
     public var queue: Int
     public var departments: [DepartmentNode]
+    /// The brand dropdown: the brands of the caller's departments, by name; the tree shows one of them when asked.
+    public var brands: [BrandOption]
     /// By Agent: the agents whose lists the caller may open, by name; empty for agents who manage nothing, and in
     /// installations of ``TicketCaller/byAgentLimit`` agents or more.
     public var agents: [AgentNode]
 }
 
 extension TicketStore {
-    public func viewTree(for caller: TicketCaller) async throws -> ViewTree {
+    /// The tree for `caller`; with `brand`, My Departments and the Queue hold that brand's departments only ("Viewing
+    /// Tickets by Brand").
+    public func viewTree(for caller: TicketCaller, brand: UUID? = nil) async throws -> ViewTree {
         let user = UUID(uuidString: caller.principal.userID).map { [$0] } ?? []
         let mine = try await counts.counts(scope: "agent", ids: user)
         let followUps = try await counts.counts(scope: "followups", ids: user)
+        let allDepartments = try await names("departments", ids: caller.departments.compactMap(UUID.init(uuidString:)), extra: "brand_id")
+        let departments = allDepartments.filter { brand == nil || $0.parent == brand }
+        let shown = Set(departments.map(\.id))
         let groups = try await names("groups", ids: caller.groups.compactMap(UUID.init(uuidString:)), extra: "department_id")
+            .filter { $0.parent.map(shown.contains) ?? false }
         let groupCounts = try await counts.counts(scope: "group", ids: groups.map(\.id))
         let queues = try await counts.counts(scope: "queue", ids: groups.map(\.id))
-        let departments = try await names("departments", ids: caller.departments.compactMap(UUID.init(uuidString:)), extra: nil)
         let departmentCounts = try await counts.counts(scope: "department", ids: departments.map(\.id))
         let nodes = departments.map { department in
             ViewTree.DepartmentNode(
@@ -76,7 +88,11 @@ extension TicketStore {
             myTickets: .init(mine[caller.principal.userID]),
             followUps: (followUps[caller.principal.userID]?["scheduled"] ?? 0) + (followUps[caller.principal.userID]?["due"] ?? 0),
             followUpsDue: followUps[caller.principal.userID]?["due"] ?? 0,
-            queue: queues.values.reduce(0) { $0 + ($1["active"] ?? 0) }, departments: nodes, agents: try await byAgent(caller))
+            queue: queues.values.reduce(0) { $0 + ($1["active"] ?? 0) }, departments: nodes,
+            brands: try await names("brands", ids: Array(Set(allDepartments.compactMap(\.parent))), extra: nil).map {
+                ViewTree.BrandOption(id: $0.id.lowercased, name: $0.name)
+            },
+            agents: try await byAgent(caller))
     }
 
     /// The agents of By Agent for this caller, with their counts.
