@@ -71,6 +71,9 @@ public struct DirectoryProjection: Sendable {
         case "user.email_verified":
             let verified = try decode(IdentityPayloads.EmailVerified.self, bytes)
             try await store.rememberVerifiedEmail(of: verified.userID, email: verified.email, on: connection)
+        case "organization.created", "organization.updated", "organization.deleted":
+            try await store.rememberOrganization(
+                try decode(IdentityPayloads.Organization.self, bytes), deleted: type == "organization.deleted", on: connection)
         case BrandEventType.created, BrandEventType.updated:
             try await store.rememberBrand(try decode(BrandSnapshot.self, bytes), on: connection)
         case "user.deleted":

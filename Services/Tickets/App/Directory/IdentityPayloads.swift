@@ -84,6 +84,19 @@ enum IdentityPayloads {
         var maxTickets: Int?
     }
 
+    /// `organization.created`, `.updated`, `.deleted`: an organization with its member filters.
+    struct Organization: Decodable {
+        struct Member: Decodable {
+            var kind: String
+            var value: String
+            var viewOrganizationTickets: Bool
+        }
+
+        var id: String
+        var members: [Member]
+        var version: Int
+    }
+
     /// `user.email_verified`: the user confirmed this address.
     struct EmailVerified: Decodable {
         var userID: String

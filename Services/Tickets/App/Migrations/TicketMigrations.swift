@@ -535,5 +535,18 @@ public enum TicketMigrations {
         Migration(version: 137, name: "the upload lists of identity's settings: what agents and end users may attach (NULL: the defaults)", sql: [
             "ALTER TABLE {schema}.identity_settings ADD COLUMN agent_upload_extensions text[], ADD COLUMN user_upload_extensions text[]",
         ]),
+        Migration(version: 138, name: "organizations' member filters, for their Tickets tab and the portal's Organization tab", sql: [
+            "CREATE TABLE {schema}.organizations (id uuid PRIMARY KEY, version integer NOT NULL)",
+            """
+            CREATE TABLE {schema}.organization_members (
+                organization_id uuid NOT NULL REFERENCES {schema}.organizations (id) ON DELETE CASCADE,
+                kind text NOT NULL,
+                value text NOT NULL,
+                view_tickets boolean NOT NULL,
+                PRIMARY KEY (organization_id, kind, value))
+            """,
+            "CREATE INDEX organization_members_filter ON {schema}.organization_members (kind, value)",
+            "CREATE INDEX tickets_customer_domain ON {schema}.tickets ((split_part(lower(customer_email), '@', 2)))",
+        ]),
     ]
 }

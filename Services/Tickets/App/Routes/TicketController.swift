@@ -233,8 +233,12 @@ public struct TicketController: Sendable {
             return status
         }
         let requested = request.uri.queryParameters["view"].map(String.init) ?? (caller.isAgent ? "mine" : "customer")
+        if requested == "organization" {
+            let found = try await store.organizationTickets(caller: caller, page: try PageRequest(request))
+            return ViewPage(items: found.items.map(caller.shown), nextCursor: found.nextCursor)
+        }
         guard let view = TicketView(rawValue: requested), caller.isAgent || view == .customer else {
-            throw Problem.badRequest("view is mine, followups, agent, queue, recent, recently_transferred, group, department, brand or customer.")
+            throw Problem.badRequest("view is mine, followups, agent, queue, recent, recently_transferred, group, department, brand, customer or organization.")
         }
         if view == .queue && !Authorization.allows(caller.principal, .tickets, "View Queue") {
             try Authorization.require(caller.principal, .tickets, "Access the Queue")

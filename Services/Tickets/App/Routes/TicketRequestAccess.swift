@@ -47,6 +47,11 @@ struct TicketRequestAccess: Sendable {
         if !caller.canRead(ticket), caller.isAgent, try await store.departmentsSearchableByAllAgents().contains(ticket.departmentID) {
             caller.searchableDepartments.insert(ticket.departmentID)
         }
+        if !caller.canRead(ticket), !caller.isAgent, try await store.isOrganizationTicket(ticket, caller: caller) {
+            // An organization's ticket, shown to a member with "View Organization Tickets in Portal": to read only.
+            guard intent == .read else { throw Problem.forbidden("Your organization's tickets are shown to you to read; their customers answer them.") }
+            return (ticket, caller)
+        }
         guard caller.canRead(ticket) else { throw Problem.notFound("No such ticket.") }
         if intent == .change && !caller.canChange(ticket) {
             throw Problem.forbidden("This ticket's department shows it to you read-only: you may add comments.")

@@ -1,0 +1,96 @@
+import Contracts
+import Database
+import Foundation
+import PostgresNIO
+import ServiceKit
+
+/// Tickets' copy of identity's organizations (their member filters, from `organization.created`, `.updated` and
+/// `.deleted`) and the tickets of an organization as its Tickets tab lists them: members by username the tickets of
+/// that account, members by email address the tickets whose address it is, members by domain the tickets whose
+/// address is at that domain (the ticket's address only, not the accounts').
+extension TicketStore {
+    /// Keeps an organization's member filters (a replayed older version changes nothing).
+    func rememberOrganization(_ organization: IdentityPayloads.Organization, deleted: Bool, on connection: PostgresConnection) async throws {
+        guard let id = UUID(uuidString: organization.id) else { return }
+        var binds = PostgresBindings()
+        binds.append(id)
+        binds.append(organization.version)
+        let current = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                INSERT INTO \(database.table("organizations")) (id, version) VALUES ($1, $2)
+                ON CONFLICT (id) DO UPDATE SET version = $2 WHERE \(database.table("organizations")).version <= $2 RETURNING id
+                """, binds: binds), logger: database.logger
+        ).collect()
+        guard !current.isEmpty else { return }
+        var members = PostgresBindings()
+        members.append(id)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("organization_members")) WHERE organization_id = $1", binds: members),
+            logger: database.logger
+        ).consume()
+        let kept = deleted ? [] : organization.members
+        guard !kept.isEmpty else { return }
+        members.append(kept.map(\.kind))
+        members.append(kept.map { $0.value.lowercased() })
+        members.append(kept.map(\.viewOrganizationTickets))
+        try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                INSERT INTO \(database.table("organization_members")) (organization_id, kind, value, view_tickets)
+                SELECT $1, kind, value, bool_or(view) FROM unnest($2::text[], $3::text[], $4::boolean[]) AS m(kind, value, view)
+                GROUP BY kind, value
+                """, binds: members), logger: database.logger
+        ).consume()
+    }
+
+    /// The Organization tab: the tickets of every organization that grants the caller its tickets, newest first.
+    public func organizationTickets(caller: TicketCaller, page: PageRequest) async throws -> Page<Ticket> {
+        var binds = Self.grantBinds(caller)
+        try KeysetCursor.append(page.cursor, as: [.uuid], to: &binds)
+        binds.append(page.limit + 1)
+        let found = try await database.client.withConnection { connection in
+            try await tickets("""
+                WHERE id IN (\(organizationTicketIDs)) AND deleted_at IS NULL AND ($3::uuid IS NULL OR id < $3)
+                ORDER BY id DESC LIMIT $4
+                """, binds, on: connection)
+        }
+        return Page.from(fetched: found, limit: page.limit) { [$0.id] }
+    }
+
+    /// Whether the ticket is one of an organization that grants the caller its tickets (read only).
+    public func isOrganizationTicket(_ ticket: Ticket, caller: TicketCaller) async throws -> Bool {
+        var binds = Self.grantBinds(caller)
+        binds.append(UUID(uuidString: ticket.id))
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: "SELECT $3 IN (\(organizationTicketIDs))", binds: binds), logger: database.logger)
+        for try await found in rows.decode(Bool?.self) { return found ?? false }
+        return false
+    }
+
+    /// `$1`, `$2`: the member filters (kinds, values) that would grant the caller an organization's tickets.
+    private static func grantBinds(_ caller: TicketCaller) -> PostgresBindings {
+        let members = OrganizationAccess.grantingMembers(email: caller.principal.email, verifiedEmail: caller.verifiedEmail)
+        var binds = PostgresBindings()
+        binds.append(members.map(\.kind))
+        binds.append(members.map(\.value))
+        return binds
+    }
+
+    /// The ids of the tickets of the organizations whose members with the permission match `$1`/`$2`; each kind of
+    /// member read on its own index.
+    private var organizationTicketIDs: String {
+        let members = database.table("organization_members")
+        let tickets = database.table("tickets")
+        return """
+            WITH granted AS (
+                SELECT DISTINCT organization_id FROM \(members)
+                WHERE view_tickets AND (kind, value) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+            ), filters AS (
+                SELECT kind, value FROM \(members) WHERE organization_id IN (SELECT organization_id FROM granted)
+            )
+            SELECT t.id FROM \(tickets) t JOIN \(database.table("users")) u ON u.id = t.customer_user_id
+                JOIN filters f ON f.kind = 'username' AND lower(u.email) = f.value
+            UNION SELECT t.id FROM \(tickets) t JOIN filters f ON f.kind = 'email' AND lower(t.customer_email) = f.value
+            UNION SELECT t.id FROM \(tickets) t JOIN filters f ON f.kind = 'domain' AND split_part(lower(t.customer_email), '@', 2) = f.value
+            """
+    }
+}

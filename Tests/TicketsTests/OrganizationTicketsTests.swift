@@ -1,0 +1,75 @@
+import Auth
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TestSupport
+import TicketsApp
+
+@Suite("Organization tickets", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct OrganizationTicketsTests {
+    @Test("A member by username gets the tab whatever their verification; by email or domain only with a confirmed address")
+    func grantingMembers() {
+        let unverified = OrganizationAccess.grantingMembers(email: "Lee@Example.com", verifiedEmail: nil)
+        #expect(unverified.map(\.kind) == ["username"] && unverified.map(\.value) == ["lee@example.com"])
+        let verified = OrganizationAccess.grantingMembers(email: "lee@example.com", verifiedEmail: "lee@example.com")
+        #expect(verified.map { "\($0.kind)=\($0.value)" } == ["username=lee@example.com", "email=lee@example.com", "domain=example.com"])
+        #expect(OrganizationAccess.domain(of: "nobody") == nil)
+    }
+
+    @Test("The portal's Organization tab lists the tickets of the members' accounts, addresses and domain, to read only, for members with the permission")
+    func organizationTab() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agentToken = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let boss = UUID()
+            let colleague = UUID()
+            try await kit.identity("user.created", ["userID": colleague.lowercased, "email": "kim@contractor.example", "displayName": "Kim", "emailVerified": false])
+            let colleagueToken = try await kit.token(colleague, roles: [PredefinedRoles.registeredUser], email: "kim@contractor.example")
+            var ids: [String: String] = [:]
+            for (name, email) in [("domain", "ann@acme.example"), ("address", "lee@partner.example"), ("other", "zed@elsewhere.example")] {
+                let (_, _, ticket) = try await TicketTestKit.send(
+                    client, .post, "/api/v1/tickets", token: agentToken,
+                    body: #"{"departmentID":"\#(kit.departmentID.lowercased)","customerEmail":"\#(email)","subject":"\#(name)","body":"x","agentID":"auto"}"#)
+                ids[name] = try #require(ticket["id"] as? String)
+            }
+            ids["account"] = try #require(try await kit.submit(client, token: colleagueToken, subject: "account")["id"] as? String)
+            let organization = UUID().lowercased
+            func members(version: Int, bossMayView: Bool) async throws {
+                try await kit.identity("organization.updated", [
+                    "id": organization, "name": "Acme", "version": version,
+                    "members": [
+                        ["id": UUID().lowercased, "kind": "domain", "value": "acme.example", "viewOrganizationTickets": bossMayView],
+                        ["id": UUID().lowercased, "kind": "email", "value": "lee@partner.example", "viewOrganizationTickets": false],
+                        ["id": UUID().lowercased, "kind": "username", "value": "kim@contractor.example", "viewOrganizationTickets": false],
+                    ],
+                ])
+            }
+            try await members(version: 1, bossMayView: true)
+            let roles = [PredefinedRoles.registeredUser, PredefinedRoles.registeredUserWithVerifiedEmail]
+            let bossToken = try await kit.token(boss, roles: roles, email: "boss@acme.example")
+            func tab(_ token: String) async throws -> Set<String> {
+                let (status, _, page) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=organization", token: token)
+                #expect(status == .ok)
+                return Set(((page["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String })
+            }
+            #expect(try await tab(bossToken).isEmpty, "a domain member needs a confirmed address")
+            try await kit.identity("user.created", ["userID": boss.lowercased, "email": "boss@acme.example", "displayName": "Boss", "emailVerified": true])
+            #expect(try await tab(bossToken) == Set([ids["domain"], ids["address"], ids["account"]].compactMap { $0 }))
+            #expect(try await tab(colleagueToken).isEmpty, "members without the permission see only their own tickets")
+
+            let account = try #require(ids["account"])
+            let (read, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(account)/timeline", token: bossToken)
+            #expect(read == .ok)
+            let (answered, headers, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(account)/messages", token: bossToken, body: #"{"body":"Me too"}"#)
+            #expect(answered == .forbidden, "to read only")
+            #expect(headers[.contentType] == "application/problem+json")
+            #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(try #require(ids["other"]))", token: bossToken).0 == .notFound)
+
+            try await members(version: 2, bossMayView: false)
+            #expect(try await tab(bossToken).isEmpty, "the permission withdrawn")
+            #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(account)", token: bossToken).0 == .notFound)
+            try await members(version: 1, bossMayView: true)
+            #expect(try await tab(bossToken).isEmpty, "an older version changes nothing")
+        }
+    }
+}
