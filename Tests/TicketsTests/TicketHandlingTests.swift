@@ -126,6 +126,32 @@ struct TicketHandlingTests {
         }
     }
 
+    @Test("When tickets of several customers are merged, every one of them sees, answers and lists the merged ticket; others still do not")
+    func mergedCustomersShareThePrimary() async throws {
+        try await TicketTestKit.run { client, kit in
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let (lee, sam, kim, stranger) = (try await kit.customer(), try await kit.customer(), try await kit.customer(), try await kit.customer())
+            let primaryID = try #require(try await kit.submit(client, token: lee.token, subject: "Outage")["id"] as? String)
+            let samID = try #require(try await kit.submit(client, token: sam.token, subject: "Outage too")["id"] as? String)
+            let kimID = try #require(try await kit.submit(client, token: kim.token, subject: "Outage three")["id"] as? String)
+            #expect(try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/merge", token: token, body: #"{"primaryID":"\#(samID)","ticketIDs":["\#(kimID)"]}"#).0 == .ok)
+            #expect(try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/merge", token: token, body: #"{"primaryID":"\#(primaryID)","ticketIDs":["\#(samID)"]}"#).0 == .ok)
+
+            for customer in [lee, sam, kim] {
+                let (read, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(primaryID)/timeline", token: customer.token)
+                #expect(read == .ok, "a merged customer reads the primary, even two merges on")
+                let (_, _, list) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=customer", token: customer.token)
+                #expect(((list["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } == [primaryID])
+            }
+            let (answered, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(primaryID)/messages", token: kim.token, body: #"{"body":"Still down"}"#)
+            #expect(answered == .created)
+            #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(primaryID)", token: stranger.token).0 == .notFound)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.ticket_participants") == 2, "the primary's own customer is not a participant")
+        }
+    }
+
     @Test("Recent lists what an agent touched; Recently Transferred what left their list, including tickets taken by others")
     func recentViews() async throws {
         try await TicketTestKit.run { client, kit in

@@ -18,6 +18,8 @@ public struct TicketCaller: Sendable {
     public var searchableDepartments: Set<String> = []
     /// The caller's confirmed address, lower case (nil when unconfirmed, and for agents).
     public var verifiedEmail: String?
+    /// Tickets the caller shares as the customer of a ticket merged into them: filled only by the routes that need it.
+    public var sharedTickets: Set<String> = []
 
     public init(principal: Principal, groups: Set<String>, departments: Set<String>, openDepartments: Set<String> = []) {
         self.principal = principal
@@ -85,6 +87,7 @@ public struct TicketCaller: Sendable {
     /// address.
     public func isCustomer(of ticket: Ticket) -> Bool {
         ticket.customerUserID == principal.userID || (verifiedEmail != nil && ticket.customerEmail.lowercased() == verifiedEmail)
+            || sharedTickets.contains(ticket.id)
     }
 
     /// Whether the caller reads the ticket as its customer (no comments, no internal details).

@@ -548,5 +548,16 @@ public enum TicketMigrations {
             "CREATE INDEX organization_members_filter ON {schema}.organization_members (kind, value)",
             "CREATE INDEX tickets_customer_domain ON {schema}.tickets ((split_part(lower(customer_email), '@', 2)))",
         ]),
+        Migration(version: 139, name: "the customers of tickets merged into another, who see the merged ticket as theirs", sql: [
+            """
+            CREATE TABLE {schema}.ticket_participants (
+                ticket_id uuid NOT NULL REFERENCES {schema}.tickets (id) ON DELETE CASCADE,
+                email text NOT NULL,
+                user_id uuid,
+                PRIMARY KEY (ticket_id, email))
+            """,
+            "CREATE INDEX ticket_participants_user ON {schema}.ticket_participants (user_id) WHERE user_id IS NOT NULL",
+            "CREATE INDEX ticket_participants_email ON {schema}.ticket_participants (email)",
+        ]),
     ]
 }

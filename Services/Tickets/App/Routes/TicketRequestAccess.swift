@@ -47,6 +47,9 @@ struct TicketRequestAccess: Sendable {
         if !caller.canRead(ticket), caller.isAgent, try await store.departmentsSearchableByAllAgents().contains(ticket.departmentID) {
             caller.searchableDepartments.insert(ticket.departmentID)
         }
+        if !caller.canRead(ticket), !caller.isAgent, try await store.isParticipant(ticket, caller: caller) {
+            caller.sharedTickets.insert(ticket.id)
+        }
         if !caller.canRead(ticket), !caller.isAgent, try await store.isOrganizationTicket(ticket, caller: caller) {
             // An organization's ticket, shown to a member with "View Organization Tickets in Portal": to read only.
             guard intent == .read else { throw Problem.forbidden("Your organization's tickets are shown to you to read; their customers answer them.") }

@@ -34,9 +34,46 @@ extension TicketStore {
         }
     }
 
+    /// "When you merge tickets from multiple users, all users will be able to see full contents of the merged ticket":
+    /// the customers of the merged tickets (and those who already shared them) share the primary, unless they are its
+    /// own customer.
+    private func keepParticipants(of others: [UUID], in primary: UUID, on connection: PostgresConnection) async throws {
+        var binds = PostgresBindings()
+        binds.append(primary)
+        binds.append(others)
+        let participants = database.table("ticket_participants")
+        let tickets = database.table("tickets")
+        try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                INSERT INTO \(participants) (ticket_id, email, user_id)
+                SELECT $1, email, user_id FROM (
+                    SELECT lower(customer_email) AS email, customer_user_id AS user_id FROM \(tickets) WHERE id = ANY($2)
+                    UNION ALL SELECT email, user_id FROM \(participants) WHERE ticket_id = ANY($2)
+                ) shared
+                WHERE email <> (SELECT lower(customer_email) FROM \(tickets) WHERE id = $1)
+                ON CONFLICT (ticket_id, email) DO UPDATE SET user_id = coalesce(\(participants).user_id, excluded.user_id)
+                """, binds: binds), logger: database.logger
+        ).consume()
+    }
+
+    /// Whether the caller shares the ticket as the customer of a ticket merged into it (by account, or by their
+    /// confirmed address).
+    public func isParticipant(_ ticket: Ticket, caller: TicketCaller) async throws -> Bool {
+        var binds = PostgresBindings()
+        binds.append(UUID(uuidString: ticket.id))
+        binds.append(UUID(uuidString: caller.principal.userID))
+        binds.append(caller.verifiedEmail)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT EXISTS (SELECT 1 FROM \(database.table("ticket_participants")) WHERE ticket_id = $1 AND (user_id = $2 OR email = $3))
+                """, binds: binds), logger: database.logger)
+        for try await shared in rows.decode(Bool.self) { return shared }
+        return false
+    }
+
     /// Merges up to ten tickets into the primary, for good: their messages, comments, history, attachments, time logs,
     /// related items, tasks and Idempotency-Keys move to it (a retried submission of a merged ticket answers with the
-    /// primary), their numbers become forwarders to it, and they are gone. The primary keeps its own properties; a
+    /// primary), their numbers become forwarders to it, their customers share it, and they are gone. The primary keeps its own properties; a
     /// customer still waiting on a merged ticket waits on the primary, since the oldest unanswered message.
     public func merge(primary: UUID, others: [UUID], by agent: String) async throws -> Ticket {
         try await database.transaction { connection in
@@ -60,6 +97,7 @@ extension TicketStore {
                     logger: database.logger
                 ).consume()
                 try await moveRelatedItems(to: primary, from: others, on: connection)
+                try await keepParticipants(of: others, in: primary, on: connection)
                 try await connection.query(
                     PostgresQuery(unsafeSQL: """
                         UPDATE \(database.table("tickets")) SET awaiting_since = (

@@ -14,7 +14,8 @@ public enum TicketView: String, Sendable {
     case followUps = "followups"
     /// Unassigned Active tickets of the agent's groups, by priority and age.
     case queue
-    /// A customer's own tickets, newest first: those they submitted and those submitted under their confirmed address.
+    /// A customer's own tickets, newest first: those they submitted, those submitted under their confirmed address, and
+    /// those their tickets were merged into.
     case customer
     /// All tickets of one group, one department or one brand (by `id`), as the agent's own list sorts.
     case group, department, brand
@@ -69,7 +70,9 @@ extension TicketStore {
             binds.append(caller.verifiedEmail)
             let found = try await database.client.withConnection { connection in
                 try await tickets("""
-                    WHERE (customer_user_id = $1 OR lower(customer_email) = $5) AND deleted_at IS NULL AND ($2::uuid IS NULL OR id < $2)
+                    WHERE (customer_user_id = $1 OR lower(customer_email) = $5
+                           OR id IN (SELECT ticket_id FROM \(database.table("ticket_participants")) WHERE user_id = $1 OR email = $5))
+                      AND deleted_at IS NULL AND ($2::uuid IS NULL OR id < $2)
                       AND ($4::text IS NULL OR lower(subject) LIKE $4)
                     ORDER BY id DESC LIMIT $3
                     """, binds, on: connection)
