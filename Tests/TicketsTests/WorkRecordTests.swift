@@ -7,7 +7,7 @@ import TicketsApp
 
 @Suite("Drafts and time logs", .serialized, .enabled(if: TestEnvironment.hasDatabase))
 struct WorkRecordTests {
-    @Test("A ticket keeps one draft with its subject and chosen attachments, a new one replaces it, sending the reply discards it; time logs are billable by the department's default and need a known category")
+    @Test("A ticket keeps one draft with its subject and chosen attachments (the ticket's own), a new one replaces it, sending the reply discards it; time logs are billable by the department's default and need a known category")
     func draftsAndTimeLogs() async throws {
         try await TicketTestKit.run { client, kit in
             try await kit.identity("department.updated", [
@@ -19,10 +19,15 @@ struct WorkRecordTests {
             let customer = try await kit.customer()
             let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
             _ = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/draft", token: token, body: #"{"bodyHTML":"<p>first</p>"}"#)
-            let attachment = UUID().lowercased
+            let (_, file) = try await AttachmentTests.upload(client, "/api/v1/tickets/\(id)/attachments?filename=steps.pdf", token: token, bytes: [1])
+            let attachment = try #require(file["id"] as? String)
             _ = try await TicketTestKit.send(
                 client, .put, "/api/v1/tickets/\(id)/draft", token: token,
                 body: #"{"bodyHTML":"<p>second</p><script>x</script>","subject":"About your printer","attachmentIDs":["\#(attachment)"]}"#)
+            let (foreign, headers, _) = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/\(id)/draft", token: token, body: #"{"bodyHTML":"<p>third</p>","attachmentIDs":["\#(UUID().lowercased)"]}"#)
+            #expect(foreign == .unprocessableContent, "an attachment the reply could not carry is refused when the draft is saved")
+            #expect(headers[.contentType] == "application/problem+json")
             let (_, _, draft) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/draft", token: token)
             #expect(draft["bodyHTML"] as? String == "<p>second</p>")
             #expect(draft["subject"] as? String == "About your printer" && draft["attachmentIDs"] as? [String] == [attachment])

@@ -6,7 +6,8 @@ import ServiceKit
 
 /// Drafts and time logs of tickets, and the time log categories.
 extension TicketStore {
-    /// Saves the ticket's draft, replacing any earlier one (one draft per ticket).
+    /// Saves the ticket's draft, replacing any earlier one (one draft per ticket). The attachments it names must be
+    /// ones its reply could carry (the ticket's own, not internal), as sending will check: a 422 now, not then.
     public func saveDraft(_ draft: TicketDraft) async throws {
         var binds = PostgresBindings()
         binds.append(UUID(uuidString: draft.ticketID))
@@ -17,16 +18,22 @@ extension TicketStore {
         binds.append(draft.bcc)
         binds.append(draft.updatedAt)
         binds.append(draft.subject)
-        binds.append(draft.attachmentIDs.compactMap(UUID.init(uuidString:)))
-        try await database.client.query(
-            PostgresQuery(unsafeSQL: """
-                INSERT INTO \(database.table("drafts"))
-                    (ticket_id, agent_id, body_html, to_addresses, cc_addresses, bcc_addresses, updated_at, subject, attachment_ids)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                ON CONFLICT (ticket_id) DO UPDATE SET agent_id = $2, body_html = $3, to_addresses = $4, cc_addresses = $5, bcc_addresses = $6,
-                    updated_at = $7, subject = $8, attachment_ids = $9
-                """, binds: binds), logger: database.logger
-        ).consume()
+        let attachments = draft.attachmentIDs.compactMap(UUID.init(uuidString:))
+        binds.append(attachments)
+        try await database.client.withConnection { connection in
+            if !attachments.isEmpty, let ticket = UUID(uuidString: draft.ticketID) {
+                _ = try await outgoingAttachments(attachments, of: ticket, allowingInternal: false, field: "attachmentIDs", on: connection)
+            }
+            try await connection.query(
+                PostgresQuery(unsafeSQL: """
+                    INSERT INTO \(database.table("drafts"))
+                        (ticket_id, agent_id, body_html, to_addresses, cc_addresses, bcc_addresses, updated_at, subject, attachment_ids)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                    ON CONFLICT (ticket_id) DO UPDATE SET agent_id = $2, body_html = $3, to_addresses = $4, cc_addresses = $5, bcc_addresses = $6,
+                        updated_at = $7, subject = $8, attachment_ids = $9
+                    """, binds: binds), logger: database.logger
+            ).consume()
+        }
     }
 
     public func draft(of ticketID: UUID) async throws -> TicketDraft? {
