@@ -121,6 +121,8 @@ struct TicketLifecycleTests {
                 WHERE t.subject = 'Re: [#\(numbers[0])]' AND t.department_id = '\(kit.departmentID.lowercased)' AND m.body_text = 'Still broken.'
                   AND m.from_address = 'lee@customer.example' AND t.status = 'active'
                 """) == 1)
+            let (_, _, related) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(ids[0])/related", token: token)
+            #expect((related["items"] as? [[String: Any]])?.count == 1, "the locked ticket and the new one are related")
 
             try await message("ABC-12345678-0000", department: kit.departmentID.lowercased)
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == before + 2, "an unknown number opens a ticket where the command says")

@@ -56,7 +56,13 @@ public struct TicketCommandHandler: Sendable {
         let opening = OpenTicketCommand(
             departmentID: departmentID, customerEmail: from, customerUserID: command.customerUserID, subject: command.subject,
             bodyText: command.bodyText, bodyHTML: command.bodyHTML, source: command.source)
-        _ = try await store.create(try await newTicket(opening, on: connection), actor: Actor(kind: command.source, id: command.customerUserID), on: connection)
+        let created = try await store.create(
+            try await newTicket(opening, on: connection), actor: Actor(kind: command.source, id: command.customerUserID), on: connection)
+        // The locked ticket and the one its customer's message opened are each other's related items.
+        if let locked = open.flatMap({ UUID(uuidString: $0.id) }), let new = UUID(uuidString: created.id) {
+            _ = try await store.link(new, .ticket, locked, by: "", on: connection)
+            _ = try await store.link(locked, .ticket, new, by: "", on: connection)
+        }
     }
 
     private func newTicket(_ command: OpenTicketCommand, on connection: PostgresConnection) async throws -> NewTicket {
