@@ -83,8 +83,8 @@ public struct TicketCaller: Sendable {
     /// By Agent is offered in installations with fewer agents than this.
     public static let byAgentLimit = 500
 
-    /// Whether the ticket is the caller's as its customer: they submitted it, or it was submitted under their confirmed
-    /// address.
+    /// Whether the ticket is the caller's as its customer: they submitted it, it was submitted under their confirmed
+    /// address, or a ticket of theirs was merged into it.
     public func isCustomer(of ticket: Ticket) -> Bool {
         ticket.customerUserID == principal.userID || (verifiedEmail != nil && ticket.customerEmail.lowercased() == verifiedEmail)
             || sharedTickets.contains(ticket.id)
