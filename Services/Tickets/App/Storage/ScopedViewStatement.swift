@@ -17,8 +17,11 @@ struct ScopedViewStatement {
     }
 
     let scope: Scope
+    /// Whether the page lists a second status (`$7`): the Closed tab (``TicketStatus/listedWith``). The other tabs
+    /// keep the one-status statement: a second, empty branch cost a tenth of pgbench's rate at 8 clients.
+    let listsTwo: Bool
     /// `$1` the scope's id, `$2` the status, `$3`–`$5` the cursor's priority, idle time and id (NULL for the first
-    /// page), `$6` the limit, `$7` the status listed with `$2` (``TicketStatus/listedWith``) or NULL.
+    /// page), `$6` the limit, and with ``listsTwo`` `$7` the status listed with `$2`.
     let binds: PostgresBindings
 
     /// The scope's Active/Waiting/Closed counts as the common table `counts`, for the scope's id in `$1`.
@@ -33,8 +36,8 @@ struct ScopedViewStatement {
         """
     }
 
-    static func sql(schema: String, scope: Scope) -> String {
-        let page = bothStatuses(order: "priority DESC, idle_since, id") { status in
+    static func sql(schema: String, scope: Scope, listsTwo: Bool) -> String {
+        let page = statuses(listsTwo: listsTwo, order: "priority DESC, idle_since, id") { status in
             """
             SELECT \(TicketStore.columns) FROM "\(schema)".tickets
             WHERE \(scope.column) = $1 AND status = \(status) AND deleted_at IS NULL
@@ -48,24 +51,33 @@ struct ScopedViewStatement {
             """
     }
 
-    /// A page of the tickets of status `$2` and of `$7` (NULL: none), in `order`, at most `$6`: each status read on its
-    /// own in its index's order and the two merged, where one scan of `status IN (…)` would sort every ticket of both.
-    static func bothStatuses(order: String, _ select: (_ status: String) -> String) -> String {
-        "SELECT * FROM ((\(select("$2"))) UNION ALL (\(select("$7::text")))) listed ORDER BY \(order) LIMIT $6"
+    /// A page of the tickets of status `$2`, and with `listsTwo` of `$7` too, in `order`, at most `$6`: each status read
+    /// on its own in its index's order and the two merged, where one scan of `status IN (…)` would sort every ticket
+    /// of both.
+    static func statuses(listsTwo: Bool, order: String, _ select: (_ status: String) -> String) -> String {
+        guard listsTwo else { return select("$2") }
+        return "SELECT * FROM ((\(select("$2"))) UNION ALL (\(select("$7::text")))) listed ORDER BY \(order) LIMIT $6"
     }
 
     func run(on database: Database) async throws -> AsyncThrowingMapSequence<PostgresRowSequence, PostgresRow> {
         guard database.schema == ServiceName.tickets.schema else {
             let rows = try await database.client.query(
-                PostgresQuery(unsafeSQL: Self.sql(schema: database.schema, scope: scope), binds: binds), logger: database.logger)
+                PostgresQuery(unsafeSQL: Self.sql(schema: database.schema, scope: scope, listsTwo: listsTwo), binds: binds), logger: database.logger)
             return rows.map { $0 }
         }
-        switch scope {
-        case .agent: return try await database.client.execute(Prepared<AgentScope>(binds: binds), logger: database.logger)
-        case .group: return try await database.client.execute(Prepared<GroupScope>(binds: binds), logger: database.logger)
-        case .department: return try await database.client.execute(Prepared<DepartmentScope>(binds: binds), logger: database.logger)
-        case .brand: return try await database.client.execute(Prepared<BrandScope>(binds: binds), logger: database.logger)
+        return switch scope {
+        case .agent: try await execute(AgentScope.self, on: database)
+        case .group: try await execute(GroupScope.self, on: database)
+        case .department: try await execute(DepartmentScope.self, on: database)
+        case .brand: try await execute(BrandScope.self, on: database)
         }
+    }
+
+    private func execute<S: StaticScope>(
+        _ scope: S.Type, on database: Database
+    ) async throws -> AsyncThrowingMapSequence<PostgresRowSequence, PostgresRow> {
+        if listsTwo { return try await database.client.execute(Prepared<S, TwoStatuses>(binds: binds), logger: database.logger) }
+        return try await database.client.execute(Prepared<S, OneStatus>(binds: binds), logger: database.logger)
     }
 
     /// One scope as a type, for the statement's static name and SQL.
@@ -75,11 +87,16 @@ struct ScopedViewStatement {
     enum DepartmentScope: StaticScope { static var scope: Scope { .department } }
     enum BrandScope: StaticScope { static var scope: Scope { .brand } }
 
-    struct Prepared<S: StaticScope>: PostgresPreparedStatement {
+    /// One status or two as a type, likewise.
+    protocol StaticListing: Sendable { static var listsTwo: Bool { get } }
+    enum OneStatus: StaticListing { static var listsTwo: Bool { false } }
+    enum TwoStatuses: StaticListing { static var listsTwo: Bool { true } }
+
+    struct Prepared<S: StaticScope, L: StaticListing>: PostgresPreparedStatement {
         typealias Row = PostgresRow
-        static var name: String { "tickets_scoped_view_\(S.scope.rawValue)" }
-        static var sql: String { ScopedViewStatement.sql(schema: ServiceName.tickets.schema, scope: S.scope) }
-        static var bindingDataTypes: [PostgresDataType] { [.uuid, .text, .int8, .timestamptz, .uuid, .int8, .text] }
+        static var name: String { "tickets_scoped_view_\(S.scope.rawValue)\(L.listsTwo ? "_two_statuses" : "")" }
+        static var sql: String { ScopedViewStatement.sql(schema: ServiceName.tickets.schema, scope: S.scope, listsTwo: L.listsTwo) }
+        static var bindingDataTypes: [PostgresDataType] { [.uuid, .text, .int8, .timestamptz, .uuid, .int8] + (L.listsTwo ? [.text] : []) }
         let binds: PostgresBindings
 
         func makeBindings() -> PostgresBindings { binds }

@@ -22,12 +22,14 @@ struct SortedViewStatement {
 
     let target: Target
     let sort: ViewSort
+    /// Whether the page lists a second status (`$7`, the Closed tab), as ``ScopedViewStatement/listsTwo``.
+    let listsTwo: Bool
 
     /// Columns ahead of the counts: the ticket's, `sort_value` and `sort_key`.
     static let columnsBeforeCounts = TicketStore.columnCount + 2
 
     /// Binds: `$1` the scope's id (the Queue: its groups), `$2` the status, `$3`–`$5` the cursor's sort value, idle time
-    /// and id (NULL for the first page), `$6` the limit, `$7` the status listed with `$2` or NULL.
+    /// and id (NULL for the first page), `$6` the limit, and with ``listsTwo`` `$7` the status listed with `$2`.
     func sql(schema: String) -> String {
         let direction = sort.storedOrder == .ascending ? "ASC" : "DESC"
         let (from, after) = sort.storedOrder == .ascending ? (">=", ">") : ("<=", "<")
@@ -36,7 +38,7 @@ struct SortedViewStatement {
             ("\(ScopedViewStatement.counts(schema: schema, scope: scope)), ", "\(scope.column) = $1", "page.*, counts.* FROM counts LEFT JOIN page ON true")
         case .queue: ("", "agent_id IS NULL AND ($1::uuid[] IS NULL OR group_id = ANY($1))", "page.* FROM page")
         }
-        let page = ScopedViewStatement.bothStatuses(order: "sort_value \(direction), idle_since, id") { status in
+        let page = ScopedViewStatement.statuses(listsTwo: listsTwo, order: "sort_value \(direction), idle_since, id") { status in
             // Each branch reads one status, so its status sort value is its bind's: a condition on the cursor without
             // a column, which PostgreSQL checks once, and an order left to idle time (and the idle time index).
             let value = Self.value(sort, schema: schema, status: status)

@@ -64,8 +64,8 @@ extension TicketStore {
             binds.append(status.rawValue)
             try KeysetCursor.append(page.cursor, as: [.integer, .timestamp, .uuid], to: &binds)
             binds.append(page.limit + 1)
-            binds.append(status.listedWith?.rawValue)
-            let rows = try await ScopedViewStatement(scope: scope, binds: binds).run(on: database)
+            if let other = status.listedWith { binds.append(other.rawValue) }
+            let rows = try await ScopedViewStatement(scope: scope, listsTwo: status.listedWith != nil, binds: binds).run(on: database)
             let found = try await scopedRows(rows, countsAt: Self.columnCount, sortKeyAt: nil)
             let items = Page.from(fetched: found.tickets, limit: page.limit) {
                 [String($0.priority.rank), KeysetTimestamp($0.idleSince).cursorKey, $0.id]
@@ -89,10 +89,10 @@ extension TicketStore {
             guard keys.first == tag else { throw Problem.badRequest("The cursor is not one this list issued; start again from the first page.") }
             after = Cursor(keys: Array(keys.dropFirst()))
         }
-        let statement = SortedViewStatement(target: target, sort: sort)
+        let statement = SortedViewStatement(target: target, sort: sort, listsTwo: status.listedWith != nil)
         try KeysetCursor.append(after, as: statement.cursorShape, to: &binds)
         binds.append(page.limit + 1)
-        binds.append(status.listedWith?.rawValue)
+        if let other = status.listedWith { binds.append(other.rawValue) }
         let rows = try await database.client.query(PostgresQuery(unsafeSQL: statement.sql(schema: database.schema), binds: binds), logger: database.logger)
         let found = try await scopedRows(rows, countsAt: statement.countsAt, sortKeyAt: Self.columnCount + 1)
         guard found.tickets.count > page.limit, page.limit > 0 else { return (Page(items: found.tickets, nextCursor: nil), found.counts) }
