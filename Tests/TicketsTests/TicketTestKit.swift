@@ -50,6 +50,20 @@ struct TicketTestKit: Sendable {
         try await identity("group.created", ["id": frontLineID.lowercased, "departmentID": departmentID.lowercased, "name": "Front Line"])
     }
 
+    /// Another brand (`Acme`) with one department and its front-line group, as identity announces them; the kit's brand
+    /// is named `Demo Co`.
+    func otherBrandDepartment() async throws -> (brand: UUID, department: UUID, group: UUID) {
+        let (brand, department, group) = (UUID(), UUID(), UUID())
+        try await identity(BrandEventType.created, ["id": brandID.lowercased, "name": "Demo Co", "hostnames": ["demo.localhost"], "version": 1])
+        try await identity(BrandEventType.created, ["id": brand.lowercased, "name": "Acme", "hostnames": ["acme.localhost"], "version": 1])
+        try await identity("department.created", [
+            "id": department.lowercased, "brandID": brand.lowercased, "name": "Acme Support", "frontLineGroupID": group.lowercased,
+            "hiddenFromPortal": false, "version": 1,
+        ])
+        try await identity("group.created", ["id": group.lowercased, "departmentID": department.lowercased, "name": "Acme Front Line"])
+        return (brand, department, group)
+    }
+
     /// Applies one identity event to the directory, as the consumer does.
     func identity(_ type: String, _ data: [String: Any]) async throws {
         let envelope: [String: Any] = ["specversion": "1.0", "id": UUIDv7.generate().lowercased, "type": type, "source": "identity", "data": data]

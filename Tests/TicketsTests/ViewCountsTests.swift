@@ -193,16 +193,7 @@ struct ViewCountsTests {
     @Test("The brand dropdown offers the brands of the agent's departments and limits My Departments and the Queue to the one chosen")
     func treeByBrand() async throws {
         try await TicketTestKit.run { client, kit in
-            let otherBrand = UUID()
-            let otherDepartment = UUID()
-            let otherGroup = UUID()
-            try await kit.identity(BrandEventType.created, ["id": kit.brandID.lowercased, "name": "Demo Co", "hostnames": ["demo.localhost"], "version": 1])
-            try await kit.identity(BrandEventType.created, ["id": otherBrand.lowercased, "name": "Acme", "hostnames": ["acme.localhost"], "version": 1])
-            try await kit.identity("department.created", [
-                "id": otherDepartment.lowercased, "brandID": otherBrand.lowercased, "name": "Acme Support", "frontLineGroupID": otherGroup.lowercased,
-                "hiddenFromPortal": false, "version": 1,
-            ])
-            try await kit.identity("group.created", ["id": otherGroup.lowercased, "departmentID": otherDepartment.lowercased, "name": "Acme Front Line"])
+            let (otherBrand, otherDepartment, otherGroup) = try await kit.otherBrandDepartment()
             let agent = try await kit.agent(handling: "pull")
             try await kit.identity("agent.membership_changed", [
                 "groupID": otherGroup.lowercased, "departmentID": otherDepartment.lowercased, "userID": agent.lowercased, "ticketHandling": "pull",

@@ -73,6 +73,9 @@ public struct TicketCaller: Sendable {
         }
     }
 
+    /// All Tickets: administrators (every ticket) and managers (the tickets of the departments they manage).
+    public var mayListAll: Bool { seesEverything || !managedDepartments.isEmpty }
+
     /// By Agent: anyone their own list; administrators any agent's; managers the list of an agent all of whose
     /// departments they manage ("managers can only view tickets for the groups/departments in which they belong").
     public func mayListAgent(_ agentID: String, departments agentDepartments: Set<String>) -> Bool {

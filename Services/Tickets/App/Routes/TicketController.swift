@@ -238,7 +238,10 @@ public struct TicketController: Sendable {
             return ViewPage(items: found.items.map(caller.shown), nextCursor: found.nextCursor)
         }
         guard let view = TicketView(rawValue: requested), caller.isAgent || view == .customer else {
-            throw Problem.badRequest("view is mine, followups, agent, queue, recent, recently_transferred, group, department, brand, customer or organization.")
+            throw Problem.badRequest("view is mine, followups, agent, queue, recent, recently_transferred, group, department, brand, all, customer or organization.")
+        }
+        if view == .all && !caller.mayListAll {
+            throw Problem.forbidden("All Tickets is for managers and administrators.")
         }
         if view == .queue && !Authorization.allows(caller.principal, .tickets, "View Queue") {
             try Authorization.require(caller.principal, .tickets, "Access the Queue")
@@ -263,8 +266,8 @@ public struct TicketController: Sendable {
         }
         let page = try PageRequest(request)
         let sort = try ViewSort.parse(sort: request.uri.queryParameters["sort"].map(String.init), order: request.uri.queryParameters["order"].map(String.init))
-        if sort != .standard && ![.mine, .agent, .group, .department, .brand, .queue].contains(view) {
-            throw Problem.badRequest("sort applies to the mine, agent, group, department, brand and queue views; \(view.rawValue) keeps its own order.")
+        if sort != .standard && ![.mine, .agent, .group, .department, .brand, .all, .queue].contains(view) {
+            throw Problem.badRequest("sort applies to the mine, agent, group, department, brand, all and queue views; \(view.rawValue) keeps its own order.")
         }
         if let text = request.uri.queryParameters["q"].map(String.init)?.nonEmptyText {
             guard sort == .standard else { throw Problem.badRequest("A search within a view is ranked by relevance; it takes no sort.") }

@@ -219,8 +219,10 @@ public struct TicketSearch: Sendable {
         case .group: filters.append([TicketSearchTerms.group(scope?.lowercased ?? "")])
         case .department: filters.append([TicketSearchTerms.department(scope?.lowercased ?? "")])
         case .brand: filters.append([TicketSearchTerms.brand(scope?.lowercased ?? "")])
+        case .all:
+            if !caller.seesEverything { filters.append(caller.managedDepartments.sorted().map(TicketSearchTerms.department)) }
         case .customer, .recent, .recentlyTransferred, .followUps:
-            throw Problem.badRequest("Basic search works in My Tickets, By Agent, the Queue and the group, department and brand lists.")
+            throw Problem.badRequest("Basic search works in My Tickets, By Agent, the Queue, All Tickets and the group, department and brand lists.")
         }
         let results = try await index.search(SearchQuery(text: text, filterGroups: filters, excluded: [TicketSearchTerms.deleted], limit: limit, language: "en"))
         let tickets = try await load(results.hits.compactMap { UUID(uuidString: $0.id) })

@@ -47,6 +47,11 @@ struct CountStore: Sendable {
         return result
     }
 
+    /// Counts by status summed over the given ids of a scope (a manager's departments, an agent's Queue).
+    func totals(scope: String, ids: [UUID]) async throws -> [String: Int] {
+        try await counts(scope: scope, ids: ids).values.reduce(into: [:]) { total, byStatus in total.merge(byStatus, uniquingKeysWith: +) }
+    }
+
     /// Counts by status over every id of a scope (the whole Queue for those who see everything).
     func totals(scope: String) async throws -> [String: Int] {
         var binds = PostgresBindings()

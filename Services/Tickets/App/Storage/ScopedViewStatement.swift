@@ -2,8 +2,9 @@ import Contracts
 import Database
 import PostgresNIO
 
-/// The page of a list scoped to one agent, group, department or brand, with that scope's Active/Waiting/Closed counts
-/// riding as three columns on every row (alone on one row of NULL ticket columns when the page is empty).
+/// The page of a list scoped to one agent, group, department or brand, or to many departments or brands (All Tickets),
+/// with that scope's Active/Waiting/Closed counts riding as three columns on every row (alone on one row of NULL ticket
+/// columns when the page is empty).
 ///
 /// Prepared once per connection: planning this statement cost PostgreSQL more than running it (pgbench, 8 clients:
 /// 2,500 executions/s planned each time, 7,500/s prepared). postgres-nio names a prepared statement by its type and
@@ -12,15 +13,35 @@ import PostgresNIO
 struct ScopedViewStatement {
     enum Scope: String {
         case agent, group, department, brand
+        /// All Tickets: the departments in `$1` (a manager's), or the brands in `$1` (every brand with tickets when
+        /// NULL: those who see everything). Each one's page is read on its own, in its index's order, and the pages
+        /// merged, so the list costs a page per department or brand however many tickets they hold.
+        case departments, brands
 
-        var column: String { rawValue + "_id" }
+        /// The one scope whose maintained counts and index the list reads (for many, each one's).
+        var single: Scope {
+            switch self {
+            case .departments: .department
+            case .brands: .brand
+            case .agent, .group, .department, .brand: self
+            }
+        }
+
+        var column: String { single.rawValue + "_id" }
+
+        var isMany: Bool { self != single }
+
+        /// The condition on a ticket of the scope's page: the id in `$1`, or for many the one being read.
+        var match: String { isMany ? "\(column) = scoped.scope_id" : "\(column) = $1" }
+
+        var bindingType: PostgresDataType { isMany ? .uuidArray : .uuid }
     }
 
     let scope: Scope
     /// Whether the page lists a second status (`$7`): the Closed tab (``TicketStatus/listedWith``). The other tabs
     /// keep the one-status statement: a second, empty branch cost a tenth of pgbench's rate at 8 clients.
     let listsTwo: Bool
-    /// `$1` the scope's id, `$2` the status, `$3`–`$5` the cursor's priority, idle time and id (NULL for the first
+    /// `$1` the scope's id (for many, their ids), `$2` the status, `$3`–`$5` the cursor's priority, idle time and id (NULL for the first
     /// page), `$6` the limit, and with ``listsTwo`` `$7` the status listed with `$2`.
     let binds: PostgresBindings
 
@@ -31,20 +52,34 @@ struct ScopedViewStatement {
             SELECT coalesce(sum(n) FILTER (WHERE status = 'active'), 0)::integer AS counted_active,
                    coalesce(sum(n) FILTER (WHERE status = 'waiting'), 0)::integer AS counted_waiting,
                    coalesce(sum(n) FILTER (WHERE status IN ('closed', 'closed_locked')), 0)::integer AS counted_closed
-            FROM "\(schema)".ticket_counts WHERE scope = '\(scope.rawValue)' AND scope_id = $1
+            FROM "\(schema)".ticket_counts
+            WHERE scope = '\(scope.single.rawValue)' AND \(scope.isMany ? "($1::uuid[] IS NULL OR scope_id = ANY($1))" : "scope_id = $1")
         )
         """
     }
 
+    /// `page`, the SQL of one scope id's page (filtering by ``Scope/match``), as it is; for many, run for each id in
+    /// `$1` (NULL: every one counted) and the pages merged in `order`, at most `$6`.
+    static func across(_ scope: Scope, schema: String, order: String, _ page: String) -> String {
+        guard scope.isMany else { return page }
+        return """
+            SELECT listed.* FROM unnest(coalesce($1::uuid[], ARRAY(
+                SELECT DISTINCT scope_id FROM "\(schema)".ticket_counts WHERE scope = '\(scope.single.rawValue)'))) scoped(scope_id)
+            CROSS JOIN LATERAL (\(page)) listed
+            ORDER BY \(order) LIMIT $6
+            """
+    }
+
     static func sql(schema: String, scope: Scope, listsTwo: Bool) -> String {
-        let page = statuses(listsTwo: listsTwo, order: "priority DESC, idle_since, id") { status in
+        let order = "priority DESC, idle_since, id"
+        let page = across(scope, schema: schema, order: order, statuses(listsTwo: listsTwo, order: order) { status in
             """
             SELECT \(TicketStore.columns) FROM "\(schema)".tickets
-            WHERE \(scope.column) = $1 AND status = \(status) AND deleted_at IS NULL
+            WHERE \(scope.match) AND status = \(status) AND deleted_at IS NULL
               AND ($3::integer IS NULL OR (-priority, idle_since, id) > (-$3::integer, $4::timestamptz, $5::uuid))
             ORDER BY priority DESC, idle_since, id LIMIT $6
             """
-        }
+        })
         return """
             WITH \(counts(schema: schema, scope: scope)), page AS (\(page))
             SELECT page.*, counts.* FROM counts LEFT JOIN page ON true ORDER BY page.priority DESC, page.idle_since, page.id
@@ -70,6 +105,8 @@ struct ScopedViewStatement {
         case .group: try await execute(GroupScope.self, on: database)
         case .department: try await execute(DepartmentScope.self, on: database)
         case .brand: try await execute(BrandScope.self, on: database)
+        case .departments: try await execute(DepartmentsScope.self, on: database)
+        case .brands: try await execute(BrandsScope.self, on: database)
         }
     }
 
@@ -86,6 +123,8 @@ struct ScopedViewStatement {
     enum GroupScope: StaticScope { static var scope: Scope { .group } }
     enum DepartmentScope: StaticScope { static var scope: Scope { .department } }
     enum BrandScope: StaticScope { static var scope: Scope { .brand } }
+    enum DepartmentsScope: StaticScope { static var scope: Scope { .departments } }
+    enum BrandsScope: StaticScope { static var scope: Scope { .brands } }
 
     /// One status or two as a type, likewise.
     protocol StaticListing: Sendable { static var listsTwo: Bool { get } }
@@ -96,7 +135,7 @@ struct ScopedViewStatement {
         typealias Row = PostgresRow
         static var name: String { "tickets_scoped_view_\(S.scope.rawValue)\(L.listsTwo ? "_two_statuses" : "")" }
         static var sql: String { ScopedViewStatement.sql(schema: ServiceName.tickets.schema, scope: S.scope, listsTwo: L.listsTwo) }
-        static var bindingDataTypes: [PostgresDataType] { [.uuid, .text, .int8, .timestamptz, .uuid, .int8] + (L.listsTwo ? [.text] : []) }
+        static var bindingDataTypes: [PostgresDataType] { [S.scope.bindingType, .text, .int8, .timestamptz, .uuid, .int8] + (L.listsTwo ? [.text] : []) }
         let binds: PostgresBindings
 
         func makeBindings() -> PostgresBindings { binds }

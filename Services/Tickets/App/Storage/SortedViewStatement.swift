@@ -1,6 +1,6 @@
 import Database
 
-/// The page of a list scoped to one agent, group, department or brand in the order the agent chose (``ViewSort``),
+/// The page of a list scoped to one agent, group, department or brand (or All Tickets' many) in the order the agent chose (``ViewSort``),
 /// with the scope's Active/Waiting/Closed counts as ``ScopedViewStatement`` reads them. Each row carries its sort
 /// value twice after the ticket's columns: as SQL compares it (`sort_value`) and as its cursor writes it (`sort_key`,
 /// a timestamp in whole microseconds since 2000 so that the next page starts exactly after it).
@@ -35,10 +35,13 @@ struct SortedViewStatement {
         let (from, after) = sort.storedOrder == .ascending ? (">=", ">") : ("<=", "<")
         let (counts, filter, result) = switch target {
         case .scope(let scope):
-            ("\(ScopedViewStatement.counts(schema: schema, scope: scope)), ", "\(scope.column) = $1", "page.*, counts.* FROM counts LEFT JOIN page ON true")
+            ("\(ScopedViewStatement.counts(schema: schema, scope: scope)), ", scope.match, "page.*, counts.* FROM counts LEFT JOIN page ON true")
         case .queue: ("", "agent_id IS NULL AND ($1::uuid[] IS NULL OR group_id = ANY($1))", "page.* FROM page")
         }
-        let page = ScopedViewStatement.statuses(listsTwo: listsTwo, order: "sort_value \(direction), idle_since, id") { status in
+        let order = "sort_value \(direction), idle_since, id"
+        var scope: ScopedViewStatement.Scope?
+        if case .scope(let scoped) = target { scope = scoped }
+        let page = ScopedViewStatement.statuses(listsTwo: listsTwo, order: order) { status in
             // Each branch reads one status, so its status sort value is its bind's: a condition on the cursor without
             // a column, which PostgreSQL checks once, and an order left to idle time (and the idle time index).
             let value = Self.value(sort, schema: schema, status: status)
@@ -57,7 +60,7 @@ struct SortedViewStatement {
                 """
         }
         return """
-            WITH \(counts)page AS (\(page))
+            WITH \(counts)page AS (\(scope.map { ScopedViewStatement.across($0, schema: schema, order: order, page) } ?? page))
             SELECT \(result) ORDER BY page.sort_value \(direction), page.idle_since, page.id
             """
     }

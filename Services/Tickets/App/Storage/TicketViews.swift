@@ -19,6 +19,9 @@ public enum TicketView: String, Sendable {
     case customer
     /// All tickets of one group, one department or one brand (by `id`), as the agent's own list sorts.
     case group, department, brand
+    /// All Tickets: every ticket of the departments the caller manages (of every department for those who see
+    /// everything), as the agent's own list sorts.
+    case all
     /// The 100 tickets the agent last touched, and the 100 that last left their list, newest first, any status.
     case recent
     case recentlyTransferred = "recently_transferred"
@@ -34,7 +37,7 @@ extension TicketStore {
         case .recent, .recentlyTransferred:
             guard let user else { return Page(items: [], nextCursor: nil) }
             return Page(items: try await recent(view == .recent ? "touched" : "transferred", agent: user), nextCursor: nil)
-        case .mine, .agent, .group, .department, .brand:
+        case .mine, .agent, .group, .department, .brand, .all:
             return try await scopedPage(view, scope: scope, caller: caller, status: status, page: page).page
         case .queue:
             binds.append(Self.queueGroups(of: caller))

@@ -11,7 +11,7 @@ extension TicketStore {
         _ view: TicketView, scope: UUID?, caller: TicketCaller, status: TicketStatus?, page: PageRequest, sort: ViewSort = .standard
     ) async throws -> ViewPage {
         switch view {
-        case .mine, .agent, .group, .department, .brand:
+        case .mine, .agent, .group, .department, .brand, .all:
             let found = try await scopedPage(view, scope: scope, caller: caller, status: status, page: page, sort: sort)
             return ViewPage(items: found.page.items, nextCursor: found.page.nextCursor, counts: found.counts)
         case .queue:
@@ -39,40 +39,46 @@ extension TicketStore {
     /// everything).
     private func queueCounts(_ caller: TicketCaller) async throws -> ViewTree.Counts {
         if caller.seesEverything { return ViewTree.Counts(try await counts.totals(scope: "queue")) }
-        let queues = try await counts.counts(scope: "queue", ids: caller.groups.compactMap(UUID.init(uuidString:)))
-        return ViewTree.Counts(queues.values.reduce(into: [:]) { total, byStatus in total.merge(byStatus, uniquingKeysWith: +) })
+        return ViewTree.Counts(try await counts.totals(scope: "queue", ids: caller.groups.compactMap(UUID.init(uuidString:))))
     }
 
-    /// An agent's list (the caller's own, or `scope`'s) or a group's, department's or brand's, with its
+    /// An agent's list (the caller's own, or `scope`'s), a group's, department's or brand's, or All Tickets, with its
     /// Active/Waiting/Closed counts: sorted by priority and then the longest idle, one prepared statement
     /// (``ScopedViewStatement``), so a page costs one round trip and no planning; in another order the agent chose,
     /// ``SortedViewStatement``.
     func scopedPage(
         _ view: TicketView, scope: UUID?, caller: TicketCaller, status: TicketStatus?, page: PageRequest, sort: ViewSort = .standard
     ) async throws -> (page: Page<Ticket>, counts: ViewTree.Counts?) {
-        guard let id = view == .mine ? UUID(uuidString: caller.principal.userID) : scope else { return (Page(items: [], nextCursor: nil), nil) }
-        let scope: ScopedViewStatement.Scope = switch view {
-        case .group: .group
-        case .department: .department
-        case .brand: .brand
-        case .mine, .agent, .queue, .customer, .recent, .recentlyTransferred, .followUps: .agent
-        }
         var binds = PostgresBindings()
-        binds.append(id)
+        let scoped: ScopedViewStatement.Scope
+        if view == .all {
+            // Those who see everything read every brand's list (NULL: each brand counted); managers each department's.
+            scoped = caller.seesEverything ? .brands : .departments
+            binds.append(caller.seesEverything ? nil : caller.managedDepartments.compactMap(UUID.init(uuidString:)))
+        } else {
+            guard let id = view == .mine ? UUID(uuidString: caller.principal.userID) : scope else { return (Page(items: [], nextCursor: nil), nil) }
+            scoped = switch view {
+            case .group: .group
+            case .department: .department
+            case .brand: .brand
+            case .mine, .agent, .all, .queue, .customer, .recent, .recentlyTransferred, .followUps: .agent
+            }
+            binds.append(id)
+        }
         guard sort != .standard else {
             let status = status ?? .active
             binds.append(status.rawValue)
             try KeysetCursor.append(page.cursor, as: [.integer, .timestamp, .uuid], to: &binds)
             binds.append(page.limit + 1)
             if let other = status.listedWith { binds.append(other.rawValue) }
-            let rows = try await ScopedViewStatement(scope: scope, listsTwo: status.listedWith != nil, binds: binds).run(on: database)
+            let rows = try await ScopedViewStatement(scope: scoped, listsTwo: status.listedWith != nil, binds: binds).run(on: database)
             let found = try await scopedRows(rows, countsAt: Self.columnCount, sortKeyAt: nil)
             let items = Page.from(fetched: found.tickets, limit: page.limit) {
                 [String($0.priority.rank), KeysetTimestamp($0.idleSince).cursorKey, $0.id]
             }
             return (items, found.counts)
         }
-        return try await sortedPage(.scope(scope), binds: binds, status: status ?? .active, page: page, sort: sort)
+        return try await sortedPage(.scope(scoped), binds: binds, status: status ?? .active, page: page, sort: sort)
     }
 
     /// A page of `status` (and the status listed with it) in the order the agent chose (``SortedViewStatement``),

@@ -53,6 +53,9 @@ public struct ViewTree: Codable, Sendable {
     public var followUpsDue: Int
     public var queue: Int
     public var departments: [DepartmentNode]
+    /// All Tickets' counts: over the departments the caller manages (every ticket for those who see everything); nil
+    /// for agents who manage nothing, who are not offered the list.
+    public var allTickets: Counts?
     /// The brand dropdown: the brands of the caller's departments, by name; the tree shows one of them when asked.
     public var brands: [BrandOption]
     /// By Agent: the agents whose lists the caller may open, by name; empty for agents who manage nothing, and in
@@ -88,11 +91,18 @@ extension TicketStore {
             myTickets: .init(mine[caller.principal.userID]),
             followUps: (followUps[caller.principal.userID]?["scheduled"] ?? 0) + (followUps[caller.principal.userID]?["due"] ?? 0),
             followUpsDue: followUps[caller.principal.userID]?["due"] ?? 0,
-            queue: queues.values.reduce(0) { $0 + ($1["active"] ?? 0) }, departments: nodes,
+            queue: queues.values.reduce(0) { $0 + ($1["active"] ?? 0) }, departments: nodes, allTickets: try await allTicketCounts(caller),
             brands: try await names("brands", ids: Array(Set(allDepartments.compactMap(\.parent))), extra: nil).map {
                 ViewTree.BrandOption(id: $0.id.lowercased, name: $0.name)
             },
             agents: try await byAgent(caller))
+    }
+
+    /// All Tickets' counts for this caller, as its list's header shows them.
+    private func allTicketCounts(_ caller: TicketCaller) async throws -> ViewTree.Counts? {
+        guard caller.mayListAll else { return nil }
+        if caller.seesEverything { return ViewTree.Counts(try await counts.totals(scope: "brand")) }
+        return ViewTree.Counts(try await counts.totals(scope: "department", ids: caller.managedDepartments.compactMap(UUID.init(uuidString:))))
     }
 
     /// The agents of By Agent for this caller, with their counts.
