@@ -132,7 +132,7 @@ var targets: [Target] = [
         .product(name: "HummingbirdTesting", package: "hummingbird")]),
     .testTarget(
         name: "EndToEndTests",
-        dependencies: ["TestSupport", "Contracts", "EventBus", logging, .product(name: "NIOHTTP1", package: "swift-nio")]),
+        dependencies: ["TestSupport", "Auth", "Contracts", "EventBus", logging, .product(name: "NIOHTTP1", package: "swift-nio")]),
 ]
 targets += placeholderServices.map { name in
     .executableTarget(name: name.lowercased(), dependencies: ["Fleet", "Contracts"], path: "Services/\(name)/Main")

@@ -8,8 +8,9 @@ import Foundation
 public struct LinkSigner: Sendable {
     private let key: SymmetricKey
 
-    public init(secret: String) {
-        let derived = HMAC<SHA256>.authenticationCode(for: Data("concierge link codes".utf8), using: SymmetricKey(data: Data(secret.utf8)))
+    /// `purpose` separates the keys of different uses of the secret, so that a code made for one is never valid for another.
+    public init(secret: String, purpose: String = "concierge link codes") {
+        let derived = HMAC<SHA256>.authenticationCode(for: Data(purpose.utf8), using: SymmetricKey(data: Data(secret.utf8)))
         key = SymmetricKey(data: Data(derived))
     }
 

@@ -11,17 +11,24 @@ public struct TokenService: Sendable {
     public let accessTokenLifetime: Duration
     /// Codes for links sent outside (a ticket's "View ticket online"), from the same secret.
     public let links: LinkSigner
+    /// The built-in CAPTCHA's challenges, from the same secret.
+    public let captcha: ProofOfWorkCaptcha
 
     public static let developmentSecret = "concierge-development-secret-change-me"
 
     /// `cachedTokens`: how many verified tokens to remember (see `VerifiedTokenCache`); 0 verifies every time.
-    public init(secret: String, accessTokenLifetime: Duration = .seconds(900), cachedTokens: Int = 10_000) async {
+    /// `captchaDifficulty`: the zero bits the built-in CAPTCHA's challenges ask for (each bit doubles a visitor's work).
+    public init(
+        secret: String, accessTokenLifetime: Duration = .seconds(900), cachedTokens: Int = 10_000,
+        captchaDifficulty: Int = ProofOfWorkCaptcha.defaultDifficulty
+    ) async {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         self.keys = keys
         self.verified = VerifiedTokenCache(capacity: cachedTokens)
         self.accessTokenLifetime = accessTokenLifetime
         self.links = LinkSigner(secret: secret)
+        self.captcha = ProofOfWorkCaptcha(secret: secret, difficulty: captchaDifficulty)
     }
 
     /// HS256 needs a key at least as long as its hash.
@@ -32,9 +39,15 @@ public struct TokenService: Sendable {
         guard secret.utf8.count >= minimumSecretBytes else {
             throw ConfigurationError(variable: "CONCIERGE_TOKEN_SECRET", value: "(hidden)", expected: "at least \(minimumSecretBytes) bytes long")
         }
+        let difficulty = try environment.int("CONCIERGE_CAPTCHA_DIFFICULTY", default: ProofOfWorkCaptcha.defaultDifficulty)
+        guard ProofOfWorkCaptcha.difficulties.contains(difficulty) else {
+            throw ConfigurationError(
+                variable: "CONCIERGE_CAPTCHA_DIFFICULTY", value: "\(difficulty)",
+                expected: "\(ProofOfWorkCaptcha.difficulties.lowerBound)...\(ProofOfWorkCaptcha.difficulties.upperBound) zero bits")
+        }
         return await TokenService(
             secret: secret,
-            accessTokenLifetime: .seconds(try environment.int("CONCIERGE_ACCESS_TOKEN_TTL_SECONDS", default: 900)))
+            accessTokenLifetime: .seconds(try environment.int("CONCIERGE_ACCESS_TOKEN_TTL_SECONDS", default: 900)), captchaDifficulty: difficulty)
     }
 
     public func sign(_ principal: Principal, now: Date = Date()) async throws -> String {

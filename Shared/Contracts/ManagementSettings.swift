@@ -19,6 +19,9 @@ public struct ManagementSettings: Codable, Sendable, Equatable {
     /// Uploads: "Allowed extensions for end user file uploads", what customers may attach from the portal, chat or
     /// email; each with its dot (".jpg"), or `*.*`.
     public var userUploadExtensions = ManagementSettings.defaultUserUploadExtensions
+    /// Options → Captcha: what unverified users (without "Registered User with Verified Email") must pass to submit a
+    /// ticket from the portal. On by default, as the documents have it; an administrator may set it to none.
+    public var captcha = CaptchaMode.builtin
 
     public static let defaultAgentUploadExtensions = ["*.*"]
     public static let defaultUserUploadExtensions = [
@@ -38,7 +41,15 @@ public struct ManagementSettings: Codable, Sendable, Equatable {
         staleAfterDays = try container.decodeIfPresent(Int.self, forKey: .staleAfterDays) ?? defaults.staleAfterDays
         agentUploadExtensions = try container.decodeIfPresent([String].self, forKey: .agentUploadExtensions) ?? defaults.agentUploadExtensions
         userUploadExtensions = try container.decodeIfPresent([String].self, forKey: .userUploadExtensions) ?? defaults.userUploadExtensions
+        captcha = try container.decodeIfPresent(CaptchaMode.self, forKey: .captcha) ?? defaults.captcha
     }
+}
+
+/// The CAPTCHA modes: none, or the built-in proof of work (`GET /api/v1/identity/captcha`). Third-party services
+/// (Google reCAPTCHA, which fails where Google is blocked) are not offered.
+public enum CaptchaMode: String, Codable, Sendable, CaseIterable {
+    case none
+    case builtin
 }
 
 /// A settings document with the version that is its ETag.

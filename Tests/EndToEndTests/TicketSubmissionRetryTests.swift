@@ -10,17 +10,24 @@ struct TicketSubmissionRetryTests {
     static let submissions = 200
     static let lanes = 4
 
-    @Test("Submissions cut off by kill -9 of the tickets service are each made exactly once when sent again with their Idempotency-Keys")
+    @Test("Submissions cut off by kill -9 of the tickets service are each made exactly once when sent again with their Idempotency-Keys and CAPTCHA solutions")
     func retriedAfterKill() async throws {
         try await withFleet(TestFleet.Options(otherServices: true)) { fleet in
             let host = [("Host", "demo.localhost")]
             let admin = host + [("Authorization", "Bearer \(try await fleet.signIn())")]
             let (departmentID, _) = try await TicketsThroughTheGatewayTests.department(fleet, admin: admin)
             let tickets = try #require(fleet.others.first { $0.service == .tickets })
+            // Each visitor solved their own CAPTCHA, and sends the same solution again with their retry.
+            var solved: [[String: String]] = []
+            for _ in 0..<Self.submissions { solved.append(try await PortalCaptcha.solved(fleet)) }
+            let captchas = solved
             let submit: @Sendable (Int) async -> (status: Int, id: String?) = { index in
                 let reply = try? await TestHTTP.shared.send(
                     .POST, fleet.gatewayURL + "/api/v1/tickets", headers: host + [("Idempotency-Key", "retry-after-kill-\(index)")],
-                    json: ["departmentID": departmentID, "subject": "Submission \(index)", "body": "Please help.", "email": "burst@customer.example"])
+                    json: [
+                        "departmentID": departmentID, "subject": "Submission \(index)", "body": "Please help.", "email": "burst@customer.example",
+                        "captcha": captchas[index],
+                    ] as [String: Any])
                 return (reply?.status ?? 0, reply?.json?["id"] as? String)
             }
 

@@ -69,10 +69,14 @@ struct TicketsThroughTheGatewayTests {
 
             let registered = try await TestHTTP.shared.send(
                 .POST, fleet.gatewayURL + "/api/v1/identity/registrations", headers: host,
-                json: ["email": "lee@customer.example", "password": "customer-password"])
+                json: ["email": "lee@customer.example", "password": "customer-password", "captcha": try await PortalCaptcha.solved(fleet)])
             #expect(registered.status == 201)
             let customer = host + [("Authorization", "Bearer \(try await fleet.signIn(email: "lee@customer.example", password: "customer-password"))")]
-            let submission = ["departmentID": departmentID, "subject": "Printer on fire", "body": "It smokes."]
+            let plain = ["departmentID": departmentID, "subject": "Printer on fire", "body": "It smokes."]
+            let unsolved = try await TestHTTP.shared.send(.POST, fleet.gatewayURL + "/api/v1/tickets", headers: customer, json: plain)
+            #expect(unsolved.status == 422, "an unverified user passes the CAPTCHA")
+            var submission: [String: Any] = plain
+            submission["captcha"] = try await PortalCaptcha.solved(fleet)
             let keyed = customer + [("Idempotency-Key", "lee-printer-1")]
             let submitted = try await TestHTTP.shared.send(.POST, fleet.gatewayURL + "/api/v1/tickets", headers: keyed, json: submission)
             #expect(submitted.status == 201)
@@ -132,7 +136,10 @@ struct TicketSearchIndexRebuildTests {
             for subject in ["Printer jams", "Scanner offline", "Printer toner empty"] {
                 let created = try await TestHTTP.shared.send(
                     .POST, fleet.gatewayURL + "/api/v1/tickets", headers: host,
-                    json: ["departmentID": departmentID, "subject": subject, "body": "Please help.", "email": "lee@customer.example"])
+                    json: [
+                        "departmentID": departmentID, "subject": subject, "body": "Please help.", "email": "lee@customer.example",
+                        "captcha": try await PortalCaptcha.solved(fleet),
+                    ])
                 #expect(created.status == 201)
                 ids.append(try #require(created.json?["id"] as? String))
             }

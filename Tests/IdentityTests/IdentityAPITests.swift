@@ -27,6 +27,12 @@ struct IdentityAPITests {
         }
     }
 
+    /// `,"captcha":{…}`: a fresh built-in CAPTCHA challenge of the test secret, solved, for a registration's body.
+    static func solvedCaptcha() -> String {
+        let challenge = ProofOfWorkCaptcha(secret: TokenService.developmentSecret).issue()
+        return #","captcha":{"challenge":"\#(challenge.challenge)","solution":"\#(ProofOfWorkCaptcha.solve(challenge))"}"#
+    }
+
     static func signIn(_ client: any TestClientProtocol, email: String = DemoSeed.administratorEmail, password: String = DemoSeed.administratorPassword) async throws -> [String: Any] {
         try await client.execute(
             uri: "/api/v1/identity/sessions", method: .post, headers: json,
@@ -192,18 +198,18 @@ struct IdentityAPITests {
             #expect(changed == .ok)
             let usersBefore = try await Self.count("users", database)
             let (weak, headers, problem) = try await Self.send(
-                client, .post, "/api/v1/identity/registrations", body: #"{"email":"pat@customer.example","password":"nonumbers"}"#)
+                client, .post, "/api/v1/identity/registrations", body: #"{"email":"pat@customer.example","password":"nonumbers"\#(Self.solvedCaptcha())}"#)
             #expect(weak == .unprocessableContent)
             #expect(headers[.contentType] == Problem.mediaType)
             let messages = (problem["errors"] as? [[String: String]])?.compactMap { $0["message"] } ?? []
             #expect(messages == ["minimum-length: at least 10 characters", "numbers: a number"])
             #expect(try await Self.count("users", database) == usersBefore)
             let (created, _, user) = try await Self.send(
-                client, .post, "/api/v1/identity/registrations", body: #"{"email":"pat@customer.example","password":"with-number-1"}"#)
+                client, .post, "/api/v1/identity/registrations", body: #"{"email":"pat@customer.example","password":"with-number-1"\#(Self.solvedCaptcha())}"#)
             #expect(created == .created)
             #expect(user["roles"] as? [String] == ["Everyone", "Registered User"])
             let (again, _, _) = try await Self.send(
-                client, .post, "/api/v1/identity/registrations", body: #"{"email":"PAT@customer.example","password":"with-number-1"}"#)
+                client, .post, "/api/v1/identity/registrations", body: #"{"email":"PAT@customer.example","password":"with-number-1"\#(Self.solvedCaptcha())}"#)
             #expect(again == .conflict)
             _ = try await Self.signIn(client, email: "pat@customer.example", password: "with-number-1")
         }

@@ -65,4 +65,41 @@ struct ManagementSettingsAPITests {
             #expect(try await IdentityAPITests.lastEventData("management_settings.changed", database).isEmpty)
         }
     }
+
+    @Test("The built-in CAPTCHA is on by default, hands out signed challenges and guards registration, one solution an account; an administrator turns it off; an unknown mode is refused")
+    func captchaOffers() async throws {
+        try await api.withIdentity { client, _ in
+            let admin = try #require(try await IdentityAPITests.signIn(client)["accessToken"] as? String)
+            let (status, _, offer) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/captcha", token: nil, body: "")
+            #expect(status == .ok)
+            #expect(offer["mode"] as? String == "builtin")
+            let challenge = try #require(offer["challenge"] as? String)
+            let difficulty = try #require(offer["difficulty"] as? Int)
+            let captcha = ProofOfWorkCaptcha(secret: TokenService.developmentSecret)
+            let solution = ProofOfWorkCaptcha.solve(.init(challenge: challenge, difficulty: difficulty, expiresAt: Date()))
+            #expect((try? captcha.check(challenge: challenge, solution: solution)) != nil, "any service with the token secret checks it")
+
+            let registrations = "/api/v1/identity/registrations"
+            let (unsolved, _, refusal) = try await IdentityAPITests.send(
+                client, .post, registrations, body: #"{"email":"kim@customer.example","password":"kims-password-1"}"#)
+            #expect(unsolved == .unprocessableContent && (refusal["errors"] as? [[String: String]])?.first?["field"] == "captcha")
+            let answer = IdentityAPITests.solvedCaptcha()
+            let (registered, _, _) = try await IdentityAPITests.send(
+                client, .post, registrations, body: #"{"email":"kim@customer.example","password":"kims-password-1"\#(answer)}"#)
+            #expect(registered == .created)
+            let (reused, _, _) = try await IdentityAPITests.send(
+                client, .post, registrations, body: #"{"email":"lou@customer.example","password":"lous-password-1"\#(answer)}"#)
+            #expect(reused == .unprocessableContent, "one solution opens one account")
+
+            let (bad, _, problem) = try await IdentityAPITests.send(client, .patch, Self.path, token: admin, body: #"{"captcha":"recaptcha"}"#)
+            #expect(bad.code / 100 == 4, "\(problem)")
+            let (off, _, _) = try await IdentityAPITests.send(client, .patch, Self.path, token: admin, body: #"{"captcha":"none"}"#)
+            #expect(off == .ok)
+            let (_, _, none) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/captcha", token: nil, body: "")
+            #expect(none["mode"] as? String == "none" && none["challenge"] == nil)
+            let (free, _, _) = try await IdentityAPITests.send(
+                client, .post, registrations, body: #"{"email":"lou@customer.example","password":"lous-password-1"}"#)
+            #expect(free == .created, "with the CAPTCHA off, visitors register without one")
+        }
+    }
 }

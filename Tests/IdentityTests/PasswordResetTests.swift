@@ -108,7 +108,7 @@ struct EmailVerificationTests {
                     client: SMTPClient(configuration: .init(host: "127.0.0.1", port: smtp.port, from: "no-reply@demo.localhost")),
                     logger: Logger(label: "mail"))
                 let (registered, _, _) = try await IdentityAPITests.send(
-                    client, .post, "/api/v1/identity/registrations", body: #"{"email":"sam@customer.example","password":"sams-password"}"#)
+                    client, .post, "/api/v1/identity/registrations", body: #"{"email":"sam@customer.example","password":"sams-password"\#(IdentityAPITests.solvedCaptcha())}"#)
                 #expect(registered == .created)
                 #expect(try await relay.sendOnce() == 1)
                 let message = try #require(smtp.messages().first)

@@ -68,6 +68,7 @@ public final class TestFleet: Sendable {
             "CONCIERGE_KAFKA_MESSAGE_TIMEOUT_MS": "5000",
             "CONCIERGE_LOG_LEVEL": "info",
             "CONCIERGE_BCRYPT_COST": "4",
+            "CONCIERGE_CAPTCHA_DIFFICULTY": "8",
             "CONCIERGE_OUTBOX_POLL_MS": "50",
             "CONCIERGE_DATABASE_MAX_CONNECTIONS": "6",
             "CONCIERGE_DATABASE_MIN_CONNECTIONS": "1",

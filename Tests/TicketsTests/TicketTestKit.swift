@@ -22,13 +22,17 @@ struct TicketTestKit: Sendable {
     let departmentID = UUID()
     let frontLineID = UUID()
 
-    /// `schema` other than the service's own runs prepared statements unprepared (``ScopedViewStatement``).
+    /// `schema` other than the service's own runs prepared statements unprepared (``ScopedViewStatement``). The
+    /// CAPTCHA is off unless `captcha` says otherwise, so that the suites' customers submit without solving one.
     static func run(
-        schema: String = "tickets", index: (@Sendable () throws -> SearchIndex)? = nil,
+        schema: String = "tickets", index: (@Sendable () throws -> SearchIndex)? = nil, captcha: CaptchaMode = .none,
         _ body: @escaping @Sendable (any TestClientProtocol, TicketTestKit) async throws -> Void
     ) async throws {
         try await TestDatabase.withFreshSchema(schema) { database in
             try await MigrationRunner(database: database, migrations: TicketMigrations.all).run()
+            try await database.client.query(
+                PostgresQuery(unsafeSQL: "UPDATE \(database.table("identity_settings")) SET captcha = '\(captcha.rawValue)'"), logger: database.logger
+            ).consume()
             let tokens = await TokenService(secret: TokenService.developmentSecret)
             let searchIndex = try index?()
             var kit = TicketTestKit(database: database, tokens: tokens, api: TicketsAPI(database: database, tokens: tokens, index: searchIndex))
@@ -128,6 +132,11 @@ struct TicketTestKit: Sendable {
     }
 
     func principal(_ userID: UUID, roles: [String], email: String? = nil) -> Principal {
+        Self.principal(userID, roles: roles, email: email)
+    }
+
+    /// A principal holding `roles` with their documented permissions combined, as identity's tokens carry them.
+    static func principal(_ userID: UUID, roles: [String], email: String? = nil) -> Principal {
         let definitions = ([PredefinedRoles.everyone] + roles).compactMap(PredefinedRoles.named)
         return Principal(
             userID: userID.lowercased, email: email ?? "\(userID.lowercased.prefix(8))@example.com", sessionID: UUID().uuidString, roles: roles,

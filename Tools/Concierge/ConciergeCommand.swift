@@ -6,6 +6,6 @@ struct ConciergeCommand: AsyncParsableCommand {
         commandName: "concierge",
         abstract: "Administers a Concierge installation (reads CONCIERGE_DATABASE_URL and CONCIERGE_KAFKA_BROKERS).",
         subcommands: [MigrateCommand.self, SeedCommand.self, CreateAdminCommand.self, CreateUserCommand.self, BrandsCommand.self, ReplayCommand.self,
-            SearchBenchCommand.self,
+            SearchBenchCommand.self, SolveCaptchaCommand.self,
         ])
 }

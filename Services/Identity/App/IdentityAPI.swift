@@ -45,7 +45,10 @@ public struct IdentityAPI: Sendable {
         OrganizationController(organizations: OrganizationRepository(database: database)).addRoutes(to: api)
         StructureController(structure: StructureRepository(database: database), brands: brands, users: users).addRoutes(to: api)
         DepartmentController(structure: StructureRepository(database: database), brands: brands, roles: roles).addRoutes(to: api)
-        RegistrationController(registrations: RegistrationService(database: database, security: security, hasher: hasher)).addRoutes(to: api)
+        RegistrationController(
+            registrations: RegistrationService(database: database, security: security, hasher: hasher),
+            documents: SettingsDocuments(database: database, service: .identity), captcha: tokens.captcha
+        ).addRoutes(to: api)
         UserController(database: database, users: users, hasher: hasher, security: security).addRoutes(to: api)
         PeopleFieldController(fields: PeopleFieldRepository(database: database)).addRoutes(to: api)
         CommentController(
@@ -54,6 +57,7 @@ public struct IdentityAPI: Sendable {
         ).addRoutes(to: api)
         BrandSettingsController(settings: BrandSettingsRepository(database: database), roles: roles).addRoutes(to: api)
         ManagementSettingsController(documents: SettingsDocuments(database: database, service: .identity)).addRoutes(to: api)
+        CaptchaController(documents: SettingsDocuments(database: database, service: .identity), captcha: tokens.captcha).addRoutes(to: api)
         ImageController(images: ImageStore(database: database), brands: brands, directory: UserDirectory(database: database)).addRoutes(to: api)
         InternalBrandController(brands: brands).addRoutes(to: router)
     }

@@ -250,6 +250,10 @@ public enum IdentityMigrations {
         Migration(version: 110, name: "agents' last activity, for Auto-Inactive", sql: [
             "ALTER TABLE {schema}.users ADD COLUMN last_activity_at timestamptz",
         ]),
+        Migration(version: 111, name: "the built-in CAPTCHA challenges spent by registrations", sql: [
+            "CREATE TABLE {schema}.captcha_spent (id text PRIMARY KEY, expires_at timestamptz NOT NULL)",
+            "CREATE INDEX captcha_spent_expiry ON {schema}.captcha_spent (expires_at)",
+        ]),
     ]
 
     /// A table of emailed single-use tokens, the shape `OneTimeTokens` reads.

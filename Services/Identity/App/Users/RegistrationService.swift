@@ -1,3 +1,4 @@
+import Auth
 import Contracts
 import Database
 import Foundation
@@ -9,6 +10,8 @@ public struct RegistrationRequest: Decodable, Sendable {
     public var email: String
     public var password: String
     public var displayName: String?
+    /// The solved built-in CAPTCHA, while it is on (`GET /api/v1/identity/captcha`).
+    public var captcha: ProofOfWorkCaptcha.Answer?
 }
 
 /// A registered portal user as answered and as carried by `user.registered`.
@@ -38,7 +41,10 @@ public struct RegistrationService: Sendable {
         return trimmed
     }
 
-    public func register(_ request: RegistrationRequest, brandID: String?, linkBase: String) async throws -> RegisteredUser {
+    /// `captcha`: the solved challenge, when Options → Captcha asks visitors to pass it; spent with the account.
+    public func register(
+        _ request: RegistrationRequest, brandID: String?, linkBase: String, captcha: ProofOfWorkCaptcha.Accepted? = nil
+    ) async throws -> RegisteredUser {
         let email = try Self.validateEmail(request.email)
         try PasswordPolicy.validate(request.password, username: email, settings: try await security.settings())
         let hash = try await hasher.hash(request.password)
@@ -59,6 +65,7 @@ public struct RegistrationService: Sendable {
                     logger: database.logger
                 ).consume()
             }
+            if let captcha { try await spend(captcha, on: connection) }
             var roleBinds = PostgresBindings()
             roleBinds.append(id)
             try await connection.query(
@@ -69,6 +76,25 @@ public struct RegistrationService: Sendable {
                 to: id, email: email, displayName: user.displayName, linkBase: linkBase, on: connection)
             try await IdentityEvents(database: database).publish("user.registered", subject: user.id, brandID: brandID, data: user, on: connection)
             return user
+        }
+    }
+}
+
+extension RegistrationService {
+    /// Records a challenge as spent in the registration's transaction (a 422 if it was spent before), forgetting
+    /// expired ones on the way: registrations are few, so they keep the table small themselves.
+    func spend(_ captcha: ProofOfWorkCaptcha.Accepted, on connection: PostgresConnection) async throws {
+        var binds = PostgresBindings()
+        binds.append(captcha.id)
+        binds.append(captcha.expiresAt)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("captcha_spent")) WHERE expires_at < now()"), logger: database.logger
+        ).consume()
+        try await translatingUniqueViolation(into: ProofOfWorkCaptcha.alreadySpent) {
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("captcha_spent")) (id, expires_at) VALUES ($1, $2)", binds: binds),
+                logger: database.logger
+            ).consume()
         }
     }
 }

@@ -559,5 +559,14 @@ public enum TicketMigrations {
             "CREATE INDEX ticket_participants_user ON {schema}.ticket_participants (user_id) WHERE user_id IS NOT NULL",
             "CREATE INDEX ticket_participants_email ON {schema}.ticket_participants (email)",
         ]),
+        Migration(version: 140, name: "the CAPTCHA of identity's settings, and the challenges spent by new tickets", sql: [
+            "ALTER TABLE {schema}.identity_settings ADD COLUMN captcha text NOT NULL DEFAULT 'builtin'",
+            """
+            CREATE TRIGGER identity_settings_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {schema}.identity_settings
+            FOR EACH STATEMENT EXECUTE FUNCTION {schema}.notify_directory_changed()
+            """,
+            "CREATE TABLE {schema}.captcha_spent (id text PRIMARY KEY, expires_at timestamptz NOT NULL)",
+            "CREATE INDEX captcha_spent_expiry ON {schema}.captcha_spent (expires_at)",
+        ]),
     ]
 }

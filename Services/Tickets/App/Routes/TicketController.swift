@@ -21,10 +21,13 @@ public struct TicketController: Sendable {
     let search: TicketSearch?
     /// New tickets arriving together are written together.
     let creation: GroupCommit<PendingTicket, Ticket>
+    /// Checks the built-in CAPTCHA's challenges that portal submitters solved.
+    let captcha: ProofOfWorkCaptcha
 
-    public init(store: TicketStore, search: TicketSearch? = nil, creation: GroupCommit<PendingTicket, Ticket>) {
+    public init(store: TicketStore, search: TicketSearch? = nil, creation: GroupCommit<PendingTicket, Ticket>, captcha: ProofOfWorkCaptcha) {
         self.store = store
         self.creation = creation
+        self.captcha = captcha
         self.access = TicketRequestAccess(store: store)
         self.search = search
     }
@@ -188,14 +191,17 @@ public struct TicketController: Sendable {
         }
         let email = try caller.map { $0.principal.email } ?? TicketInput.email(body.email, field: "email")
         let brandID = context.brandID
+        let solved = CaptchaRequirement.applies(mode: try await store.captchaMode(), to: caller) ? try captcha.accept(body.captcha) : nil
         return created(
             try await creation.submit(PendingTicket(departmentID: departmentID, actor: .customer(caller?.principal.userID)) { known in
                 let department = try Self.existing(known, body.departmentID)
                 try Self.checkPortalSubmission(to: department, by: caller, brandID: brandID)
-                return NewTicket(
+                var new = NewTicket(
                     department: department, groupID: department.frontLineGroupID, customerUserID: caller.flatMap { UUID(uuidString: $0.principal.userID) },
                     customerEmail: email, subject: subject, bodyHTML: html, bodyText: text, priority: .normal, owner: nil, incoming: true, status: .active,
                     customFields: body.customFields ?? [:], requestKey: key)
+                new.captcha = solved
+                return new
             }))
     }
 

@@ -1,3 +1,4 @@
+import Auth
 import Contracts
 import Foundation
 import ServiceKit
@@ -23,6 +24,8 @@ public struct CreateTicketRequest: Decodable, Sendable {
     public var to: [String]?
     public var cc: [String]?
     public var bcc: [String]?
+    /// The solved built-in CAPTCHA, which unverified users send while it is on (`GET /api/v1/identity/captcha`).
+    public var captcha: ProofOfWorkCaptcha.Answer?
 }
 
 /// `POST …/{id}/replies`; `followUp` goes with the `follow_up` send variant and `transfer` with `transfer`.

@@ -1,10 +1,11 @@
+import Contracts
 import Database
 import Foundation
 
 /// What nearly every request reads of tickets' directory copies (the caller's groups, the departments open to
-/// outside managers or to every agent's search, the department of a new ticket), kept between requests until those
+/// outside managers or to every agent's search, the department of a new ticket, the CAPTCHA mode), kept between requests until those
 /// copies change. Triggers on `agent_groups` (memberships, not the distribution counters) and `departments` notify
-/// ``channel(schema:)`` (migration 118); the tickets executable runs the ``ChangeListener`` that empties these caches.
+/// ``channel(schema:)`` (migration 118), and on `identity_settings` (migration 140); the tickets executable runs the ``ChangeListener`` that empties these caches.
 public struct DirectoryCache: Sendable {
     /// The department lists kept, one entry each.
     public enum DepartmentList: Hashable, Sendable {
@@ -17,11 +18,14 @@ public struct DirectoryCache: Sendable {
     /// Each department a new ticket names (nil: tickets knows no such department), read once per change instead of
     /// once per creation batch.
     public let departments = NotifiedCache<UUID, KnownDepartment?>()
+    /// Options → Captcha from identity's settings, read by every portal submission (one entry; the trigger of
+    /// migration 140 empties it with the others).
+    public let captcha = NotifiedCache<Int, CaptchaMode>(capacity: 1)
 
     public init() {}
 
     /// The caches a listener on ``channel(schema:)`` empties.
-    public var caches: [any ChangeNotified] { [memberships, departmentLists, departments] }
+    public var caches: [any ChangeNotified] { [memberships, departmentLists, departments, captcha] }
 
     public static func channel(schema: String) -> String { ChangeListener.channel(schema: schema, topic: "directory") }
 }

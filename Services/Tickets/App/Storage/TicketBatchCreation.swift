@@ -128,6 +128,7 @@ extension TicketStore {
                  AS m(id, ticket_id, incoming, author_id, email, body_html, body_text)
             """)
         record(zip(items, tickets).compactMap { item, ticket in item.new.requestKey.map { ($0, ticket.id) } }, to: &statement)
+        spend(items.compactMap(\.new.captcha), to: &statement)
         var delta: [CountCell: Int] = [:]
         for ticket in tickets { delta.merge(CountPlacement.delta(from: nil, to: CountPlacement(ticket)), uniquingKeysWith: +) }
         counts.apply(delta, to: &statement)

@@ -1,3 +1,4 @@
+import Auth
 import Contracts
 import Database
 import Foundation
@@ -51,6 +52,8 @@ public struct NewTicket: Sendable {
     public var requestKey: RequestKey?
     /// Set when an agent opens the ticket (the owner is then whom they chose, nil for round robin).
     public var opening: AgentOpening?
+    /// The built-in CAPTCHA challenge the portal's submitter solved, spent with the ticket.
+    public var captcha: ProofOfWorkCaptcha.Accepted?
 
     public init(
         department: KnownDepartment, groupID: UUID, customerUserID: UUID?, customerEmail: String, subject: String, bodyHTML: String,
@@ -147,6 +150,7 @@ extension TicketStore {
                     """, binds: binds), logger: database.logger))
         guard let ticket = inserted.first else { throw Problem.internalError(requestID: nil) }
         if let key = new.requestKey { try await record(key, ticketID: id, on: connection) }
+        if let captcha = new.captcha { try await spend(captcha, on: connection) }
         let message = try await firstMessage(of: new, ticket: ticket, actor: actor, at: now, on: connection)
         try await insert(message, on: connection)
         try await storeFieldValues(fields, of: id, on: connection)

@@ -67,7 +67,7 @@ extension TicketStore {
         return base
     }
 
-    /// Keeps the automatic time log switch and the upload lists from `management_settings.changed` (a replayed older
+    /// Keeps the automatic time log switch, the upload lists and the CAPTCHA mode from `management_settings.changed` (a replayed older
     /// version changes nothing).
     func applyManagementSettings(_ changed: VersionedSettings<ManagementSettings>, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
@@ -75,10 +75,11 @@ extension TicketStore {
         binds.append(changed.version)
         binds.append(changed.settings.agentUploadExtensions)
         binds.append(changed.settings.userUploadExtensions)
+        binds.append(changed.settings.captcha.rawValue)
         try await connection.query(
             PostgresQuery(unsafeSQL: """
                 UPDATE \(database.table("identity_settings")) SET automatic_time_logs = $1, version = $2, agent_upload_extensions = $3,
-                    user_upload_extensions = $4
+                    user_upload_extensions = $4, captcha = $5
                 WHERE id = 1 AND version < $2
                 """, binds: binds),
             logger: database.logger

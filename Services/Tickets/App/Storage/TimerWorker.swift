@@ -7,8 +7,8 @@ import ServiceLifecycle
 
 /// Runs due ticket timers (auto-close, auto-lock, auto-delete, follow-ups, purge), the re-timing of a department's
 /// tickets after its timer settings changed, the hand-over or deletion of a deleted department's tickets, due
-/// rebalance rules, task timers (started, reminder, due), the Task Scheduler's recurring tasks and the purge of
-/// deleted tasks. Each timer is claimed and
+/// rebalance rules, task timers (started, reminder, due), the Task Scheduler's recurring tasks, the purge of
+/// deleted tasks and of expired spent CAPTCHA challenges. Each timer is claimed and
 /// acted on in one transaction with SKIP LOCKED, so with several instances every timer runs exactly once, and
 /// timers survive restarts because they are rows.
 public struct TimerWorker: Service {
@@ -33,6 +33,7 @@ public struct TimerWorker: Service {
             while try await store.runDueTaskTimer() {}
             while try await store.runDueTaskSchedule() {}
             while try await store.purgeDeletedTasks() > 0 {}
+            while try await store.forgetExpiredCaptchas() > 0 {}
         }
     }
 

@@ -1,0 +1,49 @@
+import Auth
+import Contracts
+import Database
+import Foundation
+import PostgresNIO
+import ServiceKit
+
+/// The CAPTCHA mode tickets keeps from identity's settings, and the built-in challenges new tickets spent: each is
+/// recorded in the ticket's own transaction, so one solution opens one ticket, and forgotten once it has expired.
+extension TicketStore {
+    public func captchaMode() async throws -> CaptchaMode {
+        try await directoryCache.captcha.value(for: 1) {
+            let rows = try await database.client.query(
+                PostgresQuery(unsafeSQL: "SELECT captcha FROM \(database.table("identity_settings")) WHERE id = 1"), logger: database.logger)
+            for try await mode in rows.decode(String.self) { return CaptchaMode(rawValue: mode) ?? .builtin }
+            return .builtin
+        }
+    }
+
+    /// Adds the spending of the batch's challenges to its statement; a challenge spent before fails the batch, whose
+    /// tickets are then written one by one (``spend(_:on:)``).
+    func spend(_ challenges: [ProofOfWorkCaptcha.Accepted], to statement: inout CompositeStatement) {
+        guard !challenges.isEmpty else { return }
+        statement.add("""
+            INSERT INTO \(database.table("captcha_spent")) (id, expires_at)
+            SELECT * FROM unnest(\(statement.bind(challenges.map(\.id)))::text[], \(statement.bind(challenges.map(\.expiresAt)))::timestamptz[])
+            """)
+    }
+
+    /// Spends one challenge in the caller's transaction: a 422 if it was spent before.
+    func spend(_ challenge: ProofOfWorkCaptcha.Accepted, on connection: PostgresConnection) async throws {
+        var statement = CompositeStatement()
+        spend([challenge], to: &statement)
+        try await translatingUniqueViolation(into: ProofOfWorkCaptcha.alreadySpent) { try await statement.run(on: connection, logger: database.logger) }
+    }
+
+    /// Forgets expired challenges (they can no longer be sent); the number forgotten.
+    @discardableResult
+    public func forgetExpiredCaptchas(now: Date = Date()) async throws -> Int {
+        var binds = PostgresBindings()
+        binds.append(now)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: """
+                DELETE FROM \(database.table("captcha_spent")) WHERE id IN (
+                    SELECT id FROM \(database.table("captcha_spent")) WHERE expires_at < $1 LIMIT 1000) RETURNING 1
+                """, binds: binds), logger: database.logger)
+        return try await rows.collect().count
+    }
+}
