@@ -41,7 +41,8 @@ struct MessageActionsTests {
             let (_, invoice) = try await AttachmentTests.upload(client, base + "/attachments?filename=invoice.pdf", token: customer.token, bytes: Array("%PDF-1.4".utf8))
             let invoiceID = try #require(invoice["id"] as? String)
             _ = try await AttachmentTests.upload(client, base + "/attachments?filename=notes.txt&internal=true", token: token, bytes: Array("x".utf8))
-            let (replied, _, _) = try await TicketTestKit.send(client, .post, base + "/replies", token: token, body: #"{"body":"Please restart it."}"#)
+            let (replied, _, _) = try await TicketTestKit.send(
+                client, .post, base + "/replies", token: token, body: #"{"body":"Please restart it.","bcc":["boss@support.example"]}"#)
             #expect(replied == .created)
             let (_, _, timeline) = try await TicketTestKit.send(client, .get, base + "/timeline", token: token)
             let messages = (timeline["items"] as? [[String: Any]])?.compactMap { $0["message"] as? [String: Any] } ?? []
@@ -70,6 +71,16 @@ struct MessageActionsTests {
                 client, .post, forwardPath, token: token, body: #"{"to":["vendor@supplier.example"],"note":"Can you check this printer?"}"#)
             #expect(forwarded == .created)
             #expect(ticket["messagesOut"] as? Int == 1, "a forward answers nobody")
+            func timelineMessages(as caller: String) async throws -> [[String: Any]] {
+                let (_, _, read) = try await TicketTestKit.send(client, .get, base + "/timeline", token: caller)
+                return (read["items"] as? [[String: Any]])?.compactMap { $0["message"] as? [String: Any] } ?? []
+            }
+            let agentView = try await timelineMessages(as: token)
+            #expect(agentView.contains { $0["to"] as? [String] == ["vendor@supplier.example"] }, "agents read the forward")
+            #expect(agentView.contains { $0["bcc"] as? [String] == ["boss@support.example"] })
+            let customerView = try await timelineMessages(as: customer.token)
+            #expect(customerView.count == 2 && !customerView.contains { $0["to"] as? [String] == ["vendor@supplier.example"] }, "not the customer")
+            #expect(customerView.allSatisfy { ($0["bcc"] as? [String])?.isEmpty ?? true }, "nor anyone's Bcc")
             #expect(try await messageCount() == before + 1)
             #expect(try await kit.count("""
                 SELECT count(*)::int FROM {schema}.messages WHERE ticket_id = '\(id)' AND direction = 'out' AND to_addresses = '{vendor@supplier.example}'

@@ -92,6 +92,28 @@ struct RebalanceRuleTests {
         }
     }
 
+    @Test("A rule that rebalances pinned tickets unpins each one it moves: a ticket in the queue is nobody's pin")
+    func movedPinsAreDropped() async throws {
+        try await TicketTestKit.run { client, kit in
+            let (_, second, firstToken, ids) = try await kit.busyAndIdleAgents(client, tickets: 2)
+            let admin = try await kit.administratorToken()
+            let (created, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/rebalance-rules", token: admin,
+                body: #"""
+                    {"name":"Pins too","groupID":"\#(kit.frontLineID.lowercased)","onInterval":false,"onAgentStart":true,"holdAfterAssignedMinutes":0,
+                     "rebalancePinned":true,"rebalancePinnedAfterMinutes":0}
+                    """#)
+            #expect(created == .created)
+            for id in ids {
+                #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/pin", token: firstToken, body: #"{"pinned":true}"#).0 == .ok)
+            }
+            try await kit.setActive(second, true)
+            #expect(try await kit.api.store.runDueRebalanceRule() == 1, "one of the two goes to the agent who started")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE pinned") == 0, "neither keeps a pin it lost")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.history WHERE action = 'ticket.unpinned'") == 2)
+        }
+    }
+
     @Test("A rule that names agents rebalances among them: the group's other agents get none of the tickets")
     func namedAgentsOnly() async throws {
         try await TicketTestKit.run { client, kit in

@@ -14,6 +14,10 @@ enum IdentityPayloads {
         var autoDeleteAfterDays: Int?
         var includeTicketsWithResolutionsInAutoDelete: Bool?
         var notifyCustomerOnAutoClose: Bool?
+        var requireVerifiedEmailToStartTickets: Bool?
+        var searchKnowledgeBaseBeforeSubmission: Bool?
+        var messageBeforeSubmission: String?
+        var messageAfterSubmission: String?
     }
 
     struct DepartmentSettings: Decodable {

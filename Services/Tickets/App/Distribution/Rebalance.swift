@@ -5,7 +5,7 @@ import PostgresNIO
 extension TicketStore {
     /// Redistributes a group's unanswered Active tickets among its agents as round robin would now (after a pool
     /// reset): each leaves its owner and goes back through the queue. Tickets an agent already answered stay, and
-    /// so do pinned and held ones as `policy` says. A rule that names agents rebalances among those agents: it takes
+    /// so do pinned and held ones as `policy` says (a pinned ticket that moves loses its pin). A rule that names agents rebalances among those agents: it takes
     /// back their tickets and hands them out to them first. Answers how many tickets changed hands.
     public func rebalance(group groupID: UUID, policy: RebalancePolicy = .manual, by actor: Actor) async throws -> Int {
         try await database.transaction { try await rebalance(group: groupID, policy: policy, by: actor, on: $0) }
@@ -16,7 +16,10 @@ extension TicketStore {
         for (ticketID, _) in before {
             _ = try await modify(ticketID, expectedVersion: nil, actor: actor, on: connection, drainingTheQueue: false) { ticket, _ in
                 ticket.agentID = nil
-                return [("ticket.queued", ["reason": "rebalance"])]
+                // A ticket in the queue cannot be pinned: the pin to its old owner goes with it.
+                guard ticket.pinned else { return [("ticket.queued", ["reason": "rebalance"])] }
+                ticket.pinned = false
+                return [("ticket.unpinned", ["agentID": ""]), ("ticket.queued", ["reason": "rebalance"])]
             }
         }
         try await distributor.resetPool(in: groupID, on: connection)

@@ -25,6 +25,9 @@ public struct TicketForm: Codable, Sendable, Equatable {
 
     public var departmentID: String
     public var fields: [Field]
+    /// The department's portal settings: the messages before and after submission, the knowledge base search and
+    /// whether a verified email address is required.
+    public var portal: PortalSubmission?
 
     /// The form of a department with `template` (none: no fields), its fields defined by `definitions` (by id; a field
     /// the template names but nobody defines any more is left out).

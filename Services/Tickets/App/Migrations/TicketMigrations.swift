@@ -568,5 +568,15 @@ public enum TicketMigrations {
             "CREATE TABLE {schema}.captcha_spent (id text PRIMARY KEY, expires_at timestamptz NOT NULL)",
             "CREATE INDEX captcha_spent_expiry ON {schema}.captcha_spent (expires_at)",
         ]),
+        Migration(version: 141, name: "forwarded messages, which only agents read", sql: [
+            "ALTER TABLE {schema}.messages ADD COLUMN forwarded boolean NOT NULL DEFAULT false",
+        ]),
+        Migration(version: 142, name: "departments' portal submission settings: verified email, knowledge base search, messages before and after", sql: [
+            """
+            ALTER TABLE {schema}.departments ADD COLUMN require_verified_email boolean NOT NULL DEFAULT false,
+                ADD COLUMN search_knowledge_base boolean NOT NULL DEFAULT true, ADD COLUMN message_before_submission text NOT NULL DEFAULT '',
+                ADD COLUMN message_after_submission text NOT NULL DEFAULT ''
+            """,
+        ]),
     ]
 }

@@ -230,6 +230,12 @@ public struct TicketController: Sendable {
                 throw Problem.forbidden("Submitting to this department needs the role \(required).")
             }
         }
+        if department.portal.requireVerifiedEmail {
+            guard let caller else { throw Problem.unauthorized("Sign in with a verified email address to submit a ticket to this department.") }
+            guard caller.principal.roles.contains(PredefinedRoles.registeredUserWithVerifiedEmail) || caller.isAgent else {
+                throw Problem.forbidden("This department takes tickets from users who verified their email address.")
+            }
+        }
     }
 
     @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> ViewPage {

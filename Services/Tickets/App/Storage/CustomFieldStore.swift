@@ -117,7 +117,9 @@ extension TicketStore {
             guard let department = try await department(id, on: connection) else { return nil }
             let template = try await template(ofDepartment: id, on: connection)
             let definitions = template == nil ? [:] : Dictionary(try await fieldDefinitions(on: connection).map { ($0.id, $0) }) { first, _ in first }
-            return (department, TicketForm.of(department: id.lowercased, template: template, definitions: definitions, for: audience))
+            var form = TicketForm.of(department: id.lowercased, template: template, definitions: definitions, for: audience)
+            form.portal = department.portal
+            return (department, form)
         }
     }
 

@@ -16,7 +16,8 @@ public struct MessageForward: Sendable {
 }
 
 extension TicketStore {
-    /// Records a forward as an outgoing message (it answers nobody: the ticket's reply count and idle time stay) and
+    /// Records a forward as an outgoing message that only agents read (it answers nobody: the ticket's reply count and
+    /// idle time stay; the customer's timeline leaves it out) and
     /// publishes `ticket.message_forwarded` with the recipients and attachments for the mail sender.
     public func forward(_ id: UUID, message messageID: UUID, _ forward: MessageForward, expectedVersion: Int?) async throws -> Ticket {
         try await modify(id, expectedVersion: expectedVersion, actor: .agent(forward.agentID)) { ticket, connection in
@@ -26,7 +27,7 @@ extension TicketStore {
             let message = TicketMessage(
                 id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .outgoing, authorID: forward.agentID, from: forward.agentAddress,
                 to: forward.to, cc: forward.cc, bcc: [], bodyHTML: body.html, bodyText: body.text, createdAt: Date())
-            try await insert(message, on: connection)
+            try await insert(message, forwarded: true, on: connection)
             try await record(attachments, sentWith: message.id, on: connection)
             return [(
                 "ticket.message_forwarded",

@@ -186,7 +186,8 @@ extension TicketStore {
             createdAt: now)
     }
 
-    func insert(_ message: TicketMessage, on connection: PostgresConnection) async throws {
+    /// Stores a message; a forward (`forwarded`) is the agents' own, kept out of what the customer reads.
+    func insert(_ message: TicketMessage, forwarded: Bool = false, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
         binds.append(UUID(uuidString: message.id))
         binds.append(UUID(uuidString: message.ticketID))
@@ -200,11 +201,13 @@ extension TicketStore {
         binds.append(message.bodyText)
         binds.append(message.createdAt)
         binds.append(message.subject)
+        binds.append(forwarded)
         try await connection.query(
             PostgresQuery(unsafeSQL: """
                 INSERT INTO \(database.table("messages"))
-                    (id, ticket_id, direction, author_id, from_address, to_addresses, cc_addresses, bcc_addresses, body_html, body_text, created_at, subject)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                    (id, ticket_id, direction, author_id, from_address, to_addresses, cc_addresses, bcc_addresses, body_html, body_text, created_at, subject,
+                     forwarded)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
                 """, binds: binds), logger: database.logger
         ).consume()
     }

@@ -17,6 +17,8 @@ public struct KnownDepartment: Sendable, Equatable {
     public var requireTasksCompletedToClose: Bool
     /// The department's custom field template, if it has one.
     public var templateID: UUID?
+    /// What the portal's submission form of the department shows and asks.
+    public var portal = PortalSubmission()
 }
 
 /// Reads of tickets and of the directory copies they are checked against.
@@ -130,15 +132,16 @@ public struct TicketStore: Sendable {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 SELECT id, brand_id, name, front_line_group_id, hidden_from_portal, new_tickets_in_portal, require_resolution_to_close, template_id,
-                    require_tasks_completed_to_close
+                    require_tasks_completed_to_close, require_verified_email, search_knowledge_base, message_before_submission, message_after_submission
                 FROM \(database.table("departments")) \(tail)
                 """, binds: binds), logger: database.logger)
         var result: [KnownDepartment] = []
-        for try await (id, brand, name, front, hidden, role, resolution, template, tasks) in rows.decode(
-            (UUID, UUID, String, UUID, Bool, String, Bool, UUID?, Bool).self) {
+        for try await (id, brand, name, front, hidden, role, resolution, template, tasks, verified, search, before, after) in rows.decode(
+            (UUID, UUID, String, UUID, Bool, String, Bool, UUID?, Bool, Bool, Bool, String, String).self) {
             result.append(KnownDepartment(
                 id: id, brandID: brand, name: name, frontLineGroupID: front, hiddenFromPortal: hidden, newTicketsInPortal: role,
-                requireResolutionToClose: resolution, requireTasksCompletedToClose: tasks, templateID: template))
+                requireResolutionToClose: resolution, requireTasksCompletedToClose: tasks, templateID: template,
+                portal: PortalSubmission(requireVerifiedEmail: verified, searchKnowledgeBase: search, messageBefore: before, messageAfter: after)))
         }
         return result
     }

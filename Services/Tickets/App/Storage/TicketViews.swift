@@ -85,7 +85,8 @@ extension TicketStore {
     }
 
     /// The timeline, newest first, 15 at a time by default: messages, comments and attachments; sticky comments lead
-    /// the first page. A customer sees only the messages and the attachments that are not internal.
+    /// the first page. A customer sees only the messages and the attachments that are not internal: not the agents'
+    /// forwards, and no message's Bcc.
     public func timeline(_ ticketID: UUID, includeComments: Bool, page: PageRequest) async throws -> Page<TimelineItem> {
         var binds = PostgresBindings()
         binds.append(ticketID)
@@ -96,9 +97,9 @@ extension TicketStore {
             PostgresQuery(unsafeSQL: """
                 SELECT kind, id, sticky, direction, author_id, from_address, to_addresses, cc_addresses, bcc_addresses, body_html, body_text,
                        comment_type, created_at, subject FROM (
-                    SELECT 'message' AS kind, id, false AS sticky, direction, author_id, from_address, to_addresses, cc_addresses, bcc_addresses,
-                           body_html, body_text, NULL::text AS comment_type, created_at, subject
-                    FROM \(database.table("messages")) WHERE ticket_id = $1 AND ($2::uuid IS NULL OR id < $2)
+                    SELECT 'message' AS kind, id, false AS sticky, direction, author_id, from_address, to_addresses, cc_addresses,
+                           CASE WHEN $3 THEN bcc_addresses ELSE '{}'::text[] END AS bcc_addresses, body_html, body_text, NULL::text AS comment_type, created_at, subject
+                    FROM \(database.table("messages")) WHERE ticket_id = $1 AND ($2::uuid IS NULL OR id < $2) AND ($3 OR NOT forwarded)
                     UNION ALL
                     SELECT 'comment', id, type = 'sticky', NULL, author_id, '', '{}', '{}', '{}', body, body, type, created_at, NULL
                     FROM \(database.table("comments")) WHERE $3 AND ticket_id = $1 AND ($2::uuid IS NULL OR (id < $2 AND type <> 'sticky'))
