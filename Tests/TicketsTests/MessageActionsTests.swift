@@ -125,6 +125,12 @@ struct MessageActionsTests {
         let toAll = ReplyComposer.recipients(.replyAll, customerEmail: "lee@customer.example", latestIncoming: colleague, agentAddress: "agent@demo.localhost")
         #expect(toAll.to == ["sam@customer.example"] && toAll.cc == ["lee@customer.example", "support@demo.localhost"], "Reply All keeps the customer")
         #expect(ReplyComposer.recipients(.reply, customerEmail: "lee@customer.example", latestIncoming: nil, agentAddress: "a@b.c").to == ["lee@customer.example"])
+        let moved = ReplyComposer.recipients(
+            .reply, customerEmail: "lee@new.example", latestIncoming: incoming, agentAddress: "a@b.c", addressChangedAt: incoming.createdAt.addingTimeInterval(1))
+        #expect(moved.to == ["lee@new.example"], "after Change Email Address, replies go to the new address")
+        let wroteSince = ReplyComposer.recipients(
+            .reply, customerEmail: "lee@new.example", latestIncoming: incoming, agentAddress: "a@b.c", addressChangedAt: incoming.createdAt.addingTimeInterval(-1))
+        #expect(wroteSince.to == ["lee@customer.example"], "until someone writes again")
         incoming.bodyText = "It smokes."
         let quote = ReplyComposer.quote([Self.reply, incoming])
         #expect(quote.text == """
@@ -159,6 +165,10 @@ struct MessageActionsTests {
             #expect(two["mode"] as? String == "replyAll")
             #expect((two["quotedMessageIDs"] as? [String])?.count == 2)
             #expect((two["to"] as? [String])?.first?.hasPrefix("customer-") == true)
+            let (changed, _, _) = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/email", token: token, body: #"{"email":"lee@new.example"}"#)
+            #expect(changed == .ok)
+            let (_, _, moved) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/compose?mode=reply", token: token)
+            #expect(moved["to"] as? [String] == ["lee@new.example"], "after Change Email Address, replies go to the new address")
             let (bad, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/compose?mode=everyone", token: token)
             #expect(bad == .badRequest)
             let (customerAsks, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/compose", token: customer.token)

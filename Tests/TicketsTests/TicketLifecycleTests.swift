@@ -105,6 +105,10 @@ struct TicketLifecycleTests {
             try await message(numbers[0].lowercased())
             #expect(try await ticket(ids[0])["status"] as? String == "active", "the customer answered")
             #expect(try await ticket(ids[0])["messagesIn"] as? Int == 2)
+            #expect(try await ticket(ids[0])["subject"] as? String == "Printer", "the reply's own subject does not change the ticket's")
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.messages WHERE ticket_id = '\(ids[0])' AND subject = 'Re: [#\(numbers[0].lowercased())]'
+                """) == 1, "it shows in the header of the customer's message")
 
             #expect(try await TicketTestKit.send(
                 client, .post, "/api/v1/tickets/merge", token: token, body: #"{"primaryID":"\#(ids[1])","ticketIDs":["\#(ids[2])"]}"#).0 == .ok)

@@ -45,7 +45,7 @@ public struct TicketCommandHandler: Sendable {
         if let ticket = open, ticket.status != .closedLocked {
             _ = try await store.customerMessage(
                 try TicketInput.uuid(ticket.id, field: "ticketNumber"), from: from, userID: command.customerUserID, html: body.html, text: body.text,
-                on: connection)
+                subject: try? TicketInput.subject(command.subject), on: connection)
             return
         }
         var earlier = open

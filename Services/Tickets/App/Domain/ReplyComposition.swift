@@ -20,12 +20,14 @@ public struct ReplyComposition: Codable, Sendable, Equatable {
 public enum ReplyComposer {
     /// Reply goes to the sender of the latest incoming message (the customer, unless someone else wrote, say from
     /// another address); Reply All also copies the ticket's customer and everyone else on that message, except the
-    /// agent, and blind-copies whom the latest reply blind-copied.
+    /// agent, and blind-copies whom the latest reply blind-copied. Once an agent changed the ticket's address (Change
+    /// Email Address, `addressChangedAt`), replies go to the new address until someone writes again.
     public static func recipients(
         _ mode: TicketSettings.ReplyOption, customerEmail: String, latestIncoming: TicketMessage?, latestOutgoing: TicketMessage? = nil,
-        agentAddress: String
+        agentAddress: String, addressChangedAt: Date? = nil
     ) -> (to: [String], cc: [String], bcc: [String]) {
-        let sender = latestIncoming.map(\.from).flatMap { $0.contains("@") ? $0 : nil } ?? customerEmail
+        let answered = latestIncoming.flatMap { message in addressChangedAt.map { $0 < message.createdAt } ?? true ? message : nil }
+        let sender = answered.map(\.from).flatMap { $0.contains("@") ? $0 : nil } ?? customerEmail
         guard mode == .replyAll else { return ([sender], [], []) }
         var seen = Set([sender.lowercased(), agentAddress.lowercased()])
         let others = ([customerEmail] + (latestIncoming?.to ?? []) + (latestIncoming?.cc ?? [])).filter { seen.insert($0.lowercased()).inserted }

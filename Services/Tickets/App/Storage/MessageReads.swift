@@ -42,8 +42,15 @@ extension TicketStore {
             incoming.append(UUID(uuidString: ticket.id))
             let latestIncoming = try await messages("WHERE ticket_id = $1 AND direction = 'in' ORDER BY id DESC LIMIT 1", incoming, on: connection).first
             let latestOutgoing = try await messages("WHERE ticket_id = $1 AND direction = 'out' ORDER BY id DESC LIMIT 1", incoming, on: connection).first
+            let changed = try await connection.query(
+                PostgresQuery(unsafeSQL: """
+                    SELECT max(at) FROM \(database.table("history")) WHERE ticket_id = $1 AND action = 'ticket.email_changed'
+                    """, binds: incoming), logger: database.logger)
+            var addressChangedAt: Date?
+            for try await at in changed.decode(Date?.self) { addressChangedAt = at }
             let (to, cc, bcc) = ReplyComposer.recipients(
-                mode, customerEmail: ticket.customerEmail, latestIncoming: latestIncoming, latestOutgoing: latestOutgoing, agentAddress: agentAddress)
+                mode, customerEmail: ticket.customerEmail, latestIncoming: latestIncoming, latestOutgoing: latestOutgoing, agentAddress: agentAddress,
+                addressChangedAt: addressChangedAt)
             let quote = ReplyComposer.quote(latest)
             return ReplyComposition(
                 mode: mode, subject: ticket.subject, to: to, cc: cc, bcc: bcc, quoteHTML: quote.html, quoteText: quote.text, quotedMessageIDs: latest.map(\.id),

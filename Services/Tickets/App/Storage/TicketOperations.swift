@@ -39,17 +39,19 @@ extension TicketStore {
         }
     }
 
-    /// A customer's message in the caller's transaction (a command's).
+    /// A customer's message in the caller's transaction (a command's). `subject`: the one the customer's reply was sent
+    /// with; kept on the message, shown in its header only, when it is not the ticket's.
     func customerMessage(
-        _ id: UUID, from address: String, userID: String?, html: String, text: String, on connection: PostgresConnection
+        _ id: UUID, from address: String, userID: String?, html: String, text: String, subject: String? = nil, on connection: PostgresConnection
     ) async throws -> Ticket {
         try await modify(id, expectedVersion: nil, actor: .customer(userID), on: connection) { ticket, connection in
-            try await receiveCustomerMessage(&ticket, from: address, userID: userID, html: html, text: text, on: connection)
+            try await receiveCustomerMessage(&ticket, from: address, userID: userID, html: html, text: text, subject: subject, on: connection)
         }
     }
 
     private func receiveCustomerMessage(
-        _ ticket: inout Ticket, from address: String, userID: String?, html: String, text: String, on connection: PostgresConnection
+        _ ticket: inout Ticket, from address: String, userID: String?, html: String, text: String, subject: String? = nil,
+        on connection: PostgresConnection
     ) async throws -> [(type: String, details: [String: String])] {
         var owner: Bool = false
         if let agent = ticket.agentID.flatMap(UUID.init(uuidString:)), let group = UUID(uuidString: ticket.groupID) {
@@ -63,7 +65,7 @@ extension TicketStore {
         }
         let message = TicketMessage(
             id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .incoming, authorID: userID, from: address, to: [], cc: [], bcc: [],
-            bodyHTML: html, bodyText: text, createdAt: Date())
+            bodyHTML: html, bodyText: text, createdAt: Date(), subject: subject == ticket.subject ? nil : subject)
         try await insert(message, on: connection)
         var published: [(type: String, details: [String: String])] = [("ticket.message_received", ["messageID": message.id, "previousStatus": ticket.status.rawValue])]
         let previous = ticket.status
