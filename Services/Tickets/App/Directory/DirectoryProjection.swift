@@ -68,6 +68,12 @@ public struct DirectoryProjection: Sendable {
             ).consume()
             try await store.rememberUser(
                 id: user.userID, email: user.email, emailVerified: user.emailVerified ?? false, displayName: user.displayName, on: connection)
+            // A raised (or removed) overall Max Tickets makes room in each of the agent's groups: their queues move on.
+            if let agent = UUID(uuidString: user.userID) {
+                let groups = try await store.groups(of: agent, limitedOverall: false, on: connection)
+                if !groups.isEmpty { _ = try await distributor.lockedSlots(in: groups, on: connection) }
+                for group in groups { try await store.drainQueue(of: group, on: connection) }
+            }
         case "user.email_verified":
             let verified = try decode(IdentityPayloads.EmailVerified.self, bytes)
             try await store.rememberVerifiedEmail(of: verified.userID, email: verified.email, on: connection)

@@ -47,7 +47,9 @@ extension TicketStore {
             CountPlacement.delta(from: CountPlacement(before), to: deleted ? nil : CountPlacement(saved)), on: connection)
         for event in published { try await events.publish(event.type, saved, actor: actor, details: event.details, on: connection) }
         try await recordRecent(before: before, after: saved, actor: actor, on: connection)
-        if released, drainingTheQueue, let group = UUID(uuidString: before.groupID) { try await drainQueue(of: group, on: connection) }
+        if released, drainingTheQueue, let group = UUID(uuidString: before.groupID) {
+            try await drainQueues(freedBy: before.agentID.flatMap(UUID.init(uuidString:)), in: group, on: connection)
+        }
         return saved
     }
 
@@ -148,6 +150,31 @@ extension TicketStore {
     }
 
     /// Hands the group's queued tickets to agents with room and publishes each assignment.
+    /// After an agent's ticket stopped counting toward their Max Tickets: the group's queue, and when the agent has an
+    /// overall Max Tickets (which spans their groups) the queues of every group of theirs, since the room may be
+    /// theirs to take anywhere. Every group's agents are locked first, in the order every transaction keeps.
+    func drainQueues(freedBy agent: UUID?, in groupID: UUID, on connection: PostgresConnection) async throws {
+        var groups = [groupID]
+        if let agent { groups = Array(Set(groups + (try await self.groups(of: agent, limitedOverall: true, on: connection)))).sorted { $0.uuidString < $1.uuidString } }
+        if groups.count > 1 { _ = try await distributor.lockedSlots(in: groups, on: connection) }
+        for group in groups { try await drainQueue(of: group, on: connection) }
+    }
+
+    /// The groups of an agent, in id order; with `limitedOverall`, only if the agent has an overall Max Tickets.
+    func groups(of agent: UUID, limitedOverall: Bool, on connection: PostgresConnection) async throws -> [UUID] {
+        var binds = PostgresBindings()
+        binds.append(agent)
+        binds.append(limitedOverall)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT m.group_id FROM \(database.table("agent_groups")) m JOIN \(database.table("agents")) a ON a.id = m.agent_id
+                WHERE m.agent_id = $1 AND (NOT $2 OR a.overall_max_tickets IS NOT NULL) ORDER BY m.group_id
+                """, binds: binds), logger: database.logger)
+        var groups: [UUID] = []
+        for try await group in rows.decode(UUID.self) { groups.append(group) }
+        return groups
+    }
+
     func drainQueue(of groupID: UUID, among agents: Set<UUID>? = nil, on connection: PostgresConnection) async throws {
         for (ticketID, agentID) in try await distributor.drainQueue(of: groupID, among: agents, on: connection) {
             guard let ticket = try await find(ticketID, on: connection, lock: false) else { continue }
