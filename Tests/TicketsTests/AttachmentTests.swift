@@ -18,7 +18,7 @@ struct AttachmentTests {
         }
     }
 
-    @Test("Customers attach allowed types up to 2 MB; oversize is 413 and a forbidden type 415, writing nothing; internal ones stay with agents")
+    @Test("Customers attach allowed types up to 2 MB; oversize is 413, a forbidden type 415 and a locked ticket 409, writing nothing; internal ones stay with agents")
     func limitsAndVisibility() async throws {
         try await TicketTestKit.run { client, kit in
             let agent = try await kit.agent()
@@ -61,6 +61,11 @@ struct AttachmentTests {
             }
             #expect(try await timelineAttachments(agentToken) == ["notes.txt", "diagnostics.exe", "invoice.pdf"], "in the Communication tab, newest first")
             #expect(try await timelineAttachments(customer.token) == ["diagnostics.exe", "invoice.pdf"], "internal ones stay with agents there too")
+
+            #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/status", token: agentToken, body: #"{"status":"closed_locked"}"#).0 == .ok)
+            let (locked, _) = try await Self.upload(client, base + "?filename=late.pdf", token: customer.token, bytes: Array("%PDF-1.4".utf8))
+            #expect(locked == .conflict, "a Closed and Locked ticket takes nothing more from its customer")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.attachments") == 3)
         }
     }
 

@@ -12,6 +12,7 @@ extension TicketStore {
     ) async throws -> TicketAttachment {
         var added: TicketAttachment?
         _ = try await modify(id, expectedVersion: nil, actor: actor) { ticket, connection in
+            if actor.kind == Actor.customer(nil).kind, ticket.status == .closedLocked { throw Self.ticketLocked }
             let attachment = TicketAttachment(
                 id: UUIDv7.generate().lowercased, ticketID: ticket.id, filename: filename, contentType: contentType, size: bytes.readableBytes,
                 isInternal: isInternal, uploadedBy: actor.id, createdAt: Date())

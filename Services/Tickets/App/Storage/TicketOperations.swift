@@ -49,6 +49,13 @@ extension TicketStore {
         }
     }
 
+    /// What a customer's message or upload to a Closed and Locked ticket answers: it takes nothing more from them.
+    static var ticketLocked: Problem {
+        Problem(
+            status: .conflict, type: Problem.typeBase + "ticket-locked", title: "Ticket closed and locked",
+            detail: "This ticket is closed and locked; start a new ticket instead.")
+    }
+
     private func receiveCustomerMessage(
         _ ticket: inout Ticket, from address: String, userID: String?, html: String, text: String, subject: String? = nil,
         on connection: PostgresConnection
@@ -58,11 +65,7 @@ extension TicketStore {
             owner = try await standing(of: agent, in: group, on: connection) ?? false
         }
         let effect = StatusRules.customerReply(status: ticket.status, ownerActive: owner, pinned: ticket.pinned, hasOwner: ticket.agentID != nil)
-        if effect == .rejectedLocked {
-            throw Problem(
-                status: .conflict, type: Problem.typeBase + "ticket-locked", title: "Ticket closed and locked",
-                detail: "This ticket is closed and locked; start a new ticket instead.")
-        }
+        if effect == .rejectedLocked { throw Self.ticketLocked }
         let message = TicketMessage(
             id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .incoming, authorID: userID, from: address, to: [], cc: [], bcc: [],
             bodyHTML: html, bodyText: text, createdAt: Date(), subject: subject == ticket.subject ? nil : subject)
