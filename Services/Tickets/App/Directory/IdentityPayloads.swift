@@ -15,6 +15,7 @@ enum IdentityPayloads {
         var includeTicketsWithResolutionsInAutoDelete: Bool?
         var notifyCustomerOnAutoClose: Bool?
         var requireVerifiedEmailToStartTickets: Bool?
+        var surveyToOfferWhenClosed: String?
         var searchKnowledgeBaseBeforeSubmission: Bool?
         var messageBeforeSubmission: String?
         var messageAfterSubmission: String?

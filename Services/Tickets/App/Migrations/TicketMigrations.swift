@@ -578,5 +578,8 @@ public enum TicketMigrations {
                 ADD COLUMN message_after_submission text NOT NULL DEFAULT ''
             """,
         ]),
+        Migration(version: 143, name: "the survey a department offers when its tickets close", sql: [
+            "ALTER TABLE {schema}.departments ADD COLUMN survey_when_closed text",
+        ]),
     ]
 }

@@ -37,6 +37,7 @@ extension TicketStore {
             published.append(("ticket.followup_removed", ["restoredStatus": ticket.status.rawValue, "cause": ticket.status.rawValue]))
         }
         guard ticket != before || !published.isEmpty else { return ticket }
+        published = try await offeringSurvey(published, closing: ticket, on: connection)
         let released = try await releaseCountIfLeft(before: before, after: ticket, on: connection)
         if published.contains(where: { $0.details["countsTowardMax"] == "true" }) { try await markCounting(ticket.id, on: connection) }
         try await save(ticket, on: connection)
@@ -150,6 +151,29 @@ extension TicketStore {
     }
 
     /// Hands the group's queued tickets to agents with room and publishes each assignment.
+    /// The events of a change, the one that closes the ticket naming the survey its department offers then
+    /// (Survey to Offer When Closed), for whoever sends surveys ("only for closed tickets with at least one incoming
+    /// message").
+    private func offeringSurvey(
+        _ published: [(type: String, details: [String: String])], closing ticket: Ticket, on connection: PostgresConnection
+    ) async throws -> [(type: String, details: [String: String])] {
+        guard let closing = published.firstIndex(where: { event in
+            event.type == "ticket.status_changed"
+                && SurveyOffer.offered(from: TicketStatus(rawValue: event.details["from"] ?? ""), to: TicketStatus(rawValue: event.details["to"] ?? ""),
+                                       messagesIn: ticket.messagesIn)
+        }) else { return published }
+        var binds = PostgresBindings()
+        binds.append(UUID(uuidString: ticket.departmentID))
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT survey_when_closed FROM \(database.table("departments")) WHERE id = $1", binds: binds), logger: database.logger)
+        var survey: String?
+        for try await id in rows.decode(String?.self) { survey = id }
+        guard let survey else { return published }
+        var offered = published
+        offered[closing].details["surveyID"] = survey
+        return offered
+    }
+
     /// After an agent's ticket stopped counting toward their Max Tickets: the group's queue, and when the agent has an
     /// overall Max Tickets (which spans their groups) the queues of every group of theirs, since the room may be
     /// theirs to take anywhere. Every group's agents are locked first, in the order every transaction keeps.
