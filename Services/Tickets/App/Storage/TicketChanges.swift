@@ -150,7 +150,6 @@ extension TicketStore {
         return false
     }
 
-    /// Hands the group's queued tickets to agents with room and publishes each assignment.
     /// The events of a change, the one that closes the ticket naming the survey its department offers then
     /// (Survey to Offer When Closed), for whoever sends surveys ("only for closed tickets with at least one incoming
     /// message").
@@ -199,6 +198,7 @@ extension TicketStore {
         return groups
     }
 
+    /// Hands the group's queued tickets to agents with room and publishes each assignment.
     func drainQueue(of groupID: UUID, among agents: Set<UUID>? = nil, on connection: PostgresConnection) async throws {
         for (ticketID, agentID) in try await distributor.drainQueue(of: groupID, among: agents, on: connection) {
             guard let ticket = try await find(ticketID, on: connection, lock: false) else { continue }
