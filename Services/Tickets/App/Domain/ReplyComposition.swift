@@ -2,7 +2,9 @@ import Foundation
 import ServiceKit
 
 /// What the console puts in a new reply's editor (Settings → Tickets: Default Reply Option, Max Messages in
-/// Replies): the recipients of Reply or Reply All, the latest messages quoted, and the signature that will end it.
+/// Replies): the recipients of Reply or Reply All, and, to show beside it, the latest messages the reply will quote
+/// and the signature that will end it. Both are added when the reply is sent ("previous replies are excluded" from
+/// the editor): the quote is kept with the sent message as its `quotedHTML`/`quotedText`.
 public struct ReplyComposition: Codable, Sendable, Equatable {
     public var mode: TicketSettings.ReplyOption
     /// The ticket's subject (changed with Change Subject, so that the ticket number stays intact).

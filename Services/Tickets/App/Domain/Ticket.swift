@@ -111,6 +111,10 @@ public struct TicketMessage: Codable, Sendable, Equatable {
     public var createdAt: Date
     /// The subject a reply was sent with when the agent changed it for that reply only (the ticket keeps its own).
     public var subject: String? = nil
+    /// The previous messages a reply quotes below its text when it is sent (Settings → Tickets: Max Messages in
+    /// Replies), kept apart from the text the agent wrote; nil when none.
+    public var quotedHTML: String? = nil
+    public var quotedText: String? = nil
 }
 
 /// A comment agents keep on a ticket (never shown to the customer).

@@ -581,5 +581,8 @@ public enum TicketMigrations {
         Migration(version: 143, name: "the survey a department offers when its tickets close", sql: [
             "ALTER TABLE {schema}.departments ADD COLUMN survey_when_closed text",
         ]),
+        Migration(version: 144, name: "the previous messages a reply quotes when sent (Max Messages in Replies)", sql: [
+            "ALTER TABLE {schema}.messages ADD COLUMN quoted_html text, ADD COLUMN quoted_text text",
+        ]),
     ]
 }

@@ -9,7 +9,7 @@ extension TicketStore {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 SELECT id, ticket_id, direction, author_id, from_address, to_addresses, cc_addresses, bcc_addresses, body_html, body_text, created_at,
-                       subject
+                       subject, quoted_html, quoted_text
                 FROM \(database.table("messages")) \(tail)
                 """, binds: binds), logger: database.logger)
         var result: [TicketMessage] = []
@@ -21,9 +21,22 @@ extension TicketStore {
                 authorID: try columns[3].decode(UUID?.self)?.lowercased, from: try columns[4].decode(String.self),
                 to: try columns[5].decode([String].self), cc: try columns[6].decode([String].self), bcc: try columns[7].decode([String].self),
                 bodyHTML: try columns[8].decode(String.self), bodyText: try columns[9].decode(String.self), createdAt: try columns[10].decode(Date.self),
-                subject: try columns[11].decode(String?.self)))
+                subject: try columns[11].decode(String?.self), quotedHTML: try columns[12].decode(String?.self),
+                quotedText: try columns[13].decode(String?.self)))
         }
         return result
+    }
+
+    /// What a reply sent now quotes below its text: the latest messages (not forwards), as many as Max Messages in
+    /// Replies says; nil when there are none or the setting is 0.
+    func quotedHistory(of ticketID: UUID, on connection: PostgresConnection) async throws -> (html: String, text: String)? {
+        let limit = try await settings().maxMessagesInReplies
+        guard limit > 0 else { return nil }
+        var binds = PostgresBindings()
+        binds.append(ticketID)
+        binds.append(limit)
+        let latest = try await messages("WHERE ticket_id = $1 AND NOT forwarded ORDER BY id DESC LIMIT $2", binds, on: connection)
+        return latest.isEmpty ? nil : ReplyComposer.quote(latest)
     }
 
     /// What a new reply on `ticket` starts with: Reply or Reply All (the setting's default unless `mode` names one),
@@ -37,7 +50,7 @@ extension TicketStore {
         binds.append(UUID(uuidString: ticket.id))
         binds.append(settings.maxMessagesInReplies)
         return try await database.client.withConnection { connection in
-            let latest = try await messages("WHERE ticket_id = $1 ORDER BY id DESC LIMIT $2", binds, on: connection)
+            let latest = try await messages("WHERE ticket_id = $1 AND NOT forwarded ORDER BY id DESC LIMIT $2", binds, on: connection)
             var incoming = PostgresBindings()
             incoming.append(UUID(uuidString: ticket.id))
             let latestIncoming = try await messages("WHERE ticket_id = $1 AND direction = 'in' ORDER BY id DESC LIMIT 1", incoming, on: connection).first

@@ -202,12 +202,14 @@ extension TicketStore {
         binds.append(message.createdAt)
         binds.append(message.subject)
         binds.append(forwarded)
+        binds.append(message.quotedHTML)
+        binds.append(message.quotedText)
         try await connection.query(
             PostgresQuery(unsafeSQL: """
                 INSERT INTO \(database.table("messages"))
                     (id, ticket_id, direction, author_id, from_address, to_addresses, cc_addresses, bcc_addresses, body_html, body_text, created_at, subject,
-                     forwarded)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                     forwarded, quoted_html, quoted_text)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
                 """, binds: binds), logger: database.logger
         ).consume()
     }

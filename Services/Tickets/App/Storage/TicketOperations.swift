@@ -100,11 +100,13 @@ extension TicketStore {
             let body = try await signed(
                 (reply.bodyHTML, reply.bodyText), for: ticket, agent: reply.agentID.lowercased, agentAddress: reply.agentAddress,
                 scheme: reply.publicScheme, on: connection)
+            guard let ticketID = UUID(uuidString: ticket.id) else { throw Problem.notFound("No such ticket.") }
+            let quoted = try await quotedHistory(of: ticketID, on: connection)
             let message = TicketMessage(
                 id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .outgoing, authorID: reply.agentID.lowercased,
                 from: reply.agentAddress, to: reply.to.isEmpty ? [ticket.customerEmail] : reply.to, cc: reply.cc, bcc: reply.bcc,
-                bodyHTML: body.html, bodyText: body.text, createdAt: Date(), subject: reply.subject.flatMap { $0 == ticket.subject ? nil : $0 })
-            guard let ticketID = UUID(uuidString: ticket.id) else { throw Problem.notFound("No such ticket.") }
+                bodyHTML: body.html, bodyText: body.text, createdAt: Date(), subject: reply.subject.flatMap { $0 == ticket.subject ? nil : $0 },
+                quotedHTML: quoted?.html, quotedText: quoted?.text)
             let attachments = reply.attachmentIDs.isEmpty
                 ? [] : try await outgoingAttachments(reply.attachmentIDs, of: ticketID, allowingInternal: false, field: "attachmentIDs", on: connection)
             try await insert(message, on: connection)

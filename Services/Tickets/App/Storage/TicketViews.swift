@@ -96,16 +96,17 @@ extension TicketStore {
         let rows = try await database.client.query(
             PostgresQuery(unsafeSQL: """
                 SELECT kind, id, sticky, direction, author_id, from_address, to_addresses, cc_addresses, bcc_addresses, body_html, body_text,
-                       comment_type, created_at, subject FROM (
+                       comment_type, created_at, subject, quoted_html, quoted_text FROM (
                     SELECT 'message' AS kind, id, false AS sticky, direction, author_id, from_address, to_addresses, cc_addresses,
-                           CASE WHEN $3 THEN bcc_addresses ELSE '{}'::text[] END AS bcc_addresses, body_html, body_text, NULL::text AS comment_type, created_at, subject
+                           CASE WHEN $3 THEN bcc_addresses ELSE '{}'::text[] END AS bcc_addresses, body_html, body_text, NULL::text AS comment_type, created_at, subject,
+                           quoted_html, quoted_text
                     FROM \(database.table("messages")) WHERE ticket_id = $1 AND ($2::uuid IS NULL OR id < $2) AND ($3 OR NOT forwarded)
                     UNION ALL
-                    SELECT 'comment', id, type = 'sticky', NULL, author_id, '', '{}', '{}', '{}', body, body, type, created_at, NULL
+                    SELECT 'comment', id, type = 'sticky', NULL, author_id, '', '{}', '{}', '{}', body, body, type, created_at, NULL, NULL, NULL
                     FROM \(database.table("comments")) WHERE $3 AND ticket_id = $1 AND ($2::uuid IS NULL OR (id < $2 AND type <> 'sticky'))
                     UNION ALL
                     SELECT 'attachment', id, false, NULL, uploaded_by, filename, '{}', '{}', '{}', content_type, size::text,
-                           CASE WHEN internal THEN 'internal' ELSE '' END, created_at, NULL
+                           CASE WHEN internal THEN 'internal' ELSE '' END, created_at, NULL, NULL, NULL
                     FROM \(database.table("attachments")) WHERE ticket_id = $1 AND ($3 OR NOT internal) AND ($2::uuid IS NULL OR id < $2)
                 ) items
                 ORDER BY (sticky AND $2::uuid IS NULL) DESC, id DESC LIMIT $4
@@ -123,7 +124,8 @@ extension TicketStore {
                     direction: TicketMessage.Direction(rawValue: try columns[3].decode(String.self)) ?? .incoming, authorID: author,
                     from: try columns[5].decode(String.self), to: try columns[6].decode([String].self), cc: try columns[7].decode([String].self),
                     bcc: try columns[8].decode([String].self), bodyHTML: try columns[9].decode(String.self),
-                    bodyText: try columns[10].decode(String.self), createdAt: created, subject: try columns[13].decode(String?.self))
+                    bodyText: try columns[10].decode(String.self), createdAt: created, subject: try columns[13].decode(String?.self),
+                    quotedHTML: try columns[14].decode(String?.self), quotedText: try columns[15].decode(String?.self))
                 items.append(TimelineItem(kind: kind, message: message, at: created, id: id))
             } else if kind == "attachment" {
                 let attachment = TicketAttachment(
