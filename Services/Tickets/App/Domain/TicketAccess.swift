@@ -73,8 +73,9 @@ public struct TicketCaller: Sendable {
         }
     }
 
-    /// All Tickets: administrators (every ticket) and managers (the tickets of the departments they manage).
-    public var mayListAll: Bool { seesEverything || !managedDepartments.isEmpty }
+    /// All Tickets: administrators (every ticket) and managers (the tickets of the departments where they belong to a
+    /// group: "all departments the agent is part of"; a department open to outside managers stays under By Department).
+    public var mayListAll: Bool { seesEverything || !ownManagedDepartments.isEmpty }
 
     /// By Agent: anyone their own list; administrators any agent's; managers the list of an agent all of whose
     /// departments they manage ("managers can only view tickets for the groups/departments in which they belong").

@@ -220,7 +220,7 @@ public struct TicketSearch: Sendable {
         case .department: filters.append([TicketSearchTerms.department(scope?.lowercased ?? "")])
         case .brand: filters.append([TicketSearchTerms.brand(scope?.lowercased ?? "")])
         case .all:
-            if !caller.seesEverything { filters.append(caller.managedDepartments.sorted().map(TicketSearchTerms.department)) }
+            if !caller.seesEverything { filters.append(caller.ownManagedDepartments.sorted().map(TicketSearchTerms.department)) }
         case .customer, .recent, .recentlyTransferred, .followUps:
             throw Problem.badRequest("Basic search works in My Tickets, By Agent, the Queue, All Tickets and the group, department and brand lists.")
         }

@@ -19,8 +19,8 @@ public enum TicketView: String, Sendable {
     case customer
     /// All tickets of one group, one department or one brand (by `id`), as the agent's own list sorts.
     case group, department, brand
-    /// All Tickets: every ticket of the departments the caller manages (of every department for those who see
-    /// everything), as the agent's own list sorts.
+    /// All Tickets: every ticket of the departments the caller manages as a member of one of their groups (of every
+    /// department for those who see everything), as the agent's own list sorts.
     case all
     /// The 100 tickets the agent last touched, and the 100 that last left their list, newest first, any status.
     case recent

@@ -54,7 +54,7 @@ extension TicketStore {
         if view == .all {
             // Those who see everything read every brand's list (NULL: each brand counted); managers each department's.
             scoped = caller.seesEverything ? .brands : .departments
-            binds.append(caller.seesEverything ? nil : caller.managedDepartments.compactMap(UUID.init(uuidString:)))
+            binds.append(caller.seesEverything ? nil : caller.ownManagedDepartments.compactMap(UUID.init(uuidString:)))
         } else {
             guard let id = view == .mine ? UUID(uuidString: caller.principal.userID) : scope else { return (Page(items: [], nextCursor: nil), nil) }
             scoped = switch view {

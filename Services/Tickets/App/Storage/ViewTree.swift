@@ -102,7 +102,7 @@ extension TicketStore {
     private func allTicketCounts(_ caller: TicketCaller) async throws -> ViewTree.Counts? {
         guard caller.mayListAll else { return nil }
         if caller.seesEverything { return ViewTree.Counts(try await counts.totals(scope: "brand")) }
-        return ViewTree.Counts(try await counts.totals(scope: "department", ids: caller.managedDepartments.compactMap(UUID.init(uuidString:))))
+        return ViewTree.Counts(try await counts.totals(scope: "department", ids: caller.ownManagedDepartments.compactMap(UUID.init(uuidString:))))
     }
 
     /// The agents of By Agent for this caller, with their counts.
