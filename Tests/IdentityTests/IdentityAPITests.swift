@@ -19,7 +19,8 @@ struct IdentityAPITests {
     func withIdentity(_ body: @escaping @Sendable (any TestClientProtocol, Database) async throws -> Void) async throws {
         try await TestDatabase.withFreshSchema("identity") { database in
             try await MigrationRunner(database: database, migrations: IdentityMigrations.all).run()
-            let api = IdentityAPI(database: database, tokens: await TokenService(secret: TokenService.developmentSecret), hasher: PasswordHasher(cost: 4))
+            let api = IdentityAPI(
+                database: database, tokens: await TokenService(secret: TokenService.developmentSecret, captchaDifficulty: 8), hasher: PasswordHasher(cost: 4))
             try await DemoSeed(api: api).run(logger: database.logger)
             let router = ServiceRouter.make(metrics: HTTPMetrics(), checks: [])
             api.addRoutes(to: router)
@@ -29,7 +30,7 @@ struct IdentityAPITests {
 
     /// `,"captcha":{…}`: a fresh built-in CAPTCHA challenge of the test secret, solved, for a registration's body.
     static func solvedCaptcha() -> String {
-        let challenge = ProofOfWorkCaptcha(secret: TokenService.developmentSecret).issue()
+        let challenge = ProofOfWorkCaptcha(secret: TokenService.developmentSecret, difficulty: 8).issue()
         return #","captcha":{"challenge":"\#(challenge.challenge)","solution":"\#(ProofOfWorkCaptcha.solve(challenge))"}"#
     }
 

@@ -75,7 +75,7 @@ struct ManagementSettingsAPITests {
             #expect(offer["mode"] as? String == "builtin")
             let challenge = try #require(offer["challenge"] as? String)
             let difficulty = try #require(offer["difficulty"] as? Int)
-            let captcha = ProofOfWorkCaptcha(secret: TokenService.developmentSecret)
+            let captcha = ProofOfWorkCaptcha(secret: TokenService.developmentSecret, difficulty: 8)
             let solution = ProofOfWorkCaptcha.solve(.init(challenge: challenge, difficulty: difficulty, expiresAt: Date()))
             #expect((try? captcha.check(challenge: challenge, solution: solution)) != nil, "any service with the token secret checks it")
 

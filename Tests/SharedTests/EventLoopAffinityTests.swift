@@ -32,7 +32,8 @@ struct EventLoopAffinityTests {
             let asked = ContinuousClock.now
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
-            #expect(ContinuousClock.now - asked < .seconds(5), "graceful shutdown hung")
+            // Well under the group's 15-second graceful limit: a hang would reach it; a loaded machine may take seconds.
+            #expect(ContinuousClock.now - asked < .seconds(10), "graceful shutdown hung")
             return answer
         }
     }

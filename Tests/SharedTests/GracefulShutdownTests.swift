@@ -52,7 +52,8 @@ struct GracefulShutdownTests {
             let asked = ContinuousClock.now
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
-            #expect(ContinuousClock.now - asked < .seconds(2), "the pause held shutdown until the group cancelled it")
+            // The pause is an hour and the group's graceful limit 15 seconds: anything well under that ended at shutdown.
+            #expect(ContinuousClock.now - asked < .seconds(10), "the pause held shutdown until the group cancelled it")
         }
     }
 }

@@ -42,7 +42,7 @@ struct CaptchaTests {
             #expect(missing == .unprocessableContent)
             #expect(headers[.contentType] == "application/problem+json")
             #expect((problem["errors"] as? [[String: String]])?.first?["field"] == "captcha")
-            let foreign = ProofOfWorkCaptcha(secret: "another secret of at least thirty-two bytes!!").issue()
+            let foreign = ProofOfWorkCaptcha(secret: "another secret of at least thirty-two bytes!!", difficulty: 8).issue()
             let forged = #"{"challenge":"\#(foreign.challenge)","solution":"\#(ProofOfWorkCaptcha.solve(foreign))"}"#
             let issued = kit.tokens.captcha.issue()
             let unsolved = (0...).lazy.map(String.init).first { ProofOfWorkCaptcha.leadingZeroBits(of: issued.challenge, $0) < issued.difficulty } ?? ""

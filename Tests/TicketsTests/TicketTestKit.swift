@@ -33,7 +33,7 @@ struct TicketTestKit: Sendable {
             try await database.client.query(
                 PostgresQuery(unsafeSQL: "UPDATE \(database.table("identity_settings")) SET captcha = '\(captcha.rawValue)'"), logger: database.logger
             ).consume()
-            let tokens = await TokenService(secret: TokenService.developmentSecret)
+            let tokens = await TokenService(secret: TokenService.developmentSecret, captchaDifficulty: 8)
             let searchIndex = try index?()
             var kit = TicketTestKit(database: database, tokens: tokens, api: TicketsAPI(database: database, tokens: tokens, index: searchIndex))
             kit.indexer = searchIndex.map { TicketIndexer(index: $0, database: database) }
