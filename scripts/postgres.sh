@@ -7,6 +7,7 @@
 #        server if it is not running (a stale postmaster.pid after a crash is fine), and makes
 #        sure role `concierge` (password `concierge`, LOGIN CREATEDB) and database `concierge`
 #        exist. Listens on 127.0.0.1:PORT only; socket directory beside DATA_DIR.
+#        CONCIERGE_PG_DISPOSABLE=1 turns off fsync (for the tests' throwaway cluster).
 # stop:  fast shutdown, then immediate, then SIGKILL.
 # status: prints the state; exit 0 when running, 3 when not.
 #
@@ -128,6 +129,12 @@ max_wal_size = ${CONCIERGE_PG_MAX_WAL_SIZE:-4GB}
 checkpoint_timeout = 15min
 wal_compression = lz4
 CONF
+    # A disposable cluster (the tests' own) trades crash safety for speed: a test run starts ~140 suites at once,
+    # each creating a database and running its migrations, and on a slow disk their fsyncs kept new connections
+    # waiting past their timeout. Killing PostgreSQL or a service loses nothing this way; only an OS crash would.
+    if [[ ${CONCIERGE_PG_DISPOSABLE:-0} == 1 ]]; then
+        printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' >>"$tmp"
+    fi
     if ! cmp -s "$tmp" "$conf"; then
         cp "$tmp" "$conf"
         if ((EUID == 0)); then chown "$PG_USER:" "$conf"; fi

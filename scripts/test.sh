@@ -45,7 +45,11 @@ trap stop_infrastructure EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-bash "$SCRIPTS/postgres.sh" start "$TEST_RUN_DIR/pg" "$PG_PORT"
+# Every suite creates its own database and none drops it, so each run starts from a new cluster: one kept across
+# runs grew past a thousand databases and 10 GB until its shutdown checkpoint timed out.
+bash "$SCRIPTS/postgres.sh" stop "$TEST_RUN_DIR/pg"
+rm -rf "$TEST_RUN_DIR/pg"
+CONCIERGE_PG_DISPOSABLE=1 bash "$SCRIPTS/postgres.sh" start "$TEST_RUN_DIR/pg" "$PG_PORT"
 bash "$SCRIPTS/broker.sh" start "$TEST_RUN_DIR" "$BROKER_PORT"
 
 export_runtime_env
