@@ -55,6 +55,8 @@ public struct TicketsAPI: Sendable {
         OnlineTicketController(store: store, links: tokens.links).addRoutes(to: api)
         BulkController(store: store).addRoutes(to: api)
         MessageActionsController(store: store).addRoutes(to: api)
-        TicketController(store: store, search: search, creation: creation, captcha: tokens.captcha).addRoutes(to: api)
+        FormController(store: store, links: FormLinks(signer: tokens.links)).addRoutes(to: api)
+        TicketController(store: store, search: search, creation: creation, captcha: tokens.captcha, formLinks: FormLinks(signer: tokens.links))
+            .addRoutes(to: api)
     }
 }

@@ -17,6 +17,11 @@ public struct ReplyComposition: Codable, Sendable, Equatable {
     public var quotedMessageIDs: [String]
     /// The signature the reply will end with (added when it is sent), nil when none applies.
     public var signatureHTML: String?
+    /// Send Form (`?formID=`): the form, sent with the reply as its `formID`.
+    public var formID: String? = nil
+    /// Send Form: what the reply starts with, the form's Email Introduction, which the agent may edit but must keep
+    /// `#FormLink#` in.
+    public var bodyHTML: String? = nil
 }
 
 public enum ReplyComposer {

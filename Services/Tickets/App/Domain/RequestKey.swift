@@ -51,6 +51,7 @@ public struct RequestKey: Sendable, Equatable {
                 ("sendVariant", request.sendVariant?.rawValue), ("to", addresses(request.to)), ("cc", addresses(request.cc)),
                 ("bcc", addresses(request.bcc)), ("subject", request.subject), ("followUp", canonical(request.followUp)),
                 ("transfer", canonical(request.transfer)), ("attachmentIDs", request.attachmentIDs.map { $0.map { $0.lowercased() }.joined(separator: ",") }),
+                ("formID", request.formID?.lowercased()),
             ])
     }
 

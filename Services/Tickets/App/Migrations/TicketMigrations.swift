@@ -584,5 +584,20 @@ public enum TicketMigrations {
         Migration(version: 144, name: "the previous messages a reply quotes when sent (Max Messages in Replies)", sql: [
             "ALTER TABLE {schema}.messages ADD COLUMN quoted_html text, ADD COLUMN quoted_text text",
         ]),
+        Migration(version: 145, name: "forms, and the copies sent on tickets with their answers", sql: [
+            """
+            CREATE TABLE {schema}.forms (
+                id uuid PRIMARY KEY, name text NOT NULL, definition jsonb NOT NULL, version integer NOT NULL, created_at timestamptz NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE {schema}.sent_forms (
+                id uuid PRIMARY KEY, ticket_id uuid NOT NULL REFERENCES {schema}.tickets (id) ON DELETE CASCADE, form_id uuid NOT NULL,
+                message_id uuid NOT NULL, sent_by uuid NOT NULL,
+                sent_at timestamptz NOT NULL, definition jsonb NOT NULL, answers jsonb, completed_at timestamptz
+            )
+            """,
+            "CREATE INDEX sent_forms_ticket ON {schema}.sent_forms (ticket_id, sent_at)",
+        ]),
     ]
 }

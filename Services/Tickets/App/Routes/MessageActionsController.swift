@@ -32,8 +32,16 @@ public struct MessageActionsController: Sendable {
                 guard let mode = TicketSettings.ReplyOption(rawValue: String(text)) else { throw Problem.badRequest("mode is reply or replyAll.") }
                 return mode
             }
-            return try await store.composeReply(
+            var form: FormDefinition?
+            if let text = request.uri.queryParameters["formID"] {
+                guard let id = UUID(uuidString: String(text)), let found = try await store.form(id) else { throw Problem.notFound("No such form.") }
+                form = found
+            }
+            var composition = try await store.composeReply(
                 ticket, mode: mode, agent: caller.principal.userID, agentAddress: caller.principal.email, scheme: PublicOrigin.scheme(of: request))
+            composition.formID = form?.id
+            composition.bodyHTML = form?.emailIntroduction
+            return composition
         }
         group.post("{id}/messages/{messageID}/split") { request, context in
             struct Body: Decodable { var subject: String? }

@@ -23,11 +23,16 @@ public struct TicketController: Sendable {
     let creation: GroupCommit<PendingTicket, Ticket>
     /// Checks the built-in CAPTCHA's challenges that portal submitters solved.
     let captcha: ProofOfWorkCaptcha
+    /// Codes the links of forms sent with replies.
+    let formLinks: FormLinks
 
-    public init(store: TicketStore, search: TicketSearch? = nil, creation: GroupCommit<PendingTicket, Ticket>, captcha: ProofOfWorkCaptcha) {
+    public init(
+        store: TicketStore, search: TicketSearch? = nil, creation: GroupCommit<PendingTicket, Ticket>, captcha: ProofOfWorkCaptcha, formLinks: FormLinks
+    ) {
         self.store = store
         self.creation = creation
         self.captcha = captcha
+        self.formLinks = formLinks
         self.access = TicketRequestAccess(store: store)
         self.search = search
     }
@@ -97,7 +102,13 @@ public struct TicketController: Sendable {
                 bodyHTML: html, bodyText: text, variant: body.sendVariant ?? .waiting, subject: try body.subject.map(TicketInput.subject), followUp: followUp,
                 transfer: transfer,
                 attachmentIDs: try (body.attachmentIDs ?? []).map { try TicketInput.uuid($0, field: "attachmentIDs") },
-                publicScheme: PublicOrigin.scheme(of: request))
+                publicScheme: PublicOrigin.scheme(of: request),
+                form: try body.formID.map {
+                    let sentFormID = UUIDv7.generate()
+                    return FormSending(
+                        formID: try TicketInput.uuid($0, field: "formID"), sentFormID: sentFormID, code: formLinks.code(for: sentFormID),
+                        fallbackHost: PublicOrigin.host(of: request))
+                })
             let key = try RequestKey.reply(body, ticketID: ticket.id, header: request.headers[Self.idempotencyKey], caller: caller.principal.userID)
             let (updated, replayed) = try await store.reply(try Self.id(ticket.id), reply, expectedVersion: try IfMatch.version(request), key: key)
             var response = EditedResponse(status: .created, headers: [.eTag: updated.etag], response: updated)

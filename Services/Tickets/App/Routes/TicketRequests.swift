@@ -42,6 +42,8 @@ public struct ReplyRequest: Decodable, Sendable {
     public var transfer: TransferRequest?
     /// Attach Files: ids of the ticket's attachments (uploaded first, not internal) the reply carries.
     public var attachmentIDs: [String]?
+    /// Send Form: the form whose link replaces `#FormLink#` in the body (the form's Email Introduction, as edited).
+    public var formID: String?
 }
 
 /// `POST …/{id}/messages` (the customer).

@@ -86,7 +86,7 @@ extension TicketStore {
                 var binds = PostgresBindings()
                 binds.append(primary)
                 binds.append(others)
-                for table in ["messages", "comments", "history", "attachments", "time_logs", "request_keys"] {
+                for table in ["messages", "comments", "history", "attachments", "time_logs", "request_keys", "sent_forms"] {
                     try await connection.query(
                         PostgresQuery(unsafeSQL: "UPDATE \(database.table(table)) SET ticket_id = $1 WHERE ticket_id = ANY($2)", binds: binds),
                         logger: database.logger

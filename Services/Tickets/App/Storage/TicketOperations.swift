@@ -25,6 +25,8 @@ public struct AgentReply: Sendable {
     public var attachmentIDs: [UUID] = []
     /// How the agent reached the fleet (``PublicOrigin/scheme(of:)``), for the signature's absolute links.
     public var publicScheme: String
+    /// Send Form: the form whose link the reply carries.
+    public var form: FormSending?
 }
 
 extension TicketStore {
@@ -60,28 +62,40 @@ extension TicketStore {
         _ ticket: inout Ticket, from address: String, userID: String?, html: String, text: String, subject: String? = nil,
         on connection: PostgresConnection
     ) async throws -> [(type: String, details: [String: String])] {
-        var owner: Bool = false
-        if let agent = ticket.agentID.flatMap(UUID.init(uuidString:)), let group = UUID(uuidString: ticket.groupID) {
-            owner = try await standing(of: agent, in: group, on: connection) ?? false
-        }
-        let effect = StatusRules.customerReply(status: ticket.status, ownerActive: owner, pinned: ticket.pinned, hasOwner: ticket.agentID != nil)
+        let effect = try await customerReplyEffect(ticket, on: connection)
         if effect == .rejectedLocked { throw Self.ticketLocked }
         let message = TicketMessage(
             id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .incoming, authorID: userID, from: address, to: [], cc: [], bcc: [],
             bodyHTML: html, bodyText: text, createdAt: Date(), subject: subject == ticket.subject ? nil : subject)
         try await insert(message, on: connection)
         var published: [(type: String, details: [String: String])] = [("ticket.message_received", ["messageID": message.id, "previousStatus": ticket.status.rawValue])]
-        let previous = ticket.status
         published += suspendedByCustomer(&ticket, cause: "customer_reply")
         try await advanceResponseClock(of: ticket.id, on: connection) { ResponseClockRules.customerWrote($0, at: message.createdAt) }
         ticket.messagesIn += 1
         ticket.idleSince = message.createdAt
-        if previous != .active {
-            ticket.status = .active
-            ticket.closedAt = nil
-            published.append(("ticket.status_changed", ["from": previous.rawValue, "to": "active", "cause": "customer_reply"]))
+        return published + (try await reactivated(&ticket, effect, cause: "customer_reply", on: connection))
+    }
+
+    /// What the customer's message or completed form does to the ticket's status (``StatusRules/customerReply``).
+    func customerReplyEffect(_ ticket: Ticket, on connection: PostgresConnection) async throws -> CustomerReplyEffect {
+        var owner: Bool = false
+        if let agent = ticket.agentID.flatMap(UUID.init(uuidString:)), let group = UUID(uuidString: ticket.groupID) {
+            owner = try await standing(of: agent, in: group, on: connection) ?? false
         }
-        if effect == .activeReassigned || (ticket.agentID == nil && previous != .active) {
+        return StatusRules.customerReply(status: ticket.status, ownerActive: owner, pinned: ticket.pinned, hasOwner: ticket.agentID != nil)
+    }
+
+    /// A Waiting or Closed ticket the customer came back to is Active again, moving on by round robin when its owner
+    /// is inactive or gone; Active and Closed and Locked ones stay as they are.
+    func reactivated(
+        _ ticket: inout Ticket, _ effect: CustomerReplyEffect, cause: String, on connection: PostgresConnection
+    ) async throws -> [(type: String, details: [String: String])] {
+        let previous = ticket.status
+        guard effect != .rejectedLocked, previous != .active else { return [] }
+        ticket.status = .active
+        ticket.closedAt = nil
+        var published = [("ticket.status_changed", ["from": previous.rawValue, "to": "active", "cause": cause])]
+        if effect == .activeReassigned || ticket.agentID == nil {
             published.append(try await redistribute(&ticket, on: connection, reason: "reopen_reassign"))
         }
         return published
@@ -97,13 +111,18 @@ extension TicketStore {
             }
             if let status = reply.variant.status { try await checkClose(ticket, to: status, on: connection) }
             try await checkRequiredFields(ticket, at: .send, on: connection)
-            let body = try await signed(
+            var body = try await signed(
                 (reply.bodyHTML, reply.bodyText), for: ticket, agent: reply.agentID.lowercased, agentAddress: reply.agentAddress,
                 scheme: reply.publicScheme, on: connection)
             guard let ticketID = UUID(uuidString: ticket.id) else { throw Problem.notFound("No such ticket.") }
             let quoted = try await quotedHistory(of: ticketID, on: connection)
+            let messageID = UUIDv7.generate()
+            var sentForm: SentForm?
+            if let form = reply.form {
+                (body, sentForm) = try await send(form, in: body, on: ticket, messageID: messageID, by: reply.agentID, scheme: reply.publicScheme, on: connection)
+            }
             let message = TicketMessage(
-                id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .outgoing, authorID: reply.agentID.lowercased,
+                id: messageID.lowercased, ticketID: ticket.id, direction: .outgoing, authorID: reply.agentID.lowercased,
                 from: reply.agentAddress, to: reply.to.isEmpty ? [ticket.customerEmail] : reply.to, cc: reply.cc, bcc: reply.bcc,
                 bodyHTML: body.html, bodyText: body.text, createdAt: Date(), subject: reply.subject.flatMap { $0 == ticket.subject ? nil : $0 },
                 quotedHTML: quoted?.html, quotedText: quoted?.text)
@@ -124,6 +143,9 @@ extension TicketStore {
                     "attachmentIDs": attachments.map(\.lowercased).joined(separator: ","),
                 ].merging(measured?.details ?? [:]) { $1 }),
             ]
+            if let sentForm {
+                published.append(("ticket.form_sent", ["sentFormID": sentForm.id, "formID": sentForm.formID, "formName": sentForm.form.name, "messageID": message.id]))
+            }
             if let reviewer = try await qualityCopy(forReplyOf: reply.agentID.lowercased, on: connection) {
                 published.append(("ticket.quality_copy_requested", ["messageID": message.id, "agentID": reply.agentID.lowercased, "forwardTo": reviewer]))
             }
@@ -301,7 +323,7 @@ extension TicketStore {
     }
 
     /// The customer interacts with the ticket: a scheduled follow-up is suspended (``FollowUpRules``), with its event.
-    private func suspendedByCustomer(_ ticket: inout Ticket, cause: String) -> [(type: String, details: [String: String])] {
+    func suspendedByCustomer(_ ticket: inout Ticket, cause: String) -> [(type: String, details: [String: String])] {
         let followUp = FollowUpRules.afterCustomerMessage(ticket.followUp)
         ticket.followUp = followUp.followUp
         return followUp.suspended ? [("ticket.followup_suspended", ["cause": cause])] : []
