@@ -49,7 +49,7 @@ struct TicketsThroughTheGatewayTests {
         return (departmentID, try #require(department.json?["frontLineGroupID"] as? String))
     }
 
-    @Test("A portal ticket (sent twice with one Idempotency-Key, made once) goes by round robin to the active primary agent, who replies; the customer reopens it; a task holds it open until completed; closed and locked it stays locked")
+    @Test("A portal ticket (sent twice with one Idempotency-Key, made once) goes by round robin to the active primary agent, who replies; the customer reopens it; a form sent with a reply is filled out once through its link; a task holds it open until completed; closed and locked it stays locked")
     func ticketLifeCycle() async throws {
         try await withFleet(TestFleet.Options(otherServices: true)) { fleet in
             let host = [("Host", "demo.localhost")]
@@ -93,6 +93,7 @@ struct TicketsThroughTheGatewayTests {
             #expect(reply.json?["status"] as? String == "waiting")
             let answer = try await TestHTTP.shared.send(.POST, ticketURL + "/messages", headers: customer, json: ["body": "Still smokes."])
             #expect(answer.json?["status"] as? String == "active")
+            try await Self.sendForm(fleet, ticketURL: ticketURL, admin: admin, agent: agent)
             let requireTasks = try await TestHTTP.shared.send(
                 .PATCH, fleet.gatewayURL + "/api/v1/identity/departments/\(departmentID)", headers: admin,
                 json: ["name": "Support with tasks", "settings": ["tickets": ["requireAllTasksCompletedToClose": true]]])
@@ -121,6 +122,33 @@ struct TicketsThroughTheGatewayTests {
             #expect(types.contains("ticket.created"))
             #expect(types.contains("ticket.assigned"))
         }
+    }
+}
+
+extension TicketsThroughTheGatewayTests {
+    /// Send Form: the agent's reply carries the form's link on the brand's host; whoever holds it fills it out
+    /// through the gateway without signing in, once, and the ticket is Active again.
+    static func sendForm(_ fleet: TestFleet, ticketURL: String, admin: [(String, String)], agent: [(String, String)]) async throws {
+        let form = try await TestHTTP.shared.send(
+            .POST, fleet.gatewayURL + "/api/v1/tickets/forms", headers: admin,
+            json: ["name": "Printer details", "fields": [["id": "model", "type": "shortResponse", "label": "Model", "required": true]]])
+        #expect(form.status == 201)
+        let formID = try #require(form.json?["id"] as? String)
+        let compose = try await TestHTTP.shared.send(.GET, ticketURL + "/compose?formID=\(formID)", headers: agent)
+        let introduction = try #require(compose.json?["bodyHTML"] as? String)
+        let sent = try await TestHTTP.shared.send(
+            .POST, ticketURL + "/replies", headers: agent, json: ["bodyHTML": introduction, "formID": formID, "sendVariant": "waiting"])
+        #expect(sent.json?["status"] as? String == "waiting")
+        let timeline = try await TestHTTP.shared.send(.GET, ticketURL + "/timeline", headers: agent)
+        let html = ((timeline.json?["items"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["bodyHTML"] as? String ?? ""
+        let link = try #require(html.firstMatch(of: /href="http:\/\/demo\.localhost(\/api\/v1\/tickets\/sent-forms\/[^"]+)"/))
+        let formURL = fleet.gatewayURL + String(link.1).replacingOccurrences(of: "&amp;", with: "&")
+        let host = [("Host", "demo.localhost")]
+        #expect(try await TestHTTP.shared.send(.GET, formURL, headers: host).json?["name"] as? String == "Printer details")
+        let filled = try await TestHTTP.shared.send(.POST, formURL, headers: host, json: ["answers": ["model": "LaserJet 4"]])
+        #expect(filled.status == 201)
+        #expect(try await TestHTTP.shared.send(.POST, formURL, headers: host, json: ["answers": ["model": "LaserJet 4"]]).status == 409)
+        #expect(try await TestHTTP.shared.send(.GET, ticketURL, headers: agent).json?["status"] as? String == "active")
     }
 }
 
