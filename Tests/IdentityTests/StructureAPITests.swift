@@ -152,7 +152,7 @@ struct StructureAPITests {
         }
     }
 
-    @Test("Signing in makes an agent Active where the group says go active upon login, and publishes agent.signed_in; signing out agent.signed_out")
+    @Test("Signing in makes an agent Active where the group says go active upon login, and publishes agent.signed_in; signing out agent.signed_out, saying whether another session is still open")
     func goActiveOnLogin() async throws {
         try await api.withIdentity { client, database in
             let c = try await Self.company(client, database)
@@ -177,6 +177,14 @@ struct StructureAPITests {
             let signedOutEvent = try await IdentityAPITests.lastEventData("agent.signed_out", database)
             #expect(signedOutEvent["userID"] as? String == c.agentA.id)
             #expect(signedOutEvent["handOff"] as? Bool == true, "the agent chose to hand off their tickets")
+            #expect(signedOutEvent["stillSignedIn"] as? Bool == true, "the session the setup opened is still open")
+
+            let again = try await IdentityAPITests.signIn(client, email: "agent.a@demo.localhost", password: "person-password")
+            for (token, stillSignedIn) in [(c.agentA.token, true), (again["accessToken"] as? String, false)] {
+                let (ended, _, _) = try await IdentityAPITests.send(client, .delete, "/api/v1/identity/sessions/current", token: token, body: "")
+                #expect(ended == .noContent)
+                #expect(try await IdentityAPITests.lastEventData("agent.signed_out", database)["stillSignedIn"] as? Bool == stillSignedIn)
+            }
         }
     }
 

@@ -35,6 +35,27 @@ struct HandOffTests {
         }
     }
 
+    @Test("A signed-out agent receives no new tickets until they sign in again, and then the queue moves on to them; another open session keeps them signed in")
+    func signedOutAgentsReceiveNothing() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let customer = try await kit.customer()
+            let session: [String: Any] = ["userID": agent.lowercased, "groupIDs": [kit.frontLineID.lowercased]]
+            try await kit.identity("agent.signed_out", session.merging(["stillSignedIn": true]) { $1 })
+            #expect(try await kit.submit(client, token: customer.token, subject: "First")["agentID"] as? String == agent.lowercased,
+                    "signed in elsewhere still")
+            try await kit.identity("agent.signed_out", session)
+            let queued = try await kit.submit(client, token: customer.token, subject: "Second")
+            #expect(queued["agentID"] == nil, "the only agent signed out: the ticket waits in the queue")
+            let (status, _, ticket) = try await TicketTestKit.send(
+                client, .get, "/api/v1/tickets/\(try #require(queued["id"] as? String))", token: try await kit.token(agent, roles: ["Agent"]))
+            #expect(status == .ok && ticket["agentID"] == nil)
+            try await kit.identity("agent.signed_in", session)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(agent.lowercased)'") == 2,
+                    "signing in takes the queued ticket")
+        }
+    }
+
     @Test("An agent auto-inactivated in a group with Hand-off on Auto-Inactive gives that group's unpinned Active tickets to the others")
     func handOffOnAutoInactive() async throws {
         try await TicketTestKit.run { client, kit in

@@ -80,7 +80,8 @@ public struct SessionService: Sendable {
         else {
             throw Problem.notFound("This session has already ended.")
         }
-        try await structure.signedOut(userID, handOff: handOff)
+        let open = try await sessions.live(userID: userID, current: principal.sessionID)
+        try await structure.signedOut(userID, handOff: handOff, stillSignedIn: !open.isEmpty)
     }
 
     /// Trades an API key for an access token carrying the key's scopes, narrowed to what its owner may still do;

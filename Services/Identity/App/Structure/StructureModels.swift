@@ -100,6 +100,8 @@ public struct AgentSession: Codable, Sendable, Equatable {
     public var groupIDs: [String]
     /// On `agent.signed_out`: the agent chose to hand off their unpinned tickets.
     public var handOff: Bool?
+    /// On `agent.signed_out`: another session of the agent is still open, so they are still signed in.
+    public var stillSignedIn: Bool?
 }
 
 /// `PUT /api/v1/identity/agents/{id}/status`: Active or Inactive in one group for one channel.

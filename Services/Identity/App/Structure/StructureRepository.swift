@@ -220,12 +220,14 @@ public struct StructureRepository: Sendable {
     }
 
     /// Publishes `agent.signed_out` for an agent in any group, so tickets can hand off their unpinned work when
-    /// the agent chose to (`handOff`).
-    public func signedOut(_ userID: UUID, handOff: Bool = false) async throws {
+    /// the agent chose to (`handOff`) and, unless another session is still open (`stillSignedIn`), stop giving them
+    /// new tickets until they sign in again.
+    public func signedOut(_ userID: UUID, handOff: Bool = false, stillSignedIn: Bool = false) async throws {
         try await database.transaction { connection in
             let memberships = try await memberships(of: userID, on: connection)
             guard !memberships.isEmpty else { return }
-            let session = AgentSession(userID: userID.uuidString.lowercased(), groupIDs: memberships.map(\.groupID), handOff: handOff)
+            let session = AgentSession(
+                userID: userID.uuidString.lowercased(), groupIDs: memberships.map(\.groupID), handOff: handOff, stillSignedIn: stillSignedIn)
             try await publish("agent.signed_out", subject: session.userID, brandID: nil, data: session, on: connection)
         }
     }

@@ -50,11 +50,14 @@ public struct DirectoryProjection: Sendable {
             try await store.applyManagementSettings(try decode(VersionedSettings<ManagementSettings>.self, bytes), on: connection)
         case "agent.signed_in", "agent.signed_out":
             let session = try decode(IdentityPayloads.AgentSession.self, bytes)
-            if type == "agent.signed_out", session.handOff == true, let agent = UUID(uuidString: session.userID) {
-                try await store.handOff(agent: agent, on: connection)
+            let groups = session.groupIDs.compactMap(UUID.init(uuidString:))
+            if type == "agent.signed_out", let agent = UUID(uuidString: session.userID) {
+                if session.stillSignedIn != true { try await store.agentSignedOut(agent, on: connection) }
+                if session.handOff == true { try await store.handOff(agent: agent, on: connection) }
+            } else if let agent = UUID(uuidString: session.userID) {
+                try await store.agentSignedIn(agent, groups: groups, on: connection)
             }
-            try await store.triggerRebalanceRules(
-                groups: session.groupIDs.compactMap(UUID.init(uuidString:)), started: type == "agent.signed_in", on: connection)
+            try await store.triggerRebalanceRules(groups: groups, started: type == "agent.signed_in", on: connection)
         case "user.created", "user.updated":
             let user = try decode(IdentityPayloads.UserChanged.self, bytes)
             var binds = PostgresBindings()

@@ -79,6 +79,8 @@ enum IdentityPayloads {
         var groupIDs: [String]
         /// On `agent.signed_out`: the agent chose to hand off their tickets.
         var handOff: Bool?
+        /// On `agent.signed_out`: another session of theirs is still open.
+        var stillSignedIn: Bool?
     }
 
     struct UserChanged: Decodable {

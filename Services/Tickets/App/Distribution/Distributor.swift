@@ -56,15 +56,19 @@ struct Distributor: Sendable {
         var agentBinds = PostgresBindings()
         agentBinds.append(Array(Set(slots.map(\.1.agentID))))
         let totals = try await connection.query(
-            PostgresQuery(unsafeSQL: "SELECT id, new_active, overall_max_tickets FROM \(database.table("agents")) WHERE id = ANY($1) ORDER BY id FOR UPDATE", binds: agentBinds),
+            PostgresQuery(unsafeSQL: """
+                SELECT id, new_active, overall_max_tickets, signed_out FROM \(database.table("agents")) WHERE id = ANY($1) ORDER BY id FOR UPDATE
+                """, binds: agentBinds),
             logger: database.logger)
-        var overall: [UUID: (Int, Int?)] = [:]
-        for try await (id, newActive, max) in totals.decode((UUID, Int, Int?).self) { overall[id] = (newActive, max) }
+        var overall: [UUID: (newActive: Int, max: Int?, signedOut: Bool)] = [:]
+        for try await (id, newActive, max, signedOut) in totals.decode((UUID, Int, Int?, Bool).self) { overall[id] = (newActive, max, signedOut) }
         var byGroup: [UUID: [AgentSlot]] = [:]
         for (group, slot) in slots {
             var withTotals = slot
-            withTotals.overallNewActive = overall[slot.agentID]?.0 ?? 0
-            withTotals.overallMax = overall[slot.agentID]?.1
+            withTotals.overallNewActive = overall[slot.agentID]?.newActive ?? 0
+            withTotals.overallMax = overall[slot.agentID]?.max
+            // A signed-out agent keeps their status but receives nothing until they sign in again.
+            if overall[slot.agentID]?.signedOut == true { withTotals.active = false }
             byGroup[group, default: []].append(withTotals)
         }
         return byGroup

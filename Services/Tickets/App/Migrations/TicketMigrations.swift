@@ -599,5 +599,8 @@ public enum TicketMigrations {
             """,
             "CREATE INDEX sent_forms_ticket ON {schema}.sent_forms (ticket_id, sent_at)",
         ]),
+        Migration(version: 146, name: "agents who signed out, who receive no tickets until they sign in again", sql: [
+            "ALTER TABLE {schema}.agents ADD COLUMN signed_out boolean NOT NULL DEFAULT false",
+        ]),
     ]
 }

@@ -196,7 +196,11 @@ public struct TicketStore: Sendable {
         binds.append(groupID)
         binds.append(agentID)
         let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: "SELECT active AND NOT excluded FROM \(database.table("agent_groups")) WHERE group_id = $1 AND agent_id = $2", binds: binds),
+            PostgresQuery(unsafeSQL: """
+                SELECT m.active AND NOT m.excluded AND NOT coalesce(a.signed_out, false)
+                FROM \(database.table("agent_groups")) m LEFT JOIN \(database.table("agents")) a ON a.id = m.agent_id
+                WHERE m.group_id = $1 AND m.agent_id = $2
+                """, binds: binds),
             logger: database.logger)
         for try await active in rows.decode(Bool.self) { return active }
         return nil
