@@ -261,7 +261,7 @@ struct TaskTests {
         }
     }
 
-    @Test("A task list sorts by any column, then by due date, in keyset pages, finds subjects by basic search, and takes bulk actions")
+    @Test("A task list sorts by any column, then by due date, in keyset pages, finds subjects by basic search, and takes bulk actions, deletion among them")
     func sortSearchAndBulk() async throws {
         try await TicketTestKit.run { client, kit in
             let agent = try await kit.agent()
@@ -302,6 +302,16 @@ struct TaskTests {
             #expect(moved == .ok)
             #expect((transfers["items"] as? [[String: Any]])?.first?["status"] as? Int == 200)
             #expect(try await kit.eventTypes().contains("task.transferred"))
+
+            let deletion = #"{"taskIDs":["\#(ids[1])","\#(ids[2])"],"action":"delete"}"#
+            let (denied, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/tasks/bulk", token: token, body: deletion)
+            #expect(denied == .forbidden, "agents may not delete tasks by default")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tasks WHERE deleted_at IS NOT NULL") == 0)
+            let (deleted, _, outcomes) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/tasks/bulk", token: try await kit.administratorToken(), body: deletion)
+            #expect(deleted == .ok)
+            #expect((outcomes["items"] as? [[String: Any]])?.compactMap { $0["status"] as? Int } == [204, 204])
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tasks WHERE deleted_at IS NOT NULL") == 2)
         }
     }
 

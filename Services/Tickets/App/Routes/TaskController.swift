@@ -7,7 +7,7 @@ import ServiceKit
 extension TaskItem: ResponseEncodable {}
 extension TaskComment: ResponseEncodable {}
 
-/// `POST …/tasks/bulk`: one action (transfer to `agentID`, `status` or `priority`) on up to 100 tasks.
+/// `POST …/tasks/bulk`: one action (transfer to `agentID`, `status`, `priority` or `delete`) on up to 100 tasks.
 public struct TaskBulkRequest: Decodable, Sendable {
     public static let maximumTasks = 100
     public var taskIDs: [String]
@@ -16,8 +16,14 @@ public struct TaskBulkRequest: Decodable, Sendable {
     public var status: String?
     public var priority: String?
 
-    /// The change each task gets; 422 for a wrong action, a missing value or a wrong number of tasks.
-    func change() throws -> TaskRequest {
+    /// What each task gets: a change, or deletion.
+    enum Operation {
+        case change(TaskRequest)
+        case delete
+    }
+
+    /// 422 for a wrong action, a missing value or a wrong number of tasks.
+    func operation() throws -> Operation {
         guard (1...Self.maximumTasks).contains(taskIDs.count) else {
             throw Problem.unprocessable("Name 1 to \(Self.maximumTasks) tasks.", errors: [.init(field: "taskIDs", message: "1...\(Self.maximumTasks)")])
         }
@@ -26,13 +32,16 @@ public struct TaskBulkRequest: Decodable, Sendable {
         case "transfer": change.agentID = agentID
         case "status": change.status = status
         case "priority": change.priority = priority
-        default: throw Problem.unprocessable("action is transfer, status or priority.", errors: [.init(field: "action", message: "transfer, status or priority")])
+        case "delete": return .delete
+        default:
+            throw Problem.unprocessable(
+                "action is transfer, status, priority or delete.", errors: [.init(field: "action", message: "transfer, status, priority or delete")])
         }
         guard change.agentID != nil || change.status != nil || change.priority != nil else {
             let field = action == "transfer" ? "agentID" : action
             throw Problem.unprocessable("This action needs its \(field).", errors: [.init(field: field, message: "is required")])
         }
-        return change
+        return .change(change)
     }
 }
 
@@ -134,13 +143,20 @@ public struct TaskController: Sendable {
         group.post("tasks/bulk") { request, context in
             let caller = try await agent(context)
             let body = try await request.decodeJSON(TaskBulkRequest.self, context: context)
-            let change = try body.change()
+            let operation = try body.operation()
+            if case .delete = operation { try Authorization.require(caller.principal, .tasks, "Delete") }
             var outcomes: [TaskBulkOutcome] = []
             for text in body.taskIDs {
                 do {
                     let task = try await readable(try TicketInput.uuid(text, field: "taskIDs"), by: caller)
-                    let updated = try await self.change(task, change, expectedVersion: nil, by: caller)
-                    outcomes.append(TaskBulkOutcome(taskID: updated.id, status: 200, version: updated.version, problem: nil))
+                    switch operation {
+                    case .change(let change):
+                        let updated = try await self.change(task, change, expectedVersion: nil, by: caller)
+                        outcomes.append(TaskBulkOutcome(taskID: updated.id, status: 200, version: updated.version, problem: nil))
+                    case .delete:
+                        try await store.deleteTask(try TicketController.id(task.id), actor: .agent(caller.userID))
+                        outcomes.append(TaskBulkOutcome(taskID: task.id, status: 204, version: nil, problem: nil))
+                    }
                 } catch let problem as Problem {
                     outcomes.append(TaskBulkOutcome(taskID: text, status: Int(problem.status.code), version: nil, problem: problem.detail ?? problem.title))
                 }
