@@ -41,6 +41,38 @@ struct AgentCreatedTicketTests {
         }
     }
 
+    @Test("A new ticket can be pinned and sent with a follow-up, written with it; a pin for the queue is a 409 that writes nothing, and customers may do neither")
+    func pinAndFollowUpOnCreation() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let base = #""departmentID":"\#(kit.departmentID.lowercased)","customerEmail":"lee@customer.example","subject":"Renewal","body":"Due soon.""#
+            let (created, _, ticket) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: token,
+                body: #"{\#(base),"status":"active","pin":true,"followUp":{"at":"2030-01-01T09:00:00Z","note":"Call back about the renewal"}}"#)
+            #expect(created == .created)
+            #expect(ticket["pinned"] as? Bool == true && ticket["agentID"] as? String == agent.lowercased)
+            #expect(ticket["status"] as? String == "waiting", "Send and Schedule Follow-up leaves it Waiting until the follow-up")
+            #expect((ticket["followUp"] as? [String: Any])?["at"] as? String == "2030-01-01T09:00:00Z")
+            let id = try #require(ticket["id"] as? String)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.comments WHERE ticket_id = '\(id)' AND type = 'follow_up'") == 1)
+            let events = try await kit.eventTypes()
+            #expect(events.contains("ticket.pinned") && events.contains("ticket.followup_scheduled"))
+
+            let before = try await kit.count("SELECT count(*)::int FROM {schema}.tickets")
+            try await kit.setActive(agent, false)
+            let (queued, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: token, body: #"{\#(base),"agentID":"auto","status":"active","pin":true}"#)
+            #expect(queued == .conflict, "nobody can take it: a ticket in the queue cannot be pinned")
+            let customer = try await kit.customer()
+            let (refused, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: customer.token,
+                body: #"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"Hi","body":"x","pin":true}"#)
+            #expect(refused == .forbidden)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == before, "nothing written")
+        }
+    }
+
     @Test("With agentID auto, or a creator outside the group, the group's round robin chooses; an agent outside the group or a group outside the department is refused")
     func autoAndNamedAgents() async throws {
         try await TicketTestKit.run { client, kit in

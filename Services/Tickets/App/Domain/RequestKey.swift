@@ -29,6 +29,7 @@ public struct RequestKey: Sendable, Equatable {
             ("subject", request.subject), ("body", request.body), ("bodyHTML", request.bodyHTML), ("email", request.email?.lowercased()),
             ("customerEmail", request.customerEmail?.lowercased()), ("priority", request.priority?.rawValue),
             ("incoming", request.incoming.map(String.init)), ("status", request.status?.rawValue),
+            ("pin", request.pin.map(String.init)), ("followUp", canonical(request.followUp)),
         ]
         for (id, value) in (request.customFields ?? [:]).sorted(by: { $0.key < $1.key }) { fields.append(("customField." + id, value)) }
         return try make(header: header, caller: caller, brandID: brandID, fields: fields)

@@ -184,10 +184,19 @@ public struct TicketController: Sendable {
             case "auto": nil
             case let agent: try TicketInput.uuid(agent, field: "agentID")
             }
-            let opening = AgentOpening(
+            var opening = AgentOpening(
                 agentID: creator, agentAddress: caller.principal.email, to: try TicketInput.emails(body.to, field: "to"),
                 cc: try TicketInput.emails(body.cc, field: "cc"), bcc: try TicketInput.emails(body.bcc, field: "bcc"),
                 publicScheme: PublicOrigin.scheme(of: request), ownerChosen: body.agentID != nil)
+            if body.pin == true {
+                try Authorization.require(caller.principal, .tickets, "Pin")
+                opening.pin = true
+            }
+            opening.followUp = try body.followUp.map {
+                try Authorization.require(caller.principal, .tickets, "Follow-up")
+                return try TicketInput.followUp($0, scheduledBy: caller.principal.userID)
+            }
+            let opened = opening
             return created(
                 try await creation.submit(PendingTicket(departmentID: departmentID, actor: .agent(caller.principal.userID)) { known in
                     let department = try Self.existing(known, body.departmentID)
@@ -196,10 +205,11 @@ public struct TicketController: Sendable {
                         subject: subject, bodyHTML: html, bodyText: text, priority: body.priority ?? .normal, owner: owner,
                         incoming: body.incoming ?? false, status: body.status ?? (body.incoming == true ? .active : .waiting),
                         customFields: body.customFields ?? [:], requestKey: key)
-                    new.opening = opening
+                    new.opening = opened
                     return new
                 }))
         }
+        if body.pin != nil || body.followUp != nil { throw Problem.forbidden("Only agents pin tickets and schedule follow-ups.") }
         let email = try caller.map { $0.principal.email } ?? TicketInput.email(body.email, field: "email")
         let brandID = context.brandID
         let solved = CaptchaRequirement.applies(mode: try await store.captchaMode(), to: caller) ? try captcha.accept(body.captcha) : nil

@@ -24,6 +24,9 @@ public struct CreateTicketRequest: Decodable, Sendable {
     public var to: [String]?
     public var cc: [String]?
     public var bcc: [String]?
+    /// An agent's ticket: Pin (kept by its agent) and Send and Schedule Follow-up, written with the ticket.
+    public var pin: Bool?
+    public var followUp: FollowUpRequest?
     /// The solved built-in CAPTCHA, which unverified users send while it is on (`GET /api/v1/identity/captcha`).
     public var captcha: ProofOfWorkCaptcha.Answer?
 }

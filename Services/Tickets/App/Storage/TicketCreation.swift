@@ -16,6 +16,10 @@ public struct AgentOpening: Sendable {
     public var publicScheme: String
     /// The agent named the ticket's agent (`agentID`); false when the ticket is its creator's by default.
     public var ownerChosen: Bool
+    /// Pin: the ticket stays with its agent (409 when it goes to the queue).
+    public var pin: Bool = false
+    /// Send and Schedule Follow-up.
+    public var followUp: FollowUp?
 
     public init(
         agentID: UUID, agentAddress: String, to: [String] = [], cc: [String] = [], bcc: [String] = [], publicScheme: String = "http",
@@ -160,7 +164,17 @@ extension TicketStore {
         // The values it starts with (given or Default Values), as every later change of them is told.
         if !fields.isEmpty { published.insert(TicketEvents.Item("ticket.custom_fields_changed", actor: actor, details: fields), at: 1) }
         try await events.publish(published, ticket, on: connection)
-        return ticket
+        guard let opening = new.opening, opening.pin || opening.followUp != nil else { return ticket }
+        return try await modify(id, expectedVersion: nil, actor: actor, on: connection) { ticket, connection in
+            var published: [(type: String, details: [String: String])] = []
+            if opening.pin {
+                guard ticket.agentID != nil else { throw Problem.conflict("A ticket in the queue cannot be pinned.") }
+                ticket.pinned = true
+                published.append(("ticket.pinned", ["agentID": ticket.agentID ?? ""]))
+            }
+            if let followUp = opening.followUp { published += try await followUpChange(&ticket, followUp, by: opening.agentID.lowercased, on: connection) }
+            return published
+        }
     }
 
     /// The ticket's first message: the customer's (incoming), or the agent's, to the recipients they named, with the
