@@ -17,7 +17,7 @@ struct OrganizationTicketsTests {
         #expect(OrganizationAccess.domain(of: "nobody") == nil)
     }
 
-    @Test("The portal's Organization tab lists the tickets of the members' accounts, addresses and domain, to read only, for members with the permission")
+    @Test("The portal's Organization tab lists the tickets of the members' accounts, addresses and domain, to read only, for members with the permission; agents' tab lists the tickets they see")
     func organizationTab() async throws {
         try await TicketTestKit.run { client, kit in
             let agentToken = try await kit.token(try await kit.agent(), roles: ["Agent"])
@@ -70,6 +70,15 @@ struct OrganizationTicketsTests {
             #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(account)", token: bossToken).0 == .notFound)
             try await members(version: 1, bossMayView: true)
             #expect(try await tab(bossToken).isEmpty, "an older version changes nothing")
+
+            func agentTab(_ token: String) async throws -> Set<String> {
+                let (status, _, page) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=organization&id=\(organization)", token: token)
+                #expect(status == .ok)
+                return Set(((page["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String })
+            }
+            #expect(try await agentTab(agentToken) == Set([ids["domain"], ids["address"], ids["account"]].compactMap { $0 }),
+                    "agents see the organization's tickets whatever its members may view")
+            #expect(try await agentTab(try await kit.secondGroupAgent().token).isEmpty, "only tickets the agent may see")
         }
     }
 }

@@ -267,6 +267,11 @@ public struct TicketController: Sendable {
         }
         let requested = request.uri.queryParameters["view"].map(String.init) ?? (caller.isAgent ? "mine" : "customer")
         if requested == "organization" {
+            if caller.isAgent, let text = request.uri.queryParameters["id"] {
+                guard let organization = UUID(uuidString: String(text)) else { throw Problem.badRequest("id is an organization's id.") }
+                let found = try await store.organizationTickets(of: organization, visibleTo: caller, page: try PageRequest(request))
+                return ViewPage(items: found.items, nextCursor: found.nextCursor)
+            }
             let found = try await store.organizationTickets(caller: caller, page: try PageRequest(request))
             return ViewPage(items: found.items.map(caller.shown), nextCursor: found.nextCursor)
         }

@@ -49,7 +49,7 @@ extension TicketStore {
         binds.append(page.limit + 1)
         let found = try await database.client.withConnection { connection in
             try await tickets("""
-                WHERE id IN (\(organizationTicketIDs)) AND deleted_at IS NULL AND ($3::uuid IS NULL OR id < $3)
+                WHERE id IN (\(organizationTicketIDs(of: grantingOrganizations))) AND deleted_at IS NULL AND ($3::uuid IS NULL OR id < $3)
                 ORDER BY id DESC LIMIT $4
                 """, binds, on: connection)
         }
@@ -61,7 +61,7 @@ extension TicketStore {
         var binds = Self.grantBinds(caller)
         binds.append(UUID(uuidString: ticket.id))
         let rows = try await database.client.query(
-            PostgresQuery(unsafeSQL: "SELECT $3 IN (\(organizationTicketIDs))", binds: binds), logger: database.logger)
+            PostgresQuery(unsafeSQL: "SELECT $3 IN (\(organizationTicketIDs(of: grantingOrganizations)))", binds: binds), logger: database.logger)
         for try await found in rows.decode(Bool?.self) { return found ?? false }
         return false
     }
@@ -75,16 +75,40 @@ extension TicketStore {
         return binds
     }
 
-    /// The ids of the tickets of the organizations whose members with the permission match `$1`/`$2`; each kind of
-    /// member read on its own index.
-    private var organizationTicketIDs: String {
+    /// An agent's Organization → Tickets tab: the organization's tickets (members by username: that account's; by
+    /// email address: those whose address it is; by domain: those whose address is at it) among those the agent
+    /// sees (their groups; managers also their departments), newest first.
+    public func organizationTickets(of organization: UUID, visibleTo caller: TicketCaller, page: PageRequest) async throws -> Page<Ticket> {
+        var binds = PostgresBindings()
+        binds.append(organization)
+        binds.append(caller.seesEverything ? nil : caller.groups.compactMap(UUID.init(uuidString:)))
+        binds.append(caller.seesEverything ? [] : caller.managedDepartments.compactMap(UUID.init(uuidString:)))
+        try KeysetCursor.append(page.cursor, as: [.uuid], to: &binds)
+        binds.append(page.limit + 1)
+        let found = try await database.client.withConnection { connection in
+            try await tickets("""
+                WHERE id IN (\(organizationTicketIDs(of: "SELECT $1::uuid"))) AND deleted_at IS NULL
+                  AND ($2::uuid[] IS NULL OR group_id = ANY($2) OR department_id = ANY($3::uuid[])) AND ($4::uuid IS NULL OR id < $4)
+                ORDER BY id DESC LIMIT $5
+                """, binds, on: connection)
+        }
+        return Page.from(fetched: found, limit: page.limit) { [$0.id] }
+    }
+
+    /// The organizations whose members with the permission match `$1`/`$2` (``grantBinds(_:)``).
+    private var grantingOrganizations: String {
+        """
+        SELECT DISTINCT organization_id FROM \(database.table("organization_members"))
+        WHERE view_tickets AND (kind, value) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+        """
+    }
+
+    /// The ids of the tickets of the organizations `granted` selects; each kind of member read on its own index.
+    private func organizationTicketIDs(of granted: String) -> String {
         let members = database.table("organization_members")
         let tickets = database.table("tickets")
         return """
-            WITH granted AS (
-                SELECT DISTINCT organization_id FROM \(members)
-                WHERE view_tickets AND (kind, value) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-            ), filters AS (
+            WITH granted AS (\(granted)), filters AS (
                 SELECT kind, value FROM \(members) WHERE organization_id IN (SELECT organization_id FROM granted)
             )
             SELECT t.id FROM \(tickets) t JOIN \(database.table("users")) u ON u.id = t.customer_user_id
