@@ -74,6 +74,10 @@ public struct FormController: Sendable {
             let sent = try await store.sentForms(ofTicket: try TicketController.id(ticket.id))
             return TicketForms(items: sent, completed: sent.count { $0.completedAt != nil })
         }
+        group.get("sent-forms") { request, context in
+            let (caller, email) = try await CustomerActivityController.agentAndAddress(request, context, access: access)
+            return Items(items: try await store.sentForms(toCustomer: email, visibleTo: caller))
+        }
         group.get("sent-forms/{sentFormID}") { request, context in
             let sent = try await sentForm(request, context)
             return FormPage(

@@ -162,7 +162,7 @@ extension TicketStore {
         return result
     }
 
-    private func sentForms(_ tail: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [SentForm] {
+    func sentForms(_ tail: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [SentForm] {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 SELECT id, ticket_id, form_id, message_id, sent_by, sent_at, definition::text, answers::text, completed_at

@@ -81,14 +81,13 @@ extension TicketStore {
     public func organizationTickets(of organization: UUID, visibleTo caller: TicketCaller, page: PageRequest) async throws -> Page<Ticket> {
         var binds = PostgresBindings()
         binds.append(organization)
-        binds.append(caller.seesEverything ? nil : caller.groups.compactMap(UUID.init(uuidString:)))
-        binds.append(caller.seesEverything ? [] : caller.managedDepartments.compactMap(UUID.init(uuidString:)))
+        CallerVisibility.append(caller, to: &binds)
         try KeysetCursor.append(page.cursor, as: [.uuid], to: &binds)
         binds.append(page.limit + 1)
         let found = try await database.client.withConnection { connection in
             try await tickets("""
                 WHERE id IN (\(organizationTicketIDs(of: "SELECT $1::uuid"))) AND deleted_at IS NULL
-                  AND ($2::uuid[] IS NULL OR group_id = ANY($2) OR department_id = ANY($3::uuid[])) AND ($4::uuid IS NULL OR id < $4)
+                  AND \(CallerVisibility.clause(groups: 2, departments: 3)) AND ($4::uuid IS NULL OR id < $4)
                 ORDER BY id DESC LIMIT $5
                 """, binds, on: connection)
         }

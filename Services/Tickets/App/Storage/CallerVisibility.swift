@@ -1,0 +1,17 @@
+import Foundation
+import PostgresNIO
+
+/// The tickets an agent sees, as SQL over `tickets`: every one for those who see everything, otherwise those of their
+/// groups and, for managers, of their departments (``TicketSearch/visibilityTerms(_:)`` is the index's form).
+enum CallerVisibility {
+    /// Appends the two parameters ``clause(groups:departments:)`` reads: the groups (NULL for everything) and the departments.
+    static func append(_ caller: TicketCaller, to binds: inout PostgresBindings) {
+        binds.append(caller.seesEverything ? nil : caller.groups.compactMap(UUID.init(uuidString:)))
+        binds.append(caller.seesEverything ? [] : caller.managedDepartments.compactMap(UUID.init(uuidString:)))
+    }
+
+    /// The condition, with the parameters' numbers.
+    static func clause(groups: Int, departments: Int) -> String {
+        "($\(groups)::uuid[] IS NULL OR group_id = ANY($\(groups)) OR department_id = ANY($\(departments)::uuid[]))"
+    }
+}
