@@ -73,6 +73,43 @@ struct AgentCreatedTicketTests {
         }
     }
 
+    @Test("Attach Files on a new ticket: the agent's uploads go with its first message; another's upload is a 422 that writes nothing; unclaimed ones are forgotten after a day")
+    func attachFilesOnCreation() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            func upload(_ name: String, _ token: String) async throws -> String {
+                let (status, _, upload) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/uploads?filename=\(name)", token: token, body: "%PDF-1.4")
+                #expect(status == .created && upload["size"] as? Int == 8)
+                return try #require(upload["id"] as? String)
+            }
+            let manual = try await upload("manual.pdf", token)
+            let base = #""departmentID":"\#(kit.departmentID.lowercased)","customerEmail":"lee@customer.example","subject":"Your manual","body":"Attached.""#
+            let colleagueToken = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let theirs = try await upload("theirs.pdf", colleagueToken)
+            let before = try await kit.count("SELECT count(*)::int FROM {schema}.tickets")
+            let (refused, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: token, body: #"{\#(base),"attachmentIDs":["\#(manual)","\#(theirs)"]}"#)
+            #expect(refused == .unprocessableContent)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == before, "nothing written")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.uploads") == 2, "both uploads still wait")
+
+            let (created, _, ticket) = try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: token, body: #"{\#(base),"attachmentIDs":["\#(manual)"]}"#)
+            #expect(created == .created)
+            let id = try #require(ticket["id"] as? String)
+            let (_, _, attachments) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/attachments", token: token)
+            #expect((attachments["items"] as? [[String: Any]])?.map { $0["filename"] as? String } == ["manual.pdf"])
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.message_attachments ma JOIN {schema}.messages m ON m.id = ma.message_id
+                WHERE m.ticket_id = '\(id)' AND ma.attachment_id = '\(manual)'
+                """) == 1, "the first message carries it")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.uploads") == 1)
+            #expect(try await TicketTestKit.send(client, .post, "/api/v1/tickets/uploads?filename=x.pdf", token: try await kit.customer().token, body: "x").0 == .forbidden)
+            #expect(try await kit.api.store.forgetStaleUploads(now: Date().addingTimeInterval(TicketStore.uploadLifetime + 60)) == 1)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.uploads") == 0)
+        }
+    }
+
     @Test("With agentID auto, or a creator outside the group, the group's round robin chooses; an agent outside the group or a group outside the department is refused")
     func autoAndNamedAgents() async throws {
         try await TicketTestKit.run { client, kit in

@@ -602,5 +602,14 @@ public enum TicketMigrations {
         Migration(version: 146, name: "agents who signed out, who receive no tickets until they sign in again", sql: [
             "ALTER TABLE {schema}.agents ADD COLUMN signed_out boolean NOT NULL DEFAULT false",
         ]),
+        Migration(version: 147, name: "files agents upload for a ticket they are about to create", sql: [
+            """
+            CREATE TABLE {schema}.uploads (
+                id uuid PRIMARY KEY, uploaded_by uuid NOT NULL, filename text NOT NULL, content_type text NOT NULL, size integer NOT NULL,
+                bytes bytea NOT NULL, created_at timestamptz NOT NULL
+            )
+            """,
+            "CREATE INDEX uploads_created ON {schema}.uploads (created_at)",
+        ]),
     ]
 }

@@ -6,6 +6,7 @@ import Hummingbird
 import ServiceKit
 
 extension TicketAttachment: ResponseEncodable {}
+extension PendingUpload: ResponseEncodable {}
 
 /// Attachments under `/api/v1/tickets/{id}/attachments`: agents (Add Attachment) and the ticket's customer upload
 /// (`?filename=`, the body is the file); isInternal attachments are for agents and hidden from customers.
@@ -21,22 +22,21 @@ public struct AttachmentController: Sendable {
     }
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
+        group.post("uploads") { request, context in
+            guard let caller = try await access.caller(context, required: true), caller.isAgent, let agent = UUID(uuidString: caller.principal.userID) else {
+                throw Problem.forbidden("Only agents attach files to a new ticket.")
+            }
+            try Authorization.require(caller.principal, .tickets, "Add Attachment")
+            let (filename, contentType, body) = try await checkedFile(request, byAgent: true)
+            return EditedResponse(status: .created, response: try await store.upload(filename: filename, contentType: contentType, bytes: body, by: agent))
+        }
         group.post("{id}/attachments") { request, context in
             let (ticket, caller) = try await access.readable(context)
             let asAgent = !caller.readsAsCustomer(ticket)
             if asAgent { try Authorization.require(caller.principal, .tickets, "Add Attachment") }
             let isInternal = request.uri.queryParameters["internal"] == "true"
             guard !isInternal || asAgent else { throw Problem.forbidden("Only agents add isInternal attachments.") }
-            let policy = try await store.attachmentPolicy(policy)
-            let body: ByteBuffer
-            do {
-                body = try await request.body.collect(upTo: policy.maximumBytes)
-            } catch {
-                throw AttachmentPolicy.tooLarge(policy.maximumBytes)
-            }
-            let filename = try policy.check(
-                filename: request.uri.queryParameters["filename"].map(String.init) ?? "", size: body.readableBytes, byAgent: asAgent)
-            let contentType = request.headers[.contentType].flatMap { $0.isEmpty ? nil : $0 } ?? "application/octet-stream"
+            let (filename, contentType, body) = try await checkedFile(request, byAgent: asAgent)
             let actor: Actor = asAgent ? .agent(caller.principal.userID) : .customer(caller.principal.userID)
             let attachment = try await store.attach(
                 try TicketController.id(ticket.id), filename: filename, contentType: contentType, bytes: body, isInternal: isInternal, by: actor)
@@ -60,5 +60,19 @@ public struct AttachmentController: Sendable {
                 ],
                 body: ResponseBody(byteBuffer: bytes))
         }
+    }
+
+    /// The request's body as a file under the brand's attachment policy (`?filename=`, the size limit and the
+    /// uploader's extension list): its checked name, content type and bytes.
+    private func checkedFile(_ request: Request, byAgent: Bool) async throws -> (String, String, ByteBuffer) {
+        let policy = try await store.attachmentPolicy(policy)
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: policy.maximumBytes)
+        } catch {
+            throw AttachmentPolicy.tooLarge(policy.maximumBytes)
+        }
+        let filename = try policy.check(filename: request.uri.queryParameters["filename"].map(String.init) ?? "", size: body.readableBytes, byAgent: byAgent)
+        return (filename, request.headers[.contentType].flatMap { $0.isEmpty ? nil : $0 } ?? "application/octet-stream", body)
     }
 }

@@ -196,6 +196,7 @@ public struct TicketController: Sendable {
                 try Authorization.require(caller.principal, .tickets, "Follow-up")
                 return try TicketInput.followUp($0, scheduledBy: caller.principal.userID)
             }
+            opening.attachmentIDs = try (body.attachmentIDs ?? []).map { try TicketInput.uuid($0, field: "attachmentIDs") }
             let opened = opening
             return created(
                 try await creation.submit(PendingTicket(departmentID: departmentID, actor: .agent(caller.principal.userID)) { known in
@@ -209,7 +210,9 @@ public struct TicketController: Sendable {
                     return new
                 }))
         }
-        if body.pin != nil || body.followUp != nil { throw Problem.forbidden("Only agents pin tickets and schedule follow-ups.") }
+        if body.pin != nil || body.followUp != nil || body.attachmentIDs != nil {
+            throw Problem.forbidden("Only agents pin tickets, schedule follow-ups and attach uploads to a new ticket.")
+        }
         let email = try caller.map { $0.principal.email } ?? TicketInput.email(body.email, field: "email")
         let brandID = context.brandID
         let solved = CaptchaRequirement.applies(mode: try await store.captchaMode(), to: caller) ? try captcha.accept(body.captcha) : nil

@@ -27,6 +27,8 @@ public struct CreateTicketRequest: Decodable, Sendable {
     /// An agent's ticket: Pin (kept by its agent) and Send and Schedule Follow-up, written with the ticket.
     public var pin: Bool?
     public var followUp: FollowUpRequest?
+    /// An agent's ticket: Attach Files, ids of their uploads (`POST …/uploads`) the first message carries.
+    public var attachmentIDs: [String]?
     /// The solved built-in CAPTCHA, which unverified users send while it is on (`GET /api/v1/identity/captcha`).
     public var captcha: ProofOfWorkCaptcha.Answer?
 }

@@ -20,6 +20,8 @@ public struct AgentOpening: Sendable {
     public var pin: Bool = false
     /// Send and Schedule Follow-up.
     public var followUp: FollowUp?
+    /// Attach Files: the agent's uploads (``PendingUpload``) the first message carries.
+    public var attachmentIDs: [UUID] = []
 
     public init(
         agentID: UUID, agentAddress: String, to: [String] = [], cc: [String] = [], bcc: [String] = [], publicScheme: String = "http",
@@ -157,10 +159,17 @@ extension TicketStore {
         if let captcha = new.captcha { try await spend(captcha, on: connection) }
         let message = try await firstMessage(of: new, ticket: ticket, actor: actor, at: now, on: connection)
         try await insert(message, on: connection)
+        var attached: [UUID] = []
+        if let opening = new.opening, !opening.attachmentIDs.isEmpty {
+            attached = try await claimUploads(opening.attachmentIDs, by: opening.agentID, for: id, on: connection)
+            try await record(attached, sentWith: message.id, on: connection)
+        }
         try await storeFieldValues(fields, of: id, on: connection)
         if new.status != .active { try await syncTimers(id, on: connection) }
         try await counts.apply(CountPlacement.delta(from: nil, to: CountPlacement(ticket)), on: connection)
         var published = TicketEvents.Item.creation(of: new, messageID: message.id, by: actor, agent: agent)
+        // The mail sender sends the first message's files with it, as a reply's.
+        if !attached.isEmpty { published[0].details["attachmentIDs"] = attached.map(\.lowercased).joined(separator: ",") }
         // The values it starts with (given or Default Values), as every later change of them is told.
         if !fields.isEmpty { published.insert(TicketEvents.Item("ticket.custom_fields_changed", actor: actor, details: fields), at: 1) }
         try await events.publish(published, ticket, on: connection)

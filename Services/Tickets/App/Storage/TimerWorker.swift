@@ -34,6 +34,7 @@ public struct TimerWorker: Service {
             while try await store.runDueTaskSchedule() {}
             while try await store.purgeDeletedTasks() > 0 {}
             while try await store.forgetExpiredCaptchas() > 0 {}
+            while try await store.forgetStaleUploads() > 0 {}
         }
     }
 
