@@ -111,6 +111,31 @@ struct TaskTests {
         }
     }
 
+    @Test("Time is logged on a task and listed with it; only its agent or an administrator deletes it; both are task events")
+    func timeLogs() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let (_, _, task) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/tasks", token: token, body: #"{"subject":"Order a fuser"}"#)
+            let logs = "/api/v1/tickets/tasks/\(try #require(task["id"] as? String))/time-logs"
+            let (logged, _, log) = try await TicketTestKit.send(client, .post, logs, token: token, body: #"{"minutes":20,"subject":"Called the vendor"}"#)
+            #expect(logged == .created && log["taskID"] as? String == task["id"] as? String && log["ticketID"] == nil)
+            #expect(log["billable"] as? Bool == false)
+            let (bad, headers, _) = try await TicketTestKit.send(client, .post, logs, token: token, body: #"{"minutes":0}"#)
+            #expect(bad == .unprocessableContent && headers[.contentType] == "application/problem+json")
+            let (_, _, listed) = try await TicketTestKit.send(client, .get, logs, token: token)
+            #expect((listed["items"] as? [[String: Any]])?.compactMap { $0["minutes"] as? Int } == [20])
+            let logURL = logs + "/" + (try #require(log["id"] as? String))
+            let manager = try await kit.token(try await kit.agent(), roles: ["Agent", "Manager"])
+            #expect(try await TicketTestKit.send(client, .get, logs, token: manager).0 == .ok, "the department's manager reads the task")
+            #expect(try await TicketTestKit.send(client, .delete, logURL, token: manager).0 == .forbidden, "but not another agent's log")
+            #expect(try await TicketTestKit.send(client, .delete, logURL, token: token).0 == .noContent)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.time_logs") == 0)
+            let events = try await kit.eventTypes()
+            #expect(events.contains("task.timelog_created") && events.contains("task.timelog_deleted"))
+        }
+    }
+
     @Test("Task timers announce the start, the reminder and the due time once each; completing the task disarms them")
     func timers() async throws {
         try await TicketTestKit.run { client, kit in

@@ -20,7 +20,9 @@ public struct TicketDraft: Codable, Sendable, Equatable {
 /// Time an agent spent on a ticket, optionally in a category; billable by the department's default unless said.
 public struct TimeLog: Codable, Sendable, Equatable {
     public var id: String
-    public var ticketID: String
+    /// The ticket or the task the time was logged on.
+    public var ticketID: String?
+    public var taskID: String? = nil
     public var agentID: String
     public var categoryID: String?
     public var minutes: Int

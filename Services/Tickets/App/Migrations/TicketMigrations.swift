@@ -611,5 +611,13 @@ public enum TicketMigrations {
             """,
             "CREATE INDEX uploads_created ON {schema}.uploads (created_at)",
         ]),
+        Migration(version: 148, name: "time logs on tasks", sql: [
+            """
+            ALTER TABLE {schema}.time_logs ALTER COLUMN ticket_id DROP NOT NULL,
+                ADD COLUMN task_id uuid REFERENCES {schema}.tasks (id) ON DELETE CASCADE,
+                ADD CONSTRAINT time_logs_on_one_item CHECK ((ticket_id IS NULL) <> (task_id IS NULL))
+            """,
+            "CREATE INDEX time_logs_task ON {schema}.time_logs (task_id, id) WHERE task_id IS NOT NULL",
+        ]),
     ]
 }

@@ -173,6 +173,30 @@ public struct TaskController: Sendable {
             let author = try TicketInput.uuid(caller.userID, field: "author")
             return EditedResponse(status: .created, response: try await store.commentOnTask(try TicketController.id(task.id), body: text, by: author))
         }
+        group.post("tasks/{taskID}/time-logs") { request, context in
+            let (task, caller) = try await readableTask(context)
+            try Authorization.require(caller.principal, .tasks, "Edit")
+            let body = try await request.decodeJSON(TimeLogRequest.self, context: context)
+            let checked = try TimeLogRules.checked(minutes: body.minutes, subject: body.subject ?? "", description: body.description ?? "")
+            let log = try await store.logTime(
+                onTask: try TicketController.id(task.id), minutes: checked.minutes,
+                categoryID: try body.categoryID.map { try TicketInput.uuid($0, field: "categoryID") }, description: checked.description,
+                subject: checked.subject, billable: body.billable, by: try TicketInput.uuid(caller.userID, field: "agent"))
+            return EditedResponse(status: .created, response: log)
+        }
+        group.get("tasks/{taskID}/time-logs") { _, context in
+            let task = try await readableTask(context).task
+            return Items(items: try await store.timeLogs(ofTask: try TicketController.id(task.id)))
+        }
+        group.delete("tasks/{taskID}/time-logs/{logID}") { _, context in
+            let (task, caller) = try await readableTask(context)
+            try Authorization.require(caller.principal, .tasks, "Edit")
+            let logID = try context.uuidParameter("logID", notFound: "The task has no such time log.")
+            try await store.deleteTimeLog(
+                ofTask: try TicketController.id(task.id), log: logID, by: try TicketInput.uuid(caller.userID, field: "agent")
+            ) { log in log.agentID == caller.userID || caller.seesEverything }
+            return Response(status: .noContent)
+        }
         group.get("tasks/{taskID}/comments") { _, context in
             let task = try await readableTask(context).task
             return Items(items: try await store.comments(ofTask: try TicketController.id(task.id)))

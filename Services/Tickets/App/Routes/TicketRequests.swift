@@ -51,6 +51,15 @@ public struct ReplyRequest: Decodable, Sendable {
     public var formID: String?
 }
 
+/// `POST …/{id}/time-logs` and `POST …/tasks/{taskID}/time-logs`.
+public struct TimeLogRequest: Decodable, Sendable {
+    public var minutes: Int
+    public var categoryID: String?
+    public var description: String?
+    public var subject: String?
+    public var billable: Bool?
+}
+
 /// `POST …/{id}/messages` (the customer).
 public struct CustomerMessageRequest: Decodable, Sendable {
     public var body: String?

@@ -56,10 +56,9 @@ public struct WorkRecordController: Sendable {
             return Response(status: .noContent)
         }
         group.post("{id}/time-logs") { request, context in
-            struct Body: Decodable { var minutes: Int; var categoryID: String?; var description: String?; var subject: String?; var billable: Bool? }
             let (ticket, caller) = try await access.readable(context)
             try Authorization.require(caller.principal, .tickets, "Add Time Log")
-            let body = try await request.decodeJSON(Body.self, context: context)
+            let body = try await request.decodeJSON(TimeLogRequest.self, context: context)
             let checked = try TimeLogRules.checked(minutes: body.minutes, subject: body.subject ?? "", description: body.description ?? "")
             let log = try await store.logTime(
                 try TicketController.id(ticket.id), minutes: checked.minutes, categoryID: try body.categoryID.map { try TicketInput.uuid($0, field: "categoryID") },

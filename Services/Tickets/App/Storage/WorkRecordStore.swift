@@ -86,24 +86,7 @@ extension TicketStore {
             let log = TimeLog(
                 id: UUIDv7.generate().lowercased, ticketID: ticket.id, agentID: agent, categoryID: categoryID?.lowercased, minutes: minutes,
                 description: description, billable: billable ?? departmentDefault, createdAt: Date(), subject: subject)
-            var insert = PostgresBindings()
-            insert.append(UUID(uuidString: log.id))
-            insert.append(id)
-            insert.append(UUID(uuidString: agent))
-            insert.append(categoryID)
-            insert.append(minutes)
-            insert.append(description)
-            insert.append(log.billable)
-            insert.append(log.createdAt)
-            insert.append(log.subject)
-            try await translatingForeignKeyViolation {
-                try await connection.query(
-                    PostgresQuery(unsafeSQL: """
-                        INSERT INTO \(database.table("time_logs")) (id, ticket_id, agent_id, category_id, minutes, description, billable, created_at, subject)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                        """, binds: insert), logger: database.logger
-                ).consume()
-            }
+            try await insert(log, on: connection)
             created = log
             return [("ticket.timelog_created", ["timeLogID": log.id, "minutes": String(minutes), "billable": String(log.billable), "categoryID": log.categoryID ?? ""])]
         }
@@ -117,18 +100,19 @@ extension TicketStore {
         return try await database.client.withConnection { try await timeLogs("WHERE ticket_id = $1 ORDER BY id", binds, on: $0) }
     }
 
-    private func timeLogs(_ tail: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [TimeLog] {
+    func timeLogs(_ tail: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [TimeLog] {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
-                SELECT id, ticket_id, agent_id, category_id, minutes, description, billable, created_at, subject FROM \(database.table("time_logs")) \(tail)
+                SELECT id, ticket_id, task_id, agent_id, category_id, minutes, description, billable, created_at, subject
+                FROM \(database.table("time_logs")) \(tail)
                 """, binds: binds), logger: database.logger)
         var result: [TimeLog] = []
-        for try await (id, ticket, agent, category, minutes, description, billable, created, subject)
-            in rows.decode((UUID, UUID, UUID, UUID?, Int, String, Bool, Date, String).self)
+        for try await (id, ticket, task, agent, category, minutes, description, billable, created, subject)
+            in rows.decode((UUID, UUID?, UUID?, UUID, UUID?, Int, String, Bool, Date, String).self)
         {
             result.append(TimeLog(
-                id: id.lowercased, ticketID: ticket.lowercased, agentID: agent.lowercased, categoryID: category?.lowercased, minutes: minutes,
-                description: description, billable: billable, createdAt: created, subject: subject))
+                id: id.lowercased, ticketID: ticket?.lowercased, taskID: task?.lowercased, agentID: agent.lowercased, categoryID: category?.lowercased,
+                minutes: minutes, description: description, billable: billable, createdAt: created, subject: subject))
         }
         return result
     }
@@ -240,6 +224,29 @@ extension TicketStore {
         var result: [TimeLogCategory] = []
         for try await (id, name) in rows.decode((UUID, String).self) { result.append(TimeLogCategory(id: id.lowercased, name: name)) }
         return result
+    }
+
+    /// Stores a time log of a ticket or a task; an unknown category is a 422.
+    func insert(_ log: TimeLog, on connection: PostgresConnection) async throws {
+        var insert = PostgresBindings()
+        insert.append(UUID(uuidString: log.id))
+        insert.append(log.ticketID.flatMap(UUID.init(uuidString:)))
+        insert.append(log.taskID.flatMap(UUID.init(uuidString:)))
+        insert.append(UUID(uuidString: log.agentID))
+        insert.append(log.categoryID.flatMap(UUID.init(uuidString:)))
+        insert.append(log.minutes)
+        insert.append(log.description)
+        insert.append(log.billable)
+        insert.append(log.createdAt)
+        insert.append(log.subject)
+        try await translatingForeignKeyViolation {
+            try await connection.query(
+                PostgresQuery(unsafeSQL: """
+                    INSERT INTO \(database.table("time_logs")) (id, ticket_id, task_id, agent_id, category_id, minutes, description, billable, created_at, subject)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                    """, binds: insert), logger: database.logger
+            ).consume()
+        }
     }
 
     private func translatingForeignKeyViolation(_ body: () async throws -> Void) async throws {
