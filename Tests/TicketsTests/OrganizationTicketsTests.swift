@@ -17,7 +17,7 @@ struct OrganizationTicketsTests {
         #expect(OrganizationAccess.domain(of: "nobody") == nil)
     }
 
-    @Test("The portal's Organization tab lists the tickets of the members' accounts, addresses and domain, to read only, for members with the permission; agents' tab lists the tickets they see")
+    @Test("The portal's Organization tab lists the tickets of the members' accounts, addresses and domain, to read only, for members with the permission; agents' tabs list the tickets they see and the forms sent on them")
     func organizationTab() async throws {
         try await TicketTestKit.run { client, kit in
             let agentToken = try await kit.token(try await kit.agent(), roles: ["Agent"])
@@ -79,6 +79,18 @@ struct OrganizationTicketsTests {
             #expect(try await agentTab(agentToken) == Set([ids["domain"], ids["address"], ids["account"]].compactMap { $0 }),
                     "agents see the organization's tickets whatever its members may view")
             #expect(try await agentTab(try await kit.secondGroupAgent().token).isEmpty, "only tickets the agent may see")
+
+            let formID = try #require(
+                try await TicketTestKit.send(client, .post, "/api/v1/tickets/forms", token: try await kit.administratorToken(), body: #"{"name":"Serial"}"#)
+                    .2["id"] as? String)
+            for id in [ids["domain"], ids["other"]].compactMap({ $0 }) {
+                let (sent, _, _) = try await TicketTestKit.send(
+                    client, .post, "/api/v1/tickets/\(id)/replies", token: agentToken, body: ##"{"body":"#FormLink#","formID":"\##(formID)"}"##)
+                #expect(sent == .created)
+            }
+            let (_, _, forms) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/sent-forms?organizationID=\(organization)", token: agentToken)
+            #expect((forms["items"] as? [[String: Any]])?.compactMap { $0["ticketID"] as? String } == [ids["domain"]].compactMap { $0 },
+                    "the organization's Forms tab: forms sent to its members")
         }
     }
 }

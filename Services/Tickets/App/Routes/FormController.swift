@@ -75,6 +75,13 @@ public struct FormController: Sendable {
             return TicketForms(items: sent, completed: sent.count { $0.completedAt != nil })
         }
         group.get("sent-forms") { request, context in
+            if let text = request.uri.queryParameters["organizationID"] {
+                guard let caller = try await access.caller(context, required: true), caller.isAgent else {
+                    throw Problem.forbidden("Only agents read organizations' details.")
+                }
+                guard let organization = UUID(uuidString: String(text)) else { throw Problem.badRequest("organizationID is an organization's id.") }
+                return Items(items: try await store.sentForms(toOrganization: organization, visibleTo: caller))
+            }
             let (caller, email) = try await CustomerActivityController.agentAndAddress(request, context, access: access)
             return Items(items: try await store.sentForms(toCustomer: email, visibleTo: caller))
         }

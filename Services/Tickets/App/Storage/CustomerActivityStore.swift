@@ -51,6 +51,22 @@ extension TicketStore {
         }
     }
 
+    /// An organization's Forms tab: the forms sent on its members' tickets (``organizationTickets(of:visibleTo:page:)``'s
+    /// matching), newest first (at most 100).
+    public func sentForms(toOrganization organization: UUID, visibleTo caller: TicketCaller) async throws -> [SentForm] {
+        var binds = PostgresBindings()
+        binds.append(organization)
+        CallerVisibility.append(caller, to: &binds)
+        return try await database.client.withConnection { connection in
+            try await sentForms("""
+                WHERE ticket_id IN (
+                    SELECT id FROM \(database.table("tickets"))
+                    WHERE id IN (\(organizationTicketIDs(of: "SELECT $1::uuid"))) AND deleted_at IS NULL \(Self.visibleToCaller))
+                ORDER BY sent_at DESC, id DESC LIMIT 100
+                """, binds, on: connection)
+        }
+    }
+
     /// `$1` the address (lower case), `$2`/`$3` the caller's groups and departments (``visibleToCaller``).
     private static func customerBinds(email: String, caller: TicketCaller) -> PostgresBindings {
         var binds = PostgresBindings()

@@ -103,7 +103,7 @@ extension TicketStore {
     }
 
     /// The ids of the tickets of the organizations `granted` selects; each kind of member read on its own index.
-    private func organizationTicketIDs(of granted: String) -> String {
+    func organizationTicketIDs(of granted: String) -> String {
         let members = database.table("organization_members")
         let tickets = database.table("tickets")
         return """
