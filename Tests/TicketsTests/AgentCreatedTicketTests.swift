@@ -73,7 +73,7 @@ struct AgentCreatedTicketTests {
         }
     }
 
-    @Test("Attach Files on a new ticket: the agent's uploads go with its first message; another's upload is a 422 that writes nothing; unclaimed ones are forgotten after a day")
+    @Test("Attach Files on a new ticket: the agent's (or the portal customer's) uploads go with its first message; another's upload is a 422 that writes nothing; unclaimed ones are forgotten after a day")
     func attachFilesOnCreation() async throws {
         try await TicketTestKit.run { client, kit in
             let agent = try await kit.agent()
@@ -104,7 +104,19 @@ struct AgentCreatedTicketTests {
                 WHERE m.ticket_id = '\(id)' AND ma.attachment_id = '\(manual)'
                 """) == 1, "the first message carries it")
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.uploads") == 1)
-            #expect(try await TicketTestKit.send(client, .post, "/api/v1/tickets/uploads?filename=x.pdf", token: try await kit.customer().token, body: "x").0 == .forbidden)
+            #expect(try await TicketTestKit.send(client, .post, "/api/v1/tickets/uploads?filename=x.pdf", token: nil, body: "x").0 == .unauthorized)
+
+            let customer = try await kit.customer()
+            let photo = try await upload("photo.png", customer.token)
+            let (submitted, _, portal) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: customer.token,
+                body: #"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"Broken","body":"See the photo.","attachmentIDs":["\#(photo)"]}"#)
+            #expect(submitted == .created, "a portal submission carries its customer's uploads too")
+            let portalID = try #require(portal["id"] as? String)
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.message_attachments ma JOIN {schema}.messages m ON m.id = ma.message_id
+                WHERE m.ticket_id = '\(portalID)' AND m.direction = 'in' AND ma.attachment_id = '\(photo)'
+                """) == 1)
             #expect(try await kit.api.store.forgetStaleUploads(now: Date().addingTimeInterval(TicketStore.uploadLifetime + 60)) == 1)
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.uploads") == 0)
         }

@@ -23,12 +23,12 @@ public struct AttachmentController: Sendable {
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.post("uploads") { request, context in
-            guard let caller = try await access.caller(context, required: true), caller.isAgent, let agent = UUID(uuidString: caller.principal.userID) else {
-                throw Problem.forbidden("Only agents attach files to a new ticket.")
+            guard let caller = try await access.caller(context, required: true), let uploader = UUID(uuidString: caller.principal.userID) else {
+                throw Problem.unauthorized("Sign in to attach files.")
             }
-            try Authorization.require(caller.principal, .tickets, "Add Attachment")
-            let (filename, contentType, body) = try await checkedFile(request, byAgent: true)
-            return EditedResponse(status: .created, response: try await store.upload(filename: filename, contentType: contentType, bytes: body, by: agent))
+            if caller.isAgent { try Authorization.require(caller.principal, .tickets, "Add Attachment") }
+            let (filename, contentType, body) = try await checkedFile(request, byAgent: caller.isAgent)
+            return EditedResponse(status: .created, response: try await store.upload(filename: filename, contentType: contentType, bytes: body, by: uploader))
         }
         group.post("{id}/attachments") { request, context in
             let (ticket, caller) = try await access.readable(context)

@@ -174,6 +174,7 @@ public struct TicketController: Sendable {
             case .refuse: throw RequestKey.usedForAnotherRequest
             }
         }
+        let attachments = try (body.attachmentIDs ?? []).map { try TicketInput.uuid($0, field: "attachmentIDs") }
         if let caller, caller.isAgent, body.customerEmail != nil {
             try Authorization.require(caller.principal, .tickets, "Create")
             let groupID = try body.groupID.map { try TicketInput.uuid($0, field: "groupID") }
@@ -196,7 +197,6 @@ public struct TicketController: Sendable {
                 try Authorization.require(caller.principal, .tickets, "Follow-up")
                 return try TicketInput.followUp($0, scheduledBy: caller.principal.userID)
             }
-            opening.attachmentIDs = try (body.attachmentIDs ?? []).map { try TicketInput.uuid($0, field: "attachmentIDs") }
             let opened = opening
             return created(
                 try await creation.submit(PendingTicket(departmentID: departmentID, actor: .agent(caller.principal.userID)) { known in
@@ -207,12 +207,12 @@ public struct TicketController: Sendable {
                         incoming: body.incoming ?? false, status: body.status ?? (body.incoming == true ? .active : .waiting),
                         customFields: body.customFields ?? [:], requestKey: key)
                     new.opening = opened
+                    new.attachmentIDs = attachments
                     return new
                 }))
         }
-        if body.pin != nil || body.followUp != nil || body.attachmentIDs != nil {
-            throw Problem.forbidden("Only agents pin tickets, schedule follow-ups and attach uploads to a new ticket.")
-        }
+        if body.pin != nil || body.followUp != nil { throw Problem.forbidden("Only agents pin tickets and schedule follow-ups.") }
+        if caller == nil, !attachments.isEmpty { throw Problem.unauthorized("Sign in to attach files.") }
         let email = try caller.map { $0.principal.email } ?? TicketInput.email(body.email, field: "email")
         let brandID = context.brandID
         let solved = CaptchaRequirement.applies(mode: try await store.captchaMode(), to: caller) ? try captcha.accept(body.captcha) : nil
@@ -225,6 +225,7 @@ public struct TicketController: Sendable {
                     customerEmail: email, subject: subject, bodyHTML: html, bodyText: text, priority: .normal, owner: nil, incoming: true, status: .active,
                     customFields: body.customFields ?? [:], requestKey: key)
                 new.captcha = solved
+                new.attachmentIDs = attachments
                 return new
             }))
     }

@@ -20,7 +20,9 @@ public struct PendingTicket: Sendable {
 
 extension NewTicket {
     /// Active, without a custom field template or values, not an agent's: written in a batch without per-ticket checks.
-    var isPlainActive: Bool { status == .active && department.templateID == nil && customFields.isEmpty && opening == nil && owner == nil }
+    var isPlainActive: Bool {
+        status == .active && department.templateID == nil && customFields.isEmpty && opening == nil && owner == nil && attachmentIDs.isEmpty
+    }
 }
 
 extension TicketStore {

@@ -20,8 +20,6 @@ public struct AgentOpening: Sendable {
     public var pin: Bool = false
     /// Send and Schedule Follow-up.
     public var followUp: FollowUp?
-    /// Attach Files: the agent's uploads (``PendingUpload``) the first message carries.
-    public var attachmentIDs: [UUID] = []
 
     public init(
         agentID: UUID, agentAddress: String, to: [String] = [], cc: [String] = [], bcc: [String] = [], publicScheme: String = "http",
@@ -60,6 +58,8 @@ public struct NewTicket: Sendable {
     public var opening: AgentOpening?
     /// The built-in CAPTCHA challenge the portal's submitter solved, spent with the ticket.
     public var captcha: ProofOfWorkCaptcha.Accepted?
+    /// Attach Files: the submitter's uploads (``PendingUpload``) the first message carries.
+    public var attachmentIDs: [UUID] = []
 
     public init(
         department: KnownDepartment, groupID: UUID, customerUserID: UUID?, customerEmail: String, subject: String, bodyHTML: String,
@@ -160,8 +160,9 @@ extension TicketStore {
         let message = try await firstMessage(of: new, ticket: ticket, actor: actor, at: now, on: connection)
         try await insert(message, on: connection)
         var attached: [UUID] = []
-        if let opening = new.opening, !opening.attachmentIDs.isEmpty {
-            attached = try await claimUploads(opening.attachmentIDs, by: opening.agentID, for: id, on: connection)
+        if !new.attachmentIDs.isEmpty {
+            guard let uploader = actor.id.flatMap(UUID.init(uuidString:)) else { throw Problem.unauthorized("Sign in to attach files.") }
+            attached = try await claimUploads(new.attachmentIDs, by: uploader, for: id, on: connection)
             try await record(attached, sentWith: message.id, on: connection)
         }
         try await storeFieldValues(fields, of: id, on: connection)
