@@ -24,7 +24,12 @@ public struct TimerWorker: Service {
         self.logger = logger
     }
 
+    /// How often the purges that nobody waits for run (deleted tasks, spent CAPTCHA challenges, unclaimed uploads),
+    /// rather than on every pass.
+    static let housekeepingInterval: Duration = .seconds(60)
+
     public func run() async throws {
+        var lastHousekeeping: ContinuousClock.Instant?
         await PollingLoop.run(pause: interval, gate: gate, logger: logger, what: "timer") {
             while try await runOne() {}
             while try await store.resyncDepartmentTimers() {}
@@ -32,6 +37,9 @@ public struct TimerWorker: Service {
             while try await store.runDueRebalanceRule() != nil {}
             while try await store.runDueTaskTimer() {}
             while try await store.runDueTaskSchedule() {}
+            let now = ContinuousClock.now
+            guard lastHousekeeping.map({ now - $0 >= Self.housekeepingInterval }) ?? true else { return }
+            lastHousekeeping = now
             while try await store.purgeDeletedTasks() > 0 {}
             while try await store.forgetExpiredCaptchas() > 0 {}
             while try await store.forgetStaleUploads() > 0 {}
