@@ -91,6 +91,15 @@ struct OrganizationTicketsTests {
             let (_, _, forms) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/sent-forms?organizationID=\(organization)", token: agentToken)
             #expect((forms["items"] as? [[String: Any]])?.compactMap { $0["ticketID"] as? String } == [ids["domain"]].compactMap { $0 },
                     "the organization's Forms tab: forms sent to its members")
+
+            let (_, _, extra) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: agentToken,
+                body: #"{"departmentID":"\#(kit.departmentID.lowercased)","customerEmail":"LEE@partner.example","subject":"extra","body":"x","agentID":"auto"}"#)
+            let other = try #require(ids["other"])
+            let (merged, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/merge", token: agentToken, body: #"{"primaryID":"\#(other)","ticketIDs":["\#(try #require(extra["id"] as? String))"]}"#)
+            #expect(merged == .ok)
+            #expect(try await agentTab(agentToken).contains(other), "a member address that shares a ticket by a merge brings that ticket in")
         }
     }
 }

@@ -6,8 +6,9 @@ import ServiceKit
 
 /// Tickets' copy of identity's organizations (their member filters, from `organization.created`, `.updated` and
 /// `.deleted`) and the tickets of an organization as its Tickets tab lists them: members by username the tickets of
-/// that account, members by email address the tickets whose address it is, members by domain the tickets whose
-/// address is at that domain (the ticket's address only, not the accounts').
+/// that account, members by email address the tickets whose address it is or that its customer shares as the
+/// customer of a ticket merged into it, members by domain the tickets whose address is at that domain (the ticket's
+/// address only, not the accounts').
 extension TicketStore {
     /// Keeps an organization's member filters (a replayed older version changes nothing).
     func rememberOrganization(_ organization: IdentityPayloads.Organization, deleted: Bool, on connection: PostgresConnection) async throws {
@@ -113,6 +114,7 @@ extension TicketStore {
             SELECT t.id FROM \(tickets) t JOIN \(database.table("users")) u ON u.id = t.customer_user_id
                 JOIN filters f ON f.kind = 'username' AND lower(u.email) = f.value
             UNION SELECT t.id FROM \(tickets) t JOIN filters f ON f.kind = 'email' AND lower(t.customer_email) = f.value
+            UNION SELECT p.ticket_id FROM \(database.table("ticket_participants")) p JOIN filters f ON f.kind = 'email' AND p.email = f.value
             UNION SELECT t.id FROM \(tickets) t JOIN filters f ON f.kind = 'domain' AND split_part(lower(t.customer_email), '@', 2) = f.value
             """
     }
