@@ -37,13 +37,6 @@ extension TicketStore {
     /// Forgets expired challenges (they can no longer be sent); the number forgotten.
     @discardableResult
     public func forgetExpiredCaptchas(now: Date = Date()) async throws -> Int {
-        var binds = PostgresBindings()
-        binds.append(now)
-        let rows = try await database.client.query(
-            PostgresQuery(unsafeSQL: """
-                DELETE FROM \(database.table("captcha_spent")) WHERE id IN (
-                    SELECT id FROM \(database.table("captcha_spent")) WHERE expires_at < $1 LIMIT 1000) RETURNING 1
-                """, binds: binds), logger: database.logger)
-        return try await rows.collect().count
+        try await deleteBatch(from: "captcha_spent", where: "expires_at", before: now)
     }
 }

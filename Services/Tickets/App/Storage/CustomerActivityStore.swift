@@ -15,17 +15,18 @@ extension TicketStore {
                 WITH mine AS (
                     SELECT id, created_at FROM \(tickets)
                     WHERE lower(customer_email) = $1 AND deleted_at IS NULL \(Self.visibleToCaller)
-                ), logs AS (
-                    SELECT l.created_at, l.minutes FROM \(database.table("time_logs")) l JOIN mine ON mine.id = l.ticket_id
+                ), t AS (
+                    SELECT count(*) FILTER (WHERE created_at >= $4)::int d7, count(*) FILTER (WHERE created_at >= $5)::int d30,
+                           count(*) FILTER (WHERE created_at >= $6)::int d90, count(*)::int total, max(created_at) latest
+                    FROM mine
+                ), l AS (
+                    SELECT count(*) FILTER (WHERE l.created_at >= $4)::int d7, count(*) FILTER (WHERE l.created_at >= $5)::int d30,
+                           count(*) FILTER (WHERE l.created_at >= $6)::int d90, count(*)::int total,
+                           coalesce(sum(minutes) FILTER (WHERE l.created_at >= $4), 0)::int m7, coalesce(sum(minutes) FILTER (WHERE l.created_at >= $5), 0)::int m30,
+                           coalesce(sum(minutes) FILTER (WHERE l.created_at >= $6), 0)::int m90, coalesce(sum(minutes), 0)::int minutes
+                    FROM \(database.table("time_logs")) l JOIN mine ON mine.id = l.ticket_id
                 )
-                SELECT (SELECT count(*) FILTER (WHERE created_at >= $4)::int FROM mine), (SELECT count(*) FILTER (WHERE created_at >= $5)::int FROM mine),
-                       (SELECT count(*) FILTER (WHERE created_at >= $6)::int FROM mine), (SELECT count(*)::int FROM mine),
-                       (SELECT count(*) FILTER (WHERE created_at >= $4)::int FROM logs), (SELECT count(*) FILTER (WHERE created_at >= $5)::int FROM logs),
-                       (SELECT count(*) FILTER (WHERE created_at >= $6)::int FROM logs), (SELECT count(*)::int FROM logs),
-                       (SELECT coalesce(sum(minutes) FILTER (WHERE created_at >= $4), 0)::int FROM logs),
-                       (SELECT coalesce(sum(minutes) FILTER (WHERE created_at >= $5), 0)::int FROM logs),
-                       (SELECT coalesce(sum(minutes) FILTER (WHERE created_at >= $6), 0)::int FROM logs), (SELECT coalesce(sum(minutes), 0)::int FROM logs),
-                       (SELECT max(created_at) FROM mine)
+                SELECT t.d7, t.d30, t.d90, t.total, l.d7, l.d30, l.d90, l.total, l.m7, l.m30, l.m90, l.minutes, t.latest FROM t, l
                 """, binds: binds), logger: database.logger)
         var activity = CustomerActivity(
             email: email, tickets: ActivityCounts(last7Days: 0, last30Days: 0, last90Days: 0, allTime: 0),

@@ -67,13 +67,6 @@ extension TicketStore {
 
     /// Forgets uploads no ticket claimed within ``uploadLifetime``, a thousand at a time; answers how many.
     public func forgetStaleUploads(now: Date = Date()) async throws -> Int {
-        var binds = PostgresBindings()
-        binds.append(now.addingTimeInterval(-Self.uploadLifetime))
-        let rows = try await database.client.query(
-            PostgresQuery(unsafeSQL: """
-                DELETE FROM \(database.table("uploads")) WHERE id IN (
-                    SELECT id FROM \(database.table("uploads")) WHERE created_at < $1 LIMIT 1000) RETURNING 1
-                """, binds: binds), logger: database.logger)
-        return try await rows.collect().count
+        try await deleteBatch(from: "uploads", where: "created_at", before: now.addingTimeInterval(-Self.uploadLifetime))
     }
 }

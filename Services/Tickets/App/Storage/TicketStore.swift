@@ -45,6 +45,18 @@ public struct TicketStore: Sendable {
         follow_up_at, follow_up_note, follow_up_group_id, follow_up_agent_id, follow_up_priority, follow_up_pin, follow_up_due
         """
 
+    /// Deletes up to a thousand rows of `table` whose `column` is before `cutoff` (a purge called until it answers 0,
+    /// so no statement holds many locks); the number deleted.
+    func deleteBatch(from table: String, where column: String, before cutoff: Date) async throws -> Int {
+        var binds = PostgresBindings()
+        binds.append(cutoff)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: """
+                DELETE FROM \(database.table(table)) WHERE id IN (SELECT id FROM \(database.table(table)) WHERE \(column) < $1 LIMIT 1000) RETURNING 1
+                """, binds: binds), logger: database.logger)
+        return try await rows.collect().count
+    }
+
     /// Deletes the row of `table` with this id; false when there was none.
     func deleteRow(of table: String, id: UUID) async throws -> Bool {
         var binds = PostgresBindings()
