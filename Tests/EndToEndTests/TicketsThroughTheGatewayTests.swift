@@ -49,7 +49,7 @@ struct TicketsThroughTheGatewayTests {
         return (departmentID, try #require(department.json?["frontLineGroupID"] as? String))
     }
 
-    @Test("A portal ticket (sent twice with one Idempotency-Key, made once) goes by round robin to the active primary agent, who replies; the customer reopens it; a form sent with a reply is filled out once through its link; a task holds it open until completed; closed and locked it stays locked")
+    @Test("A portal ticket (sent twice with one Idempotency-Key, made once) goes by round robin to the active primary agent, who replies; the customer reopens it; a sticky comment on the customer's account leads the agent's timeline; a form sent with a reply is filled out once through its link; a task holds it open until completed; closed and locked it stays locked")
     func ticketLifeCycle() async throws {
         try await withFleet(TestFleet.Options(otherServices: true)) { fleet in
             let host = [("Host", "demo.localhost")]
@@ -93,6 +93,7 @@ struct TicketsThroughTheGatewayTests {
             #expect(reply.json?["status"] as? String == "waiting")
             let answer = try await TestHTTP.shared.send(.POST, ticketURL + "/messages", headers: customer, json: ["body": "Still smokes."])
             #expect(answer.json?["status"] as? String == "active")
+            try await Self.stickyUserComment(fleet, ticketURL: ticketURL, customer: customer, admin: admin, agent: agent)
             try await Self.sendForm(fleet, ticketURL: ticketURL, admin: admin, agent: agent)
             let requireTasks = try await TestHTTP.shared.send(
                 .PATCH, fleet.gatewayURL + "/api/v1/identity/departments/\(departmentID)", headers: admin,
@@ -126,6 +127,25 @@ struct TicketsThroughTheGatewayTests {
 }
 
 extension TicketsThroughTheGatewayTests {
+    /// A sticky comment kept on the customer's account in identity reaches the agents' timeline of their ticket through
+    /// `identity.events`, ahead of the newer messages; the customer does not see it.
+    static func stickyUserComment(
+        _ fleet: TestFleet, ticketURL: String, customer: [(String, String)], admin: [(String, String)], agent: [(String, String)]
+    ) async throws {
+        let me = try await TestHTTP.shared.send(.GET, fleet.gatewayURL + "/api/v1/identity/me", headers: customer)
+        let customerID = try #require(me.json?["userID"] as? String)
+        let added = try await TestHTTP.shared.send(
+            .POST, fleet.gatewayURL + "/api/v1/identity/users/\(customerID)/comments", headers: admin, json: ["body": "Prefers phone calls", "sticky": true])
+        #expect(added.status == 201)
+        let timeline = try await eventually(ticketURL + "/timeline", headers: agent) { page in
+            (page["items"] as? [[String: Any]])?.first?["kind"] as? String == "user_comment"
+        }
+        let first = (timeline["items"] as? [[String: Any]])?.first?["comment"] as? [String: Any]
+        #expect(first?["body"] as? String == "Prefers phone calls")
+        let seen = try await TestHTTP.shared.send(.GET, ticketURL + "/timeline", headers: customer)
+        #expect((seen.json?["items"] as? [[String: Any]])?.contains { $0["kind"] as? String == "user_comment" } == false)
+    }
+
     /// Send Form: the agent's reply carries the form's link on the brand's host; whoever holds it fills it out
     /// through the gateway without signing in, once, and the ticket is Active again.
     static func sendForm(_ fleet: TestFleet, ticketURL: String, admin: [(String, String)], agent: [(String, String)]) async throws {
@@ -140,7 +160,8 @@ extension TicketsThroughTheGatewayTests {
             .POST, ticketURL + "/replies", headers: agent, json: ["bodyHTML": introduction, "formID": formID, "sendVariant": "waiting"])
         #expect(sent.json?["status"] as? String == "waiting")
         let timeline = try await TestHTTP.shared.send(.GET, ticketURL + "/timeline", headers: agent)
-        let html = ((timeline.json?["items"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["bodyHTML"] as? String ?? ""
+        let newest = (timeline.json?["items"] as? [[String: Any]])?.first { $0["message"] != nil }
+        let html = (newest?["message"] as? [String: Any])?["bodyHTML"] as? String ?? ""
         let link = try #require(html.firstMatch(of: /href="http:\/\/demo\.localhost(\/api\/v1\/tickets\/sent-forms\/[^"]+)"/))
         let formURL = fleet.gatewayURL + String(link.1).replacingOccurrences(of: "&amp;", with: "&")
         let host = [("Host", "demo.localhost")]

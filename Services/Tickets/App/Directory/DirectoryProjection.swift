@@ -11,11 +11,13 @@ public struct DirectoryProjection: Sendable {
     let database: Database
     let store: TicketStore
     let distributor: Distributor
+    let userComments: UserCommentProjection
 
     public init(database: Database) {
         self.database = database
         self.store = TicketStore(database: database)
         self.distributor = Distributor(database: database)
+        self.userComments = UserCommentProjection(database: database)
     }
 
     public func apply(_ type: String, _ bytes: [UInt8], on connection: PostgresConnection) async throws {
@@ -88,6 +90,9 @@ public struct DirectoryProjection: Sendable {
         case "user.deleted":
             let user = try decode(IdentityPayloads.UserChanged.self, bytes)
             try await execute("DELETE FROM \(database.table("agent_groups")) WHERE agent_id = $1", [user.userID], on: connection)
+            try await userComments.apply(type, bytes, on: connection)
+        case "user.comment_added", "user.comment_changed", "user.comment_deleted":
+            try await userComments.apply(type, bytes, on: connection)
         default:
             return
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What tickets reads from `identity.events`: only the fields it keeps (a tolerant reader, so identity may add
 /// fields freely).
 enum IdentityPayloads {
@@ -108,6 +110,23 @@ enum IdentityPayloads {
     struct EmailVerified: Decodable {
         var userID: String
         var email: String
+    }
+
+    /// `user.comment_added` (and `organization.comment_added`, which tickets ignores): a comment agents keep on a user.
+    struct CommentAdded: Decodable {
+        var id: String
+        var subjectKind: String
+        var subjectID: String
+        var authorID: String?
+        var body: String
+        var sticky: Bool
+        var createdAt: Date
+    }
+
+    /// `user.comment_changed` (`sticky` "true" or "false") and `user.comment_deleted` (`sticky` empty).
+    struct CommentChanged: Decodable {
+        var commentID: String
+        var sticky: String
     }
 
     struct Envelope<P: Decodable>: Decodable {

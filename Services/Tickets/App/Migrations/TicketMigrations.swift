@@ -619,5 +619,14 @@ public enum TicketMigrations {
             """,
             "CREATE INDEX time_logs_task ON {schema}.time_logs (task_id, id) WHERE task_id IS NOT NULL",
         ]),
+        Migration(version: 149, name: "identity's comments on users, whose sticky ones lead the agents' timeline of the user's tickets", sql: [
+            """
+            CREATE TABLE {schema}.user_comments (
+                id uuid PRIMARY KEY, user_id uuid NOT NULL, author_id uuid, body text NOT NULL, sticky boolean NOT NULL,
+                created_at timestamptz NOT NULL
+            )
+            """,
+            "CREATE INDEX user_comments_sticky ON {schema}.user_comments (user_id) WHERE sticky",
+        ]),
     ]
 }

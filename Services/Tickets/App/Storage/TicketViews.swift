@@ -85,7 +85,7 @@ extension TicketStore {
     }
 
     /// The timeline, newest first, 15 at a time by default: messages, comments and attachments; sticky comments lead
-    /// the first page. A customer sees only the messages and the attachments that are not internal: not the agents'
+    /// the first page, with the sticky comments agents keep on the ticket's customer (kind `user_comment`). A customer sees only the messages and the attachments that are not internal: not the agents'
     /// forwards, and no message's Bcc.
     public func timeline(_ ticketID: UUID, includeComments: Bool, page: PageRequest) async throws -> Page<TimelineItem> {
         var binds = PostgresBindings()
@@ -104,6 +104,12 @@ extension TicketStore {
                     UNION ALL
                     SELECT 'comment', id, type = 'sticky', NULL, author_id, '', '{}', '{}', '{}', body, body, type, created_at, NULL, NULL, NULL
                     FROM \(database.table("comments")) WHERE $3 AND ticket_id = $1 AND ($2::uuid IS NULL OR (id < $2 AND type <> 'sticky'))
+                    UNION ALL
+                    SELECT 'user_comment', id, true, NULL, author_id, '', '{}', '{}', '{}', body, body, 'sticky', created_at, NULL, NULL, NULL
+                    FROM \(database.table("user_comments")) WHERE $3 AND $2::uuid IS NULL AND sticky AND user_id IN (
+                        SELECT customer_user_id FROM \(database.table("tickets")) WHERE id = $1
+                        UNION SELECT u.id FROM \(database.table("users")) u JOIN \(database.table("tickets")) t ON lower(u.email) = lower(t.customer_email)
+                        WHERE t.id = $1)
                     UNION ALL
                     SELECT 'attachment', id, false, NULL, uploaded_by, filename, '{}', '{}', '{}', content_type, size::text,
                            CASE WHEN internal THEN 'internal' ELSE '' END, created_at, NULL, NULL, NULL
