@@ -102,4 +102,49 @@ struct OrganizationTicketsTests {
             #expect(try await agentTab(agentToken).contains(other), "a member address that shares a ticket by a merge brings that ticket in")
         }
     }
+
+    @Test("Email and domain members also match the To and Cc of a ticket's messages, including those merged into it, but not Bcc nor forwards")
+    func headerAddressesMatch() async throws {
+        try await TicketTestKit.run { client, kit in
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            func newTicket(_ subject: String, extra: String) async throws -> String {
+                let (status, _, ticket) = try await TicketTestKit.send(
+                    client, .post, "/api/v1/tickets", token: token,
+                    body: #"{"departmentID":"\#(kit.departmentID.lowercased)","customerEmail":"lee@customer.example","subject":"\#(subject)","body":"x","status":"active"\#(extra)}"#)
+                #expect(status == .created)
+                return try #require(ticket["id"] as? String)
+            }
+            let copied = try await newTicket("copied", extra: #","cc":["Boss@Partner.example"]"#)
+            let addressed = try await newTicket("addressed", extra: #","to":["lee@customer.example","ops@vendor.example"]"#)
+            let blind = try await newTicket("blind", extra: #","bcc":["spy@partner.example","ops@vendor.example"]"#)
+            let (forwarded, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(blind)/replies", token: token, body: #"{"body":"Thanks","cc":["lee@customer.example"]}"#)
+            #expect(forwarded == .created)
+            let (_, _, timeline) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(blind)/timeline", token: token)
+            let messageID = try #require(((timeline["items"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["id"] as? String)
+            let (forward, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(blind)/messages/\(messageID)/forward", token: token, body: #"{"to":["desk@partner.example"]}"#)
+            #expect(forward == .created)
+            let merged = try await newTicket("merged", extra: #","cc":["ann@merged.example"]"#)
+
+            let organization = UUID().lowercased
+            try await kit.identity("organization.created", [
+                "id": organization, "name": "Partners", "version": 1,
+                "members": [
+                    ["id": UUID().lowercased, "kind": "domain", "value": "partner.example", "viewOrganizationTickets": false],
+                    ["id": UUID().lowercased, "kind": "email", "value": "ops@vendor.example", "viewOrganizationTickets": false],
+                    ["id": UUID().lowercased, "kind": "domain", "value": "merged.example", "viewOrganizationTickets": false],
+                ],
+            ])
+            func tab() async throws -> Set<String> {
+                let (_, _, page) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=organization&id=\(organization)", token: token)
+                return Set(((page["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String })
+            }
+            #expect(try await tab() == [copied, addressed, merged], "Cc at the domain, To the address; Bcc and the forward's To are not the header")
+            let (done, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/merge", token: token, body: #"{"primaryID":"\#(blind)","ticketIDs":["\#(merged)"]}"#)
+            #expect(done == .ok)
+            #expect(try await tab() == [copied, addressed, blind], "the merged ticket's messages bring their header with them")
+        }
+    }
 }

@@ -628,5 +628,39 @@ public enum TicketMigrations {
             """,
             "CREATE INDEX user_comments_sticky ON {schema}.user_comments (user_id) WHERE sticky",
         ]),
+        Migration(version: 150, name: "the addresses of each ticket's header (its messages' To and Cc), which organizations' email and domain members match", sql: [
+            """
+            CREATE TABLE {schema}.ticket_addresses (
+                ticket_id uuid NOT NULL REFERENCES {schema}.tickets (id) ON DELETE CASCADE,
+                email text NOT NULL,
+                PRIMARY KEY (ticket_id, email))
+            """,
+            "CREATE INDEX ticket_addresses_email ON {schema}.ticket_addresses (email)",
+            "CREATE INDEX ticket_addresses_domain ON {schema}.ticket_addresses ((split_part(email, '@', 2)))",
+            """
+            CREATE FUNCTION {schema}.keep_ticket_addresses() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO {schema}.ticket_addresses (ticket_id, email)
+                SELECT NEW.ticket_id, lower(address) FROM unnest(NEW.to_addresses || NEW.cc_addresses) AS address
+                ON CONFLICT DO NOTHING;
+                RETURN NULL;
+            END $$
+            """,
+            """
+            CREATE TRIGGER messages_header_addresses AFTER INSERT ON {schema}.messages FOR EACH ROW
+            WHEN (NOT NEW.forwarded AND cardinality(NEW.to_addresses) + cardinality(NEW.cc_addresses) > 0)
+            EXECUTE FUNCTION {schema}.keep_ticket_addresses()
+            """,
+            """
+            CREATE TRIGGER messages_moved_header_addresses AFTER UPDATE OF ticket_id ON {schema}.messages FOR EACH ROW
+            WHEN (NOT NEW.forwarded AND cardinality(NEW.to_addresses) + cardinality(NEW.cc_addresses) > 0 AND OLD.ticket_id <> NEW.ticket_id)
+            EXECUTE FUNCTION {schema}.keep_ticket_addresses()
+            """,
+            """
+            INSERT INTO {schema}.ticket_addresses (ticket_id, email)
+            SELECT ticket_id, lower(address) FROM {schema}.messages, unnest(to_addresses || cc_addresses) AS address WHERE NOT forwarded
+            ON CONFLICT DO NOTHING
+            """,
+        ]),
     ]
 }

@@ -6,9 +6,9 @@ import ServiceKit
 
 /// Tickets' copy of identity's organizations (their member filters, from `organization.created`, `.updated` and
 /// `.deleted`) and the tickets of an organization as its Tickets tab lists them: members by username the tickets of
-/// that account, members by email address the tickets whose address it is or that its customer shares as the
-/// customer of a ticket merged into it, members by domain the tickets whose address is at that domain (the ticket's
-/// address only, not the accounts').
+/// that account, members by email address the tickets whose header holds it (the ticket's address, or its messages'
+/// To and Cc, kept in `ticket_addresses` by a trigger) or that its customer shares as the customer of a ticket merged
+/// into it, members by domain the tickets with a header address at that domain (the addresses only, not the accounts').
 extension TicketStore {
     /// Keeps an organization's member filters (a replayed older version changes nothing).
     func rememberOrganization(_ organization: IdentityPayloads.Organization, deleted: Bool, on connection: PostgresConnection) async throws {
@@ -107,6 +107,7 @@ extension TicketStore {
     func organizationTicketIDs(of granted: String) -> String {
         let members = database.table("organization_members")
         let tickets = database.table("tickets")
+        let addresses = database.table("ticket_addresses")
         return """
             WITH granted AS (\(granted)), filters AS (
                 SELECT kind, value FROM \(members) WHERE organization_id IN (SELECT organization_id FROM granted)
@@ -116,6 +117,8 @@ extension TicketStore {
             UNION SELECT t.id FROM \(tickets) t JOIN filters f ON f.kind = 'email' AND lower(t.customer_email) = f.value
             UNION SELECT p.ticket_id FROM \(database.table("ticket_participants")) p JOIN filters f ON f.kind = 'email' AND p.email = f.value
             UNION SELECT t.id FROM \(tickets) t JOIN filters f ON f.kind = 'domain' AND split_part(lower(t.customer_email), '@', 2) = f.value
+            UNION SELECT a.ticket_id FROM \(addresses) a JOIN filters f ON f.kind = 'email' AND a.email = f.value
+            UNION SELECT a.ticket_id FROM \(addresses) a JOIN filters f ON f.kind = 'domain' AND split_part(a.email, '@', 2) = f.value
             """
     }
 }
