@@ -12,10 +12,12 @@ public struct OpenTicketCommand: Codable, Sendable, Equatable {
     public var bodyHTML: String?
     /// Where it came from, e.g. "livechat".
     public var source: String
+    /// The whole email with its headers, when it came by email: the ticket keeps it for Raw Content.
+    public var rawContent: String?
 
     public init(
         departmentID: String, groupID: String? = nil, customerEmail: String, customerUserID: String? = nil, subject: String,
-        bodyText: String? = nil, bodyHTML: String? = nil, source: String
+        bodyText: String? = nil, bodyHTML: String? = nil, source: String, rawContent: String? = nil
     ) {
         self.departmentID = departmentID
         self.groupID = groupID
@@ -25,6 +27,7 @@ public struct OpenTicketCommand: Codable, Sendable, Equatable {
         self.bodyText = bodyText
         self.bodyHTML = bodyHTML
         self.source = source
+        self.rawContent = rawContent
     }
 }
 
@@ -62,10 +65,12 @@ public struct AddTicketMessageCommand: Codable, Sendable, Equatable {
     public var departmentID: String?
     /// Where it came from, e.g. "email".
     public var source: String
+    /// The whole email with its headers: the message keeps it for Raw Content.
+    public var rawContent: String?
 
     public init(
         ticketNumber: String, fromAddress: String, customerUserID: String? = nil, subject: String, bodyText: String? = nil,
-        bodyHTML: String? = nil, departmentID: String? = nil, source: String
+        bodyHTML: String? = nil, departmentID: String? = nil, source: String, rawContent: String? = nil
     ) {
         self.ticketNumber = ticketNumber
         self.fromAddress = fromAddress
@@ -75,5 +80,6 @@ public struct AddTicketMessageCommand: Codable, Sendable, Equatable {
         self.bodyHTML = bodyHTML
         self.departmentID = departmentID
         self.source = source
+        self.rawContent = rawContent
     }
 }

@@ -45,7 +45,8 @@ public struct TicketCommandHandler: Sendable {
         if let ticket = open, ticket.status != .closedLocked {
             _ = try await store.customerMessage(
                 try TicketInput.uuid(ticket.id, field: "ticketNumber"), from: from, userID: command.customerUserID, html: body.html, text: body.text,
-                subject: try? TicketInput.subject(command.subject), on: connection)
+                subject: try? TicketInput.subject(command.subject),
+                source: MessageSource.kept(givenHTML: command.bodyHTML, safeHTML: body.html, rawContent: command.rawContent), on: connection)
             return
         }
         var earlier = open
@@ -55,7 +56,7 @@ public struct TicketCommandHandler: Sendable {
         }
         let opening = OpenTicketCommand(
             departmentID: departmentID, customerEmail: from, customerUserID: command.customerUserID, subject: command.subject,
-            bodyText: command.bodyText, bodyHTML: command.bodyHTML, source: command.source)
+            bodyText: command.bodyText, bodyHTML: command.bodyHTML, source: command.source, rawContent: command.rawContent)
         let created = try await store.create(
             try await newTicket(opening, on: connection), actor: Actor(kind: command.source, id: command.customerUserID), on: connection)
         // The locked ticket and the one its customer's message opened are each other's related items.
@@ -74,9 +75,11 @@ public struct TicketCommandHandler: Sendable {
         guard let department = try await store.department(departmentID, on: connection) else {
             throw Problem.unprocessable("There is no department \(command.departmentID).")
         }
-        return NewTicket(
+        var new = NewTicket(
             department: department, groupID: group ?? department.frontLineGroupID, customerUserID: command.customerUserID.flatMap(UUID.init(uuidString:)),
             customerEmail: email, subject: subject, bodyHTML: body.html, bodyText: body.text, priority: .normal, owner: nil, incoming: true,
             status: .active)
+        new.source = MessageSource.kept(givenHTML: command.bodyHTML, safeHTML: body.html, rawContent: command.rawContent)
+        return new
     }
 }

@@ -662,5 +662,11 @@ public enum TicketMigrations {
             ON CONFLICT DO NOTHING
             """,
         ]),
+        Migration(version: 151, name: "what incoming messages were before they were made safe: their HTML (Show HTML) and raw email (Raw Content)", sql: [
+            """
+            CREATE TABLE {schema}.message_sources (
+                message_id uuid PRIMARY KEY REFERENCES {schema}.messages (id) ON DELETE CASCADE, original_html text, raw_content text)
+            """,
+        ]),
     ]
 }

@@ -43,6 +43,15 @@ public struct MessageActionsController: Sendable {
             composition.bodyHTML = form?.emailIntroduction
             return composition
         }
+        group.get("{id}/messages/{messageID}/source") { _, context in
+            let (ticket, caller) = try await access.readable(context, for: .read)
+            guard !caller.readsAsCustomer(ticket) else { throw Problem.notFound("No such ticket.") }
+            let messageID = try context.uuidParameter("messageID", notFound: "No such message.")
+            guard let source = try await store.source(of: messageID, ticket: try TicketController.id(ticket.id)) else {
+                throw Problem.notFound("No such message.")
+            }
+            return source
+        }
         group.post("{id}/messages/{messageID}/split") { request, context in
             struct Body: Decodable { var subject: String? }
             let (ticket, caller) = try await access.readable(context)

@@ -77,7 +77,8 @@ public struct TicketController: Sendable {
             let (html, text) = try TicketInput.body(text: body.body, html: body.bodyHTML)
             let key = try RequestKey.message(body, ticketID: ticket.id, header: request.headers[Self.idempotencyKey], caller: caller.principal.userID)
             let (updated, replayed) = try await store.customerMessage(
-                try Self.id(ticket.id), from: caller.principal.email, userID: caller.principal.userID, html: html, text: text, key: key)
+                try Self.id(ticket.id), from: caller.principal.email, userID: caller.principal.userID, html: html, text: text,
+                source: MessageSource.kept(givenHTML: body.bodyHTML, safeHTML: html), key: key)
             var response = EditedResponse(status: .created, headers: [.eTag: updated.etag], response: caller.shown(updated))
             if replayed { response.headers[Self.idempotentReplayed] = "true" }
             return response
@@ -208,6 +209,7 @@ public struct TicketController: Sendable {
                         customFields: body.customFields ?? [:], requestKey: key)
                     new.opening = opened
                     new.attachmentIDs = attachments
+                    if new.incoming { new.source = MessageSource.kept(givenHTML: body.bodyHTML, safeHTML: html) }
                     return new
                 }))
         }
@@ -226,6 +228,7 @@ public struct TicketController: Sendable {
                     customFields: body.customFields ?? [:], requestKey: key)
                 new.captcha = solved
                 new.attachmentIDs = attachments
+                new.source = MessageSource.kept(givenHTML: body.bodyHTML, safeHTML: html)
                 return new
             }))
     }

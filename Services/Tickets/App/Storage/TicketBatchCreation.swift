@@ -19,9 +19,11 @@ public struct PendingTicket: Sendable {
 }
 
 extension NewTicket {
-    /// Active, without a custom field template or values, not an agent's: written in a batch without per-ticket checks.
+    /// Active, without a custom field template or values, not an agent's, nothing to keep besides its body: written in
+    /// a batch without per-ticket checks.
     var isPlainActive: Bool {
         status == .active && department.templateID == nil && customFields.isEmpty && opening == nil && owner == nil && attachmentIDs.isEmpty
+            && source == nil
     }
 }
 

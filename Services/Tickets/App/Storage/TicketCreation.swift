@@ -60,6 +60,8 @@ public struct NewTicket: Sendable {
     public var captcha: ProofOfWorkCaptcha.Accepted?
     /// Attach Files: the submitter's uploads (``PendingUpload``) the first message carries.
     public var attachmentIDs: [UUID] = []
+    /// The first message's HTML before it was made safe, and its raw email, when there is more to keep than its body.
+    public var source: MessageSource?
 
     public init(
         department: KnownDepartment, groupID: UUID, customerUserID: UUID?, customerEmail: String, subject: String, bodyHTML: String,
@@ -159,6 +161,7 @@ extension TicketStore {
         if let captcha = new.captcha { try await spend(captcha, on: connection) }
         let message = try await firstMessage(of: new, ticket: ticket, actor: actor, at: now, on: connection)
         try await insert(message, on: connection)
+        if let source = new.source { try await keep(source, of: message.id, on: connection) }
         var attached: [UUID] = []
         if !new.attachmentIDs.isEmpty {
             guard let uploader = actor.id.flatMap(UUID.init(uuidString:)) else { throw Problem.unauthorized("Sign in to attach files.") }

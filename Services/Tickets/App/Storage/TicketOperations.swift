@@ -34,20 +34,22 @@ extension TicketStore {
     /// owner moves on by round robin unless pinned); Closed and Locked refuses it (409) and nothing is written.
     /// With a ``RequestKey`` the message is written once: sent again, it writes nothing and answers `replayed`.
     public func customerMessage(
-        _ id: UUID, from address: String, userID: String?, html: String, text: String, key: RequestKey? = nil
+        _ id: UUID, from address: String, userID: String?, html: String, text: String, source: MessageSource? = nil, key: RequestKey? = nil
     ) async throws -> (ticket: Ticket, replayed: Bool) {
         try await modifyOnce(id, key: key, expectedVersion: nil, actor: .customer(userID)) { ticket, connection in
-            try await receiveCustomerMessage(&ticket, from: address, userID: userID, html: html, text: text, on: connection)
+            try await receiveCustomerMessage(&ticket, from: address, userID: userID, html: html, text: text, source: source, on: connection)
         }
     }
 
     /// A customer's message in the caller's transaction (a command's). `subject`: the one the customer's reply was sent
     /// with; kept on the message, shown in its header only, when it is not the ticket's.
     func customerMessage(
-        _ id: UUID, from address: String, userID: String?, html: String, text: String, subject: String? = nil, on connection: PostgresConnection
+        _ id: UUID, from address: String, userID: String?, html: String, text: String, subject: String? = nil, source: MessageSource? = nil,
+        on connection: PostgresConnection
     ) async throws -> Ticket {
         try await modify(id, expectedVersion: nil, actor: .customer(userID), on: connection) { ticket, connection in
-            try await receiveCustomerMessage(&ticket, from: address, userID: userID, html: html, text: text, subject: subject, on: connection)
+            try await receiveCustomerMessage(
+                &ticket, from: address, userID: userID, html: html, text: text, subject: subject, source: source, on: connection)
         }
     }
 
@@ -60,7 +62,7 @@ extension TicketStore {
 
     private func receiveCustomerMessage(
         _ ticket: inout Ticket, from address: String, userID: String?, html: String, text: String, subject: String? = nil,
-        on connection: PostgresConnection
+        source: MessageSource? = nil, on connection: PostgresConnection
     ) async throws -> [(type: String, details: [String: String])] {
         let effect = try await customerReplyEffect(ticket, on: connection)
         if effect == .rejectedLocked { throw Self.ticketLocked }
@@ -68,6 +70,7 @@ extension TicketStore {
             id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .incoming, authorID: userID, from: address, to: [], cc: [], bcc: [],
             bodyHTML: html, bodyText: text, createdAt: Date(), subject: subject == ticket.subject ? nil : subject)
         try await insert(message, on: connection)
+        if let source { try await keep(source, of: message.id, on: connection) }
         var published: [(type: String, details: [String: String])] = [("ticket.message_received", ["messageID": message.id, "previousStatus": ticket.status.rawValue])]
         published += suspendedByCustomer(&ticket, cause: "customer_reply")
         try await advanceResponseClock(of: ticket.id, on: connection) { ResponseClockRules.customerWrote($0, at: message.createdAt) }
