@@ -84,4 +84,30 @@ struct OrganizationAPITests {
             ])
         }
     }
+
+    @Test("A phone member selects the users whose Contact Info holds the number however it is written, and user.updated carries the numbers")
+    func phoneMembers() async throws {
+        try await api.withIdentity { client, database in
+            let admin = try #require(try await IdentityAPITests.signIn(client)["accessToken"] as? String)
+            let users = UserRepository(database: database)
+            let caller = try await users.createUser(email: "pat@caller.example", passwordHash: "unused", displayName: "Pat")
+            _ = try await users.createUser(email: "sam@other.example", passwordHash: "unused", displayName: "Sam")
+            let path = "/api/v1/identity/users/\(caller.uuidString.lowercased())"
+            let (_, current, _) = try await IdentityAPITests.send(client, .get, path, token: admin, body: "")
+            let (saved, _, _) = try await IdentityAPITests.exchange(
+                client, .patch, path, token: admin, headers: [.ifMatch: try #require(current[.eTag])],
+                bytes: Array(#"{"profile":{"contact":{"cellPhone":"623.434.8050","workPhone":"(623) 434-8050","otherPhone":"+49 30 123456"}}}"#.utf8))
+            #expect(saved == .ok)
+            let changed = try await IdentityAPITests.lastEventData("user.updated", database)
+            #expect(changed["phones"] as? [String] == ["6234348050", "+4930123456"])
+
+            let (_, _, organization) = try await IdentityAPITests.send(client, .post, "/api/v1/identity/organizations", token: admin, body: #"{"name":"Callers"}"#)
+            let id = try #require(organization["id"] as? String)
+            let (added, _, _) = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/organizations/\(id)/members", token: admin, body: #"{"kind":"phone","value":"623-434-8050"}"#)
+            #expect(added == .created)
+            let (_, _, members) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/organizations/\(id)/users", token: admin, body: "")
+            #expect((members["items"] as? [[String: Any]])?.compactMap { $0["email"] as? String } == ["pat@caller.example"])
+        }
+    }
 }

@@ -147,4 +147,31 @@ struct OrganizationTicketsTests {
             #expect(try await tab() == [copied, addressed, blind], "the merged ticket's messages bring their header with them")
         }
     }
+
+    @Test("A phone member brings the tickets of the accounts whose Contact Info holds the number, until it is no longer theirs")
+    func phoneMembersMatchAccounts() async throws {
+        try await TicketTestKit.run { client, kit in
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let (caller, other) = (try await kit.customer(), try await kit.customer())
+            try await kit.identity("user.updated", ["userID": caller.id.lowercased, "email": "pat@caller.example", "phones": ["6234348050", "+4930123456"]])
+            try await kit.identity("user.updated", ["userID": other.id.lowercased, "email": "sam@other.example", "phones": ["5550001"]])
+            let mine = try #require(try await kit.submit(client, token: caller.token, subject: "mine")["id"] as? String)
+            _ = try await kit.submit(client, token: other.token, subject: "other")
+            let organization = UUID().lowercased
+            try await kit.identity("organization.created", [
+                "id": organization, "name": "Callers", "version": 1,
+                "members": [["id": UUID().lowercased, "kind": "phone", "value": "6234348050", "viewOrganizationTickets": false]],
+            ])
+            func tab() async throws -> [String] {
+                let (_, _, page) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=organization&id=\(organization)", token: token)
+                return ((page["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+            }
+            #expect(try await tab() == [mine])
+            try await kit.identity("user.updated", ["userID": caller.id.lowercased, "email": "pat@caller.example", "phones": ["+4930123456"]])
+            #expect(try await tab().isEmpty, "the number left the account")
+            try await kit.identity("user.updated", ["userID": caller.id.lowercased, "email": "pat@caller.example", "phones": ["6234348050"]])
+            try await kit.identity("user.updated", ["userID": caller.id.lowercased, "email": "pat@caller.example"])
+            #expect(try await tab() == [mine], "an event without numbers (older than them) keeps those known")
+        }
+    }
 }

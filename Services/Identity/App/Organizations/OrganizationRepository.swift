@@ -104,17 +104,26 @@ public struct OrganizationRepository: Sendable {
         }
     }
 
-    /// The users the filters select now: organizations are views, computed when asked.
+    /// The users the filters select now (phone members: a user whose Contact Info holds the number): organizations are
+    /// views, computed when asked.
     public func matchedUsers(_ organization: Organization) async throws -> [RegisteredUser] {
         let addresses = organization.members.filter { $0.kind == .email || $0.kind == .username }.map(\.value)
         let domains = organization.members.filter { $0.kind == .domain }.map(\.value)
+        let phones = organization.members.filter { $0.kind == .phone }.map(\.value)
         var binds = PostgresBindings()
         binds.append(addresses)
         binds.append(domains)
+        binds.append(phones)
+        // A phone member: a number of the Contact Info tab, normalized as ``OrganizationRules/normalizePhone(_:)`` does.
         let rows = try await database.client.query(
             PostgresQuery(unsafeSQL: """
                 SELECT id, email, display_name FROM \(database.table("users"))
-                WHERE lower(email) = ANY($1) OR split_part(lower(email), '@', 2) = ANY($2) ORDER BY lower(email)
+                WHERE lower(email) = ANY($1) OR split_part(lower(email), '@', 2) = ANY($2)
+                   OR (cardinality($3::text[]) > 0 AND EXISTS (
+                       SELECT 1 FROM jsonb_each_text(coalesce(profile -> 'contact', '{}'::jsonb)) AS contact (key, number)
+                       WHERE key LIKE '%Phone'
+                         AND CASE WHEN number LIKE '+%' THEN '+' ELSE '' END || regexp_replace(number, '[^0-9]', '', 'g') = ANY($3)))
+                ORDER BY lower(email)
                 """, binds: binds), logger: database.logger)
         var users: [RegisteredUser] = []
         for try await (id, email, name) in rows.decode((UUID, String, String).self) {

@@ -22,6 +22,16 @@ public struct ContactInfo: Codable, Sendable, Equatable {
     public var homeAddress: String?
 
     public init() {}
+
+    /// The user's numbers as organizations' phone members hold them (``OrganizationRules/normalizePhone(_:)``), each
+    /// once, in the tab's order.
+    public var phoneNumbers: [String] {
+        var numbers: [String] = []
+        for raw in [homePhone, cellPhone, workPhone, otherPhone].compactMap({ $0 }) {
+            if let number = OrganizationRules.normalizePhone(raw), !numbers.contains(number) { numbers.append(number) }
+        }
+        return numbers
+    }
 }
 
 /// The profile of an employee or portal user beyond email and display name: the Details, Contact Info, Portal
@@ -136,6 +146,8 @@ public struct UserChanged: Codable, Sendable, Equatable {
     public var maxTickets: Int?
     public var timeZone: String?
     public var preferredLanguage: String?
+    /// The Contact Info tab's numbers, normalized: tickets finds a phone member's tickets through them.
+    public var phones: [String]
 
     public init(_ user: UserDetails) {
         userID = user.id
@@ -147,5 +159,6 @@ public struct UserChanged: Codable, Sendable, Equatable {
         maxTickets = user.profile.maxTickets
         timeZone = user.profile.timeZone
         preferredLanguage = user.profile.preferredLanguage
+        phones = user.profile.contact.phoneNumbers
     }
 }

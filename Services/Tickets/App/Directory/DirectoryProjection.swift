@@ -73,6 +73,7 @@ public struct DirectoryProjection: Sendable {
             ).consume()
             try await store.rememberUser(
                 id: user.userID, email: user.email, emailVerified: user.emailVerified ?? false, displayName: user.displayName, on: connection)
+            if let phones = user.phones { try await store.rememberPhones(phones, of: user.userID, on: connection) }
             // A raised (or removed) overall Max Tickets makes room in each of the agent's groups: their queues move on.
             if let agent = UUID(uuidString: user.userID) {
                 let groups = try await store.groups(of: agent, limitedOverall: false, on: connection)
@@ -90,6 +91,7 @@ public struct DirectoryProjection: Sendable {
         case "user.deleted":
             let user = try decode(IdentityPayloads.UserChanged.self, bytes)
             try await execute("DELETE FROM \(database.table("agent_groups")) WHERE agent_id = $1", [user.userID], on: connection)
+            try await execute("DELETE FROM \(database.table("user_phones")) WHERE user_id = $1", [user.userID], on: connection)
             try await userComments.apply(type, bytes, on: connection)
         case "user.comment_added", "user.comment_changed", "user.comment_deleted":
             try await userComments.apply(type, bytes, on: connection)

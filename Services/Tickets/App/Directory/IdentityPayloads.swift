@@ -91,6 +91,8 @@ enum IdentityPayloads {
         var emailVerified: Bool?
         var displayName: String?
         var maxTickets: Int?
+        /// The Contact Info numbers, normalized; absent from events older than them.
+        var phones: [String]?
     }
 
     /// `organization.created`, `.updated`, `.deleted`: an organization with its member filters.

@@ -668,5 +668,9 @@ public enum TicketMigrations {
                 message_id uuid PRIMARY KEY REFERENCES {schema}.messages (id) ON DELETE CASCADE, original_html text, raw_content text)
             """,
         ]),
+        Migration(version: 152, name: "users' phone numbers, through which organizations' phone members have tickets", sql: [
+            "CREATE TABLE {schema}.user_phones (user_id uuid NOT NULL, phone text NOT NULL, PRIMARY KEY (user_id, phone))",
+            "CREATE INDEX user_phones_phone ON {schema}.user_phones (phone)",
+        ]),
     ]
 }

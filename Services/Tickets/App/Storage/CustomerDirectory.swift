@@ -24,6 +24,20 @@ extension TicketStore {
         ).consume()
     }
 
+    /// The user's phone numbers (normalized by identity) from now on.
+    func rememberPhones(_ phones: [String], of id: String, on connection: PostgresConnection) async throws {
+        guard let id = UUID(uuidString: id) else { return }
+        var binds = PostgresBindings()
+        binds.append(id)
+        binds.append(phones)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                WITH gone AS (DELETE FROM \(database.table("user_phones")) WHERE user_id = $1 AND NOT phone = ANY($2))
+                INSERT INTO \(database.table("user_phones")) (user_id, phone) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING
+                """, binds: binds), logger: database.logger
+        ).consume()
+    }
+
     /// The user confirmed `email`; a confirmation of an address they no longer have changes nothing.
     func rememberVerifiedEmail(of id: String, email: String, on connection: PostgresConnection) async throws {
         guard let id = UUID(uuidString: id) else { return }

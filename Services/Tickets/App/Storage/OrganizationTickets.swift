@@ -8,7 +8,8 @@ import ServiceKit
 /// `.deleted`) and the tickets of an organization as its Tickets tab lists them: members by username the tickets of
 /// that account, members by email address the tickets whose header holds it (the ticket's address, or its messages'
 /// To and Cc, kept in `ticket_addresses` by a trigger) or that its customer shares as the customer of a ticket merged
-/// into it, members by domain the tickets with a header address at that domain (the addresses only, not the accounts').
+/// into it, members by domain the tickets with a header address at that domain (the addresses only, not the accounts'),
+/// members by phone number the tickets of the accounts whose Contact Info holds it.
 extension TicketStore {
     /// Keeps an organization's member filters (a replayed older version changes nothing).
     func rememberOrganization(_ organization: IdentityPayloads.Organization, deleted: Bool, on connection: PostgresConnection) async throws {
@@ -119,6 +120,8 @@ extension TicketStore {
             UNION SELECT t.id FROM \(tickets) t JOIN filters f ON f.kind = 'domain' AND split_part(lower(t.customer_email), '@', 2) = f.value
             UNION SELECT a.ticket_id FROM \(addresses) a JOIN filters f ON f.kind = 'email' AND a.email = f.value
             UNION SELECT a.ticket_id FROM \(addresses) a JOIN filters f ON f.kind = 'domain' AND split_part(a.email, '@', 2) = f.value
+            UNION SELECT t.id FROM \(tickets) t JOIN \(database.table("user_phones")) p ON p.user_id = t.customer_user_id
+                JOIN filters f ON f.kind = 'phone' AND p.phone = f.value
             """
     }
 }
