@@ -144,6 +144,40 @@ struct MessageActionsTests {
         #expect(ReplyComposer.quote([]) == ("", ""))
     }
 
+    @Test("Quote Email starts a reply with the customer's message quoted; Reply With Copy with an earlier reply's text, without its signature")
+    func quoteEmailAndReplyWithCopy() async throws {
+        try await TicketTestKit.run { client, kit in
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            _ = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/signatures", token: try await kit.administratorToken(), body: #"{"html":"<p>The support team</p>"}"#)
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"bodyHTML":"<p>Restart it.</p>"}"#)
+            let (_, _, timeline) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/timeline", token: token)
+            let messages = (timeline["items"] as? [[String: Any]])?.compactMap { $0["message"] as? [String: Any] } ?? []
+            let reply = try #require(messages.first { $0["direction"] as? String == "out" }?["id"] as? String)
+            let question = try #require(messages.first { $0["direction"] as? String == "in" }?["id"] as? String)
+            #expect((messages.first?["bodyHTML"] as? String)?.contains("The support team") == true, "the sent reply carries the signature")
+            func compose(_ query: String) async throws -> (HTTPResponse.Status, [String: Any]) {
+                let (status, _, body) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/compose?\(query)", token: token)
+                return (status, body)
+            }
+
+            let (quoted, quote) = try await compose("quoteMessageID=\(question)")
+            #expect(quoted == .ok)
+            #expect((quote["bodyHTML"] as? String)?.contains("<blockquote><p>It smokes.</p></blockquote>") == true)
+            let (copied, copy) = try await compose("copyMessageID=\(reply)")
+            #expect(copied == .ok)
+            #expect(copy["bodyHTML"] as? String == "<p>Restart it.</p>", "the new reply gets its own signature when sent")
+
+            #expect(try await compose("quoteMessageID=\(reply)").0 == .unprocessableContent, "Quote Email: incoming messages only")
+            #expect(try await compose("copyMessageID=\(question)").0 == .unprocessableContent, "Reply With Copy: an agent's reply only")
+            #expect(try await compose("copyMessageID=\(UUID().lowercased)").0 == .notFound)
+            #expect(try await compose("quoteMessageID=\(question)&copyMessageID=\(reply)").0 == .badRequest)
+            #expect(try await compose("quoteMessageID=nonsense").0 == .unprocessableContent)
+        }
+    }
+
     @Test("The compose endpoint quotes as many messages as the setting says and uses the default reply option")
     func composeEndpoint() async throws {
         try await TicketTestKit.run { client, kit in

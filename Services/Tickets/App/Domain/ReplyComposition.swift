@@ -19,8 +19,8 @@ public struct ReplyComposition: Codable, Sendable, Equatable {
     public var signatureHTML: String?
     /// Send Form (`?formID=`): the form, sent with the reply as its `formID`.
     public var formID: String? = nil
-    /// Send Form: what the reply starts with, the form's Email Introduction, which the agent may edit but must keep
-    /// `#FormLink#` in.
+    /// What the reply's text starts with: Send Form, the form's Email Introduction, which the agent may edit but must
+    /// keep `#FormLink#` in; Quote Email, the customer's message quoted; Reply With Copy, an earlier reply's text.
     public var bodyHTML: String? = nil
 }
 
@@ -40,6 +40,25 @@ public enum ReplyComposer {
         let others = ([customerEmail] + (latestIncoming?.to ?? []) + (latestIncoming?.cc ?? [])).filter { seen.insert($0.lowercased()).inserted }
         let blind = (latestOutgoing?.bcc ?? []).filter { seen.insert($0.lowercased()).inserted }
         return ([sender], others, blind)
+    }
+
+    /// Quote Email: a reply that starts with the customer's message quoted ("incoming messages only").
+    public static func quoting(_ message: TicketMessage) throws -> String {
+        guard message.direction == .incoming else {
+            throw Problem.unprocessable("Only a customer's message can be quoted.", errors: [.init(field: "quoteMessageID", message: "not an incoming message")])
+        }
+        return quote([message]).html
+    }
+
+    /// Reply With Copy: a reply that starts with the text of an earlier one, without the signature that one ended with
+    /// (`signatureHTML`, the one the new reply gets when it is sent).
+    public static func copying(_ message: TicketMessage, signatureHTML: String?) throws -> String {
+        guard message.direction == .outgoing else {
+            throw Problem.unprocessable("Only an agent's reply can be copied.", errors: [.init(field: "copyMessageID", message: "not an outgoing message")])
+        }
+        let ending = signatureHTML.map { "<div>" + $0 + "</div>" }
+        guard let ending, message.bodyHTML.hasSuffix(ending) else { return message.bodyHTML }
+        return String(message.bodyHTML.dropLast(ending.count))
     }
 
     /// The `messages` (newest first) quoted one inside the other as email clients do, each under "On …, … wrote:".

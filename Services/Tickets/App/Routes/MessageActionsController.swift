@@ -32,8 +32,12 @@ public struct MessageActionsController: Sendable {
                 guard let mode = TicketSettings.ReplyOption(rawValue: String(text)) else { throw Problem.badRequest("mode is reply or replyAll.") }
                 return mode
             }
+            let query = request.uri.queryParameters
+            guard ["formID", "quoteMessageID", "copyMessageID"].filter({ query[$0] != nil }).count <= 1 else {
+                throw Problem.badRequest("A reply starts with one of formID, quoteMessageID and copyMessageID.")
+            }
             var form: FormDefinition?
-            if let text = request.uri.queryParameters["formID"] {
+            if let text = query["formID"] {
                 guard let id = UUID(uuidString: String(text)), let found = try await store.form(id) else { throw Problem.notFound("No such form.") }
                 form = found
             }
@@ -41,6 +45,14 @@ public struct MessageActionsController: Sendable {
                 ticket, mode: mode, agent: caller.principal.userID, agentAddress: caller.principal.email, scheme: PublicOrigin.scheme(of: request))
             composition.formID = form?.id
             composition.bodyHTML = form?.emailIntroduction
+            let ticketID = try TicketController.id(ticket.id)
+            if let text = query["quoteMessageID"] {
+                let message = try await store.message(try TicketInput.uuid(String(text), field: "quoteMessageID"), of: ticketID)
+                composition.bodyHTML = try ReplyComposer.quoting(message)
+            } else if let text = query["copyMessageID"] {
+                let message = try await store.message(try TicketInput.uuid(String(text), field: "copyMessageID"), of: ticketID)
+                composition.bodyHTML = try ReplyComposer.copying(message, signatureHTML: composition.signatureHTML)
+            }
             return composition
         }
         group.get("{id}/messages/{messageID}/source") { _, context in

@@ -57,14 +57,4 @@ extension TicketStore {
         }
     }
 
-    private func message(_ messageID: UUID, of ticketID: UUID, on connection: PostgresConnection) async throws -> TicketMessage {
-        var binds = PostgresBindings()
-        binds.append(messageID)
-        binds.append(ticketID)
-        guard let found = try await messages("WHERE id = $1 AND ticket_id = $2", binds, on: connection).first else {
-            throw Problem.notFound("The ticket has no such message.")
-        }
-        return found
-    }
-
 }

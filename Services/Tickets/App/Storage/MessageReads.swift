@@ -2,6 +2,7 @@ import Contracts
 import Database
 import Foundation
 import PostgresNIO
+import ServiceKit
 
 extension TicketStore {
     /// Messages chosen by `tail` (`WHERE …`, `ORDER BY …`, `LIMIT …`).
@@ -25,6 +26,21 @@ extension TicketStore {
                 quotedText: try columns[13].decode(String?.self)))
         }
         return result
+    }
+
+    /// One of the ticket's messages; 404 when the ticket has no such message.
+    func message(_ messageID: UUID, of ticketID: UUID, on connection: PostgresConnection) async throws -> TicketMessage {
+        var binds = PostgresBindings()
+        binds.append(messageID)
+        binds.append(ticketID)
+        guard let found = try await messages("WHERE id = $1 AND ticket_id = $2", binds, on: connection).first else {
+            throw Problem.notFound("The ticket has no such message.")
+        }
+        return found
+    }
+
+    public func message(_ messageID: UUID, of ticketID: UUID) async throws -> TicketMessage {
+        try await database.client.withConnection { connection in try await message(messageID, of: ticketID, on: connection) }
     }
 
     /// What a reply sent now quotes below its text: the latest messages (not forwards), as many as Max Messages in

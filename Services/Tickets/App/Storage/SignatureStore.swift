@@ -53,7 +53,6 @@ extension TicketStore {
         try await deleteRow(of: "signatures", id: id)
     }
 
-    /// The rendered signature for `agent`'s reply on `ticket`, nil when no signature applies.
     /// A body with the signature the agent's replies carry in this ticket's brand, department and group, if any.
     func signed(
         _ body: (html: String, text: String), for ticket: Ticket, agent: String, agentAddress: String, scheme: String, on connection: PostgresConnection
@@ -64,6 +63,7 @@ extension TicketStore {
         return (body.html + "<div>" + signature + "</div>", body.text + "\n\n" + SafeHTML.plainText(signature))
     }
 
+    /// The rendered signature for `agent`'s reply on `ticket`, nil when no signature applies.
     func renderedSignature(
         for ticket: Ticket, agent: String, agentAddress: String, scheme: String, on connection: PostgresConnection
     ) async throws -> String? {
