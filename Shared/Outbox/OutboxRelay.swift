@@ -58,8 +58,9 @@ public struct OutboxRelay: Service {
                 pause = settings.failureBackoff
             }
             if ContinuousClock.now - lastPurge > .seconds(60) {
-                lastPurge = ContinuousClock.now
-                await purge()
+                // A full batch leaves more behind (after a long stop, or a burst): the next pass purges again, so a large
+                // backlog goes a batch at a time between passes instead of holding up publishing in one long delete.
+                lastPurge = await purge() ? ContinuousClock.now - .seconds(61) : ContinuousClock.now
             }
             if pause > .zero {
                 let wait = pause
@@ -113,13 +114,18 @@ public struct OutboxRelay: Service {
         throw DeadlineExceeded(limit: timeout)
     }
 
-    private func purge() async {
+    /// One batch of the purge; true when it was full, so more may be left.
+    private func purge() async -> Bool {
         let seconds = Double(settings.retention.components.seconds)
         do {
-            let removed = try await store.purgePublished(olderThan: Date().addingTimeInterval(-seconds))
+            let removed = try await store.purgePublished(olderThan: Date().addingTimeInterval(-seconds), limit: Self.purgeBatch)
             if removed > 0 { logger.info("purged published outbox rows", metadata: ["rows": "\(removed)"]) }
+            return removed == Self.purgeBatch
         } catch {
             logger.warning("outbox purge failed", metadata: ["error": "\(String(reflecting: error))"])
+            return false
         }
     }
+
+    static let purgeBatch = 5_000
 }

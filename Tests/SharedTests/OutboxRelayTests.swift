@@ -74,7 +74,7 @@ struct OutboxRelayTests {
         }
     }
 
-    @Test("Replay marks retained events unpublished so the relay sends them again, purge keeps unpublished rows, and an idle outbox is seen as one")
+    @Test("Replay marks retained events unpublished so the relay sends them again, purge goes a batch at a time and keeps unpublished rows, and an idle outbox is seen as one")
     func replayAndPurge() async throws {
         try await TestDatabase.withFreshSchema("replay") { database in
             try await MigrationRunner(database: database, migrations: []).run()
@@ -91,7 +91,9 @@ struct OutboxRelayTests {
             #expect(try await store.unpublishedCount() == 5)
             #expect(try await relay.drain(timeout: .seconds(30)) == 5)
             _ = try await Self.appendEvents(2, topic: topic, store: store)
-            #expect(try await store.purgePublished(olderThan: Date().addingTimeInterval(60)) == 5)
+            #expect(try await store.purgePublished(olderThan: Date().addingTimeInterval(60), limit: 3) == 3, "a batch at a time, oldest first")
+            #expect(try await store.purgePublished(olderThan: Date().addingTimeInterval(60)) == 2)
+            #expect(try await store.purgePublished(olderThan: Date().addingTimeInterval(60)) == 0, "unpublished rows stay")
             #expect(try await store.unpublishedCount() == 2)
             await producer.shutdown()
         }

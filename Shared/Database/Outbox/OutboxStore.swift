@@ -129,14 +129,18 @@ public struct OutboxStore: Sendable {
         ).consume()
     }
 
-    /// Deletes published rows older than the retention; unpublished rows are never deleted.
+    /// Deletes up to `limit` published rows older than the retention, oldest first (a full batch means there may be
+    /// more); unpublished rows are never deleted.
     @discardableResult
-    public func purgePublished(olderThan cutoff: Date) async throws -> Int {
+    public func purgePublished(olderThan cutoff: Date, limit: Int = 5_000) async throws -> Int {
         var binds = PostgresBindings()
         binds.append(cutoff)
+        binds.append(limit)
         return try await database.changedRows(
             """
-            DELETE FROM \(database.table("outbox")) o WHERE created_at < $1 AND NOT EXISTS (SELECT 1 FROM \(pending) p WHERE p.id = o.id)
+            DELETE FROM \(database.table("outbox")) WHERE id IN (
+                SELECT o.id FROM \(database.table("outbox")) o
+                WHERE o.created_at < $1 AND NOT EXISTS (SELECT 1 FROM \(pending) p WHERE p.id = o.id) ORDER BY o.created_at LIMIT $2)
             RETURNING id
             """, binds)
     }
