@@ -45,7 +45,8 @@ public enum ReplyComposer {
     /// Quote Email: a reply that starts with the customer's message quoted ("incoming messages only").
     public static func quoting(_ message: TicketMessage) throws -> String {
         guard message.direction == .incoming else {
-            throw Problem.unprocessable("Only a customer's message can be quoted.", errors: [.init(field: "quoteMessageID", message: "not an incoming message")])
+            throw Problem.unprocessable(
+                "Only a customer's message can be quoted.", errors: [.init(field: "quoteMessageID", message: "not an incoming message")])
         }
         return quote([message]).html
     }
@@ -54,7 +55,8 @@ public enum ReplyComposer {
     /// (`signatureHTML`, the one the new reply gets when it is sent).
     public static func copying(_ message: TicketMessage, signatureHTML: String?) throws -> String {
         guard message.direction == .outgoing else {
-            throw Problem.unprocessable("Only an agent's reply can be copied.", errors: [.init(field: "copyMessageID", message: "not an outgoing message")])
+            throw Problem.unprocessable(
+                "Only an agent's reply can be copied.", errors: [.init(field: "copyMessageID", message: "not an outgoing message")])
         }
         let ending = signatureHTML.map { "<div>" + $0 + "</div>" }
         guard let ending, message.bodyHTML.hasSuffix(ending) else { return message.bodyHTML }

@@ -85,8 +85,8 @@ extension TicketStore {
     }
 
     /// The timeline, newest first, 15 at a time by default: messages, comments and attachments; sticky comments lead
-    /// the first page, with the sticky comments agents keep on the ticket's customer (kind `user_comment`). A customer sees only the messages and the attachments that are not internal: not the agents'
-    /// forwards, and no message's Bcc.
+    /// the first page, with the sticky comments agents keep on the ticket's customer (kind `user_comment`). A customer
+    /// sees only the messages and the attachments that are not internal: not the agents' forwards, and no message's Bcc.
     public func timeline(_ ticketID: UUID, includeComments: Bool, page: PageRequest) async throws -> Page<TimelineItem> {
         var binds = PostgresBindings()
         binds.append(ticketID)
