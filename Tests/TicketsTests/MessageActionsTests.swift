@@ -30,7 +30,7 @@ struct MessageActionsTests {
         #expect(throws: Problem.self) { try MessageForwarding.checkResendable(incoming) }
     }
 
-    @Test("An agent forwards a customer's message with its visible attachments, and resends a reply; bad requests write nothing")
+    @Test("An agent forwards a message with the attachments it carried (else the ticket's visible ones), and resends a reply; bad requests write nothing")
     func forwardAndResend() async throws {
         try await TicketTestKit.run { client, kit in
             let agent = try await kit.agent()
@@ -97,6 +97,19 @@ struct MessageActionsTests {
             #expect(resent == .ok)
             #expect(try await kit.eventTypes().filter { $0 == "ticket.message_resent" }.count == 1)
             #expect(try await messageCount() == before + 1, "a resend sends the same message again")
+
+            _ = try await AttachmentTests.upload(client, base + "/attachments?filename=photo.jpg", token: customer.token, bytes: [0xFF, 0xD8, 0xFF, 0xE0])
+            let (carrying, _, _) = try await TicketTestKit.send(
+                client, .post, base + "/replies", token: token, body: #"{"body":"Here is your invoice.","attachmentIDs":["\#(invoiceID)"]}"#)
+            #expect(carrying == .created)
+            let withInvoice = try #require(try await timelineMessages(as: token).first?["id"] as? String)
+            let (again, _, _) = try await TicketTestKit.send(
+                client, .post, base + "/messages/\(withInvoice)/forward", token: token, body: #"{"to":["accounts@supplier.example"]}"#)
+            #expect(again == .created)
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.history WHERE ticket_id = '\(id)' AND action = 'ticket.message_forwarded'
+                  AND details->>'forwardedMessageID' = '\(withInvoice)' AND details->>'attachmentIDs' = '\(invoiceID)'
+                """) == 1, "a message that carried attachments is forwarded with those, not the ticket's others")
         }
     }
 

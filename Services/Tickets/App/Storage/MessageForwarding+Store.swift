@@ -11,7 +11,8 @@ public struct MessageForward: Sendable {
     public var to: [String]
     public var cc: [String]
     public var note: (html: String, text: String)?
-    /// The ticket's attachments to send along; nil sends every attachment the customer could see.
+    /// The ticket's attachments to send along; nil sends those the message carried, or, when it carried none (a
+    /// customer's uploads are the ticket's, not a message's), every attachment the customer could see.
     public var attachmentIDs: [UUID]?
 }
 
@@ -22,7 +23,9 @@ extension TicketStore {
     public func forward(_ id: UUID, message messageID: UUID, _ forward: MessageForward, expectedVersion: Int?) async throws -> Ticket {
         try await modify(id, expectedVersion: expectedVersion, actor: .agent(forward.agentID)) { ticket, connection in
             let original = try await message(messageID, of: id, on: connection)
-            let attachments = try await outgoingAttachments(forward.attachmentIDs, of: id, allowingInternal: true, field: "attachmentIDs", on: connection)
+            let carried = forward.attachmentIDs == nil ? try await attachments(sentWith: messageID, on: connection) : []
+            let attachments = carried.isEmpty
+                ? try await outgoingAttachments(forward.attachmentIDs, of: id, allowingInternal: true, field: "attachmentIDs", on: connection) : carried
             let body = MessageForwarding.body(note: forward.note, original: original)
             let message = TicketMessage(
                 id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .outgoing, authorID: forward.agentID, from: forward.agentAddress,
