@@ -142,8 +142,9 @@ extension TicketStore {
     /// setting was turned off or lengthened since it was set is re-timed instead.
     func fire(_ kind: TimerKind, ticket id: UUID, now: Date, on connection: PostgresConnection) async throws {
         if [.autoClose, .autoLock, .autoDelete].contains(kind) {
-            guard let at = try await dueTimers(id, on: connection)[kind], at <= now else {
-                try await syncTimers(id, on: connection)
+            let due = try await dueTimers(id, on: connection)
+            guard let at = due[kind], at <= now else {
+                try await syncTimers(id, due: due, on: connection)
                 return
             }
         }

@@ -6,9 +6,10 @@ import PostgresNIO
 /// every change of the ticket, when a timer fires (it acts only if still due), and for all the department's tickets,
 /// batch by batch, when the department's timer settings change.
 extension TicketStore {
-    /// Rewrites the ticket's timers.
-    func syncTimers(_ id: UUID, on connection: PostgresConnection) async throws {
-        let due = try await dueTimers(id, on: connection)
+    /// Rewrites the ticket's timers: `due` when the caller has just read them (``dueTimers(_:on:)``), else read now.
+    func syncTimers(_ id: UUID, due known: [TimerKind: Date]? = nil, on connection: PostgresConnection) async throws {
+        let due: [TimerKind: Date]
+        if let known { due = known } else { due = try await dueTimers(id, on: connection) }
         var binds = PostgresBindings()
         binds.append(id)
         try await connection.query(
