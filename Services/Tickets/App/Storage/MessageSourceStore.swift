@@ -29,6 +29,17 @@ extension TicketStore {
         ).consume()
     }
 
+    /// What was kept of the message before it was made safe, nil when nothing was.
+    func keptSource(of messageID: UUID, on connection: PostgresConnection) async throws -> MessageSource? {
+        var binds = PostgresBindings()
+        binds.append(messageID)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT original_html, raw_content FROM \(database.table("message_sources")) WHERE message_id = $1", binds: binds),
+            logger: database.logger)
+        for try await (html, raw) in rows.decode((String?, String?).self) { return MessageSource(originalHTML: html, rawContent: raw) }
+        return nil
+    }
+
     /// The message of the ticket as Show HTML and Raw Content read it; nil when the ticket has no such message.
     public func source(of messageID: UUID, ticket ticketID: UUID) async throws -> MessageSourceView? {
         var binds = PostgresBindings()

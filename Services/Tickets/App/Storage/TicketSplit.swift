@@ -14,28 +14,17 @@ extension TicketStore {
                 let departmentID = UUID(uuidString: source.departmentID), let department = try await department(departmentID, on: connection),
                 let group = UUID(uuidString: source.groupID)
             else { throw Problem.notFound("No such ticket.") }
-            var binds = PostgresBindings()
-            binds.append(messageID)
-            binds.append(id)
-            let rows = try await connection.query(
-                PostgresQuery(unsafeSQL: """
-                    SELECT m.direction, m.body_html, m.body_text, s.original_html, s.raw_content FROM \(database.table("messages")) m
-                    LEFT JOIN \(database.table("message_sources")) s ON s.message_id = m.id WHERE m.id = $1 AND m.ticket_id = $2
-                    """, binds: binds),
-                logger: database.logger)
-            var found: (String, String, String, String?, String?)?
-            for try await row in rows.decode((String, String, String, String?, String?).self) { found = row }
-            guard let (direction, html, text, originalHTML, rawContent) = found else { throw Problem.notFound("The ticket has no such message.") }
-            guard direction == "in" else {
+            let message = try await message(messageID, of: id, on: connection)
+            guard message.direction == .incoming else {
                 throw Problem.unprocessable(
                     "Only a customer's message can become a ticket of its own; an agent's reply cannot.",
                     errors: [.init(field: "messageID", message: "not a customer message")])
             }
             var new = NewTicket(
                 department: department, groupID: group, customerUserID: source.customerUserID.flatMap(UUID.init(uuidString:)),
-                customerEmail: source.customerEmail, subject: subject ?? source.subject, bodyHTML: html, bodyText: text, priority: source.priority,
-                owner: UUID(uuidString: agent), incoming: true, status: .active)
-            new.source = originalHTML == nil && rawContent == nil ? nil : MessageSource(originalHTML: originalHTML, rawContent: rawContent)
+                customerEmail: source.customerEmail, subject: subject ?? source.subject, bodyHTML: message.bodyHTML, bodyText: message.bodyText,
+                priority: source.priority, owner: UUID(uuidString: agent), incoming: true, status: .active)
+            new.source = try await keptSource(of: messageID, on: connection)
             let created = try await create(new, actor: .agent(agent), on: connection)
             try await addComment(created.id, type: .general, body: "Split from ticket \(source.number).", author: agent, on: connection)
             _ = try await modify(id, expectedVersion: nil, actor: .agent(agent), on: connection) { ticket, connection in
