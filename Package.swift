@@ -47,7 +47,8 @@ var targets: [Target] = [
     .target(
         name: "Auth",
         dependencies: [
-            "ServiceKit", "Contracts", hummingbird, .product(name: "JWTKit", package: "jwt-kit"), .product(name: "Crypto", package: "swift-crypto"),
+            "ServiceKit", "Contracts", hummingbird, nioCore, .product(name: "JWTKit", package: "jwt-kit"), .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio"),
         ],
         path: "Shared/Auth"),
     .target(
@@ -109,7 +110,8 @@ var targets: [Target] = [
     .target(
         name: "TestSupport",
         dependencies: [
-            "Database", "EventBus", "ServiceKit", "Contracts", postgres, logging, nioCore,
+            "Database", "EventBus", "ServiceKit", "Contracts", postgres, logging, nioCore, hummingbird,
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ],

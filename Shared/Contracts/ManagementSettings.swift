@@ -22,8 +22,17 @@ public struct ManagementSettings: Codable, Sendable, Equatable {
     /// Options → Captcha: what unverified users (without "Registered User with Verified Email") must pass to submit a
     /// ticket from the portal. On by default, as the documents have it; an administrator may set it to none.
     public var captcha = CaptchaMode.builtin
+    /// Options → Captcha → Google reCAPTCHA: the "Site key" the portal's widget shows, and the "Secret key" the services
+    /// send with each answer to check it. Only system administrators read these settings; the secret also travels on
+    /// `identity.events` so that every service that checks answers has it.
+    public var captchaSiteKey = ""
+    public var captchaSecretKey = ""
+    /// Where answers are checked: Google's by default. hCaptcha and Cloudflare Turnstile answer the same protocol, for
+    /// places where Google is blocked (the documents note reCAPTCHA fails there).
+    public var captchaVerifyURL = ManagementSettings.googleVerifyURL
 
     public static let defaultAgentUploadExtensions = ["*.*"]
+    public static let googleVerifyURL = "https://www.google.com/recaptcha/api/siteverify"
     public static let defaultUserUploadExtensions = [
         ".jpg", ".jpeg", ".png", ".gif", ".pdf", ".txt", ".log", ".csv", ".doc", ".docx", ".xls", ".xlsx", ".zip",
     ]
@@ -42,14 +51,18 @@ public struct ManagementSettings: Codable, Sendable, Equatable {
         agentUploadExtensions = try container.decodeIfPresent([String].self, forKey: .agentUploadExtensions) ?? defaults.agentUploadExtensions
         userUploadExtensions = try container.decodeIfPresent([String].self, forKey: .userUploadExtensions) ?? defaults.userUploadExtensions
         captcha = try container.decodeIfPresent(CaptchaMode.self, forKey: .captcha) ?? defaults.captcha
+        captchaSiteKey = try container.decodeIfPresent(String.self, forKey: .captchaSiteKey) ?? defaults.captchaSiteKey
+        captchaSecretKey = try container.decodeIfPresent(String.self, forKey: .captchaSecretKey) ?? defaults.captchaSecretKey
+        captchaVerifyURL = try container.decodeIfPresent(String.self, forKey: .captchaVerifyURL) ?? defaults.captchaVerifyURL
     }
 }
 
-/// The CAPTCHA modes: none, or the built-in proof of work (`GET /api/v1/identity/captcha`). Third-party services
-/// (Google reCAPTCHA, which fails where Google is blocked) are not offered.
+/// The CAPTCHA modes: none, the built-in proof of work (`GET /api/v1/identity/captcha`), which needs no third party,
+/// or Google reCAPTCHA (or a service answering its protocol at ``ManagementSettings/captchaVerifyURL``).
 public enum CaptchaMode: String, Codable, Sendable, CaseIterable {
     case none
     case builtin
+    case recaptcha
 }
 
 /// A settings document with the version that is its ETag.

@@ -102,4 +102,46 @@ struct ManagementSettingsAPITests {
             #expect(free == .created, "with the CAPTCHA off, visitors register without one")
         }
     }
+
+    @Test("Google reCAPTCHA needs both keys and a web address to check at; the portal is offered the site key, never the secret, and registration passes the widget's token")
+    func googleRecaptcha() async throws {
+        let secret = "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe"
+        try await TestSiteVerifyServer.run(secret: secret, valid: ["widget-token"]) { url, ledger in
+            try await api.withIdentity { client, database in
+                let admin = try #require(try await IdentityAPITests.signIn(client)["accessToken"] as? String)
+                let (keyless, _, problem) = try await IdentityAPITests.send(client, .patch, Self.path, token: admin, body: #"{"captcha":"recaptcha"}"#)
+                #expect(keyless == .unprocessableContent)
+                #expect(Set((problem["errors"] as? [[String: String]] ?? []).compactMap { $0["field"] }) == ["captchaSiteKey", "captchaSecretKey"])
+                let (badAddress, _, _) = try await IdentityAPITests.send(
+                    client, .patch, Self.path, token: admin,
+                    body: #"{"captcha":"recaptcha","captchaSiteKey":"site","captchaSecretKey":"\#(secret)","captchaVerifyURL":"ftp://verify.example"}"#)
+                #expect(badAddress == .unprocessableContent)
+                let (_, _, unchanged) = try await IdentityAPITests.send(client, .get, Self.path, token: admin, body: "")
+                #expect(unchanged["version"] as? Int == 1, "a refused change writes nothing")
+
+                let (set, _, _) = try await IdentityAPITests.send(
+                    client, .patch, Self.path, token: admin,
+                    body: #"{"captcha":"recaptcha","captchaSiteKey":"6LeIxAcTAAAAAJcZVRqyHh71UMIEGNQ_MXjiZKhI","captchaSecretKey":"\#(secret)","captchaVerifyURL":"\#(url)"}"#)
+                #expect(set == .ok)
+                let announced = try #require(try await IdentityAPITests.lastEventData("management_settings.changed", database)["settings"] as? [String: Any])
+                #expect(announced["captchaSecretKey"] as? String == secret, "the services that check answers get the secret")
+                let (_, _, offer) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/captcha", token: nil, body: "")
+                #expect(offer["mode"] as? String == "recaptcha" && offer["siteKey"] as? String == "6LeIxAcTAAAAAJcZVRqyHh71UMIEGNQ_MXjiZKhI")
+                #expect(offer["challenge"] == nil && !"\(offer)".contains(secret))
+
+                let registrations = "/api/v1/identity/registrations"
+                let (without, _, refusal) = try await IdentityAPITests.send(
+                    client, .post, registrations, body: #"{"email":"kim@customer.example","password":"kims-password-1"}"#)
+                #expect(without == .unprocessableContent && (refusal["errors"] as? [[String: String]])?.first?["field"] == "captchaResponse")
+                let (passed, _, _) = try await IdentityAPITests.send(
+                    client, .post, registrations, body: #"{"email":"kim@customer.example","password":"kims-password-1","captchaResponse":"widget-token"}"#)
+                #expect(passed == .created)
+                let (reused, _, _) = try await IdentityAPITests.send(
+                    client, .post, registrations, body: #"{"email":"lou@customer.example","password":"lous-password-1","captchaResponse":"widget-token"}"#)
+                #expect(reused == .unprocessableContent, "Google verifies a token once")
+                let asked = await ledger.requests
+                #expect(asked.count == 2 && asked.allSatisfy { $0["secret"] == secret })
+            }
+        }
+    }
 }

@@ -104,4 +104,42 @@ struct CaptchaTests {
             #expect(anonymous == .created)
         }
     }
+
+    @Test("With Google reCAPTCHA an anonymous submission sends the widget's token, checked with the secret identity announced: missing, refused or spent is 422, a silent provider 503, and neither writes anything")
+    func googleRecaptcha() async throws {
+        let secret = "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe"
+        try await TestSiteVerifyServer.run(secret: secret, valid: ["widget-token"]) { url, ledger in
+            try await TicketTestKit.run(captcha: .builtin) { client, kit in
+                func settings(_ verifyURL: String, version: Int) async throws {
+                    try await kit.identity("management_settings.changed", [
+                        "settings": ["captcha": "recaptcha", "captchaSiteKey": "site", "captchaSecretKey": secret, "captchaVerifyURL": verifyURL],
+                        "version": version,
+                    ])
+                }
+                try await settings(url, version: 2)
+                func submit(_ token: String?) async throws -> (HTTPResponse.Status, [String: Any]) {
+                    let body = #"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"Printer","body":"x","email":"visitor@customer.example""#
+                        + (token.map { #","captchaResponse":"\#($0)""# } ?? "") + "}"
+                    let (status, _, answer) = try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: nil, body: body)
+                    return (status, answer)
+                }
+                let (missing, problem) = try await submit(nil)
+                #expect(missing == .unprocessableContent && (problem["errors"] as? [[String: String]])?.first?["field"] == "captchaResponse")
+                #expect(try await submit("forged").0 == .unprocessableContent)
+                #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 0, "nothing written")
+
+                #expect(try await submit("widget-token").0 == .created)
+                #expect(try await submit("widget-token").0 == .unprocessableContent, "a token opens one ticket")
+                let asked = await ledger.requests
+                #expect(asked.count == 3 && asked.allSatisfy { $0["secret"] == secret })
+
+                try await settings("http://127.0.0.1:\(FreePort.next())/siteverify", version: 3)
+                #expect(try await submit("widget-token").0 == .serviceUnavailable)
+                #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 1)
+                let verified = try await kit.token(UUID(), roles: [PredefinedRoles.registeredUser, PredefinedRoles.registeredUserWithVerifiedEmail])
+                let (byVerified, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: verified, body: Self.submission(kit))
+                #expect(byVerified == .created, "verified users never pass it, so an outage does not stop them")
+            }
+        }
+    }
 }

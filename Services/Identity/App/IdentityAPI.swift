@@ -47,7 +47,7 @@ public struct IdentityAPI: Sendable {
         DepartmentController(structure: StructureRepository(database: database), brands: brands, roles: roles).addRoutes(to: api)
         RegistrationController(
             registrations: RegistrationService(database: database, security: security, hasher: hasher),
-            documents: SettingsDocuments(database: database, service: .identity), captcha: tokens.captcha
+            documents: SettingsDocuments(database: database, service: .identity), captcha: CaptchaCheck(builtin: tokens.captcha)
         ).addRoutes(to: api)
         UserController(database: database, users: users, hasher: hasher, security: security).addRoutes(to: api)
         PeopleFieldController(fields: PeopleFieldRepository(database: database)).addRoutes(to: api)

@@ -10,6 +10,22 @@ public enum ManagementSettingsRules {
         entry == "*.*" || (entry.count >= 2 && entry.count <= 21 && entry.first == "." && entry.dropFirst().allSatisfy { $0.isLetter || $0.isNumber })
     }
 
+    /// Google reCAPTCHA needs both of its keys; the address answers are checked at is a web URL.
+    static func captchaErrors(_ settings: ManagementSettings) -> [Problem.FieldError] {
+        var errors: [Problem.FieldError] = []
+        for (field, key) in [("captchaSiteKey", settings.captchaSiteKey), ("captchaSecretKey", settings.captchaSecretKey)] {
+            if settings.captcha == .recaptcha && key.isEmpty {
+                errors.append(.init(field: field, message: "Google reCAPTCHA needs the site key and the secret key Google gave this site"))
+            } else if key.count > 200 || key.contains(where: \.isWhitespace) {
+                errors.append(.init(field: field, message: "at most 200 characters, without spaces"))
+            }
+        }
+        if !UserProfileRules.isWebURL(settings.captchaVerifyURL) {
+            errors.append(.init(field: "captchaVerifyURL", message: "must be an http(s) URL (Google's, hCaptcha's or Turnstile's siteverify)"))
+        }
+        return errors
+    }
+
     public static func validate(_ settings: ManagementSettings) throws {
         var errors: [Problem.FieldError] = []
         if !settings.baseURL.isEmpty && !UserProfileRules.isWebURL(settings.baseURL) {
@@ -25,6 +41,7 @@ public enum ManagementSettingsRules {
         where !list.allSatisfy(isExtension) {
             errors.append(.init(field: field, message: "one extension per entry with its dot (.jpg), or *.* for any file"))
         }
+        errors += captchaErrors(settings)
         try Problem.throwIfInvalid(errors)
     }
 }

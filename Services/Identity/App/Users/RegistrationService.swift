@@ -12,6 +12,8 @@ public struct RegistrationRequest: Decodable, Sendable {
     public var displayName: String?
     /// The solved built-in CAPTCHA, while it is on (`GET /api/v1/identity/captcha`).
     public var captcha: ProofOfWorkCaptcha.Answer?
+    /// The token Google reCAPTCHA's widget gave, while Options → Captcha is set to it.
+    public var captchaResponse: String?
 }
 
 /// A registered portal user as answered and as carried by `user.registered`.

@@ -672,5 +672,11 @@ public enum TicketMigrations {
             "CREATE TABLE {schema}.user_phones (user_id uuid NOT NULL, phone text NOT NULL, PRIMARY KEY (user_id, phone))",
             "CREATE INDEX user_phones_phone ON {schema}.user_phones (phone)",
         ]),
+        Migration(version: 153, name: "Google reCAPTCHA's secret key and the address its answers are checked at, from identity's settings", sql: [
+            """
+            ALTER TABLE {schema}.identity_settings ADD COLUMN captcha_secret_key text NOT NULL DEFAULT '',
+                ADD COLUMN captcha_verify_url text NOT NULL DEFAULT 'https://www.google.com/recaptcha/api/siteverify'
+            """,
+        ]),
     ]
 }

@@ -21,13 +21,13 @@ public struct TicketController: Sendable {
     let search: TicketSearch?
     /// New tickets arriving together are written together.
     let creation: GroupCommit<PendingTicket, Ticket>
-    /// Checks the built-in CAPTCHA's challenges that portal submitters solved.
-    let captcha: ProofOfWorkCaptcha
+    /// Checks the CAPTCHA that portal submitters passed: the built-in one's challenges, or Google reCAPTCHA's tokens.
+    let captcha: CaptchaCheck
     /// Codes the links of forms sent with replies.
     let formLinks: FormLinks
 
     public init(
-        store: TicketStore, search: TicketSearch? = nil, creation: GroupCommit<PendingTicket, Ticket>, captcha: ProofOfWorkCaptcha, formLinks: FormLinks
+        store: TicketStore, search: TicketSearch? = nil, creation: GroupCommit<PendingTicket, Ticket>, captcha: CaptchaCheck, formLinks: FormLinks
     ) {
         self.store = store
         self.creation = creation
@@ -217,7 +217,9 @@ public struct TicketController: Sendable {
         if caller == nil, !attachments.isEmpty { throw Problem.unauthorized("Sign in to attach files.") }
         let email = try caller.map { $0.principal.email } ?? TicketInput.email(body.email, field: "email")
         let brandID = context.brandID
-        let solved = CaptchaRequirement.applies(mode: try await store.captchaMode(), to: caller) ? try captcha.accept(body.captcha) : nil
+        let setting = try await store.captchaSetting()
+        let solved = CaptchaRequirement.applies(mode: setting.mode, to: caller)
+            ? try await captcha.pass(setting, challenge: body.captcha, response: body.captchaResponse) : nil
         return created(
             try await creation.submit(PendingTicket(departmentID: departmentID, actor: .customer(caller?.principal.userID)) { known in
                 let department = try Self.existing(known, body.departmentID)

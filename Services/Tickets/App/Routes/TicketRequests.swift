@@ -31,6 +31,8 @@ public struct CreateTicketRequest: Decodable, Sendable {
     public var attachmentIDs: [String]?
     /// The solved built-in CAPTCHA, which unverified users send while it is on (`GET /api/v1/identity/captcha`).
     public var captcha: ProofOfWorkCaptcha.Answer?
+    /// The token Google reCAPTCHA's widget gave, which they send instead while Options → Captcha is set to it.
+    public var captchaResponse: String?
 }
 
 /// `POST …/{id}/replies`; `followUp` goes with the `follow_up` send variant and `transfer` with `transfer`.

@@ -5,15 +5,19 @@ import Foundation
 import PostgresNIO
 import ServiceKit
 
-/// The CAPTCHA mode tickets keeps from identity's settings, and the built-in challenges new tickets spent: each is
+/// The CAPTCHA setting tickets keeps from identity's settings, and the built-in challenges new tickets spent: each is
 /// recorded in the ticket's own transaction, so one solution opens one ticket, and forgotten once it has expired.
 extension TicketStore {
-    public func captchaMode() async throws -> CaptchaMode {
+    /// Options → Captcha as identity last published it: the mode, and Google reCAPTCHA's secret key and check address.
+    public func captchaSetting() async throws -> CaptchaCheck.Setting {
         try await directoryCache.captcha.value(for: 1) {
             let rows = try await database.client.query(
-                PostgresQuery(unsafeSQL: "SELECT captcha FROM \(database.table("identity_settings")) WHERE id = 1"), logger: database.logger)
-            for try await mode in rows.decode(String.self) { return CaptchaMode(rawValue: mode) ?? .builtin }
-            return .builtin
+                PostgresQuery(unsafeSQL: "SELECT captcha, captcha_secret_key, captcha_verify_url FROM \(database.table("identity_settings")) WHERE id = 1"),
+                logger: database.logger)
+            for try await (mode, secretKey, verifyURL) in rows.decode((String, String, String).self) {
+                return CaptchaCheck.Setting(mode: CaptchaMode(rawValue: mode) ?? .builtin, secretKey: secretKey, verifyURL: verifyURL)
+            }
+            return CaptchaCheck.Setting(mode: .builtin)
         }
     }
 

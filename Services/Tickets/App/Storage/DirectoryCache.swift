@@ -1,9 +1,10 @@
+import Auth
 import Contracts
 import Database
 import Foundation
 
 /// What nearly every request reads of tickets' directory copies (the caller's groups, the departments open to
-/// outside managers or to every agent's search, the department of a new ticket, the CAPTCHA mode), kept between requests until those
+/// outside managers or to every agent's search, the department of a new ticket, the CAPTCHA setting), kept between requests until those
 /// copies change. Triggers on `agent_groups` (memberships, not the distribution counters) and `departments` notify
 /// ``channel(schema:)`` (migration 118), and on `identity_settings` (migration 140); the tickets executable runs the ``ChangeListener`` that empties these caches.
 public struct DirectoryCache: Sendable {
@@ -20,7 +21,7 @@ public struct DirectoryCache: Sendable {
     public let departments = NotifiedCache<UUID, KnownDepartment?>()
     /// Options → Captcha from identity's settings, read by every portal submission (one entry; the trigger of
     /// migration 140 empties it with the others).
-    public let captcha = NotifiedCache<Int, CaptchaMode>(capacity: 1)
+    public let captcha = NotifiedCache<Int, CaptchaCheck.Setting>(capacity: 1)
 
     public init() {}
 

@@ -67,7 +67,7 @@ extension TicketStore {
         return base
     }
 
-    /// Keeps the automatic time log switch, the upload lists and the CAPTCHA mode from `management_settings.changed` (a replayed older
+    /// Keeps the automatic time log switch, the upload lists and the CAPTCHA setting from `management_settings.changed` (a replayed older
     /// version changes nothing).
     func applyManagementSettings(_ changed: VersionedSettings<ManagementSettings>, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
@@ -76,10 +76,12 @@ extension TicketStore {
         binds.append(changed.settings.agentUploadExtensions)
         binds.append(changed.settings.userUploadExtensions)
         binds.append(changed.settings.captcha.rawValue)
+        binds.append(changed.settings.captchaSecretKey)
+        binds.append(changed.settings.captchaVerifyURL)
         try await connection.query(
             PostgresQuery(unsafeSQL: """
                 UPDATE \(database.table("identity_settings")) SET automatic_time_logs = $1, version = $2, agent_upload_extensions = $3,
-                    user_upload_extensions = $4, captcha = $5
+                    user_upload_extensions = $4, captcha = $5, captcha_secret_key = $6, captcha_verify_url = $7
                 WHERE id = 1 AND version < $2
                 """, binds: binds),
             logger: database.logger
