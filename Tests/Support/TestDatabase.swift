@@ -40,11 +40,7 @@ public enum TestDatabase {
     /// Runs `body` with a running pooled client on `url`.
     public static func withClient<T: Sendable>(url: String, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
         let client = PostgresClient(configuration: try DatabaseURL.configuration(url, maximumConnections: 8), backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            return try await body(client)
-        }
+        return try await client.whileRunning { try await body(client) }
     }
 
     /// A fresh database with `schema`'s handle on it.

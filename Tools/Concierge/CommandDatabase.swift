@@ -19,14 +19,7 @@ enum CommandDatabase {
         let url = environment.string("CONCIERGE_DATABASE_URL", default: ServiceConfiguration.defaultDatabaseURL)
         let logger = logger()
         let client = PostgresClient(configuration: try DatabaseURL.configuration(url, maximumConnections: 4), backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                await client.run()
-                return nil
-            }
-            defer { group.cancelAll() }
-            let database = try Database(client: client, schema: service.schema, logger: logger)
-            return try await withDeadline(.seconds(600)) { try await body(database) }
-        }
+        let database = try Database(client: client, schema: service.schema, logger: logger)
+        return try await client.whileRunning { try await withDeadline(.seconds(600)) { try await body(database) } }
     }
 }
