@@ -5,23 +5,29 @@ import CXapian
 final class XapianDatabase {
     private var handle: OpaquePointer?
     let path: String
+    /// This directory's ``IndexCommits`` key: each commit is counted there for the process's readers.
+    private let commits: String
 
     init(path: String, overwrite: Bool, lockWait: Duration) throws(SearchError) {
         self.path = path
+        commits = IndexCommits.key(path)
         var opened: OpaquePointer?
         let lockWaitMs = Int32(min(max(lockWait / .milliseconds(1), 0), Double(Int32.max)))
         try xapianCall { cx_database_open(path, overwrite ? 1 : 0, lockWaitMs, &opened, $0) }
         handle = opened
+        IndexCommits.shared.record(commits)
     }
 
     deinit {
         cx_database_free(handle)
+        IndexCommits.shared.record(commits)
     }
 
     /// Commits pending changes and releases the lock; later calls throw.
     func close() {
         cx_database_free(handle)
         handle = nil
+        IndexCommits.shared.record(commits)
     }
 
     func open() throws(SearchError) -> OpaquePointer {
@@ -45,6 +51,7 @@ final class XapianDatabase {
     func commit() throws(SearchError) {
         let database = try open()
         try xapianCall { cx_database_commit(database, $0) }
+        IndexCommits.shared.record(commits)
     }
 
     func documentCount() throws(SearchError) -> Int {
