@@ -43,7 +43,7 @@ var targets: [Target] = [
         dependencies: ["Database", "ServiceKit", postgres, lifecycle, logging, nioCore, nioPosix,
             .product(name: "NIOExtras", package: "swift-nio-extras")],
         path: "Shared/Mail"),
-    .target(name: "Outbox", dependencies: ["Database", "EventBus", "ServiceKit", postgres, lifecycle, logging], path: "Shared/Outbox"),
+    .target(name: "Outbox", dependencies: ["Database", "EventBus", "ServiceKit", "Contracts", postgres, lifecycle, logging], path: "Shared/Outbox"),
     .target(
         name: "Auth",
         dependencies: [
@@ -56,7 +56,7 @@ var targets: [Target] = [
         linkerSettings: [.linkedLibrary("xapian")]),
     .target(name: "Search", dependencies: ["CXapian", nioCore, nioPosix], path: "Shared/Search/Swift"),
     .target(
-        name: "Fleet", dependencies: ["ServiceKit", "Database", "EventBus", "Outbox", "Search", hummingbird, postgres, lifecycle, logging, nioCore, nioPosix],
+        name: "Fleet", dependencies: ["ServiceKit", "Database", "EventBus", "Outbox", "Search", "Contracts", hummingbird, postgres, lifecycle, logging, nioCore, nioPosix],
         path: "Shared/Fleet"),
     .target(
         name: "IdentityApp",

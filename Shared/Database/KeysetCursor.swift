@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import PostgresNIO
 import ServiceKit
@@ -42,7 +43,7 @@ public enum KeysetCursor {
                 guard let value = KeysetTimestamp(cursorKey: text) else { throw invalid }
                 binds.append(value)
             case .uuid:
-                guard let value = UUID(uuidString: text) else { throw invalid }
+                guard let value = UUID(parsing: text) else { throw invalid }
                 binds.append(value)
             case .bool:
                 guard let value = Bool(text) else { throw invalid }

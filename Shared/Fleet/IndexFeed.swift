@@ -36,7 +36,7 @@ extension SearchProjection {
             for document in documents { try await index.replace(document) }
             let before = count
             count += documents.count
-            after = UUID(uuidString: last.id)
+            after = UUID(parsing: last.id)
             if before / 100_000 != count / 100_000 { logger.info("search index rebuilding", metadata: ["documents": "\(count)"]) }
         }
         try await index.markBuilt()
@@ -121,9 +121,9 @@ public struct IndexFeed<Projection: SearchProjection>: Service {
                 }
                 try await consume(consumer, logger: logger) { message in
                     guard let header = try? CloudEventCoding.decodeHeader(message.value), projection.changesDocument(header.type),
-                        let id = UUID(uuidString: header.subject)
+                        let id = UUID(parsing: header.subject)
                     else { return }
-                    if let eventID = UUID(uuidString: header.id), await taken.remove(eventID) { return }
+                    if let eventID = UUID(parsing: header.id), await taken.remove(eventID) { return }
                     // Pending first: a write that takes the document writes it before any clean point, and one
                     // that marks the index clean without it is followed by this mark before the event is acknowledged.
                     await pending.add(id)
@@ -144,7 +144,7 @@ public struct IndexFeed<Projection: SearchProjection>: Service {
     private func take(_ commits: AsyncStream<[CommittedEvent]>, into pending: PendingDocuments, noting taken: TakenEvents) async {
         for await events in commits {
             let documents = events.filter { $0.topic == topic && projection.changesDocument($0.type) }
-                .compactMap { event in UUID(uuidString: event.subject).map { (event: event.id, document: $0) } }
+                .compactMap { event in UUID(parsing: event.subject).map { (event: event.id, document: $0) } }
             guard !documents.isEmpty else { continue }
             await pending.add(Set(documents.map(\.document)))
             do {

@@ -48,7 +48,7 @@ public struct IdempotentConsumer: Service {
 
     /// Applies one message; an envelope that cannot be read is logged and skipped rather than retried forever.
     func apply(_ message: ConsumedMessage) async throws {
-        guard let header = try? CloudEventCoding.decodeHeader(message.value), let eventID = UUID(uuidString: header.id) else {
+        guard let header = try? CloudEventCoding.decodeHeader(message.value), let eventID = UUID(parsing: header.id) else {
             logger.error("skipping undecodable event", metadata: ["topic": "\(message.topic)", "offset": "\(message.offset)"])
             return
         }

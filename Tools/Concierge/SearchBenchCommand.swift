@@ -1,4 +1,5 @@
 import ArgumentParser
+import Contracts
 import Foundation
 import KnowledgeApp
 import Search
@@ -56,7 +57,7 @@ struct SearchBenchCommand: AsyncParsableCommand {
         let parts = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
         var criteria = TicketSearchCriteria(text: parts[0], limit: limit)
         if parts.count > 1, !parts[1].isEmpty {
-            guard let brand = UUID(uuidString: parts[1]) else { throw ValidationError("not a brand id: \(parts[1])") }
+            guard let brand = UUID(parsing: parts[1]) else { throw ValidationError("not a brand id: \(parts[1])") }
             criteria.brandID = brand
         }
         if parts.count > 2, !parts[2].isEmpty {
@@ -70,7 +71,7 @@ struct SearchBenchCommand: AsyncParsableCommand {
 
     static func articleQuery(_ line: String, limit: Int) throws -> SearchQuery {
         let parts = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 3, let brand = UUID(uuidString: parts[1]) else { throw ValidationError("expected text<TAB>brand id<TAB>language: \(line)") }
+        guard parts.count == 3, let brand = UUID(parsing: parts[1]) else { throw ValidationError("expected text<TAB>brand id<TAB>language: \(line)") }
         return ArticleSearch.query(parts[0], reader: ArticleReader(brandID: brand.uuidString.lowercased(), employee: false), language: parts[2], limit: limit)
     }
 }

@@ -60,7 +60,7 @@ public struct OutboxStore: Sendable {
         var keys: [String] = []
         var payloads: [String] = []
         for event in events {
-            guard let eventID = UUID(uuidString: event.id) else {
+            guard let eventID = UUID(parsing: event.id) else {
                 throw CocoaError(.coderInvalidValue, userInfo: [NSDebugDescriptionErrorKey: "event id \(event.id) is not a UUID"])
             }
             ids.append(eventID)

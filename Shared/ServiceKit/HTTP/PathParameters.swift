@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Hummingbird
 
@@ -5,7 +6,7 @@ extension ServiceRequestContext {
     /// The path parameter `name` as a UUID; a missing or malformed one answers 404 with `message`, as an id that
     /// names nothing would.
     public func uuidParameter(_ name: String, notFound message: String) throws -> UUID {
-        guard let text = parameters.get(name), let id = UUID(uuidString: text) else { throw Problem.notFound(message) }
+        guard let text = parameters.get(name), let id = UUID(parsing: text) else { throw Problem.notFound(message) }
         return id
     }
 }

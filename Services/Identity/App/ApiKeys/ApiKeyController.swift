@@ -57,7 +57,7 @@ public struct ApiKeyController: Sendable {
         }
         group.delete("sessions/{id}") { _, context in
             let principal = try Authorization.requireSignedIn(context.principal)
-            guard let text = context.parameters.get("id"), let id = UUID(uuidString: text),
+            guard let text = context.parameters.get("id"), let id = UUID(parsing: text),
                 try await sessionStore.revoke(sessionID: id, userID: try Self.userID(principal))
             else { throw Problem.notFound("No such live session.") }
             return Response(status: .noContent)
@@ -65,7 +65,7 @@ public struct ApiKeyController: Sendable {
     }
 
     static func userID(_ principal: Principal) throws -> UUID {
-        guard let id = UUID(uuidString: principal.userID) else { throw Problem.unauthorized("The token names no user.") }
+        guard let id = UUID(parsing: principal.userID) else { throw Problem.unauthorized("The token names no user.") }
         return id
     }
 }

@@ -17,7 +17,7 @@ public enum ApiKeyRules {
         guard parts.count == 2, parts[0].count == 32 else { return nil }
         var hex = String(parts[0])
         for index in [8, 13, 18, 23] { hex.insert("-", at: hex.index(hex.startIndex, offsetBy: index)) }
-        guard let id = UUID(uuidString: hex) else { return nil }
+        guard let id = UUID(parsing: hex) else { return nil }
         return (id, String(parts[1]))
     }
 

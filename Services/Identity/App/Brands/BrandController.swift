@@ -26,7 +26,7 @@ public struct BrandController: Sendable {
     /// Public: the brand of the host the request was made to (the gateway says which; a direct call uses Host).
     @Sendable func currentBrand(_ request: Request, context: ServiceRequestContext) async throws -> EditedResponse<Brand> {
         let brand: Brand?
-        if let brandID = context.brandID.flatMap(UUID.init(uuidString:)) {
+        if let brandID = context.brandID.flatMap(UUID.init(parsing:)) {
             brand = try await brands.find(brandID)
         } else if let host = request.head.authority.flatMap(BrandRules.hostname(fromHostHeader:)) {
             brand = try await brands.find(hostname: host)

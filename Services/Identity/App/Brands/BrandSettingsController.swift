@@ -19,7 +19,7 @@ public struct BrandSettingsController: Sendable {
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.get("brand/settings") { _, context in
-            guard let id = context.brandID.flatMap(UUID.init(uuidString:)), let found = try await settings.find(id) else {
+            guard let id = context.brandID.flatMap(UUID.init(parsing:)), let found = try await settings.find(id) else {
                 throw Problem.notFound("No brand serves this host.")
             }
             return EditedResponse(headers: [.eTag: IfMatch.etag(found.version)], response: found)

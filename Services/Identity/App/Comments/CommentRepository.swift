@@ -17,10 +17,10 @@ public struct CommentRepository: Sendable {
     public func add(_ comment: Comment) async throws {
         try await database.transaction { connection in
             var binds = PostgresBindings()
-            binds.append(UUID(uuidString: comment.id))
+            binds.append(UUID(parsing: comment.id))
             binds.append(comment.subjectKind.rawValue)
-            binds.append(UUID(uuidString: comment.subjectID))
-            binds.append(comment.authorID.flatMap(UUID.init(uuidString:)))
+            binds.append(UUID(parsing: comment.subjectID))
+            binds.append(comment.authorID.flatMap(UUID.init(parsing:)))
             binds.append(comment.body)
             binds.append(comment.sticky)
             binds.append(comment.createdAt)

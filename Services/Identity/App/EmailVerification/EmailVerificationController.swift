@@ -17,7 +17,7 @@ public struct EmailVerificationController: Sendable {
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.post("email-verifications") { request, context in
             let principal = try Authorization.requireSignedIn(context.principal)
-            guard let id = UUID(uuidString: principal.userID), let user = try await users.find(id: id) else {
+            guard let id = UUID(parsing: principal.userID), let user = try await users.find(id: id) else {
                 throw Problem.unauthorized("The token names no user.")
             }
             try await verifications.resend(to: user, linkBase: PublicOrigin.of(request))

@@ -53,7 +53,7 @@ public struct OrganizationController: Sendable {
         }
         group.delete("organizations/{id}/members/{memberID}") { _, context in
             try Authorization.require(context.principal, .usersOrganizations, "Delete Organization Member")
-            guard let text = context.parameters.get("memberID"), let memberID = UUID(uuidString: text) else { throw Problem.notFound("No such member.") }
+            guard let text = context.parameters.get("memberID"), let memberID = UUID(parsing: text) else { throw Problem.notFound("No such member.") }
             return try await organizations.removeMember(memberID, from: try await organization(context))
         }
         group.get("organizations/{id}/users") { _, context in
@@ -63,7 +63,7 @@ public struct OrganizationController: Sendable {
     }
 
     private func organization(_ context: ServiceRequestContext) async throws -> Organization {
-        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text), let found = try await organizations.find(id) else {
+        guard let text = context.parameters.get("id"), let id = UUID(parsing: text), let found = try await organizations.find(id) else {
             throw Problem.notFound("No such organization.")
         }
         return found

@@ -22,7 +22,7 @@ public struct OrganizationRepository: Sendable {
         if !creating { stored.version += 1 }
         return try await database.transaction { connection in
             var binds = PostgresBindings()
-            binds.append(UUID(uuidString: stored.id))
+            binds.append(UUID(parsing: stored.id))
             binds.append(stored.name)
             for value in [stored.website, stored.phone, stored.employees, stored.address1, stored.address2, stored.city, stored.state, stored.postalCode, stored.country] {
                 binds.append(value)
@@ -62,9 +62,9 @@ public struct OrganizationRepository: Sendable {
     public func delete(_ organization: Organization) async throws {
         try await database.transaction { connection in
             var binds = PostgresBindings()
-            binds.append(UUID(uuidString: organization.id))
+            binds.append(UUID(parsing: organization.id))
             try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("organizations")) WHERE id = $1", binds: binds), logger: database.logger).consume()
-            if let id = UUID(uuidString: organization.id) {
+            if let id = UUID(parsing: organization.id) {
                 try await CommentRepository(database: database).deleteAll(of: .organization, id, on: connection)
             }
             try await publish("organization.deleted", organization, on: connection)
@@ -75,7 +75,7 @@ public struct OrganizationRepository: Sendable {
         try await database.transaction { connection in
             var binds = PostgresBindings()
             binds.append(UUIDv7.generate())
-            binds.append(UUID(uuidString: organization.id))
+            binds.append(UUID(parsing: organization.id))
             binds.append(kind.rawValue)
             binds.append(value)
             binds.append(viewTickets)
@@ -93,7 +93,7 @@ public struct OrganizationRepository: Sendable {
         try await database.transaction { connection in
             var binds = PostgresBindings()
             binds.append(memberID)
-            binds.append(UUID(uuidString: organization.id))
+            binds.append(UUID(parsing: organization.id))
             let rows = try await connection.query(
                 PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("organization_members")) WHERE id = $1 AND organization_id = $2 RETURNING id", binds: binds),
                 logger: database.logger)
@@ -134,7 +134,7 @@ public struct OrganizationRepository: Sendable {
 
     private func changedMembers(_ organization: Organization, type: String, on connection: PostgresConnection) async throws -> Organization {
         var updated = organization
-        updated.members = try await members(of: [UUID(uuidString: organization.id)].compactMap { $0 }, on: connection)[organization.id] ?? []
+        updated.members = try await members(of: [UUID(parsing: organization.id)].compactMap { $0 }, on: connection)[organization.id] ?? []
         try await publish(type, updated, on: connection)
         return updated
     }
@@ -149,7 +149,7 @@ public struct OrganizationRepository: Sendable {
                     id: row.0.uuidString.lowercased(), name: row.1, website: row.2, phone: row.3, employees: row.4, address1: row.5,
                     address2: row.6, city: row.7, state: row.8, postalCode: row.9, country: row.10, members: [], version: row.11))
             }
-            let members = try await members(of: result.compactMap { UUID(uuidString: $0.id) }, on: connection)
+            let members = try await members(of: result.compactMap { UUID(parsing: $0.id) }, on: connection)
             return result.map { var organization = $0; organization.members = members[$0.id] ?? []; return organization }
         }
     }

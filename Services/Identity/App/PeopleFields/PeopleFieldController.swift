@@ -32,7 +32,7 @@ public struct PeopleFieldController: Sendable {
         }
         group.delete("people-fields/{id}") { _, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)
-            guard let text = context.parameters.get("id"), let id = UUID(uuidString: text), try await fields.delete(id) else {
+            guard let text = context.parameters.get("id"), let id = UUID(parsing: text), try await fields.delete(id) else {
                 throw Problem.notFound("No such people field.")
             }
             return Response(status: .noContent)

@@ -30,7 +30,7 @@ public struct PeopleFieldRepository: Sendable {
     public func create(_ field: PeopleField) async throws {
         try await database.transaction { connection in
             var binds = PostgresBindings()
-            binds.append(UUID(uuidString: field.id))
+            binds.append(UUID(parsing: field.id))
             binds.append(field.name)
             binds.append(field.dataType.rawValue)
             binds.append(field.options)

@@ -1,4 +1,5 @@
 import Auth
+import Contracts
 import Foundation
 import Hummingbird
 import ServiceKit
@@ -58,7 +59,7 @@ public struct RoleController: Sendable {
         }
         group.put("users/{id}/roles") { request, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)
-            guard let text = context.parameters.get("id"), let userID = UUID(uuidString: text), try await users.exists(userID) else {
+            guard let text = context.parameters.get("id"), let userID = UUID(parsing: text), try await users.exists(userID) else {
                 throw Problem.notFound("No such user.")
             }
             let body = try await request.decodeJSON(AssignRolesRequest.self, context: context)
@@ -69,7 +70,7 @@ public struct RoleController: Sendable {
     }
 
     private func role(_ context: ServiceRequestContext) async throws -> Role {
-        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text), let role = try await roles.find(id) else {
+        guard let text = context.parameters.get("id"), let id = UUID(parsing: text), let role = try await roles.find(id) else {
             throw Problem.notFound("No such role.")
         }
         return role

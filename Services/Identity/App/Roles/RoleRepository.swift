@@ -42,7 +42,7 @@ public struct RoleRepository: Sendable {
         let role = Role(id: UUIDv7.generate().uuidString.lowercased(), name: name, type: type, isPredefined: false, grants: grants, version: 1)
         return try await database.transaction { connection in
             var binds = PostgresBindings()
-            binds.append(UUID(uuidString: role.id))
+            binds.append(UUID(parsing: role.id))
             binds.append(role.name)
             binds.append(role.type.rawValue)
             binds.append(try Self.json(grants))
@@ -64,7 +64,7 @@ public struct RoleRepository: Sendable {
             var binds = PostgresBindings()
             binds.append(updated.name)
             binds.append(try Self.json(updated.grants))
-            binds.append(UUID(uuidString: role.id))
+            binds.append(UUID(parsing: role.id))
             binds.append(role.version)
             let rows = try await translatingUniqueViolation(into: Problem.conflict("A role named \(role.name) exists.")) {
                 try await connection.query(
@@ -83,7 +83,7 @@ public struct RoleRepository: Sendable {
         guard !role.isPredefined else { throw Problem.conflict("Predefined roles cannot be deleted.") }
         try await database.transaction { connection in
             var binds = PostgresBindings()
-            binds.append(UUID(uuidString: role.id))
+            binds.append(UUID(parsing: role.id))
             try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("roles")) WHERE id = $1", binds: binds), logger: database.logger).consume()
             try await publish(role, type: "role.deleted", on: connection)
         }

@@ -75,7 +75,7 @@ public struct SessionService: Sendable {
 
     /// Ends the session; `handOff`: an agent gives their unpinned Active tickets to others (tickets does it).
     public func signOut(_ principal: Principal, handOff: Bool = false) async throws {
-        guard let sessionID = UUID(uuidString: principal.sessionID), let userID = UUID(uuidString: principal.userID),
+        guard let sessionID = UUID(parsing: principal.sessionID), let userID = UUID(parsing: principal.userID),
             try await sessions.revoke(sessionID: sessionID, userID: userID)
         else {
             throw Problem.notFound("This session has already ended.")

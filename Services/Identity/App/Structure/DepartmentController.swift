@@ -60,7 +60,7 @@ public struct DepartmentController: Sendable {
     @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> Page<Department> {
         let caller = try await StructureCaller.load(context, structure: structure)
         let brandID = try request.uri.queryParameters["brandID"].map { text -> UUID in
-            guard let id = UUID(uuidString: String(text)) else { throw Problem.badRequest("brandID must be a brand id.") }
+            guard let id = UUID(parsing: String(text)) else { throw Problem.badRequest("brandID must be a brand id.") }
             return id
         }
         return try await structure.departments(brandID: brandID, visibleTo: caller.visibleDepartments, page: try PageRequest(request))
@@ -99,7 +99,7 @@ public struct DepartmentController: Sendable {
         }
         var moveTo: UUID?
         if let target {
-            guard let targetID = UUID(uuidString: target), targetID != id, try await structure.department(targetID) != nil else {
+            guard let targetID = UUID(parsing: target), targetID != id, try await structure.department(targetID) != nil else {
                 throw Problem.unprocessable("moveItemsTo must be another department.", errors: [.init(field: "moveItemsTo", message: "unknown department")])
             }
             moveTo = targetID
@@ -182,7 +182,7 @@ public struct DepartmentController: Sendable {
     }
 
     func knownBrand(_ text: String) async throws -> UUID {
-        guard let id = UUID(uuidString: text), try await brands.find(id) != nil else {
+        guard let id = UUID(parsing: text), try await brands.find(id) != nil else {
             throw Problem.unprocessable("There is no brand \(text).", errors: [.init(field: "brandID", message: "unknown brand")])
         }
         return id

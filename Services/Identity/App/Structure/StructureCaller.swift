@@ -13,7 +13,7 @@ struct StructureCaller {
     static func load(_ context: ServiceRequestContext, structure: StructureRepository) async throws -> StructureCaller {
         let principal = try Authorization.requireSignedIn(context.principal)
         var memberships: [Membership] = []
-        if let userID = UUID(uuidString: principal.userID) { memberships = try await structure.memberships(of: userID) }
+        if let userID = UUID(parsing: principal.userID) { memberships = try await structure.memberships(of: userID) }
         return StructureCaller(
             principal: principal, memberGroups: Set(memberships.map(\.groupID)), memberDepartments: Set(memberships.map(\.departmentID)))
     }
@@ -21,12 +21,12 @@ struct StructureCaller {
     var seesEverything: Bool { principal.isSystemAdministrator || principal.scope == .everything }
 
     /// The department ids a list is narrowed to; nil when the caller sees every department.
-    var visibleDepartments: [UUID]? { seesEverything ? nil : memberDepartments.compactMap(UUID.init(uuidString:)) }
+    var visibleDepartments: [UUID]? { seesEverything ? nil : memberDepartments.compactMap(UUID.init(parsing:)) }
 
     /// The group ids a list is narrowed to: all groups of a manager's departments are filtered by department instead.
     func visibleGroups(in department: String) -> [UUID]? {
         if seesEverything || principal.scope == .memberDepartments && memberDepartments.contains(department) { return nil }
-        return memberGroups.compactMap(UUID.init(uuidString:))
+        return memberGroups.compactMap(UUID.init(parsing:))
     }
 
     func canRead(_ group: Group) -> Bool {

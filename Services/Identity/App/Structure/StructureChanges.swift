@@ -19,9 +19,9 @@ extension StructureRepository {
             guard next != current else { return current }
             next.version = current.version + 1
             var binds = PostgresBindings()
-            binds.append(UUID(uuidString: next.brandID))
+            binds.append(UUID(parsing: next.brandID))
             binds.append(next.name)
-            binds.append(UUID(uuidString: next.frontLineGroupID))
+            binds.append(UUID(parsing: next.frontLineGroupID))
             binds.append(next.language)
             binds.append(next.emailAddress)
             binds.append(next.hiddenFromPortal)
@@ -88,7 +88,7 @@ extension StructureRepository {
     public func deleteGroup(_ id: UUID) async throws {
         try await database.transaction { connection in
             guard let current = try await group(id, on: connection, lock: true) else { throw Problem.notFound("No such group.") }
-            guard let owner = UUID(uuidString: current.departmentID), let department = try await department(owner, on: connection, lock: true) else {
+            guard let owner = UUID(parsing: current.departmentID), let department = try await department(owner, on: connection, lock: true) else {
                 throw Problem.notFound("No such group.")
             }
             guard department.frontLineGroupID != current.id else {

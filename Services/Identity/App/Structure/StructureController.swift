@@ -27,7 +27,7 @@ public struct StructureController: Sendable {
         group.get("groups/{id}/members", use: listMembers)
         group.post("me/activity") { _, context in
             let principal = try Authorization.requireSignedIn(context.principal)
-            guard let user = UUID(uuidString: principal.userID) else { throw Problem.unauthorized("Sign in again.") }
+            guard let user = UUID(parsing: principal.userID) else { throw Problem.unauthorized("Sign in again.") }
             try await structure.recordActivity(user)
             return Response(status: .noContent)
         }

@@ -33,10 +33,10 @@ public struct StructureRepository: Sendable {
     func create(_ department: Department, frontLine group: Group) async throws -> (Department, Group) {
         try await database.transaction { connection in
             var binds = PostgresBindings()
-            binds.append(UUID(uuidString: department.id))
-            binds.append(UUID(uuidString: department.brandID))
+            binds.append(UUID(parsing: department.id))
+            binds.append(UUID(parsing: department.brandID))
             binds.append(department.name)
-            binds.append(UUID(uuidString: group.id))
+            binds.append(UUID(parsing: group.id))
             binds.append(department.language)
             binds.append(department.emailAddress)
             binds.append(department.hiddenFromPortal)
@@ -158,7 +158,7 @@ public struct StructureRepository: Sendable {
     public func setMembership(group: Group, userID: UUID, request: MembershipRequest) async throws -> Membership {
         try await database.transaction { connection in
             var binds = PostgresBindings()
-            binds.append(UUID(uuidString: group.id))
+            binds.append(UUID(parsing: group.id))
             binds.append(userID)
             binds.append((request.ticketHandling ?? .primary).rawValue)
             binds.append((request.chatHandling ?? .primary).rawValue)
@@ -243,7 +243,7 @@ public struct StructureRepository: Sendable {
         }
         var binds = PostgresBindings()
         binds.append(change.active)
-        binds.append(UUID(uuidString: change.groupID))
+        binds.append(UUID(parsing: change.groupID))
         binds.append(userID)
         let column = change.channel == .tickets ? "tickets_active" : "chats_active"
         try await connection.query(
@@ -303,8 +303,8 @@ public struct StructureRepository: Sendable {
 
     func insert(_ group: Group, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: group.id))
-        binds.append(UUID(uuidString: group.departmentID))
+        binds.append(UUID(parsing: group.id))
+        binds.append(UUID(parsing: group.departmentID))
         binds.append(group.name)
         binds.append(try JSONColumn.encode(group.timeEstimates))
         try await connection.query(

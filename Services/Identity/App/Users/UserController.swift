@@ -95,21 +95,21 @@ public struct UserController: Sendable {
         group.post("users/{id}/email-verifications") { request, context in
             try Authorization.require(context.principal, .usersOrganizations, "Edit User/Organization")
             let user = try await existing(context)
-            guard let id = UUID(uuidString: user.id), let record = try await users.find(id: id) else { throw Problem.notFound("No such user.") }
+            guard let id = UUID(parsing: user.id), let record = try await users.find(id: id) else { throw Problem.notFound("No such user.") }
             try await verifications.resend(to: record, linkBase: PublicOrigin.of(request))
             return Response(status: .accepted)
         }
         group.put("me/password") { request, context in
             let principal = try Authorization.requireSignedIn(context.principal)
             let change = try await request.decodeJSON(PasswordChange.self, context: context)
-            guard let id = UUID(uuidString: principal.userID), let user = try await users.find(id: id) else {
+            guard let id = UUID(parsing: principal.userID), let user = try await users.find(id: id) else {
                 throw Problem.unauthorized("The token names no user.")
             }
             guard try await hasher.verify(change.currentPassword, hash: user.passwordHash) else {
                 throw Problem.unprocessable("The current password is wrong.", errors: [.init(field: "currentPassword", message: "is wrong")])
             }
             try PasswordPolicy.validate(change.newPassword, username: user.email, settings: try await security.settings())
-            try await directory.setPassword(try await hasher.hash(change.newPassword), of: id, keepingSession: UUID(uuidString: principal.sessionID))
+            try await directory.setPassword(try await hasher.hash(change.newPassword), of: id, keepingSession: UUID(parsing: principal.sessionID))
             return Response(status: .noContent)
         }
     }

@@ -84,7 +84,7 @@ public struct UserDirectory: Sendable {
             binds.append(try JSONColumn.encode(updated.profile))
             binds.append(try JSONColumn.encode(updated.customFields))
             binds.append(updated.forcePasswordChange)
-            binds.append(UUID(uuidString: updated.id))
+            binds.append(UUID(parsing: updated.id))
             binds.append(expectedVersion)
             let rows = try await translatingUniqueViolation(into: Problem.conflict("Another user has the email \(updated.email).")) {
                 try await connection.query(
@@ -97,7 +97,7 @@ public struct UserDirectory: Sendable {
                         """, binds: binds), logger: database.logger
                 ).collect()
             }
-            guard let changed = rows.first, let id = UUID(uuidString: updated.id) else {
+            guard let changed = rows.first, let id = UUID(parsing: updated.id) else {
                 throw Problem.preconditionFailed("The user changed since version \(expectedVersion); read it again.")
             }
             if try changed.decode(Bool.self) { try await revokeVerifiedRole(of: id, on: connection) }
@@ -126,7 +126,7 @@ public struct UserDirectory: Sendable {
     public func delete(_ user: UserDetails) async throws {
         try await database.transaction { connection in
             var binds = PostgresBindings()
-            binds.append(UUID(uuidString: user.id))
+            binds.append(UUID(parsing: user.id))
             let remaining = try await connection.query(
                 PostgresQuery(unsafeSQL: """
                     DELETE FROM \(database.table("users")) WHERE id = $1
@@ -137,7 +137,7 @@ public struct UserDirectory: Sendable {
             if user.isSystemAdministrator && otherAdministrators == 0 {
                 throw Problem.conflict("This is the last system administrator; make another one first.")
             }
-            if let id = UUID(uuidString: user.id) { try await CommentRepository(database: database).deleteAll(of: .user, id, on: connection) }
+            if let id = UUID(parsing: user.id) { try await CommentRepository(database: database).deleteAll(of: .user, id, on: connection) }
             try await events.publish("user.deleted", subject: user.id, data: UserDeleted(userID: user.id, email: user.email), on: connection)
         }
     }

@@ -1,3 +1,4 @@
+import Contracts
 import Database
 import Foundation
 import PostgresNIO
@@ -22,18 +23,18 @@ public struct AgentDepartments: Sendable {
         switch type {
         case "agent.membership_changed":
             let membership = try decode(Membership.self, bytes)
-            binds.append(UUID(uuidString: membership.userID))
-            binds.append(UUID(uuidString: membership.groupID))
-            binds.append(UUID(uuidString: membership.departmentID))
+            binds.append(UUID(parsing: membership.userID))
+            binds.append(UUID(parsing: membership.groupID))
+            binds.append(UUID(parsing: membership.departmentID))
             sql = """
                 INSERT INTO \(database.table("agent_departments")) (agent_id, group_id, department_id) VALUES ($1, $2, $3)
                 ON CONFLICT (agent_id, group_id) DO UPDATE SET department_id = $3
                 """
         case "group.deleted":
-            binds.append(UUID(uuidString: try decode(GroupDeleted.self, bytes).groupID))
+            binds.append(UUID(parsing: try decode(GroupDeleted.self, bytes).groupID))
             sql = "DELETE FROM \(database.table("agent_departments")) WHERE group_id = $1"
         case "department.deleted":
-            binds.append(UUID(uuidString: try decode(DepartmentDeleted.self, bytes).departmentID))
+            binds.append(UUID(parsing: try decode(DepartmentDeleted.self, bytes).departmentID))
             sql = "DELETE FROM \(database.table("agent_departments")) WHERE department_id = $1"
         default:
             return

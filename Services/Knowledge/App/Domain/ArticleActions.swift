@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import ServiceKit
 
@@ -44,12 +45,12 @@ public enum ArticleActions {
         named name: String, mark: String?, folderID: String?, agentID: String?, ids: [String]
     ) throws -> (ArticleAction, [UUID]) {
         var errors: [Problem.FieldError] = []
-        let selected = ids.compactMap(UUID.init(uuidString:))
+        let selected = ids.compactMap(UUID.init(parsing:))
         if ids.isEmpty || ids.count > ArticleAction.maximumSelection || selected.count != ids.count {
             errors.append(.init(field: "ids", message: "1 to \(ArticleAction.maximumSelection) article ids"))
         }
         for (field, value) in [("folderID", folderID), ("agentID", agentID)] {
-            if let value, UUID(uuidString: value) == nil { errors.append(.init(field: field, message: "must be an id")) }
+            if let value, UUID(parsing: value) == nil { errors.append(.init(field: field, message: "must be an id")) }
         }
         var action: ArticleAction?
         switch name {

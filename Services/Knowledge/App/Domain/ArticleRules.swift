@@ -24,10 +24,10 @@ public enum ArticleRules {
         let language = (input.language ?? existing?.language ?? "en").lowercased()
         if !isLanguageCode(language) { errors.append(.init(field: "language", message: "a language code such as en or pt-br")) }
         for (field, value) in [("folderID", input.folderID), ("translationOf", input.translationOf), ("assignedAgentID", input.assignedAgentID)] {
-            if let value, UUID(uuidString: value) == nil { errors.append(.init(field: field, message: "must be an id")) }
+            if let value, UUID(parsing: value) == nil { errors.append(.init(field: field, message: "must be an id")) }
         }
         let shared = input.sharedBrandIDs ?? existing?.sharedBrandIDs ?? []
-        if shared.count > maximumSharedBrands || shared.contains(where: { UUID(uuidString: $0) == nil }) {
+        if shared.count > maximumSharedBrands || shared.contains(where: { UUID(parsing: $0) == nil }) {
             errors.append(.init(field: "sharedBrandIDs", message: "at most \(maximumSharedBrands) brand ids"))
         }
         try Problem.throwIfInvalid(errors)

@@ -19,9 +19,9 @@ public enum CannedReplyRules {
         case .everyone:
             if assignee.id != nil { errors.append(.init(field: "assignedTo.id", message: "everyone takes no id")) }
         case .agent, .department:
-            if assignee.id.flatMap(UUID.init(uuidString:)) == nil { errors.append(.init(field: "assignedTo.id", message: "an agent's or department's id")) }
+            if assignee.id.flatMap(UUID.init(parsing:)) == nil { errors.append(.init(field: "assignedTo.id", message: "an agent's or department's id")) }
         }
-        if let folder = input.folderID, UUID(uuidString: folder) == nil { errors.append(.init(field: "folderID", message: "must be an id")) }
+        if let folder = input.folderID, UUID(parsing: folder) == nil { errors.append(.init(field: "folderID", message: "must be an id")) }
         try Problem.throwIfInvalid(errors)
         let body = SafeHTML.sanitize(input.bodyHTML, media: .standard)
         return CannedReply(

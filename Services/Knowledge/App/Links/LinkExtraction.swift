@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 
 /// A link found in an article's body, as the broken-link scan checks it.
@@ -40,7 +41,7 @@ public enum LinkExtraction {
     public static func classify(_ url: String) -> ArticleLink {
         guard let components = URLComponents(string: url) else { return .external(url: url) }
         let parts = components.path.split(separator: "/")
-        if parts.count >= 2, ["kb", "news"].contains(parts[0]), let id = UUID(uuidString: String(parts[1])) {
+        if parts.count >= 2, ["kb", "news"].contains(parts[0]), let id = UUID(parsing: String(parts[1])) {
             return .internalContent(url: url, id: id)
         }
         return .external(url: url)

@@ -38,7 +38,7 @@ public struct ArticleController: Sendable {
                 context, brandParameter: query["brandID"].map(String.init), reading: kind, gates: gates)
             let language = try query["language"].map { try KnowledgeReaders.language(String($0), acceptLanguage: nil) }
             let folder = try query["folderID"].map { text in
-                guard let id = UUID(uuidString: String(text)) else { throw Problem.badRequest("folderID must be a folder id.") }
+                guard let id = UUID(parsing: String(text)) else { throw Problem.badRequest("folderID must be a folder id.") }
                 return id
             }
             let view = try query["view"].map { text in
@@ -49,7 +49,7 @@ public struct ArticleController: Sendable {
             }
             let agent = try query["assignedTo"].map { text in
                 let id = text == "me" ? context.principal?.userID : String(text)
-                guard reader.employee, let agent = id.flatMap(UUID.init(uuidString:)) else {
+                guard reader.employee, let agent = id.flatMap(UUID.init(parsing:)) else {
                     throw Problem.badRequest("assignedTo is an agent's id or me (for employees).")
                 }
                 return agent
@@ -87,7 +87,7 @@ public struct ArticleController: Sendable {
             guard let current = try await store.find(id), current.kind == kind else { throw Problem.notFound(notFound) }
             let input = try await request.decodeJSON(ArticleInput.self, context: context)
             let article = try await store.save(
-                input, kind: kind, id: id, brandID: UUID(uuidString: current.brandID) ?? id, expectedVersion: try IfMatch.version(request) ?? current.version,
+                input, kind: kind, id: id, brandID: UUID(parsing: current.brandID) ?? id, expectedVersion: try IfMatch.version(request) ?? current.version,
                 actor: context.principal?.userID)
             return EditedResponse(headers: [.eTag: article.etag], response: article)
         }
@@ -95,7 +95,7 @@ public struct ArticleController: Sendable {
             try Authorization.require(context.principal, feature, "Delete")
             let id = try context.uuidParameter("id", notFound: notFound)
             let forwardTo = try request.uri.queryParameters["forwardTo"].map { text in
-                guard let target = UUID(uuidString: String(text)) else { throw Problem.badRequest("forwardTo is the id of the \(kind.noun) to send visitors to.") }
+                guard let target = UUID(parsing: String(text)) else { throw Problem.badRequest("forwardTo is the id of the \(kind.noun) to send visitors to.") }
                 return target
             }
             guard try await store.find(id)?.kind == kind else { throw Problem.notFound(notFound) }
@@ -145,7 +145,7 @@ public struct ArticleController: Sendable {
     /// The advanced search's Folder: the folder, and with "include sub-folders" every folder under it.
     private func searchedFolders(_ text: String?, subfolders: Bool) async throws -> [String] {
         guard let text else { return [] }
-        guard let folder = UUID(uuidString: text) else { throw Problem.badRequest("folderID must be a folder id.") }
+        guard let folder = UUID(parsing: text) else { throw Problem.badRequest("folderID must be a folder id.") }
         return subfolders ? try await store.folderSubtree(folder).sorted() : [folder.lowercased]
     }
 

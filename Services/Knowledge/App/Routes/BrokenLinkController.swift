@@ -51,7 +51,7 @@ public struct BrokenLinkController: Sendable {
 /// An article id from its text form.
 enum ArticleID {
     static func parse(_ text: String) throws -> UUID {
-        guard let id = UUID(uuidString: text) else { throw Problem.notFound("No such article.") }
+        guard let id = UUID(parsing: text) else { throw Problem.notFound("No such article.") }
         return id
     }
 }

@@ -27,7 +27,7 @@ public struct CannedReplyController: Sendable {
             let caller = try await caller(context, action: "View/Insert")
             let query = request.uri.queryParameters
             let folder = try query["folderID"].map { text in
-                guard let id = UUID(uuidString: String(text)) else { throw Problem.badRequest("folderID must be a folder id.") }
+                guard let id = UUID(parsing: String(text)) else { throw Problem.badRequest("folderID must be a folder id.") }
                 return id
             }
             let channel = try query["channel"].map { text in
@@ -46,7 +46,7 @@ public struct CannedReplyController: Sendable {
             let language = try KnowledgeReaders.language(query["language"].map(String.init), acceptLanguage: request.headers[.acceptLanguage])
             let hits = try await search.search(CannedReplySearchTerms.query(words, caller: caller, filter, language: language, limit: 200)).hits
             filter.text = nil
-            return Items(items: try await store.list(caller: caller, filter, ranked: hits.compactMap { UUID(uuidString: $0.id) }))
+            return Items(items: try await store.list(caller: caller, filter, ranked: hits.compactMap { UUID(parsing: $0.id) }))
         }
         group.get("canned-replies/{id}") { _, context in
             let reply = try await usable(context, action: "View/Insert")
@@ -81,7 +81,7 @@ public struct CannedReplyController: Sendable {
             _ = try await caller(context, action: "Create")
             let body = try await request.decodeJSON(Body.self, context: context)
             let parent = try body.parentID.map { text in
-                guard let id = UUID(uuidString: text) else {
+                guard let id = UUID(parsing: text) else {
                     throw Problem.unprocessable("parentID must be a folder id.", errors: [.init(field: "parentID", message: "must be an id")])
                 }
                 return id
@@ -106,7 +106,7 @@ public struct CannedReplyController: Sendable {
 
     /// The employee asking, allowed `action`, with their departments.
     func caller(_ context: ServiceRequestContext, action: String) async throws -> CannedCaller {
-        guard let principal = context.principal, KnowledgeReaders.isEmployee(principal), let user = UUID(uuidString: principal.userID) else {
+        guard let principal = context.principal, KnowledgeReaders.isEmployee(principal), let user = UUID(parsing: principal.userID) else {
             throw Problem.forbidden("Canned replies are for employees.")
         }
         try Authorization.require(principal, .cannedReplies, action)

@@ -25,7 +25,7 @@ public struct FolderController: Sendable {
             let body = try await request.decodeJSON(Body.self, context: context)
             let (_, brand) = try KnowledgeReaders.reader(context, brandParameter: body.brandID)
             let parent = try body.parentID.map { text in
-                guard let id = UUID(uuidString: text) else {
+                guard let id = UUID(parsing: text) else {
                     throw Problem.unprocessable("parentID must be a folder id.", errors: [.init(field: "parentID", message: "must be an id")])
                 }
                 return id

@@ -58,7 +58,7 @@ public struct KnowledgeHomePages: Sendable {
 
     /// The host's brand, the reader's language, and the refusal page when the brand's portal keeps them out.
     private func visitor(_ request: Request, _ context: ServiceRequestContext) async throws -> (UUID, String, Response?) {
-        guard let brand = context.brandID.flatMap(UUID.init(uuidString:)) else { throw Problem.notFound("No knowledge base for this host.") }
+        guard let brand = context.brandID.flatMap(UUID.init(parsing:)) else { throw Problem.notFound("No knowledge base for this host.") }
         let language = try KnowledgeReaders.language(request.uri.queryParameters["language"].map(String.init), acceptLanguage: request.headers[.acceptLanguage])
         let portal = try await gates.gates(of: brand)
         let refused = try PortalPages.refusal { try KnowledgeReaders.checkGate(portal, .article, context.principal) }

@@ -14,7 +14,7 @@ enum KnowledgeReaders {
     static func reader(_ context: ServiceRequestContext, brandParameter: String?) throws -> (ArticleReader, UUID) {
         let employee = isEmployee(context.principal)
         let text = (employee ? brandParameter : nil) ?? context.brandID
-        guard let text, let brand = UUID(uuidString: text) else {
+        guard let text, let brand = UUID(parsing: text) else {
             throw Problem.badRequest("The knowledge base is per brand: use the brand's host (or, as an employee, ?brandID=).")
         }
         return (ArticleReader(brandID: brand.uuidString.lowercased(), employee: employee, satisfies: PortalAccess.satisfied(by: context.principal)), brand)

@@ -1,4 +1,5 @@
 import Auth
+import Contracts
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -19,7 +20,7 @@ public struct PortalPages: Sendable {
         let signedIn = AuthenticationMiddleware<ServiceRequestContext>(tokens: tokens)
         let kb = router.group("/kb").add(middleware: signedIn)
         kb.get("sitemap.xml") { request, context in
-            guard let brand = context.brandID.flatMap(UUID.init(uuidString:)) else { throw Problem.notFound("No knowledge base for this host.") }
+            guard let brand = context.brandID.flatMap(UUID.init(parsing:)) else { throw Problem.notFound("No knowledge base for this host.") }
             let origin = PublicOrigin.of(request)
             let gates = try await gates.gates(of: brand)
             var urls: [String] = []
@@ -41,7 +42,7 @@ public struct PortalPages: Sendable {
         }
         for kind in ContentKind.allCases {
             router.group("/\(kind.portalPath)").add(middleware: signedIn).get("{id}/{slug}") { request, context in
-                guard let brand = context.brandID, let id = UUID(uuidString: context.parameters.get("id") ?? "") else {
+                guard let brand = context.brandID, let id = UUID(parsing: context.parameters.get("id") ?? "") else {
                     return Self.response(Self.notFoundPage, status: .notFound, type: "text/html; charset=utf-8")
                 }
                 guard let article = try await store.find(id), article.kind == kind, article.isVisible(), article.isShown(inBrand: brand.lowercased()) else {
@@ -104,7 +105,7 @@ public struct PortalPages: Sendable {
 
     /// The host's brand and the `?language=` asked for (nil: every language).
     static func brandAndLanguage(_ request: Request, _ context: ServiceRequestContext) throws -> (UUID, String?) {
-        guard let brand = context.brandID.flatMap(UUID.init(uuidString:)) else { throw Problem.notFound("No portal for this host.") }
+        guard let brand = context.brandID.flatMap(UUID.init(parsing:)) else { throw Problem.notFound("No portal for this host.") }
         let language = try request.uri.queryParameters["language"].map { try KnowledgeReaders.language(String($0), acceptLanguage: nil) }
         return (brand, language)
     }

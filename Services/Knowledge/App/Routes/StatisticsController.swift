@@ -59,6 +59,6 @@ enum Visit {
         guard !KnowledgeReaders.isEmployee(context.principal), let visitor = visitorKey(context) else { return }
         try await store.recordView(
             of: item, visitorKey: visitor, spider: Visitors.isSpider(userAgent: request.headers[.userAgent]),
-            searchID: request.uri.queryParameters["search"].flatMap { UUID(uuidString: String($0)) })
+            searchID: request.uri.queryParameters["search"].flatMap { UUID(parsing: String($0)) })
     }
 }

@@ -1,3 +1,4 @@
+import Contracts
 import Database
 import Fleet
 import Foundation
@@ -35,7 +36,7 @@ public struct ArticleIndexer: SearchProjection {
 
     /// Each article's document with what its folder adds (who may read it, whether it is suggested).
     private func documents(_ articles: [Article], on connection: PostgresConnection) async throws -> [SearchDocument] {
-        let facts = try await store.folderFacts(Set(articles.compactMap { $0.folderID.flatMap(UUID.init(uuidString:)) }), on: connection)
+        let facts = try await store.folderFacts(Set(articles.compactMap { $0.folderID.flatMap(UUID.init(parsing:)) }), on: connection)
         return articles.map { article in
             ArticleSearchTerms.document(article, folder: article.folderID.flatMap { facts[$0] } ?? .open)
         }

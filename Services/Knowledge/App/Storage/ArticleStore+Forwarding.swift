@@ -14,7 +14,7 @@ extension ArticleStore {
         var binds = PostgresBindings()
         binds.append(target)
         binds.append(article.kind.rawValue)
-        binds.append(UUID(uuidString: article.brandID))
+        binds.append(UUID(parsing: article.brandID))
         let live = try await articles("WHERE id = $1 AND kind = $2 AND brand_id = $3 AND deleted_at IS NULL", binds, on: connection)
         guard target.lowercased != article.id, !live.isEmpty else {
             throw Problem.unprocessable(
@@ -22,7 +22,7 @@ extension ArticleStore {
                 errors: [.init(field: "forwardTo", message: "unknown \(article.kind.noun)")])
         }
         var forward = PostgresBindings()
-        forward.append(UUID(uuidString: article.id))
+        forward.append(UUID(parsing: article.id))
         forward.append(target)
         try await connection.query(
             PostgresQuery(unsafeSQL: """

@@ -1,3 +1,4 @@
+import Contracts
 import Database
 import Foundation
 import PostgresNIO
@@ -11,7 +12,7 @@ extension ArticleStore {
     func writeSearches(_ searches: [SearchRecord]) async throws {
         try await database.transaction { connection in
             let rows = searches.compactMap { search in
-                UUID(uuidString: search.searchID).flatMap { id in UUID(uuidString: search.brandID).map { (id: id, brand: $0, search: search) } }
+                UUID(parsing: search.searchID).flatMap { id in UUID(parsing: search.brandID).map { (id: id, brand: $0, search: search) } }
             }
             var binds = PostgresBindings()
             binds.append(rows.map(\.id))
@@ -39,7 +40,7 @@ extension ArticleStore {
     func recordSearchView(_ searchID: UUID, articleID: String, now: Date, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
         binds.append(searchID)
-        binds.append(UUID(uuidString: articleID))
+        binds.append(UUID(parsing: articleID))
         binds.append(now)
         try await connection.query(
             PostgresQuery(unsafeSQL: """

@@ -1,3 +1,4 @@
+import Contracts
 import Database
 import Foundation
 import PostgresNIO
@@ -8,7 +9,7 @@ import ServiceKit
 extension ArticleStore {
     /// `article` with its `translationOf` checked and pointed at the group's root (unchanged when it names none).
     func linkTranslation(_ article: Article, on connection: PostgresConnection) async throws -> Article {
-        guard let targetID = article.translationOf.flatMap(UUID.init(uuidString:)) else { return article }
+        guard let targetID = article.translationOf.flatMap(UUID.init(parsing:)) else { return article }
         var binds = PostgresBindings()
         binds.append(targetID)
         guard let target = try await articles("WHERE id = $1 FOR UPDATE", binds, on: connection).first else {
@@ -16,12 +17,12 @@ extension ArticleStore {
         }
         let root = target.translationOf ?? target.id
         var groupBinds = PostgresBindings()
-        groupBinds.append(UUID(uuidString: root))
-        groupBinds.append(UUID(uuidString: article.id))
+        groupBinds.append(UUID(parsing: root))
+        groupBinds.append(UUID(parsing: article.id))
         if root != target.id { _ = try await articles("WHERE id = $1 FOR UPDATE", groupBinds, on: connection) }
         let group = try await articles("WHERE (id = $1 OR translation_of = $1) AND deleted_at IS NULL AND id <> $2", groupBinds, on: connection)
         var ownBinds = PostgresBindings()
-        ownBinds.append(UUID(uuidString: article.id))
+        ownBinds.append(UUID(parsing: article.id))
         let members = try await articles("WHERE translation_of = $1 AND deleted_at IS NULL LIMIT 1", ownBinds, on: connection)
         return try TranslationRules.link(article, to: target, group: group, headsGroup: !members.isEmpty)
     }
@@ -29,7 +30,7 @@ extension ArticleStore {
     /// The live members of the article's translation group, itself included, by language.
     public func translations(of article: Article) async throws -> [Article] {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: article.translationOf ?? article.id))
+        binds.append(UUID(parsing: article.translationOf ?? article.id))
         return try await database.client.withConnection { connection in
             try await articles("WHERE (id = $1 OR translation_of = $1) AND deleted_at IS NULL ORDER BY language, id", binds, on: connection)
         }

@@ -156,10 +156,10 @@ public struct ArticleStore: Sendable {
     }
 
     func checkFolder(_ article: Article, on connection: PostgresConnection) async throws {
-        guard let folder = article.folderID.flatMap(UUID.init(uuidString:)) else { return }
+        guard let folder = article.folderID.flatMap(UUID.init(parsing:)) else { return }
         var binds = PostgresBindings()
         binds.append(folder)
-        binds.append(UUID(uuidString: article.brandID))
+        binds.append(UUID(parsing: article.brandID))
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: "SELECT 1 FROM \(database.table("folders")) WHERE id = $1 AND brand_id = $2", binds: binds), logger: database.logger)
         for try await _ in rows { return }
@@ -168,17 +168,17 @@ public struct ArticleStore: Sendable {
 
     func write(_ article: Article, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: article.id))
-        binds.append(UUID(uuidString: article.brandID))
-        binds.append(article.folderID.flatMap(UUID.init(uuidString:)))
+        binds.append(UUID(parsing: article.id))
+        binds.append(UUID(parsing: article.brandID))
+        binds.append(article.folderID.flatMap(UUID.init(parsing:)))
         binds.append(article.language)
-        binds.append(article.translationOf.flatMap(UUID.init(uuidString:)))
+        binds.append(article.translationOf.flatMap(UUID.init(parsing:)))
         binds.append(article.title)
         binds.append(article.slug)
         binds.append(article.summary)
         binds.append(article.bodyHTML)
         binds.append(article.bodyText)
-        binds.append(article.assignedAgentID.flatMap(UUID.init(uuidString:)))
+        binds.append(article.assignedAgentID.flatMap(UUID.init(parsing:)))
         binds.append(article.isPrivate)
         binds.append(article.isDraft)
         binds.append(article.review.rawValue)
@@ -191,7 +191,7 @@ public struct ArticleStore: Sendable {
         binds.append(article.version)
         binds.append(article.kind.rawValue)
         binds.append(article.publishedAt)
-        binds.append(article.sharedBrandIDs.compactMap(UUID.init(uuidString:)))
+        binds.append(article.sharedBrandIDs.compactMap(UUID.init(parsing:)))
         try await connection.query(
             PostgresQuery(unsafeSQL: """
                 INSERT INTO \(database.table("articles")) AS stored (\(Self.columns))

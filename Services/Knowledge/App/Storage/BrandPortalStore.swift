@@ -1,3 +1,4 @@
+import Contracts
 import Database
 import Foundation
 import PostgresNIO
@@ -27,7 +28,7 @@ public struct BrandPortalStore: Sendable {
 
     /// The gates of the brand with this id text (the defaults for one that is no id).
     public func gates(ofBrand brandID: String) async throws -> BrandPortal {
-        guard let id = UUID(uuidString: brandID) else { return BrandPortal() }
+        guard let id = UUID(parsing: brandID) else { return BrandPortal() }
         return try await gates(of: id)
     }
 
@@ -43,7 +44,7 @@ public struct BrandPortalStore: Sendable {
 
     /// Keeps the settings of a version newer than the stored one.
     func apply(_ changed: BrandSettingsChanged, on connection: PostgresConnection) async throws {
-        guard let brand = UUID(uuidString: changed.brandID) else { return }
+        guard let brand = UUID(parsing: changed.brandID) else { return }
         let defaults = BrandPortal()
         var binds = PostgresBindings()
         binds.append(brand)

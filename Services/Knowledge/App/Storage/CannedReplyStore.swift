@@ -73,9 +73,9 @@ public struct CannedReplyStore: Sendable {
     /// rules above still apply, so a reply changed since the index read it is not shown wrongly).
     public func list(caller: CannedCaller, _ filter: CannedReplyFilter, ranked: [UUID]? = nil, limit: Int = 200) async throws -> [CannedReply] {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: caller.userID))
+        binds.append(UUID(parsing: caller.userID))
         binds.append(caller.seesAll && !filter.mine)
-        binds.append(Array(caller.departmentIDs.compactMap(UUID.init(uuidString:))))
+        binds.append(Array(caller.departmentIDs.compactMap(UUID.init(parsing:))))
         binds.append(filter.folderID)
         binds.append(filter.text.map { LikePattern.containing($0) })
         binds.append(filter.channel.map { $0 == .ticket ? "tickets" : "chats" })
@@ -116,7 +116,7 @@ public struct CannedReplyStore: Sendable {
         }
         let folder = CannedFolder(id: UUIDv7.generate().lowercased, parentID: parentID?.lowercased, name: trimmed)
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: folder.id))
+        binds.append(UUID(parsing: folder.id))
         binds.append(parentID)
         binds.append(trimmed)
         do {
@@ -156,7 +156,7 @@ public struct CannedReplyStore: Sendable {
             var parent = current.parent
             if let requested = change.parentID {
                 parent = try requested.map { text in
-                    guard let parentID = UUID(uuidString: text) else {
+                    guard let parentID = UUID(parsing: text) else {
                         throw Problem.unprocessable("parentID must be a folder id.", errors: [.init(field: "parentID", message: "must be an id")])
                     }
                     return parentID
@@ -197,17 +197,17 @@ public struct CannedReplyStore: Sendable {
 
     private func write(_ reply: CannedReply, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: reply.id))
-        binds.append(reply.folderID.flatMap(UUID.init(uuidString:)))
+        binds.append(UUID(parsing: reply.id))
+        binds.append(reply.folderID.flatMap(UUID.init(parsing:)))
         binds.append(reply.title)
         binds.append(reply.bodyHTML)
         binds.append(reply.bodyText)
         binds.append(reply.assignedTo.type.rawValue)
-        binds.append(reply.assignedTo.id.flatMap(UUID.init(uuidString:)))
+        binds.append(reply.assignedTo.id.flatMap(UUID.init(parsing:)))
         binds.append(reply.isDraft)
         binds.append(reply.replyType.rawValue)
         binds.append(reply.language)
-        binds.append(reply.createdBy.flatMap(UUID.init(uuidString:)))
+        binds.append(reply.createdBy.flatMap(UUID.init(parsing:)))
         binds.append(reply.createdAt)
         binds.append(reply.updatedAt)
         binds.append(reply.deletedAt)

@@ -17,7 +17,7 @@ extension ArticleStore {
         }
         return try await database.transaction { connection in
             var check = PostgresBindings()
-            check.append(UUID(uuidString: article.brandID))
+            check.append(UUID(parsing: article.brandID))
             check.append(authorKey)
             let rows = try await connection.query(
                 PostgresQuery(unsafeSQL: "SELECT 1 FROM \(database.table("feedback_blocklist")) WHERE brand_id = $1 AND author_key = $2", binds: check),
@@ -27,9 +27,9 @@ extension ArticleStore {
                 id: UUIDv7.generate().lowercased, articleID: article.id, authorID: authorKey, bodyHTML: body, bodyText: text,
                 state: moderated ? .pending : .approved, abuseReports: 0, createdAt: Date(), moderatedAt: nil, moderatedBy: nil)
             var binds = PostgresBindings()
-            binds.append(UUID(uuidString: feedback.id))
-            binds.append(UUID(uuidString: article.id))
-            binds.append(UUID(uuidString: article.brandID))
+            binds.append(UUID(parsing: feedback.id))
+            binds.append(UUID(parsing: article.id))
+            binds.append(UUID(parsing: article.brandID))
             binds.append(authorKey)
             binds.append(body)
             binds.append(text)
@@ -92,7 +92,7 @@ extension ArticleStore {
             var binds = PostgresBindings()
             binds.append(feedbackID)
             binds.append(decision.state.rawValue)
-            binds.append(UUID(uuidString: moderator))
+            binds.append(UUID(parsing: moderator))
             let rows = try await connection.query(
                 PostgresQuery(unsafeSQL: """
                     UPDATE \(database.table("feedback")) f SET state = $2, moderated_at = now(), moderated_by = $3 WHERE id = $1

@@ -111,7 +111,7 @@ extension ArticleStore {
             next.includeInAutomaticSearch = change.includeInAutomaticSearch ?? current.includeInAutomaticSearch
             if let parent = change.parentID {
                 next.parentID = try parent.map { text in
-                    guard let parentID = UUID(uuidString: text) else {
+                    guard let parentID = UUID(parsing: text) else {
                         throw Problem.unprocessable("parentID must be a folder id.", errors: [.init(field: "parentID", message: "must be an id")])
                     }
                     return parentID.lowercased
@@ -129,7 +129,7 @@ extension ArticleStore {
             var update = PostgresBindings()
             update.append(id)
             update.append(next.name)
-            update.append(next.parentID.flatMap(UUID.init(uuidString:)))
+            update.append(next.parentID.flatMap(UUID.init(parsing:)))
             update.append(next.includeInAutomaticSearch)
             update.append(next.viewRequires)
             try await connection.query(
@@ -153,7 +153,7 @@ extension ArticleStore {
         try await database.transaction { connection in
             guard try await folderExists(id.lowercased, brandID: brandID, on: connection) else { throw Problem.notFound("No such folder.") }
             var binds = PostgresBindings()
-            binds.append(Array(try await subtree(of: id, on: connection)).compactMap(UUID.init(uuidString:)))
+            binds.append(Array(try await subtree(of: id, on: connection)).compactMap(UUID.init(parsing:)))
             for var article in try await articles("WHERE folder_id = ANY($1) AND deleted_at IS NULL ORDER BY id FOR UPDATE", binds, on: connection) {
                 article.deletedAt = now
                 article.version += 1
@@ -172,7 +172,7 @@ extension ArticleStore {
 
     /// The effective access of the folder holding an article (Everyone without one).
     public func folderAccess(_ folderID: String?) async throws -> String {
-        guard let folder = folderID.flatMap(UUID.init(uuidString:)) else { return PortalAccess.everyone }
+        guard let folder = folderID.flatMap(UUID.init(parsing:)) else { return PortalAccess.everyone }
         return try await database.client.withConnection { try await folderFacts([folder], on: $0)[folder.lowercased]?.access } ?? PortalAccess.everyone
     }
 
@@ -237,7 +237,7 @@ extension ArticleStore {
 
     private func folderExists(_ id: String, brandID: UUID, on connection: PostgresConnection) async throws -> Bool {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: id))
+        binds.append(UUID(parsing: id))
         binds.append(brandID)
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: "SELECT 1 FROM \(database.table("folders")) WHERE id = $1 AND brand_id = $2", binds: binds), logger: database.logger)
@@ -248,7 +248,7 @@ extension ArticleStore {
     /// One `knowledge.<kind>_access_changed` a live item in the folders, which every index feed re-reads.
     private func announceFolderChange(_ folderID: String, subtree: Set<String>, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
-        binds.append(Array(subtree).compactMap(UUID.init(uuidString:)))
+        binds.append(Array(subtree).compactMap(UUID.init(parsing:)))
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: "SELECT id, brand_id, kind FROM \(database.table("articles")) WHERE folder_id = ANY($1) AND deleted_at IS NULL", binds: binds),
             logger: database.logger)

@@ -51,7 +51,7 @@ public struct LinkCheckStore: Sendable {
     /// Replaces the article's results with `checks`; a scan that finds broken links publishes
     /// `knowledge.broken_links_found`.
     public func record(_ item: Article, checks: [LinkCheck], now: Date = Date()) async throws {
-        guard let id = UUID(uuidString: item.id) else { return }
+        guard let id = UUID(parsing: item.id) else { return }
         try await database.transaction { connection in
             var binds = PostgresBindings()
             binds.append(id)

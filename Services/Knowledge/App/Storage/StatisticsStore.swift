@@ -13,7 +13,7 @@ extension ArticleStore {
         try await database.transaction { connection in
             if let searchID { try await recordSearchView(searchID, articleID: item.id, now: now, on: connection) }
             var binds = PostgresBindings()
-            binds.append(UUID(uuidString: item.id))
+            binds.append(UUID(parsing: item.id))
             binds.append(now)
             binds.append(visitorKey)
             binds.append(spider)
@@ -34,7 +34,7 @@ extension ArticleStore {
     public func rate(_ item: Article, raterKey: String, helpful: Bool, now: Date = Date()) async throws {
         try await database.transaction { connection in
             var binds = PostgresBindings()
-            binds.append(UUID(uuidString: item.id))
+            binds.append(UUID(parsing: item.id))
             binds.append(raterKey)
             binds.append(helpful)
             binds.append(now)

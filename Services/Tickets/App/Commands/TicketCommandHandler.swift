@@ -60,7 +60,7 @@ public struct TicketCommandHandler: Sendable {
         let created = try await store.create(
             try await newTicket(opening, on: connection), actor: Actor(kind: command.source, id: command.customerUserID), on: connection)
         // The locked ticket and the one its customer's message opened are each other's related items.
-        if let locked = open.flatMap({ UUID(uuidString: $0.id) }), let new = UUID(uuidString: created.id) {
+        if let locked = open.flatMap({ UUID(parsing: $0.id) }), let new = UUID(parsing: created.id) {
             _ = try await store.link(new, .ticket, locked, by: "", on: connection)
             _ = try await store.link(locked, .ticket, new, by: "", on: connection)
         }
@@ -76,7 +76,7 @@ public struct TicketCommandHandler: Sendable {
             throw Problem.unprocessable("There is no department \(command.departmentID).")
         }
         var new = NewTicket(
-            department: department, groupID: group ?? department.frontLineGroupID, customerUserID: command.customerUserID.flatMap(UUID.init(uuidString:)),
+            department: department, groupID: group ?? department.frontLineGroupID, customerUserID: command.customerUserID.flatMap(UUID.init(parsing:)),
             customerEmail: email, subject: subject, bodyHTML: body.html, bodyText: body.text, priority: .normal, owner: nil, incoming: true,
             status: .active)
         new.source = MessageSource.kept(givenHTML: command.bodyHTML, safeHTML: body.html, rawContent: command.rawContent)

@@ -31,8 +31,8 @@ public struct DirectoryProjection: Sendable {
         case "group.created", "group.updated":
             let group = try decode(IdentityPayloads.Group.self, bytes)
             var binds = PostgresBindings()
-            binds.append(UUID(uuidString: group.id))
-            binds.append(UUID(uuidString: group.departmentID))
+            binds.append(UUID(parsing: group.id))
+            binds.append(UUID(parsing: group.departmentID))
             binds.append(group.name)
             try await connection.query(
                 PostgresQuery(unsafeSQL: """
@@ -52,18 +52,18 @@ public struct DirectoryProjection: Sendable {
             try await store.applyManagementSettings(try decode(VersionedSettings<ManagementSettings>.self, bytes), on: connection)
         case "agent.signed_in", "agent.signed_out":
             let session = try decode(IdentityPayloads.AgentSession.self, bytes)
-            let groups = session.groupIDs.compactMap(UUID.init(uuidString:))
-            if type == "agent.signed_out", let agent = UUID(uuidString: session.userID) {
+            let groups = session.groupIDs.compactMap(UUID.init(parsing:))
+            if type == "agent.signed_out", let agent = UUID(parsing: session.userID) {
                 if session.stillSignedIn != true { try await store.agentSignedOut(agent, on: connection) }
                 if session.handOff == true { try await store.handOff(agent: agent, on: connection) }
-            } else if let agent = UUID(uuidString: session.userID) {
+            } else if let agent = UUID(parsing: session.userID) {
                 try await store.agentSignedIn(agent, groups: groups, on: connection)
             }
             try await store.triggerRebalanceRules(groups: groups, started: type == "agent.signed_in", on: connection)
         case "user.created", "user.updated":
             let user = try decode(IdentityPayloads.UserChanged.self, bytes)
             var binds = PostgresBindings()
-            binds.append(UUID(uuidString: user.userID))
+            binds.append(UUID(parsing: user.userID))
             binds.append(user.maxTickets)
             try await connection.query(
                 PostgresQuery(unsafeSQL: """
@@ -75,7 +75,7 @@ public struct DirectoryProjection: Sendable {
                 id: user.userID, email: user.email, emailVerified: user.emailVerified ?? false, displayName: user.displayName, on: connection)
             if let phones = user.phones { try await store.rememberPhones(phones, of: user.userID, on: connection) }
             // A raised (or removed) overall Max Tickets makes room in each of the agent's groups: their queues move on.
-            if let agent = UUID(uuidString: user.userID) {
+            if let agent = UUID(parsing: user.userID) {
                 let groups = try await store.groups(of: agent, limitedOverall: false, on: connection)
                 if !groups.isEmpty { _ = try await distributor.lockedSlots(in: groups, on: connection) }
                 for group in groups { try await store.drainQueue(of: group, on: connection) }
@@ -103,10 +103,10 @@ public struct DirectoryProjection: Sendable {
     private func upsert(_ department: IdentityPayloads.Department, on connection: PostgresConnection) async throws {
         let tickets = department.settings?.tickets
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: department.id))
-        binds.append(UUID(uuidString: department.brandID))
+        binds.append(UUID(parsing: department.id))
+        binds.append(UUID(parsing: department.brandID))
         binds.append(department.name)
-        binds.append(UUID(uuidString: department.frontLineGroupID))
+        binds.append(UUID(parsing: department.frontLineGroupID))
         binds.append(department.hiddenFromPortal ?? false)
         binds.append(tickets?.newTicketsInPortal ?? "Everyone")
         binds.append(tickets?.requireResolutionToClose ?? false)
@@ -114,7 +114,7 @@ public struct DirectoryProjection: Sendable {
         binds.append(tickets?.autoLockEnabled == true ? tickets?.autoLockAfterHours : nil)
         binds.append(tickets?.autoDeleteEnabled == true ? tickets?.autoDeleteAfterDays : nil)
         binds.append(department.version ?? 1)
-        binds.append(tickets?.customFieldTemplateID.flatMap(UUID.init(uuidString:)))
+        binds.append(tickets?.customFieldTemplateID.flatMap(UUID.init(parsing:)))
         binds.append(department.settings?.timeLogsBillableByDefault ?? false)
         binds.append(department.settings?.allowOutsideManagersToView ?? false)
         binds.append(department.settings?.allowAllAgentsAdvancedSearch ?? false)
@@ -150,11 +150,11 @@ public struct DirectoryProjection: Sendable {
     }
 
     private func membership(_ membership: IdentityPayloads.Membership, on connection: PostgresConnection) async throws {
-        guard let group = UUID(uuidString: membership.groupID), let agent = UUID(uuidString: membership.userID) else { return }
+        guard let group = UUID(parsing: membership.groupID), let agent = UUID(parsing: membership.userID) else { return }
         var binds = PostgresBindings()
         binds.append(group)
         binds.append(agent)
-        binds.append(UUID(uuidString: membership.departmentID))
+        binds.append(UUID(parsing: membership.departmentID))
         binds.append(membership.ticketHandling)
         binds.append(membership.maxTickets)
         binds.append(membership.excludedChannels.contains("tickets"))
@@ -172,7 +172,7 @@ public struct DirectoryProjection: Sendable {
 
     /// Active/Inactive for tickets in a group; going active resets the pool and drains the queue.
     private func status(_ change: IdentityPayloads.StatusChanged, on connection: PostgresConnection) async throws {
-        guard change.channel == "tickets", let group = UUID(uuidString: change.groupID), let agent = UUID(uuidString: change.userID) else { return }
+        guard change.channel == "tickets", let group = UUID(parsing: change.groupID), let agent = UUID(parsing: change.userID) else { return }
         var binds = PostgresBindings()
         binds.append(group)
         binds.append(agent)
@@ -190,7 +190,7 @@ public struct DirectoryProjection: Sendable {
 
     private func execute(_ sql: String, _ ids: [String], on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
-        for id in ids { binds.append(UUID(uuidString: id)) }
+        for id in ids { binds.append(UUID(parsing: id)) }
         try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: database.logger).consume()
     }
 

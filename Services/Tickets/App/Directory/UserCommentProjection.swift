@@ -12,11 +12,11 @@ struct UserCommentProjection: Sendable {
         switch type {
         case "user.comment_added":
             let comment = try decode(IdentityPayloads.CommentAdded.self, bytes)
-            guard comment.subjectKind == "user", let id = UUID(uuidString: comment.id), let user = UUID(uuidString: comment.subjectID) else { return }
+            guard comment.subjectKind == "user", let id = UUID(parsing: comment.id), let user = UUID(parsing: comment.subjectID) else { return }
             var binds = PostgresBindings()
             binds.append(id)
             binds.append(user)
-            binds.append(comment.authorID.flatMap(UUID.init(uuidString:)))
+            binds.append(comment.authorID.flatMap(UUID.init(parsing:)))
             binds.append(comment.body)
             binds.append(comment.sticky)
             binds.append(comment.createdAt)
@@ -26,7 +26,7 @@ struct UserCommentProjection: Sendable {
                 """, binds, on: connection)
         case "user.comment_changed", "user.comment_deleted":
             let change = try decode(IdentityPayloads.CommentChanged.self, bytes)
-            guard let id = UUID(uuidString: change.commentID) else { return }
+            guard let id = UUID(parsing: change.commentID) else { return }
             var binds = PostgresBindings()
             binds.append(id)
             if type == "user.comment_deleted" {
@@ -38,7 +38,7 @@ struct UserCommentProjection: Sendable {
         case "user.deleted":
             let user = try decode(IdentityPayloads.UserChanged.self, bytes)
             var binds = PostgresBindings()
-            binds.append(UUID(uuidString: user.userID))
+            binds.append(UUID(parsing: user.userID))
             try await run("DELETE FROM \(database.table("user_comments")) WHERE user_id = $1", binds, on: connection)
         default:
             return

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import ServiceKit
 
@@ -58,8 +59,8 @@ public enum RebalanceRules {
         var errors: [Problem.FieldError] = []
         let name = input.name.trimmingCharacters(in: .whitespacesAndNewlines)
         if name.isEmpty || name.count > 100 { errors.append(.init(field: "name", message: "1 to 100 characters")) }
-        if UUID(uuidString: input.groupID) == nil { errors.append(.init(field: "groupID", message: "must be a group id")) }
-        for agent in input.agentIDs ?? [] where UUID(uuidString: agent) == nil {
+        if UUID(parsing: input.groupID) == nil { errors.append(.init(field: "groupID", message: "must be a group id")) }
+        for agent in input.agentIDs ?? [] where UUID(parsing: agent) == nil {
             errors.append(.init(field: "agentIDs", message: "\(agent) is not an agent id"))
         }
         let minutes: [(String, Int?, Int)] = [
@@ -118,7 +119,7 @@ public enum RebalanceRules {
     /// What a run of the rule may take back, as of `now`.
     public static func policy(of rule: RebalanceRule, now: Date) -> RebalancePolicy {
         RebalancePolicy(
-            agents: rule.agentIDs.compactMap(UUID.init(uuidString:)),
+            agents: rule.agentIDs.compactMap(UUID.init(parsing:)),
             heldComposedSince: now.addingTimeInterval(-Double(rule.holdAfterComposeMinutes) * 60),
             heldReadSince: now.addingTimeInterval(-Double(rule.holdAfterReadMinutes) * 60),
             heldAssignedSince: now.addingTimeInterval(-Double(rule.holdAfterAssignedMinutes) * 60),

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import ServiceKit
 
@@ -42,7 +43,7 @@ public enum SignatureRules {
         var errors: [Problem.FieldError] = []
         func scope(_ raw: String?, _ field: String) -> String? {
             guard let raw, !raw.isEmpty else { return nil }
-            guard let parsed = UUID(uuidString: raw) else {
+            guard let parsed = UUID(parsing: raw) else {
                 errors.append(.init(field: field, message: "is not an id"))
                 return nil
             }

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import ServiceKit
 
@@ -42,7 +43,7 @@ public enum TaskRules {
             }
         }
         if let raw = request.agentID {
-            if let agent = UUID(uuidString: raw) { changed.agentID = agent.uuidString.lowercased() } else {
+            if let agent = UUID(parsing: raw) { changed.agentID = agent.uuidString.lowercased() } else {
                 errors.append(.init(field: "agentID", message: "must be an agent id"))
             }
         }

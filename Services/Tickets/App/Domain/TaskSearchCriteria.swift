@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import ServiceKit
 
@@ -44,7 +45,7 @@ public struct TaskSearchCriteria: Sendable {
         }
         criteria.ticketNumber = parameter("ticketNumber")?.nonEmptyText?.uppercased()
         if let raw = parameter("agentID") {
-            if let agent = UUID(uuidString: raw) { criteria.agentID = agent } else { errors.append(.init(field: "agentID", message: "must be an id")) }
+            if let agent = UUID(parsing: raw) { criteria.agentID = agent } else { errors.append(.init(field: "agentID", message: "must be an id")) }
         }
         for raw in parameter("priority")?.split(separator: ",") ?? [] {
             if let priority = TicketPriority(rawValue: String(raw)) { criteria.priorities.append(priority) } else {

@@ -93,7 +93,7 @@ public struct TicketEvents: Sendable {
             INSERT INTO \(database.table("history")) (id, ticket_id, actor_id, actor_kind, action, details, at)
             SELECT id, ticket_id, NULLIF(actor_id, '')::uuid, actor_kind, action, details::jsonb, now()
             FROM unnest(\(statement.bind(rows.map { _ in UUIDv7.generate() }))::uuid[], \(statement.bind(rows.map(\.ticket)))::uuid[],
-                        \(statement.bind(rows.map { $0.item.actor.id.flatMap(UUID.init(uuidString:))?.uuidString ?? "" }))::text[], \(statement.bind(rows.map(\.item.actor.kind)))::text[],
+                        \(statement.bind(rows.map { $0.item.actor.id.flatMap(UUID.init(parsing:))?.uuidString ?? "" }))::text[], \(statement.bind(rows.map(\.item.actor.kind)))::text[],
                         \(statement.bind(rows.map(\.item.type)))::text[], \(statement.bind(rows.map { JSONColumn.encode($0.item.details) }))::text[])
                  AS h(id, ticket_id, actor_id, actor_kind, action, details)
             """)

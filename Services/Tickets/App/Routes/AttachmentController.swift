@@ -23,7 +23,7 @@ public struct AttachmentController: Sendable {
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.post("uploads") { request, context in
-            guard let caller = try await access.caller(context, required: true), let uploader = UUID(uuidString: caller.principal.userID) else {
+            guard let caller = try await access.caller(context, required: true), let uploader = UUID(parsing: caller.principal.userID) else {
                 throw Problem.unauthorized("Sign in to attach files.")
             }
             if caller.isAgent { try Authorization.require(caller.principal, .tickets, "Add Attachment") }
@@ -48,7 +48,7 @@ public struct AttachmentController: Sendable {
         }
         group.get("{id}/attachments/{attachmentID}") { _, context in
             let (ticket, caller) = try await access.readable(context, for: .read)
-            guard let text = context.parameters.get("attachmentID"), let attachmentID = UUID(uuidString: text),
+            guard let text = context.parameters.get("attachmentID"), let attachmentID = UUID(parsing: text),
                 let (attachment, bytes) = try await store.attachment(
                     attachmentID, of: try TicketController.id(ticket.id), includingInternal: !caller.readsAsCustomer(ticket))
             else { throw Problem.notFound("No such attachment.") }

@@ -98,7 +98,7 @@ public struct BulkController: Sendable {
             return try await store.setPinned(id, body.action == .pin, by: agent)
         case .take:
             try Authorization.require(caller.principal, .tickets, "Take")
-            guard let agentID = UUID(uuidString: agent), caller.groups.contains(ticket.groupID) || caller.seesEverything else {
+            guard let agentID = UUID(parsing: agent), caller.groups.contains(ticket.groupID) || caller.seesEverything else {
                 throw Problem.forbidden("Only members of the ticket's group take it.")
             }
             return try await store.take(id, by: agentID)

@@ -130,7 +130,7 @@ public struct CustomFieldController: Sendable {
     }
 
     static func id(_ context: ServiceRequestContext, _ name: String) throws -> UUID {
-        guard let raw = context.parameters.get(name), let id = UUID(uuidString: raw) else { throw Problem.notFound("No such item.") }
+        guard let raw = context.parameters.get(name), let id = UUID(parsing: raw) else { throw Problem.notFound("No such item.") }
         return id
     }
 }

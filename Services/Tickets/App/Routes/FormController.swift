@@ -79,7 +79,7 @@ public struct FormController: Sendable {
                 guard let caller = try await access.caller(context, required: true), caller.isAgent else {
                     throw Problem.forbidden("Only agents read organizations' details.")
                 }
-                guard let organization = UUID(uuidString: String(text)) else { throw Problem.badRequest("organizationID is an organization's id.") }
+                guard let organization = UUID(parsing: String(text)) else { throw Problem.badRequest("organizationID is an organization's id.") }
                 return Items(items: try await store.sentForms(toOrganization: organization, visibleTo: caller))
             }
             let (caller, email) = try await CustomerActivityController.agentAndAddress(request, context, access: access)
@@ -107,7 +107,7 @@ public struct FormController: Sendable {
     /// The sent form of the path when the link's code is its own and the request came to its ticket's brand; 404
     /// otherwise, so nothing tells which was wrong.
     private func sentForm(_ request: Request, _ context: ServiceRequestContext) async throws -> SentForm {
-        guard let text = context.parameters.get("sentFormID"), let id = UUID(uuidString: text),
+        guard let text = context.parameters.get("sentFormID"), let id = UUID(parsing: text),
             let code = request.uri.queryParameters["code"].map(String.init), links.verifies(code, for: id),
             let sent = try await store.sentForm(id), let ticket = try await store.find(try TicketController.id(sent.ticketID)),
             context.brandID.map({ $0.lowercased() == ticket.brandID }) ?? true

@@ -38,7 +38,7 @@ public struct MessageActionsController: Sendable {
             }
             var form: FormDefinition?
             if let text = query["formID"] {
-                guard let id = UUID(uuidString: String(text)), let found = try await store.form(id) else { throw Problem.notFound("No such form.") }
+                guard let id = UUID(parsing: String(text)), let found = try await store.form(id) else { throw Problem.notFound("No such form.") }
                 form = found
             }
             var composition = try await store.composeReply(

@@ -19,7 +19,7 @@ public struct RebalanceRuleController: Sendable {
         group.get("rebalance-rules") { request, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)
             let groupID = try request.uri.queryParameters["groupID"].map { text in
-                guard let id = UUID(uuidString: String(text)) else { throw Problem.badRequest("groupID must be a group id.") }
+                guard let id = UUID(parsing: String(text)) else { throw Problem.badRequest("groupID must be a group id.") }
                 return id
             }
             return Items(items: try await store.rebalanceRules(group: groupID))

@@ -54,7 +54,7 @@ public struct RelatedItemController: Sendable {
         var errors: [Problem.FieldError] = []
         let parsedKind = RelatedItemKind(rawValue: kind)
         if parsedKind == nil { errors.append(.init(field: "kind", message: "ticket, chat, call_log or task")) }
-        let parsedID = UUID(uuidString: id)
+        let parsedID = UUID(parsing: id)
         if parsedID == nil { errors.append(.init(field: "itemID", message: "must be an id")) }
         try Problem.throwIfInvalid(errors)
         guard let parsedKind, let parsedID else { throw Problem.badRequest("kind and itemID are required.") }

@@ -113,7 +113,7 @@ public struct TaskController: Sendable {
             }
             var after: UUID?
             if let raw = query.get("after") {
-                guard let id = UUID(uuidString: raw), try await store.task(id, includingDeleted: true) != nil else {
+                guard let id = UUID(parsing: raw), try await store.task(id, includingDeleted: true) != nil else {
                     throw Problem.unprocessable("after names the last task of the previous page.", errors: [.init(field: "after", message: "unknown task")])
                 }
                 after = id
@@ -253,7 +253,7 @@ public struct TaskController: Sendable {
         case "mine":
             return [try TicketInput.uuid(caller.userID, field: "agentID")]
         case "agent":
-            guard let raw = agentID, let agent = UUID(uuidString: raw) else {
+            guard let raw = agentID, let agent = UUID(parsing: raw) else {
                 throw Problem.unprocessable("The By Agent view names an agent.", errors: [.init(field: "agentID", message: "must be an agent id")])
             }
             if agent.uuidString.lowercased() != caller.userID {
@@ -276,12 +276,12 @@ public struct TaskController: Sendable {
     private func visibility(of caller: TicketCaller) async throws -> TaskVisibility {
         guard !caller.seesEverything else { return TaskVisibility(everything: true) }
         return TaskVisibility(
-            everything: false, me: UUID(uuidString: caller.userID), managedAgents: try await store.agents(inDepartments: caller.managedDepartments),
-            groups: caller.groups.compactMap(UUID.init(uuidString:)), departments: caller.managedDepartments.compactMap(UUID.init(uuidString:)))
+            everything: false, me: UUID(parsing: caller.userID), managedAgents: try await store.agents(inDepartments: caller.managedDepartments),
+            groups: caller.groups.compactMap(UUID.init(parsing:)), departments: caller.managedDepartments.compactMap(UUID.init(parsing:)))
     }
 
     private func departments(of agentID: String) async throws -> Set<String> {
-        guard let agent = UUID(uuidString: agentID) else { return [] }
+        guard let agent = UUID(parsing: agentID) else { return [] }
         return Set(try await store.memberships(of: agent).map { $0.department.lowercased })
     }
 }

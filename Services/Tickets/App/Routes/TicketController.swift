@@ -39,7 +39,7 @@ public struct TicketController: Sendable {
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.get("departments") { _, context in
-            let brand = context.brandID.flatMap(UUID.init(uuidString:))
+            let brand = context.brandID.flatMap(UUID.init(parsing:))
             return Items(items: try await store.portalDepartments(brandID: brand).map { PortalDepartment(id: $0.id.lowercased, name: $0.name) })
         }
         group.get("views") { request, context in
@@ -47,7 +47,7 @@ public struct TicketController: Sendable {
                 throw Problem.forbidden("The ticket views are for agents.")
             }
             let brand = try request.uri.queryParameters["brandID"].map { raw in
-                guard let id = UUID(uuidString: String(raw)) else { throw Problem.badRequest("brandID must be a brand's id.") }
+                guard let id = UUID(parsing: String(raw)) else { throw Problem.badRequest("brandID must be a brand's id.") }
                 return id
             }
             return try await store.viewTree(for: caller, brand: brand)
@@ -56,7 +56,7 @@ public struct TicketController: Sendable {
         group.get("", use: list)
         group.get("{id}") { _, context in
             let (ticket, caller) = try await access.readable(context, for: .read)
-            if ticket.agentID == caller.principal.userID, let agent = UUID(uuidString: caller.principal.userID) {
+            if ticket.agentID == caller.principal.userID, let agent = UUID(parsing: caller.principal.userID) {
                 try await store.recordRead(of: try Self.id(ticket.id), by: agent)
             }
             return EditedResponse(headers: [.eTag: ticket.etag], response: caller.shown(ticket))
@@ -225,7 +225,7 @@ public struct TicketController: Sendable {
                 let department = try Self.existing(known, body.departmentID)
                 try Self.checkPortalSubmission(to: department, by: caller, brandID: brandID)
                 var new = NewTicket(
-                    department: department, groupID: department.frontLineGroupID, customerUserID: caller.flatMap { UUID(uuidString: $0.principal.userID) },
+                    department: department, groupID: department.frontLineGroupID, customerUserID: caller.flatMap { UUID(parsing: $0.principal.userID) },
                     customerEmail: email, subject: subject, bodyHTML: html, bodyText: text, priority: .normal, owner: nil, incoming: true, status: .active,
                     customFields: body.customFields ?? [:], requestKey: key)
                 new.captcha = solved
@@ -277,7 +277,7 @@ public struct TicketController: Sendable {
         let requested = request.uri.queryParameters["view"].map(String.init) ?? (caller.isAgent ? "mine" : "customer")
         if requested == "organization" {
             if caller.isAgent, let text = request.uri.queryParameters["id"] {
-                guard let organization = UUID(uuidString: String(text)) else { throw Problem.badRequest("id is an organization's id.") }
+                guard let organization = UUID(parsing: String(text)) else { throw Problem.badRequest("id is an organization's id.") }
                 let found = try await store.organizationTickets(of: organization, visibleTo: caller, page: try PageRequest(request))
                 return ViewPage(items: found.items, nextCursor: found.nextCursor)
             }
@@ -295,14 +295,14 @@ public struct TicketController: Sendable {
         }
         var scope: UUID?
         if [.group, .department, .brand].contains(view) {
-            guard let text = request.uri.queryParameters["id"], let id = UUID(uuidString: String(text)) else {
+            guard let text = request.uri.queryParameters["id"], let id = UUID(parsing: String(text)) else {
                 throw Problem.badRequest("This view needs ?id= of its group, department or brand.")
             }
             guard caller.mayList(view, id.lowercased) else { throw Problem.forbidden("You may not see this \(view.rawValue)'s tickets.") }
             scope = id
         }
         if view == .agent {
-            guard let text = request.uri.queryParameters["id"], let id = UUID(uuidString: String(text)) else {
+            guard let text = request.uri.queryParameters["id"], let id = UUID(parsing: String(text)) else {
                 throw Problem.badRequest("By Agent needs ?id= of the agent.")
             }
             let departments = Set(try await store.memberships(of: id).map(\.department.lowercased))
@@ -346,7 +346,7 @@ public struct TicketController: Sendable {
     /// `?fields=<id>,<id>`: the custom fields an agent shows in a list (Visible Fields), at most 20.
     static func visibleFields(_ request: Request) throws -> [UUID]? {
         guard let text = request.uri.queryParameters["fields"].map(String.init), !text.isEmpty else { return nil }
-        let ids = text.split(separator: ",").map { UUID(uuidString: String($0)) }
+        let ids = text.split(separator: ",").map { UUID(parsing: String($0)) }
         guard ids.count <= maximumVisibleFields, ids.allSatisfy({ $0 != nil }) else {
             throw Problem.badRequest("fields is a comma-separated list of at most \(maximumVisibleFields) custom field ids.")
         }
@@ -373,7 +373,7 @@ public struct TicketController: Sendable {
     }
 
     static func id(_ text: String) throws -> UUID {
-        guard let id = UUID(uuidString: text) else { throw Problem.notFound("No such item.") }
+        guard let id = UUID(parsing: text) else { throw Problem.notFound("No such item.") }
         return id
     }
 }

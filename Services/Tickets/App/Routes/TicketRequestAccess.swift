@@ -15,14 +15,14 @@ struct TicketRequestAccess: Sendable {
             return nil
         }
         var memberships: [(group: UUID, department: UUID)] = []
-        if let userID = UUID(uuidString: principal.userID) { memberships = try await store.memberships(of: userID) }
+        if let userID = UUID(parsing: principal.userID) { memberships = try await store.memberships(of: userID) }
         let open = principal.scope == .memberDepartments ? try await store.departmentsOpenToOutsideManagers() : []
         var caller = TicketCaller(
             principal: principal, groups: Set(memberships.map { $0.group.lowercased }), departments: Set(memberships.map { $0.department.lowercased }),
             openDepartments: Set(open.map(\.lowercased)))
         // Only a customer who holds the verified-address role can have confirmed it; tickets' copy of identity's users
         // says whether the address they have now is the one they confirmed.
-        if !caller.isAgent, principal.roles.contains(PredefinedRoles.registeredUserWithVerifiedEmail), let userID = UUID(uuidString: principal.userID) {
+        if !caller.isAgent, principal.roles.contains(PredefinedRoles.registeredUserWithVerifiedEmail), let userID = UUID(parsing: principal.userID) {
             caller.verifiedEmail = try await store.verifiedEmail(of: userID)
         }
         return caller
@@ -42,7 +42,7 @@ struct TicketRequestAccess: Sendable {
     /// do `intent` with it (403 for a ticket they only see read-only).
     func readable(_ context: ServiceRequestContext, for intent: Intent = .change) async throws -> (Ticket, TicketCaller) {
         guard var caller = try await caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
-        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text), let ticket = try await store.find(id)
+        guard let text = context.parameters.get("id"), let id = UUID(parsing: text), let ticket = try await store.find(id)
         else { throw Problem.notFound("No such ticket.") }
         if !caller.canRead(ticket), caller.isAgent, try await store.departmentsSearchableByAllAgents().contains(ticket.departmentID) {
             caller.searchableDepartments.insert(ticket.departmentID)

@@ -165,7 +165,7 @@ enum TicketInput {
     }
 
     static func uuid(_ raw: String?, field: String) throws -> UUID {
-        guard let raw, let id = UUID(uuidString: raw) else {
+        guard let raw, let id = UUID(parsing: raw) else {
             throw Problem.unprocessable("\(field) must be an id.", errors: [.init(field: field, message: "is not an id")])
         }
         return id

@@ -38,7 +38,7 @@ public struct TicketSearchController: Sendable {
         func value(_ name: Substring) -> String? { query[name].map(String.init)?.nonEmptyText }
         func id(_ name: Substring) throws -> UUID? {
             try value(name).map { text in
-                guard let id = UUID(uuidString: text) else { throw Problem.badRequest("\(name) must be an id.") }
+                guard let id = UUID(parsing: text) else { throw Problem.badRequest("\(name) must be an id.") }
                 return id
             }
         }
@@ -72,7 +72,7 @@ public struct TicketSearchController: Sendable {
         criteria.createdTo = try date("to")
         for (name, text) in query where name.hasPrefix("field.") {
             let fieldID = name.dropFirst("field.".count)
-            guard UUID(uuidString: String(fieldID)) != nil else { throw Problem.badRequest("field.<id> names a custom field by its id.") }
+            guard UUID(parsing: String(fieldID)) != nil else { throw Problem.badRequest("field.<id> names a custom field by its id.") }
             criteria.fields[fieldID.lowercased()] = String(text)
         }
         return criteria

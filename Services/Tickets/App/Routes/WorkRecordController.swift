@@ -88,12 +88,12 @@ public struct WorkRecordController: Sendable {
         }
         group.post("{id}/views") { _, context in
             let (ticket, caller) = try await access.readable(context)
-            guard !caller.readsAsCustomer(ticket), let agent = UUID(uuidString: caller.principal.userID) else { throw Problem.notFound("No such ticket.") }
+            guard !caller.readsAsCustomer(ticket), let agent = UUID(parsing: caller.principal.userID) else { throw Problem.notFound("No such ticket.") }
             return EditedResponse(status: .created, response: try await store.openView(of: try TicketController.id(ticket.id), by: agent))
         }
         group.delete("{id}/views/{viewID}") { _, context in
             let (ticket, caller) = try await access.readable(context)
-            guard !caller.readsAsCustomer(ticket), let agent = UUID(uuidString: caller.principal.userID) else { throw Problem.notFound("No such ticket.") }
+            guard !caller.readsAsCustomer(ticket), let agent = UUID(parsing: caller.principal.userID) else { throw Problem.notFound("No such ticket.") }
             let view = try context.uuidParameter("viewID", notFound: "No such open view.")
             return ClosedView(timeLog: try await store.closeView(view, of: try TicketController.id(ticket.id), by: agent))
         }

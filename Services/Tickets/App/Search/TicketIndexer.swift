@@ -43,7 +43,7 @@ public struct TicketIndexer: SearchProjection {
     private func documents(_ tickets: [Ticket], on connection: PostgresConnection) async throws -> [SearchDocument] {
         guard !tickets.isEmpty else { return [] }
         var ids = PostgresBindings()
-        ids.append(tickets.compactMap { UUID(uuidString: $0.id) })
+        ids.append(tickets.compactMap { UUID(parsing: $0.id) })
         var texts: [String: TicketSearchTerms.Texts] = [:]
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """

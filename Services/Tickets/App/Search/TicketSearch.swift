@@ -120,7 +120,7 @@ public struct TicketSearch: Sendable {
         guard let text = criteria.text?.nonEmptyText else { return try await structured(criteria, caller: caller) }
         let visibility = visibilityTerms(caller).map { $0 + caller.searchableDepartments.sorted().map(TicketSearchTerms.department) }
         let results = try await index.search(Self.textQuery(criteria, text: text, visibility: visibility))
-        let tickets = try await load(results.hits.compactMap { UUID(uuidString: $0.id) })
+        let tickets = try await load(results.hits.compactMap { UUID(parsing: $0.id) })
         let hits = results.hits.compactMap { hit -> TicketSearchHit? in
             guard let ticket = tickets[hit.id], caller.canRead(ticket), criteria.inDateRange(ticket.createdAt) else { return nil }
             return TicketSearchHit(ticket: ticket, snippet: hit.snippet, percent: hit.percent)
@@ -162,8 +162,8 @@ public struct TicketSearch: Sendable {
 
     private func structured(_ criteria: TicketSearchCriteria, caller: TicketCaller) async throws -> TicketSearchResults {
         var binds = PostgresBindings()
-        binds.append(caller.seesEverything ? nil : caller.groups.compactMap(UUID.init(uuidString:)))
-        binds.append(caller.seesEverything ? [] : caller.managedDepartments.union(caller.searchableDepartments).compactMap(UUID.init(uuidString:)))
+        binds.append(caller.seesEverything ? nil : caller.groups.compactMap(UUID.init(parsing:)))
+        binds.append(caller.seesEverything ? [] : caller.managedDepartments.union(caller.searchableDepartments).compactMap(UUID.init(parsing:)))
         binds.append(criteria.statuses.isEmpty ? nil : criteria.statuses.map(\.rawValue))
         binds.append(criteria.priorities.isEmpty ? nil : criteria.priorities.map(\.rank))
         binds.append(criteria.departmentID)
@@ -174,12 +174,12 @@ public struct TicketSearch: Sendable {
         binds.append(criteria.limit)
         binds.append(criteria.createdFrom)
         binds.append(criteria.createdTo)
-        binds.append(criteria.fields.isEmpty ? nil : criteria.fields.keys.sorted().compactMap(UUID.init(uuidString:)))
+        binds.append(criteria.fields.isEmpty ? nil : criteria.fields.keys.sorted().compactMap(UUID.init(parsing:)))
         binds.append(criteria.fields.isEmpty ? nil : criteria.fields.keys.sorted().map { criteria.fields[$0] ?? "" })
         binds.append(criteria.brandID)
         binds.append(criteria.deletedBy)
         binds.append(criteria.customerEmails)
-        binds.append(criteria.numberedID.flatMap(UUID.init(uuidString:)))
+        binds.append(criteria.numberedID.flatMap(UUID.init(parsing:)))
         let found = try await database.client.withConnection { connection in
             try await store.tickets("""
                 WHERE ($1::uuid[] IS NULL OR group_id = ANY($1) OR department_id = ANY($2::uuid[]))
@@ -225,7 +225,7 @@ public struct TicketSearch: Sendable {
             throw Problem.badRequest("Basic search works in My Tickets, By Agent, the Queue, All Tickets and the group, department and brand lists.")
         }
         let results = try await index.search(SearchQuery(text: text, filterGroups: filters, excluded: [TicketSearchTerms.deleted], limit: limit, language: "en"))
-        let tickets = try await load(results.hits.compactMap { UUID(uuidString: $0.id) })
+        let tickets = try await load(results.hits.compactMap { UUID(parsing: $0.id) })
         return results.hits.compactMap { tickets[$0.id] }.filter(caller.canRead)
     }
 }

@@ -17,14 +17,14 @@ extension TicketStore {
                 id: UUIDv7.generate().lowercased, ticketID: ticket.id, filename: filename, contentType: contentType, size: bytes.readableBytes,
                 isInternal: isInternal, uploadedBy: actor.id, createdAt: Date())
             var binds = PostgresBindings()
-            binds.append(UUID(uuidString: attachment.id))
+            binds.append(UUID(parsing: attachment.id))
             binds.append(id)
             binds.append(filename)
             binds.append(contentType)
             binds.append(attachment.size)
             binds.append(isInternal)
             binds.append(bytes)
-            binds.append(actor.id.flatMap(UUID.init(uuidString:)))
+            binds.append(actor.id.flatMap(UUID.init(parsing:)))
             binds.append(attachment.createdAt)
             try await connection.query(
                 PostgresQuery(unsafeSQL: """

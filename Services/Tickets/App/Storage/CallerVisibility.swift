@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import PostgresNIO
 
@@ -6,8 +7,8 @@ import PostgresNIO
 enum CallerVisibility {
     /// Appends the two parameters ``clause(groups:departments:)`` reads: the groups (NULL for everything) and the departments.
     static func append(_ caller: TicketCaller, to binds: inout PostgresBindings) {
-        binds.append(caller.seesEverything ? nil : caller.groups.compactMap(UUID.init(uuidString:)))
-        binds.append(caller.seesEverything ? [] : caller.managedDepartments.compactMap(UUID.init(uuidString:)))
+        binds.append(caller.seesEverything ? nil : caller.groups.compactMap(UUID.init(parsing:)))
+        binds.append(caller.seesEverything ? [] : caller.managedDepartments.compactMap(UUID.init(parsing:)))
     }
 
     /// The condition, with the parameters' numbers.

@@ -1,3 +1,4 @@
+import Contracts
 import Database
 import Foundation
 import PostgresNIO
@@ -25,7 +26,7 @@ struct CountStore: Sendable {
         statement.add("""
             INSERT INTO \(database.table("ticket_counts")) AS c (scope, scope_id, status, shard, n)
             SELECT scope, scope_id, status, pg_backend_pid() % \(statement.bind(Self.shards)), delta
-            FROM unnest(\(statement.bind(cells.map(\.key.scope)))::text[], \(statement.bind(cells.compactMap { UUID(uuidString: $0.key.scopeID) }))::uuid[],
+            FROM unnest(\(statement.bind(cells.map(\.key.scope)))::text[], \(statement.bind(cells.compactMap { UUID(parsing: $0.key.scopeID) }))::uuid[],
                         \(statement.bind(cells.map(\.key.status)))::text[], \(statement.bind(cells.map(\.value)))::integer[]) AS d(scope, scope_id, status, delta)
             ON CONFLICT (scope, scope_id, status, shard) DO UPDATE SET n = c.n + EXCLUDED.n
             """)

@@ -24,7 +24,7 @@ extension TicketStore {
 
     public func createField(_ field: CustomFieldDefinition) async throws {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: field.id))
+        binds.append(UUID(parsing: field.id))
         binds.append(field.name)
         binds.append(field.dataType.rawValue)
         binds.append(field.options)
@@ -40,7 +40,7 @@ extension TicketStore {
     /// Changes a field's name, options and Default Value (its data type stays); false when there is no such field.
     public func updateField(_ field: CustomFieldDefinition) async throws -> Bool {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: field.id))
+        binds.append(UUID(parsing: field.id))
         binds.append(field.name)
         binds.append(field.options)
         binds.append(field.defaultValue)
@@ -104,7 +104,7 @@ extension TicketStore {
 
     private func bindings(_ template: TicketTemplate) throws -> PostgresBindings {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: template.id))
+        binds.append(UUID(parsing: template.id))
         binds.append(template.name)
         binds.append(try JSONColumn.encode(template.fields))
         return binds
@@ -146,7 +146,7 @@ extension TicketStore {
     public func fieldValues(of tickets: [String], fields: [UUID]) async throws -> [String: [String: String]] {
         guard !tickets.isEmpty, !fields.isEmpty else { return [:] }
         var binds = PostgresBindings()
-        binds.append(tickets.compactMap(UUID.init(uuidString:)))
+        binds.append(tickets.compactMap(UUID.init(parsing:)))
         binds.append(fields)
         let rows = try await database.client.query(
             PostgresQuery(unsafeSQL: """
@@ -181,7 +181,7 @@ extension TicketStore {
         for (field, value) in values.sorted(by: { $0.key < $1.key }) {
             var binds = PostgresBindings()
             binds.append(ticketID)
-            binds.append(UUID(uuidString: field))
+            binds.append(UUID(parsing: field))
             binds.append(value)
             try await connection.query(
                 PostgresQuery(unsafeSQL: value.isEmpty

@@ -1,3 +1,4 @@
+import Contracts
 import Database
 import Foundation
 import PostgresNIO
@@ -10,7 +11,7 @@ extension TicketStore {
     static let maximumCustomersPerName = 500
 
     func rememberUser(id: String, email: String?, emailVerified: Bool, displayName: String?, on connection: PostgresConnection) async throws {
-        guard let id = UUID(uuidString: id), let email else { return }
+        guard let id = UUID(parsing: id), let email else { return }
         var binds = PostgresBindings()
         binds.append(id)
         binds.append(email)
@@ -26,7 +27,7 @@ extension TicketStore {
 
     /// The user's phone numbers (normalized by identity) from now on.
     func rememberPhones(_ phones: [String], of id: String, on connection: PostgresConnection) async throws {
-        guard let id = UUID(uuidString: id) else { return }
+        guard let id = UUID(parsing: id) else { return }
         var binds = PostgresBindings()
         binds.append(id)
         binds.append(phones)
@@ -40,7 +41,7 @@ extension TicketStore {
 
     /// The user confirmed `email`; a confirmation of an address they no longer have changes nothing.
     func rememberVerifiedEmail(of id: String, email: String, on connection: PostgresConnection) async throws {
-        guard let id = UUID(uuidString: id) else { return }
+        guard let id = UUID(parsing: id) else { return }
         var binds = PostgresBindings()
         binds.append(id)
         binds.append(email)

@@ -1,3 +1,4 @@
+import Contracts
 import Database
 import Foundation
 import PostgresNIO
@@ -10,8 +11,8 @@ extension TicketStore {
     /// Queues the department's tickets for the hand-over (`moveTo`, another department) or deletion (nil).
     func scheduleRemoval(ofDepartment id: String, moveTo: String?, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: id))
-        binds.append(moveTo.flatMap(UUID.init(uuidString:)))
+        binds.append(UUID(parsing: id))
+        binds.append(moveTo.flatMap(UUID.init(parsing:)))
         try await connection.query(
             PostgresQuery(unsafeSQL: """
                 INSERT INTO \(database.table("department_removals")) (department_id, move_to) VALUES ($1, $2)

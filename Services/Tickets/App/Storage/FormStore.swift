@@ -76,7 +76,7 @@ extension TicketStore {
         try await database.transaction { connection in
             var binds = PostgresBindings()
             binds.append(id)
-            guard var sent = try await sentForms("WHERE id = $1 FOR UPDATE", binds, on: connection).first, let ticketID = UUID(uuidString: sent.ticketID)
+            guard var sent = try await sentForms("WHERE id = $1 FOR UPDATE", binds, on: connection).first, let ticketID = UUID(parsing: sent.ticketID)
             else { throw Problem.notFound("No such form.") }
             guard sent.completedAt == nil else {
                 throw Problem(
@@ -121,7 +121,7 @@ extension TicketStore {
             throw Problem.unprocessable("There is no such form.", errors: [.init(field: "formID", message: "is not a form")])
         }
         var lookup = PostgresBindings()
-        lookup.append(UUID(uuidString: ticket.brandID))
+        lookup.append(UUID(parsing: ticket.brandID))
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: "SELECT hostname FROM \(database.table("brands")) WHERE id = $1", binds: lookup), logger: database.logger)
         var host = sending.fallbackHost
@@ -133,7 +133,7 @@ extension TicketStore {
             sentAt: Date(), form: form)
         var row = PostgresBindings()
         row.append(sending.sentFormID)
-        row.append(UUID(uuidString: ticket.id))
+        row.append(UUID(parsing: ticket.id))
         row.append(sending.formID)
         row.append(messageID)
         row.append(agent)

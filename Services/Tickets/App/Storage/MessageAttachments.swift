@@ -1,3 +1,4 @@
+import Contracts
 import Database
 import Foundation
 import PostgresNIO
@@ -35,7 +36,7 @@ extension TicketStore {
     func record(_ attachments: [UUID], sentWith messageID: String, on connection: PostgresConnection) async throws {
         guard !attachments.isEmpty else { return }
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: messageID))
+        binds.append(UUID(parsing: messageID))
         binds.append(attachments)
         try await connection.query(
             PostgresQuery(unsafeSQL: """

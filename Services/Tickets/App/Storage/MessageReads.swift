@@ -63,12 +63,12 @@ extension TicketStore {
         let settings = try await settings()
         let mode = mode ?? settings.defaultReplyOption
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: ticket.id))
+        binds.append(UUID(parsing: ticket.id))
         binds.append(settings.maxMessagesInReplies)
         return try await database.client.withConnection { connection in
             let latest = try await messages("WHERE ticket_id = $1 AND NOT forwarded ORDER BY id DESC LIMIT $2", binds, on: connection)
             var incoming = PostgresBindings()
-            incoming.append(UUID(uuidString: ticket.id))
+            incoming.append(UUID(parsing: ticket.id))
             let latestIncoming = try await messages("WHERE ticket_id = $1 AND direction = 'in' ORDER BY id DESC LIMIT 1", incoming, on: connection).first
             let latestOutgoing = try await messages("WHERE ticket_id = $1 AND direction = 'out' ORDER BY id DESC LIMIT 1", incoming, on: connection).first
             let changed = try await connection.query(

@@ -18,7 +18,7 @@ extension TicketStore {
     /// Keeps what a new message was before it was made safe, in the transaction that stores the message.
     func keep(_ source: MessageSource, of messageID: String, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: messageID))
+        binds.append(UUID(parsing: messageID))
         binds.append(source.originalHTML)
         binds.append(source.rawContent)
         try await connection.query(

@@ -13,7 +13,7 @@ import ServiceKit
 extension TicketStore {
     /// Keeps an organization's member filters (a replayed older version changes nothing).
     func rememberOrganization(_ organization: IdentityPayloads.Organization, deleted: Bool, on connection: PostgresConnection) async throws {
-        guard let id = UUID(uuidString: organization.id) else { return }
+        guard let id = UUID(parsing: organization.id) else { return }
         var binds = PostgresBindings()
         binds.append(id)
         binds.append(organization.version)
@@ -61,7 +61,7 @@ extension TicketStore {
     /// Whether the ticket is one of an organization that grants the caller its tickets (read only).
     public func isOrganizationTicket(_ ticket: Ticket, caller: TicketCaller) async throws -> Bool {
         var binds = Self.grantBinds(caller)
-        binds.append(UUID(uuidString: ticket.id))
+        binds.append(UUID(parsing: ticket.id))
         let rows = try await database.client.query(
             PostgresQuery(unsafeSQL: "SELECT $3 IN (\(organizationTicketIDs(of: grantingOrganizations)))", binds: binds), logger: database.logger)
         for try await found in rows.decode(Bool?.self) { return found ?? false }

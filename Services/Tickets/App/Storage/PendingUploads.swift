@@ -23,7 +23,7 @@ extension TicketStore {
         let upload = PendingUpload(
             id: UUIDv7.generate().lowercased, filename: filename, contentType: contentType, size: bytes.readableBytes, createdAt: Date())
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: upload.id))
+        binds.append(UUID(parsing: upload.id))
         binds.append(agent)
         binds.append(filename)
         binds.append(contentType)

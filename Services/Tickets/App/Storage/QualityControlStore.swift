@@ -1,3 +1,4 @@
+import Contracts
 import Database
 import Foundation
 import PostgresNIO
@@ -18,7 +19,7 @@ extension TicketStore {
     /// Sets the agent's rule; the count starts again.
     public func setQualityControlRule(_ rule: QualityControlRule) async throws {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: rule.agentID))
+        binds.append(UUID(parsing: rule.agentID))
         binds.append(rule.forwardTo)
         binds.append(rule.frequency)
         try await database.client.query(
@@ -44,7 +45,7 @@ extension TicketStore {
     /// reply is one to copy.
     func qualityCopy(forReplyOf agent: String, on connection: PostgresConnection) async throws -> String? {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: agent))
+        binds.append(UUID(parsing: agent))
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 UPDATE \(database.table("quality_control")) SET replies_counted = replies_counted + 1 WHERE agent_id = $1

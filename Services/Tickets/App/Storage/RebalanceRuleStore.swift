@@ -66,7 +66,7 @@ extension TicketStore {
             binds.append(now)
             guard let rule = try await rules(
                 "WHERE next_run_at <= $1 ORDER BY next_run_at LIMIT 1 FOR UPDATE SKIP LOCKED", binds, on: connection
-            ).first, let group = UUID(uuidString: rule.groupID) else { return nil }
+            ).first, let group = UUID(parsing: rule.groupID) else { return nil }
             let moved = try await rebalance(group: group, policy: RebalanceRules.policy(of: rule, now: now), by: .system, on: connection)
             var ran = rule
             ran.lastRunAt = now
@@ -78,8 +78,8 @@ extension TicketStore {
 
     private func store(_ rule: RebalanceRule, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: rule.id))
-        binds.append(UUID(uuidString: rule.groupID))
+        binds.append(UUID(parsing: rule.id))
+        binds.append(UUID(parsing: rule.groupID))
         binds.append(try JSONColumn.encode(rule))
         binds.append(rule.onAgentStart)
         binds.append(rule.onAgentStop)

@@ -1,3 +1,4 @@
+import Contracts
 import Database
 import Foundation
 import PostgresNIO
@@ -8,10 +9,10 @@ extension TicketStore {
     static let recentLimit = 100
 
     func recordRecent(before: Ticket, after: Ticket, actor: Actor, on connection: PostgresConnection) async throws {
-        if actor.kind == "agent", let agent = actor.id.flatMap(UUID.init(uuidString:)) {
+        if actor.kind == "agent", let agent = actor.id.flatMap(UUID.init(parsing:)) {
             try await remember("touched", agent: agent, ticket: after.id, on: connection)
         }
-        if let previous = before.agentID.flatMap(UUID.init(uuidString:)), before.agentID != after.agentID {
+        if let previous = before.agentID.flatMap(UUID.init(parsing:)), before.agentID != after.agentID {
             try await remember("transferred", agent: previous, ticket: after.id, on: connection)
         }
     }
@@ -20,7 +21,7 @@ extension TicketStore {
         var binds = PostgresBindings()
         binds.append(kind)
         binds.append(agent)
-        binds.append(UUID(uuidString: ticket))
+        binds.append(UUID(parsing: ticket))
         binds.append(Self.recentLimit)
         try await connection.query(
             PostgresQuery(unsafeSQL: """

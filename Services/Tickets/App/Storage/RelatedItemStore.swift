@@ -48,7 +48,7 @@ extension TicketStore {
         binds.append(ticketID)
         binds.append(kind.rawValue)
         binds.append(itemID)
-        binds.append(UUID(uuidString: agent))
+        binds.append(UUID(parsing: agent))
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 INSERT INTO \(database.table("related_items")) (ticket_id, kind, item_id, added_by, added_at) VALUES ($1, $2, $3, $4, now())

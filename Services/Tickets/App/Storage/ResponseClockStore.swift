@@ -1,3 +1,4 @@
+import Contracts
 import Database
 import Foundation
 import PostgresNIO
@@ -9,7 +10,7 @@ extension TicketStore {
     /// from changes, the ticket's idle alert level starts again.
     func advanceResponseClock(of ticketID: String, on connection: PostgresConnection, _ rule: (ResponseClock) -> ResponseClock) async throws {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: ticketID))
+        binds.append(UUID(parsing: ticketID))
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: "SELECT awaiting_since, first_response_at FROM \(database.table("tickets")) WHERE id = $1", binds: binds),
             logger: database.logger)

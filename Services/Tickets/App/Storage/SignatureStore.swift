@@ -30,9 +30,9 @@ extension TicketStore {
             let signature = try SignatureRules.signature(from: input, id: id.lowercased, version: (existing?.version ?? 0) + 1)
             var row = PostgresBindings()
             row.append(id)
-            row.append(signature.brandID.flatMap(UUID.init(uuidString:)))
-            row.append(signature.departmentID.flatMap(UUID.init(uuidString:)))
-            row.append(signature.groupID.flatMap(UUID.init(uuidString:)))
+            row.append(signature.brandID.flatMap(UUID.init(parsing:)))
+            row.append(signature.departmentID.flatMap(UUID.init(parsing:)))
+            row.append(signature.groupID.flatMap(UUID.init(parsing:)))
             row.append(signature.html)
             row.append(signature.version)
             try await translatingUniqueViolation(into: Problem.conflict("Another signature already has this brand, department and group.")) {
@@ -68,9 +68,9 @@ extension TicketStore {
         for ticket: Ticket, agent: String, agentAddress: String, scheme: String, on connection: PostgresConnection
     ) async throws -> String? {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: ticket.groupID))
-        binds.append(UUID(uuidString: ticket.departmentID))
-        binds.append(UUID(uuidString: ticket.brandID))
+        binds.append(UUID(parsing: ticket.groupID))
+        binds.append(UUID(parsing: ticket.departmentID))
+        binds.append(UUID(parsing: ticket.brandID))
         let candidates = try await signatures(
             """
             WHERE (group_id IS NULL OR group_id = $1) AND (department_id IS NULL OR department_id = $2) AND (brand_id IS NULL OR brand_id = $3)
@@ -79,9 +79,9 @@ extension TicketStore {
         guard let chosen = SignatureRules.choose(candidates, groupID: ticket.groupID, departmentID: ticket.departmentID, brandID: ticket.brandID)
         else { return nil }
         var lookup = PostgresBindings()
-        lookup.append(UUID(uuidString: agent))
-        lookup.append(UUID(uuidString: ticket.brandID))
-        lookup.append(UUID(uuidString: ticket.departmentID))
+        lookup.append(UUID(parsing: agent))
+        lookup.append(UUID(parsing: ticket.brandID))
+        lookup.append(UUID(parsing: ticket.departmentID))
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 SELECT (SELECT display_name FROM \(database.table("users")) WHERE id = $1),
@@ -103,7 +103,7 @@ extension TicketStore {
 
     /// Keeps a brand's name and first hostname from `brand.created` / `brand.updated`.
     func rememberBrand(_ brand: BrandSnapshot, on connection: PostgresConnection) async throws {
-        guard let id = UUID(uuidString: brand.id) else { return }
+        guard let id = UUID(parsing: brand.id) else { return }
         var binds = PostgresBindings()
         binds.append(id)
         binds.append(brand.name)

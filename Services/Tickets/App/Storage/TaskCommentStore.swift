@@ -11,7 +11,7 @@ extension TicketStore {
             guard let task = try await task(taskID, on: connection, lock: true, includingDeleted: false) else { throw Problem.notFound("No such task.") }
             let comment = TaskComment(id: UUIDv7.generate().lowercased, taskID: task.id, authorID: author.lowercased, body: body, createdAt: Date())
             var binds = PostgresBindings()
-            binds.append(UUID(uuidString: comment.id))
+            binds.append(UUID(parsing: comment.id))
             binds.append(taskID)
             binds.append(author)
             binds.append(body)

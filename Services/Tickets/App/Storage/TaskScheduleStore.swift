@@ -47,7 +47,7 @@ extension TicketStore {
     public func replaceSchedule(_ schedule: TaskSchedule, expectedVersion: Int?, actor: Actor) async throws -> TaskSchedule {
         try await database.transaction { connection in
             var binds = PostgresBindings()
-            binds.append(UUID(uuidString: schedule.id))
+            binds.append(UUID(parsing: schedule.id))
             guard let current = try await schedules("WHERE id = $1 FOR UPDATE", binds, on: connection).first else {
                 throw Problem.notFound("No such scheduled task.")
             }
@@ -94,7 +94,7 @@ extension TicketStore {
             try await insert(task, details: ["scheduleID": due.id, "occurrence": due.nextRunAt.formatted(.iso8601)], actor: .system, on: connection)
             let zone = TimeZone(identifier: due.timeZone) ?? .gmt
             var next = PostgresBindings()
-            next.append(UUID(uuidString: due.id))
+            next.append(UUID(parsing: due.id))
             next.append(TaskScheduleRules.occurrence(after: max(now, due.nextRunAt), of: due.firstOccurrence, due.recurrence, in: zone))
             try await connection.query(
                 PostgresQuery(unsafeSQL: "UPDATE \(database.table("task_schedules")) SET next_run_at = $2 WHERE id = $1", binds: next), logger: database.logger
@@ -131,11 +131,11 @@ extension TicketStore {
 
     private func bindings(_ schedule: TaskSchedule) -> PostgresBindings {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: schedule.id))
-        binds.append(schedule.brandID.flatMap(UUID.init(uuidString:)))
+        binds.append(UUID(parsing: schedule.id))
+        binds.append(schedule.brandID.flatMap(UUID.init(parsing:)))
         binds.append(schedule.subject)
         binds.append(schedule.description)
-        binds.append(UUID(uuidString: schedule.agentID))
+        binds.append(UUID(parsing: schedule.agentID))
         binds.append(schedule.status.rawValue)
         binds.append(schedule.priority.rawValue)
         binds.append(schedule.originalEstimateMinutes)
@@ -146,7 +146,7 @@ extension TicketStore {
         binds.append(schedule.recurrence.weekdays)
         binds.append(schedule.timeZone)
         binds.append(schedule.nextRunAt)
-        binds.append(UUID(uuidString: schedule.createdBy))
+        binds.append(UUID(parsing: schedule.createdBy))
         binds.append(schedule.createdAt)
         binds.append(schedule.version)
         return binds

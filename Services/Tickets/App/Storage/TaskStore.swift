@@ -37,7 +37,7 @@ extension TicketStore {
             try await checkAgent(of: created, actor: actor, on: connection)
             try await insert(created, on: connection)
             try await syncTaskTimers(created, now: Date(), on: connection)
-            guard let taskID = UUID(uuidString: created.id) else { throw Problem.internalError(requestID: nil) }
+            guard let taskID = UUID(parsing: created.id) else { throw Problem.internalError(requestID: nil) }
             _ = try await link(ticketID, .task, taskID, by: actor.id ?? "", on: connection)
             try await events.publish([("task.created", ["ticketID": ticket.id])], task: created, actor: actor, on: connection)
             return [("ticket.related_added", ["kind": RelatedItemKind.task.rawValue, "itemID": created.id])]
@@ -126,7 +126,7 @@ extension TicketStore {
     func purge(_ purged: [TaskItem], on connection: PostgresConnection) async throws {
         guard !purged.isEmpty else { return }
         var ids = PostgresBindings()
-        ids.append(purged.compactMap { UUID(uuidString: $0.id) })
+        ids.append(purged.compactMap { UUID(parsing: $0.id) })
         for sql in [
             "DELETE FROM \(database.table("related_items")) WHERE kind = 'task' AND item_id = ANY($1)",
             "DELETE FROM \(database.table("tasks")) WHERE id = ANY($1)",
@@ -172,7 +172,7 @@ extension TicketStore {
     /// Agents who work in any of these departments.
     public func agents(inDepartments departments: Set<String>) async throws -> [UUID] {
         var binds = PostgresBindings()
-        binds.append(departments.compactMap(UUID.init(uuidString:)))
+        binds.append(departments.compactMap(UUID.init(parsing:)))
         let rows = try await database.client.query(
             PostgresQuery(unsafeSQL: "SELECT DISTINCT agent_id FROM \(database.table("agent_groups")) WHERE department_id = ANY($1)", binds: binds),
             logger: database.logger)
@@ -184,7 +184,7 @@ extension TicketStore {
     /// Tasks related to the ticket that are neither Completed nor Rejected (deleted ones do not count).
     func unfinishedTasks(of ticketID: String, on connection: PostgresConnection) async throws -> Int {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: ticketID))
+        binds.append(UUID(parsing: ticketID))
         binds.append(TaskTab.closed.statuses.map(\.rawValue))
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
@@ -199,7 +199,7 @@ extension TicketStore {
     func checkAgent(of task: TaskItem, actor: Actor, on connection: PostgresConnection) async throws {
         guard task.agentID != actor.id else { return }
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: task.agentID))
+        binds.append(UUID(parsing: task.agentID))
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: "SELECT 1 FROM \(database.table("agent_groups")) WHERE agent_id = $1 LIMIT 1", binds: binds), logger: database.logger)
         for try await _ in rows { return }
@@ -257,10 +257,10 @@ extension TicketStore {
     /// The task's columns in ``taskColumns`` order.
     private func bindings(_ task: TaskItem) -> PostgresBindings {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: task.id))
-        binds.append(task.brandID.flatMap(UUID.init(uuidString:)))
-        binds.append(task.ticketID.flatMap(UUID.init(uuidString:)))
-        binds.append(UUID(uuidString: task.agentID))
+        binds.append(UUID(parsing: task.id))
+        binds.append(task.brandID.flatMap(UUID.init(parsing:)))
+        binds.append(task.ticketID.flatMap(UUID.init(parsing:)))
+        binds.append(UUID(parsing: task.agentID))
         binds.append(task.subject)
         binds.append(task.description)
         binds.append(task.status.rawValue)
@@ -271,7 +271,7 @@ extension TicketStore {
         binds.append(task.originalEstimateMinutes)
         binds.append(task.remainingEstimateMinutes)
         binds.append(task.reminderMinutes)
-        binds.append(task.createdBy.flatMap(UUID.init(uuidString:)))
+        binds.append(task.createdBy.flatMap(UUID.init(parsing:)))
         binds.append(task.createdAt)
         binds.append(task.updatedAt)
         binds.append(task.deletedAt)

@@ -1,3 +1,4 @@
+import Contracts
 import Database
 import Foundation
 import PostgresNIO
@@ -8,7 +9,7 @@ extension TicketStore {
     func syncTaskTimers(_ task: TaskItem, now: Date, on connection: PostgresConnection) async throws {
         let timers = TaskRules.timers(for: task, now: now).sorted { $0.key.rawValue < $1.key.rawValue }
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: task.id))
+        binds.append(UUID(parsing: task.id))
         try await connection.query(
             PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("task_timers")) WHERE task_id = $1", binds: binds), logger: database.logger
         ).consume()

@@ -126,7 +126,7 @@ extension TicketStore {
                    '{}'::text[], '{}'::text[], body_html, body_text, \(statement.bind(now))
             FROM unnest(\(statement.bind(messageIDs))::uuid[], \(statement.bind(tickets.map(\.id)))::uuid[],
                         \(statement.bind(items.map(\.new.incoming)))::boolean[],
-                        \(statement.bind(items.map { $0.actor.id.flatMap(UUID.init(uuidString:))?.uuidString ?? "" }))::text[],
+                        \(statement.bind(items.map { $0.actor.id.flatMap(UUID.init(parsing:))?.uuidString ?? "" }))::text[],
                         \(statement.bind(items.map(\.new.customerEmail)))::text[], \(statement.bind(items.map(\.new.bodyHTML)))::text[],
                         \(statement.bind(items.map(\.new.bodyText)))::text[])
                  AS m(id, ticket_id, incoming, author_id, email, body_html, body_text)

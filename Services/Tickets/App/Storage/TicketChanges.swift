@@ -48,18 +48,18 @@ extension TicketStore {
             CountPlacement.delta(from: CountPlacement(before), to: deleted ? nil : CountPlacement(saved)), on: connection)
         for event in published { try await events.publish(event.type, saved, actor: actor, details: event.details, on: connection) }
         try await recordRecent(before: before, after: saved, actor: actor, on: connection)
-        if released, drainingTheQueue, let group = UUID(uuidString: before.groupID) {
-            try await drainQueues(freedBy: before.agentID.flatMap(UUID.init(uuidString:)), in: group, on: connection)
+        if released, drainingTheQueue, let group = UUID(parsing: before.groupID) {
+            try await drainQueues(freedBy: before.agentID.flatMap(UUID.init(parsing:)), in: group, on: connection)
         }
         return saved
     }
 
     private func save(_ ticket: Ticket, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: ticket.brandID))
-        binds.append(UUID(uuidString: ticket.departmentID))
-        binds.append(UUID(uuidString: ticket.groupID))
-        binds.append(ticket.agentID.flatMap(UUID.init(uuidString:)))
+        binds.append(UUID(parsing: ticket.brandID))
+        binds.append(UUID(parsing: ticket.departmentID))
+        binds.append(UUID(parsing: ticket.groupID))
+        binds.append(ticket.agentID.flatMap(UUID.init(parsing:)))
         binds.append(ticket.customerEmail)
         binds.append(ticket.subject)
         binds.append(ticket.status.rawValue)
@@ -69,11 +69,11 @@ extension TicketStore {
         binds.append(ticket.messagesOut)
         binds.append(ticket.idleSince)
         binds.append(ticket.closedAt)
-        binds.append(UUID(uuidString: ticket.id))
+        binds.append(UUID(parsing: ticket.id))
         binds.append(ticket.followUp?.at)
         binds.append(ticket.followUp?.note)
-        binds.append(ticket.followUp?.groupID.flatMap(UUID.init(uuidString:)))
-        binds.append(ticket.followUp?.agentID.flatMap(UUID.init(uuidString:)))
+        binds.append(ticket.followUp?.groupID.flatMap(UUID.init(parsing:)))
+        binds.append(ticket.followUp?.agentID.flatMap(UUID.init(parsing:)))
         binds.append(ticket.followUp?.priority?.rank)
         binds.append(ticket.followUp?.pin ?? false)
         binds.append(ticket.followUp?.due ?? false)
@@ -98,11 +98,11 @@ extension TicketStore {
     /// A distributed ticket stops counting toward its owner's Max Tickets once it is no longer Active with the same
     /// owner in the same group; true when a count was released (the owner has room again).
     private func releaseCountIfLeft(before: Ticket, after: Ticket, on connection: PostgresConnection) async throws -> Bool {
-        guard let owner = before.agentID.flatMap(UUID.init(uuidString:)), let group = UUID(uuidString: before.groupID) else { return false }
+        guard let owner = before.agentID.flatMap(UUID.init(parsing:)), let group = UUID(parsing: before.groupID) else { return false }
         let stillCounts = after.status == .active && after.agentID == before.agentID && after.groupID == before.groupID
         guard !stillCounts else { return false }
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: before.id))
+        binds.append(UUID(parsing: before.id))
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: "UPDATE \(database.table("tickets")) SET counts_toward_max = false WHERE id = $1 AND counts_toward_max RETURNING id", binds: binds),
             logger: database.logger)
@@ -118,7 +118,7 @@ extension TicketStore {
     func redistribute(
         _ ticket: inout Ticket, on connection: PostgresConnection, reason: String, excluding: UUID? = nil, countsTowardMax: Bool = true
     ) async throws -> (type: String, details: [String: String]) {
-        guard let group = UUID(uuidString: ticket.groupID) else { throw Problem.internalError(requestID: nil) }
+        guard let group = UUID(parsing: ticket.groupID) else { throw Problem.internalError(requestID: nil) }
         let previous = ticket.agentID
         if let agent = try await distributor.choose(in: group, countsTowardMax: countsTowardMax, excluding: excluding, on: connection) {
             ticket.agentID = agent.lowercased
@@ -132,7 +132,7 @@ extension TicketStore {
 
     private func markCounting(_ id: String, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: id))
+        binds.append(UUID(parsing: id))
         try await connection.query(
             PostgresQuery(unsafeSQL: "UPDATE \(database.table("tickets")) SET counts_toward_max = true WHERE id = $1", binds: binds),
             logger: database.logger
@@ -142,7 +142,7 @@ extension TicketStore {
     /// Whether the ticket has a Resolution comment (the "require resolution to close" guard).
     func hasResolution(_ id: String, on connection: PostgresConnection) async throws -> Bool {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: id))
+        binds.append(UUID(parsing: id))
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: "SELECT 1 FROM \(database.table("comments")) WHERE ticket_id = $1 AND type = 'resolution' LIMIT 1", binds: binds),
             logger: database.logger)
@@ -162,7 +162,7 @@ extension TicketStore {
                                        messagesIn: ticket.messagesIn)
         }) else { return published }
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: ticket.departmentID))
+        binds.append(UUID(parsing: ticket.departmentID))
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: "SELECT survey_when_closed FROM \(database.table("departments")) WHERE id = $1", binds: binds), logger: database.logger)
         var survey: String?

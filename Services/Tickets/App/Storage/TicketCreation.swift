@@ -164,7 +164,7 @@ extension TicketStore {
         if let source = new.source { try await keep(source, of: message.id, on: connection) }
         var attached: [UUID] = []
         if !new.attachmentIDs.isEmpty {
-            guard let uploader = actor.id.flatMap(UUID.init(uuidString:)) else { throw Problem.unauthorized("Sign in to attach files.") }
+            guard let uploader = actor.id.flatMap(UUID.init(parsing:)) else { throw Problem.unauthorized("Sign in to attach files.") }
             attached = try await claimUploads(new.attachmentIDs, by: uploader, for: id, on: connection)
             try await record(attached, sentWith: message.id, on: connection)
         }
@@ -216,10 +216,10 @@ extension TicketStore {
     /// Stores a message; a forward (`forwarded`) is the agents' own, kept out of what the customer reads.
     func insert(_ message: TicketMessage, forwarded: Bool = false, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: message.id))
-        binds.append(UUID(uuidString: message.ticketID))
+        binds.append(UUID(parsing: message.id))
+        binds.append(UUID(parsing: message.ticketID))
         binds.append(message.direction.rawValue)
-        binds.append(message.authorID.flatMap(UUID.init(uuidString:)))
+        binds.append(message.authorID.flatMap(UUID.init(parsing:)))
         binds.append(message.from)
         binds.append(message.to)
         binds.append(message.cc)

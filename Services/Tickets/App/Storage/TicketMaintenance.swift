@@ -35,7 +35,7 @@ extension TicketStore {
         _ ticket: inout Ticket, _ followUp: FollowUp, by agent: String, on connection: PostgresConnection
     ) async throws -> [(type: String, details: [String: String])] {
         guard ticket.status != .closedLocked else { throw Problem.conflict("A closed and locked ticket takes no follow-up.") }
-        if let group = followUp.groupID.flatMap(UUID.init(uuidString:)), try await departmentOfGroup(group, on: connection) == nil {
+        if let group = followUp.groupID.flatMap(UUID.init(parsing:)), try await departmentOfGroup(group, on: connection) == nil {
             throw Problem.unprocessable("There is no group \(group.lowercased).", errors: [.init(field: "groupID", message: "unknown group")])
         }
         if FollowUpRules.afterAgentAction(ticket.followUp) == nil {
@@ -123,8 +123,8 @@ extension TicketStore {
     func delete(_ id: UUID, by actor: Actor, on existing: PostgresConnection?) async throws -> Ticket {
         let change: (inout Ticket, PostgresConnection) async throws -> [(type: String, details: [String: String])] = { ticket, connection in
             var binds = PostgresBindings()
-            binds.append(actor.id.flatMap(UUID.init(uuidString:)))
-            binds.append(UUID(uuidString: ticket.id))
+            binds.append(actor.id.flatMap(UUID.init(parsing:)))
+            binds.append(UUID(parsing: ticket.id))
             try await connection.query(
                 PostgresQuery(unsafeSQL: "UPDATE \(database.table("tickets")) SET deleted_at = now(), deleted_by = $1 WHERE id = $2", binds: binds),
                 logger: database.logger
@@ -188,7 +188,7 @@ extension TicketStore {
         _ followUp: FollowUp, on ticket: inout Ticket, _ connection: PostgresConnection
     ) async throws -> [(type: String, details: [String: String])] {
         var published: [(type: String, details: [String: String])] = []
-        if let group = followUp.groupID, group != ticket.groupID, let groupID = UUID(uuidString: group),
+        if let group = followUp.groupID, group != ticket.groupID, let groupID = UUID(parsing: group),
             let departmentID = try await departmentOfGroup(groupID, on: connection), let department = try await department(departmentID, on: connection)
         {
             ticket.groupID = group
@@ -220,7 +220,7 @@ extension TicketStore {
     /// the event's `notifyCustomer`).
     private func notifiesOnAutoClose(_ departmentID: String, on connection: PostgresConnection) async throws -> Bool {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: departmentID))
+        binds.append(UUID(parsing: departmentID))
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: "SELECT notify_on_auto_close FROM \(database.table("departments")) WHERE id = $1", binds: binds),
             logger: database.logger)
@@ -231,7 +231,7 @@ extension TicketStore {
     private func setStatusBeforeFollowUp(_ id: String, _ status: String, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
         binds.append(status)
-        binds.append(UUID(uuidString: id))
+        binds.append(UUID(parsing: id))
         try await connection.query(
             PostgresQuery(unsafeSQL: "UPDATE \(database.table("tickets")) SET status_before_follow_up = $1 WHERE id = $2", binds: binds),
             logger: database.logger
@@ -240,7 +240,7 @@ extension TicketStore {
 
     private func statusBeforeFollowUp(_ id: String, on connection: PostgresConnection) async throws -> String? {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: id))
+        binds.append(UUID(parsing: id))
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: "SELECT status_before_follow_up FROM \(database.table("tickets")) WHERE id = $1", binds: binds),
             logger: database.logger)

@@ -60,8 +60,8 @@ extension TicketStore {
     /// confirmed address).
     public func isParticipant(_ ticket: Ticket, caller: TicketCaller) async throws -> Bool {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: ticket.id))
-        binds.append(UUID(uuidString: caller.principal.userID))
+        binds.append(UUID(parsing: ticket.id))
+        binds.append(UUID(parsing: caller.principal.userID))
         binds.append(caller.verifiedEmail)
         let rows = try await database.client.query(
             PostgresQuery(unsafeSQL: """
@@ -108,7 +108,7 @@ extension TicketStore {
                 for old in merged {
                     var forward = PostgresBindings()
                     forward.append(old.number)
-                    forward.append(UUID(uuidString: old.id))
+                    forward.append(UUID(parsing: old.id))
                     forward.append(primary)
                     try await connection.query(
                         PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("forwarders")) (old_number, old_ticket_id, ticket_id) VALUES ($1, $2, $3)", binds: forward),
@@ -121,11 +121,11 @@ extension TicketStore {
             }
             for old in merged {
                 try await counts.apply(CountPlacement.delta(from: CountPlacement(old), to: nil), on: connection)
-                if let agent = old.agentID.flatMap(UUID.init(uuidString:)), let group = UUID(uuidString: old.groupID), try await countsTowardMax(old.id, on: connection) {
+                if let agent = old.agentID.flatMap(UUID.init(parsing:)), let group = UUID(parsing: old.groupID), try await countsTowardMax(old.id, on: connection) {
                     try await distributor.release(agentID: agent, groupID: group, on: connection)
                 }
                 var binds = PostgresBindings()
-                binds.append(UUID(uuidString: old.id))
+                binds.append(UUID(parsing: old.id))
                 try await connection.query(
                     PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("tickets")) WHERE id = $1", binds: binds), logger: database.logger
                 ).consume()
@@ -153,7 +153,7 @@ extension TicketStore {
 
     private func countsTowardMax(_ id: String, on connection: PostgresConnection) async throws -> Bool {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: id))
+        binds.append(UUID(parsing: id))
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: "SELECT counts_toward_max FROM \(database.table("tickets")) WHERE id = $1", binds: binds), logger: database.logger)
         for try await counts in rows.decode(Bool.self) { return counts }

@@ -82,7 +82,7 @@ extension TicketStore {
     /// What the customer's message or completed form does to the ticket's status (``StatusRules/customerReply``).
     func customerReplyEffect(_ ticket: Ticket, on connection: PostgresConnection) async throws -> CustomerReplyEffect {
         var owner: Bool = false
-        if let agent = ticket.agentID.flatMap(UUID.init(uuidString:)), let group = UUID(uuidString: ticket.groupID) {
+        if let agent = ticket.agentID.flatMap(UUID.init(parsing:)), let group = UUID(parsing: ticket.groupID) {
             owner = try await standing(of: agent, in: group, on: connection) ?? false
         }
         return StatusRules.customerReply(status: ticket.status, ownerActive: owner, pinned: ticket.pinned, hasOwner: ticket.agentID != nil)
@@ -117,7 +117,7 @@ extension TicketStore {
             var body = try await signed(
                 (reply.bodyHTML, reply.bodyText), for: ticket, agent: reply.agentID.lowercased, agentAddress: reply.agentAddress,
                 scheme: reply.publicScheme, on: connection)
-            guard let ticketID = UUID(uuidString: ticket.id) else { throw Problem.notFound("No such ticket.") }
+            guard let ticketID = UUID(parsing: ticket.id) else { throw Problem.notFound("No such ticket.") }
             let quoted = try await quotedHistory(of: ticketID, on: connection)
             let messageID = UUIDv7.generate()
             var sentForm: SentForm?
@@ -271,10 +271,10 @@ extension TicketStore {
         let comment = TicketComment(
             id: UUIDv7.generate().lowercased, ticketID: ticketID, type: type, authorID: author, body: body, createdAt: Date())
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: comment.id))
-        binds.append(UUID(uuidString: ticketID))
+        binds.append(UUID(parsing: comment.id))
+        binds.append(UUID(parsing: ticketID))
         binds.append(type.rawValue)
-        binds.append(author.flatMap(UUID.init(uuidString:)))
+        binds.append(author.flatMap(UUID.init(parsing:)))
         binds.append(body)
         binds.append(comment.createdAt)
         try await connection.query(
@@ -285,7 +285,7 @@ extension TicketStore {
     }
 
     func checkClose(_ ticket: Ticket, to status: TicketStatus, on connection: PostgresConnection) async throws {
-        guard status.isClosed, let departmentID = UUID(uuidString: ticket.departmentID),
+        guard status.isClosed, let departmentID = UUID(parsing: ticket.departmentID),
             let department = try await department(departmentID, on: connection)
         else { return }
         try StatusRules.checkClose(
@@ -298,7 +298,7 @@ extension TicketStore {
 
     /// The template fields required to send a reply or to close must be filled (422 naming each).
     private func checkRequiredFields(_ ticket: Ticket, at moment: TicketTemplate.Moment, on connection: PostgresConnection) async throws {
-        guard let ticketID = UUID(uuidString: ticket.id), let departmentID = UUID(uuidString: ticket.departmentID) else { return }
+        guard let ticketID = UUID(parsing: ticket.id), let departmentID = UUID(parsing: ticket.departmentID) else { return }
         _ = try await checkedFieldValues(
             [:], existing: try await fieldValues(of: ticketID, on: connection), department: departmentID, byCustomer: false, moment: moment,
             on: connection)
@@ -308,7 +308,7 @@ extension TicketStore {
     public func setFieldValues(_ id: UUID, _ values: [String: String], by agent: String) async throws -> [String: String] {
         var result: [String: String] = [:]
         _ = try await modify(id, expectedVersion: nil, actor: .agent(agent)) { ticket, connection in
-            guard let departmentID = UUID(uuidString: ticket.departmentID) else { return [] }
+            guard let departmentID = UUID(parsing: ticket.departmentID) else { return [] }
             let existing = try await fieldValues(of: id, on: connection)
             let checked = try await checkedFieldValues(values, existing: existing, department: departmentID, byCustomer: false, moment: nil, on: connection)
             try await storeFieldValues(checked, of: id, on: connection)

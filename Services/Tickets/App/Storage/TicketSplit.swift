@@ -11,8 +11,8 @@ extension TicketStore {
     public func split(_ id: UUID, message messageID: UUID, subject: String?, by agent: String) async throws -> Ticket {
         try await database.transaction { connection in
             guard let source = try await find(id, on: connection, lock: true),
-                let departmentID = UUID(uuidString: source.departmentID), let department = try await department(departmentID, on: connection),
-                let group = UUID(uuidString: source.groupID)
+                let departmentID = UUID(parsing: source.departmentID), let department = try await department(departmentID, on: connection),
+                let group = UUID(parsing: source.groupID)
             else { throw Problem.notFound("No such ticket.") }
             let message = try await message(messageID, of: id, on: connection)
             guard message.direction == .incoming else {
@@ -21,9 +21,9 @@ extension TicketStore {
                     errors: [.init(field: "messageID", message: "not a customer message")])
             }
             var new = NewTicket(
-                department: department, groupID: group, customerUserID: source.customerUserID.flatMap(UUID.init(uuidString:)),
+                department: department, groupID: group, customerUserID: source.customerUserID.flatMap(UUID.init(parsing:)),
                 customerEmail: source.customerEmail, subject: subject ?? source.subject, bodyHTML: message.bodyHTML, bodyText: message.bodyText,
-                priority: source.priority, owner: UUID(uuidString: agent), incoming: true, status: .active)
+                priority: source.priority, owner: UUID(parsing: agent), incoming: true, status: .active)
             new.source = try await keptSource(of: messageID, on: connection)
             let created = try await create(new, actor: .agent(agent), on: connection)
             try await addComment(created.id, type: .general, body: "Split from ticket \(source.number).", author: agent, on: connection)

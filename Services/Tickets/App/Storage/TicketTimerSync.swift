@@ -1,3 +1,4 @@
+import Contracts
 import Database
 import Foundation
 import PostgresNIO
@@ -55,7 +56,7 @@ extension TicketStore {
     /// The department's timer settings, or nil when tickets does not know the department yet.
     func timerPolicy(ofDepartment id: String, on connection: PostgresConnection) async throws -> TimerPolicy? {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: id))
+        binds.append(UUID(parsing: id))
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 SELECT auto_close_hours, auto_lock_hours, auto_delete_days, auto_delete_resolved FROM \(database.table("departments")) WHERE id = $1
@@ -69,7 +70,7 @@ extension TicketStore {
     /// Asks the timer workers to re-time every ticket of the department (from the start, if a sweep was under way).
     func scheduleTimerResync(ofDepartment id: String, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: id))
+        binds.append(UUID(parsing: id))
         try await connection.query(
             PostgresQuery(unsafeSQL: """
                 INSERT INTO \(database.table("timer_resyncs")) (department_id, after_ticket) VALUES ($1, NULL)

@@ -16,7 +16,7 @@ extension TicketStore {
     public func openView(of ticketID: UUID, by agent: UUID, now: Date = Date()) async throws -> OpenTicketView {
         let view = OpenTicketView(viewID: UUIDv7.generate().lowercased, ticketID: ticketID.lowercased, openedAt: now)
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: view.viewID))
+        binds.append(UUID(parsing: view.viewID))
         binds.append(ticketID)
         binds.append(agent)
         binds.append(now)

@@ -31,7 +31,7 @@ extension TicketStore {
     public func list(
         _ view: TicketView, scope: UUID? = nil, caller: TicketCaller, status: TicketStatus?, page: PageRequest, subjectContaining: String? = nil
     ) async throws -> Page<Ticket> {
-        let user = UUID(uuidString: caller.principal.userID)
+        let user = UUID(parsing: caller.principal.userID)
         var binds = PostgresBindings()
         switch view {
         case .recent, .recentlyTransferred:

@@ -32,14 +32,14 @@ extension TicketStore {
 
     /// The groups whose Queue the caller sees: theirs, or nil for every group (those who see everything).
     static func queueGroups(of caller: TicketCaller) -> [UUID]? {
-        caller.seesEverything ? nil : caller.groups.compactMap(UUID.init(uuidString:))
+        caller.seesEverything ? nil : caller.groups.compactMap(UUID.init(parsing:))
     }
 
     /// The Queue's Active, Waiting and Closed counts over the caller's groups (over every group for those who see
     /// everything).
     private func queueCounts(_ caller: TicketCaller) async throws -> ViewTree.Counts {
         if caller.seesEverything { return ViewTree.Counts(try await counts.totals(scope: "queue")) }
-        return ViewTree.Counts(try await counts.totals(scope: "queue", ids: caller.groups.compactMap(UUID.init(uuidString:))))
+        return ViewTree.Counts(try await counts.totals(scope: "queue", ids: caller.groups.compactMap(UUID.init(parsing:))))
     }
 
     /// An agent's list (the caller's own, or `scope`'s), a group's, department's or brand's, or All Tickets, with its
@@ -54,9 +54,9 @@ extension TicketStore {
         if view == .all {
             // Those who see everything read every brand's list (NULL: each brand counted); managers each department's.
             scoped = caller.seesEverything ? .brands : .departments
-            binds.append(caller.seesEverything ? nil : caller.ownManagedDepartments.compactMap(UUID.init(uuidString:)))
+            binds.append(caller.seesEverything ? nil : caller.ownManagedDepartments.compactMap(UUID.init(parsing:)))
         } else {
-            guard let id = view == .mine ? UUID(uuidString: caller.principal.userID) : scope else { return (Page(items: [], nextCursor: nil), nil) }
+            guard let id = view == .mine ? UUID(parsing: caller.principal.userID) : scope else { return (Page(items: [], nextCursor: nil), nil) }
             scoped = switch view {
             case .group: .group
             case .department: .department

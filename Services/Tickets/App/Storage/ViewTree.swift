@@ -67,13 +67,13 @@ extension TicketStore {
     /// The tree for `caller`; with `brand`, My Departments and the Queue hold that brand's departments only ("Viewing
     /// Tickets by Brand").
     public func viewTree(for caller: TicketCaller, brand: UUID? = nil) async throws -> ViewTree {
-        let user = UUID(uuidString: caller.principal.userID).map { [$0] } ?? []
+        let user = UUID(parsing: caller.principal.userID).map { [$0] } ?? []
         let mine = try await counts.counts(scope: "agent", ids: user)
         let followUps = try await counts.counts(scope: "followups", ids: user)
-        let allDepartments = try await names("departments", ids: caller.departments.compactMap(UUID.init(uuidString:)), extra: "brand_id")
+        let allDepartments = try await names("departments", ids: caller.departments.compactMap(UUID.init(parsing:)), extra: "brand_id")
         let departments = allDepartments.filter { brand == nil || $0.parent == brand }
         let shown = Set(departments.map(\.id))
-        let groups = try await names("groups", ids: caller.groups.compactMap(UUID.init(uuidString:)), extra: "department_id")
+        let groups = try await names("groups", ids: caller.groups.compactMap(UUID.init(parsing:)), extra: "department_id")
             .filter { $0.parent.map(shown.contains) ?? false }
         let groupCounts = try await counts.counts(scope: "group", ids: groups.map(\.id))
         let queues = try await counts.counts(scope: "queue", ids: groups.map(\.id))
@@ -102,7 +102,7 @@ extension TicketStore {
     private func allTicketCounts(_ caller: TicketCaller) async throws -> ViewTree.Counts? {
         guard caller.mayListAll else { return nil }
         if caller.seesEverything { return ViewTree.Counts(try await counts.totals(scope: "brand")) }
-        return ViewTree.Counts(try await counts.totals(scope: "department", ids: caller.ownManagedDepartments.compactMap(UUID.init(uuidString:))))
+        return ViewTree.Counts(try await counts.totals(scope: "department", ids: caller.ownManagedDepartments.compactMap(UUID.init(parsing:))))
     }
 
     /// The agents of By Agent for this caller, with their counts.

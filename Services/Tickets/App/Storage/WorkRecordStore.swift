@@ -10,18 +10,18 @@ extension TicketStore {
     /// ones its reply could carry (the ticket's own, not internal), as sending will check: a 422 now, not then.
     public func saveDraft(_ draft: TicketDraft) async throws {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: draft.ticketID))
-        binds.append(UUID(uuidString: draft.agentID))
+        binds.append(UUID(parsing: draft.ticketID))
+        binds.append(UUID(parsing: draft.agentID))
         binds.append(draft.bodyHTML)
         binds.append(draft.to)
         binds.append(draft.cc)
         binds.append(draft.bcc)
         binds.append(draft.updatedAt)
         binds.append(draft.subject)
-        let attachments = draft.attachmentIDs.compactMap(UUID.init(uuidString:))
+        let attachments = draft.attachmentIDs.compactMap(UUID.init(parsing:))
         binds.append(attachments)
         try await database.client.withConnection { connection in
-            if !attachments.isEmpty, let ticket = UUID(uuidString: draft.ticketID) {
+            if !attachments.isEmpty, let ticket = UUID(parsing: draft.ticketID) {
                 _ = try await outgoingAttachments(attachments, of: ticket, allowingInternal: false, field: "attachmentIDs", on: connection)
             }
             try await connection.query(
@@ -77,7 +77,7 @@ extension TicketStore {
         var created: TimeLog?
         _ = try await modify(id, expectedVersion: nil, actor: .agent(agent)) { ticket, connection in
             var binds = PostgresBindings()
-            binds.append(UUID(uuidString: ticket.departmentID))
+            binds.append(UUID(parsing: ticket.departmentID))
             let rows = try await connection.query(
                 PostgresQuery(unsafeSQL: "SELECT time_logs_billable FROM \(database.table("departments")) WHERE id = $1", binds: binds),
                 logger: database.logger)
@@ -133,7 +133,7 @@ extension TicketStore {
             guard !fields.isEmpty else { return [] }
             var binds = PostgresBindings()
             binds.append(logID)
-            binds.append(next.categoryID.flatMap(UUID.init(uuidString:)))
+            binds.append(next.categoryID.flatMap(UUID.init(parsing:)))
             binds.append(next.minutes)
             binds.append(next.description)
             binds.append(next.billable)
@@ -176,7 +176,7 @@ extension TicketStore {
 
     public func createCategory(_ category: TimeLogCategory) async throws {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: category.id))
+        binds.append(UUID(parsing: category.id))
         binds.append(category.name)
         try await translatingUniqueViolation(into: Problem.conflict("A category named \(category.name) exists.")) {
             try await database.client.query(
@@ -189,7 +189,7 @@ extension TicketStore {
     /// Renames a category: 404 when there is none, 409 when another has the name.
     public func renameCategory(_ category: TimeLogCategory) async throws {
         var binds = PostgresBindings()
-        binds.append(UUID(uuidString: category.id))
+        binds.append(UUID(parsing: category.id))
         binds.append(category.name)
         var found = false
         try await translatingUniqueViolation(into: Problem.conflict("A category named \(category.name) exists.")) {
@@ -229,11 +229,11 @@ extension TicketStore {
     /// Stores a time log of a ticket or a task; an unknown category is a 422.
     func insert(_ log: TimeLog, on connection: PostgresConnection) async throws {
         var insert = PostgresBindings()
-        insert.append(UUID(uuidString: log.id))
-        insert.append(log.ticketID.flatMap(UUID.init(uuidString:)))
-        insert.append(log.taskID.flatMap(UUID.init(uuidString:)))
-        insert.append(UUID(uuidString: log.agentID))
-        insert.append(log.categoryID.flatMap(UUID.init(uuidString:)))
+        insert.append(UUID(parsing: log.id))
+        insert.append(log.ticketID.flatMap(UUID.init(parsing:)))
+        insert.append(log.taskID.flatMap(UUID.init(parsing:)))
+        insert.append(UUID(parsing: log.agentID))
+        insert.append(log.categoryID.flatMap(UUID.init(parsing:)))
         insert.append(log.minutes)
         insert.append(log.description)
         insert.append(log.billable)
