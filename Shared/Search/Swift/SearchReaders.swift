@@ -20,8 +20,9 @@ public struct SearchReaders: TextSearching {
 
     /// Runs on NIO's blocking-work threads: a search blocks in Xapian (tens of milliseconds for a common word over a
     /// million tickets), which on Swift's cooperative pool would hold a thread that answers requests. An answer
-    /// already cached for the reader's version is returned where the caller runs: looking the version up reads one
-    /// small file, and the hand-over to a blocking-work thread and back cost more than that.
+    /// already cached for the reader's version is returned where the caller runs: looking the version up costs at
+    /// most one small file's read (``XapianReader/version(now:)``), less than the hand-over to a blocking-work
+    /// thread and back.
     public func search(_ query: SearchQuery) async throws -> SearchResults {
         let reader = try await pool.checkOut()
         do {
