@@ -30,7 +30,7 @@ public struct SiteVerifyCaptcha: Sendable {
 
     public init(client: HTTPClient = .shared, timeout: Duration = .seconds(5)) {
         self.client = client
-        self.timeout = .nanoseconds(timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        self.timeout = TimeAmount(timeout)
     }
 
     /// Checks the token a submission sent (`response`) with `secretKey` at `url`: a 422 naming `captchaResponse` when it

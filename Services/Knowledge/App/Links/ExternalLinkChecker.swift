@@ -11,7 +11,7 @@ public struct ExternalLinkChecker: Sendable {
 
     public init(client: HTTPClient = .shared, timeout: Duration = .seconds(10)) {
         self.client = client
-        self.timeout = .nanoseconds(timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        self.timeout = TimeAmount(timeout)
     }
 
     public func check(_ url: String, now: Date = Date()) async -> LinkCheck {

@@ -40,10 +40,3 @@ public struct Forwarding: Sendable {
     /// A handler for one client connection's pipeline.
     public func makeHandler() -> ProxyHandler { ProxyHandler(forwarding: self) }
 }
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}
