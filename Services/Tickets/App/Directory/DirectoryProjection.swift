@@ -159,14 +159,19 @@ public struct DirectoryProjection: Sendable {
         binds.append(membership.maxTickets)
         binds.append(membership.excludedChannels.contains("tickets"))
         binds.append(membership.ticketsActive)
-        try await connection.query(
+        let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
-                WITH agent AS (INSERT INTO \(database.table("agents")) (id) VALUES ($2) ON CONFLICT (id) DO NOTHING)
+                WITH agent AS (INSERT INTO \(database.table("agents")) (id) VALUES ($2) ON CONFLICT (id) DO NOTHING),
+                before AS (SELECT active AND NOT excluded AS active FROM \(database.table("agent_groups")) WHERE group_id = $1 AND agent_id = $2)
                 INSERT INTO \(database.table("agent_groups")) (group_id, agent_id, department_id, handling, max_tickets, excluded, active)
                 VALUES ($1, $2, $3, $4, $5, $6, $7)
                 ON CONFLICT (group_id, agent_id) DO UPDATE SET department_id = $3, handling = $4, max_tickets = $5, excluded = $6, active = $7
-                """, binds: binds), logger: database.logger
-        ).consume()
+                RETURNING $7 AND NOT $6 AND NOT coalesce((SELECT active FROM before), false)
+                """, binds: binds), logger: database.logger)
+        var wentActive = false
+        for try await value in rows.decode(Bool.self) { wentActive = value }
+        // A new Active member changes the pool as going active does.
+        if wentActive { try await distributor.resetPool(in: group, on: connection) }
         try await store.drainQueue(of: group, on: connection)
     }
 
