@@ -53,6 +53,31 @@ struct TicketSearchTests {
         }
     }
 
+    @Test("A ticket merged into another leaves the index: a search finds the primary once and counts one")
+    func mergedTicketsLeaveTheIndex() async throws {
+        let path = Self.indexPath()
+        try await TicketTestKit.run(index: { try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion) }) { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let primary = try #require(try await kit.submit(client, token: customer.token, subject: "Scanner offline")["id"] as? String)
+            let merged = try #require(try await kit.submit(client, token: customer.token, subject: "Scanner offline again")["id"] as? String)
+            let position = try await kit.feedIndexFromOutbox()
+            let (_, _, before) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?text=scanner", token: token)
+            #expect(before["estimatedTotal"] as? Int == 2)
+
+            let (status, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/merge", token: token, body: #"{"primaryID":"\#(primary)","ticketIDs":["\#(merged)"]}"#)
+            #expect(status == .ok)
+            try await kit.feedIndexFromOutbox(after: position)
+            let (_, _, after) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?text=scanner", token: token)
+            let found = (after["items"] as? [[String: Any]])?.compactMap { ($0["ticket"] as? [String: Any])?["id"] as? String }
+            #expect(found == [primary])
+            #expect(after["estimatedTotal"] as? Int == 1, "the merged ticket's document is gone, not just skipped")
+            try await kit.indexer?.index.destroy()
+        }
+    }
+
     /// A new index at `path` built from PostgreSQL by the rebuild (the batched path), as after a lost index.
     static func rebuiltIndex(at path: String, kit: TicketTestKit) async throws -> SearchIndex {
         let indexer = TicketIndexer(index: try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion), database: kit.database)

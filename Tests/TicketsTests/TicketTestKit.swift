@@ -1,6 +1,7 @@
 import Auth
 import Contracts
 import Database
+import Fleet
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -195,6 +196,25 @@ struct TicketTestKit: Sendable {
         let rows = try await database.client.query(PostgresQuery(unsafeSQL: sql.replacingOccurrences(of: "{schema}", with: database.schema)))
         for try await value in rows.decode(Int.self) { return value }
         return 0
+    }
+
+    /// What every instance's index feed does with the events written after outbox row `position`: re-indexes the
+    /// tickets they name, so those gone (purged, merged away) leave the index. Answers the last row read.
+    @discardableResult
+    func feedIndexFromOutbox(after position: Int64 = 0) async throws -> Int64 {
+        let indexer = try #require(indexer)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: "SELECT id, payload FROM \(database.table("outbox")) WHERE id > \(position) ORDER BY id"))
+        var subjects: Set<UUID> = []
+        var last = position
+        for try await (id, payload) in rows.decode((Int64, ByteBuffer).self) {
+            let header = try CloudEventCoding.decodeHeader(Array(buffer: payload))
+            if indexer.changesDocument(header.type), let subject = UUID(uuidString: header.subject) { subjects.insert(subject) }
+            last = id
+        }
+        try await indexer.reindex(subjects)
+        try await indexer.index.commit()
+        return last
     }
 
     func eventTypes() async throws -> [String] {

@@ -119,6 +119,10 @@ extension TicketStore {
                 }
                 return [("ticket.merged", ["mergedIDs": merged.map(\.id).joined(separator: ","), "mergedNumbers": merged.map(\.number).joined(separator: ",")])]
             }
+            // One event per merged ticket with that ticket as its subject: whoever keeps tickets by id (the search
+            // index, reports) drops it. Its history already moved to the primary.
+            let mergedAway = TicketEvents.Item("ticket.merged_away", actor: .agent(agent), details: ["primaryID": result.id, "primaryNumber": result.number])
+            try await events.publish(merged.map { ($0, [mergedAway]) }, on: connection, recordHistory: false)
             for old in merged {
                 try await counts.apply(CountPlacement.delta(from: CountPlacement(old), to: nil), on: connection)
                 if let agent = old.agentID.flatMap(UUID.init(parsing:)), let group = UUID(parsing: old.groupID), try await countsTowardMax(old.id, on: connection) {
