@@ -105,7 +105,8 @@ public struct CustomFieldController: Sendable {
             let (ticket, caller) = try await access.readable(context)
             try Authorization.require(caller.principal, .tickets, "Reply")
             let values = try await request.decodeJSON([String: String].self, context: context)
-            return try await store.setFieldValues(try TicketController.id(ticket.id), values, by: caller.principal.userID)
+            return try await store.setFieldValues(
+                try TicketController.id(ticket.id), values, by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
         }
     }
 

@@ -48,10 +48,11 @@ public struct TicketActionsController: Sendable {
             guard ticket.followUp == nil else { return FollowUpState(followUp: ticket.followUp, previous: nil) }
             return FollowUpState(followUp: nil, previous: try await store.previousFollowUp(try TicketController.id(ticket.id)))
         }
-        group.delete("{id}/follow-up") { _, context in
+        group.delete("{id}/follow-up") { request, context in
             let (ticket, caller) = try await access.readable(context)
             try Authorization.require(caller.principal, .tickets, "Follow-up")
-            let updated = try await store.removeFollowUp(try TicketController.id(ticket.id), by: caller.principal.userID)
+            let updated = try await store.removeFollowUp(
+                try TicketController.id(ticket.id), by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)
         }
         group.put("{id}/priority") { request, context in
@@ -81,15 +82,17 @@ public struct TicketActionsController: Sendable {
             let (ticket, caller) = try await access.readable(context)
             try Authorization.require(caller.principal, .tickets, "Pin")
             let body = try await request.decodeJSON(Body.self, context: context)
-            let updated = try await store.setPinned(try TicketController.id(ticket.id), body.pinned, by: caller.principal.userID)
+            let updated = try await store.setPinned(
+                try TicketController.id(ticket.id), body.pinned, by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)
         }
-        group.delete("{id}") { _, context in
+        group.delete("{id}") { request, context in
             let (ticket, caller) = try await access.readable(context)
             guard Authorization.allows(caller.principal, .tickets, "Delete") || Authorization.allows(caller.principal, .tickets, "Mark as Deleted") else {
                 throw Problem.forbidden("Your roles do not allow Delete on Tickets.")
             }
-            _ = try await store.delete(try TicketController.id(ticket.id), by: .agent(caller.principal.userID))
+            _ = try await store.delete(
+                try TicketController.id(ticket.id), by: .agent(caller.principal.userID), expectedVersion: try IfMatch.version(request))
             return Response(status: .noContent)
         }
         group.post("rebalance") { request, context in
@@ -116,7 +119,9 @@ public struct TicketActionsController: Sendable {
             for id in [primary] + Array(others) {
                 guard let ticket = try await store.find(id), caller.canChange(ticket) else { throw Problem.notFound("No such ticket \(id.lowercased).") }
             }
-            let merged = try await store.merge(primary: primary, others: Array(others), by: caller.principal.userID)
+            // If-Match names the primary's version: the ticket the agent chose and keeps.
+            let merged = try await store.merge(
+                primary: primary, others: Array(others), by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
             return EditedResponse(headers: [.eTag: merged.etag], response: merged)
         }
     }

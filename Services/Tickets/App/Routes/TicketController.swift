@@ -131,13 +131,14 @@ public struct TicketController: Sendable {
             let updated = try await store.closeByCustomer(try Self.id(ticket.id), userID: caller.principal.userID)
             return EditedResponse(headers: [.eTag: updated.etag], response: caller.shown(updated))
         }
-        group.post("{id}/take") { _, context in
+        group.post("{id}/take") { request, context in
             let (ticket, caller) = try await access.readable(context)
             try Authorization.require(caller.principal, .tickets, "Take")
             guard caller.groups.contains(ticket.groupID) || caller.seesEverything else {
                 throw Problem.forbidden("Only members of the ticket's group take it.")
             }
-            let updated = try await store.take(try Self.id(ticket.id), by: try Self.id(caller.principal.userID))
+            let updated = try await store.take(
+                try Self.id(ticket.id), by: try Self.id(caller.principal.userID), expectedVersion: try IfMatch.version(request))
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)
         }
         group.post("{id}/transfer") { request, context in

@@ -74,8 +74,8 @@ extension TicketStore {
 
     /// Removes a follow-up; a scheduled one returns the ticket to the status it had before, a due one (the ticket is
     /// already Active again) only goes.
-    public func removeFollowUp(_ id: UUID, by agent: String) async throws -> Ticket {
-        try await modify(id, expectedVersion: nil, actor: .agent(agent)) { ticket, connection in
+    public func removeFollowUp(_ id: UUID, by agent: String, expectedVersion: Int? = nil) async throws -> Ticket {
+        try await modify(id, expectedVersion: expectedVersion, actor: .agent(agent)) { ticket, connection in
             guard let followUp = ticket.followUp else { return [] }
             if followUp.due {
                 ticket.followUp = nil
@@ -106,8 +106,8 @@ extension TicketStore {
     }
 
     /// Pins the ticket to its owner (it then stays with them whatever their status) or unpins it.
-    public func setPinned(_ id: UUID, _ pinned: Bool, by agent: String) async throws -> Ticket {
-        try await modify(id, expectedVersion: nil, actor: .agent(agent)) { ticket, _ in
+    public func setPinned(_ id: UUID, _ pinned: Bool, by agent: String, expectedVersion: Int? = nil) async throws -> Ticket {
+        try await modify(id, expectedVersion: expectedVersion, actor: .agent(agent)) { ticket, _ in
             guard ticket.pinned != pinned else { return [] }
             guard !pinned || ticket.agentID != nil else { throw Problem.conflict("A ticket in the queue cannot be pinned.") }
             ticket.pinned = pinned
@@ -116,11 +116,11 @@ extension TicketStore {
     }
 
     /// Marks a ticket deleted: kept as Closed and Locked, out of every list, purged after 90 days.
-    public func delete(_ id: UUID, by actor: Actor) async throws -> Ticket {
-        try await delete(id, by: actor, on: nil)
+    public func delete(_ id: UUID, by actor: Actor, expectedVersion: Int? = nil) async throws -> Ticket {
+        try await delete(id, by: actor, expectedVersion: expectedVersion, on: nil)
     }
 
-    func delete(_ id: UUID, by actor: Actor, on existing: PostgresConnection?) async throws -> Ticket {
+    func delete(_ id: UUID, by actor: Actor, expectedVersion: Int? = nil, on existing: PostgresConnection?) async throws -> Ticket {
         let change: (inout Ticket, PostgresConnection) async throws -> [(type: String, details: [String: String])] = { ticket, connection in
             var binds = PostgresBindings()
             binds.append(actor.id.flatMap(UUID.init(parsing:)))
@@ -134,8 +134,8 @@ extension TicketStore {
             ticket.followUp = nil
             return [("ticket.deleted", ["deletedBy": actor.id ?? "", "automatic": String(actor.kind == "system")])]
         }
-        if let existing { return try await modify(id, expectedVersion: nil, actor: actor, on: existing, change: change) }
-        return try await modify(id, expectedVersion: nil, actor: actor, change: change)
+        if let existing { return try await modify(id, expectedVersion: expectedVersion, actor: actor, on: existing, change: change) }
+        return try await modify(id, expectedVersion: expectedVersion, actor: actor, change: change)
     }
 
     /// Runs one due timer in the caller's transaction, re-checking that it still applies: a department timer whose

@@ -75,14 +75,14 @@ extension TicketStore {
     /// related items, tasks and Idempotency-Keys move to it (a retried submission of a merged ticket answers with the
     /// primary), their numbers become forwarders to it, their customers share it, and they are gone. The primary keeps its own properties; a
     /// customer still waiting on a merged ticket waits on the primary, since the oldest unanswered message.
-    public func merge(primary: UUID, others: [UUID], by agent: String) async throws -> Ticket {
+    public func merge(primary: UUID, others: [UUID], by agent: String, expectedVersion: Int? = nil) async throws -> Ticket {
         try await database.transaction { connection in
             var merged: [Ticket] = []
             for id in others.sorted(by: { $0.uuidString < $1.uuidString }) {
                 guard let ticket = try await find(id, on: connection, lock: true) else { throw Problem.notFound("No such ticket \(id.lowercased).") }
                 merged.append(ticket)
             }
-            let result = try await modify(primary, expectedVersion: nil, actor: .agent(agent), on: connection) { ticket, connection in
+            let result = try await modify(primary, expectedVersion: expectedVersion, actor: .agent(agent), on: connection) { ticket, connection in
                 var binds = PostgresBindings()
                 binds.append(primary)
                 binds.append(others)

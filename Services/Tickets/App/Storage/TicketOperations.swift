@@ -190,8 +190,8 @@ extension TicketStore {
     }
 
     /// Takes a ticket of one's group from its owner or the queue; it does not count as a ticket received.
-    public func take(_ id: UUID, by agent: UUID) async throws -> Ticket {
-        try await modify(id, expectedVersion: nil, actor: .agent(agent.lowercased)) { ticket, connection in
+    public func take(_ id: UUID, by agent: UUID, expectedVersion: Int? = nil) async throws -> Ticket {
+        try await modify(id, expectedVersion: expectedVersion, actor: .agent(agent.lowercased)) { ticket, connection in
             guard ticket.agentID != agent.lowercased else { return [] }
             let previous = ticket.agentID
             ticket.agentID = agent.lowercased
@@ -305,9 +305,11 @@ extension TicketStore {
     }
 
     /// An agent sets custom field values (empty removes one); publishes `ticket.custom_fields_changed`.
-    public func setFieldValues(_ id: UUID, _ values: [String: String], by agent: String) async throws -> [String: String] {
+    public func setFieldValues(
+        _ id: UUID, _ values: [String: String], by agent: String, expectedVersion: Int? = nil
+    ) async throws -> [String: String] {
         var result: [String: String] = [:]
-        _ = try await modify(id, expectedVersion: nil, actor: .agent(agent)) { ticket, connection in
+        _ = try await modify(id, expectedVersion: expectedVersion, actor: .agent(agent)) { ticket, connection in
             guard let departmentID = UUID(parsing: ticket.departmentID) else { return [] }
             let existing = try await fieldValues(of: id, on: connection)
             let checked = try await checkedFieldValues(values, existing: existing, department: departmentID, byCustomer: false, moment: nil, on: connection)

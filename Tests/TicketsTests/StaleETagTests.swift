@@ -1,0 +1,46 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TestSupport
+import TicketsApp
+
+/// Two agents must not overwrite each other silently: every change of a ticket honours `If-Match`.
+@Suite("If-Match on every ticket change", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct StaleETagTests {
+    @Test("Take, pin, removing a follow-up, custom fields, delete and merge refuse a stale ETag with 412 and change nothing; the current one passes")
+    func staleETagsAreRefused() async throws {
+        try await TicketTestKit.run { client, kit in
+            let owner = try await kit.agent()
+            let manager = try await kit.token(try await kit.agent(), roles: ["Manager"])
+            let customer = try await kit.customer()
+            let spare = try #require(try await kit.submit(client, token: customer.token, subject: "Spare")["id"] as? String)
+            let changes: [(String, HTTPRequest.Method, (String) -> String, (String) -> String)] = [
+                ("take", .post, { "/api/v1/tickets/\($0)/take" }, { _ in "" }),
+                ("pin", .put, { "/api/v1/tickets/\($0)/pin" }, { _ in #"{"pinned":true}"# }),
+                ("remove follow-up", .delete, { "/api/v1/tickets/\($0)/follow-up" }, { _ in "" }),
+                ("custom fields", .put, { "/api/v1/tickets/\($0)/custom-fields" }, { _ in "{}" }),
+                ("delete", .delete, { "/api/v1/tickets/\($0)" }, { _ in "" }),
+                ("merge", .post, { _ in "/api/v1/tickets/merge" }, { #"{"primaryID":"\#($0)","ticketIDs":["\#(spare)"]}"# }),
+            ]
+            for (name, method, path, body) in changes {
+                let ticket = try await kit.submit(client, token: customer.token, subject: "Help with \(name)")
+                let id = try #require(ticket["id"] as? String)
+                #expect(ticket["agentID"] as? String != nil)
+                let (_, opened, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: manager)
+                let (_, changed, _) = try await TicketTestKit.send(
+                    client, .put, "/api/v1/tickets/\(id)/priority", token: try await kit.token(owner, roles: ["Agent"]), body: #"{"priority":"high"}"#)
+                #expect(opened[.eTag] != changed[.eTag])
+
+                let (stale, headers, _) = try await TicketTestKit.send(client, method, path(id), token: manager, ifMatch: opened[.eTag], body: body(id))
+                #expect(stale == .preconditionFailed, "\(name)")
+                #expect(headers[.contentType] == "application/problem+json")
+                let (_, unchanged, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: manager)
+                #expect(unchanged[.eTag] == changed[.eTag], "\(name) changed nothing")
+
+                let (current, _, _) = try await TicketTestKit.send(client, method, path(id), token: manager, ifMatch: changed[.eTag], body: body(id))
+                #expect((200..<300).contains(current.code), "\(name) with the current ETag")
+            }
+        }
+    }
+}
