@@ -167,6 +167,38 @@ struct TicketSearchTests {
         }
     }
 
+    @Test("Basic search in Recent, Recently Transferred and Follow-ups looks through those lists' own tickets, whatever their status")
+    func basicSearchInPersonalLists() async throws {
+        let path = Self.indexPath()
+        try await TicketTestKit.run(index: { try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion) }) { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let level2 = try await kit.secondGroupAgent().group
+            let customer = try await kit.customer()
+            var ids: [String] = []
+            for subject in ["Printer jams", "Printer offline", "Printer toner"] {
+                ids.append(try #require(try await kit.submit(client, token: customer.token, subject: subject)["id"] as? String))
+            }
+            _ = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(ids[0])/priority", token: token, body: #"{"priority":"high"}"#)
+            let due = Date().addingTimeInterval(3_600).formatted(.iso8601)
+            let (scheduled, _, _) = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/\(ids[2])/follow-up", token: token, body: #"{"at":"\#(due)","note":"Call back"}"#)
+            #expect(scheduled == .ok, "the follow-up leaves the ticket Waiting")
+            let (transferred, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(ids[0])/transfer", token: try await kit.administratorToken(), body: #"{"groupID":"\#(level2.lowercased)"}"#)
+            #expect(transferred == .ok)
+            for id in ids { try await kit.indexer?.reindex(try #require(UUID(uuidString: id))) }
+
+            let expected: [(String, Set<String>)] = [("recent", [ids[0], ids[2]]), ("recently_transferred", [ids[0]]), ("followups", [ids[2]])]
+            for (view, found) in expected {
+                let (status, _, page) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=\(view)&q=printer", token: token)
+                #expect(status == .ok, "\(view)")
+                #expect(Set((page["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []) == found, "\(view)")
+            }
+            try await kit.indexer?.index.destroy()
+        }
+    }
+
     @Test("A text search's date range filters inside the index query; a ticket number combines with the other criteria and with deleted items")
     func dateRangeAndNumber() async throws {
         let path = Self.indexPath()

@@ -324,7 +324,7 @@ public struct TicketController: Sendable {
                 return ViewPage(items: found.items.map(caller.shown), nextCursor: found.nextCursor)
             }
             guard let search else { throw Problem.badRequest("Search is not available on this instance.") }
-            let found = try await search.searchView(view, scope: scope, status: status ?? .active, text: text, caller: caller, limit: page.limit)
+            let found = try await search.searchView(view, scope: scope, status: status, text: text, caller: caller, limit: page.limit)
             return ViewPage(items: found, nextCursor: nil)
         }
         var found = try await store.viewPage(view, scope: scope, caller: caller, status: status, page: page, sort: sort)

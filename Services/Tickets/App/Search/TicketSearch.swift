@@ -205,11 +205,12 @@ public struct TicketSearch: Sendable {
         return Dictionary(tickets.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// Basic search inside a list view: the view's own scope and status as filters, ranked by the index.
+    /// Basic search inside a list view: the view's own scope and status (Active unless given) as filters, ranked by the
+    /// index. Recent, Recently Transferred and Follow-ups have no status tabs: their own tickets are the filter.
     public func searchView(
-        _ view: TicketView, scope: UUID?, status: TicketStatus, text: String, caller: TicketCaller, limit: Int
+        _ view: TicketView, scope: UUID?, status: TicketStatus?, text: String, caller: TicketCaller, limit: Int
     ) async throws -> [Ticket] {
-        var filters: [[String]] = [status.listed.map(TicketSearchTerms.status)]
+        var filters: [[String]] = [(status ?? .active).listed.map(TicketSearchTerms.status)]
         switch view {
         case .mine: filters.append([TicketSearchTerms.agent(caller.principal.userID)])
         case .agent: filters.append([TicketSearchTerms.agent(scope?.lowercased ?? "")])
@@ -221,11 +222,18 @@ public struct TicketSearch: Sendable {
         case .brand: filters.append([TicketSearchTerms.brand(scope?.lowercased ?? "")])
         case .all:
             if !caller.seesEverything { filters.append(caller.ownManagedDepartments.sorted().map(TicketSearchTerms.department)) }
-        case .customer, .recent, .recentlyTransferred, .followUps:
-            throw Problem.badRequest("Basic search works in My Tickets, By Agent, the Queue, All Tickets and the group, department and brand lists.")
+        case .recent, .recentlyTransferred, .followUps:
+            guard let agent = UUID(parsing: caller.principal.userID) else { return [] }
+            let members = try await store.personalViewMembers(view, agent: agent)
+            guard !members.isEmpty else { return [] }
+            filters = [members.map { "Q" + $0.lowercased }]
+        case .customer:
+            throw Problem.badRequest("The portal's own list is searched by subject.")
         }
         let results = try await index.search(SearchQuery(text: text, filterGroups: filters, excluded: [TicketSearchTerms.deleted], limit: limit, language: "en"))
         let tickets = try await load(results.hits.compactMap { UUID(parsing: $0.id) })
-        return results.hits.compactMap { tickets[$0.id] }.filter(caller.canRead)
+        let found = results.hits.compactMap { tickets[$0.id] }
+        // The agent's own lists show their tickets as they list them (a ticket transferred away included).
+        return [.recent, .recentlyTransferred, .followUps].contains(view) ? found : found.filter(caller.canRead)
     }
 }

@@ -48,4 +48,33 @@ extension TicketStore {
                 """, binds, on: connection)
         }
     }
+
+    /// The tickets of the agent's Recent, Recently Transferred or Follow-ups list, for a basic search inside it: the
+    /// 100 recent ones, or the agent's tickets with a follow-up (the first `followUpLimit` by time).
+    func personalViewMembers(_ view: TicketView, agent: UUID) async throws -> [UUID] {
+        var binds = PostgresBindings()
+        binds.append(agent)
+        let sql: String
+        switch view {
+        case .recent, .recentlyTransferred:
+            binds.append(view == .recent ? "touched" : "transferred")
+            binds.append(Self.recentLimit)
+            sql = "SELECT ticket_id FROM \(database.table("agent_recent")) WHERE agent_id = $1 AND kind = $2 ORDER BY at DESC LIMIT $3"
+        case .followUps:
+            binds.append(Self.followUpSearchLimit)
+            sql = """
+                SELECT id FROM \(database.table("tickets"))
+                WHERE agent_id = $1 AND follow_up_at IS NOT NULL AND deleted_at IS NULL ORDER BY follow_up_at, id LIMIT $2
+                """
+        default:
+            return []
+        }
+        let rows = try await database.client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: database.logger)
+        var ids: [UUID] = []
+        for try await id in rows.decode(UUID.self) { ids.append(id) }
+        return ids
+    }
+
+    /// Follow-ups a basic search looks through: far more than an agent keeps.
+    static let followUpSearchLimit = 1_000
 }
