@@ -126,6 +126,7 @@ public struct DirectoryProjection: Sendable {
         binds.append(tickets?.messageBeforeSubmission ?? "")
         binds.append(tickets?.messageAfterSubmission ?? "")
         binds.append(tickets?.surveyToOfferWhenClosed.flatMap { $0.isEmpty ? nil : $0 })
+        binds.append(department.language ?? "en")
         let departments = database.table("departments")
         let before = try await store.timerPolicy(ofDepartment: department.id, on: connection)
         try await connection.query(
@@ -133,14 +134,14 @@ public struct DirectoryProjection: Sendable {
                 INSERT INTO \(departments) (id, brand_id, name, front_line_group_id, hidden_from_portal, new_tickets_in_portal,
                     require_resolution_to_close, auto_close_hours, auto_lock_hours, auto_delete_days, version, template_id, time_logs_billable,
                     open_to_outside_managers, open_to_all_agents_search, require_tasks_completed_to_close, auto_delete_resolved, notify_on_auto_close,
-                    require_verified_email, search_knowledge_base, message_before_submission, message_after_submission, survey_when_closed)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+                    require_verified_email, search_knowledge_base, message_before_submission, message_after_submission, survey_when_closed, language)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
                 ON CONFLICT (id) DO UPDATE SET brand_id = $2, name = $3, front_line_group_id = $4, hidden_from_portal = $5,
                     new_tickets_in_portal = $6, require_resolution_to_close = $7, auto_close_hours = $8, auto_lock_hours = $9,
                     auto_delete_days = $10, version = $11, template_id = $12, time_logs_billable = $13,
                     open_to_outside_managers = $14, open_to_all_agents_search = $15, require_tasks_completed_to_close = $16,
                     auto_delete_resolved = $17, notify_on_auto_close = $18, require_verified_email = $19, search_knowledge_base = $20,
-                    message_before_submission = $21, message_after_submission = $22, survey_when_closed = $23
+                    message_before_submission = $21, message_after_submission = $22, survey_when_closed = $23, language = $24
                 WHERE \(departments).version <= $11
                 """, binds: binds), logger: database.logger
         ).consume()

@@ -36,6 +36,8 @@ enum IdentityPayloads {
         var name: String
         var frontLineGroupID: String
         var hiddenFromPortal: Bool?
+        /// A language tag (`en`, `pt-BR`): the language of the department's tickets.
+        var language: String?
         var settings: DepartmentSettings?
         var version: Int?
     }

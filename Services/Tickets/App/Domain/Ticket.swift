@@ -21,13 +21,15 @@ public struct Ticket: Codable, Sendable, Equatable {
     public var closedAt: Date?
     public var followUp: FollowUp?
     public var version: Int
+    /// The language tag of the ticket's department when the ticket was opened or transferred there.
+    public var language: String
 
     public var etag: String { "\"\(version)\"" }
 
     public init(
         id: String, number: String, brandID: String, departmentID: String, groupID: String, agentID: String?, customerUserID: String?,
         customerEmail: String, subject: String, status: TicketStatus, priority: TicketPriority, pinned: Bool, messagesIn: Int, messagesOut: Int,
-        createdAt: Date, idleSince: Date, closedAt: Date?, followUp: FollowUp?, version: Int
+        createdAt: Date, idleSince: Date, closedAt: Date?, followUp: FollowUp?, version: Int, language: String = "en"
     ) {
         self.id = id
         self.number = number
@@ -48,6 +50,7 @@ public struct Ticket: Codable, Sendable, Equatable {
         self.closedAt = closedAt
         self.followUp = followUp
         self.version = version
+        self.language = language
     }
 }
 

@@ -678,5 +678,12 @@ public enum TicketMigrations {
                 ADD COLUMN captcha_verify_url text NOT NULL DEFAULT 'https://www.google.com/recaptcha/api/siteverify'
             """,
         ]),
+        Migration(version: 154, name: "departments' language, and each ticket's: its department's when it was opened or transferred there", sql: [
+            "ALTER TABLE {schema}.departments ADD COLUMN language text NOT NULL DEFAULT 'en'",
+            "ALTER TABLE {schema}.tickets ADD COLUMN language text NOT NULL DEFAULT 'en'",
+            """
+            UPDATE {schema}.tickets t SET language = d.language FROM {schema}.departments d WHERE d.id = t.department_id AND d.language <> 'en'
+            """,
+        ]),
     ]
 }

@@ -67,6 +67,7 @@ extension Ticket: JSONResponse {
         json.member("groupID", groupID)
         json.member("id", id)
         json.member("idleSince", idleSince)
+        json.member("language", language)
         json.member("messagesIn", messagesIn)
         json.member("messagesOut", messagesOut)
         json.member("number", number)

@@ -97,7 +97,7 @@ extension TicketStore {
                 departmentID: item.new.department.id.lowercased, groupID: item.new.groupID.lowercased, agentID: numbered.1?.lowercased,
                 customerUserID: item.new.customerUserID?.lowercased, customerEmail: item.new.customerEmail, subject: item.new.subject, status: .active,
                 priority: item.new.priority, pinned: false, messagesIn: item.new.incoming ? 1 : 0, messagesOut: item.new.incoming ? 0 : 1,
-                createdAt: now, idleSince: now, closedAt: nil, followUp: nil, version: 1)
+                createdAt: now, idleSince: now, closedAt: nil, followUp: nil, version: 1, language: item.new.department.language)
         }
         let messageIDs = items.map { _ in UUIDv7.generate() }
         var statement = CompositeStatement()
@@ -105,18 +105,20 @@ extension TicketStore {
         statement.add("""
             INSERT INTO \(database.table("tickets"))
                 (id, number, brand_id, department_id, group_id, agent_id, customer_user_id, customer_email, subject, status, priority,
-                 counts_toward_max, messages_in, messages_out, created_at, idle_since, awaiting_since)
+                 counts_toward_max, messages_in, messages_out, created_at, idle_since, awaiting_since, language)
             SELECT id, number, brand_id, department_id, group_id, NULLIF(agent_id, '')::uuid, NULLIF(customer_user_id, '')::uuid,
                    customer_email, subject, 'active', priority, counts, CASE WHEN incoming THEN 1 ELSE 0 END,
-                   CASE WHEN incoming THEN 0 ELSE 1 END, \(statement.bind(now)), \(statement.bind(now)), CASE WHEN incoming THEN \(statement.bind(now)) END
+                   CASE WHEN incoming THEN 0 ELSE 1 END, \(statement.bind(now)), \(statement.bind(now)), CASE WHEN incoming THEN \(statement.bind(now)) END,
+                   language
             FROM unnest(\(statement.bind(tickets.map(\.id)))::uuid[], \(statement.bind(numbers))::text[],
                         \(statement.bind(items.map(\.new.department.brandID)))::uuid[], \(statement.bind(items.map(\.new.department.id)))::uuid[],
                         \(statement.bind(items.map(\.new.groupID)))::uuid[], \(statement.bind(tickets.map { $0.agentID ?? "" }))::text[],
                         \(statement.bind(tickets.map { $0.customerUserID ?? "" }))::text[], \(statement.bind(items.map(\.new.customerEmail)))::text[],
                         \(statement.bind(items.map(\.new.subject)))::text[], \(statement.bind(items.map(\.new.priority.rank)))::integer[],
                         \(statement.bind(zip(items, agents).map { item, agent in agent != nil && item.new.owner == nil }))::boolean[],
-                        \(statement.bind(items.map(\.new.incoming)))::boolean[])
-                 AS n(id, number, brand_id, department_id, group_id, agent_id, customer_user_id, customer_email, subject, priority, counts, incoming)
+                        \(statement.bind(items.map(\.new.incoming)))::boolean[], \(statement.bind(items.map(\.new.department.language)))::text[])
+                 AS n(id, number, brand_id, department_id, group_id, agent_id, customer_user_id, customer_email, subject, priority, counts, incoming,
+                      language)
             """)
         statement.add("""
             INSERT INTO \(database.table("messages"))

@@ -77,6 +77,7 @@ extension TicketStore {
         binds.append(ticket.followUp?.priority?.rank)
         binds.append(ticket.followUp?.pin ?? false)
         binds.append(ticket.followUp?.due ?? false)
+        binds.append(ticket.language)
         try await connection.query(
             PostgresQuery(unsafeSQL: """
                 UPDATE \(database.table("tickets")) SET brand_id = $1, department_id = $2, group_id = $3, agent_id = $4, customer_email = $5,
@@ -88,7 +89,7 @@ extension TicketStore {
                     follow_up_agent_id = CASE WHEN $15::timestamptz IS NULL THEN follow_up_agent_id ELSE $18 END,
                     follow_up_priority = CASE WHEN $15::timestamptz IS NULL THEN follow_up_priority ELSE $19 END,
                     follow_up_pin = CASE WHEN $15::timestamptz IS NULL THEN follow_up_pin ELSE $20 END, follow_up_due = $21,
-                    last_action_at = now(), version = version + 1
+                    language = $22, last_action_at = now(), version = version + 1
                 WHERE id = $14
                 """, binds: binds), logger: database.logger
         ).consume()

@@ -146,14 +146,15 @@ extension TicketStore {
         binds.append(new.incoming ? 1 : 0)
         binds.append(new.incoming ? 0 : 1)
         binds.append(now)
+        binds.append(new.department.language)
         let inserted = try await decodeTickets(
             try await connection.query(
                 PostgresQuery(unsafeSQL: """
                     INSERT INTO \(database.table("tickets"))
                         (id, number, brand_id, department_id, group_id, agent_id, customer_user_id, customer_email, subject, status, priority,
-                         counts_toward_max, messages_in, messages_out, created_at, idle_since, closed_at, awaiting_since)
+                         counts_toward_max, messages_in, messages_out, created_at, idle_since, closed_at, awaiting_since, language)
                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15,
-                            CASE WHEN $10 IN ('closed', 'closed_locked') THEN $15 END, CASE WHEN $13 = 1 THEN $15 END)
+                            CASE WHEN $10 IN ('closed', 'closed_locked') THEN $15 END, CASE WHEN $13 = 1 THEN $15 END, $16)
                     RETURNING \(Self.columns)
                     """, binds: binds), logger: database.logger))
         guard let ticket = inserted.first else { throw Problem.internalError(requestID: nil) }

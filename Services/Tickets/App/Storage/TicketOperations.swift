@@ -227,6 +227,7 @@ extension TicketStore {
         ticket.groupID = groupID.lowercased
         ticket.departmentID = department.id.lowercased
         ticket.brandID = department.brandID.lowercased
+        ticket.language = department.language
         ticket.pinned = false
         try await advanceResponseClock(of: ticket.id, on: connection) { ResponseClockRules.transferred($0, at: Date()) }
         var published: [(type: String, details: [String: String])] = [("ticket.transferred", old.merging(["newGroupID": groupID.lowercased]) { $1 })]

@@ -19,6 +19,8 @@ public struct KnownDepartment: Sendable, Equatable {
     public var templateID: UUID?
     /// What the portal's submission form of the department shows and asks.
     public var portal = PortalSubmission()
+    /// The language of the department's tickets.
+    public var language = "en"
 }
 
 /// Reads of tickets and of the directory copies they are checked against.
@@ -42,7 +44,7 @@ public struct TicketStore: Sendable {
     static let columns = """
         tickets.id, number, brand_id, department_id, group_id, agent_id, customer_user_id, customer_email, subject, status, priority, pinned,
         messages_in, messages_out, created_at, idle_since, closed_at, version,
-        follow_up_at, follow_up_note, follow_up_group_id, follow_up_agent_id, follow_up_priority, follow_up_pin, follow_up_due
+        follow_up_at, follow_up_note, follow_up_group_id, follow_up_agent_id, follow_up_priority, follow_up_pin, follow_up_due, tickets.language
         """
 
     /// Deletes up to a thousand rows of `table` whose `column` is before `cutoff` (a purge called until it answers 0,
@@ -103,6 +105,7 @@ public struct TicketStore: Sendable {
         let followUpAt = try cells.optionalDate(), followUpNote = try cells.optionalString()
         let followUpGroupID = try cells.optionalUUID(), followUpAgentID = try cells.optionalUUID()
         let followUpPriority = try cells.optionalInt(), followUpPin = try cells.bool(), followUpDue = try cells.bool()
+        let language = try cells.string()
         let followUp = followUpAt.map { at in
             FollowUp(
                 at: at, note: followUpNote, groupID: followUpGroupID?.lowercased, agentID: followUpAgentID?.lowercased,
@@ -113,11 +116,11 @@ public struct TicketStore: Sendable {
             groupID: groupID.lowercased, agentID: agentID?.lowercased, customerUserID: customerUserID?.lowercased,
             customerEmail: customerEmail, subject: subject, status: TicketStatus(rawValue: status) ?? .active,
             priority: TicketPriority(rank: priority), pinned: pinned, messagesIn: messagesIn, messagesOut: messagesOut,
-            createdAt: createdAt, idleSince: idleSince, closedAt: closedAt, followUp: followUp, version: version)
+            createdAt: createdAt, idleSince: idleSince, closedAt: closedAt, followUp: followUp, version: version, language: language)
     }
 
     /// How many columns ``columns`` names.
-    static let columnCount = 25
+    static let columnCount = 26
 
     public func department(_ id: UUID) async throws -> KnownDepartment? {
         try await database.client.withConnection { try await department(id, on: $0) }
@@ -144,16 +147,18 @@ public struct TicketStore: Sendable {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 SELECT id, brand_id, name, front_line_group_id, hidden_from_portal, new_tickets_in_portal, require_resolution_to_close, template_id,
-                    require_tasks_completed_to_close, require_verified_email, search_knowledge_base, message_before_submission, message_after_submission
+                    require_tasks_completed_to_close, require_verified_email, search_knowledge_base, message_before_submission, message_after_submission,
+                    language
                 FROM \(database.table("departments")) \(tail)
                 """, binds: binds), logger: database.logger)
         var result: [KnownDepartment] = []
-        for try await (id, brand, name, front, hidden, role, resolution, template, tasks, verified, search, before, after) in rows.decode(
-            (UUID, UUID, String, UUID, Bool, String, Bool, UUID?, Bool, Bool, Bool, String, String).self) {
+        for try await (id, brand, name, front, hidden, role, resolution, template, tasks, verified, search, before, after, language) in rows.decode(
+            (UUID, UUID, String, UUID, Bool, String, Bool, UUID?, Bool, Bool, Bool, String, String, String).self) {
             result.append(KnownDepartment(
                 id: id, brandID: brand, name: name, frontLineGroupID: front, hiddenFromPortal: hidden, newTicketsInPortal: role,
                 requireResolutionToClose: resolution, requireTasksCompletedToClose: tasks, templateID: template,
-                portal: PortalSubmission(requireVerifiedEmail: verified, searchKnowledgeBase: search, messageBefore: before, messageAfter: after)))
+                portal: PortalSubmission(requireVerifiedEmail: verified, searchKnowledgeBase: search, messageBefore: before, messageAfter: after),
+                language: language))
         }
         return result
     }
