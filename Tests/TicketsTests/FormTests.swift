@@ -129,6 +129,37 @@ struct FormTests {
         }
     }
 
+    @Test("Insert Form on an agent's new ticket links its first message to the form; incoming tickets and customers cannot, and a failed one writes nothing")
+    func insertFormOnANewTicket() async throws {
+        try await TicketTestKit.run { client, kit in
+            let (_, _, form) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/forms", token: try await kit.administratorToken(), body: Self.serverForm)
+            let formID = try #require(form["id"] as? String)
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let department = kit.departmentID.lowercased
+            let refused: [(String, String?, HTTPResponse.Status)] = [
+                (##"{"departmentID":"\##(department)","subject":"Access","body":"No link here","customerEmail":"lee@customer.example","formID":"\##(formID)"}"##,
+                 token, .unprocessableContent),
+                (##"{"departmentID":"\##(department)","subject":"Access","body":"#FormLink#","customerEmail":"lee@customer.example","formID":"\##(formID)","incoming":true}"##,
+                 token, .unprocessableContent),
+                (##"{"departmentID":"\##(department)","subject":"Access","body":"#FormLink#","formID":"\##(formID)"}"##, try await kit.customer().token, .forbidden),
+            ]
+            for (body, caller, expected) in refused {
+                #expect(try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: caller, body: body).0 == expected, "\(body)")
+            }
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 0, "nothing written")
+
+            let (created, _, ticket) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: token,
+                body: ##"{"departmentID":"\##(department)","subject":"Access","body":"Please fill out #FormLink# for us.","customerEmail":"lee@customer.example","formID":"\##(formID)"}"##)
+            #expect(created == .created)
+            let id = try #require(ticket["id"] as? String)
+            let html = try await Self.text(kit, "SELECT body_html FROM {schema}.messages WHERE ticket_id = '\(id)'")
+            #expect(html.contains("/api/v1/tickets/sent-forms/") && html.contains(">Server access form</a>") && !html.contains(FormRules.linkVariable))
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.sent_forms WHERE ticket_id = '\(id)'") == 1)
+            #expect(try await kit.eventTypes().contains("ticket.form_sent"))
+        }
+    }
+
     @Test("A form filled out on a Closed and Locked ticket leaves it locked, with its comment")
     func lockedStaysLocked() async throws {
         try await TicketTestKit.run { client, kit in

@@ -31,6 +31,7 @@ public struct RequestKey: Sendable, Equatable {
             ("incoming", request.incoming.map(String.init)), ("status", request.status?.rawValue),
             ("pin", request.pin.map(String.init)), ("followUp", canonical(request.followUp)),
             ("attachmentIDs", request.attachmentIDs.map { $0.map { $0.lowercased() }.joined(separator: ",") }),
+            ("formID", request.formID?.lowercased()),
         ]
         for (id, value) in (request.customFields ?? [:]).sorted(by: { $0.key < $1.key }) { fields.append(("customField." + id, value)) }
         return try make(header: header, caller: caller, brandID: brandID, fields: fields)

@@ -14,6 +14,11 @@ public struct SentForm: Codable, Sendable, Equatable {
     public var form: FormDefinition
     public var answers: [String: FormAnswer]?
     public var completedAt: Date?
+
+    /// What `ticket.form_sent` says of it.
+    var eventDetails: [String: String] {
+        ["sentFormID": id, "formID": formID, "formName": form.name, "messageID": messageID]
+    }
 }
 
 /// A customer's answer: text (responses, a single selection, an email address, a link), the choices of a multiple

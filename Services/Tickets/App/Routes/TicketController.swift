@@ -104,12 +104,7 @@ public struct TicketController: Sendable {
                 transfer: transfer,
                 attachmentIDs: try (body.attachmentIDs ?? []).map { try TicketInput.uuid($0, field: "attachmentIDs") },
                 publicScheme: PublicOrigin.scheme(of: request),
-                form: try body.formID.map {
-                    let sentFormID = UUIDv7.generate()
-                    return FormSending(
-                        formID: try TicketInput.uuid($0, field: "formID"), sentFormID: sentFormID, code: formLinks.code(for: sentFormID),
-                        fallbackHost: PublicOrigin.host(of: request))
-                })
+                form: try formSending(body.formID, request))
             let key = try RequestKey.reply(body, ticketID: ticket.id, header: request.headers[Self.idempotencyKey], caller: caller.principal.userID)
             let (updated, replayed) = try await store.reply(try Self.id(ticket.id), reply, expectedVersion: try IfMatch.version(request), key: key)
             var response = EditedResponse(status: .created, headers: [.eTag: updated.etag], response: updated)
@@ -195,6 +190,12 @@ public struct TicketController: Sendable {
                 try Authorization.require(caller.principal, .tickets, "Pin")
                 opening.pin = true
             }
+            if body.formID != nil, body.incoming == true {
+                throw Problem.unprocessable(
+                    "An incoming ticket is the customer's message; insert a form in an outbound ticket or a reply.",
+                    errors: [.init(field: "formID", message: "not with incoming")])
+            }
+            opening.form = try formSending(body.formID, request)
             opening.followUp = try body.followUp.map {
                 try Authorization.require(caller.principal, .tickets, "Follow-up")
                 return try TicketInput.followUp($0, scheduledBy: caller.principal.userID)
@@ -214,7 +215,9 @@ public struct TicketController: Sendable {
                     return new
                 }))
         }
-        if body.pin != nil || body.followUp != nil { throw Problem.forbidden("Only agents pin tickets and schedule follow-ups.") }
+        if body.pin != nil || body.followUp != nil || body.formID != nil {
+            throw Problem.forbidden("Only agents pin tickets, schedule follow-ups and insert forms.")
+        }
         if caller == nil, !attachments.isEmpty { throw Problem.unauthorized("Sign in to attach files.") }
         let email = try caller.map { $0.principal.email } ?? TicketInput.email(body.email, field: "email")
         let brandID = context.brandID
@@ -234,6 +237,16 @@ public struct TicketController: Sendable {
                 new.source = MessageSource.kept(givenHTML: body.bodyHTML, safeHTML: html)
                 return new
             }))
+    }
+
+    /// Send Form (a reply's) and Insert Form (a new ticket's): the copy the message will link to, with its code.
+    func formSending(_ formID: String?, _ request: Request) throws -> FormSending? {
+        try formID.map {
+            let sentFormID = UUIDv7.generate()
+            return FormSending(
+                formID: try TicketInput.uuid($0, field: "formID"), sentFormID: sentFormID, code: formLinks.code(for: sentFormID),
+                fallbackHost: PublicOrigin.host(of: request))
+        }
     }
 
     static func existing(_ department: KnownDepartment?, _ requested: String) throws -> KnownDepartment {

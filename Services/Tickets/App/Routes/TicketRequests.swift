@@ -29,6 +29,8 @@ public struct CreateTicketRequest: Decodable, Sendable {
     public var followUp: FollowUpRequest?
     /// An agent's ticket: Attach Files, ids of their uploads (`POST …/uploads`) the first message carries.
     public var attachmentIDs: [String]?
+    /// An agent's outbound ticket: Insert Form, the form whose link replaces `#FormLink#` in the first message.
+    public var formID: String?
     /// The solved built-in CAPTCHA, which unverified users send while it is on (`GET /api/v1/identity/captcha`).
     public var captcha: ProofOfWorkCaptcha.Answer?
     /// The token Google reCAPTCHA's widget gave, which they send instead while Options → Captcha is set to it.

@@ -20,6 +20,8 @@ public struct AgentOpening: Sendable {
     public var pin: Bool = false
     /// Send and Schedule Follow-up.
     public var followUp: FollowUp?
+    /// Insert Form: the form the first message links to (an outbound ticket's).
+    public var form: FormSending?
 
     public init(
         agentID: UUID, agentAddress: String, to: [String] = [], cc: [String] = [], bcc: [String] = [], publicScheme: String = "http",
@@ -160,7 +162,7 @@ extension TicketStore {
         guard let ticket = inserted.first else { throw Problem.internalError(requestID: nil) }
         if let key = new.requestKey { try await record(key, ticketID: id, on: connection) }
         if let captcha = new.captcha { try await spend(captcha, on: connection) }
-        let message = try await firstMessage(of: new, ticket: ticket, actor: actor, at: now, on: connection)
+        let (message, sentForm) = try await firstMessage(of: new, ticket: ticket, actor: actor, at: now, on: connection)
         try await insert(message, on: connection)
         if let source = new.source { try await keep(source, of: message.id, on: connection) }
         var attached: [UUID] = []
@@ -177,6 +179,7 @@ extension TicketStore {
         if !attached.isEmpty { published[0].details["attachmentIDs"] = attached.map(\.lowercased).joined(separator: ",") }
         // The values it starts with (given or Default Values), as every later change of them is told.
         if !fields.isEmpty { published.insert(TicketEvents.Item("ticket.custom_fields_changed", actor: actor, details: fields), at: 1) }
+        if let sentForm { published.append(TicketEvents.Item("ticket.form_sent", actor: actor, details: sentForm.eventDetails)) }
         try await events.publish(published, ticket, on: connection)
         guard let opening = new.opening, opening.pin || opening.followUp != nil else { return ticket }
         return try await modify(id, expectedVersion: nil, actor: actor, on: connection) { ticket, connection in
@@ -193,25 +196,33 @@ extension TicketStore {
 
     /// The ticket's first message: the customer's (incoming), or the agent's, to the recipients they named, with the
     /// signature every reply carries.
-    private func firstMessage(of new: NewTicket, ticket: Ticket, actor: Actor, at now: Date, on connection: PostgresConnection) async throws -> TicketMessage {
-        let id = UUIDv7.generate().lowercased
+    private func firstMessage(
+        of new: NewTicket, ticket: Ticket, actor: Actor, at now: Date, on connection: PostgresConnection
+    ) async throws -> (TicketMessage, SentForm?) {
+        let messageID = UUIDv7.generate()
+        let id = messageID.lowercased
         guard !new.incoming else {
-            return TicketMessage(
+            return (TicketMessage(
                 id: id, ticketID: ticket.id, direction: .incoming, authorID: actor.id, from: new.customerEmail, to: [], cc: [], bcc: [],
-                bodyHTML: new.bodyHTML, bodyText: new.bodyText, createdAt: now)
+                bodyHTML: new.bodyHTML, bodyText: new.bodyText, createdAt: now), nil)
         }
         guard let opening = new.opening else {
-            return TicketMessage(
+            return (TicketMessage(
                 id: id, ticketID: ticket.id, direction: .outgoing, authorID: actor.id, from: "agent", to: [new.customerEmail], cc: [], bcc: [],
-                bodyHTML: new.bodyHTML, bodyText: new.bodyText, createdAt: now)
+                bodyHTML: new.bodyHTML, bodyText: new.bodyText, createdAt: now), nil)
         }
-        let body = try await signed(
+        var body = try await signed(
             (new.bodyHTML, new.bodyText), for: ticket, agent: opening.agentID.lowercased, agentAddress: opening.agentAddress, scheme: opening.publicScheme,
             on: connection)
-        return TicketMessage(
+        var sentForm: SentForm?
+        if let form = opening.form {
+            (body, sentForm) = try await send(form, in: body, on: ticket, messageID: messageID, by: opening.agentID, scheme: opening.publicScheme, on: connection)
+        }
+        let message = TicketMessage(
             id: id, ticketID: ticket.id, direction: .outgoing, authorID: opening.agentID.lowercased, from: opening.agentAddress,
             to: opening.to.isEmpty ? [new.customerEmail] : opening.to, cc: opening.cc, bcc: opening.bcc, bodyHTML: body.html, bodyText: body.text,
             createdAt: now)
+        return (message, sentForm)
     }
 
     /// Stores a message; a forward (`forwarded`) is the agents' own, kept out of what the customer reads.

@@ -147,7 +147,7 @@ extension TicketStore {
                 ].merging(measured?.details ?? [:]) { $1 }),
             ]
             if let sentForm {
-                published.append(("ticket.form_sent", ["sentFormID": sentForm.id, "formID": sentForm.formID, "formName": sentForm.form.name, "messageID": message.id]))
+                published.append(("ticket.form_sent", sentForm.eventDetails))
             }
             if let reviewer = try await qualityCopy(forReplyOf: reply.agentID.lowercased, on: connection) {
                 published.append(("ticket.quality_copy_requested", ["messageID": message.id, "agentID": reply.agentID.lowercased, "forwardTo": reviewer]))
