@@ -1,10 +1,11 @@
 import Contracts
+import Database
 import Foundation
 import Logging
 import PostgresNIO
 import ServiceKit
 
-/// Applies `tickets.commands` (open a ticket, a customer's message for a ticket, a reply bounced) inside the idempotent consumer's transaction, so a
+/// Applies `tickets.commands` (open a ticket, a customer's message for a ticket, an automation rule's actions, a reply bounced) inside the idempotent consumer's transaction, so a
 /// command acts exactly once. A command that can never succeed (unknown department, invalid fields) is logged and dropped rather than
 /// retried forever.
 public struct TicketCommandHandler: Sendable {
@@ -17,6 +18,8 @@ public struct TicketCommandHandler: Sendable {
     }
 
     public func apply(_ type: String, _ bytes: [UInt8], on connection: PostgresConnection) async throws {
+        // A refused command is dropped whole: what it wrote before the refusal goes back to this savepoint.
+        try await connection.query("SAVEPOINT ticket_command", logger: logger).consume()
         do {
             switch type {
             case OpenTicketCommand.type:
@@ -25,6 +28,11 @@ public struct TicketCommandHandler: Sendable {
                 _ = try await store.create(new, actor: Actor(kind: command.source, id: command.customerUserID), on: connection)
             case AddTicketMessageCommand.type:
                 try await addMessage(CloudEventCoding.decode(AddTicketMessageCommand.self, from: bytes).data, on: connection)
+            case TicketActionsCommand.type:
+                let command = try CloudEventCoding.decode(TicketActionsCommand.self, from: bytes).data
+                _ = try await store.apply(
+                    try Self.actions(command), to: try TicketInput.uuid(command.ticketID, field: "ticketID"),
+                    by: Actor(kind: command.source, id: command.ruleID), on: connection)
             case ReplyBouncedCommand.type:
                 let command = try CloudEventCoding.decode(ReplyBouncedCommand.self, from: bytes).data
                 try await store.replyBounced(try TicketInput.uuid(command.messageID, field: "messageID"), reason: command.reason, on: connection)
@@ -32,6 +40,7 @@ public struct TicketCommandHandler: Sendable {
                 return
             }
         } catch let problem as Problem {
+            try await connection.query("ROLLBACK TO SAVEPOINT ticket_command", logger: logger).consume()
             logger.error("dropping a ticket command that cannot succeed", metadata: ["type": "\(type)", "problem": "\(problem.detail ?? problem.title)"])
         }
     }
@@ -64,6 +73,24 @@ public struct TicketCommandHandler: Sendable {
             _ = try await store.link(new, .ticket, locked, by: "", on: connection)
             _ = try await store.link(locked, .ticket, new, by: "", on: connection)
         }
+    }
+
+    /// The command's actions, each value checked as the tickets API checks it.
+    static func actions(_ command: TicketActionsCommand) throws -> TicketActions {
+        func parsed<Value: RawRepresentable<String>>(_ text: String?, _ field: String) throws -> Value? {
+            guard let text else { return nil }
+            guard let value = Value(rawValue: text) else {
+                throw Problem.unprocessable("\(field) \(text) is not one of the API's values.", errors: [.init(field: field, message: "unknown value")])
+            }
+            return value
+        }
+        let transfer = try command.transferGroupID.map {
+            TicketTransfer(
+                groupID: try TicketInput.uuid($0, field: "transferGroupID"),
+                agentID: try command.transferAgentID.map { try TicketInput.uuid($0, field: "transferAgentID") }, comment: nil)
+        }
+        return TicketActions(
+            transfer: transfer, status: try parsed(command.status, "status"), priority: try parsed(command.priority, "priority"), pinned: command.pinned)
     }
 
     private func newTicket(_ command: OpenTicketCommand, on connection: PostgresConnection) async throws -> NewTicket {

@@ -91,11 +91,15 @@ extension TicketStore {
 
     public func setPriority(_ id: UUID, _ priority: TicketPriority, by agent: String, expectedVersion: Int?) async throws -> Ticket {
         try await modify(id, expectedVersion: expectedVersion, actor: .agent(agent)) { ticket, _ in
-            guard ticket.priority != priority else { return [] }
-            let previous = ticket.priority
-            ticket.priority = priority
-            return [("ticket.priority_changed", ["from": previous.rawValue, "to": priority.rawValue])]
+            Self.setPriority(priority, of: &ticket)
         }
+    }
+
+    static func setPriority(_ priority: TicketPriority, of ticket: inout Ticket) -> [(type: String, details: [String: String])] {
+        guard ticket.priority != priority else { return [] }
+        let previous = ticket.priority
+        ticket.priority = priority
+        return [("ticket.priority_changed", ["from": previous.rawValue, "to": priority.rawValue])]
     }
 
     /// Changes the subject or the email address the ticket is kept under (the portal user who owns it, if any, keeps it).
@@ -108,11 +112,15 @@ extension TicketStore {
     /// Pins the ticket to its owner (it then stays with them whatever their status) or unpins it.
     public func setPinned(_ id: UUID, _ pinned: Bool, by agent: String, expectedVersion: Int? = nil) async throws -> Ticket {
         try await modify(id, expectedVersion: expectedVersion, actor: .agent(agent)) { ticket, _ in
-            guard ticket.pinned != pinned else { return [] }
-            guard !pinned || ticket.agentID != nil else { throw Problem.conflict("A ticket in the queue cannot be pinned.") }
-            ticket.pinned = pinned
-            return [(pinned ? "ticket.pinned" : "ticket.unpinned", ["agentID": ticket.agentID ?? ""])]
+            try Self.setPinned(pinned, of: &ticket)
         }
+    }
+
+    static func setPinned(_ pinned: Bool, of ticket: inout Ticket) throws -> [(type: String, details: [String: String])] {
+        guard ticket.pinned != pinned else { return [] }
+        guard !pinned || ticket.agentID != nil else { throw Problem.conflict("A ticket in the queue cannot be pinned.") }
+        ticket.pinned = pinned
+        return [(pinned ? "ticket.pinned" : "ticket.unpinned", ["agentID": ticket.agentID ?? ""])]
     }
 
     /// Marks a ticket deleted: kept as Closed and Locked, out of every list, purged after 90 days.

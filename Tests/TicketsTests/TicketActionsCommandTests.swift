@@ -1,0 +1,71 @@
+import Contracts
+import Database
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Logging
+import Testing
+import TestSupport
+import TicketsApp
+
+/// What an automation rule does to a ticket: the seed's ticket event actions, sent as `ticket.apply_actions`.
+@Suite("Automation actions on tickets.commands", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct TicketActionsCommandTests {
+    @Test("A rule transfers a ticket to another group's agent, sets its status and priority and pins it, in one change with the rule as actor")
+    func actionsApplyTogether() async throws {
+        try await TicketTestKit.run { client, kit in
+            _ = try await kit.agent()
+            let second = try await kit.secondGroupAgent()
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let rule = UUID().lowercased
+            try await Self.send(
+                TicketActionsCommand(
+                    ticketID: id, source: "automation", ruleID: rule, transferGroupID: second.group.lowercased,
+                    transferAgentID: second.agent.lowercased, status: "waiting", priority: "urgent", pinned: true),
+                kit: kit)
+
+            let (_, _, ticket) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: second.token)
+            #expect(ticket["groupID"] as? String == second.group.lowercased && ticket["agentID"] as? String == second.agent.lowercased)
+            #expect(ticket["status"] as? String == "waiting" && ticket["priority"] as? String == "urgent" && ticket["pinned"] as? Bool == true)
+            #expect(ticket["version"] as? Int == 2, "one change")
+            let actions = try await kit.count("""
+                SELECT count(*)::int FROM {schema}.history
+                WHERE ticket_id = '\(id)' AND actor_kind = 'automation' AND actor_id = '\(rule)'
+                  AND action IN ('ticket.transferred', 'ticket.status_changed', 'ticket.priority_changed', 'ticket.pinned')
+                """)
+            #expect(actions == 4)
+        }
+    }
+
+    @Test("An action the ticket refuses (a close guard, an unknown value, a pin in the queue) changes nothing and is dropped")
+    func refusedActionsChangeNothing() async throws {
+        try await TicketTestKit.run { client, kit in
+            try await kit.identity("department.updated", [
+                "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
+                "hiddenFromPortal": false, "settings": ["tickets": ["requireResolutionToClose": true]], "version": 2,
+            ])
+            let second = try await kit.secondGroupAgent()
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            for command in [
+                TicketActionsCommand(ticketID: id, source: "automation", transferGroupID: second.group.lowercased, status: "closed"),
+                TicketActionsCommand(ticketID: id, source: "automation", priority: "high", pinned: true),
+                TicketActionsCommand(ticketID: id, source: "automation", status: "solved"),
+                TicketActionsCommand(ticketID: id, source: "automation", transferGroupID: UUID().lowercased, priority: "low"),
+            ] {
+                try await Self.send(command, kit: kit)
+            }
+            #expect(try await kit.count("SELECT version FROM {schema}.tickets WHERE id = '\(id)'") == 1, "the queued ticket is as it was")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE id = '\(id)' AND priority <> 1") == 0)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE id = '\(id)' AND group_id = '\(kit.frontLineID.lowercased)'") == 1,
+                    "a transfer before a refused close is undone with it")
+            #expect(try await kit.count("SELECT new_active FROM {schema}.agent_groups WHERE agent_id = '\(second.agent.lowercased)'") == 0)
+        }
+    }
+
+    static func send(_ command: TicketActionsCommand, kit: TicketTestKit) async throws {
+        let handler = TicketCommandHandler(store: kit.api.store, logger: Logger(label: "commands"))
+        let bytes = try CloudEventCoding.encode(
+            CloudEvent(source: "automation", type: TicketActionsCommand.type, subject: command.ticketID, brandid: nil, data: command))
+        try await kit.database.transaction { try await handler.apply(TicketActionsCommand.type, bytes, on: $0) }
+    }
+}
