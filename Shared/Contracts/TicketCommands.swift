@@ -85,8 +85,9 @@ public struct AddTicketMessageCommand: Codable, Sendable, Equatable {
 }
 
 /// `ticket.apply_actions` on `tickets.commands`: the ticket actions an automation rule (the seed's ticket events)
-/// takes, applied together in one change of the ticket, in this order: Transfer Ticket to a Group and Agent, Set
-/// Ticket Status, Set Ticket Priority, then Pin or Unpin Ticket to Agent. Values are the tickets API's (`active`,
+/// takes, applied together in one change of the ticket, in this order: Transfer Ticket to a Group and Agent, Send Reply
+/// to Ticket (or a Canned Reply the rule rendered), Set Ticket Status, Set Ticket Priority, then Pin or Unpin Ticket to
+/// Agent. Values are the tickets API's (`active`,
 /// `waiting`, `closed`, `closed_locked`; `low` … `urgent`). A status that fails the department's close guards, an
 /// unknown group or a pin without an agent changes nothing; the command is dropped and logged.
 public struct TicketActionsCommand: Codable, Sendable, Equatable {
@@ -99,19 +100,24 @@ public struct TicketActionsCommand: Codable, Sendable, Equatable {
     public var transferGroupID: String?
     /// With `transferGroupID`: that member of the group; without, the group's round robin.
     public var transferAgentID: String?
+    /// Send Reply to Ticket: the reply, as HTML (reduced to the safe subset) or plain text, to the ticket's customer.
+    public var replyHTML: String?
+    public var replyText: String?
     public var status: String?
     public var priority: String?
     public var pinned: Bool?
 
     public init(
         ticketID: String, source: String, ruleID: String? = nil, transferGroupID: String? = nil, transferAgentID: String? = nil,
-        status: String? = nil, priority: String? = nil, pinned: Bool? = nil
+        replyHTML: String? = nil, replyText: String? = nil, status: String? = nil, priority: String? = nil, pinned: Bool? = nil
     ) {
         self.ticketID = ticketID
         self.source = source
         self.ruleID = ruleID
         self.transferGroupID = transferGroupID
         self.transferAgentID = transferAgentID
+        self.replyHTML = replyHTML
+        self.replyText = replyText
         self.status = status
         self.priority = priority
         self.pinned = pinned

@@ -37,6 +37,29 @@ struct TicketActionsCommandTests {
         }
     }
 
+    @Test("Send Reply to Ticket writes a reply from the department to the customer, for the mail sender, with the status the rule sets")
+    func automatedReply() async throws {
+        try await TicketTestKit.run { client, kit in
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            try await Self.send(
+                TicketActionsCommand(ticketID: id, source: "automation", replyText: "We are on it & will write again.", status: "waiting"), kit: kit)
+
+            let (_, _, ticket) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
+            #expect(ticket["status"] as? String == "waiting" && ticket["messagesOut"] as? Int == 1)
+            let (_, _, timeline) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/timeline", token: token)
+            let newest = try #require((timeline["items"] as? [[String: Any]])?.first?["message"] as? [String: Any])
+            #expect(newest["direction"] as? String == "out" && newest["bodyText"] as? String == "We are on it & will write again.")
+            #expect(newest["authorID"] == nil && newest["to"] as? [String] == [ticket["customerEmail"] as? String ?? ""])
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.history WHERE ticket_id = '\(id)' AND action = 'ticket.replied' AND actor_kind = 'automation'
+                  AND details->>'automated' = 'true'
+                """) == 1)
+            try await Self.send(TicketActionsCommand(ticketID: id, source: "automation", replyHTML: "<script>x</script>"), kit: kit)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.messages WHERE ticket_id = '\(id)'") == 2, "an empty reply is refused")
+        }
+    }
+
     @Test("An action the ticket refuses (a close guard, an unknown value, a pin in the queue) changes nothing and is dropped")
     func refusedActionsChangeNothing() async throws {
         try await TicketTestKit.run { client, kit in

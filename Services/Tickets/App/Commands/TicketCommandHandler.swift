@@ -89,8 +89,11 @@ public struct TicketCommandHandler: Sendable {
                 groupID: try TicketInput.uuid($0, field: "transferGroupID"),
                 agentID: try command.transferAgentID.map { try TicketInput.uuid($0, field: "transferAgentID") }, comment: nil)
         }
+        let reply = command.replyHTML != nil || command.replyText != nil
+            ? try TicketInput.body(text: command.replyText, html: command.replyHTML) : nil
         return TicketActions(
-            transfer: transfer, status: try parsed(command.status, "status"), priority: try parsed(command.priority, "priority"), pinned: command.pinned)
+            transfer: transfer, reply: reply.map { TicketActions.Reply(html: $0.html, text: $0.text) }, status: try parsed(command.status, "status"),
+            priority: try parsed(command.priority, "priority"), pinned: command.pinned)
     }
 
     private func newTicket(_ command: OpenTicketCommand, on connection: PostgresConnection) async throws -> NewTicket {
