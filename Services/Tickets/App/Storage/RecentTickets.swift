@@ -34,6 +34,15 @@ extension TicketStore {
         ).consume()
     }
 
+    /// The ids (and times) of the agent's Recent or Recently Transferred list, newest first: `$1` the kind, `$2` the
+    /// agent, `$3` the limit.
+    private var recentEntries: String {
+        "SELECT ticket_id, at FROM \(database.table("agent_recent")) WHERE kind = $1 AND agent_id = $2 ORDER BY at DESC LIMIT $3"
+    }
+
+    /// Tickets with a follow-up of agent `$1`.
+    static let followUpsOfAgent = "agent_id = $1 AND follow_up_at IS NOT NULL AND deleted_at IS NULL"
+
     /// The agent's Recent or Recently Transferred tickets, newest first (at most 100).
     public func recent(_ kind: String, agent: UUID) async throws -> [Ticket] {
         var binds = PostgresBindings()
@@ -42,7 +51,7 @@ extension TicketStore {
         binds.append(Self.recentLimit)
         return try await database.client.withConnection { connection in
             try await tickets("""
-                JOIN (SELECT ticket_id, at FROM \(database.table("agent_recent")) WHERE kind = $1 AND agent_id = $2 ORDER BY at DESC LIMIT $3) r
+                JOIN (\(recentEntries)) r
                     ON r.ticket_id = tickets.id
                 WHERE deleted_at IS NULL ORDER BY r.at DESC
                 """, binds, on: connection)
@@ -53,19 +62,17 @@ extension TicketStore {
     /// 100 recent ones, or the agent's tickets with a follow-up (the first `followUpLimit` by time).
     func personalViewMembers(_ view: TicketView, agent: UUID) async throws -> [UUID] {
         var binds = PostgresBindings()
-        binds.append(agent)
         let sql: String
         switch view {
         case .recent, .recentlyTransferred:
             binds.append(view == .recent ? "touched" : "transferred")
+            binds.append(agent)
             binds.append(Self.recentLimit)
-            sql = "SELECT ticket_id FROM \(database.table("agent_recent")) WHERE agent_id = $1 AND kind = $2 ORDER BY at DESC LIMIT $3"
+            sql = "SELECT ticket_id FROM (\(recentEntries)) r"
         case .followUps:
+            binds.append(agent)
             binds.append(Self.followUpSearchLimit)
-            sql = """
-                SELECT id FROM \(database.table("tickets"))
-                WHERE agent_id = $1 AND follow_up_at IS NOT NULL AND deleted_at IS NULL ORDER BY follow_up_at, id LIMIT $2
-                """
+            sql = "SELECT id FROM \(database.table("tickets")) WHERE \(Self.followUpsOfAgent) ORDER BY follow_up_at, id LIMIT $2"
         default:
             return []
         }

@@ -59,7 +59,7 @@ extension TicketStore {
             binds.append(page.limit + 1)
             let found = try await database.client.withConnection { connection in
                 try await tickets("""
-                    WHERE agent_id = $1 AND follow_up_at IS NOT NULL AND deleted_at IS NULL
+                    WHERE \(Self.followUpsOfAgent)
                       AND ($2::timestamptz IS NULL OR (follow_up_at, id) > ($2::timestamptz, $3::uuid))
                     ORDER BY follow_up_at, id LIMIT $4
                     """, binds, on: connection)
