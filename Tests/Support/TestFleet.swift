@@ -24,14 +24,20 @@ public final class TestFleet: Sendable {
 
     public struct Options: Sendable {
         public var otherServices: Bool
+        /// How many tickets processes run (with `otherServices`), each on its own port with its own search index, all
+        /// behind the gateway's round robin.
+        public var ticketsInstances: Int
         public var gatewayTimeoutMilliseconds: Int
         /// Variables every process of the fleet gets on top of the test's own.
         public var environment: [String: String]
 
         /// The gateway's upstream deadline. Generous by default: two fleets and the in-process suites share two cores,
         /// and a sign-in (bcrypt) queued behind them once took longer than 3 s. The deadline test sets its own.
-        public init(otherServices: Bool = false, gatewayTimeoutMilliseconds: Int = 15_000, environment: [String: String] = [:]) {
+        public init(
+            otherServices: Bool = false, ticketsInstances: Int = 1, gatewayTimeoutMilliseconds: Int = 15_000, environment: [String: String] = [:]
+        ) {
             self.otherServices = otherServices
+            self.ticketsInstances = ticketsInstances
             self.gatewayTimeoutMilliseconds = gatewayTimeoutMilliseconds
             self.environment = environment
         }
@@ -89,14 +95,19 @@ public final class TestFleet: Sendable {
         var others: [(ServiceName, ManagedProcess, Int)] = []
         if options.otherServices {
             for service in ServiceName.allCases where service != .identity {
-                let port = FreePort.next()
-                gatewayEnvironment[service.environmentPrefix + "URLS"] = "http://127.0.0.1:\(port)"
-                others.append((service, ManagedProcess(
-                    name: service.rawValue, executable: bin + "/" + service.rawValue,
-                    environment: common.merging([
-                        service.environmentPrefix + "PORT": "\(port)", "CONCIERGE_DATA_DIR": logDirectory + "/data/" + service.rawValue,
-                    ]) { _, new in new },
-                    logDirectory: logDirectory), port))
+                var urls: [String] = []
+                for instance in 1...(service == .tickets ? max(1, options.ticketsInstances) : 1) {
+                    let port = FreePort.next()
+                    let name = instance == 1 ? service.rawValue : "\(service.rawValue)-\(instance)"
+                    urls.append("http://127.0.0.1:\(port)")
+                    others.append((service, ManagedProcess(
+                        name: name, executable: bin + "/" + service.rawValue,
+                        environment: common.merging([
+                            service.environmentPrefix + "PORT": "\(port)", "CONCIERGE_DATA_DIR": logDirectory + "/data/" + name,
+                        ]) { _, new in new },
+                        logDirectory: logDirectory), port))
+                }
+                gatewayEnvironment[service.environmentPrefix + "URLS"] = urls.joined(separator: ",")
             }
         }
         self.others = others
