@@ -94,19 +94,7 @@ struct BadTicketInputTests {
     @Test("A missing required custom field is a 422 problem naming it, on the customer's submit and on the agent's close, and writes nothing")
     func requiredCustomFields() async throws {
         try await TicketTestKit.run { client, kit in
-            let admin = try await kit.administratorToken()
-            let (_, _, referrer) = try await TicketTestKit.send(
-                client, .post, "/api/v1/tickets/custom-fields", token: admin, body: #"{"name":"Referrer","dataType":"text"}"#)
-            let (_, _, serial) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/custom-fields", token: admin, body: #"{"name":"Serial number","dataType":"text"}"#)
-            let referrerID = try #require(referrer["id"] as? String)
-            let serialID = try #require(serial["id"] as? String)
-            let (_, _, template) = try await TicketTestKit.send(
-                client, .post, "/api/v1/tickets/templates", token: admin,
-                body: #"{"name":"Support","fields":[{"fieldID":"\#(referrerID)","visibility":"both","requiredByUsers":true,"requiredForSend":false,"requiredForClose":false,"showInCompose":false},{"fieldID":"\#(serialID)","visibility":"agents","requiredByUsers":false,"requiredForSend":false,"requiredForClose":true,"showInCompose":false}]}"#)
-            try await kit.identity("department.updated", [
-                "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
-                "version": 2, "settings": ["tickets": ["customFieldTemplateID": try #require(template["id"] as? String)]],
-            ])
+            let (referrerID, _) = try await kit.requiredFieldsTemplate(client)
             let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
             let customer = try await kit.customer()
             let department = kit.departmentID.lowercased

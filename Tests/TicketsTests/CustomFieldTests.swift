@@ -1,6 +1,9 @@
+import Contracts
+import Database
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Logging
 import Testing
 import TestSupport
 import TicketsApp
@@ -78,6 +81,24 @@ struct CustomFieldTests {
             #expect(agentSees as? [String: String] == [referrerID: "TV", serialID: "SN-42"])
             let (closed, _, _) = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/status", token: agentToken, body: #"{"status":"closed"}"#)
             #expect(closed == .ok)
+        }
+    }
+
+    @Test("A ticket another service opens for a customer (an email) is kept, though it could fill no field customers must fill; a portal submit without it is refused")
+    func commandTicketsKeepRequiredFieldsOpen() async throws {
+        try await TicketTestKit.run { client, kit in
+            let (referrerID, _) = try await kit.requiredFieldsTemplate(client)
+            let handler = TicketCommandHandler(store: kit.api.store, logger: Logger(label: "commands"))
+            let command = OpenTicketCommand(
+                departmentID: kit.departmentID.lowercased, customerEmail: "lee@customer.example", subject: "Broken", bodyText: "It broke.", source: "email")
+            let bytes = try CloudEventCoding.encode(CloudEvent(source: "mail", type: OpenTicketCommand.type, subject: "x", brandid: nil, data: command))
+            try await kit.database.transaction { try await handler.apply(OpenTicketCommand.type, bytes, on: $0) }
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE subject = 'Broken'") == 1, "the email became a ticket")
+            let customer = try await kit.customer()
+            let (refused, _, problem) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: customer.token, body: #"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"Hi","body":"x"}"#)
+            #expect(refused == .unprocessableContent)
+            #expect((problem["errors"] as? [[String: String]])?.first?["field"] == "customFields.\(referrerID)")
         }
     }
 

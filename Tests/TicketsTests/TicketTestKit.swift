@@ -192,6 +192,24 @@ struct TicketTestKit: Sendable {
         return (busy, idle, try await token(busy, roles: ["Agent"]), tickets)
     }
 
+    /// Gives the kit's department a template of two text fields: Referrer, which customers must fill to submit, and
+    /// Serial number, which agents must fill to close. Answers their ids.
+    func requiredFieldsTemplate(_ client: any TestClientProtocol) async throws -> (referrer: String, serial: String) {
+        let admin = try await administratorToken()
+        let (_, _, referrer) = try await Self.send(client, .post, "/api/v1/tickets/custom-fields", token: admin, body: #"{"name":"Referrer","dataType":"text"}"#)
+        let (_, _, serial) = try await Self.send(client, .post, "/api/v1/tickets/custom-fields", token: admin, body: #"{"name":"Serial number","dataType":"text"}"#)
+        let referrerID = try #require(referrer["id"] as? String)
+        let serialID = try #require(serial["id"] as? String)
+        let (_, _, template) = try await Self.send(
+            client, .post, "/api/v1/tickets/templates", token: admin,
+            body: #"{"name":"Support","fields":[{"fieldID":"\#(referrerID)","visibility":"both","requiredByUsers":true,"requiredForSend":false,"requiredForClose":false,"showInCompose":false},{"fieldID":"\#(serialID)","visibility":"agents","requiredByUsers":false,"requiredForSend":false,"requiredForClose":true,"showInCompose":false}]}"#)
+        try await identity("department.updated", [
+            "id": departmentID.lowercased, "brandID": brandID.lowercased, "name": "Support", "frontLineGroupID": frontLineID.lowercased,
+            "version": 2, "settings": ["tickets": ["customFieldTemplateID": try #require(template["id"] as? String)]],
+        ])
+        return (referrerID, serialID)
+    }
+
     func count(_ sql: String) async throws -> Int {
         let rows = try await database.client.query(PostgresQuery(unsafeSQL: sql.replacingOccurrences(of: "{schema}", with: database.schema)))
         for try await value in rows.decode(Int.self) { return value }

@@ -64,6 +64,10 @@ public struct NewTicket: Sendable {
     public var attachmentIDs: [UUID] = []
     /// The first message's HTML before it was made safe, and its raw email, when there is more to keep than its body.
     public var source: MessageSource?
+    /// The customer filled the department's form (the portal, the API), so its Required by Users fields apply. False
+    /// for a ticket another service opens for them (an email, an offline chat message): it carries no field values,
+    /// and refusing it would lose what the customer sent.
+    public var fromForm = true
 
     public init(
         department: KnownDepartment, groupID: UUID, customerUserID: UUID?, customerEmail: String, subject: String, bodyHTML: String,
@@ -114,7 +118,8 @@ extension TicketStore {
             new.department.templateID == nil && new.customFields.isEmpty
             ? [:]
             : try await checkedFieldValues(
-                new.customFields, existing: [:], department: new.department.id, byCustomer: byCustomer, moment: byCustomer ? .submit : .send,
+                new.customFields, existing: [:], department: new.department.id, byCustomer: byCustomer,
+                moment: byCustomer ? (new.fromForm ? .submit : nil) : .send,
                 defaults: true, on: connection)
         let now = Date()
         let sequence = try await ticketNumbers.next(1, on: connection).first ?? 0
