@@ -68,6 +68,45 @@ struct TicketTimerTests {
         }
     }
 
+    @Test("A follow-up's agent belongs to its group: another is a 422, the scheduler outside it leaves it to round robin, and so does a transfer since")
+    func followUpAgentInGroup() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let colleague = try await kit.agent(active: false)
+            let second = try await kit.secondGroupAgent()
+            let customer = try await kit.customer()
+            let moved = try #require(try await kit.submit(client, token: customer.token, subject: "Moves")["id"] as? String)
+            let transferred = try #require(try await kit.submit(client, token: customer.token, subject: "Transferred")["id"] as? String)
+            let due = Date().addingTimeInterval(3_600).formatted(.iso8601)
+            let group = second.group.lowercased
+
+            let (refused, headers, problem) = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/\(moved)/follow-up", token: token,
+                body: #"{"at":"\#(due)","groupID":"\#(group)","agentID":"\#(colleague.lowercased)"}"#)
+            #expect(refused == .unprocessableContent, "the colleague is not in the follow-up's group")
+            #expect(headers[.contentType] == "application/problem+json")
+            #expect((problem["errors"] as? [[String: String]])?.first?["field"] == "agentID")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE follow_up_at IS NOT NULL") == 0)
+            let (scheduled, _, waiting) = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/\(moved)/follow-up", token: token, body: #"{"at":"\#(due)","groupID":"\#(group)"}"#)
+            #expect(scheduled == .ok)
+            #expect((waiting["followUp"] as? [String: Any])?["agentID"] == nil, "the scheduler is not in that group: auto-assign there")
+
+            #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(transferred)/follow-up", token: token, body: #"{"at":"\#(due)"}"#).0 == .ok)
+            #expect(try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(transferred)/transfer", token: token, body: #"{"groupID":"\#(group)"}"#).0 == .ok)
+
+            let worker = Self.worker(kit)
+            while try await worker.runOne(now: Date().addingTimeInterval(7_200)) {}
+            for id in [moved, transferred] {
+                let (_, _, fired) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: second.token)
+                #expect(fired["status"] as? String == "active")
+                #expect(fired["groupID"] as? String == group)
+                #expect(fired["agentID"] as? String == second.agent.lowercased, "round robin in the group, not an agent outside it")
+            }
+        }
+    }
+
     @Test("A due follow-up stays marked and listed through a customer's message until the agent replies")
     func dueFollowUp() async throws {
         try await TicketTestKit.run { client, kit in

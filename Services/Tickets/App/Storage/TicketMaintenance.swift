@@ -38,6 +38,7 @@ extension TicketStore {
         if let group = followUp.groupID.flatMap(UUID.init(parsing:)), try await departmentOfGroup(group, on: connection) == nil {
             throw Problem.unprocessable("There is no group \(group.lowercased).", errors: [.init(field: "groupID", message: "unknown group")])
         }
+        let followUp = try await checkedAgent(of: followUp, on: ticket, scheduledBy: agent, on: connection)
         if FollowUpRules.afterAgentAction(ticket.followUp) == nil {
             try await setStatusBeforeFollowUp(ticket.id, ticket.status.rawValue, on: connection)
         }
@@ -52,6 +53,21 @@ extension TicketStore {
             ticket.closedAt = nil
         }
         return published
+    }
+
+    /// The follow-up's New Agent must be a member of the group the ticket will be in ("an agent within the specified
+    /// group"), or the ticket would be theirs where they cannot open it. The scheduler, the default, is kept only as
+    /// a member; otherwise the follow-up auto-assigns in the group. Anyone else is a 422.
+    private func checkedAgent(
+        of followUp: FollowUp, on ticket: Ticket, scheduledBy scheduler: String, on connection: PostgresConnection
+    ) async throws -> FollowUp {
+        guard let agent = followUp.agentID, try await !isMember(agent, of: followUp.groupID ?? ticket.groupID, on: connection) else { return followUp }
+        guard UUID(parsing: agent) == UUID(parsing: scheduler) else {
+            throw Problem.unprocessable("The follow-up's agent is not a member of its group.", errors: [.init(field: "agentID", message: "not in the group")])
+        }
+        var auto = followUp
+        auto.agentID = nil
+        return auto
     }
 
     /// The values of the ticket's last follow-up when none is set now (a customer's message suspended it, or it was
@@ -208,7 +224,7 @@ extension TicketStore {
         ticket.closedAt = nil
         ticket.followUp = FollowUpRules.fired(followUp)
         if let priority = followUp.priority { ticket.priority = priority }
-        if let agent = followUp.agentID {
+        if let agent = followUp.agentID, try await isMember(agent, of: ticket.groupID, on: connection) {
             if ticket.agentID != agent {
                 published.append(("ticket.assigned", ["agentID": agent, "fromAgentID": ticket.agentID ?? "", "reason": "follow_up"]))
             }
@@ -222,6 +238,13 @@ extension TicketStore {
             published.append(("ticket.status_changed", ["from": previousStatus.rawValue, "to": "active", "cause": "follow_up"]))
         }
         return published
+    }
+
+    /// Whether `agent` still belongs to `group`, whatever their status: a follow-up's agent who left the group (or a
+    /// ticket transferred since to a group they are not in) gives way to the round robin.
+    private func isMember(_ agent: String, of group: String, on connection: PostgresConnection) async throws -> Bool {
+        guard let agent = UUID(parsing: agent), let group = UUID(parsing: group) else { return false }
+        return try await standing(of: agent, in: group, on: connection) != nil
     }
 
     /// Whether the department sends the customer a notification when a ticket is auto-closed (the mail is sent from
