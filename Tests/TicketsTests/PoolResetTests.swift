@@ -24,6 +24,19 @@ struct PoolResetTests {
         }
     }
 
+    @Test("An agent going Active in the group resets the pool: the next tickets alternate instead of all going to them")
+    func goingActiveResetsThePool() async throws {
+        try await TicketTestKit.run { client, kit in
+            let working = try await kit.agent()
+            let returning = try await kit.agent(active: false)
+            try await Self.sixTicketsFiveClosed(for: working, client: client, kit: kit)
+
+            try await kit.setActive(returning, true)
+            let shares = try await Self.ownersOfFourNewTickets(client: client, kit: kit)
+            #expect(shares[returning] == 2 && shares[working] == 2, "both start from their open, active tickets (0 and 1)")
+        }
+    }
+
     @Test("A new Active member of the group resets the pool as going active does")
     func aNewActiveMemberResetsThePool() async throws {
         try await TicketTestKit.run { client, kit in

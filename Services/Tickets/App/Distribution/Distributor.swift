@@ -111,19 +111,30 @@ struct Distributor: Sendable {
         return counted
     }
 
+    /// A Waiting ticket or a follow-up that turned Active for its owner: it does not count toward their Max Tickets, but
+    /// it does count in the round robin's allocation, so that new work goes first to those with less of it.
+    func countReactivated(agentID: UUID, groupID: UUID, on connection: PostgresConnection) async throws {
+        try await update(agentID, in: groupID, """
+            UPDATE \(database.table("agent_groups")) SET allocated = allocated + 1 WHERE group_id = $1 AND agent_id = $2
+            """, on: connection)
+    }
+
     /// A ticket stops counting toward its owner's Max Tickets (it left Active, changed owner or group, or is gone).
     func release(agentID: UUID, groupID: UUID, on connection: PostgresConnection) async throws {
+        try await update(agentID, in: groupID, """
+            WITH slot AS (
+                UPDATE \(database.table("agent_groups")) SET new_active = greatest(new_active - 1, 0)
+                WHERE group_id = $1 AND agent_id = $2 RETURNING agent_id)
+            UPDATE \(database.table("agents")) SET new_active = greatest(new_active - 1, 0) WHERE id = $2
+            """, on: connection)
+    }
+
+    /// Runs `sql` on one agent's counters in one group (`$1` the group, `$2` the agent).
+    private func update(_ agentID: UUID, in groupID: UUID, _ sql: String, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
         binds.append(groupID)
         binds.append(agentID)
-        try await connection.query(
-            PostgresQuery(unsafeSQL: """
-                WITH slot AS (
-                    UPDATE \(database.table("agent_groups")) SET new_active = greatest(new_active - 1, 0)
-                    WHERE group_id = $1 AND agent_id = $2 RETURNING agent_id)
-                UPDATE \(database.table("agents")) SET new_active = greatest(new_active - 1, 0) WHERE id = $2
-                """, binds: binds), logger: database.logger
-        ).consume()
+        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: database.logger).consume()
     }
 
     /// The pool reset when an agent goes active in a group: every agent's allocation becomes their count of

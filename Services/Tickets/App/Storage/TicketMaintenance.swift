@@ -229,6 +229,7 @@ extension TicketStore {
                 published.append(("ticket.assigned", ["agentID": agent, "fromAgentID": ticket.agentID ?? "", "reason": "follow_up"]))
             }
             ticket.agentID = agent
+            if previousStatus != .active { try await countReactivated(ticket, on: connection) }
         } else {
             published.append(try await redistribute(&ticket, on: connection, reason: "follow_up"))
         }

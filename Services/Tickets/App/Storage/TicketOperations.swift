@@ -88,6 +88,13 @@ extension TicketStore {
         return StatusRules.customerReply(status: ticket.status, ownerActive: owner, pinned: ticket.pinned, hasOwner: ticket.agentID != nil)
     }
 
+    /// The seed: tickets that become active for their agent again "do not follow max ticket limit, they DO affect agents
+    /// receiving new tickets" (``Distributor/countReactivated(agentID:groupID:on:)``).
+    func countReactivated(_ ticket: Ticket, on connection: PostgresConnection) async throws {
+        guard let agent = ticket.agentID.flatMap(UUID.init(parsing:)), let group = UUID(parsing: ticket.groupID) else { return }
+        try await distributor.countReactivated(agentID: agent, groupID: group, on: connection)
+    }
+
     /// A Waiting or Closed ticket the customer came back to is Active again, moving on by round robin when its owner
     /// is inactive or gone; Active and Closed and Locked ones stay as they are.
     func reactivated(
@@ -100,6 +107,8 @@ extension TicketStore {
         var published = [("ticket.status_changed", ["from": previous.rawValue, "to": "active", "cause": cause])]
         if effect == .activeReassigned || ticket.agentID == nil {
             published.append(try await redistribute(&ticket, on: connection, reason: "reopen_reassign"))
+        } else {
+            try await countReactivated(ticket, on: connection)
         }
         return published
     }
