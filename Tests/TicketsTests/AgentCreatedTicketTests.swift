@@ -163,4 +163,37 @@ struct AgentCreatedTicketTests {
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == before)
         }
     }
+
+    @Test("A new ticket created Closed passes the department's close guards: no resolution or a required field left empty is a 422 that writes nothing; its own resolution lets it close")
+    func createdClosedPassesTheGuards() async throws {
+        try await TicketTestKit.run { client, kit in
+            let (_, serialID) = try await kit.requiredFieldsTemplate(client, settings: ["requireResolutionToClose": true])
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let base = #""departmentID":"\#(kit.departmentID.lowercased)","customerEmail":"lee@customer.example","subject":"Called in","body":"Reset the router.","incoming":true,"status":"closed""#
+            let serial = #""customFields":{"\#(serialID)":"SN-7"}"#
+            let before = try await kit.count("SELECT count(*)::int FROM {schema}.tickets")
+            for (body, reason) in [
+                (#"{\#(base),\#(serial)}"#, "no resolution"),
+                (#"{\#(base),"comment":{"type":"resolution","body":"Router reset."}}"#, "no serial number"),
+                (#"{\#(base),\#(serial),"comment":{"type":"general","body":"Router reset."}}"#, "a general comment is no resolution"),
+            ] {
+                let (status, headers, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: token, body: body)
+                #expect(status == .unprocessableContent, "\(reason)")
+                #expect(headers[.contentType] == "application/problem+json")
+            }
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == before, "nothing written")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.comments") == 0)
+            let (created, _, ticket) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: token, body: #"{\#(base),\#(serial),"comment":{"type":"resolution","body":"Router reset."}}"#)
+            #expect(created == .created)
+            #expect(ticket["status"] as? String == "closed")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.comments WHERE type = 'resolution'") == 1)
+            #expect(try await kit.eventTypes().contains("ticket.comment_added"))
+            let customer = try await kit.customer()
+            let (refused, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: customer.token,
+                body: #"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"Hi","body":"x","comment":{"body":"Note to self"}}"#)
+            #expect(refused == .forbidden, "customers add no comments")
+        }
+    }
 }

@@ -193,8 +193,11 @@ struct TicketTestKit: Sendable {
     }
 
     /// Gives the kit's department a template of two text fields: Referrer, which customers must fill to submit, and
-    /// Serial number, which agents must fill to close. Answers their ids.
-    func requiredFieldsTemplate(_ client: any TestClientProtocol) async throws -> (referrer: String, serial: String) {
+    /// Serial number, which agents must fill to close; `settings` are the department's other Tickets settings. Answers
+    /// the fields' ids.
+    func requiredFieldsTemplate(
+        _ client: any TestClientProtocol, settings: [String: Any] = [:]
+    ) async throws -> (referrer: String, serial: String) {
         let admin = try await administratorToken()
         let (_, _, referrer) = try await Self.send(client, .post, "/api/v1/tickets/custom-fields", token: admin, body: #"{"name":"Referrer","dataType":"text"}"#)
         let (_, _, serial) = try await Self.send(client, .post, "/api/v1/tickets/custom-fields", token: admin, body: #"{"name":"Serial number","dataType":"text"}"#)
@@ -205,7 +208,7 @@ struct TicketTestKit: Sendable {
             body: #"{"name":"Support","fields":[{"fieldID":"\#(referrerID)","visibility":"both","requiredByUsers":true,"requiredForSend":false,"requiredForClose":false,"showInCompose":false},{"fieldID":"\#(serialID)","visibility":"agents","requiredByUsers":false,"requiredForSend":false,"requiredForClose":true,"showInCompose":false}]}"#)
         try await identity("department.updated", [
             "id": departmentID.lowercased, "brandID": brandID.lowercased, "name": "Support", "frontLineGroupID": frontLineID.lowercased,
-            "version": 2, "settings": ["tickets": ["customFieldTemplateID": try #require(template["id"] as? String)]],
+            "version": 2, "settings": ["tickets": settings.merging(["customFieldTemplateID": try #require(template["id"] as? String)]) { $1 }],
         ])
         return (referrerID, serialID)
     }

@@ -144,13 +144,7 @@ public struct TicketController: Sendable {
         }
         group.post("{id}/comments") { request, context in
             let (ticket, caller) = try await access.readable(context, for: .comment)
-            let body = try await request.decodeJSON(CommentRequest.self, context: context)
-            let type = body.type ?? .general
-            try Authorization.require(caller.principal, .tickets, type == .resolution ? "Add Resolution" : "Add Comment")
-            let text = body.body.trimmedText
-            guard (1...TicketInput.maximumBody).contains(text.count) else {
-                throw Problem.unprocessable("A comment needs a body.", errors: [.init(field: "body", message: "1...\(TicketInput.maximumBody) characters")])
-            }
+            let (type, text) = try TicketInput.comment(try await request.decodeJSON(CommentRequest.self, context: context), by: caller.principal)
             let (_, comment) = try await store.comment(try Self.id(ticket.id), type: type, body: text, by: caller.principal.userID)
             return EditedResponse(status: .created, response: comment)
         }
@@ -196,6 +190,7 @@ public struct TicketController: Sendable {
                     errors: [.init(field: "formID", message: "not with incoming")])
             }
             opening.form = try formSending(body.formID, request)
+            opening.comment = try body.comment.map { try TicketInput.comment($0, by: caller.principal) }
             opening.followUp = try body.followUp.map {
                 try Authorization.require(caller.principal, .tickets, "Follow-up")
                 return try TicketInput.followUp($0, scheduledBy: caller.principal.userID)
@@ -215,8 +210,8 @@ public struct TicketController: Sendable {
                     return new
                 }))
         }
-        if body.pin != nil || body.followUp != nil || body.formID != nil {
-            throw Problem.forbidden("Only agents pin tickets, schedule follow-ups and insert forms.")
+        if body.pin != nil || body.followUp != nil || body.formID != nil || body.comment != nil {
+            throw Problem.forbidden("Only agents pin tickets, schedule follow-ups, insert forms and add comments.")
         }
         if caller == nil, !attachments.isEmpty { throw Problem.unauthorized("Sign in to attach files.") }
         let email = try caller.map { $0.principal.email } ?? TicketInput.email(body.email, field: "email")

@@ -31,6 +31,9 @@ public struct CreateTicketRequest: Decodable, Sendable {
     public var attachmentIDs: [String]?
     /// An agent's outbound ticket: Insert Form, the form whose link replaces `#FormLink#` in the first message.
     public var formID: String?
+    /// An agent's ticket: Add Comment or Add Resolution in the new-ticket window, written with it (before the close
+    /// guards of a ticket created Closed, which may require a resolution).
+    public var comment: CommentRequest?
     /// The solved built-in CAPTCHA, which unverified users send while it is on (`GET /api/v1/identity/captcha`).
     public var captcha: ProofOfWorkCaptcha.Answer?
     /// The token Google reCAPTCHA's widget gave, which they send instead while Options → Captcha is set to it.
@@ -99,6 +102,17 @@ public struct CommentRequest: Decodable, Sendable {
 
 /// The checks every request body goes through before anything is written.
 enum TicketInput {
+    /// A comment's type and trimmed body, once the caller may add that type (Add Comment, or Add Resolution).
+    static func comment(_ body: CommentRequest, by principal: Principal) throws -> (type: CommentType, body: String) {
+        let type = body.type ?? .general
+        try Authorization.require(principal, .tickets, type == .resolution ? "Add Resolution" : "Add Comment")
+        let text = body.body.trimmedText
+        guard (1...maximumBody).contains(text.count) else {
+            throw Problem.unprocessable("A comment needs a body.", errors: [.init(field: "body", message: "1...\(maximumBody) characters")])
+        }
+        return (type, text)
+    }
+
     static let maximumSubject = 250
     static let maximumBody = 100_000
 

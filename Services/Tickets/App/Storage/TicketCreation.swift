@@ -22,6 +22,8 @@ public struct AgentOpening: Sendable {
     public var followUp: FollowUp?
     /// Insert Form: the form the first message links to (an outbound ticket's).
     public var form: FormSending?
+    /// Add Comment or Add Resolution: a comment of that type written with the ticket.
+    public var comment: (type: CommentType, body: String)?
 
     public init(
         agentID: UUID, agentAddress: String, to: [String] = [], cc: [String] = [], bcc: [String] = [], publicScheme: String = "http",
@@ -177,6 +179,12 @@ extension TicketStore {
             try await record(attached, sentWith: message.id, on: connection)
         }
         try await storeFieldValues(fields, of: id, on: connection)
+        var comment: TicketComment?
+        if let added = new.opening?.comment {
+            comment = try await addComment(ticket.id, type: added.type, body: added.body, author: actor.id, on: connection)
+        }
+        // A ticket an agent creates Closed passes the department's close guards, as closing it later would.
+        try await checkClose(ticket, to: new.status, on: connection)
         if new.status != .active { try await syncTimers(id, on: connection) }
         try await counts.apply(CountPlacement.delta(from: nil, to: CountPlacement(ticket)), on: connection)
         var published = TicketEvents.Item.creation(of: new, messageID: message.id, by: actor, agent: agent)
@@ -185,6 +193,7 @@ extension TicketStore {
         // The values it starts with (given or Default Values), as every later change of them is told.
         if !fields.isEmpty { published.insert(TicketEvents.Item("ticket.custom_fields_changed", actor: actor, details: fields), at: 1) }
         if let sentForm { published.append(TicketEvents.Item("ticket.form_sent", actor: actor, details: sentForm.eventDetails)) }
+        if let comment { published.append(TicketEvents.Item("ticket.comment_added", actor: actor, details: ["commentID": comment.id, "type": comment.type.rawValue])) }
         try await events.publish(published, ticket, on: connection)
         guard let opening = new.opening, opening.pin || opening.followUp != nil else { return ticket }
         return try await modify(id, expectedVersion: nil, actor: actor, on: connection) { ticket, connection in
