@@ -220,6 +220,38 @@ struct TicketTimerTests {
         }
     }
 
+    @Test("Two instances' timer workers racing over 30 due auto-closes close each ticket exactly once")
+    func timersRunOnceUnderRace() async throws {
+        try await TicketTestKit.run { client, kit in
+            try await Self.enableTimers(kit, close: 1)
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            for index in 0..<30 {
+                let id = try #require(try await kit.submit(client, token: customer.token, subject: "Race \(index)")["id"] as? String)
+                _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Try this.","sendVariant":"waiting"}"#)
+            }
+            let later = Date().addingTimeInterval(2 * 3_600)
+            let runs = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<2 {
+                    group.addTask {
+                        let worker = Self.worker(kit)
+                        var runs = 0
+                        while try await worker.runOne(now: later) { runs += 1 }
+                        return runs
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(runs == 30, "each due timer claimed by one worker")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE status = 'closed'") == 30)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.timers WHERE kind = 'auto_close'") == 0)
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.history WHERE action = 'ticket.status_changed' AND details->>'to' = 'closed'
+                """) == 30, "each ticket closed once")
+        }
+    }
+
     @Test("Changing a department's timers re-times its existing tickets: turned on they close, turned off their timers never act")
     func departmentTimersChange() async throws {
         try await TicketTestKit.run { client, kit in
