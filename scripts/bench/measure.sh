@@ -5,6 +5,20 @@
 
 API="http://127.0.0.1:$CONCIERGE_HTTP_PORT"
 
+# target NAME VALUE OP LIMIT UNIT: a row of the run's table of targets (OP is >= or <=), printed at its end.
+target() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$BENCH_DIR/targets.tsv"; }
+
+# percent A B: A as a share of B, in per cent with one decimal (0 when B is 0).
+percent() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? 100 * a / b : 0) }'; }
+
+# not_2xx LABEL COUNT: counts responses that were not 2xx/3xx; a run with any fails at its end, after its tables.
+NOT_2XX=0
+not_2xx() {
+    ((${2:-0} == 0)) && return 0
+    warn "$1: $2 responses were not 2xx/3xx (see $BENCH_DIR/wrk-$1*.txt)"
+    NOT_2XX=$((NOT_2XX + $2))
+}
+
 # measure_paths LABEL THREADS CONNECTIONS PATHS_FILE [anonymous]: wrk cycling through the paths (as the
 # administrator, or with "anonymous" as a portal visitor); prints "requests/s p50 p95 non2xx".
 measure_paths() {
