@@ -47,6 +47,32 @@ struct TicketHandlingTests {
         }
     }
 
+    @Test("Take makes a colleague's Waiting or Closed ticket an Active one of the taker's; Closed and Locked stays as it is")
+    func takeMakesActive() async throws {
+        try await TicketTestKit.run { client, kit in
+            let owner = try await kit.agent()
+            let ownerToken = try await kit.token(owner, roles: ["Agent"])
+            let customer = try await kit.customer()
+            var ids: [String] = []
+            for (subject, status) in [("Waiting", "waiting"), ("Closed", "closed"), ("Locked", "closed_locked")] {
+                let id = try #require(try await kit.submit(client, token: customer.token, subject: subject)["id"] as? String)
+                #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/status", token: ownerToken, body: #"{"status":"\#(status)"}"#).0 == .ok)
+                ids.append(id)
+            }
+            let taker = try await kit.agent(handling: "pull")
+            let token = try await kit.token(taker, roles: ["Agent"])
+            for (id, expected) in zip(ids, ["active", "active", "closed_locked"]) {
+                let (took, _, taken) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/take", token: token)
+                #expect(took == .ok)
+                #expect(taken["agentID"] as? String == taker.lowercased)
+                #expect(taken["status"] as? String == expected)
+            }
+            #expect(try await kit.count("SELECT coalesce(sum(n), 0)::int FROM {schema}.ticket_counts WHERE scope = 'agent' AND status = 'active' AND scope_id = '\(taker.lowercased)'") == 2,
+                "the view counts follow")
+            #expect(try await kit.eventTypes().filter { $0 == "ticket.status_changed" }.count == 5)
+        }
+    }
+
     @Test("A pinned ticket stays with its inactive owner when the customer replies")
     func pinned() async throws {
         try await TicketTestKit.run { client, kit in

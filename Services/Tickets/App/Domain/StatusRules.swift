@@ -22,6 +22,12 @@ public enum StatusRules {
         }
     }
 
+    /// Take "make[s] it an active issue in their own queue": a Waiting or Closed ticket becomes Active (answers the
+    /// status it leaves); an Active one is already, and Closed and Locked stays done.
+    public static func activeWhenTaken(_ status: TicketStatus) -> TicketStatus? {
+        status == .waiting || status == .closed ? status : nil
+    }
+
     /// The department's close guards, checked when an agent moves a ticket into Closed or Closed and Locked:
     /// "Require resolution to close tickets" and "Require all tasks to be completed to close tickets" (a task is
     /// done when Completed or Rejected).
