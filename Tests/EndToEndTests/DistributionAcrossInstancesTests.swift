@@ -40,6 +40,7 @@ struct DistributionAcrossInstancesTests {
             #expect(counts["agentsOverMax"] == 0, "nobody is over their max")
             #expect(counts["agentsAtMax"] == Self.agents, "each of the 5 agents has exactly their max")
             #expect(counts["countersOff"] == 0, "the round robin's counters match the tickets")
+            #expect(counts["overallCountersOff"] == 0, "so do the agents' overall counters, which both processes move")
             #expect(counts["queue"] == Self.tickets - Self.agents * Self.maxTickets, "the queue's count holds the rest")
         }
     }
@@ -52,9 +53,12 @@ struct DistributionAcrossInstancesTests {
             "numbers": "SELECT count(DISTINCT number)::int FROM tickets.tickets WHERE group_id = $1",
             "firstMessages": "SELECT count(*)::int FROM tickets.messages m JOIN tickets.tickets t ON t.id = m.ticket_id WHERE t.group_id = $1",
             "assigned": "SELECT count(*)::int FROM tickets.tickets WHERE group_id = $1 AND agent_id IS NOT NULL",
-            "agentsOverMax": "SELECT count(*)::int FROM (SELECT agent_id FROM tickets.tickets WHERE group_id = $1 AND agent_id IS NOT NULL GROUP BY agent_id HAVING count(*) > 50) c",
-            "agentsAtMax": "SELECT count(*)::int FROM (SELECT agent_id FROM tickets.tickets WHERE group_id = $1 AND agent_id IS NOT NULL GROUP BY agent_id HAVING count(*) = 50) c",
-            "countersOff": "SELECT count(*)::int FROM tickets.agent_groups WHERE group_id = $1 AND new_active <> 50",
+            "agentsOverMax": "SELECT count(*)::int FROM (SELECT agent_id FROM tickets.tickets WHERE group_id = $1 AND agent_id IS NOT NULL GROUP BY agent_id HAVING count(*) > \(maxTickets)) c",
+            "agentsAtMax": "SELECT count(*)::int FROM (SELECT agent_id FROM tickets.tickets WHERE group_id = $1 AND agent_id IS NOT NULL GROUP BY agent_id HAVING count(*) = \(maxTickets)) c",
+            "countersOff": "SELECT count(*)::int FROM tickets.agent_groups WHERE group_id = $1 AND new_active <> \(maxTickets)",
+            "overallCountersOff": """
+                SELECT count(*)::int FROM tickets.agents a JOIN tickets.agent_groups g ON g.agent_id = a.id WHERE g.group_id = $1 AND a.new_active <> \(maxTickets)
+                """,
             "queue": "SELECT coalesce(sum(n), 0)::int FROM tickets.ticket_counts WHERE scope = 'queue' AND scope_id = $1",
         ]
         return try await TestDatabase.withClient(url: fleet.databaseURL) { client in
@@ -96,7 +100,7 @@ struct DistributionAcrossInstancesTests {
             while ContinuousClock.now < deadline {
                 let rows = try await client.query(PostgresQuery(unsafeSQL: """
                     SELECT (SELECT count(*)::int FROM tickets.agent_groups g JOIN tickets.agents a ON a.id = g.agent_id
-                            WHERE g.group_id = $1 AND g.active AND NOT g.excluded AND g.handling = 'primary' AND g.max_tickets = 50 AND NOT a.signed_out),
+                            WHERE g.group_id = $1 AND g.active AND NOT g.excluded AND g.handling = 'primary' AND g.max_tickets = \(maxTickets) AND NOT a.signed_out),
                            (SELECT count(*)::int FROM tickets.identity_settings WHERE captcha = 'none')
                     """, binds: binds), logger: TestDatabase.logger)
                 for try await (ready, captchaOff) in rows.decode((Int, Int).self) where ready == agents && captchaOff == 1 { return }
@@ -133,7 +137,8 @@ struct DistributionAcrossInstancesTests {
             let line = metrics.text.split(separator: "\n").first {
                 $0.hasPrefix("http_requests_total") && $0.contains(#"method="POST""#) && $0.contains(#"route="/api/v1/tickets""#) && $0.contains(#"status="201""#)
             }
-            counts.append(line.flatMap { $0.split(separator: " ").last }.flatMap { Int(Double($0) ?? -1) } ?? 0)
+            let value = line.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) } ?? 0
+            counts.append(value.isFinite ? Int(value) : 0)
         }
         return counts
     }

@@ -11,13 +11,21 @@ import TicketsApp
 /// their versions, messages, comments, attachments, uploads, custom field values, history and the outbox.
 @Suite("Bad ticket input", .serialized, .enabled(if: TestEnvironment.hasDatabase))
 struct BadTicketInputTests {
-    /// Counts of everything a ticket request could write, and the sum of the tickets' versions.
+    /// Counts of everything a ticket request could write, the sum of the tickets' versions, the view counts and the
+    /// round robin's counters.
     static func written(_ kit: TicketTestKit) async throws -> [Int] {
         var counts: [Int] = []
-        for table in ["tickets", "messages", "comments", "attachments", "uploads", "ticket_field_values", "history", "outbox"] {
+        for table in [
+            "tickets", "messages", "comments", "attachments", "uploads", "ticket_field_values", "history", "outbox", "timers", "request_keys",
+            "captcha_spent",
+        ] {
             counts.append(try await kit.count("SELECT count(*)::int FROM {schema}.\(table)"))
         }
-        counts.append(try await kit.count("SELECT coalesce(sum(version), 0)::int FROM {schema}.tickets"))
+        for (expression, table) in [
+            ("version", "tickets"), ("n", "ticket_counts"), ("new_active + allocated", "agent_groups"), ("new_active", "agents"),
+        ] {
+            counts.append(try await kit.count("SELECT coalesce(sum(\(expression)), 0)::int FROM {schema}.\(table)"))
+        }
         return counts
     }
 

@@ -43,6 +43,11 @@ struct RequestKeyTests {
             #"{"departmentID":"0A1B","subject":"Printer on fire","body":"It smokes.","customFields":{"b":"2","a":"3"}}"#,
             #"{"departmentID":"0A1B","subject":"Printer on fire","body":"It smokes.","customFields":{"b":"2","a":"1"},"priority":"high"}"#,
             #"{"departmentID":"0A1C","subject":"Printer on fire","body":"It smokes.","customFields":{"b":"2","a":"1"}}"#,
+            #"{"departmentID":"0A1B","subject":"Printer on fire","body":"It smokes.","customFields":{"b":"2","a":"1"},"agentID":"auto"}"#,
+            #"{"departmentID":"0A1B","subject":"Printer on fire","body":"It smokes.","customFields":{"b":"2","a":"1"},"to":["kim@customer.example"]}"#,
+            #"{"departmentID":"0A1B","subject":"Printer on fire","body":"It smokes.","customFields":{"b":"2","a":"1"},"cc":["kim@customer.example"]}"#,
+            #"{"departmentID":"0A1B","subject":"Printer on fire","body":"It smokes.","customFields":{"b":"2","a":"1"},"bcc":["kim@customer.example"]}"#,
+            #"{"departmentID":"0A1B","subject":"Printer on fire","body":"It smokes.","customFields":{"b":"2","a":"1"},"comment":{"body":"Called"}}"#,
         ]
         for json in changed {
             #expect(try RequestKey.creation(try Self.request(json), header: "k", caller: nil, brandID: nil)?.fingerprint != first.fingerprint, "\(json)")

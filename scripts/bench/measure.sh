@@ -14,9 +14,10 @@ percent() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? 100 * a / b
 # not_2xx LABEL COUNT: counts responses that were not 2xx/3xx; a run with any fails at its end, after its tables.
 NOT_2XX=0
 not_2xx() {
-    ((${2:-0} == 0)) && return 0
-    warn "$1: $2 responses were not 2xx/3xx (see $BENCH_DIR/wrk-$1*.txt)"
-    NOT_2XX=$((NOT_2XX + $2))
+    if ((${2:-0} > 0)); then
+        warn "$1: $2 responses were not 2xx/3xx (see $BENCH_DIR/wrk-$1*.txt)"
+        NOT_2XX=$((NOT_2XX + $2))
+    fi
 }
 
 # measure_paths LABEL THREADS CONNECTIONS PATHS_FILE [anonymous]: wrk cycling through the paths (as the
@@ -45,7 +46,7 @@ measure_paths() {
     wrk -t "$threads" -c "$connections" -d "$WARMUP" -s "$script" -H "Host: $BRAND_HOST" "${auth[@]}" "$API" >/dev/null
     wrk -t "$threads" -c "$connections" -d "$DURATION" -s "$script" -H "Host: $BRAND_HOST" "${auth[@]}" "$API" >"$report"
     awk '$1 == "Requests/sec:" { rps = $2 } $1 == "LATENCY" { p50 = $2; p95 = $3 } /Non-2xx or 3xx responses:/ { bad = $NF }
-        END { if (rps == "") exit 1; printf "%s %.3f %.3f %d\n", rps, p50, p95, bad + 0 }' "$report"
+        END { if (rps == "" || p95 == "") exit 1; printf "%s %.3f %.3f %d\n", rps, p50, p95, bad + 0 }' "$report"
 }
 
 # pgbench_latency CLIENTS SCRIPT [MODE]: prints "transactions/s p50 p95" (ms) from pgbench's per-transaction log.

@@ -110,7 +110,6 @@ public struct TicketCommandHandler: Sendable {
             customerEmail: email, subject: subject, bodyHTML: body.html, bodyText: body.text, priority: .normal, owner: nil, incoming: true,
             status: .active)
         new.source = MessageSource.kept(givenHTML: command.bodyHTML, safeHTML: body.html, rawContent: command.rawContent)
-        new.fromForm = false
         return new
     }
 }

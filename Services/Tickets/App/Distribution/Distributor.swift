@@ -113,6 +113,8 @@ struct Distributor: Sendable {
 
     /// A Waiting ticket or a follow-up that turned Active for its owner: it does not count toward their Max Tickets, but
     /// it does count in the round robin's allocation, so that new work goes first to those with less of it.
+    /// It takes the one agent's group row without the group's other rows first: safe, since the transaction holds
+    /// no other counter rows and the ticket's own row was locked before, as every change of a ticket locks it.
     func countReactivated(agentID: UUID, groupID: UUID, on connection: PostgresConnection) async throws {
         try await update(agentID, in: groupID, """
             UPDATE \(database.table("agent_groups")) SET allocated = allocated + 1 WHERE group_id = $1 AND agent_id = $2

@@ -31,7 +31,8 @@ public struct RequestKey: Sendable, Equatable {
             ("incoming", request.incoming.map(String.init)), ("status", request.status?.rawValue),
             ("pin", request.pin.map(String.init)), ("followUp", canonical(request.followUp)),
             ("attachmentIDs", request.attachmentIDs.map { $0.map { $0.lowercased() }.joined(separator: ",") }),
-            ("formID", request.formID?.lowercased()),
+            ("formID", request.formID?.lowercased()), ("agentID", request.agentID?.lowercased()), ("to", addresses(request.to)),
+            ("cc", addresses(request.cc)), ("bcc", addresses(request.bcc)), ("comment", canonical(request.comment)),
         ]
         for (id, value) in (request.customFields ?? [:]).sorted(by: { $0.key < $1.key }) { fields.append(("customField." + id, value)) }
         return try make(header: header, caller: caller, brandID: brandID, fields: fields)
@@ -46,8 +47,7 @@ public struct RequestKey: Sendable, Equatable {
 
     /// The key of an agent's reply to `ticketID`.
     public static func reply(_ request: ReplyRequest, ticketID: String, header: String?, caller: String) throws -> RequestKey? {
-        let addresses = { (list: [String]?) in list.map { $0.map { $0.lowercased() }.joined(separator: ",") } }
-        return try make(
+        try make(
             header: header, caller: caller, brandID: nil,
             fields: [
                 ("operation", "reply"), ("ticketID", ticketID.lowercased()), ("body", request.body), ("bodyHTML", request.bodyHTML),
@@ -56,6 +56,11 @@ public struct RequestKey: Sendable, Equatable {
                 ("transfer", canonical(request.transfer)), ("attachmentIDs", request.attachmentIDs.map { $0.map { $0.lowercased() }.joined(separator: ",") }),
                 ("formID", request.formID?.lowercased()),
             ])
+    }
+
+    /// A list of addresses as one field, lower-cased in their order.
+    private static func addresses(_ list: [String]?) -> String? {
+        list.map { $0.map { $0.lowercased() }.joined(separator: ",") }
     }
 
     /// A part of a request as JSON with sorted keys: the same part always reads the same.

@@ -128,6 +128,9 @@ public struct TicketComment: Codable, Sendable, Equatable {
     public var authorID: String?
     public var body: String
     public var createdAt: Date
+
+    /// What `ticket.comment_added` tells of it.
+    var eventDetails: [String: String] { ["commentID": id, "type": type.rawValue] }
 }
 
 /// One entry of the Communication timeline: a message, a comment or an attachment, in the order they came.

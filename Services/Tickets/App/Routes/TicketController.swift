@@ -228,6 +228,7 @@ public struct TicketController: Sendable {
                     customerEmail: email, subject: subject, bodyHTML: html, bodyText: text, priority: .normal, owner: nil, incoming: true, status: .active,
                     customFields: body.customFields ?? [:], requestKey: key)
                 new.captcha = solved
+                new.fromForm = true
                 new.attachmentIDs = attachments
                 new.source = MessageSource.kept(givenHTML: body.bodyHTML, safeHTML: html)
                 return new

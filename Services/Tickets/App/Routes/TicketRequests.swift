@@ -95,7 +95,7 @@ public struct FollowUpRequest: Codable, Sendable {
 }
 
 /// `POST …/{id}/comments`.
-public struct CommentRequest: Decodable, Sendable {
+public struct CommentRequest: Codable, Sendable {
     public var type: CommentType?
     public var body: String
 }

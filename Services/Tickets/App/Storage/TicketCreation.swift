@@ -66,10 +66,10 @@ public struct NewTicket: Sendable {
     public var attachmentIDs: [UUID] = []
     /// The first message's HTML before it was made safe, and its raw email, when there is more to keep than its body.
     public var source: MessageSource?
-    /// The customer filled the department's form (the portal, the API), so its Required by Users fields apply. False
-    /// for a ticket another service opens for them (an email, an offline chat message): it carries no field values,
-    /// and refusing it would lose what the customer sent.
-    public var fromForm = true
+    /// The customer filled the department's form (the portal, the API), so its Required by Users fields apply. Not
+    /// for a ticket opened any other way (an email or an offline chat message through a command, a split message): it
+    /// carries no field values, and refusing it would lose what the customer sent.
+    public var fromForm = false
 
     public init(
         department: KnownDepartment, groupID: UUID, customerUserID: UUID?, customerEmail: String, subject: String, bodyHTML: String,
@@ -193,7 +193,7 @@ extension TicketStore {
         // The values it starts with (given or Default Values), as every later change of them is told.
         if !fields.isEmpty { published.insert(TicketEvents.Item("ticket.custom_fields_changed", actor: actor, details: fields), at: 1) }
         if let sentForm { published.append(TicketEvents.Item("ticket.form_sent", actor: actor, details: sentForm.eventDetails)) }
-        if let comment { published.append(TicketEvents.Item("ticket.comment_added", actor: actor, details: ["commentID": comment.id, "type": comment.type.rawValue])) }
+        if let comment { published.append(TicketEvents.Item("ticket.comment_added", actor: actor, details: comment.eventDetails)) }
         try await events.publish(published, ticket, on: connection)
         guard let opening = new.opening, opening.pin || opening.followUp != nil else { return ticket }
         return try await modify(id, expectedVersion: nil, actor: actor, on: connection) { ticket, connection in

@@ -276,7 +276,7 @@ extension TicketStore {
         let ticket = try await modify(id, expectedVersion: nil, actor: .agent(author)) { ticket, connection in
             let comment = try await addComment(ticket.id, type: type, body: body, author: author, on: connection)
             added = comment
-            return [("ticket.comment_added", ["commentID": comment.id, "type": type.rawValue])]
+            return [("ticket.comment_added", comment.eventDetails)]
         }
         guard let added else { throw Problem.internalError(requestID: nil) }
         return (ticket, added)
