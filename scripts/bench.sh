@@ -136,6 +136,8 @@ psql_bench() { PGPASSWORD=concierge psql -q -h 127.0.0.1 -p 55434 -U concierge -
 source "$SCRIPTS/bench/measure.sh"
 : >"$BENCH_DIR/results.txt"
 : >"$BENCH_DIR/targets.tsv"
+# The commit measured: the one built when the run began, not whatever HEAD is when its last table prints.
+BENCH_COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 if section gateway; then
 check gateway "$GATEWAY_URL" "${GATEWAY_HEADERS[@]}"
@@ -280,7 +282,7 @@ for pair in "gateway:${gw_bad:-}:${gw_err:-}" "direct:${d_bad:-}:${d_err:-}" "ga
     not_2xx "$label" "$bad"
     ((err == 0)) || warn "$label: $err socket errors (see $BENCH_DIR/wrk-$label.txt)"
 done
-targets_table=$(awk -F'\t' -v commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)" -v when="$(date -u '+%Y-%m-%d %H:%M UTC')" '
+targets_table=$(awk -F'\t' -v commit="$BENCH_COMMIT" -v when="$(date -u '+%Y-%m-%d %H:%M UTC')" '
     BEGIN { printf "\nThe targets, this run (commit %s, %s)\n", commit, when
             printf "%-64s %14s %14s\n", "", "measured", "target" }
     { met = ($3 == ">=") ? ($2 + 0 >= $4 + 0) : ($2 + 0 <= $4 + 0)
