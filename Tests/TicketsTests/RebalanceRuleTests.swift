@@ -92,6 +92,25 @@ struct RebalanceRuleTests {
         }
     }
 
+    @Test("A ticket a colleague is reading is held too: viewing a ticket holds it for that agent, not only for its owner")
+    func colleaguesReadHolds() async throws {
+        try await TicketTestKit.run { client, kit in
+            let (first, second, _, ids) = try await kit.busyAndIdleAgents(client, tickets: 6)
+            let admin = try await kit.administratorToken()
+            let (created, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/rebalance-rules", token: admin,
+                body: #"{"name":"Shift change","groupID":"\#(kit.frontLineID.lowercased)","onInterval":false,"onAgentStart":true,"holdAfterAssignedMinutes":0}"#)
+            #expect(created == .created)
+            let colleague = try await kit.token(try await kit.agent(handling: "pull"), roles: ["Agent"])
+            for id in ids.prefix(2) { #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: colleague).0 == .ok) }
+            try await kit.setActive(second, true)
+            #expect(try await kit.api.store.runDueRebalanceRule() == 3, "four of six could move: the tickets end three and three")
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(first.lowercased)' AND id IN ('\(ids[0])', '\(ids[1])')
+                """) == 2, "the two the colleague is reading stay")
+        }
+    }
+
     @Test("A rule that rebalances pinned tickets unpins each one it moves: a ticket in the queue is nobody's pin")
     func movedPinsAreDropped() async throws {
         try await TicketTestKit.run { client, kit in

@@ -29,7 +29,9 @@ extension TicketStore {
         return before.filter { after[$0.0] != $0.1 }.count
     }
 
-    /// The group's unanswered Active tickets with an owner that `policy` lets go, oldest first.
+    /// The group's unanswered Active tickets with an owner that `policy` lets go, oldest first. A ticket any agent
+    /// composed in, read or has open in a window within the hold times is held by them ("tickets viewed by agents … and
+    /// therefore held"), not only by its owner.
     private func owners(in groupID: UUID, policy: RebalancePolicy, on connection: PostgresConnection) async throws -> [(UUID, UUID)] {
         var binds = PostgresBindings()
         binds.append(groupID)
@@ -46,15 +48,15 @@ extension TicketStore {
                   AND (cardinality($2::uuid[]) = 0 OR t.agent_id = ANY($2))
                   AND (NOT t.pinned OR t.last_action_at <= $6::timestamptz)
                   AND ($3::timestamptz IS NULL OR NOT EXISTS (
-                        SELECT 1 FROM \(database.table("drafts")) d WHERE d.ticket_id = t.id AND d.agent_id = t.agent_id AND d.updated_at > $3))
+                        SELECT 1 FROM \(database.table("drafts")) d WHERE d.ticket_id = t.id AND d.updated_at > $3))
                   AND ($4::timestamptz IS NULL OR NOT EXISTS (
-                        SELECT 1 FROM \(database.table("ticket_reads")) r WHERE r.ticket_id = t.id AND r.agent_id = t.agent_id AND r.at > $4))
+                        SELECT 1 FROM \(database.table("ticket_reads")) r WHERE r.ticket_id = t.id AND r.at > $4))
                   AND ($5::timestamptz IS NULL OR NOT EXISTS (
                         SELECT 1 FROM \(database.table("history")) h
                         WHERE h.ticket_id = t.id AND h.action IN ('ticket.assigned', 'ticket.transferred') AND h.at > $5))
                   AND ($7::timestamptz IS NULL OR NOT EXISTS (
                         SELECT 1 FROM \(database.table("ticket_views")) v
-                        WHERE v.ticket_id = t.id AND v.agent_id = t.agent_id AND v.closed_at IS NULL AND v.opened_at > $7))
+                        WHERE v.ticket_id = t.id AND v.closed_at IS NULL AND v.opened_at > $7))
                 ORDER BY t.created_at, t.id FOR UPDATE OF t SKIP LOCKED
                 """, binds: binds), logger: database.logger)
         var result: [(UUID, UUID)] = []

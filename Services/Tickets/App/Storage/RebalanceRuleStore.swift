@@ -112,7 +112,7 @@ extension TicketStore {
         return result
     }
 
-    /// Records that the ticket's owner opened it: a rebalance holds it for the rule's "Hold After Read".
+    /// Records that an agent opened the ticket: a rebalance holds it for the rule's "Hold After Read".
     func recordRead(of ticketID: UUID, by agent: UUID) async throws {
         var binds = PostgresBindings()
         binds.append(ticketID)
