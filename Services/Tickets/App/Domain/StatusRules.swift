@@ -22,10 +22,10 @@ public enum StatusRules {
         }
     }
 
-    /// Take "make[s] it an active issue in their own queue": a Waiting or Closed ticket becomes Active (answers the
-    /// status it leaves); an Active one is already, and Closed and Locked stays done.
-    public static func activeWhenTaken(_ status: TicketStatus) -> TicketStatus? {
-        status == .waiting || status == .closed ? status : nil
+    /// Take "make[s] it an active issue in their own queue": a Waiting or Closed ticket becomes Active; an Active one
+    /// is already, and Closed and Locked stays done.
+    public static func activeWhenTaken(_ status: TicketStatus) -> Bool {
+        status == .waiting || status == .closed
     }
 
     /// The department's close guards, checked when an agent moves a ticket into Closed or Closed and Locked:

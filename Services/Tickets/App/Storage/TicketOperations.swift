@@ -206,13 +206,9 @@ extension TicketStore {
             ticket.agentID = agent.lowercased
             ticket.pinned = false
             let done = dealtWith(&ticket, by: "take")
-            var published = [("ticket.assigned", ["agentID": agent.lowercased, "fromAgentID": previous ?? "", "reason": previous == nil ? "take_from_queue" : "take"])] + done
-            if let from = StatusRules.activeWhenTaken(ticket.status) {
-                published.append(("ticket.status_changed", ["from": from.rawValue, "to": "active", "cause": "take"]))
-                ticket.status = .active
-                ticket.closedAt = nil
-            }
-            return published
+            let activated = StatusRules.activeWhenTaken(ticket.status) ? apply(.active, to: &ticket, cause: "take") : nil
+            return [("ticket.assigned", ["agentID": agent.lowercased, "fromAgentID": previous ?? "", "reason": previous == nil ? "take_from_queue" : "take"])]
+                + done + (activated.map { [$0] } ?? [])
         }
     }
 
