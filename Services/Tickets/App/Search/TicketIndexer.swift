@@ -32,10 +32,8 @@ public struct TicketIndexer: SearchProjection {
     public func changesDocument(_ eventType: String) -> Bool { !eventType.hasPrefix("task.") }
 
     public func documents(ids: Set<UUID>) async throws -> [SearchDocument] {
-        var binds = PostgresBindings()
-        binds.append(Array(ids))
-        return try await database.client.withConnection { connection in
-            try await documents(try await store.tickets("WHERE id = ANY($1)", binds, on: connection), on: connection)
+        try await database.client.withConnection { connection in
+            try await documents(try await store.tickets(ids: Array(ids), includingDeleted: true, on: connection), on: connection)
         }
     }
 

@@ -199,9 +199,7 @@ public struct TicketSearch: Sendable {
 
     private func load(_ ids: [UUID]) async throws -> [String: Ticket] {
         guard !ids.isEmpty else { return [:] }
-        var binds = PostgresBindings()
-        binds.append(ids)
-        let tickets = try await database.client.withConnection { try await store.tickets("WHERE id = ANY($1)", binds, on: $0) }
+        let tickets = try await database.client.withConnection { try await store.tickets(ids: ids, includingDeleted: true, on: $0) }
         return Dictionary(tickets.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 

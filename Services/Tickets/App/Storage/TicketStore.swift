@@ -74,6 +74,7 @@ public struct TicketStore: Sendable {
     }
 
     func find(_ id: UUID, on connection: PostgresConnection, lock: Bool, includingDeleted: Bool = false) async throws -> Ticket? {
+        guard lock else { return try await tickets(ids: [id], includingDeleted: includingDeleted, on: connection).first }
         var binds = PostgresBindings()
         binds.append(id)
         let deleted = includingDeleted ? "" : " AND deleted_at IS NULL"
@@ -84,6 +85,14 @@ public struct TicketStore: Sendable {
         try await decodeTickets(
             try await connection.query(
                 PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM \(database.table("tickets")) \(tail)", binds: binds), logger: database.logger))
+    }
+
+    /// The tickets of `ids` that exist (deleted ones too with `includingDeleted`), in no particular order.
+    func tickets(ids: [UUID], includingDeleted: Bool = false, on connection: PostgresConnection) async throws -> [Ticket] {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await TicketsByIDStatement(ids: ids, includingDeleted: includingDeleted)
+            .run(on: connection, schema: database.schema, logger: database.logger)
+        return try rows.map(decodeTicket)
     }
 
     /// Tickets from rows of ``columns``.
