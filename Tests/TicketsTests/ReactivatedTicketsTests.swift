@@ -40,6 +40,61 @@ struct ReactivatedTicketsTests {
         }
     }
 
+    @Test("A follow-up set to auto-assign reaches an active agent at their Max Tickets and takes none of their new-ticket slots")
+    func autoAssignedFollowUpIgnoresMaxTickets() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent(maxTickets: 1)
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let first = try #require(try await kit.submit(client, token: customer.token, subject: "First")["id"] as? String)
+            #expect(try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(first)/replies", token: token, body: #"{"body":"Try this.","sendVariant":"waiting"}"#).0 == .created)
+            let due = Date().addingTimeInterval(3_600).formatted(.iso8601)
+            #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(first)/follow-up", token: token, body: #"{"at":"\#(due)","agentID":"auto"}"#).0 == .ok)
+            let second = try await kit.submit(client, token: customer.token, subject: "Second")
+            #expect(second["agentID"] as? String == agent.lowercased, "the waiting ticket left a slot free")
+            let newActive = "SELECT new_active FROM {schema}.agent_groups WHERE agent_id = '\(agent.lowercased)'"
+            #expect(try await kit.count(newActive) == 1, "at Max Tickets")
+
+            let worker = TimerWorker(store: kit.api.store, logger: Logger(label: "timers"))
+            while try await worker.runOne(now: Date().addingTimeInterval(7_200)) {}
+            let (_, _, fired) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(first)", token: token)
+            #expect(fired["status"] as? String == "active")
+            #expect(fired["agentID"] as? String == agent.lowercased, "not the Queue: a follow-up does not follow the max ticket limit")
+            #expect(try await kit.count(newActive) == 1, "nor does it take a new ticket's slot")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE counts_toward_max") == 1)
+            #expect(try await kit.count("SELECT allocated FROM {schema}.agent_groups WHERE agent_id = '\(agent.lowercased)'") == 2 + 1,
+                "it adds to the agent's share all the same")
+        }
+    }
+
+    @Test("A transfer back to the ticket's own agent in its own group keeps the one Max Tickets count it has, named or by round robin")
+    func transferToTheSameOwnerCountsOnce() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent(maxTickets: 2)
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let ticket = try #require(try await kit.submit(client, token: customer.token, subject: "Mine")["id"] as? String)
+            let newActive = "SELECT new_active FROM {schema}.agent_groups WHERE agent_id = '\(agent.lowercased)'"
+            let overall = "SELECT new_active FROM {schema}.agents WHERE id = '\(agent.lowercased)'"
+            #expect(try await kit.count(newActive) == 1)
+            for body in [
+                #"{"groupID":"\#(kit.frontLineID.lowercased)","agentID":"\#(agent.lowercased)"}"#,
+                #"{"groupID":"\#(kit.frontLineID.lowercased)"}"#,
+            ] {
+                let (status, _, moved) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(ticket)/transfer", token: token, body: body)
+                #expect(status == .ok, "\(moved)")
+                #expect(moved["agentID"] as? String == agent.lowercased)
+                #expect(try await kit.count(newActive) == 1, "still one ticket received: \(body)")
+                #expect(try await kit.count(overall) == 1)
+            }
+            #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(ticket)/status", token: token, body: #"{"status":"closed"}"#).0 == .ok)
+            #expect(try await kit.count(newActive) == 0, "closing it gives the slot back, none lost")
+            #expect(try await kit.count(overall) == 0)
+            let two = [try await kit.submit(client, token: customer.token, subject: "A"), try await kit.submit(client, token: customer.token, subject: "B")]
+            #expect(two.allSatisfy { $0["agentID"] as? String == agent.lowercased }, "both slots are free again")
+        }
+    }
+
     @Test("A follow-up that comes due for its agent counts in their share of new tickets")
     func followUpCountsForRoundRobin() async throws {
         try await TicketTestKit.run { client, kit in

@@ -12,10 +12,12 @@ struct Distributor: Sendable {
     /// allocation grows; `countsTowardMax` (a new ticket received) also raises their new-active counts. `among`
     /// limits the choice to those agents (a rebalance rule's).
     func choose(
-        in groupID: UUID, countsTowardMax: Bool, excluding: UUID? = nil, among: Set<UUID>? = nil, on connection: PostgresConnection
+        in groupID: UUID, countsTowardMax: Bool, respectingMax: Bool = true, excluding: UUID? = nil, among: Set<UUID>? = nil,
+        on connection: PostgresConnection
     ) async throws -> UUID? {
         let slots = try await lockedSlots(in: groupID, on: connection)
-        guard let chosen = RoundRobin.pick(slots.filter { $0.agentID != excluding && among?.contains($0.agentID) != false }) else { return nil }
+        let candidates = slots.filter { $0.agentID != excluding && among?.contains($0.agentID) != false }
+        guard let chosen = RoundRobin.pick(candidates, respectingMax: respectingMax) else { return nil }
         var binds = PostgresBindings()
         binds.append(groupID)
         binds.append(chosen.agentID)

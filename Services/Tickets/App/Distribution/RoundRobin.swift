@@ -45,9 +45,11 @@ public struct AgentSlot: Sendable, Equatable {
 /// (all at their limit, or none active); Pull from Queue agents never; inactive agents never. Within a tier the
 /// agent with the fewest tickets since the last pool reset wins, then the one who waited longest, then by id.
 public enum RoundRobin {
-    public static func pick(_ slots: [AgentSlot]) -> AgentSlot? {
+    /// `respectingMax` false: a ticket that is not new to the agent (a follow-up firing by round robin), which "does
+    /// not follow max ticket limit" [S001:2933], may go to an agent at their Max Tickets.
+    public static func pick(_ slots: [AgentSlot], respectingMax: Bool = true) -> AgentSlot? {
         for tier in [AgentSlot.Handling.primary, .secondary] {
-            let eligible = slots.filter { $0.handling == tier && $0.active && $0.hasRoom }
+            let eligible = slots.filter { $0.handling == tier && $0.active && ($0.hasRoom || !respectingMax) }
             if let chosen = eligible.min(by: precedes) { return chosen }
         }
         return nil

@@ -115,13 +115,17 @@ extension TicketStore {
 
     /// Gives the ticket to the next agent of its group by round robin, or to the queue; answers the event (an
     /// assignment counts toward the new owner's Max Tickets, a ticket received, unless `countsTowardMax` is false:
-    /// a transferred ticket that is not Active).
+    /// a transferred ticket that is not Active, a follow-up). `respectingMax` false lets it reach an agent at their
+    /// Max Tickets (a follow-up).
     func redistribute(
-        _ ticket: inout Ticket, on connection: PostgresConnection, reason: String, excluding: UUID? = nil, countsTowardMax: Bool = true
+        _ ticket: inout Ticket, on connection: PostgresConnection, reason: String, excluding: UUID? = nil, countsTowardMax: Bool = true,
+        respectingMax: Bool = true
     ) async throws -> (type: String, details: [String: String]) {
         guard let group = UUID(parsing: ticket.groupID) else { throw Problem.internalError(requestID: nil) }
         let previous = ticket.agentID
-        if let agent = try await distributor.choose(in: group, countsTowardMax: countsTowardMax, excluding: excluding, on: connection) {
+        if let agent = try await distributor.choose(
+            in: group, countsTowardMax: countsTowardMax, respectingMax: respectingMax, excluding: excluding, on: connection)
+        {
             ticket.agentID = agent.lowercased
             return ("ticket.assigned", [
                 "agentID": agent.lowercased, "fromAgentID": previous ?? "", "reason": reason, "countsTowardMax": String(countsTowardMax),

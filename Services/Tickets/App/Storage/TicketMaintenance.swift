@@ -207,7 +207,8 @@ extension TicketStore {
 
     /// A due follow-up: Active for the follow-up's agent whatever their status (or by round robin in its group, the
     /// new one if it names one, when it was set to auto-assign), with the new priority and pin; the follow-up stays,
-    /// marked due.
+    /// marked due. A follow-up is not a new ticket: it neither waits for nor takes a Max Tickets slot, but adds to
+    /// the allocation the round robin evens out [S001:2933].
     private func fireFollowUp(
         _ followUp: FollowUp, on ticket: inout Ticket, _ connection: PostgresConnection
     ) async throws -> [(type: String, details: [String: String])] {
@@ -231,7 +232,7 @@ extension TicketStore {
             ticket.agentID = agent
             if previousStatus != .active { try await countReactivated(ticket, on: connection) }
         } else {
-            published.append(try await redistribute(&ticket, on: connection, reason: "follow_up"))
+            published.append(try await redistribute(&ticket, on: connection, reason: "follow_up", countsTowardMax: false, respectingMax: false))
         }
         ticket.pinned = followUp.pin && ticket.agentID != nil
         published.insert(("ticket.followed_up", ["dueAt": followUp.at.formatted(.iso8601), "agentID": ticket.agentID ?? ""]), at: 0)

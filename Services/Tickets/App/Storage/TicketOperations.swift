@@ -222,8 +222,9 @@ extension TicketStore {
 
     /// The transfer inside the caller's change (a transfer of its own, or Send and Transfer): the new status passes
     /// the close guards; the ticket goes to the named agent or by round robin whatever its status (waiting tickets
-    /// are distributed as usual), and counts toward the receiving agent's Max Tickets when Active; pinning needs an
-    /// agent to pin it to.
+    /// are distributed as usual), and counts toward the receiving agent's Max Tickets when Active and received from
+    /// someone else [S001:2921] (back to its own owner in the same group, it keeps the one count it has); pinning
+    /// needs an agent to pin it to.
     func transferChange(
         _ ticket: inout Ticket, _ transfer: TicketTransfer, by actor: String, on connection: PostgresConnection
     ) async throws -> [(type: String, details: [String: String])] {
@@ -250,16 +251,23 @@ extension TicketStore {
         }
         if let status = transfer.status, let change = apply(status, to: &ticket, cause: "transfer") { published.append(change) }
         let counts = TicketTransfer.countsTowardMax(status: ticket.status)
+        let keptBy = { (agent: String?) in agent != nil && agent == old["oldAgentID"] && groupID.lowercased == old["oldGroupID"] }
         if let agent = transfer.agentID {
             guard try await standing(of: agent, in: groupID, on: connection) != nil else {
                 throw Problem.unprocessable("The agent is not a member of that group.", errors: [.init(field: "agentID", message: "not in the group")])
             }
             ticket.agentID = agent.lowercased
-            let counted = counts ? try await distributor.countReceived(agentID: agent, groupID: groupID, on: connection) : false
+            let received = counts && !keptBy(agent.lowercased)
+            let counted = received ? try await distributor.countReceived(agentID: agent, groupID: groupID, on: connection) : false
             published.append(("ticket.assigned", ["agentID": agent.lowercased, "fromAgentID": old["oldAgentID"] ?? "", "reason": "transfer",
                                                   "countsTowardMax": String(counted)]))
         } else {
-            published.append(try await redistribute(&ticket, on: connection, reason: "transfer", countsTowardMax: counts))
+            var assigned = try await redistribute(&ticket, on: connection, reason: "transfer", countsTowardMax: counts)
+            if counts, keptBy(ticket.agentID), let owner = ticket.agentID.flatMap(UUID.init(parsing:)) {
+                try await distributor.release(agentID: owner, groupID: groupID, on: connection)
+                assigned.details["countsTowardMax"] = "false"
+            }
+            published.append(assigned)
         }
         ticket.pinned = transfer.pin && ticket.agentID != nil
         if ticket.pinned { published.append(("ticket.pinned", ["agentID": ticket.agentID ?? ""])) }
