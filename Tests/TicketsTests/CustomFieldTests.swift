@@ -102,6 +102,41 @@ struct CustomFieldTests {
         }
     }
 
+    @Test("A template whose fields contradict each other is refused; field definitions are for employees, not customers")
+    func contradictionsAndDefinitionsAccess() async throws {
+        try await TicketTestKit.run { client, kit in
+            let admin = try await kit.administratorToken()
+            let (_, _, serial) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/custom-fields", token: admin, body: #"{"name":"Serial","dataType":"text"}"#)
+            let serialID = try #require(serial["id"] as? String)
+            let field = { (visibility: String, users: Bool, send: Bool, close: Bool) in
+                #"{"fieldID":"\#(serialID)","visibility":"\#(visibility)","requiredByUsers":\#(users),"requiredForSend":\#(send),"requiredForClose":\#(close),"showInCompose":false}"#
+            }
+            for (fields, problem) in [
+                (field("users", false, false, true), "fields[0].visibility"),
+                (field("users", false, true, false), "fields[0].visibility"),
+                (field("agents", true, false, false), "fields[0].visibility"),
+                (field("both", false, false, false) + "," + field("agents", false, false, true), "fields[1].fieldID"),
+            ] {
+                let (status, _, refused) = try await TicketTestKit.send(
+                    client, .post, "/api/v1/tickets/templates", token: admin, body: #"{"name":"Support","fields":[\#(fields)]}"#)
+                #expect(status == .unprocessableContent, "\(fields)")
+                #expect((refused["errors"] as? [[String: String]])?.first?["field"] == problem)
+            }
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.templates") == 0, "nothing was written")
+            let (made, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/templates", token: admin, body: #"{"name":"Support","fields":[\#(field("users", true, false, false))]}"#)
+            #expect(made == .created, "a users-only field customers must complete is fine")
+
+            let customer = try await kit.customer()
+            let (forCustomer, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/custom-fields", token: customer.token)
+            #expect(forCustomer == .forbidden)
+            let agent = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let (forAgent, _, listed) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/custom-fields", token: agent)
+            #expect(forAgent == .ok)
+            #expect((listed["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [serialID])
+        }
+    }
+
     @Test("Administrators list, edit and delete fields and templates; a new ticket takes the fields' Default Values and tells them")
     func manageFieldsAndTemplates() async throws {
         try await TicketTestKit.run { client, kit in

@@ -45,6 +45,25 @@ public struct TicketTemplate: Codable, Sendable, Equatable {
         self.fields = fields
     }
 
+    /// What makes the template's fields contradictory, as 422 field errors: a field listed twice, a requirement for
+    /// agents on a field only customers see (the agent's form never shows it, so it could never be met), a
+    /// requirement for customers on a field only agents see.
+    public var contradictions: [Problem.FieldError] {
+        var errors: [Problem.FieldError] = []
+        var seen: Set<String> = []
+        for (index, field) in fields.enumerated() {
+            let at = "fields[\(index)]"
+            if !seen.insert(field.fieldID).inserted { errors.append(.init(field: at + ".fieldID", message: "is in the template already")) }
+            if field.visibility == .users, field.requiredForSend || field.requiredForClose {
+                errors.append(.init(field: at + ".visibility", message: "a field agents must complete must be visible to agents"))
+            }
+            if field.visibility == .agents, field.requiredByUsers {
+                errors.append(.init(field: at + ".visibility", message: "a field users must complete must be visible to users"))
+            }
+        }
+        return errors
+    }
+
     /// The fields required at `moment` that `values` leave empty, as 422 field errors.
     public func missing(at moment: Moment, values: [String: String], definitions: [String: CustomFieldDefinition]) -> [Problem.FieldError] {
         fields.filter { field in

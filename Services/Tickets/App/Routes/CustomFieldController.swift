@@ -33,7 +33,10 @@ public struct CustomFieldController: Sendable {
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.get("custom-fields") { _, context in
-            _ = try Authorization.requireSignedIn(context.principal)
+            let principal = try Authorization.requireSignedIn(context.principal)
+            guard principal.isSystemAdministrator || principal.scope != .none else {
+                throw Problem.forbidden("Field definitions are for employees; a customer's form is GET /api/v1/tickets/departments/{id}/form.")
+            }
             return Items(items: try await store.fieldDefinitions())
         }
         group.post("custom-fields") { request, context in
@@ -118,7 +121,8 @@ public struct CustomFieldController: Sendable {
         return field
     }
 
-    /// A template of known fields with a name of 1 to 100 characters.
+    /// A template of known fields with a name of 1 to 100 characters, whose fields do not contradict each other
+    /// (``TicketTemplate/contradictions``).
     func validated(_ body: NewTemplate, id: String) async throws -> TicketTemplate {
         let known = Set(try await store.fieldDefinitions().map(\.id))
         let unknown = body.fields.map { $0.fieldID.lowercased() }.filter { !known.contains($0) }
@@ -127,7 +131,10 @@ public struct CustomFieldController: Sendable {
                 "A template needs a name and known fields.",
                 errors: unknown.map { .init(field: "fields", message: "unknown field \($0)") } + (body.name.isEmpty ? [.init(field: "name", message: "is required")] : []))
         }
-        return TicketTemplate(id: id, name: body.name, fields: body.fields.map { var field = $0; field.fieldID = field.fieldID.lowercased(); return field })
+        let template = TicketTemplate(id: id, name: body.name, fields: body.fields.map { var field = $0; field.fieldID = field.fieldID.lowercased(); return field })
+        let contradictions = template.contradictions
+        guard contradictions.isEmpty else { throw Problem.unprocessable("The template's fields contradict each other.", errors: contradictions) }
+        return template
     }
 
     static func id(_ context: ServiceRequestContext, _ name: String) throws -> UUID {
