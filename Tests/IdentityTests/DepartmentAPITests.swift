@@ -48,6 +48,42 @@ struct DepartmentAPITests {
         }
     }
 
+    @Test("A department is created with its settings merged onto the defaults; invalid settings are 422 and create nothing")
+    func createdWithSettings() async throws {
+        try await api.withIdentity { client, database in
+            let admin = try #require(try await IdentityAPITests.signIn(client)["accessToken"] as? String)
+            let brand = try #require(try await BrandRepository(database: database).find(hostname: "demo.localhost"))
+            let (created, _, department) = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/departments", token: admin,
+                body: #"{"brandID":"\#(brand.id.uuidString)","name":"Billing","settings":{"tickets":{"requireResolutionToClose":true,"autoCloseAfterHours":48}}}"#)
+            #expect(created == .created)
+            let tickets = try #require((department["settings"] as? [String: Any])?["tickets"] as? [String: Any])
+            #expect(tickets["requireResolutionToClose"] as? Bool == true)
+            #expect(tickets["autoCloseAfterHours"] as? Int == 48)
+            #expect(tickets["autoLockAfterHours"] as? Int == 322, "what the body leaves out keeps its default")
+            let event = try await IdentityAPITests.lastEventData("department.created", database)
+            #expect(((event["settings"] as? [String: Any])?["tickets"] as? [String: Any])?["requireResolutionToClose"] as? Bool == true)
+
+            let departments = try await IdentityAPITests.count("departments", database)
+            let groups = try await IdentityAPITests.count("groups", database)
+            let outbox = try await IdentityAPITests.count("outbox", database)
+            for body in [
+                #"{"brandID":"\#(brand.id.uuidString)","name":"Bad timer","settings":{"tickets":{"autoCloseAfterHours":0}}}"#,
+                #"{"brandID":"\#(brand.id.uuidString)","name":"Bad type","settings":{"tickets":{"autoCloseEnabled":"yes"}}}"#,
+                #"{"brandID":"\#(brand.id.uuidString)","name":"Not an object","settings":[1]}"#,
+                #"{"brandID":"\#(brand.id.uuidString)","name":"Unknown role","settings":{"tickets":{"newTicketsInPortal":"Pirates"}}}"#,
+            ] {
+                let (status, headers, problem) = try await IdentityAPITests.send(client, .post, "/api/v1/identity/departments", token: admin, body: body)
+                #expect(status == .unprocessableContent, "\(body)")
+                #expect(headers[.contentType]?.hasPrefix("application/problem+json") == true)
+                #expect((problem["errors"] as? [[String: String]])?.first?["field"]?.hasPrefix("settings") == true, "\(problem)")
+            }
+            #expect(try await IdentityAPITests.count("departments", database) == departments, "nothing was written")
+            #expect(try await IdentityAPITests.count("groups", database) == groups)
+            #expect(try await IdentityAPITests.count("outbox", database) == outbox)
+        }
+    }
+
     @Test("Groups are renamed and get time estimates; the front-line group cannot be deleted, another group can")
     func groups() async throws {
         try await api.withIdentity { client, database in

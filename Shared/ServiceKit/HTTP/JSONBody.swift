@@ -4,13 +4,16 @@ import Hummingbird
 extension Request {
     /// Decodes a JSON body: syntax errors answer 400, a missing or mistyped field 422, both as problem+json.
     public func decodeJSON<T: Decodable>(_ type: T.Type, context: some RequestContext) async throws -> T {
-        let buffer: ByteBuffer
+        try JSONBody.decode(type, from: try await jsonBytes(context: context))
+    }
+
+    /// The body's bytes, for a handler that reads more from them than one type decodes; too large is a 413.
+    public func jsonBytes(context: some RequestContext) async throws -> Data {
         do {
-            buffer = try await body.collect(upTo: context.maxUploadSize)
+            return Data(try await body.collect(upTo: context.maxUploadSize).readableBytesView)
         } catch {
             throw Problem(status: .contentTooLarge, type: Problem.typeBase + "too-large", title: "Content too large")
         }
-        return try JSONBody.decode(type, from: Data(buffer.readableBytesView))
     }
 }
 

@@ -46,14 +46,32 @@ public struct DepartmentController: Sendable {
 
     @Sendable func create(_ request: Request, context: ServiceRequestContext) async throws -> EditedResponse<Department> {
         _ = try Authorization.requireSystemAdministrator(context.principal)
-        let body = try await request.decodeJSON(CreateDepartmentRequest.self, context: context)
+        let bytes = try await request.jsonBytes(context: context)
+        let body = try JSONBody.decode(CreateDepartmentRequest.self, from: bytes)
         let name = try StructureController.name(body.name)
         let brandID = try await knownBrand(body.brandID)
         if let language = body.language, !UserProfileRules.isLanguageTag(language) {
             throw Problem.unprocessable("language must be a language tag.", errors: [.init(field: "language", message: "not a language tag")])
         }
-        let (department, _) = try await structure.createDepartment(body, name: name, brandID: brandID)
+        let settings = try Self.settings(in: bytes)
+        let roleNames = Set(try await roles.all().map(\.name))
+        let (department, _) = try await structure.createDepartment(body, name: name, brandID: brandID, settings: settings) { department in
+            try DepartmentRules.validate(department, departmentGroupIDs: [department.frontLineGroupID], roleNames: roleNames)
+        }
         return EditedResponse(status: .created, headers: [.eTag: IfMatch.etag(department.version)], response: department)
+    }
+
+    /// A new department's settings: the defaults, with the body's `settings` object merged onto them as a PATCH
+    /// merges it, so a department can be created with its Tickets tab filled in.
+    static func settings(in body: Data) throws -> DepartmentSettings {
+        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any], let given = object["settings"] else {
+            return DepartmentSettings()
+        }
+        guard given is [String: Any] else {
+            throw Problem.unprocessable("settings must be an object.", errors: [.init(field: "settings", message: "must be an object")])
+        }
+        struct Settings: Codable { var settings = DepartmentSettings() }
+        return try MergePatch.apply(try JSONSerialization.data(withJSONObject: ["settings": given]), to: Settings()).settings
     }
 
     /// `?brandID=` filters; `?limit=&cursor=` pages by name.

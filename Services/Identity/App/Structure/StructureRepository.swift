@@ -15,7 +15,11 @@ public struct StructureRepository: Sendable {
     }
 
     /// Creates a department together with its front-line group: a department never exists without one.
-    public func createDepartment(_ request: CreateDepartmentRequest, name: String, brandID: UUID) async throws -> (Department, Group) {
+    /// `validate` sees the department before anything is written.
+    public func createDepartment(
+        _ request: CreateDepartmentRequest, name: String, brandID: UUID, settings: DepartmentSettings = DepartmentSettings(),
+        validate: (Department) throws -> Void = { _ in }
+    ) async throws -> (Department, Group) {
         let departmentID = UUIDv7.generate()
         let groupID = UUIDv7.generate()
         let group = Group(
@@ -25,7 +29,8 @@ public struct StructureRepository: Sendable {
         let department = Department(
             id: group.departmentID, brandID: brandID.uuidString.lowercased(), name: name, frontLineGroupID: group.id,
             language: request.language ?? "en", emailAddress: request.emailAddress, hiddenFromPortal: request.hiddenFromPortal ?? false,
-            liveChatEnabled: request.liveChatEnabled ?? true, settings: DepartmentSettings(), version: 1)
+            liveChatEnabled: request.liveChatEnabled ?? true, settings: settings, version: 1)
+        try validate(department)
         return try await create(department, frontLine: group)
     }
 
