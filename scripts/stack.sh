@@ -16,6 +16,8 @@
 #   CONCIERGE_<SERVICE>_PORT [8081..8088] per service; the second identity instance listens on
 #                            CONCIERGE_IDENTITY_2_PORT [identity port + 10 = 8091]
 #   CONCIERGE_<SERVICE>_URLS [http://127.0.0.1:<port>, identity: both instances] gateway upstreams
+#   CONCIERGE_<SERVICE>_EVENT_LOOPS [one per core] event loop threads of that service's processes, the
+#                            gateway's too (passed to each as CONCIERGE_EVENT_LOOPS)
 #   CONCIERGE_BUILD_CONFIG   [debug] or release
 #   CONCIERGE_RUN_DIR        [.run] pids, logs, data, PostgreSQL cluster
 #   CONCIERGE_STACK_SERVICES [all eight] space-separated subset to start
@@ -132,6 +134,10 @@ start_instance() {
     printf '\n=== %s: starting %s on port %s\n' "$(date -Is)" "$name" "$port" >>"$LOGS/$name.log"
     local env_args=(CONCIERGE_INSTANCE="$name" CONCIERGE_DATA_DIR="$RUN_DIR/data/$name")
     [[ $svc != gateway ]] && env_args+=("CONCIERGE_$(upper "$svc")_PORT=$port")
+    local loops_var loops
+    loops_var="CONCIERGE_$(upper "$svc")_EVENT_LOOPS"
+    loops=${!loops_var:-}
+    [[ -n $loops ]] && env_args+=("CONCIERGE_EVENT_LOOPS=$loops")
     spawn "$PIDS/$name.pid" "$LOGS/$name.log" env "${env_args[@]}" "$BIN/$exe"
     printf '%s\n' "$port" >"$PIDS/$name.port"
     log "started $name (pid $(pid_of "$PIDS/$name.pid"), port $port, log ${LOGS#"$ROOT"/}/$name.log)"

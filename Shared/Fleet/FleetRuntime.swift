@@ -28,6 +28,7 @@ public struct FleetRuntime: Sendable {
     public let onEventLoops: Bool
 
     public init(service: ServiceName, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        try EventLoopThreading.configureLoopCount(EnvironmentReader(environment))
         let configuration = try ServiceConfiguration.fromEnvironment(service: service, environment)
         let onEventLoops = try EventLoopThreading.enabled(configuration.environment)
         if onEventLoops { EventLoopThreading.adoptAsGlobalExecutor() }
@@ -95,7 +96,7 @@ public struct FleetRuntime: Sendable {
             partitions: Int32(configuration.topicPartitions), gate: gate, logger: logger)
         let relay = OutboxRelay(store: outbox, producer: producer, settings: relaySettings, gate: gate, logger: logger)
         let executor = await EventLoopThreading.globalExecutor()
-        logger.info("tasks run", metadata: ["executor": "\(executor)"])
+        logger.info("tasks run", metadata: ["executor": "\(executor)", "event_loops": "\(EventLoopThreading.loopCount)"])
         try await ServiceRunner.run([postgres, startup, producer, relay] + services + [app], logger: logger)
     }
 }

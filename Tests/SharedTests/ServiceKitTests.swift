@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import NIOCore
 
 import Testing
 
@@ -19,6 +20,17 @@ struct ServiceKitTests {
         #expect(throws: ConfigurationError.self) {
             try ServiceConfiguration.fromEnvironment(serviceName: "identity", defaultPort: 8081, portVariable: "CONCIERGE_IDENTITY_PORT", ["CONCIERGE_IDENTITY_PORT": "eighty"])
         }
+    }
+
+    @Test("An event loop count that is not a number of threads stops the process with the variable named")
+    func eventLoopCount() throws {
+        for value in ["two", "-1", "2000"] {
+            #expect(throws: ConfigurationError.self, "\(value)") {
+                try EventLoopThreading.configureLoopCount(EnvironmentReader(["CONCIERGE_EVENT_LOOPS": value]))
+            }
+        }
+        try EventLoopThreading.configureLoopCount(EnvironmentReader([:]))
+        #expect(EventLoopThreading.loopCount == System.coreCount, "unset, the loops stay one per core")
     }
 
     @Test("Log lines are JSON objects carrying the request id")

@@ -68,6 +68,27 @@ public enum EventLoopThreading {
         try environment.bool("CONCIERGE_RUN_ON_EVENT_LOOPS", default: true)
     }
 
+    /// `CONCIERGE_EVENT_LOOPS`: how many event loop threads the process runs (NIO's default, one per core, when unset).
+    /// Call it first thing in `main`, before anything uses the loops; later calls change nothing. An operator gives a
+    /// process fewer loops than cores when it shares its machine with busier ones.
+    public static func configureLoopCount(_ environment: EnvironmentReader) throws {
+        let count = try environment.int("CONCIERGE_EVENT_LOOPS", default: 0)
+        guard count != 0 else { return }
+        guard (1...1_024).contains(count) else {
+            throw ConfigurationError(variable: "CONCIERGE_EVENT_LOOPS", value: String(count), expected: "1...1024 threads")
+        }
+        loopCountSet.withLock { done in
+            guard !done else { return }
+            NIOSingletons.groupLoopCountSuggestion = count
+            done = true
+        }
+    }
+
+    /// The event loop threads the process runs, logged as it starts.
+    public static var loopCount: Int { Array(MultiThreadedEventLoopGroup.singleton.makeIterator()).count }
+
+    private static let loopCountSet = Mutex(false)
+
     /// Installs `MultiThreadedEventLoopGroup.singleton` as Swift's global executor, once per process; call it first
     /// thing in `main`, before tasks start. False when this toolchain does not allow it.
     @discardableResult

@@ -1,8 +1,10 @@
 import EventBus
+import Foundation
 import GatewayApp
 import Logging
 import ServiceKit
 
+try EventLoopThreading.configureLoopCount(EnvironmentReader(ProcessInfo.processInfo.environment))
 let configuration = try GatewayConfiguration.fromEnvironment()
 if configuration.onEventLoops { EventLoopThreading.adoptAsGlobalExecutor() }
 LoggingBootstrap.bootstrap(service: configuration.instance, level: configuration.logLevel)

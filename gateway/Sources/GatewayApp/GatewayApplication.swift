@@ -81,7 +81,7 @@ public struct GatewayApplication: Sendable {
     /// Runs until SIGTERM/SIGINT: the HTTP server stops first, then the directory sync, then the client.
     public func run() async throws {
         let executor = await EventLoopThreading.globalExecutor()
-        logger.info("tasks run", metadata: ["executor": "\(executor)"])
+        logger.info("tasks run", metadata: ["executor": "\(executor)", "event_loops": "\(EventLoopThreading.loopCount)"])
         try await ServiceRunner.run([HTTPClientService(client: client, connections: connections), directorySync, makeApplication()], logger: logger)
     }
 }
