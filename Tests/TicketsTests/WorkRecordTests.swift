@@ -56,7 +56,7 @@ struct WorkRecordTests {
         }
     }
 
-    @Test("A time log has a subject; its agent or a manager edits and deletes it, another agent gets 403; categories are renamed and deleted, their logs kept")
+    @Test("A time log has a subject; its agent or a manager edits and deletes it, another agent gets 403; categories are renamed, and retired when deleted while in use")
     func editingTimeLogs() async throws {
         try await TicketTestKit.run { client, kit in
             let agent = try await kit.agent()
@@ -96,7 +96,30 @@ struct WorkRecordTests {
             #expect(agentsMayNot == .forbidden)
             let (removed, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/time-log-categories/\(categoryID)", token: admin)
             #expect(removed == .noContent)
-            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.time_logs WHERE id = '\(logID)' AND category_id IS NULL AND minutes = 40") == 1)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.time_logs WHERE id = '\(logID)' AND category_id = '\(categoryID)'") == 1,
+                "a category in use is retired: its time logs keep it for the reports")
+            let (_, _, current) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/time-log-categories", token: token)
+            #expect((current["items"] as? [[String: Any]])?.isEmpty == true, "new time logs are not offered it")
+            let (_, _, all) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/time-log-categories?include=retired", token: token)
+            let listed = (all["items"] as? [[String: Any]]) ?? []
+            #expect(listed.map { $0["name"] as? String } == ["Investigation"] && listed.map { $0["retired"] as? Bool } == [true])
+            let (retiredForNew, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/time-logs", token: token, body: #"{"minutes":5,"categoryID":"\#(categoryID)"}"#)
+            #expect(retiredForNew == .unprocessableContent, "nor can they take it")
+            let (keptWhileEdited, _, kept) = try await TicketTestKit.send(client, .patch, path, token: token, body: #"{"minutes":45}"#)
+            #expect(keptWhileEdited == .ok)
+            #expect(kept["categoryID"] as? String == categoryID, "an older time log keeps it when edited")
+            let (renamedRetired, _, _) = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/time-log-categories/\(categoryID)", token: admin, body: #"{"name":"Other"}"#)
+            #expect(renamedRetired == .notFound)
+            let (again, _, fresh) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/time-log-categories", token: admin, body: #"{"name":"Investigation"}"#)
+            #expect(again == .created, "its name is free again")
+            let freshID = try #require(fresh["id"] as? String)
+            let (unused, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/time-log-categories/\(freshID)", token: admin)
+            #expect(unused == .noContent)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.time_log_categories WHERE id = '\(freshID)'") == 0, "one nobody used is deleted")
+            let (twice, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/time-log-categories/\(categoryID)", token: admin)
+            #expect(twice == .notFound)
 
             let (notTheirs, _, _) = try await TicketTestKit.send(client, .delete, path, token: colleague)
             #expect(notTheirs == .forbidden)
@@ -104,7 +127,7 @@ struct WorkRecordTests {
             #expect(deleted == .noContent)
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.time_logs") == 0)
             let types = try await kit.eventTypes()
-            #expect(types.filter { $0 == "ticket.timelog_modified" }.count == 2 && types.contains("ticket.timelog_deleted"))
+            #expect(types.filter { $0 == "ticket.timelog_modified" }.count == 3 && types.contains("ticket.timelog_deleted"))
         }
     }
 }

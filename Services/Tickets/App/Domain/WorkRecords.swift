@@ -99,8 +99,16 @@ public enum TimeLogRules {
     }
 }
 
-/// A Time Log Category (one field: its name).
+/// A Time Log Category (one field: its name). A category deleted while time logs use it is `retired`: those logs
+/// and the reports over them keep it, new time logs cannot take it, and another category may take its name.
 public struct TimeLogCategory: Codable, Sendable, Equatable {
     public var id: String
     public var name: String
+    public var retired: Bool
+
+    public init(id: String, name: String, retired: Bool = false) {
+        self.id = id
+        self.name = name
+        self.retired = retired
+    }
 }

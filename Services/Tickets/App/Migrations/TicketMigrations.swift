@@ -685,5 +685,10 @@ public enum TicketMigrations {
             UPDATE {schema}.tickets t SET language = d.language FROM {schema}.departments d WHERE d.id = t.department_id AND d.language <> 'en'
             """,
         ]),
+        Migration(version: 155, name: "time log categories deleted while time logs use them are retired, so the logs and reports keep them", sql: [
+            "ALTER TABLE {schema}.time_log_categories ADD COLUMN retired_at timestamptz",
+            "DROP INDEX {schema}.time_log_categories_name",
+            "CREATE UNIQUE INDEX time_log_categories_name ON {schema}.time_log_categories (lower(name)) WHERE retired_at IS NULL",
+        ]),
     ]
 }

@@ -102,9 +102,9 @@ public struct WorkRecordController: Sendable {
             guard !caller.readsAsCustomer(ticket) else { throw Problem.notFound("No such ticket.") }
             return Items(items: try await store.timeLogs(of: try TicketController.id(ticket.id)))
         }
-        group.get("time-log-categories") { _, context in
+        group.get("time-log-categories") { request, context in
             _ = try Authorization.requireSignedIn(context.principal)
-            return Items(items: try await store.categories())
+            return Items(items: try await store.categories(includingRetired: request.uri.queryParameters["include"] == "retired"))
         }
         group.post("time-log-categories") { request, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)

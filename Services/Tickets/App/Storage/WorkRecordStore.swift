@@ -128,6 +128,7 @@ extension TicketStore {
             let log = try await lockedTimeLog(logID, of: id, on: connection)
             guard allowed(log, ticket) else { throw Problem.forbidden("Only its agent and the department's managers change a time log.") }
             let next = try TimeLogRules.applying(edit, to: log, categoryID: category.map(\.lowercased).applied(to: log.categoryID))
+            if next.categoryID != log.categoryID { try await requireCurrentCategory(next.categoryID, on: connection) }
             edited = next
             let fields = TimeLogRules.changedFields(from: log, to: next)
             guard !fields.isEmpty else { return [] }
@@ -186,7 +187,7 @@ extension TicketStore {
         }
     }
 
-    /// Renames a category: 404 when there is none, 409 when another has the name.
+    /// Renames a category: 404 when there is none (or it is retired), 409 when another has the name.
     public func renameCategory(_ category: TimeLogCategory) async throws {
         var binds = PostgresBindings()
         binds.append(UUID(parsing: category.id))
@@ -194,40 +195,63 @@ extension TicketStore {
         var found = false
         try await translatingUniqueViolation(into: Problem.conflict("A category named \(category.name) exists.")) {
             let rows = try await database.client.query(
-                PostgresQuery(unsafeSQL: "UPDATE \(database.table("time_log_categories")) SET name = $2 WHERE id = $1 RETURNING id", binds: binds),
+                PostgresQuery(unsafeSQL: "UPDATE \(database.table("time_log_categories")) SET name = $2 WHERE id = $1 AND retired_at IS NULL RETURNING id", binds: binds),
                 logger: database.logger)
             for try await _ in rows { found = true }
         }
         guard found else { throw Problem.notFound("No such time log category.") }
     }
 
-    /// Deletes a category; the time logs in it keep their time, without a category. 404 when there is none.
+    /// Deletes a category no time log uses; one in use is retired instead (``TimeLogCategory``). 404 when there is
+    /// none, or it is retired and still in use.
     public func deleteCategory(_ id: UUID) async throws {
         var binds = PostgresBindings()
         binds.append(id)
-        let deleted = try await database.transaction { connection in
+        let categories = database.table("time_log_categories")
+        let gone = try await database.transaction { connection in
             try await connection.query(
-                PostgresQuery(unsafeSQL: "UPDATE \(database.table("time_logs")) SET category_id = NULL WHERE category_id = $1", binds: binds),
-                logger: database.logger
-            ).consume()
-            return try await connection.query(
-                PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("time_log_categories")) WHERE id = $1 RETURNING id", binds: binds),
-                logger: database.logger
+                PostgresQuery(unsafeSQL: """
+                    WITH category AS (SELECT id, retired_at, EXISTS (SELECT 1 FROM \(database.table("time_logs")) WHERE category_id = $1) AS used
+                                      FROM \(categories) WHERE id = $1 FOR UPDATE),
+                         deleted AS (DELETE FROM \(categories) WHERE id IN (SELECT id FROM category WHERE NOT used) RETURNING id),
+                         retired AS (UPDATE \(categories) SET retired_at = now()
+                                     WHERE id IN (SELECT id FROM category WHERE used AND retired_at IS NULL) RETURNING id)
+                    SELECT id FROM deleted UNION ALL SELECT id FROM retired
+                    """, binds: binds), logger: database.logger
             ).collect().count
         }
-        guard deleted > 0 else { throw Problem.notFound("No such time log category.") }
+        guard gone > 0 else { throw Problem.notFound("No such time log category.") }
     }
 
-    public func categories() async throws -> [TimeLogCategory] {
+    /// The categories new time logs may take, by name; with `includingRetired`, the retired ones too (reports).
+    public func categories(includingRetired: Bool = false) async throws -> [TimeLogCategory] {
+        let retired = includingRetired ? "" : " WHERE retired_at IS NULL"
         let rows = try await database.client.query(
-            PostgresQuery(unsafeSQL: "SELECT id, name FROM \(database.table("time_log_categories")) ORDER BY lower(name)"), logger: database.logger)
+            PostgresQuery(unsafeSQL: """
+                SELECT id, name, retired_at IS NOT NULL FROM \(database.table("time_log_categories"))\(retired) ORDER BY lower(name), id
+                """), logger: database.logger)
         var result: [TimeLogCategory] = []
-        for try await (id, name) in rows.decode((UUID, String).self) { result.append(TimeLogCategory(id: id.lowercased, name: name)) }
+        for try await (id, name, retired) in rows.decode((UUID, String, Bool).self) {
+            result.append(TimeLogCategory(id: id.lowercased, name: name, retired: retired))
+        }
         return result
     }
 
-    /// Stores a time log of a ticket or a task; an unknown category is a 422.
+    /// A category a new time log, or a time log moved to it, may take: an unknown or retired one is a 422.
+    func requireCurrentCategory(_ id: String?, on connection: PostgresConnection) async throws {
+        guard let id = id.flatMap(UUID.init(parsing:)) else { return }
+        var binds = PostgresBindings()
+        binds.append(id)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT 1 FROM \(database.table("time_log_categories")) WHERE id = $1 AND retired_at IS NULL", binds: binds),
+            logger: database.logger)
+        for try await _ in rows { return }
+        throw Problem.unprocessable("There is no such time log category.", errors: [.init(field: "categoryID", message: "unknown category")])
+    }
+
+    /// Stores a time log of a ticket or a task; an unknown or retired category is a 422.
     func insert(_ log: TimeLog, on connection: PostgresConnection) async throws {
+        try await requireCurrentCategory(log.categoryID, on: connection)
         var insert = PostgresBindings()
         insert.append(UUID(parsing: log.id))
         insert.append(log.ticketID.flatMap(UUID.init(parsing:)))
