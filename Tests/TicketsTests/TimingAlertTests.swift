@@ -50,15 +50,29 @@ struct TimingAlertTests {
             try await age("created_at", minutes: 121)
             #expect(try await kit.api.store.raiseTimingAlerts() == 2)
             #expect(try await alerts() == ["ticket.idle_warning", "ticket.idle_critical", "ticket.duration_warning"])
+            func shown() async throws -> (idle: String?, duration: String?, listed: [String?]) {
+                let (_, _, ticket) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
+                let (_, _, page) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=mine&status=active", token: token)
+                let row = (page["items"] as? [[String: Any]])?.first { $0["id"] as? String == id }
+                return (ticket["idleAlert"] as? String, ticket["durationAlert"] as? String, [row?["idleAlert"] as? String, row?["durationAlert"] as? String])
+            }
+            let critical = try await shown()
+            #expect(critical.idle == "critical" && critical.duration == "warning", "the ticket shows what was raised")
+            #expect(critical.listed == ["critical", "warning"], "and so does its row in the agent's list")
 
             let (replied, _, _) = try await TicketTestKit.send(
                 client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"On it.","sendVariant":"active"}"#)
             #expect(replied == .created)
             #expect(try await kit.api.store.raiseTimingAlerts() == 0, "the reply restarted the idle time")
+            let afterReply = try await shown()
+            #expect(afterReply.idle == "none" && afterReply.duration == "warning")
             try await age("idle_since", minutes: 12)
             #expect(try await kit.api.store.raiseTimingAlerts() == 1)
             #expect(try await alerts().last == "ticket.idle_warning")
             #expect(try await alerts().count { $0.hasPrefix("ticket.duration_") } == 1, "the duration warning stays raised")
+            #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/status", token: token, body: #"{"status":"closed"}"#).0 == .ok)
+            let (_, _, closed) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
+            #expect(closed["idleAlert"] as? String == "none" && closed["durationAlert"] as? String == "none", "a closed ticket is not flagged")
         }
     }
 }

@@ -61,7 +61,8 @@ VIEW_SQL="$BENCH_DIR/view-prepared.sql"
 TWO_SQL="$BENCH_DIR/view.sql"
 COLUMNS_SQL="tickets.id, number, brand_id, department_id, group_id, agent_id, customer_user_id, customer_email, subject, status, priority, pinned,
        messages_in, messages_out, created_at, idle_since, closed_at, version,
-       follow_up_at, follow_up_note, follow_up_group_id, follow_up_agent_id, follow_up_priority, follow_up_pin, follow_up_due, tickets.language"
+       follow_up_at, follow_up_note, follow_up_group_id, follow_up_agent_id, follow_up_priority, follow_up_pin, follow_up_due, tickets.language,
+       idle_alert, duration_alert"
 cat >"$VIEW_SQL" <<SQL
 \set g random(10, 49)
 WITH counts AS (

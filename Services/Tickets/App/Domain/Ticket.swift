@@ -23,13 +23,17 @@ public struct Ticket: Codable, Sendable, Equatable {
     public var version: Int
     /// The language tag of the ticket's department when the ticket was opened or transferred there.
     public var language: String
+    /// The Timing alerts raised (Settings → Tickets → Timing): idle while Active, duration while Active or Waiting.
+    public var idleAlert: TimingAlertLevel
+    public var durationAlert: TimingAlertLevel
 
     public var etag: String { "\"\(version)\"" }
 
     public init(
         id: String, number: String, brandID: String, departmentID: String, groupID: String, agentID: String?, customerUserID: String?,
         customerEmail: String, subject: String, status: TicketStatus, priority: TicketPriority, pinned: Bool, messagesIn: Int, messagesOut: Int,
-        createdAt: Date, idleSince: Date, closedAt: Date?, followUp: FollowUp?, version: Int, language: String = "en"
+        createdAt: Date, idleSince: Date, closedAt: Date?, followUp: FollowUp?, version: Int, language: String = "en",
+        idleAlert: TimingAlertLevel = .none, durationAlert: TimingAlertLevel = .none
     ) {
         self.id = id
         self.number = number
@@ -51,6 +55,8 @@ public struct Ticket: Codable, Sendable, Equatable {
         self.followUp = followUp
         self.version = version
         self.language = language
+        self.idleAlert = idleAlert
+        self.durationAlert = durationAlert
     }
 }
 

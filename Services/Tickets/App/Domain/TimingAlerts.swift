@@ -16,6 +16,22 @@ public enum TimingAlert: String, Sendable, CaseIterable {
     var statuses: [TicketStatus] { self == .idle ? [.active] : [.active, .waiting] }
 
     public func eventType(level: Int) -> String { "ticket.\(rawValue)_\(level >= 2 ? "critical" : "warning")" }
+
+    /// The level a ticket shows: the one raised while its status is one the alert watches (a closed ticket's past
+    /// alerts are not flagged).
+    public func shown(level: Int, status: TicketStatus) -> TimingAlertLevel {
+        statuses.contains(status) ? TimingAlertLevel(level: level) : .none
+    }
+}
+
+/// How far past the Timing thresholds a ticket's idle or duration time is, as the ticket shows it: what the agent is
+/// warned of [S001:7753-7756].
+public enum TimingAlertLevel: String, Codable, Sendable {
+    case none, warning, critical
+
+    public init(level: Int) {
+        self = level >= 2 ? .critical : level == 1 ? .warning : .none
+    }
 }
 
 /// One level an alert may reach: 1 warning, 2 critical, after `minutes`.

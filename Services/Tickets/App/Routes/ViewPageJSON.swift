@@ -52,6 +52,7 @@ extension Ticket: JSONResponse {
         json.member("customerEmail", customerEmail)
         json.member("customerUserID", customerUserID)
         json.member("departmentID", departmentID)
+        json.member("durationAlert", durationAlert.rawValue)
         if let followUp {
             json.key("followUp")
             json.beginObject()
@@ -66,6 +67,7 @@ extension Ticket: JSONResponse {
         }
         json.member("groupID", groupID)
         json.member("id", id)
+        json.member("idleAlert", idleAlert.rawValue)
         json.member("idleSince", idleSince)
         json.member("language", language)
         json.member("messagesIn", messagesIn)

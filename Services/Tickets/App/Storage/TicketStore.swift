@@ -44,7 +44,8 @@ public struct TicketStore: Sendable {
     static let columns = """
         tickets.id, number, brand_id, department_id, group_id, agent_id, customer_user_id, customer_email, subject, status, priority, pinned,
         messages_in, messages_out, created_at, idle_since, closed_at, version,
-        follow_up_at, follow_up_note, follow_up_group_id, follow_up_agent_id, follow_up_priority, follow_up_pin, follow_up_due, tickets.language
+        follow_up_at, follow_up_note, follow_up_group_id, follow_up_agent_id, follow_up_priority, follow_up_pin, follow_up_due, tickets.language,
+        idle_alert, duration_alert
         """
 
     /// Deletes up to a thousand rows of `table` whose `column` is before `cutoff` (a purge called until it answers 0,
@@ -114,7 +115,7 @@ public struct TicketStore: Sendable {
         let followUpAt = try cells.optionalDate(), followUpNote = try cells.optionalString()
         let followUpGroupID = try cells.optionalUUID(), followUpAgentID = try cells.optionalUUID()
         let followUpPriority = try cells.optionalInt(), followUpPin = try cells.bool(), followUpDue = try cells.bool()
-        let language = try cells.string()
+        let language = try cells.string(), idleAlert = try cells.int(), durationAlert = try cells.int()
         let followUp = followUpAt.map { at in
             FollowUp(
                 at: at, note: followUpNote, groupID: followUpGroupID?.lowercased, agentID: followUpAgentID?.lowercased,
@@ -125,11 +126,13 @@ public struct TicketStore: Sendable {
             groupID: groupID.lowercased, agentID: agentID?.lowercased, customerUserID: customerUserID?.lowercased,
             customerEmail: customerEmail, subject: subject, status: TicketStatus(rawValue: status) ?? .active,
             priority: TicketPriority(rank: priority), pinned: pinned, messagesIn: messagesIn, messagesOut: messagesOut,
-            createdAt: createdAt, idleSince: idleSince, closedAt: closedAt, followUp: followUp, version: version, language: language)
+            createdAt: createdAt, idleSince: idleSince, closedAt: closedAt, followUp: followUp, version: version, language: language,
+            idleAlert: TimingAlert.idle.shown(level: idleAlert, status: TicketStatus(rawValue: status) ?? .active),
+            durationAlert: TimingAlert.duration.shown(level: durationAlert, status: TicketStatus(rawValue: status) ?? .active))
     }
 
     /// How many columns ``columns`` names.
-    static let columnCount = 26
+    static let columnCount = 28
 
     public func department(_ id: UUID) async throws -> KnownDepartment? {
         try await database.client.withConnection { try await department(id, on: $0) }
