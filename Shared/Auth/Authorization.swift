@@ -8,6 +8,19 @@ public enum Authorization {
         return principal
     }
 
+    /// An employee: any role with an access scope (agents, managers, administrators), not a customer.
+    public static func isEmployee(_ principal: Principal?) -> Bool {
+        guard let principal else { return false }
+        return principal.isSystemAdministrator || principal.scope != .none
+    }
+
+    /// The signed-in employee (401 signed out, 403 for a customer, naming `what` is for employees).
+    public static func requireEmployee(_ principal: Principal?, for what: String) throws -> Principal {
+        let principal = try requireSignedIn(principal)
+        guard isEmployee(principal) else { throw Problem.forbidden("\(what) are for employees.") }
+        return principal
+    }
+
     public static func requireSystemAdministrator(_ principal: Principal?) throws -> Principal {
         let principal = try requireSignedIn(principal)
         guard principal.isSystemAdministrator else {

@@ -30,7 +30,9 @@ struct ServiceKitTests {
             }
         }
         try EventLoopThreading.configureLoopCount(EnvironmentReader([:]))
-        #expect(EventLoopThreading.loopCount == System.coreCount, "unset, the loops stay one per core")
+        if ProcessInfo.processInfo.environment["NIO_SINGLETON_GROUP_LOOP_COUNT"] == nil {
+            #expect(EventLoopThreading.loopCount == System.coreCount, "unset, the loops stay one per core")
+        }
     }
 
     @Test("Log lines are JSON objects carrying the request id")

@@ -95,6 +95,27 @@ struct ReactivatedTicketsTests {
         }
     }
 
+    @Test("A ticket its own group's round robin gets back stays with its agent at their Max Tickets, and the Queue keeps waiting")
+    func transferBackAtMaxTickets() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent(maxTickets: 1)
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let ticket = try await kit.submit(client, token: customer.token, subject: "Mine")
+            let queued = try await kit.submit(client, token: customer.token, subject: "Waiting in the queue")
+            #expect(ticket["agentID"] as? String == agent.lowercased)
+            #expect(queued["agentID"] == nil, "the agent is at their Max Tickets")
+            let id = try #require(ticket["id"] as? String)
+            let (status, _, moved) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/transfer", token: token, body: #"{"groupID":"\#(kit.frontLineID.lowercased)"}"#)
+            #expect(status == .ok)
+            #expect(moved["agentID"] as? String == agent.lowercased, "the slot it holds is its own")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id IS NULL") == 1, "the other ticket still waits")
+            #expect(try await kit.count("SELECT new_active FROM {schema}.agent_groups WHERE agent_id = '\(agent.lowercased)'") == 1)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.history WHERE action = 'ticket.queued'") == 1, "only the second ticket was queued")
+        }
+    }
+
     @Test("A follow-up that comes due for its agent counts in their share of new tickets")
     func followUpCountsForRoundRobin() async throws {
         try await TicketTestKit.run { client, kit in

@@ -25,6 +25,12 @@ struct TicketsByIDTests {
             let read = try await kit.database.client.withConnection { try await store.tickets(ids: [second, first, UUID()], on: $0) }
             #expect(read.sorted { $0.subject < $1.subject } == listed, "every column decoded as the list decodes it; an unknown id is left out")
             #expect(try await store.find(first)?.subject == "First")
+            try await kit.database.client.query(PostgresQuery(unsafeSQL: """
+                UPDATE \(kit.database.table("tickets")) SET idle_alert = 2, duration_alert = 1, language = 'pt-BR' WHERE id = '\(second.lowercased)'
+                """)).consume()
+            let changed = try #require(try await store.find(second))
+            #expect(changed.subject == "Second" && changed.language == "pt-BR" && changed.status == .active)
+            #expect(changed.idleAlert == .critical && changed.durationAlert == .warning, "the last columns land where they belong")
 
             _ = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(first.lowercased)", token: try await kit.administratorToken())
             #expect(try await store.find(first) == nil, "a deleted ticket is not found")

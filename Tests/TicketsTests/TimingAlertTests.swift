@@ -34,7 +34,8 @@ struct TimingAlertTests {
                 client, .patch, "/api/v1/tickets/settings", token: try await kit.administratorToken(),
                 body: #"{"idleWarningMinutes":10,"idleCriticalMinutes":30,"durationWarningMinutes":120}"#)
             #expect(patched == .ok)
-            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
             func age(_ column: String, minutes: Int) async throws {
                 try await kit.database.client.query(PostgresQuery(unsafeSQL: """
                     UPDATE \(kit.database.table("tickets")) SET \(column) = now() - interval '\(minutes) minutes' WHERE id = '\(id)'
@@ -59,6 +60,9 @@ struct TimingAlertTests {
             let critical = try await shown()
             #expect(critical.idle == "critical" && critical.duration == "warning", "the ticket shows what was raised")
             #expect(critical.listed == ["critical", "warning"], "and so does its row in the agent's list")
+            let (_, _, asCustomer) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: customer.token)
+            #expect(asCustomer["idleAlert"] as? String == "none" && asCustomer["durationAlert"] as? String == "none",
+                "the agent is warned, not the customer")
 
             let (replied, _, _) = try await TicketTestKit.send(
                 client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"On it.","sendVariant":"active"}"#)

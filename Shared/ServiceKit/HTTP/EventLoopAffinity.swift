@@ -68,9 +68,10 @@ public enum EventLoopThreading {
         try environment.bool("CONCIERGE_RUN_ON_EVENT_LOOPS", default: true)
     }
 
-    /// `CONCIERGE_EVENT_LOOPS`: how many event loop threads the process runs (NIO's default, one per core, when unset).
-    /// Call it first thing in `main`, before anything uses the loops; later calls change nothing. An operator gives a
-    /// process fewer loops than cores when it shares its machine with busier ones.
+    /// `CONCIERGE_EVENT_LOOPS` (1 to 1024; unset or 0: NIO's own choice, `NIO_SINGLETON_GROUP_LOOP_COUNT` or one per
+    /// core): how many event loop threads the process runs, overriding `NIO_SINGLETON_GROUP_LOOP_COUNT`. It must run
+    /// first thing in `main`, before anything uses the loops (NIO stops the process otherwise); a second call changes
+    /// nothing. An operator gives a process fewer loops than cores when it shares its machine with busier ones.
     public static func configureLoopCount(_ environment: EnvironmentReader) throws {
         let count = try environment.int("CONCIERGE_EVENT_LOOPS", default: 0)
         guard count != 0 else { return }

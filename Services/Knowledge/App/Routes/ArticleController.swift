@@ -78,7 +78,7 @@ public struct ArticleController: Sendable {
         }
         group.get("\(collection)/{id}/translations") { request, context in
             let article = try await readable(context, brandParameter: request.uri.queryParameters["brandID"].map(String.init))
-            let employee = KnowledgeReaders.isEmployee(context.principal)
+            let employee = Authorization.isEmployee(context.principal)
             return Items(items: try await store.translations(of: article).filter { employee || $0.isVisible() })
         }
         group.put("\(collection)/{id}") { request, context in

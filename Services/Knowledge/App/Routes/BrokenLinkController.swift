@@ -38,7 +38,7 @@ public struct BrokenLinkController: Sendable {
     }
 
     func requireScanner(_ context: ServiceRequestContext) throws {
-        guard KnowledgeReaders.isEmployee(context.principal) else { throw Problem.forbidden("Broken links are for employees.") }
+        guard Authorization.isEmployee(context.principal) else { throw Problem.forbidden("Broken links are for employees.") }
         try Authorization.require(context.principal, content.feature, "Scan Broken Links")
     }
 

@@ -106,7 +106,7 @@ public struct CannedReplyController: Sendable {
 
     /// The employee asking, allowed `action`, with their departments.
     func caller(_ context: ServiceRequestContext, action: String) async throws -> CannedCaller {
-        guard let principal = context.principal, KnowledgeReaders.isEmployee(principal), let user = UUID(parsing: principal.userID) else {
+        guard let principal = context.principal, Authorization.isEmployee(principal), let user = UUID(parsing: principal.userID) else {
             throw Problem.forbidden("Canned replies are for employees.")
         }
         try Authorization.require(principal, .cannedReplies, action)

@@ -53,7 +53,7 @@ public struct FeedbackController: Sendable {
     }
 
     static func isModerator(_ context: ServiceRequestContext) -> Bool {
-        KnowledgeReaders.isEmployee(context.principal) && Authorization.allows(context.principal, .kbFeedback, "Report/Moderate")
+        Authorization.isEmployee(context.principal) && Authorization.allows(context.principal, .kbFeedback, "Report/Moderate")
     }
 
     /// Who wrote or flags feedback: the signed-in user, else the client's address as the gateway saw it.

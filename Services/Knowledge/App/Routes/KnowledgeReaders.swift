@@ -6,13 +6,8 @@ import ServiceKit
 /// Who is asking, from the request: the brand of the host (or, for employees, `?brandID=`) and whether they are
 /// an employee (any role with an access scope: agents, managers, administrators).
 enum KnowledgeReaders {
-    static func isEmployee(_ principal: Principal?) -> Bool {
-        guard let principal else { return false }
-        return principal.isSystemAdministrator || principal.scope != .none
-    }
-
     static func reader(_ context: ServiceRequestContext, brandParameter: String?) throws -> (ArticleReader, UUID) {
-        let employee = isEmployee(context.principal)
+        let employee = Authorization.isEmployee(context.principal)
         let text = (employee ? brandParameter : nil) ?? context.brandID
         guard let text, let brand = UUID(parsing: text) else {
             throw Problem.badRequest("The knowledge base is per brand: use the brand's host (or, as an employee, ?brandID=).")
@@ -42,7 +37,7 @@ enum KnowledgeReaders {
 
     /// 401 for an anonymous visitor who does not meet `requirement` (sign in first), 403 for a signed-in one.
     static func require(_ requirement: String, _ principal: Principal?, what: String) throws {
-        guard !PortalAccess.admits(requirement, principal, employee: isEmployee(principal)) else { return }
+        guard !PortalAccess.admits(requirement, principal, employee: Authorization.isEmployee(principal)) else { return }
         if principal == nil { throw Problem.unauthorized("Sign in to read \(what).") }
         throw Problem.forbidden("Reading \(what) requires \(requirement), which your account does not have.")
     }

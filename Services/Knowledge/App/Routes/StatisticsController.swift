@@ -27,7 +27,7 @@ public struct StatisticsController: Sendable {
             return Response(status: .noContent)
         }
         group.get("\(collection)/{id}/statistics") { request, context in
-            guard KnowledgeReaders.isEmployee(context.principal) else { throw Problem.forbidden("Statistics are for employees.") }
+            guard Authorization.isEmployee(context.principal) else { throw Problem.forbidden("Statistics are for employees.") }
             let item = try await content.readable(context, brandParameter: nil)
             let now = Date()
             let parameter = { (name: String) in request.uri.queryParameters[Substring(name)].map(String.init) }
@@ -56,7 +56,7 @@ enum Visit {
 
     /// `?search=<searchID>` on the read names the search whose results led here.
     static func record(_ item: Article, store: ArticleStore, request: Request, context: ServiceRequestContext) async throws {
-        guard !KnowledgeReaders.isEmployee(context.principal), let visitor = visitorKey(context) else { return }
+        guard !Authorization.isEmployee(context.principal), let visitor = visitorKey(context) else { return }
         try await store.recordView(
             of: item, visitorKey: visitor, spider: Visitors.isSpider(userAgent: request.headers[.userAgent]),
             searchID: request.uri.queryParameters["search"].flatMap { UUID(parsing: String($0)) })

@@ -9,19 +9,19 @@ struct Distributor: Sendable {
     let database: Database
 
     /// Chooses an agent for a ticket in `groupID`, or nil (the ticket waits in the queue). A chosen agent's
-    /// allocation grows; `countsTowardMax` (a new ticket received) also raises their new-active counts. `among`
-    /// limits the choice to those agents (a rebalance rule's).
+    /// allocation grows; `countsTowardMax` (a new ticket received) also raises their new-active counts, except the
+    /// `keeping` agent's (``TicketHolder``). `among` limits the choice to those agents (a rebalance rule's).
     func choose(
         in groupID: UUID, countsTowardMax: Bool, respectingMax: Bool = true, excluding: UUID? = nil, among: Set<UUID>? = nil,
-        on connection: PostgresConnection
+        keeping: TicketHolder? = nil, on connection: PostgresConnection
     ) async throws -> UUID? {
         let slots = try await lockedSlots(in: groupID, on: connection)
-        let candidates = slots.filter { $0.agentID != excluding && among?.contains($0.agentID) != false }
+        let candidates = slots.filter { $0.agentID != excluding && among?.contains($0.agentID) != false }.map { keeping?.discounted($0) ?? $0 }
         guard let chosen = RoundRobin.pick(candidates, respectingMax: respectingMax) else { return nil }
         var binds = PostgresBindings()
         binds.append(groupID)
         binds.append(chosen.agentID)
-        binds.append(countsTowardMax ? 1 : 0)
+        binds.append(countsTowardMax && chosen.agentID != keeping?.agentID ? 1 : 0)
         try await connection.query(
             PostgresQuery(unsafeSQL: """
                 WITH slot AS (

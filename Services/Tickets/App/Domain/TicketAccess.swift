@@ -99,12 +99,20 @@ public struct TicketCaller: Sendable {
         !isAgent || (isCustomer(of: ticket) && !groups.contains(ticket.groupID) && !seesEverything)
     }
 
-    /// The ticket as this caller is shown it: its customer does not see the agent's follow-up (its time, note and
-    /// plans are the agent's, like comments).
+    /// The ticket as this caller is shown it: a customer sees ``Ticket/customersView``.
     public func shown(_ ticket: Ticket) -> Ticket {
-        guard readsAsCustomer(ticket), ticket.followUp != nil else { return ticket }
-        var shown = ticket
+        readsAsCustomer(ticket) ? ticket.customersView : ticket
+    }
+}
+
+extension Ticket {
+    /// The ticket as its customer (or a reader of its link) sees it: without the agent's follow-up (its time, note
+    /// and plans are the agent's, like comments) and the Timing alerts the agent is warned of.
+    public var customersView: Ticket {
+        var shown = self
         shown.followUp = nil
+        shown.idleAlert = .none
+        shown.durationAlert = .none
         return shown
     }
 }

@@ -64,13 +64,14 @@ public struct TicketTemplate: Codable, Sendable, Equatable {
         return errors
     }
 
-    /// The fields required at `moment` that `values` leave empty, as 422 field errors.
+    /// The fields required at `moment` that `values` leave empty, as 422 field errors. A requirement on a field the
+    /// one who must fill it does not see (a template saved before ``contradictions`` were refused) is not enforced.
     public func missing(at moment: Moment, values: [String: String], definitions: [String: CustomFieldDefinition]) -> [Problem.FieldError] {
         fields.filter { field in
             switch moment {
             case .submit: field.requiredByUsers && field.visibility != .agents
-            case .send: field.requiredForSend
-            case .close: field.requiredForClose
+            case .send: field.requiredForSend && field.visibility != .users
+            case .close: field.requiredForClose && field.visibility != .users
             }
         }
         .filter { (values[$0.fieldID] ?? "").isEmpty }

@@ -690,5 +690,8 @@ public enum TicketMigrations {
             "DROP INDEX {schema}.time_log_categories_name",
             "CREATE UNIQUE INDEX time_log_categories_name ON {schema}.time_log_categories (lower(name)) WHERE retired_at IS NULL",
         ]),
+        Migration(version: 156, name: "time logs by category: whether a category is in use, and the key check when one is deleted", sql: [
+            "CREATE INDEX time_logs_category ON {schema}.time_logs (category_id) WHERE category_id IS NOT NULL",
+        ]),
     ]
 }

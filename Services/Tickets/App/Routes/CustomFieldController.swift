@@ -33,10 +33,7 @@ public struct CustomFieldController: Sendable {
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.get("custom-fields") { _, context in
-            let principal = try Authorization.requireSignedIn(context.principal)
-            guard principal.isSystemAdministrator || principal.scope != .none else {
-                throw Problem.forbidden("Field definitions are for employees; a customer's form is GET /api/v1/tickets/departments/{id}/form.")
-            }
+            _ = try Authorization.requireEmployee(context.principal, for: "Field definitions (a customer's form is GET /api/v1/tickets/departments/{departmentID}/form)")
             return Items(items: try await store.fieldDefinitions())
         }
         group.post("custom-fields") { request, context in

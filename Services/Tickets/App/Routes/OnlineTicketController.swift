@@ -26,10 +26,10 @@ public struct OnlineTicketController: Sendable {
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.get("online/{number}") { request, context in
             guard let number = context.parameters.get("number")?.uppercased(), let code = request.uri.queryParameters["code"].map(String.init),
-                links.verifies(code, for: number), var ticket = try await store.find(number: number),
-                context.brandID.map({ $0.lowercased() == ticket.brandID }) ?? true
+                links.verifies(code, for: number), let found = try await store.find(number: number),
+                context.brandID.map({ $0.lowercased() == found.brandID }) ?? true
             else { throw Problem.notFound("No such ticket.") }
-            ticket.followUp = nil
+            let ticket = found.customersView
             let timeline = try await store.timeline(try TicketController.id(ticket.id), includeComments: false, page: try TicketController.timelinePage(request))
             return OnlineTicket(ticket: ticket, timeline: timeline)
         }

@@ -377,7 +377,7 @@ public struct TicketController: Sendable {
         guard var ticket = try await store.find(id) else {
             throw Problem.conflict("The ticket this Idempotency-Key made has been deleted.")
         }
-        if let caller { ticket = caller.shown(ticket) } else { ticket.followUp = nil }
+        ticket = caller?.shown(ticket) ?? ticket.customersView
         var response = created(ticket)
         response.headers[Self.idempotentReplayed] = "true"
         return response

@@ -19,9 +19,7 @@ public struct TicketSettingsController: Sendable {
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.get("settings") { _, context in
-            guard let principal = context.principal, principal.isSystemAdministrator || principal.scope != .none else {
-                throw Problem.forbidden("Tickets settings are for employees.")
-            }
+            _ = try Authorization.requireEmployee(context.principal, for: "Tickets settings")
             let found = try await documents.find(Self.section, defaults: TicketSettings())
             return EditedResponse(headers: [.eTag: IfMatch.etag(found.version)], response: found)
         }

@@ -119,20 +119,31 @@ extension TicketStore {
     /// Max Tickets (a follow-up).
     func redistribute(
         _ ticket: inout Ticket, on connection: PostgresConnection, reason: String, excluding: UUID? = nil, countsTowardMax: Bool = true,
-        respectingMax: Bool = true
+        respectingMax: Bool = true, keeping: TicketHolder? = nil
     ) async throws -> (type: String, details: [String: String]) {
         guard let group = UUID(parsing: ticket.groupID) else { throw Problem.internalError(requestID: nil) }
         let previous = ticket.agentID
         if let agent = try await distributor.choose(
-            in: group, countsTowardMax: countsTowardMax, respectingMax: respectingMax, excluding: excluding, on: connection)
+            in: group, countsTowardMax: countsTowardMax, respectingMax: respectingMax, excluding: excluding, keeping: keeping, on: connection)
         {
             ticket.agentID = agent.lowercased
+            let counted = countsTowardMax && agent != keeping?.agentID
             return ("ticket.assigned", [
-                "agentID": agent.lowercased, "fromAgentID": previous ?? "", "reason": reason, "countsTowardMax": String(countsTowardMax),
+                "agentID": agent.lowercased, "fromAgentID": previous ?? "", "reason": reason, "countsTowardMax": String(counted),
             ])
         }
         ticket.agentID = nil
         return ("ticket.queued", ["fromAgentID": previous ?? "", "reason": reason])
+    }
+
+    /// Whether the ticket counts toward its owner's Max Tickets now.
+    func countsTowardMax(_ id: String, on connection: PostgresConnection) async throws -> Bool {
+        var binds = PostgresBindings()
+        binds.append(UUID(parsing: id))
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT counts_toward_max FROM \(database.table("tickets")) WHERE id = $1", binds: binds), logger: database.logger)
+        for try await counts in rows.decode(Bool.self) { return counts }
+        return false
     }
 
     private func markCounting(_ id: String, on connection: PostgresConnection) async throws {

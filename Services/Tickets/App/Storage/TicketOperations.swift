@@ -262,12 +262,11 @@ extension TicketStore {
             published.append(("ticket.assigned", ["agentID": agent.lowercased, "fromAgentID": old["oldAgentID"] ?? "", "reason": "transfer",
                                                   "countsTowardMax": String(counted)]))
         } else {
-            var assigned = try await redistribute(&ticket, on: connection, reason: "transfer", countsTowardMax: counts)
-            if counts, keptBy(ticket.agentID), let owner = ticket.agentID.flatMap(UUID.init(parsing:)) {
-                try await distributor.release(agentID: owner, groupID: groupID, on: connection)
-                assigned.details["countsTowardMax"] = "false"
+            var holder: TicketHolder?
+            if keptBy(old["oldAgentID"]), let owner = old["oldAgentID"].flatMap(UUID.init(parsing:)) {
+                holder = TicketHolder(agentID: owner, holdsSlot: try await countsTowardMax(ticket.id, on: connection))
             }
-            published.append(assigned)
+            published.append(try await redistribute(&ticket, on: connection, reason: "transfer", countsTowardMax: counts, keeping: holder))
         }
         ticket.pinned = transfer.pin && ticket.agentID != nil
         if ticket.pinned { published.append(("ticket.pinned", ["agentID": ticket.agentID ?? ""])) }

@@ -79,7 +79,7 @@ public struct TicketStore: Sendable {
         var binds = PostgresBindings()
         binds.append(id)
         let deleted = includingDeleted ? "" : " AND deleted_at IS NULL"
-        return try await tickets("WHERE id = $1\(deleted)\(lock ? " FOR UPDATE" : "")", binds, on: connection).first
+        return try await tickets("WHERE id = $1\(deleted) FOR UPDATE", binds, on: connection).first
     }
 
     func tickets(_ tail: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [Ticket] {
@@ -116,6 +116,7 @@ public struct TicketStore: Sendable {
         let followUpGroupID = try cells.optionalUUID(), followUpAgentID = try cells.optionalUUID()
         let followUpPriority = try cells.optionalInt(), followUpPin = try cells.bool(), followUpDue = try cells.bool()
         let language = try cells.string(), idleAlert = try cells.int(), durationAlert = try cells.int()
+        let shownStatus = TicketStatus(rawValue: status) ?? .active
         let followUp = followUpAt.map { at in
             FollowUp(
                 at: at, note: followUpNote, groupID: followUpGroupID?.lowercased, agentID: followUpAgentID?.lowercased,
@@ -124,11 +125,11 @@ public struct TicketStore: Sendable {
         return Ticket(
             id: id.lowercased, number: number, brandID: brandID.lowercased, departmentID: departmentID.lowercased,
             groupID: groupID.lowercased, agentID: agentID?.lowercased, customerUserID: customerUserID?.lowercased,
-            customerEmail: customerEmail, subject: subject, status: TicketStatus(rawValue: status) ?? .active,
+            customerEmail: customerEmail, subject: subject, status: shownStatus,
             priority: TicketPriority(rank: priority), pinned: pinned, messagesIn: messagesIn, messagesOut: messagesOut,
             createdAt: createdAt, idleSince: idleSince, closedAt: closedAt, followUp: followUp, version: version, language: language,
-            idleAlert: TimingAlert.idle.shown(level: idleAlert, status: TicketStatus(rawValue: status) ?? .active),
-            durationAlert: TimingAlert.duration.shown(level: durationAlert, status: TicketStatus(rawValue: status) ?? .active))
+            idleAlert: TimingAlert.idle.shown(level: idleAlert, status: shownStatus),
+            durationAlert: TimingAlert.duration.shown(level: durationAlert, status: shownStatus))
     }
 
     /// How many columns ``columns`` names.

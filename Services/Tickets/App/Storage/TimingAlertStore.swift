@@ -36,9 +36,7 @@ extension TicketStore {
         var ids: [UUID] = []
         for try await id in rows.decode(UUID.self) { ids.append(id) }
         guard !ids.isEmpty else { return 0 }
-        var found = PostgresBindings()
-        found.append(ids)
-        let tickets = try await self.tickets("WHERE id = ANY($1)", found, on: connection)
+        let tickets = try await self.tickets(ids: ids, on: connection)
         let type = alert.eventType(level: threshold.level)
         try await events.publish(
             tickets.map { ticket in

@@ -209,10 +209,14 @@ extension TicketStore {
         binds.append(id)
         let categories = database.table("time_log_categories")
         let gone = try await database.transaction { connection in
-            try await connection.query(
+            // Locked first, on its own: a time log being written with the category holds it until its commit, and the
+            // next statement's snapshot then sees that log.
+            try await connection.query(PostgresQuery(unsafeSQL: "SELECT 1 FROM \(categories) WHERE id = $1 FOR UPDATE", binds: binds), logger: database.logger)
+                .consume()
+            return try await connection.query(
                 PostgresQuery(unsafeSQL: """
                     WITH category AS (SELECT id, retired_at, EXISTS (SELECT 1 FROM \(database.table("time_logs")) WHERE category_id = $1) AS used
-                                      FROM \(categories) WHERE id = $1 FOR UPDATE),
+                                      FROM \(categories) WHERE id = $1),
                          deleted AS (DELETE FROM \(categories) WHERE id IN (SELECT id FROM category WHERE NOT used) RETURNING id),
                          retired AS (UPDATE \(categories) SET retired_at = now()
                                      WHERE id IN (SELECT id FROM category WHERE used AND retired_at IS NULL) RETURNING id)
@@ -237,13 +241,15 @@ extension TicketStore {
         return result
     }
 
-    /// A category a new time log, or a time log moved to it, may take: an unknown or retired one is a 422.
+    /// A category a new time log, or a time log moved to it, may take: an unknown or retired one is a 422. The row
+    /// stays share-locked until the log is written, so the category cannot be retired or deleted in between.
     func requireCurrentCategory(_ id: String?, on connection: PostgresConnection) async throws {
         guard let id = id.flatMap(UUID.init(parsing:)) else { return }
         var binds = PostgresBindings()
         binds.append(id)
         let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: "SELECT 1 FROM \(database.table("time_log_categories")) WHERE id = $1 AND retired_at IS NULL", binds: binds),
+            PostgresQuery(
+                unsafeSQL: "SELECT 1 FROM \(database.table("time_log_categories")) WHERE id = $1 AND retired_at IS NULL FOR KEY SHARE", binds: binds),
             logger: database.logger)
         for try await _ in rows { return }
         throw Problem.unprocessable("There is no such time log category.", errors: [.init(field: "categoryID", message: "unknown category")])

@@ -1,0 +1,36 @@
+import ServiceKit
+import Testing
+import TicketsApp
+
+@Suite("Custom field template rules")
+struct TicketTemplateRulesTests {
+    typealias Field = TicketTemplate.Field
+
+    @Test("A template's fields contradict each other when listed twice or required of someone who cannot see them")
+    func contradictions() {
+        let fine = TicketTemplate(id: "t", name: "Support", fields: [
+            Field(fieldID: "a", visibility: .users, requiredByUsers: true),
+            Field(fieldID: "b", visibility: .agents, requiredForSend: true, requiredForClose: true),
+            Field(fieldID: "c", visibility: .both, requiredByUsers: true, requiredForClose: true),
+        ])
+        #expect(fine.contradictions.isEmpty)
+        let wrong = TicketTemplate(id: "t", name: "Support", fields: [
+            Field(fieldID: "a", visibility: .users, requiredForClose: true),
+            Field(fieldID: "b", visibility: .agents, requiredByUsers: true),
+            Field(fieldID: "a", visibility: .both),
+        ])
+        #expect(wrong.contradictions.map(\.field) == ["fields[0].visibility", "fields[1].visibility", "fields[2].fieldID"])
+    }
+
+    @Test("A requirement on a field its filler cannot see, from a template saved before such templates were refused, is not enforced")
+    func unseenRequirementsAreNotEnforced() {
+        let template = TicketTemplate(id: "t", name: "Old", fields: [
+            Field(fieldID: "users-only", visibility: .users, requiredForSend: true, requiredForClose: true),
+            Field(fieldID: "agents-only", visibility: .agents, requiredByUsers: true),
+            Field(fieldID: "both", visibility: .both, requiredByUsers: true, requiredForSend: true, requiredForClose: true),
+        ])
+        for moment in [TicketTemplate.Moment.submit, .send, .close] {
+            #expect(template.missing(at: moment, values: [:], definitions: [:]).map(\.field) == ["customFields.both"], "\(moment)")
+        }
+    }
+}
