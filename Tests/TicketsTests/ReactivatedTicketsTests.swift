@@ -113,6 +113,15 @@ struct ReactivatedTicketsTests {
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id IS NULL") == 1, "the other ticket still waits")
             #expect(try await kit.count("SELECT new_active FROM {schema}.agent_groups WHERE agent_id = '\(agent.lowercased)'") == 1)
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.history WHERE action = 'ticket.queued'") == 1, "only the second ticket was queued")
+
+            #expect(try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Try this.","sendVariant":"waiting"}"#).0 == .created)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id IS NULL") == 0, "its slot went to the waiting one")
+            let (again, _, waiting) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/transfer", token: token, body: #"{"groupID":"\#(kit.frontLineID.lowercased)"}"#)
+            #expect(again == .ok)
+            #expect(waiting["status"] as? String == "waiting")
+            #expect(waiting["agentID"] as? String == agent.lowercased, "a Waiting ticket it holds without a slot stays too")
+            #expect(try await kit.count("SELECT new_active FROM {schema}.agent_groups WHERE agent_id = '\(agent.lowercased)'") == 1)
         }
     }
 

@@ -1,24 +1,22 @@
 import Foundation
 
 /// The agent a ticket being distributed again already belongs to, in the same group (a transfer back to its own
-/// group). Getting it back is not receiving a ticket "from a different user" [S001:2921]: the round robin weighs
-/// them without the slot this ticket holds, and keeping it adds nothing to their Max Tickets count.
+/// group). Getting it back is not receiving a ticket "from a different user" [S001:2921]: keeping it adds nothing
+/// to their Max Tickets count, so the round robin finds room for it with them even at their limit.
 public struct TicketHolder: Sendable, Equatable {
     public var agentID: UUID
-    /// The ticket counts toward the holder's Max Tickets now.
-    public var holdsSlot: Bool
 
-    public init(agentID: UUID, holdsSlot: Bool) {
+    public init(agentID: UUID) {
         self.agentID = agentID
-        self.holdsSlot = holdsSlot
     }
 
-    /// `slot` as the round robin should weigh it: the holder's without this ticket's slot.
+    /// `slot` as the round robin should weigh it: the holder always has room for the ticket they hold (the room
+    /// counts only decide eligibility; the order goes by allocation).
     public func discounted(_ slot: AgentSlot) -> AgentSlot {
-        guard slot.agentID == agentID, holdsSlot else { return slot }
+        guard slot.agentID == agentID else { return slot }
         var free = slot
-        free.newActive = max(free.newActive - 1, 0)
-        free.overallNewActive = max(free.overallNewActive - 1, 0)
+        free.newActive = 0
+        free.overallNewActive = 0
         return free
     }
 }

@@ -262,10 +262,7 @@ extension TicketStore {
             published.append(("ticket.assigned", ["agentID": agent.lowercased, "fromAgentID": old["oldAgentID"] ?? "", "reason": "transfer",
                                                   "countsTowardMax": String(counted)]))
         } else {
-            var holder: TicketHolder?
-            if keptBy(old["oldAgentID"]), let owner = old["oldAgentID"].flatMap(UUID.init(parsing:)) {
-                holder = TicketHolder(agentID: owner, holdsSlot: try await countsTowardMax(ticket.id, on: connection))
-            }
+            let holder = keptBy(old["oldAgentID"]) ? old["oldAgentID"].flatMap(UUID.init(parsing:)).map(TicketHolder.init) : nil
             published.append(try await redistribute(&ticket, on: connection, reason: "transfer", countsTowardMax: counts, keeping: holder))
         }
         ticket.pinned = transfer.pin && ticket.agentID != nil
