@@ -35,6 +35,23 @@ struct QueueDrainTests {
         }
     }
 
+    @Test("A ticket transferred into a queue that the room it freed drains answers with the agent it went to")
+    func transferAnswersTheDrainedAgent() async throws {
+        try await TicketTestKit.run { client, kit in
+            let second = UUID()
+            try await kit.identity("group.created", ["id": second.lowercased, "departmentID": kit.departmentID.lowercased, "name": "Second Line"])
+            let agent = try await kit.agent(overallMax: 1)
+            try await kit.agent(in: second, overallMax: 1, id: agent)
+            let held = try #require(try await kit.submit(client, token: try await kit.customer().token, subject: "Held")["id"] as? String)
+            let (moved, _, ticket) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(held)/transfer", token: try await kit.administratorToken(), body: #"{"groupID":"\#(second.lowercased)"}"#)
+            #expect(moved == .ok)
+            #expect(ticket["agentID"] as? String == agent.lowercased, "queued for want of room, then drained into the room it freed")
+            let (_, _, read) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(held)", token: try await kit.administratorToken())
+            #expect(read["agentID"] as? String == agent.lowercased && read["version"] as? Int == ticket["version"] as? Int, "the answer is the ticket as stored")
+        }
+    }
+
     @Test("A raised overall Max Tickets takes the queued tickets of the agent's groups")
     func raisedMaximumDrains() async throws {
         try await TicketTestKit.run { client, kit in

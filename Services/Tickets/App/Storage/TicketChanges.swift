@@ -50,6 +50,8 @@ extension TicketStore {
         try await recordRecent(before: before, after: saved, actor: actor, on: connection)
         if released, drainingTheQueue, let group = UUID(parsing: before.groupID) {
             try await drainQueues(freedBy: before.agentID.flatMap(UUID.init(parsing:)), in: group, on: connection)
+            // The room it freed may have taken this very ticket out of a queue (its owner's other group).
+            if saved.agentID == nil, let drained = try await find(id, on: connection, lock: false, includingDeleted: true) { return drained }
         }
         return saved
     }
