@@ -138,16 +138,6 @@ extension TicketStore {
         return ("ticket.queued", ["fromAgentID": previous ?? "", "reason": reason])
     }
 
-    /// Whether the ticket counts toward its owner's Max Tickets now.
-    func countsTowardMax(_ id: String, on connection: PostgresConnection) async throws -> Bool {
-        var binds = PostgresBindings()
-        binds.append(UUID(parsing: id))
-        let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: "SELECT counts_toward_max FROM \(database.table("tickets")) WHERE id = $1", binds: binds), logger: database.logger)
-        for try await counts in rows.decode(Bool.self) { return counts }
-        return false
-    }
-
     private func markCounting(_ id: String, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
         binds.append(UUID(parsing: id))

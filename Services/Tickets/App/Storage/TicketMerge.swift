@@ -154,4 +154,13 @@ extension TicketStore {
             on: connection
         ).first
     }
+
+    private func countsTowardMax(_ id: String, on connection: PostgresConnection) async throws -> Bool {
+        var binds = PostgresBindings()
+        binds.append(UUID(parsing: id))
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT counts_toward_max FROM \(database.table("tickets")) WHERE id = $1", binds: binds), logger: database.logger)
+        for try await counts in rows.decode(Bool.self) { return counts }
+        return false
+    }
 }
