@@ -5,14 +5,22 @@ import PostgresNIO
 /// one snapshot and run in one transaction (the statement's, or the caller's); constraints are checked at its end,
 /// so a part may insert rows that reference rows another part inserts.
 public struct CompositeStatement: Sendable {
-    private var binds = PostgresBindings()
+    private(set) var binds = PostgresBindings()
+    private(set) var types: [PostgresDataType] = []
     private var parts: [String] = []
+    /// Whether parts with no rows are written anyway (from empty arrays), so that the statement's text is the same
+    /// whatever its rows: the shape ``run(on:logger:preparedAs:)`` can prepare. The builders of parts skip a part
+    /// with no rows unless this is set.
+    public let keepsEmptyParts: Bool
 
-    public init() {}
+    public init(keepsEmptyParts: Bool = false) {
+        self.keepsEmptyParts = keepsEmptyParts
+    }
 
     /// Adds a parameter and answers its placeholder (`$n`).
     public mutating func bind<Value: PostgresNonThrowingEncodable & Sendable>(_ value: Value) -> String {
         binds.append(value)
+        types.append(Value.psqlType)
         return "$\(binds.count)"
     }
 
@@ -35,5 +43,14 @@ public struct CompositeStatement: Sendable {
     public func run(on connection: PostgresConnection, logger: Logger) async throws {
         guard !isEmpty else { return }
         try await connection.query(query, logger: logger).consume()
+    }
+
+    /// Runs the statement as `Shape`'s prepared statement: PostgreSQL parses and plans it once per connection instead
+    /// of on every run. A statement whose text or parameter types differ from the shape's runs unprepared.
+    public func run<Shape: PreparedCompositeShape>(on connection: PostgresConnection, logger: Logger, preparedAs shape: Shape.Type) async throws {
+        guard !isEmpty else { return }
+        let query = self.query
+        guard Shape.text.admits(sql: query.sql, types: types) else { return try await connection.query(query, logger: logger).consume() }
+        for try await _ in try await connection.execute(PreparedComposite<Shape>(binds: binds), logger: logger) {}
     }
 }

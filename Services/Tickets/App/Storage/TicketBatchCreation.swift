@@ -100,7 +100,7 @@ extension TicketStore {
                 createdAt: now, idleSince: now, closedAt: nil, followUp: nil, version: 1, language: item.new.department.language)
         }
         let messageIDs = items.map { _ in UUIDv7.generate() }
-        var statement = CompositeStatement()
+        var statement = CompositeStatement(keepsEmptyParts: true)
         distributor.record(assigned, to: &statement)
         statement.add("""
             INSERT INTO \(database.table("tickets"))
@@ -144,10 +144,23 @@ extension TicketStore {
                 return (ticket, TicketEvents.Item.creation(of: new, messageID: created.0.lowercased, by: actor, agent: created.1))
             },
             to: &statement)
-        try await statement.run(on: connection, logger: database.logger)
+        if database.schema == ServiceName.tickets.schema {
+            try await statement.run(on: connection, logger: database.logger, preparedAs: PlainTicketCreation.self)
+        } else {
+            try await statement.run(on: connection, logger: database.logger)
+        }
         return tickets
     }
 
+}
+
+/// The statement that writes a batch of plain active tickets, prepared on each connection of the tickets schema: on
+/// the bench stack PostgreSQL spent 0.55 ms parsing and planning it for every batch (about 8 tickets at 16
+/// connections), beside 1.4 ms running it. Its parts are written even when they have no rows (no agent to count, no
+/// Idempotency-Key, no CAPTCHA), so that every batch has the same text.
+enum PlainTicketCreation: PreparedCompositeShape {
+    static let name = "tickets_create_plain"
+    static let text = PreparedCompositeText()
 }
 
 extension TicketEvents.Item {

@@ -1,0 +1,84 @@
+@testable import Database
+import Foundation
+import PostgresNIO
+import Testing
+import TestSupport
+
+/// A composite statement of a fixed shape, prepared once per connection.
+@Suite("Prepared composite statements", .serialized, .enabled(if: TestEnvironment.hasDatabase), .timeLimit(.minutes(2)))
+struct PreparedCompositeTests {
+    enum NotesShape: PreparedCompositeShape {
+        static let name = "test_notes_insert"
+        static let text = PreparedCompositeText()
+    }
+
+    /// Notes and their tags in one statement; with `keepsEmptyParts` the tags' part is written even without tags.
+    static func statement(schema: String, notes: [String], tags: [String], keepsEmptyParts: Bool) -> CompositeStatement {
+        var statement = CompositeStatement(keepsEmptyParts: keepsEmptyParts)
+        statement.add("INSERT INTO \"\(schema)\".notes (text) SELECT * FROM unnest(\(statement.bind(notes))::text[])")
+        if !tags.isEmpty || statement.keepsEmptyParts {
+            statement.add("INSERT INTO \"\(schema)\".tags (tag) SELECT * FROM unnest(\(statement.bind(tags))::text[])")
+        }
+        return statement
+    }
+
+    static func withNotes(_ body: @Sendable (Database, PostgresConnection) async throws -> Void) async throws {
+        try await TestDatabase.withFreshSchema("prepared_composite") { database in
+            try await MigrationRunner(database: database, migrations: []).run()
+            try await database.client.query(
+                PostgresQuery(unsafeSQL: "CREATE TABLE \"\(database.schema)\".notes (text text NOT NULL)"), logger: database.logger).consume()
+            try await database.client.query(
+                PostgresQuery(unsafeSQL: "CREATE TABLE \"\(database.schema)\".tags (tag text NOT NULL)"), logger: database.logger).consume()
+            try await database.client.withConnection { connection in try await body(database, connection) }
+        }
+    }
+
+    static func count(_ table: String, _ database: Database, _ connection: PostgresConnection) async throws -> Int {
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM \"\(database.schema)\".\(table)"), logger: database.logger)
+        for try await n in rows.decode(Int.self) { return n }
+        return 0
+    }
+
+    static func prepared(_ database: Database, _ connection: PostgresConnection) async throws -> [String] {
+        let rows = try await connection.query("SELECT name FROM pg_prepared_statements ORDER BY name", logger: database.logger)
+        var names: [String] = []
+        for try await name in rows.decode(String.self) { names.append(name) }
+        return names
+    }
+
+    @Test("Statements of the shape's text run prepared, whatever their rows, and write them all")
+    func sameShapeRunsPrepared() async throws {
+        try await Self.withNotes { database, connection in
+            let schema = database.schema
+            try await Self.statement(schema: schema, notes: ["a", "b"], tags: ["x"], keepsEmptyParts: true)
+                .run(on: connection, logger: database.logger, preparedAs: NotesShape.self)
+            try await Self.statement(schema: schema, notes: ["c"], tags: [], keepsEmptyParts: true)
+                .run(on: connection, logger: database.logger, preparedAs: NotesShape.self)
+            #expect(try await Self.prepared(database, connection) == [NotesShape.name])
+            #expect(try await Self.count("notes", database, connection) == 3)
+            #expect(try await Self.count("tags", database, connection) == 1)
+        }
+    }
+
+    @Test("A statement of another text runs unprepared and still writes its rows")
+    func otherShapeRunsUnprepared() async throws {
+        try await Self.withNotes { database, connection in
+            let schema = database.schema
+            try await Self.statement(schema: schema, notes: ["a"], tags: ["x"], keepsEmptyParts: true)
+                .run(on: connection, logger: database.logger, preparedAs: NotesShape.self)
+            try await Self.statement(schema: schema, notes: ["b"], tags: [], keepsEmptyParts: false)
+                .run(on: connection, logger: database.logger, preparedAs: NotesShape.self)
+            #expect(try await Self.count("notes", database, connection) == 2)
+            #expect(try await Self.count("tags", database, connection) == 1)
+        }
+    }
+
+    @Test("The first statement fixes the shape; only its text and parameter types are admitted after")
+    func firstStatementFixesTheShape() {
+        let text = PreparedCompositeText()
+        #expect(text.admits(sql: "INSERT a", types: [.textArray]))
+        #expect(text.admits(sql: "INSERT a", types: [.textArray]))
+        #expect(!text.admits(sql: "INSERT b", types: [.textArray]))
+        #expect(!text.admits(sql: "INSERT a", types: [.int8Array]))
+    }
+}
