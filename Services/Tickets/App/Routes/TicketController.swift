@@ -220,20 +220,20 @@ public struct TicketController: Sendable {
         let setting = try await store.captchaSetting()
         let solved = CaptchaRequirement.applies(mode: setting.mode, to: caller)
             ? try await captcha.pass(setting, challenge: body.captcha, response: body.captchaResponse) : nil
-        return created(
-            try await creation.submit(PendingTicket(departmentID: departmentID, actor: .customer(caller?.principal.userID)) { known in
-                let department = try Self.existing(known, body.departmentID)
-                try Self.checkPortalSubmission(to: department, by: caller, brandID: brandID)
-                var new = NewTicket(
-                    department: department, groupID: department.frontLineGroupID, customerUserID: caller.flatMap { UUID(parsing: $0.principal.userID) },
-                    customerEmail: email, subject: subject, bodyHTML: html, bodyText: text, priority: .normal, owner: nil, incoming: true, status: .active,
-                    customFields: body.customFields ?? [:], requestKey: key)
-                new.captcha = solved
-                new.fromForm = true
-                new.attachmentIDs = attachments
-                new.source = MessageSource.kept(givenHTML: body.bodyHTML, safeHTML: html)
-                return new
-            }))
+        let ticket = try await creation.submit(PendingTicket(departmentID: departmentID, actor: .customer(caller?.principal.userID)) { known in
+            let department = try Self.existing(known, body.departmentID)
+            try Self.checkPortalSubmission(to: department, by: caller, brandID: brandID)
+            var new = NewTicket(
+                department: department, groupID: department.frontLineGroupID, customerUserID: caller.flatMap { UUID(parsing: $0.principal.userID) },
+                customerEmail: email, subject: subject, bodyHTML: html, bodyText: text, priority: .normal, owner: nil, incoming: true, status: .active,
+                customFields: body.customFields ?? [:], requestKey: key)
+            new.captcha = solved
+            new.fromForm = true
+            new.attachmentIDs = attachments
+            new.source = MessageSource.kept(givenHTML: body.bodyHTML, safeHTML: html)
+            return new
+        })
+        return created(caller?.shown(ticket) ?? ticket.customersView)
     }
 
     /// Send Form (a reply's) and Insert Form (a new ticket's): the copy the message will link to, with its code.
