@@ -693,5 +693,9 @@ public enum TicketMigrations {
         Migration(version: 156, name: "time logs by category: whether a category is in use, and the key check when one is deleted", sql: [
             "CREATE INDEX time_logs_category ON {schema}.time_logs (category_id) WHERE category_id IS NOT NULL",
         ]),
+        Migration(version: 157, name: "forwarders and recent lists by ticket: a purged or merged ticket's cascade read them whole", sql: [
+            "CREATE INDEX forwarders_ticket ON {schema}.forwarders (ticket_id)",
+            "CREATE INDEX agent_recent_ticket ON {schema}.agent_recent (ticket_id)",
+        ]),
     ]
 }
