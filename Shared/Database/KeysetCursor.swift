@@ -8,6 +8,13 @@ import ServiceKit
 /// A cursor that does not have the list's shape (another list's, or one written before a key's format changed) is
 /// a 400, so a client never silently gets the first page again or an empty one.
 public enum KeysetCursor {
+    /// `id > ` this walks a table by id from a nullable uuid bind (`$1`, nil for the start) on the id index. Written
+    /// as `$1 IS NULL OR id > $1`, the generic plan every query gets (``DatabaseURL``) could not bound the index scan,
+    /// and each batch of an index rebuild walked from the first row again.
+    public static func uuidAfter(_ placeholder: String) -> String {
+        "coalesce(\(placeholder)::uuid, '00000000-0000-0000-0000-000000000000'::uuid)"
+    }
+
     /// How one key of a list's sort was written into its cursor.
     public enum Key: Sendable {
         case integer

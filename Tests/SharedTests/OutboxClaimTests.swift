@@ -26,31 +26,33 @@ struct OutboxClaimTests {
                 try await database.client.query(PostgresQuery(unsafeSQL: sql), logger: database.logger).consume()
             }
             let store = OutboxStore(database: database)
-            var binds = PostgresBindings()
-            binds.append(500)
-            let rows = try await database.client.query(
-                PostgresQuery(unsafeSQL: "EXPLAIN (ANALYZE, FORMAT JSON) \(store.claimSQL)", binds: binds), logger: database.logger)
-            var plan = ""
-            for try await text in rows.decode(String.self) { plan += text }
-            let outboxRows = try Self.rowsRead(from: "outbox", in: plan)
+            let outboxRows = try await QueryPlan.explain(store.claimSQL, values: ["500"], on: database).rowsRead(from: "outbox")
             #expect(outboxRows <= 10, "the claim read \(outboxRows) outbox rows for 10 pending events")
             let claimed = try await database.transaction { connection in try await store.claimUnpublished(limit: 500, on: connection) }
             #expect(claimed.count == 10)
         }
     }
 
-    /// The rows every node scanning `relation` returned, over all its loops, in an `EXPLAIN (ANALYZE, FORMAT JSON)`.
-    static func rowsRead(from relation: String, in plan: String) throws -> Int {
-        func walk(_ node: [String: Any]) -> Int {
-            var total = 0
-            if node["Relation Name"] as? String == relation {
-                total += (node["Actual Rows"] as? Int ?? 0) * (node["Actual Loops"] as? Int ?? 1)
+    @Test("A purge batch of old published events reads that batch, not the whole outbox")
+    func purgeReadsItsBatch() async throws {
+        try await TestDatabase.withFreshSchema("outbox_purge") { database in
+            try await MigrationRunner(database: database, migrations: []).run()
+            let outbox = database.table("outbox")
+            for sql in [
+                """
+                INSERT INTO \(outbox) (event_id, topic, message_key, payload, created_at)
+                SELECT gen_random_uuid(), 'notes.events', 'note-' || n % 7, convert_to('{}', 'UTF8'), now() - interval '30 days'
+                FROM generate_series(1, 100000) n
+                """,
+                "ANALYZE \(outbox)",
+            ] {
+                try await database.client.query(PostgresQuery(unsafeSQL: sql), logger: database.logger).consume()
             }
-            for child in node["Plans"] as? [[String: Any]] ?? [] { total += walk(child) }
-            return total
+            let store = OutboxStore(database: database)
+            let outboxRows = try await QueryPlan.explain(store.purgeSQL, values: ["now() - interval '1 day'", "500"], on: database)
+                .rowsRead(from: "outbox")
+            #expect(outboxRows <= 5_000, "a batch of 500 read \(outboxRows) outbox rows")
+            #expect(try await store.purgePublished(olderThan: Date().addingTimeInterval(-86_400), limit: 500) == 500)
         }
-        let explained = try JSONSerialization.jsonObject(with: Data(plan.utf8)) as? [[String: Any]]
-        let root = try #require(explained?.first?["Plan"] as? [String: Any])
-        return walk(root)
     }
 }

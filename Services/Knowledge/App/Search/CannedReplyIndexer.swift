@@ -24,7 +24,7 @@ public struct CannedReplyIndexer: SearchProjection {
         var binds = PostgresBindings()
         binds.append(after)
         return try await database.client.withConnection { connection in
-            try await store.replies("WHERE $1::uuid IS NULL OR id > $1 ORDER BY id LIMIT 1000", binds, on: connection)
+            try await store.replies("WHERE id > \(KeysetCursor.uuidAfter("$1")) ORDER BY id LIMIT 1000", binds, on: connection)
         }.map(CannedReplySearchTerms.document)
     }
 

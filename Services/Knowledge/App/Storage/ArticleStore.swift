@@ -131,7 +131,7 @@ public struct ArticleStore: Sendable {
     func articles(after: UUID?, on connection: PostgresConnection) async throws -> [Article] {
         var binds = PostgresBindings()
         binds.append(after)
-        return try await articles("WHERE $1::uuid IS NULL OR id > $1 ORDER BY id LIMIT 1000", binds, on: connection)
+        return try await articles("WHERE id > \(KeysetCursor.uuidAfter("$1")) ORDER BY id LIMIT 1000", binds, on: connection)
     }
 
     /// Records a search that found nothing, with its event, for the "unsuccessful searches" report.

@@ -23,10 +23,10 @@ public struct LinkCheckStore: Sendable {
             binds.append(limit)
             let rows = try await connection.query(
                 PostgresQuery(unsafeSQL: """
-                    UPDATE \(database.table("articles")) SET links_checked_at = now() WHERE id IN (
+                    UPDATE \(database.table("articles")) SET links_checked_at = now() WHERE id = ANY(ARRAY(
                         SELECT id FROM \(database.table("articles"))
                         WHERE deleted_at IS NULL AND (links_checked_at IS NULL OR links_checked_at < $1)
-                        ORDER BY links_checked_at NULLS FIRST, id LIMIT $2 FOR UPDATE SKIP LOCKED)
+                        ORDER BY links_checked_at NULLS FIRST, id LIMIT $2 FOR UPDATE SKIP LOCKED))
                     RETURNING id
                     """, binds: binds), logger: database.logger)
             var ids: [UUID] = []

@@ -18,8 +18,8 @@ extension ArticleStore {
             binds.append(limit)
             let rows = try await connection.query(
                 PostgresQuery(unsafeSQL: """
-                    DELETE FROM \(database.table("articles")) WHERE id IN (
-                        SELECT id FROM \(database.table("articles")) WHERE deleted_at < $1 ORDER BY deleted_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+                    DELETE FROM \(database.table("articles")) WHERE id = ANY(ARRAY(
+                        SELECT id FROM \(database.table("articles")) WHERE deleted_at < $1 ORDER BY deleted_at LIMIT $2 FOR UPDATE SKIP LOCKED))
                     RETURNING id, brand_id, kind
                     """, binds: binds), logger: database.logger)
             var purged: [(UUID, UUID, String)] = []

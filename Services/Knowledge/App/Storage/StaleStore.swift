@@ -17,10 +17,10 @@ extension ArticleStore {
             binds.append(limit)
             let rows = try await connection.query(
                 PostgresQuery(unsafeSQL: """
-                    UPDATE \(database.table("articles")) SET stale_signalled_at = $1 WHERE id IN (
+                    UPDATE \(database.table("articles")) SET stale_signalled_at = $1 WHERE id = ANY(ARRAY(
                         SELECT id FROM \(database.table("articles"))
                         WHERE stale_at <= $1 AND stale_signalled_at IS NULL AND deleted_at IS NULL
-                        ORDER BY stale_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+                        ORDER BY stale_at LIMIT $2 FOR UPDATE SKIP LOCKED))
                     RETURNING id, brand_id, kind, title, stale_at, assigned_agent_id
                     """, binds: binds), logger: database.logger)
             var stale: [StaleData] = []

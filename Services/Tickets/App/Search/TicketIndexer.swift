@@ -19,12 +19,15 @@ public struct TicketIndexer: SearchProjection {
         self.store = TicketStore(database: database)
     }
 
+    /// After `$1` (nil: from the start), the next thousand tickets by id, on the primary key's order.
+    static let rebuildBatch = "WHERE id > \(KeysetCursor.uuidAfter("$1")) ORDER BY id LIMIT 1000"
+
     /// The next thousand tickets by id, deleted ones too (for "only deleted items").
     public func documents(after: UUID?) async throws -> [SearchDocument] {
         var binds = PostgresBindings()
         binds.append(after)
         return try await database.client.withConnection { connection in
-            try await documents(try await store.tickets("WHERE $1::uuid IS NULL OR id > $1 ORDER BY id LIMIT 1000", binds, on: connection), on: connection)
+            try await documents(try await store.tickets(Self.rebuildBatch, binds, on: connection), on: connection)
         }
     }
 

@@ -20,19 +20,25 @@ extension TicketStore {
         return raised
     }
 
+    /// Raises the level of up to `$2` tickets whose alert started by `$1`, oldest first. The claimed ids are read into
+    /// an array first: with `id IN (SELECT … LIMIT $2)`, the generic plan (``DatabaseURL``) expected a tenth of the
+    /// tickets and joined them by scanning the whole table, 1.4 s per statement over a million tickets.
+    func raiseSQL(_ alert: TimingAlert, to threshold: TimingThreshold) -> String {
+        let statuses = alert.statuses.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        return """
+            UPDATE \(database.table("tickets")) SET \(alert.levelColumn) = \(threshold.level) WHERE id = ANY(ARRAY(
+                SELECT id FROM \(database.table("tickets"))
+                WHERE status IN (\(statuses)) AND deleted_at IS NULL AND \(alert.levelColumn) < \(threshold.level) AND \(alert.startColumn) <= $1
+                ORDER BY \(alert.startColumn) LIMIT $2 FOR UPDATE SKIP LOCKED))
+            RETURNING id
+            """
+    }
+
     private func raise(_ alert: TimingAlert, to threshold: TimingThreshold, now: Date, batch: Int, on connection: PostgresConnection) async throws -> Int {
         var binds = PostgresBindings()
         binds.append(now.addingTimeInterval(-TimeInterval(threshold.minutes) * 60))
         binds.append(batch)
-        let statuses = alert.statuses.map { "'\($0.rawValue)'" }.joined(separator: ", ")
-        let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: """
-                UPDATE \(database.table("tickets")) SET \(alert.levelColumn) = \(threshold.level) WHERE id IN (
-                    SELECT id FROM \(database.table("tickets"))
-                    WHERE status IN (\(statuses)) AND deleted_at IS NULL AND \(alert.levelColumn) < \(threshold.level) AND \(alert.startColumn) <= $1
-                    ORDER BY \(alert.startColumn) LIMIT $2 FOR UPDATE SKIP LOCKED)
-                RETURNING id
-                """, binds: binds), logger: database.logger)
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: raiseSQL(alert, to: threshold), binds: binds), logger: database.logger)
         var ids: [UUID] = []
         for try await id in rows.decode(UUID.self) { ids.append(id) }
         guard !ids.isEmpty else { return 0 }
