@@ -34,6 +34,10 @@ public struct CompositeStatement: Sendable {
 
     public var isEmpty: Bool { parts.isEmpty }
 
+    /// Whether a builder adds its part for `rows` rows: always when the statement keeps empty parts, otherwise only
+    /// when there are rows to write.
+    public func wantsPart(rows: Int) -> Bool { rows > 0 || keepsEmptyParts }
+
     public var query: PostgresQuery {
         let named = parts.enumerated().map { "p\($0.offset + 1) AS (\($0.element))" }
         return PostgresQuery(unsafeSQL: "WITH \(named.joined(separator: ",\n")) SELECT 1", binds: binds)
@@ -50,7 +54,12 @@ public struct CompositeStatement: Sendable {
     public func run<Shape: PreparedCompositeShape>(on connection: PostgresConnection, logger: Logger, preparedAs shape: Shape.Type) async throws {
         guard !isEmpty else { return }
         let query = self.query
-        guard Shape.text.admits(sql: query.sql, types: types) else { return try await connection.query(query, logger: logger).consume() }
-        for try await _ in try await connection.execute(PreparedComposite<Shape>(binds: binds), logger: logger) {}
+        switch Shape.text.admits(sql: query.sql, types: types) {
+        case .admitted:
+            for try await _ in try await connection.execute(PreparedComposite<Shape>(binds: binds), logger: logger) {}
+        case .refused(let first):
+            if first { logger.warning("a statement of another text than its prepared shape's runs unprepared", metadata: ["shape": "\(Shape.name)"]) }
+            try await connection.query(query, logger: logger).consume()
+        }
     }
 }

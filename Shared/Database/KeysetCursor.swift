@@ -8,9 +8,10 @@ import ServiceKit
 /// A cursor that does not have the list's shape (another list's, or one written before a key's format changed) is
 /// a 400, so a client never silently gets the first page again or an empty one.
 public enum KeysetCursor {
-    /// `id > ` this walks a table by id from a nullable uuid bind (`$1`, nil for the start) on the id index. Written
-    /// as `$1 IS NULL OR id > $1`, the generic plan every query gets (``DatabaseURL``) could not bound the index scan,
-    /// and each batch of an index rebuild walked from the first row again.
+    /// The lower bound of a walk by id from a nullable uuid bind (`placeholder`, nil for the start), for
+    /// `id > uuidAfter("$1")`: the index scan starts at the bound. Written as `$1 IS NULL OR id > $1`, the generic
+    /// plan every query gets (``DatabaseURL``) could not bound the scan, and each batch of an index rebuild walked
+    /// from the first row again. Nil stands for the nil UUID, which no row has as its id.
     public static func uuidAfter(_ placeholder: String) -> String {
         "coalesce(\(placeholder)::uuid, '00000000-0000-0000-0000-000000000000'::uuid)"
     }

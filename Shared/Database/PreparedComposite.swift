@@ -18,6 +18,14 @@ public final class PreparedCompositeText: Sendable {
     private struct Fixed: Sendable {
         var sql: String
         var types: [PostgresDataType]
+        var refused = false
+    }
+
+    /// Whether a statement runs as the shape, and whether it is the first one refused (which is worth a warning: a
+    /// builder let its text depend on its rows, and the statement is planned on every run again).
+    enum Admission: Equatable {
+        case admitted
+        case refused(first: Bool)
     }
 
     private let fixed = Mutex<Fixed?>(nil)
@@ -25,15 +33,20 @@ public final class PreparedCompositeText: Sendable {
     public init() {}
 
     /// Whether a statement of this text and these types runs as the shape: fixes the shape on first use.
-    func admits(sql: String, types: [PostgresDataType]) -> Bool {
+    func admits(sql: String, types: [PostgresDataType]) -> Admission {
         fixed.withLock { fixed in
             guard let known = fixed else {
                 fixed = Fixed(sql: sql, types: types)
-                return true
+                return .admitted
             }
-            return known.sql == sql && known.types == types
+            if known.sql == sql && known.types == types { return .admitted }
+            fixed?.refused = true
+            return .refused(first: !known.refused)
         }
     }
+
+    /// Whether any statement of another text was run as the shape.
+    public var hasRefused: Bool { fixed.withLock { $0?.refused ?? false } }
 
     var sql: String { fixed.withLock { $0?.sql ?? "" } }
     var types: [PostgresDataType] { fixed.withLock { $0?.types ?? [] } }

@@ -33,6 +33,28 @@ struct OutboxClaimTests {
         }
     }
 
+    @Test("Pending ids whose events are gone are forgotten, and the events behind them are still claimed")
+    func pendingIdsWithoutEventsAreForgotten() async throws {
+        try await TestDatabase.withFreshSchema("outbox_orphans") { database in
+            try await MigrationRunner(database: database, migrations: []).run()
+            let outbox = database.table("outbox"), pending = database.table("outbox_pending")
+            for sql in [
+                "INSERT INTO \(pending) (id) SELECT -n FROM generate_series(1, 600) n",
+                """
+                INSERT INTO \(outbox) (event_id, topic, message_key, payload)
+                SELECT gen_random_uuid(), 'notes.events', 'note', convert_to('{}', 'UTF8') FROM generate_series(1, 10)
+                """,
+                "INSERT INTO \(pending) (id) SELECT id FROM \(outbox)",
+            ] {
+                try await database.client.query(PostgresQuery(unsafeSQL: sql), logger: database.logger).consume()
+            }
+            let store = OutboxStore(database: database)
+            let claimed = try await database.transaction { connection in try await store.claimUnpublished(limit: 500, on: connection) }
+            #expect(claimed.count == 10, "600 pending ids without events come first and fill a claim of 500")
+            #expect(try await store.unpublishedCount() == 10, "the ids without events are forgotten")
+        }
+    }
+
     @Test("A purge batch of old published events reads that batch, not the whole outbox")
     func purgeReadsItsBatch() async throws {
         try await TestDatabase.withFreshSchema("outbox_purge") { database in

@@ -76,9 +76,9 @@ struct PreparedCompositeTests {
     @Test("The first statement fixes the shape; only its text and parameter types are admitted after")
     func firstStatementFixesTheShape() {
         let text = PreparedCompositeText()
-        #expect(text.admits(sql: "INSERT a", types: [.textArray]))
-        #expect(text.admits(sql: "INSERT a", types: [.textArray]))
-        #expect(!text.admits(sql: "INSERT b", types: [.textArray]))
-        #expect(!text.admits(sql: "INSERT a", types: [.int8Array]))
+        #expect(text.admits(sql: "INSERT a", types: [.textArray]) == .admitted)
+        #expect(text.admits(sql: "INSERT a", types: [.textArray]) == .admitted)
+        #expect(text.admits(sql: "INSERT b", types: [.textArray]) == .refused(first: true))
+        #expect(text.admits(sql: "INSERT a", types: [.int8Array]) == .refused(first: false), "the first refusal alone is worth a warning")
     }
 }

@@ -26,6 +26,7 @@ public struct QueryPlan: Sendable {
                 text = try await run("EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE planned\(arguments)")
             } catch {
                 try await connection.query("ROLLBACK", logger: database.logger).consume()
+                try? await connection.query("DEALLOCATE planned", logger: database.logger).consume()
                 throw error
             }
             try await connection.query("ROLLBACK", logger: database.logger).consume()
@@ -37,18 +38,24 @@ public struct QueryPlan: Sendable {
     }
 
     /// The rows every node scanning `relation` read, over all its loops: those it returned and those its filter
-    /// removed.
-    public func rowsRead(from relation: String) -> Int {
-        func walk(_ node: [String: any Sendable]) -> Int {
-            var total = 0
+    /// removed. A plan that does not read `relation` is an error, not zero rows.
+    public func rowsRead(from relation: String) throws -> Int {
+        func number(_ value: (any Sendable)?) -> Double { (value as? Double) ?? (value as? Int).map(Double.init) ?? 0 }
+        func walk(_ node: [String: any Sendable]) -> (nodes: Int, rows: Double) {
+            var found = (nodes: 0, rows: 0.0)
             if node["Relation Name"] as? String == relation {
-                let read = (node["Actual Rows"] as? Int ?? 0) + (node["Rows Removed by Filter"] as? Int ?? 0)
-                total += read * (node["Actual Loops"] as? Int ?? 1)
+                let read = number(node["Actual Rows"]) + number(node["Rows Removed by Filter"])
+                found = (1, read * max(1, number(node["Actual Loops"])))
             }
-            for child in node["Plans"] as? [[String: any Sendable]] ?? [] { total += walk(child) }
-            return total
+            for child in node["Plans"] as? [[String: any Sendable]] ?? [] {
+                let below = walk(child)
+                found = (found.nodes + below.nodes, found.rows + below.rows)
+            }
+            return found
         }
-        return walk(root)
+        let found = walk(root)
+        guard found.nodes > 0 else { throw TestSetupError("the plan does not read \(relation)") }
+        return Int(found.rows.rounded())
     }
 
     /// The index conditions of the nodes scanning `relation` (empty when it was not read through an index bound).
@@ -68,6 +75,7 @@ public struct QueryPlan: Sendable {
             switch value {
             case let text as String: copy[key] = text
             case let number as Int: copy[key] = number
+            case let number as Double: copy[key] = number
             case let children as [[String: Any]]: copy[key] = children.map(sendable)
             default: continue
             }

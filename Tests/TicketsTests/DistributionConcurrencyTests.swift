@@ -6,7 +6,7 @@ import PostgresNIO
 import Testing
 import TestSupport
 import ServiceKit
-import TicketsApp
+@testable import TicketsApp
 
 @Suite("Distribution under concurrency", .serialized, .enabled(if: TestEnvironment.hasDatabase))
 struct DistributionConcurrencyTests {
@@ -38,6 +38,7 @@ struct DistributionConcurrencyTests {
                 try await group.waitForAll()
             }
         }
+        #expect(!PlainTicketCreation.text.hasRefused, "batches with and without assignments share the prepared statement's text")
     }
 
     static func newTicket(_ index: Int, in department: KnownDepartment, kit: TicketTestKit) -> NewTicket {

@@ -38,7 +38,7 @@ struct GenericPlanTests {
                 """), logger: kit.database.logger).consume()
             let sql = kit.api.store.raiseSQL(.idle, to: TimingThreshold(level: 1, minutes: 60))
             let read = try await QueryPlan.explain(sql, values: ["now() - interval '1 hour'", "200"], on: kit.database).rowsRead(from: "tickets")
-            #expect(read <= 10, "raising one alert read \(read) ticket rows")
+            #expect((1...10).contains(read), "raising one alert read \(read) ticket rows")
         }
     }
 
@@ -52,7 +52,7 @@ struct GenericPlanTests {
             let sql = "SELECT id FROM \(kit.database.table("tickets")) \(TicketIndexer.rebuildBatch)"
             let plan = try await QueryPlan.explain(sql, values: ["'\(after)'::uuid"], on: kit.database)
             #expect(plan.indexConditions(on: "tickets").contains { $0.contains("id >") }, "the batch starts at its cursor in the index")
-            #expect(plan.rowsRead(from: "tickets") <= 3_000)
+            #expect(try plan.rowsRead(from: "tickets") <= 3_000)
         }
     }
 }

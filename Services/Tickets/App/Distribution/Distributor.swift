@@ -79,7 +79,7 @@ struct Distributor: Sendable {
     /// Counts new tickets received by agents (``RoundRobin/distribute(_:slots:from:)``'s `assigned`): allocations,
     /// group and overall new-active counts, the moment of the last assignment.
     func record(_ assigned: [GroupAgent: Int], to statement: inout CompositeStatement) {
-        guard !assigned.isEmpty || statement.keepsEmptyParts else { return }
+        guard statement.wantsPart(rows: assigned.count) else { return }
         let entries = assigned.sorted { ($0.key.groupID.uuidString, $0.key.agentID.uuidString) < ($1.key.groupID.uuidString, $1.key.agentID.uuidString) }
         let groups = statement.bind(entries.map(\.key.groupID))
         let agents = statement.bind(entries.map(\.key.agentID))

@@ -77,7 +77,7 @@ public struct TicketEvents: Sendable {
     /// Adds the events, and their history rows, to a statement that writes other changes too.
     func publish(_ changes: [(ticket: Ticket, items: [Item])], to statement: inout CompositeStatement, recordHistory: Bool = true) throws {
         let changes = changes.filter { !$0.items.isEmpty }
-        guard !changes.isEmpty || statement.keepsEmptyParts else { return }
+        guard statement.wantsPart(rows: changes.count) else { return }
         try outbox.append(
             changes.flatMap { ticket, items in
                 items.map { item in

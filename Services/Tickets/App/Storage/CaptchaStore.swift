@@ -24,7 +24,7 @@ extension TicketStore {
     /// Adds the spending of the batch's challenges to its statement; a challenge spent before fails the batch, whose
     /// tickets are then written one by one (``spend(_:on:)``).
     func spend(_ challenges: [ProofOfWorkCaptcha.Accepted], to statement: inout CompositeStatement) {
-        guard !challenges.isEmpty || statement.keepsEmptyParts else { return }
+        guard statement.wantsPart(rows: challenges.count) else { return }
         statement.add("""
             INSERT INTO \(database.table("captcha_spent")) (id, expires_at)
             SELECT * FROM unnest(\(statement.bind(challenges.map(\.id)))::text[], \(statement.bind(challenges.map(\.expiresAt)))::timestamptz[])

@@ -22,7 +22,7 @@ struct CountStore: Sendable {
         let cells = delta.filter { $0.value != 0 }.sorted {
             ($0.key.scope, $0.key.scopeID, $0.key.status) < ($1.key.scope, $1.key.scopeID, $1.key.status)
         }
-        guard !cells.isEmpty || statement.keepsEmptyParts else { return }
+        guard statement.wantsPart(rows: cells.count) else { return }
         statement.add("""
             INSERT INTO \(database.table("ticket_counts")) AS c (scope, scope_id, status, shard, n)
             SELECT scope, scope_id, status, pg_backend_pid() % \(statement.bind(Self.shards)), delta

@@ -29,7 +29,7 @@ extension TicketStore {
             let rows = try await connection.query(
                 PostgresQuery(unsafeSQL: """
                     SELECT id FROM \(database.table("tickets"))
-                    WHERE department_id = $1 AND \(filter) AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3
+                    WHERE department_id = $1 AND \(filter) AND id > \(KeysetCursor.uuidAfter("$2")) ORDER BY id LIMIT $3
                     """, binds: binds), logger: database.logger)
             var ids: [UUID] = []
             for try await id in rows.decode(UUID.self) { ids.append(id) }

@@ -51,7 +51,7 @@ extension TicketStore {
 
     /// Adds the keys of a batch's new tickets to its statement (nothing when none has a key, unless it keeps empty parts).
     func record(_ keys: [(key: RequestKey, ticketID: String)], to statement: inout CompositeStatement) {
-        guard !keys.isEmpty || statement.keepsEmptyParts else { return }
+        guard statement.wantsPart(rows: keys.count) else { return }
         statement.add("""
             INSERT INTO \(database.table("request_keys")) (key, ticket_id, fingerprint)
             SELECT * FROM unnest(\(statement.bind(keys.map(\.key.scoped)))::text[], \(statement.bind(keys.map(\.ticketID)))::uuid[],
