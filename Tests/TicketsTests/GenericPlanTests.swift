@@ -16,16 +16,14 @@ struct GenericPlanTests {
             let customer = try await kit.customer()
             let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
             let tickets = kit.database.table("tickets")
-            for sql in [
+            try await kit.database.run([
                 """
                 INSERT INTO \(tickets) SELECT (jsonb_populate_record(NULL::\(tickets), to_jsonb(t) || jsonb_build_object(
                     'id', gen_random_uuid(), 'number', t.number || '-' || n, 'idle_since', now(), 'awaiting_since', now(), 'created_at', now()))).*
                 FROM \(tickets) t, generate_series(1, \(copies)) n WHERE t.id = '\(id)'
                 """,
                 "ANALYZE \(tickets)",
-            ] {
-                try await kit.database.client.query(PostgresQuery(unsafeSQL: sql), logger: kit.database.logger).consume()
-            }
+            ])
             try await body(kit, id)
         }
     }
