@@ -33,7 +33,10 @@ public enum DatabaseURL {
         // than `id IN (SELECT … LIMIT $2)`, `id > coalesce($1, …)` (``KeysetCursor/uuidAfter(_:)``) rather than
         // `$1 IS NULL OR id > $1`. With PostgreSQL's default instead, view pages and searches on the bench stack were
         // 12-20 % slower in alternating runs: the prepared statements kept being planned.
-        configuration.options.additionalStartupParameters = [("plan_cache_mode", "force_generic_plan")]
+        //
+        // JIT compilation is off: the fleet's statements are short, and a plan costly enough to pass `jit_above_cost`
+        // (a search over every ticket) spent 234 ms compiling on the bench stack before a 1.4 s scan.
+        configuration.options.additionalStartupParameters = [("plan_cache_mode", "force_generic_plan"), ("jit", "off")]
         return configuration
     }
 }

@@ -1,3 +1,5 @@
+import Auth
+import Contracts
 import Database
 import Foundation
 import PostgresNIO
@@ -6,7 +8,7 @@ import TestSupport
 
 @testable import TicketsApp
 
-/// The timers' and the index rebuild's statements over many tickets, with the generic plans every service query gets
+/// The timers', the index rebuild's and the advanced search's statements over many tickets, with the generic plans every service query gets
 /// (``DatabaseURL``): each reads what it claims, not the whole table.
 @Suite("Generic plans over many tickets", .serialized, .enabled(if: TestEnvironment.hasDatabase), .timeLimit(.minutes(3)))
 struct GenericPlanTests {
@@ -51,6 +53,52 @@ struct GenericPlanTests {
             let plan = try await QueryPlan.explain(sql, values: ["'\(after)'::uuid"], on: kit.database)
             #expect(plan.indexConditions(on: "tickets").contains { $0.contains("id >") }, "the batch starts at its cursor in the index")
             #expect(try plan.rowsRead(from: "tickets") <= 3_000)
+        }
+    }
+
+    /// The plan of an advanced search without text for `criteria`, whose parameters take `values` in the order the
+    /// search binds them.
+    static func searchPlan(_ kit: TicketTestKit, _ criteria: TicketSearchCriteria, caller: TicketCaller, values: [String]) async throws -> QueryPlan {
+        let (tail, _) = TicketSearch.structuredTail(criteria, caller: caller, fieldValues: kit.database.table("ticket_field_values"))
+        return try await QueryPlan.explain("SELECT \(TicketStore.columns) FROM \(kit.database.table("tickets")) \(tail)", values: values, on: kit.database)
+    }
+
+    static func caller(_ scope: AccessScope, groups: Set<String> = []) -> TicketCaller {
+        let principal = Principal(
+            userID: UUID().lowercased, email: "agent@example.com", sessionID: "s", roles: [], isSystemAdministrator: false,
+            permissions: EffectivePermissions.combine([]), scope: scope)
+        return TicketCaller(principal: principal, groups: groups, departments: [])
+    }
+
+    @Test("An advanced search by e-mail address reads that customer's tickets, not every ticket the agent may see")
+    func searchByEmailReadsTheCustomersTickets() async throws {
+        try await Self.manyTickets(20_000) { kit, id in
+            let tickets = kit.database.table("tickets")
+            try await kit.database.run([
+                "UPDATE \(tickets) SET customer_email = CASE WHEN id = '\(id)' THEN 'Rare@Example.com' ELSE md5(number) || '@example.com' END",
+                "ANALYZE \(tickets)",
+            ])
+            let rows = try await kit.database.client.query(PostgresQuery(unsafeSQL: "SELECT group_id FROM \(tickets) WHERE id = '\(id)'"), logger: kit.database.logger)
+            var group = ""
+            for try await found in rows.decode(UUID.self) { group = found.lowercased }
+            let criteria = TicketSearchCriteria(email: "rare@example.com")
+            let values = ["ARRAY['\(group)']::uuid[]", "'{}'::uuid[]", "'rare@example.com'", "50"]
+            let plan = try await Self.searchPlan(kit, criteria, caller: Self.caller(.ownGroups, groups: [group]), values: values)
+            #expect(try plan.rowsRead(from: "tickets") <= 10)
+        }
+    }
+
+    @Test("An advanced search by date range reads the tickets created in it")
+    func searchByDateRangeReadsTheRange() async throws {
+        try await Self.manyTickets(20_000) { kit, id in
+            let tickets = kit.database.table("tickets")
+            try await kit.database.run(["UPDATE \(tickets) SET created_at = '2020-01-01T12:00:00Z' WHERE id = '\(id)'", "ANALYZE \(tickets)"])
+            var criteria = TicketSearchCriteria()
+            criteria.createdFrom = Date(timeIntervalSince1970: 1_577_836_800)
+            criteria.createdTo = Date(timeIntervalSince1970: 1_577_923_200)
+            let values = ["'2020-01-01T00:00:00Z'::timestamptz", "'2020-01-02T00:00:00Z'::timestamptz", "50"]
+            let plan = try await Self.searchPlan(kit, criteria, caller: Self.caller(.everything), values: values)
+            #expect(try plan.rowsRead(from: "tickets") <= 10)
         }
     }
 }

@@ -160,41 +160,52 @@ public struct TicketSearch: Sendable {
         return terms
     }
 
+    /// Criteria without text: SQL with a condition for each criterion given (``QueryConditions``), newest first.
     private func structured(_ criteria: TicketSearchCriteria, caller: TicketCaller) async throws -> TicketSearchResults {
-        var binds = PostgresBindings()
-        binds.append(caller.seesEverything ? nil : caller.groups.compactMap(UUID.init(parsing:)))
-        binds.append(caller.seesEverything ? [] : caller.managedDepartments.union(caller.searchableDepartments).compactMap(UUID.init(parsing:)))
-        binds.append(criteria.statuses.isEmpty ? nil : criteria.statuses.map(\.rawValue))
-        binds.append(criteria.priorities.isEmpty ? nil : criteria.priorities.map(\.rank))
-        binds.append(criteria.departmentID)
-        binds.append(criteria.groupID)
-        binds.append(criteria.agentID)
-        binds.append(criteria.email?.lowercased())
-        binds.append(criteria.onlyDeleted)
-        binds.append(criteria.limit)
-        binds.append(criteria.createdFrom)
-        binds.append(criteria.createdTo)
-        binds.append(criteria.fields.isEmpty ? nil : criteria.fields.keys.sorted().compactMap(UUID.init(parsing:)))
-        binds.append(criteria.fields.isEmpty ? nil : criteria.fields.keys.sorted().map { criteria.fields[$0] ?? "" })
-        binds.append(criteria.brandID)
-        binds.append(criteria.deletedBy)
-        binds.append(criteria.customerEmails)
-        binds.append(criteria.numberedID.flatMap(UUID.init(parsing:)))
-        let found = try await database.client.withConnection { connection in
-            try await store.tickets("""
-                WHERE ($1::uuid[] IS NULL OR group_id = ANY($1) OR department_id = ANY($2::uuid[]))
-                  AND ($3::text[] IS NULL OR status = ANY($3)) AND ($4::integer[] IS NULL OR priority = ANY($4))
-                  AND ($15::uuid IS NULL OR brand_id = $15) AND ($5::uuid IS NULL OR department_id = $5) AND ($6::uuid IS NULL OR group_id = $6) AND ($7::uuid IS NULL OR agent_id = $7)
-                  AND ($8::text IS NULL OR lower(customer_email) = $8) AND ($17::text[] IS NULL OR lower(customer_email) = ANY($17)) AND ((deleted_at IS NOT NULL) = $9) AND ($16::uuid IS NULL OR deleted_by = $16)
-                  AND ($11::timestamptz IS NULL OR created_at >= $11) AND ($12::timestamptz IS NULL OR created_at < $12) AND ($18::uuid IS NULL OR id = $18)
-                  AND ($13::uuid[] IS NULL OR (SELECT count(*) FROM \(database.table("ticket_field_values")) v
-                        JOIN unnest($13::uuid[], $14::text[]) AS c(field_id, value) ON c.field_id = v.field_id AND lower(c.value) = lower(v.value)
-                        WHERE v.ticket_id = tickets.id) = cardinality($13::uuid[]))
-                ORDER BY created_at DESC, id DESC LIMIT $10
-                """, binds, on: connection)
-        }
+        let (tail, binds) = Self.structuredTail(criteria, caller: caller, fieldValues: database.table("ticket_field_values"))
+        let found = try await database.client.withConnection { connection in try await store.tickets(tail, binds, on: connection) }
         return TicketSearchResults(
             items: found.map { TicketSearchHit(ticket: $0, snippet: nil, percent: nil) }, estimatedTotal: found.count, suggestion: nil)
+    }
+
+    /// What follows `SELECT … FROM tickets` in a search without text, and its parameters.
+    static func structuredTail(_ criteria: TicketSearchCriteria, caller: TicketCaller, fieldValues: String) -> (String, PostgresBindings) {
+        var conditions = structuredConditions(criteria, caller: caller, fieldValues: fieldValues)
+        let limit = conditions.bind(criteria.limit)
+        return ("\(conditions.whereClause) ORDER BY created_at DESC, id DESC LIMIT \(limit)", conditions.binds)
+    }
+
+    /// The conditions of a search without text: what the caller may see and each criterion given.
+    private static func structuredConditions(_ criteria: TicketSearchCriteria, caller: TicketCaller, fieldValues: String) -> QueryConditions {
+        var query = QueryConditions(criteria.onlyDeleted ? "deleted_at IS NOT NULL" : "deleted_at IS NULL")
+        if !caller.seesEverything {
+            let groups = query.bind(caller.groups.compactMap(UUID.init(parsing:)))
+            let departments = query.bind(caller.managedDepartments.union(caller.searchableDepartments).compactMap(UUID.init(parsing:)))
+            query.require("(group_id = ANY(\(groups)) OR department_id = ANY(\(departments)))")
+        }
+        query.require(criteria.numberedID.flatMap(UUID.init(parsing:))) { "id = \($0)" }
+        query.require(criteria.statuses.map(\.rawValue).nonEmpty) { "status = ANY(\($0))" }
+        query.require(criteria.priorities.map(\.rank).nonEmpty) { "priority = ANY(\($0))" }
+        query.require(criteria.brandID) { "brand_id = \($0)" }
+        query.require(criteria.departmentID) { "department_id = \($0)" }
+        query.require(criteria.groupID) { "group_id = \($0)" }
+        query.require(criteria.agentID) { "agent_id = \($0)" }
+        query.require(criteria.email?.lowercased()) { "lower(customer_email) = \($0)" }
+        query.require(criteria.customerEmails) { "lower(customer_email) = ANY(\($0))" }
+        query.require(criteria.deletedBy) { "deleted_by = \($0)" }
+        query.require(criteria.createdFrom) { "created_at >= \($0)" }
+        query.require(criteria.createdTo) { "created_at < \($0)" }
+        if !criteria.fields.isEmpty {
+            let keys = criteria.fields.keys.sorted()
+            let fields = query.bind(keys.compactMap(UUID.init(parsing:)))
+            let values = query.bind(keys.map { criteria.fields[$0] ?? "" })
+            query.require("""
+                (SELECT count(*) FROM \(fieldValues) v
+                 JOIN unnest(\(fields)::uuid[], \(values)::text[]) AS c(field_id, value) ON c.field_id = v.field_id AND lower(c.value) = lower(v.value)
+                 WHERE v.ticket_id = tickets.id) = cardinality(\(fields)::uuid[])
+                """)
+        }
+        return query
     }
 
     private func load(_ ids: [UUID]) async throws -> [String: Ticket] {

@@ -1,0 +1,45 @@
+import PostgresNIO
+
+/// The WHERE clause of a query whose criteria are optional (an advanced search): only the criteria given become
+/// conditions, each with its own parameter.
+///
+/// Every query runs its generic plan (``DatabaseURL``), planned without the parameters' values. Written as
+/// `($3 IS NULL OR brand_id = $3)`, a criterion can't bound an index scan, so a search by one e-mail address read every
+/// ticket. Written only when given, as `brand_id = $3`, it can.
+public struct QueryConditions: Sendable {
+    public private(set) var binds = PostgresBindings()
+    private var conditions: [String]
+
+    /// `fixed` are conditions without parameters that always hold, e.g. `deleted_at IS NULL` (a literal condition lets
+    /// the planner use partial indexes with the same predicate).
+    public init(_ fixed: String...) {
+        conditions = fixed
+    }
+
+    /// Adds a parameter and answers its placeholder (`$n`), for a condition or a clause after the WHERE.
+    public mutating func bind<Value: PostgresNonThrowingEncodable & Sendable>(_ value: Value) -> String {
+        binds.append(value)
+        return "$\(binds.count)"
+    }
+
+    /// Adds a condition that always applies.
+    public mutating func require(_ condition: String) {
+        conditions.append(condition)
+    }
+
+    /// Adds the condition `condition` writes around the placeholder of `value`, unless `value` is nil.
+    public mutating func require<Value: PostgresNonThrowingEncodable & Sendable>(_ value: Value?, _ condition: (String) -> String) {
+        guard let value else { return }
+        conditions.append(condition(bind(value)))
+    }
+
+    /// `WHERE a AND b …`, or nothing without conditions.
+    public var whereClause: String {
+        conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+    }
+}
+
+extension Array {
+    /// Nil for an empty array: a list criterion that was not given.
+    public var nonEmpty: Self? { isEmpty ? nil : self }
+}
