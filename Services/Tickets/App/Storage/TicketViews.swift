@@ -40,18 +40,13 @@ extension TicketStore {
         case .mine, .agent, .group, .department, .brand, .all:
             return try await scopedPage(view, scope: scope, caller: caller, status: status, page: page).page
         case .queue:
-            binds.append(Self.queueGroups(of: caller))
-            try KeysetCursor.append(page.cursor, as: [.integer, .timestamp, .uuid], to: &binds)
-            binds.append(page.limit + 1)
             let status = status ?? .active
+            binds.append(Self.queueGroups(of: caller))
+            binds.append(page.limit + 1)
             binds.append(status.listed.map(\.rawValue))
-            let found = try await database.client.withConnection { connection in
-                try await tickets("""
-                    WHERE agent_id IS NULL AND status = ANY($6) AND deleted_at IS NULL AND ($1::uuid[] IS NULL OR group_id = ANY($1))
-                      AND ($2::integer IS NULL OR (-priority, created_at, id) > (-$2::integer, $3::timestamptz, $4::uuid))
-                    ORDER BY priority DESC, created_at, id LIMIT $5
-                    """, binds, on: connection)
-            }
+            if page.cursor != nil { try KeysetCursor.append(page.cursor, as: [.integer, .timestamp, .uuid], to: &binds) }
+            let tail = QueuePage.tail(table: database.table("tickets"), status: status, after: page.cursor != nil)
+            let found = try await database.client.withConnection { connection in try await tickets(tail, binds, on: connection) }
             return Page.from(fetched: found, limit: page.limit) { [String($0.priority.rank), KeysetTimestamp($0.createdAt).cursorKey, $0.id] }
         case .followUps:
             binds.append(user)
