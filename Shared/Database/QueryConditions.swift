@@ -1,4 +1,5 @@
 import PostgresNIO
+import ServiceKit
 
 /// The WHERE clause of a query whose criteria are optional (an advanced search): only the criteria given become
 /// conditions, each with its own parameter.
@@ -33,9 +34,24 @@ public struct QueryConditions: Sendable {
         conditions.append(condition(bind(value)))
     }
 
+    /// Adds the keyset condition that starts a page after `cursor`, whose keys are bound as `shape` says and handed to
+    /// `condition` as placeholders; nothing on the first page. Written for every page as `$1 IS NULL OR (name, id) > …`,
+    /// it could not bound the list's index scan, and a deep page read every row before it.
+    public mutating func after(_ cursor: Cursor?, as shape: [KeysetCursor.Key], _ condition: ([String]) -> String) throws {
+        guard let cursor else { return }
+        let first = binds.count + 1
+        try KeysetCursor.append(cursor, as: shape, to: &binds)
+        conditions.append(condition((first...binds.count).map { "$\($0)" }))
+    }
+
+    /// `a AND b …` (`true` without conditions), for a statement that repeats them or adds its own.
+    public var conjunction: String {
+        conditions.isEmpty ? "true" : conditions.joined(separator: " AND ")
+    }
+
     /// `WHERE a AND b …`, or nothing without conditions.
     public var whereClause: String {
-        conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        conditions.isEmpty ? "" : "WHERE " + conjunction
     }
 }
 

@@ -1,11 +1,42 @@
 import Fleet
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
 import KnowledgeApp
 import Testing
 
 @Suite("Knowledge base portal visibility")
 struct PortalVisibilityTests {
+    /// The ids of every page of `list`, two at a time, following the cursors.
+    static func walk(_ client: any TestClientProtocol, _ list: String, brand: UUID, token: String?) async throws -> [String] {
+        var seen: [String] = []
+        var cursor: String?
+        repeat {
+            let uri = list + "?limit=2" + (cursor.map { "&cursor=\($0)" } ?? "")
+            let (_, _, text) = try await KnowledgeTestKit.send(client, .get, uri, brand: brand, token: token)
+            let page = KnowledgeTestKit.json(text)
+            seen += (page["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
+            cursor = page["nextCursor"] as? String
+        } while cursor != nil && seen.count < 50
+        return seen
+    }
+
+    @Test("The article list pages newest change first, by cursor, with what each reader may see on every page")
+    func listPages() async throws {
+        try await KnowledgeTestKit.run { client, kit in
+            var created: [(id: String, hidden: Bool)] = []
+            for index in 0..<6 {
+                let article = try await kit.article(
+                    client, brand: kit.brandA, title: "Article \(index)", body: "<p>x</p>", isPrivate: index == 1, isDraft: index == 4)
+                created.append((try #require(article["id"] as? String), index == 1 || index == 4))
+            }
+            let newestFirst = Array(created.reversed())
+            #expect(try await Self.walk(client, "/api/v1/knowledge/articles", brand: kit.brandA, token: try await kit.token()) == newestFirst.map(\.id))
+            let visitor = try await Self.walk(client, "/api/v1/knowledge/articles", brand: kit.brandA, token: nil)
+            #expect(visitor == newestFirst.filter { !$0.hidden }.map(\.id))
+        }
+    }
+
     @Test("Each brand's host lists and finds only its own public articles; drafts and private ones only employees find")
     func twoBrands() async throws {
         try await KnowledgeTestKit.run { client, kit in

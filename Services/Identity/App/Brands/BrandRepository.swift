@@ -89,7 +89,7 @@ public struct BrandRepository: Sendable {
                 SELECT b.id, b.name, b.version,
                        coalesce(array_agg(h.hostname ORDER BY h.position) FILTER (WHERE h.hostname IS NOT NULL), '{}')
                 FROM \(database.table("brands")) b LEFT JOIN \(database.table("brand_hostnames")) h ON h.brand_id = b.id
-                WHERE $1::uuid IS NULL OR b.id > $1
+                WHERE b.id > \(KeysetCursor.uuidAfter("$1"))
                 GROUP BY b.id ORDER BY b.id LIMIT $2
                 """, binds: binds),
             logger: database.logger)

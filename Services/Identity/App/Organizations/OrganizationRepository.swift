@@ -50,12 +50,11 @@ public struct OrganizationRepository: Sendable {
 
     /// A page of organizations by name; `query` keeps those whose name starts with it.
     public func list(_ page: PageRequest, query: String? = nil) async throws -> Page<Organization> {
-        var binds = PostgresBindings()
-        try KeysetCursor.append(page.cursor, as: [.text, .uuid], to: &binds)
-        binds.append(page.limit + 1)
-        binds.append(query.map { LikePattern.prefix($0.lowercased()) })
-        let found = try await organizations(
-            "WHERE ($1::text IS NULL OR (lower(name), id) > (lower($1), $2::uuid)) AND ($4::text IS NULL OR lower(name) LIKE $4) ORDER BY lower(name), id LIMIT $3", binds)
+        var conditions = QueryConditions()
+        try conditions.after(page.cursor, as: [.text, .uuid]) { "(lower(name), id) > (lower(\($0[0])), \($0[1]))" }
+        conditions.require(query.map { LikePattern.prefix($0.lowercased()) }) { "lower(name) LIKE \($0)" }
+        let limit = conditions.bind(page.limit + 1)
+        let found = try await organizations("\(conditions.whereClause) ORDER BY lower(name), id LIMIT \(limit)", conditions.binds)
         return Page.from(fetched: found, limit: page.limit) { [$0.name, $0.id] }
     }
 

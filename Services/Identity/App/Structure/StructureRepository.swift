@@ -83,17 +83,13 @@ public struct StructureRepository: Sendable {
         ownerColumn: String, owner: UUID?, visibleTo: [UUID]?, page: PageRequest, key: (Item) -> [String],
         rows: (String, PostgresBindings, PostgresConnection) async throws -> [Item]
     ) async throws -> Page<Item> {
-        var binds = PostgresBindings()
-        binds.append(owner)
-        binds.append(visibleTo)
-        try KeysetCursor.append(page.cursor, as: [.text, .uuid], to: &binds)
-        binds.append(page.limit + 1)
+        var conditions = QueryConditions()
+        conditions.require(owner) { "\(ownerColumn) = \($0)" }
+        conditions.require(visibleTo) { "id = ANY(\($0))" }
+        try conditions.after(page.cursor, as: [.text, .uuid]) { "(lower(name), id) > (\($0[0]), \($0[1]))" }
+        let limit = conditions.bind(page.limit + 1)
         let found = try await database.client.withConnection { connection in
-            try await rows("""
-                WHERE ($1::uuid IS NULL OR \(ownerColumn) = $1) AND ($2::uuid[] IS NULL OR id = ANY($2))
-                  AND ($3::text IS NULL OR (lower(name), id) > ($3, $4::uuid))
-                ORDER BY lower(name), id LIMIT $5
-                """, binds, connection)
+            try await rows("\(conditions.whereClause) ORDER BY lower(name), id LIMIT \(limit)", conditions.binds, connection)
         }
         return Page.from(fetched: found, limit: page.limit, key: key)
     }

@@ -24,20 +24,18 @@ public struct UserDirectory: Sendable {
 
     /// A page ordered by id; `query` matches the start of the email or display name, `role` a held role.
     public func list(query: String?, role: String?, page: PageRequest) async throws -> Page<UserDetails> {
-        var binds = PostgresBindings()
-        try KeysetCursor.append(page.cursor, as: [.uuid], to: &binds)
-        binds.append(query.map { LikePattern.prefix($0.lowercased()) })
-        binds.append(role)
-        binds.append(page.limit + 1)
+        var conditions = QueryConditions()
+        try conditions.after(page.cursor, as: [.uuid]) { "u.id > \($0[0])" }
+        conditions.require(query.map { LikePattern.prefix($0.lowercased()) }) { "(lower(u.email) LIKE \($0) OR lower(u.display_name) LIKE \($0))" }
+        conditions.require(role == "Everyone" ? nil : role) {
+            """
+            EXISTS (SELECT 1 FROM \(database.table("user_roles")) fr JOIN \(database.table("roles")) frn ON frn.id = fr.role_id
+                    WHERE fr.user_id = u.id AND frn.name = \($0))
+            """
+        }
+        let limit = conditions.bind(page.limit + 1)
         let users = try await database.client.withConnection { connection in
-            try await select("""
-                WHERE ($1::uuid IS NULL OR u.id > $1)
-                  AND ($2::text IS NULL OR lower(u.email) LIKE $2 OR lower(u.display_name) LIKE $2)
-                  AND ($3::text IS NULL OR $3 = 'Everyone' OR EXISTS (
-                        SELECT 1 FROM \(database.table("user_roles")) fr JOIN \(database.table("roles")) frn ON frn.id = fr.role_id
-                        WHERE fr.user_id = u.id AND frn.name = $3))
-                GROUP BY u.id ORDER BY u.id LIMIT $4
-                """, binds, on: connection)
+            try await select("\(conditions.whereClause) GROUP BY u.id ORDER BY u.id LIMIT \(limit)", conditions.binds, on: connection)
         }
         return Page.from(fetched: users, limit: page.limit) { [$0.id] }
     }

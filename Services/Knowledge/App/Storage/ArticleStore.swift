@@ -83,37 +83,39 @@ public struct ArticleStore: Sendable {
         view: ArticleListView? = nil, assignedAgentID: UUID? = nil, satisfies: [String] = [PortalAccess.everyone]
     ) async throws -> Page<Article> {
         let order = kind == .news ? "published_at" : "updated_at"
-        var binds = PostgresBindings()
-        binds.append(brandID)
-        binds.append(language)
-        binds.append(folderID)
-        binds.append(publicOnly)
-        try KeysetCursor.append(page.cursor, as: [.timestamp, .uuid], to: &binds)
-        binds.append(page.limit + 1)
-        binds.append(kind.rawValue)
-        binds.append(view?.rawValue)
-        binds.append(assignedAgentID)
-        binds.append(satisfies)
+        var query = QueryConditions()
+        let brand = query.bind(brandID)
+        let kindBind = query.bind(kind.rawValue)
+        query.require("kind = \(kindBind)")
+        query.require("deleted_at IS NULL")
+        query.require(language) { "language = \($0)" }
+        query.require(folderID) { "folder_id = \($0)" }
+        if publicOnly {
+            let access = query.bind(satisfies)
+            query.require("""
+                NOT is_private AND NOT is_draft AND published_at <= now() AND (folder_id IS NULL OR folder_id IN (
+                    SELECT id FROM \(database.table("folders")) WHERE effective_view_requires = ANY(\(access))))
+                """)
+        }
+        try query.after(page.cursor, as: [.timestamp, .uuid]) { "(\(order), id) < (\($0[0])::timestamptz, \($0[1])::uuid)" }
+        switch view {
+        case .drafts: query.require("is_draft")
+        case .review: query.require("review = 'review'")
+        case .stale: query.require("stale_at <= now()")
+        case nil: break
+        }
+        query.require(assignedAgentID) { "assigned_agent_id = \($0)" }
+        let limit = query.bind(page.limit + 1)
         // The brand's own items in the order of their index, and those shared with it (few) beside them.
-        let conditions = """
-            kind = $8 AND deleted_at IS NULL AND ($2::text IS NULL OR language = $2)
-              AND ($3::uuid IS NULL OR folder_id = $3)
-              AND (NOT $4 OR (NOT is_private AND NOT is_draft AND published_at <= now() AND (folder_id IS NULL OR folder_id IN (
-                  SELECT id FROM \(database.table("folders")) WHERE effective_view_requires = ANY($11)))))
-              AND ($5::timestamptz IS NULL OR (\(order), id) < ($5::timestamptz, $6::uuid))
-              AND ($9::text IS NULL OR ($9 = 'drafts' AND is_draft) OR ($9 = 'review' AND review = 'review')
-                   OR ($9 = 'stale' AND stale_at <= now()))
-              AND ($10::uuid IS NULL OR assigned_agent_id = $10)
-            ORDER BY \(order) DESC, id DESC LIMIT $7
-            """
+        let conditions = "\(query.conjunction) ORDER BY \(order) DESC, id DESC LIMIT \(limit)"
         let found = try await database.client.withConnection { connection in
             try await articles("""
                 WHERE id IN (
-                    (SELECT id FROM \(database.table("articles")) WHERE brand_id = $1 AND \(conditions))
+                    (SELECT id FROM \(database.table("articles")) WHERE brand_id = \(brand) AND \(conditions))
                     UNION ALL
-                    (SELECT id FROM \(database.table("articles")) WHERE shared_brand_ids @> ARRAY[$1::uuid] AND \(conditions)))
-                ORDER BY \(order) DESC, id DESC LIMIT $7
-                """, binds, on: connection)
+                    (SELECT id FROM \(database.table("articles")) WHERE shared_brand_ids @> ARRAY[\(brand)::uuid] AND \(conditions)))
+                ORDER BY \(order) DESC, id DESC LIMIT \(limit)
+                """, query.binds, on: connection)
         }
         return Page.from(fetched: found, limit: page.limit) { article in
             [KeysetTimestamp(kind == .news ? article.publishedAt : article.updatedAt).cursorKey, article.id]
