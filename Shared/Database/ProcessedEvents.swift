@@ -24,4 +24,28 @@ public struct ProcessedEvents: Sendable {
         for try await _ in rows { inserted = true }
         return inserted
     }
+
+    /// Forgets up to `limit` event ids, of every consumer, processed before `cutoff`, oldest first; how many it forgot
+    /// (a full batch means there may be more). An event redelivered after its id is forgotten is applied again, so
+    /// the cutoff stays behind anything that can be redelivered: the outbox's retention (what `concierge replay`
+    /// publishes again) and the broker's.
+    @discardableResult
+    public static func purge(_ database: Database, olderThan cutoff: Date, limit: Int = 5_000) async throws -> Int {
+        var binds = PostgresBindings()
+        binds.append(cutoff)
+        binds.append(limit)
+        return try await database.changedRows(purgeSQL(database), binds)
+    }
+
+    /// Up to `$2` ids processed before `$1`, read into an array first so that the generic plan (``DatabaseURL``)
+    /// deletes its batch by the age index instead of joining the whole ledger; rows another instance's purge holds are
+    /// skipped, so two instances purge apart.
+    static func purgeSQL(_ database: Database) -> String {
+        let ledger = database.table("processed_events")
+        return """
+            DELETE FROM \(ledger) WHERE ctid = ANY(ARRAY(
+                SELECT ctid FROM \(ledger) WHERE processed_at < $1 ORDER BY processed_at LIMIT $2 FOR UPDATE SKIP LOCKED))
+            RETURNING event_id
+            """
+    }
 }

@@ -95,8 +95,13 @@ public struct FleetRuntime: Sendable {
             runner: MigrationRunner(database: database, migrations: migrations), admin: admin, topics: topics,
             partitions: Int32(configuration.topicPartitions), gate: gate, logger: logger)
         let relay = OutboxRelay(store: outbox, producer: producer, settings: relaySettings, gate: gate, logger: logger)
+        let database = self.database
+        let ledgerRetention = TimeInterval(configuration.processedEventsRetentionHours * 3600)
+        let ledgerPurge = BatchWorker("processed events purge", every: .seconds(600), gate: gate, logger: logger) {
+            try await ProcessedEvents.purge(database, olderThan: Date().addingTimeInterval(-ledgerRetention))
+        }
         let executor = await EventLoopThreading.globalExecutor()
         logger.info("tasks run", metadata: ["executor": "\(executor)", "event_loops": "\(EventLoopThreading.loopCount)"])
-        try await ServiceRunner.run([postgres, startup, producer, relay] + services + [app], logger: logger)
+        try await ServiceRunner.run([postgres, startup, producer, relay, ledgerPurge] + services + [app], logger: logger)
     }
 }

@@ -22,6 +22,18 @@ struct ServiceKitTests {
         }
     }
 
+    @Test("Consumers remember processed events 30 days by default, and never for less than the outbox keeps events to replay")
+    func processedEventsRetention() throws {
+        func read(_ values: [String: String]) throws -> ServiceConfiguration {
+            try ServiceConfiguration.fromEnvironment(serviceName: "identity", defaultPort: 8081, portVariable: "CONCIERGE_IDENTITY_PORT", values)
+        }
+        #expect(try read([:]).processedEventsRetentionHours == 720)
+        #expect(try read(["CONCIERGE_OUTBOX_RETENTION_HOURS": "2000"]).processedEventsRetentionHours == 2000)
+        #expect(throws: ConfigurationError.self) {
+            try read(["CONCIERGE_OUTBOX_RETENTION_HOURS": "168", "CONCIERGE_PROCESSED_EVENTS_RETENTION_HOURS": "24"])
+        }
+    }
+
     @Test("An event loop count that is not a number of threads stops the process with the variable named")
     func eventLoopCount() throws {
         for value in ["two", "-1", "2000"] {

@@ -44,5 +44,8 @@ public enum PlatformMigrations {
             "DROP INDEX {schema}.outbox_unpublished",
             "ALTER TABLE {schema}.outbox DROP COLUMN published_at",
         ]),
+        Migration(version: 4, name: "processed events by age, for their purge", sql: [
+            "CREATE INDEX processed_events_processed_at ON {schema}.processed_events (processed_at)",
+        ]),
     ]
 }

@@ -15,6 +15,8 @@ public struct ServiceConfiguration: Sendable {
     public var dataDirectory: String
     public var logLevel: String
     public var outboxRetentionHours: Int
+    /// How long consumers remember the events they processed; never shorter than the outbox's retention.
+    public var processedEventsRetentionHours: Int
     public var outboxPollMilliseconds: Int
     public var topicPartitions: Int
     public var environment: EnvironmentReader
@@ -30,6 +32,14 @@ public struct ServiceConfiguration: Sendable {
         let port = try environment.int(portVariable, default: try environment.int("CONCIERGE_PORT", default: defaultPort))
         let instance = environment.string("CONCIERGE_INSTANCE", default: "\(serviceName)-\(port)")
         let maxConnections = try environment.int("CONCIERGE_DATABASE_MAX_CONNECTIONS", default: 10)
+        let outboxRetention = try environment.int("CONCIERGE_OUTBOX_RETENTION_HOURS", default: 168)
+        let ledgerRetention = try environment.int("CONCIERGE_PROCESSED_EVENTS_RETENTION_HOURS", default: max(720, outboxRetention))
+        // A replay publishes events up to the outbox's retention again: a consumer that forgot them would apply them twice.
+        guard ledgerRetention >= outboxRetention else {
+            throw ConfigurationError(
+                variable: "CONCIERGE_PROCESSED_EVENTS_RETENTION_HOURS", value: String(ledgerRetention),
+                expected: "at least CONCIERGE_OUTBOX_RETENTION_HOURS (\(outboxRetention))")
+        }
         return ServiceConfiguration(
             serviceName: serviceName,
             instance: instance,
@@ -41,7 +51,8 @@ public struct ServiceConfiguration: Sendable {
             databaseKeepAliveSeconds: try environment.int("CONCIERGE_DATABASE_KEEPALIVE_SECONDS", default: 0),
             dataDirectory: environment.string("CONCIERGE_DATA_DIR", default: ".run/data/\(instance)"),
             logLevel: environment.string("CONCIERGE_LOG_LEVEL", default: "info"),
-            outboxRetentionHours: try environment.int("CONCIERGE_OUTBOX_RETENTION_HOURS", default: 168),
+            outboxRetentionHours: outboxRetention,
+            processedEventsRetentionHours: ledgerRetention,
             outboxPollMilliseconds: try environment.int("CONCIERGE_OUTBOX_POLL_MS", default: 100),
             topicPartitions: try environment.int("CONCIERGE_TOPIC_PARTITIONS", default: 4),
             environment: environment)
