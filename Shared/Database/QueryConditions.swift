@@ -23,6 +23,12 @@ public struct QueryConditions: Sendable {
         return "$\(binds.count)"
     }
 
+    /// Adds a parameter that may be NULL (typed by where the statement uses it) and answers its placeholder.
+    public mutating func bind<Value: PostgresNonThrowingEncodable & Sendable>(_ value: Value?) -> String {
+        binds.append(value)
+        return "$\(binds.count)"
+    }
+
     /// Adds a condition that always applies.
     public mutating func require(_ condition: String) {
         conditions.append(condition)

@@ -4,21 +4,18 @@ import HTTPTypes
 import HummingbirdTesting
 import KnowledgeApp
 import Testing
+import TestSupport
 
 @Suite("Knowledge base portal visibility")
 struct PortalVisibilityTests {
     /// The ids of every page of `list`, two at a time, following the cursors.
     static func walk(_ client: any TestClientProtocol, _ list: String, brand: UUID, token: String?) async throws -> [String] {
-        var seen: [String] = []
-        var cursor: String?
-        repeat {
+        try await walkPages { cursor in
             let uri = list + "?limit=2" + (cursor.map { "&cursor=\($0)" } ?? "")
             let (_, _, text) = try await KnowledgeTestKit.send(client, .get, uri, brand: brand, token: token)
             let page = KnowledgeTestKit.json(text)
-            seen += (page["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
-            cursor = page["nextCursor"] as? String
-        } while cursor != nil && seen.count < 50
-        return seen
+            return ((page["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? [], page["nextCursor"] as? String)
+        }
     }
 
     @Test("The article list pages newest change first, by cursor, with what each reader may see on every page")

@@ -1,6 +1,8 @@
+import Contracts
 import Database
 import Foundation
 import PostgresNIO
+import ServiceKit
 import Testing
 import TestSupport
 
@@ -105,6 +107,31 @@ struct GenericPlanTests {
             let sql = "SELECT \(TicketStore.columns) FROM \(tickets) \(QueuePage.tail(table: tickets, status: .active, after: false))"
             let plan = try await QueryPlan.explain(sql, values: ["NULL", "51"], on: kit.database)
             #expect(try plan.rowsRead(from: "tickets") <= 200)
+        }
+    }
+
+    @Test("A customer's own list reads their tickets, not every ticket newest first")
+    func customerListReadsTheirTickets() async throws {
+        try await Self.manyTickets(20_000) { kit, id in
+            let tickets = kit.database.table("tickets")
+            try await kit.database.run([
+                """
+                UPDATE \(tickets) SET customer_user_id = CASE WHEN id = '\(id)' THEN customer_user_id ELSE gen_random_uuid() END,
+                    customer_email = CASE WHEN id = '\(id)' THEN customer_email ELSE md5(number) || '@example.com' END
+                """,
+                "ANALYZE \(tickets)",
+            ])
+            let rows = try await kit.database.client.query(
+                PostgresQuery(unsafeSQL: "SELECT customer_user_id, lower(customer_email) FROM \(tickets) WHERE id = '\(id)'"), logger: kit.database.logger)
+            var customer = (user: "", email: "")
+            for try await (user, email) in rows.decode((UUID, String).self) { customer = (user.lowercased, email) }
+            let (tail, _) = try CustomerTicketList.tail(
+                tickets: tickets, participants: kit.database.table("ticket_participants"), user: UUID(parsing: customer.user),
+                verifiedEmail: customer.email, subjectContaining: nil, page: PageRequest(limit: 20))
+            let plan = try await QueryPlan.explain(
+                "SELECT \(TicketStore.columns) FROM \(tickets) \(tail)", values: ["'\(customer.user)'::uuid", "'\(customer.email)'", "21"], on: kit.database)
+            let read = try plan.rowsRead(from: "tickets")
+            #expect(read <= 10, "the customer's list of one ticket read \(read) ticket rows")
         }
     }
 }

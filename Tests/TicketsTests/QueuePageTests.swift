@@ -11,14 +11,11 @@ import TestSupport
 struct QueuePageTests {
     /// Walks the Active Queue as `caller` sees it, two tickets a page.
     static func walk(_ kit: TicketTestKit, as caller: TicketCaller) async throws -> [String] {
-        var seen: [String] = []
-        var cursor: Cursor?
-        repeat {
-            let page = try await kit.api.store.list(.queue, caller: caller, status: .active, page: PageRequest(limit: 2, cursor: cursor))
-            seen += page.items.map(\.id)
-            cursor = try page.nextCursor.map(Cursor.init(decoding:))
-        } while cursor != nil && seen.count < 100
-        return seen
+        try await walkPages { cursor in
+            let page = try await kit.api.store.list(
+                .queue, caller: caller, status: .active, page: PageRequest(limit: 2, cursor: try cursor.map(Cursor.init(decoding:))))
+            return (page.items.map(\.id), page.nextCursor)
+        }
     }
 
     @Test("The Queue lists its groups' unassigned tickets highest priority first, then oldest, across pages and groups")

@@ -61,20 +61,10 @@ extension TicketStore {
             }
             return Page.from(fetched: found, limit: page.limit) { [$0.followUp.map { KeysetTimestamp($0.at).cursorKey } ?? "", $0.id] }
         case .customer:
-            binds.append(user)
-            try KeysetCursor.append(page.cursor, as: [.uuid], to: &binds)
-            binds.append(page.limit + 1)
-            binds.append(subjectContaining.map { LikePattern.containing($0.lowercased()) })
-            binds.append(caller.verifiedEmail)
-            let found = try await database.client.withConnection { connection in
-                try await tickets("""
-                    WHERE (customer_user_id = $1 OR lower(customer_email) = $5
-                           OR id IN (SELECT ticket_id FROM \(database.table("ticket_participants")) WHERE user_id = $1 OR email = $5))
-                      AND deleted_at IS NULL AND ($2::uuid IS NULL OR id < $2)
-                      AND ($4::text IS NULL OR lower(subject) LIKE $4)
-                    ORDER BY id DESC LIMIT $3
-                    """, binds, on: connection)
-            }
+            let (tail, listed) = try CustomerTicketList.tail(
+                tickets: database.table("tickets"), participants: database.table("ticket_participants"), user: user,
+                verifiedEmail: caller.verifiedEmail, subjectContaining: subjectContaining, page: page)
+            let found = try await database.client.withConnection { connection in try await tickets(tail, listed, on: connection) }
             return Page.from(fetched: found, limit: page.limit) { [$0.id] }
         }
     }

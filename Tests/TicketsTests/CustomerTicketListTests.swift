@@ -1,0 +1,52 @@
+import Auth
+import Contracts
+import Database
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TestSupport
+
+@testable import TicketsApp
+
+@Suite("The portal's list of a customer's own tickets", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct CustomerTicketListTests {
+    /// Every page of the customer's list (with `query`), two tickets a page.
+    static func walk(_ client: any TestClientProtocol, token: String, query: String = "") async throws -> [String] {
+        try await walkPages { cursor in
+            let uri = "/api/v1/tickets?view=customer&limit=2\(query)" + (cursor.map { "&cursor=\($0)" } ?? "")
+            let (status, _, page) = try await TicketTestKit.send(client, .get, uri, token: token)
+            #expect(status == .ok)
+            return (((page["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }, page["nextCursor"] as? String)
+        }
+    }
+
+    @Test("The list holds the account's tickets, those under the confirmed address and those shared, newest first, page by page")
+    func ownAddressedAndSharedTickets() async throws {
+        try await TicketTestKit.run { client, kit in
+            let user = UUID()
+            let token = try await kit.token(
+                user, roles: [PredefinedRoles.registeredUser, PredefinedRoles.registeredUserWithVerifiedEmail], email: "lee@customer.example")
+            try await kit.identity("user.created", ["userID": user.lowercased, "email": "lee@customer.example", "displayName": "Lee", "emailVerified": true])
+            var own: [String] = []
+            for index in 0..<4 { own.append(try #require(try await kit.submit(client, token: token, subject: "Own \(index)")["id"] as? String)) }
+            let agentToken = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let (_, _, addressed) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: agentToken,
+                body: #"{"departmentID":"\#(kit.departmentID.lowercased)","customerEmail":"Lee@Customer.example","subject":"Your renewal","body":"Due."}"#)
+            let other = try await kit.customer()
+            let shared = try #require(try await kit.submit(client, token: other.token, subject: "Shared")["id"] as? String)
+            let unrelated = try #require(try await kit.submit(client, token: other.token, subject: "Own business")["id"] as? String)
+            let tickets = kit.database.table("tickets")
+            try await kit.database.run([
+                "INSERT INTO \(kit.database.table("ticket_participants")) (ticket_id, email, user_id) VALUES ('\(shared)', 'lee@customer.example', '\(user.lowercased)')",
+                "UPDATE \(tickets) SET deleted_at = now() WHERE id = '\(own[3])'",
+            ])
+            let expected = ([try #require(addressed["id"] as? String), shared] + own.prefix(3)).sorted(by: >)
+            #expect(try await Self.walk(client, token: token) == expected)
+            #expect(!expected.contains(unrelated))
+            #expect(try await Self.walk(client, token: token, query: "&q=own") == own.prefix(3).sorted(by: >), "by subject")
+            #expect(try await Self.walk(client, token: other.token) == [unrelated, shared].sorted(by: >))
+        }
+    }
+}
