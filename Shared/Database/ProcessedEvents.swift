@@ -27,8 +27,9 @@ public struct ProcessedEvents: Sendable {
 
     /// Forgets up to `limit` event ids, of every consumer, processed before `cutoff`, oldest first; how many it forgot
     /// (a full batch means there may be more). An event redelivered after its id is forgotten is applied again, so
-    /// the cutoff stays behind anything that can be redelivered: the outbox's retention (what `concierge replay`
-    /// publishes again) and the broker's.
+    /// the cutoff must stay behind what can be redelivered: the outbox's retention (what `concierge replay` publishes
+    /// again, checked at start-up) and what the broker still holds for a consumer that lost its offsets (the Tansu
+    /// broker `make` starts keeps its log in memory, so no more than what a replay published).
     @discardableResult
     public static func purge(_ database: Database, olderThan cutoff: Date, limit: Int = 5_000) async throws -> Int {
         var binds = PostgresBindings()

@@ -44,10 +44,16 @@ public struct QueryConditions: Sendable {
     /// `condition` as placeholders; nothing on the first page. Written for every page as `$1 IS NULL OR (name, id) > …`,
     /// it could not bound the list's index scan, and a deep page read every row before it.
     public mutating func after(_ cursor: Cursor?, as shape: [KeysetCursor.Key], _ condition: ([String]) -> String) throws {
-        guard let cursor else { return }
+        guard let keys = try bind(cursor, as: shape) else { return }
+        conditions.append(condition(keys))
+    }
+
+    /// Binds the keys of `cursor` as `shape` says and answers their placeholders; nil (and nothing bound) without one.
+    public mutating func bind(_ cursor: Cursor?, as shape: [KeysetCursor.Key]) throws -> [String]? {
+        guard let cursor else { return nil }
         let first = binds.count + 1
         try KeysetCursor.append(cursor, as: shape, to: &binds)
-        conditions.append(condition((first...binds.count).map { "$\($0)" }))
+        return (first...binds.count).map { "$\($0)" }
     }
 
     /// `a AND b …` (`true` without conditions), for a statement that repeats them or adds its own.
@@ -59,9 +65,4 @@ public struct QueryConditions: Sendable {
     public var whereClause: String {
         conditions.isEmpty ? "" : "WHERE " + conjunction
     }
-}
-
-extension Array {
-    /// Nil for an empty array: a list criterion that was not given.
-    public var nonEmpty: Self? { isEmpty ? nil : self }
 }

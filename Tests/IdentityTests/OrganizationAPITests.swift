@@ -37,14 +37,11 @@ struct OrganizationAPITests {
             #expect(changed["city"] as? String == "New York")
             _ = try await IdentityAPITests.send(client, .post, "/api/v1/identity/organizations", token: agent, body: #"{"name":"Acme Corp"}"#)
             _ = try await IdentityAPITests.send(client, .post, "/api/v1/identity/organizations", token: agent, body: #"{"name":"bluth company"}"#)
-            var named: [String] = []
-            var cursor: String?
-            repeat {
+            let named = try await walkPages { cursor in
                 let (_, _, page) = try await IdentityAPITests.send(
                     client, .get, "/api/v1/identity/organizations?limit=1" + (cursor.map { "&cursor=\($0)" } ?? ""), token: agent, body: "")
-                named += (page["items"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
-                cursor = page["nextCursor"] as? String
-            } while cursor != nil && named.count < 10
+                return ((page["items"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? [], page["nextCursor"] as? String)
+            }
             #expect(named == ["Acme Corp", "bluth company", "Vandelay Industries"], "by name whatever its case, one a page")
             let (filtered, _, page) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/organizations?query=vand", token: agent, body: "")
             #expect(filtered == .ok)

@@ -23,9 +23,15 @@ struct ProcessedEventsPurgeTests {
                 let recorded = try await database.transaction { try await ProcessedEvents(database: database, consumer: consumer).recordIfNew(id, on: $0) }
                 #expect(recorded)
             }
-            try await database.run(["UPDATE \(ledger) SET processed_at = now() - interval '40 days' WHERE event_id <> '\(recent.lowercased)'"])
+            // old[0] is the oldest, old[4] the youngest of the old.
+            try await database.run(old.enumerated().map { index, id in
+                "UPDATE \(ledger) SET processed_at = now() - interval '1 day' * (44 - \(index)) WHERE event_id = '\(id.lowercased)'"
+            })
             let cutoff = Date().addingTimeInterval(-30 * 86_400)
             #expect(try await ProcessedEvents.purge(database, olderThan: cutoff, limit: 2) == 2)
+            var left: [UUID] = []
+            for try await id in try await database.client.query(PostgresQuery(unsafeSQL: "SELECT event_id FROM \(ledger)")).decode(UUID.self) { left.append(id) }
+            #expect(Set(left) == Set(old.suffix(3) + [recent]), "the oldest go first")
             #expect(try await ProcessedEvents.purge(database, olderThan: cutoff, limit: 2) == 2)
             #expect(try await ProcessedEvents.purge(database, olderThan: cutoff, limit: 2) == 1)
             #expect(try await ProcessedEvents.purge(database, olderThan: cutoff, limit: 2) == 0)

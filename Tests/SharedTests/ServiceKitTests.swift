@@ -32,6 +32,11 @@ struct ServiceKitTests {
         #expect(throws: ConfigurationError.self) {
             try read(["CONCIERGE_OUTBOX_RETENTION_HOURS": "168", "CONCIERGE_PROCESSED_EVENTS_RETENTION_HOURS": "24"])
         }
+        for value in ["0", "-1", "23", "9999999999"] {
+            #expect(throws: ConfigurationError.self, "\(value)") {
+                try read(["CONCIERGE_OUTBOX_RETENTION_HOURS": "1", "CONCIERGE_PROCESSED_EVENTS_RETENTION_HOURS": value])
+            }
+        }
     }
 
     @Test("An event loop count that is not a number of threads stops the process with the variable named")

@@ -8,7 +8,7 @@ import TestSupport
 
 @testable import TicketsApp
 
-/// The timers', the index rebuild's and the advanced search's statements over many tickets, with the generic plans every service query gets
+/// The timers', the index rebuild's and the lists' and searches' statements over many tickets, with the generic plans every service query gets
 /// (``DatabaseURL``): each reads what it claims, not the whole table.
 @Suite("Generic plans over many tickets", .serialized, .enabled(if: TestEnvironment.hasDatabase), .timeLimit(.minutes(3)))
 struct GenericPlanTests {
@@ -99,14 +99,25 @@ struct GenericPlanTests {
         }
     }
 
-    @Test("Everyone's Queue reads a page per group, not every unassigned ticket")
+    @Test("Everyone's Queue reads a page per group, not every unassigned ticket, on its first page and deep into it")
     func queueReadsAPagePerGroup() async throws {
         try await Self.manyTickets(20_000) { kit, _ in
             let tickets = kit.database.table("tickets")
             try await kit.database.run(["UPDATE \(tickets) SET agent_id = NULL, status = 'active', counts_toward_max = false", "ANALYZE \(tickets)"])
-            let sql = "SELECT \(TicketStore.columns) FROM \(tickets) \(QueuePage.tail(table: tickets, status: .active, after: false))"
-            let plan = try await QueryPlan.explain(sql, values: ["NULL", "51"], on: kit.database)
-            #expect(try plan.rowsRead(from: "tickets") <= 200)
+            func plan(after cursor: Cursor?, _ values: [String]) async throws -> Int {
+                let (tail, _) = try QueuePage.query(table: tickets, groups: nil, status: .active, page: PageRequest(limit: 50, cursor: cursor))
+                return try await QueryPlan.explain("SELECT \(TicketStore.columns) FROM \(tickets) \(tail)", values: values, on: kit.database)
+                    .rowsRead(from: "tickets")
+            }
+            #expect(try await plan(after: nil, ["NULL", "51"]) <= 200)
+            let rows = try await kit.database.client.query(
+                PostgresQuery(unsafeSQL: "SELECT priority, created_at::text, id FROM \(tickets) ORDER BY priority DESC, created_at, id OFFSET 15000 LIMIT 1"),
+                logger: kit.database.logger)
+            var deep = (priority: 0, created: "", id: "")
+            for try await (priority, created, id) in rows.decode((Int, String, UUID).self) { deep = (priority, created, id.lowercased) }
+            let cursor = Cursor(keys: [String(deep.priority), KeysetTimestamp(Date()).cursorKey, deep.id])
+            let read = try await plan(after: cursor, ["NULL", "51", "\(deep.priority)", "'\(deep.created)'::timestamptz", "'\(deep.id)'::uuid"])
+            #expect(read <= 300, "a page 15,000 tickets deep read \(read) ticket rows")
         }
     }
 

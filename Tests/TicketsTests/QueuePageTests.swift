@@ -25,12 +25,13 @@ struct QueuePageTests {
             for index in 0..<12 { _ = try await kit.submit(client, token: customer.token, subject: "Queued \(index)") }
             let groups = [UUID(), UUID(), UUID()].map(\.lowercased)
             let tickets = kit.database.table("tickets")
-            // Three groups in turn, three priorities, and pairs created in the same second (ties go to the id).
+            // Three groups in turn and three priorities, so that a priority spans groups, and four tickets created at each
+            // minute, so that two of one priority tie across groups (ties go to the id).
             try await kit.database.run([
                 """
                 UPDATE \(tickets) t SET agent_id = NULL, status = 'active', counts_toward_max = false,
-                    group_id = (ARRAY['\(groups.joined(separator: "','"))']::uuid[])[n % 3 + 1], priority = n % 3,
-                    created_at = '2026-01-01T00:00:00Z'::timestamptz + (n / 2) * interval '1 minute'
+                    group_id = (ARRAY['\(groups.joined(separator: "','"))']::uuid[])[n % 3 + 1], priority = (n / 3) % 3,
+                    created_at = '2026-01-01T00:00:00Z'::timestamptz + (n / 4) * interval '1 minute'
                 FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM \(tickets)) o WHERE o.id = t.id
                 """
             ])

@@ -34,11 +34,12 @@ public struct ServiceConfiguration: Sendable {
         let maxConnections = try environment.int("CONCIERGE_DATABASE_MAX_CONNECTIONS", default: 10)
         let outboxRetention = try environment.int("CONCIERGE_OUTBOX_RETENTION_HOURS", default: 168)
         let ledgerRetention = try environment.int("CONCIERGE_PROCESSED_EVENTS_RETENTION_HOURS", default: max(720, outboxRetention))
-        // A replay publishes events up to the outbox's retention again: a consumer that forgot them would apply them twice.
-        guard ledgerRetention >= outboxRetention else {
+        // A replay publishes events up to the outbox's retention again, and the broker redelivers what a consumer had not
+        // committed before it stopped: a consumer that forgot them would apply them twice.
+        guard ledgerRetention >= max(outboxRetention, 24), ledgerRetention <= 876_000 else {
             throw ConfigurationError(
                 variable: "CONCIERGE_PROCESSED_EVENTS_RETENTION_HOURS", value: String(ledgerRetention),
-                expected: "at least CONCIERGE_OUTBOX_RETENTION_HOURS (\(outboxRetention))")
+                expected: "hours, at least 24 and at least CONCIERGE_OUTBOX_RETENTION_HOURS (\(outboxRetention)), at most 876000")
         }
         return ServiceConfiguration(
             serviceName: serviceName,

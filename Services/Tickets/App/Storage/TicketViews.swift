@@ -40,13 +40,9 @@ extension TicketStore {
         case .mine, .agent, .group, .department, .brand, .all:
             return try await scopedPage(view, scope: scope, caller: caller, status: status, page: page).page
         case .queue:
-            let status = status ?? .active
-            binds.append(Self.queueGroups(of: caller))
-            binds.append(page.limit + 1)
-            binds.append(status.listed.map(\.rawValue))
-            if page.cursor != nil { try KeysetCursor.append(page.cursor, as: [.integer, .timestamp, .uuid], to: &binds) }
-            let tail = QueuePage.tail(table: database.table("tickets"), status: status, after: page.cursor != nil)
-            let found = try await database.client.withConnection { connection in try await tickets(tail, binds, on: connection) }
+            let (tail, queued) = try QueuePage.query(
+                table: database.table("tickets"), groups: Self.queueGroups(of: caller), status: status ?? .active, page: page)
+            let found = try await database.client.withConnection { connection in try await tickets(tail, queued, on: connection) }
             return Page.from(fetched: found, limit: page.limit) { [String($0.priority.rank), KeysetTimestamp($0.createdAt).cursorKey, $0.id] }
         case .followUps:
             binds.append(user)
