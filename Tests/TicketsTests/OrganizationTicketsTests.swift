@@ -76,8 +76,12 @@ struct OrganizationTicketsTests {
                 #expect(status == .ok)
                 return Set(((page["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String })
             }
+            try await kit.identity("organization.updated", [
+                "id": UUID().lowercased, "name": "Elsewhere", "version": 1,
+                "members": [["id": UUID().lowercased, "kind": "email", "value": "zed@elsewhere.example", "viewOrganizationTickets": true]],
+            ])
             #expect(try await agentTab(agentToken) == Set([ids["domain"], ids["address"], ids["account"]].compactMap { $0 }),
-                    "agents see the organization's tickets whatever its members may view")
+                    "agents see the organization's tickets whatever its members may view, and no other organization's")
             #expect(try await agentTab(try await kit.secondGroupAgent().token).isEmpty, "only tickets the agent may see")
 
             let formID = try #require(

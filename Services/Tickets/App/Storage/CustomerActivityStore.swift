@@ -62,7 +62,7 @@ extension TicketStore {
             try await sentForms("""
                 WHERE ticket_id IN (
                     SELECT id FROM \(database.table("tickets"))
-                    WHERE id IN (\(organizationTicketIDs(of: "SELECT $1::uuid"))) AND deleted_at IS NULL \(Self.visibleToCaller))
+                    WHERE id = ANY(ARRAY(\(organizationTicketIDs(of: "SELECT $1::uuid")))) AND deleted_at IS NULL \(Self.visibleToCaller))
                 ORDER BY sent_at DESC, id DESC LIMIT 100
                 """, binds, on: connection)
         }
