@@ -1,7 +1,8 @@
+import Database
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-import KnowledgeApp
+@testable import KnowledgeApp
 import Testing
 import TestSupport
 
@@ -63,6 +64,24 @@ struct TranslationAndForwardingTests {
             let (_, _, page) = try await KnowledgeTestKit.send(client, .get, "/kb/\(rootID)/reset-a-password", brand: kit.brandA)
             #expect(page.contains(#"hreflang="de" href="http://kb.example/kb/\#(germanID)/"#))
             #expect(page.contains(#"hreflang="en""#) && !page.contains(#"hreflang="fr""#), "the draft is no alternate")
+        }
+    }
+
+    @Test("An article's translations are read from their index, not from every article")
+    func translationsReadTheirGroup() async throws {
+        try await KnowledgeTestKit.run { client, kit in
+            let id = try #require(try await kit.article(client, brand: kit.brandA, title: "Printer setup", body: "<p>a</p>")["id"] as? String)
+            let articles = kit.database.table("articles")
+            try await kit.database.run([
+                """
+                INSERT INTO \(articles) SELECT (jsonb_populate_record(NULL::\(articles), to_jsonb(a) || jsonb_build_object('id', gen_random_uuid()))).*
+                FROM \(articles) a, generate_series(1, 20000) WHERE a.id = '\(id)'
+                """,
+                "ANALYZE \(articles)",
+            ])
+            let plan = try await QueryPlan.explain(
+                "SELECT id FROM \(articles) WHERE \(ArticleStore.translationGroup) ORDER BY language, id", values: ["'\(id)'::uuid"], on: kit.database)
+            #expect(try plan.rowsRead(from: "articles") <= 10)
         }
     }
 

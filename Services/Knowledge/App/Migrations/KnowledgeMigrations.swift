@@ -239,5 +239,8 @@ public enum KnowledgeMigrations {
         Migration(version: 114, name: "featured articles for the knowledge base main page", sql: [
             "CREATE INDEX articles_featured ON {schema}.articles (brand_id, language) WHERE featured AND deleted_at IS NULL",
         ]),
+        Migration(version: 115, name: "translations by the article they translate: every portal article page read all articles for them", sql: [
+            "CREATE INDEX articles_translations ON {schema}.articles (translation_of) WHERE translation_of IS NOT NULL AND deleted_at IS NULL",
+        ]),
     ]
 }

@@ -20,7 +20,7 @@ extension ArticleStore {
         groupBinds.append(UUID(parsing: root))
         groupBinds.append(UUID(parsing: article.id))
         if root != target.id { _ = try await articles("WHERE id = $1 FOR UPDATE", groupBinds, on: connection) }
-        let group = try await articles("WHERE (id = $1 OR translation_of = $1) AND deleted_at IS NULL AND id <> $2", groupBinds, on: connection)
+        let group = try await articles("WHERE \(Self.translationGroup) AND id <> $2", groupBinds, on: connection)
         var ownBinds = PostgresBindings()
         ownBinds.append(UUID(parsing: article.id))
         let members = try await articles("WHERE translation_of = $1 AND deleted_at IS NULL LIMIT 1", ownBinds, on: connection)
@@ -32,7 +32,11 @@ extension ArticleStore {
         var binds = PostgresBindings()
         binds.append(UUID(parsing: article.translationOf ?? article.id))
         return try await database.client.withConnection { connection in
-            try await articles("WHERE (id = $1 OR translation_of = $1) AND deleted_at IS NULL ORDER BY language, id", binds, on: connection)
+            try await articles("WHERE \(Self.translationGroup) ORDER BY language, id", binds, on: connection)
         }
     }
+
+    /// The live members of the translation group headed by `$1` (its head and the articles translating it), each read
+    /// from an index (migration 115; every portal article page reads them).
+    static let translationGroup = "(id = $1 OR translation_of = $1) AND deleted_at IS NULL"
 }
