@@ -151,22 +151,26 @@ extension TicketStore {
     public func tasks(
         agents: [UUID]?, tab: TaskTab, after: UUID?, limit: Int, sort: TaskSort = .standard, text: String? = nil
     ) async throws -> [TaskItem] {
-        var binds = PostgresBindings()
-        binds.append(agents)
-        binds.append(tab.statuses.map(\.rawValue))
-        binds.append(text.map(LikePattern.containing))
-        binds.append(after)
-        binds.append(limit)
+        // Only the criteria given become conditions (QueryConditions), so that an agent's list reads their tasks by index.
+        var query = QueryConditions("t.deleted_at IS NULL")
+        query.require(agents) { "t.agent_id = ANY(\($0))" }
+        query.require(tab.statuses.map(\.rawValue)) { "t.status = ANY(\($0))" }
+        query.require(text.map(LikePattern.containing)) { "t.subject ILIKE \($0)" }
         let key = sort.key(of: "t"), due = "coalesce(t.due_at, 'infinity'::timestamptz)"
-        return try await tasks("""
-            t LEFT JOIN (SELECT \(sort.key(of: "a")) AS after_key, coalesce(a.due_at, 'infinity'::timestamptz) AS after_due, a.id AS after_id
-                         FROM \(database.table("tasks")) a WHERE a.id = $4) last ON true
-            WHERE ($1::uuid[] IS NULL OR t.agent_id = ANY($1)) AND t.deleted_at IS NULL AND t.status = ANY($2)
-              AND ($3::text IS NULL OR t.subject ILIKE $3)
-              AND ($4::uuid IS NULL OR \(key) \(sort.descending ? "<" : ">") last.after_key
-                   OR (\(key) = last.after_key AND (\(due), t.id) > (last.after_due, last.after_id)))
-            ORDER BY \(key) \(sort.descending ? "DESC" : "ASC"), \(due), t.id LIMIT $5
-            """, binds)
+        var previous = ""
+        if let after {
+            let last = query.bind(after)
+            previous = """
+                LEFT JOIN (SELECT \(sort.key(of: "a")) AS after_key, coalesce(a.due_at, 'infinity'::timestamptz) AS after_due, a.id AS after_id
+                           FROM \(database.table("tasks")) a WHERE a.id = \(last)) last ON true
+                """
+            query.require("""
+                (\(key) \(sort.descending ? "<" : ">") last.after_key OR (\(key) = last.after_key AND (\(due), t.id) > (last.after_due, last.after_id)))
+                """)
+        }
+        let count = query.bind(limit)
+        return try await tasks(
+            "t \(previous) \(query.whereClause) ORDER BY \(key) \(sort.descending ? "DESC" : "ASC"), \(due), t.id LIMIT \(count)", query.binds)
     }
 
     /// Agents who work in any of these departments.
