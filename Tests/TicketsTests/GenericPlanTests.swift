@@ -145,4 +145,42 @@ struct GenericPlanTests {
             #expect(read <= 10, "the customer's list of one ticket read \(read) ticket rows")
         }
     }
+
+    /// The parameters, as SQL literals, of the page after the ticket 15,000 deep into one scope's list in `order`: the
+    /// scope (`scope` names its column), the status, the sort key (`key`, a number unless `quoted`), the idle time and
+    /// the id of that ticket, and a limit of 51.
+    static func deepCursor(_ kit: TicketTestKit, scope: String, key: String, quoted: Bool, order: String) async throws -> [String] {
+        let rows = try await kit.database.client.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT \(scope)::text, status, (\(key))::text, idle_since::text, id::text FROM \(kit.database.table("tickets"))
+                WHERE deleted_at IS NULL ORDER BY \(order) OFFSET 15000 LIMIT 1
+                """), logger: kit.database.logger)
+        var values: [String] = []
+        for try await (scoped, status, value, idle, id) in rows.decode((String, String, String, String, String).self) {
+            values = ["'\(scoped)'::uuid", "'\(status)'", quoted ? "'\(value)'" : value, "'\(idle)'::timestamptz", "'\(id)'::uuid", "51"]
+        }
+        return values
+    }
+
+    @Test("A page deep into a group's list reads about a page, not every ticket before it")
+    func deepViewPageReadsAPage() async throws {
+        try await Self.manyTickets(20_000) { kit, _ in
+            let values = try await Self.deepCursor(kit, scope: "group_id", key: "priority", quoted: false, order: "priority DESC, idle_since, id")
+            let sql = ScopedViewStatement.sql(schema: kit.database.schema, scope: .group, listsTwo: false, after: true)
+            let read = try await QueryPlan.explain(sql, values: values, on: kit.database).rowsRead(from: "tickets")
+            #expect(read <= 300, "a page 15,000 tickets deep read \(read) ticket rows")
+        }
+    }
+
+    @Test("A page deep into a department's list sorted by subject reads about a page, not every ticket before it")
+    func deepSortedViewPageReadsAPage() async throws {
+        try await Self.manyTickets(20_000) { kit, _ in
+            let values = try await Self.deepCursor(
+                kit, scope: "department_id", key: "lower(subject)", quoted: true, order: "lower(subject), idle_since, id")
+            let statement = SortedViewStatement(
+                target: .scope(.department), sort: ViewSort(key: .subject, order: .ascending), listsTwo: false, followsCursor: true)
+            let read = try await QueryPlan.explain(statement.sql(schema: kit.database.schema), values: values, on: kit.database).rowsRead(from: "tickets")
+            #expect(read <= 300, "a page 15,000 tickets deep read \(read) ticket rows")
+        }
+    }
 }

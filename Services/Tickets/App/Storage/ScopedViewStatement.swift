@@ -41,6 +41,11 @@ struct ScopedViewStatement {
     /// Whether the page lists a second status (`$7`): the Closed tab (``TicketStatus/listedWith``). The other tabs
     /// keep the one-status statement: a second, empty branch cost a tenth of pgbench's rate at 8 clients.
     let listsTwo: Bool
+    /// Whether the page follows a cursor: a statement of its own, which reads each status as the rest of the cursor's
+    /// priority and then the lower priorities, both from where the index says. The first page's condition on the
+    /// cursor (`$3 IS NULL OR (-priority, idle_since, id) > …`) cannot bound the index scan, so a page that deep into a
+    /// brand read every ticket before it (378 ms 500,000 tickets into a brand on the bench database).
+    let after: Bool
     /// `$1` the scope's id (for many, their ids), `$2` the status, `$3`–`$5` the cursor's priority, idle time and id (NULL for the first
     /// page), `$6` the limit, and with ``listsTwo`` `$7` the status listed with `$2`.
     let binds: PostgresBindings
@@ -70,15 +75,27 @@ struct ScopedViewStatement {
             """
     }
 
-    static func sql(schema: String, scope: Scope, listsTwo: Bool) -> String {
+    static func sql(schema: String, scope: Scope, listsTwo: Bool, after: Bool = false) -> String {
         let order = "priority DESC, idle_since, id"
         let page = across(scope, schema: schema, order: order, statuses(listsTwo: listsTwo, order: order) { status in
-            """
-            SELECT \(TicketStore.columns) FROM "\(schema)".tickets
-            WHERE \(scope.match) AND status = \(status) AND deleted_at IS NULL
-              AND ($3::integer IS NULL OR (-priority, idle_since, id) > (-$3::integer, $4::timestamptz, $5::uuid))
-            ORDER BY priority DESC, idle_since, id LIMIT $6
-            """
+            let tickets = """
+                SELECT \(TicketStore.columns) FROM "\(schema)".tickets
+                WHERE \(scope.match) AND status = \(status) AND deleted_at IS NULL
+                """
+            guard after else {
+                return """
+                    \(tickets)
+                      AND ($3::integer IS NULL OR (-priority, idle_since, id) > (-$3::integer, $4::timestamptz, $5::uuid))
+                    ORDER BY priority DESC, idle_since, id LIMIT $6
+                    """
+            }
+            return """
+                SELECT * FROM (
+                    (\(tickets) AND priority = $3::integer AND (idle_since, id) > ($4::timestamptz, $5::uuid) ORDER BY idle_since, id LIMIT $6)
+                    UNION ALL
+                    (\(tickets) AND priority < $3::integer ORDER BY priority DESC, idle_since, id LIMIT $6)) rest
+                ORDER BY priority DESC, idle_since, id LIMIT $6
+                """
         })
         return """
             WITH \(counts(schema: schema, scope: scope)), page AS (\(page))
@@ -97,7 +114,8 @@ struct ScopedViewStatement {
     func run(on database: Database) async throws -> AsyncThrowingMapSequence<PostgresRowSequence, PostgresRow> {
         guard database.schema == ServiceName.tickets.schema else {
             let rows = try await database.client.query(
-                PostgresQuery(unsafeSQL: Self.sql(schema: database.schema, scope: scope, listsTwo: listsTwo), binds: binds), logger: database.logger)
+                PostgresQuery(unsafeSQL: Self.sql(schema: database.schema, scope: scope, listsTwo: listsTwo, after: after), binds: binds),
+                logger: database.logger)
             return rows.map { $0 }
         }
         return switch scope {
@@ -113,8 +131,12 @@ struct ScopedViewStatement {
     private func execute<S: StaticScope>(
         _ scope: S.Type, on database: Database
     ) async throws -> AsyncThrowingMapSequence<PostgresRowSequence, PostgresRow> {
-        if listsTwo { return try await database.client.execute(Prepared<S, TwoStatuses>(binds: binds), logger: database.logger) }
-        return try await database.client.execute(Prepared<S, OneStatus>(binds: binds), logger: database.logger)
+        switch (listsTwo, after) {
+        case (false, false): return try await database.client.execute(Prepared<S, OneStatus, FirstPage>(binds: binds), logger: database.logger)
+        case (true, false): return try await database.client.execute(Prepared<S, TwoStatuses, FirstPage>(binds: binds), logger: database.logger)
+        case (false, true): return try await database.client.execute(Prepared<S, OneStatus, LaterPage>(binds: binds), logger: database.logger)
+        case (true, true): return try await database.client.execute(Prepared<S, TwoStatuses, LaterPage>(binds: binds), logger: database.logger)
+        }
     }
 
     /// One scope as a type, for the statement's static name and SQL.
@@ -131,10 +153,15 @@ struct ScopedViewStatement {
     enum OneStatus: StaticListing { static var listsTwo: Bool { false } }
     enum TwoStatuses: StaticListing { static var listsTwo: Bool { true } }
 
-    struct Prepared<S: StaticScope, L: StaticListing>: PostgresPreparedStatement {
+    /// The first page or a later one as a type, likewise.
+    protocol StaticPage: Sendable { static var after: Bool { get } }
+    enum FirstPage: StaticPage { static var after: Bool { false } }
+    enum LaterPage: StaticPage { static var after: Bool { true } }
+
+    struct Prepared<S: StaticScope, L: StaticListing, P: StaticPage>: PostgresPreparedStatement {
         typealias Row = PostgresRow
-        static var name: String { "tickets_scoped_view_\(S.scope.rawValue)\(L.listsTwo ? "_two_statuses" : "")" }
-        static var sql: String { ScopedViewStatement.sql(schema: ServiceName.tickets.schema, scope: S.scope, listsTwo: L.listsTwo) }
+        static var name: String { "tickets_scoped_view_\(S.scope.rawValue)\(L.listsTwo ? "_two_statuses" : "")\(P.after ? "_after" : "")" }
+        static var sql: String { ScopedViewStatement.sql(schema: ServiceName.tickets.schema, scope: S.scope, listsTwo: L.listsTwo, after: P.after) }
         static var bindingDataTypes: [PostgresDataType] { [S.scope.bindingType, .text, .int8, .timestamptz, .uuid, .int8] + (L.listsTwo ? [.text] : []) }
         let binds: PostgresBindings
 

@@ -24,6 +24,10 @@ struct SortedViewStatement {
     let sort: ViewSort
     /// Whether the page lists a second status (`$7`, the Closed tab), as ``ScopedViewStatement/listsTwo``.
     let listsTwo: Bool
+    /// Whether the page follows a cursor: then each status is read as the rest of the cursor's sort value and then the
+    /// values after it, each from where the index says, as ``ScopedViewStatement/after`` (the first page's condition
+    /// on the cursor left a page 50,000 tickets into a department sorted by subject reading all of them, 112 ms).
+    var followsCursor = false
 
     /// Columns ahead of the counts: the ticket's, `sort_value` and `sort_key`.
     static let columnsBeforeCounts = TicketStore.columnCount + 2
@@ -51,12 +55,25 @@ struct SortedViewStatement {
             case .text: ("text", value)
             case .timestamp: ("timestamptz", "(extract(epoch FROM (\(value)) - timestamptz '2000-01-01 00:00:00+00') * 1000000)::bigint::text")
             }
-            return """
+            let tickets = """
                 SELECT \(TicketStore.columns), \(value) AS sort_value, \(key)::text AS sort_key FROM "\(schema)".tickets
                 WHERE \(filter) AND status = \(status) AND deleted_at IS NULL
-                  AND ($3::\(cursorType) IS NULL OR (\(value) \(from) $3::\(cursorType)
-                       AND (\(value) \(after) $3::\(cursorType) OR (idle_since, tickets.id) > ($4::timestamptz, $5::uuid))))
-                ORDER BY \(leading)idle_since, tickets.id LIMIT $6
+                """
+            guard followsCursor else {
+                return """
+                    \(tickets)
+                      AND ($3::\(cursorType) IS NULL OR (\(value) \(from) $3::\(cursorType)
+                           AND (\(value) \(after) $3::\(cursorType) OR (idle_since, tickets.id) > ($4::timestamptz, $5::uuid))))
+                    ORDER BY \(leading)idle_since, tickets.id LIMIT $6
+                    """
+            }
+            return """
+                SELECT * FROM (
+                    (\(tickets) AND \(value) = $3::\(cursorType) AND (idle_since, tickets.id) > ($4::timestamptz, $5::uuid)
+                     ORDER BY idle_since, tickets.id LIMIT $6)
+                    UNION ALL
+                    (\(tickets) AND \(value) \(after) $3::\(cursorType) ORDER BY \(leading)idle_since, tickets.id LIMIT $6)) rest
+                ORDER BY \(order) LIMIT $6
                 """
         }
         return """

@@ -71,7 +71,8 @@ extension TicketStore {
             try KeysetCursor.append(page.cursor, as: [.integer, .timestamp, .uuid], to: &binds)
             binds.append(page.limit + 1)
             if let other = status.listedWith { binds.append(other.rawValue) }
-            let rows = try await ScopedViewStatement(scope: scoped, listsTwo: status.listedWith != nil, binds: binds).run(on: database)
+            let rows = try await ScopedViewStatement(scope: scoped, listsTwo: status.listedWith != nil, after: page.cursor != nil, binds: binds)
+                .run(on: database)
             let found = try await scopedRows(rows, countsAt: Self.columnCount, sortKeyAt: nil)
             let items = Page.from(fetched: found.tickets, limit: page.limit) {
                 [String($0.priority.rank), KeysetTimestamp($0.idleSince).cursorKey, $0.id]
@@ -95,7 +96,7 @@ extension TicketStore {
             guard keys.first == tag else { throw Problem.badRequest("The cursor is not one this list issued; start again from the first page.") }
             after = Cursor(keys: Array(keys.dropFirst()))
         }
-        let statement = SortedViewStatement(target: target, sort: sort, listsTwo: status.listedWith != nil)
+        let statement = SortedViewStatement(target: target, sort: sort, listsTwo: status.listedWith != nil, followsCursor: after != nil)
         try KeysetCursor.append(after, as: statement.cursorShape, to: &binds)
         binds.append(page.limit + 1)
         if let other = status.listedWith { binds.append(other.rawValue) }
