@@ -96,7 +96,8 @@ extension TicketStore {
             guard keys.first == tag else { throw Problem.badRequest("The cursor is not one this list issued; start again from the first page.") }
             after = Cursor(keys: Array(keys.dropFirst()))
         }
-        let statement = SortedViewStatement(target: target, sort: sort, listsTwo: status.listedWith != nil, followsCursor: after != nil)
+        var statement = SortedViewStatement(target: target, sort: sort, listsTwo: status.listedWith != nil)
+        statement.followsCursor = after != nil && statement.indexOrdersPages
         try KeysetCursor.append(after, as: statement.cursorShape, to: &binds)
         binds.append(page.limit + 1)
         if let other = status.listedWith { binds.append(other.rawValue) }
