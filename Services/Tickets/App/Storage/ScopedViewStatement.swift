@@ -89,18 +89,26 @@ struct ScopedViewStatement {
                     ORDER BY priority DESC, idle_since, id LIMIT $6
                     """
             }
-            return """
-                SELECT * FROM (
-                    (\(tickets) AND priority = $3::integer AND (idle_since, id) > ($4::timestamptz, $5::uuid) ORDER BY idle_since, id LIMIT $6)
-                    UNION ALL
-                    (\(tickets) AND priority < $3::integer ORDER BY priority DESC, idle_since, id LIMIT $6)) rest
-                ORDER BY priority DESC, idle_since, id LIMIT $6
-                """
+            return afterCursor(tickets, value: "priority", cursor: "$3::integer", beyond: "<", leading: "priority DESC, ", order: order)
         })
         return """
             WITH \(counts(schema: schema, scope: scope)), page AS (\(page))
             SELECT page.*, counts.* FROM counts LEFT JOIN page ON true ORDER BY page.priority DESC, page.idle_since, page.id
             """
+    }
+
+    /// The page after a cursor (`cursor` the sort value, `$4`/`$5` idle time and id, `$6` the limit) of `tickets` (a
+    /// SELECT with its conditions) in `order`: the rest of the cursor's value (`value = cursor`, then idle time and id) and
+    /// the values beyond it (`value <beyond> cursor`, in `leading` order), each read from where the index says, merged.
+    /// Written as one condition, `(value, idle_since, id)` after the cursor's, it could not bound the index scan.
+    static func afterCursor(_ tickets: String, value: String, cursor: String, beyond: String, leading: String, order: String) -> String {
+        """
+        SELECT * FROM (
+            (\(tickets) AND \(value) = \(cursor) AND (idle_since, tickets.id) > ($4::timestamptz, $5::uuid) ORDER BY idle_since, tickets.id LIMIT $6)
+            UNION ALL
+            (\(tickets) AND \(value) \(beyond) \(cursor) ORDER BY \(leading)idle_since, tickets.id LIMIT $6)) rest
+        ORDER BY \(order) LIMIT $6
+        """
     }
 
     /// A page of the tickets of status `$2`, and with `listsTwo` of `$7` too, in `order`, at most `$6`: each status read

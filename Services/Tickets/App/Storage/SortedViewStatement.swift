@@ -76,14 +76,7 @@ struct SortedViewStatement {
                     ORDER BY \(leading)idle_since, tickets.id LIMIT $6
                     """
             }
-            return """
-                SELECT * FROM (
-                    (\(tickets) AND \(value) = $3::\(cursorType) AND (idle_since, tickets.id) > ($4::timestamptz, $5::uuid)
-                     ORDER BY idle_since, tickets.id LIMIT $6)
-                    UNION ALL
-                    (\(tickets) AND \(value) \(after) $3::\(cursorType) ORDER BY \(leading)idle_since, tickets.id LIMIT $6)) rest
-                ORDER BY \(order) LIMIT $6
-                """
+            return ScopedViewStatement.afterCursor(tickets, value: value, cursor: "$3::\(cursorType)", beyond: after, leading: leading, order: order)
         }
         return """
             WITH \(counts)page AS (\(scope.map { ScopedViewStatement.across($0, schema: schema, order: order, page) } ?? page))
