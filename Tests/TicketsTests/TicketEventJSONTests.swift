@@ -23,11 +23,21 @@ struct TicketEventJSONTests {
         for event in [
             Self.event(followUp: followUp, brand: "0d3c6c44-1f2e-4e57-9a55-6b1f1d1f0b01", details: ["to": "waiting", "from": "active", "reason": ""]),
             Self.event(followUp: nil, brand: nil, details: [:]),
+            Self.deleted(),
         ] {
             let written = String(decoding: event.jsonBytes, as: UTF8.self)
             let encoded = String(decoding: try CloudEventCoding.encode(event), as: UTF8.self)
             #expect(written == encoded)
         }
+    }
+
+    /// The event of a deleted ticket, which carries when and by whom.
+    static func deleted() -> CloudEvent<TicketEventData> {
+        var event = Self.event(followUp: nil, brand: nil, details: ["deletedBy": "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d"])
+        event.type = "ticket.deleted"
+        event.data.ticket.deletedAt = Date(timeIntervalSince1970: 1_796_189_447.25)
+        event.data.ticket.deletedBy = "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d"
+        return event
     }
 
     @Test("Times between milliseconds are written to the nearest one and decode back within half a millisecond")
@@ -46,9 +56,10 @@ struct TicketEventJSONTests {
     func ticketResponse() throws {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
-        let ticket = Self.event(followUp: nil, brand: nil, details: [:]).data.ticket
-        var json = JSONWriter()
-        ticket.write(to: &json)
-        #expect(try ViewPageJSONTests.parsed(json.bytes) == ViewPageJSONTests.parsed(Array(try encoder.encode(ticket))))
+        for ticket in [Self.event(followUp: nil, brand: nil, details: [:]).data.ticket, Self.deleted().data.ticket] {
+            var json = JSONWriter()
+            ticket.write(to: &json)
+            #expect(try ViewPageJSONTests.parsed(json.bytes) == ViewPageJSONTests.parsed(Array(try encoder.encode(ticket))))
+        }
     }
 }

@@ -217,8 +217,8 @@ struct TicketTimerTests {
             let (_, _, locked) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
             #expect(locked["status"] as? String == "closed_locked")
             #expect(try await worker.runOne(now: Date().addingTimeInterval(366 * 86_400)))
-            let (gone, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
-            #expect(gone == .notFound, "auto-deleted")
+            let (_, _, deleted) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
+            #expect(deleted["deletedAt"] != nil, "auto-deleted")
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.timers WHERE kind = 'purge'") == 1)
         }
     }
@@ -310,8 +310,9 @@ struct TicketTimerTests {
             try await Self.enableTimers(kit, delete: 30, deleteResolved: true, version: 3)
             while try await kit.api.store.resyncDepartmentTimers() {}
             #expect(try await worker.runOne(now: Date().addingTimeInterval(31 * 86_400)))
-            let (gone, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
-            #expect(gone == .notFound, "auto-deleted once the department includes tickets with resolutions")
+            let (read, _, deleted) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
+            #expect(read == .ok && deleted["deletedAt"] != nil, "auto-deleted once the department includes tickets with resolutions")
+            #expect(deleted["deletedBy"] == nil, "by the department's Auto-Delete, not by someone")
         }
     }
 
@@ -320,20 +321,69 @@ struct TicketTimerTests {
         try await TicketTestKit.run { client, kit in
             let agent = try await kit.agent()
             let agentToken = try await kit.token(agent, roles: ["Agent"])
-            let admin = try await kit.token(UUID(), roles: ["Administrator"])
+            let adminID = UUID()
+            let admin = try await kit.token(adminID, roles: ["Administrator"])
             let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
             let (denied, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(id)", token: agentToken)
             #expect(denied == .forbidden)
             let (deleted, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(id)", token: admin)
             #expect(deleted == .noContent)
-            let (hidden, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: admin)
-            #expect(hidden == .notFound)
+            let (listed, _, page) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=all&status=closed_locked", token: admin)
+            #expect(listed == .ok && (page["items"] as? [Any])?.isEmpty == true, "out of every list")
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.agent_groups WHERE new_active > 0") == 0, "the agent's count is released")
             let worker = Self.worker(kit)
             #expect(try await worker.runOne(now: Date().addingTimeInterval(89 * 86_400)) == false)
             #expect(try await worker.runOne(now: Date().addingTimeInterval(91 * 86_400)))
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 0)
+            let (purged, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: admin)
+            #expect(purged == .notFound, "a purged ticket is gone")
             #expect(try await kit.eventTypes().suffix(2) == ["ticket.deleted", "ticket.purged"])
+        }
+    }
+
+    @Test("A deleted ticket opens read-only for the agents who could read it until it is purged; its customer and other groups get 404")
+    func deletedTicketReadOnly() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let agentToken = try await kit.token(agent, roles: ["Agent"])
+            let adminID = UUID()
+            let admin = try await kit.token(adminID, roles: ["Administrator"])
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            let other = try await kit.secondGroupAgent()
+            let (deleted, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(id)", token: admin)
+            #expect(deleted == .noContent)
+
+            let (read, headers, ticket) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: agentToken)
+            #expect(read == .ok)
+            #expect(ticket["status"] as? String == "closed_locked" && ticket["deletedAt"] is String)
+            #expect(ticket["deletedBy"] as? String == adminID.lowercased)
+            #expect(headers[.eTag] != nil)
+            let (timeline, _, items) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/timeline", token: agentToken)
+            #expect(timeline == .ok && (items["items"] as? [Any])?.isEmpty == false, "its messages are there to read")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.ticket_reads") == 0, "reading a deleted ticket holds nothing")
+
+            let before = try await kit.count("SELECT count(*)::int FROM {schema}.history")
+            for (method, path, body, token) in [
+                (HTTPRequest.Method.post, "replies", #"{"body":"Found it"}"#, agentToken), (.post, "comments", #"{"body":"Note"}"#, agentToken),
+                (.put, "status", #"{"status":"active"}"#, agentToken), (.put, "priority", #"{"priority":"urgent"}"#, agentToken),
+                (.get, "compose", "", agentToken), (.delete, "", "", admin),
+            ] {
+                let (refused, headers, problem) = try await TicketTestKit.send(
+                    client, method, "/api/v1/tickets/\(id)" + (path.isEmpty ? "" : "/\(path)"), token: token, body: body)
+                #expect(refused == .conflict, "\(method) \(path)")
+                #expect(headers[.contentType] == "application/problem+json")
+                #expect((problem["detail"] as? String)?.contains("deleted") == true)
+            }
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.history") == before, "nothing was written")
+
+            let (customersView, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: customer.token)
+            #expect(customersView == .notFound, "the portal no longer shows it")
+            let (otherGroup, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: other.token)
+            #expect(otherGroup == .notFound, "deleting shows it to nobody new")
+            let (otherChange, _, _) = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/\(id)/priority", token: other.token, body: #"{"priority":"urgent"}"#)
+            #expect(otherChange == .notFound, "nor says it exists")
         }
     }
 }

@@ -26,6 +26,10 @@ public struct Ticket: Codable, Sendable, Equatable {
     /// The Timing alerts raised (Settings → Tickets → Timing): idle while Active, duration while Active or Waiting.
     public var idleAlert: TimingAlertLevel
     public var durationAlert: TimingAlertLevel
+    /// When and by whom the ticket was deleted: set only on a deleted ticket, which opens read-only until it is purged
+    /// (by nobody when a department's Auto-Delete did it).
+    public var deletedAt: Date? = nil
+    public var deletedBy: String? = nil
 
     public var etag: String { "\"\(version)\"" }
 

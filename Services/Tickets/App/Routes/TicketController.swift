@@ -57,7 +57,7 @@ public struct TicketController: Sendable {
         group.get("{id}") { _, context in
             let (ticket, caller) = try await access.readable(context, for: .read)
             // "When an agent views a ticket, it is temporarily assigned to that agent": a rebalance leaves it be.
-            if !caller.readsAsCustomer(ticket), caller.isAgent, let agent = UUID(parsing: caller.principal.userID) {
+            if ticket.deletedAt == nil, !caller.readsAsCustomer(ticket), caller.isAgent, let agent = UUID(parsing: caller.principal.userID) {
                 try await store.recordRead(of: try Self.id(ticket.id), by: agent)
             }
             return EditedResponse(headers: [.eTag: ticket.etag], response: caller.shown(ticket))

@@ -42,8 +42,8 @@ struct TicketRequestAccess: Sendable {
     /// do `intent` with it (403 for a ticket they only see read-only).
     func readable(_ context: ServiceRequestContext, for intent: Intent = .change) async throws -> (Ticket, TicketCaller) {
         guard var caller = try await caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
-        guard let text = context.parameters.get("id"), let id = UUID(parsing: text), let ticket = try await store.find(id)
-        else { throw Problem.notFound("No such ticket.") }
+        guard let text = context.parameters.get("id"), let id = UUID(parsing: text) else { throw Problem.notFound("No such ticket.") }
+        guard let ticket = try await store.find(id) else { return try await deleted(id, caller: caller, for: intent) }
         if !caller.canRead(ticket), caller.isAgent, try await store.departmentsSearchableByAllAgents().contains(ticket.departmentID) {
             caller.searchableDepartments.insert(ticket.departmentID)
         }
@@ -59,6 +59,20 @@ struct TicketRequestAccess: Sendable {
         if intent == .change && !caller.canChange(ticket) {
             throw Problem.forbidden("This ticket's department shows it to you read-only: you may add comments.")
         }
+        return (ticket, caller)
+    }
+
+    /// A deleted ticket, until it is purged, opens read-only for the agents who could read it before (Advanced Search
+    /// with "Only deleted items" finds it): anything else done to it answers 409, since a deleted ticket is no longer
+    /// actionable. Its customer, and everyone else, get 404.
+    private func deleted(_ id: UUID, caller: TicketCaller, for intent: Intent) async throws -> (Ticket, TicketCaller) {
+        guard caller.isAgent, let ticket = try await store.deletedTicket(id) else { throw Problem.notFound("No such ticket.") }
+        var caller = caller
+        if !caller.canRead(ticket), try await store.departmentsSearchableByAllAgents().contains(ticket.departmentID) {
+            caller.searchableDepartments.insert(ticket.departmentID)
+        }
+        guard caller.canRead(ticket) else { throw Problem.notFound("No such ticket.") }
+        guard intent == .read else { throw Problem.conflict("This ticket was deleted: it can be read until it is purged, not changed.") }
         return (ticket, caller)
     }
 

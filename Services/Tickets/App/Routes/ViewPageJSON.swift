@@ -51,6 +51,8 @@ extension Ticket: JSONResponse {
         json.member("createdAt", createdAt)
         json.member("customerEmail", customerEmail)
         json.member("customerUserID", customerUserID)
+        json.member("deletedAt", deletedAt)
+        json.member("deletedBy", deletedBy)
         json.member("departmentID", departmentID)
         json.member("durationAlert", durationAlert.rawValue)
         if let followUp {

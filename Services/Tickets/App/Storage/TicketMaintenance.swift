@@ -156,10 +156,31 @@ extension TicketStore {
             ticket.status = .closedLocked
             ticket.closedAt = ticket.closedAt ?? Date()
             ticket.followUp = nil
+            ticket.deletedAt = Date()
+            ticket.deletedBy = actor.id.flatMap(UUID.init(parsing:))?.lowercased
             return [("ticket.deleted", ["deletedBy": actor.id ?? "", "automatic": String(actor.kind == "system")])]
         }
         if let existing { return try await modify(id, expectedVersion: expectedVersion, actor: actor, on: existing, change: change) }
         return try await modify(id, expectedVersion: expectedVersion, actor: actor, change: change)
+    }
+
+    /// A deleted ticket that has not been purged yet, with when and by whom it was deleted; nil for any other id.
+    public func deletedTicket(_ id: UUID) async throws -> Ticket? {
+        var binds = PostgresBindings()
+        binds.append(id)
+        let rows = try await database.client.query(
+            PostgresQuery(
+                unsafeSQL: "SELECT \(Self.columns), deleted_at, deleted_by FROM \(database.table("tickets")) WHERE id = $1 AND deleted_at IS NOT NULL",
+                binds: binds),
+            logger: database.logger)
+        for try await row in rows {
+            var ticket = try decodeTicket(row)
+            let cells = row.makeRandomAccess()
+            ticket.deletedAt = try cells["deleted_at"].decode(Date.self)
+            ticket.deletedBy = try cells["deleted_by"].decode(UUID?.self)?.lowercased
+            return ticket
+        }
+        return nil
     }
 
     /// Runs one due timer in the caller's transaction, re-checking that it still applies: a department timer whose
