@@ -121,6 +121,24 @@ struct GenericPlanTests {
         }
     }
 
+    @Test("An agent's Queue sorted by subject reads their group's unassigned tickets, not every group's")
+    func sortedQueueReadsItsGroups() async throws {
+        try await Self.manyTickets(20_000) { kit, _ in
+            let tickets = kit.database.table("tickets")
+            try await kit.database.run([
+                """
+                UPDATE \(tickets) SET agent_id = NULL, status = 'active', counts_toward_max = false,
+                    group_id = CASE WHEN hashtext(number) % 100 = 0 THEN group_id ELSE gen_random_uuid() END
+                """,
+                "ANALYZE \(tickets)",
+            ])
+            let statement = SortedViewStatement(target: .queue, sort: ViewSort(key: .subject, order: .ascending), listsTwo: false)
+            let values = ["ARRAY['\(kit.frontLineID.lowercased)']::uuid[]", "'active'", "NULL", "NULL", "NULL", "51"]
+            let read = try await QueryPlan.explain(statement.sql(schema: kit.database.schema), values: values, on: kit.database).rowsRead(from: "tickets")
+            #expect(read <= 1_000, "the Queue of a group with a few hundred of 20,000 unassigned tickets read \(read) ticket rows")
+        }
+    }
+
     @Test("A customer's own list reads their tickets, not every ticket newest first")
     func customerListReadsTheirTickets() async throws {
         try await Self.manyTickets(20_000) { kit, id in

@@ -14,7 +14,8 @@ import Database
 /// users, brands, departments and groups.
 struct SortedViewStatement {
     /// What the list holds: one scope's tickets of one status with the scope's counts, or the Queue: the unassigned
-    /// Active tickets of the groups in `$1` (every group when NULL), whose count is read apart.
+    /// tickets of one status of the groups in `$1` (every group when NULL: ``queuedGroups(schema:)``), whose counts
+    /// are read apart.
     enum Target {
         case scope(ScopedViewStatement.Scope)
         case queue
@@ -49,7 +50,7 @@ struct SortedViewStatement {
         let (counts, filter, result) = switch target {
         case .scope(let scope):
             ("\(ScopedViewStatement.counts(schema: schema, scope: scope)), ", scope.match, "page.*, counts.* FROM counts LEFT JOIN page ON true")
-        case .queue: ("", "agent_id IS NULL AND ($1::uuid[] IS NULL OR group_id = ANY($1))", "page.* FROM page")
+        case .queue: ("", "agent_id IS NULL AND group_id = ANY(coalesce($1::uuid[], \(Self.queuedGroups(schema: schema))))", "page.* FROM page")
         }
         let order = "sort_value \(direction), idle_since, id"
         var scope: ScopedViewStatement.Scope?
@@ -82,6 +83,14 @@ struct SortedViewStatement {
             WITH \(counts)page AS (\(scope.map { ScopedViewStatement.across($0, schema: schema, order: order, page) } ?? page))
             SELECT \(result) ORDER BY page.sort_value \(direction), page.idle_since, page.id
             """
+    }
+
+    /// Every group that has had a ticket in the Queue, from the Queue's counts (a row per group and status once one was
+    /// queued there), for those who see every group's Queue. The groups are always a list, so that the group index serves
+    /// the Queue of two groups: as `$1 IS NULL OR group_id = ANY($1)` the generic plan scanned every unassigned
+    /// ticket (428 ms for two groups on the bench database, against 30-60 ms).
+    static func queuedGroups(schema: String) -> String {
+        "ARRAY(SELECT DISTINCT scope_id FROM \"\(schema)\".ticket_counts WHERE scope = 'queue')"
     }
 
     /// Where the scope's counts start in each row; the Queue's rows carry none.
