@@ -57,6 +57,28 @@ struct OrganizationAPITests {
         }
     }
 
+    @Test("An organization's address and domain members read their users on the indexes, not every user")
+    func matchedUsersReadTheirUsers() async throws {
+        try await api.withIdentity { client, database in
+            _ = try await Self.person(client, database, "seed@vandelay.example", roles: [PredefinedRoles.registeredUser])
+            let users = database.table("users")
+            try await database.run([
+                """
+                INSERT INTO \(users) SELECT (jsonb_populate_record(NULL::\(users), to_jsonb(u) || jsonb_build_object(
+                    'id', gen_random_uuid(), 'email', 'person' || n || '@company' || (n % 500) || '.example'))).*
+                FROM \(users) u, generate_series(1, 20000) n WHERE u.email = 'seed@vandelay.example'
+                """,
+                "ANALYZE \(users)",
+            ])
+            let members = [OrganizationMember(kind: .email, value: "person7@company7.example"), OrganizationMember(kind: .domain, value: "vandelay.example")]
+            let (sql, _) = try #require(OrganizationRepository.matchedUsersQuery(members, users: users))
+            let plan = try await QueryPlan.explain(sql, values: ["ARRAY['person7@company7.example']", "ARRAY['vandelay.example']"], on: database)
+            let read = try plan.rowsRead(from: "users")
+            #expect(read <= 10, "two matching users of 20,001 read \(read) user rows")
+            #expect(OrganizationRepository.matchedUsersQuery([], users: users) == nil, "no members, no users")
+        }
+    }
+
     @Test("Member filters select users by email and domain when asked; phone members cannot see organization tickets")
     func memberFilters() async throws {
         try await api.withIdentity { client, database in

@@ -254,6 +254,9 @@ public enum IdentityMigrations {
             "CREATE TABLE {schema}.captcha_spent (id text PRIMARY KEY, expires_at timestamptz NOT NULL)",
             "CREATE INDEX captcha_spent_expiry ON {schema}.captcha_spent (expires_at)",
         ]),
+        Migration(version: 112, name: "users by the domain of their address, for organizations' domain members", sql: [
+            "CREATE INDEX users_domain ON {schema}.users (split_part(lower(email), '@', 2))",
+        ]),
     ]
 
     /// A table of emailed single-use tokens, the shape `OneTimeTokens` reads.

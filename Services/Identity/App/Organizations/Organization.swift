@@ -27,6 +27,12 @@ public struct OrganizationMember: Codable, Sendable, Equatable {
     public var viewOrganizationTickets: Bool
 }
 
+extension OrganizationMember {
+    public init(kind: Kind, value: String, viewOrganizationTickets: Bool = false) {
+        self.init(id: "", kind: kind, value: value, viewOrganizationTickets: viewOrganizationTickets)
+    }
+}
+
 /// `POST /api/v1/identity/organizations` and `PATCH …/{id}` (absent fields keep their value on PATCH).
 public struct OrganizationDetails: Decodable, Sendable {
     public var name: String?

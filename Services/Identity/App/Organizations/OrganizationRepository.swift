@@ -106,29 +106,40 @@ public struct OrganizationRepository: Sendable {
     /// The users the filters select now (phone members: a user whose Contact Info holds the number): organizations are
     /// views, computed when asked.
     public func matchedUsers(_ organization: Organization) async throws -> [RegisteredUser] {
-        let addresses = organization.members.filter { $0.kind == .email || $0.kind == .username }.map(\.value)
-        let domains = organization.members.filter { $0.kind == .domain }.map(\.value)
-        let phones = organization.members.filter { $0.kind == .phone }.map(\.value)
-        var binds = PostgresBindings()
-        binds.append(addresses)
-        binds.append(domains)
-        binds.append(phones)
-        // A phone member: a number of the Contact Info tab, normalized as ``OrganizationRules/normalizePhone(_:)`` does.
-        let rows = try await database.client.query(
-            PostgresQuery(unsafeSQL: """
-                SELECT id, email, display_name FROM \(database.table("users"))
-                WHERE lower(email) = ANY($1) OR split_part(lower(email), '@', 2) = ANY($2)
-                   OR (cardinality($3::text[]) > 0 AND EXISTS (
-                       SELECT 1 FROM jsonb_each_text(coalesce(profile -> 'contact', '{}'::jsonb)) AS contact (key, number)
-                       WHERE key LIKE '%Phone'
-                         AND CASE WHEN number LIKE '+%' THEN '+' ELSE '' END || regexp_replace(number, '[^0-9]', '', 'g') = ANY($3)))
-                ORDER BY lower(email)
-                """, binds: binds), logger: database.logger)
+        guard let (sql, binds) = Self.matchedUsersQuery(organization.members, users: database.table("users")) else { return [] }
+        let rows = try await database.client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: database.logger)
         var users: [RegisteredUser] = []
         for try await (id, email, name) in rows.decode((UUID, String, String).self) {
             users.append(RegisteredUser(id: id.uuidString.lowercased(), email: email, displayName: name, roles: []))
         }
         return users
+    }
+
+    /// The statement of ``matchedUsers(_:)``: one arm per kind of member the organization has, each read on its own
+    /// index (the address, the domain), or nil without members. Written as one condition ORing every kind, with an
+    /// empty list for the kinds it lacked, it read every user (32 ms for 50,000).
+    public static func matchedUsersQuery(_ members: [OrganizationMember], users: String) -> (String, PostgresBindings)? {
+        let addresses = members.filter { $0.kind == .email || $0.kind == .username }.map(\.value)
+        let domains = members.filter { $0.kind == .domain }.map(\.value)
+        let phones = members.filter { $0.kind == .phone }.map(\.value)
+        var parameters = QueryConditions()
+        var arms: [String] = []
+        if !addresses.isEmpty { arms.append("SELECT id FROM \(users) WHERE lower(email) = ANY(\(parameters.bind(addresses)))") }
+        if !domains.isEmpty { arms.append("SELECT id FROM \(users) WHERE split_part(lower(email), '@', 2) = ANY(\(parameters.bind(domains)))") }
+        if !phones.isEmpty {
+            // A phone member: a number of the Contact Info tab, normalized as ``OrganizationRules/normalizePhone(_:)`` does.
+            arms.append("""
+                SELECT id FROM \(users) WHERE EXISTS (
+                    SELECT 1 FROM jsonb_each_text(coalesce(profile -> 'contact', '{}'::jsonb)) AS contact (key, number)
+                    WHERE key LIKE '%Phone'
+                      AND CASE WHEN number LIKE '+%' THEN '+' ELSE '' END || regexp_replace(number, '[^0-9]', '', 'g') = ANY(\(parameters.bind(phones))))
+                """)
+        }
+        guard !arms.isEmpty else { return nil }
+        let sql = """
+            SELECT id, email, display_name FROM \(users) WHERE id = ANY(ARRAY(\(arms.joined(separator: " UNION ")))) ORDER BY lower(email)
+            """
+        return (sql, parameters.binds)
     }
 
     private func changedMembers(_ organization: Organization, type: String, on connection: PostgresConnection) async throws -> Organization {
