@@ -122,7 +122,7 @@ struct CustomFieldTests {
                 #expect(status == .unprocessableContent, "\(fields)")
                 #expect((refused["errors"] as? [[String: String]])?.first?["field"] == problem)
             }
-            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.templates") == 0, "nothing was written")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.templates WHERE default_for IS NULL") == 0, "nothing was written")
             let (made, _, _) = try await TicketTestKit.send(
                 client, .post, "/api/v1/tickets/templates", token: admin, body: #"{"name":"Support","fields":[\#(field("users", true, false, false))]}"#)
             #expect(made == .created, "a users-only field customers must complete is fine")
@@ -174,7 +174,9 @@ struct CustomFieldTests {
             #expect(denied == .forbidden)
 
             let (_, _, listed) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/templates", token: admin)
-            #expect((listed["items"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["Support"])
+            #expect(
+                (listed["items"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
+                    == ["Default Call Log Template", "Default Live Chat Template", "Default Ticket Template", "Support"])
             let (changed, _, _) = try await TicketTestKit.send(
                 client, .put, "/api/v1/tickets/templates/\(templateID)", token: admin, body: #"{"name":"Support v2","fields":[\#(field(serialID))]}"#)
             #expect(changed == .ok)
@@ -191,7 +193,47 @@ struct CustomFieldTests {
             #expect(missing == .notFound)
             let (_, _, plain) = try await TicketTestKit.send(
                 client, .post, "/api/v1/tickets", token: customer.token, body: #"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"Hi","body":"x"}"#)
-            #expect(plain["id"] is String, "a department whose template was deleted has none")
+            #expect(plain["id"] is String, "a department whose template was deleted has the default, without fields")
+        }
+    }
+
+    @Test("The default templates exist from the start and cannot be deleted; a department without a template uses the Default Ticket Template")
+    func defaultTicketTemplate() async throws {
+        try await TicketTestKit.run { client, kit in
+            let admin = try await kit.administratorToken()
+            let customer = try await kit.customer()
+            let (_, _, listed) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/templates", token: admin)
+            let defaults = (listed["items"] as? [[String: Any]] ?? []).filter { $0["defaultFor"] != nil }
+            #expect(Set(defaults.compactMap { $0["defaultFor"] as? String }) == ["tickets", "chats", "call_logs"])
+            let ticketTemplate = try #require(defaults.first { $0["defaultFor"] as? String == "tickets" }?["id"] as? String)
+            let (undeletable, headers, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/templates/\(ticketTemplate)", token: admin)
+            #expect(undeletable == .conflict && headers[.contentType] == "application/problem+json")
+
+            let department = #"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"Hi","body":"x"}"#
+            let (_, _, before) = try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: customer.token, body: department)
+            #expect(before["id"] is String, "without fields the default asks nothing")
+            let (_, _, field) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/custom-fields", token: admin, body: #"{"name":"Order number","dataType":"text"}"#)
+            let fieldID = try #require(field["id"] as? String)
+            let (edited, _, template) = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/templates/\(ticketTemplate)", token: admin,
+                body: #"{"name":"Default Ticket Template","fields":[{"fieldID":"\#(fieldID)","visibility":"both","requiredByUsers":true,"requiredForSend":false,"requiredForClose":false,"showInCompose":false}]}"#)
+            #expect(edited == .ok && template["defaultFor"] as? String == "tickets")
+            var refused = HTTPResponse.Status.ok
+            for _ in 0..<50 {
+                (refused, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: customer.token, body: department)
+                if refused == .unprocessableContent { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(refused == .unprocessableContent, "the department has no template of its own: the default's required field applies")
+            let (_, _, form) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/departments/\(kit.departmentID.lowercased)/form", token: customer.token)
+            #expect((form["fields"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [fieldID], "and its submission form shows it")
+            let (filled, _, ticket) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: customer.token,
+                body: #"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"Hi","body":"x","customFields":{"\#(fieldID)":"A-1"}}"#)
+            #expect(filled == .created)
+            let (_, _, values) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(try #require(ticket["id"] as? String))/custom-fields", token: admin)
+            #expect(values[fieldID] as? String == "A-1")
         }
     }
 

@@ -35,14 +35,23 @@ public struct TicketTemplate: Codable, Sendable, Equatable {
         case submit, send, close
     }
 
+    /// What a default template is the default of: the three exist from the start and cannot be deleted. A department
+    /// without a Ticket Template of its own uses the tickets one.
+    public enum DefaultUse: String, Codable, Sendable {
+        case tickets, chats
+        case callLogs = "call_logs"
+    }
+
     public var id: String
     public var name: String
     public var fields: [Field]
+    public var defaultFor: DefaultUse?
 
-    public init(id: String, name: String, fields: [Field]) {
+    public init(id: String, name: String, fields: [Field], defaultFor: DefaultUse? = nil) {
         self.id = id
         self.name = name
         self.fields = fields
+        self.defaultFor = defaultFor
     }
 
     /// What makes the template's fields contradictory, as 422 field errors: a field listed twice, a requirement for

@@ -700,5 +700,18 @@ public enum TicketMigrations {
         Migration(version: 158, name: "tickets newest first: an advanced search without text sorted every ticket it matched", sql: [
             "CREATE INDEX tickets_created ON {schema}.tickets (created_at DESC, id DESC) WHERE deleted_at IS NULL",
         ]),
+        Migration(version: 159, name: "the default templates for tickets, live chats and call logs; a department without a template uses the tickets one", sql: [
+            "ALTER TABLE {schema}.templates ADD COLUMN default_for text UNIQUE CHECK (default_for IN ('tickets', 'chats', 'call_logs'))",
+            """
+            INSERT INTO {schema}.templates (id, name, fields, default_for) VALUES
+                (gen_random_uuid(), 'Default Ticket Template', '[]', 'tickets'),
+                (gen_random_uuid(), 'Default Live Chat Template', '[]', 'chats'),
+                (gen_random_uuid(), 'Default Call Log Template', '[]', 'call_logs')
+            """,
+            """
+            CREATE TRIGGER templates_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {schema}.templates
+            FOR EACH STATEMENT EXECUTE FUNCTION {schema}.notify_directory_changed()
+            """,
+        ]),
     ]
 }

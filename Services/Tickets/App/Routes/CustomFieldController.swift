@@ -81,8 +81,8 @@ public struct CustomFieldController: Sendable {
             _ = try Authorization.requireSystemAdministrator(context.principal)
             let id = try Self.id(context, "templateID").lowercased
             let template = try await validated(try await request.decodeJSON(NewTemplate.self, context: context), id: id)
-            guard try await store.updateTemplate(template) else { throw Problem.notFound("No such template.") }
-            return template
+            guard let updated = try await store.updateTemplate(template) else { throw Problem.notFound("No such template.") }
+            return updated
         }
         let deletions: [(parameter: String, path: String, what: String, delete: @Sendable (UUID) async throws -> Bool)] = [
             ("fieldID", "custom-fields", "custom field", { try await store.deleteField($0) }),

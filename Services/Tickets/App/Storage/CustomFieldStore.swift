@@ -80,24 +80,43 @@ extension TicketStore {
         _ = try await database.changedRows("INSERT INTO \(database.table("templates")) (id, name, fields) VALUES ($1, $2, $3::jsonb) RETURNING id", try bindings(template))
     }
 
-    /// Replaces a template's name and fields; false when there is no such template.
-    public func updateTemplate(_ template: TicketTemplate) async throws -> Bool {
-        try await database.changedRows("UPDATE \(database.table("templates")) SET name = $2, fields = $3::jsonb WHERE id = $1 RETURNING id", try bindings(template)) > 0
+    /// Replaces a template's name and fields, answering it as stored; nil when there is no such template.
+    public func updateTemplate(_ template: TicketTemplate) async throws -> TicketTemplate? {
+        try await templates(
+            "UPDATE \(database.table("templates")) SET name = $2, fields = $3::jsonb WHERE id = $1 RETURNING \(Self.templateColumns)",
+            try bindings(template)
+        ).first
     }
 
-    /// Deletes a template; departments that used it have none from then on. False when there is no such template.
+    /// Deletes a template; departments that used it have the Default Ticket Template from then on. False when there
+    /// is no such template; a default template is a 409.
     public func deleteTemplate(_ id: UUID) async throws -> Bool {
         var binds = PostgresBindings()
         binds.append(id)
-        return try await database.changedRows("DELETE FROM \(database.table("templates")) WHERE id = $1 RETURNING id", binds) > 0
+        if try await templates("SELECT \(Self.templateColumns) FROM \(database.table("templates")) WHERE id = $1", binds).first?.defaultFor != nil {
+            throw Problem.conflict("A default template cannot be deleted; remove its fields instead.")
+        }
+        return try await database.changedRows("DELETE FROM \(database.table("templates")) WHERE id = $1 AND default_for IS NULL RETURNING id", binds) > 0
     }
 
     public func templates() async throws -> [TicketTemplate] {
-        let rows = try await database.client.query(
-            PostgresQuery(unsafeSQL: "SELECT id, name, fields::text FROM \(database.table("templates")) ORDER BY lower(name), id"), logger: database.logger)
+        try await templates("SELECT \(Self.templateColumns) FROM \(database.table("templates")) ORDER BY lower(name), id", PostgresBindings())
+    }
+
+    static let templateColumns = "id, name, fields::text, default_for"
+
+    private func templates(_ sql: String, _ binds: PostgresBindings, on connection: PostgresConnection? = nil) async throws -> [TicketTemplate] {
+        let query = PostgresQuery(unsafeSQL: sql, binds: binds)
+        let rows = if let connection {
+            try await connection.query(query, logger: database.logger)
+        } else {
+            try await database.client.query(query, logger: database.logger)
+        }
         var result: [TicketTemplate] = []
-        for try await (id, name, fields) in rows.decode((UUID, String, String).self) {
-            result.append(TicketTemplate(id: id.lowercased, name: name, fields: try JSONColumn.decode([TicketTemplate.Field].self, from: fields)))
+        for try await (id, name, fields, defaultFor) in rows.decode((UUID, String, String, String?).self) {
+            result.append(TicketTemplate(
+                id: id.lowercased, name: name, fields: try JSONColumn.decode([TicketTemplate.Field].self, from: fields),
+                defaultFor: defaultFor.flatMap(TicketTemplate.DefaultUse.init(rawValue:))))
         }
         return result
     }
@@ -123,19 +142,22 @@ extension TicketStore {
         }
     }
 
-    /// The template of a department, nil when it has none.
+    /// The template of a department: its own, else the Default Ticket Template; nil for a department tickets does not know.
     func template(ofDepartment id: UUID, on connection: PostgresConnection) async throws -> TicketTemplate? {
         var binds = PostgresBindings()
         binds.append(id)
-        let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: """
-                SELECT t.id, t.name, t.fields::text FROM \(database.table("templates")) t
-                JOIN \(database.table("departments")) d ON d.template_id = t.id WHERE d.id = $1
-                """, binds: binds), logger: database.logger)
-        for try await (id, name, fields) in rows.decode((UUID, String, String).self) {
-            return TicketTemplate(id: id.lowercased, name: name, fields: try JSONColumn.decode([TicketTemplate.Field].self, from: fields))
-        }
-        return nil
+        let columns = Self.templateColumns.split(separator: ", ").map { "t.\($0)" }.joined(separator: ", ")
+        return try await templates(
+            """
+            SELECT \(columns) FROM \(database.table("departments")) d
+            JOIN \(database.table("templates")) t ON t.id = coalesce(d.template_id, (\(defaultTicketTemplate))) WHERE d.id = $1
+            """, binds, on: connection
+        ).first
+    }
+
+    /// The id of the Default Ticket Template, as a subquery.
+    var defaultTicketTemplate: String {
+        "SELECT id FROM \(database.table("templates")) WHERE default_for = 'tickets'"
     }
 
     public func fieldValues(of ticketID: UUID) async throws -> [String: String] {

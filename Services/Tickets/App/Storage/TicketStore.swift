@@ -15,7 +15,8 @@ public struct KnownDepartment: Sendable, Equatable {
     public var requireResolutionToClose: Bool
     /// "Require all tasks to be completed to close tickets."
     public var requireTasksCompletedToClose: Bool
-    /// The department's custom field template, if it has one.
+    /// The department's custom field template: its own, else the Default Ticket Template once that has fields (nil
+    /// while it has none, so that new tickets need no check against it).
     public var templateID: UUID?
     /// What the portal's submission form of the department shows and asks.
     public var portal = PortalSubmission()
@@ -159,8 +160,8 @@ public struct TicketStore: Sendable {
     func departments(_ tail: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [KnownDepartment] {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
-                SELECT id, brand_id, name, front_line_group_id, hidden_from_portal, new_tickets_in_portal, require_resolution_to_close, template_id,
-                    require_tasks_completed_to_close, require_verified_email, search_knowledge_base, message_before_submission, message_after_submission,
+                SELECT id, brand_id, name, front_line_group_id, hidden_from_portal, new_tickets_in_portal, require_resolution_to_close,
+                    coalesce(template_id, (\(defaultTicketTemplate) AND fields <> '[]'::jsonb)), require_tasks_completed_to_close, require_verified_email, search_knowledge_base, message_before_submission, message_after_submission,
                     language
                 FROM \(database.table("departments")) \(tail)
                 """, binds: binds), logger: database.logger)
