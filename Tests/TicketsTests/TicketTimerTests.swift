@@ -351,6 +351,10 @@ struct TicketTimerTests {
             let customer = try await kit.customer()
             let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
             let other = try await kit.secondGroupAgent()
+            try await kit.agent(in: other.group, id: customer.id)
+            let customerAsAgent = try await kit.token(customer.id, roles: ["Agent"])
+            let (asCustomer, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: customerAsAgent)
+            #expect(asCustomer == .ok, "an agent of another group reads their own ticket as its customer")
             let (deleted, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(id)", token: admin)
             #expect(deleted == .noContent)
 
@@ -379,6 +383,8 @@ struct TicketTimerTests {
 
             let (customersView, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: customer.token)
             #expect(customersView == .notFound, "the portal no longer shows it")
+            let (agentCustomersView, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: customerAsAgent)
+            #expect(agentCustomersView == .notFound, "nor to its customer who is also an agent")
             let (otherGroup, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: other.token)
             #expect(otherGroup == .notFound, "deleting shows it to nobody new")
             let (otherChange, _, _) = try await TicketTestKit.send(

@@ -64,14 +64,14 @@ struct TicketRequestAccess: Sendable {
 
     /// A deleted ticket, until it is purged, opens read-only for the agents who could read it before (Advanced Search
     /// with "Only deleted items" finds it): anything else done to it answers 409, since a deleted ticket is no longer
-    /// actionable. Its customer, and everyone else, get 404.
+    /// actionable. Its customer (an agent too, where they read it as its customer), and everyone else, get 404.
     private func deleted(_ id: UUID, caller: TicketCaller, for intent: Intent) async throws -> (Ticket, TicketCaller) {
         guard caller.isAgent, let ticket = try await store.deletedTicket(id) else { throw Problem.notFound("No such ticket.") }
         var caller = caller
         if !caller.canRead(ticket), try await store.departmentsSearchableByAllAgents().contains(ticket.departmentID) {
             caller.searchableDepartments.insert(ticket.departmentID)
         }
-        guard caller.canRead(ticket) else { throw Problem.notFound("No such ticket.") }
+        guard caller.canRead(ticket), !caller.readsAsCustomer(ticket) else { throw Problem.notFound("No such ticket.") }
         guard intent == .read else { throw Problem.conflict("This ticket was deleted: it can be read until it is purged, not changed.") }
         return (ticket, caller)
     }

@@ -150,14 +150,20 @@ extension TicketStore {
         return try await templates(
             """
             SELECT \(columns) FROM \(database.table("departments")) d
-            JOIN \(database.table("templates")) t ON t.id = coalesce(d.template_id, (\(defaultTicketTemplate))) WHERE d.id = $1
+            JOIN \(database.table("templates")) t ON t.id = \(effectiveTemplate(of: "d.template_id")) WHERE d.id = $1
             """, binds, on: connection
         ).first
     }
 
-    /// The id of the Default Ticket Template, as a subquery.
-    var defaultTicketTemplate: String {
-        "SELECT id FROM \(database.table("templates")) WHERE default_for = 'tickets'"
+    /// The id of the template a department whose `template_id` is `column` uses, as SQL: its own while it exists (a
+    /// deleted template's id stays on the department, copied from identity's settings), else the Default Ticket
+    /// Template; with `onlyWithFields`, the default only while it has fields.
+    func effectiveTemplate(of column: String, onlyWithFields: Bool = false) -> String {
+        let templates = database.table("templates")
+        return """
+            coalesce((SELECT own.id FROM \(templates) own WHERE own.id = \(column)),
+                     (SELECT id FROM \(templates) WHERE default_for = 'tickets'\(onlyWithFields ? " AND fields <> '[]'::jsonb" : "")))
+            """
     }
 
     public func fieldValues(of ticketID: UUID) async throws -> [String: String] {
@@ -224,7 +230,7 @@ extension TicketStore {
         defaults: Bool = false, on connection: PostgresConnection
     ) async throws -> [String: String] {
         let template = try await template(ofDepartment: department, on: connection)
-        if template == nil && values.isEmpty { return [:] }
+        if (template?.fields.isEmpty ?? true) && values.isEmpty { return [:] }
         let definitions = Dictionary(try await fieldDefinitions(on: connection).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var errors: [Problem.FieldError] = []
         var normalized: [String: String] = [:]

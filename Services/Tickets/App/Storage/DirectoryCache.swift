@@ -6,7 +6,9 @@ import Foundation
 /// What nearly every request reads of tickets' directory copies (the caller's groups, the departments open to
 /// outside managers or to every agent's search, the department of a new ticket, the CAPTCHA setting), kept between requests until those
 /// copies change. Triggers on `agent_groups` (memberships, not the distribution counters) and `departments` notify
-/// ``channel(schema:)`` (migration 118), and on `identity_settings` (migration 140); the tickets executable runs the ``ChangeListener`` that empties these caches.
+/// ``channel(schema:)`` (migration 118), on `identity_settings` (migration 140) and on `templates` (migration 159: a
+/// department without a template of its own takes the Default Ticket Template's); the tickets executable runs the
+/// ``ChangeListener`` that empties these caches.
 public struct DirectoryCache: Sendable {
     /// The department lists kept, one entry each.
     public enum DepartmentList: Hashable, Sendable {

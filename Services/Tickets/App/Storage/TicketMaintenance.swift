@@ -146,17 +146,19 @@ extension TicketStore {
 
     func delete(_ id: UUID, by actor: Actor, expectedVersion: Int? = nil, on existing: PostgresConnection?) async throws -> Ticket {
         let change: (inout Ticket, PostgresConnection) async throws -> [(type: String, details: [String: String])] = { ticket, connection in
+            let now = Date()
             var binds = PostgresBindings()
             binds.append(actor.id.flatMap(UUID.init(parsing:)))
             binds.append(UUID(parsing: ticket.id))
+            binds.append(now)
             try await connection.query(
-                PostgresQuery(unsafeSQL: "UPDATE \(database.table("tickets")) SET deleted_at = now(), deleted_by = $1 WHERE id = $2", binds: binds),
+                PostgresQuery(unsafeSQL: "UPDATE \(database.table("tickets")) SET deleted_at = $3, deleted_by = $1 WHERE id = $2", binds: binds),
                 logger: database.logger
             ).consume()
             ticket.status = .closedLocked
-            ticket.closedAt = ticket.closedAt ?? Date()
+            ticket.closedAt = ticket.closedAt ?? now
             ticket.followUp = nil
-            ticket.deletedAt = Date()
+            ticket.deletedAt = now
             ticket.deletedBy = actor.id.flatMap(UUID.init(parsing:))?.lowercased
             return [("ticket.deleted", ["deletedBy": actor.id ?? "", "automatic": String(actor.kind == "system")])]
         }

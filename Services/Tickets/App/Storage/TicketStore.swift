@@ -161,7 +161,7 @@ public struct TicketStore: Sendable {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 SELECT id, brand_id, name, front_line_group_id, hidden_from_portal, new_tickets_in_portal, require_resolution_to_close,
-                    coalesce(template_id, (\(defaultTicketTemplate) AND fields <> '[]'::jsonb)), require_tasks_completed_to_close, require_verified_email, search_knowledge_base, message_before_submission, message_after_submission,
+                    \(effectiveTemplate(of: "template_id", onlyWithFields: true)), require_tasks_completed_to_close, require_verified_email, search_knowledge_base, message_before_submission, message_after_submission,
                     language
                 FROM \(database.table("departments")) \(tail)
                 """, binds: binds), logger: database.logger)
