@@ -44,8 +44,8 @@ FROM (
     FROM generate_series(1, :tickets) AS i
 ) m;
 
--- The counts are recomputed for every ticket, as migration 103 first built them (nothing else changes tickets
--- while the bench loads).
+-- The counts are recomputed for every ticket, as migrations 103 and 128 first built them (nothing else changes tickets
+-- while the bench loads); the Queue counts unassigned tickets of every status.
 DELETE FROM tickets.ticket_counts;
 INSERT INTO tickets.ticket_counts (scope, scope_id, status, shard, n)
 SELECT scope, scope_id, status, 0, count(*) FROM (
@@ -53,7 +53,7 @@ SELECT scope, scope_id, status, 0, count(*) FROM (
     UNION ALL SELECT 'group', group_id, status FROM tickets.tickets WHERE deleted_at IS NULL
     UNION ALL SELECT 'department', department_id, status FROM tickets.tickets WHERE deleted_at IS NULL
     UNION ALL SELECT 'brand', brand_id, status FROM tickets.tickets WHERE deleted_at IS NULL
-    UNION ALL SELECT 'queue', group_id, status FROM tickets.tickets WHERE deleted_at IS NULL AND agent_id IS NULL AND status = 'active'
+    UNION ALL SELECT 'queue', group_id, status FROM tickets.tickets WHERE deleted_at IS NULL AND agent_id IS NULL
     UNION ALL SELECT 'followups', agent_id, 'scheduled' FROM tickets.tickets
         WHERE deleted_at IS NULL AND agent_id IS NOT NULL AND follow_up_at IS NOT NULL
 ) counted GROUP BY scope, scope_id, status;
