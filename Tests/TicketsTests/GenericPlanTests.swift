@@ -1,6 +1,7 @@
 import Contracts
 import Database
 import Foundation
+import HTTPTypes
 import PostgresNIO
 import ServiceKit
 import Testing
@@ -136,6 +137,32 @@ struct GenericPlanTests {
             let values = ["ARRAY['\(kit.frontLineID.lowercased)']::uuid[]", "'active'", "NULL", "NULL", "NULL", "51"]
             let read = try await QueryPlan.explain(statement.sql(schema: kit.database.schema), values: values, on: kit.database).rowsRead(from: "tickets")
             #expect(read <= 1_000, "the Queue of a group with a few hundred of 20,000 unassigned tickets read \(read) ticket rows")
+        }
+    }
+
+    @Test("A task search by agent reads that agent's tasks, not every task")
+    func taskSearchByAgentReadsTheirTasks() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let (created, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/tasks", token: token, body: #"{"subject":"Stock check"}"#)
+            #expect(created == .created)
+            let tasks = kit.database.table("tasks")
+            try await kit.database.run([
+                """
+                INSERT INTO \(tasks) SELECT (jsonb_populate_record(NULL::\(tasks), to_jsonb(t) || jsonb_build_object(
+                    'id', gen_random_uuid(), 'agent_id', gen_random_uuid()))).*
+                FROM \(tasks) t, generate_series(1, 20000) n
+                """,
+                "ANALYZE \(tasks)",
+            ])
+            var criteria = TaskSearchCriteria()
+            criteria.agentID = agent
+            let (tail, _) = kit.api.store.taskSearch(criteria, visibility: TaskVisibility(everything: true, me: nil))
+            let plan = try await QueryPlan.explain(
+                "SELECT \(TicketStore.taskColumns) FROM \(tasks) \(tail)", values: ["'\(agent.lowercased)'::uuid", "100"], on: kit.database)
+            let read = try plan.rowsRead(from: "tasks")
+            #expect(read <= 10, "the agent's one task of 20,001 read \(read) task rows")
         }
     }
 

@@ -14,48 +14,58 @@ public struct TaskVisibility: Sendable {
 
 extension TicketStore {
     /// The task advanced search, by due date (undated last) then id. Tasks are few beside tickets, so text is a
-    /// case-insensitive substring match in SQL rather than an index of their own.
+    /// case-insensitive substring match in SQL rather than an index of their own. Only the criteria given become
+    /// conditions (``QueryConditions``): written as `($n IS NULL OR …)`, none could bound an index scan, and every
+    /// search read every task.
     public func searchTasks(_ criteria: TaskSearchCriteria, visibility: TaskVisibility) async throws -> [TaskItem] {
-        var binds = PostgresBindings()
-        binds.append(criteria.onlyDeleted)
-        binds.append(visibility.everything)
-        binds.append(visibility.me)
-        binds.append(visibility.managedAgents)
-        binds.append(visibility.groups)
-        binds.append(visibility.departments)
-        binds.append(criteria.text.map(LikePattern.containing))
-        binds.append(criteria.scope.rawValue)
-        binds.append(criteria.ticketNumber)
-        binds.append(criteria.agentID)
-        binds.append(criteria.priorities.isEmpty ? nil : criteria.priorities.map(\.rawValue))
-        binds.append(criteria.statuses.isEmpty ? nil : criteria.statuses.map(\.rawValue))
-        for range in [criteria.start, criteria.due, criteria.created, criteria.modified] {
-            binds.append(range.from)
-            binds.append(range.to)
+        let (tail, binds) = taskSearch(criteria, visibility: visibility)
+        return try await database.client.withConnection { connection in try await tasks(tail, binds, on: connection) }
+    }
+
+    /// What follows `SELECT <task columns> FROM tasks` for the search, and its parameters.
+    func taskSearch(_ criteria: TaskSearchCriteria, visibility: TaskVisibility) -> (String, PostgresBindings) {
+        var parameters = QueryConditions(criteria.onlyDeleted ? "deleted_at IS NOT NULL" : "deleted_at IS NULL")
+        if let visible = visibleTasks(visibility, &parameters) { parameters.require(visible) }
+        if let text = criteria.text {
+            let pattern = parameters.bind(LikePattern.containing(text))
+            let matches = switch criteria.scope {
+            case .subject: "subject ILIKE \(pattern)"
+            case .comments: "EXISTS (SELECT 1 FROM \(database.table("task_comments")) c WHERE c.task_id = tasks.id AND c.body ILIKE \(pattern))"
+            case .all: "(subject ILIKE \(pattern) OR description ILIKE \(pattern))"
+            }
+            parameters.require(matches)
         }
-        binds.append(criteria.limit)
-        let related = database.table("related_items")
-        let tickets = database.table("tickets")
-        return try await database.client.withConnection { connection in
-            try await tasks("""
-                WHERE (deleted_at IS NOT NULL) = $1
-                  AND ($2 OR agent_id = $3 OR created_by = $3 OR agent_id = ANY($4::uuid[])
-                       OR id IN (SELECT r.item_id FROM \(related) r JOIN \(tickets) k ON k.id = r.ticket_id
-                                 WHERE r.kind = 'task' AND (k.group_id = ANY($5::uuid[]) OR k.department_id = ANY($6::uuid[]))))
-                  AND ($7::text IS NULL OR CASE $8
-                        WHEN 'subject' THEN subject ILIKE $7
-                        WHEN 'comments' THEN EXISTS (SELECT 1 FROM \(database.table("task_comments")) c WHERE c.task_id = tasks.id AND c.body ILIKE $7)
-                        ELSE subject ILIKE $7 OR description ILIKE $7 END)
-                  AND ($9::text IS NULL OR id IN (SELECT r.item_id FROM \(related) r JOIN \(tickets) k ON k.id = r.ticket_id
-                                                  WHERE r.kind = 'task' AND k.number = $9))
-                  AND ($10::uuid IS NULL OR agent_id = $10) AND ($11::text[] IS NULL OR priority = ANY($11))
-                  AND ($12::text[] IS NULL OR status = ANY($12))
-                  AND ($13::timestamptz IS NULL OR start_at >= $13) AND ($14::timestamptz IS NULL OR start_at < $14)
-                  AND ($15::timestamptz IS NULL OR due_at >= $15) AND ($16::timestamptz IS NULL OR due_at < $16)
-                  AND ($17::timestamptz IS NULL OR created_at >= $17) AND ($18::timestamptz IS NULL OR created_at < $18)
-                  AND ($19::timestamptz IS NULL OR updated_at >= $19) AND ($20::timestamptz IS NULL OR updated_at < $20)
-                ORDER BY coalesce(due_at, 'infinity'::timestamptz), id LIMIT $21
-                """, binds, on: connection)
+        parameters.require(criteria.ticketNumber) { "id = ANY(ARRAY(\(linkedTasks) AND k.number = \($0)))" }
+        parameters.require(criteria.agentID) { "agent_id = \($0)" }
+        if !criteria.priorities.isEmpty { parameters.require("priority = ANY(\(parameters.bind(criteria.priorities.map(\.rawValue))))") }
+        if !criteria.statuses.isEmpty { parameters.require("status = ANY(\(parameters.bind(criteria.statuses.map(\.rawValue))))") }
+        for (column, range) in [("start_at", criteria.start), ("due_at", criteria.due), ("created_at", criteria.created), ("updated_at", criteria.modified)] {
+            parameters.require(range.from) { "\(column) >= \($0)" }
+            parameters.require(range.to) { "\(column) < \($0)" }
         }
+        let limit = parameters.bind(criteria.limit)
+        return ("\(parameters.whereClause) ORDER BY coalesce(due_at, 'infinity'::timestamptz), id LIMIT \(limit)", parameters.binds)
+    }
+
+    /// The ids of tasks that are related items of a ticket `k`, to which a condition on `k` is added.
+    private var linkedTasks: String {
+        "SELECT r.item_id FROM \(database.table("related_items")) r JOIN \(database.table("tickets")) k ON k.id = r.ticket_id WHERE r.kind = 'task'"
+    }
+
+    /// The condition of whose tasks the caller sees (``TaskAccess`` as SQL), its values bound in `parameters`; nil
+    /// for those who see everyone's.
+    private func visibleTasks(_ visibility: TaskVisibility, _ parameters: inout QueryConditions) -> String? {
+        guard !visibility.everything else { return nil }
+        var arms: [String] = []
+        if let me = visibility.me {
+            let placeholder = parameters.bind(me)
+            arms += ["agent_id = \(placeholder)", "created_by = \(placeholder)"]
+        }
+        if !visibility.managedAgents.isEmpty { arms.append("agent_id = ANY(\(parameters.bind(visibility.managedAgents)))") }
+        if !visibility.groups.isEmpty || !visibility.departments.isEmpty {
+            let groups = parameters.bind(visibility.groups), departments = parameters.bind(visibility.departments)
+            arms.append("id = ANY(ARRAY(\(linkedTasks) AND (k.group_id = ANY(\(groups)::uuid[]) OR k.department_id = ANY(\(departments)::uuid[]))))")
+        }
+        return arms.isEmpty ? "false" : "(" + arms.joined(separator: " OR ") + ")"
     }
 }

@@ -7,7 +7,7 @@ import ServiceKit
 /// Tasks: made on their own or from a ticket (then owned by it and one of its related items), changed with
 /// `If-Match`, deleted softly; every change is a `task.*` event in the same transaction.
 extension TicketStore {
-    private static let taskColumns = """
+    static let taskColumns = """
         id, brand_id, ticket_id, agent_id, subject, description, status, priority, start_at, due_at, completed_at, original_estimate,
         remaining_estimate, reminder_minutes, created_by, created_at, updated_at, deleted_at, version
         """
