@@ -19,14 +19,9 @@ struct GenericPlanTests {
             let customer = try await kit.customer()
             let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
             let tickets = kit.database.table("tickets")
-            try await kit.database.run([
-                """
-                INSERT INTO \(tickets) SELECT (jsonb_populate_record(NULL::\(tickets), to_jsonb(t) || jsonb_build_object(
-                    'id', gen_random_uuid(), 'number', t.number || '-' || n, 'idle_since', now(), 'awaiting_since', now(), 'created_at', now()))).*
-                FROM \(tickets) t, generate_series(1, \(copies)) n WHERE t.id = '\(id)'
-                """,
-                "ANALYZE \(tickets)",
-            ])
+            try await kit.database.copyRows(
+                of: tickets, where: "r.id = '\(id)'", copies: copies,
+                changing: ["number": "r.number || '-' || n", "idle_since": "now()", "awaiting_since": "now()", "created_at": "now()"])
             try await body(kit, id)
         }
     }
@@ -148,14 +143,7 @@ struct GenericPlanTests {
             let (created, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/tasks", token: token, body: #"{"subject":"Stock check"}"#)
             #expect(created == .created)
             let tasks = kit.database.table("tasks")
-            try await kit.database.run([
-                """
-                INSERT INTO \(tasks) SELECT (jsonb_populate_record(NULL::\(tasks), to_jsonb(t) || jsonb_build_object(
-                    'id', gen_random_uuid(), 'agent_id', gen_random_uuid()))).*
-                FROM \(tasks) t, generate_series(1, 20000) n
-                """,
-                "ANALYZE \(tasks)",
-            ])
+            try await kit.database.copyRows(of: tasks, copies: 20_000, changing: ["agent_id": "gen_random_uuid()"])
             var criteria = TaskSearchCriteria()
             criteria.agentID = agent
             let (tail, _) = kit.api.store.taskSearch(criteria, visibility: TaskVisibility(everything: true, me: nil))

@@ -44,9 +44,7 @@ struct TicketRequestAccess: Sendable {
         guard var caller = try await caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
         guard let text = context.parameters.get("id"), let id = UUID(parsing: text) else { throw Problem.notFound("No such ticket.") }
         guard let ticket = try await store.find(id) else { return try await deleted(id, caller: caller, for: intent) }
-        if !caller.canRead(ticket), caller.isAgent, try await store.departmentsSearchableByAllAgents().contains(ticket.departmentID) {
-            caller.searchableDepartments.insert(ticket.departmentID)
-        }
+        try await widen(&caller, toSearchable: ticket)
         if !caller.canRead(ticket), !caller.isAgent, try await store.isParticipant(ticket, caller: caller) {
             caller.sharedTickets.insert(ticket.id)
         }
@@ -68,12 +66,17 @@ struct TicketRequestAccess: Sendable {
     private func deleted(_ id: UUID, caller: TicketCaller, for intent: Intent) async throws -> (Ticket, TicketCaller) {
         guard caller.isAgent, let ticket = try await store.deletedTicket(id) else { throw Problem.notFound("No such ticket.") }
         var caller = caller
-        if !caller.canRead(ticket), try await store.departmentsSearchableByAllAgents().contains(ticket.departmentID) {
-            caller.searchableDepartments.insert(ticket.departmentID)
-        }
+        try await widen(&caller, toSearchable: ticket)
         guard caller.canRead(ticket), !caller.readsAsCustomer(ticket) else { throw Problem.notFound("No such ticket.") }
         guard intent == .read else { throw Problem.conflict("This ticket was deleted: it can be read until it is purged, not changed.") }
         return (ticket, caller)
+    }
+
+    /// Lets an agent read a ticket of a department whose items all agents may find (read-only), when nothing else lets
+    /// them read it.
+    private func widen(_ caller: inout TicketCaller, toSearchable ticket: Ticket) async throws {
+        guard !caller.canRead(ticket), caller.isAgent, try await store.departmentsSearchableByAllAgents().contains(ticket.departmentID) else { return }
+        caller.searchableDepartments.insert(ticket.departmentID)
     }
 
     /// A transfer the caller may make: Tickets' Transfer (Full Control has it, Modify does not) and Distribution's

@@ -89,14 +89,16 @@ extension TicketStore {
     }
 
     /// Deletes a template; departments that used it have the Default Ticket Template from then on. False when there
-    /// is no such template; a default template is a 409.
+    /// is no such template; a default template (the one kept by the delete's condition) is a 409.
     public func deleteTemplate(_ id: UUID) async throws -> Bool {
         var binds = PostgresBindings()
         binds.append(id)
-        if try await templates("SELECT \(Self.templateColumns) FROM \(database.table("templates")) WHERE id = $1", binds).first?.defaultFor != nil {
+        let table = database.table("templates")
+        guard try await database.changedRows("DELETE FROM \(table) WHERE id = $1 AND default_for IS NULL RETURNING id", binds) == 0 else { return true }
+        guard try await templates("SELECT \(Self.templateColumns) FROM \(table) WHERE id = $1", binds).isEmpty else {
             throw Problem.conflict("A default template cannot be deleted; remove its fields instead.")
         }
-        return try await database.changedRows("DELETE FROM \(database.table("templates")) WHERE id = $1 AND default_for IS NULL RETURNING id", binds) > 0
+        return false
     }
 
     public func templates() async throws -> [TicketTemplate] {
@@ -105,13 +107,12 @@ extension TicketStore {
 
     static let templateColumns = "id, name, fields::text, default_for"
 
-    private func templates(_ sql: String, _ binds: PostgresBindings, on connection: PostgresConnection? = nil) async throws -> [TicketTemplate] {
-        let query = PostgresQuery(unsafeSQL: sql, binds: binds)
-        let rows = if let connection {
-            try await connection.query(query, logger: database.logger)
-        } else {
-            try await database.client.query(query, logger: database.logger)
-        }
+    private func templates(_ sql: String, _ binds: PostgresBindings) async throws -> [TicketTemplate] {
+        try await database.client.withConnection { try await templates(sql, binds, on: $0) }
+    }
+
+    private func templates(_ sql: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [TicketTemplate] {
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: database.logger)
         var result: [TicketTemplate] = []
         for try await (id, name, fields, defaultFor) in rows.decode((UUID, String, String, String?).self) {
             result.append(TicketTemplate(
@@ -146,11 +147,10 @@ extension TicketStore {
     func template(ofDepartment id: UUID, on connection: PostgresConnection) async throws -> TicketTemplate? {
         var binds = PostgresBindings()
         binds.append(id)
-        let columns = Self.templateColumns.split(separator: ", ").map { "t.\($0)" }.joined(separator: ", ")
         return try await templates(
             """
-            SELECT \(columns) FROM \(database.table("departments")) d
-            JOIN \(database.table("templates")) t ON t.id = \(effectiveTemplate(of: "d.template_id")) WHERE d.id = $1
+            SELECT \(Self.templateColumns) FROM \(database.table("templates"))
+            WHERE id = (SELECT \(effectiveTemplate(of: "d.template_id")) FROM \(database.table("departments")) d WHERE d.id = $1)
             """, binds, on: connection
         ).first
     }
