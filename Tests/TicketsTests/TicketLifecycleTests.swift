@@ -306,8 +306,9 @@ struct TicketLifecycleTests {
                 #expect(refused == .forbidden, "an outside manager only views: \(path)")
                 #expect(headers[.contentType] == "application/problem+json")
             }
-            _ = try await TicketTestKit.send(
+            let (_, _, bulk) = try await TicketTestKit.send(
                 client, .post, "/api/v1/tickets/bulk", token: manager, body: #"{"ticketIDs":["\#(id)"],"action":"priority","priority":"high"}"#)
+            #expect((bulk["items"] as? [[String: Any]])?.first?["status"] as? Int == 403, "a bulk action answers as the single one")
             let (_, _, after) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: manager)
             #expect(after["priority"] as? String == "normal" && after["status"] as? String == "active" && after["deletedAt"] == nil, "nor in bulk")
         }

@@ -379,7 +379,17 @@ struct TicketTimerTests {
                 #expect(headers[.contentType] == "application/problem+json")
                 #expect((problem["detail"] as? String)?.contains("deleted") == true)
             }
+            let (bulk, _, outcome) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/bulk", token: agentToken, body: #"{"ticketIDs":["\#(id)"],"action":"priority","priority":"urgent"}"#)
+            #expect(bulk == .ok)
+            #expect((outcome["items"] as? [[String: Any]])?.first?["status"] as? Int == 409, "a bulk action refuses it as a single one does")
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.history") == before, "nothing was written")
+
+            let number = try #require(ticket["number"] as? String)
+            let (byNumber, _, numbered) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/by-number/\(number)", token: agentToken)
+            #expect(byNumber == .ok && numbered["id"] as? String == id && numbered["deletedAt"] is String, "its number opens it read-only too")
+            let (otherByNumber, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/by-number/\(number)", token: other.token)
+            #expect(otherByNumber == .notFound)
 
             let (customersView, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: customer.token)
             #expect(customersView == .notFound, "the portal no longer shows it")

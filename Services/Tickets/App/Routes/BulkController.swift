@@ -70,7 +70,8 @@ public struct BulkController: Sendable {
             for text in body.ticketIDs {
                 do {
                     let id = try TicketInput.uuid(text, field: "ticketIDs")
-                    guard let ticket = try await store.find(id), caller.canChange(ticket) else { throw Problem.notFound("No such ticket.") }
+                    // Each ticket answers as it would alone: 404 unseen, 403 read-only, 409 deleted.
+                    let (ticket, _) = try await access.readable(id, caller: caller, for: .change)
                     let changed = try await apply(body, transfer: transfer, followUp: followUp, to: ticket, caller: caller)
                     outcomes.append(BulkOutcome(ticketID: id.lowercased, status: 200, version: changed?.version, problem: nil))
                 } catch let problem as Problem {

@@ -41,8 +41,15 @@ struct TicketRequestAccess: Sendable {
     /// The ticket of the path when the caller may see it (404 otherwise, so its existence does not leak) and may
     /// do `intent` with it (403 for a ticket they only see read-only).
     func readable(_ context: ServiceRequestContext, for intent: Intent = .change) async throws -> (Ticket, TicketCaller) {
-        guard var caller = try await caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
+        guard let caller = try await caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
         guard let text = context.parameters.get("id"), let id = UUID(parsing: text) else { throw Problem.notFound("No such ticket.") }
+        return try await readable(id, caller: caller, for: intent)
+    }
+
+    /// Ticket `id` when `caller` may see it and do `intent` with it, as ``readable(_:for:)`` decides for the ticket of
+    /// a path: also for a ticket named by its number and for each ticket of a bulk action.
+    func readable(_ id: UUID, caller: TicketCaller, for intent: Intent) async throws -> (Ticket, TicketCaller) {
+        var caller = caller
         guard let ticket = try await store.find(id) else { return try await deleted(id, caller: caller, for: intent) }
         try await widen(&caller, toSearchable: ticket)
         if !caller.canRead(ticket), !caller.isAgent, try await store.isParticipant(ticket, caller: caller) {
