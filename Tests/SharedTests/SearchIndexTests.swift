@@ -239,6 +239,26 @@ struct SearchIndexTests {
         }
     }
 
+    @Test("Documents are stemmed in their own language; a query matches them as stemmed in each language it names, or every language of the index")
+    func stemmingInSeveralLanguages() async throws {
+        try await Self.withIndex { index in
+            try await index.replace(Self.ticket("de", subject: "Die Drucker brennen", body: "", language: "de"))
+            try await index.replace(Self.ticket("en", subject: "The printers are on fire", body: "", language: "en-GB"))
+            try await index.replace(Self.ticket("plain", subject: "Imprimante en feu", body: "", language: "xx"))
+            try await index.commit()
+            func found(_ text: String, _ language: String?) async throws -> Set<String> {
+                Set(try await index.search(SearchQuery(text: text, language: language)).hits.map(\.id))
+            }
+            #expect(try await found("druckern", "en").isEmpty, "English stems do not reach German forms")
+            #expect(try await found("druckern", "de") == ["de"])
+            #expect(try await found("druckern printer", "en,de") == ["de", "en"])
+            #expect(try await found("druckern printer", SearchQuery.everyIndexedLanguage) == ["de", "en"], "the index holds German and English")
+            #expect(try await found("imprimante", SearchQuery.everyIndexedLanguage) == ["plain"], "and text of a language without a stemmer, as it is")
+            let snippet = try await index.search(SearchQuery(text: "druckern", language: SearchQuery.everyIndexedLanguage)).hits.first?.snippet
+            #expect(snippet?.contains("<b>Drucker</b>") == true, "the snippet marks the word in the document's own language")
+        }
+    }
+
     @Test("Reopening with another schema version reports a rebuild and starts empty; the same version keeps the data")
     func schemaVersion() async throws {
         let path = Self.temporaryPath()

@@ -53,6 +53,30 @@ struct TicketSearchTests {
         }
     }
 
+    @Test("A ticket's text is stemmed in its department's language, and a search finds each language's tickets by other forms of their words")
+    func stemmedInTheTicketsLanguage() async throws {
+        let path = Self.indexPath()
+        try await TicketTestKit.run(index: { try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion) }) { client, kit in
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let customer = try await kit.customer()
+            let english = try #require(try await kit.submit(client, token: customer.token, subject: "The printers are on fire")["id"] as? String)
+            try await kit.identity("department.updated", [
+                "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
+                "hiddenFromPortal": false, "language": "de", "version": 2,
+            ])
+            let german = try #require(try await kit.submit(client, token: customer.token, subject: "Die Drucker brennen")["id"] as? String)
+            let indexer = try #require(kit.indexer)
+            for id in [english, german] { try await indexer.reindex(try #require(UUID(uuidString: id))) }
+            func found(_ text: String) async throws -> [String] {
+                let (_, _, results) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?text=\(text)", token: token)
+                return (results["items"] as? [[String: Any]])?.compactMap { ($0["ticket"] as? [String: Any])?["id"] as? String } ?? []
+            }
+            #expect(try await found("druckern") == [german], "German stems: druckern and Drucker are one word")
+            #expect(try await found("printer") == [english], "English stems as before")
+            try await indexer.index.destroy()
+        }
+    }
+
     @Test("A ticket merged into another leaves the index: a search finds the primary once and counts one")
     func mergedTicketsLeaveTheIndex() async throws {
         let path = Self.indexPath()

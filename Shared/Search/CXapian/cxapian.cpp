@@ -5,6 +5,7 @@
 #include "cxapian.h"
 
 #include <xapian.h>
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -84,20 +85,65 @@ int guarded(char **error, Body &&body) {
 
 const std::string id_prefix = "Q";
 
-// "en", "en-US", "de_CH", "english" → a stemmer; anything Xapian does not know → none.
-Xapian::Stem stemmer_for(const char *language) {
-    if (language == nullptr || *language == '\0') return Xapian::Stem();
+// The boolean term a document carries for the language its text was stemmed in ("XZLde"; "XZL" alone for text not
+// stemmed), so that a query can match the text as stemmed in every language of the index (``query_languages``).
+const std::string language_prefix = "XZL";
+
+// "en", "en-US", "de_CH", "english" → the name Xapian knows their stemmer by ("en", "de", "english"); anything
+// Xapian does not know, or no language, → "" (no stemming).
+std::string stemmer_name(const std::string &language) {
     std::string name(language);
     std::string::size_type cut = name.find_first_of("-_");
     if (cut != std::string::npos) name.resize(cut);
     for (char &c : name) {
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     }
+    if (name.empty() || name == "none") return std::string();
     try {
-        return Xapian::Stem(name);
+        Xapian::Stem probe(name);
+        return name;
     } catch (const Xapian::InvalidArgumentError &) {
-        return Xapian::Stem();
+        return std::string();
     }
+}
+
+Xapian::Stem stemmer_named(const std::string &name) { return name.empty() ? Xapian::Stem() : Xapian::Stem(name); }
+
+// The stemmers a query's text is parsed with, in order ("" for none): `language` is one language or a
+// comma-separated list, where "*" stands for every language the index's documents were stemmed in, and for none when
+// some were not stemmed (their words match only as they are). Nothing named → [""].
+std::vector<std::string> query_languages(Xapian::Database &db, const char *language) {
+    std::vector<std::string> names;
+    auto add = [&](const std::string &name) {
+        if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    };
+    const std::string list = language != nullptr ? language : "";
+    std::string::size_type start = 0;
+    while (start < list.size()) {
+        std::string::size_type comma = list.find(',', start);
+        if (comma == std::string::npos) comma = list.size();
+        const std::string item = list.substr(start, comma - start);
+        if (item == "*") {
+            for (Xapian::TermIterator term = db.allterms_begin(language_prefix); term != db.allterms_end(language_prefix); ++term) {
+                add((*term).substr(language_prefix.size()));
+            }
+        } else {
+            add(stemmer_name(item));
+        }
+        start = comma + 1;
+    }
+    if (names.empty()) names.emplace_back();
+    return names;
+}
+
+// The stemmer a document's text was stemmed in (its language term), else `fallback`.
+Xapian::Stem document_stemmer(const Xapian::Document &doc, const Xapian::Stem &fallback) {
+    Xapian::TermIterator term = doc.termlist_begin();
+    term.skip_to(language_prefix);
+    if (term == doc.termlist_end()) return fallback;
+    const std::string found = *term;
+    if (found.compare(0, language_prefix.size(), language_prefix) != 0) return fallback;
+    return stemmer_named(found.substr(language_prefix.size()));
 }
 
 // Snippet text encoding, stored in CX_SLOT_SNIPPET_TEXT: for each field in order,
@@ -208,11 +254,11 @@ Xapian::Query range_query(const cx_query &query) {
 
 void run_search(Xapian::Database &db, const cx_query &query, cx_results &results) {
     const std::string text = query.text != nullptr ? query.text : "";
-    Xapian::Stem stemmer = stemmer_for(query.language);
+    const std::vector<std::string> languages = query_languages(db, query.language);
+    const Xapian::Stem stemmer = stemmer_named(languages.front());
 
     Xapian::QueryParser parser;
     parser.set_database(db);
-    parser.set_stemmer(stemmer);
     parser.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
     // Bounds "a*"-style wildcards to the most frequent expansions instead of failing or
     // expanding to thousands of terms.
@@ -229,8 +275,15 @@ void run_search(Xapian::Database &db, const cx_query &query, cx_results &results
     Xapian::Query text_query{std::string()};
     bool has_text = text.find_first_not_of(" \t\r\n") != std::string::npos;
     if (has_text) {
-        text_query = parser.parse_query(text, flags);
-        // A query of only stop-words or punctuation parses to nothing: match nothing, not all.
+        // Once per language, a document matching the text as stemmed in any of them, weighed by the best (OP_MAX: a
+        // document of two languages' stems is not counted twice). A query of only stop-words or punctuation parses
+        // to nothing: match nothing, not all.
+        std::vector<Xapian::Query> parsed;
+        for (const std::string &name : languages) {
+            parser.set_stemmer(stemmer_named(name));
+            parsed.push_back(parser.parse_query(text, flags));
+        }
+        text_query = parsed.size() == 1 ? parsed.front() : Xapian::Query(Xapian::Query::OP_MAX, parsed.begin(), parsed.end());
     }
 
     Xapian::Query full = text_query;
@@ -272,7 +325,8 @@ void run_search(Xapian::Database &db, const cx_query &query, cx_results &results
                 // Without SNIPPET_BACKGROUND_MODEL: that model looks up every word of the text in the whole
                 // index (about 2 ms for ten hits over 100,000 articles); the query's own terms are enough to
                 // choose the passage.
-                hit.snippet = mset.snippet(source, query.snippet_length, stemmer, Xapian::MSet::SNIPPET_EXHAUSTIVE,
+                const Xapian::Stem own = languages.size() == 1 ? stemmer : document_stemmer(doc, stemmer);
+                hit.snippet = mset.snippet(source, query.snippet_length, own, Xapian::MSet::SNIPPET_EXHAUSTIVE,
                                            "<b>", "</b>", "…");
             }
         }
@@ -369,7 +423,9 @@ int cx_document_new(cx_database *database, const char *language, cx_document **o
     return guarded(error, [&] {
         cx_document *document = new cx_document{database->db, Xapian::Document(), Xapian::TermGenerator(), ""};
         document->generator.set_document(document->doc);
-        document->generator.set_stemmer(stemmer_for(language));
+        const std::string name = stemmer_name(language != nullptr ? language : "");
+        document->generator.set_stemmer(stemmer_named(name));
+        document->doc.add_boolean_term(language_prefix + name);
         document->generator.set_database(document->db);
         document->generator.set_flags(Xapian::TermGenerator::FLAG_SPELLING);
         *out = document;

@@ -14,8 +14,11 @@ public struct SearchQuery: Sendable, Hashable {
     public var valueRanges: [SearchValueRange]
     public var offset: Int
     public var limit: Int
-    /// Stemmer for the query; use the language the documents were indexed with.
+    /// Stemmer for the query: the language the documents were indexed with, a comma-separated list of languages
+    /// (the text is matched as stemmed in each), or ``everyIndexedLanguage``.
     public var language: String?
+    /// Every language the index's documents were stemmed in: for an index of documents in several languages.
+    public static let everyIndexedLanguage = "*"
     /// The prefix of the field(s) to take each hit's snippet from ("" = unprefixed fields);
     /// nil takes it from all fields of the document, in the order they were given.
     public var snippetField: String?

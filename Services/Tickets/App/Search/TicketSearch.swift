@@ -148,7 +148,7 @@ public struct TicketSearch: Sendable {
         let excluded = (criteria.onlyDeleted ? [] : [TicketSearchTerms.deleted]) + criteria.excludedIDs.map { "Q" + $0 }
         return SearchQuery(
             text: text, filterGroups: filters, excluded: excluded, valueRanges: criteria.createdRange.map { [$0] } ?? [], limit: criteria.limit,
-            language: "en", snippetField: criteria.resolvedOnly ? "R" : nil)
+            language: SearchQuery.everyIndexedLanguage, snippetField: criteria.resolvedOnly ? "R" : nil)
     }
 
     /// Boolean terms of what the caller may see, nil for everything: agents their groups, managers also their
@@ -239,7 +239,7 @@ public struct TicketSearch: Sendable {
         case .customer:
             throw Problem.badRequest("The portal's own list is searched by subject.")
         }
-        let results = try await index.search(SearchQuery(text: text, filterGroups: filters, excluded: [TicketSearchTerms.deleted], limit: limit, language: "en"))
+        let results = try await index.search(SearchQuery(text: text, filterGroups: filters, excluded: [TicketSearchTerms.deleted], limit: limit, language: SearchQuery.everyIndexedLanguage))
         let tickets = try await load(results.hits.compactMap { UUID(parsing: $0.id) })
         let found = results.hits.compactMap { tickets[$0.id] }
         // The agent's own lists show their tickets as they list them (a ticket transferred away included).

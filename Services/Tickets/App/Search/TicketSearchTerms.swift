@@ -2,10 +2,11 @@ import Foundation
 import Search
 
 /// How a ticket is written into the search index: the subject weighs most, then messages, then comments and
-/// resolutions; visibility and criteria are boolean terms, so they filter inside the query.
+/// resolutions; visibility and criteria are boolean terms, so they filter inside the query. Its text is stemmed in
+/// the ticket's language (its department's), and searches match the text as stemmed in every language of the index.
 public enum TicketSearchTerms {
     /// Bumped whenever the document shape changes: the index is then rebuilt from PostgreSQL.
-    public static let schemaVersion = 3
+    public static let schemaVersion = 4
 
     public static func group(_ id: String) -> String { "XG" + id }
     public static func department(_ id: String) -> String { "XD" + id }
@@ -55,7 +56,7 @@ public enum TicketSearchTerms {
                 SearchField(prefix: "C", text: texts.comments.joined(separator: "\n"), weight: 1),
                 SearchField(prefix: "R", text: texts.resolutions.joined(separator: "\n"), weight: 2),
             ],
-            filters: filters, values: [createdSlot: sortable(ticket.createdAt.timeIntervalSince1970)], data: ticket.number, language: "en")
+            filters: filters, values: [createdSlot: sortable(ticket.createdAt.timeIntervalSince1970)], data: ticket.number, language: ticket.language)
     }
 
     static func sortable(_ seconds: Double) -> String {

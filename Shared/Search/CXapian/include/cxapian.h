@@ -54,7 +54,8 @@ int cx_database_delete(cx_database *database, const char *id, char **error);
 /* Document ---------------------------------------------------------------------------- */
 
 /* A document whose text is stemmed with `language` ("en", "de", …); NULL, "" or an unknown
- * language means no stemming. Spelling data is added to `database` as text is indexed. */
+ * language means no stemming. A stemmed document carries the boolean term "XZL" + the stemmer's
+ * name, which a query's language "*" reads. Spelling data is added to `database` as text is indexed. */
 int cx_document_new(cx_database *database, const char *language, cx_document **out, char **error);
 void cx_document_free(cx_document *document);
 
@@ -71,7 +72,8 @@ int cx_document_set_data(cx_document *document, const char *data, size_t data_le
 
 typedef struct cx_query {
     const char *text;                 /* user query text; "" matches all documents */
-    const char *language;             /* stemmer for the query; NULL/"" = none */
+    const char *language;             /* stemmers for the query: a language or a comma-separated list, "*" for
+                                         every language the index's documents were stemmed in; NULL/"" = none */
     const char *const *filter_terms;  /* all groups' terms, group after group */
     const size_t *filter_group_sizes; /* number of terms in each group */
     size_t filter_group_count;        /* AND of groups; each group is an OR of its terms */
