@@ -54,8 +54,9 @@ int cx_database_delete(cx_database *database, const char *id, char **error);
 /* Document ---------------------------------------------------------------------------- */
 
 /* A document whose text is stemmed with `language` ("en", "de", …); NULL, "" or an unknown
- * language means no stemming. A stemmed document carries the boolean term "XZL" + the stemmer's
- * name, which a query's language "*" reads. Spelling data is added to `database` as text is indexed. */
+ * language means no stemming. Every document carries the boolean term "XZL" + its stemmer's name
+ * ("XZL" alone without one), which a query's language "*" reads. Spelling data is added to
+ * `database` as text is indexed. */
 int cx_document_new(cx_database *database, const char *language, cx_document **out, char **error);
 void cx_document_free(cx_document *document);
 
