@@ -239,7 +239,7 @@ struct SearchIndexTests {
         }
     }
 
-    @Test("Documents are stemmed in their own language; a query matches them as stemmed in each language it names, or every language of the index")
+    @Test("Documents are stemmed in their own language; a query matches them as stemmed in each language it names, or every language of the index; German nouns are stemmed though capitalised")
     func stemmingInSeveralLanguages() async throws {
         try await Self.withIndex { index in
             try await index.replace(Self.ticket("de", subject: "Die Drucker brennen", body: "", language: "de"))
@@ -251,6 +251,9 @@ struct SearchIndexTests {
             }
             #expect(try await found("druckern", "en").isEmpty, "English stems do not reach German forms")
             #expect(try await found("druckern", "de") == ["de"])
+            #expect(try await found("Druckern", "de") == ["de"], "a German noun is stemmed though it is capitalised")
+            #expect(try await found("Druckern AND brennen", "de") == ["de"], "operators keep their capitals")
+            #expect(try await found("Printer", "en").isEmpty, "in English a capitalised word is a name, matched as written")
             #expect(try await found("druckern printer", "en,de") == ["de", "en"])
             #expect(try await found("druckern printer", SearchQuery.everyIndexedLanguage) == ["de", "en"], "the index holds German and English")
             #expect(try await found("imprimante", SearchQuery.everyIndexedLanguage) == ["plain"], "and text of a language without a stemmer, as it is")

@@ -136,6 +136,31 @@ std::vector<std::string> query_languages(Xapian::Database &db, const char *langu
     return names;
 }
 
+// German capitalises every noun, and the parser's STEM_SOME takes a capitalised word for a name and leaves it
+// unstemmed: for German the words written with a capital and then small letters ("Druckern", not "AND" or "PDF")
+// are parsed as if written small, so that they are stemmed as the indexed text was.
+bool capitalises_nouns(const std::string &stemmer) { return stemmer == "de" || stemmer == "german"; }
+
+std::string with_nouns_small(const std::string &text) {
+    std::string out;
+    out.reserve(text.size());
+    bool after_letter = false;
+    for (Xapian::Utf8Iterator it(text); it != Xapian::Utf8Iterator(); ++it) {
+        unsigned ch = *it;
+        const bool upper = Xapian::Unicode::get_category(ch) == Xapian::Unicode::UPPERCASE_LETTER;
+        if (upper && !after_letter) {
+            Xapian::Utf8Iterator next = it;
+            ++next;
+            if (next != Xapian::Utf8Iterator() && Xapian::Unicode::get_category(*next) == Xapian::Unicode::LOWERCASE_LETTER) {
+                ch = Xapian::Unicode::tolower(ch);
+            }
+        }
+        Xapian::Unicode::append_utf8(out, ch);
+        after_letter = Xapian::Unicode::is_wordchar(*it);
+    }
+    return out;
+}
+
 // The stemmer a document's text was stemmed in (its language term), else `fallback`.
 Xapian::Stem document_stemmer(const Xapian::Document &doc, const Xapian::Stem &fallback) {
     Xapian::TermIterator term = doc.termlist_begin();
@@ -281,7 +306,7 @@ void run_search(Xapian::Database &db, const cx_query &query, cx_results &results
         std::vector<Xapian::Query> parsed;
         for (const std::string &name : languages) {
             parser.set_stemmer(stemmer_named(name));
-            parsed.push_back(parser.parse_query(text, flags));
+            parsed.push_back(parser.parse_query(capitalises_nouns(name) ? with_nouns_small(text) : text, flags));
         }
         text_query = parsed.size() == 1 ? parsed.front() : Xapian::Query(Xapian::Query::OP_MAX, parsed.begin(), parsed.end());
     }
