@@ -262,6 +262,26 @@ struct SearchIndexTests {
         }
     }
 
+    @Test("An index keeps the list of its documents' languages: reopened, it still searches in each, and a new language joins them")
+    func languagesSurviveReopening() async throws {
+        let path = Self.temporaryPath()
+        do {
+            let index = try SearchIndex(path: path, schemaVersion: 1)
+            try await index.replace(Self.ticket("de", subject: "Die Drucker brennen", body: "", language: "de"))
+            try await index.markBuilt()
+            try await index.flush()
+            await index.close()
+        }
+        let reopened = try SearchIndex(path: path, schemaVersion: 1)
+        #expect(await reopened.needsRebuild == false)
+        try await reopened.replace(Self.ticket("fr", subject: "Les imprimantes brûlent", body: "", language: "fr"))
+        try await reopened.commit()
+        let query = { (text: String) in SearchQuery(text: text, language: SearchQuery.everyIndexedLanguage) }
+        #expect(try await reopened.search(query("druckern")).hits.map(\.id) == ["de"], "German, from before the reopening")
+        #expect(try await reopened.search(query("imprimante")).hits.map(\.id) == ["fr"], "French, added after it")
+        try await reopened.destroy()
+    }
+
     @Test("Reopening with another schema version reports a rebuild and starts empty; the same version keeps the data")
     func schemaVersion() async throws {
         let path = Self.temporaryPath()

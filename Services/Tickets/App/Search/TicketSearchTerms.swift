@@ -6,7 +6,7 @@ import Search
 /// the ticket's language (its department's), and searches match the text as stemmed in every language of the index.
 public enum TicketSearchTerms {
     /// Bumped whenever the document shape changes: the index is then rebuilt from PostgreSQL.
-    public static let schemaVersion = 4
+    public static let schemaVersion = 5
 
     public static func group(_ id: String) -> String { "XG" + id }
     public static func department(_ id: String) -> String { "XD" + id }

@@ -55,8 +55,8 @@ int cx_database_delete(cx_database *database, const char *id, char **error);
 
 /* A document whose text is stemmed with `language` ("en", "de", …); NULL, "" or an unknown
  * language means no stemming. Every document carries the boolean term "XZL" + its stemmer's name
- * ("XZL" alone without one), which a query's language "*" reads. Spelling data is added to
- * `database` as text is indexed. */
+ * ("XZL" alone without one), and the index's metadata lists the languages of its documents for a
+ * query's language "*". Spelling data is added to `database` as text is indexed. */
 int cx_document_new(cx_database *database, const char *language, cx_document **out, char **error);
 void cx_document_free(cx_document *document);
 
