@@ -59,7 +59,8 @@ struct FleetOperationsTests {
                 .POST, fleet.gatewayURL + "/api/v1/identity/brands",
                 headers: host + [("Authorization", "Bearer \(token)x")], json: ["name": "No", "hostnames": ["no.localhost"]])
             #expect(forged.status == 401)
-            #expect(try await fleet.concierge(["brands", "list"]) == before)
+            let after = try await fleet.concierge(["brands", "list"])
+            #expect(after == before)
         }
     }
 
@@ -71,7 +72,8 @@ struct FleetOperationsTests {
             let reply = try await fleet.createBrand(name: "Agent's", hostname: "agent.localhost", token: agentToken)
             #expect(reply.status == 403)
             #expect(reply.contentType == "application/problem+json")
-            #expect(try await fleet.concierge(["brands", "list"]) == before)
+            let after = try await fleet.concierge(["brands", "list"])
+            #expect(after == before)
         }
     }
 

@@ -158,17 +158,21 @@ public final class TestFleet: Sendable {
             "CONCIERGE_DATABASE_URL": databaseURL, "CONCIERGE_KAFKA_BROKERS": brokers,
             "CONCIERGE_KAFKA_MESSAGE_TIMEOUT_MS": "5000",
         ]) { _, new in new }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
+        // What the command prints, apart from its log lines: a PostgreSQL connection retried under load logs a line
+        // with its time, and two listings compared for equality must not differ by it.
+        let output = Pipe(), log = Pipe()
+        process.standardOutput = output
+        process.standardError = log
         // The output is a few lines, far below the pipe's buffer, so it is read after the exit.
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             process.terminationHandler = { _ in continuation.resume() }
             do { try process.run() } catch { continuation.resume(throwing: error) }
         }
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        let text = String(decoding: output, as: UTF8.self)
-        guard process.terminationStatus == 0 else { throw TestSetupError("concierge \(arguments) failed: \(text)") }
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            let logged = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            throw TestSetupError("concierge \(arguments) failed: \(text)\(logged)")
+        }
         return text
     }
 

@@ -173,11 +173,11 @@ bool capitalises_nouns(const std::string &stemmer) { return stemmer == "de" || s
 std::string with_nouns_small(const std::string &text) {
     std::string out;
     out.reserve(text.size());
-    bool after_letter = false;
+    bool inside_word = false;
     for (Xapian::Utf8Iterator it(text); it != Xapian::Utf8Iterator(); ++it) {
         unsigned ch = *it;
         const bool upper = Xapian::Unicode::get_category(ch) == Xapian::Unicode::UPPERCASE_LETTER;
-        if (upper && !after_letter) {
+        if (upper && !inside_word) {
             Xapian::Utf8Iterator next = it;
             ++next;
             if (next != Xapian::Utf8Iterator() && Xapian::Unicode::get_category(*next) == Xapian::Unicode::LOWERCASE_LETTER) {
@@ -185,7 +185,7 @@ std::string with_nouns_small(const std::string &text) {
             }
         }
         Xapian::Unicode::append_utf8(out, ch);
-        after_letter = Xapian::Unicode::is_wordchar(*it);
+        inside_word = Xapian::Unicode::is_wordchar(*it);
     }
     return out;
 }
