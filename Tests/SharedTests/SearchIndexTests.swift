@@ -239,7 +239,7 @@ struct SearchIndexTests {
         }
     }
 
-    @Test("Documents are stemmed in their own language; a query matches them as stemmed in each language it names, or every language of the index; German nouns are stemmed though capitalised")
+    @Test("Documents are stemmed in their own language; a query matches them as stemmed in each language it names, or every language of the index; a query does not depend on case")
     func stemmingInSeveralLanguages() async throws {
         try await Self.withIndex { index in
             try await index.replace(Self.ticket("de", subject: "Die Drucker brennen", body: "", language: "de"))
@@ -253,7 +253,9 @@ struct SearchIndexTests {
             #expect(try await found("druckern", "de") == ["de"])
             #expect(try await found("Druckern", "de") == ["de"], "a German noun is stemmed though it is capitalised")
             #expect(try await found("Druckern AND brennen", "de") == ["de"], "operators keep their capitals")
-            #expect(try await found("Printer", "en").isEmpty, "in English a capitalised word is a name, matched as written")
+            #expect(try await found("Printer", "en") == ["en"], "case does not matter: Printer finds printers as printer does")
+            #expect(try await found("PRINTERS", "en") == ["en"], "nor in capitals")
+            #expect(try await found("printer NOT fire", "en").isEmpty, "operators keep their meaning")
             #expect(try await found("druckern printer", "en,de") == ["de", "en"])
             #expect(try await found("druckern printer", SearchQuery.everyIndexedLanguage) == ["de", "en"], "the index holds German and English")
             #expect(try await found("imprimante", SearchQuery.everyIndexedLanguage) == ["plain"], "and text of a language without a stemmer, as it is")

@@ -165,28 +165,36 @@ void record_language(cx_database &database, const std::string &name) {
     database.db.set_metadata(languages_key, list);
 }
 
-// German capitalises every noun, and the parser's STEM_SOME takes a capitalised word for a name and leaves it
-// unstemmed: for German the words written with a capital and then small letters ("Druckern", not "AND" or "PDF")
-// are parsed as if written small, so that they are stemmed as the indexed text was.
-bool capitalises_nouns(const std::string &stemmer) { return stemmer == "de" || stemmer == "german"; }
+// The parser's STEM_SOME takes a capitalised word for a name and leaves it unstemmed, so "Printer" would not find
+// "printers", nor German "Druckern" (every German noun has a capital) "Drucker". A search should not depend on case:
+// the text is parsed written small, and stemmed as the indexed text was (the index's terms are small). The boolean
+// operators keep their capitals, which is how the parser tells them from the words "and", "or", "not".
+bool is_operator(const std::string &word) {
+    static const std::vector<std::string> operators = {"AND", "OR", "NOT", "XOR", "NEAR", "ADJ"};
+    return std::find(operators.begin(), operators.end(), word) != operators.end();
+}
 
-std::string with_nouns_small(const std::string &text) {
+std::string written_small(const std::string &text) {
     std::string out;
     out.reserve(text.size());
-    bool inside_word = false;
-    for (Xapian::Utf8Iterator it(text); it != Xapian::Utf8Iterator(); ++it) {
-        unsigned ch = *it;
-        const bool upper = Xapian::Unicode::get_category(ch) == Xapian::Unicode::UPPERCASE_LETTER;
-        if (upper && !inside_word) {
-            Xapian::Utf8Iterator next = it;
-            ++next;
-            if (next != Xapian::Utf8Iterator() && Xapian::Unicode::get_category(*next) == Xapian::Unicode::LOWERCASE_LETTER) {
-                ch = Xapian::Unicode::tolower(ch);
-            }
+    std::string word;
+    auto end_word = [&] {
+        if (is_operator(word)) {
+            out += word;
+        } else {
+            for (Xapian::Utf8Iterator it(word); it != Xapian::Utf8Iterator(); ++it) Xapian::Unicode::append_utf8(out, Xapian::Unicode::tolower(*it));
         }
-        Xapian::Unicode::append_utf8(out, ch);
-        inside_word = Xapian::Unicode::is_wordchar(*it);
+        word.clear();
+    };
+    for (Xapian::Utf8Iterator it(text); it != Xapian::Utf8Iterator(); ++it) {
+        if (Xapian::Unicode::is_wordchar(*it)) {
+            Xapian::Unicode::append_utf8(word, *it);
+        } else {
+            end_word();
+            Xapian::Unicode::append_utf8(out, *it);
+        }
     }
+    end_word();
     return out;
 }
 
@@ -332,10 +340,11 @@ void run_search(Xapian::Database &db, const cx_query &query, cx_results &results
         // Once per language, a document matching the text as stemmed in any of them, weighed by the best (OP_MAX: a
         // document of two languages' stems is not counted twice). A query of only stop-words or punctuation parses
         // to nothing: match nothing, not all.
+        const std::string small_text = written_small(text);
         std::vector<Xapian::Query> parsed;
         for (const std::string &name : languages) {
             parser.set_stemmer(stemmer_named(name));
-            parsed.push_back(parser.parse_query(capitalises_nouns(name) ? with_nouns_small(text) : text, flags));
+            parsed.push_back(parser.parse_query(small_text, flags));
         }
         text_query = parsed.size() == 1 ? parsed.front() : Xapian::Query(Xapian::Query::OP_MAX, parsed.begin(), parsed.end());
     }
