@@ -256,6 +256,7 @@ struct SearchIndexTests {
             #expect(try await found("Printer", "en") == ["en"], "case does not matter: Printer finds printers as printer does")
             #expect(try await found("PRINTERS", "en") == ["en"], "nor in capitals")
             #expect(try await found("printer NOT fire", "en").isEmpty, "operators keep their meaning")
+            #expect(try await found("Print*", "en") == ["en"], "a wildcard keeps its star")
             #expect(try await found("druckern printer", "en,de") == ["de", "en"])
             #expect(try await found("druckern printer", SearchQuery.everyIndexedLanguage) == ["de", "en"], "the index holds German and English")
             #expect(try await found("imprimante", SearchQuery.everyIndexedLanguage) == ["plain"], "and text of a language without a stemmer, as it is")
