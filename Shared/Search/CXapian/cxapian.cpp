@@ -316,8 +316,9 @@ Xapian::Query range_query(const cx_query &query) {
 
 void run_search(Xapian::Database &db, const cx_query &query, cx_results &results) {
     const std::string text = query.text != nullptr ? query.text : "";
-    const std::vector<std::string> languages = query_languages(db, query.language);
-    const Xapian::Stem stemmer = stemmer_named(languages.front());
+    std::vector<Xapian::Stem> stemmers;
+    for (const std::string &name : query_languages(db, query.language)) stemmers.push_back(stemmer_named(name));
+    const Xapian::Stem &stemmer = stemmers.front();
 
     Xapian::QueryParser parser;
     parser.set_database(db);
@@ -342,8 +343,8 @@ void run_search(Xapian::Database &db, const cx_query &query, cx_results &results
         // to nothing: match nothing, not all.
         const std::string small_text = written_small(text);
         std::vector<Xapian::Query> parsed;
-        for (const std::string &name : languages) {
-            parser.set_stemmer(stemmer_named(name));
+        for (const Xapian::Stem &each : stemmers) {
+            parser.set_stemmer(each);
             parsed.push_back(parser.parse_query(small_text, flags));
         }
         text_query = parsed.size() == 1 ? parsed.front() : Xapian::Query(Xapian::Query::OP_MAX, parsed.begin(), parsed.end());
@@ -388,7 +389,7 @@ void run_search(Xapian::Database &db, const cx_query &query, cx_results &results
                 // Without SNIPPET_BACKGROUND_MODEL: that model looks up every word of the text in the whole
                 // index (about 2 ms for ten hits over 100,000 articles); the query's own terms are enough to
                 // choose the passage.
-                const Xapian::Stem own = languages.size() == 1 ? stemmer : document_stemmer(doc, stemmer);
+                const Xapian::Stem own = stemmers.size() == 1 ? stemmer : document_stemmer(doc, stemmer);
                 hit.snippet = mset.snippet(source, query.snippet_length, own, Xapian::MSet::SNIPPET_EXHAUSTIVE,
                                            "<b>", "</b>", "…");
             }
