@@ -10,8 +10,7 @@ public struct LinkSigner: Sendable {
 
     /// `purpose` separates the keys of different uses of the secret, so that a code made for one is never valid for another.
     public init(secret: String, purpose: String = "concierge link codes") {
-        let derived = HMAC<SHA256>.authenticationCode(for: Data(purpose.utf8), using: SymmetricKey(data: Data(secret.utf8)))
-        key = SymmetricKey(data: Data(derived))
+        key = .derived(from: secret, purpose: purpose)
     }
 
     /// The code of `subject`: 32 lower-case hex digits (128 bits).

@@ -13,6 +13,8 @@ public struct TokenService: Sendable {
     public let links: LinkSigner
     /// The built-in CAPTCHA's challenges, from the same secret.
     public let captcha: ProofOfWorkCaptcha
+    /// Secrets handed to the other services in events, sealed with the same secret.
+    public let seal: SecretSeal
 
     public static let developmentSecret = "concierge-development-secret-change-me"
 
@@ -29,6 +31,7 @@ public struct TokenService: Sendable {
         self.accessTokenLifetime = accessTokenLifetime
         self.links = LinkSigner(secret: secret)
         self.captcha = ProofOfWorkCaptcha(secret: secret, difficulty: captchaDifficulty)
+        self.seal = SecretSeal(secret: secret)
     }
 
     /// HS256 needs a key at least as long as its hash.

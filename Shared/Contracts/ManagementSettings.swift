@@ -24,7 +24,8 @@ public struct ManagementSettings: Codable, Sendable, Equatable {
     public var captcha = CaptchaMode.builtin
     /// Options → Captcha → Google reCAPTCHA: the "Site key" the portal's widget shows, and the "Secret key" the services
     /// send with each answer to check it. Only system administrators read these settings; the secret also travels on
-    /// `identity.events` so that every service that checks answers has it.
+    /// `identity.events`, sealed with the fleet's token secret (Auth's `SecretSeal`), so that every service that checks
+    /// answers has it and the broker does not.
     public var captchaSiteKey = ""
     public var captchaSecretKey = ""
     /// Where answers are checked: Google's by default. hCaptcha and Cloudflare Turnstile answer the same protocol, for

@@ -103,7 +103,7 @@ struct ManagementSettingsAPITests {
         }
     }
 
-    @Test("Google reCAPTCHA needs both keys and a web address to check at; the portal is offered the site key, never the secret, and registration passes the widget's token")
+    @Test("Google reCAPTCHA needs both keys and a web address to check at; the secret is announced sealed, the portal is offered the site key, never the secret, and registration passes the widget's token")
     func googleRecaptcha() async throws {
         let secret = "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe"
         try await TestSiteVerifyServer.run(secret: secret, valid: ["widget-token"]) { url, ledger in
@@ -124,7 +124,13 @@ struct ManagementSettingsAPITests {
                     body: #"{"captcha":"recaptcha","captchaSiteKey":"6LeIxAcTAAAAAJcZVRqyHh71UMIEGNQ_MXjiZKhI","captchaSecretKey":"\#(secret)","captchaVerifyURL":"\#(url)"}"#)
                 #expect(set == .ok)
                 let announced = try #require(try await IdentityAPITests.lastEventData("management_settings.changed", database)["settings"] as? [String: Any])
-                #expect(announced["captchaSecretKey"] as? String == secret, "the services that check answers get the secret")
+                let sealed = try #require(announced["captchaSecretKey"] as? String)
+                #expect(!sealed.contains(secret), "the broker never holds the secret readable")
+                #expect(
+                    try SecretSeal(secret: TokenService.developmentSecret).open(sealed) == secret,
+                    "the services that check answers open it with the token secret they share")
+                let (_, _, stored) = try await IdentityAPITests.send(client, .get, Self.path, token: admin, body: "")
+                #expect((stored["settings"] as? [String: Any])?["captchaSecretKey"] as? String == secret, "administrators read it as they set it")
                 let (_, _, offer) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/captcha", token: nil, body: "")
                 #expect(offer["mode"] as? String == "recaptcha" && offer["siteKey"] as? String == "6LeIxAcTAAAAAJcZVRqyHh71UMIEGNQ_MXjiZKhI")
                 #expect(offer["challenge"] == nil && !"\(offer)".contains(secret))

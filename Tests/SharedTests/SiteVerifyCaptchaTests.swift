@@ -9,7 +9,8 @@ import TestSupport
 @Suite("Google reCAPTCHA's check of an answer")
 struct SiteVerifyCaptchaTests {
     static let secret = "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe"
-    let check = CaptchaCheck(builtin: ProofOfWorkCaptcha(secret: "a secret of at least thirty-two bytes, for tests", difficulty: 8))
+    static let tokenSecret = "a secret of at least thirty-two bytes, for tests"
+    let check = CaptchaCheck(builtin: ProofOfWorkCaptcha(secret: tokenSecret, difficulty: 8), seal: SecretSeal(secret: tokenSecret))
 
     /// The status of the problem `work` throws, nil when it throws none.
     static func status(_ work: () async throws -> Void) async -> HTTPResponse.Status? {
@@ -40,6 +41,17 @@ struct SiteVerifyCaptchaTests {
         }
     }
 
+    @Test("A secret key announced sealed is opened before it is posted: the provider sees the key itself")
+    func sealedSecretKey() async throws {
+        try await TestSiteVerifyServer.run(secret: Self.secret, valid: ["token"]) { url, ledger in
+            let sealed = try SecretSeal(secret: Self.tokenSecret).seal(Self.secret)
+            #expect(sealed != Self.secret && !sealed.contains(Self.secret))
+            let setting = CaptchaCheck.Setting(mode: .recaptcha, secretKey: sealed, verifyURL: url)
+            #expect(try await check.pass(setting, challenge: nil, response: "token") == nil)
+            #expect(await ledger.requests == [["secret": Self.secret, "response": "token"]])
+        }
+    }
+
     @Test("A missing token is 422 without asking the provider; a wrong secret key or a silent provider is 503")
     func refusalsAndOutages() async throws {
         try await TestSiteVerifyServer.run(secret: Self.secret, valid: ["token"]) { url, ledger in
@@ -54,6 +66,13 @@ struct SiteVerifyCaptchaTests {
             var elsewhere = setting
             elsewhere.verifyURL = url.replacingOccurrences(of: "siteverify", with: "missing")
             #expect(await Self.status { _ = try await check.pass(elsewhere, challenge: nil, response: "token") } == .serviceUnavailable, "a 404 is no verdict")
+            var sealedElsewhere = setting
+            sealedElsewhere.secretKey = try SecretSeal(secret: String(repeating: "k", count: 40)).seal(Self.secret)
+            let asked = await ledger.requests.count
+            #expect(
+                await Self.status { _ = try await check.pass(sealedElsewhere, challenge: nil, response: "token") } == .serviceUnavailable,
+                "a secret sealed with another token secret cannot be opened")
+            #expect(await ledger.requests.count == asked, "nor is the provider asked with it")
             let unspent = await Self.status { _ = try await check.pass(setting, challenge: nil, response: "token") }
             #expect(unspent == nil, "the token is still unspent")
         }

@@ -1,8 +1,10 @@
 import Auth
 import Contracts
+import Database
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import PostgresNIO
 import Testing
 import TestSupport
 import TicketsApp
@@ -110,9 +112,10 @@ struct CaptchaTests {
         let secret = "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe"
         try await TestSiteVerifyServer.run(secret: secret, valid: ["widget-token"]) { url, ledger in
             try await TicketTestKit.run(captcha: .builtin) { client, kit in
-                func settings(_ verifyURL: String, version: Int) async throws {
+                func settings(_ verifyURL: String, version: Int, sealed: Bool = true) async throws {
+                    let announced = sealed ? try kit.tokens.seal.seal(secret) : secret
                     try await kit.identity("management_settings.changed", [
-                        "settings": ["captcha": "recaptcha", "captchaSiteKey": "site", "captchaSecretKey": secret, "captchaVerifyURL": verifyURL],
+                        "settings": ["captcha": "recaptcha", "captchaSiteKey": "site", "captchaSecretKey": announced, "captchaVerifyURL": verifyURL],
                         "version": version,
                     ])
                 }
@@ -131,10 +134,17 @@ struct CaptchaTests {
                 #expect(try await submit("widget-token").0 == .created)
                 #expect(try await submit("widget-token").0 == .unprocessableContent, "a token opens one ticket")
                 let asked = await ledger.requests
-                #expect(asked.count == 3 && asked.allSatisfy { $0["secret"] == secret })
+                #expect(asked.count == 3 && asked.allSatisfy { $0["secret"] == secret }, "the secret announced sealed is opened before it is posted")
+                let kept = try await kit.database.client.query(
+                    PostgresQuery(unsafeSQL: "SELECT captcha_secret_key FROM \(kit.database.table("identity_settings"))"))
+                for try await stored in kept.decode(String.self) { #expect(!stored.contains(secret), "tickets keeps it sealed too") }
 
                 try await settings("http://127.0.0.1:\(FreePort.next())/siteverify", version: 3)
                 #expect(try await submit("widget-token").0 == .serviceUnavailable)
+                try await settings(url, version: 4, sealed: false)
+                #expect(try await submit("another-token").0 == .unprocessableContent, "a secret announced before sealing still checks answers")
+                #expect(await ledger.requests.last?["secret"] == secret)
+                try await settings("http://127.0.0.1:\(FreePort.next())/siteverify", version: 5)
                 #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 1)
                 let verified = try await kit.token(UUID(), roles: [PredefinedRoles.registeredUser, PredefinedRoles.registeredUserWithVerifiedEmail])
                 let (byVerified, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: verified, body: Self.submission(kit))

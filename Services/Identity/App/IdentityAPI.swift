@@ -47,7 +47,7 @@ public struct IdentityAPI: Sendable {
         DepartmentController(structure: StructureRepository(database: database), brands: brands, roles: roles).addRoutes(to: api)
         RegistrationController(
             registrations: RegistrationService(database: database, security: security, hasher: hasher),
-            documents: SettingsDocuments(database: database, service: .identity), captcha: CaptchaCheck(builtin: tokens.captcha)
+            documents: SettingsDocuments(database: database, service: .identity), captcha: CaptchaCheck(tokens)
         ).addRoutes(to: api)
         UserController(database: database, users: users, hasher: hasher, security: security).addRoutes(to: api)
         PeopleFieldController(fields: PeopleFieldRepository(database: database)).addRoutes(to: api)
@@ -56,7 +56,7 @@ public struct IdentityAPI: Sendable {
             organizations: OrganizationRepository(database: database)
         ).addRoutes(to: api)
         BrandSettingsController(settings: BrandSettingsRepository(database: database), roles: roles).addRoutes(to: api)
-        ManagementSettingsController(documents: SettingsDocuments(database: database, service: .identity)).addRoutes(to: api)
+        ManagementSettingsController(documents: SettingsDocuments(database: database, service: .identity), seal: tokens.seal).addRoutes(to: api)
         CaptchaController(documents: SettingsDocuments(database: database, service: .identity), captcha: tokens.captcha).addRoutes(to: api)
         ImageController(images: ImageStore(database: database), brands: brands, directory: UserDirectory(database: database)).addRoutes(to: api)
         InternalBrandController(brands: brands).addRoutes(to: router)

@@ -1,4 +1,5 @@
 import Contracts
+import ServiceKit
 
 /// What a portal submission must pass while Options → Captcha is on, whichever CAPTCHA the installation uses: the
 /// built-in proof of work (whose accepted challenge the caller spends with what it guards) or a provider's token.
@@ -6,6 +7,7 @@ public struct CaptchaCheck: Sendable {
     /// The part of the Management settings a check needs, as identity has it or as a service keeps a copy.
     public struct Setting: Sendable, Equatable {
         public var mode: CaptchaMode
+        /// As identity stores it, or sealed as `management_settings.changed` announced it (``SecretSeal``).
         public var secretKey: String
         public var verifyURL: String
 
@@ -21,11 +23,18 @@ public struct CaptchaCheck: Sendable {
     }
 
     public let builtin: ProofOfWorkCaptcha
+    let seal: SecretSeal
     let provider: SiteVerifyCaptcha
 
-    public init(builtin: ProofOfWorkCaptcha, provider: SiteVerifyCaptcha = SiteVerifyCaptcha()) {
+    /// `seal` opens a secret key announced sealed; both come from the service's ``TokenService``.
+    public init(builtin: ProofOfWorkCaptcha, seal: SecretSeal, provider: SiteVerifyCaptcha = SiteVerifyCaptcha()) {
         self.builtin = builtin
+        self.seal = seal
         self.provider = provider
+    }
+
+    public init(_ tokens: TokenService, provider: SiteVerifyCaptcha = SiteVerifyCaptcha()) {
+        self.init(builtin: tokens.captcha, seal: tokens.seal, provider: provider)
     }
 
     /// Passes a submission that sent `challenge` (the built-in CAPTCHA solved) or `response` (a provider's token):
@@ -39,7 +48,14 @@ public struct CaptchaCheck: Sendable {
         case .builtin:
             return try builtin.accept(challenge)
         case .recaptcha:
-            try await provider.verify(response, secretKey: setting.secretKey, at: setting.verifyURL)
+            let secretKey: String
+            do {
+                secretKey = try seal.open(setting.secretKey)
+            } catch {
+                throw Problem.unavailable(
+                    "This service cannot read the CAPTCHA secret identity announced: its CONCIERGE_TOKEN_SECRET differs from identity's.")
+            }
+            try await provider.verify(response, secretKey: secretKey, at: setting.verifyURL)
             return nil
         }
     }

@@ -27,11 +27,13 @@ public struct SettingsDocuments: Sendable {
             updated_at timestamptz NOT NULL DEFAULT now())
         """
 
-    /// A JSON merge patch of the section's document (`PATCH …/settings/…`), checked by `validate` before it is stored.
+    /// A JSON merge patch of the section's document (`PATCH …/settings/…`), checked by `validate` before it is stored;
+    /// `announced` as in ``update(_:defaults:expectedVersion:announced:change:)``.
     public func patch<Settings: Codable & Sendable & Equatable>(
-        _ section: String, defaults: Settings, with patch: Data, expectedVersion: Int?, validate: (Settings) throws -> Void
+        _ section: String, defaults: Settings, with patch: Data, expectedVersion: Int?, validate: (Settings) throws -> Void,
+        announced: (Settings) throws -> Settings = { $0 }
     ) async throws -> VersionedSettings<Settings> {
-        try await update(section, defaults: defaults, expectedVersion: expectedVersion) { current in
+        try await update(section, defaults: defaults, expectedVersion: expectedVersion, announced: announced) { current in
             let next = try MergePatch.apply(patch, to: current)
             try validate(next)
             return next
@@ -44,8 +46,10 @@ public struct SettingsDocuments: Sendable {
     }
 
     /// Applies `change` when the version still matches `expectedVersion` (412 otherwise); no event when nothing changed.
+    /// The event carries the document as `announced` gives it (say, with a secret sealed), the answer as it is stored.
     public func update<Settings: Codable & Sendable & Equatable>(
-        _ section: String, defaults: Settings, expectedVersion: Int?, change: (Settings) throws -> Settings
+        _ section: String, defaults: Settings, expectedVersion: Int?, announced: (Settings) throws -> Settings = { $0 },
+        change: (Settings) throws -> Settings
     ) async throws -> VersionedSettings<Settings> {
         try await database.transaction { connection in
             var sectionBind = PostgresBindings()
@@ -66,8 +70,9 @@ public struct SettingsDocuments: Sendable {
                 logger: database.logger
             ).consume()
             let updated = VersionedSettings(settings: next, version: current.version + 1)
+            let announcement = VersionedSettings(settings: try announced(next), version: updated.version)
             try await outbox.append(
-                CloudEvent(source: service.rawValue, type: "\(section)_settings.changed", subject: section, brandid: nil, data: updated),
+                CloudEvent(source: service.rawValue, type: "\(section)_settings.changed", subject: section, brandid: nil, data: announcement),
                 topic: service.eventsTopic, on: connection)
             return updated
         }

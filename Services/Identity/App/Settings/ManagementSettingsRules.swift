@@ -1,3 +1,4 @@
+import Auth
 import Contracts
 import ServiceKit
 
@@ -24,6 +25,15 @@ public enum ManagementSettingsRules {
             errors.append(.init(field: "captchaVerifyURL", message: "must be an http(s) URL (Google's, hCaptcha's or Turnstile's siteverify)"))
         }
         return errors
+    }
+
+    /// The settings as `management_settings.changed` announces them: every field as stored, but Google reCAPTCHA's
+    /// secret key sealed, so that the broker and the services' copies of the event never hold it readable. The
+    /// services that check answers open it with the token secret they share with identity.
+    public static func announced(_ settings: ManagementSettings, sealedWith seal: SecretSeal) throws -> ManagementSettings {
+        var announced = settings
+        announced.captchaSecretKey = try seal.seal(settings.captchaSecretKey)
+        return announced
     }
 
     public static func validate(_ settings: ManagementSettings) throws {

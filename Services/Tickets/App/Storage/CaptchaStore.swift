@@ -8,7 +8,8 @@ import ServiceKit
 /// The CAPTCHA setting tickets keeps from identity's settings, and the built-in challenges new tickets spent: each is
 /// recorded in the ticket's own transaction, so one solution opens one ticket, and forgotten once it has expired.
 extension TicketStore {
-    /// Options → Captcha as identity last published it: the mode, and Google reCAPTCHA's secret key and check address.
+    /// Options → Captcha as identity last published it: the mode, and Google reCAPTCHA's secret key (sealed, as announced;
+    /// ``CaptchaCheck`` opens it) and check address.
     public func captchaSetting() async throws -> CaptchaCheck.Setting {
         try await directoryCache.captcha.value(for: 1) {
             let rows = try await database.client.query(

@@ -67,8 +67,8 @@ extension TicketStore {
         return base
     }
 
-    /// Keeps the automatic time log switch, the upload lists and the CAPTCHA setting from `management_settings.changed` (a replayed older
-    /// version changes nothing).
+    /// Keeps the automatic time log switch, the upload lists and the CAPTCHA setting from `management_settings.changed`, its
+    /// secret key sealed as announced (a replayed older version changes nothing).
     func applyManagementSettings(_ changed: VersionedSettings<ManagementSettings>, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
         binds.append(changed.settings.automaticTimeLogs)
