@@ -32,13 +32,15 @@ public struct TicketActionsController: Sendable {
             guard let caller = try await access.caller(context, required: true), let number = context.parameters.get("number") else {
                 throw Problem.notFound("No such ticket.")
             }
-            // A number opens what its ticket's id opens: a deleted ticket too, read-only until it is purged.
-            var numbered = try await store.find(number: number)
-            if numbered == nil { numbered = try await store.find(number: number, deleted: true) }
-            guard let numbered, let id = UUID(parsing: numbered.id) else {
+            // A number opens what its ticket's id opens: a deleted ticket too, read-only until it is purged (read again by
+            // its id, with who deleted it and when).
+            let (ticket, reader) = if let numbered = try await store.find(number: number) {
+                try await access.readable(numbered, caller: caller, for: .read)
+            } else if let deleted = try await store.find(number: number, deleted: true), let id = UUID(parsing: deleted.id) {
+                try await access.readable(id, caller: caller, for: .read)
+            } else {
                 throw Problem.notFound("No such ticket.")
             }
-            let (ticket, reader) = try await access.readable(id, caller: caller, for: .read)
             return EditedResponse(headers: [.eTag: ticket.etag], response: reader.shown(ticket))
         }
         group.put("{id}/follow-up") { request, context in

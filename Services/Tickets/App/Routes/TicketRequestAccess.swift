@@ -49,8 +49,16 @@ struct TicketRequestAccess: Sendable {
     /// Ticket `id` when `caller` may see it and do `intent` with it, as ``readable(_:for:)`` decides for the ticket of
     /// a path: also for a ticket named by its number and for each ticket of a bulk action.
     func readable(_ id: UUID, caller: TicketCaller, for intent: Intent) async throws -> (Ticket, TicketCaller) {
+        guard let ticket = try await store.find(id) else {
+            guard caller.isAgent, let ticket = try await store.deletedTicket(id) else { throw Problem.notFound("No such ticket.") }
+            return try await readable(deleted: ticket, caller: caller, for: intent)
+        }
+        return try await readable(ticket, caller: caller, for: intent)
+    }
+
+    /// ``readable(_:caller:for:)`` for a ticket already read (not deleted).
+    func readable(_ ticket: Ticket, caller: TicketCaller, for intent: Intent) async throws -> (Ticket, TicketCaller) {
         var caller = caller
-        guard let ticket = try await store.find(id) else { return try await deleted(id, caller: caller, for: intent) }
         try await widen(&caller, toSearchable: ticket)
         if !caller.canRead(ticket), !caller.isAgent, try await store.isParticipant(ticket, caller: caller) {
             caller.sharedTickets.insert(ticket.id)
@@ -69,9 +77,9 @@ struct TicketRequestAccess: Sendable {
 
     /// A deleted ticket, until it is purged, opens read-only for the agents who could read it before (Advanced Search
     /// with "Only deleted items" finds it): anything else done to it answers 409, since a deleted ticket is no longer
-    /// actionable. Its customer (an agent too, where they read it as its customer), and everyone else, get 404.
-    private func deleted(_ id: UUID, caller: TicketCaller, for intent: Intent) async throws -> (Ticket, TicketCaller) {
-        guard caller.isAgent, let ticket = try await store.deletedTicket(id) else { throw Problem.notFound("No such ticket.") }
+    /// actionable. Its customer (an agent too, where they read it as its customer), and everyone else, get 404; callers
+    /// who are not agents never get here.
+    private func readable(deleted ticket: Ticket, caller: TicketCaller, for intent: Intent) async throws -> (Ticket, TicketCaller) {
         var caller = caller
         try await widen(&caller, toSearchable: ticket)
         guard caller.canRead(ticket), !caller.readsAsCustomer(ticket) else { throw Problem.notFound("No such ticket.") }
