@@ -136,14 +136,41 @@ public struct JSONWriter: Sendable {
             bytes.append(UInt8(ascii: "\""))
             var clean = 0
             let escapesSlash = style == .api
-            for (index, byte) in utf8.enumerated() where Self.needsEscape(byte, slash: escapesSlash) {
+            var index = Self.firstEscape(in: utf8, from: 0, slash: escapesSlash)
+            while index < utf8.count {
                 bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[clean..<index]))
-                escape(byte)
+                escape(utf8[index])
                 clean = index + 1
+                index = Self.firstEscape(in: utf8, from: clean, slash: escapesSlash)
             }
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[clean...]))
             bytes.append(UInt8(ascii: "\""))
         }
+    }
+
+    /// The index of the first byte from `start` on that must be escaped, or the end: eight bytes at a time while none
+    /// of them may need it (a page of tickets is mostly keys and plain text, which looking at each byte spent 5 % of
+    /// the tickets process on), then byte by byte.
+    static func firstEscape(in utf8: UnsafeBufferPointer<UInt8>, from start: Int, slash: Bool) -> Int {
+        var index = start
+        if let base = utf8.baseAddress {
+            while index + 8 <= utf8.count, !mayNeedEscape(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self), slash: slash) {
+                index += 8
+            }
+        }
+        while index < utf8.count, !needsEscape(utf8[index], slash: slash) { index += 1 }
+        return index
+    }
+
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highBits: UInt64 = 0x8080_8080_8080_8080
+
+    /// Whether any of the eight bytes is below 0x20, a quote, a backslash or (with `slash`) a slash. Exact about
+    /// "any": the classic has-less-than and has-zero-byte tests, the latter on the word XORed with each byte sought.
+    private static func mayNeedEscape(_ word: UInt64, slash: Bool) -> Bool {
+        func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highBits != 0 }
+        let control = (word &- ones &* 0x20) & ~word & highBits != 0
+        return control || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C)) || (slash && hasZeroByte(word ^ (ones &* 0x2F)))
     }
 
     private mutating func escape(_ byte: UInt8) {
