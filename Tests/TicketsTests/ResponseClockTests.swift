@@ -29,12 +29,17 @@ struct ResponseClockTests {
         #expect(ResponseClockRules.agentReplied(answered, at: start.addingTimeInterval(300)).measured == nil)
     }
 
-    @Test("A transfer starts the new agent's clock at the transfer; a wait that was over stays over")
+    @Test("A transfer keeps the customer's wait but measures the new agent's response from the transfer; a wait that was over stays over")
     func transfers() {
         let moment = start.addingTimeInterval(500)
-        let restarted = ResponseClockRules.transferred(ResponseClock(awaitingSince: start, firstResponseAt: start), at: moment)
-        #expect(restarted == ResponseClock(awaitingSince: moment, firstResponseAt: nil))
+        let handed = ResponseClockRules.transferred(ResponseClock(awaitingSince: start, firstResponseAt: start), at: moment)
+        #expect(handed == ResponseClock(awaitingSince: start, firstResponseAt: nil, transferredAt: moment))
+        let (answered, measured) = ResponseClockRules.agentReplied(handed, at: moment.addingTimeInterval(42))
+        #expect(measured == MeasuredResponse(seconds: 42, first: true))
+        #expect(answered == ResponseClock(awaitingSince: nil, firstResponseAt: moment.addingTimeInterval(42)))
         #expect(ResponseClockRules.transferred(ResponseClock(awaitingSince: nil, firstResponseAt: start), at: moment) == ResponseClock())
+        let later = ResponseClockRules.customerWrote(ResponseClockRules.transferred(ResponseClock(), at: start), at: moment)
+        #expect(ResponseClockRules.agentReplied(later, at: moment.addingTimeInterval(60)).measured == MeasuredResponse(seconds: 60, first: true))
     }
 
     @Test("Replies carry responseSeconds and firstResponse; a transfer makes the next reply the new agent's first")
@@ -102,6 +107,33 @@ struct ResponseClockTests {
             _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/messages", token: customer.token, body: #"{"body":"Anyone?"}"#)
             #expect(try await kit.api.store.raiseTimingAlerts() == 1)
             #expect(try await kit.eventTypes().last == "ticket.idle_warning")
+        }
+    }
+
+    @Test("A transfer does not reset the idle time: an alert raised before it is not raised again for the new agent, whose response counts from the transfer")
+    func transferKeepsIdleTime() async throws {
+        try await TicketTestKit.run { client, kit in
+            let first = try await kit.agent()
+            let (patched, _, _) = try await TicketTestKit.send(
+                client, .patch, "/api/v1/tickets/settings", token: try await kit.administratorToken(), body: #"{"idleWarningMinutes":10}"#)
+            #expect(patched == .ok)
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            try await Self.backdate(kit, id, minutes: 30)
+            #expect(try await kit.api.store.raiseTimingAlerts() == 1)
+            let (level2, second) = try await SendVariantTests.levelTwo(kit)
+            let (moved, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/transfer", token: try await kit.token(first, roles: ["Agent"]),
+                body: #"{"groupID":"\#(level2.lowercased)"}"#)
+            #expect(moved == .ok)
+            #expect(try await kit.api.store.raiseTimingAlerts() == 0, "the warning stands; the idle time was not reset")
+            let (_, _, shown) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: try await kit.token(second, roles: ["Agent"]))
+            #expect(shown["idleAlert"] as? String == "warning")
+            let secondToken = try await kit.token(second, roles: ["Agent"])
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: secondToken, body: #"{"body":"Level 2 here."}"#)
+            let reply = try #require(try await Self.replies(client, id, token: secondToken).first)
+            #expect(reply["firstResponse"] == "true")
+            #expect((Int(reply["responseSeconds"] ?? "") ?? .max) < 600, "measured from the transfer, not from the customer's message 30 minutes ago")
         }
     }
 

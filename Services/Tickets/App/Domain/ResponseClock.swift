@@ -1,17 +1,21 @@
 import Foundation
 
 /// How long a customer has been waiting for an agent: the moment the oldest unanswered customer message arrived
-/// (nil when the agent has answered), and when the ticket's agent first responded. Reports read response times
-/// from it (Average Initial Response Time, Average Response Time), and the Idle Timing alerts count from it: a
-/// customer who writes again does not restart the wait, an agent's reply ends it, and a transfer starts the new
-/// agent's clock ("idle time is not reset, but agent response time is").
+/// (nil when the agent has answered), when a transfer handed that wait to a new agent, and when the ticket's agent
+/// first responded. Reports read response times from it (Average Initial Response Time, Average Response Time), and
+/// the Idle Timing alerts count from the wait: a customer who writes again does not restart it, an agent's reply ends
+/// it, and a transfer leaves it running while the new agent's response is measured from the transfer ("idle time is
+/// not reset for the new agent. However, agent response time IS reset" [S001:3248]).
 public struct ResponseClock: Sendable, Equatable {
     public var awaitingSince: Date?
     public var firstResponseAt: Date?
+    /// The transfer that handed a running wait to the ticket's agent: their response is measured from it.
+    public var transferredAt: Date?
 
-    public init(awaitingSince: Date? = nil, firstResponseAt: Date? = nil) {
+    public init(awaitingSince: Date? = nil, firstResponseAt: Date? = nil, transferredAt: Date? = nil) {
         self.awaitingSince = awaitingSince
         self.firstResponseAt = firstResponseAt
+        self.transferredAt = transferredAt
     }
 }
 
@@ -38,16 +42,18 @@ public enum ResponseClockRules {
         return next
     }
 
-    /// An agent's reply ends the wait; it is measured when the customer was waiting.
+    /// An agent's reply ends the wait; it is measured when the customer was waiting, from the transfer that handed
+    /// the wait to this agent if there was one.
     public static func agentReplied(_ clock: ResponseClock, at moment: Date) -> (clock: ResponseClock, measured: MeasuredResponse?) {
-        guard let since = clock.awaitingSince else { return (clock, nil) }
+        guard let waiting = clock.awaitingSince else { return (clock, nil) }
+        let since = max(waiting, clock.transferredAt ?? waiting)
         let measured = MeasuredResponse(seconds: max(0, Int(moment.timeIntervalSince(since).rounded(.down))), first: clock.firstResponseAt == nil)
         return (ResponseClock(awaitingSince: nil, firstResponseAt: clock.firstResponseAt ?? moment), measured)
     }
 
-    /// A transfer starts the receiving agent's clock: a wait that was running is measured from the transfer, and
-    /// their next response counts as their first.
+    /// A transfer starts the receiving agent's clock: a wait that was running goes on (the idle time is not reset) but
+    /// their response is measured from the transfer, and their next response counts as their first.
     public static func transferred(_ clock: ResponseClock, at moment: Date) -> ResponseClock {
-        ResponseClock(awaitingSince: clock.awaitingSince.map { _ in moment }, firstResponseAt: nil)
+        ResponseClock(awaitingSince: clock.awaitingSince, firstResponseAt: nil, transferredAt: clock.awaitingSince.map { _ in moment })
     }
 }

@@ -713,5 +713,8 @@ public enum TicketMigrations {
             FOR EACH STATEMENT EXECUTE FUNCTION {schema}.notify_directory_changed()
             """,
         ]),
+        Migration(version: 160, name: "a transfer keeps the customer's wait (the idle clock) and measures the new agent's response from the transfer", sql: [
+            "ALTER TABLE {schema}.tickets ADD COLUMN response_transferred_at timestamptz",
+        ]),
     ]
 }
