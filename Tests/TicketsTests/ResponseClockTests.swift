@@ -98,12 +98,7 @@ struct ResponseClockTests {
     func idleAlertKeepsCounting() async throws {
         try await TicketTestKit.run { client, kit in
             _ = try await kit.agent()
-            let (patched, _, _) = try await TicketTestKit.send(
-                client, .patch, "/api/v1/tickets/settings", token: try await kit.administratorToken(), body: #"{"idleWarningMinutes":10}"#)
-            #expect(patched == .ok)
-            let customer = try await kit.customer()
-            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
-            try await Self.backdate(kit, id, minutes: 11)
+            let (customer, id) = try await Self.idleTicket(client, kit, minutes: 11)
             _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/messages", token: customer.token, body: #"{"body":"Anyone?"}"#)
             #expect(try await kit.api.store.raiseTimingAlerts() == 1)
             #expect(try await kit.eventTypes().last == "ticket.idle_warning")
@@ -114,12 +109,7 @@ struct ResponseClockTests {
     func transferKeepsIdleTime() async throws {
         try await TicketTestKit.run { client, kit in
             let first = try await kit.agent()
-            let (patched, _, _) = try await TicketTestKit.send(
-                client, .patch, "/api/v1/tickets/settings", token: try await kit.administratorToken(), body: #"{"idleWarningMinutes":10}"#)
-            #expect(patched == .ok)
-            let customer = try await kit.customer()
-            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
-            try await Self.backdate(kit, id, minutes: 30)
+            let (_, id) = try await Self.idleTicket(client, kit, minutes: 30)
             #expect(try await kit.api.store.raiseTimingAlerts() == 1)
             let (level2, second) = try await SendVariantTests.levelTwo(kit)
             let (moved, _, _) = try await TicketTestKit.send(
@@ -135,6 +125,19 @@ struct ResponseClockTests {
             #expect(reply["firstResponse"] == "true")
             #expect((Int(reply["responseSeconds"] ?? "") ?? .max) < 600, "measured from the transfer, not from the customer's message 30 minutes ago")
         }
+    }
+
+    /// With the Idle warning at 10 minutes, a customer's ticket whose customer has waited `minutes`.
+    static func idleTicket(
+        _ client: any TestClientProtocol, _ kit: TicketTestKit, minutes: Int
+    ) async throws -> (customer: (id: UUID, token: String), id: String) {
+        let (patched, _, _) = try await TicketTestKit.send(
+            client, .patch, "/api/v1/tickets/settings", token: try await kit.administratorToken(), body: #"{"idleWarningMinutes":10}"#)
+        #expect(patched == .ok)
+        let customer = try await kit.customer()
+        let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+        try await backdate(kit, id, minutes: minutes)
+        return (customer, id)
     }
 
     /// Moves the ticket's creation, idle time and wait `minutes` into the past.
