@@ -150,6 +150,40 @@ struct RebalanceRuleTests {
         }
     }
 
+    @Test("Start and stop rules run when an agent starts or stops receiving the group's tickets: not for a second session, an unchanged status or a group they are Inactive in")
+    func startAndStopTriggers() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let inactive = try await kit.agent(active: false)
+            let (created, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/rebalance-rules", token: try await kit.administratorToken(),
+                body: #"{"name":"Shifts","groupID":"\#(kit.frontLineID.lowercased)","onInterval":false,"onAgentStart":true,"onAgentStop":true}"#)
+            #expect(created == .created)
+            func runs(after type: String, _ session: [String: Any]) async throws -> Bool {
+                try await kit.identity(type, session)
+                return try await kit.api.store.runDueRebalanceRule() != nil
+            }
+            let session: [String: Any] = ["userID": agent.lowercased, "groupIDs": [kit.frontLineID.lowercased]]
+            #expect(try await !runs(after: "agent.signed_out", session.merging(["stillSignedIn": true]) { $1 }), "another session is still open")
+            #expect(try await runs(after: "agent.signed_out", session), "the last session ends: they stop receiving tickets")
+            #expect(try await !runs(after: "agent.signed_out", session), "already signed out")
+            #expect(try await runs(after: "agent.signed_in", session))
+            #expect(try await !runs(after: "agent.signed_in", session), "a second session starts nothing")
+
+            try await kit.setActive(agent, true)
+            #expect(try await kit.api.store.runDueRebalanceRule() == nil, "already Active")
+            try await kit.setActive(agent, false)
+            #expect(try await kit.api.store.runDueRebalanceRule() != nil)
+
+            let idle: [String: Any] = ["userID": inactive.lowercased, "groupIDs": [kit.frontLineID.lowercased]]
+            #expect(try await !runs(after: "agent.signed_out", idle), "they received none of the group's tickets")
+            #expect(try await !runs(after: "agent.signed_in", idle), "nor do they now")
+
+            _ = try await kit.agent()
+            #expect(try await kit.api.store.runDueRebalanceRule() != nil, "a new Active member starts receiving tickets")
+        }
+    }
+
     @Test("A ticket open in its owner's window is held; a window left open for half a day is not")
     func openWindowsHoldTickets() async throws {
         try await TicketTestKit.run { client, kit in

@@ -223,6 +223,25 @@ struct TicketHandlingTests {
         }
     }
 
+    @Test("A manager's rebalance leaves the tickets an agent is reading or writing a response in with them")
+    func rebalanceKeepsHeldTickets() async throws {
+        try await TicketTestKit.run { client, kit in
+            let (first, second, firstToken, ids) = try await kit.busyAndIdleAgents(client, tickets: 4)
+            _ = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(ids[0])", token: firstToken)
+            let (drafted, _, _) = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(ids[1])/draft", token: firstToken, body: #"{"bodyHTML":"<p>Let me</p>"}"#)
+            #expect(drafted == .ok)
+            try await kit.setActive(second, true)
+            let manager = try await kit.token(try await kit.agent(handling: "pull"), roles: ["Agent", "Manager"])
+            let (done, _, result) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/rebalance", token: manager, body: #"{"groupID":"\#(kit.frontLineID.lowercased)"}"#)
+            #expect(done == .ok)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(first.lowercased)' AND id IN ('\(ids[0])', '\(ids[1])')") == 2)
+            let moved = try #require(result["moved"] as? Int)
+            let received = try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(second.lowercased)'")
+            #expect(moved >= 1 && moved == received)
+        }
+    }
+
     @Test("Bulk actions report each ticket's outcome; splitting a customer's message makes a new ticket of it, an agent's cannot be split")
     func bulkAndSplit() async throws {
         try await TicketTestKit.run { client, kit in

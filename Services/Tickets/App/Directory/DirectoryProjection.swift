@@ -51,15 +51,19 @@ public struct DirectoryProjection: Sendable {
         case SettingsEventType.managementChanged:
             try await store.applyManagementSettings(try decode(VersionedSettings<ManagementSettings>.self, bytes), on: connection)
         case "agent.signed_in", "agent.signed_out":
+            // Rules that run "when an agent starts (stops) receiving tickets" run for the groups where that happened:
+            // not for a second session's sign-in or sign-out, nor for groups the agent is Inactive in.
             let session = try decode(IdentityPayloads.AgentSession.self, bytes)
             let groups = session.groupIDs.compactMap(UUID.init(parsing:))
-            if type == "agent.signed_out", let agent = UUID(parsing: session.userID) {
-                if session.stillSignedIn != true { try await store.agentSignedOut(agent, on: connection) }
+            guard let agent = UUID(parsing: session.userID) else { return }
+            if type == "agent.signed_out" {
+                let stopped = session.stillSignedIn == true ? [] : try await store.agentSignedOut(agent, groups: groups, on: connection)
                 if session.handOff == true { try await store.handOff(agent: agent, on: connection) }
-            } else if let agent = UUID(parsing: session.userID) {
-                try await store.agentSignedIn(agent, groups: groups, on: connection)
+                try await store.triggerRebalanceRules(groups: stopped, started: false, on: connection)
+            } else {
+                let started = try await store.agentSignedIn(agent, groups: groups, on: connection)
+                try await store.triggerRebalanceRules(groups: started, started: true, on: connection)
             }
-            try await store.triggerRebalanceRules(groups: groups, started: type == "agent.signed_in", on: connection)
         case "user.created", "user.updated":
             let user = try decode(IdentityPayloads.UserChanged.self, bytes)
             var binds = PostgresBindings()
@@ -167,12 +171,14 @@ public struct DirectoryProjection: Sendable {
                 INSERT INTO \(database.table("agent_groups")) (group_id, agent_id, department_id, handling, max_tickets, excluded, active)
                 VALUES ($1, $2, $3, $4, $5, $6, $7)
                 ON CONFLICT (group_id, agent_id) DO UPDATE SET department_id = $3, handling = $4, max_tickets = $5, excluded = $6, active = $7
-                RETURNING $7 AND NOT $6 AND NOT coalesce((SELECT active FROM before), false)
+                RETURNING $7 AND NOT $6, coalesce((SELECT active FROM before), false),
+                    coalesce((SELECT signed_out FROM \(database.table("agents")) WHERE id = $2), false)
                 """, binds: binds), logger: database.logger)
-        var wentActive = false
-        for try await value in rows.decode(Bool.self) { wentActive = value }
+        var (activeNow, activeBefore, signedOut) = (false, false, false)
+        for try await row in rows.decode((Bool, Bool, Bool).self) { (activeNow, activeBefore, signedOut) = row }
         // A new Active member changes the pool as going active does.
-        if wentActive { try await distributor.resetPool(in: group, on: connection) }
+        if activeNow && !activeBefore { try await distributor.resetPool(in: group, on: connection) }
+        if activeNow != activeBefore && !signedOut { try await store.triggerRebalanceRules(groups: [group], started: activeNow, on: connection) }
         try await store.drainQueue(of: group, on: connection)
     }
 
@@ -183,12 +189,17 @@ public struct DirectoryProjection: Sendable {
         binds.append(group)
         binds.append(agent)
         binds.append(change.active)
-        try await connection.query(
-            PostgresQuery(unsafeSQL: "UPDATE \(database.table("agent_groups")) SET active = $3 WHERE group_id = $1 AND agent_id = $2", binds: binds),
-            logger: database.logger
-        ).consume()
+        // Whether the agent, signed in and not excluded, starts or stops receiving the group's tickets by this change.
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                UPDATE \(database.table("agent_groups")) SET active = $3 WHERE group_id = $1 AND agent_id = $2 AND active IS DISTINCT FROM $3
+                RETURNING NOT excluded AND NOT coalesce((SELECT signed_out FROM \(database.table("agents")) WHERE id = $2), false)
+                """, binds: binds),
+            logger: database.logger)
+        var receivingChanged = false
+        for try await value in rows.decode(Bool.self) { receivingChanged = value }
         if !change.active, change.handOff == true { try await store.handOff(agent: agent, group: group, on: connection) }
-        try await store.triggerRebalanceRules(groups: [group], started: change.active, on: connection)
+        if receivingChanged { try await store.triggerRebalanceRules(groups: [group], started: change.active, on: connection) }
         guard change.active else { return }
         try await distributor.resetPool(in: group, on: connection)
         try await store.drainQueue(of: group, on: connection)

@@ -7,7 +7,7 @@ extension TicketStore {
     /// reset): each leaves its owner and goes back through the queue. Tickets an agent already answered stay, and
     /// so do pinned and held ones as `policy` says (a pinned ticket that moves loses its pin). A rule that names agents rebalances among those agents: it takes
     /// back their tickets and hands them out to them first. Answers how many tickets changed hands.
-    public func rebalance(group groupID: UUID, policy: RebalancePolicy = .manual, by actor: Actor) async throws -> Int {
+    public func rebalance(group groupID: UUID, policy: RebalancePolicy = .manual(now: Date()), by actor: Actor) async throws -> Int {
         try await database.transaction { try await rebalance(group: groupID, policy: policy, by: actor, on: $0) }
     }
 

@@ -52,6 +52,10 @@ public struct RebalanceRuleInput: Codable, Sendable {
 /// The rules' checks and clock, as plain functions.
 public enum RebalanceRules {
     public static let maximumScheduledTimes = 3
+    /// The documented hold times: a ticket an agent composed in, read, or was assigned within these minutes stays theirs.
+    public static let defaultHoldAfterComposeMinutes = 30
+    public static let defaultHoldAfterReadMinutes = 10
+    public static let defaultHoldAfterAssignedMinutes = 20
 
     /// The rule an input describes, with the documented defaults (hold 30/10/20 minutes, pinned after 2 hours
     /// but off, every hour); every problem at once as a 422.
@@ -64,8 +68,10 @@ public enum RebalanceRules {
             errors.append(.init(field: "agentIDs", message: "\(agent) is not an agent id"))
         }
         let minutes: [(String, Int?, Int)] = [
-            ("holdAfterComposeMinutes", input.holdAfterComposeMinutes, 30), ("holdAfterReadMinutes", input.holdAfterReadMinutes, 10),
-            ("holdAfterAssignedMinutes", input.holdAfterAssignedMinutes, 20), ("rebalancePinnedAfterMinutes", input.rebalancePinnedAfterMinutes, 120),
+            ("holdAfterComposeMinutes", input.holdAfterComposeMinutes, defaultHoldAfterComposeMinutes),
+            ("holdAfterReadMinutes", input.holdAfterReadMinutes, defaultHoldAfterReadMinutes),
+            ("holdAfterAssignedMinutes", input.holdAfterAssignedMinutes, defaultHoldAfterAssignedMinutes),
+            ("rebalancePinnedAfterMinutes", input.rebalancePinnedAfterMinutes, 120),
             ("intervalMinutes", input.intervalMinutes, 60),
         ]
         var values: [String: Int] = [:]
@@ -84,8 +90,9 @@ public enum RebalanceRules {
         try Problem.throwIfInvalid(errors)
         return RebalanceRule(
             id: id, name: name, groupID: input.groupID.lowercased(), agentIDs: (input.agentIDs ?? []).map { $0.lowercased() },
-            holdAfterComposeMinutes: values["holdAfterComposeMinutes"] ?? 30, holdAfterReadMinutes: values["holdAfterReadMinutes"] ?? 10,
-            holdAfterAssignedMinutes: values["holdAfterAssignedMinutes"] ?? 20, rebalancePinned: input.rebalancePinned ?? false,
+            holdAfterComposeMinutes: values["holdAfterComposeMinutes"] ?? defaultHoldAfterComposeMinutes,
+            holdAfterReadMinutes: values["holdAfterReadMinutes"] ?? defaultHoldAfterReadMinutes,
+            holdAfterAssignedMinutes: values["holdAfterAssignedMinutes"] ?? defaultHoldAfterAssignedMinutes, rebalancePinned: input.rebalancePinned ?? false,
             rebalancePinnedAfterMinutes: values["rebalancePinnedAfterMinutes"] ?? 120, onInterval: input.onInterval ?? true,
             intervalMinutes: values["intervalMinutes"] ?? 60, onSchedule: input.onSchedule ?? false, schedule: schedule, timeZone: timeZone,
             onAgentStart: input.onAgentStart ?? false, onAgentStop: input.onAgentStop ?? false, lastRunAt: nil, nextRunAt: nil, version: version)
@@ -130,8 +137,7 @@ public enum RebalanceRules {
 
 /// Which of a group's unanswered Active tickets a rebalance takes back: those of `agents` (all when empty), not
 /// held (composed, read or assigned after the given moments, or open in their owner's window or preview pane
-/// since `windowsOpenSince`), not pinned unless untouched since `pinnedUntouchedSince`. A manual rebalance holds
-/// nothing back but pinned tickets.
+/// since `windowsOpenSince`), not pinned unless untouched since `pinnedUntouchedSince`.
 public struct RebalancePolicy: Sendable, Equatable {
     public var agents: [UUID]
     public var heldComposedSince: Date?
@@ -144,6 +150,14 @@ public struct RebalancePolicy: Sendable, Equatable {
     /// How long an open window holds its ticket at most.
     public static let abandonedWindowAge: TimeInterval = 12 * 3600
 
-    public static let manual = RebalancePolicy(
-        agents: [], heldComposedSince: nil, heldReadSince: nil, heldAssignedSince: nil, windowsOpenSince: nil, pinnedUntouchedSince: nil)
+    /// A manager's Rebalance: every agent's tickets, but not those an agent is viewing or writing a response in ("when an
+    /// agent views a ticket, it is temporarily assigned to that agent", and when they begin to write one [S001:2942-2944]),
+    /// held for the documented read and compose times, nor pinned ones. What was only assigned moves: that is what a
+    /// rebalance is for.
+    public static func manual(now: Date) -> RebalancePolicy {
+        RebalancePolicy(
+            agents: [], heldComposedSince: now.addingTimeInterval(-Double(RebalanceRules.defaultHoldAfterComposeMinutes) * 60),
+            heldReadSince: now.addingTimeInterval(-Double(RebalanceRules.defaultHoldAfterReadMinutes) * 60), heldAssignedSince: nil,
+            windowsOpenSince: now.addingTimeInterval(-abandonedWindowAge), pinnedUntouchedSince: nil)
+    }
 }

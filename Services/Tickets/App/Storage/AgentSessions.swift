@@ -9,24 +9,34 @@ extension TicketStore {
     /// `agent.signed_in`: where the agent is Active they receive tickets again, so their groups' queues move on to them.
     /// An agent back from being signed out joins those groups' pools again, and a changed pool is reset (the seed's
     /// "people that are on vacation" do not get every new ticket until their count catches up).
-    func agentSignedIn(_ agent: UUID, groups: [UUID], on connection: PostgresConnection) async throws {
+    /// Answers the groups in which they start receiving tickets: those they are Active in, when they were signed out.
+    @discardableResult
+    func agentSignedIn(_ agent: UUID, groups: [UUID], on connection: PostgresConnection) async throws -> [UUID] {
         let sorted = groups.sorted { $0.uuidString < $1.uuidString }
         // Every group's agents before any agent's own row: the order every transaction keeps.
         if !sorted.isEmpty { _ = try await distributor.lockedSlots(in: sorted, on: connection) }
         let wasSignedOut = try await setSignedOut(agent, false, on: connection)
         // Read again now that they count as signed in: `active` is then their own Active status in each group.
         let slots = wasSignedOut && !sorted.isEmpty ? try await distributor.lockedSlots(in: sorted, on: connection) : [:]
+        var started: [UUID] = []
         for group in sorted {
             if slots[group]?.contains(where: { $0.agentID == agent && $0.active }) == true {
                 try await distributor.resetPool(in: group, on: connection)
+                started.append(group)
             }
             try await drainQueue(of: group, on: connection)
         }
+        return started
     }
 
-    /// `agent.signed_out` of the agent's last session: no new tickets for them until they sign in again.
-    func agentSignedOut(_ agent: UUID, on connection: PostgresConnection) async throws {
-        try await setSignedOut(agent, true, on: connection)
+    /// `agent.signed_out` of the agent's last session: no new tickets for them until they sign in again. Answers the
+    /// groups of `groups` in which they stop receiving tickets: those they were Active in while signed in.
+    @discardableResult
+    func agentSignedOut(_ agent: UUID, groups: [UUID], on connection: PostgresConnection) async throws -> [UUID] {
+        let sorted = groups.sorted { $0.uuidString < $1.uuidString }
+        let slots = sorted.isEmpty ? [:] : try await distributor.lockedSlots(in: sorted, on: connection)
+        guard try await !setSignedOut(agent, true, on: connection) else { return [] }
+        return sorted.filter { group in slots[group]?.contains(where: { $0.agentID == agent && $0.active }) == true }
     }
 
     /// Sets the agent's flag and answers whether they were signed out before.
