@@ -57,6 +57,7 @@ struct TicketTimerTests {
             #expect(suspended["followUp"] == nil || suspended["followUp"] is NSNull, "a customer message suspends the follow-up")
             let (_, _, dialog) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/follow-up", token: token)
             let previous = try #require(dialog["previous"] as? [String: Any], "the suspended follow-up's values fill the dialog again")
+            #expect(previous["at"] as? String == due, "its time too")
             #expect(previous["note"] as? String == "Chase them")
             #expect(previous["priority"] as? String == "urgent")
             #expect(previous["agentID"] as? String == agent.lowercased)

@@ -716,5 +716,8 @@ public enum TicketMigrations {
         Migration(version: 160, name: "a transfer keeps the customer's wait (the idle clock) and measures the new agent's response from the transfer", sql: [
             "ALTER TABLE {schema}.tickets ADD COLUMN response_transferred_at timestamptz",
         ]),
+        Migration(version: 161, name: "the time of a ticket's last follow-up, to fill the dialog again after the customer suspended it", sql: [
+            "ALTER TABLE {schema}.tickets ADD COLUMN follow_up_last_at timestamptz",
+        ]),
     ]
 }

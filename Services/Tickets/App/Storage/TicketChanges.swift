@@ -85,7 +85,7 @@ extension TicketStore {
                 UPDATE \(database.table("tickets")) SET brand_id = $1, department_id = $2, group_id = $3, agent_id = $4, customer_email = $5,
                     subject = $6, status = $7, priority = $8, pinned = $9, messages_in = $10, messages_out = $11, idle_since = $12,
                     idle_alert = CASE WHEN COALESCE(awaiting_since, idle_since) IS DISTINCT FROM COALESCE(awaiting_since, $12) THEN 0 ELSE idle_alert END,
-                    closed_at = $13, follow_up_at = $15,
+                    closed_at = $13, follow_up_at = $15, follow_up_last_at = coalesce($15, follow_up_at, follow_up_last_at),
                     follow_up_note = CASE WHEN $15::timestamptz IS NULL THEN follow_up_note ELSE $16 END,
                     follow_up_group_id = CASE WHEN $15::timestamptz IS NULL THEN follow_up_group_id ELSE $17 END,
                     follow_up_agent_id = CASE WHEN $15::timestamptz IS NULL THEN follow_up_agent_id ELSE $18 END,

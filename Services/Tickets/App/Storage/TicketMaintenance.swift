@@ -5,8 +5,11 @@ import HTTPTypes
 import PostgresNIO
 import ServiceKit
 
-/// What a follow-up dialog is filled with again after the ticket's follow-up was suspended: its values but the time.
+/// What a follow-up dialog is filled with again after the ticket's follow-up was suspended: its values, the time it
+/// was set for too ("the previously filled values will be filled in automatically" [S001:3178]).
 public struct PreviousFollowUp: Codable, Sendable, Equatable {
+    /// Nil for a follow-up that ended before the time was kept (migration 161).
+    public var at: Date?
     public var note: String?
     public var groupID: String?
     public var agentID: String?
@@ -77,13 +80,16 @@ extension TicketStore {
         binds.append(id)
         let rows = try await database.client.query(
             PostgresQuery(unsafeSQL: """
-                SELECT follow_up_note, follow_up_group_id, follow_up_agent_id, follow_up_priority, follow_up_pin FROM \(database.table("tickets"))
+                SELECT follow_up_last_at, follow_up_note, follow_up_group_id, follow_up_agent_id, follow_up_priority, follow_up_pin
+                FROM \(database.table("tickets"))
                 WHERE id = $1 AND follow_up_at IS NULL
-                  AND (follow_up_note IS NOT NULL OR follow_up_group_id IS NOT NULL OR follow_up_agent_id IS NOT NULL OR follow_up_priority IS NOT NULL)
+                  AND (follow_up_last_at IS NOT NULL OR follow_up_note IS NOT NULL OR follow_up_group_id IS NOT NULL OR follow_up_agent_id IS NOT NULL
+                       OR follow_up_priority IS NOT NULL)
                 """, binds: binds), logger: database.logger)
-        for try await (note, group, agent, priority, pin) in rows.decode((String?, UUID?, UUID?, Int?, Bool).self) {
+        for try await (at, note, group, agent, priority, pin) in rows.decode((Date?, String?, UUID?, UUID?, Int?, Bool).self) {
             return PreviousFollowUp(
-                note: note, groupID: group?.lowercased, agentID: agent?.lowercased, priority: priority.map(TicketPriority.init(rank:)), pin: pin)
+                at: at, note: note, groupID: group?.lowercased, agentID: agent?.lowercased, priority: priority.map(TicketPriority.init(rank:)),
+                pin: pin)
         }
         return nil
     }
