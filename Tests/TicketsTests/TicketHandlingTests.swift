@@ -120,6 +120,38 @@ struct TicketHandlingTests {
         }
     }
 
+    @Test("Ten tickets merge at once; the merged ones' comments and history join the primary's, whose status stays, and an old number reaches the last primary after a second merge")
+    func mergeJoinsTheStreams() async throws {
+        try await TicketTestKit.run { client, kit in
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let customer = try await kit.customer()
+            var tickets: [[String: Any]] = []
+            for index in 0..<10 { tickets.append(try await kit.submit(client, token: customer.token, subject: "Part \(index)")) }
+            let ids = tickets.compactMap { $0["id"] as? String }
+            #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(ids[1])/status", token: token, body: #"{"status":"waiting"}"#).0 == .ok)
+            let (commented, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(ids[1])/comments", token: token, body: #"{"body":"Checked the cable"}"#)
+            #expect(commented == .created)
+            let others = ids.dropFirst().map { #""\#($0)""# }.joined(separator: ",")
+            let (merged, _, primary) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/merge", token: token, body: #"{"primaryID":"\#(ids[0])","ticketIDs":[\#(others)]}"#)
+            #expect(merged == .ok, "the primary and nine others are ten, the most")
+            #expect(primary["status"] as? String == "active", "the primary's status, not a merged ticket's")
+            let (_, _, timeline) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(ids[0])/timeline", token: token)
+            #expect("\(timeline["items"] ?? "")".contains("Checked the cable"), "the merged ticket's comment is on the primary")
+            let (_, _, history) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(ids[0])/history?limit=100", token: token)
+            let actions = ((history["items"] as? [[String: Any]]) ?? []).filter { $0["action"] as? String == "ticket.status_changed" }
+            #expect(actions.contains { ($0["details"] as? [String: String])?["to"] == "waiting" }, "and so is its history")
+
+            let last = try #require(try await kit.submit(client, token: customer.token, subject: "Later")["id"] as? String)
+            #expect(try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/merge", token: token, body: #"{"primaryID":"\#(last)","ticketIDs":["\#(ids[0])"]}"#).0 == .ok)
+            let oldest = try #require(tickets[1]["number"] as? String)
+            let (found, _, ticket) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/by-number/\(oldest)", token: token)
+            #expect(found == .ok && ticket["id"] as? String == last, "a number merged twice forwards to the last primary")
+        }
+    }
+
     @Test("Merging moves the merged tickets' attachments, time logs and Idempotency-Keys to the primary")
     func mergeKeepsWork() async throws {
         try await TicketTestKit.run { client, kit in

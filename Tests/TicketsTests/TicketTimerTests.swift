@@ -188,15 +188,68 @@ struct TicketTimerTests {
         }
     }
 
-    @Test("Removing a follow-up restores the status before it")
+    @Test("Removing a follow-up restores the status before it: Active, Waiting or Closed")
     func removeFollowUp() async throws {
         try await TicketTestKit.run { client, kit in
             let agent = try await kit.agent()
             let token = try await kit.token(agent, roles: ["Agent"])
-            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let customer = try await kit.customer()
+            for status in ["active", "waiting", "closed"] {
+                let id = try #require(try await kit.submit(client, token: customer.token, subject: status)["id"] as? String)
+                if status != "active" {
+                    #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/status", token: token, body: #"{"status":"\#(status)"}"#).0 == .ok)
+                }
+                let (_, _, scheduled) = try await TicketTestKit.send(
+                    client, .put, "/api/v1/tickets/\(id)/follow-up", token: token, body: #"{"at":"2030-01-01T10:00:00Z"}"#)
+                #expect(scheduled["status"] as? String == "waiting")
+                let (_, _, restored) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(id)/follow-up", token: token)
+                #expect(restored["status"] as? String == status)
+            }
+        }
+    }
+
+    @Test("A Closed and Locked ticket takes no follow-up, and deleting a ticket removes its follow-up and the follow-up's timer")
+    func followUpsEndWithTheTicket() async throws {
+        try await TicketTestKit.run { client, kit in
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let customer = try await kit.customer()
+            let locked = try #require(try await kit.submit(client, token: customer.token, subject: "Locked")["id"] as? String)
+            #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(locked)/status", token: token, body: #"{"status":"closed_locked"}"#).0 == .ok)
+            let (refused, _, _) = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/\(locked)/follow-up", token: token, body: #"{"at":"2030-01-01T10:00:00Z"}"#)
+            #expect(refused == .conflict)
+
+            let id = try #require(try await kit.submit(client, token: customer.token, subject: "Deleted")["id"] as? String)
             _ = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/follow-up", token: token, body: #"{"at":"2030-01-01T10:00:00Z"}"#)
-            let (_, _, restored) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(id)/follow-up", token: token)
-            #expect(restored["status"] as? String == "active")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.timers WHERE kind = 'follow_up'") == 1)
+            let (deleted, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(id)", token: try await kit.token(UUID(), roles: ["Administrator"]))
+            #expect(deleted == .noContent)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE follow_up_at IS NOT NULL") == 0)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.timers WHERE kind = 'follow_up'") == 0)
+            #expect(try await kit.eventTypes().contains("ticket.followup_removed"))
+        }
+    }
+
+    @Test("Any action on a Waiting ticket starts its auto-close wait again: a comment two days in puts the close two days later")
+    func actionsPutOffAutoClose() async throws {
+        try await TicketTestKit.run { client, kit in
+            try await Self.enableTimers(kit, close: 168)
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Try this.","sendVariant":"waiting"}"#)
+            try await kit.database.client.query(PostgresQuery(unsafeSQL: """
+                UPDATE \(kit.database.table("tickets")) SET last_action_at = last_action_at - interval '48 hours' WHERE id = '\(id)'
+                """)).consume()
+            try await kit.database.client.query(PostgresQuery(unsafeSQL: """
+                UPDATE \(kit.database.table("timers")) SET due_at = due_at - interval '48 hours' WHERE kind = 'auto_close'
+                """)).consume()
+            let (commented, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/comments", token: token, body: #"{"body":"Still waiting"}"#)
+            #expect(commented == .created)
+            let worker = Self.worker(kit)
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(121 * 3_600)) == false, "168 hours from the first reply would have closed it")
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(169 * 3_600)))
+            let (_, _, closed) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
+            #expect(closed["status"] as? String == "closed")
         }
     }
 

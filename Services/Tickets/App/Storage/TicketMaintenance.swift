@@ -161,12 +161,15 @@ extension TicketStore {
                 PostgresQuery(unsafeSQL: "UPDATE \(database.table("tickets")) SET deleted_at = $3, deleted_by = $1 WHERE id = $2", binds: binds),
                 logger: database.logger
             ).consume()
+            // "SmarterTrack also removes any follow-ups assigned to a ticket if … the ticket is deleted" [S001:3200].
+            let removed: [(type: String, details: [String: String])] = ticket.followUp == nil
+                ? [] : [("ticket.followup_removed", ["restoredStatus": TicketStatus.closedLocked.rawValue, "cause": "deleted"])]
             ticket.status = .closedLocked
             ticket.closedAt = ticket.closedAt ?? now
             ticket.followUp = nil
             ticket.deletedAt = now
             ticket.deletedBy = actor.id.flatMap(UUID.init(parsing:))?.lowercased
-            return [("ticket.deleted", ["deletedBy": actor.id ?? "", "automatic": String(actor.kind == "system")])]
+            return removed + [("ticket.deleted", ["deletedBy": actor.id ?? "", "automatic": String(actor.kind == "system")])]
         }
         if let existing { return try await modify(id, expectedVersion: expectedVersion, actor: actor, on: existing, change: change) }
         return try await modify(id, expectedVersion: expectedVersion, actor: actor, change: change)
