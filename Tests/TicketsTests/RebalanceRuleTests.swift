@@ -111,6 +111,30 @@ struct RebalanceRuleTests {
         }
     }
 
+    @Test("A rule on an interval runs when it has passed; tickets assigned within Hold After Assigned and pinned ones touched within Rebalance Pinned After stay until then")
+    func intervalAndHoldTimes() async throws {
+        try await TicketTestKit.run { client, kit in
+            let (first, second, firstToken, ids) = try await kit.busyAndIdleAgents(client, tickets: 4)
+            try await kit.setActive(second, true)
+            #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(ids[0])/pin", token: firstToken, body: #"{"pinned":true}"#).0 == .ok)
+            let (created, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/rebalance-rules", token: try await kit.administratorToken(),
+                body: #"""
+                    {"name":"Hourly","groupID":"\#(kit.frontLineID.lowercased)","intervalMinutes":60,"holdAfterReadMinutes":0,"holdAfterAssignedMinutes":90,
+                     "rebalancePinned":true,"rebalancePinnedAfterMinutes":120}
+                    """#)
+            #expect(created == .created)
+            let now = Date()
+            func run(after minutes: Double) async throws -> Int? { try await kit.api.store.runDueRebalanceRule(now: now.addingTimeInterval(minutes * 60)) }
+            #expect(try await run(after: 0) == nil, "not due before its interval")
+            #expect(try await run(after: 61) == 0, "due, but every ticket was assigned within the 90 minutes that hold it")
+            #expect(try await run(after: 100) == nil, "the next run is an interval after the last")
+            #expect(try await run(after: 122) == 2, "past both hold times every ticket may move: they end two and two")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(first.lowercased)'") == 2)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE pinned") == 0, "the pinned one was taken back too")
+        }
+    }
+
     @Test("A rule that rebalances pinned tickets unpins each one it moves: a ticket in the queue is nobody's pin")
     func movedPinsAreDropped() async throws {
         try await TicketTestKit.run { client, kit in

@@ -31,6 +31,26 @@ struct TicketHandlingTests {
         }
     }
 
+    @Test("A transfer with Pin Ticket pins the ticket to the agent who receives it; one that ends in the queue is nobody's pin")
+    func transferPins() async throws {
+        try await TicketTestKit.run { client, kit in
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let (staffed, receiver) = try await SendVariantTests.levelTwo(kit)
+            let empty = UUID()
+            try await kit.identity("group.created", ["id": empty.lowercased, "departmentID": kit.departmentID.lowercased, "name": "Nobody yet"])
+            let customer = try await kit.customer()
+            let first = try #require(try await kit.submit(client, token: customer.token, subject: "One")["id"] as? String)
+            let (_, _, pinned) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(first)/transfer", token: token, body: #"{"groupID":"\#(staffed.lowercased)","pin":true}"#)
+            #expect(pinned["agentID"] as? String == receiver.lowercased && pinned["pinned"] as? Bool == true)
+            let second = try #require(try await kit.submit(client, token: customer.token, subject: "Two")["id"] as? String)
+            let (moved, _, queued) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(second)/transfer", token: token, body: #"{"groupID":"\#(empty.lowercased)","pin":true}"#)
+            #expect(moved == .ok)
+            #expect(queued["agentID"] == nil && queued["pinned"] as? Bool == false)
+        }
+    }
+
     @Test("Pull-from-queue agents are never assigned automatically but take from the queue")
     func pullFromQueue() async throws {
         try await TicketTestKit.run { client, kit in
