@@ -145,7 +145,10 @@ struct CustomFieldTests {
             let fields = "/api/v1/tickets/custom-fields"
             let (_, _, newsletter) = try await TicketTestKit.send(
                 client, .post, fields, token: admin, body: #"{"name":"Newsletter","dataType":"dropdown","options":["Yes","No"],"defaultValue":"Yes"}"#)
-            let (_, _, serial) = try await TicketTestKit.send(client, .post, fields, token: admin, body: #"{"name":"Serial","dataType":"text"}"#)
+            let (_, _, serial) = try await TicketTestKit.send(client, .post, fields, token: admin, body: #"{"name":"Serial","dataType":"text","defaultValue":""}"#)
+            #expect(serial["defaultValue"] == nil, "a Default Value left blank is none")
+            let (dated, _, bought) = try await TicketTestKit.send(client, .post, fields, token: admin, body: #"{"name":"Bought","dataType":"date","defaultValue":" "}"#)
+            #expect(dated == .created && bought["defaultValue"] == nil, "for every data type")
             let newsletterID = try #require(newsletter["id"] as? String)
             let serialID = try #require(serial["id"] as? String)
             let field = { (id: String) in #"{"fieldID":"\#(id)","visibility":"both","requiredByUsers":false,"requiredForSend":false,"requiredForClose":false,"showInCompose":false}"# }

@@ -294,6 +294,31 @@ struct TicketHandlingTests {
         }
     }
 
+    @Test("Bulk Get From Queue takes the queued tickets and refuses one another agent has (409); bulk status changes each ticket")
+    func bulkGetFromQueue() async throws {
+        try await TicketTestKit.run { client, kit in
+            let puller = try await kit.agent(handling: "pull")
+            let colleague = try await kit.agent(handling: "pull")
+            let token = try await kit.token(puller, roles: ["Agent"])
+            let customer = try await kit.customer()
+            var ids: [String] = []
+            for index in 0..<3 { ids.append(try #require(try await kit.submit(client, token: customer.token, subject: "Q\(index)")["id"] as? String)) }
+            #expect(try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(ids[2])/take", token: try await kit.token(colleague, roles: ["Agent"])).0 == .ok)
+            let all = ids.map { #""\#($0)""# }.joined(separator: ",")
+            let (done, _, result) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/bulk", token: token, body: #"{"ticketIDs":[\#(all)],"action":"take"}"#)
+            #expect(done == .ok)
+            #expect((result["items"] as? [[String: Any]])?.compactMap { $0["status"] as? Int } == [200, 200, 409])
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(puller.lowercased)'") == 2)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(colleague.lowercased)'") == 1, "the colleague keeps theirs")
+            let taken = ids.prefix(2).map { #""\#($0)""# }.joined(separator: ",")
+            let (_, _, changed) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/bulk", token: token, body: #"{"ticketIDs":[\#(taken)],"action":"status","status":"waiting"}"#)
+            #expect((changed["items"] as? [[String: Any]])?.compactMap { $0["status"] as? Int } == [200, 200])
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE status = 'waiting'") == 2)
+        }
+    }
+
     @Test("Bulk actions report each ticket's outcome; splitting a customer's message makes a new ticket of it, an agent's cannot be split")
     func bulkAndSplit() async throws {
         try await TicketTestKit.run { client, kit in

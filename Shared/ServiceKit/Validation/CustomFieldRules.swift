@@ -14,6 +14,7 @@ public struct CustomFieldDefinition: Codable, Sendable, Equatable {
     public var dataType: CustomFieldType
     /// The choices of a dropdown.
     public var options: [String]
+    /// "This field is optional, and is often left blank" [S001:6889]: a blank one is none.
     public var defaultValue: String?
 
     public init(id: String, name: String, dataType: CustomFieldType, options: [String], defaultValue: String?) {
@@ -21,7 +22,7 @@ public struct CustomFieldDefinition: Codable, Sendable, Equatable {
         self.name = name
         self.dataType = dataType
         self.options = options
-        self.defaultValue = defaultValue
+        self.defaultValue = defaultValue.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
     }
 }
 

@@ -98,9 +98,13 @@ public struct BulkController: Sendable {
             try Authorization.require(caller.principal, .tickets, "Pin")
             return try await store.setPinned(id, body.action == .pin, by: agent)
         case .take:
+            // Get From Queue: "if the tickets selected are part of the Queue" [S001:2888]; a colleague's ticket is taken one at a time.
             try Authorization.require(caller.principal, .tickets, "Take")
             guard let agentID = UUID(parsing: agent), caller.groups.contains(ticket.groupID) || caller.seesEverything else {
                 throw Problem.forbidden("Only members of the ticket's group take it.")
+            }
+            guard ticket.agentID == nil || ticket.agentID == agentID.lowercased else {
+                throw Problem.conflict("This ticket is not in the queue: another agent has it.")
             }
             return try await store.take(id, by: agentID)
         case .delete:
