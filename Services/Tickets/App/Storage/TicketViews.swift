@@ -66,8 +66,10 @@ extension TicketStore {
     }
 
     /// The timeline, newest first, 15 at a time by default: messages, comments and attachments; sticky comments lead
-    /// the first page, with the sticky comments agents keep on the ticket's customer (kind `user_comment`). A customer
-    /// sees only the messages and the attachments that are not internal: not the agents' forwards, and no message's Bcc.
+    /// the first page, with the sticky comments agents keep on the ticket's customer (kind `user_comment`), ahead of
+    /// its 15 others (however many there are, each is shown, and the next page goes on from the last other item). A
+    /// customer sees only the messages and the attachments that are not internal: not the agents' forwards, and no
+    /// message's Bcc.
     public func timeline(_ ticketID: UUID, includeComments: Bool, page: PageRequest) async throws -> Page<TimelineItem> {
         var binds = PostgresBindings()
         binds.append(ticketID)
@@ -78,26 +80,33 @@ extension TicketStore {
             PostgresQuery(unsafeSQL: """
                 SELECT kind, id, sticky, direction, author_id, from_address, to_addresses, cc_addresses, bcc_addresses, body_html, body_text,
                        comment_type, created_at, subject, quoted_html, quoted_text FROM (
-                    SELECT 'message' AS kind, id, false AS sticky, direction, author_id, from_address, to_addresses, cc_addresses,
-                           CASE WHEN $3 THEN bcc_addresses ELSE '{}'::text[] END AS bcc_addresses, body_html, body_text, NULL::text AS comment_type, created_at, subject,
-                           quoted_html, quoted_text
-                    FROM \(database.table("messages")) WHERE ticket_id = $1 AND ($2::uuid IS NULL OR id < $2) AND ($3 OR NOT forwarded)
+                    SELECT * FROM (
+                        SELECT 'message' AS kind, id, false AS sticky, direction, author_id, from_address, to_addresses, cc_addresses,
+                               CASE WHEN $3 THEN bcc_addresses ELSE '{}'::text[] END AS bcc_addresses, body_html, body_text, NULL::text AS comment_type,
+                               created_at, subject, quoted_html, quoted_text
+                        FROM \(database.table("messages")) WHERE ticket_id = $1 AND ($2::uuid IS NULL OR id < $2) AND ($3 OR NOT forwarded)
+                        UNION ALL
+                        SELECT 'comment', id, false, NULL, author_id, '', '{}', '{}', '{}', body, body, type, created_at, NULL, NULL, NULL
+                        FROM \(database.table("comments")) WHERE $3 AND ticket_id = $1 AND type <> 'sticky' AND ($2::uuid IS NULL OR id < $2)
+                        UNION ALL
+                        SELECT 'attachment', id, false, NULL, uploaded_by, filename, '{}', '{}', '{}', content_type, size::text,
+                               CASE WHEN internal THEN 'internal' ELSE '' END, created_at, NULL, NULL, NULL
+                        FROM \(database.table("attachments")) WHERE ticket_id = $1 AND ($3 OR NOT internal) AND ($2::uuid IS NULL OR id < $2)
+                        ORDER BY id DESC LIMIT $4
+                    ) others
                     UNION ALL
-                    SELECT 'comment', id, type = 'sticky', NULL, author_id, '', '{}', '{}', '{}', body, body, type, created_at, NULL, NULL, NULL
-                    FROM \(database.table("comments")) WHERE $3 AND ticket_id = $1 AND ($2::uuid IS NULL OR (id < $2 AND type <> 'sticky'))
+                    SELECT 'comment', id, true, NULL, author_id, '', '{}', '{}', '{}', body, body, type, created_at, NULL, NULL, NULL
+                    FROM \(database.table("comments")) WHERE $3 AND $2::uuid IS NULL AND ticket_id = $1 AND type = 'sticky'
                     UNION ALL
                     SELECT 'user_comment', id, true, NULL, author_id, '', '{}', '{}', '{}', body, body, 'sticky', created_at, NULL, NULL, NULL
                     FROM \(database.table("user_comments")) WHERE $3 AND $2::uuid IS NULL AND sticky AND user_id IN (
                         SELECT customer_user_id FROM \(database.table("tickets")) WHERE id = $1
                         UNION SELECT u.id FROM \(database.table("users")) u JOIN \(database.table("tickets")) t ON lower(u.email) = lower(t.customer_email)
                         WHERE t.id = $1)
-                    UNION ALL
-                    SELECT 'attachment', id, false, NULL, uploaded_by, filename, '{}', '{}', '{}', content_type, size::text,
-                           CASE WHEN internal THEN 'internal' ELSE '' END, created_at, NULL, NULL, NULL
-                    FROM \(database.table("attachments")) WHERE ticket_id = $1 AND ($3 OR NOT internal) AND ($2::uuid IS NULL OR id < $2)
                 ) items
-                ORDER BY (sticky AND $2::uuid IS NULL) DESC, id DESC LIMIT $4
+                ORDER BY sticky DESC, id DESC
                 """, binds: binds), logger: database.logger)
+        var stickies: [TimelineItem] = []
         var items: [TimelineItem] = []
         for try await row in rows {
             let columns = row.makeRandomAccess()
@@ -124,10 +133,11 @@ extension TicketStore {
                 let comment = TicketComment(
                     id: id, ticketID: ticketID.lowercased, type: CommentType(rawValue: try columns[11].decode(String.self)) ?? .general,
                     authorID: author, body: try columns[9].decode(String.self), createdAt: created)
-                items.append(TimelineItem(kind: kind, comment: comment, at: created, id: id))
+                let item = TimelineItem(kind: kind, comment: comment, at: created, id: id)
+                if try columns[2].decode(Bool.self) { stickies.append(item) } else { items.append(item) }
             }
         }
-        let lastRegular = items.prefix(page.limit).last { $0.comment?.type != .sticky }
-        return Page.from(fetched: items, limit: page.limit) { last in [(lastRegular ?? last).id] }
+        let others = Page.from(fetched: items, limit: page.limit) { [$0.id] }
+        return Page(items: stickies + others.items, nextCursor: others.nextCursor)
     }
 }
