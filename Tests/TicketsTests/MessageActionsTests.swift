@@ -143,7 +143,11 @@ struct MessageActionsTests {
         #expect(moved.to == ["lee@new.example"], "after Change Email Address, replies go to the new address")
         let wroteSince = ReplyComposer.recipients(
             .reply, customerEmail: "lee@new.example", latestIncoming: incoming, agentAddress: "a@b.c", addressChangedAt: incoming.createdAt.addingTimeInterval(-1))
-        #expect(wroteSince.to == ["lee@customer.example"], "until someone writes again")
+        #expect(wroteSince.to == ["lee@customer.example", "lee@new.example"], "and stays included once someone wrote again from elsewhere")
+        let allSince = ReplyComposer.recipients(
+            .replyAll, customerEmail: "lee@new.example", latestIncoming: incoming, agentAddress: "agent@demo.localhost",
+            addressChangedAt: incoming.createdAt.addingTimeInterval(-1))
+        #expect(allSince.to == ["lee@customer.example", "lee@new.example"] && allSince.cc == ["support@demo.localhost", "boss@customer.example"])
         incoming.bodyText = "It smokes."
         let quote = ReplyComposer.quote([Self.reply, incoming])
         #expect(quote.text == """

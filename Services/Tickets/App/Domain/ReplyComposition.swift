@@ -28,18 +28,20 @@ public enum ReplyComposer {
     /// Reply goes to the sender of the latest incoming message (the customer, unless someone else wrote, say from
     /// another address); Reply All also copies the ticket's customer and everyone else on that message, except the
     /// agent, and blind-copies whom the latest reply blind-copied. Once an agent changed the ticket's address (Change
-    /// Email Address, `addressChangedAt`), replies go to the new address until someone writes again.
+    /// Email Address, `addressChangedAt`), "the new email address will be automatically included for all future
+    /// replies" [S001:3027]: it is the sender until someone writes again, and stays in To beside whoever did.
     public static func recipients(
         _ mode: TicketSettings.ReplyOption, customerEmail: String, latestIncoming: TicketMessage?, latestOutgoing: TicketMessage? = nil,
         agentAddress: String, addressChangedAt: Date? = nil
     ) -> (to: [String], cc: [String], bcc: [String]) {
         let answered = latestIncoming.flatMap { message in addressChangedAt.map { $0 < message.createdAt } ?? true ? message : nil }
         let sender = answered.map(\.from).flatMap { $0.contains("@") ? $0 : nil } ?? customerEmail
-        guard mode == .replyAll else { return ([sender], [], []) }
         var seen = Set([sender.lowercased(), agentAddress.lowercased()])
+        let to = [sender] + (addressChangedAt == nil ? [] : [customerEmail].filter { seen.insert($0.lowercased()).inserted })
+        guard mode == .replyAll else { return (to, [], []) }
         let others = ([customerEmail] + (latestIncoming?.to ?? []) + (latestIncoming?.cc ?? [])).filter { seen.insert($0.lowercased()).inserted }
         let blind = (latestOutgoing?.bcc ?? []).filter { seen.insert($0.lowercased()).inserted }
-        return ([sender], others, blind)
+        return (to, others, blind)
     }
 
     /// Quote Email: a reply that starts with the customer's message quoted ("incoming messages only").
