@@ -129,6 +129,11 @@ struct MessageActionsTests {
         let blind = ReplyComposer.recipients(
             .replyAll, customerEmail: "lee@customer.example", latestIncoming: incoming, latestOutgoing: outgoing, agentAddress: "agent@demo.localhost")
         #expect(blind.bcc == ["audit@demo.localhost"], "whom the last reply blind-copied, unless already copied")
+        var outbound = outgoing
+        outbound.to = ["lee@customer.example", "ops@customer.example"]
+        outbound.cc = ["it@customer.example"]
+        let everyone = ReplyComposer.recipients(.replyAll, customerEmail: "lee@customer.example", latestIncoming: nil, latestOutgoing: outbound, agentAddress: "a@b.c")
+        #expect(everyone.cc == ["ops@customer.example", "it@customer.example"], "and everyone the last reply went to or copied")
         #expect(ReplyComposer.recipients(.reply, customerEmail: "lee@customer.example", latestIncoming: incoming, latestOutgoing: outgoing, agentAddress: "a@b.c").bcc.isEmpty)
         var colleague = incoming
         colleague.from = "sam@customer.example"

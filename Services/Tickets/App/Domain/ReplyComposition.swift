@@ -26,8 +26,9 @@ public struct ReplyComposition: Codable, Sendable, Equatable {
 
 public enum ReplyComposer {
     /// Reply goes to the sender of the latest incoming message (the customer, unless someone else wrote, say from
-    /// another address); Reply All also copies the ticket's customer and everyone else on that message, except the
-    /// agent, and blind-copies whom the latest reply blind-copied. Once an agent changed the ticket's address (Change
+    /// another address); Reply All ("ALL recipients of the ticket who are listed in the To, Cc and Bcc fields"
+    /// [S001:3105]) also copies the ticket's customer, everyone else on that message and on the latest reply, except
+    /// the agent, and blind-copies whom the latest reply blind-copied. Once an agent changed the ticket's address (Change
     /// Email Address, `addressChangedAt`), "the new email address will be automatically included for all future
     /// replies" [S001:3027]: it is the sender until someone writes again, and stays in To beside whoever did.
     public static func recipients(
@@ -39,7 +40,8 @@ public enum ReplyComposer {
         var seen = Set([sender.lowercased(), agentAddress.lowercased()])
         let to = [sender] + (addressChangedAt == nil ? [] : [customerEmail].filter { seen.insert($0.lowercased()).inserted })
         guard mode == .replyAll else { return (to, [], []) }
-        let others = ([customerEmail] + (latestIncoming?.to ?? []) + (latestIncoming?.cc ?? [])).filter { seen.insert($0.lowercased()).inserted }
+        let copied = [customerEmail] + (latestIncoming?.to ?? []) + (latestIncoming?.cc ?? []) + (latestOutgoing?.to ?? []) + (latestOutgoing?.cc ?? [])
+        let others = copied.filter { seen.insert($0.lowercased()).inserted }
         let blind = (latestOutgoing?.bcc ?? []).filter { seen.insert($0.lowercased()).inserted }
         return (to, others, blind)
     }
