@@ -98,6 +98,11 @@ struct AllTicketsViewTests {
             #expect(((found["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } == [ours[0]])
             let (_, _, everywhere) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=all&q=scanner", token: try await kit.administratorToken())
             #expect(Set(((everywhere["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }) == [ours[0], theirs])
+            for (brand, expected) in [(other.brand, theirs), (kit.brandID, ours[0])] {
+                let (_, _, queued) = try await TicketTestKit.send(
+                    client, .get, "/api/v1/tickets?view=queue&brandID=\(brand.lowercased)&q=scanner", token: try await kit.administratorToken())
+                #expect(((queued["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } == [expected], "a Queue search keeps to the brand chosen")
+            }
 
             let agentToken = try await kit.token(agent, roles: ["Agent"])
             let (refused, headers, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=all", token: agentToken)

@@ -190,7 +190,7 @@ struct ViewCountsTests {
         }
     }
 
-    @Test("The brand dropdown offers the brands of the agent's departments and limits My Departments and the Queue to the one chosen")
+    @Test("The brand dropdown offers the brands of the agent's departments and limits My Departments and the Queue, its count and its list, to the one chosen")
     func treeByBrand() async throws {
         try await TicketTestKit.run { client, kit in
             let (otherBrand, otherDepartment, otherGroup) = try await kit.otherBrandDepartment()
@@ -219,6 +219,13 @@ struct ViewCountsTests {
             let (bad, headers, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/views?brandID=acme", token: token)
             #expect(bad == .badRequest)
             #expect(headers[.contentType] == "application/problem+json")
+
+            let (_, _, queue) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=queue&brandID=\(otherBrand.lowercased)", token: token)
+            let listed = (queue["items"] as? [[String: Any]]) ?? []
+            #expect(listed.count == 2 && listed.allSatisfy { $0["subject"] as? String == "Acme" }, "the Queue list shows what its count says")
+            #expect((queue["counts"] as? [String: Any])?["active"] as? Int == 2)
+            let (elsewhere, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=mine&brandID=\(otherBrand.lowercased)", token: token)
+            #expect(elsewhere == .badRequest, "only the Queue is narrowed by brand")
         }
     }
 

@@ -20,6 +20,9 @@ public struct TicketCaller: Sendable {
     public var verifiedEmail: String?
     /// Tickets the caller shares as the customer of a ticket merged into them: filled only by the routes that need it.
     public var sharedTickets: Set<String> = []
+    /// The groups of the brand chosen in the brand dropdown ("Viewing Tickets by Brand"), which narrow the Queue; nil
+    /// for every brand. Filled only by the list route.
+    public var brandGroups: Set<String>?
 
     public init(principal: Principal, groups: Set<String>, departments: Set<String>, openDepartments: Set<String> = []) {
         self.principal = principal

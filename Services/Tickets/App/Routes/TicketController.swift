@@ -46,11 +46,7 @@ public struct TicketController: Sendable {
             guard let caller = try await access.caller(context, required: true), caller.isAgent else {
                 throw Problem.forbidden("The ticket views are for agents.")
             }
-            let brand = try request.uri.queryParameters["brandID"].map { raw in
-                guard let id = UUID(parsing: String(raw)) else { throw Problem.badRequest("brandID must be a brand's id.") }
-                return id
-            }
-            return try await store.viewTree(for: caller, brand: brand)
+            return try await store.viewTree(for: caller, brand: try Self.brand(request))
         }
         group.post("", use: create)
         group.get("", use: list)
@@ -279,8 +275,16 @@ public struct TicketController: Sendable {
         }
     }
 
+    /// `?brandID=`, the brand chosen in the brand dropdown.
+    static func brand(_ request: Request) throws -> UUID? {
+        try request.uri.queryParameters["brandID"].map { raw in
+            guard let id = UUID(parsing: String(raw)) else { throw Problem.badRequest("brandID must be a brand's id.") }
+            return id
+        }
+    }
+
     @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> ViewPage {
-        guard let caller = try await access.caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
+        guard var caller = try await access.caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
         let status = try request.uri.queryParameters["status"].map { text -> TicketStatus in
             guard let status = TicketStatus(rawValue: String(text)) else { throw Problem.badRequest("status is active, waiting, closed or closed_locked.") }
             return status
@@ -303,6 +307,12 @@ public struct TicketController: Sendable {
         }
         if view == .queue && !Authorization.allows(caller.principal, .tickets, "View Queue") {
             try Authorization.require(caller.principal, .tickets, "Access the Queue")
+        }
+        if let brand = try Self.brand(request) {
+            // The brand dropdown narrows the Queue as it narrows the navigation pane's; the other lists are a brand's
+            // already (its departments and groups) or the agent's own.
+            guard view == .queue else { throw Problem.badRequest("brandID narrows the Queue; the other views take none.") }
+            caller.brandGroups = try await store.groupIDs(ofBrand: brand)
         }
         var scope: UUID?
         if [.group, .department, .brand].contains(view) {

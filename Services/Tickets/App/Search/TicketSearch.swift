@@ -226,6 +226,7 @@ public struct TicketSearch: Sendable {
         case .queue:
             filters.append([TicketSearchTerms.agent(nil)])
             if let terms = visibilityTerms(caller) { filters.append(terms) }
+            if let brandGroups = caller.brandGroups { filters.append(brandGroups.sorted().map(TicketSearchTerms.group)) }
         case .group: filters.append([TicketSearchTerms.group(scope?.lowercased ?? "")])
         case .department: filters.append([TicketSearchTerms.department(scope?.lowercased ?? "")])
         case .brand: filters.append([TicketSearchTerms.brand(scope?.lowercased ?? "")])

@@ -30,16 +30,30 @@ extension TicketStore {
         }
     }
 
-    /// The groups whose Queue the caller sees: theirs, or nil for every group (those who see everything).
+    /// The groups whose Queue the caller sees: theirs, or nil for every group (those who see everything); with a brand
+    /// chosen, those of them in the brand.
     static func queueGroups(of caller: TicketCaller) -> [UUID]? {
-        caller.seesEverything ? nil : caller.groups.compactMap(UUID.init(parsing:))
+        guard let brandGroups = caller.brandGroups else { return caller.seesEverything ? nil : caller.groups.compactMap(UUID.init(parsing:)) }
+        return (caller.seesEverything ? brandGroups : caller.groups.intersection(brandGroups)).compactMap(UUID.init(parsing:))
     }
 
-    /// The Queue's Active, Waiting and Closed counts over the caller's groups (over every group for those who see
-    /// everything).
+    /// The Queue's Active, Waiting and Closed counts over its groups (``queueGroups(of:)``).
     private func queueCounts(_ caller: TicketCaller) async throws -> ViewTree.Counts {
-        if caller.seesEverything { return ViewTree.Counts(try await counts.totals(scope: "queue")) }
-        return ViewTree.Counts(try await counts.totals(scope: "queue", ids: caller.groups.compactMap(UUID.init(parsing:))))
+        guard let groups = Self.queueGroups(of: caller) else { return ViewTree.Counts(try await counts.totals(scope: "queue")) }
+        return ViewTree.Counts(try await counts.totals(scope: "queue", ids: groups))
+    }
+
+    /// The ids of the groups of a brand's departments, lower case.
+    public func groupIDs(ofBrand brand: UUID) async throws -> Set<String> {
+        var binds = PostgresBindings()
+        binds.append(brand)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT g.id FROM \(database.table("groups")) g JOIN \(database.table("departments")) d ON d.id = g.department_id WHERE d.brand_id = $1
+                """, binds: binds), logger: database.logger)
+        var result: Set<String> = []
+        for try await id in rows.decode(UUID.self) { result.insert(id.lowercased) }
+        return result
     }
 
     /// An agent's list (the caller's own, or `scope`'s), a group's, department's or brand's, or All Tickets, with its
