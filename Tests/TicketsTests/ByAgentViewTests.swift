@@ -1,7 +1,9 @@
 import Auth
 import Contracts
+import Database
 import Foundation
 import HTTPTypes
+import PostgresNIO
 import Testing
 import TestSupport
 import TicketsApp
@@ -59,6 +61,26 @@ struct ByAgentViewTests {
             #expect((peerTree["agents"] as? [[String: Any]])?.isEmpty == true, "an agent who manages nothing has no By Agent")
             let (_, _, adminTree) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/views", token: admin)
             #expect((adminTree["agents"] as? [[String: Any]])?.count == 5)
+        }
+    }
+
+    @Test("In an installation of 500 agents or more By Agent is neither offered nor opened, but one's own list still opens")
+    func largeInstallations() async throws {
+        try await TicketTestKit.run { client, kit in
+            let worker = try await kit.agent()
+            let admin = try await kit.administratorToken()
+            #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=agent&id=\(worker.lowercased)", token: admin).0 == .ok)
+            try await kit.database.client.query(PostgresQuery(unsafeSQL: """
+                INSERT INTO \(kit.database.table("agent_groups")) (group_id, agent_id, department_id, handling, active)
+                SELECT '\(kit.frontLineID.lowercased)', gen_random_uuid(), '\(kit.departmentID.lowercased)', 'pull', false FROM generate_series(1, 499)
+                """)).consume()
+            let (refused, _, problem) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=agent&id=\(worker.lowercased)", token: admin)
+            #expect(refused == .forbidden && (problem["detail"] as? String)?.contains("500") == true)
+            let (_, _, tree) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/views", token: admin)
+            #expect((tree["agents"] as? [[String: Any]])?.isEmpty == true)
+            let (own, _, _) = try await TicketTestKit.send(
+                client, .get, "/api/v1/tickets?view=agent&id=\(worker.lowercased)", token: try await kit.token(worker, roles: ["Agent"]))
+            #expect(own == .ok)
         }
     }
 

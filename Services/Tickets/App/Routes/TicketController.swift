@@ -330,6 +330,11 @@ public struct TicketController: Sendable {
             guard caller.mayListAgent(id.lowercased, departments: departments) else {
                 throw Problem.forbidden("Managers see the tickets of agents whose departments they all manage.")
             }
+            // "Only available to managers using installations with less than 500 agents" [S001:3095].
+            let offered = id.lowercased == caller.userID ? true : try await store.offersByAgent()
+            guard offered else {
+                throw Problem.forbidden("By Agent is offered in installations of fewer than \(TicketCaller.byAgentLimit) agents.")
+            }
             scope = id
         }
         let page = try PageRequest(request)

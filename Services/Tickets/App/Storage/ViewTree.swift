@@ -106,6 +106,19 @@ extension TicketStore {
     }
 
     /// The agents of By Agent for this caller, with their counts.
+    /// Whether the installation has fewer agents than ``TicketCaller/byAgentLimit``, which By Agent is offered in
+    /// (counting at most that many).
+    public func offersByAgent() async throws -> Bool {
+        var binds = PostgresBindings()
+        binds.append(TicketCaller.byAgentLimit)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT count(*)::int FROM (SELECT DISTINCT agent_id FROM \(database.table("agent_groups")) LIMIT $1) agents
+                """, binds: binds), logger: database.logger)
+        for try await count in rows.decode(Int.self) { return count < TicketCaller.byAgentLimit }
+        return true
+    }
+
     private func byAgent(_ caller: TicketCaller) async throws -> [ViewTree.AgentNode] {
         guard caller.seesEverything || !caller.managedDepartments.isEmpty else { return [] }
         let rows = try await database.client.query(
