@@ -164,6 +164,28 @@ struct AgentCreatedTicketTests {
         }
     }
 
+    @Test("An agent's Incoming Ticket holds the customer's message as theirs: incoming from their address, and ticket.created says so; an outbound one is the agent's reply")
+    func incomingTickets() async throws {
+        try await TicketTestKit.run { client, kit in
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            for incoming in [true, false] {
+                let (created, _, ticket) = try await TicketTestKit.send(
+                    client, .post, "/api/v1/tickets", token: token,
+                    body: #"{"departmentID":"\#(kit.departmentID.lowercased)","customerEmail":"lee@customer.example","subject":"Called in","body":"My router blinks.","incoming":\#(incoming)}"#)
+                #expect(created == .created)
+                let id = try #require(ticket["id"] as? String)
+                let (_, _, timeline) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/timeline", token: token)
+                let message = try #require(((timeline["items"] as? [[String: Any]]) ?? []).first?["message"] as? [String: Any])
+                #expect(message["direction"] as? String == (incoming ? "in" : "out"))
+                if incoming { #expect(message["from"] as? String == "lee@customer.example") }
+                #expect(ticket["messagesIn"] as? Int == (incoming ? 1 : 0) && ticket["messagesOut"] as? Int == (incoming ? 0 : 1))
+                let (_, _, history) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/history", token: token)
+                let told = ((history["items"] as? [[String: Any]]) ?? []).first { $0["action"] as? String == "ticket.created" }?["details"] as? [String: String]
+                #expect(told?["incoming"] == String(incoming), "what the auto-responder reads")
+            }
+        }
+    }
+
     @Test("A new ticket created Closed passes the department's close guards: no resolution or a required field left empty is a 422 that writes nothing; its own resolution lets it close")
     func createdClosedPassesTheGuards() async throws {
         try await TicketTestKit.run { client, kit in

@@ -84,6 +84,40 @@ struct CustomFieldTests {
         }
     }
 
+    @Test("A field Required for Agents to send holds an agent's reply until it is filled; a field visible to users only is not on the agents' form")
+    func requiredToSendAndUsersOnly() async throws {
+        try await TicketTestKit.run { client, kit in
+            let admin = try await kit.administratorToken()
+            let fields = "/api/v1/tickets/custom-fields"
+            let (_, _, order) = try await TicketTestKit.send(client, .post, fields, token: admin, body: #"{"name":"Order number","dataType":"text"}"#)
+            let (_, _, optIn) = try await TicketTestKit.send(client, .post, fields, token: admin, body: #"{"name":"Newsletter","dataType":"checkbox"}"#)
+            let orderID = try #require(order["id"] as? String), optInID = try #require(optIn["id"] as? String)
+            let (created, _, template) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/templates", token: admin,
+                body: #"{"name":"Orders","fields":[{"fieldID":"\#(orderID)","visibility":"both","requiredByUsers":false,"requiredForSend":true,"requiredForClose":false,"showInCompose":true},{"fieldID":"\#(optInID)","visibility":"users","requiredByUsers":false,"requiredForSend":false,"requiredForClose":false,"showInCompose":false}]}"#)
+            #expect(created == .created)
+            try await kit.identity("department.updated", [
+                "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
+                "version": 2, "settings": ["tickets": ["customFieldTemplateID": try #require(template["id"] as? String)]],
+            ])
+            let agentToken = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let form = "/api/v1/tickets/departments/\(kit.departmentID.lowercased)/form"
+            let (_, _, console) = try await TicketTestKit.send(client, .get, form, token: agentToken)
+            #expect(((console["fields"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } == [orderID], "not the users-only field")
+            let (_, _, portal) = try await TicketTestKit.send(client, .get, form, token: nil)
+            #expect(((portal["fields"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } == [orderID, optInID])
+
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let reply = "/api/v1/tickets/\(id)/replies"
+            let (held, headers, problem) = try await TicketTestKit.send(client, .post, reply, token: agentToken, body: #"{"body":"Which order?"}"#)
+            #expect(held == .unprocessableContent && headers[.contentType] == "application/problem+json")
+            #expect((problem["errors"] as? [[String: String]])?.first?["field"] == "customFields.\(orderID)")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.messages WHERE direction = 'outgoing'") == 0, "nothing sent")
+            #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/custom-fields", token: agentToken, body: #"{"\#(orderID)":"A-17"}"#).0 == .ok)
+            #expect(try await TicketTestKit.send(client, .post, reply, token: agentToken, body: #"{"body":"Found it."}"#).0 == .created)
+        }
+    }
+
     @Test("A ticket another service opens for a customer (an email) is kept, though it could fill no field customers must fill; a portal submit without it is refused")
     func commandTicketsKeepRequiredFieldsOpen() async throws {
         try await TicketTestKit.run { client, kit in

@@ -168,7 +168,7 @@ struct TicketLifecycleTests {
         }
     }
 
-    @Test("A customer reply to a waiting ticket of an inactive owner moves it to an active agent")
+    @Test("A customer reply to a waiting ticket of an inactive owner moves it to an active agent, where it counts toward their Max Tickets; only the owner replies")
     func inactiveOwner() async throws {
         try await TicketTestKit.run { client, kit in
             let first = try await kit.agent()
@@ -181,6 +181,11 @@ struct TicketLifecycleTests {
             let (_, _, moved) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/messages", token: customer.token, body: #"{"body":"No luck."}"#)
             #expect(moved["status"] as? String == "active")
             #expect(moved["agentID"] as? String == second.lowercased)
+            #expect(try await kit.count("SELECT new_active FROM {schema}.agent_groups WHERE agent_id = '\(second.lowercased)'") == 1,
+                    "a ticket that moves to another agent on a reply counts as a new one for them")
+            let (refused, headers, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"I'm back."}"#)
+            #expect(refused == .conflict && headers[.contentType] == "application/problem+json", "the former owner takes it before replying")
         }
     }
 
