@@ -19,14 +19,9 @@ struct CustomFieldTests {
             let (_, _, serial) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/custom-fields", token: admin, body: #"{"name":"Serial number","dataType":"text"}"#)
             let referrerID = try #require(referrer["id"] as? String)
             let serialID = try #require(serial["id"] as? String)
-            let (created, _, template) = try await TicketTestKit.send(
-                client, .post, "/api/v1/tickets/templates", token: admin,
-                body: #"{"name":"Support","fields":[{"fieldID":"\#(referrerID)","visibility":"both","requiredByUsers":true,"requiredForSend":false,"requiredForClose":false,"showInCompose":false},{"fieldID":"\#(serialID)","visibility":"agents","requiredByUsers":false,"requiredForSend":false,"requiredForClose":true,"showInCompose":true}]}"#)
-            #expect(created == .created)
-            try await kit.identity("department.updated", [
-                "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
-                "version": 2, "settings": ["tickets": ["customFieldTemplateID": try #require(template["id"] as? String)]],
-            ])
+            try await Self.departmentTemplate(
+                client, kit, admin: admin,
+                #"{"name":"Support","fields":[{"fieldID":"\#(referrerID)","visibility":"both","requiredByUsers":true,"requiredForSend":false,"requiredForClose":false,"showInCompose":false},{"fieldID":"\#(serialID)","visibility":"agents","requiredByUsers":false,"requiredForSend":false,"requiredForClose":true,"showInCompose":true}]}"#)
             let agent = try await kit.agent()
             let agentToken = try await kit.token(agent, roles: ["Agent"])
             let customer = try await kit.customer()
@@ -92,14 +87,9 @@ struct CustomFieldTests {
             let (_, _, order) = try await TicketTestKit.send(client, .post, fields, token: admin, body: #"{"name":"Order number","dataType":"text"}"#)
             let (_, _, optIn) = try await TicketTestKit.send(client, .post, fields, token: admin, body: #"{"name":"Newsletter","dataType":"checkbox"}"#)
             let orderID = try #require(order["id"] as? String), optInID = try #require(optIn["id"] as? String)
-            let (created, _, template) = try await TicketTestKit.send(
-                client, .post, "/api/v1/tickets/templates", token: admin,
-                body: #"{"name":"Orders","fields":[{"fieldID":"\#(orderID)","visibility":"both","requiredByUsers":false,"requiredForSend":true,"requiredForClose":false,"showInCompose":true},{"fieldID":"\#(optInID)","visibility":"users","requiredByUsers":false,"requiredForSend":false,"requiredForClose":false,"showInCompose":false}]}"#)
-            #expect(created == .created)
-            try await kit.identity("department.updated", [
-                "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
-                "version": 2, "settings": ["tickets": ["customFieldTemplateID": try #require(template["id"] as? String)]],
-            ])
+            try await Self.departmentTemplate(
+                client, kit, admin: admin,
+                #"{"name":"Orders","fields":[{"fieldID":"\#(orderID)","visibility":"both","requiredByUsers":false,"requiredForSend":true,"requiredForClose":false,"showInCompose":true},{"fieldID":"\#(optInID)","visibility":"users","requiredByUsers":false,"requiredForSend":false,"requiredForClose":false,"showInCompose":false}]}"#)
             let agentToken = try await kit.token(try await kit.agent(), roles: ["Agent"])
             let form = "/api/v1/tickets/departments/\(kit.departmentID.lowercased)/form"
             let (_, _, console) = try await TicketTestKit.send(client, .get, form, token: agentToken)
@@ -311,5 +301,15 @@ struct CustomFieldTests {
             let (bad, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=mine&fields=referrer", token: token)
             #expect(bad == .badRequest)
         }
+    }
+
+    /// Creates the template `body` describes and makes it the kit's department's Ticket Template.
+    static func departmentTemplate(_ client: any TestClientProtocol, _ kit: TicketTestKit, admin: String, _ body: String) async throws {
+        let (created, _, template) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/templates", token: admin, body: body)
+        #expect(created == .created)
+        try await kit.identity("department.updated", [
+            "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
+            "version": 2, "settings": ["tickets": ["customFieldTemplateID": try #require(template["id"] as? String)]],
+        ])
     }
 }
