@@ -16,7 +16,7 @@ struct SendVariantTests {
         return (group, try await kit.agent(in: group))
     }
 
-    @Test("An agent whose Tickets permission is Modify may not transfer: the dialog, Send and Transfer and bulk transfer are 403 and nothing moves")
+    @Test("An agent whose Tickets permission is Modify may not transfer: the dialog, Send and Transfer, bulk transfer and a follow-up to another group are 403 and nothing moves")
     func transferNeedsTicketsTransfer() async throws {
         try await TicketTestKit.run { client, kit in
             let agent = try await kit.agent()
@@ -39,6 +39,20 @@ struct SendVariantTests {
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE group_id = '\(kit.frontLineID.lowercased)' AND messages_out = 0") == 1)
             let (replied, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Looking."}"#)
             #expect(replied == .created, "Modify still replies")
+
+            let at = Date().addingTimeInterval(3_600).formatted(.iso8601)
+            let moving = #"{"at":"\#(at)","groupID":"\#(level2.lowercased)","agentID":"auto"}"#
+            let (followUp, _, _) = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/follow-up", token: token, body: moving)
+            #expect(followUp == .forbidden, "a follow-up with a New Group transfers the ticket when due")
+            let (sentFollowUp, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Later.","sendVariant":"follow_up","followUp":\#(moving)}"#)
+            #expect(sentFollowUp == .forbidden)
+            let (_, _, bulkFollowUp) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/bulk", token: token, body: #"{"ticketIDs":["\#(id)"],"action":"follow_up","followUp":\#(moving)}"#)
+            #expect((bulkFollowUp["items"] as? [[String: Any]])?.first?["status"] as? Int == 403)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE follow_up_at IS NOT NULL") == 0)
+            let (own, _, _) = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/follow-up", token: token, body: #"{"at":"\#(at)"}"#)
+            #expect(own == .ok, "Modify still schedules a follow-up that keeps the ticket")
         }
     }
 

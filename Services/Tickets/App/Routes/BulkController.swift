@@ -118,6 +118,7 @@ public struct BulkController: Sendable {
         case .followUp:
             try Authorization.require(caller.principal, .tickets, "Follow-up")
             guard let followUp else { return nil }
+            try TicketRequestAccess.checkMoves(of: followUp, from: ticket.groupID, by: caller)
             return try await store.scheduleFollowUp(id, followUp, by: agent, expectedVersion: nil)
         case .removeFollowUp:
             try Authorization.require(caller.principal, .tickets, "Follow-up")

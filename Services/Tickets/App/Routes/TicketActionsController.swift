@@ -45,8 +45,8 @@ public struct TicketActionsController: Sendable {
         }
         group.put("{id}/follow-up") { request, context in
             let (ticket, caller) = try await access.readable(context)
-            try Authorization.require(caller.principal, .tickets, "Follow-up")
-            let followUp = try TicketInput.followUp(try await request.decodeJSON(FollowUpRequest.self, context: context), scheduledBy: caller.principal.userID)
+            let followUp = try access.allowedFollowUp(
+                try await request.decodeJSON(FollowUpRequest.self, context: context), by: caller, ticketGroup: ticket.groupID)
             let updated = try await store.scheduleFollowUp(
                 try TicketController.id(ticket.id), followUp, by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)

@@ -86,10 +86,7 @@ public struct TicketController: Sendable {
             let body = try await request.decodeJSON(ReplyRequest.self, context: context)
             try TicketInput.checkVariant(body)
             let (html, text) = try TicketInput.body(text: body.body, html: body.bodyHTML)
-            let followUp = try body.followUp.map {
-                try Authorization.require(caller.principal, .tickets, "Follow-up")
-                return try TicketInput.followUp($0, scheduledBy: caller.principal.userID)
-            }
+            let followUp = try body.followUp.map { try access.allowedFollowUp($0, by: caller, ticketGroup: ticket.groupID) }
             var transfer: TicketTransfer?
             if let requested = body.transfer { transfer = try await access.allowedTransfer(requested, by: caller) }
             let recipients = try (body.to ?? []).map { try TicketInput.email($0, field: "to") }
@@ -188,10 +185,7 @@ public struct TicketController: Sendable {
             }
             opening.form = try formSending(body.formID, request)
             opening.comment = try body.comment.map { try TicketInput.comment($0, by: caller.principal) }
-            opening.followUp = try body.followUp.map {
-                try Authorization.require(caller.principal, .tickets, "Follow-up")
-                return try TicketInput.followUp($0, scheduledBy: caller.principal.userID)
-            }
+            opening.followUp = try body.followUp.map { try access.allowedFollowUp($0, by: caller, ticketGroup: groupID?.lowercased) }
             let opened = opening
             return created(
                 try await creation.submit(PendingTicket(departmentID: departmentID, actor: .agent(caller.principal.userID)) { known in

@@ -97,6 +97,25 @@ struct TicketRequestAccess: Sendable {
     /// A transfer the caller may make: Tickets' Transfer (Full Control has it, Modify does not) and Distribution's
     /// Transfer Work Items, and to a named agent only with Transfer Work Items to Specific Agents when Show Agents
     /// When Transferring is on.
+    /// A follow-up the caller may schedule: Follow-up, and when it will move the ticket to another group than
+    /// `ticketGroup` or give it to another agent, what a transfer needs too (its New Group and New Agent transfer the
+    /// ticket when it comes due). `ticketGroup` is nil for a ticket not created yet whose group is not given.
+    func allowedFollowUp(_ body: FollowUpRequest, by caller: TicketCaller, ticketGroup: String?) throws -> FollowUp {
+        try Authorization.require(caller.principal, .tickets, "Follow-up")
+        let followUp = try TicketInput.followUp(body, scheduledBy: caller.principal.userID)
+        try Self.checkMoves(of: followUp, from: ticketGroup, by: caller)
+        return followUp
+    }
+
+    static func checkMoves(of followUp: FollowUp, from ticketGroup: String?, by caller: TicketCaller) throws {
+        let otherGroup = followUp.groupID.map { UUID(parsing: $0) != ticketGroup.flatMap(UUID.init(parsing:)) } ?? false
+        let otherAgent = followUp.agentID.map { UUID(parsing: $0) != UUID(parsing: caller.principal.userID) } ?? false
+        guard otherGroup || otherAgent else { return }
+        try Authorization.require(caller.principal, .tickets, "Transfer")
+        try Authorization.require(caller.principal, .distribution, "Transfer Work Items")
+        if otherAgent { try Authorization.require(caller.principal, .distribution, "Transfer Work Items to Specific Agents") }
+    }
+
     func allowedTransfer(_ body: TransferRequest, by caller: TicketCaller) async throws -> TicketTransfer {
         try Authorization.require(caller.principal, .tickets, "Transfer")
         try Authorization.require(caller.principal, .distribution, "Transfer Work Items")
