@@ -54,7 +54,7 @@ struct RelatedItemTests {
         }
     }
 
-    @Test("An agent whose role lacks Add Related Item or Add Task on tickets is refused both (403), and nothing is written")
+    @Test("An agent whose role lacks Add Related Item or Add Task on tickets is refused both (403), and removing a link too; nothing is written")
     func ticketPermissions() async throws {
         try await TicketTestKit.run { client, kit in
             let agent = try await kit.agent()
@@ -74,6 +74,12 @@ struct RelatedItemTests {
             #expect(task == .forbidden)
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.related_items") == 0)
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tasks") == 0)
+            let full = try await kit.token(agent, roles: ["Agent"])
+            #expect(try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(first)/related", token: full, body: #"{"kind":"ticket","itemID":"\#(second)"}"#).0 == .created)
+            let (unlinked, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(first)/related/ticket/\(second)", token: token)
+            #expect(unlinked == .forbidden, "nor may they remove a link")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.related_items") == 2)
         }
     }
 }

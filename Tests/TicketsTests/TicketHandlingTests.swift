@@ -51,6 +51,46 @@ struct TicketHandlingTests {
         }
     }
 
+    @Test("Changes made along with another announce themselves too: a transfer's and a follow-up's comments, a pin lost to a take or a transfer, the status a removed follow-up restores")
+    func sideEffectsAreEvents() async throws {
+        try await TicketTestKit.run { client, kit in
+            let owner = try await kit.agent()
+            let token = try await kit.token(owner, roles: ["Agent"])
+            let (level2, second) = try await SendVariantTests.levelTwo(kit)
+            let customer = try await kit.customer()
+            func events(after work: () async throws -> Void) async throws -> [String] {
+                let before = try await kit.eventTypes().count
+                try await work()
+                return Array(try await kit.eventTypes().dropFirst(before))
+            }
+            let id = try #require(try await kit.submit(client, token: customer.token, subject: "One")["id"] as? String)
+            #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/pin", token: token, body: #"{"pinned":true}"#).0 == .ok)
+            let transferred = try await events {
+                _ = try await TicketTestKit.send(
+                    client, .post, "/api/v1/tickets/\(id)/transfer", token: token, body: #"{"groupID":"\#(level2.lowercased)","comment":"Level 2 please"}"#)
+            }
+            #expect(transferred.contains("ticket.comment_added") && transferred.contains("ticket.unpinned"), "\(transferred)")
+
+            let other = try #require(try await kit.submit(client, token: customer.token, subject: "Two")["id"] as? String)
+            #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(other)/pin", token: token, body: #"{"pinned":true}"#).0 == .ok)
+            let secondToken = try await kit.token(second, roles: ["Agent"])
+            try await kit.identity("agent.membership_changed", [
+                "groupID": kit.frontLineID.lowercased, "departmentID": kit.departmentID.lowercased, "userID": second.lowercased,
+                "ticketHandling": "pull", "excludedChannels": [String](), "ticketsActive": true,
+            ])
+            let taken = try await events { _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(other)/take", token: secondToken) }
+            #expect(taken.contains("ticket.unpinned"), "\(taken)")
+
+            let scheduled = try await events {
+                _ = try await TicketTestKit.send(
+                    client, .put, "/api/v1/tickets/\(other)/follow-up", token: secondToken, body: #"{"at":"2030-01-01T10:00:00Z","note":"Call Monday"}"#)
+            }
+            #expect(scheduled.contains("ticket.comment_added"), "\(scheduled)")
+            let removed = try await events { _ = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(other)/follow-up", token: secondToken) }
+            #expect(removed == ["ticket.followup_removed", "ticket.status_changed"], "Waiting back to Active")
+        }
+    }
+
     @Test("Pull-from-queue agents are never assigned automatically but take from the queue")
     func pullFromQueue() async throws {
         try await TicketTestKit.run { client, kit in

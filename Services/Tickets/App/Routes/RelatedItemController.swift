@@ -44,6 +44,8 @@ public struct RelatedItemController: Sendable {
         group.delete("{id}/related/{kind}/{itemID}") { _, context in
             let (ticket, caller) = try await access.readable(context)
             guard caller.isAgent else { throw Problem.forbidden("Related items are for agents.") }
+            // Removing a link is managing related items, as adding one is.
+            try Authorization.require(caller.principal, .tickets, "Add Related Item")
             let (kind, item) = try Self.item(kind: context.parameters.get("kind") ?? "", id: context.parameters.get("itemID") ?? "")
             let updated = try await store.removeRelated(kind, item, from: try TicketController.id(ticket.id), by: caller.principal.userID)
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)

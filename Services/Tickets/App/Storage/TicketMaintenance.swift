@@ -45,11 +45,14 @@ extension TicketStore {
         if FollowUpRules.afterAgentAction(ticket.followUp) == nil {
             try await setStatusBeforeFollowUp(ticket.id, ticket.status.rawValue, on: connection)
         }
-        if let note = followUp.note?.nonEmptyText { try await addComment(ticket.id, type: .followUp, body: note, author: agent, on: connection) }
-        ticket.followUp = followUp
         var published: [(type: String, details: [String: String])] = [
             ("ticket.followup_scheduled", ["followUpAt": followUp.at.formatted(.iso8601), "agentID": followUp.agentID ?? ""]),
         ]
+        if let note = followUp.note?.nonEmptyText {
+            let comment = try await addComment(ticket.id, type: .followUp, body: note, author: agent, on: connection)
+            published.append(("ticket.comment_added", comment.eventDetails))
+        }
+        ticket.followUp = followUp
         if ticket.status != .waiting {
             published.append(("ticket.status_changed", ["from": ticket.status.rawValue, "to": "waiting", "cause": "follow_up"]))
             ticket.status = .waiting
@@ -104,10 +107,13 @@ extension TicketStore {
                 return [("ticket.followup_removed", ["restoredStatus": ticket.status.rawValue, "cause": "manual"])]
             }
             let restored = TicketStatus(rawValue: try await statusBeforeFollowUp(ticket.id, on: connection) ?? "") ?? .active
+            let before = ticket.status
             ticket.followUp = nil
             ticket.status = restored
             ticket.closedAt = restored.isClosed ? Date() : nil
-            return [("ticket.followup_removed", ["restoredStatus": restored.rawValue, "cause": "manual"])]
+            let removed = ("ticket.followup_removed", ["restoredStatus": restored.rawValue, "cause": "manual"])
+            guard restored != before else { return [removed] }
+            return [removed, ("ticket.status_changed", ["from": before.rawValue, "to": restored.rawValue, "cause": "follow_up_removed"])]
         }
     }
 

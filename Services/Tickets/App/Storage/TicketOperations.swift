@@ -203,12 +203,13 @@ extension TicketStore {
         try await modify(id, expectedVersion: expectedVersion, actor: .agent(agent.lowercased)) { ticket, connection in
             guard ticket.agentID != agent.lowercased else { return [] }
             let previous = ticket.agentID
+            let unpinned: [(type: String, details: [String: String])] = ticket.pinned ? [("ticket.unpinned", ["agentID": "", "cause": "take"])] : []
             ticket.agentID = agent.lowercased
             ticket.pinned = false
             let done = dealtWith(&ticket, by: "take")
             let activated = StatusRules.activeWhenTaken(ticket.status) ? apply(.active, to: &ticket, cause: "take") : nil
             return [("ticket.assigned", ["agentID": agent.lowercased, "fromAgentID": previous ?? "", "reason": previous == nil ? "take_from_queue" : "take"])]
-                + done + (activated.map { [$0] } ?? [])
+                + unpinned + done + (activated.map { [$0] } ?? [])
         }
     }
 
@@ -229,6 +230,7 @@ extension TicketStore {
         _ ticket: inout Ticket, _ transfer: TicketTransfer, by actor: String, on connection: PostgresConnection
     ) async throws -> [(type: String, details: [String: String])] {
         let groupID = transfer.groupID
+        let wasPinned = ticket.pinned
         guard let departmentID = try await departmentOfGroup(groupID, on: connection),
             let department = try await department(departmentID, on: connection)
         else {
@@ -244,7 +246,10 @@ extension TicketStore {
         try await advanceResponseClock(of: ticket.id, on: connection) { ResponseClockRules.transferred($0, at: Date()) }
         var published: [(type: String, details: [String: String])] = [("ticket.transferred", old.merging(["newGroupID": groupID.lowercased]) { $1 })]
         published += dealtWith(&ticket, by: "transfer")
-        if let comment = transfer.comment?.nonEmptyText { try await addComment(ticket.id, type: .transfer, body: comment, author: actor, on: connection) }
+        if let note = transfer.comment?.nonEmptyText {
+            let comment = try await addComment(ticket.id, type: .transfer, body: note, author: actor, on: connection)
+            published.append(("ticket.comment_added", comment.eventDetails))
+        }
         if let priority = transfer.priority, priority != ticket.priority {
             published.append(("ticket.priority_changed", ["from": ticket.priority.rawValue, "to": priority.rawValue, "cause": "transfer"]))
             ticket.priority = priority
@@ -267,6 +272,7 @@ extension TicketStore {
         }
         ticket.pinned = transfer.pin && ticket.agentID != nil
         if ticket.pinned { published.append(("ticket.pinned", ["agentID": ticket.agentID ?? ""])) }
+        if wasPinned && !ticket.pinned { published.append(("ticket.unpinned", ["agentID": "", "cause": "transfer"])) }
         return published
     }
 

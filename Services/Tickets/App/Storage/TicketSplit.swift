@@ -26,10 +26,15 @@ extension TicketStore {
                 priority: source.priority, owner: UUID(parsing: agent), incoming: true, status: .active)
             new.source = try await keptSource(of: messageID, on: connection)
             let created = try await create(new, actor: .agent(agent), on: connection)
-            try await addComment(created.id, type: .general, body: "Split from ticket \(source.number).", author: agent, on: connection)
+            let from = try await addComment(created.id, type: .general, body: "Split from ticket \(source.number).", author: agent, on: connection)
+            try await events.publish("ticket.comment_added", created, actor: .agent(agent), details: from.eventDetails, on: connection)
             _ = try await modify(id, expectedVersion: nil, actor: .agent(agent), on: connection) { ticket, connection in
-                try await addComment(ticket.id, type: .general, body: "A message was split into ticket \(created.number).", author: agent, on: connection)
-                return [("ticket.split", ["messageID": messageID.lowercased, "newTicketID": created.id, "newNumber": created.number])]
+                let into = try await addComment(
+                    ticket.id, type: .general, body: "A message was split into ticket \(created.number).", author: agent, on: connection)
+                return [
+                    ("ticket.split", ["messageID": messageID.lowercased, "newTicketID": created.id, "newNumber": created.number]),
+                    ("ticket.comment_added", into.eventDetails),
+                ]
             }
             return created
         }
