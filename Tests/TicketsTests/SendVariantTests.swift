@@ -73,7 +73,7 @@ struct SendVariantTests {
             #expect(followUp["agentID"] as? String == agent.lowercased, "by default the agent who schedules it")
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.comments WHERE type = 'follow_up'") == 1)
             let events = try await kit.eventTypes()
-            #expect(events.suffix(3) == ["ticket.replied", "ticket.followup_scheduled", "ticket.status_changed"])
+            #expect(events.suffix(4) == ["ticket.replied", "ticket.followup_scheduled", "ticket.comment_added", "ticket.status_changed"], "the note is a Follow-Up comment")
         }
     }
 
@@ -176,6 +176,8 @@ struct SendVariantTests {
             #expect(fired["groupID"] as? String == level2.lowercased)
             #expect(fired["agentID"] as? String == second.lowercased)
             #expect(fired["status"] as? String == "active")
+            let types = try await kit.eventTypes().suffix(4)
+            #expect(types.contains("ticket.transferred") && types.contains("ticket.followed_up"), "the New Group transferred it: \(types)")
         }
     }
 

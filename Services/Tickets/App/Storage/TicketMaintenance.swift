@@ -251,18 +251,29 @@ extension TicketStore {
         _ followUp: FollowUp, on ticket: inout Ticket, _ connection: PostgresConnection
     ) async throws -> [(type: String, details: [String: String])] {
         var published: [(type: String, details: [String: String])] = []
+        let wasPinned = ticket.pinned
         if let group = followUp.groupID, group != ticket.groupID, let groupID = UUID(parsing: group),
             let departmentID = try await departmentOfGroup(groupID, on: connection), let department = try await department(departmentID, on: connection)
         {
+            // The follow-up's New Group transfers the ticket, as the Transfer dialog does.
+            published.append(("ticket.transferred", [
+                "oldGroupID": ticket.groupID, "oldDepartmentID": ticket.departmentID, "oldAgentID": ticket.agentID ?? "", "newGroupID": group,
+                "cause": "follow_up",
+            ]))
             ticket.groupID = group
             ticket.departmentID = department.id.lowercased
             ticket.brandID = department.brandID.lowercased
+            ticket.language = department.language
+            try await advanceResponseClock(of: ticket.id, on: connection) { ResponseClockRules.transferred($0, at: Date()) }
         }
         let previousStatus = ticket.status
         ticket.status = .active
         ticket.closedAt = nil
         ticket.followUp = FollowUpRules.fired(followUp)
-        if let priority = followUp.priority { ticket.priority = priority }
+        if let priority = followUp.priority, priority != ticket.priority {
+            published.append(("ticket.priority_changed", ["from": ticket.priority.rawValue, "to": priority.rawValue, "cause": "follow_up"]))
+            ticket.priority = priority
+        }
         if let agent = followUp.agentID, try await isMember(agent, of: ticket.groupID, on: connection) {
             if ticket.agentID != agent {
                 published.append(("ticket.assigned", ["agentID": agent, "fromAgentID": ticket.agentID ?? "", "reason": "follow_up"]))
@@ -273,6 +284,8 @@ extension TicketStore {
             published.append(try await redistribute(&ticket, on: connection, reason: "follow_up", countsTowardMax: false, respectingMax: false))
         }
         ticket.pinned = followUp.pin && ticket.agentID != nil
+        if ticket.pinned && !wasPinned { published.append(("ticket.pinned", ["agentID": ticket.agentID ?? ""])) }
+        if wasPinned && !ticket.pinned { published.append(("ticket.unpinned", ["agentID": "", "cause": "follow_up"])) }
         published.insert(("ticket.followed_up", ["dueAt": followUp.at.formatted(.iso8601), "agentID": ticket.agentID ?? ""]), at: 0)
         if previousStatus != .active {
             published.append(("ticket.status_changed", ["from": previousStatus.rawValue, "to": "active", "cause": "follow_up"]))
