@@ -81,6 +81,8 @@ struct MessageActionsTests {
             let customerView = try await timelineMessages(as: customer.token)
             #expect(customerView.count == 2 && !customerView.contains { $0["to"] as? [String] == ["vendor@supplier.example"] }, "not the customer")
             #expect(customerView.allSatisfy { ($0["bcc"] as? [String])?.isEmpty ?? true }, "nor anyone's Bcc")
+            let (_, _, replyAll) = try await TicketTestKit.send(client, .get, base + "/compose?mode=replyAll", token: token)
+            #expect(!"\(replyAll["cc"] ?? "")".contains("vendor@supplier.example"), "Reply All does not copy whom a forward went to")
             #expect(try await messageCount() == before + 1)
             #expect(try await kit.count("""
                 SELECT count(*)::int FROM {schema}.messages WHERE ticket_id = '\(id)' AND direction = 'out' AND to_addresses = '{vendor@supplier.example}'
@@ -153,6 +155,12 @@ struct MessageActionsTests {
             .replyAll, customerEmail: "lee@new.example", latestIncoming: incoming, agentAddress: "agent@demo.localhost",
             addressChangedAt: incoming.createdAt.addingTimeInterval(-1))
         #expect(allSince.to == ["lee@customer.example", "lee@new.example"] && allSince.cc == ["support@demo.localhost", "boss@customer.example"])
+        var toOld = Self.reply
+        toOld.to = ["lee@old.example", "ops@customer.example"]
+        let afterChange = ReplyComposer.recipients(
+            .replyAll, customerEmail: "lee@new.example", latestIncoming: nil, latestOutgoing: toOld, agentAddress: "a@b.c",
+            addressChangedAt: toOld.createdAt.addingTimeInterval(1))
+        #expect(afterChange.to == ["lee@new.example"] && afterChange.cc.isEmpty, "a reply sent to the old address is not copied again")
         incoming.bodyText = "It smokes."
         let quote = ReplyComposer.quote([Self.reply, incoming])
         #expect(quote.text == """

@@ -40,7 +40,9 @@ public enum ReplyComposer {
         var seen = Set([sender.lowercased(), agentAddress.lowercased()])
         let to = [sender] + (addressChangedAt == nil ? [] : [customerEmail].filter { seen.insert($0.lowercased()).inserted })
         guard mode == .replyAll else { return (to, [], []) }
-        let copied = [customerEmail] + (latestIncoming?.to ?? []) + (latestIncoming?.cc ?? []) + (latestOutgoing?.to ?? []) + (latestOutgoing?.cc ?? [])
+        // A reply sent before the address changed went to the old address: its recipients are not copied again.
+        let reply = latestOutgoing.flatMap { message in addressChangedAt.map { $0 < message.createdAt } ?? true ? message : nil }
+        let copied = [customerEmail] + (latestIncoming?.to ?? []) + (latestIncoming?.cc ?? []) + (reply?.to ?? []) + (reply?.cc ?? [])
         let others = copied.filter { seen.insert($0.lowercased()).inserted }
         let blind = (latestOutgoing?.bcc ?? []).filter { seen.insert($0.lowercased()).inserted }
         return (to, others, blind)

@@ -103,10 +103,7 @@ public struct BulkController: Sendable {
             guard let agentID = UUID(parsing: agent), caller.groups.contains(ticket.groupID) || caller.seesEverything else {
                 throw Problem.forbidden("Only members of the ticket's group take it.")
             }
-            guard ticket.agentID == nil || ticket.agentID == agentID.lowercased else {
-                throw Problem.conflict("This ticket is not in the queue: another agent has it.")
-            }
-            return try await store.take(id, by: agentID)
+            return try await store.take(id, by: agentID, onlyQueued: true)
         case .delete:
             guard Authorization.allows(caller.principal, .tickets, "Delete") || Authorization.allows(caller.principal, .tickets, "Mark as Deleted") else {
                 throw Problem.forbidden("Your roles do not allow Delete on Tickets.")
@@ -118,7 +115,7 @@ public struct BulkController: Sendable {
         case .followUp:
             try Authorization.require(caller.principal, .tickets, "Follow-up")
             guard let followUp else { return nil }
-            try TicketRequestAccess.checkMoves(of: followUp, from: ticket.groupID, by: caller)
+            try TicketRequestAccess.checkMoves(of: followUp, group: ticket.groupID, owner: ticket.agentID, by: caller)
             return try await store.scheduleFollowUp(id, followUp, by: agent, expectedVersion: nil)
         case .removeFollowUp:
             try Authorization.require(caller.principal, .tickets, "Follow-up")

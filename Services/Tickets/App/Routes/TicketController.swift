@@ -86,7 +86,7 @@ public struct TicketController: Sendable {
             let body = try await request.decodeJSON(ReplyRequest.self, context: context)
             try TicketInput.checkVariant(body)
             let (html, text) = try TicketInput.body(text: body.body, html: body.bodyHTML)
-            let followUp = try body.followUp.map { try access.allowedFollowUp($0, by: caller, ticketGroup: ticket.groupID) }
+            let followUp = try body.followUp.map { try access.allowedFollowUp($0, by: caller, group: ticket.groupID, owner: ticket.agentID) }
             var transfer: TicketTransfer?
             if let requested = body.transfer { transfer = try await access.allowedTransfer(requested, by: caller) }
             let recipients = try (body.to ?? []).map { try TicketInput.email($0, field: "to") }
@@ -185,7 +185,12 @@ public struct TicketController: Sendable {
             }
             opening.form = try formSending(body.formID, request)
             opening.comment = try body.comment.map { try TicketInput.comment($0, by: caller.principal) }
-            opening.followUp = try body.followUp.map { try access.allowedFollowUp($0, by: caller, ticketGroup: groupID?.lowercased) }
+            if let requested = body.followUp {
+                // The new ticket's group: the one given, else the department's front-line group.
+                var group = groupID?.lowercased ?? ""
+                if groupID == nil, let department = try await store.department(departmentID) { group = department.frontLineGroupID.lowercased }
+                opening.followUp = try access.allowedFollowUp(requested, by: caller, group: group, owner: owner?.lowercased)
+            }
             let opened = opening
             return created(
                 try await creation.submit(PendingTicket(departmentID: departmentID, actor: .agent(caller.principal.userID)) { known in

@@ -97,23 +97,28 @@ struct TicketRequestAccess: Sendable {
     /// A transfer the caller may make: Tickets' Transfer (Full Control has it, Modify does not) and Distribution's
     /// Transfer Work Items, and to a named agent only with Transfer Work Items to Specific Agents when Show Agents
     /// When Transferring is on.
-    /// A follow-up the caller may schedule: Follow-up, and when it will move the ticket to another group than
-    /// `ticketGroup` or give it to another agent, what a transfer needs too (its New Group and New Agent transfer the
-    /// ticket when it comes due). `ticketGroup` is nil for a ticket not created yet whose group is not given.
-    func allowedFollowUp(_ body: FollowUpRequest, by caller: TicketCaller, ticketGroup: String?) throws -> FollowUp {
+    /// A follow-up the caller may schedule: Follow-up, and what it does to the ticket when it comes due besides (its
+    /// New Group and New Agent move it): ``checkMoves(of:group:owner:by:)``.
+    func allowedFollowUp(_ body: FollowUpRequest, by caller: TicketCaller, group: String, owner: String?) throws -> FollowUp {
         try Authorization.require(caller.principal, .tickets, "Follow-up")
         let followUp = try TicketInput.followUp(body, scheduledBy: caller.principal.userID)
-        try Self.checkMoves(of: followUp, from: ticketGroup, by: caller)
+        try Self.checkMoves(of: followUp, group: group, owner: owner, by: caller)
         return followUp
     }
 
-    static func checkMoves(of followUp: FollowUp, from ticketGroup: String?, by caller: TicketCaller) throws {
-        let otherGroup = followUp.groupID.map { UUID(parsing: $0) != ticketGroup.flatMap(UUID.init(parsing:)) } ?? false
-        let otherAgent = followUp.agentID.map { UUID(parsing: $0) != UUID(parsing: caller.principal.userID) } ?? false
-        guard otherGroup || otherAgent else { return }
+    /// A follow-up that will put the ticket (in `group`, with `owner`) in another group, or give it to another agent
+    /// than its owner, transfers it when due and needs what a transfer needs; one that gives it to the caller takes
+    /// it. Auto-assign in the ticket's own group is the follow-up's own option, as is keeping it with its owner.
+    static func checkMoves(of followUp: FollowUp, group: String, owner: String?, by caller: TicketCaller) throws {
+        let otherGroup = followUp.groupID.map { UUID(parsing: $0) != UUID(parsing: group) } ?? false
+        let newAgent = followUp.agentID.flatMap(UUID.init(parsing:)).flatMap { $0 == owner.flatMap(UUID.init(parsing:)) ? nil : $0 }
+        if let newAgent, newAgent == UUID(parsing: caller.principal.userID), !otherGroup {
+            return try Authorization.require(caller.principal, .tickets, "Take")
+        }
+        guard otherGroup || newAgent != nil else { return }
         try Authorization.require(caller.principal, .tickets, "Transfer")
         try Authorization.require(caller.principal, .distribution, "Transfer Work Items")
-        if otherAgent { try Authorization.require(caller.principal, .distribution, "Transfer Work Items to Specific Agents") }
+        if newAgent != nil { try Authorization.require(caller.principal, .distribution, "Transfer Work Items to Specific Agents") }
     }
 
     func allowedTransfer(_ body: TransferRequest, by caller: TicketCaller) async throws -> TicketTransfer {

@@ -31,12 +31,22 @@ extension TicketStore {
 
     /// `agent.signed_out` of the agent's last session: no new tickets for them until they sign in again. Answers the
     /// groups of `groups` in which they stop receiving tickets: those they were Active in while signed in.
+    /// Reads the agent's Active groups without locking them: a hand-off then locks the agent's tickets, and every
+    /// other change locks a ticket before its group's agents.
     @discardableResult
     func agentSignedOut(_ agent: UUID, groups: [UUID], on connection: PostgresConnection) async throws -> [UUID] {
-        let sorted = groups.sorted { $0.uuidString < $1.uuidString }
-        let slots = sorted.isEmpty ? [:] : try await distributor.lockedSlots(in: sorted, on: connection)
+        var binds = PostgresBindings()
+        binds.append(agent)
+        binds.append(groups)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT group_id FROM \(database.table("agent_groups")) WHERE agent_id = $1 AND group_id = ANY($2) AND active AND NOT excluded
+                ORDER BY group_id
+                """, binds: binds), logger: database.logger)
+        var receiving: [UUID] = []
+        for try await group in rows.decode(UUID.self) { receiving.append(group) }
         guard try await !setSignedOut(agent, true, on: connection) else { return [] }
-        return sorted.filter { group in slots[group]?.contains(where: { $0.agentID == agent && $0.active }) == true }
+        return receiving
     }
 
     /// Sets the agent's flag and answers whether they were signed out before.

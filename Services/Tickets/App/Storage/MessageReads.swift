@@ -70,7 +70,9 @@ extension TicketStore {
             var incoming = PostgresBindings()
             incoming.append(UUID(parsing: ticket.id))
             let latestIncoming = try await messages("WHERE ticket_id = $1 AND direction = 'in' ORDER BY id DESC LIMIT 1", incoming, on: connection).first
-            let latestOutgoing = try await messages("WHERE ticket_id = $1 AND direction = 'out' ORDER BY id DESC LIMIT 1", incoming, on: connection).first
+            // The latest reply to the customer: an agent's forward (to a vendor, a colleague) is not one.
+            let latestOutgoing = try await messages(
+                "WHERE ticket_id = $1 AND direction = 'out' AND NOT forwarded ORDER BY id DESC LIMIT 1", incoming, on: connection).first
             let changed = try await connection.query(
                 PostgresQuery(unsafeSQL: """
                     SELECT max(at) FROM \(database.table("history")) WHERE ticket_id = $1 AND action = 'ticket.email_changed'

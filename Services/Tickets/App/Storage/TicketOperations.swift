@@ -199,9 +199,12 @@ extension TicketStore {
     }
 
     /// Takes a ticket of one's group from its owner or the queue; it does not count as a ticket received.
-    public func take(_ id: UUID, by agent: UUID, expectedVersion: Int? = nil) async throws -> Ticket {
+    /// Takes the ticket for `agent`; `onlyQueued` (Get From Queue) refuses one another agent has (409), checked on the
+    /// ticket as locked.
+    public func take(_ id: UUID, by agent: UUID, expectedVersion: Int? = nil, onlyQueued: Bool = false) async throws -> Ticket {
         try await modify(id, expectedVersion: expectedVersion, actor: .agent(agent.lowercased)) { ticket, connection in
             guard ticket.agentID != agent.lowercased else { return [] }
+            if onlyQueued, ticket.agentID != nil { throw Problem.conflict("This ticket is not in the queue: another agent has it.") }
             let previous = ticket.agentID
             let unpinned: [(type: String, details: [String: String])] = ticket.pinned ? [("ticket.unpinned", ["agentID": "", "cause": "take"])] : []
             ticket.agentID = agent.lowercased
