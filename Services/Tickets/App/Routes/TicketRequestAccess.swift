@@ -94,9 +94,6 @@ struct TicketRequestAccess: Sendable {
         caller.searchableDepartments.insert(ticket.departmentID)
     }
 
-    /// A transfer the caller may make: Tickets' Transfer (Full Control has it, Modify does not) and Distribution's
-    /// Transfer Work Items, and to a named agent only with Transfer Work Items to Specific Agents when Show Agents
-    /// When Transferring is on.
     /// A follow-up the caller may schedule: Follow-up, and what it does to the ticket when it comes due besides (its
     /// New Group and New Agent move it): ``checkMoves(of:group:owner:by:)``.
     func allowedFollowUp(_ body: FollowUpRequest, by caller: TicketCaller, group: String, owner: String?) throws -> FollowUp {
@@ -121,6 +118,9 @@ struct TicketRequestAccess: Sendable {
         if newAgent != nil { try Authorization.require(caller.principal, .distribution, "Transfer Work Items to Specific Agents") }
     }
 
+    /// A transfer the caller may make: Tickets' Transfer (Full Control has it, Modify does not) and Distribution's
+    /// Transfer Work Items, and to a named agent only with Transfer Work Items to Specific Agents when Show Agents
+    /// When Transferring is on.
     func allowedTransfer(_ body: TransferRequest, by caller: TicketCaller) async throws -> TicketTransfer {
         try Authorization.require(caller.principal, .tickets, "Transfer")
         try Authorization.require(caller.principal, .distribution, "Transfer Work Items")
