@@ -35,13 +35,17 @@ public enum ReplyComposer {
         _ mode: TicketSettings.ReplyOption, customerEmail: String, latestIncoming: TicketMessage?, latestOutgoing: TicketMessage? = nil,
         agentAddress: String, addressChangedAt: Date? = nil
     ) -> (to: [String], cc: [String], bcc: [String]) {
-        let answered = latestIncoming.flatMap { message in addressChangedAt.map { $0 < message.createdAt } ?? true ? message : nil }
+        // A message from before the address changed is neither answered nor copied again.
+        func current(_ message: TicketMessage?) -> TicketMessage? {
+            guard let message, let changed = addressChangedAt else { return message }
+            return changed < message.createdAt ? message : nil
+        }
+        let answered = current(latestIncoming)
         let sender = answered.map(\.from).flatMap { $0.contains("@") ? $0 : nil } ?? customerEmail
         var seen = Set([sender.lowercased(), agentAddress.lowercased()])
         let to = [sender] + (addressChangedAt == nil ? [] : [customerEmail].filter { seen.insert($0.lowercased()).inserted })
         guard mode == .replyAll else { return (to, [], []) }
-        // A reply sent before the address changed went to the old address: its recipients are not copied again.
-        let reply = latestOutgoing.flatMap { message in addressChangedAt.map { $0 < message.createdAt } ?? true ? message : nil }
+        let reply = current(latestOutgoing)
         let copied = [customerEmail] + (latestIncoming?.to ?? []) + (latestIncoming?.cc ?? []) + (reply?.to ?? []) + (reply?.cc ?? [])
         let others = copied.filter { seen.insert($0.lowercased()).inserted }
         let blind = (latestOutgoing?.bcc ?? []).filter { seen.insert($0.lowercased()).inserted }

@@ -256,15 +256,8 @@ extension TicketStore {
             let departmentID = try await departmentOfGroup(groupID, on: connection), let department = try await department(departmentID, on: connection)
         {
             // The follow-up's New Group transfers the ticket, as the Transfer dialog does.
-            published.append(("ticket.transferred", [
-                "oldGroupID": ticket.groupID, "oldDepartmentID": ticket.departmentID, "oldAgentID": ticket.agentID ?? "", "newGroupID": group,
-                "cause": "follow_up",
-            ]))
-            ticket.groupID = group
-            ticket.departmentID = department.id.lowercased
-            ticket.brandID = department.brandID.lowercased
-            ticket.language = department.language
-            try await advanceResponseClock(of: ticket.id, on: connection) { ResponseClockRules.transferred($0, at: Date()) }
+            let old = try await move(&ticket, to: group, in: department, on: connection)
+            published.append(("ticket.transferred", old.merging(["newGroupID": group, "cause": "follow_up"]) { $1 }))
         }
         let previousStatus = ticket.status
         ticket.status = .active

@@ -240,13 +240,8 @@ extension TicketStore {
             throw Problem.unprocessable("There is no group \(groupID.lowercased).", errors: [.init(field: "groupID", message: "unknown group")])
         }
         if let status = transfer.status { try await checkClose(ticket, to: status, on: connection) }
-        let old = ["oldGroupID": ticket.groupID, "oldDepartmentID": ticket.departmentID, "oldAgentID": ticket.agentID ?? ""]
-        ticket.groupID = groupID.lowercased
-        ticket.departmentID = department.id.lowercased
-        ticket.brandID = department.brandID.lowercased
-        ticket.language = department.language
+        let old = try await move(&ticket, to: groupID.lowercased, in: department, on: connection)
         ticket.pinned = false
-        try await advanceResponseClock(of: ticket.id, on: connection) { ResponseClockRules.transferred($0, at: Date()) }
         var published: [(type: String, details: [String: String])] = [("ticket.transferred", old.merging(["newGroupID": groupID.lowercased]) { $1 })]
         published += dealtWith(&ticket, by: "transfer")
         if let note = transfer.comment?.nonEmptyText {
@@ -277,6 +272,19 @@ extension TicketStore {
         if ticket.pinned { published.append(("ticket.pinned", ["agentID": ticket.agentID ?? ""])) }
         if wasPinned && !ticket.pinned { published.append(("ticket.unpinned", ["agentID": "", "cause": "transfer"])) }
         return published
+    }
+
+    /// Puts the ticket in `group` of `department` as a transfer does (the Transfer dialog, or a follow-up's New Group
+    /// when it comes due): its department, brand and language follow, and the response clock restarts for whoever
+    /// receives it. Answers where it was, as `ticket.transferred` tells it.
+    func move(_ ticket: inout Ticket, to group: String, in department: KnownDepartment, on connection: PostgresConnection) async throws -> [String: String] {
+        let old = ["oldGroupID": ticket.groupID, "oldDepartmentID": ticket.departmentID, "oldAgentID": ticket.agentID ?? ""]
+        ticket.groupID = group
+        ticket.departmentID = department.id.lowercased
+        ticket.brandID = department.brandID.lowercased
+        ticket.language = department.language
+        try await advanceResponseClock(of: ticket.id, on: connection) { ResponseClockRules.transferred($0, at: Date()) }
+        return old
     }
 
     /// Adds a comment; General, Resolution, Transfer, Follow-Up or Sticky.
