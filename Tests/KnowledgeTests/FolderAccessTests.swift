@@ -1,3 +1,4 @@
+import Auth
 import Contracts
 import Database
 import Fleet

@@ -1,3 +1,4 @@
+import Auth
 import Contracts
 
 /// What the knowledge base follows of a brand's portal settings (Settings → Brands, seed 001): "View KB Articles

@@ -92,6 +92,8 @@ public struct DirectoryProjection: Sendable {
                 try decode(IdentityPayloads.Organization.self, bytes), deleted: type == "organization.deleted", on: connection)
         case BrandEventType.created, BrandEventType.updated:
             try await store.rememberBrand(try decode(BrandSnapshot.self, bytes), on: connection)
+        case "brand.settings_changed":
+            try await store.rememberBrandSettings(try decode(IdentityPayloads.BrandSettingsChanged.self, bytes), on: connection)
         case "user.deleted":
             let user = try decode(IdentityPayloads.UserChanged.self, bytes)
             try await execute("DELETE FROM \(database.table("agent_groups")) WHERE agent_id = $1", [user.userID], on: connection)

@@ -133,6 +133,15 @@ enum IdentityPayloads {
         var sticky: String
     }
 
+    /// The part of `brand.settings_changed` (the brand's whole settings document) tickets reads.
+    struct BrandSettingsChanged: Decodable {
+        struct Settings: Decodable { var permissions: Permissions? }
+        struct Permissions: Decodable { var viewTicketRequires: String? }
+        var brandID: String
+        var settings: Settings
+        var version: Int
+    }
+
     struct Envelope<P: Decodable>: Decodable {
         var data: P
     }

@@ -97,6 +97,12 @@ public struct TicketCaller: Sendable {
             || sharedTickets.contains(ticket.id)
     }
 
+    /// Whether the caller may see a brand's tickets in its portal, whose View Ticket Requires is `requirement`: agents
+    /// always; a portal visitor who holds that role ("Everyone" anyone signed in, "Nobody" no one).
+    public func mayViewPortalTickets(requiring requirement: String) -> Bool {
+        PortalAccess.admits(requirement, principal, employee: isAgent)
+    }
+
     /// Whether the caller reads the ticket as its customer (no comments, no internal details).
     public func readsAsCustomer(_ ticket: Ticket) -> Bool {
         !isAgent || (isCustomer(of: ticket) && !groups.contains(ticket.groupID) && !seesEverything)

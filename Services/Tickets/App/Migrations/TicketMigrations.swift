@@ -719,5 +719,12 @@ public enum TicketMigrations {
         Migration(version: 161, name: "the time of a ticket's last follow-up, to fill the dialog again after the customer suspended it", sql: [
             "ALTER TABLE {schema}.tickets ADD COLUMN follow_up_last_at timestamptz",
         ]),
+        Migration(version: 162, name: "each brand's View Ticket Requires, the role portal visitors need to see tickets", sql: [
+            "CREATE TABLE {schema}.brand_portal_access (brand_id uuid PRIMARY KEY, view_tickets_requires text NOT NULL, version integer NOT NULL)",
+            """
+            CREATE TRIGGER brand_portal_access_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {schema}.brand_portal_access
+            FOR EACH STATEMENT EXECUTE FUNCTION {schema}.notify_directory_changed()
+            """,
+        ]),
     ]
 }

@@ -289,6 +289,7 @@ public struct TicketController: Sendable {
             return status
         }
         let requested = request.uri.queryParameters["view"].map(String.init) ?? (caller.isAgent ? "mine" : "customer")
+        try await access.checkPortal(caller, brand: context.brandID.flatMap(UUID.init(parsing:)))
         if requested == "organization" {
             if caller.isAgent, let text = request.uri.queryParameters["id"] {
                 guard let organization = UUID(parsing: String(text)) else { throw Problem.badRequest("id is an organization's id.") }

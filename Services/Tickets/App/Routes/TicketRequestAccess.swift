@@ -58,6 +58,7 @@ struct TicketRequestAccess: Sendable {
 
     /// ``readable(_:caller:for:)`` for a ticket already read (not deleted).
     func readable(_ ticket: Ticket, caller: TicketCaller, for intent: Intent) async throws -> (Ticket, TicketCaller) {
+        try await checkPortal(caller, brand: UUID(parsing: ticket.brandID))
         var caller = caller
         try await widen(&caller, toSearchable: ticket)
         if !caller.canRead(ticket), !caller.isAgent, try await store.isParticipant(ticket, caller: caller) {
@@ -73,6 +74,19 @@ struct TicketRequestAccess: Sendable {
             throw Problem.forbidden("This ticket's department shows it to you read-only: you may add comments.")
         }
         return (ticket, caller)
+    }
+
+    /// A portal visitor sees a brand's tickets (their own, those shared with them, their organization's) only with the
+    /// role its View Ticket Requires names: 403 otherwise, for the list as for each ticket. Agents always see them.
+    func checkPortal(_ caller: TicketCaller, brand: UUID?) async throws {
+        guard !caller.isAgent, let brand else { return }
+        let requirement = try await store.viewTicketsRequires(brand: brand)
+        guard caller.mayViewPortalTickets(requiring: requirement) else {
+            throw Problem.forbidden(
+                requirement == PortalAccess.nobody
+                    ? "This portal does not show tickets; their replies reach you by email."
+                    : "This portal shows tickets to visitors with the role \(requirement).")
+        }
     }
 
     /// A deleted ticket, until it is purged, opens read-only for the agents who could read it before (Advanced Search

@@ -1,8 +1,9 @@
 import Contracts
 import ServiceKit
 
-/// The role-valued portal requirements of the knowledge base, a brand's "View KB Articles Requires" and a folder's
-/// own access (per-folder permissions, seed 001, 6380): a role name, "Everyone" or "Nobody". Employees always read.
+/// A role-valued portal requirement: a role name, "Everyone" or "Nobody". The knowledge base's brand "View KB Articles
+/// Requires" and a folder's own access (per-folder permissions, seed 001, 6380), and tickets' brand "View Ticket Requires"
+/// (seed 001, 5806). Employees always pass.
 public enum PortalAccess {
     public static let everyone = "Everyone"
     public static let nobody = "Nobody"

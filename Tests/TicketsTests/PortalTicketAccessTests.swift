@@ -1,0 +1,102 @@
+import Auth
+import Contracts
+import Database
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import ServiceKit
+import Testing
+import TestSupport
+
+@testable import TicketsApp
+
+/// A brand's View Ticket Requires (brand settings, Permissions): "the Role necessary for portal visitors to view
+/// tickets in the portal" [S001:5806].
+@Suite("A brand's View Ticket Requires", .serialized)
+struct PortalTicketAccessTests {
+    static func caller(_ roles: [String]) -> TicketCaller {
+        TicketCaller(principal: TicketTestKit.principal(UUID(), roles: roles), groups: [], departments: [])
+    }
+
+    @Test("Agents always see portal tickets; a visitor needs the role the brand names, Everyone any visitor and Nobody none")
+    func whoSeesPortalTickets() {
+        let registered = Self.caller([PredefinedRoles.registeredUser])
+        let verified = Self.caller([PredefinedRoles.registeredUser, PredefinedRoles.registeredUserWithVerifiedEmail])
+        let agent = Self.caller(["Agent"])
+        #expect(registered.mayViewPortalTickets(requiring: PredefinedRoles.registeredUser))
+        #expect(!registered.mayViewPortalTickets(requiring: PredefinedRoles.registeredUserWithVerifiedEmail))
+        #expect(verified.mayViewPortalTickets(requiring: PredefinedRoles.registeredUserWithVerifiedEmail))
+        #expect(registered.mayViewPortalTickets(requiring: PortalAccess.everyone))
+        #expect(!verified.mayViewPortalTickets(requiring: PortalAccess.nobody))
+        #expect(!verified.mayViewPortalTickets(requiring: "Gold Customer"))
+        #expect(Self.caller([PredefinedRoles.registeredUser, "Gold Customer"]).mayViewPortalTickets(requiring: "Gold Customer"))
+        #expect(agent.mayViewPortalTickets(requiring: PortalAccess.nobody))
+    }
+
+    /// Announces the kit brand's settings with this View Ticket Requires, as identity does.
+    static func requires(_ role: String, version: Int, _ kit: TicketTestKit) async throws {
+        try await kit.identity("brand.settings_changed", [
+            "brandID": kit.brandID.lowercased, "version": version,
+            "settings": ["permissions": ["viewTicketRequires": role, "viewNewsRequires": "Everyone"], "portal": ["displayLiveChat": true]],
+        ])
+    }
+
+    @Test(
+        "A visitor without the brand's role gets 403 for their list, their ticket, its timeline and a reply, which writes nothing; agents read on",
+        .enabled(if: TestEnvironment.hasDatabase))
+    func visitorsWithoutTheRoleAreRefused() async throws {
+        try await TicketTestKit.run { client, kit in
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            let portal: HTTPFields = [.brandID: kit.brandID.lowercased]
+            func reads(_ token: String) async throws -> [HTTPResponse.Status] {
+                var answers: [HTTPResponse.Status] = []
+                for uri in ["/api/v1/tickets?view=customer", "/api/v1/tickets/\(id)", "/api/v1/tickets/\(id)/timeline"] {
+                    answers.append(try await TicketTestKit.send(client, .get, uri, token: token, headers: portal).0)
+                }
+                return answers
+            }
+            #expect(try await reads(customer.token) == [.ok, .ok, .ok], "Registered User by default")
+
+            try await Self.requires(PredefinedRoles.registeredUserWithVerifiedEmail, version: 2, kit)
+            #expect(try await reads(customer.token) == [.forbidden, .forbidden, .forbidden])
+            let messages = try await kit.count("SELECT count(*) FROM {schema}.messages")
+            let (replied, headers, problem) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/messages", token: customer.token, body: #"{"body":"Any news?"}"#)
+            #expect(replied == .forbidden)
+            #expect(headers[.contentType] == "application/problem+json")
+            #expect((problem["detail"] as? String)?.contains(PredefinedRoles.registeredUserWithVerifiedEmail) == true)
+            #expect(try await kit.count("SELECT count(*) FROM {schema}.messages") == messages, "the refused reply wrote nothing")
+
+            let verified = try await kit.token(
+                customer.id, roles: [PredefinedRoles.registeredUser, PredefinedRoles.registeredUserWithVerifiedEmail])
+            #expect(try await reads(verified) == [.ok, .ok, .ok])
+            let agent = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: agent, headers: portal).0 == .ok)
+
+            try await Self.requires(PredefinedRoles.registeredUser, version: 1, kit)
+            #expect(try await reads(customer.token) == [.forbidden, .forbidden, .forbidden], "an older version changes nothing")
+
+            try await Self.requires(PortalAccess.nobody, version: 3, kit)
+            #expect(try await reads(verified) == [.forbidden, .forbidden, .forbidden])
+            #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: agent, headers: portal).0 == .ok)
+        }
+    }
+
+    @Test("A change of the requirement is seen by the next request while its answer is cached", .enabled(if: TestEnvironment.hasDatabase))
+    func cachedRequirementFollowsChanges() async throws {
+        try await TicketTestKit.run { _, kit in
+            try await kit.withDirectoryListener {
+                let cache = kit.api.store.directoryCache.viewTicketsRequires
+                try await kit.eventually("the listener connects and the requirement is kept") {
+                    _ = try await kit.api.store.viewTicketsRequires(brand: kit.brandID)
+                    return cache.count == 1
+                }
+                try await Self.requires(PortalAccess.nobody, version: 2, kit)
+                try await kit.eventually("the new requirement is read") {
+                    try await kit.api.store.viewTicketsRequires(brand: kit.brandID) == PortalAccess.nobody
+                }
+            }
+        }
+    }
+}
