@@ -31,6 +31,39 @@ struct TicketHandlingTests {
         }
     }
 
+    @Test("A transfer that closes the ticket passes the close guards of the department it goes to, not those of the one it leaves")
+    func transferClosesUnderTheNewDepartment() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let (guarded, guardedGroup) = (UUID(), UUID())
+            try await kit.identity("department.created", [
+                "id": guarded.lowercased, "brandID": kit.brandID.lowercased, "name": "Billing", "frontLineGroupID": guardedGroup.lowercased,
+                "version": 1, "settings": ["tickets": ["requireResolutionToClose": true]],
+            ])
+            try await kit.identity("group.created", ["id": guardedGroup.lowercased, "departmentID": guarded.lowercased, "name": "Billing Front Line"])
+            let colleague = try await kit.agent(in: guardedGroup)
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+
+            let (refused, _, problem) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/transfer", token: token, body: #"{"groupID":"\#(guardedGroup.lowercased)","status":"closed"}"#)
+            #expect(refused == .unprocessableContent)
+            #expect((problem["detail"] as? String)?.contains("resolution") == true)
+            let (_, _, unchanged) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
+            #expect(unchanged["departmentID"] as? String == kit.departmentID.lowercased, "the refused transfer moved nothing")
+            #expect(unchanged["status"] as? String == "active")
+
+            let (moved, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/transfer", token: token, body: #"{"groupID":"\#(guardedGroup.lowercased)"}"#)
+            #expect(moved == .ok)
+            let (back, _, closed) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/transfer", token: try await kit.token(colleague, roles: ["Agent"]),
+                body: #"{"groupID":"\#(kit.frontLineID.lowercased)","status":"closed"}"#)
+            #expect(back == .ok, "the department it goes to does not ask for a resolution")
+            #expect(closed["status"] as? String == "closed")
+        }
+    }
+
     @Test("A transfer with Pin Ticket pins the ticket to the agent who receives it; one that ends in the queue is nobody's pin")
     func transferPins() async throws {
         try await TicketTestKit.run { client, kit in

@@ -225,7 +225,7 @@ extension TicketStore {
     }
 
     /// The transfer inside the caller's change (a transfer of its own, or Send and Transfer): the new status passes
-    /// the close guards; the ticket goes to the named agent or by round robin whatever its status (waiting tickets
+    /// the close guards of the department the ticket goes to; the ticket goes to the named agent or by round robin whatever its status (waiting tickets
     /// are distributed as usual), and counts toward the receiving agent's Max Tickets when Active and received from
     /// someone else [S001:2921] (back to its own owner in the same group, it keeps the one count it has); pinning
     /// needs an agent to pin it to.
@@ -239,8 +239,10 @@ extension TicketStore {
         else {
             throw Problem.unprocessable("There is no group \(groupID.lowercased).", errors: [.init(field: "groupID", message: "unknown group")])
         }
-        if let status = transfer.status { try await checkClose(ticket, to: status, on: connection) }
         let old = try await move(&ticket, to: groupID.lowercased, in: department, on: connection)
+        // Closing in the department the ticket goes to passes that department's guards (the move is undone with the
+        // transaction when they refuse).
+        if let status = transfer.status { try await checkClose(ticket, to: status, on: connection) }
         ticket.pinned = false
         var published: [(type: String, details: [String: String])] = [("ticket.transferred", old.merging(["newGroupID": groupID.lowercased]) { $1 })]
         published += dealtWith(&ticket, by: "transfer")
