@@ -136,6 +136,29 @@ struct TaskTests {
         }
     }
 
+    @Test("Time logged on a task made from a ticket is billable when the ticket's department marks time logs billable by default")
+    func taskTimeLogsFollowTheDepartment() async throws {
+        try await TicketTestKit.run { client, kit in
+            try await kit.identity("department.updated", [
+                "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
+                "version": 2, "settings": ["timeLogsBillableByDefault": true],
+            ])
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let ticket = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let (_, _, fromTicket) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(ticket)/tasks", token: token, body: #"{"subject":"Ask the vendor"}"#)
+            let (_, _, alone) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/tasks", token: token, body: #"{"subject":"Order a fuser"}"#)
+            func logged(_ task: [String: Any], _ body: String = #"{"minutes":15}"#) async throws -> Bool? {
+                let path = "/api/v1/tickets/tasks/\(try #require(task["id"] as? String))/time-logs"
+                let (status, _, log) = try await TicketTestKit.send(client, .post, path, token: token, body: body)
+                #expect(status == .created)
+                return log["billable"] as? Bool
+            }
+            #expect(try await logged(fromTicket) == true)
+            #expect(try await logged(fromTicket, #"{"minutes":15,"billable":false}"#) == false, "what the agent says wins")
+            #expect(try await logged(alone) == false, "a task of no ticket has no department")
+        }
+    }
+
     @Test("Task timers announce the start, the reminder and the due time once each; completing the task disarms them")
     func timers() async throws {
         try await TicketTestKit.run { client, kit in

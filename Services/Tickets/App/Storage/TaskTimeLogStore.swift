@@ -7,15 +7,17 @@ import ServiceKit
 /// Time logged on tasks (the edition's "Tasks … Time logging"), kept with tickets' time logs; each change is a task
 /// event in its transaction.
 extension TicketStore {
-    /// Logs time on a task (not billable unless said) and publishes `task.timelog_created`.
+    /// Logs time on a task (billable by default as the department of the ticket it was made from says; not billable
+    /// for a task of no ticket unless said) and publishes `task.timelog_created`.
     public func logTime(
         onTask taskID: UUID, minutes: Int, categoryID: UUID?, description: String, subject: String, billable: Bool?, by agent: UUID
     ) async throws -> TimeLog {
         try await database.transaction { connection in
             guard let task = try await task(taskID, on: connection, lock: true, includingDeleted: false) else { throw Problem.notFound("No such task.") }
+            let departmentDefault = try await billableByDefault(ticket: task.ticketID, on: connection)
             let log = TimeLog(
                 id: UUIDv7.generate().lowercased, ticketID: nil, taskID: task.id, agentID: agent.lowercased, categoryID: categoryID?.lowercased,
-                minutes: minutes, description: description, billable: billable ?? false, createdAt: Date(), subject: subject)
+                minutes: minutes, description: description, billable: billable ?? departmentDefault, createdAt: Date(), subject: subject)
             try await insert(log, on: connection)
             try await events.publish(
                 [("task.timelog_created", ["timeLogID": log.id, "minutes": String(minutes), "billable": String(log.billable), "categoryID": log.categoryID ?? ""])],

@@ -70,19 +70,30 @@ extension TicketStore {
         ).collect()).isEmpty
     }
 
+    /// "Mark Time Logs as billable by default" of the department of ticket `ticketID` ("any time logs created for the
+    /// department, whether automated or manual" [S001:6014]): for the ticket's own time logs and those of a task made
+    /// from it. False without a ticket.
+    func billableByDefault(ticket ticketID: String?, on connection: PostgresConnection) async throws -> Bool {
+        guard let id = ticketID.flatMap(UUID.init(parsing:)) else { return false }
+        var binds = PostgresBindings()
+        binds.append(id)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT d.time_logs_billable FROM \(database.table("tickets")) k JOIN \(database.table("departments")) d ON d.id = k.department_id
+                WHERE k.id = $1
+                """, binds: binds),
+            logger: database.logger)
+        for try await value in rows.decode(Bool.self) { return value }
+        return false
+    }
+
     /// Logs time on a ticket (billable defaults to the department's setting) and publishes `ticket.timelog_created`.
     public func logTime(
         _ id: UUID, minutes: Int, categoryID: UUID?, description: String, subject: String = "", billable: Bool?, by agent: String
     ) async throws -> TimeLog {
         var created: TimeLog?
         _ = try await modify(id, expectedVersion: nil, actor: .agent(agent)) { ticket, connection in
-            var binds = PostgresBindings()
-            binds.append(UUID(parsing: ticket.departmentID))
-            let rows = try await connection.query(
-                PostgresQuery(unsafeSQL: "SELECT time_logs_billable FROM \(database.table("departments")) WHERE id = $1", binds: binds),
-                logger: database.logger)
-            var departmentDefault = false
-            for try await value in rows.decode(Bool.self) { departmentDefault = value }
+            let departmentDefault = try await billableByDefault(ticket: ticket.id, on: connection)
             let log = TimeLog(
                 id: UUIDv7.generate().lowercased, ticketID: ticket.id, agentID: agent, categoryID: categoryID?.lowercased, minutes: minutes,
                 description: description, billable: billable ?? departmentDefault, createdAt: Date(), subject: subject)
