@@ -164,20 +164,23 @@ struct AgentCreatedTicketTests {
         }
     }
 
-    @Test("An agent's Incoming Ticket holds the customer's message as theirs: incoming from their address, and ticket.created says so; an outbound one is the agent's reply")
+    @Test("An agent's Incoming Ticket holds the customer's message as theirs: incoming from their address with the copies the agent named, and ticket.created says so; an outbound one is the agent's reply")
     func incomingTickets() async throws {
         try await TicketTestKit.run { client, kit in
             let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
             for incoming in [true, false] {
                 let (created, _, ticket) = try await TicketTestKit.send(
                     client, .post, "/api/v1/tickets", token: token,
-                    body: #"{"departmentID":"\#(kit.departmentID.lowercased)","customerEmail":"lee@customer.example","subject":"Called in","body":"My router blinks.","incoming":\#(incoming)}"#)
+                    body: #"{"departmentID":"\#(kit.departmentID.lowercased)","customerEmail":"lee@customer.example","subject":"Called in","body":"My router blinks.","incoming":\#(incoming),"cc":["boss@customer.example"]}"#)
                 #expect(created == .created)
                 let id = try #require(ticket["id"] as? String)
                 let (_, _, timeline) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/timeline", token: token)
                 let message = try #require(((timeline["items"] as? [[String: Any]]) ?? []).first?["message"] as? [String: Any])
                 #expect(message["direction"] as? String == (incoming ? "in" : "out"))
                 if incoming { #expect(message["from"] as? String == "lee@customer.example") }
+                #expect(message["cc"] as? [String] == ["boss@customer.example"])
+                let (_, _, replyAll) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/compose?mode=replyAll", token: token)
+                #expect(replyAll["cc"] as? [String] == ["boss@customer.example"], "Reply All copies whom the first message copied")
                 #expect(ticket["messagesIn"] as? Int == (incoming ? 1 : 0) && ticket["messagesOut"] as? Int == (incoming ? 0 : 1))
                 let (_, _, history) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/history", token: token)
                 let told = ((history["items"] as? [[String: Any]]) ?? []).first { $0["action"] as? String == "ticket.created" }?["details"] as? [String: String]
