@@ -81,6 +81,33 @@ struct TicketLifecycleTests {
         }
     }
 
+    @Test("Splitting a message someone else wrote to the ticket makes a ticket of that sender's, which the ticket's customer does not see")
+    func splitGoesToTheSender() async throws {
+        try await TicketTestKit.run { client, kit in
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let customer = try await kit.customer()
+            let ticket = try await kit.submit(client, token: customer.token)
+            let (id, number) = (try #require(ticket["id"] as? String), try #require(ticket["number"] as? String))
+            let command = AddTicketMessageCommand(
+                ticketNumber: number, fromAddress: "sam@customer.example", subject: "Re: [#\(number)]", bodyText: "My laptop does it too.",
+                departmentID: nil, source: "email")
+            let bytes = try CloudEventCoding.encode(CloudEvent(source: "mail", type: AddTicketMessageCommand.type, subject: number, brandid: nil, data: command))
+            let handler = TicketCommandHandler(store: kit.api.store, logger: Logger(label: "commands"))
+            try await kit.database.transaction { try await handler.apply(AddTicketMessageCommand.type, bytes, on: $0) }
+            let (_, _, timeline) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/timeline", token: token)
+            let messages = (timeline["items"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? [String: Any] }
+            let samsMessage = try #require(messages.first { $0["from"] as? String == "sam@customer.example" }?["id"] as? String)
+
+            let (split, _, newTicket) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/messages/\(samsMessage)/split", token: token, body: #"{"subject":"Laptop"}"#)
+            #expect(split == .created)
+            #expect(newTicket["customerEmail"] as? String == "sam@customer.example")
+            #expect(newTicket["customerUserID"] == nil, "not the ticket's customer's account")
+            let newID = try #require(newTicket["id"] as? String)
+            #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(newID)", token: customer.token).0 == .notFound)
+        }
+    }
+
     @Test("A customer's message for a ticket number (ticket.add_message) reopens it, follows a merge, and opens a new ticket for a locked or unknown one")
     func messageByNumber() async throws {
         try await TicketTestKit.run { client, kit in

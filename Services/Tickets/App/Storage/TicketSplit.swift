@@ -5,8 +5,8 @@ import PostgresNIO
 import ServiceKit
 
 extension TicketStore {
-    /// Makes a new ticket of one of the customer's messages ("Create Ticket" on a user response): same customer,
-    /// department and group, the message's text as its first message, a General comment on both tickets naming
+    /// Makes a new ticket of one of the customer's messages ("Create Ticket" on a user response): its sender's (the
+    /// ticket's customer, or whoever else wrote it), in the same department and group, the message's text as its first message, a General comment on both tickets naming
     /// the other. An agent's message is refused (422).
     public func split(_ id: UUID, message messageID: UUID, subject: String?, by agent: String) async throws -> Ticket {
         try await database.transaction { connection in
@@ -20,9 +20,13 @@ extension TicketStore {
                     "Only a customer's message can become a ticket of its own; an agent's reply cannot.",
                     errors: [.init(field: "messageID", message: "not a customer message")])
             }
+            // "A new ticket that is based on the response" [S001:3058]: the sender's, who may be someone copied on the
+            // ticket writing from their own address; the account goes along only with the customer's own address.
+            let sender = message.from.contains("@") ? message.from : source.customerEmail
+            let sameCustomer = sender.lowercased() == source.customerEmail.lowercased()
             var new = NewTicket(
-                department: department, groupID: group, customerUserID: source.customerUserID.flatMap(UUID.init(parsing:)),
-                customerEmail: source.customerEmail, subject: subject ?? source.subject, bodyHTML: message.bodyHTML, bodyText: message.bodyText,
+                department: department, groupID: group, customerUserID: sameCustomer ? source.customerUserID.flatMap(UUID.init(parsing:)) : nil,
+                customerEmail: sender, subject: subject ?? source.subject, bodyHTML: message.bodyHTML, bodyText: message.bodyText,
                 priority: source.priority, owner: UUID(parsing: agent), incoming: true, status: .active)
             new.source = try await keptSource(of: messageID, on: connection)
             let created = try await create(new, actor: .agent(agent), on: connection)
