@@ -47,6 +47,32 @@ struct SignatureTests {
         #expect(!safe.html.contains("script"))
     }
 
+    @Test("A forward carries the signature after the agent's note, above the forwarded message; without a note it starts with it")
+    func forwardsAreSigned() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            try await kit.identity("user.updated", ["userID": agent.lowercased, "email": "kim@demo.localhost", "displayName": "Kim Lee"])
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let (created, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/signatures", token: try await kit.administratorToken(), body: #"{"html":"<p>#userdisplayname#, #departmentname#</p>"}"#)
+            #expect(created == .created)
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let (_, _, timeline) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/timeline", token: token)
+            let messageID = try #require((timeline["items"] as? [[String: Any]])?.compactMap { ($0["message"] as? [String: Any])?["id"] as? String }.first)
+            func forwardedText(_ body: String) async throws -> String {
+                let (status, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/messages/\(messageID)/forward", token: token, body: body)
+                #expect(status == .created)
+                let (_, _, after) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/timeline", token: token)
+                let forward = (after["items"] as? [[String: Any]])?.compactMap { $0["message"] as? [String: Any] }.first { $0["direction"] as? String == "out" }
+                return try #require(forward?["bodyText"] as? String)
+            }
+            let noted = try await forwardedText(#"{"to":["vendor@supplier.example"],"note":"Can you check this printer?"}"#)
+            #expect(noted.hasPrefix("Can you check this printer?\n\nKim Lee, Support\n\n---------- Forwarded message ----------"))
+            let bare = try await forwardedText(#"{"to":["vendor@supplier.example"]}"#)
+            #expect(bare.hasPrefix("Kim Lee, Support\n\n---------- Forwarded message ----------"))
+        }
+    }
+
     @Test("Administrators keep one signature per scope; a reply ends with the group's, or the global one once it is gone")
     func throughTheAPI() async throws {
         try await TicketTestKit.run { client, kit in

@@ -87,7 +87,8 @@ public struct MessageActionsController: Sendable {
                 agentID: caller.principal.userID, agentAddress: caller.principal.email,
                 to: try body.to.map { try TicketInput.email($0, field: "to") }, cc: try (body.cc ?? []).map { try TicketInput.email($0, field: "cc") },
                 note: hasNote ? try TicketInput.body(text: body.note, html: body.noteHTML) : nil,
-                attachmentIDs: try body.attachmentIDs.map { try $0.map { try TicketInput.uuid($0, field: "attachmentIDs") } })
+                attachmentIDs: try body.attachmentIDs.map { try $0.map { try TicketInput.uuid($0, field: "attachmentIDs") } },
+                publicScheme: PublicOrigin.scheme(of: request))
             let updated = try await store.forward(
                 try TicketController.id(ticket.id), message: messageID, forward, expectedVersion: try IfMatch.version(request))
             return EditedResponse(status: .created, headers: [.eTag: updated.etag], response: updated)

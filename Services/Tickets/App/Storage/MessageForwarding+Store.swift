@@ -14,11 +14,13 @@ public struct MessageForward: Sendable {
     /// The ticket's attachments to send along; nil sends those the message carried, or, when it carried none (a
     /// customer's uploads are the ticket's, not a message's), every attachment the customer could see.
     public var attachmentIDs: [UUID]?
+    /// The scheme the portal's links in the signature use (``PublicOrigin``).
+    public var publicScheme: String
 }
 
 extension TicketStore {
     /// Records a forward as an outgoing message that only agents read (it answers nobody: the ticket's reply count and
-    /// idle time stay; the customer's timeline leaves it out) and
+    /// idle time stay; the customer's timeline leaves it out), the agent's note signed as a reply is, and
     /// publishes `ticket.message_forwarded` with the recipients and attachments for the mail sender.
     public func forward(_ id: UUID, message messageID: UUID, _ forward: MessageForward, expectedVersion: Int?) async throws -> Ticket {
         try await modify(id, expectedVersion: expectedVersion, actor: .agent(forward.agentID)) { ticket, connection in
@@ -26,7 +28,12 @@ extension TicketStore {
             let carried = forward.attachmentIDs == nil ? try await attachments(sentWith: messageID, on: connection) : []
             let attachments = carried.isEmpty
                 ? try await outgoingAttachments(forward.attachmentIDs, of: id, allowingInternal: true, field: "attachmentIDs", on: connection) : carried
-            let body = MessageForwarding.body(note: forward.note, original: original)
+            // The signature agents use "on all ticket correspondence" [S001:7760] ends the agent's note, above the original.
+            var note = try await signed(
+                forward.note ?? ("", ""), for: ticket, agent: forward.agentID, agentAddress: forward.agentAddress, scheme: forward.publicScheme,
+                on: connection)
+            note.text = note.text.trimmingCharacters(in: .newlines)
+            let body = MessageForwarding.body(note: note.text.isEmpty && note.html.isEmpty ? nil : note, original: original)
             let message = TicketMessage(
                 id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .outgoing, authorID: forward.agentID, from: forward.agentAddress,
                 to: forward.to, cc: forward.cc, bcc: [], bodyHTML: body.html, bodyText: body.text, createdAt: Date())
