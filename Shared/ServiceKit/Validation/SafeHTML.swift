@@ -1,8 +1,9 @@
 import Foundation
 
-/// User HTML (ticket messages, articles, feedback) reduced to a safe subset: formatting, lists, quotes, code,
-/// tables and links to http(s)/mailto, with every attribute but a link's `href` dropped and script/style content
-/// removed; embedded media only as a ``MediaPolicy`` allows. The plain-text alternative is kept beside it.
+/// User HTML (ticket messages, articles, feedback, signatures) reduced to a safe subset: formatting, lists, quotes,
+/// code, tables and links to http(s)/mailto, with every attribute but a link's `href` and the formatting of a `style`
+/// (``SafeStyle``) dropped and script/style content removed; embedded media only as a ``MediaPolicy`` allows. The
+/// plain-text alternative is kept beside it.
 public enum SafeHTML {
     static let allowed: Set<String> = [
         "p", "br", "b", "strong", "i", "em", "u", "s", "ul", "ol", "li", "blockquote", "pre", "code", "a", "h1", "h2", "h3", "h4",
@@ -43,7 +44,7 @@ public enum SafeHTML {
                 if closing && name == skipped { skipping = nil }
                 continue
             }
-            if let media, !closing, let embedded = media.element(name, source: attribute("src", in: String(inside))) {
+            if let media, !closing, let embedded = media.element(name, tag: String(inside)) {
                 output += embedded
                 if name == "iframe" && !inside.hasSuffix("/") { skipping = name }
                 continue
@@ -56,9 +57,9 @@ public enum SafeHTML {
             if closing {
                 if !void.contains(name) { output += "</\(name)>" }
             } else if name == "a", let href = attribute("href", in: String(inside)), isSafeLink(href) {
-                output += "<a href=\"\(escape(href))\" rel=\"noopener noreferrer nofollow\">"
+                output += "<a href=\"\(escape(href))\" rel=\"noopener noreferrer nofollow\"\(styleAttribute(of: inside))>"
             } else {
-                output += "<\(name)>"
+                output += "<\(name)\(styleAttribute(of: inside))>"
             }
         }
         return output
@@ -112,6 +113,12 @@ public enum SafeHTML {
         return String(rest.prefix { !$0.isWhitespace && $0 != "/" })
     }
 
+    /// ` style="…"` with the tag's formatting that ``SafeStyle`` keeps, or nothing.
+    static func styleAttribute(of tag: Substring) -> String {
+        guard let style = attribute("style", in: String(tag)).flatMap(SafeStyle.clean) else { return "" }
+        return " style=\"\(escape(style))\""
+    }
+
     static func isSafeLink(_ href: String) -> Bool {
         let lower = href.trimmingCharacters(in: .whitespaces).lowercased()
         return lower.hasPrefix("https://") || lower.hasPrefix("http://") || lower.hasPrefix("mailto:")
@@ -119,7 +126,8 @@ public enum SafeHTML {
 }
 
 /// Which embedded media survive sanitizing: images over http(s) or from the site itself, and frames (videos) only
-/// from the hosts listed; each rebuilt with nothing but its `src`.
+/// from the hosts listed; each rebuilt with nothing but its `src` (an image also keeps its size in pixels, its
+/// `alt` text and its ``SafeStyle`` formatting).
 public struct MediaPolicy: Sendable {
     public var frameHosts: Set<String>
 
@@ -129,13 +137,18 @@ public struct MediaPolicy: Sendable {
         self.frameHosts = frameHosts
     }
 
-    /// The element to emit for a tag named `name` with this `src`, or nil when it is not allowed media.
-    func element(_ name: String, source: String?) -> String? {
-        guard let source = source?.trimmingCharacters(in: .whitespaces), !source.isEmpty else { return nil }
+    /// The element to emit for the tag named `name` (`tag` all that is inside its brackets), or nil when it is not
+    /// allowed media.
+    func element(_ name: String, tag: String) -> String? {
+        guard let source = SafeHTML.attribute("src", in: tag)?.trimmingCharacters(in: .whitespaces), !source.isEmpty else { return nil }
         switch name {
         case "img":
             guard source.hasPrefix("/") && !source.hasPrefix("//") || SafeHTML.isSafeLink(source) && !source.lowercased().hasPrefix("mailto:") else { return nil }
-            return "<img src=\"\(SafeHTML.escape(source))\" alt=\"\">"
+            let size = ["width", "height"].compactMap { dimension in
+                SafeHTML.attribute(dimension, in: tag).flatMap { $0.count <= 4 && $0.allSatisfy(\.isNumber) ? " \(dimension)=\"\($0)\"" : nil }
+            }.joined()
+            let alt = SafeHTML.escape(String((SafeHTML.attribute("alt", in: tag) ?? "").prefix(200)))
+            return "<img src=\"\(SafeHTML.escape(source))\" alt=\"\(alt)\"\(size)\(SafeHTML.styleAttribute(of: Substring(tag)))>"
         case "iframe":
             guard let url = URL(string: source), url.scheme?.lowercased() == "https", let host = url.host?.lowercased(), frameHosts.contains(host) else { return nil }
             return "<iframe src=\"\(SafeHTML.escape(source))\" sandbox=\"allow-scripts allow-same-origin\" allowfullscreen></iframe>"
