@@ -29,6 +29,20 @@ struct SafeHTMLStyleTests {
         #expect(SafeStyle.clean("color: red; background-color: url(x)") == "color: red")
     }
 
+    @Test("A code point that joins < or a quote into one Character does not hide it: markup and attributes are read scalar by scalar")
+    func joiningCodePointsDoNotHideMarkup() {
+        let prepended = SafeHTML.sanitize("\u{600}<img src=x onerror=alert(1) <p>hi</p>")
+        #expect(prepended.unicodeScalars.elementsEqual("\u{600}hi</p>".unicodeScalars), "the image tag is dropped: \(prepended)")
+        #expect(SafeHTML.escape("\u{600}<b>") == "\u{600}&lt;b&gt;")
+        #expect(SafeHTML.escape("\"\u{301} onerror=x") == "&quot;\u{301} onerror=x")
+        let alt = SafeHTML.sanitize(#"<img src="https://cdn.example/a.png" alt='"\#u{301} onerror=alert(1) x'>"#, media: .standard)
+        #expect(alt == "<img src=\"https://cdn.example/a.png\" alt=\"&quot;\u{301} onerror=alert(1) x\">")
+        #expect(SafeHTML.sanitize(#"<img src="https://cdn.example/a.png" width="\#u{661}\#u{662}" style="color:rgb(1\#u{301},2,3)">"#, media: .standard)
+            == #"<img src="https://cdn.example/a.png" alt="">"#, "only ASCII digits make a size or a colour")
+        #expect(SafeHTML.sanitize(#"<a href="https://example.com/?a=1&amp;b=2">x</a>"#)
+            == #"<a href="https://example.com/?a=1&amp;b=2" rel="noopener noreferrer nofollow">x</a>"#, "an attribute's entities are read once, not twice")
+    }
+
     @Test("An image keeps its size in pixels, its alt text and its formatting; anything else about it goes")
     func imagesKeepTheirSize() {
         let html = #"<img src="https://cdn.example/logo.png" width="120" height="40px" alt="Acme & Co" style="vertical-align:middle" onerror="x()">"#

@@ -24,39 +24,44 @@ public enum SafeHTML {
         return (rendered, plain)
     }
 
+    /// Walks the input by Unicode scalars, not Characters: a Character may join `<` or a quote with the code points
+    /// around it (U+0600 before `<`, a combining mark after `"`), which a browser reads as separate code points.
     public static func sanitize(_ input: String, media: MediaPolicy? = nil) -> String {
+        let scalars = input.unicodeScalars
         var output = ""
-        var index = input.startIndex
+        var index = scalars.startIndex
         var skipping: String?
-        while index < input.endIndex {
-            let character = input[index]
-            guard character == "<", let close = input[index...].firstIndex(of: ">") else {
-                if skipping == nil { output += escape(String(character)) }
-                index = input.index(after: index)
+        while index < scalars.endIndex {
+            let scalar = scalars[index]
+            guard scalar == "<", let close = scalars[index...].firstIndex(of: ">") else {
+                if skipping == nil { appendEscaped(scalar, to: &output) }
+                index = scalars.index(after: index)
                 continue
             }
-            let inside = input[input.index(after: index)..<close]
-            index = input.index(after: close)
-            if inside.hasPrefix("!") || inside.hasPrefix("?") { continue }
-            let closing = inside.hasPrefix("/")
-            let name = inside.drop { $0 == "/" }.prefix { $0.isLetter || $0.isNumber }.lowercased()
+            let inside = String(String.UnicodeScalarView(scalars[scalars.index(after: index)..<close]))
+            index = scalars.index(after: close)
+            let first = inside.unicodeScalars.first
+            if first == "!" || first == "?" { continue }
+            let closing = first == "/"
+            let selfClosing = inside.unicodeScalars.last == "/"
+            let name = String(String.UnicodeScalarView(inside.unicodeScalars.drop { $0 == "/" }.prefix(while: isASCIIAlphanumeric))).lowercased()
             if let skipped = skipping {
                 if closing && name == skipped { skipping = nil }
                 continue
             }
-            if let media, !closing, let embedded = media.element(name, tag: String(inside)) {
+            if let media, !closing, let embedded = media.element(name, tag: inside) {
                 output += embedded
-                if name == "iframe" && !inside.hasSuffix("/") { skipping = name }
+                if name == "iframe" && !selfClosing { skipping = name }
                 continue
             }
             if dropContent.contains(name) {
-                if !closing && !inside.hasSuffix("/") { skipping = name }
+                if !closing && !selfClosing { skipping = name }
                 continue
             }
             guard allowed.contains(name) else { continue }
             if closing {
                 if !void.contains(name) { output += "</\(name)>" }
-            } else if name == "a", let href = attribute("href", in: String(inside)), isSafeLink(href) {
+            } else if name == "a", let href = attribute("href", in: inside), isSafeLink(href) {
                 output += "<a href=\"\(escape(href))\" rel=\"noopener noreferrer nofollow\"\(styleAttribute(of: inside))>"
             } else {
                 output += "<\(name)\(styleAttribute(of: inside))>"
@@ -82,40 +87,72 @@ public enum SafeHTML {
             }
             if inTag { tag.append(character) } else { text.append(character) }
         }
-        return text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
-            .replacingOccurrences(of: "&amp;", with: "&").trimmingCharacters(in: .whitespacesAndNewlines)
+        return unescape(text).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Text with the five characters HTML gives meaning to written as entities, scalar by scalar (see ``sanitize(_:media:)``).
     public static func escape(_ text: String) -> String {
         var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
+        for scalar in text.unicodeScalars { appendEscaped(scalar, to: &escaped) }
         return escaped
     }
 
-    static func attribute(_ name: String, in tag: String) -> String? {
-        guard let range = tag.range(of: name + "=", options: .caseInsensitive) else { return nil }
-        var rest = tag[range.upperBound...]
-        guard let quote = rest.first else { return nil }
-        if quote == "\"" || quote == "'" {
-            rest = rest.dropFirst()
-            return String(rest.prefix { $0 != quote })
+    static func appendEscaped(_ scalar: Unicode.Scalar, to output: inout String) {
+        switch scalar {
+        case "&": output += "&amp;"
+        case "<": output += "&lt;"
+        case ">": output += "&gt;"
+        case "\"": output += "&quot;"
+        case "'": output += "&#39;"
+        default: output.unicodeScalars.append(scalar)
         }
-        return String(rest.prefix { !$0.isWhitespace && $0 != "/" })
+    }
+
+    /// The named entities ``escape(_:)`` writes (and `&apos;`), read back; other entities stay as they are.
+    static func unescape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&apos;", with: "'")
+            .replacingOccurrences(of: "&amp;", with: "&")
+    }
+
+    /// The value of attribute `name` in `tag` (what is inside a tag's brackets), its entities read, found and read
+    /// scalar by scalar; nil when the tag has none.
+    static func attribute(_ name: String, in tag: String) -> String? {
+        let scalars = Array(tag.unicodeScalars)
+        let needle = Array((name.lowercased() + "=").unicodeScalars)
+        guard scalars.count > needle.count else { return nil }
+        guard let found = (0...(scalars.count - needle.count)).first(where: { start in
+            needle.indices.allSatisfy { lowercasedASCII(scalars[start + $0]) == needle[$0] }
+        }) else { return nil }
+        var position = found + needle.count
+        guard position < scalars.count else { return nil }
+        var value = String.UnicodeScalarView()
+        let quote = scalars[position]
+        if quote == "\"" || quote == "'" {
+            position += 1
+            while position < scalars.count, scalars[position] != quote { value.append(scalars[position]); position += 1 }
+        } else {
+            while position < scalars.count, !scalars[position].properties.isWhitespace, scalars[position] != "/" {
+                value.append(scalars[position])
+                position += 1
+            }
+        }
+        return unescape(String(value))
+    }
+
+    static func isASCIIAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+    }
+
+    static func isASCIIDigit(_ scalar: Unicode.Scalar) -> Bool { ("0"..."9").contains(scalar) }
+
+    private static func lowercasedASCII(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        ("A"..."Z").contains(scalar) ? Unicode.Scalar(scalar.value + 32) ?? scalar : scalar
     }
 
     /// ` style="…"` with the tag's formatting that ``SafeStyle`` keeps, or nothing.
-    static func styleAttribute(of tag: Substring) -> String {
-        guard let style = attribute("style", in: String(tag)).flatMap(SafeStyle.clean) else { return "" }
+    static func styleAttribute(of tag: String) -> String {
+        guard let style = attribute("style", in: tag).flatMap(SafeStyle.clean) else { return "" }
         return " style=\"\(escape(style))\""
     }
 
@@ -145,10 +182,12 @@ public struct MediaPolicy: Sendable {
         case "img":
             guard source.hasPrefix("/") && !source.hasPrefix("//") || SafeHTML.isSafeLink(source) && !source.lowercased().hasPrefix("mailto:") else { return nil }
             let size = ["width", "height"].compactMap { dimension in
-                SafeHTML.attribute(dimension, in: tag).flatMap { $0.count <= 4 && $0.allSatisfy(\.isNumber) ? " \(dimension)=\"\($0)\"" : nil }
+                SafeHTML.attribute(dimension, in: tag).flatMap { value in
+                    (1...4).contains(value.unicodeScalars.count) && value.unicodeScalars.allSatisfy(SafeHTML.isASCIIDigit) ? " \(dimension)=\"\(value)\"" : nil
+                }
             }.joined()
-            let alt = SafeHTML.escape(String((SafeHTML.attribute("alt", in: tag) ?? "").prefix(200)))
-            return "<img src=\"\(SafeHTML.escape(source))\" alt=\"\(alt)\"\(size)\(SafeHTML.styleAttribute(of: Substring(tag)))>"
+            let alt = SafeHTML.escape(String(String.UnicodeScalarView((SafeHTML.attribute("alt", in: tag) ?? "").unicodeScalars.prefix(200))))
+            return "<img src=\"\(SafeHTML.escape(source))\" alt=\"\(alt)\"\(size)\(SafeHTML.styleAttribute(of: tag))>"
         case "iframe":
             guard let url = URL(string: source), url.scheme?.lowercased() == "https", let host = url.host?.lowercased(), frameHosts.contains(host) else { return nil }
             return "<iframe src=\"\(SafeHTML.escape(source))\" sandbox=\"allow-scripts allow-same-origin\" allowfullscreen></iframe>"

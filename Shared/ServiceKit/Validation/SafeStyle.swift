@@ -24,12 +24,14 @@ enum SafeStyle {
 
     /// Words, numbers, lengths, percentages, hex colours, quoted font names and lists of them; or one colour function
     /// of numbers.
+    /// Read scalar by scalar, and only ASCII: no combining mark or lookalike digit rides along (see ``SafeHTML``).
     static func isSafe(_ value: String) -> Bool {
-        guard !value.isEmpty, value.count <= 200 else { return false }
+        let scalars = value.unicodeScalars
+        guard !scalars.isEmpty, scalars.count <= 200 else { return false }
         let lower = value.lowercased()
         for function in ["rgb(", "rgba("] where lower.hasPrefix(function) && lower.hasSuffix(")") {
-            return lower.dropFirst(function.count).dropLast().allSatisfy { $0.isNumber || ", .%".contains($0) }
+            return lower.unicodeScalars.dropFirst(function.count).dropLast().allSatisfy { SafeHTML.isASCIIDigit($0) || ", .%".unicodeScalars.contains($0) }
         }
-        return value.allSatisfy { ($0.isLetter || $0.isNumber) && $0.isASCII || " #,.%-'\"".contains($0) }
+        return scalars.allSatisfy { SafeHTML.isASCIIAlphanumeric($0) || " #,.%-'\"".unicodeScalars.contains($0) }
     }
 }
