@@ -171,7 +171,7 @@ struct AgentCreatedTicketTests {
             for incoming in [true, false] {
                 let (created, _, ticket) = try await TicketTestKit.send(
                     client, .post, "/api/v1/tickets", token: token,
-                    body: #"{"departmentID":"\#(kit.departmentID.lowercased)","customerEmail":"lee@customer.example","subject":"Called in","body":"My router blinks.","incoming":\#(incoming),"cc":["boss@customer.example"]}"#)
+                    body: #"{"departmentID":"\#(kit.departmentID.lowercased)","customerEmail":"lee@customer.example","subject":"Called in","body":"My router blinks.","incoming":\#(incoming),"to":["support@demo.localhost"],"cc":["boss@customer.example"]}"#)
                 #expect(created == .created)
                 let id = try #require(ticket["id"] as? String)
                 let (_, _, timeline) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/timeline", token: token)
@@ -180,7 +180,7 @@ struct AgentCreatedTicketTests {
                 if incoming { #expect(message["from"] as? String == "lee@customer.example") }
                 #expect(message["cc"] as? [String] == ["boss@customer.example"])
                 let (_, _, replyAll) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/compose?mode=replyAll", token: token)
-                #expect(replyAll["cc"] as? [String] == ["boss@customer.example"], "Reply All copies whom the first message copied")
+                #expect(replyAll["cc"] as? [String] == (incoming ? [] : ["support@demo.localhost"]) + ["boss@customer.example"], "Reply All copies whom the first message copied, not the desk an incoming one went to")
                 #expect(ticket["messagesIn"] as? Int == (incoming ? 1 : 0) && ticket["messagesOut"] as? Int == (incoming ? 0 : 1))
                 let (_, _, history) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/history", token: token)
                 let told = ((history["items"] as? [[String: Any]]) ?? []).first { $0["action"] as? String == "ticket.created" }?["details"] as? [String: String]

@@ -58,8 +58,12 @@ struct PortalTicketAccessTests {
             }
             #expect(try await reads(customer.token) == [.ok, .ok, .ok], "Registered User by default")
 
+            let someoneElses = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
             try await Self.requires(PredefinedRoles.registeredUserWithVerifiedEmail, version: 2, kit)
             #expect(try await reads(customer.token) == [.forbidden, .forbidden, .forbidden])
+            #expect(
+                try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(someoneElses)", token: customer.token, headers: portal).0 == .notFound,
+                "someone else's ticket stays a 404: the 403 does not say it exists")
             let messages = try await kit.count("SELECT count(*) FROM {schema}.messages")
             let (replied, headers, problem) = try await TicketTestKit.send(
                 client, .post, "/api/v1/tickets/\(id)/messages", token: customer.token, body: #"{"body":"Any news?"}"#)
@@ -80,6 +84,38 @@ struct PortalTicketAccessTests {
             try await Self.requires(PortalAccess.nobody, version: 3, kit)
             #expect(try await reads(verified) == [.forbidden, .forbidden, .forbidden])
             #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: agent, headers: portal).0 == .ok)
+        }
+    }
+
+    @Test(
+        "On a brand's portal a visitor's own list keeps to that brand's tickets, and ?status= picks a tab", .enabled(if: TestEnvironment.hasDatabase))
+    func listsKeepToThePortalsBrand() async throws {
+        try await TicketTestKit.run { client, kit in
+            let other = try await kit.otherBrandDepartment()
+            let customer = try await kit.customer()
+            let ours = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            let (created, _, theirs) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: customer.token,
+                body: #"{"departmentID":"\#(other.department.lowercased)","subject":"Acme printer","body":"It smokes."}"#)
+            #expect(created == .created)
+            let acmes = try #require(theirs["id"] as? String)
+            func listed(_ brand: UUID?, _ query: String = "") async throws -> Set<String> {
+                let headers: HTTPFields = brand.map { [.brandID: $0.lowercased] } ?? [:]
+                let (status, _, page) = try await TicketTestKit.send(
+                    client, .get, "/api/v1/tickets?view=customer\(query)", token: customer.token, headers: headers)
+                #expect(status == .ok)
+                return Set((page["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
+            }
+            #expect(try await listed(kit.brandID) == [ours])
+            #expect(try await listed(other.brand) == [acmes])
+            #expect(try await listed(nil) == [ours, acmes], "a request that names no brand lists every brand's")
+            let agent = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(ours)/take", token: agent)
+            let (replied, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(ours)/replies", token: agent, body: #"{"body":"Try now.","sendVariant":"waiting"}"#)
+            #expect(replied == .created)
+            #expect(try await listed(nil, "&status=waiting") == [ours])
+            #expect(try await listed(nil, "&status=active") == [acmes])
         }
     }
 

@@ -23,6 +23,9 @@ public struct TicketCaller: Sendable {
     /// The groups of the brand chosen in the brand dropdown ("Viewing Tickets by Brand"), which narrow the Queue; nil
     /// for every brand. Filled only by the list route.
     public var brandGroups: Set<String>?
+    /// The brand of the portal a visitor lists their tickets on ("brand-specific web portals" [S001:5746]): their own
+    /// and their organization's lists keep to its tickets. Nil for agents, and for a request that names no brand.
+    public var portalBrand: UUID?
 
     public init(principal: Principal, groups: Set<String>, departments: Set<String>, openDepartments: Set<String> = []) {
         self.principal = principal

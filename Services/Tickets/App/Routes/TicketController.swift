@@ -289,7 +289,10 @@ public struct TicketController: Sendable {
             return status
         }
         let requested = request.uri.queryParameters["view"].map(String.init) ?? (caller.isAgent ? "mine" : "customer")
-        try await access.checkPortal(caller, brand: context.brandID.flatMap(UUID.init(parsing:)))
+        if !caller.isAgent {
+            caller.portalBrand = context.brandID.flatMap(UUID.init(parsing:))
+            try await access.checkPortal(caller, brand: caller.portalBrand)
+        }
         if requested == "organization" {
             if caller.isAgent, let text = request.uri.queryParameters["id"] {
                 guard let organization = UUID(parsing: String(text)) else { throw Problem.badRequest("id is an organization's id.") }

@@ -58,18 +58,21 @@ struct TicketRequestAccess: Sendable {
 
     /// ``readable(_:caller:for:)`` for a ticket already read (not deleted).
     func readable(_ ticket: Ticket, caller: TicketCaller, for intent: Intent) async throws -> (Ticket, TicketCaller) {
-        try await checkPortal(caller, brand: UUID(parsing: ticket.brandID))
         var caller = caller
         try await widen(&caller, toSearchable: ticket)
         if !caller.canRead(ticket), !caller.isAgent, try await store.isParticipant(ticket, caller: caller) {
             caller.sharedTickets.insert(ticket.id)
         }
+        // The brand's View Ticket Requires is checked only for a ticket the caller could otherwise see, so that its 403
+        // never tells a visitor that someone else's ticket exists.
         if !caller.canRead(ticket), !caller.isAgent, try await store.isOrganizationTicket(ticket, caller: caller) {
+            try await checkPortal(caller, brand: UUID(parsing: ticket.brandID))
             // An organization's ticket, shown to a member with "View Organization Tickets in Portal": to read only.
             guard intent == .read else { throw Problem.forbidden("Your organization's tickets are shown to you to read; their customers answer them.") }
             return (ticket, caller)
         }
         guard caller.canRead(ticket) else { throw Problem.notFound("No such ticket.") }
+        try await checkPortal(caller, brand: UUID(parsing: ticket.brandID))
         if intent == .change && !caller.canChange(ticket) {
             throw Problem.forbidden("This ticket's department shows it to you read-only: you may add comments.")
         }

@@ -10,9 +10,11 @@ import ServiceKit
 /// two addresses, hence DISTINCT before each LIMIT), a page at most, and only those are merged. As one condition (`customer_user_id = $1 OR lower(customer_email) = $2 OR id IN (participants)`) no index
 /// could serve it, and a page walked every ticket newest first (2.4 s on the bench database of two million tickets).
 enum CustomerTicketList {
-    /// What follows `SELECT <ticket columns> FROM tickets`, and its parameters.
+    /// What follows `SELECT <ticket columns> FROM tickets`, and its parameters: the tickets of `brand` (the portal's;
+    /// nil for every brand) in `statuses` (empty for every status).
     static func tail(
-        tickets: String, participants: String, user: UUID?, verifiedEmail: String?, subjectContaining: String?, page: PageRequest
+        tickets: String, participants: String, user: UUID?, verifiedEmail: String?, brand: UUID? = nil, statuses: [TicketStatus] = [],
+        subjectContaining: String?, page: PageRequest
     ) throws -> (String, PostgresBindings) {
         var query = QueryConditions()
         let account = query.bind(user)
@@ -21,6 +23,8 @@ enum CustomerTicketList {
         try query.after(page.cursor, as: [.uuid]) { "t.id < \($0[0])" }
         query.require(subjectContaining.map { LikePattern.containing($0.lowercased()) }) { "lower(t.subject) LIKE \($0)" }
         query.require("t.deleted_at IS NULL")
+        query.require(brand) { "t.brand_id = \($0)" }
+        if !statuses.isEmpty { query.require("t.status = ANY(\(query.bind(statuses.map(\.rawValue))))") }
         let shown = query.conjunction
         let sql = """
             WHERE id = ANY(ARRAY(

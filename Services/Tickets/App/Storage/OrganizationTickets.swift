@@ -44,14 +44,17 @@ extension TicketStore {
         ).consume()
     }
 
-    /// The Organization tab: the tickets of every organization that grants the caller its tickets, newest first.
+    /// The Organization tab: the tickets of every organization that grants the caller its tickets, newest first (of the
+    /// portal's brand, ``TicketCaller/portalBrand``, when the request names one).
     public func organizationTickets(caller: TicketCaller, page: PageRequest) async throws -> Page<Ticket> {
         var binds = Self.grantBinds(caller)
         try KeysetCursor.append(page.cursor, as: [.uuid], to: &binds)
         binds.append(page.limit + 1)
+        binds.append(caller.portalBrand)
         let found = try await database.client.withConnection { connection in
             try await tickets("""
                 WHERE id = ANY(ARRAY(\(organizationTicketIDs(of: grantingOrganizations)))) AND deleted_at IS NULL AND ($3::uuid IS NULL OR id < $3)
+                  AND ($5::uuid IS NULL OR brand_id = $5)
                 ORDER BY id DESC LIMIT $4
                 """, binds, on: connection)
         }

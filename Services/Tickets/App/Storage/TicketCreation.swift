@@ -208,7 +208,7 @@ extension TicketStore {
         }
     }
 
-    /// The ticket's first message: the customer's (incoming, with the recipients and copies the agent named), or the
+    /// The ticket's first message: the customer's (incoming, with the copies the agent named), or the
     /// agent's, to the recipients they named, with the signature every reply carries.
     private func firstMessage(
         of new: NewTicket, ticket: Ticket, actor: Actor, at now: Date, on connection: PostgresConnection
@@ -216,11 +216,12 @@ extension TicketStore {
         let messageID = UUIDv7.generate()
         let id = messageID.lowercased
         guard !new.incoming else {
-            // "To and From are essentially reversed" [S001:2961]: the customer wrote it, to whom the agent says, with
-            // the copies the agent names (whom Reply All then copies).
+            // "To and From are essentially reversed" [S001:2961]: the customer wrote it, to the help desk (no address
+            // kept, as for a message that arrives by mail, so that Reply All does not copy the desk itself), with the
+            // copies the agent names, whom Reply All then copies.
             let opening = new.opening
             return (TicketMessage(
-                id: id, ticketID: ticket.id, direction: .incoming, authorID: actor.id, from: new.customerEmail, to: opening?.to ?? [],
+                id: id, ticketID: ticket.id, direction: .incoming, authorID: actor.id, from: new.customerEmail, to: [],
                 cc: opening?.cc ?? [], bcc: opening?.bcc ?? [], bodyHTML: new.bodyHTML, bodyText: new.bodyText, createdAt: now), nil)
         }
         guard let opening = new.opening else {

@@ -59,7 +59,8 @@ extension TicketStore {
         case .customer:
             let (tail, listed) = try CustomerTicketList.tail(
                 tickets: database.table("tickets"), participants: database.table("ticket_participants"), user: user,
-                verifiedEmail: caller.verifiedEmail, subjectContaining: subjectContaining, page: page)
+                verifiedEmail: caller.verifiedEmail, brand: caller.portalBrand, statuses: status?.listed ?? [], subjectContaining: subjectContaining,
+                page: page)
             let found = try await database.client.withConnection { connection in try await tickets(tail, listed, on: connection) }
             return Page.from(fetched: found, limit: page.limit) { [$0.id] }
         }
