@@ -35,10 +35,7 @@ struct PortalTicketAccessTests {
 
     /// Announces the kit brand's settings with this View Ticket Requires, as identity does.
     static func requires(_ role: String, version: Int, _ kit: TicketTestKit) async throws {
-        try await kit.identity("brand.settings_changed", [
-            "brandID": kit.brandID.lowercased, "version": version,
-            "settings": ["permissions": ["viewTicketRequires": role, "viewNewsRequires": "Everyone"], "portal": ["displayLiveChat": true]],
-        ])
+        try await kit.brandSettings(["permissions": ["viewTicketRequires": role, "viewNewsRequires": "Everyone"], "portal": ["displayLiveChat": true]], version: version)
     }
 
     @Test(
@@ -123,14 +120,14 @@ struct PortalTicketAccessTests {
     func cachedRequirementFollowsChanges() async throws {
         try await TicketTestKit.run { _, kit in
             try await kit.withDirectoryListener {
-                let cache = kit.api.store.directoryCache.viewTicketsRequires
+                let cache = kit.api.store.directoryCache.brandPortals
                 try await kit.eventually("the listener connects and the requirement is kept") {
-                    _ = try await kit.api.store.viewTicketsRequires(brand: kit.brandID)
+                    _ = try await kit.api.store.portalSettings(brand: kit.brandID)
                     return cache.count == 1
                 }
                 try await Self.requires(PortalAccess.nobody, version: 2, kit)
                 try await kit.eventually("the new requirement is read") {
-                    try await kit.api.store.viewTicketsRequires(brand: kit.brandID) == PortalAccess.nobody
+                    try await kit.api.store.portalSettings(brand: kit.brandID).viewTicketsRequires == PortalAccess.nobody
                 }
             }
         }

@@ -76,6 +76,11 @@ struct TicketTestKit: Sendable {
         try await database.transaction { connection in try await api.directory.apply(type, bytes, on: connection) }
     }
 
+    /// Announces the kit brand's settings document (the parts a test names), as identity's `brand.settings_changed` does.
+    func brandSettings(_ settings: [String: Any], version: Int) async throws {
+        try await identity("brand.settings_changed", ["brandID": brandID.lowercased, "version": version, "settings": settings])
+    }
+
     /// An agent in `group` with the given handling, Active for tickets unless told otherwise.
     @discardableResult
     func agent(

@@ -135,8 +135,9 @@ enum IdentityPayloads {
 
     /// The part of `brand.settings_changed` (the brand's whole settings document) tickets reads.
     struct BrandSettingsChanged: Decodable {
-        struct Settings: Decodable { var permissions: Permissions? }
+        struct Settings: Decodable { var permissions: Permissions?; var portal: Portal? }
         struct Permissions: Decodable { var viewTicketRequires: String? }
+        struct Portal: Decodable { var privacyPolicyEnabled: Bool?; var privacyPolicyURL: String? }
         var brandID: String
         var settings: Settings
         var version: Int

@@ -6,6 +6,9 @@ public struct PortalSubmission: Codable, Sendable, Equatable {
     public var searchKnowledgeBase = true
     public var messageBefore = ""
     public var messageAfter = ""
+    /// The brand's Ticket and Chat Privacy Policy, which the visitor must consent to before submitting (nil: none
+    /// asked); filled by the form route from ``BrandPortalSettings``.
+    public var privacyPolicyURL: String?
 
     public init(requireVerifiedEmail: Bool = false, searchKnowledgeBase: Bool = true, messageBefore: String = "", messageAfter: String = "") {
         self.requireVerifiedEmail = requireVerifiedEmail

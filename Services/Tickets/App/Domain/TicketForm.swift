@@ -25,8 +25,8 @@ public struct TicketForm: Codable, Sendable, Equatable {
 
     public var departmentID: String
     public var fields: [Field]
-    /// The department's portal settings: the messages before and after submission, the knowledge base search and
-    /// whether a verified email address is required.
+    /// The department's portal settings: the messages before and after submission, the knowledge base search,
+    /// whether a verified email address is required, and the brand's privacy policy to consent to.
     public var portal: PortalSubmission?
 
     /// The form of a department with `template` (none: no fields), its fields defined by `definitions` (by id; a field

@@ -726,5 +726,8 @@ public enum TicketMigrations {
             FOR EACH STATEMENT EXECUTE FUNCTION {schema}.notify_directory_changed()
             """,
         ]),
+        Migration(version: 163, name: "each brand's Ticket and Chat Privacy Policy, which portal submissions consent to when it is enabled", sql: [
+            "ALTER TABLE {schema}.brand_portal_access ADD COLUMN privacy_policy_url text",
+        ]),
     ]
 }

@@ -59,7 +59,9 @@ public struct CustomFieldController: Sendable {
             guard let found = try await store.form(ofDepartment: try Self.id(context, "departmentID"), for: agent ? .agents : .users),
                 agent || TicketController.offeredOnPortal(found.department, brandID: context.brandID)
             else { throw Problem.notFound("No such department.") }
-            return found.form
+            var form = found.form
+            if !agent { form.portal?.privacyPolicyURL = try await store.portalSettings(brand: found.department.brandID).privacyPolicyURL }
+            return form
         }
         group.get("templates") { _, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)

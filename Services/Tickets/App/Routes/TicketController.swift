@@ -212,6 +212,12 @@ public struct TicketController: Sendable {
         if caller == nil, !attachments.isEmpty { throw Problem.unauthorized("Sign in to attach files.") }
         let email = try caller.map { $0.principal.email } ?? TicketInput.email(body.email, field: "email")
         let brandID = context.brandID
+        // The brand whose portal form this is: the host's, or for a request that names none the department's.
+        var portal = brandID.flatMap(UUID.init(parsing:))
+        if portal == nil { portal = try await store.department(departmentID)?.brandID }
+        if let portal {
+            try await store.portalSettings(brand: portal).checkConsent(body.privacyPolicyConsent, byAgent: false)
+        }
         let setting = try await store.captchaSetting()
         let solved = CaptchaRequirement.applies(mode: setting.mode, to: caller)
             ? try await captcha.pass(setting, challenge: body.captcha, response: body.captchaResponse) : nil

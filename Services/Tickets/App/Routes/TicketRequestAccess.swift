@@ -83,7 +83,7 @@ struct TicketRequestAccess: Sendable {
     /// role its View Ticket Requires names: 403 otherwise, for the list as for each ticket. Agents always see them.
     func checkPortal(_ caller: TicketCaller, brand: UUID?) async throws {
         guard !caller.isAgent, let brand else { return }
-        let requirement = try await store.viewTicketsRequires(brand: brand)
+        let requirement = try await store.portalSettings(brand: brand).viewTicketsRequires
         guard caller.mayViewPortalTickets(requiring: requirement) else {
             throw Problem.forbidden(
                 requirement == PortalAccess.nobody

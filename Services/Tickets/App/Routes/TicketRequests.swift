@@ -38,6 +38,8 @@ public struct CreateTicketRequest: Decodable, Sendable {
     public var captcha: ProofOfWorkCaptcha.Answer?
     /// The token Google reCAPTCHA's widget gave, which they send instead while Options → Captcha is set to it.
     public var captchaResponse: String?
+    /// The portal's privacy policy consent, required when the brand has one enabled (``BrandPortalSettings``).
+    public var privacyPolicyConsent: Bool?
 }
 
 /// `POST …/{id}/replies`; `followUp` goes with the `follow_up` send variant and `transfer` with `transfer`.
