@@ -126,4 +126,14 @@ struct CannedReplyTests {
         let rendered = CannedReplyRules.render(reply, values: ["Name": "Kim", "1": "one"])
         #expect(rendered.html == "<p>Order #1 of # items: Kim, see #a b#</p>")
     }
+
+    @Test("A value filled into a style cannot add CSS: the filled reply is sanitized again")
+    func valuesInStylesStayColours() {
+        let reply = CannedReply(
+            id: "x", folderID: nil, title: "t", bodyHTML: #"<p style="color:#Name#">Hi &amp; welcome</p>"#, bodyText: "", assignedTo: .everyone,
+            isDraft: false, replyType: .ticketsAndChats, language: "en", createdBy: nil, createdAt: Date(), updatedAt: Date(), deletedAt: nil, staleAt: Date(), version: 1)
+        let rendered = CannedReplyRules.render(reply, values: ["Name": "red;background-image:url(//evil.example/p)"])
+        #expect(rendered.html == #"<p style="color: red">Hi &amp; welcome</p>"#)
+        #expect(CannedReplyRules.render(reply, values: ["Name": "navy"]).html == #"<p style="color: navy">Hi &amp; welcome</p>"#)
+    }
 }

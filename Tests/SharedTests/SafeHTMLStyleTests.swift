@@ -43,6 +43,22 @@ struct SafeHTMLStyleTests {
             == #"<a href="https://example.com/?a=1&amp;b=2" rel="noopener noreferrer nofollow">x</a>"#, "an attribute's entities are read once, not twice")
     }
 
+    @Test("Character references stay as they are; a lone ampersand is escaped; a styled <br> still breaks the text")
+    func entitiesAndBreaks() {
+        let html = "<p>A &amp; B&nbsp;&#169; &#x1F600; &copy; &bogus & &#xZZ; &lt;script&gt;</p>"
+        #expect(SafeHTML.sanitize(html) == "<p>A &amp; B&nbsp;&#169; &#x1F600; &copy; &amp;bogus &amp; &amp;#xZZ; &lt;script&gt;</p>")
+        #expect(SafeHTML.sanitize(SafeHTML.sanitize(html)) == SafeHTML.sanitize(html), "sanitizing twice changes nothing")
+        #expect(SafeHTML.plainText(#"<p>One<br style="color: red">Two &amp; three</p>"#) == "One\nTwo & three")
+    }
+
+    @Test("A frame's address is read as a browser reads it: no backslash, credentials or spaces to hide another host")
+    func framesCannotHideTheirHost() {
+        for source in [#"https://evil.example\@www.youtube.com/embed/x"#, "https://user@www.youtube.com/embed/x", "https://www.youtube.com /embed/x"] {
+            #expect(SafeHTML.sanitize(#"<iframe src="\#(source)"></iframe>"#, media: .standard).isEmpty, "\(source)")
+        }
+        #expect(SafeHTML.sanitize(#"<iframe src="https://www.youtube.com/embed/x"></iframe>"#, media: .standard).hasPrefix("<iframe src="))
+    }
+
     @Test("An image keeps its size in pixels, its alt text and its formatting; anything else about it goes")
     func imagesKeepTheirSize() {
         let html = #"<img src="https://cdn.example/logo.png" width="120" height="40px" alt="Acme & Co" style="vertical-align:middle" onerror="x()">"#

@@ -85,27 +85,37 @@ struct PortalTicketAccessTests {
     }
 
     @Test(
-        "On a brand's portal a visitor's own list keeps to that brand's tickets, and ?status= picks a tab", .enabled(if: TestEnvironment.hasDatabase))
+        "On a brand's portal a visitor's own and organization lists keep to that brand's tickets, and ?status= picks a tab",
+        .enabled(if: TestEnvironment.hasDatabase))
     func listsKeepToThePortalsBrand() async throws {
         try await TicketTestKit.run { client, kit in
             let other = try await kit.otherBrandDepartment()
             let customer = try await kit.customer()
+            let email = "customer-\(customer.id.lowercased.prefix(6))@customer.example"
+            try await kit.identity("user.created", ["userID": customer.id.lowercased, "email": email, "displayName": "Lee", "emailVerified": false])
+            try await kit.identity("organization.updated", [
+                "id": UUID().lowercased, "name": "Lee & Co", "version": 1,
+                "members": [["id": UUID().lowercased, "kind": "username", "value": email, "viewOrganizationTickets": true]],
+            ])
             let ours = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
             let (created, _, theirs) = try await TicketTestKit.send(
                 client, .post, "/api/v1/tickets", token: customer.token,
                 body: #"{"departmentID":"\#(other.department.lowercased)","subject":"Acme printer","body":"It smokes."}"#)
             #expect(created == .created)
             let acmes = try #require(theirs["id"] as? String)
-            func listed(_ brand: UUID?, _ query: String = "") async throws -> Set<String> {
+            func listed(_ brand: UUID?, _ query: String = "", view: String = "customer") async throws -> Set<String> {
                 let headers: HTTPFields = brand.map { [.brandID: $0.lowercased] } ?? [:]
                 let (status, _, page) = try await TicketTestKit.send(
-                    client, .get, "/api/v1/tickets?view=customer\(query)", token: customer.token, headers: headers)
+                    client, .get, "/api/v1/tickets?view=\(view)\(query)", token: customer.token, headers: headers)
                 #expect(status == .ok)
                 return Set((page["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
             }
             #expect(try await listed(kit.brandID) == [ours])
             #expect(try await listed(other.brand) == [acmes])
             #expect(try await listed(nil) == [ours, acmes], "a request that names no brand lists every brand's")
+            #expect(try await listed(nil, view: "organization") == [ours, acmes], "the organization's tickets are the member's own here")
+            #expect(try await listed(kit.brandID, view: "organization") == [ours])
+            #expect(try await listed(other.brand, view: "organization") == [acmes])
             let agent = try await kit.token(try await kit.agent(), roles: ["Agent"])
             _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(ours)/take", token: agent)
             let (replied, _, _) = try await TicketTestKit.send(

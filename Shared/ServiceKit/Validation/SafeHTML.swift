@@ -33,6 +33,12 @@ public enum SafeHTML {
         var skipping: String?
         while index < scalars.endIndex {
             let scalar = scalars[index]
+            if scalar == "&", skipping == nil, let entity = entity(in: scalars, at: index) {
+                // A character reference is text already (an editor writes &amp; and &nbsp;): kept as it is, not escaped twice.
+                output.unicodeScalars.append(contentsOf: scalars[index..<entity])
+                index = entity
+                continue
+            }
             guard scalar == "<", let close = scalars[index...].firstIndex(of: ">") else {
                 if skipping == nil { appendEscaped(scalar, to: &output) }
                 index = scalars.index(after: index)
@@ -70,7 +76,32 @@ public enum SafeHTML {
         return output
     }
 
-    /// The text of safe HTML: tags removed, line breaks for block ends, the five entities decoded.
+    /// Where the well-formed character reference starting at `start` (an `&`) ends: `&name;`, `&#digits;` or
+    /// `&#xhex;`; nil when none starts there.
+    static func entity(in scalars: String.UnicodeScalarView, at start: String.UnicodeScalarView.Index) -> String.UnicodeScalarView.Index? {
+        var index = scalars.index(after: start)
+        var body = String.UnicodeScalarView()
+        while index < scalars.endIndex, body.count <= 32, scalars[index] != ";" {
+            body.append(scalars[index])
+            index = scalars.index(after: index)
+        }
+        guard index < scalars.endIndex, scalars[index] == ";", let first = body.first else { return nil }
+        let rest = body.dropFirst()
+        let wellFormed: Bool
+        if first == "#" {
+            if let x = rest.first, x == "x" || x == "X" {
+                let hex = rest.dropFirst()
+                wellFormed = (1...6).contains(hex.count) && hex.allSatisfy { isASCIIDigit($0) || ("a"..."f").contains($0) || ("A"..."F").contains($0) }
+            } else {
+                wellFormed = (1...7).contains(rest.count) && rest.allSatisfy(isASCIIDigit)
+            }
+        } else {
+            wellFormed = isASCIIAlphanumeric(first) && !isASCIIDigit(first) && rest.allSatisfy(isASCIIAlphanumeric)
+        }
+        return wellFormed ? scalars.index(after: index) : nil
+    }
+
+    /// The text of safe HTML: tags removed, line breaks for block ends, the five entities (and `&nbsp;`) decoded.
     public static func plainText(_ html: String) -> String {
         var text = ""
         var inTag = false
@@ -79,7 +110,7 @@ public enum SafeHTML {
             if character == "<" { inTag = true; tag = ""; continue }
             if character == ">" {
                 inTag = false
-                let name = tag.lowercased().trimmingCharacters(in: ["/"])
+                let name = String(tag.lowercased().trimmingCharacters(in: ["/"]).prefix { !$0.isWhitespace })
                 if ["br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "blockquote", "pre"].contains(where: { name.hasPrefix($0) }) && tag.hasPrefix("/") || name == "br" {
                     text += "\n"
                 }
@@ -110,7 +141,7 @@ public enum SafeHTML {
 
     /// The named entities ``escape(_:)`` writes (and `&apos;`), read back; other entities stay as they are.
     static func unescape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+        text.replacingOccurrences(of: "&nbsp;", with: "\u{A0}").replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
             .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&apos;", with: "'")
             .replacingOccurrences(of: "&amp;", with: "&")
     }
@@ -189,7 +220,11 @@ public struct MediaPolicy: Sendable {
             let alt = SafeHTML.escape(String(String.UnicodeScalarView((SafeHTML.attribute("alt", in: tag) ?? "").unicodeScalars.prefix(200))))
             return "<img src=\"\(SafeHTML.escape(source))\" alt=\"\(alt)\"\(size)\(SafeHTML.styleAttribute(of: tag))>"
         case "iframe":
-            guard let url = URL(string: source), url.scheme?.lowercased() == "https", let host = url.host?.lowercased(), frameHosts.contains(host) else { return nil }
+            // Nothing a browser reads differently from Foundation: `\` (a browser's `/`), credentials, spaces, controls.
+            guard source.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0 != "\\" && $0 != "@" && $0.value != 0x7F }),
+                let url = URL(string: source), url.scheme?.lowercased() == "https", url.user == nil, let host = url.host?.lowercased(),
+                frameHosts.contains(host)
+            else { return nil }
             return "<iframe src=\"\(SafeHTML.escape(source))\" sandbox=\"allow-scripts allow-same-origin\" allowfullscreen></iframe>"
         default:
             return nil

@@ -49,8 +49,8 @@ public enum CannedReplyRules {
         reply.staleAt <= now
     }
 
-    /// The reply with `#Name#` variables filled in from `values` (HTML-escaped); variables without a value are
-    /// left out and named in `missing`.
+    /// The reply with `#Name#` variables filled in from `values` (HTML-escaped, and the whole sanitized again); variables
+    /// without a value are left out and named in `missing`.
     public static func render(_ reply: CannedReply, values: [String: String]) -> RenderedReply {
         var missing: [String] = []
         var html = ""
@@ -72,6 +72,9 @@ public enum CannedReplyRules {
             }
         }
         html += rest
+        // A value is escaped as HTML, not as CSS: one filled into a style (`color:#Name#`) could add declarations, so
+        // the filled reply is sanitized again, as it was when saved.
+        html = SafeHTML.sanitize(html, media: .standard)
         return RenderedReply(html: html, text: SafeHTML.plainText(html), missing: missing)
     }
 }

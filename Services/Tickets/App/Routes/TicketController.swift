@@ -216,7 +216,7 @@ public struct TicketController: Sendable {
         var portal = brandID.flatMap(UUID.init(parsing:))
         if portal == nil { portal = try await store.department(departmentID)?.brandID }
         if let portal {
-            try await store.portalSettings(brand: portal).checkConsent(body.privacyPolicyConsent, byAgent: false)
+            try await store.portalSettings(brand: portal).checkConsent(body.privacyPolicyConsent, byAgent: caller?.isAgent == true)
         }
         let setting = try await store.captchaSetting()
         let solved = CaptchaRequirement.applies(mode: setting.mode, to: caller)

@@ -25,7 +25,7 @@ extension TicketStore {
         }
     }
 
-    /// Keeps the settings of a version newer than the one kept.
+    /// Keeps the settings of a version no older than the one kept (the same version announced again applies again).
     func rememberBrandSettings(_ changed: IdentityPayloads.BrandSettingsChanged, on connection: PostgresConnection) async throws {
         guard let brand = UUID(parsing: changed.brandID) else { return }
         let portal = changed.settings.portal
@@ -38,7 +38,7 @@ extension TicketStore {
             PostgresQuery(unsafeSQL: """
                 INSERT INTO \(database.table("brand_portal_access")) AS kept (brand_id, view_tickets_requires, version, privacy_policy_url)
                 VALUES ($1, $2, $3, $4)
-                ON CONFLICT (brand_id) DO UPDATE SET view_tickets_requires = $2, version = $3, privacy_policy_url = $4 WHERE kept.version < $3
+                ON CONFLICT (brand_id) DO UPDATE SET view_tickets_requires = $2, version = $3, privacy_policy_url = $4 WHERE kept.version <= $3
                 """, binds: binds), logger: database.logger
         ).consume()
     }
