@@ -7,6 +7,31 @@ import TicketsApp
 
 @Suite("The ticket timeline", .serialized, .enabled(if: TestEnvironment.hasDatabase))
 struct TimelineTests {
+    @Test("The Comments tab lists the ticket's comments and those kept on its customer, sticky first, newest first, for agents only")
+    func commentsTab() async throws {
+        try await TicketTestKit.run { client, kit in
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let customer = try await kit.customer()
+            let ticket = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            for (type, body) in [("general", "Checked the logs"), ("sticky", "Key account"), ("resolution", "Replaced the fuser")] {
+                let (added, _, _) = try await TicketTestKit.send(
+                    client, .post, "/api/v1/tickets/\(ticket)/comments", token: token, body: #"{"type":"\#(type)","body":"\#(body)"}"#)
+                #expect(added == .created)
+            }
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(ticket)/replies", token: token, body: #"{"body":"On it."}"#)
+            _ = try await UserCommentTests.comment(kit, on: customer.id, "Prefers phone calls", sticky: false)
+            _ = try await UserCommentTests.comment(kit, on: UUID(), "Another customer's note", sticky: true)
+
+            let (status, _, tab) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(ticket)/comments", token: token)
+            #expect(status == .ok)
+            let items = (tab["items"] as? [[String: Any]]) ?? []
+            #expect(items.compactMap { ($0["comment"] as? [String: Any])?["body"] as? String }
+                == ["Key account", "Replaced the fuser", "Checked the logs", "Prefers phone calls"], "the note on the customer is from December 3")
+            #expect(items.compactMap { $0["kind"] as? String } == ["comment", "comment", "comment", "user_comment"])
+            #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(ticket)/comments", token: customer.token).0 == .notFound)
+        }
+    }
+
     @Test("Sticky comments lead the first page ahead of its 15 others, however many they are; the pages after show every other item once, newest first")
     func stickyCommentsAndPages() async throws {
         try await TicketTestKit.run { client, kit in

@@ -729,5 +729,8 @@ public enum TicketMigrations {
         Migration(version: 163, name: "each brand's Ticket and Chat Privacy Policy, which portal submissions consent to when it is enabled", sql: [
             "ALTER TABLE {schema}.brand_portal_access ADD COLUMN privacy_policy_url text",
         ]),
+        Migration(version: 164, name: "every comment agents keep on a user, for a ticket's Comments tab", sql: [
+            "CREATE INDEX user_comments_user ON {schema}.user_comments (user_id)",
+        ]),
     ]
 }

@@ -62,6 +62,11 @@ public struct TicketController: Sendable {
             let (ticket, caller) = try await access.readable(context, for: .read)
             return try await store.timeline(try Self.id(ticket.id), includeComments: !caller.readsAsCustomer(ticket), page: try Self.timelinePage(request))
         }
+        group.get("{id}/comments") { _, context in
+            let (ticket, caller) = try await access.readable(context, for: .read)
+            guard !caller.readsAsCustomer(ticket) else { throw Problem.notFound("No such ticket.") }
+            return Items(items: try await store.commentsTab(try Self.id(ticket.id)))
+        }
         group.get("{id}/history") { request, context in
             let (ticket, caller) = try await access.readable(context, for: .read)
             guard !caller.readsAsCustomer(ticket) else { throw Problem.notFound("No such ticket.") }

@@ -100,10 +100,7 @@ extension TicketStore {
                     FROM \(database.table("comments")) WHERE $3 AND $2::uuid IS NULL AND ticket_id = $1 AND type = 'sticky'
                     UNION ALL
                     SELECT 'user_comment', id, true, NULL, author_id, '', '{}', '{}', '{}', body, body, 'sticky', created_at, NULL, NULL, NULL
-                    FROM \(database.table("user_comments")) WHERE $3 AND $2::uuid IS NULL AND sticky AND user_id IN (
-                        SELECT customer_user_id FROM \(database.table("tickets")) WHERE id = $1
-                        UNION SELECT u.id FROM \(database.table("users")) u JOIN \(database.table("tickets")) t ON lower(u.email) = lower(t.customer_email)
-                        WHERE t.id = $1)
+                    FROM \(database.table("user_comments")) WHERE $3 AND $2::uuid IS NULL AND sticky AND user_id IN (\(customerAccounts))
                 ) items
                 ORDER BY sticky DESC, id DESC
                 """, binds: binds), logger: database.logger)
