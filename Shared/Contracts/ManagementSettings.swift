@@ -19,6 +19,9 @@ public struct ManagementSettings: Codable, Sendable, Equatable {
     /// Uploads: "Allowed extensions for end user file uploads", what customers may attach from the portal, chat or
     /// email; each with its dot (".jpg"), or `*.*`.
     public var userUploadExtensions = ManagementSettings.defaultUserUploadExtensions
+    /// Uploads: the largest attachment in megabytes ("By default, the maximum size allowed for any attachments is 2MB",
+    /// seed 001, 7575); at most ``maximumAttachmentMBLimit``, which the gateway's default body limit leaves room for.
+    public var maxAttachmentMB = ManagementSettings.defaultMaxAttachmentMB
     /// Options → Captcha: what unverified users (without "Registered User with Verified Email") must pass to submit a
     /// ticket from the portal. On by default, as the documents have it; an administrator may set it to none.
     public var captcha = CaptchaMode.builtin
@@ -33,6 +36,8 @@ public struct ManagementSettings: Codable, Sendable, Equatable {
     public var captchaVerifyURL = ManagementSettings.googleVerifyURL
 
     public static let defaultAgentUploadExtensions = ["*.*"]
+    public static let defaultMaxAttachmentMB = 2
+    public static let maximumAttachmentMBLimit = 15
     public static let googleVerifyURL = "https://www.google.com/recaptcha/api/siteverify"
     public static let defaultUserUploadExtensions = [
         ".jpg", ".jpeg", ".png", ".gif", ".pdf", ".txt", ".log", ".csv", ".doc", ".docx", ".xls", ".xlsx", ".zip",
@@ -51,6 +56,7 @@ public struct ManagementSettings: Codable, Sendable, Equatable {
         staleAfterDays = try container.decodeIfPresent(Int.self, forKey: .staleAfterDays) ?? defaults.staleAfterDays
         agentUploadExtensions = try container.decodeIfPresent([String].self, forKey: .agentUploadExtensions) ?? defaults.agentUploadExtensions
         userUploadExtensions = try container.decodeIfPresent([String].self, forKey: .userUploadExtensions) ?? defaults.userUploadExtensions
+        maxAttachmentMB = try container.decodeIfPresent(Int.self, forKey: .maxAttachmentMB) ?? defaults.maxAttachmentMB
         captcha = try container.decodeIfPresent(CaptchaMode.self, forKey: .captcha) ?? defaults.captcha
         captchaSiteKey = try container.decodeIfPresent(String.self, forKey: .captchaSiteKey) ?? defaults.captchaSiteKey
         captchaSecretKey = try container.decodeIfPresent(String.self, forKey: .captchaSecretKey) ?? defaults.captchaSecretKey

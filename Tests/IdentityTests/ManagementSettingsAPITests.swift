@@ -22,6 +22,7 @@ struct ManagementSettingsAPITests {
             #expect(defaults["simultaneousSignIn"] as? Bool == false && defaults["automaticTimeLogs"] as? Bool == false)
             #expect(defaults["agentUploadExtensions"] as? [String] == ["*.*"])
             #expect((defaults["userUploadExtensions"] as? [String])?.contains(".pdf") == true)
+            #expect(defaults["maxAttachmentMB"] as? Int == 2, "2 MB by default")
             let etag = try #require(headers[.eTag])
             let (changed, changedHeaders, body) = try await IdentityAPITests.exchange(
                 client, .patch, Self.path, token: admin, headers: [.ifMatch: etag, .contentType: "application/merge-patch+json"],
@@ -39,7 +40,7 @@ struct ManagementSettingsAPITests {
         }
     }
 
-    @Test("Out-of-range days, a base URL that is not http(s), a background that is neither stock nor a color and an upload extension without its dot are 422; agents get 403")
+    @Test("Out-of-range days or attachment size, a base URL that is not http(s), a background that is neither stock nor a color and an upload extension without its dot are 422; agents get 403")
     func invalidSettings() async throws {
         try await api.withIdentity { client, database in
             let admin = try #require(try await IdentityAPITests.signIn(client)["accessToken"] as? String)
@@ -50,6 +51,8 @@ struct ManagementSettingsAPITests {
                 (#"{"loginBackground":"sunset.gif"}"#, "loginBackground"),
                 (#"{"userUploadExtensions":["jpg"]}"#, "userUploadExtensions"),
                 (#"{"agentUploadExtensions":[".exe", "*"]}"#, "agentUploadExtensions"),
+                (#"{"maxAttachmentMB":0}"#, "maxAttachmentMB"),
+                (#"{"maxAttachmentMB":16}"#, "maxAttachmentMB"),
             ]
             for (patch, field) in cases {
                 let (status, _, problem) = try await IdentityAPITests.send(client, .patch, Self.path, token: admin, body: patch)

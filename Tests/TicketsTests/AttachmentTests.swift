@@ -69,7 +69,7 @@ struct AttachmentTests {
         }
     }
 
-    @Test("The upload lists of identity's settings decide what customers and agents may attach")
+    @Test("The upload lists and size limit of identity's settings decide what customers and agents may attach")
     func uploadListsFromSettings() async throws {
         try await TicketTestKit.run { client, kit in
             let agentToken = try await kit.token(try await kit.agent(), roles: ["Agent"])
@@ -88,6 +88,15 @@ struct AttachmentTests {
             try await kit.identity("management_settings.changed", ["settings": ["userUploadExtensions": ["*.*"], "staleAfterDays": 365], "version": 1])
             #expect(try await Self.upload(client, base + "?filename=tool.exe", token: customer.token, bytes: [1]).0 == .unsupportedMediaType, "an older version changes nothing")
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.attachments") == 2)
+
+            let large = [UInt8](repeating: 7, count: 2_500_000)
+            #expect(try await Self.upload(client, base + "?filename=big.heic", token: customer.token, bytes: large).0 == .contentTooLarge, "2 MB by default")
+            try await kit.identity("management_settings.changed", [
+                "settings": ["userUploadExtensions": [".heic"], "maxAttachmentMB": 3, "staleAfterDays": 365], "version": 3,
+            ])
+            #expect(try await Self.upload(client, base + "?filename=big.heic", token: customer.token, bytes: large).0 == .created)
+            let larger = [UInt8](repeating: 7, count: 3 * 1_048_576 + 1)
+            #expect(try await Self.upload(client, base + "?filename=bigger.heic", token: customer.token, bytes: larger).0 == .contentTooLarge)
         }
     }
 

@@ -51,6 +51,9 @@ public enum ManagementSettingsRules {
         where !list.allSatisfy(isExtension) {
             errors.append(.init(field: field, message: "one extension per entry with its dot (.jpg), or *.* for any file"))
         }
+        if !(1...ManagementSettings.maximumAttachmentMBLimit).contains(settings.maxAttachmentMB) {
+            errors.append(.init(field: "maxAttachmentMB", message: "must be 1...\(ManagementSettings.maximumAttachmentMBLimit) (megabytes)"))
+        }
         errors += captchaErrors(settings)
         try Problem.throwIfInvalid(errors)
     }

@@ -14,10 +14,11 @@ public struct AttachmentPolicy: Sendable, Equatable {
         maximumBytes: 2 * 1_048_576, agentExtensions: Set(ManagementSettings.defaultAgentUploadExtensions),
         userExtensions: Set(ManagementSettings.defaultUserUploadExtensions))
 
-    /// This policy with the upload lists an administrator set (Settings, Uploads), where set.
-    public func with(agentExtensions agents: [String]?, userExtensions users: [String]?) -> AttachmentPolicy {
+    /// This policy with the upload lists and the size limit an administrator set (Settings, Uploads), where set.
+    public func with(agentExtensions agents: [String]?, userExtensions users: [String]?, maximumMB: Int? = nil) -> AttachmentPolicy {
         AttachmentPolicy(
-            maximumBytes: maximumBytes, agentExtensions: agents.map(Set.init) ?? agentExtensions, userExtensions: users.map(Set.init) ?? userExtensions)
+            maximumBytes: maximumMB.map { $0 * 1_048_576 } ?? maximumBytes, agentExtensions: agents.map(Set.init) ?? agentExtensions,
+            userExtensions: users.map(Set.init) ?? userExtensions)
     }
 
     public init(maximumBytes: Int, agentExtensions: Set<String>, userExtensions: Set<String>) {

@@ -732,5 +732,8 @@ public enum TicketMigrations {
         Migration(version: 164, name: "every comment agents keep on a user, for a ticket's Comments tab", sql: [
             "CREATE INDEX user_comments_user ON {schema}.user_comments (user_id)",
         ]),
+        Migration(version: 165, name: "the largest attachment identity's settings allow (Uploads), in megabytes", sql: [
+            "ALTER TABLE {schema}.identity_settings ADD COLUMN max_attachment_mb integer",
+        ]),
     ]
 }

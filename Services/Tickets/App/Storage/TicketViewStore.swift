@@ -58,16 +58,19 @@ extension TicketStore {
         return false
     }
 
-    /// `base` with the upload lists of identity's settings, where an administrator changed them.
+    /// `base` with the upload lists and the size limit of identity's settings, where an administrator changed them.
     public func attachmentPolicy(_ base: AttachmentPolicy) async throws -> AttachmentPolicy {
         let rows = try await database.client.query(
-            PostgresQuery(unsafeSQL: "SELECT agent_upload_extensions, user_upload_extensions FROM \(database.table("identity_settings")) WHERE id = 1"),
+            PostgresQuery(
+                unsafeSQL: "SELECT agent_upload_extensions, user_upload_extensions, max_attachment_mb FROM \(database.table("identity_settings")) WHERE id = 1"),
             logger: database.logger)
-        for try await (agents, users) in rows.decode(([String]?, [String]?).self) { return base.with(agentExtensions: agents, userExtensions: users) }
+        for try await (agents, users, megabytes) in rows.decode(([String]?, [String]?, Int?).self) {
+            return base.with(agentExtensions: agents, userExtensions: users, maximumMB: megabytes)
+        }
         return base
     }
 
-    /// Keeps the automatic time log switch, the upload lists and the CAPTCHA setting from `management_settings.changed`, its
+    /// Keeps the automatic time log switch, the upload lists and size limit and the CAPTCHA setting from `management_settings.changed`, its
     /// secret key sealed as announced (a replayed older version changes nothing).
     func applyManagementSettings(_ changed: VersionedSettings<ManagementSettings>, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
@@ -78,10 +81,11 @@ extension TicketStore {
         binds.append(changed.settings.captcha.rawValue)
         binds.append(changed.settings.captchaSecretKey)
         binds.append(changed.settings.captchaVerifyURL)
+        binds.append(changed.settings.maxAttachmentMB)
         try await connection.query(
             PostgresQuery(unsafeSQL: """
                 UPDATE \(database.table("identity_settings")) SET automatic_time_logs = $1, version = $2, agent_upload_extensions = $3,
-                    user_upload_extensions = $4, captcha = $5, captcha_secret_key = $6, captcha_verify_url = $7
+                    user_upload_extensions = $4, captcha = $5, captcha_secret_key = $6, captcha_verify_url = $7, max_attachment_mb = $8
                 WHERE id = 1 AND version < $2
                 """, binds: binds),
             logger: database.logger
