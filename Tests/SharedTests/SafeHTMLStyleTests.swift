@@ -49,6 +49,7 @@ struct SafeHTMLStyleTests {
         #expect(SafeHTML.sanitize(html) == "<p>A &amp; B&nbsp;&#169; &#x1F600; &copy; &amp;bogus &amp; &amp;#xZZ; &lt;script&gt;</p>")
         #expect(SafeHTML.sanitize(SafeHTML.sanitize(html)) == SafeHTML.sanitize(html), "sanitizing twice changes nothing")
         #expect(SafeHTML.plainText(#"<p>One<br style="color: red">Two &amp; three</p>"#) == "One\nTwo & three")
+        #expect(SafeHTML.plainText("<p>&#169; 2026 &#x1F600; &amp;#169;</p>") == "\u{A9} 2026 \u{1F600} &#169;", "numeric references read once")
     }
 
     @Test("A frame's address is read as a browser reads it: no backslash, credentials or spaces to hide another host")

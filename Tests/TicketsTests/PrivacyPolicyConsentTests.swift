@@ -58,6 +58,10 @@ struct PrivacyPolicyConsentTests {
                 client, .post, "/api/v1/tickets", token: agent,
                 body: #"{"departmentID":"\#(kit.departmentID.lowercased)","customerEmail":"lee@customer.example","subject":"Called in","body":"Blinks."}"#)
             #expect(byAgent == .created)
+            let (asCustomer, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: agent,
+                body: #"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"From the portal","body":"Testing the form."}"#)
+            #expect(asCustomer == .created, "an agent on the portal's form is not asked either")
 
             try await Self.privacyPolicy(enabled: false, version: 3, kit)
             #expect(try await submit("").0 == .created, "a disabled policy asks nothing")

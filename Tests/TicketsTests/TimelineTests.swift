@@ -29,6 +29,9 @@ struct TimelineTests {
                 == ["Key account", "Replaced the fuser", "Checked the logs", "Prefers phone calls"], "the note on the customer is from December 3")
             #expect(items.compactMap { $0["kind"] as? String } == ["comment", "comment", "comment", "user_comment"])
             #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(ticket)/comments", token: customer.token).0 == .notFound)
+            let withoutUsersView = try await kit.api.store.commentsTab(try #require(UUID(uuidString: ticket)), allUserComments: false)
+            #expect(withoutUsersView.compactMap { $0.comment?.body } == ["Key account", "Replaced the fuser", "Checked the logs"],
+                    "without Users/Organizations View, only the sticky notes on the customer, which the timeline shows too")
         }
     }
 

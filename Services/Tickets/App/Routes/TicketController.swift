@@ -65,7 +65,8 @@ public struct TicketController: Sendable {
         group.get("{id}/comments") { _, context in
             let (ticket, caller) = try await access.readable(context, for: .read)
             guard !caller.readsAsCustomer(ticket) else { throw Problem.notFound("No such ticket.") }
-            return Items(items: try await store.commentsTab(try Self.id(ticket.id)))
+            let everyUserComment = Authorization.allows(caller.principal, .usersOrganizations, FeatureCatalog.view)
+            return Items(items: try await store.commentsTab(try Self.id(ticket.id), allUserComments: everyUserComment))
         }
         group.get("{id}/history") { request, context in
             let (ticket, caller) = try await access.readable(context, for: .read)

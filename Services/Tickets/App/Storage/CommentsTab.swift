@@ -17,12 +17,14 @@ extension TicketStore {
     static let commentsTabLimit = 1000
 
     /// The Comments tab, agents only: "comments agents would like to note about the ticket or customer" [S001:3041] —
-    /// the ticket's comments of every type and those agents keep on its customer's user account (kind `user_comment`),
-    /// sticky ones first, then newest first.
-    public func commentsTab(_ ticketID: UUID) async throws -> [TimelineItem] {
+    /// the ticket's comments of every type and those agents keep on its customer's user account (kind `user_comment`):
+    /// the sticky ones, which the timeline shows every agent, and with `allUserComments` (those who may read a user's
+    /// comments in identity, Users/Organizations View) the others too; sticky ones first, then newest first.
+    public func commentsTab(_ ticketID: UUID, allUserComments: Bool) async throws -> [TimelineItem] {
         var binds = PostgresBindings()
         binds.append(ticketID)
         binds.append(Self.commentsTabLimit)
+        binds.append(allUserComments)
         let rows = try await database.client.query(
             PostgresQuery(unsafeSQL: """
                 SELECT kind, id, author_id, body, type, created_at FROM (
@@ -30,7 +32,7 @@ extension TicketStore {
                     FROM \(database.table("comments")) WHERE ticket_id = $1
                     UNION ALL
                     SELECT 'user_comment', id, author_id, body, CASE WHEN sticky THEN 'sticky' ELSE 'general' END, created_at, sticky
-                    FROM \(database.table("user_comments")) WHERE user_id IN (\(customerAccounts))
+                    FROM \(database.table("user_comments")) WHERE ($3 OR sticky) AND user_id IN (\(customerAccounts))
                 ) noted
                 ORDER BY sticky DESC, created_at DESC, id DESC LIMIT $2
                 """, binds: binds), logger: database.logger)
