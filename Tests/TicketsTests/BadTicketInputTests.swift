@@ -74,10 +74,7 @@ struct BadTicketInputTests {
     @Test("An unknown status, a close its department's guard refuses and a customer's message to a locked ticket are problems that write nothing")
     func statusTransitions() async throws {
         try await TicketTestKit.run { client, kit in
-            try await kit.identity("department.updated", [
-                "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
-                "version": 2, "settings": ["tickets": ["requireResolutionToClose": true]],
-            ])
+            try await kit.departmentSettings(["tickets": ["requireResolutionToClose": true]], version: 2)
             let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
             let customer = try await kit.customer()
             let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)

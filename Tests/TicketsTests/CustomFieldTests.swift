@@ -179,10 +179,7 @@ struct CustomFieldTests {
             let (_, _, template) = try await TicketTestKit.send(
                 client, .post, "/api/v1/tickets/templates", token: admin, body: #"{"name":"Support","fields":[\#(field(newsletterID)),\#(field(serialID))]}"#)
             let templateID = try #require(template["id"] as? String)
-            try await kit.identity("department.updated", [
-                "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
-                "version": 2, "settings": ["tickets": ["customFieldTemplateID": templateID]],
-            ])
+            try await kit.departmentSettings(["tickets": ["customFieldTemplateID": templateID]], version: 2)
             let customer = try await kit.customer()
             let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
             let (_, _, values) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/custom-fields", token: agentToken)
@@ -267,10 +264,7 @@ struct CustomFieldTests {
 
             let (_, _, own) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/templates", token: admin, body: #"{"name":"Support","fields":[]}"#)
             let ownID = try #require(own["id"] as? String)
-            try await kit.identity("department.updated", [
-                "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
-                "version": 2, "settings": ["tickets": ["customFieldTemplateID": ownID]],
-            ])
+            try await kit.departmentSettings(["tickets": ["customFieldTemplateID": ownID]], version: 2)
             let (withOwn, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: customer.token, body: department)
             #expect(withOwn == .created, "a template of its own replaces the default")
             let (deletedOwn, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/templates/\(ownID)", token: admin)
@@ -307,9 +301,6 @@ struct CustomFieldTests {
     static func departmentTemplate(_ client: any TestClientProtocol, _ kit: TicketTestKit, admin: String, _ body: String) async throws {
         let (created, _, template) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/templates", token: admin, body: body)
         #expect(created == .created)
-        try await kit.identity("department.updated", [
-            "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
-            "version": 2, "settings": ["tickets": ["customFieldTemplateID": try #require(template["id"] as? String)]],
-        ])
+        try await kit.departmentSettings(["tickets": ["customFieldTemplateID": try #require(template["id"] as? String)]], version: 2)
     }
 }

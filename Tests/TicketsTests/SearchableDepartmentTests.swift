@@ -32,10 +32,7 @@ struct SearchableDepartmentTests {
             let (_, _, nothing) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?text=invoice", token: outsiderToken)
             #expect((nothing["items"] as? [[String: Any]])?.isEmpty == true)
 
-            try await kit.identity("department.updated", [
-                "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
-                "version": 2, "settings": ["allowAllAgentsAdvancedSearch": true],
-            ])
+            try await kit.departmentSettings(["allowAllAgentsAdvancedSearch": true], version: 2)
             let (_, _, found) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?text=invoice", token: outsiderToken)
             #expect((found["items"] as? [[String: Any]])?.compactMap { ($0["ticket"] as? [String: Any])?["id"] as? String } == [id])
             let (_, _, structured) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?status=active", token: outsiderToken)

@@ -19,10 +19,7 @@ struct SurveyOfferTests {
     @Test("Closing names the department's Survey to Offer When Closed on ticket.status_changed; locking and an agent's own ticket do not")
     func closingNamesTheSurvey() async throws {
         try await TicketTestKit.run { client, kit in
-            try await kit.identity("department.updated", [
-                "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
-                "version": 2, "settings": ["tickets": ["surveyToOfferWhenClosed": "after-support"]],
-            ])
+            try await kit.departmentSettings(["tickets": ["surveyToOfferWhenClosed": "after-support"]], version: 2)
             let agent = try await kit.agent()
             let token = try await kit.token(agent, roles: ["Agent"])
             let asked = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)

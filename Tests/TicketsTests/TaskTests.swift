@@ -8,10 +8,7 @@ import Testing
 struct TaskTests {
     /// The kit's department with "Require all tasks to be completed to close tickets" turned on.
     func requireTasks(_ kit: TicketTestKit) async throws {
-        try await kit.identity("department.updated", [
-            "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
-            "version": 2, "settings": ["tickets": ["requireAllTasksCompletedToClose": true]],
-        ])
+        try await kit.departmentSettings(["tickets": ["requireAllTasksCompletedToClose": true]], version: 2)
     }
 
     @Test("A task made from a ticket is one of its related items, and the department's guard keeps the ticket open until it is done")
@@ -139,10 +136,7 @@ struct TaskTests {
     @Test("Time logged on a task made from a ticket is billable when the ticket's department marks time logs billable by default")
     func taskTimeLogsFollowTheDepartment() async throws {
         try await TicketTestKit.run { client, kit in
-            try await kit.identity("department.updated", [
-                "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
-                "version": 2, "settings": ["timeLogsBillableByDefault": true],
-            ])
+            try await kit.departmentSettings(["timeLogsBillableByDefault": true], version: 2)
             let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
             let ticket = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
             let (_, _, fromTicket) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(ticket)/tasks", token: token, body: #"{"subject":"Ask the vendor"}"#)

@@ -262,10 +262,7 @@ struct TicketLifecycleTests {
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 0)
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.outbox") == 0)
 
-            try await kit.identity("department.updated", [
-                "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
-                "version": 2, "settings": ["tickets": ["requireResolutionToClose": true]],
-            ])
+            try await kit.departmentSettings(["tickets": ["requireResolutionToClose": true]], version: 2)
             let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
             let token = try await kit.token(agent, roles: ["Agent"])
             let (unknown, _, _) = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/status", token: token, body: #"{"status":"solved"}"#)

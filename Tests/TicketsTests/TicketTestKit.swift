@@ -76,6 +76,15 @@ struct TicketTestKit: Sendable {
         try await database.transaction { connection in try await api.directory.apply(type, bytes, on: connection) }
     }
 
+    /// Announces the kit's department again with these settings (the parts a test names), as identity's
+    /// `department.updated` does.
+    func departmentSettings(_ settings: [String: Any], version: Int) async throws {
+        try await identity("department.updated", [
+            "id": departmentID.lowercased, "brandID": brandID.lowercased, "name": "Support", "frontLineGroupID": frontLineID.lowercased,
+            "version": version, "settings": settings,
+        ])
+    }
+
     /// Announces the kit brand's settings document (the parts a test names), as identity's `brand.settings_changed` does.
     func brandSettings(_ settings: [String: Any], version: Int) async throws {
         try await identity("brand.settings_changed", ["brandID": brandID.lowercased, "version": version, "settings": settings])

@@ -10,10 +10,7 @@ struct WorkRecordTests {
     @Test("A ticket keeps one draft with its subject and chosen attachments (the ticket's own), a new one replaces it, sending the reply discards it; time logs are billable by the department's default and need a known category")
     func draftsAndTimeLogs() async throws {
         try await TicketTestKit.run { client, kit in
-            try await kit.identity("department.updated", [
-                "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
-                "version": 2, "settings": ["timeLogsBillableByDefault": true],
-            ])
+            try await kit.departmentSettings(["timeLogsBillableByDefault": true], version: 2)
             let agent = try await kit.agent()
             let token = try await kit.token(agent, roles: ["Agent"])
             let customer = try await kit.customer()

@@ -81,8 +81,10 @@ public enum SafeHTML {
     static func entity(in scalars: String.UnicodeScalarView, at start: String.UnicodeScalarView.Index) -> String.UnicodeScalarView.Index? {
         var index = scalars.index(after: start)
         var body = String.UnicodeScalarView()
-        while index < scalars.endIndex, body.count <= 32, scalars[index] != ";" {
+        var length = 0
+        while index < scalars.endIndex, length <= 32, scalars[index] != ";" {
             body.append(scalars[index])
+            length += 1
             index = scalars.index(after: index)
         }
         guard index < scalars.endIndex, scalars[index] == ";", let first = body.first else { return nil }
