@@ -1,8 +1,10 @@
+import Database
 import Fleet
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Logging
+import PostgresNIO
 import Search
 import Testing
 import TestSupport
@@ -317,5 +319,46 @@ struct TicketSearchTests {
             #expect((bySubject["items"] as? [[String: Any]])?.isEmpty == true)
             try await kit.indexer?.index.destroy()
         }
+    }
+
+    @Test("A search keeps the tickets it loaded for the index version that found them, and reads them again after the next commit")
+    func ticketsKeptPerIndexVersion() async throws {
+        let path = Self.indexPath()
+        try await TicketTestKit.run(index: { try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion) }) { client, kit in
+            let agent = try await kit.agent()
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token, subject: "Printer jams")["id"] as? String)
+            let indexer = try #require(kit.indexer)
+            try await indexer.reindex(try #require(UUID(uuidString: id)))
+            let search = TicketSearch(index: SearchReaders(path: path, count: 1), database: kit.database)
+            let caller = try await kit.caller(agent, roles: ["Agent"])
+            func subjects() async throws -> [String] {
+                try await search.search(TicketSearchCriteria(text: "printer"), caller: caller).items.map(\.ticket.subject)
+            }
+            #expect(try await subjects() == ["Printer jams"])
+
+            // Behind the index's back (no event): the index version is the same, so the kept ticket answers.
+            try await rename(id, "Printer jams again", in: kit)
+            #expect(try await subjects() == ["Printer jams"], "no PostgreSQL read while the index is unchanged")
+
+            // A change is an event that re-indexes the ticket: the commit's new version reads it again.
+            try await indexer.reindex(try #require(UUID(uuidString: id)))
+            #expect(try await subjects() == ["Printer jams again"])
+
+            let uncached = TicketSearch(index: SearchReaders(path: path, count: 1), database: kit.database, keptTickets: 0)
+            try await rename(id, "Printer fixed", in: kit)
+            #expect(try await uncached.search(TicketSearchCriteria(text: "printer"), caller: caller).items.map(\.ticket.subject) == ["Printer fixed"])
+            try await indexer.index.destroy()
+        }
+    }
+
+    /// Changes a ticket's subject in PostgreSQL only, as no route would: no event, so the index does not hear of it.
+    private func rename(_ id: String, _ subject: String, in kit: TicketTestKit) async throws {
+        var binds = PostgresBindings()
+        binds.append(subject)
+        binds.append(UUID(uuidString: id))
+        try await kit.database.client.query(
+            PostgresQuery(unsafeSQL: "UPDATE \(kit.database.table("tickets")) SET subject = $1 WHERE id = $2", binds: binds), logger: kit.database.logger
+        ).consume()
     }
 }

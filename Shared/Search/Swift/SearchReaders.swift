@@ -42,9 +42,9 @@ public struct SearchReaders: TextSearching {
     }
 
     private func answer(_ query: SearchQuery, with reader: XapianReader) throws -> SearchResults {
-        guard cache.capacity > 0 else { return try reader.search(query).results }
-        if let cached = cache.results(for: query, version: try reader.version()) { return cached }
-        let (results, version) = try reader.search(query)
+        if cache.capacity > 0, let cached = cache.results(for: query, version: try reader.version()) { return cached }
+        var (results, version) = try reader.search(query)
+        results.version = version
         cache.store(results, for: query, version: version)
         return results
     }

@@ -96,12 +96,15 @@ public struct TicketSearch: Sendable {
     let index: any TextSearching
     let database: Database
     let store: TicketStore
+    let searched: SearchedTickets
 
-    /// `store` is the service's own, to share its directory cache.
-    public init(index: any TextSearching, database: Database, store: TicketStore? = nil) {
+    /// `store` is the service's own, to share its directory cache; `keptTickets` how many tickets of hits are kept
+    /// for the index version that found them (``SearchedTickets``, 0: none).
+    public init(index: any TextSearching, database: Database, store: TicketStore? = nil, keptTickets: Int = 10_000) {
         self.index = index
         self.database = database
         self.store = store ?? TicketStore(database: database)
+        self.searched = SearchedTickets(capacity: keptTickets)
     }
 
     public func search(_ criteria: TicketSearchCriteria, caller: TicketCaller) async throws -> TicketSearchResults {
@@ -120,7 +123,7 @@ public struct TicketSearch: Sendable {
         guard let text = criteria.text?.nonEmptyText else { return try await structured(criteria, caller: caller) }
         let visibility = visibilityTerms(caller).map { $0 + caller.searchableDepartments.sorted().map(TicketSearchTerms.department) }
         let results = try await index.search(Self.textQuery(criteria, text: text, visibility: visibility))
-        let tickets = try await load(results.hits.compactMap { UUID(parsing: $0.id) })
+        let tickets = try await load(results)
         let hits = results.hits.compactMap { hit -> TicketSearchHit? in
             guard let ticket = tickets[hit.id], caller.canRead(ticket), criteria.inDateRange(ticket.createdAt) else { return nil }
             return TicketSearchHit(ticket: ticket, snippet: hit.snippet, percent: hit.percent)
@@ -208,10 +211,15 @@ public struct TicketSearch: Sendable {
         return query
     }
 
-    private func load(_ ids: [UUID]) async throws -> [String: Ticket] {
-        guard !ids.isEmpty else { return [:] }
-        let tickets = try await database.client.withConnection { try await store.tickets(ids: ids, includingDeleted: true, on: $0) }
-        return Dictionary(tickets.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    /// The tickets of the hits by id: those ``SearchedTickets`` kept for the hits' index version, the others from
+    /// PostgreSQL.
+    private func load(_ results: SearchResults) async throws -> [String: Ticket] {
+        let (kept, missing) = searched.tickets(results.hits.map(\.id), version: results.version)
+        let ids = missing.compactMap { UUID(parsing: $0) }
+        guard !ids.isEmpty else { return kept }
+        let loaded = try await database.client.withConnection { try await store.tickets(ids: ids, includingDeleted: true, on: $0) }
+        searched.keep(loaded, version: results.version)
+        return kept.merging(loaded.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Basic search inside a list view: the view's own scope and status (Active unless given) as filters, ranked by the
@@ -241,7 +249,7 @@ public struct TicketSearch: Sendable {
             throw Problem.badRequest("The portal's own list is searched by subject.")
         }
         let results = try await index.search(SearchQuery(text: text, filterGroups: filters, excluded: [TicketSearchTerms.deleted], limit: limit, language: SearchQuery.everyIndexedLanguage))
-        let tickets = try await load(results.hits.compactMap { UUID(parsing: $0.id) })
+        let tickets = try await load(results)
         let found = results.hits.compactMap { tickets[$0.id] }
         // The agent's own lists show their tickets as they list them (a ticket transferred away included).
         return [.recent, .recentlyTransferred, .followUps].contains(view) ? found : found.filter(caller.canRead)
