@@ -11,7 +11,7 @@ struct AgentCreatedTicketTests {
         try await kit.count("SELECT new_active FROM {schema}.agent_groups WHERE agent_id = '\(agent.lowercased)'")
     }
 
-    @Test("An agent's new ticket is theirs, counts toward their Max Tickets when Active, and its first message goes to To, Cc and Bcc with their signature")
+    @Test("An agent's new ticket is theirs, counts toward their Max Tickets when Active, is in their Recent list, and its first message goes to To, Cc and Bcc with their signature")
     func outboundTicket() async throws {
         try await TicketTestKit.run { client, kit in
             let agent = try await kit.agent()
@@ -34,6 +34,8 @@ struct AgentCreatedTicketTests {
             #expect(message["cc"] as? [String] == ["boss@customer.example"])
             #expect(message["bcc"] as? [String] == ["audit@demo.localhost"])
             #expect((message["bodyText"] as? String)?.hasSuffix("The support team") == true, "the signature every reply carries")
+            let (_, _, recent) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=recent", token: token)
+            #expect((recent["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id], "a ticket the agent opened is one they touched (Recent)")
 
             let (_, _, closed) = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/status", token: token, body: #"{"status":"closed"}"#)
             #expect(closed["status"] as? String == "closed")
@@ -164,10 +166,12 @@ struct AgentCreatedTicketTests {
         }
     }
 
-    @Test("An agent's Incoming Ticket holds the customer's message as theirs: incoming from their address with the copies the agent named, and ticket.created says so; an outbound one is the agent's reply")
+    @Test("An agent's Incoming Ticket holds the customer's message as theirs: incoming from their address with the copies the agent named, and ticket.created says so; an outbound one is the agent's reply; a reply without addresses goes to the autofilled ones")
     func incomingTickets() async throws {
         try await TicketTestKit.run { client, kit in
             let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            _ = try await TicketTestKit.send(
+                client, .patch, "/api/v1/tickets/settings", token: try await kit.administratorToken(), body: #"{"defaultReplyOption":"replyAll"}"#)
             for incoming in [true, false] {
                 let (created, _, ticket) = try await TicketTestKit.send(
                     client, .post, "/api/v1/tickets", token: token,
@@ -181,6 +185,12 @@ struct AgentCreatedTicketTests {
                 #expect(message["cc"] as? [String] == ["boss@customer.example"])
                 let (_, _, replyAll) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/compose?mode=replyAll", token: token)
                 #expect(replyAll["cc"] as? [String] == (incoming ? [] : ["support@demo.localhost"]) + ["boss@customer.example"], "Reply All copies whom the first message copied, not the desk an incoming one went to")
+                let (sent, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"On it."}"#)
+                #expect(sent == .created)
+                let (_, _, after) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/timeline", token: token)
+                let reply = try #require(((after["items"] as? [[String: Any]]) ?? []).compactMap { $0["message"] as? [String: Any] }.first)
+                #expect(reply["to"] as? [String] == replyAll["to"] as? [String] && reply["cc"] as? [String] == replyAll["cc"] as? [String],
+                        "a reply without addresses goes where the compose window fills in (the Default Reply Option, here Reply All)")
                 #expect(ticket["messagesIn"] as? Int == (incoming ? 1 : 0) && ticket["messagesOut"] as? Int == (incoming ? 0 : 1))
                 let (_, _, history) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/history", token: token)
                 let told = ((history["items"] as? [[String: Any]]) ?? []).first { $0["action"] as? String == "ticket.created" }?["details"] as? [String: String]

@@ -7,7 +7,7 @@ import TicketsApp
 
 @Suite("Transfer, take, pin and merge", .serialized, .enabled(if: TestEnvironment.hasDatabase))
 struct TicketHandlingTests {
-    @Test("A transfer moves the ticket to the new group's round robin with a Transfer comment; idle time is kept")
+    @Test("A transfer moves the ticket to the new group's round robin with a Transfer comment; idle time is kept; without a new group it stays in its own")
     func transfer() async throws {
         try await TicketTestKit.run { client, kit in
             let first = try await kit.agent()
@@ -25,6 +25,11 @@ struct TicketHandlingTests {
             #expect(transferred["idleSince"] as? String == ticket["idleSince"] as? String, "idle time is not reset")
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.comments WHERE type = 'transfer'") == 1)
             #expect(try await kit.count("SELECT new_active FROM {schema}.agent_groups WHERE agent_id = '\(first.lowercased)'") == 0)
+            let third = try await kit.agent(in: level2)
+            let (within, _, colleague) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/transfer", token: try await kit.administratorToken(), body: #"{"agentID":"\#(third.lowercased)"}"#)
+            #expect(within == .ok, "a transfer without a new group stays in the ticket's group")
+            #expect(colleague["groupID"] as? String == level2.lowercased && colleague["agentID"] as? String == third.lowercased)
             let (unknown, _, _) = try await TicketTestKit.send(
                 client, .post, "/api/v1/tickets/\(id)/transfer", token: try await kit.token(second, roles: ["Agent"]), body: #"{"groupID":"\#(UUID().uuidString)"}"#)
             #expect(unknown == .unprocessableContent)

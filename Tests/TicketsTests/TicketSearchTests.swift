@@ -225,7 +225,7 @@ struct TicketSearchTests {
         }
     }
 
-    @Test("A text search's date range filters inside the index query; a ticket number combines with the other criteria and with deleted items")
+    @Test("A text search's date range filters inside the index query (a bare end date includes its day), every word must match, and a ticket number combines with the other criteria and with deleted items")
     func dateRangeAndNumber() async throws {
         let path = Self.indexPath()
         try await TicketTestKit.run(index: { try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion) }) { client, kit in
@@ -251,6 +251,11 @@ struct TicketSearchTests {
                 let (_, _, result) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?\(query)", token: admin)
                 return (result["items"] as? [[String: Any]])?.compactMap { ($0["ticket"] as? [String: Any])?["id"] as? String } ?? []
             }
+            let today = Date().formatted(.iso8601.year().month().day())
+            #expect(try await found("text=printer&to=\(today)").contains(ids[2]), "a bare end date includes its day")
+            #expect(try await found("status=active&to=\(today)").contains(ids[2]))
+            #expect(Set(try await found("text=printer+jam")) == [ids[0], ids[1]], "advanced search finds the tickets with every word")
+            #expect(Set(try await found("text=printer+OR+jam")) == Set(ids), "an OR the agent writes finds either")
             #expect(try await found("number=\(numbers[2])&status=active") == [ids[2]])
             #expect(try await found("number=\(numbers[2])&status=closed").isEmpty, "the number no longer ignores the other criteria")
             #expect(try await found("number=\(numbers[2])&text=printer") == [ids[2]])

@@ -323,6 +323,7 @@ void run_search(Xapian::Database &db, const cx_query &query, cx_results &results
     Xapian::QueryParser parser;
     parser.set_database(db);
     parser.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+    if (query.match_every_word) parser.set_default_op(Xapian::Query::OP_AND);
     // Bounds "a*"-style wildcards to the most frequent expansions instead of failing or
     // expanding to thousands of terms.
     parser.set_max_expansion(100, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);

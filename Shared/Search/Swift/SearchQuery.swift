@@ -2,7 +2,8 @@
 ///
 /// `text` is parsed by Xapian's QueryParser with its default syntax (AND/OR/NOT), phrases,
 /// `+word`/`-word`, trailing `*` wildcards, a lone `-word` and spelling correction. Words are
-/// OR-ed and ranked (BM25). Empty text matches every document that passes the filters.
+/// OR-ed (AND-ed with ``matchesEveryWord``) and ranked (BM25). Empty text matches every document that passes the
+/// filters.
 public struct SearchQuery: Sendable, Hashable {
     public var text: String
     /// AND of groups, each group an OR of boolean terms: `[["XGa", "XGb"], ["XSactive"]]`.
@@ -22,6 +23,8 @@ public struct SearchQuery: Sendable, Hashable {
     /// The prefix of the field(s) to take each hit's snippet from ("" = unprefixed fields);
     /// nil takes it from all fields of the document, in the order they were given.
     public var snippetField: String?
+    /// Whether a hit has every word of the text (words without an operator between them are AND-ed), not any.
+    public var matchesEveryWord = false
 
     public init(
         text: String, filterGroups: [[String]] = [], excluded: [String] = [], valueRanges: [SearchValueRange] = [], offset: Int = 0,

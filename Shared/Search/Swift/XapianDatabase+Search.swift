@@ -31,7 +31,8 @@ func runSearch(
                     range_slots: rangeSlots.baseAddress, range_lows: arena.array(query.valueRanges.map { $0.lower ?? "" }),
                     range_highs: arena.array(query.valueRanges.map { $0.upper ?? "" }), range_count: query.valueRanges.count,
                     offset: UInt32(clamping: query.offset), limit: UInt32(clamping: query.limit),
-                    snippet_prefix: arena.string(query.snippetField), snippet_length: snippetLength)
+                    snippet_prefix: arena.string(query.snippetField), snippet_length: snippetLength,
+                    match_every_word: query.matchesEveryWord ? 1 : 0)
                 try xapianCall { error in call(&spec, &found, error) }
             }
         }

@@ -1,11 +1,18 @@
 import Foundation
 
 /// A date a user typed into a query: a full ISO 8601 time (`2026-12-01T09:30:00Z`) or a bare day (`2026-12-01`,
-/// its start in UTC). Callers that take a day as an end bound decide how much of it to include.
+/// its start in UTC). ``bound(_:endOfDay:)`` reads an end bound as including its day.
 public enum DateInput {
     public static func parse(_ text: String) -> (date: Date, wholeDay: Bool)? {
         if let moment = try? Date(text, strategy: .iso8601) { return (moment, false) }
         guard let day = try? Date(text, strategy: Date.ISO8601FormatStyle().year().month().day()) else { return nil }
         return (day, true)
+    }
+
+    /// A time as given, or a bare date: its start, or with `endOfDay` the start of the next day (UTC), an exclusive
+    /// end that includes the day.
+    public static func bound(_ text: String, endOfDay: Bool) -> Date? {
+        guard let (date, wholeDay) = parse(text) else { return nil }
+        return wholeDay && endOfDay ? date.addingTimeInterval(86_400) : date
     }
 }

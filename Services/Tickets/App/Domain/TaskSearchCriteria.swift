@@ -65,7 +65,7 @@ public struct TaskSearchCriteria: Sendable {
         for (name, keyPath) in [("start", \TaskSearchCriteria.start), ("due", \.due), ("created", \.created), ("modified", \.modified)] {
             for (suffix, endOfDay) in [("From", false), ("To", true)] {
                 guard let raw = parameter(name + suffix) else { continue }
-                guard let date = date(raw, endOfDay: endOfDay) else {
+                guard let date = DateInput.bound(raw, endOfDay: endOfDay) else {
                     errors.append(.init(field: name + suffix, message: "an ISO 8601 date such as 2026-12-01 or 2026-12-01T09:30:00Z"))
                     continue
                 }
@@ -79,9 +79,4 @@ public struct TaskSearchCriteria: Sendable {
         return criteria
     }
 
-    /// A time as given, or a bare date: its start, or for an end bound the start of the next day (UTC).
-    static func date(_ text: String, endOfDay: Bool) -> Date? {
-        guard let (date, wholeDay) = DateInput.parse(text) else { return nil }
-        return wholeDay && endOfDay ? date.addingTimeInterval(86_400) : date
-    }
 }

@@ -75,9 +75,10 @@ public struct CustomerMessageRequest: Decodable, Sendable {
     public var bodyHTML: String?
 }
 
-/// `POST …/{id}/transfer` (and a reply's `transfer`): no `agentID` is the group's round robin.
+/// `POST …/{id}/transfer` (and a reply's `transfer`): no `groupID` keeps the ticket's group, no `agentID` is the
+/// group's round robin.
 public struct TransferRequest: Codable, Sendable {
-    public var groupID: String
+    public var groupID: String?
     public var agentID: String?
     public var comment: String?
     public var priority: TicketPriority?
@@ -163,7 +164,7 @@ enum TicketInput {
 
     static func transfer(_ body: TransferRequest) throws -> TicketTransfer {
         TicketTransfer(
-            groupID: try uuid(body.groupID, field: "groupID"), agentID: try body.agentID.map { try uuid($0, field: "agentID") }, comment: body.comment,
+            groupID: try body.groupID.map { try uuid($0, field: "groupID") }, agentID: try body.agentID.map { try uuid($0, field: "agentID") }, comment: body.comment,
             priority: body.priority, status: body.status, pin: body.pin ?? false)
     }
 

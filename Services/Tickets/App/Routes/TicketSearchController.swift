@@ -54,9 +54,10 @@ public struct TicketSearchController: Sendable {
             guard let limit = Int(text), (1...200).contains(limit) else { throw Problem.badRequest("limit is 1 to 200.") }
             return limit
         } ?? 50
+        /// A bare `to` date includes its day.
         func date(_ name: Substring) throws -> Date? {
             try value(name).map { text in
-                if let (date, _) = DateInput.parse(text) { return date }
+                if let date = DateInput.bound(text, endOfDay: name == "to") { return date }
                 throw Problem.badRequest("\(name) must be a date such as 2026-12-01 or 2026-12-01T09:00:00Z.")
             }
         }

@@ -132,7 +132,8 @@ public struct TicketSearch: Sendable {
     }
 
     /// The index query for text criteria: `visibility` (boolean terms, nil for everything) and every criterion are
-    /// filters inside the ranked query.
+    /// filters inside the ranked query. Advanced search finds tickets with every word ("Advanced searches use the
+    /// 'and' modifier for combining phrases and fields", S001:3280); similar resolved tickets, any of them.
     public static func textQuery(_ criteria: TicketSearchCriteria, text: String, visibility: [String]?) -> SearchQuery {
         var filters: [[String]] = visibility.map { [$0] } ?? []
         if !criteria.statuses.isEmpty { filters.append(criteria.statuses.map(TicketSearchTerms.status)) }
@@ -149,9 +150,11 @@ public struct TicketSearch: Sendable {
         if let id = criteria.numberedID { filters.append(["Q" + id]) }
         for (field, value) in criteria.fields.sorted(by: { $0.key < $1.key }) { filters.append([TicketSearchTerms.field(field, value)]) }
         let excluded = (criteria.onlyDeleted ? [] : [TicketSearchTerms.deleted]) + criteria.excludedIDs.map { "Q" + $0 }
-        return SearchQuery(
+        var query = SearchQuery(
             text: text, filterGroups: filters, excluded: excluded, valueRanges: criteria.createdRange.map { [$0] } ?? [], limit: criteria.limit,
             language: SearchQuery.everyIndexedLanguage, snippetField: criteria.resolvedOnly ? "R" : nil)
+        query.matchesEveryWord = !criteria.resolvedOnly
+        return query
     }
 
     /// Boolean terms of what the caller may see, nil for everything: agents their groups, managers also their

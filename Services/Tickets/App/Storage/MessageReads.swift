@@ -67,25 +67,33 @@ extension TicketStore {
         binds.append(settings.maxMessagesInReplies)
         return try await database.client.withConnection { connection in
             let latest = try await messages("WHERE ticket_id = $1 AND NOT forwarded ORDER BY id DESC LIMIT $2", binds, on: connection)
-            var incoming = PostgresBindings()
-            incoming.append(UUID(parsing: ticket.id))
-            let latestIncoming = try await messages("WHERE ticket_id = $1 AND direction = 'in' ORDER BY id DESC LIMIT 1", incoming, on: connection).first
-            // The latest reply to the customer: an agent's forward (to a vendor, a colleague) is not one.
-            let latestOutgoing = try await messages(
-                "WHERE ticket_id = $1 AND direction = 'out' AND NOT forwarded ORDER BY id DESC LIMIT 1", incoming, on: connection).first
-            let changed = try await connection.query(
-                PostgresQuery(unsafeSQL: """
-                    SELECT max(at) FROM \(database.table("history")) WHERE ticket_id = $1 AND action = 'ticket.email_changed'
-                    """, binds: incoming), logger: database.logger)
-            var addressChangedAt: Date?
-            for try await at in changed.decode(Date?.self) { addressChangedAt = at }
-            let (to, cc, bcc) = ReplyComposer.recipients(
-                mode, customerEmail: ticket.customerEmail, latestIncoming: latestIncoming, latestOutgoing: latestOutgoing, agentAddress: agentAddress,
-                addressChangedAt: addressChangedAt)
+            let (to, cc, bcc) = try await recipients(of: ticket, mode, agentAddress: agentAddress, on: connection)
             let quote = ReplyComposer.quote(latest)
             return ReplyComposition(
                 mode: mode, subject: ticket.subject, to: to, cc: cc, bcc: bcc, quoteHTML: quote.html, quoteText: quote.text, quotedMessageIDs: latest.map(\.id),
                 signatureHTML: try await renderedSignature(for: ticket, agent: agent, agentAddress: agentAddress, scheme: scheme, on: connection))
         }
+    }
+
+    /// Whom a reply of `mode` goes to (``ReplyComposer/recipients(_:customerEmail:latestIncoming:latestOutgoing:agentAddress:addressChangedAt:)``),
+    /// from the ticket's latest messages and the last change of its address.
+    func recipients(
+        of ticket: Ticket, _ mode: TicketSettings.ReplyOption, agentAddress: String, on connection: PostgresConnection
+    ) async throws -> (to: [String], cc: [String], bcc: [String]) {
+        var binds = PostgresBindings()
+        binds.append(UUID(parsing: ticket.id))
+        let latestIncoming = try await messages("WHERE ticket_id = $1 AND direction = 'in' ORDER BY id DESC LIMIT 1", binds, on: connection).first
+        // The latest reply to the customer: an agent's forward (to a vendor, a colleague) is not one.
+        let latestOutgoing = try await messages(
+            "WHERE ticket_id = $1 AND direction = 'out' AND NOT forwarded ORDER BY id DESC LIMIT 1", binds, on: connection).first
+        let changed = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT max(at) FROM \(database.table("history")) WHERE ticket_id = $1 AND action = 'ticket.email_changed'
+                """, binds: binds), logger: database.logger)
+        var addressChangedAt: Date?
+        for try await at in changed.decode(Date?.self) { addressChangedAt = at }
+        return ReplyComposer.recipients(
+            mode, customerEmail: ticket.customerEmail, latestIncoming: latestIncoming, latestOutgoing: latestOutgoing, agentAddress: agentAddress,
+            addressChangedAt: addressChangedAt)
     }
 }

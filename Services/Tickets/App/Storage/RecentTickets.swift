@@ -9,12 +9,16 @@ extension TicketStore {
     static let recentLimit = 100
 
     func recordRecent(before: Ticket, after: Ticket, actor: Actor, on connection: PostgresConnection) async throws {
-        if actor.kind == "agent", let agent = actor.id.flatMap(UUID.init(parsing:)) {
-            try await remember("touched", agent: agent, ticket: after.id, on: connection)
-        }
+        try await recordTouch(after, by: actor, on: connection)
         if let previous = before.agentID.flatMap(UUID.init(parsing:)), before.agentID != after.agentID {
             try await remember("transferred", agent: previous, ticket: after.id, on: connection)
         }
+    }
+
+    /// An agent touched the ticket: they changed it, or opened it (outbound, for a customer, or split from a message).
+    func recordTouch(_ ticket: Ticket, by actor: Actor, on connection: PostgresConnection) async throws {
+        guard actor.kind == "agent", let agent = actor.id.flatMap(UUID.init(parsing:)) else { return }
+        try await remember("touched", agent: agent, ticket: ticket.id, on: connection)
     }
 
     private func remember(_ kind: String, agent: UUID, ticket: String, on connection: PostgresConnection) async throws {

@@ -195,6 +195,7 @@ extension TicketStore {
         if let sentForm { published.append(TicketEvents.Item("ticket.form_sent", actor: actor, details: sentForm.eventDetails)) }
         if let comment { published.append(TicketEvents.Item("ticket.comment_added", actor: actor, details: comment.eventDetails)) }
         try await events.publish(published, ticket, on: connection)
+        try await recordTouch(ticket, by: actor, on: connection)
         guard let opening = new.opening, opening.pin || opening.followUp != nil else { return ticket }
         return try await modify(id, expectedVersion: nil, actor: actor, on: connection) { ticket, connection in
             var published: [(type: String, details: [String: String])] = []

@@ -133,9 +133,13 @@ extension TicketStore {
             if let form = reply.form {
                 (body, sentForm) = try await send(form, in: body, on: ticket, messageID: messageID, by: reply.agentID, scheme: reply.publicScheme, on: connection)
             }
+            // Without any address the reply goes where the compose window would fill in (the Default Reply Option).
+            let (to, cc, bcc) = reply.to.isEmpty && reply.cc.isEmpty && reply.bcc.isEmpty
+                ? try await recipients(of: ticket, try await settings().defaultReplyOption, agentAddress: reply.agentAddress, on: connection)
+                : (reply.to.isEmpty ? [ticket.customerEmail] : reply.to, reply.cc, reply.bcc)
             let message = TicketMessage(
                 id: messageID.lowercased, ticketID: ticket.id, direction: .outgoing, authorID: reply.agentID.lowercased,
-                from: reply.agentAddress, to: reply.to.isEmpty ? [ticket.customerEmail] : reply.to, cc: reply.cc, bcc: reply.bcc,
+                from: reply.agentAddress, to: to, cc: cc, bcc: bcc,
                 bodyHTML: body.html, bodyText: body.text, createdAt: Date(), subject: reply.subject.flatMap { $0 == ticket.subject ? nil : $0 },
                 quotedHTML: quoted?.html, quotedText: quoted?.text)
             let attachments = reply.attachmentIDs.isEmpty
@@ -232,7 +236,7 @@ extension TicketStore {
     func transferChange(
         _ ticket: inout Ticket, _ transfer: TicketTransfer, by actor: String, on connection: PostgresConnection
     ) async throws -> [(type: String, details: [String: String])] {
-        let groupID = transfer.groupID
+        guard let groupID = transfer.groupID ?? UUID(parsing: ticket.groupID) else { throw Problem.internalError(requestID: nil) }
         let wasPinned = ticket.pinned
         guard let departmentID = try await departmentOfGroup(groupID, on: connection),
             let department = try await department(departmentID, on: connection)

@@ -90,6 +90,7 @@ typedef struct cx_query {
     uint32_t limit;
     const char *snippet_prefix;       /* NULL = snippet over all fields; else one field's text */
     uint32_t snippet_length;          /* bytes to aim for; 0 = no snippets */
+    int match_every_word;             /* nonzero: words without an operator between them are ANDed, not ORed */
 } cx_query;
 
 int cx_database_search(cx_database *database, const cx_query *query, cx_results **out, char **error);
