@@ -43,7 +43,8 @@ public struct SearchReaders: TextSearching {
 
     private func answer(_ query: SearchQuery, with reader: XapianReader) throws -> SearchResults {
         if cache.capacity > 0, let cached = cache.results(for: query, version: try reader.version()) { return cached }
-        var (results, version) = try reader.search(query)
+        let (found, version) = try reader.search(query)
+        var results = found
         results.version = version
         cache.store(results, for: query, version: version)
         return results

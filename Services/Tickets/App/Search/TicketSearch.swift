@@ -99,12 +99,14 @@ public struct TicketSearch: Sendable {
     let searched: SearchedTickets
 
     /// `store` is the service's own, to share its directory cache; `keptTickets` how many tickets of hits are kept
-    /// for the index version that found them (``SearchedTickets``, 0: none).
-    public init(index: any TextSearching, database: Database, store: TicketStore? = nil, keptTickets: Int = 10_000) {
+    /// for the index version that found them, and for how long at most (``SearchedTickets``; 0 tickets: none).
+    public init(
+        index: any TextSearching, database: Database, store: TicketStore? = nil, keptTickets: Int = 10_000, keptFor: Duration = .seconds(1)
+    ) {
         self.index = index
         self.database = database
         self.store = store ?? TicketStore(database: database)
-        self.searched = SearchedTickets(capacity: keptTickets)
+        self.searched = SearchedTickets(capacity: keptTickets, maxAge: keptFor)
     }
 
     public func search(_ criteria: TicketSearchCriteria, caller: TicketCaller) async throws -> TicketSearchResults {

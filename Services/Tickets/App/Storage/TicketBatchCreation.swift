@@ -45,8 +45,7 @@ extension TicketStore {
         for (position, item) in pending.enumerated() {
             do {
                 let new = try item.make(known[item.departmentID])
-                // An agent's ticket goes to their Recent list (``recordTouch(_:by:on:)``), which a batch does not write.
-                if new.isPlainActive && item.actor.kind != "agent" { plain.append((position, new, item.actor)) } else { oneByOne.append((position, new, item.actor)) }
+                if new.isPlainActive { plain.append((position, new, item.actor)) } else { oneByOne.append((position, new, item.actor)) }
             } catch {
                 results[position] = .failure(error)
             }

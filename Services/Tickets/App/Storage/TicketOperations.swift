@@ -117,7 +117,10 @@ extension TicketStore {
     /// ``RequestKey`` the reply is written once: sent again, even with the `If-Match` it was first sent with, it writes
     /// nothing and answers `replayed`.
     public func reply(_ id: UUID, _ reply: AgentReply, expectedVersion: Int?, key: RequestKey? = nil) async throws -> (ticket: Ticket, replayed: Bool) {
-        try await modifyOnce(id, key: key, expectedVersion: expectedVersion, actor: .agent(reply.agentID.lowercased)) { ticket, connection in
+        // Without any address the reply goes where the compose window fills in, by the Default Reply Option (read
+        // before the transaction: the settings take a connection of their own).
+        let autofill = reply.to.isEmpty && reply.cc.isEmpty && reply.bcc.isEmpty ? try await settings().defaultReplyOption : nil
+        return try await modifyOnce(id, key: key, expectedVersion: expectedVersion, actor: .agent(reply.agentID.lowercased)) { ticket, connection in
             guard ticket.agentID == reply.agentID.lowercased else {
                 throw Problem.conflict("Only the ticket's owner replies; take the ticket first.")
             }
@@ -133,10 +136,11 @@ extension TicketStore {
             if let form = reply.form {
                 (body, sentForm) = try await send(form, in: body, on: ticket, messageID: messageID, by: reply.agentID, scheme: reply.publicScheme, on: connection)
             }
-            // Without any address the reply goes where the compose window would fill in (the Default Reply Option).
-            let (to, cc, bcc) = reply.to.isEmpty && reply.cc.isEmpty && reply.bcc.isEmpty
-                ? try await recipients(of: ticket, try await settings().defaultReplyOption, agentAddress: reply.agentAddress, on: connection)
-                : (reply.to.isEmpty ? [ticket.customerEmail] : reply.to, reply.cc, reply.bcc)
+            let (to, cc, bcc) = if let autofill {
+                try await recipients(of: ticket, autofill, agentAddress: reply.agentAddress, on: connection)
+            } else {
+                (reply.to.isEmpty ? [ticket.customerEmail] : reply.to, reply.cc, reply.bcc)
+            }
             let message = TicketMessage(
                 id: messageID.lowercased, ticketID: ticket.id, direction: .outgoing, authorID: reply.agentID.lowercased,
                 from: reply.agentAddress, to: to, cc: cc, bcc: bcc,
