@@ -70,8 +70,11 @@ public enum CloudEventCoding {
         Array(try encoder().encode(event))
     }
 
+    /// The envelope of an event, read by ``CloudEventHeaderScanner`` when the bytes are in the plain shape events are
+    /// written in, else (escapes, odd shapes, errors) by Foundation's decoder, whose errors are the ones thrown.
     public static func decodeHeader(_ bytes: [UInt8]) throws -> CloudEventHeader {
-        try decoder().decode(CloudEventHeader.self, from: Data(bytes))
+        if let header = CloudEventHeaderScanner.header(in: bytes) { return header }
+        return try decoder().decode(CloudEventHeader.self, from: Data(bytes))
     }
 
     public static func decode<P>(_ type: P.Type, from bytes: [UInt8]) throws -> CloudEvent<P> {

@@ -131,7 +131,7 @@ enum TicketInput {
     /// The safe HTML and text of a body given as `body` (text) or `bodyHTML`.
     static func body(text: String?, html: String?) throws -> (html: String, text: String) {
         let given = (html ?? "") + (text ?? "")
-        guard !given.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard !given.unicodeScalars.allSatisfy(\.properties.isWhitespace) else {
             throw Problem.unprocessable("A message needs a body.", errors: [.init(field: "body", message: "is required")])
         }
         guard given.count <= maximumBody else {
