@@ -1,4 +1,4 @@
-import Database
+@testable import Database
 import Foundation
 import PostgresNIO
 import Testing
@@ -43,6 +43,32 @@ struct RowCellsTests {
                 var cells = RowCells(row)
                 let error = #expect(throws: PostgresDecodingError.self) { try cells.int() }
                 #expect(error?.columnName == "subject")
+            }
+        }
+    }
+
+    @Test("Cells read from their bytes equal what PostgresNIO decodes, and the forms left to it are left")
+    func directReadsMatchPostgresNIO() async throws {
+        try await TestDatabase.withFreshSchema("rowcells") { database in
+            let rows = try await database.client.query(PostgresQuery(unsafeSQL: """
+                SELECT 'c8a1f9a4-60b5-4c41-9a53-7d1c2b0c9e11'::uuid, 'Zürich ☕'::text, 'vc'::varchar(5), 'bp'::char(4), 'nm'::name,
+                       (-32768)::smallint, (-2147483648)::integer, 9007199254740993::bigint, false, true,
+                       timestamptz '1999-12-31 23:59:59.999999+00', timestamp '2026-12-02 05:30:47.000001',
+                       timestamptz '2038-01-19 03:14:08.5+00', 3.5::numeric, date '2026-12-02'
+                """))
+            for try await row in rows {
+                let cells = Array(row)
+                #expect(RowCells.uuid(in: cells[0]) == (try cells[0].decode(UUID.self)))
+                for index in 1...4 { #expect(RowCells.string(in: cells[index]) == (try cells[index].decode(String.self))) }
+                for index in 5...7 { #expect(RowCells.int(in: cells[index]) == (try cells[index].decode(Int.self))) }
+                for index in 8...9 { #expect(RowCells.bool(in: cells[index]) == (try cells[index].decode(Bool.self))) }
+                for index in 10...12 { #expect(RowCells.date(in: cells[index]) == (try cells[index].decode(Date.self))) }
+                #expect(RowCells.int(in: cells[13]) == nil)
+                #expect(RowCells.date(in: cells[14]) == nil)
+                #expect(RowCells.string(in: cells[0]) == nil)
+                var read = RowCells(row)
+                #expect(try read.uuid() == cells[0].decode(UUID.self))
+                #expect(try read.string() == "Zürich ☕")
             }
         }
     }
