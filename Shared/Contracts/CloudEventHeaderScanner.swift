@@ -4,7 +4,7 @@
 /// Foundation's decoder parsed the whole event to do so: for a `ticket.created`, with the ticket and its first
 /// message, that was 3 % of the tickets process while tickets were being created. The scanner answers nil, so that
 /// the caller asks Foundation's decoder instead, whenever the bytes are anything but the plain shape events are
-/// written in: an escape inside a header member, a member given twice, a required member missing or not a string,
+/// written in: an escape or a byte beyond ASCII inside a header member or key, a member given twice, a required member missing or not a string,
 /// or a syntax error anywhere in the object.
 enum CloudEventHeaderScanner {
     static func header(in bytes: [UInt8]) -> CloudEventHeader? {
@@ -43,7 +43,7 @@ enum CloudEventHeaderScanner {
                             members[member] = value
                         }
                     } else {
-                        guard skipValue(depth: 0) else { return nil }
+                        guard skipValue(depth: 1) else { return nil }
                     }
                     skipSpace()
                 } while take(UInt8(ascii: ","))
@@ -59,7 +59,9 @@ enum CloudEventHeaderScanner {
                 specversion: specversion, id: id, source: source, type: type, subject: subject, brandid: members[.brandid] ?? nil)
         }
 
-        /// A string without escapes (nil for one with any, or for no string here).
+        /// A string of ASCII without escapes (nil for one with any escape or other byte, or for no string here): the
+        /// members events carry are ids, names and types, and anything else, invalid UTF-8 included, is Foundation's to
+        /// judge.
         private mutating func plainString() -> String? {
             guard take(UInt8(ascii: "\"")) else { return nil }
             let start = position
@@ -70,13 +72,14 @@ enum CloudEventHeaderScanner {
                     position += 1
                     return text
                 }
-                if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+                if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
                 position += 1
             }
             return nil
         }
 
-        /// Steps over one value of any kind, checking its syntax; false where it is not JSON.
+        /// Steps over one value of any kind, checking its syntax; false where it is not JSON, or nested deeper than
+        /// Foundation's 512 levels (the envelope is level 1).
         private mutating func skipValue(depth: Int) -> Bool {
             guard depth < 512, position < bytes.count else { return false }
             switch bytes[position] {

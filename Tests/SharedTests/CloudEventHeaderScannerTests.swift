@@ -73,4 +73,27 @@ struct CloudEventHeaderScannerTests {
             #expect(CloudEventHeaderScanner.header(in: Array("{\(base),\"data\":\(value)}".utf8)) == nil, "\(value)")
         }
     }
+
+    @Test("Members beyond ASCII and invalid UTF-8 are left to Foundation's decoder, which reads the one and refuses the other")
+    func beyondASCII() throws {
+        let text = #"{"specversion":"1.0","id":"e1","source":"s","type":"t","subject":"Zürich"}"#
+        #expect(CloudEventHeaderScanner.header(in: Array(text.utf8)) == nil)
+        #expect(try CloudEventCoding.decodeHeader(Array(text.utf8)).subject == "Zürich")
+        var invalid = Array(#"{"specversion":"1.0","id":"e1","source":"s","type":"t","subject":"x"#.utf8)
+        invalid += [0xFF, UInt8(ascii: "\""), UInt8(ascii: "}")]
+        #expect(CloudEventHeaderScanner.header(in: invalid) == nil)
+        #expect(throws: (any Error).self) { try CloudEventCoding.decodeHeader(invalid) }
+    }
+
+    @Test("Data nested as deep as Foundation reads is stepped over; one level deeper is left to Foundation, which refuses it")
+    func nesting() throws {
+        func event(dataDepth: Int) -> [UInt8] {
+            let data = String(repeating: "[", count: dataDepth) + String(repeating: "]", count: dataDepth)
+            return Array(#"{"specversion":"1.0","id":"e1","source":"s","type":"t","subject":"x","data":\#(data)}"#.utf8)
+        }
+        #expect(CloudEventHeaderScanner.header(in: event(dataDepth: 511)) != nil)
+        #expect(try CloudEventCoding.decodeHeader(event(dataDepth: 511)).id == "e1")
+        #expect(CloudEventHeaderScanner.header(in: event(dataDepth: 512)) == nil)
+        #expect(throws: (any Error).self) { try CloudEventCoding.decodeHeader(event(dataDepth: 512)) }
+    }
 }

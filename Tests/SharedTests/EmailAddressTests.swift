@@ -9,6 +9,7 @@ struct EmailAddressTests {
         #expect(EmailAddress.validated("  ann@example.com\t") == "ann@example.com")
         #expect(EmailAddress.validated("\u{00A0}\u{3000}ann@example.com\u{2003}") == "ann@example.com")
         #expect(EmailAddress.validated("ann@example.com") == "ann@example.com")
+        #expect(EmailAddress.validated("\u{200B}ann@example.com\u{200B}") == "ann@example.com")
     }
 
     @Test("Newlines, inner spaces, a second @, no dotted domain or an empty local part are refused")

@@ -67,8 +67,18 @@ struct RowCellsTests {
                 #expect(RowCells.date(in: cells[14]) == nil)
                 #expect(RowCells.string(in: cells[0]) == nil)
                 var read = RowCells(row)
-                #expect(try read.uuid() == cells[0].decode(UUID.self))
-                #expect(try read.string() == "Zürich ☕")
+                #expect(try read.optionalUUID() == cells[0].decode(UUID.self))
+                #expect(try read.optionalString() == "Zürich ☕")
+                #expect(try read.string() == "vc")
+                #expect(try read.string() == "bp  ")
+                #expect(try read.string() == "nm")
+                #expect(try read.optionalInt() == -32768)
+                #expect(try read.int() == -2_147_483_648)
+                #expect(try read.int() == 9_007_199_254_740_993)
+                #expect(try read.bool() == false)
+                #expect(try read.bool())
+                #expect(try read.optionalDate() == cells[10].decode(Date.self))
+                #expect(try read.date() == cells[11].decode(Date.self))
             }
         }
     }

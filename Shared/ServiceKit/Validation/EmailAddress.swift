@@ -13,10 +13,13 @@ public enum EmailAddress {
         return email
     }
 
-    /// `raw` without the spaces and tabs around it, as `trimmingCharacters(in: .whitespaces)` (Unicode's space
-    /// separators and the tab), without Foundation's bridging, which was 1 % of the tickets process during creation.
+    /// `raw` without the spaces and tabs around it, as `trimmingCharacters(in: .whitespaces)` trims (Unicode's space
+    /// separators, the tab, and the zero-width space, which Foundation's set holds too), without Foundation's
+    /// bridging, which was 1 % of the tickets process during creation.
     static func trimmedOfSpaces(_ raw: String) -> String {
-        func isSpace(_ scalar: Unicode.Scalar) -> Bool { scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator }
+        func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+            scalar == "\t" || scalar == "\u{200B}" || scalar.properties.generalCategory == .spaceSeparator
+        }
         let scalars = raw.unicodeScalars
         guard let first = scalars.firstIndex(where: { !isSpace($0) }), let last = scalars.lastIndex(where: { !isSpace($0) }) else { return "" }
         guard first != scalars.startIndex || scalars.index(after: last) != scalars.endIndex else { return raw }
