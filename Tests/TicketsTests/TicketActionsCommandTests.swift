@@ -85,6 +85,24 @@ struct TicketActionsCommandTests {
         }
     }
 
+    @Test("A command whose data does not decode is dropped with nothing written, and the commands after it still apply")
+    func unreadableCommandIsDropped() async throws {
+        try await TicketTestKit.run { client, kit in
+            _ = try await kit.agent()
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let handler = TicketCommandHandler(store: kit.api.store, logger: Logger(label: "commands"))
+            let unreadable = Array("""
+                {"specversion":"1.0","id":"\(UUID().lowercased)","source":"automation","type":"\(TicketActionsCommand.type)",
+                 "subject":"\(id)","time":"2026-12-05T16:00:00.000Z","datacontenttype":"application/json","data":{"priority":"urgent"}}
+                """.utf8)
+            try await kit.database.transaction { try await handler.apply(TicketActionsCommand.type, unreadable, on: $0) }
+            #expect(try await kit.count("SELECT version FROM {schema}.tickets WHERE id = '\(id)'") == 1, "the ticket is as it was")
+
+            try await Self.send(TicketActionsCommand(ticketID: id, source: "automation", ruleID: UUID().lowercased, priority: "urgent"), kit: kit)
+            #expect(try await kit.count("SELECT priority FROM {schema}.tickets WHERE id = '\(id)'") == 3, "urgent")
+        }
+    }
+
     static func send(_ command: TicketActionsCommand, kit: TicketTestKit) async throws {
         let handler = TicketCommandHandler(store: kit.api.store, logger: Logger(label: "commands"))
         let bytes = try CloudEventCoding.encode(

@@ -6,8 +6,8 @@ import PostgresNIO
 import ServiceKit
 
 /// Applies `tickets.commands` (open a ticket, a customer's message for a ticket, an automation rule's actions, a reply bounced) inside the idempotent consumer's transaction, so a
-/// command acts exactly once. A command that can never succeed (unknown department, invalid fields) is logged and dropped rather than
-/// retried forever.
+/// command acts exactly once. A command that can never succeed (unknown department, invalid fields, data that does not decode) is
+/// logged and dropped rather than retried forever.
 public struct TicketCommandHandler: Sendable {
     let store: TicketStore
     let logger: Logger
@@ -42,6 +42,13 @@ public struct TicketCommandHandler: Sendable {
         } catch let problem as Problem {
             try await connection.query("ROLLBACK TO SAVEPOINT ticket_command", logger: logger).consume()
             logger.error("dropping a ticket command that cannot succeed", metadata: ["type": "\(type)", "problem": "\(problem.detail ?? problem.title)"])
+        } catch let error as DecodingError {
+            // Data that does not read now never will: retried, it would hold up every later command of its partition.
+            // The log keeps the event whole, so that what it carried can still be recovered by hand.
+            try await connection.query("ROLLBACK TO SAVEPOINT ticket_command", logger: logger).consume()
+            logger.error(
+                "dropping a ticket command whose data cannot be read",
+                metadata: ["type": "\(type)", "error": "\(error)", "event": "\(String(decoding: bytes, as: UTF8.self))"])
         }
     }
 
