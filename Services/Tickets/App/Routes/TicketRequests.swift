@@ -131,8 +131,7 @@ enum TicketInput {
     /// The safe HTML and text of a body given as `body` (text) or `bodyHTML`.
     static func body(text: String?, html: String?) throws -> (html: String, text: String) {
         let given = (html ?? "") + (text ?? "")
-        // What `trimmingCharacters(in: .whitespacesAndNewlines)` trims: Unicode's White_Space and the zero-width space.
-        guard !given.unicodeScalars.allSatisfy({ $0.properties.isWhitespace || $0 == "\u{200B}" }) else {
+        guard given.nonEmptyText != nil else {
             throw Problem.unprocessable("A message needs a body.", errors: [.init(field: "body", message: "is required")])
         }
         guard given.count <= maximumBody else {
