@@ -229,12 +229,15 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 [[ -n $created ]] || die "a portal ticket was never created (201) in 10 s: the benchmark would measure refusals"
-read -r tc_rps tc_p50 tc_p99 tc_bad tc_err < <(measure create-ticket "$THREADS" 16 "$TICKETS_URL" -s "$TICKET_SCRIPT" -H "Host: $BRAND_HOST") ||
-    die "could not read wrk's report $BENCH_DIR/wrk-create-ticket.txt"
-# The same at 64 connections: with 16, a group-commit batch waits for the one before it and the processes idle
-# between round trips; 64 show what the fleet does when the CPU, not the wait, is the limit.
-read -r tw_rps tw_p50 tw_p99 tw_bad tw_err < <(measure create-ticket-64 "$THREADS" 64 "$TICKETS_URL" -s "$TICKET_SCRIPT" -H "Host: $BRAND_HOST") ||
-    die "could not read wrk's report $BENCH_DIR/wrk-create-ticket-64.txt"
+# The target is a rate with a latency bound (>= 2,000 created/s with p99 <= 50 ms), so creation is measured at 16,
+# 32 and 64 connections and judged at the fastest of them whose p99 stays within the bound. wrk keeps each
+# connection's one request in flight: at 16 the rate is 16 / latency (a group-commit batch waits for the one before
+# it and the two cores idle a quarter of the time between its round trips), at 64 the CPU is the limit.
+declare -A tc_rps tc_p50 tc_p99 tc_bad tc_err pg_tps
+for conns in 16 32 64; do
+    read -r "tc_rps[$conns]" "tc_p50[$conns]" "tc_p99[$conns]" "tc_bad[$conns]" "tc_err[$conns]" < <(measure "create-ticket-$conns" "$THREADS" "$conns" \
+        "$TICKETS_URL" -s "$TICKET_SCRIPT" -H "Host: $BRAND_HOST") || die "could not read wrk's report $BENCH_DIR/wrk-create-ticket-$conns.txt"
+done
 PGBENCH_SQL="$BENCH_DIR/ticket-ceiling.sql"
 psql_bench -c "CREATE SCHEMA IF NOT EXISTS bench; DROP TABLE IF EXISTS bench.rows, bench.outbox;
     CREATE TABLE bench.rows (id uuid PRIMARY KEY, body text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
@@ -246,22 +249,24 @@ ceiling() {
     PGPASSWORD=concierge "$PGBENCH" -n -h 127.0.0.1 -p 55434 -U concierge -c "$1" -j "$THREADS" -T "${DURATION%s}" -f "$PGBENCH_SQL" concierge 2>/dev/null |
         awk '/^tps = / { print $3; exit }'
 }
-pg_tps=$(ceiling 16)
-pg64_tps=$(ceiling 64)
-tickets_table=$(awk -v tr="$tc_rps" -v t50="$tc_p50" -v t99="$tc_p99" -v pg="${pg_tps:-0}" \
-    -v wr="$tw_rps" -v w50="$tw_p50" -v w99="$tw_p99" -v pw="${pg64_tps:-0}" '
-    BEGIN {
-        printf "%-34s %12.0f %10.3f %10.3f   (target >= 2000/s, p99 <= 50 ms)\n", "POST /api/v1/tickets, 16 conns", tr, t50, t99
-        printf "%-34s %12.0f\n", "pgbench row + outbox row, 16 clients", pg
-        printf "%-34s %11.1f %%\n", "ticket creation / pgbench ceiling", (pg > 0 ? 100 * tr / pg : 0)
-        printf "%-34s %12.0f %10.3f %10.3f\n", "POST /api/v1/tickets, 64 conns", wr, w50, w99
-        printf "%-34s %12.0f\n", "pgbench row + outbox row, 64 clients", pw
-        printf "%-34s %11.1f %%\n", "the same at 64", (pw > 0 ? 100 * wr / pw : 0)
-    }')
+for conns in 16 32 64; do pg_tps[$conns]=$(ceiling "$conns"); done
+tickets_table=$(
+    for conns in 16 32 64; do
+        awk -v c="$conns" -v tr="${tc_rps[$conns]}" -v t50="${tc_p50[$conns]}" -v t99="${tc_p99[$conns]}" -v pg="${pg_tps[$conns]:-0}" '
+        BEGIN {
+            printf "%-34s %12.0f %10.3f %10.3f\n", "POST /api/v1/tickets, " c " conns", tr, t50, t99
+            printf "%-34s %12.0f   (creation: %.1f %% of it)\n", "pgbench row + outbox row, " c " clients", pg, (pg > 0 ? 100 * tr / pg : 0)
+        }'
+    done
+)
 echo "$tickets_table"
 echo "$tickets_table" >>"$BENCH_DIR/results.txt"
-target "ticket creation, 16 connections" "$tc_rps" ">=" 2000 "/s"
-target "ticket creation p99, 16 connections" "$tc_p99" "<=" 50 "ms"
+best=16
+for conns in 32 64; do
+    awk -v r="${tc_rps[$conns]}" -v b="${tc_rps[$best]}" -v p="${tc_p99[$conns]}" 'BEGIN { exit !(p <= 50 && r > b) }' && best=$conns
+done
+target "ticket creation, fastest of 16/32/64 conns with p99 <= 50 ms ($best)" "${tc_rps[$best]}" ">=" 2000 "/s"
+target "ticket creation p99 at $best connections" "${tc_p99[$best]}" "<=" 50 "ms"
 fi
 
 if section views; then
@@ -275,8 +280,9 @@ if section knowledge; then
     source "$SCRIPTS/bench/knowledge.sh"
 fi
 for pair in "gateway:${gw_bad:-}:${gw_err:-}" "direct:${d_bad:-}:${d_err:-}" "gateway-single:${gs_bad:-}:${gs_err:-}" \
-    "direct-single:${ds_bad:-}:${ds_err:-}" "sign-in:${si_bad:-}:${si_err:-}" "me:${me_bad:-}:${me_err:-}" "create-ticket:${tc_bad:-}:${tc_err:-}" \
-    "create-ticket-64:${tw_bad:-}:${tw_err:-}"; do
+    "direct-single:${ds_bad:-}:${ds_err:-}" "sign-in:${si_bad:-}:${si_err:-}" "me:${me_bad:-}:${me_err:-}" \
+    "create-ticket-16:${tc_bad[16]:-}:${tc_err[16]:-}" "create-ticket-32:${tc_bad[32]:-}:${tc_err[32]:-}" \
+    "create-ticket-64:${tc_bad[64]:-}:${tc_err[64]:-}"; do
     IFS=: read -r label bad err <<<"$pair"
     [[ -n $bad ]] || continue
     not_2xx "$label" "$bad"
