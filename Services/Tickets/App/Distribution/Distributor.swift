@@ -39,39 +39,32 @@ struct Distributor: Sendable {
     }
 
     /// The agents of several groups with their counters, locked for this transaction: every group's rows (by
-    /// group, then agent) before any agent's overall row (by agent), the order every transaction keeps.
+    /// group, then agent) before any agent's overall row (by agent), the order every transaction keeps. One round
+    /// trip: the agents' rows are locked only once the array of their ids has read, and so locked, every group row.
     func lockedSlots(in groupIDs: [UUID], on connection: PostgresConnection) async throws -> [UUID: [AgentSlot]] {
         var binds = PostgresBindings()
         binds.append(groupIDs)
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
-                SELECT group_id, agent_id, handling, active AND NOT excluded, new_active, max_tickets, allocated, last_assigned_at
-                FROM \(database.table("agent_groups")) WHERE group_id = ANY($1) ORDER BY group_id, agent_id FOR UPDATE
+                WITH slots AS MATERIALIZED (
+                    SELECT group_id, agent_id, handling, active AND NOT excluded AS active, new_active, max_tickets, allocated, last_assigned_at
+                    FROM \(database.table("agent_groups")) WHERE group_id = ANY($1) ORDER BY group_id, agent_id FOR UPDATE),
+                totals AS MATERIALIZED (
+                    SELECT id, new_active, overall_max_tickets, signed_out FROM \(database.table("agents"))
+                    WHERE id = ANY(ARRAY(SELECT agent_id FROM slots)) ORDER BY id FOR UPDATE)
+                SELECT s.group_id, s.agent_id, s.handling, s.active, s.new_active, s.max_tickets, s.allocated, s.last_assigned_at,
+                       t.new_active, t.overall_max_tickets, t.signed_out
+                FROM slots s LEFT JOIN totals t ON t.id = s.agent_id ORDER BY s.group_id, s.agent_id
                 """, binds: binds), logger: database.logger)
-        var slots: [(UUID, AgentSlot)] = []
-        for try await (group, agent, handling, active, newActive, max, allocated, last) in rows.decode((UUID, UUID, String, Bool, Int, Int?, Int, Date?).self) {
-            slots.append((group, AgentSlot(
-                agentID: agent, handling: AgentSlot.Handling(rawValue: handling) ?? .pull, active: active, newActive: newActive,
-                groupMax: max, overallNewActive: 0, overallMax: nil, allocated: allocated, lastAssignedAt: last)))
-        }
-        guard !slots.isEmpty else { return [:] }
-        var agentBinds = PostgresBindings()
-        agentBinds.append(Array(Set(slots.map(\.1.agentID))))
-        let totals = try await connection.query(
-            PostgresQuery(unsafeSQL: """
-                SELECT id, new_active, overall_max_tickets, signed_out FROM \(database.table("agents")) WHERE id = ANY($1) ORDER BY id FOR UPDATE
-                """, binds: agentBinds),
-            logger: database.logger)
-        var overall: [UUID: (newActive: Int, max: Int?, signedOut: Bool)] = [:]
-        for try await (id, newActive, max, signedOut) in totals.decode((UUID, Int, Int?, Bool).self) { overall[id] = (newActive, max, signedOut) }
         var byGroup: [UUID: [AgentSlot]] = [:]
-        for (group, slot) in slots {
-            var withTotals = slot
-            withTotals.overallNewActive = overall[slot.agentID]?.newActive ?? 0
-            withTotals.overallMax = overall[slot.agentID]?.max
-            // A signed-out agent keeps their status but receives nothing until they sign in again.
-            if overall[slot.agentID]?.signedOut == true { withTotals.active = false }
-            byGroup[group, default: []].append(withTotals)
+        for try await (group, agent, handling, active, newActive, max, allocated, last, overallNewActive, overallMax, signedOut) in rows.decode(
+            (UUID, UUID, String, Bool, Int, Int?, Int, Date?, Int?, Int?, Bool?).self)
+        {
+            byGroup[group, default: []].append(AgentSlot(
+                agentID: agent, handling: AgentSlot.Handling(rawValue: handling) ?? .pull,
+                // A signed-out agent keeps their status but receives nothing until they sign in again.
+                active: active && signedOut != true, newActive: newActive, groupMax: max, overallNewActive: overallNewActive ?? 0,
+                overallMax: overallMax, allocated: allocated, lastAssignedAt: last))
         }
         return byGroup
     }
