@@ -232,7 +232,7 @@ done
 # The target is a rate with a latency bound (>= 2,000 created/s with p99 <= 50 ms), so creation is measured at 16,
 # 32 and 64 connections and judged at the fastest of them whose p99 stays within the bound. wrk keeps each
 # connection's one request in flight: at 16 the rate is 16 / latency (a group-commit batch waits for the one before
-# it and the two cores idle a quarter of the time between its round trips), at 64 the CPU is the limit.
+# it and the two cores idle about 30 % of the time between its round trips), at 64 the CPU is the limit.
 declare -A tc_rps tc_p50 tc_p99 tc_bad tc_err pg_tps
 for conns in 16 32 64; do
     read -r "tc_rps[$conns]" "tc_p50[$conns]" "tc_p99[$conns]" "tc_bad[$conns]" "tc_err[$conns]" < <(measure "create-ticket-$conns" "$THREADS" "$conns" \
@@ -261,11 +261,14 @@ tickets_table=$(
 )
 echo "$tickets_table"
 echo "$tickets_table" >>"$BENCH_DIR/results.txt"
-best=16
-for conns in 32 64; do
-    awk -v r="${tc_rps[$conns]}" -v b="${tc_rps[$best]}" -v p="${tc_p99[$conns]}" 'BEGIN { exit !(p <= 50 && r > b) }' && best=$conns
+# The fastest level whose p99 is within the bound; when none is, 16 (and its p99 row shows the miss).
+best=
+for conns in 16 32 64; do
+    awk -v r="${tc_rps[$conns]}" -v b="${best:+${tc_rps[$best]}}" -v p="${tc_p99[$conns]}" \
+        'BEGIN { exit !(p != "" && p + 0 <= 50 && (b == "" || r + 0 > b + 0)) }' && best=$conns
 done
-target "ticket creation, fastest of 16/32/64 conns with p99 <= 50 ms ($best)" "${tc_rps[$best]}" ">=" 2000 "/s"
+best=${best:-16}
+target "ticket creation, fastest of 16/32/64 conns, p99 <= 50 ms ($best)" "${tc_rps[$best]}" ">=" 2000 "/s"
 target "ticket creation p99 at $best connections" "${tc_p99[$best]}" "<=" 50 "ms"
 fi
 
