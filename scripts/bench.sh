@@ -233,8 +233,9 @@ done
 # 32 and 64 connections and judged at the fastest of them whose p99 stays within the bound. wrk keeps each
 # connection's one request in flight: at 16 the rate is 16 / latency (a group-commit batch waits for the one before
 # it and the two cores idle about 30 % of the time between its round trips), at 64 the CPU is the limit.
+CREATION_CONNECTIONS=(16 32 64)
 declare -A tc_rps tc_p50 tc_p99 tc_bad tc_err pg_tps
-for conns in 16 32 64; do
+for conns in "${CREATION_CONNECTIONS[@]}"; do
     read -r "tc_rps[$conns]" "tc_p50[$conns]" "tc_p99[$conns]" "tc_bad[$conns]" "tc_err[$conns]" < <(measure "create-ticket-$conns" "$THREADS" "$conns" \
         "$TICKETS_URL" -s "$TICKET_SCRIPT" -H "Host: $BRAND_HOST") || die "could not read wrk's report $BENCH_DIR/wrk-create-ticket-$conns.txt"
 done
@@ -249,9 +250,9 @@ ceiling() {
     PGPASSWORD=concierge "$PGBENCH" -n -h 127.0.0.1 -p 55434 -U concierge -c "$1" -j "$THREADS" -T "${DURATION%s}" -f "$PGBENCH_SQL" concierge 2>/dev/null |
         awk '/^tps = / { print $3; exit }'
 }
-for conns in 16 32 64; do pg_tps[$conns]=$(ceiling "$conns"); done
+for conns in "${CREATION_CONNECTIONS[@]}"; do pg_tps[$conns]=$(ceiling "$conns"); done
 tickets_table=$(
-    for conns in 16 32 64; do
+    for conns in "${CREATION_CONNECTIONS[@]}"; do
         awk -v c="$conns" -v tr="${tc_rps[$conns]}" -v t50="${tc_p50[$conns]}" -v t99="${tc_p99[$conns]}" -v pg="${pg_tps[$conns]:-0}" '
         BEGIN {
             printf "%-34s %12.0f %10.3f %10.3f\n", "POST /api/v1/tickets, " c " conns", tr, t50, t99
@@ -263,7 +264,7 @@ echo "$tickets_table"
 echo "$tickets_table" >>"$BENCH_DIR/results.txt"
 # The fastest level whose p99 is within the bound; when none is, 16 (and its p99 row shows the miss).
 best=
-for conns in 16 32 64; do
+for conns in "${CREATION_CONNECTIONS[@]}"; do
     awk -v r="${tc_rps[$conns]}" -v b="${best:+${tc_rps[$best]}}" -v p="${tc_p99[$conns]}" \
         'BEGIN { exit !(p != "" && p + 0 <= 50 && (b == "" || r + 0 > b + 0)) }' && best=$conns
 done
@@ -282,10 +283,12 @@ if section knowledge; then
     # shellcheck source=scripts/bench/knowledge.sh
     source "$SCRIPTS/bench/knowledge.sh"
 fi
+creation_pairs=()
+for conns in "${CREATION_CONNECTIONS[@]:-}"; do
+    if [[ -n $conns ]]; then creation_pairs+=("create-ticket-$conns:${tc_bad[$conns]:-}:${tc_err[$conns]:-}"); fi
+done
 for pair in "gateway:${gw_bad:-}:${gw_err:-}" "direct:${d_bad:-}:${d_err:-}" "gateway-single:${gs_bad:-}:${gs_err:-}" \
-    "direct-single:${ds_bad:-}:${ds_err:-}" "sign-in:${si_bad:-}:${si_err:-}" "me:${me_bad:-}:${me_err:-}" \
-    "create-ticket-16:${tc_bad[16]:-}:${tc_err[16]:-}" "create-ticket-32:${tc_bad[32]:-}:${tc_err[32]:-}" \
-    "create-ticket-64:${tc_bad[64]:-}:${tc_err[64]:-}"; do
+    "direct-single:${ds_bad:-}:${ds_err:-}" "sign-in:${si_bad:-}:${si_err:-}" "me:${me_bad:-}:${me_err:-}" "${creation_pairs[@]}"; do
     IFS=: read -r label bad err <<<"$pair"
     [[ -n $bad ]] || continue
     not_2xx "$label" "$bad"

@@ -40,16 +40,20 @@ public struct TicketCommandHandler: Sendable {
                 return
             }
         } catch let problem as Problem {
-            try await connection.query("ROLLBACK TO SAVEPOINT ticket_command", logger: logger).consume()
-            logger.error("dropping a ticket command that cannot succeed", metadata: ["type": "\(type)", "problem": "\(problem.detail ?? problem.title)"])
+            try await drop("dropping a ticket command that cannot succeed", ["type": "\(type)", "problem": "\(problem.detail ?? problem.title)"], on: connection)
         } catch let error as DecodingError {
             // Data that does not read now never will: retried, it would hold up every later command of its partition.
             // The log keeps the event whole, so that what it carried can still be recovered by hand.
-            try await connection.query("ROLLBACK TO SAVEPOINT ticket_command", logger: logger).consume()
-            logger.error(
+            try await drop(
                 "dropping a ticket command whose data cannot be read",
-                metadata: ["type": "\(type)", "error": "\(error)", "event": "\(String(decoding: bytes, as: UTF8.self))"])
+                ["type": "\(type)", "error": "\(error)", "event": "\(String(decoding: bytes, as: UTF8.self))"], on: connection)
         }
+    }
+
+    /// Undoes what the command wrote (back to its savepoint) and logs why it is dropped.
+    private func drop(_ message: Logger.Message, _ metadata: Logger.Metadata, on connection: PostgresConnection) async throws {
+        try await connection.query("ROLLBACK TO SAVEPOINT ticket_command", logger: logger).consume()
+        logger.error(message, metadata: metadata)
     }
 
     /// A customer's message for the ticket its number names (or the ticket that one was merged into); a new ticket
