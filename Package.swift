@@ -71,7 +71,7 @@ var targets: [Target] = [
     .target(
         name: "TicketsApp",
         dependencies: [
-            "Fleet", "Auth", "Outbox", "EventBus", "Database", "ServiceKit", "Contracts", "Search", postgres, logging, hummingbird, httpTypes, lifecycle,
+            "Fleet", "Auth", "Outbox", "EventBus", "Database", "ServiceKit", "Contracts", "Search", postgres, logging, hummingbird, httpTypes, lifecycle, nioCore,
             .product(name: "Crypto", package: "swift-crypto"),
         ],
         path: "Services/Tickets/App",

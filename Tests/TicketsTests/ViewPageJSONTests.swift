@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import ServiceKit
 import Testing
 import TicketsApp
@@ -32,6 +33,17 @@ struct ViewPageJSONTests {
         #expect(try Self.parsed(page.json.bytes) == Self.parsed(Array(try encoder.encode(page))))
         let withoutExtras = ViewPage(items: [], nextCursor: nil)
         #expect(try Self.parsed(withoutExtras.json.bytes) == Self.parsed(Array(try encoder.encode(withoutExtras))))
+    }
+
+    @Test("A page of tickets the database wrote answers their objects as its items, with its cursor and counts")
+    func writtenItems() throws {
+        let objects = #"{"id":"a","subject":"x/y"},{"id":"b"}"#
+        let counts = ViewTree.Counts(["active": 2])
+        let page = ViewPage(written: WrittenTickets(objects: ByteBuffer(string: objects), count: 2), nextCursor: "c", counts: counts)
+        #expect(String(decoding: page.json.bytes, as: UTF8.self)
+            == #"{"items":[{"id":"a","subject":"x/y"},{"id":"b"}],"nextCursor":"c","counts":{"active":2,"waiting":0,"closed":0}}"#)
+        let empty = ViewPage(written: WrittenTickets(objects: ByteBuffer(), count: 0), nextCursor: nil, counts: counts)
+        #expect(String(decoding: empty.json.bytes, as: UTF8.self) == #"{"items":[],"counts":{"active":2,"waiting":0,"closed":0}}"#)
     }
 
     @Test("Dates come out in UTC to the second across eras, leap days and the turn of a year")

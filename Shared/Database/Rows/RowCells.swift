@@ -25,6 +25,8 @@ public struct RowCells {
     public mutating func date() throws -> Date { try value(Self.date(in:)) }
     public mutating func optionalDate() throws -> Date? { try optionalValue(Self.date(in:)) }
     public mutating func ints() throws -> [Int] { try next().decode([Int].self) }
+    /// The next cell's bytes as received (nil for NULL).
+    public mutating func bytes() throws -> ByteBuffer? { try next().bytes }
 
     /// The next cell read from its bytes by `direct`, or by PostgresNIO where `direct` does not read it.
     private mutating func value<Value: PostgresDecodable>(_ direct: (PostgresCell) -> Value?) throws -> Value {
@@ -95,7 +97,9 @@ extension RowCells {
     private static let postgresEpoch: TimeInterval = -31_622_400
 }
 
-/// The row ended before the cell a ``RowCells`` was asked for.
+/// The row ended before the cell a ``RowCells`` was asked for (``noMoreColumns``), or there was no row (``noRow``).
 public enum RowCellsError: Error, Equatable {
     case noMoreColumns
+    /// A statement that always answers a row (an aggregate) answered none.
+    case noRow
 }

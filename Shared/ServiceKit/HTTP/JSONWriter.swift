@@ -56,6 +56,12 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
+    /// A value that is JSON already (a ticket the database wrote), as it is.
+    public mutating func raw(_ value: ByteBuffer) {
+        separate()
+        value.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }
+    }
+
     /// `2026-12-01T14:02:15Z`, as the `.iso8601` date strategy writes it, or `2026-12-01T14:02:15.230Z`.
     public mutating func date(_ value: Date) {
         separate()

@@ -735,5 +735,8 @@ public enum TicketMigrations {
         Migration(version: 165, name: "the largest attachment identity's settings allow (Uploads), in megabytes", sql: [
             "ALTER TABLE {schema}.identity_settings ADD COLUMN max_attachment_mb integer",
         ]),
+        Migration(
+            version: 166, name: "each ticket's JSON as lists show it, kept in its row by a trigger, so a list page is not decoded and encoded again",
+            sql: TicketJSONSQL.columnAndTrigger),
     ]
 }

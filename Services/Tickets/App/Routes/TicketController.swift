@@ -367,8 +367,12 @@ public struct TicketController: Sendable {
             let found = try await search.searchView(view, scope: scope, status: status, text: text, caller: caller, limit: page.limit)
             return ViewPage(items: found, nextCursor: nil)
         }
+        let fields = try Self.visibleFields(request)
+        if fields == nil, let written = try await store.writtenViewPage(view, scope: scope, caller: caller, status: status, page: page, sort: sort) {
+            return written
+        }
         var found = try await store.viewPage(view, scope: scope, caller: caller, status: status, page: page, sort: sort)
-        if let fields = try Self.visibleFields(request), view != .customer {
+        if let fields, view != .customer {
             found.fieldValues = try await store.fieldValues(of: found.items.map(\.id), fields: fields)
         }
         guard view == .customer else { return found }

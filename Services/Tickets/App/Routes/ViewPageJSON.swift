@@ -6,14 +6,18 @@ import ServiceKit
 /// the database did finding them, so the page writes its JSON directly, in the shape `Codable` gives it, and so do
 /// single tickets and `tickets.events`.
 extension ViewPage: JSONResponse {
-    public var expectedJSONSize: Int { 640 * items.count + 128 }
+    public var expectedJSONSize: Int { (written?.objects.readableBytes ?? 640 * items.count) + 128 }
 
     /// The page as the API's JSON encoder would write it.
     public func write(to json: inout JSONWriter) {
         json.beginObject()
         json.key("items")
         json.beginArray()
-        for ticket in items { ticket.write(to: &json) }
+        if let written {
+            if written.count > 0 { json.raw(written.objects) }
+        } else {
+            for ticket in items { ticket.write(to: &json) }
+        }
         json.endArray()
         json.member("nextCursor", nextCursor)
         if let counts {

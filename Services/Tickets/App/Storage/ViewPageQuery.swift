@@ -63,30 +63,9 @@ extension TicketStore {
     func scopedPage(
         _ view: TicketView, scope: UUID?, caller: TicketCaller, status: TicketStatus?, page: PageRequest, sort: ViewSort = .standard
     ) async throws -> (page: Page<Ticket>, counts: ViewTree.Counts?) {
-        var binds = PostgresBindings()
-        let scoped: ScopedViewStatement.Scope
-        if view == .all {
-            // Those who see everything read every brand's list (NULL: each brand counted); managers each department's.
-            scoped = caller.seesEverything ? .brands : .departments
-            binds.append(caller.seesEverything ? nil : caller.ownManagedDepartments.compactMap(UUID.init(parsing:)))
-        } else {
-            guard let id = view == .mine ? UUID(parsing: caller.principal.userID) : scope else { return (Page(items: [], nextCursor: nil), nil) }
-            scoped = switch view {
-            case .group: .group
-            case .department: .department
-            case .brand: .brand
-            case .mine, .agent, .all, .queue, .customer, .recent, .recentlyTransferred, .followUps: .agent
-            }
-            binds.append(id)
-        }
+        guard let (scoped, binds) = Self.scopeBinding(view, scope: scope, caller: caller) else { return (Page(items: [], nextCursor: nil), nil) }
         guard sort != .standard else {
-            let status = status ?? .active
-            binds.append(status.rawValue)
-            try KeysetCursor.append(page.cursor, as: [.integer, .timestamp, .uuid], to: &binds)
-            binds.append(page.limit + 1)
-            if let other = status.listedWith { binds.append(other.rawValue) }
-            let rows = try await ScopedViewStatement(scope: scoped, listsTwo: status.listedWith != nil, after: page.cursor != nil, binds: binds)
-                .run(on: database)
+            let rows = try await Self.standardOrder(scoped, binds: binds, status: status, page: page, writesJSON: false).run(on: database)
             let found = try await scopedRows(rows, countsAt: Self.columnCount, sortKeyAt: nil)
             let items = Page.from(fetched: found.tickets, limit: page.limit) {
                 [String($0.priority.rank), KeysetTimestamp($0.idleSince).cursorKey, $0.id]
@@ -94,6 +73,65 @@ extension TicketStore {
             return (items, found.counts)
         }
         return try await sortedPage(.scope(scoped), binds: binds, status: status ?? .active, page: page, sort: sort)
+    }
+
+    /// ``viewPage(_:scope:caller:status:page:sort:)`` of the lists ``scopedPage`` reads in their standard order, with
+    /// the tickets' JSON written by the database (``TicketJSONSQL``): the page agents ask for most, answered without
+    /// decoding its tickets. Nil for the other lists and orders.
+    public func writtenViewPage(
+        _ view: TicketView, scope: UUID?, caller: TicketCaller, status: TicketStatus?, page: PageRequest, sort: ViewSort = .standard
+    ) async throws -> ViewPage? {
+        guard sort == .standard, [.mine, .agent, .group, .department, .brand, .all].contains(view) else { return nil }
+        guard let (scoped, binds) = Self.scopeBinding(view, scope: scope, caller: caller) else { return ViewPage(items: [], nextCursor: nil) }
+        let rows = try await Self.standardOrder(scoped, binds: binds, status: status, page: page, writesJSON: true).run(on: database)
+        for try await row in rows {
+            var cells = RowCells(row)
+            var counts = ViewTree.Counts(nil)
+            (counts.active, counts.waiting, counts.closed) = (try cells.int(), try cells.int(), try cells.int())
+            let objects = try cells.bytes(), fetched = try cells.int()
+            let written = WrittenTickets(objects: objects ?? ByteBuffer(), count: min(fetched, page.limit))
+            // The ticket after the page's last only proves there is a next page.
+            guard fetched > page.limit, let priority = try cells.optionalInt(), let idleSince = try cells.optionalDate(), let id = try cells.optionalUUID()
+            else { return ViewPage(written: written, nextCursor: nil, counts: counts) }
+            let cursor = Cursor(keys: [String(TicketPriority(rank: priority).rank), KeysetTimestamp(idleSince).cursorKey, id.lowercased])
+            return ViewPage(written: written, nextCursor: cursor.encoded, counts: counts)
+        }
+        throw RowCellsError.noRow
+    }
+
+    /// The scope of an agent's, group's, department's or brand's list or All Tickets and its `$1`; nil when the list
+    /// has nobody's id to read (an empty page).
+    private static func scopeBinding(
+        _ view: TicketView, scope: UUID?, caller: TicketCaller
+    ) -> (scope: ScopedViewStatement.Scope, binds: PostgresBindings)? {
+        var binds = PostgresBindings()
+        if view == .all {
+            // Those who see everything read every brand's list (NULL: each brand counted); managers each department's.
+            binds.append(caller.seesEverything ? nil : caller.ownManagedDepartments.compactMap(UUID.init(parsing:)))
+            return (caller.seesEverything ? .brands : .departments, binds)
+        }
+        guard let id = view == .mine ? UUID(parsing: caller.principal.userID) : scope else { return nil }
+        binds.append(id)
+        return switch view {
+        case .group: (.group, binds)
+        case .department: (.department, binds)
+        case .brand: (.brand, binds)
+        case .mine, .agent, .all, .queue, .customer, .recent, .recentlyTransferred, .followUps: (.agent, binds)
+        }
+    }
+
+    /// The statement of a page of `status` (Active when nil) in the standard order, `binds` holding its `$1`.
+    private static func standardOrder(
+        _ scoped: ScopedViewStatement.Scope, binds: PostgresBindings, status: TicketStatus?, page: PageRequest, writesJSON: Bool
+    ) throws -> ScopedViewStatement {
+        var binds = binds
+        let status = status ?? .active
+        binds.append(status.rawValue)
+        try KeysetCursor.append(page.cursor, as: [.integer, .timestamp, .uuid], to: &binds)
+        binds.append(page.limit + 1)
+        if let other = status.listedWith { binds.append(other.rawValue) }
+        return ScopedViewStatement(
+            scope: scoped, listsTwo: status.listedWith != nil, after: page.cursor != nil, writesJSON: writesJSON, binds: binds)
     }
 
     /// A page of `status` (and the status listed with it) in the order the agent chose (``SortedViewStatement``),

@@ -159,11 +159,23 @@ public struct ViewPage: Codable, Sendable {
     /// Visible Fields: the values of the custom fields the agent chose to show in the list, by ticket id and field id
     /// (nil when none were asked for).
     public var fieldValues: [String: [String: String]]?
+    /// The page's tickets as the database keeps their JSON, answered in place of `items` (then empty): the lists agents
+    /// read most (``TicketStore/writtenViewPage(_:scope:caller:status:page:sort:)``). Not part of the `Codable` form.
+    public var written: WrittenTickets?
+
+    enum CodingKeys: String, CodingKey {
+        case items, nextCursor, counts, fieldValues
+    }
 
     public init(items: [Ticket], nextCursor: String?, counts: ViewTree.Counts? = nil, fieldValues: [String: [String: String]]? = nil) {
         self.items = items
         self.nextCursor = nextCursor
         self.counts = counts
         self.fieldValues = fieldValues
+    }
+
+    public init(written: WrittenTickets, nextCursor: String?, counts: ViewTree.Counts?) {
+        self.init(items: [], nextCursor: nextCursor, counts: counts)
+        self.written = written
     }
 }
