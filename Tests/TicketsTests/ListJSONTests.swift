@@ -14,7 +14,9 @@ struct ListJSONTests {
     /// Twelve tickets between them using every member of a ticket's JSON, NULL and not: strings that need escaping,
     /// dates before 1970 and on a leap day with fractions of a second, an unknown priority rank, each status and Timing
     /// alert level, follow-ups with and without their optional members.
-    static func variedTickets(_ client: any TestClientProtocol, _ kit: TicketTestKit) async throws {
+    /// Answers the agent holding two thirds of them.
+    @discardableResult
+    static func variedTickets(_ client: any TestClientProtocol, _ kit: TicketTestKit) async throws -> UUID {
         let customer = try await kit.customer()
         for index in 0..<12 { _ = try await kit.submit(client, token: customer.token, subject: "Ticket \(index)") }
         let agent = try await kit.agent(maxTickets: 50)
@@ -41,6 +43,7 @@ struct ListJSONTests {
             FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM \(tickets)) o WHERE o.id = t.id
             """,
         ])
+        return agent
     }
 
     /// The body of a GET as bytes.
@@ -51,29 +54,36 @@ struct ListJSONTests {
         }
     }
 
-    @Test("A list page is byte for byte the page the tickets would write themselves, `/` apart, through every page and status")
+    @Test("A list page is byte for byte the page the tickets would write themselves, `/` apart, through every list, page and status")
     func keptJSONIsTheTicketsOwn() async throws {
         try await TicketTestKit.run { client, kit in
-            try await Self.variedTickets(client, kit)
+            let agent = try await Self.variedTickets(client, kit)
+            let idle = try await kit.agent(maxTickets: 5, active: false)
             let token = try await kit.administratorToken()
             let caller = try await kit.caller(UUID(), roles: ["Administrator"])
-            var compared = 0
-            for (view, scope) in [(TicketView.group, kit.frontLineID), (.brand, kit.brandID), (.department, kit.departmentID)] {
+            var compared: [String: Int] = [:]
+            let lists: [(TicketView, UUID?)] = [
+                (.group, kit.frontLineID), (.brand, kit.brandID), (.department, kit.departmentID), (.all, nil), (.agent, agent), (.agent, idle),
+            ]
+            for (view, scope) in lists {
                 for status in [TicketStatus.active, .waiting, .closed] {
                     var cursor: String?
                     repeat {
-                        let query = "view=\(view.rawValue)&id=\(scope.lowercased)&status=\(status.rawValue)&limit=2"
+                        let query = "view=\(view.rawValue)\(scope.map { "&id=\($0.lowercased)" } ?? "")&status=\(status.rawValue)&limit=2"
                         let written = try await Self.body(client, "/api/v1/tickets?\(query)\(cursor.map { "&cursor=\($0)" } ?? "")", token: token)
                         let page = try await kit.api.store.viewPage(
                             view, scope: scope, caller: caller, status: status, page: PageRequest(limit: 2, cursor: try cursor.map(Cursor.init(decoding:))))
                         let ownJSON = String(decoding: page.json.bytes, as: UTF8.self).replacingOccurrences(of: "\\/", with: "/")
                         #expect(String(decoding: written, as: UTF8.self) == ownJSON, "\(query) after \(cursor ?? "the start")")
-                        compared += page.items.count
+                        compared["\(view.rawValue) \(scope?.lowercased ?? "")", default: 0] += page.items.count
                         cursor = page.nextCursor
                     } while cursor != nil
                 }
             }
-            #expect(compared == 36, "each of the 12 tickets on a page of each of the three lists")
+            let agents = try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(agent.lowercased)'")
+            #expect(compared.values.sorted() == [0, agents, 12, 12, 12, 12], "each ticket on a page of each list that holds it: \(compared)")
+            let empty = try await Self.body(client, "/api/v1/tickets?view=agent&id=\(idle.lowercased)", token: token)
+            #expect(String(decoding: empty, as: UTF8.self) == #"{"items":[],"counts":{"active":0,"waiting":0,"closed":0}}"#)
             let first = try await Self.body(client, "/api/v1/tickets?view=group&id=\(kit.frontLineID.lowercased)&status=active", token: token)
             #expect(String(decoding: first, as: UTF8.self).contains(#""subject":"Printer / scanner \\ \"broken\"\n\t\u0001 ünïcødé 🖨""#),
                 "the page is the database's JSON, which leaves `/` as it is")

@@ -43,7 +43,15 @@ struct TicketTestKit: Sendable {
             let router = ServiceRouter.make(metrics: HTTPMetrics(), checks: [])
             ready.api.addRoutes(to: router)
             try await Application(router: router).test(.router) { client in try await body(client, ready) }
+            try await ready.expectListJSONCurrent()
         }
+    }
+
+    /// Every ticket's `list_json` is what `ticket_json` writes of it now: whatever the suite did, no statement changed a
+    /// column the lists show without rewriting the JSON (``TicketListJSON``).
+    func expectListJSONCurrent() async throws {
+        let stale = try await count("SELECT count(*)::int FROM {schema}.tickets t WHERE list_json IS DISTINCT FROM {schema}.ticket_json(t)")
+        #expect(stale == 0, "tickets whose list_json is stale")
     }
 
     /// The kit's department with its front-line group, as identity announces them.

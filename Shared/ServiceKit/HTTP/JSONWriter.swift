@@ -56,7 +56,8 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
-    /// A value that is JSON already (a ticket the database wrote), as it is.
+    /// A value that is JSON already (tickets the database wrote), as it is: its strings keep the escapes they have,
+    /// whatever the style (PostgreSQL leaves `/` unescaped).
     public mutating func raw(_ value: ByteBuffer) {
         separate()
         value.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }

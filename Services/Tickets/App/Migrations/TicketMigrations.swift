@@ -737,6 +737,6 @@ public enum TicketMigrations {
         ]),
         Migration(
             version: 166, name: "each ticket's JSON as lists show it, kept in its row by a trigger, so a list page is not decoded and encoded again",
-            sql: TicketJSONSQL.columnAndTrigger),
+            sql: TicketListJSON.migration166),
     ]
 }

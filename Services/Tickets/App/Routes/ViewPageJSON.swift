@@ -8,7 +8,8 @@ import ServiceKit
 extension ViewPage: JSONResponse {
     public var expectedJSONSize: Int { (written?.objects.readableBytes ?? 640 * items.count) + 128 }
 
-    /// The page as the API's JSON encoder would write it.
+    /// The page as the API's JSON encoder would write it (a page of ``written`` tickets: as the database wrote them,
+    /// which parses the same).
     public func write(to json: inout JSONWriter) {
         json.beginObject()
         json.key("items")

@@ -3,8 +3,9 @@ import Database
 import PostgresNIO
 
 /// The page of a list scoped to one agent, group, department or brand, or to many departments or brands (All Tickets),
-/// with that scope's Active/Waiting/Closed counts riding as three columns on every row (alone on one row of NULL ticket
-/// columns when the page is empty).
+/// with that scope's Active/Waiting/Closed counts: as a row of columns a ticket, the counts riding as three columns on
+/// every row (alone on one row of NULL ticket columns when the page is empty), or as one row of the tickets' JSON
+/// (``writesJSON``).
 ///
 /// Prepared once per connection: planning this statement cost PostgreSQL more than running it (pgbench, 8 clients:
 /// 2,500 executions/s planned each time, 7,500/s prepared). postgres-nio names a prepared statement by its type and
@@ -46,11 +47,11 @@ struct ScopedViewStatement {
     /// cursor (`$3 IS NULL OR (-priority, idle_since, id) > …`) cannot bound the index scan, so a page that deep into a
     /// brand read every ticket before it (378 ms 500,000 tickets into a brand on the bench database).
     let after: Bool
-    /// Whether the page comes as one row of its tickets' JSON (``TicketJSONSQL``) rather than a row of columns a
+    /// Whether the page comes as one row of its tickets' JSON (``TicketListJSON``) rather than a row of columns a
     /// ticket: the counts, the JSON objects of the first `$6 - 1` tickets joined by commas, how many tickets were read,
     /// and the sort keys of the last ticket of the page (for its cursor). One row: each row PostgresNIO hands over
     /// cost the tickets process about 3 µs however few its cells.
-    var writesJSON = false
+    let writesJSON: Bool
     /// `$1` the scope's id (for many, their ids), `$2` the status, `$3`–`$5` the cursor's priority, idle time and id (NULL for the first
     /// page), `$6` the limit, and with ``listsTwo`` `$7` the status listed with `$2`.
     let binds: PostgresBindings
@@ -84,7 +85,7 @@ struct ScopedViewStatement {
         let order = "priority DESC, idle_since, id"
         let page = across(scope, schema: schema, order: order, statuses(listsTwo: listsTwo, order: order) { status in
             let tickets = """
-                SELECT \(writesJSON ? written : TicketStore.columns) FROM "\(schema)".tickets
+                SELECT \(writesJSON ? jsonColumns : TicketStore.columns) FROM "\(schema)".tickets
                 WHERE \(scope.match) AND status = \(status) AND deleted_at IS NULL
                 """
             guard after else {
@@ -113,8 +114,8 @@ struct ScopedViewStatement {
             """
     }
 
-    /// What ``writesJSON`` reads of a ticket: its JSON object (``TicketJSONSQL``) and its sort keys.
-    static let written = "tickets.id, list_json, priority, idle_since"
+    /// What ``writesJSON`` reads of a ticket: its JSON object (``TicketListJSON``) and its sort keys.
+    static let jsonColumns = "tickets.id, list_json, priority, idle_since"
 
     /// The page after a cursor (`cursor` the sort value, `$4`/`$5` idle time and id, `$6` the limit) of `tickets` (a
     /// SELECT with its conditions) in `order`: the rest of the cursor's value (`value = cursor`, then idle time and id) and

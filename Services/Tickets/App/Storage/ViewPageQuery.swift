@@ -76,7 +76,7 @@ extension TicketStore {
     }
 
     /// ``viewPage(_:scope:caller:status:page:sort:)`` of the lists ``scopedPage`` reads in their standard order, with
-    /// the tickets' JSON written by the database (``TicketJSONSQL``): the page agents ask for most, answered without
+    /// the tickets' JSON written by the database (``TicketListJSON``): the page agents ask for most, answered without
     /// decoding its tickets. Nil for the other lists and orders.
     public func writtenViewPage(
         _ view: TicketView, scope: UUID?, caller: TicketCaller, status: TicketStatus?, page: PageRequest, sort: ViewSort = .standard

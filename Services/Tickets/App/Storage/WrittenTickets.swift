@@ -1,6 +1,6 @@
 import NIOCore
 
-/// Tickets of a list page as the database keeps their JSON (``TicketJSONSQL``): the objects joined by commas, as the
+/// Tickets of a list page as the database keeps their JSON (``TicketListJSON``): the objects joined by commas, as the
 /// page's `items` array holds them.
 public struct WrittenTickets: Sendable {
     public var objects: ByteBuffer
