@@ -10,8 +10,8 @@
 /// `TicketTestKit` checks at its end that every ticket's column equals what the function writes now (a code path that
 /// changed a shown column without the trigger would fail it).
 ///
-/// These statements are migration 166 as it was applied: a change to the JSON is a new migration that replaces the
-/// function and the trigger's columns and rewrites the column.
+/// These statements are migration 166: a change to the JSON (a member added to ``Ticket/write(to:)``, a column it reads)
+/// is a new migration that replaces the function and the trigger's columns and rewrites every ticket's column.
 enum TicketListJSON {
     /// The columns the JSON shows: setting any of them rewrites it.
     static let shownColumns = """

@@ -47,7 +47,8 @@ extension ViewPage: JSONResponse {
 /// A ticket answered by itself (created, read, changed) is written the same way.
 extension Ticket: JSONResponse {
     /// The ticket's members in key order: the order `tickets.events` carry them in (sorted keys), which the API's
-    /// answers parse the same with.
+    /// answers parse the same with. Lists answer the same members from `list_json` (``TicketListJSON``): a change here
+    /// needs a migration there, which `ListJSONTests` and every suite's closing check insist on.
     public func write(to json: inout JSONWriter) {
         json.beginObject()
         json.member("agentID", agentID)
