@@ -368,10 +368,7 @@ public struct TicketController: Sendable {
             return ViewPage(items: found, nextCursor: nil)
         }
         let fields = try Self.visibleFields(request)
-        if fields == nil, let written = try await store.writtenViewPage(view, scope: scope, caller: caller, status: status, page: page, sort: sort) {
-            return written
-        }
-        var found = try await store.viewPage(view, scope: scope, caller: caller, status: status, page: page, sort: sort)
+        var found = try await store.viewPage(view, scope: scope, caller: caller, status: status, page: page, sort: sort, written: fields == nil)
         if let fields, view != .customer {
             found.fieldValues = try await store.fieldValues(of: found.items.map(\.id), fields: fields)
         }

@@ -6,12 +6,15 @@ import ServiceKit
 
 extension TicketStore {
     /// A list view's page with the counts its tab headers show; `sort` orders the agents', group, department and brand
-    /// lists and the Queue (the others keep their own order).
+    /// lists and the Queue (the others keep their own order). `written`: an agent's, group's, department's or brand's
+    /// list or All Tickets in the standard order comes as the JSON the tickets' rows keep (``ViewPage/written``).
     public func viewPage(
-        _ view: TicketView, scope: UUID?, caller: TicketCaller, status: TicketStatus?, page: PageRequest, sort: ViewSort = .standard
+        _ view: TicketView, scope: UUID?, caller: TicketCaller, status: TicketStatus?, page: PageRequest, sort: ViewSort = .standard,
+        written: Bool = false
     ) async throws -> ViewPage {
         switch view {
         case .mine, .agent, .group, .department, .brand, .all:
+            if written && sort == .standard { return try await writtenViewPage(view, scope: scope, caller: caller, status: status, page: page) }
             let found = try await scopedPage(view, scope: scope, caller: caller, status: status, page: page, sort: sort)
             return ViewPage(items: found.page.items, nextCursor: found.page.nextCursor, counts: found.counts)
         case .queue:
@@ -75,13 +78,11 @@ extension TicketStore {
         return try await sortedPage(.scope(scoped), binds: binds, status: status ?? .active, page: page, sort: sort)
     }
 
-    /// ``viewPage(_:scope:caller:status:page:sort:)`` of the lists ``scopedPage`` reads in their standard order, with
-    /// the tickets' JSON written by the database (``TicketListJSON``): the page agents ask for most, answered without
-    /// decoding its tickets. Nil for the other lists and orders.
-    public func writtenViewPage(
-        _ view: TicketView, scope: UUID?, caller: TicketCaller, status: TicketStatus?, page: PageRequest, sort: ViewSort = .standard
-    ) async throws -> ViewPage? {
-        guard sort == .standard, [.mine, .agent, .group, .department, .brand, .all].contains(view) else { return nil }
+    /// A page of a list ``scopedPage`` reads, in its standard order, with the tickets' JSON written by the database
+    /// (``TicketListJSON``): the page agents ask for most, answered without decoding its tickets.
+    private func writtenViewPage(
+        _ view: TicketView, scope: UUID?, caller: TicketCaller, status: TicketStatus?, page: PageRequest
+    ) async throws -> ViewPage {
         guard let (scoped, binds) = Self.scopeBinding(view, scope: scope, caller: caller) else { return ViewPage(items: [], nextCursor: nil) }
         let rows = try await Self.standardOrder(scoped, binds: binds, status: status, page: page, writesJSON: true).run(on: database)
         for try await row in rows {

@@ -160,7 +160,7 @@ public struct ViewPage: Codable, Sendable {
     /// (nil when none were asked for).
     public var fieldValues: [String: [String: String]]?
     /// The page's tickets as the database keeps their JSON, answered in place of `items` (then empty): the lists agents
-    /// read most (``TicketStore/writtenViewPage(_:scope:caller:status:page:sort:)``). Not part of the `Codable` form:
+    /// read most (``TicketStore/viewPage(_:scope:caller:status:page:sort:written:)``). Not part of the `Codable` form:
     /// such a page is answered by ``write(to:)`` only (`JSONEncoder` would give it no items).
     public var written: WrittenTickets?
 
