@@ -8,6 +8,7 @@ public struct CompositeStatement: Sendable {
     private(set) var binds = PostgresBindings()
     private(set) var types: [PostgresDataType] = []
     private var parts: [String] = []
+    private var checks: [String] = []
     /// Whether parts with no rows are written anyway (from empty arrays), so that the statement's text is the same
     /// whatever its rows: the shape ``run(on:logger:preparedAs:)`` can prepare. The builders of parts skip a part
     /// with no rows unless this is set.
@@ -32,6 +33,14 @@ public struct CompositeStatement: Sendable {
         return "p\(parts.count)"
     }
 
+    /// Adds a check: a query the statement's final `SELECT` reads, so PostgreSQL runs it before the data-modifying
+    /// parts, which that `SELECT` does not read (PostgreSQL runs those once it is done). A check that raises an error
+    /// therefore stops the statement before it wrote anything, and the rows a check locks are locked before the parts'.
+    /// Checks are `MATERIALIZED`, so that every column of their rows is computed even though the `SELECT` reads none.
+    public mutating func check(_ sql: String) {
+        checks.append(sql)
+    }
+
     public var isEmpty: Bool { parts.isEmpty }
 
     /// Whether a builder adds its part for `rows` rows: always when the statement keeps empty parts, otherwise only
@@ -40,7 +49,9 @@ public struct CompositeStatement: Sendable {
 
     public var query: PostgresQuery {
         let named = parts.enumerated().map { "p\($0.offset + 1) AS (\($0.element))" }
-        return PostgresQuery(unsafeSQL: "WITH \(named.joined(separator: ",\n")) SELECT 1", binds: binds)
+        let checked = checks.enumerated().map { "c\($0.offset + 1) AS MATERIALIZED (\($0.element))" }
+        let final = checks.isEmpty ? "SELECT 1" : "SELECT 1 FROM \(checks.indices.map { "c\($0 + 1)" }.joined(separator: ", "))"
+        return PostgresQuery(unsafeSQL: "WITH \((named + checked).joined(separator: ",\n")) \(final)", binds: binds)
     }
 
     /// Runs the statement on `connection` (nothing when it has no parts).

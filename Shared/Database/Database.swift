@@ -52,6 +52,20 @@ public struct Database: Sendable {
         }
     }
 
+    /// Runs `body` on one pooled connection outside a transaction block, so each statement it runs commits on its
+    /// own (one round trip where ``transaction(_:)`` takes three). Once `body` returned, the outbox events its
+    /// statements appended go to ``committedEvents``; if it throws, events of statements that did commit are left
+    /// to the relay's next pass.
+    public func withConnection<Result: Sendable>(
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        guard let committedEvents else { return try await client.withConnection { try await body($0) } }
+        let appended = TransactionEvents()
+        let result = try await TransactionEvents.$current.withValue(appended) { try await client.withConnection { try await body($0) } }
+        committedEvents.publish(appended.events)
+        return result
+    }
+
     /// Readiness: a round trip to the server.
     public func ping() async throws {
         try await client.query("SELECT 1", logger: logger).consume()

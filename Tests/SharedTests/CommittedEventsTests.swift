@@ -62,4 +62,17 @@ struct CommittedEventsTests {
             #expect(try #require(await iterator.next()).map(\.subject) == ["kept"])
         }
     }
+    @Test("Statements run on a connection outside a transaction hand over their events once the body returned")
+    func statementsOutsideATransaction() async throws {
+        try await Self.withCommits { database, commits in
+            let store = OutboxStore(database: database)
+            try await database.withConnection { connection in
+                var statement = CompositeStatement()
+                try store.append([Self.note("a"), Self.note("b")], topic: "notes.events", to: &statement)
+                try await statement.run(on: connection, logger: database.logger)
+            }
+            var iterator = commits.makeAsyncIterator()
+            #expect(try #require(await iterator.next()).map(\.subject) == ["a", "b"])
+        }
+    }
 }

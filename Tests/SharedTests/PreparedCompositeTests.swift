@@ -81,4 +81,20 @@ struct PreparedCompositeTests {
         #expect(text.admits(sql: "INSERT b", types: [.textArray]) == .refused(first: true))
         #expect(text.admits(sql: "INSERT a", types: [.int8Array]) == .refused(first: false), "the first refusal alone is worth a warning")
     }
+    @Test("A check runs with the statement: one that raises an error leaves the parts unwritten, one that passes lets them write")
+    func checksGuardTheParts() async throws {
+        try await Self.withNotes { database, connection in
+            for passes in [false, true] {
+                var statement = Self.statement(schema: database.schema, notes: ["a"], tags: ["x"], keepsEmptyParts: true)
+                statement.check("SELECT 1 / CASE WHEN \(statement.bind(passes)) THEN 1 ELSE 0 END")
+                if passes {
+                    try await statement.run(on: connection, logger: database.logger)
+                } else {
+                    await #expect(throws: PSQLError.self) { try await statement.run(on: connection, logger: database.logger) }
+                }
+                #expect(try await Self.count("notes", database, connection) == (passes ? 1 : 0))
+                #expect(try await Self.count("tags", database, connection) == (passes ? 1 : 0))
+            }
+        }
+    }
 }

@@ -1,7 +1,8 @@
 import Synchronization
 
-/// The outbox events appended inside the running ``Database/transaction(_:)``: bound to the transaction's task, filled
-/// by ``OutboxStore``, published as ``CommittedEvents`` once the transaction committed (dropped when it rolls back).
+/// The outbox events appended inside the running ``Database/transaction(_:)`` (or ``Database/withConnection(_:)``):
+/// bound to its task, filled by ``OutboxStore``, published as ``CommittedEvents`` once it committed (dropped when it
+/// rolls back).
 final class TransactionEvents: Sendable {
     @TaskLocal static var current: TransactionEvents?
 

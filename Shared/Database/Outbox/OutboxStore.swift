@@ -52,7 +52,7 @@ public struct OutboxStore: Sendable {
         try append(events.map { ($0.id, $0.type, $0.subject, $0.jsonBytes) }, topic: topic, to: &statement)
     }
 
-    /// The key of each row is the event's subject. Inside a ``Database/transaction(_:)``, the events are also noted for
+    /// The key of each row is the event's subject. Inside a ``Database/transaction(_:)`` or ``Database/withConnection(_:)``, the events are also noted for
     /// ``CommittedEvents``.
     private func append(_ events: [(id: String, type: String, key: String, payload: [UInt8])], topic: String, to statement: inout CompositeStatement) throws {
         guard statement.wantsPart(rows: events.count) else { return }

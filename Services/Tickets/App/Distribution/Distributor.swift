@@ -42,31 +42,65 @@ struct Distributor: Sendable {
     /// group, then agent) before any agent's overall row (by agent), the order every transaction keeps. One round
     /// trip: the agents' rows are locked only once the array of their ids has read, and so locked, every group row.
     func lockedSlots(in groupIDs: [UUID], on connection: PostgresConnection) async throws -> [UUID: [AgentSlot]] {
+        try await reading(groupIDs, locking: true, on: connection).slots
+    }
+
+    /// The agents of several groups with their counters as they were when read, with the row versions that
+    /// ``checkUnchanged(_:to:)`` compares; `locking` as ``lockedSlots(in:on:)`` does.
+    func reading(_ groupIDs: [UUID], locking: Bool, on connection: PostgresConnection) async throws -> DistributionReading {
         var binds = PostgresBindings()
         binds.append(groupIDs)
+        let lock = locking ? "FOR UPDATE" : ""
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 WITH slots AS MATERIALIZED (
-                    SELECT group_id, agent_id, handling, active AND NOT excluded AS active, new_active, max_tickets, allocated, last_assigned_at
-                    FROM \(database.table("agent_groups")) WHERE group_id = ANY($1) ORDER BY group_id, agent_id FOR UPDATE),
+                    SELECT group_id, agent_id, handling, active AND NOT excluded AS active, new_active, max_tickets, allocated, last_assigned_at,
+                           xmin::text AS version
+                    FROM \(database.table("agent_groups")) WHERE group_id = ANY($1) ORDER BY group_id, agent_id \(lock)),
                 totals AS MATERIALIZED (
-                    SELECT id, new_active, overall_max_tickets, signed_out FROM \(database.table("agents"))
-                    WHERE id = ANY(ARRAY(SELECT agent_id FROM slots)) ORDER BY id FOR UPDATE)
+                    SELECT id, new_active, overall_max_tickets, signed_out, xmin::text AS version FROM \(database.table("agents"))
+                    WHERE id = ANY(ARRAY(SELECT agent_id FROM slots)) ORDER BY id \(lock))
                 SELECT s.group_id, s.agent_id, s.handling, s.active, s.new_active, s.max_tickets, s.allocated, s.last_assigned_at,
-                       t.new_active, t.overall_max_tickets, t.signed_out
+                       t.new_active, t.overall_max_tickets, t.signed_out, s.version, t.version
                 FROM slots s LEFT JOIN totals t ON t.id = s.agent_id ORDER BY s.group_id, s.agent_id
                 """, binds: binds), logger: database.logger)
-        var byGroup: [UUID: [AgentSlot]] = [:]
-        for try await (group, agent, handling, active, newActive, max, allocated, last, overallNewActive, overallMax, signedOut) in rows.decode(
-            (UUID, UUID, String, Bool, Int, Int?, Int, Date?, Int?, Int?, Bool?).self)
+        var read = DistributionReading(groupIDs: groupIDs)
+        for try await (group, agent, handling, active, newActive, max, allocated, last, overallNewActive, overallMax, signedOut, version, agentVersion)
+            in rows.decode((UUID, UUID, String, Bool, Int, Int?, Int, Date?, Int?, Int?, Bool?, String, String?).self)
         {
-            byGroup[group, default: []].append(AgentSlot(
+            read.slots[group, default: []].append(AgentSlot(
                 agentID: agent, handling: AgentSlot.Handling(rawValue: handling) ?? .pull,
                 // A signed-out agent keeps their status but receives nothing until they sign in again.
                 active: active && signedOut != true, newActive: newActive, groupMax: max, overallNewActive: overallNewActive ?? 0,
                 overallMax: overallMax, allocated: allocated, lastAssignedAt: last))
+            read.noteVersions(group: group, agent: agent, membership: version, agentRow: agentVersion)
         }
-        return byGroup
+        return read
+    }
+
+    /// Adds to `statement` a check, run before its writing parts, that the rows `reading` read are unchanged: it
+    /// locks them in ``lockedSlots(in:on:)``'s order and compares their versions (`xmin`), so that a statement
+    /// written from an unlocked reading either finds what the round robin saw, or fails with
+    /// ``DistributionMoved/sqlState`` and writes nothing. Any change counts, even one the round robin would not
+    /// have minded; a membership added or removed too.
+    func checkUnchanged(_ reading: DistributionReading, to statement: inout CompositeStatement) {
+        statement.check("""
+            WITH slots AS MATERIALIZED (
+                SELECT group_id, agent_id, xmin::text AS version FROM \(database.table("agent_groups"))
+                WHERE group_id = ANY(\(statement.bind(reading.groupIDs))::uuid[]) ORDER BY group_id, agent_id FOR UPDATE),
+            totals AS MATERIALIZED (
+                SELECT id, xmin::text AS version FROM \(database.table("agents"))
+                WHERE id = ANY(ARRAY(SELECT agent_id FROM slots)) ORDER BY id FOR UPDATE),
+            read_slots AS (
+                SELECT * FROM unnest(\(statement.bind(reading.memberships.map(\.group)))::uuid[], \(statement.bind(reading.memberships.map(\.agent)))::uuid[],
+                                     \(statement.bind(reading.memberships.map(\.version)))::text[]) AS r(group_id, agent_id, version)),
+            read_totals AS (
+                SELECT * FROM unnest(\(statement.bind(reading.agentRows.map(\.agent)))::uuid[], \(statement.bind(reading.agentRows.map(\.version)))::text[])
+                    AS r(id, version))
+            SELECT \(database.schema).distribution_unchanged(
+                NOT EXISTS (SELECT * FROM slots EXCEPT SELECT * FROM read_slots) AND NOT EXISTS (SELECT * FROM read_slots EXCEPT SELECT * FROM slots)
+                AND NOT EXISTS (SELECT * FROM totals EXCEPT SELECT * FROM read_totals) AND NOT EXISTS (SELECT * FROM read_totals EXCEPT SELECT * FROM totals))
+            """)
     }
 
     /// Counts new tickets received by agents (``RoundRobin/distribute(_:slots:from:)``'s `assigned`): allocations,

@@ -738,5 +738,19 @@ public enum TicketMigrations {
         Migration(
             version: 166, name: "each ticket's JSON as lists show it, kept in its row by a trigger, so a list page is not decoded and encoded again",
             sql: TicketListJSON.migration166),
+        Migration(
+            version: 167, name: "a check that the agents' counters a batch of new tickets was distributed from are unchanged, raising CD001 when not",
+            sql: [
+                """
+                CREATE FUNCTION {schema}.distribution_unchanged(unchanged boolean) RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
+                BEGIN
+                    IF unchanged IS NOT TRUE THEN
+                        RAISE EXCEPTION 'the agents'' counters changed since the round robin read them' USING ERRCODE = 'CD001';
+                    END IF;
+                    RETURN true;
+                END
+                $$
+                """,
+            ]),
     ]
 }

@@ -52,8 +52,7 @@ extension TicketStore {
         }
         if !plain.isEmpty {
             do {
-                let items = plain.map { ($0.new, $0.actor) }
-                let tickets = try await database.transaction { try await createPlain(items, on: $0) }
+                let tickets = try await createPlain(plain.map { ($0.new, $0.actor) })
                 for (item, ticket) in zip(plain, tickets) { results[item.position] = .success(ticket) }
             } catch {
                 database.logger.warning("a batch of new tickets failed; writing them one by one", metadata: ["error": "\(String(reflecting: error))"])
@@ -80,16 +79,30 @@ extension TicketStore {
         return known
     }
 
-    /// Plain active tickets (``NewTicket/isPlainActive``), in order, in the caller's transaction: after the round
-    /// robin reads (and locks) the agents of their groups, one statement writes the tickets, their first messages,
-    /// the counts, the outbox and the history.
-    func createPlain(_ items: [(new: NewTicket, actor: Actor)], on connection: PostgresConnection) async throws -> [Ticket] {
+    /// Plain active tickets (``NewTicket/isPlainActive``), in order. First without a transaction: the round robin
+    /// reads its groups' agents without locking them, and one statement checks that their rows are as read
+    /// (``Distributor/checkUnchanged(_:to:)``) and writes the tickets, two round trips in all. If another
+    /// transaction changed the agents in between, that statement wrote nothing, and the batch is written again in a
+    /// transaction that reads them locked.
+    func createPlain(_ items: [(new: NewTicket, actor: Actor)]) async throws -> [Ticket] {
+        let groups = Array(Set(items.map(\.new.groupID))).sorted { $0.uuidString < $1.uuidString }
+        do {
+            return try await database.withConnection { connection in
+                try await createPlain(items, from: try await distributor.reading(groups, locking: false, on: connection), on: connection)
+            }
+        } catch where DistributionMoved.matches(error) {
+            return try await database.transaction { connection in
+                try await createPlain(items, from: try await distributor.reading(groups, locking: true, on: connection), on: connection)
+            }
+        }
+    }
+
+    /// Plain active tickets distributed from `reading` (the agents of their groups), in one statement that first
+    /// checks that the agents' rows are still as read, then writes the tickets, their first messages, the counts,
+    /// the outbox and the history.
+    func createPlain(_ items: [(new: NewTicket, actor: Actor)], from reading: DistributionReading, on connection: PostgresConnection) async throws -> [Ticket] {
         let now = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1_000_000).rounded(.down) / 1_000_000)
-        let distributed = items.filter { $0.new.owner == nil }.map(\.new.groupID)
-        let slots = try await distributor.lockedSlots(in: Array(Set(distributed)).sorted { $0.uuidString < $1.uuidString }, on: connection)
-        let (chosen, assigned) = RoundRobin.distribute(distributed, slots: slots, from: now)
-        var roundRobin = chosen.makeIterator()
-        let agents = items.map { item in item.new.owner ?? (roundRobin.next() ?? nil) }
+        let (agents, assigned) = RoundRobin.distribute(items.map(\.new.groupID), slots: reading.slots, from: now)
         let numbers = try await ticketNumbers.next(items.count, on: connection).map { TicketNumber.make(sequence: $0, at: now) }
         let tickets = zip(items, zip(numbers, agents)).map { item, numbered in
             Ticket(
@@ -101,6 +114,7 @@ extension TicketStore {
         }
         let messageIDs = items.map { _ in UUIDv7.generate() }
         var statement = CompositeStatement(keepsEmptyParts: true)
+        distributor.checkUnchanged(reading, to: &statement)
         distributor.record(assigned, to: &statement)
         statement.add("""
             INSERT INTO \(database.table("tickets"))
@@ -115,7 +129,7 @@ extension TicketStore {
                         \(statement.bind(items.map(\.new.groupID)))::uuid[], \(statement.bind(tickets.map { $0.agentID ?? "" }))::text[],
                         \(statement.bind(tickets.map { $0.customerUserID ?? "" }))::text[], \(statement.bind(items.map(\.new.customerEmail)))::text[],
                         \(statement.bind(items.map(\.new.subject)))::text[], \(statement.bind(items.map(\.new.priority.rank)))::integer[],
-                        \(statement.bind(zip(items, agents).map { item, agent in agent != nil && item.new.owner == nil }))::boolean[],
+                        \(statement.bind(agents.map { $0 != nil }))::boolean[],
                         \(statement.bind(items.map(\.new.incoming)))::boolean[], \(statement.bind(items.map(\.new.department.language)))::text[])
                  AS n(id, number, brand_id, department_id, group_id, agent_id, customer_user_id, customer_email, subject, priority, counts, incoming,
                       language)

@@ -1,0 +1,78 @@
+import Database
+import Foundation
+import PostgresNIO
+import Testing
+import TestSupport
+@testable import TicketsApp
+
+/// A batch of new tickets is distributed from the agents read without locks and written in one statement that
+/// first checks their rows are as read; when they are not, it writes nothing and the batch is written under locks.
+@Suite("Batches distributed from an unlocked reading", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct UnlockedDistributionTests {
+    @Test("A batch written from a reading whose agent's counters moved since writes nothing and fails with CD001")
+    func movedCountersStopTheStatement() async throws {
+        try await TicketTestKit.run { _, kit in
+            let agent = try await kit.agent(maxTickets: 1)
+            let store = kit.api.store
+            let stale = try await Self.read(kit)
+            #expect(stale.slots[kit.frontLineID]?.map(\.agentID) == [agent])
+            _ = try await kit.count("WITH moved AS (UPDATE {schema}.agent_groups SET new_active = 1, allocated = 1 RETURNING 1) SELECT count(*)::int FROM moved")
+
+            let error = await #expect(throws: (any Error).self) { try await Self.write(kit, from: stale) }
+            #expect(error.map(DistributionMoved.matches) == true, "the statement's error is CD001: \(String(reflecting: error))")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 0)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.outbox") == 0, "no event either")
+
+            let tickets = try await store.createPlain([(Self.newTicket(kit), .system)])
+            #expect(tickets.first?.agentID == nil, "written again from the agents as they are: the only agent is at max, so it waits in the queue")
+        }
+    }
+
+    @Test("A reading of a group without agents is refused once an agent joined it")
+    func aJoinedAgentStopsTheStatement() async throws {
+        try await TicketTestKit.run { _, kit in
+            let stale = try await Self.read(kit)
+            #expect(stale.slots.isEmpty)
+            let agent = try await kit.agent()
+            let error = await #expect(throws: (any Error).self) { try await Self.write(kit, from: stale) }
+            #expect(error.map(DistributionMoved.matches) == true, "the statement's error is CD001: \(String(reflecting: error))")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 0)
+            let tickets = try await kit.api.store.createPlain([(Self.newTicket(kit), .system)])
+            #expect(tickets.first?.agentID == agent.lowercased, "the new agent takes it")
+        }
+    }
+
+    @Test("An unchanged reading writes the batch and moves the chosen agents' counters")
+    func anUnchangedReadingWrites() async throws {
+        try await TicketTestKit.run { _, kit in
+            let first = try await kit.agent()
+            let second = try await kit.agent()
+            let reading = try await Self.read(kit)
+            try await Self.write(kit, from: reading, count: 4)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id IS NOT NULL") == 4)
+            for agent in [first, second] {
+                #expect(try await kit.count("SELECT new_active FROM {schema}.agent_groups WHERE agent_id = '\(agent.lowercased)'") == 2)
+                #expect(try await kit.count("SELECT new_active FROM {schema}.agents WHERE id = '\(agent.lowercased)'") == 2)
+            }
+        }
+    }
+
+    static func read(_ kit: TicketTestKit) async throws -> DistributionReading {
+        let store = kit.api.store
+        return try await store.database.withConnection { try await store.distributor.reading([kit.frontLineID], locking: false, on: $0) }
+    }
+
+    static func write(_ kit: TicketTestKit, from reading: DistributionReading, count: Int = 1) async throws {
+        let store = kit.api.store
+        let new = try await Self.newTicket(kit)
+        let items = Array(repeating: (new, Actor.system), count: count)
+        _ = try await store.database.withConnection { try await store.createPlain(items, from: reading, on: $0) }
+    }
+
+    static func newTicket(_ kit: TicketTestKit) async throws -> NewTicket {
+        guard let department = try await kit.api.store.department(kit.departmentID) else { throw TestSetupError("no department") }
+        return NewTicket(
+            department: department, groupID: kit.frontLineID, customerUserID: nil, customerEmail: "c@customer.example", subject: "Printer",
+            bodyHTML: "<p>Help</p>", bodyText: "Help", priority: .normal, owner: nil, incoming: true, status: .active)
+    }
+}
