@@ -752,5 +752,13 @@ public enum TicketMigrations {
                 $$
                 """,
             ]),
+        Migration(
+            version: 168, name: "priorities stored as their rank 0-3 only: list cursors read a priority back through its rank",
+            sql: [
+                """
+                ALTER TABLE {schema}.tickets ADD CONSTRAINT tickets_priority_rank CHECK (priority BETWEEN 0 AND 3),
+                    ADD CONSTRAINT tickets_follow_up_priority_rank CHECK (follow_up_priority BETWEEN 0 AND 3)
+                """,
+            ]),
     ]
 }
