@@ -12,7 +12,7 @@ import TicketsApp
 @Suite("List pages answer the JSON each ticket's row keeps", .serialized, .enabled(if: TestEnvironment.hasDatabase))
 struct ListJSONTests {
     /// Twelve tickets between them using every member of a ticket's JSON, NULL and not: strings that need escaping,
-    /// dates before 1970 and on a leap day with fractions of a second, an unknown priority rank, each status and Timing
+    /// dates before 1970 and on a leap day with fractions of a second, each priority, status and Timing
     /// alert level, follow-ups with and without their optional members.
     /// Answers the agent holding two thirds of them.
     @discardableResult
@@ -29,7 +29,7 @@ struct ListJSONTests {
                 status = (ARRAY['active', 'waiting', 'closed', 'closed_locked'])[n % 4 + 1],
                 closed_at = CASE WHEN n % 4 >= 2 THEN '2024-02-29T23:59:59.999Z'::timestamptz END,
                 created_at = CASE WHEN n % 3 = 0 THEN '1969-12-31T23:59:59.5Z'::timestamptz ELSE created_at END,
-                priority = CASE WHEN n = 5 THEN 7 ELSE n % 4 END,
+                priority = n % 4,
                 agent_id = CASE WHEN n % 3 = 0 THEN NULL ELSE '\(agent.lowercased)'::uuid END,
                 customer_user_id = CASE WHEN n % 2 = 0 THEN NULL ELSE customer_user_id END,
                 idle_alert = n % 3, duration_alert = (n + 1) % 3, pinned = n % 2 = 1, messages_in = n, messages_out = 2 * n,
@@ -38,7 +38,7 @@ struct ListJSONTests {
                 follow_up_note = CASE WHEN n % 4 = 0 THEN E'Call "back" / soon' END,
                 follow_up_group_id = CASE WHEN n % 4 = 2 THEN gen_random_uuid() END,
                 follow_up_agent_id = CASE WHEN n % 6 = 0 THEN '\(agent.lowercased)'::uuid END,
-                follow_up_priority = CASE WHEN n % 6 = 0 THEN 3 WHEN n % 6 = 2 THEN 9 END,
+                follow_up_priority = CASE WHEN n % 6 = 0 THEN 3 WHEN n % 6 = 2 THEN 0 END,
                 follow_up_pin = n % 4 = 0, follow_up_due = n % 8 = 0
             FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM \(tickets)) o WHERE o.id = t.id
             """,
