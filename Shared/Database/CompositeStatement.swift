@@ -37,6 +37,7 @@ public struct CompositeStatement: Sendable {
     /// parts, which that `SELECT` does not read (PostgreSQL runs those once it is done). A check that raises an error
     /// therefore stops the statement before it wrote anything, and the rows a check locks are locked before the parts'.
     /// Checks are `MATERIALIZED`, so that every column of their rows is computed even though the `SELECT` reads none.
+    /// That order is PostgreSQL's implementation (the documentation leaves it open), pinned by PreparedCompositeTests.
     public mutating func check(_ sql: String) {
         checks.append(sql)
     }

@@ -55,7 +55,8 @@ public struct Database: Sendable {
     /// Runs `body` on one pooled connection outside a transaction block, so each statement it runs commits on its
     /// own (one round trip where ``transaction(_:)`` takes three). Once `body` returned, the outbox events its
     /// statements appended go to ``committedEvents``; if it throws, events of statements that did commit are left
-    /// to the relay's next pass.
+    /// to the relay's next pass. Events are noted as a statement is built, so a body must not return after catching
+    /// the failure of a statement that appended events: they would be announced though never written.
     public func withConnection<Result: Sendable>(
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {

@@ -62,7 +62,7 @@ struct CommittedEventsTests {
             #expect(try #require(await iterator.next()).map(\.subject) == ["kept"])
         }
     }
-    @Test("Statements run on a connection outside a transaction hand over their events once the body returned")
+    @Test("Statements run on a connection outside a transaction hand over their events once the body returned, and none when it threw")
     func statementsOutsideATransaction() async throws {
         try await Self.withCommits { database, commits in
             let store = OutboxStore(database: database)
@@ -71,8 +71,22 @@ struct CommittedEventsTests {
                 try store.append([Self.note("a"), Self.note("b")], topic: "notes.events", to: &statement)
                 try await statement.run(on: connection, logger: database.logger)
             }
+            struct Abort: Error {}
+            await #expect(throws: Abort.self) {
+                try await database.withConnection { connection in
+                    var statement = CompositeStatement()
+                    try store.append([Self.note("lost")], topic: "notes.events", to: &statement)
+                    throw Abort()
+                }
+            }
+            try await database.withConnection { connection in
+                var statement = CompositeStatement()
+                try store.append([Self.note("c")], topic: "notes.events", to: &statement)
+                try await statement.run(on: connection, logger: database.logger)
+            }
             var iterator = commits.makeAsyncIterator()
             #expect(try #require(await iterator.next()).map(\.subject) == ["a", "b"])
+            #expect(try #require(await iterator.next()).map(\.subject) == ["c"], "a body that threw announced nothing")
         }
     }
 }

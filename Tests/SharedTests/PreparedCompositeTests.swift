@@ -97,4 +97,17 @@ struct PreparedCompositeTests {
             }
         }
     }
+    @Test("A check runs before the parts: the row a part deletes is still there for the check to lock")
+    func checksRunBeforeTheParts() async throws {
+        try await Self.withNotes { database, connection in
+            let notes = "\"\(database.schema)\".notes"
+            try await connection.query(PostgresQuery(unsafeSQL: "INSERT INTO \(notes) (text) VALUES ('r')"), logger: database.logger).consume()
+            var statement = CompositeStatement()
+            statement.add("DELETE FROM \(notes) WHERE text = 'r'")
+            // Locking a row this statement already deleted skips it: the count would be 0, and the division fail.
+            statement.check("SELECT 1 / (SELECT count(*) FROM (SELECT * FROM \(notes) WHERE text = 'r' FOR UPDATE) locked)::int")
+            try await statement.run(on: connection, logger: database.logger)
+            #expect(try await Self.count("notes", database, connection) == 0, "and the part ran after it")
+        }
+    }
 }

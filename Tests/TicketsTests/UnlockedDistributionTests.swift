@@ -9,22 +9,28 @@ import TestSupport
 /// first checks their rows are as read; when they are not, it writes nothing and the batch is written under locks.
 @Suite("Batches distributed from an unlocked reading", .serialized, .enabled(if: TestEnvironment.hasDatabase))
 struct UnlockedDistributionTests {
-    @Test("A batch written from a reading whose agent's counters moved since writes nothing and fails with CD001")
-    func movedCountersStopTheStatement() async throws {
+    /// A change to the agents' rows after they were read, each leaving the only agent unable to take a ticket.
+    static let changes = [
+        "UPDATE {schema}.agent_groups SET new_active = 1, allocated = 1",
+        "UPDATE {schema}.agents SET overall_max_tickets = 0",
+        "DELETE FROM {schema}.agent_groups",
+    ]
+
+    @Test("A batch written from a reading whose agents changed since writes nothing and fails with CD001", arguments: changes)
+    func changedAgentsStopTheStatement(change: String) async throws {
         try await TicketTestKit.run { _, kit in
             let agent = try await kit.agent(maxTickets: 1)
-            let store = kit.api.store
             let stale = try await Self.read(kit)
             #expect(stale.slots[kit.frontLineID]?.map(\.agentID) == [agent])
-            _ = try await kit.count("WITH moved AS (UPDATE {schema}.agent_groups SET new_active = 1, allocated = 1 RETURNING 1) SELECT count(*)::int FROM moved")
+            _ = try await kit.count("WITH changed AS (\(change) RETURNING 1) SELECT count(*)::int FROM changed")
 
             let error = await #expect(throws: (any Error).self) { try await Self.write(kit, from: stale) }
             #expect(error.map(DistributionMoved.matches) == true, "the statement's error is CD001: \(String(reflecting: error))")
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 0)
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.outbox") == 0, "no event either")
 
-            let tickets = try await store.createPlain([(Self.newTicket(kit), .system)])
-            #expect(tickets.first?.agentID == nil, "written again from the agents as they are: the only agent is at max, so it waits in the queue")
+            let tickets = try await kit.api.store.createPlain([(Self.newTicket(kit), .system)])
+            #expect(tickets.first?.agentID == nil, "written again from the agents as they are: nobody can take it, so it waits in the queue")
         }
     }
 
@@ -39,6 +45,56 @@ struct UnlockedDistributionTests {
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 0)
             let tickets = try await kit.api.store.createPlain([(Self.newTicket(kit), .system)])
             #expect(tickets.first?.agentID == agent.lowercased, "the new agent takes it")
+        }
+    }
+
+    @Test("A change committed while the statement waits for the agent's row is seen: the agent at max gets nothing")
+    func aChangeCommittedDuringTheCheckIsSeen() async throws {
+        try await TicketTestKit.run { _, kit in
+            _ = try await kit.agent(maxTickets: 1)
+            let new = try await Self.newTicket(kit)
+            let database = kit.database
+            let tickets = try await withThrowingTaskGroup(of: [Ticket]?.self) { group in
+                group.addTask {
+                    try await database.transaction { connection in
+                        try await connection.query(
+                            PostgresQuery(unsafeSQL: "UPDATE \(database.table("agent_groups")) SET new_active = 1, allocated = 1"), logger: database.logger
+                        ).consume()
+                        try await Task.sleep(for: .milliseconds(600))
+                    }
+                    return nil
+                }
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(200))
+                    return try await kit.api.store.createPlain([(new, .system)])
+                }
+                var written: [Ticket] = []
+                for try await result in group { if let result { written = result } }
+                return written
+            }
+            #expect(tickets.count == 1)
+            #expect(tickets.first?.agentID == nil, "read before the change committed, checked after: written again from the agent at max")
+            #expect(try await kit.count("SELECT new_active FROM {schema}.agent_groups") == 1, "nobody over max")
+        }
+    }
+
+    @Test("A locked reading is not compared: a membership inserted after it does not stop the statement")
+    func aLockedReadingIsNotCompared() async throws {
+        try await TicketTestKit.run { _, kit in
+            let agent = try await kit.agent()
+            let store = kit.api.store
+            let new = try await Self.newTicket(kit)
+            let tickets = try await store.database.transaction { connection in
+                let reading = try await store.distributor.reading([kit.frontLineID], locking: true, on: connection)
+                _ = try await kit.count("""
+                    WITH joined AS (
+                        INSERT INTO {schema}.agent_groups (group_id, agent_id, department_id, handling)
+                        SELECT group_id, gen_random_uuid(), department_id, handling FROM {schema}.agent_groups RETURNING 1)
+                    SELECT count(*)::int FROM joined
+                    """)
+                return try await store.createPlain([(new, .system)], from: reading, on: connection)
+            }
+            #expect(tickets.first?.agentID == agent.lowercased)
         }
     }
 

@@ -6,6 +6,9 @@ import PostgresNIO
 /// taken without locks and written in one statement, no transaction around it.
 struct DistributionReading: Sendable {
     var groupIDs: [UUID]
+    /// Read with the rows locked (in the caller's transaction): nothing can change them before the statement, whose
+    /// check then compares nothing. A membership inserted since would otherwise fail it, though the old path did not mind.
+    var locked: Bool
     var slots: [UUID: [AgentSlot]] = [:]
     /// Each agent's row in each group (`agent_groups`), in the order read.
     private(set) var memberships: [(group: UUID, agent: UUID, version: String)] = []
@@ -13,8 +16,9 @@ struct DistributionReading: Sendable {
     private(set) var agentRows: [(agent: UUID, version: String)] = []
     private var agentsNoted: Set<UUID> = []
 
-    init(groupIDs: [UUID]) {
+    init(groupIDs: [UUID], locked: Bool) {
         self.groupIDs = groupIDs
+        self.locked = locked
     }
 
     mutating func noteVersions(group: UUID, agent: UUID, membership: String, agentRow: String?) {

@@ -64,7 +64,7 @@ struct Distributor: Sendable {
                        t.new_active, t.overall_max_tickets, t.signed_out, s.version, t.version
                 FROM slots s LEFT JOIN totals t ON t.id = s.agent_id ORDER BY s.group_id, s.agent_id
                 """, binds: binds), logger: database.logger)
-        var read = DistributionReading(groupIDs: groupIDs)
+        var read = DistributionReading(groupIDs: groupIDs, locked: locking)
         for try await (group, agent, handling, active, newActive, max, allocated, last, overallNewActive, overallMax, signedOut, version, agentVersion)
             in rows.decode((UUID, UUID, String, Bool, Int, Int?, Int, Date?, Int?, Int?, Bool?, String, String?).self)
         {
@@ -82,7 +82,8 @@ struct Distributor: Sendable {
     /// locks them in ``lockedSlots(in:on:)``'s order and compares their versions (`xmin`), so that a statement
     /// written from an unlocked reading either finds what the round robin saw, or fails with
     /// ``DistributionMoved/sqlState`` and writes nothing. Any change counts, even one the round robin would not
-    /// have minded; a membership added or removed too.
+    /// have minded; a membership added or removed too. A locked reading is not compared (a bound flag, so that the
+    /// statement's text stays the same).
     func checkUnchanged(_ reading: DistributionReading, to statement: inout CompositeStatement) {
         statement.check("""
             WITH slots AS MATERIALIZED (
@@ -97,9 +98,9 @@ struct Distributor: Sendable {
             read_totals AS (
                 SELECT * FROM unnest(\(statement.bind(reading.agentRows.map(\.agent)))::uuid[], \(statement.bind(reading.agentRows.map(\.version)))::text[])
                     AS r(id, version))
-            SELECT \(database.schema).distribution_unchanged(
+            SELECT \(database.schema).distribution_unchanged(\(statement.bind(reading.locked)) OR (
                 NOT EXISTS (SELECT * FROM slots EXCEPT SELECT * FROM read_slots) AND NOT EXISTS (SELECT * FROM read_slots EXCEPT SELECT * FROM slots)
-                AND NOT EXISTS (SELECT * FROM totals EXCEPT SELECT * FROM read_totals) AND NOT EXISTS (SELECT * FROM read_totals EXCEPT SELECT * FROM totals))
+                AND NOT EXISTS (SELECT * FROM totals EXCEPT SELECT * FROM read_totals) AND NOT EXISTS (SELECT * FROM read_totals EXCEPT SELECT * FROM totals)))
             """)
     }
 

@@ -755,6 +755,12 @@ public enum TicketMigrations {
         Migration(
             version: 168, name: "priorities stored as their rank 0-3 only: list cursors read a priority back through its rank",
             sql: [
+                // What every reader already showed for another rank (`TicketPriority(rank:)`, `ticket_json`): Normal.
+                """
+                UPDATE {schema}.tickets SET priority = CASE WHEN priority BETWEEN 0 AND 3 THEN priority ELSE 1 END,
+                    follow_up_priority = CASE WHEN follow_up_priority BETWEEN 0 AND 3 THEN follow_up_priority ELSE 1 END
+                WHERE priority NOT BETWEEN 0 AND 3 OR follow_up_priority NOT BETWEEN 0 AND 3
+                """,
                 """
                 ALTER TABLE {schema}.tickets ADD CONSTRAINT tickets_priority_rank CHECK (priority BETWEEN 0 AND 3),
                     ADD CONSTRAINT tickets_follow_up_priority_rank CHECK (follow_up_priority BETWEEN 0 AND 3)
