@@ -66,6 +66,11 @@ public struct DirectoryProjection: Sendable {
             }
         case "user.created", "user.updated":
             let user = try decode(IdentityPayloads.UserChanged.self, bytes)
+            // Every group's agents before any agent's own row: the order every transaction keeps, a batch of new
+            // tickets' check included, so that this write of the agent's row cannot deadlock with one.
+            var memberOf: [UUID] = []
+            if let agent = UUID(parsing: user.userID) { memberOf = try await store.groups(of: agent, limitedOverall: false, on: connection) }
+            if !memberOf.isEmpty { _ = try await distributor.lockedSlots(in: memberOf, on: connection) }
             var binds = PostgresBindings()
             binds.append(UUID(parsing: user.userID))
             binds.append(user.maxTickets)
@@ -79,11 +84,7 @@ public struct DirectoryProjection: Sendable {
                 id: user.userID, email: user.email, emailVerified: user.emailVerified ?? false, displayName: user.displayName, on: connection)
             if let phones = user.phones { try await store.rememberPhones(phones, of: user.userID, on: connection) }
             // A raised (or removed) overall Max Tickets makes room in each of the agent's groups: their queues move on.
-            if let agent = UUID(parsing: user.userID) {
-                let groups = try await store.groups(of: agent, limitedOverall: false, on: connection)
-                if !groups.isEmpty { _ = try await distributor.lockedSlots(in: groups, on: connection) }
-                for group in groups { try await store.drainQueue(of: group, on: connection) }
-            }
+            for group in memberOf { try await store.drainQueue(of: group, on: connection) }
         case "user.email_verified":
             let verified = try decode(IdentityPayloads.EmailVerified.self, bytes)
             try await store.rememberVerifiedEmail(of: verified.userID, email: verified.email, on: connection)

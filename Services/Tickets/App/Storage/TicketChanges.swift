@@ -191,14 +191,15 @@ extension TicketStore {
         for group in groups { try await drainQueue(of: group, on: connection) }
     }
 
-    /// The groups of an agent, in id order; with `limitedOverall`, only if the agent has an overall Max Tickets.
+    /// The groups of an agent, in id order, whether or not tickets knows their user yet; with `limitedOverall`, only if
+    /// the agent has an overall Max Tickets.
     func groups(of agent: UUID, limitedOverall: Bool, on connection: PostgresConnection) async throws -> [UUID] {
         var binds = PostgresBindings()
         binds.append(agent)
         binds.append(limitedOverall)
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
-                SELECT m.group_id FROM \(database.table("agent_groups")) m JOIN \(database.table("agents")) a ON a.id = m.agent_id
+                SELECT m.group_id FROM \(database.table("agent_groups")) m LEFT JOIN \(database.table("agents")) a ON a.id = m.agent_id
                 WHERE m.agent_id = $1 AND (NOT $2 OR a.overall_max_tickets IS NOT NULL) ORDER BY m.group_id
                 """, binds: binds), logger: database.logger)
         var groups: [UUID] = []
