@@ -1,6 +1,7 @@
 import Database
 import Foundation
 import PostgresNIO
+import ServiceKit
 import Testing
 import TestSupport
 @testable import TicketsApp
@@ -54,6 +55,8 @@ struct UnlockedDistributionTests {
             _ = try await kit.agent(maxTickets: 1)
             let new = try await Self.newTicket(kit)
             let database = kit.database
+            let metrics = HTTPMetrics()
+            let store = TicketStore(database: database, metrics: metrics)
             let tickets = try await withThrowingTaskGroup(of: [Ticket]?.self) { group in
                 group.addTask {
                     try await database.transaction { connection in
@@ -66,7 +69,7 @@ struct UnlockedDistributionTests {
                 }
                 group.addTask {
                     try await Task.sleep(for: .milliseconds(200))
-                    return try await kit.api.store.createPlain([(new, .system)])
+                    return try await store.createPlain([(new, .system)])
                 }
                 var written: [Ticket] = []
                 for try await result in group { if let result { written = result } }
@@ -75,6 +78,9 @@ struct UnlockedDistributionTests {
             #expect(tickets.count == 1)
             #expect(tickets.first?.agentID == nil, "read before the change committed, checked after: written again from the agent at max")
             #expect(try await kit.count("SELECT new_active FROM {schema}.agent_groups") == 1, "nobody over max")
+            let exposed = String(decoding: metrics.render(), as: UTF8.self)
+            #expect(exposed.contains(#"tickets_creation_batches_total{path="locked"} 1"#), "the fall-back is counted: \(exposed)")
+            #expect(exposed.contains(#"tickets_creation_batches_total{path="unlocked"} 0"#))
         }
     }
 

@@ -15,15 +15,17 @@ public struct TicketsAPI: Sendable {
     let tokens: TokenService
     let attachments: AttachmentPolicy
 
-    /// `index` is this instance's search index; without one the search routes are absent. `creationBatches` new-ticket
+    /// `index` is this instance's search index; without one the search routes are absent. `metrics` (the process's)
+    /// gains `tickets_creation_batches_total` by path. `creationBatches` new-ticket
     /// batches are written at once (each its own transaction). One is the default: creation is CPU-bound on the
     /// bench machine, and one batch at a time gathers twice the tickets per transaction, which cost PostgreSQL a
     /// quarter less per ticket than two overlapping batches whose commits shared the disk's waits.
     public init(
-        database: Database, tokens: TokenService, index: (any TextSearching)? = nil, attachments: AttachmentPolicy = .standard, creationBatches: Int = 1
+        database: Database, tokens: TokenService, index: (any TextSearching)? = nil, attachments: AttachmentPolicy = .standard, creationBatches: Int = 1,
+        metrics: HTTPMetrics? = nil
     ) {
         self.attachments = attachments
-        let store = TicketStore(database: database)
+        let store = TicketStore(database: database, metrics: metrics)
         self.store = store
         self.directory = DirectoryProjection(database: database)
         self.search = index.map { TicketSearch(index: $0, database: database, store: store) }

@@ -15,7 +15,7 @@ let index = try SearchIndex(path: runtime.configuration.dataDirectory + "/ticket
 let readers = try runtime.searchReaders(index: "tickets-index")
 let api = TicketsAPI(
     database: runtime.database, tokens: tokens, index: readers,
-    creationBatches: try runtime.configuration.environment.int("CONCIERGE_TICKETS_CREATION_BATCHES", default: 1))
+    creationBatches: try runtime.configuration.environment.int("CONCIERGE_TICKETS_CREATION_BATCHES", default: 1), metrics: runtime.metrics)
 let router = runtime.makeRouter()
 api.addRoutes(to: router)
 let directory = IdempotentConsumer(

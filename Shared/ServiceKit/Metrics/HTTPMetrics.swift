@@ -49,6 +49,13 @@ public struct HTTPMetrics: Sendable {
         histogram.recordNanoseconds(duration.nanoseconds)
     }
 
+    /// A counter in this process's registry, beside the requests', for what else a service wants operators to see.
+    public func counter(_ name: String, unit: String = "total", help: String, labels: [(String, String)] = []) -> MetricCounter {
+        let counter = registry.makeCounter(
+            descriptor: MetricNameDescriptor(metricName: name, unitName: unit, helpText: help), labels: labels)
+        return MetricCounter { counter.increment() }
+    }
+
     public func render() -> [UInt8] {
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
@@ -81,4 +88,9 @@ public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             duration: ContinuousClock.now - start)
         return response
     }
+}
+
+/// One counter of ``HTTPMetrics``'s registry, without its Prometheus type.
+public struct MetricCounter: Sendable {
+    public let increment: @Sendable () -> Void
 }

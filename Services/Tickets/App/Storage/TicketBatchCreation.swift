@@ -87,13 +87,17 @@ extension TicketStore {
     func createPlain(_ items: [(new: NewTicket, actor: Actor)]) async throws -> [Ticket] {
         let groups = Array(Set(items.map(\.new.groupID))).sorted { $0.uuidString < $1.uuidString }
         do {
-            return try await database.withConnection { connection in
+            let tickets = try await database.withConnection { connection in
                 try await createPlain(items, from: try await distributor.reading(groups, locking: false, on: connection), on: connection)
             }
+            creationPaths?.unlocked.increment()
+            return tickets
         } catch where DistributionMoved.matches(error) {
-            return try await database.transaction { connection in
+            let tickets = try await database.transaction { connection in
                 try await createPlain(items, from: try await distributor.reading(groups, locking: true, on: connection), on: connection)
             }
+            creationPaths?.locked.increment()
+            return tickets
         }
     }
 
