@@ -34,9 +34,15 @@ public struct Database: Sendable {
     public func transaction<Result: Sendable>(
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        guard let committedEvents else { return try await plainTransaction(body) }
+        try await publishingCommittedEvents { try await plainTransaction(body) }
+    }
+
+    /// Runs `work`, noting the outbox events appended meanwhile, and hands them to ``committedEvents`` once it
+    /// returned (nothing when it throws).
+    private func publishingCommittedEvents<Result: Sendable>(_ work: () async throws -> Result) async throws -> Result {
+        guard let committedEvents else { return try await work() }
         let appended = TransactionEvents()
-        let result = try await TransactionEvents.$current.withValue(appended) { try await plainTransaction(body) }
+        let result = try await TransactionEvents.$current.withValue(appended) { try await work() }
         committedEvents.publish(appended.events)
         return result
     }
@@ -60,11 +66,7 @@ public struct Database: Sendable {
     public func withConnection<Result: Sendable>(
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        guard let committedEvents else { return try await client.withConnection { try await body($0) } }
-        let appended = TransactionEvents()
-        let result = try await TransactionEvents.$current.withValue(appended) { try await client.withConnection { try await body($0) } }
-        committedEvents.publish(appended.events)
-        return result
+        try await publishingCommittedEvents { try await client.withConnection { try await body($0) } }
     }
 
     /// Readiness: a round trip to the server.

@@ -50,16 +50,12 @@ struct Distributor: Sendable {
     func reading(_ groupIDs: [UUID], locking: Bool, on connection: PostgresConnection) async throws -> DistributionReading {
         var binds = PostgresBindings()
         binds.append(groupIDs)
-        let lock = locking ? "FOR UPDATE" : ""
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
-                WITH slots AS MATERIALIZED (
-                    SELECT group_id, agent_id, handling, active AND NOT excluded AS active, new_active, max_tickets, allocated, last_assigned_at,
-                           xmin::text AS version
-                    FROM \(database.table("agent_groups")) WHERE group_id = ANY($1) ORDER BY group_id, agent_id \(lock)),
-                totals AS MATERIALIZED (
-                    SELECT id, new_active, overall_max_tickets, signed_out, xmin::text AS version FROM \(database.table("agents"))
-                    WHERE id = ANY(ARRAY(SELECT agent_id FROM slots)) ORDER BY id \(lock))
+                \(agentRows(
+                    groups: "$1", locking: locking,
+                    slotColumns: "handling, active AND NOT excluded AS active, new_active, max_tickets, allocated, last_assigned_at, xmin::text AS version",
+                    totalColumns: "new_active, overall_max_tickets, signed_out, xmin::text AS version"))
                 SELECT s.group_id, s.agent_id, s.handling, s.active, s.new_active, s.max_tickets, s.allocated, s.last_assigned_at,
                        t.new_active, t.overall_max_tickets, t.signed_out, s.version, t.version
                 FROM slots s LEFT JOIN totals t ON t.id = s.agent_id ORDER BY s.group_id, s.agent_id
@@ -85,13 +81,10 @@ struct Distributor: Sendable {
     /// have minded; a membership added or removed too. A locked reading is not compared (a bound flag, so that the
     /// statement's text stays the same).
     func checkUnchanged(_ reading: DistributionReading, to statement: inout CompositeStatement) {
+        let rows = agentRows(
+            groups: "\(statement.bind(reading.groupIDs))::uuid[]", locking: true, slotColumns: "xmin::text AS version", totalColumns: "xmin::text AS version")
         statement.check("""
-            WITH slots AS MATERIALIZED (
-                SELECT group_id, agent_id, xmin::text AS version FROM \(database.table("agent_groups"))
-                WHERE group_id = ANY(\(statement.bind(reading.groupIDs))::uuid[]) ORDER BY group_id, agent_id FOR UPDATE),
-            totals AS MATERIALIZED (
-                SELECT id, xmin::text AS version FROM \(database.table("agents"))
-                WHERE id = ANY(ARRAY(SELECT agent_id FROM slots)) ORDER BY id FOR UPDATE),
+            \(rows),
             read_slots AS (
                 SELECT * FROM unnest(\(statement.bind(reading.memberships.map(\.group)))::uuid[], \(statement.bind(reading.memberships.map(\.agent)))::uuid[],
                                      \(statement.bind(reading.memberships.map(\.version)))::text[]) AS r(group_id, agent_id, version)),
@@ -102,6 +95,22 @@ struct Distributor: Sendable {
                 NOT EXISTS (SELECT * FROM slots EXCEPT SELECT * FROM read_slots) AND NOT EXISTS (SELECT * FROM read_slots EXCEPT SELECT * FROM slots)
                 AND NOT EXISTS (SELECT * FROM totals EXCEPT SELECT * FROM read_totals) AND NOT EXISTS (SELECT * FROM read_totals EXCEPT SELECT * FROM totals)))
             """)
+    }
+
+    /// `WITH slots …, totals …`: the agent rows of the groups in `groups` (an array parameter) with `slotColumns`, then
+    /// their agents' overall rows with `totalColumns`, each with its key first; `locking`, in the order every
+    /// transaction keeps: the agents' rows are locked only once the array of their ids has read, and so locked, every
+    /// group row.
+    private func agentRows(groups: String, locking: Bool, slotColumns: String, totalColumns: String) -> String {
+        let lock = locking ? "FOR UPDATE" : ""
+        return """
+            WITH slots AS MATERIALIZED (
+                SELECT group_id, agent_id, \(slotColumns) FROM \(database.table("agent_groups"))
+                WHERE group_id = ANY(\(groups)) ORDER BY group_id, agent_id \(lock)),
+            totals AS MATERIALIZED (
+                SELECT id, \(totalColumns) FROM \(database.table("agents"))
+                WHERE id = ANY(ARRAY(SELECT agent_id FROM slots)) ORDER BY id \(lock))
+            """
     }
 
     /// Counts new tickets received by agents (``RoundRobin/distribute(_:slots:from:)``'s `assigned`): allocations,
