@@ -308,7 +308,7 @@ struct TicketHandlingTests {
         }
     }
 
-    @Test("Recent lists what an agent touched; Recently Transferred what left their list, including tickets taken by others")
+    @Test("Recent lists what an agent touched, on every status or its tab's; Recently Transferred what left their list, including tickets taken by others")
     func recentViews() async throws {
         try await TicketTestKit.run { client, kit in
             let owner = try await kit.agent()
@@ -323,6 +323,13 @@ struct TicketHandlingTests {
             let (recentStatus, _, recent) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=recent", token: ownerToken)
             #expect(recentStatus == .ok, "\(recent)")
             #expect((recent["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [second, first], "newest first")
+            let (waited, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(second)/replies", token: ownerToken, body: #"{"body":"Try again","sendVariant":"waiting"}"#)
+            #expect(waited == .created)
+            for (tab, listed) in [("active", [first]), ("waiting", [second]), ("closed", [])] {
+                let (_, _, page) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=recent&status=\(tab)", token: ownerToken)
+                #expect((page["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == listed, "Recent's \(tab) tab")
+            }
             _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(first)/take", token: colleagueToken)
             let (_, _, transferred) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=recently_transferred", token: ownerToken)
             #expect((transferred["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [first])

@@ -193,7 +193,7 @@ struct TicketSearchTests {
         }
     }
 
-    @Test("Basic search in Recent, Recently Transferred and Follow-ups looks through those lists' own tickets, whatever their status")
+    @Test("Basic search in Recent, Recently Transferred and Follow-ups looks through those lists' own tickets, whatever their status unless Recent's tab names one")
     func basicSearchInPersonalLists() async throws {
         let path = Self.indexPath()
         try await TicketTestKit.run(index: { try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion) }) { client, kit in
@@ -221,6 +221,33 @@ struct TicketSearchTests {
                 #expect(status == .ok, "\(view)")
                 #expect(Set((page["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []) == found, "\(view)")
             }
+            for (tab, found) in [("active", [ids[0]]), ("waiting", [ids[2]]), ("closed", [])] {
+                let (_, _, page) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=recent&status=\(tab)&q=printer", token: token)
+                #expect((page["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == found, "Recent's \(tab) tab")
+            }
+            try await kit.indexer?.index.destroy()
+        }
+    }
+
+    @Test("A basic search inside a view shows the values of the Visible Fields, as the view's own page does")
+    func basicSearchShowsVisibleFields() async throws {
+        let path = Self.indexPath()
+        try await TicketTestKit.run(index: { try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion) }) { client, kit in
+            let admin = try await kit.administratorToken()
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let fieldID = try await kit.referrerField(client, admin: admin)
+            let customer = try await kit.customer()
+            let (_, _, created) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: customer.token,
+                body: #"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"Printer jams","body":"x","customFields":{"\#(fieldID)":"TV"}}"#)
+            let id = try #require(created["id"] as? String)
+            try await kit.indexer?.reindex(try #require(UUID(uuidString: id)))
+            let (status, _, page) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=mine&q=printer&fields=\(fieldID)", token: token)
+            #expect(status == .ok, "\(page)")
+            #expect((page["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id])
+            #expect(page["fieldValues"] as? [String: [String: String]] == [id: [fieldID: "TV"]])
+            let (bad, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=mine&q=printer&fields=referrer", token: token)
+            #expect(bad == .badRequest, "a malformed choice is refused in a search too")
             try await kit.indexer?.index.destroy()
         }
     }

@@ -357,6 +357,7 @@ public struct TicketController: Sendable {
         if sort != .standard && ![.mine, .agent, .group, .department, .brand, .all, .queue].contains(view) {
             throw Problem.badRequest("sort applies to the mine, agent, group, department, brand, all and queue views; \(view.rawValue) keeps its own order.")
         }
+        let fields = try Self.visibleFields(request)
         if let text = request.uri.queryParameters["q"].map(String.init)?.nonEmptyText {
             guard sort == .standard else { throw Problem.badRequest("A search within a view is ranked by relevance; it takes no sort.") }
             if view == .customer {
@@ -364,10 +365,11 @@ public struct TicketController: Sendable {
                 return ViewPage(items: found.items.map(caller.shown), nextCursor: found.nextCursor)
             }
             guard let search else { throw Problem.badRequest("Search is not available on this instance.") }
-            let found = try await search.searchView(view, scope: scope, status: status, text: text, caller: caller, limit: page.limit)
-            return ViewPage(items: found, nextCursor: nil)
+            var found = ViewPage(
+                items: try await search.searchView(view, scope: scope, status: status, text: text, caller: caller, limit: page.limit), nextCursor: nil)
+            if let fields { found.fieldValues = try await store.fieldValues(of: found.items.map(\.id), fields: fields) }
+            return found
         }
-        let fields = try Self.visibleFields(request)
         var found = try await store.viewPage(view, scope: scope, caller: caller, status: status, page: page, sort: sort, written: fields == nil)
         if let fields, view != .customer {
             found.fieldValues = try await store.fieldValues(of: found.items.map(\.id), fields: fields)

@@ -228,7 +228,8 @@ public struct TicketSearch: Sendable {
     }
 
     /// Basic search inside a list view: the view's own scope and status (Active unless given) as filters, ranked by the
-    /// index. Recent, Recently Transferred and Follow-ups have no status tabs: their own tickets are the filter.
+    /// index. In Recent, Recently Transferred and Follow-ups their own tickets are the filter, of any status unless
+    /// Recent's tab names one.
     public func searchView(
         _ view: TicketView, scope: UUID?, status: TicketStatus?, text: String, caller: TicketCaller, limit: Int
     ) async throws -> [Ticket] {
@@ -249,7 +250,7 @@ public struct TicketSearch: Sendable {
             guard let agent = UUID(parsing: caller.principal.userID) else { return [] }
             let members = try await store.personalViewMembers(view, agent: agent)
             guard !members.isEmpty else { return [] }
-            filters = [members.map { "Q" + $0.lowercased }]
+            filters = [members.map { "Q" + $0.lowercased }] + (view == .followUps ? [] : status.map { [$0.listed.map(TicketSearchTerms.status)] } ?? [])
         case .customer:
             throw Problem.badRequest("The portal's own list is searched by subject.")
         }

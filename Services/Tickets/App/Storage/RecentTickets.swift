@@ -47,17 +47,20 @@ extension TicketStore {
     /// Tickets with a follow-up of agent `$1`.
     static let followUpsOfAgent = "agent_id = $1 AND follow_up_at IS NOT NULL AND deleted_at IS NULL"
 
-    /// The agent's Recent or Recently Transferred tickets, newest first (at most 100).
-    public func recent(_ kind: String, agent: UUID) async throws -> [Ticket] {
+    /// The agent's Recent or Recently Transferred tickets, newest first (at most 100); with `status`, those of its tab
+    /// (Closed lists Closed and Locked too): the Active, Waiting and Closed tabs are the same wherever the agent is in
+    /// the navigation pane, Recent included [S001:2985-2987].
+    public func recent(_ kind: String, agent: UUID, status: TicketStatus? = nil) async throws -> [Ticket] {
         var binds = PostgresBindings()
         binds.append(kind)
         binds.append(agent)
         binds.append(Self.recentLimit)
+        binds.append(status?.listed.map(\.rawValue))
         return try await database.client.withConnection { connection in
             try await tickets("""
                 JOIN (\(recentEntries)) r
                     ON r.ticket_id = tickets.id
-                WHERE deleted_at IS NULL ORDER BY r.at DESC
+                WHERE deleted_at IS NULL AND ($4::text[] IS NULL OR status = ANY($4)) ORDER BY r.at DESC
                 """, binds, on: connection)
         }
     }

@@ -22,7 +22,8 @@ public enum TicketView: String, Sendable {
     /// All Tickets: every ticket of the departments the caller manages as a member of one of their groups (of every
     /// department for those who see everything), as the agent's own list sorts.
     case all
-    /// The 100 tickets the agent last touched, and the 100 that last left their list, newest first, any status.
+    /// The 100 tickets the agent last touched, and the 100 that last left their list, newest first: any status, or
+    /// those of the tab `status` names.
     case recent
     case recentlyTransferred = "recently_transferred"
 }
@@ -36,7 +37,7 @@ extension TicketStore {
         switch view {
         case .recent, .recentlyTransferred:
             guard let user else { return Page(items: [], nextCursor: nil) }
-            return Page(items: try await recent(view == .recent ? "touched" : "transferred", agent: user), nextCursor: nil)
+            return Page(items: try await recent(view == .recent ? "touched" : "transferred", agent: user, status: status), nextCursor: nil)
         case .mine, .agent, .group, .department, .brand, .all:
             return try await scopedPage(view, scope: scope, caller: caller, status: status, page: page).page
         case .queue:
