@@ -18,7 +18,7 @@ struct TicketSettingsTests {
         #expect(throws: (any Error).self) { try TicketSettingsRules.validate(settings) }
     }
 
-    @Test("Employees read the documented defaults; an administrator's merge patch changes them; with Show Agents When Transferring off a transfer cannot name an agent")
+    @Test("Employees read the documented defaults; an administrator's merge patch changes them; with Show Agents When Transferring off neither a transfer nor a follow-up's New Agent can name another agent")
     func settingsAndTransfers() async throws {
         try await TicketTestKit.run { client, kit in
             let agent = try await kit.agent()
@@ -51,6 +51,22 @@ struct TicketSettingsTests {
             let (toGroup, _, _) = try await TicketTestKit.send(
                 client, .post, "/api/v1/tickets/\(id)/transfer", token: agentToken, body: #"{"groupID":"\#(kit.frontLineID.lowercased)"}"#)
             #expect(toGroup == .ok)
+
+            let due = Date().addingTimeInterval(3_600).formatted(.iso8601)
+            let third = try await kit.agent()
+            let (handedOn, _, followUpRefusal) = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/\(id)/follow-up", token: agentToken, body: #"{"at":"\#(due)","agentID":"\#(third.lowercased)"}"#)
+            #expect(handedOn == .unprocessableContent, "a follow-up's New Agent transfers the ticket when due: \(followUpRefusal)")
+            #expect((followUpRefusal["errors"] as? [[String: String]])?.first?["field"] == "agentID")
+            let (_, _, unchanged) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: agentToken)
+            #expect(unchanged["followUp"] == nil, "nothing scheduled")
+            let (bulk, _, outcomes) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/bulk", token: agentToken,
+                body: #"{"action":"follow_up","ticketIDs":["\#(id)"],"followUp":{"at":"\#(due)","agentID":"\#(third.lowercased)"}}"#)
+            #expect(bulk == .ok && (outcomes["items"] as? [[String: Any]])?.first?["status"] as? Int == 422, "\(outcomes)")
+            let (toSelf, _, _) = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/\(id)/follow-up", token: agentToken, body: #"{"at":"\#(due)","agentID":"\#(agent.lowercased)"}"#)
+            #expect(toSelf == .ok, "taking it oneself names no other agent")
         }
     }
 }

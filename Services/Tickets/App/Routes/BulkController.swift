@@ -66,13 +66,14 @@ public struct BulkController: Sendable {
             var transfer: TicketTransfer?
             if let requested = body.transfer { transfer = try await access.allowedTransfer(requested, by: caller) }
             let followUp = try body.followUp.map { try TicketInput.followUp($0, scheduledBy: caller.principal.userID) }
+            let agentsShown = try await access.agentsShown(for: followUp)
             var outcomes: [BulkOutcome] = []
             for text in body.ticketIDs {
                 do {
                     let id = try TicketInput.uuid(text, field: "ticketIDs")
                     // Each ticket answers as it would alone: 404 unseen, 403 read-only, 409 deleted.
                     let (ticket, _) = try await access.readable(id, caller: caller, for: .change)
-                    let changed = try await apply(body, transfer: transfer, followUp: followUp, to: ticket, caller: caller)
+                    let changed = try await apply(body, transfer: transfer, followUp: followUp, agentsShown: agentsShown, to: ticket, caller: caller)
                     outcomes.append(BulkOutcome(ticketID: id.lowercased, status: 200, version: changed?.version, problem: nil))
                 } catch let problem as Problem {
                     outcomes.append(BulkOutcome(ticketID: text, status: Int(problem.status.code), version: nil, problem: problem.detail ?? problem.title))
@@ -83,7 +84,7 @@ public struct BulkController: Sendable {
     }
 
     private func apply(
-        _ body: BulkRequest, transfer: TicketTransfer?, followUp: FollowUp?, to ticket: Ticket, caller: TicketCaller
+        _ body: BulkRequest, transfer: TicketTransfer?, followUp: FollowUp?, agentsShown: Bool, to ticket: Ticket, caller: TicketCaller
     ) async throws -> Ticket? {
         let agent = caller.principal.userID
         let id = try TicketController.id(ticket.id)
@@ -115,7 +116,7 @@ public struct BulkController: Sendable {
         case .followUp:
             try Authorization.require(caller.principal, .tickets, "Follow-up")
             guard let followUp else { return nil }
-            try TicketRequestAccess.checkMoves(of: followUp, group: ticket.groupID, owner: ticket.agentID, by: caller)
+            try TicketRequestAccess.checkMoves(of: followUp, group: ticket.groupID, owner: ticket.agentID, by: caller, agentsShown: agentsShown)
             return try await store.scheduleFollowUp(id, followUp, by: agent, expectedVersion: nil)
         case .removeFollowUp:
             try Authorization.require(caller.principal, .tickets, "Follow-up")

@@ -45,7 +45,7 @@ public struct TicketActionsController: Sendable {
         }
         group.put("{id}/follow-up") { request, context in
             let (ticket, caller) = try await access.readable(context)
-            let followUp = try access.allowedFollowUp(
+            let followUp = try await access.allowedFollowUp(
                 try await request.decodeJSON(FollowUpRequest.self, context: context), by: caller, group: ticket.groupID, owner: ticket.agentID)
             let updated = try await store.scheduleFollowUp(
                 try TicketController.id(ticket.id), followUp, by: caller.principal.userID, expectedVersion: try IfMatch.version(request))

@@ -92,7 +92,8 @@ public struct TicketController: Sendable {
             let body = try await request.decodeJSON(ReplyRequest.self, context: context)
             try TicketInput.checkVariant(body)
             let (html, text) = try TicketInput.body(text: body.body, html: body.bodyHTML)
-            let followUp = try body.followUp.map { try access.allowedFollowUp($0, by: caller, group: ticket.groupID, owner: ticket.agentID) }
+            var followUp: FollowUp?
+            if let requested = body.followUp { followUp = try await access.allowedFollowUp(requested, by: caller, group: ticket.groupID, owner: ticket.agentID) }
             var transfer: TicketTransfer?
             if let requested = body.transfer { transfer = try await access.allowedTransfer(requested, by: caller) }
             let recipients = try (body.to ?? []).map { try TicketInput.email($0, field: "to") }
@@ -195,7 +196,7 @@ public struct TicketController: Sendable {
                 // The new ticket's group: the one given, else the department's front-line group.
                 var group = groupID?.lowercased ?? ""
                 if groupID == nil, let department = try await store.department(departmentID) { group = department.frontLineGroupID.lowercased }
-                opening.followUp = try access.allowedFollowUp(requested, by: caller, group: group, owner: owner?.lowercased)
+                opening.followUp = try await access.allowedFollowUp(requested, by: caller, group: group, owner: owner?.lowercased)
             }
             let opened = opening
             return created(

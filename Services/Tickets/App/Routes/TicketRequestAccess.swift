@@ -112,18 +112,25 @@ struct TicketRequestAccess: Sendable {
     }
 
     /// A follow-up the caller may schedule: Follow-up, and what it does to the ticket when it comes due besides (its
-    /// New Group and New Agent move it): ``checkMoves(of:group:owner:by:)``.
-    func allowedFollowUp(_ body: FollowUpRequest, by caller: TicketCaller, group: String, owner: String?) throws -> FollowUp {
+    /// New Group and New Agent move it): ``checkMoves(of:group:owner:by:agentsShown:)``.
+    func allowedFollowUp(_ body: FollowUpRequest, by caller: TicketCaller, group: String, owner: String?) async throws -> FollowUp {
         try Authorization.require(caller.principal, .tickets, "Follow-up")
         let followUp = try TicketInput.followUp(body, scheduledBy: caller.principal.userID)
-        try Self.checkMoves(of: followUp, group: group, owner: owner, by: caller)
+        try Self.checkMoves(of: followUp, group: group, owner: owner, by: caller, agentsShown: try await agentsShown(for: followUp))
         return followUp
     }
 
+    /// Whether the follow-up may name its New Agent: always when it names none, else as Show Agents When Transferring says.
+    func agentsShown(for followUp: FollowUp?) async throws -> Bool {
+        guard followUp?.agentID != nil else { return true }
+        return try await store.settings().showAgentsWhenTransferring == .always
+    }
+
     /// A follow-up that will put the ticket (in `group`, with `owner`) in another group, or give it to another agent
-    /// than its owner, transfers it when due and needs what a transfer needs; one that gives it to the caller takes
-    /// it. Auto-assign in the ticket's own group is the follow-up's own option, as is keeping it with its owner.
-    static func checkMoves(of followUp: FollowUp, group: String, owner: String?, by caller: TicketCaller) throws {
+    /// than its owner, transfers it when due and needs what a transfer needs (to a named agent only while
+    /// `agentsShown`: Show Agents When Transferring); one that gives it to the caller takes it. Auto-assign in the
+    /// ticket's own group is the follow-up's own option, as is keeping it with its owner.
+    static func checkMoves(of followUp: FollowUp, group: String, owner: String?, by caller: TicketCaller, agentsShown: Bool) throws {
         let otherGroup = followUp.groupID.map { UUID(parsing: $0) != UUID(parsing: group) } ?? false
         let newAgent = followUp.agentID.flatMap(UUID.init(parsing:)).flatMap { $0 == owner.flatMap(UUID.init(parsing:)) ? nil : $0 }
         if let newAgent, newAgent == UUID(parsing: caller.principal.userID), !otherGroup {
@@ -132,8 +139,14 @@ struct TicketRequestAccess: Sendable {
         guard otherGroup || newAgent != nil else { return }
         try Authorization.require(caller.principal, .tickets, "Transfer")
         try Authorization.require(caller.principal, .distribution, "Transfer Work Items")
-        if newAgent != nil { try Authorization.require(caller.principal, .distribution, "Transfer Work Items to Specific Agents") }
+        guard newAgent != nil else { return }
+        try Authorization.require(caller.principal, .distribution, "Transfer Work Items to Specific Agents")
+        guard agentsShown else { throw agentsHidden }
     }
+
+    /// A transfer, or a follow-up's New Agent, that names an agent while Show Agents When Transferring is Never.
+    static let agentsHidden = Problem.unprocessable(
+        "Transfers go to a group here: Show Agents When Transferring is off.", errors: [.init(field: "agentID", message: "not allowed")])
 
     /// A transfer the caller may make: Tickets' Transfer (Full Control has it, Modify does not) and Distribution's
     /// Transfer Work Items, and to a named agent only with Transfer Work Items to Specific Agents when Show Agents
@@ -144,10 +157,7 @@ struct TicketRequestAccess: Sendable {
         let transfer = try TicketInput.transfer(body)
         if transfer.agentID != nil {
             try Authorization.require(caller.principal, .distribution, "Transfer Work Items to Specific Agents")
-            guard try await store.settings().showAgentsWhenTransferring == .always else {
-                throw Problem.unprocessable(
-                    "Transfers go to a group here: Show Agents When Transferring is off.", errors: [.init(field: "agentID", message: "not allowed")])
-            }
+            guard try await store.settings().showAgentsWhenTransferring == .always else { throw Self.agentsHidden }
         }
         return transfer
     }
