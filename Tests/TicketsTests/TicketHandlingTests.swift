@@ -218,6 +218,27 @@ struct TicketHandlingTests {
         }
     }
 
+    @Test("Merging frees the Max Tickets room a merged ticket held, which the queue fills, and the primary is idle since the newest merged message")
+    func mergeFreesRoomAndKeepsTheNewestIdle() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent(maxTickets: 2)
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            var tickets: [[String: Any]] = []
+            for index in 0..<3 { tickets.append(try await kit.submit(client, token: customer.token, subject: "Part \(index)")) }
+            let ids = tickets.compactMap { $0["id"] as? String }
+            #expect(tickets.map { $0["agentID"] as? String } == [agent.lowercased, agent.lowercased, nil], "the third waits in the queue")
+            try await ResponseClockTests.backdate(kit, ids[0], minutes: 60)
+            let (merged, _, primary) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/merge", token: token, body: #"{"primaryID":"\#(ids[0])","ticketIDs":["\#(ids[1])"]}"#)
+            #expect(merged == .ok, "\(primary)")
+            #expect(primary["idleSince"] as? String == tickets[1]["idleSince"] as? String, "the merged ticket's message is the newest")
+            let (_, _, third) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(ids[2])", token: token)
+            #expect(third["agentID"] as? String == agent.lowercased, "the room the merged ticket held went to the queue")
+            #expect(try await kit.count("SELECT new_active FROM {schema}.agent_groups") == 2)
+        }
+    }
+
     @Test("Ten tickets merge at once; the merged ones' comments and history join the primary's, whose status stays, and an old number reaches the last primary after a second merge")
     func mergeJoinsTheStreams() async throws {
         try await TicketTestKit.run { client, kit in

@@ -74,7 +74,8 @@ extension TicketStore {
     /// Merges up to ten tickets into the primary, for good: their messages, comments, history, attachments, time logs,
     /// related items, tasks and Idempotency-Keys move to it (a retried submission of a merged ticket answers with the
     /// primary), their numbers become forwarders to it, their customers share it, and they are gone. The primary keeps its own properties; a
-    /// customer still waiting on a merged ticket waits on the primary, since the oldest unanswered message.
+    /// customer still waiting on a merged ticket waits on the primary, since the oldest unanswered message, and it is idle
+    /// since the newest message of them all. Room a merged ticket held under its owner's Max Tickets goes to the queue.
     public func merge(primary: UUID, others: [UUID], by agent: String, expectedVersion: Int? = nil) async throws -> Ticket {
         try await database.transaction { connection in
             var merged: [Ticket] = []
@@ -116,6 +117,8 @@ extension TicketStore {
                     ).consume()
                     ticket.messagesIn += old.messagesIn
                     ticket.messagesOut += old.messagesOut
+                    // One stream of messages: the primary is idle since the last message of any of them.
+                    ticket.idleSince = max(ticket.idleSince, old.idleSince)
                 }
                 return [("ticket.merged", ["mergedIDs": merged.map(\.id).joined(separator: ","), "mergedNumbers": merged.map(\.number).joined(separator: ",")])]
             }
@@ -123,10 +126,12 @@ extension TicketStore {
             // index, reports) drops it. Its history already moved to the primary.
             let mergedAway = TicketEvents.Item("ticket.merged_away", actor: .agent(agent), details: ["primaryID": result.id, "primaryNumber": result.number])
             try await events.publish(merged.map { ($0, [mergedAway]) }, on: connection, recordHistory: false)
+            var freed: [(agent: UUID, group: UUID)] = []
             for old in merged {
                 try await counts.apply(CountPlacement.delta(from: CountPlacement(old), to: nil), on: connection)
                 if let agent = old.agentID.flatMap(UUID.init(parsing:)), let group = UUID(parsing: old.groupID), try await countsTowardMax(old.id, on: connection) {
                     try await distributor.release(agentID: agent, groupID: group, on: connection)
+                    if !freed.contains(where: { $0 == (agent, group) }) { freed.append((agent, group)) }
                 }
                 var binds = PostgresBindings()
                 binds.append(UUID(parsing: old.id))
@@ -134,7 +139,10 @@ extension TicketStore {
                     PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("tickets")) WHERE id = $1", binds: binds), logger: database.logger
                 ).consume()
             }
-            return result
+            // A merged ticket that counted toward its owner's Max Tickets frees room, which the queue fills as a close would.
+            for (agent, group) in freed { try await drainQueues(freedBy: agent, in: group, on: connection) }
+            guard !freed.isEmpty, result.agentID == nil else { return result }
+            return try await find(primary, on: connection, lock: false) ?? result
         }
     }
 
