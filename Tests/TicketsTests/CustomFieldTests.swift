@@ -79,7 +79,7 @@ struct CustomFieldTests {
         }
     }
 
-    @Test("A field Required for Agents to send holds an agent's reply until it is filled; a field visible to users only is not on the agents' form")
+    @Test("A field Required for Agents to save or send holds an agent's reply and their saved fields until it is filled; a field visible to users only is neither on the agents' form nor theirs to fill")
     func requiredToSendAndUsersOnly() async throws {
         try await TicketTestKit.run { client, kit in
             let admin = try await kit.administratorToken()
@@ -103,7 +103,17 @@ struct CustomFieldTests {
             #expect(held == .unprocessableContent && headers[.contentType] == "application/problem+json")
             #expect((problem["errors"] as? [[String: String]])?.first?["field"] == "customFields.\(orderID)")
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.messages WHERE direction = 'outgoing'") == 0, "nothing sent")
-            #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/custom-fields", token: agentToken, body: #"{"\#(orderID)":"A-17"}"#).0 == .ok)
+            let values = "/api/v1/tickets/\(id)/custom-fields"
+            let (unsaved, _, saveProblem) = try await TicketTestKit.send(client, .put, values, token: agentToken, body: #"{"\#(orderID)":""}"#)
+            #expect(unsaved == .unprocessableContent, "saving leaves the field required to save empty")
+            #expect((saveProblem["errors"] as? [[String: String]])?.first?["field"] == "customFields.\(orderID)")
+            let (customersOwn, _, ownProblem) = try await TicketTestKit.send(
+                client, .put, values, token: agentToken, body: #"{"\#(orderID)":"A-17","\#(optInID)":"true"}"#)
+            #expect(customersOwn == .unprocessableContent, "the users-only field is the customer's to fill")
+            #expect((ownProblem["errors"] as? [[String: String]])?.first?["field"] == "customFields.\(optInID)")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.ticket_field_values") == 0, "nothing saved")
+            #expect(try await TicketTestKit.send(client, .put, values, token: agentToken, body: #"{"\#(orderID)":"A-17"}"#).0 == .ok)
+            #expect(try await TicketTestKit.send(client, .put, values, token: agentToken, body: #"{"\#(orderID)":""}"#).0 == .unprocessableContent, "nor can it be cleared")
             #expect(try await TicketTestKit.send(client, .post, reply, token: agentToken, body: #"{"body":"Found it."}"#).0 == .created)
         }
     }

@@ -33,4 +33,14 @@ struct TicketTemplateRulesTests {
             #expect(template.missing(at: moment, values: [:], definitions: [:]).map(\.field) == ["customFields.both"], "\(moment)")
         }
     }
+
+    @Test("Customers fill the fields visible to users, agents those visible to agents, and both the fields visible to both")
+    func whoFillsWhat() {
+        let template = TicketTemplate(id: "t", name: "Support", fields: [
+            Field(fieldID: "users-only", visibility: .users), Field(fieldID: "agents-only", visibility: .agents), Field(fieldID: "both", visibility: .both),
+        ])
+        let ids = ["users-only", "agents-only", "both", "elsewhere"]
+        #expect(ids.filter(template.userEditable) == ["users-only", "both"])
+        #expect(ids.filter(template.agentEditable) == ["agents-only", "both"])
+    }
 }

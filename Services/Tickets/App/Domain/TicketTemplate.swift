@@ -95,6 +95,11 @@ public struct TicketTemplate: Codable, Sendable, Equatable {
         fields.contains { $0.fieldID == fieldID && $0.visibility != .agents }
     }
 
+    /// The values an agent may set: fields of the template visible to agents (not those for users only).
+    public func agentEditable(_ fieldID: String) -> Bool {
+        fields.contains { $0.fieldID == fieldID && $0.visibility != .users }
+    }
+
     /// The Default Values of the template's fields that `values` leave out, for a new ticket.
     public func defaults(besides values: [String: String], definitions: [String: CustomFieldDefinition]) -> [String: String] {
         var defaults: [String: String] = [:]

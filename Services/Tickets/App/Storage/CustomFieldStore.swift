@@ -222,8 +222,8 @@ extension TicketStore {
         }
     }
 
-    /// Checks and normalizes values against the department's template: only its fields (only user-visible ones
-    /// for a customer), each valid for its type; a new ticket (`defaults`) takes the fields' Default Values for what
+    /// Checks and normalizes values against the department's template: only its fields (a customer those visible to
+    /// users, an agent those visible to agents), each valid for its type; a new ticket (`defaults`) takes the fields' Default Values for what
     /// it leaves out; then the fields required at `moment` must be filled.
     func checkedFieldValues(
         _ values: [String: String], existing: [String: String], department: UUID, byCustomer: Bool, moment: TicketTemplate.Moment?,
@@ -236,10 +236,12 @@ extension TicketStore {
         var normalized: [String: String] = [:]
         for (rawID, value) in values {
             let id = rawID.lowercased()
-            guard let template, template.fields.contains(where: { $0.fieldID == id }), let definition = definitions[id],
-                !byCustomer || template.userEditable(id)
-            else {
+            guard let template, template.fields.contains(where: { $0.fieldID == id }), let definition = definitions[id] else {
                 errors.append(.init(field: "customFields.\(rawID)", message: "not a field of this department's template"))
+                continue
+            }
+            guard byCustomer ? template.userEditable(id) : template.agentEditable(id) else {
+                errors.append(.init(field: "customFields.\(rawID)", message: byCustomer ? "filled by agents only" : "filled by customers only"))
                 continue
             }
             if value.isEmpty {

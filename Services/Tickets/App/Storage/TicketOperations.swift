@@ -347,7 +347,8 @@ extension TicketStore {
             on: connection)
     }
 
-    /// An agent sets custom field values (empty removes one); publishes `ticket.custom_fields_changed`.
+    /// An agent sets custom field values (empty removes one); publishes `ticket.custom_fields_changed`. What the
+    /// template marks Required for Agents to save or send must be filled once saved [S001:6913], as for a reply.
     public func setFieldValues(
         _ id: UUID, _ values: [String: String], by agent: String, expectedVersion: Int? = nil
     ) async throws -> [String: String] {
@@ -355,7 +356,7 @@ extension TicketStore {
         _ = try await modify(id, expectedVersion: expectedVersion, actor: .agent(agent)) { ticket, connection in
             guard let departmentID = UUID(parsing: ticket.departmentID) else { return [] }
             let existing = try await fieldValues(of: id, on: connection)
-            let checked = try await checkedFieldValues(values, existing: existing, department: departmentID, byCustomer: false, moment: nil, on: connection)
+            let checked = try await checkedFieldValues(values, existing: existing, department: departmentID, byCustomer: false, moment: .send, on: connection)
             try await storeFieldValues(checked, of: id, on: connection)
             result = try await fieldValues(of: id, on: connection)
             return [("ticket.custom_fields_changed", checked)]
