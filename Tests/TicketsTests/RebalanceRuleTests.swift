@@ -174,6 +174,35 @@ struct RebalanceRuleTests {
         }
     }
 
+    @Test("A rule for an unknown group or naming agents outside its group is a 422; a deleted group's rules and signatures go with it")
+    func rulesNameTheirGroupsMembers() async throws {
+        try await TicketTestKit.run { client, kit in
+            let admin = try await kit.administratorToken()
+            let member = try await kit.agent()
+            let outsider = try await kit.secondGroupAgent().agent
+            let rules = "/api/v1/tickets/rebalance-rules"
+            let (unknown, _, unknownProblem) = try await TicketTestKit.send(
+                client, .post, rules, token: admin, body: #"{"name":"Nowhere","groupID":"\#(UUID().lowercased)"}"#)
+            #expect(unknown == .unprocessableContent)
+            #expect((unknownProblem["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } == ["groupID"])
+            let (foreign, _, foreignProblem) = try await TicketTestKit.send(
+                client, .post, rules, token: admin,
+                body: #"{"name":"Pair","groupID":"\#(kit.frontLineID.lowercased)","agentIDs":["\#(member.lowercased)","\#(outsider.lowercased)"]}"#)
+            #expect(foreign == .unprocessableContent, "\(foreignProblem)")
+            #expect((foreignProblem["errors"] as? [[String: Any]])?.compactMap { $0["message"] as? String } == ["\(outsider.lowercased) is not an agent of the group"])
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.rebalance_rules") == 0, "nothing saved")
+            let (created, _, _) = try await TicketTestKit.send(
+                client, .post, rules, token: admin, body: #"{"name":"Pair","groupID":"\#(kit.frontLineID.lowercased)","agentIDs":["\#(member.lowercased)"]}"#)
+            #expect(created == .created)
+            let (signed, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/signatures", token: admin, body: #"{"groupID":"\#(kit.frontLineID.lowercased)","html":"<p>Front line</p>"}"#)
+            #expect(signed == .created)
+            try await kit.identity("group.deleted", ["groupID": kit.frontLineID.lowercased])
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.rebalance_rules") == 0)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.signatures") == 0)
+        }
+    }
+
     @Test("Start and stop rules run when an agent starts or stops receiving the group's tickets: not for a second session, an unchanged status or a group they are Inactive in")
     func startAndStopTriggers() async throws {
         try await TicketTestKit.run { client, kit in

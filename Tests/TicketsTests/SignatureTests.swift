@@ -87,6 +87,14 @@ struct SignatureTests {
             let (invalid, _, problem) = try await TicketTestKit.send(client, .post, base, token: admin, body: #"{"groupID":"nope","html":"<script></script>"}"#)
             #expect(invalid == .unprocessableContent)
             #expect(Set((problem["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } ?? []) == ["groupID", "html"])
+            let (unknown, _, unknownProblem) = try await TicketTestKit.send(
+                client, .post, base, token: admin, body: #"{"brandID":"\#(kit.brandID.lowercased)","groupID":"\#(UUID().lowercased)","html":"<p>Hi</p>"}"#)
+            #expect(unknown == .unprocessableContent, "a signature for a group the directory does not hold would never apply")
+            #expect((unknownProblem["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } == ["groupID"])
+            let (elsewhere, _, _) = try await TicketTestKit.send(
+                client, .post, base, token: admin, body: #"{"brandID":"\#(UUID().lowercased)","departmentID":"\#(kit.departmentID.lowercased)","html":"<p>Hi</p>"}"#)
+            #expect(elsewhere == .unprocessableContent, "nor one for a department outside its brand")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.signatures") == 0)
             let (global, _, globalSignature) = try await TicketTestKit.send(client, .post, base, token: admin, body: #"{"html":"<p>The #companyname# team</p>"}"#)
             #expect(global == .created)
             let (twice, _, _) = try await TicketTestKit.send(client, .post, base, token: admin, body: #"{"html":"<p>Again</p>"}"#)

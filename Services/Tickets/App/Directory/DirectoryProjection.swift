@@ -27,6 +27,7 @@ public struct DirectoryProjection: Sendable {
         case "department.deleted":
             let deleted = try decode(IdentityPayloads.DepartmentDeleted.self, bytes)
             try await execute("DELETE FROM \(database.table("departments")) WHERE id = $1", [deleted.departmentID], on: connection)
+            try await execute("DELETE FROM \(database.table("signatures")) WHERE department_id = $1", [deleted.departmentID], on: connection)
             try await store.scheduleRemoval(ofDepartment: deleted.departmentID, moveTo: deleted.moveItemsTo, on: connection)
         case "group.created", "group.updated":
             let group = try decode(IdentityPayloads.Group.self, bytes)
@@ -44,6 +45,9 @@ public struct DirectoryProjection: Sendable {
             let group = try decode(IdentityPayloads.GroupDeleted.self, bytes)
             try await execute("DELETE FROM \(database.table("groups")) WHERE id = $1", [group.groupID], on: connection)
             try await execute("DELETE FROM \(database.table("agent_groups")) WHERE group_id = $1", [group.groupID], on: connection)
+            // Its rebalance rules and signatures could never apply again.
+            try await execute("DELETE FROM \(database.table("rebalance_rules")) WHERE group_id = $1", [group.groupID], on: connection)
+            try await execute("DELETE FROM \(database.table("signatures")) WHERE group_id = $1", [group.groupID], on: connection)
         case "agent.membership_changed":
             try await membership(try decode(IdentityPayloads.Membership.self, bytes), on: connection)
         case "agent.status_changed":

@@ -59,6 +59,13 @@ public enum RebalanceRules {
 
     /// The rule an input describes, with the documented defaults (hold 30/10/20 minutes, pinned after 2 hours
     /// but off, every hour); every problem at once as a 422.
+    /// A rule for a group the directory does not hold, or naming agents who are not its members, would never run as
+    /// meant: the fields saying so (`groupKnown`: the group exists; `members`: its agents, lower case).
+    public static func membershipErrors(of rule: RebalanceRule, groupKnown: Bool, members: Set<String>) -> [Problem.FieldError] {
+        guard groupKnown else { return [.init(field: "groupID", message: "no such group")] }
+        return rule.agentIDs.filter { !members.contains($0) }.map { .init(field: "agentIDs", message: "\($0) is not an agent of the group") }
+    }
+
     public static func rule(from input: RebalanceRuleInput, id: String, version: Int) throws -> RebalanceRule {
         var errors: [Problem.FieldError] = []
         let name = input.name.trimmingCharacters(in: .whitespacesAndNewlines)

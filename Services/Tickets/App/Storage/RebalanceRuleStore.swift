@@ -32,11 +32,25 @@ extension TicketStore {
                 throw Problem.preconditionFailed("The rule changed since you read it (version \(existing?.version ?? 0)).")
             }
             var rule = try RebalanceRules.rule(from: input, id: id.lowercased, version: (existing?.version ?? 0) + 1)
+            try Problem.throwIfInvalid(
+                RebalanceRules.membershipErrors(of: rule, groupKnown: try await directoryScope(brandID: nil, departmentID: nil, groupID: rule.groupID, on: connection).groupDepartment != nil,
+                    members: try await members(of: rule.groupID, on: connection)))
             rule.lastRunAt = existing?.lastRunAt
             rule.nextRunAt = RebalanceRules.nextRun(of: rule, after: now)
             try await store(rule, on: connection)
             return rule
         }
+    }
+
+    /// The agents of group `groupID` (lower case).
+    private func members(of groupID: String, on connection: PostgresConnection) async throws -> Set<String> {
+        var binds = PostgresBindings()
+        binds.append(UUID(parsing: groupID))
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT agent_id FROM \(database.table("agent_groups")) WHERE group_id = $1", binds: binds), logger: database.logger)
+        var members: Set<String> = []
+        for try await agent in rows.decode(UUID.self) { members.insert(agent.lowercased) }
+        return members
     }
 
     /// Deletes the rule; false when there was none.

@@ -28,6 +28,10 @@ extension TicketStore {
                 throw Problem.preconditionFailed("The signature changed since you read it (version \(existing?.version ?? 0)).")
             }
             let signature = try SignatureRules.signature(from: input, id: id.lowercased, version: (existing?.version ?? 0) + 1)
+            if signature.brandID != nil || signature.departmentID != nil || signature.groupID != nil {
+                let scope = try await directoryScope(brandID: signature.brandID, departmentID: signature.departmentID, groupID: signature.groupID, on: connection)
+                try Problem.throwIfInvalid(scope.errors(brandID: signature.brandID, departmentID: signature.departmentID, groupID: signature.groupID))
+            }
             var row = PostgresBindings()
             row.append(id)
             row.append(signature.brandID.flatMap(UUID.init(parsing:)))
