@@ -17,7 +17,7 @@ struct BrandSettingsAPITests {
         return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR".utf8) + be32(width) + be32(height) + [8, 6, 0, 0, 0]
     }
 
-    @Test("Settings start at the documented defaults and change by merge patch: time zone, closed days, holidays, portal colors")
+    @Test("Settings start at the documented defaults and change by merge patch: time zone, closed days, holidays, portal colors, the portal's HTML made safe")
     func mergePatch() async throws {
         try await api.withIdentity { client, database in
             let admin = try #require(try await IdentityAPITests.signIn(client)["accessToken"] as? String)
@@ -45,11 +45,18 @@ struct BrandSettingsAPITests {
             let (stale, _, _) = try await IdentityAPITests.exchange(
                 client, .patch, path, token: admin, headers: [.ifMatch: etag], bytes: Array(#"{"defaultFont":"Verdana"}"#.utf8))
             #expect(stale == .preconditionFailed)
+            let (announced, _, withAnnouncement) = try await IdentityAPITests.exchange(
+                client, .patch, path, token: admin, headers: [.ifMatch: "\"2\""],
+                bytes: Array(#"{"mainPortalAnnouncement":"<h2>Closed <i>Monday</i></h2><script>steal()</script>","additionalPortalFooter":"<a href=\"javascript:steal()\">Terms</a>"}"#.utf8))
+            #expect(announced == .ok, "the portal's HTML is kept as safe HTML")
+            let portalHTML = try #require(IdentityAPITests.object(withAnnouncement)["settings"] as? [String: Any])
+            #expect(portalHTML["mainPortalAnnouncement"] as? String == "<h2>Closed <i>Monday</i></h2>")
+            #expect((portalHTML["additionalPortalFooter"] as? String)?.contains("javascript") == false)
             let (publicRead, _, publicSettings) = try await IdentityAPITests.exchange(
                 client, .get, "/api/v1/identity/brand/settings", token: nil, headers: [HTTPField.Name("X-Concierge-Brand-Id")!: brand.id.uuidString.lowercased()],
                 bytes: [])
             #expect(publicRead == .ok, "the portal of the brand's host reads its settings without signing in")
-            #expect(IdentityAPITests.object(publicSettings)["version"] as? Int == 2)
+            #expect(IdentityAPITests.object(publicSettings)["version"] as? Int == 3)
         }
     }
 

@@ -12,7 +12,7 @@ import TestSupport
 struct DepartmentAPITests {
     let api = IdentityAPITests()
 
-    @Test("Department settings start at the documented defaults and change by merge patch; an unknown front-line group is 422")
+    @Test("Department settings start at the documented defaults and change by merge patch, their messages as safe HTML; an unknown front-line group is 422")
     func settings() async throws {
         try await api.withIdentity { client, database in
             let company = try await StructureAPITests.company(client, database)
@@ -33,6 +33,13 @@ struct DepartmentAPITests {
             #expect(updated["version"] as? Int == 2)
             let event = try await IdentityAPITests.lastEventData("department.updated", database)
             #expect(((event["settings"] as? [String: Any])?["tickets"] as? [String: Any])?["autoCloseAfterHours"] as? Int == 48)
+            let (messaged, _, withMessages) = try await IdentityAPITests.send(
+                client, .patch, path, token: company.admin,
+                body: #"{"settings":{"tickets":{"messageBeforeSubmission":"<p onclick=\"steal()\">Have your <b>order</b> ready</p><script>steal()</script>"},"liveChat":{"welcomeMessage":"<img src=x onerror=steal()>Hi"}}}"#)
+            #expect(messaged == .ok)
+            let settings = try #require(withMessages["settings"] as? [String: Any])
+            #expect((settings["tickets"] as? [String: Any])?["messageBeforeSubmission"] as? String == "<p>Have your <b>order</b> ready</p>")
+            #expect(((settings["liveChat"] as? [String: Any])?["welcomeMessage"] as? String)?.contains("onerror") == false)
             let (foreignGroup, _, problem) = try await IdentityAPITests.send(
                 client, .patch, path, token: company.admin, body: #"{"frontLineGroupID":"\#(company.groupB)"}"#)
             #expect(foreignGroup == .unprocessableContent)

@@ -34,7 +34,7 @@ public struct BrandSettingsController: Sendable {
             let patch = try await request.body.collect(upTo: context.maxUploadSize)
             let roleNames = Set(try await roles.all().map(\.name))
             let updated = try await settings.update(try BrandController.brandID(context), expectedVersion: try IfMatch.version(request)) { current in
-                let next = try MergePatch.apply(Data(patch.readableBytesView), to: current)
+                let next = BrandSettingsRules.madeSafe(try MergePatch.apply(Data(patch.readableBytesView), to: current))
                 try BrandSettingsRules.validate(next, roleNames: roleNames)
                 return next
             }

@@ -7,6 +7,15 @@ public enum BrandSettingsRules {
     public static let maximumHTMLLength = 20_000
     public static let maximumCSSLength = 50_000
 
+    /// The settings with the portal's announcement and footer made safe HTML: every visitor of the portal sees them.
+    public static func madeSafe(_ settings: BrandSettings) -> BrandSettings {
+        var safe = settings
+        for text in [\BrandSettings.mainPortalAnnouncement, \.additionalPortalFooter] where !safe[keyPath: text].isEmpty {
+            safe[keyPath: text] = SafeHTML.sanitize(safe[keyPath: text], media: MediaPolicy(frameHosts: []))
+        }
+        return safe
+    }
+
     public static func validate(_ settings: BrandSettings, roleNames: Set<String>) throws {
         var errors: [Problem.FieldError] = []
         func check(_ ok: Bool, _ field: String, _ message: String) {

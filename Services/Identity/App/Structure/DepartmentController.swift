@@ -53,7 +53,7 @@ public struct DepartmentController: Sendable {
         if let language = body.language, !UserProfileRules.isLanguageTag(language) {
             throw Problem.unprocessable("language must be a language tag.", errors: [.init(field: "language", message: "not a language tag")])
         }
-        let settings = try Self.settings(in: bytes)
+        let settings = DepartmentRules.madeSafe(try Self.settings(in: bytes))
         let roleNames = Set(try await roles.all().map(\.name))
         let (department, _) = try await structure.createDepartment(body, name: name, brandID: brandID, settings: settings) { department in
             try DepartmentRules.validate(department, departmentGroupIDs: [department.frontLineGroupID], roleNames: roleNames)
@@ -97,6 +97,7 @@ public struct DepartmentController: Sendable {
             if next.brandID != current.brandID { next.brandID = try await knownBrand(next.brandID).uuidString.lowercased() }
             let groupIDs = Set(try await structure.groups(in: id).items.map(\.id))
             next.frontLineGroupID = next.frontLineGroupID.lowercased()
+            next.settings = DepartmentRules.madeSafe(next.settings)
             try DepartmentRules.validate(next, departmentGroupIDs: groupIDs, roleNames: roleNames)
             return next
         }

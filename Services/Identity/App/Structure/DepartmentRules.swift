@@ -31,6 +31,18 @@ public enum DepartmentRules {
         try Problem.throwIfInvalid(errors)
     }
 
+    /// The settings with their portal and chat messages made safe HTML: they may hold HTML [S001:6048], and the
+    /// portal and the chat widget show them to anonymous visitors.
+    public static func madeSafe(_ settings: DepartmentSettings) -> DepartmentSettings {
+        var safe = settings
+        let media = MediaPolicy(frameHosts: [])
+        for text in [\DepartmentSettings.tickets.messageBeforeSubmission, \.tickets.messageAfterSubmission, \.liveChat.messageBeforeChat,
+                     \.liveChat.welcomeMessage, \.liveChat.messageAfterChat, \.liveChat.estimatedWaitTimeMessage] where !safe[keyPath: text].isEmpty {
+            safe[keyPath: text] = SafeHTML.sanitize(safe[keyPath: text], media: media)
+        }
+        return safe
+    }
+
     public static func validate(_ group: Group) throws {
         var errors: [Problem.FieldError] = []
         if !(1...100).contains(group.name.count) { errors.append(.init(field: "name", message: "1...100 characters")) }
