@@ -57,8 +57,6 @@ public enum RebalanceRules {
     public static let defaultHoldAfterReadMinutes = 10
     public static let defaultHoldAfterAssignedMinutes = 20
 
-    /// The rule an input describes, with the documented defaults (hold 30/10/20 minutes, pinned after 2 hours
-    /// but off, every hour); every problem at once as a 422.
     /// A rule for a group the directory does not hold, or naming agents who are not its members, would never run as
     /// meant: the fields saying so (`groupKnown`: the group exists; `members`: its agents, lower case).
     public static func membershipErrors(of rule: RebalanceRule, groupKnown: Bool, members: Set<String>) -> [Problem.FieldError] {
@@ -66,6 +64,8 @@ public enum RebalanceRules {
         return rule.agentIDs.filter { !members.contains($0) }.map { .init(field: "agentIDs", message: "\($0) is not an agent of the group") }
     }
 
+    /// The rule an input describes, with the documented defaults (hold 30/10/20 minutes, pinned after 2 hours
+    /// but off, every hour); every problem at once as a 422.
     public static func rule(from input: RebalanceRuleInput, id: String, version: Int) throws -> RebalanceRule {
         var errors: [Problem.FieldError] = []
         let name = input.name.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -223,8 +223,8 @@ extension TicketStore {
     }
 
     /// Checks and normalizes values against the department's template: only its fields (a customer those visible to
-    /// users, an agent those visible to agents), each valid for its type; a new ticket (`defaults`) takes the fields' Default Values for what
-    /// it leaves out; then the fields required at `moment` must be filled.
+    /// users, an agent those visible to agents), each valid for its type; a new ticket (`defaults`) takes the fields'
+    /// Default Values for what it leaves out; then the fields required at `moment` must be filled.
     func checkedFieldValues(
         _ values: [String: String], existing: [String: String], department: UUID, byCustomer: Bool, moment: TicketTemplate.Moment?,
         defaults: Bool = false, on connection: PostgresConnection

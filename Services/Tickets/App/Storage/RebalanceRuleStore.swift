@@ -32,9 +32,9 @@ extension TicketStore {
                 throw Problem.preconditionFailed("The rule changed since you read it (version \(existing?.version ?? 0)).")
             }
             var rule = try RebalanceRules.rule(from: input, id: id.lowercased, version: (existing?.version ?? 0) + 1)
+            let groupKnown = try await directoryScope(brandID: nil, departmentID: nil, groupID: rule.groupID, on: connection).groupDepartment != nil
             try Problem.throwIfInvalid(
-                RebalanceRules.membershipErrors(of: rule, groupKnown: try await directoryScope(brandID: nil, departmentID: nil, groupID: rule.groupID, on: connection).groupDepartment != nil,
-                    members: try await members(of: rule.groupID, on: connection)))
+                RebalanceRules.membershipErrors(of: rule, groupKnown: groupKnown, members: try await members(of: rule.groupID, on: connection)))
             rule.lastRunAt = existing?.lastRunAt
             rule.nextRunAt = RebalanceRules.nextRun(of: rule, after: now)
             try await store(rule, on: connection)
