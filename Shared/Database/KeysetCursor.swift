@@ -45,8 +45,9 @@ public enum KeysetCursor {
         for (key, text) in zip(shape, keys) {
             switch key {
             case .integer:
-                guard let value = Int(text) else { throw invalid }
-                binds.append(value)
+                // The sorted columns are `integer`: a wider value (a forged cursor) would fail their cast.
+                guard let value = Int32(text) else { throw invalid }
+                binds.append(Int(value))
             case .timestamp:
                 guard let value = KeysetTimestamp(cursorKey: text) else { throw invalid }
                 binds.append(value)

@@ -15,11 +15,15 @@ public struct KeysetTimestamp: PostgresNonThrowingEncodable, Sendable, Equatable
         microseconds = Int64((date.timeIntervalSince(Self.start) * 1_000_000).rounded())
     }
 
-    /// Reads ``cursorKey`` back; nil for text that is not one.
+    /// Reads ``cursorKey`` back; nil for text that is not one, or for a time PostgreSQL's `timestamptz` cannot hold
+    /// (a forged cursor, which it would refuse with an error instead of a page).
     public init?(cursorKey: String) {
-        guard let microseconds = Int64(cursorKey) else { return nil }
+        guard let microseconds = Int64(cursorKey), Self.storable.contains(microseconds) else { return nil }
         self.microseconds = microseconds
     }
+
+    /// Microseconds within the years PostgreSQL's `timestamptz` holds (4713 BC to 294276 AD), rounded inwards.
+    static let storable: ClosedRange<Int64> = -211_000_000_000_000_000...9_200_000_000_000_000_000
 
     public var cursorKey: String { String(microseconds) }
 

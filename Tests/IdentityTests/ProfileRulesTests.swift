@@ -52,6 +52,9 @@ struct ProfileRulesTests {
         #expect(throws: Problem.self) { try CustomFieldRules.normalize("twelve", for: field(.number)) }
         #expect(throws: Problem.self) { try CustomFieldRules.normalize(String(repeating: "x", count: 513), for: field(.text)) }
         #expect(throws: Problem.self) { try CustomFieldRules.normalize("two\nlines", for: field(.text)) }
+        let crlf = String(repeating: "x\r\n", count: 171)
+        #expect(crlf.count == 342 && crlf.unicodeScalars.count == 513)
+        #expect(throws: Problem.self, "counted as the database's varchar(512) counts") { try CustomFieldRules.normalize(crlf, for: field(.multilineText)) }
     }
 
     @Test("Image sizes are read from PNG, GIF and JPEG headers and fitted into the display box")

@@ -59,7 +59,7 @@ struct PaginationTests {
         #expect(KeysetTimestamp(cursorKey: "1766364282.792294") == nil)
     }
 
-    @Test("A list reads its cursor back as typed binds: nils on the first page, a 400 for a cursor of another shape or format")
+    @Test("A list reads its cursor back as typed binds: nils on the first page, a 400 for a cursor of another shape or format, or forged out of range")
     func keysetCursorBinds() throws {
         let shape: [KeysetCursor.Key] = [.integer, .timestamp, .uuid]
         var first = PostgresBindings()
@@ -76,6 +76,8 @@ struct PaginationTests {
             Cursor(keys: ["2", "2025-12-22T00:44:42.792294Z", id]),  // written before cursors carried microseconds
             Cursor(keys: ["high", "819000000792294", id]),
             Cursor(keys: ["2", "819000000792294", "not-a-uuid"]),
+            Cursor(keys: ["2147483648", "819000000792294", id]),  // forged: wider than the integer column
+            Cursor(keys: ["2", "9223372036854775807", id]),  // forged: a time timestamptz cannot hold
         ]
         for cursor in foreign {
             var binds = PostgresBindings()

@@ -40,4 +40,14 @@ struct ProblemTests {
             #expect(problem.errors.first?.field == "count")
         } catch { Issue.record("unexpected \(error)") }
     }
+
+    @Test("Text holding NUL, which PostgreSQL's text cannot keep, is a 400; the six characters \\u0000 as text are kept")
+    func nulInJSON() throws {
+        struct Body: Decodable { var name: String }
+        for nul in [#"{"name":"a\u0000b"}"#, #"{"name":"a\\\u0000b"}"#, #"{"\u0000":1,"name":"x"}"#] {
+            #expect(throws: Problem.self, "\(nul)") { try JSONBody.decode(Body.self, from: Data(nul.utf8)) }
+        }
+        #expect(try JSONBody.decode(Body.self, from: Data(#"{"name":"a\\u0000b"}"#.utf8)).name == #"a\u0000b"#)
+        #expect(try JSONBody.decode(Body.self, from: Data(#"{"name":"a\u0001b"}"#.utf8)).name == "a\u{1}b")
+    }
 }

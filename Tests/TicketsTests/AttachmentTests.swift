@@ -18,7 +18,7 @@ struct AttachmentTests {
         }
     }
 
-    @Test("Customers attach allowed types up to 2 MB; oversize is 413, a forbidden type 415 and a locked ticket 409, writing nothing; internal ones stay with agents")
+    @Test("Customers attach allowed types up to 2 MB; oversize is 413, a forbidden type 415, a name with control characters 422 and a locked ticket 409, writing nothing; internal ones stay with agents")
     func limitsAndVisibility() async throws {
         try await TicketTestKit.run { client, kit in
             let agent = try await kit.agent()
@@ -33,6 +33,10 @@ struct AttachmentTests {
             #expect(big == .contentTooLarge)
             let (exe, _) = try await Self.upload(client, base + "?filename=tool.exe", token: customer.token, bytes: [1, 2, 3])
             #expect(exe == .unsupportedMediaType)
+            for unfit in ["a%00.txt", "a%0D%0Ab.txt", "a%07.txt"] {
+                let (refused, _) = try await Self.upload(client, base + "?filename=\(unfit)", token: customer.token, bytes: [1])
+                #expect(refused == .unprocessableContent, "a control character makes no file name: \(unfit)")
+            }
             let (sneaky, _) = try await Self.upload(client, base + "?filename=notes.txt&internal=true", token: customer.token, bytes: [1])
             #expect(sneaky == .forbidden)
             let (agentExe, _) = try await Self.upload(client, base + "?filename=diagnostics.exe", token: agentToken, bytes: [1, 2])

@@ -130,6 +130,11 @@ struct CaptchaTests {
                 #expect(missing == .unprocessableContent && (problem["errors"] as? [[String: String]])?.first?["field"] == "captchaResponse")
                 #expect(try await submit("forged").0 == .unprocessableContent)
                 #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 0, "nothing written")
+                let (elsewhere, _, refused) = try await TicketTestKit.send(
+                    client, .post, "/api/v1/tickets", token: nil,
+                    body: #"{"departmentID":"\#(UUID().lowercased)","subject":"Printer","body":"x","email":"visitor@customer.example","captchaResponse":"widget-token"}"#)
+                #expect(elsewhere == .unprocessableContent && (refused["errors"] as? [[String: String]])?.first?["field"] == "departmentID",
+                        "refused before the provider is asked, so the visitor's token is not spent on it")
 
                 #expect(try await submit("widget-token").0 == .created)
                 #expect(try await submit("widget-token").0 == .unprocessableContent, "a token opens one ticket")

@@ -69,6 +69,16 @@ struct TaskRulesTests {
         #expect(task.reminderMinutes == nil)
     }
 
+    @Test("An estimate too large to count in minutes is refused by its field instead of stopping the service")
+    func hugeEstimates() throws {
+        let task = try newTask()
+        for unit in ["weeks", "days", "hours"] {
+            let request = try decoded(#"{"originalEstimate":{"value":9223372036854775807,"unit":"\#(unit)"}}"#)
+            #expect(TaskEstimate(value: Int.max, unit: unit).minutes == nil)
+            #expect(throws: Problem.self, "\(unit)") { try TaskRules.applying(request, to: task, now: now) }
+        }
+    }
+
     @Test("Closing a task sets its completion date and reopening it clears the date")
     func completion() throws {
         let task = try newTask()

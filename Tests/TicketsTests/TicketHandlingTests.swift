@@ -17,6 +17,10 @@ struct TicketHandlingTests {
             let token = try await kit.token(first, roles: ["Agent"])
             let ticket = try await kit.submit(client, token: try await kit.customer().token)
             let id = try #require(ticket["id"] as? String)
+            let essay = String(repeating: "x", count: 100_001)
+            let (tooLong, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/transfer", token: token, body: #"{"groupID":"\#(level2.lowercased)","comment":"\#(essay)"}"#)
+            #expect(tooLong == .unprocessableContent, "a transfer's comment is at most as long as a comment")
             let (moved, _, transferred) = try await TicketTestKit.send(
                 client, .post, "/api/v1/tickets/\(id)/transfer", token: token, body: #"{"groupID":"\#(level2.lowercased)","comment":"Needs level 2"}"#)
             #expect(moved == .ok)

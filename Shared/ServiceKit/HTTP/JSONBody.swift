@@ -33,14 +33,39 @@ public enum JSONBody {
         return decoder
     }
 
+    /// Decodes `data`; only a body that fails is parsed again to tell bad JSON (400) from a bad field (422), so a good
+    /// one is parsed once. Text holding NUL (`\u0000`), which PostgreSQL's text cannot keep, is a 400 too.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
-            throw Problem.badRequest("The request body is not valid JSON.")
-        }
+        let decoded: T
         do {
-            return try decoder.decode(type, from: data)
+            decoded = try decoder.decode(type, from: data)
         } catch let error as DecodingError {
+            guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
+                throw Problem.badRequest("The request body is not valid JSON.")
+            }
             throw Problem.unprocessable(describe(error), errors: [fieldError(error)])
+        }
+        if holdsNUL(data) { throw Problem.badRequest("The request body holds a NUL character (\\u0000), which no text can hold.") }
+        return decoded
+    }
+
+    /// Whether the JSON text escapes a NUL character: `\u0000` after an even number of backslashes (an odd number
+    /// means the first backslash is itself escaped, as in `\\u0000`, the six characters as text).
+    static func holdsNUL(_ data: Data) -> Bool {
+        let escape = Array("\\u0000".utf8)
+        return data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Bool in
+            var start = bytes.startIndex
+            while let found = bytes[start...].firstRange(of: escape) {
+                var backslashes = 0
+                var index = found.lowerBound
+                while index > bytes.startIndex, bytes[index - 1] == UInt8(ascii: "\\") {
+                    backslashes += 1
+                    index -= 1
+                }
+                if backslashes % 2 == 0 { return true }
+                start = found.upperBound
+            }
+            return false
         }
     }
 

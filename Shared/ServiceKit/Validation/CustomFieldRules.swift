@@ -37,7 +37,8 @@ public enum CustomFieldRules {
         func invalid(_ message: String) -> Problem {
             Problem.unprocessable("\(field.name) \(message).", errors: [.init(field: key, message: message)])
         }
-        guard value.count <= maximumLength else { throw invalid("holds at most \(maximumLength) characters") }
+        // Counted as PostgreSQL counts a varchar's characters (code points): "\r\n" is one Swift character but two.
+        guard value.unicodeScalars.count <= maximumLength else { throw invalid("holds at most \(maximumLength) characters") }
         switch field.dataType {
         case .text:
             guard !value.contains(where: \.isNewline) else { throw invalid("is a single line") }

@@ -30,7 +30,9 @@ public struct AttachmentPolicy: Sendable, Equatable {
     /// The checked file name; 413 when too large, 415 for an extension not on the uploader's list, 422 for a bad name.
     public func check(filename raw: String, size: Int, byAgent: Bool) throws -> String {
         let name = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
-        guard (1...255).contains(name.count), !name.contains(where: { $0.isNewline || $0 == "\"" }), name != "." && name != ".." else {
+        // Line breaks and control characters (NUL, which no text column keeps, among them) and quotes make no file name.
+        let unfit = name.contains(where: \.isNewline) || name.unicodeScalars.contains { $0.properties.generalCategory == .control || $0 == "\"" }
+        guard (1...255).contains(name.count), !unfit, name != "." && name != ".." else {
             throw Problem.unprocessable("A file needs a name of 1 to 255 characters.", errors: [.init(field: "filename", message: "invalid file name")])
         }
         guard size > 0 else { throw Problem.unprocessable("The file is empty.", errors: [.init(field: "body", message: "empty")]) }

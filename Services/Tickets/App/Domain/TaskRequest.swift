@@ -12,7 +12,12 @@ public struct TaskEstimate: Codable, Sendable, Equatable {
         self.unit = unit
     }
 
-    public var minutes: Int? { Self.units[unit].map { value * $0 } }
+    /// The estimate in minutes; nil for an unknown unit or a value too large to count (rather than trapping on it).
+    public var minutes: Int? {
+        guard let factor = Self.units[unit] else { return nil }
+        let (minutes, overflow) = value.multipliedReportingOverflow(by: factor)
+        return overflow ? nil : minutes
+    }
 }
 
 /// The body of `POST …/tasks` and `PATCH …/tasks/{id}`: every field optional; on a `PATCH` an absent field stays

@@ -2,6 +2,7 @@ import Auth
 import Contracts
 import Foundation
 import Hummingbird
+import Logging
 import ServiceKit
 
 /// `POST /api/v1/tickets/bulk` body: one action on many tickets (merging several is `POST …/merge`).
@@ -77,6 +78,11 @@ public struct BulkController: Sendable {
                     outcomes.append(BulkOutcome(ticketID: id.lowercased, status: 200, version: changed?.version, problem: nil))
                 } catch let problem as Problem {
                     outcomes.append(BulkOutcome(ticketID: text, status: Int(problem.status.code), version: nil, problem: problem.detail ?? problem.title))
+                } catch {
+                    // The tickets before it are changed already: their outcomes must reach the caller, this one's as a 500.
+                    context.logger.error("a bulk action failed on a ticket", metadata: ["ticket": "\(text)", "error": "\(String(reflecting: error))"])
+                    let failed = Problem.internalError(requestID: context.requestID)
+                    outcomes.append(BulkOutcome(ticketID: text, status: Int(failed.status.code), version: nil, problem: failed.detail ?? failed.title))
                 }
             }
             return BulkResult(items: outcomes)

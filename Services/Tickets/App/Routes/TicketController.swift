@@ -225,6 +225,10 @@ public struct TicketController: Sendable {
         if let portal {
             try await store.portalSettings(brand: portal).checkConsent(body.privacyPolicyConsent, byAgent: caller?.isAgent == true)
         }
+        // What refuses the submission whatever the CAPTCHA says comes first, so a provider's token is not spent on it
+        // (the batch checks the department again, as it is when written).
+        try Self.checkPortalSubmission(
+            to: Self.existing(try await store.departments([departmentID])[departmentID], body.departmentID), by: caller, brandID: brandID)
         let setting = try await store.captchaSetting()
         let solved = CaptchaRequirement.applies(mode: setting.mode, to: caller)
             ? try await captcha.pass(setting, challenge: body.captcha, response: body.captchaResponse) : nil

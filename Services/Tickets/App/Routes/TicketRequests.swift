@@ -158,14 +158,20 @@ enum TicketInput {
         case let id: try uuid(id, field: "agentID").lowercased
         }
         return FollowUp(
-            at: body.at, note: body.note, groupID: try body.groupID.map { try uuid($0, field: "groupID").lowercased }, agentID: assignee,
+            at: body.at, note: try note(body.note, field: "note"), groupID: try body.groupID.map { try uuid($0, field: "groupID").lowercased }, agentID: assignee,
             priority: body.priority, pin: body.pin ?? false)
     }
 
     static func transfer(_ body: TransferRequest) throws -> TicketTransfer {
         TicketTransfer(
-            groupID: try body.groupID.map { try uuid($0, field: "groupID") }, agentID: try body.agentID.map { try uuid($0, field: "agentID") }, comment: body.comment,
-            priority: body.priority, status: body.status, pin: body.pin ?? false)
+            groupID: try body.groupID.map { try uuid($0, field: "groupID") }, agentID: try body.agentID.map { try uuid($0, field: "agentID") },
+            comment: try note(body.comment, field: "comment"), priority: body.priority, status: body.status, pin: body.pin ?? false)
+    }
+
+    /// A follow-up's note or a transfer's comment: at most as long as a comment's body.
+    static func note(_ raw: String?, field: String) throws -> String? {
+        guard let raw, raw.count > maximumBody else { return raw }
+        throw Problem.unprocessable("The \(field) holds at most \(maximumBody) characters.", errors: [.init(field: field, message: "1...\(maximumBody) characters")])
     }
 
     /// A reply's follow-up and transfer belong to their send variants, and each of those variants needs its part.
