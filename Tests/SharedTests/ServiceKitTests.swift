@@ -74,7 +74,7 @@ struct ServiceKitTests {
         #expect(ContinuousClock.now - start < .seconds(5))
     }
 
-    @Test("Requests are counted in /metrics by route and status, errors become problem+json, and the request id is echoed")
+    @Test("Requests are counted in /metrics by route and status, errors become problem+json, an address holding NUL is a 400, and the request id is echoed")
     func metricsAndErrors() async throws {
         let metrics = HTTPMetrics()
         let router = ServiceRouter.make(metrics: metrics, checks: [ReadinessCheck(name: "always") {}])
@@ -94,6 +94,10 @@ struct ServiceKitTests {
             }
             try await client.execute(uri: "/boom", method: .get) { response in
                 #expect(response.status == .internalServerError)
+                #expect(response.headers[.contentType] == "application/problem+json")
+            }
+            try await client.execute(uri: "/things/1?q=a%00b", method: .get) { response in
+                #expect(response.status == .badRequest, "NUL, which no text column holds, is refused before the handler")
                 #expect(response.headers[.contentType] == "application/problem+json")
             }
             try await client.execute(uri: "/health/ready", method: .get) { response in #expect(response.status == .ok) }

@@ -2,11 +2,15 @@ import Hummingbird
 import Logging
 
 /// Turns every error into problem+json: known problems as they are, Hummingbird's own errors by their status,
-/// and anything else into a logged 500 whose body reveals nothing.
+/// and anything else into a logged 500 whose body reveals nothing; and refuses an address holding NUL (400).
 public struct ProblemMiddleware<Context: ConciergeContext>: RouterMiddleware {
     public init() {}
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // No text PostgreSQL keeps or compares can hold NUL: an address naming one is refused before a handler reads it.
+        if request.uri.description.contains("%00") {
+            return Problem.badRequest("The address holds a NUL character (%00), which no text can hold.").makeResponse()
+        }
         do {
             return try await next(request, context)
         } catch let problem as Problem {
