@@ -8,7 +8,7 @@ import TicketsApp
 /// Two agents must not overwrite each other silently: every change of a ticket honours `If-Match`.
 @Suite("If-Match on every ticket change", .serialized, .enabled(if: TestEnvironment.hasDatabase))
 struct StaleETagTests {
-    @Test("Take, pin, removing a follow-up, custom fields, delete and merge refuse a stale ETag with 412 and change nothing; the current one passes")
+    @Test("Take, pin, removing a follow-up, custom fields, delete, merge and a related item refuse a stale ETag with 412 and change nothing; the current one passes")
     func staleETagsAreRefused() async throws {
         try await TicketTestKit.run { client, kit in
             let owner = try await kit.agent()
@@ -21,6 +21,8 @@ struct StaleETagTests {
                 ("remove follow-up", .delete, { "/api/v1/tickets/\($0)/follow-up" }, { _ in "" }),
                 ("custom fields", .put, { "/api/v1/tickets/\($0)/custom-fields" }, { _ in "{}" }),
                 ("delete", .delete, { "/api/v1/tickets/\($0)" }, { _ in "" }),
+                // Before the merge, which merges the spare away.
+                ("related item", .post, { "/api/v1/tickets/\($0)/related" }, { _ in #"{"kind":"ticket","itemID":"\#(spare)"}"# }),
                 ("merge", .post, { _ in "/api/v1/tickets/merge" }, { #"{"primaryID":"\#($0)","ticketIDs":["\#(spare)"]}"# }),
             ]
             for (name, method, path, body) in changes {

@@ -38,16 +38,18 @@ public struct RelatedItemController: Sendable {
             if kind == .task, try await store.task(item) == nil {
                 throw Problem.unprocessable("There is no task \(body.itemID).", errors: [.init(field: "itemID", message: "unknown task")])
             }
-            let updated = try await store.addRelated(kind, item, to: try TicketController.id(ticket.id), by: caller.principal.userID)
+            let updated = try await store.addRelated(
+                kind, item, to: try TicketController.id(ticket.id), by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
             return EditedResponse(status: .created, headers: [.eTag: updated.etag], response: updated)
         }
-        group.delete("{id}/related/{kind}/{itemID}") { _, context in
+        group.delete("{id}/related/{kind}/{itemID}") { request, context in
             let (ticket, caller) = try await access.readable(context)
             guard caller.isAgent else { throw Problem.forbidden("Related items are for agents.") }
             // Removing a link is managing related items, as adding one is.
             try Authorization.require(caller.principal, .tickets, "Add Related Item")
             let (kind, item) = try Self.item(kind: context.parameters.get("kind") ?? "", id: context.parameters.get("itemID") ?? "")
-            let updated = try await store.removeRelated(kind, item, from: try TicketController.id(ticket.id), by: caller.principal.userID)
+            let updated = try await store.removeRelated(
+                kind, item, from: try TicketController.id(ticket.id), by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)
         }
     }

@@ -24,8 +24,10 @@ extension TicketStore {
 
     /// Links the item to the ticket (and a ticket back to this one); 409 when it already is. The ticket's status
     /// stays as it is.
-    public func addRelated(_ kind: RelatedItemKind, _ itemID: UUID, to ticketID: UUID, by agent: String) async throws -> Ticket {
-        try await modify(ticketID, expectedVersion: nil, actor: .agent(agent)) { ticket, connection in
+    public func addRelated(
+        _ kind: RelatedItemKind, _ itemID: UUID, to ticketID: UUID, by agent: String, expectedVersion: Int? = nil
+    ) async throws -> Ticket {
+        try await modify(ticketID, expectedVersion: expectedVersion, actor: .agent(agent)) { ticket, connection in
             guard try await link(ticketID, kind, itemID, by: agent, on: connection) else {
                 throw Problem.conflict("This \(kind.rawValue) is already a related item of the ticket.")
             }
@@ -35,8 +37,10 @@ extension TicketStore {
     }
 
     /// Removes the link (both directions between tickets); 404 when there was none.
-    public func removeRelated(_ kind: RelatedItemKind, _ itemID: UUID, from ticketID: UUID, by agent: String) async throws -> Ticket {
-        try await modify(ticketID, expectedVersion: nil, actor: .agent(agent)) { ticket, connection in
+    public func removeRelated(
+        _ kind: RelatedItemKind, _ itemID: UUID, from ticketID: UUID, by agent: String, expectedVersion: Int? = nil
+    ) async throws -> Ticket {
+        try await modify(ticketID, expectedVersion: expectedVersion, actor: .agent(agent)) { ticket, connection in
             guard try await unlink(ticketID, kind, itemID, on: connection) else { throw Problem.notFound("No such related item.") }
             if kind == .ticket { _ = try await unlink(itemID, .ticket, ticketID, on: connection) }
             return [("ticket.related_removed", ["kind": kind.rawValue, "itemID": itemID.lowercased])]
