@@ -27,27 +27,31 @@ extension TicketStore {
         return view
     }
 
-    /// Closes the agent's open view; answers the automatic time log it made, if one was due.
+    /// Closes the agent's open view; answers the automatic time log it made, if one was due. One transaction: a log that
+    /// fails leaves the view open, so that closing it again logs the time.
     public func closeView(_ viewID: UUID, of ticketID: UUID, by agent: UUID, now: Date = Date()) async throws -> TimeLog? {
-        var binds = PostgresBindings()
-        binds.append(viewID)
-        binds.append(ticketID)
-        binds.append(agent)
-        binds.append(now)
-        let rows = try await database.client.query(
-            PostgresQuery(unsafeSQL: """
-                UPDATE \(database.table("ticket_views")) SET closed_at = $4
-                WHERE id = $1 AND ticket_id = $2 AND agent_id = $3 AND closed_at IS NULL RETURNING opened_at
-                """, binds: binds),
-            logger: database.logger)
-        var opened: Date?
-        for try await date in rows.decode(Date.self) { opened = date }
-        guard let opened else { throw Problem.notFound("No such open view.") }
-        guard let ticket = try await find(ticketID),
-            let minutes = AutomaticTimeLog.minutes(
-                opened: opened, closed: now, enabled: try await automaticTimeLogs(), byOwner: ticket.agentID == agent.lowercased)
-        else { return nil }
-        return try await logTime(ticketID, minutes: minutes, categoryID: nil, description: "Automatic time log", billable: nil, by: agent.lowercased)
+        let enabled = try await automaticTimeLogs()
+        return try await database.transaction { connection in
+            var binds = PostgresBindings()
+            binds.append(viewID)
+            binds.append(ticketID)
+            binds.append(agent)
+            binds.append(now)
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: """
+                    UPDATE \(database.table("ticket_views")) SET closed_at = $4
+                    WHERE id = $1 AND ticket_id = $2 AND agent_id = $3 AND closed_at IS NULL RETURNING opened_at
+                    """, binds: binds),
+                logger: database.logger)
+            var opened: Date?
+            for try await date in rows.decode(Date.self) { opened = date }
+            guard let opened else { throw Problem.notFound("No such open view.") }
+            guard let ticket = try await find(ticketID, on: connection, lock: false),
+                let minutes = AutomaticTimeLog.minutes(opened: opened, closed: now, enabled: enabled, byOwner: ticket.agentID == agent.lowercased)
+            else { return nil }
+            return try await logTime(
+                ticketID, minutes: minutes, categoryID: nil, description: "Automatic time log", billable: nil, by: agent.lowercased, on: connection)
+        }
     }
 
     /// Whether identity's "Enable automatic time log creation" is on.

@@ -91,8 +91,18 @@ extension TicketStore {
     public func logTime(
         _ id: UUID, minutes: Int, categoryID: UUID?, description: String, subject: String = "", billable: Bool?, by agent: String
     ) async throws -> TimeLog {
+        try await database.transaction { connection in
+            try await logTime(id, minutes: minutes, categoryID: categoryID, description: description, subject: subject, billable: billable, by: agent, on: connection)
+        }
+    }
+
+    /// ``logTime(_:minutes:categoryID:description:subject:billable:by:)`` in the caller's transaction.
+    func logTime(
+        _ id: UUID, minutes: Int, categoryID: UUID?, description: String, subject: String = "", billable: Bool?, by agent: String,
+        on connection: PostgresConnection
+    ) async throws -> TimeLog {
         var created: TimeLog?
-        _ = try await modify(id, expectedVersion: nil, actor: .agent(agent)) { ticket, connection in
+        _ = try await modify(id, expectedVersion: nil, actor: .agent(agent), on: connection) { ticket, connection in
             let departmentDefault = try await billableByDefault(ticket: ticket.id, on: connection)
             let log = TimeLog(
                 id: UUIDv7.generate().lowercased, ticketID: ticket.id, agentID: agent, categoryID: categoryID?.lowercased, minutes: minutes,
