@@ -294,7 +294,7 @@ struct TicketSearchTests {
         }
     }
 
-    @Test("Tickets are found by their customer's name or username, with text through the index and without it in SQL")
+    @Test("Tickets are found by their customer's name or username, whatever address they now carry, with text through the index and without it in SQL")
     func byCustomerNameOrUsername() async throws {
         let path = Self.indexPath()
         try await TicketTestKit.run(index: { try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion) }) { client, kit in
@@ -320,6 +320,12 @@ struct TicketSearchTests {
             #expect(try await found("customer=%25").isEmpty, "a wildcard is a character, not everyone")
             try await kit.identity("user.updated", ["userID": sam.id.lowercased, "email": "customer-\(sam.id.lowercased.prefix(6))@customer.example", "displayName": "Sam Morgan"])
             #expect(Set(try await found("customer=morgan")) == [leeTicket, samTicket], "a renamed customer is found by the new name")
+            let (changed, _, _) = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/\(leeTicket)/email", token: try await kit.administratorToken(), body: #"{"email":"lee@new.example"}"#)
+            #expect(changed == .ok)
+            try await kit.indexer?.reindex(try #require(UUID(uuidString: leeTicket)))
+            #expect(try await found("customer=lee") == [leeTicket], "Lee's ticket under another address is still Lee's, without text")
+            #expect(try await found("text=printer&customer=lee") == [leeTicket], "and through the index")
             try await kit.indexer?.index.destroy()
         }
     }

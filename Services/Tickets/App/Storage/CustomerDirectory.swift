@@ -9,6 +9,8 @@ import PostgresNIO
 extension TicketStore {
     /// How many customers a name may stand for in one search.
     static let maximumCustomersPerName = 500
+    /// How many of a matched customer's newest tickets lend their addresses to a search by name or username.
+    static let ticketsPerCustomer = 100
 
     func rememberUser(id: String, email: String?, emailVerified: Bool, displayName: String?, on connection: PostgresConnection) async throws {
         guard let id = UUID(parsing: id), let email else { return }
@@ -62,7 +64,9 @@ extension TicketStore {
         return nil
     }
 
-    /// The addresses (lower case) of users whose username is `nameOrUsername` or whose display name contains it.
+    /// The addresses (lower case) of users whose username is `nameOrUsername` or whose display name contains it, and the
+    /// addresses their own tickets were submitted under or changed to (Change Email Address), so that a user's ticket
+    /// is found by their name whatever address it now carries (at most the newest `ticketsPerCustomer` of each).
     public func customerEmails(matching nameOrUsername: String) async throws -> [String] {
         let wanted = nameOrUsername.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         guard !wanted.isEmpty else { return [] }
@@ -70,10 +74,16 @@ extension TicketStore {
         binds.append(wanted)
         binds.append(LikePattern.containing(wanted))
         binds.append(Self.maximumCustomersPerName)
+        binds.append(Self.ticketsPerCustomer)
         let rows = try await database.client.query(
             PostgresQuery(unsafeSQL: """
-                SELECT DISTINCT lower(email) FROM \(database.table("users"))
-                WHERE lower(email) = $1 OR lower(display_name) LIKE $2 LIMIT $3
+                WITH matched AS (
+                    SELECT id, lower(email) AS email FROM \(database.table("users"))
+                    WHERE lower(email) = $1 OR lower(display_name) LIKE $2 LIMIT $3)
+                SELECT email FROM matched
+                UNION
+                SELECT lower(t.customer_email) FROM matched m CROSS JOIN LATERAL (
+                    SELECT customer_email FROM \(database.table("tickets")) WHERE customer_user_id = m.id ORDER BY id DESC LIMIT $4) t
                 """, binds: binds), logger: database.logger)
         var emails: [String] = []
         for try await email in rows.decode(String.self) { emails.append(email) }
