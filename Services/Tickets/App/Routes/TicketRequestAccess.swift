@@ -122,7 +122,12 @@ struct TicketRequestAccess: Sendable {
 
     /// Whether the follow-up may name its New Agent: always when it names none, else as Show Agents When Transferring says.
     func agentsShown(for followUp: FollowUp?) async throws -> Bool {
-        guard followUp?.agentID != nil else { return true }
+        try await agentsShown(namingAgent: followUp?.agentID != nil)
+    }
+
+    /// Whether a move may go to the agent it names: always when it names none, else as Show Agents When Transferring says.
+    private func agentsShown(namingAgent: Bool) async throws -> Bool {
+        guard namingAgent else { return true }
         return try await store.settings().showAgentsWhenTransferring == .always
     }
 
@@ -157,7 +162,7 @@ struct TicketRequestAccess: Sendable {
         let transfer = try TicketInput.transfer(body)
         if transfer.agentID != nil {
             try Authorization.require(caller.principal, .distribution, "Transfer Work Items to Specific Agents")
-            guard try await store.settings().showAgentsWhenTransferring == .always else { throw Self.agentsHidden }
+            guard try await agentsShown(namingAgent: true) else { throw Self.agentsHidden }
         }
         return transfer
     }
