@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import NIOCore
 import Testing
 import TestSupport
 import TicketsApp
@@ -43,6 +44,52 @@ struct StaleETagTests {
                 let (current, _, _) = try await TicketTestKit.send(client, method, path(id), token: manager, ifMatch: changed[.eTag], body: body(id))
                 #expect((200..<300).contains(current.code), "\(name) with the current ETag")
             }
+        }
+    }
+
+    @Test("A comment, an attachment, a time log and its edit and deletion, and custom fields answer the ticket's new ETag, which the next update passes with")
+    func recordsAnswerTheNewETag() async throws {
+        try await TicketTestKit.run { client, kit in
+            let owner = try await kit.agent()
+            let token = try await kit.token(owner, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            let base = "/api/v1/tickets/\(id)"
+            let (_, first, _) = try await TicketTestKit.send(client, .get, base, token: token)
+            var current = try #require(first[.eTag])
+
+            func answered(_ name: String, _ status: HTTPResponse.Status, _ headers: HTTPFields) async throws {
+                #expect((200..<300).contains(status.code), "\(name)")
+                let etag = try #require(headers[.eTag], "\(name) answers an ETag")
+                #expect(etag != current, "\(name) moved the version")
+                let (_, shown, _) = try await TicketTestKit.send(client, .get, base, token: token)
+                #expect(shown[.eTag] == etag, "\(name)'s ETag is the ticket's")
+                let (next, after, _) = try await TicketTestKit.send(
+                    client, .put, base + "/priority", token: token, ifMatch: etag, body: #"{"priority":"high"}"#)
+                #expect(next == .ok, "an update after \(name) passes with its ETag")
+                current = try #require(after[.eTag])
+            }
+
+            let (commented, commentHeaders, _) = try await TicketTestKit.send(
+                client, .post, base + "/comments", token: token, body: #"{"type":"general","body":"Called them."}"#)
+            try await answered("a comment", commented, commentHeaders)
+
+            let (attached, attachmentHeaders) = try await client.execute(
+                uri: base + "/attachments?filename=notes.txt&internal=true", method: .post,
+                headers: [.authorization: "Bearer \(token)", .contentType: "text/plain"], body: ByteBuffer(string: "notes")
+            ) { ($0.status, $0.headers) }
+            try await answered("an attachment", attached, attachmentHeaders)
+
+            let (logged, logHeaders, log) = try await TicketTestKit.send(client, .post, base + "/time-logs", token: token, body: #"{"minutes":5}"#)
+            try await answered("a time log", logged, logHeaders)
+            let logID = try #require(log["id"] as? String)
+            let (edited, editHeaders, _) = try await TicketTestKit.send(client, .patch, base + "/time-logs/\(logID)", token: token, body: #"{"minutes":7}"#)
+            try await answered("a time log's edit", edited, editHeaders)
+            let (deleted, deleteHeaders, _) = try await TicketTestKit.send(client, .delete, base + "/time-logs/\(logID)", token: token)
+            try await answered("a time log's deletion", deleted, deleteHeaders)
+
+            let (fields, fieldHeaders, _) = try await TicketTestKit.send(client, .put, base + "/custom-fields", token: token, ifMatch: current, body: "{}")
+            try await answered("custom fields", fields, fieldHeaders)
         }
     }
 }

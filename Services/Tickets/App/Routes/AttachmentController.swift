@@ -38,9 +38,9 @@ public struct AttachmentController: Sendable {
             guard !isInternal || asAgent else { throw Problem.forbidden("Only agents add isInternal attachments.") }
             let (filename, contentType, body) = try await checkedFile(request, byAgent: asAgent)
             let actor: Actor = asAgent ? .agent(caller.principal.userID) : .customer(caller.principal.userID)
-            let attachment = try await store.attach(
+            let (updated, attachment) = try await store.attach(
                 try TicketController.id(ticket.id), filename: filename, contentType: contentType, bytes: body, isInternal: isInternal, by: actor)
-            return EditedResponse(status: .created, response: attachment)
+            return EditedResponse(status: .created, headers: [.eTag: updated.etag], response: attachment)
         }
         group.get("{id}/attachments") { _, context in
             let (ticket, caller) = try await access.readable(context, for: .read)

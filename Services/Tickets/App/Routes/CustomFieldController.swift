@@ -107,8 +107,9 @@ public struct CustomFieldController: Sendable {
             let (ticket, caller) = try await access.readable(context)
             try Authorization.require(caller.principal, .tickets, "Reply")
             let values = try await request.decodeJSON([String: String].self, context: context)
-            return try await store.setFieldValues(
+            let (updated, stored) = try await store.setFieldValues(
                 try TicketController.id(ticket.id), values, by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
+            return EditedResponse(headers: [.eTag: updated.etag], response: stored)
         }
     }
 

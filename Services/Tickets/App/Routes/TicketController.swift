@@ -146,8 +146,8 @@ public struct TicketController: Sendable {
         group.post("{id}/comments") { request, context in
             let (ticket, caller) = try await access.readable(context, for: .comment)
             let (type, text) = try TicketInput.comment(try await request.decodeJSON(CommentRequest.self, context: context), by: caller.principal)
-            let (_, comment) = try await store.comment(try Self.id(ticket.id), type: type, body: text, by: caller.principal.userID)
-            return EditedResponse(status: .created, response: comment)
+            let (updated, comment) = try await store.comment(try Self.id(ticket.id), type: type, body: text, by: caller.principal.userID)
+            return EditedResponse(status: .created, headers: [.eTag: updated.etag], response: comment)
         }
     }
 

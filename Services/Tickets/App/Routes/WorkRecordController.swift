@@ -60,10 +60,10 @@ public struct WorkRecordController: Sendable {
             try Authorization.require(caller.principal, .tickets, "Add Time Log")
             let body = try await request.decodeJSON(TimeLogRequest.self, context: context)
             let checked = try TimeLogRules.checked(minutes: body.minutes, subject: body.subject ?? "", description: body.description ?? "")
-            let log = try await store.logTime(
+            let (updated, log) = try await store.logTime(
                 try TicketController.id(ticket.id), minutes: checked.minutes, categoryID: try body.categoryID.map { try TicketInput.uuid($0, field: "categoryID") },
                 description: checked.description, subject: checked.subject, billable: body.billable, by: caller.principal.userID)
-            return EditedResponse(status: .created, response: log)
+            return EditedResponse(status: .created, headers: [.eTag: updated.etag], response: log)
         }
         group.patch("{id}/time-logs/{logID}") { request, context in
             let (ticket, caller) = try await access.readable(context)
@@ -71,20 +71,21 @@ public struct WorkRecordController: Sendable {
             let logID = try context.uuidParameter("logID", notFound: "The ticket has no such time log.")
             let edit = try await request.decodeJSON(TimeLogEdit.self, context: context)
             let category = try edit.categoryID.map { try TicketInput.uuid($0, field: "categoryID") }
-            return try await store.editTimeLog(
+            let (updated, log) = try await store.editTimeLog(
                 try TicketController.id(ticket.id), log: logID, edit, category: category, by: caller.principal.userID
             ) { log, current in
                 TimeLogRules.mayChange(log, of: current, caller: caller)
             }
+            return EditedResponse(headers: [.eTag: updated.etag], response: log)
         }
         group.delete("{id}/time-logs/{logID}") { _, context in
             let (ticket, caller) = try await access.readable(context)
             try Authorization.require(caller.principal, .tickets, "Add Time Log")
             let logID = try context.uuidParameter("logID", notFound: "The ticket has no such time log.")
-            try await store.deleteTimeLog(try TicketController.id(ticket.id), log: logID, by: caller.principal.userID) { log, current in
+            let updated = try await store.deleteTimeLog(try TicketController.id(ticket.id), log: logID, by: caller.principal.userID) { log, current in
                 TimeLogRules.mayChange(log, of: current, caller: caller)
             }
-            return Response(status: .noContent)
+            return Response(status: .noContent, headers: [.eTag: updated.etag])
         }
         group.post("{id}/views") { _, context in
             let (ticket, caller) = try await access.readable(context)

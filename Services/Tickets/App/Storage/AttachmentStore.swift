@@ -6,12 +6,13 @@ import PostgresNIO
 import ServiceKit
 
 extension TicketStore {
-    /// Stores an attachment and publishes `ticket.attachment_added` with the ticket's change.
+    /// Stores an attachment and publishes `ticket.attachment_added` with the ticket's change; answers the ticket as
+    /// it now is (its version moved) and the attachment.
     public func attach(
         _ id: UUID, filename: String, contentType: String, bytes: ByteBuffer, isInternal: Bool, by actor: Actor
-    ) async throws -> TicketAttachment {
+    ) async throws -> (ticket: Ticket, attachment: TicketAttachment) {
         var added: TicketAttachment?
-        _ = try await modify(id, expectedVersion: nil, actor: actor) { ticket, connection in
+        let ticket = try await modify(id, expectedVersion: nil, actor: actor) { ticket, connection in
             if actor.kind == Actor.customer(nil).kind, ticket.status == .closedLocked { throw Self.ticketLocked }
             let attachment = TicketAttachment(
                 id: UUIDv7.generate().lowercased, ticketID: ticket.id, filename: filename, contentType: contentType, size: bytes.readableBytes,
@@ -36,7 +37,7 @@ extension TicketStore {
             return [("ticket.attachment_added", ["attachmentID": attachment.id, "internal": String(isInternal), "size": String(attachment.size)])]
         }
         guard let added else { throw Problem.internalError(requestID: nil) }
-        return added
+        return (ticket, added)
     }
 
     public func attachments(of id: UUID, includingInternal: Bool) async throws -> [TicketAttachment] {

@@ -351,9 +351,9 @@ extension TicketStore {
     /// template marks Required for Agents to save or send must be filled once saved [S001:6913], as for a reply.
     public func setFieldValues(
         _ id: UUID, _ values: [String: String], by agent: String, expectedVersion: Int? = nil
-    ) async throws -> [String: String] {
+    ) async throws -> (ticket: Ticket, values: [String: String]) {
         var result: [String: String] = [:]
-        _ = try await modify(id, expectedVersion: expectedVersion, actor: .agent(agent)) { ticket, connection in
+        let ticket = try await modify(id, expectedVersion: expectedVersion, actor: .agent(agent)) { ticket, connection in
             guard let departmentID = UUID(parsing: ticket.departmentID) else { return [] }
             let existing = try await fieldValues(of: id, on: connection)
             let checked = try await checkedFieldValues(values, existing: existing, department: departmentID, byCustomer: false, moment: .send, on: connection)
@@ -361,7 +361,7 @@ extension TicketStore {
             result = try await fieldValues(of: id, on: connection)
             return [("ticket.custom_fields_changed", checked)]
         }
-        return result
+        return (ticket, result)
     }
 
     /// The agent deals with the ticket: a due follow-up ends (``FollowUpRules``), with its event.

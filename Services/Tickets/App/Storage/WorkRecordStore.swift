@@ -87,10 +87,11 @@ extension TicketStore {
         return false
     }
 
-    /// Logs time on a ticket (billable defaults to the department's setting) and publishes `ticket.timelog_created`.
+    /// Logs time on a ticket (billable defaults to the department's setting) and publishes `ticket.timelog_created`;
+    /// answers the ticket as it now is (its version moved) and the log.
     public func logTime(
         _ id: UUID, minutes: Int, categoryID: UUID?, description: String, subject: String = "", billable: Bool?, by agent: String
-    ) async throws -> TimeLog {
+    ) async throws -> (ticket: Ticket, log: TimeLog) {
         try await database.transaction { connection in
             try await logTime(id, minutes: minutes, categoryID: categoryID, description: description, subject: subject, billable: billable, by: agent, on: connection)
         }
@@ -100,9 +101,9 @@ extension TicketStore {
     func logTime(
         _ id: UUID, minutes: Int, categoryID: UUID?, description: String, subject: String = "", billable: Bool?, by agent: String,
         on connection: PostgresConnection
-    ) async throws -> TimeLog {
+    ) async throws -> (ticket: Ticket, log: TimeLog) {
         var created: TimeLog?
-        _ = try await modify(id, expectedVersion: nil, actor: .agent(agent), on: connection) { ticket, connection in
+        let ticket = try await modify(id, expectedVersion: nil, actor: .agent(agent), on: connection) { ticket, connection in
             let departmentDefault = try await billableByDefault(ticket: ticket.id, on: connection)
             let log = TimeLog(
                 id: UUIDv7.generate().lowercased, ticketID: ticket.id, agentID: agent, categoryID: categoryID?.lowercased, minutes: minutes,
@@ -112,7 +113,7 @@ extension TicketStore {
             return [("ticket.timelog_created", ["timeLogID": log.id, "minutes": String(minutes), "billable": String(log.billable), "categoryID": log.categoryID ?? ""])]
         }
         guard let created else { throw Problem.internalError(requestID: nil) }
-        return created
+        return (ticket, created)
     }
 
     public func timeLogs(of ticketID: UUID) async throws -> [TimeLog] {
@@ -139,13 +140,14 @@ extension TicketStore {
     }
 
     /// Edits one of the ticket's time logs when `allowed` lets the caller (``TimeLogRules/mayChange(_:of:caller:)``,
-    /// 403 otherwise) and publishes `ticket.timelog_modified` naming the fields that changed.
+    /// 403 otherwise) and publishes `ticket.timelog_modified` naming the fields that changed; answers the ticket as it
+    /// now is and the log.
     public func editTimeLog(
         _ id: UUID, log logID: UUID, _ edit: TimeLogEdit, category: FieldChange<UUID>, by agent: String,
         allowed: @escaping @Sendable (TimeLog, Ticket) -> Bool
-    ) async throws -> TimeLog {
+    ) async throws -> (ticket: Ticket, log: TimeLog) {
         var edited: TimeLog?
-        _ = try await modify(id, expectedVersion: nil, actor: .agent(agent)) { ticket, connection in
+        let ticket = try await modify(id, expectedVersion: nil, actor: .agent(agent)) { ticket, connection in
             let log = try await lockedTimeLog(logID, of: id, on: connection)
             guard allowed(log, ticket) else { throw Problem.forbidden("Only its agent and the department's managers change a time log.") }
             let next = try TimeLogRules.applying(edit, to: log, categoryID: category.map(\.lowercased).applied(to: log.categoryID))
@@ -170,12 +172,15 @@ extension TicketStore {
             return [("ticket.timelog_modified", ["timeLogID": log.id, "fields": fields.joined(separator: ","), "minutes": String(next.minutes)])]
         }
         guard let edited else { throw Problem.internalError(requestID: nil) }
-        return edited
+        return (ticket, edited)
     }
 
     /// Deletes one of the ticket's time logs when `allowed` lets the caller (403 otherwise); `ticket.timelog_deleted`.
-    public func deleteTimeLog(_ id: UUID, log logID: UUID, by agent: String, allowed: @escaping @Sendable (TimeLog, Ticket) -> Bool) async throws {
-        _ = try await modify(id, expectedVersion: nil, actor: .agent(agent)) { ticket, connection in
+    /// Answers the ticket as it now is.
+    public func deleteTimeLog(
+        _ id: UUID, log logID: UUID, by agent: String, allowed: @escaping @Sendable (TimeLog, Ticket) -> Bool
+    ) async throws -> Ticket {
+        try await modify(id, expectedVersion: nil, actor: .agent(agent)) { ticket, connection in
             let log = try await lockedTimeLog(logID, of: id, on: connection)
             guard allowed(log, ticket) else { throw Problem.forbidden("Only its agent and the department's managers delete a time log.") }
             var binds = PostgresBindings()
