@@ -31,7 +31,7 @@ public struct AttachmentController: Sendable {
             return EditedResponse(status: .created, response: try await store.upload(filename: filename, contentType: contentType, bytes: body, by: uploader))
         }
         group.post("{id}/attachments") { request, context in
-            let (ticket, caller) = try await access.readable(context)
+            let (ticket, caller) = try await access.readable(context, for: .customer)
             let asAgent = !caller.readsAsCustomer(ticket)
             if asAgent { try Authorization.require(caller.principal, .tickets, "Add Attachment") }
             let isInternal = request.uri.queryParameters["internal"] == "true"

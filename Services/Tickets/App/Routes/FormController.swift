@@ -69,8 +69,7 @@ public struct FormController: Sendable {
             return Response(status: .noContent)
         }
         group.get("{id}/forms") { _, context in
-            let (ticket, caller) = try await access.readable(context, for: .read)
-            guard caller.isAgent else { throw Problem.notFound("No such ticket.") }
+            let (ticket, _) = try await access.readable(context, for: .agentRead)
             let sent = try await store.sentForms(ofTicket: try TicketController.id(ticket.id))
             return TicketForms(items: sent, completed: sent.count { $0.completedAt != nil })
         }

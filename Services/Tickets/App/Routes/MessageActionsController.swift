@@ -56,8 +56,7 @@ public struct MessageActionsController: Sendable {
             return composition
         }
         group.get("{id}/messages/{messageID}/source") { _, context in
-            let (ticket, caller) = try await access.readable(context, for: .read)
-            guard !caller.readsAsCustomer(ticket) else { throw Problem.notFound("No such ticket.") }
+            let (ticket, _) = try await access.readable(context, for: .agentRead)
             let messageID = try context.uuidParameter("messageID", notFound: "No such message.")
             guard let source = try await store.source(of: messageID, ticket: try TicketController.id(ticket.id)) else {
                 throw Problem.notFound("No such message.")

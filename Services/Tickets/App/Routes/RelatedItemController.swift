@@ -17,7 +17,7 @@ public struct RelatedItemController: Sendable {
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.get("{id}/related") { _, context in
             let (ticket, caller) = try await access.readable(context, for: .read)
-            guard caller.isAgent else { throw Problem.forbidden("Related items are for agents.") }
+            guard caller.isAgent, !caller.readsAsCustomer(ticket) else { throw Problem.forbidden("Related items are for agents.") }
             return Items(items: try await store.relatedItems(of: try TicketController.id(ticket.id)))
         }
         group.post("{id}/related") { request, context in

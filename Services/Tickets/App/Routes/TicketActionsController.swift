@@ -52,8 +52,7 @@ public struct TicketActionsController: Sendable {
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)
         }
         group.get("{id}/follow-up") { _, context in
-            let (ticket, caller) = try await access.readable(context, for: .read)
-            guard !caller.readsAsCustomer(ticket) else { throw Problem.notFound("No such ticket.") }
+            let (ticket, _) = try await access.readable(context, for: .agentRead)
             guard ticket.followUp == nil else { return FollowUpState(followUp: ticket.followUp, previous: nil) }
             return FollowUpState(followUp: nil, previous: try await store.previousFollowUp(try TicketController.id(ticket.id)))
         }
@@ -126,7 +125,7 @@ public struct TicketActionsController: Sendable {
                     errors: [.init(field: "ticketIDs", message: "1...\(TicketStore.maximumMerged - 1) other tickets")])
             }
             for id in [primary] + Array(others) {
-                guard let ticket = try await store.find(id), caller.canChange(ticket) else { throw Problem.notFound("No such ticket \(id.lowercased).") }
+                guard let ticket = try await store.find(id), caller.canChange(ticket), !caller.readsAsCustomer(ticket) else { throw Problem.notFound("No such ticket \(id.lowercased).") }
             }
             // If-Match names the primary's version: the ticket the agent chose and keeps.
             let merged = try await store.merge(

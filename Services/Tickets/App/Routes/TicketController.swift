@@ -63,18 +63,16 @@ public struct TicketController: Sendable {
             return try await store.timeline(try Self.id(ticket.id), includeComments: !caller.readsAsCustomer(ticket), page: try Self.timelinePage(request))
         }
         group.get("{id}/comments") { _, context in
-            let (ticket, caller) = try await access.readable(context, for: .read)
-            guard !caller.readsAsCustomer(ticket) else { throw Problem.notFound("No such ticket.") }
+            let (ticket, caller) = try await access.readable(context, for: .agentRead)
             let everyUserComment = Authorization.allows(caller.principal, .usersOrganizations, FeatureCatalog.view)
             return Items(items: try await store.commentsTab(try Self.id(ticket.id), allUserComments: everyUserComment))
         }
         group.get("{id}/history") { request, context in
-            let (ticket, caller) = try await access.readable(context, for: .read)
-            guard !caller.readsAsCustomer(ticket) else { throw Problem.notFound("No such ticket.") }
+            let (ticket, _) = try await access.readable(context, for: .agentRead)
             return try await store.history(try Self.id(ticket.id), page: try PageRequest(request))
         }
         group.post("{id}/messages") { request, context in
-            let (ticket, caller) = try await access.readable(context)
+            let (ticket, caller) = try await access.readable(context, for: .customer)
             guard caller.isCustomer(of: ticket) else { throw Problem.forbidden("Only the ticket's customer writes to it here.") }
             let body = try await request.decodeJSON(CustomerMessageRequest.self, context: context)
             let (html, text) = try TicketInput.body(text: body.body, html: body.bodyHTML)
@@ -122,7 +120,7 @@ public struct TicketController: Sendable {
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)
         }
         group.post("{id}/close") { _, context in
-            let (ticket, caller) = try await access.readable(context)
+            let (ticket, caller) = try await access.readable(context, for: .customer)
             guard caller.isCustomer(of: ticket) else { throw Problem.forbidden("Only the ticket's customer asks to close it here.") }
             let updated = try await store.closeByCustomer(try Self.id(ticket.id), userID: caller.principal.userID)
             return EditedResponse(headers: [.eTag: updated.etag], response: caller.shown(updated))

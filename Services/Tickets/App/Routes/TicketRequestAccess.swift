@@ -30,11 +30,16 @@ struct TicketRequestAccess: Sendable {
 
     /// What a route does with the ticket of its path.
     enum Intent {
-        /// Shows it (or what hangs off it).
+        /// Shows it (or what hangs off it) as the caller reads it: a customer sees the customer's view.
         case read
-        /// Adds a comment: allowed wherever the ticket can be read.
+        /// Shows what only its agents see (comments, history, drafts, time logs…): 404 for whoever reads it as its
+        /// customer.
+        case agentRead
+        /// What its customer does with it: writes to it, attaches a file, asks to close it (its agents may too).
+        case customer
+        /// Adds a comment: allowed wherever an agent can read the ticket, but not to an agent who reads it as its customer.
         case comment
-        /// Anything else.
+        /// Anything else: an agent's work on it.
         case change
     }
 
@@ -68,15 +73,32 @@ struct TicketRequestAccess: Sendable {
         if !caller.canRead(ticket), !caller.isAgent, try await store.isOrganizationTicket(ticket, caller: caller) {
             try await checkPortal(caller, brand: UUID(parsing: ticket.brandID))
             // An organization's ticket, shown to a member with "View Organization Tickets in Portal": to read only.
+            if intent == .agentRead { throw Problem.notFound("No such ticket.") }
             guard intent == .read else { throw Problem.forbidden("Your organization's tickets are shown to you to read; their customers answer them.") }
             return (ticket, caller)
         }
         guard caller.canRead(ticket) else { throw Problem.notFound("No such ticket.") }
         try await checkPortal(caller, brand: UUID(parsing: ticket.brandID))
-        if intent == .change && !caller.canChange(ticket) {
-            throw Problem.forbidden("This ticket's department shows it to you read-only: you may add comments.")
-        }
+        try Self.check(intent, of: ticket, by: caller)
         return (ticket, caller)
+    }
+
+    /// Whether `caller`, who can read `ticket`, may do `intent` with it. An agent who is the ticket's customer and
+    /// reads it as such (it is not in their groups) has their customer's part only: agents' work on it is its group's.
+    static func check(_ intent: Intent, of ticket: Ticket, by caller: TicketCaller) throws {
+        switch intent {
+        case .read:
+            return
+        case .agentRead:
+            guard !caller.readsAsCustomer(ticket) else { throw Problem.notFound("No such ticket.") }
+        case .customer, .comment, .change:
+            if intent != .customer, caller.isAgent, caller.readsAsCustomer(ticket) {
+                throw Problem.forbidden("You are this ticket's customer: you write to it, attach files and may close it; the agents of its group do the rest.")
+            }
+            if intent != .comment, !caller.canChange(ticket) {
+                throw Problem.forbidden("This ticket's department shows it to you read-only: you may add comments.")
+            }
+        }
     }
 
     /// A portal visitor sees a brand's tickets (their own, those shared with them, their organization's) only with the
@@ -100,7 +122,7 @@ struct TicketRequestAccess: Sendable {
         var caller = caller
         try await widen(&caller, toSearchable: ticket)
         guard caller.canRead(ticket), !caller.readsAsCustomer(ticket) else { throw Problem.notFound("No such ticket.") }
-        guard intent == .read else { throw Problem.conflict("This ticket was deleted: it can be read until it is purged, not changed.") }
+        guard intent == .read || intent == .agentRead else { throw Problem.conflict("This ticket was deleted: it can be read until it is purged, not changed.") }
         return (ticket, caller)
     }
 

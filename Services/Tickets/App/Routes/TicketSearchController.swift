@@ -24,7 +24,7 @@ public struct TicketSearchController: Sendable {
             return try await search.search(try Self.criteria(request.uri.queryParameters), caller: caller)
         }
         group.get("{id}/similar") { request, context in
-            let (ticket, caller) = try await access.readable(context, for: .read)
+            let (ticket, caller) = try await access.readable(context, for: .agentRead)
             try Authorization.require(caller.principal, .tickets, "Assistance")
             let refined = request.uri.queryParameters["q"].map(String.init)?.nonEmptyText
             var criteria = TicketSearchCriteria(text: refined ?? ticket.subject, statuses: [.closed, .closedLocked], limit: 5)

@@ -44,7 +44,7 @@ public struct WorkRecordController: Sendable {
             return draft
         }
         group.get("{id}/draft") { _, context in
-            let (ticket, caller) = try await access.readable(context, for: .read)
+            let (ticket, caller) = try await access.readable(context, for: .agentRead)
             try Authorization.require(caller.principal, .tickets, "Reply")
             guard let draft = try await store.draft(of: try TicketController.id(ticket.id)) else { throw Problem.notFound("The ticket has no draft.") }
             return draft
@@ -99,8 +99,7 @@ public struct WorkRecordController: Sendable {
             return ClosedView(timeLog: try await store.closeView(view, of: try TicketController.id(ticket.id), by: agent))
         }
         group.get("{id}/time-logs") { _, context in
-            let (ticket, caller) = try await access.readable(context, for: .read)
-            guard !caller.readsAsCustomer(ticket) else { throw Problem.notFound("No such ticket.") }
+            let (ticket, _) = try await access.readable(context, for: .agentRead)
             return Items(items: try await store.timeLogs(of: try TicketController.id(ticket.id)))
         }
         group.get("time-log-categories") { request, context in
