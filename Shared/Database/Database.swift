@@ -31,10 +31,24 @@ public struct Database: Sendable {
     /// Runs `body` in one transaction and rethrows the body's own error (postgres-nio wraps it), so a
     /// domain problem thrown inside keeps its HTTP status. Once it committed, the outbox events it appended go to
     /// ``committedEvents``.
+    ///
+    /// When PostgreSQL breaks a deadlock by aborting this transaction, everything it did is rolled back and `body`
+    /// runs again in a new one (``DeadlockRetry``): a request that met another change of the same rows is answered, not
+    /// failed. A body that does something outside the database it must not repeat at once (sends to the broker,
+    /// mails) passes `retryingDeadlocks: false`.
     public func transaction<Result: Sendable>(
-        _ body: (PostgresConnection) async throws -> Result
+        retryingDeadlocks: Bool = true, _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        try await publishingCommittedEvents { try await plainTransaction(body) }
+        var attempt = 1
+        while true {
+            do {
+                return try await publishingCommittedEvents { try await plainTransaction(body) }
+            } catch where retryingDeadlocks && DeadlockRetry.shouldRetry(error, attempt: attempt) {
+                logger.notice("transaction aborted to break a deadlock; running it again", metadata: ["attempt": "\(attempt + 1)"])
+                try await Task.sleep(for: DeadlockRetry.pause())
+                attempt += 1
+            }
+        }
     }
 
     /// Runs `work`, noting the outbox events appended meanwhile, and hands them to ``committedEvents`` once it

@@ -62,7 +62,8 @@ public struct MailRelay: Service {
     @discardableResult
     public func sendOnce() async throws -> Int {
         let database = store.database
-        return try await database.transaction { connection in
+        // Not run again on a deadlock: a second attempt would mail what the first mailed.
+        return try await database.transaction(retryingDeadlocks: false) { connection in
             var binds = PostgresBindings()
             binds.append(Self.maximumAttempts)
             let rows = try await connection.query(

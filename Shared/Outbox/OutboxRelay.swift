@@ -74,7 +74,8 @@ public struct OutboxRelay: Service {
     @discardableResult
     public func relayOnce() async throws -> PassResult {
         guard try await store.hasUnpublished() else { return PassResult(published: 0, failed: 0) }
-        return try await store.database.transaction { connection in
+        // Not run again on a deadlock: a second attempt would send what the first sent; the next pass does it.
+        return try await store.database.transaction(retryingDeadlocks: false) { connection in
             let records = try await store.claimUnpublished(limit: settings.batchSize, on: connection)
             guard !records.isEmpty else { return PassResult(published: 0, failed: 0) }
             var waves = RelayWaves(records)

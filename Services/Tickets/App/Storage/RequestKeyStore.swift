@@ -34,6 +34,7 @@ extension TicketStore {
         guard let key else { return (try await modify(id, expectedVersion: expectedVersion, actor: actor, change: change), false) }
         var replayed = false
         let ticket = try await modify(id, expectedVersion: nil, actor: actor) { ticket, connection in
+            replayed = false  // Each attempt decides afresh (a transaction may run again after a deadlock).
             switch key.outcome(given: try await ticketWritten(by: key, on: connection)) {
             case .write: break
             case .replay:
