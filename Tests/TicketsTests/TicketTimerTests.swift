@@ -295,10 +295,13 @@ struct TicketTimerTests {
                 while try await worker.runOne(now: later) { runs += 1 }
                 return runs
             }
-            // Another instance in the middle of running the earliest timer: its row stays locked until that commits.
+            // Another instance in the middle of running the earliest timer: its ticket stays locked until that commits.
             let whileHeld = try await kit.database.transaction { connection in
                 try await connection.query(
-                    PostgresQuery(unsafeSQL: "SELECT ticket_id FROM \(kit.database.table("timers")) ORDER BY due_at LIMIT 1 FOR UPDATE"), logger: kit.database.logger
+                    PostgresQuery(unsafeSQL: """
+                        SELECT t.id FROM \(kit.database.table("timers")) tm JOIN \(kit.database.table("tickets")) t ON t.id = tm.ticket_id
+                        ORDER BY tm.due_at LIMIT 1 FOR UPDATE OF t
+                        """), logger: kit.database.logger
                 ).consume()
                 return try await withThrowingTaskGroup(of: Int.self) { group in
                     for _ in 0..<2 { group.addTask { try await drain() } }
@@ -312,6 +315,37 @@ struct TicketTimerTests {
             #expect(try await kit.count("""
                 SELECT count(*)::int FROM {schema}.history WHERE action = 'ticket.status_changed' AND details->>'to' = 'closed'
                 """) == 30, "each ticket closed once")
+        }
+    }
+
+    @Test("A due timer whose ticket is being changed is passed over at once, and the change rewrites the timers without a deadlock")
+    func timerYieldsToAChange() async throws {
+        try await TicketTestKit.run { client, kit in
+            try await Self.enableTimers(kit, close: 1)
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Try this.","sendVariant":"waiting"}"#)
+            let ticket = try #require(UUID(uuidString: id))
+            let database = kit.database
+            let started = ContinuousClock.now
+            // A change of the ticket as every change runs: the ticket locked first, its timers rewritten later.
+            let ran = try await database.transaction(retryingDeadlocks: false) { connection in
+                var binds = PostgresBindings()
+                binds.append(ticket)
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "SELECT id FROM \(database.table("tickets")) WHERE id = $1 FOR UPDATE", binds: binds), logger: database.logger
+                ).consume()
+                async let fired = Self.worker(kit).runOne(now: Date().addingTimeInterval(2 * 3_600))
+                try await Task.sleep(for: .milliseconds(200))
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("timers")) WHERE ticket_id = $1", binds: binds), logger: database.logger
+                ).consume()
+                return try await fired
+            }
+            #expect(ran == false, "the worker passed the held ticket over")
+            #expect(ContinuousClock.now - started < .milliseconds(900), "nobody waited for PostgreSQL to break a deadlock")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.timers") == 0, "the change's rewrite stands")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE status = 'waiting'") == 1)
         }
     }
 

@@ -85,6 +85,14 @@ extension TicketStore {
         try await sweepDepartmentBatch(
             queue: "timer_resyncs", tickets: "status IN ('waiting', 'closed', 'closed_locked') AND deleted_at IS NULL", batchSize: batchSize
         ) { ids, _, connection in
+            // Each ticket is locked before its timers are rewritten, as every change of a ticket does: a change made
+            // meanwhile waits, then rewrites them from the state it leaves, and the two never interleave.
+            var binds = PostgresBindings()
+            binds.append(ids)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "SELECT id FROM \(database.table("tickets")) WHERE id = ANY($1) ORDER BY id FOR UPDATE", binds: binds),
+                logger: database.logger
+            ).consume()
             for id in ids { try await syncTimers(id, on: connection) }
         }
     }

@@ -47,6 +47,10 @@ public struct TimerWorker: Service {
     }
 
     /// Claims and runs the earliest due timer; false when none is due.
+    ///
+    /// The ticket is locked before its timer, the order every change of a ticket keeps (it locks the ticket, then
+    /// rewrites its timers), so a timer firing while an agent changes its ticket cannot deadlock with the change. A
+    /// ticket another transaction holds is passed over until it is free.
     @discardableResult
     public func runOne(now: Date = Date()) async throws -> Bool {
         let database = store.database
@@ -55,13 +59,24 @@ public struct TimerWorker: Service {
             binds.append(now)
             let rows = try await connection.query(
                 PostgresQuery(unsafeSQL: """
-                    DELETE FROM \(database.table("timers")) WHERE (ticket_id, kind) IN (
-                        SELECT ticket_id, kind FROM \(database.table("timers")) WHERE due_at <= $1 ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-                    RETURNING ticket_id, kind
+                    SELECT tm.ticket_id, tm.kind FROM \(database.table("timers")) tm JOIN \(database.table("tickets")) t ON t.id = tm.ticket_id
+                    WHERE tm.due_at <= $1 ORDER BY tm.due_at LIMIT 1 FOR UPDATE OF t SKIP LOCKED
                     """, binds: binds), logger: database.logger)
-            var claimed: (UUID, String)?
-            for try await row in rows.decode((UUID, String).self) { claimed = row }
-            guard let (ticketID, kindName) = claimed, let kind = TimerKind(rawValue: kindName) else { return false }
+            var found: (UUID, String)?
+            for try await row in rows.decode((UUID, String).self) { found = row }
+            guard let (ticketID, kindName) = found else { return false }
+            // The timer as it is now that the ticket is ours: a change that committed meanwhile may have moved it.
+            var claim = PostgresBindings()
+            claim.append(ticketID)
+            claim.append(kindName)
+            claim.append(now)
+            let claimedRows = try await connection.query(
+                PostgresQuery(unsafeSQL: """
+                    DELETE FROM \(database.table("timers")) WHERE ticket_id = $1 AND kind = $2 AND due_at <= $3 RETURNING kind
+                    """, binds: claim), logger: database.logger)
+            var claimed = false
+            for try await _ in claimedRows { claimed = true }
+            guard claimed, let kind = TimerKind(rawValue: kindName) else { return true }
             try await store.fire(kind, ticket: ticketID, now: now, on: connection)
             return true
         }
