@@ -71,4 +71,21 @@ struct HandOffTests {
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(idle.lowercased)'") == 0)
         }
     }
+
+    @Test("The room a hand-off frees under an overall Max Tickets takes the ticket queued in the agent's other group")
+    func handOffDrainsTheAgentsOtherGroups() async throws {
+        try await TicketTestKit.run { client, kit in
+            let (agent, held, queued) = try await QueueDrainTests.agentAtOverallMax(client, kit)
+            let busy = try await kit.agent()
+            try await kit.identity("agent.status_changed", [
+                "userID": agent.lowercased, "groupID": kit.frontLineID.lowercased, "departmentID": kit.departmentID.lowercased, "channel": "tickets",
+                "active": false, "changedBy": "auto-inactive", "handOff": true,
+            ])
+            let admin = try await kit.administratorToken()
+            let (_, _, handed) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(held)", token: admin)
+            #expect(handed["agentID"] as? String == busy.lowercased)
+            let (_, _, drained) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(queued)", token: admin)
+            #expect(drained["agentID"] as? String == agent.lowercased, "the other group's queue moves on to the room freed")
+        }
+    }
 }

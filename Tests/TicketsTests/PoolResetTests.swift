@@ -59,6 +59,47 @@ struct PoolResetTests {
         }
     }
 
+    @Test("An Active member who stops pulling from the queue and joins the round robin resets the pool as going active does")
+    func leavingPullFromQueueResetsThePool() async throws {
+        try await TicketTestKit.run { client, kit in
+            let working = try await kit.agent()
+            let puller = try await kit.agent(handling: "pull")
+            try await Self.sixTicketsFiveClosed(for: working, client: client, kit: kit)
+
+            try await kit.agent(handling: "primary", id: puller)
+            let shares = try await Self.ownersOfFourNewTickets(client: client, kit: kit)
+            #expect(shares[puller] == 2 && shares[working] == 2, "both start from their open, active tickets (0 and 1)")
+        }
+    }
+
+    @Test("An Active agent saved Active again (My Groups saved unchanged) leaves the pool as it is")
+    func activeAgainKeepsThePool() async throws {
+        try await TicketTestKit.run { client, kit in
+            let working = try await kit.agent()
+            try await Self.sixTicketsFiveClosed(for: working, client: client, kit: kit)
+            try await kit.setActive(working, true)
+            #expect(try await kit.count("SELECT allocated FROM {schema}.agent_groups WHERE agent_id = '\(working.lowercased)'") == 6)
+        }
+    }
+
+    @Test("A ticket transferred to a named agent counts in their round-robin share as well as toward their Max Tickets")
+    func namedTransferCountsInTheShare() async throws {
+        try await TicketTestKit.run { client, kit in
+            let first = try await kit.agent()
+            let second = try await kit.agent()
+            let ticket = try await kit.submit(client, token: try await kit.customer().token)
+            let id = try #require(ticket["id"] as? String)
+            let owner = try #require((ticket["agentID"] as? String).flatMap(UUID.init(uuidString:)))
+            let other = owner == first ? second : first
+            let (moved, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/transfer", token: try await kit.administratorToken(),
+                body: #"{"groupID":"\#(kit.frontLineID.lowercased)","agentID":"\#(other.lowercased)"}"#)
+            #expect(moved == .ok)
+            #expect(try await kit.count("SELECT allocated FROM {schema}.agent_groups WHERE agent_id = '\(other.lowercased)'") == 1)
+            #expect(try await kit.count("SELECT new_active FROM {schema}.agent_groups WHERE agent_id = '\(other.lowercased)'") == 1)
+        }
+    }
+
     /// Six portal tickets all go to `agent` (the only one receiving), who then closes five of them.
     static func sixTicketsFiveClosed(for agent: UUID, client: any TestClientProtocol, kit: TicketTestKit) async throws {
         let customer = try await kit.customer()

@@ -171,44 +171,54 @@ public struct DirectoryProjection: Sendable {
         binds.append(membership.maxTickets)
         binds.append(membership.excludedChannels.contains("tickets"))
         binds.append(membership.ticketsActive)
+        // The group's agent rows before this one's is written: the order every transaction keeps (a batch of new
+        // tickets' check, a pool reset), so that this write cannot deadlock with one of them.
+        _ = try await distributor.lockedSlots(in: group, on: connection)
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 WITH agent AS (INSERT INTO \(database.table("agents")) (id) VALUES ($2) ON CONFLICT (id) DO NOTHING),
-                before AS (SELECT active AND NOT excluded AS active FROM \(database.table("agent_groups")) WHERE group_id = $1 AND agent_id = $2)
+                before AS (SELECT active AND NOT excluded AS active, handling FROM \(database.table("agent_groups")) WHERE group_id = $1 AND agent_id = $2)
                 INSERT INTO \(database.table("agent_groups")) (group_id, agent_id, department_id, handling, max_tickets, excluded, active)
                 VALUES ($1, $2, $3, $4, $5, $6, $7)
                 ON CONFLICT (group_id, agent_id) DO UPDATE SET department_id = $3, handling = $4, max_tickets = $5, excluded = $6, active = $7
                 RETURNING $7 AND NOT $6, coalesce((SELECT active FROM before), false),
-                    coalesce((SELECT signed_out FROM \(database.table("agents")) WHERE id = $2), false)
+                    coalesce((SELECT signed_out FROM \(database.table("agents")) WHERE id = $2), false),
+                    coalesce((SELECT handling FROM before) = 'pull' AND $4 <> 'pull', false)
                 """, binds: binds), logger: database.logger)
-        var (activeNow, activeBefore, signedOut) = (false, false, false)
-        for try await row in rows.decode((Bool, Bool, Bool).self) { (activeNow, activeBefore, signedOut) = row }
-        // A new Active member changes the pool as going active does.
-        if activeNow && !activeBefore { try await distributor.resetPool(in: group, on: connection) }
+        var (activeNow, activeBefore, signedOut, leftPull) = (false, false, false, false)
+        for try await row in rows.decode((Bool, Bool, Bool, Bool).self) { (activeNow, activeBefore, signedOut, leftPull) = row }
+        // A new Active member changes the pool as going active does, and so does an Active member who stops pulling
+        // from the queue and joins the round robin: their allocation starts from their open tickets, not from when
+        // the pool last reset [S001:2925].
+        if activeNow && (!activeBefore || leftPull) { try await distributor.resetPool(in: group, on: connection) }
         if activeNow != activeBefore && !signedOut { try await store.triggerRebalanceRules(groups: [group], started: activeNow, on: connection) }
         try await store.drainQueue(of: group, on: connection)
     }
 
-    /// Active/Inactive for tickets in a group; going active resets the pool and drains the queue.
+    /// Active/Inactive for tickets in a group; going active resets the pool and drains the queue. The group's agent
+    /// rows are taken first, as in ``membership(_:on:)``.
     private func status(_ change: IdentityPayloads.StatusChanged, on connection: PostgresConnection) async throws {
         guard change.channel == "tickets", let group = UUID(parsing: change.groupID), let agent = UUID(parsing: change.userID) else { return }
+        _ = try await distributor.lockedSlots(in: group, on: connection)
         var binds = PostgresBindings()
         binds.append(group)
         binds.append(agent)
         binds.append(change.active)
-        // Whether the agent, signed in and not excluded, starts or stops receiving the group's tickets by this change.
+        // A row when the status changed: whether the agent, signed in and not excluded, starts or stops receiving
+        // the group's tickets by it.
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 UPDATE \(database.table("agent_groups")) SET active = $3 WHERE group_id = $1 AND agent_id = $2 AND active IS DISTINCT FROM $3
                 RETURNING NOT excluded AND NOT coalesce((SELECT signed_out FROM \(database.table("agents")) WHERE id = $2), false)
                 """, binds: binds),
             logger: database.logger)
-        var receivingChanged = false
-        for try await value in rows.decode(Bool.self) { receivingChanged = value }
+        var (changed, receivingChanged) = (false, false)
+        for try await value in rows.decode(Bool.self) { (changed, receivingChanged) = (true, value) }
         if !change.active, change.handOff == true { try await store.handOff(agent: agent, group: group, on: connection) }
         if receivingChanged { try await store.triggerRebalanceRules(groups: [group], started: change.active, on: connection) }
         guard change.active else { return }
-        try await distributor.resetPool(in: group, on: connection)
+        // Going active changes the pool [S001:2925]; an Active agent saved Active again (My Groups re-saved) does not.
+        if changed { try await distributor.resetPool(in: group, on: connection) }
         try await store.drainQueue(of: group, on: connection)
     }
 

@@ -134,7 +134,8 @@ struct Distributor: Sendable {
     }
 
     /// A ticket given to a named agent (an agent's own new ticket, a transfer to them) that counts as a ticket they
-    /// received: their new-active counts grow if they are a member of the group. True when it was counted.
+    /// received [S001:2918-2922]: their new-active counts (Max Tickets) and their allocation in the round robin grow if
+    /// they are a member of the group, as a ticket the round robin gave them would. True when it was counted.
     func countReceived(agentID: UUID, groupID: UUID, on connection: PostgresConnection) async throws -> Bool {
         var binds = PostgresBindings()
         binds.append(groupID)
@@ -142,7 +143,8 @@ struct Distributor: Sendable {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 WITH slot AS (
-                    UPDATE \(database.table("agent_groups")) SET new_active = new_active + 1 WHERE group_id = $1 AND agent_id = $2 RETURNING agent_id)
+                    UPDATE \(database.table("agent_groups")) SET new_active = new_active + 1, allocated = allocated + 1
+                    WHERE group_id = $1 AND agent_id = $2 RETURNING agent_id)
                 UPDATE \(database.table("agents")) SET new_active = new_active + 1 WHERE id IN (SELECT agent_id FROM slot) RETURNING id
                 """, binds: binds), logger: database.logger)
         var counted = false

@@ -23,13 +23,17 @@ extension TicketStore {
         for try await id in rows.decode(UUID.self) { ids.append(id) }
         var moved = 0
         for id in ids {
-            // The queue is not drained here: it would offer the departing agent the room their tickets just freed.
+            // The queue is not drained ticket by ticket: it would offer the departing agent the room their tickets just
+            // freed before they all moved on.
             _ = try await modify(id, expectedVersion: nil, actor: .system, on: connection, drainingTheQueue: false) { ticket, connection in
                 guard ticket.agentID == agent.lowercased, ticket.status == .active, !ticket.pinned else { return [] }
                 moved += 1
                 return [try await redistribute(&ticket, on: connection, reason: "hand_off", excluding: agent)]
             }
         }
+        // Leaving one group frees room under an overall Max Tickets that the agent's other groups' queues may use
+        // [S001:3256]; leaving every group (signing out) frees nothing they could take.
+        if moved > 0, let group { try await drainQueues(freedBy: agent, in: group, on: connection) }
         return moved
     }
 }
