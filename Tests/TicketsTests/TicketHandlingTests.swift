@@ -472,4 +472,41 @@ struct TicketHandlingTests {
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == before)
         }
     }
+
+    @Test("A split message becomes a ticket whatever fields agents must fill to send, owned by the splitting agent only when they belong to its group")
+    func splitKeepsTheCustomersMessage() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let admin = try await kit.administratorToken()
+            let (_, _, field) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/custom-fields", token: admin, body: #"{"name":"Serial","dataType":"text"}"#)
+            let fieldID = try #require(field["id"] as? String)
+            let (_, _, template) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/templates", token: admin,
+                body: #"{"name":"Hardware","fields":[{"fieldID":"\#(fieldID)","visibility":"agents","requiredByUsers":false,"requiredForSend":true,"requiredForClose":false,"showInCompose":true}]}"#)
+            try await kit.identity("department.updated", [
+                "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
+                "version": 2, "settings": ["tickets": ["customFieldTemplateID": try #require(template["id"] as? String)]],
+            ])
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token, subject: "Laptop")["id"] as? String)
+            for text in ["The charger is broken too.", "And the mouse."] {
+                _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/messages", token: customer.token, body: #"{"body":"\#(text)"}"#)
+            }
+            let (_, _, timeline) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/timeline", token: token)
+            let messages = (timeline["items"] as? [[String: Any]])?.compactMap { ($0["message"] as? [String: Any])?["id"] as? String } ?? []
+            #expect(messages.count == 3)
+
+            let (byAgent, _, mine) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/messages/\(messages[0])/split", token: token, body: "{}")
+            #expect(byAgent == .created, "the customer's message is not refused for a field agents fill later")
+            #expect(mine["agentID"] as? String == agent.lowercased, "the splitting member keeps it")
+            let (byAdmin, _, theirs) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/messages/\(messages[1])/split", token: admin, body: "{}")
+            #expect(byAdmin == .created)
+            #expect(theirs["agentID"] as? String == agent.lowercased, "an administrator outside the group leaves it to the round robin")
+
+            let (reply, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"On it."}"#)
+            #expect(reply == .unprocessableContent, "an agent's own send still needs the field")
+        }
+    }
 }

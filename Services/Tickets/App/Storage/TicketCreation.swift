@@ -121,7 +121,7 @@ extension TicketStore {
             ? [:]
             : try await checkedFieldValues(
                 new.customFields, existing: [:], department: new.department.id, byCustomer: byCustomer,
-                moment: byCustomer ? (new.fromForm ? .submit : nil) : .send,
+                moment: new.opening != nil ? .send : (new.fromForm ? .submit : nil),
                 defaults: true, on: connection)
         let now = Date()
         let sequence = try await ticketNumbers.next(1, on: connection).first ?? 0

@@ -24,10 +24,14 @@ extension TicketStore {
             // ticket writing from their own address; the account goes along only with the customer's own address.
             let sender = message.from.contains("@") ? message.from : source.customerEmail
             let sameCustomer = sender.lowercased() == source.customerEmail.lowercased()
+            // The splitting agent keeps the new ticket when they belong to its group; anyone else (an administrator, a
+            // manager of another group) leaves it to the group's round robin.
+            var owner = UUID(parsing: agent)
+            if let agentID = owner, try await standing(of: agentID, in: group, on: connection) == nil { owner = nil }
             var new = NewTicket(
                 department: department, groupID: group, customerUserID: sameCustomer ? source.customerUserID.flatMap(UUID.init(parsing:)) : nil,
                 customerEmail: sender, subject: subject ?? source.subject, bodyHTML: message.bodyHTML, bodyText: message.bodyText,
-                priority: source.priority, owner: UUID(parsing: agent), incoming: true, status: .active)
+                priority: source.priority, owner: owner, incoming: true, status: .active)
             new.source = try await keptSource(of: messageID, on: connection)
             let created = try await create(new, actor: .agent(agent), on: connection)
             let from = try await addComment(created.id, type: .general, body: "Split from ticket \(source.number).", author: agent, on: connection)
