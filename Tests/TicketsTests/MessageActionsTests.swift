@@ -98,6 +98,9 @@ struct MessageActionsTests {
             let (resent, _, _) = try await TicketTestKit.send(client, .post, base + "/messages/\(replyID)/resend", token: token)
             #expect(resent == .ok)
             #expect(try await kit.eventTypes().filter { $0 == "ticket.message_resent" }.count == 1)
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.history WHERE ticket_id = '\(id)' AND action = 'ticket.message_resent' AND details->>'bcc' = 'boss@support.example'
+                """) == 1, "a resend goes to the Bcc too")
             #expect(try await messageCount() == before + 1, "a resend sends the same message again")
 
             _ = try await AttachmentTests.upload(client, base + "/attachments?filename=photo.jpg", token: customer.token, bytes: [0xFF, 0xD8, 0xFF, 0xE0])

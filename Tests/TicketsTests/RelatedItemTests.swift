@@ -17,11 +17,18 @@ struct RelatedItemTests {
             let first = try #require(try await kit.submit(client, token: customer.token, subject: "Printer")["id"] as? String)
             let second = try #require(try await kit.submit(client, token: customer.token, subject: "Printer again")["id"] as? String)
             let chat = UUID().lowercased
+            let (_, secondBefore, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(second)", token: token)
 
             let (added, _, ticket) = try await TicketTestKit.send(
                 client, .post, "/api/v1/tickets/\(first)/related", token: token, body: #"{"kind":"ticket","itemID":"\#(second)"}"#)
             #expect(added == .created)
             #expect(ticket["status"] as? String == "active", "adding a related item changes no status")
+            let (_, secondAfter, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(second)", token: token)
+            #expect(secondAfter[.eTag] != secondBefore[.eTag], "the other ticket changed too")
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.history WHERE ticket_id = '\(second)' AND action = 'ticket.related_added' AND details->>'itemID' = '\(first)'
+                  AND actor_id = '\(agent.lowercased)'
+                """) == 1, "its history says who linked it")
             _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(first)/related", token: token, body: #"{"kind":"chat","itemID":"\#(chat)"}"#)
             let (_, _, firstItems) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(first)/related", token: token)
             #expect(Set((firstItems["items"] as? [[String: Any]])?.compactMap { $0["itemID"] as? String } ?? []) == [second, chat])
@@ -48,6 +55,9 @@ struct RelatedItemTests {
             let (removed, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(second)/related/ticket/\(first)", token: token)
             #expect(removed == .ok)
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.related_items") == 1, "both directions go; the chat stays")
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.history WHERE ticket_id = '\(first)' AND action = 'ticket.related_removed' AND details->>'itemID' = '\(second)'
+                """) == 1, "the other side's history says it went")
             let (gone, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(second)/related/ticket/\(first)", token: token)
             #expect(gone == .notFound)
             #expect(try await kit.eventTypes().contains("ticket.related_added"))

@@ -154,6 +154,10 @@ struct TicketLifecycleTests {
                 """) == 1)
             let (_, _, related) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(ids[0])/related", token: token)
             #expect((related["items"] as? [[String: Any]])?.count == 1, "the locked ticket and the new one are related")
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.history h JOIN {schema}.tickets t ON t.id = h.ticket_id
+                WHERE h.action = 'ticket.related_added' AND (t.id = '\(ids[0])' OR t.subject = 'Re: [#\(numbers[0])]')
+                """) == 2, "each link is in its ticket's history")
 
             try await message("ABC-12345678-0000", department: kit.departmentID.lowercased)
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == before + 2, "an unknown number opens a ticket where the command says")

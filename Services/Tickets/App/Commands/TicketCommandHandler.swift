@@ -79,10 +79,12 @@ public struct TicketCommandHandler: Sendable {
             bodyText: command.bodyText, bodyHTML: command.bodyHTML, source: command.source, rawContent: command.rawContent)
         let created = try await store.create(
             try await newTicket(opening, on: connection), actor: Actor(kind: command.source, id: command.customerUserID), on: connection)
-        // The locked ticket and the one its customer's message opened are each other's related items.
+        // The locked ticket and the one its customer's message opened are each other's related items, each link a
+        // change of its ticket with its event and history.
         if let locked = open.flatMap({ UUID(parsing: $0.id) }), let new = UUID(parsing: created.id) {
-            _ = try await store.link(new, .ticket, locked, by: "", on: connection)
-            _ = try await store.link(locked, .ticket, new, by: "", on: connection)
+            let actor = Actor(kind: command.source, id: command.customerUserID)
+            try await store.linkBack(new, to: locked, actor: actor, on: connection)
+            try await store.linkBack(locked, to: new, actor: actor, on: connection)
         }
     }
 

@@ -50,8 +50,8 @@ extension TicketStore {
         }
     }
 
-    /// Sends an outgoing message again to its recipients with the attachments it carried: publishes `ticket.message_resent`
-    /// for the mail sender.
+    /// Sends an outgoing message again to its recipients (Bcc too) with the attachments it carried: publishes
+    /// `ticket.message_resent` for the mail sender.
     public func resend(_ id: UUID, message messageID: UUID, by agent: String, expectedVersion: Int?) async throws -> Ticket {
         try await modify(id, expectedVersion: expectedVersion, actor: .agent(agent)) { _, connection in
             let original = try await message(messageID, of: id, on: connection)
@@ -61,6 +61,7 @@ extension TicketStore {
                 "ticket.message_resent",
                 [
                     "messageID": original.id, "agentID": agent, "to": original.to.joined(separator: ","), "cc": original.cc.joined(separator: ","),
+                    "bcc": original.bcc.joined(separator: ","),
                     "attachmentIDs": attachments.map(\.lowercased).joined(separator: ","),
                 ]
             )]

@@ -22,8 +22,8 @@ extension TicketStore {
         return items
     }
 
-    /// Links the item to the ticket (and a ticket back to this one); 409 when it already is. The ticket's status
-    /// stays as it is.
+    /// Links the item to the ticket (and a ticket back to this one, as a change of that ticket too); 409 when it
+    /// already is. The ticket's status stays as it is.
     public func addRelated(
         _ kind: RelatedItemKind, _ itemID: UUID, to ticketID: UUID, by agent: String, expectedVersion: Int? = nil
     ) async throws -> Ticket {
@@ -31,7 +31,7 @@ extension TicketStore {
             guard try await link(ticketID, kind, itemID, by: agent, on: connection) else {
                 throw Problem.conflict("This \(kind.rawValue) is already a related item of the ticket.")
             }
-            if kind == .ticket { _ = try await link(itemID, .ticket, ticketID, by: agent, on: connection) }
+            if kind == .ticket { try await linkBack(itemID, to: ticketID, actor: .agent(agent), on: connection) }
             return [("ticket.related_added", ["kind": kind.rawValue, "itemID": itemID.lowercased])]
         }
     }
@@ -42,8 +42,25 @@ extension TicketStore {
     ) async throws -> Ticket {
         try await modify(ticketID, expectedVersion: expectedVersion, actor: .agent(agent)) { ticket, connection in
             guard try await unlink(ticketID, kind, itemID, on: connection) else { throw Problem.notFound("No such related item.") }
-            if kind == .ticket { _ = try await unlink(itemID, .ticket, ticketID, on: connection) }
+            if kind == .ticket { try await unlinkBack(itemID, from: ticketID, actor: .agent(agent), on: connection) }
             return [("ticket.related_removed", ["kind": kind.rawValue, "itemID": itemID.lowercased])]
+        }
+    }
+
+    /// Ticket `other` shows `ticketID` among its related items, as a change of `other`: its version moves, its history
+    /// and `ticket.related_added` say who linked it. Nothing when it already did.
+    func linkBack(_ other: UUID, to ticketID: UUID, actor: Actor, on connection: PostgresConnection) async throws {
+        _ = try await modify(other, expectedVersion: nil, actor: actor, on: connection) { _, connection in
+            guard try await link(other, .ticket, ticketID, by: actor.id ?? "", on: connection) else { return [] }
+            return [("ticket.related_added", ["kind": RelatedItemKind.ticket.rawValue, "itemID": ticketID.lowercased])]
+        }
+    }
+
+    /// The other side of removing a link between two tickets, as ``linkBack(_:to:actor:on:)`` is of adding it.
+    private func unlinkBack(_ other: UUID, from ticketID: UUID, actor: Actor, on connection: PostgresConnection) async throws {
+        _ = try await modify(other, expectedVersion: nil, actor: actor, on: connection) { _, connection in
+            guard try await unlink(other, .ticket, ticketID, on: connection) else { return [] }
+            return [("ticket.related_removed", ["kind": RelatedItemKind.ticket.rawValue, "itemID": ticketID.lowercased])]
         }
     }
 
