@@ -56,7 +56,7 @@ struct ListJSONTests {
 
     @Test("A list page is byte for byte the page the tickets would write themselves, `/` apart, through every list, page and status")
     func keptJSONIsTheTicketsOwn() async throws {
-        try await TicketTestKit.run { client, kit in
+        try await TicketTestKit.run(countsKept: false) { client, kit in
             let agent = try await Self.variedTickets(client, kit)
             let idle = try await kit.agent(maxTickets: 5, active: false)
             let token = try await kit.administratorToken()

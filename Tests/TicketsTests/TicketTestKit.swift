@@ -25,8 +25,12 @@ struct TicketTestKit: Sendable {
 
     /// `schema` other than the service's own runs prepared statements unprepared (``ScopedViewStatement``). The
     /// CAPTCHA is off unless `captcha` says otherwise, so that the suites' customers submit without solving one.
+    ///
+    /// After the body, every ticket's `list_json` and the view counts must be current; a suite that writes tickets'
+    /// rows by hand (bulk copies, direct updates of what counts) passes `countsKept: false`, since kept counts follow
+    /// changes made through the store only.
     static func run(
-        schema: String = "tickets", index: (@Sendable () throws -> SearchIndex)? = nil, captcha: CaptchaMode = .none,
+        schema: String = "tickets", index: (@Sendable () throws -> SearchIndex)? = nil, captcha: CaptchaMode = .none, countsKept: Bool = true,
         _ body: @escaping @Sendable (any TestClientProtocol, TicketTestKit) async throws -> Void
     ) async throws {
         try await TestDatabase.withFreshSchema(schema) { database in
@@ -44,7 +48,36 @@ struct TicketTestKit: Sendable {
             ready.api.addRoutes(to: router)
             try await Application(router: router).test(.router) { client in try await body(client, ready) }
             try await ready.expectListJSONCurrent()
+            if countsKept { try await ready.expectCountsCurrent() }
         }
+    }
+
+    /// The view counts kept with each change (`ticket_counts`) are what counting the tickets gives now, cell by cell:
+    /// whatever the suite did, no change of a ticket left a count behind.
+    func expectCountsCurrent() async throws {
+        let drift = try await database.client.query(
+            PostgresQuery(unsafeSQL: """
+                WITH live AS (SELECT * FROM \(database.table("tickets")) WHERE deleted_at IS NULL),
+                counted AS (
+                    SELECT scope, scope_id, status, count(*) AS n FROM (
+                        SELECT 'group' AS scope, group_id AS scope_id, status FROM live
+                        UNION ALL SELECT 'department', department_id, status FROM live
+                        UNION ALL SELECT 'brand', brand_id, status FROM live
+                        UNION ALL SELECT 'agent', agent_id, status FROM live WHERE agent_id IS NOT NULL
+                        UNION ALL SELECT 'queue', group_id, status FROM live WHERE agent_id IS NULL
+                        UNION ALL SELECT 'followups', agent_id, CASE WHEN follow_up_due THEN 'due' ELSE 'scheduled' END
+                            FROM live WHERE agent_id IS NOT NULL AND follow_up_at IS NOT NULL) cells
+                    GROUP BY scope, scope_id, status),
+                kept AS (
+                    SELECT scope, scope_id, status, sum(n) AS n FROM \(database.table("ticket_counts"))
+                    GROUP BY scope, scope_id, status HAVING sum(n) <> 0)
+                SELECT scope || ' ' || scope_id || ' ' || status || ': kept ' || coalesce(k.n, 0) || ', counted ' || coalesce(c.n, 0)
+                FROM counted c FULL JOIN kept k USING (scope, scope_id, status) WHERE c.n IS DISTINCT FROM k.n
+                """),
+            logger: database.logger)
+        var cells: [String] = []
+        for try await cell in drift.decode(String.self) { cells.append(cell) }
+        #expect(cells.isEmpty, "view counts that drifted from the tickets: \(cells.prefix(5))")
     }
 
     /// Every ticket's `list_json` is what `ticket_json` writes of it now (whatever the suite did, no statement changed a
