@@ -61,4 +61,20 @@ struct QueueDrainTests {
             #expect(ticket["agentID"] as? String == agent.lowercased)
         }
     }
+
+    @Test("A queued Waiting ticket made Active again goes to an agent with room, as a new ticket would")
+    func reactivatedQueuedTicketIsOffered() async throws {
+        try await TicketTestKit.run { client, kit in
+            let admin = try await kit.administratorToken()
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let (waited, _, waiting) = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/status", token: admin, body: #"{"status":"waiting"}"#)
+            #expect(waited == .ok && waiting["agentID"] == nil, "no agent yet: it waits in the queue")
+            let agent = try await kit.agent()
+            let (_, _, still) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: admin)
+            #expect(still["agentID"] == nil, "a Waiting ticket is not handed out")
+            let (activated, _, active) = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/status", token: admin, body: #"{"status":"active"}"#)
+            #expect(activated == .ok)
+            #expect(active["agentID"] as? String == agent.lowercased, "Active again, it goes to the agent with room")
+        }
+    }
 }

@@ -34,6 +34,8 @@ struct TicketActionsCommandTests {
                   AND action IN ('ticket.transferred', 'ticket.status_changed', 'ticket.priority_changed', 'ticket.pinned')
                 """)
             #expect(actions == 4)
+            #expect(try await kit.count("SELECT new_active FROM {schema}.agent_groups WHERE agent_id = '\(second.agent.lowercased)'") == 0, "a Waiting ticket holds no Max Tickets room")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE counts_toward_max") == 0)
         }
     }
 

@@ -30,13 +30,17 @@ public struct TicketActions: Sendable, Equatable {
 
 extension TicketStore {
     /// Transfer, reply, status (through the department's close guards), priority and pin, in that order, in the
-    /// caller's transaction; any refusal changes nothing.
+    /// caller's transaction; any refusal changes nothing. With a transfer, the status goes with it, as Send and
+    /// Transfer's does: whether the receiving agent counts the ticket toward Max Tickets follows the status it ends with.
     func apply(_ actions: TicketActions, to id: UUID, by actor: Actor, on connection: PostgresConnection) async throws -> Ticket {
         try await modify(id, expectedVersion: nil, actor: actor, on: connection) { ticket, connection in
             var published: [(type: String, details: [String: String])] = []
-            if let transfer = actions.transfer { published += try await transferChange(&ticket, transfer, by: actor.id ?? "", on: connection) }
+            if var transfer = actions.transfer {
+                transfer.status = actions.status ?? transfer.status
+                published += try await transferChange(&ticket, transfer, by: actor.id ?? "", on: connection)
+            }
             if let reply = actions.reply { published.append(try await automatedReply(reply, to: &ticket, on: connection)) }
-            if let status = actions.status {
+            if let status = actions.status, actions.transfer == nil {
                 try await checkClose(ticket, to: status, on: connection)
                 if let change = apply(status, to: &ticket, cause: actor.kind) { published.append(change) }
             }

@@ -48,8 +48,10 @@ extension TicketStore {
             CountPlacement.delta(from: CountPlacement(before), to: deleted ? nil : CountPlacement(saved)), on: connection)
         for event in published { try await events.publish(event.type, saved, actor: actor, details: event.details, on: connection) }
         try await recordRecent(before: before, after: saved, actor: actor, on: connection)
-        if released, drainingTheQueue, let group = UUID(parsing: before.groupID) {
-            try await drainQueues(freedBy: before.agentID.flatMap(UUID.init(parsing:)), in: group, on: connection)
+        // A queued ticket made Active again (a status change, a bounce, a rule) is offered as a new one is.
+        let activeInQueue = saved.agentID == nil && saved.status == .active && before.status != .active && saved.groupID == before.groupID
+        if released || activeInQueue, drainingTheQueue, let group = UUID(parsing: before.groupID) {
+            try await drainQueues(freedBy: released ? before.agentID.flatMap(UUID.init(parsing:)) : nil, in: group, on: connection)
             // The room it freed may have taken this very ticket out of a queue (its owner's other group).
             if saved.agentID == nil, let drained = try await find(id, on: connection, lock: false, includingDeleted: true) { return drained }
         }
