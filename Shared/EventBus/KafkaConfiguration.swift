@@ -71,12 +71,18 @@ extension KafkaConfiguration {
         return properties
     }
 
+    /// The largest event a producer sends: well above what any service's request limit lets one event carry.
+    public static let maximumMessageBytes = 32 * 1024 * 1024
+
     var producerProperties: [String: String] {
         var properties = commonProperties
         properties["enable.idempotence"] = "true"
         properties["acks"] = "all"
         properties["message.timeout.ms"] = String(messageTimeoutMs)
         properties["linger.ms"] = String(lingerMs)
+        // librdkafka refuses a message over 1,000,000 bytes by default, and a refused event would stay in its outbox
+        // (and hold back later events of its key) for good: a knowledge article may carry megabytes of text.
+        properties["message.max.bytes"] = String(Self.maximumMessageBytes)
         // A broker that lost our producer id (Tansu after a restart) makes librdkafka bump the epoch
         // and retry until message.timeout.ms, without any error event; only its "eos" debug log
         // ("UNKPID") says so. The producer watches for it and replaces its instance.

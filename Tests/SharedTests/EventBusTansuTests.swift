@@ -46,6 +46,24 @@ struct EventBusTansuTests {
         }
     }
 
+    @Test("an event of several megabytes (a long article's) is produced and consumed, not refused for its size")
+    func largeEventsGoThrough() async throws {
+        let admin = KafkaAdmin(configuration: configuration, logger: logger)
+        let topic = EventBusTest.uniqueName("large")
+        try await admin.createTopics([topic], partitions: 1)
+        let producer = try KafkaProducer(configuration: configuration, logger: logger)
+        let large = [UInt8](repeating: UInt8(ascii: "x"), count: 4_000_000)
+        let results = await producer.send([
+            OutgoingMessage(topic: topic, key: "article", value: large), OutgoingMessage(topic: topic, key: "article", value: Array("after".utf8)),
+        ])
+        await producer.shutdown()
+        #expect(EventBusTest.failures(results).isEmpty, "\(EventBusTest.failures(results))")
+        let consumer = try KafkaConsumer(configuration: configuration, groupID: EventBusTest.uniqueName("group"), topics: [topic], logger: logger)
+        let received = await EventBusTest.collect(consumer, count: 2, timeout: .seconds(60))
+        await consumer.close()
+        #expect(received.map(\.value.count) == [4_000_000, 5])
+    }
+
     @Test("a second consumer of the same group continues where the first one's processed offsets end")
     func committedOffsetsSurviveAConsumer() async throws {
         let topic = EventBusTest.uniqueName("commit")
