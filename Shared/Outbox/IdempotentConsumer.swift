@@ -46,15 +46,27 @@ public struct IdempotentConsumer: Service {
         await consumer.close()
     }
 
-    /// Applies one message; an envelope that cannot be read is logged and skipped rather than retried forever.
-    func apply(_ message: ConsumedMessage) async throws {
+    /// Applies one message; an envelope that cannot be read is logged and skipped rather than retried forever, and so
+    /// is an event its handler can never apply (``PermanentEventFailure``): it is recorded as processed, without its
+    /// effect, and logged whole as an error so that what it carried can be recovered by hand.
+    public func apply(_ message: ConsumedMessage) async throws {
         guard let header = try? CloudEventCoding.decodeHeader(message.value), let eventID = UUID(parsing: header.id) else {
             logger.error("skipping undecodable event", metadata: ["topic": "\(message.topic)", "offset": "\(message.offset)"])
             return
         }
-        try await database.transaction { connection in
-            guard try await ledger.recordIfNew(eventID, on: connection) else { return }
-            try await handler(header, message.value, connection)
+        do {
+            try await database.transaction { connection in
+                guard try await ledger.recordIfNew(eventID, on: connection) else { return }
+                try await handler(header, message.value, connection)
+            }
+        } catch where PermanentEventFailure.matches(error) {
+            logger.error(
+                "skipping an event its handler can never apply",
+                metadata: [
+                    "topic": "\(message.topic)", "offset": "\(message.offset)", "type": "\(header.type)", "error": "\(String(reflecting: error))",
+                    "event": "\(String(decoding: message.value, as: UTF8.self))",
+                ])
+            try await database.transaction { connection in _ = try await ledger.recordIfNew(eventID, on: connection) }
         }
     }
 }
