@@ -61,7 +61,10 @@ public struct TicketCommandHandler: Sendable {
     private func addMessage(_ command: AddTicketMessageCommand, on connection: PostgresConnection) async throws {
         let from = try TicketInput.email(command.fromAddress, field: "fromAddress")
         let body = try TicketInput.body(text: command.bodyText, html: command.bodyHTML)
-        let open = try await store.find(number: command.ticketNumber, on: connection)
+        var open = try await store.find(number: command.ticketNumber, on: connection)
+        // Its status read under the ticket's lock: a timer that locks it meanwhile would otherwise refuse the message
+        // (and drop the customer's mail) instead of letting it open a new ticket.
+        if let id = open.flatMap({ UUID(parsing: $0.id) }) { open = try await store.find(id, on: connection, lock: true) }
         if let ticket = open, ticket.status != .closedLocked {
             _ = try await store.customerMessage(
                 try TicketInput.uuid(ticket.id, field: "ticketNumber"), from: from, userID: command.customerUserID, html: body.html, text: body.text,
