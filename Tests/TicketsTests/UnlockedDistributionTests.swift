@@ -1,3 +1,4 @@
+import Contracts
 import Database
 import Foundation
 import PostgresNIO
@@ -119,6 +120,20 @@ struct UnlockedDistributionTests {
         }
     }
 
+    @Test("A batch whose tickets were written though it failed (its answer lost) answers them as written, not twice")
+    func aWrittenBatchIsNotWrittenTwice() async throws {
+        try await TicketTestKit.run { _, kit in
+            let store = kit.api.store
+            let new = try await Self.newTicket(kit)
+            // The batch's statement committed, then its connection failed: the tickets are there under their ids.
+            _ = try await store.createPlain([(new, .system)])
+            let results = await store.create(batch: [PendingTicket(departmentID: kit.departmentID, actor: .system) { _ in new }])
+            let answered = try #require(try results.first?.get())
+            #expect(answered.id == new.id.lowercased)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 1, "written once")
+        }
+    }
+
     static func read(_ kit: TicketTestKit) async throws -> DistributionReading {
         let store = kit.api.store
         return try await store.database.withConnection { try await store.distributor.reading([kit.frontLineID], locking: false, on: $0) }
@@ -127,7 +142,11 @@ struct UnlockedDistributionTests {
     static func write(_ kit: TicketTestKit, from reading: DistributionReading, count: Int = 1) async throws {
         let store = kit.api.store
         let new = try await Self.newTicket(kit)
-        let items = Array(repeating: (new, Actor.system), count: count)
+        let items = (0..<count).map { _ in
+            var ticket = new
+            ticket.id = UUIDv7.generate()
+            return (ticket, Actor.system)
+        }
         _ = try await store.database.withConnection { try await store.createPlain(items, from: reading, on: $0) }
     }
 

@@ -31,7 +31,8 @@ extension TicketStore {
     /// Creates several tickets with the outcome of ``create(_:actor:)`` for each: plain active tickets together
     /// in one transaction (numbers, round robin, tickets, first messages, counts, events and history each one
     /// statement for the whole batch), the others one by one. If the batch transaction fails, its tickets are
-    /// retried one by one, so that one ticket's failure stays its own.
+    /// retried one by one, so that one ticket's failure stays its own; a ticket the failed batch did write (its
+    /// commit went through, its answer was lost) is answered as it is, not written twice.
     public func create(batch pending: [PendingTicket]) async -> [Result<Ticket, any Error>] {
         var results = [Result<Ticket, any Error>?](repeating: nil, count: pending.count)
         let known: [UUID: KnownDepartment]
@@ -61,6 +62,10 @@ extension TicketStore {
         }
         for item in oneByOne {
             do {
+                if plain.contains(where: { $0.position == item.position }), let written = try await find(item.new.id) {
+                    results[item.position] = .success(written)
+                    continue
+                }
                 results[item.position] = .success(try await create(item.new, actor: item.actor))
             } catch {
                 results[item.position] = .failure(error)
@@ -110,7 +115,7 @@ extension TicketStore {
         let numbers = try await ticketNumbers.next(items.count, on: connection).map { TicketNumber.make(sequence: $0, at: now) }
         let tickets = zip(items, zip(numbers, agents)).map { item, numbered in
             Ticket(
-                id: UUIDv7.generate().lowercased, number: numbered.0, brandID: item.new.department.brandID.lowercased,
+                id: item.new.id.lowercased, number: numbered.0, brandID: item.new.department.brandID.lowercased,
                 departmentID: item.new.department.id.lowercased, groupID: item.new.groupID.lowercased, agentID: numbered.1?.lowercased,
                 customerUserID: item.new.customerUserID?.lowercased, customerEmail: item.new.customerEmail, subject: item.new.subject, status: .active,
                 priority: item.new.priority, pinned: false, messagesIn: item.new.incoming ? 1 : 0, messagesOut: item.new.incoming ? 0 : 1,

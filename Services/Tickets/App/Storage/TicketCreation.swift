@@ -41,6 +41,10 @@ public struct AgentOpening: Sendable {
 
 /// What a new ticket is made from, after validation.
 public struct NewTicket: Sendable {
+    /// The ticket's id, chosen before it is written: a batch whose statement failed in a way that may have come after
+    /// its commit (a lost connection) is written again one by one, and a ticket already there under its id is
+    /// answered rather than written twice.
+    public var id = UUIDv7.generate()
     public var department: KnownDepartment
     public var groupID: UUID
     public var customerUserID: UUID?
@@ -125,7 +129,7 @@ extension TicketStore {
                 defaults: true, on: connection)
         let now = Date()
         let sequence = try await ticketNumbers.next(1, on: connection).first ?? 0
-        let id = UUIDv7.generate()
+        let id = new.id
         var agent = new.owner
         if let opening = new.opening {
             agent = try await checkedOwner(of: new, openedBy: opening, on: connection)
