@@ -140,6 +140,9 @@ public struct DirectoryProjection: Sendable {
         binds.append(department.language ?? "en")
         let departments = database.table("departments")
         let before = try await store.timerPolicy(ofDepartment: department.id, on: connection)
+        let id = UUID(parsing: department.id)
+        var brandBefore: UUID?
+        if let id { brandBefore = try await store.department(id, on: connection)?.brandID }
         try await connection.query(
             PostgresQuery(unsafeSQL: """
                 INSERT INTO \(departments) (id, brand_id, name, front_line_group_id, hidden_from_portal, new_tickets_in_portal,
@@ -158,6 +161,10 @@ public struct DirectoryProjection: Sendable {
         ).consume()
         if let before, before != (try await store.timerPolicy(ofDepartment: department.id, on: connection)) {
             try await store.scheduleTimerResync(ofDepartment: department.id, on: connection)
+        }
+        // Moved to another brand (an event older than what tickets holds changes nothing): its tickets follow.
+        if let id, let brandBefore, let brandNow = try await store.department(id, on: connection)?.brandID, brandNow != brandBefore {
+            try await store.scheduleBrandMove(ofDepartment: department.id, on: connection)
         }
     }
 

@@ -766,5 +766,8 @@ public enum TicketMigrations {
                     ADD CONSTRAINT tickets_follow_up_priority_rank CHECK (follow_up_priority BETWEEN 0 AND 3)
                 """,
             ]),
+        Migration(version: 169, name: "a department moved to another brand takes its tickets along, batch by batch", sql: [
+            "CREATE TABLE {schema}.department_brand_moves (department_id uuid PRIMARY KEY, after_ticket uuid)",
+        ]),
     ]
 }

@@ -33,6 +33,7 @@ public struct TimerWorker: Service {
         await PollingLoop.run(pause: interval, gate: gate, logger: logger, what: "timer") {
             while try await runOne() {}
             while try await store.resyncDepartmentTimers() {}
+            while try await store.moveDepartmentTicketsToItsBrand() {}
             while try await store.removeDeletedDepartmentTickets() {}
             while try await store.runDueRebalanceRule() != nil {}
             while try await store.runDueTaskTimer() {}
