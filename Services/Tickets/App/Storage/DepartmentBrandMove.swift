@@ -9,14 +9,7 @@ import PostgresNIO
 extension TicketStore {
     /// Queues the department's tickets for the move to its current brand (from the start, if a move was under way).
     func scheduleBrandMove(ofDepartment id: String, on connection: PostgresConnection) async throws {
-        var binds = PostgresBindings()
-        binds.append(UUID(parsing: id))
-        try await connection.query(
-            PostgresQuery(unsafeSQL: """
-                INSERT INTO \(database.table("department_brand_moves")) (department_id, after_ticket) VALUES ($1, NULL)
-                ON CONFLICT (department_id) DO UPDATE SET after_ticket = NULL
-                """, binds: binds), logger: database.logger
-        ).consume()
+        try await scheduleSweep("department_brand_moves", ofDepartment: id, on: connection)
     }
 
     /// Moves the next batch of a moved department's tickets to its brand in one transaction: each ticket's brand and

@@ -1,3 +1,4 @@
+import Contracts
 import Database
 import Foundation
 import PostgresNIO
@@ -7,6 +8,19 @@ import PostgresNIO
 /// columns), and each call takes one batch in one transaction. With several instances each batch is taken by one
 /// (SKIP LOCKED); an interrupted sweep resumes after the last ticket it finished.
 extension TicketStore {
+    /// Queues a sweep of the department's tickets in `queue` (a table of department_id and after_ticket), from the
+    /// start if one was under way.
+    func scheduleSweep(_ queue: String, ofDepartment id: String, on connection: PostgresConnection) async throws {
+        var binds = PostgresBindings()
+        binds.append(UUID(parsing: id))
+        try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                INSERT INTO \(database.table(queue)) (department_id, after_ticket) VALUES ($1, NULL)
+                ON CONFLICT (department_id) DO UPDATE SET after_ticket = NULL
+                """, binds: binds), logger: database.logger
+        ).consume()
+    }
+
     /// Runs `batch` on the next tickets (by id, matching `tickets`, a condition on the tickets table) of a
     /// department waiting in `queue` whose row passes `claimable`, with the value of its `extra` column; false when
     /// none waits.

@@ -69,14 +69,7 @@ extension TicketStore {
 
     /// Asks the timer workers to re-time every ticket of the department (from the start, if a sweep was under way).
     func scheduleTimerResync(ofDepartment id: String, on connection: PostgresConnection) async throws {
-        var binds = PostgresBindings()
-        binds.append(UUID(parsing: id))
-        try await connection.query(
-            PostgresQuery(unsafeSQL: """
-                INSERT INTO \(database.table("timer_resyncs")) (department_id, after_ticket) VALUES ($1, NULL)
-                ON CONFLICT (department_id) DO UPDATE SET after_ticket = NULL
-                """, binds: binds), logger: database.logger
-        ).consume()
+        try await scheduleSweep("timer_resyncs", ofDepartment: id, on: connection)
     }
 
     /// Re-times the next batch of a department waiting for it, in one transaction; false when none waits.
