@@ -48,6 +48,7 @@ public struct DirectoryProjection: Sendable {
             // Its rebalance rules and signatures could never apply again.
             try await execute("DELETE FROM \(database.table("rebalance_rules")) WHERE group_id = $1", [group.groupID], on: connection)
             try await execute("DELETE FROM \(database.table("signatures")) WHERE group_id = $1", [group.groupID], on: connection)
+            if let department = group.departmentID { try await store.scheduleRemoval(ofGroup: group.groupID, department: department, on: connection) }
         case "agent.membership_changed":
             try await membership(try decode(IdentityPayloads.Membership.self, bytes), on: connection)
         case "agent.status_changed":

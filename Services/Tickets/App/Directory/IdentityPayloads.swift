@@ -56,6 +56,7 @@ enum IdentityPayloads {
 
     struct GroupDeleted: Decodable {
         var groupID: String
+        var departmentID: String?
     }
 
     struct Membership: Decodable {

@@ -769,5 +769,8 @@ public enum TicketMigrations {
         Migration(version: 169, name: "a department moved to another brand takes its tickets along, batch by batch", sql: [
             "CREATE TABLE {schema}.department_brand_moves (department_id uuid PRIMARY KEY, after_ticket uuid)",
         ]),
+        Migration(version: 170, name: "a deleted group's tickets handed to its department's front-line group, batch by batch", sql: [
+            "CREATE TABLE {schema}.group_removals (group_id uuid PRIMARY KEY, department_id uuid NOT NULL, after_ticket uuid)",
+        ]),
     ]
 }

@@ -23,15 +23,15 @@ extension TicketStore {
 
     /// Runs `batch` on the next tickets (by id, matching `tickets`, a condition on the tickets table) of a
     /// department waiting in `queue` whose row passes `claimable`, with the value of its `extra` column; false when
-    /// none waits.
+    /// none waits. `scope` is the column both tables name the swept tickets by: a group's (`group_id`) as well.
     func sweepDepartmentBatch(
-        queue: String, extra: String = "NULL::uuid", claimable: String = "true", tickets filter: String, batchSize: Int,
-        batch: ([UUID], UUID?, PostgresConnection) async throws -> Void
+        queue: String, scope: String = "department_id", extra: String = "NULL::uuid", claimable: String = "true", tickets filter: String,
+        batchSize: Int, batch: ([UUID], UUID?, PostgresConnection) async throws -> Void
     ) async throws -> Bool {
         try await database.transaction { connection in
             let table = database.table(queue)
             let claimed = try await connection.query(
-                PostgresQuery(unsafeSQL: "SELECT department_id, after_ticket, \(extra) FROM \(table) q WHERE \(claimable) LIMIT 1 FOR UPDATE SKIP LOCKED"),
+                PostgresQuery(unsafeSQL: "SELECT \(scope), after_ticket, \(extra) FROM \(table) q WHERE \(claimable) LIMIT 1 FOR UPDATE SKIP LOCKED"),
                 logger: database.logger)
             var next: (UUID, UUID?, UUID?)?
             for try await row in claimed.decode((UUID, UUID?, UUID?).self) { next = row }
@@ -43,7 +43,7 @@ extension TicketStore {
             let rows = try await connection.query(
                 PostgresQuery(unsafeSQL: """
                     SELECT id FROM \(database.table("tickets"))
-                    WHERE department_id = $1 AND \(filter) AND id > \(KeysetCursor.uuidAfter("$2")) ORDER BY id LIMIT $3
+                    WHERE \(scope) = $1 AND \(filter) AND id > \(KeysetCursor.uuidAfter("$2")) ORDER BY id LIMIT $3
                     """, binds: binds), logger: database.logger)
             var ids: [UUID] = []
             for try await id in rows.decode(UUID.self) { ids.append(id) }
@@ -53,8 +53,8 @@ extension TicketStore {
             if ids.count == batchSize { progress.append(ids.last) }
             try await connection.query(
                 PostgresQuery(unsafeSQL: ids.count < batchSize
-                    ? "DELETE FROM \(table) WHERE department_id = $1"
-                    : "UPDATE \(table) SET after_ticket = $2 WHERE department_id = $1", binds: progress), logger: database.logger
+                    ? "DELETE FROM \(table) WHERE \(scope) = $1"
+                    : "UPDATE \(table) SET after_ticket = $2 WHERE \(scope) = $1", binds: progress), logger: database.logger
             ).consume()
             return true
         }

@@ -35,6 +35,7 @@ public struct TimerWorker: Service {
             while try await store.resyncDepartmentTimers() {}
             while try await store.moveDepartmentTicketsToItsBrand() {}
             while try await store.removeDeletedDepartmentTickets() {}
+            while try await store.removeDeletedGroupTickets() {}
             while try await store.runDueRebalanceRule() != nil {}
             while try await store.runDueTaskTimer() {}
             while try await store.runDueTaskSchedule() {}

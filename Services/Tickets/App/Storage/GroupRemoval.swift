@@ -1,0 +1,42 @@
+import Contracts
+import Database
+import Foundation
+import PostgresNIO
+import ServiceKit
+
+/// A deleted group's tickets: handed to its department's front-line group as a transfer (that group's round robin, or
+/// its queue), by the timer workers, batch by batch, once across instances, resuming after a restart. Without it they
+/// would stay in a group no agent belongs to, out of every group list and queue.
+extension TicketStore {
+    /// Queues the group's tickets for the hand-over.
+    func scheduleRemoval(ofGroup id: String, department: String, on connection: PostgresConnection) async throws {
+        var binds = PostgresBindings()
+        binds.append(UUID(parsing: id))
+        binds.append(UUID(parsing: department))
+        try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                INSERT INTO \(database.table("group_removals")) (group_id, department_id) VALUES ($1, $2)
+                ON CONFLICT (group_id) DO UPDATE SET after_ticket = NULL
+                """, binds: binds), logger: database.logger
+        ).consume()
+    }
+
+    /// Hands the next batch of a deleted group's tickets to its department's front-line group in one transaction;
+    /// false when no group waits. A department that is gone too leaves its tickets to the department's removal.
+    @discardableResult
+    public func removeDeletedGroupTickets(batchSize: Int = 200) async throws -> Bool {
+        try await sweepDepartmentBatch(
+            queue: "group_removals", scope: "group_id", extra: "department_id", tickets: "deleted_at IS NULL", batchSize: batchSize
+        ) { ids, departmentID, connection in
+            guard let departmentID, let department = try await department(departmentID, on: connection) else { return }
+            for id in ids {
+                _ = try await modify(id, expectedVersion: nil, actor: .system, on: connection) { ticket, connection in
+                    // The front-line group goes only with its department, whose removal moves the tickets elsewhere.
+                    guard ticket.groupID != department.frontLineGroupID.lowercased else { return [] }
+                    return try await transferChange(
+                        &ticket, TicketTransfer(groupID: department.frontLineGroupID, agentID: nil, comment: nil), by: "system", on: connection)
+                }
+            }
+        }
+    }
+}
