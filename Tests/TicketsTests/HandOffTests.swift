@@ -88,4 +88,26 @@ struct HandOffTests {
             #expect(drained["agentID"] as? String == agent.lowercased, "the other group's queue moves on to the room freed")
         }
     }
+
+    @Test("A deleted agent's Active tickets, pinned ones too, go to the group's other agents")
+    func deletedAgentHandsOff() async throws {
+        try await TicketTestKit.run { client, kit in
+            let leaving = try await kit.agent()
+            let customer = try await kit.customer()
+            let ids = [
+                try #require(try await kit.submit(client, token: customer.token, subject: "A")["id"] as? String),
+                try #require(try await kit.submit(client, token: customer.token, subject: "B")["id"] as? String),
+            ]
+            let token = try await kit.token(leaving, roles: ["Agent"])
+            #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(ids[0])/pin", token: token, body: #"{"pinned":true}"#).0 == .ok)
+            let staying = try await kit.agent()
+            try await kit.identity("user.deleted", ["userID": leaving.lowercased])
+            let admin = try await kit.administratorToken()
+            for id in ids {
+                let (_, _, ticket) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: admin)
+                #expect(ticket["agentID"] as? String == staying.lowercased)
+                #expect(ticket["pinned"] as? Bool == false)
+            }
+        }
+    }
 }

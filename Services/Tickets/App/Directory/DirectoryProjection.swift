@@ -102,6 +102,9 @@ public struct DirectoryProjection: Sendable {
             try await store.rememberBrandSettings(try decode(IdentityPayloads.BrandSettingsChanged.self, bytes), on: connection)
         case "user.deleted":
             let user = try decode(IdentityPayloads.UserChanged.self, bytes)
+            // A deleted agent's Active tickets go to the other agents of their groups (or the queue), pinned ones too;
+            // their Waiting tickets move on the customer's reply, as an inactive owner's do.
+            if let agent = UUID(parsing: user.userID) { try await store.handOff(agent: agent, includingPinned: true, on: connection) }
             try await execute("DELETE FROM \(database.table("agent_groups")) WHERE agent_id = $1", [user.userID], on: connection)
             try await execute("DELETE FROM \(database.table("user_phones")) WHERE user_id = $1", [user.userID], on: connection)
             try await userComments.apply(type, bytes, on: connection)

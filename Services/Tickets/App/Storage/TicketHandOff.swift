@@ -8,15 +8,18 @@ import PostgresNIO
 /// of its group by round robin, or to the queue; pinned tickets stay theirs.
 extension TicketStore {
     /// Hands off `agent`'s tickets (in `group`, or every group) in the caller's transaction; answers how many moved.
+    /// `includingPinned`: their pinned tickets too, unpinned (an agent who is gone: a pin to them could never hold).
     @discardableResult
-    public func handOff(agent: UUID, group: UUID? = nil, on connection: PostgresConnection) async throws -> Int {
+    public func handOff(agent: UUID, group: UUID? = nil, includingPinned: Bool = false, on connection: PostgresConnection) async throws -> Int {
         var binds = PostgresBindings()
         binds.append(agent)
         binds.append(group)
+        binds.append(includingPinned)
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 SELECT id FROM \(database.table("tickets"))
-                WHERE agent_id = $1 AND ($2::uuid IS NULL OR group_id = $2) AND status = 'active' AND NOT pinned AND deleted_at IS NULL ORDER BY id
+                WHERE agent_id = $1 AND ($2::uuid IS NULL OR group_id = $2) AND status = 'active' AND (NOT pinned OR $3) AND deleted_at IS NULL
+                ORDER BY id
                 """, binds: binds),
             logger: database.logger)
         var ids: [UUID] = []
@@ -26,9 +29,14 @@ extension TicketStore {
             // The queue is not drained ticket by ticket: it would offer the departing agent the room their tickets just
             // freed before they all moved on.
             _ = try await modify(id, expectedVersion: nil, actor: .system, on: connection, drainingTheQueue: false) { ticket, connection in
-                guard ticket.agentID == agent.lowercased, ticket.status == .active, !ticket.pinned else { return [] }
+                guard ticket.agentID == agent.lowercased, ticket.status == .active, includingPinned || !ticket.pinned else { return [] }
                 moved += 1
-                return [try await redistribute(&ticket, on: connection, reason: "hand_off", excluding: agent)]
+                var unpinned: [(type: String, details: [String: String])] = []
+                if ticket.pinned {
+                    ticket.pinned = false
+                    unpinned.append(("ticket.unpinned", ["agentID": "", "cause": "hand_off"]))
+                }
+                return [try await redistribute(&ticket, on: connection, reason: "hand_off", excluding: agent)] + unpinned
             }
         }
         // Leaving one group frees room under an overall Max Tickets that the agent's other groups' queues may use
