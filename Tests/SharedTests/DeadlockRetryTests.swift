@@ -8,17 +8,29 @@ import TestSupport
 /// runs that one again, so both callers are answered.
 @Suite("Transactions after a deadlock", .serialized, .enabled(if: TestEnvironment.hasDatabase), .timeLimit(.minutes(2)))
 struct DeadlockRetryTests {
+    /// Counts the attempts, and holds each of the first two until both hold their first row, whatever the machine's load.
     actor Attempts {
         var count = 0
+        private var waiting: [CheckedContinuation<Void, Never>] = []
+
         func next() { count += 1 }
+
+        func meet() async {
+            guard count <= 2, waiting.count < 1 else {
+                waiting.forEach { $0.resume() }
+                waiting.removeAll()
+                return
+            }
+            await withCheckedContinuation { waiting.append($0) }
+        }
     }
 
-    /// Adds one to rows `first` then `second`, pausing between them so that the other transaction takes its first row.
+    /// Adds one to rows `first` then `second`, the second once the other transaction holds its first row.
     static func crossing(_ database: Database, _ first: Int, _ second: Int, retrying: Bool, attempts: Attempts) async throws {
         try await database.transaction(retryingDeadlocks: retrying) { connection in
             await attempts.next()
             try await connection.query("UPDATE \(unescaped: database.table("counters")) SET n = n + 1 WHERE id = \(first)", logger: database.logger).consume()
-            try await connection.query("SELECT pg_sleep(0.3)", logger: database.logger).consume()
+            await attempts.meet()
             try await connection.query("UPDATE \(unescaped: database.table("counters")) SET n = n + 1 WHERE id = \(second)", logger: database.logger).consume()
         }
     }
