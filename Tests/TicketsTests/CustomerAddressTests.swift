@@ -47,4 +47,17 @@ struct CustomerAddressTests {
             #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token).0 == .notFound)
         }
     }
+
+    @Test("A customer who signed up on the portal (user.registered) and confirmed the address sees the tickets under it")
+    func registeredCustomerConfirms() async throws {
+        try await TicketTestKit.run { client, kit in
+            let user = UUID()
+            try await kit.identity("user.registered", [
+                "id": user.lowercased, "email": "sam@customer.example", "displayName": "Sam", "roles": [PredefinedRoles.registeredUser],
+            ])
+            #expect(try await kit.api.store.verifiedEmail(of: user) == nil)
+            try await kit.identity("user.email_verified", ["userID": user.lowercased, "email": "sam@customer.example"])
+            #expect(try await kit.api.store.verifiedEmail(of: user) == "sam@customer.example")
+        }
+    }
 }

@@ -50,4 +50,15 @@ struct DepartmentRemovalTests {
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.timers WHERE kind = 'purge'") == 1)
         }
     }
+
+    @Test("A deleted department's groups go with it: their memberships, rebalance rules and group signatures")
+    func groupsGoWithTheDepartment() async throws {
+        try await TicketTestKit.run { _, kit in
+            let agent = try await kit.agent()
+            #expect(try await kit.api.store.memberships(of: agent).count == 1)
+            try await kit.identity("department.deleted", ["departmentID": kit.departmentID.lowercased, "groupIDs": [kit.frontLineID.lowercased]])
+            #expect(try await kit.api.store.memberships(of: agent).isEmpty)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.groups WHERE id = '\(kit.frontLineID.lowercased)'") == 0)
+        }
+    }
 }

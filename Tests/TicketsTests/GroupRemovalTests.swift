@@ -38,4 +38,22 @@ struct GroupRemovalTests {
                 """) == 3)
         }
     }
+
+    @Test("A group deleted while tickets still knows it as the front line waits for the department's new front line")
+    func removalWaitsForTheNewFrontLine() async throws {
+        try await TicketTestKit.run { client, kit in
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let newFrontLine = UUID()
+            try await kit.identity("group.created", ["id": newFrontLine.lowercased, "departmentID": kit.departmentID.lowercased, "name": "New Front Line"])
+            try await kit.identity("group.deleted", ["groupID": kit.frontLineID.lowercased, "departmentID": kit.departmentID.lowercased])
+            #expect(try await kit.api.store.removeDeletedGroupTickets() == false, "the department's change has not arrived")
+            try await kit.identity("department.updated", [
+                "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": newFrontLine.lowercased,
+                "hiddenFromPortal": false, "version": 2,
+            ])
+            while try await kit.api.store.removeDeletedGroupTickets() {}
+            let (_, _, ticket) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: try await kit.administratorToken())
+            #expect(ticket["groupID"] as? String == newFrontLine.lowercased)
+        }
+    }
 }

@@ -178,4 +178,18 @@ struct OrganizationTicketsTests {
             #expect(try await tab() == [mine], "an event without numbers (older than them) keeps those known")
         }
     }
+
+    @Test("Members added to an organization and removed from it (organization.member_added, .member_removed) change its filters")
+    func memberEventsChangeTheFilters() async throws {
+        try await TicketTestKit.run { _, kit in
+            let organization = UUID().lowercased
+            try await kit.identity("organization.created", ["id": organization, "name": "Acme", "version": 1, "members": [[String: Any]]()])
+            let member: [String: Any] = ["id": UUID().lowercased, "kind": "domain", "value": "acme.example", "viewOrganizationTickets": true]
+            try await kit.identity("organization.member_added", ["id": organization, "name": "Acme", "version": 1, "members": [member]])
+            let filters = "SELECT count(*)::int FROM {schema}.organization_members WHERE value = 'acme.example'"
+            #expect(try await kit.count(filters) == 1)
+            try await kit.identity("organization.member_removed", ["id": organization, "name": "Acme", "version": 1, "members": [[String: Any]]()])
+            #expect(try await kit.count(filters) == 0)
+        }
+    }
 }

@@ -28,6 +28,8 @@ public struct DirectoryProjection: Sendable {
             let deleted = try decode(IdentityPayloads.DepartmentDeleted.self, bytes)
             try await execute("DELETE FROM \(database.table("departments")) WHERE id = $1", [deleted.departmentID], on: connection)
             try await execute("DELETE FROM \(database.table("signatures")) WHERE department_id = $1", [deleted.departmentID], on: connection)
+            // Its groups went with it (identity announces no group.deleted for them); their tickets go with the department's.
+            for group in deleted.groupIDs { try await forget(group: group, on: connection) }
             try await store.scheduleRemoval(ofDepartment: deleted.departmentID, moveTo: deleted.moveItemsTo, on: connection)
         case "group.created", "group.updated":
             let group = try decode(IdentityPayloads.Group.self, bytes)
@@ -43,11 +45,7 @@ public struct DirectoryProjection: Sendable {
             ).consume()
         case "group.deleted":
             let group = try decode(IdentityPayloads.GroupDeleted.self, bytes)
-            try await execute("DELETE FROM \(database.table("groups")) WHERE id = $1", [group.groupID], on: connection)
-            try await execute("DELETE FROM \(database.table("agent_groups")) WHERE group_id = $1", [group.groupID], on: connection)
-            // Its rebalance rules and signatures could never apply again.
-            try await execute("DELETE FROM \(database.table("rebalance_rules")) WHERE group_id = $1", [group.groupID], on: connection)
-            try await execute("DELETE FROM \(database.table("signatures")) WHERE group_id = $1", [group.groupID], on: connection)
+            try await forget(group: group.groupID, on: connection)
             if let department = group.departmentID { try await store.scheduleRemoval(ofGroup: group.groupID, department: department, on: connection) }
         case "agent.membership_changed":
             try await membership(try decode(IdentityPayloads.Membership.self, bytes), on: connection)
@@ -90,10 +88,14 @@ public struct DirectoryProjection: Sendable {
             if let phones = user.phones { try await store.rememberPhones(phones, of: user.userID, on: connection) }
             // A raised (or removed) overall Max Tickets makes room in each of the agent's groups: their queues move on.
             for group in memberOf { try await store.drainQueue(of: group, on: connection) }
+        case "user.registered":
+            // A portal sign-up: identity announces it as this alone, and its later user.email_verified needs the row.
+            let user = try decode(IdentityPayloads.Registered.self, bytes)
+            try await store.rememberUser(id: user.id, email: user.email, emailVerified: false, displayName: user.displayName, on: connection)
         case "user.email_verified":
             let verified = try decode(IdentityPayloads.EmailVerified.self, bytes)
             try await store.rememberVerifiedEmail(of: verified.userID, email: verified.email, on: connection)
-        case "organization.created", "organization.updated", "organization.deleted":
+        case "organization.created", "organization.updated", "organization.deleted", "organization.member_added", "organization.member_removed":
             try await store.rememberOrganization(
                 try decode(IdentityPayloads.Organization.self, bytes), deleted: type == "organization.deleted", on: connection)
         case BrandEventType.created, BrandEventType.updated:
@@ -231,6 +233,13 @@ public struct DirectoryProjection: Sendable {
         // Going active changes the pool [S001:2925]; an Active agent saved Active again (My Groups re-saved) does not.
         if changed { try await distributor.resetPool(in: group, on: connection) }
         try await store.drainQueue(of: group, on: connection)
+    }
+
+    /// A deleted group, its memberships, and its rebalance rules and signatures, which could never apply again.
+    private func forget(group id: String, on connection: PostgresConnection) async throws {
+        for table in ["groups", "agent_groups", "rebalance_rules", "signatures"] {
+            try await execute("DELETE FROM \(database.table(table)) WHERE \(table == "groups" ? "id" : "group_id") = $1", [id], on: connection)
+        }
     }
 
     private func execute(_ sql: String, _ ids: [String], on connection: PostgresConnection) async throws {

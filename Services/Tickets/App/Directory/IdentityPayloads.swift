@@ -112,6 +112,13 @@ enum IdentityPayloads {
     }
 
     /// `user.email_verified`: the user confirmed this address.
+    /// `user.registered`: a portal sign-up.
+    struct Registered: Decodable {
+        var id: String
+        var email: String
+        var displayName: String?
+    }
+
     struct EmailVerified: Decodable {
         var userID: String
         var email: String

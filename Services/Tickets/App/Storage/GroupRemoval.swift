@@ -22,18 +22,20 @@ extension TicketStore {
     }
 
     /// Hands the next batch of a deleted group's tickets to its department's front-line group in one transaction;
-    /// false when no group waits. A department that is gone too leaves its tickets to the department's removal.
+    /// false when no group waits. A department that is gone too leaves its tickets to the department's removal; one
+    /// whose front line tickets still knows as the deleted group waits for the department's change that names the new one.
     @discardableResult
     public func removeDeletedGroupTickets(batchSize: Int = 200) async throws -> Bool {
-        try await sweepDepartmentBatch(
-            queue: "group_removals", scope: "group_id", extra: "department_id", tickets: "deleted_at IS NULL", batchSize: batchSize
+        let departments = database.table("departments")
+        return try await sweepDepartmentBatch(
+            queue: "group_removals", scope: "group_id", extra: "department_id",
+            claimable: "NOT EXISTS (SELECT 1 FROM \(departments) d WHERE d.id = q.department_id AND d.front_line_group_id = q.group_id)",
+            tickets: "deleted_at IS NULL", batchSize: batchSize
         ) { ids, departmentID, connection in
             guard let departmentID, let department = try await department(departmentID, on: connection) else { return }
             for id in ids {
                 _ = try await modify(id, expectedVersion: nil, actor: .system, on: connection) { ticket, connection in
-                    // The front-line group goes only with its department, whose removal moves the tickets elsewhere.
-                    guard ticket.groupID != department.frontLineGroupID.lowercased else { return [] }
-                    return try await transferChange(
+                    try await transferChange(
                         &ticket, TicketTransfer(groupID: department.frontLineGroupID, agentID: nil, comment: nil), by: "system", on: connection)
                 }
             }
