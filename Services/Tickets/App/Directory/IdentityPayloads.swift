@@ -111,7 +111,6 @@ enum IdentityPayloads {
         var version: Int
     }
 
-    /// `user.email_verified`: the user confirmed this address.
     /// `user.registered`: a portal sign-up.
     struct Registered: Decodable {
         var id: String
@@ -119,6 +118,7 @@ enum IdentityPayloads {
         var displayName: String?
     }
 
+    /// `user.email_verified`: the user confirmed this address.
     struct EmailVerified: Decodable {
         var userID: String
         var email: String
