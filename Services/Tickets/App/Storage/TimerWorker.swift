@@ -55,32 +55,44 @@ public struct TimerWorker: Service {
     /// ticket another transaction holds is passed over until it is free.
     @discardableResult
     public func runOne(now: Date = Date()) async throws -> Bool {
-        let database = store.database
-        return try await database.transaction { connection in
-            var binds = PostgresBindings()
-            binds.append(now)
-            let rows = try await connection.query(
-                PostgresQuery(unsafeSQL: """
-                    SELECT tm.ticket_id, tm.kind FROM \(database.table("timers")) tm JOIN \(database.table("tickets")) t ON t.id = tm.ticket_id
-                    WHERE tm.due_at <= $1 ORDER BY tm.due_at LIMIT 1 FOR UPDATE OF t SKIP LOCKED
-                    """, binds: binds), logger: database.logger)
-            var found: (UUID, String)?
-            for try await row in rows.decode((UUID, String).self) { found = row }
-            guard let (ticketID, kindName) = found else { return false }
-            // The timer as it is now that the ticket is ours: a change that committed meanwhile may have moved it.
-            var claim = PostgresBindings()
-            claim.append(ticketID)
-            claim.append(kindName)
-            claim.append(now)
-            let claimedRows = try await connection.query(
-                PostgresQuery(unsafeSQL: """
-                    DELETE FROM \(database.table("timers")) WHERE ticket_id = $1 AND kind = $2 AND due_at <= $3 RETURNING kind
-                    """, binds: claim), logger: database.logger)
-            var claimed = false
-            for try await _ in claimedRows { claimed = true }
-            guard claimed, let kind = TimerKind(rawValue: kindName) else { return true }
-            try await store.fire(kind, ticket: ticketID, now: now, on: connection)
-            return true
+        try await store.database.transaction { connection in
+            while let (ticketID, kindName) = try await earliestDue(now, on: connection) {
+                // Read before the ticket was ours, the timer may have been run or moved by a change that committed
+                // meanwhile: then look again (each statement sees what is committed now).
+                guard try await claim(kindName, of: ticketID, dueBy: now, on: connection) else { continue }
+                if let kind = TimerKind(rawValue: kindName) { try await store.fire(kind, ticket: ticketID, now: now, on: connection) }
+                return true
+            }
+            return false
         }
+    }
+
+    /// The earliest timer due by `now` whose ticket no other transaction holds, with that ticket locked.
+    private func earliestDue(_ now: Date, on connection: PostgresConnection) async throws -> (UUID, String)? {
+        let database = store.database
+        var binds = PostgresBindings()
+        binds.append(now)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT tm.ticket_id, tm.kind FROM \(database.table("timers")) tm JOIN \(database.table("tickets")) t ON t.id = tm.ticket_id
+                WHERE tm.due_at <= $1 ORDER BY tm.due_at LIMIT 1 FOR UPDATE OF t SKIP LOCKED
+                """, binds: binds), logger: database.logger)
+        for try await row in rows.decode((UUID, String).self) { return row }
+        return nil
+    }
+
+    /// Takes the ticket's timer of `kind` if it is still due by `now`.
+    private func claim(_ kind: String, of ticketID: UUID, dueBy now: Date, on connection: PostgresConnection) async throws -> Bool {
+        let database = store.database
+        var binds = PostgresBindings()
+        binds.append(ticketID)
+        binds.append(kind)
+        binds.append(now)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                DELETE FROM \(database.table("timers")) WHERE ticket_id = $1 AND kind = $2 AND due_at <= $3 RETURNING kind
+                """, binds: binds), logger: database.logger)
+        for try await _ in rows { return true }
+        return false
     }
 }
