@@ -28,6 +28,13 @@ struct TicketTimerTests {
         ])
     }
 
+    /// A new customer's ticket that the agent of `token` answered with Send and Mark Waiting; its id.
+    static func waitingTicket(_ client: any TestClientProtocol, _ kit: TicketTestKit, token: String) async throws -> String {
+        let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+        _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Try this.","sendVariant":"waiting"}"#)
+        return id
+    }
+
     @Test("A follow-up makes the ticket wait, a customer message suspends it, and when due it is Active for its agent even if inactive")
     func followUps() async throws {
         try await TicketTestKit.run { client, kit in
@@ -235,8 +242,7 @@ struct TicketTimerTests {
         try await TicketTestKit.run { client, kit in
             try await Self.enableTimers(kit, close: 168)
             let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
-            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
-            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Try this.","sendVariant":"waiting"}"#)
+            let id = try await Self.waitingTicket(client, kit, token: token)
             try await kit.database.client.query(PostgresQuery(unsafeSQL: """
                 UPDATE \(kit.database.table("tickets")) SET last_action_at = last_action_at - interval '48 hours' WHERE id = '\(id)'
                 """)).consume()
@@ -259,8 +265,7 @@ struct TicketTimerTests {
             try await Self.enableTimers(kit, close: 168, lock: 322, delete: 365)
             let agent = try await kit.agent()
             let token = try await kit.token(agent, roles: ["Agent"])
-            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
-            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Try this.","sendVariant":"waiting"}"#)
+            let id = try await Self.waitingTicket(client, kit, token: token)
             let worker = Self.worker(kit)
             #expect(try await worker.runOne(now: Date().addingTimeInterval(167 * 3_600)) == false)
             #expect(try await worker.runOne(now: Date().addingTimeInterval(169 * 3_600)))
@@ -323,8 +328,7 @@ struct TicketTimerTests {
         try await TicketTestKit.run { client, kit in
             try await Self.enableTimers(kit, close: 1)
             let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
-            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
-            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Try this.","sendVariant":"waiting"}"#)
+            let id = try await Self.waitingTicket(client, kit, token: token)
             let ticket = try #require(UUID(uuidString: id))
             let database = kit.database
             let started = ContinuousClock.now
@@ -354,8 +358,7 @@ struct TicketTimerTests {
         try await TicketTestKit.run { client, kit in
             let agent = try await kit.agent()
             let token = try await kit.token(agent, roles: ["Agent"])
-            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
-            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Try this.","sendVariant":"waiting"}"#)
+            let id = try await Self.waitingTicket(client, kit, token: token)
             let worker = Self.worker(kit)
             #expect(try await worker.runOne(now: Date().addingTimeInterval(400 * 86_400)) == false, "no department timer yet")
 

@@ -35,15 +35,20 @@ extension TicketStore {
                 target = try await department(moveTo, on: connection)
                 guard target != nil else { throw Problem.conflict("The department to move tickets to is gone; the removal waits.") }
             }
-            for id in ids {
-                if let target {
-                    _ = try await modify(id, expectedVersion: nil, actor: .system, on: connection) { ticket, connection in
-                        try await transferChange(
-                            &ticket, TicketTransfer(groupID: target.frontLineGroupID, agentID: nil, comment: nil), by: "system", on: connection)
-                    }
-                } else {
-                    _ = try await delete(id, by: .system, on: connection)
-                }
+            if let target {
+                try await transfer(ids, toFrontLineOf: target, on: connection)
+            } else {
+                for id in ids { _ = try await delete(id, by: .system, on: connection) }
+            }
+        }
+    }
+
+    /// Transfers each ticket to the department's front-line group (its round robin, or its queue), by the system.
+    func transfer(_ ids: [UUID], toFrontLineOf department: KnownDepartment, on connection: PostgresConnection) async throws {
+        for id in ids {
+            _ = try await modify(id, expectedVersion: nil, actor: .system, on: connection) { ticket, connection in
+                try await transferChange(
+                    &ticket, TicketTransfer(groupID: department.frontLineGroupID, agentID: nil, comment: nil), by: "system", on: connection)
             }
         }
     }

@@ -2,7 +2,6 @@ import Contracts
 import Database
 import Foundation
 import PostgresNIO
-import ServiceKit
 
 /// A deleted group's tickets: handed to its department's front-line group as a transfer (that group's round robin, or
 /// its queue), by the timer workers, batch by batch, once across instances, resuming after a restart. Without it they
@@ -33,12 +32,7 @@ extension TicketStore {
             tickets: "deleted_at IS NULL", batchSize: batchSize
         ) { ids, departmentID, connection in
             guard let departmentID, let department = try await department(departmentID, on: connection) else { return }
-            for id in ids {
-                _ = try await modify(id, expectedVersion: nil, actor: .system, on: connection) { ticket, connection in
-                    try await transferChange(
-                        &ticket, TicketTransfer(groupID: department.frontLineGroupID, agentID: nil, comment: nil), by: "system", on: connection)
-                }
-            }
+            try await transfer(ids, toFrontLineOf: department, on: connection)
         }
     }
 }

@@ -60,9 +60,10 @@ extension TicketStore {
                 oneByOne += plain
             }
         }
+        let batched = Set(plain.map(\.position))
         for item in oneByOne {
             do {
-                if plain.contains(where: { $0.position == item.position }), let written = try await find(item.new.id) {
+                if batched.contains(item.position), let written = try await find(item.new.id) {
                     results[item.position] = .success(written)
                     continue
                 }
