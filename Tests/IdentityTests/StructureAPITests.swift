@@ -223,4 +223,33 @@ struct StructureAPITests {
             #expect(try await structure.autoInactivate() == 0, "an inactive agent is not inactivated again")
         }
     }
+
+    @Test("An administrator removes an agent from a group, announced as agent.membership_removed; a user left without an employee role leaves every group")
+    func removeMembership() async throws {
+        try await api.withIdentity { client, database in
+            let c = try await Self.company(client, database)
+            let path = "/api/v1/identity/groups/\(c.groupA)/members/\(c.agentA.id)"
+            #expect(try await IdentityAPITests.send(client, .delete, path, token: c.managerA.token, body: "").0 == .forbidden)
+            #expect(try await IdentityAPITests.send(client, .delete, path, token: c.admin, body: "").0 == .noContent)
+            let removed = try await IdentityAPITests.lastEventData("agent.membership_removed", database)
+            #expect(removed["userID"] as? String == c.agentA.id)
+            #expect(removed["groupID"] as? String == c.groupA && removed["departmentID"] as? String == c.departmentA)
+            let (_, _, status) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/agents/\(c.agentA.id)/status", token: c.admin, body: "")
+            #expect((status["items"] as? [[String: Any]])?.isEmpty == true)
+            let (again, _, problem) = try await IdentityAPITests.send(client, .delete, path, token: c.admin, body: "")
+            #expect(again == .notFound && problem["detail"] as? String == "The agent is not a member of this group.")
+
+            let (kept, _, _) = try await IdentityAPITests.send(
+                client, .put, "/api/v1/identity/users/\(c.managerA.id)/roles", token: c.admin, body: #"{"roles":["Administrator"]}"#)
+            #expect(kept == .noContent)
+            #expect(try await StructureRepository(database: database).memberships(of: try #require(UUID(uuidString: c.managerA.id))).count == 1,
+                "without Agent but with another employee role: still in the group")
+            let (demoted, _, _) = try await IdentityAPITests.send(
+                client, .put, "/api/v1/identity/users/\(c.managerA.id)/roles", token: c.admin, body: #"{"roles":["Registered User"]}"#)
+            #expect(demoted == .noContent)
+            #expect(try await StructureRepository(database: database).memberships(of: try #require(UUID(uuidString: c.managerA.id))).isEmpty)
+            let left = try await IdentityAPITests.lastEventData("agent.membership_removed", database)
+            #expect(left["userID"] as? String == c.managerA.id && left["groupID"] as? String == c.groupA)
+        }
+    }
 }

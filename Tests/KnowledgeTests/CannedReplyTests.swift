@@ -14,11 +14,31 @@ struct CannedReplyTests {
         Set((KnowledgeTestKit.json(text)["items"] as? [[String: Any]])?.compactMap { $0["title"] as? String } ?? [])
     }
 
-    /// Puts `agent` in `department`, as identity's `agent.membership_changed` would.
-    static func join(_ kit: KnowledgeTestKit, agent: UUID, department: UUID) async throws {
-        let event = #"{"data":{"groupID":"\#(UUID().uuidString)","departmentID":"\#(department.uuidString)","userID":"\#(agent.uuidString)"}}"#
+    /// Puts `agent` in `department` through `group`, as identity's `agent.membership_changed` would (or takes them out
+    /// of the group, as `agent.membership_removed` would).
+    static func join(
+        _ kit: KnowledgeTestKit, agent: UUID, department: UUID, group: UUID = UUID(), type: String = "agent.membership_changed"
+    ) async throws {
+        let event = #"{"data":{"groupID":"\#(group.uuidString)","departmentID":"\#(department.uuidString)","userID":"\#(agent.uuidString)"}}"#
         try await kit.database.client.withConnection { connection in
-            try await AgentDepartments(database: kit.database).apply("agent.membership_changed", Array(event.utf8), on: connection)
+            try await AgentDepartments(database: kit.database).apply(type, Array(event.utf8), on: connection)
+        }
+    }
+
+    @Test("An agent removed from the department's group no longer uses the replies assigned to the department")
+    func removedFromGroup() async throws {
+        try await KnowledgeTestKit.run { client, kit in
+            let (alice, support, group) = (UUID(), UUID(), UUID())
+            try await Self.join(kit, agent: alice, department: support, group: group)
+            let token = try await kit.token(userID: alice)
+            _ = try await Self.create(client, token: token, [
+                "title": "Support hours", "bodyHTML": "<p>We answer 9 to 5.</p>", "assignedTo": ["type": "department", "id": support.uuidString]])
+            func titles() async throws -> Set<String> {
+                Self.titles(try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/canned-replies", brand: nil, token: token).2)
+            }
+            #expect(try await titles() == ["Support hours"])
+            try await Self.join(kit, agent: alice, department: support, group: group, type: "agent.membership_removed")
+            #expect(try await titles().isEmpty)
         }
     }
 

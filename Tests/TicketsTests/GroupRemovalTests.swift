@@ -56,4 +56,14 @@ struct GroupRemovalTests {
             #expect(ticket["groupID"] as? String == newFrontLine.lowercased)
         }
     }
+
+    @Test("A membership announced after its group's deletion does not bring the group's agent back")
+    func lateMembershipIsStale() async throws {
+        try await TicketTestKit.run { _, kit in
+            let second = try await kit.secondGroupAgent()
+            try await kit.identity("group.deleted", ["groupID": second.group.lowercased, "departmentID": kit.departmentID.lowercased])
+            try await kit.agent(in: second.group, id: second.agent)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.agent_groups WHERE group_id = '\(second.group.lowercased)'") == 0)
+        }
+    }
 }

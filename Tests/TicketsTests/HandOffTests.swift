@@ -110,4 +110,42 @@ struct HandOffTests {
             }
         }
     }
+
+    @Test("An agent removed from a group gives its Active tickets, pinned ones too, to the group's other agents, sees them no more, and their Waiting ticket moves on at the customer's reply")
+    func removedFromGroupHandsOff() async throws {
+        try await TicketTestKit.run { client, kit in
+            let leaving = try await kit.agent()
+            let token = try await kit.token(leaving, roles: ["Agent"])
+            let customer = try await kit.customer()
+            var ids: [String] = []
+            for subject in ["Pinned", "Active", "Waiting"] {
+                ids.append(try #require(try await kit.submit(client, token: customer.token, subject: subject)["id"] as? String))
+            }
+            #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(ids[0])/pin", token: token, body: #"{"pinned":true}"#).0 == .ok)
+            let (replied, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(ids[2])/replies", token: token, body: #"{"body":"Try this.","sendVariant":"waiting"}"#)
+            #expect(replied == .created)
+            let staying = try await kit.agent()
+            try await kit.identity("agent.membership_removed", [
+                "groupID": kit.frontLineID.lowercased, "departmentID": kit.departmentID.lowercased, "userID": leaving.lowercased,
+            ])
+            let admin = try await kit.administratorToken()
+            for id in ids[0...1] {
+                let (_, _, ticket) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: admin)
+                #expect(ticket["agentID"] as? String == staying.lowercased)
+                #expect(ticket["pinned"] as? Bool == false)
+            }
+            #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(ids[1])", token: token).0 == .notFound, "no longer in the group")
+            let (_, _, waiting) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(ids[2])", token: admin)
+            #expect(waiting["agentID"] as? String == leaving.lowercased && waiting["status"] as? String == "waiting")
+            let (answered, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(ids[2])/messages", token: customer.token, body: #"{"body":"Still broken."}"#)
+            #expect(answered == .created)
+            let (_, _, moved) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(ids[2])", token: admin)
+            #expect(moved["agentID"] as? String == staying.lowercased && moved["status"] as? String == "active")
+            let new = try await kit.submit(client, token: customer.token, subject: "Later")
+            #expect(new["agentID"] as? String == staying.lowercased)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.agent_groups WHERE agent_id = '\(leaving.lowercased)'") == 0)
+        }
+    }
 }

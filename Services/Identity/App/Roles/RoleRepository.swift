@@ -102,7 +102,24 @@ public struct RoleRepository: Sendable {
             ).consume()
             let data = UserRoles(userID: userID.uuidString.lowercased(), roles: [PredefinedRoles.everyone] + names)
             try await events.publish("user.roles_changed", subject: data.userID, data: data, on: connection)
+            // Only employees belong to groups: a user left without any employee role (the Agent role taken away,
+            // S001:1675) leaves every group, and so stops receiving tickets there.
+            if try await !holdsEmployeeRole(userID, on: connection) {
+                _ = try await StructureRepository(database: database).removeMemberships(of: userID, group: nil, on: connection)
+            }
         }
+    }
+
+    private func holdsEmployeeRole(_ userID: UUID, on connection: PostgresConnection) async throws -> Bool {
+        var binds = PostgresBindings()
+        binds.append(userID)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT EXISTS (SELECT 1 FROM \(database.table("user_roles")) ur JOIN \(database.table("roles")) r ON r.id = ur.role_id
+                               WHERE ur.user_id = $1 AND r.type = 'employee')
+                """, binds: binds), logger: database.logger)
+        for try await held in rows.decode(Bool.self) { return held }
+        return false
     }
 
     private func publish(_ role: Role, type: String, on connection: PostgresConnection) async throws {

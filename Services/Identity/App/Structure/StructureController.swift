@@ -24,6 +24,7 @@ public struct StructureController: Sendable {
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.put("groups/{id}/members/{userID}", use: setMembership)
+        group.delete("groups/{id}/members/{userID}", use: removeMembership)
         group.get("groups/{id}/members", use: listMembers)
         group.post("me/activity") { _, context in
             let principal = try Authorization.requireSignedIn(context.principal)
@@ -52,6 +53,15 @@ public struct StructureController: Sendable {
         return try await structure.setMembership(group: group, userID: userID, request: body)
     }
 
+    @Sendable func removeMembership(_ request: Request, context: ServiceRequestContext) async throws -> Response {
+        _ = try Authorization.requireSystemAdministrator(context.principal)
+        let group = try await group(context)
+        guard try await structure.removeMembership(group: group, userID: try Self.id(context, "userID")) else {
+            throw Problem.notFound("The agent is not a member of this group.")
+        }
+        return Response(status: .noContent)
+    }
+
     @Sendable func listMembers(_ request: Request, context: ServiceRequestContext) async throws -> Items<Membership> {
         let caller = try await caller(context)
         let group = try await group(context)
@@ -72,7 +82,8 @@ public struct StructureController: Sendable {
                     caller.principal, groupID: $0.groupID, departmentID: $0.departmentID, memberGroups: caller.memberGroups,
                     memberDepartments: caller.memberDepartments)
         }
-        guard !visible.isEmpty || memberships.isEmpty && caller.principal.userID == userID.uuidString.lowercased() else {
+        let ownOrAdministrator = caller.principal.userID == userID.uuidString.lowercased() || caller.principal.isSystemAdministrator
+        guard !visible.isEmpty || memberships.isEmpty && ownOrAdministrator else {
             throw Problem.forbidden("You may not see this agent.")
         }
         return Items(items: visible)

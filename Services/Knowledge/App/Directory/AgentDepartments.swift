@@ -3,7 +3,7 @@ import Database
 import Foundation
 import PostgresNIO
 
-/// Which departments each agent belongs to, kept from `identity.events` (`agent.membership_changed`, and the
+/// Which departments each agent belongs to, kept from `identity.events` (`agent.membership_changed` and `_removed`, and the
 /// deletion of groups and departments), for canned replies assigned to a department.
 public struct AgentDepartments: Sendable {
     let database: Database
@@ -30,6 +30,11 @@ public struct AgentDepartments: Sendable {
                 INSERT INTO \(database.table("agent_departments")) (agent_id, group_id, department_id) VALUES ($1, $2, $3)
                 ON CONFLICT (agent_id, group_id) DO UPDATE SET department_id = $3
                 """
+        case "agent.membership_removed":
+            let membership = try decode(Membership.self, bytes)
+            binds.append(UUID(parsing: membership.userID))
+            binds.append(UUID(parsing: membership.groupID))
+            sql = "DELETE FROM \(database.table("agent_departments")) WHERE agent_id = $1 AND group_id = $2"
         case "group.deleted":
             binds.append(UUID(parsing: try decode(GroupDeleted.self, bytes).groupID))
             sql = "DELETE FROM \(database.table("agent_departments")) WHERE group_id = $1"

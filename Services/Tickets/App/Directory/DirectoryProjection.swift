@@ -49,6 +49,10 @@ public struct DirectoryProjection: Sendable {
             if let department = group.departmentID { try await store.scheduleRemoval(ofGroup: group.groupID, department: department, on: connection) }
         case "agent.membership_changed":
             try await membership(try decode(IdentityPayloads.Membership.self, bytes), on: connection)
+        case "agent.membership_removed":
+            let removed = try decode(IdentityPayloads.MembershipRemoved.self, bytes)
+            guard let group = UUID(parsing: removed.groupID), let agent = UUID(parsing: removed.userID) else { return }
+            try await removeMembership(of: agent, from: group, on: connection)
         case "agent.status_changed":
             try await status(try decode(IdentityPayloads.StatusChanged.self, bytes), on: connection)
         case SettingsEventType.managementChanged:
@@ -176,6 +180,8 @@ public struct DirectoryProjection: Sendable {
 
     private func membership(_ membership: IdentityPayloads.Membership, on connection: PostgresConnection) async throws {
         guard let group = UUID(parsing: membership.groupID), let agent = UUID(parsing: membership.userID) else { return }
+        // Keyed by the agent, the membership can arrive after its group's deletion (keyed by the group): it is stale.
+        guard try await !isDeleted(group: group, on: connection) else { return }
         var binds = PostgresBindings()
         binds.append(group)
         binds.append(agent)
@@ -208,6 +214,25 @@ public struct DirectoryProjection: Sendable {
         try await store.drainQueue(of: group, on: connection)
     }
 
+    /// An agent removed from a group: their Active tickets there, pinned ones too, go to the group's other agents or
+    /// its queue (a pin to someone outside the group could never hold); their Waiting ones move on at the customer's
+    /// reply, as an inactive owner's do. The group's agent rows are taken first, as in ``membership(_:on:)``.
+    private func removeMembership(of agent: UUID, from group: UUID, on connection: PostgresConnection) async throws {
+        _ = try await distributor.lockedSlots(in: group, on: connection)
+        var binds = PostgresBindings()
+        binds.append(group)
+        binds.append(agent)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                DELETE FROM \(database.table("agent_groups")) WHERE group_id = $1 AND agent_id = $2
+                RETURNING active AND NOT excluded AND NOT coalesce((SELECT signed_out FROM \(database.table("agents")) WHERE id = $2), false)
+                """, binds: binds), logger: database.logger)
+        var wasReceiving = false
+        for try await receiving in rows.decode(Bool.self) { wasReceiving = receiving }
+        try await store.handOff(agent: agent, group: group, includingPinned: true, on: connection)
+        if wasReceiving { try await store.triggerRebalanceRules(groups: [group], started: false, on: connection) }
+    }
+
     /// Active/Inactive for tickets in a group; going active resets the pool and drains the queue. The group's agent
     /// rows are taken first, as in ``membership(_:on:)``.
     private func status(_ change: IdentityPayloads.StatusChanged, on connection: PostgresConnection) async throws {
@@ -235,11 +260,23 @@ public struct DirectoryProjection: Sendable {
         try await store.drainQueue(of: group, on: connection)
     }
 
-    /// A deleted group, its memberships, and its rebalance rules and signatures, which could never apply again.
+    /// A deleted group, its memberships, and its rebalance rules and signatures, which could never apply again; the
+    /// group is remembered as deleted.
     private func forget(group id: String, on connection: PostgresConnection) async throws {
+        try await execute("INSERT INTO \(database.table("deleted_groups")) (id) VALUES ($1) ON CONFLICT (id) DO NOTHING", [id], on: connection)
         for table in ["groups", "agent_groups", "rebalance_rules", "signatures"] {
             try await execute("DELETE FROM \(database.table(table)) WHERE \(table == "groups" ? "id" : "group_id") = $1", [id], on: connection)
         }
+    }
+
+    private func isDeleted(group: UUID, on connection: PostgresConnection) async throws -> Bool {
+        var binds = PostgresBindings()
+        binds.append(group)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT EXISTS (SELECT 1 FROM \(database.table("deleted_groups")) WHERE id = $1)", binds: binds),
+            logger: database.logger)
+        for try await deleted in rows.decode(Bool.self) { return deleted }
+        return false
     }
 
     private func execute(_ sql: String, _ ids: [String], on connection: PostgresConnection) async throws {

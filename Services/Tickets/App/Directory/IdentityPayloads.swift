@@ -69,6 +69,11 @@ enum IdentityPayloads {
         var ticketsActive: Bool
     }
 
+    struct MembershipRemoved: Decodable {
+        var groupID: String
+        var userID: String
+    }
+
     struct StatusChanged: Decodable {
         var userID: String
         var groupID: String

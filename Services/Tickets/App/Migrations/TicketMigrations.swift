@@ -772,5 +772,8 @@ public enum TicketMigrations {
         Migration(version: 170, name: "a deleted group's tickets handed to its department's front-line group, batch by batch", sql: [
             "CREATE TABLE {schema}.group_removals (group_id uuid PRIMARY KEY, department_id uuid NOT NULL, after_ticket uuid)",
         ]),
+        Migration(version: 171, name: "deleted groups remembered, so that a membership announced after the deletion does not bring one back", sql: [
+            "CREATE TABLE {schema}.deleted_groups (id uuid PRIMARY KEY, deleted_at timestamptz NOT NULL DEFAULT now())",
+        ]),
     ]
 }
