@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Logging
+import PostgresNIO
 import Testing
 import TestSupport
 import TicketsApp
@@ -162,7 +163,60 @@ struct TicketLifecycleTests {
             try await message("ABC-12345678-0000", department: kit.departmentID.lowercased)
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == before + 2, "an unknown number opens a ticket where the command says")
             try await message("ABC-12345678-0001")
-            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == before + 2, "without a department it is dropped, not retried forever")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == before + 2, "without any department it is dropped, not retried forever")
+        }
+    }
+
+    @Test("A command naming a department tickets has not learned yet is kept, and opens its ticket when the department arrives")
+    func commandWaitsForItsDepartment() async throws {
+        try await TicketTestKit.run { _, kit in
+            let handler = TicketCommandHandler(store: kit.api.store, logger: Logger(label: "commands"))
+            func open(_ department: UUID, subject: String) async throws {
+                let command = OpenTicketCommand(departmentID: department.lowercased, customerEmail: "lee@customer.example", subject: subject, bodyText: "Hello", source: "email")
+                let bytes = try CloudEventCoding.encode(CloudEvent(source: "mail", type: OpenTicketCommand.type, subject: subject, brandid: nil, data: command))
+                try await kit.database.transaction { try await handler.apply(OpenTicketCommand.type, bytes, on: $0) }
+            }
+            func departmentCreated(_ department: UUID) -> [String: Any] {
+                ["id": department.lowercased, "brandID": kit.brandID.lowercased, "name": "Billing", "frontLineGroupID": UUID().lowercased,
+                 "hiddenFromPortal": false, "version": 1]
+            }
+            func tickets(in department: UUID) async throws -> Int {
+                try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE department_id = '\(department.lowercased)'")
+            }
+            let billing = UUID()
+            try await open(billing, subject: "First")
+            let number = "ABC-12345678-0002"
+            let message = AddTicketMessageCommand(
+                ticketNumber: number, fromAddress: "lee@customer.example", subject: "Second", bodyText: "Again", departmentID: billing.lowercased, source: "email")
+            try await kit.database.transaction {
+                try await handler.apply(AddTicketMessageCommand.type, try CloudEventCoding.encode(CloudEvent(
+                    source: "mail", type: AddTicketMessageCommand.type, subject: number, brandid: nil, data: message)), on: $0)
+            }
+            #expect(try await tickets(in: billing) == 0)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.parked_commands") == 2)
+            try await kit.identity("department.created", departmentCreated(billing))
+            #expect(try await tickets(in: billing) == 2, "both messages open their tickets with the department's event")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.parked_commands") == 0)
+
+            // The department written by a transaction still open while the command looks for it: the command waits for
+            // that transaction and then finds the department, instead of being parked where the event would not see it.
+            let shipping = UUID()
+            try await kit.database.client.withConnection { connection in
+                try await connection.query("BEGIN", logger: kit.database.logger).consume()
+                let envelope: [String: Any] = ["specversion": "1.0", "id": UUID().lowercased, "type": "department.created", "source": "identity", "data": departmentCreated(shipping)]
+                try await kit.api.directory.apply("department.created", Array(try JSONSerialization.data(withJSONObject: envelope)), on: connection)
+                async let command: Void = open(shipping, subject: "Racing")
+                var waited = 0
+                while try await kit.count("SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") == 0, waited < 100 {
+                    try await Task.sleep(for: .milliseconds(50))
+                    waited += 1
+                }
+                #expect(waited < 100, "the command waits for the department's transaction")
+                try await connection.query("COMMIT", logger: kit.database.logger).consume()
+                try await command
+            }
+            #expect(try await tickets(in: shipping) == 1)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.parked_commands") == 0)
         }
     }
 

@@ -6,19 +6,21 @@ import PostgresNIO
 import ServiceKit
 
 /// Applies `tickets.commands` (open a ticket, a customer's message for a ticket, an automation rule's actions, a reply bounced) inside the idempotent consumer's transaction, so a
-/// command acts exactly once. A command that can never succeed (unknown department, invalid fields, data that does not decode) is
-/// logged and dropped rather than retried forever.
+/// command acts exactly once. A command that can never succeed (invalid fields, data that does not decode) is logged and
+/// dropped rather than retried forever; one naming a department tickets has not learned yet is parked until it is.
 public struct TicketCommandHandler: Sendable {
     let store: TicketStore
     let logger: Logger
+    let parked: ParkedCommands
 
     public init(store: TicketStore, logger: Logger) {
         self.store = store
         self.logger = logger
+        self.parked = ParkedCommands(database: store.database)
     }
 
     public func apply(_ type: String, _ bytes: [UInt8], on connection: PostgresConnection) async throws {
-        // A refused command is dropped whole: what it wrote before the refusal goes back to this savepoint.
+        // A refused (or parked) command is dropped whole: what it wrote before the refusal goes back to this savepoint.
         try await connection.query("SAVEPOINT ticket_command", logger: logger).consume()
         do {
             switch type {
@@ -39,6 +41,13 @@ public struct TicketCommandHandler: Sendable {
             default:
                 return
             }
+        } catch let unknown as DepartmentNotKnownYet {
+            try await connection.query("ROLLBACK TO SAVEPOINT ticket_command", logger: logger).consume()
+            guard try await parked.park(type, bytes, department: unknown.departmentID, on: connection) else {
+                return try await apply(type, bytes, on: connection)
+            }
+            logger.warning(
+                "parking a ticket command until its department is known", metadata: ["type": "\(type)", "departmentID": "\(unknown.departmentID)"])
         } catch let problem as Problem {
             try await drop("dropping a ticket command that cannot succeed", ["type": "\(type)", "problem": "\(problem.detail ?? problem.title)"], on: connection)
         } catch let error as DecodingError {
@@ -47,6 +56,13 @@ public struct TicketCommandHandler: Sendable {
             try await drop(
                 "dropping a ticket command whose data cannot be read",
                 ["type": "\(type)", "error": "\(error)", "event": "\(String(decoding: bytes, as: UTF8.self))"], on: connection)
+        }
+    }
+
+    /// Runs the commands parked for `department`, which the caller's transaction has just written.
+    func runParked(for department: UUID, on connection: PostgresConnection) async throws {
+        for command in try await parked.release(department: department, on: connection) {
+            try await apply(command.type, command.bytes, on: connection)
         }
     }
 
@@ -118,9 +134,7 @@ public struct TicketCommandHandler: Sendable {
         let body = try TicketInput.body(text: command.bodyText, html: command.bodyHTML)
         let email = try TicketInput.email(command.customerEmail, field: "customerEmail")
         let group = try command.groupID.map { try TicketInput.uuid($0, field: "groupID") }
-        guard let department = try await store.department(departmentID, on: connection) else {
-            throw Problem.unprocessable("There is no department \(command.departmentID).")
-        }
+        guard let department = try await store.department(departmentID, on: connection) else { throw DepartmentNotKnownYet(departmentID: departmentID) }
         var new = NewTicket(
             department: department, groupID: group ?? department.frontLineGroupID, customerUserID: command.customerUserID.flatMap(UUID.init(parsing:)),
             customerEmail: email, subject: subject, bodyHTML: body.html, bodyText: body.text, priority: .normal, owner: nil, incoming: true,

@@ -12,18 +12,23 @@ public struct DirectoryProjection: Sendable {
     let store: TicketStore
     let distributor: Distributor
     let userComments: UserCommentProjection
+    let commands: TicketCommandHandler
 
     public init(database: Database) {
         self.database = database
         self.store = TicketStore(database: database)
         self.distributor = Distributor(database: database)
         self.userComments = UserCommentProjection(database: database)
+        self.commands = TicketCommandHandler(store: store, logger: database.logger)
     }
 
     public func apply(_ type: String, _ bytes: [UInt8], on connection: PostgresConnection) async throws {
         switch type {
         case "department.created", "department.updated":
-            try await upsert(try decode(IdentityPayloads.Department.self, bytes), on: connection)
+            let department = try decode(IdentityPayloads.Department.self, bytes)
+            try await upsert(department, on: connection)
+            // A customer's message that named the department before tickets knew it is taken now.
+            if let id = UUID(parsing: department.id) { try await commands.runParked(for: id, on: connection) }
         case "department.deleted":
             let deleted = try decode(IdentityPayloads.DepartmentDeleted.self, bytes)
             try await execute("DELETE FROM \(database.table("departments")) WHERE id = $1", [deleted.departmentID], on: connection)

@@ -775,5 +775,16 @@ public enum TicketMigrations {
         Migration(version: 171, name: "deleted groups remembered, so that a membership announced after the deletion does not bring one back", sql: [
             "CREATE TABLE {schema}.deleted_groups (id uuid PRIMARY KEY, deleted_at timestamptz NOT NULL DEFAULT now())",
         ]),
+        Migration(version: 172, name: "commands kept until the department they name is known", sql: [
+            """
+            CREATE TABLE {schema}.parked_commands (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                department_id uuid NOT NULL,
+                type text NOT NULL,
+                event bytea NOT NULL,
+                parked_at timestamptz NOT NULL DEFAULT now())
+            """,
+            "CREATE INDEX parked_commands_department ON {schema}.parked_commands (department_id)",
+        ]),
     ]
 }

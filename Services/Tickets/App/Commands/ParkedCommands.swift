@@ -1,0 +1,57 @@
+import Database
+import Foundation
+import PostgresNIO
+
+/// A command naming a department tickets has not learned yet: identity's `department.created` travels on
+/// `identity.events` and the command on `tickets.commands`, so the command can come first.
+struct DepartmentNotKnownYet: Error {
+    var departmentID: UUID
+}
+
+/// Commands kept until their department is known, so that a customer's first message to a new department is not
+/// lost: parked by the commands consumer, run by the directory consumer in the transaction that writes the
+/// department. Both take the department's advisory lock, so that a command parked while the department is being
+/// written is either seen by that write or finds the department itself.
+struct ParkedCommands: Sendable {
+    let database: Database
+
+    /// Keeps the command for `department` in the caller's transaction; false, keeping nothing, when the department
+    /// became known meanwhile (run the command again).
+    func park(_ type: String, _ bytes: [UInt8], department: UUID, on connection: PostgresConnection) async throws -> Bool {
+        try await lock(department, on: connection)
+        var binds = PostgresBindings()
+        binds.append(department)
+        binds.append(type)
+        binds.append(ByteBuffer(bytes: bytes))
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                INSERT INTO \(database.table("parked_commands")) (department_id, type, event)
+                SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM \(database.table("departments")) WHERE id = $1)
+                RETURNING true
+                """, binds: binds), logger: database.logger)
+        for try await _ in rows.decode(Bool.self) { return true }
+        return false
+    }
+
+    /// Takes the commands parked for `department`, oldest first, in the caller's transaction (which runs them).
+    func release(department: UUID, on connection: PostgresConnection) async throws -> [(type: String, bytes: [UInt8])] {
+        try await lock(department, on: connection)
+        var binds = PostgresBindings()
+        binds.append(department)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                DELETE FROM \(database.table("parked_commands")) WHERE department_id = $1 RETURNING id, type, event
+                """, binds: binds), logger: database.logger)
+        var released: [(id: Int64, type: String, bytes: [UInt8])] = []
+        for try await (id, type, event) in rows.decode((Int64, String, ByteBuffer).self) { released.append((id, type, Array(buffer: event))) }
+        return released.sorted { $0.id < $1.id }.map { ($0.type, $0.bytes) }
+    }
+
+    private func lock(_ department: UUID, on connection: PostgresConnection) async throws {
+        var binds = PostgresBindings()
+        binds.append("parked_commands:\(department.uuidString.lowercased())")
+        try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", binds: binds), logger: database.logger
+        ).consume()
+    }
+}
