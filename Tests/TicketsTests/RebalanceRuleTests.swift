@@ -78,6 +78,8 @@ struct RebalanceRuleTests {
             try await kit.setActive(second, true)
             let moved = try #require(try await kit.api.store.runDueRebalanceRule())
             #expect(moved == 3, "four of six could move (one read, one pinned): the tickets end three and three")
+            let (_, _, transferred) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=recently_transferred", token: firstToken)
+            #expect((transferred["items"] as? [[String: Any]])?.count == 3, "the one of four the rebalance gave back to them never left their list")
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(second.lowercased)'") == 3)
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(first.lowercased)' AND id IN ('\(ids[0])', '\(ids[1])')") == 2)
             #expect(try await kit.api.store.runDueRebalanceRule() == nil, "a run is not repeated until the next trigger")

@@ -1,3 +1,4 @@
+import Contracts
 import Database
 import Foundation
 import PostgresNIO
@@ -14,7 +15,7 @@ extension TicketStore {
     func rebalance(group groupID: UUID, policy: RebalancePolicy, by actor: Actor, on connection: PostgresConnection) async throws -> Int {
         let before = try await owners(in: groupID, policy: policy, on: connection)
         for (ticketID, _) in before {
-            _ = try await modify(ticketID, expectedVersion: nil, actor: actor, on: connection, drainingTheQueue: false) { ticket, _ in
+            _ = try await modify(ticketID, expectedVersion: nil, actor: actor, on: connection, drainingTheQueue: false, recordingTransfer: false) { ticket, _ in
                 ticket.agentID = nil
                 // A ticket in the queue cannot be pinned: the pin to its old owner goes with it.
                 guard ticket.pinned else { return [("ticket.queued", ["reason": "rebalance"])] }
@@ -26,7 +27,10 @@ extension TicketStore {
         if !policy.agents.isEmpty { try await drainQueue(of: groupID, among: Set(policy.agents), on: connection) }
         try await drainQueue(of: groupID, on: connection)
         let after = try await owners(in: groupID, on: connection, ids: before.map(\.0))
-        return before.filter { after[$0.0] != $0.1 }.count
+        // Only a ticket that went to someone else left its owner's list; one given back to them did not.
+        let moved = before.filter { after[$0.0] != $0.1 }
+        for (ticketID, owner) in moved { try await recordTransferred(ticketID.lowercased, awayFrom: owner, on: connection) }
+        return moved.count
     }
 
     /// The group's unanswered Active tickets with an owner that `policy` lets go, oldest first. A ticket any agent

@@ -8,11 +8,18 @@ import PostgresNIO
 extension TicketStore {
     static let recentLimit = 100
 
-    func recordRecent(before: Ticket, after: Ticket, actor: Actor, on connection: PostgresConnection) async throws {
+    /// `recordingTransfer` false: the caller decides afterwards whether the ticket left its owner (a rebalance takes
+    /// a ticket from its owner and may give it back).
+    func recordRecent(before: Ticket, after: Ticket, actor: Actor, recordingTransfer: Bool = true, on connection: PostgresConnection) async throws {
         try await recordTouch(after, by: actor, on: connection)
-        if let previous = before.agentID.flatMap(UUID.init(parsing:)), before.agentID != after.agentID {
-            try await remember("transferred", agent: previous, ticket: after.id, on: connection)
+        if recordingTransfer, let previous = before.agentID.flatMap(UUID.init(parsing:)), before.agentID != after.agentID {
+            try await recordTransferred(after.id, awayFrom: previous, on: connection)
         }
+    }
+
+    /// The ticket left `agent`'s list: it heads their Recently Transferred.
+    func recordTransferred(_ ticket: String, awayFrom agent: UUID, on connection: PostgresConnection) async throws {
+        try await remember("transferred", agent: agent, ticket: ticket, on: connection)
     }
 
     /// An agent touched the ticket: they changed it, or opened it (outbound, for a customer, or split from a message).

@@ -26,7 +26,7 @@ extension TicketStore {
 
     func modify(
         _ id: UUID, expectedVersion: Int?, actor: Actor, on connection: PostgresConnection, drainingTheQueue: Bool = true,
-        change: (inout Ticket, PostgresConnection) async throws -> [(type: String, details: [String: String])]
+        recordingTransfer: Bool = true, change: (inout Ticket, PostgresConnection) async throws -> [(type: String, details: [String: String])]
     ) async throws -> Ticket {
         guard var ticket = try await find(id, on: connection, lock: true) else { throw Problem.notFound("No such ticket.") }
         try Self.check(expectedVersion, of: ticket)
@@ -47,7 +47,7 @@ extension TicketStore {
         try await counts.apply(
             CountPlacement.delta(from: CountPlacement(before), to: deleted ? nil : CountPlacement(saved)), on: connection)
         for event in published { try await events.publish(event.type, saved, actor: actor, details: event.details, on: connection) }
-        try await recordRecent(before: before, after: saved, actor: actor, on: connection)
+        try await recordRecent(before: before, after: saved, actor: actor, recordingTransfer: recordingTransfer, on: connection)
         // A queued ticket made Active again (a status change, a bounce, a rule) is offered as a new one is.
         let activeInQueue = saved.agentID == nil && saved.status == .active && before.status != .active && saved.groupID == before.groupID
         if released || activeInQueue, drainingTheQueue, let group = UUID(parsing: before.groupID) {
