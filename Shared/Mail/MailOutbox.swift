@@ -27,14 +27,14 @@ public struct MailOutboxStore: Sendable {
 }
 
 /// Sends queued mail, claiming rows with SKIP LOCKED so several instances never send one message twice at once;
-/// a failed attempt is counted and retried later, up to `maximumAttempts`.
+/// a failed attempt is counted and retried later as ``MailRetryRule`` says, and a message it gives up on is kept with
+/// `given_up_at` and its last error.
 public struct MailRelay: Service {
     let store: MailOutboxStore
     let client: SMTPClient
     let gate: StartupGate?
     let logger: Logger
     let pollInterval: Duration
-    public static let maximumAttempts = 20
 
     public init(store: MailOutboxStore, client: SMTPClient, gate: StartupGate? = nil, pollInterval: Duration = .milliseconds(250), logger: Logger) {
         self.store = store
@@ -64,20 +64,18 @@ public struct MailRelay: Service {
         let database = store.database
         // Not run again on a deadlock: a second attempt would mail what the first mailed.
         return try await database.transaction(retryingDeadlocks: false) { connection in
-            var binds = PostgresBindings()
-            binds.append(Self.maximumAttempts)
             let rows = try await connection.query(
                 PostgresQuery(unsafeSQL: """
-                    SELECT id, recipient, subject, body FROM \(database.table("mail_outbox"))
-                    WHERE sent_at IS NULL AND attempts < $1 AND next_attempt_at <= now()
+                    SELECT id, recipient, subject, body, attempts, created_at FROM \(database.table("mail_outbox"))
+                    WHERE sent_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= now()
                     ORDER BY id LIMIT 20 FOR UPDATE SKIP LOCKED
-                    """, binds: binds), logger: database.logger)
-            var pending: [(Int64, MailMessage)] = []
-            for try await (id, to, subject, body) in rows.decode((Int64, String, String, String).self) {
-                pending.append((id, MailMessage(to: to, subject: subject, text: body)))
+                    """), logger: database.logger)
+            var pending: [(id: Int64, message: MailMessage, attempts: Int, queuedAt: Date)] = []
+            for try await (id, to, subject, body, attempts, queuedAt) in rows.decode((Int64, String, String, String, Int, Date).self) {
+                pending.append((id, MailMessage(to: to, subject: subject, text: body), attempts, queuedAt))
             }
             var sent = 0
-            for (id, message) in pending {
+            for (id, message, attempts, queuedAt) in pending {
                 var update = PostgresBindings()
                 update.append(id)
                 do {
@@ -88,16 +86,22 @@ public struct MailRelay: Service {
                     ).consume()
                     sent += 1
                 } catch {
+                    let next = MailRetryRule.nextAttempt(afterAttempts: attempts + 1, queuedAt: queuedAt, now: Date(), error: error)
                     update.append("\(error)")
+                    update.append(next)
                     try await connection.query(
                         PostgresQuery(unsafeSQL: """
                             UPDATE \(database.table("mail_outbox")) SET attempts = attempts + 1, last_error = $2,
-                                next_attempt_at = now() + make_interval(secs => least(300, 2 ^ attempts))
+                                next_attempt_at = coalesce($3, next_attempt_at), given_up_at = CASE WHEN $3 IS NULL THEN now() END
                             WHERE id = $1
                             """, binds: update),
                         logger: database.logger
                     ).consume()
-                    logger.warning("mail not sent; will retry", metadata: ["error": "\(error)"])
+                    if next == nil {
+                        logger.error("mail not sent; giving up", metadata: ["error": "\(error)", "id": "\(id)"])
+                    } else {
+                        logger.warning("mail not sent; will retry", metadata: ["error": "\(error)"])
+                    }
                 }
             }
             return sent

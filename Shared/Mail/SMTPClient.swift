@@ -8,6 +8,12 @@ public struct SMTPError: Error, CustomStringConvertible {
     public let reply: String
     public let step: String
 
+    public init(code: Int, reply: String, step: String) {
+        self.code = code
+        self.reply = reply
+        self.step = step
+    }
+
     public var description: String { "SMTP \(step) answered \(code) \(reply)" }
 }
 
@@ -44,7 +50,8 @@ public struct SMTPClient: Sendable {
             try await command("DATA", expect: [354], step: "DATA")
             let data = message.rendered(from: configuration.from, messageID: "\(UUID().uuidString.lowercased())@\(configuration.heloName)")
             try await command(data + "\r\n.", expect: [250], step: "message")
-            try await command("QUIT", expect: [221], step: "QUIT")
+            // The message is delivered once its data is accepted: a QUIT the server does not answer must not send it again.
+            try? await command("QUIT", expect: [221], step: "QUIT")
         }
     }
 }

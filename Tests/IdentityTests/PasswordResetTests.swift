@@ -92,6 +92,40 @@ struct PasswordResetTests {
             #expect(smtp.messages().count == 1)
         }
     }
+
+    @Test("Undelivered mail is tried again for two days, then kept as given up with its error; a refused recipient is given up at once")
+    func mailGivesUpLate() async throws {
+        let queued = Date(timeIntervalSince1970: 1_000_000)
+        let outage = SMTPError(code: 0, reply: "connection refused", step: "greeting")
+        #expect(MailRetryRule.nextAttempt(afterAttempts: 1, queuedAt: queued, now: queued, error: outage) == queued.addingTimeInterval(2))
+        let later = queued.addingTimeInterval(3_600)
+        #expect(MailRetryRule.nextAttempt(afterAttempts: 25, queuedAt: queued, now: later, error: outage) == later.addingTimeInterval(900))
+        #expect(MailRetryRule.nextAttempt(afterAttempts: 200, queuedAt: queued, now: queued.addingTimeInterval(2 * 86_400), error: outage) == nil)
+        let refused = SMTPError(code: 550, reply: "no such user", step: "RCPT TO")
+        #expect(MailRetryRule.nextAttempt(afterAttempts: 1, queuedAt: queued, now: queued, error: refused) == nil)
+        let misconfigured = SMTPError(code: 530, reply: "authentication required", step: "MAIL FROM")
+        #expect(MailRetryRule.nextAttempt(afterAttempts: 1, queuedAt: queued, now: queued, error: misconfigured) != nil, "the relay's configuration, fixed for every message")
+
+        try await api.withIdentity { client, database in
+            let relay = MailRelay(
+                store: MailOutboxStore(database: database),
+                client: SMTPClient(configuration: .init(host: "127.0.0.1", port: FreePort.next(), from: "no-reply@demo.localhost")),
+                logger: Logger(label: "mail"))
+            _ = try await IdentityAPITests.send(client, .post, "/api/v1/identity/password-resets", body: #"{"email":"admin@demo.localhost"}"#)
+            #expect(try await relay.sendOnce() == 0)
+            let waiting = try await database.client.query(
+                "SELECT count(*)::int FROM identity.mail_outbox WHERE attempts = 1 AND given_up_at IS NULL AND next_attempt_at > now() AND last_error IS NOT NULL")
+            for try await count in waiting.decode(Int.self) { #expect(count == 1) }
+            try await database.client.query("UPDATE identity.mail_outbox SET next_attempt_at = now(), created_at = now() - interval '3 days'").consume()
+            #expect(try await relay.sendOnce() == 0)
+            let given = try await database.client.query("SELECT count(*)::int FROM identity.mail_outbox WHERE attempts = 2 AND given_up_at IS NOT NULL")
+            for try await count in given.decode(Int.self) { #expect(count == 1) }
+            try await database.client.query("UPDATE identity.mail_outbox SET next_attempt_at = now()").consume()
+            #expect(try await relay.sendOnce() == 0)
+            let untouched = try await database.client.query("SELECT count(*)::int FROM identity.mail_outbox WHERE attempts = 2")
+            for try await count in untouched.decode(Int.self) { #expect(count == 1, "a message given up on is not tried again") }
+        }
+    }
 }
 
 @Suite("Email verification", .serialized, .enabled(if: TestEnvironment.hasDatabase && TestEnvironment.smtpPython != nil))

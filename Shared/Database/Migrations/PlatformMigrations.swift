@@ -47,5 +47,8 @@ public enum PlatformMigrations {
         Migration(version: 4, name: "processed events by age, for their purge", sql: [
             "CREATE INDEX processed_events_processed_at ON {schema}.processed_events (processed_at)",
         ]),
+        Migration(version: 5, name: "mail the relay gave up on, kept with its last error", sql: [
+            "ALTER TABLE {schema}.mail_outbox ADD COLUMN given_up_at timestamptz",
+        ]),
     ]
 }
