@@ -159,6 +159,15 @@ struct IdentityAPITests {
         }
     }
 
+    @Test("The seeded administrator is announced as user.created, so that other services know them")
+    func seededAdministratorIsAnnounced() async throws {
+        try await withIdentity { _, database in
+            let created = try await Self.lastEventData("user.created", database)
+            #expect(created["email"] as? String == DemoSeed.administratorEmail)
+            #expect(created["displayName"] as? String == "System Administrator")
+        }
+    }
+
     @Test("/me answers the signed-in principal with roles, scope and combined permissions; without a token 401")
     func me() async throws {
         try await withIdentity { client, _ in

@@ -2,6 +2,7 @@ import ArgumentParser
 import Auth
 import Contracts
 import Database
+import Foundation
 import IdentityApp
 
 struct SeedCommand: AsyncParsableCommand {
@@ -44,6 +45,7 @@ struct CreateUserCommand: AsyncParsableCommand {
         try await account.store(defaultName: "Agent") { users, hash, name in
             let id = try await users.createUser(email: email, passwordHash: hash, displayName: name)
             try await users.grant([PredefinedRoles.agent], to: id)
+            return id
         }
         print("user \(email) created")
     }
@@ -56,13 +58,15 @@ struct AccountOptions: ParsableArguments {
     @Option(help: "Display name.") var name: String?
 
     func store(
-        defaultName: String, _ write: @escaping @Sendable (UserRepository, String, String) async throws -> Void
+        defaultName: String, _ write: @escaping @Sendable (UserRepository, String, String) async throws -> UUID
     ) async throws {
         let (email, password, name) = (self.email, self.password, self.name ?? defaultName)
         try await CommandDatabase.with(.identity) { database in
             try await MigrationRunner(database: database, migrations: IdentityMigrations.all).run()
             try PasswordPolicy.validate(password, username: email, settings: try await SecurityRepository(database: database).settings())
-            try await write(UserRepository(database: database), try await PasswordHasher().hash(password), name)
+            let id = try await write(UserRepository(database: database), try await PasswordHasher().hash(password), name)
+            // Written outside the API: announced, so that the other services learn the account (or its new name).
+            try await UserDirectory(database: database).announce(id, as: "user.updated")
         }
     }
 }

@@ -19,9 +19,10 @@ public struct DemoSeed: Sendable {
             logger.info("seeded brand", metadata: ["brand": "\(brand.name)", "hostname": "\(hostname)"])
         }
         if try await api.users.find(email: Self.administratorEmail) == nil {
-            try await api.users.upsertAdministrator(
+            let id = try await api.users.upsertAdministrator(
                 email: Self.administratorEmail, passwordHash: try await api.hasher.hash(Self.administratorPassword),
                 displayName: "System Administrator")
+            try await UserDirectory(database: api.users.database).announce(id, as: "user.created")
             logger.info("seeded system administrator", metadata: ["email": "\(Self.administratorEmail)"])
         }
     }

@@ -161,6 +161,15 @@ public struct UserDirectory: Sendable {
         ).consume()
     }
 
+    /// Announces a user written outside the API (the demo seed, `concierge create-admin` or `create-user`) as
+    /// `type` (`user.created`, or `user.updated` for an account that may have existed), so that other services know them.
+    public func announce(_ id: UUID, as type: String) async throws {
+        try await database.transaction { connection in
+            guard let user = try await details(id, on: connection) else { throw Problem.notFound("No such user.") }
+            try await events.publish(type, subject: user.id, data: UserChanged(user), on: connection)
+        }
+    }
+
     private func details(_ id: UUID, on connection: PostgresConnection) async throws -> UserDetails? {
         var binds = PostgresBindings()
         binds.append(id)
