@@ -33,7 +33,9 @@ extension SearchProjection {
         while true {
             let documents = try await documents(after: after)
             guard let last = documents.last else { break }
-            for document in documents { try await index.replace(document) }
+            for (id, error) in try await write(documents) {
+                logger.error("search index refused a document; it is left out until its next change", metadata: ["id": "\(id)", "error": "\(error)"])
+            }
             let before = count
             count += documents.count
             after = UUID(parsing: last.id)
@@ -43,12 +45,28 @@ extension SearchProjection {
         logger.info("search index rebuilt", metadata: ["documents": "\(count)", "duration": "\(ContinuousClock.now - start)"])
     }
 
-    /// Writes these documents' current state into the index, and removes those that are gone.
-    public func reindex(_ ids: Set<UUID>) async throws {
-        guard !ids.isEmpty else { return }
+    /// Writes these documents' current state into the index, and removes those that are gone. Answers the documents
+    /// the index refused (id and error), which are left out: one document Xapian cannot take must not stop the rest.
+    @discardableResult
+    public func reindex(_ ids: Set<UUID>) async throws -> [(id: String, error: SearchError)] {
+        guard !ids.isEmpty else { return [] }
         let documents = try await documents(ids: ids)
-        for document in documents { try await index.replace(document) }
+        let refused = try await write(documents)
         for id in Set(ids.map { $0.uuidString.lowercased() }).subtracting(documents.map(\.id)) { try await index.delete(id: id) }
+        for (id, _) in refused { try await index.delete(id: id) }
+        return refused
+    }
+
+    private func write(_ documents: [SearchDocument]) async throws -> [(id: String, error: SearchError)] {
+        var refused: [(id: String, error: SearchError)] = []
+        for document in documents {
+            do {
+                try await index.replace(document)
+            } catch let error as SearchError where error.refusesDocument {
+                refused.append((document.id, error))
+            }
+        }
+        return refused
     }
 
     /// Re-indexes one document and commits, so that this instance's searches see it at once.

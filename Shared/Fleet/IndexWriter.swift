@@ -48,7 +48,9 @@ struct IndexWriter<Projection: SearchProjection>: Sendable {
     private func write(_ ids: Set<UUID>) async {
         guard !ids.isEmpty else { return }
         do {
-            try await projection.reindex(ids)
+            for (id, error) in try await projection.reindex(ids) {
+                logger.error("search index refused a document; it is left out until its next change", metadata: ["id": "\(id)", "error": "\(error)"])
+            }
             try await projection.index.commit()
         } catch {
             await pending.add(ids)

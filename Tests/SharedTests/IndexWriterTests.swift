@@ -26,6 +26,33 @@ struct IndexWriterTests {
         }
     }
 
+    /// Documents the index refuses (a value in a slot the index reserves) for the ids in `refused`.
+    struct PartlyRefused: SearchProjection {
+        let index: SearchIndex
+        let refused: Set<UUID>
+        func documents(after: UUID?) async throws -> [SearchDocument] { [] }
+        func documents(ids: Set<UUID>) async throws -> [SearchDocument] {
+            ids.map { id in
+                SearchDocument(
+                    id: id.uuidString.lowercased(), fields: [SearchField(prefix: "S", text: "ticket", weight: 1)],
+                    values: refused.contains(id) ? [SearchIndex.reservedValueSlots: "x"] : [:])
+            }
+        }
+    }
+
+    @Test("A document the index refuses is left out and named; the others of its batch are written")
+    func refusedDocumentIsLeftOut() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("index-writer-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let index = try SearchIndex(path: path, schemaVersion: 1)
+        let (good, bad) = (UUID(), UUID())
+        let refused = try await PartlyRefused(index: index, refused: [bad]).reindex([good, bad])
+        #expect(refused.map(\.id) == [bad.uuidString.lowercased()])
+        try await index.commit()
+        #expect(await index.documentCount() == 1)
+        await index.close()
+    }
+
     /// Adds `count` documents to pending, one every 10 ms, while a writer with `spacing` runs; returns when each
     /// batch started, the commits made and whether the index was left clean.
     static func feed(count: Int, spacing: Duration) async throws -> (batches: [ContinuousClock.Instant], commits: Int, clean: Bool) {

@@ -201,6 +201,29 @@ struct SearchIndexTests {
         }
     }
 
+    @Test("A spelling suggestion is offered only when it finds something inside the query's filters")
+    func suggestionInsideFilters() async throws {
+        try await Self.withIndex { index in
+            try await index.replace(Self.ticket("1", subject: "Printer jam", body: "Paper stuck.", filters: ["XGsecret"]))
+            try await index.replace(Self.ticket("2", subject: "Login fails", body: "Password refused.", filters: ["XGmine"]))
+            try await index.commit()
+            #expect(try await index.search(SearchQuery(text: "priner", filterGroups: [["XGmine"]])).suggestion == nil)
+            #expect(try await index.search(SearchQuery(text: "priner", filterGroups: [["XGsecret"]])).suggestion == "printer")
+        }
+    }
+
+    @Test("A boolean term longer than Xapian's 245 bytes is indexed and filters exactly, documents and queries alike")
+    func longBooleanTerms() async throws {
+        let long = "XFfield:" + String(repeating: "я", count: 200)
+        try await Self.withIndex { index in
+            try await index.replace(Self.ticket("1", subject: "Printer jam", body: "Paper stuck.", filters: [long + "a"]))
+            try await index.replace(Self.ticket("2", subject: "Printer toner", body: "Empty.", filters: [long + "b"]))
+            try await index.commit()
+            let found = try await index.search(SearchQuery(text: "printer", filterGroups: [[long + "a"]]))
+            #expect(found.hits.map(\.id) == ["1"], "the terms differ only after the cut: the hash tells them apart")
+        }
+    }
+
     @Test("Snippets highlight the matched words")
     func snippets() async throws {
         try await Self.withIndex { index in

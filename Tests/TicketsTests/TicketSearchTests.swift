@@ -41,6 +41,8 @@ struct TicketSearchTests {
             #expect((hidden["items"] as? [[String: Any]])?.isEmpty == true, "another group's agent finds nothing")
             let (_, _, typo) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?text=priner", token: token)
             #expect(typo["suggestion"] as? String == "printer")
+            let (_, _, outsiderTypo) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?text=priner", token: outsider)
+            #expect(outsiderTypo["suggestion"] == nil, "a word only in tickets the agent cannot see is not suggested to them")
             let (customerSearch, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?text=printer", token: customer.token)
             #expect(customerSearch == .forbidden)
 

@@ -314,6 +314,26 @@ Xapian::Query range_query(const cx_query &query) {
     return Xapian::Query(Xapian::Query::OP_AND, ranges.begin(), ranges.end());
 }
 
+// The text query inside the search's filters, ranges and exclusions.
+Xapian::Query restricted(const Xapian::Query &text_query, const cx_query &query) {
+    Xapian::Query full = text_query;
+    if (query.filter_group_count > 0) {
+        full = Xapian::Query(Xapian::Query::OP_FILTER, full, filter_query(query));
+    }
+    if (query.range_count > 0) {
+        full = Xapian::Query(Xapian::Query::OP_FILTER, full, range_query(query));
+    }
+    if (query.excluded_count > 0) {
+        std::vector<Xapian::Query> excluded;
+        for (size_t i = 0; i < query.excluded_count; ++i) {
+            excluded.emplace_back(std::string(query.excluded_terms[i]));
+        }
+        full = Xapian::Query(Xapian::Query::OP_AND_NOT, full,
+                             Xapian::Query(Xapian::Query::OP_OR, excluded.begin(), excluded.end()));
+    }
+    return full;
+}
+
 void run_search(Xapian::Database &db, const cx_query &query, cx_results &results) {
     const std::string text = query.text != nullptr ? query.text : "";
     std::vector<Xapian::Stem> stemmers;
@@ -338,35 +358,21 @@ void run_search(Xapian::Database &db, const cx_query &query, cx_results &results
     // matches every document the same way, in an object of this search's own.
     Xapian::Query text_query{std::string()};
     bool has_text = text.find_first_not_of(" \t\r\n") != std::string::npos;
-    if (has_text) {
-        // Once per language, a document matching the text as stemmed in any of them, weighed by the best (OP_MAX: a
-        // document of two languages' stems is not counted twice). A query of only stop-words or punctuation parses
-        // to nothing: match nothing, not all.
-        const std::string small_text = written_small(text);
+    // Once per language, a document matching the text as stemmed in any of them, weighed by the best (OP_MAX: a
+    // document of two languages' stems is not counted twice). A query of only stop-words or punctuation parses
+    // to nothing: match nothing, not all.
+    auto parsed_text = [&](const std::string &words) {
+        const std::string small_text = written_small(words);
         std::vector<Xapian::Query> parsed;
         for (const Xapian::Stem &each : stemmers) {
             parser.set_stemmer(each);
             parsed.push_back(parser.parse_query(small_text, flags));
         }
-        text_query = parsed.size() == 1 ? parsed.front() : Xapian::Query(Xapian::Query::OP_MAX, parsed.begin(), parsed.end());
-    }
+        return parsed.size() == 1 ? parsed.front() : Xapian::Query(Xapian::Query::OP_MAX, parsed.begin(), parsed.end());
+    };
+    if (has_text) text_query = parsed_text(text);
 
-    Xapian::Query full = text_query;
-    if (query.filter_group_count > 0) {
-        full = Xapian::Query(Xapian::Query::OP_FILTER, full, filter_query(query));
-    }
-    if (query.range_count > 0) {
-        full = Xapian::Query(Xapian::Query::OP_FILTER, full, range_query(query));
-    }
-    if (query.excluded_count > 0) {
-        std::vector<Xapian::Query> excluded;
-        for (size_t i = 0; i < query.excluded_count; ++i) {
-            excluded.emplace_back(std::string(query.excluded_terms[i]));
-        }
-        full = Xapian::Query(Xapian::Query::OP_AND_NOT, full,
-                             Xapian::Query(Xapian::Query::OP_OR, excluded.begin(), excluded.end()));
-    }
-
+    Xapian::Query full = restricted(text_query, query);
     Xapian::Enquire enquire(db);
     enquire.set_query(full);
     // Equal weights are ordered by document id, not by the order documents reached this index, so every
@@ -400,10 +406,16 @@ void run_search(Xapian::Database &db, const cx_query &query, cx_results &results
 
     // "Did you mean": each word the index does not hold replaced by its spelling suggestion. Done here rather
     // than by the parser's FLAG_SPELLING_CORRECTION, which costs every query a lookup per word.
+    // It is offered only when it finds something inside the same filters: the spelling table holds the words of
+    // every document, and a suggestion found only in tickets the caller may not see would show them its words.
     results.suggestion.clear();
     if (has_text) {
         std::string corrected = word_by_word_suggestion(db, text);
-        if (!corrected.empty() && corrected != text) results.suggestion = corrected;
+        if (!corrected.empty() && corrected != text) {
+            Xapian::Enquire check(db);
+            check.set_query(restricted(parsed_text(corrected), query));
+            if (check.get_mset(0, 1).size() > 0) results.suggestion = corrected;
+        }
     }
 }
 

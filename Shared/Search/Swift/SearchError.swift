@@ -7,4 +7,11 @@ public enum SearchError: Error, CustomStringConvertible {
         case .xapian(let message): "search index: \(message)"
         }
     }
+
+    /// Xapian refused this document (an argument it cannot take), not the index: writing it again fails the same way.
+    public var refusesDocument: Bool {
+        switch self {
+        case .xapian(let message): message.hasPrefix("InvalidArgumentError")
+        }
+    }
 }

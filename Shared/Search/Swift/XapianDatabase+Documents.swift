@@ -16,7 +16,7 @@ extension XapianDatabase {
             }
         }
         for term in document.filters {
-            try xapianCall { cx_document_add_boolean_term(built, term, $0) }
+            try xapianCall { cx_document_add_boolean_term(built, BooleanTerm.bounded(term), $0) }
         }
         for (slot, value) in document.values {
             try xapianCall { error in

@@ -25,9 +25,9 @@ func runSearch(
             try slots.withUnsafeBufferPointer { rangeSlots throws(SearchError) in
                 var spec = cx_query(
                     text: arena.string(query.text), language: arena.string(query.language),
-                    filter_terms: arena.array(query.filterGroups.flatMap { $0 }), filter_group_sizes: sizes.baseAddress,
+                    filter_terms: arena.array(query.filterGroups.flatMap { $0 }.map(BooleanTerm.bounded)), filter_group_sizes: sizes.baseAddress,
                     filter_group_count: query.filterGroups.count,
-                    excluded_terms: arena.array(query.excluded), excluded_count: query.excluded.count,
+                    excluded_terms: arena.array(query.excluded.map(BooleanTerm.bounded)), excluded_count: query.excluded.count,
                     range_slots: rangeSlots.baseAddress, range_lows: arena.array(query.valueRanges.map { $0.lower ?? "" }),
                     range_highs: arena.array(query.valueRanges.map { $0.upper ?? "" }), range_count: query.valueRanges.count,
                     offset: UInt32(clamping: query.offset), limit: UInt32(clamping: query.limit),

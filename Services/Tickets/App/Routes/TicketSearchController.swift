@@ -20,6 +20,9 @@ public struct TicketSearchController: Sendable {
         group.get("search") { request, context in
             guard var caller = try await access.caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
             try Authorization.require(caller.principal, .tickets, "Advanced Search")
+            // Advanced Search without the agent's part (a Custom grant of it alone) reads no ticket: it would list
+            // tickets that caller could not open.
+            guard caller.isAgent else { throw Problem.forbidden("Advanced search is for agents.") }
             if !caller.seesEverything { caller.searchableDepartments = try await search.store.departmentsSearchableByAllAgents() }
             return try await search.search(try Self.criteria(request.uri.queryParameters), caller: caller)
         }

@@ -126,8 +126,13 @@ public struct TicketSearch: Sendable {
         let visibility = visibilityTerms(caller).map { $0 + caller.searchableDepartments.sorted().map(TicketSearchTerms.department) }
         let results = try await index.search(Self.textQuery(criteria, text: text, visibility: visibility))
         let tickets = try await load(results)
+        // The index says whether a ticket is deleted as of its last write (a deletion reaches it within a second);
+        // the ticket read now has the last word. A ticket the caller reads only as its customer is not a search hit:
+        // its text includes agents' comments.
         let hits = results.hits.compactMap { hit -> TicketSearchHit? in
-            guard let ticket = tickets[hit.id], caller.canRead(ticket), criteria.inDateRange(ticket.createdAt) else { return nil }
+            guard let ticket = tickets[hit.id], caller.canRead(ticket), !caller.readsAsCustomer(ticket), criteria.inDateRange(ticket.createdAt),
+                (ticket.deletedAt != nil) == criteria.onlyDeleted
+            else { return nil }
             return TicketSearchHit(ticket: ticket, snippet: hit.snippet, percent: hit.percent)
         }
         return TicketSearchResults(items: hits, estimatedTotal: results.estimatedTotal, suggestion: results.suggestion)
@@ -256,7 +261,7 @@ public struct TicketSearch: Sendable {
         }
         let results = try await index.search(SearchQuery(text: text, filterGroups: filters, excluded: [TicketSearchTerms.deleted], limit: limit, language: SearchQuery.everyIndexedLanguage))
         let tickets = try await load(results)
-        let found = results.hits.compactMap { tickets[$0.id] }
+        let found = results.hits.compactMap { tickets[$0.id] }.filter { $0.deletedAt == nil }
         // The agent's own lists show their tickets as they list them (a ticket transferred away included).
         return [.recent, .recentlyTransferred, .followUps].contains(view) ? found : found.filter(caller.canRead)
     }

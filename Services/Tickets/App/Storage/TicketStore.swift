@@ -101,7 +101,11 @@ public struct TicketStore: Sendable {
         guard !ids.isEmpty else { return [] }
         let rows = try await TicketsByIDStatement(ids: ids, includingDeleted: includingDeleted)
             .run(on: connection, schema: database.schema, logger: database.logger)
-        return try rows.map(decodeTicket)
+        return try rows.map { row in
+            var ticket = try decodeTicket(row)
+            if includingDeleted { ticket.deletedAt = try row.makeRandomAccess()["deleted_at"].decode(Date?.self) }
+            return ticket
+        }
     }
 
     /// Tickets from rows of ``columns``.
