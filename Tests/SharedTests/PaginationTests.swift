@@ -27,6 +27,7 @@ struct PaginationTests {
     @Test("A cursor the API did not issue is a 400 problem")
     func foreignCursor() {
         #expect(throws: Problem.self) { try Cursor(decoding: "not-a-cursor!") }
+        #expect(throws: Problem.self, "PostgreSQL takes no NUL in text") { try Cursor(decoding: Cursor(keys: ["subject.asc", "a\u{0}b"]).encoded) }
     }
 
     @Test("limit must be between 1 and 200, and defaults to 50")

@@ -54,6 +54,23 @@ struct BadTicketInputTests {
         }
     }
 
+    @Test("A subject or address of few characters but thousands of combining marks is a 422 that writes nothing")
+    func combiningMarks() async throws {
+        try await TicketTestKit.run { client, kit in
+            let customer = try await kit.customer().token
+            let agent = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let marks = String(String.UnicodeScalarView((0..<600).compactMap { Unicode.Scalar(0x0300 + UInt32($0 % 112)) }))
+            for (token, body) in [
+                (customer, #"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"e\#(marks)","body":"x"}"#),
+                (agent, #"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"Hi","body":"x","customerEmail":"a\#(marks)@example.com"}"#),
+            ] {
+                try await Self.refused(kit, .unprocessableContent, "combining marks") {
+                    try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: token, body: body)
+                }
+            }
+        }
+    }
+
     @Test("Oversize and forbidden attachments, on a ticket and as uploads for a new one, are 413 and 415 problems that write nothing")
     func attachments() async throws {
         try await TicketTestKit.run { client, kit in

@@ -222,6 +222,22 @@ struct TicketHandlingTests {
         }
     }
 
+    @Test("Merging two tickets of one customer into another customer's ticket lets that customer share it once")
+    func mergeSharesOneCustomerOnce() async throws {
+        try await TicketTestKit.run { client, kit in
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let (owner, sharer) = (try await kit.customer(), try await kit.customer())
+            let primary = try #require(try await kit.submit(client, token: owner.token, subject: "Mine")["id"] as? String)
+            var others: [String] = []
+            for subject in ["Theirs", "Theirs again"] { others.append(try #require(try await kit.submit(client, token: sharer.token, subject: subject)["id"] as? String)) }
+            let (merged, _, answer) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/merge", token: token, body: #"{"primaryID":"\#(primary)","ticketIDs":["\#(others[0])","\#(others[1])"]}"#)
+            #expect(merged == .ok, "\(answer)")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.ticket_participants WHERE ticket_id = '\(primary)'") == 1)
+            #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(primary)", token: sharer.token).0 == .ok)
+        }
+    }
+
     @Test("Merging frees the Max Tickets room a merged ticket held, which the queue fills, and the primary is idle since the newest merged message")
     func mergeFreesRoomAndKeepsTheNewestIdle() async throws {
         try await TicketTestKit.run { client, kit in

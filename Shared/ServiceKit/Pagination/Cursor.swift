@@ -31,7 +31,10 @@ public struct Cursor: Sendable, Equatable {
     public init(decoding text: String) throws {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let keys = try? JSONDecoder().decode([String].self, from: data) else {
+        // A NUL is refused as PostgreSQL refuses it in text: none of this API's cursors holds one.
+        guard let data = Data(base64Encoded: base64), let keys = try? JSONDecoder().decode([String].self, from: data),
+            !keys.contains(where: { $0.contains("\u{0}") })
+        else {
             throw Problem.badRequest("The cursor is not one this API issued.")
         }
         self.keys = keys

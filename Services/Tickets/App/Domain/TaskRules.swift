@@ -31,7 +31,7 @@ public enum TaskRules {
         var changed = task
         if let raw = request.subject {
             let subject = raw.trimmedText
-            if (1...maximumSubject).contains(subject.count), !subject.contains(where: \.isNewline) {
+            if (1...maximumSubject).contains(subject.unicodeScalars.count), !subject.contains(where: \.isNewline) {
                 changed.subject = subject
             } else {
                 errors.append(.init(field: "subject", message: "1...\(maximumSubject) characters, one line"))

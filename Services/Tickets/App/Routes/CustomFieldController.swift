@@ -126,7 +126,7 @@ public struct CustomFieldController: Sendable {
     func validated(_ body: NewTemplate, id: String) async throws -> TicketTemplate {
         let known = Set(try await store.fieldDefinitions().map(\.id))
         let unknown = body.fields.map { $0.fieldID.lowercased() }.filter { !known.contains($0) }
-        guard unknown.isEmpty, (1...100).contains(body.name.count) else {
+        guard unknown.isEmpty, (1...100).contains(body.name.unicodeScalars.count) else {
             throw Problem.unprocessable(
                 "A template needs a name and known fields.",
                 errors: unknown.map { .init(field: "fields", message: "unknown field \($0)") } + (body.name.isEmpty ? [.init(field: "name", message: "is required")] : []))

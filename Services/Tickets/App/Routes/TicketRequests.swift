@@ -121,7 +121,9 @@ enum TicketInput {
 
     static func subject(_ raw: String) throws -> String {
         let subject = raw.trimmedText
-        guard (1...maximumSubject).contains(subject.count), !subject.contains(where: \.isNewline) else {
+        // Counted in Unicode scalars: a character can carry any number of combining marks, and the subject is an
+        // index key (an entry holds at most 2,704 bytes).
+        guard (1...maximumSubject).contains(subject.unicodeScalars.count), !subject.contains(where: \.isNewline) else {
             throw Problem.unprocessable("A subject has 1 to \(maximumSubject) characters on one line.",
                                         errors: [.init(field: "subject", message: "1...\(maximumSubject) characters, one line")])
         }

@@ -36,7 +36,7 @@ extension TicketStore {
 
     /// "When you merge tickets from multiple users, all users will be able to see full contents of the merged ticket":
     /// the customers of the merged tickets (and those who already shared them) share the primary, unless they are its
-    /// own customer.
+    /// own customer; an address that several of them share, once (with an account when one of them has it).
     private func keepParticipants(of others: [UUID], in primary: UUID, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
         binds.append(primary)
@@ -46,11 +46,12 @@ extension TicketStore {
         try await connection.query(
             PostgresQuery(unsafeSQL: """
                 INSERT INTO \(participants) (ticket_id, email, user_id)
-                SELECT $1, email, user_id FROM (
+                SELECT DISTINCT ON (email) $1, email, user_id FROM (
                     SELECT lower(customer_email) AS email, customer_user_id AS user_id FROM \(tickets) WHERE id = ANY($2)
                     UNION ALL SELECT email, user_id FROM \(participants) WHERE ticket_id = ANY($2)
                 ) shared
                 WHERE email <> (SELECT lower(customer_email) FROM \(tickets) WHERE id = $1)
+                ORDER BY email, user_id NULLS LAST
                 ON CONFLICT (ticket_id, email) DO UPDATE SET user_id = coalesce(\(participants).user_id, excluded.user_id)
                 """, binds: binds), logger: database.logger
         ).consume()
