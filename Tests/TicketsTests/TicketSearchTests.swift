@@ -215,7 +215,12 @@ struct TicketSearchTests {
             let (transferred, _, _) = try await TicketTestKit.send(
                 client, .post, "/api/v1/tickets/\(ids[0])/transfer", token: try await kit.administratorToken(), body: #"{"groupID":"\#(level2.lowercased)"}"#)
             #expect(transferred == .ok)
+            let (noted, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(ids[0])/comments", token: try await kit.administratorToken(), body: #"{"body":"Legal says: lawsuit pending"}"#)
+            #expect(noted == .created)
             for id in ids { try await kit.indexer?.reindex(try #require(UUID(uuidString: id))) }
+            let (_, _, hidden) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=recently_transferred&q=lawsuit", token: token)
+            #expect((hidden["items"] as? [[String: Any]])?.isEmpty == true, "a ticket now in another group is found by its subject only")
 
             let expected: [(String, Set<String>)] = [("recent", [ids[0], ids[2]]), ("recently_transferred", [ids[0]]), ("followups", [ids[2]])]
             for (view, found) in expected {

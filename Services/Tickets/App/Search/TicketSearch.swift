@@ -262,7 +262,16 @@ public struct TicketSearch: Sendable {
         let results = try await index.search(SearchQuery(text: text, filterGroups: filters, excluded: [TicketSearchTerms.deleted], limit: limit, language: SearchQuery.everyIndexedLanguage))
         let tickets = try await load(results)
         let found = results.hits.compactMap { tickets[$0.id] }.filter { $0.deletedAt == nil }
-        // The agent's own lists show their tickets as they list them (a ticket transferred away included).
-        return [.recent, .recentlyTransferred, .followUps].contains(view) ? found : found.filter(caller.canRead)
+        guard [.recent, .recentlyTransferred, .followUps].contains(view) else { return found.filter(caller.canRead) }
+        // The agent's own lists show their tickets as they list them, a ticket transferred out of their groups included;
+        // such a ticket is found by the words of its subject, which the list shows, not by what was written in it.
+        return found.filter { caller.canRead($0) || Self.subject($0.subject, containsEveryWordOf: text) }
+    }
+
+    /// Whether every word of `text` is part of `subject`, whatever the case.
+    static func subject(_ subject: String, containsEveryWordOf text: String) -> Bool {
+        let words = text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+        let shown = subject.lowercased()
+        return !words.isEmpty && words.allSatisfy { shown.contains($0) }
     }
 }
