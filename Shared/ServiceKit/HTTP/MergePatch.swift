@@ -8,6 +8,7 @@ public enum MergePatch {
         guard let patchObject = try? JSONSerialization.jsonObject(with: patch), patchObject is [String: Any] else {
             throw Problem.badRequest("The body must be a JSON object.")
         }
+        if JSONBody.holdsNUL(patch) { throw Problem.badRequest("The request body holds a NUL character (\\u0000), which no text can hold.") }
         let base = try JSONSerialization.jsonObject(with: JSONEncoder().encode(current))
         let merged = merge(patchObject, onto: base)
         do {

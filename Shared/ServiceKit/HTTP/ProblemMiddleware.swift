@@ -1,7 +1,8 @@
 import Hummingbird
 import Logging
 
-/// Turns every error into problem+json: known problems as they are, Hummingbird's own errors by their status,
+/// Turns every error into problem+json: known problems as they are, a lower layer's error that stands for a client's
+/// mistake (``ProblemConvertible``) as its problem, Hummingbird's own errors by their status,
 /// and anything else into a logged 500 whose body reveals nothing; and refuses an address holding NUL (400).
 public struct ProblemMiddleware<Context: ConciergeContext>: RouterMiddleware {
     public init() {}
@@ -15,6 +16,9 @@ public struct ProblemMiddleware<Context: ConciergeContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let problem as Problem {
             return problem.makeResponse()
+        } catch let error as any ProblemConvertible where error.problem != nil {
+            context.logger.warning("request refused by a lower layer", metadata: ["error": "\(String(reflecting: error))"])
+            return (error.problem ?? Problem.internalError(requestID: context.requestID)).makeResponse()
         } catch let error as HTTPError {
             return Problem(
                 status: error.status, type: Problem.typeBase + "http-\(error.status.code)",

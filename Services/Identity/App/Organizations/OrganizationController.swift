@@ -73,7 +73,7 @@ public struct OrganizationController: Sendable {
         var updated = organization
         if let name = details.name ?? (requireName ? "" : nil) {
             let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (1...200).contains(trimmed.count) else {
+            guard (1...200).contains(trimmed.unicodeScalars.count) else {
                 throw Problem.unprocessable("An organization needs a name of 1 to 200 characters.", errors: [.init(field: "name", message: "1...200 characters")])
             }
             updated.name = trimmed

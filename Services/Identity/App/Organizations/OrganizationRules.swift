@@ -9,7 +9,7 @@ public enum OrganizationRules {
         let value: String?
         switch member.kind {
         case .email: value = (try? RegistrationService.validateEmail(raw))?.lowercased()
-        case .username: value = raw.isEmpty ? nil : raw.lowercased()
+        case .username: value = raw.isEmpty || raw.utf8.count > 254 ? nil : raw.lowercased()
         case .domain: value = BrandRules.normalizeHostname(raw.hasPrefix("@") ? String(raw.dropFirst()) : raw)
         case .phone: value = normalizePhone(raw)
         }

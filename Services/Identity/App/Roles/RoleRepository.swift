@@ -67,12 +67,13 @@ public struct RoleRepository: Sendable {
             binds.append(UUID(parsing: role.id))
             binds.append(role.version)
             let rows = try await translatingUniqueViolation(into: Problem.conflict("A role named \(role.name) exists.")) {
+                // Collected here: the statement runs as its rows are read, and its unique violation must meet the translation.
                 try await connection.query(
                     PostgresQuery(unsafeSQL: "UPDATE \(database.table("roles")) SET name = $1, grants = $2::jsonb, version = version + 1, updated_at = now() WHERE id = $3 AND version = $4 RETURNING id", binds: binds),
-                    logger: database.logger)
+                    logger: database.logger
+                ).collect()
             }
-            var changed = false
-            for try await _ in rows { changed = true }
+            let changed = !rows.isEmpty
             guard changed else { throw Problem.conflict("The role changed meanwhile; read it again.") }
             try await publish(updated, type: "role.updated", on: connection)
             return updated

@@ -6,7 +6,7 @@ import ServiceKit
 public enum RoleRules {
     public static func validateName(_ name: String) throws -> String {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...60).contains(trimmed.count) else {
+        guard (1...60).contains(trimmed.unicodeScalars.count) else {
             throw Problem.unprocessable("A role name has 1 to 60 characters.", errors: [.init(field: "name", message: "1...60 characters")])
         }
         return trimmed

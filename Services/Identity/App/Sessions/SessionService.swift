@@ -44,14 +44,16 @@ public struct SessionService: Sendable {
         let user = try await users.find(email: email)
         guard try await hasher.verify(request.password, hash: user?.passwordHash), let user else {
             if settings.bruteForceProtection {
-                let account = try await security.recordFailure(
+                // Failures are counted against an account only for what could be one: text that is no address
+                // (of any length) names no account to lock.
+                let account = EmailAddress.validated(email) == nil ? nil : try await security.recordFailure(
                     .account, email, limit: settings.maxFailedSignIns, lockoutMinutes: settings.lockoutMinutes)
                 if let clientAddress {
                     let address = try await security.recordFailure(
                         .address, clientAddress, limit: settings.maxFailedSignInsPerAddress, lockoutMinutes: settings.lockoutMinutes)
                     if let until = LockoutRules.isLocked(address, now: Date()) { throw Self.addressLocked(until) }
                 }
-                if let until = LockoutRules.isLocked(account, now: Date()) { throw Self.accountLocked(until) }
+                if let account, let until = LockoutRules.isLocked(account, now: Date()) { throw Self.accountLocked(until) }
             }
             throw Problem.unauthorized("The email or password is wrong.")
         }

@@ -9,7 +9,7 @@ public enum DepartmentRules {
         func check(_ ok: Bool, _ field: String, _ message: String) {
             if !ok { errors.append(.init(field: field, message: message)) }
         }
-        check((1...100).contains(department.name.count), "name", "1...100 characters")
+        check((1...100).contains(department.name.unicodeScalars.count), "name", "1...100 characters")
         check(departmentGroupIDs.contains(department.frontLineGroupID), "frontLineGroupID", "must be a group of this department")
         check(UserProfileRules.isLanguageTag(department.language), "language", "must be a language tag such as en or pt-BR")
         if let email = department.emailAddress {
@@ -45,7 +45,7 @@ public enum DepartmentRules {
 
     public static func validate(_ group: Group) throws {
         var errors: [Problem.FieldError] = []
-        if !(1...100).contains(group.name.count) { errors.append(.init(field: "name", message: "1...100 characters")) }
+        if !(1...100).contains(group.name.unicodeScalars.count) { errors.append(.init(field: "name", message: "1...100 characters")) }
         for estimate in group.timeEstimates.all where !(estimate.minutes.map { (0...10_000).contains($0) } ?? true) {
             errors.append(.init(field: "timeEstimates.\(estimate.name)", message: "0...10000 minutes"))
         }

@@ -47,9 +47,14 @@ public struct StructureController: Sendable {
         let userID = try Self.id(context, "userID")
         guard try await users.exists(userID) else { throw Problem.notFound("No such user.") }
         let body = try await request.decodeJSON(MembershipRequest.self, context: context)
-        if let max = body.maxTickets, max < 0 {
-            throw Problem.unprocessable("maxTickets cannot be negative.", errors: [.init(field: "maxTickets", message: "must be 0 or more")])
+        var errors: [Problem.FieldError] = []
+        if let max = body.maxTickets, !(0...10_000).contains(max) {
+            errors.append(.init(field: "maxTickets", message: "0...10000"))
         }
+        if let minutes = body.autoInactiveMinutes, !(1...10_080).contains(minutes) {
+            errors.append(.init(field: "autoInactiveMinutes", message: "1...10080 (a week)"))
+        }
+        guard errors.isEmpty else { throw Problem.unprocessable("The membership's settings are out of range.", errors: errors) }
         return try await structure.setMembership(group: group, userID: userID, request: body)
     }
 
@@ -109,6 +114,7 @@ public struct StructureController: Sendable {
         let caller = try await caller(context)
         let userID = try Self.id(context, "id")
         let body = try await request.decodeJSON(Body.self, context: context)
+        guard try await users.exists(userID) else { throw Problem.notFound("No such user.") }
         let departments = Set(try await structure.memberships(of: userID).map(\.departmentID))
         let allowed = caller.principal.userID == userID.uuidString.lowercased()
             || departments.contains { StructureAccess.canChangeStatus(caller.principal, of: "", departmentID: $0, memberDepartments: caller.memberDepartments) }
@@ -129,7 +135,8 @@ public struct StructureController: Sendable {
 
     static func name(_ raw: String) throws -> String {
         let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...100).contains(name.count) else {
+        // Unicode scalars: a character can carry any number of combining marks, and the name is an index key.
+        guard (1...100).contains(name.unicodeScalars.count) else {
             throw Problem.unprocessable("A name has 1 to 100 characters.", errors: [.init(field: "name", message: "1...100 characters")])
         }
         return name

@@ -24,7 +24,8 @@ public struct StructureRepository: Sendable {
         let groupID = UUIDv7.generate()
         let group = Group(
             id: groupID.uuidString.lowercased(), departmentID: departmentID.uuidString.lowercased(),
-            name: request.frontLineGroupName?.trimmingCharacters(in: .whitespaces).nonEmpty ?? "\(name) Front Line",
+            name: try request.frontLineGroupName?.trimmingCharacters(in: .whitespaces).nonEmpty.map { try StructureController.name($0) }
+                ?? "\(name) Front Line",
             timeEstimates: TimeEstimates(), version: 1)
         let department = Department(
             id: group.departmentID, brandID: brandID.uuidString.lowercased(), name: name, frontLineGroupID: group.id,
