@@ -226,6 +226,15 @@ struct ViewCountsTests {
             #expect((queue["counts"] as? [String: Any])?["active"] as? Int == 2)
             let (elsewhere, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=mine&brandID=\(otherBrand.lowercased)", token: token)
             #expect(elsewhere == .badRequest, "only the Queue is narrowed by brand")
+
+            // An administrator, a member of no group, sees every group's Queue: the tree counts what the list shows.
+            let admin = try await kit.administratorToken()
+            for (brand, expected) in [("", 3), ("brandID=\(otherBrand.lowercased)", 2)] {
+                let (_, _, tree) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/views?\(brand)", token: admin)
+                let (_, _, list) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=queue&\(brand)", token: admin)
+                #expect(tree["queue"] as? Int == expected, "the administrator's tree \(brand)")
+                #expect((list["counts"] as? [String: Any])?["active"] as? Int == expected, "the administrator's Queue list \(brand)")
+            }
         }
     }
 

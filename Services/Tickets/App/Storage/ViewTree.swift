@@ -64,6 +64,14 @@ public struct ViewTree: Codable, Sendable {
 }
 
 extension TicketStore {
+    /// The Queue's Active count as its list counts it (``queueGroups(of:)``): the caller's groups, or for those who see
+    /// everything every group (of the brand chosen).
+    private func queueTotal(_ caller: TicketCaller, brand: UUID?, ownGroups: [String: [String: Int]]) async throws -> Int {
+        guard caller.seesEverything else { return ownGroups.values.reduce(0) { $0 + ($1["active"] ?? 0) } }
+        guard let brand else { return try await counts.totals(scope: "queue")["active"] ?? 0 }
+        return try await counts.totals(scope: "queue", ids: try await groupIDs(ofBrand: brand).compactMap(UUID.init(parsing:)))["active"] ?? 0
+    }
+
     /// The tree for `caller`; with `brand`, My Departments and the Queue hold that brand's departments only ("Viewing
     /// Tickets by Brand").
     public func viewTree(for caller: TicketCaller, brand: UUID? = nil) async throws -> ViewTree {
@@ -91,7 +99,7 @@ extension TicketStore {
             myTickets: .init(mine[caller.principal.userID]),
             followUps: (followUps[caller.principal.userID]?["scheduled"] ?? 0) + (followUps[caller.principal.userID]?["due"] ?? 0),
             followUpsDue: followUps[caller.principal.userID]?["due"] ?? 0,
-            queue: queues.values.reduce(0) { $0 + ($1["active"] ?? 0) }, departments: nodes, allTickets: try await allTicketCounts(caller),
+            queue: try await queueTotal(caller, brand: brand, ownGroups: queues), departments: nodes, allTickets: try await allTicketCounts(caller),
             brands: try await names("brands", ids: Array(Set(allDepartments.compactMap(\.parent))), extra: nil).map {
                 ViewTree.BrandOption(id: $0.id.lowercased, name: $0.name)
             },
