@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import Search
 import Testing
 import TestSupport
 import TicketsApp
@@ -61,6 +62,40 @@ struct AgentAsCustomerTests {
             #expect(shown["status"] as? String == "active" && shown["agentID"] as? String == owner.lowercased)
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.history") == history)
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.comments") == 0)
+        }
+    }
+
+    @Test("Nor through the ticket's tasks, a link from a ticket of their own, or a search by its number")
+    func noWayAround() async throws {
+        let path = TicketSearchTests.indexPath()
+        try await TicketTestKit.run(index: { try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion) }) { client, kit in
+            let owner = try await kit.agent()
+            let ownerToken = try await kit.token(owner, roles: ["Agent"])
+            let (id, _, otherGroup, asAgent) = try await Self.ticketOfAnAgent(client, kit)
+            let (_, _, task) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/tasks", token: ownerToken, body: #"{"subject":"Swap the laptop"}"#)
+            let taskID = try #require(task["id"] as? String)
+            for path in ["", "/comments", "/time-logs"] {
+                #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks/\(taskID)\(path)", token: asAgent).0 == .notFound, "task\(path)")
+            }
+            let (patched, _, _) = try await TicketTestKit.send(client, .patch, "/api/v1/tickets/tasks/\(taskID)", token: asAgent, body: #"{"status":"completed"}"#)
+            #expect(patched == .notFound)
+
+            let (_, _, mine) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: asAgent,
+                body: #"{"departmentID":"\#(kit.departmentID.lowercased)","groupID":"\#(otherGroup.lowercased)","subject":"Mine","body":"x","customerEmail":"sam@customer.example"}"#)
+            let mineID = try #require(mine["id"] as? String)
+            for (kind, item) in [("task", taskID), ("ticket", id)] {
+                let (linked, _, _) = try await TicketTestKit.send(
+                    client, .post, "/api/v1/tickets/\(mineID)/related", token: asAgent, body: #"{"kind":"\#(kind)","itemID":"\#(item)"}"#)
+                #expect(linked == .unprocessableContent, "a link to the \(kind) would open it")
+            }
+            #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks/\(taskID)", token: asAgent).0 == .notFound)
+
+            let (_, _, ticket) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: ownerToken)
+            let number = try #require(ticket["number"] as? String)
+            try await kit.departmentSettings(["allowAllAgentsAdvancedSearch": true], version: 2)
+            let (searched, _, found) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?number=\(number)", token: asAgent)
+            #expect(searched == .ok && (found["items"] as? [[String: Any]])?.isEmpty == true, "the agents' part of it is not theirs to read")
         }
     }
 

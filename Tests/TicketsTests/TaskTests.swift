@@ -260,6 +260,43 @@ struct TaskTests {
         }
     }
 
+    @Test("A department open to outside managers is read-only to them: its tasks, and links to its tickets, are not theirs to change")
+    func openDepartmentIsReadOnly() async throws {
+        try await TicketTestKit.run { client, kit in
+            let other = try await kit.otherBrandDepartment()
+            let worker = UUID()
+            try await kit.identity("agent.membership_changed", [
+                "groupID": other.group.lowercased, "departmentID": other.department.lowercased, "userID": worker.lowercased,
+                "ticketHandling": "primary", "excludedChannels": [String](), "ticketsActive": true,
+            ])
+            let workerToken = try await kit.token(worker, roles: ["Agent"])
+            let manager = try await kit.token(try await kit.agent(), roles: ["Agent", "Manager"])
+            try await kit.identity("department.updated", [
+                "id": other.department.lowercased, "brandID": other.brand.lowercased, "name": "Acme Support", "frontLineGroupID": other.group.lowercased,
+                "version": 2, "settings": ["allowOutsideManagersToView": true],
+            ])
+            let customer = try await kit.customer()
+            let (_, _, theirs) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: customer.token, body: #"{"departmentID":"\#(other.department.lowercased)","subject":"Acme","body":"x"}"#)
+            let theirID = try #require(theirs["id"] as? String)
+            let (_, _, task) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(theirID)/tasks", token: workerToken, body: #"{"subject":"Ship it"}"#)
+            let taskID = try #require(task["id"] as? String)
+
+            #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets/tasks/\(taskID)", token: manager).0 == .ok, "theirs to view")
+            for (method, path, body) in [
+                (HTTPRequest.Method.patch, "", #"{"status":"completed"}"#), (.post, "/time-logs", #"{"minutes":5}"#), (.delete, "", ""),
+            ] {
+                let (refused, _, _) = try await TicketTestKit.send(client, method, "/api/v1/tickets/tasks/\(taskID)\(path)", token: manager, body: body)
+                #expect(refused == .forbidden, "\(method) task\(path)")
+            }
+            let ours = try #require(try await kit.submit(client, token: customer.token, subject: "Ours")["id"] as? String)
+            let (linked, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(ours)/related", token: manager, body: #"{"kind":"ticket","itemID":"\#(theirID)"}"#)
+            #expect(linked == .forbidden, "a link changes the other ticket too")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.related_items") == 1, "only the task's own link to its ticket")
+        }
+    }
+
     @Test("Agents see their own tasks and those of tickets they can read; others answer 404, customers are refused")
     func visibility() async throws {
         try await TicketTestKit.run { client, kit in

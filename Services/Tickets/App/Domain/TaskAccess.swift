@@ -17,6 +17,18 @@ public enum TaskAccess {
         return !caller.managedDepartments.isDisjoint(with: agentDepartments)
     }
 
+    /// Who may change a task (and log time on it, delete it): as ``canRead(_:by:ticketsReadable:agentDepartments:)``,
+    /// but by tickets the caller may change and the departments they manage themselves: a department open to outside
+    /// managers is read-only to them, its tasks too. `ticketsChangeable`: whether the caller can change a ticket the
+    /// task belongs to or is related to.
+    public static func canChange(_ task: TaskItem, by caller: TicketCaller, ticketsChangeable: Bool, agentDepartments: Set<String>) -> Bool {
+        guard caller.isAgent, Authorization.allows(caller.principal, .tasks, "View") else { return false }
+        if caller.seesEverything || ticketsChangeable { return true }
+        let me = caller.userID
+        if task.agentID == me || task.createdBy == me { return true }
+        return !caller.ownManagedDepartments.isDisjoint(with: agentDepartments)
+    }
+
     /// Who may list another agent's tasks (the By Agent view): administrators, and managers of a department the
     /// agent works in.
     public static func mayList(agentDepartments: Set<String>, by caller: TicketCaller) -> Bool {

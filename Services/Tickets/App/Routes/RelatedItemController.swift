@@ -4,14 +4,17 @@ import Foundation
 import Hummingbird
 import ServiceKit
 
-/// `…/{id}/related`: the ticket's Related Items tab (agents who can read the ticket; a related ticket must be
-/// one they can read too).
+/// `…/{id}/related`: the ticket's Related Items tab (agents who can read the ticket). A link changes both tickets, so a
+/// related ticket must be one they may change; a related task one they may already see (a link would otherwise open it
+/// to them).
 public struct RelatedItemController: Sendable {
     let access: TicketRequestAccess
+    let tasks: TaskController
     var store: TicketStore { access.store }
 
     public init(store: TicketStore) {
         self.access = TicketRequestAccess(store: store)
+        self.tasks = TaskController(store: store)
     }
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
@@ -31,12 +34,13 @@ public struct RelatedItemController: Sendable {
                 guard item.lowercased != ticket.id else {
                     throw Problem.unprocessable("A ticket is not related to itself.", errors: [.init(field: "itemID", message: "is this ticket")])
                 }
-                guard let other = try await store.find(item), caller.canRead(other) else {
+                guard let other = try await store.find(item), caller.canRead(other), !caller.readsAsCustomer(other) else {
                     throw Problem.unprocessable("There is no ticket \(body.itemID) you can see.", errors: [.init(field: "itemID", message: "unknown ticket")])
                 }
+                guard caller.canChange(other) else { throw Problem.forbidden("You may view ticket \(body.itemID), not change it.") }
             }
-            if kind == .task, try await store.task(item) == nil {
-                throw Problem.unprocessable("There is no task \(body.itemID).", errors: [.init(field: "itemID", message: "unknown task")])
+            if kind == .task, try await !tasks.mayRead(item, by: caller) {
+                throw Problem.unprocessable("There is no task \(body.itemID) you can see.", errors: [.init(field: "itemID", message: "unknown task")])
             }
             let updated = try await store.addRelated(
                 kind, item, to: try TicketController.id(ticket.id), by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
@@ -48,6 +52,10 @@ public struct RelatedItemController: Sendable {
             // Removing a link is managing related items, as adding one is.
             try Authorization.require(caller.principal, .tickets, "Add Related Item")
             let (kind, item) = try Self.item(kind: context.parameters.get("kind") ?? "", id: context.parameters.get("itemID") ?? "")
+            // Unlinking changes the other ticket too.
+            if kind == .ticket, let other = try await store.find(item), !caller.canChange(other) || caller.readsAsCustomer(other) {
+                throw Problem.forbidden("You may not change the related ticket.")
+            }
             let updated = try await store.removeRelated(
                 kind, item, from: try TicketController.id(ticket.id), by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)

@@ -134,7 +134,7 @@ public struct TaskController: Sendable {
             return EditedResponse(headers: [.eTag: task.etag], response: task)
         }
         group.patch("tasks/{taskID}") { request, context in
-            let (task, caller) = try await readableTask(context)
+            let (task, caller) = try await readableTask(context, changing: true)
             let body = try await request.decodeJSON(TaskRequest.self, context: context)
             let updated = try await change(task, body, expectedVersion: try IfMatch.version(request), by: caller)
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)
@@ -147,7 +147,7 @@ public struct TaskController: Sendable {
             var outcomes: [TaskBulkOutcome] = []
             for text in body.taskIDs {
                 do {
-                    let task = try await readable(try TicketInput.uuid(text, field: "taskIDs"), by: caller)
+                    let task = try await readable(try TicketInput.uuid(text, field: "taskIDs"), by: caller, changing: true)
                     switch operation {
                     case .change(let change):
                         let updated = try await self.change(task, change, expectedVersion: nil, by: caller)
@@ -173,7 +173,7 @@ public struct TaskController: Sendable {
             return EditedResponse(status: .created, response: try await store.commentOnTask(try TicketController.id(task.id), body: text, by: author))
         }
         group.post("tasks/{taskID}/time-logs") { request, context in
-            let (task, caller) = try await readableTask(context)
+            let (task, caller) = try await readableTask(context, changing: true)
             try Authorization.require(caller.principal, .tasks, "Edit")
             let body = try await request.decodeJSON(TimeLogRequest.self, context: context)
             let checked = try TimeLogRules.checked(minutes: body.minutes, subject: body.subject ?? "", description: body.description ?? "")
@@ -188,7 +188,7 @@ public struct TaskController: Sendable {
             return Items(items: try await store.timeLogs(ofTask: try TicketController.id(task.id)))
         }
         group.delete("tasks/{taskID}/time-logs/{logID}") { _, context in
-            let (task, caller) = try await readableTask(context)
+            let (task, caller) = try await readableTask(context, changing: true)
             try Authorization.require(caller.principal, .tasks, "Edit")
             let logID = try context.uuidParameter("logID", notFound: "The task has no such time log.")
             try await store.deleteTimeLog(
@@ -201,7 +201,7 @@ public struct TaskController: Sendable {
             return Items(items: try await store.comments(ofTask: try TicketController.id(task.id)))
         }
         group.delete("tasks/{taskID}") { _, context in
-            let (task, caller) = try await readableTask(context)
+            let (task, caller) = try await readableTask(context, changing: true)
             try Authorization.require(caller.principal, .tasks, "Delete")
             try await store.deleteTask(try TicketController.id(task.id), actor: .agent(caller.userID))
             return Response(status: .noContent)
@@ -227,22 +227,41 @@ public struct TaskController: Sendable {
         }
     }
 
-    /// The task of the path when the caller may see it (``TaskAccess``); 404 otherwise.
-    private func readableTask(_ context: ServiceRequestContext) async throws -> (task: TaskItem, caller: TicketCaller) {
+    /// The task of the path when the caller may see it (``TaskAccess``), 404 otherwise; `changing`: and change it,
+    /// 403 otherwise.
+    private func readableTask(_ context: ServiceRequestContext, changing: Bool = false) async throws -> (task: TaskItem, caller: TicketCaller) {
         guard let caller = try await access.caller(context, required: true), caller.isAgent else { throw Problem.notFound("No such task.") }
-        return (try await readable(try context.uuidParameter("taskID", notFound: "No such task."), by: caller), caller)
+        return (try await readable(try context.uuidParameter("taskID", notFound: "No such task."), by: caller, changing: changing), caller)
     }
 
-    /// The task when the caller may see it (``TaskAccess``); 404 otherwise.
-    private func readable(_ id: UUID, by caller: TicketCaller) async throws -> TaskItem {
+    /// The task when the caller may see it (``TaskAccess``), 404 otherwise; `changing`: and change it, 403 otherwise.
+    /// A ticket the caller reads only as its customer gives them nothing of its tasks.
+    private func readable(_ id: UUID, by caller: TicketCaller, changing: Bool = false) async throws -> TaskItem {
         guard let task = try await store.task(id) else { throw Problem.notFound("No such task.") }
-        var ticketsReadable = false
-        for ticketID in try await store.ticketsOf(task: id) where !ticketsReadable {
-            if let ticket = try await store.find(ticketID), caller.canRead(ticket) { ticketsReadable = true }
+        var (ticketsReadable, ticketsChangeable) = (false, false)
+        for ticketID in try await store.ticketsOf(task: id) where !ticketsChangeable {
+            guard let ticket = try await store.find(ticketID), !caller.readsAsCustomer(ticket) else { continue }
+            ticketsReadable = ticketsReadable || caller.canRead(ticket)
+            ticketsChangeable = caller.canChange(ticket)
         }
-        guard TaskAccess.canRead(task, by: caller, ticketsReadable: ticketsReadable, agentDepartments: try await departments(of: task.agentID))
-        else { throw Problem.notFound("No such task.") }
+        let departments = try await departments(of: task.agentID)
+        guard TaskAccess.canRead(task, by: caller, ticketsReadable: ticketsReadable, agentDepartments: departments) else {
+            throw Problem.notFound("No such task.")
+        }
+        if changing, !TaskAccess.canChange(task, by: caller, ticketsChangeable: ticketsChangeable, agentDepartments: departments) {
+            throw Problem.forbidden("You may view this task, not change it.")
+        }
         return task
+    }
+
+    /// Whether the caller may see the task (the related items tab links only tasks its caller may see).
+    func mayRead(_ id: UUID, by caller: TicketCaller) async throws -> Bool {
+        do {
+            _ = try await readable(id, by: caller)
+            return true
+        } catch let problem as Problem where problem.status == .notFound {
+            return false
+        }
     }
 
     /// Whose tasks a list shows: `mine` the caller's; `agent` one agent's (theirs, or as a manager of a department

@@ -176,7 +176,9 @@ public struct TicketSearch: Sendable {
     /// Criteria without text: SQL with a condition for each criterion given (``QueryConditions``), newest first.
     private func structured(_ criteria: TicketSearchCriteria, caller: TicketCaller) async throws -> TicketSearchResults {
         let (tail, binds) = Self.structuredTail(criteria, caller: caller, fieldValues: database.table("ticket_field_values"))
+        // As for text: a ticket the caller reads only as its customer is not a hit (its agents' part would show).
         let found = try await database.client.withConnection { connection in try await store.tickets(tail, binds, on: connection) }
+            .filter { !caller.readsAsCustomer($0) }
         return TicketSearchResults(
             items: found.map { TicketSearchHit(ticket: $0, snippet: nil, percent: nil) }, estimatedTotal: found.count, suggestion: nil)
     }
