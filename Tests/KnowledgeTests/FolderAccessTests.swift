@@ -137,6 +137,8 @@ struct FolderAccessTests {
             try await PortalGateTests.gatesChanged(kit, brand: kit.brandA, articles: "Registered User", news: "Everyone", version: 2)
             let (closed, _, closedText) = try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/suggestions?q=printer", brand: kit.brandA)
             #expect(closed == .ok && Self.ids(closedText).isEmpty)
+            let (folders, _, _) = try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/folders", brand: kit.brandA)
+            #expect(folders == .unauthorized, "the brand's gate turns the visitor away from its folders too")
         }
     }
 }

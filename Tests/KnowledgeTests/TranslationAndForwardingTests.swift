@@ -64,6 +64,16 @@ struct TranslationAndForwardingTests {
             let (_, _, page) = try await KnowledgeTestKit.send(client, .get, "/kb/\(rootID)/reset-a-password", brand: kit.brandA)
             #expect(page.contains(#"hreflang="de" href="http://kb.example/kb/\#(germanID)/"#))
             #expect(page.contains(#"hreflang="en""#) && !page.contains(#"hreflang="fr""#), "the draft is no alternate")
+
+            // A translation in a folder the visitor may not open is neither listed nor linked for them.
+            let partners = try #require(try await FolderAccessTests.post(client, kit, "/api/v1/knowledge/folders", ["name": "Partners", "viewRequires": "Registered User"])["id"] as? String)
+            let (_, spanish) = try await Self.create(
+                client, kit, ["title": "Restablecer", "bodyHTML": "<p>Pasos</p>", "language": "es", "translationOf": rootID, "folderID": partners])
+            #expect(spanish["folderID"] as? String == partners)
+            let (_, _, restricted) = try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/articles/\(rootID)/translations", brand: kit.brandA)
+            #expect((KnowledgeTestKit.json(restricted)["items"] as? [[String: Any]])?.compactMap { $0["language"] as? String } == ["de", "en"])
+            let (_, _, restrictedPage) = try await KnowledgeTestKit.send(client, .get, "/kb/\(rootID)/reset-a-password", brand: kit.brandA)
+            #expect(!restrictedPage.contains(#"hreflang="es""#))
         }
     }
 
@@ -103,6 +113,21 @@ struct TranslationAndForwardingTests {
             #expect(afterPurge == .movedPermanently && purgedHeaders[.location] == "/kb/\(new)/new-printer-guide")
             let (otherHost, _, _) = try await KnowledgeTestKit.send(client, .get, "/kb/\(old)/old-printer-guide", brand: kit.brandB)
             #expect(otherHost == .notFound, "another brand's host does not forward")
+        }
+    }
+
+    @Test("A deleted page forwards a visitor only to a page they may read: its address names its title")
+    func forwardOnlyToReadable() async throws {
+        try await KnowledgeTestKit.run { client, kit in
+            let partners = try #require(try await FolderAccessTests.post(client, kit, "/api/v1/knowledge/folders", ["name": "Partners", "viewRequires": "Registered User"])["id"] as? String)
+            let old = try #require(try await kit.article(client, brand: kit.brandA, title: "Old pricing", body: "<p>a</p>")["id"] as? String)
+            let (_, secret) = try await Self.create(client, kit, ["title": "Partner discount codes", "bodyHTML": "<p>b</p>", "language": "en", "folderID": partners])
+            let target = try #require(secret["id"] as? String)
+            let (deleted, _, _) = try await KnowledgeTestKit.send(
+                client, .delete, "/api/v1/knowledge/articles/\(old)?forwardTo=\(target)", brand: kit.brandA, token: try await kit.token(roles: ["Administrator"]))
+            #expect(deleted == .noContent)
+            let (visitor, headers, _) = try await KnowledgeTestKit.send(client, .get, "/kb/\(old)/old-pricing", brand: kit.brandA)
+            #expect(visitor == .notFound && headers[.location] == nil)
         }
     }
 }

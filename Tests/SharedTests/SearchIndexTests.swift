@@ -209,6 +209,9 @@ struct SearchIndexTests {
             try await index.commit()
             #expect(try await index.search(SearchQuery(text: "priner", filterGroups: [["XGmine"]])).suggestion == nil)
             #expect(try await index.search(SearchQuery(text: "priner", filterGroups: [["XGsecret"]])).suggestion == "printer")
+            #expect(try await index.search(SearchQuery(text: "login priner", filterGroups: [["XGmine"]])).suggestion == nil,
+                    "any word: a visible one beside it must not carry the hidden one")
+            #expect(try await index.search(SearchQuery(text: "-priner", filterGroups: [["XGmine"]])).suggestion == nil)
         }
     }
 

@@ -44,7 +44,7 @@ public struct KnowledgeAPI: Sendable {
         let articles = ArticleController(store: store, search: search, gates: directory.gates, searchLog: searchLog)
         articles.addRoutes(to: api)
         FeedbackController(store: store, articles: articles).addRoutes(to: api)
-        FolderController(store: store).addRoutes(to: api)
+        FolderController(store: store, gates: directory.gates).addRoutes(to: api)
         SearchReportController(store: store).addRoutes(to: api)
         let news = ArticleController(store: store, search: search, gates: directory.gates, kind: .news)
         news.addRoutes(to: api)

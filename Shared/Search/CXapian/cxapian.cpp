@@ -13,6 +13,7 @@
 #include <cstring>
 #include <exception>
 #include <new>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -253,8 +254,9 @@ std::string snippet_source(const std::string &encoded, const char *prefix) {
 }
 
 // The spelling suggestion for a query: each word the index does not hold is replaced by the
-// database's suggestion when there is one; "" when nothing changed.
-std::string word_by_word_suggestion(const Xapian::Database &db, const std::string &text) {
+// database's suggestion when there is one that `visible` accepts; "" when nothing changed.
+std::string word_by_word_suggestion(const Xapian::Database &db, const std::string &text,
+                                    const std::function<bool(const std::string &)> &visible) {
     std::string corrected;
     bool changed = false;
     Xapian::Utf8Iterator it(text), end;
@@ -272,7 +274,7 @@ std::string word_by_word_suggestion(const Xapian::Database &db, const std::strin
         // A word the index holds is not misspelled, even if the filters left no match for it; looking up
         // suggestions for it would only cost time (it is the slow part of a search that finds nothing).
         std::string suggestion = db.term_exists(word) ? std::string() : db.get_spelling_suggestion(word);
-        if (!suggestion.empty() && suggestion != word) {
+        if (!suggestion.empty() && suggestion != word && visible(suggestion)) {
             corrected += suggestion;
             changed = true;
         } else {
@@ -406,16 +408,18 @@ void run_search(Xapian::Database &db, const cx_query &query, cx_results &results
 
     // "Did you mean": each word the index does not hold replaced by its spelling suggestion. Done here rather
     // than by the parser's FLAG_SPELLING_CORRECTION, which costs every query a lookup per word.
-    // It is offered only when it finds something inside the same filters: the spelling table holds the words of
-    // every document, and a suggestion found only in tickets the caller may not see would show them its words.
+    // A word is suggested only when it finds something inside the same filters on its own, and the whole correction
+    // only when it does too: the spelling table holds the words of every document (and keeps them after a document
+    // goes), so a word found only where the caller may not look would show them that word.
     results.suggestion.clear();
     if (has_text) {
-        std::string corrected = word_by_word_suggestion(db, text);
-        if (!corrected.empty() && corrected != text) {
+        auto finds = [&](const Xapian::Query &words) {
             Xapian::Enquire check(db);
-            check.set_query(restricted(parsed_text(corrected), query));
-            if (check.get_mset(0, 1).size() > 0) results.suggestion = corrected;
-        }
+            check.set_query(restricted(words, query));
+            return check.get_mset(0, 1).size() > 0;
+        };
+        std::string corrected = word_by_word_suggestion(db, text, [&](const std::string &word) { return finds(parsed_text(word)); });
+        if (!corrected.empty() && corrected != text && finds(parsed_text(corrected))) results.suggestion = corrected;
     }
 }
 

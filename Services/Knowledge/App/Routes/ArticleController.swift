@@ -77,9 +77,12 @@ public struct ArticleController: Sendable {
             return EditedResponse(headers: [.eTag: article.etag], response: article)
         }
         group.get("\(collection)/{id}/translations") { request, context in
-            let article = try await readable(context, brandParameter: request.uri.queryParameters["brandID"].map(String.init))
-            let employee = Authorization.isEmployee(context.principal)
-            return Items(items: try await store.translations(of: article).filter { employee || $0.isVisible() })
+            let brandParameter = request.uri.queryParameters["brandID"].map(String.init)
+            let article = try await readable(context, brandParameter: brandParameter)
+            let (reader, _) = try await KnowledgeReaders.reader(context, brandParameter: brandParameter, reading: kind, gates: gates)
+            var shown: [Article] = []
+            for member in try await store.translations(of: article) where try await isShown(member, to: reader, context) { shown.append(member) }
+            return Items(items: shown)
         }
         group.put("\(collection)/{id}") { request, context in
             try Authorization.require(context.principal, feature, "Edit")
@@ -173,6 +176,14 @@ public struct ArticleController: Sendable {
     }
 
     /// The article of the path as this reader may see it: visitors only public articles of the host's brand.
+    /// Whether the reader may read `article` as one of another's translations: published in their brand and in a
+    /// folder they may open, as ``readable(_:brandParameter:)`` asks of the article itself.
+    func isShown(_ article: Article, to reader: ArticleReader, _ context: ServiceRequestContext) async throws -> Bool {
+        if reader.employee { return true }
+        guard article.isVisible(), article.isShown(inBrand: reader.brandID) else { return false }
+        return (try? KnowledgeReaders.checkFolder(try await store.folderAccess(article.folderID), context.principal)) != nil
+    }
+
     func readable(_ context: ServiceRequestContext, brandParameter: String?) async throws -> Article {
         let (reader, _) = try await KnowledgeReaders.reader(context, brandParameter: brandParameter, reading: kind, gates: gates)
         let id = try context.uuidParameter("id", notFound: notFound)

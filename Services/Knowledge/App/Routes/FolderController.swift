@@ -11,6 +11,8 @@ extension Folder: ResponseEncodable {}
 /// each folder's access admits them.
 public struct FolderController: Sendable {
     let store: ArticleStore
+    /// The brands' portal gates: a visitor the brand's "View KB Articles Requires" turns away reads no folder either.
+    let gates: BrandPortalStore
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.post("folders") { request, context in
@@ -36,7 +38,8 @@ public struct FolderController: Sendable {
             return EditedResponse(status: .created, response: folder)
         }
         group.get("folders") { request, context in
-            let (reader, brand) = try KnowledgeReaders.reader(context, brandParameter: request.uri.queryParameters["brandID"].map(String.init))
+            let (reader, brand) = try await KnowledgeReaders.reader(
+                context, brandParameter: request.uri.queryParameters["brandID"].map(String.init), reading: .article, gates: gates)
             return Items(items: try await store.folders(brandID: brand, reader: reader))
         }
         group.patch("folders/{id}") { request, context in

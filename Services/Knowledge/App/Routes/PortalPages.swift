@@ -46,8 +46,13 @@ public struct PortalPages: Sendable {
                     return Self.response(Self.notFoundPage, status: .notFound, type: "text/html; charset=utf-8")
                 }
                 guard let article = try await store.find(id), article.kind == kind, article.isVisible(), article.isShown(inBrand: brand.lowercased()) else {
+                    // Forwarded only to a page the visitor may read: the address names its title.
                     if let target = try await store.forwarded(from: id), target.isShown(inBrand: brand.lowercased()) {
-                        return Response(status: .movedPermanently, headers: [.location: Self.path(target)])
+                        let gate = try await gates.gates(ofBrand: brand)
+                        let access = try await store.folderAccess(target.folderID)
+                        let readable = (try? KnowledgeReaders.checkGate(gate, kind, context.principal)) != nil
+                            && (try? KnowledgeReaders.checkFolder(access, context.principal)) != nil
+                        if readable { return Response(status: .movedPermanently, headers: [.location: Self.path(target)]) }
                     }
                     return Self.response(Self.notFoundPage, status: .notFound, type: "text/html; charset=utf-8")
                 }
@@ -62,7 +67,13 @@ public struct PortalPages: Sendable {
                 }
                 try await Visit.record(article, store: store, request: request, context: context)
                 let origin = PublicOrigin.of(request)
-                let alternates = TranslationRules.alternates(of: article, in: try await store.translations(of: article))
+                // Alternates only among the translations this visitor may read here: each link names its title.
+                var readable: [Article] = []
+                for member in try await store.translations(of: article) where member.isShown(inBrand: brand.lowercased()) {
+                    let memberAccess = try await store.folderAccess(member.folderID)
+                    if (try? KnowledgeReaders.checkFolder(memberAccess, context.principal)) != nil { readable.append(member) }
+                }
+                let alternates = TranslationRules.alternates(of: article, in: readable)
                 return Self.response(Self.page(article, canonical: origin + Self.path(article), alternates: alternates, origin: origin), type: "text/html; charset=utf-8")
             }
         }
