@@ -10,11 +10,7 @@ public enum TaskAccess {
     /// `ticketsReadable`: whether the caller can read a ticket the task belongs to or is related to;
     /// `agentDepartments`: the departments the task's agent works in.
     public static func canRead(_ task: TaskItem, by caller: TicketCaller, ticketsReadable: Bool, agentDepartments: Set<String>) -> Bool {
-        guard caller.isAgent, Authorization.allows(caller.principal, .tasks, "View") else { return false }
-        if caller.seesEverything || ticketsReadable { return true }
-        let me = caller.userID
-        if task.agentID == me || task.createdBy == me { return true }
-        return !caller.managedDepartments.isDisjoint(with: agentDepartments)
+        allows(task, caller, byTickets: ticketsReadable, managing: caller.managedDepartments, agentDepartments: agentDepartments)
     }
 
     /// Who may change a task (and log time on it, delete it): as ``canRead(_:by:ticketsReadable:agentDepartments:)``,
@@ -22,11 +18,19 @@ public enum TaskAccess {
     /// managers is read-only to them, its tasks too. `ticketsChangeable`: whether the caller can change a ticket the
     /// task belongs to or is related to.
     public static func canChange(_ task: TaskItem, by caller: TicketCaller, ticketsChangeable: Bool, agentDepartments: Set<String>) -> Bool {
+        allows(task, caller, byTickets: ticketsChangeable, managing: caller.ownManagedDepartments, agentDepartments: agentDepartments)
+    }
+
+    /// An agent with the Tasks feature: everything for those who see everything; a task of tickets that allow it, their
+    /// own or one they made, or of an agent of a department in `managing`.
+    private static func allows(
+        _ task: TaskItem, _ caller: TicketCaller, byTickets: Bool, managing: Set<String>, agentDepartments: Set<String>
+    ) -> Bool {
         guard caller.isAgent, Authorization.allows(caller.principal, .tasks, "View") else { return false }
-        if caller.seesEverything || ticketsChangeable { return true }
+        if caller.seesEverything || byTickets { return true }
         let me = caller.userID
         if task.agentID == me || task.createdBy == me { return true }
-        return !caller.ownManagedDepartments.isDisjoint(with: agentDepartments)
+        return !managing.isDisjoint(with: agentDepartments)
     }
 
     /// Who may list another agent's tasks (the By Agent view): administrators, and managers of a department the
