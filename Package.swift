@@ -126,7 +126,7 @@ var targets: [Target] = [
     .testTarget(name: "KnowledgeTests", dependencies: ["KnowledgeApp", "Search", "Fleet", "TestSupport", "Auth", "Database", "ServiceKit", "Contracts", httpTypes,
         hummingbird, postgres, nioCore, logging, .product(name: "HummingbirdTesting", package: "hummingbird")]),
     .testTarget(name: "GatewayTests", dependencies: ["GatewayApp", "TestSupport", "Contracts", "ServiceKit", httpTypes, hummingbird, logging, lifecycle,
-        nioCore, nioPosix, .product(name: "NIOHTTP1", package: "swift-nio"),
+        nioCore, nioPosix, .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
         .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

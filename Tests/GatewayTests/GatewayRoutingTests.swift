@@ -64,11 +64,11 @@ struct ProxyDecisionTests {
         return directory
     }
 
-    @Test("An API path of a known host is forwarded to its service with the brand; other paths go to the gateway's own routes")
+    @Test("An API path of a known host is forwarded to its service with the brand and the host as named; other paths go to the gateway's own routes")
     func forwardsKnownHosts() {
         let directory = Self.directory()
         #expect(ProxyDecision.decide(path: "/api/v1/tickets?view=mine", authority: "Demo.localhost:8080", directory: directory, services: [.tickets])
-            == .forward(.tickets, brandID: "brand-1", host: "demo.localhost"))
+            == .forward(.tickets, brandID: "brand-1", host: "demo.localhost:8080"), "the port stays for the links services write back")
         #expect(ProxyDecision.decide(path: "/kb/sitemap.xml", authority: "demo.localhost", directory: directory, services: [.knowledge])
             == .forward(.knowledge, brandID: "brand-1", host: "demo.localhost"))
         #expect(ProxyDecision.decide(path: "/health/ready", authority: "nowhere.example", directory: directory, services: [.tickets]) == .ownRoutes)

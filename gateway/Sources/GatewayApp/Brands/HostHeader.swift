@@ -14,4 +14,15 @@ public enum HostHeader {
         else { return nil }
         return host
     }
+
+    /// The host as the client named it, for the links services write back to it (`X-Forwarded-Host`): the normalized
+    /// hostname with the port the client used, if any (`demo.localhost:8080` when the gateway listens there).
+    public static func authority(_ header: String?) -> String? {
+        guard let header, let hostname = hostname(header) else { return nil }
+        if let colon = header.lastIndex(of: ":"), !header.hasSuffix("]") {
+            let port = header[header.index(after: colon)...]
+            if (1...5).contains(port.count), port.allSatisfy(\.isNumber) { return hostname + ":" + port }
+        }
+        return hostname
+    }
 }

@@ -8,7 +8,7 @@ public enum ProxyDecision: Equatable, Sendable {
     case ownRoutes
     /// Refused by the gateway itself: an unknown host or an unknown API.
     case refuse(Problem)
-    /// To an instance of `service`, for the brand the host belongs to.
+    /// To an instance of `service`, for the brand the host belongs to; `host` as the client named it, port included.
     case forward(ServiceName, brandID: String, host: String)
 
     public static func decide(path: String, authority: String?, directory: BrandDirectory, services: Set<ServiceName>) -> ProxyDecision {
@@ -21,7 +21,7 @@ public enum ProxyDecision: Equatable, Sendable {
                 detail: "No brand is served at \(host ?? "this host")."))
         }
         guard case .service(let service) = route, services.contains(service) else { return .refuse(Problem.notFound("No such API.")) }
-        return .forward(service, brandID: brand.id, host: host)
+        return .forward(service, brandID: brand.id, host: HostHeader.authority(authority) ?? host)
     }
 
     /// The head a forwarded request carries upstream: the client's, with the gateway's headers

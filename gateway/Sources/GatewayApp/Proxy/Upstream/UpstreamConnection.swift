@@ -42,8 +42,12 @@ final class UpstreamConnection {
     /// Whether it may carry another request: open, its last answer complete and not marked `Connection: close`.
     var isReusable: Bool { handler.isReusable && channel.isActive }
 
+    /// Whether it reads from the service (``setReading(_:)``).
+    private(set) var reading = true
+
     /// Stops (or resumes) reading the answer, while the client cannot take more.
     func setReading(_ reading: Bool) {
+        self.reading = reading
         channel.setOption(ChannelOptions.autoRead, value: reading).whenComplete { _ in }
         if reading { channel.read() }
     }
@@ -54,9 +58,12 @@ final class UpstreamConnection {
         channel.close(promise: nil)
     }
 
-    /// Detaches the receiver once its answer is complete.
+    /// Detaches the receiver once its answer is complete, reading again if a slow client had paused it: the answer's
+    /// end can arrive in the reads already under way, and a pooled connection that does not read would never hear
+    /// the next request's answer.
     func finish() {
         handler.detach()
+        if !reading { setReading(true) }
     }
 
     /// The pipeline of a new connection: HTTP/1.1 client codec and the handler that passes answers on.
