@@ -53,6 +53,13 @@ struct GatewayRoutingTests {
         #expect(upstream[values: HTTPField.Name("X-Forwarded-Host")!] == ["demo.localhost"])
         #expect(upstream[.connection] == nil)
         #expect(upstream[.authorization] == "Bearer t")
+
+        client[.connection] = "close, X-Trace-Hop"
+        client[HTTPField.Name("X-Trace-Hop")!] = "1"
+        client.append(HTTPField(name: HTTPField.Name("Host")!, value: "acme.localhost"))
+        let pruned = ForwardedHeaders.upstream(from: client, brandID: "brand-1", requestID: "req-1", clientAddress: nil, host: "demo.localhost", scheme: "http")
+        #expect(pruned[HTTPField.Name("X-Trace-Hop")!] == nil, "a header the Connection header names is for that connection only")
+        #expect(pruned[HTTPField.Name("Host")!] == nil, "a second Host never reaches the service")
     }
 }
 
@@ -85,6 +92,10 @@ struct ProxyDecisionTests {
         else { Issue.record("an unknown API was not refused"); return }
         #expect(api.status == .notFound)
         #expect(ProxyDecision.decide(path: "/api/v1/surveys", authority: "demo.localhost", directory: directory, services: [.tickets]) != .forward(.surveys, brandID: "brand-1", host: "demo.localhost"))
+        guard case .refuse(let twoHosts) = ProxyDecision.decide(
+            path: "/api/v1/tickets", authority: "demo.localhost", extraHosts: 1, directory: directory, services: [.tickets])
+        else { Issue.record("a request naming two hosts was forwarded"); return }
+        #expect(twoHosts.status == .badRequest)
     }
 
     @Test("Only a safe request that failed on a reused connection before any answer is sent again, and only once")

@@ -37,6 +37,15 @@ struct FeedbackModerationTests {
             #expect(Self.ids(try await KnowledgeTestKit.send(client, .get, path, brand: kit.brandA, token: reader).2) == [feedback])
             #expect(Self.ids(try await KnowledgeTestKit.send(client, .get, path, brand: kit.brandA).2) == [feedback])
             #expect(Self.ids(try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/feedback?tab=pending", brand: kit.brandA, token: moderator).2).isEmpty)
+
+            func item(_ token: String?) async throws -> [String: Any] {
+                ((KnowledgeTestKit.json(try await KnowledgeTestKit.send(client, .get, path, brand: kit.brandA, token: token).2)["items"] as? [[String: Any]])?.first) ?? [:]
+            }
+            let seen = try await item(reader)
+            #expect(seen["authorID"] == nil && seen["moderatedBy"] == nil, "who wrote it and who approved it are the moderators'")
+            #expect(try await item(author)["authorID"] != nil, "its author sees it is theirs")
+            let moderated = try await item(moderator)
+            #expect(moderated["authorID"] != nil && moderated["moderatedBy"] != nil)
         }
     }
 

@@ -49,4 +49,14 @@ public struct FeedbackViewer: Sendable {
         case .blocked, .closed: return false
         }
     }
+
+    /// The item as this viewer reads it: who wrote it and which agent moderated it are for moderators (and the
+    /// author sees that it is theirs).
+    public func shown(_ feedback: Feedback) -> Feedback {
+        guard !moderator else { return feedback }
+        var shown = feedback
+        shown.moderatedBy = nil
+        if authorKey == nil || feedback.authorID != authorKey { shown.authorID = nil }
+        return shown
+    }
 }

@@ -26,7 +26,7 @@ public struct FeedbackController: Sendable {
         group.get("articles/{id}/feedback") { _, context in
             let article = try await articles.readable(context, brandParameter: nil)
             let viewer = FeedbackViewer(authorKey: try? Self.authorKey(context), moderator: Self.isModerator(context))
-            return Items(items: try await store.feedback(of: try ArticleID.parse(article.id), viewer: viewer))
+            return Items(items: try await store.feedback(of: try ArticleID.parse(article.id), viewer: viewer).map(viewer.shown))
         }
         group.post("feedback/{feedbackID}/abuse") { _, context in
             try await store.reportAbuse(try Self.feedbackID(context), reporterKey: try Self.authorKey(context))

@@ -1,4 +1,5 @@
 import Contracts
+import Foundation
 import HTTPTypes
 import ServiceKit
 
@@ -9,15 +10,18 @@ public enum ForwardedHeaders {
         "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
     ]
     static let internalNames: Set<String> = Set(InternalHeaders.all.map { $0.lowercased() } + ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"])
+    /// What never goes upstream from a client: hop-by-hop headers, the gateway's own, and a second Host.
+    static let dropped: Set<String> = hopByHop.union(internalNames).union(["host"])
 
     public static func upstream(
         from client: HTTPFields, brandID: String, requestID: String, clientAddress: String?, host: String, scheme: String
     ) -> HTTPFields {
         var fields = HTTPFields()
         fields.reserveCapacity(client.count + 6)
+        let named = named(byConnectionIn: client)
         for field in client {
             let name = field.name.canonicalName
-            if hopByHop.contains(name) || internalNames.contains(name) { continue }
+            if dropped.contains(name) || named.contains(name) { continue }
             fields.append(field)
         }
         fields.append(HTTPField(name: .brandID, value: brandID))
@@ -34,8 +38,15 @@ public enum ForwardedHeaders {
     /// The upstream's response headers less hop-by-hop ones, which belong to the upstream connection.
     public static func downstream(from upstream: HTTPFields) -> HTTPFields {
         var fields = HTTPFields()
-        for field in upstream where !hopByHop.contains(field.name.canonicalName) { fields.append(field) }
+        let named = named(byConnectionIn: upstream)
+        for field in upstream where !hopByHop.contains(field.name.canonicalName) && !named.contains(field.name.canonicalName) { fields.append(field) }
         return fields
+    }
+
+    /// The headers a `Connection` header names: hop-by-hop too, for that connection only (RFC 9110 §7.6.1).
+    static func named(byConnectionIn fields: HTTPFields) -> Set<String> {
+        Set(fields[values: .connection].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            .filter { !$0.isEmpty })
     }
 }
 

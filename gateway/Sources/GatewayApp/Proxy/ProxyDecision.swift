@@ -11,9 +11,17 @@ public enum ProxyDecision: Equatable, Sendable {
     /// To an instance of `service`, for the brand the host belongs to; `host` as the client named it, port included.
     case forward(ServiceName, brandID: String, host: String)
 
-    public static func decide(path: String, authority: String?, directory: BrandDirectory, services: Set<ServiceName>) -> ProxyDecision {
+    /// A Host header left among the fields: the first one became the request's authority.
+    static let hostField = HTTPField.Name("Host")!
+
+    /// `extraHosts`: Host headers beyond the one that became the authority; a request naming two hosts is refused
+    /// (RFC 9112 §3.2), not sent to the first with the second beside it.
+    public static func decide(
+        path: String, authority: String?, extraHosts: Int = 0, directory: BrandDirectory, services: Set<ServiceName>
+    ) -> ProxyDecision {
         let route = ServiceRoute.match(path: path)
         if route == .notAPI { return .ownRoutes }
+        guard extraHosts == 0 else { return .refuse(Problem.badRequest("The request names more than one host.")) }
         let host = HostHeader.hostname(authority)
         guard let host, let brand = directory.brand(forHostname: host) else {
             return .refuse(Problem(

@@ -109,7 +109,8 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func begin(_ head: HTTPRequest, context: ChannelHandlerContext) {
         let decision = ProxyDecision.decide(
-            path: head.path ?? "/", authority: head.authority, directory: forwarding.directory, services: forwarding.services)
+            path: head.path ?? "/", authority: head.authority, extraHosts: head.headerFields[values: ProxyDecision.hostField].count,
+            directory: forwarding.directory, services: forwarding.services)
         guard decision != .ownRoutes else {
             state = .ownRoute(requestEnded: false, answerEnded: false)
             passOn(.head(head), context: context)
