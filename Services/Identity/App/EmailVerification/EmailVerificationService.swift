@@ -85,10 +85,9 @@ public struct EmailVerificationService: Sendable {
     private func isVerified(_ userID: UUID, on connection: PostgresConnection) async throws -> Bool {
         var binds = PostgresBindings()
         binds.append(userID)
-        let rows = try await connection.query(
+        let verified = try await connection.firstValue(
             PostgresQuery(unsafeSQL: "SELECT email_verified_at IS NOT NULL FROM \(database.table("users")) WHERE id = $1", binds: binds),
-            logger: database.logger)
-        for try await verified in rows.decode(Bool.self) { return verified }
-        return false
+            as: Bool.self, logger: database.logger)
+        return verified ?? false
     }
 }

@@ -114,13 +114,12 @@ public struct RoleRepository: Sendable {
     private func holdsEmployeeRole(_ userID: UUID, on connection: PostgresConnection) async throws -> Bool {
         var binds = PostgresBindings()
         binds.append(userID)
-        let rows = try await connection.query(
+        let held = try await connection.firstValue(
             PostgresQuery(unsafeSQL: """
                 SELECT EXISTS (SELECT 1 FROM \(database.table("user_roles")) ur JOIN \(database.table("roles")) r ON r.id = ur.role_id
                                WHERE ur.user_id = $1 AND r.type = 'employee')
-                """, binds: binds), logger: database.logger)
-        for try await held in rows.decode(Bool.self) { return held }
-        return false
+                """, binds: binds), as: Bool.self, logger: database.logger)
+        return held ?? false
     }
 
     private func publish(_ role: Role, type: String, on connection: PostgresConnection) async throws {

@@ -23,14 +23,13 @@ struct ParkedCommands: Sendable {
         binds.append(department)
         binds.append(type)
         binds.append(ByteBuffer(bytes: bytes))
-        let rows = try await connection.query(
+        let parked = try await connection.firstValue(
             PostgresQuery(unsafeSQL: """
                 INSERT INTO \(database.table("parked_commands")) (department_id, type, event)
                 SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM \(database.table("departments")) WHERE id = $1)
                 RETURNING true
-                """, binds: binds), logger: database.logger)
-        for try await _ in rows.decode(Bool.self) { return true }
-        return false
+                """, binds: binds), as: Bool.self, logger: database.logger)
+        return parked ?? false
     }
 
     /// Takes the commands parked for `department`, oldest first, in the caller's transaction (which runs them).

@@ -277,11 +277,10 @@ public struct DirectoryProjection: Sendable {
     private func isDeleted(group: UUID, on connection: PostgresConnection) async throws -> Bool {
         var binds = PostgresBindings()
         binds.append(group)
-        let rows = try await connection.query(
+        let deleted = try await connection.firstValue(
             PostgresQuery(unsafeSQL: "SELECT EXISTS (SELECT 1 FROM \(database.table("deleted_groups")) WHERE id = $1)", binds: binds),
-            logger: database.logger)
-        for try await deleted in rows.decode(Bool.self) { return deleted }
-        return false
+            as: Bool.self, logger: database.logger)
+        return deleted ?? false
     }
 
     private func execute(_ sql: String, _ ids: [String], on connection: PostgresConnection) async throws {
