@@ -20,8 +20,6 @@ public struct GatewayApplication: Sendable {
     public let client: HTTPClient
     public let connections: UpstreamConnectionPool
     let logger: Logger
-    /// A client connection with nothing to do for this long is closed (``ProxyHandler`` keeps the time).
-    static let idleTimeout = TimeAmount.seconds(75)
 
     public init(configuration: GatewayConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -54,7 +52,7 @@ public struct GatewayApplication: Sendable {
         let onEventLoops = configuration.onEventLoops
         let forwarding = Forwarding(
             directory: directory, upstreams: configuration.upstreams, connections: connections, timeout: configuration.upstreamTimeout,
-            maximumBody: configuration.maximumRequestBody, publicScheme: configuration.publicScheme, idleTimeout: Self.idleTimeout,
+            maximumBody: configuration.maximumRequestBody, publicScheme: configuration.publicScheme, clientTimeouts: configuration.clientTimeouts,
             metrics: metrics, logger: logger)
         let webSockets = WebSocketProxy(directory: directory, upstreams: configuration.upstreams, publicScheme: configuration.publicScheme)
         return Application(

@@ -1,6 +1,7 @@
 import Contracts
 import EventBus
 import Foundation
+import NIOCore
 import ServiceKit
 
 /// The gateway's settings, from `CONCIERGE_*` variables (see README.md).
@@ -10,6 +11,8 @@ public struct GatewayConfiguration: Sendable {
     public var upstreams: [ServiceName: [UpstreamAddress]]
     public var upstreamTimeout: Duration
     public var maximumRequestBody: Int
+    /// How long a client connection may wait between requests, and a request's body between parts (``ClientTimeouts``).
+    public var clientTimeouts: ClientTimeouts
     /// How people reach the gateway (`https` behind a TLS terminator), forwarded as `X-Forwarded-Proto` for links.
     public var publicScheme: String
     /// Tasks and requests run on NIO's event loops (`CONCIERGE_RUN_ON_EVENT_LOOPS`, ``EventLoopThreading``).
@@ -41,6 +44,9 @@ public struct GatewayConfiguration: Sendable {
             upstreams: upstreams,
             upstreamTimeout: .milliseconds(try environment.int("CONCIERGE_GATEWAY_UPSTREAM_TIMEOUT_MS", default: 30_000)),
             maximumRequestBody: try environment.int("CONCIERGE_GATEWAY_MAX_BODY_BYTES", default: 16 << 20),
+            clientTimeouts: ClientTimeouts(
+                idle: .milliseconds(Int64(try environment.int("CONCIERGE_GATEWAY_IDLE_TIMEOUT_MS", default: 75_000))),
+                requestRead: .milliseconds(Int64(try environment.int("CONCIERGE_GATEWAY_REQUEST_READ_TIMEOUT_MS", default: 30_000)))),
             publicScheme: scheme,
             onEventLoops: try EventLoopThreading.enabled(environment),
             kafka: KafkaConfiguration.fromEnvironment(values),

@@ -10,8 +10,9 @@ public enum ForwardedHeaders {
         "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
     ]
     static let internalNames: Set<String> = Set(InternalHeaders.all.map { $0.lowercased() } + ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"])
-    /// What never goes upstream from a client: hop-by-hop headers, the gateway's own, and a second Host.
-    static let dropped: Set<String> = hopByHop.union(internalNames).union(["host"])
+    /// What never goes upstream from a client: hop-by-hop headers, the gateway's own, a second Host, and an
+    /// expectation the gateway answered itself (``ContinueExpectation``).
+    static let dropped: Set<String> = hopByHop.union(internalNames).union(["host", "expect"])
 
     public static func upstream(
         from client: HTTPFields, brandID: String, requestID: String, clientAddress: String?, host: String, scheme: String

@@ -15,13 +15,13 @@ public struct Forwarding: Sendable {
     let timeoutText: String
     let maximumBody: Int
     let publicScheme: String
-    let idleTimeout: TimeAmount
+    let clientTimeouts: ClientTimeouts
     let metrics: HTTPMetrics
     let logger: Logger
 
     public init(
         directory: BrandDirectory, upstreams: [ServiceName: [UpstreamAddress]], connections: UpstreamConnectionPool, timeout: Duration,
-        maximumBody: Int, publicScheme: String, idleTimeout: TimeAmount, metrics: HTTPMetrics, logger: Logger
+        maximumBody: Int, publicScheme: String, clientTimeouts: ClientTimeouts, metrics: HTTPMetrics, logger: Logger
     ) {
         self.directory = directory
         let addresses = upstreams.filter { !$0.value.isEmpty }
@@ -32,7 +32,7 @@ public struct Forwarding: Sendable {
         self.timeoutText = "\(timeout)"
         self.maximumBody = maximumBody
         self.publicScheme = publicScheme
-        self.idleTimeout = idleTimeout
+        self.clientTimeouts = clientTimeouts
         self.metrics = metrics
         self.logger = logger
     }

@@ -18,6 +18,8 @@ final class ProxyExchange {
     var untried: ArraySlice<UpstreamAddress> = []
     var connection: UpstreamConnection?
     var timeout: Scheduled<Void>?
+    /// When the service last sent a part of the answer (or the request was sent): the upstream timeout counts from it.
+    var lastUpstreamPart = NIODeadline.now()
     /// The status sent to the client, once its head is written.
     var status: HTTPResponse.Status?
     var finished = false

@@ -10,10 +10,12 @@ import ServiceKit
 /// brand of the request's host, inside the client connection's pipeline: the request is read whole, sent on a
 /// keep-alive connection of the same event loop (``UpstreamConnectionPool``) and the answer passed back part by part
 /// as it arrives. An instance that refuses the connection is skipped for the next; none reachable is a 503, none
-/// answering in time a 504, one failing mid-way a 502. Other requests go on to the gateway's own routes.
+/// answering in time a 504, one failing mid-way a 502 (the upstream timeout counts from the last part the service
+/// sent, so a long answer that keeps coming is not cut). Other requests go on to the gateway's own routes.
 ///
 /// It sits between HTTP decoding and Hummingbird, so it also keeps the connection's order (one request at a time,
-/// pipelined ones wait) and its idle timeout, which Hummingbird's own handler cannot see for forwarded requests.
+/// pipelined ones wait), answers `Expect: 100-continue` (``ContinueExpectation``) and keeps the connection's
+/// timeouts (``ClientTimeouts``), which Hummingbird's own handler cannot see for forwarded requests.
 public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = HTTPRequestPart
     public typealias InboundOut = HTTPRequestPart
@@ -36,7 +38,7 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var waiting = CircularBuffer<HTTPRequestPart>()
     private var readHeld = false
     private var lastActive = NIODeadline.now()
-    private var idleCheck: Scheduled<Void>?
+    private var timeoutCheck: Scheduled<Void>?
     private var closeWhenIdle = false
     /// Parts passed on to Hummingbird outside a socket read, which it takes in only at the next read-complete.
     private var passedOnOutsideRead = false
@@ -50,11 +52,11 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.context = context
         connections = forwarding.connections.connections(on: context.eventLoop)
         clientAddress = context.channel.remoteAddress?.ipAddress
-        scheduleIdleCheck(context)
+        scheduleTimeoutCheck(context)
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
-        idleCheck?.cancel()
+        timeoutCheck?.cancel()
         self.context = nil
     }
 
@@ -119,7 +121,24 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let exchange = ProxyExchange(requestID: RequestIDMiddleware<GatewayContext>.make(), head: head, decision: decision)
         if case .forward(let service, _, _) = decision { exchange.untried = forwarding.instances[service]?.order()[...] ?? [] }
         state = .forwarding(exchange)
+        if ContinueExpectation.asked(head) { answerExpectation(of: exchange, context: context) }
     }
+
+    /// A client waiting for 100 (Continue) gets it when its body will be read, or the final answer at once (a refusal,
+    /// a body announced over the limit) and the connection closes, since a body may still follow.
+    private func answerExpectation(of exchange: ProxyExchange, context: ChannelHandlerContext) {
+        if case .refuse(let problem) = exchange.decision {
+            exchange.closing = true
+            return answer(exchange, with: problem)
+        }
+        if let length = ContinueExpectation.announcedLength(exchange.head), length > forwarding.maximumBody {
+            exchange.closing = true
+            return answer(exchange, with: Self.tooLarge)
+        }
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
+    }
+
+    static let tooLarge = Problem(status: .contentTooLarge, type: Problem.typeBase + "too-large", title: "Content too large")
 
     private func read(_ part: HTTPRequestPart, into exchange: ProxyExchange) {
         switch part {
@@ -128,7 +147,7 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .body(let bytes):
             if !exchange.append(bytes, limit: forwarding.maximumBody) {
                 exchange.closing = true
-                answer(exchange, with: Problem(status: .contentTooLarge, type: Problem.typeBase + "too-large", title: "Content too large"))
+                answer(exchange, with: Self.tooLarge)
             }
         case .end:
             exchange.requestEnded = true
@@ -155,9 +174,8 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             switch result {
             case .success(let connection):
                 exchange.connection = connection
-                exchange.timeout = connections.eventLoop.assumeIsolated().scheduleTask(in: forwarding.timeout) { [self] in
-                    timedOut(exchange)
-                }
+                exchange.lastUpstreamPart = .now()
+                scheduleUpstreamTimeout(exchange, in: forwarding.timeout)
                 let head = ProxyDecision.upstreamHead(
                     exchange.head, to: address, brandID: brandID, host: host, requestID: exchange.requestID, clientAddress: clientAddress,
                     scheme: forwarding.publicScheme, bodyLength: exchange.bodyLength)
@@ -177,8 +195,15 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         return true
     }
 
+    private func scheduleUpstreamTimeout(_ exchange: ProxyExchange, in delay: TimeAmount) {
+        exchange.timeout = connections?.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in timedOut(exchange) }
+    }
+
+    /// The service sent nothing for the upstream timeout: a 504 before its answer began, the answer cut short after.
     private func timedOut(_ exchange: ProxyExchange) {
         guard isCurrent(exchange), case .forward(let service, _, _) = exchange.decision else { return }
+        let quiet = NIODeadline.now() - exchange.lastUpstreamPart
+        if quiet < forwarding.timeout { return scheduleUpstreamTimeout(exchange, in: forwarding.timeout - quiet) }
         exchange.timeout = nil
         exchange.connection?.close()
         exchange.connection = nil
@@ -305,7 +330,7 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             exchange.closing = true
             complete(exchange)
         }
-        idleCheck?.cancel()
+        timeoutCheck?.cancel()
         context.fireChannelInactive()
     }
 
@@ -325,21 +350,41 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private func scheduleIdleCheck(_ context: ChannelHandlerContext) {
-        let timeout = forwarding.idleTimeout
-        idleCheck = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
-            if case .idle = state, waiting.isEmpty, NIODeadline.now() - lastActive >= timeout {
-                context.close(promise: nil)
-            } else {
-                scheduleIdleCheck(context)
-            }
+    private func scheduleTimeoutCheck(_ context: ChannelHandlerContext) {
+        timeoutCheck = context.eventLoop.assumeIsolated().scheduleTask(in: forwarding.clientTimeouts.checkInterval) { [self] in
+            checkTimeouts(context)
         }
+    }
+
+    /// Closes a connection idle too long; answers 408 to a request whose body stopped coming and closes its connection.
+    private func checkTimeouts(_ context: ChannelHandlerContext) {
+        let quiet = NIODeadline.now() - lastActive
+        let timeouts = forwarding.clientTimeouts
+        switch state {
+        case .idle where waiting.isEmpty && quiet >= timeouts.idle:
+            return context.close(promise: nil)
+        case .forwarding(let exchange) where !exchange.requestEnded && !exchange.finished && quiet >= timeouts.requestRead:
+            exchange.closing = true
+            answer(exchange, with: Self.requestTimeout(timeouts.requestRead))
+        case .ownRoute(requestEnded: false, _) where quiet >= timeouts.requestRead:
+            return context.close(promise: nil)
+        default:
+            break
+        }
+        scheduleTimeoutCheck(context)
+    }
+
+    static func requestTimeout(_ timeout: TimeAmount) -> Problem {
+        Problem(
+            status: .requestTimeout, type: Problem.typeBase + "request-timeout", title: "Request timeout",
+            detail: "The request's body stopped arriving for \(Duration.nanoseconds(timeout.nanoseconds)).")
     }
 }
 
 extension ProxyHandler: UpstreamReceiver {
     func upstreamReceived(_ part: HTTPResponsePart) {
         guard case .forwarding(let exchange) = state, let context else { return }
+        exchange.lastUpstreamPart = .now()
         switch part {
         case .head(let head):
             exchange.status = head.status

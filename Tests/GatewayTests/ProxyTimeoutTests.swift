@@ -1,0 +1,165 @@
+import Contracts
+import Foundation
+import Hummingbird
+import NIOCore
+import NIOPosix
+import Testing
+import TestSupport
+
+/// One raw client connection to the gateway, read as text as the answers come.
+struct RawConnection {
+    let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    var inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+    var received = ""
+
+    static func with<T>(port: Int, _ body: (inout RawConnection) async throws -> T) async throws -> T {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port) { channel in
+            channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+        }
+        return try await channel.executeThenClose { inbound, outbound in
+            var connection = RawConnection(outbound: outbound, inbound: inbound.makeAsyncIterator())
+            return try await body(&connection)
+        }
+    }
+
+    func send(_ text: String) async throws { try await outbound.write(ByteBuffer(string: text)) }
+
+    /// Reads until what arrived contains `marker`, or the server closed the connection (false).
+    mutating func read(until marker: String) async throws -> Bool {
+        while !received.contains(marker) {
+            guard let part = try await inbound.next() else { return false }
+            received += String(buffer: part)
+        }
+        return true
+    }
+
+    /// Reads until the server closes the connection.
+    mutating func readToEnd() async throws {
+        while let part = try await inbound.next() { received += String(buffer: part) }
+    }
+}
+
+/// What the slow services below saw: the bodies they were sent, and the Expect headers that came with them.
+actor Sightings {
+    private(set) var requests: [String] = []
+    func saw(_ request: String) { requests.append(request) }
+}
+
+@Suite("Timeouts and expectations on a client connection", .serialized, .timeLimit(.minutes(1)))
+struct ProxyTimeoutTests {
+    /// A tickets service that echoes a POST's body with the Expect header it got, streams an answer in five parts
+    /// 300 ms apart, starts an answer and then goes silent, and answers one request never.
+    static func upstream(port: Int, sightings: Sightings) -> some ApplicationProtocol {
+        let router = Router()
+        router.post("/api/v1/tickets/echo") { request, _ in
+            let body = String(buffer: try await request.body.collect(upTo: 1 << 20))
+            await sightings.saw("\(body) expect=\(request.headers[values: .init("Expect")!].joined())")
+            return body
+        }
+        router.get("/api/v1/tickets/slow") { _, _ in
+            Response(status: .ok, body: .init { writer in
+                for n in 1...5 {
+                    try await writer.write(ByteBuffer(string: "part\(n);"))
+                    try await Task.sleep(for: .milliseconds(300))
+                }
+                try await writer.finish(nil)
+            })
+        }
+        router.get("/api/v1/tickets/stalls") { _, _ in
+            Response(status: .ok, body: .init { writer in
+                try await writer.write(ByteBuffer(string: "begun;"))
+                try await Task.sleep(for: .seconds(5))
+                try await writer.write(ByteBuffer(string: "never seen"))
+                try await writer.finish(nil)
+            })
+        }
+        router.get("/api/v1/tickets/silent") { _, _ in
+            try await Task.sleep(for: .seconds(5))
+            return "too late"
+        }
+        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
+    }
+
+    static func withTimeoutGateway(
+        _ environment: [String: String], _ body: (_ gatewayPort: Int, Sightings) async throws -> Void
+    ) async throws {
+        let sightings = Sightings()
+        try await withGateway(for: .tickets, upstream: { upstream(port: $0, sightings: sightings) }, environment: environment) { port, _ in
+            try await body(port, sightings)
+        }
+    }
+
+    @Test("A request whose body stops coming is answered 408 problem+json and its connection closed, and the service never sees it")
+    func stalledBodyTimesOut() async throws {
+        try await Self.withTimeoutGateway(["CONCIERGE_GATEWAY_REQUEST_READ_TIMEOUT_MS": "400"]) { port, sightings in
+            let started = ContinuousClock.now
+            let answer = try await RawConnection.with(port: port) { connection in
+                try await connection.send("POST /api/v1/tickets/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 20\r\n\r\n0123")
+                try await connection.readToEnd()
+                return connection.received
+            }
+            #expect(answer.hasPrefix("HTTP/1.1 408"), "answer: \(answer)")
+            #expect(answer.lowercased().contains("content-type: application/problem+json"))
+            #expect(ContinuousClock.now - started < .seconds(3))
+            #expect(await sightings.requests.isEmpty)
+        }
+    }
+
+    @Test("An answer that keeps coming is passed on whole though it takes longer than the upstream timeout")
+    func steadyAnswerIsNotCut() async throws {
+        try await Self.withTimeoutGateway(["CONCIERGE_GATEWAY_UPSTREAM_TIMEOUT_MS": "700"]) { port, _ in
+            let answer = try await ProxyConnectionTests.exchange(
+                port: port, "GET /api/v1/tickets/slow HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            #expect(answer.hasPrefix("HTTP/1.1 200"))
+            #expect((1...5).allSatisfy { answer.contains("part\($0);") } && answer.hasSuffix("\r\n0\r\n\r\n"), "answer: \(answer)")
+        }
+    }
+
+    @Test("A service silent for the upstream timeout gets a 504 before its answer began, and its answer cut short after")
+    func silentServiceTimesOut() async throws {
+        try await Self.withTimeoutGateway(["CONCIERGE_GATEWAY_UPSTREAM_TIMEOUT_MS": "500"]) { port, _ in
+            let silent = try await ProxyConnectionTests.exchange(
+                port: port, "GET /api/v1/tickets/silent HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            #expect(silent.hasPrefix("HTTP/1.1 504"), "answer: \(silent)")
+            let started = ContinuousClock.now
+            let stalled = try await ProxyConnectionTests.exchange(port: port, "GET /api/v1/tickets/stalls HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            #expect(stalled.hasPrefix("HTTP/1.1 200"))
+            #expect(stalled.contains("begun;") && !stalled.contains("never seen"), "answer: \(stalled)")
+            #expect(ContinuousClock.now - started < .seconds(3))
+        }
+    }
+
+    @Test("A client expecting 100-continue gets it before sending its body, and the service gets the body without the expectation")
+    func continueIsAnswered() async throws {
+        try await Self.withTimeoutGateway(["CONCIERGE_GATEWAY_REQUEST_READ_TIMEOUT_MS": "2000"]) { port, sightings in
+            let answer = try await RawConnection.with(port: port) { connection in
+                try await connection.send(
+                    "POST /api/v1/tickets/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n")
+                #expect(try await connection.read(until: "\r\n\r\n"))
+                #expect(connection.received.hasPrefix("HTTP/1.1 100"), "the body's timeout answered first: \(connection.received)")
+                try await connection.send("hello")
+                try await connection.readToEnd()
+                return connection.received
+            }
+            #expect(answer.contains("HTTP/1.1 200"), "answer: \(answer)")
+            #expect(answer.hasSuffix("hello"))
+            #expect(await sightings.requests == ["hello expect="])
+        }
+    }
+
+    @Test("A client expecting 100-continue with a body over the limit, or to an unknown API, gets the final answer at once")
+    func continueRefusedAtOnce() async throws {
+        try await Self.withTimeoutGateway(["CONCIERGE_GATEWAY_MAX_BODY_BYTES": "10"]) { port, sightings in
+            for (path, status) in [("/api/v1/tickets/echo", "413"), ("/api/v1/nothing", "404")] {
+                let answer = try await RawConnection.with(port: port) { connection in
+                    try await connection.send("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 50\r\nExpect: 100-continue\r\n\r\n")
+                    try await connection.readToEnd()
+                    return connection.received
+                }
+                #expect(answer.hasPrefix("HTTP/1.1 \(status)"), "answer: \(answer)")
+                #expect(!answer.contains("HTTP/1.1 100"))
+            }
+            #expect(await sightings.requests.isEmpty)
+        }
+    }
+}
