@@ -252,4 +252,33 @@ struct StructureAPITests {
             #expect(left["userID"] as? String == c.managerA.id && left["groupID"] as? String == c.groupA)
         }
     }
+
+    @Test("A role renamed or deleted is announced to its holders as user.roles_changed; one whose only employee role was deleted leaves every group")
+    func deletedRoleLeavesGroups() async throws {
+        try await api.withIdentity { client, database in
+            let c = try await Self.company(client, database)
+            let (created, _, role) = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/roles", token: c.admin,
+                body: #"{"name":"Night shift","type":"employee","grants":{"tickets":{"level":"full-control","customOptions":[]}}}"#)
+            #expect(created == .created)
+            let roleID = try #require(role["id"] as? String)
+            let rolesPath = "/api/v1/identity/users/\(c.agentA.id)/roles"
+            #expect(try await IdentityAPITests.send(client, .put, rolesPath, token: c.admin, body: #"{"roles":["Night shift"]}"#).0 == .noContent)
+            let agentA = try #require(UUID(uuidString: c.agentA.id))
+            #expect(try await StructureRepository(database: database).memberships(of: agentA).count == 1, "a custom employee role keeps the group")
+
+            let (renamed, _, _) = try await IdentityAPITests.send(
+                client, .patch, "/api/v1/identity/roles/\(roleID)", token: c.admin, body: #"{"name":"Late shift"}"#)
+            #expect(renamed == .ok)
+            let announced = try await IdentityAPITests.lastEventData("user.roles_changed", database)
+            #expect(announced["userID"] as? String == c.agentA.id && announced["roles"] as? [String] == ["Everyone", "Late shift"])
+
+            #expect(try await IdentityAPITests.send(client, .delete, "/api/v1/identity/roles/\(roleID)", token: c.admin, body: "").0 == .noContent)
+            let changed = try await IdentityAPITests.lastEventData("user.roles_changed", database)
+            #expect(changed["userID"] as? String == c.agentA.id && changed["roles"] as? [String] == ["Everyone"])
+            #expect(try await StructureRepository(database: database).memberships(of: agentA).isEmpty)
+            let left = try await IdentityAPITests.lastEventData("agent.membership_removed", database)
+            #expect(left["userID"] as? String == c.agentA.id && left["groupID"] as? String == c.groupA)
+        }
+    }
 }

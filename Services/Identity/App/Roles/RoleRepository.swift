@@ -69,24 +69,37 @@ public struct RoleRepository: Sendable {
             let rows = try await translatingUniqueViolation(into: Problem.conflict("A role named \(role.name) exists.")) {
                 // Collected here: the statement runs as its rows are read, and its unique violation must meet the translation.
                 try await connection.query(
-                    PostgresQuery(unsafeSQL: "UPDATE \(database.table("roles")) SET name = $1, grants = $2::jsonb, version = version + 1, updated_at = now() WHERE id = $3 AND version = $4 RETURNING id", binds: binds),
+                    PostgresQuery(unsafeSQL: """
+                        UPDATE \(database.table("roles")) r SET name = $1, grants = $2::jsonb, version = r.version + 1, updated_at = now()
+                        FROM (SELECT name FROM \(database.table("roles")) WHERE id = $3) previous
+                        WHERE r.id = $3 AND r.version = $4 RETURNING previous.name <> r.name
+                        """, binds: binds),
                     logger: database.logger
                 ).collect()
             }
-            let changed = !rows.isEmpty
-            guard changed else { throw Problem.conflict("The role changed meanwhile; read it again.") }
+            guard let row = rows.first else { throw Problem.conflict("The role changed meanwhile; read it again.") }
             try await publish(updated, type: "role.updated", on: connection)
+            // Its holders' roles are named in `user.roles_changed`, so a new name is news for each of them.
+            if try row.decode(Bool.self) {
+                guard let id = UUID(parsing: role.id) else { return updated }
+                try await announceRoles(ofHolders: try await holders(of: id, on: connection), on: connection)
+            }
             return updated
         }
     }
 
+    /// Deletes a role; those who held it hear their roles without it (and leave their groups if it was their only
+    /// employee role).
     public func delete(_ role: Role) async throws {
         guard !role.isPredefined else { throw Problem.conflict("Predefined roles cannot be deleted.") }
+        guard let id = UUID(parsing: role.id) else { throw Problem.notFound("No such role.") }
         try await database.transaction { connection in
             var binds = PostgresBindings()
-            binds.append(UUID(parsing: role.id))
+            binds.append(id)
+            let holders = try await holders(of: id, on: connection)
             try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("roles")) WHERE id = $1", binds: binds), logger: database.logger).consume()
             try await publish(role, type: "role.deleted", on: connection)
+            try await announceRoles(ofHolders: holders, on: connection)
         }
     }
 
@@ -101,25 +114,8 @@ public struct RoleRepository: Sendable {
                 PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("user_roles")) (user_id, role_id) SELECT $1, id FROM \(database.table("roles")) WHERE name = ANY($2)", binds: binds),
                 logger: database.logger
             ).consume()
-            let data = UserRoles(userID: userID.uuidString.lowercased(), roles: [PredefinedRoles.everyone] + names)
-            try await events.publish("user.roles_changed", subject: data.userID, data: data, on: connection)
-            // Only employees belong to groups: a user left without any employee role (the Agent role taken away,
-            // S001:1675) leaves every group, and so stops receiving tickets there.
-            if try await !holdsEmployeeRole(userID, on: connection) {
-                _ = try await StructureRepository(database: database).removeMemberships(of: userID, group: nil, on: connection)
-            }
+            try await announceRoles(names, of: userID, on: connection)
         }
-    }
-
-    private func holdsEmployeeRole(_ userID: UUID, on connection: PostgresConnection) async throws -> Bool {
-        var binds = PostgresBindings()
-        binds.append(userID)
-        let held = try await connection.firstValue(
-            PostgresQuery(unsafeSQL: """
-                SELECT EXISTS (SELECT 1 FROM \(database.table("user_roles")) ur JOIN \(database.table("roles")) r ON r.id = ur.role_id
-                               WHERE ur.user_id = $1 AND r.type = 'employee')
-                """, binds: binds), as: Bool.self, logger: database.logger)
-        return held ?? false
     }
 
     private func publish(_ role: Role, type: String, on connection: PostgresConnection) async throws {
