@@ -220,6 +220,42 @@ struct TicketLifecycleTests {
         }
     }
 
+    @Test("A command naming a deleted department opens its ticket where the department's tickets went; one deleted with its tickets is dropped")
+    func commandFollowsDeletedDepartment() async throws {
+        try await TicketTestKit.run { _, kit in
+            let handler = TicketCommandHandler(store: kit.api.store, logger: Logger(label: "commands"))
+            func open(_ department: UUID, subject: String) async throws {
+                let command = OpenTicketCommand(
+                    departmentID: department.lowercased, groupID: UUID().lowercased, customerEmail: "lee@customer.example", subject: subject,
+                    bodyText: "Hello", source: "chat")
+                let bytes = try CloudEventCoding.encode(CloudEvent(source: "chat", type: OpenTicketCommand.type, subject: subject, brandid: nil, data: command))
+                try await kit.database.transaction { try await handler.apply(OpenTicketCommand.type, bytes, on: $0) }
+            }
+            func department(_ id: UUID, name: String) -> [String: Any] {
+                ["id": id.lowercased, "brandID": kit.brandID.lowercased, "name": name, "frontLineGroupID": UUID().lowercased,
+                 "hiddenFromPortal": false, "version": 1]
+            }
+            let (billing, returns, archive) = (UUID(), UUID(), UUID())
+            try await kit.identity("department.created", department(billing, name: "Billing"))
+            try await kit.identity("department.created", department(returns, name: "Returns"))
+            try await kit.identity("department.created", department(archive, name: "Archive"))
+            try await kit.identity("department.deleted", ["departmentID": billing.lowercased, "groupIDs": [], "moveItemsTo": returns.lowercased])
+            try await kit.identity("department.deleted", ["departmentID": returns.lowercased, "groupIDs": [], "moveItemsTo": kit.departmentID.lowercased])
+            try await open(billing, subject: "Offline message to Billing")
+            let opened = try await kit.count("""
+                SELECT count(*)::int FROM {schema}.tickets
+                WHERE subject = 'Offline message to Billing' AND department_id = '\(kit.departmentID.lowercased)' AND group_id = '\(kit.frontLineID.lowercased)'
+                """)
+            #expect(opened == 1, "through two deletions to the department the tickets went to, in its front-line group")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.parked_commands") == 0)
+
+            try await kit.identity("department.deleted", ["departmentID": archive.lowercased, "groupIDs": []])
+            try await open(archive, subject: "To a department deleted with its tickets")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE subject LIKE 'To a department%'") == 0)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.parked_commands") == 0, "not kept for a department that will not come")
+        }
+    }
+
     @Test("The History tab lists every action with who did it and when, newest first, in pages; the customer does not see it")
     func history() async throws {
         try await TicketTestKit.run { client, kit in

@@ -134,9 +134,9 @@ public struct TicketCommandHandler: Sendable {
         let body = try TicketInput.body(text: command.bodyText, html: command.bodyHTML)
         let email = try TicketInput.email(command.customerEmail, field: "customerEmail")
         let group = try command.groupID.map { try TicketInput.uuid($0, field: "groupID") }
-        guard let department = try await store.department(departmentID, on: connection) else { throw DepartmentNotKnownYet(departmentID: departmentID) }
+        let (department, moved) = try await DepartmentSuccession(database: store.database).department(for: departmentID, store: store, on: connection)
         var new = NewTicket(
-            department: department, groupID: group ?? department.frontLineGroupID, customerUserID: command.customerUserID.flatMap(UUID.init(parsing:)),
+            department: department, groupID: moved ? department.frontLineGroupID : group ?? department.frontLineGroupID, customerUserID: command.customerUserID.flatMap(UUID.init(parsing:)),
             customerEmail: email, subject: subject, bodyHTML: body.html, bodyText: body.text, priority: .normal, owner: nil, incoming: true,
             status: .active)
         new.source = MessageSource.kept(givenHTML: command.bodyHTML, safeHTML: body.html, rawContent: command.rawContent)

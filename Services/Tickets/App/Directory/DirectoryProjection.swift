@@ -36,6 +36,9 @@ public struct DirectoryProjection: Sendable {
             // Its groups went with it (identity announces no group.deleted for them); their tickets go with the department's.
             for group in deleted.groupIDs { try await forget(group: group, on: connection) }
             try await store.scheduleRemoval(ofDepartment: deleted.departmentID, moveTo: deleted.moveItemsTo, on: connection)
+            try await DepartmentSuccession(database: database).remember(deleted: deleted.departmentID, moveTo: deleted.moveItemsTo, on: connection)
+            // A command that named the department after tickets forgot it goes where its tickets went.
+            if let id = UUID(parsing: deleted.departmentID) { try await commands.runParked(for: id, on: connection) }
         case "group.created", "group.updated":
             let group = try decode(IdentityPayloads.Group.self, bytes)
             var binds = PostgresBindings()

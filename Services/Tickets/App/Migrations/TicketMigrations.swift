@@ -786,5 +786,8 @@ public enum TicketMigrations {
             """,
             "CREATE INDEX parked_commands_department ON {schema}.parked_commands (department_id)",
         ]),
+        Migration(version: 173, name: "deleted departments remembered with where their tickets went, for commands that still name them", sql: [
+            "CREATE TABLE {schema}.deleted_departments (id uuid PRIMARY KEY, move_to uuid, deleted_at timestamptz NOT NULL DEFAULT now())",
+        ]),
     ]
 }
