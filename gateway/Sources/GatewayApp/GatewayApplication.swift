@@ -62,7 +62,7 @@ public struct GatewayApplication: Sendable {
                     responder: responder,
                     configuration: .init(http1: .init(additionalChannelHandlers: [forwarding.makeHandler()]), ws: .init(maxFrameSize: 1 << 20, validateUTF8: true))
                 ) { request, channel, logger in
-                    webSockets.shouldUpgrade(request, channel: channel, logger: logger)
+                    await webSockets.shouldUpgrade(request, channel: channel, logger: logger)
                 }
                 return onEventLoops ? EventLoopAffineChannel(channel) : channel
             },

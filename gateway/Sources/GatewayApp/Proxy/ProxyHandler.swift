@@ -43,6 +43,10 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Parts passed on to Hummingbird outside a socket read, which it takes in only at the next read-complete.
     private var passedOnOutsideRead = false
     private var inSocketRead = false
+    /// The connection's first request was a WebSocket upgrade ``WebSocketProxy`` refused (``RefusedUpgrade``): the
+    /// proxy answers it with the refusal's problem and closes; Hummingbird's own answer (a bare 400) and close are
+    /// dropped.
+    private var answersRefusedUpgrade = false
 
     init(forwarding: Forwarding) {
         self.forwarding = forwarding
@@ -52,7 +56,23 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.context = context
         connections = forwarding.connections.connections(on: context.eventLoop)
         clientAddress = context.channel.remoteAddress?.ipAddress
+        if let refusal = RefusedUpgrade.take(from: context.pipeline.syncOperations) {
+            answersRefusedUpgrade = true
+            return answer(refusal, context: context)
+        }
         scheduleTimeoutCheck(context)
+    }
+
+    /// Answers a refused WebSocket upgrade, whose request NIO's upgrade handler kept, and closes the connection.
+    private func answer(_ refusal: RefusedUpgrade, context: ChannelHandlerContext) {
+        let body = refusal.problem.body
+        var fields = refusal.problem.responseHeaders
+        fields[.contentLength] = String(body.count)
+        fields[.requestID] = refusal.requestID
+        fields[.connection] = "close"
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: refusal.problem.status, headerFields: fields))), promise: nil)
+        context.write(wrapOutboundOut(.body(ByteBuffer(bytes: body))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
@@ -320,9 +340,16 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: Answers of the gateway's own routes, and the connection
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if answersRefusedUpgrade { return promise?.succeed(()) ?? () }
         context.write(data, promise: promise)
         guard case .end = unwrapOutboundIn(data), case .ownRoute(let requestEnded, _) = state else { return }
         if requestEnded { becomeIdle() } else { state = .ownRoute(requestEnded: false, answerEnded: true) }
+    }
+
+    public func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        // The proxy's answer to a refused upgrade closes the connection once it is written.
+        if answersRefusedUpgrade { return promise?.succeed(()) ?? () }
+        context.close(mode: mode, promise: promise)
     }
 
     public func channelInactive(context: ChannelHandlerContext) {

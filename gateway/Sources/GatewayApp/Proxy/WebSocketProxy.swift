@@ -4,12 +4,14 @@ import HummingbirdWSClient
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOPosix
 import NIOWebSocket
 import ServiceKit
 
 /// Upgrades `/api/v1/<service>/…` WebSocket requests of a known brand and bridges them to an instance of that
-/// service, frame by frame in both directions, with the same internal headers as proxied HTTP. Anything else is
-/// not upgraded and gets the ordinary HTTP answer (404 unknown host, and so on).
+/// service, frame by frame in both directions, with the same internal headers as proxied HTTP. The instance is the
+/// first in turn that accepts a connection, checked before the client hears 101; anything else is not upgraded and
+/// gets the proxy's ordinary HTTP answer (404 unknown host, 503 no instance reachable, and so on: ``ProxyHandler``).
 public struct WebSocketProxy: Sendable {
     let directory: BrandDirectory
     let pools: [ServiceName: RoundRobin<UpstreamAddress>]
@@ -23,20 +25,44 @@ public struct WebSocketProxy: Sendable {
         self.maximumMessage = maximumMessage
     }
 
+    /// The first of `instances` that accepts a TCP connection (closed again at once).
+    static func firstReachable(_ instances: [UpstreamAddress], on eventLoop: any EventLoop, logger: Logger) async -> UpstreamAddress? {
+        for instance in instances {
+            do {
+                let probe = try await ClientBootstrap(group: eventLoop).connectTimeout(.seconds(2))
+                    .connect(host: instance.host, port: instance.port).get()
+                probe.close(promise: nil)
+                return instance
+            } catch {
+                logger.warning("websocket upstream unreachable", metadata: ["upstream": "\(instance)", "error": "\(error)"])
+            }
+        }
+        return nil
+    }
+
     static let handshakeHeaders: Set<String> = ["sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-accept"]
 
     public func shouldUpgrade(
         _ request: HTTPRequest, channel: any Channel, logger: Logger
-    ) -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
-        guard let path = request.path, case .service(let service) = ServiceRoute.match(path: path),
-            let instance = pools[service]?.order().first, let host = HostHeader.hostname(request.authority),
-            let brand = directory.brand(forHostname: host)
-        else { return .dontUpgrade }
+    ) async -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
+        let requestID = RequestIDMiddleware<GatewayContext>.make()
+        let path = request.path ?? "/"
+        let decision = ProxyDecision.decide(
+            path: path, authority: request.authority, extraHosts: request.headerFields[values: ProxyDecision.hostField].count,
+            directory: directory, services: Set(pools.keys))
+        let service: ServiceName, brandID: String, host: String
+        switch decision {
+        case .ownRoutes: return await RefusedUpgrade.mark(channel, Problem.notFound("No WebSocket is served here."), requestID: requestID)
+        case .refuse(let problem): return await RefusedUpgrade.mark(channel, problem, requestID: requestID)
+        case .forward(let to, let brand, let named): (service, brandID, host) = (to, brand, named)
+        }
+        guard let instance = await Self.firstReachable(pools[service]?.order() ?? [], on: channel.eventLoop, logger: logger) else {
+            return await RefusedUpgrade.mark(channel, Problem.unavailable("The \(service.rawValue) service is not running."), requestID: requestID)
+        }
         var client = request.headerFields
         client.removeAll { Self.handshakeHeaders.contains($0.name.canonicalName) }
-        let requestID = RequestIDMiddleware<GatewayContext>.make()
         let headers = ForwardedHeaders.upstream(
-            from: client, brandID: brand.id, requestID: requestID, clientAddress: channel.remoteAddress?.ipAddress, host: host,
+            from: client, brandID: brandID, requestID: requestID, clientAddress: channel.remoteAddress?.ipAddress, host: host,
             scheme: publicScheme)
         let url = "ws://\(instance.authority)\(path)"
         let maximumMessage = self.maximumMessage
