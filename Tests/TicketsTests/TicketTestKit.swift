@@ -307,6 +307,18 @@ struct TicketTestKit: Sendable {
         return last
     }
 
+    /// The `details` of the last event of `type` in the outbox.
+    func lastEventDetails(_ type: String) async throws -> [String: String] {
+        let rows = try await database.client.query(PostgresQuery(unsafeSQL: "SELECT payload FROM \(database.table("outbox")) ORDER BY id DESC"))
+        for try await payload in rows.decode(ByteBuffer.self) {
+            let bytes = Array(buffer: payload)
+            guard try CloudEventCoding.decodeHeader(bytes).type == type else { continue }
+            let event = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+            return ((event?["data"] as? [String: Any])?["details"] as? [String: String]) ?? [:]
+        }
+        return [:]
+    }
+
     func eventTypes() async throws -> [String] {
         let rows = try await database.client.query(PostgresQuery(unsafeSQL: "SELECT payload FROM \(database.table("outbox")) ORDER BY id"))
         var types: [String] = []

@@ -78,6 +78,23 @@ struct TicketTimerTests {
         }
     }
 
+    @Test("A follow-up without Pin Ticket leaves a pinned ticket pinned to its agent when it fires")
+    func followUpKeepsPin() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/pin", token: token, body: #"{"pinned":true}"#).0 == .ok)
+            let due = Date().addingTimeInterval(3_600).formatted(.iso8601)
+            #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(id)/follow-up", token: token, body: #"{"at":"\#(due)"}"#).0 == .ok)
+            #expect(try await Self.worker(kit).runOne(now: Date().addingTimeInterval(7_200)))
+            let (_, _, fired) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
+            #expect(fired["status"] as? String == "active" && fired["agentID"] as? String == agent.lowercased)
+            #expect(fired["pinned"] as? Bool == true)
+            #expect(try await !kit.eventTypes().contains("ticket.unpinned"))
+        }
+    }
+
     @Test("A follow-up's agent belongs to its group: another is a 422, the scheduler outside it leaves it to round robin, and so does a transfer since")
     func followUpAgentInGroup() async throws {
         try await TicketTestKit.run { client, kit in
@@ -237,25 +254,56 @@ struct TicketTimerTests {
         }
     }
 
-    @Test("Any action on a Waiting ticket starts its auto-close wait again: a comment two days in puts the close two days later")
-    func actionsPutOffAutoClose() async throws {
+    /// Moves the ticket's status time (and its timers) `hours` into the past.
+    static func age(_ kit: TicketTestKit, _ id: String, hours: Int) async throws {
+        try await kit.database.client.query(PostgresQuery(unsafeSQL: """
+            UPDATE \(kit.database.table("tickets")) SET status_since = status_since - interval '\(hours) hours',
+                closed_at = closed_at - interval '\(hours) hours' WHERE id = '\(id)'
+            """)).consume()
+        try await kit.database.client.query(PostgresQuery(unsafeSQL: """
+            UPDATE \(kit.database.table("timers")) SET due_at = due_at - interval '\(hours) hours' WHERE ticket_id = '\(id)'
+            """)).consume()
+    }
+
+    @Test("A Waiting ticket auto-closes the hours after it was marked Waiting: a comment two days in does not put it off, the agent's next reply does")
+    func autoCloseCountsFromWaiting() async throws {
         try await TicketTestKit.run { client, kit in
             try await Self.enableTimers(kit, close: 168)
             let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
-            let id = try await Self.waitingTicket(client, kit, token: token)
-            try await kit.database.client.query(PostgresQuery(unsafeSQL: """
-                UPDATE \(kit.database.table("tickets")) SET last_action_at = last_action_at - interval '48 hours' WHERE id = '\(id)'
-                """)).consume()
-            try await kit.database.client.query(PostgresQuery(unsafeSQL: """
-                UPDATE \(kit.database.table("timers")) SET due_at = due_at - interval '48 hours' WHERE kind = 'auto_close'
-                """)).consume()
-            let (commented, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/comments", token: token, body: #"{"body":"Still waiting"}"#)
-            #expect(commented == .created)
+            let commented = try await Self.waitingTicket(client, kit, token: token)
+            let replied = try await Self.waitingTicket(client, kit, token: token)
+            for id in [commented, replied] { try await Self.age(kit, id, hours: 48) }
+            #expect(try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(commented)/comments", token: token, body: #"{"body":"Still waiting"}"#).0 == .created)
+            #expect(try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(replied)/replies", token: token, body: #"{"body":"Any news?","sendVariant":"waiting"}"#).0 == .created)
             let worker = Self.worker(kit)
-            #expect(try await worker.runOne(now: Date().addingTimeInterval(121 * 3_600)) == false, "168 hours from the first reply would have closed it")
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(121 * 3_600)), "168 hours after it was marked Waiting")
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(121 * 3_600)) == false, "the reply marked the other Waiting again")
+            let status = { (id: String) in try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token).2["status"] as? String }
+            #expect(try await status(commented) == "closed")
+            #expect(try await status(replied) == "waiting")
             #expect(try await worker.runOne(now: Date().addingTimeInterval(169 * 3_600)))
-            let (_, _, closed) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
-            #expect(closed["status"] as? String == "closed")
+            #expect(try await status(replied) == "closed")
+        }
+    }
+
+    @Test("An unlocked ticket locks again the hours after its unlocking, not at once")
+    func unlockedTicketLocksLater() async throws {
+        try await TicketTestKit.run { client, kit in
+            try await Self.enableTimers(kit, lock: 322)
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let id = try await Self.waitingTicket(client, kit, token: token)
+            let path = "/api/v1/tickets/\(id)/status"
+            #expect(try await TicketTestKit.send(client, .put, path, token: token, body: #"{"status":"closed"}"#).0 == .ok)
+            try await Self.age(kit, id, hours: 400)
+            let worker = Self.worker(kit)
+            #expect(try await worker.runOne(now: Date()), "locked 322 hours after it was closed")
+            #expect(try await TicketTestKit.send(client, .put, path, token: token, body: #"{"status":"closed"}"#).0 == .ok)
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(3_600)) == false, "unlocked a moment ago")
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(323 * 3_600)))
+            let (_, _, locked) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
+            #expect(locked["status"] as? String == "closed_locked")
         }
     }
 

@@ -7,29 +7,36 @@ struct TimerRulesTests {
     let start = Date(timeIntervalSince1970: 1_800_000_000)
     let policy = TimerPolicy(autoCloseHours: 24, autoLockHours: 48, autoDeleteDays: 30)
 
-    @Test("A Waiting ticket auto-closes after the hours since its last action, unless a follow-up is scheduled")
+    @Test("A Waiting ticket auto-closes the hours after it was marked Waiting, unless a follow-up is scheduled")
     func autoClose() {
-        let due = TimerRules.due(status: .waiting, closedAt: nil, lastActionAt: start, followUpAt: nil, deletedAt: nil, policy: policy)
+        let due = TimerRules.due(status: .waiting, closedAt: nil, statusSince: start, followUpAt: nil, deletedAt: nil, policy: policy)
         #expect(due == [.autoClose: start.addingTimeInterval(24 * 3_600)])
         let followUp = start.addingTimeInterval(72 * 3_600)
-        #expect(TimerRules.due(status: .waiting, closedAt: nil, lastActionAt: start, followUpAt: followUp, deletedAt: nil, policy: policy) == [.followUp: followUp])
+        #expect(TimerRules.due(status: .waiting, closedAt: nil, statusSince: start, followUpAt: followUp, deletedAt: nil, policy: policy) == [.followUp: followUp])
     }
 
     @Test("A Closed ticket locks and is deleted after the department's times; one with a resolution only when the department includes it")
     func lockAndDelete() {
-        let closed = TimerRules.due(status: .closed, closedAt: start, lastActionAt: start, followUpAt: nil, deletedAt: nil, policy: policy)
+        let closed = TimerRules.due(status: .closed, closedAt: start, statusSince: start, followUpAt: nil, deletedAt: nil, policy: policy)
         #expect(closed == [.autoLock: start.addingTimeInterval(48 * 3_600), .autoDelete: start.addingTimeInterval(30 * 86_400)])
-        let resolved = TimerRules.due(status: .closedLocked, closedAt: start, lastActionAt: start, followUpAt: nil, deletedAt: nil, hasResolution: true, policy: policy)
+        let resolved = TimerRules.due(status: .closedLocked, closedAt: start, statusSince: start, followUpAt: nil, deletedAt: nil, hasResolution: true, policy: policy)
         #expect(resolved.isEmpty)
         var including = policy
         including.autoDeleteResolved = true
-        #expect(TimerRules.due(status: .closedLocked, closedAt: start, lastActionAt: start, followUpAt: nil, deletedAt: nil, hasResolution: true, policy: including)
+        #expect(TimerRules.due(status: .closedLocked, closedAt: start, statusSince: start, followUpAt: nil, deletedAt: nil, hasResolution: true, policy: including)
             == [.autoDelete: start.addingTimeInterval(30 * 86_400)])
+    }
+
+    @Test("An unlocked ticket locks the hours after its unlocking, and is still deleted the days after it was first closed")
+    func unlocked() {
+        let unlocked = start.addingTimeInterval(400 * 3_600)
+        let due = TimerRules.due(status: .closed, closedAt: start, statusSince: unlocked, followUpAt: nil, deletedAt: nil, policy: policy)
+        #expect(due == [.autoLock: unlocked.addingTimeInterval(48 * 3_600), .autoDelete: start.addingTimeInterval(30 * 86_400)])
     }
 
     @Test("A deleted ticket has only its purge, 90 days after deletion")
     func purge() {
-        #expect(TimerRules.due(status: .closedLocked, closedAt: start, lastActionAt: start, followUpAt: nil, deletedAt: start, policy: policy)
+        #expect(TimerRules.due(status: .closedLocked, closedAt: start, statusSince: start, followUpAt: nil, deletedAt: start, policy: policy)
             == [.purge: start.addingTimeInterval(90 * 86_400)])
     }
 }

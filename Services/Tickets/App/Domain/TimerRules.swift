@@ -33,23 +33,27 @@ public struct TimerPolicy: Sendable, Equatable {
     }
 }
 
-/// When each timer of a ticket is due, from its state: Waiting tickets close after the department's hours since
-/// the last action (any action resets it), unless a follow-up is scheduled (it decides when the ticket comes back);
-/// Closed ones lock; Closed and Closed-and-Locked ones are deleted after the days, those with a resolution only
-/// when the department includes them; a scheduled follow-up fires at its time (`followUpAt`, nil once due); a
-/// deleted ticket is purged after 90 days and has no other timer.
+/// When each timer of a ticket is due, from its state: Waiting tickets close the department's hours after they were
+/// marked Waiting (`statusSince`: the change of status, or the agent's last reply while Waiting) [S003:43, S001:2873],
+/// unless a follow-up is scheduled (it decides when the ticket comes back); Closed ones lock the hours after they were
+/// marked Closed (an unlocked ticket counts from its unlocking) [S003:45]; Closed and Closed-and-Locked ones are
+/// deleted the days after they were first closed (`closedAt`), those with a resolution only when the department
+/// includes them; a scheduled follow-up fires at its time (`followUpAt`, nil once due); a deleted ticket is purged
+/// after 90 days and has no other timer.
 public enum TimerRules {
     public static func due(
-        status: TicketStatus, closedAt: Date?, lastActionAt: Date, followUpAt: Date?, deletedAt: Date?, hasResolution: Bool = false,
+        status: TicketStatus, closedAt: Date?, statusSince: Date?, followUpAt: Date?, deletedAt: Date?, hasResolution: Bool = false,
         policy: TimerPolicy
     ) -> [TimerKind: Date] {
         if let deletedAt { return [.purge: deletedAt.addingTimeInterval(TimeInterval(policy.purgeDays) * 86_400)] }
         var due: [TimerKind: Date] = [:]
         if let followUpAt { due[.followUp] = followUpAt }
-        if status == .waiting, followUpAt == nil, let hours = policy.autoCloseHours {
-            due[.autoClose] = lastActionAt.addingTimeInterval(TimeInterval(hours) * 3_600)
+        if status == .waiting, followUpAt == nil, let hours = policy.autoCloseHours, let statusSince {
+            due[.autoClose] = statusSince.addingTimeInterval(TimeInterval(hours) * 3_600)
         }
-        if status == .closed, let hours = policy.autoLockHours, let closedAt { due[.autoLock] = closedAt.addingTimeInterval(TimeInterval(hours) * 3_600) }
+        if status == .closed, let hours = policy.autoLockHours, let since = statusSince ?? closedAt {
+            due[.autoLock] = since.addingTimeInterval(TimeInterval(hours) * 3_600)
+        }
         if status.isClosed, let days = policy.autoDeleteDays, let closedAt, policy.autoDeleteResolved || !hasResolution {
             due[.autoDelete] = closedAt.addingTimeInterval(TimeInterval(days) * 86_400)
         }

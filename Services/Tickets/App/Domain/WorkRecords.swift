@@ -31,6 +31,12 @@ public struct TimeLog: Codable, Sendable, Equatable {
     public var createdAt: Date
     /// The time log's title (Subject).
     public var subject: String = ""
+
+    /// What its `ticket.timelog_*` events carry, as the log is (after an edit, before a deletion): enough for the
+    /// billable-time and category reports without reading the log.
+    var eventDetails: [String: String] {
+        ["timeLogID": id, "agentID": agentID, "minutes": String(minutes), "billable": String(billable), "categoryID": categoryID ?? ""]
+    }
 }
 
 /// A `PATCH …/{id}/time-logs/{logID}`: the fields given change; `categoryID: null` takes the category away.

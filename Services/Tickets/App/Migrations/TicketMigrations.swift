@@ -789,5 +789,25 @@ public enum TicketMigrations {
         Migration(version: 173, name: "deleted departments remembered with where their tickets went, for commands that still name them", sql: [
             "CREATE TABLE {schema}.deleted_departments (id uuid PRIMARY KEY, move_to uuid, deleted_at timestamptz NOT NULL DEFAULT now())",
         ]),
+        // Auto-close counts the hours a ticket has been Waiting [S003:43, S001:2873], auto-lock those it has been Closed
+        // [S003:45]: from its last change of status, or, while Waiting, from the agent's last reply (which marks it
+        // Waiting again). Rows from before keep NULL, read as their last action (and close) as before.
+        Migration(version: 174, name: "the time a ticket took its status, which auto-close and auto-lock count from", sql: [
+            "ALTER TABLE {schema}.tickets ADD COLUMN status_since timestamptz",
+            "ALTER TABLE {schema}.tickets ALTER COLUMN status_since SET DEFAULT now()",
+            """
+            CREATE FUNCTION {schema}.ticket_status_since() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.status IS DISTINCT FROM OLD.status OR (NEW.status = 'waiting' AND NEW.messages_out > OLD.messages_out) THEN
+                    NEW.status_since := now();
+                END IF;
+                RETURN NEW;
+            END $$
+            """,
+            """
+            CREATE TRIGGER ticket_status_since BEFORE UPDATE OF status, messages_out ON {schema}.tickets
+                FOR EACH ROW EXECUTE FUNCTION {schema}.ticket_status_since()
+            """,
+        ]),
     ]
 }

@@ -170,12 +170,16 @@ extension TicketStore {
             // "SmarterTrack also removes any follow-ups assigned to a ticket if … the ticket is deleted" [S001:3200].
             let removed: [(type: String, details: [String: String])] = ticket.followUp == nil
                 ? [] : [("ticket.followup_removed", ["restoredStatus": TicketStatus.closedLocked.rawValue, "cause": "deleted"])]
+            // A deleted ticket is kept Closed and Locked; the event names the status it had, for the reports that count tickets by status.
+            let previousStatus = ticket.status
             ticket.status = .closedLocked
             ticket.closedAt = ticket.closedAt ?? now
             ticket.followUp = nil
             ticket.deletedAt = now
             ticket.deletedBy = actor.id.flatMap(UUID.init(parsing:))?.lowercased
-            return removed + [("ticket.deleted", ["deletedBy": actor.id ?? "", "automatic": String(actor.kind == "system")])]
+            return removed + [("ticket.deleted", [
+                "deletedBy": actor.id ?? "", "automatic": String(actor.kind == "system"), "previousStatus": previousStatus.rawValue,
+            ])]
         }
         if let existing { return try await modify(id, expectedVersion: expectedVersion, actor: actor, on: existing, change: change) }
         return try await modify(id, expectedVersion: expectedVersion, actor: actor, change: change)
@@ -251,6 +255,7 @@ extension TicketStore {
         _ followUp: FollowUp, on ticket: inout Ticket, _ connection: PostgresConnection
     ) async throws -> [(type: String, details: [String: String])] {
         var published: [(type: String, details: [String: String])] = []
+        let before = ticket
         let wasPinned = ticket.pinned
         if let group = followUp.groupID, group != ticket.groupID, let groupID = UUID(parsing: group),
             let departmentID = try await departmentOfGroup(groupID, on: connection), let department = try await department(departmentID, on: connection)
@@ -276,7 +281,10 @@ extension TicketStore {
         } else {
             published.append(try await redistribute(&ticket, on: connection, reason: "follow_up", countsTowardMax: false, respectingMax: false))
         }
-        ticket.pinned = followUp.pin && ticket.agentID != nil
+        // Pin Ticket pins it to the follow-up's agent [S001:3186]; left unchecked, a pin stays while the ticket stays
+        // with the agent and group it was pinned to.
+        let keepsPin = wasPinned && ticket.agentID == before.agentID && ticket.groupID == before.groupID
+        ticket.pinned = ticket.agentID != nil && (followUp.pin || keepsPin)
         if ticket.pinned && !wasPinned { published.append(("ticket.pinned", ["agentID": ticket.agentID ?? ""])) }
         if wasPinned && !ticket.pinned { published.append(("ticket.unpinned", ["agentID": "", "cause": "follow_up"])) }
         published.insert(("ticket.followed_up", ["dueAt": followUp.at.formatted(.iso8601), "agentID": ticket.agentID ?? ""]), at: 0)

@@ -157,10 +157,12 @@ extension TicketStore {
                 measured = reply.measured
                 return reply.clock
             }
+            // Where the reply was written: a Send and Transfer moves the ticket before the event is written with it.
             var published: [(type: String, details: [String: String])] = [
                 ("ticket.replied", [
                     "messageID": message.id, "sendVariant": reply.variant.rawValue, "agentID": reply.agentID.lowercased,
                     "attachmentIDs": attachments.map(\.lowercased).joined(separator: ","),
+                    "brandID": ticket.brandID, "departmentID": ticket.departmentID, "groupID": ticket.groupID,
                 ].merging(measured?.details ?? [:]) { $1 }),
             ]
             if let sentForm {

@@ -34,7 +34,8 @@ extension TicketStore {
         binds.append(id)
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
-                SELECT t.status, t.closed_at, t.last_action_at, t.follow_up_at, t.follow_up_due, t.deleted_at,
+                SELECT t.status, t.closed_at, coalesce(t.status_since, CASE WHEN t.status = 'waiting' THEN t.last_action_at ELSE t.closed_at END),
+                    t.follow_up_at, t.follow_up_due, t.deleted_at,
                     d.auto_close_hours, d.auto_lock_hours, d.auto_delete_days, coalesce(d.auto_delete_resolved, false),
                     CASE WHEN t.status IN ('closed', 'closed_locked') AND d.auto_delete_days IS NOT NULL AND NOT d.auto_delete_resolved
                         THEN EXISTS (SELECT 1 FROM \(database.table("comments")) c WHERE c.ticket_id = t.id AND c.type = 'resolution')
@@ -42,11 +43,11 @@ extension TicketStore {
                 FROM \(database.table("tickets")) t LEFT JOIN \(database.table("departments")) d ON d.id = t.department_id WHERE t.id = $1
                 """, binds: binds), logger: database.logger)
         var due: [TimerKind: Date] = [:]
-        for try await (status, closed, lastAction, followUp, followUpDue, deleted, close, lock, delete, deleteResolved, resolved)
-            in rows.decode((String, Date?, Date, Date?, Bool, Date?, Int?, Int?, Int?, Bool, Bool).self)
+        for try await (status, closed, statusSince, followUp, followUpDue, deleted, close, lock, delete, deleteResolved, resolved)
+            in rows.decode((String, Date?, Date?, Date?, Bool, Date?, Int?, Int?, Int?, Bool, Bool).self)
         {
             due = TimerRules.due(
-                status: TicketStatus(rawValue: status) ?? .active, closedAt: closed, lastActionAt: lastAction,
+                status: TicketStatus(rawValue: status) ?? .active, closedAt: closed, statusSince: statusSince,
                 followUpAt: FollowUpRules.timerAt(followUp, due: followUpDue), deletedAt: deleted, hasResolution: resolved,
                 policy: TimerPolicy(autoCloseHours: close, autoLockHours: lock, autoDeleteDays: delete, autoDeleteResolved: deleteResolved))
         }

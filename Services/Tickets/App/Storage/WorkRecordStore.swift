@@ -110,7 +110,7 @@ extension TicketStore {
                 description: description, billable: billable ?? departmentDefault, createdAt: Date(), subject: subject)
             try await insert(log, on: connection)
             created = log
-            return [("ticket.timelog_created", ["timeLogID": log.id, "minutes": String(minutes), "billable": String(log.billable), "categoryID": log.categoryID ?? ""])]
+            return [("ticket.timelog_created", log.eventDetails)]
         }
         guard let created else { throw Problem.internalError(requestID: nil) }
         return (ticket, created)
@@ -169,7 +169,7 @@ extension TicketStore {
                         """, binds: binds), logger: database.logger
                 ).consume()
             }
-            return [("ticket.timelog_modified", ["timeLogID": log.id, "fields": fields.joined(separator: ","), "minutes": String(next.minutes)])]
+            return [("ticket.timelog_modified", next.eventDetails.merging(["fields": fields.joined(separator: ","), "previousMinutes": String(log.minutes)]) { $1 })]
         }
         guard let edited else { throw Problem.internalError(requestID: nil) }
         return (ticket, edited)
@@ -187,7 +187,7 @@ extension TicketStore {
             binds.append(logID)
             try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("time_logs")) WHERE id = $1", binds: binds), logger: database.logger)
                 .consume()
-            return [("ticket.timelog_deleted", ["timeLogID": log.id, "minutes": String(log.minutes), "agentID": log.agentID])]
+            return [("ticket.timelog_deleted", log.eventDetails)]
         }
     }
 

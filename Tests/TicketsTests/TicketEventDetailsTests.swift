@@ -1,0 +1,57 @@
+import Foundation
+import HTTPTypes
+import Testing
+import TestSupport
+import TicketsApp
+
+@Suite("What ticket events tell reports", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct TicketEventDetailsTests {
+    @Test("A Send and Transfer reply is reported where it was written, not where the ticket went")
+    func replyKeepsItsPlace() async throws {
+        try await TicketTestKit.run { client, kit in
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let (level2, _) = try await SendVariantTests.levelTwo(kit)
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let (sent, _, moved) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/replies", token: token,
+                body: #"{"body":"Over to level 2.","sendVariant":"transfer","transfer":{"groupID":"\#(level2.lowercased)"}}"#)
+            #expect(sent == .created)
+            #expect(moved["groupID"] as? String == level2.lowercased)
+            let replied = try await kit.lastEventDetails("ticket.replied")
+            #expect(replied["groupID"] == kit.frontLineID.lowercased && replied["departmentID"] == kit.departmentID.lowercased)
+            #expect(replied["brandID"] == kit.brandID.lowercased)
+        }
+    }
+
+    @Test("A deleted ticket's event names the status it had")
+    func deletionNamesStatus() async throws {
+        try await TicketTestKit.run { client, kit in
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let admin = try await kit.token(UUID(), roles: ["Administrator"])
+            #expect(try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(id)", token: admin).0 == .noContent)
+            #expect(try await kit.lastEventDetails("ticket.deleted")["previousStatus"] == "active")
+        }
+    }
+
+    @Test("Time log events carry the log's minutes, billable flag and category as it is after the change")
+    func timeLogDetails() async throws {
+        try await TicketTestKit.run { client, kit in
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let admin = try await kit.administratorToken()
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let (_, _, category) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/time-log-categories", token: admin, body: #"{"name":"Investigation"}"#)
+            let categoryID = try #require(category["id"] as? String)
+            let (_, _, log) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/time-logs", token: token, body: #"{"minutes":30,"billable":false}"#)
+            let path = "/api/v1/tickets/\(id)/time-logs/\(try #require(log["id"] as? String))"
+            #expect(try await TicketTestKit.send(
+                client, .patch, path, token: token, body: #"{"categoryID":"\#(categoryID)","billable":true}"#).0 == .ok)
+            let modified = try await kit.lastEventDetails("ticket.timelog_modified")
+            #expect(modified["categoryID"] == categoryID && modified["billable"] == "true" && modified["minutes"] == "30")
+            #expect(try await TicketTestKit.send(client, .delete, path, token: token).0 == .noContent)
+            let deleted = try await kit.lastEventDetails("ticket.timelog_deleted")
+            #expect(deleted["categoryID"] == categoryID && deleted["billable"] == "true" && deleted["minutes"] == "30")
+        }
+    }
+}
