@@ -83,6 +83,7 @@ struct RebalanceRuleTests {
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(second.lowercased)'") == 3)
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE agent_id = '\(first.lowercased)' AND id IN ('\(ids[0])', '\(ids[1])')") == 2)
             #expect(try await kit.api.store.runDueRebalanceRule() == nil, "a run is not repeated until the next trigger")
+            #expect(try await kit.lastEventDetails("ticket.queued")["fromAgentID"] == first.lowercased, "a rebalanced ticket names the owner it left")
 
             let ruleID = try #require(rule["id"] as? String)
             let (stale, _, _) = try await TicketTestKit.send(

@@ -1,5 +1,8 @@
+import Contracts
+import Database
 import Foundation
 import HTTPTypes
+import Logging
 import Testing
 import TestSupport
 import TicketsApp
@@ -20,6 +23,26 @@ struct TicketEventDetailsTests {
             let replied = try await kit.lastEventDetails("ticket.replied")
             #expect(replied["groupID"] == kit.frontLineID.lowercased && replied["departmentID"] == kit.departmentID.lowercased)
             #expect(replied["brandID"] == kit.brandID.lowercased)
+        }
+    }
+
+    @Test("A new ticket's event names where it came from: the portal (web), an agent, or the channel of a command")
+    func creationSource() async throws {
+        try await TicketTestKit.run { client, kit in
+            _ = try await kit.submit(client, token: try await kit.customer().token)
+            #expect(try await kit.lastEventDetails("ticket.created")["source"] == "web")
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let (created, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: token,
+                body: #"{"departmentID":"\#(kit.departmentID.lowercased)","customerEmail":"lee@customer.example","subject":"Your order","body":"It ships today."}"#)
+            #expect(created == .created)
+            #expect(try await kit.lastEventDetails("ticket.created")["source"] == "agent")
+            let command = OpenTicketCommand(
+                departmentID: kit.departmentID.lowercased, customerEmail: "lee@customer.example", subject: "By mail", bodyText: "Hello", source: "email")
+            let bytes = try CloudEventCoding.encode(CloudEvent(source: "mail", type: OpenTicketCommand.type, subject: "By mail", brandid: nil, data: command))
+            let handler = TicketCommandHandler(store: kit.api.store, logger: Logger(label: "commands"))
+            try await kit.database.transaction { try await handler.apply(OpenTicketCommand.type, bytes, on: $0) }
+            #expect(try await kit.lastEventDetails("ticket.created")["source"] == "email")
         }
     }
 

@@ -330,6 +330,41 @@ struct TicketTimerTests {
         }
     }
 
+    @Test("A timer its ticket refuses is put off and logged, and the timers due after it still run")
+    func refusedTimerDoesNotHoldUpOthers() async throws {
+        try await TicketTestKit.run { client, kit in
+            try await Self.enableTimers(kit, close: 168)
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let refusing = try await Self.waitingTicket(client, kit, token: token)
+            let other = try await Self.waitingTicket(client, kit, token: token)
+            try await Self.age(kit, refusing, hours: 1)
+            // The database refusing what closing this one ticket would write, as a check constraint would.
+            try await kit.database.client.query(PostgresQuery(unsafeSQL: """
+                CREATE FUNCTION \(kit.database.table("refuse_one")) () RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.id = '\(refusing)' AND NEW.status = 'closed' THEN RAISE EXCEPTION 'refused' USING ERRCODE = '23514'; END IF;
+                    RETURN NEW;
+                END $$
+                """)).consume()
+            try await kit.database.client.query(PostgresQuery(unsafeSQL: """
+                CREATE TRIGGER refuse_one BEFORE UPDATE ON \(kit.database.table("tickets"))
+                    FOR EACH ROW EXECUTE FUNCTION \(kit.database.table("refuse_one"))()
+                """)).consume()
+            let worker = Self.worker(kit)
+            let now = Date().addingTimeInterval(169 * 3_600)
+            #expect(try await worker.runOne(now: now), "the refused timer is put off")
+            #expect(try await worker.runOne(now: now), "the next one runs")
+            #expect(try await worker.runOne(now: now) == false)
+            let status = { (id: String) in try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token).2["status"] as? String }
+            #expect(try await status(other) == "closed")
+            #expect(try await status(refusing) == "waiting")
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.timers WHERE ticket_id = '\(refusing)' AND kind = 'auto_close'
+                  AND due_at > now() + interval '169 hours'
+                """) == 1, "tried again later")
+        }
+    }
+
     @Test("A timer another instance holds is skipped, not run twice; workers racing over 30 due auto-closes close each ticket exactly once")
     func timersRunOnceUnderRace() async throws {
         try await TicketTestKit.run { client, kit in

@@ -16,11 +16,13 @@ extension TicketStore {
         let before = try await owners(in: groupID, policy: policy, on: connection)
         for (ticketID, _) in before {
             _ = try await modify(ticketID, expectedVersion: nil, actor: actor, on: connection, drainingTheQueue: false, recordingTransfer: false) { ticket, _ in
+                // The queued event names the owner it leaves, whom the drain's `ticket.assigned` may give it back to.
+                let queued = ("ticket.queued", ["reason": "rebalance", "fromAgentID": ticket.agentID ?? ""])
                 ticket.agentID = nil
                 // A ticket in the queue cannot be pinned: the pin to its old owner goes with it.
-                guard ticket.pinned else { return [("ticket.queued", ["reason": "rebalance"])] }
+                guard ticket.pinned else { return [queued] }
                 ticket.pinned = false
-                return [("ticket.unpinned", ["agentID": ""]), ("ticket.queued", ["reason": "rebalance"])]
+                return [("ticket.unpinned", ["agentID": ""]), queued]
             }
         }
         try await distributor.resetPool(in: groupID, on: connection)

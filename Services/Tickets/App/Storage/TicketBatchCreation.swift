@@ -188,9 +188,11 @@ enum PlainTicketCreation: PreparedCompositeShape {
 }
 
 extension TicketEvents.Item {
-    /// What a new ticket publishes: `ticket.created`, then `ticket.assigned` to its agent or `ticket.queued`.
+    /// What a new ticket publishes: `ticket.created` (with its ``source(of:)``), then `ticket.assigned` to its agent
+    /// or `ticket.queued`.
     static func creation(of new: NewTicket, messageID: String, by actor: Actor, agent: UUID?) -> [TicketEvents.Item] {
-        var items = [TicketEvents.Item("ticket.created", actor: actor, details: ["messageID": messageID, "incoming": String(new.incoming)])]
+        var items = [TicketEvents.Item(
+            "ticket.created", actor: actor, details: ["messageID": messageID, "incoming": String(new.incoming), "source": source(of: actor)])]
         if let agent {
             let reason = new.owner == nil ? "round_robin" : "explicit"
             items.append(TicketEvents.Item("ticket.assigned", actor: .system, details: ["agentID": agent.lowercased, "reason": reason]))
@@ -198,5 +200,11 @@ extension TicketEvents.Item {
             items.append(TicketEvents.Item("ticket.queued", actor: .system, details: ["reason": "no agent can take it"]))
         }
         return items
+    }
+
+    /// Where a new ticket came from, for New Tickets By Agents, Received By Email and By Web Interface [S001:5116-5118]:
+    /// `agent`, `web` (the portal and the API a customer calls), or the channel a command names (`email`, `chat`, …).
+    static func source(of actor: Actor) -> String {
+        actor.kind == Actor.customer(nil).kind ? "web" : actor.kind
     }
 }

@@ -28,6 +28,20 @@ extension TicketStore {
         }
     }
 
+    /// Sets the ticket's timer of `kind` to `at` (a timer that could not act, tried again later).
+    func postpone(_ kind: TimerKind, of id: UUID, until at: Date, on connection: PostgresConnection) async throws {
+        var binds = PostgresBindings()
+        binds.append(id)
+        binds.append(kind.rawValue)
+        binds.append(at)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                INSERT INTO \(database.table("timers")) (ticket_id, kind, due_at) VALUES ($1, $2, $3)
+                ON CONFLICT (ticket_id, kind) DO UPDATE SET due_at = excluded.due_at
+                """, binds: binds), logger: database.logger
+        ).consume()
+    }
+
     /// The ticket's timers as they should be now (none for a ticket that is gone).
     func dueTimers(_ id: UUID, on connection: PostgresConnection) async throws -> [TimerKind: Date] {
         var binds = PostgresBindings()

@@ -17,6 +17,9 @@ public struct TimerWorker: Service {
     let gate: StartupGate?
     let logger: Logger
 
+    /// How long a timer that cannot act waits before it is tried again.
+    static let retryDelay: TimeInterval = 15 * 60
+
     public init(store: TicketStore, interval: Duration = .seconds(1), gate: StartupGate? = nil, logger: Logger) {
         self.store = store
         self.interval = interval
@@ -60,11 +63,33 @@ public struct TimerWorker: Service {
                 // Read before the ticket was ours, the timer may have been run or moved by a change that committed
                 // meanwhile: then look again (each statement sees what is committed now).
                 guard try await claim(kindName, of: ticketID, dueBy: now, on: connection) else { continue }
-                if let kind = TimerKind(rawValue: kindName) { try await store.fire(kind, ticket: ticketID, now: now, on: connection) }
+                if let kind = TimerKind(rawValue: kindName) { try await fireOrPostpone(kind, ticket: ticketID, now: now, on: connection) }
                 return true
             }
             return false
         }
+    }
+
+    /// Runs a claimed timer. One its ticket refuses (a rule or the database refusing what it would write: the same
+    /// the next time) is undone, logged and tried again after ``retryDelay``, rather than failing the whole pass, where
+    /// it would come first again and hold up every timer due after it.
+    private func fireOrPostpone(_ kind: TimerKind, ticket ticketID: UUID, now: Date, on connection: PostgresConnection) async throws {
+        try await connection.query("SAVEPOINT timer_fire", logger: store.database.logger).consume()
+        do {
+            try await store.fire(kind, ticket: ticketID, now: now, on: connection)
+        } catch let error where Self.isRefusal(error) {
+            try await connection.query("ROLLBACK TO SAVEPOINT timer_fire", logger: store.database.logger).consume()
+            let retry = now.addingTimeInterval(Self.retryDelay)
+            try await store.postpone(kind, of: ticketID, until: retry, on: connection)
+            logger.error(
+                "a ticket timer cannot act; it is tried again later",
+                metadata: ["ticketID": "\(ticketID)", "kind": "\(kind.rawValue)", "error": "\(error)", "retryAt": "\(retry)"])
+        }
+    }
+
+    /// A refusal that trying again at once would meet again: a rule's problem, or PostgreSQL refusing the data.
+    static func isRefusal(_ error: any Error) -> Bool {
+        error is Problem || (error as? any ProblemConvertible)?.problem != nil
     }
 
     /// The earliest timer due by `now` whose ticket no other transaction holds, with that ticket locked.
