@@ -29,7 +29,7 @@ struct DepartmentBrandMoveTests {
             ])
             var batches = 0
             while try await kit.api.store.moveDepartmentTicketsToItsBrand(batchSize: 2) { batches += 1 }
-            #expect(batches == 2, "three tickets in batches of two")
+            #expect(batches == 3, "three tickets in batches of two, and the empty one that ends the sweep")
 
             for id in ids {
                 let (_, _, ticket) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: admin)

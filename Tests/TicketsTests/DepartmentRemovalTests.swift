@@ -1,9 +1,12 @@
+import Database
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Testing
+import PostgresNIO
 import TestSupport
-import TicketsApp
+
+@testable import TicketsApp
 
 @Suite("A deleted department's tickets", .serialized, .enabled(if: TestEnvironment.hasDatabase))
 struct DepartmentRemovalTests {
@@ -25,6 +28,7 @@ struct DepartmentRemovalTests {
             ])
             #expect(try await kit.api.store.removeDeletedDepartmentTickets(batchSize: 2))
             #expect(try await kit.api.store.removeDeletedDepartmentTickets(batchSize: 2))
+            #expect(try await kit.api.store.removeDeletedDepartmentTickets(batchSize: 2), "the batch that finds none ends the sweep")
             #expect(try await kit.api.store.removeDeletedDepartmentTickets(batchSize: 2) == false)
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE department_id = '\(kit.departmentID.lowercased)'") == 0)
             #expect(try await kit.count("""
@@ -48,6 +52,38 @@ struct DepartmentRemovalTests {
             let (read, _, gone) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
             #expect(read == .ok && gone["deletedAt"] != nil, "deleted, read-only until it is purged")
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.timers WHERE kind = 'purge'") == 1)
+        }
+    }
+
+    @Test("A ticket an agent transfers out while its deleted department's tickets are being deleted stays where it went")
+    func ticketLeavingDuringRemovalStays() async throws {
+        try await TicketTestKit.run { client, kit in
+            let submitted = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let id = try #require(UUID(uuidString: submitted))
+            let (billing, billingFrontLine) = (UUID(), UUID())
+            try await kit.identity("department.created", [
+                "id": billing.lowercased, "brandID": kit.brandID.lowercased, "name": "Billing", "frontLineGroupID": billingFrontLine.lowercased, "version": 1,
+            ])
+            try await kit.identity("group.created", ["id": billingFrontLine.lowercased, "departmentID": billing.lowercased, "name": "Billing Front Line"])
+            try await kit.identity("department.deleted", ["departmentID": kit.departmentID.lowercased, "groupIDs": [kit.frontLineID.lowercased]])
+            try await kit.database.client.withConnection { connection in
+                try await connection.query("BEGIN", logger: kit.database.logger).consume()
+                let target = try #require(try await kit.api.store.department(billing, on: connection))
+                try await kit.api.store.transfer([id], toFrontLineOf: target, on: connection)
+                async let sweep = kit.api.store.removeDeletedDepartmentTickets()
+                var waited = 0
+                while try await kit.count("SELECT count(*)::int FROM pg_locks WHERE NOT granted") == 0, waited < 100 {
+                    try await Task.sleep(for: .milliseconds(50))
+                    waited += 1
+                }
+                #expect(waited < 100, "the sweep waits for the transfer's transaction")
+                try await connection.query("COMMIT", logger: kit.database.logger).consume()
+                _ = try await sweep
+            }
+            while try await kit.api.store.removeDeletedDepartmentTickets() {}
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.tickets WHERE id = '\(id.lowercased)' AND deleted_at IS NULL AND department_id = '\(billing.lowercased)'
+                """) == 1, "not deleted with the department it left")
         }
     }
 

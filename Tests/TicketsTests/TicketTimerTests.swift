@@ -330,6 +330,27 @@ struct TicketTimerTests {
         }
     }
 
+    @Test("Auto-close waits for the ticket's tasks when the department requires them completed, and closes once they are")
+    func autoCloseWaitsForTasks() async throws {
+        try await TicketTestKit.run { client, kit in
+            try await kit.departmentSettings(
+                ["tickets": ["requireAllTasksCompletedToClose": true, "autoCloseEnabled": true, "autoCloseAfterHours": 168]], version: 2)
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let id = try await Self.waitingTicket(client, kit, token: token)
+            let (_, _, task) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/tasks", token: token, body: #"{"subject":"Order a fuser"}"#)
+            let taskID = try #require(task["id"] as? String)
+            let worker = Self.worker(kit)
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(169 * 3_600)))
+            let status = { try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token).2["status"] as? String }
+            #expect(try await status() == "waiting", "an unfinished task keeps it open")
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(169 * 3_600)) == false, "looked at again in an hour")
+            #expect(try await TicketTestKit.send(
+                client, .patch, "/api/v1/tickets/tasks/\(taskID)", token: token, ifMatch: "\"1\"", body: #"{"status":"completed"}"#).0 == .ok)
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(171 * 3_600)))
+            #expect(try await status() == "closed")
+        }
+    }
+
     @Test("A timer its ticket refuses is put off and logged, and the timers due after it still run")
     func refusedTimerDoesNotHoldUpOthers() async throws {
         try await TicketTestKit.run { client, kit in

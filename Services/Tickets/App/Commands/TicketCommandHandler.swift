@@ -135,8 +135,10 @@ public struct TicketCommandHandler: Sendable {
         let email = try TicketInput.email(command.customerEmail, field: "customerEmail")
         let group = try command.groupID.map { try TicketInput.uuid($0, field: "groupID") }
         let (department, moved) = try await DepartmentSuccession(database: store.database).department(for: departmentID, store: store, on: connection)
+        // A group of a department that is gone goes with it: the ticket starts in its successor's front line.
+        let groupID = moved ? department.frontLineGroupID : group ?? department.frontLineGroupID
         var new = NewTicket(
-            department: department, groupID: moved ? department.frontLineGroupID : group ?? department.frontLineGroupID, customerUserID: command.customerUserID.flatMap(UUID.init(parsing:)),
+            department: department, groupID: groupID, customerUserID: command.customerUserID.flatMap(UUID.init(parsing:)),
             customerEmail: email, subject: subject, bodyHTML: body.html, bodyText: body.text, priority: .normal, owner: nil, incoming: true,
             status: .active)
         new.source = MessageSource.kept(givenHTML: command.bodyHTML, safeHTML: body.html, rawContent: command.rawContent)

@@ -24,6 +24,10 @@ extension TicketStore {
     /// Runs `batch` on the next tickets (by id, matching `tickets`, a condition on the tickets table) of a
     /// department waiting in `queue` whose row passes `claimable`, with the value of its `extra` column; false when
     /// none waits. `scope` is the column both tables name the swept tickets by: a group's (`group_id`) as well.
+    ///
+    /// The batch's tickets are locked as they are chosen, and PostgreSQL checks each against the condition again once
+    /// it has it: a ticket an agent transferred out meanwhile is left alone, not handed over or deleted with the
+    /// department it left. A batch can then come back short, so the sweep ends only at an empty one.
     func sweepDepartmentBatch(
         queue: String, scope: String = "department_id", extra: String = "NULL::uuid", claimable: String = "true", tickets filter: String,
         batchSize: Int, batch: ([UUID], UUID?, PostgresConnection) async throws -> Void
@@ -43,16 +47,16 @@ extension TicketStore {
             let rows = try await connection.query(
                 PostgresQuery(unsafeSQL: """
                     SELECT id FROM \(database.table("tickets"))
-                    WHERE \(scope) = $1 AND \(filter) AND id > \(KeysetCursor.uuidAfter("$2")) ORDER BY id LIMIT $3
+                    WHERE \(scope) = $1 AND \(filter) AND id > \(KeysetCursor.uuidAfter("$2")) ORDER BY id LIMIT $3 FOR UPDATE
                     """, binds: binds), logger: database.logger)
             var ids: [UUID] = []
             for try await id in rows.decode(UUID.self) { ids.append(id) }
             try await batch(ids, value, connection)
             var progress = PostgresBindings()
             progress.append(department)
-            if ids.count == batchSize { progress.append(ids.last) }
+            if !ids.isEmpty { progress.append(ids.last) }
             try await connection.query(
-                PostgresQuery(unsafeSQL: ids.count < batchSize
+                PostgresQuery(unsafeSQL: ids.isEmpty
                     ? "DELETE FROM \(table) WHERE \(scope) = $1"
                     : "UPDATE \(table) SET after_ticket = $2 WHERE \(scope) = $1", binds: progress), logger: database.logger
             ).consume()

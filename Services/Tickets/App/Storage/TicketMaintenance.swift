@@ -216,6 +216,11 @@ extension TicketStore {
         }
         switch kind {
         case .autoClose, .autoLock:
+            if kind == .autoClose, try await tasksHoldOpen(id, on: connection) {
+                // "complete any tasks associated to a ticket before the ticket can be closed" [S003:55]: the ticket waits
+                // for them, looked at again every hour (completing a task does not change the ticket).
+                return try await postpone(.autoClose, of: id, until: now.addingTimeInterval(3_600), on: connection)
+            }
             let (from, to): (TicketStatus, TicketStatus) = kind == .autoClose ? (.waiting, .closed) : (.closed, .closedLocked)
             _ = try await modify(id, expectedVersion: nil, actor: .system, on: connection) { ticket, connection in
                 guard ticket.status == from else { return [] }
@@ -245,6 +250,15 @@ extension TicketStore {
                 logger: database.logger
             ).consume()
         }
+    }
+
+    /// Whether the ticket's department requires its tasks completed before it closes and some are not. Only this
+    /// guard holds an auto-close: the others ask an agent for something (a resolution, the fields agents fill).
+    private func tasksHoldOpen(_ id: UUID, on connection: PostgresConnection) async throws -> Bool {
+        guard let ticket = try await find(id, on: connection, lock: true), let departmentID = UUID(parsing: ticket.departmentID),
+            let department = try await department(departmentID, on: connection), department.requireTasksCompletedToClose
+        else { return false }
+        return try await unfinishedTasks(of: ticket.id, on: connection) > 0
     }
 
     /// A due follow-up: Active for the follow-up's agent whatever their status (or by round robin in its group, the

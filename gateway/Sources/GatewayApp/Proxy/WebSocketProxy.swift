@@ -50,14 +50,20 @@ public struct WebSocketProxy: Sendable {
         let decision = ProxyDecision.decide(
             path: path, authority: request.authority, extraHosts: request.headerFields[values: ProxyDecision.hostField].count,
             directory: directory, services: Set(pools.keys))
+        func refuse(_ problem: Problem) async -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
+            logger.info(
+                "websocket refused",
+                metadata: ["request_id": .string(requestID), "path": .string(String(path.prefix { $0 != "?" })), "status": .stringConvertible(problem.status.code)])
+            return await RefusedUpgrade.mark(channel, problem, requestID: requestID)
+        }
         let service: ServiceName, brandID: String, host: String
         switch decision {
-        case .ownRoutes: return await RefusedUpgrade.mark(channel, Problem.notFound("No WebSocket is served here."), requestID: requestID)
-        case .refuse(let problem): return await RefusedUpgrade.mark(channel, problem, requestID: requestID)
+        case .ownRoutes: return await refuse(Problem.notFound("No WebSocket is served here."))
+        case .refuse(let problem): return await refuse(problem)
         case .forward(let to, let brand, let named): (service, brandID, host) = (to, brand, named)
         }
         guard let instance = await Self.firstReachable(pools[service]?.order() ?? [], on: channel.eventLoop, logger: logger) else {
-            return await RefusedUpgrade.mark(channel, Problem.unavailable("The \(service.rawValue) service is not running."), requestID: requestID)
+            return await refuse(Problem.unavailable("The \(service.rawValue) service is not running."))
         }
         var client = request.headerFields
         client.removeAll { Self.handshakeHeaders.contains($0.name.canonicalName) }
