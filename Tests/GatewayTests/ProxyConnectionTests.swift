@@ -54,7 +54,7 @@ struct ProxyConnectionTests {
         try await withGateway(for: .tickets, upstream: Self.echo(port:)) { gatewayPort, _ in
             let requests = [
                 "POST /api/v1/tickets/echo/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\nhello",
-                "GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+                "GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n",
                 "POST /api/v1/tickets/echo/2 HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
                 "GET /api/v1/nothing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
                 "GET /api/v1/tickets/echo/3 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
@@ -68,6 +68,19 @@ struct ProxyConnectionTests {
             #expect(bodies[3].contains("No such API"))
             #expect(bodies[4] == "3 GET")
             #expect(answers.lowercased().components(separatedBy: "x-request-id:").count - 1 == 5, "every answer names its request")
+        }
+    }
+
+    @Test("The gateway's health and metrics answer its own address, and a brand's hostname a 404")
+    func operatorRoutesNotOnBrandHosts() async throws {
+        try await withGateway(for: .tickets, upstream: Self.echo(port:)) { gatewayPort, _ in
+            for path in ["/metrics", "/health/live"] {
+                let own = try await Self.exchange(port: gatewayPort, "GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                #expect(own.hasPrefix("HTTP/1.1 200"), "\(path): \(own)")
+                let brand = try await Self.exchange(port: gatewayPort, "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                #expect(brand.hasPrefix("HTTP/1.1 404"), "\(path): \(brand)")
+                #expect(brand.lowercased().contains("content-type: application/problem+json"))
+            }
         }
     }
 

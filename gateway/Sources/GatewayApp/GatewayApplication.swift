@@ -37,6 +37,7 @@ public struct GatewayApplication: Sendable {
         let router = Router(context: GatewayContext.self)
         router.add(middleware: AccessLogMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware())
+        router.add(middleware: OperatorHostsMiddleware(directory: directory))
         let directory = self.directory
         let admin = KafkaAdmin(configuration: configuration.kafka, logger: logger)
         HealthRoutes.add(to: router, checks: [
