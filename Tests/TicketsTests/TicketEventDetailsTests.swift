@@ -46,13 +46,18 @@ struct TicketEventDetailsTests {
         }
     }
 
-    @Test("A deleted ticket's event names the status it had")
+    @Test("A deleted ticket's event names the status it had and who deleted it; its purge's says when and by whom")
     func deletionNamesStatus() async throws {
         try await TicketTestKit.run { client, kit in
             let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
-            let admin = try await kit.token(UUID(), roles: ["Administrator"])
+            let administrator = UUID()
+            let admin = try await kit.token(administrator, roles: ["Administrator"])
             #expect(try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(id)", token: admin).0 == .noContent)
             #expect(try await kit.lastEventDetails("ticket.deleted")["previousStatus"] == "active")
+            #expect((try await kit.lastEventData("ticket.deleted")["ticket"] as? [String: Any])?["deletedBy"] as? String == administrator.lowercased)
+            #expect(try await TimerWorker(store: kit.api.store, logger: Logger(label: "timers")).runOne(now: Date().addingTimeInterval(91 * 86_400)))
+            let purged = try #require(try await kit.lastEventData("ticket.purged")["ticket"] as? [String: Any])
+            #expect(purged["deletedAt"] is String && purged["deletedBy"] as? String == administrator.lowercased)
         }
     }
 

@@ -307,16 +307,21 @@ struct TicketTestKit: Sendable {
         return last
     }
 
-    /// The `details` of the last event of `type` in the outbox.
-    func lastEventDetails(_ type: String) async throws -> [String: String] {
+    /// The `data` of the last event of `type` in the outbox.
+    func lastEventData(_ type: String) async throws -> [String: Any] {
         let rows = try await database.client.query(PostgresQuery(unsafeSQL: "SELECT payload FROM \(database.table("outbox")) ORDER BY id DESC"))
         for try await payload in rows.decode(ByteBuffer.self) {
             let bytes = Array(buffer: payload)
             guard try CloudEventCoding.decodeHeader(bytes).type == type else { continue }
             let event = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
-            return ((event?["data"] as? [String: Any])?["details"] as? [String: String]) ?? [:]
+            return (event?["data"] as? [String: Any]) ?? [:]
         }
         return [:]
+    }
+
+    /// The `details` of the last event of `type` in the outbox.
+    func lastEventDetails(_ type: String) async throws -> [String: String] {
+        (try await lastEventData(type)["details"] as? [String: String]) ?? [:]
     }
 
     func eventTypes() async throws -> [String] {

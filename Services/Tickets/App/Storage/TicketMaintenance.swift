@@ -187,18 +187,22 @@ extension TicketStore {
 
     /// A deleted ticket that has not been purged yet, with when and by whom it was deleted; nil for any other id.
     public func deletedTicket(_ id: UUID) async throws -> Ticket? {
+        try await database.client.withConnection { try await deletedTicket(id, on: $0, lock: false) }
+    }
+
+    func deletedTicket(_ id: UUID, on connection: PostgresConnection, lock: Bool) async throws -> Ticket? {
         var binds = PostgresBindings()
         binds.append(id)
-        let rows = try await database.client.query(
+        let rows = try await connection.query(
             PostgresQuery(
-                unsafeSQL: "SELECT \(Self.columns), deleted_at, deleted_by FROM \(database.table("tickets")) WHERE id = $1 AND deleted_at IS NOT NULL",
+                unsafeSQL: """
+                    SELECT \(Self.columns), deleted_at, deleted_by FROM \(database.table("tickets")) WHERE id = $1 AND deleted_at IS NOT NULL\(lock ? " FOR UPDATE" : "")
+                    """,
                 binds: binds),
             logger: database.logger)
         for try await row in rows {
             var ticket = try decodeTicket(row)
-            let cells = row.makeRandomAccess()
-            ticket.deletedAt = try cells["deleted_at"].decode(Date.self)
-            ticket.deletedBy = try cells["deleted_by"].decode(UUID?.self)?.lowercased
+            try Self.decodeDeletion(of: &ticket, from: row)
             return ticket
         }
         return nil
@@ -239,7 +243,7 @@ extension TicketStore {
                 return try await fireFollowUp(followUp, on: &ticket, connection)
             }
         case .purge:
-            guard let ticket = try await find(id, on: connection, lock: true, includingDeleted: true) else { return }
+            guard let ticket = try await deletedTicket(id, on: connection, lock: true) else { return }
             var binds = PostgresBindings()
             binds.append(id)
             // The ticket's tasks go with it, each with its own `task.purged` for whoever keeps tasks.

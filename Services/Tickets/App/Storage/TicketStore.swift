@@ -103,9 +103,16 @@ public struct TicketStore: Sendable {
             .run(on: connection, schema: database.schema, logger: database.logger)
         return try rows.map { row in
             var ticket = try decodeTicket(row)
-            if includingDeleted { ticket.deletedAt = try row.makeRandomAccess()["deleted_at"].decode(Date?.self) }
+            if includingDeleted { try Self.decodeDeletion(of: &ticket, from: row) }
             return ticket
         }
+    }
+
+    /// When and by whom the ticket was deleted, from a row that reads `deleted_at` and `deleted_by` after its columns.
+    static func decodeDeletion(of ticket: inout Ticket, from row: PostgresRow) throws {
+        let cells = row.makeRandomAccess()
+        ticket.deletedAt = try cells["deleted_at"].decode(Date?.self)
+        ticket.deletedBy = try cells["deleted_by"].decode(UUID?.self)?.lowercased
     }
 
     /// Tickets from rows of ``columns``.
