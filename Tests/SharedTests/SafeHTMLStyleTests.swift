@@ -52,6 +52,15 @@ struct SafeHTMLStyleTests {
         #expect(SafeHTML.plainText("<p>&#169; 2026 &#x1F600; &amp;#169;</p>") == "\u{A9} 2026 \u{1F600} &#169;", "numeric references read once")
     }
 
+    @Test("A < that opens no tag is text, kept escaped, and a reference to NUL reads as U+FFFD in the text alternative")
+    func lessThanAsText() {
+        #expect(SafeHTML.sanitize("<p>fails when x < 5 and y > 3</p>") == "<p>fails when x &lt; 5 and y &gt; 3</p>")
+        #expect(SafeHTML.sanitize("Mail <a@b.com> or <1> or </ 2> or <") == "Mail  or &lt;1&gt; or &lt;/ 2&gt; or &lt;", "an address in brackets is a tag to a browser too")
+        #expect(SafeHTML.sanitize("<b>bold</b><!-- note --></p>") == "<b>bold</b></p>")
+        #expect(SafeHTML.body(html: "<p>x < 5</p>", text: nil).text == "x < 5")
+        #expect(SafeHTML.plainText("<p>a&#0;b&#x0;c</p>") == "a\u{FFFD}b\u{FFFD}c")
+    }
+
     @Test("A frame's address is read as a browser reads it: no backslash, credentials or spaces to hide another host")
     func framesCannotHideTheirHost() {
         for source in [#"https://evil.example\@www.youtube.com/embed/x"#, "https://user@www.youtube.com/embed/x", "https://www.youtube.com /embed/x"] {

@@ -39,7 +39,7 @@ public enum SafeHTML {
                 index = entity
                 continue
             }
-            guard scalar == "<", let close = scalars[index...].firstIndex(of: ">") else {
+            guard scalar == "<", opensMarkup(scalars, at: index), let close = scalars[index...].firstIndex(of: ">") else {
                 if skipping == nil { appendEscaped(scalar, to: &output) }
                 index = scalars.index(after: index)
                 continue
@@ -50,7 +50,9 @@ public enum SafeHTML {
             if first == "!" || first == "?" { continue }
             let closing = first == "/"
             let selfClosing = inside.unicodeScalars.last == "/"
-            let name = String(String.UnicodeScalarView(inside.unicodeScalars.drop { $0 == "/" }.prefix(while: isASCIIAlphanumeric))).lowercased()
+            // The whole name, as a browser reads it up to a space or a slash: `<a@b.com>` is an element "a@b.com", not a link.
+            let name = String(String.UnicodeScalarView(
+                inside.unicodeScalars.drop { $0 == "/" }.prefix { !$0.properties.isWhitespace && $0 != "/" })).lowercased()
             if let skipped = skipping {
                 if closing && name == skipped { skipping = nil }
                 continue
@@ -74,6 +76,18 @@ public enum SafeHTML {
             }
         }
         return output
+    }
+
+    /// Whether the `<` at `index` opens markup as a browser reads it: a tag (`<p`, `</p`), a comment or a declaration
+    /// (`<!`, `<?`). Any other `<` is text, as in "x < 5 and y > 3", and is kept (escaped), not read up to the next `>`.
+    static func opensMarkup(_ scalars: String.UnicodeScalarView, at index: String.UnicodeScalarView.Index) -> Bool {
+        let isLetter = { (scalar: Unicode.Scalar) in isASCIIAlphanumeric(scalar) && !isASCIIDigit(scalar) }
+        let next = scalars.index(after: index)
+        guard next < scalars.endIndex else { return false }
+        let first = scalars[next]
+        if isLetter(first) || first == "!" || first == "?" { return true }
+        let second = scalars.index(after: next)
+        return first == "/" && second < scalars.endIndex && isLetter(scalars[second])
     }
 
     /// Where the well-formed character reference starting at `start` (an `&`) ends: `&name;`, `&#digits;` or
@@ -169,7 +183,8 @@ public enum SafeHTML {
         if let scalar = named[body] { return scalar }
         guard body.hasPrefix("#") else { return nil }
         let hex = body.hasPrefix("#x") || body.hasPrefix("#X")
-        return UInt32(body.dropFirst(hex ? 2 : 1), radix: hex ? 16 : 10).flatMap(Unicode.Scalar.init)
+        // A reference to NUL reads as U+FFFD, as in a browser: a NUL could not be stored in the text alternative.
+        return UInt32(body.dropFirst(hex ? 2 : 1), radix: hex ? 16 : 10).flatMap { $0 == 0 ? "\u{FFFD}" : Unicode.Scalar($0) }
     }
 
     /// The value of attribute `name` in `tag` (what is inside a tag's brackets), its entities read, found and read
