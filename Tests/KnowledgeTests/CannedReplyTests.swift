@@ -106,7 +106,7 @@ struct CannedReplyTests {
         }
     }
 
-    @Test("Search puts title matches first; deleting a folder deletes the replies in it")
+    @Test("Search puts title matches first; an edit keeps a reply in its folder; deleting a folder deletes the replies in it")
     func searchAndFolders() async throws {
         try await KnowledgeTestKit.run { client, kit in
             let agent = try await kit.token()
@@ -130,6 +130,10 @@ struct CannedReplyTests {
                 client, .patch, "/api/v1/knowledge/canned-reply-folders/\(child)", brand: nil, token: agent, body: #"{"name":"Refund requests","parentID":null}"#)
             #expect(renamed == .ok)
             #expect(KnowledgeTestKit.json(renamedBody)["name"] as? String == "Refund requests" && KnowledgeTestKit.json(renamedBody)["parentID"] == nil)
+            let (edited, _, editedBody) = try await KnowledgeTestKit.send(
+                client, .put, "/api/v1/knowledge/canned-replies/\(inFolder)", brand: nil, token: agent,
+                body: #"{"title":"Invoice copy","bodyHTML":"<p>Attached again.</p>"}"#)
+            #expect(edited == .ok && KnowledgeTestKit.json(editedBody)["folderID"] as? String == folder, "an edit that leaves the folder out keeps it")
             let admin = try await kit.token(roles: ["Administrator"])
             let (deleted, _, _) = try await KnowledgeTestKit.send(client, .delete, "/api/v1/knowledge/canned-reply-folders/\(folder)", brand: nil, token: admin)
             #expect(deleted == .noContent)

@@ -86,7 +86,7 @@ struct FeedbackModerationTests {
         }
     }
 
-    @Test("A visitor who flags feedback as abusive no longer sees it, and moderators find it in the Abuse tab")
+    @Test("A visitor who flags feedback as abusive no longer sees it, moderators find it in the Abuse tab, and unknown feedback is a 404")
     func abuse() async throws {
         try await KnowledgeTestKit.run { client, kit in
             let article = try #require(try await kit.article(client, brand: kit.brandA, title: "Printer setup", body: "<p>Install it.</p>")["id"] as? String)
@@ -107,6 +107,9 @@ struct FeedbackModerationTests {
             let queue = try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/feedback?tab=abuse", brand: kit.brandA, token: moderator)
             let items = try #require(KnowledgeTestKit.json(queue.2)["items"] as? [[String: Any]])
             #expect(items.count == 1 && items.first?["abuseReports"] as? Int == 1, "one visitor flagging twice counts once")
+            let (unknown, headers, _) = try await KnowledgeTestKit.send(
+                client, .post, "/api/v1/knowledge/feedback/\(UUID())/abuse", brand: kit.brandA, token: flagger)
+            #expect(unknown == .notFound && headers[.contentType] == "application/problem+json", "flagging feedback that does not exist is refused")
         }
     }
 

@@ -55,7 +55,7 @@ struct KnowledgeHomeTests {
         }
     }
 
-    @Test("Advanced search narrows to flagged items and to a folder with its sub-folders")
+    @Test("Advanced search narrows to flagged items and to a folder with its sub-folders; an unknown folder finds nothing")
     func flagsAndSubfolders() async throws {
         try await KnowledgeTestKit.run { client, kit in
             let top = try await Self.create(client, kit, ["name": "Hardware"], path: "/api/v1/knowledge/folders")
@@ -71,6 +71,7 @@ struct KnowledgeHomeTests {
             #expect(try await ids("flags=review") == [plain])
             #expect(try await ids("folderID=\(top)").isEmpty, "the folder alone holds nothing")
             #expect(try await ids("folderID=\(top)&includeSubfolders=true") == [featured])
+            #expect(try await ids("folderID=\(UUID())&includeSubfolders=true").isEmpty, "a folder that does not exist holds nothing")
             let (bad, _, _) = try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/search?q=printer&flags=shiny", brand: kit.brandA, token: staff)
             #expect(bad == .badRequest)
         }

@@ -67,6 +67,26 @@ struct PortalVisibilityTests {
         }
     }
 
+    @Test("Editing a private draft's title and body keeps it private and a draft; a field sent as null still clears it")
+    func editKeepsOmittedFlags() async throws {
+        try await KnowledgeTestKit.run { client, kit in
+            let hidden = try #require(try await kit.article(
+                client, brand: kit.brandA, title: "Internals", summary: "For staff", body: "<p>x</p>", isPrivate: true, isDraft: true)["id"] as? String)
+            let (edited, _, text) = try await KnowledgeTestKit.send(
+                client, .put, "/api/v1/knowledge/articles/\(hidden)", brand: kit.brandA, token: try await kit.token(),
+                body: #"{"title":"Internals, fixed","bodyHTML":"<p>y</p>"}"#)
+            let article = KnowledgeTestKit.json(text)
+            #expect(edited == .ok)
+            #expect(article["isPrivate"] as? Bool == true && article["isDraft"] as? Bool == true && article["summary"] as? String == "For staff")
+            let (visitor, _, _) = try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/articles/\(hidden)", brand: kit.brandA)
+            #expect(visitor == .notFound, "a visitor still cannot read it")
+            let (_, _, cleared) = try await KnowledgeTestKit.send(
+                client, .put, "/api/v1/knowledge/articles/\(hidden)", brand: kit.brandA, token: try await kit.token(),
+                body: #"{"title":"Internals, fixed","bodyHTML":"<p>y</p>","summary":null}"#)
+            #expect((KnowledgeTestKit.json(cleared)["summary"] as? String ?? "") == "")
+        }
+    }
+
     @Test("A public page is server-rendered with title, meta description and canonical link; a stale slug redirects")
     func articlePage() async throws {
         try await KnowledgeTestKit.run { client, kit in

@@ -49,6 +49,13 @@ public enum JSONBody {
         return decoded
     }
 
+    /// The names the body's top-level object gives, null-valued ones included: what a PUT sent, as against what it
+    /// left out (which a decoded optional cannot tell apart from a null).
+    public static func sentFields(in data: Data) -> Set<String> {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
+        return Set(object.keys)
+    }
+
     /// Whether the JSON text escapes a NUL character: `\u0000` after an even number of backslashes (an odd number
     /// means the first backslash is itself escaped, as in `\\u0000`, the six characters as text).
     static func holdsNUL(_ data: Data) -> Bool {

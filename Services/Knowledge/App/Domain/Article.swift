@@ -66,6 +66,21 @@ public enum ReviewState: String, Codable, Sendable {
 
 /// What an agent sends to create or replace an article; flags left out keep their defaults (public, published).
 public struct ArticleInput: Codable, Sendable {
+    /// A PUT's input with what it left out taken from `current`: its folder, translation link, assigned agent,
+    /// privacy, draft state, featuring and summary, so that a PUT of a title and a body never makes a private draft
+    /// public or moves it out of a restricted folder. A field sent as null still clears it.
+    public func keepingOmitted(of current: Article, sent: Set<String>) -> ArticleInput {
+        var input = self
+        if !sent.contains("folderID") { input.folderID = current.folderID }
+        if !sent.contains("translationOf") { input.translationOf = current.translationOf }
+        if !sent.contains("assignedAgentID") { input.assignedAgentID = current.assignedAgentID }
+        if !sent.contains("isPrivate") { input.isPrivate = current.isPrivate }
+        if !sent.contains("isDraft") { input.isDraft = current.isDraft }
+        if !sent.contains("featured") { input.featured = current.featured }
+        if !sent.contains("summary") { input.summary = current.summary }
+        return input
+    }
+
     public var brandID: String?
     public var folderID: String?
     public var language: String?

@@ -45,6 +45,15 @@ public enum CannedChannel: String, Codable, Sendable { case ticket, chat }
 
 /// What an agent sends to create or replace a canned reply.
 public struct CannedReplyInput: Codable, Sendable {
+    /// A PUT's input with its folder and draft state taken from `current` when it left them out (a field sent as null
+    /// still clears it); assignee, type and language already keep theirs.
+    public func keepingOmitted(of current: CannedReply, sent: Set<String>) -> CannedReplyInput {
+        var input = self
+        if !sent.contains("folderID") { input.folderID = current.folderID }
+        if !sent.contains("isDraft") { input.isDraft = current.isDraft }
+        return input
+    }
+
     public var folderID: String?
     public var title: String
     public var bodyHTML: String

@@ -22,6 +22,12 @@ public enum TranslationRules {
         return linked
     }
 
+    /// A group's root may not take a language one of its translations (`members`) has: 422 naming that translation.
+    public static func checkRootLanguage(_ root: Article, members: [Article]) throws {
+        guard let taken = members.first(where: { $0.language == root.language && $0.id != root.id }) else { return }
+        try Problem.throwIfInvalid([.init(field: "language", message: "the group already has the \(root.language) translation \(taken.id)")])
+    }
+
     /// The `hreflang` alternates of a page: the other visible members of its group.
     public static func alternates(of article: Article, in group: [Article]) -> [Article] {
         group.filter { $0.id != article.id && $0.isVisible() }.sorted { $0.language < $1.language }

@@ -88,7 +88,8 @@ public struct ArticleController: Sendable {
             try Authorization.require(context.principal, feature, "Edit")
             let id = try context.uuidParameter("id", notFound: notFound)
             guard let current = try await store.find(id), current.kind == kind else { throw Problem.notFound(notFound) }
-            let input = try await request.decodeJSON(ArticleInput.self, context: context)
+            let body = try await request.jsonBytes(context: context)
+            let input = try JSONBody.decode(ArticleInput.self, from: body).keepingOmitted(of: current, sent: JSONBody.sentFields(in: body))
             let article = try await store.save(
                 input, kind: kind, id: id, brandID: UUID(parsing: current.brandID) ?? id, expectedVersion: try IfMatch.version(request) ?? current.version,
                 actor: context.principal?.userID)
@@ -145,11 +146,13 @@ public struct ArticleController: Sendable {
         if kind == .article { addSuggestionRoute(to: group, search: search) }
     }
 
-    /// The advanced search's Folder: the folder, and with "include sub-folders" every folder under it.
+    /// The advanced search's Folder: the folder, and with "include sub-folders" every folder under it. A folder that
+    /// does not exist is searched as itself (finding nothing), never as no folder filter at all.
     private func searchedFolders(_ text: String?, subfolders: Bool) async throws -> [String] {
         guard let text else { return [] }
         guard let folder = UUID(parsing: text) else { throw Problem.badRequest("folderID must be a folder id.") }
-        return subfolders ? try await store.folderSubtree(folder).sorted() : [folder.lowercased]
+        let tree = subfolders ? try await store.folderSubtree(folder) : []
+        return tree.isEmpty ? [folder.lowercased] : tree.sorted()
     }
 
     /// `…/suggestions?q=`: the automatic suggestions shown while a customer writes a ticket or starts a chat —

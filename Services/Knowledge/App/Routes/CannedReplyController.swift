@@ -54,7 +54,8 @@ public struct CannedReplyController: Sendable {
         }
         group.put("canned-replies/{id}") { request, context in
             let current = try await usable(context, action: "Edit")
-            let input = try await request.decodeJSON(CannedReplyInput.self, context: context)
+            let body = try await request.jsonBytes(context: context)
+            let input = try JSONBody.decode(CannedReplyInput.self, from: body).keepingOmitted(of: current, sent: JSONBody.sentFields(in: body))
             let reply = try await store.save(
                 input, id: try ArticleID.parse(current.id), expectedVersion: try IfMatch.version(request) ?? current.version,
                 actor: context.principal?.userID)

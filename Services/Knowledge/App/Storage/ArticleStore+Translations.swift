@@ -7,9 +7,17 @@ import ServiceKit
 /// Linked translations in PostgreSQL: a member names its group's root in `translation_of`; linking locks the root
 /// so two translators cannot both add the same language.
 extension ArticleStore {
-    /// `article` with its `translationOf` checked and pointed at the group's root (unchanged when it names none).
+    /// `article` with its `translationOf` checked and pointed at the group's root (unchanged when it names none; a
+    /// root, locked by the caller, keeps a language none of its translations has).
     func linkTranslation(_ article: Article, on connection: PostgresConnection) async throws -> Article {
-        guard let targetID = article.translationOf.flatMap(UUID.init(parsing:)) else { return article }
+        guard let targetID = article.translationOf.flatMap(UUID.init(parsing:)) else {
+            var binds = PostgresBindings()
+            binds.append(UUID(parsing: article.id))
+            binds.append(article.language)
+            let sameLanguage = try await articles("WHERE translation_of = $1 AND deleted_at IS NULL AND language = $2 LIMIT 1", binds, on: connection)
+            try TranslationRules.checkRootLanguage(article, members: sameLanguage)
+            return article
+        }
         var binds = PostgresBindings()
         binds.append(targetID)
         guard let target = try await articles("WHERE id = $1 FOR UPDATE", binds, on: connection).first else {

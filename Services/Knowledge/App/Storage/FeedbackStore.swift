@@ -126,18 +126,25 @@ extension ArticleStore {
             binds.append(reporterKey)
             let rows = try await connection.query(
                 PostgresQuery(unsafeSQL: """
-                    WITH added AS (
+                    WITH target AS (SELECT id, brand_id FROM \(database.table("feedback")) WHERE id = $1),
+                    added AS (
                         INSERT INTO \(database.table("feedback_abuse")) (feedback_id, reporter_key, reported_at)
-                        SELECT id, $2, now() FROM \(database.table("feedback")) WHERE id = $1
-                        ON CONFLICT DO NOTHING RETURNING feedback_id)
-                    UPDATE \(database.table("feedback")) SET abuse_reports = abuse_reports + 1 WHERE id IN (SELECT feedback_id FROM added)
-                    RETURNING brand_id
+                        SELECT id, $2, now() FROM target
+                        ON CONFLICT DO NOTHING RETURNING feedback_id),
+                    counted AS (
+                        UPDATE \(database.table("feedback")) SET abuse_reports = abuse_reports + 1 WHERE id IN (SELECT feedback_id FROM added)
+                        RETURNING id)
+                    SELECT brand_id, EXISTS (SELECT 1 FROM counted) FROM target
                     """, binds: binds), logger: database.logger)
-            for try await brand in rows.decode(UUID.self) {
+            var found = false
+            for try await (brand, counted) in rows.decode((UUID, Bool).self) {
+                found = true
+                guard counted else { continue }
                 try await events.publish(
                     "knowledge.feedback_abuse_reported", subject: feedbackID.lowercased, brandID: brand.lowercased,
                     data: ["feedbackID": feedbackID.lowercased], on: connection)
             }
+            guard found else { throw Problem.notFound("No such feedback.") }
         }
     }
 
