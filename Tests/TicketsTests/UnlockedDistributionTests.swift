@@ -58,18 +58,21 @@ struct UnlockedDistributionTests {
             let database = kit.database
             let metrics = HTTPMetrics()
             let store = TicketStore(database: database, metrics: metrics)
+            // The batch starts once the change holds the agent's row, however busy the machine is.
+            let (updated, holding) = AsyncStream.makeStream(of: Void.self)
             let tickets = try await withThrowingTaskGroup(of: [Ticket]?.self) { group in
                 group.addTask {
                     try await database.transaction { connection in
                         try await connection.query(
                             PostgresQuery(unsafeSQL: "UPDATE \(database.table("agent_groups")) SET new_active = 1, allocated = 1"), logger: database.logger
                         ).consume()
-                        try await Task.sleep(for: .milliseconds(600))
+                        holding.yield()
+                        try await Task.sleep(for: .milliseconds(1_500))
                     }
                     return nil
                 }
                 group.addTask {
-                    try await Task.sleep(for: .milliseconds(200))
+                    for await _ in updated { break }
                     return try await store.createPlain([(new, .system)])
                 }
                 var written: [Ticket] = []
