@@ -64,6 +64,46 @@ struct ByAgentViewTests {
         }
     }
 
+    @Test("An agent who moved to another department keeps their waiting tickets: that department's managers no longer open their list")
+    func ticketsLeftBehind() async throws {
+        try await TicketTestKit.run { client, kit in
+            let mover = try await kit.agent()
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token, subject: "Old department")["id"] as? String)
+            let moverToken = try await kit.token(mover, roles: ["Agent"])
+            let (waiting, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/replies", token: moverToken, body: #"{"body":"Try this.","sendVariant":"waiting"}"#)
+            #expect(waiting == .created)
+            let billing = UUID(), desk = UUID()
+            try await kit.identity("department.created", [
+                "id": billing.lowercased, "brandID": kit.brandID.lowercased, "name": "Billing", "frontLineGroupID": desk.lowercased,
+                "hiddenFromPortal": false, "version": 1,
+            ])
+            try await kit.identity("group.created", ["id": desk.lowercased, "departmentID": billing.lowercased, "name": "Billing Desk"])
+            try await Self.member(kit, of: desk, in: billing, agent: mover)
+            try await kit.identity("agent.membership_removed", [
+                "groupID": kit.frontLineID.lowercased, "departmentID": kit.departmentID.lowercased, "userID": mover.lowercased,
+            ])
+            let billingManager = try await Self.member(kit, of: desk, in: billing)
+            let billingToken = try await kit.token(billingManager, roles: ["Agent", "Manager"])
+            let (refused, _, list) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=agent&id=\(mover.lowercased)", token: billingToken)
+            #expect(refused == .forbidden, "the list would show a ticket of a department they do not manage: \(list)")
+            let (_, _, tree) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/views", token: billingToken)
+            #expect(!((tree["agents"] as? [[String: Any]]) ?? []).contains { $0["id"] as? String == mover.lowercased })
+
+            let both = try await Self.member(kit, of: desk, in: billing)
+            try await Self.member(kit, of: kit.frontLineID, in: kit.departmentID, agent: both)
+            let bothToken = try await kit.token(both, roles: ["Agent", "Manager"])
+            let (opened, _, page) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=agent&id=\(mover.lowercased)&status=waiting", token: bothToken)
+            #expect(opened == .ok && (page["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id])
+
+            // Closing the ticket and deleting it leaves the agent's list to Billing's managers again.
+            let admin = try await kit.administratorToken()
+            #expect(try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(id)", token: admin).0 == .noContent)
+            #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=agent&id=\(mover.lowercased)", token: billingToken).0 == .ok)
+        }
+    }
+
     @Test("In an installation of 500 agents or more By Agent is neither offered nor opened, but one's own list still opens")
     func largeInstallations() async throws {
         try await TicketTestKit.run { client, kit in

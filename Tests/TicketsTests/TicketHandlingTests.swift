@@ -489,6 +489,28 @@ struct TicketHandlingTests {
         }
     }
 
+    @Test("A split message keeps whom the customer copied, so Reply All on the new ticket copies them too")
+    func splitKeepsCopies() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let (created, _, ticket) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: token,
+                body: #"{"departmentID":"\#(kit.departmentID.lowercased)","customerEmail":"lee@customer.example","subject":"Called in","body":"Router and printer.","incoming":true,"cc":["boss@customer.example"]}"#)
+            #expect(created == .created)
+            let id = try #require(ticket["id"] as? String)
+            let (_, _, timeline) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/timeline", token: token)
+            let messageID = try #require((timeline["items"] as? [[String: Any]])?.compactMap { ($0["message"] as? [String: Any])?["id"] as? String }.first)
+            let (split, _, newTicket) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/messages/\(messageID)/split", token: token, body: #"{"subject":"Printer"}"#)
+            #expect(split == .created)
+            let newID = try #require(newTicket["id"] as? String)
+            let (_, _, newTimeline) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(newID)/timeline", token: token)
+            let first = try #require((newTimeline["items"] as? [[String: Any]])?.compactMap { $0["message"] as? [String: Any] }.first)
+            #expect(first["cc"] as? [String] == ["boss@customer.example"])
+        }
+    }
+
     @Test("A split message becomes a ticket whatever fields agents must fill to send, owned by the splitting agent only when they belong to its group")
     func splitKeepsTheCustomersMessage() async throws {
         try await TicketTestKit.run { client, kit in

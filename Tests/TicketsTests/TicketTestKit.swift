@@ -64,6 +64,7 @@ struct TicketTestKit: Sendable {
                         UNION ALL SELECT 'department', department_id, status FROM live
                         UNION ALL SELECT 'brand', brand_id, status FROM live
                         UNION ALL SELECT 'agent', agent_id, status FROM live WHERE agent_id IS NOT NULL
+                        UNION ALL SELECT 'agent_in:' || agent_id, department_id, status FROM live WHERE agent_id IS NOT NULL
                         UNION ALL SELECT 'queue', group_id, status FROM live WHERE agent_id IS NULL
                         UNION ALL SELECT 'followups', agent_id, CASE WHEN follow_up_due THEN 'due' ELSE 'scheduled' END
                             FROM live WHERE agent_id IS NOT NULL AND follow_up_at IS NOT NULL) cells

@@ -50,6 +50,7 @@ DELETE FROM tickets.ticket_counts;
 INSERT INTO tickets.ticket_counts (scope, scope_id, status, shard, n)
 SELECT scope, scope_id, status, 0, count(*) FROM (
     SELECT 'agent' AS scope, agent_id AS scope_id, status FROM tickets.tickets WHERE deleted_at IS NULL AND agent_id IS NOT NULL
+    UNION ALL SELECT 'agent_in:' || agent_id, department_id, status FROM tickets.tickets WHERE deleted_at IS NULL AND agent_id IS NOT NULL
     UNION ALL SELECT 'group', group_id, status FROM tickets.tickets WHERE deleted_at IS NULL
     UNION ALL SELECT 'department', department_id, status FROM tickets.tickets WHERE deleted_at IS NULL
     UNION ALL SELECT 'brand', brand_id, status FROM tickets.tickets WHERE deleted_at IS NULL

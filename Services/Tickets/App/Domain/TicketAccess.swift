@@ -47,6 +47,12 @@ public struct TicketCaller: Sendable {
 
     public var seesEverything: Bool { principal.isSystemAdministrator || principal.scope == .everything }
 
+    /// Whether the caller sees the Queue: its list, its counts and Get From Queue. "Without View Queue, the agent sees
+    /// no queue, only tickets assigned to them by round robin" [S001:6565]; Access the Queue grants it too.
+    public var seesQueue: Bool {
+        Authorization.allows(principal, .tickets, "View Queue") || Authorization.allows(principal, .tickets, "Access the Queue")
+    }
+
     /// The caller's user id as ids are kept: lower case.
     public var userID: String { principal.userID.lowercased() }
 
@@ -69,11 +75,12 @@ public struct TicketCaller: Sendable {
     }
 
     /// Who may list a whole group, department or brand: members of the group; managers of the department (and of
-    /// its groups); administrators everything.
-    public func mayList(_ view: TicketView, _ id: String) -> Bool {
+    /// its groups: `groupDepartment` is the group's department, when the caller is no member); administrators
+    /// everything.
+    public func mayList(_ view: TicketView, _ id: String, groupDepartment: String? = nil) -> Bool {
         if seesEverything { return true }
         switch view {
-        case .group: return groups.contains(id)
+        case .group: return groups.contains(id) || groupDepartment.map(managedDepartments.contains) == true
         case .department: return managedDepartments.contains(id)
         default: return false
         }

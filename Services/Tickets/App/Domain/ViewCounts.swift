@@ -1,5 +1,6 @@
 /// Where a ticket is counted: the views agents see beside their lists (My Tickets, Follow-ups, Queue, each
-/// group, department and brand) by status. Counts move with every change instead of being computed per request.
+/// group, department and brand, and each agent's tickets by department) by status. Counts move with every change
+/// instead of being computed per request.
 public struct CountPlacement: Sendable, Equatable {
     public var agentID: String?
     public var groupID: String
@@ -27,12 +28,16 @@ public struct CountPlacement: Sendable, Equatable {
         ]
         if let agentID {
             cells.append(CountCell(scope: "agent", scopeID: agentID, status: status.rawValue))
+            cells.append(CountCell(scope: Self.agentInScope(agentID), scopeID: departmentID, status: status.rawValue))
             if let followUp { cells.append(CountCell(scope: "followups", scopeID: agentID, status: followUp)) }
         } else {
             cells.append(CountCell(scope: "queue", scopeID: groupID, status: status.rawValue))
         }
         return cells
     }
+
+    /// The scope counting an agent's tickets by department (the departments By Agent checks a manager manages).
+    public static func agentInScope(_ agentID: String) -> String { "agent_in:" + agentID.lowercased() }
 
     /// The changes to the counts when a ticket moves from `before` to `after` (nil: not counted, e.g. deleted).
     public static func delta(from before: CountPlacement?, to after: CountPlacement?) -> [CountCell: Int] {

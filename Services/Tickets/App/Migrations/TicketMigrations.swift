@@ -809,5 +809,14 @@ public enum TicketMigrations {
                 FOR EACH ROW EXECUTE FUNCTION {schema}.ticket_status_since()
             """,
         ]),
+        // By Agent shows a manager an agent's list only when every ticket in it is in a department they manage: the
+        // departments where each agent holds tickets are counted as the other views are (``CountPlacement``).
+        Migration(version: 175, name: "the departments where each agent holds tickets, counted", sql: [
+            """
+            INSERT INTO {schema}.ticket_counts (scope, scope_id, status, shard, n)
+            SELECT 'agent_in:' || agent_id, department_id, status, 0, count(*) FROM {schema}.tickets
+            WHERE deleted_at IS NULL AND agent_id IS NOT NULL GROUP BY agent_id, department_id, status
+            """,
+        ]),
     ]
 }

@@ -110,6 +110,7 @@ public struct BulkController: Sendable {
             guard let agentID = UUID(parsing: agent), caller.groups.contains(ticket.groupID) || caller.seesEverything else {
                 throw Problem.forbidden("Only members of the ticket's group take it.")
             }
+            guard caller.seesQueue else { throw Problem.forbidden("Get From Queue needs View Queue or Access the Queue.") }
             return try await store.take(id, by: agentID, onlyQueued: true)
         case .delete:
             guard Authorization.allows(caller.principal, .tickets, "Delete") || Authorization.allows(caller.principal, .tickets, "Mark as Deleted") else {

@@ -131,6 +131,7 @@ public struct TicketController: Sendable {
             guard caller.groups.contains(ticket.groupID) || caller.seesEverything else {
                 throw Problem.forbidden("Only members of the ticket's group take it.")
             }
+            guard ticket.agentID != nil || caller.seesQueue else { throw Problem.forbidden("Taking from the Queue needs View Queue or Access the Queue.") }
             let updated = try await store.take(
                 try Self.id(ticket.id), by: try Self.id(caller.principal.userID), expectedVersion: try IfMatch.version(request))
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)
@@ -323,8 +324,8 @@ public struct TicketController: Sendable {
         if view == .all && !caller.mayListAll {
             throw Problem.forbidden("All Tickets is for managers and administrators.")
         }
-        if view == .queue && !Authorization.allows(caller.principal, .tickets, "View Queue") {
-            try Authorization.require(caller.principal, .tickets, "Access the Queue")
+        if view == .queue && !caller.seesQueue {
+            throw Problem.forbidden("The Queue needs View Queue or Access the Queue on Tickets.")
         }
         if let brand = try Self.brand(request) {
             // The brand dropdown narrows the Queue as it narrows the navigation pane's; the other lists are a brand's
@@ -337,16 +338,19 @@ public struct TicketController: Sendable {
             guard let text = request.uri.queryParameters["id"], let id = UUID(parsing: String(text)) else {
                 throw Problem.badRequest("This view needs ?id= of its group, department or brand.")
             }
-            guard caller.mayList(view, id.lowercased) else { throw Problem.forbidden("You may not see this \(view.rawValue)'s tickets.") }
+            let groupDepartment = view == .group && !caller.mayList(.group, id.lowercased) ? try await store.department(ofGroup: id) : nil
+            guard caller.mayList(view, id.lowercased, groupDepartment: groupDepartment?.lowercased) else {
+                throw Problem.forbidden("You may not see this \(view.rawValue)'s tickets.")
+            }
             scope = id
         }
         if view == .agent {
             guard let text = request.uri.queryParameters["id"], let id = UUID(parsing: String(text)) else {
                 throw Problem.badRequest("By Agent needs ?id= of the agent.")
             }
-            let departments = Set(try await store.memberships(of: id).map(\.department.lowercased))
+            let departments = caller.seesEverything || id.lowercased == caller.userID ? [] : try await store.departmentsShownByAgent(id)
             guard caller.mayListAgent(id.lowercased, departments: departments) else {
-                throw Problem.forbidden("Managers see the tickets of agents whose departments they all manage.")
+                throw Problem.forbidden("Managers see the tickets of agents whose departments, and those of every ticket they hold, they all manage.")
             }
             // "Only available to managers using installations with less than 500 agents" [S001:3095].
             let offered = id.lowercased == caller.userID ? true : try await store.offersByAgent()

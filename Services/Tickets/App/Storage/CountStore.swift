@@ -48,6 +48,24 @@ struct CountStore: Sendable {
         return result
     }
 
+    /// The departments where each of `agents` holds tickets that are not deleted (any status), from their
+    /// ``CountPlacement/agentInScope(_:)`` counts; by agent id, lower case.
+    func ticketDepartments(of agents: [UUID]) async throws -> [String: Set<String>] {
+        guard !agents.isEmpty else { return [:] }
+        var binds = PostgresBindings()
+        binds.append(agents.map { CountPlacement.agentInScope($0.lowercased) })
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT scope, scope_id FROM \(database.table("ticket_counts"))
+                WHERE scope = ANY($1) GROUP BY scope, scope_id HAVING sum(n) > 0
+                """, binds: binds), logger: database.logger)
+        var result: [String: Set<String>] = [:]
+        for try await (scope, department) in rows.decode((String, UUID).self) {
+            result[String(scope.dropFirst(CountPlacement.agentInScope("").count)), default: []].insert(department.lowercased)
+        }
+        return result
+    }
+
     /// Counts by status summed over the given ids of a scope (a manager's departments, an agent's Queue).
     func totals(scope: String, ids: [UUID]) async throws -> [String: Int] {
         try await counts(scope: scope, ids: ids).values.reduce(into: [:]) { total, byStatus in total.merge(byStatus, uniquingKeysWith: +) }

@@ -74,6 +74,9 @@ public struct NewTicket: Sendable {
     /// for a ticket opened any other way (an email or an offline chat message through a command, a split message): it
     /// carries no field values, and refusing it would lose what the customer sent.
     public var fromForm = false
+    /// A customer's first message copied from another ticket (a split message): whom it was copied to, whom Reply All
+    /// then copies.
+    public var incomingCC: [String] = []
 
     public init(
         department: KnownDepartment, groupID: UUID, customerUserID: UUID?, customerEmail: String, subject: String, bodyHTML: String,
@@ -227,7 +230,7 @@ extension TicketStore {
             let opening = new.opening
             return (TicketMessage(
                 id: id, ticketID: ticket.id, direction: .incoming, authorID: actor.id, from: new.customerEmail, to: [],
-                cc: opening?.cc ?? [], bcc: opening?.bcc ?? [], bodyHTML: new.bodyHTML, bodyText: new.bodyText, createdAt: now), nil)
+                cc: opening?.cc ?? new.incomingCC, bcc: opening?.bcc ?? [], bodyHTML: new.bodyHTML, bodyText: new.bodyText, createdAt: now), nil)
         }
         guard let opening = new.opening else {
             return (TicketMessage(

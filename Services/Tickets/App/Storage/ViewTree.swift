@@ -22,7 +22,9 @@ public struct ViewTree: Codable, Sendable {
         public var id: String
         public var name: String
         public var counts: Counts
-        public var queue: Int
+        /// The group's Queue count; nil (left out) for callers who see no Queue, and for a managed group they are no
+        /// member of (whose queue they do not take from).
+        public var queue: Int?
     }
 
     public struct DepartmentNode: Codable, Sendable {
@@ -51,7 +53,8 @@ public struct ViewTree: Codable, Sendable {
     public var followUps: Int
     /// Of those, the ones whose time has come (the red marker).
     public var followUpsDue: Int
-    public var queue: Int
+    /// The Queue's count; nil (left out) for callers without View Queue or Access the Queue.
+    public var queue: Int?
     public var departments: [DepartmentNode]
     /// All Tickets' counts: over the departments the caller manages (every ticket for those who see everything); nil
     /// for agents who manage nothing, who are not offered the list.
@@ -81,25 +84,34 @@ extension TicketStore {
         let allDepartments = try await names("departments", ids: caller.departments.compactMap(UUID.init(parsing:)), extra: "brand_id")
         let departments = allDepartments.filter { brand == nil || $0.parent == brand }
         let shown = Set(departments.map(\.id))
-        let groups = try await names("groups", ids: caller.groups.compactMap(UUID.init(parsing:)), extra: "department_id")
+        let managed = departments.map(\.id).filter { caller.mayList(.department, $0.lowercased) }
+        let groupIDs = caller.groups.compactMap(UUID.init(parsing:)) + (try await groups(ofDepartments: managed))
+        let groups = try await names("groups", ids: Array(Set(groupIDs)), extra: "department_id")
             .filter { $0.parent.map(shown.contains) ?? false }
         let groupCounts = try await counts.counts(scope: "group", ids: groups.map(\.id))
-        let queues = try await counts.counts(scope: "queue", ids: groups.map(\.id))
+        let ownGroups = groups.map(\.id).filter { caller.groups.contains($0.lowercased) }
+        let queues = caller.seesQueue ? try await counts.counts(scope: "queue", ids: ownGroups) : [:]
         let departmentCounts = try await counts.counts(scope: "department", ids: departments.map(\.id))
         let nodes = departments.map { department in
-            ViewTree.DepartmentNode(
-                id: department.id.lowercased, name: department.name, counts: .init(departmentCounts[department.id.lowercased]),
-                groups: groups.filter { $0.parent == department.id }.map { group in
+            let departmentGroups = groups.filter { $0.parent == department.id }
+            let listable = caller.mayList(.department, department.id.lowercased)
+            // An agent who cannot open the department's list counts the groups they belong to, not the whole department.
+            let shownCounts = listable
+                ? departmentCounts[department.id.lowercased]
+                : departmentGroups.reduce(into: [String: Int]()) { total, group in total.merge(groupCounts[group.id.lowercased] ?? [:], uniquingKeysWith: +) }
+            return ViewTree.DepartmentNode(
+                id: department.id.lowercased, name: department.name, counts: .init(shownCounts),
+                groups: departmentGroups.map { group in
                     ViewTree.GroupNode(
                         id: group.id.lowercased, name: group.name, counts: .init(groupCounts[group.id.lowercased]),
-                        queue: queues[group.id.lowercased]?["active"] ?? 0)
-                }, listable: caller.mayList(.department, department.id.lowercased))
+                        queue: caller.seesQueue && ownGroups.contains(group.id) ? queues[group.id.lowercased]?["active"] ?? 0 : nil)
+                }, listable: listable)
         }
         return ViewTree(
             myTickets: .init(mine[caller.principal.userID]),
             followUps: (followUps[caller.principal.userID]?["scheduled"] ?? 0) + (followUps[caller.principal.userID]?["due"] ?? 0),
             followUpsDue: followUps[caller.principal.userID]?["due"] ?? 0,
-            queue: try await queueTotal(caller, brand: brand, ownGroups: queues), departments: nodes, allTickets: try await allTicketCounts(caller),
+            queue: caller.seesQueue ? try await queueTotal(caller, brand: brand, ownGroups: queues) : nil, departments: nodes, allTickets: try await allTicketCounts(caller),
             brands: try await names("brands", ids: Array(Set(allDepartments.compactMap(\.parent))), extra: nil).map {
                 ViewTree.BrandOption(id: $0.id.lowercased, name: $0.name)
             },
@@ -139,9 +151,32 @@ extension TicketStore {
         var agents: [(id: UUID, name: String, departments: [UUID])] = []
         for try await row in rows.decode((UUID, String, [UUID]).self) { agents.append(row) }
         guard agents.count < TicketCaller.byAgentLimit else { return [] }
-        let listed = agents.filter { caller.mayListAgent($0.id.lowercased, departments: Set($0.departments.map(\.lowercased))) }
+        let holding = caller.seesEverything ? [:] : try await counts.ticketDepartments(of: agents.map(\.id))
+        let listed = agents.filter { agent in
+            let departments = Set(agent.departments.map(\.lowercased)).union(holding[agent.id.lowercased] ?? [])
+            return caller.mayListAgent(agent.id.lowercased, departments: departments)
+        }
         let counted = try await counts.counts(scope: "agent", ids: listed.map(\.id))
         return listed.map { ViewTree.AgentNode(id: $0.id.lowercased, name: $0.name, counts: .init(counted[$0.id.lowercased])) }
+    }
+
+    /// The departments an agent belongs to and those where they still hold tickets (kept when they leave a group):
+    /// a manager opens their list only when managing all of them.
+    public func departmentsShownByAgent(_ agent: UUID) async throws -> Set<String> {
+        let held = try await counts.ticketDepartments(of: [agent])[agent.lowercased] ?? []
+        return Set(try await memberships(of: agent).map(\.department.lowercased)).union(held)
+    }
+
+    /// The groups of the given departments (those a manager opens from My Departments).
+    private func groups(ofDepartments departments: [UUID]) async throws -> [UUID] {
+        guard !departments.isEmpty else { return [] }
+        var binds = PostgresBindings()
+        binds.append(departments)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: "SELECT id FROM \(database.table("groups")) WHERE department_id = ANY($1)", binds: binds), logger: database.logger)
+        var result: [UUID] = []
+        for try await id in rows.decode(UUID.self) { result.append(id) }
+        return result
     }
 
     private func names(_ table: String, ids: [UUID], extra: String?) async throws -> [(id: UUID, name: String, parent: UUID?)] {
