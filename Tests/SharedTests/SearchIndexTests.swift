@@ -184,6 +184,29 @@ struct SearchIndexTests {
         }
     }
 
+    @Test("Syntax the parser refuses is searched as plain words; plain-words text has no operators, phrases or signs")
+    func plainWords() async throws {
+        try await Self.withIndex { index in
+            try await index.replace(Self.ticket("1", subject: "Printer not printing", body: "Nothing comes out."))
+            try await index.replace(Self.ticket("2", subject: "Printer", body: "The printer is out of paper."))
+            try await index.commit()
+            for broken in ["printer AND", "OR printer", "printer NOT", "printer NEAR"] {
+                let found = try await index.search(SearchQuery(text: broken))
+                #expect(found.hits.map(\.id).contains("2"), "\(broken)")
+            }
+            let operators = try await index.search(SearchQuery(text: "PRINTER NOT PRINTING"))
+            #expect(operators.hits.map(\.id) == ["2"], "typed into a search box, NOT is an operator")
+            var subject = SearchQuery(text: "PRINTER NOT PRINTING")
+            subject.plainWords = true
+            subject.matchesEveryWord = false
+            let words = try await index.search(subject)
+            #expect(words.hits.first?.id == "1", "as a subject, every word counts and the one with all of them ranks first")
+            var signed = SearchQuery(text: "-printer")
+            signed.plainWords = true
+            #expect(try await index.search(signed).hits.count == 2, "a leading minus is no exclusion in plain words")
+        }
+    }
+
     @Test("A misspelled word gets a spelling suggestion")
     func spellingSuggestion() async throws {
         try await Self.withIndex { index in

@@ -366,6 +366,43 @@ struct TicketSearchTests {
         }
     }
 
+    @Test("A subject in capitals finds similar tickets by its words; search syntax that does not parse, over-long text, a reversed range and unknown fields answer clearly")
+    func plainSubjectsAndBadCriteria() async throws {
+        let path = Self.indexPath()
+        try await TicketTestKit.run(index: { try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion) }) { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let old = try #require(try await kit.submit(client, token: customer.token, subject: "Printer not printing")["id"] as? String)
+            _ = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(old)/comments", token: token, body: #"{"type":"resolution","body":"Cleaned the print head."}"#)
+            _ = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(old)/status", token: token, body: #"{"status":"closed"}"#)
+            let new = try #require(try await kit.submit(client, token: customer.token, subject: "PRINTER NOT PRINTING")["id"] as? String)
+            for id in [old, new] { try await kit.indexer?.reindex(try #require(UUID(uuidString: id))) }
+
+            let (_, _, similar) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(new)/similar", token: token)
+            #expect(
+                (similar["items"] as? [[String: Any]])?.compactMap { ($0["ticket"] as? [String: Any])?["id"] as? String } == [old],
+                "NOT in a subject is a word, not an operator that drops every ticket about printing")
+            for broken in ["printer%20AND", "OR%20printer", "printer%20NOT"] {
+                let (status, _, body) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?text=\(broken)", token: token)
+                #expect(status == .ok, "\(broken)")
+                #expect(((body["items"] as? [[String: Any]]) ?? []).isEmpty == false, "\(broken) searches its words")
+            }
+            let long = String(repeating: "printer ", count: 70)
+            let refusals: [(String, HTTPResponse.Status)] = [
+                ("/api/v1/tickets/search?text=\(long.replacingOccurrences(of: " ", with: "%20"))", .badRequest),
+                ("/api/v1/tickets/search?from=2026-12-02&to=2026-12-01", .badRequest),
+                ("/api/v1/tickets/search?field.\(UUID().uuidString.lowercased())=TV", .unprocessableContent),
+            ]
+            for (uri, expected) in refusals {
+                let (status, headers, _) = try await TicketTestKit.send(client, .get, uri, token: token)
+                #expect(status == expected && headers[.contentType] == "application/problem+json", "\(uri.prefix(60))")
+            }
+            try await kit.indexer?.index.destroy()
+        }
+    }
+
     @Test("A search keeps the tickets it loaded for the index version that found them, and reads them again after the next commit")
     func ticketsKeptPerIndexVersion() async throws {
         let path = Self.indexPath()

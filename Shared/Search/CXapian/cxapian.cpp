@@ -175,13 +175,17 @@ bool is_operator(const std::string &word) {
     return std::find(operators.begin(), operators.end(), word) != operators.end();
 }
 
-std::string written_small(const std::string &text) {
+// What becomes of the operators' capitals: kept (query syntax), written small as words (a subject), or dropped (a
+// query whose syntax did not parse: "printer AND" searches for "printer").
+enum class Operators { keep, words, drop };
+
+std::string written_small(const std::string &text, Operators operators) {
     std::string out;
     out.reserve(text.size());
     std::string word;
     auto end_word = [&] {
-        if (is_operator(word)) {
-            out += word;
+        if (operators != Operators::words && is_operator(word)) {
+            if (operators == Operators::keep) out += word;
         } else {
             for (Xapian::Utf8Iterator it(word); it != Xapian::Utf8Iterator(); ++it) Xapian::Unicode::append_utf8(out, Xapian::Unicode::tolower(*it));
         }
@@ -363,14 +367,25 @@ void run_search(Xapian::Database &db, const cx_query &query, cx_results &results
     // Once per language, a document matching the text as stemmed in any of them, weighed by the best (OP_MAX: a
     // document of two languages' stems is not counted twice). A query of only stop-words or punctuation parses
     // to nothing: match nothing, not all.
+    // Plain words (a ticket's subject looked up for similar tickets) have no syntax: no operators, phrases, +/- or
+    // wildcards. A query whose syntax the parser refuses ("printer AND", "OR foo") is read as plain words too,
+    // rather than failing the search.
     auto parsed_text = [&](const std::string &words) {
-        const std::string small_text = written_small(words);
-        std::vector<Xapian::Query> parsed;
-        for (const Xapian::Stem &each : stemmers) {
-            parser.set_stemmer(each);
-            parsed.push_back(parser.parse_query(small_text, flags));
+        auto parse_all = [&](Operators operators) {
+            const std::string small_text = written_small(words, operators);
+            std::vector<Xapian::Query> parsed;
+            for (const Xapian::Stem &each : stemmers) {
+                parser.set_stemmer(each);
+                parsed.push_back(parser.parse_query(small_text, operators == Operators::keep ? flags : 0));
+            }
+            return parsed.size() == 1 ? parsed.front() : Xapian::Query(Xapian::Query::OP_MAX, parsed.begin(), parsed.end());
+        };
+        if (query.plain_words) return parse_all(Operators::words);
+        try {
+            return parse_all(Operators::keep);
+        } catch (const Xapian::QueryParserError &) {
+            return parse_all(Operators::drop);
         }
-        return parsed.size() == 1 ? parsed.front() : Xapian::Query(Xapian::Query::OP_MAX, parsed.begin(), parsed.end());
     };
     if (has_text) text_query = parsed_text(text);
 

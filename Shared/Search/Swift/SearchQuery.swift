@@ -3,7 +3,7 @@
 /// `text` is parsed by Xapian's QueryParser with its default syntax (AND/OR/NOT), phrases,
 /// `+word`/`-word`, trailing `*` wildcards, a lone `-word` and spelling correction. Words are
 /// OR-ed (AND-ed with ``matchesEveryWord``) and ranked (BM25). Empty text matches every document that passes the
-/// filters.
+/// filters. Text the parser refuses ("printer AND") is searched as plain words.
 public struct SearchQuery: Sendable, Hashable {
     public var text: String
     /// AND of groups, each group an OR of boolean terms: `[["XGa", "XGb"], ["XSactive"]]`.
@@ -25,6 +25,9 @@ public struct SearchQuery: Sendable, Hashable {
     public var snippetField: String?
     /// Whether a hit has every word of the text (words without an operator between them are AND-ed), not any.
     public var matchesEveryWord = false
+    /// Whether the text is plain words (a ticket's subject, not what someone typed into a search box): its capitals,
+    /// quotes and signs are no syntax. Text whose syntax does not parse is searched as plain words either way.
+    public var plainWords = false
 
     public init(
         text: String, filterGroups: [[String]] = [], excluded: [String] = [], valueRanges: [SearchValueRange] = [], offset: Int = 0,

@@ -32,7 +32,7 @@ func runSearch(
                     range_highs: arena.array(query.valueRanges.map { $0.upper ?? "" }), range_count: query.valueRanges.count,
                     offset: UInt32(clamping: query.offset), limit: UInt32(clamping: query.limit),
                     snippet_prefix: arena.string(query.snippetField), snippet_length: snippetLength,
-                    match_every_word: query.matchesEveryWord ? 1 : 0)
+                    match_every_word: query.matchesEveryWord ? 1 : 0, plain_words: query.plainWords ? 1 : 0)
                 try xapianCall { error in call(&spec, &found, error) }
             }
         }

@@ -24,18 +24,50 @@ public struct TicketSearchController: Sendable {
             // tickets that caller could not open.
             guard caller.isAgent else { throw Problem.forbidden("Advanced search is for agents.") }
             if !caller.seesEverything { caller.searchableDepartments = try await search.store.departmentsSearchableByAllAgents() }
-            return try await search.search(try Self.criteria(request.uri.queryParameters), caller: caller)
+            var criteria = try Self.criteria(request.uri.queryParameters)
+            if !criteria.fields.isEmpty { criteria.fields = try Self.normalized(criteria.fields, by: try await search.store.fieldDefinitions()) }
+            return try await search.search(criteria, caller: caller)
         }
         group.get("{id}/similar") { request, context in
             let (ticket, caller) = try await access.readable(context, for: .agentRead)
             try Authorization.require(caller.principal, .tickets, "Assistance")
             let refined = request.uri.queryParameters["q"].map(String.init)?.nonEmptyText
+            if let refined, refined.count > Self.maximumText {
+                throw Problem.badRequest("q is at most \(Self.maximumText) characters.")
+            }
             var criteria = TicketSearchCriteria(text: refined ?? ticket.subject, statuses: [.closed, .closedLocked], limit: 5)
+            // The subject is the customer's words: "PRINTER NOT PRINTING" looks for all three, not for printers without "printing".
+            criteria.textIsPlainWords = refined == nil
             criteria.excludedIDs = [ticket.id]
             criteria.resolvedOnly = true
             return try await search.search(criteria, caller: caller)
         }
     }
+
+    /// The custom field criteria as their values are stored (trimmed, a checkbox `true`/`false`), each checked as a
+    /// value of its field: 422 naming `field.<id>` for a field that does not exist or a value it cannot hold.
+    static func normalized(_ fields: [String: String], by definitions: [CustomFieldDefinition]) throws -> [String: String] {
+        let known = Dictionary(definitions.map { ($0.id.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+        var errors: [Problem.FieldError] = []
+        var normalized: [String: String] = [:]
+        for (id, value) in fields.sorted(by: { $0.key < $1.key }) {
+            guard let definition = known[id] else {
+                errors.append(.init(field: "field.\(id)", message: "no such custom field"))
+                continue
+            }
+            // Values match whatever their case, a dropdown's option too.
+            let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            let option = definition.dataType == .dropdown ? definition.options.first { $0.lowercased() == trimmed.lowercased() } : nil
+            do { normalized[id] = try CustomFieldRules.normalize(option ?? value, for: definition) } catch let problem as Problem {
+                errors += problem.errors.map { .init(field: "field.\(id)", message: $0.message) }
+            }
+        }
+        try Problem.throwIfInvalid(errors)
+        return normalized
+    }
+
+    /// The longest search text taken: each word may cost a spelling lookup and a search of its own.
+    static let maximumText = 500
 
     static func criteria(_ query: Parameters) throws -> TicketSearchCriteria {
         func value(_ name: Substring) -> String? { query[name].map(String.init)?.nonEmptyText }
@@ -74,6 +106,8 @@ public struct TicketSearchController: Sendable {
         if criteria.deletedBy != nil { criteria.onlyDeleted = true }
         criteria.createdFrom = try date("from")
         criteria.createdTo = try date("to")
+        if let from = criteria.createdFrom, let to = criteria.createdTo, from >= to { throw Problem.badRequest("from must come before to.") }
+        if let text = criteria.text, text.count > maximumText { throw Problem.badRequest("text is at most \(maximumText) characters.") }
         for (name, text) in query where name.hasPrefix("field.") {
             let fieldID = name.dropFirst("field.".count)
             guard UUID(parsing: String(fieldID)) != nil else { throw Problem.badRequest("field.<id> names a custom field by its id.") }

@@ -29,6 +29,8 @@ public struct TicketSearchCriteria: Sendable {
     /// Only tickets with a resolution (for "similar resolved tickets"), and tickets to leave out.
     public var resolvedOnly = false
     public var excludedIDs: [String] = []
+    /// The text is plain words (a ticket's subject looked up for similar tickets), not search syntax.
+    public var textIsPlainWords = false
     /// The addresses `customer` stands for, once looked up.
     var customerEmails: [String]?
     /// The ticket `number` names (following merge forwarders), once looked up.
@@ -161,6 +163,7 @@ public struct TicketSearch: Sendable {
             text: text, filterGroups: filters, excluded: excluded, valueRanges: criteria.createdRange.map { [$0] } ?? [], limit: criteria.limit,
             language: SearchQuery.everyIndexedLanguage, snippetField: criteria.resolvedOnly ? "R" : nil)
         query.matchesEveryWord = !criteria.resolvedOnly
+        query.plainWords = criteria.textIsPlainWords
         return query
     }
 

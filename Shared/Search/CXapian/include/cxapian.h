@@ -91,6 +91,8 @@ typedef struct cx_query {
     const char *snippet_prefix;       /* NULL = snippet over all fields; else one field's text */
     uint32_t snippet_length;          /* bytes to aim for; 0 = no snippets */
     int match_every_word;             /* nonzero: words without an operator between them are ANDed, not ORed */
+    int plain_words;                  /* nonzero: the text is words only, without query syntax (operators, phrases,
+                                         +/-, wildcards); text whose syntax does not parse is read so as well */
 } cx_query;
 
 int cx_database_search(cx_database *database, const cx_query *query, cx_results **out, char **error);
