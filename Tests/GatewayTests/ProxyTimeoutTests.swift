@@ -73,6 +73,13 @@ struct ProxyTimeoutTests {
                 try await writer.finish(nil)
             })
         }
+        router.get("/api/v1/tickets/large") { _, _ in
+            Response(status: .ok, body: .init { writer in
+                let part = ByteBuffer(repeating: UInt8(ascii: "x"), count: 1 << 16)
+                for _ in 0..<Self.largeParts { try await writer.write(part) }
+                try await writer.finish(nil)
+            })
+        }
         router.get("/api/v1/tickets/silent") { _, _ in
             try await Task.sleep(for: .seconds(5))
             return "too late"
@@ -107,11 +114,36 @@ struct ProxyTimeoutTests {
 
     @Test("An answer that keeps coming is passed on whole though it takes longer than the upstream timeout")
     func steadyAnswerIsNotCut() async throws {
-        try await Self.withTimeoutGateway(["CONCIERGE_GATEWAY_UPSTREAM_TIMEOUT_MS": "700"]) { port, _ in
+        // Five parts 300 ms apart take 1.5 s, longer than the timeout; a part may come 900 ms late on a busy machine.
+        try await Self.withTimeoutGateway(["CONCIERGE_GATEWAY_UPSTREAM_TIMEOUT_MS": "1200"]) { port, _ in
             let answer = try await ProxyConnectionTests.exchange(
                 port: port, "GET /api/v1/tickets/slow HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
             #expect(answer.hasPrefix("HTTP/1.1 200"))
             #expect((1...5).allSatisfy { answer.contains("part\($0);") } && answer.hasSuffix("\r\n0\r\n\r\n"), "answer: \(answer)")
+        }
+    }
+
+    /// Parts of 64 KiB in the large answer: 8 MiB, more than the sockets and the gateway's buffers hold between them.
+    static let largeParts = 128
+
+    @Test("A large answer held back by a client that stops reading for longer than the upstream timeout still arrives whole")
+    func slowReaderIsNotCut() async throws {
+        try await Self.withTimeoutGateway(["CONCIERGE_GATEWAY_UPSTREAM_TIMEOUT_MS": "500"]) { port, _ in
+            let (received, ending) = try await RawConnection.with(port: port) { connection in
+                try await connection.send("GET /api/v1/tickets/large HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                guard try await connection.read(until: "HTTP/1.1 200") else { return (0, "") }
+                try await Task.sleep(for: .seconds(2))
+                var count = connection.received.utf8.count
+                var tail = ""
+                while let part = try await connection.inbound.next() {
+                    count += part.readableBytes
+                    let last = part.getSlice(at: part.readerIndex + max(0, part.readableBytes - 16), length: min(16, part.readableBytes)) ?? part
+                    tail = String((tail + String(buffer: last)).suffix(16))
+                }
+                return (count, tail)
+            }
+            #expect(received > Self.largeParts << 16, "every byte of the answer, with its head and chunk sizes")
+            #expect(ending.hasSuffix("0\r\n\r\n"), "the chunked answer ended properly: \(ending.debugDescription)")
         }
     }
 

@@ -12,7 +12,7 @@ extension Request {
         do {
             return Data(try await body.collect(upTo: context.maxUploadSize).readableBytesView)
         } catch {
-            throw Problem(status: .contentTooLarge, type: Problem.typeBase + "too-large", title: "Content too large")
+            throw Problem.contentTooLarge
         }
     }
 }

@@ -71,6 +71,9 @@ public struct Problem: Error, HTTPResponseError, Sendable, Equatable {
         Problem(status: .serviceUnavailable, type: typeBase + "unavailable", title: "Service unavailable", detail: detail)
     }
 
+    /// A request body over the limit of whoever read it (the gateway's, a service's upload size).
+    public static let contentTooLarge = Problem(status: .contentTooLarge, type: typeBase + "too-large", title: "Content too large")
+
     public static func gatewayTimeout(_ detail: String) -> Problem {
         Problem(status: .gatewayTimeout, type: typeBase + "upstream-timeout", title: "Gateway timeout", detail: detail)
     }

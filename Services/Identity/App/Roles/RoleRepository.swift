@@ -96,6 +96,11 @@ public struct RoleRepository: Sendable {
         try await database.transaction { connection in
             var binds = PostgresBindings()
             binds.append(id)
+            // The role's row locked first: an assignment committing meanwhile (its foreign key waits for this lock)
+            // is either among the holders read next or refused once the role is gone.
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "SELECT 1 FROM \(database.table("roles")) WHERE id = $1 FOR UPDATE", binds: binds), logger: database.logger
+            ).consume()
             let holders = try await holders(of: id, on: connection)
             try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("roles")) WHERE id = $1", binds: binds), logger: database.logger).consume()
             try await publish(role, type: "role.deleted", on: connection)

@@ -16,7 +16,7 @@ struct ParkedCommands: Sendable {
     let database: Database
 
     /// Keeps the command for `department` in the caller's transaction; false, keeping nothing, when the department
-    /// became known meanwhile (run the command again).
+    /// became known meanwhile, or was created and deleted meanwhile (run the command again: it follows the deletion).
     func park(_ type: String, _ bytes: [UInt8], department: UUID, on connection: PostgresConnection) async throws -> Bool {
         try await lock(department, on: connection)
         var binds = PostgresBindings()
@@ -27,6 +27,7 @@ struct ParkedCommands: Sendable {
             PostgresQuery(unsafeSQL: """
                 INSERT INTO \(database.table("parked_commands")) (department_id, type, event)
                 SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM \(database.table("departments")) WHERE id = $1)
+                    AND NOT EXISTS (SELECT 1 FROM \(database.table("deleted_departments")) WHERE id = $1)
                 RETURNING true
                 """, binds: binds), as: Bool.self, logger: database.logger)
         return parked ?? false

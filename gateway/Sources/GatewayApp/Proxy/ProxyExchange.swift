@@ -20,6 +20,9 @@ final class ProxyExchange {
     var timeout: Scheduled<Void>?
     /// When the service last sent a part of the answer (or the request was sent): the upstream timeout counts from it.
     var lastUpstreamPart = NIODeadline.now()
+    /// Reading from the service is paused because the client reads slower than the service sends: the service is
+    /// not silent then, and the upstream timeout waits.
+    var pausedForClient = false
     /// The status sent to the client, once its head is written.
     var status: HTTPResponse.Status?
     var finished = false

@@ -153,12 +153,10 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         if let length = ContinueExpectation.announcedLength(exchange.head), length > forwarding.maximumBody {
             exchange.closing = true
-            return answer(exchange, with: Self.tooLarge)
+            return answer(exchange, with: Problem.contentTooLarge)
         }
         context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
     }
-
-    static let tooLarge = Problem(status: .contentTooLarge, type: Problem.typeBase + "too-large", title: "Content too large")
 
     private func read(_ part: HTTPRequestPart, into exchange: ProxyExchange) {
         switch part {
@@ -167,7 +165,7 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .body(let bytes):
             if !exchange.append(bytes, limit: forwarding.maximumBody) {
                 exchange.closing = true
-                answer(exchange, with: Self.tooLarge)
+                answer(exchange, with: Problem.contentTooLarge)
             }
         case .end:
             exchange.requestEnded = true
@@ -223,6 +221,7 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func timedOut(_ exchange: ProxyExchange) {
         guard isCurrent(exchange), case .forward(let service, _, _) = exchange.decision else { return }
         let quiet = NIODeadline.now() - exchange.lastUpstreamPart
+        if exchange.pausedForClient { return scheduleUpstreamTimeout(exchange, in: forwarding.timeout) }
         if quiet < forwarding.timeout { return scheduleUpstreamTimeout(exchange, in: forwarding.timeout - quiet) }
         exchange.timeout = nil
         exchange.connection?.close()
@@ -362,7 +361,12 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if case .forwarding(let exchange) = state { exchange.connection?.setReading(context.channel.isWritable) }
+        if case .forwarding(let exchange) = state {
+            // A slow client holds the answer back, not the service: the upstream timeout counts again from here.
+            exchange.pausedForClient = !context.channel.isWritable
+            exchange.lastUpstreamPart = .now()
+            exchange.connection?.setReading(context.channel.isWritable)
+        }
         context.fireChannelWritabilityChanged()
     }
 
