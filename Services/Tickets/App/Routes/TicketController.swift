@@ -338,7 +338,7 @@ public struct TicketController: Sendable {
             guard let text = request.uri.queryParameters["id"], let id = UUID(parsing: String(text)) else {
                 throw Problem.badRequest("This view needs ?id= of its group, department or brand.")
             }
-            let groupDepartment = view == .group && !caller.mayList(.group, id.lowercased) ? try await store.department(ofGroup: id) : nil
+            let groupDepartment = view == .group && !caller.mayList(.group, id.lowercased) ? try await store.departmentOfGroup(id) : nil
             guard caller.mayList(view, id.lowercased, groupDepartment: groupDepartment?.lowercased) else {
                 throw Problem.forbidden("You may not see this \(view.rawValue)'s tickets.")
             }

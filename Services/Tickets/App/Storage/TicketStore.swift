@@ -216,6 +216,11 @@ public struct TicketStore: Sendable {
     }
 
     /// The department of a group, nil when tickets does not know the group.
+    public func departmentOfGroup(_ groupID: UUID) async throws -> UUID? {
+        try await database.client.withConnection { try await departmentOfGroup(groupID, on: $0) }
+    }
+
+    /// The department of a group, nil when tickets does not know the group.
     func departmentOfGroup(_ groupID: UUID, on connection: PostgresConnection) async throws -> UUID? {
         var binds = PostgresBindings()
         binds.append(groupID)

@@ -59,16 +59,6 @@ extension TicketStore {
         return result
     }
 
-    /// The department a group belongs to; nil for a group tickets does not know.
-    public func department(ofGroup group: UUID) async throws -> UUID? {
-        var binds = PostgresBindings()
-        binds.append(group)
-        let rows = try await database.client.query(
-            PostgresQuery(unsafeSQL: "SELECT department_id FROM \(database.table("groups")) WHERE id = $1", binds: binds), logger: database.logger)
-        for try await id in rows.decode(UUID.self) { return id }
-        return nil
-    }
-
     /// An agent's list (the caller's own, or `scope`'s), a group's, department's or brand's, or All Tickets, with its
     /// Active/Waiting/Closed counts: sorted by priority and then the longest idle, one prepared statement
     /// (``ScopedViewStatement``), so a page costs one round trip and no planning; in another order the agent chose,
