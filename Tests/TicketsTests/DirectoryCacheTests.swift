@@ -14,7 +14,7 @@ struct DirectoryCacheTests {
             // Written before the listener connects: a notification of this write arriving after the first read
             // would empty the cache the test then expects to hold.
             let agent = try await kit.agent()
-            try await kit.withDirectoryListener {
+            try await kit.withChangeListener {
                 let cache = kit.api.store.directoryCache.memberships
                 try await kit.eventually("the listener connects and the agent's groups are kept") {
                     _ = try await kit.api.store.memberships(of: agent)
@@ -42,7 +42,7 @@ struct DirectoryCacheTests {
     @Test("A department opened to outside managers is seen by the next request")
     func departmentsFollowChanges() async throws {
         try await TicketTestKit.run { _, kit in
-            try await kit.withDirectoryListener {
+            try await kit.withChangeListener {
                 #expect(try await kit.api.store.departmentsOpenToOutsideManagers().isEmpty)
                 try await kit.eventually("the listener connects and the list is kept") {
                     _ = try await kit.api.store.departmentsOpenToOutsideManagers()
@@ -60,7 +60,7 @@ struct DirectoryCacheTests {
     func newTicketsDepartmentFollowsChanges() async throws {
         try await TicketTestKit.run { client, kit in
             let customer = try await kit.customer()
-            try await kit.withDirectoryListener {
+            try await kit.withChangeListener {
                 let cache = kit.api.store.directoryCache.departments
                 try await kit.eventually("the listener connects and the department is kept") {
                     _ = try await kit.submit(client, token: customer.token)
@@ -79,9 +79,9 @@ struct DirectoryCacheTests {
 }
 
 extension TicketTestKit {
-    /// Runs `body` while the executable's directory listener runs, and stops it after.
-    func withDirectoryListener(_ body: () async throws -> Void) async throws {
-        let listener = Task { await api.directoryListener(gate: nil).run() }
+    /// Runs `body` while the executable's change listener (directory cache and list pages) runs, and stops it after.
+    func withChangeListener(_ body: () async throws -> Void) async throws {
+        let listener = Task { await api.changeListener(gate: nil).run() }
         defer { listener.cancel() }
         try await body()
     }

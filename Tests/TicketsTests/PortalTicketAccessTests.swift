@@ -129,7 +129,7 @@ struct PortalTicketAccessTests {
     @Test("A change of the requirement is seen by the next request while its answer is cached", .enabled(if: TestEnvironment.hasDatabase))
     func cachedRequirementFollowsChanges() async throws {
         try await TicketTestKit.run { _, kit in
-            try await kit.withDirectoryListener {
+            try await kit.withChangeListener {
                 let cache = kit.api.store.directoryCache.brandPortals
                 try await kit.eventually("the listener connects and the requirement is kept") {
                     _ = try await kit.api.store.portalSettings(brand: kit.brandID)

@@ -21,11 +21,13 @@ not_2xx() {
 }
 
 # measure_paths LABEL THREADS CONNECTIONS PATHS_FILE [anonymous]: wrk cycling through the paths (as the
-# administrator, or with "anonymous" as a portal visitor); prints "requests/s p50 p95 non2xx".
+# administrator, or with "anonymous" as a portal visitor); prints "requests/s p50 p95 non2xx". MEASURE_HEADER, when
+# set, is one more header on every request ("Cache-Control: no-cache").
 measure_paths() {
     local label=$1 threads=$2 connections=$3 paths=$4 script="$BENCH_DIR/$1.lua" report="$BENCH_DIR/wrk-$1.txt"
     local auth=(-H "Authorization: Bearer $TOKEN")
     [[ ${5:-} != anonymous ]] || auth=()
+    [[ -z ${MEASURE_HEADER:-} ]] || auth+=(-H "$MEASURE_HEADER")
     {
         echo 'local paths = {'
         sed 's/.*/  "&",/' "$paths"

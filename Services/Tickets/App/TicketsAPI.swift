@@ -19,13 +19,14 @@ public struct TicketsAPI: Sendable {
     /// gains `tickets_creation_batches_total` by path. `creationBatches` new-ticket
     /// batches are written at once (each its own transaction). One is the default: creation is CPU-bound on the
     /// bench machine, and one batch at a time gathers twice the tickets per transaction, which cost PostgreSQL a
-    /// quarter less per ticket than two overlapping batches whose commits shared the disk's waits.
+    /// quarter less per ticket than two overlapping batches whose commits shared the disk's waits. `viewPages`: how
+    /// many list pages the store keeps (``ViewPageCache``).
     public init(
         database: Database, tokens: TokenService, index: (any TextSearching)? = nil, attachments: AttachmentPolicy = .standard, creationBatches: Int = 1,
-        metrics: HTTPMetrics? = nil
+        metrics: HTTPMetrics? = nil, viewPages: Int = ViewPageCache.defaultCapacity
     ) {
         self.attachments = attachments
-        let store = TicketStore(database: database, metrics: metrics)
+        let store = TicketStore(database: database, metrics: metrics, viewPages: viewPages)
         self.store = store
         self.directory = DirectoryProjection(database: database)
         self.search = index.map { TicketSearch(index: $0, database: database, store: store) }
@@ -33,14 +34,20 @@ public struct TicketsAPI: Sendable {
         self.tokens = tokens
     }
 
-    /// Keeps the store's directory cache in step with the directory tables while it runs.
-    public func directoryListener(gate: StartupGate?) -> ChangeListener {
+    /// Keeps the store's directory cache and list pages in step with the directory tables and the tickets while it
+    /// runs, on one connection (``DirectoryCache``, ``ViewPageCache``).
+    public func changeListener(gate: StartupGate?) -> ChangeListener {
         ChangeListener(
-            database: store.database, channel: DirectoryCache.channel(schema: store.database.schema), caches: store.directoryCache.caches, gate: gate)
+            database: store.database,
+            subscriptions: [
+                ChangeListener.Subscription(channel: DirectoryCache.channel(schema: store.database.schema), caches: store.directoryCache.caches),
+                ChangeListener.Subscription(channel: ViewPageCache.channel(schema: store.database.schema), caches: store.viewPages.caches),
+            ], gate: gate)
     }
 
     public func addRoutes(to router: Router<ServiceRequestContext>) {
         let api = router.group("/api/v1/tickets").add(middleware: AuthenticationMiddleware(tokens: tokens))
+            .add(middleware: ViewPagesAfterWrites(pages: store.viewPages))
         OpenAPIDocument(resource: Bundle.module.url(forResource: "openapi", withExtension: "yaml")).addRoute(to: api)
         if let search { TicketSearchController(search: search, store: store).addRoutes(to: api) }
         TicketActionsController(store: store).addRoutes(to: api)

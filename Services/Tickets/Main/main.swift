@@ -15,7 +15,8 @@ let index = try SearchIndex(path: runtime.configuration.dataDirectory + "/ticket
 let readers = try runtime.searchReaders(index: "tickets-index")
 let api = TicketsAPI(
     database: runtime.database, tokens: tokens, index: readers,
-    creationBatches: try runtime.configuration.environment.int("CONCIERGE_TICKETS_CREATION_BATCHES", default: 1), metrics: runtime.metrics)
+    creationBatches: try runtime.configuration.environment.int("CONCIERGE_TICKETS_CREATION_BATCHES", default: 1), metrics: runtime.metrics,
+    viewPages: try runtime.configuration.environment.int("CONCIERGE_TICKETS_VIEW_PAGES", default: ViewPageCache.defaultCapacity))
 let router = runtime.makeRouter()
 api.addRoutes(to: router)
 let directory = IdempotentConsumer(
@@ -41,4 +42,4 @@ let timing = BatchWorker(
 let indexFeed = try runtime.indexFeed(TicketIndexer(index: index, database: runtime.database), events: .tickets, name: "tickets-search")
 try await runtime.run(
     router: router, migrations: TicketMigrations.all,
-    topics: [ServiceName.tickets.eventsTopic, ServiceName.tickets.commandsTopic, ServiceName.identity.eventsTopic], services: [api.directoryListener(gate: runtime.gate), directory, commands, timers, timing, indexFeed])
+    topics: [ServiceName.tickets.eventsTopic, ServiceName.tickets.commandsTopic, ServiceName.identity.eventsTopic], services: [api.changeListener(gate: runtime.gate), directory, commands, timers, timing, indexFeed])

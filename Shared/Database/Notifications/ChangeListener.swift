@@ -3,38 +3,73 @@ import PostgresNIO
 import ServiceKit
 import ServiceLifecycle
 
-/// Holds one pooled connection LISTENing on `channel` for as long as the service runs and tells its caches of every
-/// notification (a trigger's `pg_notify` in the writing transaction, delivered at its commit). While it is not
-/// listening (starting, or reconnecting a second after a lost connection) the caches keep nothing.
+/// Holds one pooled connection LISTENing on its channels for as long as the service runs and tells each channel's
+/// caches of every notification (a trigger's `pg_notify` in the writing transaction, delivered at its commit) and its
+/// payload. While it is not listening (starting, or reconnecting a second after a lost connection) the caches keep
+/// nothing.
 public struct ChangeListener: Service {
+    /// A channel and the caches its notifications reach.
+    public struct Subscription: Sendable {
+        let channel: String
+        let caches: [any ChangeNotified]
+
+        public init(channel: String, caches: [any ChangeNotified]) {
+            self.channel = channel
+            self.caches = caches
+        }
+    }
+
     let database: Database
-    let channel: String
-    let caches: [any ChangeNotified]
+    let subscriptions: [Subscription]
     let gate: StartupGate?
 
-    public init(database: Database, channel: String, caches: [any ChangeNotified], gate: StartupGate?) {
+    public init(database: Database, subscriptions: [Subscription], gate: StartupGate?) {
         self.database = database
-        self.channel = channel
-        self.caches = caches
+        self.subscriptions = subscriptions
         self.gate = gate
+    }
+
+    public init(database: Database, channel: String, caches: [any ChangeNotified], gate: StartupGate?) {
+        self.init(database: database, subscriptions: [Subscription(channel: channel, caches: caches)], gate: gate)
     }
 
     /// The channel a schema's triggers notify for `topic` (`"tickets.directory"`).
     public static func channel(schema: String, topic: String) -> String { "\(schema).\(topic)" }
 
     public func run() async {
+        let caches = subscriptions.flatMap(\.caches)
         await cancelWhenGracefulShutdown {
-            await PollingLoop.run(pause: .seconds(1), gate: gate, logger: database.logger, what: "listening on \(channel)") {
+            await PollingLoop.run(
+                pause: .seconds(1), gate: gate, logger: database.logger, what: "listening on \(subscriptions.map(\.channel).joined(separator: ", "))"
+            ) {
                 defer { for cache in caches { cache.listening(false) } }
                 try await database.client.withConnection { connection in
-                    try await connection.listen(on: channel) { notifications in
-                        for cache in caches { cache.listening(true) }
-                        for try await _ in notifications {
-                            for cache in caches { cache.changed() }
-                        }
+                    try await listen(on: connection, subscriptions[...], listening: [])
+                }
+            }
+        }
+    }
+
+    /// LISTENs on each channel of `remaining` in turn, then tells the caches until one channel's notifications end.
+    private func listen(
+        on connection: PostgresConnection, _ remaining: ArraySlice<Subscription>, listening: [(PostgresNotificationSequence, Subscription)]
+    ) async throws {
+        if let next = remaining.first {
+            return try await connection.listen(on: next.channel) { notifications in
+                try await listen(on: connection, remaining.dropFirst(), listening: listening + [(notifications, next)])
+            }
+        }
+        for (_, subscription) in listening { for cache in subscription.caches { cache.listening(true) } }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (notifications, subscription) in listening {
+                group.addTask {
+                    for try await notification in notifications {
+                        for cache in subscription.caches { cache.changed(payload: notification.payload) }
                     }
                 }
             }
+            try await group.next()
+            group.cancelAll()
         }
     }
 }

@@ -4,8 +4,14 @@ import Synchronization
 public protocol ChangeNotified: Sendable {
     /// A notification arrived: what was read before may be stale.
     func changed()
+    /// A notification arrived with a payload (what changed, if the cache reads it).
+    func changed(payload: String)
     /// The listener started (`true`) or stopped (`false`) receiving notifications.
     func listening(_ listening: Bool)
+}
+
+extension ChangeNotified {
+    public func changed(payload: String) { changed() }
 }
 
 /// Values read from PostgreSQL and kept until a ``ChangeListener`` reports that the tables behind them changed.

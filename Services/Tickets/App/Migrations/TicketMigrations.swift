@@ -818,5 +818,41 @@ public enum TicketMigrations {
             WHERE deleted_at IS NULL AND agent_id IS NOT NULL GROUP BY agent_id, department_id, status
             """,
         ]),
+        // The list pages a tickets process keeps (``ViewPageCache``) are dropped when a ticket of their agent, group,
+        // department or brand changes, before or after the change: one notification per statement on `<schema>.lists`,
+        // naming each `scope:id` once ("*" when they would not fit in a payload). A count changes only in a statement
+        // that changes its tickets, so the tickets' triggers announce the counts too.
+        Migration(version: 176, name: "changed tickets notify the list pages kept by the tickets processes", sql: [
+            """
+            CREATE FUNCTION {schema}.notify_lists_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE
+                tags text := '*';
+            BEGIN
+                IF TG_OP = 'INSERT' THEN
+                    SELECT string_agg(DISTINCT tag, ',') INTO tags FROM changed_new,
+                        LATERAL (VALUES ('agent:' || agent_id), ('group:' || group_id), ('department:' || department_id), ('brand:' || brand_id)) named(tag)
+                    WHERE tag IS NOT NULL;
+                ELSIF TG_OP = 'DELETE' THEN
+                    SELECT string_agg(DISTINCT tag, ',') INTO tags FROM changed_old,
+                        LATERAL (VALUES ('agent:' || agent_id), ('group:' || group_id), ('department:' || department_id), ('brand:' || brand_id)) named(tag)
+                    WHERE tag IS NOT NULL;
+                ELSIF TG_OP = 'UPDATE' THEN
+                    SELECT string_agg(DISTINCT tag, ',') INTO tags FROM (
+                        SELECT agent_id, group_id, department_id, brand_id FROM changed_new
+                        UNION ALL SELECT agent_id, group_id, department_id, brand_id FROM changed_old) changed,
+                        LATERAL (VALUES ('agent:' || agent_id), ('group:' || group_id), ('department:' || department_id), ('brand:' || brand_id)) named(tag)
+                    WHERE tag IS NOT NULL;
+                END IF;
+                IF tags IS NOT NULL THEN
+                    PERFORM pg_notify(TG_TABLE_SCHEMA || '.lists', CASE WHEN length(tags) > 7000 THEN '*' ELSE tags END);
+                END IF;
+                RETURN NULL;
+            END $$
+            """,
+            "CREATE TRIGGER tickets_inserted_lists AFTER INSERT ON {schema}.tickets REFERENCING NEW TABLE AS changed_new FOR EACH STATEMENT EXECUTE FUNCTION {schema}.notify_lists_changed()",
+            "CREATE TRIGGER tickets_updated_lists AFTER UPDATE ON {schema}.tickets REFERENCING OLD TABLE AS changed_old NEW TABLE AS changed_new FOR EACH STATEMENT EXECUTE FUNCTION {schema}.notify_lists_changed()",
+            "CREATE TRIGGER tickets_deleted_lists AFTER DELETE ON {schema}.tickets REFERENCING OLD TABLE AS changed_old FOR EACH STATEMENT EXECUTE FUNCTION {schema}.notify_lists_changed()",
+            "CREATE TRIGGER tickets_truncated_lists AFTER TRUNCATE ON {schema}.tickets FOR EACH STATEMENT EXECUTE FUNCTION {schema}.notify_lists_changed()",
+        ]),
     ]
 }

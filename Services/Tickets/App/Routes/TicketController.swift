@@ -377,12 +377,21 @@ public struct TicketController: Sendable {
             if let fields { found.fieldValues = try await store.fieldValues(of: found.items.map(\.id), fields: fields) }
             return found
         }
-        var found = try await store.viewPage(view, scope: scope, caller: caller, status: status, page: page, sort: sort, written: fields == nil)
+        var found = try await store.viewPage(
+            view, scope: scope, caller: caller, status: status, page: page, sort: sort, written: fields == nil, fresh: Self.wantsFresh(request))
         if let fields, view != .customer {
             found.fieldValues = try await store.fieldValues(of: found.items.map(\.id), fields: fields)
         }
         guard view == .customer else { return found }
         return ViewPage(items: found.items.map(caller.shown), nextCursor: found.nextCursor, counts: found.counts)
+    }
+
+    /// Whether the request asks for an answer read again rather than kept (`Cache-Control: no-cache` or `no-store`),
+    /// as a browser's reload does.
+    static func wantsFresh(_ request: Request) -> Bool {
+        request.headers[values: .cacheControl].flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            .contains { $0 == "no-cache" || $0 == "no-store" }
     }
 
     /// A timeline page: 15 items unless `limit` says otherwise.

@@ -33,12 +33,16 @@ public struct TicketStore: Sendable {
     let ticketNumbers: TicketNumberBlock
     /// The directory reads kept between requests while a ``ChangeListener`` runs for them.
     public let directoryCache = DirectoryCache()
+    /// The list pages kept between requests while a ``ChangeListener`` runs for them (``ViewPageCache``).
+    public let viewPages: ViewPageCache
     /// How batches of new tickets were written: from an unlocked reading, or again under the agents' locks after
     /// its check failed (``createPlain(_:)``); nil without metrics.
     let creationPaths: (unlocked: MetricCounter, locked: MetricCounter)?
 
-    public init(database: Database, metrics: HTTPMetrics? = nil) {
+    /// `viewPages`: how many list pages this process keeps (``ViewPageCache``).
+    public init(database: Database, metrics: HTTPMetrics? = nil, viewPages: Int = ViewPageCache.defaultCapacity) {
         self.database = database
+        self.viewPages = ViewPageCache(capacity: viewPages)
         self.creationPaths = metrics.map { metrics in
             let name = "tickets_creation_batches", help = "Batches of new tickets written, by the way their agents were read"
             return (metrics.counter(name, help: help, labels: [("path", "unlocked")]), metrics.counter(name, help: help, labels: [("path", "locked")]))

@@ -8,13 +8,16 @@ extension TicketStore {
     /// A list view's page with the counts its tab headers show; `sort` orders the agents', group, department and brand
     /// lists and the Queue (the others keep their own order). `written`: an agent's, group's, department's or brand's
     /// list or All Tickets in the standard order comes as the JSON the tickets' rows keep (``ViewPage/written``).
+    /// `fresh`: a written page is read from PostgreSQL even when this process keeps it (``ViewPageCache``).
     public func viewPage(
         _ view: TicketView, scope: UUID?, caller: TicketCaller, status: TicketStatus?, page: PageRequest, sort: ViewSort = .standard,
-        written: Bool = false
+        written: Bool = false, fresh: Bool = false
     ) async throws -> ViewPage {
         switch view {
         case .mine, .agent, .group, .department, .brand, .all:
-            if written && sort == .standard { return try await writtenViewPage(view, scope: scope, caller: caller, status: status, page: page) }
+            if written && sort == .standard {
+                return try await writtenViewPage(view, scope: scope, caller: caller, status: status, page: page, fresh: fresh)
+            }
             let found = try await scopedPage(view, scope: scope, caller: caller, status: status, page: page, sort: sort)
             return ViewPage(items: found.page.items, nextCursor: found.page.nextCursor, counts: found.counts)
         case .queue:
@@ -66,7 +69,7 @@ extension TicketStore {
     func scopedPage(
         _ view: TicketView, scope: UUID?, caller: TicketCaller, status: TicketStatus?, page: PageRequest, sort: ViewSort = .standard
     ) async throws -> (page: Page<Ticket>, counts: ViewTree.Counts?) {
-        guard let (scoped, binds) = Self.scopeBinding(view, scope: scope, caller: caller) else { return (Page(items: [], nextCursor: nil), nil) }
+        guard let (scoped, _, binds) = Self.scopeBinding(view, scope: scope, caller: caller) else { return (Page(items: [], nextCursor: nil), nil) }
         guard sort != .standard else {
             let rows = try await Self.standardOrder(scoped, binds: binds, status: status, page: page, writesJSON: false).run(on: database)
             let found = try await scopedRows(rows, countsAt: Self.columnCount, sortKeyAt: nil)
@@ -79,18 +82,29 @@ extension TicketStore {
     }
 
     /// A page of a list ``scopedPage`` reads, in its standard order, with the tickets' JSON written by the database
-    /// (``TicketListJSON``): the page agents ask for most, answered without decoding its tickets.
+    /// (``TicketListJSON``): the page agents ask for most, answered without decoding its tickets, and kept until its
+    /// scope changes (``ViewPageCache``).
     private func writtenViewPage(
-        _ view: TicketView, scope: UUID?, caller: TicketCaller, status: TicketStatus?, page: PageRequest
+        _ view: TicketView, scope: UUID?, caller: TicketCaller, status: TicketStatus?, page: PageRequest, fresh: Bool
     ) async throws -> ViewPage {
-        guard let (scoped, binds) = Self.scopeBinding(view, scope: scope, caller: caller) else { return ViewPage(items: [], nextCursor: nil) }
-        let rows = try await Self.standardOrder(scoped, binds: binds, status: status, page: page, writesJSON: true).run(on: database)
+        guard let (scoped, ids, binds) = Self.scopeBinding(view, scope: scope, caller: caller) else { return ViewPage(items: [], nextCursor: nil) }
+        let statement = try Self.standardOrder(scoped, binds: binds, status: status, page: page, writesJSON: true)
+        let key = ViewPageCache.Key(scope: scoped, ids: ids, status: status ?? .active, cursor: page.cursor?.keys, limit: page.limit)
+        return try await viewPages.pages.value(for: key, tags: ViewPageCache.tags(scoped, ids: ids), fresh: fresh) {
+            try await writtenPage(statement, page: page)
+        }
+    }
+
+    /// The page ``writtenViewPage`` reads with `statement`.
+    private func writtenPage(_ statement: ScopedViewStatement, page: PageRequest) async throws -> ViewPage {
+        let rows = try await statement.run(on: database)
         for try await row in rows {
             var cells = RowCells(row)
             var counts = ViewTree.Counts(nil)
             (counts.active, counts.waiting, counts.closed) = (try cells.int(), try cells.int(), try cells.int())
             let objects = try cells.bytes(), fetched = try cells.int()
-            let written = WrittenTickets(objects: objects ?? ByteBuffer(), count: min(fetched, page.limit))
+            // A buffer of its own: the cell is a slice of what the connection read, which a kept page would hold.
+            let written = WrittenTickets(objects: objects.map { ByteBuffer(bytes: $0.readableBytesView) } ?? ByteBuffer(), count: min(fetched, page.limit))
             // The ticket after the page's last only proves there is a next page.
             guard fetched > page.limit, let priority = try cells.optionalInt(), let idleSince = try cells.optionalDate(), let id = try cells.optionalUUID()
             else { return ViewPage(written: written, nextCursor: nil, counts: counts) }
@@ -100,24 +114,25 @@ extension TicketStore {
         throw RowCellsError.noRow
     }
 
-    /// The scope of an agent's, group's, department's or brand's list or All Tickets and its `$1`; nil when the list
-    /// has nobody's id to read (an empty page).
+    /// The scope of an agent's, group's, department's or brand's list or All Tickets, its ids (nil: every brand) and
+    /// its `$1`; nil when the list has nobody's id to read (an empty page).
     private static func scopeBinding(
         _ view: TicketView, scope: UUID?, caller: TicketCaller
-    ) -> (scope: ScopedViewStatement.Scope, binds: PostgresBindings)? {
+    ) -> (scope: ScopedViewStatement.Scope, ids: [UUID]?, binds: PostgresBindings)? {
         var binds = PostgresBindings()
         if view == .all {
             // Those who see everything read every brand's list (NULL: each brand counted); managers each department's.
-            binds.append(caller.seesEverything ? nil : caller.ownManagedDepartments.compactMap(UUID.init(parsing:)))
-            return (caller.seesEverything ? .brands : .departments, binds)
+            let ids = caller.seesEverything ? nil : caller.ownManagedDepartments.compactMap(UUID.init(parsing:)).sorted { $0.uuidString < $1.uuidString }
+            binds.append(ids)
+            return (caller.seesEverything ? .brands : .departments, ids, binds)
         }
         guard let id = view == .mine ? UUID(parsing: caller.principal.userID) : scope else { return nil }
         binds.append(id)
         return switch view {
-        case .group: (.group, binds)
-        case .department: (.department, binds)
-        case .brand: (.brand, binds)
-        case .mine, .agent, .all, .queue, .customer, .recent, .recentlyTransferred, .followUps: (.agent, binds)
+        case .group: (.group, [id], binds)
+        case .department: (.department, [id], binds)
+        case .brand: (.brand, [id], binds)
+        case .mine, .agent, .all, .queue, .customer, .recent, .recentlyTransferred, .followUps: (.agent, [id], binds)
         }
     }
 
