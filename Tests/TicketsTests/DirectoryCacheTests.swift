@@ -2,6 +2,7 @@ import Database
 import Foundation
 import HTTPTypes
 import PostgresNIO
+import Synchronization
 import Testing
 import TestSupport
 import TicketsApp
@@ -73,6 +74,29 @@ struct DirectoryCacheTests {
                         body: #"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"Again","body":"Still smoking."}"#)
                     return status == .unprocessableContent
                 }
+            }
+        }
+    }
+
+    /// Records what a listener tells a cache about its listening.
+    final class ListeningProbe: ChangeNotified {
+        private let told = Mutex<[Bool]>([])
+        var changes: [Bool] { told.withLock { $0 } }
+        func changed() {}
+        func listening(_ listening: Bool) { told.withLock { $0.append(listening) } }
+    }
+
+    @Test("A listener whose connection does not answer its heartbeat in time stops the caches keeping, and listens again")
+    func unansweredHeartbeat() async throws {
+        try await TicketTestKit.run { _, kit in
+            let probe = ListeningProbe()
+            let listener = ChangeListener(
+                database: kit.database, subscriptions: [ChangeListener.Subscription(channel: "heartbeat_test", caches: [probe])], gate: nil,
+                heartbeat: (every: .milliseconds(100), answerWithin: .zero))
+            let task = Task { await listener.run() }
+            defer { task.cancel() }
+            try await kit.eventually("listening, stopped by the unanswered heartbeat, listening again") {
+                probe.changes.starts(with: [true, false, true])
             }
         }
     }

@@ -22,11 +22,18 @@ public struct ChangeListener: Service {
     let database: Database
     let subscriptions: [Subscription]
     let gate: StartupGate?
+    /// How often the connection is asked a `SELECT 1`, and how long it may take to answer before it is closed and the
+    /// caches stop keeping: a connection that died without an error (a dropped flow, a host gone) would otherwise
+    /// look like one with nothing to say, and the caches would keep their values for good.
+    let heartbeat: (every: Duration, answerWithin: Duration)
 
-    public init(database: Database, subscriptions: [Subscription], gate: StartupGate?) {
+    public init(
+        database: Database, subscriptions: [Subscription], gate: StartupGate?, heartbeat: (every: Duration, answerWithin: Duration) = (.seconds(15), .seconds(5))
+    ) {
         self.database = database
         self.subscriptions = subscriptions
         self.gate = gate
+        self.heartbeat = heartbeat
     }
 
     public init(database: Database, channel: String, caches: [any ChangeNotified], gate: StartupGate?) {
@@ -68,8 +75,35 @@ public struct ChangeListener: Service {
                     }
                 }
             }
+            group.addTask { try await beat(on: connection) }
             try await group.next()
             group.cancelAll()
         }
     }
+
+    /// Asks the connection a `SELECT 1` every ``heartbeat`` until one goes unanswered; then closes the connection
+    /// (which ends its notifications) and throws.
+    private func beat(on connection: PostgresConnection) async throws {
+        while true {
+            try await Task.sleep(for: heartbeat.every)
+            let answered = try await withThrowingTaskGroup(of: Bool.self) { probe in
+                probe.addTask {
+                    _ = try await connection.query("SELECT 1", logger: database.logger).collect()
+                    return true
+                }
+                probe.addTask {
+                    try await Task.sleep(for: heartbeat.answerWithin)
+                    return false
+                }
+                let first = try await probe.next() ?? false
+                if !first { try? await connection.close() }
+                probe.cancelAll()
+                return first
+            }
+            guard answered else { throw ListenerUnanswered() }
+        }
+    }
 }
+
+/// The listener's connection did not answer its heartbeat in time.
+struct ListenerUnanswered: Error {}

@@ -854,5 +854,54 @@ public enum TicketMigrations {
             "CREATE TRIGGER tickets_deleted_lists AFTER DELETE ON {schema}.tickets REFERENCING OLD TABLE AS changed_old FOR EACH STATEMENT EXECUTE FUNCTION {schema}.notify_lists_changed()",
             "CREATE TRIGGER tickets_truncated_lists AFTER TRUNCATE ON {schema}.tickets FOR EACH STATEMENT EXECUTE FUNCTION {schema}.notify_lists_changed()",
         ]),
+        // An update that leaves every member a page reads as it was (a response clock, `counts_toward_max`) no longer
+        // drops pages, and a statement of more than a thousand tickets announces "*" without gathering their tags.
+        // Emptying `ticket_counts` (by hand or a repair) announces "*" too.
+        Migration(version: 177, name: "list pages dropped only for changes they show; emptied counts announced", sql: [
+            """
+            CREATE OR REPLACE FUNCTION {schema}.notify_lists_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE
+                tags text := '*';
+            BEGIN
+                IF TG_OP = 'INSERT' THEN
+                    \(listTags(of: "changed_new"))
+                ELSIF TG_OP = 'DELETE' THEN
+                    \(listTags(of: "changed_old"))
+                ELSIF TG_OP = 'UPDATE' THEN
+                    IF (SELECT count(*) FROM changed_new) <= 1000 THEN
+                        SELECT string_agg(DISTINCT tag, ',') INTO tags FROM (
+                            SELECT n.agent_id, n.group_id, n.department_id, n.brand_id, o.agent_id AS old_agent, o.group_id AS old_group,
+                                   o.department_id AS old_department, o.brand_id AS old_brand
+                            FROM changed_new n JOIN changed_old o USING (id)
+                            WHERE n.list_json IS DISTINCT FROM o.list_json OR n.deleted_at IS DISTINCT FROM o.deleted_at
+                               OR n.idle_since IS DISTINCT FROM o.idle_since OR n.status IS DISTINCT FROM o.status
+                               OR n.priority IS DISTINCT FROM o.priority OR n.agent_id IS DISTINCT FROM o.agent_id
+                               OR n.group_id IS DISTINCT FROM o.group_id OR n.department_id IS DISTINCT FROM o.department_id
+                               OR n.brand_id IS DISTINCT FROM o.brand_id) changed,
+                            LATERAL (VALUES ('agent:' || agent_id), ('group:' || group_id), ('department:' || department_id), ('brand:' || brand_id),
+                                ('agent:' || old_agent), ('group:' || old_group), ('department:' || old_department), ('brand:' || old_brand)) named(tag)
+                        WHERE tag IS NOT NULL;
+                    END IF;
+                END IF;
+                IF tags IS NOT NULL THEN
+                    PERFORM pg_notify(TG_TABLE_SCHEMA || '.lists', CASE WHEN length(tags) > 7000 THEN '*' ELSE tags END);
+                END IF;
+                RETURN NULL;
+            END $$
+            """,
+            "CREATE TRIGGER counts_truncated_lists AFTER TRUNCATE ON {schema}.ticket_counts FOR EACH STATEMENT EXECUTE FUNCTION {schema}.notify_lists_changed()",
+        ]),
     ]
+
+    /// The PL/pgSQL of migration 177 that sets `tags` to the `scope:id` tags of the tickets in `rows` (a transition
+    /// table), left "*" past a thousand of them.
+    static func listTags(of rows: String) -> String {
+        """
+        IF (SELECT count(*) FROM \(rows)) <= 1000 THEN
+                        SELECT string_agg(DISTINCT tag, ',') INTO tags FROM \(rows),
+                            LATERAL (VALUES ('agent:' || agent_id), ('group:' || group_id), ('department:' || department_id), ('brand:' || brand_id)) named(tag)
+                        WHERE tag IS NOT NULL;
+                    END IF;
+        """
+    }
 }

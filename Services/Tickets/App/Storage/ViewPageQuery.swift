@@ -82,14 +82,17 @@ extension TicketStore {
     }
 
     /// A page of a list ``scopedPage`` reads, in its standard order, with the tickets' JSON written by the database
-    /// (``TicketListJSON``): the page agents ask for most, answered without decoding its tickets, and kept until its
-    /// scope changes (``ViewPageCache``).
+    /// (``TicketListJSON``): the page agents ask for most, answered without decoding its tickets, and (a first page)
+    /// kept until its scope changes (``ViewPageCache``).
     private func writtenViewPage(
         _ view: TicketView, scope: UUID?, caller: TicketCaller, status: TicketStatus?, page: PageRequest, fresh: Bool
     ) async throws -> ViewPage {
         guard let (scoped, ids, binds) = Self.scopeBinding(view, scope: scope, caller: caller) else { return ViewPage(items: [], nextCursor: nil) }
         let statement = try Self.standardOrder(scoped, binds: binds, status: status, page: page, writesJSON: true)
-        let key = ViewPageCache.Key(scope: scoped, ids: ids, status: status ?? .active, cursor: page.cursor?.keys, limit: page.limit)
+        // Only first pages are kept: a client paging deep into a brand would otherwise fill the cache with pages
+        // nobody asks for again.
+        guard page.cursor == nil else { return try await writtenPage(statement, page: page) }
+        let key = ViewPageCache.Key(scope: scoped, ids: ids, status: status ?? .active, limit: page.limit)
         return try await viewPages.pages.value(for: key, tags: ViewPageCache.tags(scoped, ids: ids), fresh: fresh) {
             try await writtenPage(statement, page: page)
         }
