@@ -36,10 +36,6 @@ public struct ChangeListener: Service {
         self.heartbeat = heartbeat
     }
 
-    public init(database: Database, channel: String, caches: [any ChangeNotified], gate: StartupGate?) {
-        self.init(database: database, subscriptions: [Subscription(channel: channel, caches: caches)], gate: gate)
-    }
-
     /// The channel a schema's triggers notify for `topic` (`"tickets.directory"`).
     public static func channel(schema: String, topic: String) -> String { "\(schema).\(topic)" }
 
