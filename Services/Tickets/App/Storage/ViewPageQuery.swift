@@ -88,14 +88,13 @@ extension TicketStore {
         _ view: TicketView, scope: UUID?, caller: TicketCaller, status: TicketStatus?, page: PageRequest, fresh: Bool
     ) async throws -> ViewPage {
         guard let (scoped, ids, binds) = Self.scopeBinding(view, scope: scope, caller: caller) else { return ViewPage(items: [], nextCursor: nil) }
-        let statement = try Self.standardOrder(scoped, binds: binds, status: status, page: page, writesJSON: true)
+        // The statement is built only for a read: a kept page answers without its bindings.
+        let read = { try await writtenPage(try Self.standardOrder(scoped, binds: binds, status: status, page: page, writesJSON: true), page: page) }
         // Only first pages are kept: a client paging deep into a brand would otherwise fill the cache with pages
         // nobody asks for again.
-        guard page.cursor == nil else { return try await writtenPage(statement, page: page) }
+        guard page.cursor == nil else { return try await read() }
         let key = ViewPageCache.Key(scope: scoped, ids: ids, status: status ?? .active, limit: page.limit)
-        return try await viewPages.pages.value(for: key, tags: ViewPageCache.tags(scoped, ids: ids), fresh: fresh) {
-            try await writtenPage(statement, page: page)
-        }
+        return try await viewPages.pages.value(for: key, tags: ViewPageCache.tags(scoped, ids: ids), fresh: fresh, load: read)
     }
 
     /// The page ``writtenViewPage`` reads with `statement`.
