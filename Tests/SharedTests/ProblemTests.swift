@@ -44,10 +44,15 @@ struct ProblemTests {
     @Test("Text holding NUL, which PostgreSQL's text cannot keep, is a 400; the six characters \\u0000 as text are kept")
     func nulInJSON() throws {
         struct Body: Decodable { var name: String }
-        for nul in [#"{"name":"a\u0000b"}"#, #"{"name":"a\\\u0000b"}"#, #"{"\u0000":1,"name":"x"}"#] {
+        let nuls = [
+            #"{"name":"a\u0000b"}"#, #"{"name":"a\\\u0000b"}"#, #"{"\u0000":1,"name":"x"}"#, #"{"name":"\"\u0000"}"#,
+            #"{"name":"\\\\\u0000"}"#, #"{"name":"x","n":["\u0000"]}"#, #"{"name":"\u00000"}"#,
+        ]
+        for nul in nuls {
             #expect(throws: Problem.self, "\(nul)") { try JSONBody.decode(Body.self, from: Data(nul.utf8)) }
         }
         #expect(try JSONBody.decode(Body.self, from: Data(#"{"name":"a\\u0000b"}"#.utf8)).name == #"a\u0000b"#)
+        #expect(try JSONBody.decode(Body.self, from: Data(#"{"name":"\\\\u0000"}"#.utf8)).name == #"\\u0000"#)
         #expect(try JSONBody.decode(Body.self, from: Data(#"{"name":"a\u0001b"}"#.utf8)).name == "a\u{1}b")
     }
 }
