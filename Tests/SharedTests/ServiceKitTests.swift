@@ -110,6 +110,16 @@ struct ServiceKitTests {
         }
     }
 
+    @Test("An address holds NUL where it has %00, and only there")
+    func encodedNUL() {
+        for address in ["%00", "/a?q=%00", "/a/%000", "/a?q=%%00", "/x%00y"] {
+            #expect(ProblemMiddleware<ServiceRequestContext>.holdsEncodedNUL(address), "\(address)")
+        }
+        for address in ["", "%0", "/a?q=%2500", "/a?q=0%0", "/a?q=%0a00", "/a/00%"] {
+            #expect(!ProblemMiddleware<ServiceRequestContext>.holdsEncodedNUL(address), "\(address)")
+        }
+    }
+
     @Test("A deadline returns even when the operation ignores cancellation")
     func deadline() async {
         let start = ContinuousClock.now

@@ -1,4 +1,4 @@
-import Auth
+@testable import Auth
 import Contracts
 import Foundation
 import ServiceKit
@@ -23,6 +23,16 @@ struct TokenServiceTests {
         await #expect(throws: Problem.self) { try await other.verify(token) }
         let expired = try await tokens.sign(principal, now: Date().addingTimeInterval(-3600))
         await #expect(throws: Problem.self) { try await tokens.verify(expired) }
+    }
+
+    @Test("An Authorization header names a token with the Bearer scheme in any case, and nothing else does")
+    func bearerScheme() {
+        for header in ["Bearer t", "bearer abc.def", "BEARER x", "bEaReR é"] {
+            #expect(AuthenticationMiddleware<ServiceRequestContext>.namesBearerToken(header), "\(header)")
+        }
+        for header in ["", "Bearer", "Bearer ", "Basic dXNlcjpw", "Bearerx t", "Béarer t", "Bearer\tt", "\u{0}earer t"] {
+            #expect(!AuthenticationMiddleware<ServiceRequestContext>.namesBearerToken(header), "\(header)")
+        }
     }
 
     @Test("A token secret shorter than 32 bytes is refused at start-up")
