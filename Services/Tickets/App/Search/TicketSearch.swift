@@ -176,21 +176,43 @@ public struct TicketSearch: Sendable {
         return terms
     }
 
-    /// Criteria without text: SQL with a condition for each criterion given (``QueryConditions``), newest first.
+    /// Criteria without text: SQL with a condition for each criterion given (``QueryConditions``), newest first. A full
+    /// page counts the matches, up to ``countedMatches``, for `estimatedTotal`.
     private func structured(_ criteria: TicketSearchCriteria, caller: TicketCaller) async throws -> TicketSearchResults {
-        let (tail, binds) = Self.structuredTail(criteria, caller: caller, fieldValues: database.table("ticket_field_values"))
+        let fieldValues = database.table("ticket_field_values")
+        let (tail, binds) = Self.structuredTail(criteria, caller: caller, fieldValues: fieldValues)
+        let (found, total) = try await database.client.withConnection { connection in
+            let found = try await store.tickets(tail, binds, on: connection)
+            guard found.count == criteria.limit else { return (found, found.count) }
+            let (count, countBinds) = Self.structuredCount(criteria, caller: caller, tickets: database.table("tickets"), fieldValues: fieldValues)
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: count, binds: countBinds), logger: database.logger)
+            var counted = found.count
+            for try await value in rows.decode(Int.self) { counted = value }
+            return (found, counted)
+        }
         // As for text: a ticket the caller reads only as its customer is not a hit (its agents' part would show).
-        let found = try await database.client.withConnection { connection in try await store.tickets(tail, binds, on: connection) }
-            .filter { !caller.readsAsCustomer($0) }
+        let hits = found.filter { !caller.readsAsCustomer($0) }
         return TicketSearchResults(
-            items: found.map { TicketSearchHit(ticket: $0, snippet: nil, percent: nil) }, estimatedTotal: found.count, suggestion: nil)
+            items: hits.map { TicketSearchHit(ticket: $0, snippet: nil, percent: nil) }, estimatedTotal: total - (found.count - hits.count),
+            suggestion: nil)
     }
+
+    /// How many matches a search without text counts at most: its `estimatedTotal` is exact below it and reads as this
+    /// many from it on, so a criterion that matches most of a million tickets does not count them all.
+    static let countedMatches = 10_000
 
     /// What follows `SELECT … FROM tickets` in a search without text, and its parameters.
     static func structuredTail(_ criteria: TicketSearchCriteria, caller: TicketCaller, fieldValues: String) -> (String, PostgresBindings) {
         var conditions = structuredConditions(criteria, caller: caller, fieldValues: fieldValues)
         let limit = conditions.bind(criteria.limit)
         return ("\(conditions.whereClause) ORDER BY created_at DESC, id DESC LIMIT \(limit)", conditions.binds)
+    }
+
+    /// The statement counting a search's matches up to ``countedMatches``, and its parameters.
+    static func structuredCount(_ criteria: TicketSearchCriteria, caller: TicketCaller, tickets: String, fieldValues: String) -> (String, PostgresBindings) {
+        var conditions = structuredConditions(criteria, caller: caller, fieldValues: fieldValues)
+        let bound = conditions.bind(countedMatches)
+        return ("SELECT count(*)::bigint FROM (SELECT 1 FROM \(tickets) \(conditions.whereClause) LIMIT \(bound)) AS matched", conditions.binds)
     }
 
     /// The conditions of a search without text: what the caller may see and each criterion given.
