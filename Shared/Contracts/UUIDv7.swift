@@ -20,8 +20,13 @@ public enum UUIDv7 {
     /// A new id for now, after every id this process made before.
     public static func generate() -> UUID {
         let now = milliseconds(of: Date())
-        var generator = SystemRandomNumberGenerator()
-        let fresh = (generator.next() as UInt64, generator.next() as UInt64)
+        // Random bits only for a new millisecond (a system call each time): the last id's millisecond never goes back,
+        // so one that was not behind `now` here is not behind it below either.
+        var fresh: (UInt64, UInt64) = (0, 0)
+        if last.withLock({ now > $0.milliseconds }) {
+            var generator = SystemRandomNumberGenerator()
+            fresh = (generator.next(), generator.next())
+        }
         let next = last.withLock { last -> Last in
             if now > last.milliseconds {
                 last = Last(milliseconds: now, randA: fresh.0 % randALimit, randB: fresh.1 % randBLimit)
