@@ -192,7 +192,7 @@ struct TicketHandlingTests {
         }
     }
 
-    @Test("Merging keeps the primary, moves the others' messages, forwards their numbers, and refuses more than ten")
+    @Test("Merging keeps the primary, moves the others' messages and newest draft, forwards their numbers, and refuses more than ten")
     func merge() async throws {
         try await TicketTestKit.run { client, kit in
             let agent = try await kit.agent()
@@ -201,9 +201,16 @@ struct TicketHandlingTests {
             var tickets: [[String: Any]] = []
             for index in 0..<3 { tickets.append(try await kit.submit(client, token: customer.token, subject: "Part \(index)")) }
             let ids = tickets.compactMap { $0["id"] as? String }
+            for (index, text) in [(1, "<p>Older reply</p>"), (2, "<p>Half-written reply</p>")] {
+                let (drafted, _, _) = try await TicketTestKit.send(
+                    client, .put, "/api/v1/tickets/\(ids[index])/draft", token: token, body: #"{"bodyHTML":"\#(text)"}"#)
+                #expect(drafted == .ok)
+            }
             let (merged, _, primary) = try await TicketTestKit.send(
                 client, .post, "/api/v1/tickets/merge", token: token, body: #"{"primaryID":"\#(ids[0])","ticketIDs":["\#(ids[1])","\#(ids[2])"]}"#)
             #expect(merged == .ok)
+            let (_, _, draft) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(ids[0])/draft", token: token)
+            #expect(draft["bodyHTML"] as? String == "<p>Half-written reply</p>", "the newest draft of the merged tickets goes on in the primary")
             #expect(primary["subject"] as? String == "Part 0")
             #expect(primary["messagesIn"] as? Int == 3)
             let (_, _, timeline) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(ids[0])/timeline", token: token)

@@ -77,6 +77,23 @@ extension TicketStore {
     /// primary), their numbers become forwarders to it, their customers share it, and they are gone. The primary keeps its own properties; a
     /// customer still waiting on a merged ticket waits on the primary, since the oldest unanswered message, and it is idle
     /// since the newest message of them all. Room a merged ticket held under its owner's Max Tickets goes to the queue.
+    /// A reply being written in a merged ticket goes on in the primary: without a draft of its own (one a ticket), the
+    /// primary takes the newest of the merged tickets' drafts.
+    func keepDraft(of others: [UUID], in primary: UUID, on connection: PostgresConnection) async throws {
+        let drafts = database.table("drafts")
+        var binds = PostgresBindings()
+        binds.append(primary)
+        binds.append(others)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                INSERT INTO \(drafts) (ticket_id, agent_id, body_html, to_addresses, cc_addresses, bcc_addresses, subject, attachment_ids, updated_at)
+                SELECT $1, agent_id, body_html, to_addresses, cc_addresses, bcc_addresses, subject, attachment_ids, updated_at
+                FROM \(drafts) WHERE ticket_id = ANY($2) ORDER BY updated_at DESC LIMIT 1
+                ON CONFLICT (ticket_id) DO NOTHING
+                """, binds: binds), logger: database.logger
+        ).consume()
+    }
+
     public func merge(primary: UUID, others: [UUID], by agent: String, expectedVersion: Int? = nil) async throws -> Ticket {
         try await database.transaction { connection in
             var merged: [Ticket] = []
@@ -99,6 +116,7 @@ extension TicketStore {
                     logger: database.logger
                 ).consume()
                 try await moveRelatedItems(to: primary, from: others, on: connection)
+                try await keepDraft(of: others, in: primary, on: connection)
                 try await keepParticipants(of: others, in: primary, on: connection)
                 try await connection.query(
                     PostgresQuery(unsafeSQL: """
