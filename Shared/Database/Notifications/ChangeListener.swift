@@ -78,28 +78,16 @@ public struct ChangeListener: Service {
     }
 
     /// Asks the connection a `SELECT 1` every ``heartbeat`` until one goes unanswered; then closes the connection
-    /// (which ends its notifications) and throws.
+    /// (which ends its notifications) and throws ``DeadlineExceeded``.
     private func beat(on connection: PostgresConnection) async throws {
         while true {
             try await Task.sleep(for: heartbeat.every)
-            let answered = try await withThrowingTaskGroup(of: Bool.self) { probe in
-                probe.addTask {
-                    _ = try await connection.query("SELECT 1", logger: database.logger).collect()
-                    return true
-                }
-                probe.addTask {
-                    try await Task.sleep(for: heartbeat.answerWithin)
-                    return false
-                }
-                let first = try await probe.next() ?? false
-                if !first { try? await connection.close() }
-                probe.cancelAll()
-                return first
+            do {
+                try await withDeadline(heartbeat.answerWithin) { _ = try await connection.query("SELECT 1", logger: database.logger).collect() }
+            } catch let unanswered as DeadlineExceeded {
+                try? await connection.close()
+                throw unanswered
             }
-            guard answered else { throw ListenerUnanswered() }
         }
     }
 }
-
-/// The listener's connection did not answer its heartbeat in time.
-struct ListenerUnanswered: Error {}
