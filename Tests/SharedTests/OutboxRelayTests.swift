@@ -8,7 +8,7 @@ import PostgresNIO
 import Testing
 import TestSupport
 
-@Suite("Outbox relay", .serialized, .enabled(if: TestEnvironment.hasDatabase && TestEnvironment.hasBroker), .timeLimit(.minutes(3)))
+@Suite("Outbox relay", .serialized, .enabled(if: TestEnvironment.hasDatabase && TestEnvironment.hasBroker), .timeLimit(.minutes(5)))
 struct OutboxRelayTests {
     struct Note: Codable, Sendable, Equatable { var text: String }
 

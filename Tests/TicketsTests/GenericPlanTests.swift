@@ -11,7 +11,7 @@ import TestSupport
 
 /// The timers', the index rebuild's and the lists' and searches' statements over many tickets, with the generic plans every service query gets
 /// (``DatabaseURL``): each reads what it claims, not the whole table.
-@Suite("Generic plans over many tickets", .serialized, .enabled(if: TestEnvironment.hasDatabase), .timeLimit(.minutes(3)))
+@Suite("Generic plans over many tickets", .serialized, .enabled(if: TestEnvironment.hasDatabase), .timeLimit(.minutes(10)))
 struct GenericPlanTests {
     /// One ticket submitted through the API, then `copies` more like it (new ids and numbers, idle since now), analysed.
     static func manyTickets(_ copies: Int, _ body: @escaping @Sendable (TicketTestKit, String) async throws -> Void) async throws {
