@@ -157,6 +157,39 @@ struct TicketSearchTests {
         }
     }
 
+    @Test("Later pages of a search follow its first: offset walks every match once, with text and without, and an offset past the deepest page is a 400")
+    func laterPages() async throws {
+        let path = Self.indexPath()
+        try await TicketTestKit.run(index: { try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion) }) { client, kit in
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let customer = try await kit.customer()
+            var submitted: [String] = []
+            for subject in ["Monitor flickers", "Monitor stays dark", "Monitor cable lost"] {
+                submitted.append(try #require(try await kit.submit(client, token: customer.token, subject: subject)["id"] as? String))
+            }
+            for id in submitted { try await kit.indexer?.reindex(try #require(UUID(uuidString: id))) }
+            func ids(_ body: [String: Any]) -> [String] {
+                (body["items"] as? [[String: Any]] ?? []).compactMap { ($0["ticket"] as? [String: Any])?["id"] as? String }
+            }
+            for criteria in ["text=monitor", "status=active"] {
+                let (_, _, first) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?\(criteria)&limit=2", token: token)
+                let (_, _, second) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?\(criteria)&limit=2&offset=2", token: token)
+                #expect(ids(first).count == 2 && ids(second).count == 1, "\(criteria): two pages of two and one")
+                #expect(Set(ids(first) + ids(second)) == Set(submitted), "\(criteria): the pages hold every match once")
+                #expect(second["estimatedTotal"] as? Int == 3, "\(criteria): a later page still counts every match")
+                let (_, _, past) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?\(criteria)&limit=2&offset=5", token: token)
+                #expect(ids(past).isEmpty && past["estimatedTotal"] as? Int == 3, "\(criteria): a page past the end is empty and counts the matches")
+            }
+            let (_, _, newest) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?status=active&limit=1&offset=1", token: token)
+            #expect(ids(newest) == [submitted[1]], "without text the pages go newest first")
+            for offset in ["-1", "many", "9999"] {
+                let (status, headers, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?status=active&limit=2&offset=\(offset)", token: token)
+                #expect(status == .badRequest && headers[.contentType] == "application/problem+json", "offset \(offset)")
+            }
+            try await kit.indexer?.index.destroy()
+        }
+    }
+
     @Test("Custom field values and date ranges are criteria; basic search ranks inside a view")
     func criteriaAndBasicSearch() async throws {
         let path = Self.indexPath()

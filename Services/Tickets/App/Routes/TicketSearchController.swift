@@ -89,6 +89,12 @@ public struct TicketSearchController: Sendable {
             guard let limit = Int(text), (1...200).contains(limit) else { throw Problem.badRequest("limit is 1 to 200.") }
             return limit
         } ?? 50
+        let offset = try value("offset").map { text in
+            guard let offset = Int(text), (0...(TicketSearch.deepestMatch - limit)).contains(offset) else {
+                throw Problem.badRequest("offset is 0 to \(TicketSearch.deepestMatch - limit): a page reaches at most match \(TicketSearch.deepestMatch).")
+            }
+            return offset
+        } ?? 0
         /// A bare `to` date includes its day.
         func date(_ name: Substring) throws -> Date? {
             try value(name).map { text in
@@ -100,6 +106,7 @@ public struct TicketSearchController: Sendable {
             text: value("text"), number: value("number"), email: value("email"), statuses: statuses, priorities: priorities,
             departmentID: try id("departmentID"), groupID: try id("groupID"), agentID: try id("agentID"), onlyDeleted: value("include") == "deleted",
             limit: limit)
+        criteria.offset = offset
         criteria.brandID = try id("brandID")
         criteria.deletedBy = try id("deletedBy")
         criteria.customer = value("customer")

@@ -22,6 +22,9 @@ public struct TicketSearchCriteria: Sendable {
     /// Only deleted items: the agent who deleted them.
     public var deletedBy: UUID?
     public var limit: Int
+    /// How many matches come before the page (advanced search's later pages): at most ``TicketSearch/deepestMatch``
+    /// with `limit`.
+    public var offset = 0
     /// Custom field values that must match exactly (field id → value), and the creation date range.
     public var fields: [String: String] = [:]
     public var createdFrom: Date?
@@ -160,7 +163,8 @@ public struct TicketSearch: Sendable {
         for (field, value) in criteria.fields.sorted(by: { $0.key < $1.key }) { filters.append([TicketSearchTerms.field(field, value)]) }
         let excluded = (criteria.onlyDeleted ? [] : [TicketSearchTerms.deleted]) + criteria.excludedIDs.map { "Q" + $0 }
         var query = SearchQuery(
-            text: text, filterGroups: filters, excluded: excluded, valueRanges: criteria.createdRange.map { [$0] } ?? [], limit: criteria.limit,
+            text: text, filterGroups: filters, excluded: excluded, valueRanges: criteria.createdRange.map { [$0] } ?? [], offset: criteria.offset,
+            limit: criteria.limit,
             language: SearchQuery.everyIndexedLanguage, snippetField: criteria.resolvedOnly ? "R" : nil)
         query.matchesEveryWord = !criteria.resolvedOnly
         query.plainWords = criteria.textIsPlainWords
@@ -177,16 +181,16 @@ public struct TicketSearch: Sendable {
     }
 
     /// Criteria without text: SQL with a condition for each criterion given (``QueryConditions``), newest first. A full
-    /// page counts the matches, up to ``countedMatches``, for `estimatedTotal`.
+    /// page, or an empty one after `offset`, counts the matches, up to ``countedMatches``, for `estimatedTotal`.
     private func structured(_ criteria: TicketSearchCriteria, caller: TicketCaller) async throws -> TicketSearchResults {
         let fieldValues = database.table("ticket_field_values")
         let (tail, binds) = Self.structuredTail(criteria, caller: caller, fieldValues: fieldValues)
         let (found, total) = try await database.client.withConnection { connection in
             let found = try await store.tickets(tail, binds, on: connection)
-            guard found.count == criteria.limit else { return (found, found.count) }
+            if found.count < criteria.limit && (!found.isEmpty || criteria.offset == 0) { return (found, criteria.offset + found.count) }
             let (count, countBinds) = Self.structuredCount(criteria, caller: caller, tickets: database.table("tickets"), fieldValues: fieldValues)
             let rows = try await connection.query(PostgresQuery(unsafeSQL: count, binds: countBinds), logger: database.logger)
-            var counted = found.count
+            var counted = criteria.offset + found.count
             for try await value in rows.decode(Int.self) { counted = value }
             return (found, counted)
         }
@@ -201,11 +205,16 @@ public struct TicketSearch: Sendable {
     /// many from it on, so a criterion that matches most of a million tickets does not count them all.
     static let countedMatches = 10_000
 
+    /// The last match a page may reach (`offset` + `limit`): as far as a search without text counts, so every match its
+    /// `estimatedTotal` counts can be paged to, and a page never reads more rows than a count does.
+    public static let deepestMatch = countedMatches
+
     /// What follows `SELECT … FROM tickets` in a search without text, and its parameters.
     static func structuredTail(_ criteria: TicketSearchCriteria, caller: TicketCaller, fieldValues: String) -> (String, PostgresBindings) {
         var conditions = structuredConditions(criteria, caller: caller, fieldValues: fieldValues)
         let limit = conditions.bind(criteria.limit)
-        return ("\(conditions.whereClause) ORDER BY created_at DESC, id DESC LIMIT \(limit)", conditions.binds)
+        let page = criteria.offset > 0 ? "LIMIT \(limit) OFFSET \(conditions.bind(criteria.offset))" : "LIMIT \(limit)"
+        return ("\(conditions.whereClause) ORDER BY created_at DESC, id DESC \(page)", conditions.binds)
     }
 
     /// The statement counting a search's matches up to ``countedMatches``, and its parameters.
