@@ -265,25 +265,36 @@ struct TicketTimerTests {
             """)).consume()
     }
 
-    @Test("A Waiting ticket auto-closes the hours after it was marked Waiting: a comment two days in does not put it off, the agent's next reply does")
-    func autoCloseCountsFromWaiting() async throws {
+    @Test("A Waiting ticket auto-closes the hours after the last action on it: a comment or a reply two days in puts the close two days later, an automatic time log does not")
+    func autoCloseCountsFromTheLastAction() async throws {
         try await TicketTestKit.run { client, kit in
             try await Self.enableTimers(kit, close: 168)
             let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
             let commented = try await Self.waitingTicket(client, kit, token: token)
             let replied = try await Self.waitingTicket(client, kit, token: token)
-            for id in [commented, replied] { try await Self.age(kit, id, hours: 48) }
+            let viewed = try await Self.waitingTicket(client, kit, token: token)
+            try await kit.identity("management_settings.changed", ["settings": ["automaticTimeLogs": true, "staleAfterDays": 365], "version": 2])
+            for id in [commented, replied, viewed] { try await Self.age(kit, id, hours: 48) }
             #expect(try await TicketTestKit.send(
                 client, .post, "/api/v1/tickets/\(commented)/comments", token: token, body: #"{"body":"Still waiting"}"#).0 == .created)
             #expect(try await TicketTestKit.send(
                 client, .post, "/api/v1/tickets/\(replied)/replies", token: token, body: #"{"body":"Any news?","sendVariant":"waiting"}"#).0 == .created)
+            let (_, _, opened) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(viewed)/views", token: token)
+            let viewID = try #require(opened["viewID"] as? String)
+            try await kit.database.client.query(PostgresQuery(unsafeSQL: """
+                UPDATE \(kit.database.table("ticket_views")) SET opened_at = opened_at - interval '5 minutes' WHERE id = '\(viewID)'
+                """)).consume()
+            let (_, _, closedView) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(viewed)/views/\(viewID)", token: token)
+            #expect(closedView["timeLog"] != nil, "closing the owner's view logged its five minutes")
             let worker = Self.worker(kit)
             #expect(try await worker.runOne(now: Date().addingTimeInterval(121 * 3_600)), "168 hours after it was marked Waiting")
-            #expect(try await worker.runOne(now: Date().addingTimeInterval(121 * 3_600)) == false, "the reply marked the other Waiting again")
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(121 * 3_600)) == false, "the comment and the reply started the wait again")
             let status = { (id: String) in try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token).2["status"] as? String }
-            #expect(try await status(commented) == "closed")
+            #expect(try await status(viewed) == "closed", "the time a window was open is no action on the ticket")
+            #expect(try await status(commented) == "waiting")
             #expect(try await status(replied) == "waiting")
-            #expect(try await worker.runOne(now: Date().addingTimeInterval(169 * 3_600)))
+            for _ in 0..<2 { #expect(try await worker.runOne(now: Date().addingTimeInterval(169 * 3_600))) }
+            #expect(try await status(commented) == "closed")
             #expect(try await status(replied) == "closed")
         }
     }

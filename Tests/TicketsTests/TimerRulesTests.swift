@@ -15,6 +15,15 @@ struct TimerRulesTests {
         #expect(TimerRules.due(status: .waiting, closedAt: nil, statusSince: start, followUpAt: followUp, deletedAt: nil, policy: policy) == [.followUp: followUp])
     }
 
+    @Test("An agent's or a rule's action that leaves a ticket Waiting starts its wait again; the customer's and the system's do not")
+    func actionsRestartWaiting() {
+        #expect(TimerRules.restartsWaiting(actorKind: "agent", status: .waiting))
+        #expect(TimerRules.restartsWaiting(actorKind: "automation", status: .waiting))
+        #expect(!TimerRules.restartsWaiting(actorKind: "agent", status: .active), "only a Waiting ticket has a wait")
+        #expect(!TimerRules.restartsWaiting(actorKind: "customer", status: .waiting))
+        #expect(!TimerRules.restartsWaiting(actorKind: "system", status: .waiting))
+    }
+
     @Test("A Closed ticket locks and is deleted after the department's times; one with a resolution only when the department includes it")
     func lockAndDelete() {
         let closed = TimerRules.due(status: .closed, closedAt: start, statusSince: start, followUpAt: nil, deletedAt: nil, policy: policy)

@@ -791,7 +791,8 @@ public enum TicketMigrations {
         ]),
         // Auto-close counts the hours a ticket has been Waiting [S003:43, S001:2873], auto-lock those it has been Closed
         // [S003:45]: from its last change of status, or, while Waiting, from the agent's last reply (which marks it
-        // Waiting again). Rows from before keep NULL, read as their last action (and close) as before.
+        // Waiting again); an agent's other changes while Waiting set it too (`TicketStore.save`, S001:6021). Rows from
+        // before keep NULL, read as their last action (and close) as before.
         Migration(version: 174, name: "the time a ticket took its status, which auto-close and auto-lock count from", sql: [
             "ALTER TABLE {schema}.tickets ADD COLUMN status_since timestamptz",
             "ALTER TABLE {schema}.tickets ALTER COLUMN status_since SET DEFAULT now()",

@@ -24,9 +24,12 @@ extension TicketStore {
         }
     }
 
+    /// `restartsWaiting`: whether an agent's (or a rule's) change that leaves the ticket Waiting starts its auto-close wait again
+    /// (``TimerRules/restartsWaiting(actorKind:status:)``); false for what only records the agent's time.
     func modify(
         _ id: UUID, expectedVersion: Int?, actor: Actor, on connection: PostgresConnection, drainingTheQueue: Bool = true,
-        recordingTransfer: Bool = true, change: (inout Ticket, PostgresConnection) async throws -> [(type: String, details: [String: String])]
+        recordingTransfer: Bool = true, restartsWaiting: Bool = true,
+        change: (inout Ticket, PostgresConnection) async throws -> [(type: String, details: [String: String])]
     ) async throws -> Ticket {
         guard var ticket = try await find(id, on: connection, lock: true) else { throw Problem.notFound("No such ticket.") }
         try Self.check(expectedVersion, of: ticket)
@@ -40,7 +43,9 @@ extension TicketStore {
         published = try await offeringSurvey(published, closing: ticket, on: connection)
         let released = try await releaseCountIfLeft(before: before, after: ticket, on: connection)
         if published.contains(where: { $0.details["countsTowardMax"] == "true" }) { try await markCounting(ticket.id, on: connection) }
-        try await save(ticket, on: connection)
+        try await save(
+            ticket, restartingWaiting: restartsWaiting && TimerRules.restartsWaiting(actorKind: actor.kind, status: ticket.status),
+            on: connection)
         try await syncTimers(id, on: connection)
         guard let saved = try await find(id, on: connection, lock: false, includingDeleted: true) else { return ticket }
         let deleted = published.contains { $0.type == "ticket.deleted" }
@@ -58,7 +63,9 @@ extension TicketStore {
         return saved
     }
 
-    private func save(_ ticket: Ticket, on connection: PostgresConnection) async throws {
+    /// `restartingWaiting` marks the ticket Waiting from now (`status_since`, which auto-close counts from); a change of
+    /// status or an agent's reply does so through the table's trigger (migration 174).
+    private func save(_ ticket: Ticket, restartingWaiting: Bool, on connection: PostgresConnection) async throws {
         var binds = PostgresBindings()
         binds.append(UUID(parsing: ticket.brandID))
         binds.append(UUID(parsing: ticket.departmentID))
@@ -82,6 +89,7 @@ extension TicketStore {
         binds.append(ticket.followUp?.pin ?? false)
         binds.append(ticket.followUp?.due ?? false)
         binds.append(ticket.language)
+        binds.append(restartingWaiting)
         try await connection.query(
             PostgresQuery(unsafeSQL: """
                 UPDATE \(database.table("tickets")) SET brand_id = $1, department_id = $2, group_id = $3, agent_id = $4, customer_email = $5,
@@ -93,7 +101,7 @@ extension TicketStore {
                     follow_up_agent_id = CASE WHEN $15::timestamptz IS NULL THEN follow_up_agent_id ELSE $18 END,
                     follow_up_priority = CASE WHEN $15::timestamptz IS NULL THEN follow_up_priority ELSE $19 END,
                     follow_up_pin = CASE WHEN $15::timestamptz IS NULL THEN follow_up_pin ELSE $20 END, follow_up_due = $21,
-                    language = $22, last_action_at = now(), version = version + 1
+                    language = $22, last_action_at = now(), status_since = CASE WHEN $23 THEN now() ELSE status_since END, version = version + 1
                 WHERE id = $14
                 """, binds: binds), logger: database.logger
         ).consume()

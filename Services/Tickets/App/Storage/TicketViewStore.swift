@@ -50,7 +50,8 @@ extension TicketStore {
                 let minutes = AutomaticTimeLog.minutes(opened: opened, closed: now, enabled: enabled, byOwner: ticket.agentID == agent.lowercased)
             else { return nil }
             return try await logTime(
-                ticketID, minutes: minutes, categoryID: nil, description: "Automatic time log", billable: nil, by: agent.lowercased, on: connection
+                ticketID, minutes: minutes, categoryID: nil, description: "Automatic time log", billable: nil, by: agent.lowercased, automatic: true,
+                on: connection
             ).log
         }
     }

@@ -97,13 +97,14 @@ extension TicketStore {
         }
     }
 
-    /// ``logTime(_:minutes:categoryID:description:subject:billable:by:)`` in the caller's transaction.
+    /// ``logTime(_:minutes:categoryID:description:subject:billable:by:)`` in the caller's transaction. An `automatic`
+    /// log (the time a ticket's window was open) is no action on the ticket: a Waiting ticket's auto-close wait goes on.
     func logTime(
         _ id: UUID, minutes: Int, categoryID: UUID?, description: String, subject: String = "", billable: Bool?, by agent: String,
-        on connection: PostgresConnection
+        automatic: Bool = false, on connection: PostgresConnection
     ) async throws -> (ticket: Ticket, log: TimeLog) {
         var created: TimeLog?
-        let ticket = try await modify(id, expectedVersion: nil, actor: .agent(agent), on: connection) { ticket, connection in
+        let ticket = try await modify(id, expectedVersion: nil, actor: .agent(agent), on: connection, restartsWaiting: !automatic) { ticket, connection in
             let departmentDefault = try await billableByDefault(ticket: ticket.id, on: connection)
             let log = TimeLog(
                 id: UUIDv7.generate().lowercased, ticketID: ticket.id, agentID: agent, categoryID: categoryID?.lowercased, minutes: minutes,
