@@ -18,6 +18,19 @@ struct FollowUpRulesTests {
         #expect(FollowUpRules.countStatus(due) == "due")
     }
 
+    @Test("A scheduled follow-up goes with the ticket to whoever now has it, in its new group; a due one is left as it is")
+    func handedOver() {
+        var planned = Self.scheduled
+        planned.groupID = "g2"
+        let moved = FollowUpRules.handedOver(planned, to: "b")
+        #expect(moved?.agentID == "b" && moved?.groupID == nil, "to the new agent, where the ticket now is")
+        #expect(moved?.at == planned.at && moved?.note == "Call back" && moved?.priority == .high && moved?.pin == true)
+        #expect(FollowUpRules.handedOver(planned, to: nil)?.agentID == nil, "to the queue: the round robin at its time")
+        let due = FollowUpRules.fired(planned)
+        #expect(FollowUpRules.handedOver(due, to: "b") == due)
+        #expect(FollowUpRules.handedOver(nil, to: "b") == nil)
+    }
+
     @Test("The agent dealing with the ticket ends a due follow-up and leaves a scheduled one")
     func agentAction() {
         #expect(FollowUpRules.afterAgentAction(FollowUpRules.fired(Self.scheduled)) == nil)

@@ -35,6 +35,41 @@ struct TicketTimerTests {
         return id
     }
 
+    @Test("A scheduled follow-up goes with a transferred or taken ticket: at its time the ticket is Active for the agent who has it, pinned as the transfer left it")
+    func followUpsChangeHands() async throws {
+        try await TicketTestKit.run { client, kit in
+            let away = try await kit.agent()
+            let awayToken = try await kit.token(away, roles: ["Agent"])
+            let colleague = try await kit.agent()
+            let colleagueToken = try await kit.token(colleague, roles: ["Agent"])
+            let due = Date().addingTimeInterval(3_600).formatted(.iso8601)
+            var tickets: [String] = []
+            for _ in 0..<2 {
+                let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+                _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/take", token: awayToken)
+                let (scheduled, _, _) = try await TicketTestKit.send(
+                    client, .put, "/api/v1/tickets/\(id)/follow-up", token: awayToken, body: #"{"at":"\#(due)","note":"Call back"}"#)
+                #expect(scheduled == .ok)
+                tickets.append(id)
+            }
+            let (transferred, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(tickets[0])/transfer", token: awayToken,
+                body: #"{"groupID":"\#(kit.frontLineID.lowercased)","agentID":"\#(colleague.lowercased)","pin":true}"#)
+            #expect(transferred == .ok)
+            let (taken, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(tickets[1])/take", token: colleagueToken)
+            #expect(taken == .ok)
+            try await kit.setActive(away, false)
+            let worker = Self.worker(kit)
+            for _ in tickets { #expect(try await worker.runOne(now: Date().addingTimeInterval(7_200))) }
+            for (id, pinned) in zip(tickets, [true, false]) {
+                let (_, _, fired) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: colleagueToken)
+                #expect(fired["status"] as? String == "active")
+                #expect(fired["agentID"] as? String == colleague.lowercased, "the follow-up went with the ticket, not back to the agent away")
+                #expect(fired["pinned"] as? Bool == pinned)
+            }
+        }
+    }
+
     @Test("A follow-up makes the ticket wait, a customer message suspends it, and when due it is Active for its agent even if inactive")
     func followUps() async throws {
         try await TicketTestKit.run { client, kit in

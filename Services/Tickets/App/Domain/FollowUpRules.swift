@@ -23,6 +23,17 @@ public enum FollowUpRules {
         followUp?.due == true ? nil : followUp
     }
 
+    /// What a scheduled follow-up becomes when the ticket changes hands (a transfer or a take): it goes with the ticket
+    /// to whoever now has it, in the group it is now in (`agent` nil: the round robin of that group at its time), so it
+    /// is "handled by someone" [S001:3134] and does not take the ticket back to the agent it left, who may be away
+    /// [S001:3192]. A due follow-up is left to ``afterAgentAction(_:)``.
+    public static func handedOver(_ followUp: FollowUp?, to agent: String?) -> FollowUp? {
+        guard var followUp, !followUp.due else { return followUp }
+        followUp.agentID = agent
+        followUp.groupID = nil
+        return followUp
+    }
+
     /// The event of an agent's action that ends a due follow-up (`cause`: the action), nil when none ends.
     public static func done(_ followUp: FollowUp?, cause: String) -> (type: String, details: [String: String])? {
         guard let followUp, followUp.due else { return nil }

@@ -176,7 +176,10 @@ extension TicketStore {
             published += dealtWith(&ticket, by: "reply")
             if let status = reply.variant.status, let change = apply(status, to: &ticket, cause: "send_variant") { published.append(change) }
             if let followUp = reply.followUp { published += try await followUpChange(&ticket, followUp, by: reply.agentID.lowercased, on: connection) }
-            if let transfer = reply.transfer { published += try await transferChange(&ticket, transfer, by: reply.agentID.lowercased, on: connection) }
+            if let transfer = reply.transfer {
+                published += try await transferChange(
+                    &ticket, transfer, by: reply.agentID.lowercased, handingOverFollowUp: reply.followUp == nil, on: connection)
+            }
             return published
         }
     }
@@ -219,6 +222,7 @@ extension TicketStore {
             let unpinned: [(type: String, details: [String: String])] = ticket.pinned ? [("ticket.unpinned", ["agentID": "", "cause": "take"])] : []
             ticket.agentID = agent.lowercased
             ticket.pinned = false
+            ticket.followUp = FollowUpRules.handedOver(ticket.followUp, to: ticket.agentID)
             let done = dealtWith(&ticket, by: "take")
             let activated = StatusRules.activeWhenTaken(ticket.status) ? apply(.active, to: &ticket, cause: "take") : nil
             return [("ticket.assigned", ["agentID": agent.lowercased, "fromAgentID": previous ?? "", "reason": previous == nil ? "take_from_queue" : "take"])]
@@ -238,9 +242,10 @@ extension TicketStore {
     /// the close guards of the department the ticket goes to; the ticket goes to the named agent or by round robin whatever its status (waiting tickets
     /// are distributed as usual), and counts toward the receiving agent's Max Tickets when Active and received from
     /// someone else [S001:2921] (back to its own owner in the same group, it keeps the one count it has); pinning
-    /// needs an agent to pin it to.
+    /// needs an agent to pin it to. A scheduled follow-up goes with the ticket to its new hands
+    /// (``FollowUpRules/handedOver(_:to:)``), unless `handingOverFollowUp` is false: one set in the same reply.
     func transferChange(
-        _ ticket: inout Ticket, _ transfer: TicketTransfer, by actor: String, on connection: PostgresConnection
+        _ ticket: inout Ticket, _ transfer: TicketTransfer, by actor: String, handingOverFollowUp: Bool = true, on connection: PostgresConnection
     ) async throws -> [(type: String, details: [String: String])] {
         guard let groupID = transfer.groupID ?? UUID(parsing: ticket.groupID) else { throw Problem.internalError(requestID: nil) }
         let wasPinned = ticket.pinned
@@ -281,6 +286,7 @@ extension TicketStore {
             published.append(try await redistribute(&ticket, on: connection, reason: "transfer", countsTowardMax: counts, keeping: holder))
         }
         ticket.pinned = transfer.pin && ticket.agentID != nil
+        if handingOverFollowUp && !keptBy(ticket.agentID) { ticket.followUp = FollowUpRules.handedOver(ticket.followUp, to: ticket.agentID) }
         if ticket.pinned { published.append(("ticket.pinned", ["agentID": ticket.agentID ?? ""])) }
         if wasPinned && !ticket.pinned { published.append(("ticket.unpinned", ["agentID": "", "cause": "transfer"])) }
         return published
