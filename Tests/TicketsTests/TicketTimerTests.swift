@@ -70,6 +70,32 @@ struct TicketTimerTests {
         }
     }
 
+    @Test("A follow-up whose New Agent is another agent of the group transfers the ticket to them when due: a ticket.transferred, and their response time counts from then")
+    func followUpToAnotherAgentIsATransfer() async throws {
+        try await TicketTestKit.run { client, kit in
+            let owner = try await kit.agent()
+            let ownerToken = try await kit.token(owner, roles: ["Agent"])
+            let colleague = try await kit.agent()
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/take", token: ownerToken)
+            let due = Date().addingTimeInterval(3_600).formatted(.iso8601)
+            let (scheduled, _, _) = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/\(id)/follow-up", token: ownerToken,
+                body: #"{"at":"\#(due)","note":"Over to you","agentID":"\#(colleague.lowercased)"}"#)
+            #expect(scheduled == .ok)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE response_transferred_at IS NOT NULL") == 0)
+            #expect(try await Self.worker(kit).runOne(now: Date().addingTimeInterval(7_200)))
+            let (_, _, fired) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: ownerToken)
+            #expect(fired["agentID"] as? String == colleague.lowercased)
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.history WHERE action = 'ticket.transferred' AND details->>'cause' = 'follow_up'
+                    AND details->>'oldAgentID' = '\(owner.lowercased)'
+                """) == 1)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE response_transferred_at IS NOT NULL") == 1,
+                    "the response clock restarted for the agent who received it")
+        }
+    }
+
     @Test("A follow-up makes the ticket wait, a customer message suspends it, and when due it is Active for its agent even if inactive")
     func followUps() async throws {
         try await TicketTestKit.run { client, kit in

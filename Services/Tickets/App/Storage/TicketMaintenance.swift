@@ -292,6 +292,15 @@ extension TicketStore {
         }
         if let agent = followUp.agentID, try await isMember(agent, of: ticket.groupID, on: connection) {
             if ticket.agentID != agent {
+                // Another New Agent in the same group is a transfer too, as the Transfer dialog's would be: the
+                // response clock restarts for them.
+                if ticket.groupID == before.groupID, let from = ticket.agentID {
+                    try await advanceResponseClock(of: ticket.id, on: connection) { ResponseClockRules.transferred($0, at: Date()) }
+                    published.append(("ticket.transferred", [
+                        "oldGroupID": ticket.groupID, "oldDepartmentID": ticket.departmentID, "oldAgentID": from, "newGroupID": ticket.groupID,
+                        "cause": "follow_up",
+                    ]))
+                }
                 published.append(("ticket.assigned", ["agentID": agent, "fromAgentID": ticket.agentID ?? "", "reason": "follow_up"]))
             }
             ticket.agentID = agent
