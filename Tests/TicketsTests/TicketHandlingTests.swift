@@ -93,6 +93,29 @@ struct TicketHandlingTests {
         }
     }
 
+    @Test("A Waiting ticket transferred by round robin reaches an agent at their Max Tickets, which it does not count toward; an Active one waits in the queue")
+    func waitingTransferIgnoresMax() async throws {
+        try await TicketTestKit.run { client, kit in
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let full = UUID()
+            try await kit.identity("group.created", ["id": full.lowercased, "departmentID": kit.departmentID.lowercased, "name": "Full"])
+            let busy = try await kit.agent(in: full, maxTickets: 1)
+            let customer = try await kit.customer()
+            let transfer = #"{"groupID":"\#(full.lowercased)"}"#
+            var moved: [[String: Any]] = []
+            for (subject, variant) in [("Fills the room", "active"), ("Waits for the customer", "waiting"), ("No room left", "active")] {
+                let id = try #require(try await kit.submit(client, token: customer.token, subject: subject)["id"] as? String)
+                _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"On it.","sendVariant":"\#(variant)"}"#)
+                let (status, _, ticket) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/transfer", token: token, body: transfer)
+                #expect(status == .ok)
+                moved.append(ticket)
+            }
+            #expect(moved[0]["agentID"] as? String == busy.lowercased, "the first Active ticket fills their one slot")
+            #expect(moved[1]["agentID"] as? String == busy.lowercased && moved[1]["status"] as? String == "waiting", "a Waiting one is no new ticket")
+            #expect(moved[2]["agentID"] == nil, "another Active one waits in the queue")
+        }
+    }
+
     @Test("Changes made along with another announce themselves too: a transfer's and a follow-up's comments, a pin lost to a take or a transfer, the status a removed follow-up restores")
     func sideEffectsAreEvents() async throws {
         try await TicketTestKit.run { client, kit in

@@ -35,11 +35,11 @@ public struct TimerPolicy: Sendable, Equatable {
 
 /// When each timer of a ticket is due, from its state: Waiting tickets close the department's hours after they were
 /// marked Waiting (`statusSince`: the change of status, or the last action an agent took on it while Waiting, a reply,
-/// a comment, a transfer… [S001:6021]) [S003:43, S001:2873], unless a follow-up is scheduled (it decides when the ticket comes back); Closed ones lock the hours after they were
-/// marked Closed (an unlocked ticket counts from its unlocking) [S003:45]; Closed and Closed-and-Locked ones are
-/// deleted the days after they were first closed (`closedAt`), those with a resolution only when the department
-/// includes them; a scheduled follow-up fires at its time (`followUpAt`, nil once due); a deleted ticket is purged
-/// after 90 days and has no other timer.
+/// a comment, a transfer… [S001:6021]) [S003:43, S001:2873], unless a follow-up is scheduled (it decides when the
+/// ticket comes back); Closed ones lock the hours after they were marked Closed (an unlocked ticket counts from its
+/// unlocking) [S003:45]; Closed and Closed-and-Locked ones are deleted the days after they were first closed
+/// (`closedAt`), those with a resolution only when the department includes them; a scheduled follow-up fires at its
+/// time (`followUpAt`, nil once due); a deleted ticket is purged after 90 days and has no other timer.
 public enum TimerRules {
     /// Whether a change starts a Waiting ticket's auto-close wait again: "if any action is performed on a ticket, such as
     /// transferring it to another agent or group or even commenting the ticket, the waiting time will reset"

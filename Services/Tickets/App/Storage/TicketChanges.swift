@@ -24,8 +24,8 @@ extension TicketStore {
         }
     }
 
-    /// `restartsWaiting`: whether an agent's (or a rule's) change that leaves the ticket Waiting starts its auto-close wait again
-    /// (``TimerRules/restartsWaiting(actorKind:status:)``); false for what only records the agent's time.
+    /// `restartsWaiting`: whether an agent's (or a rule's) change that leaves the ticket Waiting starts its auto-close
+    /// wait again (``TimerRules/restartsWaiting(actorKind:status:)``); false for what only records the agent's time.
     func modify(
         _ id: UUID, expectedVersion: Int?, actor: Actor, on connection: PostgresConnection, drainingTheQueue: Bool = true,
         recordingTransfer: Bool = true, restartsWaiting: Bool = true,

@@ -239,8 +239,8 @@ extension TicketStore {
     }
 
     /// The transfer inside the caller's change (a transfer of its own, or Send and Transfer): the new status passes
-    /// the close guards of the department the ticket goes to; the ticket goes to the named agent or by round robin whatever its status (waiting tickets
-    /// are distributed as usual), and counts toward the receiving agent's Max Tickets when Active and received from
+    /// the close guards of the department the ticket goes to; the ticket goes to the named agent or by round robin whatever its status (a Waiting
+    /// or Closed one also to an agent at their Max Tickets), and counts toward the receiving agent's Max Tickets when Active and received from
     /// someone else [S001:2921] (back to its own owner in the same group, it keeps the one count it has); pinning
     /// needs an agent to pin it to. A scheduled follow-up goes with the ticket to its new hands
     /// (``FollowUpRules/handedOver(_:to:)``), unless `handingOverFollowUp` is false: one set in the same reply.
@@ -283,7 +283,10 @@ extension TicketStore {
                                                   "countsTowardMax": String(counted)]))
         } else {
             let holder = keptBy(old["oldAgentID"]) ? old["oldAgentID"].flatMap(UUID.init(parsing:)).map(TicketHolder.init) : nil
-            published.append(try await redistribute(&ticket, on: connection, reason: "transfer", countsTowardMax: counts, keeping: holder))
+            // Max Tickets bounds the new Active tickets an agent holds [S001:2933]: a Waiting or Closed ticket, which
+            // does not count toward it, may go to an agent at their limit rather than wait in the queue.
+            published.append(
+                try await redistribute(&ticket, on: connection, reason: "transfer", countsTowardMax: counts, respectingMax: counts, keeping: holder))
         }
         ticket.pinned = transfer.pin && ticket.agentID != nil
         if handingOverFollowUp && !keptBy(ticket.agentID) { ticket.followUp = FollowUpRules.handedOver(ticket.followUp, to: ticket.agentID) }
