@@ -23,7 +23,7 @@ struct OnlineTicketTests {
     func viewOnline() async throws {
         try await TicketTestKit.run { client, kit in
             let agent = try await kit.agent()
-            let token = try await kit.token(agent, roles: ["Agent"])
+            let token = try await kit.token(agent, roles: ["Agent"], email: "kim.private@demo.localhost")
             let customer = try await kit.customer()
             let first = try await kit.submit(client, token: customer.token, subject: "Printer")
             let id = try #require(first["id"] as? String), number = try #require(first["number"] as? String)
@@ -36,6 +36,16 @@ struct OnlineTicketTests {
             #expect((online["ticket"] as? [String: Any])?["id"] as? String == id)
             let items = ((online["timeline"] as? [String: Any])?["items"] as? [[String: Any]]) ?? []
             #expect(items.count == 2 && items.allSatisfy { $0["message"] != nil }, "the two messages, not the agents' comment")
+            let (_, _, portal) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/timeline", token: customer.token)
+            let (_, _, console) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/timeline", token: token)
+            func senders(_ page: [String: Any]?) -> [String] {
+                ((page?["items"] as? [[String: Any]]) ?? []).compactMap { ($0["message"] as? [String: Any])?["from"] as? String }
+            }
+            for (view, page) in [("online", online["timeline"] as? [String: Any]), ("portal", portal)] {
+                #expect(!senders(page).contains("kim.private@demo.localhost"), "\(view): the agent's own address stays with the agents")
+                #expect(senders(page).count == 2, "\(view): both messages")
+            }
+            #expect(senders(console).contains("kim.private@demo.localhost"), "agents see whose address wrote the reply")
             for wrong in ["?code=\(String(repeating: "0", count: 32))", "", "?code=\(kit.tokens.links.code(for: "OTHER"))"] {
                 let (status, headers, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/online/\(number)\(wrong)", token: nil)
                 #expect(status == .notFound, "\(wrong)")

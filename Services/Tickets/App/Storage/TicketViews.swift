@@ -70,8 +70,10 @@ extension TicketStore {
     /// The timeline, newest first, 15 at a time by default: messages, comments and attachments; sticky comments lead
     /// the first page, with the sticky comments agents keep on the ticket's customer (kind `user_comment`), ahead of
     /// its 15 others (however many there are, each is shown, and the next page goes on from the last other item). A
-    /// customer sees only the messages and the attachments that are not internal: not the agents' forwards, and no
-    /// message's Bcc.
+    /// customer sees only the messages and the attachments that are not internal: not the agents' forwards, no
+    /// message's Bcc, and not the address an agent's reply was written from, which is their own: replies reach
+    /// customers from the department's address "so that agents do not have to give their personal email addresses to
+    /// customers" [S001:791].
     public func timeline(_ ticketID: UUID, includeComments: Bool, page: PageRequest) async throws -> Page<TimelineItem> {
         var binds = PostgresBindings()
         binds.append(ticketID)
@@ -83,7 +85,8 @@ extension TicketStore {
                 SELECT kind, id, sticky, direction, author_id, from_address, to_addresses, cc_addresses, bcc_addresses, body_html, body_text,
                        comment_type, created_at, subject, quoted_html, quoted_text FROM (
                     SELECT * FROM (
-                        SELECT 'message' AS kind, id, false AS sticky, direction, author_id, from_address, to_addresses, cc_addresses,
+                        SELECT 'message' AS kind, id, false AS sticky, direction, author_id,
+                               CASE WHEN $3 OR direction = 'in' THEN from_address ELSE '' END AS from_address, to_addresses, cc_addresses,
                                CASE WHEN $3 THEN bcc_addresses ELSE '{}'::text[] END AS bcc_addresses, body_html, body_text, NULL::text AS comment_type,
                                created_at, subject, quoted_html, quoted_text
                         FROM \(database.table("messages")) WHERE ticket_id = $1 AND ($2::uuid IS NULL OR id < $2) AND ($3 OR NOT forwarded)
