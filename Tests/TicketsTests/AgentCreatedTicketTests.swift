@@ -124,7 +124,7 @@ struct AgentCreatedTicketTests {
         }
     }
 
-    @Test("With agentID auto, or a creator outside the group, the group's round robin chooses; an agent outside the group or a group outside the department is refused")
+    @Test("With agentID auto, or a creator outside the group, the group's round robin chooses; an agent outside the group, a group outside the department, or the new-ticket window's fields without customerEmail are refused")
     func autoAndNamedAgents() async throws {
         try await TicketTestKit.run { client, kit in
             let member = try await kit.agent()
@@ -157,10 +157,18 @@ struct AgentCreatedTicketTests {
                 "{\(base),\"agentID\":\"\(outsider.lowercased)\"}", "{\(base),\"groupID\":\"\(foreignGroup.lowercased)\",\"agentID\":\"auto\"}",
                 "{\(base),\"groupID\":\"\(UUID().lowercased)\",\"agentID\":\"auto\"}",
             ]
-            for body in refusals {
-                let (refused, headers, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: token, body: body)
-                #expect(refused == .unprocessableContent)
+            let withoutCustomer = #""departmentID":"\#(kit.departmentID.lowercased)","subject":"Renewal","body":"Due soon.""#
+            let customerless = [
+                "{\(withoutCustomer),\"to\":[\"lee@customer.example\"]}", "{\(withoutCustomer),\"agentID\":\"auto\",\"status\":\"active\"}",
+                "{\(withoutCustomer),\"incoming\":true}", "{\(withoutCustomer),\"pin\":true}",
+            ]
+            for body in refusals + customerless {
+                let (refused, headers, problem) = try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: token, body: body)
+                #expect(refused == .unprocessableContent, "\(body.suffix(60))")
                 #expect(headers[.contentType] == "application/problem+json")
+                if customerless.contains(body) {
+                    #expect((problem["errors"] as? [[String: Any]])?.first?["field"] as? String == "customerEmail", "an agent's ticket without its customer")
+                }
             }
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == before)
         }

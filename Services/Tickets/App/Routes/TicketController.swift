@@ -212,6 +212,14 @@ public struct TicketController: Sendable {
                     return new
                 }))
         }
+        // Without a customer an agent's request is their own portal ticket: the new-ticket window's fields would be
+        // left out unseen, with the agent as the customer.
+        if let caller, caller.isAgent, case let fields = body.agentTicketFields, !fields.isEmpty {
+            let named = fields.joined(separator: ", ")
+            throw Problem.unprocessable(
+                "An agent's new ticket names its customer in customerEmail; without it the ticket is the agent's own and takes no \(named).",
+                errors: [.init(field: "customerEmail", message: "required with \(named)")])
+        }
         if body.pin != nil || body.followUp != nil || body.formID != nil || body.comment != nil {
             throw Problem.forbidden("Only agents pin tickets, schedule follow-ups, insert forms and add comments.")
         }

@@ -40,6 +40,16 @@ public struct CreateTicketRequest: Decodable, Sendable {
     public var captchaResponse: String?
     /// The portal's privacy policy consent, required when the brand has one enabled (``BrandPortalSettings``).
     public var privacyPolicyConsent: Bool?
+
+    /// The fields given that only an agent's ticket for a customer (`customerEmail`) takes, by name.
+    public var agentTicketFields: [String] {
+        let given: [(String, Bool)] = [
+            ("groupID", groupID != nil), ("agentID", agentID != nil), ("priority", priority != nil), ("incoming", incoming != nil),
+            ("status", status != nil), ("to", to != nil), ("cc", cc != nil), ("bcc", bcc != nil), ("pin", pin != nil),
+            ("followUp", followUp != nil), ("formID", formID != nil), ("comment", comment != nil),
+        ]
+        return given.filter(\.1).map(\.0)
+    }
 }
 
 /// `POST …/{id}/replies`; `followUp` goes with the `follow_up` send variant and `transfer` with `transfer`.
