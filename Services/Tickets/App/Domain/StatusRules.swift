@@ -12,8 +12,9 @@ public enum CustomerReplyEffect: Equatable, Sendable {
 
 /// The ticket status rules, as plain functions.
 public enum StatusRules {
-    /// A customer reply makes Waiting and Closed tickets Active again; a Waiting ticket whose owner is inactive
-    /// (and not pinned to them) moves on by round robin; Closed and Locked never reopens.
+    /// A customer reply makes Waiting and Closed tickets Active again; a Waiting or Closed ticket whose owner is
+    /// inactive (and not pinned to them) moves on by round robin, as an inactive agent "won't receive any ticket
+    /// replies" [S001:2708]; Closed and Locked never reopens.
     public static func customerReply(status: TicketStatus, ownerActive: Bool, pinned: Bool, hasOwner: Bool) -> CustomerReplyEffect {
         switch status {
         case .closedLocked: .rejectedLocked

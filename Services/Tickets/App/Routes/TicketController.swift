@@ -214,8 +214,9 @@ public struct TicketController: Sendable {
         }
         // Without a customer an agent's request is their own portal ticket: the new-ticket window's fields would be
         // left out unseen, with the agent as the customer.
-        if let caller, caller.isAgent, case let fields = body.agentTicketFields, !fields.isEmpty {
-            let named = fields.joined(separator: ", ")
+        let agentFields = body.agentTicketFields
+        if let caller, caller.isAgent, !agentFields.isEmpty {
+            let named = agentFields.joined(separator: ", ")
             throw Problem.unprocessable(
                 "An agent's new ticket names its customer in customerEmail; without it the ticket is the agent's own and takes no \(named).",
                 errors: [.init(field: "customerEmail", message: "required with \(named)")])
