@@ -294,12 +294,11 @@ extension TicketStore {
             if ticket.agentID != agent {
                 // Another New Agent in the same group is a transfer too, as the Transfer dialog's would be: the
                 // response clock restarts for them.
-                if ticket.groupID == before.groupID, let from = ticket.agentID {
-                    try await advanceResponseClock(of: ticket.id, on: connection) { ResponseClockRules.transferred($0, at: Date()) }
-                    published.append(("ticket.transferred", [
-                        "oldGroupID": ticket.groupID, "oldDepartmentID": ticket.departmentID, "oldAgentID": from, "newGroupID": ticket.groupID,
-                        "cause": "follow_up",
-                    ]))
+                if ticket.groupID == before.groupID, ticket.agentID != nil, let departmentID = UUID(parsing: ticket.departmentID),
+                    let department = try await department(departmentID, on: connection)
+                {
+                    let old = try await move(&ticket, to: ticket.groupID, in: department, on: connection)
+                    published.append(("ticket.transferred", old.merging(["newGroupID": ticket.groupID, "cause": "follow_up"]) { $1 }))
                 }
                 published.append(("ticket.assigned", ["agentID": agent, "fromAgentID": ticket.agentID ?? "", "reason": "follow_up"]))
             }
