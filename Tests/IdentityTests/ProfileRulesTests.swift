@@ -50,6 +50,9 @@ struct ProfileRulesTests {
         #expect(throws: Problem.self) { try CustomFieldRules.normalize("2026-02-30", for: field(.date)) }
         #expect(try CustomFieldRules.normalize("2028-02-29", for: field(.date)) == "2028-02-29")
         #expect(throws: Problem.self) { try CustomFieldRules.normalize("twelve", for: field(.number)) }
+        #expect(throws: Problem.self, "a decimal number, not hexadecimal") { try CustomFieldRules.normalize("0x1p3", for: field(.number)) }
+        #expect(try ["5", "5.0", "05", " +5.00 ", "5e0"].map { try CustomFieldRules.normalize($0, for: field(.number)) } == Array(repeating: "5", count: 5))
+        #expect(try CustomFieldRules.normalize("-12.50", for: field(.number)) == "-12.5")
         #expect(throws: Problem.self) { try CustomFieldRules.normalize(String(repeating: "x", count: 513), for: field(.text)) }
         #expect(throws: Problem.self) { try CustomFieldRules.normalize("two\nlines", for: field(.text)) }
         let crlf = String(repeating: "x\r\n", count: 171)

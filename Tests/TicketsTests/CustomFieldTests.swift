@@ -197,6 +197,14 @@ struct CustomFieldTests {
             let (_, _, history) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/history", token: agentToken)
             let told = (history["items"] as? [[String: Any]])?.first { $0["action"] as? String == "ticket.custom_fields_changed" }?["details"]
             #expect(told as? [String: String] == [newsletterID: "Yes"], "the values a ticket starts with are told like every later change")
+            let created = (history["items"] as? [[String: Any]])?.first { $0["action"] as? String == "ticket.created" }?["details"] as? [String: Any]
+            #expect(created?["field.\(newsletterID)"] as? String == "Yes", "a rule on new tickets reads their fields in ticket.created")
+            let (_, before, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: agentToken)
+            let (resaved, after, _) = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/\(id)/custom-fields", token: agentToken, body: #"{"\#(newsletterID)":"Yes","\#(serialID)":""}"#)
+            #expect(resaved == .ok && after[.eTag] == before[.eTag], "saving the values already there changes nothing")
+            let (_, _, unchanged) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/history", token: agentToken)
+            #expect((unchanged["items"] as? [[String: Any]])?.count { $0["action"] as? String == "ticket.custom_fields_changed" } == 1)
 
             let (renamed, _, edited) = try await TicketTestKit.send(
                 client, .put, fields + "/\(newsletterID)", token: admin, body: #"{"name":"Promotions","dataType":"dropdown","options":["Yes","No","Later"],"defaultValue":"Later"}"#)

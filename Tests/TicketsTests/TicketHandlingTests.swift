@@ -547,16 +547,9 @@ struct TicketHandlingTests {
             let agent = try await kit.agent()
             let token = try await kit.token(agent, roles: ["Agent"])
             let admin = try await kit.administratorToken()
-            let (_, _, field) = try await TicketTestKit.send(
-                client, .post, "/api/v1/tickets/custom-fields", token: admin, body: #"{"name":"Serial","dataType":"text"}"#)
-            let fieldID = try #require(field["id"] as? String)
-            let (_, _, template) = try await TicketTestKit.send(
-                client, .post, "/api/v1/tickets/templates", token: admin,
-                body: #"{"name":"Hardware","fields":[{"fieldID":"\#(fieldID)","visibility":"agents","requiredByUsers":false,"requiredForSend":true,"requiredForClose":false,"showInCompose":true}]}"#)
-            try await kit.identity("department.updated", [
-                "id": kit.departmentID.lowercased, "brandID": kit.brandID.lowercased, "name": "Support", "frontLineGroupID": kit.frontLineID.lowercased,
-                "version": 2, "settings": ["tickets": ["customFieldTemplateID": try #require(template["id"] as? String)]],
-            ])
+            let fieldID = try await kit.soleTemplateField(
+                client, admin: admin, definition: #"{"name":"Serial","dataType":"text"}"#,
+                placement: #""visibility":"agents","requiredByUsers":false,"requiredForSend":true,"requiredForClose":false,"showInCompose":true"#)
             let customer = try await kit.customer()
             let id = try #require(try await kit.submit(client, token: customer.token, subject: "Laptop")["id"] as? String)
             for text in ["The charger is broken too.", "And the mouse."] {

@@ -233,6 +233,39 @@ struct TicketSearchTests {
         }
     }
 
+    @Test("An unchecked checkbox criterion finds the tickets that never had a value too, with text and without; include takes only deleted")
+    func uncheckedCheckboxes() async throws {
+        let path = Self.indexPath()
+        try await TicketTestKit.run(index: { try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion) }) { client, kit in
+            let admin = try await kit.administratorToken()
+            let fieldID = try await kit.soleTemplateField(client, admin: admin, definition: #"{"name":"Call back","dataType":"checkbox","options":[]}"#)
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let customer = try await kit.customer()
+            var ids: [String] = []
+            for (subject, fields) in [("Printer ticked", #"{"\#(fieldID)":"true"}"#), ("Printer unticked", #"{"\#(fieldID)":"false"}"#), ("Printer untouched", "{}")] {
+                let (status, _, ticket) = try await TicketTestKit.send(
+                    client, .post, "/api/v1/tickets", token: customer.token,
+                    body: #"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"\#(subject)","body":"Help","customFields":\#(fields)}"#)
+                #expect(status == .created)
+                let id = try #require(ticket["id"] as? String)
+                ids.append(id)
+                try await kit.indexer?.reindex(try #require(UUID(uuidString: id)))
+            }
+            func found(_ query: String) async throws -> Set<String> {
+                let (status, _, body) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?\(query)", token: token)
+                #expect(status == .ok, "\(query)")
+                return Set((body["items"] as? [[String: Any]])?.compactMap { ($0["ticket"] as? [String: Any])?["id"] as? String } ?? [])
+            }
+            #expect(try await found("field.\(fieldID)=true") == [ids[0]])
+            #expect(try await found("field.\(fieldID)=false") == [ids[1], ids[2]], "a box never ticked shows unchecked")
+            #expect(try await found("text=printer&field.\(fieldID)=FALSE") == [ids[1], ids[2]], "and the index agrees")
+            #expect(try await found("text=printer&field.\(fieldID)=true") == [ids[0]])
+            let (refused, headers, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?text=printer&include=everything", token: token)
+            #expect(refused == .badRequest && headers[.contentType] == "application/problem+json", "include names only deleted items")
+            try await kit.indexer?.index.destroy()
+        }
+    }
+
     @Test("Basic search in Recent, Recently Transferred and Follow-ups looks through those lists' own tickets, whatever their status unless Recent's tab names one")
     func basicSearchInPersonalLists() async throws {
         let path = Self.indexPath()
@@ -400,6 +433,8 @@ struct TicketSearchTests {
                 "the agent's own terms find the resolution the subject would not")
             let (_, _, bySubject) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(unresolved)/similar?q=toner", token: token)
             #expect((bySubject["items"] as? [[String: Any]])?.isEmpty == true)
+            let (_, _, narrowed) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(unresolved)/similar?q=fuser%20toner", token: token)
+            #expect((narrowed["items"] as? [[String: Any]])?.isEmpty == true, "each word the agent adds narrows the list")
             try await kit.indexer?.index.destroy()
         }
     }

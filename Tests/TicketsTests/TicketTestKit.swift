@@ -182,16 +182,20 @@ struct TicketTestKit: Sendable {
     /// A "Referrer" dropdown field (Magazine, TV) in a template of the kit's department, visible to both and required
     /// nowhere, as an administrator makes it; answers the field's id.
     func referrerField(_ client: any TestClientProtocol, admin: String) async throws -> String {
-        let (_, _, field) = try await Self.send(
-            client, .post, "/api/v1/tickets/custom-fields", token: admin, body: #"{"name":"Referrer","dataType":"dropdown","options":["Magazine","TV"]}"#)
+        try await soleTemplateField(client, admin: admin, definition: #"{"name":"Referrer","dataType":"dropdown","options":["Magazine","TV"]}"#)
+    }
+
+    /// Defines a custom field (`definition`, the body of its POST) and gives the kit's department a template holding
+    /// it alone, placed with `placement`'s visibility and requirements; answers the field's id.
+    func soleTemplateField(
+        _ client: any TestClientProtocol, admin: String, definition: String,
+        placement: String = #""visibility":"both","requiredByUsers":false,"requiredForSend":false,"requiredForClose":false,"showInCompose":false"#
+    ) async throws -> String {
+        let (_, _, field) = try await Self.send(client, .post, "/api/v1/tickets/custom-fields", token: admin, body: definition)
         let fieldID = try #require(field["id"] as? String)
         let (_, _, template) = try await Self.send(
-            client, .post, "/api/v1/tickets/templates", token: admin,
-            body: #"{"name":"Support","fields":[{"fieldID":"\#(fieldID)","visibility":"both","requiredByUsers":false,"requiredForSend":false,"requiredForClose":false,"showInCompose":false}]}"#)
-        try await identity("department.updated", [
-            "id": departmentID.lowercased, "brandID": brandID.lowercased, "name": "Support", "frontLineGroupID": frontLineID.lowercased,
-            "version": 2, "settings": ["tickets": ["customFieldTemplateID": try #require(template["id"] as? String)]],
-        ])
+            client, .post, "/api/v1/tickets/templates", token: admin, body: #"{"name":"Support","fields":[{"fieldID":"\#(fieldID)",\#(placement)}]}"#)
+        try await departmentSettings(["tickets": ["customFieldTemplateID": try #require(template["id"] as? String)]], version: 2)
         return fieldID
     }
 

@@ -79,4 +79,39 @@ struct TimingAlertTests {
             #expect(closed["idleAlert"] as? String == "none" && closed["durationAlert"] as? String == "none", "a closed ticket is not flagged")
         }
     }
+
+    @Test("Clearing or raising a threshold brings down the levels raised under the old ones, once the worker sees the change")
+    func changedThresholds() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let admin = try await kit.administratorToken()
+            func patch(_ body: String) async throws {
+                #expect(try await TicketTestKit.send(client, .patch, "/api/v1/tickets/settings", token: admin, body: body).0 == .ok)
+            }
+            try await patch(#"{"idleWarningMinutes":10,"idleCriticalMinutes":30,"durationCriticalMinutes":60}"#)
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            try await kit.database.client.query(PostgresQuery(unsafeSQL: """
+                UPDATE \(kit.database.table("tickets")) SET awaiting_since = now() - interval '31 minutes', created_at = now() - interval '61 minutes'
+                WHERE id = '\(id)'
+                """)).consume()
+            let watch = TimingSettingsWatch()
+            #expect(try await kit.api.store.raiseTimingAlerts(watch: watch) == 2)
+            func shown() async throws -> [String?] {
+                let (_, _, ticket) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
+                return [ticket["idleAlert"] as? String, ticket["durationAlert"] as? String]
+            }
+            #expect(try await shown() == ["critical", "critical"])
+            try await patch(#"{"idleCriticalMinutes":null,"durationCriticalMinutes":null}"#)
+            #expect(try await kit.api.store.raiseTimingAlerts(watch: watch) == 0, "bringing a level down raises nothing")
+            #expect(try await shown() == ["warning", "none"], "the idle time is still past the warning; no duration threshold is left")
+            try await patch(#"{"idleWarningMinutes":45}"#)
+            #expect(try await kit.api.store.raiseTimingAlerts(watch: watch) == 0)
+            #expect(try await shown() == ["none", "none"])
+            try await patch(#"{"idleWarningMinutes":20}"#)
+            #expect(try await kit.api.store.raiseTimingAlerts(watch: watch) == 1, "a lowered threshold warns again")
+            #expect(try await shown() == ["warning", "none"])
+        }
+    }
 }

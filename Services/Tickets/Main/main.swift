@@ -35,10 +35,11 @@ let commands = IdempotentConsumer(
 let timers = TimerWorker(
     store: api.store, interval: .milliseconds(try runtime.configuration.environment.int("CONCIERGE_TICKETS_TIMER_MS", default: 1000)),
     gate: runtime.gate, logger: runtime.logger)
+let timingWatch = TimingSettingsWatch()
 let timing = BatchWorker(
     "timing alerts", every: .seconds(try runtime.configuration.environment.int("CONCIERGE_TICKETS_TIMING_CHECK_SECONDS", default: 30)),
     gate: runtime.gate, logger: runtime.logger
-) { try await api.store.raiseTimingAlerts() }
+) { try await api.store.raiseTimingAlerts(watch: timingWatch) }
 let indexFeed = try runtime.indexFeed(TicketIndexer(index: index, database: runtime.database), events: .tickets, name: "tickets-search")
 try await runtime.run(
     router: router, migrations: TicketMigrations.all,

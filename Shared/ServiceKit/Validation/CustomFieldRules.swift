@@ -52,7 +52,8 @@ public enum CustomFieldRules {
             guard let flag = Bool(value.lowercased()) else { throw invalid("must be true or false") }
             return String(flag)
         case .number:
-            guard let number = Double(value), number.isFinite else { throw invalid("must be a number") }
+            guard let canonical = canonicalNumber(value) else { throw invalid("must be a decimal number") }
+            return canonical
         }
         return value
     }
@@ -69,6 +70,15 @@ public enum CustomFieldRules {
             }
         }
         if let defaultValue = field.defaultValue { _ = try normalize(defaultValue, for: field) }
+    }
+
+    /// A decimal number in one written form, so that `5`, `5.0` and `05` are one value to a search: digits with an
+    /// optional sign, point and exponent (not hexadecimal, `nan` or `inf`), nil for anything else.
+    static func canonicalNumber(_ text: String) -> String? {
+        guard !text.isEmpty, text.allSatisfy({ "0123456789+-.eE".contains($0) }), let number = Double(text), number.isFinite,
+            let decimal = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
+        else { return nil }
+        return "\(decimal)"
     }
 
     static func isCalendarDate(_ text: String) -> Bool {

@@ -25,7 +25,11 @@ public struct TicketSearchController: Sendable {
             guard caller.isAgent else { throw Problem.forbidden("Advanced search is for agents.") }
             if !caller.seesEverything { caller.searchableDepartments = try await search.store.departmentsSearchableByAllAgents() }
             var criteria = try Self.criteria(request.uri.queryParameters)
-            if !criteria.fields.isEmpty { criteria.fields = try Self.normalized(criteria.fields, by: try await search.store.fieldDefinitions()) }
+            if !criteria.fields.isEmpty {
+                let definitions = try await search.store.fieldDefinitions()
+                criteria.fields = try Self.normalized(criteria.fields, by: definitions)
+                criteria.uncheckBoxes(Set(definitions.filter { $0.dataType == .checkbox }.map { $0.id.lowercased() }))
+            }
             return try await search.search(criteria, caller: caller)
         }
         group.get("{id}/similar") { request, context in
@@ -89,6 +93,9 @@ public struct TicketSearchController: Sendable {
             guard let limit = Int(text), (1...200).contains(limit) else { throw Problem.badRequest("limit is 1 to 200.") }
             return limit
         } ?? 50
+        // "Search all items except deleted items" or "Search only deleted items" [S001:3291]: anything else is a mistake.
+        let include = value("include")
+        guard include == nil || include == "deleted" else { throw Problem.badRequest("include is deleted (only deleted items) or absent.") }
         let offset = try value("offset").map { text in
             guard let offset = Int(text), (0...(TicketSearch.deepestMatch - limit)).contains(offset) else {
                 throw Problem.badRequest("offset is 0 to \(TicketSearch.deepestMatch - limit): a page reaches at most match \(TicketSearch.deepestMatch).")
@@ -104,7 +111,7 @@ public struct TicketSearchController: Sendable {
         }
         var criteria = TicketSearchCriteria(
             text: value("text"), number: value("number"), email: value("email"), statuses: statuses, priorities: priorities,
-            departmentID: try id("departmentID"), groupID: try id("groupID"), agentID: try id("agentID"), onlyDeleted: value("include") == "deleted",
+            departmentID: try id("departmentID"), groupID: try id("groupID"), agentID: try id("agentID"), onlyDeleted: include == "deleted",
             limit: limit)
         criteria.offset = offset
         criteria.brandID = try id("brandID")

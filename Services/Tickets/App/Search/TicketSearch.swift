@@ -27,6 +27,9 @@ public struct TicketSearchCriteria: Sendable {
     public var offset = 0
     /// Custom field values that must match exactly (field id → value), and the creation date range.
     public var fields: [String: String] = [:]
+    /// Checkbox fields searched for unchecked: a ticket that never had a value shows the box unchecked too, so these
+    /// match every ticket whose value is not `true` (``uncheckBoxes(_:)``).
+    public var uncheckedFields: [String] = []
     public var createdFrom: Date?
     public var createdTo: Date?
     /// Only tickets with a resolution (for "similar resolved tickets"), and tickets to leave out.
@@ -57,6 +60,15 @@ public struct TicketSearchCriteria: Sendable {
 }
 
 extension TicketSearchCriteria {
+    /// Moves the checkbox fields among `fields` searched for `false` to ``uncheckedFields``.
+    public mutating func uncheckBoxes(_ checkboxes: Set<String>) {
+        for (field, value) in fields where value == "false" && checkboxes.contains(field) {
+            fields[field] = nil
+            uncheckedFields.append(field)
+        }
+        uncheckedFields.sort()
+    }
+
     func inDateRange(_ date: Date) -> Bool {
         (createdFrom.map { date >= $0 } ?? true) && (createdTo.map { date < $0 } ?? true)
     }
@@ -127,7 +139,11 @@ public struct TicketSearch: Sendable {
             }
             criteria.numberedID = ticket.id
         }
-        guard let text = criteria.text?.nonEmptyText else { return try await structured(criteria, caller: caller) }
+        guard let text = criteria.text?.nonEmptyText else {
+            // Similar resolved tickets are found by words; without any there is nothing like the ticket to show.
+            guard !criteria.resolvedOnly else { return TicketSearchResults(items: [], estimatedTotal: 0, suggestion: nil) }
+            return try await structured(criteria, caller: caller)
+        }
         let visibility = visibilityTerms(caller).map { $0 + caller.searchableDepartments.sorted().map(TicketSearchTerms.department) }
         let results = try await index.search(Self.textQuery(criteria, text: text, visibility: visibility))
         let tickets = try await load(results)
@@ -140,7 +156,8 @@ public struct TicketSearch: Sendable {
             else { return nil }
             return TicketSearchHit(ticket: ticket, snippet: hit.snippet, percent: hit.percent)
         }
-        return TicketSearchResults(items: hits, estimatedTotal: results.estimatedTotal, suggestion: results.suggestion)
+        // The hits dropped here were counted by the index: the estimate leaves them out, as the search without text does.
+        return TicketSearchResults(items: hits, estimatedTotal: results.estimatedTotal - (results.hits.count - hits.count), suggestion: results.suggestion)
     }
 
     /// The index query for text criteria: `visibility` (boolean terms, nil for everything) and every criterion are
@@ -162,11 +179,13 @@ public struct TicketSearch: Sendable {
         if let id = criteria.numberedID { filters.append(["Q" + id]) }
         for (field, value) in criteria.fields.sorted(by: { $0.key < $1.key }) { filters.append([TicketSearchTerms.field(field, value)]) }
         let excluded = (criteria.onlyDeleted ? [] : [TicketSearchTerms.deleted]) + criteria.excludedIDs.map { "Q" + $0 }
+            + criteria.uncheckedFields.map { TicketSearchTerms.field($0, "true") }
         var query = SearchQuery(
             text: text, filterGroups: filters, excluded: excluded, valueRanges: criteria.createdRange.map { [$0] } ?? [], offset: criteria.offset,
             limit: criteria.limit,
             language: SearchQuery.everyIndexedLanguage, snippetField: criteria.resolvedOnly ? "R" : nil)
-        query.matchesEveryWord = !criteria.resolvedOnly
+        // A ticket's subject looks for resolutions sharing any of its words; the agent's own terms narrow them (S001:1214).
+        query.matchesEveryWord = !(criteria.resolvedOnly && criteria.textIsPlainWords)
         query.plainWords = criteria.textIsPlainWords
         return query
     }
@@ -253,6 +272,10 @@ public struct TicketSearch: Sendable {
                  JOIN unnest(\(fields)::uuid[], \(values)::text[]) AS c(field_id, value) ON c.field_id = v.field_id AND lower(c.value) = lower(v.value)
                  WHERE v.ticket_id = tickets.id) = cardinality(\(fields)::uuid[])
                 """)
+        }
+        if !criteria.uncheckedFields.isEmpty {
+            let unchecked = query.bind(criteria.uncheckedFields.compactMap(UUID.init(parsing:)))
+            query.require("NOT EXISTS (SELECT 1 FROM \(fieldValues) v WHERE v.ticket_id = tickets.id AND v.field_id = ANY(\(unchecked)) AND v.value = 'true')")
         }
         return query
     }

@@ -198,7 +198,11 @@ extension TicketStore {
         // The mail sender sends the first message's files with it, as a reply's.
         if !attached.isEmpty { published[0].details["attachmentIDs"] = attached.map(\.lowercased).joined(separator: ",") }
         // The values it starts with (given or Default Values), as every later change of them is told.
-        if !fields.isEmpty { published.insert(TicketEvents.Item("ticket.custom_fields_changed", actor: actor, details: fields), at: 1) }
+        // A rule on a new ticket reads them in ticket.created too, as `field.<id>` (event criteria on custom fields, S001:8655).
+        if !fields.isEmpty {
+            for (field, value) in fields { published[0].details["field.\(field)"] = value }
+            published.insert(TicketEvents.Item("ticket.custom_fields_changed", actor: actor, details: fields), at: 1)
+        }
         if let sentForm { published.append(TicketEvents.Item("ticket.form_sent", actor: actor, details: sentForm.eventDetails)) }
         if let comment { published.append(TicketEvents.Item("ticket.comment_added", actor: actor, details: comment.eventDetails)) }
         try await events.publish(published, ticket, on: connection)

@@ -368,9 +368,15 @@ extension TicketStore {
             guard let departmentID = UUID(parsing: ticket.departmentID) else { return [] }
             let existing = try await fieldValues(of: id, on: connection)
             let checked = try await checkedFieldValues(values, existing: existing, department: departmentID, byCustomer: false, moment: .send, on: connection)
-            try await storeFieldValues(checked, of: id, on: connection)
+            // Saving what is already there changes nothing: no event, no new version, no restarted auto-close wait.
+            let changed = checked.filter { (existing[$0.key] ?? "") != $0.value }
+            guard !changed.isEmpty else {
+                result = existing
+                return []
+            }
+            try await storeFieldValues(changed, of: id, on: connection)
             result = try await fieldValues(of: id, on: connection)
-            return [("ticket.custom_fields_changed", checked)]
+            return [("ticket.custom_fields_changed", changed)]
         }
         return (ticket, result)
     }

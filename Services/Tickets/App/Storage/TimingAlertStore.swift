@@ -1,3 +1,4 @@
+import Contracts
 import Database
 import Foundation
 import PostgresNIO
@@ -5,10 +6,19 @@ import PostgresNIO
 /// Raises the Timing alerts that fell due: each ticket's level is kept on the ticket (`idle_alert`,
 /// `duration_alert`), claimed with SKIP LOCKED and raised with its event in one transaction, so with several
 /// instances every alert is published once. A ticket's idle level starts again at 0 when its idle time restarts.
+/// When the Timing thresholds change, levels raised under the old ones are brought down to what the new ones give
+/// (``TicketStore/settleTimingAlerts(to:now:)``), so a cleared or raised threshold stops flagging tickets.
 extension TicketStore {
-    /// Raises due alerts, at most `batch` tickets per alert and level per call; answers how many were raised.
-    public func raiseTimingAlerts(now: Date = Date(), batch: Int = 200) async throws -> Int {
-        let settings = try await settings()
+    /// Raises due alerts, at most `batch` tickets per alert and level per call; answers how many were raised. First,
+    /// when `watch` has not seen this version of the settings (a new process, or the settings changed), the levels
+    /// already raised are settled to its thresholds.
+    public func raiseTimingAlerts(now: Date = Date(), batch: Int = 200, watch: TimingSettingsWatch = TimingSettingsWatch()) async throws -> Int {
+        let versioned = try await settingsDocuments.find(TicketSettingsController.section, defaults: TicketSettings())
+        let settings = versioned.settings
+        if await watch.isNew(versioned.version) {
+            try await settleTimingAlerts(to: settings, now: now)
+            await watch.settled(versioned.version)
+        }
         var raised = 0
         for alert in TimingAlert.allCases {
             for threshold in TimingRules.thresholds(alert, settings: settings).reversed() {
@@ -18,6 +28,21 @@ extension TicketStore {
             }
         }
         return raised
+    }
+
+    /// Brings every stored level down to the one `settings`' thresholds give the ticket now (0 when they are cleared).
+    /// Levels only go down here: raising is the alert's own, with its event.
+    public func settleTimingAlerts(to settings: TicketSettings, now: Date = Date()) async throws {
+        for alert in TimingAlert.allCases {
+            var binds = PostgresBindings()
+            let passed = TimingRules.thresholds(alert, settings: settings).reversed().map { threshold in
+                binds.append(now.addingTimeInterval(-TimeInterval(threshold.minutes) * 60))
+                return "WHEN \(alert.startColumn) <= $\(binds.count) THEN \(threshold.level)"
+            }
+            let reached = passed.isEmpty ? "0" : "CASE \(passed.joined(separator: " ")) ELSE 0 END"
+            let sql = "UPDATE \(database.table("tickets")) SET \(alert.levelColumn) = \(reached) WHERE \(alert.levelColumn) > \(reached)"
+            try await database.client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: database.logger).consume()
+        }
     }
 
     /// Raises the level of up to `$2` tickets whose alert started by `$1`, oldest first. The claimed ids are read into
@@ -50,4 +75,16 @@ extension TicketStore {
             }, on: connection, recordHistory: false)
         return ids.count
     }
+}
+
+/// The version of the Timing settings a worker last settled the stored levels to: each process settles once when it
+/// starts and again after each change it sees.
+public actor TimingSettingsWatch {
+    private var version: Int?
+
+    public init() {}
+
+    func isNew(_ version: Int) -> Bool { self.version != version }
+
+    func settled(_ version: Int) { self.version = version }
 }
