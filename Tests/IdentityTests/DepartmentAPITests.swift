@@ -47,6 +47,10 @@ struct DepartmentAPITests {
             let (badTimer, _, _) = try await IdentityAPITests.send(
                 client, .patch, path, token: company.admin, body: #"{"settings":{"tickets":{"autoCloseAfterHours":0}}}"#)
             #expect(badTimer == .unprocessableContent)
+            let (badTemplate, _, templateProblem) = try await IdentityAPITests.send(
+                client, .patch, path, token: company.admin, body: #"{"settings":{"tickets":{"customFieldTemplateID":"support"}}}"#)
+            #expect(badTemplate == .unprocessableContent, "a template is named by its id, not read as none")
+            #expect((templateProblem["errors"] as? [[String: String]])?.first?["field"] == "settings.tickets.customFieldTemplateID")
             let (byManager, _, _) = try await IdentityAPITests.send(client, .patch, path, token: company.managerA.token, body: #"{"name":"Mine"}"#)
             #expect(byManager == .forbidden)
             let (agentOther, _, _) = try await IdentityAPITests.send(

@@ -23,7 +23,7 @@ struct RebalanceRuleTests {
         #expect(rule.onInterval && rule.intervalMinutes == 60 && !rule.onSchedule && !rule.onAgentStart && !rule.onAgentStop)
     }
 
-    @Test("At most three times a day, each a real time of day, in a real time zone; all problems reported at once")
+    @Test("At most three times a day, each a real time of day once, in a real time zone, and some way to run; all problems reported at once")
     func validation() {
         let input = Self.input {
             $0.onSchedule = true
@@ -40,6 +40,11 @@ struct RebalanceRuleTests {
             Issue.record("unexpected \(error)")
         }
         #expect(throws: Problem.self) { try RebalanceRules.rule(from: Self.input { $0.onSchedule = true; $0.schedule = ["25:00"] }, id: "r", version: 1) }
+        #expect(throws: Problem.self, "a time of day counts once") {
+            try RebalanceRules.rule(from: Self.input { $0.onSchedule = true; $0.schedule = ["07:00", "7:00"] }, id: "r", version: 1)
+        }
+        #expect(throws: Problem.self, "a rule that would never run") { try RebalanceRules.rule(from: Self.input { $0.onInterval = false }, id: "r", version: 1) }
+        #expect((try? RebalanceRules.rule(from: Self.input { $0.onInterval = false; $0.onAgentStop = true }, id: "r", version: 1)) != nil)
     }
 
     @Test("The next run is the interval from now or the next scheduled time in the rule's time zone, whichever is first")

@@ -28,6 +28,12 @@ public enum DepartmentRules {
                      settings.liveChat.welcomeMessage, settings.liveChat.messageAfterChat, settings.liveChat.estimatedWaitTimeMessage]
         check(texts.allSatisfy { $0.count <= BrandSettingsRules.maximumHTMLLength }, "settings", "messages hold at most 20000 characters")
         for problem in settings.businessHours.problems(prefix: "settings.businessHours") { check(false, problem.field, problem.message) }
+        // Templates live in the tickets service, which checks that one exists; a malformed id would read as none there.
+        let templates = [("tickets", tickets.customFieldTemplateID), ("liveChat", settings.liveChat.customFieldTemplateID),
+                         ("callLogs", settings.callLogs.customFieldTemplateID)]
+        for (tab, template) in templates {
+            check(template.map { UUID(uuidString: $0) != nil } ?? true, "settings.\(tab).customFieldTemplateID", "must be a template's id")
+        }
         try Problem.throwIfInvalid(errors)
     }
 

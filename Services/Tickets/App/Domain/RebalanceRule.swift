@@ -94,6 +94,13 @@ public enum RebalanceRules {
         let timeZone = input.timeZone ?? "UTC"
         if TimeZone(identifier: timeZone) == nil { errors.append(.init(field: "timeZone", message: "not an IANA time zone")) }
         if input.onSchedule == true && schedule.isEmpty { errors.append(.init(field: "schedule", message: "give the times to run at")) }
+        if Set(schedule.compactMap(minuteOfDay)).count < schedule.compactMap(minuteOfDay).count {
+            errors.append(.init(field: "schedule", message: "each time of day once"))
+        }
+        // A rule with every trigger off would be saved and never run.
+        if !(input.onInterval ?? true) && input.onSchedule != true && input.onAgentStart != true && input.onAgentStop != true {
+            errors.append(.init(field: "onInterval", message: "a rule runs on an interval, at set times, or when agents start or stop receiving tickets"))
+        }
         try Problem.throwIfInvalid(errors)
         return RebalanceRule(
             id: id, name: name, groupID: input.groupID.lowercased(), agentIDs: (input.agentIDs ?? []).map { $0.lowercased() },
