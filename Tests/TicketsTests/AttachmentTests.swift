@@ -143,4 +143,39 @@ struct AttachmentTests {
             #expect(resend?["attachmentIDs"] == guideID)
         }
     }
+
+    @Test("A customer's reply carries the files they uploaded for it: they become the ticket's attachments with the message; another's upload is a 422 that writes nothing")
+    func customerReplyAttachments() async throws {
+        try await TicketTestKit.run { client, kit in
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            func upload(_ name: String, _ token: String) async throws -> String {
+                let (status, _, upload) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/uploads?filename=\(name)", token: token, body: "%PDF-1.4")
+                #expect(status == .created)
+                return try #require(upload["id"] as? String)
+            }
+            let photo = try await upload("photo.pdf", customer.token)
+            let stranger = try await upload("other.pdf", try await kit.customer().token)
+            let messages = "SELECT count(*)::int FROM {schema}.messages WHERE ticket_id = '\(id)'"
+            let (refused, headers, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/messages", token: customer.token, body: #"{"body":"Both.","attachmentIDs":["\#(photo)","\#(stranger)"]}"#)
+            #expect(refused == .unprocessableContent && headers[.contentType] == "application/problem+json")
+            #expect(try await kit.count(messages) == 1, "no message written")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.uploads") == 2, "both uploads still wait")
+
+            let (written, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/messages", token: customer.token, body: #"{"body":"The photo.","attachmentIDs":["\#(photo)"]}"#)
+            #expect(written == .created)
+            let (_, _, attachments) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/attachments", token: customer.token)
+            #expect((attachments["items"] as? [[String: Any]])?.map { $0["filename"] as? String } == ["photo.pdf"])
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.message_attachments ma JOIN {schema}.messages m ON m.id = ma.message_id
+                WHERE m.ticket_id = '\(id)' AND m.direction = 'in' AND ma.attachment_id = '\(photo)'
+                """) == 1, "the customer's message carries it")
+            let agentToken = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let (_, _, history) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/history", token: agentToken)
+            let received = (history["items"] as? [[String: Any]])?.first { $0["action"] as? String == "ticket.message_received" }?["details"] as? [String: String]
+            #expect(received?["attachmentIDs"] == photo)
+        }
+    }
 }

@@ -47,8 +47,8 @@ struct OrganizationTicketsTests {
             try await members(version: 1, bossMayView: true)
             let roles = [PredefinedRoles.registeredUser, PredefinedRoles.registeredUserWithVerifiedEmail]
             let bossToken = try await kit.token(boss, roles: roles, email: "boss@acme.example")
-            func tab(_ token: String) async throws -> Set<String> {
-                let (status, _, page) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=organization", token: token)
+            func tab(_ token: String, _ tab: String = "") async throws -> Set<String> {
+                let (status, _, page) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=organization\(tab)", token: token)
                 #expect(status == .ok)
                 return Set(((page["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String })
             }
@@ -56,6 +56,11 @@ struct OrganizationTicketsTests {
             try await kit.identity("user.created", ["userID": boss.lowercased, "email": "boss@acme.example", "displayName": "Boss", "emailVerified": true])
             #expect(try await tab(bossToken) == Set([ids["domain"], ids["address"], ids["account"]].compactMap { $0 }))
             #expect(try await tab(colleagueToken).isEmpty, "members without the permission see only their own tickets")
+            let domain = try #require(ids["domain"])
+            #expect(try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(domain)/status", token: agentToken, body: #"{"status":"closed"}"#).0 == .ok)
+            #expect(try await tab(bossToken, "&status=closed") == [domain], "the tab's status, as the customer's own list")
+            #expect(try await tab(bossToken, "&status=active").isDisjoint(with: [domain]))
+            #expect(try await tab(bossToken).count == 3)
 
             let account = try #require(ids["account"])
             let (read, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(account)/timeline", token: bossToken)
@@ -71,8 +76,8 @@ struct OrganizationTicketsTests {
             try await members(version: 1, bossMayView: true)
             #expect(try await tab(bossToken).isEmpty, "an older version changes nothing")
 
-            func agentTab(_ token: String) async throws -> Set<String> {
-                let (status, _, page) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=organization&id=\(organization)", token: token)
+            func agentTab(_ token: String, _ tab: String = "") async throws -> Set<String> {
+                let (status, _, page) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=organization&id=\(organization)\(tab)", token: token)
                 #expect(status == .ok)
                 return Set(((page["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String })
             }
@@ -83,6 +88,7 @@ struct OrganizationTicketsTests {
             #expect(try await agentTab(agentToken) == Set([ids["domain"], ids["address"], ids["account"]].compactMap { $0 }),
                     "agents see the organization's tickets whatever its members may view, and no other organization's")
             #expect(try await agentTab(try await kit.secondGroupAgent().token).isEmpty, "only tickets the agent may see")
+            #expect(try await agentTab(agentToken, "&status=closed") == [domain])
 
             let formID = try #require(
                 try await TicketTestKit.send(client, .post, "/api/v1/tickets/forms", token: try await kit.administratorToken(), body: #"{"name":"Serial"}"#)

@@ -52,6 +52,7 @@ struct StaleETagTests {
         try await TicketTestKit.run { client, kit in
             let owner = try await kit.agent()
             let token = try await kit.token(owner, roles: ["Agent"])
+            let referrer = try await kit.referrerField(client, admin: try await kit.administratorToken())
             let customer = try await kit.customer()
             let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
             let base = "/api/v1/tickets/\(id)"
@@ -88,7 +89,7 @@ struct StaleETagTests {
             let (deleted, deleteHeaders, _) = try await TicketTestKit.send(client, .delete, base + "/time-logs/\(logID)", token: token)
             try await answered("a time log's deletion", deleted, deleteHeaders)
 
-            let (fields, fieldHeaders, _) = try await TicketTestKit.send(client, .put, base + "/custom-fields", token: token, ifMatch: current, body: "{}")
+            let (fields, fieldHeaders, _) = try await TicketTestKit.send(client, .put, base + "/custom-fields", token: token, ifMatch: current, body: #"{"\#(referrer)":"TV"}"#)
             try await answered("custom fields", fields, fieldHeaders)
         }
     }

@@ -42,7 +42,10 @@ public struct RequestKey: Sendable, Equatable {
     public static func message(_ request: CustomerMessageRequest, ticketID: String, header: String?, caller: String) throws -> RequestKey? {
         try make(
             header: header, caller: caller, brandID: nil,
-            fields: [("operation", "message"), ("ticketID", ticketID.lowercased()), ("body", request.body), ("bodyHTML", request.bodyHTML)])
+            fields: [
+                ("operation", "message"), ("ticketID", ticketID.lowercased()), ("body", request.body), ("bodyHTML", request.bodyHTML),
+                ("attachmentIDs", request.attachmentIDs.map { $0.map { $0.lowercased() }.joined(separator: ",") }),
+            ])
     }
 
     /// The key of an agent's reply to `ticketID`.

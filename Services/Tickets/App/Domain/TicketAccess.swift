@@ -70,17 +70,20 @@ public struct TicketCaller: Sendable {
         if seesEverything { return true }
         if isCustomer(of: ticket) { return true }
         guard isAgent else { return false }
-        if ownManagedDepartments.contains(ticket.departmentID) || groups.contains(ticket.groupID) { return true }
+        if ownManagedDepartments.contains(ticket.departmentID) { return true }
+        // Without View Queue an agent "would only see tickets assigned to them via Round Robin" [S001:6565]: not the
+        // group's queued tickets, nor its other agents'.
+        if groups.contains(ticket.groupID) { return seesQueue || ticket.agentID?.lowercased() == userID }
         return principal.scope == .memberDepartments && searchableDepartments.contains(ticket.departmentID)
     }
 
-    /// Who may list a whole group, department or brand: members of the group; managers of the department (and of
-    /// its groups: `groupDepartment` is the group's department, when the caller is no member); administrators
-    /// everything.
+    /// Who may list a whole group, department or brand: members of the group who see the Queue (its list holds the
+    /// queued tickets); managers of the department (and of its groups: `groupDepartment` is the group's department,
+    /// when the caller is no member); administrators everything.
     public func mayList(_ view: TicketView, _ id: String, groupDepartment: String? = nil) -> Bool {
         if seesEverything { return true }
         switch view {
-        case .group: return groups.contains(id) || groupDepartment.map(managedDepartments.contains) == true
+        case .group: return (groups.contains(id) && seesQueue) || groupDepartment.map(managedDepartments.contains) == true
         case .department: return managedDepartments.contains(id)
         default: return false
         }

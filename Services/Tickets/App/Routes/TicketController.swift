@@ -76,10 +76,11 @@ public struct TicketController: Sendable {
             guard caller.isCustomer(of: ticket) else { throw Problem.forbidden("Only the ticket's customer writes to it here.") }
             let body = try await request.decodeJSON(CustomerMessageRequest.self, context: context)
             let (html, text) = try TicketInput.body(text: body.body, html: body.bodyHTML)
+            let attachments = try (body.attachmentIDs ?? []).map { try TicketInput.uuid($0, field: "attachmentIDs") }
             let key = try RequestKey.message(body, ticketID: ticket.id, header: request.headers[Self.idempotencyKey], caller: caller.principal.userID)
             let (updated, replayed) = try await store.customerMessage(
                 try Self.id(ticket.id), from: caller.principal.email, userID: caller.principal.userID, html: html, text: text,
-                source: MessageSource.kept(givenHTML: body.bodyHTML, safeHTML: html), key: key)
+                source: MessageSource.kept(givenHTML: body.bodyHTML, safeHTML: html), attachments: attachments, key: key)
             var response = EditedResponse(status: .created, headers: [.eTag: updated.etag], response: caller.shown(updated))
             if replayed { response.headers[Self.idempotentReplayed] = "true" }
             return response
@@ -321,10 +322,11 @@ public struct TicketController: Sendable {
         if requested == "organization" {
             if caller.isAgent, let text = request.uri.queryParameters["id"] {
                 guard let organization = UUID(parsing: String(text)) else { throw Problem.badRequest("id is an organization's id.") }
-                let found = try await store.organizationTickets(of: organization, visibleTo: caller, page: try PageRequest(request))
+                let found = try await store.organizationTickets(
+                    of: organization, visibleTo: caller, statuses: status?.listed ?? [], page: try PageRequest(request))
                 return ViewPage(items: found.items, nextCursor: found.nextCursor)
             }
-            let found = try await store.organizationTickets(caller: caller, page: try PageRequest(request))
+            let found = try await store.organizationTickets(caller: caller, statuses: status?.listed ?? [], page: try PageRequest(request))
             return ViewPage(items: found.items.map(caller.shown), nextCursor: found.nextCursor)
         }
         guard let view = TicketView(rawValue: requested), caller.isAgent || view == .customer else {

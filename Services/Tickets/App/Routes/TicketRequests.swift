@@ -83,6 +83,8 @@ public struct TimeLogRequest: Decodable, Sendable {
 public struct CustomerMessageRequest: Decodable, Sendable {
     public var body: String?
     public var bodyHTML: String?
+    /// The customer's uploads (`POST …/uploads`) the message carries: they become the ticket's attachments with it.
+    public var attachmentIDs: [String]?
 }
 
 /// `POST …/{id}/transfer` (and a reply's `transfer`): no `groupID` keeps the ticket's group, no `agentID` is the

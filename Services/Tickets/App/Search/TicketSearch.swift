@@ -213,8 +213,9 @@ public struct TicketSearch: Sendable {
             for try await value in rows.decode(Int.self) { counted = value }
             return (found, counted)
         }
-        // As for text: a ticket the caller reads only as its customer is not a hit (its agents' part would show).
-        let hits = found.filter { !caller.readsAsCustomer($0) }
+        // As for text: a ticket the caller reads only as its customer is not a hit (its agents' part would show), nor one
+        // the groups' condition lets through that the caller may not open (another agent's, without View Queue).
+        let hits = found.filter { caller.canRead($0) && !caller.readsAsCustomer($0) }
         return TicketSearchResults(
             items: hits.map { TicketSearchHit(ticket: $0, snippet: nil, percent: nil) }, estimatedTotal: total - (found.count - hits.count),
             suggestion: nil)

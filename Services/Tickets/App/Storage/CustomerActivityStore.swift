@@ -14,7 +14,7 @@ extension TicketStore {
             PostgresQuery(unsafeSQL: """
                 WITH mine AS (
                     SELECT id, created_at FROM \(tickets)
-                    WHERE lower(customer_email) = $1 AND deleted_at IS NULL \(Self.visibleToCaller)
+                    WHERE lower(customer_email) = $1 AND deleted_at IS NULL \(Self.visibleTo(caller))
                 ), t AS (
                     SELECT count(*) FILTER (WHERE created_at >= $4)::int d7, count(*) FILTER (WHERE created_at >= $5)::int d30,
                            count(*) FILTER (WHERE created_at >= $6)::int d90, count(*)::int total, max(created_at) latest
@@ -46,7 +46,7 @@ extension TicketStore {
         let binds = Self.customerBinds(email: email, caller: caller)
         return try await database.client.withConnection { connection in
             try await sentForms("""
-                WHERE ticket_id IN (SELECT id FROM \(database.table("tickets")) WHERE lower(customer_email) = $1 AND deleted_at IS NULL \(Self.visibleToCaller))
+                WHERE ticket_id IN (SELECT id FROM \(database.table("tickets")) WHERE lower(customer_email) = $1 AND deleted_at IS NULL \(Self.visibleTo(caller)))
                 ORDER BY sent_at DESC, id DESC LIMIT 100
                 """, binds, on: connection)
         }
@@ -62,13 +62,13 @@ extension TicketStore {
             try await sentForms("""
                 WHERE ticket_id IN (
                     SELECT id FROM \(database.table("tickets"))
-                    WHERE id = ANY(ARRAY(\(organizationTicketIDs(of: "SELECT $1::uuid")))) AND deleted_at IS NULL \(Self.visibleToCaller))
+                    WHERE id = ANY(ARRAY(\(organizationTicketIDs(of: "SELECT $1::uuid")))) AND deleted_at IS NULL \(Self.visibleTo(caller)))
                 ORDER BY sent_at DESC, id DESC LIMIT 100
                 """, binds, on: connection)
         }
     }
 
-    /// `$1` the address (lower case), `$2`/`$3` the caller's groups and departments (``visibleToCaller``).
+    /// `$1` the address (lower case), `$2`/`$3` the caller's groups and departments (``visibleTo(_:)``).
     private static func customerBinds(email: String, caller: TicketCaller) -> PostgresBindings {
         var binds = PostgresBindings()
         binds.append(email.lowercased())
@@ -76,5 +76,5 @@ extension TicketStore {
         return binds
     }
 
-    private static let visibleToCaller = "AND " + CallerVisibility.clause(groups: 2, departments: 3)
+    private static func visibleTo(_ caller: TicketCaller) -> String { "AND " + CallerVisibility.clause(groups: 2, departments: 3, for: caller) }
 }

@@ -4,8 +4,8 @@ import Foundation
 import PostgresNIO
 import ServiceKit
 
-/// The files an outgoing message carries (a reply's Attach Files, a forward's attachments), kept in
-/// `message_attachments` so a resend sends them again.
+/// The files a message carries (a reply's Attach Files, a forward's attachments, the files a customer wrote with), kept
+/// in `message_attachments` so a resend sends them again and a forward carries them on.
 extension TicketStore {
     /// The ticket's attachments an outgoing message sends: those `named` (each must be the ticket's, and not
     /// internal unless `allowingInternal`), or with nil every attachment the customer could see. A wrong id is a 422

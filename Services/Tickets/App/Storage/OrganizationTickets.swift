@@ -46,15 +46,17 @@ extension TicketStore {
 
     /// The Organization tab: the tickets of every organization that grants the caller its tickets, newest first (of the
     /// portal's brand, ``TicketCaller/portalBrand``, when the request names one).
-    public func organizationTickets(caller: TicketCaller, page: PageRequest) async throws -> Page<Ticket> {
+    /// `statuses`: the tab's (empty: every status), as the customer's own list.
+    public func organizationTickets(caller: TicketCaller, statuses: [TicketStatus] = [], page: PageRequest) async throws -> Page<Ticket> {
         var binds = Self.grantBinds(caller)
         try KeysetCursor.append(page.cursor, as: [.uuid], to: &binds)
         binds.append(page.limit + 1)
         binds.append(caller.portalBrand)
+        binds.append(statuses.map(\.rawValue))
         let found = try await database.client.withConnection { connection in
             try await tickets("""
                 WHERE id = ANY(ARRAY(\(organizationTicketIDs(of: grantingOrganizations)))) AND deleted_at IS NULL AND ($3::uuid IS NULL OR id < $3)
-                  AND ($5::uuid IS NULL OR brand_id = $5)
+                  AND ($5::uuid IS NULL OR brand_id = $5) AND (cardinality($6::text[]) = 0 OR status = ANY($6))
                 ORDER BY id DESC LIMIT $4
                 """, binds, on: connection)
         }
@@ -83,16 +85,20 @@ extension TicketStore {
     /// An agent's Organization → Tickets tab: the organization's tickets (members by username: that account's; by
     /// email address: those whose address it is; by domain: those whose address is at it) among those the agent
     /// sees (their groups; managers also their departments), newest first.
-    public func organizationTickets(of organization: UUID, visibleTo caller: TicketCaller, page: PageRequest) async throws -> Page<Ticket> {
+    public func organizationTickets(
+        of organization: UUID, visibleTo caller: TicketCaller, statuses: [TicketStatus] = [], page: PageRequest
+    ) async throws -> Page<Ticket> {
         var binds = PostgresBindings()
         binds.append(organization)
         CallerVisibility.append(caller, to: &binds)
         try KeysetCursor.append(page.cursor, as: [.uuid], to: &binds)
         binds.append(page.limit + 1)
+        binds.append(statuses.map(\.rawValue))
         let found = try await database.client.withConnection { connection in
             try await tickets("""
                 WHERE id = ANY(ARRAY(\(organizationTicketIDs(of: "SELECT $1::uuid")))) AND deleted_at IS NULL
-                  AND \(CallerVisibility.clause(groups: 2, departments: 3)) AND ($4::uuid IS NULL OR id < $4)
+                  AND \(CallerVisibility.clause(groups: 2, departments: 3, for: caller)) AND ($4::uuid IS NULL OR id < $4)
+                  AND (cardinality($6::text[]) = 0 OR status = ANY($6))
                 ORDER BY id DESC LIMIT $5
                 """, binds, on: connection)
         }

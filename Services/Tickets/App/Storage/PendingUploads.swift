@@ -39,7 +39,7 @@ extension TicketStore {
         return upload
     }
 
-    /// Makes the agent's uploads `ids` attachments of a ticket they are creating, in its transaction; 422 naming
+    /// Makes the uploader's uploads `ids` attachments of a ticket they are creating or writing to, in its transaction; 422 naming
     /// `attachmentIDs` when one is not theirs or is gone.
     func claimUploads(_ ids: [UUID], by agent: UUID, for ticketID: UUID, on connection: PostgresConnection) async throws -> [UUID] {
         guard !ids.isEmpty else { return [] }

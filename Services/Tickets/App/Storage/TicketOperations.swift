@@ -33,11 +33,15 @@ extension TicketStore {
     /// A customer's message: Waiting and Closed tickets become Active (a Waiting or Closed ticket of an inactive
     /// owner moves on by round robin unless pinned); Closed and Locked refuses it (409) and nothing is written.
     /// With a ``RequestKey`` the message is written once: sent again, it writes nothing and answers `replayed`.
+    /// `attachments`: the customer's uploads the message carries, made the ticket's attachments and recorded as sent with
+    /// it (a 422 naming `attachmentIDs` when one is not theirs or is gone, and nothing is written).
     public func customerMessage(
-        _ id: UUID, from address: String, userID: String?, html: String, text: String, source: MessageSource? = nil, key: RequestKey? = nil
+        _ id: UUID, from address: String, userID: String?, html: String, text: String, source: MessageSource? = nil, attachments: [UUID] = [],
+        key: RequestKey? = nil
     ) async throws -> (ticket: Ticket, replayed: Bool) {
         try await modifyOnce(id, key: key, expectedVersion: nil, actor: .customer(userID)) { ticket, connection in
-            try await receiveCustomerMessage(&ticket, from: address, userID: userID, html: html, text: text, source: source, on: connection)
+            try await receiveCustomerMessage(
+                &ticket, from: address, userID: userID, html: html, text: text, source: source, attachments: attachments, on: connection)
         }
     }
 
@@ -62,7 +66,7 @@ extension TicketStore {
 
     private func receiveCustomerMessage(
         _ ticket: inout Ticket, from address: String, userID: String?, html: String, text: String, subject: String? = nil,
-        source: MessageSource? = nil, on connection: PostgresConnection
+        source: MessageSource? = nil, attachments: [UUID] = [], on connection: PostgresConnection
     ) async throws -> [(type: String, details: [String: String])] {
         let effect = try await customerReplyEffect(ticket, on: connection)
         if effect == .rejectedLocked { throw Self.ticketLocked }
@@ -71,7 +75,15 @@ extension TicketStore {
             bodyHTML: html, bodyText: text, createdAt: Date(), subject: subject == ticket.subject ? nil : subject)
         try await insert(message, on: connection)
         if let source { try await keep(source, of: message.id, on: connection) }
-        var published: [(type: String, details: [String: String])] = [("ticket.message_received", ["messageID": message.id, "previousStatus": ticket.status.rawValue])]
+        var received = ["messageID": message.id, "previousStatus": ticket.status.rawValue]
+        if !attachments.isEmpty, let uploader = userID.flatMap(UUID.init(parsing:)), let ticketID = UUID(parsing: ticket.id) {
+            let attached = try await claimUploads(attachments, by: uploader, for: ticketID, on: connection)
+            try await record(attached, sentWith: message.id, on: connection)
+            received["attachmentIDs"] = attached.map(\.lowercased).joined(separator: ",")
+        } else if !attachments.isEmpty {
+            throw Problem.unprocessable("Sign in to attach files.", errors: [.init(field: "attachmentIDs", message: "uploads are a signed-in user's")])
+        }
+        var published: [(type: String, details: [String: String])] = [("ticket.message_received", received)]
         published += suspendedByCustomer(&ticket, cause: "customer_reply")
         try await advanceResponseClock(of: ticket.id, on: connection) { ResponseClockRules.customerWrote($0, at: message.createdAt) }
         ticket.messagesIn += 1
