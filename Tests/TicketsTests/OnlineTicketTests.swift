@@ -19,7 +19,7 @@ struct OnlineTicketTests {
         #expect(!signer.verifies(String(code.dropLast()), for: "0A1-12345678-ABCD"))
     }
 
-    @Test("The link opens the customer's view without signing in; a wrong code is a 404; a merged ticket's link opens the primary")
+    @Test("The link opens the customer's view and its files without signing in; a wrong code is a 404; a merged ticket's link opens the primary")
     func viewOnline() async throws {
         try await TicketTestKit.run { client, kit in
             let agent = try await kit.agent()
@@ -51,6 +51,17 @@ struct OnlineTicketTests {
                 #expect(status == .notFound, "\(wrong)")
                 #expect(headers[.contentType] == "application/problem+json")
             }
+
+            let (_, _, photo) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/attachments?filename=photo.pdf", token: customer.token, body: "%PDF-1.4")
+            let (_, _, note) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/attachments?filename=note.pdf&internal=true", token: token, body: "%PDF-1.4")
+            let photoID = try #require(photo["id"] as? String), noteID = try #require(note["id"] as? String)
+            let files = "/api/v1/tickets/online/\(number)/attachments"
+            let (downloaded, fileHeaders, _) = try await TicketTestKit.send(client, .get, "\(files)/\(photoID)?code=\(code)", token: nil)
+            #expect(downloaded == .ok && fileHeaders[.contentDisposition]?.contains("photo.pdf") == true, "the link's files download with it")
+            #expect(try await TicketTestKit.send(client, .get, "\(files)/\(noteID)?code=\(code)", token: nil).0 == .notFound, "not an internal one")
+            #expect(try await TicketTestKit.send(client, .get, "\(files)/\(photoID)?code=\(String(repeating: "0", count: 32))", token: nil).0 == .notFound)
 
             let second = try await kit.submit(client, token: customer.token, subject: "Printer again")
             let secondID = try #require(second["id"] as? String), secondNumber = try #require(second["number"] as? String)

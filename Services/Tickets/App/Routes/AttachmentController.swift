@@ -52,14 +52,19 @@ public struct AttachmentController: Sendable {
                 let (attachment, bytes) = try await store.attachment(
                     attachmentID, of: try TicketController.id(ticket.id), includingInternal: !caller.readsAsCustomer(ticket))
             else { throw Problem.notFound("No such attachment.") }
-            return Response(
-                status: .ok,
-                headers: [
-                    .contentType: attachment.contentType, .contentDisposition: "attachment; filename=\"\(attachment.filename)\"",
-                    HTTPField.Name("X-Content-Type-Options")!: "nosniff",
-                ],
-                body: ResponseBody(byteBuffer: bytes))
+            return Self.download(attachment, bytes)
         }
+    }
+
+    /// A file as a download: its own type, never sniffed into another, and never shown in the page.
+    static func download(_ attachment: TicketAttachment, _ bytes: ByteBuffer) -> Response {
+        Response(
+            status: .ok,
+            headers: [
+                .contentType: attachment.contentType, .contentDisposition: "attachment; filename=\"\(attachment.filename)\"",
+                HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+            ],
+            body: ResponseBody(byteBuffer: bytes))
     }
 
     /// The request's body as a file under the brand's attachment policy (`?filename=`, the size limit and the

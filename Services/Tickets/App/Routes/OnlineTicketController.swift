@@ -14,6 +14,7 @@ public struct OnlineTicket: Codable, Sendable, ResponseEncodable {
 /// `GET /api/v1/tickets/online/{number}?code=`: the ticket's Validation Hash (``LinkSigner``, the code of its
 /// number) opens the customer's view of it, on its own brand's host; a wrong code, number or host is a 404, so
 /// nothing tells which was wrong. A merged ticket's old number with its own code opens the primary.
+/// `GET …/online/{number}/attachments/{attachmentID}?code=` downloads a file that view lists (not an internal one).
 public struct OnlineTicketController: Sendable {
     let store: TicketStore
     let links: LinkSigner
@@ -25,13 +26,25 @@ public struct OnlineTicketController: Sendable {
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.get("online/{number}") { request, context in
-            guard let number = context.parameters.get("number")?.uppercased(), let code = request.uri.queryParameters["code"].map(String.init),
-                links.verifies(code, for: number), let found = try await store.find(number: number),
-                context.brandID.map({ $0.lowercased() == found.brandID }) ?? true
-            else { throw Problem.notFound("No such ticket.") }
-            let ticket = found.customersView
+            let ticket = try await linked(request, context).customersView
             let timeline = try await store.timeline(try TicketController.id(ticket.id), includeComments: false, page: try TicketController.timelinePage(request))
             return OnlineTicket(ticket: ticket, timeline: timeline)
         }
+        group.get("online/{number}/attachments/{attachmentID}") { request, context in
+            let ticket = try await linked(request, context)
+            guard let text = context.parameters.get("attachmentID"), let attachmentID = UUID(parsing: text),
+                let (attachment, bytes) = try await store.attachment(attachmentID, of: try TicketController.id(ticket.id), includingInternal: false)
+            else { throw Problem.notFound("No such attachment.") }
+            return AttachmentController.download(attachment, bytes)
+        }
+    }
+
+    /// The ticket the link's number and code open on this brand's host, or a 404.
+    private func linked(_ request: Request, _ context: ServiceRequestContext) async throws -> Ticket {
+        guard let number = context.parameters.get("number")?.uppercased(), let code = request.uri.queryParameters["code"].map(String.init),
+            links.verifies(code, for: number), let found = try await store.find(number: number),
+            context.brandID.map({ $0.lowercased() == found.brandID }) ?? true
+        else { throw Problem.notFound("No such ticket.") }
+        return found
     }
 }
