@@ -321,7 +321,7 @@ struct TicketHandlingTests {
         }
     }
 
-    @Test("Merging moves the merged tickets' attachments, time logs and Idempotency-Keys to the primary")
+    @Test("Merging moves the merged tickets' attachments, time logs (named in ticket.merged) and Idempotency-Keys to the primary")
     func mergeKeepsWork() async throws {
         try await TicketTestKit.run { client, kit in
             let agent = try await kit.agent()
@@ -335,7 +335,7 @@ struct TicketHandlingTests {
             let (uploaded, _) = try await AttachmentTests.upload(
                 client, "/api/v1/tickets/\(otherID)/attachments?filename=photo.pdf", token: customer.token, bytes: Array("%PDF-1.4".utf8))
             #expect(uploaded == .created)
-            let (logged, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(otherID)/time-logs", token: token, body: #"{"minutes":15}"#)
+            let (logged, _, log) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(otherID)/time-logs", token: token, body: #"{"minutes":15}"#)
             #expect(logged == .created)
 
             let (merged, _, _) = try await TicketTestKit.send(
@@ -345,6 +345,9 @@ struct TicketHandlingTests {
             #expect((attachments["items"] as? [[String: Any]])?.compactMap { $0["filename"] as? String } == ["photo.pdf"])
             let (_, _, logs) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(primaryID)/time-logs", token: token)
             #expect((logs["items"] as? [[String: Any]])?.compactMap { $0["minutes"] as? Int } == [15])
+            let (_, _, history) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(primaryID)/history", token: token)
+            let told = (history["items"] as? [[String: Any]])?.first { $0["action"] as? String == "ticket.merged" }?["details"] as? [String: String]
+            #expect(told?["timeLogIDs"] == log["id"] as? String, "a report keeping time by ticket learns where the merged ticket's time went")
             let (again, headers, replayed) = try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: customer.token, body: submission, headers: keyed)
             #expect(again == .created)
             #expect(headers[HTTPField.Name("Idempotent-Replayed")!] == "true")

@@ -105,12 +105,18 @@ extension TicketStore {
                 var binds = PostgresBindings()
                 binds.append(primary)
                 binds.append(others)
-                for table in ["messages", "comments", "history", "attachments", "time_logs", "request_keys", "sent_forms"] {
+                for table in ["messages", "comments", "history", "attachments", "request_keys", "sent_forms"] {
                     try await connection.query(
                         PostgresQuery(unsafeSQL: "UPDATE \(database.table(table)) SET ticket_id = $1 WHERE ticket_id = ANY($2)", binds: binds),
                         logger: database.logger
                     ).consume()
                 }
+                // Reports file time logs by ticket and drop a merged-away ticket: ticket.merged names the logs that moved.
+                let movedLogs = try await connection.query(
+                    PostgresQuery(unsafeSQL: "UPDATE \(database.table("time_logs")) SET ticket_id = $1 WHERE ticket_id = ANY($2) RETURNING id", binds: binds),
+                    logger: database.logger)
+                var timeLogIDs: [String] = []
+                for try await id in movedLogs.decode(UUID.self) { timeLogIDs.append(id.lowercased) }
                 try await connection.query(
                     PostgresQuery(unsafeSQL: "UPDATE \(database.table("forwarders")) SET ticket_id = $1 WHERE ticket_id = ANY($2)", binds: binds),
                     logger: database.logger
@@ -139,7 +145,13 @@ extension TicketStore {
                     // One stream of messages: the primary is idle since the last message of any of them.
                     ticket.idleSince = max(ticket.idleSince, old.idleSince)
                 }
-                return [("ticket.merged", ["mergedIDs": merged.map(\.id).joined(separator: ","), "mergedNumbers": merged.map(\.number).joined(separator: ",")])]
+                return [(
+                    "ticket.merged",
+                    [
+                        "mergedIDs": merged.map(\.id).joined(separator: ","), "mergedNumbers": merged.map(\.number).joined(separator: ","),
+                        "timeLogIDs": timeLogIDs.sorted().joined(separator: ","),
+                    ]
+                )]
             }
             // One event per merged ticket with that ticket as its subject: whoever keeps tickets by id (the search
             // index, reports) drops it. Its history already moved to the primary.
