@@ -47,6 +47,9 @@ struct AutomaticTimeLogTests {
             let (_, _, logged) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(id)/views/\(second)", token: ownerToken)
             let log = try #require(logged["timeLog"] as? [String: Any])
             #expect(log["minutes"] as? Int == 5 && log["agentID"] as? String == owner.lowercased)
+            let (_, _, history) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/history", token: ownerToken)
+            let told = (history["items"] as? [[String: Any]])?.first { $0["action"] as? String == "ticket.timelog_created" }?["details"] as? [String: String]
+            #expect(told?["automatic"] == "true" && told?["minutes"] == "5", "a report tells the window's time from an agent's entry")
             let (again, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(id)/views/\(second)", token: ownerToken)
             #expect(again == .notFound, "a view closes once")
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.time_logs") == 1)

@@ -50,6 +50,9 @@ struct WorkRecordTests {
             let (customerView, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/time-logs", token: customer.token)
             #expect(customerView == .notFound)
             #expect(try await kit.eventTypes().contains("ticket.timelog_created"))
+            let (_, _, history) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/history", token: token)
+            let told = (history["items"] as? [[String: Any]])?.first { $0["action"] as? String == "ticket.timelog_created" }?["details"] as? [String: String]
+            #expect(told?["automatic"] == "false" && told?["subject"] == "" && told?["categoryID"] == categoryID)
         }
     }
 

@@ -35,7 +35,10 @@ public struct TimeLog: Codable, Sendable, Equatable {
     /// What its `ticket.timelog_*` events carry, as the log is (after an edit, before a deletion): enough for the
     /// billable-time and category reports without reading the log.
     var eventDetails: [String: String] {
-        ["timeLogID": id, "agentID": agentID, "minutes": String(minutes), "billable": String(billable), "categoryID": categoryID ?? ""]
+        [
+            "timeLogID": id, "agentID": agentID, "minutes": String(minutes), "billable": String(billable), "categoryID": categoryID ?? "",
+            "subject": subject,
+        ]
     }
 }
 

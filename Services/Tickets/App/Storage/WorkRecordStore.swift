@@ -111,7 +111,8 @@ extension TicketStore {
                 description: description, billable: billable ?? departmentDefault, createdAt: Date(), subject: subject)
             try await insert(log, on: connection)
             created = log
-            return [("ticket.timelog_created", log.eventDetails)]
+            // What caused it (the report's Event): an agent's entry, or the time the owner's window was open.
+            return [("ticket.timelog_created", log.eventDetails.merging(["automatic": String(automatic)]) { $1 })]
         }
         guard let created else { throw Problem.internalError(requestID: nil) }
         return (ticket, created)
