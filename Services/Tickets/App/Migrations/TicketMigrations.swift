@@ -892,6 +892,15 @@ public enum TicketMigrations {
             """,
             "CREATE TRIGGER counts_truncated_lists AFTER TRUNCATE ON {schema}.ticket_counts FOR EACH STATEMENT EXECUTE FUNCTION {schema}.notify_lists_changed()",
         ]),
+        Migration(version: 178, name: "when each customer last read each ticket, for the portal's Ticket Response alerts", sql: [
+            """
+            CREATE TABLE {schema}.customer_reads (
+                ticket_id uuid NOT NULL REFERENCES {schema}.tickets (id) ON DELETE CASCADE,
+                user_id uuid NOT NULL,
+                read_at timestamptz NOT NULL,
+                PRIMARY KEY (ticket_id, user_id))
+            """,
+        ]),
     ]
 
     /// The PL/pgSQL of migration 177 that sets `tags` to the `scope:id` tags of the tickets in `rows` (a transition

@@ -60,7 +60,16 @@ public struct TicketController: Sendable {
         }
         group.get("{id}/timeline") { request, context in
             let (ticket, caller) = try await access.readable(context, for: .read)
-            return try await store.timeline(try Self.id(ticket.id), includeComments: !caller.readsAsCustomer(ticket), page: try Self.timelinePage(request))
+            let id = try Self.id(ticket.id)
+            // The customer has read the agents' replies: their Ticket Response alert for it is settled.
+            if caller.isCustomer(of: ticket), let user = UUID(parsing: caller.principal.userID) { try await store.markRead(id, by: user) }
+            return try await store.timeline(id, includeComments: !caller.readsAsCustomer(ticket), page: try Self.timelinePage(request))
+        }
+        group.get("alerts") { _, context in
+            guard var caller = try await access.caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
+            caller.portalBrand = context.brandID.flatMap(UUID.init(parsing:))
+            try await access.checkPortal(caller, brand: caller.portalBrand)
+            return Items(items: try await store.ticketResponseAlerts(caller: caller))
         }
         group.get("{id}/comments") { _, context in
             let (ticket, caller) = try await access.readable(context, for: .agentRead)
