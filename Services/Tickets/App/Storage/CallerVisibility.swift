@@ -6,7 +6,7 @@ import PostgresNIO
 /// groups (only their own there without View Queue, as ``TicketCaller/canChange(_:)``) and, for managers, of their
 /// departments (``TicketSearch/visibilityTerms(_:)`` is the index's form, whose hits are checked against the ticket).
 enum CallerVisibility {
-    /// Appends the two parameters ``clause(groups:departments:)`` reads: the groups (NULL for everything) and the departments.
+    /// Appends the two parameters ``clause(groups:departments:for:)`` reads: the groups (NULL for everything) and the departments.
     static func append(_ caller: TicketCaller, to binds: inout PostgresBindings) {
         binds.append(caller.seesEverything ? nil : caller.groups.compactMap(UUID.init(parsing:)))
         binds.append(caller.seesEverything ? [] : caller.managedDepartments.compactMap(UUID.init(parsing:)))

@@ -39,13 +39,13 @@ extension TicketStore {
         return upload
     }
 
-    /// Makes the uploader's uploads `ids` attachments of a ticket they are creating or writing to, in its transaction; 422 naming
-    /// `attachmentIDs` when one is not theirs or is gone.
-    func claimUploads(_ ids: [UUID], by agent: UUID, for ticketID: UUID, on connection: PostgresConnection) async throws -> [UUID] {
+    /// Makes the uploader's uploads `ids` attachments of a ticket they are creating or writing to, in its transaction;
+    /// 422 naming `attachmentIDs` when one is not theirs or is gone.
+    func claimUploads(_ ids: [UUID], by uploader: UUID, for ticketID: UUID, on connection: PostgresConnection) async throws -> [UUID] {
         guard !ids.isEmpty else { return [] }
         var binds = PostgresBindings()
         binds.append(Array(Set(ids)))
-        binds.append(agent)
+        binds.append(uploader)
         binds.append(ticketID)
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
