@@ -32,6 +32,7 @@ struct QueuePermissionTests {
             #expect(tree["queue"] == nil, "no Queue in the navigation pane")
             let groups = ((tree["departments"] as? [[String: Any]])?.first?["groups"] as? [[String: Any]]) ?? []
             #expect(!groups.isEmpty && groups.allSatisfy { $0["queue"] == nil }, "no group's queue count either")
+            #expect(groups.allSatisfy { $0["listable"] as? Bool == false }, "nor a group's list, which holds its queue")
             let (list, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=queue", token: without)
             #expect(list == .forbidden)
             let (take, headers, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(queued)/take", token: without)
@@ -44,6 +45,8 @@ struct QueuePermissionTests {
             let with = try await Self.token(kit, agent, viewsQueue: true)
             let (_, _, shown) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/views", token: with)
             #expect(shown["queue"] as? Int == 2)
+            let listed = ((shown["departments"] as? [[String: Any]])?.first?["groups"] as? [[String: Any]]) ?? []
+            #expect(!listed.isEmpty && listed.allSatisfy { $0["listable"] as? Bool == true })
             #expect(try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(queued)/take", token: with).0 == .ok)
             let (_, _, taken) = try await TicketTestKit.send(
                 client, .post, "/api/v1/tickets/bulk", token: with, body: #"{"ticketIDs":["\#(second)"],"action":"take"}"#)

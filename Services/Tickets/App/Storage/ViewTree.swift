@@ -25,6 +25,9 @@ public struct ViewTree: Codable, Sendable {
         /// The group's Queue count; nil (left out) for callers who see no Queue, and for a managed group they are no
         /// member of (whose queue they do not take from).
         public var queue: Int?
+        /// Whether the caller may open the group's list: not an agent without View Queue, who sees only their own
+        /// tickets (``TicketCaller/mayList(_:_:groupDepartment:)``).
+        public var listable: Bool
     }
 
     public struct DepartmentNode: Codable, Sendable {
@@ -104,7 +107,8 @@ extension TicketStore {
                 groups: departmentGroups.map { group in
                     ViewTree.GroupNode(
                         id: group.id.lowercased, name: group.name, counts: .init(groupCounts[group.id.lowercased]),
-                        queue: caller.seesQueue && ownGroups.contains(group.id) ? queues[group.id.lowercased]?["active"] ?? 0 : nil)
+                        queue: caller.seesQueue && ownGroups.contains(group.id) ? queues[group.id.lowercased]?["active"] ?? 0 : nil,
+                        listable: caller.mayList(.group, group.id.lowercased, groupDepartment: department.id.lowercased))
                 }, listable: listable)
         }
         return ViewTree(
