@@ -85,7 +85,7 @@ struct PortalTicketAccessTests {
     }
 
     @Test(
-        "On a brand's portal a visitor's own and organization lists keep to that brand's tickets, and ?status= picks a tab",
+        "On a brand's portal a visitor's own and organization lists, and each ticket by id, keep to that brand's tickets, and ?status= picks a tab",
         .enabled(if: TestEnvironment.hasDatabase))
     func listsKeepToThePortalsBrand() async throws {
         try await TicketTestKit.run { client, kit in
@@ -123,6 +123,15 @@ struct PortalTicketAccessTests {
             #expect(replied == .created)
             #expect(try await listed(nil, "&status=waiting") == [ours])
             #expect(try await listed(nil, "&status=active") == [acmes])
+            func opened(_ id: String, on brand: UUID) async throws -> HTTPResponse.Status {
+                try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: customer.token, headers: [.brandID: brand.lowercased]).0
+            }
+            #expect(try await opened(ours, on: kit.brandID) == .ok)
+            #expect(try await opened(acmes, on: kit.brandID) == .notFound, "another brand's ticket is not on this portal, by id either")
+            #expect(try await opened(acmes, on: other.brand) == .ok)
+            #expect(try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(acmes)/messages", token: customer.token, body: #"{"body":"x"}"#, headers: [.brandID: kit.brandID.lowercased]).0
+                == .notFound)
         }
     }
 

@@ -46,8 +46,9 @@ struct TicketRequestAccess: Sendable {
     /// The ticket of the path when the caller may see it (404 otherwise, so its existence does not leak) and may
     /// do `intent` with it (403 for a ticket they only see read-only).
     func readable(_ context: ServiceRequestContext, for intent: Intent = .change) async throws -> (Ticket, TicketCaller) {
-        guard let caller = try await caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
+        guard var caller = try await caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
         guard let text = context.parameters.get("id"), let id = UUID(parsing: text) else { throw Problem.notFound("No such ticket.") }
+        if !caller.isAgent { caller.portalBrand = context.brandID.flatMap(UUID.init(parsing:)) }
         return try await readable(id, caller: caller, for: intent)
     }
 
@@ -63,6 +64,8 @@ struct TicketRequestAccess: Sendable {
 
     /// ``readable(_:caller:for:)`` for a ticket already read (not deleted).
     func readable(_ ticket: Ticket, caller: TicketCaller, for intent: Intent) async throws -> (Ticket, TicketCaller) {
+        // A brand's portal shows that brand's tickets only, by id as in its lists ("brand-specific web portals" [S001:5746]).
+        if !caller.isAgent, let brand = caller.portalBrand, brand.lowercased != ticket.brandID { throw Problem.notFound("No such ticket.") }
         var caller = caller
         try await widen(&caller, toSearchable: ticket)
         if !caller.canRead(ticket), !caller.isAgent, try await store.isParticipant(ticket, caller: caller) {
