@@ -34,6 +34,20 @@ struct TicketTemplateRulesTests {
         }
     }
 
+    @Test("A required checkbox must be checked: unchecked is how a box nobody touched reads")
+    func requiredCheckboxes() {
+        let template = TicketTemplate(id: "t", name: "Consent", fields: [
+            Field(fieldID: "consent", visibility: .both, requiredByUsers: true), Field(fieldID: "serial", visibility: .both, requiredByUsers: true),
+        ])
+        let definitions = [
+            "consent": CustomFieldDefinition(id: "consent", name: "I agree", dataType: .checkbox, options: [], defaultValue: nil),
+            "serial": CustomFieldDefinition(id: "serial", name: "Serial", dataType: .text, options: [], defaultValue: nil),
+        ]
+        #expect(template.missing(at: .submit, values: ["consent": "false", "serial": "false"], definitions: definitions).map(\.message) == ["I agree must be checked"])
+        #expect(template.missing(at: .submit, values: ["consent": "true", "serial": "A1"], definitions: definitions).isEmpty)
+        #expect(template.missing(at: .submit, values: [:], definitions: definitions).map(\.field) == ["customFields.consent", "customFields.serial"])
+    }
+
     @Test("Customers fill the fields visible to users, agents those visible to agents, and both the fields visible to both")
     func whoFillsWhat() {
         let template = TicketTemplate(id: "t", name: "Support", fields: [

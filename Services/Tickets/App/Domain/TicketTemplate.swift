@@ -73,8 +73,9 @@ public struct TicketTemplate: Codable, Sendable, Equatable {
         return errors
     }
 
-    /// The fields required at `moment` that `values` leave empty, as 422 field errors. A requirement on a field the
-    /// one who must fill it does not see (a template saved before ``contradictions`` were refused) is not enforced.
+    /// The fields required at `moment` that `values` leave empty, as 422 field errors; a required checkbox must be
+    /// checked (unchecked is how an untouched box reads). A requirement on a field the one who must fill it does not see
+    /// (a template saved before ``contradictions`` were refused) is not enforced.
     public func missing(at moment: Moment, values: [String: String], definitions: [String: CustomFieldDefinition]) -> [Problem.FieldError] {
         fields.filter { field in
             switch moment {
@@ -83,10 +84,14 @@ public struct TicketTemplate: Codable, Sendable, Equatable {
             case .close: field.requiredForClose && field.visibility != .users
             }
         }
-        .filter { (values[$0.fieldID] ?? "").isEmpty }
+        .filter { field in
+            let value = values[field.fieldID] ?? ""
+            return value.isEmpty || (definitions[field.fieldID]?.dataType == .checkbox && value != "true")
+        }
         .map { field in
             let name = field.displayName ?? definitions[field.fieldID]?.name ?? field.fieldID
-            return Problem.FieldError(field: "customFields.\(field.fieldID)", message: "\(name) is required")
+            let checkbox = definitions[field.fieldID]?.dataType == .checkbox
+            return Problem.FieldError(field: "customFields.\(field.fieldID)", message: "\(name) \(checkbox ? "must be checked" : "is required")")
         }
     }
 
