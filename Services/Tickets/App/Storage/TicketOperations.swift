@@ -70,18 +70,20 @@ extension TicketStore {
     ) async throws -> [(type: String, details: [String: String])] {
         let effect = try await customerReplyEffect(ticket, on: connection)
         if effect == .rejectedLocked { throw Self.ticketLocked }
+        let uploader = userID.flatMap(UUID.init(parsing:))
+        guard attachments.isEmpty || uploader != nil else {
+            throw Problem.unprocessable("Sign in to attach files.", errors: [.init(field: "attachmentIDs", message: "uploads are a signed-in user's")])
+        }
         let message = TicketMessage(
             id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .incoming, authorID: userID, from: address, to: [], cc: [], bcc: [],
             bodyHTML: html, bodyText: text, createdAt: Date(), subject: subject == ticket.subject ? nil : subject)
         try await insert(message, on: connection)
         if let source { try await keep(source, of: message.id, on: connection) }
         var received = ["messageID": message.id, "previousStatus": ticket.status.rawValue]
-        if !attachments.isEmpty, let uploader = userID.flatMap(UUID.init(parsing:)), let ticketID = UUID(parsing: ticket.id) {
+        if let uploader, !attachments.isEmpty, let ticketID = UUID(parsing: ticket.id) {
             let attached = try await claimUploads(attachments, by: uploader, for: ticketID, on: connection)
             try await record(attached, sentWith: message.id, on: connection)
             received["attachmentIDs"] = attached.map(\.lowercased).joined(separator: ",")
-        } else if !attachments.isEmpty {
-            throw Problem.unprocessable("Sign in to attach files.", errors: [.init(field: "attachmentIDs", message: "uploads are a signed-in user's")])
         }
         var published: [(type: String, details: [String: String])] = [("ticket.message_received", received)]
         published += suspendedByCustomer(&ticket, cause: "customer_reply")
