@@ -27,7 +27,9 @@ struct EventLoopThreadingTests {
             for process in processes {
                 let asked = ContinuousClock.now
                 await process.stop(grace: .seconds(12))
-                #expect(ContinuousClock.now - asked < .seconds(6), "\(process.name) took longer than 6 s to stop")
+                #expect(
+                    ContinuousClock.now - asked < .seconds(6),
+                    "\(process.name) took longer than 6 s to stop; its log ends:\n\(process.logTail(60))")
             }
         }
     }

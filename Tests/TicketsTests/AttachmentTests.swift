@@ -178,4 +178,39 @@ struct AttachmentTests {
             #expect(received?["attachmentIDs"] == photo)
         }
     }
+
+    @Test("Splitting a customer's message takes the files it carried to the new ticket as its own copies; the old ticket keeps its files")
+    func splitMessageTakesItsFiles() async throws {
+        try await TicketTestKit.run { client, kit in
+            let customer = try await kit.customer()
+            let agentToken = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            let (_, _, upload) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/uploads?filename=photo.pdf", token: customer.token, body: "%PDF-1.4")
+            let photo = try #require(upload["id"] as? String)
+            _ = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/messages", token: customer.token, body: #"{"body":"Also the scanner.","attachmentIDs":["\#(photo)"]}"#)
+            let (_, _, timeline) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/timeline", token: agentToken)
+            let messageID = try #require((timeline["items"] as? [[String: Any]])?.compactMap { ($0["message"] as? [String: Any])?["id"] as? String }.first)
+
+            let (split, _, newTicket) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/messages/\(messageID)/split", token: agentToken, body: #"{"subject":"Scanner"}"#)
+            #expect(split == .created)
+            let newID = try #require(newTicket["id"] as? String)
+            let (_, _, listed) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(newID)/attachments", token: agentToken)
+            let copies = listed["items"] as? [[String: Any]] ?? []
+            #expect(copies.map { $0["filename"] as? String } == ["photo.pdf"])
+            let copyID = try #require(copies.first?["id"] as? String)
+            #expect(copyID != photo, "a copy of its own, which the new ticket's purge can delete")
+            let download = try await client.execute(
+                uri: "/api/v1/tickets/\(newID)/attachments/\(copyID)", method: .get, headers: [.authorization: "Bearer \(agentToken)"]
+            ) { String(buffer: $0.body) }
+            #expect(download == "%PDF-1.4")
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.message_attachments ma JOIN {schema}.messages m ON m.id = ma.message_id
+                WHERE m.ticket_id = '\(newID)' AND ma.attachment_id = '\(copyID)'
+                """) == 1, "the new ticket's first message carries it")
+            let (_, _, old) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/attachments", token: agentToken)
+            #expect((old["items"] as? [[String: Any]])?.map { $0["id"] as? String } == [photo])
+        }
+    }
 }

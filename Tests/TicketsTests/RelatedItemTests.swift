@@ -92,4 +92,29 @@ struct RelatedItemTests {
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.related_items") == 2)
         }
     }
+
+    @Test("A purged ticket leaves the related items of the tickets linked to it, each told in its history")
+    func purgedTicketLeavesItsLinks() async throws {
+        try await TicketTestKit.run { client, kit in
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let admin = try await kit.administratorToken()
+            let customer = try await kit.customer()
+            let kept = try #require(try await kit.submit(client, token: customer.token, subject: "Printer")["id"] as? String)
+            let purged = try #require(try await kit.submit(client, token: customer.token, subject: "Printer again")["id"] as? String)
+            let (added, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(kept)/related", token: token, body: #"{"kind":"ticket","itemID":"\#(purged)"}"#)
+            #expect(added == .created)
+            let (deleted, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(purged)", token: admin)
+            #expect(deleted == .noContent)
+            #expect(try await TicketTimerTests.worker(kit).runOne(now: Date().addingTimeInterval(91 * 86_400)))
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE id = '\(purged)'") == 0)
+
+            let (_, _, items) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(kept)/related", token: token)
+            #expect((items["items"] as? [[String: Any]])?.isEmpty == true, "no link to a ticket that is gone")
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.history WHERE ticket_id = '\(kept)' AND action = 'ticket.related_removed' AND details->>'itemID' = '\(purged)'
+                  AND actor_kind = 'system'
+                """) == 1, "the kept ticket's history says the link went")
+        }
+    }
 }

@@ -64,6 +64,26 @@ extension TicketStore {
         }
     }
 
+    /// The tickets that show `ticketID` among their related items forget it, because it is being purged: each as a change
+    /// of its own by the system, as removing the link by hand would be. A deleted one just loses the row.
+    func forgetLinks(to ticketID: UUID, on connection: PostgresConnection) async throws {
+        var binds = PostgresBindings()
+        binds.append(ticketID)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT ticket_id FROM \(database.table("related_items")) WHERE kind = 'ticket' AND item_id = $1 AND ticket_id <> $1 ORDER BY ticket_id
+                """, binds: binds), logger: database.logger)
+        var others: [UUID] = []
+        for try await other in rows.decode(UUID.self) { others.append(other) }
+        for other in others where try await find(other, on: connection, lock: false) != nil {
+            try await unlinkBack(other, from: ticketID, actor: .system, on: connection)
+        }
+        try await connection.query(
+            PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("related_items")) WHERE kind = 'ticket' AND item_id = $1", binds: binds),
+            logger: database.logger
+        ).consume()
+    }
+
     func link(_ ticketID: UUID, _ kind: RelatedItemKind, _ itemID: UUID, by agent: String, on connection: PostgresConnection) async throws -> Bool {
         var binds = PostgresBindings()
         binds.append(ticketID)

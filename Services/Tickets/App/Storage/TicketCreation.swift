@@ -68,6 +68,8 @@ public struct NewTicket: Sendable {
     public var captcha: ProofOfWorkCaptcha.Accepted?
     /// Attach Files: the submitter's uploads (``PendingUpload``) the first message carries.
     public var attachmentIDs: [UUID] = []
+    /// Files of another ticket the first message carries as copies (a split message's).
+    public var copiedAttachmentIDs: [UUID] = []
     /// The first message's HTML before it was made safe, and its raw email, when there is more to keep than its body.
     public var source: MessageSource?
     /// The customer filled the department's form (the portal, the API), so its Required by Users fields apply. Not
@@ -183,8 +185,9 @@ extension TicketStore {
         if !new.attachmentIDs.isEmpty {
             guard let uploader = actor.id.flatMap(UUID.init(parsing:)) else { throw Problem.unauthorized("Sign in to attach files.") }
             attached = try await claimUploads(new.attachmentIDs, by: uploader, for: id, on: connection)
-            try await record(attached, sentWith: message.id, on: connection)
         }
+        attached += try await copy(new.copiedAttachmentIDs, to: id, on: connection)
+        try await record(attached, sentWith: message.id, on: connection)
         try await storeFieldValues(fields, of: id, on: connection)
         var comment: TicketComment?
         if let added = new.opening?.comment {

@@ -248,6 +248,7 @@ extension TicketStore {
             binds.append(id)
             // The ticket's tasks go with it, each with its own `task.purged` for whoever keeps tasks.
             try await purge(try await tasks("WHERE ticket_id = $1 ORDER BY created_at, id FOR UPDATE", binds, on: connection), on: connection)
+            try await forgetLinks(to: id, on: connection)
             try await events.publish("ticket.purged", ticket, actor: .system, on: connection, recordHistory: false)
             try await connection.query(
                 PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("tickets")) WHERE id = $1 AND deleted_at IS NOT NULL", binds: binds),

@@ -7,7 +7,7 @@ import ServiceKit
 extension TicketStore {
     /// Makes a new ticket of one of the customer's messages ("Create Ticket" on a user response): its sender's (the
     /// ticket's customer, or whoever else wrote it), in the same department and group, the message's text and its
-    /// copies (Cc) as its first message, a General comment on both tickets naming the other. An agent's message is
+    /// copies (Cc) and the files it carried as its first message, a General comment on both tickets naming the other. An agent's message is
     /// refused (422).
     public func split(_ id: UUID, message messageID: UUID, subject: String?, by agent: String) async throws -> Ticket {
         try await database.transaction { connection in
@@ -35,6 +35,7 @@ extension TicketStore {
                 priority: source.priority, owner: owner, incoming: true, status: .active)
             new.source = try await keptSource(of: messageID, on: connection)
             new.incomingCC = message.cc
+            new.copiedAttachmentIDs = try await attachments(sentWith: messageID, on: connection)
             let created = try await create(new, actor: .agent(agent), on: connection)
             let from = try await addComment(created.id, type: .general, body: "Split from ticket \(source.number).", author: agent, on: connection)
             try await events.publish("ticket.comment_added", created, actor: .agent(agent), details: from.eventDetails, on: connection)
