@@ -62,7 +62,7 @@ struct TicketActionsCommandTests {
         }
     }
 
-    @Test("An action the ticket refuses (a close guard, an unknown value, a pin in the queue) changes nothing and is dropped")
+    @Test("An action the ticket refuses (a close guard, an unknown value, a pin in the queue, an agent without their group) changes nothing and is dropped")
     func refusedActionsChangeNothing() async throws {
         try await TicketTestKit.run { client, kit in
             try await kit.identity("department.updated", [
@@ -76,6 +76,7 @@ struct TicketActionsCommandTests {
                 TicketActionsCommand(ticketID: id, source: "automation", priority: "high", pinned: true),
                 TicketActionsCommand(ticketID: id, source: "automation", status: "solved"),
                 TicketActionsCommand(ticketID: id, source: "automation", transferGroupID: UUID().lowercased, priority: "low"),
+                TicketActionsCommand(ticketID: id, source: "automation", transferAgentID: second.agent.lowercased, priority: "low"),
             ] {
                 try await Self.send(command, kit: kit)
             }

@@ -2,6 +2,7 @@ import Contracts
 import Database
 import Foundation
 import Logging
+import Outbox
 import PostgresNIO
 import ServiceKit
 
@@ -25,13 +26,13 @@ public struct TicketCommandHandler: Sendable {
         do {
             switch type {
             case OpenTicketCommand.type:
-                let command = try CloudEventCoding.decode(OpenTicketCommand.self, from: bytes).data
+                let command = try CloudEventCoding.decode(OpenTicketCommand.self, from: bytes).data.withoutNUL
                 let new = try await newTicket(command, on: connection)
                 _ = try await store.create(new, actor: Actor(kind: command.source, id: command.customerUserID), on: connection)
             case AddTicketMessageCommand.type:
-                try await addMessage(CloudEventCoding.decode(AddTicketMessageCommand.self, from: bytes).data, on: connection)
+                try await addMessage(CloudEventCoding.decode(AddTicketMessageCommand.self, from: bytes).data.withoutNUL, on: connection)
             case TicketActionsCommand.type:
-                let command = try CloudEventCoding.decode(TicketActionsCommand.self, from: bytes).data
+                let command = try CloudEventCoding.decode(TicketActionsCommand.self, from: bytes).data.withoutNUL
                 _ = try await store.apply(
                     try Self.actions(command), to: try TicketInput.uuid(command.ticketID, field: "ticketID"),
                     by: Actor(kind: command.source, id: command.ruleID), on: connection)
@@ -50,12 +51,13 @@ public struct TicketCommandHandler: Sendable {
                 "parking a ticket command until its department is known", metadata: ["type": "\(type)", "departmentID": "\(unknown.departmentID)"])
         } catch let problem as Problem {
             try await drop("dropping a ticket command that cannot succeed", ["type": "\(type)", "problem": "\(problem.detail ?? problem.title)"], on: connection)
-        } catch let error as DecodingError {
-            // Data that does not read now never will: retried, it would hold up every later command of its partition.
-            // The log keeps the event whole, so that what it carried can still be recovered by hand.
+        } catch let error where PermanentEventFailure.matches(error) {
+            // Data that does not read (or that PostgreSQL refuses) now never will: retried, it would hold up every later
+            // command of its partition, and a parked one the department's own event. The log keeps the event whole, so
+            // that what it carried can still be recovered by hand.
             try await drop(
-                "dropping a ticket command whose data cannot be read",
-                ["type": "\(type)", "error": "\(error)", "event": "\(String(decoding: bytes, as: UTF8.self))"], on: connection)
+                "dropping a ticket command whose data cannot be read or stored",
+                ["type": "\(type)", "error": "\(String(reflecting: error))", "event": "\(String(decoding: bytes, as: UTF8.self))"], on: connection)
         }
     }
 
@@ -116,6 +118,10 @@ public struct TicketCommandHandler: Sendable {
             }
             return value
         }
+        if command.transferAgentID != nil, command.transferGroupID == nil {
+            throw Problem.unprocessable(
+                "A transfer to an agent names the agent's group too.", errors: [.init(field: "transferGroupID", message: "required with transferAgentID")])
+        }
         let transfer = try command.transferGroupID.map {
             TicketTransfer(
                 groupID: try TicketInput.uuid($0, field: "transferGroupID"),
@@ -135,8 +141,19 @@ public struct TicketCommandHandler: Sendable {
         let email = try TicketInput.email(command.customerEmail, field: "customerEmail")
         let group = try command.groupID.map { try TicketInput.uuid($0, field: "groupID") }
         let (department, moved) = try await DepartmentSuccession(database: store.database).department(for: departmentID, store: store, on: connection)
-        // A group of a department that is gone goes with it: the ticket starts in its successor's front line.
-        let groupID = moved ? department.frontLineGroupID : group ?? department.frontLineGroupID
+        // A group of a department that is gone goes with it: the ticket starts in its successor's front line. So does
+        // one that is not the department's (another department's, or none tickets knows): the message is kept, in the
+        // department it was sent to.
+        var groupID = department.frontLineGroupID
+        if let group, !moved, group != groupID {
+            let owner = try await store.departmentOfGroup(group, on: connection)
+            if owner == department.id { groupID = group }
+        }
+        if let group, !moved, group != groupID {
+            logger.warning(
+                "a ticket command named a group that is not its department's; the ticket starts in the department's front line",
+                metadata: ["groupID": "\(group)", "departmentID": "\(department.id)"])
+        }
         var new = NewTicket(
             department: department, groupID: groupID, customerUserID: command.customerUserID.flatMap(UUID.init(parsing:)),
             customerEmail: email, subject: subject, bodyHTML: body.html, bodyText: body.text, priority: .normal, owner: nil, incoming: true,

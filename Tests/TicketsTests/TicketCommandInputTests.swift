@@ -1,0 +1,69 @@
+import Contracts
+import Database
+import Foundation
+import Logging
+import Testing
+import TestSupport
+@testable import TicketsApp
+
+/// What other services send on `tickets.commands` is checked as the HTTP API checks a request, but a customer's message
+/// in it is kept wherever it can be: nobody is there to send it again.
+@Suite("Unfit input in ticket commands", .serialized, .enabled(if: TestEnvironment.hasDatabase))
+struct TicketCommandInputTests {
+    static func open(_ command: OpenTicketCommand, kit: TicketTestKit) async throws {
+        let handler = TicketCommandHandler(store: kit.api.store, logger: Logger(label: "commands"))
+        let bytes = try CloudEventCoding.encode(
+            CloudEvent(source: command.source, type: OpenTicketCommand.type, subject: command.subject, brandid: nil, data: command))
+        try await kit.database.transaction { try await handler.apply(OpenTicketCommand.type, bytes, on: $0) }
+    }
+
+    @Test("A command naming another department's group, or a group nobody knows, opens its ticket in its department's front line; its own group is kept")
+    func groupOutsideTheDepartment() async throws {
+        try await TicketTestKit.run { _, kit in
+            let other = try await kit.otherBrandDepartment()
+            let second = try await kit.secondGroupAgent()
+            for (subject, group) in [("Foreign", other.group), ("Unknown", UUID()), ("Own", second.group)] {
+                try await Self.open(
+                    OpenTicketCommand(
+                        departmentID: kit.departmentID.lowercased, groupID: group.lowercased, customerEmail: "lee@customer.example",
+                        subject: subject, bodyText: "Hello", source: "chat"),
+                    kit: kit)
+            }
+            func placed(_ subject: String, in group: UUID) async throws -> Int {
+                try await kit.count("""
+                    SELECT count(*)::int FROM {schema}.tickets
+                    WHERE subject = '\(subject)' AND department_id = '\(kit.departmentID.lowercased)' AND group_id = '\(group.lowercased)'
+                    """)
+            }
+            #expect(try await placed("Foreign", in: kit.frontLineID) == 1, "not handed to another department's agents")
+            #expect(try await placed("Unknown", in: kit.frontLineID) == 1, "not left in a queue nobody serves")
+            #expect(try await placed("Own", in: second.group) == 1)
+        }
+    }
+
+    @Test("NUL characters in a command's texts are left out and the message kept, also when the command waited for its department")
+    func nulCharactersAreLeftOut() async throws {
+        try await TicketTestKit.run { _, kit in
+            let later = UUID()
+            try await Self.open(
+                OpenTicketCommand(
+                    departmentID: later.lowercased, customerEmail: "lee@customer.example", subject: "Printer\u{0} jam", bodyText: "It\u{0} beeps.",
+                    source: "email", rawContent: "Subject: Printer\u{0} jam\r\n\r\nIt\u{0} beeps."),
+                kit: kit)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.parked_commands") == 1, "parked until its department is known")
+            try await kit.identity("department.created", [
+                "id": later.lowercased, "brandID": kit.brandID.lowercased, "name": "Later", "frontLineGroupID": UUID().lowercased,
+                "hiddenFromPortal": false, "version": 1,
+            ])
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.departments WHERE id = '\(later.lowercased)'") == 1,
+                    "the department's event still applies")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE subject = 'Printer jam'") == 1)
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.messages m JOIN {schema}.tickets t ON t.id = m.ticket_id
+                JOIN {schema}.message_sources s ON s.message_id = m.id
+                WHERE t.subject = 'Printer jam' AND m.body_text = 'It beeps.' AND s.raw_content LIKE 'Subject: Printer jam%'
+                """) == 1)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.parked_commands") == 0)
+        }
+    }
+}
