@@ -10,7 +10,15 @@ extension Optional<String> {
     var withoutNUL: String? { map(\.withoutNUL) }
 }
 
-extension OpenTicketCommand {
+/// A command carrying a customer's message.
+protocol CustomerMessageCommand {
+    var subject: String { get set }
+    var bodyText: String? { get set }
+    var bodyHTML: String? { get set }
+    var rawContent: String? { get set }
+}
+
+extension CustomerMessageCommand {
     var withoutNUL: Self {
         var command = self
         command.subject = subject.withoutNUL
@@ -21,16 +29,8 @@ extension OpenTicketCommand {
     }
 }
 
-extension AddTicketMessageCommand {
-    var withoutNUL: Self {
-        var command = self
-        command.subject = subject.withoutNUL
-        command.bodyText = bodyText.withoutNUL
-        command.bodyHTML = bodyHTML.withoutNUL
-        command.rawContent = rawContent.withoutNUL
-        return command
-    }
-}
+extension OpenTicketCommand: CustomerMessageCommand {}
+extension AddTicketMessageCommand: CustomerMessageCommand {}
 
 extension TicketActionsCommand {
     var withoutNUL: Self {
