@@ -120,7 +120,10 @@ struct FormTests {
             let (_, _, ticket) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(ticketID)", token: token)
             #expect(ticket["status"] as? String == "active", "a completed form makes the ticket Active again")
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.comments WHERE body LIKE 'Form \"Server access\" completed on %'") == 1)
-            #expect(try await kit.eventTypes().contains("ticket.form_completed"))
+            let events = try await kit.eventTypes()
+            #expect(events.contains("ticket.form_completed"))
+            #expect(events.suffix(from: events.lastIndex(of: "ticket.form_completed") ?? 0).contains("ticket.comment_added"),
+                    "the comment it adds is told as every comment is, for rules on Ticket Comment Added")
             let (listed, _, tab) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(ticketID)/forms", token: token)
             #expect(listed == .ok && tab["completed"] as? Int == 1)
             let item = try #require((tab["items"] as? [[String: Any]])?.first)

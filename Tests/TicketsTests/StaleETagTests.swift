@@ -9,7 +9,7 @@ import TicketsApp
 /// Two agents must not overwrite each other silently: every change of a ticket honours `If-Match`.
 @Suite("If-Match on every ticket change", .serialized, .enabled(if: TestEnvironment.hasDatabase))
 struct StaleETagTests {
-    @Test("Take, pin, removing a follow-up, custom fields, delete, merge and a related item refuse a stale ETag with 412 and change nothing; the current one passes")
+    @Test("Take, pin, removing a follow-up, custom fields, a comment, a time log, delete, merge and a related item refuse a stale ETag with 412 and change nothing; the current one passes")
     func staleETagsAreRefused() async throws {
         try await TicketTestKit.run { client, kit in
             let owner = try await kit.agent()
@@ -21,6 +21,8 @@ struct StaleETagTests {
                 ("pin", .put, { "/api/v1/tickets/\($0)/pin" }, { _ in #"{"pinned":true}"# }),
                 ("remove follow-up", .delete, { "/api/v1/tickets/\($0)/follow-up" }, { _ in "" }),
                 ("custom fields", .put, { "/api/v1/tickets/\($0)/custom-fields" }, { _ in "{}" }),
+                ("comment", .post, { "/api/v1/tickets/\($0)/comments" }, { _ in #"{"type":"general","body":"Called them."}"# }),
+                ("time log", .post, { "/api/v1/tickets/\($0)/time-logs" }, { _ in #"{"minutes":5}"# }),
                 ("delete", .delete, { "/api/v1/tickets/\($0)" }, { _ in "" }),
                 // Before the merge, which merges the spare away.
                 ("related item", .post, { "/api/v1/tickets/\($0)/related" }, { _ in #"{"kind":"ticket","itemID":"\#(spare)"}"# }),
@@ -91,6 +93,26 @@ struct StaleETagTests {
 
             let (fields, fieldHeaders, _) = try await TicketTestKit.send(client, .put, base + "/custom-fields", token: token, ifMatch: current, body: #"{"\#(referrer)":"TV"}"#)
             try await answered("custom fields", fields, fieldHeaders)
+        }
+    }
+
+    @Test("If-Match * passes whatever the version, a weak ETag never matches (412) and a list or a foreign tag is a 400, each changing nothing else")
+    func ifMatchForms() async throws {
+        try await TicketTestKit.run { client, kit in
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let priority = "/api/v1/tickets/\(id)/priority"
+            let (_, opened, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
+            let current = try #require(opened[.eTag])
+            for (ifMatch, expected) in [("W/\(current)", HTTPResponse.Status.preconditionFailed), ("\(current), \"9\"", .badRequest), ("abc", .badRequest)] {
+                let (status, headers, _) = try await TicketTestKit.send(client, .put, priority, token: token, ifMatch: ifMatch, body: #"{"priority":"high"}"#)
+                #expect(status == expected, "\(ifMatch)")
+                #expect(headers[.contentType] == "application/problem+json")
+            }
+            let (_, unchanged, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: token)
+            #expect(unchanged[.eTag] == current)
+            let (any, _, ticket) = try await TicketTestKit.send(client, .put, priority, token: token, ifMatch: "*", body: #"{"priority":"high"}"#)
+            #expect(any == .ok && ticket["priority"] as? String == "high")
         }
     }
 }

@@ -29,6 +29,8 @@ struct TicketResponseAlertTests {
             #expect(try await alerts(customer.token) == [id], "a reply that marks the ticket waiting, not one that leaves it active")
             #expect(try await alerts(try await kit.customer().token).isEmpty, "another customer has none")
 
+            #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/timeline?limit=0", token: customer.token).0 == .unprocessableContent)
+            #expect(try await alerts(customer.token) == [id], "a refused read shows nothing, so settles nothing")
             #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/timeline", token: customer.token).0 == .ok)
             #expect(try await alerts(customer.token).isEmpty, "reading the ticket settles it")
             #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/timeline", token: token).0 == .ok)

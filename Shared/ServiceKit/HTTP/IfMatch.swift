@@ -5,14 +5,19 @@ import Hummingbird
 /// Optimistic concurrency: resources carry `ETag: "<version>"`, and a change sent with `If-Match` applies only to
 /// that version (412 otherwise).
 public enum IfMatch {
-    /// The version the client expects, nil when it sent no If-Match; 400 for an ETag this API never issued.
+    /// The version the client expects, nil when it sent no If-Match or `*` (any current version: the resource exists,
+    /// or the route answers 404). A weak ETag never matches (If-Match compares strongly, RFC 9110 13.1.1): 412. A list
+    /// of ETags, or one this API never issued, is a 400.
     public static func version(_ request: Request) throws -> Int? {
-        try request.headers[.ifMatch].map(version(fromETag:))
+        guard let header = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces), header != "*" else { return nil }
+        return try version(fromETag: header)
     }
 
     public static func version(fromETag etag: String) throws -> Int {
-        let digits = etag.replacingOccurrences(of: "W/", with: "").trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
-        guard let version = Int(digits) else { throw Problem.badRequest("If-Match must be an ETag this API issued.") }
+        if etag.hasPrefix("W/") { throw Problem.preconditionFailed("If-Match compares strong ETags; a weak one never matches.") }
+        guard etag.count > 2, etag.hasPrefix("\""), etag.hasSuffix("\""), let version = Int(etag.dropFirst().dropLast()) else {
+            throw Problem.badRequest("If-Match must be one ETag this API issued, such as \"3\", or *.")
+        }
         return version
     }
 

@@ -7,6 +7,15 @@ extension Request {
         try JSONBody.decode(type, from: try await jsonBytes(context: context))
     }
 
+    /// Decodes a JSON body whose every field may be left out, and so the body too: none (or only white space) is `empty`.
+    public func decodeJSON<T: Decodable>(_ type: T.Type, context: some RequestContext, whenEmpty empty: T) async throws -> T {
+        let bytes = try await jsonBytes(context: context)
+        guard bytes.contains(where: { !Self.jsonWhiteSpace.contains($0) }) else { return empty }
+        return try JSONBody.decode(type, from: bytes)
+    }
+
+    private static let jsonWhiteSpace: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
+
     /// The body's bytes, for a handler that reads more from them than one type decodes; too large is a 413.
     public func jsonBytes(context: some RequestContext) async throws -> Data {
         do {

@@ -39,7 +39,8 @@ public struct AttachmentController: Sendable {
             let (filename, contentType, body) = try await checkedFile(request, byAgent: asAgent)
             let actor: Actor = asAgent ? .agent(caller.principal.userID) : .customer(caller.principal.userID)
             let (updated, attachment) = try await store.attach(
-                try TicketController.id(ticket.id), filename: filename, contentType: contentType, bytes: body, isInternal: isInternal, by: actor)
+                try TicketController.id(ticket.id), filename: filename, contentType: contentType, bytes: body, isInternal: isInternal, by: actor,
+                expectedVersion: try IfMatch.version(request))
             return EditedResponse(status: .created, headers: [.eTag: updated.etag], response: attachment)
         }
         group.get("{id}/attachments") { _, context in

@@ -68,9 +68,10 @@ public struct MessageActionsController: Sendable {
             let (ticket, caller) = try await access.readable(context)
             try Authorization.require(caller.principal, .tickets, "Create")
             let messageID = try context.uuidParameter("messageID", notFound: "No such message.")
-            let body = try await request.decodeJSON(Body.self, context: context)
+            let body = try await request.decodeJSON(Body.self, context: context, whenEmpty: Body())
             let created = try await store.split(
-                try TicketController.id(ticket.id), message: messageID, subject: try body.subject.map(TicketInput.subject), by: caller.principal.userID)
+                try TicketController.id(ticket.id), message: messageID, subject: try body.subject.map(TicketInput.subject), by: caller.principal.userID,
+                expectedVersion: try IfMatch.version(request))
             return EditedResponse(status: .created, headers: [.eTag: created.etag], response: created)
         }
         group.post("{id}/messages/{messageID}/forward") { request, context in

@@ -61,9 +61,10 @@ public struct TicketController: Sendable {
         group.get("{id}/timeline") { request, context in
             let (ticket, caller) = try await access.readable(context, for: .read)
             let id = try Self.id(ticket.id)
+            let page = try Self.timelinePage(request)
             // The customer has read the agents' replies: their Ticket Response alert for it is settled.
             if caller.isCustomer(of: ticket), let user = UUID(parsing: caller.principal.userID) { try await store.markRead(id, by: user) }
-            return try await store.timeline(id, includeComments: !caller.readsAsCustomer(ticket), page: try Self.timelinePage(request))
+            return try await store.timeline(id, includeComments: !caller.readsAsCustomer(ticket), page: page)
         }
         group.get("alerts") { _, context in
             guard var caller = try await access.caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
@@ -89,7 +90,8 @@ public struct TicketController: Sendable {
             let key = try RequestKey.message(body, ticketID: ticket.id, header: request.headers[Self.idempotencyKey], caller: caller.principal.userID)
             let (updated, replayed) = try await store.customerMessage(
                 try Self.id(ticket.id), from: caller.principal.email, userID: caller.principal.userID, html: html, text: text,
-                source: MessageSource.kept(givenHTML: body.bodyHTML, safeHTML: html), attachments: attachments, key: key)
+                source: MessageSource.kept(givenHTML: body.bodyHTML, safeHTML: html), attachments: attachments, key: key,
+                expectedVersion: try IfMatch.version(request))
             var response = EditedResponse(status: .created, headers: [.eTag: updated.etag], response: caller.shown(updated))
             if replayed { response.headers[Self.idempotentReplayed] = "true" }
             return response
@@ -129,10 +131,10 @@ public struct TicketController: Sendable {
                 try Self.id(ticket.id), to: body.status, by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)
         }
-        group.post("{id}/close") { _, context in
+        group.post("{id}/close") { request, context in
             let (ticket, caller) = try await access.readable(context, for: .customer)
             guard caller.isCustomer(of: ticket) else { throw Problem.forbidden("Only the ticket's customer asks to close it here.") }
-            let updated = try await store.closeByCustomer(try Self.id(ticket.id), userID: caller.principal.userID)
+            let updated = try await store.closeByCustomer(try Self.id(ticket.id), userID: caller.principal.userID, expectedVersion: try IfMatch.version(request))
             return EditedResponse(headers: [.eTag: updated.etag], response: caller.shown(updated))
         }
         group.post("{id}/take") { request, context in
@@ -155,7 +157,8 @@ public struct TicketController: Sendable {
         group.post("{id}/comments") { request, context in
             let (ticket, caller) = try await access.readable(context, for: .comment)
             let (type, text) = try TicketInput.comment(try await request.decodeJSON(CommentRequest.self, context: context), by: caller.principal)
-            let (updated, comment) = try await store.comment(try Self.id(ticket.id), type: type, body: text, by: caller.principal.userID)
+            let (updated, comment) = try await store.comment(
+                try Self.id(ticket.id), type: type, body: text, by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
             return EditedResponse(status: .created, headers: [.eTag: updated.etag], response: comment)
         }
     }

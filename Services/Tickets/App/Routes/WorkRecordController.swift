@@ -62,7 +62,8 @@ public struct WorkRecordController: Sendable {
             let checked = try TimeLogRules.checked(minutes: body.minutes, subject: body.subject ?? "", description: body.description ?? "")
             let (updated, log) = try await store.logTime(
                 try TicketController.id(ticket.id), minutes: checked.minutes, categoryID: try body.categoryID.map { try TicketInput.uuid($0, field: "categoryID") },
-                description: checked.description, subject: checked.subject, billable: body.billable, by: caller.principal.userID)
+                description: checked.description, subject: checked.subject, billable: body.billable, by: caller.principal.userID,
+                expectedVersion: try IfMatch.version(request))
             return EditedResponse(status: .created, headers: [.eTag: updated.etag], response: log)
         }
         group.patch("{id}/time-logs/{logID}") { request, context in
@@ -72,17 +73,20 @@ public struct WorkRecordController: Sendable {
             let edit = try await request.decodeJSON(TimeLogEdit.self, context: context)
             let category = try edit.categoryID.map { try TicketInput.uuid($0, field: "categoryID") }
             let (updated, log) = try await store.editTimeLog(
-                try TicketController.id(ticket.id), log: logID, edit, category: category, by: caller.principal.userID
+                try TicketController.id(ticket.id), log: logID, edit, category: category, by: caller.principal.userID,
+                expectedVersion: try IfMatch.version(request)
             ) { log, current in
                 TimeLogRules.mayChange(log, of: current, caller: caller)
             }
             return EditedResponse(headers: [.eTag: updated.etag], response: log)
         }
-        group.delete("{id}/time-logs/{logID}") { _, context in
+        group.delete("{id}/time-logs/{logID}") { request, context in
             let (ticket, caller) = try await access.readable(context)
             try Authorization.require(caller.principal, .tickets, "Add Time Log")
             let logID = try context.uuidParameter("logID", notFound: "The ticket has no such time log.")
-            let updated = try await store.deleteTimeLog(try TicketController.id(ticket.id), log: logID, by: caller.principal.userID) { log, current in
+            let updated = try await store.deleteTimeLog(
+                try TicketController.id(ticket.id), log: logID, by: caller.principal.userID, expectedVersion: try IfMatch.version(request)
+            ) { log, current in
                 TimeLogRules.mayChange(log, of: current, caller: caller)
             }
             return Response(status: .noContent, headers: [.eTag: updated.etag])

@@ -9,10 +9,10 @@ extension TicketStore {
     /// Stores an attachment and publishes `ticket.attachment_added` with the ticket's change; answers the ticket as
     /// it now is (its version moved) and the attachment.
     public func attach(
-        _ id: UUID, filename: String, contentType: String, bytes: ByteBuffer, isInternal: Bool, by actor: Actor
+        _ id: UUID, filename: String, contentType: String, bytes: ByteBuffer, isInternal: Bool, by actor: Actor, expectedVersion: Int? = nil
     ) async throws -> (ticket: Ticket, attachment: TicketAttachment) {
         var added: TicketAttachment?
-        let ticket = try await modify(id, expectedVersion: nil, actor: actor) { ticket, connection in
+        let ticket = try await modify(id, expectedVersion: expectedVersion, actor: actor) { ticket, connection in
             if actor.kind == Actor.customer(nil).kind, ticket.status == .closedLocked { throw Self.ticketLocked }
             let attachment = TicketAttachment(
                 id: UUIDv7.generate().lowercased, ticketID: ticket.id, filename: filename, contentType: contentType, size: bytes.readableBytes,

@@ -100,7 +100,8 @@ extension TicketStore {
                     on: connection)
                 let effect = try await customerReplyEffect(ticket, on: connection)
                 var published: [(type: String, details: [String: String])] = [
-                    ("ticket.form_completed", ["sentFormID": sent.id, "formID": sent.formID, "formName": sent.form.name, "commentID": comment.id])
+                    ("ticket.form_completed", ["sentFormID": sent.id, "formID": sent.formID, "formName": sent.form.name, "commentID": comment.id]),
+                    ("ticket.comment_added", comment.eventDetails),
                 ]
                 if effect != .rejectedLocked { published += suspendedByCustomer(&ticket, cause: "form_completed") }
                 return published + (try await reactivated(&ticket, effect, cause: "form_completed", on: connection))

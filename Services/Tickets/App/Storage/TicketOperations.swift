@@ -37,9 +37,9 @@ extension TicketStore {
     /// it (a 422 naming `attachmentIDs` when one is not theirs or is gone, and nothing is written).
     public func customerMessage(
         _ id: UUID, from address: String, userID: String?, html: String, text: String, source: MessageSource? = nil, attachments: [UUID] = [],
-        key: RequestKey? = nil
+        key: RequestKey? = nil, expectedVersion: Int? = nil
     ) async throws -> (ticket: Ticket, replayed: Bool) {
-        try await modifyOnce(id, key: key, expectedVersion: nil, actor: .customer(userID)) { ticket, connection in
+        try await modifyOnce(id, key: key, expectedVersion: expectedVersion, actor: .customer(userID)) { ticket, connection in
             try await receiveCustomerMessage(
                 &ticket, from: address, userID: userID, html: html, text: text, source: source, attachments: attachments, on: connection)
         }
@@ -323,9 +323,11 @@ extension TicketStore {
     }
 
     /// Adds a comment; General, Resolution, Transfer, Follow-Up or Sticky.
-    public func comment(_ id: UUID, type: CommentType, body: String, by author: String) async throws -> (Ticket, TicketComment) {
+    public func comment(
+        _ id: UUID, type: CommentType, body: String, by author: String, expectedVersion: Int? = nil
+    ) async throws -> (Ticket, TicketComment) {
         var added: TicketComment?
-        let ticket = try await modify(id, expectedVersion: nil, actor: .agent(author)) { ticket, connection in
+        let ticket = try await modify(id, expectedVersion: expectedVersion, actor: .agent(author)) { ticket, connection in
             let comment = try await addComment(ticket.id, type: type, body: body, author: author, on: connection)
             added = comment
             return [("ticket.comment_added", comment.eventDetails)]
@@ -419,8 +421,8 @@ extension TicketStore {
 
     /// The customer closes their ticket (a closed ticket reopens on their next message, as any closed one); like
     /// their message, it suspends a scheduled follow-up and leaves a due one.
-    public func closeByCustomer(_ id: UUID, userID: String) async throws -> Ticket {
-        try await modify(id, expectedVersion: nil, actor: .customer(userID)) { ticket, _ in
+    public func closeByCustomer(_ id: UUID, userID: String, expectedVersion: Int? = nil) async throws -> Ticket {
+        try await modify(id, expectedVersion: expectedVersion, actor: .customer(userID)) { ticket, _ in
             guard ticket.status == .active || ticket.status == .waiting else { return [] }
             let suspended = suspendedByCustomer(&ticket, cause: "customer_close")
             return (apply(.closed, to: &ticket, cause: "customer").map { [$0] } ?? []) + suspended

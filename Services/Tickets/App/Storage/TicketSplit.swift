@@ -9,9 +9,10 @@ extension TicketStore {
     /// ticket's customer, or whoever else wrote it), in the same department and group, the message's text and its
     /// copies (Cc) and the files it carried as its first message, a General comment on both tickets naming the other. An agent's message is
     /// refused (422).
-    public func split(_ id: UUID, message messageID: UUID, subject: String?, by agent: String) async throws -> Ticket {
+    /// `expectedVersion` is the split ticket's (`If-Match`), which the comment naming the new one changes.
+    public func split(_ id: UUID, message messageID: UUID, subject: String?, by agent: String, expectedVersion: Int? = nil) async throws -> Ticket {
         try await database.transaction { connection in
-            guard let source = try await find(id, on: connection, lock: true),
+            guard let source = try await find(id, on: connection, lock: true).map({ try Self.check(expectedVersion, of: $0); return $0 }),
                 let departmentID = UUID(parsing: source.departmentID), let department = try await department(departmentID, on: connection),
                 let group = UUID(parsing: source.groupID)
             else { throw Problem.notFound("No such ticket.") }

@@ -90,10 +90,13 @@ extension TicketStore {
     /// Logs time on a ticket (billable defaults to the department's setting) and publishes `ticket.timelog_created`;
     /// answers the ticket as it now is (its version moved) and the log.
     public func logTime(
-        _ id: UUID, minutes: Int, categoryID: UUID?, description: String, subject: String = "", billable: Bool?, by agent: String
+        _ id: UUID, minutes: Int, categoryID: UUID?, description: String, subject: String = "", billable: Bool?, by agent: String,
+        expectedVersion: Int? = nil
     ) async throws -> (ticket: Ticket, log: TimeLog) {
         try await database.transaction { connection in
-            try await logTime(id, minutes: minutes, categoryID: categoryID, description: description, subject: subject, billable: billable, by: agent, on: connection)
+            try await logTime(
+                id, minutes: minutes, categoryID: categoryID, description: description, subject: subject, billable: billable, by: agent,
+                expectedVersion: expectedVersion, on: connection)
         }
     }
 
@@ -101,10 +104,10 @@ extension TicketStore {
     /// log (the time a ticket's window was open) is no action on the ticket: a Waiting ticket's auto-close wait goes on.
     func logTime(
         _ id: UUID, minutes: Int, categoryID: UUID?, description: String, subject: String = "", billable: Bool?, by agent: String,
-        automatic: Bool = false, on connection: PostgresConnection
+        automatic: Bool = false, expectedVersion: Int? = nil, on connection: PostgresConnection
     ) async throws -> (ticket: Ticket, log: TimeLog) {
         var created: TimeLog?
-        let ticket = try await modify(id, expectedVersion: nil, actor: .agent(agent), on: connection, restartsWaiting: !automatic) { ticket, connection in
+        let ticket = try await modify(id, expectedVersion: expectedVersion, actor: .agent(agent), on: connection, restartsWaiting: !automatic) { ticket, connection in
             let departmentDefault = try await billableByDefault(ticket: ticket.id, on: connection)
             let log = TimeLog(
                 id: UUIDv7.generate().lowercased, ticketID: ticket.id, agentID: agent, categoryID: categoryID?.lowercased, minutes: minutes,
@@ -145,11 +148,11 @@ extension TicketStore {
     /// 403 otherwise) and publishes `ticket.timelog_modified` naming the fields that changed; answers the ticket as it
     /// now is and the log.
     public func editTimeLog(
-        _ id: UUID, log logID: UUID, _ edit: TimeLogEdit, category: FieldChange<UUID>, by agent: String,
+        _ id: UUID, log logID: UUID, _ edit: TimeLogEdit, category: FieldChange<UUID>, by agent: String, expectedVersion: Int? = nil,
         allowed: @escaping @Sendable (TimeLog, Ticket) -> Bool
     ) async throws -> (ticket: Ticket, log: TimeLog) {
         var edited: TimeLog?
-        let ticket = try await modify(id, expectedVersion: nil, actor: .agent(agent)) { ticket, connection in
+        let ticket = try await modify(id, expectedVersion: expectedVersion, actor: .agent(agent)) { ticket, connection in
             let log = try await lockedTimeLog(logID, of: id, on: connection)
             guard allowed(log, ticket) else { throw Problem.forbidden("Only its agent and the department's managers change a time log.") }
             let next = try TimeLogRules.applying(edit, to: log, categoryID: category.map(\.lowercased).applied(to: log.categoryID))
@@ -180,9 +183,9 @@ extension TicketStore {
     /// Deletes one of the ticket's time logs when `allowed` lets the caller (403 otherwise); `ticket.timelog_deleted`.
     /// Answers the ticket as it now is.
     public func deleteTimeLog(
-        _ id: UUID, log logID: UUID, by agent: String, allowed: @escaping @Sendable (TimeLog, Ticket) -> Bool
+        _ id: UUID, log logID: UUID, by agent: String, expectedVersion: Int? = nil, allowed: @escaping @Sendable (TimeLog, Ticket) -> Bool
     ) async throws -> Ticket {
-        try await modify(id, expectedVersion: nil, actor: .agent(agent)) { ticket, connection in
+        try await modify(id, expectedVersion: expectedVersion, actor: .agent(agent)) { ticket, connection in
             let log = try await lockedTimeLog(logID, of: id, on: connection)
             guard allowed(log, ticket) else { throw Problem.forbidden("Only its agent and the department's managers delete a time log.") }
             var binds = PostgresBindings()
