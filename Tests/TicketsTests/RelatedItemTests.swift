@@ -31,7 +31,12 @@ struct RelatedItemTests {
                 """) == 1, "its history says who linked it")
             _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(first)/related", token: token, body: #"{"kind":"chat","itemID":"\#(chat)"}"#)
             let (_, _, firstItems) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(first)/related", token: token)
-            #expect(Set((firstItems["items"] as? [[String: Any]])?.compactMap { $0["itemID"] as? String } ?? []) == [second, chat])
+            let listed = firstItems["items"] as? [[String: Any]] ?? []
+            #expect(Set(listed.compactMap { $0["itemID"] as? String }) == [second, chat])
+            let summary = listed.first { $0["itemID"] as? String == second }?["summary"] as? [String: Any]
+            #expect(summary?["subject"] as? String == "Printer again" && summary?["status"] as? String == "active")
+            #expect((summary?["number"] as? String)?.count == 17, "the related ticket shows its number, subject and status")
+            #expect(listed.first { $0["itemID"] as? String == chat }?["summary"] == nil, "chats are another service's")
             let (_, _, secondItems) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(second)/related", token: token)
             #expect((secondItems["items"] as? [[String: Any]])?.compactMap { $0["itemID"] as? String } == [first], "the link points both ways")
 

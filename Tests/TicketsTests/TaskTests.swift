@@ -32,7 +32,10 @@ struct TaskTests {
             let (_, _, listed) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(ticket)/tasks", token: token)
             #expect((listed["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [taskID])
             let (_, _, related) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(ticket)/related", token: token)
-            #expect((related["items"] as? [[String: Any]])?.first?["kind"] as? String == "task")
+            let item = (related["items"] as? [[String: Any]])?.first
+            #expect(item?["kind"] as? String == "task")
+            let summary = item?["summary"] as? [String: Any]
+            #expect(summary?["subject"] as? String == "Order a new fuser" && summary?["status"] as? String == "in_progress", "the tab shows the task's subject and status")
 
             let (guarded, _, problem) = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(ticket)/status", token: token, body: #"{"status":"closed"}"#)
             #expect(guarded == .unprocessableContent)

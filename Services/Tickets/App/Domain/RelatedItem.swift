@@ -14,4 +14,14 @@ public struct RelatedItem: Codable, Sendable, Equatable {
     public var itemID: String
     public var addedBy: String?
     public var addedAt: Date
+    /// What the tab shows of a ticket or task the caller may read; nil for another's, and for chats and call logs,
+    /// which other services keep.
+    public var summary: Summary?
+
+    /// A related ticket's number, subject and status, or a task's subject and status.
+    public struct Summary: Codable, Sendable, Equatable {
+        public var number: String?
+        public var subject: String
+        public var status: String
+    }
 }

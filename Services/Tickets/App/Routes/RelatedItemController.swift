@@ -21,7 +21,7 @@ public struct RelatedItemController: Sendable {
         group.get("{id}/related") { _, context in
             let (ticket, caller) = try await access.readable(context, for: .read)
             guard caller.isAgent, !caller.readsAsCustomer(ticket) else { throw Problem.forbidden("Related items are for agents.") }
-            return Items(items: try await store.relatedItems(of: try TicketController.id(ticket.id)))
+            return Items(items: try await summarized(try await store.relatedItems(of: try TicketController.id(ticket.id)), for: caller))
         }
         group.post("{id}/related") { request, context in
             struct Body: Decodable { var kind: String; var itemID: String }
@@ -60,6 +60,27 @@ public struct RelatedItemController: Sendable {
                 kind, item, from: try TicketController.id(ticket.id), by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)
         }
+    }
+
+    /// Each related ticket and task with what the tab shows of it, when the caller may read it.
+    private func summarized(_ items: [RelatedItem], for caller: TicketCaller) async throws -> [RelatedItem] {
+        var shown: [RelatedItem] = []
+        for var item in items {
+            switch item.kind {
+            case .ticket:
+                if let id = UUID(parsing: item.itemID), let other = try await store.find(id), caller.canRead(other), !caller.readsAsCustomer(other) {
+                    item.summary = .init(number: other.number, subject: other.subject, status: other.status.rawValue)
+                }
+            case .task:
+                if let id = UUID(parsing: item.itemID), let task = try await tasks.readableTask(id, by: caller) {
+                    item.summary = .init(number: nil, subject: task.subject, status: task.status.rawValue)
+                }
+            case .chat, .callLog:
+                break
+            }
+            shown.append(item)
+        }
+        return shown
     }
 
     static func item(kind: String, id: String) throws -> (RelatedItemKind, UUID) {

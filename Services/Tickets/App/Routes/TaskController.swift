@@ -256,11 +256,15 @@ public struct TaskController: Sendable {
 
     /// Whether the caller may see the task (the related items tab links only tasks its caller may see).
     func mayRead(_ id: UUID, by caller: TicketCaller) async throws -> Bool {
+        try await readableTask(id, by: caller) != nil
+    }
+
+    /// The task when the caller may read it, nil otherwise.
+    func readableTask(_ id: UUID, by caller: TicketCaller) async throws -> TaskItem? {
         do {
-            _ = try await readable(id, by: caller)
-            return true
+            return try await readable(id, by: caller)
         } catch let problem as Problem where problem.status == .notFound {
-            return false
+            return nil
         }
     }
 

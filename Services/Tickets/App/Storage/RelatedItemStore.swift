@@ -17,7 +17,7 @@ extension TicketStore {
         var items: [RelatedItem] = []
         for try await (kind, item, by, at) in rows.decode((String, UUID, UUID?, Date).self) {
             guard let kind = RelatedItemKind(rawValue: kind) else { continue }
-            items.append(RelatedItem(kind: kind, itemID: item.lowercased, addedBy: by?.lowercased, addedAt: at))
+            items.append(RelatedItem(kind: kind, itemID: item.lowercased, addedBy: by?.lowercased, addedAt: at, summary: nil))
         }
         return items
     }
