@@ -58,21 +58,22 @@ extension TicketStore {
     }
 
     /// Copies attachments onto another ticket under new ids, bytes and all (a split message's files go with it);
-    /// answers the copies' ids in the order given.
+    /// answers the copies' ids.
     func copy(_ attachments: [UUID], to ticketID: UUID, on connection: PostgresConnection) async throws -> [UUID] {
         guard !attachments.isEmpty else { return [] }
-        let copies = attachments.map { _ in UUIDv7.generate() }
         var binds = PostgresBindings()
         binds.append(attachments)
-        binds.append(copies)
+        binds.append(attachments.map { _ in UUIDv7.generate() })
         binds.append(ticketID)
-        try await connection.query(
+        let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 INSERT INTO \(database.table("attachments")) (id, ticket_id, filename, content_type, size, internal, bytes, uploaded_by, created_at)
                 SELECT pair.copy, $3, a.filename, a.content_type, a.size, a.internal, a.bytes, a.uploaded_by, a.created_at
                 FROM unnest($1::uuid[], $2::uuid[]) AS pair(original, copy) JOIN \(database.table("attachments")) a ON a.id = pair.original
-                """, binds: binds), logger: database.logger
-        ).consume()
+                RETURNING id
+                """, binds: binds), logger: database.logger)
+        var copies: [UUID] = []
+        for try await id in rows.decode(UUID.self) { copies.append(id) }
         return copies
     }
 }

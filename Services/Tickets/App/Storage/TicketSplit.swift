@@ -6,9 +6,9 @@ import ServiceKit
 
 extension TicketStore {
     /// Makes a new ticket of one of the customer's messages ("Create Ticket" on a user response): its sender's (the
-    /// ticket's customer, or whoever else wrote it), in the same department and group, the message's text and its
-    /// copies (Cc) and the files it carried as its first message, a General comment on both tickets naming the other. An agent's message is
-    /// refused (422).
+    /// ticket's customer, or whoever else wrote it), in the same department and group, the message's text, its copies
+    /// (Cc) and the files it carried as its first message, a General comment on both tickets naming the other. An
+    /// agent's message is refused (422).
     /// `expectedVersion` is the split ticket's (`If-Match`), which the comment naming the new one changes.
     public func split(_ id: UUID, message messageID: UUID, subject: String?, by agent: String, expectedVersion: Int? = nil) async throws -> Ticket {
         try await database.transaction { connection in
