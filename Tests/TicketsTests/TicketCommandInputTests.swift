@@ -66,4 +66,44 @@ struct TicketCommandInputTests {
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.parked_commands") == 0)
         }
     }
+
+    @Test("An email without a subject or text, or longer than the API takes, still becomes a ticket, its whole text kept as its source")
+    func unfitEmailsAreKept() async throws {
+        try await TicketTestKit.run { _, kit in
+            let handler = TicketCommandHandler(store: kit.api.store, logger: Logger(label: "commands"))
+            let long = String(repeating: "All of the logs. ", count: 7_000)
+            for (number, subject, text) in [("000-00000000-0001", "", ""), ("000-00000000-0002", "Logs", long)] {
+                let command = AddTicketMessageCommand(
+                    ticketNumber: number, fromAddress: "lee@customer.example", subject: subject, bodyText: text,
+                    departmentID: kit.departmentID.lowercased, source: "email", rawContent: "Subject: \(subject)\r\n\r\n\(text)")
+                let bytes = try CloudEventCoding.encode(
+                    CloudEvent(source: "email", type: AddTicketMessageCommand.type, subject: number, brandid: nil, data: command))
+                try await kit.database.transaction { try await handler.apply(AddTicketMessageCommand.type, bytes, on: $0) }
+            }
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.tickets t JOIN {schema}.messages m ON m.ticket_id = t.id
+                WHERE t.subject = '(no subject)' AND m.body_text = '(no text)'
+                """) == 1)
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.tickets t JOIN {schema}.messages m ON m.ticket_id = t.id
+                JOIN {schema}.message_sources s ON s.message_id = m.id
+                WHERE t.subject = 'Logs' AND length(m.body_text) <= 100000 AND m.body_text LIKE '%Cut at 100,000 characters%'
+                  AND length(s.raw_content) > 100000
+                """) == 1, "the text cut with a note, the whole email kept")
+        }
+    }
+
+    @Test("A command that meets a server fault (a stored template this instance cannot read) fails, to be run again, instead of being dropped")
+    func serverFaultIsRetried() async throws {
+        try await TicketTestKit.run { client, kit in
+            _ = try await kit.requiredFieldsTemplate(client)
+            _ = try await kit.count(#"UPDATE {schema}.templates SET fields = '[{"fieldID":5}]' RETURNING 1"#)
+            let command = OpenTicketCommand(
+                departmentID: kit.departmentID.lowercased, customerEmail: "lee@customer.example", subject: "Printer", bodyText: "Hello", source: "chat")
+            await #expect(throws: (any Error).self, "the consumer runs it again later") {
+                try await Self.open(command, kit: kit)
+            }
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 0)
+        }
+    }
 }

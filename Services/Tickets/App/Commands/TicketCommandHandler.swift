@@ -1,6 +1,7 @@
 import Contracts
 import Database
 import Foundation
+import HTTPTypes
 import Logging
 import Outbox
 import PostgresNIO
@@ -40,6 +41,10 @@ public struct TicketCommandHandler: Sendable {
                 let command = try CloudEventCoding.decode(ReplyBouncedCommand.self, from: bytes).data
                 try await store.replyBounced(try TicketInput.uuid(command.messageID, field: "messageID"), reason: command.reason, on: connection)
             default:
+                // Not lost without a trace: a newer sender's command this instance does not know yet is logged whole.
+                logger.error(
+                    "skipping a ticket command of a type this instance does not know",
+                    metadata: ["type": "\(type)", "event": "\(String(decoding: bytes, as: UTF8.self))"])
                 return
             }
         } catch let unknown as DepartmentNotKnownYet {
@@ -49,7 +54,7 @@ public struct TicketCommandHandler: Sendable {
             }
             logger.warning(
                 "parking a ticket command until its department is known", metadata: ["type": "\(type)", "departmentID": "\(unknown.departmentID)"])
-        } catch let problem as Problem {
+        } catch let problem as Problem where problem.status.code < 500 {
             try await drop("dropping a ticket command that cannot succeed", ["type": "\(type)", "problem": "\(problem.detail ?? problem.title)"], on: connection)
         } catch let error where PermanentEventFailure.matches(error) {
             // Data that does not read (or that PostgreSQL refuses) now never will: retried, it would hold up every later
@@ -78,7 +83,7 @@ public struct TicketCommandHandler: Sendable {
     /// when that ticket is Closed and Locked, deleted or unknown.
     private func addMessage(_ command: AddTicketMessageCommand, on connection: PostgresConnection) async throws {
         let from = try TicketInput.email(command.fromAddress, field: "fromAddress")
-        let body = try TicketInput.body(text: command.bodyText, html: command.bodyHTML)
+        let body = CommandInput.body(text: command.bodyText, html: command.bodyHTML)
         var open = try await store.find(number: command.ticketNumber, on: connection)
         // Its status read under the ticket's lock: a timer that locks it meanwhile would otherwise refuse the message
         // (and drop the customer's mail) instead of letting it open a new ticket.
@@ -136,8 +141,8 @@ public struct TicketCommandHandler: Sendable {
 
     private func newTicket(_ command: OpenTicketCommand, on connection: PostgresConnection) async throws -> NewTicket {
         let departmentID = try TicketInput.uuid(command.departmentID, field: "departmentID")
-        let subject = try TicketInput.subject(command.subject)
-        let body = try TicketInput.body(text: command.bodyText, html: command.bodyHTML)
+        let subject = CommandInput.subject(command.subject)
+        let body = CommandInput.body(text: command.bodyText, html: command.bodyHTML)
         let email = try TicketInput.email(command.customerEmail, field: "customerEmail")
         let group = try command.groupID.map { try TicketInput.uuid($0, field: "groupID") }
         let (department, moved) = try await DepartmentSuccession(database: store.database).department(for: departmentID, store: store, on: connection)

@@ -68,6 +68,14 @@ extension TicketStore {
                     continue
                 }
                 results[item.position] = .success(try await create(item.new, actor: item.actor))
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" && batched.contains(item.position) {
+                // The failed batch's statement was still running on the server when `find` looked: its ticket, under
+                // this id, committed while this insert waited on it. The customer's ticket exists; answer it.
+                if let written = try? await find(item.new.id) {
+                    results[item.position] = .success(written)
+                } else {
+                    results[item.position] = .failure(error)
+                }
             } catch {
                 results[item.position] = .failure(error)
             }

@@ -1,0 +1,42 @@
+import Foundation
+import ServiceKit
+
+/// A customer's message that comes as a command (an email, an offline chat message) where the HTTP API would refuse
+/// it: a client of the API is told and sends it again, the sender of a command is not, so the message is kept in a form
+/// a ticket holds instead. What the sender wrote stays whole beside it as the message's source (Show HTML, Raw Content).
+enum CommandInput {
+    static let noSubject = "(no subject)"
+    static let noText = "(no text)"
+    static let cutNote = "\n\n[Cut at 100,000 characters: the whole message is under Show HTML and Raw Content.]"
+
+    /// The subject on one line, cut to the API's 250 characters; "(no subject)" when nothing is left.
+    static func subject(_ raw: String) -> String {
+        let line = raw.split(whereSeparator: { $0.isWhitespace || $0.isNewline }).joined(separator: " ")
+        var kept = ""
+        var scalars = 0
+        for character in line {
+            scalars += character.unicodeScalars.count
+            guard scalars <= TicketInput.maximumSubject else { break }
+            kept.append(character)
+        }
+        let subject = kept.trimmingCharacters(in: .whitespaces)
+        return subject.isEmpty ? noSubject : subject
+    }
+
+    /// The body as the API keeps it when it fits. A longer one keeps its text alone, or failing that its text or HTML
+    /// cut with a note saying so; one with nothing to show reads "(no text)".
+    static func body(text: String?, html: String?) -> (html: String, text: String) {
+        if let body = try? TicketInput.body(text: text, html: html) { return body }
+        let room = TicketInput.maximumBody - cutNote.count
+        let given = (html ?? "").count + (text ?? "").count
+        if given > TicketInput.maximumBody, let text, text.nonEmptyText != nil {
+            let fitted = text.count <= TicketInput.maximumBody ? text : String(text.prefix(room)) + cutNote
+            if let body = try? TicketInput.body(text: fitted, html: nil) { return body }
+        }
+        if given > TicketInput.maximumBody, let html, html.nonEmptyText != nil,
+            let body = try? TicketInput.body(text: nil, html: String(html.prefix(room)) + cutNote) {
+            return body
+        }
+        return (try? TicketInput.body(text: noText, html: nil)) ?? (html: "", text: noText)
+    }
+}
