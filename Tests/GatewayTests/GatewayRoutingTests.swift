@@ -98,14 +98,21 @@ struct ProxyDecisionTests {
         #expect(twoHosts.status == .badRequest)
     }
 
-    @Test("Only a safe request that failed on a reused connection before any answer is sent again, and only once")
+    @Test("Only a safe or keyed request that failed on a reused connection before any answer is sent again, and only once")
     func resendRule() {
-        #expect(ProxyDecision.resendsOnNewConnection(.get, requestsOnConnection: 2, answerStarted: false, resent: false))
-        #expect(ProxyDecision.resendsOnNewConnection(.head, requestsOnConnection: 5, answerStarted: false, resent: false))
-        #expect(!ProxyDecision.resendsOnNewConnection(.post, requestsOnConnection: 2, answerStarted: false, resent: false))
-        #expect(!ProxyDecision.resendsOnNewConnection(.get, requestsOnConnection: 1, answerStarted: false, resent: false), "a new connection")
-        #expect(!ProxyDecision.resendsOnNewConnection(.get, requestsOnConnection: 2, answerStarted: true, resent: false))
-        #expect(!ProxyDecision.resendsOnNewConnection(.get, requestsOnConnection: 2, answerStarted: false, resent: true))
+        func request(_ method: HTTPRequest.Method, key: String? = nil) -> HTTPRequest {
+            var head = HTTPRequest(method: method, scheme: nil, authority: nil, path: "/api/v1/tickets")
+            if let key, let name = HTTPField.Name("Idempotency-Key") { head.headerFields[name] = key }
+            return head
+        }
+        #expect(ProxyDecision.resendsOnNewConnection(request(.get), requestsOnConnection: 2, answerStarted: false, resent: false))
+        #expect(ProxyDecision.resendsOnNewConnection(request(.head), requestsOnConnection: 5, answerStarted: false, resent: false))
+        #expect(!ProxyDecision.resendsOnNewConnection(request(.post), requestsOnConnection: 2, answerStarted: false, resent: false))
+        #expect(ProxyDecision.resendsOnNewConnection(request(.post, key: "k-1"), requestsOnConnection: 2, answerStarted: false, resent: false),
+                "the service writes a keyed submission once")
+        #expect(!ProxyDecision.resendsOnNewConnection(request(.get), requestsOnConnection: 1, answerStarted: false, resent: false), "a new connection")
+        #expect(!ProxyDecision.resendsOnNewConnection(request(.get), requestsOnConnection: 2, answerStarted: true, resent: false))
+        #expect(!ProxyDecision.resendsOnNewConnection(request(.post, key: "k-1"), requestsOnConnection: 2, answerStarted: false, resent: true))
     }
 
     @Test("An instance is http://host:port; another scheme, a path or a bad port is not one")

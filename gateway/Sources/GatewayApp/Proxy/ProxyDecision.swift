@@ -58,10 +58,17 @@ public enum ProxyDecision: Equatable, Sendable {
 
     /// Whether a request whose upstream connection failed is sent once more on a new connection: only when the
     /// connection was a kept one (the instance may have closed it just as it was reused), nothing of the answer was
-    /// sent yet, it was not sent twice already, and its method changes nothing.
-    public static func resendsOnNewConnection(_ method: HTTPRequest.Method, requestsOnConnection: Int, answerStarted: Bool, resent: Bool) -> Bool {
-        !answerStarted && !resent && requestsOnConnection > 1 && method.isSafe
+    /// sent yet, it was not sent twice already, and sending it twice is harmless: its method changes nothing, or it
+    /// carries an `Idempotency-Key`, with which the service writes it once however often it comes (a customer's new
+    /// ticket or message sent while an instance restarts is then not refused with a 502).
+    public static func resendsOnNewConnection(_ head: HTTPRequest, requestsOnConnection: Int, answerStarted: Bool, resent: Bool) -> Bool {
+        !answerStarted && !resent && requestsOnConnection > 1 && (head.method.isSafe || head.headerFields[.idempotencyKey] != nil)
     }
+}
+
+extension HTTPField.Name {
+    /// The client's key that makes a request safe to send again (the tickets API's new tickets, messages and replies).
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
 }
 
 extension HTTPRequest.Method {

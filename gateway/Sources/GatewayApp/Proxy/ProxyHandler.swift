@@ -439,7 +439,7 @@ extension ProxyHandler: UpstreamReceiver {
         exchange.timeout?.cancel()
         exchange.timeout = nil
         if let connection, ProxyDecision.resendsOnNewConnection(
-            exchange.head.method, requestsOnConnection: connection.carried, answerStarted: exchange.status != nil, resent: exchange.resent)
+            exchange.head, requestsOnConnection: connection.carried, answerStarted: exchange.status != nil, resent: exchange.resent)
         {
             exchange.resent = true
             logger(exchange).warning("upstream connection closed on reuse; sending again", metadata: ["upstream": "\(connection.address)"])
