@@ -55,8 +55,9 @@ struct TicketActionsCommandTests {
             #expect(newest["authorID"] == nil && newest["to"] as? [String] == [ticket["customerEmail"] as? String ?? ""])
             #expect(try await kit.count("""
                 SELECT count(*)::int FROM {schema}.history WHERE ticket_id = '\(id)' AND action = 'ticket.replied' AND actor_kind = 'automation'
-                  AND details->>'automated' = 'true'
-                """) == 1)
+                  AND details->>'automated' = 'true' AND details->>'departmentID' = '\(kit.departmentID.lowercased)'
+                  AND details->>'groupID' = '\(kit.frontLineID.lowercased)'
+                """) == 1, "where it was written, for reports, as an agent's reply says")
             try await Self.send(TicketActionsCommand(ticketID: id, source: "automation", replyHTML: "<script>x</script>"), kit: kit)
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.messages WHERE ticket_id = '\(id)'") == 2, "an empty reply is refused")
         }

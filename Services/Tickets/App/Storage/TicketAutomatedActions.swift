@@ -61,6 +61,10 @@ extension TicketStore {
         try await insert(message, on: connection)
         ticket.messagesOut += 1
         ticket.idleSince = message.createdAt
-        return ("ticket.replied", ["messageID": message.id, "automated": "true"])
+        // Where it was written, as an agent's reply says: after the rule's transfer, which comes first.
+        return ("ticket.replied", [
+            "messageID": message.id, "automated": "true", "attachmentIDs": "",
+            "brandID": ticket.brandID, "departmentID": ticket.departmentID, "groupID": ticket.groupID,
+        ])
     }
 }
