@@ -87,7 +87,7 @@ public struct TicketController: Sendable {
             let body = try await request.decodeJSON(CustomerMessageRequest.self, context: context)
             let (html, text) = try TicketInput.body(text: body.body, html: body.bodyHTML)
             let attachments = try (body.attachmentIDs ?? []).map { try TicketInput.uuid($0, field: "attachmentIDs") }
-            let key = try RequestKey.message(body, ticketID: ticket.id, header: request.headers[Self.idempotencyKey], caller: caller.principal.userID)
+            let key = try RequestKey.message(body, ticketID: ticket.id, header: request.headers[.idempotencyKey], caller: caller.principal.userID)
             let (updated, replayed) = try await store.customerMessage(
                 try Self.id(ticket.id), from: caller.principal.email, userID: caller.principal.userID, html: html, text: text,
                 source: MessageSource.kept(givenHTML: body.bodyHTML, safeHTML: html), attachments: attachments, key: key,
@@ -116,7 +116,7 @@ public struct TicketController: Sendable {
                 attachmentIDs: try (body.attachmentIDs ?? []).map { try TicketInput.uuid($0, field: "attachmentIDs") },
                 publicScheme: PublicOrigin.scheme(of: request),
                 form: try formSending(body.formID, request))
-            let key = try RequestKey.reply(body, ticketID: ticket.id, header: request.headers[Self.idempotencyKey], caller: caller.principal.userID)
+            let key = try RequestKey.reply(body, ticketID: ticket.id, header: request.headers[.idempotencyKey], caller: caller.principal.userID)
             let (updated, replayed) = try await store.reply(try Self.id(ticket.id), reply, expectedVersion: try IfMatch.version(request), key: key)
             var response = EditedResponse(status: .created, headers: [.eTag: updated.etag], response: updated)
             if replayed { response.headers[Self.idempotentReplayed] = "true" }
@@ -170,7 +170,7 @@ public struct TicketController: Sendable {
         let subject = try TicketInput.subject(body.subject)
         let (html, text) = try TicketInput.body(text: body.body, html: body.bodyHTML)
         let key = try RequestKey.creation(
-            body, header: request.headers[Self.idempotencyKey], caller: caller?.principal.userID, brandID: context.brandID)
+            body, header: request.headers[.idempotencyKey], caller: caller?.principal.userID, brandID: context.brandID)
         if let key {
             switch key.outcome(given: try await store.ticketWritten(by: key)) {
             case .write: break
@@ -440,7 +440,6 @@ public struct TicketController: Sendable {
         EditedResponse(status: .created, headers: [.eTag: ticket.etag, .location: "/api/v1/tickets/\(ticket.id)"], response: ticket)
     }
 
-    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
 
     /// The answer to a retried creation: the ticket its key wrote, as this caller is shown it (an anonymous

@@ -66,11 +66,6 @@ public enum ProxyDecision: Equatable, Sendable {
     }
 }
 
-extension HTTPField.Name {
-    /// The client's key that makes a request safe to send again (the tickets API's new tickets, messages and replies).
-    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
-}
-
 extension HTTPRequest.Method {
     /// Methods whose requests carry a body by definition, so an empty one is sent as `Content-Length: 0`.
     var carriesBody: Bool { self == .post || self == .put || self == .patch }
