@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import NIOCore
 import Testing
 import TestSupport
 import TicketsApp
@@ -186,6 +187,42 @@ struct IdempotentRequestTests {
                 client, .post, "/api/v1/tickets/\(id)/replies", token: agentToken, ifMatch: etag, body: reply, headers: [Self.key: "r-2"])
             #expect(stale == .preconditionFailed, "a new key with a stale ETag is still a 412")
             #expect(try await Self.written(kit) == after)
+        }
+    }
+
+    @Test("A file uploaded again with its key is stored once and answers the first attachment; the key with other bytes is a 422")
+    func uploads() async throws {
+        try await TicketTestKit.run { client, kit in
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            func upload(_ bytes: String, key: String) async throws -> (HTTPResponse.Status, HTTPFields, [String: Any]) {
+                try await client.execute(
+                    uri: "/api/v1/tickets/\(id)/attachments?filename=invoice.pdf", method: .post,
+                    headers: [.authorization: "Bearer \(customer.token)", .contentType: "application/pdf", Self.key: key],
+                    body: ByteBuffer(string: bytes)
+                ) { response in
+                    (response.status, response.headers, ((try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))) as? [String: Any]) ?? [:])
+                }
+            }
+            let (sent, sentHeaders, first) = try await upload("%PDF-1.4 invoice", key: "u-1")
+            #expect(sent == .created)
+            #expect(sentHeaders[Self.replayed] == nil)
+            let stored = try await kit.count("SELECT count(*)::int FROM {schema}.attachments")
+            let events = try await kit.count("SELECT count(*)::int FROM {schema}.outbox")
+            let (again, againHeaders, replayed) = try await upload("%PDF-1.4 invoice", key: "u-1")
+            #expect(again == .created)
+            #expect(againHeaders[Self.replayed] == "true")
+            #expect(replayed["id"] as? String == first["id"] as? String)
+            #expect(replayed["size"] as? Int == first["size"] as? Int)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.attachments") == stored)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.outbox") == events)
+            let (other, otherHeaders, _) = try await upload("%PDF-1.4 another invoice", key: "u-1")
+            #expect(other == .unprocessableContent)
+            #expect(otherHeaders[.contentType] == "application/problem+json")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.attachments") == stored)
+            let (fresh, _, second) = try await upload("%PDF-1.4 invoice", key: "u-2")
+            #expect(fresh == .created)
+            #expect(second["id"] as? String != first["id"] as? String, "a new key is a new file")
         }
     }
 }

@@ -220,7 +220,7 @@ struct TicketLifecycleTests {
         }
     }
 
-    @Test("A command naming a deleted department opens its ticket where the department's tickets went; one deleted with its tickets is dropped")
+    @Test("A command naming a deleted department opens its ticket where the department's tickets went; one deleted with its tickets is kept for an administrator")
     func commandFollowsDeletedDepartment() async throws {
         try await TicketTestKit.run { _, kit in
             let handler = TicketCommandHandler(store: kit.api.store, logger: Logger(label: "commands"))
@@ -259,7 +259,69 @@ struct TicketLifecycleTests {
             try await kit.identity("department.deleted", ["departmentID": archive.lowercased, "groupIDs": []])
             try await open(archive, subject: "To a department deleted with its tickets")
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE subject LIKE 'To a department%'") == 0)
-            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.parked_commands") == 0, "not kept for a department that will not come")
+            #expect(
+                try await kit.count("SELECT count(*)::int FROM {schema}.parked_commands WHERE reason = 'department_deleted' AND department_id = '\(archive.lowercased)'") == 1,
+                "the customer's message is kept for an administrator to place, not dropped")
+        }
+    }
+
+    @Test("System administrators list the kept commands with what they carry and place each as a ticket in a known department, once")
+    func administratorPlacesKeptCommands() async throws {
+        try await TicketTestKit.run { client, kit in
+            let handler = TicketCommandHandler(store: kit.api.store, logger: Logger(label: "commands"))
+            func send<Command: Codable & Sendable>(_ type: String, _ command: Command) async throws {
+                let bytes = try CloudEventCoding.encode(CloudEvent(source: "mail", type: type, subject: "command", brandid: nil, data: command))
+                try await kit.database.transaction { try await handler.apply(type, bytes, on: $0) }
+            }
+            let (archive, unknown) = (UUID(), UUID())
+            try await kit.identity(
+                "department.created",
+                ["id": archive.lowercased, "brandID": kit.brandID.lowercased, "name": "Archive", "frontLineGroupID": UUID().lowercased, "hiddenFromPortal": false, "version": 1])
+            try await kit.identity("department.deleted", ["departmentID": archive.lowercased, "groupIDs": []])
+            try await send(
+                OpenTicketCommand.type,
+                OpenTicketCommand(departmentID: archive.lowercased, customerEmail: "lee@customer.example", subject: "Old mailbox", bodyText: "Anyone there?", source: "email"))
+            try await send(
+                AddTicketMessageCommand.type,
+                AddTicketMessageCommand(
+                    ticketNumber: "ABC-12345678-0003", fromAddress: "kim@customer.example", subject: "Re: nothing", bodyText: "Hello?", departmentID: unknown.lowercased,
+                    source: "email"))
+
+            let admin = try await kit.administratorToken()
+            let agentToken = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let (forbidden, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/parked-commands", token: agentToken)
+            #expect(forbidden == .forbidden)
+            let (listed, _, list) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/parked-commands", token: admin)
+            #expect(listed == .ok)
+            let items = try #require(list["items"] as? [[String: Any]])
+            #expect(items.map { $0["reason"] as? String } == ["department_deleted", "department_unknown"])
+            #expect(items.map { $0["customerEmail"] as? String } == ["lee@customer.example", "kim@customer.example"])
+            #expect(items.map { $0["subject"] as? String } == ["Old mailbox", "Re: nothing"])
+            let ids = items.compactMap { $0["id"] as? String }
+            #expect(ids.count == 2)
+
+            let place = "/api/v1/tickets/parked-commands/\(ids[0])/place"
+            let (stranger, _, _) = try await TicketTestKit.send(client, .post, place, token: admin, body: #"{"departmentID":"\#(archive.lowercased)"}"#)
+            #expect(stranger == .unprocessableContent, "a department tickets does not know (here: deleted) takes nothing")
+            let (denied, _, _) = try await TicketTestKit.send(client, .post, place, token: agentToken, body: #"{"departmentID":"\#(kit.departmentID.lowercased)"}"#)
+            #expect(denied == .forbidden)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.parked_commands") == 2)
+            for (index, id) in ids.enumerated() {
+                let (placed, headers, ticket) = try await TicketTestKit.send(
+                    client, .post, "/api/v1/tickets/parked-commands/\(id)/place", token: admin, body: #"{"departmentID":"\#(kit.departmentID.lowercased)"}"#)
+                #expect(placed == .created)
+                #expect(headers[.location] == "/api/v1/tickets/\(ticket["id"] as? String ?? "")")
+                #expect(ticket["departmentID"] as? String == kit.departmentID.lowercased)
+                #expect(ticket["subject"] as? String == ["Old mailbox", "Re: nothing"][index])
+            }
+            let body = try await kit.count("SELECT count(*)::int FROM {schema}.messages WHERE body_text IN ('Anyone there?', 'Hello?')")
+            #expect(body == 2, "each customer's text is its ticket's first message")
+            let (again, againHeaders, _) = try await TicketTestKit.send(
+                client, .post, place, token: admin, body: #"{"departmentID":"\#(kit.departmentID.lowercased)"}"#)
+            #expect(again == .notFound)
+            #expect(againHeaders[.contentType] == "application/problem+json")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE subject IN ('Old mailbox', 'Re: nothing')") == 2)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.parked_commands") == 0)
         }
     }
 

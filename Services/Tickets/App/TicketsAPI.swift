@@ -66,6 +66,7 @@ public struct TicketsAPI: Sendable {
         MessageActionsController(store: store).addRoutes(to: api)
         FormController(store: store, links: FormLinks(signer: tokens.links)).addRoutes(to: api)
         CustomerActivityController(store: store).addRoutes(to: api)
+        ParkedCommandController(store: store).addRoutes(to: api)
         TicketController(store: store, search: search, creation: creation, captcha: CaptchaCheck(tokens), formLinks: FormLinks(signer: tokens.links))
             .addRoutes(to: api)
     }

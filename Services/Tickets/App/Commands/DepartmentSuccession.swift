@@ -7,7 +7,7 @@ import ServiceKit
 /// Where a command naming a department opens its ticket: in that department while tickets knows it; once it is
 /// deleted, in the department its tickets were moved to (followed through later deletions). A command naming a
 /// department tickets never heard of waits for it (``ParkedCommands``), and so does one whose successor is not
-/// known yet.
+/// known yet; one whose department went with its tickets is kept for an administrator to place.
 struct DepartmentSuccession: Sendable {
     let database: Database
 
@@ -20,9 +20,7 @@ struct DepartmentSuccession: Sendable {
         for _ in 0..<Self.maximumHops {
             if let department = try await store.department(current, on: connection) { return (department, current != id) }
             guard let deletion = try await deletion(of: current, on: connection) else { throw DepartmentNotKnownYet(departmentID: current) }
-            guard let moveTo = deletion.moveTo else {
-                throw Problem.unprocessable("The department was deleted together with its tickets.")
-            }
+            guard let moveTo = deletion.moveTo else { throw DepartmentGone(departmentID: current) }
             current = moveTo
         }
         throw Problem.unprocessable("The department was deleted and its tickets moved more than \(Self.maximumHops) times.")

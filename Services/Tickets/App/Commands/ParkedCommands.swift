@@ -8,10 +8,17 @@ struct DepartmentNotKnownYet: Error {
     var departmentID: UUID
 }
 
+/// A command naming a department that was deleted together with its tickets: nowhere to open its ticket.
+struct DepartmentGone: Error {
+    var departmentID: UUID
+}
+
 /// Commands kept until their department is known, so that a customer's first message to a new department is not
 /// lost: parked by the commands consumer, run by the directory consumer in the transaction that writes the
 /// department. Both take the department's advisory lock, so that a command parked while the department is being
-/// written is either seen by that write or finds the department itself.
+/// written is either seen by that write or finds the department itself. A command whose department was deleted with
+/// its tickets is kept too (`department_deleted`), for an administrator to place (``ParkedCommandController``), as is
+/// one whose department never comes.
 struct ParkedCommands: Sendable {
     let database: Database
 
@@ -31,6 +38,47 @@ struct ParkedCommands: Sendable {
                 RETURNING true
                 """, binds: binds), as: Bool.self, logger: database.logger)
         return parked ?? false
+    }
+
+    /// Keeps the command for an administrator, its department deleted with its tickets.
+    func hold(_ type: String, _ bytes: [UInt8], department: UUID, on connection: PostgresConnection) async throws {
+        var binds = PostgresBindings()
+        binds.append(department)
+        binds.append(type)
+        binds.append(ByteBuffer(bytes: bytes))
+        try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                INSERT INTO \(database.table("parked_commands")) (department_id, type, event, reason) VALUES ($1, $2, $3, '\(ParkedCommand.Reason.departmentDeleted.rawValue)')
+                """, binds: binds), logger: database.logger
+        ).consume()
+    }
+
+    /// Every kept command, oldest first.
+    func list() async throws -> [ParkedCommand] {
+        try await Self.commands(try await database.client.query(
+            PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM \(database.table("parked_commands")) ORDER BY id"), logger: database.logger))
+    }
+
+    /// Takes one kept command in the caller's transaction (which places it), nil when it is gone.
+    func take(_ id: Int64, on connection: PostgresConnection) async throws -> ParkedCommand? {
+        var binds = PostgresBindings()
+        binds.append(id)
+        return try await Self.commands(try await connection.query(
+            PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("parked_commands")) WHERE id = $1 RETURNING \(Self.columns)", binds: binds),
+            logger: database.logger)
+        ).first
+    }
+
+    private static let columns = "id, department_id, type, event, reason, parked_at"
+
+    private static func commands(_ rows: PostgresRowSequence) async throws -> [ParkedCommand] {
+        var found: [ParkedCommand] = []
+        for try await (id, department, type, event, reason, parkedAt) in rows.decode((Int64, UUID, String, ByteBuffer, String, Date).self) {
+            found.append(ParkedCommand(
+                id: id, departmentID: department, type: type, bytes: Array(buffer: event), reason: ParkedCommand.Reason(rawValue: reason) ?? .departmentUnknown,
+                parkedAt: parkedAt))
+        }
+        return found
     }
 
     /// Takes the commands parked for `department`, oldest first, in the caller's transaction (which runs them).

@@ -9,7 +9,8 @@ import ServiceKit
 
 /// Applies `tickets.commands` (open a ticket, a customer's message for a ticket, an automation rule's actions, a reply bounced) inside the idempotent consumer's transaction, so a
 /// command acts exactly once. A command that can never succeed (invalid fields, data that does not decode) is logged and
-/// dropped rather than retried forever; one naming a department tickets has not learned yet is parked until it is.
+/// dropped rather than retried forever; one naming a department tickets has not learned yet is parked until it is, and
+/// one whose department was deleted with its tickets is kept for an administrator to place.
 public struct TicketCommandHandler: Sendable {
     let store: TicketStore
     let logger: Logger
@@ -54,6 +55,12 @@ public struct TicketCommandHandler: Sendable {
             }
             logger.warning(
                 "parking a ticket command until its department is known", metadata: ["type": "\(type)", "departmentID": "\(unknown.departmentID)"])
+        } catch let gone as DepartmentGone {
+            try await connection.query("ROLLBACK TO SAVEPOINT ticket_command", logger: logger).consume()
+            try await parked.hold(type, bytes, department: gone.departmentID, on: connection)
+            logger.warning(
+                "keeping a ticket command for an administrator: its department was deleted with its tickets",
+                metadata: ["type": "\(type)", "departmentID": "\(gone.departmentID)"])
         } catch let problem as Problem where problem.status.code < 500 {
             try await drop("dropping a ticket command that cannot succeed", ["type": "\(type)", "problem": "\(problem.detail ?? problem.title)"], on: connection)
         } catch let error where PermanentEventFailure.matches(error) {
@@ -71,6 +78,28 @@ public struct TicketCommandHandler: Sendable {
         for command in try await parked.release(department: department, on: connection) {
             try await apply(command.type, command.bytes, on: connection)
         }
+    }
+
+    /// Opens the ticket of kept command `id` in `department` (one tickets knows), in one transaction with taking it:
+    /// nil when no such command is kept (placed meanwhile, or released by its department).
+    func place(_ id: Int64, in department: UUID, by administrator: String) async throws -> Ticket? {
+        try await store.database.transaction { try await place(id, in: department, by: administrator, on: $0) }
+    }
+
+    private func place(_ id: Int64, in department: UUID, by administrator: String, on connection: PostgresConnection) async throws -> Ticket? {
+        guard try await store.department(department, on: connection) != nil else {
+            throw Problem.unprocessable("No such department.", errors: [.init(field: "departmentID", message: "unknown")])
+        }
+        guard let command = try await parked.take(id, on: connection) else { return nil }
+        guard let opening = try command.opening(in: department)?.withoutNUL else {
+            throw Problem.unprocessable("This command carries no customer's message to place.")
+        }
+        let ticket = try await store.create(
+            try await newTicket(opening, on: connection), actor: Actor(kind: opening.source, id: opening.customerUserID), on: connection)
+        logger.notice(
+            "a kept ticket command placed by an administrator",
+            metadata: ["commandID": "\(id)", "departmentID": "\(department)", "ticketID": "\(ticket.id)", "administrator": "\(administrator)"])
+        return ticket
     }
 
     /// Undoes what the command wrote (back to its savepoint) and logs why it is dropped.

@@ -3,7 +3,7 @@ import Foundation
 import ServiceKit
 
 /// A client's `Idempotency-Key` on a new ticket (`POST /api/v1/tickets`), a customer's message
-/// (`POST …/{id}/messages`) or an agent's reply (`POST …/{id}/replies`), so that a submission whose answer was lost (a dropped connection, a service restarted
+/// (`POST …/{id}/messages`), an agent's reply (`POST …/{id}/replies`) or a file (`POST …/{id}/attachments`), so that a submission whose answer was lost (a dropped connection, a service restarted
 /// mid-request) can be sent again without writing it twice: the retry answers the ticket the first one wrote.
 ///
 /// The key is kept per caller (a signed-in user, or anonymous submissions to one brand), so two callers' keys never
@@ -61,6 +61,19 @@ public struct RequestKey: Sendable, Equatable {
             ])
     }
 
+    /// The key of a file uploaded to `ticketID` (`POST …/{id}/attachments`), its bytes as their SHA-256.
+    public static func attachment(
+        ticketID: String, filename: String, contentType: String, bytes: some Sequence<UInt8>, isInternal: Bool, header: String?, caller: String
+    ) throws -> RequestKey? {
+        guard header != nil else { return nil }
+        return try make(
+            header: header, caller: caller, brandID: nil,
+            fields: [
+                ("operation", "attachment"), ("ticketID", ticketID.lowercased()), ("filename", filename), ("contentType", contentType),
+                ("internal", String(isInternal)), ("bytes", sha256(Data(bytes))),
+            ])
+    }
+
     /// A list of addresses as one field, lower-cased in their order.
     private static func addresses(_ list: [String]?) -> String? {
         list.map { $0.map { $0.lowercased() }.joined(separator: ",") }
@@ -113,6 +126,10 @@ public struct RequestKey: Sendable, Equatable {
             guard let value else { continue }
             text += "\(name)=\(value.utf8.count):\(value)\n"
         }
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return sha256(Data(text.utf8))
+    }
+
+    private static func sha256(_ data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 }

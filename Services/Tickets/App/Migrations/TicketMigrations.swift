@@ -901,6 +901,12 @@ public enum TicketMigrations {
                 PRIMARY KEY (ticket_id, user_id))
             """,
         ]),
+        Migration(version: 179, name: "a keyed upload to a ticket names the attachment it wrote, which its retries answer", sql: [
+            "ALTER TABLE {schema}.request_keys ADD COLUMN attachment_id uuid",
+        ]),
+        Migration(version: 180, name: "commands whose department went with its tickets kept for an administrator to place", sql: [
+            "ALTER TABLE {schema}.parked_commands ADD COLUMN reason text NOT NULL DEFAULT 'department_unknown'",
+        ]),
     ]
 
     /// The PL/pgSQL of migration 177 that sets `tags` to the `scope:id` tags of the tickets in `rows` (a transition

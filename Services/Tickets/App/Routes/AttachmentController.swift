@@ -9,7 +9,8 @@ extension TicketAttachment: ResponseEncodable {}
 extension PendingUpload: ResponseEncodable {}
 
 /// Attachments under `/api/v1/tickets/{id}/attachments`: agents (Add Attachment) and the ticket's customer upload
-/// (`?filename=`, the body is the file); isInternal attachments are for agents and hidden from customers.
+/// (`?filename=`, the body is the file; an `Idempotency-Key` makes a retry answer the file the first upload wrote);
+/// isInternal attachments are for agents and hidden from customers.
 public struct AttachmentController: Sendable {
     let store: TicketStore
     let policy: AttachmentPolicy
@@ -38,10 +39,15 @@ public struct AttachmentController: Sendable {
             guard !isInternal || asAgent else { throw Problem.forbidden("Only agents add isInternal attachments.") }
             let (filename, contentType, body) = try await checkedFile(request, byAgent: asAgent)
             let actor: Actor = asAgent ? .agent(caller.principal.userID) : .customer(caller.principal.userID)
-            let (updated, attachment) = try await store.attach(
+            let key = try RequestKey.attachment(
+                ticketID: ticket.id, filename: filename, contentType: contentType, bytes: body.readableBytesView, isInternal: isInternal,
+                header: request.headers[.idempotencyKey], caller: caller.principal.userID)
+            let (updated, attachment, replayed) = try await store.attach(
                 try TicketController.id(ticket.id), filename: filename, contentType: contentType, bytes: body, isInternal: isInternal, by: actor,
-                expectedVersion: try IfMatch.version(request))
-            return EditedResponse(status: .created, headers: [.eTag: updated.etag], response: attachment)
+                expectedVersion: try IfMatch.version(request), key: key)
+            var response = EditedResponse(status: .created, headers: [.eTag: updated.etag], response: attachment)
+            if replayed { response.headers[TicketController.idempotentReplayed] = "true" }
+            return response
         }
         group.get("{id}/attachments") { _, context in
             let (ticket, caller) = try await access.readable(context, for: .read)

@@ -8,11 +8,16 @@ import ServiceKit
 extension TicketStore {
     /// Stores an attachment and publishes `ticket.attachment_added` with the ticket's change; answers the ticket as
     /// it now is (its version moved) and the attachment.
+    /// With a `key`, the file is written once however often it is sent: a retry answers the attachment the first
+    /// upload wrote, `replayed`.
     public func attach(
-        _ id: UUID, filename: String, contentType: String, bytes: ByteBuffer, isInternal: Bool, by actor: Actor, expectedVersion: Int? = nil
-    ) async throws -> (ticket: Ticket, attachment: TicketAttachment) {
+        _ id: UUID, filename: String, contentType: String, bytes: ByteBuffer, isInternal: Bool, by actor: Actor, expectedVersion: Int? = nil,
+        key: RequestKey? = nil
+    ) async throws -> (ticket: Ticket, attachment: TicketAttachment, replayed: Bool) {
         var added: TicketAttachment?
-        let ticket = try await modify(id, expectedVersion: expectedVersion, actor: actor) { ticket, connection in
+        let (ticket, replayed) = try await modifyOnce(
+            id, key: key, expectedVersion: expectedVersion, actor: actor, attachmentID: { added.flatMap { UUID(parsing: $0.id) } }
+        ) { ticket, connection in
             if actor.kind == Actor.customer(nil).kind, ticket.status == .closedLocked { throw Self.ticketLocked }
             let attachment = TicketAttachment(
                 id: UUIDv7.generate().lowercased, ticketID: ticket.id, filename: filename, contentType: contentType, size: bytes.readableBytes,
@@ -36,8 +41,17 @@ extension TicketStore {
             added = attachment
             return [("ticket.attachment_added", ["attachmentID": attachment.id, "internal": String(isInternal), "size": String(attachment.size)])]
         }
-        guard let added else { throw Problem.internalError(requestID: nil) }
-        return (ticket, added)
+        if replayed, let key, let written = try await attachmentWritten(by: key),
+            let (attachment, _) = try await attachment(written, of: id, includingInternal: true)
+        {
+            return (ticket, attachment, true)
+        }
+        guard let added, !replayed else { throw Self.uploadGone }
+        return (ticket, added, false)
+    }
+
+    static var uploadGone: Problem {
+        Problem.conflict("The file this Idempotency-Key uploaded is no longer on the ticket.")
     }
 
     public func attachments(of id: UUID, includingInternal: Bool) async throws -> [TicketAttachment] {

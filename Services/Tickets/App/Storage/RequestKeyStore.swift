@@ -27,8 +27,9 @@ extension TicketStore {
     /// transaction with the ticket's row locked: sent again with the same request it writes nothing and answers
     /// `replayed`, and simultaneous retries wait for each other on the row. The key is checked before `If-Match`, so a
     /// retry carrying the ETag it was first sent with is answered, not refused; the key with another request is a 422.
+    /// `attachmentID` names what the change wrote, when it is a file (kept with the key for its retries).
     func modifyOnce(
-        _ id: UUID, key: RequestKey?, expectedVersion: Int?, actor: Actor,
+        _ id: UUID, key: RequestKey?, expectedVersion: Int?, actor: Actor, attachmentID: () -> UUID? = { nil },
         change: (inout Ticket, PostgresConnection) async throws -> [(type: String, details: [String: String])]
     ) async throws -> (ticket: Ticket, replayed: Bool) {
         guard let key else { return (try await modify(id, expectedVersion: expectedVersion, actor: actor, change: change), false) }
@@ -44,7 +45,7 @@ extension TicketStore {
             }
             try Self.check(expectedVersion, of: ticket)
             let published = try await change(&ticket, connection)
-            try await record(key, ticketID: id, on: connection)
+            try await record(key, ticketID: id, attachmentID: attachmentID(), on: connection)
             return published
         }
         return (ticket, replayed)
@@ -62,10 +63,25 @@ extension TicketStore {
 
     /// Keeps one key in the caller's transaction. The same key written by a simultaneous request (its transaction
     /// committed first) is a 409: the client's next retry reads that request's ticket.
-    func record(_ key: RequestKey, ticketID: UUID, on connection: PostgresConnection) async throws {
-        var statement = CompositeStatement()
-        record([(key, ticketID.lowercased)], to: &statement)
-        try await translatingUniqueViolation(into: Self.keyInUse) { try await statement.run(on: connection, logger: database.logger) }
+    func record(_ key: RequestKey, ticketID: UUID, attachmentID: UUID? = nil, on connection: PostgresConnection) async throws {
+        var binds = PostgresBindings()
+        binds.append(key.scoped)
+        binds.append(ticketID)
+        binds.append(key.fingerprint)
+        binds.append(attachmentID)
+        let insert = PostgresQuery(
+            unsafeSQL: "INSERT INTO \(database.table("request_keys")) (key, ticket_id, fingerprint, attachment_id) VALUES ($1, $2, $3, $4)", binds: binds)
+        try await translatingUniqueViolation(into: Self.keyInUse) { try await connection.query(insert, logger: database.logger).consume() }
+    }
+
+    /// The attachment a keyed upload wrote, nil when its key wrote none (or the file is gone).
+    func attachmentWritten(by key: RequestKey) async throws -> UUID? {
+        var binds = PostgresBindings()
+        binds.append(key.scoped)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: "SELECT attachment_id FROM \(database.table("request_keys")) WHERE key = $1", binds: binds), logger: database.logger)
+        for try await id in rows.decode(UUID?.self) { return id }
+        return nil
     }
 
     static var keyInUse: Problem {
