@@ -87,6 +87,42 @@ struct DepartmentRemovalTests {
         }
     }
 
+    @Test("A ticket committed into a deleted department after its sweep found none is handed over at the next check; the sweep ends ten minutes after")
+    func lateTicketIsHandedOver() async throws {
+        try await TicketTestKit.run { _, kit in
+            let (billing, billingFrontLine) = (UUID(), UUID())
+            try await kit.identity("department.created", [
+                "id": billing.lowercased, "brandID": kit.brandID.lowercased, "name": "Billing", "frontLineGroupID": billingFrontLine.lowercased, "version": 1,
+            ])
+            try await kit.identity("group.created", ["id": billingFrontLine.lowercased, "departmentID": billing.lowercased, "name": "Billing Front Line"])
+            let doomed = try #require(try await kit.api.store.department(kit.departmentID))
+            let late = try await kit.database.client.withConnection { connection in
+                // The ticket's transaction read the department before it was deleted, and commits after the sweep.
+                try await connection.query("BEGIN", logger: kit.database.logger).consume()
+                let ticket = try await kit.api.store.create(
+                    DistributionConcurrencyTests.newTicket(1, in: doomed, kit: kit), actor: .customer(nil), on: connection)
+                try await kit.identity("department.deleted", [
+                    "departmentID": kit.departmentID.lowercased, "groupIDs": [kit.frontLineID.lowercased], "moveItemsTo": billing.lowercased,
+                ])
+                while try await kit.api.store.removeDeletedDepartmentTickets() {}
+                try await connection.query("COMMIT", logger: kit.database.logger).consume()
+                return ticket.id
+            }
+            func inBilling() async throws -> Int {
+                try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE id = '\(late)' AND department_id = '\(billing.lowercased)'")
+            }
+            #expect(try await inBilling() == 0, "the sweep had ended before the ticket committed")
+            #expect(try await kit.api.store.removeDeletedDepartmentTickets() == false, "checked again only a minute after the last check")
+            _ = try await kit.count("UPDATE {schema}.department_removals SET checked_at = checked_at - interval '2 minutes' RETURNING 1")
+            while try await kit.api.store.removeDeletedDepartmentTickets() {}
+            #expect(try await inBilling() == 1, "handed to the department the tickets went to")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.department_removals") == 1, "still checking")
+            _ = try await kit.count("UPDATE {schema}.department_removals SET checked_at = now() - interval '2 minutes', finished_at = now() - interval '11 minutes' RETURNING 1")
+            while try await kit.api.store.removeDeletedDepartmentTickets() {}
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.department_removals") == 0, "ended ten minutes after it first found none")
+        }
+    }
+
     @Test("A deleted department's groups go with it: their memberships, rebalance rules and group signatures")
     func groupsGoWithTheDepartment() async throws {
         try await TicketTestKit.run { _, kit in

@@ -907,6 +907,10 @@ public enum TicketMigrations {
         Migration(version: 180, name: "commands whose department went with its tickets kept for an administrator to place", sql: [
             "ALTER TABLE {schema}.parked_commands ADD COLUMN reason text NOT NULL DEFAULT 'department_unknown'",
         ]),
+        Migration(version: 181, name: "a deleted department's or group's sweep checks again for tickets committed after it found none", sql: [
+            "ALTER TABLE {schema}.department_removals ADD COLUMN finished_at timestamptz, ADD COLUMN checked_at timestamptz",
+            "ALTER TABLE {schema}.group_removals ADD COLUMN finished_at timestamptz, ADD COLUMN checked_at timestamptz",
+        ]),
     ]
 
     /// The PL/pgSQL of migration 177 that sets `tags` to the `scope:id` tags of the tickets in `rows` (a transition

@@ -16,7 +16,7 @@ extension TicketStore {
         try await connection.query(
             PostgresQuery(unsafeSQL: """
                 INSERT INTO \(database.table("department_removals")) (department_id, move_to) VALUES ($1, $2)
-                ON CONFLICT (department_id) DO UPDATE SET move_to = $2, after_ticket = NULL
+                ON CONFLICT (department_id) DO UPDATE SET move_to = $2, after_ticket = NULL, finished_at = NULL, checked_at = NULL
                 """, binds: binds), logger: database.logger
         ).consume()
     }
@@ -28,7 +28,7 @@ extension TicketStore {
         try await sweepDepartmentBatch(
             queue: "department_removals", extra: "move_to",
             claimable: "move_to IS NULL OR EXISTS (SELECT 1 FROM \(database.table("departments")) d WHERE d.id = q.move_to)",
-            tickets: "deleted_at IS NULL", batchSize: batchSize
+            tickets: "deleted_at IS NULL", settles: true, batchSize: batchSize
         ) { ids, moveTo, connection in
             var target: KnownDepartment?
             if let moveTo {

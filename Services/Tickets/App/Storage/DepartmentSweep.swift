@@ -28,14 +28,20 @@ extension TicketStore {
     /// The batch's tickets are locked as they are chosen, and PostgreSQL checks each against the condition again once
     /// it has it: a ticket an agent transferred out meanwhile is left alone, not handed over or deleted with the
     /// department it left. A batch can then come back short, so the sweep ends only at an empty one.
+    ///
+    /// A sweep that `settles` (its queue has `finished_at` and `checked_at`) does not end at its first empty batch: a
+    /// ticket written by a transaction that read the department before it changed can commit after that batch, and
+    /// would stay behind for good. It sweeps again from the start a minute after each empty batch, and ends at the
+    /// first empty one ten minutes after the first (``SweepSettling``).
     func sweepDepartmentBatch(
         queue: String, scope: String = "department_id", extra: String = "NULL::uuid", claimable: String = "true", tickets filter: String,
-        batchSize: Int, batch: ([UUID], UUID?, PostgresConnection) async throws -> Void
+        settles: Bool = false, batchSize: Int, batch: ([UUID], UUID?, PostgresConnection) async throws -> Void
     ) async throws -> Bool {
         try await database.transaction { connection in
             let table = database.table(queue)
+            let due = settles ? "(\(claimable)) AND \(SweepSettling.due)" : claimable
             let claimed = try await connection.query(
-                PostgresQuery(unsafeSQL: "SELECT \(scope), after_ticket, \(extra) FROM \(table) q WHERE \(claimable) LIMIT 1 FOR UPDATE SKIP LOCKED"),
+                PostgresQuery(unsafeSQL: "SELECT \(scope), after_ticket, \(extra) FROM \(table) q WHERE \(due) LIMIT 1 FOR UPDATE SKIP LOCKED"),
                 logger: database.logger)
             var next: (UUID, UUID?, UUID?)?
             for try await row in claimed.decode((UUID, UUID?, UUID?).self) { next = row }
@@ -55,11 +61,14 @@ extension TicketStore {
             var progress = PostgresBindings()
             progress.append(department)
             if !ids.isEmpty { progress.append(ids.last) }
-            try await connection.query(
-                PostgresQuery(unsafeSQL: ids.isEmpty
-                    ? "DELETE FROM \(table) WHERE \(scope) = $1"
-                    : "UPDATE \(table) SET after_ticket = $2 WHERE \(scope) = $1", binds: progress), logger: database.logger
-            ).consume()
+            let step: String
+            switch (ids.isEmpty, settles) {
+            case (true, false): step = "DELETE FROM \(table) WHERE \(scope) = $1"
+            case (true, true): step = SweepSettling.emptyBatch(table: table, scope: scope)
+            case (false, false): step = "UPDATE \(table) SET after_ticket = $2 WHERE \(scope) = $1"
+            case (false, true): step = "UPDATE \(table) SET after_ticket = $2, checked_at = NULL WHERE \(scope) = $1"
+            }
+            try await connection.query(PostgresQuery(unsafeSQL: step, binds: progress), logger: database.logger).consume()
             return true
         }
     }

@@ -15,7 +15,7 @@ extension TicketStore {
         try await connection.query(
             PostgresQuery(unsafeSQL: """
                 INSERT INTO \(database.table("group_removals")) (group_id, department_id) VALUES ($1, $2)
-                ON CONFLICT (group_id) DO UPDATE SET after_ticket = NULL
+                ON CONFLICT (group_id) DO UPDATE SET after_ticket = NULL, finished_at = NULL, checked_at = NULL
                 """, binds: binds), logger: database.logger
         ).consume()
     }
@@ -29,7 +29,7 @@ extension TicketStore {
         return try await sweepDepartmentBatch(
             queue: "group_removals", scope: "group_id", extra: "department_id",
             claimable: "NOT EXISTS (SELECT 1 FROM \(departments) d WHERE d.id = q.department_id AND d.front_line_group_id = q.group_id)",
-            tickets: "deleted_at IS NULL", batchSize: batchSize
+            tickets: "deleted_at IS NULL", settles: true, batchSize: batchSize
         ) { ids, departmentID, connection in
             guard let departmentID, let department = try await department(departmentID, on: connection) else { return }
             try await transfer(ids, toFrontLineOf: department, on: connection)
