@@ -21,6 +21,23 @@ struct AutomaticTimeLogTests {
         #expect(AutomaticTimeLog.minutes(opened: opened, closed: opened.addingTimeInterval(3 * 86_400), enabled: true, byOwner: true) == 1_440)
     }
 
+    @Test("Two windows the owner has open at once log the time the ticket was open once, not twice")
+    func overlappingWindows() {
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        func at(_ minutes: Double) -> Date { start.addingTimeInterval(minutes * 60) }
+        func span(_ from: Double, _ to: Double) -> DateInterval { DateInterval(start: at(from), end: at(to)) }
+        #expect(AutomaticTimeLog.minutes(opened: at(5), closed: at(10), enabled: true, byOwner: true) == 5)
+        #expect(
+            AutomaticTimeLog.minutes(opened: at(0), closed: at(20), enabled: true, byOwner: true, logged: [span(5, 10)]) == 15,
+            "a window inside the other: only the time around it")
+        #expect(AutomaticTimeLog.minutes(opened: at(0), closed: at(20), enabled: true, byOwner: true, logged: [span(10, 30)]) == 10, "overlapping at the end")
+        #expect(AutomaticTimeLog.minutes(opened: at(0), closed: at(20), enabled: true, byOwner: true, logged: [span(0, 20)]) == nil, "all of it logged")
+        #expect(
+            AutomaticTimeLog.minutes(opened: at(0), closed: at(20), enabled: true, byOwner: true, logged: [span(2, 8), span(6, 12), span(30, 40)]) == 10,
+            "overlapping logged windows count once; those outside not at all")
+        #expect(AutomaticTimeLog.minutes(opened: at(0), closed: at(20), enabled: true, byOwner: true, logged: [span(0, 19.8)]) == nil, "12 seconds left make no minute")
+    }
+
     @Test("With identity's switch on, closing the owner's five-minute view logs five minutes on the ticket")
     func viewsMakeTimeLogs() async throws {
         try await TicketTestKit.run { client, kit in
@@ -53,6 +70,15 @@ struct AutomaticTimeLogTests {
             let (again, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(id)/views/\(second)", token: ownerToken)
             #expect(again == .notFound, "a view closes once")
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.time_logs") == 1)
+
+            _ = try await kit.count(
+                "UPDATE {schema}.ticket_views SET opened_at = opened_at - interval '1 hour', closed_at = closed_at - interval '1 hour' RETURNING 1")
+            let (third, fourth) = (try await view(), try await view())
+            let (_, _, thirdClosed) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(id)/views/\(third)", token: ownerToken)
+            #expect((thirdClosed["timeLog"] as? [String: Any])?["minutes"] as? Int == 5)
+            let (_, _, beside) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(id)/views/\(fourth)", token: ownerToken)
+            #expect(beside["timeLog"] == nil, "a second window open over the same five minutes logs them once")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.time_logs") == 2)
         }
     }
 }

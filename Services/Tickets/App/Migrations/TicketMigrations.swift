@@ -911,6 +911,9 @@ public enum TicketMigrations {
             "ALTER TABLE {schema}.department_removals ADD COLUMN finished_at timestamptz, ADD COLUMN checked_at timestamptz",
             "ALTER TABLE {schema}.group_removals ADD COLUMN finished_at timestamptz, ADD COLUMN checked_at timestamptz",
         ]),
+        Migration(version: 182, name: "ticket views that made an automatic time log, whose time a window open beside them does not log again", sql: [
+            "ALTER TABLE {schema}.ticket_views ADD COLUMN logged boolean NOT NULL DEFAULT false",
+        ]),
     ]
 
     /// The PL/pgSQL of migration 177 that sets `tags` to the `scope:id` tags of the tickets in `rows` (a transition

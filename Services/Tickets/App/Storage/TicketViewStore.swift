@@ -46,14 +46,43 @@ extension TicketStore {
             var opened: Date?
             for try await date in rows.decode(Date.self) { opened = date }
             guard let opened else { throw Problem.notFound("No such open view.") }
-            guard let ticket = try await find(ticketID, on: connection, lock: false),
-                let minutes = AutomaticTimeLog.minutes(opened: opened, closed: now, enabled: enabled, byOwner: ticket.agentID == agent.lowercased)
+            // The ticket's lock orders the closing of two of the owner's windows: the second sees what the first logged.
+            guard let ticket = try await find(ticketID, on: connection, lock: true),
+                let minutes = AutomaticTimeLog.minutes(
+                    opened: opened, closed: now, enabled: enabled, byOwner: ticket.agentID == agent.lowercased,
+                    logged: try await loggedViews(of: ticketID, by: agent, besides: viewID, on: connection))
             else { return nil }
+            try await markLogged(viewID, on: connection)
             return try await logTime(
                 ticketID, minutes: minutes, categoryID: nil, description: "Automatic time log", billable: nil, by: agent.lowercased, automatic: true,
                 on: connection
             ).log
         }
+    }
+
+    /// The spans of the agent's other closed views of the ticket that made a time log.
+    private func loggedViews(of ticketID: UUID, by agent: UUID, besides viewID: UUID, on connection: PostgresConnection) async throws -> [DateInterval] {
+        var binds = PostgresBindings()
+        binds.append(ticketID)
+        binds.append(agent)
+        binds.append(viewID)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT opened_at, closed_at FROM \(database.table("ticket_views"))
+                WHERE ticket_id = $1 AND agent_id = $2 AND id <> $3 AND logged AND closed_at >= opened_at
+                """, binds: binds),
+            logger: database.logger)
+        var spans: [DateInterval] = []
+        for try await (opened, closed) in rows.decode((Date, Date).self) { spans.append(DateInterval(start: opened, end: closed)) }
+        return spans
+    }
+
+    private func markLogged(_ viewID: UUID, on connection: PostgresConnection) async throws {
+        var binds = PostgresBindings()
+        binds.append(viewID)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: "UPDATE \(database.table("ticket_views")) SET logged = true WHERE id = $1", binds: binds), logger: database.logger
+        ).consume()
     }
 
     /// Whether identity's "Enable automatic time log creation" is on.
