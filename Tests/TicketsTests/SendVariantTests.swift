@@ -56,6 +56,48 @@ struct SendVariantTests {
         }
     }
 
+    @Test("A role without Change Status, Change Priority or Pin cannot set them through Send and Close, a transfer or a follow-up: 403, nothing written")
+    func combinedActionsNeedTheirParts() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let (level2, _) = try await Self.levelTwo(kit)
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let limited = RoleDefinition(
+                name: "Replies and transfers", type: .employee,
+                grants: [.tickets: .custom(["Reply", "Transfer", "Follow-up"]), .distribution: FeatureGrant(.fullControl)])
+            var principal = kit.principal(agent, roles: ["Agent"])
+            principal.permissions = EffectivePermissions.combine([limited])
+            let token = try await kit.tokens.sign(principal)
+            for variant in ["closed", "closed_locked", "active"] {
+                let (refused, headers, _) = try await TicketTestKit.send(
+                    client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Done.","sendVariant":"\#(variant)"}"#)
+                #expect(refused == .forbidden, "\(variant)")
+                #expect(headers[.contentType] == "application/problem+json")
+            }
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE messages_out = 0 AND status = 'active'") == 1)
+            let (transfer, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/transfer", token: token, body: #"{"groupID":"\#(level2.lowercased)","priority":"urgent"}"#)
+            #expect(transfer == .forbidden)
+            let (pinned, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/transfer", token: token, body: #"{"groupID":"\#(level2.lowercased)","pin":true}"#)
+            #expect(pinned == .forbidden)
+            let (closing, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/transfer", token: token, body: #"{"groupID":"\#(level2.lowercased)","status":"closed"}"#)
+            #expect(closing == .forbidden)
+            let at = Date().addingTimeInterval(3_600).formatted(.iso8601)
+            let (followUp, _, _) = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/\(id)/follow-up", token: token, body: #"{"at":"\#(at)","priority":"high"}"#)
+            #expect(followUp == .forbidden)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE group_id = '\(kit.frontLineID.lowercased)' AND priority = 1 AND follow_up_at IS NULL") == 1)
+
+            let (replied, _, ticket) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Looking."}"#)
+            #expect(replied == .created && ticket["status"] as? String == "waiting", "the plain Send still marks it Waiting")
+            let (moved, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/transfer", token: token, body: #"{"groupID":"\#(level2.lowercased)","pin":false}"#)
+            #expect(moved == .ok, "a transfer that sets nothing else is the role's own")
+        }
+    }
+
     @Test("Send and Schedule Follow-up sends the reply and schedules the follow-up together: the ticket waits with its note")
     func sendAndScheduleFollowUp() async throws {
         try await TicketTestKit.run { client, kit in

@@ -101,6 +101,7 @@ public struct TicketController: Sendable {
             try Authorization.require(caller.principal, .tickets, "Reply")
             let body = try await request.decodeJSON(ReplyRequest.self, context: context)
             try TicketInput.checkVariant(body)
+            try TicketRequestAccess.requireParts(status: [.active, .closed, .closedLocked].contains(body.sendVariant), of: caller)
             let (html, text) = try TicketInput.body(text: body.body, html: body.bodyHTML)
             var followUp: FollowUp?
             if let requested = body.followUp { followUp = try await access.allowedFollowUp(requested, by: caller, group: ticket.groupID, owner: ticket.agentID) }

@@ -140,6 +140,7 @@ struct TicketRequestAccess: Sendable {
     /// New Group and New Agent move it): ``checkMoves(of:group:owner:by:agentsShown:)``.
     func allowedFollowUp(_ body: FollowUpRequest, by caller: TicketCaller, group: String, owner: String?) async throws -> FollowUp {
         try Authorization.require(caller.principal, .tickets, "Follow-up")
+        try Self.requireParts(priority: body.priority != nil, pin: body.pin == true, of: caller)
         let followUp = try TicketInput.followUp(body, scheduledBy: caller.principal.userID)
         try Self.checkMoves(of: followUp, group: group, owner: owner, by: caller, agentsShown: try await agentsShown(for: followUp))
         return followUp
@@ -174,6 +175,15 @@ struct TicketRequestAccess: Sendable {
         guard agentsShown else { throw agentsHidden }
     }
 
+    /// What an action sets besides its own work (a transfer's or a follow-up's new status, priority or pin, a reply that
+    /// marks the ticket Active, Closed or Closed and Locked) needs the permission that setting it alone needs: a role
+    /// without Change Status does not close tickets through Send and Close.
+    static func requireParts(status: Bool = false, priority: Bool = false, pin: Bool = false, of caller: TicketCaller) throws {
+        if status { try Authorization.require(caller.principal, .tickets, "Change Status") }
+        if priority { try Authorization.require(caller.principal, .tickets, "Change Priority") }
+        if pin { try Authorization.require(caller.principal, .tickets, "Pin") }
+    }
+
     /// A transfer, or a follow-up's New Agent, that names an agent while Show Agents When Transferring is Never.
     static let agentsHidden = Problem.unprocessable(
         "Transfers go to a group here: Show Agents When Transferring is off.", errors: [.init(field: "agentID", message: "not allowed")])
@@ -184,6 +194,7 @@ struct TicketRequestAccess: Sendable {
     func allowedTransfer(_ body: TransferRequest, by caller: TicketCaller) async throws -> TicketTransfer {
         try Authorization.require(caller.principal, .tickets, "Transfer")
         try Authorization.require(caller.principal, .distribution, "Transfer Work Items")
+        try Self.requireParts(status: body.status != nil, priority: body.priority != nil, pin: body.pin == true, of: caller)
         let transfer = try TicketInput.transfer(body)
         if transfer.agentID != nil {
             try Authorization.require(caller.principal, .distribution, "Transfer Work Items to Specific Agents")
