@@ -33,6 +33,19 @@ struct JSONWriterTests {
         }
     }
 
+    @Test("Any time is written without trapping: years before 1 with a minus sign, past 9999 with every digit")
+    func timesOutsideFourDigitYears() {
+        func written(_ seconds: TimeInterval) -> String {
+            var json = JSONWriter()
+            json.date(Date(timeIntervalSince1970: seconds))
+            return String(decoding: json.bytes, as: UTF8.self)
+        }
+        #expect(written(0) == #""1970-01-01T00:00:00Z""#)
+        #expect(written(-62_167_219_200) == #""0000-01-01T00:00:00Z""#)
+        #expect(written(-62_198_755_200) == #""-0001-01-01T00:00:00Z""#)
+        #expect(written(253_402_300_800) == #""10000-01-01T00:00:00Z""#)
+    }
+
     @Test("A string is written as Foundation's encoder writes it for the API")
     func sameAsFoundation() throws {
         for string in Self.strings where !string.unicodeScalars.contains(where: { $0.value < 0x20 && !"\n\t\r".unicodeScalars.contains($0) }) {

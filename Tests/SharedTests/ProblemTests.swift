@@ -41,6 +41,24 @@ struct ProblemTests {
         } catch { Issue.record("unexpected \(error)") }
     }
 
+    @Test("A time before 1900 or after 9999 is a 422 naming its field; times between are read as sent")
+    func timesOutOfRange() throws {
+        struct Body: Decodable { var at: Date }
+        for text in ["0000-01-01T00:00:00Z", "1582-10-04T00:00:00Z", "1899-12-31T23:59:59Z", "10000-01-01T00:00:00Z"] {
+            #expect(throws: Problem.self, "\(text)") { _ = try JSONBody.decode(Body.self, from: Data(#"{"at":"\#(text)"}"#.utf8)) }
+        }
+        do {
+            _ = try JSONBody.decode(Body.self, from: Data(#"{"at":"0000-01-01T00:00:00Z"}"#.utf8))
+        } catch let problem as Problem {
+            #expect(problem.status == .unprocessableContent)
+            #expect(problem.errors.first?.field == "at")
+        }
+        #expect(try JSONBody.decode(Body.self, from: Data(#"{"at":"1900-01-01T00:00:00Z"}"#.utf8)).at == Date(timeIntervalSince1970: -2_208_988_800))
+        #expect(try JSONBody.decode(Body.self, from: Data(#"{"at":"9999-12-31T23:59:59.5Z"}"#.utf8)).at < Date(timeIntervalSince1970: 253_402_300_800))
+        #expect(DateInput.parse("0000-01-01") == nil)
+        #expect(DateInput.parse("2026-12-01")?.wholeDay == true)
+    }
+
     @Test("Text holding NUL, which PostgreSQL's text cannot keep, is a 400; the six characters \\u0000 as text are kept")
     func nulInJSON() throws {
         struct Body: Decodable { var name: String }

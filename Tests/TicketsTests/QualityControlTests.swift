@@ -31,6 +31,10 @@ struct QualityControlTests {
             #expect((problem["errors"] as? [[String: String]])?.first?["field"] == "forwardTo")
             let (set, _, rule) = try await TicketTestKit.send(client, .put, path, token: admin, body: #"{"forwardTo":"lead@example.com","frequency":2}"#)
             #expect(set == .ok && rule["frequency"] as? Int == 2)
+            let (stranger, strangerHeaders, _) = try await TicketTestKit.send(
+                client, .put, "/api/v1/tickets/quality-control/\(UUID().lowercased)", token: admin, body: #"{"forwardTo":"lead@example.com"}"#)
+            #expect(stranger == .notFound && strangerHeaders[.contentType] == "application/problem+json", "no rule for a user tickets never heard of")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.quality_control") == 1)
 
             let customer = try await kit.customer()
             let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)

@@ -103,6 +103,8 @@ struct WorkRecordTests {
             let (_, _, all) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/time-log-categories?include=retired", token: token)
             let listed = (all["items"] as? [[String: Any]]) ?? []
             #expect(listed.map { $0["name"] as? String } == ["Investigation"] && listed.map { $0["retired"] as? Bool } == [true])
+            let (misspelt, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/time-log-categories?include=retird", token: token)
+            #expect(misspelt == .badRequest, "an include the list does not know is a mistake, not the current list")
             let (retiredForNew, _, _) = try await TicketTestKit.send(
                 client, .post, "/api/v1/tickets/\(id)/time-logs", token: token, body: #"{"minutes":5,"categoryID":"\#(categoryID)"}"#)
             #expect(retiredForNew == .unprocessableContent, "nor can they take it")

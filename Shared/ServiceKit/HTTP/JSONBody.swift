@@ -27,7 +27,7 @@ extension Request {
 }
 
 public enum JSONBody {
-    /// Dates arrive as RFC 3339 text, as the API writes them, with or without fractional seconds.
+    /// Dates arrive as RFC 3339 text, as the API writes them, with or without fractional seconds, from 1900 to 9999.
     static var decoder: JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
@@ -35,6 +35,9 @@ public enum JSONBody {
             let text = try container.decode(String.self)
             if let date = (try? Date.ISO8601FormatStyle().parse(text))
                 ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) {
+                guard DateInput.accepted.contains(date) else {
+                    throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected a date from 1900 to 9999")
+                }
                 return date
             }
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected a date such as 2026-12-01T09:00:00Z")

@@ -41,13 +41,20 @@ enum UTCTimeText {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
-    /// `value` in decimal, zero-padded to `width` digits.
+    /// `value` in decimal, zero-padded to `width` digits, with every digit of a wider one and a minus sign before a
+    /// negative one (a year outside 0–9999, as ISO 8601's expanded years write it).
     static func appendDigits(_ value: Int, width: Int, to bytes: inout [UInt8]) {
-        var divisor = 1
-        for _ in 1..<width { divisor *= 10 }
-        var rest = value
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        let magnitude = value.magnitude
+        var divisor: UInt = 1
+        var digits = 1
+        while digits < width || magnitude / divisor >= 10 {
+            divisor *= 10
+            digits += 1
+        }
+        var rest = magnitude
         while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor % 10))
+            bytes.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor))
             rest %= divisor
             divisor /= 10
         }

@@ -29,7 +29,7 @@ public struct QualityControlController: Sendable {
             _ = try Authorization.requireSystemAdministrator(context.principal)
             let agent = try Self.agentID(context)
             let rule = try QualityControl.rule(try await request.decodeJSON(QualityControlInput.self, context: context), agentID: agent.uuidString.lowercased())
-            try await store.setQualityControlRule(rule)
+            guard try await store.setQualityControlRule(rule) else { throw Problem.notFound("No such agent.") }
             return rule
         }
         group.delete("quality-control/{agentID}") { _, context in

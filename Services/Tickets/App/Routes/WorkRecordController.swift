@@ -108,7 +108,9 @@ public struct WorkRecordController: Sendable {
         }
         group.get("time-log-categories") { request, context in
             _ = try Authorization.requireSignedIn(context.principal)
-            return Items(items: try await store.categories(includingRetired: request.uri.queryParameters["include"] == "retired"))
+            let include = request.uri.queryParameters["include"]
+            guard include == nil || include == "retired" else { throw Problem.badRequest("include is retired (the retired categories too) or absent.") }
+            return Items(items: try await store.categories(includingRetired: include == "retired"))
         }
         group.post("time-log-categories") { request, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)

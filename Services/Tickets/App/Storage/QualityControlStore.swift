@@ -16,19 +16,22 @@ extension TicketStore {
         return try await database.client.withConnection { try await qualityRules("WHERE agent_id = $1", binds, on: $0).first }
     }
 
-    /// Sets the agent's rule; the count starts again.
-    public func setQualityControlRule(_ rule: QualityControlRule) async throws {
+    /// Sets the agent's rule; the count starts again. False, writing nothing, for a user tickets has not heard of.
+    public func setQualityControlRule(_ rule: QualityControlRule) async throws -> Bool {
         var binds = PostgresBindings()
         binds.append(UUID(parsing: rule.agentID))
         binds.append(rule.forwardTo)
         binds.append(rule.frequency)
-        try await database.client.query(
+        let rows = try await database.client.query(
             PostgresQuery(unsafeSQL: """
-                INSERT INTO \(database.table("quality_control")) (agent_id, forward_to, frequency, replies_counted) VALUES ($1, $2, $3, 0)
+                INSERT INTO \(database.table("quality_control")) (agent_id, forward_to, frequency, replies_counted)
+                SELECT $1, $2, $3, 0 WHERE EXISTS (SELECT 1 FROM \(database.table("agents")) WHERE id = $1)
                 ON CONFLICT (agent_id) DO UPDATE SET forward_to = $2, frequency = $3, replies_counted = 0
+                RETURNING agent_id
                 """, binds: binds),
-            logger: database.logger
-        ).consume()
+            logger: database.logger)
+        for try await _ in rows { return true }
+        return false
     }
 
     public func deleteQualityControlRule(agent: UUID) async throws -> Bool {
