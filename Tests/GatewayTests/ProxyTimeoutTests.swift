@@ -112,6 +112,36 @@ struct ProxyTimeoutTests {
         }
     }
 
+    @Test("A first request that is not HTTP/1.1 is answered 400 problem+json and closed; a first head that never ends is closed at the idle timeout")
+    func unreadableFirstRequest() async throws {
+        try await Self.withTimeoutGateway(["CONCIERGE_GATEWAY_IDLE_TIMEOUT_MS": "600"]) { port, sightings in
+            for garbage in ["GET /api/v1/tickets/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Test: a\u{01}b\r\n\r\n", "GARBAGE\r\n\r\n", "GET / HTTP/9.9\r\n\r\n"] {
+                let received = try await RawConnection.with(port: port) { connection in
+                    try await connection.send(garbage)
+                    try await connection.readToEnd()
+                    return connection.received
+                }
+                #expect(received.hasPrefix("HTTP/1.1 400"), "\(garbage.debugDescription): \(received)")
+                #expect(received.lowercased().contains("content-type: application/problem+json"))
+            }
+            let started = ContinuousClock.now
+            let unfinished = try await RawConnection.with(port: port) { connection in
+                try await connection.send("GET /api/v1/tickets/echo HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                try await connection.readToEnd()
+                return connection.received
+            }
+            #expect(unfinished.isEmpty)
+            #expect(ContinuousClock.now - started < .seconds(10), "closed at the idle timeout, not held")
+            #expect(await sightings.requests.isEmpty, "the service saw none of them")
+            let fine = try await RawConnection.with(port: port) { connection in
+                try await connection.send("POST /api/v1/tickets/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\nok")
+                _ = try await connection.read(until: "\r\n\r\nok")
+                return connection.received
+            }
+            #expect(fine.hasPrefix("HTTP/1.1 200") && fine.hasSuffix("\r\n\r\nok"), "a readable first request is forwarded as before: \(fine)")
+        }
+    }
+
     @Test("An answer that keeps coming is passed on whole though it takes longer than the upstream timeout")
     func steadyAnswerIsNotCut() async throws {
         // Five parts 300 ms apart take 1.5 s, longer than the timeout; a part may come 900 ms late on a busy machine.

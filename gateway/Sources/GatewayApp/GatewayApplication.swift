@@ -51,6 +51,7 @@ public struct GatewayApplication: Sendable {
 
     public func makeApplication() -> some ApplicationProtocol {
         let onEventLoops = configuration.onEventLoops
+        let idleTimeout = configuration.clientTimeouts.idle
         let forwarding = Forwarding(
             directory: directory, upstreams: configuration.upstreams, connections: connections, timeout: configuration.upstreamTimeout,
             maximumBody: configuration.maximumRequestBody, publicScheme: configuration.publicScheme, clientTimeouts: configuration.clientTimeouts,
@@ -65,7 +66,8 @@ public struct GatewayApplication: Sendable {
                 ) { request, channel, logger in
                     await webSockets.shouldUpgrade(request, channel: channel, logger: logger)
                 }
-                return onEventLoops ? EventLoopAffineChannel(channel) : channel
+                let guarded = FirstRequestGuardedChannel(inner: channel, timeout: idleTimeout)
+                return onEventLoops ? EventLoopAffineChannel(guarded) : guarded
             },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), backlog: 4096),
             logger: logger)
