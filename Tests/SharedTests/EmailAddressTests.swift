@@ -19,4 +19,14 @@ struct EmailAddressTests {
         }
         #expect(EmailAddress.validated(String(repeating: "a", count: 250) + "@b.cd") == nil)
     }
+
+    @Test("A dot that does not stand between two characters makes no address; a quoted local part keeps its dots")
+    func dots() {
+        for raw in [".ann@example.com", "ann.@example.com", "a..nn@example.com", "ann@example..com", "ann@.example.com", "ann@example.com.", "a@."] {
+            #expect(EmailAddress.validated(raw) == nil, "\(raw)")
+        }
+        for raw in ["ann.lee@example.com", "ann@mail.example.co.uk", "\"a..b\"@example.com"] {
+            #expect(EmailAddress.validated(raw) == raw, "\(raw)")
+        }
+    }
 }

@@ -59,6 +59,7 @@ struct AttachmentTests {
             ) { response in (response.status, response.headers, String(buffer: response.body)) }
             #expect(download.0 == .ok)
             #expect(download.1[.contentDisposition] == #"attachment; filename="invoice.pdf""#)
+            #expect(download.1[.contentType] == "application/pdf")
             #expect(download.2 == "%PDF-1.4")
 
             func timelineAttachments(_ token: String) async throws -> [String] {
@@ -72,6 +73,25 @@ struct AttachmentTests {
             let (locked, _) = try await Self.upload(client, base + "?filename=late.pdf", token: customer.token, bytes: Array("%PDF-1.4".utf8))
             #expect(locked == .conflict, "a Closed and Locked ticket takes nothing more from its customer")
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.attachments") == 3)
+        }
+    }
+
+    @Test("An upload's Content-Type that is no media type is kept as application/octet-stream, and a download names a non-ASCII file exactly")
+    func typesAndNames() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agentToken = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let base = "/api/v1/tickets/\(id)/attachments"
+            let (odd, file) = try await Self.upload(client, base + "?filename=Notiz%20M%C3%A4rz.txt", token: agentToken, bytes: [1], type: "not a/media type;;")
+            #expect(odd == .created && file["contentType"] as? String == "application/octet-stream", "a type that is none is kept as plain bytes")
+            let headers = try await client.execute(
+                uri: base + "/\(try #require(file["id"] as? String))", method: .get, headers: [.authorization: "Bearer \(agentToken)"]
+            ) { response in response.headers }
+            #expect(headers[.contentType] == "application/octet-stream")
+            #expect(headers[.contentDisposition] == #"attachment; filename="Notiz M_rz.txt"; filename*=UTF-8''Notiz%20M%C3%A4rz.txt"#)
+            let marks = String(repeating: "%CC%81", count: 130)
+            let (long, _) = try await Self.upload(client, base + "?filename=e\(marks).txt", token: agentToken, bytes: [1])
+            #expect(long == .unprocessableContent, "a name of few characters but over 255 bytes")
         }
     }
 

@@ -71,6 +71,31 @@ struct BadTicketInputTests {
         }
     }
 
+    @Test("A body of markup without text, or an address whose dots do not stand between characters, is a 422 that writes nothing")
+    func emptyMarkupAndStrayDots() async throws {
+        try await TicketTestKit.run { client, kit in
+            let customer = try await kit.customer().token
+            let agent = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let department = kit.departmentID.lowercased
+            for (token, body) in [
+                (customer, #"{"departmentID":"\#(department)","subject":"Hi","bodyHTML":"<b></b>"}"#),
+                (customer, #"{"departmentID":"\#(department)","subject":"Hi","bodyHTML":"<p> </p><br><div></div>"}"#),
+                (agent, #"{"departmentID":"\#(department)","subject":"Hi","body":"x","customerEmail":"a@example..com"}"#),
+                (agent, #"{"departmentID":"\#(department)","subject":"Hi","body":"x","customerEmail":".a@example.com"}"#),
+            ] {
+                try await Self.refused(kit, .unprocessableContent, "\(body)") {
+                    try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: token, body: body)
+                }
+            }
+            let id = try #require(try await kit.submit(client, token: customer)["id"] as? String)
+            try await Self.refused(kit, .unprocessableContent, "an empty message") {
+                try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/messages", token: customer, body: #"{"bodyHTML":"<p></p><br>"}"#)
+            }
+            let (worded, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/messages", token: customer, body: #"{"bodyHTML":"<p>Still <b>broken</b></p>"}"#)
+            #expect(worded == .created)
+        }
+    }
+
     @Test("Oversize and forbidden attachments, on a ticket and as uploads for a new one, are 413 and 415 problems that write nothing")
     func attachments() async throws {
         try await TicketTestKit.run { client, kit in

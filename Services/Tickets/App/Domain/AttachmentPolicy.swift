@@ -32,8 +32,9 @@ public struct AttachmentPolicy: Sendable, Equatable {
         let name = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
         // Line breaks and control characters (NUL, which no text column keeps, among them) and quotes make no file name.
         let unfit = name.contains(where: \.isNewline) || name.unicodeScalars.contains { $0.properties.generalCategory == .control || $0 == "\"" }
-        guard (1...255).contains(name.count), !unfit, name != "." && name != ".." else {
-            throw Problem.unprocessable("A file needs a name of 1 to 255 characters.", errors: [.init(field: "filename", message: "invalid file name")])
+        // 255 bytes as well: a file system keeps no longer name, and combining marks make long names of few characters.
+        guard (1...255).contains(name.count), name.utf8.count <= 255, !unfit, name != "." && name != ".." else {
+            throw Problem.unprocessable("A file needs a name of 1 to 255 characters (and bytes).", errors: [.init(field: "filename", message: "invalid file name")])
         }
         guard size > 0 else { throw Problem.unprocessable("The file is empty.", errors: [.init(field: "body", message: "empty")]) }
         guard size <= maximumBytes else { throw Self.tooLarge(maximumBytes) }

@@ -68,7 +68,7 @@ public struct AttachmentController: Sendable {
         Response(
             status: .ok,
             headers: [
-                .contentType: attachment.contentType, .contentDisposition: "attachment; filename=\"\(attachment.filename)\"",
+                .contentType: attachment.contentType, .contentDisposition: AttachmentHeaders.disposition(filename: attachment.filename),
                 HTTPField.Name("X-Content-Type-Options")!: "nosniff",
             ],
             body: ResponseBody(byteBuffer: bytes))
@@ -85,6 +85,6 @@ public struct AttachmentController: Sendable {
             throw AttachmentPolicy.tooLarge(policy.maximumBytes)
         }
         let filename = try policy.check(filename: request.uri.queryParameters["filename"].map(String.init) ?? "", size: body.readableBytes, byAgent: byAgent)
-        return (filename, request.headers[.contentType].flatMap { $0.isEmpty ? nil : $0 } ?? "application/octet-stream", body)
+        return (filename, AttachmentHeaders.contentType(request.headers[.contentType]), body)
     }
 }

@@ -152,7 +152,8 @@ enum TicketInput {
             throw Problem.unprocessable("A message holds at most \(maximumBody) characters.", errors: [.init(field: "body", message: "too long")])
         }
         let body = SafeHTML.body(html: html, text: text)
-        guard !body.text.isEmpty || body.html.contains("<") else {
+        // Markup with no text (`<p></p><br>`) is no message (a message's HTML keeps no pictures).
+        guard !body.text.isEmpty else {
             throw Problem.unprocessable("A message needs a body.", errors: [.init(field: "body", message: "is empty once made safe")])
         }
         return body
