@@ -88,6 +88,9 @@ struct SendVariantTests {
             let (followUp, _, _) = try await TicketTestKit.send(
                 client, .put, "/api/v1/tickets/\(id)/follow-up", token: token, body: #"{"at":"\#(at)","priority":"high"}"#)
             #expect(followUp == .forbidden)
+            let (_, _, bulk) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/bulk", token: token, body: #"{"ticketIDs":["\#(id)"],"action":"follow_up","followUp":{"at":"\#(at)","pin":true}}"#)
+            #expect((bulk["items"] as? [[String: Any]])?.first?["status"] as? Int == 403, "bulk follow-ups are held to the same parts")
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE group_id = '\(kit.frontLineID.lowercased)' AND priority = 1 AND follow_up_at IS NULL") == 1)
 
             let (replied, _, ticket) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/replies", token: token, body: #"{"body":"Looking."}"#)

@@ -60,6 +60,10 @@ struct TicketActionsCommandTests {
                 """) == 1, "where it was written, for reports, as an agent's reply says")
             try await Self.send(TicketActionsCommand(ticketID: id, source: "automation", replyHTML: "<script>x</script>"), kit: kit)
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.messages WHERE ticket_id = '\(id)'") == 2, "an empty reply is refused")
+            try await Self.send(
+                TicketActionsCommand(ticketID: id, source: "automation", replyHTML: #"<p><img src="https://example.com/a.png"></p>"#, status: "closed"), kit: kit)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.messages WHERE ticket_id = '\(id)'") == 2, "a reply with no text is left out")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets WHERE id = '\(id)' AND status = 'closed'") == 1, "the rule's status still applies")
         }
     }
 

@@ -53,10 +53,10 @@ struct ParkedCommands: Sendable {
         ).consume()
     }
 
-    /// Every kept command, oldest first.
-    func list() async throws -> [ParkedCommand] {
+    /// The oldest `limit` kept commands (each event may carry a whole email, so a page is bounded).
+    func list(limit: Int = 200) async throws -> [ParkedCommand] {
         try await Self.commands(try await database.client.query(
-            PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM \(database.table("parked_commands")) ORDER BY id"), logger: database.logger))
+            PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM \(database.table("parked_commands")) ORDER BY id LIMIT \(limit)"), logger: database.logger))
     }
 
     /// Takes one kept command in the caller's transaction (which places it), nil when it is gone.

@@ -161,8 +161,11 @@ public struct TicketCommandHandler: Sendable {
                 groupID: try TicketInput.uuid($0, field: "transferGroupID"),
                 agentID: try command.transferAgentID.map { try TicketInput.uuid($0, field: "transferAgentID") }, comment: nil)
         }
-        let reply = command.replyHTML != nil || command.replyText != nil
-            ? try TicketInput.body(text: command.replyText, html: command.replyHTML) : nil
+        // A reply with no text once made safe (a canned reply of only a picture, which messages do not keep) is left
+        // out; the rule's other actions still apply.
+        let given = command.replyHTML != nil || command.replyText != nil
+        let worded = given && SafeHTML.body(html: command.replyHTML, text: command.replyText).text.nonEmptyText != nil
+        let reply = worded ? try TicketInput.body(text: command.replyText, html: command.replyHTML) : nil
         return TicketActions(
             transfer: transfer, reply: reply.map { TicketActions.Reply(html: $0.html, text: $0.text) }, status: try parsed(command.status, "status"),
             priority: try parsed(command.priority, "priority"), pinned: command.pinned)

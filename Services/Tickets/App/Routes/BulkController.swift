@@ -123,6 +123,7 @@ public struct BulkController: Sendable {
         case .followUp:
             try Authorization.require(caller.principal, .tickets, "Follow-up")
             guard let followUp else { return nil }
+            try TicketRequestAccess.requireParts(priority: followUp.priority != nil, pin: followUp.pin, of: caller)
             try TicketRequestAccess.checkMoves(of: followUp, group: ticket.groupID, owner: ticket.agentID, by: caller, agentsShown: agentsShown)
             return try await store.scheduleFollowUp(id, followUp, by: agent, expectedVersion: nil)
         case .removeFollowUp:

@@ -6,7 +6,7 @@ import Hummingbird
 import ServiceKit
 
 /// Customers' messages from other services (email, offline chat) that have no department to open their ticket in:
-/// `GET /api/v1/tickets/parked-commands` lists them for system administrators, oldest first, and
+/// `GET /api/v1/tickets/parked-commands` lists them for system administrators, the oldest 200 first, and
 /// `POST …/parked-commands/{commandID}/place` `{"departmentID"}` opens each as a new ticket in a department tickets
 /// knows. One waiting for a department that has not arrived runs by itself when it does; one whose department was
 /// deleted with its tickets stays until placed.

@@ -46,8 +46,10 @@ extension TicketStore {
             var opened: Date?
             for try await date in rows.decode(Date.self) { opened = date }
             guard let opened else { throw Problem.notFound("No such open view.") }
-            // The ticket's lock orders the closing of two of the owner's windows: the second sees what the first logged.
-            guard let ticket = try await find(ticketID, on: connection, lock: true),
+            // The ticket's lock (taken only for a log that may be due) orders the closing of two of the owner's windows:
+            // the second sees what the first logged.
+            guard enabled, try await find(ticketID, on: connection, lock: false)?.agentID == agent.lowercased,
+                let ticket = try await find(ticketID, on: connection, lock: true),
                 let minutes = AutomaticTimeLog.minutes(
                     opened: opened, closed: now, enabled: enabled, byOwner: ticket.agentID == agent.lowercased,
                     logged: try await loggedViews(of: ticketID, by: agent, besides: viewID, on: connection))
