@@ -71,7 +71,7 @@ struct BadTicketInputTests {
         }
     }
 
-    @Test("A body of markup without text, or an address whose domain's dots do not stand between labels, is a 422 that writes nothing")
+    @Test("A body of markup without text, a subject of invisible characters, or an address whose domain's dots do not stand between labels, is a 422 that writes nothing")
     func emptyMarkupAndStrayDots() async throws {
         try await TicketTestKit.run { client, kit in
             let customer = try await kit.customer().token
@@ -79,6 +79,7 @@ struct BadTicketInputTests {
             let department = kit.departmentID.lowercased
             for (token, body) in [
                 (customer, #"{"departmentID":"\#(department)","subject":"Hi","bodyHTML":"<b></b>"}"#),
+                (customer, #"{"departmentID":"\#(department)","subject":"\u200b\ufeff\u2060","body":"x"}"#),
                 (customer, #"{"departmentID":"\#(department)","subject":"Hi","bodyHTML":"<p> </p><br><div></div>"}"#),
                 (agent, #"{"departmentID":"\#(department)","subject":"Hi","body":"x","customerEmail":"a@example..com"}"#),
                 (agent, #"{"departmentID":"\#(department)","subject":"Hi","body":"x","customerEmail":"a@.example.com"}"#),

@@ -135,7 +135,9 @@ enum TicketInput {
         let subject = raw.trimmedText
         // Counted in Unicode scalars: a character can carry any number of combining marks, and the subject is an
         // index key (an entry holds at most 2,704 bytes).
-        guard (1...maximumSubject).contains(subject.unicodeScalars.count), !subject.contains(where: \.isNewline) else {
+        // Invisible characters alone (a byte order mark, zero-width joiners) make no subject either.
+        let visible = subject.unicodeScalars.contains { $0.properties.generalCategory != .format && $0 != "\u{200B}" }
+        guard (1...maximumSubject).contains(subject.unicodeScalars.count), visible, !subject.contains(where: \.isNewline) else {
             throw Problem.unprocessable("A subject has 1 to \(maximumSubject) characters on one line.",
                                         errors: [.init(field: "subject", message: "1...\(maximumSubject) characters, one line")])
         }

@@ -47,8 +47,7 @@ final class FirstRequestGuard: ChannelInboundHandler, RemovableChannelHandler {
         guard !done else { return context.fireErrorCaught(error) }
         done = true
         deadline?.cancel()
-        let problem = Problem.badRequest("The request could not be read as HTTP/1.1.")
-        let body = problem.body
+        let body = Self.unreadable.body
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/problem+json")
         headers.add(name: "Content-Length", value: String(body.count))
@@ -61,6 +60,8 @@ final class FirstRequestGuard: ChannelInboundHandler, RemovableChannelHandler {
             guardian.end(context)
         }
     }
+
+    static var unreadable: Problem { Problem.badRequest("The request could not be read as HTTP/1.1.") }
 
     /// Ends the negotiation as a client that went away would (so Hummingbird does not log it as a failure) and closes.
     private func end(_ context: ChannelHandlerContext) {

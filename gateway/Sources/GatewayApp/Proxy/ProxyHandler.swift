@@ -2,6 +2,7 @@ import Contracts
 import HTTPTypes
 import Logging
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
 import NIOPosix
 import ServiceKit
@@ -58,21 +59,30 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         clientAddress = context.channel.remoteAddress?.ipAddress
         if let refusal = RefusedUpgrade.take(from: context.pipeline.syncOperations) {
             answersRefusedUpgrade = true
-            return answer(refusal, context: context)
+            return answerAndClose(refusal.problem, requestID: refusal.requestID, context: context)
         }
         scheduleTimeoutCheck(context)
     }
 
-    /// Answers a refused WebSocket upgrade, whose request NIO's upgrade handler kept, and closes the connection.
-    private func answer(_ refusal: RefusedUpgrade, context: ChannelHandlerContext) {
-        let body = refusal.problem.body
-        var fields = refusal.problem.responseHeaders
+    /// Answers `problem` on its own (a refused WebSocket upgrade, whose request NIO's upgrade handler kept; a request
+    /// that cannot be read) and closes the connection.
+    private func answerAndClose(_ problem: Problem, requestID: String, context: ChannelHandlerContext) {
+        let body = problem.body
+        var fields = problem.responseHeaders
         fields[.contentLength] = String(body.count)
-        fields[.requestID] = refusal.requestID
+        fields[.requestID] = requestID
         fields[.connection] = "close"
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: refusal.problem.status, headerFields: fields))), promise: nil)
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: problem.status, headerFields: fields))), promise: nil)
         context.write(wrapOutboundOut(.body(ByteBuffer(bytes: body))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+
+    /// A request that cannot be read as HTTP/1.1 between requests (a control character in a header, say) is answered
+    /// as the first one on a connection is (``FirstRequestGuard``): a 400 problem, and the connection closed. Hummingbird,
+    /// which it would reach otherwise, answers a bare 400. One in the middle of a request goes on as before.
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard error is HTTPParserError, case .idle = state, waiting.isEmpty else { return context.fireErrorCaught(error) }
+        answerAndClose(FirstRequestGuard.unreadable, requestID: RequestIDMiddleware<GatewayContext>.make(), context: context)
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
