@@ -41,8 +41,9 @@ extension TicketStore {
             added = attachment
             return [("ticket.attachment_added", ["attachmentID": attachment.id, "internal": String(isInternal), "size": String(attachment.size)])]
         }
-        if replayed, let key, let written = try await attachmentWritten(by: key),
-            let (attachment, _) = try await attachment(written, of: id, includingInternal: true)
+        // A retry answers the first upload's description; its bytes stay where they are.
+        if replayed, let key, let written = try await attachmentWritten(by: key)?.lowercased,
+            let attachment = try await attachments(of: id, includingInternal: true).first(where: { $0.id == written })
         {
             return (ticket, attachment, true)
         }

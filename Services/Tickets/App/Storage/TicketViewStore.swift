@@ -46,12 +46,14 @@ extension TicketStore {
             var opened: Date?
             for try await date in rows.decode(Date.self) { opened = date }
             guard let opened else { throw Problem.notFound("No such open view.") }
-            // The ticket's lock (taken only for a log that may be due) orders the closing of two of the owner's windows:
-            // the second sees what the first logged.
-            guard enabled, try await find(ticketID, on: connection, lock: false)?.agentID == agent.lowercased,
-                let ticket = try await find(ticketID, on: connection, lock: true),
+            // The ticket is read (and locked) only when its owner closes the window and a log may be due: the lock
+            // orders the closing of two of the owner's windows, so the second sees what the first logged.
+            var owned = PostgresBindings()
+            owned.append(ticketID)
+            owned.append(agent)
+            guard enabled, try await !tickets("WHERE id = $1 AND agent_id = $2 FOR UPDATE", owned, on: connection).isEmpty,
                 let minutes = AutomaticTimeLog.minutes(
-                    opened: opened, closed: now, enabled: enabled, byOwner: ticket.agentID == agent.lowercased,
+                    opened: opened, closed: now, enabled: enabled, byOwner: true,
                     logged: try await loggedViews(of: ticketID, by: agent, besides: viewID, on: connection))
             else { return nil }
             try await markLogged(viewID, on: connection)

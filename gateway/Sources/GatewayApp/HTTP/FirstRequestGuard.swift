@@ -1,3 +1,4 @@
+import HTTPTypes
 import HummingbirdCore
 import Logging
 import NIOCore
@@ -47,9 +48,9 @@ final class FirstRequestGuard: ChannelInboundHandler, RemovableChannelHandler {
         guard !done else { return context.fireErrorCaught(error) }
         done = true
         deadline?.cancel()
-        let body = Self.unreadable.body
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/problem+json")
+        let problem = Self.unreadable
+        let body = problem.body
+        var headers = HTTPHeaders(problem.responseHeaders.map { ($0.name.canonicalName, $0.value) })
         headers.add(name: "Content-Length", value: String(body.count))
         headers.add(name: "Connection", value: "close")
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))), promise: nil)
