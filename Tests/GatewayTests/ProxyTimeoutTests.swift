@@ -112,10 +112,11 @@ struct ProxyTimeoutTests {
         }
     }
 
-    @Test("A request that is not HTTP/1.1, first or later on its connection, is answered 400 problem+json and closed; a first head that never ends is closed at the idle timeout")
+    @Test("A request that is not HTTP/1.1, first or later on its connection, whole or in its body, is answered 400 problem+json and closed; a first head that never ends is closed at the idle timeout")
     func unreadableFirstRequest() async throws {
         try await Self.withTimeoutGateway(["CONCIERGE_GATEWAY_IDLE_TIMEOUT_MS": "600"]) { port, sightings in
-            for garbage in ["GET /api/v1/tickets/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Test: a\u{01}b\r\n\r\n", "GARBAGE\r\n\r\n", "GET / HTTP/9.9\r\n\r\n"] {
+            let badChunk = "POST /api/v1/tickets/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\nZZ\r\n\r\n"
+            for garbage in ["GET /api/v1/tickets/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Test: a\u{01}b\r\n\r\n", "GARBAGE\r\n\r\n", "GET / HTTP/9.9\r\n\r\n", badChunk] {
                 let received = try await RawConnection.with(port: port) { connection in
                     try await connection.send(garbage)
                     try await connection.readToEnd()
@@ -148,6 +149,15 @@ struct ProxyTimeoutTests {
             }
             let second = later.components(separatedBy: "\r\n\r\nok").last ?? ""
             #expect(second.hasPrefix("HTTP/1.1 400") && second.lowercased().contains("content-type: application/problem+json"), "a later one too: \(later)")
+            let laterChunk = try await RawConnection.with(port: port) { connection in
+                try await connection.send("POST /api/v1/tickets/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\nok")
+                _ = try await connection.read(until: "\r\n\r\nok")
+                try await connection.send(badChunk)
+                try await connection.readToEnd()
+                return connection.received
+            }
+            let afterChunk = laterChunk.components(separatedBy: "\r\n\r\nok").last ?? ""
+            #expect(afterChunk.hasPrefix("HTTP/1.1 400") && afterChunk.lowercased().contains("content-type: application/problem+json"), "a bad chunk later too: \(laterChunk)")
         }
     }
 

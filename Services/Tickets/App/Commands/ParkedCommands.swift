@@ -53,10 +53,16 @@ struct ParkedCommands: Sendable {
         ).consume()
     }
 
-    /// The oldest `limit` kept commands (each event may carry a whole email, so a page is bounded).
-    func list(limit: Int = 200) async throws -> [ParkedCommand] {
-        try await Self.commands(try await database.client.query(
-            PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM \(database.table("parked_commands")) ORDER BY id LIMIT \(limit)"), logger: database.logger))
+    /// The oldest `limit` kept commands after the one numbered `after` (each event may carry a whole email, so a page
+    /// is bounded).
+    func list(after: Int64?, limit: Int) async throws -> [ParkedCommand] {
+        var binds = PostgresBindings()
+        binds.append(after ?? 0)
+        binds.append(limit)
+        return try await Self.commands(try await database.client.query(
+            PostgresQuery(
+                unsafeSQL: "SELECT \(Self.columns) FROM \(database.table("parked_commands")) WHERE id > $1 ORDER BY id LIMIT $2", binds: binds),
+            logger: database.logger))
     }
 
     /// Takes one kept command in the caller's transaction (which places it), nil when it is gone.

@@ -6,9 +6,9 @@ import Hummingbird
 import ServiceKit
 
 /// Customers' messages from other services (email, offline chat) that have no department to open their ticket in:
-/// `GET /api/v1/tickets/parked-commands` lists them for system administrators, the oldest 200 first, and
-/// `POST …/parked-commands/{commandID}/place` `{"departmentID"}` opens each as a new ticket in a department tickets
-/// knows. One waiting for a department that has not arrived runs by itself when it does; one whose department was
+/// `GET /api/v1/tickets/parked-commands` lists them for system administrators, oldest first in pages (`?limit=`, 50
+/// by default, and `?cursor=`), and `POST …/parked-commands/{commandID}/place` `{"departmentID"}` opens each as a new
+/// ticket in a department tickets knows. One waiting for a department that has not arrived runs by itself when it does; one whose department was
 /// deleted with its tickets stays until placed.
 public struct ParkedCommandController: Sendable {
     let store: TicketStore
@@ -32,14 +32,20 @@ public struct ParkedCommandController: Sendable {
     }
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
-        group.get("parked-commands") { _, context in
+        group.get("parked-commands") { request, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)
-            return Items(items: try await handler.parked.list().map { command in
+            let page = try PageRequest(request)
+            let after = try page.cursor.map { cursor in
+                guard cursor.keys.count == 1, let id = Int64(cursor.keys[0]) else { throw Problem.badRequest("The cursor is not one this API issued.") }
+                return id
+            }
+            let shown = try await handler.parked.list(after: after, limit: page.limit + 1).map { command in
                 let message = try? command.opening(in: command.departmentID)
                 return Shown(
                     id: String(command.id), type: command.type, departmentID: command.departmentID.lowercased, reason: command.reason.rawValue,
                     parkedAt: command.parkedAt, customerEmail: message?.customerEmail, subject: message?.subject, source: message?.source)
-            })
+            }
+            return Page.from(fetched: shown, limit: page.limit) { [$0.id] }
         }
         group.post("parked-commands/{commandID}/place") { request, context in
             struct Body: Decodable { var departmentID: String }

@@ -79,10 +79,19 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// A request that cannot be read as HTTP/1.1 between requests (a control character in a header, say) is answered
     /// as the first one on a connection is (``FirstRequestGuard``): a 400 problem, and the connection closed. Hummingbird,
-    /// which it would reach otherwise, answers a bare 400. One in the middle of a request goes on as before.
+    /// which it would reach otherwise, answers a bare 400. So is one that cannot be read in the middle of a request to
+    /// forward (a malformed chunk of its body): nothing of it was sent on, since a request is forwarded once read whole.
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard error is HTTPParserError, case .idle = state, waiting.isEmpty else { return context.fireErrorCaught(error) }
-        answerAndClose(FirstRequestGuard.unreadable, requestID: RequestIDMiddleware<GatewayContext>.make(), context: context)
+        guard error is HTTPParserError, waiting.isEmpty else { return context.fireErrorCaught(error) }
+        switch state {
+        case .idle:
+            answerAndClose(FirstRequestGuard.unreadable, requestID: RequestIDMiddleware<GatewayContext>.make(), context: context)
+        case .forwarding(let exchange) where !exchange.requestEnded && exchange.status == nil:
+            exchange.closing = true
+            answer(exchange, with: FirstRequestGuard.unreadable)
+        case .forwarding, .ownRoute:
+            context.fireErrorCaught(error)
+        }
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
