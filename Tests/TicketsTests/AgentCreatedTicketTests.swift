@@ -106,7 +106,7 @@ struct AgentCreatedTicketTests {
                 WHERE m.ticket_id = '\(id)' AND ma.attachment_id = '\(manual)'
                 """) == 1, "the first message carries it")
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.uploads") == 1)
-            #expect(try await TicketTestKit.send(client, .post, "/api/v1/tickets/uploads?filename=x.pdf", token: nil, body: "x").0 == .unauthorized)
+            #expect(try await TicketTestKit.send(client, .post, "/api/v1/tickets/uploads?filename=x.pdf", token: "expired", body: "x").0 == .unauthorized)
 
             let customer = try await kit.customer()
             let photo = try await upload("photo.png", customer.token)

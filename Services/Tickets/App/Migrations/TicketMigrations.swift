@@ -914,6 +914,10 @@ public enum TicketMigrations {
         Migration(version: 182, name: "ticket views that made an automatic time log, whose time a window open beside them does not log again", sql: [
             "ALTER TABLE {schema}.ticket_views ADD COLUMN logged boolean NOT NULL DEFAULT false",
         ]),
+        Migration(version: 183, name: "files portal visitors upload without signing in, by the address they came from", sql: [
+            "ALTER TABLE {schema}.uploads ADD COLUMN anonymous_from text",
+            "CREATE INDEX uploads_anonymous ON {schema}.uploads (anonymous_from) WHERE anonymous_from IS NOT NULL",
+        ]),
     ]
 
     /// The PL/pgSQL of migration 177 that sets `tags` to the `scope:id` tags of the tickets in `rows` (a transition

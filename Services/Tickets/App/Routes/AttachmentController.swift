@@ -10,23 +10,31 @@ extension PendingUpload: ResponseEncodable {}
 
 /// Attachments under `/api/v1/tickets/{id}/attachments`: agents (Add Attachment) and the ticket's customer upload
 /// (`?filename=`, the body is the file; an `Idempotency-Key` makes a retry answer the file the first upload wrote);
-/// isInternal attachments are for agents and hidden from customers.
+/// isInternal attachments are for agents and hidden from customers. `POST …/uploads` keeps a file for a ticket not
+/// created yet: a signed-in user's, or a portal visitor's, whose upload answers the claim their submission names.
 public struct AttachmentController: Sendable {
     let store: TicketStore
     let policy: AttachmentPolicy
+    let anonymousUploads: AnonymousUploads
     let access: TicketRequestAccess
 
-    public init(store: TicketStore, policy: AttachmentPolicy) {
+    public init(store: TicketStore, policy: AttachmentPolicy, anonymousUploads: AnonymousUploads = .standard) {
         self.store = store
         self.policy = policy
+        self.anonymousUploads = anonymousUploads
         self.access = TicketRequestAccess(store: store)
     }
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.post("uploads") { request, context in
-            guard let caller = try await access.caller(context, required: true), let uploader = UUID(parsing: caller.principal.userID) else {
-                throw Problem.unauthorized("Sign in to attach files.")
+            guard let caller = try await access.caller(context, required: false) else {
+                let (filename, contentType, body) = try await checkedFile(request, byAgent: false)
+                let address = context.clientAddress ?? context.remoteAddress?.ipAddress ?? "unknown"
+                return EditedResponse(
+                    status: .created,
+                    response: try await store.anonymousUpload(filename: filename, contentType: contentType, bytes: body, from: address, limits: anonymousUploads))
             }
+            guard let uploader = UUID(parsing: caller.principal.userID) else { throw Problem.unauthorized("Sign in to attach files.") }
             if caller.isAgent { try Authorization.require(caller.principal, .tickets, "Add Attachment") }
             let (filename, contentType, body) = try await checkedFile(request, byAgent: caller.isAgent)
             return EditedResponse(status: .created, response: try await store.upload(filename: filename, contentType: contentType, bytes: body, by: uploader))

@@ -180,6 +180,11 @@ public struct TicketController: Sendable {
             }
         }
         let attachments = try (body.attachmentIDs ?? []).map { try TicketInput.uuid($0, field: "attachmentIDs") }
+        let claims = try (body.uploadClaims ?? []).map { try TicketInput.uuid($0, field: "uploadClaims") }
+        if caller != nil, !claims.isEmpty {
+            throw Problem.unprocessable(
+                "uploadClaims name a visitor's uploads; a signed-in user's uploads are theirs.", errors: [.init(field: "uploadClaims", message: "only without signing in")])
+        }
         if let caller, caller.isAgent, body.customerEmail != nil {
             try Authorization.require(caller.principal, .tickets, "Create")
             let groupID = try body.groupID.map { try TicketInput.uuid($0, field: "groupID") }
@@ -238,7 +243,10 @@ public struct TicketController: Sendable {
         if body.pin != nil || body.followUp != nil || body.formID != nil || body.comment != nil {
             throw Problem.forbidden("Only agents pin tickets, schedule follow-ups, insert forms and add comments.")
         }
-        if caller == nil, !attachments.isEmpty { throw Problem.unauthorized("Sign in to attach files.") }
+        if caller == nil, !attachments.isEmpty, claims.isEmpty {
+            throw Problem.unprocessable(
+                "Name each upload's claim, as its upload answered.", errors: [.init(field: "uploadClaims", message: "required with attachmentIDs")])
+        }
         let email = try caller.map { $0.principal.email } ?? TicketInput.email(body.email, field: "email")
         let brandID = context.brandID
         // The brand whose portal form this is: the host's, or for a request that names none the department's.
@@ -264,6 +272,7 @@ public struct TicketController: Sendable {
             new.captcha = solved
             new.fromForm = true
             new.attachmentIDs = attachments
+            new.uploadClaims = claims
             new.source = MessageSource.kept(givenHTML: body.bodyHTML, safeHTML: html)
             return new
         })

@@ -27,8 +27,10 @@ public struct CreateTicketRequest: Decodable, Sendable {
     /// An agent's ticket: Pin (kept by its agent) and Send and Schedule Follow-up, written with the ticket.
     public var pin: Bool?
     public var followUp: FollowUpRequest?
-    /// An agent's ticket: Attach Files, ids of their uploads (`POST …/uploads`) the first message carries.
+    /// Attach Files: ids of the submitter's uploads (`POST …/uploads`) the first message carries.
     public var attachmentIDs: [String]?
+    /// A portal visitor who is not signed in: the `claim` each of their uploads answered.
+    public var uploadClaims: [String]?
     /// An agent's outbound ticket: Insert Form, the form whose link replaces `#FormLink#` in the first message.
     public var formID: String?
     /// An agent's ticket: Add Comment or Add Resolution in the new-ticket window, written with it (before the close

@@ -68,6 +68,8 @@ public struct NewTicket: Sendable {
     public var captcha: ProofOfWorkCaptcha.Accepted?
     /// Attach Files: the submitter's uploads (``PendingUpload``) the first message carries.
     public var attachmentIDs: [UUID] = []
+    /// A visitor's submission (not signed in): the claims their uploads answered, which name them instead of an uploader.
+    public var uploadClaims: [UUID] = []
     /// Files of another ticket the first message carries as copies (a split message's).
     public var copiedAttachmentIDs: [UUID] = []
     /// The first message's HTML before it was made safe, and its raw email, when there is more to keep than its body.
@@ -183,8 +185,12 @@ extension TicketStore {
         if let source = new.source { try await keep(source, of: message.id, on: connection) }
         var attached: [UUID] = []
         if !new.attachmentIDs.isEmpty {
-            guard let uploader = actor.id.flatMap(UUID.init(parsing:)) else { throw Problem.unauthorized("Sign in to attach files.") }
-            attached = try await claimUploads(new.attachmentIDs, by: uploader, for: id, on: connection)
+            if !new.uploadClaims.isEmpty {
+                attached = try await claimAnonymousUploads(new.attachmentIDs, claims: new.uploadClaims, for: id, on: connection)
+            } else {
+                guard let uploader = actor.id.flatMap(UUID.init(parsing:)) else { throw Problem.unauthorized("Sign in to attach files.") }
+                attached = try await claimUploads(new.attachmentIDs, by: uploader, for: id, on: connection)
+            }
         }
         attached += try await copy(new.copiedAttachmentIDs, to: id, on: connection)
         try await record(attached, sentWith: message.id, on: connection)
