@@ -12,6 +12,26 @@ import TestSupport
 struct DepartmentAPITests {
     let api = IdentityAPITests()
 
+    @Test("Many simultaneous changes of one department all finish, each in turn: what a change reads goes through its own transaction, not the pool its waiters hold")
+    func simultaneousChanges() async throws {
+        try await api.withIdentity { client, database in
+            let company = try await StructureAPITests.company(client, database)
+            let path = "/api/v1/identity/departments/\(company.departmentA)"
+            let changes = 24
+            let statuses = try await withDeadline(.seconds(60)) {
+                try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                    for index in 0..<changes {
+                        group.addTask { try await IdentityAPITests.send(client, .patch, path, token: company.admin, body: #"{"name":"Sales \#(index)"}"#).0 }
+                    }
+                    return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+                }
+            }
+            #expect(statuses.count == changes && statuses.allSatisfy { $0 == .ok })
+            let (_, _, department) = try await IdentityAPITests.send(client, .get, path, token: company.admin, body: "")
+            #expect(department["version"] as? Int == changes + 1, "every change applied, one after another")
+        }
+    }
+
     @Test("Department settings start at the documented defaults and change by merge patch, their messages as safe HTML; an unknown front-line group is 422")
     func settings() async throws {
         try await api.withIdentity { client, database in

@@ -65,6 +65,11 @@ public struct BrandRepository: Sendable {
         try await database.client.withConnection { connection in try await find(id, on: connection, lock: false) }
     }
 
+    /// Whether the brand exists, read on `connection` (inside another repository's transaction).
+    func exists(_ id: UUID, on connection: PostgresConnection) async throws -> Bool {
+        try await find(id, on: connection, lock: false) != nil
+    }
+
     public func find(hostname: String) async throws -> Brand? {
         try await database.client.withConnection { connection in
             var binds = PostgresBindings()

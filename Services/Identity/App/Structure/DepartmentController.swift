@@ -89,13 +89,16 @@ public struct DepartmentController: Sendable {
         let id = try StructureController.id(context, "id")
         let patch = Data(try await request.body.collect(upTo: context.maxUploadSize).readableBytesView)
         let roleNames = Set(try await roles.all().map(\.name))
-        let updated = try await structure.updateDepartment(id, expectedVersion: try IfMatch.version(request)) { current in
+        let updated = try await structure.updateDepartment(id, expectedVersion: try IfMatch.version(request)) { current, connection in
             var next = try MergePatch.apply(patch, to: current)
             next.id = current.id
             next.version = current.version
             next.name = next.name.trimmingCharacters(in: .whitespacesAndNewlines)
-            if next.brandID != current.brandID { next.brandID = try await knownBrand(next.brandID).uuidString.lowercased() }
-            let groupIDs = Set(try await structure.groups(in: id).items.map(\.id))
+            if next.brandID != current.brandID {
+                guard let brand = UUID(parsing: next.brandID), try await brands.exists(brand, on: connection) else { throw Self.unknownBrand(next.brandID) }
+                next.brandID = brand.lowercased
+            }
+            let groupIDs = try await structure.groupIDs(in: id, on: connection)
             next.frontLineGroupID = next.frontLineGroupID.lowercased()
             next.settings = DepartmentRules.madeSafe(next.settings)
             try DepartmentRules.validate(next, departmentGroupIDs: groupIDs, roleNames: roleNames)
@@ -201,9 +204,11 @@ public struct DepartmentController: Sendable {
     }
 
     func knownBrand(_ text: String) async throws -> UUID {
-        guard let id = UUID(parsing: text), try await brands.find(id) != nil else {
-            throw Problem.unprocessable("There is no brand \(text).", errors: [.init(field: "brandID", message: "unknown brand")])
-        }
+        guard let id = UUID(parsing: text), try await brands.find(id) != nil else { throw Self.unknownBrand(text) }
         return id
+    }
+
+    static func unknownBrand(_ text: String) -> Problem {
+        Problem.unprocessable("There is no brand \(text).", errors: [.init(field: "brandID", message: "unknown brand")])
     }
 }

@@ -6,16 +6,18 @@ import ServiceKit
 
 /// Editing and deleting departments and groups, each guarded by the row's version and published.
 extension StructureRepository {
-    /// Replaces a department with `change(current)` when the version still matches (412 otherwise).
+    /// Replaces a department with `change(current, connection)` when the version still matches (412 otherwise). What
+    /// `change` reads goes through the transaction's connection: it holds the department's lock, for which requests
+    /// changing the same department wait holding connections of their own, so one from the pool might never come.
     public func updateDepartment(
-        _ id: UUID, expectedVersion: Int?, change: (Department) async throws -> Department
+        _ id: UUID, expectedVersion: Int?, change: (Department, PostgresConnection) async throws -> Department
     ) async throws -> Department {
         try await database.transaction { connection in
             guard let current = try await department(id, on: connection, lock: true) else { throw Problem.notFound("No such department.") }
             if let expectedVersion, expectedVersion != current.version {
                 throw Problem.preconditionFailed("The department changed since version \(expectedVersion); it is at version \(current.version).")
             }
-            var next = try await change(current)
+            var next = try await change(current, connection)
             guard next != current else { return current }
             next.version = current.version + 1
             var binds = PostgresBindings()

@@ -137,6 +137,13 @@ public struct StructureRepository: Sendable {
         try await database.client.withConnection { try await group(id, on: $0, lock: false) }
     }
 
+    /// The ids of every group of a department, read on `connection`.
+    func groupIDs(in departmentID: UUID, on connection: PostgresConnection) async throws -> Set<String> {
+        var binds = PostgresBindings()
+        binds.append(departmentID)
+        return Set(try await groupRows("WHERE department_id = $1", binds, on: connection).map(\.id))
+    }
+
     func group(_ id: UUID, on connection: PostgresConnection, lock: Bool) async throws -> Group? {
         var binds = PostgresBindings()
         binds.append(id)
