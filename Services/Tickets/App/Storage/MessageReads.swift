@@ -43,10 +43,9 @@ extension TicketStore {
         try await database.client.withConnection { connection in try await message(messageID, of: ticketID, on: connection) }
     }
 
-    /// What a reply sent now quotes below its text: the latest messages (not forwards), as many as Max Messages in
-    /// Replies says; nil when there are none or the setting is 0.
-    func quotedHistory(of ticketID: UUID, on connection: PostgresConnection) async throws -> (html: String, text: String)? {
-        let limit = try await settings().maxMessagesInReplies
+    /// What a reply sent now quotes below its text: the latest messages (not forwards), `limit` of them (Max Messages in
+    /// Replies); nil when there are none or the limit is 0.
+    func quotedHistory(of ticketID: UUID, limit: Int, on connection: PostgresConnection) async throws -> (html: String, text: String)? {
         guard limit > 0 else { return nil }
         var binds = PostgresBindings()
         binds.append(ticketID)

@@ -131,9 +131,11 @@ extension TicketStore {
     /// ``RequestKey`` the reply is written once: sent again, even with the `If-Match` it was first sent with, it writes
     /// nothing and answers `replayed`.
     public func reply(_ id: UUID, _ reply: AgentReply, expectedVersion: Int?, key: RequestKey? = nil) async throws -> (ticket: Ticket, replayed: Bool) {
-        // Without any address the reply goes where the compose window fills in, by the Default Reply Option (read
-        // before the transaction: the settings take a connection of their own).
-        let autofill = reply.to.isEmpty && reply.cc.isEmpty && reply.bcc.isEmpty ? try await settings().defaultReplyOption : nil
+        // Without any address the reply goes where the compose window fills in, by the Default Reply Option. The
+        // settings are read before the transaction: they take a connection of their own, which changes of this ticket,
+        // waiting for its lock with connections of theirs, might leave none of.
+        let options = try await settings()
+        let autofill = reply.to.isEmpty && reply.cc.isEmpty && reply.bcc.isEmpty ? options.defaultReplyOption : nil
         return try await modifyOnce(id, key: key, expectedVersion: expectedVersion, actor: .agent(reply.agentID.lowercased)) { ticket, connection in
             guard ticket.agentID == reply.agentID.lowercased else {
                 throw Problem.conflict("Only the ticket's owner replies; take the ticket first.")
@@ -144,7 +146,7 @@ extension TicketStore {
                 (reply.bodyHTML, reply.bodyText), for: ticket, agent: reply.agentID.lowercased, agentAddress: reply.agentAddress,
                 scheme: reply.publicScheme, on: connection)
             guard let ticketID = UUID(parsing: ticket.id) else { throw Problem.notFound("No such ticket.") }
-            let quoted = try await quotedHistory(of: ticketID, on: connection)
+            let quoted = try await quotedHistory(of: ticketID, limit: options.maxMessagesInReplies, on: connection)
             let messageID = UUIDv7.generate()
             var sentForm: SentForm?
             if let form = reply.form {
