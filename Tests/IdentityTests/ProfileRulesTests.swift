@@ -12,7 +12,7 @@ struct ProfileRulesTests {
             isSystemAdministrator: false, roles: ["Everyone", "Agent"], profile: UserProfile(), customFields: [:], version: 1)
     }
 
-    static let agentEditingSelf = ProfileEditor(isSelf: true, mayEditUsers: true, isAdministrator: false)
+    static let agentEditingSelf = ProfileEditor(isSelf: true, mayEditUsers: true, isAdministrator: false, targetIsEmployee: true)
 
     @Test("An agent edits their own aliases and signatures but not their chat limit")
     func adminOnlyFields() throws {
@@ -28,6 +28,34 @@ struct ProfileRulesTests {
         let byAdmin = try UserProfileRules.apply(
             UserUpdate(profile: profile), to: Self.user(), editor: ProfileEditor(isSelf: false, mayEditUsers: true, isAdministrator: true), fields: [])
         #expect(byAdmin.profile.maxActiveLiveChats == 4)
+    }
+
+    @Test("Another employee's account is an administrator's to change; a portal user changes what their portal's Permissions allow")
+    func whoChangesWhat() throws {
+        let agentOnAdministrator = ProfileEditor(isSelf: false, mayEditUsers: true, isAdministrator: false, targetIsEmployee: true)
+        #expect(throws: Problem.self) { try UserProfileRules.apply(UserUpdate(displayName: "Taken"), to: Self.user(), editor: agentOnAdministrator, fields: []) }
+        #expect(throws: Problem.self) { try agentOnAdministrator.checkAvatarUpload() }
+        let agentOnCustomer = ProfileEditor(isSelf: false, mayEditUsers: true, isAdministrator: false)
+        #expect(try UserProfileRules.apply(UserUpdate(displayName: "Lee"), to: Self.user(), editor: agentOnCustomer, fields: []).displayName == "Lee")
+        var closed = PortalPermissions()
+        closed.usersCanChangeDisplayName = false
+        closed.usersCanChangeEmailAddress = false
+        closed.usersCanChangeProfile = false
+        closed.usersCanChangePassword = false
+        let customerSelf = ProfileEditor(isSelf: true, mayEditUsers: false, isAdministrator: false, portal: closed)
+        #expect(throws: Problem.self) { try UserProfileRules.apply(UserUpdate(displayName: "Lee"), to: Self.user(), editor: customerSelf, fields: []) }
+        #expect(throws: Problem.self) { try UserProfileRules.apply(UserUpdate(email: "lee@elsewhere.example"), to: Self.user(), editor: customerSelf, fields: []) }
+        var profile = Self.user().profile
+        profile.aliases = ["Lee"]
+        #expect(throws: Problem.self) { try UserProfileRules.apply(UserUpdate(profile: profile), to: Self.user(), editor: customerSelf, fields: []) }
+        #expect(throws: Problem.self) { try customerSelf.checkPasswordChange() }
+        #expect(throws: Problem.self) { try customerSelf.checkAvatarUpload() }
+        let allowing = ProfileEditor(isSelf: true, mayEditUsers: false, isAdministrator: false)
+        try allowing.checkPasswordChange()
+        #expect(throws: Problem.self) { try allowing.checkAvatarUpload() }
+        let agentSelf = ProfileEditor(isSelf: true, mayEditUsers: true, isAdministrator: false, targetIsEmployee: true, portal: closed)
+        try agentSelf.checkPasswordChange()
+        #expect(try UserProfileRules.apply(UserUpdate(displayName: "Me"), to: Self.user(), editor: agentSelf, fields: []).displayName == "Me")
     }
 
     @Test("Duplicate signature names, unknown time zones and bad language tags are each named")

@@ -45,6 +45,61 @@ struct UserProfileAPITests {
         }
     }
 
+    @Test("Another employee's account is an administrator's to change: an agent changes a customer's and their own, not an administrator's or another agent's")
+    func employeesAccounts() async throws {
+        try await api.withIdentity { client, database in
+            let admin = try #require(try await IdentityAPITests.signIn(client)["accessToken"] as? String)
+            let agent = try await OrganizationAPITests.person(client, database, "agent@demo.localhost", roles: [PredefinedRoles.agent])
+            let colleague = try await OrganizationAPITests.person(client, database, "colleague@demo.localhost", roles: [PredefinedRoles.agent])
+            let customer = try await OrganizationAPITests.person(client, database, "lee@customer.example", roles: [PredefinedRoles.registeredUser])
+            let (adminID, agentID, colleagueID, customerID) = (
+                try await Self.id(of: admin, client), try await Self.id(of: agent, client), try await Self.id(of: colleague, client),
+                try await Self.id(of: customer, client))
+            for (target, body) in [(adminID, #"{"displayName":"Taken"}"#), (adminID, #"{"email":"mine@attacker.example"}"#), (colleagueID, #"{"email":"moved@example.com"}"#)] {
+                let (status, headers, _) = try await IdentityAPITests.send(client, .patch, "/api/v1/identity/users/\(target)", token: agent, body: body)
+                #expect(status == .forbidden && headers[.contentType] == "application/problem+json", "\(body)")
+            }
+            let (_, _, unchanged) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/users/\(adminID)", token: admin, body: "")
+            #expect(unchanged["email"] as? String == "admin@demo.localhost" && unchanged["displayName"] as? String != "Taken", "nothing written")
+            let (avatar, _, _) = try await IdentityAPITests.send(client, .put, "/api/v1/identity/users/\(adminID)/avatar", token: agent, body: "png")
+            #expect(avatar == .forbidden)
+            let (theirs, _, _) = try await IdentityAPITests.send(client, .patch, "/api/v1/identity/users/\(customerID)", token: agent, body: #"{"displayName":"Lee"}"#)
+            #expect(theirs == .ok, "a customer's account is theirs to change with Edit User/Organization")
+            let (own, _, _) = try await IdentityAPITests.send(client, .patch, "/api/v1/identity/users/\(agentID)", token: agent, body: #"{"displayName":"Me"}"#)
+            #expect(own == .ok)
+            let (byAdmin, _, _) = try await IdentityAPITests.send(client, .patch, "/api/v1/identity/users/\(colleagueID)", token: admin, body: #"{"displayName":"Col"}"#)
+            #expect(byAdmin == .ok)
+        }
+    }
+
+    @Test("A portal's Permissions hold its users changing their own account: display name, email address, password and avatar only while allowed; employees are not held")
+    func portalPermissions() async throws {
+        try await api.withIdentity { client, database in
+            let admin = try #require(try await IdentityAPITests.signIn(client)["accessToken"] as? String)
+            let agent = try await OrganizationAPITests.person(client, database, "agent@demo.localhost", roles: [PredefinedRoles.agent])
+            let customer = try await OrganizationAPITests.person(client, database, "lee@customer.example", roles: [PredefinedRoles.registeredUser])
+            let (agentID, customerID) = (try await Self.id(of: agent, client), try await Self.id(of: customer, client))
+            let brand = try #require(try await BrandRepository(database: database).find(hostname: "demo.localhost")).id.uuidString.lowercased()
+            func send(_ method: HTTPRequest.Method, _ path: String, _ token: String, _ body: String) async throws -> HTTPResponse.Status {
+                try await IdentityAPITests.exchange(
+                    client, method, "/api/v1/identity/\(path)", token: token, headers: [HTTPField.Name("X-Concierge-Brand-Id")!: brand], bytes: Array(body.utf8)).0
+            }
+            #expect(try await send(.put, "users/\(customerID)/avatar", customer, "png") == .forbidden, "custom avatars are off by default")
+            let (closed, _, _) = try await IdentityAPITests.send(
+                client, .patch, "/api/v1/identity/brands/\(brand)/settings", token: admin,
+                body: #"{"permissions":{"usersCanChangeDisplayName":false,"usersCanChangeEmailAddress":false,"usersCanChangePassword":false}}"#)
+            #expect(closed == .ok)
+            #expect(try await send(.patch, "users/\(customerID)", customer, #"{"displayName":"Lee"}"#) == .forbidden)
+            #expect(try await send(.patch, "users/\(customerID)", customer, #"{"email":"lee@elsewhere.example"}"#) == .forbidden)
+            #expect(try await send(.put, "me/password", customer, #"{"currentPassword":"person-password","newPassword":"An0ther-Passw0rd!"}"#) == .forbidden)
+            #expect(try await send(.patch, "users/\(customerID)", customer, #"{"displayName":"lee@customer.example"}"#) == .ok, "an unchanged value changes nothing")
+            #expect(try await send(.patch, "users/\(agentID)", agent, #"{"displayName":"Agent Smith"}"#) == .ok, "employees are not held")
+            #expect(try await send(.patch, "users/\(customerID)", agent, #"{"displayName":"Lee"}"#) == .ok, "nor an agent changing the customer's")
+            let (_, _, user) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/users/\(customerID)", token: admin, body: "")
+            #expect(user["email"] as? String == "lee@customer.example")
+        }
+    }
+
     @Test("Agents edit profiles and people fields; only an administrator sets Max Active Live Chats; a stale If-Match is 412")
     func editingProfiles() async throws {
         try await api.withIdentity { client, database in
@@ -125,6 +180,12 @@ struct UserProfileAPITests {
             let adminID = try await Self.id(of: admin, client)
             let (selfDelete, _, _) = try await IdentityAPITests.send(client, .delete, "/api/v1/identity/users/\(adminID)", token: admin, body: "")
             #expect(selfDelete == .conflict)
+            let colleague = try await OrganizationAPITests.person(client, database, "colleague@demo.localhost", roles: [PredefinedRoles.agent])
+            let (employee, _, _) = try await IdentityAPITests.send(
+                client, .delete, "/api/v1/identity/users/\(try await Self.id(of: colleague, client))", token: cleaner, body: "")
+            #expect(employee == .forbidden, "deleting another employee's account is an administrator's")
+            let (administrator, _, _) = try await IdentityAPITests.send(client, .delete, "/api/v1/identity/users/\(adminID)", token: cleaner, body: "")
+            #expect(administrator == .forbidden)
         }
     }
 

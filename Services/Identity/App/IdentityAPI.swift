@@ -58,7 +58,7 @@ public struct IdentityAPI: Sendable {
         BrandSettingsController(settings: BrandSettingsRepository(database: database), roles: roles).addRoutes(to: api)
         ManagementSettingsController(documents: SettingsDocuments(database: database, service: .identity), seal: tokens.seal).addRoutes(to: api)
         CaptchaController(documents: SettingsDocuments(database: database, service: .identity), captcha: tokens.captcha).addRoutes(to: api)
-        ImageController(images: ImageStore(database: database), brands: brands, directory: UserDirectory(database: database)).addRoutes(to: api)
+        ImageController(images: ImageStore(database: database), brands: brands, directory: UserDirectory(database: database), database: database).addRoutes(to: api)
         InternalBrandController(brands: brands).addRoutes(to: router)
     }
 }

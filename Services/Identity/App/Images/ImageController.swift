@@ -1,5 +1,6 @@
 import Auth
 import Contracts
+import Database
 import Foundation
 import Hummingbird
 import ServiceKit
@@ -20,15 +21,17 @@ public struct ImageController: Sendable {
     let images: ImageStore
     let brands: BrandRepository
     let directory: UserDirectory
+    let editors: AccountEditors
 
     /// Logos larger than 500x90 are shown resized; avatars fit 96x96.
     static let logoBox = (width: 500, height: 90)
     static let avatarBox = (width: 96, height: 96)
 
-    public init(images: ImageStore, brands: BrandRepository, directory: UserDirectory) {
+    public init(images: ImageStore, brands: BrandRepository, directory: UserDirectory, database: Database) {
         self.images = images
         self.brands = brands
         self.directory = directory
+        self.editors = AccountEditors(roles: RoleRepository(database: database), brandSettings: BrandSettingsRepository(database: database))
     }
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
@@ -42,7 +45,7 @@ public struct ImageController: Sendable {
             return try await remove(try await brandOwner(context))
         }
         group.put("users/{id}/avatar") { request, context in
-            let owner = try await avatarOwner(context, changing: true)
+            let owner = try await avatarOwner(context, changing: true, uploading: true)
             return try await upload(request, owner: owner, box: Self.avatarBox)
         }
         group.get("users/{id}/avatar") { _, context in try await download(try await avatarOwner(context, changing: false)) }
@@ -85,14 +88,18 @@ public struct ImageController: Sendable {
         return "brand-logo:\(id.uuidString.lowercased())"
     }
 
-    func avatarOwner(_ context: ServiceRequestContext, changing: Bool) async throws -> String {
+    /// The avatar's image key; changing it is the account's own or, with Edit User/Organization, a customer's (an
+    /// employee's is an administrator's); a portal user uploads their own only while their portal lets users upload
+    /// avatars (removing it they may always).
+    func avatarOwner(_ context: ServiceRequestContext, changing: Bool, uploading: Bool = false) async throws -> String {
         let id = try UserController.userID(context)
-        if changing {
-            let principal = try Authorization.requireSignedIn(context.principal)
-            guard principal.userID == id.uuidString.lowercased() || Authorization.allows(principal, .usersOrganizations, "Edit User/Organization")
-            else { throw Problem.forbidden("You may change only your own avatar.") }
+        let principal = changing ? try Authorization.requireSignedIn(context.principal) : nil
+        guard let user = try await directory.details(id) else { throw Problem.notFound("No such user.") }
+        if let principal {
+            let editor = try await editors.editor(principal, of: user.id, holding: user.roles, brandID: context.brandID)
+            guard editor.isSelf || editor.mayEditUsers || editor.isAdministrator else { throw Problem.forbidden("You may change only your own avatar.") }
+            if uploading { try editor.checkAvatarUpload() } else { try editor.checkMayChange() }
         }
-        guard try await directory.details(id) != nil else { throw Problem.notFound("No such user.") }
         return "avatar:\(id.uuidString.lowercased())"
     }
 }

@@ -32,6 +32,7 @@ public struct UserController: Sendable {
     let security: SecurityRepository
     let verifications: EmailVerificationService
     let roles: RoleRepository
+    let editors: AccountEditors
 
     public init(database: Database, users: UserRepository, hasher: PasswordHasher, security: SecurityRepository) {
         self.directory = UserDirectory(database: database)
@@ -41,6 +42,7 @@ public struct UserController: Sendable {
         self.security = security
         self.verifications = EmailVerificationService(database: database)
         self.roles = RoleRepository(database: database)
+        self.editors = AccountEditors(roles: roles, brandSettings: BrandSettingsRepository(database: database))
     }
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
@@ -75,10 +77,7 @@ public struct UserController: Sendable {
             let principal = try Authorization.requireSignedIn(context.principal)
             let current = try await readable(context)
             let update = try await request.decodeJSON(UserUpdate.self, context: context)
-            let editor = ProfileEditor(
-                isSelf: principal.userID == current.id,
-                mayEditUsers: Authorization.allows(principal, .usersOrganizations, "Edit User/Organization"),
-                isAdministrator: principal.isSystemAdministrator)
+            let editor = try await editors.editor(principal, of: current.id, holding: current.roles, brandID: context.brandID)
             let next = try UserProfileRules.apply(update, to: current, editor: editor, fields: try await fields.all())
             guard next != current else { return EditedResponse(headers: [.eTag: current.etag], response: current) }
             let saved = try await directory.save(next, expectedVersion: try IfMatch.version(request) ?? current.version)
@@ -89,6 +88,7 @@ public struct UserController: Sendable {
             try Authorization.require(principal, .usersOrganizations, "Delete User/Organization")
             let user = try await existing(context)
             guard user.id != principal.userID else { throw Problem.conflict("You cannot delete your own account.") }
+            try await editors.editor(principal, of: user.id, holding: user.roles, brandID: context.brandID).checkTargetIsNotAnotherEmployee()
             try await directory.delete(user)
             return Response(status: .noContent)
         }
@@ -105,6 +105,7 @@ public struct UserController: Sendable {
             guard let id = UUID(parsing: principal.userID), let user = try await users.find(id: id) else {
                 throw Problem.unauthorized("The token names no user.")
             }
+            try await editors.editor(principal, of: principal.userID, holding: principal.roles, brandID: context.brandID).checkPasswordChange()
             guard try await hasher.verify(change.currentPassword, hash: user.passwordHash) else {
                 throw Problem.unprocessable("The current password is wrong.", errors: [.init(field: "currentPassword", message: "is wrong")])
             }

@@ -7,11 +7,54 @@ public struct ProfileEditor: Sendable, Equatable {
     /// Users/Organizations "Edit User/Organization" (agents have it by default).
     public var mayEditUsers: Bool
     public var isAdministrator: Bool
+    /// The account changed holds an employee role: another employee's account is an administrator's to change.
+    public var targetIsEmployee: Bool
+    /// The Permissions of the portal the request came through, which hold portal users changing their own account.
+    public var portal: PortalPermissions
 
-    public init(isSelf: Bool, mayEditUsers: Bool, isAdministrator: Bool) {
+    public init(isSelf: Bool, mayEditUsers: Bool, isAdministrator: Bool, targetIsEmployee: Bool = false, portal: PortalPermissions = PortalPermissions()) {
         self.isSelf = isSelf
         self.mayEditUsers = mayEditUsers
         self.isAdministrator = isAdministrator
+        self.targetIsEmployee = targetIsEmployee
+        self.portal = portal
+    }
+
+    /// A portal user (no employee role) changing their own account.
+    var isPortalUserSelf: Bool { isSelf && !targetIsEmployee }
+
+    /// 403 unless the editor may change this account at all: their own, or with Edit User/Organization a customer's;
+    /// an administrator any.
+    public func checkMayChange() throws {
+        guard isAdministrator || isSelf || mayEditUsers else {
+            throw Problem.forbidden("Your roles do not allow Edit User/Organization on Users/Organizations.")
+        }
+        try checkTargetIsNotAnotherEmployee()
+    }
+
+    /// 403 for another employee's account unless the editor is an administrator (whatever the Users/Organizations
+    /// permissions allow, which are about customers).
+    public func checkTargetIsNotAnotherEmployee() throws {
+        if !isSelf && !isAdministrator && targetIsEmployee {
+            throw Problem.forbidden("Only an administrator changes another employee's account.")
+        }
+    }
+
+    /// 403 when a portal user changes what their portal's Permissions keep: `allowed` is the setting, `what` its name.
+    func checkPortal(_ allowed: KeyPath<PortalPermissions, Bool>, _ what: String) throws {
+        guard !isPortalUserSelf || portal[keyPath: allowed] else { throw Problem.forbidden("This portal does not let users change their \(what).") }
+    }
+
+    /// Change Password: an employee's always; a portal user's while the portal's Users can change password is on.
+    public func checkPasswordChange() throws {
+        try checkPortal(\.usersCanChangePassword, "password")
+    }
+
+    /// Uploading a custom avatar: as changing the account, and a portal user's own only while Users can upload custom
+    /// avatars is on.
+    public func checkAvatarUpload() throws {
+        try checkMayChange()
+        try checkPortal(\.usersCanUploadAvatars, "avatar")
     }
 }
 
@@ -23,9 +66,14 @@ public enum UserProfileRules {
 
     /// `update` applied to `current`; 403 for a field the editor may not change, 422 naming every invalid field.
     public static func apply(_ update: UserUpdate, to current: UserDetails, editor: ProfileEditor, fields: [PeopleField]) throws -> UserDetails {
-        guard editor.isAdministrator || editor.isSelf || editor.mayEditUsers else {
-            throw Problem.forbidden("Your roles do not allow Edit User/Organization on Users/Organizations.")
+        try editor.checkMayChange()
+        if let email = update.email, email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() != current.email.lowercased() {
+            try editor.checkPortal(\.usersCanChangeEmailAddress, "email address")
         }
+        if let name = update.displayName, name.trimmingCharacters(in: .whitespacesAndNewlines) != current.displayName {
+            try editor.checkPortal(\.usersCanChangeDisplayName, "display name")
+        }
+        if let profile = update.profile, profile != current.profile { try editor.checkPortal(\.usersCanChangeProfile, "profile") }
         var next = current
         var errors: [Problem.FieldError] = []
         if let email = update.email {
