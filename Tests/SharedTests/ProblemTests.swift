@@ -59,6 +59,23 @@ struct ProblemTests {
         #expect(DateInput.parse("2026-12-01")?.wholeDay == true)
     }
 
+    @Test("A date or time that is not on the calendar or the clock (February 30th, 25:61, a one-digit month) is refused, not moved to another day")
+    func impossibleTimes() throws {
+        struct Body: Decodable { var at: Date }
+        let impossible = [
+            "2026-02-30T00:00:00Z", "2025-02-29T12:00:00Z", "2026-13-01T00:00:00Z", "2026-04-31T00:00:00Z", "2026-01-01T25:00:00Z",
+            "2026-01-01T23:61:00Z", "2026-01-01T23:59:61Z", "2026-01-01T10:00:00+25:00", "2026-1-1T00:00:00Z", "2026-01-01T10:00:00",
+        ]
+        for text in impossible {
+            #expect(throws: Problem.self, "\(text)") { _ = try JSONBody.decode(Body.self, from: Data(#"{"at":"\#(text)"}"#.utf8)) }
+            #expect(DateInput.parse(text) == nil, "\(text)")
+        }
+        for day in ["2026-02-30", "2026-1-1", "2026-00-10", "2026-12-32"] { #expect(DateInput.parse(day) == nil, "\(day)") }
+        #expect(try JSONBody.decode(Body.self, from: Data(#"{"at":"2024-02-29T23:59:59.250+01:00"}"#.utf8)).at == Date(timeIntervalSince1970: 1_709_247_599.25))
+        #expect(DateInput.parse("2024-02-29")?.date == Date(timeIntervalSince1970: 1_709_164_800))
+        #expect(DateInput.parse("2026-12-01T09:30:00Z")?.wholeDay == false)
+    }
+
     @Test("Text holding NUL, which PostgreSQL's text cannot keep, is a 400; the six characters \\u0000 as text are kept")
     func nulInJSON() throws {
         struct Body: Decodable { var name: String }

@@ -27,13 +27,14 @@ extension Request {
 }
 
 public enum JSONBody {
-    /// Dates arrive as RFC 3339 text, as the API writes them, with or without fractional seconds, from 1900 to 9999.
+    /// Dates arrive as RFC 3339 text, as the API writes them, with or without fractional seconds, from 1900 to 9999,
+    /// each part within its range (``DateInput/namesRealTime(_:)``).
     static var decoder: JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
-            if let date = (try? Date.ISO8601FormatStyle().parse(text))
+            if DateInput.namesRealTime(text), let date = (try? Date.ISO8601FormatStyle().parse(text))
                 ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) {
                 guard DateInput.accepted.contains(date) else {
                     throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected a date from 1900 to 9999")
