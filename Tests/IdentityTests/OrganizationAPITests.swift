@@ -35,6 +35,14 @@ struct OrganizationAPITests {
                 client, .patch, "/api/v1/identity/organizations/\(id)", token: agent, body: #"{"phone":"+1 212 555 0100"}"#)
             #expect(edited == .ok)
             #expect(changed["city"] as? String == "New York")
+            for website in ["<script>alert(1)</script>", "../../etc", "javascript:alert(1)"] {
+                let (refused, _, _) = try await IdentityAPITests.send(
+                    client, .patch, "/api/v1/identity/organizations/\(id)", token: agent, body: #"{"website":"\#(website)"}"#)
+                #expect(refused == .unprocessableContent, "\(website)")
+            }
+            let (linked, _, withSite) = try await IdentityAPITests.send(
+                client, .patch, "/api/v1/identity/organizations/\(id)", token: agent, body: #"{"website":"https://vandelay.example"}"#)
+            #expect(linked == .ok && withSite["website"] as? String == "https://vandelay.example")
             _ = try await IdentityAPITests.send(client, .post, "/api/v1/identity/organizations", token: agent, body: #"{"name":"Acme Corp"}"#)
             _ = try await IdentityAPITests.send(client, .post, "/api/v1/identity/organizations", token: agent, body: #"{"name":"bluth company"}"#)
             let named = try await walkPages { cursor in

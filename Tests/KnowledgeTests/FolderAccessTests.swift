@@ -48,6 +48,20 @@ struct FolderAccessTests {
         Set((KnowledgeTestKit.json(text)["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? [])
     }
 
+    @Test("A folder's access names a role: invisible characters, white space around it or more than 60 characters are a 422 that creates nothing")
+    func accessNamesARole() async throws {
+        try await KnowledgeTestKit.run { client, kit in
+            for requirement in ["\u{200B}", " ", " Registered User", String(repeating: "r", count: 61), "Staff\u{0007}"] {
+                let body = String(decoding: try JSONSerialization.data(withJSONObject: ["name": "F", "viewRequires": requirement]), as: UTF8.self)
+                let (status, _, _) = try await KnowledgeTestKit.send(client, .post, "/api/v1/knowledge/folders", brand: kit.brandA, token: try await kit.token(), body: body)
+                #expect(status == .unprocessableContent, "\(requirement.debugDescription)")
+            }
+            let (_, _, list) = try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/folders", brand: kit.brandA, token: try await kit.token(), body: "")
+            #expect(!list.contains(#""name":"F""#), "nothing created")
+            _ = try await Self.post(client, kit, "/api/v1/knowledge/folders", ["name": "Staff", "viewRequires": "Nobody"])
+        }
+    }
+
     @Test("Articles of a folder for Registered Users stay out of anonymous lists, search, pages and the sitemap, also in its subfolders, until the folder opens")
     func restrictedFolder() async throws {
         try await KnowledgeTestKit.run { client, kit in

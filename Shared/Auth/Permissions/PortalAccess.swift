@@ -1,3 +1,4 @@
+import Foundation
 import Contracts
 import ServiceKit
 
@@ -22,9 +23,12 @@ public enum PortalAccess {
         own == everyone ? parent ?? everyone : own
     }
 
+    /// A requirement that can name a role: 1 to 60 characters as identity's role names have, without white space around
+    /// them or invisible and control characters (a folder requiring such a "role" would be hidden from every visitor).
     public static func validate(_ requirement: String, field: String) throws {
-        guard (1...100).contains(requirement.count), !requirement.contains(where: \.isNewline) else {
-            throw Problem.unprocessable("\(field) is a role name, Everyone or Nobody.", errors: [.init(field: field, message: "1 to 100 characters")])
+        let unfit = requirement.unicodeScalars.contains { [.control, .format, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory) }
+        guard (1...60).contains(requirement.unicodeScalars.count), !unfit, requirement.trimmingCharacters(in: .whitespacesAndNewlines) == requirement else {
+            throw Problem.unprocessable("\(field) is a role name, Everyone or Nobody.", errors: [.init(field: field, message: "a role name of 1 to 60 characters")])
         }
     }
 }

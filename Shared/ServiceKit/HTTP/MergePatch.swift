@@ -1,7 +1,8 @@
 import Foundation
 
-/// JSON Merge Patch (RFC 7396) over Codable settings documents: a patch names only what changes, `null` resets a
-/// key to its default, and the result is decoded strictly, so a wrong type is a 422 naming the key.
+/// JSON Merge Patch (RFC 7396) over Codable settings documents: a patch names only what changes, `null` removes a key
+/// (an optional value becomes empty, as a closed day of business hours; a value the document requires is a 422 naming
+/// it, not a reset), and the result is decoded strictly, so a wrong type is a 422 naming the key.
 public enum MergePatch {
     /// `patch` (a JSON object) merged onto `current`.
     public static func apply<T: Codable>(_ patch: Data, to current: T) throws -> T {

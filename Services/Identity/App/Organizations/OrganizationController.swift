@@ -78,7 +78,12 @@ public struct OrganizationController: Sendable {
             }
             updated.name = trimmed
         }
-        updated.website = details.website ?? updated.website
+        if let website = details.website?.trimmingCharacters(in: .whitespacesAndNewlines) {
+            guard website.isEmpty || UserProfileRules.isWebURL(website) else {
+                throw Problem.unprocessable("An organization's website is an http(s) URL.", errors: [.init(field: "website", message: "must be an http(s) URL")])
+            }
+            updated.website = website.isEmpty ? nil : website
+        }
         updated.phone = details.phone ?? updated.phone
         updated.employees = details.employees ?? updated.employees
         updated.address1 = details.address1 ?? updated.address1
