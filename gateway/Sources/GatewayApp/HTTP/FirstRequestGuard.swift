@@ -10,7 +10,8 @@ import ServiceKit
 /// read as HTTP/1.1 (a control character in a header, a made-up version, garbage) would get no answer and keep its
 /// connection open for good, and so would one whose head never ends. This handler, right after the request decoder,
 /// answers the first with a 400 problem and closes the connection, and closes one whose first head has not arrived
-/// within the idle timeout. It leaves the pipeline once the first head is read.
+/// within the idle timeout. A first request asking for an upgrade the gateway does not make goes on as plain HTTP
+/// (``UpgradeRequest``). It leaves the pipeline once the first head is read.
 final class FirstRequestGuard: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -37,8 +38,8 @@ final class FirstRequestGuard: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        context.fireChannelRead(data)
-        guard !done, case .head = unwrapInboundIn(data) else { return }
+        guard !done, case .head(let head) = unwrapInboundIn(data) else { return context.fireChannelRead(data) }
+        context.fireChannelRead(wrapInboundOut(.head(UpgradeRequest.served(head))))
         done = true
         deadline?.cancel()
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)

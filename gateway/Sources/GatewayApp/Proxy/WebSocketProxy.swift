@@ -10,8 +10,9 @@ import ServiceKit
 
 /// Upgrades `/api/v1/<service>/…` WebSocket requests of a known brand and bridges them to an instance of that
 /// service, frame by frame in both directions, with the same internal headers as proxied HTTP. The instance is the
-/// first in turn that accepts a connection, checked before the client hears 101; anything else is not upgraded and
-/// gets the proxy's ordinary HTTP answer (404 unknown host, 503 no instance reachable, and so on: ``ProxyHandler``).
+/// first in turn that answers the handshake 101 (``WebSocketHandshakeProbe``), checked before the client hears 101;
+/// anything else is not upgraded and gets a problem answer (404 unknown host or a path the service serves no
+/// WebSocket at, 503 no instance reachable, and so on).
 public struct WebSocketProxy: Sendable {
     let directory: BrandDirectory
     let pools: [ServiceName: RoundRobin<UpstreamAddress>]
@@ -25,19 +26,30 @@ public struct WebSocketProxy: Sendable {
         self.maximumMessage = maximumMessage
     }
 
-    /// The first of `instances` that accepts a TCP connection (closed again at once).
-    static func firstReachable(_ instances: [UpstreamAddress], on eventLoop: any EventLoop, logger: Logger) async -> UpstreamAddress? {
+    /// Where a WebSocket handshake for `path` goes: the first of `instances` that answers it 101 (``WebSocketHandshakeProbe``),
+    /// else the problem of the first refusal, else nil when none could be reached.
+    static func firstAccepting(
+        _ instances: [UpstreamAddress], path: String, headers: HTTPFields, service: ServiceName, on eventLoop: any EventLoop, logger: Logger
+    ) async -> Result<UpstreamAddress, Problem>? {
         for instance in instances {
             do {
-                let probe = try await ClientBootstrap(group: eventLoop).connectTimeout(.seconds(2))
-                    .connect(host: instance.host, port: instance.port).get()
-                probe.close(promise: nil)
-                return instance
+                let status = try await WebSocketHandshakeProbe.status(of: instance, path: path, headers: headers, on: eventLoop)
+                return status == 101 ? .success(instance) : .failure(refusal(status, service: service))
             } catch {
                 logger.warning("websocket upstream unreachable", metadata: ["upstream": "\(instance)", "error": "\(error)"])
             }
         }
         return nil
+    }
+
+    /// The problem a client hears for an instance's refusal of the handshake.
+    static func refusal(_ status: Int, service: ServiceName) -> Problem {
+        switch status {
+        case 401: Problem.unauthorized("Sign in to open this WebSocket.")
+        case 403: Problem.forbidden("This WebSocket is not open to you.")
+        case 400..<500: Problem.notFound("The \(service.rawValue) service serves no WebSocket here.")
+        default: ProxyHandler.badGateway(service)
+        }
     }
 
     static let handshakeHeaders: Set<String> = ["sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-accept"]
@@ -62,14 +74,17 @@ public struct WebSocketProxy: Sendable {
         case .refuse(let problem): return await refuse(problem)
         case .forward(let to, let brand, let named): (service, brandID, host) = (to, brand, named)
         }
-        guard let instance = await Self.firstReachable(pools[service]?.order() ?? [], on: channel.eventLoop, logger: logger) else {
-            return await refuse(Problem.unavailable("The \(service.rawValue) service is not running."))
-        }
         var client = request.headerFields
         client.removeAll { Self.handshakeHeaders.contains($0.name.canonicalName) }
         let headers = ForwardedHeaders.upstream(
             from: client, brandID: brandID, requestID: requestID, clientAddress: channel.remoteAddress?.ipAddress, host: host,
             scheme: publicScheme)
+        let instance: UpstreamAddress
+        switch await Self.firstAccepting(pools[service]?.order() ?? [], path: path, headers: headers, service: service, on: channel.eventLoop, logger: logger) {
+        case .success(let accepting): instance = accepting
+        case .failure(let problem): return await refuse(problem)
+        case nil: return await refuse(Problem.unavailable("The \(service.rawValue) service is not running."))
+        }
         let url = "ws://\(instance.authority)\(path)"
         let maximumMessage = self.maximumMessage
         var logger = logger
