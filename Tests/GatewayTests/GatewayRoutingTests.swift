@@ -81,7 +81,7 @@ struct ProxyDecisionTests {
         #expect(ProxyDecision.decide(path: "/health/ready", authority: "nowhere.example", directory: directory, services: [.tickets]) == .ownRoutes)
     }
 
-    @Test("An unknown host and an unknown or unconfigured API are refused with a 404 problem")
+    @Test("An unknown host and an unknown or unconfigured API are refused with a 404 problem, a method no service answers with a 405")
     func refusesUnknown() {
         let directory = Self.directory()
         guard case .refuse(let host) = ProxyDecision.decide(path: "/api/v1/tickets", authority: "nowhere.example", directory: directory, services: [.tickets])
@@ -96,6 +96,11 @@ struct ProxyDecisionTests {
             path: "/api/v1/tickets", authority: "demo.localhost", extraHosts: 1, directory: directory, services: [.tickets])
         else { Issue.record("a request naming two hosts was forwarded"); return }
         #expect(twoHosts.status == .badRequest)
+        for method in [HTTPRequest.Method.connect, .trace, HTTPRequest.Method("MSEARCH")].compactMap({ $0 }) {
+            guard case .refuse(let refused) = ProxyDecision.decide(method: method, path: "/api/v1/tickets", authority: "demo.localhost", directory: directory, services: [.tickets])
+            else { Issue.record("\(method) was forwarded"); continue }
+            #expect(refused.status == .methodNotAllowed)
+        }
     }
 
     @Test("Only a safe or keyed request that failed on a reused connection before any answer is sent again, and only once")

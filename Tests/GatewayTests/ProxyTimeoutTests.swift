@@ -161,6 +161,32 @@ struct ProxyTimeoutTests {
         }
     }
 
+    @Test("CONNECT, TRACE and made-up methods are answered 405 problem+json at once, not forwarded")
+    func unservedMethods() async throws {
+        try await Self.withTimeoutGateway([:]) { port, sightings in
+            for method in ["CONNECT", "TRACE", "M-SEARCH"] {
+                let started = ContinuousClock.now
+                let answer = try await RawConnection.with(port: port) { connection in
+                    try await connection.send("\(method) /api/v1/tickets/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n")
+                    _ = try await connection.read(until: "}")
+                    return connection.received
+                }
+                #expect(answer.hasPrefix("HTTP/1.1 405") && answer.lowercased().contains("content-type: application/problem+json"), "\(method): \(answer)")
+                #expect(ContinuousClock.now - started < .seconds(5))
+            }
+            #expect(await sightings.requests.isEmpty, "the service saw none of them")
+            let later = try await RawConnection.with(port: port) { connection in
+                try await connection.send("POST /api/v1/tickets/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\nok")
+                _ = try await connection.read(until: "\r\n\r\nok")
+                try await connection.send("CONNECT /api/v1/tickets/echo HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                try await connection.readToEnd()
+                return connection.received
+            }
+            let second = later.components(separatedBy: "\r\n\r\nok").last ?? ""
+            #expect(second.hasPrefix("HTTP/1.1 405"), "a later CONNECT on a kept connection too, and the connection closed: \(later)")
+        }
+    }
+
     @Test("An answer that keeps coming is passed on whole though it takes longer than the upstream timeout")
     func steadyAnswerIsNotCut() async throws {
         // Five parts 300 ms apart take 1.5 s, longer than the timeout; a part may come 900 ms late on a busy machine.

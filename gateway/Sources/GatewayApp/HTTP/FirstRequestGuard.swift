@@ -11,7 +11,9 @@ import ServiceKit
 /// connection open for good, and so would one whose head never ends. This handler, right after the request decoder,
 /// answers the first with a 400 problem and closes the connection, and closes one whose first head has not arrived
 /// within the idle timeout. A first request asking for an upgrade the gateway does not make goes on as plain HTTP
-/// (``UpgradeRequest``). It leaves the pipeline once the first head is read.
+/// (``UpgradeRequest``); one whose method nothing serves (a CONNECT, after which NIO's decoder reads the connection
+/// as a tunnel, so its request would never end) is answered 405 and closed. It leaves the pipeline once the first
+/// head is read.
 final class FirstRequestGuard: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -39,6 +41,9 @@ final class FirstRequestGuard: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !done, case .head(let head) = unwrapInboundIn(data) else { return context.fireChannelRead(data) }
+        guard let method = HTTPRequest.Method(head.method.rawValue), ProxyDecision.servedMethods.contains(method) else {
+            return answerAndClose(ProxyDecision.methodNotAllowed, context: context)
+        }
         context.fireChannelRead(wrapInboundOut(.head(UpgradeRequest.served(head))))
         done = true
         deadline?.cancel()
@@ -47,14 +52,17 @@ final class FirstRequestGuard: ChannelInboundHandler, RemovableChannelHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         guard !done else { return context.fireErrorCaught(error) }
+        answerAndClose(Self.unreadable, context: context)
+    }
+
+    private func answerAndClose(_ problem: Problem, context: ChannelHandlerContext) {
         done = true
         deadline?.cancel()
-        let problem = Self.unreadable
         let body = problem.body
         var headers = HTTPHeaders(problem.responseHeaders.map { ($0.name.canonicalName, $0.value) })
         headers.add(name: "Content-Length", value: String(body.count))
         headers.add(name: "Connection", value: "close")
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: problem.status.code), headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in

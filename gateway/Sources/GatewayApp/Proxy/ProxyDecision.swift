@@ -11,14 +11,26 @@ public enum ProxyDecision: Equatable, Sendable {
     /// To an instance of `service`, for the brand the host belongs to; `host` as the client named it, port included.
     case forward(ServiceName, brandID: String, host: String)
 
+    /// The methods any service or the gateway answers; CONNECT (a tunnel), TRACE and made-up ones (`M-SEARCH`, which
+    /// would reach a service renamed `MSEARCH`) are refused by the gateway.
+    static let servedMethods: Set<HTTPRequest.Method> = [.get, .head, .post, .put, .patch, .delete, .options]
+
+    static var methodNotAllowed: Problem {
+        Problem(
+            status: .methodNotAllowed, type: Problem.typeBase + "method-not-allowed", title: "Method not allowed",
+            detail: "Concierge answers GET, HEAD, POST, PUT, PATCH, DELETE and OPTIONS.")
+    }
+
     /// A Host header left among the fields: the first one became the request's authority.
     static let hostField = HTTPField.Name("Host")!
 
     /// `extraHosts`: Host headers beyond the one that became the authority; a request naming two hosts is refused
     /// (RFC 9112 §3.2), not sent to the first with the second beside it.
     public static func decide(
-        path: String, authority: String?, extraHosts: Int = 0, directory: BrandDirectory, services: Set<ServiceName>
+        method: HTTPRequest.Method = .get, path: String, authority: String?, extraHosts: Int = 0, directory: BrandDirectory,
+        services: Set<ServiceName>
     ) -> ProxyDecision {
+        guard servedMethods.contains(method) else { return .refuse(methodNotAllowed) }
         let route = ServiceRoute.match(path: path)
         if route == .notAPI { return .ownRoutes }
         guard extraHosts == 0 else { return .refuse(Problem.badRequest("The request names more than one host.")) }

@@ -150,7 +150,7 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func begin(_ head: HTTPRequest, context: ChannelHandlerContext) {
         let decision = ProxyDecision.decide(
-            path: head.path ?? "/", authority: head.authority, extraHosts: head.headerFields[values: ProxyDecision.hostField].count,
+            method: head.method, path: head.path ?? "/", authority: head.authority, extraHosts: head.headerFields[values: ProxyDecision.hostField].count,
             directory: forwarding.directory, services: forwarding.services)
         guard decision != .ownRoutes else {
             state = .ownRoute(requestEnded: false, answerEnded: false)
@@ -160,6 +160,11 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let exchange = ProxyExchange(requestID: RequestIDMiddleware<GatewayContext>.make(), head: head, decision: decision)
         if case .forward(let service, _, _) = decision { exchange.untried = forwarding.instances[service]?.order()[...] ?? [] }
         state = .forwarding(exchange)
+        if decision == .refuse(ProxyDecision.methodNotAllowed) {
+            // A CONNECT's bytes after its head are a tunnel's, not a request's end: answer now and close.
+            exchange.closing = true
+            return answer(exchange, with: ProxyDecision.methodNotAllowed)
+        }
         if ContinueExpectation.asked(head) { answerExpectation(of: exchange, context: context) }
     }
 
