@@ -1,3 +1,4 @@
+import Auth
 import Database
 import Foundation
 import HTTPTypes
@@ -34,7 +35,11 @@ struct BadIdentityInputTests {
                 client, .post, "/api/v1/identity/roles", token: c.admin, body: #"{"name":"Night shift","type":"employee","grants":{}}"#)
             #expect(role == .created, "\(created)")
             let roleID = try #require(created["id"] as? String)
+            let customer = try await UserProfileAPITests.id(
+                of: try await OrganizationAPITests.person(client, database, "lee@customer.example", roles: [PredefinedRoles.registeredUser]), client)
             let cases: [(HTTPRequest.Method, String, String, HTTPResponse.Status)] = [
+                (.put, "/api/v1/identity/agents/\(customer)/availability", #"{"available":true}"#, .notFound),
+                (.get, "/api/v1/identity/agents/\(UUID().uuidString.lowercased())/status", "", .notFound),
                 (.patch, "/api/v1/identity/departments/\(c.departmentA)", #"{"name":"A\u0000"}"#, .badRequest),
                 (.patch, "/api/v1/identity/roles/\(roleID)", #"{"name":"agent"}"#, .conflict),
                 (.post, "/api/v1/identity/departments",

@@ -48,6 +48,11 @@ extension RoleRepository {
         return names
     }
 
+    /// Whether the user holds an employee role (an agent, manager or administrator, or a custom employee role).
+    func holdsEmployeeRole(_ userID: UUID) async throws -> Bool {
+        try await database.client.withConnection { try await holdsEmployeeRole(userID, on: $0) }
+    }
+
     private func holdsEmployeeRole(_ userID: UUID, on connection: PostgresConnection) async throws -> Bool {
         var binds = PostgresBindings()
         binds.append(userID)

@@ -15,11 +15,13 @@ public struct StructureController: Sendable {
     let structure: StructureRepository
     let brands: BrandRepository
     let users: UserRepository
+    let roles: RoleRepository
 
     public init(structure: StructureRepository, brands: BrandRepository, users: UserRepository) {
         self.structure = structure
         self.brands = brands
         self.users = users
+        self.roles = RoleRepository(database: structure.database)
     }
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
@@ -80,6 +82,7 @@ public struct StructureController: Sendable {
     @Sendable func status(_ request: Request, context: ServiceRequestContext) async throws -> Items<Membership> {
         let caller = try await caller(context)
         let userID = try Self.id(context, "id")
+        guard try await users.exists(userID) else { throw Problem.notFound("No such user.") }
         let memberships = try await structure.memberships(of: userID)
         let visible = memberships.filter {
             caller.principal.userID == $0.userID
@@ -114,7 +117,7 @@ public struct StructureController: Sendable {
         let caller = try await caller(context)
         let userID = try Self.id(context, "id")
         let body = try await request.decodeJSON(Body.self, context: context)
-        guard try await users.exists(userID) else { throw Problem.notFound("No such user.") }
+        guard try await roles.holdsEmployeeRole(userID) else { throw Problem.notFound("No such agent: availability is an employee's.") }
         let departments = Set(try await structure.memberships(of: userID).map(\.departmentID))
         let allowed = caller.principal.userID == userID.uuidString.lowercased()
             || departments.contains { StructureAccess.canChangeStatus(caller.principal, of: "", departmentID: $0, memberDepartments: caller.memberDepartments) }
