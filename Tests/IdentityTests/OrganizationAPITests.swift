@@ -65,6 +65,36 @@ struct OrganizationAPITests {
         }
     }
 
+    @Test("Simultaneous edits of an organization's different fields all stay; a stale If-Match is a 412 that changes nothing")
+    func simultaneousEdits() async throws {
+        try await api.withIdentity { client, database in
+            let agent = try await Self.person(client, database, "agent@demo.localhost", roles: [PredefinedRoles.agent])
+            let (_, headers, organization) = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/organizations", token: agent, body: #"{"name":"Vandelay Industries"}"#)
+            let id = try #require(organization["id"] as? String)
+            #expect(headers[.eTag] == "\"1\"")
+            let fields = ["phone", "city", "state", "country", "address1", "address2", "postalCode", "employees"]
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for field in fields {
+                    group.addTask {
+                        let (status, _, _) = try await IdentityAPITests.send(
+                            client, .patch, "/api/v1/identity/organizations/\(id)", token: agent, body: #"{"\#(field)":"value of \#(field)"}"#)
+                        #expect(status == .ok)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let (_, readHeaders, read) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/organizations/\(id)", token: agent, body: "")
+            for field in fields { #expect(read[field] as? String == "value of \(field)", "\(field) kept") }
+            #expect(readHeaders[.eTag] == "\"\(fields.count + 1)\"")
+            let (stale, _, _) = try await IdentityAPITests.exchange(
+                client, .patch, "/api/v1/identity/organizations/\(id)", token: agent, headers: [.ifMatch: "\"1\""], bytes: Array(#"{"city":"Paris"}"#.utf8))
+            #expect(stale == .preconditionFailed)
+            let (_, _, after) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/organizations/\(id)", token: agent, body: "")
+            #expect(after["city"] as? String == "value of city")
+        }
+    }
+
     @Test("An organization's address and domain members read their users on the indexes, not every user")
     func matchedUsersReadTheirUsers() async throws {
         try await api.withIdentity { client, database in

@@ -35,7 +35,7 @@ struct RoleAPITests {
         }
     }
 
-    @Test("A custom role narrowing Distribution to no transfer is enforced in its holder's token, and the changes are events")
+    @Test("A custom role narrowing Distribution to no transfer is enforced in its holder's token, and the changes are events; its edits honour If-Match")
     func noTransferRole() async throws {
         try await api.withIdentity { client, database in
             let admin = try #require(try await IdentityAPITests.signIn(client)["accessToken"] as? String)
@@ -61,6 +61,15 @@ struct RoleAPITests {
             var types: [String] = []
             for try await payload in rows.decode(ByteBuffer.self) { types.append(try CloudEventCoding.decodeHeader(Array(buffer: payload)).type) }
             #expect(types.suffix(2) == ["role.created", "user.roles_changed"])
+            let roleID = try #require(role["id"] as? String)
+            let (_, headers, _) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/roles/\(roleID)", token: admin, body: "")
+            #expect(headers[.eTag] == "\"1\"")
+            let (stale, _, _) = try await IdentityAPITests.exchange(
+                client, .patch, "/api/v1/identity/roles/\(roleID)", token: admin, headers: [.ifMatch: "\"7\""], bytes: Array(#"{"name":"Renamed"}"#.utf8))
+            #expect(stale == .preconditionFailed)
+            let (renamed, renamedHeaders, _) = try await IdentityAPITests.exchange(
+                client, .patch, "/api/v1/identity/roles/\(roleID)", token: admin, headers: [.ifMatch: "\"1\""], bytes: Array(#"{"name":"Renamed"}"#.utf8))
+            #expect(renamed == .ok && renamedHeaders[.eTag] == "\"2\"")
         }
     }
 

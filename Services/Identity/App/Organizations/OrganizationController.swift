@@ -27,17 +27,21 @@ public struct OrganizationController: Sendable {
                 id: UUIDv7.generate().uuidString.lowercased(), name: "", website: nil, phone: nil, employees: nil, address1: nil, address2: nil,
                 city: nil, state: nil, postalCode: nil, country: nil, members: [], version: 1)
             let created = try await organizations.save(try Self.apply(details, to: blank, requireName: true), creating: true)
-            return EditedResponse(status: .created, response: created)
+            return EditedResponse(status: .created, headers: [.eTag: IfMatch.etag(created.version)], response: created)
         }
         group.get("organizations/{id}") { _, context in
             try Authorization.require(context.principal, .usersOrganizations, FeatureCatalog.view)
-            return try await organization(context)
+            let found = try await organization(context)
+            return EditedResponse(headers: [.eTag: IfMatch.etag(found.version)], response: found)
         }
         group.patch("organizations/{id}") { request, context in
             try Authorization.require(context.principal, .usersOrganizations, "Edit User/Organization")
-            let current = try await organization(context)
+            guard let text = context.parameters.get("id"), let id = UUID(parsing: text) else { throw Problem.notFound("No such organization.") }
             let details = try await request.decodeJSON(OrganizationDetails.self, context: context)
-            return try await organizations.save(try Self.apply(details, to: current, requireName: false), creating: false)
+            let updated = try await organizations.update(id, expectedVersion: try IfMatch.version(request)) { current in
+                try Self.apply(details, to: current, requireName: false)
+            }
+            return EditedResponse(headers: [.eTag: IfMatch.etag(updated.version)], response: updated)
         }
         group.delete("organizations/{id}") { _, context in
             try Authorization.require(context.principal, .usersOrganizations, "Delete Organization")

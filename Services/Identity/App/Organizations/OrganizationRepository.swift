@@ -18,28 +18,47 @@ public struct OrganizationRepository: Sendable {
     typealias Row = (UUID, String, String?, String?, String?, String?, String?, String?, String?, String?, String?, Int)
 
     public func save(_ organization: Organization, creating: Bool) async throws -> Organization {
+        try await database.transaction { connection in try await write(organization, creating: creating, on: connection) }
+    }
+
+    /// Changes an organization with `change(current)` read under its row's lock, so two simultaneous edits of different
+    /// fields both stay (a 412 when `expectedVersion`, the If-Match, is not the current version).
+    public func update(_ id: UUID, expectedVersion: Int?, change: (Organization) throws -> Organization) async throws -> Organization {
+        try await database.transaction { connection in
+            var binds = PostgresBindings()
+            binds.append(id)
+            guard let current = try await organizations("WHERE id = $1 FOR UPDATE", binds, on: connection).first else {
+                throw Problem.notFound("No such organization.")
+            }
+            if let expectedVersion, expectedVersion != current.version {
+                throw Problem.preconditionFailed("The organization changed since version \(expectedVersion); it is at version \(current.version).")
+            }
+            let next = try change(current)
+            return next == current ? current : try await write(next, creating: false, on: connection)
+        }
+    }
+
+    private func write(_ organization: Organization, creating: Bool, on connection: PostgresConnection) async throws -> Organization {
         var stored = organization
         if !creating { stored.version += 1 }
-        return try await database.transaction { connection in
-            var binds = PostgresBindings()
-            binds.append(UUID(parsing: stored.id))
-            binds.append(stored.name)
-            for value in [stored.website, stored.phone, stored.employees, stored.address1, stored.address2, stored.city, stored.state, stored.postalCode, stored.country] {
-                binds.append(value)
-            }
-            binds.append(stored.version)
-            let sql = creating
-                ? "INSERT INTO \(database.table("organizations")) (\(Self.columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-                : """
-                  UPDATE \(database.table("organizations")) SET name = $2, website = $3, phone = $4, employees = $5, address1 = $6,
-                      address2 = $7, city = $8, state = $9, postal_code = $10, country = $11, version = $12 WHERE id = $1
-                  """
-            try await translatingUniqueViolation(into: Problem.conflict("An organization named \(stored.name) exists.")) {
-                try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: database.logger).consume()
-            }
-            try await publish(creating ? "organization.created" : "organization.updated", stored, on: connection)
-            return stored
+        var binds = PostgresBindings()
+        binds.append(UUID(parsing: stored.id))
+        binds.append(stored.name)
+        for value in [stored.website, stored.phone, stored.employees, stored.address1, stored.address2, stored.city, stored.state, stored.postalCode, stored.country] {
+            binds.append(value)
         }
+        binds.append(stored.version)
+        let sql = creating
+            ? "INSERT INTO \(database.table("organizations")) (\(Self.columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+            : """
+              UPDATE \(database.table("organizations")) SET name = $2, website = $3, phone = $4, employees = $5, address1 = $6,
+                  address2 = $7, city = $8, state = $9, postal_code = $10, country = $11, version = $12 WHERE id = $1
+              """
+        try await translatingUniqueViolation(into: Problem.conflict("An organization named \(stored.name) exists.")) {
+            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: database.logger).consume()
+        }
+        try await publish(creating ? "organization.created" : "organization.updated", stored, on: connection)
+        return stored
     }
 
     public func find(_ id: UUID) async throws -> Organization? {
@@ -150,18 +169,20 @@ public struct OrganizationRepository: Sendable {
     }
 
     private func organizations(_ filter: String, _ binds: PostgresBindings) async throws -> [Organization] {
-        try await database.client.withConnection { connection in
-            let rows = try await connection.query(
-                PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM \(database.table("organizations")) \(filter)", binds: binds), logger: database.logger)
-            var result: [Organization] = []
-            for try await row in rows.decode(Row.self) {
-                result.append(Organization(
-                    id: row.0.uuidString.lowercased(), name: row.1, website: row.2, phone: row.3, employees: row.4, address1: row.5,
-                    address2: row.6, city: row.7, state: row.8, postalCode: row.9, country: row.10, members: [], version: row.11))
-            }
-            let members = try await members(of: result.compactMap { UUID(parsing: $0.id) }, on: connection)
-            return result.map { var organization = $0; organization.members = members[$0.id] ?? []; return organization }
+        try await database.client.withConnection { connection in try await organizations(filter, binds, on: connection) }
+    }
+
+    private func organizations(_ filter: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [Organization] {
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM \(database.table("organizations")) \(filter)", binds: binds), logger: database.logger)
+        var result: [Organization] = []
+        for try await row in rows.decode(Row.self) {
+            result.append(Organization(
+                id: row.0.uuidString.lowercased(), name: row.1, website: row.2, phone: row.3, employees: row.4, address1: row.5,
+                address2: row.6, city: row.7, state: row.8, postalCode: row.9, country: row.10, members: [], version: row.11))
         }
+        let members = try await members(of: result.compactMap { UUID(parsing: $0.id) }, on: connection)
+        return result.map { var organization = $0; organization.members = members[$0.id] ?? []; return organization }
     }
 
     private func members(of ids: [UUID], on connection: PostgresConnection) async throws -> [String: [OrganizationMember]] {

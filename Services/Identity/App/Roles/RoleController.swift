@@ -28,7 +28,8 @@ public struct RoleController: Sendable {
         }
         group.get("roles/{id}") { _, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)
-            return try await role(context)
+            let found = try await role(context)
+            return EditedResponse(headers: [.eTag: IfMatch.etag(found.version)], response: found)
         }
         group.post("roles") { request, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)
@@ -40,6 +41,9 @@ public struct RoleController: Sendable {
         group.patch("roles/{id}") { request, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)
             var current = try await role(context)
+            if let expected = try IfMatch.version(request), expected != current.version {
+                throw Problem.preconditionFailed("The role changed since version \(expected); it is at version \(current.version).")
+            }
             let body = try await request.decodeJSON(UpdateRoleRequest.self, context: context)
             if let name = body.name {
                 let validated = try RoleRules.validateName(name)
@@ -50,7 +54,8 @@ public struct RoleController: Sendable {
             }
             current.grants.merge(body.grants ?? [:]) { _, new in new }
             try current.definition.validate()
-            return try await roles.update(current)
+            let updated = try await roles.update(current)
+            return EditedResponse(headers: [.eTag: IfMatch.etag(updated.version)], response: updated)
         }
         group.delete("roles/{id}") { _, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)
