@@ -17,8 +17,8 @@ struct DepartmentAPITests {
         try await api.withIdentity { client, database in
             let company = try await StructureAPITests.company(client, database)
             let path = "/api/v1/identity/departments/\(company.departmentA)"
-            let changes = 24
-            let statuses = try await withDeadline(.seconds(60)) {
+            let changes = 16
+            let statuses = try await withDeadline(.seconds(240)) {
                 try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                     for index in 0..<changes {
                         group.addTask { try await IdentityAPITests.send(client, .patch, path, token: company.admin, body: #"{"name":"Sales \#(index)"}"#).0 }

@@ -200,6 +200,33 @@ struct IdentityAPITests {
         }
     }
 
+    @Test("Simultaneous changes of different security settings all stay; a stale If-Match is a 412 that changes nothing")
+    func simultaneousSecurityChanges() async throws {
+        try await withIdentity { client, _ in
+            let admin = try #require(try await Self.signIn(client)["accessToken"] as? String)
+            let path = "/api/v1/identity/settings/security"
+            let changes = [
+                #"{"lockoutMinutes":30}"#, #"{"requireSymbol":true}"#, #"{"requireNumbers":true}"#, #"{"maxFailedSignIns":7}"#,
+                #"{"requireUppercase":true}"#, #"{"passwordMinimumLength":12}"#,
+            ]
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for change in changes {
+                    group.addTask {
+                        let (status, _, _) = try await Self.send(client, .patch, path, token: admin, body: change)
+                        #expect(status == .ok, "\(change)")
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let (_, headers, settings) = try await Self.send(client, .get, path, token: admin, body: "")
+            #expect(settings["lockoutMinutes"] as? Int == 30 && settings["maxFailedSignIns"] as? Int == 7 && settings["passwordMinimumLength"] as? Int == 12)
+            #expect(settings["requireSymbol"] as? Bool == true && settings["requireNumbers"] as? Bool == true && settings["requireUppercase"] as? Bool == true)
+            #expect(headers[.eTag] == "\"\(changes.count + 1)\"")
+            let (stale, _, _) = try await Self.exchange(client, .patch, path, token: admin, headers: [.ifMatch: "\"1\""], bytes: Array(#"{"lockoutMinutes":5}"#.utf8))
+            #expect(stale == .preconditionFailed)
+        }
+    }
+
     @Test("Registration applies the password policy: a weak password is a 422 naming the failed rule and writes nothing")
     func registrationPolicy() async throws {
         try await withIdentity { client, database in

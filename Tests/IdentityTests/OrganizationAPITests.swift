@@ -65,7 +65,7 @@ struct OrganizationAPITests {
         }
     }
 
-    @Test("Simultaneous edits of an organization's different fields all stay; a stale If-Match is a 412 that changes nothing")
+    @Test("Simultaneous edits of an organization's fields and members all stay, each a version its event carries; a stale If-Match is a 412 that changes nothing")
     func simultaneousEdits() async throws {
         try await api.withIdentity { client, database in
             let agent = try await Self.person(client, database, "agent@demo.localhost", roles: [PredefinedRoles.agent])
@@ -74,6 +74,7 @@ struct OrganizationAPITests {
             let id = try #require(organization["id"] as? String)
             #expect(headers[.eTag] == "\"1\"")
             let fields = ["phone", "city", "state", "country", "address1", "address2", "postalCode", "employees"]
+            let domains = (1...4).map { "vandelay\($0).example" }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for field in fields {
                     group.addTask {
@@ -82,11 +83,23 @@ struct OrganizationAPITests {
                         #expect(status == .ok)
                     }
                 }
+                for domain in domains {
+                    group.addTask {
+                        let (status, _, _) = try await IdentityAPITests.send(
+                            client, .post, "/api/v1/identity/organizations/\(id)/members", token: agent, body: #"{"kind":"domain","value":"\#(domain)"}"#)
+                        #expect(status == .created)
+                    }
+                }
                 try await group.waitForAll()
             }
             let (_, readHeaders, read) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/organizations/\(id)", token: agent, body: "")
             for field in fields { #expect(read[field] as? String == "value of \(field)", "\(field) kept") }
-            #expect(readHeaders[.eTag] == "\"\(fields.count + 1)\"")
+            #expect(readHeaders[.eTag] == "\"\(fields.count + domains.count + 1)\"", "each change, of a field or a member, is a version")
+            let newest = try await IdentityAPITests.lastEventData("organization.member_added", database)
+            let versions = [try await IdentityAPITests.lastEventData("organization.updated", database)["version"] as? Int, newest["version"] as? Int]
+            #expect(versions.compactMap { $0 }.max() == fields.count + domains.count + 1, "the newest event carries the newest version")
+            let announced = Set(((newest["members"] as? [[String: Any]]) ?? []).compactMap { $0["value"] as? String })
+            #expect(announced == Set(domains), "the last member change's event names every member")
             let (stale, _, _) = try await IdentityAPITests.exchange(
                 client, .patch, "/api/v1/identity/organizations/\(id)", token: agent, headers: [.ifMatch: "\"1\""], bytes: Array(#"{"city":"Paris"}"#.utf8))
             #expect(stale == .preconditionFailed)

@@ -79,6 +79,7 @@ public struct OrganizationRepository: Sendable {
 
     public func delete(_ organization: Organization) async throws {
         try await database.transaction { connection in
+            let organization = try await locked(organization.id, on: connection)
             var binds = PostgresBindings()
             binds.append(UUID(parsing: organization.id))
             try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("organizations")) WHERE id = $1", binds: binds), logger: database.logger).consume()
@@ -91,6 +92,7 @@ public struct OrganizationRepository: Sendable {
 
     public func addMember(to organization: Organization, kind: OrganizationMember.Kind, value: String, viewTickets: Bool) async throws -> Organization {
         try await database.transaction { connection in
+            let organization = try await locked(organization.id, on: connection)
             var binds = PostgresBindings()
             binds.append(UUIDv7.generate())
             binds.append(UUID(parsing: organization.id))
@@ -109,6 +111,7 @@ public struct OrganizationRepository: Sendable {
 
     public func removeMember(_ memberID: UUID, from organization: Organization) async throws -> Organization {
         try await database.transaction { connection in
+            let organization = try await locked(organization.id, on: connection)
             var binds = PostgresBindings()
             binds.append(memberID)
             binds.append(UUID(parsing: organization.id))
@@ -161,9 +164,29 @@ public struct OrganizationRepository: Sendable {
         return (sql, parameters.binds)
     }
 
+    /// The organization as it is now, its row locked for the caller's transaction: changes of it, of its members or its
+    /// deletion then go one at a time, and each event carries the version it made.
+    private func locked(_ id: String, on connection: PostgresConnection) async throws -> Organization {
+        var binds = PostgresBindings()
+        binds.append(UUID(parsing: id))
+        guard let current = try await organizations("WHERE id = $1 FOR UPDATE", binds, on: connection).first else {
+            throw Problem.notFound("No such organization.")
+        }
+        return current
+    }
+
+    /// The organization with its members as now written, at a new version (the services keep the newest version's
+    /// member list), published as `type`.
     private func changedMembers(_ organization: Organization, type: String, on connection: PostgresConnection) async throws -> Organization {
         var updated = organization
         updated.members = try await members(of: [UUID(parsing: organization.id)].compactMap { $0 }, on: connection)[organization.id] ?? []
+        updated.version += 1
+        var binds = PostgresBindings()
+        binds.append(UUID(parsing: organization.id))
+        binds.append(updated.version)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: "UPDATE \(database.table("organizations")) SET version = $2 WHERE id = $1", binds: binds), logger: database.logger
+        ).consume()
         try await publish(type, updated, on: connection)
         return updated
     }

@@ -18,12 +18,16 @@ public struct SecurityRepository: Sendable {
     }
 
     public func settings() async throws -> SecuritySettings {
-        let rows = try await database.client.query(
+        try await database.client.withConnection { try await settings(on: $0, lock: false) }
+    }
+
+    private func settings(on connection: PostgresConnection, lock: Bool) async throws -> SecuritySettings {
+        let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 SELECT brute_force_protection, max_failed_sign_ins, max_failed_sign_ins_per_address, lockout_minutes,
                        password_minimum_length, require_numbers, require_uppercase, require_lowercase, require_symbol,
                        require_not_username, version
-                FROM \(database.table("security_settings")) WHERE id = 1
+                FROM \(database.table("security_settings")) WHERE id = 1\(lock ? " FOR UPDATE" : "")
                 """), logger: database.logger)
         var settings = SecuritySettings()
         for try await row in rows.decode((Bool, Int, Int, Int, Int, Bool, Bool, Bool, Bool, Bool, Int).self) {
@@ -34,31 +38,37 @@ public struct SecurityRepository: Sendable {
         return settings
     }
 
-    /// Stores new settings and appends `security_settings.updated` to the outbox in the same transaction.
-    public func update(_ settings: SecuritySettings) async throws -> SecuritySettings {
-        var binds = PostgresBindings()
-        for flag in [settings.bruteForceProtection] { binds.append(flag) }
-        for number in [settings.maxFailedSignIns, settings.maxFailedSignInsPerAddress, settings.lockoutMinutes, settings.passwordMinimumLength] {
-            binds.append(number)
-        }
-        for flag in [settings.requireNumbers, settings.requireUppercase, settings.requireLowercase, settings.requireSymbol, settings.requireNotUsername] {
-            binds.append(flag)
-        }
+    /// Changes the settings with `change`, applied to them as read under their row's lock (so simultaneous changes of
+    /// different settings all stay; a 412 when `expectedVersion`, the If-Match, is not the current version), and
+    /// appends `security_settings.updated` to the outbox in the same transaction.
+    public func update(expectedVersion: Int?, _ change: (inout SecuritySettings) throws -> Void) async throws -> SecuritySettings {
         try await database.transaction { connection in
+            var settings = try await settings(on: connection, lock: true)
+            if let expectedVersion, expectedVersion != settings.version {
+                throw Problem.preconditionFailed("The security settings changed since version \(expectedVersion); they are at version \(settings.version).")
+            }
+            try change(&settings)
+            var binds = PostgresBindings()
+            for flag in [settings.bruteForceProtection] { binds.append(flag) }
+            for number in [settings.maxFailedSignIns, settings.maxFailedSignInsPerAddress, settings.lockoutMinutes, settings.passwordMinimumLength] {
+                binds.append(number)
+            }
+            for flag in [settings.requireNumbers, settings.requireUppercase, settings.requireLowercase, settings.requireSymbol, settings.requireNotUsername] {
+                binds.append(flag)
+            }
             try await connection.query(
-            PostgresQuery(unsafeSQL: """
-                UPDATE \(database.table("security_settings")) SET brute_force_protection = $1, max_failed_sign_ins = $2,
-                    max_failed_sign_ins_per_address = $3, lockout_minutes = $4, password_minimum_length = $5,
-                    require_numbers = $6, require_uppercase = $7, require_lowercase = $8, require_symbol = $9,
-                    require_not_username = $10, version = version + 1, updated_at = now()
-                WHERE id = 1
-                """, binds: binds), logger: database.logger
+                PostgresQuery(unsafeSQL: """
+                    UPDATE \(database.table("security_settings")) SET brute_force_protection = $1, max_failed_sign_ins = $2,
+                        max_failed_sign_ins_per_address = $3, lockout_minutes = $4, password_minimum_length = $5,
+                        require_numbers = $6, require_uppercase = $7, require_lowercase = $8, require_symbol = $9,
+                        require_not_username = $10, version = version + 1, updated_at = now()
+                    WHERE id = 1
+                    """, binds: binds), logger: database.logger
             ).consume()
-            var stored = settings
-            stored.version = settings.version + 1
-            try await IdentityEvents(database: database).publish("security_settings.updated", subject: "security-settings", data: stored, on: connection)
+            settings.version += 1
+            try await IdentityEvents(database: database).publish("security_settings.updated", subject: "security-settings", data: settings, on: connection)
+            return settings
         }
-        return try await self.settings()
     }
 
     public func failures(_ subject: Subject, _ key: String) async throws -> FailureRecord? {

@@ -30,7 +30,8 @@ public struct SecuritySettingsController: Sendable {
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.get("settings/security") { _, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)
-            return try await security.settings()
+            let settings = try await security.settings()
+            return EditedResponse(headers: [.eTag: IfMatch.etag(settings.version)], response: settings)
         }
         group.delete("settings/security/lockouts/{email}") { _, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)
@@ -43,9 +44,8 @@ public struct SecuritySettingsController: Sendable {
         group.patch("settings/security") { request, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)
             let change = try await request.decodeJSON(Change.self, context: context)
-            var settings = try await security.settings()
-            try Self.apply(change, to: &settings)
-            return try await security.update(settings)
+            let updated = try await security.update(expectedVersion: try IfMatch.version(request)) { try Self.apply(change, to: &$0) }
+            return EditedResponse(headers: [.eTag: IfMatch.etag(updated.version)], response: updated)
         }
     }
 
