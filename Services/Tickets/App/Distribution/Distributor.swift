@@ -137,6 +137,7 @@ struct Distributor: Sendable {
     /// received [S001:2918-2922]: their new-active counts (Max Tickets) and their allocation in the round robin grow if
     /// they are a member of the group, as a ticket the round robin gave them would. True when it was counted.
     func countReceived(agentID: UUID, groupID: UUID, on connection: PostgresConnection) async throws -> Bool {
+        _ = try await lockedSlots(in: groupID, on: connection)
         var binds = PostgresBindings()
         binds.append(groupID)
         binds.append(agentID)
@@ -154,8 +155,6 @@ struct Distributor: Sendable {
 
     /// A Waiting ticket or a follow-up that turned Active for its owner: it does not count toward their Max Tickets, but
     /// it does count in the round robin's allocation, so that new work goes first to those with less of it.
-    /// It takes the one agent's group row without the group's other rows first: safe, since the transaction holds
-    /// no other counter rows and the ticket's own row was locked before, as every change of a ticket locks it.
     func countReactivated(agentID: UUID, groupID: UUID, on connection: PostgresConnection) async throws {
         try await update(agentID, in: groupID, """
             UPDATE \(database.table("agent_groups")) SET allocated = allocated + 1 WHERE group_id = $1 AND agent_id = $2
@@ -172,8 +171,12 @@ struct Distributor: Sendable {
             """, on: connection)
     }
 
-    /// Runs `sql` on one agent's counters in one group (`$1` the group, `$2` the agent).
+    /// Runs `sql` on one agent's counters in one group (`$1` the group, `$2` the agent), once the group's rows are locked
+    /// in the order every transaction keeps (``lockedSlots(in:on:)``): a transaction that took one agent's row first and
+    /// the group's others after (a close that frees room and then drains the queue) would deadlock with another doing
+    /// the same for a second agent.
     private func update(_ agentID: UUID, in groupID: UUID, _ sql: String, on connection: PostgresConnection) async throws {
+        _ = try await lockedSlots(in: groupID, on: connection)
         var binds = PostgresBindings()
         binds.append(groupID)
         binds.append(agentID)
