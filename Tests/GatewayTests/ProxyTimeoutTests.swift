@@ -172,6 +172,7 @@ struct ProxyTimeoutTests {
                     return connection.received
                 }
                 #expect(answer.hasPrefix("HTTP/1.1 405") && answer.lowercased().contains("content-type: application/problem+json"), "\(method): \(answer)")
+                #expect(answer.lowercased().contains("allow: get, head, post, put, patch, delete, options"))
                 #expect(ContinuousClock.now - started < .seconds(5))
             }
             #expect(await sightings.requests.isEmpty, "the service saw none of them")

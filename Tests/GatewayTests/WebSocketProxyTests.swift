@@ -118,6 +118,7 @@ struct WebSocketProxyTests {
                     return connection.received
                 }
                 #expect(answer.hasPrefix("HTTP/1.1 404"), "the service's own answer to the plain request: \(answer)")
+                #expect(!answer.lowercased().contains("application/problem+json"), "not a refusal of the gateway's: \(answer)")
                 #expect(ContinuousClock.now - started < .seconds(5))
             }
         }

@@ -52,6 +52,11 @@ struct ProfileRulesTests {
         #expect(throws: Problem.self) { try customerSelf.checkAvatarUpload() }
         let allowing = ProfileEditor(isSelf: true, mayEditUsers: false, isAdministrator: false)
         try allowing.checkPasswordChange()
+        var pictured = Self.user().profile
+        pictured.avatarURL = "https://pictures.example/me.png"
+        #expect(throws: Problem.self, "an avatar by URL is an avatar too, off by default") {
+            try UserProfileRules.apply(UserUpdate(profile: pictured), to: Self.user(), editor: allowing, fields: [])
+        }
         #expect(throws: Problem.self) { try allowing.checkAvatarUpload() }
         let agentSelf = ProfileEditor(isSelf: true, mayEditUsers: true, isAdministrator: false, targetIsEmployee: true, portal: closed)
         try agentSelf.checkPasswordChange()

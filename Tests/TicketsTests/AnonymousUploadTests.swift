@@ -7,13 +7,17 @@ import TicketsApp
 
 @Suite("Files a portal visitor uploads without signing in", .serialized)
 struct AnonymousUploadTests {
-    @Test("An address may keep twenty uploads waiting and everyone 256 MB together; past either the next is refused")
+    @Test("An address (an IPv6 /64) may keep twenty uploads waiting and everyone 256 MB together; past either the next is refused")
     func limits() throws {
         let limits = AnonymousUploads.standard
         try limits.check(size: 1, fromAddress: 19, waitingBytes: 0)
         try limits.check(size: 1 << 20, fromAddress: 0, waitingBytes: (256 << 20) - (1 << 20))
         #expect(throws: Problem.self) { try limits.check(size: 1, fromAddress: 20, waitingBytes: 0) }
         #expect(throws: Problem.self) { try limits.check(size: 2, fromAddress: 0, waitingBytes: (256 << 20) - 1) }
+        #expect(AnonymousUploads.bucket("203.0.113.7") == "203.0.113.7")
+        #expect(AnonymousUploads.bucket("2001:db8:1:2:aaaa:bbbb:cccc:dddd") == "2001:db8:1:2::/64", "one client's whole /64 counts as one")
+        #expect(AnonymousUploads.bucket("2001:db8:1:2::9") == AnonymousUploads.bucket("2001:db8:1:2:ffff::1"))
+        #expect(AnonymousUploads.bucket("unknown") == "unknown")
     }
 
     @Test(

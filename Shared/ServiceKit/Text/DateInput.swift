@@ -14,8 +14,8 @@ public enum DateInput {
         return (day, true)
     }
 
-    /// Whether `text` is `YYYY-MM-DD`, or that with `THH:MM`, optional `:SS` and fraction, and `Z` or an offset, each part
-    /// within its range: Foundation's reader takes `2026-02-30` as March 2nd, `25:61` as the next day and `2026-1-1`
+    /// Whether `text` is `YYYY-MM-DD`, or that with `THH:MM`, optional `:SS` (60, a leap second, as RFC 3339 allows) and
+    /// fraction, and `Z` or an offset, each part within its range: Foundation's reader takes `2026-02-30` as March 2nd, `25:61` as the next day and `2026-1-1`
     /// too, so a time nobody meant would be stored.
     public static func namesRealTime(_ text: String) -> Bool {
         var reader = DigitReader(Array(text.utf8))
@@ -26,7 +26,7 @@ public enum DateInput {
         guard reader.take("T") || reader.take("t"), let hour = reader.number(2), reader.take(":"), let minute = reader.number(2), hour < 24, minute < 60
         else { return false }
         if reader.take(":") {
-            guard let second = reader.number(2), second < 60 else { return false }
+            guard let second = reader.number(2), second <= 60 else { return false }
             if reader.take(".") || reader.take(",") { guard reader.digits() > 0 else { return false } }
         }
         if reader.take("Z") || reader.take("z") { return reader.atEnd }

@@ -94,7 +94,9 @@ public struct UserController: Sendable {
         }
         group.post("users/{id}/email-verifications") { request, context in
             try Authorization.require(context.principal, .usersOrganizations, "Edit User/Organization")
+            let principal = try Authorization.requireSignedIn(context.principal)
             let user = try await existing(context)
+            try await editors.editor(principal, of: user.id, holding: user.roles, brandID: context.brandID).checkTargetIsNotAnotherEmployee()
             guard let id = UUID(parsing: user.id), let record = try await users.find(id: id) else { throw Problem.notFound("No such user.") }
             try await verifications.resend(to: record, linkBase: PublicOrigin.of(request))
             return Response(status: .accepted)

@@ -73,7 +73,10 @@ public enum UserProfileRules {
         if let name = update.displayName, name.trimmingCharacters(in: .whitespacesAndNewlines) != current.displayName {
             try editor.checkPortal(\.usersCanChangeDisplayName, "display name")
         }
-        if let profile = update.profile, profile != current.profile { try editor.checkPortal(\.usersCanChangeProfile, "profile") }
+        if let profile = update.profile, profile != current.profile {
+            try editor.checkPortal(\.usersCanChangeProfile, "profile")
+            if profile.avatarURL != current.profile.avatarURL { try editor.checkPortal(\.usersCanUploadAvatars, "avatar") }
+        }
         var next = current
         var errors: [Problem.FieldError] = []
         if let email = update.email {

@@ -1,5 +1,9 @@
+import Foundation
 import HTTPTypes
 import ServiceKit
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Files a portal visitor who is not signed in uploads for the ticket they are about to submit. Each upload answers a
 /// claim (a random secret) that the submission names beside the upload's id; the submission's CAPTCHA covers the
@@ -16,6 +20,17 @@ public struct AnonymousUploads: Sendable, Equatable {
     public init(perAddress: Int, totalBytes: Int) {
         self.perAddress = perAddress
         self.totalBytes = totalBytes
+    }
+
+    /// The address whose waiting uploads count together: an IPv4 address itself, an IPv6 one's /64 (a single client
+    /// holds a whole /64, so one address each would be no bound).
+    public static func bucket(_ address: String) -> String {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        guard address.contains(":"), inet_pton(AF_INET6, address, &bytes) == 1 else { return address }
+        for index in 8..<16 { bytes[index] = 0 }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        guard inet_ntop(AF_INET6, bytes, &text, socklen_t(text.count)) != nil else { return address }
+        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/64"
     }
 
     /// Whether one more upload of `size` bytes may wait beside `fromAddress` uploads of its address and `waitingBytes`

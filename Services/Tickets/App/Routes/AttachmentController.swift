@@ -29,7 +29,7 @@ public struct AttachmentController: Sendable {
         group.post("uploads") { request, context in
             guard let caller = try await access.caller(context, required: false) else {
                 let (filename, contentType, body) = try await checkedFile(request, byAgent: false)
-                let address = context.clientAddress ?? context.remoteAddress?.ipAddress ?? "unknown"
+                let address = AnonymousUploads.bucket(context.clientAddress ?? context.remoteAddress?.ipAddress ?? "unknown")
                 return EditedResponse(
                     status: .created,
                     response: try await store.anonymousUpload(filename: filename, contentType: contentType, bytes: body, from: address, limits: anonymousUploads))

@@ -37,7 +37,9 @@ extension TicketStore {
         var upload = PendingUpload(
             id: UUIDv7.generate().lowercased, filename: filename, contentType: contentType, size: bytes.readableBytes, createdAt: Date())
         try await database.transaction { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('tickets.anonymous_uploads'))", logger: database.logger).consume()
+            var lock = PostgresBindings()
+            lock.append("\(database.schema).anonymous_uploads")
+            try await connection.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_xact_lock(hashtext($1))", binds: lock), logger: database.logger).consume()
             var binds = PostgresBindings()
             binds.append(address)
             let rows = try await connection.query(

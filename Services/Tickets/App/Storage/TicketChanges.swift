@@ -114,6 +114,7 @@ extension TicketStore {
         guard let owner = before.agentID.flatMap(UUID.init(parsing:)), let group = UUID(parsing: before.groupID) else { return false }
         let stillCounts = after.status == .active && after.agentID == before.agentID && after.groupID == before.groupID
         guard !stillCounts else { return false }
+        try await lockCounters(of: [group], freeing: [owner], on: connection)
         var binds = PostgresBindings()
         binds.append(UUID(parsing: before.id))
         let rows = try await connection.query(
@@ -194,6 +195,17 @@ extension TicketStore {
     /// After an agent's ticket stopped counting toward their Max Tickets: the group's queue, and when the agent has an
     /// overall Max Tickets (which spans their groups) the queues of every group of theirs, since the room may be
     /// theirs to take anywhere. Every group's agents are locked first, in the order every transaction keeps.
+    /// Locks the round robin's counters of `groups` and of every group where an agent of `freeing` has an overall Max
+    /// Tickets (whose queues the room they free may drain), all in one statement and so in the order every transaction
+    /// keeps. A transaction locks every group it will touch here before it changes any counter: one that held a group's
+    /// rows and then took another's would deadlock with one doing the opposite.
+    func lockCounters(of groups: [UUID], freeing agents: [UUID], on connection: PostgresConnection) async throws {
+        var all = Set(groups)
+        for agent in Set(agents) { all.formUnion(try await self.groups(of: agent, limitedOverall: true, on: connection)) }
+        guard !all.isEmpty else { return }
+        _ = try await distributor.lockedSlots(in: all.sorted { $0.uuidString < $1.uuidString }, on: connection)
+    }
+
     func drainQueues(freedBy agent: UUID?, in groupID: UUID, on connection: PostgresConnection) async throws {
         var groups = [groupID]
         if let agent { groups = Array(Set(groups + (try await self.groups(of: agent, limitedOverall: true, on: connection)))).sorted { $0.uuidString < $1.uuidString } }

@@ -24,6 +24,12 @@ extension TicketStore {
             logger: database.logger)
         var ids: [UUID] = []
         for try await id in rows.decode(UUID.self) { ids.append(id) }
+        // Every group the tickets leave is locked at once, before the first moves on.
+        if !ids.isEmpty {
+            var left = group.map { [$0] } ?? []
+            if group == nil { left = try await groups(of: agent, limitedOverall: false, on: connection) }
+            try await lockCounters(of: left, freeing: [agent], on: connection)
+        }
         var moved = 0
         for id in ids {
             // The queue is not drained ticket by ticket: it would offer the departing agent the room their tickets just

@@ -279,7 +279,11 @@ extension TicketStore {
         if let group = followUp.groupID, group != ticket.groupID, let groupID = UUID(parsing: group),
             let departmentID = try await departmentOfGroup(groupID, on: connection), let department = try await department(departmentID, on: connection)
         {
-            // The follow-up's New Group transfers the ticket, as the Transfer dialog does.
+            // The follow-up's New Group transfers the ticket, as the Transfer dialog does, both groups' counters locked
+            // at once first.
+            try await lockCounters(
+                of: [UUID(parsing: ticket.groupID), groupID].compactMap { $0 }, freeing: [ticket.agentID.flatMap(UUID.init(parsing:))].compactMap { $0 },
+                on: connection)
             let old = try await move(&ticket, to: group, in: department, on: connection)
             published.append(("ticket.transferred", old.merging(["newGroupID": group, "cause": "follow_up"]) { $1 }))
         }

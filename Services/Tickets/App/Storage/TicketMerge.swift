@@ -159,8 +159,9 @@ extension TicketStore {
             try await events.publish(merged.map { ($0, [mergedAway]) }, on: connection, recordHistory: false)
             var freed: [(agent: UUID, group: UUID)] = []
             // Every group whose counters a merged ticket frees is locked at once, in the order every transaction keeps.
-            let groups = Set(merged.compactMap { UUID(parsing: $0.groupID) })
-            if !groups.isEmpty { _ = try await distributor.lockedSlots(in: groups.sorted { $0.uuidString < $1.uuidString }, on: connection) }
+            try await lockCounters(
+                of: merged.compactMap { UUID(parsing: $0.groupID) }, freeing: merged.compactMap { $0.agentID.flatMap(UUID.init(parsing:)) },
+                on: connection)
             for old in merged {
                 try await counts.apply(CountPlacement.delta(from: CountPlacement(old), to: nil), on: connection)
                 if let agent = old.agentID.flatMap(UUID.init(parsing:)), let group = UUID(parsing: old.groupID), try await countsTowardMax(old.id, on: connection) {

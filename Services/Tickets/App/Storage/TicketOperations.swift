@@ -287,10 +287,11 @@ extension TicketStore {
         }
         if let status = transfer.status, let change = apply(status, to: &ticket, cause: "transfer") { published.append(change) }
         let counts = TicketTransfer.countsTowardMax(status: ticket.status)
-        // Both groups' counters are locked at once, in the order every transaction keeps, before the new group's are
-        // counted and the old one's released: two transfers in opposite directions would deadlock otherwise.
-        let groups = [UUID(parsing: old["oldGroupID"] ?? ""), groupID].compactMap { $0 }
-        _ = try await distributor.lockedSlots(in: Array(Set(groups)).sorted { $0.uuidString < $1.uuidString }, on: connection)
+        // Both groups' counters (and those the old owner's freed room may drain) are locked at once, before the new
+        // group's are counted and the old one's released: two transfers in opposite directions would deadlock otherwise.
+        try await lockCounters(
+            of: [UUID(parsing: old["oldGroupID"] ?? ""), groupID].compactMap { $0 }, freeing: [UUID(parsing: old["oldAgentID"] ?? "")].compactMap { $0 },
+            on: connection)
         let keptBy = { (agent: String?) in agent != nil && agent == old["oldAgentID"] && groupID.lowercased == old["oldGroupID"] }
         if let agent = transfer.agentID {
             guard try await standing(of: agent, in: groupID, on: connection) != nil else {

@@ -22,6 +22,7 @@ final class FirstRequestGuard: ChannelInboundHandler, RemovableChannelHandler {
     private let timeout: TimeAmount
     private var deadline: Scheduled<Void>?
     private var done = false
+    private var refused = false
 
     init(timeout: TimeAmount) {
         self.timeout = timeout
@@ -40,8 +41,11 @@ final class FirstRequestGuard: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // The parts of a request refused here go no further.
+        guard !refused else { return }
         guard !done, case .head(let head) = unwrapInboundIn(data) else { return context.fireChannelRead(data) }
         guard let method = HTTPRequest.Method(head.method.rawValue), ProxyDecision.servedMethods.contains(method) else {
+            refused = true
             return answerAndClose(ProxyDecision.methodNotAllowed, context: context)
         }
         context.fireChannelRead(wrapInboundOut(.head(UpgradeRequest.served(head))))
@@ -60,6 +64,7 @@ final class FirstRequestGuard: ChannelInboundHandler, RemovableChannelHandler {
         deadline?.cancel()
         let body = problem.body
         var headers = HTTPHeaders(problem.responseHeaders.map { ($0.name.canonicalName, $0.value) })
+        if problem.status == .methodNotAllowed { headers.add(name: "Allow", value: ProxyDecision.allowedMethods) }
         headers.add(name: "Content-Length", value: String(body.count))
         headers.add(name: "Connection", value: "close")
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: problem.status.code), headers: headers))), promise: nil)

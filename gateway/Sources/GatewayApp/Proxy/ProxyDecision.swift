@@ -15,6 +15,9 @@ public enum ProxyDecision: Equatable, Sendable {
     /// would reach a service renamed `MSEARCH`) are refused by the gateway.
     static let servedMethods: Set<HTTPRequest.Method> = [.get, .head, .post, .put, .patch, .delete, .options]
 
+    /// ``servedMethods`` as a 405's `Allow` header lists them.
+    static let allowedMethods = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
+
     static var methodNotAllowed: Problem {
         Problem(
             status: .methodNotAllowed, type: Problem.typeBase + "method-not-allowed", title: "Method not allowed",

@@ -282,6 +282,7 @@ public final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         fields[.contentLength] = String(body.count)
         fields[.requestID] = exchange.requestID
         if exchange.closing { fields[.connection] = "close" }
+        if problem.status == .methodNotAllowed { fields[.allow] = ProxyDecision.allowedMethods }
         exchange.status = problem.status
         context.write(wrapOutboundOut(.head(HTTPResponse(status: problem.status, headerFields: fields))), promise: nil)
         context.write(wrapOutboundOut(.body(ByteBuffer(bytes: body))), promise: nil)

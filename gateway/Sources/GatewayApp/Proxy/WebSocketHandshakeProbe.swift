@@ -4,7 +4,8 @@ import NIOCore
 import NIOPosix
 
 /// Asks an instance whether it takes a WebSocket at a path, before the client hears 101: it sends the handshake the
-/// bridge would send, reads the answer's status line and closes. The bridge then connects only where the answer was
+/// bridge would send, reads the answer's status line, ends an accepted session with a close frame and closes (the
+/// service sees a session that opened and closed at once: handlers must not take one for a visitor). The bridge then connects only where the answer was
 /// 101, so a path no service serves gets the service's refusal as a problem rather than a 101 and a 1011 close, and
 /// swift-websocket's client, which leaves the connection of a refused handshake open for good (a file descriptor a
 /// request), never meets a refusal.
@@ -32,7 +33,16 @@ enum WebSocketHandshakeProbe {
             deadline.cancel()
             channel.close(promise: nil)
         }
-        return try await answered.futureResult.get()
+        let status = try await answered.futureResult.get()
+        // An accepted handshake opened a session: it ends as a client's would, with a close frame (Normal Closure).
+        if status == 101 { try? await channel.writeAndFlush(ByteBuffer(bytes: closeFrame())).get() }
+        return status
+    }
+
+    /// A client's close frame with status 1000, masked as a client's frames are (RFC 6455 5.3).
+    static func closeFrame() -> [UInt8] {
+        let mask = (0..<4).map { _ in UInt8.random(in: 0...255) }
+        return [0x88, 0x82] + mask + [0x03 ^ mask[0], 0xE8 ^ mask[1]]
     }
 
     static func request(path: String, authority: String, headers: HTTPFields) -> String {

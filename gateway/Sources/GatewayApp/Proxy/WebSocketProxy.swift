@@ -26,28 +26,38 @@ public struct WebSocketProxy: Sendable {
         self.maximumMessage = maximumMessage
     }
 
-    /// Where a WebSocket handshake for `path` goes: the first of `instances` that answers it 101 (``WebSocketHandshakeProbe``),
-    /// else the problem of the first refusal, else nil when none could be reached.
+    /// Where a WebSocket handshake for `path` goes: the first of `instances` that answers it 101 (``WebSocketHandshakeProbe``);
+    /// a client error (4xx) is the answer, a server error (5xx: an instance shutting down, say) tries the next; else the
+    /// problem of the first refusal, or nil when none could be reached.
     static func firstAccepting(
         _ instances: [UpstreamAddress], path: String, headers: HTTPFields, service: ServiceName, on eventLoop: any EventLoop, logger: Logger
     ) async -> Result<UpstreamAddress, Problem>? {
+        var refused: Problem?
         for instance in instances {
             do {
                 let status = try await WebSocketHandshakeProbe.status(of: instance, path: path, headers: headers, on: eventLoop)
-                return status == 101 ? .success(instance) : .failure(refusal(status, service: service))
+                if status == 101 { return .success(instance) }
+                if status < 500 { return .failure(refusal(status, service: service)) }
+                refused = refused ?? refusal(status, service: service)
             } catch {
                 logger.warning("websocket upstream unreachable", metadata: ["upstream": "\(instance)", "error": "\(error)"])
             }
         }
-        return nil
+        return refused.map { .failure($0) }
     }
 
-    /// The problem a client hears for an instance's refusal of the handshake.
+    /// The problem a client hears for an instance's refusal of the handshake: a 404 for a handshake declined (400, 404),
+    /// the instance's own status for another client error, a 502 for a server error.
     static func refusal(_ status: Int, service: ServiceName) -> Problem {
         switch status {
         case 401: Problem.unauthorized("Sign in to open this WebSocket.")
         case 403: Problem.forbidden("This WebSocket is not open to you.")
-        case 400..<500: Problem.notFound("The \(service.rawValue) service serves no WebSocket here.")
+        // Hummingbird answers a handshake it declines with a 400: no WebSocket is served there.
+        case 400, 404: Problem.notFound("The \(service.rawValue) service serves no WebSocket here.")
+        case 400..<500:
+            Problem(
+                status: HTTPResponse.Status(code: status), type: Problem.typeBase + "websocket-refused", title: "WebSocket refused",
+                detail: "The \(service.rawValue) service refused the WebSocket (\(status)).")
         default: ProxyHandler.badGateway(service)
         }
     }
