@@ -5,10 +5,10 @@ import NIOPosix
 
 /// Asks an instance whether it takes a WebSocket at a path, before the client hears 101: it sends the handshake the
 /// bridge would send, reads the answer's status line, ends an accepted session with a close frame and closes (the
-/// service sees a session that opened and closed at once: handlers must not take one for a visitor). The bridge then connects only where the answer was
-/// 101, so a path no service serves gets the service's refusal as a problem rather than a 101 and a 1011 close, and
-/// swift-websocket's client, which leaves the connection of a refused handshake open for good (a file descriptor a
-/// request), never meets a refusal.
+/// service sees a session that opened and closed at once: handlers must not take one for a visitor). The bridge then
+/// connects only where the answer was 101, so a path no service serves gets the service's refusal as a problem
+/// rather than a 101 and a 1011 close, and swift-websocket's client, which leaves the connection of a refused
+/// handshake open for good (a file descriptor a request), never meets a refusal.
 enum WebSocketHandshakeProbe {
     /// The status the instance answered the handshake with; throws when it could not be reached or did not answer
     /// within `timeout`.
