@@ -128,6 +128,12 @@ struct UserProfileAPITests {
             let (selfField, _, _) = try await IdentityAPITests.send(
                 client, .patch, "/api/v1/identity/users/\(customerID)", token: customer, body: #"{"customFields":{"\#(fieldID)":"Web"}}"#)
             #expect(selfField == .forbidden, "people fields are filled in by agents")
+            let (_, beforeDelete, _) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/users/\(customerID)", token: admin, body: "")
+            let (dropped, _, _) = try await IdentityAPITests.send(client, .delete, "/api/v1/identity/people-fields/\(fieldID)", token: admin, body: "")
+            #expect(dropped == .noContent)
+            let (_, afterDelete, withoutField) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/users/\(customerID)", token: admin, body: "")
+            #expect((withoutField["customFields"] as? [String: String])?[fieldID] == nil)
+            #expect(afterDelete[.eTag] != beforeDelete[.eTag], "a deleted field's value leaving the user is a new version, so an edit read before it is a 412")
 
             let profile = #"{"profile":{"chatDisplayName":"Sam","aliases":["Support Sam"],"signatures":[{"name":"Short","html":"<p>Sam</p>"}],"timeZone":"Europe/Berlin","maxActiveLiveChats":1}}"#
             let (own, _, ownProfile) = try await IdentityAPITests.send(client, .patch, "/api/v1/identity/users/\(agentID)", token: agent, body: profile)

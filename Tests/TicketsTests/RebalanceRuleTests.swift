@@ -47,7 +47,7 @@ struct RebalanceRuleTests {
         #expect((try? RebalanceRules.rule(from: Self.input { $0.onInterval = false; $0.onAgentStop = true }, id: "r", version: 1)) != nil)
     }
 
-    @Test("The next run is the interval from now or the next scheduled time in the rule's time zone, whichever is first")
+    @Test("The next run is the interval from now or the next scheduled time in the rule's time zone, whichever is first; an edit keeps a run made due")
     func nextRun() throws {
         let now = try Date("2026-12-01T06:30:00Z", strategy: .iso8601)
         let hourly = try RebalanceRules.rule(from: Self.input(), id: "r", version: 1)
@@ -58,6 +58,10 @@ struct RebalanceRuleTests {
         #expect(RebalanceRules.nextRun(of: scheduled, after: now) == (try Date("2026-12-01T07:00:00Z", strategy: .iso8601)), "08:00 in Berlin is 07:00 UTC")
         let onlyOnAgents = try RebalanceRules.rule(from: Self.input { $0.onInterval = false; $0.onAgentStart = true }, id: "r", version: 1)
         #expect(RebalanceRules.nextRun(of: onlyOnAgents, after: now) == nil)
+        let due = now.addingTimeInterval(-5)
+        #expect(RebalanceRules.nextRun(ofEdited: hourly, pending: due, sameGroup: true, after: now) == due, "an edit keeps the run an agent's start made due")
+        #expect(RebalanceRules.nextRun(ofEdited: hourly, pending: due, sameGroup: false, after: now) == now.addingTimeInterval(3600))
+        #expect(RebalanceRules.nextRun(ofEdited: hourly, pending: now.addingTimeInterval(600), sameGroup: true, after: now) == now.addingTimeInterval(3600))
     }
 
     @Test("An agent going active runs the group's rule: unanswered tickets spread out, held and pinned ones stay")

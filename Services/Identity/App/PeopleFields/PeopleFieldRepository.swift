@@ -58,7 +58,7 @@ public struct PeopleFieldRepository: Sendable {
             var keyBinds = PostgresBindings()
             keyBinds.append(id.uuidString.lowercased())
             try await connection.query(
-                PostgresQuery(unsafeSQL: "UPDATE \(database.table("users")) SET custom_fields = custom_fields - $1 WHERE custom_fields ? $1", binds: keyBinds),
+                PostgresQuery(unsafeSQL: "UPDATE \(database.table("users")) SET custom_fields = custom_fields - $1, version = version + 1 WHERE custom_fields ? $1", binds: keyBinds),
                 logger: database.logger
             ).consume()
             try await events.publish("people_field.deleted", subject: id.uuidString.lowercased(), data: ["id": id.uuidString.lowercased()], on: connection)

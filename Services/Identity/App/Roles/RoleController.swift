@@ -41,7 +41,8 @@ public struct RoleController: Sendable {
         group.patch("roles/{id}") { request, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)
             var current = try await role(context)
-            if let expected = try IfMatch.version(request), expected != current.version {
+            let expected = try IfMatch.version(request)
+            if let expected, expected != current.version {
                 throw Problem.preconditionFailed("The role changed since version \(expected); it is at version \(current.version).")
             }
             let body = try await request.decodeJSON(UpdateRoleRequest.self, context: context)
@@ -54,7 +55,7 @@ public struct RoleController: Sendable {
             }
             current.grants.merge(body.grants ?? [:]) { _, new in new }
             try current.definition.validate()
-            let updated = try await roles.update(current)
+            let updated = try await roles.update(current, ifMatched: expected != nil)
             return EditedResponse(headers: [.eTag: IfMatch.etag(updated.version)], response: updated)
         }
         group.delete("roles/{id}") { _, context in

@@ -57,7 +57,9 @@ public struct RoleRepository: Sendable {
         }
     }
 
-    public func update(_ role: Role) async throws -> Role {
+    /// Writes `role` over the version it was read at; a change meanwhile is a 409, or a 412 when the caller's If-Match
+    /// named that version (`ifMatched`).
+    public func update(_ role: Role, ifMatched: Bool = false) async throws -> Role {
         var updated = role
         updated.version += 1
         return try await database.transaction { connection in
@@ -77,7 +79,10 @@ public struct RoleRepository: Sendable {
                     logger: database.logger
                 ).collect()
             }
-            guard let row = rows.first else { throw Problem.conflict("The role changed meanwhile; read it again.") }
+            guard let row = rows.first else {
+                if ifMatched { throw Problem.preconditionFailed("The role changed since version \(role.version).") }
+                throw Problem.conflict("The role changed meanwhile; read it again.")
+            }
             try await publish(updated, type: "role.updated", on: connection)
             // Its holders' roles are named in `user.roles_changed`, so a new name is news for each of them.
             if try row.decode(Bool.self) {

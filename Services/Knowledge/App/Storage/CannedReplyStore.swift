@@ -40,9 +40,15 @@ public struct CannedReplyStore: Sendable {
     }
 
     /// Marks the reply deleted (purged with deleted articles after 90 days).
+    /// Marks the reply deleted, as it is now (read under its row's lock: an edit committed since the caller read it is
+    /// not written back over); a 404 when it is gone.
     public func delete(_ reply: CannedReply, now: Date = Date()) async throws {
         try await database.transaction { connection in
-            var deleted = reply
+            var binds = PostgresBindings()
+            binds.append(UUID(parsing: reply.id))
+            guard var deleted = try await replies("WHERE id = $1 AND deleted_at IS NULL FOR UPDATE", binds, on: connection).first else {
+                throw Problem.notFound("No such canned reply.")
+            }
             deleted.deletedAt = now
             deleted.version += 1
             try await write(deleted, on: connection)

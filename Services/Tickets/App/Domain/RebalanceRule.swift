@@ -137,6 +137,13 @@ public enum RebalanceRules {
         return candidates.min()
     }
 
+    /// When an edited rule runs next: a run an agent's start or stop made due (`pending`, not after `now`) stays due
+    /// while the rule keeps its group; else the rule's schedule from `now`.
+    public static func nextRun(ofEdited rule: RebalanceRule, pending: Date?, sameGroup: Bool, after now: Date) -> Date? {
+        if let pending, pending <= now, sameGroup { return pending }
+        return nextRun(of: rule, after: now)
+    }
+
     /// What a run of the rule may take back, as of `now`.
     public static func policy(of rule: RebalanceRule, now: Date) -> RebalancePolicy {
         RebalancePolicy(

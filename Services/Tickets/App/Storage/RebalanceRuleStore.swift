@@ -36,7 +36,7 @@ extension TicketStore {
             try Problem.throwIfInvalid(
                 RebalanceRules.membershipErrors(of: rule, groupKnown: groupKnown, members: try await members(of: rule.groupID, on: connection)))
             rule.lastRunAt = existing?.lastRunAt
-            rule.nextRunAt = RebalanceRules.nextRun(of: rule, after: now)
+            rule.nextRunAt = RebalanceRules.nextRun(ofEdited: rule, pending: existing?.nextRunAt, sameGroup: existing?.groupID == rule.groupID, after: now)
             try await store(rule, on: connection)
             return rule
         }
