@@ -37,7 +37,7 @@ public struct GatewayApplication: Sendable {
         let router = Router(context: GatewayContext.self)
         router.add(middleware: AccessLogMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware())
-        router.add(middleware: OperatorHostsMiddleware(directory: directory))
+        router.add(middleware: OperatorHostsMiddleware(directory: directory, operatorHosts: configuration.operatorHosts))
         let directory = self.directory
         let admin = KafkaAdmin(configuration: configuration.kafka, logger: logger)
         HealthRoutes.add(to: router, checks: [

@@ -20,6 +20,8 @@ public struct GatewayConfiguration: Sendable {
     public var kafka: KafkaConfiguration
     public var logLevel: String
     public var instance: String
+    /// Host names (beyond addresses and `localhost`) by which operators reach the gateway's health and metrics.
+    public var operatorHosts: [String] = []
 
     public static func fromEnvironment(_ values: [String: String] = ProcessInfo.processInfo.environment) throws -> GatewayConfiguration {
         let environment = EnvironmentReader(values)
@@ -38,7 +40,7 @@ public struct GatewayConfiguration: Sendable {
         guard ["http", "https"].contains(scheme) else {
             throw ConfigurationError(variable: "CONCIERGE_PUBLIC_SCHEME", value: scheme, expected: "http or https")
         }
-        return GatewayConfiguration(
+        var configuration = GatewayConfiguration(
             host: environment.string("CONCIERGE_HTTP_HOST", default: "127.0.0.1"),
             port: port,
             upstreams: upstreams,
@@ -52,5 +54,7 @@ public struct GatewayConfiguration: Sendable {
             kafka: KafkaConfiguration.fromEnvironment(values),
             logLevel: environment.string("CONCIERGE_LOG_LEVEL", default: "info"),
             instance: environment.string("CONCIERGE_INSTANCE", default: "gateway-\(port)"))
+        configuration.operatorHosts = environment.list("CONCIERGE_GATEWAY_OPERATOR_HOSTS", default: [])
+        return configuration
     }
 }
