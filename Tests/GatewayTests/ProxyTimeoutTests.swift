@@ -113,6 +113,19 @@ struct ProxyTimeoutTests {
         }
     }
 
+    /// Sends `next` on a kept connection after a request the echo route answered ("ok"), reads to the end: everything
+    /// received, and the part after the first answer.
+    static func afterOneAnswer(port: Int, send next: String) async throws -> (whole: String, second: String) {
+        let whole = try await RawConnection.with(port: port) { connection in
+            try await connection.send("POST /api/v1/tickets/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\nok")
+            _ = try await connection.read(until: "\r\n\r\nok")
+            try await connection.send(next)
+            try await connection.readToEnd()
+            return connection.received
+        }
+        return (whole, whole.components(separatedBy: "\r\n\r\nok").last ?? "")
+    }
+
     @Test("A request that is not HTTP/1.1, first or later on its connection, whole or in its body, is answered 400 problem+json and closed; a first head that never ends is closed at the idle timeout")
     func unreadableFirstRequest() async throws {
         try await Self.withTimeoutGateway(["CONCIERGE_GATEWAY_IDLE_TIMEOUT_MS": "600"]) { port, sightings in
@@ -141,23 +154,9 @@ struct ProxyTimeoutTests {
                 return connection.received
             }
             #expect(fine.hasPrefix("HTTP/1.1 200") && fine.hasSuffix("\r\n\r\nok"), "a readable first request is forwarded as before: \(fine)")
-            let later = try await RawConnection.with(port: port) { connection in
-                try await connection.send("POST /api/v1/tickets/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\nok")
-                _ = try await connection.read(until: "\r\n\r\nok")
-                try await connection.send("GET /api/v1/tickets/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Test: a\u{01}b\r\n\r\n")
-                try await connection.readToEnd()
-                return connection.received
-            }
-            let second = later.components(separatedBy: "\r\n\r\nok").last ?? ""
+            let (later, second) = try await Self.afterOneAnswer(port: port, send: "GET /api/v1/tickets/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Test: a\u{01}b\r\n\r\n")
             #expect(second.hasPrefix("HTTP/1.1 400") && second.lowercased().contains("content-type: application/problem+json"), "a later one too: \(later)")
-            let laterChunk = try await RawConnection.with(port: port) { connection in
-                try await connection.send("POST /api/v1/tickets/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\nok")
-                _ = try await connection.read(until: "\r\n\r\nok")
-                try await connection.send(badChunk)
-                try await connection.readToEnd()
-                return connection.received
-            }
-            let afterChunk = laterChunk.components(separatedBy: "\r\n\r\nok").last ?? ""
+            let (laterChunk, afterChunk) = try await Self.afterOneAnswer(port: port, send: badChunk)
             #expect(afterChunk.hasPrefix("HTTP/1.1 400") && afterChunk.lowercased().contains("content-type: application/problem+json"), "a bad chunk later too: \(laterChunk)")
         }
     }
@@ -177,14 +176,7 @@ struct ProxyTimeoutTests {
                 #expect(ContinuousClock.now - started < .seconds(5))
             }
             #expect(await sightings.requests.isEmpty, "the service saw none of them")
-            let later = try await RawConnection.with(port: port) { connection in
-                try await connection.send("POST /api/v1/tickets/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\nok")
-                _ = try await connection.read(until: "\r\n\r\nok")
-                try await connection.send("CONNECT /api/v1/tickets/echo HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-                try await connection.readToEnd()
-                return connection.received
-            }
-            let second = later.components(separatedBy: "\r\n\r\nok").last ?? ""
+            let (later, second) = try await Self.afterOneAnswer(port: port, send: "CONNECT /api/v1/tickets/echo HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             #expect(second.hasPrefix("HTTP/1.1 405"), "a later CONNECT on a kept connection too, and the connection closed: \(later)")
         }
     }

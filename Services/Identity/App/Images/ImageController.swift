@@ -96,7 +96,7 @@ public struct ImageController: Sendable {
         let principal = changing ? try Authorization.requireSignedIn(context.principal) : nil
         guard let user = try await directory.details(id) else { throw Problem.notFound("No such user.") }
         if let principal {
-            let editor = try await editors.editor(principal, of: user.id, holding: user.roles, brandID: context.brandID)
+            let editor = try await editors.editor(principal, of: user.id, brandID: context.brandID)
             guard editor.isSelf || editor.mayEditUsers || editor.isAdministrator else { throw Problem.forbidden("You may change only your own avatar.") }
             if uploading { try editor.checkAvatarUpload() } else { try editor.checkMayChange() }
         }

@@ -3,17 +3,22 @@ import Contracts
 import Foundation
 
 /// Who a request's caller is to an account (``ProfileEditor``): themselves or another, with which permissions, whether
-/// the account is an employee's, and the Permissions of the portal the request came through.
+/// the account is an employee's, and, for a portal user's own account, the Permissions of the portal the request came
+/// through.
 struct AccountEditors: Sendable {
     let roles: RoleRepository
     let brandSettings: BrandSettingsRepository
 
-    func editor(_ principal: Principal, of userID: String, holding userRoles: [String], brandID: String?) async throws -> ProfileEditor {
-        let employeeRoles = Set(try await roles.all().filter { $0.type == .employee }.map(\.name))
+    func editor(_ principal: Principal, of userID: String, brandID: String?) async throws -> ProfileEditor {
+        let isSelf = principal.userID == userID.lowercased()
+        var targetIsEmployee = false
+        if let id = UUID(parsing: userID) { targetIsEmployee = try await roles.holdsEmployeeRole(id) }
         var portal = PortalPermissions()
-        if let brand = brandID.flatMap(UUID.init(parsing:)), let settings = try await brandSettings.find(brand) { portal = settings.settings.permissions }
+        if isSelf, !targetIsEmployee, let brand = brandID.flatMap(UUID.init(parsing:)), let settings = try await brandSettings.find(brand) {
+            portal = settings.settings.permissions
+        }
         return ProfileEditor(
-            isSelf: principal.userID == userID.lowercased(), mayEditUsers: Authorization.allows(principal, .usersOrganizations, "Edit User/Organization"),
-            isAdministrator: principal.isSystemAdministrator, targetIsEmployee: userRoles.contains(where: employeeRoles.contains), portal: portal)
+            isSelf: isSelf, mayEditUsers: Authorization.allows(principal, .usersOrganizations, "Edit User/Organization"),
+            isAdministrator: principal.isSystemAdministrator, targetIsEmployee: targetIsEmployee, portal: portal)
     }
 }

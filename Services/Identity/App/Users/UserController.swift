@@ -77,7 +77,7 @@ public struct UserController: Sendable {
             let principal = try Authorization.requireSignedIn(context.principal)
             let current = try await readable(context)
             let update = try await request.decodeJSON(UserUpdate.self, context: context)
-            let editor = try await editors.editor(principal, of: current.id, holding: current.roles, brandID: context.brandID)
+            let editor = try await editors.editor(principal, of: current.id, brandID: context.brandID)
             let next = try UserProfileRules.apply(update, to: current, editor: editor, fields: try await fields.all())
             guard next != current else { return EditedResponse(headers: [.eTag: current.etag], response: current) }
             let saved = try await directory.save(next, expectedVersion: try IfMatch.version(request) ?? current.version)
@@ -88,7 +88,7 @@ public struct UserController: Sendable {
             try Authorization.require(principal, .usersOrganizations, "Delete User/Organization")
             let user = try await existing(context)
             guard user.id != principal.userID else { throw Problem.conflict("You cannot delete your own account.") }
-            try await editors.editor(principal, of: user.id, holding: user.roles, brandID: context.brandID).checkTargetIsNotAnotherEmployee()
+            try await editors.editor(principal, of: user.id, brandID: context.brandID).checkTargetIsNotAnotherEmployee()
             try await directory.delete(user)
             return Response(status: .noContent)
         }
@@ -96,7 +96,7 @@ public struct UserController: Sendable {
             try Authorization.require(context.principal, .usersOrganizations, "Edit User/Organization")
             let principal = try Authorization.requireSignedIn(context.principal)
             let user = try await existing(context)
-            try await editors.editor(principal, of: user.id, holding: user.roles, brandID: context.brandID).checkTargetIsNotAnotherEmployee()
+            try await editors.editor(principal, of: user.id, brandID: context.brandID).checkTargetIsNotAnotherEmployee()
             guard let id = UUID(parsing: user.id), let record = try await users.find(id: id) else { throw Problem.notFound("No such user.") }
             try await verifications.resend(to: record, linkBase: PublicOrigin.of(request))
             return Response(status: .accepted)
@@ -107,7 +107,7 @@ public struct UserController: Sendable {
             guard let id = UUID(parsing: principal.userID), let user = try await users.find(id: id) else {
                 throw Problem.unauthorized("The token names no user.")
             }
-            try await editors.editor(principal, of: principal.userID, holding: principal.roles, brandID: context.brandID).checkPasswordChange()
+            try await editors.editor(principal, of: principal.userID, brandID: context.brandID).checkPasswordChange()
             guard try await hasher.verify(change.currentPassword, hash: user.passwordHash) else {
                 throw Problem.unprocessable("The current password is wrong.", errors: [.init(field: "currentPassword", message: "is wrong")])
             }
