@@ -56,6 +56,34 @@ struct WorkRecordTests {
         }
     }
 
+    @Test("Two agents saving one ticket's draft with If-Match cannot overwrite each other: the second save of the same version is a 412 and keeps the first")
+    func draftSavesCarryTheirVersion() async throws {
+        try await TicketTestKit.run { client, kit in
+            let first = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let second = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            let draft = "/api/v1/tickets/\(id)/draft"
+            let (missing, _, _) = try await TicketTestKit.send(client, .put, draft, token: first, ifMatch: "\"1\"", body: #"{"bodyHTML":"none yet"}"#)
+            #expect(missing == .preconditionFailed, "If-Match names a draft that does not exist")
+            let (created, createdHeaders, saved) = try await TicketTestKit.send(client, .put, draft, token: first, body: #"{"bodyHTML":"opening"}"#)
+            #expect(created == .ok && createdHeaders[.eTag] == "\"1\"" && saved["version"] as? Int == 1)
+            let (_, readHeaders, _) = try await TicketTestKit.send(client, .get, draft, token: second)
+            let etag = try #require(readHeaders[.eTag])
+            let (kept, keptHeaders, _) = try await TicketTestKit.send(client, .put, draft, token: first, ifMatch: etag, body: #"{"bodyHTML":"first agent"}"#)
+            #expect(kept == .ok && keptHeaders[.eTag] == "\"2\"")
+            let (late, lateHeaders, _) = try await TicketTestKit.send(client, .put, draft, token: second, ifMatch: etag, body: #"{"bodyHTML":"second agent"}"#)
+            #expect(late == .preconditionFailed && lateHeaders[.contentType] == "application/problem+json")
+            let (staleDiscard, _, _) = try await TicketTestKit.send(client, .delete, draft, token: second, ifMatch: etag)
+            #expect(staleDiscard == .preconditionFailed, "discarding a draft someone saved since is refused too")
+            let (_, _, current) = try await TicketTestKit.send(client, .get, draft, token: second)
+            #expect(current["bodyHTML"] as? String == "first agent" && current["version"] as? Int == 2)
+            let (discarded, _, _) = try await TicketTestKit.send(client, .delete, draft, token: second, ifMatch: "\"2\"")
+            #expect(discarded == .noContent)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.drafts") == 0)
+        }
+    }
+
     @Test("A time log has a subject; its agent or a manager edits and deletes it, another agent gets 403; categories are renamed, and retired when deleted while in use")
     func editingTimeLogs() async throws {
         try await TicketTestKit.run { client, kit in

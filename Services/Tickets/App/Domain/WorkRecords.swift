@@ -15,6 +15,8 @@ public struct TicketDraft: Codable, Sendable, Equatable {
     public var subject: String? = nil
     /// The ticket's attachments chosen to go with the reply.
     public var attachmentIDs: [String] = []
+    /// Counts the draft's saves; its `ETag`, which a save or discard sent with `If-Match` must match (412).
+    public var version: Int = 1
 }
 
 /// Time an agent spent on a ticket, optionally in a category; billable by the department's default unless said.

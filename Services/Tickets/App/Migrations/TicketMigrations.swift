@@ -918,6 +918,9 @@ public enum TicketMigrations {
             "ALTER TABLE {schema}.uploads ADD COLUMN anonymous_from text",
             "CREATE INDEX uploads_anonymous ON {schema}.uploads (anonymous_from) WHERE anonymous_from IS NOT NULL",
         ]),
+        Migration(version: 184, name: "a draft's version, so that two agents saving one ticket's draft cannot overwrite each other unseen", sql: [
+            "ALTER TABLE {schema}.drafts ADD COLUMN version integer NOT NULL DEFAULT 1",
+        ]),
     ]
 
     /// The PL/pgSQL of migration 177 that sets `tags` to the `scope:id` tags of the tickets in `rows` (a transition

@@ -40,19 +40,20 @@ public struct WorkRecordController: Sendable {
                 bcc: try (body.bcc ?? []).map { try TicketInput.email($0, field: "bcc") }, updatedAt: Date(),
                 subject: try body.subject.map(TicketInput.subject),
                 attachmentIDs: try (body.attachmentIDs ?? []).map { try TicketInput.uuid($0, field: "attachmentIDs").lowercased })
-            try await store.saveDraft(draft)
-            return draft
+            let saved = try await store.saveDraft(draft, expectedVersion: try IfMatch.version(request))
+            return EditedResponse(status: .ok, headers: [.eTag: IfMatch.etag(saved.version)], response: saved)
         }
         group.get("{id}/draft") { _, context in
             let (ticket, caller) = try await access.readable(context, for: .agentRead)
             try Authorization.require(caller.principal, .tickets, "Reply")
             guard let draft = try await store.draft(of: try TicketController.id(ticket.id)) else { throw Problem.notFound("The ticket has no draft.") }
-            return draft
+            return EditedResponse(status: .ok, headers: [.eTag: IfMatch.etag(draft.version)], response: draft)
         }
-        group.delete("{id}/draft") { _, context in
+        group.delete("{id}/draft") { request, context in
             let (ticket, caller) = try await access.readable(context)
             try Authorization.require(caller.principal, .tickets, "Reply")
-            guard try await store.deleteDraft(of: try TicketController.id(ticket.id)) else { throw Problem.notFound("The ticket has no draft.") }
+            let id = try TicketController.id(ticket.id)
+            guard try await store.deleteDraft(of: id, expectedVersion: try IfMatch.version(request)) else { throw Problem.notFound("The ticket has no draft.") }
             return Response(status: .noContent)
         }
         group.post("{id}/time-logs") { request, context in

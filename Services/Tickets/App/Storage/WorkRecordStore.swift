@@ -6,9 +6,11 @@ import ServiceKit
 
 /// Drafts and time logs of tickets, and the time log categories.
 extension TicketStore {
-    /// Saves the ticket's draft, replacing any earlier one (one draft per ticket). The attachments it names must be
-    /// ones its reply could carry (the ticket's own, not internal), as sending will check: a 422 now, not then.
-    public func saveDraft(_ draft: TicketDraft) async throws {
+    /// Saves the ticket's draft, replacing any earlier one (one draft per ticket), and answers it at its new version.
+    /// With `expectedVersion` (`If-Match`) only the draft at that version is replaced: another agent's save since, or no
+    /// draft at all, is a 412. The attachments it names must be ones its reply could carry (the ticket's own, not
+    /// internal), as sending will check: a 422 now, not then.
+    public func saveDraft(_ draft: TicketDraft, expectedVersion: Int?) async throws -> TicketDraft {
         var binds = PostgresBindings()
         binds.append(UUID(parsing: draft.ticketID))
         binds.append(UUID(parsing: draft.agentID))
@@ -20,20 +22,46 @@ extension TicketStore {
         binds.append(draft.subject)
         let attachments = draft.attachmentIDs.compactMap(UUID.init(parsing:))
         binds.append(attachments)
-        try await database.client.withConnection { connection in
+        binds.append(expectedVersion)
+        let version = try await database.client.withConnection { connection -> Int? in
             if !attachments.isEmpty, let ticket = UUID(parsing: draft.ticketID) {
                 _ = try await outgoingAttachments(attachments, of: ticket, allowingInternal: false, field: "attachmentIDs", on: connection)
             }
-            try await connection.query(
+            let rows = try await connection.query(
                 PostgresQuery(unsafeSQL: """
                     INSERT INTO \(database.table("drafts"))
                         (ticket_id, agent_id, body_html, to_addresses, cc_addresses, bcc_addresses, updated_at, subject, attachment_ids)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE $10::integer IS NULL
                     ON CONFLICT (ticket_id) DO UPDATE SET agent_id = $2, body_html = $3, to_addresses = $4, cc_addresses = $5, bcc_addresses = $6,
-                        updated_at = $7, subject = $8, attachment_ids = $9
-                    """, binds: binds), logger: database.logger
-            ).consume()
+                        updated_at = $7, subject = $8, attachment_ids = $9, version = drafts.version + 1
+                    RETURNING version
+                    """, binds: binds), logger: database.logger)
+            for try await version in rows.decode(Int.self) { return version }
+            return nil
         }
+        if let version {
+            var saved = draft
+            saved.version = version
+            return saved
+        }
+        guard let expectedVersion else { throw Problem.internalError(requestID: nil) }
+        return try await saveDraftReplacing(draft, at: expectedVersion, binds: binds)
+    }
+
+    /// The `If-Match` save: replaces the draft only at `expectedVersion`; 412 when it moved on or is gone.
+    private func saveDraftReplacing(_ draft: TicketDraft, at expectedVersion: Int, binds: PostgresBindings) async throws -> TicketDraft {
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: """
+                UPDATE \(database.table("drafts")) SET agent_id = $2, body_html = $3, to_addresses = $4, cc_addresses = $5, bcc_addresses = $6,
+                    updated_at = $7, subject = $8, attachment_ids = $9, version = version + 1
+                WHERE ticket_id = $1 AND version = $10 RETURNING version
+                """, binds: binds), logger: database.logger)
+        for try await version in rows.decode(Int.self) {
+            var saved = draft
+            saved.version = version
+            return saved
+        }
+        throw Problem.preconditionFailed("The draft changed since version \(expectedVersion), or was sent or discarded. Reload it.")
     }
 
     public func draft(of ticketID: UUID) async throws -> TicketDraft? {
@@ -41,22 +69,37 @@ extension TicketStore {
         binds.append(ticketID)
         let rows = try await database.client.query(
             PostgresQuery(unsafeSQL: """
-                SELECT agent_id, body_html, to_addresses, cc_addresses, bcc_addresses, updated_at, subject, attachment_ids
+                SELECT agent_id, body_html, to_addresses, cc_addresses, bcc_addresses, updated_at, subject, attachment_ids, version
                 FROM \(database.table("drafts")) WHERE ticket_id = $1
                 """, binds: binds),
             logger: database.logger)
-        for try await (agent, body, to, cc, bcc, updated, subject, attachments)
-            in rows.decode((UUID, String, [String], [String], [String], Date, String?, [UUID]).self)
+        for try await (agent, body, to, cc, bcc, updated, subject, attachments, version)
+            in rows.decode((UUID, String, [String], [String], [String], Date, String?, [UUID], Int).self)
         {
             return TicketDraft(
                 ticketID: ticketID.lowercased, agentID: agent.lowercased, bodyHTML: body, to: to, cc: cc, bcc: bcc, updatedAt: updated, subject: subject,
-                attachmentIDs: attachments.map(\.lowercased))
+                attachmentIDs: attachments.map(\.lowercased), version: version)
         }
         return nil
     }
 
-    public func deleteDraft(of ticketID: UUID) async throws -> Bool {
-        try await database.client.withConnection { try await deleteDraft(of: ticketID, on: $0) }
+    /// Discards the ticket's draft; with `expectedVersion` (`If-Match`) only at that version (412 when another save
+    /// came since). Answers whether there was one.
+    public func deleteDraft(of ticketID: UUID, expectedVersion: Int?) async throws -> Bool {
+        guard let expectedVersion else { return try await database.client.withConnection { try await deleteDraft(of: ticketID, on: $0) } }
+        var binds = PostgresBindings()
+        binds.append(ticketID)
+        binds.append(expectedVersion)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: """
+                WITH gone AS (DELETE FROM \(database.table("drafts")) WHERE ticket_id = $1 AND version = $2 RETURNING ticket_id)
+                SELECT EXISTS (SELECT 1 FROM gone), EXISTS (SELECT 1 FROM \(database.table("drafts")) WHERE ticket_id = $1)
+                """, binds: binds), logger: database.logger)
+        for try await (deleted, remains) in rows.decode((Bool, Bool).self) {
+            if !deleted && remains { throw Problem.preconditionFailed("The draft changed since version \(expectedVersion). Reload it.") }
+            return deleted
+        }
+        return false
     }
 
     /// Discards the ticket's draft, as sending the reply it was for does; answers whether there was one.
