@@ -21,6 +21,16 @@ public enum Authorization {
         return principal
     }
 
+    /// The account holder signed in with their password (or single sign-on), not with an API key: a key acts only
+    /// through the permissions it was given, so it cannot change its owner's password, email address or keys (403).
+    public static func requireAccountHolder(_ principal: Principal?) throws -> Principal {
+        let principal = try requireSignedIn(principal)
+        guard !principal.signedInWithApiKey else {
+            throw Problem.forbidden("An API key acts only through its permissions; sign in to manage your account.")
+        }
+        return principal
+    }
+
     public static func requireSystemAdministrator(_ principal: Principal?) throws -> Principal {
         let principal = try requireSignedIn(principal)
         guard principal.isSystemAdministrator else {

@@ -51,6 +51,38 @@ struct ApiKeyAPITests {
         }
     }
 
+    @Test("A key acts only through its permissions: it cannot change its owner's email address, profile or password, nor make keys or end sessions")
+    func keyCannotManageItsOwnersAccount() async throws {
+        try await api.withIdentity { client, database in
+            let agent = try await Self.agent(client, database)
+            let (_, _, answer) = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/api-keys", token: agent, body: #"{"name":"kb reader","permissions":{"kb-articles":["View"]}}"#)
+            let key = try #require(answer["key"] as? String)
+            let (_, _, tokens) = try await IdentityAPITests.send(client, .post, "/api/v1/identity/sessions/api-key", body: #"{"apiKey":"\#(key)"}"#)
+            let keyToken = try #require(tokens["accessToken"] as? String)
+            let (_, _, me) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/me", token: keyToken, body: "")
+            let owner = try #require(me["userID"] as? String)
+            let refusals: [(HTTPRequest.Method, String, String)] = [
+                (.patch, "/api/v1/identity/users/\(owner)", #"{"email":"taken.over@example.com"}"#),
+                (.patch, "/api/v1/identity/users/\(owner)", #"{"displayName":"Renamed by a key"}"#),
+                (.put, "/api/v1/identity/me/password", #"{"currentPassword":"owner-password","newPassword":"Another-password-1"}"#),
+                (.post, "/api/v1/identity/api-keys", #"{"name":"another","permissions":{"kb-articles":["View"]}}"#),
+                (.get, "/api/v1/identity/sessions", ""),
+                (.post, "/api/v1/identity/email-verifications", ""),
+            ]
+            for (method, path, body) in refusals {
+                let (status, headers, _) = try await IdentityAPITests.send(client, method, path, token: keyToken, body: body)
+                #expect(status == .forbidden && headers[.contentType] == "application/problem+json", "\(method) \(path)")
+            }
+            let (_, _, account) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/users/\(owner)", token: agent, body: "")
+            #expect(account["email"] as? String == "bot.owner@demo.localhost" && account["displayName"] as? String == "Owner")
+            #expect(try await IdentityAPITests.signIn(client, email: "bot.owner@demo.localhost", password: "owner-password")["accessToken"] != nil)
+            let (renamed, _, _) = try await IdentityAPITests.send(
+                client, .patch, "/api/v1/identity/users/\(owner)", token: agent, body: #"{"displayName":"Owner Themself"}"#)
+            #expect(renamed == .ok, "signed in with the password, the owner still changes their account")
+        }
+    }
+
     @Test("A revoked key no longer signs in")
     func revokedKey() async throws {
         try await api.withIdentity { client, database in

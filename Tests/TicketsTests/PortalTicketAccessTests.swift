@@ -85,7 +85,7 @@ struct PortalTicketAccessTests {
     }
 
     @Test(
-        "On a brand's portal a visitor's own and organization lists, and each ticket by id, keep to that brand's tickets, and ?status= picks a tab",
+        "On a brand's portal a visitor's own and organization lists, and each ticket by id or number, keep to that brand's tickets, and ?status= picks a tab",
         .enabled(if: TestEnvironment.hasDatabase))
     func listsKeepToThePortalsBrand() async throws {
         try await TicketTestKit.run { client, kit in
@@ -129,6 +129,13 @@ struct PortalTicketAccessTests {
             #expect(try await opened(ours, on: kit.brandID) == .ok)
             #expect(try await opened(acmes, on: kit.brandID) == .notFound, "another brand's ticket is not on this portal, by id either")
             #expect(try await opened(acmes, on: other.brand) == .ok)
+            let acmesNumber = try #require(theirs["number"] as? String)
+            func openedByNumber(on brand: UUID) async throws -> HTTPResponse.Status {
+                try await TicketTestKit.send(
+                    client, .get, "/api/v1/tickets/by-number/\(acmesNumber)", token: customer.token, headers: [.brandID: brand.lowercased]).0
+            }
+            #expect(try await openedByNumber(on: kit.brandID) == .notFound, "nor by its number")
+            #expect(try await openedByNumber(on: other.brand) == .ok)
             #expect(try await TicketTestKit.send(
                 client, .post, "/api/v1/tickets/\(acmes)/messages", token: customer.token, body: #"{"body":"x"}"#, headers: [.brandID: kit.brandID.lowercased]).0
                 == .notFound)

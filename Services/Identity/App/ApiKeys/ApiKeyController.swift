@@ -23,7 +23,7 @@ public struct ApiKeyController: Sendable {
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.post("api-keys") { request, context in
-            let principal = try Authorization.requireSignedIn(context.principal)
+            let principal = try Authorization.requireAccountHolder(context.principal)
             let userID = try Self.userID(principal)
             let body = try await request.decodeJSON(CreateApiKeyRequest.self, context: context)
             let name = body.name.trimmingCharacters(in: .whitespaces)
@@ -39,10 +39,10 @@ public struct ApiKeyController: Sendable {
             return EditedResponse(status: .created, headers: [.cacheControl: "no-store"], response: created)
         }
         group.get("api-keys") { _, context in
-            Items(items: try await keys.list(userID: try Self.userID(try Authorization.requireSignedIn(context.principal))))
+            Items(items: try await keys.list(userID: try Self.userID(try Authorization.requireAccountHolder(context.principal))))
         }
         group.delete("api-keys/{id}") { _, context in
-            let userID = try Self.userID(try Authorization.requireSignedIn(context.principal))
+            let userID = try Self.userID(try Authorization.requireAccountHolder(context.principal))
             let id = try context.uuidParameter("id", notFound: "No such API key.")
             try await keys.revoke(id, userID: userID)
             return Response(status: .noContent)
@@ -52,11 +52,11 @@ public struct ApiKeyController: Sendable {
             return EditedResponse(status: .created, headers: [.cacheControl: "no-store"], response: try await sessions.signIn(apiKey: body.apiKey, keys: keys))
         }
         group.get("sessions") { _, context in
-            let principal = try Authorization.requireSignedIn(context.principal)
+            let principal = try Authorization.requireAccountHolder(context.principal)
             return Items(items: try await sessionStore.live(userID: try Self.userID(principal), current: principal.sessionID))
         }
         group.delete("sessions/{id}") { _, context in
-            let principal = try Authorization.requireSignedIn(context.principal)
+            let principal = try Authorization.requireAccountHolder(context.principal)
             guard let text = context.parameters.get("id"), let id = UUID(parsing: text),
                 try await sessionStore.revoke(sessionID: id, userID: try Self.userID(principal))
             else { throw Problem.notFound("No such live session.") }

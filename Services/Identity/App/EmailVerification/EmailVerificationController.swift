@@ -16,7 +16,7 @@ public struct EmailVerificationController: Sendable {
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.post("email-verifications") { request, context in
-            let principal = try Authorization.requireSignedIn(context.principal)
+            let principal = try Authorization.requireAccountHolder(context.principal)
             guard let id = UUID(parsing: principal.userID), let user = try await users.find(id: id) else {
                 throw Problem.unauthorized("The token names no user.")
             }

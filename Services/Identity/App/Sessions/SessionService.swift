@@ -97,7 +97,7 @@ public struct SessionService: Sendable {
         }
         let ownerPermissions = EffectivePermissions.combine(try await roles.held(by: owner.id).map(\.definition))
         let principal = Principal(
-            userID: owner.id.uuidString.lowercased(), email: owner.email, sessionID: "api-key:" + id.uuidString.lowercased(),
+            userID: owner.id.uuidString.lowercased(), email: owner.email, sessionID: Principal.apiKeySessionPrefix + id.uuidString.lowercased(),
             roles: ["API key: \(stored.name)"], isSystemAdministrator: false,
             permissions: ApiKeyRules.effective(scopes: stored.scopes, owner: ownerPermissions), scope: .none)
         return AccessTokenOnly(

@@ -10,7 +10,8 @@ struct AccountEditors: Sendable {
     let brandSettings: BrandSettingsRepository
 
     func editor(_ principal: Principal, of userID: String, brandID: String?) async throws -> ProfileEditor {
-        let isSelf = principal.userID == userID.lowercased()
+        // An API key is not its owner at their own account: it edits one only by the Users permission it was given.
+        let isSelf = principal.userID == userID.lowercased() && !principal.signedInWithApiKey
         var targetIsEmployee = false
         if let id = UUID(parsing: userID) { targetIsEmployee = try await roles.holdsEmployeeRole(id) }
         var portal = PortalPermissions()

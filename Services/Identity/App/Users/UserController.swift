@@ -102,7 +102,7 @@ public struct UserController: Sendable {
             return Response(status: .accepted)
         }
         group.put("me/password") { request, context in
-            let principal = try Authorization.requireSignedIn(context.principal)
+            let principal = try Authorization.requireAccountHolder(context.principal)
             let change = try await request.decodeJSON(PasswordChange.self, context: context)
             guard let id = UUID(parsing: principal.userID), let user = try await users.find(id: id) else {
                 throw Problem.unauthorized("The token names no user.")

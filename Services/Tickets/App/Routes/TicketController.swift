@@ -67,8 +67,7 @@ public struct TicketController: Sendable {
             return try await store.timeline(id, includeComments: !caller.readsAsCustomer(ticket), page: page)
         }
         group.get("alerts") { _, context in
-            guard var caller = try await access.caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
-            caller.portalBrand = context.brandID.flatMap(UUID.init(parsing:))
+            guard let caller = try await access.caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
             try await access.checkPortal(caller, brand: caller.portalBrand)
             return Items(items: try await store.ticketResponseAlerts(caller: caller))
         }
@@ -337,10 +336,7 @@ public struct TicketController: Sendable {
             return status
         }
         let requested = request.uri.queryParameters["view"].map(String.init) ?? (caller.isAgent ? "mine" : "customer")
-        if !caller.isAgent {
-            caller.portalBrand = context.brandID.flatMap(UUID.init(parsing:))
-            try await access.checkPortal(caller, brand: caller.portalBrand)
-        }
+        if !caller.isAgent { try await access.checkPortal(caller, brand: caller.portalBrand) }
         if requested == "organization" {
             if caller.isAgent, let text = request.uri.queryParameters["id"] {
                 guard let organization = UUID(parsing: String(text)) else { throw Problem.badRequest("id is an organization's id.") }

@@ -25,6 +25,8 @@ struct TicketRequestAccess: Sendable {
         if !caller.isAgent, principal.roles.contains(PredefinedRoles.registeredUserWithVerifiedEmail), let userID = UUID(parsing: principal.userID) {
             caller.verifiedEmail = try await store.verifiedEmail(of: userID)
         }
+        // A customer is on one brand's portal: its tickets only, whichever route names them (by id, by number, in lists).
+        if !caller.isAgent { caller.portalBrand = context.brandID.flatMap(UUID.init(parsing:)) }
         return caller
     }
 
@@ -46,9 +48,8 @@ struct TicketRequestAccess: Sendable {
     /// The ticket of the path when the caller may see it (404 otherwise, so its existence does not leak) and may
     /// do `intent` with it (403 for a ticket they only see read-only).
     func readable(_ context: ServiceRequestContext, for intent: Intent = .change) async throws -> (Ticket, TicketCaller) {
-        guard var caller = try await caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
+        guard let caller = try await caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
         guard let text = context.parameters.get("id"), let id = UUID(parsing: text) else { throw Problem.notFound("No such ticket.") }
-        if !caller.isAgent { caller.portalBrand = context.brandID.flatMap(UUID.init(parsing:)) }
         return try await readable(id, caller: caller, for: intent)
     }
 
