@@ -165,16 +165,17 @@ struct MessageActionsTests {
             addressChangedAt: toOld.createdAt.addingTimeInterval(1))
         #expect(afterChange.to == ["lee@new.example"] && afterChange.cc.isEmpty, "a reply sent to the old address is not copied again")
         incoming.bodyText = "It smokes."
-        let quote = ReplyComposer.quote([Self.reply, incoming])
+        let quote = ReplyComposer.quote([Self.reply, incoming], agentsAs: "Support")
+        #expect(!quote.text.contains("agent@demo.localhost") && !quote.html.contains("agent@demo.localhost"), "never the agent's own address")
         #expect(quote.text == """
-            On 2026-11-30T00:53:20Z, agent@demo.localhost wrote:
+            On 2026-11-30T00:53:20Z, Support wrote:
             > Restart it
             > \("")
             > On 2026-11-30T00:53:20Z, lee@customer.example wrote:
             > > It smokes.
             """)
-        #expect(quote.html.hasPrefix("<p>On 2026-11-30T00:53:20Z, agent@demo.localhost wrote:</p><blockquote><p>Restart <b>it</b></p><p>On"))
-        #expect(ReplyComposer.quote([]) == ("", ""))
+        #expect(quote.html.hasPrefix("<p>On 2026-11-30T00:53:20Z, Support wrote:</p><blockquote><p>Restart <b>it</b></p><p>On"))
+        #expect(ReplyComposer.quote([], agentsAs: "Support") == ("", ""))
     }
 
     @Test("Quote Email starts a reply with the customer's message quoted; Reply With Copy with an earlier reply's text, without its signature")
@@ -245,6 +246,7 @@ struct MessageActionsTests {
             #expect((latest["bodyText"] as? String)?.contains("Still smoking") == false, "the agent's text stays the agent's")
             let quoted = try #require(latest["quotedText"] as? String)
             #expect(quoted.contains("> Still smoking.") && quoted.contains("Restart it."), "sent with the two latest messages quoted")
+            #expect(quoted.contains("Support wrote:") && !quoted.contains("@example.com"), "the agent's reply quoted under its department, not the agent's address")
             let (bad, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/compose?mode=everyone", token: token)
             #expect(bad == .badRequest)
             let (customerAsks, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/compose", token: customer.token)

@@ -23,6 +23,13 @@ struct RebalanceRuleTests {
         #expect(rule.onInterval && rule.intervalMinutes == 60 && !rule.onSchedule && !rule.onAgentStart && !rule.onAgentStop)
     }
 
+    @Test("A rule that names another trigger does not also run every hour unless it says so (rules are not an hourly reshuffle)")
+    func intervalOnlyByDefaultAlone() throws {
+        #expect(!(try RebalanceRules.rule(from: Self.input { $0.onAgentStart = true }, id: "r", version: 1)).onInterval)
+        #expect(!(try RebalanceRules.rule(from: Self.input { $0.onSchedule = true; $0.schedule = ["08:00"] }, id: "r", version: 1)).onInterval)
+        #expect(try RebalanceRules.rule(from: Self.input { $0.onAgentStop = true; $0.onInterval = true }, id: "r", version: 1).onInterval)
+    }
+
     @Test("At most three times a day, each a real time of day once, in a real time zone, and some way to run; all problems reported at once")
     func validation() {
         let input = Self.input {

@@ -97,8 +97,12 @@ public enum RebalanceRules {
         if Set(schedule.compactMap(minuteOfDay)).count < schedule.compactMap(minuteOfDay).count {
             errors.append(.init(field: "schedule", message: "each time of day once"))
         }
+        // Rebalancing is "NOT meant to be a way to redistribute tickets on an hourly basis" [S001:7786]: the interval is
+        // the default trigger only of a rule that names no other.
+        let namesAnotherTrigger = input.onSchedule == true || input.onAgentStart == true || input.onAgentStop == true
+        let onInterval = input.onInterval ?? !namesAnotherTrigger
         // A rule with every trigger off would be saved and never run.
-        if !(input.onInterval ?? true) && input.onSchedule != true && input.onAgentStart != true && input.onAgentStop != true {
+        if !onInterval && !namesAnotherTrigger {
             errors.append(.init(field: "onInterval", message: "a rule runs on an interval, at set times, or when agents start or stop receiving tickets"))
         }
         try Problem.throwIfInvalid(errors)
@@ -107,7 +111,7 @@ public enum RebalanceRules {
             holdAfterComposeMinutes: values["holdAfterComposeMinutes"] ?? defaultHoldAfterComposeMinutes,
             holdAfterReadMinutes: values["holdAfterReadMinutes"] ?? defaultHoldAfterReadMinutes,
             holdAfterAssignedMinutes: values["holdAfterAssignedMinutes"] ?? defaultHoldAfterAssignedMinutes, rebalancePinned: input.rebalancePinned ?? false,
-            rebalancePinnedAfterMinutes: values["rebalancePinnedAfterMinutes"] ?? 120, onInterval: input.onInterval ?? true,
+            rebalancePinnedAfterMinutes: values["rebalancePinnedAfterMinutes"] ?? 120, onInterval: onInterval,
             intervalMinutes: values["intervalMinutes"] ?? 60, onSchedule: input.onSchedule ?? false, schedule: schedule, timeZone: timeZone,
             onAgentStart: input.onAgentStart ?? false, onAgentStop: input.onAgentStop ?? false, lastRunAt: nil, nextRunAt: nil, version: version)
     }

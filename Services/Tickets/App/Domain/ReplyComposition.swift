@@ -58,7 +58,7 @@ public enum ReplyComposer {
             throw Problem.unprocessable(
                 "Only a customer's message can be quoted.", errors: [.init(field: "quoteMessageID", message: "not an incoming message")])
         }
-        return quote([message]).html
+        return quote([message], agentsAs: "").html
     }
 
     /// Reply With Copy: a reply that starts with the text of an earlier one, without the signature that one ended with
@@ -73,10 +73,13 @@ public enum ReplyComposer {
         return String(message.bodyHTML.dropLast(ending.count))
     }
 
-    /// The `messages` (newest first) quoted one inside the other as email clients do, each under "On …, … wrote:".
-    public static func quote(_ messages: [TicketMessage]) -> (html: String, text: String) {
+    /// The `messages` (newest first) quoted one inside the other as email clients do, each under "On …, … wrote:": the
+    /// customer's by their address, the agents' by `agentsAs` (their department), since replies go out from the
+    /// department "so that agents do not have to give their personal email addresses to customers" [S001:791].
+    public static func quote(_ messages: [TicketMessage], agentsAs department: String) -> (html: String, text: String) {
         messages.reversed().reduce(into: (html: "", text: "")) { quoted, message in
-            let header = "On \(message.createdAt.formatted(.iso8601)), \(message.from) wrote:"
+            let sender = message.direction == .outgoing ? department : message.from
+            let header = "On \(message.createdAt.formatted(.iso8601)), \(sender) wrote:"
             quoted.html = "<p>\(SafeHTML.escape(header))</p><blockquote>\(message.bodyHTML)\(quoted.html)</blockquote>"
             let body = message.bodyText + (quoted.text.isEmpty ? "" : "\n\n" + quoted.text)
             quoted.text = header + "\n" + body.split(separator: "\n", omittingEmptySubsequences: false).map { "> " + $0 }.joined(separator: "\n")

@@ -45,13 +45,19 @@ extension TicketStore {
 
     /// What a reply sent now quotes below its text: the latest messages (not forwards), `limit` of them (Max Messages in
     /// Replies); nil when there are none or the limit is 0.
-    func quotedHistory(of ticketID: UUID, limit: Int, on connection: PostgresConnection) async throws -> (html: String, text: String)? {
+    func quotedHistory(of ticketID: UUID, limit: Int, agentsAs department: String, on connection: PostgresConnection) async throws -> (html: String, text: String)? {
         guard limit > 0 else { return nil }
         var binds = PostgresBindings()
         binds.append(ticketID)
         binds.append(limit)
         let latest = try await messages("WHERE ticket_id = $1 AND NOT forwarded ORDER BY id DESC LIMIT $2", binds, on: connection)
-        return latest.isEmpty ? nil : ReplyComposer.quote(latest)
+        return latest.isEmpty ? nil : ReplyComposer.quote(latest, agentsAs: department)
+    }
+
+    /// The name its agents' replies are quoted under: the ticket's department.
+    func departmentName(of ticket: Ticket, on connection: PostgresConnection) async throws -> String {
+        guard let id = UUID(parsing: ticket.departmentID), let department = try await department(id, on: connection) else { return "Support" }
+        return department.name
     }
 
     /// What a new reply on `ticket` starts with: Reply or Reply All (the setting's default unless `mode` names one),
@@ -67,7 +73,7 @@ extension TicketStore {
         return try await database.client.withConnection { connection in
             let latest = try await messages("WHERE ticket_id = $1 AND NOT forwarded ORDER BY id DESC LIMIT $2", binds, on: connection)
             let (to, cc, bcc) = try await recipients(of: ticket, mode, agentAddress: agentAddress, on: connection)
-            let quote = ReplyComposer.quote(latest)
+            let quote = ReplyComposer.quote(latest, agentsAs: try await departmentName(of: ticket, on: connection))
             return ReplyComposition(
                 mode: mode, subject: ticket.subject, to: to, cc: cc, bcc: bcc, quoteHTML: quote.html, quoteText: quote.text, quotedMessageIDs: latest.map(\.id),
                 signatureHTML: try await renderedSignature(for: ticket, agent: agent, agentAddress: agentAddress, scheme: scheme, on: connection))

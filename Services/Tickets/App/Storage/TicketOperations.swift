@@ -146,7 +146,8 @@ extension TicketStore {
                 (reply.bodyHTML, reply.bodyText), for: ticket, agent: reply.agentID.lowercased, agentAddress: reply.agentAddress,
                 scheme: reply.publicScheme, on: connection)
             guard let ticketID = UUID(parsing: ticket.id) else { throw Problem.notFound("No such ticket.") }
-            let quoted = try await quotedHistory(of: ticketID, limit: options.maxMessagesInReplies, on: connection)
+            let quoted = try await quotedHistory(
+                of: ticketID, limit: options.maxMessagesInReplies, agentsAs: try await departmentName(of: ticket, on: connection), on: connection)
             let messageID = UUIDv7.generate()
             var sentForm: SentForm?
             if let form = reply.form {
