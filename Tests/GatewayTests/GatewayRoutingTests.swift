@@ -103,6 +103,20 @@ struct ProxyDecisionTests {
         }
     }
 
+    @Test("An address holding characters a URL may not is the client's error (400), not a service failing; percent-encoded it is forwarded")
+    func refusesTargetsNoURLHolds() {
+        let directory = Self.directory()
+        for target in ["/api/v1/tickets?q=\"x", "/api/v1/tickets/{id}", "/api/v1/tickets?q=a|b", "/api/v1/tickets?q=a b", "/api/v1/tickets?q=<x>", "/api/v1/tickets?q=`", "/api/v1/tickets?q=a\\b^"] {
+            guard case .refuse(let problem) = ProxyDecision.decide(path: target, authority: "demo.localhost", directory: directory, services: [.tickets])
+            else { Issue.record("\(target) was forwarded"); continue }
+            #expect(problem.status == .badRequest, "\(target)")
+        }
+        for target in ["/api/v1/tickets?q=%22x%7C%20y", "/api/v1/tickets?view=all&q=caf\u{E9}", "/api/v1/tickets/by-number/000-1A2B3C4D-0001"] {
+            #expect(ProxyDecision.decide(path: target, authority: "demo.localhost", directory: directory, services: [.tickets])
+                == .forward(.tickets, brandID: "brand-1", host: "demo.localhost"), "\(target)")
+        }
+    }
+
     @Test("Only a safe or keyed request that failed on a reused connection before any answer is sent again, and only once")
     func resendRule() {
         func request(_ method: HTTPRequest.Method, key: String? = nil) -> HTTPRequest {

@@ -86,6 +86,14 @@ struct ProfileRulesTests {
         #expect(throws: Problem.self, "a decimal number, not hexadecimal") { try CustomFieldRules.normalize("0x1p3", for: field(.number)) }
         #expect(try ["5", "5.0", "05", " +5.00 ", "5e0"].map { try CustomFieldRules.normalize($0, for: field(.number)) } == Array(repeating: "5", count: 5))
         #expect(try CustomFieldRules.normalize("-12.50", for: field(.number)) == "-12.5")
+        #expect(throws: Problem.self, "39 significant digits would be stored as another number") {
+            try CustomFieldRules.normalize(String(repeating: "1", count: 39), for: field(.number))
+        }
+        #expect(try CustomFieldRules.normalize(String(repeating: "1", count: 38) + "000.000", for: field(.number)) == String(repeating: "1", count: 38) + "000")
+        #expect(try CustomFieldRules.normalize("0.000" + String(repeating: "7", count: 38), for: field(.number)) == "0.000" + String(repeating: "7", count: 38))
+        for outside in ["0000-01-01", "1899-12-31"] {
+            #expect(throws: Problem.self, "a day outside 1900–9999") { try CustomFieldRules.normalize(outside, for: field(.date)) }
+        }
         #expect(throws: Problem.self) { try CustomFieldRules.normalize(String(repeating: "x", count: 513), for: field(.text)) }
         #expect(throws: Problem.self) { try CustomFieldRules.normalize("two\nlines", for: field(.text)) }
         let crlf = String(repeating: "x\r\n", count: 171)

@@ -29,4 +29,28 @@ struct EmailAddressTests {
             #expect(EmailAddress.validated(raw) == raw, "\(raw)")
         }
     }
+
+    @Test("Control and invisible formatting characters, and the characters that separate addresses in a header, are refused outside quotes")
+    func headerSafe() {
+        for raw in [
+            "a\u{1}b@example.com", "a@example.com\u{7}", "a@ex\u{7F}ample.com", "a@example.com,x", "a@evil.com>,<b.c", "<a@example.com>",
+            "a;b@example.com", "a@ex\u{202E}ample.com", "a\u{200B}b@example.com", "a\u{85}b@example.com", "a(b)@example.com",
+        ] {
+            #expect(EmailAddress.validated(raw) == nil, "\(raw.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+        #expect(EmailAddress.validated("\"a,b\"@example.com") == "\"a,b\"@example.com", "a quoted local part may hold them")
+        #expect(EmailAddress.validated("\"a\u{1}b\"@example.com") == nil, "but not a control character")
+    }
+
+    @Test("A local part is at most 64 bytes; a domain's labels are letters, digits and inner hyphens, in any script")
+    func lengthsAndLabels() {
+        #expect(EmailAddress.validated(String(repeating: "a", count: 64) + "@example.com") != nil)
+        #expect(EmailAddress.validated(String(repeating: "a", count: 65) + "@example.com") == nil)
+        for raw in ["a@-example.com", "a@example-.com", "a@exa_mple.com", "a@exa mple.com", "a@" + String(repeating: "b", count: 64) + ".com"] {
+            #expect(EmailAddress.validated(raw) == nil, "\(raw)")
+        }
+        for raw in ["ann+tickets@mail-1.example.com", "jürgen@bücher.de", "用户@例子.广告", "o'brien@example.ie"] {
+            #expect(EmailAddress.validated(raw) == raw, "\(raw)")
+        }
+    }
 }

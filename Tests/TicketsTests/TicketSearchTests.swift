@@ -465,6 +465,8 @@ struct TicketSearchTests {
             let long = String(repeating: "printer ", count: 70)
             let refusals: [(String, HTTPResponse.Status)] = [
                 ("/api/v1/tickets/search?text=\(long.replacingOccurrences(of: " ", with: "%20"))", .badRequest),
+                ("/api/v1/tickets?view=mine&q=\(long.replacingOccurrences(of: " ", with: "%20"))", .badRequest),
+                ("/api/v1/tickets?view=recent&q=\(long.replacingOccurrences(of: " ", with: "%20"))", .badRequest),
                 ("/api/v1/tickets/search?from=2026-12-02&to=2026-12-01", .badRequest),
                 ("/api/v1/tickets/search?field.\(UUID().uuidString.lowercased())=TV", .unprocessableContent),
             ]

@@ -52,7 +52,7 @@ public enum CustomFieldRules {
             guard let flag = Bool(value.lowercased()) else { throw invalid("must be true or false") }
             return String(flag)
         case .number:
-            guard let canonical = canonicalNumber(value) else { throw invalid("must be a decimal number") }
+            guard let canonical = canonicalNumber(value) else { throw invalid("must be a decimal number of at most \(maximumDigits) significant digits") }
             return canonical
         }
         return value
@@ -72,16 +72,27 @@ public enum CustomFieldRules {
         if let defaultValue = field.defaultValue { _ = try normalize(defaultValue, for: field) }
     }
 
+    /// The significant digits a number field keeps exactly (`Decimal`'s precision).
+    static let maximumDigits = 38
+
     /// A decimal number in one written form, so that `5`, `5.0` and `05` are one value to a search: digits with an
-    /// optional sign, point and exponent (not hexadecimal, `nan` or `inf`), nil for anything else.
+    /// optional sign, point and exponent (not hexadecimal, `nan` or `inf`), nil for anything else, and for a number of
+    /// more significant digits than ``maximumDigits``, which would be stored as another number.
     static func canonicalNumber(_ text: String) -> String? {
         guard !text.isEmpty, text.allSatisfy({ "0123456789+-.eE".contains($0) }), let number = Double(text), number.isFinite,
-            let decimal = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
+            significantDigits(text) <= maximumDigits, let decimal = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
         else { return nil }
         return "\(decimal)"
     }
 
+    /// The digits of the number's mantissa between its first and last that are not zero.
+    private static func significantDigits(_ text: String) -> Int {
+        let digits = text.prefix { $0 != "e" && $0 != "E" }.filter(\.isNumber)
+        return digits.drop { $0 == "0" }.reversed().drop { $0 == "0" }.count
+    }
+
+    /// A day as `YYYY-MM-DD` within the years input may name (1900–9999, ``DateInput/accepted``).
     static func isCalendarDate(_ text: String) -> Bool {
-        text.utf8.count == 10 && DateInput.namesRealTime(text)
+        text.utf8.count == 10 && DateInput.parse(text)?.wholeDay == true
     }
 }

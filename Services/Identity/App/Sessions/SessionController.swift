@@ -29,7 +29,7 @@ public struct SessionController: Sendable {
     }
 
     @Sendable func signOut(_ request: Request, context: ServiceRequestContext) async throws -> Response {
-        try await sessions.signOut(try Authorization.requireSignedIn(context.principal), handOff: request.uri.queryParameters["handOff"] == "true")
+        try await sessions.signOut(try Authorization.requireSignedIn(context.principal), handOff: try request.queryFlag("handOff"))
         return Response(status: .noContent)
     }
 }

@@ -113,7 +113,7 @@ public struct DepartmentController: Sendable {
         _ = try Authorization.requireSystemAdministrator(context.principal)
         let id = try StructureController.id(context, "id")
         let target = request.uri.queryParameters["moveItemsTo"].map(String.init)
-        let deleteItems = request.uri.queryParameters["deleteItems"] == "true"
+        let deleteItems = try request.queryFlag("deleteItems")
         guard (target != nil) != deleteItems else {
             throw Problem.unprocessable(
                 "Say what happens to the department's tickets, live chats and call logs: moveItemsTo=<department> or deleteItems=true.",

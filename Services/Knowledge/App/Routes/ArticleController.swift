@@ -124,7 +124,7 @@ public struct ArticleController: Sendable {
                 guard let limit = Int(text), (1...100).contains(limit) else { throw Problem.badRequest("limit is 1 to 100.") }
                 return limit
             } ?? 20
-            let folders = try await searchedFolders(query["folderID"].map(String.init), subfolders: query["includeSubfolders"] == "true")
+            let folders = try await searchedFolders(query["folderID"].map(String.init), subfolders: try request.queryFlag("includeSubfolders"))
             let flags = try (query["flags"].map(String.init)?.split(separator: ",") ?? []).map { name in
                 guard reader.employee, let flag = ArticleFlag(rawValue: String(name)) else {
                     throw Problem.badRequest("flags are draft, private, featured, review and reviewed, comma-separated (for employees).")

@@ -40,8 +40,8 @@ public struct CannedReplyController: Sendable {
                 return true
             } ?? false
             var filter = CannedReplyFilter(
-                folderID: folder, text: text.map { String($0.prefix(200)) }, channel: channel, mine: query["mine"] == "true",
-                includeDrafts: query["includeDrafts"] == "true", staleOnly: staleOnly)
+                folderID: folder, text: text.map { String($0.prefix(200)) }, channel: channel, mine: try request.queryFlag("mine"),
+                includeDrafts: try request.queryFlag("includeDrafts"), staleOnly: staleOnly)
             guard let search, let words = filter.text else { return Items(items: try await store.list(caller: caller, filter)) }
             let language = try KnowledgeReaders.language(query["language"].map(String.init), acceptLanguage: request.headers[.acceptLanguage])
             let hits = try await search.search(CannedReplySearchTerms.query(words, caller: caller, filter, language: language, limit: 200)).hits

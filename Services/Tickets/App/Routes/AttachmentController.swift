@@ -43,7 +43,7 @@ public struct AttachmentController: Sendable {
             let (ticket, caller) = try await access.readable(context, for: .customer)
             let asAgent = !caller.readsAsCustomer(ticket)
             if asAgent { try Authorization.require(caller.principal, .tickets, "Add Attachment") }
-            let isInternal = request.uri.queryParameters["internal"] == "true"
+            let isInternal = try request.queryFlag("internal")
             guard !isInternal || asAgent else { throw Problem.forbidden("Only agents add isInternal attachments.") }
             let (filename, contentType, body) = try await checkedFile(request, byAgent: asAgent)
             let actor: Actor = asAgent ? .agent(caller.principal.userID) : .customer(caller.principal.userID)

@@ -394,7 +394,7 @@ public struct TicketController: Sendable {
             throw Problem.badRequest("sort applies to the mine, agent, group, department, brand, all and queue views; \(view.rawValue) keeps its own order.")
         }
         let fields = try Self.visibleFields(request)
-        if let text = request.uri.queryParameters["q"].map(String.init)?.nonEmptyText {
+        if let text = try TicketSearchController.queryText(request) {
             guard sort == .standard else { throw Problem.badRequest("A search within a view is ranked by relevance; it takes no sort.") }
             if view == .customer {
                 let found = try await store.list(.customer, caller: caller, status: status, page: page, subjectContaining: text)

@@ -35,10 +35,7 @@ public struct TicketSearchController: Sendable {
         group.get("{id}/similar") { request, context in
             let (ticket, caller) = try await access.readable(context, for: .agentRead)
             try Authorization.require(caller.principal, .tickets, "Assistance")
-            let refined = request.uri.queryParameters["q"].map(String.init)?.nonEmptyText
-            if let refined, refined.count > Self.maximumText {
-                throw Problem.badRequest("q is at most \(Self.maximumText) characters.")
-            }
+            let refined = try Self.queryText(request)
             var criteria = TicketSearchCriteria(text: refined ?? ticket.subject, statuses: [.closed, .closedLocked], limit: 5)
             // The subject is the customer's words: "PRINTER NOT PRINTING" looks for all three, not for printers without "printing".
             criteria.textIsPlainWords = refined == nil
@@ -72,6 +69,14 @@ public struct TicketSearchController: Sendable {
 
     /// The longest search text taken: each word may cost a spelling lookup and a search of its own.
     static let maximumText = 500
+
+    /// The words of `?q=` (a search within a view, or refining similar tickets), nil when none; 400 past
+    /// ``maximumText`` characters, since every word is a term the index reads.
+    static func queryText(_ request: Request) throws -> String? {
+        guard let text = request.uri.queryParameters["q"].map(String.init)?.nonEmptyText else { return nil }
+        guard text.count <= maximumText else { throw Problem.badRequest("q is at most \(maximumText) characters.") }
+        return text
+    }
 
     static func criteria(_ query: Parameters) throws -> TicketSearchCriteria {
         func value(_ name: Substring) -> String? { query[name].map(String.init)?.nonEmptyText }

@@ -34,6 +34,9 @@ public enum ProxyDecision: Equatable, Sendable {
         services: Set<ServiceName>
     ) -> ProxyDecision {
         guard servedMethods.contains(method) else { return .refuse(methodNotAllowed) }
+        guard isURITarget(path) else {
+            return .refuse(Problem.badRequest("The address holds characters a URL may not (such as a space, \" < > { } | \\ ^ or `); percent-encode them."))
+        }
         let route = ServiceRoute.match(path: path)
         if route == .notAPI { return .ownRoutes }
         guard extraHosts == 0 else { return .refuse(Problem.badRequest("The request names more than one host.")) }
@@ -45,6 +48,18 @@ public enum ProxyDecision: Equatable, Sendable {
         }
         guard case .service(let service) = route, services.contains(service) else { return .refuse(Problem.notFound("No such API.")) }
         return .forward(service, brandID: brand.id, host: HostHeader.authority(authority) ?? host)
+    }
+
+    /// Whether `target` holds only what RFC 3986 lets a URL hold (bytes past ASCII aside, which some clients send raw
+    /// and the services read as UTF-8): the HTTP/1 encoder toward a service refuses the rest, which would come back as
+    /// the service failing (502) rather than the request being wrong.
+    static func isURITarget(_ target: String) -> Bool {
+        target.utf8.allSatisfy { byte in byte >= 0x80 || uriBytes[Int(byte)] }
+    }
+
+    private static let uriBytes: [Bool] = (0..<128).map { byte in
+        let scalar = Unicode.Scalar(UInt8(byte))
+        return ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) || "-._~:/?#[]@!$&'()*+,;=%".unicodeScalars.contains(scalar)
     }
 
     /// The head a forwarded request carries upstream: the client's, with the gateway's headers
