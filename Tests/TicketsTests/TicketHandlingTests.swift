@@ -268,6 +268,26 @@ struct TicketHandlingTests {
         }
     }
 
+    @Test("A deleted ticket is not merged, either way round (409, nothing written); rebalancing a group the directory does not hold is a 422")
+    func mergeRefusesDeletedAndRebalanceUnknownGroup() async throws {
+        try await TicketTestKit.run { client, kit in
+            let admin = try await kit.administratorToken()
+            let customer = try await kit.customer()
+            let live = try #require(try await kit.submit(client, token: customer.token, subject: "Live")["id"] as? String)
+            let deleted = try #require(try await kit.submit(client, token: customer.token, subject: "Deleted")["id"] as? String)
+            #expect(try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(deleted)", token: admin).0 == .noContent)
+            for (primary, other) in [(live, deleted), (deleted, live)] {
+                let (status, headers, _) = try await TicketTestKit.send(
+                    client, .post, "/api/v1/tickets/merge", token: admin, body: #"{"primaryID":"\#(primary)","ticketIDs":["\#(other)"]}"#)
+                #expect(status == .conflict && headers[.contentType] == "application/problem+json")
+            }
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.forwarders") == 0)
+            let (unknown, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/rebalance", token: admin, body: #"{"groupID":"\#(UUID().lowercased)"}"#)
+            #expect(unknown == .unprocessableContent)
+        }
+    }
+
     @Test("Merging frees the Max Tickets room a merged ticket held, which the queue fills, and the primary is idle since the newest merged message")
     func mergeFreesRoomAndKeepsTheNewestIdle() async throws {
         try await TicketTestKit.run { client, kit in

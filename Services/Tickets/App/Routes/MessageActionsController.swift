@@ -85,7 +85,7 @@ public struct MessageActionsController: Sendable {
             let hasNote = !((body.note ?? "") + (body.noteHTML ?? "")).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
             let forward = MessageForward(
                 agentID: caller.principal.userID, agentAddress: caller.principal.email,
-                to: try body.to.map { try TicketInput.email($0, field: "to") }, cc: try (body.cc ?? []).map { try TicketInput.email($0, field: "cc") },
+                to: try TicketInput.emails(body.to, field: "to"), cc: try TicketInput.emails(body.cc, field: "cc"),
                 note: hasNote ? try TicketInput.body(text: body.note, html: body.noteHTML) : nil,
                 attachmentIDs: try body.attachmentIDs.map { try $0.map { try TicketInput.uuid($0, field: "attachmentIDs") } },
                 publicScheme: PublicOrigin.scheme(of: request))

@@ -111,6 +111,9 @@ public struct TicketActionsController: Sendable {
             guard caller.seesEverything || (caller.principal.scope == .memberDepartments && caller.groups.contains(groupID.lowercased)) else {
                 throw Problem.forbidden("Managers of the group and administrators rebalance it.")
             }
+            guard try await store.departmentOfGroup(groupID) != nil else {
+                throw Problem.unprocessable("There is no group \(groupID.lowercased).", errors: [.init(field: "groupID", message: "unknown group")])
+            }
             return RebalanceResult(moved: try await store.rebalance(group: groupID, by: .agent(caller.principal.userID)))
         }
         group.post("merge") { request, context in
@@ -125,7 +128,9 @@ public struct TicketActionsController: Sendable {
                     errors: [.init(field: "ticketIDs", message: "1...\(TicketStore.maximumMerged - 1) other tickets")])
             }
             for id in [primary] + Array(others) {
-                guard let ticket = try await store.find(id), caller.canChange(ticket), !caller.readsAsCustomer(ticket) else { throw Problem.notFound("No such ticket \(id.lowercased).") }
+                // A deleted ticket the caller could read is a 409, as anything done to it is.
+                guard let ticket = try await store.find(id) else { _ = try await access.readable(id, caller: caller, for: .change); continue }
+                guard caller.canChange(ticket), !caller.readsAsCustomer(ticket) else { throw Problem.notFound("No such ticket \(id.lowercased).") }
             }
             // If-Match names the primary's version: the ticket the agent chose and keeps.
             let merged = try await store.merge(

@@ -106,9 +106,9 @@ public struct TicketController: Sendable {
             if let requested = body.followUp { followUp = try await access.allowedFollowUp(requested, by: caller, group: ticket.groupID, owner: ticket.agentID) }
             var transfer: TicketTransfer?
             if let requested = body.transfer { transfer = try await access.allowedTransfer(requested, by: caller) }
-            let recipients = try (body.to ?? []).map { try TicketInput.email($0, field: "to") }
-            let copies = try (body.cc ?? []).map { try TicketInput.email($0, field: "cc") }
-            let blind = try (body.bcc ?? []).map { try TicketInput.email($0, field: "bcc") }
+            let recipients = try TicketInput.emails(body.to, field: "to")
+            let copies = try TicketInput.emails(body.cc, field: "cc")
+            let blind = try TicketInput.emails(body.bcc, field: "bcc")
             let reply = AgentReply(
                 agentID: try Self.id(caller.principal.userID), agentAddress: caller.principal.email, to: recipients, cc: copies, bcc: blind,
                 bodyHTML: html, bodyText: text, variant: body.sendVariant ?? .waiting, subject: try body.subject.map(TicketInput.subject), followUp: followUp,

@@ -204,8 +204,16 @@ enum TicketInput {
         }
     }
 
+    /// The addresses one recipient line (To, Cc or Bcc) may hold: a reply is a message to a conversation, not a mailing.
+    static let maximumRecipients = 50
+
     static func emails(_ raw: [String]?, field: String) throws -> [String] {
-        try (raw ?? []).map { try email($0, field: field) }
+        let raw = raw ?? []
+        guard raw.count <= maximumRecipients else {
+            throw Problem.unprocessable(
+                "\(field) holds at most \(maximumRecipients) addresses.", errors: [.init(field: field, message: "at most \(maximumRecipients) addresses")])
+        }
+        return try raw.map { try email($0, field: field) }
     }
 
     static func uuid(_ raw: String?, field: String) throws -> UUID {

@@ -36,8 +36,8 @@ public struct WorkRecordController: Sendable {
             }
             let draft = TicketDraft(
                 ticketID: ticket.id, agentID: caller.principal.userID, bodyHTML: SafeHTML.sanitize(body.bodyHTML),
-                to: try (body.to ?? []).map { try TicketInput.email($0, field: "to") }, cc: try (body.cc ?? []).map { try TicketInput.email($0, field: "cc") },
-                bcc: try (body.bcc ?? []).map { try TicketInput.email($0, field: "bcc") }, updatedAt: Date(),
+                to: try TicketInput.emails(body.to, field: "to"), cc: try TicketInput.emails(body.cc, field: "cc"),
+                bcc: try TicketInput.emails(body.bcc, field: "bcc"), updatedAt: Date(),
                 subject: try body.subject.map(TicketInput.subject),
                 attachmentIDs: try (body.attachmentIDs ?? []).map { try TicketInput.uuid($0, field: "attachmentIDs").lowercased })
             let saved = try await store.saveDraft(draft, expectedVersion: try IfMatch.version(request))
