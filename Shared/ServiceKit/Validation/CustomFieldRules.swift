@@ -59,17 +59,36 @@ public enum CustomFieldRules {
     }
 
     /// Checks a definition: a name, dropdowns with distinct options, a default that is itself a valid value.
+    /// The choices a dropdown may offer.
+    public static let maximumOptions = 200
+
+    /// A definition that can be used: a one-line name of 1 to 100 characters; a dropdown's options distinct, each a
+    /// value the field can hold (one line, no spaces around it, which a chosen value loses, at most
+    /// ``maximumLength`` characters), at most ``maximumOptions`` of them; options on no other type; a default the field
+    /// can hold.
     public static func validate(_ field: CustomFieldDefinition) throws {
-        guard (1...100).contains(field.name.count) else {
-            throw Problem.unprocessable("A field name has 1 to 100 characters.", errors: [.init(field: "name", message: "1...100 characters")])
+        guard (1...100).contains(field.name.count), !field.name.unicodeScalars.contains(where: isControl) else {
+            throw Problem.unprocessable("A field name is one line of 1 to 100 characters.", errors: [.init(field: "name", message: "1...100 characters, one line")])
         }
         if field.dataType == .dropdown {
-            guard !field.options.isEmpty, Set(field.options).count == field.options.count, field.options.allSatisfy({ !$0.isEmpty }) else {
-                throw Problem.unprocessable(
-                    "A dropdown needs distinct, non-empty options.", errors: [.init(field: "options", message: "distinct, non-empty options")])
+            let usable = field.options.allSatisfy { option in
+                !option.isEmpty && option == option.trimmingCharacters(in: .whitespacesAndNewlines) && option.unicodeScalars.count <= maximumLength
+                    && !option.unicodeScalars.contains(where: isControl)
             }
+            guard (1...maximumOptions).contains(field.options.count), Set(field.options).count == field.options.count, usable else {
+                throw Problem.unprocessable(
+                    "A dropdown needs 1 to \(maximumOptions) distinct options, each one line of at most \(maximumLength) characters without spaces around it.",
+                    errors: [.init(field: "options", message: "1...\(maximumOptions) distinct one-line options")])
+            }
+        } else if !field.options.isEmpty {
+            throw Problem.unprocessable("Only a dropdown has options.", errors: [.init(field: "options", message: "only for a dropdown")])
         }
         if let defaultValue = field.defaultValue { _ = try normalize(defaultValue, for: field) }
+    }
+
+    /// Line breaks and other control characters, and invisible formatting ones, which a one-line label cannot show.
+    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        [.control, .format, .lineSeparator, .paragraphSeparator].contains(scalar.properties.generalCategory)
     }
 
     /// The significant digits a number field keeps exactly (`Decimal`'s precision).

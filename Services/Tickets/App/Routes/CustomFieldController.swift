@@ -121,16 +121,21 @@ public struct CustomFieldController: Sendable {
         return field
     }
 
-    /// A template of known fields with a name of 1 to 100 characters, whose fields do not contradict each other
-    /// (``TicketTemplate/contradictions``).
+    /// A template of known fields with a name of 1 to 100 characters, each field's display name one line of at most
+    /// 100, whose fields do not contradict each other (``TicketTemplate/contradictions``).
     func validated(_ body: NewTemplate, id: String) async throws -> TicketTemplate {
         let known = Set(try await store.fieldDefinitions().map(\.id))
-        let unknown = body.fields.map { $0.fieldID.lowercased() }.filter { !known.contains($0) }
-        guard unknown.isEmpty, (1...100).contains(body.name.unicodeScalars.count) else {
-            throw Problem.unprocessable(
-                "A template needs a name and known fields.",
-                errors: unknown.map { .init(field: "fields", message: "unknown field \($0)") } + (body.name.isEmpty ? [.init(field: "name", message: "is required")] : []))
+        var errors: [Problem.FieldError] = body.fields.map { $0.fieldID.lowercased() }.filter { !known.contains($0) }.map {
+            .init(field: "fields", message: "unknown field \($0)")
         }
+        if !(1...100).contains(body.name.unicodeScalars.count) { errors.append(.init(field: "name", message: "1...100 characters")) }
+        for (index, field) in body.fields.enumerated() {
+            guard let name = field.displayName else { continue }
+            if !(1...100).contains(name.unicodeScalars.count) || name.unicodeScalars.contains(where: CustomFieldRules.isControl) {
+                errors.append(.init(field: "fields[\(index)].displayName", message: "one line of 1...100 characters"))
+            }
+        }
+        guard errors.isEmpty else { throw Problem.unprocessable("A template needs a name of 1 to 100 characters and known fields.", errors: errors) }
         let template = TicketTemplate(id: id, name: body.name, fields: body.fields.map { var field = $0; field.fieldID = field.fieldID.lowercased(); return field })
         let contradictions = template.contradictions
         guard contradictions.isEmpty else { throw Problem.unprocessable("The template's fields contradict each other.", errors: contradictions) }

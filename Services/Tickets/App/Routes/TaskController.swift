@@ -167,7 +167,8 @@ public struct TaskController: Sendable {
             let (task, caller) = try await readableTask(context)
             let text = try await request.decodeJSON(Body.self, context: context).body.trimmedText
             guard (1...TaskRules.maximumDescription).contains(text.count) else {
-                throw Problem.unprocessable("A comment needs a body.", errors: [.init(field: "body", message: "1...\(TaskRules.maximumDescription) characters")])
+                throw Problem.unprocessable(
+                    "A comment has 1 to \(TaskRules.maximumDescription) characters.", errors: [.init(field: "body", message: "1...\(TaskRules.maximumDescription) characters")])
             }
             let author = try TicketInput.uuid(caller.userID, field: "author")
             return EditedResponse(status: .created, response: try await store.commentOnTask(try TicketController.id(task.id), body: text, by: author))

@@ -125,7 +125,7 @@ enum TicketInput {
         try Authorization.require(principal, .tickets, type == .resolution ? "Add Resolution" : "Add Comment")
         let text = body.body.trimmedText
         guard (1...maximumBody).contains(text.count) else {
-            throw Problem.unprocessable("A comment needs a body.", errors: [.init(field: "body", message: "1...\(maximumBody) characters")])
+            throw Problem.unprocessable("A comment has 1 to \(maximumBody) characters.", errors: [.init(field: "body", message: "1...\(maximumBody) characters")])
         }
         return (type, text)
     }
