@@ -55,7 +55,7 @@ struct GenericPlanTests {
     /// The plan of an advanced search without text for `criteria`, whose parameters take `values` in the order the
     /// search binds them.
     static func searchPlan(_ kit: TicketTestKit, _ criteria: TicketSearchCriteria, caller: TicketCaller, values: [String]) async throws -> QueryPlan {
-        let (tail, _) = TicketSearch.structuredTail(criteria, caller: caller, fieldValues: kit.database.table("ticket_field_values"))
+        let (tail, _) = TicketSearch.structuredTail(criteria, caller: caller, tables: kit.database.table)
         return try await QueryPlan.explain("SELECT \(TicketStore.columns) FROM \(kit.database.table("tickets")) \(tail)", values: values, on: kit.database)
     }
 

@@ -408,6 +408,31 @@ struct TicketSearchTests {
         }
     }
 
+    @Test("An Email Address search finds the tickets a customer shares after a merge into another's, with text through the index and without it in SQL")
+    func emailFindsSharedTickets() async throws {
+        let path = Self.indexPath()
+        try await TicketTestKit.run(index: { try SearchIndex(path: path, schemaVersion: TicketSearchTerms.schemaVersion) }) { client, kit in
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let (owner, sharer) = (try await kit.customer(), try await kit.customer())
+            let primary = try #require(try await kit.submit(client, token: owner.token, subject: "Printer jam")["id"] as? String)
+            let merged = try #require(try await kit.submit(client, token: sharer.token, subject: "Printer jam again")["id"] as? String)
+            let (done, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/merge", token: token, body: #"{"primaryID":"\#(primary)","ticketIDs":["\#(merged)"]}"#)
+            #expect(done == .ok)
+            try await kit.indexer?.reindex(try #require(UUID(uuidString: primary)))
+            let sharerAddress = "customer-\(sharer.id.lowercased.prefix(6))@customer.example".uppercased()
+            func found(_ query: String) async throws -> [String] {
+                let (status, _, body) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/search?\(query)", token: token)
+                #expect(status == .ok)
+                return (body["items"] as? [[String: Any]])?.compactMap { ($0["ticket"] as? [String: Any])?["id"] as? String } ?? []
+            }
+            #expect(try await found("email=\(sharerAddress)") == [primary], "without text: SQL")
+            #expect(try await found("text=printer&email=\(sharerAddress)") == [primary], "with text: the index")
+            #expect(try await found("email=nobody@customer.example").isEmpty)
+            try await kit.indexer?.index.destroy()
+        }
+    }
+
     @Test("Similar resolved tickets are found by the new ticket's subject or the agent's own terms, with the resolution as snippet")
     func similarResolved() async throws {
         let path = Self.indexPath()

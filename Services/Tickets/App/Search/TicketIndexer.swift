@@ -51,6 +51,7 @@ public struct TicketIndexer: SearchProjection {
                 SELECT ticket_id, 'message', body_text FROM \(database.table("messages")) WHERE ticket_id = ANY($1)
                 UNION ALL SELECT ticket_id, type, body FROM \(database.table("comments")) WHERE ticket_id = ANY($1)
                 UNION ALL SELECT ticket_id, 'field:' || field_id::text, value FROM \(database.table("ticket_field_values")) WHERE ticket_id = ANY($1)
+                UNION ALL SELECT ticket_id, 'participant', email FROM \(database.table("ticket_participants")) WHERE ticket_id = ANY($1)
                 UNION ALL SELECT id, 'deleted', coalesce(deleted_by::text, '') FROM \(database.table("tickets")) WHERE id = ANY($1) AND deleted_at IS NOT NULL
                 """, binds: ids), logger: database.logger)
         for try await (id, kind, text) in rows.decode((UUID, String, String).self) {
@@ -71,10 +72,11 @@ public struct TicketIndexer: SearchProjection {
 
 extension TicketSearchTerms.Texts {
     /// Files one row of the rebuild's batch query: a message, a comment of its type, a custom field value
-    /// ("field:<id>") or the deleted mark.
+    /// ("field:<id>"), a sharing customer's address or the deleted mark.
     fileprivate mutating func add(_ kind: String, _ text: String) {
         switch kind {
         case "message": messages.append(text)
+        case "participant": participants.append(text)
         case CommentType.resolution.rawValue: resolutions.append(text)
         case TicketIndexer.deletedMark: fields[kind] = text
         default:

@@ -202,12 +202,11 @@ public struct TicketSearch: Sendable {
     /// Criteria without text: SQL with a condition for each criterion given (``QueryConditions``), newest first. A full
     /// page, or an empty one after `offset`, counts the matches, up to ``countedMatches``, for `estimatedTotal`.
     private func structured(_ criteria: TicketSearchCriteria, caller: TicketCaller) async throws -> TicketSearchResults {
-        let fieldValues = database.table("ticket_field_values")
-        let (tail, binds) = Self.structuredTail(criteria, caller: caller, fieldValues: fieldValues)
+        let (tail, binds) = Self.structuredTail(criteria, caller: caller, tables: database.table)
         let (found, total) = try await database.client.withConnection { connection in
             let found = try await store.tickets(tail, binds, on: connection)
             if found.count < criteria.limit && (!found.isEmpty || criteria.offset == 0) { return (found, criteria.offset + found.count) }
-            let (count, countBinds) = Self.structuredCount(criteria, caller: caller, tickets: database.table("tickets"), fieldValues: fieldValues)
+            let (count, countBinds) = Self.structuredCount(criteria, caller: caller, tables: database.table)
             let rows = try await connection.query(PostgresQuery(unsafeSQL: count, binds: countBinds), logger: database.logger)
             var counted = criteria.offset + found.count
             for try await value in rows.decode(Int.self) { counted = value }
@@ -230,22 +229,24 @@ public struct TicketSearch: Sendable {
     public static let deepestMatch = countedMatches
 
     /// What follows `SELECT … FROM tickets` in a search without text, and its parameters.
-    static func structuredTail(_ criteria: TicketSearchCriteria, caller: TicketCaller, fieldValues: String) -> (String, PostgresBindings) {
-        var conditions = structuredConditions(criteria, caller: caller, fieldValues: fieldValues)
+    /// `tables` names a table of the tickets schema (``Database/table(_:)``).
+    static func structuredTail(_ criteria: TicketSearchCriteria, caller: TicketCaller, tables: (String) -> String) -> (String, PostgresBindings) {
+        var conditions = structuredConditions(criteria, caller: caller, tables: tables)
         let limit = conditions.bind(criteria.limit)
         let page = criteria.offset > 0 ? "LIMIT \(limit) OFFSET \(conditions.bind(criteria.offset))" : "LIMIT \(limit)"
         return ("\(conditions.whereClause) ORDER BY created_at DESC, id DESC \(page)", conditions.binds)
     }
 
     /// The statement counting a search's matches up to ``countedMatches``, and its parameters.
-    static func structuredCount(_ criteria: TicketSearchCriteria, caller: TicketCaller, tickets: String, fieldValues: String) -> (String, PostgresBindings) {
-        var conditions = structuredConditions(criteria, caller: caller, fieldValues: fieldValues)
+    static func structuredCount(_ criteria: TicketSearchCriteria, caller: TicketCaller, tables: (String) -> String) -> (String, PostgresBindings) {
+        var conditions = structuredConditions(criteria, caller: caller, tables: tables)
         let bound = conditions.bind(countedMatches)
-        return ("SELECT count(*)::bigint FROM (SELECT 1 FROM \(tickets) \(conditions.whereClause) LIMIT \(bound)) AS matched", conditions.binds)
+        return ("SELECT count(*)::bigint FROM (SELECT 1 FROM \(tables("tickets")) \(conditions.whereClause) LIMIT \(bound)) AS matched", conditions.binds)
     }
 
     /// The conditions of a search without text: what the caller may see and each criterion given.
-    private static func structuredConditions(_ criteria: TicketSearchCriteria, caller: TicketCaller, fieldValues: String) -> QueryConditions {
+    private static func structuredConditions(_ criteria: TicketSearchCriteria, caller: TicketCaller, tables: (String) -> String) -> QueryConditions {
+        let (fieldValues, participants) = (tables("ticket_field_values"), tables("ticket_participants"))
         var query = QueryConditions(criteria.onlyDeleted ? "deleted_at IS NOT NULL" : "deleted_at IS NULL")
         if !caller.seesEverything {
             let groups = query.bind(caller.groups.compactMap(UUID.init(parsing:)))
@@ -259,7 +260,13 @@ public struct TicketSearch: Sendable {
         query.require(criteria.departmentID) { "department_id = \($0)" }
         query.require(criteria.groupID) { "group_id = \($0)" }
         query.require(criteria.agentID) { "agent_id = \($0)" }
-        query.require(criteria.email?.lowercased()) { "lower(customer_email) = \($0)" }
+        // The customer's tickets and those they share (merged into another customer's), each through its own index.
+        query.require(criteria.email?.lowercased()) { email in
+            """
+            id IN (SELECT c.id FROM \(tables("tickets")) c WHERE lower(c.customer_email) = \(email)
+                   UNION SELECT p.ticket_id FROM \(participants) p WHERE p.email = \(email))
+            """
+        }
         query.require(criteria.customerEmails) { "lower(customer_email) = ANY(\($0))" }
         query.require(criteria.deletedBy) { "deleted_by = \($0)" }
         query.require(criteria.createdFrom) { "created_at >= \($0)" }

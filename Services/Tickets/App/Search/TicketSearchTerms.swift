@@ -6,7 +6,7 @@ import Search
 /// the ticket's language (its department's), and searches match the text as stemmed in every language of the index.
 public enum TicketSearchTerms {
     /// Bumped whenever the document shape changes: the index is then rebuilt from PostgreSQL.
-    public static let schemaVersion = 5
+    public static let schemaVersion = 6
 
     public static func group(_ id: String) -> String { "XG" + id }
     public static func department(_ id: String) -> String { "XD" + id }
@@ -30,12 +30,16 @@ public enum TicketSearchTerms {
         public var comments: [String]
         public var resolutions: [String]
         public var fields: [String: String]
+        /// The addresses of the customers who share it (of tickets merged into it), whom an Email Address search finds
+        /// it by as by its own customer's.
+        public var participants: [String]
 
-        public init(messages: [String], comments: [String], resolutions: [String], fields: [String: String] = [:]) {
+        public init(messages: [String], comments: [String], resolutions: [String], fields: [String: String] = [:], participants: [String] = []) {
             self.messages = messages
             self.comments = comments
             self.resolutions = resolutions
             self.fields = fields
+            self.participants = participants
         }
     }
 
@@ -43,7 +47,7 @@ public enum TicketSearchTerms {
         var filters = [
             group(ticket.groupID), department(ticket.departmentID), brand(ticket.brandID), agent(ticket.agentID), status(ticket.status),
             priority(ticket.priority), email(ticket.customerEmail),
-        ]
+        ] + texts.participants.map(email)
         if deleted { filters.append(Self.deleted) }
         if let deletedBy { filters.append(Self.deletedBy(deletedBy)) }
         filters += texts.fields.sorted { $0.key < $1.key }.map { field($0.key, $0.value) }
