@@ -34,6 +34,14 @@ extension IdentityAPITests {
     }
 
     /// The data of the newest outbox event of `type`.
+    /// How many events of `type` the outbox holds (the relay does not run in these tests).
+    static func eventCount(_ type: String, _ database: Database) async throws -> Int {
+        let rows = try await database.client.query(PostgresQuery(unsafeSQL: "SELECT payload FROM \(database.table("outbox"))"))
+        var count = 0
+        for try await payload in rows.decode(ByteBuffer.self) where try CloudEventCoding.decodeHeader(Array(buffer: payload)).type == type { count += 1 }
+        return count
+    }
+
     static func lastEventData(_ type: String, _ database: Database) async throws -> [String: Any] {
         let rows = try await database.client.query(PostgresQuery(unsafeSQL: "SELECT payload FROM \(database.table("outbox")) ORDER BY id DESC"))
         for try await payload in rows.decode(ByteBuffer.self) {

@@ -188,6 +188,37 @@ struct StructureAPITests {
         }
     }
 
+    @Test("An agent whose sessions all went unrefreshed for the idle time is signed out once (agent.signed_out), and signed in again when a session is refreshed")
+    func idleSessionsSignOut() async throws {
+        let now = Date()
+        #expect(IdleSignOut.keepsSignedIn(refreshedAt: now.addingTimeInterval(-59 * 60), idleMinutes: 60, now: now))
+        #expect(!IdleSignOut.keepsSignedIn(refreshedAt: now.addingTimeInterval(-60 * 60), idleMinutes: 60, now: now))
+        try await api.withIdentity { client, database in
+            let c = try await Self.company(client, database)
+            let session = try await IdentityAPITests.signIn(client, email: "agent.a@demo.localhost", password: "person-password")
+            let structure = StructureRepository(database: database)
+            #expect(try await structure.signOutIdleAgents(idleMinutes: 60) == 0, "every user of the company just signed in")
+            let before = try await IdentityAPITests.eventCount("agent.signed_out", database)
+            var binds = PostgresBindings()
+            binds.append(UUID(uuidString: c.agentA.id))
+            try await database.client.query(PostgresQuery(
+                unsafeSQL: "UPDATE \(database.table("sessions")) SET refreshed_at = now() - interval '61 minutes' WHERE user_id = $1", binds: binds)
+            ).consume()
+            #expect(try await structure.signOutIdleAgents(idleMinutes: 60) == 1)
+            let event = try await IdentityAPITests.lastEventData("agent.signed_out", database)
+            #expect(event["userID"] as? String == c.agentA.id && event["stillSignedIn"] as? Bool == false && event["groupIDs"] as? [String] == [c.groupA])
+            #expect(try await structure.signOutIdleAgents(idleMinutes: 60) == 0, "announced once")
+            #expect(try await IdentityAPITests.eventCount("agent.signed_out", database) == before + 1)
+
+            let signedInBefore = try await IdentityAPITests.eventCount("agent.signed_in", database)
+            let (refreshed, _, _) = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/sessions/refresh", body: #"{"refreshToken":"\#(try #require(session["refreshToken"] as? String))"}"#)
+            #expect(refreshed == .created)
+            #expect(try await IdentityAPITests.eventCount("agent.signed_in", database) == signedInBefore + 1, "back: signed in again")
+            #expect(try await structure.signOutIdleAgents(idleMinutes: 60) == 0, "the refreshed session keeps them signed in")
+        }
+    }
+
     @Test("An agent idle past the group's Auto-Inactive minutes goes inactive there, announced with the hand-off; activity keeps them active")
     func autoInactive() async throws {
         let now = Date()

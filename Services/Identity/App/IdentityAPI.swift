@@ -17,7 +17,7 @@ public struct IdentityAPI: Sendable {
     let sessionStore: SessionRepository
     let database: Database
 
-    public init(database: Database, tokens: TokenService, hasher: PasswordHasher = PasswordHasher()) {
+    public init(database: Database, tokens: TokenService, hasher: PasswordHasher = PasswordHasher(), idleSignOutMinutes: Int = IdleSignOut.defaultMinutes) {
         self.brands = BrandRepository(database: database)
         self.users = UserRepository(database: database)
         self.tokens = tokens
@@ -28,7 +28,7 @@ public struct IdentityAPI: Sendable {
         self.sessionStore = SessionRepository(database: database)
         self.sessions = SessionService(
             users: users, sessions: sessionStore, tokens: tokens, hasher: hasher, security: security, roles: roles,
-            structure: StructureRepository(database: database))
+            structure: StructureRepository(database: database), idleSignOutMinutes: idleSignOutMinutes)
     }
 
     public func addRoutes(to router: Router<ServiceRequestContext>) {

@@ -9,7 +9,8 @@ let runtime = try FleetRuntime(service: .identity)
 let tokens = try await TokenService.fromEnvironment(runtime.configuration.environment)
 let hasher = PasswordHasher(cost: UInt8(clamping: try runtime.configuration.environment.int("CONCIERGE_BCRYPT_COST", default: 10)))
 let router = runtime.makeRouter()
-IdentityAPI(database: runtime.database, tokens: tokens, hasher: hasher).addRoutes(to: router)
+let idleSignOutMinutes = try runtime.configuration.environment.int("CONCIERGE_AGENT_IDLE_SIGN_OUT_MINUTES", default: IdleSignOut.defaultMinutes)
+IdentityAPI(database: runtime.database, tokens: tokens, hasher: hasher, idleSignOutMinutes: idleSignOutMinutes).addRoutes(to: router)
 let mail = MailRelay(
     store: MailOutboxStore(database: runtime.database),
     client: SMTPClient(configuration: try SMTPConfiguration.fromEnvironment(runtime.configuration.environment)),
@@ -19,5 +20,8 @@ let autoInactive = BatchWorker(
     "auto-inactive agents", every: .seconds(try runtime.configuration.environment.int("CONCIERGE_AUTO_INACTIVE_CHECK_SECONDS", default: 60)),
     gate: runtime.gate, logger: runtime.logger
 ) { try await structure.autoInactivate() }
+let idleSignOut = BatchWorker("agents signed out after their sessions went unused", every: .seconds(60), gate: runtime.gate, logger: runtime.logger) {
+    try await structure.signOutIdleAgents(idleMinutes: idleSignOutMinutes)
+}
 try await runtime.run(
-    router: router, migrations: IdentityMigrations.all, topics: [ServiceName.identity.eventsTopic], services: [mail, autoInactive])
+    router: router, migrations: IdentityMigrations.all, topics: [ServiceName.identity.eventsTopic], services: [mail, autoInactive, idleSignOut])

@@ -257,6 +257,14 @@ public enum IdentityMigrations {
         Migration(version: 112, name: "users by the domain of their address, for organizations' domain members", sql: [
             "CREATE INDEX users_domain ON {schema}.users (split_part(lower(email), '@', 2))",
         ]),
+        Migration(version: 113, name: "agents announced as signed in, whom a sweep signs out once their sessions go unused", sql: [
+            "ALTER TABLE {schema}.users ADD COLUMN signed_in boolean NOT NULL DEFAULT false",
+            """
+            UPDATE {schema}.users SET signed_in = true
+            WHERE id IN (SELECT user_id FROM {schema}.sessions WHERE revoked_at IS NULL AND expires_at > now())
+            """,
+            "CREATE INDEX users_signed_in ON {schema}.users (id) WHERE signed_in",
+        ]),
     ]
 
     /// A table of emailed single-use tokens, the shape `OneTimeTokens` reads.

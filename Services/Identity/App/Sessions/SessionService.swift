@@ -15,11 +15,14 @@ public struct SessionService: Sendable {
     let security: SecurityRepository
     let roles: RoleRepository
     let structure: StructureRepository
+    /// Minutes without a refresh after which a session no longer keeps its agent signed in (``IdleSignOut``).
+    let idleSignOutMinutes: Int
 
     public init(
         users: UserRepository, sessions: SessionRepository, tokens: TokenService, hasher: PasswordHasher, security: SecurityRepository,
-        roles: RoleRepository, structure: StructureRepository
+        roles: RoleRepository, structure: StructureRepository, idleSignOutMinutes: Int = IdleSignOut.defaultMinutes
     ) {
+        self.idleSignOutMinutes = idleSignOutMinutes
         self.roles = roles
         self.structure = structure
         self.users = users
@@ -72,6 +75,8 @@ public struct SessionService: Sendable {
         else {
             throw Problem.unauthorized("The refresh token is invalid, used, revoked or expired.")
         }
+        // Back after the idle sweep signed them out (their console slept): signed in again.
+        if !user.forcePasswordChange, try await structure.isSignedOutAgent(user.id) { try await structure.signedIn(user.id) }
         return try await issue(for: user, sessionID: sessionID, refreshToken: newToken)
     }
 
@@ -82,7 +87,11 @@ public struct SessionService: Sendable {
         else {
             throw Problem.notFound("This session has already ended.")
         }
-        let open = try await sessions.live(userID: userID, current: principal.sessionID)
+        // Another session keeps them signed in only while it is in use: one left open on a machine long since
+        // abandoned does not.
+        let open = try await sessions.live(userID: userID, current: principal.sessionID).filter {
+            IdleSignOut.keepsSignedIn(refreshedAt: $0.refreshedAt, idleMinutes: idleSignOutMinutes, now: Date())
+        }
         try await structure.signedOut(userID, handOff: handOff, stillSignedIn: !open.isEmpty)
     }
 

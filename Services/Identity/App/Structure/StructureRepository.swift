@@ -213,6 +213,8 @@ public struct StructureRepository: Sendable {
     /// `agent.signed_in` with their groups; nothing for users in no group.
     public func signedIn(_ userID: UUID) async throws {
         try await database.transaction { connection in
+            // Recorded for anyone, so that an agent who signed in before joining a group is not announced again.
+            try await setSignedIn(userID, true, on: connection)
             let memberships = try await memberships(of: userID, on: connection)
             guard !memberships.isEmpty else { return }
             for membership in memberships where membership.goActiveOnLogin {
@@ -233,12 +235,18 @@ public struct StructureRepository: Sendable {
     /// new tickets until they sign in again.
     public func signedOut(_ userID: UUID, handOff: Bool = false, stillSignedIn: Bool = false) async throws {
         try await database.transaction { connection in
-            let memberships = try await memberships(of: userID, on: connection)
-            guard !memberships.isEmpty else { return }
-            let session = AgentSession(
-                userID: userID.uuidString.lowercased(), groupIDs: memberships.map(\.groupID), handOff: handOff, stillSignedIn: stillSignedIn)
-            try await publish("agent.signed_out", subject: session.userID, brandID: nil, data: session, on: connection)
+            try await setSignedIn(userID, stillSignedIn, on: connection)
+            try await announceSignedOut(userID, handOff: handOff, stillSignedIn: stillSignedIn, on: connection)
         }
+    }
+
+    /// `agent.signed_out` with the agent's groups; nothing for users in no group.
+    func announceSignedOut(_ userID: UUID, handOff: Bool, stillSignedIn: Bool, on connection: PostgresConnection) async throws {
+        let memberships = try await memberships(of: userID, on: connection)
+        guard !memberships.isEmpty else { return }
+        let session = AgentSession(
+            userID: userID.uuidString.lowercased(), groupIDs: memberships.map(\.groupID), handOff: handOff, stillSignedIn: stillSignedIn)
+        try await publish("agent.signed_out", subject: session.userID, brandID: nil, data: session, on: connection)
     }
 
     func setStatus(
