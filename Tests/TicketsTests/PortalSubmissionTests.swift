@@ -34,6 +34,12 @@ struct PortalSubmissionTests {
             #expect(unverified == .forbidden)
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 0, "refusals write nothing")
             let verified = try await kit.token(UUID(), roles: [PredefinedRoles.registeredUser, PredefinedRoles.registeredUserWithVerifiedEmail])
+            for (field, value) in [("priority", #""urgent""#), ("status", #""closed""#), ("agentID", #""auto""#), ("customerEmail", #""boss@customer.example""#), ("pin", "true")] {
+                let withAgentField = #"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"Order","body":"x","\#(field)":\#(value)}"#
+                let (refused, _, problem) = try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: verified, body: withAgentField)
+                #expect(refused == .forbidden && (problem["detail"] as? String)?.contains(field) == true, "a customer's \(field) is refused, not dropped")
+            }
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 0)
             let (made, _, _) = try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: verified, body: body)
             #expect(made == .created)
         }

@@ -239,8 +239,10 @@ public struct TicketController: Sendable {
                 "An agent's new ticket names its customer in customerEmail; without it the ticket is the agent's own and takes no \(named).",
                 errors: [.init(field: "customerEmail", message: "required with \(named)")])
         }
-        if body.pin != nil || body.followUp != nil || body.formID != nil || body.comment != nil {
-            throw Problem.forbidden("Only agents pin tickets, schedule follow-ups, insert forms and add comments.")
+        // A customer's form has none of the new-ticket window's fields: sent anyway they are refused, not dropped unseen.
+        let agentOnly = agentFields + (body.customerEmail != nil ? ["customerEmail"] : [])
+        if !agentOnly.isEmpty {
+            throw Problem.forbidden("Only agents set \(agentOnly.joined(separator: ", ")) on a new ticket.")
         }
         if caller == nil, !attachments.isEmpty, claims.isEmpty {
             throw Problem.unprocessable(
