@@ -47,8 +47,10 @@ public enum JSONBody {
     }
 
     /// Decodes `data`; only a body that fails is parsed again to tell bad JSON (400) from a bad field (422), so a good
-    /// one is parsed once. Text holding NUL (`\u0000`), which PostgreSQL's text cannot keep, is a 400 too.
+    /// one is parsed once. An object naming a key twice is a 400 (``DuplicateJSONKeys``), and so is text holding NUL
+    /// (`\u0000`), which PostgreSQL's text cannot keep.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        try DuplicateJSONKeys.refuse(in: data)
         let decoded: T
         do {
             decoded = try decoder.decode(type, from: data)

@@ -10,6 +10,7 @@ public enum MergePatch {
             throw Problem.badRequest("The body must be a JSON object.")
         }
         if JSONBody.holdsNUL(patch) { throw Problem.badRequest("The request body holds a NUL character (\\u0000), which no text can hold.") }
+        try DuplicateJSONKeys.refuse(in: patch)
         let base = try JSONSerialization.jsonObject(with: JSONEncoder().encode(current))
         let merged = merge(patchObject, onto: base)
         do {
