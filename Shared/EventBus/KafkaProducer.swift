@@ -1,4 +1,5 @@
 import CRdKafka
+import Foundation
 import Logging
 import NIOPosix
 import ServiceLifecycle
@@ -34,6 +35,11 @@ public final class KafkaProducer: Sendable, Service {
         var replacements = 0
         var lastReplacement: ContinuousClock.Instant?
         var unknownProducerIDSightings: [ContinuousClock.Instant] = []
+        /// When the broker last acknowledged a message (the producer's start before any).
+        var lastAcknowledged = Date()
+        /// Set when an instance was replaced: the broker may have lost what it acknowledged up to then (Tansu keeps
+        /// messages in memory, so a restart loses every one its consumers had not read yet). Taken by the relay.
+        var mayHaveLostSince: Date?
 
         var isRunning: Bool {
             if case .running = lifecycle { return true }
@@ -238,8 +244,10 @@ public final class KafkaProducer: Sendable, Service {
                 default: return (messageID, .failure(KafkaError(code)))
                 }
             }
+            let acknowledged = reports.contains { $0.1 == RD_KAFKA_RESP_ERR_NO_ERROR }
             let completions = state.withLock { state in
-                results.compactMap { state.tracker.deliver(messageID: $0.0, $0.1) }
+                if acknowledged { state.lastAcknowledged = Date() }
+                return results.compactMap { state.tracker.deliver(messageID: $0.0, $0.1) }
             }
             for completion in completions { completion.continuation.resume(returning: completion.results) }
             guard detectProblems else { return nil }
@@ -252,6 +260,16 @@ public final class KafkaProducer: Sendable, Service {
         default:
             let facility = RdKafkaEvents.logGeneric(event, logger: logger)
             return detectProblems && facility == "UNKPID" ? unknownProducerIDReason() : nil
+        }
+    }
+
+    /// After an instance was replaced (the broker restarted empty, a fatal error, deliveries timing out), when the
+    /// broker last acknowledged a message before that: what it acknowledged around then may be gone with it. Answered
+    /// once; nil when nothing was replaced since the last call.
+    public func takeMayHaveLostSince() -> Date? {
+        state.withLock { state in
+            defer { state.mayHaveLostSince = nil }
+            return state.mayHaveLostSince
         }
     }
 
@@ -314,6 +332,7 @@ public final class KafkaProducer: Sendable, Service {
             state.replacements += 1
             state.lastReplacement = .now
             state.unknownProducerIDSightings.removeAll()
+            state.mayHaveLostSince = min(state.mayHaveLostSince ?? state.lastAcknowledged, state.lastAcknowledged)
             return state.generation - 1
         }
         guard let oldGeneration else {

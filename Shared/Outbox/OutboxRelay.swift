@@ -16,12 +16,19 @@ public struct OutboxRelay: Service {
         public var batchSize: Int
         public var retention: Duration
         public var failureBackoff: Duration
+        /// How far before the broker's last acknowledgement a loss replays (``replayAfterBrokerLoss()``): events
+        /// its consumers may not have read yet when it went.
+        public var lossReplayMargin: Duration
 
-        public init(pollInterval: Duration = .milliseconds(100), batchSize: Int = 500, retention: Duration = .seconds(7 * 24 * 3600), failureBackoff: Duration = .seconds(1)) {
+        public init(
+            pollInterval: Duration = .milliseconds(100), batchSize: Int = 500, retention: Duration = .seconds(7 * 24 * 3600),
+            failureBackoff: Duration = .seconds(1), lossReplayMargin: Duration = .seconds(300)
+        ) {
             self.pollInterval = pollInterval
             self.batchSize = batchSize
             self.retention = retention
             self.failureBackoff = failureBackoff
+            self.lossReplayMargin = lossReplayMargin
         }
     }
 
@@ -47,9 +54,15 @@ public struct OutboxRelay: Service {
     public func run() async throws {
         await gate?.wait()
         var lastPurge = ContinuousClock.now - .seconds(3600)
+        var brokerLoss: Date?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var pause = settings.pollInterval
             do {
+                brokerLoss = brokerLoss ?? producer.takeMayHaveLostSince()
+                if let since = brokerLoss {
+                    try await replayAfterBrokerLoss(since: since)
+                    brokerLoss = nil
+                }
                 let result = try await relayOnce()
                 if result.failed > 0 { pause = settings.failureBackoff }
                 if result.published == settings.batchSize { pause = .zero }
@@ -100,6 +113,20 @@ public struct OutboxRelay: Service {
             }
             return PassResult(published: delivered.count, failed: records.count - delivered.count)
         }
+    }
+
+    /// A broker that restarted empty (the development broker keeps messages in memory) lost the events its consumers had
+    /// not read yet, though it acknowledged them. When the producer had to start afresh (``OutboxSender/takeMayHaveLostSince()``,
+    /// `since`), the events created since shortly before the broker's last acknowledgement go out again, as
+    /// `concierge replay` would send them; consumers ignore the ones they already have. Answers how many were queued.
+    @discardableResult
+    public func replayAfterBrokerLoss(since: Date) async throws -> Int {
+        let from = since.addingTimeInterval(-Double(settings.lossReplayMargin.components.seconds))
+        let queued = try await store.markForReplay(since: from)
+        logger.warning(
+            "the broker may have lost events it acknowledged; publishing them again",
+            metadata: ["since": "\(from.formatted(.iso8601))", "events": "\(queued)"])
+        return queued
     }
 
     /// Publishes until nothing is pending (the `concierge replay` command, which may run with no service up).

@@ -33,7 +33,9 @@ struct EventBusBrokerRestartTests {
             configuration: configuration, groupID: EventBusTest.uniqueName("group"), topics: [topic], logger: logger)
         let firstRead = await EventBusTest.collect(consumer, count: 10, timeout: .seconds(30))
         #expect(firstRead.count == 10)
+        #expect(producer.takeMayHaveLostSince() == nil, "nothing replaced yet")
 
+        let killedAt = Date()
         broker.kill()
         let clock = ContinuousClock()
         let start = clock.now
@@ -53,6 +55,9 @@ struct EventBusBrokerRestartTests {
         } while !EventBusTest.failures(after).isEmpty && clock.now - retryStart < .seconds(20)
         #expect(EventBusTest.failures(after).isEmpty, "\(EventBusTest.failures(after).prefix(1))")
         #expect(producer.instanceReplacements >= 1)
+        let lostSince = try #require(producer.takeMayHaveLostSince(), "the replacement says the broker may have lost what it acknowledged")
+        #expect(lostSince <= killedAt, "from the last acknowledgement before the broker went, not after")
+        #expect(producer.takeMayHaveLostSince() == nil, "said once")
 
         // The restarted broker recreated the topic empty (with its default partition count); the
         // consumer's old position is out of range, so auto.offset.reset=earliest starts it at 0.

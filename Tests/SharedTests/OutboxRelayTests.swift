@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import Outbox
 import PostgresNIO
+import Synchronization
 import Testing
 import TestSupport
 
@@ -71,6 +72,43 @@ struct OutboxRelayTests {
             #expect(received.count == ids.count, "each row published once")
             #expect(Set(received) == Set(ids))
             #expect(messages.allSatisfy { $0.key?.hasPrefix("note-") == true }, "the key is the aggregate id")
+        }
+    }
+
+    /// Acknowledges everything; after its first send, says once that the broker may have lost what it acknowledged.
+    final class ForgetfulBroker: OutboxSender {
+        let state = Mutex<(sent: Int, lossSaid: Bool)>((0, false))
+
+        func send(_ messages: [OutgoingMessage]) async -> [Result<Void, KafkaError>] {
+            state.withLock { $0.sent += messages.count }
+            return messages.map { _ in .success(()) }
+        }
+
+        func takeMayHaveLostSince() -> Date? {
+            state.withLock { state in
+                guard state.sent > 0, !state.lossSaid else { return nil }
+                state.lossSaid = true
+                return Date()
+            }
+        }
+    }
+
+    @Test("When the producer says the broker may have lost what it acknowledged, the running relay publishes the events created shortly before again, once")
+    func relayReplaysAfterBrokerLoss() async throws {
+        try await TestDatabase.withFreshSchema("brokerloss") { database in
+            try await MigrationRunner(database: database, migrations: []).run()
+            let store = OutboxStore(database: database)
+            _ = try await Self.appendEvents(4, topic: "broker-loss", store: store)
+            let broker = ForgetfulBroker()
+            let relay = OutboxRelay(store: store, producer: broker, settings: .init(pollInterval: .milliseconds(20)), logger: Logger(label: "relay"))
+            let running = Task { try await relay.run() }
+            let deadline = ContinuousClock.now + .seconds(20)
+            while broker.state.withLock({ $0.sent }) < 8 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            try await Task.sleep(for: .milliseconds(300))
+            running.cancel()
+            _ = await running.result
+            #expect(broker.state.withLock { $0.sent } == 8, "each event once, then once more after the loss, and no more")
+            #expect(try await store.unpublishedCount() == 0)
         }
     }
 

@@ -1,7 +1,9 @@
 import Auth
+import Contracts
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import ServiceKit
 import Testing
 import TestSupport
 import TicketsApp
@@ -17,6 +19,24 @@ struct OnlineTicketTests {
         #expect(!signer.verifies(code, for: "0A1-12345678-ABCE"))
         #expect(!LinkSigner(secret: String(repeating: "x", count: 40)).verifies(code, for: "0A1-12345678-ABCD"))
         #expect(!signer.verifies(String(code.dropLast()), for: "0A1-12345678-ABCD"))
+    }
+
+    @Test("A ticket transferred to another brand's department still opens from the link its customer was sent, on the first brand's host")
+    func linkSurvivesATransferToAnotherBrand() async throws {
+        try await TicketTestKit.run { client, kit in
+            let other = try await kit.otherBrandDepartment()
+            let customer = try await kit.customer()
+            let ticket = try await kit.submit(client, token: customer.token, subject: "Printer")
+            let id = try #require(ticket["id"] as? String), number = try #require(ticket["number"] as? String)
+            let (moved, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/transfer", token: try await kit.administratorToken(), body: #"{"groupID":"\#(other.group.lowercased)"}"#)
+            #expect(moved == .ok)
+            let link = "/api/v1/tickets/online/\(number)?code=\(kit.tokens.links.code(for: number))"
+            for brand in [kit.brandID, other.brand] {
+                let (opened, _, online) = try await TicketTestKit.send(client, .get, link, token: nil, headers: [.brandID: brand.lowercased])
+                #expect(opened == .ok && (online["ticket"] as? [String: Any])?["brandID"] as? String == other.brand.lowercased)
+            }
+        }
     }
 
     @Test("The link opens the customer's view and its files without signing in; a wrong code is a 404; a merged ticket's link opens the primary")
