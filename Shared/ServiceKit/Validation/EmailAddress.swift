@@ -1,11 +1,12 @@
 import Foundation
 
-/// The one shape check of an email address every service applies: one @, a local part of at most 64 bytes, a dotted
-/// domain, at most 254 bytes in all (RFC 5321's limits; counting characters would let combining marks make an address
-/// of kilobytes, larger than an index entry can hold). Addresses go into mail headers and recipient lists, so no
+/// The one shape check of an email address every service applies: one @, a local part, a dotted domain, at most 254
+/// bytes in all (RFC 5321's limit; counting characters would let combining marks make an address of kilobytes, larger
+/// than an index entry can hold). Mail arrives from addresses longer in the local part than RFC 5321's 64 bytes
+/// (forwarders' SRS, VERP) and from hosts named with underscores, and a customer's message is never dropped for that. Addresses go into mail headers and recipient lists, so no
 /// whitespace, control or invisible formatting character (a bidi override shows another address than the one mailed)
 /// and none of the characters that separate or quote addresses there (`,;:<>()[]\"`) appear outside a quoted local
-/// part (`"a..b"@`). The domain is labels of letters, digits and inner hyphens (any script's
+/// part (`"a..b"@`). The domain is labels of letters, digits, underscores and inner hyphens (any script's
 /// letters: internationalized names) between dots (`example..com`, `.example.com` and `example.` name no mail host);
 /// the local part is otherwise the receiving host's to read, and some carriers still hand out `taro..yamada@` and
 /// `taro.@`, so its dots are left alone.
@@ -14,7 +15,7 @@ public enum EmailAddress {
     public static func validated(_ raw: String) -> String? {
         let email = raw.trimmedSpaces
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64, parts[1].contains("."), email.utf8.count <= 254,
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), email.utf8.count <= 254,
             isLocalPart(parts[0]), isHostName(parts[1])
         else {
             return nil
@@ -42,7 +43,7 @@ public enum EmailAddress {
         }
     }
 
-    /// Dot-separated labels, each of letters or digits with hyphens only inside, at most 63 bytes.
+    /// Dot-separated labels, each of letters, digits or underscores with hyphens only inside, at most 63 bytes.
     private static func isHostName(_ domain: Substring) -> Bool {
         domain.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
             !label.isEmpty && label.utf8.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-") && label.unicodeScalars.allSatisfy(isLabelScalar)
@@ -51,7 +52,7 @@ public enum EmailAddress {
 
     private static func isLabelScalar(_ scalar: Unicode.Scalar) -> Bool {
         if scalar.isASCII {
-            return scalar == "-" || ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+            return scalar == "-" || scalar == "_" || ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
         }
         let properties = scalar.properties
         return properties.isAlphabetic || [.decimalNumber, .nonspacingMark, .spacingMark].contains(properties.generalCategory)
