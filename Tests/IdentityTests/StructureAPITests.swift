@@ -211,11 +211,25 @@ struct StructureAPITests {
             #expect(try await IdentityAPITests.eventCount("agent.signed_out", database) == before + 1)
 
             let signedInBefore = try await IdentityAPITests.eventCount("agent.signed_in", database)
+            let statusChanges = try await IdentityAPITests.eventCount("agent.status_changed", database)
             let (refreshed, _, _) = try await IdentityAPITests.send(
                 client, .post, "/api/v1/identity/sessions/refresh", body: #"{"refreshToken":"\#(try #require(session["refreshToken"] as? String))"}"#)
             #expect(refreshed == .created)
             #expect(try await IdentityAPITests.eventCount("agent.signed_in", database) == signedInBefore + 1, "back: signed in again")
+            #expect(try await IdentityAPITests.eventCount("agent.status_changed", database) == statusChanges, "a refresh is no sign-in: no go Active upon login")
+            try await structure.resumed(try #require(UUID(uuidString: c.agentA.id)))
+            #expect(try await IdentityAPITests.eventCount("agent.signed_in", database) == signedInBefore + 1, "announced once, however many sessions refresh")
             #expect(try await structure.signOutIdleAgents(idleMinutes: 60) == 0, "the refreshed session keeps them signed in")
+            let users = UserRepository(database: database)
+            let customer = try await users.createUser(
+                email: "customer@customer.example", passwordHash: try await PasswordHasher(cost: 4).hash("customer-password"), displayName: "Lee")
+            #expect(try await IdentityAPITests.signIn(client, email: "customer@customer.example", password: "customer-password")["accessToken"] != nil)
+            var customerBinds = PostgresBindings()
+            customerBinds.append(customer)
+            try await database.client.query(PostgresQuery(
+                unsafeSQL: "UPDATE \(database.table("sessions")) SET refreshed_at = now() - interval '2 hours' WHERE user_id = $1", binds: customerBinds)
+            ).consume()
+            #expect(try await structure.signOutIdleAgents(idleMinutes: 60) == 0, "users in no group are not tracked")
         }
     }
 

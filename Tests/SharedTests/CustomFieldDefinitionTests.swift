@@ -26,5 +26,6 @@ struct CustomFieldDefinitionTests {
         #expect(throws: Problem.self) { try CustomFieldRules.validate(Self.field(.text, name: "Two\nlines")) }
         #expect(throws: Problem.self) { try CustomFieldRules.validate(Self.field(.date, defaultValue: "0000-01-01")) }
         #expect(throws: Never.self) { try CustomFieldRules.validate(Self.field(.date, defaultValue: "2026-12-07")) }
+        #expect(throws: Never.self, "a joiner Persian words are written with") { try CustomFieldRules.validate(Self.field(.text, name: "می\u{200C}خواهم")) }
     }
 }

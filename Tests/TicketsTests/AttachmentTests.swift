@@ -41,7 +41,7 @@ struct AttachmentTests {
             #expect(nul == .badRequest, "an address holding NUL is refused before the route reads it")
             let (bidi, _) = try await Self.upload(client, base + "?filename=invoice%E2%80%AEfdp.exe", token: agentToken, bytes: [1])
             #expect(bidi == .unprocessableContent, "a right-to-left override would show invoiceexe.pdf")
-            let (vague, vagueProblem) = try await Self.upload(client, base + "?filename=notes.txt&internal=1", token: agentToken, bytes: [1])
+            let (vague, vagueProblem) = try await Self.upload(client, base + "?filename=notes.txt&internal=yes", token: agentToken, bytes: [1])
             #expect(vague == .badRequest && vagueProblem["detail"] as? String == "internal is true or false.", "not a file the customer sees")
             let (sneaky, _) = try await Self.upload(client, base + "?filename=notes.txt&internal=true", token: customer.token, bytes: [1])
             #expect(sneaky == .forbidden)

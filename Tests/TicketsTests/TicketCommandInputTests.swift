@@ -93,6 +93,17 @@ struct TicketCommandInputTests {
         }
     }
 
+    @Test("An email from an address the API would refuse an agent (a domain literal, a separator left in) is kept as a ticket, not dropped")
+    func looseSendersAreKept() async throws {
+        try await TicketTestKit.run { _, kit in
+            for sender in ["lee@[192.0.2.7]", "lee,morgan@customer.example", "\"lee<morgan>\"@customer.example"] {
+                try await Self.open(OpenTicketCommand(
+                    departmentID: kit.departmentID.lowercased, customerEmail: sender, subject: "Printer", bodyText: "Hello", source: "email"), kit: kit)
+            }
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 3)
+        }
+    }
+
     @Test("A command that meets a server fault (a stored template this instance cannot read) fails, to be run again, instead of being dropped")
     func serverFaultIsRetried() async throws {
         try await TicketTestKit.run { client, kit in

@@ -10,6 +10,12 @@ let tokens = try await TokenService.fromEnvironment(runtime.configuration.enviro
 let hasher = PasswordHasher(cost: UInt8(clamping: try runtime.configuration.environment.int("CONCIERGE_BCRYPT_COST", default: 10)))
 let router = runtime.makeRouter()
 let idleSignOutMinutes = try runtime.configuration.environment.int("CONCIERGE_AGENT_IDLE_SIGN_OUT_MINUTES", default: IdleSignOut.defaultMinutes)
+// A console renews its token once a lifetime; idle time shorter than two would sign working agents out and in again.
+guard idleSignOutMinutes * 60 > 2 * Int(tokens.accessTokenLifetime.components.seconds) else {
+    throw ConfigurationError(
+        variable: "CONCIERGE_AGENT_IDLE_SIGN_OUT_MINUTES", value: String(idleSignOutMinutes),
+        expected: "more minutes than two access token lifetimes (CONCIERGE_ACCESS_TOKEN_TTL_SECONDS)")
+}
 IdentityAPI(database: runtime.database, tokens: tokens, hasher: hasher, idleSignOutMinutes: idleSignOutMinutes).addRoutes(to: router)
 let mail = MailRelay(
     store: MailOutboxStore(database: runtime.database),

@@ -86,9 +86,11 @@ public enum CustomFieldRules {
         if let defaultValue = field.defaultValue { _ = try normalize(defaultValue, for: field) }
     }
 
-    /// Line breaks and other control characters, and invisible formatting ones, which a one-line label cannot show.
+    /// Line breaks and other control characters, and invisible formatting ones, which a one-line label cannot show
+    /// (but the joiners some scripts and emoji sequences are written with).
     public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        [.control, .format, .lineSeparator, .paragraphSeparator].contains(scalar.properties.generalCategory)
+        guard scalar != "\u{200C}" && scalar != "\u{200D}" else { return false }
+        return [.control, .format, .lineSeparator, .paragraphSeparator].contains(scalar.properties.generalCategory)
     }
 
     /// The significant digits a number field keeps exactly (`Decimal`'s precision).

@@ -23,6 +23,19 @@ public enum EmailAddress {
         return email
     }
 
+    /// The address of mail that arrived, as loosely as it can be kept: one @ between a local part and a dotted domain,
+    /// at most 254 bytes, no whitespace or control character. What ``validated(_:)`` refuses beyond that (a domain
+    /// literal, a separator a sending system left in) does not drop a customer's message; replies to it go through
+    /// ``validated(_:)`` like any address an agent types.
+    public static func received(_ raw: String) -> String? {
+        let email = raw.trimmedSpaces
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), email.utf8.count <= 254,
+            !email.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control })
+        else { return nil }
+        return email
+    }
+
     private static let separators = Set(",;:<>()[]\\\"".unicodeScalars)
 
     /// Visible characters without separators, or a quoted string (`"a..b"`), whose quotes let it hold them (but no

@@ -262,6 +262,7 @@ public enum IdentityMigrations {
             """
             UPDATE {schema}.users SET signed_in = true
             WHERE id IN (SELECT user_id FROM {schema}.sessions WHERE revoked_at IS NULL AND expires_at > now())
+              AND id IN (SELECT user_id FROM {schema}.group_members)
             """,
             "CREATE INDEX users_signed_in ON {schema}.users (id) WHERE signed_in",
         ]),

@@ -49,7 +49,7 @@ public struct SessionService: Sendable {
             if settings.bruteForceProtection {
                 // Failures are counted against an account only for what could be one: text that is no address
                 // (of any length) names no account to lock.
-                let account = EmailAddress.validated(email) == nil ? nil : try await security.recordFailure(
+                let account = EmailAddress.received(email) == nil ? nil : try await security.recordFailure(
                     .account, email, limit: settings.maxFailedSignIns, lockoutMinutes: settings.lockoutMinutes)
                 if let clientAddress {
                     let address = try await security.recordFailure(
@@ -76,7 +76,7 @@ public struct SessionService: Sendable {
             throw Problem.unauthorized("The refresh token is invalid, used, revoked or expired.")
         }
         // Back after the idle sweep signed them out (their console slept): signed in again.
-        if !user.forcePasswordChange, try await structure.isSignedOutAgent(user.id) { try await structure.signedIn(user.id) }
+        if !user.forcePasswordChange { try await structure.resumed(user.id) }
         return try await issue(for: user, sessionID: sessionID, refreshToken: newToken)
     }
 

@@ -213,7 +213,6 @@ public struct StructureRepository: Sendable {
     /// `agent.signed_in` with their groups; nothing for users in no group.
     public func signedIn(_ userID: UUID) async throws {
         try await database.transaction { connection in
-            // Recorded for anyone, so that an agent who signed in before joining a group is not announced again.
             try await setSignedIn(userID, true, on: connection)
             let memberships = try await memberships(of: userID, on: connection)
             guard !memberships.isEmpty else { return }
@@ -291,7 +290,7 @@ public struct StructureRepository: Sendable {
         }
     }
 
-    private func memberships(of userID: UUID, on connection: PostgresConnection) async throws -> [Membership] {
+    func memberships(of userID: UUID, on connection: PostgresConnection) async throws -> [Membership] {
         try await membershipRows("WHERE m.user_id = $1", userID, on: connection)
     }
 

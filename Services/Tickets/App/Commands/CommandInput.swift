@@ -9,6 +9,15 @@ enum CommandInput {
     static let noText = "(no text)"
     static let cutNote = "\n\n[Cut at 100,000 characters: the whole message is under Show HTML and Raw Content.]"
 
+    /// The sender of mail that arrived, kept as loosely as ``EmailAddress/received(_:)`` allows, so that an address the
+    /// API would refuse an agent does not drop the customer's message; 422 for one that names no mailbox at all.
+    static func address(_ raw: String, field: String) throws -> String {
+        guard let address = EmailAddress.received(raw) else {
+            throw Problem.unprocessable("\(field) must be an email address.", errors: [.init(field: field, message: "is not an email address")])
+        }
+        return address
+    }
+
     /// The subject on one line, cut to the API's 250 characters; "(no subject)" when nothing is left.
     static func subject(_ raw: String) -> String {
         let line = raw.split(whereSeparator: { $0.isWhitespace || $0.isNewline }).joined(separator: " ")

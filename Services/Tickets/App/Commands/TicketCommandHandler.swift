@@ -111,7 +111,7 @@ public struct TicketCommandHandler: Sendable {
     /// A customer's message for the ticket its number names (or the ticket that one was merged into); a new ticket
     /// when that ticket is Closed and Locked, deleted or unknown.
     private func addMessage(_ command: AddTicketMessageCommand, on connection: PostgresConnection) async throws {
-        let from = try TicketInput.email(command.fromAddress, field: "fromAddress")
+        let from = try CommandInput.address(command.fromAddress, field: "fromAddress")
         let body = CommandInput.body(text: command.bodyText, html: command.bodyHTML)
         var open = try await store.find(number: command.ticketNumber, on: connection)
         // Its status read under the ticket's lock: a timer that locks it meanwhile would otherwise refuse the message
@@ -175,7 +175,7 @@ public struct TicketCommandHandler: Sendable {
         let departmentID = try TicketInput.uuid(command.departmentID, field: "departmentID")
         let subject = CommandInput.subject(command.subject)
         let body = CommandInput.body(text: command.bodyText, html: command.bodyHTML)
-        let email = try TicketInput.email(command.customerEmail, field: "customerEmail")
+        let email = try CommandInput.address(command.customerEmail, field: "customerEmail")
         let group = try command.groupID.map { try TicketInput.uuid($0, field: "groupID") }
         let (department, moved) = try await DepartmentSuccession(database: store.database).department(for: departmentID, store: store, on: connection)
         // A group of a department that is gone goes with it: the ticket starts in its successor's front line. So does

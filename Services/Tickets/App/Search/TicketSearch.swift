@@ -41,6 +41,8 @@ public struct TicketSearchCriteria: Sendable {
     var customerEmails: [String]?
     /// The ticket `number` names (following merge forwarders), once looked up.
     var numberedID: String?
+    /// The tickets `email`'s customer shares (merged into another customer's), once looked up.
+    var sharedTicketIDs: [UUID] = []
 
     public init(
         text: String? = nil, number: String? = nil, email: String? = nil, statuses: [TicketStatus] = [], priorities: [TicketPriority] = [],
@@ -133,6 +135,7 @@ public struct TicketSearch: Sendable {
             guard !emails.isEmpty else { return TicketSearchResults(items: [], estimatedTotal: 0, suggestion: nil) }
             criteria.customerEmails = emails
         }
+        if let email = criteria.email { criteria.sharedTicketIDs = try await store.sharedTickets(of: email) }
         if let number = criteria.number {
             guard let ticket = try await store.find(number: number, deleted: criteria.onlyDeleted) else {
                 return TicketSearchResults(items: [], estimatedTotal: 0, suggestion: nil)
@@ -246,7 +249,7 @@ public struct TicketSearch: Sendable {
 
     /// The conditions of a search without text: what the caller may see and each criterion given.
     private static func structuredConditions(_ criteria: TicketSearchCriteria, caller: TicketCaller, tables: (String) -> String) -> QueryConditions {
-        let (fieldValues, participants) = (tables("ticket_field_values"), tables("ticket_participants"))
+        let fieldValues = tables("ticket_field_values")
         var query = QueryConditions(criteria.onlyDeleted ? "deleted_at IS NOT NULL" : "deleted_at IS NULL")
         if !caller.seesEverything {
             let groups = query.bind(caller.groups.compactMap(UUID.init(parsing:)))
@@ -260,12 +263,11 @@ public struct TicketSearch: Sendable {
         query.require(criteria.departmentID) { "department_id = \($0)" }
         query.require(criteria.groupID) { "group_id = \($0)" }
         query.require(criteria.agentID) { "agent_id = \($0)" }
-        // The customer's tickets and those they share (merged into another customer's), each through its own index.
-        query.require(criteria.email?.lowercased()) { email in
-            """
-            id IN (SELECT c.id FROM \(tables("tickets")) c WHERE lower(c.customer_email) = \(email)
-                   UNION SELECT p.ticket_id FROM \(participants) p WHERE p.email = \(email))
-            """
+        // The customer's tickets (newest first on their index) and those they share, merged into another customer's.
+        if criteria.sharedTicketIDs.isEmpty {
+            query.require(criteria.email?.lowercased()) { "lower(customer_email) = \($0)" }
+        } else if let email = criteria.email?.lowercased() {
+            query.require("(lower(customer_email) = \(query.bind(email)) OR id = ANY(\(query.bind(criteria.sharedTicketIDs))))")
         }
         query.require(criteria.customerEmails) { "lower(customer_email) = ANY(\($0))" }
         query.require(criteria.deletedBy) { "deleted_by = \($0)" }

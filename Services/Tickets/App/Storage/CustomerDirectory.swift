@@ -67,6 +67,19 @@ extension TicketStore {
     /// The addresses (lower case) of users whose username is `nameOrUsername` or whose display name contains it, and the
     /// addresses their own tickets were submitted under or changed to (Change Email Address), so that a user's ticket
     /// is found by their name whatever address it now carries (at most the newest `ticketsPerCustomer` of each).
+    /// The tickets whose customers include `email` by a merge (``TicketStore`` keeps them in `ticket_participants`), at
+    /// most a thousand: an Email Address search finds them beside the address's own tickets.
+    func sharedTickets(of email: String) async throws -> [UUID] {
+        var binds = PostgresBindings()
+        binds.append(email.trimmingCharacters(in: .whitespaces).lowercased())
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: "SELECT ticket_id FROM \(database.table("ticket_participants")) WHERE email = $1 LIMIT 1000", binds: binds),
+            logger: database.logger)
+        var tickets: [UUID] = []
+        for try await id in rows.decode(UUID.self) { tickets.append(id) }
+        return tickets
+    }
+
     public func customerEmails(matching nameOrUsername: String) async throws -> [String] {
         let wanted = nameOrUsername.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         guard !wanted.isEmpty else { return [] }

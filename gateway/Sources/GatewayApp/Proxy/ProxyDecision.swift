@@ -34,8 +34,8 @@ public enum ProxyDecision: Equatable, Sendable {
         services: Set<ServiceName>
     ) -> ProxyDecision {
         guard servedMethods.contains(method) else { return .refuse(methodNotAllowed) }
-        guard isURITarget(path) else {
-            return .refuse(Problem.badRequest("The address holds characters a URL may not (such as a space, \" < > { } | \\ ^ or `); percent-encode them."))
+        guard !path.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
+            return .refuse(Problem.badRequest("The address holds a space or a control character; percent-encode it."))
         }
         let route = ServiceRoute.match(path: path)
         if route == .notAPI { return .ownRoutes }
@@ -50,17 +50,22 @@ public enum ProxyDecision: Equatable, Sendable {
         return .forward(service, brandID: brand.id, host: HostHeader.authority(authority) ?? host)
     }
 
-    /// Whether `target` holds only what RFC 3986 lets a URL hold (bytes past ASCII aside, which some clients send raw
-    /// and the services read as UTF-8): the HTTP/1 encoder toward a service refuses the rest, which would come back as
-    /// the service failing (502) rather than the request being wrong.
-    static func isURITarget(_ target: String) -> Bool {
-        target.utf8.allSatisfy { byte in byte >= 0x80 || uriBytes[Int(byte)] }
+    /// `target` with the visible ASCII characters RFC 3986 keeps out of a URL (`"`, `<`, `>`, `\\`, `^`, a backtick, `{`,
+    /// `|`, `}`) percent-encoded: browsers send some of them raw in a query (`?q=a|b`), and the HTTP/1 encoder toward a
+    /// service refuses them, which came back as the service failing (502). Bytes past ASCII, which some clients send
+    /// raw and the services read as UTF-8, stay as they are.
+    public static func encodedTarget(_ target: String) -> String {
+        guard target.utf8.contains(where: { unsafeBytes.contains($0) }) else { return target }
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(target.utf8.count + 8)
+        for byte in target.utf8 {
+            guard unsafeBytes.contains(byte) else { encoded.append(byte); continue }
+            encoded += Array("%\(String(byte, radix: 16, uppercase: true))".utf8)
+        }
+        return String(decoding: encoded, as: UTF8.self)
     }
 
-    private static let uriBytes: [Bool] = (0..<128).map { byte in
-        let scalar = Unicode.Scalar(UInt8(byte))
-        return ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) || "-._~:/?#[]@!$&'()*+,;=%".unicodeScalars.contains(scalar)
-    }
+    private static let unsafeBytes = Set("\"<>\\^`{|}".utf8)
 
     /// The head a forwarded request carries upstream: the client's, with the gateway's headers
     /// (``ForwardedHeaders``), the instance as its Host and its body's exact length.
@@ -71,6 +76,7 @@ public enum ProxyDecision: Equatable, Sendable {
         var head = client
         head.scheme = nil
         head.authority = address.authority
+        head.path = client.path.map(encodedTarget)
         head.headerFields = ForwardedHeaders.upstream(
             from: client.headerFields, brandID: brandID, requestID: requestID, clientAddress: clientAddress, host: host, scheme: scheme)
         head.headerFields[.contentLength] = bodyLength > 0 || client.method.carriesBody ? String(bodyLength) : nil

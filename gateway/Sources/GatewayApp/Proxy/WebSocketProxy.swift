@@ -68,7 +68,7 @@ public struct WebSocketProxy: Sendable {
         _ request: HTTPRequest, channel: any Channel, logger: Logger
     ) async -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
         let requestID = RequestIDMiddleware<GatewayContext>.make()
-        let path = request.path ?? "/"
+        let path = ProxyDecision.encodedTarget(request.path ?? "/")
         let decision = ProxyDecision.decide(
             path: path, authority: request.authority, extraHosts: request.headerFields[values: ProxyDecision.hostField].count,
             directory: directory, services: Set(pools.keys))
