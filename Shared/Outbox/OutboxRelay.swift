@@ -117,12 +117,14 @@ public struct OutboxRelay: Service {
 
     /// A broker that restarted empty (the development broker keeps messages in memory) lost the events its consumers had
     /// not read yet, though it acknowledged them. When the producer had to start afresh (``OutboxSender/takeMayHaveLostSince()``,
-    /// `since`), the events created since shortly before the broker's last acknowledgement go out again, as
-    /// `concierge replay` would send them; consumers ignore the ones they already have. Answers how many were queued.
+    /// `since`: the broker's last acknowledgement to it), the events created in the margin before that go out again, as
+    /// `concierge replay` would send them; consumers ignore the ones they already have. Events created after it were
+    /// never acknowledged by the broker that went (they are still pending, or reached the one that came back), so they
+    /// are not sent twice, whichever instance notices first. Answers how many were queued.
     @discardableResult
     public func replayAfterBrokerLoss(since: Date) async throws -> Int {
         let from = since.addingTimeInterval(-Double(settings.lossReplayMargin.components.seconds))
-        let queued = try await store.markForReplay(since: from)
+        let queued = try await store.markForReplay(since: from, until: since)
         logger.warning(
             "the broker may have lost events it acknowledged; publishing them again",
             metadata: ["since": "\(from.formatted(.iso8601))", "events": "\(queued)"])

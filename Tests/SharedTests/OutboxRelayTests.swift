@@ -109,6 +109,12 @@ struct OutboxRelayTests {
             _ = await running.result
             #expect(broker.state.withLock { $0.sent } == 8, "each event once, then once more after the loss, and no more")
             #expect(try await store.unpublishedCount() == 0)
+
+            let lastAcknowledged = Date()
+            try await Task.sleep(for: .milliseconds(20))
+            _ = try await Self.appendEvents(2, topic: "broker-loss", store: store)
+            #expect(try await relay.drain(timeout: .seconds(10)) == 2)
+            #expect(try await relay.replayAfterBrokerLoss(since: lastAcknowledged) == 4, "not the events created after the broker's last acknowledgement")
         }
     }
 

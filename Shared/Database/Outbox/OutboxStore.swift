@@ -173,14 +173,17 @@ public struct OutboxStore: Sendable {
         """
     }
 
-    /// Marks every retained event since `since` unpublished again, so the relays publish them anew.
+    /// Marks every retained event created since `since` (and no later than `until`, when given) unpublished again, so
+    /// the relays publish them anew.
     @discardableResult
-    public func markForReplay(since: Date) async throws -> Int {
+    public func markForReplay(since: Date, until: Date? = nil) async throws -> Int {
         var binds = PostgresBindings()
         binds.append(since)
+        binds.append(until)
         return try await database.changedRows(
             """
-            INSERT INTO \(pending) (id) SELECT id FROM \(database.table("outbox")) WHERE created_at >= $1 ORDER BY id
+            INSERT INTO \(pending) (id) SELECT id FROM \(database.table("outbox"))
+            WHERE created_at >= $1 AND ($2::timestamptz IS NULL OR created_at <= $2) ORDER BY id
             ON CONFLICT DO NOTHING RETURNING id
             """, binds)
     }
