@@ -67,13 +67,13 @@ public enum CustomFieldRules {
     /// ``maximumLength`` characters), at most ``maximumOptions`` of them; options on no other type; a default the field
     /// can hold.
     public static func validate(_ field: CustomFieldDefinition) throws {
-        guard (1...100).contains(field.name.count), !field.name.unicodeScalars.contains(where: isControl) else {
+        guard (1...100).contains(field.name.count), !field.name.unicodeScalars.contains(where: OneLineText.isUnshowable) else {
             throw Problem.unprocessable("A field name is one line of 1 to 100 characters.", errors: [.init(field: "name", message: "1...100 characters, one line")])
         }
         if field.dataType == .dropdown {
             let usable = field.options.allSatisfy { option in
                 !option.isEmpty && option == option.trimmingCharacters(in: .whitespacesAndNewlines) && option.unicodeScalars.count <= maximumLength
-                    && !option.unicodeScalars.contains(where: isControl)
+                    && !option.unicodeScalars.contains(where: OneLineText.isUnshowable)
             }
             guard (1...maximumOptions).contains(field.options.count), Set(field.options).count == field.options.count, usable else {
                 throw Problem.unprocessable(
@@ -86,12 +86,6 @@ public enum CustomFieldRules {
         if let defaultValue = field.defaultValue { _ = try normalize(defaultValue, for: field) }
     }
 
-    /// Line breaks and other control characters, and invisible formatting ones, which a one-line label cannot show
-    /// (but the joiners some scripts and emoji sequences are written with).
-    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        guard scalar != "\u{200C}" && scalar != "\u{200D}" else { return false }
-        return [.control, .format, .lineSeparator, .paragraphSeparator].contains(scalar.properties.generalCategory)
-    }
 
     /// The significant digits a number field keeps exactly (`Decimal`'s precision).
     static let maximumDigits = 38

@@ -13,13 +13,9 @@ import Foundation
 public enum EmailAddress {
     /// The trimmed address, or nil when it is not one.
     public static func validated(_ raw: String) -> String? {
-        let email = raw.trimmedSpaces
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), email.utf8.count <= 254,
-            isLocalPart(parts[0]), isHostName(parts[1])
-        else {
-            return nil
-        }
+        guard let email = received(raw), let at = email.firstIndex(of: "@"),
+            isLocalPart(email[..<at]), isHostName(email[email.index(after: at)...])
+        else { return nil }
         return email
     }
 

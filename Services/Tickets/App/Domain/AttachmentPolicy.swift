@@ -30,13 +30,9 @@ public struct AttachmentPolicy: Sendable, Equatable {
     /// The checked file name; 413 when too large, 415 for an extension not on the uploader's list, 422 for a bad name.
     public func check(filename raw: String, size: Int, byAgent: Bool) throws -> String {
         let name = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
-        // Line breaks and control characters (NUL, which no text column keeps, among them) and quotes make no file name;
-        // nor do invisible formatting characters, a bidi override making `gnp.exe` read as `exe.png` (the joiners some
-        // scripts write words with stay).
-        let unfit = name.contains(where: \.isNewline) || name.unicodeScalars.contains { scalar in
-            let category = scalar.properties.generalCategory
-            return category == .control || scalar == "\"" || (category == .format && scalar != "\u{200C}" && scalar != "\u{200D}")
-        }
+        // Line breaks, control characters (NUL, which no text column keeps, among them), invisible formatting ones and
+        // quotes make no file name.
+        let unfit = name.contains(where: \.isNewline) || name.unicodeScalars.contains { OneLineText.isUnshowable($0) || $0 == "\"" }
         // 255 bytes as well: a file system keeps no longer name, and combining marks make long names of few characters.
         guard (1...255).contains(name.count), name.utf8.count <= 255, !unfit, name != "." && name != ".." else {
             throw Problem.unprocessable("A file needs a name of 1 to 255 characters (and bytes).", errors: [.init(field: "filename", message: "invalid file name")])

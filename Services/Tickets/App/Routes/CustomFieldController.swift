@@ -131,7 +131,7 @@ public struct CustomFieldController: Sendable {
         if !(1...100).contains(body.name.unicodeScalars.count) { errors.append(.init(field: "name", message: "1...100 characters")) }
         for (index, field) in body.fields.enumerated() {
             guard let name = field.displayName else { continue }
-            if !(1...100).contains(name.unicodeScalars.count) || name.unicodeScalars.contains(where: CustomFieldRules.isControl) {
+            if !(1...100).contains(name.unicodeScalars.count) || name.unicodeScalars.contains(where: OneLineText.isUnshowable) {
                 errors.append(.init(field: "fields[\(index)].displayName", message: "one line of 1...100 characters"))
             }
         }

@@ -139,7 +139,7 @@ extension WorkRecordController {
     static func categoryName(_ request: Request, context: ServiceRequestContext) async throws -> String {
         struct Body: Decodable { var name: String }
         let name = try await request.decodeJSON(Body.self, context: context).name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...100).contains(name.unicodeScalars.count), !name.unicodeScalars.contains(where: CustomFieldRules.isControl) else {
+        guard (1...100).contains(name.unicodeScalars.count), !name.unicodeScalars.contains(where: OneLineText.isUnshowable) else {
             throw Problem.unprocessable("A category name is one line of 1 to 100 characters.", errors: [.init(field: "name", message: "1...100 characters, one line")])
         }
         return name
