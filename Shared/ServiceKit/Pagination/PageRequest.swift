@@ -28,8 +28,12 @@ public struct PageRequest: Sendable, Equatable {
     }
 
     public init(_ request: Request) throws {
-        try self.init(queryLimit: request.uri.queryParameters["limit"].map(String.init),
-                      queryCursor: request.uri.queryParameters["cursor"].map(String.init))
+        try self.init(query: request.uri.queryParameters)
+    }
+
+    /// `limit` and `cursor` of a query already parsed.
+    public init(query: Parameters) throws {
+        try self.init(queryLimit: query["limit"].map(String.init), queryCursor: query["cursor"].map(String.init))
     }
 }
 

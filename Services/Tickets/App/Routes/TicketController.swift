@@ -46,7 +46,7 @@ public struct TicketController: Sendable {
             guard let caller = try await access.caller(context, required: true), caller.isAgent else {
                 throw Problem.forbidden("The ticket views are for agents.")
             }
-            return try await store.viewTree(for: caller, brand: try Self.brand(request))
+            return try await store.viewTree(for: caller, brand: try Self.brand(request.uri.queryParameters))
         }
         group.post("", use: create)
         group.get("", use: list)
@@ -324,8 +324,8 @@ public struct TicketController: Sendable {
     }
 
     /// `?brandID=`, the brand chosen in the brand dropdown.
-    static func brand(_ request: Request) throws -> UUID? {
-        try request.uri.queryParameters["brandID"].map { raw in
+    static func brand(_ query: Parameters) throws -> UUID? {
+        try query["brandID"].map { raw in
             guard let id = UUID(parsing: String(raw)) else { throw Problem.badRequest("brandID must be a brand's id.") }
             return id
         }
@@ -333,20 +333,22 @@ public struct TicketController: Sendable {
 
     @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> ViewPage {
         guard var caller = try await access.caller(context, required: true) else { throw Problem.unauthorized("Sign in first.") }
-        let status = try request.uri.queryParameters["status"].map { text -> TicketStatus in
+        // Parsed once: each read of `queryParameters` parses the whole query again.
+        let query = request.uri.queryParameters
+        let status = try query["status"].map { text -> TicketStatus in
             guard let status = TicketStatus(rawValue: String(text)) else { throw Problem.badRequest("status is active, waiting, closed or closed_locked.") }
             return status
         }
-        let requested = request.uri.queryParameters["view"].map(String.init) ?? (caller.isAgent ? "mine" : "customer")
+        let requested = query["view"].map(String.init) ?? (caller.isAgent ? "mine" : "customer")
         if !caller.isAgent { try await access.checkPortal(caller, brand: caller.portalBrand) }
         if requested == "organization" {
-            if caller.isAgent, let text = request.uri.queryParameters["id"] {
+            if caller.isAgent, let text = query["id"] {
                 guard let organization = UUID(parsing: String(text)) else { throw Problem.badRequest("id is an organization's id.") }
                 let found = try await store.organizationTickets(
-                    of: organization, visibleTo: caller, statuses: status?.listed ?? [], page: try PageRequest(request))
+                    of: organization, visibleTo: caller, statuses: status?.listed ?? [], page: try PageRequest(query: query))
                 return ViewPage(items: found.items, nextCursor: found.nextCursor)
             }
-            let found = try await store.organizationTickets(caller: caller, statuses: status?.listed ?? [], page: try PageRequest(request))
+            let found = try await store.organizationTickets(caller: caller, statuses: status?.listed ?? [], page: try PageRequest(query: query))
             return ViewPage(items: found.items.map(caller.shown), nextCursor: found.nextCursor)
         }
         guard let view = TicketView(rawValue: requested), caller.isAgent || view == .customer else {
@@ -358,7 +360,7 @@ public struct TicketController: Sendable {
         if view == .queue && !caller.seesQueue {
             throw Problem.forbidden("The Queue needs View Queue or Access the Queue on Tickets.")
         }
-        if let brand = try Self.brand(request) {
+        if let brand = try Self.brand(query) {
             // The brand dropdown narrows the Queue as it narrows the navigation pane's; the other lists are a brand's
             // already (its departments and groups) or the agent's own.
             guard view == .queue else { throw Problem.badRequest("brandID narrows the Queue; the other views take none.") }
@@ -366,7 +368,7 @@ public struct TicketController: Sendable {
         }
         var scope: UUID?
         if [.group, .department, .brand].contains(view) {
-            guard let text = request.uri.queryParameters["id"], let id = UUID(parsing: String(text)) else {
+            guard let text = query["id"], let id = UUID(parsing: String(text)) else {
                 throw Problem.badRequest("This view needs ?id= of its group, department or brand.")
             }
             let groupDepartment = view == .group && !caller.mayList(.group, id.lowercased) ? try await store.departmentOfGroup(id) : nil
@@ -376,7 +378,7 @@ public struct TicketController: Sendable {
             scope = id
         }
         if view == .agent {
-            guard let text = request.uri.queryParameters["id"], let id = UUID(parsing: String(text)) else {
+            guard let text = query["id"], let id = UUID(parsing: String(text)) else {
                 throw Problem.badRequest("By Agent needs ?id= of the agent.")
             }
             let departments = caller.seesEverything || id.lowercased == caller.userID ? [] : try await store.departmentsShownByAgent(id)
@@ -390,13 +392,13 @@ public struct TicketController: Sendable {
             }
             scope = id
         }
-        let page = try PageRequest(request)
-        let sort = try ViewSort.parse(sort: request.uri.queryParameters["sort"].map(String.init), order: request.uri.queryParameters["order"].map(String.init))
+        let page = try PageRequest(query: query)
+        let sort = try ViewSort.parse(sort: query["sort"].map(String.init), order: query["order"].map(String.init))
         if sort != .standard && ![.mine, .agent, .group, .department, .brand, .all, .queue].contains(view) {
             throw Problem.badRequest("sort applies to the mine, agent, group, department, brand, all and queue views; \(view.rawValue) keeps its own order.")
         }
-        let fields = try Self.visibleFields(request)
-        if let text = try TicketSearchController.queryText(request) {
+        let fields = try Self.visibleFields(query)
+        if let text = try TicketSearchController.queryText(query) {
             guard sort == .standard else { throw Problem.badRequest("A search within a view is ranked by relevance; it takes no sort.") }
             if view == .customer {
                 let found = try await store.list(.customer, caller: caller, status: status, page: page, subjectContaining: text)
@@ -409,20 +411,12 @@ public struct TicketController: Sendable {
             return found
         }
         var found = try await store.viewPage(
-            view, scope: scope, caller: caller, status: status, page: page, sort: sort, written: fields == nil, fresh: Self.wantsFresh(request))
+            view, scope: scope, caller: caller, status: status, page: page, sort: sort, written: fields == nil, fresh: CacheControl.asksFresh(request.headers))
         if let fields, view != .customer {
             found.fieldValues = try await store.fieldValues(of: found.items.map(\.id), fields: fields)
         }
         guard view == .customer else { return found }
         return ViewPage(items: found.items.map(caller.shown), nextCursor: found.nextCursor, counts: found.counts)
-    }
-
-    /// Whether the request asks for an answer read again rather than kept (`Cache-Control: no-cache` or `no-store`),
-    /// as a browser's reload does.
-    static func wantsFresh(_ request: Request) -> Bool {
-        request.headers[values: .cacheControl].flatMap { $0.split(separator: ",") }
-            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-            .contains { $0 == "no-cache" || $0 == "no-store" }
     }
 
     /// A timeline page: 15 items unless `limit` says otherwise.
@@ -435,8 +429,8 @@ public struct TicketController: Sendable {
     static let maximumVisibleFields = 20
 
     /// `?fields=<id>,<id>`: the custom fields an agent shows in a list (Visible Fields), at most 20.
-    static func visibleFields(_ request: Request) throws -> [UUID]? {
-        guard let text = request.uri.queryParameters["fields"].map(String.init), !text.isEmpty else { return nil }
+    static func visibleFields(_ query: Parameters) throws -> [UUID]? {
+        guard let text = query["fields"].map(String.init), !text.isEmpty else { return nil }
         let ids = text.split(separator: ",").map { UUID(parsing: String($0)) }
         guard ids.count <= maximumVisibleFields, ids.allSatisfy({ $0 != nil }) else {
             throw Problem.badRequest("fields is a comma-separated list of at most \(maximumVisibleFields) custom field ids.")

@@ -35,7 +35,7 @@ public struct TicketSearchController: Sendable {
         group.get("{id}/similar") { request, context in
             let (ticket, caller) = try await access.readable(context, for: .agentRead)
             try Authorization.require(caller.principal, .tickets, "Assistance")
-            let refined = try Self.queryText(request)
+            let refined = try Self.queryText(request.uri.queryParameters)
             var criteria = TicketSearchCriteria(text: refined ?? ticket.subject, statuses: [.closed, .closedLocked], limit: 5)
             // The subject is the customer's words: "PRINTER NOT PRINTING" looks for all three, not for printers without "printing".
             criteria.textIsPlainWords = refined == nil
@@ -72,8 +72,8 @@ public struct TicketSearchController: Sendable {
 
     /// The words of `?q=` (a search within a view, or refining similar tickets), nil when none; 400 past
     /// ``maximumText`` characters, since every word is a term the index reads.
-    static func queryText(_ request: Request) throws -> String? {
-        guard let text = request.uri.queryParameters["q"].map(String.init)?.nonEmptyText else { return nil }
+    static func queryText(_ query: Parameters) throws -> String? {
+        guard let text = query["q"].map(String.init)?.nonEmptyText else { return nil }
         guard text.count <= maximumText else { throw Problem.badRequest("q is at most \(maximumText) characters.") }
         return text
     }

@@ -12,12 +12,24 @@ import PostgresNIO
 /// wants its SQL static, so there is one type per scope and the SQL names the service's own schema; a ``Database``
 /// on another schema runs the same text unprepared.
 struct ScopedViewStatement {
-    enum Scope: String {
+    enum Scope: String, CaseIterable {
         case agent, group, department, brand
         /// All Tickets: the departments in `$1` (a manager's), or the brands in `$1` (every brand with tickets when
         /// NULL: those who see everything). Each one's page is read on its own, in its index's order, and the pages
         /// merged, so the list costs a page per department or brand however many tickets they hold.
         case departments, brands
+
+        /// Its place in `allCases`.
+        var ordinal: Int {
+            switch self {
+            case .agent: 0
+            case .group: 1
+            case .department: 2
+            case .brand: 3
+            case .departments: 4
+            case .brands: 5
+            }
+        }
 
         /// The one scope whose maintained counts and index the list reads (for many, each one's).
         var single: Scope {
@@ -200,13 +212,10 @@ struct ScopedViewStatement {
 
     struct Prepared<S: StaticScope, L: StaticListing, P: StaticPage, R: StaticRows>: PostgresPreparedStatement {
         typealias Row = PostgresRow
-        static var name: String {
-            "tickets_scoped_view_\(S.scope.rawValue)\(L.listsTwo ? "_two_statuses" : "")\(P.after ? "_after" : "")\(R.writesJSON ? "_json" : "")"
-        }
-        static var sql: String {
-            ScopedViewStatement.sql(schema: ServiceName.tickets.schema, scope: S.scope, listsTwo: L.listsTwo, after: P.after, writesJSON: R.writesJSON)
-        }
-        static var bindingDataTypes: [PostgresDataType] { [S.scope.bindingType, .text, .int8, .timestamptz, .uuid, .int8] + (L.listsTwo ? [.text] : []) }
+        static var name: String { text.name }
+        static var sql: String { text.sql }
+        static var bindingDataTypes: [PostgresDataType] { text.types }
+        static var text: PreparedText { PreparedText.of(S.scope, listsTwo: L.listsTwo, after: P.after, writesJSON: R.writesJSON) }
         let binds: PostgresBindings
 
         func makeBindings() -> PostgresBindings { binds }

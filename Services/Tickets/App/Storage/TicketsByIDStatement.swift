@@ -37,7 +37,9 @@ struct TicketsByIDStatement {
     struct Prepared: PostgresPreparedStatement {
         typealias Row = PostgresRow
         static var name: String { "tickets_by_id" }
-        static var sql: String { TicketsByIDStatement.sql(schema: ServiceName.tickets.schema) }
+        static var sql: String { preparedSQL }
+        /// Built once: postgres-nio reads it on each execution.
+        private static let preparedSQL = TicketsByIDStatement.sql(schema: ServiceName.tickets.schema)
         static var bindingDataTypes: [PostgresDataType] { [.uuidArray, .bool] }
         let binds: PostgresBindings
 
