@@ -118,6 +118,57 @@ struct MessageActionsTests {
         }
     }
 
+    @Test("A reply keeps the addresses it may carry in mail headers, names those it leaves out, and falls back to the ticket's own")
+    func replyableRecipients() throws {
+        let kept = try #require(ReplyComposer.replyable(
+            (to: ["lee@customer.example"], cc: ["ops,desk@customer.example", "boss@customer.example"], bcc: ["audit@[10.0.0.1]"]),
+            customerEmail: "lee@customer.example"))
+        #expect(kept.to == ["lee@customer.example"] && kept.cc == ["boss@customer.example"] && kept.bcc.isEmpty)
+        #expect(kept.leftOut == ["ops,desk@customer.example", "audit@[10.0.0.1]"])
+        let fallback = try #require(ReplyComposer.replyable((to: ["sam;x@customer.example"], cc: ["lee@customer.example"], bcc: []), customerEmail: "lee@customer.example"))
+        #expect(fallback.to == ["lee@customer.example"] && fallback.cc.isEmpty && fallback.leftOut == ["sam;x@customer.example"])
+        #expect(ReplyComposer.replyable((to: ["lee@[10.0.0.1]"], cc: [], bcc: []), customerEmail: "lee@[10.0.0.1]") == nil, "nobody to answer")
+    }
+
+    @Test("Addresses mail came from that no reply may carry are left out of the compose window and of a reply; a ticket with none to answer refuses an addressless reply")
+    func unreplyableAddressesAreLeftOut() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token, subject: "Broken printer")["id"] as? String)
+            let base = "/api/v1/tickets/\(id)"
+            // Mail is kept from what EmailAddress.received takes: here a separator a sending system left in a copied address.
+            #expect(try await kit.count("""
+                WITH changed AS (UPDATE {schema}.messages SET cc_addresses = '{"ops,desk@customer.example","boss@customer.example"}'
+                                 WHERE ticket_id = '\(id)' AND direction = 'in' RETURNING 1)
+                SELECT count(*)::int FROM changed
+                """) == 1)
+            let (composed, _, composition) = try await TicketTestKit.send(client, .get, base + "/compose?mode=replyAll", token: token)
+            #expect(composed == .ok)
+            let to = try #require(composition["to"] as? [String])
+            #expect(composition["cc"] as? [String] == ["boss@customer.example"])
+            #expect(composition["leftOut"] as? [String] == ["ops,desk@customer.example"])
+            let addressed = try JSONSerialization.data(withJSONObject: ["body": "Please restart it.", "to": to, "cc": ["boss@customer.example"]])
+            let (replied, _, _) = try await TicketTestKit.send(client, .post, base + "/replies", token: token, body: String(decoding: addressed, as: UTF8.self))
+            #expect(replied == .created, "what the compose window offers is sent as it is")
+
+            #expect(try await kit.count("""
+                WITH changed AS (UPDATE {schema}.messages SET from_address = 'lee@[10.0.0.1]' WHERE ticket_id = '\(id)' AND direction = 'in' RETURNING 1),
+                     ticket AS (UPDATE {schema}.tickets SET customer_email = 'lee@[10.0.0.1]' WHERE id = '\(id)' RETURNING 1)
+                SELECT (SELECT count(*)::int FROM changed) + (SELECT count(*)::int FROM ticket)
+                """) == 2)
+            func messageCount() async throws -> Int { try await kit.count("SELECT count(*)::int FROM {schema}.messages WHERE ticket_id = '\(id)'") }
+            let before = try await messageCount()
+            let (unanswerable, _, problem) = try await TicketTestKit.send(client, .post, base + "/replies", token: token, body: #"{"body":"Hello?"}"#)
+            #expect(unanswerable == .unprocessableContent)
+            #expect((problem["errors"] as? [[String: Any]])?.first?["field"] as? String == "to")
+            #expect(try await messageCount() == before, "nothing written")
+            let (named, _, _) = try await TicketTestKit.send(client, .post, base + "/replies", token: token, body: #"{"body":"Hello?","to":["lee@customer.example"]}"#)
+            #expect(named == .created, "an address the agent names is answered")
+        }
+    }
+
     @Test("Reply answers the last message's sender; Reply All copies the customer and the others on it and blind-copies whom the last reply did; quotes nest newest outside")
     func composition() {
         var incoming = Self.reply

@@ -19,6 +19,9 @@ public struct ReplyComposition: Codable, Sendable, Equatable {
     public var signatureHTML: String?
     /// Send Form (`?formID=`): the form, sent with the reply as its `formID`.
     public var formID: String? = nil
+    /// Addresses of the ticket's messages that a reply cannot go to (``ReplyComposer/replyable(_:customerEmail:)``), left
+    /// out of `to`, `cc` and `bcc`, so that the console can say why.
+    public var leftOut: [String] = []
     /// What the reply's text starts with: Send Form, the form's Email Introduction, which the agent may edit but must
     /// keep `#FormLink#` in; Quote Email, the customer's message quoted; Reply With Copy, an earlier reply's text.
     public var bodyHTML: String? = nil
@@ -50,6 +53,30 @@ public enum ReplyComposer {
         let others = copied.filter { seen.insert($0.lowercased()).inserted }
         let blind = (latestOutgoing?.bcc ?? []).filter { seen.insert($0.lowercased()).inserted }
         return (to, others, blind)
+    }
+
+    /// The recipients a reply can go to, and those it cannot: mail is kept from any address ``EmailAddress/received(_:)``
+    /// takes, but a reply's address goes into mail headers, so it must pass ``EmailAddress/validated(_:)`` (no separator,
+    /// quote or domain literal a sending system left in), as any address an agent types. With nobody left in To the reply
+    /// goes to the ticket's own address, if it can; nil when nobody can be answered.
+    public static func replyable(
+        _ recipients: (to: [String], cc: [String], bcc: [String]), customerEmail: String
+    ) -> (to: [String], cc: [String], bcc: [String], leftOut: [String])? {
+        var leftOut: [String] = []
+        func kept(_ addresses: [String]) -> [String] {
+            addresses.filter { address in
+                if EmailAddress.validated(address) != nil { return true }
+                if !leftOut.contains(address) { leftOut.append(address) }
+                return false
+            }
+        }
+        var to = kept(recipients.to)
+        let cc = kept(recipients.cc), bcc = kept(recipients.bcc)
+        if to.isEmpty {
+            guard let customer = EmailAddress.validated(customerEmail) else { return nil }
+            to = [customer]
+        }
+        return (to, cc.filter { !to.contains($0) }, bcc, leftOut)
     }
 
     /// Quote Email: a reply that starts with the customer's message quoted ("incoming messages only").

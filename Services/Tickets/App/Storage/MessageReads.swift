@@ -72,19 +72,21 @@ extension TicketStore {
         binds.append(settings.maxMessagesInReplies)
         return try await database.client.withConnection { connection in
             let latest = try await messages("WHERE ticket_id = $1 AND NOT forwarded ORDER BY id DESC LIMIT $2", binds, on: connection)
-            let (to, cc, bcc) = try await recipients(of: ticket, mode, agentAddress: agentAddress, on: connection)
+            let (to, cc, bcc, leftOut) = try await recipients(of: ticket, mode, agentAddress: agentAddress, on: connection)
             let quote = ReplyComposer.quote(latest, agentsAs: try await departmentName(of: ticket, on: connection))
             return ReplyComposition(
                 mode: mode, subject: ticket.subject, to: to, cc: cc, bcc: bcc, quoteHTML: quote.html, quoteText: quote.text, quotedMessageIDs: latest.map(\.id),
-                signatureHTML: try await renderedSignature(for: ticket, agent: agent, agentAddress: agentAddress, scheme: scheme, on: connection))
+                signatureHTML: try await renderedSignature(for: ticket, agent: agent, agentAddress: agentAddress, scheme: scheme, on: connection),
+                leftOut: leftOut)
         }
     }
 
     /// Whom a reply of `mode` goes to (``ReplyComposer/recipients(_:customerEmail:latestIncoming:latestOutgoing:agentAddress:addressChangedAt:)``),
-    /// from the ticket's latest messages and the last change of its address.
+    /// from the ticket's latest messages and the last change of its address, and whom it cannot
+    /// (``ReplyComposer/replyable(_:customerEmail:)``); 422 when nobody can be answered.
     func recipients(
         of ticket: Ticket, _ mode: TicketSettings.ReplyOption, agentAddress: String, on connection: PostgresConnection
-    ) async throws -> (to: [String], cc: [String], bcc: [String]) {
+    ) async throws -> (to: [String], cc: [String], bcc: [String], leftOut: [String]) {
         var binds = PostgresBindings()
         binds.append(UUID(parsing: ticket.id))
         let latestIncoming = try await messages("WHERE ticket_id = $1 AND direction = 'in' ORDER BY id DESC LIMIT 1", binds, on: connection).first
@@ -97,8 +99,17 @@ extension TicketStore {
                 """, binds: binds), logger: database.logger)
         var addressChangedAt: Date?
         for try await at in changed.decode(Date?.self) { addressChangedAt = at }
-        return ReplyComposer.recipients(
+        let recipients = ReplyComposer.recipients(
             mode, customerEmail: ticket.customerEmail, latestIncoming: latestIncoming, latestOutgoing: latestOutgoing, agentAddress: agentAddress,
             addressChangedAt: addressChangedAt)
+        guard let replyable = ReplyComposer.replyable(recipients, customerEmail: ticket.customerEmail) else { throw Self.noReplyableAddress(ticket) }
+        return replyable
+    }
+
+    /// The answer when neither whom the ticket's latest message came from nor the ticket's own address can be replied to.
+    static func noReplyableAddress(_ ticket: Ticket) -> Problem {
+        Problem.unprocessable(
+            "The ticket's address \(ticket.customerEmail) cannot be replied to by email; change the ticket's email address or name the recipients.",
+            errors: [.init(field: "to", message: "no address of the ticket can be replied to")])
     }
 }

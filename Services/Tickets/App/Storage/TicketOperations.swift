@@ -153,10 +153,12 @@ extension TicketStore {
             if let form = reply.form {
                 (body, sentForm) = try await send(form, in: body, on: ticket, messageID: messageID, by: reply.agentID, scheme: reply.publicScheme, on: connection)
             }
-            let (to, cc, bcc) = if let autofill {
-                try await recipients(of: ticket, autofill, agentAddress: reply.agentAddress, on: connection)
-            } else {
-                (reply.to.isEmpty ? [ticket.customerEmail] : reply.to, reply.cc, reply.bcc)
+            var (to, cc, bcc) = (reply.to, reply.cc, reply.bcc)
+            if let autofill {
+                (to, cc, bcc, _) = try await recipients(of: ticket, autofill, agentAddress: reply.agentAddress, on: connection)
+            } else if to.isEmpty {
+                guard let customer = EmailAddress.validated(ticket.customerEmail) else { throw Self.noReplyableAddress(ticket) }
+                to = [customer]
             }
             let message = TicketMessage(
                 id: messageID.lowercased, ticketID: ticket.id, direction: .outgoing, authorID: reply.agentID.lowercased,
