@@ -142,6 +142,38 @@ struct PortalTicketAccessTests {
         }
     }
 
+    @Test(
+        "An API key acts through its permissions: without an agent's it neither reads, writes to nor opens its owner's customer tickets",
+        .enabled(if: TestEnvironment.hasDatabase))
+    func apiKeysDoNotActAsTheirOwnersCustomerSelf() async throws {
+        try await TicketTestKit.run { client, kit in
+            let customer = try await kit.customer()
+            let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            func keyToken(_ roles: [String], of user: UUID) async throws -> String {
+                var principal = kit.principal(user, roles: roles)
+                principal.sessionID = Principal.apiKeySessionPrefix + UUID().lowercased
+                principal.roles = ["API key: automation"]
+                return try await kit.tokens.sign(principal)
+            }
+            let key = try await keyToken([PredefinedRoles.registeredUser], of: customer.id)
+            let portal: HTTPFields = [.brandID: kit.brandID.lowercased]
+            let messages = try await kit.count("SELECT count(*) FROM {schema}.messages")
+            let tickets = try await kit.count("SELECT count(*) FROM {schema}.tickets")
+            #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=customer", token: key, headers: portal).0 == .forbidden)
+            #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: key, headers: portal).0 == .forbidden)
+            #expect(try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/messages", token: key, body: #"{"body":"x"}"#, headers: portal).0 == .forbidden)
+            #expect(try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets", token: key, body: #"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"s","body":"b"}"#,
+                headers: portal).0 == .forbidden)
+            #expect(try await kit.count("SELECT count(*) FROM {schema}.messages") == messages)
+            #expect(try await kit.count("SELECT count(*) FROM {schema}.tickets") == tickets, "nothing written")
+            #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: customer.token, headers: portal).0 == .ok, "signed in, it is theirs")
+            let agentKey = try await keyToken(["Agent"], of: try await kit.agent())
+            #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=mine", token: agentKey).0 == .ok, "an agent's key works as an agent")
+        }
+    }
+
     @Test("A change of the requirement is seen by the next request while its answer is cached", .enabled(if: TestEnvironment.hasDatabase))
     func cachedRequirementFollowsChanges() async throws {
         try await TicketTestKit.run { _, kit in

@@ -20,6 +20,11 @@ struct TicketRequestAccess: Sendable {
         var caller = TicketCaller(
             principal: principal, groups: Set(memberships.map { $0.group.lowercased }), departments: Set(memberships.map { $0.department.lowercased }),
             openDepartments: Set(open.map(\.lowercased)))
+        // A key acts only through the permissions it was given; what a customer does on the portal is no permission, so
+        // a key without an agent's would otherwise act as its owner's customer self (their tickets, replies, uploads).
+        if principal.signedInWithApiKey && !caller.isAgent {
+            throw Problem.forbidden("An API key acts through the permissions it was given; a customer's own tickets are for the customer signed in.")
+        }
         // Only a customer who holds the verified-address role can have confirmed it; tickets' copy of identity's users
         // says whether the address they have now is the one they confirmed.
         if !caller.isAgent, principal.roles.contains(PredefinedRoles.registeredUserWithVerifiedEmail), let userID = UUID(parsing: principal.userID) {
