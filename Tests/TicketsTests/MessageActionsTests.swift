@@ -120,17 +120,18 @@ struct MessageActionsTests {
 
     @Test("A reply keeps the addresses it may carry in mail headers, names those it leaves out, and falls back to the ticket's own")
     func replyableRecipients() throws {
-        let kept = try #require(ReplyComposer.replyable(
+        let kept = ReplyComposer.replyable(
             (to: ["lee@customer.example"], cc: ["ops,desk@customer.example", "boss@customer.example"], bcc: ["audit@[10.0.0.1]"]),
-            customerEmail: "lee@customer.example"))
+            customerEmail: "lee@customer.example")
         #expect(kept.to == ["lee@customer.example"] && kept.cc == ["boss@customer.example"] && kept.bcc.isEmpty)
         #expect(kept.leftOut == ["ops,desk@customer.example", "audit@[10.0.0.1]"])
-        let fallback = try #require(ReplyComposer.replyable((to: ["sam;x@customer.example"], cc: ["lee@customer.example"], bcc: []), customerEmail: "lee@customer.example"))
+        let fallback = ReplyComposer.replyable((to: ["sam;x@customer.example"], cc: ["lee@customer.example"], bcc: []), customerEmail: "lee@customer.example")
         #expect(fallback.to == ["lee@customer.example"] && fallback.cc.isEmpty && fallback.leftOut == ["sam;x@customer.example"])
-        #expect(ReplyComposer.replyable((to: ["lee@[10.0.0.1]"], cc: [], bcc: []), customerEmail: "lee@[10.0.0.1]") == nil, "nobody to answer")
+        let nobody = ReplyComposer.replyable((to: ["lee@[10.0.0.1]"], cc: [], bcc: []), customerEmail: "lee@[10.0.0.1]")
+        #expect(nobody.to.isEmpty && nobody.leftOut == ["lee@[10.0.0.1]"], "nobody to answer: To is the agent's to fill")
     }
 
-    @Test("Addresses mail came from that no reply may carry are left out of the compose window and of a reply; a ticket with none to answer refuses an addressless reply")
+    @Test("Addresses mail came from that no reply may carry are left out of the compose window and of a reply; with none to answer, an addressless reply is refused")
     func unreplyableAddressesAreLeftOut() async throws {
         try await TicketTestKit.run { client, kit in
             let agent = try await kit.agent()
@@ -160,6 +161,8 @@ struct MessageActionsTests {
                 """) == 2)
             func messageCount() async throws -> Int { try await kit.count("SELECT count(*)::int FROM {schema}.messages WHERE ticket_id = '\(id)'") }
             let before = try await messageCount()
+            let (_, _, empty) = try await TicketTestKit.send(client, .get, base + "/compose", token: token)
+            #expect(empty["to"] as? [String] == [] && empty["leftOut"] as? [String] == ["lee@[10.0.0.1]"], "the compose window opens for the agent to name someone")
             let (unanswerable, _, problem) = try await TicketTestKit.send(client, .post, base + "/replies", token: token, body: #"{"body":"Hello?"}"#)
             #expect(unanswerable == .unprocessableContent)
             #expect((problem["errors"] as? [[String: Any]])?.first?["field"] as? String == "to")

@@ -58,10 +58,10 @@ public enum ReplyComposer {
     /// The recipients a reply can go to, and those it cannot: mail is kept from any address ``EmailAddress/received(_:)``
     /// takes, but a reply's address goes into mail headers, so it must pass ``EmailAddress/validated(_:)`` (no separator,
     /// quote or domain literal a sending system left in), as any address an agent types. With nobody left in To the reply
-    /// goes to the ticket's own address, if it can; nil when nobody can be answered.
+    /// goes to the ticket's own address, if it can; else To is empty, for the agent to fill.
     public static func replyable(
         _ recipients: (to: [String], cc: [String], bcc: [String]), customerEmail: String
-    ) -> (to: [String], cc: [String], bcc: [String], leftOut: [String])? {
+    ) -> (to: [String], cc: [String], bcc: [String], leftOut: [String]) {
         var leftOut: [String] = []
         func kept(_ addresses: [String]) -> [String] {
             addresses.filter { address in
@@ -72,10 +72,7 @@ public enum ReplyComposer {
         }
         var to = kept(recipients.to)
         let cc = kept(recipients.cc), bcc = kept(recipients.bcc)
-        if to.isEmpty {
-            guard let customer = EmailAddress.validated(customerEmail) else { return nil }
-            to = [customer]
-        }
+        if to.isEmpty, let customer = EmailAddress.validated(customerEmail) { to = [customer] }
         return (to, cc.filter { !to.contains($0) }, bcc, leftOut)
     }
 

@@ -83,7 +83,7 @@ extension TicketStore {
 
     /// Whom a reply of `mode` goes to (``ReplyComposer/recipients(_:customerEmail:latestIncoming:latestOutgoing:agentAddress:addressChangedAt:)``),
     /// from the ticket's latest messages and the last change of its address, and whom it cannot
-    /// (``ReplyComposer/replyable(_:customerEmail:)``); 422 when nobody can be answered.
+    /// (``ReplyComposer/replyable(_:customerEmail:)``); To is empty when nobody can be answered.
     func recipients(
         of ticket: Ticket, _ mode: TicketSettings.ReplyOption, agentAddress: String, on connection: PostgresConnection
     ) async throws -> (to: [String], cc: [String], bcc: [String], leftOut: [String]) {
@@ -102,8 +102,7 @@ extension TicketStore {
         let recipients = ReplyComposer.recipients(
             mode, customerEmail: ticket.customerEmail, latestIncoming: latestIncoming, latestOutgoing: latestOutgoing, agentAddress: agentAddress,
             addressChangedAt: addressChangedAt)
-        guard let replyable = ReplyComposer.replyable(recipients, customerEmail: ticket.customerEmail) else { throw Self.noReplyableAddress(ticket) }
-        return replyable
+        return ReplyComposer.replyable(recipients, customerEmail: ticket.customerEmail)
     }
 
     /// The answer when neither whom the ticket's latest message came from nor the ticket's own address can be replied to.

@@ -156,10 +156,10 @@ extension TicketStore {
             var (to, cc, bcc) = (reply.to, reply.cc, reply.bcc)
             if let autofill {
                 (to, cc, bcc, _) = try await recipients(of: ticket, autofill, agentAddress: reply.agentAddress, on: connection)
-            } else if to.isEmpty {
-                guard let customer = EmailAddress.validated(ticket.customerEmail) else { throw Self.noReplyableAddress(ticket) }
+            } else if to.isEmpty, let customer = EmailAddress.validated(ticket.customerEmail) {
                 to = [customer]
             }
+            guard !to.isEmpty else { throw Self.noReplyableAddress(ticket) }
             let message = TicketMessage(
                 id: messageID.lowercased, ticketID: ticket.id, direction: .outgoing, authorID: reply.agentID.lowercased,
                 from: reply.agentAddress, to: to, cc: cc, bcc: bcc,
