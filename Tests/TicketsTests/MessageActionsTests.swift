@@ -118,19 +118,6 @@ struct MessageActionsTests {
         }
     }
 
-    @Test("A reply keeps the addresses it may carry in mail headers, names those it leaves out, and falls back to the ticket's own")
-    func replyableRecipients() throws {
-        let kept = ReplyComposer.replyable(
-            (to: ["lee@customer.example"], cc: ["ops,desk@customer.example", "boss@customer.example"], bcc: ["audit@[10.0.0.1]"]),
-            customerEmail: "lee@customer.example")
-        #expect(kept.to == ["lee@customer.example"] && kept.cc == ["boss@customer.example"] && kept.bcc.isEmpty)
-        #expect(kept.leftOut == ["ops,desk@customer.example", "audit@[10.0.0.1]"])
-        let fallback = ReplyComposer.replyable((to: ["sam;x@customer.example"], cc: ["lee@customer.example"], bcc: []), customerEmail: "lee@customer.example")
-        #expect(fallback.to == ["lee@customer.example"] && fallback.cc.isEmpty && fallback.leftOut == ["sam;x@customer.example"])
-        let nobody = ReplyComposer.replyable((to: ["lee@[10.0.0.1]"], cc: [], bcc: []), customerEmail: "lee@[10.0.0.1]")
-        #expect(nobody.to.isEmpty && nobody.leftOut == ["lee@[10.0.0.1]"], "nobody to answer: To is the agent's to fill")
-    }
-
     @Test("Addresses mail came from that no reply may carry are left out of the compose window and of a reply; with none to answer, an addressless reply is refused")
     func unreplyableAddressesAreLeftOut() async throws {
         try await TicketTestKit.run { client, kit in
@@ -153,6 +140,19 @@ struct MessageActionsTests {
             let addressed = try JSONSerialization.data(withJSONObject: ["body": "Please restart it.", "to": to, "cc": ["boss@customer.example"]])
             let (replied, _, _) = try await TicketTestKit.send(client, .post, base + "/replies", token: token, body: String(decoding: addressed, as: UTF8.self))
             #expect(replied == .created, "what the compose window offers is sent as it is")
+            let (changed, _, _) = try await TicketTestKit.send(
+                client, .patch, "/api/v1/tickets/settings", token: try await kit.administratorToken(), body: #"{"defaultReplyOption":"replyAll"}"#)
+            #expect(changed == .ok)
+            let (autofilled, _, _) = try await TicketTestKit.send(client, .post, base + "/replies", token: token, body: #"{"body":"And now?"}"#)
+            #expect(autofilled == .created)
+            #expect(try await kit.lastEventDetails("ticket.replied")["leftOut"] == "ops,desk@customer.example", "a reply addressed for the agent says whom it left out")
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.messages WHERE ticket_id = '\(id)' AND direction = 'out' AND body_text LIKE 'And now?%'
+                  AND cc_addresses = '{boss@customer.example}'
+                """) == 1)
+            let (reset, _, _) = try await TicketTestKit.send(
+                client, .patch, "/api/v1/tickets/settings", token: try await kit.administratorToken(), body: #"{"defaultReplyOption":"reply"}"#)
+            #expect(reset == .ok)
 
             #expect(try await kit.count("""
                 WITH changed AS (UPDATE {schema}.messages SET from_address = 'lee@[10.0.0.1]' WHERE ticket_id = '\(id)' AND direction = 'in' RETURNING 1),

@@ -143,16 +143,19 @@ struct PortalTicketAccessTests {
     }
 
     @Test(
-        "An API key acts through its permissions: without an agent's it neither reads, writes to nor opens its owner's customer tickets",
+        "An API key acts through its permissions: without an agent's it neither reads, writes to nor opens its owner's customer tickets, and comes to public routes as anyone",
         .enabled(if: TestEnvironment.hasDatabase))
     func apiKeysDoNotActAsTheirOwnersCustomerSelf() async throws {
         try await TicketTestKit.run { client, kit in
+            // Every visitor may see portal tickets here, so that only the key's own rule refuses it.
+            try await Self.requires("Everyone", version: 2, kit)
             let customer = try await kit.customer()
             let id = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
             func keyToken(_ roles: [String], of user: UUID) async throws -> String {
                 var principal = kit.principal(user, roles: roles)
                 principal.sessionID = Principal.apiKeySessionPrefix + UUID().lowercased
                 principal.roles = ["API key: automation"]
+                principal.scope = .none
                 return try await kit.tokens.sign(principal)
             }
             let key = try await keyToken([PredefinedRoles.registeredUser], of: customer.id)
@@ -163,9 +166,13 @@ struct PortalTicketAccessTests {
             #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: key, headers: portal).0 == .forbidden)
             #expect(try await TicketTestKit.send(
                 client, .post, "/api/v1/tickets/\(id)/messages", token: key, body: #"{"body":"x"}"#, headers: portal).0 == .forbidden)
+            let submission = #"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"s","body":"b"}"#
+            let anonymous = try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: nil, body: submission, headers: portal).0
+            #expect(anonymous != .created && anonymous != .ok)
+            #expect(try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: key, body: submission, headers: portal).0 == anonymous,
+                "a public route answers the key as it answers anyone: here, an anonymous visitor without an address")
             #expect(try await TicketTestKit.send(
-                client, .post, "/api/v1/tickets", token: key, body: #"{"departmentID":"\#(kit.departmentID.lowercased)","subject":"s","body":"b"}"#,
-                headers: portal).0 == .forbidden)
+                client, .get, "/api/v1/tickets/departments/\(kit.departmentID.lowercased)/form", token: key, headers: portal).0 == .ok)
             #expect(try await kit.count("SELECT count(*) FROM {schema}.messages") == messages)
             #expect(try await kit.count("SELECT count(*) FROM {schema}.tickets") == tickets, "nothing written")
             #expect(try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)", token: customer.token, headers: portal).0 == .ok, "signed in, it is theirs")

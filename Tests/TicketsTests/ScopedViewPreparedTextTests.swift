@@ -17,7 +17,7 @@ struct ScopedViewPreparedTextTests {
                             schema: ServiceName.tickets.schema, scope: scope, listsTwo: listsTwo, after: after, writesJSON: writesJSON))
                         let suffixes = (listsTwo ? "_two_statuses" : "") + (after ? "_after" : "") + (writesJSON ? "_json" : "")
                         #expect(text.name == "tickets_scoped_view_" + scope.rawValue + suffixes)
-                        #expect(text.types.count == (listsTwo ? 7 : 6))
+                        #expect(text.types.count == (listsTwo ? 7 : 6) && text.types.first == scope.bindingType)
                         names.insert(text.name)
                     }
                 }

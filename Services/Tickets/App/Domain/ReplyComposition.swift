@@ -73,7 +73,8 @@ public enum ReplyComposer {
         var to = kept(recipients.to)
         let cc = kept(recipients.cc), bcc = kept(recipients.bcc)
         if to.isEmpty, let customer = EmailAddress.validated(customerEmail) { to = [customer] }
-        return (to, cc.filter { !to.contains($0) }, bcc, leftOut)
+        let answered = Set(to.map { $0.lowercased() })
+        return (to, cc.filter { !answered.contains($0.lowercased()) }, bcc, leftOut)
     }
 
     /// Quote Email: a reply that starts with the customer's message quoted ("incoming messages only").

@@ -411,7 +411,7 @@ public struct TicketController: Sendable {
             return found
         }
         var found = try await store.viewPage(
-            view, scope: scope, caller: caller, status: status, page: page, sort: sort, written: fields == nil, fresh: CacheControl.asksFresh(request.headers))
+            view, scope: scope, caller: caller, status: status, page: page, sort: sort, written: fields == nil, fresh: CacheControlDirectives.asksFresh(request.headers))
         if let fields, view != .customer {
             found.fieldValues = try await store.fieldValues(of: found.items.map(\.id), fields: fields)
         }

@@ -22,7 +22,9 @@ struct TicketRequestAccess: Sendable {
             openDepartments: Set(open.map(\.lowercased)))
         // A key acts only through the permissions it was given; what a customer does on the portal is no permission, so
         // a key without an agent's would otherwise act as its owner's customer self (their tickets, replies, uploads).
+        // Where anyone may come without signing in, it comes as anyone does.
         if principal.signedInWithApiKey && !caller.isAgent {
+            guard required else { return nil }
             throw Problem.forbidden("An API key acts through the permissions it was given; a customer's own tickets are for the customer signed in.")
         }
         // Only a customer who holds the verified-address role can have confirmed it; tickets' copy of identity's users

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import ServiceKit
 import PostgresNIO
 
 /// The ticket actions of an automation rule (``TicketActionsCommand``): each as an agent's would be, without an
@@ -51,13 +52,15 @@ extension TicketStore {
     }
 
     /// An outgoing message to the ticket's customer from its department, not an agent: it is not an agent's response
-    /// (the response clock does not stop), and `ticket.replied` (with `automated`) tells the mail sender to send it.
+    /// (the response clock does not stop), and `ticket.replied` (with `automated`) tells the mail sender to send it. An
+    /// address no reply may carry (``ReplyComposer/replyable(_:customerEmail:)``) leaves it addressed to nobody: the
+    /// customer reads it on the portal.
     private func automatedReply(
         _ reply: TicketActions.Reply, to ticket: inout Ticket, on connection: PostgresConnection
     ) async throws -> (type: String, details: [String: String]) {
         let message = TicketMessage(
             id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .outgoing, authorID: nil, from: "department",
-            to: [ticket.customerEmail], cc: [], bcc: [], bodyHTML: reply.html, bodyText: reply.text, createdAt: Date())
+            to: EmailAddress.validated(ticket.customerEmail).map { [$0] } ?? [], cc: [], bcc: [], bodyHTML: reply.html, bodyText: reply.text, createdAt: Date())
         try await insert(message, on: connection)
         ticket.messagesOut += 1
         ticket.idleSince = message.createdAt

@@ -154,8 +154,9 @@ extension TicketStore {
                 (body, sentForm) = try await send(form, in: body, on: ticket, messageID: messageID, by: reply.agentID, scheme: reply.publicScheme, on: connection)
             }
             var (to, cc, bcc) = (reply.to, reply.cc, reply.bcc)
+            var leftOut: [String] = []
             if let autofill {
-                (to, cc, bcc, _) = try await recipients(of: ticket, autofill, agentAddress: reply.agentAddress, on: connection)
+                (to, cc, bcc, leftOut) = try await recipients(of: ticket, autofill, agentAddress: reply.agentAddress, on: connection)
             } else if to.isEmpty, let customer = EmailAddress.validated(ticket.customerEmail) {
                 to = [customer]
             }
@@ -182,7 +183,7 @@ extension TicketStore {
                     "messageID": message.id, "sendVariant": reply.variant.rawValue, "agentID": reply.agentID.lowercased,
                     "attachmentIDs": attachments.map(\.lowercased).joined(separator: ","),
                     "brandID": ticket.brandID, "departmentID": ticket.departmentID, "groupID": ticket.groupID,
-                ].merging(measured?.details ?? [:]) { $1 }),
+                ].merging(measured?.details ?? [:]) { $1 }.merging(leftOut.isEmpty ? [:] : ["leftOut": leftOut.joined(separator: ",")]) { $1 }),
             ]
             if let sentForm {
                 published.append(("ticket.form_sent", sentForm.eventDetails))

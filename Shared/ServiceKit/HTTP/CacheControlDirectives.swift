@@ -1,7 +1,7 @@
 import HTTPTypes
 
 /// What a request's `Cache-Control` asks of an answer a service keeps.
-public enum CacheControl {
+public enum CacheControlDirectives {
     /// Whether the request asks for an answer read again rather than kept (`no-cache` or `no-store`, in any case, in any
     /// `Cache-Control` field), as a browser's reload does. One pass over the bytes: the list views ask on every request.
     public static func asksFresh(_ fields: HTTPFields) -> Bool {
