@@ -14,10 +14,14 @@ public struct OpenTicketCommand: Codable, Sendable, Equatable {
     public var source: String
     /// The whole email with its headers, when it came by email: the ticket keeps it for Raw Content.
     public var rawContent: String?
+    /// Whom else the customer's email was addressed to and copied (not the help desk's own addresses, which the sender
+    /// leaves out): Reply All copies them.
+    public var to: [String]?
+    public var cc: [String]?
 
     public init(
         departmentID: String, groupID: String? = nil, customerEmail: String, customerUserID: String? = nil, subject: String,
-        bodyText: String? = nil, bodyHTML: String? = nil, source: String, rawContent: String? = nil
+        bodyText: String? = nil, bodyHTML: String? = nil, source: String, rawContent: String? = nil, to: [String]? = nil, cc: [String]? = nil
     ) {
         self.departmentID = departmentID
         self.groupID = groupID
@@ -28,6 +32,8 @@ public struct OpenTicketCommand: Codable, Sendable, Equatable {
         self.bodyHTML = bodyHTML
         self.source = source
         self.rawContent = rawContent
+        self.to = to
+        self.cc = cc
     }
 }
 
@@ -67,10 +73,13 @@ public struct AddTicketMessageCommand: Codable, Sendable, Equatable {
     public var source: String
     /// The whole email with its headers: the message keeps it for Raw Content.
     public var rawContent: String?
+    /// Whom else the email was addressed to and copied (not the help desk's own addresses): Reply All copies them.
+    public var to: [String]?
+    public var cc: [String]?
 
     public init(
         ticketNumber: String, fromAddress: String, customerUserID: String? = nil, subject: String, bodyText: String? = nil,
-        bodyHTML: String? = nil, departmentID: String? = nil, source: String, rawContent: String? = nil
+        bodyHTML: String? = nil, departmentID: String? = nil, source: String, rawContent: String? = nil, to: [String]? = nil, cc: [String]? = nil
     ) {
         self.ticketNumber = ticketNumber
         self.fromAddress = fromAddress
@@ -81,6 +90,8 @@ public struct AddTicketMessageCommand: Codable, Sendable, Equatable {
         self.departmentID = departmentID
         self.source = source
         self.rawContent = rawContent
+        self.to = to
+        self.cc = cc
     }
 }
 

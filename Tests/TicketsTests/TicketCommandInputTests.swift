@@ -1,6 +1,7 @@
 import Contracts
 import Database
 import Foundation
+import HTTPTypes
 import Logging
 import Testing
 import TestSupport
@@ -15,6 +16,39 @@ struct TicketCommandInputTests {
         let bytes = try CloudEventCoding.encode(
             CloudEvent(source: command.source, type: OpenTicketCommand.type, subject: command.subject, brandid: nil, data: command))
         try await kit.database.transaction { try await handler.apply(OpenTicketCommand.type, bytes, on: $0) }
+    }
+
+    @Test("Whom else mail was addressed to and copied stays on its message, each address once and only those that name a mailbox, and Reply All copies them")
+    func mailRecipientsStayOnTheMessage() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            try await Self.open(
+                OpenTicketCommand(
+                    departmentID: kit.departmentID.lowercased, customerEmail: "lee@customer.example", subject: "Copied", bodyText: "Hello",
+                    source: "email", to: ["sam@customer.example"], cc: ["boss@customer.example", "BOSS@customer.example", "not an address"]),
+                kit: kit)
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.messages m JOIN {schema}.tickets t ON t.id = m.ticket_id
+                WHERE t.subject = 'Copied' AND m.to_addresses = '{sam@customer.example}' AND m.cc_addresses = '{boss@customer.example}'
+                """) == 1)
+            let (_, _, found) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=mine", token: token)
+            let ticket = try #require((found["items"] as? [[String: Any]])?.first { $0["subject"] as? String == "Copied" })
+            let id = try #require(ticket["id"] as? String), number = try #require(ticket["number"] as? String)
+            let (_, _, all) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/compose?mode=replyAll", token: token)
+            #expect(all["to"] as? [String] == ["lee@customer.example"])
+            #expect(all["cc"] as? [String] == ["sam@customer.example", "boss@customer.example"], "Reply All copies whom the customer's mail named")
+
+            let handler = TicketCommandHandler(store: kit.api.store, logger: Logger(label: "commands"))
+            let reply = AddTicketMessageCommand(
+                ticketNumber: number, fromAddress: "lee@customer.example", subject: "Re: Copied", bodyText: "And the printer too.", source: "email",
+                cc: ["ops@customer.example"])
+            let bytes = try CloudEventCoding.encode(
+                CloudEvent(source: reply.source, type: AddTicketMessageCommand.type, subject: reply.subject, brandid: nil, data: reply))
+            try await kit.database.transaction { try await handler.apply(AddTicketMessageCommand.type, bytes, on: $0) }
+            let (_, _, next) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/compose?mode=replyAll", token: token)
+            #expect(next["cc"] as? [String] == ["ops@customer.example"], "the latest message's copies")
+        }
     }
 
     @Test("A command naming another department's group, or a group nobody knows, opens its ticket in its department's front line; its own group is kept")

@@ -18,6 +18,13 @@ enum CommandInput {
         return address
     }
 
+    /// The other addresses of mail that arrived (To, Cc): each one ``EmailAddress/received(_:)`` keeps, once whatever
+    /// its case, at most a recipient line's 50; an address that names no mailbox is left out rather than drop the message.
+    static func copies(_ raw: [String]?) -> [String] {
+        var seen: Set<String> = []
+        return (raw ?? []).compactMap(EmailAddress.received).filter { seen.insert($0.lowercased()).inserted }.prefix(TicketInput.maximumRecipients).map { $0 }
+    }
+
     /// The subject on one line, cut to the API's 250 characters; "(no subject)" when nothing is left.
     static func subject(_ raw: String) -> String {
         let line = raw.split(whereSeparator: { $0.isWhitespace || $0.isNewline }).joined(separator: " ")

@@ -120,7 +120,7 @@ public struct TicketCommandHandler: Sendable {
         if let ticket = open, ticket.status != .closedLocked {
             _ = try await store.customerMessage(
                 try TicketInput.uuid(ticket.id, field: "ticketNumber"), from: from, userID: command.customerUserID, html: body.html, text: body.text,
-                subject: try? TicketInput.subject(command.subject),
+                to: CommandInput.copies(command.to), cc: CommandInput.copies(command.cc), subject: try? TicketInput.subject(command.subject),
                 source: MessageSource.kept(givenHTML: command.bodyHTML, safeHTML: body.html, rawContent: command.rawContent), on: connection)
             return
         }
@@ -131,7 +131,7 @@ public struct TicketCommandHandler: Sendable {
         }
         let opening = OpenTicketCommand(
             departmentID: departmentID, customerEmail: from, customerUserID: command.customerUserID, subject: command.subject,
-            bodyText: command.bodyText, bodyHTML: command.bodyHTML, source: command.source, rawContent: command.rawContent)
+            bodyText: command.bodyText, bodyHTML: command.bodyHTML, source: command.source, rawContent: command.rawContent, to: command.to, cc: command.cc)
         let created = try await store.create(
             try await newTicket(opening, on: connection), actor: Actor(kind: command.source, id: command.customerUserID), on: connection)
         // The locked ticket and the one its customer's message opened are each other's related items, each link a
@@ -196,6 +196,8 @@ public struct TicketCommandHandler: Sendable {
             customerEmail: email, subject: subject, bodyHTML: body.html, bodyText: body.text, priority: .normal, owner: nil, incoming: true,
             status: .active)
         new.source = MessageSource.kept(givenHTML: command.bodyHTML, safeHTML: body.html, rawContent: command.rawContent)
+        new.incomingTo = CommandInput.copies(command.to)
+        new.incomingCC = CommandInput.copies(command.cc)
         return new
     }
 }

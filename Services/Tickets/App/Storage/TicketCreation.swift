@@ -78,8 +78,9 @@ public struct NewTicket: Sendable {
     /// for a ticket opened any other way (an email or an offline chat message through a command, a split message): it
     /// carries no field values, and refusing it would lose what the customer sent.
     public var fromForm = false
-    /// A customer's first message copied from another ticket (a split message): whom it was copied to, whom Reply All
-    /// then copies.
+    /// A customer's first message copied from another ticket (a split message) or arrived by mail: whom else it was
+    /// addressed to and copied to, whom Reply All then copies.
+    public var incomingTo: [String] = []
     public var incomingCC: [String] = []
 
     public init(
@@ -237,12 +238,12 @@ extension TicketStore {
         let messageID = UUIDv7.generate()
         let id = messageID.lowercased
         guard !new.incoming else {
-            // "To and From are essentially reversed" [S001:2961]: the customer wrote it, to the help desk (no address
-            // kept, as for a message that arrives by mail, so that Reply All does not copy the desk itself), with the
-            // copies the agent names, whom Reply All then copies.
+            // "To and From are essentially reversed" [S001:2961]: the customer wrote it, to the help desk (whose own
+            // address is not kept, so that Reply All does not copy the desk itself) and to whom else mail named, with
+            // the copies mail or the agent names, whom Reply All then copies.
             let opening = new.opening
             return (TicketMessage(
-                id: id, ticketID: ticket.id, direction: .incoming, authorID: actor.id, from: new.customerEmail, to: [],
+                id: id, ticketID: ticket.id, direction: .incoming, authorID: actor.id, from: new.customerEmail, to: new.incomingTo,
                 cc: opening?.cc ?? new.incomingCC, bcc: opening?.bcc ?? [], bodyHTML: new.bodyHTML, bodyText: new.bodyText, createdAt: now), nil)
         }
         guard let opening = new.opening else {

@@ -48,12 +48,12 @@ extension TicketStore {
     /// A customer's message in the caller's transaction (a command's). `subject`: the one the customer's reply was sent
     /// with; kept on the message, shown in its header only, when it is not the ticket's.
     func customerMessage(
-        _ id: UUID, from address: String, userID: String?, html: String, text: String, subject: String? = nil, source: MessageSource? = nil,
-        on connection: PostgresConnection
+        _ id: UUID, from address: String, userID: String?, html: String, text: String, to: [String] = [], cc: [String] = [], subject: String? = nil,
+        source: MessageSource? = nil, on connection: PostgresConnection
     ) async throws -> Ticket {
         try await modify(id, expectedVersion: nil, actor: .customer(userID), on: connection) { ticket, connection in
             try await receiveCustomerMessage(
-                &ticket, from: address, userID: userID, html: html, text: text, subject: subject, source: source, on: connection)
+                &ticket, from: address, userID: userID, html: html, text: text, to: to, cc: cc, subject: subject, source: source, on: connection)
         }
     }
 
@@ -65,8 +65,8 @@ extension TicketStore {
     }
 
     private func receiveCustomerMessage(
-        _ ticket: inout Ticket, from address: String, userID: String?, html: String, text: String, subject: String? = nil,
-        source: MessageSource? = nil, attachments: [UUID] = [], on connection: PostgresConnection
+        _ ticket: inout Ticket, from address: String, userID: String?, html: String, text: String, to: [String] = [], cc: [String] = [],
+        subject: String? = nil, source: MessageSource? = nil, attachments: [UUID] = [], on connection: PostgresConnection
     ) async throws -> [(type: String, details: [String: String])] {
         let effect = try await customerReplyEffect(ticket, on: connection)
         if effect == .rejectedLocked { throw Self.ticketLocked }
@@ -75,7 +75,7 @@ extension TicketStore {
             throw Problem.unprocessable("Sign in to attach files.", errors: [.init(field: "attachmentIDs", message: "uploads are a signed-in user's")])
         }
         let message = TicketMessage(
-            id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .incoming, authorID: userID, from: address, to: [], cc: [], bcc: [],
+            id: UUIDv7.generate().lowercased, ticketID: ticket.id, direction: .incoming, authorID: userID, from: address, to: to, cc: cc, bcc: [],
             bodyHTML: html, bodyText: text, createdAt: Date(), subject: subject == ticket.subject ? nil : subject)
         try await insert(message, on: connection)
         if let source { try await keep(source, of: message.id, on: connection) }
