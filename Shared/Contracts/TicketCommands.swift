@@ -18,10 +18,13 @@ public struct OpenTicketCommand: Codable, Sendable, Equatable {
     /// leaves out): Reply All copies them.
     public var to: [String]?
     public var cc: [String]?
+    /// The files the email carried.
+    public var attachments: [MailAttachment]?
 
     public init(
         departmentID: String, groupID: String? = nil, customerEmail: String, customerUserID: String? = nil, subject: String,
-        bodyText: String? = nil, bodyHTML: String? = nil, source: String, rawContent: String? = nil, to: [String]? = nil, cc: [String]? = nil
+        bodyText: String? = nil, bodyHTML: String? = nil, source: String, rawContent: String? = nil, to: [String]? = nil, cc: [String]? = nil,
+        attachments: [MailAttachment]? = nil
     ) {
         self.departmentID = departmentID
         self.groupID = groupID
@@ -34,6 +37,21 @@ public struct OpenTicketCommand: Codable, Sendable, Equatable {
         self.rawContent = rawContent
         self.to = to
         self.cc = cc
+        self.attachments = attachments
+    }
+}
+
+/// A file an email carried, as a ticket command hands it over.
+public struct MailAttachment: Codable, Sendable, Equatable {
+    public var filename: String
+    public var contentType: String?
+    /// The file's bytes, base64-encoded.
+    public var data: String
+
+    public init(filename: String, contentType: String? = nil, data: String) {
+        self.filename = filename
+        self.contentType = contentType
+        self.data = data
     }
 }
 
@@ -76,10 +94,13 @@ public struct AddTicketMessageCommand: Codable, Sendable, Equatable {
     /// Whom else the email was addressed to and copied (not the help desk's own addresses): Reply All copies them.
     public var to: [String]?
     public var cc: [String]?
+    /// The files the email carried.
+    public var attachments: [MailAttachment]?
 
     public init(
         ticketNumber: String, fromAddress: String, customerUserID: String? = nil, subject: String, bodyText: String? = nil,
-        bodyHTML: String? = nil, departmentID: String? = nil, source: String, rawContent: String? = nil, to: [String]? = nil, cc: [String]? = nil
+        bodyHTML: String? = nil, departmentID: String? = nil, source: String, rawContent: String? = nil, to: [String]? = nil, cc: [String]? = nil,
+        attachments: [MailAttachment]? = nil
     ) {
         self.ticketNumber = ticketNumber
         self.fromAddress = fromAddress
@@ -92,6 +113,7 @@ public struct AddTicketMessageCommand: Codable, Sendable, Equatable {
         self.rawContent = rawContent
         self.to = to
         self.cc = cc
+        self.attachments = attachments
     }
 }
 

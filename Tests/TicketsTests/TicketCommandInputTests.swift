@@ -51,6 +51,51 @@ struct TicketCommandInputTests {
         }
     }
 
+    @Test("Files an email carried are the ticket's attachments on the message that brought them; those the upload rules refuse are named in a comment")
+    func mailAttachmentsAreKeptOrNamed() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            try await Self.open(
+                OpenTicketCommand(
+                    departmentID: kit.departmentID.lowercased, customerEmail: "lee@customer.example", subject: "Attached", bodyText: "See the files.",
+                    source: "email",
+                    attachments: [
+                        MailAttachmentSortingTests.file("invoice.pdf", Array("%PDF-1.4".utf8), type: "application/pdf"),
+                        MailAttachmentSortingTests.file("setup.exe", [0x4D, 0x5A]),
+                    ]),
+                kit: kit)
+            let (_, _, found) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=mine", token: token)
+            let ticket = try #require((found["items"] as? [[String: Any]])?.first { $0["subject"] as? String == "Attached" })
+            let id = try #require(ticket["id"] as? String), number = try #require(ticket["number"] as? String)
+            let (_, _, files) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/attachments", token: token)
+            let listed = (files["items"] as? [[String: Any]]) ?? []
+            #expect(listed.map { $0["filename"] as? String } == ["invoice.pdf"])
+            #expect(listed.first?["contentType"] as? String == "application/pdf" && listed.first?["internal"] as? Bool == false)
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.message_attachments ma JOIN {schema}.messages m ON m.id = ma.message_id
+                WHERE m.ticket_id = '\(id)' AND m.direction = 'in'
+                """) == 1, "the first message carries it")
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.comments WHERE ticket_id = '\(id)' AND type = 'general' AND body LIKE '%setup.exe: Files of type .exe%'
+                """) == 1, "the agent learns something is missing")
+
+            let handler = TicketCommandHandler(store: kit.api.store, logger: Logger(label: "commands"))
+            let reply = AddTicketMessageCommand(
+                ticketNumber: number, fromAddress: "lee@customer.example", subject: "Re: Attached", bodyText: "And the log.", source: "email",
+                attachments: [MailAttachmentSortingTests.file("printer.log", Array("jam".utf8), type: "text/plain")])
+            let bytes = try CloudEventCoding.encode(
+                CloudEvent(source: reply.source, type: AddTicketMessageCommand.type, subject: reply.subject, brandid: nil, data: reply))
+            try await kit.database.transaction { try await handler.apply(AddTicketMessageCommand.type, bytes, on: $0) }
+            #expect(try await kit.count("""
+                SELECT count(*)::int FROM {schema}.message_attachments ma JOIN {schema}.messages m ON m.id = ma.message_id
+                JOIN {schema}.attachments a ON a.id = ma.attachment_id
+                WHERE m.ticket_id = '\(id)' AND m.body_text LIKE 'And the log.%' AND a.filename = 'printer.log'
+                """) == 1, "a later email's file goes with its own message")
+            #expect(try await kit.eventTypes().filter { $0 == "ticket.attachment_added" }.count == 2)
+        }
+    }
+
     @Test("A command naming another department's group, or a group nobody knows, opens its ticket in its department's front line; its own group is kept")
     func groupOutsideTheDepartment() async throws {
         try await TicketTestKit.run { _, kit in

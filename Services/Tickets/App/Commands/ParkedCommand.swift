@@ -31,7 +31,7 @@ struct ParkedCommand: Sendable {
             return OpenTicketCommand(
                 departmentID: department.lowercased, customerEmail: message.fromAddress, customerUserID: message.customerUserID,
                 subject: message.subject, bodyText: message.bodyText, bodyHTML: message.bodyHTML, source: message.source,
-                rawContent: message.rawContent)
+                rawContent: message.rawContent, to: message.to, cc: message.cc, attachments: message.attachments)
         default:
             return nil
         }

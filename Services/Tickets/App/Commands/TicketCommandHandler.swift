@@ -28,9 +28,7 @@ public struct TicketCommandHandler: Sendable {
         do {
             switch type {
             case OpenTicketCommand.type:
-                let command = try CloudEventCoding.decode(OpenTicketCommand.self, from: bytes).data.withoutNUL
-                let new = try await newTicket(command, on: connection)
-                _ = try await store.create(new, actor: Actor(kind: command.source, id: command.customerUserID), on: connection)
+                _ = try await openTicket(CloudEventCoding.decode(OpenTicketCommand.self, from: bytes).data.withoutNUL, on: connection)
             case AddTicketMessageCommand.type:
                 try await addMessage(CloudEventCoding.decode(AddTicketMessageCommand.self, from: bytes).data.withoutNUL, on: connection)
             case TicketActionsCommand.type:
@@ -94,8 +92,7 @@ public struct TicketCommandHandler: Sendable {
         guard let opening = try command.opening(in: department)?.withoutNUL else {
             throw Problem.unprocessable("This command carries no customer's message to place.")
         }
-        let ticket = try await store.create(
-            try await newTicket(opening, on: connection), actor: Actor(kind: opening.source, id: opening.customerUserID), on: connection)
+        let ticket = try await openTicket(opening, on: connection)
         logger.notice(
             "a kept ticket command placed by an administrator",
             metadata: ["commandID": "\(id)", "departmentID": "\(department)", "ticketID": "\(ticket.id)", "administrator": "\(administrator)"])
@@ -118,10 +115,12 @@ public struct TicketCommandHandler: Sendable {
         // (and drop the customer's mail) instead of letting it open a new ticket.
         if let id = open.flatMap({ UUID(parsing: $0.id) }) { open = try await store.find(id, on: connection, lock: true) }
         if let ticket = open, ticket.status != .closedLocked {
+            let id = try TicketInput.uuid(ticket.id, field: "ticketNumber")
             _ = try await store.customerMessage(
-                try TicketInput.uuid(ticket.id, field: "ticketNumber"), from: from, userID: command.customerUserID, html: body.html, text: body.text,
+                id, from: from, userID: command.customerUserID, html: body.html, text: body.text,
                 to: CommandInput.copies(command.to), cc: CommandInput.copies(command.cc), subject: try? TicketInput.subject(command.subject),
                 source: MessageSource.kept(givenHTML: command.bodyHTML, safeHTML: body.html, rawContent: command.rawContent), on: connection)
+            try await store.attachMail(command.attachments ?? [], to: id, actor: Actor(kind: command.source, id: command.customerUserID), on: connection)
             return
         }
         var earlier = open
@@ -131,9 +130,9 @@ public struct TicketCommandHandler: Sendable {
         }
         let opening = OpenTicketCommand(
             departmentID: departmentID, customerEmail: from, customerUserID: command.customerUserID, subject: command.subject,
-            bodyText: command.bodyText, bodyHTML: command.bodyHTML, source: command.source, rawContent: command.rawContent, to: command.to, cc: command.cc)
-        let created = try await store.create(
-            try await newTicket(opening, on: connection), actor: Actor(kind: command.source, id: command.customerUserID), on: connection)
+            bodyText: command.bodyText, bodyHTML: command.bodyHTML, source: command.source, rawContent: command.rawContent, to: command.to, cc: command.cc,
+            attachments: command.attachments)
+        let created = try await openTicket(opening, on: connection)
         // The locked ticket and the one its customer's message opened are each other's related items, each link a
         // change of its ticket with its event and history.
         if let locked = open.flatMap({ UUID(parsing: $0.id) }), let new = UUID(parsing: created.id) {
@@ -169,6 +168,14 @@ public struct TicketCommandHandler: Sendable {
         return TicketActions(
             transfer: transfer, reply: reply.map { TicketActions.Reply(html: $0.html, text: $0.text) }, status: try parsed(command.status, "status"),
             priority: try parsed(command.priority, "priority"), pinned: command.pinned)
+    }
+
+    /// Opens the command's ticket with the files its email carried.
+    private func openTicket(_ command: OpenTicketCommand, on connection: PostgresConnection) async throws -> Ticket {
+        let actor = Actor(kind: command.source, id: command.customerUserID)
+        let created = try await store.create(try await newTicket(command, on: connection), actor: actor, on: connection)
+        guard let files = command.attachments, let id = UUID(parsing: created.id) else { return created }
+        return try await store.attachMail(files, to: id, actor: actor, on: connection) ?? created
     }
 
     private func newTicket(_ command: OpenTicketCommand, on connection: PostgresConnection) async throws -> NewTicket {

@@ -72,4 +72,9 @@ public struct TicketAttachment: Codable, Sendable, Equatable {
         case id, ticketID, filename, contentType, size, uploadedBy, createdAt
         case isInternal = "internal"
     }
+
+    /// `ticket.attachment_added`, as the ticket's change publishes it.
+    var addedEvent: (type: String, details: [String: String]) {
+        ("ticket.attachment_added", ["attachmentID": id, "internal": String(isInternal), "size": String(size)])
+    }
 }

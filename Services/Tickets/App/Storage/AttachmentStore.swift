@@ -19,27 +19,10 @@ extension TicketStore {
             id, key: key, expectedVersion: expectedVersion, actor: actor, attachmentID: { added.flatMap { UUID(parsing: $0.id) } }
         ) { ticket, connection in
             if actor.kind == Actor.customer(nil).kind, ticket.status == .closedLocked { throw Self.ticketLocked }
-            let attachment = TicketAttachment(
-                id: UUIDv7.generate().lowercased, ticketID: ticket.id, filename: filename, contentType: contentType, size: bytes.readableBytes,
-                isInternal: isInternal, uploadedBy: actor.id, createdAt: Date())
-            var binds = PostgresBindings()
-            binds.append(UUID(parsing: attachment.id))
-            binds.append(id)
-            binds.append(filename)
-            binds.append(contentType)
-            binds.append(attachment.size)
-            binds.append(isInternal)
-            binds.append(bytes)
-            binds.append(actor.id.flatMap(UUID.init(parsing:)))
-            binds.append(attachment.createdAt)
-            try await connection.query(
-                PostgresQuery(unsafeSQL: """
-                    INSERT INTO \(database.table("attachments")) (id, ticket_id, filename, content_type, size, internal, bytes, uploaded_by, created_at)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                    """, binds: binds), logger: database.logger
-            ).consume()
+            let attachment = try await insertAttachment(
+                to: ticket, filename: filename, contentType: contentType, bytes: bytes, isInternal: isInternal, by: actor, on: connection)
             added = attachment
-            return [("ticket.attachment_added", ["attachmentID": attachment.id, "internal": String(isInternal), "size": String(attachment.size)])]
+            return [attachment.addedEvent]
         }
         // A retry answers the first upload's description; its bytes stay where they are.
         if replayed, let key, let written = try await attachmentWritten(by: key)?.lowercased,
@@ -49,6 +32,32 @@ extension TicketStore {
         }
         guard let added, !replayed else { throw Self.uploadGone }
         return (ticket, added, false)
+    }
+
+    /// Writes one attachment of `ticket` in the caller's change.
+    func insertAttachment(
+        to ticket: Ticket, filename: String, contentType: String, bytes: ByteBuffer, isInternal: Bool, by actor: Actor, on connection: PostgresConnection
+    ) async throws -> TicketAttachment {
+        let attachment = TicketAttachment(
+            id: UUIDv7.generate().lowercased, ticketID: ticket.id, filename: filename, contentType: contentType, size: bytes.readableBytes,
+            isInternal: isInternal, uploadedBy: actor.id, createdAt: Date())
+        var binds = PostgresBindings()
+        binds.append(UUID(parsing: attachment.id))
+        binds.append(UUID(parsing: ticket.id))
+        binds.append(filename)
+        binds.append(contentType)
+        binds.append(attachment.size)
+        binds.append(isInternal)
+        binds.append(bytes)
+        binds.append(actor.id.flatMap(UUID.init(parsing:)))
+        binds.append(attachment.createdAt)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                INSERT INTO \(database.table("attachments")) (id, ticket_id, filename, content_type, size, internal, bytes, uploaded_by, created_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                """, binds: binds), logger: database.logger
+        ).consume()
+        return attachment
     }
 
     static var uploadGone: Problem {
