@@ -2,6 +2,7 @@ import Contracts
 import Database
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
 import Logging
 import Testing
 import TestSupport
@@ -18,6 +19,20 @@ struct TicketCommandInputTests {
         try await kit.database.transaction { try await handler.apply(OpenTicketCommand.type, bytes, on: $0) }
     }
 
+    static func add(_ command: AddTicketMessageCommand, kit: TicketTestKit) async throws {
+        let handler = TicketCommandHandler(store: kit.api.store, logger: Logger(label: "commands"))
+        let bytes = try CloudEventCoding.encode(
+            CloudEvent(source: command.source, type: AddTicketMessageCommand.type, subject: command.subject, brandid: nil, data: command))
+        try await kit.database.transaction { try await handler.apply(AddTicketMessageCommand.type, bytes, on: $0) }
+    }
+
+    /// The id and number of the ticket titled `subject` in the agent's My Tickets.
+    static func listedTicket(_ subject: String, _ client: any TestClientProtocol, token: String) async throws -> (id: String, number: String) {
+        let (_, _, found) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=mine", token: token)
+        let ticket = try #require((found["items"] as? [[String: Any]])?.first { $0["subject"] as? String == subject })
+        return (try #require(ticket["id"] as? String), try #require(ticket["number"] as? String))
+    }
+
     @Test("Whom else mail was addressed to and copied stays on its message, each address once and only those that name a mailbox, and Reply All copies them")
     func mailRecipientsStayOnTheMessage() async throws {
         try await TicketTestKit.run { client, kit in
@@ -32,20 +47,16 @@ struct TicketCommandInputTests {
                 SELECT count(*)::int FROM {schema}.messages m JOIN {schema}.tickets t ON t.id = m.ticket_id
                 WHERE t.subject = 'Copied' AND m.to_addresses = '{sam@customer.example}' AND m.cc_addresses = '{boss@customer.example}'
                 """) == 1)
-            let (_, _, found) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=mine", token: token)
-            let ticket = try #require((found["items"] as? [[String: Any]])?.first { $0["subject"] as? String == "Copied" })
-            let id = try #require(ticket["id"] as? String), number = try #require(ticket["number"] as? String)
+            let (id, number) = try await Self.listedTicket("Copied", client, token: token)
             let (_, _, all) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/compose?mode=replyAll", token: token)
             #expect(all["to"] as? [String] == ["lee@customer.example"])
             #expect(all["cc"] as? [String] == ["sam@customer.example", "boss@customer.example"], "Reply All copies whom the customer's mail named")
 
-            let handler = TicketCommandHandler(store: kit.api.store, logger: Logger(label: "commands"))
-            let reply = AddTicketMessageCommand(
-                ticketNumber: number, fromAddress: "lee@customer.example", subject: "Re: Copied", bodyText: "And the printer too.", source: "email",
-                cc: ["ops@customer.example"])
-            let bytes = try CloudEventCoding.encode(
-                CloudEvent(source: reply.source, type: AddTicketMessageCommand.type, subject: reply.subject, brandid: nil, data: reply))
-            try await kit.database.transaction { try await handler.apply(AddTicketMessageCommand.type, bytes, on: $0) }
+            try await Self.add(
+                AddTicketMessageCommand(
+                    ticketNumber: number, fromAddress: "lee@customer.example", subject: "Re: Copied", bodyText: "And the printer too.", source: "email",
+                    cc: ["ops@customer.example"]),
+                kit: kit)
             let (_, _, next) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/compose?mode=replyAll", token: token)
             #expect(next["cc"] as? [String] == ["ops@customer.example"], "the latest message's copies")
         }
@@ -65,9 +76,7 @@ struct TicketCommandInputTests {
                         MailAttachmentSortingTests.file("setup.exe", [0x4D, 0x5A]),
                     ]),
                 kit: kit)
-            let (_, _, found) = try await TicketTestKit.send(client, .get, "/api/v1/tickets?view=mine", token: token)
-            let ticket = try #require((found["items"] as? [[String: Any]])?.first { $0["subject"] as? String == "Attached" })
-            let id = try #require(ticket["id"] as? String), number = try #require(ticket["number"] as? String)
+            let (id, number) = try await Self.listedTicket("Attached", client, token: token)
             let (_, _, files) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/attachments", token: token)
             let listed = (files["items"] as? [[String: Any]]) ?? []
             #expect(listed.map { $0["filename"] as? String } == ["invoice.pdf"])
@@ -80,13 +89,11 @@ struct TicketCommandInputTests {
                 SELECT count(*)::int FROM {schema}.comments WHERE ticket_id = '\(id)' AND type = 'general' AND body LIKE '%setup.exe: Files of type .exe%'
                 """) == 1, "the agent learns something is missing")
 
-            let handler = TicketCommandHandler(store: kit.api.store, logger: Logger(label: "commands"))
-            let reply = AddTicketMessageCommand(
-                ticketNumber: number, fromAddress: "lee@customer.example", subject: "Re: Attached", bodyText: "And the log.", source: "email",
-                attachments: [MailAttachmentSortingTests.file("printer.log", Array("jam".utf8), type: "text/plain")])
-            let bytes = try CloudEventCoding.encode(
-                CloudEvent(source: reply.source, type: AddTicketMessageCommand.type, subject: reply.subject, brandid: nil, data: reply))
-            try await kit.database.transaction { try await handler.apply(AddTicketMessageCommand.type, bytes, on: $0) }
+            try await Self.add(
+                AddTicketMessageCommand(
+                    ticketNumber: number, fromAddress: "lee@customer.example", subject: "Re: Attached", bodyText: "And the log.", source: "email",
+                    attachments: [MailAttachmentSortingTests.file("printer.log", Array("jam".utf8), type: "text/plain")]),
+                kit: kit)
             #expect(try await kit.count("""
                 SELECT count(*)::int FROM {schema}.message_attachments ma JOIN {schema}.messages m ON m.id = ma.message_id
                 JOIN {schema}.attachments a ON a.id = ma.attachment_id

@@ -23,7 +23,7 @@ public enum MailAttachmentSorting {
             }
             do {
                 let name = try policy.check(filename: file.filename, size: bytes.count, byAgent: false)
-                kept.append(Kept(filename: name, contentType: contentType(file.contentType), bytes: bytes))
+                kept.append(Kept(filename: name, contentType: AttachmentHeaders.contentType(file.contentType), bytes: bytes))
             } catch let problem as Problem {
                 refused.append((file.filename, problem.detail ?? problem.title))
             } catch {
@@ -43,13 +43,5 @@ public enum MailAttachmentSorting {
         let scalars = name.unicodeScalars.map { OneLineText.isUnshowable($0) || $0.properties.isWhitespace && $0 != " " ? "?" : Character($0) }
         let line = String(scalars.prefix(255))
         return line.isEmpty ? "(no name)" : line
-    }
-
-    /// A media type as the mail named it, `application/octet-stream` when it named none (or not one on one line).
-    static func contentType(_ raw: String?) -> String {
-        guard let raw = raw?.trimmingCharacters(in: .whitespaces), !raw.isEmpty, raw.count <= 255, raw.contains("/"),
-            !raw.unicodeScalars.contains(where: { OneLineText.isUnshowable($0) || $0 == "\n" || $0 == "\r" })
-        else { return "application/octet-stream" }
-        return raw
     }
 }
