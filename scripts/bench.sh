@@ -35,7 +35,9 @@ while IFS='=' read -r name _; do
 done < <(env)
 export CONCIERGE_RUN_DIR="$BENCH_DIR"
 export CONCIERGE_BUILD_CONFIG=release
-export CONCIERGE_DATABASE_URL="postgres://concierge:concierge@127.0.0.1:55434/concierge"
+# The services reach the bench cluster through its Unix-domain socket, as `make run`'s do, and so does pgbench.
+PG_SOCKET=$(pg_socket_dir "$BENCH_DIR/pg")
+export CONCIERGE_DATABASE_URL="postgres://concierge:concierge@127.0.0.1:55434/concierge?host=$PG_SOCKET"
 export CONCIERGE_KAFKA_BROKERS="127.0.0.1:19094"
 export CONCIERGE_HTTP_PORT=18180
 export CONCIERGE_IDENTITY_PORT=18181
@@ -247,7 +249,7 @@ printf 'BEGIN;\nINSERT INTO bench.rows (id, body) VALUES (gen_random_uuid(), rep
     "'x'" "'y'" "'UTF8'" >"$PGBENCH_SQL"
 ceiling() {
     log "pgbench: one row plus one outbox row per transaction, $1 clients, ${DURATION%s} s" >&2
-    PGPASSWORD=concierge "$PGBENCH" -n -h 127.0.0.1 -p 55434 -U concierge -c "$1" -j "$THREADS" -T "${DURATION%s}" -f "$PGBENCH_SQL" concierge 2>/dev/null |
+    PGPASSWORD=concierge "$PGBENCH" -n -h "$PG_SOCKET" -p 55434 -U concierge -c "$1" -j "$THREADS" -T "${DURATION%s}" -f "$PGBENCH_SQL" concierge 2>/dev/null |
         awk '/^tps = / { print $3; exit }'
 }
 for conns in "${CREATION_CONNECTIONS[@]}"; do pg_tps[$conns]=$(ceiling "$conns"); done

@@ -114,6 +114,14 @@ spawn() {
     die "could not start $* (no pid written to $pid_file)"
 }
 
+# pg_socket_dir DATA_DIR: the directory of the Unix-domain socket of the cluster in DATA_DIR (scripts/postgres.sh).
+# A socket's path may not exceed 107 bytes (".s.PGSQL.NNNNN" included), so a long one moves under /tmp.
+pg_socket_dir() {
+    local dir="${1%/}-socket"
+    if ((${#dir} > 90)); then dir="/tmp/concierge-pg-socket-$(printf '%s' "${1%/}" | md5sum | cut -c1-12)"; fi
+    printf '%s\n' "$dir"
+}
+
 # url_port URL DEFAULT: the port of a URL such as postgres://u:p@127.0.0.1:55432/db.
 url_port() {
     local rest=${1#*://}

@@ -31,9 +31,7 @@ PORT=${3:-}
 
 RUN_DIR=$(dirname "$DATA_DIR")
 LOG_FILE="$RUN_DIR/logs/postgres.log"
-SOCKET_DIR="$DATA_DIR-socket"
-# A Unix socket path may not exceed 107 bytes (".s.PGSQL.NNNNN" included).
-if ((${#SOCKET_DIR} > 90)); then SOCKET_DIR="/tmp/concierge-pg-socket-$(printf '%s' "$DATA_DIR" | md5sum | cut -c1-12)"; fi
+SOCKET_DIR=$(pg_socket_dir "$DATA_DIR")
 
 if ((EUID == 0)); then
     PG_USER=postgres

@@ -2,7 +2,9 @@ import Foundation
 import PostgresNIO
 import ServiceKit
 
-/// `postgres://user:password@host:port/database` → a pooled client configuration (plain TCP on loopback).
+/// `postgres://user:password@host:port/database` → a pooled client configuration: plain TCP, or, as libpq reads
+/// `?host=/directory`, the server's Unix-domain socket in that directory (`.s.PGSQL.<port>`), for a service on the
+/// database's machine.
 public enum DatabaseURL {
     /// `minimumConnections` stay open for good; `keepAlive` pings an idle connection that often (nil: never).
     ///
@@ -13,15 +15,27 @@ public enum DatabaseURL {
     public static func configuration(
         _ text: String, maximumConnections: Int, minimumConnections: Int = 0, keepAlive: Duration? = nil
     ) throws -> PostgresClient.Configuration {
+        let socketDirectory = URLComponents(string: text)?.queryItems?.first { $0.name == "host" }?.value
         guard let components = URLComponents(string: text), ["postgres", "postgresql"].contains(components.scheme ?? ""),
-            let host = components.host, let user = components.user
+            let user = components.user, let endpoint = endpoint(host: components.host, socketDirectory: socketDirectory)
         else {
-            throw ConfigurationError(variable: "CONCIERGE_DATABASE_URL", value: text, expected: "postgres://user:password@host:port/database")
+            throw ConfigurationError(
+                variable: "CONCIERGE_DATABASE_URL", value: text,
+                expected: "postgres://user:password@host:port/database or postgres://user:password@:port/database?host=/socket/directory")
         }
         let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
-        var configuration = PostgresClient.Configuration(
-            host: host, port: components.port ?? 5432, username: user, password: components.password,
-            database: database.isEmpty ? nil : database, tls: .disable)
+        let port = components.port ?? 5432
+        var configuration =
+            switch endpoint {
+            case .tcp(let host):
+                PostgresClient.Configuration(
+                    host: host, port: port, username: user, password: components.password, database: database.isEmpty ? nil : database,
+                    tls: .disable)
+            case .socket(let directory):
+                PostgresClient.Configuration(
+                    unixSocketPath: "\(directory)/.s.PGSQL.\(port)", username: user, password: components.password,
+                    database: database.isEmpty ? nil : database)
+            }
         configuration.options.maximumConnections = maximumConnections
         configuration.options.minimumConnections = max(0, min(minimumConnections, maximumConnections))
         configuration.options.keepAliveBehavior = keepAlive.map { PostgresClient.Configuration.Options.KeepAliveBehavior(frequency: $0) }
@@ -38,5 +52,14 @@ public enum DatabaseURL {
         // (a search over every ticket) spent 234 ms compiling on the bench stack before a 1.4 s scan.
         configuration.options.additionalStartupParameters = [("plan_cache_mode", "force_generic_plan"), ("jit", "off")]
         return configuration
+    }
+
+    private enum Endpoint { case tcp(String), socket(String) }
+
+    /// The socket directory when the URL names an absolute one, else the host; nil when it names neither.
+    private static func endpoint(host: String?, socketDirectory: String?) -> Endpoint? {
+        if let socketDirectory, socketDirectory.hasPrefix("/") { return .socket(socketDirectory) }
+        guard socketDirectory == nil, let host, !host.isEmpty else { return nil }
+        return .tcp(host)
     }
 }

@@ -5,6 +5,8 @@ public enum TestEnvironment {
     static var values: [String: String] { ProcessInfo.processInfo.environment }
 
     public static var databaseURL: String? { values["CONCIERGE_TEST_DATABASE_URL"] }
+    /// The test cluster's Unix-domain socket directory.
+    public static var databaseSocketDirectory: String? { values["CONCIERGE_TEST_DATABASE_SOCKET_DIR"] }
     public static var kafkaBrokers: String? { values["CONCIERGE_TEST_KAFKA_BROKERS"] }
     public static var binDirectory: String? { values["CONCIERGE_TEST_BIN_DIR"] }
     public static var tansu: String? { values["CONCIERGE_TEST_TANSU"] }

@@ -58,7 +58,7 @@ pgbench_latency() {
     local clients=$1 script=$2 mode=${3:-extended} logs="$BENCH_DIR/pgbench-log" tps options=""
     [[ $mode == prepared ]] && options="-c plan_cache_mode=force_generic_plan"
     rm -rf "$logs" && mkdir -p "$logs"
-    tps=$(cd "$logs" && PGOPTIONS="$options" PGPASSWORD=concierge "$PGBENCH" -n -M "$mode" -h 127.0.0.1 -p 55434 -U concierge -c "$clients" -j "$(( clients < THREADS ? clients : THREADS ))" \
+    tps=$(cd "$logs" && PGOPTIONS="$options" PGPASSWORD=concierge "$PGBENCH" -n -M "$mode" -h "$PG_SOCKET" -p 55434 -U concierge -c "$clients" -j "$(( clients < THREADS ? clients : THREADS ))" \
         -T "${DURATION%s}" -l -f "$script" concierge 2>/dev/null | awk '/^tps = / { print $3; exit }')
     cat "$logs"/pgbench_log.* | awk '{ print $3 / 1000 }' | sort -n | awk -v tps="${tps:-0}" '
         { v[NR] = $1 } END { if (NR == 0) { print tps, 0, 0; exit } printf "%s %.3f %.3f\n", tps, v[int(NR * 0.5) + 1], v[int(NR * 0.95) + 1] }'
