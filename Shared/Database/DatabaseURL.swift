@@ -15,9 +15,9 @@ public enum DatabaseURL {
     public static func configuration(
         _ text: String, maximumConnections: Int, minimumConnections: Int = 0, keepAlive: Duration? = nil
     ) throws -> PostgresClient.Configuration {
-        let socketDirectory = URLComponents(string: text)?.queryItems?.first { $0.name == "host" }?.value
         guard let components = URLComponents(string: text), ["postgres", "postgresql"].contains(components.scheme ?? ""),
-            let user = components.user, let endpoint = endpoint(host: components.host, socketDirectory: socketDirectory)
+            let user = components.user,
+            let endpoint = endpoint(host: components.host, socketDirectory: components.queryItems?.first(where: { $0.name == "host" })?.value)
         else {
             throw ConfigurationError(
                 variable: "CONCIERGE_DATABASE_URL", value: text,
