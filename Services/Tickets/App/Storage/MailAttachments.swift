@@ -37,11 +37,9 @@ extension TicketStore {
     private func latestIncomingMessage(of ticketID: UUID, on connection: PostgresConnection) async throws -> UUID? {
         var binds = PostgresBindings()
         binds.append(ticketID)
-        let rows = try await connection.query(
+        return try await connection.firstValue(
             PostgresQuery(
                 unsafeSQL: "SELECT id FROM \(database.table("messages")) WHERE ticket_id = $1 AND direction = 'in' ORDER BY id DESC LIMIT 1", binds: binds),
-            logger: database.logger)
-        for try await id in rows.decode(UUID.self) { return id }
-        return nil
+            as: UUID.self, logger: database.logger)
     }
 }

@@ -1,7 +1,7 @@
 import Contracts
 import Foundation
-import ServiceKit
 import PostgresNIO
+import ServiceKit
 
 /// The ticket actions of an automation rule (``TicketActionsCommand``): each as an agent's would be, without an
 /// agent, in one change of the ticket.
