@@ -114,6 +114,15 @@ spawn() {
     die "could not start $* (no pid written to $pid_file)"
 }
 
+# rotate_log FILE: a log past CONCIERGE_LOG_ROTATE_MB (256) becomes FILE.1 (replacing the one before) when its process
+# starts again, so a stack that runs benchmarks (an access line per request) does not fill the disk.
+rotate_log() {
+    local limit=$((${CONCIERGE_LOG_ROTATE_MB:-256} * 1024 * 1024)) size
+    [[ -f $1 ]] || return 0
+    size=$(stat -c %s "$1")
+    if ((size > limit)); then mv -f "$1" "$1.1"; fi
+}
+
 # pg_socket_dir DATA_DIR: the directory of the Unix-domain socket of the cluster in DATA_DIR (scripts/postgres.sh).
 # A socket's path may not exceed 107 bytes (".s.PGSQL.NNNNN" included), so a long one moves under /tmp.
 pg_socket_dir() {

@@ -132,6 +132,7 @@ start_instance() {
         die "port $port (for $name) is taken by another process; stop it or set CONCIERGE_$(upper "$svc")_PORT"
     fi
     mkdir -p "$PIDS" "$LOGS" "$RUN_DIR/data/$name"
+    rotate_log "$LOGS/$name.log"
     printf '\n=== %s: starting %s on port %s\n' "$(date -Is)" "$name" "$port" >>"$LOGS/$name.log"
     local env_args=(CONCIERGE_INSTANCE="$name" CONCIERGE_DATA_DIR="$RUN_DIR/data/$name")
     [[ $svc != gateway ]] && env_args+=("CONCIERGE_$(upper "$svc")_PORT=$port")
