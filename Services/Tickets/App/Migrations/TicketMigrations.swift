@@ -921,6 +921,9 @@ public enum TicketMigrations {
         Migration(version: 184, name: "a draft's version, so that two agents saving one ticket's draft cannot overwrite each other unseen", sql: [
             "ALTER TABLE {schema}.drafts ADD COLUMN version integer NOT NULL DEFAULT 1",
         ]),
+        Migration(version: 185, name: "the raw emails still kept, which Delete Raw Content After reads newest first", sql: [
+            "CREATE INDEX message_sources_raw ON {schema}.message_sources (message_id) WHERE raw_content IS NOT NULL",
+        ]),
     ]
 
     /// The PL/pgSQL of migration 177 that sets `tags` to the `scope:id` tags of the tickets in `rows` (a transition

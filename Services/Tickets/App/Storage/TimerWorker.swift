@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// Runs due ticket timers (auto-close, auto-lock, auto-delete, follow-ups, purge), the re-timing of a department's
 /// tickets after its timer settings changed, the hand-over or deletion of a deleted department's tickets, due
 /// rebalance rules, task timers (started, reminder, due), the Task Scheduler's recurring tasks, the purge of
-/// deleted tasks and of expired spent CAPTCHA challenges. Each timer is claimed and
+/// deleted tasks, of expired spent CAPTCHA challenges and of raw emails past their retention. Each timer is claimed and
 /// acted on in one transaction with SKIP LOCKED, so with several instances every timer runs exactly once, and
 /// timers survive restarts because they are rows.
 public struct TimerWorker: Service {
@@ -27,7 +27,7 @@ public struct TimerWorker: Service {
         self.logger = logger
     }
 
-    /// How often the purges that nobody waits for run (deleted tasks, spent CAPTCHA challenges, unclaimed uploads),
+    /// How often the purges that nobody waits for run (deleted tasks, spent CAPTCHA challenges, unclaimed uploads, raw emails),
     /// rather than on every pass.
     static let housekeepingInterval: Duration = .seconds(60)
 
@@ -48,6 +48,7 @@ public struct TimerWorker: Service {
             while try await store.purgeDeletedTasks() > 0 {}
             while try await store.forgetExpiredCaptchas() > 0 {}
             while try await store.forgetStaleUploads() > 0 {}
+            while try await store.purgeRawContent() > 0 {}
         }
     }
 
