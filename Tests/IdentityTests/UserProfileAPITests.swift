@@ -100,6 +100,46 @@ struct UserProfileAPITests {
         }
     }
 
+    @Test("An administrator edits a people field's name, choices and default value; its data type stays, and users keep their values")
+    func editingPeopleFields() async throws {
+        try await api.withIdentity { client, database in
+            let admin = try #require(try await IdentityAPITests.signIn(client)["accessToken"] as? String)
+            let agent = try await OrganizationAPITests.person(client, database, "agent@demo.localhost", roles: [PredefinedRoles.agent])
+            let customer = try await OrganizationAPITests.person(client, database, "lee@customer.example", roles: [PredefinedRoles.registeredUser])
+            let customerID = try await Self.id(of: customer, client)
+            let (_, _, field) = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/people-fields", token: admin, body: #"{"name":"Referrer","dataType":"dropdown","options":["TV","Web"]}"#)
+            let fieldID = try #require(field["id"] as? String)
+            _ = try await IdentityAPITests.send(client, .patch, "/api/v1/identity/users/\(customerID)", token: agent, body: #"{"customFields":{"\#(fieldID)":"TV"}}"#)
+
+            let edit = #"{"name":" Heard of us from ","dataType":"dropdown","options":["Radio","Web"],"defaultValue":"Web"}"#
+            let (byAgent, _, _) = try await IdentityAPITests.send(client, .put, "/api/v1/identity/people-fields/\(fieldID)", token: agent, body: edit)
+            #expect(byAgent == .forbidden)
+            let (retyped, _, problem) = try await IdentityAPITests.send(
+                client, .put, "/api/v1/identity/people-fields/\(fieldID)", token: admin, body: #"{"name":"Referrer","dataType":"text"}"#)
+            #expect(retyped == .unprocessableContent && (problem["errors"] as? [[String: String]])?.first?["field"] == "dataType")
+            let (unknown, _, _) = try await IdentityAPITests.send(client, .put, "/api/v1/identity/people-fields/\(UUID().uuidString)", token: admin, body: edit)
+            #expect(unknown == .notFound)
+            let (edited, _, shown) = try await IdentityAPITests.send(client, .put, "/api/v1/identity/people-fields/\(fieldID)", token: admin, body: edit)
+            #expect(edited == .ok)
+            #expect(shown["name"] as? String == "Heard of us from" && shown["options"] as? [String] == ["Radio", "Web"] && shown["defaultValue"] as? String == "Web")
+            let (_, _, listed) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/people-fields", token: agent, body: "")
+            #expect((listed["items"] as? [[String: Any]])?.first?["name"] as? String == "Heard of us from")
+
+            let (_, _, user) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/users/\(customerID)", token: agent, body: "")
+            #expect((user["customFields"] as? [String: String])?[fieldID] == "TV", "a value written before the edit stays")
+            let (radio, _, _) = try await IdentityAPITests.send(
+                client, .patch, "/api/v1/identity/users/\(customerID)", token: agent, body: #"{"customFields":{"\#(fieldID)":"Radio"}}"#)
+            #expect(radio == .ok, "the new choice is offered")
+            let (_, _, other) = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/people-fields", token: admin, body: #"{"name":"Tier","dataType":"text"}"#)
+            let (clash, _, _) = try await IdentityAPITests.send(
+                client, .put, "/api/v1/identity/people-fields/\(try #require(other["id"] as? String))", token: admin,
+                body: #"{"name":"Heard of us from","dataType":"text"}"#)
+            #expect(clash == .conflict, "two fields do not share a name")
+        }
+    }
+
     @Test("Agents edit profiles and people fields; only an administrator sets Max Active Live Chats; a stale If-Match is 412")
     func editingProfiles() async throws {
         try await api.withIdentity { client, database in

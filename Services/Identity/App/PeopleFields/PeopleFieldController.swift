@@ -7,7 +7,7 @@ import ServiceKit
 extension PeopleField: ResponseEncodable {}
 
 /// People custom field definitions under `/api/v1/identity/people-fields`: read by anyone who reads users,
-/// defined by a system administrator.
+/// defined, edited and removed by a system administrator.
 public struct PeopleFieldController: Sendable {
     let fields: PeopleFieldRepository
 
@@ -22,13 +22,20 @@ public struct PeopleFieldController: Sendable {
         }
         group.post("people-fields") { request, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)
-            let body = try await request.decodeJSON(NewPeopleField.self, context: context)
-            let field = PeopleField(
-                id: UUIDv7.generate().uuidString.lowercased(), name: body.name.trimmingCharacters(in: .whitespacesAndNewlines),
-                dataType: body.dataType, options: body.options ?? [], defaultValue: body.defaultValue)
-            try CustomFieldRules.validate(field)
+            let field = try CustomFieldRules.definition(
+                try await request.decodeJSON(CustomFieldBody.self, context: context), id: UUIDv7.generate().uuidString.lowercased())
             try await fields.create(field)
             return EditedResponse(status: .created, response: field)
+        }
+        // Edit [S001:6883-6891] (``CustomFieldRules/edit(_:with:)``); users' values stay as they were written.
+        group.put("people-fields/{id}") { request, context in
+            _ = try Authorization.requireSystemAdministrator(context.principal)
+            guard let text = context.parameters.get("id"), let id = UUID(parsing: text),
+                let existing = try await fields.all().first(where: { $0.id == id.uuidString.lowercased() })
+            else { throw Problem.notFound("No such people field.") }
+            let field = try CustomFieldRules.edit(existing, with: try await request.decodeJSON(CustomFieldBody.self, context: context))
+            guard try await fields.update(field) else { throw Problem.notFound("No such people field.") }
+            return field
         }
         group.delete("people-fields/{id}") { _, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)

@@ -45,6 +45,27 @@ public struct PeopleFieldRepository: Sendable {
         }
     }
 
+    /// Renames the definition and changes its choices and default value (its data type stays); false when there is none.
+    public func update(_ field: PeopleField) async throws -> Bool {
+        try await database.transaction { connection in
+            var binds = PostgresBindings()
+            binds.append(UUID(parsing: field.id))
+            binds.append(field.name)
+            binds.append(field.options)
+            binds.append(field.defaultValue)
+            let updated = try await translatingUniqueViolation(into: Problem.conflict("A people field named \(field.name) exists.")) {
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: """
+                        UPDATE \(database.table("people_fields")) SET name = $2, options = $3, default_value = $4 WHERE id = $1 RETURNING id
+                        """, binds: binds), logger: database.logger
+                ).collect()
+            }
+            guard !updated.isEmpty else { return false }
+            try await events.publish("people_field.updated", subject: field.id, data: field, on: connection)
+            return true
+        }
+    }
+
     /// Removes the definition and every user's value of it.
     public func delete(_ id: UUID) async throws -> Bool {
         try await database.transaction { connection in

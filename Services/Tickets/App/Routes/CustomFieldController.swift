@@ -14,14 +14,6 @@ public struct NewTemplate: Decodable, Sendable {
     public var fields: [TicketTemplate.Field]
 }
 
-/// `POST`/`PUT …/custom-fields` body.
-struct FieldBody: Decodable {
-    var name: String
-    var dataType: CustomFieldType
-    var options: [String]?
-    var defaultValue: String?
-}
-
 /// Data custom fields and templates (system administrator), and each ticket's values (agents).
 public struct CustomFieldController: Sendable {
     let access: TicketRequestAccess
@@ -38,7 +30,8 @@ public struct CustomFieldController: Sendable {
         }
         group.post("custom-fields") { request, context in
             _ = try Authorization.requireSystemAdministrator(context.principal)
-            let field = try Self.field(try await request.decodeJSON(FieldBody.self, context: context), id: UUIDv7.generate().uuidString.lowercased())
+            let field = try CustomFieldRules.definition(
+                try await request.decodeJSON(CustomFieldBody.self, context: context), id: UUIDv7.generate().uuidString.lowercased())
             try await store.createField(field)
             return EditedResponse(status: .created, response: field)
         }
@@ -46,10 +39,7 @@ public struct CustomFieldController: Sendable {
             _ = try Authorization.requireSystemAdministrator(context.principal)
             let id = try Self.id(context, "fieldID")
             guard let existing = try await store.fieldDefinitions().first(where: { $0.id == id.lowercased }) else { throw Problem.notFound("No such custom field.") }
-            let field = try Self.field(try await request.decodeJSON(FieldBody.self, context: context), id: existing.id)
-            guard field.dataType == existing.dataType else {
-                throw Problem.unprocessable("A field's data type does not change; make a new field.", errors: [.init(field: "dataType", message: "cannot change")])
-            }
+            let field = try CustomFieldRules.edit(existing, with: try await request.decodeJSON(CustomFieldBody.self, context: context))
             guard try await store.updateField(field) else { throw Problem.notFound("No such custom field.") }
             return field
         }
@@ -111,14 +101,6 @@ public struct CustomFieldController: Sendable {
                 try TicketController.id(ticket.id), values, by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
             return EditedResponse(headers: [.eTag: updated.etag], response: stored)
         }
-    }
-
-    static func field(_ body: FieldBody, id: String) throws -> CustomFieldDefinition {
-        let field = CustomFieldDefinition(
-            id: id, name: body.name.trimmingCharacters(in: .whitespacesAndNewlines), dataType: body.dataType, options: body.options ?? [],
-            defaultValue: body.defaultValue)
-        try CustomFieldRules.validate(field)
-        return field
     }
 
     /// A template of known fields with a name of 1 to 100 characters, each field's display name one line of at most
