@@ -17,13 +17,13 @@ extension TicketStore {
         let sources = database.table("message_sources")
         let rows = try await database.client.query(
             PostgresQuery(unsafeSQL: """
-                WITH kept AS (
+                WITH raw AS (
                     SELECT s.message_id, m.created_at,
                         row_number() OVER newest AS n, sum(octet_length(s.raw_content)) OVER newest AS total
                     FROM \(sources) s JOIN \(database.table("messages")) m ON m.id = s.message_id
                     WHERE s.raw_content IS NOT NULL
                     WINDOW newest AS (ORDER BY m.created_at DESC, s.message_id DESC)),
-                due AS (SELECT message_id FROM kept WHERE created_at < $1 OR n > $2 OR total > $3 LIMIT $4),
+                due AS (SELECT message_id FROM raw WHERE created_at < $1 OR n > $2 OR total > $3 LIMIT $4),
                 gone AS (
                     DELETE FROM \(sources) s USING due WHERE s.message_id = due.message_id AND s.original_html IS NULL
                     AND s.raw_content IS NOT NULL RETURNING 1),
