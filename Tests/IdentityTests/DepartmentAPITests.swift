@@ -142,6 +142,44 @@ struct DepartmentAPITests {
         }
     }
 
+    @Test("Departments and groups hold people custom field values an administrator sets; an unknown field or a refused value is a 422 that changes nothing; deleting the field removes its values")
+    func peopleFieldValues() async throws {
+        try await api.withIdentity { client, database in
+            let company = try await StructureAPITests.company(client, database)
+            let (_, _, field) = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/people-fields", token: company.admin, body: #"{"name":"Cost centre","dataType":"dropdown","options":["CC-1","CC-2"]}"#)
+            let fieldID = try #require(field["id"] as? String)
+            let department = "/api/v1/identity/departments/\(company.departmentA)", group = "/api/v1/identity/groups/\(company.groupA)"
+
+            for path in [department, group] {
+                let (set, _, shown) = try await IdentityAPITests.send(
+                    client, .patch, path, token: company.admin, body: #"{"customFields":{"\#(fieldID)":"CC-1"}}"#)
+                #expect(set == .ok && (shown["customFields"] as? [String: String])?[fieldID] == "CC-1", "\(path): \(shown)")
+                let (_, _, before) = try await IdentityAPITests.send(client, .get, path, token: company.admin, body: "")
+                let (refused, _, problem) = try await IdentityAPITests.send(
+                    client, .patch, path, token: company.admin, body: #"{"name":"Renamed","customFields":{"\#(fieldID)":"CC-9"}}"#)
+                #expect(refused == .unprocessableContent && (problem["errors"] as? [[String: String]])?.first?["field"] == "customFields.\(fieldID)")
+                let (unknown, _, _) = try await IdentityAPITests.send(
+                    client, .patch, path, token: company.admin, body: #"{"customFields":{"\#(UUID().uuidString.lowercased())":"x"}}"#)
+                #expect(unknown == .unprocessableContent)
+                let (_, _, after) = try await IdentityAPITests.send(client, .get, path, token: company.admin, body: "")
+                #expect(after["version"] as? Int == before["version"] as? Int && after["name"] as? String == before["name"] as? String, "nothing changed")
+                let (byManager, _, _) = try await IdentityAPITests.send(
+                    client, .patch, path, token: company.managerA.token, body: #"{"customFields":{"\#(fieldID)":"CC-2"}}"#)
+                #expect(byManager == .forbidden)
+            }
+            #expect(try await IdentityAPITests.lastEventData("group.updated", database)["customFields"] as? [String: String] == [fieldID: "CC-1"])
+
+            let (cleared, _, withoutValue) = try await IdentityAPITests.send(
+                client, .patch, group, token: company.admin, body: #"{"customFields":{"\#(fieldID)":null}}"#)
+            #expect(cleared == .ok && (withoutValue["customFields"] as? [String: String])?.isEmpty == true)
+            let (dropped, _, _) = try await IdentityAPITests.send(client, .delete, "/api/v1/identity/people-fields/\(fieldID)", token: company.admin, body: "")
+            #expect(dropped == .noContent)
+            let (_, _, left) = try await IdentityAPITests.send(client, .get, department, token: company.admin, body: "")
+            #expect((left["customFields"] as? [String: String])?.isEmpty == true, "the field's values went with it")
+        }
+    }
+
     @Test("Clone copies a department's settings with a front-line group of its own; delete asks what happens to the work")
     func cloneAndDelete() async throws {
         try await api.withIdentity { client, database in

@@ -44,7 +44,9 @@ public struct IdentityAPI: Sendable {
         EmailVerificationController(verifications: EmailVerificationService(database: database), users: users).addRoutes(to: api)
         OrganizationController(organizations: OrganizationRepository(database: database)).addRoutes(to: api)
         StructureController(structure: StructureRepository(database: database), brands: brands, users: users).addRoutes(to: api)
-        DepartmentController(structure: StructureRepository(database: database), brands: brands, roles: roles).addRoutes(to: api)
+        DepartmentController(
+            structure: StructureRepository(database: database), brands: brands, roles: roles, peopleFields: PeopleFieldRepository(database: database)
+        ).addRoutes(to: api)
         RegistrationController(
             registrations: RegistrationService(database: database, security: security, hasher: hasher),
             documents: SettingsDocuments(database: database, service: .identity), captcha: CaptchaCheck(tokens)

@@ -266,6 +266,10 @@ public enum IdentityMigrations {
             """,
             "CREATE INDEX users_signed_in ON {schema}.users (id) WHERE signed_in",
         ]),
+        Migration(version: 114, name: "people custom field values on departments and groups, as on users", sql: [
+            "ALTER TABLE {schema}.departments ADD COLUMN custom_fields jsonb NOT NULL DEFAULT '{}'",
+            "ALTER TABLE {schema}.groups ADD COLUMN custom_fields jsonb NOT NULL DEFAULT '{}'",
+        ]),
     ]
 
     /// A table of emailed single-use tokens, the shape `OneTimeTokens` reads.

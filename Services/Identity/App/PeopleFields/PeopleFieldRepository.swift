@@ -66,7 +66,7 @@ public struct PeopleFieldRepository: Sendable {
         }
     }
 
-    /// Removes the definition and every user's value of it.
+    /// Removes the definition and every user's, department's and group's value of it.
     public func delete(_ id: UUID) async throws -> Bool {
         try await database.transaction { connection in
             var binds = PostgresBindings()
@@ -78,10 +78,14 @@ public struct PeopleFieldRepository: Sendable {
             guard !deleted.isEmpty else { return false }
             var keyBinds = PostgresBindings()
             keyBinds.append(id.uuidString.lowercased())
-            try await connection.query(
-                PostgresQuery(unsafeSQL: "UPDATE \(database.table("users")) SET custom_fields = custom_fields - $1, version = version + 1 WHERE custom_fields ? $1", binds: keyBinds),
-                logger: database.logger
-            ).consume()
+            for table in ["users", "departments", "groups"] {
+                try await connection.query(
+                    PostgresQuery(
+                        unsafeSQL: "UPDATE \(database.table(table)) SET custom_fields = custom_fields - $1, version = version + 1 WHERE custom_fields ? $1",
+                        binds: keyBinds),
+                    logger: database.logger
+                ).consume()
+            }
             try await events.publish("people_field.deleted", subject: id.uuidString.lowercased(), data: ["id": id.uuidString.lowercased()], on: connection)
             return true
         }

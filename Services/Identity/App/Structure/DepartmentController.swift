@@ -5,17 +5,19 @@ import Hummingbird
 import ServiceKit
 
 /// Departments and their groups under `/api/v1/identity`: read by members (managers: their departments,
-/// agents: their groups), created, edited (JSON merge patch with If-Match), cloned and deleted by a system
-/// administrator.
+/// agents: their groups), created, edited (JSON merge patch with If-Match, people custom field values among the
+/// rest), cloned and deleted by a system administrator.
 public struct DepartmentController: Sendable {
     let structure: StructureRepository
     let brands: BrandRepository
     let roles: RoleRepository
+    let peopleFields: PeopleFieldRepository
 
-    public init(structure: StructureRepository, brands: BrandRepository, roles: RoleRepository) {
+    public init(structure: StructureRepository, brands: BrandRepository, roles: RoleRepository, peopleFields: PeopleFieldRepository) {
         self.structure = structure
         self.brands = brands
         self.roles = roles
+        self.peopleFields = peopleFields
     }
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
@@ -89,6 +91,7 @@ public struct DepartmentController: Sendable {
         let id = try StructureController.id(context, "id")
         let patch = Data(try await request.body.collect(upTo: context.maxUploadSize).readableBytesView)
         let roleNames = Set(try await roles.all().map(\.name))
+        let fields = try await peopleFields.all()
         let updated = try await structure.updateDepartment(id, expectedVersion: try IfMatch.version(request)) { current, connection in
             var next = try MergePatch.apply(patch, to: current)
             next.id = current.id
@@ -102,6 +105,7 @@ public struct DepartmentController: Sendable {
             next.frontLineGroupID = next.frontLineGroupID.lowercased()
             next.settings = DepartmentRules.madeSafe(next.settings)
             try DepartmentRules.validate(next, departmentGroupIDs: groupIDs, roleNames: roleNames)
+            next.customFields = try PeopleFieldValues.checked(next.customFields, from: current.customFields, fields: fields)
             return next
         }
         return EditedResponse(headers: [.eTag: IfMatch.etag(updated.version)], response: updated)
@@ -178,6 +182,7 @@ public struct DepartmentController: Sendable {
     @Sendable func updateGroup(_ request: Request, context: ServiceRequestContext) async throws -> EditedResponse<Group> {
         _ = try Authorization.requireSystemAdministrator(context.principal)
         let patch = Data(try await request.body.collect(upTo: context.maxUploadSize).readableBytesView)
+        let fields = try await peopleFields.all()
         let updated = try await structure.updateGroup(try StructureController.id(context, "id"), expectedVersion: try IfMatch.version(request)) { current in
             var next = try MergePatch.apply(patch, to: current)
             next.id = current.id
@@ -185,6 +190,7 @@ public struct DepartmentController: Sendable {
             next.version = current.version
             next.name = next.name.trimmingCharacters(in: .whitespacesAndNewlines)
             try DepartmentRules.validate(next)
+            next.customFields = try PeopleFieldValues.checked(next.customFields, from: current.customFields, fields: fields)
             return next
         }
         return EditedResponse(headers: [.eTag: IfMatch.etag(updated.version)], response: updated)

@@ -29,12 +29,14 @@ extension StructureRepository {
             binds.append(next.hiddenFromPortal)
             binds.append(next.liveChatEnabled)
             binds.append(try JSONColumn.encode(next.settings))
+            binds.append(try JSONColumn.encode(next.customFields))
             binds.append(id)
             try await connection.query(
                 PostgresQuery(unsafeSQL: """
                     UPDATE \(database.table("departments")) SET brand_id = $1, name = $2, front_line_group_id = $3, language = $4,
-                        email_address = $5, hidden_from_portal = $6, live_chat_enabled = $7, settings = $8::jsonb, version = version + 1
-                    WHERE id = $9
+                        email_address = $5, hidden_from_portal = $6, live_chat_enabled = $7, settings = $8::jsonb, custom_fields = $9::jsonb,
+                        version = version + 1
+                    WHERE id = $10
                     """, binds: binds), logger: database.logger
             ).consume()
             try await publish("department.updated", subject: next.id, brandID: next.brandID, data: next, on: connection)
@@ -74,10 +76,15 @@ extension StructureRepository {
             var binds = PostgresBindings()
             binds.append(next.name)
             binds.append(try JSONColumn.encode(next.timeEstimates))
+            binds.append(try JSONColumn.encode(next.customFields))
             binds.append(id)
             try await translatingUniqueViolation(into: Problem.conflict("The department has a group named \(next.name).")) {
                 try await connection.query(
-                    PostgresQuery(unsafeSQL: "UPDATE \(database.table("groups")) SET name = $1, time_estimates = $2::jsonb, version = version + 1 WHERE id = $3", binds: binds),
+                    PostgresQuery(
+                        unsafeSQL: """
+                            UPDATE \(database.table("groups")) SET name = $1, time_estimates = $2::jsonb, custom_fields = $3::jsonb, version = version + 1
+                            WHERE id = $4
+                            """, binds: binds),
                     logger: database.logger
                 ).consume()
             }

@@ -11,6 +11,8 @@ public struct Department: Codable, Sendable, Equatable {
     public var hiddenFromPortal: Bool
     public var liveChatEnabled: Bool
     public var settings: DepartmentSettings
+    /// People custom field values by field id ("organizational custom fields … on users, groups or departments" [S001:6864]).
+    public var customFields: [String: String] = [:]
     public var version: Int
 }
 
@@ -19,6 +21,8 @@ public struct Group: Codable, Sendable, Equatable {
     public var departmentID: String
     public var name: String
     public var timeEstimates: TimeEstimates
+    /// People custom field values by field id, as a department's.
+    public var customFields: [String: String] = [:]
     public var version: Int
 }
 

@@ -48,11 +48,13 @@ public struct StructureRepository: Sendable {
             binds.append(department.hiddenFromPortal)
             binds.append(department.liveChatEnabled)
             binds.append(try JSONColumn.encode(department.settings))
+            binds.append(try JSONColumn.encode(department.customFields))
             try await connection.query(
                 PostgresQuery(unsafeSQL: """
                     INSERT INTO \(database.table("departments"))
-                        (id, brand_id, name, front_line_group_id, language, email_address, hidden_from_portal, live_chat_enabled, settings)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)
+                        (id, brand_id, name, front_line_group_id, language, email_address, hidden_from_portal, live_chat_enabled, settings,
+                         custom_fields)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb)
                     """, binds: binds), logger: database.logger
             ).consume()
             try await insert(group, on: connection)
@@ -109,17 +111,18 @@ public struct StructureRepository: Sendable {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 SELECT id, brand_id, name, front_line_group_id, language, email_address, hidden_from_portal, live_chat_enabled,
-                       settings::text, version
+                       settings::text, custom_fields::text, version
                 FROM \(database.table("departments")) \(tail)
                 """, binds: binds), logger: database.logger)
         var result: [Department] = []
-        for try await (id, brand, name, front, language, email, hidden, chat, settings, version)
-            in rows.decode((UUID, UUID, String, UUID, String, String?, Bool, Bool, String, Int).self)
+        for try await (id, brand, name, front, language, email, hidden, chat, settings, fields, version)
+            in rows.decode((UUID, UUID, String, UUID, String, String?, Bool, Bool, String, String, Int).self)
         {
             result.append(Department(
                 id: id.uuidString.lowercased(), brandID: brand.uuidString.lowercased(), name: name, frontLineGroupID: front.uuidString.lowercased(),
                 language: language, emailAddress: email, hiddenFromPortal: hidden, liveChatEnabled: chat,
-                settings: try MergePatch.decode(settings, over: DepartmentSettings()), version: version))
+                settings: try MergePatch.decode(settings, over: DepartmentSettings()),
+                customFields: try JSONColumn.decode([String: String].self, from: fields), version: version))
         }
         return result
     }
@@ -152,13 +155,16 @@ public struct StructureRepository: Sendable {
 
     private func groupRows(_ tail: String, _ binds: PostgresBindings, on connection: PostgresConnection) async throws -> [Group] {
         let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: "SELECT id, department_id, name, time_estimates::text, version FROM \(database.table("groups")) \(tail)", binds: binds),
+            PostgresQuery(
+                unsafeSQL: "SELECT id, department_id, name, time_estimates::text, custom_fields::text, version FROM \(database.table("groups")) \(tail)",
+                binds: binds),
             logger: database.logger)
         var result: [Group] = []
-        for try await (id, department, name, estimates, version) in rows.decode((UUID, UUID, String, String, Int).self) {
+        for try await (id, department, name, estimates, fields, version) in rows.decode((UUID, UUID, String, String, String, Int).self) {
             result.append(Group(
                 id: id.uuidString.lowercased(), departmentID: department.uuidString.lowercased(), name: name,
-                timeEstimates: try MergePatch.decode(estimates, over: TimeEstimates()), version: version))
+                timeEstimates: try MergePatch.decode(estimates, over: TimeEstimates()),
+                customFields: try JSONColumn.decode([String: String].self, from: fields), version: version))
         }
         return result
     }
@@ -323,8 +329,12 @@ public struct StructureRepository: Sendable {
         binds.append(UUID(parsing: group.departmentID))
         binds.append(group.name)
         binds.append(try JSONColumn.encode(group.timeEstimates))
+        binds.append(try JSONColumn.encode(group.customFields))
         try await connection.query(
-            PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("groups")) (id, department_id, name, time_estimates) VALUES ($1, $2, $3, $4::jsonb)", binds: binds),
+            PostgresQuery(
+                unsafeSQL: """
+                    INSERT INTO \(database.table("groups")) (id, department_id, name, time_estimates, custom_fields) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb)
+                    """, binds: binds),
             logger: database.logger
         ).consume()
     }

@@ -103,19 +103,9 @@ public enum UserProfileRules {
             guard editor.isAdministrator || editor.mayEditUsers else {
                 throw Problem.forbidden("People custom fields are filled in by agents.")
             }
-            for (id, value) in values {
-                guard let field = fields.first(where: { $0.id == id.lowercased() }) else {
-                    errors.append(.init(field: "customFields.\(id)", message: "no such field"))
-                    continue
-                }
-                guard let value else {
-                    next.customFields[field.id] = nil
-                    continue
-                }
-                do { next.customFields[field.id] = try CustomFieldRules.normalize(value, for: field) } catch let problem as Problem {
-                    errors += problem.errors
-                }
-            }
+            let applied = PeopleFieldValues.applying(values, to: next.customFields, fields: fields)
+            next.customFields = applied.values
+            errors += applied.errors
         }
         try Problem.throwIfInvalid(errors)
         return next
