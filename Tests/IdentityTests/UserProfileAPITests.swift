@@ -100,6 +100,28 @@ struct UserProfileAPITests {
         }
     }
 
+    @Test("An agent reads the users a ticket list names at once by their ids; a list that is not of ids is a 400")
+    func usersByID() async throws {
+        try await api.withIdentity { client, database in
+            let agent = try await OrganizationAPITests.person(client, database, "agent@demo.localhost", roles: [PredefinedRoles.agent])
+            var ids: [String] = []
+            for email in ["lee@customer.example", "pat@customer.example", "kim@customer.example"] {
+                let token = try await OrganizationAPITests.person(client, database, email, roles: [PredefinedRoles.registeredUser])
+                ids.append(try await Self.id(of: token, client))
+            }
+            let wanted = [ids[0], ids[2], UUID().uuidString.lowercased()]
+            let (found, _, page) = try await IdentityAPITests.send(
+                client, .get, "/api/v1/identity/users?ids=\(wanted.joined(separator: ","))", token: agent, body: "")
+            #expect(found == .ok)
+            let items = try #require(page["items"] as? [[String: Any]])
+            #expect(Set(items.compactMap { $0["id"] as? String }) == [ids[0], ids[2]], "an unknown id is left out")
+            #expect(Set(items.compactMap { $0["email"] as? String }) == ["lee@customer.example", "kim@customer.example"])
+            let (bad, headers, problem) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/users?ids=\(ids[0]),lee", token: agent, body: "")
+            #expect(bad == .badRequest && headers[.contentType]?.hasPrefix("application/problem+json") == true)
+            #expect((problem["detail"] as? String)?.contains("ids") == true)
+        }
+    }
+
     @Test("An administrator edits a people field's name, choices and default value; its data type stays, and users keep their values")
     func editingPeopleFields() async throws {
         try await api.withIdentity { client, database in

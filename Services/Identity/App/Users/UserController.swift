@@ -50,7 +50,8 @@ public struct UserController: Sendable {
             try Authorization.require(context.principal, .usersOrganizations, FeatureCatalog.view)
             let query = request.uri.queryParameters["query"].map(String.init)
             let role = request.uri.queryParameters["role"].map(String.init)
-            return try await directory.list(query: query, role: role, page: try PageRequest(request))
+            let ids = try request.uri.queryParameters.ids("ids", limit: PageRequest.maximumLimit, of: "user")
+            return try await directory.list(query: query, role: role, ids: ids, page: try PageRequest(request))
         }
         group.post("users") { request, context in
             let principal = try Authorization.requireSignedIn(context.principal)

@@ -22,10 +22,12 @@ public struct UserDirectory: Sendable {
         self.events = IdentityEvents(database: database)
     }
 
-    /// A page ordered by id; `query` matches the start of the email or display name, `role` a held role.
-    public func list(query: String?, role: String?, page: PageRequest) async throws -> Page<UserDetails> {
+    /// A page ordered by id; `query` matches the start of the email or display name, `role` a held role, `ids` names
+    /// the users (a ticket list's customers, read at once).
+    public func list(query: String?, role: String?, ids: [UUID]? = nil, page: PageRequest) async throws -> Page<UserDetails> {
         var conditions = QueryConditions()
         try conditions.after(page.cursor, as: [.uuid]) { "u.id > \($0[0])" }
+        conditions.require(ids) { "u.id = ANY(\($0))" }
         conditions.require(query.map { LikePattern.prefix($0.lowercased()) }) { "(lower(u.email) LIKE \($0) OR lower(u.display_name) LIKE \($0))" }
         conditions.require(role == "Everyone" ? nil : role) {
             """

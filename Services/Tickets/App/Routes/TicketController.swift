@@ -430,12 +430,7 @@ public struct TicketController: Sendable {
 
     /// `?fields=<id>,<id>`: the custom fields an agent shows in a list (Visible Fields), at most 20.
     static func visibleFields(_ query: Parameters) throws -> [UUID]? {
-        guard let text = query["fields"].map(String.init), !text.isEmpty else { return nil }
-        let ids = text.split(separator: ",").map { UUID(parsing: String($0)) }
-        guard ids.count <= maximumVisibleFields, ids.allSatisfy({ $0 != nil }) else {
-            throw Problem.badRequest("fields is a comma-separated list of at most \(maximumVisibleFields) custom field ids.")
-        }
-        return ids.compactMap { $0 }
+        try query.ids("fields", limit: maximumVisibleFields, of: "custom field")
     }
 
     func created(_ ticket: Ticket) -> EditedResponse<Ticket> {
