@@ -608,6 +608,50 @@ struct TicketTimerTests {
         }
     }
 
+    @Test("The purge period is a setting: shortened, deleted tickets and tasks go sooner; lengthened, a purge falling due is put off; 0 is a 422")
+    func purgePeriodSetting() async throws {
+        try await TicketTestKit.run { client, kit in
+            let admin = try await kit.administratorToken()
+            let agentToken = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let customer = try await kit.customer()
+            let first = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            let second = try #require(try await kit.submit(client, token: customer.token)["id"] as? String)
+            let (_, _, task) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(first)/tasks", token: agentToken, body: #"{"subject":"Call back"}"#)
+            let taskID = try #require(task["id"] as? String)
+            #expect(try await TicketTestKit.send(client, .delete, "/api/v1/tickets/tasks/\(taskID)", token: admin).0 == .noContent)
+            for id in [first, second] { #expect(try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(id)", token: admin).0 == .noContent) }
+            let worker = Self.worker(kit)
+            #expect(try await worker.keepHouse(purgesTimedFor: nil) == 90)
+
+            let (read, headers, settings) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/settings", token: agentToken)
+            #expect(read == .ok && (settings["settings"] as? [String: Any])?["purgeDeletedAfterDays"] as? Int == 90)
+            let (refused, _, problem) = try await TicketTestKit.send(client, .patch, "/api/v1/tickets/settings", token: admin, body: #"{"purgeDeletedAfterDays":0}"#)
+            #expect(refused == .unprocessableContent && "\(problem)".contains("purgeDeletedAfterDays"))
+            let (changed, _, _) = try await TicketTestKit.send(
+                client, .patch, "/api/v1/tickets/settings", token: admin, ifMatch: headers[.eTag], body: #"{"purgeDeletedAfterDays":30}"#)
+            #expect(changed == .ok)
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(31 * 86_400)) == false, "the timers were set for 90 days")
+            #expect(try await worker.keepHouse(purgesTimedFor: 90) == 30)
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(29 * 86_400)) == false)
+            _ = try await kit.count("UPDATE {schema}.tasks SET deleted_at = now() - interval '31 days' RETURNING 1")
+            _ = try await kit.count("UPDATE {schema}.tickets SET deleted_at = now() - interval '31 days' WHERE id = '\(first)' RETURNING 1")
+            _ = try await worker.keepHouse(purgesTimedFor: nil)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tasks") == 0, "the deleted task went at 30 days")
+            #expect(try await worker.runOne())
+            #expect(try await worker.runOne() == false)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 1, "the ticket deleted 31 days ago went")
+
+            let (_, latest, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/settings", token: admin)
+            #expect(try await TicketTestKit.send(
+                client, .patch, "/api/v1/tickets/settings", token: admin, ifMatch: latest[.eTag], body: #"{"purgeDeletedAfterDays":60}"#).0 == .ok)
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(31 * 86_400)), "the timer, still set for 30 days, fires")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 1, "and is put off to 60 days, not purged")
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(59 * 86_400)) == false)
+            #expect(try await worker.runOne(now: Date().addingTimeInterval(61 * 86_400)))
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == 0)
+        }
+    }
+
     @Test("A deleted ticket opens read-only for the agents who could read it until it is purged; its customer and other groups get 404")
     func deletedTicketReadOnly() async throws {
         try await TicketTestKit.run { client, kit in

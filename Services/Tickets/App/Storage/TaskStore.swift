@@ -104,7 +104,7 @@ extension TicketStore {
         }
     }
 
-    /// Purges a batch of tasks deleted more than `days` ago ("purged after 90 days"), with `task.purged` each;
+    /// Purges a batch of tasks deleted more than `days` ago (Settings → Tickets' `purgeDeletedAfterDays`, 90), with `task.purged` each;
     /// SKIP LOCKED, so several instances share the work. Answers how many went; when none is due it costs one
     /// indexed query and no transaction (the timer loop asks every second).
     public func purgeDeletedTasks(now: Date = Date(), days: Int = TimerPolicy.defaultPurgeDays, limit: Int = 100) async throws -> Int {

@@ -151,7 +151,7 @@ extension TicketStore {
         return [(pinned ? "ticket.pinned" : "ticket.unpinned", ["agentID": ticket.agentID ?? ""])]
     }
 
-    /// Marks a ticket deleted: kept as Closed and Locked, out of every list, purged after 90 days.
+    /// Marks a ticket deleted: kept as Closed and Locked, out of every list, purged after Settings → Tickets' days (90).
     public func delete(_ id: UUID, by actor: Actor, expectedVersion: Int? = nil) async throws -> Ticket {
         try await delete(id, by: actor, expectedVersion: expectedVersion, on: nil)
     }
@@ -209,9 +209,9 @@ extension TicketStore {
     }
 
     /// Runs one due timer in the caller's transaction, re-checking that it still applies: a department timer whose
-    /// setting was turned off or lengthened since it was set is re-timed instead.
+    /// setting was turned off or lengthened since it was set, or a purge whose period was, is re-timed instead.
     func fire(_ kind: TimerKind, ticket id: UUID, now: Date, on connection: PostgresConnection) async throws {
-        if [.autoClose, .autoLock, .autoDelete].contains(kind) {
+        if [.autoClose, .autoLock, .autoDelete, .purge].contains(kind) {
             let due = try await dueTimers(id, on: connection)
             guard let at = due[kind], at <= now else {
                 try await syncTimers(id, due: due, on: connection)

@@ -53,19 +53,48 @@ extension TicketStore {
                     d.auto_close_hours, d.auto_lock_hours, d.auto_delete_days, coalesce(d.auto_delete_resolved, false),
                     CASE WHEN t.status IN ('closed', 'closed_locked') AND d.auto_delete_days IS NOT NULL AND NOT d.auto_delete_resolved
                         THEN EXISTS (SELECT 1 FROM \(database.table("comments")) c WHERE c.ticket_id = t.id AND c.type = 'resolution')
-                        ELSE false END
+                        ELSE false END,
+                    CASE WHEN t.deleted_at IS NOT NULL THEN \(purgeDaysSQL) END
                 FROM \(database.table("tickets")) t LEFT JOIN \(database.table("departments")) d ON d.id = t.department_id WHERE t.id = $1
                 """, binds: binds), logger: database.logger)
         var due: [TimerKind: Date] = [:]
-        for try await (status, closed, statusSince, followUp, followUpDue, deleted, close, lock, delete, deleteResolved, resolved)
-            in rows.decode((String, Date?, Date?, Date?, Bool, Date?, Int?, Int?, Int?, Bool, Bool).self)
+        for try await (status, closed, statusSince, followUp, followUpDue, deleted, close, lock, delete, deleteResolved, resolved, purgeDays)
+            in rows.decode((String, Date?, Date?, Date?, Bool, Date?, Int?, Int?, Int?, Bool, Bool, Int?).self)
         {
             due = TimerRules.due(
                 status: TicketStatus(rawValue: status) ?? .active, closedAt: closed, statusSince: statusSince,
                 followUpAt: FollowUpRules.timerAt(followUp, due: followUpDue), deletedAt: deleted, hasResolution: resolved,
-                policy: TimerPolicy(autoCloseHours: close, autoLockHours: lock, autoDeleteDays: delete, autoDeleteResolved: deleteResolved))
+                policy: TimerPolicy(
+                    autoCloseHours: close, autoLockHours: lock, autoDeleteDays: delete, autoDeleteResolved: deleteResolved,
+                    purgeDays: purgeDays ?? TimerPolicy.defaultPurgeDays))
         }
         return due
+    }
+
+    /// Settings → Tickets' `purgeDeletedAfterDays` as SQL, for the statements that time purges (the document is read
+    /// over its defaults, so a document without the field means 90).
+    private var purgeDaysSQL: String {
+        """
+        coalesce((SELECT (s.document->>'purgeDeletedAfterDays')::int FROM \(database.table("settings_documents")) s
+            WHERE s.section = '\(TicketSettingsController.section)'), \(TimerPolicy.defaultPurgeDays))
+        """
+    }
+
+    /// Moves every deleted ticket's purge to `days` after its deletion (Settings → Tickets changed, or an instance
+    /// starting, which cannot know what the timers were set under). Answers how many timers moved.
+    @discardableResult
+    public func retimePurges(days: Int) async throws -> Int {
+        var binds = PostgresBindings()
+        binds.append(days)
+        let rows = try await database.client.query(
+            PostgresQuery(unsafeSQL: """
+                UPDATE \(database.table("timers")) m SET due_at = t.deleted_at + make_interval(days => $1::int)
+                FROM \(database.table("tickets")) t
+                WHERE m.kind = '\(TimerKind.purge.rawValue)' AND t.id = m.ticket_id AND t.deleted_at IS NOT NULL
+                  AND m.due_at <> t.deleted_at + make_interval(days => $1::int)
+                RETURNING 1
+                """, binds: binds), logger: database.logger)
+        return try await rows.collect().count
     }
 
     /// The department's timer settings, or nil when tickets does not know the department yet.

@@ -7,8 +7,8 @@ import ServiceLifecycle
 
 /// Runs due ticket timers (auto-close, auto-lock, auto-delete, follow-ups, purge), the re-timing of a department's
 /// tickets after its timer settings changed, the hand-over or deletion of a deleted department's tickets, due
-/// rebalance rules, task timers (started, reminder, due), the Task Scheduler's recurring tasks, the purge of
-/// deleted tasks, of expired spent CAPTCHA challenges and of raw emails past their retention. Each timer is claimed and
+/// rebalance rules, task timers (started, reminder, due), the Task Scheduler's recurring tasks, the re-timing of
+/// purges when Settings → Tickets' purge period changes, the purge of deleted tasks, of expired spent CAPTCHA challenges and of raw emails past their retention. Each timer is claimed and
 /// acted on in one transaction with SKIP LOCKED, so with several instances every timer runs exactly once, and
 /// timers survive restarts because they are rows.
 public struct TimerWorker: Service {
@@ -33,6 +33,7 @@ public struct TimerWorker: Service {
 
     public func run() async throws {
         var lastHousekeeping: ContinuousClock.Instant?
+        var purgesTimedFor: Int?
         await PollingLoop.run(pause: interval, gate: gate, logger: logger, what: "timer") {
             while try await runOne() {}
             while try await store.resyncDepartmentTimers() {}
@@ -45,11 +46,21 @@ public struct TimerWorker: Service {
             let now = ContinuousClock.now
             guard lastHousekeeping.map({ now - $0 >= Self.housekeepingInterval }) ?? true else { return }
             lastHousekeeping = now
-            while try await store.purgeDeletedTasks() > 0 {}
-            while try await store.forgetExpiredCaptchas() > 0 {}
-            while try await store.forgetStaleUploads() > 0 {}
-            while try await store.purgeRawContent() > 0 {}
+            purgesTimedFor = try await keepHouse(purgesTimedFor: purgesTimedFor)
         }
+    }
+
+    /// The purges nobody waits for, and the re-timing of every deleted ticket's purge when Settings → Tickets' period
+    /// is not `purgesTimedFor` (the one this worker last timed them for; nil when it has not). Answers the period now
+    /// in force.
+    public func keepHouse(purgesTimedFor: Int?) async throws -> Int {
+        let purgeDays = try await store.settings().purgeDeletedAfterDays
+        if purgesTimedFor != purgeDays { try await store.retimePurges(days: purgeDays) }
+        while try await store.purgeDeletedTasks(days: purgeDays) > 0 {}
+        while try await store.forgetExpiredCaptchas() > 0 {}
+        while try await store.forgetStaleUploads() > 0 {}
+        while try await store.purgeRawContent() > 0 {}
+        return purgeDays
     }
 
     /// Claims and runs the earliest due timer; false when none is due.
