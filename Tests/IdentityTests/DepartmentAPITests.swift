@@ -180,6 +180,42 @@ struct DepartmentAPITests {
         }
     }
 
+    @Test("A new user, department or group starts with each people field's default value, unless given one; a field without a default adds nothing")
+    func peopleFieldDefaults() async throws {
+        try await api.withIdentity { client, database in
+            let admin = try #require(try await IdentityAPITests.signIn(client)["accessToken"] as? String)
+            let brand = try #require(try await BrandRepository(database: database).find(hostname: "demo.localhost"))
+            let (_, _, region) = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/people-fields", token: admin,
+                body: #"{"name":"Region","dataType":"dropdown","options":["EMEA","APAC"],"defaultValue":"EMEA"}"#)
+            let regionID = try #require(region["id"] as? String)
+            _ = try await IdentityAPITests.send(client, .post, "/api/v1/identity/people-fields", token: admin, body: #"{"name":"Notes","dataType":"text"}"#)
+
+            let (_, _, department) = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/departments", token: admin, body: #"{"brandID":"\#(brand.id.uuidString)","name":"Billing"}"#)
+            #expect(department["customFields"] as? [String: String] == [regionID: "EMEA"])
+            #expect(try await IdentityAPITests.lastEventData("department.created", database)["customFields"] as? [String: String] == [regionID: "EMEA"])
+            let departmentID = try #require(department["id"] as? String)
+            let frontLine = try #require(department["frontLineGroupID"] as? String)
+            let (_, _, frontLineGroup) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/groups/\(frontLine)", token: admin, body: "")
+            #expect(frontLineGroup["customFields"] as? [String: String] == [regionID: "EMEA"])
+            let (_, _, group) = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/departments/\(departmentID)/groups", token: admin, body: #"{"name":"Level 2"}"#)
+            #expect(group["customFields"] as? [String: String] == [regionID: "EMEA"])
+            #expect(try await IdentityAPITests.lastEventData("group.created", database)["customFields"] as? [String: String] == [regionID: "EMEA"])
+
+            let (created, _, user) = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/users", token: admin, body: #"{"email":"new.agent@demo.localhost","password":"first-password","roles":["Agent"]}"#)
+            #expect(created == .created)
+            let userID = try #require(user["id"] as? String)
+            let (_, _, shown) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/users/\(userID)", token: admin, body: "")
+            #expect(shown["customFields"] as? [String: String] == [regionID: "EMEA"])
+            let (_, _, given) = try await IdentityAPITests.send(
+                client, .patch, "/api/v1/identity/users/\(userID)", token: admin, body: #"{"customFields":{"\#(regionID)":"APAC"}}"#)
+            #expect(given["customFields"] as? [String: String] == [regionID: "APAC"], "a value set replaces the default")
+        }
+    }
+
     @Test("Clone copies a department's settings with a front-line group of its own; delete asks what happens to the work")
     func cloneAndDelete() async throws {
         try await api.withIdentity { client, database in

@@ -270,6 +270,20 @@ public enum IdentityMigrations {
             "ALTER TABLE {schema}.departments ADD COLUMN custom_fields jsonb NOT NULL DEFAULT '{}'",
             "ALTER TABLE {schema}.groups ADD COLUMN custom_fields jsonb NOT NULL DEFAULT '{}'",
         ]),
+        Migration(version: 115, name: "a new user, department or group starts with each people field's default value", sql: [
+            """
+            CREATE FUNCTION {schema}.people_field_defaults() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                NEW.custom_fields := coalesce(
+                    (SELECT jsonb_object_agg(f.id::text, f.default_value) FROM {schema}.people_fields f WHERE coalesce(f.default_value, '') <> ''),
+                    '{}'::jsonb) || coalesce(NEW.custom_fields, '{}'::jsonb);
+                RETURN NEW;
+            END $$
+            """,
+            "CREATE TRIGGER users_people_field_defaults BEFORE INSERT ON {schema}.users FOR EACH ROW EXECUTE FUNCTION {schema}.people_field_defaults()",
+            "CREATE TRIGGER departments_people_field_defaults BEFORE INSERT ON {schema}.departments FOR EACH ROW EXECUTE FUNCTION {schema}.people_field_defaults()",
+            "CREATE TRIGGER groups_people_field_defaults BEFORE INSERT ON {schema}.groups FOR EACH ROW EXECUTE FUNCTION {schema}.people_field_defaults()",
+        ]),
     ]
 
     /// A table of emailed single-use tokens, the shape `OneTimeTokens` reads.

@@ -175,8 +175,8 @@ public struct DepartmentController: Sendable {
             id: UUIDv7.generate().uuidString.lowercased(), departmentID: departmentID.uuidString.lowercased(),
             name: try StructureController.name(body.name), timeEstimates: body.timeEstimates ?? TimeEstimates(), version: 1)
         try DepartmentRules.validate(group)
-        try await structure.createGroup(group)
-        return EditedResponse(status: .created, headers: [.eTag: IfMatch.etag(group.version)], response: group)
+        let created = try await structure.createGroup(group)
+        return EditedResponse(status: .created, headers: [.eTag: IfMatch.etag(created.version)], response: created)
     }
 
     @Sendable func updateGroup(_ request: Request, context: ServiceRequestContext) async throws -> EditedResponse<Group> {

@@ -35,9 +35,12 @@ public struct StructureRepository: Sendable {
         return try await create(department, frontLine: group)
     }
 
-    /// Inserts a department and its front-line group in one transaction and publishes both.
+    /// Inserts a department and its front-line group in one transaction and publishes both, each with the people
+    /// fields' default values it was not given.
     func create(_ department: Department, frontLine group: Group) async throws -> (Department, Group) {
-        try await database.transaction { connection in
+        var department = department
+        var group = group
+        return try await database.transaction { connection in
             var binds = PostgresBindings()
             binds.append(UUID(parsing: department.id))
             binds.append(UUID(parsing: department.brandID))
@@ -49,27 +52,30 @@ public struct StructureRepository: Sendable {
             binds.append(department.liveChatEnabled)
             binds.append(try JSONColumn.encode(department.settings))
             binds.append(try JSONColumn.encode(department.customFields))
-            try await connection.query(
+            let rows = try await connection.query(
                 PostgresQuery(unsafeSQL: """
                     INSERT INTO \(database.table("departments"))
                         (id, brand_id, name, front_line_group_id, language, email_address, hidden_from_portal, live_chat_enabled, settings,
                          custom_fields)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb)
-                    """, binds: binds), logger: database.logger
-            ).consume()
-            try await insert(group, on: connection)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb) RETURNING custom_fields::text
+                    """, binds: binds), logger: database.logger)
+            department.customFields = try await Self.customFields(inserted: rows)
+            group.customFields = try await insert(group, on: connection)
             try await publish("department.created", subject: department.id, brandID: department.brandID, data: department, on: connection)
             try await publish("group.created", subject: group.id, brandID: department.brandID, data: group, on: connection)
             return (department, group)
         }
     }
 
-    public func createGroup(_ group: Group) async throws {
-        try await database.transaction { connection in
+    /// Inserts and publishes a group, with the people fields' default values it was not given; answers it as stored.
+    public func createGroup(_ group: Group) async throws -> Group {
+        var group = group
+        return try await database.transaction { connection in
             try await translatingUniqueViolation(into: Problem.conflict("The department has a group named \(group.name).")) {
-                try await insert(group, on: connection)
+                group.customFields = try await insert(group, on: connection)
             }
             try await publish("group.created", subject: group.id, brandID: nil, data: group, on: connection)
+            return group
         }
     }
 
@@ -323,20 +329,28 @@ public struct StructureRepository: Sendable {
         return result
     }
 
-    func insert(_ group: Group, on connection: PostgresConnection) async throws {
+    /// Inserts the group; answers its people field values as stored (with the fields' defaults it was not given).
+    func insert(_ group: Group, on connection: PostgresConnection) async throws -> [String: String] {
         var binds = PostgresBindings()
         binds.append(UUID(parsing: group.id))
         binds.append(UUID(parsing: group.departmentID))
         binds.append(group.name)
         binds.append(try JSONColumn.encode(group.timeEstimates))
         binds.append(try JSONColumn.encode(group.customFields))
-        try await connection.query(
+        let rows = try await connection.query(
             PostgresQuery(
                 unsafeSQL: """
-                    INSERT INTO \(database.table("groups")) (id, department_id, name, time_estimates, custom_fields) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb)
+                    INSERT INTO \(database.table("groups")) (id, department_id, name, time_estimates, custom_fields)
+                    VALUES ($1, $2, $3, $4::jsonb, $5::jsonb) RETURNING custom_fields::text
                     """, binds: binds),
-            logger: database.logger
-        ).consume()
+            logger: database.logger)
+        return try await Self.customFields(inserted: rows)
+    }
+
+    /// The people field values an `INSERT … RETURNING custom_fields::text` answered.
+    static func customFields(inserted rows: PostgresRowSequence) async throws -> [String: String] {
+        for try await text in rows.decode(String.self) { return try JSONColumn.decode([String: String].self, from: text) }
+        return [:]
     }
 
     func publish<P: Codable & Sendable>(_ type: String, subject: String, brandID: String?, data: P, on connection: PostgresConnection) async throws {
