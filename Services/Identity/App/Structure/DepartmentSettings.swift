@@ -63,11 +63,21 @@ public struct DepartmentSettings: Codable, Sendable, Equatable {
     public var tickets = DepartmentTicketSettings()
     public var liveChat = DepartmentChatSettings()
     public var callLogs = DepartmentCallLogSettings()
-    /// When true the brand's business hours and holidays apply; otherwise `businessHours`.
+    /// "Inherit business hours from Brand": when true the brand's weekly hours and time zone apply; otherwise
+    /// `businessHours`'.
     public var inheritBusinessHoursFromBrand = true
+    /// The Holidays tab's own choice [S001:6042]: when true the brand's holidays apply; otherwise `businessHours`'.
+    public var inheritHolidaysFromBrand = true
     public var businessHours = BusinessSchedule.standard
 
     public init() {}
+
+    /// The schedule the department keeps, given its brand's: the hours from one or the other, the holidays likewise.
+    public func schedule(brand: BusinessSchedule) -> BusinessSchedule {
+        var schedule = inheritBusinessHoursFromBrand ? brand : businessHours
+        schedule.holidays = inheritHolidaysFromBrand ? brand.holidays : businessHours.holidays
+        return schedule
+    }
 }
 
 /// Minutes per activity for the cost reports (Group → Time Estimates).
