@@ -69,6 +69,39 @@ struct RelatedItemTests {
         }
     }
 
+    @Test("The tab lists the ticket's time logs and files beside what is linked, in the order they came; they are not linked or unlinked there")
+    func timeLogsAndFiles() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let id = try #require(try await kit.submit(client, token: try await kit.customer().token)["id"] as? String)
+            let chat = UUID().lowercased
+            _ = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(id)/related", token: token, body: #"{"kind":"chat","itemID":"\#(chat)"}"#)
+            let (logged, _, log) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/time-logs", token: token, body: #"{"minutes":25,"subject":"Remote session"}"#)
+            #expect(logged == .created)
+            let (uploaded, file) = try await AttachmentTests.upload(
+                client, "/api/v1/tickets/\(id)/attachments?filename=trace.pdf&internal=true", token: token, bytes: [1, 2, 3])
+            #expect(uploaded == .created)
+
+            let (_, _, tab) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/related", token: token)
+            let items = tab["items"] as? [[String: Any]] ?? []
+            #expect(items.compactMap { $0["kind"] as? String } == ["chat", "time_log", "file"])
+            #expect(items.compactMap { $0["itemID"] as? String } == [chat, try #require(log["id"] as? String), try #require(file["id"] as? String)])
+            let logSummary = items[1]["summary"] as? [String: Any], fileSummary = items[2]["summary"] as? [String: Any]
+            #expect(logSummary?["subject"] as? String == "Remote session" && logSummary?["minutes"] as? Int == 25)
+            #expect(fileSummary?["subject"] as? String == "trace.pdf" && fileSummary?["size"] as? Int == 3, "an internal file too: the tab is agents'")
+            #expect(items[1]["addedBy"] as? String == agent.lowercased)
+
+            let (linked, _, problem) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(id)/related", token: token, body: #"{"kind":"time_log","itemID":"\#(UUID().lowercased)"}"#)
+            #expect(linked == .unprocessableContent && (problem["errors"] as? [[String: Any]])?.first?["field"] as? String == "kind")
+            let (unlinked, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/\(id)/related/file/\(file["id"] as? String ?? "")", token: token)
+            #expect(unlinked == .unprocessableContent)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.attachments") == 1, "the file stays")
+        }
+    }
+
     @Test("An agent whose role lacks Add Related Item or Add Task on tickets is refused both (403), and removing a link too; nothing is written")
     func ticketPermissions() async throws {
         try await TicketTestKit.run { client, kit in

@@ -4,7 +4,8 @@ import Foundation
 import Hummingbird
 import ServiceKit
 
-/// `…/{id}/related`: the ticket's Related Items tab (agents who can read the ticket). A link changes both tickets, so a
+/// `…/{id}/related`: the ticket's Related Items tab (agents who can read the ticket): what is linked, with the ticket's
+/// time logs and files. A link changes both tickets, so a
 /// related ticket must be one they may change; a related task one they may already see (a link would otherwise open it
 /// to them).
 public struct RelatedItemController: Sendable {
@@ -21,7 +22,10 @@ public struct RelatedItemController: Sendable {
         group.get("{id}/related") { _, context in
             let (ticket, caller) = try await access.readable(context, for: .read)
             guard caller.isAgent, !caller.readsAsCustomer(ticket) else { throw Problem.forbidden("Related items are for agents.") }
-            return Items(items: try await summarized(try await store.relatedItems(of: try TicketController.id(ticket.id)), for: caller))
+            let id = try TicketController.id(ticket.id)
+            let linked = try await summarized(try await store.relatedItems(of: id), for: caller)
+            return Items(items: RelatedItem.tab(
+                linked: linked, timeLogs: try await store.timeLogs(of: id), files: try await store.attachments(of: id, includingInternal: true)))
         }
         group.post("{id}/related") { request, context in
             struct Body: Decodable { var kind: String; var itemID: String }
@@ -75,7 +79,7 @@ public struct RelatedItemController: Sendable {
                 if let id = UUID(parsing: item.itemID), let task = try await tasks.readableTask(id, by: caller) {
                     item.summary = .init(number: nil, subject: task.subject, status: task.status.rawValue)
                 }
-            case .chat, .callLog:
+            case .chat, .callLog, .timeLog, .file:
                 break
             }
             shown.append(item)
@@ -85,8 +89,10 @@ public struct RelatedItemController: Sendable {
 
     static func item(kind: String, id: String) throws -> (RelatedItemKind, UUID) {
         var errors: [Problem.FieldError] = []
-        let parsedKind = RelatedItemKind(rawValue: kind)
-        if parsedKind == nil { errors.append(.init(field: "kind", message: "ticket, chat, call_log or task")) }
+        let parsedKind = RelatedItemKind(rawValue: kind).flatMap { $0.isLinked ? $0 : nil }
+        if parsedKind == nil {
+            errors.append(.init(field: "kind", message: "ticket, chat, call_log or task (time logs and files are attached through their own routes)"))
+        }
         let parsedID = UUID(parsing: id)
         if parsedID == nil { errors.append(.init(field: "itemID", message: "must be an id")) }
         try Problem.throwIfInvalid(errors)
