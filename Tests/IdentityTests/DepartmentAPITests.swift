@@ -216,6 +216,46 @@ struct DepartmentAPITests {
         }
     }
 
+    @Test("A group moves to another department, announced for the services holding its work; not a front line group, not to a department that does not exist")
+    func groupMovesDepartment() async throws {
+        try await api.withIdentity { client, database in
+            let company = try await StructureAPITests.company(client, database)
+            let (_, _, level2) = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/departments/\(company.departmentA)/groups", token: company.admin, body: #"{"name":"Level 2"}"#)
+            let groupID = try #require(level2["id"] as? String)
+            let outbox = try await IdentityAPITests.count("outbox", database)
+            for (body, field) in [
+                (#"{"departmentID":"\#(UUID().uuidString)"}"#, "departmentID"), (#"{"departmentID":"nope"}"#, "departmentID"),
+            ] {
+                let (refused, _, problem) = try await IdentityAPITests.send(client, .patch, "/api/v1/identity/groups/\(groupID)", token: company.admin, body: body)
+                #expect(refused == .unprocessableContent && (problem["errors"] as? [[String: String]])?.first?["field"] == field, "\(body)")
+            }
+            let (frontLine, _, _) = try await IdentityAPITests.send(
+                client, .patch, "/api/v1/identity/groups/\(company.groupA)", token: company.admin, body: #"{"departmentID":"\#(company.departmentB)"}"#)
+            #expect(frontLine == .unprocessableContent, "a department keeps its front line group")
+            let (byManager, _, _) = try await IdentityAPITests.send(
+                client, .patch, "/api/v1/identity/groups/\(groupID)", token: company.managerA.token, body: #"{"departmentID":"\#(company.departmentB)"}"#)
+            #expect(byManager == .forbidden)
+            #expect(try await IdentityAPITests.count("outbox", database) == outbox, "nothing was written")
+
+            let (moved, _, group) = try await IdentityAPITests.send(
+                client, .patch, "/api/v1/identity/groups/\(groupID)", token: company.admin, body: #"{"departmentID":"\#(company.departmentB.uppercased())"}"#)
+            #expect(moved == .ok && group["departmentID"] as? String == company.departmentB.lowercased())
+            #expect(try await IdentityAPITests.lastEventData("group.updated", database)["departmentID"] as? String == company.departmentB.lowercased())
+            let (_, _, listed) = try await IdentityAPITests.send(client, .get, "/api/v1/identity/departments/\(company.departmentB)/groups", token: company.admin, body: "")
+            #expect((listed["items"] as? [[String: Any]])?.contains { $0["id"] as? String == groupID } == true)
+
+            _ = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/departments/\(company.departmentA)/groups", token: company.admin, body: #"{"name":"Level 3"}"#)
+            let (_, _, level3) = try await IdentityAPITests.send(
+                client, .post, "/api/v1/identity/departments/\(company.departmentB)/groups", token: company.admin, body: #"{"name":"Level 3"}"#)
+            let (clash, _, _) = try await IdentityAPITests.send(
+                client, .patch, "/api/v1/identity/groups/\(try #require(level3["id"] as? String))", token: company.admin,
+                body: #"{"departmentID":"\#(company.departmentA)"}"#)
+            #expect(clash == .conflict, "department A has a Level 3 already")
+        }
+    }
+
     @Test("Clone copies a department's settings with a front-line group of its own; delete asks what happens to the work")
     func cloneAndDelete() async throws {
         try await api.withIdentity { client, database in

@@ -186,7 +186,7 @@ public struct DepartmentController: Sendable {
         let updated = try await structure.updateGroup(try StructureController.id(context, "id"), expectedVersion: try IfMatch.version(request)) { current in
             var next = try MergePatch.apply(patch, to: current)
             next.id = current.id
-            next.departmentID = current.departmentID
+            next.departmentID = next.departmentID.lowercased()
             next.version = current.version
             next.name = next.name.trimmingCharacters(in: .whitespacesAndNewlines)
             try DepartmentRules.validate(next)

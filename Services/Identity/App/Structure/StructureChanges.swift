@@ -72,24 +72,43 @@ extension StructureRepository {
             }
             var next = try change(current)
             guard next != current else { return current }
+            if next.departmentID != current.departmentID { try await checkMove(of: current, to: next.departmentID, on: connection) }
             next.version = current.version + 1
             var binds = PostgresBindings()
             binds.append(next.name)
             binds.append(try JSONColumn.encode(next.timeEstimates))
             binds.append(try JSONColumn.encode(next.customFields))
+            binds.append(UUID(parsing: next.departmentID))
             binds.append(id)
             try await translatingUniqueViolation(into: Problem.conflict("The department has a group named \(next.name).")) {
                 try await connection.query(
                     PostgresQuery(
                         unsafeSQL: """
-                            UPDATE \(database.table("groups")) SET name = $1, time_estimates = $2::jsonb, custom_fields = $3::jsonb, version = version + 1
-                            WHERE id = $4
+                            UPDATE \(database.table("groups"))
+                            SET name = $1, time_estimates = $2::jsonb, custom_fields = $3::jsonb, department_id = $4, version = version + 1
+                            WHERE id = $5
                             """, binds: binds),
                     logger: database.logger
                 ).consume()
             }
             try await publish("group.updated", subject: next.id, brandID: nil, data: next, on: connection)
             return next
+        }
+    }
+
+    /// A group moves to another department (its Options tab's Department [S001:6081]) unless it is its department's
+    /// front line (a department cannot be without one); the department it goes to must exist (422 naming
+    /// `departmentID` otherwise). Both departments are locked after the group, as deleting a group locks them.
+    private func checkMove(of group: Group, to departmentID: String, on connection: PostgresConnection) async throws {
+        if let owner = UUID(parsing: group.departmentID), let department = try await department(owner, on: connection, lock: true),
+            department.frontLineGroupID == group.id
+        {
+            throw Problem.unprocessable(
+                "This is the department's front line group; choose another front line group first.",
+                errors: [.init(field: "departmentID", message: "the front line group stays with its department")])
+        }
+        guard let target = UUID(parsing: departmentID), try await department(target, on: connection, lock: true) != nil else {
+            throw Problem.unprocessable("There is no department \(departmentID).", errors: [.init(field: "departmentID", message: "no such department")])
         }
     }
 

@@ -45,12 +45,21 @@ public struct DirectoryProjection: Sendable {
             binds.append(UUID(parsing: group.id))
             binds.append(UUID(parsing: group.departmentID))
             binds.append(group.name)
+            // The department it had, if tickets knew the group: a group moved to another department takes its tickets.
+            var known = PostgresBindings()
+            known.append(UUID(parsing: group.id))
+            let before = try await connection.firstValue(
+                PostgresQuery(unsafeSQL: "SELECT department_id FROM \(database.table("groups")) WHERE id = $1 FOR UPDATE", binds: known),
+                as: UUID.self, logger: database.logger)
             try await connection.query(
                 PostgresQuery(unsafeSQL: """
                     INSERT INTO \(database.table("groups")) (id, department_id, name) VALUES ($1, $2, $3)
                     ON CONFLICT (id) DO UPDATE SET department_id = $2, name = $3
                     """, binds: binds), logger: database.logger
             ).consume()
+            if let before, let id = UUID(parsing: group.id), let department = UUID(parsing: group.departmentID), before != department {
+                try await store.scheduleDepartmentMove(ofGroup: id, to: department, on: connection)
+            }
         case "group.deleted":
             let group = try decode(IdentityPayloads.GroupDeleted.self, bytes)
             try await forget(group: group.groupID, on: connection)

@@ -924,6 +924,12 @@ public enum TicketMigrations {
         Migration(version: 185, name: "the raw emails still kept, which Delete Raw Content After reads newest first", sql: [
             "CREATE INDEX message_sources_raw ON {schema}.message_sources (message_id) WHERE raw_content IS NOT NULL",
         ]),
+        Migration(version: 186, name: "a group moved to another department takes its tickets along, batch by batch", sql: [
+            """
+            CREATE TABLE {schema}.group_department_moves (
+                group_id uuid PRIMARY KEY, department_id uuid NOT NULL, after_ticket uuid, finished_at timestamptz, checked_at timestamptz)
+            """,
+        ]),
     ]
 
     /// The PL/pgSQL of migration 177 that sets `tags` to the `scope:id` tags of the tickets in `rows` (a transition

@@ -10,15 +10,8 @@ import ServiceKit
 extension TicketStore {
     /// Queues the department's tickets for the hand-over (`moveTo`, another department) or deletion (nil).
     func scheduleRemoval(ofDepartment id: String, moveTo: String?, on connection: PostgresConnection) async throws {
-        var binds = PostgresBindings()
-        binds.append(UUID(parsing: id))
-        binds.append(moveTo.flatMap(UUID.init(parsing:)))
-        try await connection.query(
-            PostgresQuery(unsafeSQL: """
-                INSERT INTO \(database.table("department_removals")) (department_id, move_to) VALUES ($1, $2)
-                ON CONFLICT (department_id) DO UPDATE SET move_to = $2, after_ticket = NULL, finished_at = NULL, checked_at = NULL
-                """, binds: binds), logger: database.logger
-        ).consume()
+        try await scheduleSettlingSweep(
+            "department_removals", scope: "department_id", of: UUID(parsing: id), with: "move_to", moveTo.flatMap(UUID.init(parsing:)), on: connection)
     }
 
     /// Hands over or deletes the next batch of a deleted department's tickets in one transaction; false when no

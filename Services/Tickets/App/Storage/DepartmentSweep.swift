@@ -21,6 +21,23 @@ extension TicketStore {
         ).consume()
     }
 
+    /// Queues a settling sweep (its queue has `finished_at` and `checked_at`) in `queue` of the tickets whose `scope`
+    /// is `id`, with the queue's `column` set to `value` (where a deleted group's or department's tickets go, the
+    /// department a moved group's go to), from the start if one was under way.
+    func scheduleSettlingSweep(
+        _ queue: String, scope: String, of id: UUID?, with column: String, _ value: UUID?, on connection: PostgresConnection
+    ) async throws {
+        var binds = PostgresBindings()
+        binds.append(id)
+        binds.append(value)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                INSERT INTO \(database.table(queue)) (\(scope), \(column)) VALUES ($1, $2)
+                ON CONFLICT (\(scope)) DO UPDATE SET \(column) = $2, after_ticket = NULL, finished_at = NULL, checked_at = NULL
+                """, binds: binds), logger: database.logger
+        ).consume()
+    }
+
     /// Runs `batch` on the next tickets (by id, matching `tickets`, a condition on the tickets table) of a
     /// department waiting in `queue` whose row passes `claimable`, with the value of its `extra` column; false when
     /// none waits. `scope` is the column both tables name the swept tickets by: a group's (`group_id`) as well.

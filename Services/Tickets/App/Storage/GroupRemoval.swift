@@ -9,15 +9,8 @@ import PostgresNIO
 extension TicketStore {
     /// Queues the group's tickets for the hand-over.
     func scheduleRemoval(ofGroup id: String, department: String, on connection: PostgresConnection) async throws {
-        var binds = PostgresBindings()
-        binds.append(UUID(parsing: id))
-        binds.append(UUID(parsing: department))
-        try await connection.query(
-            PostgresQuery(unsafeSQL: """
-                INSERT INTO \(database.table("group_removals")) (group_id, department_id) VALUES ($1, $2)
-                ON CONFLICT (group_id) DO UPDATE SET after_ticket = NULL, finished_at = NULL, checked_at = NULL
-                """, binds: binds), logger: database.logger
-        ).consume()
+        try await scheduleSettlingSweep(
+            "group_removals", scope: "group_id", of: UUID(parsing: id), with: "department_id", UUID(parsing: department), on: connection)
     }
 
     /// Hands the next batch of a deleted group's tickets to its department's front-line group in one transaction;

@@ -6,10 +6,11 @@ import ServiceKit
 import ServiceLifecycle
 
 /// Runs due ticket timers (auto-close, auto-lock, auto-delete, follow-ups, purge), the re-timing of a department's
-/// tickets after its timer settings changed, the hand-over or deletion of a deleted department's tickets, due
-/// rebalance rules, task timers (started, reminder, due), the Task Scheduler's recurring tasks, the re-timing of
-/// purges when Settings → Tickets' purge period changes, the purge of deleted tasks, of expired spent CAPTCHA challenges and of raw emails past their retention. Each timer is claimed and
-/// acted on in one transaction with SKIP LOCKED, so with several instances every timer runs exactly once, and
+/// tickets after its timer settings changed, the hand-over or deletion of a deleted department's tickets, a moved
+/// group's tickets following it to its department, due rebalance rules, task timers (started, reminder, due), the
+/// Task Scheduler's recurring tasks, the re-timing of purges when Settings → Tickets' purge period changes, the purge
+/// of deleted tasks, of expired spent CAPTCHA challenges and of raw emails past their retention. Each timer is claimed
+/// and acted on in one transaction with SKIP LOCKED, so with several instances every timer runs exactly once, and
 /// timers survive restarts because they are rows.
 public struct TimerWorker: Service {
     let store: TicketStore
@@ -40,6 +41,7 @@ public struct TimerWorker: Service {
             while try await store.moveDepartmentTicketsToItsBrand() {}
             while try await store.removeDeletedDepartmentTickets() {}
             while try await store.removeDeletedGroupTickets() {}
+            while try await store.moveGroupTicketsToItsDepartment() {}
             while try await store.runDueRebalanceRule() != nil {}
             while try await store.runDueTaskTimer() {}
             while try await store.runDueTaskSchedule() {}
