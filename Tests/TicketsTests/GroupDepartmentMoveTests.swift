@@ -57,6 +57,8 @@ struct GroupDepartmentMoveTests {
                   AND details->>'fromDepartmentID' = '\(kit.departmentID.lowercased)' AND details->>'cause' = 'group_moved'
                 """) == 3)
             #expect(try await kit.api.store.moveGroupTicketsToItsDepartment() == false, "nothing waits")
+            let memberships = try await kit.api.store.memberships(of: second.agent)
+            #expect(memberships.count == 1 && memberships.first?.department == billing, "the group's agents are Billing's now")
 
             try await kit.identity("group.updated", ["id": second.group.lowercased, "departmentID": billing.lowercased, "name": "Billing Desk"])
             #expect(try await kit.api.store.moveGroupTicketsToItsDepartment() == false, "a rename moves nothing")

@@ -58,7 +58,7 @@ public struct DirectoryProjection: Sendable {
                     """, binds: binds), logger: database.logger
             ).consume()
             if let before, let id = UUID(parsing: group.id), let department = UUID(parsing: group.departmentID), before != department {
-                try await store.scheduleDepartmentMove(ofGroup: id, to: department, on: connection)
+                try await moved(group: id, to: department, on: connection)
             }
         case "group.deleted":
             let group = try decode(IdentityPayloads.GroupDeleted.self, bytes)
@@ -279,6 +279,29 @@ public struct DirectoryProjection: Sendable {
 
     /// A deleted group, its memberships, and its rebalance rules and signatures, which could never apply again; the
     /// group is remembered as deleted.
+    /// A group moved to another department: its memberships count there from now on, a signature that named the
+    /// group in its old department names it in the new one (and that department's brand, once known; unless the new
+    /// one has a signature for the group already), and its tickets follow it batch by batch.
+    private func moved(group id: UUID, to department: UUID, on connection: PostgresConnection) async throws {
+        var binds = PostgresBindings()
+        binds.append(id)
+        binds.append(department)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: "UPDATE \(database.table("agent_groups")) SET department_id = $2 WHERE group_id = $1", binds: binds),
+            logger: database.logger
+        ).consume()
+        try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                UPDATE \(database.table("signatures")) s SET department_id = $2,
+                    brand_id = CASE WHEN s.brand_id IS NULL THEN NULL
+                        ELSE coalesce((SELECT d.brand_id FROM \(database.table("departments")) d WHERE d.id = $2), s.brand_id) END
+                WHERE s.group_id = $1 AND s.department_id IS NOT NULL AND s.department_id <> $2
+                  AND NOT EXISTS (SELECT 1 FROM \(database.table("signatures")) o WHERE o.group_id = $1 AND o.department_id = $2)
+                """, binds: binds), logger: database.logger
+        ).consume()
+        try await store.scheduleDepartmentMove(ofGroup: id, to: department, on: connection)
+    }
+
     private func forget(group id: String, on connection: PostgresConnection) async throws {
         try await execute("INSERT INTO \(database.table("deleted_groups")) (id) VALUES ($1) ON CONFLICT (id) DO NOTHING", [id], on: connection)
         for table in ["groups", "agent_groups", "rebalance_rules", "signatures"] {
