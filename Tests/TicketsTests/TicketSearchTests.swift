@@ -460,6 +460,18 @@ struct TicketSearchTests {
             #expect((bySubject["items"] as? [[String: Any]])?.isEmpty == true)
             let (_, _, narrowed) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(unresolved)/similar?q=fuser%20toner", token: token)
             #expect((narrowed["items"] as? [[String: Any]])?.isEmpty == true, "each word the agent adds narrows the list")
+
+            let another = try #require(try await kit.submit(client, token: customer.token, subject: "Printer error 42 on tray 2")["id"] as? String)
+            _ = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(another)/comments", token: token, body: #"{"type":"resolution","body":"Error 42: reseat tray 2."}"#)
+            _ = try await TicketTestKit.send(client, .put, "/api/v1/tickets/\(another)/status", token: token, body: #"{"status":"closed"}"#)
+            try await kit.indexer?.reindex(try #require(UUID(uuidString: another)))
+            let (_, _, both) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(new)/similar", token: token)
+            #expect((both["items"] as? [[String: Any]])?.count == 2)
+            let (_, _, one) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(new)/similar?limit=1", token: token)
+            #expect((one["items"] as? [[String: Any]])?.count == 1, "the agent asks for fewer, or more up to 50")
+            let (tooMany, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(new)/similar?limit=51", token: token)
+            #expect(tooMany == .badRequest)
             try await kit.indexer?.index.destroy()
         }
     }

@@ -36,7 +36,8 @@ public struct TicketSearchController: Sendable {
             let (ticket, caller) = try await access.readable(context, for: .agentRead)
             try Authorization.require(caller.principal, .tickets, "Assistance")
             let refined = try Self.queryText(request.uri.queryParameters)
-            var criteria = TicketSearchCriteria(text: refined ?? ticket.subject, statuses: [.closed, .closedLocked], limit: 5)
+            let limit = try Self.limit(request.uri.queryParameters, upTo: 50) ?? 5
+            var criteria = TicketSearchCriteria(text: refined ?? ticket.subject, statuses: [.closed, .closedLocked], limit: limit)
             // The subject is the customer's words: "PRINTER NOT PRINTING" looks for all three, not for printers without "printing".
             criteria.textIsPlainWords = refined == nil
             criteria.excludedIDs = [ticket.id]
@@ -78,6 +79,14 @@ public struct TicketSearchController: Sendable {
         return text
     }
 
+    /// `?limit=`, 1 to `maximum` (400 otherwise); nil when absent.
+    static func limit(_ query: Parameters, upTo maximum: Int) throws -> Int? {
+        try query["limit"].map(String.init)?.nonEmptyText.map { text in
+            guard let limit = Int(text), (1...maximum).contains(limit) else { throw Problem.badRequest("limit is 1 to \(maximum).") }
+            return limit
+        }
+    }
+
     static func criteria(_ query: Parameters) throws -> TicketSearchCriteria {
         func value(_ name: Substring) -> String? { query[name].map(String.init)?.nonEmptyText }
         func id(_ name: Substring) throws -> UUID? {
@@ -94,10 +103,7 @@ public struct TicketSearchController: Sendable {
             guard let priority = TicketPriority(rawValue: String(text)) else { throw Problem.badRequest("priority is low, normal, high or urgent.") }
             return priority
         }
-        let limit = try value("limit").map { text in
-            guard let limit = Int(text), (1...200).contains(limit) else { throw Problem.badRequest("limit is 1 to 200.") }
-            return limit
-        } ?? 50
+        let limit = try Self.limit(query, upTo: 200) ?? 50
         // "Search all items except deleted items" or "Search only deleted items" [S001:3291]: anything else is a mistake.
         let include = value("include")
         guard include == nil || include == "deleted" else { throw Problem.badRequest("include is deleted (only deleted items) or absent.") }
