@@ -213,7 +213,7 @@ struct UserProfileAPITests {
             let etag = try #require(current[.eTag])
             let (adminSet, adminHeaders, adminProfile) = try await IdentityAPITests.exchange(
                 client, .patch, "/api/v1/identity/users/\(agentID)", token: admin, headers: [.ifMatch: etag],
-                bytes: Array(#"{"profile":{"chatDisplayName":"Sam","aliases":["Support Sam"],"signatures":[{"name":"Short","html":"<p>Sam</p>"}],"timeZone":"Europe/Berlin","maxActiveLiveChats":3,"maxTickets":10}}"#.utf8))
+                bytes: Array(#"{"profile":{"chatDisplayName":"Sam","aliases":["Support Sam"],"signatures":[{"name":"Short","html":"<p>Sam</p>"}],"timeZone":"Europe/Berlin","maxActiveLiveChats":3,"maxTickets":10,"hourlyCost":42.5}}"#.utf8))
             #expect(adminSet == .ok)
             #expect((IdentityAPITests.object(adminProfile)["profile"] as? [String: Any])?["maxActiveLiveChats"] as? Int == 3)
             #expect(adminHeaders[.eTag] != etag)
@@ -223,6 +223,7 @@ struct UserProfileAPITests {
             let changed = try await IdentityAPITests.lastEventData("user.updated", database)
             #expect(changed["maxActiveLiveChats"] as? Int == 3)
             #expect(changed["maxTickets"] as? Int == 10)
+            #expect(changed["hourlyCost"] as? Double == 42.5, "the cost reports price the agent's time from the event")
         }
     }
 

@@ -229,6 +229,9 @@ struct CustomFieldTests {
             let (deletedField, _, _) = try await TicketTestKit.send(client, .delete, fields + "/\(newsletterID)", token: admin)
             #expect(deletedField == .noContent)
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.ticket_field_values") == 0, "its values go with it")
+            #expect(try await kit.eventTypes().filter { $0.hasPrefix("custom_field.") } == [
+                "custom_field.created", "custom_field.created", "custom_field.created", "custom_field.updated", "custom_field.deleted",
+            ], "reports and rules learn each field's definition, and that its values are gone")
             let (deletedTemplate, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/templates/\(templateID)", token: admin)
             #expect(deletedTemplate == .noContent)
             let (missing, _, _) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/templates/\(templateID)", token: admin)

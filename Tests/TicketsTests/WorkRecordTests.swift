@@ -153,6 +153,10 @@ struct WorkRecordTests {
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.time_log_categories WHERE id = '\(freshID)'") == 0, "one nobody used is deleted")
             let (twice, _, _) = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/time-log-categories/\(categoryID)", token: admin)
             #expect(twice == .notFound)
+            #expect(try await kit.eventTypes().filter { $0.hasPrefix("time_log_category.") } == [
+                "time_log_category.created", "time_log_category.renamed", "time_log_category.retired", "time_log_category.created",
+                "time_log_category.deleted",
+            ], "the reports learn each category's name, and what became of it")
 
             let (notTheirs, _, _) = try await TicketTestKit.send(client, .delete, path, token: colleague)
             #expect(notTheirs == .forbidden)

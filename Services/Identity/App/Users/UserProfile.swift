@@ -148,6 +148,8 @@ public struct UserChanged: Codable, Sendable, Equatable {
     public var preferredLanguage: String?
     /// The Contact Info tab's numbers, normalized: tickets finds a phone member's tickets through them.
     public var phones: [String]
+    /// Hourly Cost, what the cost reports price an employee's time at.
+    public var hourlyCost: Double
 
     public init(_ user: UserDetails) {
         userID = user.id
@@ -160,5 +162,6 @@ public struct UserChanged: Codable, Sendable, Equatable {
         timeZone = user.profile.timeZone
         preferredLanguage = user.profile.preferredLanguage
         phones = user.profile.contact.phoneNumbers
+        hourlyCost = user.profile.hourlyCost
     }
 }

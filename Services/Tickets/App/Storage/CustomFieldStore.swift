@@ -22,6 +22,7 @@ extension TicketStore {
         return result
     }
 
+    /// Defines a field, with `custom_field.created`.
     public func createField(_ field: CustomFieldDefinition) async throws {
         var binds = PostgresBindings()
         binds.append(UUID(parsing: field.id))
@@ -29,15 +30,15 @@ extension TicketStore {
         binds.append(field.dataType.rawValue)
         binds.append(field.options)
         binds.append(field.defaultValue)
-        try await translatingUniqueViolation(into: Problem.conflict("A custom field named \(field.name) exists.")) {
-            try await database.client.query(
-                PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("custom_fields")) (id, name, data_type, options, default_value) VALUES ($1, $2, $3, $4, $5)", binds: binds),
-                logger: database.logger
-            ).consume()
+        _ = try await translatingUniqueViolation(into: Problem.conflict("A custom field named \(field.name) exists.")) {
+            try await changeDefinition(
+                "INSERT INTO \(database.table("custom_fields")) (id, name, data_type, options, default_value) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                binds, announcing: "custom_field.created", id: field.id, definition: field)
         }
     }
 
-    /// Changes a field's name, options and Default Value (its data type stays); false when there is no such field.
+    /// Changes a field's name, options and Default Value (its data type stays), with `custom_field.updated`; false when
+    /// there is no such field.
     public func updateField(_ field: CustomFieldDefinition) async throws -> Bool {
         var binds = PostgresBindings()
         binds.append(UUID(parsing: field.id))
@@ -45,11 +46,14 @@ extension TicketStore {
         binds.append(field.options)
         binds.append(field.defaultValue)
         return try await translatingUniqueViolation(into: Problem.conflict("A custom field named \(field.name) exists.")) {
-            try await database.changedRows("UPDATE \(database.table("custom_fields")) SET name = $2, options = $3, default_value = $4 WHERE id = $1 RETURNING id", binds) > 0
+            try await changeDefinition(
+                "UPDATE \(database.table("custom_fields")) SET name = $2, options = $3, default_value = $4 WHERE id = $1 RETURNING id",
+                binds, announcing: "custom_field.updated", id: field.id, definition: field)
         }
     }
 
-    /// Deletes a field, its place in every template and the tickets' values of it; false when there is no such field.
+    /// Deletes a field, its place in every template and the tickets' values of it, with `custom_field.deleted`; false
+    /// when there is no such field.
     public func deleteField(_ id: UUID) async throws -> Bool {
         try await database.transaction { connection in
             var fieldID = PostgresBindings()
@@ -70,9 +74,10 @@ extension TicketStore {
             field.append(id)
             let rows = try await connection.query(
                 PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("custom_fields")) WHERE id = $1 RETURNING id", binds: field), logger: database.logger)
-            var deleted = false
-            for try await _ in rows { deleted = true }
-            return deleted
+            guard try await rows.collect().isEmpty == false else { return false }
+            // Every ticket's value of it went too: whoever keeps them drops the field's.
+            try await events.publish("custom_field.deleted", id: id.lowercased, definition: DeletedDefinition(id: id.lowercased), on: connection)
+            return true
         }
     }
 

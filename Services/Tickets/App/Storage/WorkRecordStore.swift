@@ -249,35 +249,35 @@ extension TicketStore {
         return log
     }
 
+    /// Adds a category, with `time_log_category.created`.
     public func createCategory(_ category: TimeLogCategory) async throws {
         var binds = PostgresBindings()
         binds.append(UUID(parsing: category.id))
         binds.append(category.name)
-        try await translatingUniqueViolation(into: Problem.conflict("A category named \(category.name) exists.")) {
-            try await database.client.query(
-                PostgresQuery(unsafeSQL: "INSERT INTO \(database.table("time_log_categories")) (id, name) VALUES ($1, $2)", binds: binds),
-                logger: database.logger
-            ).consume()
+        _ = try await translatingUniqueViolation(into: Problem.conflict("A category named \(category.name) exists.")) {
+            try await changeDefinition(
+                "INSERT INTO \(database.table("time_log_categories")) (id, name) VALUES ($1, $2) RETURNING id", binds,
+                announcing: "time_log_category.created", id: category.id, definition: category)
         }
     }
 
-    /// Renames a category: 404 when there is none (or it is retired), 409 when another has the name.
+    /// Renames a category, with `time_log_category.renamed`: 404 when there is none (or it is retired), 409 when another
+    /// has the name.
     public func renameCategory(_ category: TimeLogCategory) async throws {
         var binds = PostgresBindings()
         binds.append(UUID(parsing: category.id))
         binds.append(category.name)
-        var found = false
-        try await translatingUniqueViolation(into: Problem.conflict("A category named \(category.name) exists.")) {
-            let rows = try await database.client.query(
-                PostgresQuery(unsafeSQL: "UPDATE \(database.table("time_log_categories")) SET name = $2 WHERE id = $1 AND retired_at IS NULL RETURNING id", binds: binds),
-                logger: database.logger)
-            for try await _ in rows { found = true }
+        let found = try await translatingUniqueViolation(into: Problem.conflict("A category named \(category.name) exists.")) {
+            try await changeDefinition(
+                "UPDATE \(database.table("time_log_categories")) SET name = $2 WHERE id = $1 AND retired_at IS NULL RETURNING id", binds,
+                announcing: "time_log_category.renamed", id: category.id, definition: category)
         }
         guard found else { throw Problem.notFound("No such time log category.") }
     }
 
-    /// Deletes a category no time log uses; one in use is retired instead (``TimeLogCategory``). 404 when there is
-    /// none, or it is retired and still in use.
+    /// Deletes a category no time log uses (`time_log_category.deleted`); one in use is retired instead
+    /// (``TimeLogCategory``; `time_log_category.retired`, its logs keep naming it). 404 when there is none, or it is
+    /// retired and still in use.
     public func deleteCategory(_ id: UUID) async throws {
         var binds = PostgresBindings()
         binds.append(id)
@@ -287,18 +287,29 @@ extension TicketStore {
             // next statement's snapshot then sees that log.
             try await connection.query(PostgresQuery(unsafeSQL: "SELECT 1 FROM \(categories) WHERE id = $1 FOR UPDATE", binds: binds), logger: database.logger)
                 .consume()
-            return try await connection.query(
+            let rows = try await connection.query(
                 PostgresQuery(unsafeSQL: """
                     WITH category AS (SELECT id, retired_at, EXISTS (SELECT 1 FROM \(database.table("time_logs")) WHERE category_id = $1) AS used
                                       FROM \(categories) WHERE id = $1),
                          deleted AS (DELETE FROM \(categories) WHERE id IN (SELECT id FROM category WHERE NOT used) RETURNING id),
                          retired AS (UPDATE \(categories) SET retired_at = now()
-                                     WHERE id IN (SELECT id FROM category WHERE used AND retired_at IS NULL) RETURNING id)
-                    SELECT id FROM deleted UNION ALL SELECT id FROM retired
+                                     WHERE id IN (SELECT id FROM category WHERE used AND retired_at IS NULL) RETURNING id, name)
+                    SELECT id, NULL::text, true FROM deleted UNION ALL SELECT id, name, false FROM retired
                     """, binds: binds), logger: database.logger
-            ).collect().count
+            ).collect()
+            for row in rows {
+                let (id, name, deleted) = try row.decode((UUID, String?, Bool).self)
+                if deleted {
+                    try await events.publish("time_log_category.deleted", id: id.lowercased, definition: DeletedDefinition(id: id.lowercased), on: connection)
+                } else {
+                    let retired = TimeLogCategory(id: id.lowercased, name: name ?? "", retired: true)
+                    try await events.publish("time_log_category.retired", id: retired.id, definition: retired, on: connection)
+                }
+                return true
+            }
+            return false
         }
-        guard gone > 0 else { throw Problem.notFound("No such time log category.") }
+        guard gone else { throw Problem.notFound("No such time log category.") }
     }
 
     /// The categories new time logs may take, by name; with `includingRetired`, the retired ones too (reports).
