@@ -1,5 +1,9 @@
+import Contracts
+import Database
 import Foundation
 import HTTPTypes
+import NIOCore
+import PostgresNIO
 import Testing
 
 @testable import TicketsApp
@@ -186,6 +190,38 @@ struct TaskTests {
             _ = try await TicketTestKit.send(client, .patch, "/api/v1/tickets/tasks/\(taskID)", token: token, body: #"{"status":"completed"}"#)
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.task_timers") == 0)
         }
+    }
+
+    @Test("A task's events name every ticket it is among the related items of, its own ticket first linked")
+    func eventsNameRelatedTickets() async throws {
+        try await TicketTestKit.run { client, kit in
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let customer = try await kit.customer()
+            let owner = try #require(try await kit.submit(client, token: customer.token, subject: "Printer")["id"] as? String)
+            let other = try #require(try await kit.submit(client, token: customer.token, subject: "Toner")["id"] as? String)
+            let (_, _, task) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(owner)/tasks", token: token, body: #"{"subject":"Call back"}"#)
+            let taskID = try #require(task["id"] as? String)
+            #expect(try await Self.lastTaskEvent(kit).relatedTicketIDs == [owner], "task.created names the ticket it was made from")
+            let (linked, _, _) = try await TicketTestKit.send(
+                client, .post, "/api/v1/tickets/\(other)/related", token: token, body: #"{"kind":"task","itemID":"\#(taskID)"}"#)
+            #expect(linked == .created)
+            let (changed, _, _) = try await TicketTestKit.send(client, .patch, "/api/v1/tickets/tasks/\(taskID)", token: token, body: #"{"subject":"Call back today"}"#)
+            #expect(changed == .ok)
+            let event = try await Self.lastTaskEvent(kit)
+            #expect(event.task.subject == "Call back today")
+            #expect(event.relatedTicketIDs == [owner, other].sorted(), "a later change names the ticket it was linked to as well")
+        }
+    }
+
+    /// The data of the newest `task.*` event in the outbox.
+    static func lastTaskEvent(_ kit: TicketTestKit) async throws -> TaskEventData {
+        let rows = try await kit.database.client.query(PostgresQuery(unsafeSQL: "SELECT payload FROM \(kit.database.table("outbox")) ORDER BY id DESC"))
+        for try await payload in rows.decode(ByteBuffer.self) {
+            let bytes = Array(buffer: payload)
+            guard try CloudEventCoding.decodeHeader(bytes).type.hasPrefix("task.") else { continue }
+            return try CloudEventCoding.decode(TaskEventData.self, from: bytes).data
+        }
+        throw CancellationError()
     }
 
     @Test("A deleted task is purged after 90 days, with task.purged, and not before")

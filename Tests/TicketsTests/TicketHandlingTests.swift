@@ -357,6 +357,7 @@ struct TicketHandlingTests {
             #expect(uploaded == .created)
             let (logged, _, log) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(otherID)/time-logs", token: token, body: #"{"minutes":15}"#)
             #expect(logged == .created)
+            let (_, _, task) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/\(otherID)/tasks", token: token, body: #"{"subject":"Order toner"}"#)
 
             let (merged, _, _) = try await TicketTestKit.send(
                 client, .post, "/api/v1/tickets/merge", token: token, body: #"{"primaryID":"\#(primaryID)","ticketIDs":["\#(otherID)"]}"#)
@@ -368,6 +369,7 @@ struct TicketHandlingTests {
             let (_, _, history) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(primaryID)/history", token: token)
             let told = (history["items"] as? [[String: Any]])?.first { $0["action"] as? String == "ticket.merged" }?["details"] as? [String: String]
             #expect(told?["timeLogIDs"] == log["id"] as? String, "a report keeping time by ticket learns where the merged ticket's time went")
+            #expect(told?["taskIDs"] == task["id"] as? String, "and where its tasks went")
             let (again, headers, replayed) = try await TicketTestKit.send(client, .post, "/api/v1/tickets", token: customer.token, body: submission, headers: keyed)
             #expect(again == .created)
             #expect(headers[HTTPField.Name("Idempotent-Replayed")!] == "true")

@@ -7,6 +7,9 @@ import PostgresNIO
 /// did it. Keyed by the task id, so one task's events stay in order.
 public struct TaskEventData: Codable, Sendable {
     public var task: TaskItem
+    /// Every ticket the task is among the related items of (its own ticket's too): a rule's Related Item condition
+    /// [S001:8558] and the reports that file tasks by ticket read them here.
+    public var relatedTicketIDs: [String]
     public var actorKind: String
     public var actorID: String?
     public var details: [String: String]
@@ -16,11 +19,20 @@ extension TicketEvents {
     /// Appends the task's events to the outbox in the change's transaction.
     func publish(_ items: [(type: String, details: [String: String])], task: TaskItem, actor: Actor, on connection: PostgresConnection) async throws {
         guard !items.isEmpty else { return }
+        var binds = PostgresBindings()
+        binds.append(UUID(parsing: task.id))
+        let rows = try await connection.query(
+            PostgresQuery(
+                unsafeSQL: "SELECT ticket_id FROM \(database.table("related_items")) WHERE kind = 'task' AND item_id = $1 ORDER BY ticket_id",
+                binds: binds),
+            logger: database.logger)
+        var related: [String] = []
+        for try await ticket in rows.decode(UUID.self) { related.append(ticket.lowercased) }
         try await outbox.append(
             items.map { item in
                 CloudEvent(
                     source: ServiceName.tickets.rawValue, type: item.type, subject: task.id, brandid: task.brandID,
-                    data: TaskEventData(task: task, actorKind: actor.kind, actorID: actor.id, details: item.details))
+                    data: TaskEventData(task: task, relatedTicketIDs: related, actorKind: actor.kind, actorID: actor.id, details: item.details))
             },
             topic: ServiceName.tickets.eventsTopic, on: connection)
     }

@@ -9,7 +9,8 @@ extension TicketStore {
 
     /// The merged tickets' related items and tasks become the primary's, and tickets related to a merged one are
     /// related to the primary instead (a link between the merged tickets themselves goes).
-    private func moveRelatedItems(to primary: UUID, from others: [UUID], on connection: PostgresConnection) async throws {
+    /// Answers the ids of the tasks the merged tickets owned, which the primary owns now.
+    private func moveRelatedItems(to primary: UUID, from others: [UUID], on connection: PostgresConnection) async throws -> [String] {
         var binds = PostgresBindings()
         binds.append(primary)
         binds.append(others)
@@ -28,10 +29,15 @@ extension TicketStore {
             ON CONFLICT DO NOTHING
             """,
             "DELETE FROM \(related) WHERE kind = 'ticket' AND item_id = ANY($2)",
-            "UPDATE \(database.table("tasks")) SET ticket_id = $1 WHERE ticket_id = ANY($2)",
         ] {
             try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: database.logger).consume()
         }
+        let tasks = try await connection.query(
+            PostgresQuery(unsafeSQL: "UPDATE \(database.table("tasks")) SET ticket_id = $1 WHERE ticket_id = ANY($2) RETURNING id", binds: binds),
+            logger: database.logger)
+        var moved: [String] = []
+        for try await id in tasks.decode(UUID.self) { moved.append(id.lowercased) }
+        return moved.sorted()
     }
 
     /// "When you merge tickets from multiple users, all users will be able to see full contents of the merged ticket":
@@ -121,7 +127,8 @@ extension TicketStore {
                     PostgresQuery(unsafeSQL: "UPDATE \(database.table("forwarders")) SET ticket_id = $1 WHERE ticket_id = ANY($2)", binds: binds),
                     logger: database.logger
                 ).consume()
-                try await moveRelatedItems(to: primary, from: others, on: connection)
+                // Reports file tasks by ticket too: ticket.merged names the tasks the primary owns now.
+                let taskIDs = try await moveRelatedItems(to: primary, from: others, on: connection)
                 try await keepDraft(of: others, in: primary, on: connection)
                 try await keepParticipants(of: others, in: primary, on: connection)
                 try await connection.query(
@@ -149,7 +156,7 @@ extension TicketStore {
                     "ticket.merged",
                     [
                         "mergedIDs": merged.map(\.id).joined(separator: ","), "mergedNumbers": merged.map(\.number).joined(separator: ","),
-                        "timeLogIDs": timeLogIDs.sorted().joined(separator: ","),
+                        "timeLogIDs": timeLogIDs.sorted().joined(separator: ","), "taskIDs": taskIDs.joined(separator: ","),
                     ]
                 )]
             }
