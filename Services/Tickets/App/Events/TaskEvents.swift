@@ -19,15 +19,8 @@ extension TicketEvents {
     /// Appends the task's events to the outbox in the change's transaction.
     func publish(_ items: [(type: String, details: [String: String])], task: TaskItem, actor: Actor, on connection: PostgresConnection) async throws {
         guard !items.isEmpty else { return }
-        var binds = PostgresBindings()
-        binds.append(UUID(parsing: task.id))
-        let rows = try await connection.query(
-            PostgresQuery(
-                unsafeSQL: "SELECT ticket_id FROM \(database.table("related_items")) WHERE kind = 'task' AND item_id = $1 ORDER BY ticket_id",
-                binds: binds),
-            logger: database.logger)
         var related: [String] = []
-        for try await ticket in rows.decode(UUID.self) { related.append(ticket.lowercased) }
+        if let id = UUID(parsing: task.id) { related = try await relatedTickets(ofTask: id, on: connection).map(\.lowercased) }
         try await outbox.append(
             items.map { item in
                 CloudEvent(
@@ -35,6 +28,20 @@ extension TicketEvents {
                     data: TaskEventData(task: task, relatedTicketIDs: related, actorKind: actor.kind, actorID: actor.id, details: item.details))
             },
             topic: ServiceName.tickets.eventsTopic, on: connection)
+    }
+
+    /// The tickets the task is among the related items of (its own ticket's too), by id.
+    func relatedTickets(ofTask id: UUID, on connection: PostgresConnection) async throws -> [UUID] {
+        var binds = PostgresBindings()
+        binds.append(id)
+        let rows = try await connection.query(
+            PostgresQuery(
+                unsafeSQL: "SELECT ticket_id FROM \(database.table("related_items")) WHERE kind = 'task' AND item_id = $1 ORDER BY ticket_id",
+                binds: binds),
+            logger: database.logger)
+        var tickets: [UUID] = []
+        for try await ticket in rows.decode(UUID.self) { tickets.append(ticket) }
+        return tickets
     }
 }
 

@@ -51,14 +51,7 @@ extension TicketStore {
 
     /// The tickets a task belongs or is related to (the Related Items of which it is one).
     public func ticketsOf(task id: UUID) async throws -> [UUID] {
-        var binds = PostgresBindings()
-        binds.append(id)
-        let rows = try await database.client.query(
-            PostgresQuery(unsafeSQL: "SELECT ticket_id FROM \(database.table("related_items")) WHERE kind = 'task' AND item_id = $1", binds: binds),
-            logger: database.logger)
-        var tickets: [UUID] = []
-        for try await ticket in rows.decode(UUID.self) { tickets.append(ticket) }
-        return tickets
+        try await database.client.withConnection { try await events.relatedTickets(ofTask: id, on: $0) }
     }
 
     /// Changes a task. The tickets it is related to are share-locked first, so a ticket closing under the
