@@ -277,8 +277,6 @@ public struct DirectoryProjection: Sendable {
         try await store.drainQueue(of: group, on: connection)
     }
 
-    /// A deleted group, its memberships, and its rebalance rules and signatures, which could never apply again; the
-    /// group is remembered as deleted.
     /// A group moved to another department: its memberships count there from now on, a signature that named the
     /// group in its old department names it in the new one (and that department's brand, once known; unless the new
     /// one has a signature for the group already), and its tickets follow it batch by batch.
@@ -302,6 +300,8 @@ public struct DirectoryProjection: Sendable {
         try await store.scheduleDepartmentMove(ofGroup: id, to: department, on: connection)
     }
 
+    /// A deleted group, its memberships, and its rebalance rules and signatures, which could never apply again; the
+    /// group is remembered as deleted.
     private func forget(group id: String, on connection: PostgresConnection) async throws {
         try await execute("INSERT INTO \(database.table("deleted_groups")) (id) VALUES ($1) ON CONFLICT (id) DO NOTHING", [id], on: connection)
         for table in ["groups", "agent_groups", "rebalance_rules", "signatures"] {

@@ -5,9 +5,8 @@ import Hummingbird
 import ServiceKit
 
 /// `…/{id}/related`: the ticket's Related Items tab (agents who can read the ticket): what is linked, with the ticket's
-/// time logs and files. A link changes both tickets, so a
-/// related ticket must be one they may change; a related task one they may already see (a link would otherwise open it
-/// to them).
+/// time logs and files. A link changes both tickets, so a related ticket must be one they may change; a related task
+/// one they may already see (a link would otherwise open it to them).
 public struct RelatedItemController: Sendable {
     let access: TicketRequestAccess
     let tasks: TaskController

@@ -97,9 +97,9 @@ extension TicketStore {
         }
     }
 
-    /// Purges a batch of tasks deleted more than `days` ago (Settings → Tickets' `purgeDeletedAfterDays`, 90), with `task.purged` each;
-    /// SKIP LOCKED, so several instances share the work. Answers how many went; when none is due it costs one
-    /// indexed query and no transaction (the timer loop asks every second).
+    /// Purges a batch of tasks deleted more than `days` ago (Settings → Tickets' `purgeDeletedAfterDays`, 90), with
+    /// `task.purged` each; SKIP LOCKED, so several instances share the work. Answers how many went; when none is due
+    /// it costs one indexed query and no transaction (the timer loop asks every second).
     public func purgeDeletedTasks(now: Date = Date(), days: Int = TimerPolicy.defaultPurgeDays, limit: Int = 100) async throws -> Int {
         var binds = PostgresBindings()
         binds.append(now.addingTimeInterval(-TimeInterval(days) * 86_400))
