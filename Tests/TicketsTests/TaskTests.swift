@@ -137,6 +137,9 @@ struct TaskTests {
             #expect(try await kit.count("SELECT count(*)::int FROM {schema}.time_logs") == 0)
             let events = try await kit.eventTypes()
             #expect(events.contains("task.timelog_created") && events.contains("task.timelog_deleted"))
+            let deleted = try await Self.lastTaskEvent(kit).details
+            #expect(deleted["subject"] == "Called the vendor" && deleted["billable"] == "false" && deleted["minutes"] == "20",
+                "a report keeping time by task knows what went, as ticket.timelog_deleted tells")
         }
     }
 

@@ -20,7 +20,7 @@ extension TicketStore {
                 minutes: minutes, description: description, billable: billable ?? departmentDefault, createdAt: Date(), subject: subject)
             try await insert(log, on: connection)
             try await events.publish(
-                [("task.timelog_created", ["timeLogID": log.id, "minutes": String(minutes), "billable": String(log.billable), "categoryID": log.categoryID ?? ""])],
+                [("task.timelog_created", log.eventDetails)],
                 task: task, actor: .agent(agent.lowercased), on: connection)
             return log
         }
@@ -49,7 +49,7 @@ extension TicketStore {
             try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(database.table("time_logs")) WHERE id = $1", binds: delete), logger: database.logger)
                 .consume()
             try await events.publish(
-                [("task.timelog_deleted", ["timeLogID": log.id, "minutes": String(log.minutes), "agentID": log.agentID])], task: task,
+                [("task.timelog_deleted", log.eventDetails)], task: task,
                 actor: .agent(agent.lowercased), on: connection)
         }
     }
