@@ -42,6 +42,28 @@ struct CannedReplyTests {
         }
     }
 
+    @Test("An agent whose group moves to another department uses that department's replies, not the old one's")
+    func groupMovedDepartment() async throws {
+        try await KnowledgeTestKit.run { client, kit in
+            let (alice, support, billing, group) = (UUID(), UUID(), UUID(), UUID())
+            try await Self.join(kit, agent: alice, department: support, group: group)
+            let token = try await kit.token(userID: alice)
+            for (title, department) in [("Support hours", support), ("Invoice copies", billing)] {
+                _ = try await Self.create(client, token: token, [
+                    "title": title, "bodyHTML": "<p>\(title)</p>", "assignedTo": ["type": "department", "id": department.uuidString]])
+            }
+            func titles() async throws -> Set<String> {
+                Self.titles(try await KnowledgeTestKit.send(client, .get, "/api/v1/knowledge/canned-replies", brand: nil, token: token).2)
+            }
+            #expect(try await titles() == ["Support hours"])
+            let moved = #"{"data":{"id":"\#(group.uuidString)","departmentID":"\#(billing.uuidString)","name":"Level 2"}}"#
+            try await kit.database.client.withConnection { connection in
+                try await AgentDepartments(database: kit.database).apply("group.updated", Array(moved.utf8), on: connection)
+            }
+            #expect(try await titles() == ["Invoice copies"])
+        }
+    }
+
     static func create(_ client: any TestClientProtocol, token: String, _ fields: [String: Any]) async throws -> String {
         let body = String(decoding: try JSONSerialization.data(withJSONObject: fields), as: UTF8.self)
         let (status, _, reply) = try await KnowledgeTestKit.send(client, .post, "/api/v1/knowledge/canned-replies", brand: nil, token: token, body: body)

@@ -3,8 +3,9 @@ import Database
 import Foundation
 import PostgresNIO
 
-/// Which departments each agent belongs to, kept from `identity.events` (`agent.membership_changed` and `_removed`, and the
-/// deletion of groups and departments), for canned replies assigned to a department.
+/// Which departments each agent belongs to, kept from `identity.events` (`agent.membership_changed` and `_removed`, a
+/// group moved to another department, and the deletion of groups and departments), for canned replies assigned to a
+/// department.
 public struct AgentDepartments: Sendable {
     let database: Database
 
@@ -15,6 +16,7 @@ public struct AgentDepartments: Sendable {
     struct Envelope<P: Decodable>: Decodable { var data: P }
     struct Membership: Decodable { var groupID: String; var departmentID: String; var userID: String }
     struct GroupDeleted: Decodable { var groupID: String }
+    struct GroupUpdated: Decodable { var id: String; var departmentID: String }
     struct DepartmentDeleted: Decodable { var departmentID: String }
 
     public func apply(_ type: String, _ bytes: [UInt8], on connection: PostgresConnection) async throws {
@@ -35,6 +37,11 @@ public struct AgentDepartments: Sendable {
             binds.append(UUID(parsing: membership.userID))
             binds.append(UUID(parsing: membership.groupID))
             sql = "DELETE FROM \(database.table("agent_departments")) WHERE agent_id = $1 AND group_id = $2"
+        case "group.updated":
+            let group = try decode(GroupUpdated.self, bytes)
+            binds.append(UUID(parsing: group.id))
+            binds.append(UUID(parsing: group.departmentID))
+            sql = "UPDATE \(database.table("agent_departments")) SET department_id = $2 WHERE group_id = $1 AND department_id <> $2"
         case "group.deleted":
             binds.append(UUID(parsing: try decode(GroupDeleted.self, bytes).groupID))
             sql = "DELETE FROM \(database.table("agent_departments")) WHERE group_id = $1"
