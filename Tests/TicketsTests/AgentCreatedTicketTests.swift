@@ -43,6 +43,42 @@ struct AgentCreatedTicketTests {
         }
     }
 
+    @Test("Add Time Log in the new-ticket window logs the agent's time with the ticket; bad minutes or a retired category are a 422 that writes no ticket")
+    func timeLogWithTheTicket() async throws {
+        try await TicketTestKit.run { client, kit in
+            let agent = try await kit.agent()
+            let token = try await kit.token(agent, roles: ["Agent"])
+            let admin = try await kit.administratorToken()
+            let (_, _, category) = try await TicketTestKit.send(client, .post, "/api/v1/tickets/time-log-categories", token: admin, body: #"{"name":"Phone"}"#)
+            let categoryID = try #require(category["id"] as? String)
+            func create(_ timeLog: String) async throws -> (HTTPResponse.Status, [String: Any]) {
+                let (status, _, body) = try await TicketTestKit.send(
+                    client, .post, "/api/v1/tickets", token: token,
+                    body: #"{"departmentID":"\#(kit.departmentID.lowercased)","customerEmail":"lee@customer.example","subject":"Call","body":"As discussed.","timeLog":\#(timeLog)}"#)
+                return (status, body)
+            }
+            let (created, ticket) = try await create(#"{"minutes":15,"subject":"Phone call","categoryID":"\#(categoryID)"}"#)
+            #expect(created == .created)
+            let id = try #require(ticket["id"] as? String)
+            let (_, _, logs) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/time-logs", token: token)
+            let log = try #require((logs["items"] as? [[String: Any]])?.first)
+            #expect(log["minutes"] as? Int == 15 && log["subject"] as? String == "Phone call" && log["categoryID"] as? String == categoryID)
+            #expect(log["agentID"] as? String == agent.lowercased)
+            let (_, _, history) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/history", token: token)
+            let actions = (history["items"] as? [[String: Any]])?.compactMap { $0["action"] as? String } ?? []
+            #expect(actions.contains("ticket.created") && actions.contains("ticket.timelog_created"))
+
+            let tickets = try await kit.count("SELECT count(*)::int FROM {schema}.tickets")
+            let (noMinutes, problem) = try await create(#"{"minutes":0}"#)
+            #expect(noMinutes == .unprocessableContent && (problem["errors"] as? [[String: Any]])?.first?["field"] as? String == "minutes")
+            _ = try await TicketTestKit.send(client, .delete, "/api/v1/tickets/time-log-categories/\(categoryID)", token: admin)
+            let (retired, _) = try await create(#"{"minutes":5,"categoryID":"\#(categoryID)"}"#)
+            #expect(retired == .unprocessableContent)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == tickets, "nothing was written")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.time_logs") == 1)
+        }
+    }
+
     @Test("A new ticket can be pinned and sent with a follow-up, written with it; a pin for the queue is a 409 that writes nothing, and customers may do neither")
     func pinAndFollowUpOnCreation() async throws {
         try await TicketTestKit.run { client, kit in

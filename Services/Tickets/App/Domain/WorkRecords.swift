@@ -64,6 +64,24 @@ public struct TimeLogEdit: Decodable, Sendable {
     }
 }
 
+/// Add Time Log in the new-ticket window [S001:2954]: a time log written with the ticket, checked as ``TimeLogRules`` says.
+public struct NewTimeLog: Sendable, Equatable {
+    public var minutes: Int
+    public var categoryID: UUID?
+    public var description: String
+    public var subject: String
+    /// Nil: the department's default.
+    public var billable: Bool?
+
+    public init(minutes: Int, categoryID: UUID?, description: String, subject: String, billable: Bool?) {
+        self.minutes = minutes
+        self.categoryID = categoryID
+        self.description = description
+        self.subject = subject
+        self.billable = billable
+    }
+}
+
 public enum TimeLogRules {
     public static let minutes = 1...(24 * 60)
     public static let maximumSubject = 200

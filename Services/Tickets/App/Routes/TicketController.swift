@@ -209,6 +209,13 @@ public struct TicketController: Sendable {
             }
             opening.form = try formSending(body.formID, request)
             opening.comment = try body.comment.map { try TicketInput.comment($0, by: caller.principal) }
+            if let requested = body.timeLog {
+                try Authorization.require(caller.principal, .tickets, "Add Time Log")
+                let checked = try TimeLogRules.checked(minutes: requested.minutes, subject: requested.subject ?? "", description: requested.description ?? "")
+                opening.timeLog = NewTimeLog(
+                    minutes: checked.minutes, categoryID: try requested.categoryID.map { try TicketInput.uuid($0, field: "timeLog.categoryID") },
+                    description: checked.description, subject: checked.subject, billable: requested.billable)
+            }
             if let requested = body.followUp {
                 // The new ticket's group: the one given, else the department's front-line group.
                 var group = groupID?.lowercased ?? ""

@@ -36,6 +36,8 @@ public struct CreateTicketRequest: Decodable, Sendable {
     /// An agent's ticket: Add Comment or Add Resolution in the new-ticket window, written with it (before the close
     /// guards of a ticket created Closed, which may require a resolution).
     public var comment: CommentRequest?
+    /// An agent's ticket: Add Time Log in the new-ticket window (their time, as `POST …/{id}/time-logs` takes it).
+    public var timeLog: TimeLogRequest?
     /// The solved built-in CAPTCHA, which unverified users send while it is on (`GET /api/v1/identity/captcha`).
     public var captcha: ProofOfWorkCaptcha.Answer?
     /// The token Google reCAPTCHA's widget gave, which they send instead while Options → Captcha is set to it.
@@ -48,7 +50,7 @@ public struct CreateTicketRequest: Decodable, Sendable {
         let given: [(String, Bool)] = [
             ("groupID", groupID != nil), ("agentID", agentID != nil), ("priority", priority != nil), ("incoming", incoming != nil),
             ("status", status != nil), ("to", to != nil), ("cc", cc != nil), ("bcc", bcc != nil), ("pin", pin != nil),
-            ("followUp", followUp != nil), ("formID", formID != nil), ("comment", comment != nil),
+            ("followUp", followUp != nil), ("formID", formID != nil), ("comment", comment != nil), ("timeLog", timeLog != nil),
         ]
         return given.filter(\.1).map(\.0)
     }

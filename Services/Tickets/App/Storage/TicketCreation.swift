@@ -24,6 +24,8 @@ public struct AgentOpening: Sendable {
     public var form: FormSending?
     /// Add Comment or Add Resolution: a comment of that type written with the ticket.
     public var comment: (type: CommentType, body: String)?
+    /// Add Time Log: the opening agent's time, logged on the ticket as it is written.
+    public var timeLog: NewTimeLog?
 
     public init(
         agentID: UUID, agentAddress: String, to: [String] = [], cc: [String] = [], bcc: [String] = [], publicScheme: String = "http",
@@ -217,7 +219,14 @@ extension TicketStore {
         if let comment { published.append(TicketEvents.Item("ticket.comment_added", actor: actor, details: comment.eventDetails)) }
         try await events.publish(published, ticket, on: connection)
         try await recordTouch(ticket, by: actor, on: connection)
-        guard let opening = new.opening, opening.pin || opening.followUp != nil else { return ticket }
+        var logged = ticket
+        if let opening = new.opening, let log = opening.timeLog {
+            logged = try await logTime(
+                id, minutes: log.minutes, categoryID: log.categoryID, description: log.description, subject: log.subject, billable: log.billable,
+                by: opening.agentID.lowercased, on: connection
+            ).ticket
+        }
+        guard let opening = new.opening, opening.pin || opening.followUp != nil else { return logged }
         return try await modify(id, expectedVersion: nil, actor: actor, on: connection) { ticket, connection in
             var published: [(type: String, details: [String: String])] = []
             if opening.pin {
