@@ -81,17 +81,18 @@ extension TicketStore {
     }
 
     /// Moves every deleted ticket's purge to `days` after its deletion (Settings → Tickets changed, or an instance
-    /// starting, which cannot know what the timers were set under). Answers how many timers moved.
+    /// starting, which cannot know what the timers were set under). Answers how many timers moved. A day is 24 hours,
+    /// as ``TimerRules`` counts it, whatever the session's time zone does to calendar days.
     @discardableResult
     public func retimePurges(days: Int) async throws -> Int {
         var binds = PostgresBindings()
         binds.append(days)
         let rows = try await database.client.query(
             PostgresQuery(unsafeSQL: """
-                UPDATE \(database.table("timers")) m SET due_at = t.deleted_at + make_interval(days => $1::int)
+                UPDATE \(database.table("timers")) m SET due_at = t.deleted_at + make_interval(hours => 24 * $1::int)
                 FROM \(database.table("tickets")) t
                 WHERE m.kind = '\(TimerKind.purge.rawValue)' AND t.id = m.ticket_id AND t.deleted_at IS NOT NULL
-                  AND m.due_at <> t.deleted_at + make_interval(days => $1::int)
+                  AND m.due_at <> t.deleted_at + make_interval(hours => 24 * $1::int)
                 RETURNING 1
                 """, binds: binds), logger: database.logger)
         return try await rows.collect().count
