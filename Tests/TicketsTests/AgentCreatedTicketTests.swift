@@ -79,6 +79,37 @@ struct AgentCreatedTicketTests {
         }
     }
 
+    @Test("Add Related Item in the new-ticket window links the new ticket as it is written, a ticket both ways; an unknown one is a 422 that writes no ticket")
+    func relatedItemsWithTheTicket() async throws {
+        try await TicketTestKit.run { client, kit in
+            let token = try await kit.token(try await kit.agent(), roles: ["Agent"])
+            let earlier = try #require(try await kit.submit(client, token: try await kit.customer().token, subject: "Printer")["id"] as? String)
+            let chat = UUID().lowercased
+            func create(_ items: String) async throws -> (HTTPResponse.Status, [String: Any]) {
+                let (status, _, body) = try await TicketTestKit.send(
+                    client, .post, "/api/v1/tickets", token: token,
+                    body: #"{"departmentID":"\#(kit.departmentID.lowercased)","customerEmail":"lee@customer.example","subject":"Printer again","body":"See the earlier one.","relatedItems":\#(items)}"#)
+                return (status, body)
+            }
+            let (created, ticket) = try await create(#"[{"kind":"ticket","itemID":"\#(earlier)"},{"kind":"chat","itemID":"\#(chat)"},{"kind":"chat","itemID":"\#(chat)"}]"#)
+            #expect(created == .created)
+            let id = try #require(ticket["id"] as? String)
+            let (_, _, tab) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(id)/related", token: token)
+            #expect(Set((tab["items"] as? [[String: Any]])?.compactMap { $0["itemID"] as? String } ?? []) == [earlier, chat])
+            let (_, _, back) = try await TicketTestKit.send(client, .get, "/api/v1/tickets/\(earlier)/related", token: token)
+            #expect((back["items"] as? [[String: Any]])?.compactMap { $0["itemID"] as? String } == [id], "the earlier ticket shows the new one")
+
+            let tickets = try await kit.count("SELECT count(*)::int FROM {schema}.tickets")
+            let links = try await kit.count("SELECT count(*)::int FROM {schema}.related_items")
+            let (unknown, problem) = try await create(#"[{"kind":"ticket","itemID":"\#(UUID().lowercased)"}]"#)
+            #expect(unknown == .unprocessableContent && (problem["errors"] as? [[String: Any]])?.first?["field"] as? String == "itemID")
+            let (badKind, _) = try await create(#"[{"kind":"file","itemID":"\#(UUID().lowercased)"}]"#)
+            #expect(badKind == .unprocessableContent)
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.tickets") == tickets, "nothing was written")
+            #expect(try await kit.count("SELECT count(*)::int FROM {schema}.related_items") == links)
+        }
+    }
+
     @Test("A new ticket can be pinned and sent with a follow-up, written with it; a pin for the queue is a 409 that writes nothing, and customers may do neither")
     func pinAndFollowUpOnCreation() async throws {
         try await TicketTestKit.run { client, kit in

@@ -27,24 +27,10 @@ public struct RelatedItemController: Sendable {
                 linked: linked, timeLogs: try await store.timeLogs(of: id), files: try await store.attachments(of: id, includingInternal: true)))
         }
         group.post("{id}/related") { request, context in
-            struct Body: Decodable { var kind: String; var itemID: String }
             let (ticket, caller) = try await access.readable(context)
             guard caller.isAgent else { throw Problem.forbidden("Related items are for agents.") }
-            try Authorization.require(caller.principal, .tickets, "Add Related Item")
-            let body = try await request.decodeJSON(Body.self, context: context)
-            let (kind, item) = try Self.item(kind: body.kind, id: body.itemID)
-            if kind == .ticket {
-                guard item.lowercased != ticket.id else {
-                    throw Problem.unprocessable("A ticket is not related to itself.", errors: [.init(field: "itemID", message: "is this ticket")])
-                }
-                guard let other = try await store.find(item), caller.canRead(other), !caller.readsAsCustomer(other) else {
-                    throw Problem.unprocessable("There is no ticket \(body.itemID) you can see.", errors: [.init(field: "itemID", message: "unknown ticket")])
-                }
-                guard caller.canChange(other) else { throw Problem.forbidden("You may view ticket \(body.itemID), not change it.") }
-            }
-            if kind == .task, try await !tasks.mayRead(item, by: caller) {
-                throw Problem.unprocessable("There is no task \(body.itemID) you can see.", errors: [.init(field: "itemID", message: "unknown task")])
-            }
+            let body = try await request.decodeJSON(RelatedItemRequest.self, context: context)
+            let (kind, item) = try await checkedLink(body, from: ticket.id, by: caller)
             let updated = try await store.addRelated(
                 kind, item, to: try TicketController.id(ticket.id), by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
             return EditedResponse(status: .created, headers: [.eTag: updated.etag], response: updated)
@@ -63,6 +49,27 @@ public struct RelatedItemController: Sendable {
                 kind, item, from: try TicketController.id(ticket.id), by: caller.principal.userID, expectedVersion: try IfMatch.version(request))
             return EditedResponse(headers: [.eTag: updated.etag], response: updated)
         }
+    }
+
+    /// A link the agent may make from the ticket `ticketID` (nil: one they are creating): Add Related Item (403
+    /// otherwise); a kind and id that parse, a ticket other than this one that they may see (422) and change (403), a
+    /// task they may already see (422).
+    func checkedLink(_ body: RelatedItemRequest, from ticketID: String?, by caller: TicketCaller) async throws -> (RelatedItemKind, UUID) {
+        try Authorization.require(caller.principal, .tickets, "Add Related Item")
+        let (kind, item) = try Self.item(kind: body.kind, id: body.itemID)
+        if kind == .ticket {
+            guard item.lowercased != ticketID else {
+                throw Problem.unprocessable("A ticket is not related to itself.", errors: [.init(field: "itemID", message: "is this ticket")])
+            }
+            guard let other = try await store.find(item), caller.canRead(other), !caller.readsAsCustomer(other) else {
+                throw Problem.unprocessable("There is no ticket \(body.itemID) you can see.", errors: [.init(field: "itemID", message: "unknown ticket")])
+            }
+            guard caller.canChange(other) else { throw Problem.forbidden("You may view ticket \(body.itemID), not change it.") }
+        }
+        if kind == .task, try await !tasks.mayRead(item, by: caller) {
+            throw Problem.unprocessable("There is no task \(body.itemID) you can see.", errors: [.init(field: "itemID", message: "unknown task")])
+        }
+        return (kind, item)
     }
 
     /// Each related ticket and task with what the tab shows of it, when the caller may read it.

@@ -25,6 +25,8 @@ public struct TicketController: Sendable {
     let captcha: CaptchaCheck
     /// Codes the links of forms sent with replies.
     let formLinks: FormLinks
+    /// The related items an agent's new ticket may be written with.
+    static let maximumRelatedItems = 50
 
     public init(
         store: TicketStore, search: TicketSearch? = nil, creation: GroupCommit<PendingTicket, Ticket>, captcha: CaptchaCheck, formLinks: FormLinks
@@ -215,6 +217,15 @@ public struct TicketController: Sendable {
                 opening.timeLog = NewTimeLog(
                     minutes: checked.minutes, categoryID: try requested.categoryID.map { try TicketInput.uuid($0, field: "timeLog.categoryID") },
                     description: checked.description, subject: checked.subject, billable: requested.billable)
+            }
+            if let requested = body.relatedItems {
+                guard requested.count <= Self.maximumRelatedItems else {
+                    throw Problem.unprocessable(
+                        "A new ticket takes at most \(Self.maximumRelatedItems) related items.",
+                        errors: [.init(field: "relatedItems", message: "at most \(Self.maximumRelatedItems)")])
+                }
+                let related = RelatedItemController(store: store)
+                for item in requested { opening.relatedItems.append(try await related.checkedLink(item, from: nil, by: caller)) }
             }
             if let requested = body.followUp {
                 // The new ticket's group: the one given, else the department's front-line group.

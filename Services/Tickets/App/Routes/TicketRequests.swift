@@ -38,6 +38,8 @@ public struct CreateTicketRequest: Decodable, Sendable {
     public var comment: CommentRequest?
     /// An agent's ticket: Add Time Log in the new-ticket window (their time, as `POST …/{id}/time-logs` takes it).
     public var timeLog: TimeLogRequest?
+    /// An agent's ticket: Add Related Item in the new-ticket window, each as `POST …/{id}/related` takes it.
+    public var relatedItems: [RelatedItemRequest]?
     /// The solved built-in CAPTCHA, which unverified users send while it is on (`GET /api/v1/identity/captcha`).
     public var captcha: ProofOfWorkCaptcha.Answer?
     /// The token Google reCAPTCHA's widget gave, which they send instead while Options → Captcha is set to it.
@@ -51,6 +53,7 @@ public struct CreateTicketRequest: Decodable, Sendable {
             ("groupID", groupID != nil), ("agentID", agentID != nil), ("priority", priority != nil), ("incoming", incoming != nil),
             ("status", status != nil), ("to", to != nil), ("cc", cc != nil), ("bcc", bcc != nil), ("pin", pin != nil),
             ("followUp", followUp != nil), ("formID", formID != nil), ("comment", comment != nil), ("timeLog", timeLog != nil),
+            ("relatedItems", relatedItems != nil),
         ]
         return given.filter(\.1).map(\.0)
     }
@@ -81,6 +84,12 @@ public struct TimeLogRequest: Decodable, Sendable {
     public var description: String?
     public var subject: String?
     public var billable: Bool?
+}
+
+/// `POST …/{id}/related`, and each of a new ticket's `relatedItems`.
+public struct RelatedItemRequest: Decodable, Sendable {
+    public var kind: String
+    public var itemID: String
 }
 
 /// `POST …/{id}/messages` (the customer).

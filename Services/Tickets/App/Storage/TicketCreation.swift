@@ -26,6 +26,8 @@ public struct AgentOpening: Sendable {
     public var comment: (type: CommentType, body: String)?
     /// Add Time Log: the opening agent's time, logged on the ticket as it is written.
     public var timeLog: NewTimeLog?
+    /// Add Related Item: links written with the ticket (a ticket's both ways), checked by the route.
+    public var relatedItems: [(kind: RelatedItemKind, id: UUID)] = []
 
     public init(
         agentID: UUID, agentAddress: String, to: [String] = [], cc: [String] = [], bcc: [String] = [], publicScheme: String = "http",
@@ -225,6 +227,18 @@ extension TicketStore {
                 id, minutes: log.minutes, categoryID: log.categoryID, description: log.description, subject: log.subject, billable: log.billable,
                 by: opening.agentID.lowercased, on: connection
             ).ticket
+        }
+        if let opening = new.opening, !opening.relatedItems.isEmpty {
+            logged = try await modify(id, expectedVersion: nil, actor: actor, on: connection) { _, connection in
+                var told: [(type: String, details: [String: String])] = []
+                for (kind, item) in opening.relatedItems {
+                    // An item named twice is linked once.
+                    guard try await link(id, kind, item, by: opening.agentID.lowercased, on: connection) else { continue }
+                    if kind == .ticket { try await linkBack(item, to: id, actor: actor, on: connection) }
+                    told.append(("ticket.related_added", ["kind": kind.rawValue, "itemID": item.lowercased]))
+                }
+                return told
+            }
         }
         guard let opening = new.opening, opening.pin || opening.followUp != nil else { return logged }
         return try await modify(id, expectedVersion: nil, actor: actor, on: connection) { ticket, connection in
