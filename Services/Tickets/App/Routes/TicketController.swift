@@ -25,6 +25,8 @@ public struct TicketController: Sendable {
     let captcha: CaptchaCheck
     /// Codes the links of forms sent with replies.
     let formLinks: FormLinks
+    /// Checks the related items an agent's new ticket is written with, as `POST …/{id}/related` checks a link.
+    let relatedItems: RelatedItemController
     /// The related items an agent's new ticket may be written with.
     static let maximumRelatedItems = 50
 
@@ -37,6 +39,7 @@ public struct TicketController: Sendable {
         self.formLinks = formLinks
         self.access = TicketRequestAccess(store: store)
         self.search = search
+        self.relatedItems = RelatedItemController(store: store)
     }
 
     public func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
@@ -224,8 +227,7 @@ public struct TicketController: Sendable {
                         "A new ticket takes at most \(Self.maximumRelatedItems) related items.",
                         errors: [.init(field: "relatedItems", message: "at most \(Self.maximumRelatedItems)")])
                 }
-                let related = RelatedItemController(store: store)
-                for item in requested { opening.relatedItems.append(try await related.checkedLink(item, from: nil, by: caller)) }
+                for item in requested { opening.relatedItems.append(try await relatedItems.checkedLink(item, from: nil, by: caller)) }
             }
             if let requested = body.followUp {
                 // The new ticket's group: the one given, else the department's front-line group.

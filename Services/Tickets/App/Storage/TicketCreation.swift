@@ -221,15 +221,15 @@ extension TicketStore {
         if let comment { published.append(TicketEvents.Item("ticket.comment_added", actor: actor, details: comment.eventDetails)) }
         try await events.publish(published, ticket, on: connection)
         try await recordTouch(ticket, by: actor, on: connection)
-        var logged = ticket
+        var written = ticket
         if let opening = new.opening, let log = opening.timeLog {
-            logged = try await logTime(
+            written = try await logTime(
                 id, minutes: log.minutes, categoryID: log.categoryID, description: log.description, subject: log.subject, billable: log.billable,
                 by: opening.agentID.lowercased, on: connection
             ).ticket
         }
         if let opening = new.opening, !opening.relatedItems.isEmpty {
-            logged = try await modify(id, expectedVersion: nil, actor: actor, on: connection) { _, connection in
+            written = try await modify(id, expectedVersion: nil, actor: actor, on: connection) { _, connection in
                 var told: [(type: String, details: [String: String])] = []
                 for (kind, item) in opening.relatedItems {
                     // An item named twice is linked once.
@@ -240,7 +240,7 @@ extension TicketStore {
                 return told
             }
         }
-        guard let opening = new.opening, opening.pin || opening.followUp != nil else { return logged }
+        guard let opening = new.opening, opening.pin || opening.followUp != nil else { return written }
         return try await modify(id, expectedVersion: nil, actor: actor, on: connection) { ticket, connection in
             var published: [(type: String, details: [String: String])] = []
             if opening.pin {
