@@ -123,13 +123,16 @@ rotate_log() {
     if ((size > limit)); then mv -f "$1" "$1.1"; fi
 }
 
-# pg_socket_dir DATA_DIR: the directory of the Unix-domain socket of the cluster in DATA_DIR (scripts/postgres.sh).
-# A socket's path may not exceed 107 bytes (".s.PGSQL.NNNNN" included), so a long one moves under /tmp.
-pg_socket_dir() {
-    local dir="${1%/}-socket"
-    if ((${#dir} > 90)); then dir="/tmp/concierge-pg-socket-$(printf '%s' "${1%/}" | md5sum | cut -c1-12)"; fi
+# socket_dir DIR NAME: DIR for Unix-domain sockets, or under /tmp (named after NAME and DIR) when DIR is too long: a
+# socket's path may not exceed 107 bytes, the socket's own name included (".s.PGSQL.NNNNN", "NNNNN.sock").
+socket_dir() {
+    local dir=${1%/}
+    if ((${#dir} > 90)); then dir="/tmp/concierge-$2-$(printf '%s' "$dir" | md5sum | cut -c1-12)"; fi
     printf '%s\n' "$dir"
 }
+
+# pg_socket_dir DATA_DIR: the directory of the Unix-domain socket of the cluster in DATA_DIR (scripts/postgres.sh).
+pg_socket_dir() { socket_dir "${1%/}-socket" pg-socket; }
 
 # url_port URL DEFAULT: the port of a URL such as postgres://u:p@127.0.0.1:55432/db.
 url_port() {

@@ -17,6 +17,8 @@
 #   CONCIERGE_<SERVICE>_PORT [8081..8088] per service; the second identity instance listens on
 #                            CONCIERGE_IDENTITY_2_PORT [identity port + 10 = 8091]
 #   CONCIERGE_<SERVICE>_URLS [http://127.0.0.1:<port>, identity: both instances] gateway upstreams
+#   CONCIERGE_SOCKET_DIR     [RUN_DIR/sockets] each service also listens on <port>.sock there, and the gateway
+#                            forwards through those sockets; empty: TCP only
 #   CONCIERGE_<SERVICE>_EVENT_LOOPS [one per core] event loop threads of that service's processes, the
 #                            gateway's too (passed to each as CONCIERGE_EVENT_LOOPS)
 #   CONCIERGE_BUILD_CONFIG   [debug] or release
@@ -40,6 +42,7 @@ CONFIG=${CONCIERGE_BUILD_CONFIG:-debug}
 export CONCIERGE_DATABASE_URL=${CONCIERGE_DATABASE_URL:-postgres://concierge:concierge@127.0.0.1:55432/concierge?host=$(pg_socket_dir "$RUN_DIR/pg")}
 export CONCIERGE_KAFKA_BROKERS=${CONCIERGE_KAFKA_BROKERS:-127.0.0.1:9092}
 export CONCIERGE_HTTP_PORT=${CONCIERGE_HTTP_PORT:-8080}
+export CONCIERGE_SOCKET_DIR=${CONCIERGE_SOCKET_DIR-$(socket_dir "$RUN_DIR/sockets" sockets)}
 read -r -a SERVICES <<<"${CONCIERGE_STACK_SERVICES:-${ALL_SERVICES[*]}}"
 for svc in "${SERVICES[@]}"; do
     [[ " ${ALL_SERVICES[*]} " == *" $svc "* ]] || die "unknown service '$svc' in CONCIERGE_STACK_SERVICES (known: ${ALL_SERVICES[*]})"

@@ -84,13 +84,13 @@ public struct FleetRuntime: Sendable {
         router: Router<ServiceRequestContext>, migrations: [Migration], topics: [String],
         services: [any Service] = []
     ) async throws {
-        var app = Application(
-            router: router,
-            server: .http1(configuration: .init(idleTimeout: TimeAmount.seconds(75)), onEventLoops: onEventLoops),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), backlog: 4096),
-            logger: logger)
-        let gate = self.gate
-        app.beforeServerStarts { await gate.wait() }
+        if let socket = configuration.socketPath {
+            try FileManager.default.createDirectory(
+                atPath: URL(fileURLWithPath: socket).deletingLastPathComponent().path, withIntermediateDirectories: true)
+        }
+        let listeners = [BindAddress.hostname(configuration.host, port: configuration.port)]
+            + (configuration.socketPath.map { [BindAddress.unixDomainSocket(path: $0)] } ?? [])
+        let apps = listeners.map { application(router: router, address: $0) }
         let startup = StartupService(
             runner: MigrationRunner(database: database, migrations: migrations), admin: admin, topics: topics,
             partitions: Int32(configuration.topicPartitions), gate: gate, logger: logger)
@@ -102,6 +102,19 @@ public struct FleetRuntime: Sendable {
         }
         let executor = await EventLoopThreading.globalExecutor()
         logger.info("tasks run", metadata: ["executor": "\(executor)", "event_loops": "\(EventLoopThreading.loopCount)"])
-        try await ServiceRunner.run([postgres, startup, producer, relay, ledgerPurge] + services + [app], logger: logger)
+        try await ServiceRunner.run([postgres, startup, producer, relay, ledgerPurge] + services + apps, logger: logger)
+    }
+
+    /// The HTTP server on `address`, answering once the migrations ran: on the service's port, and with
+    /// `CONCIERGE_SOCKET_DIR` on its Unix-domain socket too (``LocalSocket``), both with the same routes.
+    private func application(router: Router<ServiceRequestContext>, address: BindAddress) -> any Service {
+        var app = Application(
+            router: router,
+            server: .http1(configuration: .init(idleTimeout: TimeAmount.seconds(75)), onEventLoops: onEventLoops),
+            configuration: .init(address: address, backlog: 4096),
+            logger: logger)
+        let gate = self.gate
+        app.beforeServerStarts { await gate.wait() }
+        return app
     }
 }

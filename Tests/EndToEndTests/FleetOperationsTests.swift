@@ -93,6 +93,12 @@ struct FleetOperationsTests {
                 #expect(metrics.text.contains("http_requests_total"), "\(base) has no request counter")
                 #expect(metrics.text.contains("http_request_duration_seconds_bucket"))
             }
+            // Each service also listens on its Unix-domain socket in CONCIERGE_SOCKET_DIR, where the gateway forwards.
+            for port in fleet.identityPorts + fleet.others.map(\.port) {
+                let socket = try #require("\(fleet.logDirectory)/sockets/\(port).sock".addingPercentEncoding(withAllowedCharacters: .alphanumerics))
+                let ready = try await TestHTTP.shared.get("http+unix://\(socket)/health/ready")
+                #expect(ready.status == 200, "the instance on port \(port) does not answer on its socket")
+            }
             // Live chat has no API yet: its own 404 (counted in its metrics) proves the gateway routed there.
             let livechat = try #require(fleet.others.first { $0.service == .livechat })
             let proxied = try await TestHTTP.shared.get(fleet.gatewayURL + "/api/v1/livechat/anything", host: "demo.localhost")

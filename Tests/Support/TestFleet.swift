@@ -78,6 +78,7 @@ public final class TestFleet: Sendable {
             "CONCIERGE_OUTBOX_POLL_MS": "50",
             "CONCIERGE_DATABASE_MAX_CONNECTIONS": "6",
             "CONCIERGE_DATABASE_MIN_CONNECTIONS": "1",
+            "CONCIERGE_SOCKET_DIR": logDirectory + "/sockets",
         ].merging(options.environment) { _, chosen in chosen }
         let identityPorts = [FreePort.next(), FreePort.next()]
         self.identityPorts = identityPorts

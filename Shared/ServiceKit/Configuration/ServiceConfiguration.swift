@@ -7,6 +7,8 @@ public struct ServiceConfiguration: Sendable {
     public var instance: String
     public var host: String
     public var port: Int
+    /// A Unix-domain socket the process listens on besides its port (``LocalSocket``), for the gateway on this host.
+    public var socketPath: String?
     public var databaseURL: String
     public var databaseMaxConnections: Int
     public var databaseMinConnections: Int
@@ -46,6 +48,7 @@ public struct ServiceConfiguration: Sendable {
             instance: instance,
             host: environment.string("CONCIERGE_HTTP_HOST", default: "127.0.0.1"),
             port: port,
+            socketPath: LocalSocket.path(directory: environment.values[LocalSocket.directoryVariable], port: port),
             databaseURL: environment.string("CONCIERGE_DATABASE_URL", default: defaultDatabaseURL),
             databaseMaxConnections: maxConnections,
             databaseMinConnections: try environment.int("CONCIERGE_DATABASE_MIN_CONNECTIONS", default: maxConnections),

@@ -32,7 +32,7 @@ public struct GatewayConfiguration: Sendable {
                 guard let address = UpstreamAddress(url: url) else {
                     throw ConfigurationError(variable: service.environmentPrefix + "URLS", value: url, expected: "http://host:port, comma-separated")
                 }
-                return address
+                return address.withLocalSocket(in: environment.values[LocalSocket.directoryVariable])
             }
         }
         let port = try environment.int("CONCIERGE_HTTP_PORT", default: 8080)

@@ -1,11 +1,23 @@
-/// A service instance the gateway forwards to: plain HTTP on the private network, `http://host:port`.
+import ServiceKit
+
+/// A service instance the gateway forwards to: plain HTTP on the private network, `http://host:port`, and for an
+/// instance on this host, the Unix-domain socket it also listens on (``LocalSocket``), which HTTP requests take when
+/// it answers there (WebSockets keep to the port).
 public struct UpstreamAddress: Hashable, Sendable, CustomStringConvertible {
     public let host: String
     public let port: Int
+    public var socketPath: String?
 
-    public init(host: String, port: Int) {
+    public init(host: String, port: Int, socketPath: String? = nil) {
         self.host = host
         self.port = port
+        self.socketPath = socketPath
+    }
+
+    /// The address with the socket an instance on this host listens on in `directory`, if any.
+    public func withLocalSocket(in directory: String?) -> UpstreamAddress {
+        guard LocalSocket.isLoopback(host) else { return self }
+        return UpstreamAddress(host: host, port: port, socketPath: LocalSocket.path(directory: directory, port: port))
     }
 
     /// `http://host[:port][/]`; nil for anything else (another scheme, a path, no host, a bad port).

@@ -57,14 +57,23 @@ final class LoopConnections {
             if connection.isReusable, now - connection.idleSince < pool.idleTimeout { return then(.success(connection)) }
             connection.close()
         }
-        ClientBootstrap(group: eventLoop)
-            .connectTimeout(pool.connectTimeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+        connect(address).assumeIsolated().whenComplete { result in
+            then(result.flatMap { channel in Result { try UpstreamConnection.configure(channel, address: address) } })
+        }
+    }
+
+    /// A new connection to the instance: through its Unix-domain socket when it has one that answers, else to its port
+    /// (an instance started without `CONCIERGE_SOCKET_DIR`, or one that left a socket file behind).
+    private func connect(_ address: UpstreamAddress) -> EventLoopFuture<any Channel> {
+        let (eventLoop, timeout) = (self.eventLoop, pool.connectTimeout)
+        guard let socket = address.socketPath else { return Self.connectToPort(address, on: eventLoop, timeout: timeout) }
+        return ClientBootstrap(group: eventLoop).connectTimeout(timeout).connect(unixDomainSocketPath: socket)
+            .flatMapError { _ in Self.connectToPort(address, on: eventLoop, timeout: timeout) }
+    }
+
+    private static func connectToPort(_ address: UpstreamAddress, on eventLoop: any EventLoop, timeout: TimeAmount) -> EventLoopFuture<any Channel> {
+        ClientBootstrap(group: eventLoop).connectTimeout(timeout).channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connect(host: address.host, port: address.port)
-            .assumeIsolated()
-            .whenComplete { result in
-                then(result.flatMap { channel in Result { try UpstreamConnection.configure(channel, address: address) } })
-            }
     }
 
     /// Takes back a connection whose answer is complete; closes it when it cannot carry another.
