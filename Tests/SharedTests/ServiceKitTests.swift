@@ -61,6 +61,18 @@ struct ServiceKitTests {
         #expect(object["level"] as? String == "info")
     }
 
+    @Test("An event's metadata overrides the logger's under the same key, and keys come in order")
+    func logMetadataOrder() {
+        let pairs = JSONLogHandler.pairs(["request_id": "r-1", "zone": "a"], over: ["zone": "b", "method": "GET"])
+        #expect(pairs.map(\.key) == ["method", "request_id", "zone"])
+        #expect(pairs.map { "\($0.value)" } == ["GET", "r-1", "b"])
+        var line: [UInt8] = []
+        JSONLogHandler.render(
+            level: .info, message: "access", label: "gateway", service: "gateway-1", metadata: pairs,
+            time: Date(timeIntervalSince1970: 0), into: &line)
+        #expect(String(decoding: line, as: UTF8.self) == #"{"time":"1970-01-01T00:00:00.000","level":"info","service":"gateway-1","logger":"gateway","message":"access","method":"GET","request_id":"r-1","zone":"b"}"#)
+    }
+
     @Test("Readiness fails with the check's name when a dependency fails or hangs past the limit")
     func readiness() async {
         let checks = [

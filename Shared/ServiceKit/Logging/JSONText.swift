@@ -1,25 +1,37 @@
-/// Writes JSON strings by hand: log lines are built on every request, where JSONSerialization's boxing costs
-/// more than the rest of the line.
+/// Writes JSON strings by hand, as UTF-8 bytes: log lines are built on every request (the gateway's access log),
+/// where JSONSerialization's boxing, or growing a `String` piece by piece, costs more than the rest of the line.
 enum JSONText {
-    static func appendString(_ value: String, to output: inout String) {
-        output.append("\"")
-        defer { output.append("\"") }
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            output.append(value)
-            return
-        }
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": output.append("\\\"")
-            case "\\": output.append("\\\\")
-            case "\n": output.append("\\n")
-            case "\r": output.append("\\r")
-            case "\t": output.append("\\t")
-            case let control where control.value < 0x20:
-                let hex = String(control.value, radix: 16)
-                output.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
-            default: output.unicodeScalars.append(scalar)
+    /// `value` as a JSON string, quotes included: one pass over its bytes, copying the runs that need no escape.
+    static func appendString(_ value: String, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        var value = value
+        value.withUTF8 { bytes in
+            var start = 0
+            for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                output.append(contentsOf: bytes[start..<index])
+                start = index + 1
+                appendEscaped(byte, to: &output)
             }
+            output.append(contentsOf: bytes[start...])
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends ASCII text that needs no escaping (the line's punctuation and keys of its own).
+    static func appendRaw(_ text: StaticString, to output: inout [UInt8]) {
+        text.withUTF8Buffer { output.append(contentsOf: $0) }
+    }
+
+    private static func appendEscaped(_ byte: UInt8, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\\"))
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): output.append(byte)
+        case UInt8(ascii: "\n"): output.append(UInt8(ascii: "n"))
+        case UInt8(ascii: "\r"): output.append(UInt8(ascii: "r"))
+        case UInt8(ascii: "\t"): output.append(UInt8(ascii: "t"))
+        default:
+            let hex = Array("0123456789abcdef".utf8)
+            output.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
         }
     }
 }

@@ -23,10 +23,10 @@ enum StandardErrorLine {
         atexit { StandardErrorLine.flush() }
     }()
 
-    static func write(_ line: String, now: Bool) {
+    static func write(_ line: [UInt8], now: Bool) {
         _ = writer
         pending.withLock { buffer in
-            buffer.append(contentsOf: line.utf8)
+            buffer.append(contentsOf: line)
             buffer.append(UInt8(ascii: "\n"))
             if now || buffer.count >= limit { drain(&buffer) }
         }
