@@ -21,12 +21,10 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line: [UInt8] = []
-        line.reserveCapacity(384)
-        Self.render(
+        let line = Self.line(
             level: event.level, message: event.message.description, label: label, service: service,
-            metadata: Self.pairs(metadata, over: event.metadata), time: Date(), into: &line)
-        StandardErrorLine.write(line, now: event.level >= .warning)
+            metadata: Self.pairs(metadata, over: event.metadata), time: Date())
+        StandardErrorLine.write(line.bytes, now: event.level >= .warning)
     }
 
     private static let reserved: Set<String> = ["time", "level", "service", "logger", "message"]
@@ -50,54 +48,52 @@ public struct JSONLogHandler: LogHandler {
         level: Logger.Level, message: String, label: String, service: String, metadata: Logger.Metadata,
         time: Date = Date()
     ) -> String {
-        var line: [UInt8] = []
-        render(level: level, message: message, label: label, service: service, metadata: pairs(metadata, over: nil), time: time, into: &line)
-        return String(decoding: line, as: UTF8.self)
+        let line = line(level: level, message: message, label: label, service: service, metadata: pairs(metadata, over: nil), time: time)
+        return String(decoding: line.bytes, as: UTF8.self)
     }
 
     static func render(
         level: Logger.Level, message: String, label: String, service: String,
-        metadata: [(key: String, value: Logger.Metadata.Value)], time: Date, into line: inout [UInt8]
+        metadata: [(key: String, value: Logger.Metadata.Value)], time: Date, into bytes: inout [UInt8]
     ) {
-        JSONText.appendRaw(#"{"time":""#, to: &line)
-        UTCTimeText.append(time, milliseconds: true, to: &line)
-        JSONText.appendRaw(#"","level":"#, to: &line)
-        JSONText.appendString(level.rawValue, to: &line)
-        JSONText.appendRaw(#","service":"#, to: &line)
-        JSONText.appendString(service, to: &line)
-        JSONText.appendRaw(#","logger":"#, to: &line)
-        JSONText.appendString(label, to: &line)
-        JSONText.appendRaw(#","message":"#, to: &line)
-        JSONText.appendString(message, to: &line)
-        for (key, value) in metadata where !reserved.contains(key) {
-            line.append(UInt8(ascii: ","))
-            JSONText.appendString(key, to: &line)
-            line.append(UInt8(ascii: ":"))
-            append(value, to: &line)
-        }
-        line.append(UInt8(ascii: "}"))
+        bytes.append(contentsOf: line(level: level, message: message, label: label, service: service, metadata: metadata, time: time).bytes)
     }
 
-    private static func append(_ value: Logger.Metadata.Value, to line: inout [UInt8]) {
+    /// The line as bytes, written by the ``JSONWriter`` the API and the events use (its event style leaves `/` as it is).
+    private static func line(
+        level: Logger.Level, message: String, label: String, service: String,
+        metadata: [(key: String, value: Logger.Metadata.Value)], time: Date
+    ) -> JSONWriter {
+        var line = JSONWriter(capacity: 384, style: .event)
+        line.beginObject()
+        line.member("time", LogTimestamp.text(time))
+        line.member("level", level.rawValue)
+        line.member("service", service)
+        line.member("logger", label)
+        line.member("message", message)
+        for (key, value) in metadata where !reserved.contains(key) {
+            line.key(key)
+            append(value, to: &line)
+        }
+        line.endObject()
+        return line
+    }
+
+    private static func append(_ value: Logger.Metadata.Value, to line: inout JSONWriter) {
         switch value {
-        case .string(let string): JSONText.appendString(string, to: &line)
-        case .stringConvertible(let convertible): JSONText.appendString(convertible.description, to: &line)
+        case .string(let string): line.string(string)
+        case .stringConvertible(let convertible): line.string(convertible.description)
         case .array(let array):
-            line.append(UInt8(ascii: "["))
-            for (index, element) in array.enumerated() {
-                if index > 0 { line.append(UInt8(ascii: ",")) }
-                append(element, to: &line)
-            }
-            line.append(UInt8(ascii: "]"))
+            line.beginArray()
+            for element in array { append(element, to: &line) }
+            line.endArray()
         case .dictionary(let dictionary):
-            line.append(UInt8(ascii: "{"))
-            for (index, key) in dictionary.keys.sorted().enumerated() {
-                if index > 0 { line.append(UInt8(ascii: ",")) }
-                JSONText.appendString(key, to: &line)
-                line.append(UInt8(ascii: ":"))
+            line.beginObject()
+            for key in dictionary.keys.sorted() {
+                line.key(key)
                 if let element = dictionary[key] { append(element, to: &line) }
             }
-            line.append(UInt8(ascii: "}"))
+            line.endObject()
         }
     }
 }
